@@ -57,3 +57,10 @@ export interface SystemUnderTest {
   readonly name: string;
   open(env: SutEnvironment): Promise<SutHandle>;
 }
+
+/**
+ * Whether a rejected commit is known to be absent from the store for good (`absent`: rejected
+ * before anything of it was written, or its partial write was removed), or may still be
+ * recovered (`unknown`: e.g. its fsync failed). The oracle treats `unknown` as in doubt.
+ */
+export type RejectedCommitOutcome = 'absent' | 'unknown';

@@ -90,7 +90,10 @@ export interface CampaignResult {
   readonly coverage: Record<TracePhase, Record<FaultKind, number>>;
   /** The (phase, kind) cells the scenarios target, per phase. */
   readonly targets: Record<TracePhase, readonly FaultKind[]>;
-  /** Hash over every run's trace digest in seed order: equal for equal campaigns. */
+  /**
+   * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (scenario, seed, the
+   * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.
+   */
   readonly digest: string;
   readonly seedsPerSecond: number;
   readonly elapsedMs: number;
