@@ -17,6 +17,12 @@ export type StoreErrorCode =
 /** Base class of every typed engine error. */
 export abstract class StoreError extends Error {
   abstract readonly code: StoreErrorCode;
+  /**
+   * Set when this error rejects a commit: `absent` means nothing of the batch will ever be
+   * recovered (it was refused before being written, or its partial write was removed);
+   * `unknown` means it may or may not be recovered (its write or fsync failed midway).
+   */
+  commitOutcome: 'absent' | 'unknown' = 'absent';
 }
 
 /**
