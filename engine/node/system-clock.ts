@@ -1,0 +1,27 @@
+/**
+ * The real clock adapter: implements the {@link Clock} port with `performance.now()` (monotonic,
+ * unaffected by changes to the wall clock) and `setTimeout`.
+ */
+import type { Clock, Timer } from '../ports/clock.ts';
+
+/** The {@link Clock} port over the process's monotonic clock and timers. */
+export class SystemClock implements Clock {
+  /** @returns milliseconds since the process started; never decreases */
+  now(): number {
+    return performance.now();
+  }
+
+  /**
+   * Calls `callback` once, after at least `delayMs`.
+   * @param delayMs - delay in milliseconds; 0 runs the callback after pending I/O callbacks
+   * @returns a timer whose `cancel` is a no-op once the callback has run
+   */
+  setTimer(delayMs: number, callback: () => void): Timer {
+    const handle = setTimeout(callback, Math.max(0, delayMs));
+    return {
+      cancel(): void {
+        clearTimeout(handle);
+      },
+    };
+  }
+}
