@@ -1,0 +1,181 @@
+/**
+ * Figures derived from a {@link CampaignResult} that more than one report shows: totals, the
+ * coverage cells with their targeted flag, the targeted cells never hit, per-scenario rows, and
+ * number formatting. Computing them once here keeps summary.json, JUnit, Markdown and HTML in
+ * agreement; the renderers only lay them out.
+ *
+ * Every function is pure and deterministic: no clock, no locale (numbers are formatted by hand so
+ * a report does not change with the machine's language settings).
+ */
+import { enginePhases } from '../engine/types.ts';
+import type { CampaignResult, FaultKind, TracePhase, Violation } from '../sim/types.ts';
+import { faultKinds } from '../sim/types.ts';
+
+/** What the caller knows about the build that produced a result; not part of the result. */
+export interface ReportMeta {
+  /** The powercut version (package.json `version`). */
+  readonly version: string;
+  /** The git commit of powercut (or of the engine under test), when known. */
+  readonly commit?: string;
+  /**
+   * When the report was generated, as the caller wants it printed (e.g. an ISO timestamp).
+   * Renderers never read the clock themselves, so the same inputs give the same bytes.
+   */
+  readonly generatedAt?: string;
+}
+
+/** Every trace phase in report order: the engine's phases, then `other`. */
+export const tracePhases: readonly TracePhase[] = [...enginePhases, 'other'];
+
+/** One cell of the (phase x fault kind) coverage table. */
+export interface CoverageCell {
+  readonly phase: TracePhase;
+  readonly kind: FaultKind;
+  /** Faults of this kind injected while the engine was in this phase. */
+  readonly count: number;
+  /** Whether some scenario aims to inject this kind in this phase. */
+  readonly targeted: boolean;
+}
+
+/** Campaign-wide totals. */
+export interface Totals {
+  readonly scenarios: number;
+  readonly seeds: number;
+  readonly violations: number;
+  /** Runs where damage was detected and refused (counted, not a failure). */
+  readonly detected: number;
+  readonly crashes: number;
+  readonly commitsAcknowledged: number;
+  readonly faultsInjected: number;
+  /** Scenarios with at least one violation. */
+  readonly scenariosFailing: number;
+  readonly targetedCells: number;
+  /** Targeted cells with at least one fault injected. */
+  readonly targetedCellsHit: number;
+}
+
+/** One scenario's line in the reports. */
+export interface ScenarioRow {
+  readonly scenario: string;
+  readonly seeds: number;
+  readonly violations: number;
+  readonly detected: number;
+  readonly crashes: number;
+  readonly commitsAcknowledged: number;
+  readonly faultsInjected: number;
+  /** Distinct invariants violated in this scenario, sorted. */
+  readonly invariants: readonly string[];
+}
+
+/**
+ * The order violations appear in, everywhere: by scenario, then seed, then invariant, then
+ * message. A total order, so merged shards list violations exactly as the unsharded campaign does
+ * (if the campaign sorts with this function too).
+ */
+export function compareViolations(a: Violation, b: Violation): number {
+  return compareStrings(a.scenario, b.scenario)
+    || a.seed - b.seed
+    || compareStrings(a.invariant, b.invariant)
+    || compareStrings(a.message, b.message);
+}
+
+/** Code-unit order, independent of locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The result's violations in {@link compareViolations} order (a sorted copy). */
+export function sortedViolations(result: CampaignResult): Violation[] {
+  return [...result.violations].sort(compareViolations);
+}
+
+/** Sum of a per-kind fault record. */
+export function faultTotal(faults: Record<FaultKind, number>): number {
+  return faultKinds.reduce((sum, kind) => sum + (faults[kind] ?? 0), 0);
+}
+
+/** Every coverage cell, row by row in {@link tracePhases} order, columns in `faultKinds` order. */
+export function coverageCells(result: CampaignResult): CoverageCell[] {
+  const cells: CoverageCell[] = [];
+  for (const phase of tracePhases) {
+    const targeted = new Set(result.targets[phase] ?? []);
+    for (const kind of faultKinds) {
+      cells.push({ phase, kind, count: result.coverage[phase]?.[kind] ?? 0, targeted: targeted.has(kind) });
+    }
+  }
+  return cells;
+}
+
+/** Cells some scenario targets where no fault was ever injected: gaps in what was tested. */
+export function missedTargets(result: CampaignResult): CoverageCell[] {
+  return coverageCells(result).filter((cell) => cell.targeted && cell.count === 0);
+}
+
+/** Campaign-wide totals. */
+export function totals(result: CampaignResult): Totals {
+  const rows = scenarioRows(result);
+  const cells = coverageCells(result);
+  const targeted = cells.filter((cell) => cell.targeted);
+  return {
+    scenarios: rows.length,
+    seeds: result.seeds,
+    violations: result.violations.length,
+    detected: rows.reduce((sum, row) => sum + row.detected, 0),
+    crashes: rows.reduce((sum, row) => sum + row.crashes, 0),
+    commitsAcknowledged: rows.reduce((sum, row) => sum + row.commitsAcknowledged, 0),
+    faultsInjected: faultTotal(result.faults),
+    scenariosFailing: rows.filter((row) => row.violations > 0).length,
+    targetedCells: targeted.length,
+    targetedCellsHit: targeted.filter((cell) => cell.count > 0).length,
+  };
+}
+
+/**
+ * One row per scenario: those the campaign lists, in its order, then any scenario that only
+ * appears in a violation or in `perScenario` (which a well-formed result never has, but a report
+ * must not hide). Violation counts come from the violation list, the source of truth.
+ */
+export function scenarioRows(result: CampaignResult): ScenarioRow[] {
+  const names = [...result.scenarios];
+  const extra = new Set<string>();
+  for (const name of Object.keys(result.perScenario)) extra.add(name);
+  for (const violation of result.violations) extra.add(violation.scenario);
+  for (const name of [...extra].sort(compareStrings)) if (!names.includes(name)) names.push(name);
+  return names.map((scenario) => {
+    const summary = result.perScenario[scenario];
+    const own = result.violations.filter((violation) => violation.scenario === scenario);
+    return {
+      scenario,
+      seeds: summary?.seeds ?? 0,
+      violations: own.length,
+      detected: summary?.detected ?? 0,
+      crashes: summary?.crashes ?? 0,
+      commitsAcknowledged: summary?.commitsAcknowledged ?? 0,
+      faultsInjected: summary ? faultTotal(summary.faults) : 0,
+      invariants: [...new Set(own.map((violation) => violation.invariant))].sort(compareStrings),
+    };
+  });
+}
+
+/** `1234567` as `1,234,567`, whatever the locale. */
+export function formatCount(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  const digits = String(Math.trunc(Math.abs(n)));
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Seeds per second with precision that suits its size (`0.42`, `8.7`, `1,204`). */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '-';
+  if (perSecond >= 100) return formatCount(Math.round(perSecond));
+  if (perSecond >= 10) return perSecond.toFixed(1);
+  return perSecond.toFixed(2);
+}
+
+/** A duration in ms as `850 ms`, `12.4 s` or `3 min 07 s`. */
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+}

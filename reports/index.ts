@@ -1,0 +1,19 @@
+/**
+ * The reports' public API, for the CLI: render a campaign result as summary.json, junit.xml,
+ * summary.md and report.html; write them into a folder; read result folders back and merge the
+ * shards of a campaign. Renderers are pure functions of their inputs (no clock, no locale).
+ */
+export type { ReportMeta, CoverageCell, Totals, ScenarioRow } from './figures.ts';
+export {
+  compareViolations, coverageCells, missedTargets, scenarioRows, totals, tracePhases,
+} from './figures.ts';
+export type { ReportInputErrorCode } from './errors.ts';
+export { ReportInputError } from './errors.ts';
+export { renderJson, summarySchema } from './json.ts';
+export { renderJunit } from './junit.ts';
+export { renderMarkdown } from './markdown.ts';
+export { renderHtml } from './html.ts';
+export { renderTimeline } from './timeline.ts';
+export { parseSummary, readResultDir, summaryFileName } from './read.ts';
+export { mergeResults, sumDigests } from './merge.ts';
+export { reportFileNames, writeReports } from './write.ts';

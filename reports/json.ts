@@ -1,0 +1,49 @@
+/**
+ * summary.json: the complete campaign result as one JSON document, for machines (dashboards,
+ * `powercut merge`, diffing two runs). The document is the {@link CampaignResult} itself, every
+ * field at the top level, so `jq .seeds summary.json` works and the output of `powercut run --json`
+ * reads back the same way; around it sit a schema tag, the powercut build and derived figures.
+ *
+ * Layout (keys in this order):
+ * - `schema`: {@link summarySchema}; readers refuse any other value.
+ * - `powercut`: `{ version, commit }` (`commit` is null when unknown), `generatedAt` if given.
+ * - every `CampaignResult` field except `violations`.
+ * - `totals`, `scenarioFigures`, `missedTargets`: derived (see figures.ts); readers ignore them.
+ * - `violations` last, since traces make it the bulk of the file.
+ */
+import type { CampaignResult } from '../sim/types.ts';
+import type { ReportMeta } from './figures.ts';
+import { missedTargets, scenarioRows, sortedViolations, totals } from './figures.ts';
+
+/** The `schema` value of the summary.json this version writes. */
+export const summarySchema = 'powercut-summary/1';
+
+/**
+ * Renders summary.json.
+ * @param result - the campaign result
+ * @param meta - the powercut build that produced it
+ * @returns pretty-printed JSON with a trailing newline; the same inputs give the same bytes
+ */
+export function renderJson(result: CampaignResult, meta: ReportMeta): string {
+  const document = {
+    schema: summarySchema,
+    powercut: { version: meta.version, commit: meta.commit ?? null },
+    ...(meta.generatedAt === undefined ? {} : { generatedAt: meta.generatedAt }),
+    scenarios: result.scenarios,
+    seeds: result.seeds,
+    seedStart: result.seedStart,
+    ...(result.shard === undefined ? {} : { shard: result.shard }),
+    digest: result.digest,
+    elapsedMs: result.elapsedMs,
+    seedsPerSecond: result.seedsPerSecond,
+    faults: result.faults,
+    coverage: result.coverage,
+    targets: result.targets,
+    perScenario: result.perScenario,
+    totals: totals(result),
+    scenarioFigures: scenarioRows(result),
+    missedTargets: missedTargets(result).map(({ phase, kind }) => ({ phase, kind })),
+    violations: sortedViolations(result),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,148 @@
+/**
+ * `powercut merge`: combines the results of the shards of one campaign (`--shard I/N`, run on
+ * separate machines) into the result the unsharded campaign would have produced.
+ *
+ * What is summed: seeds, fault counts, coverage cells, per-scenario figures. What is concatenated:
+ * violations, sorted by {@link compareViolations}. The digest is a sum modulo 2^64 of one hash per
+ * run (sim/types.ts), so the merged digest is the sum modulo 2^64 of the shard digests.
+ *
+ * Time: `elapsedMs` is the SUM of the shards' elapsed times, and `seedsPerSecond` is seeds divided
+ * by that sum. Merging cannot know whether the shards ran side by side or one after another, and
+ * the sum is right in both cases: it is the compute time the campaign cost, and the rate it gives
+ * is the throughput of one shard's machine, comparable with an unsharded run on one such machine
+ * whatever the shard count. (Dividing by the longest shard would instead report the fleet's
+ * throughput, which silently doubles when the shard count doubles.)
+ *
+ * What is refused (`NOT_MERGEABLE`), because the merged totals would be wrong without a sign:
+ * results of different campaigns (scenario sets or targets differ), a mix of sharded and unsharded
+ * results, shards with different N, the same shard twice, and a set of shards with one missing.
+ */
+import type { CampaignResult, FaultKind, ScenarioSummary, TracePhase } from '../sim/types.ts';
+import { faultKinds } from '../sim/types.ts';
+import { ReportInputError } from './errors.ts';
+import { compareStrings, compareViolations, tracePhases } from './figures.ts';
+
+const digestModulus = 1n << 64n;
+
+/**
+ * Merges the results of the shards of one campaign.
+ * @param results - one result per shard, in any order; a single result is returned as it is
+ * @returns the campaign's result, without a `shard` field
+ * @throws {@link ReportInputError} `NOT_MERGEABLE` when the results are not the complete set of
+ *   shards of one campaign
+ */
+export function mergeResults(results: readonly CampaignResult[]): CampaignResult {
+  const first = results[0];
+  if (first === undefined) throw new ReportInputError('NOT_MERGEABLE', 'nothing to merge: no results given');
+  if (results.length === 1) return first;
+  checkSameCampaign(results, first);
+  checkShardsPartition(results);
+
+  const elapsedMs = results.reduce((sum, result) => sum + result.elapsedMs, 0);
+  const seeds = results.reduce((sum, result) => sum + result.seeds, 0);
+  const coverage = {} as Record<TracePhase, Record<FaultKind, number>>;
+  for (const phase of tracePhases) coverage[phase] = sumFaults(results.map((result) => result.coverage[phase]));
+  return {
+    scenarios: first.scenarios,
+    seeds,
+    seedStart: Math.min(...results.map((result) => result.seedStart)),
+    violations: results.flatMap((result) => result.violations).sort(compareViolations),
+    faults: sumFaults(results.map((result) => result.faults)),
+    coverage,
+    targets: first.targets,
+    digest: sumDigests(results.map((result) => result.digest)),
+    seedsPerSecond: elapsedMs > 0 ? seeds / (elapsedMs / 1000) : 0,
+    elapsedMs,
+    perScenario: mergePerScenario(results),
+  };
+}
+
+/**
+ * Adds campaign digests modulo 2^64.
+ * @param digests - 16-hex-digit digests
+ * @returns their sum modulo 2^64 as 16 lowercase hex digits
+ * @throws Error if a digest is not 16 hex digits (callers validate input first)
+ */
+export function sumDigests(digests: readonly string[]): string {
+  let sum = 0n;
+  for (const digest of digests) {
+    if (!/^[0-9a-fA-F]{16}$/.test(digest)) throw new Error(`digest ${JSON.stringify(digest)} is not 16 hex digits`);
+    sum = (sum + BigInt(`0x${digest}`)) % digestModulus;
+  }
+  return sum.toString(16).padStart(16, '0');
+}
+
+function sumFaults(records: readonly (Record<FaultKind, number> | undefined)[]): Record<FaultKind, number> {
+  const sum = {} as Record<FaultKind, number>;
+  for (const kind of faultKinds) sum[kind] = records.reduce((total, record) => total + (record?.[kind] ?? 0), 0);
+  return sum;
+}
+
+function mergePerScenario(results: readonly CampaignResult[]): Record<string, ScenarioSummary> {
+  const names = [...new Set(results.flatMap((result) => Object.keys(result.perScenario)))].sort(compareStrings);
+  const merged: Record<string, ScenarioSummary> = {};
+  for (const name of names) {
+    const parts = results.flatMap((result) => result.perScenario[name] ?? []);
+    merged[name] = {
+      seeds: parts.reduce((sum, part) => sum + part.seeds, 0),
+      violations: parts.reduce((sum, part) => sum + part.violations, 0),
+      detected: parts.reduce((sum, part) => sum + part.detected, 0),
+      faults: sumFaults(parts.map((part) => part.faults)),
+      commitsAcknowledged: parts.reduce((sum, part) => sum + part.commitsAcknowledged, 0),
+      crashes: parts.reduce((sum, part) => sum + part.crashes, 0),
+    };
+  }
+  return merged;
+}
+
+/** Same scenarios (as a set) and same targets: otherwise these are different campaigns. */
+function checkSameCampaign(results: readonly CampaignResult[], first: CampaignResult): void {
+  const scenarioKey = (result: CampaignResult): string => JSON.stringify([...result.scenarios].sort(compareStrings));
+  const targetKey = (result: CampaignResult): string =>
+    JSON.stringify(tracePhases.map((phase) => [...(result.targets[phase] ?? [])].sort(compareStrings)));
+  for (const [index, result] of results.entries()) {
+    if (scenarioKey(result) !== scenarioKey(first)) {
+      throw new ReportInputError('NOT_MERGEABLE',
+        `result ${index + 1} ran scenarios [${result.scenarios.join(', ')}] but result 1 ran [${first.scenarios.join(', ')}]: not shards of one campaign`);
+    }
+    if (targetKey(result) !== targetKey(first)) {
+      throw new ReportInputError('NOT_MERGEABLE',
+        `result ${index + 1} targets other (phase, fault) cells than result 1: scenarios changed between the runs`);
+    }
+  }
+}
+
+/**
+ * Every result is a shard `I/N` of the same N, each shard appears once, and all N are present.
+ * Shard numbers are accepted from 1 to N or from 0 to N-1, but not mixed.
+ */
+function checkShardsPartition(results: readonly CampaignResult[]): void {
+  const shards = results.map((result, index) => {
+    const match = result.shard === undefined ? null : /^(\d+)\/(\d+)$/.exec(result.shard);
+    if (match === null) {
+      const found = result.shard === undefined ? 'no shard' : `shard ${JSON.stringify(result.shard)}`;
+      throw new ReportInputError('NOT_MERGEABLE',
+        `result ${index + 1} has ${found}; only the results of --shard I/N runs of one campaign can be merged`);
+    }
+    return { index: Number(match[1]), count: Number(match[2]) };
+  });
+  const count = shards[0]?.count ?? 0;
+  const seen = new Set<number>();
+  for (const [position, shard] of shards.entries()) {
+    if (shard.count !== count) {
+      throw new ReportInputError('NOT_MERGEABLE',
+        `result ${position + 1} is shard ${shard.index}/${shard.count} but result 1 is one of ${count} shards`);
+    }
+    if (seen.has(shard.index)) {
+      throw new ReportInputError('NOT_MERGEABLE', `shard ${shard.index}/${count} given twice: its seeds would count double`);
+    }
+    seen.add(shard.index);
+  }
+  const base = seen.has(0) ? 0 : 1;
+  const missing: string[] = [];
+  for (let index = base; index < base + count; index += 1) if (!seen.has(index)) missing.push(`${index}/${count}`);
+  if (missing.length > 0 || results.length !== count) {
+    throw new ReportInputError('NOT_MERGEABLE',
+      `incomplete campaign: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ') || `numbered outside ${base}..${base + count - 1}`} missing`);
+  }
+}
