@@ -1,0 +1,72 @@
+/**
+ * Self-consistency: what the engine reports about itself agrees with what it recovered.
+ *
+ * Verifies:
+ * - `replayStats.lastLsn` is the LSN of the last commit in the recovered prefix (exactly when
+ *   that commit's LSN is known, else within the bounds the known LSNs around it give; 0 when
+ *   nothing was ever recovered);
+ * - `snapshotLsn <= lastLsn`, `recordsApplied <= lastLsn - snapshotLsn` (each WAL frame
+ *   replayed on top of the snapshot has its own LSN in that range), and at least one frame was
+ *   applied when `lastLsn > snapshotLsn` (the last commit came from the WAL);
+ * - acknowledged LSNs increase with the order commits were issued, across reopens, and each is
+ *   above the last LSN recovery reported.
+ *
+ * Does not verify: byte counts, segment counts or timings in the statistics (only the runner
+ * knows the disk), nor that LSNs are dense.
+ */
+import type { ReplayStats } from '../../engine/types.ts';
+import { commitFields, describeCommit } from './violation.ts';
+import type { CommitLabel, ModelViolation } from './violation.ts';
+
+/** What the model knows of the recovered prefix's last LSN. */
+export interface ReplayFacts {
+  /** The exact LSN of the last recovered commit, when known (0: nothing ever recovered). */
+  readonly lastLsn?: number | undefined;
+  /** The smallest possible LSN of the last recovered commit. */
+  readonly lastLsnMin: number;
+  /** The largest possible LSN of the last recovered commit, if bounded. */
+  readonly lastLsnMax?: number | undefined;
+}
+
+/** Checks `stats` against the facts and against itself. */
+export function checkReplayStats(stats: ReplayStats, facts: ReplayFacts): ModelViolation[] {
+  const found: ModelViolation[] = [];
+  const report = (message: string, expected: string, seen: string): void => {
+    found.push({ invariant: 'self-consistency', message, lsn: stats.lastLsn, expected, seen });
+  };
+  if (facts.lastLsn !== undefined && stats.lastLsn !== facts.lastLsn) {
+    report(`replayStats.lastLsn is ${stats.lastLsn} but the last recovered commit has lsn ${facts.lastLsn}`, `${facts.lastLsn}`, `${stats.lastLsn}`);
+  } else if (stats.lastLsn < facts.lastLsnMin || (facts.lastLsnMax !== undefined && stats.lastLsn > facts.lastLsnMax)) {
+    const range = `[${facts.lastLsnMin}, ${facts.lastLsnMax ?? '∞'}]`;
+    report(`replayStats.lastLsn is ${stats.lastLsn}, outside ${range} given the recovered commits`, range, `${stats.lastLsn}`);
+  }
+  if (stats.snapshotLsn < 0 || stats.snapshotLsn > stats.lastLsn) {
+    report(`replayStats.snapshotLsn ${stats.snapshotLsn} is not within [0, lastLsn ${stats.lastLsn}]`, `<= ${stats.lastLsn}`, `${stats.snapshotLsn}`);
+  }
+  const framesMax = Math.max(0, stats.lastLsn - stats.snapshotLsn);
+  if (stats.recordsApplied < 0 || stats.recordsApplied > framesMax) {
+    report(`replayStats.recordsApplied ${stats.recordsApplied} exceeds lastLsn - snapshotLsn = ${framesMax}`, `<= ${framesMax}`, `${stats.recordsApplied}`);
+  }
+  if (stats.lastLsn > stats.snapshotLsn && stats.recordsApplied === 0) {
+    report(`replayStats.lastLsn ${stats.lastLsn} is past snapshotLsn ${stats.snapshotLsn}, yet no WAL record was applied`, '>= 1', '0');
+  }
+  return found;
+}
+
+/**
+ * Checks the LSN a commit was acknowledged with.
+ * @param above - every LSN this one must exceed (earlier commits, the last recovered LSN)
+ * @param below - an LSN this one must stay under (a later-issued commit already acknowledged)
+ */
+export function checkAckLsn(commit: CommitLabel, lsn: number, above: number, below?: number): ModelViolation[] {
+  const fine = Number.isInteger(lsn) && lsn > above && (below === undefined || lsn < below);
+  if (fine) return [];
+  const range = below === undefined ? `> ${above}` : `in (${above}, ${below})`;
+  return [{
+    invariant: 'self-consistency',
+    message: `${describeCommit({ id: commit.id })} was acknowledged with lsn ${lsn}; LSNs must follow issue order, so it should be ${range}`,
+    ...commitFields({ id: commit.id, lsn }),
+    expected: range,
+    seen: `${lsn}`,
+  }];
+}

@@ -1,0 +1,73 @@
+/**
+ * Values as the checkers see them: byte comparison, the short printable form used in violation
+ * messages, and the effect of one batch on a key-value state.
+ *
+ * A key's value is `undefined` when the key is absent (never written, or deleted).
+ */
+import type { Op } from '../../engine/types.ts';
+
+/** A key's value in some state: the bytes, or `undefined` when the key is absent. */
+export type Value = Uint8Array | undefined;
+
+/** A key-value state, as `SutHandle.state()` returns it. */
+export type KvState = ReadonlyMap<string, Uint8Array>;
+
+/** Bytes shown by {@link formatValue} before it cuts a value short. */
+export const valuePreviewBytes = 8;
+
+/** Whether two values are equal: both absent, or the same bytes. */
+export function valuesEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * A short printable form of a value for messages: `absent`, or the first
+ * {@link valuePreviewBytes} bytes in hex and the length, e.g. `0x0a0b0c (3 bytes)` or
+ * `0x0001020304050607… (4096 bytes)`.
+ */
+export function formatValue(value: Value): string {
+  if (value === undefined) return 'absent';
+  const shown = value.subarray(0, valuePreviewBytes);
+  let hex = '';
+  for (const byte of shown) hex += byte.toString(16).padStart(2, '0');
+  const more = value.length > valuePreviewBytes ? '…' : '';
+  const unit = value.length === 1 ? 'byte' : 'bytes';
+  return `0x${hex}${more} (${value.length} ${unit})`;
+}
+
+/**
+ * What a batch leaves behind, key by key: the value of each key after the last operation on it
+ * in the batch (`undefined` for a delete). A batch that writes a key twice leaves only the
+ * second write; the first is never visible on its own.
+ */
+export function finalWrites(ops: readonly Op[]): Map<string, Value> {
+  const writes = new Map<string, Value>();
+  for (const op of ops) writes.set(op.key, op.type === 'put' ? op.value : undefined);
+  return writes;
+}
+
+/** Applies a batch to `state` in place. */
+export function applyOps(state: Map<string, Uint8Array>, ops: readonly Op[]): void {
+  for (const op of ops) {
+    if (op.type === 'put') state.set(op.key, op.value);
+    else state.delete(op.key);
+  }
+}
+
+/** The first key (in sorted order) whose value differs between two states, if any. */
+export function firstDifferingKey(a: KvState, b: KvState): string | undefined {
+  let first: string | undefined;
+  const consider = (key: string): void => {
+    if (first !== undefined && key >= first) return;
+    if (!valuesEqual(a.get(key), b.get(key))) first = key;
+  };
+  for (const key of a.keys()) consider(key);
+  for (const key of b.keys()) consider(key);
+  return first;
+}

@@ -1,0 +1,389 @@
+/**
+ * The oracle's model of a run: every commit issued, what the engine said of it (acknowledged,
+ * rejected as absent or unknown, still in flight), what had to survive each crash, and what each
+ * recovery decided. The runner reports events to it as they happen and asks it to check the
+ * store's state after every recovery, after reads, and at the end of a run.
+ *
+ * Rules the model applies (each checker file says what it verifies and what it does not):
+ * - Commits are ordered by the order `commit()` was called. A recovered state must equal the
+ *   state after some in-order prefix of the candidates (every commit not rejected as `absent`
+ *   and not found absent by an earlier recovery), and that prefix must contain every commit that
+ *   had to survive: in `strict`/`group` mode every acknowledged one; in `none` mode every one
+ *   acknowledged before an acknowledged `sync()`; in every mode every one acknowledged before a
+ *   clean `close()`, and, after a kill -9 (the OS keeps its page cache), every acknowledged one.
+ * - A recovery decides the commits in doubt: those inside the prefix it found are present for
+ *   good, those after it absent for good. Later recoveries must agree: the engine has to keep
+ *   (make durable) whatever it recovered and served, and never bring back what it dropped.
+ * - After a violation the model adopts the recovered state as its new base, so that later
+ *   checks report new divergences only.
+ * - After a failed fsync (`storeFailed`) nothing may be acknowledged until the store is
+ *   reopened; an acknowledgement then is a violation and the commit stays in doubt.
+ * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
+ *   the client that would have seen them died with the process.
+ */
+import { assert } from '../engine/assert.ts';
+import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
+import type { RejectedCommitOutcome } from './adapter.ts';
+import { ackAfterFailure, judgeOpenRefusal, syncAfterFailure } from './checkers/honest-failure.ts';
+import { checkIdempotent } from './checkers/idempotence.ts';
+import { closestPrefix, countDifferences, matchingPrefixes, stateAfter } from './checkers/prefix-search.ts';
+import { checkRead } from './checkers/reads.ts';
+import { diagnoseRecovery } from './checkers/recovery.ts';
+import type { PastCommit, SurvivalReason } from './checkers/recovery.ts';
+import { checkAckLsn, checkReplayStats } from './checkers/self-consistency.ts';
+import type { ReplayFacts } from './checkers/self-consistency.ts';
+import type { KvState, Value } from './checkers/values.ts';
+import type { ModelViolation } from './checkers/violation.ts';
+
+/** What the engine said of a commit. `rejected-unknown` and a crash in flight leave it in doubt. */
+export type CommitStatus = 'in-flight' | 'acked' | 'rejected-absent' | 'rejected-unknown';
+
+/** How the process died: `kill-9` keeps the OS page cache, `power-loss` does not. */
+export type CrashKind = 'kill-9' | 'power-loss';
+
+/** Options of {@link CommitModel}. */
+export interface CommitModelOptions {
+  /** The engine's durability mode. */
+  readonly sync: SyncMode;
+}
+
+/** What {@link CommitModel.checkRecovered} found. */
+export interface RecoveryCheck {
+  readonly violations: readonly ModelViolation[];
+  /** How many of the commits undecided before this recovery it found present (in order). */
+  readonly prefixLength: number;
+  /** Ids of the commits this recovery decided present. */
+  readonly present: readonly number[];
+  /** Ids of the commits this recovery decided absent for good. */
+  readonly absent: readonly number[];
+}
+
+/** What {@link CommitModel.openRefused} found. */
+export interface RefusalCheck {
+  /** True when the refusal is detected damage (counted, not a violation). */
+  readonly detected: boolean;
+  readonly violations: readonly ModelViolation[];
+}
+
+/** Counts for campaign summaries. */
+export interface ModelCounts {
+  readonly issued: number;
+  readonly acknowledged: number;
+  readonly rejectedAbsent: number;
+  readonly rejectedUnknown: number;
+  readonly recoveries: number;
+  readonly detected: number;
+}
+
+interface CommitRecord {
+  readonly id: number;
+  readonly ops: readonly Op[];
+  readonly session: number;
+  status: CommitStatus;
+  lsn: number | undefined;
+  /** Order of acknowledgement, for marks. */
+  ackSeq: number | undefined;
+  /** Acknowledged by a store that had seen an fsync fail: not trusted to be durable. */
+  untrusted: boolean;
+  mustSurvive: SurvivalReason | undefined;
+  fate: 'pending' | 'present' | 'absent';
+  decidedBy: number | undefined;
+}
+
+/** The model of issued, acknowledged, failed and in-flight commits. See the module comment. */
+export class CommitModel {
+  private readonly sync: SyncMode;
+  private readonly commits: CommitRecord[] = [];
+  /** Undecided candidates, in issue order (never `rejected-absent`). */
+  private pending: CommitRecord[] = [];
+  private base = new Map<string, Uint8Array>();
+  /** What is known of the LSN of the last commit in `base`. */
+  private baseLsn: { exact: number | undefined; min: number } = { exact: 0, min: 0 };
+  /** Every LSN acknowledged from now on must exceed this. */
+  private lsnFloor = 0;
+  private session = 0;
+  private sessionOpen = true;
+  private sessionFailed = false;
+  /** Whether every crash since the session ended kept the page cache (kill -9 only). */
+  private pageCacheKept = false;
+  private ackCount = 0;
+  private recoveries = 0;
+  private issuedAtLastRecovery: number | undefined;
+  private detectedCount = 0;
+
+  /** @param options - the engine's durability mode */
+  constructor(options: CommitModelOptions) {
+    this.sync = options.sync;
+  }
+
+  /**
+   * Records a call to `commit(ops)`, before it resolves.
+   * @returns the commit's id (its index in issue order, from 0)
+   * @throws AssertionError when no session is open (the runner must recover first)
+   */
+  issue(ops: readonly Op[]): number {
+    assert(this.sessionOpen, 'issue: no open session; call checkRecovered after a crash');
+    const record: CommitRecord = {
+      id: this.commits.length, ops: [...ops], session: this.session, status: 'in-flight',
+      lsn: undefined, ackSeq: undefined, untrusted: false, mustSurvive: undefined,
+      fate: 'pending', decidedBy: undefined,
+    };
+    this.commits.push(record);
+    this.pending.push(record);
+    return record.id;
+  }
+
+  /**
+   * Records that commit `id` resolved with `lsn`.
+   * @returns violations: an acknowledgement after a failed fsync, an LSN out of issue order
+   */
+  acked(id: number, lsn: number): ModelViolation[] {
+    const record = this.live(id);
+    if (record === undefined) return [];
+    const violations = checkAckLsn(record, lsn, this.lsnAbove(id), this.lsnBelow(id));
+    record.status = 'acked';
+    record.lsn = lsn;
+    if (this.sessionFailed) {
+      record.untrusted = true;
+      violations.push(ackAfterFailure(record, lsn));
+      return violations;
+    }
+    record.ackSeq = this.ackCount++;
+    if (this.sync !== 'none') record.mustSurvive = 'acknowledged';
+    return violations;
+  }
+
+  /**
+   * Records that commit `id` was rejected; `outcome` is the error's `commitOutcome`.
+   * An `absent` commit leaves the candidates: any trace of it later is a violation.
+   */
+  rejected(id: number, outcome: RejectedCommitOutcome): void {
+    const record = this.live(id);
+    if (record === undefined) return;
+    if (outcome === 'absent') {
+      record.status = 'rejected-absent';
+      this.pending = this.pending.filter((c) => c !== record);
+    } else {
+      record.status = 'rejected-unknown';
+    }
+  }
+
+  /**
+   * A token naming "every commit acknowledged so far". Take it when a `sync()` or a `get()`
+   * starts and pass it to {@link synced} or {@link checkRead} when it resolves, so that commits
+   * acknowledged meanwhile are not held against it.
+   */
+  mark(): number {
+    return this.ackCount;
+  }
+
+  /**
+   * Records an acknowledged `sync()`: every commit acknowledged before `mark` (default: every
+   * one so far) had to survive from now on.
+   * @returns an `honest-failure` violation when the store had seen an fsync fail
+   */
+  synced(mark?: number): ModelViolation[] {
+    if (!this.sessionOpen) return [];
+    if (this.sessionFailed) return [syncAfterFailure()];
+    this.markSurvivors('synced', mark ?? this.ackCount);
+    return [];
+  }
+
+  /** Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more. */
+  storeFailed(): void {
+    if (this.sessionOpen) this.sessionFailed = true;
+  }
+
+  /**
+   * Records a clean `close()` that resolved. Everything acknowledged had to survive, unless the
+   * store had failed (then closing only ends the session, as a power loss would).
+   */
+  closed(): void {
+    if (!this.sessionOpen) return;
+    if (!this.sessionFailed) this.markSurvivors('closed', this.ackCount);
+    this.endSession(this.sessionFailed ? 'power-loss' : 'kill-9');
+  }
+
+  /** Records a crash. Commits in flight are in doubt until the next recovery decides them. */
+  crashed(kind: CrashKind = 'power-loss'): void {
+    if (this.sessionOpen) this.endSession(kind);
+    else if (kind === 'power-loss') this.pageCacheKept = false;
+  }
+
+  /**
+   * Checks the state recovered when the store opened, then starts a new session. Call it after
+   * every successful open, the first one included. If the session was never ended, the store is
+   * taken to have been abandoned as by a power loss.
+   * @param state - every key and value the reopened store holds (`SutHandle.state()`)
+   * @param stats - `SutHandle.replayStats`, checked when given
+   * @returns the violations and the commits this recovery decided
+   */
+  checkRecovered(state: KvState, stats?: ReplayStats): RecoveryCheck {
+    if (this.sessionOpen) this.endSession('power-loss');
+    const candidates = this.pending;
+    if (this.pageCacheKept) this.markSurvivors('kill-9', this.ackCount);
+    let mustInclude = 0;
+    candidates.forEach((c, i) => { if (c.mustSurvive !== undefined) mustInclude = i + 1; });
+    const batches = candidates.map((c) => c.ops);
+    const counts = countDifferences(this.base, batches, state);
+    const matches = matchingPrefixes(counts, mustInclude, candidates.length);
+    const violations: ModelViolation[] = [];
+    let length: number;
+    if (matches.length > 0) {
+      // Commits that change nothing can make several prefixes match; the replay statistics pick.
+      const fits = matches.filter((p) => stats === undefined || lsnFits(this.replayFacts(p), stats.lastLsn));
+      length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
+    } else {
+      length = closestPrefix(counts, mustInclude, candidates.length);
+      if (this.recoveries > 0 && this.issuedAtLastRecovery === this.commits.length) {
+        violations.push(...checkIdempotent(this.base, state));
+      }
+      violations.push(...diagnoseRecovery({
+        base: this.base, candidates, mustInclude, recovered: state,
+        expected: stateAfter(this.base, batches, length), history: this.history(),
+      }));
+    }
+    const facts = this.replayFacts(length);
+    if (stats !== undefined) violations.push(...checkReplayStats(stats, facts));
+    this.recoveries++;
+    const present = candidates.slice(0, length);
+    const absent = candidates.slice(length);
+    for (const c of present) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
+    for (const c of absent) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
+    const lastLsn = facts.lastLsn ?? (stats !== undefined && lsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
+    this.baseLsn = { exact: lastLsn, min: lastLsn ?? facts.lastLsnMin };
+    this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
+    this.base = new Map([...state].map(([key, value]) => [key, value.slice()]));
+    this.pending = [];
+    this.session++;
+    this.sessionOpen = true;
+    this.sessionFailed = false;
+    this.issuedAtLastRecovery = this.commits.length;
+    return { violations, prefixLength: length, present: present.map((c) => c.id), absent: absent.map((c) => c.id) };
+  }
+
+  /**
+   * Judges a failed open: a `CorruptionError` is detected damage only if `damagingFault` (a bit
+   * flip or read error struck durable data since the last successful open); without one it is
+   * `false-corruption`. Other errors are not judged (the runner retries; liveness bounds it).
+   */
+  openRefused(error: unknown, damagingFault: boolean): RefusalCheck {
+    if (this.sessionOpen) this.endSession('power-loss');
+    const judged = judgeOpenRefusal(error, damagingFault);
+    if (judged.verdict === 'detected') this.detectedCount++;
+    return {
+      detected: judged.verdict === 'detected',
+      violations: judged.verdict === 'violation' ? [judged.violation] : [],
+    };
+  }
+
+  /**
+   * Checks a value `get(key)` returned during the current session.
+   * @param mark - {@link mark} taken when the read started (default: now)
+   */
+  checkRead(key: string, seen: Value, mark?: number): ModelViolation[] {
+    assert(this.sessionOpen, 'checkRead: no open session');
+    const before = mark ?? this.ackCount;
+    let mustInclude = 0;
+    this.pending.forEach((c, i) => {
+      if (c.ackSeq !== undefined && c.ackSeq < before) mustInclude = i + 1;
+    });
+    return checkRead({ base: this.base, candidates: this.pending.map((c) => c.ops), mustInclude, key, seen });
+  }
+
+  /**
+   * The state after every commit not known to be absent: what reads must return when no commit
+   * is in flight and none was rejected as `unknown` in this session.
+   */
+  expectedState(): Map<string, Uint8Array> {
+    return stateAfter(this.base, this.pending.map((c) => c.ops), this.pending.length);
+  }
+
+  /** What the engine said of commit `id` so far. */
+  statusOf(id: number): CommitStatus {
+    const record = this.commits[id];
+    assert(record !== undefined, `statusOf: no commit #${id}`);
+    return record.status;
+  }
+
+  /** Counts for summaries. */
+  counts(): ModelCounts {
+    const count = (status: CommitStatus): number => this.commits.filter((c) => c.status === status && !c.untrusted).length;
+    return {
+      issued: this.commits.length,
+      acknowledged: count('acked'),
+      rejectedAbsent: count('rejected-absent'),
+      rejectedUnknown: count('rejected-unknown'),
+      recoveries: this.recoveries,
+      detected: this.detectedCount,
+    };
+  }
+
+  /** The record of `id` if its session is still open and it is in flight; late resolutions give undefined. */
+  private live(id: number): CommitRecord | undefined {
+    const record = this.commits[id];
+    assert(record !== undefined, `no commit #${id}`);
+    if (!this.sessionOpen || record.session !== this.session) return undefined;
+    assert(record.status === 'in-flight', `commit #${id} resolved twice`);
+    return record;
+  }
+
+  private endSession(kind: CrashKind): void {
+    this.sessionOpen = false;
+    this.pageCacheKept = kind === 'kill-9' && !this.sessionFailed;
+  }
+
+  private markSurvivors(reason: SurvivalReason, mark: number): void {
+    for (const c of this.pending) {
+      if (c.mustSurvive === undefined && c.ackSeq !== undefined && c.ackSeq < mark) c.mustSurvive = reason;
+    }
+  }
+
+  /**
+   * The largest LSN acknowledged in this session for a commit issued before `id`, or the floor.
+   * Earlier sessions count only through the floor: an acknowledged commit lost in a crash
+   * (legally, in `none` mode) leaves its LSN free for the reopened engine to hand out again.
+   */
+  private lsnAbove(id: number): number {
+    for (let j = id - 1; j >= 0; j--) {
+      const c = this.commits[j];
+      if (c === undefined || c.session !== this.session) break;
+      if (c.lsn !== undefined) return Math.max(c.lsn, this.lsnFloor);
+    }
+    return this.lsnFloor;
+  }
+
+  /** The smallest LSN acknowledged for a commit issued after `id` (same session), if any. */
+  private lsnBelow(id: number): number | undefined {
+    for (let j = id + 1; j < this.commits.length; j++) {
+      const lsn = this.commits[j]?.lsn;
+      if (lsn !== undefined) return lsn;
+    }
+    return undefined;
+  }
+
+  /** What the LSNs known so far say of the last commit if the first `length` candidates are present. */
+  private replayFacts(length: number): ReplayFacts {
+    let exact = this.baseLsn.exact;
+    let min = this.baseLsn.min;
+    for (const c of this.pending.slice(0, length)) {
+      exact = c.lsn;
+      min = c.lsn ?? min + 1;
+    }
+    const next = this.pending.slice(length).find((c) => c.lsn !== undefined)?.lsn;
+    return { lastLsn: exact, lastLsnMin: min, lastLsnMax: next === undefined ? undefined : next - 1 };
+  }
+
+  private history(): PastCommit[] {
+    return this.commits.map((c) => ({
+      id: c.id, lsn: c.lsn, ops: c.ops, decidedBy: c.decidedBy,
+      fate: c.status === 'rejected-absent' ? 'rejected-absent' : c.fate,
+    }));
+  }
+}
+
+/** Whether `lastLsn` is within what the facts allow. */
+function lsnFits(facts: ReplayFacts, lastLsn: number): boolean {
+  if (facts.lastLsn !== undefined) return lastLsn === facts.lastLsn;
+  return lastLsn >= facts.lastLsnMin && (facts.lastLsnMax === undefined || lastLsn <= facts.lastLsnMax);
+}
