@@ -16,6 +16,8 @@ export const framePayloadBytesMax = 16 * 1024 * 1024;
 export const segmentSizeBytesDefault = 4 * 1024 * 1024;
 /** Smallest segment size a store accepts (tests use small segments to force rotation). */
 export const segmentSizeBytesMin = 256;
+/** Largest segment size a store accepts: sidecar offsets are u32. */
+export const segmentSizeBytesMax = 1024 * 1024 * 1024;
 /** Default WAL size after which a checkpoint is taken automatically. */
 export const walSizeBytesMaxDefault = 64 * 1024 * 1024;
 /** Default longest wait of a group-commit leader for more commits to join. */
@@ -33,5 +35,8 @@ export const sidecarBytesMax = 64 * 1024 * 1024;
 // one maximal put must.
 assert(keyBytesMax + valueBytesMax + 64 <= framePayloadBytesMax, 'one maximal put fits a frame');
 assert(segmentSizeBytesMin <= segmentSizeBytesDefault, 'segment size bounds are ordered');
+assert(segmentSizeBytesDefault <= segmentSizeBytesMax, 'default segment size within its maximum');
+// A segment may pass its size by one frame before rotating; its offsets must still fit a u32.
+assert(segmentSizeBytesMax + framePayloadBytesMax + 64 < 2 ** 32, 'segment offsets fit in u32');
 assert(segmentSizeBytesDefault <= walSizeBytesMaxDefault, 'a checkpoint spans at least a segment');
 assert(groupCommitMaxBatchDefault >= 1, 'a group holds at least one commit');

@@ -1,0 +1,87 @@
+/**
+ * The manifest, `MANIFEST`: which snapshot recovery starts from, and whether the last run ended
+ * with a clean `close()`. Two lines of text, so a person can read it:
+ * ```
+ * {"format":"powercut-manifest","version":1,"snapshot":"snapshot-….snap"|null,"snapshotLsn":N,"clean":true|false}
+ * crc32c:xxxxxxxx
+ * ```
+ * where the checksum covers the first line including its newline. The manifest is replaced
+ * with tmp + fsync + rename + directory fsync (files.ts), so it is always whole: a bad checksum
+ * is corruption, and a version this engine does not know refuses to open rather than guess.
+ */
+import { crc32c } from './wal/crc32c.ts';
+
+/** The manifest file name. */
+export const manifestFileName = 'MANIFEST';
+/** The manifest version this engine writes and reads. */
+export const manifestVersion = 1;
+
+/** The contents of the manifest. */
+export interface Manifest {
+  readonly snapshot: string | null;
+  readonly snapshotLsn: number;
+  readonly clean: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Encodes a manifest. */
+export function encodeManifest(manifest: Manifest): Uint8Array {
+  const body = `${JSON.stringify({
+    format: 'powercut-manifest',
+    version: manifestVersion,
+    snapshot: manifest.snapshot,
+    snapshotLsn: manifest.snapshotLsn,
+    clean: manifest.clean,
+  })}\n`;
+  const bodyBytes = encoder.encode(body);
+  const crc = crc32c(bodyBytes).toString(16).padStart(8, '0');
+  return encoder.encode(`${body}crc32c:${crc}\n`);
+}
+
+/** A decoded manifest, or why it was refused. */
+export type ManifestDecoding =
+  | { readonly manifest: Manifest }
+  | { readonly problem: 'corrupt'; readonly detail: string; readonly offset: number }
+  | { readonly problem: 'version'; readonly version: number };
+
+/** Decodes a manifest, checking its checksum, format and version. */
+export function decodeManifest(bytes: Uint8Array): ManifestDecoding {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { problem: 'corrupt', detail: 'not UTF-8 text', offset: 0 };
+  }
+  const newline = text.indexOf('\n');
+  if (newline < 0) return { problem: 'corrupt', detail: 'no line end', offset: 0 };
+  const body = text.slice(0, newline + 1);
+  const trailer = text.slice(newline + 1);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { problem: 'corrupt', detail: 'first line is not JSON', offset: 0 };
+  }
+  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const expected = `crc32c:${crc32c(encoder.encode(body)).toString(16).padStart(8, '0')}\n`;
+  if (trailer !== expected) {
+    // A manifest from a newer engine may checksum differently: report the version it claims.
+    if (typeof record.version === 'number' && record.version !== manifestVersion) {
+      return { problem: 'version', version: record.version };
+    }
+    return { problem: 'corrupt', detail: 'checksum mismatch', offset: encoder.encode(body).length };
+  }
+  if (record.format !== 'powercut-manifest') return { problem: 'corrupt', detail: 'not a powercut manifest', offset: 0 };
+  if (record.version !== manifestVersion) {
+    return { problem: 'version', version: typeof record.version === 'number' ? record.version : Number.NaN };
+  }
+  const { snapshot, snapshotLsn, clean } = record;
+  if (!(snapshot === null || typeof snapshot === 'string')) return { problem: 'corrupt', detail: 'bad snapshot field', offset: 0 };
+  if (typeof snapshotLsn !== 'number' || !Number.isSafeInteger(snapshotLsn) || snapshotLsn < 0) {
+    return { problem: 'corrupt', detail: 'bad snapshotLsn field', offset: 0 };
+  }
+  if (typeof clean !== 'boolean') return { problem: 'corrupt', detail: 'bad clean field', offset: 0 };
+  return { manifest: { snapshot, snapshotLsn, clean } };
+}
