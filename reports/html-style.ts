@@ -27,7 +27,7 @@ header{display:flex;flex-wrap:wrap;align-items:center;gap:10px 16px;padding-bott
 .verdict.fail{background:var(--bad-soft);color:var(--bad)}
 .meta{color:var(--muted);display:flex;flex-wrap:wrap;gap:4px 14px}
 .meta b{color:var(--ink);font-weight:600}
-.totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(132px,1fr));gap:8px;margin-top:14px}
+.totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(118px,1fr));gap:8px;margin-top:14px}
 .stat{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 11px}
 .stat .v{font:600 19px/1.2 var(--mono);font-variant-numeric:tabular-nums}
 .stat .k{color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.05em}
@@ -77,6 +77,7 @@ table{border-collapse:collapse}
 .tl-lane-label,.tl-axis-title{font-size:10.5px;fill:var(--muted);font-weight:600}
 .tl-phase-label{font:600 10px var(--mono);fill:#334155;text-anchor:middle}
 .tl-label{font:10px var(--mono);fill:var(--ink);text-anchor:middle}
+.tl-label-right{text-anchor:start;font-size:11px}
 .tl-time{font:10px var(--mono);fill:var(--muted);text-anchor:middle}
 .tl-axis,.tl-tick{stroke:var(--muted);stroke-width:1}.tl-tick{opacity:.45}.tl-tick-major{opacity:1}
 .tl-marker{cursor:default}.tl-marker:hover>:not(title){filter:brightness(1.25)}
@@ -89,6 +90,7 @@ table{border-collapse:collapse}
 .tl-fault .tl-label{fill:#c2410c;font-weight:600}
 .tl-restart .tl-label{fill:#15803d;font-weight:600}
 .tl-check .tl-label{fill:var(--ink);stroke:none}
+.tl-check.tl-failed .tl-label{fill:#dc2626;font-weight:700}
 .tl-crash-line{stroke:#dc2626;stroke-width:2;opacity:.55}
 .tl-restart-line{stroke:#16a34a;stroke-width:2;stroke-dasharray:4 3;opacity:.6}
 .tl-key{display:flex;flex-wrap:wrap;gap:2px 14px;color:var(--muted);font-size:11px;margin:6px 0 2px}

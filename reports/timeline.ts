@@ -42,7 +42,10 @@ const bandHeightPx = 16;
 const lanesTopPx = 30;
 const laneHeightPx = 38;
 const axisHeightPx = 34;
-const labelCharsMax = 12;
+/** Room on the right for the failed check's label, which is written to the right of its marker. */
+const rightMarginPx = 120;
+/** Label lengths that fit the lane's spacing: dense lanes alternate labels above and below. */
+const labelCharsMax: Record<EventType, number> = { op: 9, io: 9, note: 9, fault: 14, crash: 14, restart: 14, check: 9 };
 
 /**
  * The check event that failed: the last `check` named after the violated invariant; failing that,
@@ -80,7 +83,7 @@ export function renderTimeline(violation: Violation): string {
   const lanes = laneOrder.filter((type) => events.some((event) => event.type === type));
   const laneY = new Map(lanes.map((type, i) => [type, lanesTopPx + i * laneHeightPx + laneHeightPx / 2]));
   const lanesBottom = lanesTopPx + lanes.length * laneHeightPx;
-  const width = gutterPx + events.length * stepPx + 16;
+  const width = gutterPx + events.length * stepPx + rightMarginPx;
   const height = lanesBottom + axisHeightPx;
   const x = (i: number): number => gutterPx + i * stepPx + stepPx / 2;
   const parts: string[] = [];
@@ -149,19 +152,31 @@ function marker(event: TraceEvent, cx: number, cy: number, labelAbove: boolean, 
       shape = `<circle cx="${cx}" cy="${cy}" r="4"/>`;
       break;
   }
-  const short = label.length > labelCharsMax ? `${label.slice(0, labelCharsMax - 1)}…` : label;
-  const labelY = labelAbove ? cy - 11 : cy + 18;
-  const text = `<text class="tl-label" x="${cx}" y="${labelY}">${escapeHtml(short)}</text>`;
+  // The failed check's label is never cut short and sits to the right, where nothing follows it.
+  const text = failed
+    ? `<text class="tl-label tl-label-right" x="${cx + 13}" y="${cy + 4}">${escapeHtml(label)}</text>`
+    : `<text class="tl-label" x="${cx}" y="${labelAbove ? cy - 11 : cy + 18}">${escapeHtml(truncate(label, labelCharsMax[event.type]))}</text>`;
   return `<g class="tl-marker ${cls}" ${attrs}>${title}${shape}${text}</g>`;
 }
 
-/** The phase band: one rectangle per run of consecutive events in the same phase. */
+function truncate(text: string, charsMax: number): string {
+  return text.length > charsMax ? `${text.slice(0, charsMax - 1)}…` : text;
+}
+
+/**
+ * The phase band: one rectangle per run of consecutive events in the same phase. Events without
+ * a phase (checks, restarts: the simulator's own doings) leave a gap rather than claiming `other`.
+ */
 function phaseBand(events: readonly TraceEvent[], x: (i: number) => number): string[] {
   const parts: string[] = [];
   let start = 0;
   for (let i = 1; i <= events.length; i += 1) {
-    const phase = events[start]?.phase ?? 'other';
-    if (i < events.length && (events[i]?.phase ?? 'other') === phase) continue;
+    const phase = events[start]?.phase;
+    if (i < events.length && events[i]?.phase === phase) continue;
+    if (phase === undefined) {
+      start = i;
+      continue;
+    }
     const left = x(start) - stepPx / 2;
     const runWidth = (i - start) * stepPx;
     const first = events[start]?.seq ?? 0;

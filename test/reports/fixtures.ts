@@ -116,7 +116,7 @@ function coverage(values: Partial<Record<TracePhase, Partial<Record<FaultKind, n
 }
 
 function targets(values: Partial<Record<TracePhase, FaultKind[]>>): Record<TracePhase, readonly FaultKind[]> {
-  return Object.fromEntries(tracePhases.map((phase) => [phase, values[phase] ?? []])) as Record<TracePhase, readonly FaultKind[]>;
+  return Object.fromEntries(tracePhases.map((phase) => [phase, values[phase] ?? []])) as unknown as Record<TracePhase, readonly FaultKind[]>;
 }
 
 const failingCoverage = coverage({

@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReportInputError } from '../../reports/errors.ts';
+import { renderJson, summarySchema } from '../../reports/json.ts';
+import { parseSummary, readResultDir } from '../../reports/read.ts';
+import { failingResult, greenResult, hostileResult } from './fixtures.ts';
+
+const meta = { version: '0.1.0', commit: 'cd02355' };
+
+async function dirWith(summary: string | undefined): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'powercut-read-'));
+  if (summary !== undefined) await writeFile(join(dir, 'summary.json'), summary);
+  return dir;
+}
+
+function errorOf(action: () => unknown): ReportInputError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ReportInputError) return error;
+    throw error;
+  }
+  throw new Error('expected a ReportInputError');
+}
+
+describe('summary.json', () => {
+  it('holds the whole result, the build and derived figures', () => {
+    const document = JSON.parse(renderJson(failingResult, meta));
+    expect(document.schema).toBe(summarySchema);
+    expect(document.powercut).toEqual({ version: '0.1.0', commit: 'cd02355' });
+    for (const key of Object.keys(failingResult)) expect(document).toHaveProperty(key);
+    expect(document.totals.violations).toBe(2);
+    expect(document.scenarioFigures).toHaveLength(3);
+    expect(document.missedTargets).toEqual([{ phase: 'sidecar.rewrite', kind: 'bit-flip' }, { phase: 'manifest', kind: 'disk-full' }]);
+  });
+
+  it('records an unknown commit as null', () => {
+    expect(JSON.parse(renderJson(greenResult, { version: '0.1.0' })).powercut.commit).toBeNull();
+  });
+
+  it('reads back as the same result, traces and hostile strings included', () => {
+    for (const result of [failingResult, greenResult, hostileResult]) {
+      const back = parseSummary(renderJson(result, meta), 'summary.json');
+      expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
+    }
+  });
+});
+
+describe('readResultDir', () => {
+  it('reads the summary of a report folder', async () => {
+    const dir = await dirWith(renderJson(greenResult, meta));
+    expect(await readResultDir(dir)).toEqual(greenResult);
+  });
+
+  it('refuses a folder without summary.json with SUMMARY_MISSING and names the file', async () => {
+    const dir = await dirWith(undefined);
+    await expect(readResultDir(dir)).rejects.toMatchObject({ code: 'SUMMARY_MISSING', message: expect.stringContaining(join(dir, 'summary.json')) });
+  });
+
+  it('refuses a folder that does not exist', async () => {
+    const dir = join(await dirWith(undefined), 'nope');
+    await expect(readResultDir(dir)).rejects.toBeInstanceOf(ReportInputError);
+  });
+
+  it('refuses a summary.json that is a folder', async () => {
+    const dir = await dirWith(undefined);
+    await mkdir(join(dir, 'summary.json'));
+    await expect(readResultDir(dir)).rejects.toMatchObject({ code: 'SUMMARY_MISSING' });
+  });
+
+  it('refuses text that is not JSON with SUMMARY_MALFORMED', async () => {
+    const dir = await dirWith('{"schema": ');
+    await expect(readResultDir(dir)).rejects.toMatchObject({ code: 'SUMMARY_MALFORMED', message: expect.stringMatching(/not valid JSON/) });
+  });
+});
+
+describe('parseSummary', () => {
+  const good = (): Record<string, unknown> => JSON.parse(renderJson(failingResult, meta));
+
+  it('refuses another schema', () => {
+    const error = errorOf(() => parseSummary(JSON.stringify({ ...good(), schema: 'other/9' }), 's.json'));
+    expect(error.message).toBe('s.json: field schema must be "powercut-summary/1", found "other/9"');
+  });
+
+  it('names a missing coverage cell', () => {
+    const document = good();
+    delete (document['coverage'] as Record<string, Record<string, number>>)['wal.sync']!['bit-flip'];
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toBe('s.json: field coverage.wal.sync.bit-flip must be an integer');
+  });
+
+  it('refuses a digest that is not 16 hex digits', () => {
+    expect(errorOf(() => parseSummary(JSON.stringify({ ...good(), digest: 'abc' }), 's.json')).code).toBe('SUMMARY_MALFORMED');
+  });
+
+  it('names a bad trace event type', () => {
+    const document = good();
+    const violations = document['violations'] as { trace: { type: string }[] }[];
+    violations[1]!.trace[3]!.type = 'explosion';
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toMatch(/^s\.json: field violations\[1\]\.trace\[3\]\.type must be one of/);
+  });
+
+  it('gives one-line messages', () => {
+    const error = errorOf(() => parseSummary('[1,2]', 's.json'));
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toBe('s.json: field (root) must be an object');
+  });
+});
