@@ -1,0 +1,75 @@
+/**
+ * Clean bytes: a growable byte array with a logical size, the bottom layer of the simulated
+ * disk. It knows nothing of durability or faults. Capacity doubles on growth so that a run of
+ * appends costs amortised O(bytes appended), never a copy of the whole file per write.
+ * Bytes between the size and the capacity are kept zero, so extending a file reads zeros.
+ */
+
+/** A file's contents: `size` bytes, zero-extended on growth. */
+export class ByteBuffer {
+  #bytes: Uint8Array;
+  #size = 0;
+
+  /** @param capacityBytes - initial capacity (grows on demand) */
+  constructor(capacityBytes = 0) {
+    this.#bytes = new Uint8Array(capacityBytes);
+  }
+
+  /** The logical size in bytes. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A copy of `[position, position + length)`, cut at the end of the buffer. */
+  read(position: number, length: number): Uint8Array {
+    const end = Math.min(this.#size, position + length);
+    if (end <= position) return new Uint8Array(0);
+    return this.#bytes.slice(position, end);
+  }
+
+  /** A read-only view of `[0, size)`; valid until the next change. */
+  view(): Uint8Array {
+    return this.#bytes.subarray(0, this.#size);
+  }
+
+  /** The byte at `position` (0 past the end). */
+  at(position: number): number {
+    return position < this.#size ? this.#bytes[position]! : 0;
+  }
+
+  /** Writes `data[start, end)` at `position`, extending the size if needed. */
+  write(position: number, data: Uint8Array, start = 0, end = data.length): void {
+    const length = end - start;
+    if (length <= 0) return;
+    this.#reserve(position + length);
+    this.#bytes.set(start === 0 && end === data.length ? data : data.subarray(start, end), position);
+    if (position + length > this.#size) this.#size = position + length;
+  }
+
+  /** Sets the size: cutting zeroes the cut bytes (so later growth reads zeros), growing zero-fills. */
+  resize(size: number): void {
+    if (size < this.#size) {
+      this.#bytes.fill(0, size, this.#size);
+    } else {
+      this.#reserve(size);
+    }
+    this.#size = size;
+  }
+
+  /** An independent copy. */
+  clone(): ByteBuffer {
+    const copy = new ByteBuffer(0);
+    copy.#bytes = this.#bytes.slice(0, Math.max(this.#size, 16));
+    copy.#size = this.#size;
+    return copy;
+  }
+
+  #reserve(sizeBytes: number): void {
+    if (sizeBytes <= this.#bytes.length) return;
+    let capacity = Math.max(64, this.#bytes.length * 2);
+    while (capacity < sizeBytes) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#bytes.subarray(0, this.#size));
+    this.#bytes = grown;
+  }
+}

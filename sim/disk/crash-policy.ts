@@ -1,0 +1,148 @@
+/**
+ * The crash policy: what a power loss leaves on disk, decided from the crash-policy stream.
+ *
+ * Files. Each file keeps its durable state plus some of its unsynced records (pending writes
+ * and truncations), chosen in one of two ways, half the time each:
+ * - prefix: the first n records land whole (the page cache was flushed in order, as RocksDB's
+ *   `FaultInjectionTestFS` assumes), and the record after them may land torn;
+ * - subset: each record independently lands whole, not at all, or torn (the block layer
+ *   reorders writes, as FoundationDB's `AsyncFileNonDurable` assumes).
+ * A torn write lands sector by sector (`sectorBytes`, 512 or 4096): each sector it covers lands
+ * whole, not at all, or as garbage (random bytes over the part of the sector the write covered).
+ * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
+ * a lost write and the tail reads as zeros or garbage.
+ *
+ * Directories. Each directory's unsynced operations form a log in the order they were made;
+ * the policy keeps a prefix of each log (metadata journals commit in order). A rename is one
+ * atomic operation: it survives whole or not at all, and a rename between two directories sits
+ * in both logs and survives only if both prefixes include it. Directories themselves (mkdir)
+ * are durable at once; see disk.ts.
+ *
+ * Crash states (`restart({ crashState })`), each deterministic for a given seed and crash:
+ * 0 seeded random; 1 keep nothing unsynced; 2 keep everything; 3 keep directory operations but
+ * no unsynced data (the state that exposes "renamed before the data was synced"); 4 keep
+ * unsynced data but no directory operations (exposes "directory never synced"); k ≥ 5 another
+ * seeded random state per k.
+ */
+import type { Rng } from '../rng.ts';
+import { applyRecord, type FileState, type PendingRecord } from './file-state.ts';
+
+/** How much of one kind of unsynced state survives. */
+export type Survival = 'random' | 'none' | 'all';
+
+/** What a power loss keeps, for files and for directories. */
+export interface CrashPolicy {
+  readonly files: Survival;
+  readonly dirs: Survival;
+  /** Draws of the random choices; forked per crash and crash state by the world. */
+  readonly rng: Rng;
+  readonly sectorBytes: number;
+}
+
+/** Number of named crash states (0..4); any larger number is another seeded random state. */
+export const namedCrashStates = 5;
+
+/** The survival rules of crash state `crashState` (see the module comment). */
+export function survivalOf(crashState: number): { files: Survival; dirs: Survival } {
+  switch (crashState) {
+    case 1: return { files: 'none', dirs: 'none' };
+    case 2: return { files: 'all', dirs: 'all' };
+    case 3: return { files: 'none', dirs: 'all' };
+    case 4: return { files: 'all', dirs: 'none' };
+    default: return { files: 'random', dirs: 'random' };
+  }
+}
+
+/** A byte range `[start, end)` of a file that the power loss filled with garbage. */
+export type GarbageRange = readonly [start: number, end: number];
+
+/**
+ * Sets `file.durable` to what survives the power loss (the caller then drops the page cache).
+ * @returns the ranges filled with garbage (empty when none)
+ */
+export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[] {
+  const records = file.pending;
+  const garbage: GarbageRange[] = [];
+  if (records.length === 0 || policy.files === 'none') return garbage;
+  const out = file.durable;
+  if (policy.files === 'all') {
+    for (const record of records) applyRecord(out, record);
+    return garbage;
+  }
+  const rng = policy.rng;
+  const landed = new Array<boolean>(records.length).fill(false);
+  if (rng.chance(0.5)) {
+    const n = rng.int(records.length + 1);
+    for (let i = 0; i < n; i++) {
+      applyRecord(out, records[i]!);
+      landed[i] = true;
+    }
+    if (n < records.length && rng.chance(0.5)) tear(records[n]!, policy, out, garbage);
+  } else {
+    for (let i = 0; i < records.length; i++) {
+      const r = rng.next();
+      if (r < 0.5) {
+        applyRecord(out, records[i]!);
+        landed[i] = true;
+      } else if (r >= 0.8) {
+        tear(records[i]!, policy, out, garbage);
+      }
+    }
+  }
+  sizeWithoutData(records, landed, policy, out, garbage);
+  return garbage;
+}
+
+/** Lands `record` sector by sector: each sector whole, not at all, or as garbage. */
+function tear(record: PendingRecord, policy: CrashPolicy, out: FileState['durable'], garbage: GarbageRange[]): void {
+  const rng = policy.rng;
+  if (record.kind === 'truncate') {
+    // A size change is one metadata update: it lands or it does not.
+    if (rng.chance(0.5)) applyRecord(out, record);
+    return;
+  }
+  const sector = policy.sectorBytes;
+  const start = record.offset;
+  const end = start + record.data.length;
+  for (let lo = start; lo < end; ) {
+    const hi = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
+    const r = rng.next();
+    if (r < 0.4) {
+      out.write(lo, record.data, lo - start, hi - start);
+    } else if (r >= 0.8) {
+      out.write(lo, rng.bytes(hi - lo));
+      garbage.push([lo, hi]);
+    }
+    lo = hi;
+  }
+}
+
+/** Maybe grows the file to the end of a write that did not land whole: a tail of zeros or garbage. */
+function sizeWithoutData(
+  records: readonly PendingRecord[],
+  landed: readonly boolean[],
+  policy: CrashPolicy,
+  out: FileState['durable'],
+  garbage: GarbageRange[],
+): void {
+  let endMax = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (!landed[i] && record.kind === 'write') endMax = Math.max(endMax, record.offset + record.data.length);
+  }
+  const rng = policy.rng;
+  if (endMax <= out.size || !rng.chance(0.25)) return;
+  const sizeBefore = out.size;
+  out.resize(endMax);
+  if (rng.chance(0.5)) {
+    out.write(sizeBefore, rng.bytes(endMax - sizeBefore));
+    garbage.push([sizeBefore, endMax]);
+  }
+}
+
+/** How many operations of a directory's unsynced log (of `length`) survive. */
+export function dirPrefixLength(length: number, policy: CrashPolicy): number {
+  if (policy.dirs === 'none') return 0;
+  if (policy.dirs === 'all') return length;
+  return policy.rng.int(length + 1);
+}

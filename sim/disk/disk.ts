@@ -1,0 +1,288 @@
+/**
+ * The simulated disk without faults: a namespace of directories and files (inodes), the
+ * directory-entry durability model, space accounting, and what a power loss does to it all.
+ * Errors thrown here are the ordinary ones (`ENOENT`, `EISDIR`, ...), never injected; the fault
+ * layer (sim-fs.ts) sits on top.
+ *
+ * Directory model. Each directory holds two maps of entries: `cache` (what lookups see) and
+ * `durable` (what survives a power loss), plus a log of unsynced operations (create, unlink,
+ * rename). `syncDir(d)` commits every operation in d's log, including both halves of a rename
+ * into or out of d, as a journal commit would. Syncing a file never commits its name.
+ * Directories themselves are durable as soon as `mkdir` returns, and cannot be renamed or
+ * removed: the engine only creates them, and modelling their loss would add states no engine
+ * bug of interest needs. Files are inodes, so an open handle keeps its file through rename and
+ * unlink, as in POSIX.
+ *
+ * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
+ * file's space is freed at once even if a handle is still open (a simplification).
+ */
+import { IoError, type IoErrorCode } from '../../engine/ports/fs.ts';
+import { dirPrefixLength, settleFile, type CrashPolicy, type GarbageRange } from './crash-policy.ts';
+import { FileState } from './file-state.ts';
+
+/** A directory. */
+export interface DirNode {
+  readonly kind: 'dir';
+  readonly path: string;
+  cache: Map<string, Entry>;
+  durable: Map<string, Entry>;
+  /** Unsynced operations touching this directory, oldest first (committed ones skipped). */
+  log: DirTxn[];
+}
+
+/** What a directory entry names. */
+export type Entry = DirNode | FileState;
+
+/** One change of one entry: `name` in `dir` now names `target` (undefined: removed). */
+interface EntrySet {
+  readonly dir: DirNode;
+  readonly name: string;
+  readonly target: FileState | undefined;
+}
+
+/** An atomic directory operation (a create, an unlink, or a rename's two changes). */
+interface DirTxn {
+  /** Creation order, across directories. */
+  readonly seq: number;
+  readonly sets: readonly EntrySet[];
+  committed: boolean;
+}
+
+/** A path split into its parent directory and its last name. */
+export interface SplitPath {
+  readonly full: string;
+  readonly parent: string;
+  readonly name: string;
+}
+
+const splitMemo = new Map<string, SplitPath>();
+
+/**
+ * Normalises a `/`-separated path (`.` and empty segments dropped, `..` resolved) and splits it.
+ * Absolute paths hang under `/`, relative ones under `.`; both roots always exist.
+ */
+export function splitPath(path: string): SplitPath {
+  const memo = splitMemo.get(path);
+  if (memo !== undefined) return memo;
+  const root = path.startsWith('/') ? '/' : '.';
+  const parts: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  const join = (n: number): string => (n === 0 ? root : `${root === '/' ? '/' : ''}${parts.slice(0, n).join('/')}`);
+  const split = { full: join(parts.length), parent: join(Math.max(0, parts.length - 1)), name: parts.at(-1) ?? '' };
+  if (splitMemo.size > 100_000) splitMemo.clear();
+  splitMemo.set(path, split);
+  return split;
+}
+
+function fail(code: IoErrorCode, syscall: string, path: string): never {
+  throw new IoError(code, syscall, path);
+}
+
+/** The namespace, the files and the space of one simulated disk. */
+export class SimDisk {
+  readonly sectorBytes: number;
+  /** Writes past this many used bytes fail with `ENOSPC`. */
+  capacityBytes = Infinity;
+  #usedBytes = 0;
+  #nextFileId = 1;
+  #nextTxnSeq = 0;
+  readonly #dirs = new Map<string, DirNode>();
+
+  /** @param sectorBytes - the unit in which writes tear on power loss */
+  constructor(sectorBytes: number) {
+    this.sectorBytes = sectorBytes;
+    this.#addDir('/');
+    this.#addDir('.');
+  }
+
+  /** Bytes in use (page-cache sizes of named files). */
+  get usedBytes(): number {
+    return this.#usedBytes;
+  }
+
+  /** The directory at a normalised path, if any. */
+  dir(path: string): DirNode | undefined {
+    return this.#dirs.get(path);
+  }
+
+  /** The parent directory of `split`. @throws IoError `ENOENT` if it does not exist */
+  parentOf(split: SplitPath, syscall: string, path: string): DirNode {
+    const dir = this.#dirs.get(split.parent);
+    if (dir !== undefined) return dir;
+    // A file where a directory should be is ENOTDIR, nothing at all is ENOENT.
+    const grand = this.#dirs.get(splitPath(split.parent).parent);
+    if (grand?.cache.get(splitPath(split.parent).name) instanceof FileState) fail('ENOTDIR', syscall, path);
+    return fail('ENOENT', syscall, path);
+  }
+
+  /** What `path` names in the page-cache namespace. */
+  lookup(split: SplitPath): Entry | undefined {
+    if (split.name === '') return this.#dirs.get(split.full);
+    return this.#dirs.get(split.parent)?.cache.get(split.name);
+  }
+
+  /** Creates an empty file named `name` in `dir` (unsynced entry). */
+  createFile(dir: DirNode, name: string): FileState {
+    const file = new FileState(this.#nextFileId++);
+    this.#commitTxn({ sets: [{ dir, name, target: file }], committed: false, seq: this.#nextTxnSeq++ });
+    return file;
+  }
+
+  /** Removes a file's entry (unsynced). */
+  unlink(dir: DirNode, name: string): void {
+    this.#commitTxn({ sets: [{ dir, name, target: undefined }], committed: false, seq: this.#nextTxnSeq++ });
+  }
+
+  /** Moves `file` from `fromDir/fromName` to `toDir/toName`, replacing any file there. */
+  rename(fromDir: DirNode, fromName: string, toDir: DirNode, toName: string, file: FileState): void {
+    this.#commitTxn({
+      sets: [{ dir: toDir, name: toName, target: file }, { dir: fromDir, name: fromName, target: undefined }],
+      committed: false,
+      seq: this.#nextTxnSeq++,
+    });
+  }
+
+  /** Creates `path` and its missing parents, durable at once. @throws IoError `ENOTDIR`, `EEXIST` */
+  mkdir(path: string, requested = path): void {
+    const split = splitPath(path);
+    if (this.#dirs.has(split.full)) return;
+    if (!this.#dirs.has(split.parent)) this.mkdir(split.parent, requested);
+    const parent = this.#dirs.get(split.parent)!;
+    if (parent.cache.has(split.name)) fail(path === requested ? 'EEXIST' : 'ENOTDIR', 'mkdir', requested);
+    const dir = this.#addDir(split.full);
+    parent.cache.set(split.name, dir);
+    parent.durable.set(split.name, dir);
+  }
+
+  /** fsync of a directory: commits its logged operations to the durable namespace. */
+  syncDir(dir: DirNode): void {
+    for (const txn of dir.log) {
+      if (txn.committed) continue;
+      txn.committed = true;
+      for (const set of txn.sets) {
+        if (set.target === undefined) set.dir.durable.delete(set.name);
+        else set.dir.durable.set(set.name, set.target);
+      }
+    }
+    dir.log = [];
+  }
+
+  /** Writes `data[0, length)` at `offset`, keeping space accounting right. */
+  write(file: FileState, offset: number, data: Uint8Array, length: number): void {
+    const before = file.size;
+    file.write(offset, data, length, this.sectorBytes);
+    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+  }
+
+  /** Sets a file's size, keeping space accounting right. */
+  truncate(file: FileState, size: number): void {
+    const before = file.size;
+    file.truncate(size, this.sectorBytes);
+    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+  }
+
+  /** btrfs after a failed fsync: the file reverts to its durable state. */
+  revert(file: FileState): void {
+    const before = file.size;
+    file.revertToDurable();
+    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+  }
+
+  /** Bytes a write may still add before the disk is full. */
+  get freeBytes(): number {
+    return Math.max(0, this.capacityBytes - this.#usedBytes);
+  }
+
+  /**
+   * A power loss: unsynced directory operations and file data survive as `policy` decides;
+   * files left without a durable name are gone; the page cache is dropped.
+   * @returns the garbage ranges written, by surviving path
+   */
+  powerLoss(policy: CrashPolicy): Map<string, GarbageRange[]> {
+    this.#settleDirs(policy);
+    const garbage = new Map<string, GarbageRange[]>();
+    const seen = new Set<FileState>();
+    for (const dir of this.#dirs.values()) {
+      for (const [name, entry] of dir.durable) {
+        if (!(entry instanceof FileState) || seen.has(entry)) continue;
+        seen.add(entry);
+        const ranges = settleFile(entry, policy);
+        if (ranges.length > 0) garbage.set(dir.path === '.' ? name : `${dir.path === '/' ? '' : dir.path}/${name}`, ranges);
+      }
+    }
+    this.#usedBytes = 0;
+    for (const dir of this.#dirs.values()) {
+      dir.cache = new Map(dir.durable);
+      dir.log = [];
+    }
+    for (const file of seen) {
+      file.dropCache();
+      file.cacheLinks = 0;
+    }
+    for (const dir of this.#dirs.values()) {
+      for (const entry of dir.cache.values()) {
+        if (!(entry instanceof FileState)) continue;
+        entry.cacheLinks++;
+        if (entry.cacheLinks === 1) this.#usedBytes += entry.size;
+      }
+    }
+    return garbage;
+  }
+
+  /** Every file in the page-cache namespace, by path, in creation order of directories. */
+  *files(): Generator<[path: string, file: FileState]> {
+    for (const dir of this.#dirs.values()) {
+      const prefix = dir.path === '.' ? '' : dir.path === '/' ? '/' : `${dir.path}/`;
+      for (const [name, entry] of dir.cache) if (entry instanceof FileState) yield [`${prefix}${name}`, entry];
+    }
+  }
+
+  /** Keeps a prefix of each directory's log; a txn survives if every log it is in keeps it. */
+  #settleDirs(policy: CrashPolicy): void {
+    const kept = new Set<DirTxn>();
+    const dropped = new Set<DirTxn>();
+    for (const dir of this.#dirs.values()) {
+      const live = dir.log.filter((txn) => !txn.committed);
+      const n = dirPrefixLength(live.length, policy);
+      for (let i = 0; i < live.length; i++) (i < n ? kept : dropped).add(live[i]!);
+    }
+    // Apply in creation order, so that a later operation on a name wins over an earlier one.
+    const survivors = [...kept].filter((txn) => !dropped.has(txn)).sort((a, b) => a.seq - b.seq);
+    for (const txn of survivors) {
+      for (const set of txn.sets) {
+        if (set.target === undefined) set.dir.durable.delete(set.name);
+        else set.dir.durable.set(set.name, set.target);
+      }
+    }
+  }
+
+  #commitTxn(txn: DirTxn): void {
+    for (const set of txn.sets) {
+      const old = set.dir.cache.get(set.name);
+      if (old instanceof FileState) this.#unlinkCache(old);
+      if (set.target === undefined) {
+        set.dir.cache.delete(set.name);
+      } else {
+        set.dir.cache.set(set.name, set.target);
+        set.target.cacheLinks++;
+        if (set.target.cacheLinks === 1) this.#usedBytes += set.target.size;
+      }
+      if (set.dir.log.at(-1) !== txn) set.dir.log.push(txn);
+    }
+  }
+
+  #unlinkCache(file: FileState): void {
+    file.cacheLinks--;
+    if (file.cacheLinks === 0) this.#usedBytes -= file.size;
+  }
+
+  #addDir(path: string): DirNode {
+    const dir: DirNode = { kind: 'dir', path, cache: new Map(), durable: new Map(), log: [] };
+    this.#dirs.set(path, dir);
+    return dir;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Fault injection: which fault, if any, fires at each I/O operation.
+ *
+ * Faults come from two sources. `rates` give each fault kind a probability per eligible I/O
+ * operation, drawn from one stream per kind (so turning one kind off changes neither the
+ * workload nor when the other kinds fire, until a fired fault changes the I/O sequence).
+ * `scheduled` entries fire a kind at an exact global I/O index, if that operation is eligible
+ * for it (otherwise they are skipped). Every fault that fires is recorded as a
+ * {@link ScheduledFault}, so a run with rates replays exactly as a run with only those
+ * scheduled faults and every rate at zero.
+ *
+ * A fault's argument (the length of a partial write, the bit to flip, the slack left on a full
+ * disk) is drawn from a stream keyed by (kind, I/O index) alone, or taken from the scheduled
+ * entry, so it is the same whichever source fired the fault.
+ */
+import { assert } from '../../engine/assert.ts';
+import type { Rng } from '../rng.ts';
+import { faultKinds, type FaultKind, type TracePhase } from '../types.ts';
+import { enginePhases } from '../../engine/types.ts';
+
+/** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
+export type FsyncFailureMode = 'ext4' | 'btrfs' | 'sticky';
+
+/** A fault at an exact global I/O index. */
+export interface ScheduledFault {
+  /** The global index of the I/O operation (`world.ioCount` before it ran). */
+  readonly io: number;
+  readonly kind: FaultKind;
+  /** The fault's argument; drawn from the (kind, io) stream when absent. */
+  readonly arg?: number;
+}
+
+/** Which faults a run injects, and how the disk behaves under them. */
+export interface FaultProfile {
+  /** Probability per eligible I/O operation, per kind (absent: 0). */
+  readonly rates: Partial<Record<FaultKind, number>>;
+  /** Behaviour of a file after an injected fsync failure. */
+  readonly fsyncFailureMode: FsyncFailureMode;
+  /** Unit in which writes tear on power loss. */
+  readonly sectorBytes: 512 | 4096;
+  /** A fixed capacity: writes past it fail with `ENOSPC`. @defaultValue unlimited */
+  readonly capacityBytes?: number;
+  /** Faults at exact I/O indexes. */
+  readonly scheduled?: readonly ScheduledFault[];
+}
+
+/**
+ * A profile that injects nothing: rates 0, unlimited space, 4 KiB sectors.
+ * @param overrides - fields to change (e.g. `{ scheduled: [...] }`)
+ */
+export function noFaults(overrides: Partial<FaultProfile> = {}): FaultProfile {
+  return { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 4096, ...overrides };
+}
+
+/** Bit of `kind` in an eligibility mask. */
+export function faultBit(kind: FaultKind): number {
+  return 1 << faultKinds.indexOf(kind);
+}
+
+/** Kinds eligible at every I/O operation. */
+export const crashBits = faultBit('kill-9') | faultBit('power-loss');
+
+/** Decides the fault at each I/O and keeps the record of faults fired. */
+export class FaultInjector {
+  readonly profile: FaultProfile;
+  enabled = true;
+  /** Every fault fired, in order: replayable as `scheduled` with rates 0. */
+  readonly fired: ScheduledFault[] = [];
+  readonly counts: Record<FaultKind, number>;
+  readonly coverage: Record<TracePhase, Record<FaultKind, number>>;
+  readonly #root: Rng;
+  readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
+  readonly #scheduled = new Map<number, ScheduledFault[]>();
+  #current: ScheduledFault | undefined;
+
+  /** @param faultsRng - the world's `faults` stream; per-kind streams are forked from it */
+  constructor(profile: FaultProfile, faultsRng: Rng) {
+    this.profile = profile;
+    this.#root = faultsRng;
+    for (const kind of faultKinds) {
+      const rate = profile.rates[kind] ?? 0;
+      assert(rate >= 0 && rate <= 1, `fault rate of ${kind} is a probability`);
+      if (rate > 0) this.#streams.push({ kind, bit: faultBit(kind), rate, rng: faultsRng.fork(kind) });
+    }
+    for (const fault of profile.scheduled ?? []) {
+      const list = this.#scheduled.get(fault.io) ?? [];
+      list.push(fault);
+      this.#scheduled.set(fault.io, list);
+    }
+    this.counts = zeroCounts();
+    this.coverage = Object.fromEntries([...enginePhases, 'other'].map((phase) => [phase, zeroCounts()])) as Record<
+      TracePhase,
+      Record<FaultKind, number>
+    >;
+  }
+
+  /**
+   * The fault to inject at I/O operation `io`, among the kinds in `eligibleMask`.
+   * Call {@link arg} then {@link record} when one fires.
+   */
+  decide(io: number, eligibleMask: number): FaultKind | undefined {
+    if (!this.enabled) return undefined;
+    let chosen: FaultKind | undefined;
+    // Every enabled, eligible kind draws, whether or not an earlier one fired: each stream's
+    // position then depends only on the I/O sequence.
+    for (const stream of this.#streams) {
+      if ((stream.bit & eligibleMask) !== 0 && stream.rng.next() < stream.rate) chosen ??= stream.kind;
+    }
+    this.#current = undefined;
+    const scheduled = this.#scheduled.get(io);
+    if (scheduled !== undefined) {
+      for (const fault of scheduled) {
+        if ((faultBit(fault.kind) & eligibleMask) === 0) continue;
+        this.#current = fault;
+        return fault.kind;
+      }
+    }
+    return chosen;
+  }
+
+  /**
+   * The argument of the fault `kind` firing at `io`: the scheduled one, else drawn by `draw`
+   * from the (kind, io) stream. The caller clamps it to what the operation allows.
+   */
+  arg(kind: FaultKind, io: number, draw: (rng: Rng) => number): number {
+    const scheduled = this.#current;
+    if (scheduled !== undefined && scheduled.kind === kind && scheduled.arg !== undefined) return scheduled.arg;
+    return draw(this.#root.fork(`arg/${kind}/${io}`));
+  }
+
+  /** Records a fault that fired (for replay, counts and coverage). */
+  record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase): void {
+    this.fired.push(arg === undefined ? { io, kind } : { io, kind, arg });
+    this.count(kind, phase);
+  }
+
+  /** Counts a fault that is not replayed from `fired` (a fixed capacity's `ENOSPC`, a crash the runner asked for). */
+  count(kind: FaultKind, phase: TracePhase): void {
+    this.counts[kind]++;
+    this.coverage[phase][kind]++;
+  }
+}
+
+function zeroCounts(): Record<FaultKind, number> {
+  return Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+}

@@ -1,0 +1,116 @@
+/**
+ * One file (an inode): what is durable versus what reads see.
+ *
+ * `durable` is what the platter holds; `cache` is the page-cache view (durable state plus every
+ * write not yet synced) that reads see. `pending` lists those unsynced changes as small records,
+ * in order, so that a sync replays only what changed (never copies the whole file) and so that
+ * the crash policy can keep a prefix or a subset of them after a power loss.
+ *
+ * Media faults live beside the clean bytes, as in TigerBeetle: `badBits` maps a sector to the
+ * bit a read of it flips, until a write to the sector rewrites it.
+ */
+import { ByteBuffer } from './bytes.ts';
+
+/** An unsynced change to a file's data or size. */
+export type PendingRecord =
+  | { readonly kind: 'write'; readonly offset: number; readonly data: Uint8Array }
+  | { readonly kind: 'truncate'; readonly size: number };
+
+/** Applies one pending record to `bytes`. */
+export function applyRecord(bytes: ByteBuffer, record: PendingRecord): void {
+  if (record.kind === 'write') bytes.write(record.offset, record.data);
+  else bytes.resize(record.size);
+}
+
+/** A file's state: durable bytes, page cache, unsynced records and media faults. */
+export class FileState {
+  /** A stable number, for traces and debugging. */
+  readonly id: number;
+  durable = new ByteBuffer();
+  cache = new ByteBuffer();
+  pending: PendingRecord[] = [];
+  /** Directory entries (in the page-cache namespace) naming this file; space counts while > 0. */
+  cacheLinks = 0;
+  /** Set by a `sticky` fsync failure: every later sync of this file fails. */
+  syncBroken = false;
+  /** Sector index → absolute bit index (byte * 8 + bit) that reads flip. */
+  badBits: Map<number, number> | undefined;
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  /** The size reads see. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * Writes `data[0, length)` at `offset` into the page cache (and the pending log).
+   * The record keeps its own copy: the caller may reuse its buffer.
+   */
+  write(offset: number, data: Uint8Array, length: number, sectorBytes: number): void {
+    if (length <= 0) return;
+    const copy = data.slice(0, length);
+    this.cache.write(offset, copy);
+    this.pending.push({ kind: 'write', offset, data: copy });
+    if (this.badBits !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
+  }
+
+  /** Sets the size in the page cache. */
+  truncate(size: number, sectorBytes: number): void {
+    if (size === this.cache.size) return;
+    this.cache.resize(size);
+    this.pending.push({ kind: 'truncate', size });
+    if (this.badBits !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
+  }
+
+  /** sync: every pending record becomes durable. */
+  sync(): void {
+    for (const record of this.pending) applyRecord(this.durable, record);
+    this.pending = [];
+  }
+
+  /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */
+  forgetPending(): void {
+    this.pending = [];
+  }
+
+  /** btrfs after a failed fsync: the file reverts to its durable state. */
+  revertToDurable(): void {
+    this.cache = this.durable.clone();
+    this.pending = [];
+  }
+
+  /** After a power loss the page cache is gone: reads see the (new) durable state. */
+  dropCache(): void {
+    this.cache = this.durable.clone();
+    this.pending = [];
+  }
+
+  /** Marks `bit` (absolute: byte * 8 + bit) of its sector as flipped on every read. */
+  breakBit(bit: number, sectorBytes: number): void {
+    this.badBits ??= new Map();
+    this.badBits.set(Math.floor(bit / 8 / sectorBytes), bit);
+  }
+
+  /** Flips, in `out` (the bytes read at `offset`), the bits of bad sectors it covers. */
+  applyBadBits(out: Uint8Array, offset: number): void {
+    if (this.badBits === undefined) return;
+    for (const bit of this.badBits.values()) {
+      // Division, not `>> 3`: bit indexes of files past 256 MiB exceed 32 bits.
+      const byte = Math.floor(bit / 8);
+      if (byte >= offset && byte < offset + out.length) out[byte - offset]! ^= 1 << (bit % 8);
+    }
+  }
+
+  /** A rewritten sector is healthy again (TigerBeetle's model of a latent sector error). */
+  #healSectors(start: number, end: number, sectorBytes: number): void {
+    const badBits = this.badBits!;
+    for (const sector of [...badBits.keys()]) {
+      const sectorStart = sector * sectorBytes;
+      if (sectorStart < end && sectorStart + sectorBytes > start) badBits.delete(sector);
+    }
+    if (badBits.size === 0) this.badBits = undefined;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The state every incarnation's file system shares with the world: the disk, the fault
+ * injector, the trace, virtual time, the current engine phase and the global I/O count, plus
+ * the three things every port call does the same way: trace it, fire a fault, and deliver its
+ * result (at once, or after a seeded latency on the clock).
+ */
+import { IoError } from '../../engine/ports/fs.ts';
+import type { Rng } from '../rng.ts';
+import type { SimClock } from '../clock.ts';
+import type { CrashKind, Scheduler } from '../scheduler.ts';
+import { none, type Trace } from '../trace.ts';
+import type { FaultKind, TracePhase } from '../types.ts';
+import type { SimDisk } from './disk.ts';
+import type { FaultInjector } from './faults.ts';
+
+/** A promise that never settles: what every I/O of a dead process returns. */
+const never: Promise<never> = new Promise<never>(() => {});
+
+/** Thrown inside an operation when a crash fires there; never escapes the port. */
+export const crashSignal: unique symbol = Symbol('crash');
+
+/** Shared state and helpers of the simulated I/O path. */
+export class IoKernel {
+  readonly disk: SimDisk;
+  readonly faults: FaultInjector;
+  readonly trace: Trace;
+  readonly clock: SimClock;
+  readonly scheduler: Scheduler;
+  /** Per-I/O latency: off (undefined) is the fast path. */
+  readonly latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
+  /** The engine phase I/O is labelled with. */
+  phase: TracePhase = 'other';
+  /** I/O operations so far, across incarnations. */
+  ioCount = 0;
+  /** Increments on every restart; a file system of an older incarnation is dead. */
+  incarnation = 0;
+
+  constructor(parts: {
+    disk: SimDisk;
+    faults: FaultInjector;
+    trace: Trace;
+    clock: SimClock;
+    scheduler: Scheduler;
+    latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
+  }) {
+    this.disk = parts.disk;
+    this.faults = parts.faults;
+    this.trace = parts.trace;
+    this.clock = parts.clock;
+    this.scheduler = parts.scheduler;
+    this.latency = parts.latency;
+  }
+
+  /**
+   * Begins an I/O operation of incarnation `incarnation`.
+   * @returns its global index, or -1 when the process is dead or out of steps (the caller
+   * then returns {@link neverSettles})
+   */
+  begin(incarnation: number): number {
+    if (incarnation !== this.incarnation || this.scheduler.crash !== undefined) return -1;
+    if (!this.scheduler.step()) return -1;
+    return this.ioCount++;
+  }
+
+  /** Traces an I/O call and its outcome. */
+  traceIo(name: string, path: string, offset: number, length: number, outcome: string): void {
+    this.trace.record('io', name, this.clock.now(), this.phase, path, offset, length, outcome);
+  }
+
+  /** Records and traces a fault firing at I/O `io`. */
+  fire(kind: FaultKind, io: number, arg: number | undefined, path: string): void {
+    this.faults.record(io, kind, arg, this.phase);
+    this.trace.record('fault', kind, this.clock.now(), this.phase, path, io, arg ?? none, '');
+  }
+
+  /** An injected error of `code`. */
+  injected(code: 'EIO' | 'ENOSPC', syscall: string, path: string): IoError {
+    return new IoError(code, syscall, path, true);
+  }
+
+  /**
+   * Ends the incarnation: traces the crash and drops its timers. Pending and future I/O of the
+   * incarnation never settle.
+   */
+  crash(kind: CrashKind, path: string | undefined): void {
+    this.trace.record('crash', kind, this.clock.now(), this.phase, path, this.ioCount, none, '');
+    this.scheduler.crashed(kind);
+  }
+
+  /** The promise of a completed operation: settled now, or after a seeded latency. */
+  deliver<T>(ok: boolean, value: unknown): Promise<T> {
+    const latency = this.latency;
+    if (latency === undefined) return ok ? Promise.resolve(value as T) : Promise.reject(value);
+    const delayMs = latency.rng.next() * latency.ioMsMax;
+    return new Promise<T>((resolve, reject) => {
+      this.clock.setTimer(delayMs, () => (ok ? resolve(value as T) : reject(value)));
+    });
+  }
+}
+
+/** What a dead process's I/O returns. */
+export function neverSettles<T>(): Promise<T> {
+  return never;
+}

@@ -1,0 +1,140 @@
+/**
+ * Runs an async main function in the simulated world.
+ *
+ * The world has three sources of progress: promise continuations (engine code between awaits),
+ * I/O completions and timers. I/O with latency off settles as plain promise continuations; with
+ * a latency profile each I/O completion is a timer on the {@link SimClock}. The loop is:
+ * let every pending continuation run (the barrier), then if main has settled or the process
+ * crashed, stop; otherwise fire the next timer, which advances virtual time. Concurrent async
+ * calls therefore interleave in an order fixed by the seed: continuations run in FIFO order, and
+ * timers in (time, creation) order.
+ *
+ * Liveness is bounded, never a hang: the step budget counts timer firings and I/O operations,
+ * and once exhausted every further I/O of the run never settles, so the engine stops at its
+ * next I/O and the scheduler reports `steps-exceeded`. The one thing it cannot bound is code
+ * that loops forever without I/O and without awaiting a timer; no engine should do that.
+ */
+import { assert } from '../engine/assert.ts';
+import type { SimClock } from './clock.ts';
+
+/** The crashes that end a process at an I/O boundary. */
+export type CrashKind = 'kill-9' | 'power-loss';
+
+/** How a simulated run ended. */
+export type RunOutcome<T> =
+  /** main returned `value`. */
+  | { readonly outcome: 'done'; readonly value: T }
+  /** A crash fired; main and every pending I/O of the incarnation were abandoned. */
+  | { readonly outcome: 'crashed'; readonly kind: CrashKind }
+  /** main threw (or rejected with) `error`. */
+  | { readonly outcome: 'error'; readonly error: unknown }
+  /** Nothing could make progress: main pending, no timer pending (a deadlock). */
+  | { readonly outcome: 'stuck' }
+  /** More than `stepsMax` events happened (a liveness failure). */
+  | { readonly outcome: 'steps-exceeded' };
+
+/** Options of {@link Scheduler.run}. */
+export interface RunOptions {
+  /** Most events (timer firings plus I/O operations) the run may take. @defaultValue 1_000_000 */
+  readonly stepsMax?: number;
+}
+
+/** Default step budget of a run. */
+export const stepsMaxDefault = 1_000_000;
+
+/**
+ * Resolves after every promise continuation pending now, and every one those queue, has run.
+ *
+ * This is the simulator's only use of a real event-loop primitive. A macrotask is the only way
+ * to observe that the microtask queue is empty; the microtask queue itself is FIFO and filled
+ * only by simulated code (the engine, the runner and the simulated file system never do real
+ * I/O or set real timers), so the state seen when the callback runs is the same in every run
+ * and every process, no matter when the real event loop gets to it.
+ */
+function barrier(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve)); // allowed: a barrier for settled continuations; see above why determinism holds
+}
+
+/** The event loop of the simulated world. One per world. */
+export class Scheduler {
+  readonly #clock: SimClock;
+  #crash: CrashKind | undefined;
+  #stepsUsed = 0;
+  #stepsMax = Infinity;
+  #running = false;
+
+  /** @param clock - the world's clock, whose timers are the scheduler's events */
+  constructor(clock: SimClock) {
+    this.#clock = clock;
+  }
+
+  /** The crash that ended the current incarnation, if any. */
+  get crash(): CrashKind | undefined {
+    return this.#crash;
+  }
+
+  /** Whether I/O may still complete: no crash, and the step budget not exhausted. */
+  get live(): boolean {
+    return this.#crash === undefined && this.#stepsUsed <= this.#stepsMax;
+  }
+
+  /**
+   * Marks the incarnation as crashed and drops its timers: a dead process has none.
+   * The running main, if any, is abandoned at its next await on I/O.
+   */
+  crashed(kind: CrashKind): void {
+    this.#crash ??= kind;
+    this.#clock.clear();
+  }
+
+  /** Starts a new incarnation after a crash (the world fixes the disk state). */
+  restarted(): void {
+    this.#crash = undefined;
+    this.#clock.clear();
+  }
+
+  /**
+   * Counts one event against the running budget.
+   * @returns false when the budget is exhausted: the caller must not complete its I/O
+   */
+  step(): boolean {
+    if (!this.#running) return true;
+    this.#stepsUsed++;
+    return this.#stepsUsed <= this.#stepsMax;
+  }
+
+  /**
+   * Runs `main` until it settles, the process crashes, nothing can progress, or the step
+   * budget runs out.
+   * @throws AssertionError when called while another run is in progress
+   */
+  async run<T>(main: () => Promise<T>, options: RunOptions = {}): Promise<RunOutcome<T>> {
+    assert(!this.#running, 'run: no other run is in progress');
+    this.#running = true;
+    this.#stepsUsed = 0;
+    this.#stepsMax = options.stepsMax ?? stepsMaxDefault;
+    let result: RunOutcome<T> | undefined;
+    try {
+      main().then(
+        (value) => { result = { outcome: 'done', value }; },
+        (error: unknown) => { result = { outcome: 'error', error }; },
+      );
+    } catch (error) {
+      result = { outcome: 'error', error };
+    }
+    try {
+      for (;;) {
+        await barrier();
+        if (this.#crash !== undefined) return { outcome: 'crashed', kind: this.#crash };
+        if (result !== undefined) return result;
+        if (this.#stepsUsed > this.#stepsMax) return { outcome: 'steps-exceeded' };
+        if (this.#clock.nextTimeMs() === undefined) return { outcome: 'stuck' };
+        if (!this.step()) return { outcome: 'steps-exceeded' };
+        this.#clock.fireNext();
+      }
+    } finally {
+      this.#running = false;
+      this.#stepsMax = Infinity;
+    }
+  }
+}

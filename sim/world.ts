@@ -1,0 +1,237 @@
+/**
+ * The simulated world: one seed, a clock, a scheduler, and a disk that outlives the process
+ * incarnations running on it. This is the API the runner, the checkers and the tests use.
+ *
+ * ```ts
+ * const world = new SimWorld({ seed, faults: noFaults({ rates: { 'power-loss': 0.01 } }) });
+ * const outcome = await world.run(() => workload(world.fs, world.clock), { stepsMax: 10_000 });
+ * if (outcome.outcome === 'crashed') world.restart();   // then recover on the new world.fs
+ * ```
+ *
+ * Randomness: every random choice comes from a stream forked from the root seed by name, so
+ * streams are independent of each other's draws: `workload` (for the runner, see
+ * {@link SimWorld.stream}), `faults` (one sub-stream per fault kind, plus one per fault argument),
+ * `latency`, and `crash` (one sub-stream per power loss and crash state).
+ */
+import { assert } from '../engine/assert.ts';
+import type { FileSystem } from '../engine/ports/fs.ts';
+import type { EnginePhase } from '../engine/types.ts';
+import { SimClock } from './clock.ts';
+import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
+import { SimDisk } from './disk/disk.ts';
+import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from './disk/faults.ts';
+import { IoKernel } from './disk/kernel.ts';
+import { SimFileSystem } from './disk/sim-fs.ts';
+import { Rng } from './rng.ts';
+import { Scheduler, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
+import { none, Trace, type TraceMode } from './trace.ts';
+import type { FaultKind, TraceEvent, TracePhase } from './types.ts';
+
+export { noFaults, namedCrashStates };
+export type { CrashKind, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
+export type { FsyncFailureMode } from './disk/faults.ts';
+
+/** Simulated I/O latency: each operation completes after a uniform [0, ioMsMax) ms. */
+export interface LatencyProfile {
+  readonly ioMsMax: number;
+}
+
+/** Options of {@link SimWorld}. */
+export interface SimWorldOptions {
+  /** The root seed of every random choice. */
+  readonly seed: number;
+  /** Faults to inject. @defaultValue {@link noFaults}() */
+  readonly faults?: FaultProfile;
+  /** I/O latency; absent or undefined: I/O settles at once (the fast path). */
+  readonly latency?: LatencyProfile | undefined;
+  /** Keep every trace event (`full`) or only the digest and the last 200 (`digest`). @defaultValue 'digest' */
+  readonly trace?: TraceMode;
+}
+
+/** Options of {@link SimWorld.restart}. */
+export interface RestartOptions {
+  /**
+   * After a power loss, which of the possible disk states to settle on (see crash-policy.ts):
+   * 0 seeded random, 1 keep nothing unsynced, 2 keep everything, 3 names without data,
+   * 4 data without names, k ≥ 5 another seeded random state. Ignored after a kill-9.
+   * @defaultValue 0
+   */
+  readonly crashState?: number;
+}
+
+/** What the last power loss did beyond dropping whole records: garbage written, by path. */
+export interface PowerLossReport {
+  readonly crashState: number;
+  readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
+}
+
+/** A deterministic simulated machine: disk, clock, scheduler and fault injection. */
+export class SimWorld {
+  readonly seed: number;
+  /** One clock for the whole run: virtual time keeps going across restarts. */
+  readonly clock = new SimClock();
+  /** The run's trace: digest, and events (full mode) or recent events. */
+  readonly trace: Trace;
+  /** Pass as `StoreOptions.probe`: labels the I/O that follows with the engine phase. */
+  readonly probe: (phase: EnginePhase) => void;
+  readonly #root: Rng;
+  readonly #scheduler: Scheduler;
+  readonly #kernel: IoKernel;
+  readonly #profile: FaultProfile;
+  #fs: SimFileSystem;
+  #powerLossCount = 0;
+  #lastPowerLoss: PowerLossReport | undefined;
+
+  /** @param options - seed, fault profile, latency and trace mode */
+  constructor(options: SimWorldOptions) {
+    assert(Number.isSafeInteger(options.seed), 'the seed is an integer');
+    this.seed = options.seed;
+    this.#root = new Rng(options.seed);
+    this.#profile = options.faults ?? noFaults();
+    this.trace = new Trace(options.trace ?? 'digest');
+    this.#scheduler = new Scheduler(this.clock);
+    const latency = options.latency;
+    if (latency !== undefined) assert(latency.ioMsMax > 0, 'latency.ioMsMax is positive');
+    const disk = new SimDisk(this.#profile.sectorBytes);
+    disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
+    this.#kernel = new IoKernel({
+      disk,
+      faults: new FaultInjector(this.#profile, this.#root.fork('faults')),
+      trace: this.trace,
+      clock: this.clock,
+      scheduler: this.#scheduler,
+      latency: latency === undefined ? undefined : { ioMsMax: latency.ioMsMax, rng: this.#root.fork('latency') },
+    });
+    this.#fs = new SimFileSystem(this.#kernel);
+    this.probe = (phase) => {
+      this.#kernel.phase = phase;
+    };
+  }
+
+  /** The file system of the current incarnation (a new object after each restart). */
+  get fs(): FileSystem {
+    return this.#fs;
+  }
+
+  /**
+   * An independent random stream named `name` (e.g. `workload`), depending only on the seed
+   * and the name: drawing from it never changes faults, latency or crash states.
+   */
+  stream(name: string): Rng {
+    return this.#root.fork(name);
+  }
+
+  /** Labels the following I/O with `phase` (`other`: outside any engine phase). */
+  setPhase(phase: TracePhase): void {
+    this.#kernel.phase = phase;
+  }
+
+  /** The current phase label. */
+  get phase(): TracePhase {
+    return this.#kernel.phase;
+  }
+
+  /**
+   * Runs `main` in the simulated world until it settles, the process crashes, it deadlocks or
+   * it exceeds `stepsMax` events. After `crashed`, `stuck` or `steps-exceeded`, call
+   * {@link restart} before running again on this disk.
+   */
+  run<T>(main: () => Promise<T>, options: RunOptions = {}): Promise<RunOutcome<T>> {
+    return this.#scheduler.run(main, options);
+  }
+
+  /** The crash that ended the current incarnation, if any. */
+  get crashed(): CrashKind | undefined {
+    return this.#scheduler.crash;
+  }
+
+  /**
+   * Crashes the process now (between operations). Counted in {@link faultCounts}, but not in
+   * {@link faultsFired}: the caller replays its own decision.
+   * @throws AssertionError when the process has already crashed
+   */
+  crashNow(kind: CrashKind): void {
+    assert(this.#scheduler.crash === undefined, 'crashNow: the process is alive');
+    this.#kernel.faults.count(kind, this.#kernel.phase);
+    this.#kernel.crash(kind, undefined);
+  }
+
+  /**
+   * Starts a new process incarnation. After a power loss, first settles the disk on the state
+   * `crashState` selects; after a kill-9 (or without a crash) the disk is left as it is.
+   * Pending timers of the old incarnation are dropped; the phase goes back to `other`.
+   */
+  restart(options: RestartOptions = {}): void {
+    const crashState = options.crashState ?? 0;
+    assert(Number.isSafeInteger(crashState) && crashState >= 0, 'restart: crashState is a natural number');
+    const kind = this.#scheduler.crash;
+    const k = this.#kernel;
+    if (kind === 'power-loss') {
+      const survival = survivalOf(crashState);
+      const rng = this.#root.fork('crash').fork(`${this.#powerLossCount}/${crashState}`);
+      const garbage = k.disk.powerLoss({ ...survival, rng, sectorBytes: k.disk.sectorBytes });
+      this.#lastPowerLoss = { crashState, garbage };
+      this.#powerLossCount++;
+    }
+    k.incarnation++;
+    this.#scheduler.restarted();
+    k.phase = 'other';
+    this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
+    this.#fs = new SimFileSystem(k);
+  }
+
+  /**
+   * Turns injected faults on or off. Off is the liveness phase: no fault fires and the disk has
+   * unlimited space; on restores the profile's capacity.
+   */
+  setFaultsEnabled(enabled: boolean): void {
+    const k = this.#kernel;
+    k.faults.enabled = enabled;
+    k.disk.capacityBytes = enabled ? (this.#profile.capacityBytes ?? Infinity) : Infinity;
+  }
+
+  /** Every fault injected so far; as `scheduled` with rates 0 it replays this run. */
+  get faultsFired(): readonly ScheduledFault[] {
+    return this.#kernel.faults.fired;
+  }
+
+  /** I/O operations so far (every port call, across incarnations). */
+  get ioCount(): number {
+    return this.#kernel.ioCount;
+  }
+
+  /** Faults injected so far, by kind (including crashes requested with {@link crashNow}). */
+  get faultCounts(): Readonly<Record<FaultKind, number>> {
+    return this.#kernel.faults.counts;
+  }
+
+  /** Faults injected so far, by engine phase and kind. */
+  get coverage(): Readonly<Record<TracePhase, Record<FaultKind, number>>> {
+    return this.#kernel.faults.coverage;
+  }
+
+  /** What the last power loss wrote as garbage (for checkers and tests). */
+  get lastPowerLoss(): PowerLossReport | undefined {
+    return this.#lastPowerLoss;
+  }
+
+  /** Bytes in use on the disk, and the current capacity (Infinity: unlimited). */
+  get space(): { readonly usedBytes: number; readonly capacityBytes: number } {
+    return { usedBytes: this.#kernel.disk.usedBytes, capacityBytes: this.#kernel.disk.capacityBytes };
+  }
+
+  /**
+   * A fault-free, untraced copy of what reads would see now: every file's page-cache bytes, by
+   * path (paths as `/a/b` for absolute, `a/b` for relative names). Bit flips are not applied.
+   */
+  inspect(): Map<string, Uint8Array> {
+    const out = new Map<string, Uint8Array>();
+    for (const [path, file] of this.#kernel.disk.files()) out.set(path, file.cache.view().slice());
+    return out;
+  }
+
+  /** Adds a runner event (`op`, `check` or `note`) to the trace, at the current time and phase. */
+  record(type: Extract<TraceEvent['type'], 'op' | 'check' | 'note'>, name: string, detail = ''): void {
+    this.trace.record(type, name, this.clock.now(), this.#kernel.phase, undefined, none, none, detail);
+  }
+}
