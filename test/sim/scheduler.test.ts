@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../../engine/ports/clock.ts';
+import { noFaults, SimWorld } from '../../sim/world.ts';
+import { filled } from './helpers.ts';
+
+/** Three writers that each append and sync in turn; returns the order their steps finished in. */
+async function interleaving(seed: number): Promise<string[]> {
+  const world = new SimWorld({ seed, faults: noFaults(), latency: { ioMsMax: 2 } });
+  const order: string[] = [];
+  const outcome = await world.run(async () => {
+    await world.fs.mkdir('/d');
+    await Promise.all(['a', 'b', 'c'].map(async (name) => {
+      const handle = await world.fs.open(`/d/${name}`, { create: true });
+      for (let i = 0; i < 4; i++) {
+        await handle.append(filled(10, 1));
+        order.push(`${name}${i}`);
+        await handle.datasync();
+      }
+    }));
+  });
+  expect(outcome.outcome).toBe('done');
+  return order;
+}
+
+describe('scheduler', () => {
+  it('runs timers in (time, creation) order in virtual time', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const fired: string[] = [];
+    const outcome = await world.run(async () => {
+      await Promise.all([
+        sleep(world.clock, 5).then(() => fired.push(`x@${world.clock.now()}`)),
+        sleep(world.clock, 1).then(() => fired.push(`y@${world.clock.now()}`)),
+        sleep(world.clock, 5).then(() => fired.push(`z@${world.clock.now()}`)),
+      ]);
+      return world.clock.now();
+    });
+    expect(outcome).toEqual({ outcome: 'done', value: 5 });
+    expect(fired).toEqual(['y@1', 'x@5', 'z@5']);
+  });
+
+  it('interleaves concurrent tasks identically for the same seed', async () => {
+    expect(await interleaving(11)).toEqual(await interleaving(11));
+  });
+
+  it('interleaves concurrent tasks differently for some other seed', async () => {
+    const first = (await interleaving(11)).join(',');
+    const others = new Set<string>();
+    for (let seed = 12; seed < 20; seed++) others.add((await interleaving(seed)).join(','));
+    expect([...others].some((order) => order !== first)).toBe(true);
+  });
+
+  it('reports a deadlock as stuck instead of hanging', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(() => new Promise<void>(() => {}));
+    expect(outcome).toEqual({ outcome: 'stuck' });
+  });
+
+  it('reports a timer loop that never ends as steps-exceeded', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      for (;;) await sleep(world.clock, 1);
+    }, { stepsMax: 100 });
+    expect(outcome).toEqual({ outcome: 'steps-exceeded' });
+  });
+
+  it('reports an I/O loop that never ends as steps-exceeded, even with latency off', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      for (;;) await world.fs.exists('/x');
+    }, { stepsMax: 1000 });
+    expect(outcome).toEqual({ outcome: 'steps-exceeded' });
+  });
+
+  it('reports a thrown error as error', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const boom = new Error('boom');
+    const outcome = await world.run(async () => {
+      await world.fs.exists('/x');
+      throw boom;
+    });
+    expect(outcome).toEqual({ outcome: 'error', error: boom });
+  });
+
+  it('returns crashed promptly and never settles the dead process\'s I/O', async () => {
+    const world = new SimWorld({ seed: 1, faults: noFaults({ scheduled: [{ io: 3, kind: 'kill-9' }] }), latency: { ioMsMax: 1 } });
+    let after = false;
+    const outcome = await world.run(async () => {
+      for (let i = 0; i < 10; i++) await world.fs.exists('/x');
+      after = true;
+    });
+    expect(outcome).toEqual({ outcome: 'crashed', kind: 'kill-9' });
+    expect(after).toBe(false);
+    expect(world.ioCount).toBe(4);
+  });
+
+  it('lets a zero-delay timer fire only after pending continuations settle', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const order: string[] = [];
+    await world.run(async () => {
+      const timer = sleep(world.clock, 0).then(() => order.push('timer'));
+      for (let i = 0; i < 5; i++) await world.fs.exists('/x');
+      order.push('io');
+      await timer;
+    });
+    expect(order).toEqual(['io', 'timer']);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { IoError, isIoError } from '../../engine/ports/fs.ts';
+import { noFaults, SimWorld } from '../../sim/world.ts';
+import { filled, inWorld, utf8 } from './helpers.ts';
+
+function world(): SimWorld {
+  return new SimWorld({ seed: 1, faults: noFaults() });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    expect(error).toBeInstanceOf(IoError);
+    expect((error as IoError).injected).toBe(false);
+    return (error as IoError).code;
+  }
+}
+
+describe('simulated file system (POSIX semantics)', () => {
+  it('reads back what was written, zero-filling holes and cutting at end of file', async () => {
+    const w = world();
+    const bytes = await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      const h = await w.fs.open('/d/f', { create: true });
+      await h.write(4, utf8('ab'));
+      expect(await h.append(utf8('c'))).toBe(6);
+      return h.read(0, 100);
+    });
+    expect([...bytes]).toEqual([0, 0, 0, 0, 97, 98, 99]);
+  });
+
+  it('reports the usual errors: ENOENT, EEXIST, EISDIR, ENOTDIR, EBADF', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      expect(await codeOf(w.fs.open('/d/missing'))).toBe('ENOENT');
+      expect(await codeOf(w.fs.open('/nodir/f', { create: true }))).toBe('ENOENT');
+      const h = await w.fs.open('/d/f', { create: true });
+      expect(await codeOf(w.fs.open('/d/f', { create: true, exclusive: true }))).toBe('EEXIST');
+      expect(await codeOf(w.fs.open('/d', { create: true }))).toBe('EISDIR');
+      expect(await codeOf(w.fs.readdir('/d/f'))).toBe('ENOTDIR');
+      expect(await codeOf(w.fs.unlink('/d/missing'))).toBe('ENOENT');
+      expect(await codeOf(w.fs.rename('/d/missing', '/d/g'))).toBe('ENOENT');
+      await h.close();
+      expect(await codeOf(h.read(0, 1))).toBe('EBADF');
+    });
+  });
+
+  it('lists a directory sorted by UTF-16 code unit, files and subdirectories alike', async () => {
+    const w = world();
+    const names = await inWorld(w, async () => {
+      await w.fs.mkdir('/d/sub');
+      for (const name of ['b', 'B', 'a10', 'a9']) await (await w.fs.open(`/d/${name}`, { create: true })).close();
+      return w.fs.readdir('/d');
+    });
+    expect(names).toEqual(['B', 'a10', 'a9', 'b', 'sub']);
+  });
+
+  it('creates directories recursively and idempotently', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/a/b/c');
+      await w.fs.mkdir('/a/b/c');
+      expect(await w.fs.exists('/a/b')).toBe(true);
+      expect(await w.fs.readdir('/a/b')).toEqual(['c']);
+    });
+  });
+
+  it('keeps a handle on its file after the file is renamed or unlinked', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      const h = await w.fs.open('/d/f', { create: true });
+      await h.append(utf8('x'));
+      await w.fs.rename('/d/f', '/d/g');
+      await h.append(utf8('y'));
+      expect(new TextDecoder().decode(await (await w.fs.open('/d/g')).read(0, 9))).toBe('xy');
+      await w.fs.unlink('/d/g');
+      await h.append(utf8('z'));
+      expect(new TextDecoder().decode(await h.read(0, 9))).toBe('xyz');
+      expect(await w.fs.exists('/d/g')).toBe(false);
+    });
+  });
+
+  it('replaces the target of a rename', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      await (await w.fs.open('/d/a', { create: true })).append(utf8('new'));
+      await (await w.fs.open('/d/b', { create: true })).append(utf8('old'));
+      await w.fs.rename('/d/a', '/d/b');
+      expect(await w.fs.readdir('/d')).toEqual(['b']);
+    });
+    expect(new TextDecoder().decode(w.inspect().get('/d/b'))).toBe('new');
+  });
+
+  it('truncates on open with the truncate flag, and cuts or zero-extends with truncate()', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      const h = await w.fs.open('f', { create: true });
+      await h.append(filled(10, 5));
+      await h.truncate(4);
+      await h.truncate(6);
+      expect([...(await h.read(0, 10))]).toEqual([5, 5, 5, 5, 0, 0]);
+      const again = await w.fs.open('f', { truncate: true });
+      expect(await again.size()).toBe(0);
+    });
+    expect(w.inspect().get('f')).toEqual(new Uint8Array(0));
+  });
+
+  it('counts every port call as one I/O and labels it with the engine phase', async () => {
+    const w = new SimWorld({ seed: 1, trace: 'full' });
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      w.probe('wal.append');
+      const h = await w.fs.open('/d/f', { create: true });
+      await h.size();
+    });
+    expect(w.ioCount).toBe(3);
+    expect(w.trace.events.map((e) => `${e.name}:${e.phase}`)).toEqual(['mkdir:other', 'open:wal.append', 'size:wal.append']);
+  });
+
+  it('fails only with IoError', async () => {
+    const w = world();
+    const error = await inWorld(w, () => w.fs.open('/missing').catch((e: unknown) => e));
+    expect(isIoError(error, 'ENOENT')).toBe(true);
+  });
+});
