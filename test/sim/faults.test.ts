@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { IoError } from '../../engine/ports/fs.ts';
+import type { FsyncFailureMode, ScheduledFault } from '../../sim/world.ts';
+import { noFaults, SimWorld } from '../../sim/world.ts';
+import { filled, inWorld } from './helpers.ts';
+
+/** The injected IoError a promise rejects with (fails the test if it resolves). */
+async function injectedError(promise: Promise<unknown>): Promise<IoError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(IoError);
+  expect((error as IoError).injected).toBe(true);
+  return error as IoError;
+}
+
+/** A world whose I/O number `io` (0-based, counting every port call) gets `kind`. */
+function worldWith(scheduled: ScheduledFault[], fsyncFailureMode: FsyncFailureMode = 'ext4'): SimWorld {
+  return new SimWorld({ seed: 5, faults: noFaults({ scheduled, fsyncFailureMode }) });
+}
+
+describe('fsync-error', () => {
+  // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 read, 6 datasync
+  const failing = (mode: FsyncFailureMode): SimWorld => worldWith([{ io: 4, kind: 'fsync-error' }], mode);
+
+  async function scenario(world: SimWorld): Promise<{ read: Uint8Array; retry: string }> {
+    return inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0xa));
+      await h.datasync();
+      await h.append(filled(4, 0xb));
+      const error = await injectedError(h.datasync());
+      expect(error.code).toBe('EIO');
+      const read = await h.read(0, 100);
+      const retry = await h.datasync().then(() => 'ok', (e: IoError) => e.code);
+      return { read, retry };
+    });
+  }
+
+  it('ext4: keeps the new data readable, reports success on retry, and never makes it durable', async () => {
+    const world = failing('ext4');
+    const { read, retry } = await scenario(world);
+    expect(read).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0xb)]));
+    expect(retry).toBe('ok');
+    world.crashNow('power-loss');
+    world.restart({ crashState: 2 }); // keep everything unsynced: still B is gone
+    expect(world.inspect().get('f')).toEqual(filled(4, 0xa));
+  });
+
+  it('btrfs: reverts the file to its durable state', async () => {
+    const { read, retry } = await scenario(failing('btrfs'));
+    expect(read).toEqual(filled(4, 0xa));
+    expect(retry).toBe('ok');
+  });
+
+  it('sticky: fails every later sync of that file', async () => {
+    const world = failing('sticky');
+    const { read, retry } = await scenario(world);
+    expect(read).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0xb)]));
+    expect(retry).toBe('EIO');
+    expect(world.faultsFired).toEqual([{ io: 4, kind: 'fsync-error' }]);
+  });
+});
+
+describe('disk-full', () => {
+  it('applies a prefix of a write, then fails with ENOSPC and stays full until space is freed', async () => {
+    // I/O: 0 open a, 1 append (100 of 1000 bytes land), 2 append (full), 3 open b, 4 unlink b...
+    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 100 }]);
+    await inWorld(world, async () => {
+      const a = await world.fs.open('a', { create: true });
+      expect((await injectedError(a.append(filled(1000, 1)))).code).toBe('ENOSPC');
+      expect(await a.size()).toBe(100);
+      expect((await injectedError(a.append(filled(1, 1)))).code).toBe('ENOSPC');
+      expect((await injectedError(world.fs.open('b', { create: true }))).code).toBe('ENOSPC');
+      await a.truncate(0);
+      await a.append(filled(50, 2));
+      expect(await a.size()).toBe(50);
+    });
+    expect(world.faultCounts['disk-full']).toBe(1);
+  });
+
+  it('enforces a fixed capacity with short writes', async () => {
+    const world = new SimWorld({ seed: 1, faults: noFaults({ capacityBytes: 10_000 }) });
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(9000, 1));
+      expect((await injectedError(h.append(filled(2000, 1)))).code).toBe('ENOSPC');
+      expect(await h.size()).toBe(10_000);
+      await h.write(0, filled(500, 3)); // overwriting needs no space
+    });
+  });
+
+  it('fails a sync with ENOSPC and keeps its data unsynced', async () => {
+    const world = worldWith([{ io: 2, kind: 'disk-full', arg: 0 }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(10, 1));
+      expect((await injectedError(h.sync())).code).toBe('ENOSPC');
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 1 });
+    expect(world.inspect().get('f')).toBeUndefined();
+  });
+
+  it('ends with unlimited space once faults are disabled', async () => {
+    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 0 }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await injectedError(h.append(filled(10, 1)));
+      world.setFaultsEnabled(false);
+      await h.append(filled(10, 1));
+    });
+    expect(world.space.capacityBytes).toBe(Infinity);
+  });
+});
+
+describe('read-error and bit-flip', () => {
+  it('fails one read with EIO and leaves the data intact', async () => {
+    const world = worldWith([{ io: 2, kind: 'read-error' }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(10, 1));
+      expect((await injectedError(h.read(0, 10))).code).toBe('EIO');
+      expect(await h.read(0, 10)).toEqual(filled(10, 1));
+    });
+  });
+
+  it('flips one bit of a sector on every read until the sector is rewritten', async () => {
+    const bit = 8 * 4096 + 8 * 5 + 3; // byte 4101, in the second 4 KiB sector
+    const world = worldWith([{ io: 3, kind: 'bit-flip', arg: bit }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(8192, 0));
+      await h.datasync();
+      const expected = filled(8192, 0);
+      expected[4101] = 1 << 3;
+      expect(await h.read(0, 8192)).toEqual(expected);
+      expect(await h.read(4096, 10)).toEqual(expected.subarray(4096, 4106));
+      await h.write(4096, filled(1, 0));
+      expect(await h.read(0, 8192)).toEqual(filled(8192, 0));
+    });
+  });
+
+  it('keeps a flipped bit across a power loss: it hits durable data', async () => {
+    const world = worldWith([{ io: 3, kind: 'bit-flip', arg: 7 }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(16, 0));
+      await h.sync();
+      await h.read(0, 16);
+    });
+    world.crashNow('power-loss');
+    world.restart();
+    const first = await inWorld(world, async () => (await world.fs.open('f')).read(0, 1));
+    expect(first).toEqual(new Uint8Array([0x80]));
+    expect(world.inspect().get('f')).toEqual(filled(16, 0)); // inspect is fault-free
+  });
+});
+
+describe('kill-9', () => {
+  it('loses nothing written, synced or not, names included', async () => {
+    const world = worldWith([{ io: 5, kind: 'kill-9' }]);
+    const outcome = await world.run(async () => {
+      await world.fs.mkdir('/d');
+      const h = await world.fs.open('/d/f', { create: true });
+      await h.append(filled(100, 1));
+      await world.fs.rename('/d/f', '/d/g');
+      await h.append(filled(100, 2));
+      await h.append(filled(100, 3)); // killed here
+    });
+    expect(outcome).toEqual({ outcome: 'crashed', kind: 'kill-9' });
+    world.restart();
+    expect(world.inspect()).toEqual(new Map([['/d/g', new Uint8Array([...filled(100, 1), ...filled(100, 2)])]]));
+  });
+
+  it('leaves a page-aligned prefix of a large write it lands in', async () => {
+    const world = worldWith([{ io: 2, kind: 'kill-9', arg: 4096 - 100 }]);
+    const outcome = await world.run(async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(100, 1));
+      await h.append(filled(20_000, 2));
+    });
+    expect(outcome.outcome).toBe('crashed');
+    world.restart();
+    expect(world.inspect().get('f')?.length).toBe(4096);
+  });
+
+  it('draws the prefix at a page boundary when the rates fire it', async () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const world = new SimWorld({ seed, faults: noFaults({ rates: { 'kill-9': 0.5 } }) });
+      await world.run(async () => {
+        const h = await world.fs.open('f', { create: true });
+        await h.append(filled(50_000, 2));
+      });
+      world.restart();
+      const size = world.inspect().get('f')?.length ?? 0;
+      expect(size % 4096 === 0 || size === 50_000).toBe(true);
+    }
+  });
+});
+
+describe('fault accounting', () => {
+  it('counts every fault by kind and by the engine phase it hit', async () => {
+    const world = new SimWorld({ seed: 3, faults: noFaults({ scheduled: [{ io: 1, kind: 'power-loss' }] }) });
+    await world.run(async () => {
+      await world.fs.mkdir('/d');
+      world.probe('wal.sync');
+      await world.fs.syncDir('/d');
+    });
+    expect(world.faultCounts['power-loss']).toBe(1);
+    expect(world.coverage['wal.sync']['power-loss']).toBe(1);
+    expect(world.faultsFired).toEqual([{ io: 1, kind: 'power-loss' }]);
+  });
+});
