@@ -34,12 +34,14 @@ export type InvariantName =
   | 'honest-failure'
   | 'false-corruption'
   | 'liveness'
-  | 'self-consistency';
+  | 'self-consistency'
+  /** The run itself went wrong (an unexpected exception): a bug in the engine or in powercut. */
+  | 'harness';
 
 /** Every {@link InvariantName}, in a stable order (report columns may follow it). */
 export const invariantNames: readonly InvariantName[] = [
   'durability', 'prefix', 'atomicity', 'no-resurrection', 'idempotence',
-  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency',
+  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency', 'harness',
 ];
 
 /** One failed invariant, before the runner adds where it happened. Plain data (JSON). */

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { finalWrites, firstDifferingKey, formatValue, valuesEqual } from '../../../sim/checkers/values.ts';
+import { bytes, del, put, state } from './helpers.ts';
+
+describe('values', () => {
+  it('treats two absent values as equal and an absent and an empty value as different', () => {
+    expect(valuesEqual(undefined, undefined)).toBe(true);
+    expect(valuesEqual(undefined, new Uint8Array())).toBe(false);
+  });
+
+  it('compares values byte by byte', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 16 }), fc.uint8Array({ maxLength: 16 }), (a, b) => {
+      expect(valuesEqual(a, b)).toBe(Buffer.from(a).equals(Buffer.from(b)));
+      expect(valuesEqual(a, a.slice())).toBe(true);
+    }));
+  });
+
+  it('prints a short value whole with its length', () => {
+    expect(formatValue(bytes('ab'))).toBe('0x6162 (2 bytes)');
+    expect(formatValue(undefined)).toBe('absent');
+  });
+
+  it('prints a long value as an 8-byte hex prefix and its length', () => {
+    expect(formatValue(new Uint8Array(4096).fill(0xab))).toBe('0xabababababababab… (4096 bytes)');
+  });
+
+  it('keeps only the last write of a key within one batch', () => {
+    const writes = finalWrites([put('a', '1'), put('b', '1'), del('a'), put('b', '2')]);
+    expect(writes.get('a')).toBeUndefined();
+    expect(writes.has('a')).toBe(true);
+    expect(writes.get('b')).toEqual(bytes('2'));
+  });
+
+  it('names the first differing key in sorted order', () => {
+    expect(firstDifferingKey(state({ a: '1', c: '1', d: '1' }), state({ a: '1', c: '2', b: '1' }))).toBe('b');
+    expect(firstDifferingKey(state({ a: '1' }), state({ a: '1' }))).toBeUndefined();
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { describeCommit, invariantNames, toViolation } from '../../../sim/checkers/violation.ts';
+
+describe('violations', () => {
+  it('become campaign violations carrying scenario, seed, repro and the LSN and key', () => {
+    const violation = toViolation(
+      { invariant: 'durability', message: 'lost', lsn: 7, key: 'k', commit: 3, expected: 'x', seen: 'y' },
+      { scenario: 'power-loss', seed: 42, repro: 'powercut run --seed 42' },
+    );
+    expect(violation).toEqual({ scenario: 'power-loss', seed: 42, invariant: 'durability', message: 'lost', repro: 'powercut run --seed 42', lsn: 7, key: 'k' });
+  });
+
+  it('leave out what is unknown', () => {
+    const violation = toViolation({ invariant: 'liveness', message: 'stuck' }, { scenario: 's', seed: 1, repro: 'r' });
+    expect(Object.keys(violation).sort()).toEqual(['invariant', 'message', 'repro', 'scenario', 'seed']);
+  });
+
+  it('name commits by index and LSN', () => {
+    expect(describeCommit({ id: 3, lsn: 17 })).toBe('commit #3 (lsn 17)');
+    expect(describeCommit({ id: 3 })).toBe('commit #3');
+  });
+
+  it('list ten invariants without repeats', () => {
+    expect(new Set(invariantNames).size).toBe(10);
+  });
+});
