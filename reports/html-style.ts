@@ -40,6 +40,7 @@ table{border-collapse:collapse}
 .grid th,.grid td{padding:4px 10px;border-bottom:1px solid var(--soft);text-align:left;white-space:nowrap}
 .grid th{color:var(--muted);font-weight:600;font-size:11px;text-transform:uppercase;letter-spacing:.04em}
 .grid td.num,.grid th.num{text-align:right}
+.grid th.num{font-family:var(--sans);font-size:11px}
 .grid tr.failing td:first-child{box-shadow:inset 3px 0 var(--bad)}
 .hm-wrap{display:inline-block;max-width:100%;overflow-x:auto}
 .heatmap{background:var(--panel);border:1px solid var(--line)}
@@ -94,6 +95,7 @@ table{border-collapse:collapse}
 .tl-crash-line{stroke:#dc2626;stroke-width:2;opacity:.55}
 .tl-restart-line{stroke:#16a34a;stroke-width:2;stroke-dasharray:4 3;opacity:.6}
 .tl-key{display:flex;flex-wrap:wrap;gap:2px 14px;color:var(--muted);font-size:11px;margin:6px 0 2px}
+.tl-key-sep{margin-left:10px;font-weight:600}
 .tl-key i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 details{margin-top:6px}
 summary{cursor:pointer;color:var(--muted);font-size:12px}

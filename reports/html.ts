@@ -19,7 +19,7 @@ import {
 } from './figures.ts';
 import { renderHeatmap } from './heatmap.ts';
 import { reportCss, reportScript } from './html-style.ts';
-import { failedCheckSeq, renderTimeline } from './timeline.ts';
+import { failedCheckSeq, renderTimeline, renderTimelineKey } from './timeline.ts';
 
 /** Violations shown in full; the rest are listed in one table row each. */
 export const htmlViolationsDetailedMax = 40;
@@ -140,19 +140,11 @@ function violationCard(violation: Violation): string {
     `<p class="v-msg" data-testid="violation-message">${escapeHtml(violation.message)}</p>`,
     `<div class="repro"><code data-testid="repro">${escapeHtml(violation.repro)}</code><button type="button" data-copy="${escapeHtml(violation.repro)}" title="copy the repro command">copy</button></div>`,
     facts.length === 0 ? '' : `<div class="facts">${facts.join(' · ')}</div>`,
-    timeline === '' ? '' : `<div class="tl-scroll">${timeline}</div>${timelineKey()}`,
+    timeline === '' ? '' : `<div class="tl-scroll">${timeline}</div>${renderTimelineKey(violation)}`,
     traceTable(violation),
     '</div>',
     '</article>',
   ].join('');
-}
-
-function timelineKey(): string {
-  const item = (color: string, label: string): string => `<span><i style="background:${color}"></i>${label}</span>`;
-  return `<div class="tl-key">${[
-    item('#2563eb', 'operation'), item('#94a3b8', 'I/O'), item('#7c3aed', 'sync I/O'), item('#ea580c', 'injected fault'),
-    item('#dc2626', 'crash / failed check'), item('#16a34a', 'restart / check passed'),
-  ].join('')}<span>hover a marker for the full event</span></div>`;
 }
 
 function traceTable(violation: Violation): string {

@@ -48,6 +48,23 @@ const rightMarginPx = 120;
 const labelCharsMax: Record<EventType, number> = { op: 9, io: 9, note: 9, fault: 14, crash: 14, restart: 14, check: 9 };
 
 /**
+ * The key under a timeline: marker colours, then the colour of each phase the trace goes
+ * through, since narrow runs in the phase band have no room for their name.
+ * @returns HTML text, or an empty string for a violation without a trace
+ */
+export function renderTimelineKey(violation: Violation): string {
+  const events = (violation.trace ?? []).slice(-timelineEventsMax);
+  if (events.length === 0) return '';
+  const item = (color: string, label: string, border = false): string =>
+    `<span><i style="background:${color}${border ? ';outline:1px solid #cbd5e1' : ''}"></i>${escapeHtml(label)}</span>`;
+  const phases = [...new Set(events.flatMap((event) => event.phase ?? []))];
+  return `<div class="tl-key">${[
+    item('#2563eb', 'operation'), item('#94a3b8', 'I/O'), item('#7c3aed', 'sync I/O'), item('#ea580c', 'injected fault'),
+    item('#dc2626', 'crash / failed check'), item('#16a34a', 'restart / check passed'),
+  ].join('')}<span class="tl-key-sep">phases:</span>${phases.map((phase) => item(phaseColor[phase] ?? '#f1f5f9', phase, true)).join('')}<span class="tl-key-sep">hover a marker for the whole event</span></div>`;
+}
+
+/**
  * The check event that failed: the last `check` named after the violated invariant; failing that,
  * the last check whose detail says it failed; failing that, the last check. Heuristic because a
  * trace event carries no outcome field (see the report's notes).
