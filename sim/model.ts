@@ -30,7 +30,7 @@ import { closestPrefix, countDifferences, matchingPrefixes, stateAfter } from '.
 import { checkRead } from './checkers/reads.ts';
 import { diagnoseRecovery } from './checkers/recovery.ts';
 import type { PastCommit, SurvivalReason } from './checkers/recovery.ts';
-import { checkAckLsn, checkReplayStats } from './checkers/self-consistency.ts';
+import { checkAckLsn, checkReplayStats, lastLsnFits, replayFactsFor } from './checkers/self-consistency.ts';
 import type { ReplayFacts } from './checkers/self-consistency.ts';
 import type { KvState, Value } from './checkers/values.ts';
 import type { ModelViolation } from './checkers/violation.ts';
@@ -201,7 +201,7 @@ export class CommitModel {
   closed(): void {
     if (!this.sessionOpen) return;
     if (!this.sessionFailed) this.markSurvivors('closed', this.ackCount);
-    this.endSession(this.sessionFailed ? 'power-loss' : 'kill-9');
+    this.endSession('power-loss');
   }
 
   /** Records a crash. Commits in flight are in doubt until the next recovery decides them. */
@@ -231,7 +231,7 @@ export class CommitModel {
     let length: number;
     if (matches.length > 0) {
       // Commits that change nothing can make several prefixes match; the replay statistics pick.
-      const fits = matches.filter((p) => stats === undefined || lsnFits(this.replayFacts(p), stats.lastLsn));
+      const fits = matches.filter((p) => stats === undefined || lastLsnFits(this.replayFacts(p), stats.lastLsn));
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
     } else {
       length = closestPrefix(counts, mustInclude, candidates.length);
@@ -250,7 +250,7 @@ export class CommitModel {
     const absent = candidates.slice(length);
     for (const c of present) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
     for (const c of absent) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
-    const lastLsn = facts.lastLsn ?? (stats !== undefined && lsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
+    const lastLsn = facts.lastLsn ?? (stats !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
     this.baseLsn = { exact: lastLsn, min: lastLsn ?? facts.lastLsnMin };
     this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
     this.base = new Map([...state].map(([key, value]) => [key, value.slice()]));
@@ -362,16 +362,9 @@ export class CommitModel {
     return undefined;
   }
 
-  /** What the LSNs known so far say of the last commit if the first `length` candidates are present. */
+  /** What the known LSNs say of the last recovered commit if the first `length` candidates are present. */
   private replayFacts(length: number): ReplayFacts {
-    let exact = this.baseLsn.exact;
-    let min = this.baseLsn.min;
-    for (const c of this.pending.slice(0, length)) {
-      exact = c.lsn;
-      min = c.lsn ?? min + 1;
-    }
-    const next = this.pending.slice(length).find((c) => c.lsn !== undefined)?.lsn;
-    return { lastLsn: exact, lastLsnMin: min, lastLsnMax: next === undefined ? undefined : next - 1 };
+    return replayFactsFor(this.baseLsn, this.pending.slice(0, length), this.pending.slice(length));
   }
 
   private history(): PastCommit[] {
@@ -380,10 +373,4 @@ export class CommitModel {
       fate: c.status === 'rejected-absent' ? 'rejected-absent' : c.fate,
     }));
   }
-}
-
-/** Whether `lastLsn` is within what the facts allow. */
-function lsnFits(facts: ReplayFacts, lastLsn: number): boolean {
-  if (facts.lastLsn !== undefined) return lastLsn === facts.lastLsn;
-  return lastLsn >= facts.lastLsnMin && (facts.lastLsnMax === undefined || lastLsn <= facts.lastLsnMax);
 }

@@ -28,6 +28,35 @@ export interface ReplayFacts {
   readonly lastLsnMax?: number | undefined;
 }
 
+/**
+ * What the known LSNs say of the last recovered commit. LSNs increase by at least one per commit
+ * in issue order, so a commit whose LSN is unknown (never acknowledged) sits above the last known
+ * one before it and below the first known one after the prefix.
+ * @param start - what is known of the LSN of the state the prefix starts from (0 for empty)
+ * @param present - the commits of the prefix, in order
+ * @param after - the candidates after the prefix, in order
+ */
+export function replayFactsFor(
+  start: { readonly exact: number | undefined; readonly min: number },
+  present: readonly { readonly lsn?: number | undefined }[],
+  after: readonly { readonly lsn?: number | undefined }[],
+): ReplayFacts {
+  let exact = start.exact;
+  let min = start.min;
+  for (const commit of present) {
+    exact = commit.lsn;
+    min = commit.lsn ?? min + 1;
+  }
+  const next = after.find((c) => c.lsn !== undefined)?.lsn;
+  return { lastLsn: exact, lastLsnMin: min, lastLsnMax: next === undefined ? undefined : next - 1 };
+}
+
+/** Whether `lastLsn` is what the facts allow. */
+export function lastLsnFits(facts: ReplayFacts, lastLsn: number): boolean {
+  if (facts.lastLsn !== undefined) return lastLsn === facts.lastLsn;
+  return lastLsn >= facts.lastLsnMin && (facts.lastLsnMax === undefined || lastLsn <= facts.lastLsnMax);
+}
+
 /** Checks `stats` against the facts and against itself. */
 export function checkReplayStats(stats: ReplayStats, facts: ReplayFacts): ModelViolation[] {
   const found: ModelViolation[] = [];
@@ -36,7 +65,7 @@ export function checkReplayStats(stats: ReplayStats, facts: ReplayFacts): ModelV
   };
   if (facts.lastLsn !== undefined && stats.lastLsn !== facts.lastLsn) {
     report(`replayStats.lastLsn is ${stats.lastLsn} but the last recovered commit has lsn ${facts.lastLsn}`, `${facts.lastLsn}`, `${stats.lastLsn}`);
-  } else if (stats.lastLsn < facts.lastLsnMin || (facts.lastLsnMax !== undefined && stats.lastLsn > facts.lastLsnMax)) {
+  } else if (!lastLsnFits(facts, stats.lastLsn)) {
     const range = `[${facts.lastLsnMin}, ${facts.lastLsnMax ?? '∞'}]`;
     report(`replayStats.lastLsn is ${stats.lastLsn}, outside ${range} given the recovered commits`, range, `${stats.lastLsn}`);
   }

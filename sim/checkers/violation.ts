@@ -22,7 +22,9 @@ import type { TraceEvent, Violation } from '../types.ts';
  *   damaged durable data;
  * - `liveness`: once faults stop, the store reopens and commits within a bounded number of steps;
  * - `self-consistency`: what the engine reports (replay statistics, LSNs) agrees with the
- *   recovered state.
+ *   recovered state;
+ * - `harness`: the run itself went wrong (an unexpected exception); the runner reports it, no
+ *   checker here does.
  */
 export type InvariantName =
   | 'durability'

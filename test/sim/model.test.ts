@@ -366,6 +366,31 @@ describe('CommitModel: self-consistency', () => {
     expect(invariants(model.acked(id, 5))).toEqual(['self-consistency']);
   });
 
+  it('accepts acknowledgements out of issue order when their LSNs follow issue order', () => {
+    const model = new CommitModel({ sync: 'group' });
+    const first = model.issue([put('a', '1')]);
+    const second = model.issue([put('b', '1')]);
+    expect(model.acked(second, 2)).toEqual([]);
+    expect(model.acked(first, 1)).toEqual([]);
+  });
+
+  it('reports an LSN above that of a later-issued commit', () => {
+    const model = new CommitModel({ sync: 'group' });
+    const first = model.issue([put('a', '1')]);
+    const second = model.issue([put('b', '1')]);
+    model.acked(second, 2);
+    expect(invariants(model.acked(first, 3))).toEqual(['self-consistency']);
+  });
+
+  it('reports an LSN at or below the last LSN recovery reported', () => {
+    const model = new CommitModel({ sync: 'strict' });
+    ackAll(model, [[put('a', '1')]]);
+    model.crashed();
+    model.checkRecovered(state({ a: '1' }), stats(1));
+    const id = model.issue([put('b', '1')]);
+    expect(invariants(model.acked(id, 1))).toEqual(['self-consistency']);
+  });
+
   it('lets a reopened engine reuse the LSN of an acknowledged commit that was legally lost', () => {
     const model = new CommitModel({ sync: 'none' });
     ackAll(model, [[put('a', '1')]]);

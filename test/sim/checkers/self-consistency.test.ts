@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplayStats } from '../../../engine/types.ts';
-import { checkAckLsn, checkReplayStats } from '../../../sim/checkers/self-consistency.ts';
+import { checkAckLsn, checkReplayStats, lastLsnFits, replayFactsFor } from '../../../sim/checkers/self-consistency.ts';
 
 function stats(fields: Partial<ReplayStats>): ReplayStats {
   return {
@@ -48,5 +48,24 @@ describe('checkAckLsn', () => {
   it('reports an LSN that repeats or goes backwards', () => {
     expect(checkAckLsn({ id: 2 }, 6, 6)).toEqual([expect.objectContaining({ invariant: 'self-consistency', commit: 2, lsn: 6 })]);
     expect(checkAckLsn({ id: 2 }, 9, 6, 9)).toHaveLength(1);
+  });
+});
+
+describe('replayFactsFor', () => {
+  it('knows the last LSN exactly when the last recovered commit was acknowledged', () => {
+    expect(replayFactsFor({ exact: 0, min: 0 }, [{ lsn: 1 }, { lsn: 2 }], [])).toEqual({ lastLsn: 2, lastLsnMin: 2, lastLsnMax: undefined });
+  });
+
+  it('bounds the last LSN when the last recovered commit was in doubt', () => {
+    const facts = replayFactsFor({ exact: 0, min: 0 }, [{ lsn: 1 }, {}, {}], [{}, { lsn: 9 }]);
+    expect(facts).toEqual({ lastLsn: undefined, lastLsnMin: 3, lastLsnMax: 8 });
+    expect(lastLsnFits(facts, 3)).toBe(true);
+    expect(lastLsnFits(facts, 8)).toBe(true);
+    expect(lastLsnFits(facts, 2)).toBe(false);
+    expect(lastLsnFits(facts, 9)).toBe(false);
+  });
+
+  it('keeps what was known of the base when nothing new was recovered', () => {
+    expect(replayFactsFor({ exact: 4, min: 4 }, [], [{ lsn: 6 }])).toEqual({ lastLsn: 4, lastLsnMin: 4, lastLsnMax: 5 });
   });
 });
