@@ -74,8 +74,11 @@ export function escapeHtml(text: string): string {
 
 /**
  * Makes text safe as plain Markdown inline text, including inside a GFM table cell. CI step
- * summaries (GitHub's among them) render raw HTML inside Markdown, so `<` and `&` become entities;
- * Markdown punctuation is backslash-escaped so a message cannot start a link, emphasis or list.
+ * summaries (GitHub's among them) render raw HTML inside Markdown, so `<`, `>` and `&` become
+ * entities. Characters that act anywhere in a line (emphasis, code, links, strike-through, cell
+ * separators) are backslash-escaped. Markers that act only at the start of a line (`#`, `-`, `+`,
+ * `1.`) are left alone, which keeps `wal-power-loss` and `0.1.0` legible in the raw file; so the
+ * result must never begin a line (summary.md always puts it after `- **`, `| ` or other text).
  * Line breaks become spaces because every use is a one-line item.
  * @param text - any string
  */
@@ -84,7 +87,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (ch) => `\\${ch}`);
+    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`);
 }
 
 /**

@@ -13,7 +13,7 @@ export { renderJson, summarySchema } from './json.ts';
 export { renderJunit } from './junit.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
-export { renderTimeline } from './timeline.ts';
+export { renderTimeline, renderTimelineKey } from './timeline.ts';
 export { parseSummary, readResultDir, summaryFileName } from './read.ts';
 export { mergeResults, sumDigests } from './merge.ts';
 export { reportFileNames, writeReports } from './write.ts';

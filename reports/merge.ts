@@ -26,7 +26,7 @@ const digestModulus = 1n << 64n;
 
 /**
  * Merges the results of the shards of one campaign.
- * @param results - one result per shard, in any order; a single result is returned as it is
+ * @param results - one result per shard, in any order; a single unsharded result is returned as it is
  * @returns the campaign's result, without a `shard` field
  * @throws {@link ReportInputError} `NOT_MERGEABLE` when the results are not the complete set of
  *   shards of one campaign
@@ -34,7 +34,7 @@ const digestModulus = 1n << 64n;
 export function mergeResults(results: readonly CampaignResult[]): CampaignResult {
   const first = results[0];
   if (first === undefined) throw new ReportInputError('NOT_MERGEABLE', 'nothing to merge: no results given');
-  if (results.length === 1) return first;
+  if (results.length === 1 && first.shard === undefined) return first;
   checkSameCampaign(results, first);
   checkShardsPartition(results);
 

@@ -70,3 +70,13 @@ describe('markdown escaping', () => {
     expect(oneLine('a\u2028b\rc')).toBe('a b c');
   });
 });
+
+describe('markdown escaping of punctuation', () => {
+  it('leaves punctuation that only matters at the start of a line alone', () => {
+    expect(escapeMarkdown('wal-power-loss 0.1.0 #3 +x')).toBe('wal-power-loss 0.1.0 #3 +x');
+  });
+
+  it('escapes emphasis, links, code and cell separators anywhere', () => {
+    expect(escapeMarkdown('a *b* _c_ [d](e) `f` g|h ~~i~~ \\')).toBe('a \\*b\\* \\_c\\_ \\[d\\](e) \\`f\\` g\\|h \\~\\~i\\~\\~ \\\\');
+  });
+});

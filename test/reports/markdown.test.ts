@@ -35,7 +35,7 @@ describe('renderMarkdown', () => {
   });
 
   it('includes the build when given', () => {
-    expect(renderMarkdown(failingResult, { version: '0.1.0', commit: 'abc1234' })).toContain('powercut 0\\.1\\.0 (`abc1234`)');
+    expect(renderMarkdown(failingResult, { version: '0.1.0', commit: 'abc1234' })).toContain('powercut 0.1.0 (`abc1234`)');
   });
 
   it('keeps a hostile message from injecting HTML or breaking the list', () => {
@@ -45,7 +45,7 @@ describe('renderMarkdown', () => {
     expect(outsideCode).not.toContain('<');
     expect(md).toContain("--key 'a<b>&c");
     expect(md).not.toMatch(/[\u0001\u0007\u001b]/);
-    const item = md.split('\n').find((line) => line.startsWith('- **wal\\-power\\-loss**'));
+    const item = md.split('\n').find((line) => line.startsWith('- **wal-power-loss**'));
     expect(item).toContain('&lt;script&gt;');
   });
 

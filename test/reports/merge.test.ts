@@ -64,8 +64,18 @@ describe('mergeResults', () => {
     expect(merged.seedsPerSecond).toBeCloseTo(unsharded.seeds / 2.3, 9);
   });
 
-  it('returns a single result unchanged', () => {
+  it('returns a single unsharded result unchanged', () => {
     expect(mergeResults([unsharded])).toBe(unsharded);
+  });
+
+  it('refuses one shard of several on its own', () => {
+    expect(mergeError([shard(2, 4)]).message).toBe('incomplete campaign: shards 1/4, 3/4, 4/4 missing');
+  });
+
+  it('accepts the only shard of a one-shard campaign and drops the shard label', () => {
+    const merged = mergeResults([shard(1, 1)]);
+    expect(merged.shard).toBeUndefined();
+    expect(merged.digest).toBe(unsharded.digest);
   });
 
   it('refuses an empty list', () => {
