@@ -1,0 +1,323 @@
+/**
+ * The power-loss model: what must survive (synced data, synced names) and what may (only states
+ * the crash policy allows). The property test runs random operation sequences against a small
+ * reference model written independently of sim/disk and checks the disk after every crash state.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { noFaults, SimWorld } from '../../sim/world.ts';
+import { filled, inWorld } from './helpers.ts';
+
+type Rec = { kind: 'write'; offset: number; data: Uint8Array } | { kind: 'truncate'; size: number };
+interface Ino { durable: Uint8Array; pending: Rec[] }
+type Txn = Array<[name: string, target: Ino | undefined]>;
+
+/** The reference model of one directory `/d`. */
+class Model {
+  names = new Map<string, Ino>();
+  durableNames = new Map<string, Ino>();
+  log: Txn[] = [];
+
+  apply(txn: Txn): void {
+    for (const [name, target] of txn) {
+      if (target === undefined) this.names.delete(name);
+      else this.names.set(name, target);
+    }
+    this.log.push(txn);
+  }
+
+  /** The namespaces a power loss may leave: the durable one plus each prefix of the log. */
+  allowedNamespaces(): Array<Map<string, Ino>> {
+    const out = [new Map(this.durableNames)];
+    for (const txn of this.log) {
+      const next = new Map(out.at(-1)!);
+      for (const [name, target] of txn) {
+        if (target === undefined) next.delete(name);
+        else next.set(name, target);
+      }
+      out.push(next);
+    }
+    return out;
+  }
+}
+
+function inGarbage(ranges: readonly (readonly [number, number])[] | undefined, x: number): boolean {
+  return ranges?.some(([start, end]) => x >= start && x < end) ?? false;
+}
+
+/** Whether `bytes` is a state of `ino` the crash model allows. */
+function allowedContent(ino: Ino, bytes: Uint8Array, garbage: readonly (readonly [number, number])[] | undefined): boolean {
+  const durableSize = ino.durable.length;
+  let sizeMax = durableSize;
+  let sizeMin = durableSize;
+  for (const rec of ino.pending) {
+    if (rec.kind === 'write') sizeMax = Math.max(sizeMax, rec.offset + rec.data.length);
+    else {
+      sizeMax = Math.max(sizeMax, rec.size);
+      sizeMin = Math.min(sizeMin, rec.size);
+    }
+  }
+  if (bytes.length < sizeMin || bytes.length > sizeMax) return false;
+  for (let x = 0; x < bytes.length; x++) {
+    if (inGarbage(garbage, x)) continue;
+    const value = bytes[x]!;
+    let covered = false;
+    let fromWrite = false;
+    for (const rec of ino.pending) {
+      if (rec.kind !== 'write' || x < rec.offset || x >= rec.offset + rec.data.length) continue;
+      covered = true;
+      if (rec.data[x - rec.offset] === value) fromWrite = true;
+    }
+    if (!covered && x < sizeMin) {
+      if (value !== ino.durable[x]) return false; // synced and never touched since: must survive
+      continue;
+    }
+    if (!(value === 0 || fromWrite || (x < durableSize && value === ino.durable[x]))) return false;
+  }
+  return true;
+}
+
+function applyRec(bytes: Uint8Array, rec: Rec): Uint8Array {
+  if (rec.kind === 'truncate') {
+    const out = new Uint8Array(rec.size);
+    out.set(bytes.subarray(0, Math.min(rec.size, bytes.length)));
+    return out;
+  }
+  const out = new Uint8Array(Math.max(bytes.length, rec.offset + rec.data.length));
+  out.set(bytes);
+  out.set(rec.data, rec.offset);
+  return out;
+}
+
+const opArb = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('create' as const), i: fc.nat(2) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('write' as const), i: fc.nat(2), offset: fc.nat(2000), length: fc.integer({ min: 1, max: 1500 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), i: fc.nat(2), size: fc.nat(2500) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('sync' as const), i: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('rename' as const), i: fc.nat(2), j: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), i: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('syncDir' as const) }) },
+);
+/** Crash states: mostly seeded random ones (0 and k ≥ 5), sometimes each named one. */
+const crashStateArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(0, 1, 2, 3, 4) },
+  { weight: 6, arbitrary: fc.integer({ min: 5, max: 10_000 }) },
+);
+type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Runs `ops` on the world and the model side by side. */
+async function runBoth(world: SimWorld, model: Model, ops: readonly Op[]): Promise<void> {
+  let fill = 0;
+  await inWorld(world, async () => {
+    const fs = world.fs;
+    await fs.mkdir('/d');
+    for (const op of ops) {
+      const name = 'i' in op ? `f${op.i}` : '';
+      const ino = model.names.get(name);
+      switch (op.op) {
+        case 'create':
+          await (await fs.open(`/d/${name}`, { create: true })).close();
+          if (!ino) model.apply([[name, { durable: new Uint8Array(0), pending: [] }]]);
+          break;
+        case 'write': {
+          if (!ino) break;
+          const data = filled(op.length, 1 + (fill++ % 254));
+          await (await fs.open(`/d/${name}`)).write(op.offset, data);
+          ino.pending.push({ kind: 'write', offset: op.offset, data });
+          break;
+        }
+        case 'truncate':
+          if (!ino) break;
+          await (await fs.open(`/d/${name}`)).truncate(op.size);
+          ino.pending.push({ kind: 'truncate', size: op.size });
+          break;
+        case 'sync':
+          if (!ino) break;
+          await (await fs.open(`/d/${name}`)).sync();
+          for (const rec of ino.pending) ino.durable = applyRec(ino.durable, rec);
+          ino.pending = [];
+          break;
+        case 'rename': {
+          if (!ino || op.i === op.j) break;
+          await fs.rename(`/d/${name}`, `/d/f${op.j}`);
+          model.apply([[`f${op.j}`, ino], [name, undefined]]);
+          break;
+        }
+        case 'unlink':
+          if (!ino) break;
+          await fs.unlink(`/d/${name}`);
+          model.apply([[name, undefined]]);
+          break;
+        case 'syncDir':
+          await fs.syncDir('/d');
+          model.durableNames = new Map(model.names);
+          model.log = [];
+          break;
+      }
+    }
+  });
+}
+
+function cacheOf(ino: Ino): Uint8Array {
+  return ino.pending.reduce(applyRec, ino.durable);
+}
+
+describe('power loss', () => {
+  it('leaves only states the crash model allows, and always keeps synced data and names', async () => {
+    // Counts how often the policy wrote garbage, so the property is known not to be vacuous.
+    let garbageRuns = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), crashStateArb, fc.nat(1000), async (ops, crashState, seed) => {
+        const world = new SimWorld({ seed, faults: noFaults({ sectorBytes: 512 }) });
+        const model = new Model();
+        await runBoth(world, model, ops);
+        const before = world.inspect();
+        world.crashNow('power-loss');
+        world.restart({ crashState });
+        const after = world.inspect();
+        const garbage = world.lastPowerLoss?.garbage;
+        if ((garbage?.size ?? 0) > 0) garbageRuns++;
+        if (crashState === 1) {
+          expect(after).toEqual(new Map([...model.durableNames].map(([n, ino]) => [`/d/${n}`, ino.durable])));
+        }
+        if (crashState === 2) expect(after).toEqual(before);
+        const fits = model.allowedNamespaces().some((names) =>
+          names.size === after.size &&
+          [...names].every(([n, ino]) => after.has(`/d/${n}`) && allowedContent(ino, after.get(`/d/${n}`)!, garbage?.get(`/d/${n}`))),
+        );
+        expect(fits).toBe(true);
+        // The model's own cache view must match what reads saw before the crash.
+        expect(before).toEqual(new Map([...model.names].map(([n, ino]) => [`/d/${n}`, cacheOf(ino)])));
+      }),
+      { numRuns: 300 },
+    );
+    expect(garbageRuns).toBeGreaterThan(10);
+  });
+
+  it('keeps a synced file under its synced name in every crash state', async () => {
+    for (let crashState = 0; crashState < 12; crashState++) {
+      const world = new SimWorld({ seed: crashState });
+      await inWorld(world, async () => {
+        await world.fs.mkdir('/d');
+        const h = await world.fs.open('/d/f', { create: true });
+        await h.append(filled(5000, 7));
+        await h.sync();
+        await world.fs.syncDir('/d');
+        await h.append(filled(5000, 8)); // unsynced
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      expect(world.inspect().get('/d/f')?.subarray(0, 5000)).toEqual(filled(5000, 7));
+    }
+  });
+
+  it('loses a synced file whose directory was never synced (crash state 1)', async () => {
+    const world = new SimWorld({ seed: 1 });
+    await inWorld(world, async () => {
+      await world.fs.mkdir('/d');
+      const h = await world.fs.open('/d/f', { create: true });
+      await h.append(filled(10, 1));
+      await h.sync();
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 1 });
+    expect(world.inspect().has('/d/f')).toBe(false);
+  });
+
+  it('keeps exactly one of the two names of a renamed file', async () => {
+    for (let crashState = 0; crashState < 30; crashState++) {
+      const world = new SimWorld({ seed: crashState });
+      await inWorld(world, async () => {
+        await world.fs.mkdir('/d');
+        const h = await world.fs.open('/d/a', { create: true });
+        await h.append(filled(10, 1));
+        await h.sync();
+        await world.fs.syncDir('/d');
+        await world.fs.rename('/d/a', '/d/b');
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      expect([...world.inspect().keys()].filter((p) => p === '/d/a' || p === '/d/b')).toHaveLength(1);
+    }
+  });
+
+  it('keeps names without unsynced data in crash state 3 and data without names in crash state 4', async () => {
+    const setUp = async (world: SimWorld): Promise<void> => {
+      await inWorld(world, async () => {
+        await world.fs.mkdir('/d');
+        const h = await world.fs.open('/d/f', { create: true });
+        await h.append(filled(10, 1));
+      });
+      world.crashNow('power-loss');
+    };
+    const names = new SimWorld({ seed: 1 });
+    await setUp(names);
+    names.restart({ crashState: 3 });
+    expect(names.inspect()).toEqual(new Map([['/d/f', new Uint8Array(0)]]));
+    const data = new SimWorld({ seed: 1 });
+    await setUp(data);
+    data.restart({ crashState: 4 });
+    expect(data.inspect().size).toBe(0);
+  });
+
+  it('tears an unsynced multi-sector write sector by sector: whole, absent or garbage', async () => {
+    const seen = new Set<string>();
+    for (let crashState = 5; crashState < 200 && seen.size < 3; crashState++) {
+      const world = new SimWorld({ seed: 9, faults: noFaults({ sectorBytes: 512 }) });
+      await inWorld(world, async () => {
+        const h = await world.fs.open('f', { create: true });
+        await h.append(filled(4096, 1));
+        await h.sync();
+        await world.fs.syncDir('.');
+        await h.write(0, filled(4096, 2));
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      const bytes = world.inspect().get('f')!;
+      const garbage = world.lastPowerLoss?.garbage.get('f') ?? [];
+      for (let sector = 0; sector < 8; sector++) {
+        const part = bytes.subarray(sector * 512, sector * 512 + 512);
+        if (garbage.some(([start]) => start === sector * 512)) seen.add('garbage');
+        else if (part.every((b) => b === 2)) seen.add('whole');
+        else {
+          expect(part.every((b) => b === 1)).toBe(true);
+          seen.add('absent');
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(['absent', 'garbage', 'whole']);
+  });
+
+  it('can keep a grown file size without its data: the tail reads as zeros', async () => {
+    let found = false;
+    for (let crashState = 5; crashState < 300 && !found; crashState++) {
+      const world = new SimWorld({ seed: 4 });
+      await inWorld(world, async () => {
+        const h = await world.fs.open('f', { create: true });
+        await h.append(filled(100, 1));
+        await h.sync();
+        await world.fs.syncDir('.');
+        await h.append(filled(8192, 2));
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      const bytes = world.inspect().get('f')!;
+      if (bytes.length === 8292 && bytes.subarray(100).every((b) => b === 0)) found = true;
+    }
+    expect(found).toBe(true);
+  });
+
+  it('enumerates crash states deterministically', async () => {
+    const state = async (crashState: number): Promise<Map<string, Uint8Array>> => {
+      const world = new SimWorld({ seed: 2 });
+      await inWorld(world, async () => {
+        const h = await world.fs.open('f', { create: true });
+        for (let i = 0; i < 5; i++) await h.append(filled(700, i + 1));
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      return world.inspect();
+    };
+    for (let k = 0; k < 8; k++) expect(await state(k)).toEqual(await state(k));
+  });
+});
