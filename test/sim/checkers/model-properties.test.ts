@@ -153,4 +153,39 @@ describe('CommitModel properties', () => {
       expect(model.checkRecovered(odd).violations).toEqual([]);
     }), { numRuns: 100 });
   });
+
+  it('accepts exactly the acknowledged value on reads with nothing in flight', () => {
+    fc.assert(fc.property(fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { maxLength: 10 }), keyArb, valueArb, (batches, key, other) => {
+      const model = new CommitModel({ sync: 'strict' });
+      const expected = new Map<string, Uint8Array>();
+      batches.forEach((ops, i) => {
+        model.acked(model.issue(ops), i + 1);
+        applyOps(expected, ops);
+      });
+      expect(model.checkRead(key, expected.get(key))).toEqual([]);
+      if (!valuesEqual(other, expected.get(key))) expect(model.checkRead(key, other)).toHaveLength(1);
+      if (expected.has(key)) expect(model.checkRead(key, undefined)).toHaveLength(1);
+      expect(statesEqual(model.expectedState(), expected)).toBe(true);
+    }));
+  });
+
+  it('names durability for a lost acknowledged key and prefix for an invented value', () => {
+    fc.assert(fc.property(fc.constantFrom<SyncMode>('strict', 'group'), fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 }), (mode, batches) => {
+      const full = new Map<string, Uint8Array>();
+      for (const ops of batches) applyOps(full, ops);
+      const [victim] = [...full.keys()].sort();
+      fc.pre(victim !== undefined);
+      const setUp = (): CommitModel => {
+        const model = new CommitModel({ sync: mode });
+        batches.forEach((ops, i) => model.acked(model.issue(ops), i + 1));
+        model.crashed();
+        return model;
+      };
+      const lost = new Map(full);
+      lost.delete(victim!);
+      expect(setUp().checkRecovered(lost).violations.map((v) => v.invariant)).toContain('durability');
+      const invented = new Map(full).set(victim!, bytes('never written'));
+      expect(setUp().checkRecovered(invented).violations).toEqual([expect.objectContaining({ invariant: 'prefix', key: victim })]);
+    }));
+  });
 });
