@@ -258,6 +258,7 @@ export class CommitModel {
     this.session++;
     this.sessionOpen = true;
     this.sessionFailed = false;
+    this.pageCacheKept = false;
     this.issuedAtLastRecovery = this.commits.length;
     return { violations, prefixLength: length, present: present.map((c) => c.id), absent: absent.map((c) => c.id) };
   }
