@@ -10,7 +10,7 @@ import { decodeSnapshot, parseSnapshotName } from './snapshot.ts';
 import { scanSegment } from './wal/reader.ts';
 import { judgeDamage } from './wal/recovery.ts';
 import { listSegments, segmentName, sidecarName } from './wal/segments.ts';
-import { decodeSidecar, sidecarMatches } from './wal/sidecar.ts';
+import { decodeSidecar, sidecarMatches, type SidecarIndex } from './wal/sidecar.ts';
 
 /** The state of a segment's sidecar index. */
 export type SidecarState = 'ok' | 'missing' | 'corrupt' | 'stale';
@@ -104,6 +104,14 @@ export async function inspect(fs: FileSystem, dir: string): Promise<InspectRepor
   };
 }
 
+/** Whether a sidecar indexes a prefix of a segment's frames (as the active one's may). */
+function sidecarIsPrefix(index: SidecarIndex, offsets: readonly number[], baseLsn: number): boolean {
+  if (index.baseLsn !== baseLsn || index.offsets.length > offsets.length) return false;
+  if (!index.offsets.every((offset, i) => offset === offsets[i])) return false;
+  const next = offsets[index.offsets.length];
+  return next === undefined ? true : index.endOffset === next;
+}
+
 interface SegmentDetail extends SegmentInfo {
   readonly verdict?: 'truncate' | 'refuse';
 }
@@ -129,10 +137,13 @@ async function inspectSegment(
   }
   if ('headerProblem' in scan) return { name, seq, bytes: bytes.length, frames: 0, sidecar: sidecarState, headerProblem: scan.headerProblem };
   if (sidecarIndex && sidecarState === 'ok') {
-    const actual = {
-      seq, baseLsn: scan.header.baseLsn, syncedLsn: 0, offsets: scan.frames.map((frame) => frame.offset), endOffset: scan.endOffset,
-    };
-    if (!sidecarMatches(sidecarIndex, actual)) sidecarState = 'stale';
+    const offsets = scan.frames.map((frame) => frame.offset);
+    const actual = { seq, baseLsn: scan.header.baseLsn, syncedLsn: 0, offsets, endOffset: scan.endOffset };
+    // The active segment's sidecar is rewritten only now and then, so it may describe a prefix
+    // of the segment; a sealed segment's must describe all of it.
+    if (!sidecarMatches(sidecarIndex, actual) && !(isLast && sidecarIsPrefix(sidecarIndex, offsets, scan.header.baseLsn))) {
+      sidecarState = 'stale';
+    }
   }
   const lastLsn = scan.header.baseLsn + scan.frames.length - 1;
   let verdict: SegmentDetail['verdict'];
@@ -194,7 +205,8 @@ export async function verify(fs: FileSystem, dir: string): Promise<VerifyReport>
         message: segment.verdict === 'truncate' ? `torn tail: ${segment.damage.detail}` : segment.damage.detail,
       });
     }
-    if (segment.sidecar !== 'ok') {
+    const isActive = segment === live[live.length - 1];
+    if (segment.sidecar !== 'ok' && !(isActive && segment.sidecar === 'missing')) {
       problems.push({ severity: 'recoverable', file: joinPath(dir, sidecarName(segment.name)), offset: 0, message: `sidecar ${segment.sidecar}` });
     }
   }

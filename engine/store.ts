@@ -91,6 +91,13 @@ export class Store {
   private durableLsn: number;
   /** Size of the active segment at its last successful fsync. */
   private durableSize: number;
+  /**
+   * Whether the active segment changed since its last successful fsync. Tracked apart from the
+   * LSNs because a change need not add a frame: cutting a partial frame off after `ENOSPC`
+   * must be made durable too, or a power loss can bring the partial frame back inside a
+   * segment that is later sealed as fully synced.
+   */
+  private activeDirty = false;
   private counters = { fsyncCount: 0, sidecarRewrites: 0, checkpoints: 0, segmentsPruned: 0, commits: 0, groupSyncs: 0 };
 
   private constructor(
@@ -262,8 +269,15 @@ export class Store {
         if (this.settings.sync === 'group') await this.gatherGroup();
         const take = this.settings.sync === 'strict' ? 1 : Math.min(this.leadingCommits(), this.settings.groupCommitMaxBatch);
         const group = this.tasks.splice(0, take) as CommitTask[];
-        await this.writeGroup(group);
-        await this.autoCheckpoint();
+        try {
+          await this.writeGroup(group);
+          await this.autoCheckpoint();
+        } catch (error) {
+          // Only a bug gets here (typed failures are handled where they happen). Fail the store
+          // with it, so that it surfaces in the next operation instead of vanishing.
+          this.fail('internal error', error);
+          for (const task of group) task.reject(error);
+        }
       }
     } finally {
       this.running = false;
@@ -316,6 +330,7 @@ export class Store {
     const bytes = concat(frames);
     const offset = this.active.size;
     this.probe('wal.append');
+    this.activeDirty = true;
     try {
       await this.active.handle.write(offset, bytes);
     } catch (error) {
@@ -349,7 +364,11 @@ export class Store {
       task.resolve(firstLsn + i);
     });
     const every = this.settings.sidecarEveryFrames;
-    if (every > 0 && this.active.offsets.length % every === 0) await this.rewriteActiveSidecar();
+    if (every > 0 && this.active.offsets.length % every === 0) {
+      // The commits are acknowledged already; a failure here is recorded as the store's failure
+      // and reported to the next operation.
+      await this.rewriteActiveSidecar().catch(rethrowUnlessStoreError);
+    }
   }
 
   /**
@@ -390,10 +409,11 @@ export class Store {
     this.counters.fsyncCount++;
     this.durableLsn = this.writtenLsn;
     this.durableSize = this.active.size;
+    this.activeDirty = false;
   }
 
   private async syncActive(): Promise<void> {
-    if (this.durableLsn === this.writtenLsn) return;
+    if (!this.activeDirty) return;
     this.probe('wal.sync');
     try {
       await this.datasyncActive();
@@ -424,6 +444,7 @@ export class Store {
     this.sealedBytes.set(old.seq, old.size);
     this.active = { handle, seq, baseLsn: this.writtenLsn + 1, size: segmentHeaderBytes, offsets: [] };
     this.durableSize = segmentHeaderBytes;
+    this.activeDirty = false;
     await old.handle.close().catch(() => undefined);
   }
 
@@ -562,6 +583,10 @@ export class Store {
       await this.active.handle.close().catch(() => undefined);
     }
   }
+}
+
+function rethrowUnlessStoreError(error: unknown): void {
+  if (!(error instanceof DiskFullError) && !(error instanceof StoreFailedError)) throw error;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

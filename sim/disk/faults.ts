@@ -42,6 +42,12 @@ export interface FaultProfile {
   readonly capacityBytes?: number;
   /** Faults at exact I/O indexes. */
   readonly scheduled?: readonly ScheduledFault[];
+  /**
+   * Engine phases in which `rates` apply (absent: every phase). Lets a scenario aim its faults
+   * at, say, sidecar rewrites without drowning the rest of the run in them. Scheduled faults
+   * fire wherever they are scheduled.
+   */
+  readonly phases?: readonly TracePhase[];
 }
 
 /**
@@ -72,11 +78,13 @@ export class FaultInjector {
   readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
   readonly #scheduled = new Map<number, ScheduledFault[]>();
   #current: ScheduledFault | undefined;
+  readonly #phases: ReadonlySet<TracePhase> | undefined;
 
   /** @param faultsRng - the world's `faults` stream; per-kind streams are forked from it */
   constructor(profile: FaultProfile, faultsRng: Rng) {
     this.profile = profile;
     this.#root = faultsRng;
+    this.#phases = profile.phases ? new Set(profile.phases) : undefined;
     for (const kind of faultKinds) {
       const rate = profile.rates[kind] ?? 0;
       assert(rate >= 0 && rate <= 1, `fault rate of ${kind} is a probability`);
@@ -98,14 +106,15 @@ export class FaultInjector {
    * The fault to inject at I/O operation `io`, among the kinds in `eligibleMask`.
    * Call {@link arg} then {@link record} when one fires.
    */
-  decide(io: number, eligibleMask: number): FaultKind | undefined {
+  decide(io: number, eligibleMask: number, phase: TracePhase = 'other'): FaultKind | undefined {
     if (!this.enabled) return undefined;
     let chosen: FaultKind | undefined;
-    // Every enabled, eligible kind draws, whether or not an earlier one fired: each stream's
-    // position then depends only on the I/O sequence.
+    // Every enabled, eligible kind draws, whether or not an earlier one fired or the phase is
+    // targeted: each stream's position then depends only on the I/O sequence.
     for (const stream of this.#streams) {
       if ((stream.bit & eligibleMask) !== 0 && stream.rng.next() < stream.rate) chosen ??= stream.kind;
     }
+    if (chosen !== undefined && this.#phases !== undefined && !this.#phases.has(phase)) chosen = undefined;
     this.#current = undefined;
     const scheduled = this.#scheduled.get(io);
     if (scheduled !== undefined) {

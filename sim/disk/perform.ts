@@ -38,7 +38,7 @@ export function perform<T>(
 ): Promise<T> {
   const io = kernel.begin(incarnation);
   if (io < 0) return neverSettles();
-  const fault = kernel.faults.decide(io, mask);
+  const fault = kernel.faults.decide(io, mask, kernel.phase);
   try {
     if (!ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = body({ io, fault });

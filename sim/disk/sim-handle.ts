@@ -168,7 +168,9 @@ export class SimFileHandle implements FileHandle {
         else file.syncBroken = true;
         throw k.injected('EIO', name, this.path);
       }
-      if (file.syncBroken) throw k.injected('EIO', name, this.path);
+      // A sticky failure is a broken device; with faults off (the liveness phase) the device
+      // has been replaced, so syncs work again.
+      if (file.syncBroken && k.faults.enabled) throw k.injected('EIO', name, this.path);
       if (fault === 'disk-full') {
         // Delayed allocation: the space for dirty pages is found at writeback. Nothing is made
         // durable, the dirty pages stay, and the disk stays full until space is freed.

@@ -1,0 +1,24 @@
+/** ENOSPC on writes, extensions, creates and syncs, with partial writes, then power loss. */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const diskFull: Scenario = {
+  name: 'disk-full',
+  description: 'ENOSPC (with short writes) on appends, segment creation, checkpoints and sidecars, then crashes',
+  targets: { phases: ['wal.append', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], faults: ['disk-full'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: {
+        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
+        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
+      },
+      faults: {
+        rates: { 'disk-full': 0.04, 'power-loss': 0.01 },
+        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+      },
+      steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, checkpoint: 2, crash: 1 } }),
+      crashStates: drawCrashStates(params, 8),
+    });
+  },
+};

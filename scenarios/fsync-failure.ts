@@ -1,0 +1,24 @@
+/** fsync failures with ext4, btrfs and sticky after-effects, followed by crashes (fsyncgate). */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const fsyncFailure: Scenario = {
+  name: 'fsync-failure',
+  description: 'EIO from fsync (ext4: pages marked clean, btrfs: reverted, sticky), then crashes and reopen',
+  targets: { phases: ['wal.sync', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], faults: ['fsync-error'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: {
+        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
+        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
+      },
+      faults: {
+        rates: { 'fsync-error': 0.04, 'power-loss': 0.01, 'kill-9': 0.01 },
+        fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: 4096,
+      },
+      steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2, crash: 1, checkpoint: 2 } }),
+      crashStates: drawCrashStates(params, 8),
+    });
+  },
+};

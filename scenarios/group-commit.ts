@@ -1,0 +1,22 @@
+/** Many concurrent writers sharing fsyncs, with seeded I/O latency interleaving them. */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const groupCommit: Scenario = {
+  name: 'group-commit',
+  description: 'concurrent commits in group mode with simulated latency; crashes between write and shared fsync',
+  targets: { phases: ['wal.append', 'wal.sync'], faults: ['power-loss', 'kill-9'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: { ...baseEngine, sync: 'group', groupCommitMaxBatch: 2 + params.int(8), groupCommitMaxDelayMs: params.int(3) },
+      faults: {
+        rates: { 'power-loss': 0.03, 'kill-9': 0.02 }, phases: ['wal.append', 'wal.sync'],
+        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+      },
+      latency: { ioMsMax: 1 + params.int(3) },
+      steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, concurrent: 8 } }),
+      crashStates: drawCrashStates(params, 8),
+    });
+  },
+};

@@ -1,0 +1,26 @@
+/** The scenario catalogue. The default campaign runs all of them. */
+import { checkpointPrune } from './checkpoint-prune.ts';
+import { diskFull } from './disk-full.ts';
+import { fsyncFailure } from './fsync-failure.ts';
+import { groupCommit } from './group-commit.ts';
+import { kill9Anywhere } from './kill9-anywhere.ts';
+import { readCorruption } from './read-corruption.ts';
+import { recoveryCrash } from './recovery-crash.ts';
+import { rotation } from './rotation.ts';
+import type { Scenario } from './scenario.ts';
+import { sidecarRewrite } from './sidecar-rewrite.ts';
+import { swarm } from './swarm.ts';
+import { walAppend } from './wal-append.ts';
+
+export type { Scenario } from './scenario.ts';
+
+/** Every scenario, in a stable order. */
+export const scenarios: readonly Scenario[] = [
+  walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
+  kill9Anywhere, readCorruption, groupCommit, recoveryCrash, swarm,
+];
+
+/** The scenario called `name`, or `undefined`. */
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((scenario) => scenario.name === name);
+}

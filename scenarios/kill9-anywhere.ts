@@ -1,0 +1,21 @@
+/** kill -9 at any I/O point of any phase: the OS keeps everything written, synced or not. */
+import { enginePhases } from '../engine/types.ts';
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const kill9Anywhere: Scenario = {
+  name: 'kill9-anywhere',
+  description: 'kill -9 at any I/O boundary of any phase, in every sync mode (acknowledged data must never be lost)',
+  targets: { phases: enginePhases, faults: ['kill-9'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: {
+        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
+        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
+      },
+      faults: { rates: { 'kill-9': 0.03 }, fsyncFailureMode: 'ext4', sectorBytes: 4096 },
+      steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, checkpoint: 2 } }),
+    });
+  },
+};

@@ -1,0 +1,20 @@
+/** Bit rot and read errors on durable data, met by recovery: recover intact or refuse, never lie. */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const readCorruption: Scenario = {
+  name: 'read-corruption',
+  description: 'sticky bit flips and EIO on reads during recovery: recover intact or refuse with CorruptionError',
+  targets: { phases: ['recovery'], faults: ['bit-flip', 'read-error'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: { ...baseEngine, sync: params.pick(['strict', 'group'] as const), segmentSizeBytes: 1024 },
+      faults: {
+        rates: { 'bit-flip': 0.01 + 0.02 * params.next(), 'read-error': 0.02, 'power-loss': 0.005 },
+        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+      },
+      steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, reopen: 4 } }),
+    });
+  },
+};

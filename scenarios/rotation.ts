@@ -1,0 +1,24 @@
+/** Crashes while the active segment is sealed and the next one created. */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const rotation: Scenario = {
+  name: 'rotation',
+  description: 'power loss and kill -9 during segment rotation, with tiny segments and every sync mode',
+  targets: { phases: ['segment.rotate'], faults: ['power-loss', 'kill-9'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: {
+        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
+        segmentSizeBytes: 256 + 64 * params.int(5), walSizeBytesMax: 64 * 1024,
+      },
+      faults: {
+        rates: { 'power-loss': 0.08, 'kill-9': 0.04 }, phases: ['segment.rotate'],
+        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+      },
+      steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2, checkpoint: 0 } }),
+      crashStates: drawCrashStates(params, 8),
+    });
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * Swarm testing (TigerBeetle, FoundationDB): every fault kind, with rates drawn per seed, a
+ * random subset of fault kinds and step kinds turned off, and random engine settings, so that
+ * different seeds explore very different corners.
+ */
+import { enginePhases } from '../engine/types.ts';
+import { faultKinds, type FaultKind } from '../sim/types.ts';
+import { defaultShape, generateSteps, type StepWeights } from '../sim/workload.ts';
+import { drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const swarm: Scenario = {
+  name: 'swarm',
+  description: 'every fault kind at rates drawn per seed, random subsets of faults and operations disabled',
+  targets: { phases: enginePhases, faults: ['power-loss', 'kill-9'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    const rates: Partial<Record<FaultKind, number>> = {};
+    for (const kind of faultKinds) if (params.chance(0.6)) rates[kind] = 0.04 * params.next() ** 2;
+    const weights: StepWeights = {
+      commit: 10, concurrent: params.chance(0.5) ? 3 : 0, get: params.chance(0.8) ? 3 : 0,
+      checkpoint: params.chance(0.7) ? 1 + params.int(3) : 0, sync: params.chance(0.7) ? 1 : 0,
+      reopen: params.chance(0.7) ? 1 : 0, crash: params.chance(0.5) ? 1 : 0,
+    };
+    const sync = params.pick(['strict', 'group', 'none'] as const);
+    return makePlan(this.name, seed, {
+      engine: {
+        sync, segmentSizeBytes: 256 * (1 + params.int(8)), walSizeBytesMax: 1024 * (2 + params.int(16)),
+        groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16), sidecarEveryFrames: params.int(4),
+      },
+      faults: {
+        rates, fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: params.pick([512, 4096] as const),
+      },
+      ...(params.chance(0.3) ? { latency: { ioMsMax: 1 + params.int(3) } } : {}),
+      steps: generateSteps(workload, {
+        ...defaultShape, steps: 20 + params.int(40), keys: 4 + params.int(40), valueBytesMax: 16 + params.int(300), weights,
+      }),
+      crashStates: drawCrashStates(params, 16),
+    });
+  },
+};

@@ -1,0 +1,21 @@
+/** Crashes while frames are appended and fsynced: torn tails, lost unsynced frames. */
+import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+
+export const walAppend: Scenario = {
+  name: 'wal-append',
+  description: 'power loss and kill -9 during WAL appends and fsyncs (torn, zeroed and reordered tails)',
+  targets: { phases: ['wal.append', 'wal.sync'], faults: ['power-loss', 'kill-9'] },
+  plan(seed) {
+    const { workload, params } = streams(seed);
+    return makePlan(this.name, seed, {
+      engine: { ...baseEngine, sync: params.pick(['strict', 'strict', 'group', 'none'] as const) },
+      faults: {
+        rates: { 'power-loss': 0.04, 'kill-9': 0.02 }, phases: ['wal.append', 'wal.sync'],
+        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+      },
+      steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2 } }),
+      crashStates: drawCrashStates(params, 8),
+    });
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * Plans: everything a run does, as plain JSON. A run is (scenario, seed) → plan → result, and
+ * running a plan is deterministic, so a plan file reproduces a run anywhere; shrinking edits
+ * plans; the regression corpus is a folder of plans.
+ */
+import type { EngineConfig } from './adapter.ts';
+import type { FaultProfile } from './disk/faults.ts';
+import type { FaultKind } from './types.ts';
+
+/** One operation of a batch; values are UTF-8 text so that plans stay readable. */
+export type PlanOp =
+  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | { readonly type: 'delete'; readonly key: string };
+
+/** One step of a workload. */
+export type PlanStep =
+  /** Commit one batch and wait for it. */
+  | { readonly op: 'commit'; readonly batch: readonly PlanOp[] }
+  /** Issue several commits at once (group commit) and wait for all of them. */
+  | { readonly op: 'concurrent'; readonly batches: readonly (readonly PlanOp[])[] }
+  /** Read one key and check it against the model. */
+  | { readonly op: 'get'; readonly key: string }
+  | { readonly op: 'checkpoint' }
+  | { readonly op: 'sync' }
+  /** Clean close, then open again. */
+  | { readonly op: 'reopen' }
+  /** Crash between operations. */
+  | { readonly op: 'crash'; readonly kind: 'kill-9' | 'power-loss' };
+
+/** A complete, replayable description of a run. */
+export interface Plan {
+  readonly format: 'powercut-plan';
+  readonly version: 1;
+  readonly scenario: string;
+  readonly seed: number;
+  readonly engine: EngineConfig;
+  readonly faults: FaultProfile;
+  /** Simulated I/O latency (interleaves concurrent commits); absent: none. */
+  readonly latency?: { readonly ioMsMax: number };
+  /** The workload, run with faults on. */
+  readonly steps: readonly PlanStep[];
+  /** Which post-power-loss state each crash settles on, by crash index (default 0). */
+  readonly crashStates?: readonly number[];
+  /** Commits the liveness phase must make durable once faults stop. */
+  readonly livenessCommits: number;
+  /** Step budget of each simulated run section (a liveness bound, never a hang). */
+  readonly stepsMax: number;
+}
+
+/** The number of operations and faults in a plan, as shrinking reports it. */
+export function planSize(plan: Plan): { steps: number; ops: number; faults: number } {
+  let ops = 0;
+  for (const step of plan.steps) {
+    if (step.op === 'commit') ops += step.batch.length;
+    else if (step.op === 'concurrent') for (const batch of step.batches) ops += batch.length;
+    else ops += 1;
+  }
+  const rateFaults = Object.values(plan.faults.rates).some((rate) => (rate ?? 0) > 0) ? 1 : 0;
+  const crashSteps = plan.steps.filter((step) => step.op === 'crash').length;
+  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults };
+}
+
+/** Fault kinds a plan can inject (rates or scheduled). */
+export function planFaultKinds(plan: Plan): FaultKind[] {
+  const kinds = new Set<FaultKind>();
+  for (const [kind, rate] of Object.entries(plan.faults.rates)) if ((rate ?? 0) > 0) kinds.add(kind as FaultKind);
+  for (const fault of plan.faults.scheduled ?? []) kinds.add(fault.kind);
+  for (const step of plan.steps) if (step.op === 'crash') kinds.add(step.kind);
+  return [...kinds];
+}
