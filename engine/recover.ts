@@ -230,9 +230,19 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     if (!isLast) sealedBytes.set(seq, endOffset);
     scanned.push({ seq, baseLsn, offsets: scan.frames.map((frame) => frame.offset), endOffset, ...(sidecar ? { sidecar } : {}) });
   }
-  if (scanned.length > 0 && lastLsn < snapshotLsn) {
-    const last = scanned[scanned.length - 1]!;
-    throw new CorruptionError(joinPath(dir, segmentName(last.seq)), last.endOffset, `the log ends at LSN ${lastLsn}, before the snapshot at ${snapshotLsn}`);
+  // The log must reach the snapshot, or the next commit would be appended after a gap and the
+  // store would refuse to open once it had been acknowledged. `lastLsn` starts at the snapshot
+  // LSN and never drops below it, so compare the end of the log itself: the last frame of the
+  // last segment (the LSN before its base when it is empty; its frames are consecutive).
+  const lastSegment = scanned[scanned.length - 1];
+  if (lastSegment !== undefined) {
+    const logEndLsn = lastSegment.baseLsn + lastSegment.offsets.length - 1;
+    if (logEndLsn < snapshotLsn) {
+      throw new CorruptionError(
+        joinPath(dir, segmentName(lastSegment.seq)), lastSegment.endOffset,
+        `the log ends at LSN ${logEndLsn}, before the snapshot at ${snapshotLsn}: a segment is missing`,
+      );
+    }
   }
 
   // Step 5: the active segment, made durable as recovered (or created for a new store).
