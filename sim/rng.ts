@@ -11,7 +11,8 @@ import { assert } from '../engine/assert.ts';
 
 /** A deterministic random stream. */
 export class Rng {
-  readonly #next: () => number;
+  /** Seeded on first draw: most forks of a run (the root, unused streams) never draw. */
+  #generator: (() => number) | undefined;
   /** The string the stream was seeded with; forks extend it. */
   readonly key: string;
 
@@ -20,7 +21,10 @@ export class Rng {
    */
   constructor(seed: number | string) {
     this.key = typeof seed === 'number' ? `powercut:${seed}` : seed;
-    this.#next = seedrandom.alea(this.key);
+  }
+
+  get #next(): () => number {
+    return (this.#generator ??= seedrandom.alea(this.key));
   }
 
   /** A float in [0, 1). */

@@ -72,7 +72,6 @@ export class Trace {
   /** @param mode - whether to keep every event @defaultValue 'digest' */
   constructor(mode: TraceMode = 'digest') {
     this.mode = mode;
-    for (let i = 0; i < recentEventsMax; i++) this.#ring.push(emptySlot());
   }
 
   /** Number of events recorded. */
@@ -103,6 +102,8 @@ export class Trace {
     d.number(offset);
     d.number(length);
     d.string(outcome);
+    // The ring fills on demand: a short run never allocates all of it.
+    if (this.#ring.length < recentEventsMax) this.#ring.push(emptySlot());
     const slot = this.#ring[this.#count % recentEventsMax]!;
     slot.seq = this.#count;
     slot.t = t;

@@ -42,7 +42,13 @@ export class ByteBuffer {
     const length = end - start;
     if (length <= 0) return;
     this.#reserve(position + length);
-    this.#bytes.set(start === 0 && end === data.length ? data : data.subarray(start, end), position);
+    if (length <= 64) {
+      // A loop beats creating a subarray view for the small writes that dominate log workloads.
+      const bytes = this.#bytes;
+      for (let i = 0; i < length; i++) bytes[position + i] = data[start + i]!;
+    } else {
+      this.#bytes.set(start === 0 && end === data.length ? data : data.subarray(start, end), position);
+    }
     if (position + length > this.#size) this.#size = position + length;
   }
 
@@ -66,7 +72,7 @@ export class ByteBuffer {
 
   #reserve(sizeBytes: number): void {
     if (sizeBytes <= this.#bytes.length) return;
-    let capacity = Math.max(64, this.#bytes.length * 2);
+    let capacity = Math.max(1024, this.#bytes.length * 2);
     while (capacity < sizeBytes) capacity *= 2;
     const grown = new Uint8Array(capacity);
     grown.set(this.#bytes.subarray(0, this.#size));

@@ -66,7 +66,7 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
   if (records.length === 0 || policy.files === 'none') return garbage;
   const out = file.durable;
   if (policy.files === 'all') {
-    for (const record of records) applyRecord(out, record);
+    for (const record of records) applyRecord(out, record, file.journal);
     return garbage;
   }
   const rng = policy.rng;
@@ -74,18 +74,18 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
   if (rng.chance(0.5)) {
     const n = rng.int(records.length + 1);
     for (let i = 0; i < n; i++) {
-      applyRecord(out, records[i]!);
+      applyRecord(out, records[i]!, file.journal);
       landed[i] = true;
     }
-    if (n < records.length && rng.chance(0.5)) tear(records[n]!, policy, out, garbage);
+    if (n < records.length && rng.chance(0.5)) tear(file, records[n]!, policy, garbage);
   } else {
     for (let i = 0; i < records.length; i++) {
       const r = rng.next();
       if (r < 0.5) {
-        applyRecord(out, records[i]!);
+        applyRecord(out, records[i]!, file.journal);
         landed[i] = true;
       } else if (r >= 0.8) {
-        tear(records[i]!, policy, out, garbage);
+        tear(file, records[i]!, policy, garbage);
       }
     }
   }
@@ -94,21 +94,23 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
 }
 
 /** Lands `record` sector by sector: each sector whole, not at all, or as garbage. */
-function tear(record: PendingRecord, policy: CrashPolicy, out: FileState['durable'], garbage: GarbageRange[]): void {
+function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garbage: GarbageRange[]): void {
   const rng = policy.rng;
+  const out = file.durable;
   if (record.kind === 'truncate') {
     // A size change is one metadata update: it lands or it does not.
-    if (rng.chance(0.5)) applyRecord(out, record);
+    if (rng.chance(0.5)) applyRecord(out, record, file.journal);
     return;
   }
   const sector = policy.sectorBytes;
   const start = record.offset;
-  const end = start + record.data.length;
+  const end = start + record.length;
+  const data = file.dataOf(record);
   for (let lo = start; lo < end; ) {
     const hi = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
     const r = rng.next();
     if (r < 0.4) {
-      out.write(lo, record.data, lo - start, hi - start);
+      out.write(lo, data, lo - start, hi - start);
     } else if (r >= 0.8) {
       out.write(lo, rng.bytes(hi - lo));
       garbage.push([lo, hi]);
@@ -128,7 +130,7 @@ function sizeWithoutData(
   let endMax = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    if (!landed[i] && record.kind === 'write') endMax = Math.max(endMax, record.offset + record.data.length);
+    if (!landed[i] && record.kind === 'write') endMax = Math.max(endMax, record.offset + record.length);
   }
   const rng = policy.rng;
   if (endMax <= out.size || !rng.chance(0.25)) return;

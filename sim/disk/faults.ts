@@ -96,10 +96,10 @@ export class FaultInjector {
       this.#scheduled.set(fault.io, list);
     }
     this.counts = zeroCounts();
-    this.coverage = Object.fromEntries([...enginePhases, 'other'].map((phase) => [phase, zeroCounts()])) as Record<
-      TracePhase,
-      Record<FaultKind, number>
-    >;
+    const coverage: Partial<Record<TracePhase, Record<FaultKind, number>>> = {};
+    for (const phase of enginePhases) coverage[phase] = zeroCounts();
+    coverage.other = zeroCounts();
+    this.coverage = coverage as Record<TracePhase, Record<FaultKind, number>>;
   }
 
   /**
@@ -151,5 +151,5 @@ export class FaultInjector {
 }
 
 function zeroCounts(): Record<FaultKind, number> {
-  return Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+  return { 'kill-9': 0, 'power-loss': 0, 'fsync-error': 0, 'disk-full': 0, 'read-error': 0, 'bit-flip': 0 };
 }

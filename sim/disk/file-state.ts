@@ -11,14 +11,17 @@
  */
 import { ByteBuffer } from './bytes.ts';
 
-/** An unsynced change to a file's data or size. */
+/**
+ * An unsynced change to a file's data or size. A write's bytes are `[start, start + length)` of
+ * its file's {@link FileState.journal}, so recording a write allocates no buffer of its own.
+ */
 export type PendingRecord =
-  | { readonly kind: 'write'; readonly offset: number; readonly data: Uint8Array }
+  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number }
   | { readonly kind: 'truncate'; readonly size: number };
 
-/** Applies one pending record to `bytes`. */
-export function applyRecord(bytes: ByteBuffer, record: PendingRecord): void {
-  if (record.kind === 'write') bytes.write(record.offset, record.data);
+/** Applies one pending record of a file with journal `journal` to `bytes`. */
+export function applyRecord(bytes: ByteBuffer, record: PendingRecord, journal: ByteBuffer): void {
+  if (record.kind === 'write') bytes.write(record.offset, journal.view(), record.start, record.start + record.length);
   else bytes.resize(record.size);
 }
 
@@ -29,6 +32,8 @@ export class FileState {
   durable = new ByteBuffer();
   cache = new ByteBuffer();
   pending: PendingRecord[] = [];
+  /** The bytes of pending writes, appended in order; emptied whenever `pending` is. */
+  journal = new ByteBuffer();
   /** Directory entries (in the page-cache namespace) naming this file; space counts while > 0. */
   cacheLinks = 0;
   /** Set by a `sticky` fsync failure: every later sync of this file fails. */
@@ -47,13 +52,14 @@ export class FileState {
 
   /**
    * Writes `data[0, length)` at `offset` into the page cache (and the pending log).
-   * The record keeps its own copy: the caller may reuse its buffer.
+   * The journal keeps its own copy: the caller may reuse its buffer.
    */
   write(offset: number, data: Uint8Array, length: number, sectorBytes: number): void {
     if (length <= 0) return;
-    const copy = data.slice(0, length);
-    this.cache.write(offset, copy);
-    this.pending.push({ kind: 'write', offset, data: copy });
+    this.cache.write(offset, data, 0, length);
+    const start = this.journal.size;
+    this.journal.write(start, data, 0, length);
+    this.pending.push({ kind: 'write', offset, start, length });
     if (this.badBits !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
   }
 
@@ -67,25 +73,37 @@ export class FileState {
 
   /** sync: every pending record becomes durable. */
   sync(): void {
-    for (const record of this.pending) applyRecord(this.durable, record);
-    this.pending = [];
+    for (const record of this.pending) applyRecord(this.durable, record, this.journal);
+    this.#clearPending();
+  }
+
+  /** The bytes a pending write record wrote (a view, valid until the pending log is cleared). */
+  dataOf(record: PendingRecord & { kind: 'write' }): Uint8Array {
+    return this.journal.view().subarray(record.start, record.start + record.length);
   }
 
   /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */
   forgetPending(): void {
-    this.pending = [];
+    this.#clearPending();
   }
 
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revertToDurable(): void {
     this.cache = this.durable.clone();
-    this.pending = [];
+    this.#clearPending();
   }
 
   /** After a power loss the page cache is gone: reads see the (new) durable state. */
   dropCache(): void {
     this.cache = this.durable.clone();
-    this.pending = [];
+    this.#clearPending();
+  }
+
+  #clearPending(): void {
+    if (this.pending.length > 0) this.pending = [];
+    // Keep the journal's buffer for the next writes, unless it grew large.
+    if (this.journal.size > 1 << 20) this.journal = new ByteBuffer();
+    else this.journal.resize(0);
   }
 
   /** Marks `bit` (absolute: byte * 8 + bit) of its sector as flipped on every read. */
