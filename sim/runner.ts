@@ -227,10 +227,14 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
         if (ok) add(model.synced(mark));
         return;
       }
-      case 'reopen':
-        await guarded(store.close());
-        model.closed();
+      case 'reopen': {
+        // Only a close that resolved is a clean close; a rejected one made nothing durable.
+        let ok = true;
+        await guarded(store.close().catch((error: unknown) => { ok = false; throw error; }));
+        if (ok) model.closed();
+        else model.crashed('power-loss');
         return 'closed';
+      }
       case 'crash':
         world.crashNow(step.kind);
         return;
