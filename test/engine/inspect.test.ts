@@ -1,0 +1,92 @@
+/** inspect and verify: read-only reports that say what recovery would do, and change nothing. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inspect, verify } from '../../engine/inspect.ts';
+import { joinPath } from '../../engine/ports/fs.ts';
+import type { FileSystem } from '../../engine/ports/fs.ts';
+import { frameHeaderBytes } from '../../engine/wal/format.ts';
+import { frameOffsets } from './helpers/segments.ts';
+import {
+  backends, commitPuts, directoryBytes, garbage, openCrashable, openStore, overwrite, resize, segmentPath,
+  sidecarPath, sizeOf, writeFile, type Backend,
+} from './helpers/store.ts';
+
+describe.each(backends)('inspect and verify on %s', (_name, makeBackend) => {
+  let backend: Backend;
+  let fs: FileSystem;
+  let dir: string;
+  let segment: string;
+
+  beforeEach(async () => {
+    backend = await makeBackend();
+    fs = backend.fs;
+    dir = joinPath(backend.root, 'store');
+    segment = segmentPath(dir);
+  });
+  afterEach(async () => {
+    await backend.cleanup();
+  });
+
+  async function crashAfter(count: number): Promise<number[]> {
+    const { store, crash } = await openCrashable(fs, dir);
+    await commitPuts(store, count);
+    await crash();
+    return frameOffsets(fs, segment);
+  }
+
+  it('verifies a cleanly closed store as ok with no problems', async () => {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 10);
+    await store.close();
+    const report = await verify(fs, dir);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.framesChecked).toBe(10);
+    expect(report.segmentsChecked).toBeGreaterThan(1);
+  });
+
+  it('reports a torn tail as recoverable, at the offset of the torn frame', async () => {
+    const offsets = await crashAfter(3);
+    await resize(fs, segment, offsets[2]! + 10);
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(true);
+    expect(report.problems).toContainEqual(expect.objectContaining({ severity: 'recoverable', file: segment, offset: offsets[2] }));
+  });
+
+  it('reports mid-log damage as corruption with its file and offset', async () => {
+    const offsets = await crashAfter(5);
+    await overwrite(fs, segment, offsets[1]! + frameHeaderBytes, garbage(8));
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ severity: 'corruption', file: segment, offset: offsets[1] }));
+  });
+
+  it('reports an orphan temporary file as recoverable', async () => {
+    await crashAfter(1);
+    await writeFile(fs, `${sidecarPath(dir)}.tmp`, garbage(16));
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(true);
+    expect(report.problems).toContainEqual(expect.objectContaining({ severity: 'recoverable', file: `${sidecarPath(dir)}.tmp` }));
+  });
+
+  it('never modifies a damaged store directory', async () => {
+    const offsets = await crashAfter(4);
+    await resize(fs, segment, offsets[3]! + 12);
+    await writeFile(fs, `${sidecarPath(dir)}.tmp`, garbage(16));
+    const before = await directoryBytes(fs, dir);
+    await verify(fs, dir);
+    await inspect(fs, dir);
+    expect(await directoryBytes(fs, dir)).toEqual(before);
+  });
+
+  it('describes segments, frames and the manifest', async () => {
+    const store = await openStore(fs, dir);
+    await commitPuts(store, 3);
+    await store.close();
+    const report = await inspect(fs, dir);
+    expect(report.manifest).toEqual({ snapshot: null, snapshotLsn: 0, clean: true });
+    expect(report.segments).toEqual([
+      expect.objectContaining({ seq: 1, baseLsn: 1, lastLsn: 3, frames: 3, sidecar: 'ok', bytes: await sizeOf(fs, segment) }),
+    ]);
+    expect(report.orphans).toEqual([]);
+  });
+});
