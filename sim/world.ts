@@ -72,7 +72,10 @@ export class SimWorld {
   readonly clock = new SimClock();
   /** The run's trace: digest, and events (full mode) or recent events. */
   readonly trace: Trace;
-  /** Pass as `StoreOptions.probe`: labels the I/O that follows with the engine phase. */
+  /**
+   * Pass as `StoreOptions.probe`: labels the I/O that follows with the engine phase, until the
+   * next call or the next restart (which goes back to `other`).
+   */
   readonly probe: (phase: EnginePhase) => void;
   readonly #root: Rng;
   readonly #scheduler: Scheduler;
@@ -108,7 +111,11 @@ export class SimWorld {
     };
   }
 
-  /** The file system of the current incarnation (a new object after each restart). */
+  /**
+   * The file system of the current incarnation (a new object after each restart). With latency
+   * off it may also be used outside {@link run} (e.g. by a differential test): its calls then
+   * settle as plain promises.
+   */
   get fs(): FileSystem {
     return this.#fs;
   }
@@ -213,6 +220,15 @@ export class SimWorld {
   /** What the last power loss wrote as garbage (for checkers and tests). */
   get lastPowerLoss(): PowerLossReport | undefined {
     return this.#lastPowerLoss;
+  }
+
+  /**
+   * Unsynced changes a power loss now could lose (pending file records plus directory
+   * operations). When 0, every crash state of a power loss here is the same, so an explorer
+   * need try only one.
+   */
+  get unsyncedCount(): number {
+    return this.#kernel.disk.unsyncedCount();
   }
 
   /** Bytes in use on the disk, and the current capacity (Infinity: unlimited). */

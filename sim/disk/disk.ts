@@ -128,18 +128,18 @@ export class SimDisk {
   /** Creates an empty file named `name` in `dir` (unsynced entry). */
   createFile(dir: DirNode, name: string): FileState {
     const file = new FileState(this.#nextFileId++);
-    this.#commitTxn({ sets: [{ dir, name, target: file }], committed: false, seq: this.#nextTxnSeq++ });
+    this.#applyTxn({ sets: [{ dir, name, target: file }], committed: false, seq: this.#nextTxnSeq++ });
     return file;
   }
 
   /** Removes a file's entry (unsynced). */
   unlink(dir: DirNode, name: string): void {
-    this.#commitTxn({ sets: [{ dir, name, target: undefined }], committed: false, seq: this.#nextTxnSeq++ });
+    this.#applyTxn({ sets: [{ dir, name, target: undefined }], committed: false, seq: this.#nextTxnSeq++ });
   }
 
   /** Moves `file` from `fromDir/fromName` to `toDir/toName`, replacing any file there. */
   rename(fromDir: DirNode, fromName: string, toDir: DirNode, toName: string, file: FileState): void {
-    this.#commitTxn({
+    this.#applyTxn({
       sets: [{ dir: toDir, name: toName, target: file }, { dir: fromDir, name: fromName, target: undefined }],
       committed: false,
       seq: this.#nextTxnSeq++,
@@ -233,6 +233,26 @@ export class SimDisk {
     return garbage;
   }
 
+  /**
+   * How much a power loss could lose: unsynced records of named files plus unsynced directory
+   * operations. Zero means every crash state is the same.
+   */
+  unsyncedCount(): number {
+    let count = 0;
+    const seen = new Set<FileState>();
+    for (const dir of this.#dirs.values()) {
+      for (const txn of dir.log) if (!txn.committed) count++;
+      for (const map of [dir.cache, dir.durable]) {
+        for (const entry of map.values()) {
+          if (!(entry instanceof FileState) || seen.has(entry)) continue;
+          seen.add(entry);
+          count += entry.pending.length;
+        }
+      }
+    }
+    return count;
+  }
+
   /** Every file in the page-cache namespace, by path, in creation order of directories. */
   *files(): Generator<[path: string, file: FileState]> {
     for (const dir of this.#dirs.values()) {
@@ -260,7 +280,7 @@ export class SimDisk {
     }
   }
 
-  #commitTxn(txn: DirTxn): void {
+  #applyTxn(txn: DirTxn): void {
     for (const set of txn.sets) {
       const old = set.dir.cache.get(set.name);
       if (old instanceof FileState) this.#unlinkCache(old);

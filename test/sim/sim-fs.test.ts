@@ -128,3 +128,25 @@ describe('simulated file system (POSIX semantics)', () => {
     expect(isIoError(error, 'ENOENT')).toBe(true);
   });
 });
+
+describe('simulated file system outside a run', () => {
+  it('can be used directly with latency off, as a differential test would', async () => {
+    const w = new SimWorld({ seed: 1, faults: noFaults() });
+    await w.fs.mkdir('/d');
+    const h = await w.fs.open('/d/f', { create: true });
+    await h.append(utf8('abc'));
+    expect(await h.read(0, 3)).toEqual(utf8('abc'));
+  });
+
+  it('counts what a power loss could lose', async () => {
+    const w = new SimWorld({ seed: 1 });
+    await w.fs.mkdir('/d');
+    expect(w.unsyncedCount).toBe(0);
+    const h = await w.fs.open('/d/f', { create: true });
+    await h.append(utf8('abc'));
+    expect(w.unsyncedCount).toBe(2);
+    await h.sync();
+    await w.fs.syncDir('/d');
+    expect(w.unsyncedCount).toBe(0);
+  });
+});
