@@ -20,8 +20,13 @@ export const segmentSizeBytesMin = 256;
 export const segmentSizeBytesMax = 1024 * 1024 * 1024;
 /** Default WAL size after which a checkpoint is taken automatically. */
 export const walSizeBytesMaxDefault = 64 * 1024 * 1024;
-/** Default longest wait of a group-commit leader for more commits to join. */
-export const groupCommitMaxDelayMsDefault = 2;
+/**
+ * Default longest wait of a group-commit leader for more commits to join. Zero still groups:
+ * the leader yields once so that writers already running can join, and every commit that
+ * arrives while an fsync is in flight joins the next group (PostgreSQL's commit_delay is 0 by
+ * default for the same reason: a fixed wait taxes every lone writer).
+ */
+export const groupCommitMaxDelayMsDefault = 0;
 /** Default most commits one group fsync covers. */
 export const groupCommitMaxBatchDefault = 128;
 /** Largest snapshot file the engine will read, in bytes. */

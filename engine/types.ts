@@ -53,7 +53,7 @@ export interface StoreOptions {
   readonly segmentSizeBytes?: number;
   /** Checkpoint automatically once the WAL passes this size. @defaultValue 64 MiB */
   readonly walSizeBytesMax?: number;
-  /** In `group` mode, longest wait for more commits before the shared fsync. @defaultValue 2 */
+  /** In `group` mode, longest wait for more commits before the shared fsync. @defaultValue 0 */
   readonly groupCommitMaxDelayMs?: number;
   /** In `group` mode, most commits one fsync covers. @defaultValue 128 */
   readonly groupCommitMaxBatch?: number;

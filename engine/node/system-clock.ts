@@ -17,7 +17,18 @@ export class SystemClock implements Clock {
    * @returns a timer whose `cancel` is a no-op once the callback has run
    */
   setTimer(delayMs: number, callback: () => void): Timer {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
+    // A zero delay means "once pending work has settled" (the port's contract). setTimeout(0)
+    // waits at least a millisecond in Node, which would tax every group commit; setImmediate
+    // runs after the promise continuations and I/O callbacks already queued.
+    if (delayMs <= 0) {
+      const immediate = setImmediate(callback);
+      return {
+        cancel(): void {
+          clearImmediate(immediate);
+        },
+      };
+    }
+    const handle = setTimeout(callback, delayMs);
     return {
       cancel(): void {
         clearTimeout(handle);
