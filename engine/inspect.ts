@@ -93,10 +93,11 @@ export async function inspect(fs: FileSystem, dir: string): Promise<InspectRepor
     }
   }
   const segments: SegmentInfo[] = [];
-  for (const seq of listSegments(names)) segments.push(await inspectSegment(fs, dir, names, seq, manifest?.snapshotLsn ?? 0, false));
+  const clean = manifest?.clean ?? false;
+  for (const seq of listSegments(names)) segments.push(await inspectSegment(fs, dir, names, seq, manifest?.snapshotLsn ?? 0, false, clean));
   // Judge the last segment's damage with the knowledge that it is last.
   const last = segments.length - 1;
-  if (last >= 0) segments[last] = await inspectSegment(fs, dir, names, segments[last]!.seq, manifest?.snapshotLsn ?? 0, true);
+  if (last >= 0) segments[last] = await inspectSegment(fs, dir, names, segments[last]!.seq, manifest?.snapshotLsn ?? 0, true, clean);
   return {
     dir, segments, orphans,
     ...(manifest ? { manifest } : {}), ...(manifestProblem ? { manifestProblem } : {}),
@@ -117,7 +118,7 @@ interface SegmentDetail extends SegmentInfo {
 }
 
 async function inspectSegment(
-  fs: FileSystem, dir: string, names: readonly string[], seq: number, snapshotLsn: number, isLast: boolean,
+  fs: FileSystem, dir: string, names: readonly string[], seq: number, snapshotLsn: number, isLast: boolean, clean: boolean,
 ): Promise<SegmentDetail> {
   const name = segmentName(seq);
   const path = joinPath(dir, name);
@@ -149,7 +150,7 @@ async function inspectSegment(
   let verdict: SegmentDetail['verdict'];
   if (scan.damage) {
     verdict = judgeDamage(scan.damage, {
-      path, bytes, isLastSegment: isLast, sidecarSyncedLsn: sidecarSyncedLsn ?? 0, snapshotLsn,
+      path, bytes, isLastSegment: isLast, sidecarSyncedLsn: sidecarSyncedLsn ?? 0, snapshotLsn, cleanShutdown: clean,
     }).action;
   }
   return {
@@ -194,6 +195,9 @@ export async function verify(fs: FileSystem, dir: string): Promise<VerifyReport>
       problems.push({ severity: 'corruption', file: path, offset: 0, message: `segment header: ${segment.headerProblem}` });
       continue;
     }
+    if (previousLast === undefined && segment.baseLsn !== undefined && segment.baseLsn > snapshotLsn + 1) {
+      problems.push({ severity: 'corruption', file: path, offset: 24, message: `segment starts at LSN ${segment.baseLsn} but the snapshot ends at ${snapshotLsn}: a segment is missing` });
+    }
     if (previousLast !== undefined && segment.baseLsn !== previousLast + 1) {
       problems.push({ severity: 'corruption', file: path, offset: 24, message: `segment starts at LSN ${segment.baseLsn}, expected ${previousLast + 1}` });
     }
@@ -209,6 +213,13 @@ export async function verify(fs: FileSystem, dir: string): Promise<VerifyReport>
     if (segment.sidecar !== 'ok' && !(isActive && segment.sidecar === 'missing')) {
       problems.push({ severity: 'recoverable', file: joinPath(dir, sidecarName(segment.name)), offset: 0, message: `sidecar ${segment.sidecar}` });
     }
+  }
+  const lastLive = live[live.length - 1];
+  if (lastLive?.lastLsn !== undefined && lastLive.lastLsn < snapshotLsn) {
+    problems.push({
+      severity: 'corruption', file: joinPath(dir, lastLive.name), offset: 0,
+      message: `the log ends at LSN ${lastLive.lastLsn}, before the snapshot at ${snapshotLsn}`,
+    });
   }
   return { ok: !problems.some((problem) => problem.severity === 'corruption'), problems, segmentsChecked: live.length, framesChecked };
 }

@@ -66,13 +66,9 @@ export function decodeManifest(bytes: Uint8Array): ManifestDecoding {
   }
   const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const expected = `crc32c:${crc32c(encoder.encode(body)).toString(16).padStart(8, '0')}\n`;
-  if (trailer !== expected) {
-    // A manifest from a newer engine may checksum differently: report the version it claims.
-    if (typeof record.version === 'number' && record.version !== manifestVersion) {
-      return { problem: 'version', version: record.version };
-    }
-    return { problem: 'corrupt', detail: 'checksum mismatch', offset: encoder.encode(body).length };
-  }
+  // The checksum comes first: a damaged version field must read as damage, not as a newer
+  // format. Future versions keep this two-line layout so that their version can be read.
+  if (trailer !== expected) return { problem: 'corrupt', detail: 'checksum mismatch', offset: encoder.encode(body).length };
   if (record.format !== 'powercut-manifest') return { problem: 'corrupt', detail: 'not a powercut manifest', offset: 0 };
   if (record.version !== manifestVersion) {
     return { problem: 'version', version: typeof record.version === 'number' ? record.version : Number.NaN };

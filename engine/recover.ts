@@ -207,6 +207,7 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     if (scan.damage) {
       const verdict = judgeDamage(scan.damage, {
         path, bytes, isLastSegment: isLast, sidecarSyncedLsn: sidecar?.syncedLsn ?? 0, snapshotLsn,
+        cleanShutdown: manifest.clean,
       });
       if (verdict.action === 'refuse') throw verdict.error;
       const handle = await fs.open(path);

@@ -86,6 +86,7 @@ export class Store {
   private wakeLeader: (() => void) | undefined;
   private failure: StoreFailedError | undefined;
   private closing = false;
+  private closingDone: Promise<void> | undefined;
   private closed = false;
   private writtenLsn: number;
   private durableLsn: number;
@@ -192,11 +193,12 @@ export class Store {
    * store only releases its files.
    */
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    await new Promise<void>((resolve, reject) => {
+    // A second call waits for the first, so that "close resolved" always means "closed".
+    this.closingDone ??= new Promise<void>((resolve, reject) => {
+      this.closing = true;
       this.enqueue({ kind: 'job', run: () => this.shutdown(), resolve, reject });
     });
+    await this.closingDone;
   }
 
   /** Counters of the open store. */

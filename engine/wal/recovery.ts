@@ -28,7 +28,8 @@
  * - R4. Some evidence proves L had been fsynced: corruption. Evidence is any of:
  *   an intact later frame whose durable-LSN field is ≥ L (each frame carries the LSN known
  *   durable when it was written, so a later frame vouches for earlier ones); the segment's
- *   sidecar synced watermark ≥ L; the snapshot LSN ≥ L (a checkpoint syncs the WAL first).
+ *   sidecar synced watermark ≥ L; the snapshot LSN ≥ L (a checkpoint syncs the WAL first);
+ *   the manifest records a clean close (close fsyncs the whole log before recording it).
  * - R5. Otherwise F is a torn tail: truncate the segment at F's offset, fsync the file and the
  *   directory, and count the bytes cut. Intact frames after F are cut too: with no evidence
  *   that they were durable, they were never acknowledged, and keeping them would leave a hole.
@@ -56,6 +57,8 @@ export interface DamageContext {
   readonly sidecarSyncedLsn: number;
   /** The LSN of the snapshot recovery starts from (0: none). */
   readonly snapshotLsn: number;
+  /** Whether the manifest records a clean close: then every frame had been fsynced. */
+  readonly cleanShutdown: boolean;
 }
 
 /** Applies rules R1–R5 to the first bad frame of a segment. */
@@ -77,6 +80,7 @@ export function judgeDamage(damage: FrameDamage, context: DamageContext): Damage
   if (context.sidecarSyncedLsn >= damage.expectedLsn) {
     return refuse(`the sidecar's synced watermark ${context.sidecarSyncedLsn} proves LSN ${damage.expectedLsn} had been fsynced`);
   }
+  if (context.cleanShutdown) return refuse('the store was closed cleanly, so every frame had been fsynced');
   for (const later of findIntactFramesAfter(context.bytes, damage.offset)) {
     if (later.durableLsn >= damage.expectedLsn) {
       return refuse(`the intact frame at offset ${later.offset} (LSN ${later.lsn}) records LSN ${later.durableLsn} as durable`);
