@@ -94,10 +94,10 @@ export async function inspect(fs: FileSystem, dir: string): Promise<InspectRepor
   }
   const segments: SegmentInfo[] = [];
   const clean = manifest?.clean ?? false;
-  for (const seq of listSegments(names)) segments.push(await inspectSegment(fs, dir, names, seq, manifest?.snapshotLsn ?? 0, false, clean));
-  // Judge the last segment's damage with the knowledge that it is last.
-  const last = segments.length - 1;
-  if (last >= 0) segments[last] = await inspectSegment(fs, dir, names, segments[last]!.seq, manifest?.snapshotLsn ?? 0, true, clean);
+  const seqs = listSegments(names);
+  for (const [i, seq] of seqs.entries()) {
+    segments.push(await inspectSegment(fs, dir, names, seq, manifest?.snapshotLsn ?? 0, i === seqs.length - 1, clean));
+  }
   return {
     dir, segments, orphans,
     ...(manifest ? { manifest } : {}), ...(manifestProblem ? { manifestProblem } : {}),

@@ -241,31 +241,47 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
     }
   };
 
-  // Fault phase.
+  // Fault phase. Steps run in one simulated run until something ends it (a crash, a reopen,
+  // a failed store), so the scheduler's barrier is crossed once per stretch, not once per step.
   let alive = await open();
-  for (stepIndex = 0; alive && stepIndex < plan.steps.length; stepIndex++) {
-    const step = plan.steps[stepIndex]!;
-    world.record('op', step.op, step.op === 'crash' ? step.kind : '');
+  stepIndex = 0;
+  let inStep = false;
+  while (alive && stepIndex < plan.steps.length) {
     if (!handle) {
       alive = await open();
       if (!alive) break;
     }
     const store = handle!;
-    const outcome = await run(async () => perform(step, store));
+    let ended: 'closed' | 'crashed' | 'failed' | undefined;
+    const outcome = await run(async () => {
+      while (stepIndex < plan.steps.length) {
+        const step = plan.steps[stepIndex]!;
+        world.record('op', step.op, step.op === 'crash' ? step.kind : '');
+        inStep = true;
+        const result = await perform(step, store);
+        inStep = false;
+        stepIndex++;
+        if (result === 'closed') ended = 'closed';
+        else if (step.op === 'crash') ended = 'crashed';
+        else if (storeFailed) ended = 'failed';
+        if (ended) return;
+      }
+    });
     if (outcome.outcome === 'crashed') {
+      if (inStep) stepIndex++;
+      inStep = false;
       afterCrash(outcome.kind);
       alive = await open();
     } else if (outcome.outcome === 'stuck' || outcome.outcome === 'steps-exceeded') {
-      liveness(`step ${stepIndex} (${step.op})`, outcome);
+      liveness(`step ${stepIndex} (${plan.steps[stepIndex]?.op ?? 'end'})`, outcome);
       alive = false;
     } else if (outcome.outcome === 'error') {
-      add([{ invariant: 'harness', message: `step ${stepIndex} (${step.op}) threw ${describeError(outcome.error)}` }]);
+      add([{ invariant: 'harness', message: `step ${stepIndex} threw ${describeError(outcome.error)}` }]);
       alive = false;
-    } else if (outcome.value === 'closed' || storeFailed) {
+    } else if (ended === 'closed' || ended === 'failed') {
       // A failed store is closed and reopened: recovery from disk is its only way back.
-      if (storeFailed) {
-        const failed = store;
-        await run(() => failed.close().catch(() => undefined));
+      if (ended === 'failed') {
+        await run(() => store.close().catch(() => undefined));
         model.closed();
       }
       handle = undefined;

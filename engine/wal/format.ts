@@ -80,9 +80,11 @@ export function frameBytes(payloadBytes: number): number {
   return Math.ceil(raw / frameAlignBytes) * frameAlignBytes;
 }
 
+/** Reads a little-endian u64 as a number, or NaN above 2^53 (no BigInt: this is on the hot path). */
 function u64(view: DataView, offset: number): number {
-  const value = view.getBigUint64(offset, true);
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : Number.NaN;
+  const high = view.getUint32(offset + 4, true);
+  if (high > 0x1fffff) return Number.NaN;
+  return high * 0x1_0000_0000 + view.getUint32(offset, true);
 }
 
 /** Encodes a segment header. */
