@@ -1,0 +1,103 @@
+/**
+ * Planted bugs for the regression corpus: a copy of engine/ in a temporary folder with one
+ * source line changed, loaded with a dynamic import and wrapped as a system under test the way
+ * sim/adapters/reference.ts wraps the real engine. engine/ itself is never modified.
+ *
+ * The copy's `errors.ts` and `ports/` re-export the originals, because the runner and the
+ * simulated disk recognise errors with `instanceof` against the original classes; a copied
+ * class would make every injected I/O error look like a harness error.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SutHandle, SutEnvironment } from '../../sim/adapter.ts';
+import type { CheckedSystem } from '../../sim/runner.ts';
+
+const engineDir = resolve(import.meta.dirname, '../../engine');
+
+/** One planted bug: a literal replacement in one engine file. */
+export interface PlantedBug {
+  readonly name: string;
+  /** What the change breaks, in one sentence. */
+  readonly description: string;
+  /** The file, relative to engine/. */
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+}
+
+/** The bugs the corpus was seeded from. */
+export const plantedBugs: readonly PlantedBug[] = [
+  {
+    name: 'segment-no-dirsync',
+    description: 'a new segment is renamed into place without fsyncing the directory',
+    file: 'wal/segments.ts',
+    find: 'await publishFile(fs, dir, temporary, path);',
+    replace: 'await fs.rename(temporary, path);',
+  },
+  {
+    name: 'stage-no-fsync',
+    description: 'stageFile renames a temporary file into place without fsyncing its data first',
+    file: 'files.ts',
+    find: '      await handle.sync();\n',
+    replace: '',
+  },
+  {
+    name: 'enospc-cut-unsynced',
+    description: 'the cut of a partial frame after ENOSPC is not fsynced before the segment is sealed (the fix of d6936b7 reverted)',
+    file: 'store.ts',
+    find: 'if (!this.activeDirty) return;',
+    replace: 'if (this.durableLsn === this.writtenLsn) return;',
+  },
+];
+
+/** The planted bug called `name`; throws on an unknown name (a test bug). */
+export function plantedBug(name: string): PlantedBug {
+  const bug = plantedBugs.find((candidate) => candidate.name === name);
+  if (!bug) throw new Error(`no planted bug called ${name}`);
+  return bug;
+}
+
+/**
+ * Copies engine/ to a temporary folder, applies `bug`, and loads the copy as a system under test.
+ * @throws Error if the line to change is not found exactly once (the engine changed under us)
+ */
+export async function loadPlanted(bug: PlantedBug): Promise<CheckedSystem> {
+  const dir = mkdtempSync(join(tmpdir(), `powercut-planted-${bug.name}-`));
+  cpSync(engineDir, dir, { recursive: true });
+  // Without it the copy's .ts files load as CommonJS, and a CommonJS instance of errors.ts has
+  // classes distinct from the ESM instance the runner uses.
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const target = join(dir, bug.file);
+  const source = readFileSync(target, 'utf8');
+  const at = source.indexOf(bug.find);
+  if (at < 0 || source.indexOf(bug.find, at + 1) >= 0) throw new Error(`planted bug ${bug.name}: '${bug.find}' is not in engine/${bug.file} exactly once`);
+  writeFileSync(target, source.slice(0, at) + bug.replace + source.slice(at + bug.find.length));
+  for (const shared of ['errors.ts', 'ports/fs.ts', 'ports/clock.ts']) {
+    writeFileSync(join(dir, shared), `export * from ${JSON.stringify(pathToFileURL(join(engineDir, shared)).href)};\n`);
+  }
+  const storeModule = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as typeof import('../../engine/store.ts');
+  const inspectModule = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as typeof import('../../engine/inspect.ts');
+  return {
+    name: `planted:${bug.name}`,
+    async open(env: SutEnvironment): Promise<SutHandle> {
+      const store = await storeModule.Store.open({
+        dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, ...(env.probe ? { probe: env.probe } : {}),
+      });
+      return {
+        commit: async (ops) => (await store.commit(ops)).lsn,
+        get: async (key) => store.get(key),
+        state: async () => new Map(store.entries()),
+        sync: () => store.sync(),
+        checkpoint: () => store.checkpoint(),
+        close: () => store.close(),
+        replayStats: store.replayStats,
+      };
+    },
+    async selfCheck(fs, dir) {
+      const report = await inspectModule.verify(fs, dir);
+      return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
+    },
+  };
+}
