@@ -1,0 +1,86 @@
+/**
+ * The mutant campaign: search seeds of a mutant's target scenarios (round-robin) until the
+ * first violation, under one of three fault models:
+ * - `full`: the scenarios as written (every fault they inject);
+ * - `faults-off`: no injected faults and no crash steps, a plain model-based test;
+ * - `kill9-only`: only kill -9 (what a real process-kill test can see): the scenario's crash
+ *   rate (its power-loss or kill-9 rate, whichever is larger, else 0.03) as a kill-9 rate,
+ *   power-loss crash steps turned into kill -9, nothing else.
+ */
+import { findScenario } from '../../scenarios/index.ts';
+import type { Plan, PlanStep } from '../../sim/plan.ts';
+import { runPlan, type CheckedSystem } from '../../sim/runner.ts';
+import type { Mutant } from './catalogue.ts';
+
+/** Which faults a campaign injects. */
+export type FaultModel = 'full' | 'faults-off' | 'kill9-only';
+
+export const faultModels: readonly FaultModel[] = ['full', 'faults-off', 'kill9-only'];
+
+/** A plan under a fault model. */
+export function withFaultModel(plan: Plan, model: FaultModel): Plan {
+  if (model === 'full') return plan;
+  const { capacityBytes: _capacity, scheduled: _scheduled, ...faults } = plan.faults;
+  if (model === 'faults-off') {
+    return { ...plan, faults: { ...faults, rates: {} }, steps: plan.steps.filter((step) => step.op !== 'crash') };
+  }
+  const rate = Math.max(plan.faults.rates['power-loss'] ?? 0, plan.faults.rates['kill-9'] ?? 0) || 0.03;
+  const steps = plan.steps.map((step): PlanStep => (step.op === 'crash' ? { op: 'crash', kind: 'kill-9' } : step));
+  return { ...plan, faults: { ...faults, rates: { 'kill-9': rate } }, steps };
+}
+
+/** The plan of the `index`-th seed (from 0) of a mutant's search: scenarios round-robin. */
+export function searchPlan(mutant: Mutant, index: number): Plan {
+  const name = mutant.scenarios[index % mutant.scenarios.length]!;
+  const scenario = findScenario(name);
+  if (!scenario) throw new Error(`mutant ${mutant.id}: unknown scenario '${name}'`);
+  return scenario.plan(1 + Math.floor(index / mutant.scenarios.length));
+}
+
+/** The outcome of searching one mutant under one fault model. */
+export interface SearchResult {
+  readonly caught: boolean;
+  /** Invariant of the first violation found. */
+  readonly invariant?: string;
+  readonly message?: string;
+  /** Runs until the first failure (the budget when not caught). */
+  readonly seeds: number;
+  readonly ms: number;
+  /** The failing plan (already under the fault model). */
+  readonly plan?: Plan;
+  /** The reproduction, as scenario and seed. */
+  readonly scenario?: string;
+  readonly seed?: number;
+}
+
+/**
+ * Runs seeds until the first violation or the budget.
+ * @param budget - maximum number of runs (across all target scenarios together)
+ */
+export async function searchMutant(mutant: Mutant, sut: CheckedSystem, model: FaultModel, budget: number): Promise<SearchResult> {
+  const started = performance.now();
+  for (let index = 0; index < budget; index++) {
+    const plan = withFaultModel(searchPlan(mutant, index), model);
+    let invariant: string | undefined;
+    let message: string | undefined;
+    try {
+      const result = await runPlan(plan, sut);
+      const first = result.violations[0];
+      if (first) {
+        invariant = first.invariant;
+        message = first.message;
+      }
+    } catch (error) {
+      // A run that throws is a failure too (the harness could not even finish it).
+      invariant = 'crashed-run';
+      message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    if (invariant !== undefined) {
+      return {
+        caught: true, invariant, ...(message !== undefined ? { message } : {}), seeds: index + 1,
+        ms: Math.round(performance.now() - started), plan, scenario: plan.scenario, seed: plan.seed,
+      };
+    }
+  }
+  return { caught: false, seeds: budget, ms: Math.round(performance.now() - started) };
+}

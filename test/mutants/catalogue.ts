@@ -1,0 +1,241 @@
+/**
+ * The mutant catalogue: realistic crash-consistency bugs, each a small source change to a copy
+ * of `engine/` (loader.ts), each modelled on a real bug. The simulator must catch every one of
+ * them within a fixed seed budget (catalogue.test.ts); a mutant that survives means the fault
+ * model or the oracle is too weak, never that the mutant may be dropped.
+ *
+ * Every `find` must match exactly once in the current engine, or loading the mutant throws a
+ * `StalePatternError` naming it: the catalogue follows the engine as it changes.
+ */
+
+/** One source change. */
+export interface Patch {
+  /** Path relative to `engine/`. */
+  readonly file: string;
+  /** Text or pattern that must match exactly once. */
+  readonly find: string | RegExp;
+  /** Its replacement (taken literally). */
+  readonly replace: string;
+}
+
+/** A planted bug. */
+export interface Mutant {
+  /** Stable identifier (also the name of its temporary copy). */
+  readonly id: string;
+  /** What the bug does. */
+  readonly title: string;
+  /** The real bug it is modelled on. */
+  readonly models: string;
+  readonly patches: readonly Patch[];
+  /** Scenarios whose seeds are searched, round-robin, for the first violation. */
+  readonly scenarios: readonly string[];
+}
+
+export const mutants: readonly Mutant[] = [
+  {
+    id: 'segment-no-dir-sync',
+    title: 'no directory fsync after a new segment is renamed into place',
+    models: 'LevelDB #189 (no dir sync after creating MANIFEST)',
+    patches: [{ file: 'wal/segments.ts', find: 'await publishFile(fs, dir, temporary, path);', replace: 'await fs.rename(temporary, path);' }],
+    scenarios: ['rotation', 'swarm'],
+  },
+  {
+    id: 'rotate-without-sync',
+    title: 'the old segment is not fsynced before rotating to the next',
+    models: 'LevelDB #193 (log not synced before compaction)',
+    patches: [{
+      file: 'store.ts',
+      find: "    this.probe('segment.rotate');\n    await this.syncActive();\n",
+      replace: "    this.probe('segment.rotate');\n",
+    }],
+    scenarios: ['rotation', 'swarm'],
+  },
+  {
+    id: 'prune-before-manifest',
+    title: 'segments and the old snapshot are pruned before the new manifest is durable',
+    models: 'LevelDB #195 (pointer file not synced before old files unlinked)',
+    patches: [
+      { file: 'store.ts', find: '    await this.writeManifest(manifest);\n    this.probe(\'prune\');\n', replace: "    this.probe('prune');\n" },
+      { file: 'store.ts', find: '    this.counters.checkpoints++;\n', replace: '    await this.writeManifest(manifest);\n    this.counters.checkpoints++;\n' },
+    ],
+    scenarios: ['checkpoint-prune', 'swarm'],
+  },
+  {
+    id: 'strict-ack-before-fsync',
+    title: "a 'strict' commit is acknowledged before its fsync (the fsync is left to the next sync or rotation)",
+    models: 'ack-before-durable bugs (e.g. MongoDB j:false defaults, Jepsen)',
+    patches: [{ file: 'store.ts', find: "if (this.settings.sync !== 'none') {", replace: "if (this.settings.sync === 'group') {" }],
+    scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
+  },
+  {
+    id: 'fsync-error-ignored',
+    title: 'an fsync error of the WAL is ignored and the commit acknowledged',
+    models: 'Redis ignoring fsync return codes (ATC\'20 "Can Applications Recover from fsync Failures?")',
+    patches: [{
+      file: 'store.ts',
+      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n',
+    }],
+    scenarios: ['fsync-failure', 'swarm'],
+  },
+  {
+    id: 'fsync-error-retried',
+    title: 'a failed fsync is retried, and the commit acknowledged when the retry succeeds',
+    models: 'PostgreSQL fsyncgate (2018): retrying fsync after EIO on ext4',
+    patches: [{
+      file: 'store.ts',
+      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n      await this.active.handle.datasync();\n',
+    }],
+    scenarios: ['fsync-failure', 'swarm'],
+  },
+  {
+    id: 'last-frame-unchecked',
+    title: "the last frame's payload checksum is not verified, so a torn tail is replayed",
+    models: 'LevelDB #251 (zero-filled or garbage tail replayed)',
+    patches: [{
+      file: 'wal/reader.ts',
+      find: 'if (crc32c(bytes, payloadStart, payloadEnd) !== frameHeader.payloadCrc) {',
+      replace: 'if (offset + size < bytes.length && crc32c(bytes, payloadStart, payloadEnd) !== frameHeader.payloadCrc) {',
+    }],
+    scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
+  },
+  {
+    id: 'corruption-truncated',
+    title: 'damage to durable frames of the last segment is cut off like a torn tail, leaving a hole',
+    models: 'LevelDB with paranoid_checks off / RocksDB kSkipAnyCorruptedRecords',
+    patches: [{
+      file: 'wal/recovery.ts',
+      find: '  // R3: one flipped bit is bit rot',
+      replace: "  return { action: 'truncate', offset: damage.offset, reason: 'skipped corruption' };\n  // R3: one flipped bit is bit rot",
+    }],
+    scenarios: ['read-corruption', 'swarm'],
+  },
+  {
+    id: 'torn-tail-kept',
+    title: 'a torn tail is not truncated on open; new frames are appended after it',
+    models: 'etcd #14098 / LevelDB log appends after a torn record (log with holes)',
+    patches: [
+      { file: 'recover.ts', find: '        await handle.truncate(verdict.offset);\n', replace: '' },
+      { file: 'recover.ts', find: '      endOffset = verdict.offset;\n', replace: '' },
+    ],
+    scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
+  },
+  {
+    id: 'truncation-not-synced',
+    title: 'the truncation of a torn tail is not fsynced (and open does not fsync the last segment)',
+    models: 'ALICE: unsynced truncate in recovery; LazyFS-found LevelDB/etcd recovery bugs',
+    patches: [
+      { file: 'recover.ts', find: '        await handle.truncate(verdict.offset);\n        await handle.datasync();\n', replace: '        await handle.truncate(verdict.offset);\n' },
+      {
+        file: 'recover.ts',
+        find: '    const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));\n    await handle.datasync();\n',
+        replace: '    const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));\n',
+      },
+    ],
+    scenarios: ['recovery-crash', 'rotation', 'swarm'],
+  },
+  {
+    id: 'stale-sidecar-trusted',
+    title: 'recovery keeps any sidecar that decodes, without checking it against its segment',
+    models: 'Kafka KAFKA-1554 (stale offset index trusted after unclean shutdown)',
+    patches: [{
+      file: 'recover.ts',
+      find: 'if (segment.sidecar && sidecarMatches(segment.sidecar, actual)) continue;',
+      replace: 'if (segment.sidecar) continue;',
+    }],
+    scenarios: ['sidecar-rewrite', 'swarm'],
+  },
+  {
+    id: 'sidecar-in-place',
+    title: 'the sidecar is rewritten in place (truncate + write, no fsync, no rename)',
+    models: 'nedb / ALICE "rename before fsync", in-place overwrite assumed atomic',
+    patches: [
+      {
+        file: 'store.ts',
+        find: '      await stageFile(this.fs, `${target}.tmp`, bytes);\n',
+        replace: '      const inPlace = await this.fs.open(target, { create: true, truncate: true });\n      await inPlace.write(0, bytes);\n      await inPlace.close();\n',
+      },
+      {
+        file: 'store.ts',
+        find: '      await publishFile(this.fs, this.dir, `${target}.tmp`, target);\n    } catch (error) {\n      if (!isIoError(error)) throw error;\n      throw this.fail(\'could not publish a sidecar\', error);',
+        replace: '      void publishFile;\n    } catch (error) {\n      if (!isIoError(error)) throw error;\n      throw this.fail(\'could not publish a sidecar\', error);',
+      },
+    ],
+    scenarios: ['sidecar-rewrite', 'swarm'],
+  },
+  {
+    id: 'orphan-sidecar-adopted',
+    title: 'an orphan `.wal.idx.tmp` is renamed into place on open and trusted',
+    models: 'ALICE: recovery "completing" an interrupted rename with an unverified temp file',
+    patches: [
+      {
+        file: 'recover.ts',
+        find: "  for (const name of names) {\n    if (name.endsWith('.tmp') || name.endsWith('.dead')) {\n",
+        replace: "  const adopted = new Set<number>();\n  for (const name of names) {\n    if (name.endsWith('.wal.idx.tmp')) {\n      await fs.rename(joinPath(dir, name), joinPath(dir, name.slice(0, -4)));\n      adopted.add(Number(name.slice(0, 20)));\n      orphansRemoved++;\n      continue;\n    }\n    if (name.endsWith('.tmp') || name.endsWith('.dead')) {\n",
+      },
+      {
+        file: 'recover.ts',
+        find: 'if (segment.sidecar && sidecarMatches(segment.sidecar, actual)) continue;',
+        replace: 'if (segment.sidecar && (adopted.has(segment.seq) || sidecarMatches(segment.sidecar, actual))) continue;',
+      },
+    ],
+    scenarios: ['sidecar-rewrite', 'swarm'],
+  },
+  {
+    id: 'group-ack-uncovered',
+    title: 'group commit fsyncs after the first frame and acknowledges the frames written after the fsync',
+    models: 'group-commit watermark races (MySQL binlog group commit, WiredTiger log slot bugs)',
+    patches: [
+      { file: 'store.ts', find: 'await this.active.handle.write(offset, bytes);', replace: 'await this.active.handle.write(offset, frames[0]!);' },
+      {
+        file: 'store.ts',
+        find: "      if (this.settings.sync === 'group') this.counters.groupSyncs++;\n    }\n",
+        replace: "      if (this.settings.sync === 'group') this.counters.groupSyncs++;\n    }\n    if (frames.length > 1) await this.active.handle.write(offset + frames[0]!.length, bytes.subarray(frames[0]!.length));\n",
+      },
+    ],
+    scenarios: ['group-commit', 'swarm'],
+  },
+  {
+    id: 'enospc-partial-kept',
+    title: 'after ENOSPC the partial frame is left in place and later frames are appended after it',
+    models: 'SQLite/RocksDB short-write handling; etcd and RocksDB refuse logs with holes',
+    patches: [{ file: 'store.ts', find: 'await this.active.handle.truncate(offset);', replace: 'this.active.size = await this.active.handle.size();' }],
+    scenarios: ['disk-full', 'swarm'],
+  },
+  {
+    id: 'snapshot-not-synced',
+    title: 'the snapshot is not fsynced before the manifest points to it',
+    models: 'LevelDB (LazyFS) "CURRENT file does not end with newline"; nedb rename before fsync',
+    patches: [{
+      file: 'store.ts',
+      find: '      await stageFile(this.fs, `${target}.tmp`, encodeSnapshot(lsn, this.state));\n',
+      replace: '      const unsynced = await this.fs.open(`${target}.tmp`, { create: true, truncate: true });\n      await unsynced.write(0, encodeSnapshot(lsn, this.state));\n      await unsynced.close();\n',
+    }],
+    scenarios: ['checkpoint-prune', 'swarm'],
+  },
+  {
+    id: 'batch-two-frames',
+    title: 'a batch of several operations is written as two frames, so a crash can keep half of it',
+    models: 'ALICE: multi-block appends assumed atomic (non-atomic batch in several log records)',
+    patches: [
+      {
+        file: 'store.ts',
+        find: 'const frames = group.map((task, i) => encodeFrame(firstLsn + i, this.durableLsn, encodeBatch(task.ops)));',
+        replace: [
+          'const lsns: number[] = [];',
+          '    const frames: Uint8Array[] = [];',
+          '    for (const task of group) {',
+          '      const half = task.ops.length >> 1;',
+          '      const parts = half > 0 ? [task.ops.slice(0, half), task.ops.slice(half)] : [task.ops];',
+          '      for (const part of parts) frames.push(encodeFrame(firstLsn + frames.length, this.durableLsn, encodeBatch(part)));',
+          '      lsns.push(firstLsn + frames.length - 1);',
+          '    }',
+        ].join('\n'),
+      },
+      { file: 'store.ts', find: 'this.writtenLsn = firstLsn + group.length - 1;', replace: 'this.writtenLsn = firstLsn + frames.length - 1;' },
+      { file: 'store.ts', find: 'task.resolve(firstLsn + i);', replace: 'task.resolve(lsns[i]!);' },
+    ],
+    scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
+  },
+];
