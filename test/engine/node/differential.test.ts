@@ -3,12 +3,15 @@ import fc from 'fast-check';
 import { IoError, joinPath } from '../../../engine/ports/fs.ts';
 import type { FileHandle, FileSystem } from '../../../engine/ports/fs.ts';
 import { memory, realDisk } from './backends.ts';
+import { noFaults, SimWorld } from '../../../sim/world.ts';
 
 /**
  * Differential test: the same random sequence of port operations, run through NodeFileSystem on
- * the real disk and on memfs, must give the same observable results (return values, error codes,
- * and the final tree with its contents). This is what lets tests that run on memfs speak for the
- * real disk. It does not compare durability, which neither backend shows without a crash.
+ * the real disk, NodeFileSystem on memfs, and the simulator's file system with faults off, must
+ * give the same observable results (return values, error codes, and the final tree with its
+ * contents). This is what lets tests on memfs speak for the real disk, and what makes the
+ * simulated disk a faithful stand-in for it. It does not compare durability, which no backend
+ * shows without a crash (the simulator's crash model has its own tests in test/sim/).
  *
  * File names and directory names are kept apart (no file is opened, renamed or unlinked where a
  * directory may be, and the reverse): the engine never confuses them, and memfs diverges from
@@ -122,22 +125,26 @@ async function tree(fs: FileSystem, root: string, relative: string): Promise<str
   return lines;
 }
 
-describe('NodeFileSystem on real disk and on memfs', () => {
+describe('the file-system port on the real disk, on memfs and in the simulator', () => {
   it('gives identical observable results for random sequences of port operations', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (commands) => {
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), fc.nat(), async (commands, seed) => {
         const disk = await realDisk();
         const mem = await memory();
+        const world = new SimWorld({ seed, faults: noFaults() });
         try {
           const onDisk = await observe(disk.fs, disk.root, commands);
           const inMemory = await observe(mem.fs, mem.root, commands);
+          await world.fs.mkdir('/root');
+          const simulated = await observe(world.fs, '/root', commands);
           expect(inMemory).toEqual(onDisk);
+          expect(simulated).toEqual(onDisk);
         } finally {
           await disk.cleanup();
           await mem.cleanup();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 150) },
     );
   });
 });
