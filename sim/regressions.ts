@@ -37,6 +37,9 @@ export class CorpusInputError extends Error {
 export interface RegressionResult {
   readonly file: string;
   readonly name: string;
+  /** The plan's scenario and seed (for reports). */
+  readonly scenario: string;
+  readonly seed: number;
   readonly violations: readonly RunViolation[];
   readonly digest: string;
   readonly elapsedMs: number;
@@ -103,7 +106,7 @@ export async function replayCorpus(dir: string, sut: CheckedSystem): Promise<Reg
   for (const { file, entry } of await loadCorpus(dir)) {
     const started = performance.now();
     const result = await runPlan(entry.plan, sut);
-    results.push({ file, name: entry.name, violations: result.violations, digest: result.digest, elapsedMs: performance.now() - started });
+    results.push({ file, name: entry.name, scenario: entry.plan.scenario, seed: entry.plan.seed, violations: result.violations, digest: result.digest, elapsedMs: performance.now() - started });
   }
   return results;
 }
