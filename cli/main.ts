@@ -1,0 +1,63 @@
+/**
+ * The powercut command line. Each command lives in cli/commands/ and only wires options to the
+ * library (sim/, reports/, engine/, real/) and prints; nothing here is logic a test would need.
+ *
+ * Exit codes (cli/errors.ts): 0 nothing found; 1 a violation (or, for `verify`/`real`, damage or
+ * a lost commit); 2 bad usage or input, always ONE line on stderr; 3 a harness error or a
+ * nondeterministic run. commander is told to throw instead of exiting (`exitOverride`) and to
+ * print its own errors as one line, so its usage errors also end in exit 2.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { oneLine, reportError } from './errors.ts';
+import { register as registerList } from './commands/list.ts';
+import { register as registerMerge } from './commands/merge.ts';
+import { register as registerReal } from './commands/real.ts';
+import { register as registerRepro } from './commands/repro.ts';
+import { register as registerRun } from './commands/run.ts';
+import { register as registerStore } from './commands/store.ts';
+
+/** A command module: adds one or more commands to the program. */
+export type RegisterCommands = (program: Command) => void;
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const program = new Command('powercut')
+    .description('deterministic crash-consistency simulation and fault injection for storage engines')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`powercut: ${oneLine(text.replace(/^error: /, ''))}\n`) })
+    .showSuggestionAfterError(true);
+  // Settings above are copied to every command added below (commander's inherited settings).
+  const commands: RegisterCommands[] = [
+    registerList, registerRun, registerRepro, registerStore, registerMerge, registerReal,
+    // Registration point for `shrink`, `explore` and `ci` (cli/commands/{shrink,explore,ci}.ts,
+    // written separately): import each module's `register` above and list it here.
+  ];
+  for (const register of commands) register(program);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`).
+ * @returns the exit code
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, (line) => process.stderr.write(`${line}\n`));
+  }
+}
+
+// A closed pipe (`powercut list | head`) is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+if (import.meta.url === new URL(process.argv[1] ?? '', 'file://').href || process.argv[1]?.endsWith('cli/main.ts')) {
+  process.exitCode = await main(process.argv);
+}

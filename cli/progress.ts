@@ -1,0 +1,46 @@
+/**
+ * Campaign progress on stderr: a bar redrawn in place on a terminal, otherwise a plain line every
+ * few seconds (CI logs keep every line, so a redrawn bar would flood them).
+ */
+import type { CampaignProgress } from '../sim/campaign.ts';
+
+const redrawIntervalMs = 100;
+const lineIntervalMs = 5_000;
+const barWidth = 30;
+
+/** A progress reporter: `update` after every seed, `finish` once at the end. */
+export interface ProgressReporter {
+  update(progress: CampaignProgress): void;
+  finish(): void;
+}
+
+/**
+ * @param stream - where to draw (stderr)
+ * @param quiet - draw nothing
+ */
+export function progressReporter(stream: NodeJS.WriteStream, quiet = false): ProgressReporter {
+  if (quiet) return { update() {}, finish() {} };
+  const tty = stream.isTTY === true;
+  let last = 0;
+  let drawn = false;
+  return {
+    update(progress) {
+      const interval = tty ? redrawIntervalMs : lineIntervalMs;
+      if (progress.done < progress.total && progress.elapsedMs - last < interval) return;
+      last = progress.elapsedMs;
+      const rate = progress.elapsedMs > 0 ? progress.done / (progress.elapsedMs / 1000) : 0;
+      const etaSec = rate > 0 ? (progress.total - progress.done) / rate : 0;
+      const figures = `${progress.done}/${progress.total} seeds, ${rate.toFixed(1)} seeds/s, ETA ${etaSec.toFixed(0)} s, ${progress.violations} violations`;
+      if (tty) {
+        const filled = progress.total > 0 ? Math.round((progress.done / progress.total) * barWidth) : barWidth;
+        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${figures}\x1b[K`);
+        drawn = true;
+      } else if (progress.done < progress.total) {
+        stream.write(`powercut: ${figures}\n`);
+      }
+    },
+    finish() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

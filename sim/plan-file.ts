@@ -1,0 +1,151 @@
+/**
+ * Reading a plan file (`powercut replay FILE`): the file is checked field by field before it
+ * runs, because a plan with a misspelt field would otherwise run a different experiment than
+ * the one its author wrote down, and pass. Every failure is a {@link PlanFileError} whose
+ * message is one line naming the file and the field.
+ *
+ * What is checked: the file exists and is JSON; `format` and `version`; every field's type;
+ * no field the format does not define, at the top level, in `engine` and in `faults`; every
+ * step's `op`. What is not: whether `scenario` names a scenario of this build (a plan carries
+ * everything it needs, the name is a label).
+ */
+import { readFile } from 'node:fs/promises';
+import { enginePhases } from '../engine/types.ts';
+import type { Plan } from './plan.ts';
+import { faultKinds } from './types.ts';
+
+/** A plan file that cannot be run: missing, not JSON, or not a valid plan. */
+export class PlanFileError extends Error {
+  override readonly name = 'PlanFileError';
+}
+
+const planFields = ['format', 'version', 'scenario', 'seed', 'engine', 'faults', 'latency', 'steps', 'crashStates', 'livenessCommits', 'stepsMax'];
+const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases'];
+const phaseNames: readonly string[] = [...enginePhases, 'other'];
+
+type Json = Record<string, unknown>;
+
+/**
+ * Reads and checks a plan file.
+ * @param file - path of a JSON plan
+ * @throws {@link PlanFileError} naming the file and what is wrong
+ */
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PlanFileError(`${file}: cannot read plan file (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new PlanFileError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  return checkPlan(document, file);
+}
+
+/**
+ * Checks that a parsed document is a plan.
+ * @param document - parsed JSON
+ * @param source - the file's name, for messages
+ * @throws {@link PlanFileError}
+ */
+export function checkPlan(document: unknown, source: string): Plan {
+  const fail = (field: string, problem: string): never => {
+    throw new PlanFileError(`${source}: ${field} ${problem}`);
+  };
+  const object = (value: unknown, field: string, allowed?: readonly string[]): Json => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'must be an object');
+    const record = value as Json;
+    for (const key of Object.keys(record)) if (allowed && !allowed.includes(key)) fail(`${field === '(root)' ? '' : `${field}.`}${key}`, 'is not a plan field');
+    return record;
+  };
+  const integer = (value: unknown, field: string, least = 0): number => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) fail(field, `must be an integer >= ${least}, found ${JSON.stringify(value ?? null)}`);
+    return value as number;
+  };
+  const oneOf = (value: unknown, field: string, options: readonly unknown[]): void => {
+    if (!options.includes(value)) fail(field, `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, found ${JSON.stringify(value ?? null)}`);
+  };
+  const array = (value: unknown, field: string): unknown[] => (Array.isArray(value) ? value : fail(field, 'must be an array'));
+
+  const root = object(document, '(root)', planFields);
+  if (root['format'] !== 'powercut-plan') fail('format', `must be "powercut-plan", found ${JSON.stringify(root['format'] ?? null)}`);
+  if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
+  if (typeof root['scenario'] !== 'string' || root['scenario'] === '') fail('scenario', 'must be a non-empty string');
+  integer(root['seed'], 'seed');
+  const engine = object(root['engine'], 'engine', engineFields);
+  oneOf(engine['sync'], 'engine.sync', ['strict', 'group', 'none']);
+  for (const field of engineFields.slice(1)) integer(engine[field], `engine.${field}`);
+  const faults = object(root['faults'], 'faults', faultFields);
+  const rates = object(faults['rates'], 'faults.rates', faultKinds);
+  for (const [kind, rate] of Object.entries(rates)) {
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) fail(`faults.rates.${kind}`, 'must be a probability between 0 and 1');
+  }
+  oneOf(faults['fsyncFailureMode'], 'faults.fsyncFailureMode', ['ext4', 'btrfs', 'sticky']);
+  oneOf(faults['sectorBytes'], 'faults.sectorBytes', [512, 4096]);
+  if (faults['capacityBytes'] !== undefined) integer(faults['capacityBytes'], 'faults.capacityBytes');
+  if (faults['scheduled'] !== undefined) {
+    array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {
+      const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg']);
+      integer(fault['io'], `faults.scheduled[${i}].io`);
+      oneOf(fault['kind'], `faults.scheduled[${i}].kind`, faultKinds);
+      if (fault['arg'] !== undefined && typeof fault['arg'] !== 'number') fail(`faults.scheduled[${i}].arg`, 'must be a number');
+    });
+  }
+  if (faults['phases'] !== undefined) array(faults['phases'], 'faults.phases').forEach((phase, i) => oneOf(phase, `faults.phases[${i}]`, phaseNames));
+  if (root['latency'] !== undefined) integer(object(root['latency'], 'latency', ['ioMsMax'])['ioMsMax'], 'latency.ioMsMax');
+  array(root['steps'], 'steps').forEach((raw, i) => checkStep(raw, `steps[${i}]`, { object, oneOf, array, fail }));
+  if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
+  integer(root['livenessCommits'], 'livenessCommits');
+  integer(root['stepsMax'], 'stepsMax', 1);
+  return root as unknown as Plan;
+}
+
+interface Checks {
+  object(value: unknown, field: string, allowed?: readonly string[]): Json;
+  oneOf(value: unknown, field: string, options: readonly unknown[]): void;
+  array(value: unknown, field: string): unknown[];
+  fail(field: string, problem: string): never;
+}
+
+function checkStep(raw: unknown, field: string, check: Checks): void {
+  const step = check.object(raw, field);
+  const batch = (value: unknown, where: string): void => {
+    check.array(value, where).forEach((rawOp, i) => {
+      const op = check.object(rawOp, `${where}[${i}]`, ['type', 'key', 'value']);
+      check.oneOf(op['type'], `${where}[${i}].type`, ['put', 'delete']);
+      if (typeof op['key'] !== 'string') check.fail(`${where}[${i}].key`, 'must be a string');
+      if (op['type'] === 'put' && typeof op['value'] !== 'string') check.fail(`${where}[${i}].value`, 'must be a string');
+    });
+  };
+  switch (step['op']) {
+    case 'commit':
+      check.object(raw, field, ['op', 'batch']);
+      batch(step['batch'], `${field}.batch`);
+      return;
+    case 'concurrent':
+      check.object(raw, field, ['op', 'batches']);
+      check.array(step['batches'], `${field}.batches`).forEach((b, i) => batch(b, `${field}.batches[${i}]`));
+      return;
+    case 'get':
+      check.object(raw, field, ['op', 'key']);
+      if (typeof step['key'] !== 'string') check.fail(`${field}.key`, 'must be a string');
+      return;
+    case 'crash':
+      check.object(raw, field, ['op', 'kind']);
+      check.oneOf(step['kind'], `${field}.kind`, ['kill-9', 'power-loss']);
+      return;
+    case 'checkpoint':
+    case 'sync':
+    case 'reopen':
+      check.object(raw, field, ['op']);
+      return;
+    default:
+      check.fail(`${field}.op`, `is not a known step (${JSON.stringify(step['op'] ?? null)})`);
+  }
+}
