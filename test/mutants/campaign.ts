@@ -9,6 +9,7 @@
  */
 import { findScenario } from '../../scenarios/index.ts';
 import type { Plan, PlanStep } from '../../sim/plan.ts';
+import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { runPlan, type CheckedSystem } from '../../sim/runner.ts';
 import type { Mutant } from './catalogue.ts';
 
@@ -51,6 +52,18 @@ export interface SearchResult {
   /** The reproduction, as scenario and seed. */
   readonly scenario?: string;
   readonly seed?: number;
+  /** Failing plans skipped because the shipped engine fails them too (a harness problem). */
+  readonly referenceFailures: readonly { scenario: string; seed: number; invariant: string }[];
+}
+
+async function firstViolation(plan: Plan, sut: CheckedSystem): Promise<{ invariant: string; message: string } | undefined> {
+  try {
+    const first = (await runPlan(plan, sut)).violations[0];
+    return first ? { invariant: first.invariant, message: first.message } : undefined;
+  } catch (error) {
+    // A run that throws is a failure too (the harness could not even finish it).
+    return { invariant: 'crashed-run', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
 }
 
 /**
@@ -59,28 +72,22 @@ export interface SearchResult {
  */
 export async function searchMutant(mutant: Mutant, sut: CheckedSystem, model: FaultModel, budget: number): Promise<SearchResult> {
   const started = performance.now();
+  const referenceFailures: { scenario: string; seed: number; invariant: string }[] = [];
   for (let index = 0; index < budget; index++) {
     const plan = withFaultModel(searchPlan(mutant, index), model);
-    let invariant: string | undefined;
-    let message: string | undefined;
-    try {
-      const result = await runPlan(plan, sut);
-      const first = result.violations[0];
-      if (first) {
-        invariant = first.invariant;
-        message = first.message;
-      }
-    } catch (error) {
-      // A run that throws is a failure too (the harness could not even finish it).
-      invariant = 'crashed-run';
-      message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const found = await firstViolation(plan, sut);
+    if (found === undefined) continue;
+    // A plan the shipped engine fails too shows a harness (or engine) problem, not the mutant:
+    // it is reported apart and the search goes on.
+    const reference = await firstViolation(plan, referenceEngine);
+    if (reference !== undefined) {
+      referenceFailures.push({ scenario: plan.scenario, seed: plan.seed, invariant: reference.invariant });
+      continue;
     }
-    if (invariant !== undefined) {
-      return {
-        caught: true, invariant, ...(message !== undefined ? { message } : {}), seeds: index + 1,
-        ms: Math.round(performance.now() - started), plan, scenario: plan.scenario, seed: plan.seed,
-      };
-    }
+    return {
+      caught: true, invariant: found.invariant, message: found.message, seeds: index + 1,
+      ms: Math.round(performance.now() - started), plan, scenario: plan.scenario, seed: plan.seed, referenceFailures,
+    };
   }
-  return { caught: false, seeds: budget, ms: Math.round(performance.now() - started) };
+  return { caught: false, seeds: budget, ms: Math.round(performance.now() - started), referenceFailures };
 }

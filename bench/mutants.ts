@@ -1,0 +1,107 @@
+/**
+ * Mutant benchmark: how fast the simulator catches each planted bug of test/mutants/catalogue.ts,
+ * and how many a plain model-based test (faults off) and a kill -9-only test catch on the same
+ * seed budget.
+ *
+ * Usage: npm run bench:mutants [-- --budget 2000] [--only id,id] [--json path] [--no-shrink]
+ * Prints a table and writes JSON (default bench/results/mutants.json).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { planSize, type Plan } from '../sim/plan.ts';
+import type { CheckedSystem } from '../sim/runner.ts';
+import { mutants } from '../test/mutants/catalogue.ts';
+import { faultModels, searchMutant, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';
+import { loadMutant, removeMutantCopies } from '../test/mutants/loader.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+const budget = Number(option('budget') ?? 2000);
+const only = option('only')?.split(',');
+const jsonPath = option('json') ?? join(root, 'bench/results/mutants.json');
+const shrinkWanted = !process.argv.includes('--no-shrink');
+
+type Shrinker = (plan: Plan, sut: CheckedSystem, options: { invariant?: string; runsMax?: number }) => Promise<{ plan: Plan }>;
+
+/** sim/shrink.ts is written in parallel with this file; use it when it is there. */
+async function loadShrinker(): Promise<Shrinker | undefined> {
+  const path = join(root, 'sim/shrink.ts');
+  if (!shrinkWanted || !existsSync(path)) return undefined;
+  const module = (await import(pathToFileURL(path).href)) as { shrinkPlan?: Shrinker };
+  return module.shrinkPlan;
+}
+
+interface Row {
+  id: string;
+  title: string;
+  models: string;
+  scenarios: readonly string[];
+  results: Record<FaultModel, Omit<SearchResult, 'plan'>>;
+  shrunk: { ops: number; faults: number; steps: number } | 'n/a';
+  repro?: string;
+}
+
+const shrink = await loadShrinker();
+const rows: Row[] = [];
+for (const mutant of mutants) {
+  if (only && !only.includes(mutant.id)) continue;
+  const sut = await loadMutant(mutant);
+  const results = {} as Row['results'];
+  let failing: Plan | undefined;
+  let invariant: string | undefined;
+  for (const model of faultModels) {
+    const { plan, ...result } = await searchMutant(mutant, sut, model, budget);
+    results[model] = result;
+    if (model === 'full' && plan) {
+      failing = plan;
+      invariant = result.invariant;
+    }
+  }
+  let shrunk: Row['shrunk'] = 'n/a';
+  if (shrink && failing) {
+    const small = await shrink(failing, sut, { ...(invariant ? { invariant } : {}), runsMax: 400 });
+    const size = planSize(small.plan);
+    shrunk = { ops: size.ops, faults: size.faults, steps: size.steps };
+  }
+  const full = results.full;
+  rows.push({
+    id: mutant.id, title: mutant.title, models: mutant.models, scenarios: mutant.scenarios, results, shrunk,
+    ...(full.caught ? { repro: `npx tsx cli/main.ts run --scenario ${full.scenario} --seed ${full.seed} (against mutant ${mutant.id})` } : {}),
+  });
+  const cell = (r: Omit<SearchResult, 'plan'>): string => (r.caught ? `yes@${r.seeds}` : 'no');
+  process.stderr.write(`${mutant.id}: full ${cell(full)}  off ${cell(results['faults-off'])}  kill9 ${cell(results['kill9-only'])}\n`);
+}
+removeMutantCopies();
+
+const pad = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+const header = ['mutant', 'models', 'caught', 'invariant', 'seeds', 'ms', 'shrunk (ops/faults)', 'faults off', 'kill -9 only'];
+const widths = [24, 38, 6, 18, 6, 7, 19, 10, 12];
+const line = (cells: string[]): string => cells.map((cell, i) => pad(cell, widths[i]!)).join(' | ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const row of rows) {
+  const full = row.results.full;
+  const other = (model: FaultModel): string => (row.results[model].caught ? `yes (${row.results[model].seeds})` : 'no');
+  console.log(line([
+    row.id, row.models, full.caught ? 'yes' : 'NO', full.invariant ?? '-', String(full.seeds), String(full.ms),
+    row.shrunk === 'n/a' ? 'n/a' : `${row.shrunk.ops}/${row.shrunk.faults}`, other('faults-off'), other('kill9-only'),
+  ]));
+}
+const count = (model: FaultModel): number => rows.filter((row) => row.results[model].caught).length;
+console.log(`\ncaught with ${budget} seeds: full fault model ${count('full')}/${rows.length}, faults off ${count('faults-off')}/${rows.length}, kill -9 only ${count('kill9-only')}/${rows.length}`);
+if (!shrink) console.log('shrunk size: n/a (sim/shrink.ts not present or --no-shrink)');
+const referenceFailures = rows.flatMap((row) => faultModels.flatMap((model) => row.results[model].referenceFailures));
+if (referenceFailures.length > 0) {
+  const unique = [...new Map(referenceFailures.map((f) => [`${f.scenario}:${f.seed}`, f])).values()];
+  console.log(`plans the shipped engine fails too (skipped, harness or engine problem): ${unique.map((f) => `${f.scenario} seed ${f.seed} (${f.invariant})`).join(', ')}`);
+}
+
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, `${JSON.stringify({ budget, generatedBy: 'bench/mutants.ts', rows }, null, 2)}\n`);
+console.log(`JSON written to ${jsonPath}`);
