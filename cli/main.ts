@@ -16,6 +16,9 @@ import { register as registerReal } from './commands/real.ts';
 import { register as registerRepro } from './commands/repro.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerStore } from './commands/store.ts';
+import { registerCi } from './commands/ci.ts';
+import { registerExplore } from './commands/explore.ts';
+import { registerShrink } from './commands/shrink.ts';
 
 /** A command module: adds one or more commands to the program. */
 export type RegisterCommands = (program: Command) => void;
@@ -32,8 +35,7 @@ export function buildProgram(): Command {
   // Settings above are copied to every command added below (commander's inherited settings).
   const commands: RegisterCommands[] = [
     registerList, registerRun, registerRepro, registerStore, registerMerge, registerReal,
-    // Registration point for `shrink`, `explore` and `ci` (cli/commands/{shrink,explore,ci}.ts,
-    // written separately): import each module's `register` above and list it here.
+    registerShrink, registerExplore, registerCi,
   ];
   for (const register of commands) register(program);
   return program;

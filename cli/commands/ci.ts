@@ -102,7 +102,7 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
 function corpusViolations(results: readonly RegressionResult[]): Violation[] {
   return results.flatMap((result) => result.violations.map((violation) =>
     toViolation({ ...violation, message: `[regression ${result.name}] ${violation.message}` }, {
-      scenario: result.scenario, seed: result.seed, repro: `npm run -s powercut -- replay --plan ${result.file}`,
+      scenario: result.scenario, seed: result.seed, repro: `jq .plan ${result.file} > plan.json && npm run -s powercut -- replay plan.json`,
     })));
 }
 

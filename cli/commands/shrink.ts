@@ -74,7 +74,7 @@ export function registerShrink(program: Command): void {
       console.log(`before: ${formatSize(result.before)}`);
       console.log(`after:  ${formatSize(result.after)}`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'kept rate-based (explicit replay did not fail)'}; ${result.reanchored} removals kept by re-anchoring faults`);
-      console.log(`wrote ${flags.out}; replay: npm run -s powercut -- replay --plan ${flags.out}`);
+      console.log(`wrote ${flags.out}; replay: npm run -s powercut -- replay ${flags.out}`);
       process.exitCode = result.violation.invariant === 'harness' ? exitCodes.harness : exitCodes.violation;
     });
 }
