@@ -50,28 +50,50 @@ export const ciSeedsDefault = 20;
 /** The largest drop of the throughput ratio below the baseline that still passes. */
 export const throughputDropMax = 0.1;
 
+/** Iterations of one calibration slice (about half a millisecond). */
+const calibrationSliceIterations = 300_000;
+
 /**
- * Iterations per second of a fixed integer-hashing loop (best of three, ~50 ms each): the
- * calibration the throughput ratio divides by.
+ * Times slices of a fixed integer-hashing loop. Slices run between seeds, interleaved with the
+ * campaign, and the mean is used (not the best): a machine busy during part of the campaign
+ * then slows the calibration in the same proportion, which a single timing before or after
+ * would miss.
  */
-export function calibrate(): number {
-  const iterations = 2_000_000;
-  let best = Infinity;
-  let sink = 0;
-  for (let round = 0; round < 3; round++) {
+export class Calibration {
+  iterations = 0;
+  elapsedMs = 0;
+  #sink = 0;
+
+  /** Runs one slice. */
+  slice(): void {
     const started = performance.now();
-    let h = 0x811c9dc5 ^ round;
-    for (let i = 0; i < iterations; i++) {
+    let h = 0x811c9dc5 ^ this.iterations;
+    for (let i = 0; i < calibrationSliceIterations; i++) {
       h ^= i & 0xff;
       h = Math.imul(h, 0x01000193);
       h ^= h >>> 13;
     }
-    sink ^= h;
-    best = Math.min(best, performance.now() - started);
+    this.#sink ^= h;
+    this.elapsedMs += performance.now() - started;
+    this.iterations += calibrationSliceIterations;
   }
-  // Keeps the loop observable so it cannot be optimised away.
-  if (sink === 0.5) console.log('');
-  return iterations / (Math.max(best, 0.001) / 1000);
+
+  /** Runs slices until the loop is compiled by the optimising tier, then forgets them. */
+  warm(): void {
+    for (let round = 0; round < 30; round++) this.slice();
+    this.iterations = 0;
+    this.elapsedMs = 0;
+  }
+
+  /** Iterations per second over every slice. */
+  perSecond(): number {
+    return this.iterations / (Math.max(this.elapsedMs, 0.001) / 1000);
+  }
+
+  /** Keeps the loop's result observable so that it cannot be optimised away. */
+  get sink(): number {
+    return this.#sink;
+  }
 }
 
 /**
@@ -133,9 +155,21 @@ export function registerCi(program: Command): void {
       console.log(`regression corpus: ${regressions.length} plans replayed from ${flags.corpus}, ${failedEntries.length === 0 ? 'all pass' : `${failedEntries.length} FAIL`}`);
       for (const result of failedEntries) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
 
-      const calibrationBefore = calibrate();
-      const campaign = await runCampaign({ scenarios: scenarios.map((scenario) => scenario.name), seeds: flags.seeds, jobs: flags.jobs });
-      const calibrationPerSecond = Math.max(calibrationBefore, calibrate());
+      if (baseline || flags.writeBaseline !== undefined) {
+        // Warm-up, not measured: otherwise a short campaign mostly measures the JIT compiling
+        // the engine and the simulator, and its seeds/s swings by half from run to run.
+        await runCampaign({ scenarios: scenarios.map((scenario) => scenario.name), seeds: 2, seedStart: 1_000_000 });
+      }
+      const calibration = new Calibration();
+      calibration.warm();
+      const campaign = await runCampaign({
+        scenarios: scenarios.map((scenario) => scenario.name), seeds: flags.seeds, jobs: flags.jobs,
+        onProgress: () => calibration.slice(),
+      });
+      const calibrationPerSecond = calibration.perSecond();
+      // The campaign's own figure includes the slices run between its seeds; take them out.
+      const runsMs = campaign.seeds / Math.max(campaign.seedsPerSecond, 1e-9) * 1000;
+      const seedsPerSecond = campaign.seeds / (Math.max(runsMs - calibration.elapsedMs, 1) / 1000);
       const violations = [...corpusViolations(regressions), ...campaign.violations];
       const result = { ...campaign, violations };
       for (const line of campaignSummary(result)) console.log(line);
@@ -144,8 +178,8 @@ export function registerCi(program: Command): void {
 
       const measured: ThroughputBaseline = {
         format: 'powercut-ci-baseline', version: 1, seeds: flags.seeds, jobs: flags.jobs,
-        seedsPerSecond: campaign.seedsPerSecond, calibrationPerSecond,
-        ratio: (campaign.seedsPerSecond / calibrationPerSecond) * 1e6,
+        seedsPerSecond, calibrationPerSecond,
+        ratio: (seedsPerSecond / calibrationPerSecond) * 1e6,
       };
       console.log(`throughput: ${measured.seedsPerSecond.toFixed(1)} seeds/s, calibration ${(calibrationPerSecond / 1e6).toFixed(0)} M it/s, ratio ${measured.ratio.toFixed(3)}`);
       let slow: string | undefined;
