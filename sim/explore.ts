@@ -11,6 +11,7 @@
  * What it does not explore: a second crash during recovery, faults other than crashes, or I/O of
  * the liveness phase (faults are off there by design).
  */
+import { wallClockMs } from './node/wall-clock.ts';
 import type { CheckedSystem, RunViolation } from './runner.ts';
 import { runPlan } from './runner.ts';
 import type { Plan } from './plan.ts';
@@ -89,7 +90,7 @@ export async function explorePlan(plan: Plan, sut: CheckedSystem, options: Explo
   const steps = options.steps ?? exploreStepsDefault;
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, not ${steps}`);
-  const started = performance.now();
+  const started = wallClockMs();
   const base = explorationBase(plan, steps);
   const clean = await runPlan(base, sut, { trace: 'full' });
   // Crash points stop where the liveness phase begins: faults are off from there on.
@@ -120,7 +121,7 @@ export async function explorePlan(plan: Plan, sut: CheckedSystem, options: Explo
     }
     options.onProgress?.(io + 1, crashPoints);
   }
-  const elapsedMs = performance.now() - started;
+  const elapsedMs = wallClockMs() - started;
   return {
     plan: base,
     crashPoints,
