@@ -43,12 +43,15 @@ class Slot {
   readonly worker: Worker;
   pending: Pending | undefined;
   dead = false;
+  /** Whether the worker ever answered: one that dies before its first answer could not start. */
+  answered = false;
 
   constructor(onIdle: (slot: Slot) => void) {
     this.worker = new Worker(workerScript);
     this.worker.on('message', (reply: WorkerReply) => {
       const pending = this.pending;
       this.pending = undefined;
+      this.answered = true;
       if (pending === undefined) return;
       if ('run' in reply) pending.resolve(reply.run);
       else pending.reject(new Error(reply.error));
@@ -65,16 +68,24 @@ class Slot {
   }
 }
 
+/** A worker thread died before answering anything: the pool cannot run seeds at all. */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+}
+
 /**
  * A fixed number of worker threads running the reference engine. Tasks queue when every worker
  * is busy; a worker that dies fails its task (the campaign reports a harness error) and is
- * replaced.
+ * replaced. A worker that dies before its first answer could not start (tsx missing, a syntax
+ * error): replacing it would fail the same way for every seed, so the pool fails instead, and
+ * every later `run` throws {@link WorkerStartError} at once.
  */
 export class WorkerPool implements SeedExecutor {
   readonly #slots: Slot[] = [];
   readonly #idle: Slot[] = [];
   readonly #waiting: ((slot: Slot) => void)[] = [];
   #closed = false;
+  #startError: WorkerStartError | undefined;
 
   /** @param threads - worker threads to start (at least 1) */
   constructor(threads: number) {
@@ -101,14 +112,24 @@ export class WorkerPool implements SeedExecutor {
 
   async run(task: Omit<SeedTask, 'id'>): Promise<SeedRun> {
     if (this.#closed) throw new Error('worker pool is closed');
+    if (this.#startError) throw this.#startError;
     const slot = await this.#acquire();
+    if (this.#startError) throw this.#startError;
     try {
       return await new Promise<SeedRun>((resolve, reject) => {
         slot.pending = { resolve, reject };
         slot.worker.postMessage({ ...task, id: 0 } satisfies SeedTask);
       });
+    } catch (error) {
+      if (slot.dead && !slot.answered) {
+        this.#startError = new WorkerStartError(`a campaign worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+        // Wake every queued run so it fails too instead of waiting for a worker forever.
+        for (const waiter of this.#waiting.splice(0)) waiter(slot);
+        throw this.#startError;
+      }
+      throw error;
     } finally {
-      if (slot.dead && !this.#closed) {
+      if (slot.dead && !this.#closed && !this.#startError) {
         this.#slots.splice(this.#slots.indexOf(slot), 1);
         this.#add();
         this.#release(this.#idle.pop()!);

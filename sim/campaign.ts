@@ -24,7 +24,7 @@ import { findScenario } from '../scenarios/index.ts';
 import { referenceEngine } from './adapters/reference.ts';
 import { toViolation } from './checkers/violation.ts';
 import { Digest64 } from './digest.ts';
-import { InProcessExecutor, WorkerPool, type SeedExecutor } from './campaign-pool.ts';
+import { InProcessExecutor, WorkerPool, WorkerStartError, type SeedExecutor } from './campaign-pool.ts';
 import { runPlan, type CheckedSystem, type RunViolation } from './runner.ts';
 import type { CampaignResult, FaultKind, ScenarioSummary, TraceEvent, TracePhase, Violation } from './types.ts';
 import { faultKinds } from './types.ts';
@@ -221,6 +221,7 @@ function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): Tra
  * Runs a campaign.
  * @returns the aggregated result; identical (but for timings) whatever `jobs` is
  * @throws {@link CampaignInputError} for an unknown scenario or a malformed count or shard
+ * @throws WorkerStartError (campaign-pool.ts) when worker threads cannot start
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
   checkOptions(options);
@@ -248,7 +249,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
         }
         const index = next++;
         const pair = pairs[index]!;
-        const run = await executor.run(pair).catch((error: unknown) => harnessRun(pair.scenario, pair.seed, error));
+        const run = await executor.run(pair).catch((error: unknown) => {
+          // A pool that cannot start a worker ends the campaign (exit 3), rather than report every seed.
+          if (error instanceof WorkerStartError) throw error;
+          return harnessRun(pair.scenario, pair.seed, error);
+        });
         runs[index] = run;
         done++;
         violationCount += run.violations.length;
