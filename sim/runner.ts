@@ -28,6 +28,12 @@ const openAttemptsMax = 8;
 /** A system under test that can also check its own files (invariant 8). */
 export interface CheckedSystem extends SystemUnderTest {
   selfCheck?(fs: import('../engine/ports/fs.ts').FileSystem, dir: string): Promise<string[]>;
+  /**
+   * Checks the raw disk right after a crash, before recovery touches it: what the engine's own
+   * design promises of any crash state (for the reference engine: files it publishes by
+   * tmp + fsync + rename are whole). One line per problem.
+   */
+  crashCheck?(fs: import('../engine/ports/fs.ts').FileSystem, dir: string): Promise<string[]>;
 }
 
 /** One violation found by a run (before the campaign adds the repro command). */
@@ -99,12 +105,19 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
   const env = () => ({ fs: world.fs, clock: world.clock, dir: storeDir, config: plan.engine, probe: world.probe });
 
   /** After a crash: tell the model, settle the disk, count it. */
+  const crashChecks: Promise<void>[] = [];
   const afterCrash = (kind: 'kill-9' | 'power-loss'): void => {
     model.crashed(kind);
     world.restart({ crashState: plan.crashStates?.[crashes] ?? 0 });
     crashes++;
     handle = undefined;
     storeFailed = false;
+    if (sut.crashCheck) {
+      const at = stepIndex;
+      crashChecks.push(sut.crashCheck(readOnlyFileSystem(world.inspect()), storeDir).then((problems) => {
+        if (problems.length > 0) violations.push({ invariant: 'self-consistency', message: `right after a ${kind}: ${problems.join('; ')}`, step: at });
+      }));
+    }
   };
 
   const liveness = (what: string, outcome: RunOutcome<unknown>): void => {
@@ -121,7 +134,12 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
   const open = async (): Promise<boolean> => {
     for (let attempt = 0; attempt < openAttemptsMax; attempt++) {
       world.record('op', 'open', `attempt ${attempt}`);
+      const fsyncErrorsBefore = world.faultCounts['fsync-error'];
       const opened = await run(() => sut.open(env()));
+      // An fsync that failed during recovery may have dropped the page cache (btrfs reverts the
+      // file): unsynced data a kill -9 had left readable is then legitimately gone, as after a
+      // power loss. The model must stop promising it.
+      if (opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore) model.crashed('power-loss');
       if (opened.outcome === 'crashed') {
         afterCrash(opened.kind);
         continue;
@@ -337,6 +355,7 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
     }
   }
 
+  await Promise.all(crashChecks);
   return {
     scenario: plan.scenario,
     seed: plan.seed,

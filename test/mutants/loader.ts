@@ -13,10 +13,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FileSystem } from '../../engine/ports/fs.ts';
-import type { StoreOptions } from '../../engine/types.ts';
-import type { SutHandle, SutEnvironment } from '../../sim/adapter.ts';
 import type { CheckedSystem } from '../../sim/runner.ts';
+import { engineAdapter, type EngineBuild } from '../../sim/adapters/reference.ts';
 import type { Mutant, Patch } from './catalogue.ts';
 
 /** The shipped engine directory. */
@@ -91,54 +89,13 @@ export function removeMutantCopies(): void {
   if (copyRoot) rmSync(copyRoot, { recursive: true, force: true });
 }
 
-interface StoreLike {
-  commit(ops: Parameters<SutHandle['commit']>[0]): Promise<{ lsn: number }>;
-  get(key: string): Uint8Array | undefined;
-  entries(): IterableIterator<[string, Uint8Array]>;
-  sync(): Promise<void>;
-  checkpoint(): Promise<void>;
-  close(): Promise<void>;
-  readonly replayStats: SutHandle['replayStats'];
-}
 
-interface StoreModule {
-  Store: { open(options: StoreOptions): Promise<StoreLike> };
-}
 
-interface InspectModule {
-  verify(fs: FileSystem, dir: string): Promise<{ problems: readonly { severity: string; file: string; offset: number; message: string }[] }>;
-}
 
-/** Loads the mutant's engine copy as a system under test (same shape as the reference adapter). */
+/** Loads the mutant's engine copy as a system under test (the same adapter as the shipped engine). */
 export async function loadMutant(mutant: Mutant): Promise<CheckedSystem> {
   const dir = writeMutantCopy(mutant);
-  const { Store } = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as StoreModule;
-  const { verify } = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as InspectModule;
-  return {
-    name: `mutant-${mutant.id}`,
-    async open(env: SutEnvironment): Promise<SutHandle> {
-      const store = await Store.open({
-        dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, ...(env.probe ? { probe: env.probe } : {}),
-      });
-      return {
-        async commit(ops) {
-          return (await store.commit(ops)).lsn;
-        },
-        async get(key) {
-          return store.get(key);
-        },
-        async state() {
-          return new Map(store.entries());
-        },
-        sync: () => store.sync(),
-        checkpoint: () => store.checkpoint(),
-        close: () => store.close(),
-        ...(store.replayStats ? { replayStats: store.replayStats } : {}),
-      };
-    },
-    async selfCheck(fs, dir) {
-      const report = await verify(fs, dir);
-      return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
-    },
-  };
+  const storeModule = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as EngineBuild;
+  const inspectModule = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as EngineBuild;
+  return engineAdapter(`mutant-${mutant.id}`, { Store: storeModule.Store, verify: inspectModule.verify });
 }
