@@ -315,19 +315,23 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
     world.setFaultsEnabled(false);
     faultsOn = false;
     world.record('note', 'liveness', 'faults off');
-    if (gaveUp && !handle && world.crashed === undefined) world.restart();
-    if (handle && storeFailed) {
-      const failed = handle;
-      await run(() => failed.close().catch(() => undefined));
-      model.closed();
+    // The liveness phase always starts from a fresh open with faults off: that is what it
+    // demands (the engine comes back and makes progress), whatever state the fault phase left.
+    if (handle) {
+      const previous = handle;
       handle = undefined;
+      let closedCleanly = true;
+      await run(() => previous.close().catch(() => { closedCleanly = false; }));
+      if (closedCleanly) model.closed();
+      else model.crashed('power-loss');
     }
-    if (!handle) {
-      if (world.crashed === undefined) world.restart();
-      alive = await open();
-    }
-    if (handle && alive) {
-      const store = handle;
+    if (world.crashed === undefined) world.restart();
+    storeFailed = false;
+    alive = await open();
+    // `open` sets `handle` (TypeScript cannot see that through the closure).
+    const reopened = handle as SutHandle | undefined;
+    if (reopened && alive) {
+      const store = reopened;
       const outcome = await run(async () => {
         for (let i = 0; i < plan.livenessCommits; i++) {
           await commit(store, [{ type: 'put', key: `live-${i}`, value: `liveness ${plan.seed} ${i}` }]);
