@@ -9,11 +9,8 @@
  * 3. delete segments wholly covered by the snapshot (an interrupted prune) and stale snapshots;
  * 4. read every remaining segment in order, checking the header, LSN continuity across
  *    segments, and every frame; apply the rules of wal/recovery.ts to the first bad frame;
- * 5. make the last segment durable as recovered: re-write the frames that no evidence proves
- *    durable, then fsync. An fsync alone is not enough: frames replayed from the page cache
- *    after a kill -9 may sit in pages that an earlier failed fsync marked clean without writing
- *    them (ext4; fsyncgate), and an fsync of clean pages writes nothing. A later power loss must
- *    not take back what this recovery served;
+ * 5. fsync the last segment, because frames replayed from the page cache after a kill -9 may
+ *    not be durable yet, and a later power loss must not take back what this recovery showed;
  * 6. rebuild every sidecar that does not describe its segment exactly;
  * 7. record in the manifest that the store is open (so the next open can tell a clean close).
  */
@@ -186,8 +183,6 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
   let sidecarsRebuilt = 0;
   const sealedBytes = new Map<number, number>();
   const scanned: { seq: number; baseLsn: number; offsets: number[]; endOffset: number; sidecar?: SidecarIndex }[] = [];
-  /** The last segment's frames that no evidence proves durable: re-written in step 5. */
-  let unprovenTail: { offset: number; bytes: Uint8Array } | undefined;
   for (let i = 0; i < seqs.length; i++) {
     const seq = seqs[i]!;
     const isLast = i === seqs.length - 1;
@@ -234,13 +229,6 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     if (scan.frames.length > 0) lastLsn = Math.max(lastLsn, scan.frames[scan.frames.length - 1]!.lsn);
     else lastLsn = Math.max(lastLsn, baseLsn - 1);
     if (!isLast) sealedBytes.set(seq, endOffset);
-    if (isLast) {
-      // The same evidence as rule R4 (wal/recovery.ts): what is proven durable need not be re-written.
-      let provenLsn = Math.max(snapshotLsn, sidecar?.syncedLsn ?? 0, manifest.clean ? Number.MAX_SAFE_INTEGER : 0);
-      for (const frame of scan.frames) provenLsn = Math.max(provenLsn, frame.durableLsn);
-      const first = scan.frames.find((frame) => frame.lsn > provenLsn);
-      if (first) unprovenTail = { offset: first.offset, bytes: bytes.slice(first.offset, endOffset) };
-    }
     scanned.push({ seq, baseLsn, offsets: scan.frames.map((frame) => frame.offset), endOffset, ...(sidecar ? { sidecar } : {}) });
   }
   // The log must reach the snapshot, or the next commit would be appended after a gap and the
@@ -268,7 +256,6 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     probe('recovery');
   } else {
     const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));
-    if (unprovenTail) await handle.write(unprovenTail.offset, unprovenTail.bytes);
     await handle.datasync();
     active = { handle, seq: lastScanned.seq, baseLsn: lastScanned.baseLsn, size: lastScanned.endOffset, offsets: lastScanned.offsets };
   }

@@ -315,23 +315,19 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
     world.setFaultsEnabled(false);
     faultsOn = false;
     world.record('note', 'liveness', 'faults off');
-    // The liveness phase always starts from a fresh open with faults off: that is what it
-    // demands (the engine comes back and makes progress), whatever state the fault phase left.
-    if (handle) {
-      const previous = handle;
+    if (gaveUp && !handle && world.crashed === undefined) world.restart();
+    if (handle && storeFailed) {
+      const failed = handle;
+      await run(() => failed.close().catch(() => undefined));
+      model.closed();
       handle = undefined;
-      let closedCleanly = true;
-      await run(() => previous.close().catch(() => { closedCleanly = false; }));
-      if (closedCleanly) model.closed();
-      else model.crashed('power-loss');
     }
-    if (world.crashed === undefined) world.restart();
-    storeFailed = false;
-    alive = await open();
-    // `open` sets `handle` (TypeScript cannot see that through the closure).
-    const reopened = handle as SutHandle | undefined;
-    if (reopened && alive) {
-      const store = reopened;
+    if (!handle) {
+      if (world.crashed === undefined) world.restart();
+      alive = await open();
+    }
+    if (handle && alive) {
+      const store = handle;
       const outcome = await run(async () => {
         for (let i = 0; i < plan.livenessCommits; i++) {
           await commit(store, [{ type: 'put', key: `live-${i}`, value: `liveness ${plan.seed} ${i}` }]);
