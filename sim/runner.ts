@@ -130,6 +130,14 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
    * liveness phase then opens it with faults off); with faults off, it is a liveness failure.
    */
   let faultsOn = true;
+  /**
+   * Set once an fsync failed inside recovery. From then on the page cache may hold pages ext4
+   * marked clean without writing them, which the next recovery reads and serves, and which a
+   * later power loss takes back: no engine can see that from user space (fsyncgate; PostgreSQL
+   * panics for this reason). A refusal to open over such damage is then detected damage, not
+   * false corruption.
+   */
+  let recoveryFsyncFailed = false;
   let gaveUp = false;
   const open = async (): Promise<boolean> => {
     for (let attempt = 0; attempt < openAttemptsMax; attempt++) {
@@ -139,7 +147,10 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
       // An fsync that failed during recovery may have dropped the page cache (btrfs reverts the
       // file): unsynced data a kill -9 had left readable is then legitimately gone, as after a
       // power loss. The model must stop promising it.
-      if (opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore) model.crashed('power-loss');
+      if (opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore) {
+        model.crashed('power-loss');
+        recoveryFsyncFailed = true;
+      }
       if (opened.outcome === 'crashed') {
         afterCrash(opened.kind);
         continue;
@@ -151,7 +162,7 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
       if (opened.outcome === 'error') {
         const error = opened.error;
         if (error instanceof CorruptionError || (error instanceof StoreError && error.code === 'UNSUPPORTED_VERSION')) {
-          const judged = model.openRefused(error, (world.faultCounts['bit-flip'] ?? 0) > 0);
+          const judged = model.openRefused(error, (world.faultCounts['bit-flip'] ?? 0) > 0 || recoveryFsyncFailed);
           add(judged.violations);
           if (judged.detected) {
             detected++;
@@ -315,19 +326,23 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
     world.setFaultsEnabled(false);
     faultsOn = false;
     world.record('note', 'liveness', 'faults off');
-    if (gaveUp && !handle && world.crashed === undefined) world.restart();
-    if (handle && storeFailed) {
-      const failed = handle;
-      await run(() => failed.close().catch(() => undefined));
-      model.closed();
+    // The liveness phase always starts from a fresh open with faults off: that is what it
+    // demands (the engine comes back and makes progress), whatever state the fault phase left.
+    if (handle) {
+      const previous = handle;
       handle = undefined;
+      let closedCleanly = true;
+      await run(() => previous.close().catch(() => { closedCleanly = false; }));
+      if (closedCleanly) model.closed();
+      else model.crashed('power-loss');
     }
-    if (!handle) {
-      if (world.crashed === undefined) world.restart();
-      alive = await open();
-    }
-    if (handle && alive) {
-      const store = handle;
+    if (world.crashed === undefined) world.restart();
+    storeFailed = false;
+    alive = await open();
+    // `open` sets `handle` (TypeScript cannot see that through the closure).
+    const reopened = handle as SutHandle | undefined;
+    if (reopened && alive) {
+      const store = reopened;
       const outcome = await run(async () => {
         for (let i = 0; i < plan.livenessCommits; i++) {
           await commit(store, [{ type: 'put', key: `live-${i}`, value: `liveness ${plan.seed} ${i}` }]);
