@@ -190,7 +190,8 @@ export class Store {
   /**
    * Clean shutdown: syncs the log, writes the active segment's sidecar, and records the clean
    * close in the manifest, so the next open reports `uncleanShutdown: false`. Closing a failed
-   * store only releases its files.
+   * store releases its files and rejects with `StoreFailedError`: it was not a clean shutdown.
+   * @throws StoreFailedError when the store had failed (its files are released all the same)
    */
   async close(): Promise<void> {
     // A second call waits for the first, so that "close resolved" always means "closed".
@@ -584,6 +585,9 @@ export class Store {
       this.closed = true;
       await this.active.handle.close().catch(() => undefined);
     }
+    // The files are released either way, but a failed store was not shut down cleanly: the
+    // caller must not take this close as proof that what it acknowledged is durable.
+    if (this.failure) throw this.failedError('absent');
   }
 }
 

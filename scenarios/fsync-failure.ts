@@ -1,6 +1,6 @@
 /** fsync failures with ext4, btrfs and sticky after-effects, followed by crashes (fsyncgate). */
 import { defaultShape, generateSteps } from '../sim/workload.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { baseEngine, drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const fsyncFailure: Scenario = {
   name: 'fsync-failure',
@@ -8,7 +8,7 @@ export const fsyncFailure: Scenario = {
   targets: { phases: ['wal.sync', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], faults: ['fsync-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
-    return makePlan(this.name, seed, {
+    return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
       engine: {
         ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
         segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
@@ -19,6 +19,6 @@ export const fsyncFailure: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2, crash: 1, checkpoint: 2 } }),
       crashStates: drawCrashStates(params, 8),
-    });
+    }));
   },
 };

@@ -6,7 +6,7 @@
 import { enginePhases } from '../engine/types.ts';
 import { faultKinds, type FaultKind } from '../sim/types.ts';
 import { defaultShape, generateSteps, type StepWeights } from '../sim/workload.ts';
-import { drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const swarm: Scenario = {
   name: 'swarm',
@@ -22,7 +22,7 @@ export const swarm: Scenario = {
       reopen: params.chance(0.7) ? 1 : 0, crash: params.chance(0.5) ? 1 : 0,
     };
     const sync = params.pick(['strict', 'group', 'none'] as const);
-    return makePlan(this.name, seed, {
+    return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
       engine: {
         sync, segmentSizeBytes: 256 * (1 + params.int(8)), walSizeBytesMax: 1024 * (2 + params.int(16)),
         groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16), sidecarEveryFrames: params.int(4),
@@ -35,6 +35,6 @@ export const swarm: Scenario = {
         ...defaultShape, steps: 20 + params.int(40), keys: 4 + params.int(40), valueBytesMax: 16 + params.int(300), weights,
       }),
       crashStates: drawCrashStates(params, 16),
-    });
+    }));
   },
 };

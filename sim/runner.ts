@@ -107,7 +107,11 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
   /** After a crash: tell the model, settle the disk, count it. */
   const crashChecks: Promise<void>[] = [];
   const afterCrash = (kind: 'kill-9' | 'power-loss'): void => {
-    model.crashed(kind);
+    // A kill -9 keeps the page cache, so the model holds the engine to everything it wrote:
+    // unless an fsync failed since the store opened, which throws unsynced pages away (btrfs)
+    // or leaves them in doubt (ext4). Then the crash counts as a power loss.
+    const cacheIntact = world.faultCounts['fsync-error'] === fsyncErrorsAtOpen;
+    model.crashed(kind === 'kill-9' && !cacheIntact ? 'power-loss' : kind);
     world.restart({ crashState: plan.crashStates?.[crashes] ?? 0 });
     crashes++;
     handle = undefined;
@@ -138,6 +142,8 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
    * false corruption.
    */
   let recoveryFsyncFailed = false;
+  /** fsync errors injected before the last successful open. */
+  let fsyncErrorsAtOpen = 0;
   let gaveUp = false;
   const open = async (): Promise<boolean> => {
     for (let attempt = 0; attempt < openAttemptsMax; attempt++) {
@@ -181,6 +187,7 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
         return false;
       }
       handle = opened.value;
+      fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
       const opener = handle;
       const state = await run(() => opener.state());
       if (state.outcome !== 'done') {
@@ -349,8 +356,10 @@ export async function runPlan(plan: Plan, sut: CheckedSystem, options: RunPlanOp
         }
         await guarded(store.sync());
         if (!storeFailed) model.synced();
-        await guarded(store.close());
-        model.closed();
+        let closedCleanly = true;
+        await guarded(store.close().catch((error: unknown) => { closedCleanly = false; throw error; }));
+        if (closedCleanly) model.closed();
+        else model.crashed('power-loss');
       });
       if (outcome.outcome === 'done') {
         if (storeFailed) add([{ invariant: 'liveness', message: 'with faults off the engine still failed to commit' }]);
