@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import * as fs from 'node:fs';
+ * const fs = await import('node:fs');
  * import { Store, NodeFileSystem, SystemClock } from 'powercut/engine';
  * const store = await Store.open({ dir: '/var/lib/app', fs: new NodeFileSystem(fs), clock: new SystemClock(), sync: 'group' });
  * const { lsn } = await store.commit([{ type: 'put', key: 'a', value: new TextEncoder().encode('1') }]);

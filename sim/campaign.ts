@@ -18,6 +18,7 @@
  * violating runs get a trace: an engine broken in every seed would otherwise double the
  * campaign's cost and bloat the reports with thousands of identical timelines.
  */
+import { wallClockMs } from './node/wall-clock.ts';
 import { enginePhases } from '../engine/types.ts';
 import { compareViolations, sumDigests } from '../reports/index.ts';
 import { findScenario } from '../scenarios/index.ts';
@@ -225,7 +226,7 @@ function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): Tra
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
   checkOptions(options);
-  const started = performance.now();
+  const started = wallClockMs();
   const seedStart = options.seedStart ?? 1;
   const jobs = options.jobs ?? 1;
   const pairs = campaignPairs(options.scenarios, options.seeds, seedStart, options.shard);
@@ -243,7 +244,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     // Seeds are issued in pair order, so the seeds run under a time budget are a prefix of the list.
     const lane = async (): Promise<void> => {
       while (next < pairs.length) {
-        if (performance.now() - started > budgetMs) {
+        if (wallClockMs() - started > budgetMs) {
           stoppedByTimeBudget = true;
           return;
         }
@@ -257,15 +258,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
         runs[index] = run;
         done++;
         violationCount += run.violations.length;
-        options.onProgress?.({ done, total: pairs.length, violations: violationCount, elapsedMs: performance.now() - started });
+        options.onProgress?.({ done, total: pairs.length, violations: violationCount, elapsedMs: wallClockMs() - started });
       }
     };
     await Promise.all(Array.from({ length: inProcess ? 1 : jobs }, lane));
-    runsPhaseMs = performance.now() - started;
+    runsPhaseMs = wallClockMs() - started;
     const ran = runs.filter((run): run is SeedRun => run !== undefined);
     const violations = await attachTraces(ran, executor);
     const determinism = options.checkDeterminism ? await checkDeterminism(ran, inProcess ? new InProcessExecutor(sut) : undefined, jobs) : undefined;
-    const elapsedMs = performance.now() - started;
+    const elapsedMs = wallClockMs() - started;
     return {
       ...aggregate(options.scenarios, seedStart, ran, violations, options.shard),
       seedsPerSecond: runsPhaseMs > 0 ? ran.length / (runsPhaseMs / 1000) : 0,

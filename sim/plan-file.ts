@@ -9,7 +9,7 @@
  * step's `op`. What is not: whether `scenario` names a scenario of this build (a plan carries
  * everything it needs, the name is a label).
  */
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from './node/files.ts';
 import { enginePhases } from '../engine/types.ts';
 import type { Plan } from './plan.ts';
 import { faultKinds } from './types.ts';
@@ -34,7 +34,7 @@ type Json = Record<string, unknown>;
 export async function readPlanFile(file: string): Promise<Plan> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PlanFileError(`${file}: cannot read plan file (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);

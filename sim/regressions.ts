@@ -12,7 +12,8 @@
  * I/O sequence can move the scheduled faults off the operations they hit (shrink.ts re-anchors
  * when shrinking; the corpus does not), which is why entries are kept small.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { wallClockMs } from './node/wall-clock.ts';
+import { listDirectory, readTextFile } from './node/files.ts';
 import { join } from 'node:path';
 import type { CheckedSystem, RunViolation } from './runner.ts';
 import { runPlan } from './runner.ts';
@@ -77,7 +78,7 @@ export function parseEntry(value: unknown, file: string): RegressionEntry {
 export async function loadCorpus(dir: string): Promise<{ file: string; entry: RegressionEntry }[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+    names = (await listDirectory(dir)).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -87,7 +88,7 @@ export async function loadCorpus(dir: string): Promise<{ file: string; entry: Re
     const file = join(dir, name);
     let value: unknown;
     try {
-      value = JSON.parse(await readFile(file, 'utf8'));
+      value = JSON.parse(await readTextFile(file));
     } catch (error) {
       throw new CorpusInputError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -104,9 +105,9 @@ export async function loadCorpus(dir: string): Promise<{ file: string; entry: Re
 export async function replayCorpus(dir: string, sut: CheckedSystem): Promise<RegressionResult[]> {
   const results: RegressionResult[] = [];
   for (const { file, entry } of await loadCorpus(dir)) {
-    const started = performance.now();
+    const started = wallClockMs();
     const result = await runPlan(entry.plan, sut);
-    results.push({ file, name: entry.name, scenario: entry.plan.scenario, seed: entry.plan.seed, violations: result.violations, digest: result.digest, elapsedMs: performance.now() - started });
+    results.push({ file, name: entry.name, scenario: entry.plan.scenario, seed: entry.plan.seed, violations: result.violations, digest: result.digest, elapsedMs: wallClockMs() - started });
   }
   return results;
 }

@@ -1,7 +1,7 @@
 /**
  * The clock port: monotonic time and timers. The engine uses it for group commit (how long a
  * leader waits for company before it fsyncs) and for recovery timing in metrics.
- * `SystemClock` implements it with `performance.now` and `setTimeout`; the simulator with
+ * `SystemClock` implements it with the process clock and real timers; the simulator with
  * virtual time that only advances when its scheduler says so.
  */
 
