@@ -17,6 +17,7 @@ import { runPlan } from '../sim/runner.ts';
 import type { Plan } from '../sim/plan.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { baseEngine, makePlan } from '../scenarios/scenario.ts';
+import { runCampaign } from '../sim/campaign.ts';
 
 const encoder = new TextEncoder();
 
@@ -70,6 +71,11 @@ console.log(`\n## The engine under simulation`);
 const standardMs = await timeRuns('100 strict commits + power loss', 300, standardPlan);
 const swarm = findScenario('swarm')!;
 await timeRuns('swarm seeds (--jobs 1)', 300, (seed) => swarm.plan(seed));
+// The campaign path users run (`powercut run --scenario swarm --jobs N`), workers included.
+for (const jobs of [1, 2]) {
+  const outcome = await runCampaign({ scenarios: ['swarm'], seeds: 1000, seedStart: 5001, jobs });
+  console.log(`${`swarm campaign, --jobs ${jobs}`.padEnd(36)} 1000 seeds  ${outcome.seedsPerSecond.toFixed(0).padStart(6)} seeds/s  digest ${outcome.digest}`);
+}
 const realRuns = 20;
 let realMs = 0;
 for (let i = 0; i < realRuns; i++) realMs += await realDiskRun(standardPlan(i + 1));
