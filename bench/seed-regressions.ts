@@ -30,9 +30,14 @@ const sources = [
     bug: 'stage-no-fsync', scenario: 'checkpoint-prune', seed: 1,
     found: 'Planted: stageFile renamed a temporary file over the manifest (or a snapshot) without fsyncing its data, so a power loss left a named but empty or torn file and recovery refused a store that had lost nothing it acknowledged. stageFile fsyncs before publishFile renames.',
   },
+  {
+    bug: 'failed-close-resolves', scenario: 'fsync-failure', seed: 430,
+    found: 'Real bug, found by the fsync-failure scenario (seed 430): a sidecar fsync failed after its commit was acknowledged, which failed the store silently; close() then released the files and resolved like a clean close, so the caller took unsynced commits for durable. Fixed: closing a failed store rejects with StoreFailedError. Shrunk with the fix reverted in a copy of the engine.',
+  },
 ] as const;
 
-for (const source of sources) {
+const only = process.argv[2];
+for (const source of sources.filter((candidate) => only === undefined || candidate.bug === only)) {
   const sut = await loadPlanted(plantedBug(source.bug));
   const plan = findScenario(source.scenario)!.plan(source.seed);
   const shrunk = await shrinkPlan(plan, sut);

@@ -50,6 +50,13 @@ export const plantedBugs: readonly PlantedBug[] = [
     find: 'if (!this.activeDirty) return;',
     replace: 'if (this.durableLsn === this.writtenLsn) return;',
   },
+  {
+    name: 'failed-close-resolves',
+    description: 'closing a failed store resolves like a clean close (the fix found by fsync-failure seed 430 reverted)',
+    file: 'store.ts',
+    find: 'is durable.\n    if (this.failure) throw this.failedError(\'absent\');',
+    replace: 'is durable.',
+  },
 ];
 
 /** The planted bug called `name`; throws on an unknown name (a test bug). */
