@@ -1,0 +1,119 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayPlanReal } from '../../real/replay.ts';
+import { crashPointsOf } from '../../real/replay-points.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { referenceEngine } from '../../sim/adapters/reference.ts';
+import type { Plan } from '../../sim/plan.ts';
+import { runPlan } from '../../sim/runner.ts';
+import { cli } from '../cli/helpers.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** A wal-append plan with its fault rates off and two crash steps, one of each kind. */
+function twoCrashPlan(): Plan {
+  const base = findScenario('wal-append')!.plan(1);
+  return {
+    ...base,
+    faults: { ...base.faults, rates: {}, scheduled: [] },
+    crashStates: [],
+    steps: [
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'concurrent', batches: [[{ type: 'put', key: 'b', value: '2' }], [{ type: 'put', key: 'c', value: '3' }, { type: 'delete', key: 'a' }]] },
+      { op: 'crash', kind: 'kill-9' },
+      { op: 'get', key: 'b' },
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '4' }] },
+      { op: 'checkpoint' },
+      { op: 'crash', kind: 'power-loss' },
+      { op: 'sync' },
+      { op: 'reopen' },
+      { op: 'get', key: 'a' },
+    ],
+  };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'powercut-replay-test-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('crash points read from the simulated trace', () => {
+  it('places crash steps at their own index', async () => {
+    const plan = twoCrashPlan();
+    const points = crashPointsOf(plan, await runPlan(plan, referenceEngine, { trace: 'full' }));
+    expect(points).toEqual([
+      { step: 2, simulated: 'kill-9', at: 'crash-step' },
+      { step: 6, simulated: 'power-loss', at: 'crash-step' },
+    ]);
+  });
+
+  it('places an injected crash inside the step it struck, and a crash in recovery before the next step', async () => {
+    const plan = findScenario('recovery-crash')!.plan(3);
+    const result = await runPlan(plan, referenceEngine, { trace: 'full' });
+    const points = crashPointsOf(plan, result);
+    expect(points).toHaveLength(result.crashes);
+    expect(points.filter((point) => point.at === 'recovery').length).toBeGreaterThan(0);
+    for (const point of points) {
+      if (point.at === 'crash-step') expect(plan.steps[point.step]?.op).toBe('crash');
+      if (point.at === 'in-step') expect(plan.steps[point.step]?.op).not.toBe('crash');
+    }
+    const walAppend = findScenario('wal-append')!.plan(3);
+    const injected = crashPointsOf(walAppend, await runPlan(walAppend, referenceEngine, { trace: 'full' }));
+    expect(injected.map((point) => point.at)).toEqual(['in-step', 'in-step', 'in-step', 'in-step']);
+  });
+});
+
+describe('replay --real', () => {
+  it('replays a plan with two crash steps on the real disk as two kill -9s, with no violation', async () => {
+    const result = await replayPlanReal(twoCrashPlan());
+    expect(result.errors).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.kills).toBe(2);
+    expect(result.crashPoints.map((point) => point.simulated)).toEqual(['kill-9', 'power-loss']);
+    expect(result.stepsRun).toBe(10);
+    expect(result.commitsAcknowledged).toBe(4);
+    // The first open, one after each kill, one after the reopen, the final one.
+    expect(result.recoveries).toBe(5);
+    expect(result.dirKept).toBe(false);
+  });
+
+  it('replays a plan from findScenario("wal-append").plan(1) to the end with no violation', async () => {
+    const plan = findScenario('wal-append')!.plan(1);
+    const result = await replayPlanReal(plan);
+    expect(result.errors).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.stepsRun).toBe(plan.steps.length);
+    expect(result.commitsAcknowledged).toBeGreaterThan(0);
+  });
+
+  it('finds the violation when recovery drops an acknowledged commit, and keeps the folder', async () => {
+    const result = await replayPlanReal(twoCrashPlan(), { storeModule: fixture('engine-forgets-after-kill.ts') });
+    expect(result.ok).toBe(false);
+    expect(result.violations.length).toBeGreaterThan(0);
+    expect(result.violations[0]?.invariant).toBe('durability');
+    expect(result.violations[0]?.step).toBe(2);
+    expect(result.dirKept).toBe(true);
+    await rm(result.dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 from the CLI, keeps the --dir folder, and says that power loss was replayed as kill -9', async () => {
+    const file = join(dir, 'two-crashes.json');
+    await writeFile(file, JSON.stringify(twoCrashPlan()));
+    const data = join(dir, 'data');
+    const result = await cli('replay', file, '--real', '--dir', data);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('crash points replayed as kill -9: 2 of 2');
+    expect(result.stdout).toContain('violations: none');
+    expect(result.stdout).toContain('power-loss crash points were replayed as kill -9, which keeps every page the process wrote');
+    expect((await readdir(data)).length).toBeGreaterThan(0);
+    const again = await cli('replay', file, '--real', '--dir', data);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is not empty/);
+  });
+});
