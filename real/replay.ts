@@ -40,6 +40,11 @@ import type { WireFailure, WireStep } from './replay-protocol.ts';
 import { ReplayChildSession } from './replay-session.ts';
 import type { SessionEvent } from './replay-session.ts';
 
+/** The data folder given to {@link replayPlanReal} is not empty (bad input, not a harness failure). */
+export class ReplayDirError extends Error {
+  override readonly name = 'ReplayDirError';
+}
+
 /** Options of {@link replayPlanReal}. */
 export interface RealReplayOptions {
   /** Data folder; must be missing or empty, and is kept. @defaultValue a new temporary folder, removed when nothing was found */
@@ -96,7 +101,7 @@ function toOps(batch: readonly PlanOp[]): Op[] {
  * Replays `plan` on the real disk. See the module comment for what that can and cannot show.
  * @param plan - a plan, as `readPlanFile` returns it or a scenario builds it
  * @returns the crash points replayed, the violations found, and the figures of the run
- * @throws Error when `options.dir` is not empty
+ * @throws {@link ReplayDirError} when `options.dir` is not empty
  */
 export async function replayPlanReal(plan: Plan, options: RealReplayOptions = {}): Promise<RealReplayResult> {
   const simulateStarted = performance.now();
@@ -181,7 +186,8 @@ export async function replayPlanReal(plan: Plan, options: RealReplayOptions = {}
           if (!exitExpected) return 'done';
           break;
         case 'exit':
-          if (exitExpected && (kill || done)) return 'exited';
+          // A child gone before it finished a step it was not killed in died on its own.
+          if (exitExpected && (child.killing || done)) return 'exited';
           harness(`${run.op} did not finish`, event);
           return 'failed';
         default:
@@ -302,16 +308,21 @@ export async function replayPlanReal(plan: Plan, options: RealReplayOptions = {}
 /** Creates a temporary folder, or checks that the given one is missing or empty. */
 async function prepareDir(dir: string | undefined): Promise<string> {
   if (dir === undefined) return mkdtemp(join(tmpdir(), 'powercut-replay-'));
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) throw new Error(`${dir} is not empty; replay --real needs an empty data folder`);
+  let names: string[];
+  try {
+    await mkdir(dir, { recursive: true });
+    names = await readdir(dir);
+  } catch (error) {
+    throw new ReplayDirError(`${dir}: cannot use as the data folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (names.length > 0) throw new ReplayDirError(`${dir} is not empty; replay --real needs an empty data folder`);
   return dir;
 }
 
 /**
  * The crash points the replay kills at: those the simulated run reached, plus every `crash` step
  * it did not reach (a simulated run stops early when the store refuses to open or keeps crashing
- * while it recovers); in plan order,
- * kills during a recovery before the step that follows it.
+ * while it recovers); in plan order, kills during a recovery before the step that follows it.
  */
 function replayedCrashPoints(plan: Plan, simulated: readonly CrashPoint[]): CrashPoint[] {
   const points = simulated.filter((point) => point.at !== 'crash-step');
