@@ -116,7 +116,8 @@ export async function replayPlanReal(plan: Plan, options: RealReplayOptions = {}
   const model = new CommitModel({ sync: plan.engine.sync });
   const violations: RealReplayViolation[] = [];
   const errors: string[] = [];
-  let at = -1;
+  // The plan step being run, which violations are reported at (the first open counts as step 0; -1: the final recovery).
+  let at = 0;
   let kills = 0;
   let recoveries = 0;
   let storeFailed = false;
