@@ -121,6 +121,14 @@ export class SimWorld {
   }
 
   /**
+   * The world's shared I/O state (disk, faults, trace), for a synchronous path into the same
+   * disk: Node's `fs.*Sync` calls cannot await (see facade/sync-port.ts). Engines use {@link fs}.
+   */
+  get kernel(): IoKernel {
+    return this.#kernel;
+  }
+
+  /**
    * An independent random stream named `name` (e.g. `workload`), depending only on the seed
    * and the name: drawing from it never changes faults, latency or crash states.
    */

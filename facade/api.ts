@@ -1,0 +1,274 @@
+/**
+ * The three faces of Node's fs over one {@link FacadeCore}: synchronous functions, callback
+ * functions and `fs.promises` (with a FileHandle), plus `createWriteStream`.
+ *
+ * Ordering: an asynchronous call does its work on the simulated disk when it is made and
+ * delivers its result later (a microtask), exactly as the simulator's own asynchronous port does
+ * with latency off; so concurrent calls take effect in call order, the same in every run. A
+ * whole-file call (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to
+ * back: other calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every
+ * pending and later asynchronous call of the incarnation never settle, and every synchronous
+ * call throw {@link ProcessCrashedError}.
+ */
+import type { Buffer } from 'node:buffer';
+import { Writable } from 'node:stream';
+import { UnsupportedFsCallError } from './errors.ts';
+import type { FacadeCore } from './core.ts';
+import { ProcessCrashedError } from './sync-port.ts';
+
+type AnyFunction = (...args: never[]) => unknown;
+type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A promise that never settles: what a dead process's asynchronous calls return. */
+const never: Promise<never> = new Promise<never>(() => {});
+
+/** The synchronous implementations, by Node's name without `Sync` (`open`, `writeFile`, ...). */
+export function syncImpls(core: FacadeCore): Record<string, Impl> {
+  const noOp = (call: string) => (target: string | number) => core.noOpSync(call, target);
+  return {
+    open: (path: string, flags?: string | number, mode?: number) => core.openSync(path, flags, mode),
+    close: (fd: number) => core.closeSync(fd),
+    read: (fd: number, buffer: ArrayBufferView, offset?: unknown, length?: number, position?: number | null) =>
+      core.readSync(fd, buffer, offset, length, position),
+    write: (fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown) => core.writeSync(fd, data, a, b, c),
+    fsync: (fd: number) => core.fsyncSync(fd),
+    fdatasync: (fd: number) => core.fdatasyncSync(fd),
+    ftruncate: (fd: number, length?: number) => core.ftruncateSync(fd, length),
+    fstat: (fd: number) => core.fstatSync(fd),
+    stat: (path: string, options?: { throwIfNoEntry?: boolean }) => core.statSync(path, options),
+    lstat: (path: string, options?: { throwIfNoEntry?: boolean }) => core.lstatSync(path, options),
+    exists: (path: string) => core.existsSync(path),
+    access: (path: string) => core.accessSync(path),
+    readdir: (path: string, options?: unknown) => core.readdirSync(path, options),
+    mkdir: (path: string, options?: unknown) => core.mkdirSync(path, options),
+    rmdir: (path: string) => core.rmdirSync(path),
+    rm: (path: string, options?: { force?: boolean; recursive?: boolean }) => core.rmSync(path, options),
+    unlink: (path: string) => core.unlinkSync(path),
+    rename: (from: string, to: string) => core.renameSync(from, to),
+    readFile: (path: string | number, options?: unknown) => core.readFileSync(path, options),
+    writeFile: (path: string | number, data: unknown, options?: unknown) => core.writeFileSync(path, data, options),
+    appendFile: (path: string | number, data: unknown, options?: unknown) => core.appendFileSync(path, data, options),
+    truncate: (path: string, length?: number) => core.truncateSync(path, length),
+    copyFile: (from: string, to: string, mode?: number) => core.copyFileSync(from, to, mode),
+    realpath: (path: string) => core.realpathSync(path),
+    chmod: noOp('chmod'),
+    lchmod: noOp('lchmod'),
+    fchmod: noOp('fchmod'),
+    chown: noOp('chown'),
+    lchown: noOp('lchown'),
+    fchown: noOp('fchown'),
+    utimes: noOp('utimes'),
+    lutimes: noOp('lutimes'),
+    futimes: noOp('futimes'),
+  };
+}
+
+/** Calls `callback` later with `args`, as Node's fs does (never synchronously). */
+function later(callback: AnyFunction, ...args: unknown[]): void {
+  queueMicrotask(() => (callback as (...a: unknown[]) => void)(...args));
+}
+
+/**
+ * The callback form of `name`: the work happens now, the callback runs in a microtask.
+ * `fs.exists` calls back with a boolean only; `read` and `write` add the buffer; a dead process
+ * never calls back.
+ */
+export function callbackImpl(name: string, impl: Impl): Impl {
+  return (...args: unknown[]) => {
+    const callback = args.pop();
+    if (typeof callback !== 'function') throw new TypeError(`powercut facade: fs.${name} needs a callback`);
+    let result: unknown;
+    try {
+      result = impl(...args);
+    } catch (error) {
+      if (error instanceof ProcessCrashedError) return;
+      if (name === 'exists') later(callback as AnyFunction, false);
+      else later(callback as AnyFunction, error);
+      return;
+    }
+    if (name === 'exists') later(callback as AnyFunction, result);
+    else if (name === 'read' || name === 'write') later(callback as AnyFunction, null, result, args[1]);
+    else later(callback as AnyFunction, null, result);
+  };
+}
+
+/** Runs `body` now and settles later; a dead process's promise never settles. */
+function settle<T>(body: () => T): Promise<T> {
+  try {
+    return Promise.resolve(body());
+  } catch (error) {
+    if (error instanceof ProcessCrashedError) return never;
+    return Promise.reject(error);
+  }
+}
+
+/** `fs.promises` FileHandle over a facade descriptor. */
+export class FacadeFileHandle {
+  readonly #core: FacadeCore;
+  readonly fd: number;
+
+  constructor(core: FacadeCore, fd: number) {
+    this.#core = core;
+    this.fd = fd;
+  }
+
+  read(buffer?: ArrayBufferView | { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | null }, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
+    return settle(() => {
+      let target: ArrayBufferView;
+      let options: unknown = offset;
+      if (buffer !== undefined && !ArrayBuffer.isView(buffer)) {
+        target = buffer.buffer ?? new Uint8Array(16 * 1024);
+        options = { offset: buffer.offset ?? 0, length: buffer.length ?? target.byteLength - (buffer.offset ?? 0), position: buffer.position ?? null };
+      } else {
+        target = buffer ?? new Uint8Array(16 * 1024);
+      }
+      const bytesRead = this.#core.readSync(this.fd, target, options, length, position);
+      return { bytesRead, buffer: target };
+    });
+  }
+
+  write(data: unknown, a?: unknown, b?: unknown, c?: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
+    return settle(() => ({ bytesWritten: this.#core.writeSync(this.fd, data, a, b, c), buffer: data }));
+  }
+
+  writeFile(data: unknown, options?: unknown): Promise<void> {
+    return settle(() => this.#core.writeFileSync(this.fd, data, options));
+  }
+
+  appendFile(data: unknown, options?: unknown): Promise<void> {
+    return settle(() => this.#core.appendFileSync(this.fd, data, options));
+  }
+
+  readFile(options?: unknown): Promise<Buffer | string> {
+    return settle(() => this.#core.readFileSync(this.fd, options));
+  }
+
+  stat(): Promise<unknown> {
+    return settle(() => this.#core.fstatSync(this.fd));
+  }
+
+  sync(): Promise<void> {
+    return settle(() => this.#core.fsyncSync(this.fd));
+  }
+
+  datasync(): Promise<void> {
+    return settle(() => this.#core.fdatasyncSync(this.fd));
+  }
+
+  truncate(length?: number): Promise<void> {
+    return settle(() => this.#core.ftruncateSync(this.fd, length));
+  }
+
+  close(): Promise<void> {
+    return settle(() => this.#core.closeSync(this.fd));
+  }
+
+  chmod(): Promise<void> {
+    return settle(() => this.#core.noOpSync('fchmod', this.fd));
+  }
+
+  chown(): Promise<void> {
+    return settle(() => this.#core.noOpSync('fchown', this.fd));
+  }
+
+  utimes(): Promise<void> {
+    return settle(() => this.#core.noOpSync('futimes', this.fd));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  createReadStream(): never {
+    throw new UnsupportedFsCallError('FileHandle.createReadStream', String(this.fd));
+  }
+
+  createWriteStream(): never {
+    throw new UnsupportedFsCallError('FileHandle.createWriteStream', String(this.fd));
+  }
+
+  readLines(): never {
+    throw new UnsupportedFsCallError('FileHandle.readLines', String(this.fd));
+  }
+
+  readv(): never {
+    throw new UnsupportedFsCallError('FileHandle.readv', String(this.fd));
+  }
+
+  writev(): never {
+    throw new UnsupportedFsCallError('FileHandle.writev', String(this.fd));
+  }
+}
+
+/** The `fs.promises` implementations, by name. */
+export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
+  const out: Record<string, Impl> = {};
+  for (const [name, impl] of Object.entries(sync)) {
+    if (name === 'exists' || name.startsWith('f') || name === 'close' || name === 'read' || name === 'write' || name === 'lutimes') continue;
+    out[name] = (...args: unknown[]) => settle(() => impl(...args));
+  }
+  out.open = (path: string, flags?: string | number, mode?: number) =>
+    settle(() => new FacadeFileHandle(core, core.openSync(path, flags, mode)));
+  out.realpath = (path: string) => settle(() => core.realpathSync(path, 'realpath'));
+  out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
+  return out;
+}
+
+/**
+ * `fs.createWriteStream` on a simulated path: opens at construction (flags `w` unless
+ * `options.flags`), writes each chunk with `write`, closes on end or destroy (no fsync: Node's
+ * stream does not sync either).
+ */
+export function createWriteStreamImpl(core: FacadeCore, path: string, options?: unknown): Writable {
+  const opts = (typeof options === 'string' ? { encoding: options } : options ?? {}) as { flags?: string; start?: number; autoClose?: boolean };
+  let fd: number | undefined;
+  let position = opts.start;
+  let bytesWritten = 0;
+  const stream = new Writable({
+    construct(done) {
+      try {
+        fd = core.openSync(path, opts.flags ?? 'w');
+      } catch (error) {
+        if (error instanceof ProcessCrashedError) return;
+        done(error as Error);
+        return;
+      }
+      done();
+      queueMicrotask(() => {
+        stream.emit('open', fd);
+        stream.emit('ready');
+      });
+    },
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        const written = core.writeSync(fd!, chunk, 0, chunk.length, position ?? null);
+        if (position !== undefined) position += written;
+        bytesWritten += written;
+      } catch (error) {
+        if (error instanceof ProcessCrashedError) return;
+        done(error as Error);
+        return;
+      }
+      queueMicrotask(() => done());
+    },
+    destroy(error, done) {
+      if (fd !== undefined && opts.autoClose !== false) {
+        try {
+          core.closeSync(fd);
+        } catch (closeError) {
+          if (closeError instanceof ProcessCrashedError) return;
+          done((error ?? closeError) as Error);
+          return;
+        }
+      }
+      queueMicrotask(() => done(error));
+    },
+  });
+  Object.defineProperties(stream, {
+    path: { value: path, enumerable: true },
+    bytesWritten: { get: () => bytesWritten, enumerable: true },
+    fd: { get: () => fd ?? null, enumerable: true },
+    pending: { get: () => fd === undefined, enumerable: true },
+  });
+  return stream;
+}

@@ -1,0 +1,547 @@
+/**
+ * Node's `fs` semantics over the simulated disk, synchronously: descriptors and their positions,
+ * open flags, Node's argument forms (`write(fd, string, position, encoding)`,
+ * `read(fd, buffer, { offset, length, position })`, ...), whole-file helpers and Node-shaped
+ * errors. The callback and promise APIs (api.ts) run these same functions and deliver the
+ * result later, as the simulator's asynchronous port does.
+ *
+ * Paths: a simulated path is an absolute path under the root, used as is on the simulated disk.
+ * Directories: a directory opened read-only is a directory descriptor whose `fsync` is the
+ * port's `syncDir` (how Node code makes a rename durable). Directories cannot be removed or
+ * renamed on the simulated disk (sim/disk/disk.ts), so `rmdir` and `rm` of a directory throw
+ * {@link UnsupportedFsCallError}.
+ *
+ * Time: stats carry the world's virtual time, so they are the same in every run of a seed.
+ */
+import { Buffer } from 'node:buffer';
+import { constants, Dirent, Stats } from 'node:fs';
+import { IoError } from '../engine/ports/fs.ts';
+import type { SimWorld } from '../sim/world.ts';
+import { splitPath } from '../sim/disk/disk.ts';
+import { FileState } from '../sim/disk/file-state.ts';
+import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
+import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from './sync-port.ts';
+
+/** The first descriptor number handed out: far above any real descriptor of the process. */
+export const facadeFdFirst = 1 << 24;
+
+/** What an open descriptor refers to. */
+type OpenEntry =
+  | { readonly kind: 'file'; readonly file: SyncFile; readonly path: string; position: number; readonly flags: OpenFlags; closed: boolean }
+  | { readonly kind: 'dir'; readonly path: string; readonly incarnation: number; closed: boolean };
+
+/** Decoded open flags. */
+export interface OpenFlags {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly create: boolean;
+  readonly exclusive: boolean;
+  readonly truncate: boolean;
+  readonly append: boolean;
+}
+
+const stringFlags: Readonly<Record<string, OpenFlags>> = (() => {
+  const f = (read: boolean, write: boolean, create: boolean, exclusive: boolean, truncate: boolean, append: boolean): OpenFlags =>
+    ({ read, write, create, exclusive, truncate, append });
+  const table: Record<string, OpenFlags> = {
+    r: f(true, false, false, false, false, false),
+    'r+': f(true, true, false, false, false, false),
+    w: f(false, true, true, false, true, false),
+    wx: f(false, true, true, true, true, false),
+    'w+': f(true, true, true, false, true, false),
+    'wx+': f(true, true, true, true, true, false),
+    a: f(false, true, true, false, false, true),
+    ax: f(false, true, true, true, false, true),
+    'a+': f(true, true, true, false, false, true),
+    'ax+': f(true, true, true, true, false, true),
+  };
+  // Synonyms: x may come first; s (synchronous I/O) changes nothing the model can see.
+  table.xw = table.wx!;
+  table['xw+'] = table['wx+']!;
+  table.xa = table.ax!;
+  table['xa+'] = table['ax+']!;
+  table.rs = table.sr = table.r!;
+  table['rs+'] = table['sr+'] = table['r+']!;
+  table.as = table.sa = table.a!;
+  table['as+'] = table['sa+'] = table['a+']!;
+  return table;
+})();
+
+/** Decodes Node's open flags (string or number). @throws NodeFsError EINVAL on unknown flags */
+export function parseFlags(flags: string | number | undefined, path: string): OpenFlags {
+  if (flags === undefined || flags === null) return stringFlags.r!;
+  if (typeof flags === 'string') {
+    const decoded = stringFlags[flags];
+    if (decoded === undefined) throw nodeError('EINVAL', 'open', path);
+    return decoded;
+  }
+  const access = flags & 3;
+  return {
+    read: access === constants.O_RDONLY || access === constants.O_RDWR,
+    write: access === constants.O_WRONLY || access === constants.O_RDWR,
+    create: (flags & constants.O_CREAT) !== 0,
+    exclusive: (flags & constants.O_EXCL) !== 0,
+    truncate: (flags & constants.O_TRUNC) !== 0,
+    append: (flags & constants.O_APPEND) !== 0,
+  };
+}
+
+/** Bytes of `data` as Node would write them (strings in `encoding`, default utf8). */
+export function toBytes(data: unknown, encoding: BufferEncoding | undefined): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, encoding ?? 'utf8');
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError('powercut facade: data must be a string, Buffer, TypedArray or DataView');
+}
+
+/** The encoding an `options` argument names (a string, or `{ encoding }`). */
+export function encodingOf(options: unknown): BufferEncoding | undefined {
+  if (typeof options === 'string') return options as BufferEncoding;
+  if (typeof options === 'object' && options !== null && 'encoding' in options) {
+    const encoding = (options as { encoding?: unknown }).encoding;
+    if (typeof encoding === 'string') return encoding as BufferEncoding;
+  }
+  return undefined;
+}
+
+/** The `flag` of an options argument, or `fallback`. */
+function flagOf(options: unknown, fallback: string): string | number {
+  if (typeof options === 'object' && options !== null && 'flag' in options) {
+    const flag = (options as { flag?: unknown }).flag;
+    if (typeof flag === 'string' || typeof flag === 'number') return flag;
+  }
+  return fallback;
+}
+
+/** Node's fs, synchronously, on the simulated disk of one world. */
+export class FacadeCore {
+  readonly world: SimWorld;
+  /** The simulated root (absolute, normalised, no trailing slash). */
+  readonly root: string;
+  readonly port: SyncFileSystem;
+  readonly #fds = new Map<number, OpenEntry>();
+  #nextFd = facadeFdFirst;
+
+  constructor(world: SimWorld, root: string) {
+    this.world = world;
+    this.root = root;
+    this.port = new SyncFileSystem(world.kernel);
+  }
+
+  /** Whether `fd` is a descriptor this facade handed out. */
+  ownsFd(fd: unknown): fd is number {
+    return typeof fd === 'number' && this.#fds.has(fd);
+  }
+
+  /**
+   * Runs `body` and turns port errors into Node's shape, named for `syscall`.
+   * @throws ProcessCrashedError unchanged: the process is dead, not the call failed
+   */
+  #call<T>(syscall: string, path: string | undefined, body: () => T, dest?: string): T {
+    try {
+      return body();
+    } catch (error) {
+      // The simulated disk checks only the nearest ancestors; POSIX reports a file anywhere on
+      // the way as ENOTDIR.
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ENOENT' && ((path !== undefined && this.#fileOnTheWay(path)) || (dest !== undefined && this.#fileOnTheWay(dest)))) {
+        throw nodeError('ENOTDIR', syscall, path, dest);
+      }
+      if (error instanceof IoError) throw fromIoError(error, syscall, path ?? error.path, dest);
+      throw error;
+    }
+  }
+
+  /** Whether a proper ancestor of `path` is a file. */
+  #fileOnTheWay(path: string): boolean {
+    for (let dir = parentOf(path); dir !== '/'; dir = parentOf(dir)) if (this.#peek(dir) === 'file') return true;
+    return false;
+  }
+
+  #entry(fd: number, syscall: string): OpenEntry {
+    const entry = this.#fds.get(fd);
+    if (entry === undefined || entry.closed) throw nodeError('EBADF', syscall);
+    return entry;
+  }
+
+  #fileEntry(fd: number, syscall: string): OpenEntry & { kind: 'file' } {
+    const entry = this.#entry(fd, syscall);
+    if (entry.kind !== 'file') throw nodeError('EISDIR', syscall);
+    return entry;
+  }
+
+  // ---- descriptors ----
+
+  openSync(path: string, flags?: string | number, _mode?: number): number {
+    const decoded = parseFlags(flags, path);
+    return this.#call('open', path, () => {
+      const stat = this.#peek(path);
+      if (stat === 'dir') {
+        if (decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
+        if (decoded.write || decoded.create) throw nodeError('EISDIR', 'open', path);
+        const fd = this.#nextFd++;
+        this.#fds.set(fd, { kind: 'dir', path, incarnation: this.world.kernel.incarnation, closed: false });
+        return fd;
+      }
+      if (stat !== undefined && decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
+      const file = this.port.open(path, { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write });
+      const fd = this.#nextFd++;
+      this.#fds.set(fd, { kind: 'file', file, path, position: 0, flags: decoded, closed: false });
+      return fd;
+    });
+  }
+
+  closeSync(fd: number): void {
+    const entry = this.#entry(fd, 'close');
+    this.#call('close', entry.path, () => {
+      if (entry.kind === 'file') entry.file.close();
+      else this.#checkAlive(entry.incarnation, 'close');
+      entry.closed = true;
+    });
+  }
+
+  readSync(fd: number, buffer: ArrayBufferView, offsetOrOptions?: unknown, length?: number, position?: number | bigint | null): number {
+    const entry = this.#fileEntry(fd, 'read');
+    let offset = 0;
+    let len: number | undefined = length;
+    let pos: number | bigint | null | undefined = position;
+    if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
+      const options = offsetOrOptions as { offset?: number; length?: number; position?: number | bigint | null };
+      offset = options.offset ?? 0;
+      len = options.length;
+      pos = options.position;
+    } else if (typeof offsetOrOptions === 'number') {
+      offset = offsetOrOptions;
+    }
+    const target = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    len ??= target.length - offset;
+    if (!entry.flags.read) throw nodeError('EBADF', 'read');
+    const at = pos === null || pos === undefined || pos === -1 || pos === -1n ? entry.position : Number(pos);
+    const bytes = this.#call('read', entry.path, () => entry.file.read(at, len));
+    target.set(bytes, offset);
+    if (pos === null || pos === undefined || pos === -1 || pos === -1n) entry.position += bytes.length;
+    return bytes.length;
+  }
+
+  writeSync(fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown): number {
+    const entry = this.#fileEntry(fd, 'write');
+    let bytes: Uint8Array;
+    let pos: number | null | undefined;
+    if (typeof data === 'string') {
+      pos = typeof a === 'number' ? a : null;
+      bytes = toBytes(data, typeof b === 'string' ? b as BufferEncoding : undefined);
+    } else {
+      const all = toBytes(data, undefined);
+      let offset = 0;
+      let length: number | undefined;
+      if (typeof a === 'object' && a !== null) {
+        const options = a as { offset?: number; length?: number; position?: number | null };
+        offset = options.offset ?? 0;
+        length = options.length;
+        pos = options.position;
+      } else {
+        offset = typeof a === 'number' ? a : 0;
+        length = typeof b === 'number' ? b : undefined;
+        pos = typeof c === 'number' ? c : null;
+      }
+      bytes = all.subarray(offset, length === undefined ? all.length : offset + length);
+    }
+    if (!entry.flags.write) throw nodeError('EBADF', 'write');
+    this.#call('write', entry.path, () => {
+      // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS).
+      const at = entry.flags.append ? entry.file.file.size : pos ?? entry.position;
+      entry.file.write(at, bytes, entry.flags.append ? 'append' : 'write');
+      if (entry.flags.append || pos === null || pos === undefined) entry.position = at + bytes.length;
+    });
+    return bytes.length;
+  }
+
+  fsyncSync(fd: number, syscall: 'fsync' | 'fdatasync' = 'fsync'): void {
+    const entry = this.#entry(fd, syscall);
+    this.#call(syscall, entry.path, () => {
+      if (entry.kind === 'file') entry.file.sync(syscall === 'fsync' ? 'sync' : 'datasync');
+      else {
+        this.#checkAlive(entry.incarnation, syscall);
+        this.port.syncDir(entry.path);
+      }
+    });
+  }
+
+  fdatasyncSync(fd: number): void {
+    this.fsyncSync(fd, 'fdatasync');
+  }
+
+  ftruncateSync(fd: number, length = 0): void {
+    const entry = this.#fileEntry(fd, 'ftruncate');
+    if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
+    this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
+  }
+
+  fstatSync(fd: number): Stats {
+    const entry = this.#entry(fd, 'fstat');
+    return this.statSync(entry.path);
+  }
+
+  // ---- paths ----
+
+  statSync(path: string, options?: { throwIfNoEntry?: boolean }): Stats {
+    try {
+      return this.#stats(this.#call('stat', path, () => this.port.stat(path)));
+    } catch (error) {
+      if (options?.throwIfNoEntry === false && (error as { code?: string }).code === 'ENOENT') return undefined as unknown as Stats;
+      throw error;
+    }
+  }
+
+  lstatSync(path: string, options?: { throwIfNoEntry?: boolean }): Stats {
+    return this.statSync(path, options);
+  }
+
+  existsSync(path: string): boolean {
+    try {
+      return this.port.exists(path);
+    } catch (error) {
+      if (error instanceof ProcessCrashedError) throw error;
+      return false;
+    }
+  }
+
+  accessSync(path: string): void {
+    this.#call('access', path, () => this.port.stat(path));
+  }
+
+  readdirSync(path: string, options?: unknown): string[] | Buffer[] | Dirent[] {
+    const names = this.#call('scandir', path, () => this.port.readdir(path));
+    const withFileTypes = typeof options === 'object' && options !== null && (options as { withFileTypes?: boolean }).withFileTypes === true;
+    if (typeof options === 'object' && options !== null && (options as { recursive?: boolean }).recursive === true) {
+      throw new UnsupportedFsCallError('fs.readdir({ recursive: true })', path);
+    }
+    if (withFileTypes) {
+      return names.map((name) => {
+        const stat = this.#call('scandir', path, () => this.port.stat(`${path}/${name}`));
+        // Node's Dirent constructor is not in @types/node; its arguments are (name, type, path).
+        const DirentOf = Dirent as unknown as new (name: string, type: number, path: string) => Dirent;
+        const types = constants as unknown as { UV_DIRENT_DIR: number; UV_DIRENT_FILE: number };
+        return new DirentOf(name, stat.kind === 'dir' ? types.UV_DIRENT_DIR : types.UV_DIRENT_FILE, path);
+      });
+    }
+    if ((encodingOf(options) as string | undefined) === 'buffer') return names.map((name) => Buffer.from(name));
+    return names;
+  }
+
+  mkdirSync(path: string, options?: unknown): string | undefined {
+    const recursive = typeof options === 'object' && options !== null && (options as { recursive?: boolean }).recursive === true;
+    return this.#call('mkdir', path, () => {
+      const stat = this.#peek(path);
+      if (stat !== undefined) {
+        if (!recursive || stat === 'file') throw nodeError('EEXIST', 'mkdir', path);
+        this.port.mkdir(path);
+        return undefined;
+      }
+      const parentStat = this.#peek(parentOf(path));
+      if (parentStat === 'file') throw nodeError('ENOTDIR', 'mkdir', path);
+      if (!recursive && parentStat === undefined) throw nodeError('ENOENT', 'mkdir', path);
+      const first = recursive ? this.#firstMissing(path) : path;
+      this.port.mkdir(path);
+      return recursive ? first : undefined;
+    });
+  }
+
+  rmdirSync(path: string): void {
+    const stat = this.#call('rmdir', path, () => this.port.stat(path));
+    if (stat.kind === 'file') throw nodeError('ENOTDIR', 'rmdir', path);
+    throw new UnsupportedFsCallError('fs.rmdir', path, 'the simulated disk never removes directories');
+  }
+
+  rmSync(path: string, options?: { force?: boolean; recursive?: boolean }): void {
+    const stat = this.#peek(path);
+    if (stat === undefined && options?.force === true) return;
+    if (stat === 'dir') throw new UnsupportedFsCallError('fs.rm', path, 'the simulated disk never removes directories');
+    this.#call('rm', path, () => this.port.unlink(path));
+  }
+
+  unlinkSync(path: string): void {
+    this.#call('unlink', path, () => this.port.unlink(path));
+  }
+
+  renameSync(from: string, to: string): void {
+    this.#call('rename', from, () => {
+      // Node reports a missing source before anything about the target.
+      // rename(2) onto an ancestor of the source: the target directory is not empty.
+      if (this.#peek(to) === 'dir' && this.#peek(from) === 'file' && from.startsWith(`${to}/`)) throw nodeError('ENOTEMPTY', 'rename', from, to);
+      if (this.#peek(from) === 'dir') throw new UnsupportedFsCallError('fs.rename', from, 'the simulated disk never renames directories');
+      this.port.rename(from, to);
+    }, to);
+  }
+
+  readFileSync(pathOrFd: string | number, options?: unknown): Buffer | string {
+    const encoding = encodingOf(options);
+    const read = (fd: number): Buffer => {
+      const entry = this.#fileEntry(fd, 'read');
+      const chunks: Uint8Array[] = [];
+      for (;;) {
+        const chunk = this.#call('read', entry.path, () => entry.file.read(entry.position, 64 * 1024));
+        if (chunk.length === 0) break;
+        entry.position += chunk.length;
+        chunks.push(chunk);
+      }
+      return Buffer.concat(chunks);
+    };
+    let bytes: Buffer;
+    if (typeof pathOrFd === 'number') bytes = read(pathOrFd);
+    else {
+      const fd = this.openSync(pathOrFd, flagOf(options, 'r'));
+      try {
+        bytes = read(fd);
+      } finally {
+        this.#closeQuietly(fd);
+      }
+    }
+    return encoding === undefined || encoding === 'buffer' as BufferEncoding ? bytes : bytes.toString(encoding);
+  }
+
+  writeFileSync(pathOrFd: string | number, data: unknown, options?: unknown, defaultFlag = 'w'): void {
+    const bytes = toBytes(data, encodingOf(options));
+    if (typeof pathOrFd === 'number') {
+      this.writeSync(pathOrFd, bytes);
+      return;
+    }
+    const fd = this.openSync(pathOrFd, flagOf(options, defaultFlag));
+    try {
+      this.writeSync(fd, bytes);
+    } finally {
+      this.#closeQuietly(fd);
+    }
+  }
+
+  appendFileSync(pathOrFd: string | number, data: unknown, options?: unknown): void {
+    this.writeFileSync(pathOrFd, data, options, 'a');
+  }
+
+  truncateSync(path: string, length = 0): void {
+    const fd = this.openSync(path, 'r+');
+    try {
+      this.ftruncateSync(fd, length);
+    } finally {
+      this.#closeQuietly(fd);
+    }
+  }
+
+  copyFileSync(from: string, to: string, mode = 0): void {
+    const exclusive = (mode & constants.COPYFILE_EXCL) !== 0;
+    try {
+      const bytes = this.readFileSync(from) as Buffer;
+      this.writeFileSync(to, bytes, { flag: exclusive ? 'wx' : 'w' });
+    } catch (error) {
+      // libuv does the whole copy in one call and names it `copyfile`, with both paths.
+      const code = (error as { code?: unknown }).code;
+      if (error instanceof Error && typeof code === 'string' && 'syscall' in error) throw nodeError(code, 'copyfile', from, to, (error as { injected?: boolean }).injected === true);
+      throw error;
+    }
+  }
+
+  /**
+   * @param syscall - Node's JavaScript realpath (sync and callback) walks the path with `lstat`;
+   * `fs.promises.realpath` and `.native` call `realpath(3)` and fail under that name
+   */
+  realpathSync(path: string, syscall: 'lstat' | 'realpath' = 'lstat'): string {
+    this.#call(syscall, path, () => this.port.stat(path));
+    return normalise(path);
+  }
+
+  /** chmod, chown, utimes and friends: checked for existence, recorded in the trace, no effect. */
+  noOpSync(call: string, pathOrFd: string | number): void {
+    const path = typeof pathOrFd === 'number' ? this.#entry(pathOrFd, call).path : pathOrFd;
+    this.#call(call, path, () => this.port.stat(path));
+    this.world.record('note', `fs.${call} (no-op)`, path);
+  }
+
+  // ---- helpers ----
+
+  #checkAlive(incarnation: number, syscall: string): void {
+    if (incarnation !== this.world.kernel.incarnation || this.world.crashed !== undefined) throw new ProcessCrashedError(syscall);
+  }
+
+  /**
+   * What is at `path` in the page-cache namespace, looked up without an I/O operation (as the
+   * simulator's own `open` decides whether it creates): argument checks that Node makes in the
+   * same syscall must not add a fault point of their own.
+   */
+  #peek(path: string): 'file' | 'dir' | undefined {
+    const entry = this.world.kernel.disk.lookup(splitPath(path));
+    if (entry === undefined) return undefined;
+    return entry instanceof FileState ? 'file' : 'dir';
+  }
+
+  #firstMissing(path: string): string {
+    let first = path;
+    for (let dir = parentOf(path); dir !== '/' && this.#peek(dir) === undefined; dir = parentOf(dir)) first = dir;
+    return first;
+  }
+
+  #closeQuietly(fd: number): void {
+    try {
+      this.closeSync(fd);
+    } catch (error) {
+      if (error instanceof ProcessCrashedError) throw error;
+    }
+  }
+
+  #stats(stat: SyncStat): Stats {
+    const timeMs = this.world.clock.now();
+    const time = new Date(timeMs);
+    const isFile = stat.kind === 'file';
+    const size = isFile ? stat.size : 4096;
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
+    const fields: Record<string, unknown> = {
+      dev: 0x5051,
+      mode: isFile ? constants.S_IFREG | 0o644 : constants.S_IFDIR | 0o755,
+      nlink: 1,
+      uid,
+      gid,
+      rdev: 0,
+      blksize: 4096,
+      ino: isFile ? stat.id : directoryIno(stat.path),
+      size,
+      blocks: Math.ceil(size / 512),
+      atimeMs: timeMs,
+      mtimeMs: timeMs,
+      ctimeMs: timeMs,
+      birthtimeMs: timeMs,
+      atime: time,
+      mtime: time,
+      ctime: time,
+      birthtime: time,
+    };
+    const stats = Object.create(Stats.prototype) as Stats;
+    for (const [key, value] of Object.entries(fields)) {
+      Object.defineProperty(stats, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return stats;
+  }
+}
+
+/** A stable inode number for a directory (files use their FileState id, counted from 1). */
+function directoryIno(path: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return 0x40000000 + (hash & 0x3fffffff);
+}
+
+/** The parent of an absolute path. */
+export function parentOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? '/' : path.slice(0, cut);
+}
+
+/** `/a//b/./c/` → `/a/b/c`. */
+function normalise(path: string): string {
+  const parts: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  return `/${parts.join('/')}`;
+}

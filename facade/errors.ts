@@ -1,0 +1,67 @@
+/**
+ * Errors of the fs facade, in Node's shape: `code`, `errno` (negative, as libuv reports it),
+ * `syscall` (Node's name: `open`, `fsync`, `scandir`, ...), `path` and, for two-path calls,
+ * `dest`; the message reads like Node's (`ENOENT: no such file or directory, open '/x'`).
+ * An error the simulator injected keeps `injected: true`, so a report can tell it from a bug.
+ */
+import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
+import { IoError } from '../engine/ports/fs.ts';
+
+/** A Node-shaped file-system error. */
+export interface NodeFsError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+  dest?: string;
+  /** Set when the simulator injected the fault on purpose. */
+  injected?: boolean;
+}
+
+const errnoByCode = constants.errno as Readonly<Record<string, number>>;
+const systemErrors = getSystemErrorMap();
+
+/**
+ * A Node-shaped error.
+ * @param code - a POSIX code (`ENOENT`, `EXDEV`, ...)
+ * @param syscall - Node's syscall name
+ * @param path - the path concerned, if any
+ * @param dest - the second path of `rename`, `copyFile`, `link`
+ */
+export function nodeError(code: string, syscall: string, path?: string, dest?: string, injected = false): NodeFsError {
+  const errnoAbs = errnoByCode[code] ?? 0;
+  const errno = errnoAbs === 0 ? 0 : -errnoAbs;
+  const description = systemErrors.get(errno)?.[1] ?? code.toLowerCase();
+  const where = path === undefined ? '' : dest === undefined ? ` '${path}'` : ` '${path}' -> '${dest}'`;
+  const error = new Error(`${code}: ${description}, ${syscall}${where}${injected ? ' (injected by powercut)' : ''}`) as NodeFsError;
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  if (path !== undefined) error.path = path;
+  if (dest !== undefined) error.dest = dest;
+  if (injected) error.injected = true;
+  return error;
+}
+
+/** The Node-shaped twin of a port {@link IoError}, named for the Node call that failed. */
+export function fromIoError(error: IoError, syscall: string, path?: string, dest?: string): NodeFsError {
+  return nodeError(error.code, syscall, path ?? error.path, dest, error.injected);
+}
+
+/**
+ * A call the facade does not simulate, on a simulated path or descriptor. It is thrown, never
+ * passed to the real disk: a silent fall-through would write outside the simulation.
+ */
+export class UnsupportedFsCallError extends Error {
+  override readonly name = 'UnsupportedFsCallError';
+  readonly code = 'POWERCUT_UNSUPPORTED';
+  /**
+   * @param call - the fs function (`fs.watch`, `fs.promises.opendir`, ...)
+   * @param target - the simulated path or descriptor it was called on
+   * @param why - what is missing, when it is more than "not implemented"
+   */
+  constructor(readonly call: string, readonly target: string, why = 'not simulated by powercut\'s fs facade') {
+    super(`powercut: ${call} on simulated '${target}' is not supported (${why}); see README "Testing any Node library"`);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Installs the fs facade into this process: Node's `fs` and `fs.promises` objects are mutated in
+ * place, then `module.syncBuiltinESMExports()` copies the new functions to the ESM bindings of
+ * `node:fs` and `node:fs/promises`. That reaches CommonJS `require('fs')`, ESM default and named
+ * imports (live bindings, so even modules imported earlier), and libraries that copy `fs` when
+ * they load (graceful-fs clones it: install before the library loads).
+ *
+ * Routing, per call: a path argument (string, Buffer or file: URL) under the simulated root, a
+ * descriptor the facade handed out, or a facade FileHandle goes to the simulated disk; anything
+ * else goes to the real function, unchanged (Node itself loads modules through fs). A function
+ * the facade does not implement throws {@link UnsupportedFsCallError} on a simulated argument and
+ * never falls through to the real disk. A two-path call across the root boundary (`rename` from
+ * the real disk into the simulated one) fails with `EXDEV`, as across devices.
+ *
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), streams other than
+ * `createWriteStream`, `opendir`, `mkdtemp`, links (`link`, `symlink`, `readlink`), `cp`,
+ * `statfs`, vectored I/O (`readv`, `writev`), removing or renaming directories, and simulated
+ * latency (a facade call completes at once).
+ */
+import { Buffer } from 'node:buffer';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assert } from '../engine/assert.ts';
+import type { SimWorld } from '../sim/world.ts';
+import { callbackImpl, createWriteStreamImpl, FacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
+import { FacadeCore } from './core.ts';
+import { nodeError, UnsupportedFsCallError } from './errors.ts';
+
+/** What {@link installFacade} returns. */
+export interface InstalledFacade {
+  /** The simulated root, absolute. */
+  readonly root: string;
+  /** The facade's synchronous core (for tests and workload runners). */
+  readonly core: FacadeCore;
+  /** Puts every original fs function back. Idempotent. */
+  uninstall(): void;
+}
+
+/** Calls taking two paths: each may be simulated. */
+const twoPathCalls: ReadonlySet<string> = new Set(['rename', 'copyFile', 'link', 'symlink', 'cp']);
+
+let installed: InstalledFacade | undefined;
+
+/** The currently installed facade, if any. */
+export function installedFacade(): InstalledFacade | undefined {
+  return installed;
+}
+
+/**
+ * Installs the facade: paths under `root` live on `world`'s simulated disk from now on.
+ * @param world - the simulated world; its current incarnation serves each call
+ * @param root - the simulated root (made absolute; created on the simulated disk, durable)
+ * @returns the handle to uninstall it
+ * @throws AssertionError when a facade is already installed
+ */
+export function installFacade(world: SimWorld, root: string): InstalledFacade {
+  assert(installed === undefined, 'installFacade: one facade at a time (uninstall the previous one)');
+  const rootAbs = resolve(root).replace(/\/+$/, '') || '/';
+  assert(rootAbs !== '/', 'installFacade: the root is not / (Node must still load modules from the real disk)');
+  world.kernel.disk.mkdir(rootAbs);
+  const core = new FacadeCore(world, rootAbs);
+  const sync = syncImpls(core);
+  const promises = promiseImpls(core, sync);
+
+  const simPath = (arg: unknown): string | undefined => {
+    let path: string | undefined;
+    if (typeof arg === 'string') path = arg;
+    else if (Buffer.isBuffer(arg)) path = arg.toString();
+    else if (arg instanceof URL && arg.protocol === 'file:') path = fileURLToPath(arg);
+    if (path === undefined) return undefined;
+    const abs = resolve(path);
+    return abs === rootAbs || abs.startsWith(`${rootAbs}/`) ? abs : undefined;
+  };
+  const isSim = (arg: unknown): boolean => simPath(arg) !== undefined || core.ownsFd(arg) || arg instanceof FacadeFileHandle;
+
+  /** The wrapper of `name` (`label` for messages): routes each call to `facade` or `original`. */
+  const route = (name: string, label: string, original: (...args: unknown[]) => unknown, facade: ((...args: unknown[]) => unknown) | undefined) => {
+    const paths = twoPathCalls.has(name.replace(/Sync$/, '')) ? 2 : 1;
+    return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+      const simulated = args.slice(0, paths).map(isSim);
+      if (!simulated.includes(true)) return original.apply(this, args);
+      if (facade === undefined) throw new UnsupportedFsCallError(label, String(simPath(args[0]) ?? args[0]));
+      if (paths === 2 && simulated[0] !== simulated[1]) {
+        if (name.startsWith('rename')) throw nodeError('EXDEV', 'rename', String(args[0]), String(args[1]));
+        throw new UnsupportedFsCallError(label, String(args[simulated[0] === true ? 0 : 1]), 'one path is simulated and the other is not');
+      }
+      const mapped = args.map((arg, index) => (index < paths ? simPath(arg) ?? (arg instanceof FacadeFileHandle ? arg.fd : arg) : arg));
+      return facade.apply(this, mapped);
+    };
+  };
+
+  const restore: Array<() => void> = [];
+  const replace = (target: Record<string, unknown>, name: string, value: unknown): void => {
+    const descriptor = Object.getOwnPropertyDescriptor(target, name);
+    restore.push(() => {
+      if (descriptor === undefined) delete target[name];
+      else Object.defineProperty(target, name, descriptor);
+    });
+    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: descriptor?.enumerable ?? true });
+  };
+
+  const fsObject = fs as unknown as Record<string, unknown>;
+  for (const name of Object.keys(fsObject)) {
+    if (name === 'promises' || !/^[a-z]/.test(name)) continue;
+    const original = fsObject[name];
+    if (typeof original !== 'function') continue;
+    let facade: ((...args: unknown[]) => unknown) | undefined;
+    if (name === 'createWriteStream') facade = (path, options) => createWriteStreamImpl(core, path as string, options);
+    else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
+    else if (sync[name] !== undefined) facade = callbackImpl(name, sync[name]!);
+    const wrapper = route(name, `fs.${name}`, original as (...args: unknown[]) => unknown, facade);
+    // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
+    if ('native' in original) {
+      const native = (original as { native: (...args: unknown[]) => unknown }).native;
+      Object.defineProperty(wrapper, 'native', { value: route(name, `fs.${name}.native`, native, facade), enumerable: true });
+    }
+    replace(fsObject, name, wrapper);
+  }
+  const promisesObject = fs.promises as unknown as Record<string, unknown>;
+  for (const name of Object.keys(promisesObject)) {
+    const original = promisesObject[name];
+    if (typeof original !== 'function') continue;
+    replace(promisesObject, name, route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]));
+  }
+  syncBuiltinESMExports();
+
+  const handle: InstalledFacade = {
+    root: rootAbs,
+    core,
+    uninstall() {
+      if (installed !== handle) return;
+      for (const undo of restore.reverse()) undo();
+      syncBuiltinESMExports();
+      installed = undefined;
+    },
+  };
+  installed = handle;
+  return handle;
+}
+
+/**
+ * Runs `body` with the facade installed, and uninstalls it afterwards whatever happens.
+ * @param world - the simulated world
+ * @param root - the simulated root
+ * @param body - the code to run
+ */
+export async function withFacade<T>(world: SimWorld, root: string, body: (facade: InstalledFacade) => Promise<T> | T): Promise<T> {
+  const facade = installFacade(world, root);
+  try {
+    return await body(facade);
+  } finally {
+    facade.uninstall();
+  }
+}

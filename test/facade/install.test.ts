@@ -1,0 +1,86 @@
+/**
+ * installFacade reaches every way code gets fs, routes only simulated paths to the simulated
+ * disk, refuses what it does not simulate, and uninstalls cleanly.
+ */
+import fs, { existsSync, readFileSync as namedReadFileSync } from 'node:fs';
+import { readFile as namedPromiseReadFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UnsupportedFsCallError } from '../../facade/errors.ts';
+import { installFacade, type InstalledFacade } from '../../facade/install.ts';
+import { noFaults, SimWorld } from '../../sim/world.ts';
+
+const require = createRequire(import.meta.url);
+const root = '/powercut-facade-install';
+let facade: InstalledFacade | undefined;
+afterEach(() => {
+  facade?.uninstall();
+  facade = undefined;
+});
+
+describe('installFacade', () => {
+  it('serves CommonJS require, ESM default and named imports, and fs/promises from one disk', async () => {
+    const world = new SimWorld({ seed: 1 });
+    facade = installFacade(world, root);
+    (require('fs') as typeof fs).writeFileSync(`${root}/a`, 'cjs');
+    expect(namedReadFileSync(`${root}/a`, 'utf8')).toBe('cjs');
+    expect(await namedPromiseReadFile(`${root}/a`, 'utf8')).toBe('cjs');
+    expect(fs.readFileSync(`${root}/a`, 'utf8')).toBe('cjs');
+    expect(world.inspect().get(`${root}/a`)).toEqual(new TextEncoder().encode('cjs'));
+  });
+
+  it('reaches a library that clones fs when it loads (graceful-fs)', () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    delete require.cache[require.resolve('graceful-fs')];
+    const gracefulFs = require('graceful-fs') as typeof fs;
+    gracefulFs.writeFileSync(`${root}/g`, 'graceful');
+    expect(fs.readFileSync(`${root}/g`, 'utf8')).toBe('graceful');
+    expect(existsSync(`${root}/g`)).toBe(true);
+  });
+
+  it('passes paths outside the root to the real disk', () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    expect(fs.existsSync(new URL(import.meta.url).pathname)).toBe(true);
+    expect(fs.existsSync(root)).toBe(true);
+  });
+
+  it('throws on an unsupported call on a simulated path instead of touching the real disk', () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    expect(() => fs.watch(`${root}/a`)).toThrow(UnsupportedFsCallError);
+    expect(() => fs.symlinkSync(`${root}/a`, `${root}/b`)).toThrow(UnsupportedFsCallError);
+    expect(() => fs.renameSync('/tmp/x', `${root}/x`)).toThrow(/EXDEV/);
+  });
+
+  it('gives errors the shape of Node\'s', () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    let caught: NodeJS.ErrnoException | undefined;
+    try {
+      fs.openSync(`${root}/missing`, 'r');
+    } catch (error) {
+      caught = error as NodeJS.ErrnoException;
+    }
+    expect(caught).toMatchObject({ code: 'ENOENT', errno: -2, syscall: 'open', path: `${root}/missing` });
+    expect(caught?.message).toBe(`ENOENT: no such file or directory, open '${root}/missing'`);
+  });
+
+  it('marks an injected fault and fsyncs a directory through a directory descriptor', () => {
+    const world = new SimWorld({ seed: 1, faults: noFaults({ scheduled: [{ io: 2, kind: 'fsync-error' }] }) });
+    facade = installFacade(world, root);
+    const fd = fs.openSync(`${root}/f`, 'w');
+    fs.writeSync(fd, 'x');
+    expect(() => fs.fsyncSync(fd)).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'fsync', injected: true }));
+    const dirFd = fs.openSync(root, 'r');
+    fs.fsyncSync(dirFd);
+    fs.closeSync(dirFd);
+    expect(world.unsyncedCount).toBe(0);
+  });
+
+  it('puts the real functions back on uninstall', () => {
+    const before = fs.readFileSync;
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    expect(fs.readFileSync).not.toBe(before);
+    facade.uninstall();
+    expect(fs.readFileSync).toBe(before);
+    expect(fs.existsSync(root)).toBe(false);
+  });
+});
