@@ -1,0 +1,103 @@
+/**
+ * The library-workload interface: how a user describes "open my library on a simulated path, do
+ * these operations, and after any crash this must hold". targets/runner.ts runs it under seeded
+ * faults, crashes and restarts; `powercut run --target FILE` runs a campaign of seeds on it.
+ *
+ * ```ts
+ * const workload: Workload<{ acked: number }, typeof import('write-file-atomic')> = {
+ *   name: 'my-config',
+ *   initialState: () => ({ acked: 0 }),
+ *   open: () => freshRequire('write-file-atomic'),
+ *   setup: (ctx, lib) => lib(ctx.path('config.json'), '0'),
+ *   operations: [{ name: 'save', run: async (ctx, lib, i) => { await lib(ctx.path('config.json'), String(i)); ctx.state.acked = i; } }],
+ *   invariants: async (ctx) => { ... throw new InvariantViolation('whole', 'config.json is empty'); },
+ * };
+ * export default workload;
+ * ```
+ *
+ * A "process" here is one incarnation of the simulated world: after a crash the runner restarts
+ * the world and calls `open` again, so the library must be re-created from scratch (module-level
+ * state of a CommonJS library is reloaded with {@link freshRequire}; ESM libraries keep their
+ * state in the objects `open` creates).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Rng } from '../sim/rng.ts';
+
+/** What every hook of a workload sees. */
+export interface WorkloadContext<S> {
+  /** The seed of this run. */
+  readonly seed: number;
+  /** The simulated root directory (absolute). */
+  readonly root: string;
+  /** The workload's own random stream (independent of faults). */
+  readonly rng: Rng;
+  /** The workload's model of what should be on disk; hooks read and update it. */
+  state: S;
+  /** Crashes so far in this run. */
+  readonly crashCount: number;
+  /** A path under the simulated root. */
+  path(name: string): string;
+}
+
+/** One kind of operation the workload does (e.g. `db.write()`). */
+export interface WorkloadOperation<S, L> {
+  readonly name: string;
+  /**
+   * Does the operation once; `index` counts operations of the run from 0. Update `ctx.state`
+   * only after the library acknowledged (the promise resolved).
+   */
+  run(ctx: WorkloadContext<S>, library: L, index: number): Promise<void>;
+}
+
+/** A library workload. */
+export interface Workload<S, L> {
+  /** A short name, used in reports and repro lines. */
+  readonly name: string;
+  /** One line: what the invariants promise. */
+  readonly description?: string;
+  /** Operations per seed. @defaultValue 12 */
+  readonly operationsCount?: number;
+  /** A fresh model, for each seed. */
+  initialState(): S;
+  /** Opens (or loads) the library, at the start of each process incarnation. */
+  open(ctx: WorkloadContext<S>): Promise<L> | L;
+  /** Runs once with faults off; whatever it leaves is then made durable. */
+  setup(ctx: WorkloadContext<S>, library: L): Promise<void>;
+  /** The operations, run in turn (operation k is `operations[k % length]`). */
+  readonly operations: ReadonlyArray<WorkloadOperation<S, L>>;
+  /**
+   * Checked after every crash, on a freshly opened library, with faults off.
+   * @throws InvariantViolation when an invariant does not hold
+   */
+  invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;
+}
+
+/** A broken invariant, thrown by {@link Workload.invariants}. */
+export class InvariantViolation extends Error {
+  override readonly name = 'InvariantViolation';
+  /**
+   * @param invariant - its short name (`whole`, `durable`, `opens`, ...)
+   * @param message - what was expected and what was seen
+   */
+  constructor(readonly invariant: string, message: string) {
+    super(message);
+  }
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Loads a CommonJS package afresh: its files (everything under its package folder) are dropped
+ * from the require cache first, so module-level state (queues, counters) starts empty, as in a
+ * restarted process.
+ * @param specifier - the package name (resolved from powercut's folder)
+ */
+export function freshRequire<T>(specifier: string): T {
+  const main = requireHere.resolve(specifier);
+  const marker = `${join('node_modules', specifier)}`;
+  const cut = main.lastIndexOf(marker);
+  const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
+  for (const key of Object.keys(requireHere.cache)) if (key.startsWith(packageDir)) delete requireHere.cache[key];
+  return requireHere(specifier) as T;
+}

@@ -1,0 +1,70 @@
+/**
+ * Two hand-written document writers as workloads, for the runner's own tests: a careless one
+ * (rewrites the file in place with `fs.writeFileSync`, no fsync) and a careful one (temporary
+ * file, fsync, rename, directory fsync, through `fs.promises` and a FileHandle).
+ */
+import fs from 'node:fs';
+import { documentOf } from '../../targets/write-file-atomic.ts';
+import { InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
+
+interface State {
+  acked: number;
+}
+
+type Write = (ctx: WorkloadContext<State>, text: string) => Promise<void>;
+
+const fileName = 'doc.json';
+
+function writerWorkload(name: string, write: Write): Workload<State, Write> {
+  return {
+    name,
+    operationsCount: 8,
+    initialState: () => ({ acked: 0 }),
+    open: () => write,
+    setup: (ctx) => write(ctx, documentOf(0)),
+    operations: [{
+      name: 'replace',
+      async run(ctx, writeDocument, index) {
+        await writeDocument(ctx, documentOf(index + 1));
+        ctx.state.acked = index + 1;
+      },
+    }],
+    async invariants(ctx) {
+      let text: string;
+      try {
+        text = await fs.promises.readFile(ctx.path(fileName), 'utf8');
+      } catch {
+        throw new InvariantViolation('whole', `${fileName} is gone`);
+      }
+      const version = (JSON.parse(text.length > 0 && text.endsWith('}') ? text : '{}') as { version?: number }).version;
+      if (version === undefined || documentOf(version) !== text) throw new InvariantViolation('whole', `${fileName} is torn (${text.length} bytes)`);
+      const acked = ctx.state.acked;
+      ctx.state.acked = Math.min(acked, version);
+      if (version < acked) throw new InvariantViolation('durable', `version ${version} < acknowledged ${acked}`);
+    },
+  };
+}
+
+/** Rewrites the document in place, never syncs. */
+export const carelessWriter = writerWorkload('careless-writer', async (ctx, text) => {
+  fs.writeFileSync(ctx.path(fileName), text);
+});
+
+/** Temporary file, fsync, rename, directory fsync. */
+export const carefulWriter = writerWorkload('careful-writer', async (ctx, text) => {
+  const tmp = ctx.path(`${fileName}.tmp`);
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, ctx.path(fileName));
+  const dir = await fs.promises.open(ctx.root, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+});
