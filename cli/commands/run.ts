@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { writeReports } from '../../reports/index.ts';
+import { runTargetCli } from '../../targets/cli-run.ts';
 import { scenarios } from '../../scenarios/index.ts';
 import { runCampaign, type CampaignOutcome, type Shard } from '../../sim/campaign.ts';
 import { exitCodes } from '../errors.ts';
@@ -30,6 +31,7 @@ interface RunOptions {
   json?: boolean;
   report?: string;
   checkDeterminism?: boolean;
+  target?: string;
 }
 
 /** 0: clean; 1: violations; 3: a harness violation or nondeterminism. */
@@ -51,8 +53,14 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object on stdout instead of the summary')
     .option('--report <dir>', 'write summary.json, junit.xml, summary.md and report.html into DIR')
     .option('--check-determinism', 'rerun every 50th seed in a fresh worker and compare digests (mismatch: exit 3)')
+    .option('--target <file>', 'run a campaign on a library workload module (see README "Testing any Node library") instead of the scenarios')
     .addHelpText('after', '\nExit codes: 0 no violation, 1 violation found, 2 bad usage or input, 3 harness error or nondeterminism.')
     .action(async (options: RunOptions) => {
+      if (options.target !== undefined) {
+        const print = (line: string): void => console.log(line);
+        process.exitCode = await runTargetCli({ ...options, target: options.target }, print, (line) => process.stderr.write(`${line}\n`));
+        return;
+      }
       const requested = options.scenario ?? ['all'];
       const names = requested.includes('all') ? scenarios.map((scenario) => scenario.name) : requested;
       const progress = progressReporter(process.stderr);
