@@ -75,6 +75,16 @@ describe('installFacade', () => {
     expect(world.unsyncedCount).toBe(0);
   });
 
+  it('writes through createWriteStream on a simulated path', async () => {
+    const world = new SimWorld({ seed: 1 });
+    facade = installFacade(world, root);
+    const stream = fs.createWriteStream(`${root}/log`);
+    stream.write('one,');
+    stream.end('two');
+    await new Promise((resolve, reject) => stream.on('close', resolve).on('error', reject));
+    expect(fs.readFileSync(`${root}/log`, 'utf8')).toBe('one,two');
+  });
+
   it('puts the real functions back on uninstall', () => {
     const before = fs.readFileSync;
     facade = installFacade(new SimWorld({ seed: 1 }), root);
