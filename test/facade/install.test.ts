@@ -81,7 +81,7 @@ describe('installFacade', () => {
     const stream = fs.createWriteStream(`${root}/log`);
     stream.write('one,');
     stream.end('two');
-    await new Promise((resolve, reject) => stream.on('close', resolve).on('error', reject));
+    await new Promise<void>((resolve, reject) => stream.on('close', () => resolve()).on('error', reject));
     expect(fs.readFileSync(`${root}/log`, 'utf8')).toBe('one,two');
   });
 
