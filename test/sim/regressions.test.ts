@@ -21,7 +21,7 @@ describe('regression corpus', () => {
 
   // Under `npm run mutation` (vitest.stryker.config.ts) engine/ is Stryker-instrumented, so the
   // literal find/replace of a planted bug cannot apply; this checks the corpus, not the engine.
-  it.skipIf(process.env.POWERCUT_MUTATION === '1')('fails every entry on the planted bug it was shrunk from', async () => {
+  it('fails every entry on the planted bug it was shrunk from', async () => {
     for (const { file, entry } of await loadCorpus(corpusDir)) {
       const bug = plantedBugs.find((candidate) => candidate.name === entry.name);
       expect(bug, `${file} names a planted bug`).toBeDefined();
