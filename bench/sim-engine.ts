@@ -73,8 +73,8 @@ const swarm = findScenario('swarm')!;
 await timeRuns('swarm seeds (--jobs 1)', 300, (seed) => swarm.plan(seed));
 // The campaign path users run (`powercut run --scenario swarm --jobs N`), workers included.
 for (const jobs of [1, 2]) {
-  const outcome = await runCampaign({ scenarios: ['swarm'], seeds: 1000, seedStart: 5001, jobs });
-  console.log(`${`swarm campaign, --jobs ${jobs}`.padEnd(36)} 1000 seeds  ${outcome.seedsPerSecond.toFixed(0).padStart(6)} seeds/s  digest ${outcome.digest}`);
+  const outcome = await runCampaign({ scenarios: ['swarm'], seeds: 5000, seedStart: 5001, jobs });
+  console.log(`${`swarm campaign, --jobs ${jobs}`.padEnd(36)} 5000 seeds  ${outcome.seedsPerSecond.toFixed(0).padStart(6)} seeds/s  digest ${outcome.digest}`);
 }
 const realRuns = 20;
 let realMs = 0;
