@@ -155,7 +155,8 @@ describe('report.html in Chromium', () => {
     const { page, consoleErrors } = await openReport(failingResult);
     const button = page.getByTestId('violation').first().locator('button[data-copy]');
     await button.click();
-    expect(['copied', 'selected']).toContain(await button.textContent());
+    // The label changes once the clipboard promise settles (or fails and the text is selected).
+    await expect.poll(async () => button.textContent(), { timeout: 5000 }).toMatch(/^(copied|selected)$/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
