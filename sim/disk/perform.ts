@@ -1,9 +1,17 @@
 /**
  * The life of one simulated I/O operation, the same for every port call: count it, ask the
  * fault injector, run it (or crash there), trace the outcome, deliver the result.
+ *
+ * Each operation is described once, as an {@link Operation} (sim/disk/file-ops.ts for handles,
+ * sim/disk/namespace-ops.ts for the namespace), and run by one of two drivers over
+ * {@link runOperation}: {@link perform} here for the asynchronous port, and facade/sync-port.ts
+ * `performSync` for Node's `fs.*Sync` calls. The drivers differ only in how they hand the
+ * outcome back, so both ports leave the same disk, faults and trace.
  */
 import { IoError } from '../../engine/ports/fs.ts';
+import { none } from '../trace.ts';
 import type { FaultKind } from '../types.ts';
+import { crashBits } from './faults.ts';
 import { crashSignal, neverSettles, type IoKernel } from './kernel.ts';
 
 /** What the body of an operation sees. */
@@ -22,33 +30,79 @@ export interface OpLabel {
 }
 
 /**
- * Runs one I/O operation.
- * @param incarnation - the incarnation of the calling file system (dead ones never settle)
- * @param mask - fault kinds eligible here (see faults.ts `faultBit`)
- * @param ownsCrash - the body handles kill-9 and power-loss itself (writes apply part of their
- * data first); otherwise the operation crashes before doing anything
+ * One I/O operation, ready to run. Its factory computes `label` and `mask` when the call is
+ * made, before the operation is counted, exactly as a port call would.
  */
-export function perform<T>(
-  kernel: IoKernel,
-  incarnation: number,
-  label: OpLabel,
-  mask: number,
-  ownsCrash: boolean,
-  body: (context: OpContext) => T,
-): Promise<T> {
+export interface Operation<T> {
+  readonly label: OpLabel;
+  /** Fault kinds eligible here (see faults.ts `faultBit`). */
+  readonly mask: number;
+  /**
+   * The body handles kill-9 and power-loss itself (writes apply part of their data first);
+   * otherwise the operation crashes before doing anything.
+   */
+  readonly ownsCrash: boolean;
+  /** The operation itself; throws `IoError` for an expected failure. */
+  readonly body: (context: OpContext) => T;
+}
+
+/**
+ * An operation that only a crash can interrupt (no other fault kind is eligible), traced
+ * without offset or length.
+ * @param name - the operation's name in the trace
+ * @param path - the path it concerns
+ * @param body - the operation itself
+ */
+export function plainOp<T>(name: string, path: string, body: (context: OpContext) => T): Operation<T> {
+  return { label: { name, path, offset: none, length: none }, mask: crashBits, ownsCrash: false, body };
+}
+
+/** How a driver hands back each way an operation can end. */
+export interface OperationEnds<R> {
+  /** The process is dead: it already was at the call, or a crash fired inside the operation. */
+  dead(label: OpLabel): R;
+  /** The body returned `value` (already traced as `ok`). */
+  succeeded(kernel: IoKernel, value: unknown): R;
+  /** The body threw `error` (already traced with its code). */
+  failed(kernel: IoKernel, error: unknown): R;
+}
+
+/**
+ * Runs one I/O operation and ends it through `ends`.
+ * @param incarnation - the incarnation of the calling file system (dead ones do no I/O)
+ * @returns what `ends` makes of the outcome
+ */
+export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Operation<T>, ends: OperationEnds<R>): R {
+  const label = op.label;
   const io = kernel.begin(incarnation);
-  if (io < 0) return neverSettles();
-  const fault = kernel.faults.decide(io, mask, kernel.phase);
+  if (io < 0) return ends.dead(label);
+  const fault = kernel.faults.decide(io, op.mask, kernel.phase);
   try {
-    if (!ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
-    const value = body({ io, fault });
+    if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
+    const value = op.body({ io, fault });
     kernel.traceIo(label.name, label.path, label.offset, label.length, 'ok');
-    return kernel.deliver(true, value);
+    return ends.succeeded(kernel, value);
   } catch (error) {
-    if (error === crashSignal) return neverSettles();
+    if (error === crashSignal) return ends.dead(label);
     kernel.traceIo(label.name, label.path, label.offset, label.length, error instanceof IoError ? error.code : 'throw');
-    return kernel.deliver(false, error);
+    return ends.failed(kernel, error);
   }
+}
+
+/** The asynchronous ends: a dead process's call never settles; others settle via `deliver`. */
+const promiseEnds: OperationEnds<Promise<unknown>> = {
+  dead: () => neverSettles(),
+  succeeded: (kernel, value) => kernel.deliver(true, value),
+  failed: (kernel, error) => kernel.deliver(false, error),
+};
+
+/**
+ * Runs one I/O operation for the asynchronous port.
+ * @param incarnation - the incarnation of the calling file system (dead ones never settle)
+ * @returns the operation's result, delivered now or after a seeded latency
+ */
+export function perform<T>(kernel: IoKernel, incarnation: number, op: Operation<T>): Promise<T> {
+  return runOperation(kernel, incarnation, op, promiseEnds) as Promise<T>;
 }
 
 /** Fires a crash at operation `io` and abandons it: throws the internal crash signal. */

@@ -1,18 +1,15 @@
 /**
- * The simulated {@link FileSystem} port of one process incarnation: namespace operations with
- * POSIX errors, the faults that concern them (crashes everywhere, `ENOSPC` on create), and the
- * trace. After a crash the world builds a new one; the old one's calls never settle.
+ * The simulated {@link FileSystem} port of one process incarnation. The namespace operations,
+ * their POSIX errors and faults are in namespace-ops.ts, shared with the synchronous port; this
+ * class runs them through {@link perform}. After a crash the world builds a new one; the old
+ * one's calls never settle.
  */
-import { IoError, type FileHandle, type FileSystem, type OpenOptions } from '../../engine/ports/fs.ts';
-import { none } from '../trace.ts';
-import { splitPath, type DirNode } from './disk.ts';
-import { crashBits, faultBit } from './faults.ts';
-import { FileState } from './file-state.ts';
+import type { FileHandle, FileSystem, OpenOptions } from '../../engine/ports/fs.ts';
+import type { FileState } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
+import { existsOp, mkdirOp, openOp, readdirOp, renameOp, syncDirOp, unlinkOp } from './namespace-ops.ts';
 import { perform } from './perform.ts';
-import { diskFullSlackBytesMax, SimFileHandle } from './sim-handle.ts';
-
-const createBits = crashBits | faultBit('disk-full');
+import { SimFileHandle } from './sim-handle.ts';
 
 /** The simulated file system, as one process incarnation sees it. */
 export class SimFileSystem implements FileSystem {
@@ -27,103 +24,31 @@ export class SimFileSystem implements FileSystem {
 
   open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const k = this.#kernel;
-    const split = splitPath(path);
-    const creating = options.create === true && k.disk.lookup(split) === undefined;
-    const label = { name: 'open', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, creating ? createBits : crashBits, false, ({ io, fault }) => {
-      const dir = k.disk.parentOf(split, 'open', path);
-      const entry = split.name === '' ? k.disk.dir(split.full) : dir.cache.get(split.name);
-      if (entry !== undefined && !(entry instanceof FileState)) throw new IoError('EISDIR', 'open', path);
-      let file = entry;
-      if (file === undefined) {
-        if (options.create !== true) throw new IoError('ENOENT', 'open', path);
-        if (fault === 'disk-full') {
-          const slack = k.faults.arg(fault, io, (rng) => rng.int(diskFullSlackBytesMax));
-          k.fire(fault, io, slack, path);
-          k.disk.capacityBytes = k.disk.usedBytes + slack;
-          throw k.injected('ENOSPC', 'open', path);
-        }
-        // A new inode needs a little space; a full disk has none.
-        if (k.disk.freeBytes <= 0) throw k.injected('ENOSPC', 'open', path);
-        file = k.disk.createFile(dir, split.name);
-      } else {
-        if (options.create === true && options.exclusive === true) throw new IoError('EEXIST', 'open', path);
-        if (options.truncate === true) k.disk.truncate(file, 0);
-      }
-      return new SimFileHandle(k, this.#incarnation, path, file);
-    });
+    const makeHandle = (file: FileState): FileHandle => new SimFileHandle(k, this.#incarnation, path, file);
+    return perform(k, this.#incarnation, openOp(k, path, options, makeHandle));
   }
 
   rename(from: string, to: string): Promise<void> {
-    const k = this.#kernel;
-    const label = { name: 'rename', path: `${from} -> ${to}`, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => {
-      const source = splitPath(from);
-      const target = splitPath(to);
-      const fromDir = k.disk.parentOf(source, 'rename', from);
-      const file = fromDir.cache.get(source.name);
-      if (file === undefined) throw new IoError('ENOENT', 'rename', from);
-      // Directories are never renamed in this model (see disk.ts).
-      if (!(file instanceof FileState) || source.name === '') throw new IoError('EISDIR', 'rename', from);
-      const toDir = k.disk.parentOf(target, 'rename', to);
-      const replaced = toDir.cache.get(target.name);
-      if (target.name === '' || (replaced !== undefined && !(replaced instanceof FileState))) {
-        throw new IoError('EISDIR', 'rename', to);
-      }
-      if (source.full === target.full) return;
-      k.disk.rename(fromDir, source.name, toDir, target.name, file);
-    });
+    return perform(this.#kernel, this.#incarnation, renameOp(this.#kernel, from, to));
   }
 
   unlink(path: string): Promise<void> {
-    const k = this.#kernel;
-    const label = { name: 'unlink', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => {
-      const split = splitPath(path);
-      const dir = k.disk.parentOf(split, 'unlink', path);
-      const entry = split.name === '' ? dir : dir.cache.get(split.name);
-      if (entry === undefined) throw new IoError('ENOENT', 'unlink', path);
-      if (!(entry instanceof FileState)) throw new IoError('EISDIR', 'unlink', path);
-      k.disk.unlink(dir, split.name);
-    });
+    return perform(this.#kernel, this.#incarnation, unlinkOp(this.#kernel, path));
   }
 
   mkdir(path: string): Promise<void> {
-    const k = this.#kernel;
-    const label = { name: 'mkdir', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => {
-      k.disk.mkdir(path);
-    });
+    return perform(this.#kernel, this.#incarnation, mkdirOp(this.#kernel, path));
   }
 
   readdir(path: string): Promise<string[]> {
-    const k = this.#kernel;
-    const label = { name: 'readdir', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => {
-      return [...this.#dir(path, 'readdir').cache.keys()].sort();
-    });
+    return perform(this.#kernel, this.#incarnation, readdirOp(this.#kernel, path));
   }
 
   exists(path: string): Promise<boolean> {
-    const k = this.#kernel;
-    const label = { name: 'exists', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => k.disk.lookup(splitPath(path)) !== undefined);
+    return perform(this.#kernel, this.#incarnation, existsOp(this.#kernel, path));
   }
 
   syncDir(path: string): Promise<void> {
-    const k = this.#kernel;
-    const label = { name: 'syncDir', path, offset: none, length: none };
-    return perform(k, this.#incarnation, label, crashBits, false, () => {
-      k.disk.syncDir(this.#dir(path, 'syncDir'));
-    });
-  }
-
-  /** The directory at `path`. @throws IoError `ENOENT`, `ENOTDIR` */
-  #dir(path: string, syscall: string): DirNode {
-    const split = splitPath(path);
-    const dir = this.#kernel.disk.dir(split.full);
-    if (dir !== undefined) return dir;
-    if (this.#kernel.disk.lookup(split) instanceof FileState) throw new IoError('ENOTDIR', syscall, path);
-    throw new IoError('ENOENT', syscall, path);
+    return perform(this.#kernel, this.#incarnation, syncDirOp(this.#kernel, path));
   }
 }

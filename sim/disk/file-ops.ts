@@ -1,0 +1,217 @@
+/**
+ * The operations on an open file, each described once as an {@link Operation} and run by both
+ * the asynchronous port (sim-handle.ts) and the synchronous one (facade/sync-port.ts), with the
+ * faults that concern file data: partial writes on kill-9, torn writes on power loss, `ENOSPC`,
+ * fsync failure modes, read errors and sticky bit flips.
+ */
+import { IoError } from '../../engine/ports/fs.ts';
+import type { Rng } from '../rng.ts';
+import { none } from '../trace.ts';
+import { crashBits, faultBit } from './faults.ts';
+import type { FileState } from './file-state.ts';
+import type { IoKernel } from './kernel.ts';
+import { crashAt, plainOp, type Operation } from './perform.ts';
+
+/** Page size at which a kill-9 inside a large write leaves a prefix applied. */
+export const pageBytes = 4096;
+/** Largest slack a disk-full fault leaves before the disk is full. */
+export const diskFullSlackBytesMax = 4096;
+
+const readBits = crashBits | faultBit('read-error') | faultBit('bit-flip');
+const readBitsEmpty = crashBits | faultBit('read-error');
+const growBits = crashBits | faultBit('disk-full');
+const syncBits = crashBits | faultBit('fsync-error') | faultBit('disk-full');
+const syncBitsClean = crashBits | faultBit('fsync-error');
+
+/** What one handle's operations share: the inode it was opened on, and whether it is closed. */
+export class OpenFile {
+  /** Set by {@link closeOp}; later operations fail with `EBADF`. */
+  closed = false;
+
+  /**
+   * @param kernel - the world's shared I/O state
+   * @param path - the path the file was opened by (for errors and the trace)
+   * @param file - the inode
+   */
+  constructor(
+    readonly kernel: IoKernel,
+    readonly path: string,
+    readonly file: FileState,
+  ) {}
+}
+
+/**
+ * Reads up to `length` bytes at `position` (fewer at end of file).
+ * @throws IoError `EBADF`, `EINVAL`; injected `EIO`
+ */
+export function readOp(open: OpenFile, position: number, length: number): Operation<Uint8Array> {
+  const { kernel: k, path, file } = open;
+  const available = Math.max(0, Math.min(file.size, position + length) - position);
+  const label = { name: 'read', path, offset: position, length };
+  return {
+    label,
+    mask: available > 0 ? readBits : readBitsEmpty,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      checkOpen(open, 'read');
+      checkRange(position, 'read', path);
+      checkRange(length, 'read', path);
+      if (fault === 'read-error') {
+        k.fire(fault, io, undefined, path);
+        throw k.injected('EIO', 'read', path);
+      }
+      if (fault === 'bit-flip') {
+        const draw = (rng: Rng): number => (position + rng.int(available)) * 8 + rng.int(8);
+        // A scheduled bit outside the range read is brought into it, so any entry replays.
+        const bitsRange = available * 8;
+        const offsetBits = (((k.faults.arg(fault, io, draw) - position * 8) % bitsRange) + bitsRange) % bitsRange;
+        const bit = position * 8 + offsetBits;
+        k.fire(fault, io, bit, path);
+        file.breakBit(bit, k.disk.sectorBytes);
+      }
+      const out = file.cache.read(position, length);
+      file.applyBadBits(out, position);
+      return out;
+    },
+  };
+}
+
+/**
+ * Writes all of `data` at `position` (traced as `name`; an append passes the current size):
+ * ENOSPC short writes, kill-9 page prefixes, power loss mid-write.
+ * @returns an operation whose result is `position`
+ * @throws IoError `EBADF`, `EINVAL`; injected `ENOSPC` after a short write
+ */
+export function writeOp(open: OpenFile, name: 'write' | 'append', position: number, data: Uint8Array): Operation<number> {
+  const { kernel: k, path, file } = open;
+  const label = { name, path, offset: position, length: data.length };
+  const growthBytes = position + data.length - file.size;
+  // Only growth of a named file takes space (see disk.ts), so only it can hit a full disk.
+  const mask = growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits;
+  return {
+    label,
+    mask,
+    ownsCrash: true,
+    body: ({ io, fault }) => {
+      checkOpen(open, name);
+      checkRange(position, name, path);
+      if (fault === 'disk-full') fillDisk(open, io, growthBytes);
+      // Bytes that fit: overwriting allocated bytes is free, growth needs free space.
+      const fitBytes = file.cacheLinks === 0
+        ? data.length
+        : Math.max(0, Math.min(data.length, file.size + k.disk.freeBytes - position));
+      if (fault === 'kill-9') {
+        const pages = pageBoundaries(position, data.length);
+        const appliedBytes = Math.max(0, Math.min(fitBytes, k.faults.arg(fault, io, (rng) => {
+          const pick = rng.int(pages.length + 1);
+          return pick === 0 ? 0 : pages[pick - 1]! - position;
+        })));
+        k.disk.write(file, position, data, appliedBytes);
+        crashAt(k, label, io, fault, appliedBytes);
+      }
+      k.disk.write(file, position, data, fitBytes);
+      // A power loss during the write: it reached the page cache, and the crash policy decides
+      // what of it reaches the disk, like any other unsynced write.
+      if (fault === 'power-loss') crashAt(k, label, io, fault, undefined);
+      if (fitBytes < data.length) throw k.injected('ENOSPC', name, path);
+      return position;
+    },
+  };
+}
+
+/** The size reads see. @throws IoError `EBADF` */
+export function sizeOp(open: OpenFile): Operation<number> {
+  return plainOp('size', open.path, () => {
+    checkOpen(open, 'size');
+    return open.file.size;
+  });
+}
+
+/**
+ * Cuts or zero-extends the file to `size` bytes.
+ * @throws IoError `EBADF`, `EINVAL`; injected `ENOSPC` when growth does not fit
+ */
+export function truncateOp(open: OpenFile, size: number): Operation<void> {
+  const { kernel: k, path, file } = open;
+  const growthBytes = size - file.size;
+  return {
+    label: { name: 'truncate', path, offset: size, length: none },
+    mask: growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      checkOpen(open, 'truncate');
+      checkRange(size, 'truncate', path);
+      if (fault === 'disk-full') fillDisk(open, io, growthBytes);
+      if (growthBytes > 0 && file.cacheLinks > 0 && growthBytes > k.disk.freeBytes) {
+        throw k.injected('ENOSPC', 'truncate', path);
+      }
+      k.disk.truncate(file, size);
+    },
+  };
+}
+
+/**
+ * fsync (`sync`) or fdatasync (`datasync`): both make the file's data and size durable.
+ * @throws IoError `EBADF`; injected `EIO` (per the profile's fsync failure mode) or `ENOSPC`
+ */
+export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<void> {
+  const { kernel: k, path, file } = open;
+  return {
+    label: { name, path, offset: none, length: none },
+    mask: file.pending.length > 0 ? syncBits : syncBitsClean,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      checkOpen(open, name);
+      if (fault === 'fsync-error') {
+        k.fire(fault, io, undefined, path);
+        const mode = k.faults.profile.fsyncFailureMode;
+        if (mode === 'ext4') file.forgetPending();
+        else if (mode === 'btrfs') k.disk.revert(file);
+        else file.syncBroken = true;
+        throw k.injected('EIO', name, path);
+      }
+      // A sticky failure is a broken device; with faults off (the liveness phase) the device
+      // has been replaced, so syncs work again.
+      if (file.syncBroken && k.faults.enabled) throw k.injected('EIO', name, path);
+      if (fault === 'disk-full') {
+        // Delayed allocation: the space for dirty pages is found at writeback. Nothing is made
+        // durable, the dirty pages stay, and the disk stays full until space is freed.
+        fillDisk(open, io, 1);
+        throw k.injected('ENOSPC', name, path);
+      }
+      file.sync();
+    },
+  };
+}
+
+/** Releases the handle; does not sync. @throws IoError `EBADF` when already closed */
+export function closeOp(open: OpenFile): Operation<void> {
+  return plainOp('close', open.path, () => {
+    checkOpen(open, 'close');
+    open.closed = true;
+  });
+}
+
+/** A disk-full fault: capacity becomes current use plus a slack smaller than `growthBytes`. */
+function fillDisk(open: OpenFile, io: number, growthBytes: number): void {
+  const k = open.kernel;
+  const slackMax = Math.max(1, Math.min(growthBytes, diskFullSlackBytesMax));
+  const slack = Math.min(slackMax - 1, k.faults.arg('disk-full', io, (rng) => rng.int(slackMax)));
+  k.fire('disk-full', io, slack, open.path);
+  k.disk.capacityBytes = k.disk.usedBytes + slack;
+}
+
+function checkOpen(open: OpenFile, syscall: string): void {
+  if (open.closed) throw new IoError('EBADF', syscall, open.path);
+}
+
+function checkRange(value: number, syscall: string, path: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new IoError('EINVAL', syscall, path);
+}
+
+/** Page boundaries strictly inside a write of `length` bytes at `position`, in file offsets. */
+function pageBoundaries(position: number, length: number): number[] {
+  const out: number[] = [];
+  for (let b = (Math.floor(position / pageBytes) + 1) * pageBytes; b < position + length; b += pageBytes) out.push(b);
+  return out;
+}

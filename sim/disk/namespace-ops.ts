@@ -1,0 +1,138 @@
+/**
+ * The namespace operations of the simulated file system, each described once as an
+ * {@link Operation} and run by both the asynchronous port (sim-fs.ts) and the synchronous one
+ * (facade/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
+ * everywhere, `ENOSPC` on create).
+ */
+import { IoError, type OpenOptions } from '../../engine/ports/fs.ts';
+import { none } from '../trace.ts';
+import { splitPath, type DirNode, type Entry } from './disk.ts';
+import { crashBits, faultBit } from './faults.ts';
+import { diskFullSlackBytesMax } from './file-ops.ts';
+import { FileState } from './file-state.ts';
+import type { IoKernel } from './kernel.ts';
+import { plainOp, type Operation } from './perform.ts';
+
+const createBits = crashBits | faultBit('disk-full');
+
+/** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
+export type EntryStat =
+  | { readonly kind: 'file'; readonly id: number; readonly size: number }
+  | { readonly kind: 'dir'; readonly path: string };
+
+/**
+ * Opens (with `create`, creates) the file at `path`.
+ * @param makeHandle - wraps the opened inode in the calling port's handle type
+ * @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR`, `EEXIST`; injected `ENOSPC` on create
+ */
+export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeHandle: (file: FileState) => H): Operation<H> {
+  const split = splitPath(path);
+  const creating = options.create === true && k.disk.lookup(split) === undefined;
+  return {
+    label: { name: 'open', path, offset: none, length: none },
+    mask: creating ? createBits : crashBits,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      const dir = k.disk.parentOf(split, 'open', path);
+      const entry = split.name === '' ? k.disk.dir(split.full) : dir.cache.get(split.name);
+      if (entry !== undefined && !(entry instanceof FileState)) throw new IoError('EISDIR', 'open', path);
+      let file = entry;
+      if (file === undefined) {
+        if (options.create !== true) throw new IoError('ENOENT', 'open', path);
+        if (fault === 'disk-full') {
+          const slack = k.faults.arg(fault, io, (rng) => rng.int(diskFullSlackBytesMax));
+          k.fire(fault, io, slack, path);
+          k.disk.capacityBytes = k.disk.usedBytes + slack;
+          throw k.injected('ENOSPC', 'open', path);
+        }
+        // A new inode needs a little space; a full disk has none.
+        if (k.disk.freeBytes <= 0) throw k.injected('ENOSPC', 'open', path);
+        file = k.disk.createFile(dir, split.name);
+      } else {
+        if (options.create === true && options.exclusive === true) throw new IoError('EEXIST', 'open', path);
+        if (options.truncate === true) k.disk.truncate(file, 0);
+      }
+      return makeHandle(file);
+    },
+  };
+}
+
+/** Renames a file, replacing the target. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
+export function renameOp(k: IoKernel, from: string, to: string): Operation<void> {
+  return plainOp('rename', `${from} -> ${to}`, () => {
+    const source = splitPath(from);
+    const target = splitPath(to);
+    const fromDir = k.disk.parentOf(source, 'rename', from);
+    const file = fromDir.cache.get(source.name);
+    if (file === undefined) throw new IoError('ENOENT', 'rename', from);
+    // Directories are never renamed in this model (see disk.ts).
+    if (!(file instanceof FileState) || source.name === '') throw new IoError('EISDIR', 'rename', from);
+    const toDir = k.disk.parentOf(target, 'rename', to);
+    const replaced = toDir.cache.get(target.name);
+    if (target.name === '' || (replaced !== undefined && !(replaced instanceof FileState))) {
+      throw new IoError('EISDIR', 'rename', to);
+    }
+    if (source.full === target.full) return;
+    k.disk.rename(fromDir, source.name, toDir, target.name, file);
+  });
+}
+
+/** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
+export function unlinkOp(k: IoKernel, path: string): Operation<void> {
+  return plainOp('unlink', path, () => {
+    const split = splitPath(path);
+    const dir = k.disk.parentOf(split, 'unlink', path);
+    const entry = split.name === '' ? dir : dir.cache.get(split.name);
+    if (entry === undefined) throw new IoError('ENOENT', 'unlink', path);
+    if (!(entry instanceof FileState)) throw new IoError('EISDIR', 'unlink', path);
+    k.disk.unlink(dir, split.name);
+  });
+}
+
+/** Creates a directory and its missing parents (durable at once, see disk.ts). */
+export function mkdirOp(k: IoKernel, path: string): Operation<void> {
+  return plainOp('mkdir', path, () => {
+    k.disk.mkdir(path);
+  });
+}
+
+/** The sorted names in a directory. @throws IoError `ENOENT`, `ENOTDIR` */
+export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
+  return plainOp('readdir', path, () => [...dirAt(k, path, 'readdir').cache.keys()].sort());
+}
+
+/** Whether anything exists at `path`. */
+export function existsOp(k: IoKernel, path: string): Operation<boolean> {
+  return plainOp('exists', path, () => k.disk.lookup(splitPath(path)) !== undefined);
+}
+
+/** fsync of a directory: makes its entries durable. @throws IoError `ENOENT`, `ENOTDIR` */
+export function syncDirOp(k: IoKernel, path: string): Operation<void> {
+  return plainOp('syncDir', path, () => {
+    k.disk.syncDir(dirAt(k, path, 'syncDir'));
+  });
+}
+
+/**
+ * What is at `path`. The engine's port has no `stat`; the synchronous port (Node's `fs`) needs
+ * one, traced as `stat`.
+ * @throws IoError `ENOENT`, `ENOTDIR`
+ */
+export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
+  return plainOp('stat', path, () => {
+    const split = splitPath(path);
+    const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
+    if (entry === undefined) throw new IoError('ENOENT', 'stat', path);
+    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size };
+    return { kind: 'dir', path: entry.path };
+  });
+}
+
+/** The directory at `path`. @throws IoError `ENOENT`, `ENOTDIR` */
+function dirAt(k: IoKernel, path: string, syscall: string): DirNode {
+  const split = splitPath(path);
+  const dir = k.disk.dir(split.full);
+  if (dir !== undefined) return dir;
+  if (k.disk.lookup(split) instanceof FileState) throw new IoError('ENOTDIR', syscall, path);
+  throw new IoError('ENOENT', syscall, path);
+}
