@@ -3,7 +3,7 @@
  * the small store interface the child drives. Values travel as strings (the workload only writes
  * ASCII) so that messages stay plain JSON.
  */
-import type { SyncMode } from '../engine/types.ts';
+import type { Op, SyncMode } from '../engine/types.ts';
 
 /** One operation as it travels over IPC. */
 export type WireOp =
@@ -48,10 +48,7 @@ export interface ChildArgs {
 
 /** The part of the store the child uses; the engine's `Store` has this shape. */
 export interface CampaignStore {
-  commit(ops: ReadonlyArray<
-    | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
-    | { readonly type: 'delete'; readonly key: string }
-  >): Promise<{ readonly lsn: number }>;
+  commit(ops: readonly Op[]): Promise<{ readonly lsn: number }>;
   entries(): Iterable<readonly [string, Uint8Array]>;
   readonly replayStats: WireReplayStats;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
  * (protocol.ts) with the plan's step kinds; values travel as strings, as plan values are text.
  */
 import type { EngineConfig } from '../sim/adapter.ts';
-import type { ReplayStats } from '../engine/types.ts';
+import type { Op, ReplayStats } from '../engine/types.ts';
 import type { WireOp } from './protocol.ts';
 
 /** One plan step the child can run; `crash` steps never reach it (the parent kills instead). */
@@ -61,10 +61,7 @@ export interface ReplayChildArgs {
 
 /** The part of the store the child uses; the engine's `Store` has this shape. */
 export interface PlanStore {
-  commit(ops: ReadonlyArray<
-    | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
-    | { readonly type: 'delete'; readonly key: string }
-  >): Promise<{ readonly lsn: number }>;
+  commit(ops: readonly Op[]): Promise<{ readonly lsn: number }>;
   /** Synchronous in the reference engine (it serves reads from memory); either is fine. */
   get(key: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   entries(): Iterable<readonly [string, Uint8Array]>;

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mergeResults } from '../../reports/index.ts';
-import { referenceEngine } from '../../sim/adapters/reference.ts';
-import type { SystemUnderTest } from '../../sim/adapter.ts';
+import { acknowledgesWithoutWriting } from './broken-engines.ts';
 import { campaignPairs, CampaignInputError, parseShard, runCampaign, traceEventsMax } from '../../sim/campaign.ts';
 
 /** The reference engine, except that every second commit is acknowledged without being written. */
-const dropsEverySecondCommit: SystemUnderTest = {
-  name: 'drops-every-second-commit',
-  async open(env) {
-    const handle = await referenceEngine.open(env);
-    let calls = 0;
-    let lastLsn = 0;
-    return {
-      ...handle,
-      async commit(ops) {
-        if (++calls % 2 === 0) return lastLsn + 1;
-        lastLsn = await handle.commit(ops);
-        return lastLsn;
-      },
-      replayStats: handle.replayStats,
-    };
-  },
-};
+const dropsEverySecondCommit = acknowledgesWithoutWriting(2);
 
 describe('campaign pairs and shards', () => {
   it('lists seeds scenario by scenario and deals pair k to shard k mod N + 1', () => {

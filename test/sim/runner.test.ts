@@ -4,6 +4,7 @@ import type { SutHandle, SystemUnderTest } from '../../sim/adapter.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Plan } from '../../sim/plan.ts';
+import { acknowledgesWithoutWriting } from './broken-engines.ts';
 
 /** Wraps the reference engine, changing what one method does. */
 function broken(name: string, change: (handle: SutHandle) => Partial<SutHandle>): SystemUnderTest {
@@ -47,17 +48,7 @@ describe('runner', () => {
   });
 
   it('catches an engine that acknowledges a commit it never wrote', async () => {
-    let calls = 0;
-    let lastLsn = 0;
-    const sut = broken('acknowledges-without-writing', (handle) => ({
-      async commit(ops) {
-        // Every third commit is acknowledged with a plausible LSN but never reaches the log.
-        if (++calls % 3 === 0) return lastLsn + 1;
-        lastLsn = await handle.commit(ops);
-        return lastLsn;
-      },
-    }));
-    const result = await runPlan(plan('wal-append', 1), sut);
+    const result = await runPlan(plan('wal-append', 1), acknowledgesWithoutWriting(3));
     expect(result.violations.length).toBeGreaterThan(0);
   });
 

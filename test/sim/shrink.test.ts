@@ -1,34 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
-import type { SystemUnderTest } from '../../sim/adapter.ts';
 import { planSize, type Plan } from '../../sim/plan.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { shrinkPlan } from '../../sim/shrink.ts';
+import { acknowledgesWithoutWriting } from './broken-engines.ts';
 import { loadPlanted, plantedBug } from './planted.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
-
-/** Acknowledges every third commit without writing it: fails without any fault. */
-function acknowledgesWithoutWriting(): SystemUnderTest {
-  return {
-    name: 'acknowledges-without-writing',
-    async open(env) {
-      const handle = await referenceEngine.open(env);
-      let calls = 0;
-      let lastLsn = 0;
-      return {
-        ...handle,
-        async commit(ops) {
-          if (++calls % 3 === 0) return lastLsn + 1;
-          lastLsn = await handle.commit(ops);
-          return lastLsn;
-        },
-        replayStats: handle.replayStats,
-      };
-    },
-  };
-}
 
 describe('shrinkPlan', () => {
   it('shrinks a planted missing directory sync to a smaller plan that fails with the same invariant', async () => {
@@ -48,7 +27,7 @@ describe('shrinkPlan', () => {
   });
 
   it('shrinks a workload-only bug (no faults needed) to a handful of steps', async () => {
-    const sut = acknowledgesWithoutWriting();
+    const sut = acknowledgesWithoutWriting(3);
     const result = await shrinkPlan(plan('wal-append', 1), sut);
     expect(result.violation).toBeDefined();
     expect(result.after.steps).toBeLessThanOrEqual(5);
