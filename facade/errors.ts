@@ -59,7 +59,7 @@ export class UnsupportedFsCallError extends Error {
   /**
    * @param call - the fs function (`fs.watch`, `fs.promises.opendir`, ...)
    * @param target - the simulated path or descriptor it was called on
-   * @param why - what is missing, when it is more than "not implemented"
+   * @param why - what is missing, when there is more to say than that the call is unsupported
    */
   constructor(readonly call: string, readonly target: string, why = 'not simulated by powercut\'s fs facade') {
     super(`powercut: ${call} on simulated '${target}' is not supported (${why}); see README "Testing any Node library"`);
