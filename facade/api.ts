@@ -1,6 +1,7 @@
 /**
  * The three faces of Node's fs over one {@link FacadeCore}: synchronous functions, callback
- * functions and `fs.promises` (with a FileHandle), plus `createWriteStream`.
+ * functions and `fs.promises` (with a FileHandle), plus `createWriteStream`. Read streams are in
+ * read-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
  *
  * Ordering: an asynchronous call does its work on the simulated disk when it is made and
  * delivers its result later (a microtask), exactly as the simulator's own asynchronous port does
@@ -11,26 +12,31 @@
  * call throw {@link ProcessCrashedError}.
  */
 import type { Buffer } from 'node:buffer';
+import type { ReadStream } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { UnsupportedFsCallError } from './errors.ts';
 import type { FacadeCore } from './core.ts';
+import { callBack, later, settle, type AnyFunction } from './deliver.ts';
+import { opendirSync } from './dir.ts';
+import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
+import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from './sync-port.ts';
 
-type AnyFunction = (...args: never[]) => unknown;
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A promise that never settles: what a dead process's asynchronous calls return. */
-const never: Promise<never> = new Promise<never>(() => {});
 
 /** The synchronous implementations, by Node's name without `Sync` (`open`, `writeFile`, ...). */
 export function syncImpls(core: FacadeCore): Record<string, Impl> {
   const noOp = (call: string) => (target: string | number) => core.noOpSync(call, target);
+  const tempNames = new TempNameSource(core.world.stream('facade-mkdtemp'));
   return {
     open: (path: string, flags?: string | number, mode?: number) => core.openSync(path, flags, mode),
     close: (fd: number) => core.closeSync(fd),
     read: (fd: number, buffer: ArrayBufferView, offset?: unknown, length?: number, position?: number | null) =>
       core.readSync(fd, buffer, offset, length, position),
     write: (fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown) => core.writeSync(fd, data, a, b, c),
+    readv: (fd: number, buffers: readonly ArrayBufferView[], position?: number | null) => core.readvSync(fd, buffers, position),
+    writev: (fd: number, buffers: readonly ArrayBufferView[], position?: number | null) => core.writevSync(fd, buffers, position),
     fsync: (fd: number) => core.fsyncSync(fd),
     fdatasync: (fd: number) => core.fdatasyncSync(fd),
     ftruncate: (fd: number, length?: number) => core.ftruncateSync(fd, length),
@@ -40,6 +46,8 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     exists: (path: string) => core.existsSync(path),
     access: (path: string) => core.accessSync(path),
     readdir: (path: string, options?: unknown) => core.readdirSync(path, options),
+    opendir: (path: string, options?: unknown) => opendirSync(core, path, options, false),
+    mkdtemp: (prefix: string, options?: unknown) => mkdtempSync(core, tempNames, prefix, options),
     mkdir: (path: string, options?: unknown) => core.mkdirSync(path, options),
     rmdir: (path: string) => core.rmdirSync(path),
     rm: (path: string, options?: { force?: boolean; recursive?: boolean }) => core.rmSync(path, options),
@@ -63,15 +71,13 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
   };
 }
 
-/** Calls `callback` later with `args`, as Node's fs does (never synchronously). */
-function later(callback: AnyFunction, ...args: unknown[]): void {
-  queueMicrotask(() => (callback as (...a: unknown[]) => void)(...args));
-}
+/** Calls whose callback gets the buffer(s) after the byte count, as Node's does. */
+const buffersBack: ReadonlySet<string> = new Set(['read', 'write', 'readv', 'writev']);
 
 /**
  * The callback form of `name`: the work happens now, the callback runs in a microtask.
- * `fs.exists` calls back with a boolean only; `read` and `write` add the buffer; a dead process
- * never calls back.
+ * `fs.exists` calls back with a boolean only; `read`, `write`, `readv` and `writev` add the
+ * buffer(s); a dead process never calls back.
  */
 export function callbackImpl(name: string, impl: Impl): Impl {
   return (...args: unknown[]) => {
@@ -87,25 +93,33 @@ export function callbackImpl(name: string, impl: Impl): Impl {
       return;
     }
     if (name === 'exists') later(callback as AnyFunction, result);
-    else if (name === 'read' || name === 'write') later(callback as AnyFunction, null, result, args[1]);
+    else if (buffersBack.has(name)) later(callback as AnyFunction, null, result, args[1]);
     else later(callback as AnyFunction, null, result);
   };
 }
 
-/** Runs `body` now and settles later; a dead process's promise never settles. */
-function settle<T>(body: () => T): Promise<T> {
-  try {
-    return Promise.resolve(body());
-  } catch (error) {
-    if (error instanceof ProcessCrashedError) return never;
-    return Promise.reject(error);
-  }
+/**
+ * The callback implementations, by Node's name: {@link callbackImpl} of each synchronous one,
+ * except `opendir`, whose callback form names the path in its errors (the synchronous one does
+ * not, see dir.ts).
+ */
+export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
+  const out: Record<string, Impl> = {};
+  for (const [name, impl] of Object.entries(sync)) out[name] = callbackImpl(name, impl);
+  out.opendir = (path: string, ...rest: unknown[]) => {
+    const callback = rest.pop();
+    if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');
+    callBack(callback as AnyFunction, () => opendirSync(core, path, rest[0], true));
+  };
+  return out;
 }
 
 /** `fs.promises` FileHandle over a facade descriptor. */
 export class FacadeFileHandle {
   readonly #core: FacadeCore;
   readonly fd: number;
+  /** Set by the first successful close: a second close resolves, as Node's FileHandle does. */
+  #closed = false;
 
   constructor(core: FacadeCore, fd: number) {
     this.#core = core;
@@ -160,7 +174,35 @@ export class FacadeFileHandle {
   }
 
   close(): Promise<void> {
-    return settle(() => this.#core.closeSync(this.fd));
+    if (this.#closed) return Promise.resolve();
+    return settle(() => {
+      this.#core.closeSync(this.fd);
+      this.#closed = true;
+    });
+  }
+
+  /** `readv`: fills `buffers` in order from `position` (or the handle's position). */
+  readv(buffers: ArrayBufferView[], position?: number | null): Promise<{ bytesRead: number; buffers: ArrayBufferView[] }> {
+    return settle(() => ({ bytesRead: this.#core.readvSync(this.fd, buffers, position), buffers }));
+  }
+
+  /** `writev`: writes `buffers` in order, as one write, at `position` (or the handle's position). */
+  writev(buffers: ArrayBufferView[], position?: number | null): Promise<{ bytesWritten: number; buffers: ArrayBufferView[] }> {
+    return settle(() => ({ bytesWritten: this.#core.writevSync(this.fd, buffers, position), buffers }));
+  }
+
+  /**
+   * A read stream over this handle (read-stream.ts); with `autoClose` (the default) it closes
+   * the handle when it ends.
+   */
+  createReadStream(options?: Record<string, unknown>): ReadStream {
+    const fileOps = readStreamFs(this.#core, () => this.close());
+    return createReadStreamImpl(fileOps, undefined, { ...options, fd: this.fd });
+  }
+
+  /** The lines of the file, through {@link createReadStream}, as Node's `readLines` gives them. */
+  readLines(options?: Record<string, unknown>): Interface {
+    return createInterface({ input: this.createReadStream(options), crlfDelay: Infinity });
   }
 
   chmod(): Promise<void> {
@@ -179,39 +221,39 @@ export class FacadeFileHandle {
     return this.close();
   }
 
-  createReadStream(): never {
-    throw new UnsupportedFsCallError('FileHandle.createReadStream', String(this.fd));
-  }
-
   createWriteStream(): never {
     throw new UnsupportedFsCallError('FileHandle.createWriteStream', String(this.fd));
   }
 
-  readLines(): never {
-    throw new UnsupportedFsCallError('FileHandle.readLines', String(this.fd));
-  }
-
-  readv(): never {
-    throw new UnsupportedFsCallError('FileHandle.readv', String(this.fd));
-  }
-
-  writev(): never {
-    throw new UnsupportedFsCallError('FileHandle.writev', String(this.fd));
-  }
 }
 
 /** The `fs.promises` implementations, by name. */
 export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
   const out: Record<string, Impl> = {};
   for (const [name, impl] of Object.entries(sync)) {
-    if (name === 'exists' || name.startsWith('f') || name === 'close' || name === 'read' || name === 'write' || name === 'lutimes') continue;
+    // Descriptor calls live on the FileHandle in fs.promises.
+    if (name === 'exists' || name.startsWith('f') || name === 'close' || buffersBack.has(name) || name === 'lutimes') continue;
     out[name] = (...args: unknown[]) => settle(() => impl(...args));
   }
   out.open = (path: string, flags?: string | number, mode?: number) =>
     settle(() => new FacadeFileHandle(core, core.openSync(path, flags, mode)));
   out.realpath = (path: string) => settle(() => core.realpathSync(path, 'realpath'));
   out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
+  out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));
+  out.opendir = (path: string, options?: unknown) => settle(() => opendirSync(core, path, options, true));
   return out;
+}
+
+/**
+ * `fs.createReadStream` on a simulated path or facade descriptor (read-stream.ts). A facade
+ * FileHandle given as `options.fd` is read through and closed like the handle's own stream.
+ * @param path - the absolute path, ignored when `options.fd` is given
+ * @param options - Node's options, or an encoding
+ */
+export function fsCreateReadStream(core: FacadeCore, path: string | undefined, options?: unknown): ReadStream {
+  const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
+  if (fd instanceof FacadeFileHandle) return fd.createReadStream({ ...(options as Record<string, unknown>) });
+  return createReadStreamImpl(readStreamFs(core), path, options);
 }
 
 /**

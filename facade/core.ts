@@ -11,6 +11,11 @@
  * renamed on the simulated disk (sim/disk/disk.ts), so `rmdir` and `rm` of a directory throw
  * {@link UnsupportedFsCallError}.
  *
+ * Listings: the simulated disk lists a directory sorted by name, as libuv's `scandir` does
+ * (Node's `readdir`); the kind of each entry is looked up without an I/O operation, as
+ * `getdents(2)` returns it with the name. `readdir({ recursive: true })` walks the tree in
+ * readdir-recursive.ts.
+ *
  * Time: stats carry the world's virtual time, so they are the same in every run of a seed.
  */
 import { Buffer } from 'node:buffer';
@@ -20,6 +25,8 @@ import type { SimWorld } from '../sim/world.ts';
 import { splitPath } from '../sim/disk/disk.ts';
 import { FileState } from '../sim/disk/file-state.ts';
 import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
+import { direntOf, type ListedEntry } from './dirent.ts';
+import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from './sync-port.ts';
 
 /** The first descriptor number handed out: far above any real descriptor of the process. */
@@ -195,7 +202,7 @@ export class FacadeCore {
     const entry = this.#entry(fd, 'close');
     this.#call('close', entry.path, () => {
       if (entry.kind === 'file') entry.file.close();
-      else this.#checkAlive(entry.incarnation, 'close');
+      else this.checkAlive(entry.incarnation, 'close');
       entry.closed = true;
     });
   }
@@ -256,12 +263,46 @@ export class FacadeCore {
     return bytes.length;
   }
 
+  /**
+   * `readv`: one read (one I/O operation, as `preadv(2)` is one syscall) scattered over
+   * `buffers` in order.
+   * @param position - where to read; `null`, absent or negative: at the descriptor's position,
+   * which then advances (libuv reads at the current position for any negative offset)
+   * @returns the bytes read, fewer than the buffers hold at end of file
+   * @throws NodeFsError EBADF, EISDIR (syscall `read`)
+   */
+  readvSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+    const views = buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    const scratch = new Uint8Array(views.reduce((sum, view) => sum + view.length, 0));
+    const bytesRead = this.readSync(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
+    let from = 0;
+    for (const view of views) {
+      if (from >= bytesRead) break;
+      const take = Math.min(view.length, bytesRead - from);
+      view.set(scratch.subarray(from, from + take));
+      from += take;
+    }
+    return bytesRead;
+  }
+
+  /**
+   * `writev`: `buffers` gathered into one write (one I/O operation, as `pwritev(2)` is one
+   * syscall), so a crash or fault never splits it between buffers.
+   * @param position - where to write; `null`, absent or negative: at the descriptor's position
+   * @returns the bytes written (all of them)
+   * @throws NodeFsError EBADF, EISDIR, ENOSPC, EIO (syscall `write`)
+   */
+  writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+    const gathered = Buffer.concat(buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)));
+    return this.writeSync(fd, gathered, 0, gathered.length, typeof position === 'number' && position >= 0 ? position : null);
+  }
+
   fsyncSync(fd: number, syscall: 'fsync' | 'fdatasync' = 'fsync'): void {
     const entry = this.#entry(fd, syscall);
     this.#call(syscall, entry.path, () => {
       if (entry.kind === 'file') entry.file.sync(syscall === 'fsync' ? 'sync' : 'datasync');
       else {
-        this.#checkAlive(entry.incarnation, syscall);
+        this.checkAlive(entry.incarnation, syscall);
         this.port.syncDir(entry.path);
       }
     });
@@ -310,23 +351,44 @@ export class FacadeCore {
     this.#call('access', path, () => this.port.stat(path));
   }
 
-  readdirSync(path: string, options?: unknown): string[] | Buffer[] | Dirent[] {
-    const names = this.#call('scandir', path, () => this.port.readdir(path));
+  /**
+   * `readdir`: names, Buffers (`encoding: 'buffer'`) or Dirents (`withFileTypes`), and with
+   * `recursive` the whole tree below `path`.
+   * @param traversal - the order of a recursive listing: Node 20's `readdirSync` and callback
+   * `readdir` go breadth-first (`queue`), `fs.promises.readdir` depth-first (`stack`)
+   * @throws NodeFsError ENOENT, ENOTDIR (syscall `scandir`)
+   */
+  readdirSync(path: string, options?: unknown, traversal: Traversal = 'queue'): string[] | Buffer[] | Dirent[] {
     const withFileTypes = typeof options === 'object' && options !== null && (options as { withFileTypes?: boolean }).withFileTypes === true;
     if (typeof options === 'object' && options !== null && (options as { recursive?: boolean }).recursive === true) {
-      throw new UnsupportedFsCallError('fs.readdir({ recursive: true })', path);
+      if ((encodingOf(options) as string | undefined) === 'buffer') {
+        // Node 20 joins the Buffer names to the path and fails the same way.
+        const error = new TypeError('The "path" argument must be of type string. Received an instance of Buffer') as TypeError & { code: string };
+        error.code = 'ERR_INVALID_ARG_TYPE';
+        throw error;
+      }
+      return readdirRecursive((dir) => this.listSync(dir, 'scandir'), path, withFileTypes, traversal);
     }
+    const names = this.#call('scandir', path, () => this.port.readdir(path));
     if (withFileTypes) {
       return names.map((name) => {
         const stat = this.#call('scandir', path, () => this.port.stat(`${path}/${name}`));
-        // Node's Dirent constructor is not in @types/node; its arguments are (name, type, path).
-        const DirentOf = Dirent as unknown as new (name: string, type: number, path: string) => Dirent;
-        const types = constants as unknown as { UV_DIRENT_DIR: number; UV_DIRENT_FILE: number };
-        return new DirentOf(name, stat.kind === 'dir' ? types.UV_DIRENT_DIR : types.UV_DIRENT_FILE, path);
+        return direntOf(name, stat.kind, path);
       });
     }
     if ((encodingOf(options) as string | undefined) === 'buffer') return names.map((name) => Buffer.from(name));
     return names;
+  }
+
+  /**
+   * The entries of a directory with their kinds: one `readdir` I/O operation; the kinds are
+   * looked up without one (see the module comment).
+   * @param syscall - Node's name for the call, for errors (`scandir`, `opendir`)
+   * @throws NodeFsError ENOENT, ENOTDIR
+   */
+  listSync(path: string, syscall: string): ListedEntry[] {
+    const names = this.#call(syscall, path, () => this.port.readdir(path));
+    return names.map((name) => ({ name, kind: this.#peek(`${path}/${name}`) === 'dir' ? 'dir' : 'file' }));
   }
 
   mkdirSync(path: string, options?: unknown): string | undefined {
@@ -458,7 +520,14 @@ export class FacadeCore {
 
   // ---- helpers ----
 
-  #checkAlive(incarnation: number, syscall: string): void {
+  /**
+   * Checks that the incarnation that opened something (a directory descriptor, a Dir) is still
+   * the running one.
+   * @param incarnation - the incarnation that opened it
+   * @param syscall - the call being made, for the error
+   * @throws ProcessCrashedError when that incarnation is dead (or a crash is pending)
+   */
+  checkAlive(incarnation: number, syscall: string): void {
     if (incarnation !== this.world.kernel.incarnation || this.world.crashed !== undefined) throw new ProcessCrashedError(syscall);
   }
 

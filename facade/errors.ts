@@ -65,3 +65,25 @@ export class UnsupportedFsCallError extends Error {
     super(`powercut: ${call} on simulated '${target}' is not supported (${why}); see README "Testing any Node library"`);
   }
 }
+
+/** One of Node's own (not system) errors: `code` like `ERR_DIR_CLOSED`, message as Node words it. */
+export interface NodeInternalError extends Error {
+  code: string;
+}
+
+/**
+ * A Node-internal error, shaped as Node throws it: an `Error` (`TypeError`, `RangeError`) whose `code` is
+ * Node's (`ERR_DIR_CLOSED`) and whose `toString()` reads `Error [ERR_DIR_CLOSED]: ...`.
+ * @param code - Node's error code
+ * @param message - Node's message for it
+ * @param kind - the constructor Node uses for this code
+ */
+export function nodeInternalError(code: string, message: string, kind: new (message?: string) => Error = Error): NodeInternalError {
+  const error = new kind(message) as NodeInternalError;
+  const head = `${kind.name} [${code}]: ${message}`;
+  error.code = code;
+  // Node keeps `name` plain and shows the code in the stack's first line and in toString().
+  if (error.stack !== undefined) error.stack = error.stack.replace(/^[^\n]*/, head);
+  Object.defineProperty(error, 'toString', { value: () => head, configurable: true, writable: true });
+  return error;
+}

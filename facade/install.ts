@@ -12,10 +12,12 @@
  * never falls through to the real disk. A two-path call across the root boundary (`rename` from
  * the real disk into the simulated one) fails with `EXDEV`, as across devices.
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), streams other than
- * `createWriteStream`, `opendir`, `mkdtemp`, links (`link`, `symlink`, `readlink`), `cp`,
- * `statfs`, vectored I/O (`readv`, `writev`), removing or renaming directories, and simulated
- * latency (a facade call completes at once).
+ * `mkdtemp` is routed by what it creates (the prefix plus six characters), and `createReadStream`
+ * by `options.fd` when one is given (Node then ignores the path).
+ *
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`),
+ * `FileHandle.createWriteStream`, links (`link`, `symlink`, `readlink`), `cp`, `statfs`,
+ * removing or renaming directories, and simulated latency (a facade call completes at once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
@@ -24,7 +26,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/world.ts';
-import { callbackImpl, createWriteStreamImpl, FacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
+import { callbackImpls, createWriteStreamImpl, FacadeFileHandle, fsCreateReadStream, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore } from './core.ts';
 import { nodeError, UnsupportedFsCallError } from './errors.ts';
 
@@ -63,25 +65,52 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   const core = new FacadeCore(world, rootAbs);
   const sync = syncImpls(core);
   const promises = promiseImpls(core, sync);
+  const callbacks = callbackImpls(core, sync);
 
   const simPath = (arg: unknown): string | undefined => {
-    let path: string | undefined;
-    if (typeof arg === 'string') path = arg;
-    else if (Buffer.isBuffer(arg)) path = arg.toString();
-    else if (arg instanceof URL && arg.protocol === 'file:') path = fileURLToPath(arg);
+    const path = pathText(arg);
     if (path === undefined) return undefined;
     const abs = resolve(path);
     return abs === rootAbs || abs.startsWith(`${rootAbs}/`) ? abs : undefined;
   };
   const isSim = (arg: unknown): boolean => simPath(arg) !== undefined || core.ownsFd(arg) || arg instanceof FacadeFileHandle;
+  // mkdtemp's argument is a prefix, not a path: what it creates is the prefix plus six
+  // characters, so that is what must lie below the root (`<root>/` creates inside the root,
+  // `<root>` a sibling of it on the real disk). The prefix is made absolute, keeping its end.
+  const simPrefix = (arg: unknown): string | undefined => {
+    const prefix = pathText(arg);
+    if (prefix === undefined) return undefined;
+    const template = resolve(`${prefix}XXXXXX`);
+    return template.startsWith(`${rootAbs}/`) ? template.slice(0, -'XXXXXX'.length) : undefined;
+  };
 
   /** The wrapper of `name` (`label` for messages): routes each call to `facade` or `original`. */
   const route = (name: string, label: string, original: (...args: unknown[]) => unknown, facade: ((...args: unknown[]) => unknown) | undefined) => {
-    const paths = twoPathCalls.has(name.replace(/Sync$/, '')) ? 2 : 1;
+    const base = name.replace(/Sync$/, '');
+    const paths = twoPathCalls.has(base) ? 2 : 1;
+    const unsupported = (target: unknown): never => {
+      throw new UnsupportedFsCallError(label, String(simPath(target) ?? target));
+    };
+    if (base === 'mkdtemp') {
+      return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+        const prefix = simPrefix(args[0]);
+        if (prefix === undefined) return original.apply(this, args);
+        return facade === undefined ? unsupported(prefix) : facade.apply(this, [prefix, ...args.slice(1)]);
+      };
+    }
+    if (base === 'createReadStream') {
+      // Node reads `options.fd` when it is given and ignores the path.
+      return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+        const fd = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { fd?: unknown }).fd : undefined;
+        if (fd !== undefined && fd !== null ? !isSim(fd) : !isSim(args[0])) return original.apply(this, args);
+        if (facade === undefined) return unsupported(fd ?? args[0]);
+        return facade.apply(this, [fd !== undefined && fd !== null ? undefined : simPath(args[0]), ...args.slice(1)]);
+      };
+    }
     return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
       const simulated = args.slice(0, paths).map(isSim);
       if (!simulated.includes(true)) return original.apply(this, args);
-      if (facade === undefined) throw new UnsupportedFsCallError(label, String(simPath(args[0]) ?? args[0]));
+      if (facade === undefined) return unsupported(args[0]);
       if (paths === 2 && simulated[0] !== simulated[1]) {
         if (name.startsWith('rename')) throw nodeError('EXDEV', 'rename', String(args[0]), String(args[1]));
         throw new UnsupportedFsCallError(label, String(args[simulated[0] === true ? 0 : 1]), 'one path is simulated and the other is not');
@@ -108,8 +137,9 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
     if (typeof original !== 'function') continue;
     let facade: ((...args: unknown[]) => unknown) | undefined;
     if (name === 'createWriteStream') facade = (path, options) => createWriteStreamImpl(core, path as string, options);
+    else if (name === 'createReadStream') facade = (path, options) => fsCreateReadStream(core, path as string | undefined, options);
     else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
-    else if (sync[name] !== undefined) facade = callbackImpl(name, sync[name]!);
+    else facade = callbacks[name];
     const wrapper = route(name, `fs.${name}`, original as (...args: unknown[]) => unknown, facade);
     // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
     if ('native' in original) {
@@ -138,6 +168,14 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   };
   installed = handle;
   return handle;
+}
+
+/** The path text of a path argument (string, Buffer or file: URL), or undefined for anything else. */
+function pathText(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (Buffer.isBuffer(arg)) return arg.toString();
+  if (arg instanceof URL && arg.protocol === 'file:') return fileURLToPath(arg);
+  return undefined;
 }
 
 /**
