@@ -19,6 +19,9 @@ import type { EnginePhase } from '../engine/types.ts';
 import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
 import { SimDisk } from './disk/disk.ts';
+import type { DiskImage } from './disk/image.ts';
+import { importDiskImage } from './disk/image-reader.ts';
+import { exportDiskImage } from './disk/image-writer.ts';
 import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from './disk/faults.ts';
 import { IoKernel } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
@@ -28,7 +31,7 @@ import { none, Trace, type TraceMode } from './trace.ts';
 import type { FaultKind, TraceEvent, TracePhase } from './types.ts';
 
 export { noFaults, namedCrashStates };
-export type { CrashKind, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
+export type { CrashKind, DiskImage, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
 export type { FsyncFailureMode } from './disk/faults.ts';
 
 /** Simulated I/O latency: each operation completes after a uniform [0, ioMsMax) ms. */
@@ -46,6 +49,24 @@ export interface SimWorldOptions {
   readonly latency?: LatencyProfile | undefined;
   /** Keep every trace event (`full`) or only the digest and the last 200 (`digest`). @defaultValue 'digest' */
   readonly trace?: TraceMode;
+  /**
+   * Start from this disk image (see sim/disk/image.ts and {@link SimWorld.exportImage}) instead
+   * of an empty disk: its disk, with its own sector size and capacity (the profile's apply to a
+   * fresh disk only), and its I/O index, incarnation number and power-loss count, so that
+   * scheduled faults and crash states mean the same as in the world that wrote it. A random
+   * stream's position cannot be carried, so the fault and latency streams of a world started
+   * from an image are forked per incarnation (`incarnation/<n>/faults`); the crash stream is
+   * keyed by the power-loss count as always, and the workload stream by name.
+   * @throws DiskImageError (at construction) when the image is malformed or of another version
+   */
+  readonly image?: DiskImage | undefined;
+  /**
+   * Called synchronously whenever the current incarnation crashes (a fault fired, or
+   * {@link SimWorld.crashNow}), after the crash is traced and before the interrupted operation
+   * returns. For a runner that must act at once, such as the preload, which saves the disk and
+   * kills its real process there (facade/preload.ts). It may call {@link SimWorld.restart}.
+   */
+  readonly onCrash?: ((kind: CrashKind) => void) | undefined;
 }
 
 /** Options of {@link SimWorld.restart}. */
@@ -95,16 +116,29 @@ export class SimWorld {
     this.#scheduler = new Scheduler(this.clock);
     const latency = options.latency;
     if (latency !== undefined) assert(latency.ioMsMax > 0, 'latency.ioMsMax is positive');
-    const disk = new SimDisk(this.#profile.sectorBytes);
-    disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
+    const imported = options.image === undefined ? undefined : importDiskImage(options.image);
+    let disk: SimDisk;
+    if (imported === undefined) {
+      disk = new SimDisk(this.#profile.sectorBytes);
+      disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
+    } else {
+      disk = imported.disk;
+    }
+    const streams = imported === undefined ? this.#root : this.#root.fork(`incarnation/${imported.machine.incarnation}`);
     this.#kernel = new IoKernel({
       disk,
-      faults: new FaultInjector(this.#profile, this.#root.fork('faults')),
+      faults: new FaultInjector(this.#profile, streams.fork('faults')),
       trace: this.trace,
       clock: this.clock,
       scheduler: this.#scheduler,
-      latency: latency === undefined ? undefined : { ioMsMax: latency.ioMsMax, rng: this.#root.fork('latency') },
+      latency: latency === undefined ? undefined : { ioMsMax: latency.ioMsMax, rng: streams.fork('latency') },
+      onCrash: options.onCrash,
     });
+    if (imported !== undefined) {
+      this.#kernel.ioCount = imported.machine.ioCount;
+      this.#kernel.incarnation = imported.machine.incarnation;
+      this.#powerLossCount = imported.machine.powerLossCount;
+    }
     this.#fs = new SimFileSystem(this.#kernel);
     this.probe = (phase) => {
       this.#kernel.phase = phase;
@@ -208,6 +242,16 @@ export class SimWorld {
   /** Every fault injected so far; as `scheduled` with rates 0 it replays this run. */
   get faultsFired(): readonly ScheduledFault[] {
     return this.#kernel.faults.fired;
+  }
+
+  /**
+   * The disk as it is now, with the I/O index, incarnation number and power-loss count, as plain
+   * JSON-able data (format: sim/disk/image.ts). A world constructed with it as `image` continues
+   * this one: the same later reads, syncs and crash states. Open handles are not kept.
+   */
+  exportImage(): DiskImage {
+    const k = this.#kernel;
+    return exportDiskImage(k.disk, { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount });
   }
 
   /** I/O operations so far (every port call, across incarnations). */

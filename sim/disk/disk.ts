@@ -16,6 +16,7 @@
  * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
  * file's space is freed at once even if a handle is still open (a simplification).
  */
+import { assert } from '../../engine/assert.ts';
 import { IoError, type IoErrorCode } from '../../engine/ports/fs.ts';
 import { dirPrefixLength, settleFile, type CrashPolicy, type GarbageRange } from './crash-policy.ts';
 import { FileState } from './file-state.ts';
@@ -34,14 +35,14 @@ export interface DirNode {
 export type Entry = DirNode | FileState;
 
 /** One change of one entry: `name` in `dir` now names `target` (undefined: removed). */
-interface EntrySet {
+export interface EntrySet {
   readonly dir: DirNode;
   readonly name: string;
   readonly target: FileState | undefined;
 }
 
 /** An atomic directory operation (a create, an unlink, or a rename's two changes). */
-interface DirTxn {
+export interface DirTxn {
   /** Creation order, across directories. */
   readonly seq: number;
   readonly sets: readonly EntrySet[];
@@ -78,6 +79,18 @@ export function splitPath(path: string): SplitPath {
   return split;
 }
 
+/**
+ * Everything a disk holds besides its sector size and capacity, as live objects: the
+ * directories in creation order (their maps and logs in order too: a power loss draws its
+ * random choices in that order) and the two id counters. Read and rebuilt by sim/disk/image.ts;
+ * files' `cacheLinks` and the disk's used bytes follow from the directories.
+ */
+export interface DiskInternals {
+  readonly dirs: readonly DirNode[];
+  readonly nextFileId: number;
+  readonly nextTxnSeq: number;
+}
+
 function fail(code: IoErrorCode, syscall: string, path: string): never {
   throw new IoError(code, syscall, path);
 }
@@ -97,6 +110,41 @@ export class SimDisk {
     this.sectorBytes = sectorBytes;
     this.#addDir('/');
     this.#addDir('.');
+  }
+
+  /**
+   * A disk rebuilt from its internals (see {@link DiskInternals}); recounts each file's
+   * `cacheLinks` and the used bytes from the directories' page-cache maps.
+   * @param sectorBytes - the unit in which writes tear on power loss
+   * @param internals - directories (including `/` and `.`) and counters, as {@link internals} gives them
+   */
+  static fromInternals(sectorBytes: number, internals: DiskInternals): SimDisk {
+    const disk = new SimDisk(sectorBytes);
+    disk.#dirs.clear();
+    for (const dir of internals.dirs) disk.#dirs.set(dir.path, dir);
+    assert(disk.#dirs.has('/'), 'fromInternals: the root / exists');
+    assert(disk.#dirs.has('.'), 'fromInternals: the root . exists');
+    disk.#nextFileId = internals.nextFileId;
+    disk.#nextTxnSeq = internals.nextTxnSeq;
+    const files = new Set<FileState>();
+    for (const dir of internals.dirs) {
+      for (const entry of [...dir.cache.values(), ...dir.durable.values()]) if (entry instanceof FileState) files.add(entry);
+      for (const txn of dir.log) for (const set of txn.sets) if (set.target !== undefined) files.add(set.target);
+    }
+    for (const file of files) file.cacheLinks = 0;
+    for (const dir of internals.dirs) {
+      for (const entry of dir.cache.values()) {
+        if (!(entry instanceof FileState)) continue;
+        entry.cacheLinks++;
+        if (entry.cacheLinks === 1) disk.#usedBytes += entry.size;
+      }
+    }
+    return disk;
+  }
+
+  /** The disk's directories and counters, live (for sim/disk/image.ts; do not change them). */
+  internals(): DiskInternals {
+    return { dirs: [...this.#dirs.values()], nextFileId: this.#nextFileId, nextTxnSeq: this.#nextTxnSeq };
   }
 
   /** Bytes in use (page-cache sizes of named files). */

@@ -31,6 +31,7 @@ export class IoKernel {
   ioCount = 0;
   /** Increments on every restart; a file system of an older incarnation is dead. */
   incarnation = 0;
+  readonly #onCrash: ((kind: CrashKind) => void) | undefined;
 
   constructor(parts: {
     disk: SimDisk;
@@ -39,6 +40,8 @@ export class IoKernel {
     clock: SimClock;
     scheduler: Scheduler;
     latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
+    /** Called at the end of every {@link crash} (see SimWorldOptions.onCrash). */
+    onCrash?: ((kind: CrashKind) => void) | undefined;
   }) {
     this.disk = parts.disk;
     this.faults = parts.faults;
@@ -46,6 +49,7 @@ export class IoKernel {
     this.clock = parts.clock;
     this.scheduler = parts.scheduler;
     this.latency = parts.latency;
+    this.#onCrash = parts.onCrash;
   }
 
   /**
@@ -82,6 +86,7 @@ export class IoKernel {
   crash(kind: CrashKind, path: string | undefined): void {
     this.trace.record('crash', kind, this.clock.now(), this.phase, path, this.ioCount, none, '');
     this.scheduler.crashed(kind);
+    this.#onCrash?.(kind);
   }
 
   /** The promise of a completed operation: settled now, or after a seeded latency. */

@@ -1,0 +1,212 @@
+/**
+ * Reads a {@link DiskImage} (format in image.ts) back into a simulated disk, checking it field
+ * by field first: an image is a file on the real disk that a person may have edited or that an
+ * older build wrote, and a half-valid image would make the simulation answer for a disk that
+ * never existed. Every failure is a {@link DiskImageError} with a one-line message naming the
+ * field.
+ *
+ * Checked: format and version; the type and range of every field; no unknown field; unique file
+ * ids, directory paths and operation numbers, each below its counter; every reference (an
+ * entry's file or directory, a log's operation, an operation's directory and file) resolves; a
+ * directory entry's path is its parent's path plus its name; pending writes lie inside the
+ * journal; a bad bit lies in its sector; base64 is well formed. Not checked: that the image is
+ * one a run could have reached (say, a durable entry no operation explains); such an image
+ * still loads and behaves by the same rules.
+ */
+import { Buffer } from 'node:buffer';
+import { ByteBuffer } from './bytes.ts';
+import { SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
+import { FileState, type PendingRecord } from './file-state.ts';
+import { DiskImageError, diskImageFormat, diskImageVersion, type MachineState } from './image.ts';
+
+type Json = Record<string, unknown>;
+
+/** What an image holds, live. */
+export interface ImportedDisk {
+  readonly disk: SimDisk;
+  readonly machine: MachineState;
+}
+
+function fail(field: string, problem: string): never {
+  throw new DiskImageError(`not a valid powercut disk image: ${field} ${problem}`);
+}
+
+function found(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function object(value: unknown, field: string, keys: readonly string[]): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, `must be an object, found ${found(value)}`);
+  const record = value as Json;
+  for (const key of Object.keys(record)) if (!keys.includes(key)) fail(`${field}.${key}`, 'is not an image field');
+  for (const key of keys) if (!(key in record)) fail(`${field}.${key}`, 'is missing');
+  return record;
+}
+
+function natural(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(field, `must be an integer >= 0, found ${found(value)}`);
+  return value as number;
+}
+
+function array(value: unknown, field: string): unknown[] {
+  return Array.isArray(value) ? value : fail(field, `must be an array, found ${found(value)}`);
+}
+
+function text(value: unknown, field: string): string {
+  return typeof value === 'string' ? value : fail(field, `must be a string, found ${found(value)}`);
+}
+
+function bool(value: unknown, field: string): boolean {
+  return typeof value === 'boolean' ? value : fail(field, `must be true or false, found ${found(value)}`);
+}
+
+function bytes(value: unknown, field: string): ByteBuffer {
+  const encoded = text(value, field);
+  if (encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) fail(field, 'must be base64');
+  const buffer = new ByteBuffer();
+  buffer.write(0, Buffer.from(encoded, 'base64'));
+  return buffer;
+}
+
+/** The path of the entry `name` of the directory at `parent` (as disk.ts `splitPath` joins). */
+function childPath(parent: string, name: string): string {
+  return parent === '.' ? name : parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+function pendingRecord(value: unknown, field: string, journalBytes: number): PendingRecord {
+  const kind = (value as Json | null)?.['kind'];
+  if (kind === 'truncate') {
+    const record = object(value, field, ['kind', 'size']);
+    return { kind, size: natural(record['size'], `${field}.size`) };
+  }
+  if (kind !== 'write') fail(`${field}.kind`, `must be "write" or "truncate", found ${found(kind)}`);
+  const record = object(value, field, ['kind', 'offset', 'start', 'length']);
+  const offset = natural(record['offset'], `${field}.offset`);
+  const start = natural(record['start'], `${field}.start`);
+  const length = natural(record['length'], `${field}.length`);
+  if (start + length > journalBytes) fail(field, `reaches past the end of the journal (${journalBytes} bytes)`);
+  return { kind: 'write', offset, start, length };
+}
+
+function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: number): FileState {
+  const record = object(value, field, ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits']);
+  const id = natural(record['id'], `${field}.id`);
+  if (id >= nextFileId) fail(`${field}.id`, `must be below disk.nextFileId (${nextFileId})`);
+  const file = new FileState(id);
+  file.durable = bytes(record['durable'], `${field}.durable`);
+  file.cache = bytes(record['cache'], `${field}.cache`);
+  file.journal = bytes(record['journal'], `${field}.journal`);
+  file.pending = array(record['pending'], `${field}.pending`).map((raw, i) => pendingRecord(raw, `${field}.pending[${i}]`, file.journal.size));
+  file.syncBroken = bool(record['syncBroken'], `${field}.syncBroken`);
+  for (const [i, raw] of array(record['badBits'], `${field}.badBits`).entries()) {
+    const pair = array(raw, `${field}.badBits[${i}]`);
+    if (pair.length !== 2) fail(`${field}.badBits[${i}]`, 'must be a [sector, bit] pair');
+    const sector = natural(pair[0], `${field}.badBits[${i}][0]`);
+    const bit = natural(pair[1], `${field}.badBits[${i}][1]`);
+    if (Math.floor(bit / 8 / sectorBytes) !== sector) fail(`${field}.badBits[${i}]`, `bit ${bit} is not in sector ${sector}`);
+    file.badBits ??= new Map();
+    file.badBits.set(sector, bit);
+  }
+  return file;
+}
+
+/**
+ * Reads an image (parsed JSON) into a new disk.
+ * @param value - the parsed image
+ * @returns the disk and the machine counters
+ * @throws {@link DiskImageError} naming the first field that is wrong
+ */
+export function importDiskImage(value: unknown): ImportedDisk {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('(root)', `must be an object, found ${found(value)}`);
+  const root = value as Json;
+  if (root['format'] !== diskImageFormat) fail('format', `must be "${diskImageFormat}", found ${found(root['format'])}`);
+  if (root['version'] !== diskImageVersion) fail('version', `${found(root['version'])} is not supported (this build reads version ${diskImageVersion})`);
+  object(root, '(root)', ['format', 'version', 'machine', 'disk']);
+  const m = object(root['machine'], 'machine', ['ioCount', 'incarnation', 'powerLossCount']);
+  const machine: MachineState = {
+    ioCount: natural(m['ioCount'], 'machine.ioCount'),
+    incarnation: natural(m['incarnation'], 'machine.incarnation'),
+    powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
+  };
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns']);
+  const sectorBytes = d['sectorBytes'];
+  if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
+  const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
+  const nextFileId = natural(d['nextFileId'], 'disk.nextFileId');
+  const nextTxnSeq = natural(d['nextTxnSeq'], 'disk.nextTxnSeq');
+
+  const files = new Map<number, FileState>();
+  array(d['files'], 'disk.files').forEach((raw, i) => {
+    const file = fileOf(raw, `disk.files[${i}]`, sectorBytes, nextFileId);
+    if (files.has(file.id)) fail(`disk.files[${i}].id`, `${file.id} is listed twice`);
+    files.set(file.id, file);
+  });
+
+  // Directories first as empty shells, so that entries and operations can refer to any of them.
+  const rawDirs = array(d['dirs'], 'disk.dirs').map((raw, i) => object(raw, `disk.dirs[${i}]`, ['path', 'cache', 'durable', 'log']));
+  const dirs = new Map<string, DirNode>();
+  rawDirs.forEach((raw, i) => {
+    const path = text(raw['path'], `disk.dirs[${i}].path`);
+    if (dirs.has(path)) fail(`disk.dirs[${i}].path`, `${found(path)} is listed twice`);
+    dirs.set(path, { kind: 'dir', path, cache: new Map(), durable: new Map(), log: [] });
+  });
+  for (const path of ['/', '.']) if (!dirs.has(path)) fail('disk.dirs', `must include the root ${found(path)}`);
+  const fileRef = (id: unknown, field: string): FileState => {
+    const file = files.get(natural(id, field));
+    return file ?? fail(field, `names file ${found(id)}, which disk.files does not hold`);
+  };
+  const dirRef = (path: unknown, field: string): DirNode => {
+    const dir = dirs.get(text(path, field));
+    return dir ?? fail(field, `names directory ${found(path)}, which disk.dirs does not hold`);
+  };
+
+  const txns = new Map<number, DirTxn>();
+  array(d['txns'], 'disk.txns').forEach((raw, i) => {
+    const field = `disk.txns[${i}]`;
+    const record = object(raw, field, ['seq', 'committed', 'sets']);
+    const seq = natural(record['seq'], `${field}.seq`);
+    if (seq >= nextTxnSeq) fail(`${field}.seq`, `must be below disk.nextTxnSeq (${nextTxnSeq})`);
+    if (txns.has(seq)) fail(`${field}.seq`, `${seq} is listed twice`);
+    const sets = array(record['sets'], `${field}.sets`).map((rawSet, j) => {
+      const set = object(rawSet, `${field}.sets[${j}]`, ['dir', 'name', 'file']);
+      return {
+        dir: dirRef(set['dir'], `${field}.sets[${j}].dir`),
+        name: text(set['name'], `${field}.sets[${j}].name`),
+        target: set['file'] === null ? undefined : fileRef(set['file'], `${field}.sets[${j}].file`),
+      };
+    });
+    txns.set(seq, { seq, sets, committed: bool(record['committed'], `${field}.committed`) });
+  });
+
+  rawDirs.forEach((raw, i) => {
+    const field = `disk.dirs[${i}]`;
+    const dir = dirs.get(raw['path'] as string)!;
+    for (const which of ['cache', 'durable'] as const) {
+      array(raw[which], `${field}.${which}`).forEach((rawEntry, j) => {
+        const entryField = `${field}.${which}[${j}]`;
+        const keys = typeof rawEntry === 'object' && rawEntry !== null && 'dir' in rawEntry ? ['name', 'dir'] : ['name', 'file'];
+        const record = object(rawEntry, entryField, keys);
+        const name = text(record['name'], `${entryField}.name`);
+        if (name === '' || name === '.' || name === '..' || name.includes('/')) fail(`${entryField}.name`, `${found(name)} is not a file name`);
+        if (dir[which].has(name)) fail(`${entryField}.name`, `${found(name)} is listed twice`);
+        let entry: Entry;
+        if (keys[1] === 'dir') {
+          entry = dirRef(record['dir'], `${entryField}.dir`);
+          if (entry.path !== childPath(dir.path, name)) fail(`${entryField}.dir`, `${found(entry.path)} is not the path of ${found(name)} in ${found(dir.path)}`);
+        } else {
+          entry = fileRef(record['file'], `${entryField}.file`);
+        }
+        dir[which].set(name, entry);
+      });
+    }
+    for (const [j, seq] of array(raw['log'], `${field}.log`).entries()) {
+      const txn = txns.get(natural(seq, `${field}.log[${j}]`));
+      dir.log.push(txn ?? fail(`${field}.log[${j}]`, `names operation ${found(seq)}, which disk.txns does not hold`));
+    }
+  });
+
+  const disk = SimDisk.fromInternals(sectorBytes, { dirs: [...dirs.values()], nextFileId, nextTxnSeq });
+  disk.capacityBytes = capacityBytes;
+  return { disk, machine };
+}

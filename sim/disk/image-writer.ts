@@ -1,0 +1,91 @@
+/**
+ * Writes a simulated disk as a {@link DiskImage} (format in image.ts). The disk is only read.
+ * Files are listed by id and logged operations by sequence number; directories, their entries
+ * and their logs keep the disk's own order, which a later power loss depends on.
+ */
+import { Buffer } from 'node:buffer';
+import type { ByteBuffer } from './bytes.ts';
+import type { DirTxn, Entry, SimDisk } from './disk.ts';
+import { FileState } from './file-state.ts';
+import {
+  diskImageFormat,
+  diskImageVersion,
+  type DirImage,
+  type DiskImage,
+  type EntryImage,
+  type FileImage,
+  type MachineState,
+  type TxnImage,
+} from './image.ts';
+
+/**
+ * The image of `disk` with the machine counters `machine`.
+ * @param disk - the disk (not changed)
+ * @param machine - global I/O index, incarnation and power-loss count to carry
+ * @returns plain data: `JSON.stringify` of it is the image file
+ */
+export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage {
+  const internals = disk.internals();
+  const files = new Map<number, FileState>();
+  const txns = new Map<number, DirTxn>();
+  const addFile = (entry: Entry | undefined): void => {
+    if (entry instanceof FileState) files.set(entry.id, entry);
+  };
+  for (const dir of internals.dirs) {
+    for (const entry of dir.cache.values()) addFile(entry);
+    for (const entry of dir.durable.values()) addFile(entry);
+    for (const txn of dir.log) {
+      txns.set(txn.seq, txn);
+      for (const set of txn.sets) addFile(set.target);
+    }
+  }
+  const dirs: DirImage[] = internals.dirs.map((dir) => ({
+    path: dir.path,
+    cache: entriesOf(dir.cache),
+    durable: entriesOf(dir.durable),
+    log: dir.log.map((txn) => txn.seq),
+  }));
+  return {
+    format: diskImageFormat,
+    version: diskImageVersion,
+    machine: { ioCount: machine.ioCount, incarnation: machine.incarnation, powerLossCount: machine.powerLossCount },
+    disk: {
+      sectorBytes: disk.sectorBytes as 512 | 4096,
+      capacityBytes: Number.isFinite(disk.capacityBytes) ? disk.capacityBytes : null,
+      nextFileId: internals.nextFileId,
+      nextTxnSeq: internals.nextTxnSeq,
+      files: [...files.values()].sort((a, b) => a.id - b.id).map(fileImage),
+      dirs,
+      txns: [...txns.values()].sort((a, b) => a.seq - b.seq).map(txnImage),
+    },
+  };
+}
+
+function entriesOf(map: ReadonlyMap<string, Entry>): EntryImage[] {
+  return [...map].map(([name, entry]) => (entry instanceof FileState ? { name, file: entry.id } : { name, dir: entry.path }));
+}
+
+function fileImage(file: FileState): FileImage {
+  return {
+    id: file.id,
+    durable: base64(file.durable),
+    cache: base64(file.cache),
+    journal: base64(file.journal),
+    pending: file.pending.map((record) => ({ ...record })),
+    syncBroken: file.syncBroken,
+    badBits: [...(file.badBits ?? [])].map(([sector, bit]) => [sector, bit] as const),
+  };
+}
+
+function txnImage(txn: DirTxn): TxnImage {
+  return {
+    seq: txn.seq,
+    committed: txn.committed,
+    sets: txn.sets.map((set) => ({ dir: set.dir.path, name: set.name, file: set.target?.id ?? null })),
+  };
+}
+
+function base64(bytes: ByteBuffer): string {
+  const view = bytes.view();
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
+}

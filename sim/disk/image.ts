@@ -1,0 +1,113 @@
+/**
+ * The disk image format: a whole simulated disk, plus the few machine counters that give it
+ * meaning, as one plain JSON-able object. A process that ends writes its disk to an image; the
+ * next process starts from it (facade/preload.ts), so the simulated disk outlives the process
+ * and a power loss in a later incarnation can still lose what an earlier one left unsynced.
+ * Written by image-writer.ts, read (and checked) by image-reader.ts.
+ *
+ * The export is exact: everything a later read, sync or power loss depends on is kept, and
+ * nothing else. Layout (every number a non-negative safe integer unless said otherwise; byte
+ * strings are standard base64):
+ *
+ * - `format`: `"powercut-disk-image"`; `version`: `1`.
+ * - `machine.ioCount`: the global I/O index the next operation gets, so faults scheduled by
+ *   index keep their meaning across processes; `machine.incarnation`: the incarnation number
+ *   when the image was taken (a process that ends restarts its world first, so this is the
+ *   next process's number); `machine.powerLossCount`: power losses so far, which keys the
+ *   crash stream.
+ * - `disk.sectorBytes` (512 or 4096); `disk.capacityBytes` (null: unlimited);
+ *   `disk.nextFileId`, `disk.nextTxnSeq`: the id counters.
+ * - `disk.files[]`, by id: `id`; `durable`, `cache`, `journal` (bytes: what the platter holds,
+ *   what reads see, the bytes of pending writes); `pending[]`, oldest first, each
+ *   `{ kind: "write", offset, start, length }` (bytes `[start, start + length)` of the journal)
+ *   or `{ kind: "truncate", size }`; `syncBroken` (a sticky fsync failure); `badBits[]` as
+ *   `[sector, bit]` pairs in insertion order (bit: absolute, byte * 8 + bit).
+ * - `disk.dirs[]`, in creation order (a power loss draws its choices in this order): `path`;
+ *   `cache[]` and `durable[]`, the entries in map order, each `{ name, file: id }` or
+ *   `{ name, dir: path }`; `log[]`, the sequence numbers of the directory's unsynced
+ *   operations, oldest first.
+ * - `disk.txns[]`, by sequence number, each logged operation once (a rename between two
+ *   directories sits in both logs): `seq`; `committed`; `sets[]`, each `{ dir: path, name,
+ *   file: id | null }` (null: the entry is removed).
+ *
+ * Not kept: open descriptors (they die with their process), a file's `cacheLinks` and the
+ * disk's used bytes (both follow from the directories), and virtual time.
+ */
+import type { PendingRecord } from './file-state.ts';
+
+/** The image's format name. */
+export const diskImageFormat = 'powercut-disk-image';
+/** The image format version this build writes and reads. */
+export const diskImageVersion = 1;
+
+/** The machine counters an image carries beside the disk. */
+export interface MachineState {
+  /** Global index of the next I/O operation. */
+  readonly ioCount: number;
+  /** The incarnation number when the image was taken. */
+  readonly incarnation: number;
+  /** Power losses applied so far. */
+  readonly powerLossCount: number;
+}
+
+/** A directory entry: a file by id, or a directory by path. */
+export type EntryImage = { readonly name: string; readonly file: number } | { readonly name: string; readonly dir: string };
+
+/** One file (inode). */
+export interface FileImage {
+  readonly id: number;
+  /** base64 */
+  readonly durable: string;
+  /** base64 */
+  readonly cache: string;
+  /** base64 */
+  readonly journal: string;
+  readonly pending: readonly PendingRecord[];
+  readonly syncBroken: boolean;
+  readonly badBits: ReadonlyArray<readonly [sector: number, bit: number]>;
+}
+
+/** One directory. */
+export interface DirImage {
+  readonly path: string;
+  readonly cache: readonly EntryImage[];
+  readonly durable: readonly EntryImage[];
+  /** Sequence numbers of logged operations, oldest first. */
+  readonly log: readonly number[];
+}
+
+/** One logged directory operation. */
+export interface TxnImage {
+  readonly seq: number;
+  readonly committed: boolean;
+  readonly sets: ReadonlyArray<{ readonly dir: string; readonly name: string; readonly file: number | null }>;
+}
+
+/** The disk part of an image. */
+export interface DiskPartImage {
+  readonly sectorBytes: 512 | 4096;
+  readonly capacityBytes: number | null;
+  readonly nextFileId: number;
+  readonly nextTxnSeq: number;
+  readonly files: readonly FileImage[];
+  readonly dirs: readonly DirImage[];
+  readonly txns: readonly TxnImage[];
+}
+
+/** A whole simulated disk and its machine counters, as plain JSON-able data. */
+export interface DiskImage {
+  readonly format: typeof diskImageFormat;
+  readonly version: typeof diskImageVersion;
+  readonly machine: MachineState;
+  readonly disk: DiskPartImage;
+}
+
+/**
+ * An image that cannot be read: not an object, another format or version, a field of the wrong
+ * type, or a reference to a file or directory the image does not hold. The message is one line
+ * naming the field.
+ */
+export class DiskImageError extends Error {
+  override readonly name = 'DiskImageError';
+  readonly code = 'POWERCUT_BAD_IMAGE';
+}
