@@ -1,13 +1,15 @@
 /**
  * Exit codes and the errors the CLI turns into them. Every failure the user can cause is
  * reported as ONE line on stderr, never a stack trace: the library's typed input errors
- * ({@link CampaignInputError}, {@link PlanFileError}, {@link ReportInputError}), commander's own
+ * ({@link CampaignInputError}, {@link PlanFileError}, {@link ReportInputError}, a workload whose
+ * setup fails with faults off: {@link TargetSetupError}), commander's own
  * usage errors, and {@link UsageError} for checks made here.
  */
 import { CommanderError } from 'commander';
 import { ReportInputError } from '../reports/index.ts';
 import { CampaignInputError } from '../sim/campaign.ts';
 import { PlanFileError } from '../sim/plan-file.ts';
+import { TargetSetupError } from '../targets/runner.ts';
 
 /** What the process exit code means. */
 export const exitCodes = {
@@ -42,7 +44,7 @@ export function reportError(error: unknown, writeErr: (line: string) => void): n
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
     return exitCodes.usage;
   }
-  if (error instanceof UsageError || error instanceof CampaignInputError || error instanceof PlanFileError || error instanceof ReportInputError) {
+  if (error instanceof UsageError || error instanceof CampaignInputError || error instanceof PlanFileError || error instanceof ReportInputError || error instanceof TargetSetupError) {
     writeErr(`powercut: ${oneLine(error.message)}`);
     return exitCodes.usage;
   }

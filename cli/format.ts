@@ -45,7 +45,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome): strin
   const outcome = result as Partial<CampaignOutcome>;
   const lines: string[] = [];
   const shard = result.shard ? ` (shard ${result.shard})` : '';
-  lines.push(`scenarios: ${result.scenarios.join(', ')}${shard}`);
+  lines.push(result.targetModule === undefined ? `scenarios: ${result.scenarios.join(', ')}${shard}` : `target: ${result.targetModule} (workload ${result.scenarios.join(', ')})${shard}`);
   const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (time budget reached)` : '';
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
   lines.push(`seeds run: ${result.seeds}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);

@@ -80,7 +80,9 @@ function header(result: CampaignResult, meta: ReportMeta, failing: boolean): str
   const facts = [
     `powercut <b>${escapeHtml(meta.version)}</b>`,
     ...(meta.commit === undefined ? [] : [`commit <b class="mono">${escapeHtml(meta.commit.slice(0, 12))}</b>`]),
-    `scenarios <b>${escapeHtml(result.scenarios.join(', '))}</b>`,
+    result.targetModule === undefined
+      ? `scenarios <b>${escapeHtml(result.scenarios.join(', '))}</b>`
+      : `library workload <b>${escapeHtml(result.scenarios.join(', '))}</b> (<span class="mono">${escapeHtml(result.targetModule)}</span>)`,
     `seeds from <b class="mono">${result.seedStart}</b>`,
     ...(result.shard === undefined ? [] : [`shard <b class="mono">${escapeHtml(result.shard)}</b>`]),
     `digest <b class="mono" data-testid="digest">${escapeHtml(result.digest)}</b>`,

@@ -33,6 +33,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     seeds: result.seeds,
     seedStart: result.seedStart,
     ...(result.shard === undefined ? {} : { shard: result.shard }),
+    ...(result.targetModule === undefined ? {} : { targetModule: result.targetModule }),
     digest: result.digest,
     elapsedMs: result.elapsedMs,
     seedsPerSecond: result.seedsPerSecond,

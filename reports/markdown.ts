@@ -39,6 +39,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     `${formatDurationMs(result.elapsedMs)}, **${formatRate(result.seedsPerSecond)} seeds/s**`,
     `seeds from ${result.seedStart}`,
     ...(result.shard === undefined ? [] : [`shard ${markdownCode(result.shard)}`]),
+    ...(result.targetModule === undefined ? [] : [`library workload ${markdownCode(result.targetModule)}`]),
     `digest ${markdownCode(result.digest)}`,
     ...(meta === undefined ? [] : [`powercut ${escapeMarkdown(meta.version)}${meta.commit === undefined ? '' : ` (${markdownCode(meta.commit)})`}`]),
   ];

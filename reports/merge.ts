@@ -44,6 +44,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
   for (const phase of tracePhases) coverage[phase] = sumFaults(results.map((result) => result.coverage[phase]));
   return {
     scenarios: first.scenarios,
+    ...(first.targetModule === undefined ? {} : { targetModule: first.targetModule }),
     seeds,
     seedStart: Math.min(...results.map((result) => result.seedStart)),
     violations: results.flatMap((result) => result.violations).sort(compareViolations),

@@ -83,11 +83,13 @@ export function parseSummary(text: string, source: string): CampaignResult {
   const digest = field.string(root['digest'], 'digest');
   if (!/^[0-9a-f]{16}$/.test(digest)) field.fail('digest', `must be 16 lowercase hex digits, found ${JSON.stringify(digest)}`);
   const shard = root['shard'] === undefined ? undefined : field.string(root['shard'], 'shard');
+  const targetModule = root['targetModule'] === undefined ? undefined : field.string(root['targetModule'], 'targetModule');
   return {
     scenarios,
     seeds: field.count(root['seeds'], 'seeds'),
     seedStart: field.integer(root['seedStart'], 'seedStart'),
     ...(shard === undefined ? {} : { shard }),
+    ...(targetModule === undefined ? {} : { targetModule }),
     violations: field.array(root['violations'], 'violations').map((raw, i) => field.violation(raw, `violations[${i}]`)),
     faults: field.faults(root['faults'], 'faults'),
     coverage,

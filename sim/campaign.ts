@@ -24,6 +24,7 @@ import { compareViolations, sumDigests } from '../reports/index.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { referenceEngine } from './adapters/reference.ts';
 import { toViolation } from './checkers/violation.ts';
+import { targetFaultRates } from '../targets/plan.ts';
 import { Digest64 } from './digest.ts';
 import { InProcessExecutor, WorkerPool, WorkerStartError, type SeedExecutor } from './campaign-pool.ts';
 import { runPlan, type CheckedSystem, type RunViolation } from './runner.ts';
@@ -77,6 +78,11 @@ export interface CampaignOptions {
    * whatever `jobs` says, since a worker cannot be handed an object; tests use it to plant bugs.
    */
   readonly sut?: CheckedSystem;
+  /**
+   * A library workload module (targets/): the campaign runs its seeds instead of a scenario's,
+   * and `scenarios` holds the workload's name alone.
+   */
+  readonly target?: string;
 }
 
 /** A seed that gave another digest when run again. */
@@ -103,13 +109,21 @@ export interface SeedTask {
   readonly scenario: string;
   readonly seed: number;
   readonly trace?: 'full';
+  /** A library workload module: `scenario` is then the workload's name. */
+  readonly target?: string;
 }
+
+/**
+ * A violation of one seed: an oracle invariant of the engine's runner, or a library workload's
+ * own invariant (any name the workload gives it).
+ */
+export type SeedViolation = Omit<RunViolation, 'invariant'> & { readonly invariant: string };
 
 /** The compact result of one seed: what aggregation needs, plus the trace when asked for. */
 export interface SeedRun {
   readonly scenario: string;
   readonly seed: number;
-  readonly violations: readonly RunViolation[];
+  readonly violations: readonly SeedViolation[];
   readonly detected: number;
   readonly faults: Readonly<Record<FaultKind, number>>;
   readonly coverage: Readonly<Record<TracePhase, Readonly<Record<FaultKind, number>>>>;
@@ -130,7 +144,8 @@ const phases: readonly TracePhase[] = [...enginePhases, 'other'];
  * @param scenario - scenario name
  * @param seed - the seed
  */
-export function reproCommand(scenario: string, seed: number): string {
+export function reproCommand(scenario: string, seed: number, target?: string): string {
+  if (target !== undefined) return `npm run -s powercut -- repro --target ${target} --seed ${seed}`;
   return `npm run -s powercut -- repro --scenario ${scenario} --seed ${seed}`;
 }
 
@@ -139,6 +154,11 @@ export function reproCommand(scenario: string, seed: number): string {
  * @throws Error if the scenario does not exist
  */
 export async function runSeed(task: SeedTask, sut: CheckedSystem): Promise<SeedRun> {
+  if (task.target !== undefined) {
+    // Loaded on demand: engine campaigns never load the fs facade, and targets/ builds on this module.
+    const { runTargetTask } = await import('../targets/seed-run.ts');
+    return runTargetTask({ ...task, target: task.target });
+  }
   const scenario = findScenario(task.scenario);
   if (scenario === undefined) throw new Error(`unknown scenario ${JSON.stringify(task.scenario)}`);
   const result = await runPlan(scenario.plan(task.seed), sut, { trace: task.trace ?? 'digest' });
@@ -188,7 +208,8 @@ export function runHash(scenario: string, seed: number, digest: string): string 
 
 function checkOptions(options: CampaignOptions): void {
   if (options.scenarios.length === 0) throw new CampaignInputError('no scenario given');
-  for (const name of options.scenarios) {
+  if (options.target !== undefined && options.scenarios.length !== 1) throw new CampaignInputError('a target campaign runs one workload');
+  for (const name of options.target === undefined ? options.scenarios : []) {
     if (findScenario(name) === undefined) throw new CampaignInputError(`unknown scenario ${JSON.stringify(name)} (see: powercut list)`);
   }
   if (new Set(options.scenarios).size !== options.scenarios.length) throw new CampaignInputError('a scenario is listed twice');
@@ -212,7 +233,7 @@ function harnessRun(scenario: string, seed: number, error: unknown): SeedRun {
 }
 
 /** The events up to (and including) the check that reported `violation`, at most {@link traceEventsMax}. */
-function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): TraceEvent[] {
+function traceWindow(trace: readonly TraceEvent[], violation: SeedViolation): TraceEvent[] {
   const at = trace.findIndex((event) => event.type === 'check' && event.name === violation.invariant && (event.detail ?? '').includes(violation.message));
   const end = at < 0 ? trace.length : at + 1;
   return trace.slice(Math.max(0, end - traceEventsMax), end);
@@ -229,7 +250,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
   const started = wallClockMs();
   const seedStart = options.seedStart ?? 1;
   const jobs = options.jobs ?? 1;
-  const pairs = campaignPairs(options.scenarios, options.seeds, seedStart, options.shard);
+  const target = options.target === undefined ? {} : { target: options.target };
+  const pairs = campaignPairs(options.scenarios, options.seeds, seedStart, options.shard).map((pair) => ({ ...pair, ...target }));
   const inProcess = options.sut !== undefined || jobs === 1;
   const sut = options.sut ?? referenceEngine;
   const executor: SeedExecutor = inProcess ? new InProcessExecutor(sut) : new WorkerPool(Math.min(jobs, Math.max(1, pairs.length)));
@@ -264,11 +286,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     await Promise.all(Array.from({ length: inProcess ? 1 : jobs }, lane));
     runsPhaseMs = wallClockMs() - started;
     const ran = runs.filter((run): run is SeedRun => run !== undefined);
-    const violations = await attachTraces(ran, executor);
-    const determinism = options.checkDeterminism ? await checkDeterminism(ran, inProcess ? new InProcessExecutor(sut) : undefined, jobs) : undefined;
+    const violations = await attachTraces(ran, executor, options.target);
+    const determinism = options.checkDeterminism ? await checkDeterminism(ran, inProcess ? new InProcessExecutor(sut) : undefined, jobs, options.target) : undefined;
     const elapsedMs = wallClockMs() - started;
     return {
-      ...aggregate(options.scenarios, seedStart, ran, violations, options.shard),
+      ...aggregate(options.scenarios, seedStart, ran, violations, options.shard, options.target !== undefined),
+      ...(options.target === undefined ? {} : { targetModule: options.target }),
       seedsPerSecond: runsPhaseMs > 0 ? ran.length / (runsPhaseMs / 1000) : 0,
       elapsedMs,
       seedsPlanned: pairs.length,
@@ -282,16 +305,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
 }
 
 /** Every violation with its repro command, traces on the first {@link tracedRunsMax} violating runs; sorted. */
-async function attachTraces(ran: readonly SeedRun[], executor: SeedExecutor): Promise<Violation[]> {
+async function attachTraces(ran: readonly SeedRun[], executor: SeedExecutor, target: string | undefined): Promise<Violation[]> {
   const violating = ran.filter((run) => run.violations.length > 0);
   const traced = await Promise.all(violating.slice(0, tracedRunsMax).map((run) =>
-    executor.run({ scenario: run.scenario, seed: run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => [])));
+    executor.run({ scenario: run.scenario, seed: run.seed, trace: 'full', ...(target === undefined ? {} : { target }) }).then((again) => again.trace ?? [], () => [])));
   const violations: Violation[] = [];
   violating.forEach((run, index) => {
     const trace = traced[index];
     for (const violation of run.violations) {
       violations.push(toViolation(violation, {
-        scenario: run.scenario, seed: run.seed, repro: reproCommand(run.scenario, run.seed),
+        scenario: run.scenario, seed: run.seed, repro: reproCommand(run.scenario, run.seed, target),
         ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),
       }));
     }
@@ -300,12 +323,12 @@ async function attachTraces(ran: readonly SeedRun[], executor: SeedExecutor): Pr
 }
 
 /** Reruns every {@link determinismSampleEvery}-th run in executors that have run nothing yet. */
-async function checkDeterminism(ran: readonly SeedRun[], fresh: SeedExecutor | undefined, jobs: number): Promise<CampaignOutcome['determinism']> {
+async function checkDeterminism(ran: readonly SeedRun[], fresh: SeedExecutor | undefined, jobs: number, target: string | undefined): Promise<CampaignOutcome['determinism']> {
   const sample = ran.filter((_, index) => index % determinismSampleEvery === 0);
   const executor = fresh ?? new WorkerPool(Math.max(1, Math.min(jobs, sample.length)));
   try {
     const mismatches: DigestMismatch[] = [];
-    const again = await Promise.all(sample.map((run) => executor.run({ scenario: run.scenario, seed: run.seed })
+    const again = await Promise.all(sample.map((run) => executor.run({ scenario: run.scenario, seed: run.seed, ...(target === undefined ? {} : { target }) })
       .then((rerun) => rerun.digest, (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`)));
     sample.forEach((run, index) => {
       const rerunDigest = again[index]!;
@@ -322,7 +345,7 @@ function addFaults(into: Record<FaultKind, number>, from: Readonly<Record<FaultK
 }
 
 /** Sums runs (already in pair order) into the campaign result, timings aside. */
-function aggregate(scenarioNames: readonly string[], seedStart: number, ran: readonly SeedRun[], violations: Violation[], shard?: Shard):
+function aggregate(scenarioNames: readonly string[], seedStart: number, ran: readonly SeedRun[], violations: Violation[], shard: Shard | undefined, isTarget: boolean):
   Omit<CampaignResult, 'seedsPerSecond' | 'elapsedMs'> {
   const faults = zeroFaults();
   const coverage = Object.fromEntries(phases.map((phase) => [phase, zeroFaults()])) as Record<TracePhase, Record<FaultKind, number>>;
@@ -340,7 +363,9 @@ function aggregate(scenarioNames: readonly string[], seedStart: number, ran: rea
     };
   }
   const targets = Object.fromEntries(phases.map((phase) => [phase, [] as FaultKind[]])) as Record<TracePhase, FaultKind[]>;
-  for (const name of scenarioNames) {
+  // A library workload's I/O is not in any engine phase: its faults are aimed at `other`.
+  if (isTarget) targets.other.push(...(Object.keys(targetFaultRates) as FaultKind[]));
+  for (const name of isTarget ? [] : scenarioNames) {
     const scenario = findScenario(name)!;
     for (const phase of scenario.targets.phases) {
       for (const kind of scenario.targets.faults) if (!targets[phase].includes(kind)) targets[phase].push(kind);

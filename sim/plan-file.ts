@@ -32,6 +32,14 @@ type Json = Record<string, unknown>;
  * @throws {@link PlanFileError} naming the file and what is wrong
  */
 export async function readPlanFile(file: string): Promise<Plan> {
+  return checkPlan(await readJsonDocument(file), file);
+}
+
+/**
+ * Reads a JSON file (any plan format).
+ * @throws {@link PlanFileError} when it is missing or not JSON
+ */
+export async function readJsonDocument(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readTextFile(file);
@@ -39,22 +47,24 @@ export async function readPlanFile(file: string): Promise<Plan> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PlanFileError(`${file}: cannot read plan file (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);
   }
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new PlanFileError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  return checkPlan(document, file);
 }
 
-/**
- * Checks that a parsed document is a plan.
- * @param document - parsed JSON
- * @param source - the file's name, for messages
- * @throws {@link PlanFileError}
- */
-export function checkPlan(document: unknown, source: string): Plan {
+/** Field checks that fail with a {@link PlanFileError} naming `source` and the field. */
+export interface PlanChecks {
+  object(value: unknown, field: string, allowed?: readonly string[]): Json;
+  integer(value: unknown, field: string, least?: number): number;
+  oneOf(value: unknown, field: string, options: readonly unknown[]): void;
+  array(value: unknown, field: string): unknown[];
+  fail(field: string, problem: string): never;
+}
+
+/** The field checks of a plan read from `source`. */
+export function planChecks(source: string): PlanChecks {
   const fail = (field: string, problem: string): never => {
     throw new PlanFileError(`${source}: ${field} ${problem}`);
   };
@@ -72,16 +82,13 @@ export function checkPlan(document: unknown, source: string): Plan {
     if (!options.includes(value)) fail(field, `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, found ${JSON.stringify(value ?? null)}`);
   };
   const array = (value: unknown, field: string): unknown[] => (Array.isArray(value) ? value : fail(field, 'must be an array'));
+  return { object, integer, oneOf, array, fail };
+}
 
-  const root = object(document, '(root)', planFields);
-  if (root['format'] !== 'powercut-plan') fail('format', `must be "powercut-plan", found ${JSON.stringify(root['format'] ?? null)}`);
-  if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
-  if (typeof root['scenario'] !== 'string' || root['scenario'] === '') fail('scenario', 'must be a non-empty string');
-  integer(root['seed'], 'seed');
-  const engine = object(root['engine'], 'engine', engineFields);
-  oneOf(engine['sync'], 'engine.sync', ['strict', 'group', 'none']);
-  for (const field of engineFields.slice(1)) integer(engine[field], `engine.${field}`);
-  const faults = object(root['faults'], 'faults', faultFields);
+/** Checks a plan's `faults` (a fault profile). */
+export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
+  const { object, integer, oneOf, array, fail } = checks;
+  const faults = object(value, 'faults', faultFields);
   const rates = object(faults['rates'], 'faults.rates', faultKinds);
   for (const [kind, rate] of Object.entries(rates)) {
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) fail(`faults.rates.${kind}`, 'must be a probability between 0 and 1');
@@ -98,22 +105,35 @@ export function checkPlan(document: unknown, source: string): Plan {
     });
   }
   if (faults['phases'] !== undefined) array(faults['phases'], 'faults.phases').forEach((phase, i) => oneOf(phase, `faults.phases[${i}]`, phaseNames));
+}
+
+/**
+ * Checks that a parsed document is a plan.
+ * @param document - parsed JSON
+ * @param source - the file's name, for messages
+ * @throws {@link PlanFileError}
+ */
+export function checkPlan(document: unknown, source: string): Plan {
+  const checks = planChecks(source);
+  const { object, integer, oneOf, array, fail } = checks;
+  const root = object(document, '(root)', planFields);
+  if (root['format'] !== 'powercut-plan') fail('format', `must be "powercut-plan", found ${JSON.stringify(root['format'] ?? null)}`);
+  if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
+  if (typeof root['scenario'] !== 'string' || root['scenario'] === '') fail('scenario', 'must be a non-empty string');
+  integer(root['seed'], 'seed');
+  const engine = object(root['engine'], 'engine', engineFields);
+  oneOf(engine['sync'], 'engine.sync', ['strict', 'group', 'none']);
+  for (const field of engineFields.slice(1)) integer(engine[field], `engine.${field}`);
+  checkFaultProfile(root['faults'], checks);
   if (root['latency'] !== undefined) integer(object(root['latency'], 'latency', ['ioMsMax'])['ioMsMax'], 'latency.ioMsMax');
-  array(root['steps'], 'steps').forEach((raw, i) => checkStep(raw, `steps[${i}]`, { object, oneOf, array, fail }));
+  array(root['steps'], 'steps').forEach((raw, i) => checkStep(raw, `steps[${i}]`, checks));
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   integer(root['livenessCommits'], 'livenessCommits');
   integer(root['stepsMax'], 'stepsMax', 1);
   return root as unknown as Plan;
 }
 
-interface Checks {
-  object(value: unknown, field: string, allowed?: readonly string[]): Json;
-  oneOf(value: unknown, field: string, options: readonly unknown[]): void;
-  array(value: unknown, field: string): unknown[];
-  fail(field: string, problem: string): never;
-}
-
-function checkStep(raw: unknown, field: string, check: Checks): void {
+function checkStep(raw: unknown, field: string, check: PlanChecks): void {
   const step = check.object(raw, field);
   const batch = (value: unknown, where: string): void => {
     check.array(value, where).forEach((rawOp, i) => {

@@ -23,6 +23,7 @@ import { runPlan } from './runner.ts';
 import type { Plan, PlanOp, PlanStep } from './plan.ts';
 import { planSize } from './plan.ts';
 import type { ScheduledFault } from './disk/faults.ts';
+import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
 
 /** The sizes {@link planSize} reports. */
 export type PlanSize = ReturnType<typeof planSize>;
@@ -88,7 +89,7 @@ export async function shrinkPlan(plan: Plan, sut: CheckedSystem, options: Shrink
     runs++;
     const result = await runPlan(candidate, sut, { trace: reanchor ? 'full' : 'digest' });
     const violation = result.violations.find((found) => found.invariant === target);
-    const outcome: Attempt = { fails: violation !== undefined, violation, anchors: violation && reanchor ? anchorsOf(candidate, result.trace) : undefined, crashes: result.crashes, fired: result.faultsFired ?? [] };
+    const outcome: Attempt = { fails: violation !== undefined, violation, anchors: violation && reanchor ? anchorsOf(candidate.steps.length, result.trace, (event) => event.type === 'op' && event.name !== 'open') : undefined, crashes: result.crashes, fired: result.faultsFired ?? [] };
     tried.set(key, outcome);
     return outcome;
   };
@@ -125,7 +126,7 @@ export async function shrinkPlan(plan: Plan, sut: CheckedSystem, options: Shrink
     const withSteps = (base: Plan, anchors: Anchors | undefined, keep: readonly number[]): Plan[] => {
       const plain: Plan = { ...base, steps: keep.map((index) => base.steps[index]!) };
       if (!reanchor || !explicitFaults || anchors === undefined) return [plain];
-      const moved = reanchorFaults(base, anchors, keep);
+      const moved = reanchorFaults(base.faults.scheduled ?? [], anchors, keep);
       if (moved === undefined) return [plain];
       return [plain, { ...plain, faults: { ...plain.faults, scheduled: moved } }];
     };
@@ -251,115 +252,6 @@ interface Attempt {
   readonly anchors: Anchors | undefined;
   readonly crashes: number;
   readonly fired: readonly ScheduledFault[];
-}
-
-/** The global I/O index at which each step began (`-1` for steps that never ran). */
-interface Anchors {
-  readonly stepStartIo: readonly number[];
-  readonly ioCount: number;
-}
-
-/**
- * Step start indexes from a full trace: the runner records one `op` event per step (and
- * `open` events for opens), and the n-th `io` event is I/O operation n.
- */
-function anchorsOf(plan: Plan, trace: readonly { type: string; name: string }[]): Anchors {
-  const stepStartIo: number[] = [];
-  let io = 0;
-  for (const event of trace) {
-    if (event.type === 'io') io++;
-    else if (event.type === 'op' && event.name !== 'open' && stepStartIo.length < plan.steps.length) stepStartIo.push(io);
-  }
-  while (stepStartIo.length < plan.steps.length) stepStartIo.push(-1);
-  return { stepStartIo, ioCount: io };
-}
-
-/**
- * Moves each scheduled fault back by the I/O of the removed steps before it; drops faults that
- * fell inside a removed step. `undefined` when nothing moves.
- */
-function reanchorFaults(plan: Plan, anchors: Anchors, keep: readonly number[]): ScheduledFault[] | undefined {
-  const kept = new Set(keep);
-  const starts = anchors.stepStartIo;
-  const end = (index: number): number => {
-    for (let next = index + 1; next < starts.length; next++) if (starts[next]! >= 0) return starts[next]!;
-    return anchors.ioCount;
-  };
-  const moved: ScheduledFault[] = [];
-  let changed = false;
-  for (const fault of plan.faults.scheduled ?? []) {
-    let shift = 0;
-    let dropped = false;
-    for (let index = 0; index < starts.length; index++) {
-      const start = starts[index]!;
-      if (start < 0 || start > fault.io) break;
-      const stop = end(index);
-      if (kept.has(index)) continue;
-      if (fault.io < stop) {
-        dropped = true;
-        break;
-      }
-      shift += stop - start;
-    }
-    if (dropped) {
-      changed = true;
-      continue;
-    }
-    if (shift !== 0) changed = true;
-    moved.push({ ...fault, io: fault.io - shift });
-  }
-  return changed ? moved : undefined;
-}
-
-/**
- * ddmin over `count` items: finds a small subset of indexes for which `test` holds, assuming it
- * holds for all of them. Complements are tried at increasing granularity (subsets alone rarely
- * reproduce a storage bug and cost runs). `test` adopts what it accepts.
- * @param minimum - the fewest items a candidate may keep
- * @returns whether anything was removed
- */
-async function ddmin(count: number, test: (keep: readonly number[]) => Promise<boolean>, minimum = 0): Promise<boolean> {
-  let current = range(count);
-  let removedAny = false;
-  if (minimum === 0 && count > 0 && (await test([]))) return true;
-  let granularity = 2;
-  while (current.length > minimum) {
-    const chunks = split(current, Math.min(granularity, current.length));
-    let reduced = false;
-    // From the end: later steps are less often needed, and removing them shifts no fault.
-    for (let at = chunks.length - 1; at >= 0; at--) {
-      const chunk = new Set(chunks[at]);
-      const complement = current.filter((index) => !chunk.has(index));
-      if (complement.length < minimum) continue;
-      if (await test(complement)) {
-        current = complement;
-        removedAny = true;
-        reduced = true;
-        granularity = Math.max(granularity - 1, 2);
-        break;
-      }
-    }
-    if (!reduced) {
-      if (granularity >= current.length) break;
-      granularity = Math.min(current.length, granularity * 2);
-    }
-  }
-  return removedAny;
-}
-
-function range(count: number): number[] {
-  return Array.from({ length: count }, (_, index) => index);
-}
-
-function split<T>(items: readonly T[], parts: number): T[][] {
-  const chunks: T[][] = [];
-  let start = 0;
-  for (let part = 0; part < parts; part++) {
-    const stop = Math.round(((part + 1) * items.length) / parts);
-    if (stop > start) chunks.push(items.slice(start, stop));
-    start = stop;
-  }
-  return chunks;
 }
 
 function replaceStep(plan: Plan, index: number, step: PlanStep): Plan {

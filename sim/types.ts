@@ -84,6 +84,8 @@ export interface CampaignResult {
   readonly seedStart: number;
   /** `I/N` when the campaign was one shard of a larger one. */
   readonly shard?: string;
+  /** For a campaign on a library workload: its module, as given (`scenarios` holds its name). */
+  readonly targetModule?: string;
   readonly violations: readonly Violation[];
   readonly faults: Record<FaultKind, number>;
   /** Injected fault counts by engine phase and fault kind. */

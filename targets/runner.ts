@@ -1,77 +1,88 @@
 /**
- * Runs a library {@link Workload} in the simulated world, one seed at a time, with the fs facade
- * installed: setup (faults off, then made durable), the operations under seeded faults, and after
- * every crash a restart on the crash state the seed picks, a fresh `open`, and the invariants
+ * Runs one plan of a library {@link Workload} (targets/plan.ts) in the simulated world, with the
+ * fs facade installed: setup (faults off, then made durable), the plan's operations under its
+ * faults, and after every crash a restart on a crash state, a fresh `open`, and the invariants
  * (faults off). Each run ends with one more power loss, so the last acknowledged write is always
  * put to the test.
  *
- * Verifies: the workload's own invariants after every crash, and that the library neither hangs
- * (`stuck`) nor exceeds its step budget. Does not verify: anything between crashes (a library
- * may fail operations on injected faults; that is recorded, not a violation).
+ * Verifies: the workload's own invariants after every crash, that the library opens again, and
+ * that it neither hangs (`stuck`) nor exceeds its step budget. Does not verify: anything between
+ * crashes (a library may fail operations on injected faults; that is counted, not a violation).
  *
- * Crash states (sim/disk/crash-policy.ts) are drawn per crash from the seed: 0 random, 1 nothing
- * unsynced kept, 2 everything kept, 3 directory operations kept without unsynced data (exposes a
- * rename before the data was fsynced), 4 unsynced data kept without directory operations
- * (exposes a missing directory fsync). A violation names its crash state, which is how a finding
- * points at the missing step.
+ * Crash states (sim/disk/crash-policy.ts) come from the plan or are drawn per crash from the
+ * seed: 0 random, 1 nothing unsynced kept, 2 everything kept, 3 directory operations kept
+ * without unsynced data (exposes a rename before the data was fsynced), 4 unsynced data kept
+ * without directory operations (exposes a missing directory fsync). A violation names its crash
+ * state, which is how a finding points at the missing step.
  *
- * The facade is process-wide, so seeds run one after another in this thread.
+ * The facade is process-wide (it replaces this thread's `fs`), so one thread runs one plan at a
+ * time; campaigns run targets in worker threads, each with its own `fs`. The process id, the
+ * time and random numbers are pinned to the seed while the plan runs (targets/environment.ts),
+ * so a seed gives the same run in any process and any thread.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { installFacade } from '../facade/install.ts';
 import { FileState } from '../sim/disk/file-state.ts';
 import type { DirNode } from '../sim/disk/disk.ts';
-import { noFaults, SimWorld, type FaultProfile, type ScheduledFault } from '../sim/world.ts';
-import type { FaultKind, TraceEvent } from '../sim/types.ts';
+import { SimWorld, type ScheduledFault, type TraceMode } from '../sim/world.ts';
+import type { FaultKind, TraceEvent, TracePhase } from '../sim/types.ts';
+import { pinEnvironment } from './environment.ts';
+import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { InvariantViolation, type Workload, type WorkloadContext } from './workload.ts';
 
 /** The simulated root of every target run. */
 export const targetRoot = '/powercut-target';
 
-/** Default fault rates per I/O of a target campaign (torn writes come with power loss, 512-byte sectors). */
-export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
-  'power-loss': 0.03,
-  'kill-9': 0.01,
-  'fsync-error': 0.01,
-  'disk-full': 0.01,
-};
+/** The crash that preceded a check. */
+export interface TargetCrash {
+  readonly kind: 'kill-9' | 'power-loss';
+  readonly crashState: number;
+  /** The position in the plan's operations during which it happened (the count of operations for the final one). */
+  readonly afterOperation: number;
+  /** The power loss at the end of the run. */
+  readonly final: boolean;
+}
 
-/** A broken invariant in one seed. */
+/** `after power loss during operation 3, crash state 4` / `after the final power loss, crash state 4`. */
+export function describeCrash(crash: TargetCrash): string {
+  const when = crash.final ? `after the final ${crash.kind}` : `after ${crash.kind} during operation ${crash.afterOperation}`;
+  return `${when}, crash state ${crash.crashState}`;
+}
+
+/** A broken invariant in one run. */
 export interface TargetViolation {
-  readonly workload: string;
-  readonly seed: number;
   readonly invariant: string;
   readonly message: string;
-  /** The crash that preceded the check (`final`: the power loss at the end of the run). */
-  readonly crash: { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number; readonly afterOperation: number; readonly final: boolean };
-  /** Faults fired in the run up to the check (replayable as `scheduled`). */
-  readonly faultsFired: readonly ScheduledFault[];
-  readonly repro: string;
+  readonly crash: TargetCrash;
 }
 
-/** The result of one seed. */
-export interface TargetSeedResult {
-  readonly seed: number;
+/** What one run produced. */
+export interface TargetRunResult {
+  readonly plan: TargetPlan;
   readonly violations: readonly TargetViolation[];
   readonly crashCount: number;
+  /** Operations the library acknowledged (their promise resolved). */
+  readonly acknowledgedCount: number;
+  /** Operations that failed on an injected fault (counted, not a violation). */
   readonly failedOperationCount: number;
   readonly digest: string;
-  /** The last trace events (up to 200), when there are violations: what led to them. */
-  readonly recentTrace: readonly TraceEvent[];
+  readonly faults: Readonly<Record<FaultKind, number>>;
+  readonly coverage: Readonly<Record<TracePhase, Record<FaultKind, number>>>;
+  /** Every fault injected, replayable as `faults.scheduled` with rates 0. */
+  readonly faultsFired: readonly ScheduledFault[];
+  /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
+  readonly crashStates: readonly number[];
+  /** I/O operations of the whole run. */
+  readonly ioCount: number;
+  /** Trace events: all with `trace: 'full'`, else the last ones. */
+  readonly trace: readonly TraceEvent[];
 }
 
-/** Options of {@link runTargetSeed}. */
+/** Options of {@link runTargetPlan}. */
 export interface TargetRunOptions {
-  /** The fault profile. @defaultValue {@link targetFaultRates}, ext4 fsync failures, 512-byte sectors */
-  readonly faults?: FaultProfile;
-  /** How to name the target in repro lines. @defaultValue the workload's name */
-  readonly targetFile?: string;
-}
-
-/** The profile of a target campaign. */
-export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfile {
-  return noFaults({ rates: targetFaultRates, sectorBytes: 512, fsyncFailureMode: 'ext4', ...overrides });
+  /** Keep every trace event. @defaultValue 'digest' */
+  readonly trace?: TraceMode;
 }
 
 /** Makes every file and directory entry on the disk durable (after setup). */
@@ -88,37 +99,45 @@ function checkpoint(world: SimWorld): void {
   world.record('note', 'checkpoint', 'setup made durable');
 }
 
+/** The setup could not run with faults off: the workload itself is broken, not the library. */
+export class TargetSetupError extends Error {
+  override readonly name = 'TargetSetupError';
+}
+
 /**
- * Runs one seed of `workload`.
- * @param workload - the workload
- * @param seed - the seed
+ * Runs one plan of `workload`. Deterministic: the same plan gives the same result and digest.
+ * @throws {@link TargetSetupError} when `open` or `setup` fails with faults off
  */
-export async function runTargetSeed<S, L>(workload: Workload<S, L>, seed: number, options: TargetRunOptions = {}): Promise<TargetSeedResult> {
-  const world = new SimWorld({ seed, faults: options.faults ?? targetFaults() });
-  const crashStates = world.stream('crash-state');
+export async function runTargetPlan<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<TargetRunResult> {
+  const world = new SimWorld({ seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest' });
+  const crashStateStream = world.stream('crash-state');
   const violations: TargetViolation[] = [];
-  let crashCount = 0;
+  const crashStates: number[] = [];
+  let acknowledgedCount = 0;
   let failedOperationCount = 0;
   const ctx: WorkloadContext<S> = {
-    seed,
+    seed: plan.seed,
     root: targetRoot,
     rng: world.stream('workload'),
     state: workload.initialState(),
     get crashCount() {
-      return crashCount;
+      return crashStates.length;
     },
     path: (name) => `${targetRoot}/${name}`,
   };
-  const target = options.targetFile ?? workload.name;
-  const repro = `powercut run --target ${target} --seeds 1 --seed-start ${seed}`;
-  const result = (): TargetSeedResult => ({ seed, violations, crashCount, failedOperationCount, digest: world.trace.digest(), recentTrace: violations.length > 0 ? world.trace.recent : [] });
+  const result = (): TargetRunResult => ({
+    plan, violations, crashCount: crashStates.length, acknowledgedCount, failedOperationCount, digest: world.trace.digest(),
+    faults: world.faultCounts, coverage: world.coverage, faultsFired: [...world.faultsFired], crashStates,
+    ioCount: world.ioCount, trace: options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
+  });
   const facade = installFacade(world, targetRoot);
+  const restoreEnvironment = pinEnvironment(world);
   try {
     const harness = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
       const outcome = await world.run(body);
       if (outcome.outcome === 'done') return outcome.value;
-      const detail = outcome.outcome === 'error' ? String((outcome.error as Error)?.stack ?? outcome.error) : outcome.outcome;
-      throw new Error(`powercut target ${workload.name} seed ${seed}: ${what} did not complete with faults off: ${detail}`);
+      const detail = outcome.outcome === 'error' ? String((outcome.error as Error)?.message ?? outcome.error) : outcome.outcome;
+      throw new TargetSetupError(`${workload.name} seed ${plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}`);
     };
     world.setFaultsEnabled(false);
     let library = (await harness('open', async () => workload.open(ctx))) as L;
@@ -128,13 +147,18 @@ export async function runTargetSeed<S, L>(workload: Workload<S, L>, seed: number
 
     /** After a crash: restart, check the invariants, reopen. @returns false when the library no longer opens */
     const check = async (kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean): Promise<boolean> => {
-      crashCount++;
-      const crashState = crashStates.int(5);
+      // Drawn for every crash, used or not, so that the stream's position depends only on the crash count.
+      const drawn = crashStateStream.int(targetCrashStates);
+      const crashState = plan.crashStates?.[crashStates.length] ?? drawn;
+      crashStates.push(crashState);
       world.restart({ crashState });
       world.setFaultsEnabled(false);
-      const crash = { kind, crashState, afterOperation, final };
+      const crash: TargetCrash = { kind, crashState, afterOperation, final };
+      let violated = false;
       const violation = (invariant: string, message: string): void => {
-        violations.push({ workload: workload.name, seed, invariant, message, crash, faultsFired: [...world.faultsFired], repro });
+        violated = true;
+        violations.push({ invariant, message, crash });
+        world.record('check', invariant, `violated: ${message} (${describeCrash(crash)})`);
       };
       try {
         const checked = await world.run(() => workload.invariants(ctx, library));
@@ -143,6 +167,8 @@ export async function runTargetSeed<S, L>(workload: Workload<S, L>, seed: number
           violation(error instanceof InvariantViolation ? error.invariant : 'invariants-threw', String((error as Error).message ?? error));
         } else if (checked.outcome !== 'done') {
           violation('liveness', `the invariant check ended ${checked.outcome}`);
+        } else {
+          world.record('check', 'invariants', 'ok');
         }
         if (final) return true;
         // The next incarnation opens the library as a user's restarted process would.
@@ -151,9 +177,9 @@ export async function runTargetSeed<S, L>(workload: Workload<S, L>, seed: number
           library = opened.value as L;
           return true;
         }
-        if (!violations.some((v) => v.seed === seed && v.crash === crash)) {
+        if (!violated) {
           const detail = opened.outcome === 'error' ? String((opened.error as Error).message ?? opened.error) : opened.outcome;
-          violation('opens', `the library does not open after the crash: ${detail.slice(0, 160)}`);
+          violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}`);
         }
         return false;
       } finally {
@@ -161,40 +187,29 @@ export async function runTargetSeed<S, L>(workload: Workload<S, L>, seed: number
       }
     };
 
-    const count = workload.operationsCount ?? 12;
-    for (let index = 0; index < count; index++) {
+    for (const [position, index] of plan.operations.entries()) {
       const operation = workload.operations[index % workload.operations.length]!;
       world.record('op', operation.name, String(index));
-      const outcome = await world.run(() => operation.run(ctx, library, index), { stepsMax: 100_000 });
-      if (outcome.outcome === 'crashed') {
-        if (!await check(outcome.kind, index, false)) return result();
-      }
-      else if (outcome.outcome === 'error') failedOperationCount++;
-      else if (outcome.outcome !== 'done') {
-        violations.push({
-          workload: workload.name, seed, invariant: 'liveness', message: `operation ${index} (${operation.name}) ended ${outcome.outcome}`,
-          crash: { kind: 'kill-9', crashState: 0, afterOperation: index, final: false }, faultsFired: [...world.faultsFired], repro,
-        });
+      const outcome = await world.run(() => operation.run(ctx, library, index), { stepsMax: plan.stepsMax });
+      if (outcome.outcome === 'done') acknowledgedCount++;
+      else if (outcome.outcome === 'crashed') {
+        if (!await check(outcome.kind, position, false)) return result();
+      } else if (outcome.outcome === 'error') failedOperationCount++;
+      else {
+        const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
+        violations.push({ invariant: 'liveness', message: `operation ${index} (${operation.name}) ended ${outcome.outcome}`, crash });
+        world.record('check', 'liveness', `violated: operation ${index} (${operation.name}) ended ${outcome.outcome} (${describeCrash(crash)})`);
         world.crashNow('kill-9');
-        if (!await check('kill-9', index, false)) return result();
+        if (!await check('kill-9', position, false)) return result();
       }
     }
     world.crashNow('power-loss');
-    await check('power-loss', count, true);
+    await check('power-loss', plan.operations.length, true);
     return result();
   } finally {
+    restoreEnvironment();
     facade.uninstall();
   }
-}
-
-/** The result of a target campaign. */
-export interface TargetCampaignResult {
-  readonly workload: string;
-  readonly seeds: number;
-  readonly violations: readonly TargetViolation[];
-  readonly crashCount: number;
-  readonly failedOperationCount: number;
-  readonly durationMs: number;
 }
 
 /**
@@ -210,25 +225,3 @@ export async function loadWorkload(file: string): Promise<Workload<unknown, unkn
   return candidate as Workload<unknown, unknown>;
 }
 
-/**
- * Runs seeds `seedStart .. seedStart + seeds - 1` of `workload`, one after another.
- * @param onSeed - called after each seed (progress)
- */
-export async function runTargetCampaign(
-  workload: Workload<unknown, unknown>,
-  options: TargetRunOptions & { readonly seeds: number; readonly seedStart: number; readonly onSeed?: (result: TargetSeedResult) => void },
-  clockMs: () => number = () => 0,
-): Promise<TargetCampaignResult> {
-  const started = clockMs();
-  const violations: TargetViolation[] = [];
-  let crashCount = 0;
-  let failedOperationCount = 0;
-  for (let seed = options.seedStart; seed < options.seedStart + options.seeds; seed++) {
-    const result = await runTargetSeed(workload, seed, options);
-    violations.push(...result.violations);
-    crashCount += result.crashCount;
-    failedOperationCount += result.failedOperationCount;
-    options.onSeed?.(result);
-  }
-  return { workload: workload.name, seeds: options.seeds, violations, crashCount, failedOperationCount, durationMs: clockMs() - started };
-}

@@ -13,11 +13,11 @@ import { findScenario } from '../../scenarios/index.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { reproCommand } from '../../sim/campaign.ts';
 import type { Plan } from '../../sim/plan.ts';
-import { readPlanFile } from '../../sim/plan-file.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { runSummary } from '../format.ts';
 import { integerOption } from '../options.ts';
+import { readAnyPlan, runTargetOnce, targetSeedPlan } from '../target.ts';
 
 async function runOne(plan: Plan, reproduce: string, traceFile: string | undefined): Promise<void> {
   const result = await runPlan(plan, referenceEngine, { trace: 'full' });
@@ -85,18 +85,25 @@ async function replayReal(plan: Plan, dir: string | undefined): Promise<void> {
 
 export function register(program: Command): void {
   program.command('repro')
-    .description('rerun one seed of a scenario with the full trace; exit 1 if it reproduces a violation')
-    .requiredOption('--scenario <name>', 'scenario name (see: powercut list)')
+    .description('rerun one seed of a scenario (or of a library workload) with the full trace; exit 1 if it reproduces a violation')
+    .option('--scenario <name>', 'scenario name (see: powercut list)')
+    .option('--target <file>', 'a library workload module instead of a scenario')
     .requiredOption('--seed <s>', 'the seed', integerOption(0))
     .option('--trace <file>', 'write the whole trace as JSON lines')
-    .action(async (options: { scenario: string; seed: number; trace?: string }) => {
-      const scenario = findScenario(options.scenario);
+    .action(async (options: { scenario?: string; target?: string; seed: number; trace?: string }) => {
+      if ((options.scenario === undefined) === (options.target === undefined)) throw new UsageError('give --scenario NAME or --target FILE (one of them)');
+      if (options.target !== undefined) {
+        const choice = await targetSeedPlan(options.target, options.seed);
+        process.exitCode = await runTargetOnce(choice, reproCommand(choice.workload.name, options.seed, options.target), options.trace, (line) => console.log(line));
+        return;
+      }
+      const scenario = findScenario(options.scenario!);
       if (scenario === undefined) throw new UsageError(`unknown scenario ${JSON.stringify(options.scenario)} (see: powercut list)`);
       await runOne(scenario.plan(options.seed), reproCommand(scenario.name, options.seed), options.trace);
     });
 
   program.command('replay')
-    .description('run a plan file (JSON, format "powercut-plan" version 1); exit 1 if a violation is found')
+    .description('run a plan file (JSON: an engine plan, format "powercut-plan", or a library workload\'s, "powercut-target-plan"); exit 1 if a violation is found')
     .argument('<file>', 'the plan file')
     .option('--trace <file>', 'write the whole trace as JSON lines')
     .option('--real', 'run the plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
@@ -104,8 +111,12 @@ export function register(program: Command): void {
     .action(async (file: string, options: { trace?: string; real?: boolean; dir?: string }) => {
       if (options.dir !== undefined && options.real !== true) throw new UsageError('--dir needs --real');
       if (options.trace !== undefined && options.real === true) throw new UsageError('--trace has no meaning with --real (a real process has no trace; replay without --real for it)');
-      const plan = await readPlanFile(file);
-      if (options.real === true) await replayReal(plan, options.dir);
-      else await runOne(plan, `npm run -s powercut -- replay ${file}`, options.trace);
+      const choice = await readAnyPlan(file);
+      const reproduce = `npm run -s powercut -- replay ${file}`;
+      if (choice.kind === 'target') {
+        if (options.real === true) throw new UsageError('--real runs the reference engine; a library workload\'s plan runs in the simulator only');
+        process.exitCode = await runTargetOnce(choice, reproduce, options.trace, (line) => console.log(line));
+      } else if (options.real === true) await replayReal(choice.plan, options.dir);
+      else await runOne(choice.plan, reproduce, options.trace);
     });
 }

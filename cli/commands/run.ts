@@ -5,14 +5,14 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { writeReports } from '../../reports/index.ts';
-import { runTargetCli } from '../../targets/cli-run.ts';
 import { scenarios } from '../../scenarios/index.ts';
 import { runCampaign, type CampaignOutcome, type Shard } from '../../sim/campaign.ts';
-import { exitCodes } from '../errors.ts';
+import { exitCodes, UsageError } from '../errors.ts';
 import { campaignJson, campaignSummary } from '../format.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
+import { loadTarget } from '../target.ts';
 
 /**
  * Seeds per scenario of the default campaign (`npm start`). Measured on a 2-core machine with
@@ -53,16 +53,17 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object on stdout instead of the summary')
     .option('--report <dir>', 'write summary.json, junit.xml, summary.md and report.html into DIR')
     .option('--check-determinism', 'rerun every 50th seed in a fresh worker and compare digests (mismatch: exit 3)')
-    .option('--target <file>', 'run a campaign on a library workload module (see README "Testing any Node library") instead of the scenarios')
+    .option('--target <file>', 'run the campaign on a library workload module instead of the scenarios (see README "Testing any Node library")')
     .addHelpText('after', '\nExit codes: 0 no violation, 1 violation found, 2 bad usage or input, 3 harness error or nondeterminism.')
     .action(async (options: RunOptions) => {
+      let names: string[];
       if (options.target !== undefined) {
-        const print = (line: string): void => console.log(line);
-        process.exitCode = await runTargetCli({ ...options, target: options.target }, print, (line) => process.stderr.write(`${line}\n`));
-        return;
+        if (options.scenario !== undefined) throw new UsageError('give either --target or --scenario, not both');
+        names = [(await loadTarget(options.target)).name];
+      } else {
+        const requested = options.scenario ?? ['all'];
+        names = requested.includes('all') ? scenarios.map((scenario) => scenario.name) : requested;
       }
-      const requested = options.scenario ?? ['all'];
-      const names = requested.includes('all') ? scenarios.map((scenario) => scenario.name) : requested;
       const progress = progressReporter(process.stderr);
       const result = await runCampaign({
         scenarios: names,
@@ -72,6 +73,7 @@ export function register(program: Command): void {
         ...(options.shard ? { shard: options.shard } : {}),
         ...(options.timeBudget !== undefined ? { timeBudgetSec: options.timeBudget } : {}),
         checkDeterminism: options.checkDeterminism === true,
+        ...(options.target !== undefined ? { target: options.target } : {}),
         onProgress: (update) => progress.update(update),
       });
       progress.finish();

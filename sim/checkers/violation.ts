@@ -72,7 +72,7 @@ export interface ViolationContext {
 }
 
 /** Turns a {@link ModelViolation} into the `Violation` that campaigns and reports carry. */
-export function toViolation(violation: ModelViolation, context: ViolationContext): Violation {
+export function toViolation(violation: Omit<ModelViolation, 'invariant'> & { readonly invariant: string }, context: ViolationContext): Violation {
   return {
     scenario: context.scenario,
     seed: context.seed,

@@ -1,26 +1,100 @@
-/** `powercut run --target FILE`: summary, exit codes, and a refused file. */
-import { describe, expect, it } from 'vitest';
-import { runTargetCli } from '../../targets/cli-run.ts';
+/**
+ * The CLI on library workloads, as real child processes: `run --target` with workers and
+ * reports, `repro --target`, `shrink --target` then `replay` of the shrunk plan, `explore
+ * --target`, and one-line errors with exit 2 for every bad input.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, json } from '../cli/helpers.ts';
 
-async function run(target: string, seeds: number, seedStart = 1): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runTargetCli({ target, seeds, seedStart }, (line) => out.push(line), (line) => err.push(line));
-  return { code, out, err };
-}
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'powercut-target-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('powercut run --target', () => {
-  it('reports lowdb violations with a repro line and exits 1', async () => {
-    const { code, out } = await run('targets/lowdb.ts', 1, 3);
-    expect(code).toBe(1);
-    expect(out.join('\n')).toContain('opens: 1');
-    expect(out.join('\n')).toContain('repro: powercut run --target targets/lowdb.ts --seeds 1 --seed-start 3');
+  it('runs a campaign in worker threads, prints repro commands and writes every report', async () => {
+    const report = join(dir, 'report');
+    const result = await cli('run', '--target', 'targets/lowdb.ts', '--seeds', '4', '--seed-start', '3', '--jobs', '2', '--json', '--report', report);
+    expect(result.code).toBe(1);
+    const summary = json(result);
+    expect(summary).toMatchObject({ scenarios: ['lowdb'], targetModule: 'targets/lowdb.ts', seeds: 4, exitCode: 1 });
+    const violations = summary['violations'] as { invariant: string; seed: number; repro: string }[];
+    expect(violations.map((v) => v.invariant)).toContain('opens');
+    expect(violations[0]!.repro).toBe(`npm run -s powercut -- repro --target targets/lowdb.ts --seed ${violations[0]!.seed}`);
+    const html = await readFile(join(report, 'report.html'), 'utf8');
+    expect(html).toContain('repro --target targets/lowdb.ts');
+    expect(JSON.parse(await readFile(join(report, 'summary.json'), 'utf8'))).toMatchObject({ targetModule: 'targets/lowdb.ts' });
+    expect(await readFile(join(report, 'junit.xml'), 'utf8')).toContain('opens');
   });
 
-  it('exits 2 on a missing file and on a module that is not a workload', async () => {
-    expect((await run('targets/missing.ts', 1)).code).toBe(2);
-    const notWorkload = await run('targets/workload.ts', 1);
-    expect(notWorkload.code).toBe(2);
-    expect(notWorkload.err[0]).toMatch(/not a workload/);
+  it('exits 0 on a workload that keeps every invariant', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/careful-writer.ts', '--seeds', '20', '--jobs', '1');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('target: test/targets/fixtures/careful-writer.ts (workload careful-writer)');
+    expect(result.stdout).toContain('violations: none');
+  });
+});
+
+describe('repro, shrink, replay and explore --target', () => {
+  it('repro prints the violation, the crash state and the trace; shrink writes a plan that replay reproduces', async () => {
+    const repro = await cli('repro', '--target', 'targets/write-file-atomic.ts', '--seed', '1');
+    expect(repro.code).toBe(1);
+    expect(repro.stdout).toMatch(/\[durable\] config\.json holds version \d+, but the write of version \d+ was acknowledged \(after .*crash state 4\)/);
+    expect(repro.stdout).toContain('trace events:');
+
+    const planFile = join(dir, 'wfa.json');
+    const shrunk = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', planFile);
+    expect(shrunk.code).toBe(1);
+    expect(shrunk.stdout).toMatch(/after: {2}operations 1, faults 0/);
+    const plan = JSON.parse(await readFile(planFile, 'utf8')) as { format: string; operations: number[] };
+    expect(plan).toMatchObject({ format: 'powercut-target-plan', target: 'targets/write-file-atomic.ts', workload: 'write-file-atomic' });
+
+    const replay = await cli('replay', planFile);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toContain('[durable]');
+  });
+
+  it('explore crashes every I/O of the first operations: write-file-atomic loses a write, the careful writer never does', async () => {
+    const found = await cli('explore', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--steps', '1');
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/violation: durable: .*after power-loss state 0, power-loss state 1, power-loss state 4\)/);
+    expect(found.stdout).not.toContain('violation: whole');
+    const clean = await cli('explore', '--target', 'test/targets/fixtures/careful-writer.ts', '--seed', '1', '--steps', '2');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('no violation');
+  });
+});
+
+describe('bad input: one line on stderr, exit 2', () => {
+  const expectUsage = (result: { code: number; stderr: string }, pattern: RegExp): void => {
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(pattern);
+  };
+
+  it('refuses a missing module, a module that is not a workload, and --target with --scenario', async () => {
+    expectUsage(await cli('run', '--target', 'targets/missing.ts', '--seeds', '1'), /--target targets\/missing\.ts: no such file/);
+    expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /not a workload/);
+    expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--scenario', 'swarm'), /either --target or --scenario/);
+    expectUsage(await cli('repro', '--seed', '1'), /--scenario NAME or --target FILE/);
+  });
+
+  it('refuses a target plan with a misspelt field, a plan for another workload, and --real', async () => {
+    const good = { format: 'powercut-target-plan', version: 1, target: 'targets/lowdb.ts', workload: 'lowdb', seed: 1, faults: { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 512 }, operations: [0], crashStates: [2], stepsMax: 1000 };
+    const write = async (name: string, plan: object): Promise<string> => {
+      const file = join(dir, name);
+      await writeFile(file, JSON.stringify(plan));
+      return file;
+    };
+    expectUsage(await cli('replay', await write('typo.json', { ...good, operation: [0] })), /operation is not a plan field/);
+    expectUsage(await cli('replay', await write('other.json', { ...good, workload: 'steno' })), /the plan is for workload "steno", but targets\/lowdb\.ts exports "lowdb"/);
+    expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs the reference engine/);
+    expect((await cli('replay', await write('good.json', good))).code).toBe(0);
   });
 });

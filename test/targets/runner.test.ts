@@ -1,58 +1,110 @@
 /**
- * The target runner: a careless writer is caught, a careful one passes every seed tried, a seed
- * replays to the same trace, and the two shipped workloads give the findings the README reports.
+ * Library workloads in the simulator: a careless writer is caught, a careful one passes every
+ * seed tried, a seed gives the same run in any thread, and the two shipped workloads give the
+ * findings the README reports, each shrunk to the plan that names the missing step.
  */
 import { describe, expect, it } from 'vitest';
-import lowdbWorkload from '../../targets/lowdb.ts';
-import { runTargetCampaign, runTargetSeed, type TargetViolation } from '../../targets/runner.ts';
+import { runCampaign } from '../../sim/campaign.ts';
+import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
+import { runTargetPlan } from '../../targets/runner.ts';
+import { shrinkTargetPlan } from '../../targets/shrink.ts';
 import type { Workload } from '../../targets/workload.ts';
+import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter } from './writers.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
-const kinds = (violations: readonly TargetViolation[]): Set<string> => new Set(violations.map((v) => v.invariant));
+const planOf = (workload: unknown, seed: number): TargetPlan => targetPlan(asAny(workload), 'test', seed);
+const invariants = (violations: readonly { invariant: string }[]): Set<string> => new Set(violations.map((v) => v.invariant));
 
-describe('target runner', () => {
-  it('catches a careless writer (in place, no fsync)', async () => {
-    const result = await runTargetCampaign(asAny(carelessWriter), { seeds: 30, seedStart: 1 });
-    expect(kinds(result.violations)).toContain('whole');
+/** A campaign on a workload module, in this thread or in workers. */
+function campaign(target: string, name: string, seeds: number, jobs = 1) {
+  return runCampaign({ scenarios: [name], target, seeds, jobs });
+}
+
+describe('a library workload campaign', () => {
+  it('catches a careless writer (in place, no fsync): the document is torn', async () => {
+    const result = await campaign('test/targets/fixtures/careless-writer.ts', 'careless-writer', 30);
+    expect(invariants(result.violations)).toContain('whole');
+    expect(result.violations[0]!.repro).toBe(`npm run -s powercut -- repro --target test/targets/fixtures/careless-writer.ts --seed ${result.violations[0]!.seed}`);
   });
 
-  it('passes a careful writer (tmp file, fsync, rename, directory fsync) on every seed tried', async () => {
-    const result = await runTargetCampaign(asAny(carefulWriter), { seeds: 200, seedStart: 1 });
-    expect(result.crashCount).toBeGreaterThan(200);
-    expect(result.failedOperationCount).toBeGreaterThan(0);
+  it('passes a careful writer (tmp file, fsync, rename, directory fsync) on every seed tried, through crashes and failed operations', async () => {
+    const result = await campaign('test/targets/fixtures/careful-writer.ts', 'careful-writer', 200);
+    expect(result.perScenario['careful-writer']!.crashes).toBeGreaterThan(200);
+    expect(result.faults['fsync-error'] + result.faults['disk-full']).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
   });
 
-  it('replays a seed to the same trace digest', async () => {
-    const first = await runTargetSeed(asAny(writeFileAtomicWorkload), 7);
-    const second = await runTargetSeed(asAny(writeFileAtomicWorkload), 7);
-    expect(second.digest).toBe(first.digest);
-    expect(second.violations).toEqual(first.violations);
+  it('gives the same digest and violations with --jobs 1 and 2: pid, thread id, time and randomness are pinned to the seed', async () => {
+    const one = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 24, 1);
+    const two = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 24, 2);
+    expect(two.digest).toBe(one.digest);
+    expect(two.violations.map((v) => [v.seed, v.message])).toEqual(one.violations.map((v) => [v.seed, v.message]));
+    expect(one.violations.length).toBeGreaterThan(0);
+    // Traces are attached for the reports' timelines, ending at the check that failed.
+    expect(one.violations[0]!.trace?.at(-1)).toMatchObject({ type: 'check', name: one.violations[0]!.invariant });
+  });
+
+  it('marks the faults it aims at as targeted cells of the coverage table', async () => {
+    const result = await campaign('test/targets/fixtures/careful-writer.ts', 'careful-writer', 5);
+    expect(result.targets.other).toEqual(['kill-9', 'power-loss', 'fsync-error', 'disk-full']);
+    expect(result.targetModule).toBe('test/targets/fixtures/careful-writer.ts');
   });
 });
 
-describe('findings on npm libraries', () => {
-  it('write-file-atomic: never a torn or missing file, but an acknowledged write is lost without a directory fsync (seed 1)', async () => {
-    const result = await runTargetCampaign(asAny(writeFileAtomicWorkload), { seeds: 100, seedStart: 1 });
-    expect(kinds(result.violations)).toEqual(new Set(['durable']));
-    // Lost only in crash states that drop directory operations (1: nothing unsynced, 4: data
-    // without names) or the random one; never when every rename is kept (2) or when only
-    // unsynced data is dropped (3): the data was fsynced, the rename was not made durable.
-    for (const violation of result.violations) expect([0, 1, 4]).toContain(violation.crash.crashState);
-    const seed1 = (await runTargetSeed(asAny(writeFileAtomicWorkload), 1)).violations[0];
-    expect(seed1).toMatchObject({ invariant: 'durable', crash: { kind: 'power-loss', crashState: 4 } });
+describe('one target plan', () => {
+  it('replays to the same trace digest, and its fired faults replay as scheduled faults to the same run', async () => {
+    const plan = planOf(writeFileAtomicWorkload, 7);
+    const first = await runTargetPlan(asAny(writeFileAtomicWorkload), plan);
+    const again = await runTargetPlan(asAny(writeFileAtomicWorkload), plan);
+    expect(again.digest).toBe(first.digest);
+    expect(first.faultsFired.length).toBeGreaterThan(0);
+    const explicit = await runTargetPlan(asAny(writeFileAtomicWorkload), {
+      ...plan, faults: { ...plan.faults, rates: {}, scheduled: first.faultsFired }, crashStates: first.crashStates,
+    });
+    expect(explicit.violations).toEqual(first.violations);
+    expect(explicit.crashStates).toEqual(first.crashStates);
   });
 
-  it('lowdb: after a power loss db.json can be empty and lowdb refuses to open (seed 3: rename kept, data never fsynced)', async () => {
-    const seed3 = await runTargetSeed(asAny(lowdbWorkload), 3);
-    expect(seed3.violations[0]).toMatchObject({ invariant: 'opens', crash: { kind: 'power-loss', crashState: 3 } });
-    expect(seed3.violations[0]?.message).toMatch(/Unexpected end of JSON input/);
+  it('runs only the operations the plan lists, with their own indexes', async () => {
+    const result = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [4, 6] });
+    expect(result.acknowledgedCount).toBe(2);
+    expect(result.trace.filter((event) => event.type === 'op').map((event) => event.detail)).toEqual(['4', '6']);
+  });
+});
+
+describe('findings on npm libraries, shrunk', () => {
+  it('write-file-atomic: never torn or missing, but one acknowledged write is lost by a power loss that keeps data without names (no directory fsync after rename)', async () => {
+    const result = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 100);
+    expect(invariants(result.violations)).toEqual(new Set(['durable']));
+    // Never when every rename is kept (2) or only unsynced data is dropped (3): the data was
+    // fsynced, the rename was not made durable.
+    for (const violation of result.violations) expect(violation.message).toMatch(/crash state [014]\)$/);
+    const shrunk = await shrinkTargetPlan(asAny(writeFileAtomicWorkload), planOf(writeFileAtomicWorkload, 1));
+    expect(shrunk.violation).toMatchObject({ invariant: 'durable', crash: { kind: 'power-loss', final: true } });
+    expect(shrunk.plan.operations).toHaveLength(1);
+    expect(shrunk.plan.faults.scheduled).toEqual([]);
+    expect([1, 4]).toContain(shrunk.plan.crashStates?.[0]);
   });
 
-  it('lowdb: an acknowledged write is lost without a directory fsync (seed 2)', async () => {
-    const seed2 = await runTargetSeed(asAny(lowdbWorkload), 2);
-    expect(seed2.violations[0]).toMatchObject({ invariant: 'durable', crash: { kind: 'power-loss', crashState: 4 } });
+  it('lowdb + steno: a power loss that keeps the rename but not the data leaves an empty db.json that lowdb cannot open (no fsync before rename)', async () => {
+    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), planOf(lowdbWorkload, 3), { invariant: 'opens' });
+    expect(shrunk.violation).toMatchObject({ invariant: 'opens', crash: { crashState: 3 } });
+    expect(shrunk.violation?.message).toMatch(/Unexpected end of JSON input/);
+    expect(shrunk.after.operations).toBeLessThanOrEqual(2);
+    expect(shrunk.runs).toBeLessThan(200);
+  });
+
+  it('lowdb + steno: an acknowledged write is lost without a directory fsync', async () => {
+    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), planOf(lowdbWorkload, 1), { invariant: 'durable' });
+    expect(shrunk.violation).toMatchObject({ invariant: 'durable', crash: { crashState: 4 } });
+    expect(shrunk.plan.operations).toHaveLength(1);
+  });
+
+  it('does not shrink a plan that does not fail', async () => {
+    const result = await shrinkTargetPlan(asAny(carefulWriter), planOf(carefulWriter, 1));
+    expect(result.violation).toBeUndefined();
+    expect(result.runs).toBe(1);
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * The search steps shrinking is made of, shared by the engine's shrinker (sim/shrink.ts) and the
+ * library-workload shrinker (targets/shrink.ts): ddmin over a list of items, and re-anchoring of
+ * scheduled faults when steps are removed.
+ */
+import type { ScheduledFault } from './disk/faults.ts';
+
+/** The global I/O index at which each step began (`-1` for steps that never ran). */
+export interface Anchors {
+  readonly stepStartIo: readonly number[];
+  readonly ioCount: number;
+}
+
+/**
+ * Step start indexes from a full trace, in which the n-th `io` event is I/O operation n.
+ * @param steps - how many steps the plan has
+ * @param isStepStart - whether an event marks the start of the next step
+ */
+export function anchorsOf(steps: number, trace: readonly { type: string; name: string }[], isStepStart: (event: { type: string; name: string }) => boolean): Anchors {
+  const stepStartIo: number[] = [];
+  let io = 0;
+  for (const event of trace) {
+    if (event.type === 'io') io++;
+    else if (isStepStart(event) && stepStartIo.length < steps) stepStartIo.push(io);
+  }
+  while (stepStartIo.length < steps) stepStartIo.push(-1);
+  return { stepStartIo, ioCount: io };
+}
+
+/**
+ * Moves each scheduled fault back by the I/O of the removed steps before it; drops faults that
+ * fell inside a removed step. `undefined` when nothing moves.
+ */
+export function reanchorFaults(scheduled: readonly ScheduledFault[], anchors: Anchors, keep: readonly number[]): ScheduledFault[] | undefined {
+  const kept = new Set(keep);
+  const starts = anchors.stepStartIo;
+  const end = (index: number): number => {
+    for (let next = index + 1; next < starts.length; next++) if (starts[next]! >= 0) return starts[next]!;
+    return anchors.ioCount;
+  };
+  const moved: ScheduledFault[] = [];
+  let changed = false;
+  for (const fault of scheduled) {
+    let shift = 0;
+    let dropped = false;
+    for (let index = 0; index < starts.length; index++) {
+      const start = starts[index]!;
+      if (start < 0 || start > fault.io) break;
+      const stop = end(index);
+      if (kept.has(index)) continue;
+      if (fault.io < stop) {
+        dropped = true;
+        break;
+      }
+      shift += stop - start;
+    }
+    if (dropped) {
+      changed = true;
+      continue;
+    }
+    if (shift !== 0) changed = true;
+    moved.push({ ...fault, io: fault.io - shift });
+  }
+  return changed ? moved : undefined;
+}
+
+/**
+ * ddmin over `count` items: finds a small subset of indexes for which `test` holds, assuming it
+ * holds for all of them. Complements are tried at increasing granularity (subsets alone rarely
+ * reproduce a storage bug and cost runs). `test` adopts what it accepts.
+ * @param minimum - the fewest items a candidate may keep
+ * @returns whether anything was removed
+ */
+export async function ddmin(count: number, test: (keep: readonly number[]) => Promise<boolean>, minimum = 0): Promise<boolean> {
+  let current = range(count);
+  let removedAny = false;
+  if (minimum === 0 && count > 0 && (await test([]))) return true;
+  let granularity = 2;
+  while (current.length > minimum) {
+    const chunks = split(current, Math.min(granularity, current.length));
+    let reduced = false;
+    // From the end: later steps are less often needed, and removing them shifts no fault.
+    for (let at = chunks.length - 1; at >= 0; at--) {
+      const chunk = new Set(chunks[at]);
+      const complement = current.filter((index) => !chunk.has(index));
+      if (complement.length < minimum) continue;
+      if (await test(complement)) {
+        current = complement;
+        removedAny = true;
+        reduced = true;
+        granularity = Math.max(granularity - 1, 2);
+        break;
+      }
+    }
+    if (!reduced) {
+      if (granularity >= current.length) break;
+      granularity = Math.min(current.length, granularity * 2);
+    }
+  }
+  return removedAny;
+}
+
+export function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
+}
+
+function split<T>(items: readonly T[], parts: number): T[][] {
+  const chunks: T[][] = [];
+  let start = 0;
+  for (let part = 0; part < parts; part++) {
+    const stop = Math.round(((part + 1) * items.length) / parts);
+    if (stop > start) chunks.push(items.slice(start, stop));
+    start = stop;
+  }
+  return chunks;
+}
+

@@ -1,0 +1,131 @@
+/**
+ * A deterministic environment for unmodified library code. Libraries name their temporary files
+ * and make their choices from the process id, the thread id, the time and random numbers
+ * (write-file-atomic hashes `process.pid`, `threadId` and a counter into every temporary name),
+ * so the same seed would give another trace in another process or worker thread. While a target
+ * plan runs, these sources are replaced by values that depend only on the seed and the
+ * simulated clock, and put back afterwards:
+ *
+ * - `process.pid` and `process.ppid`: fixed numbers; `worker_threads.threadId`: 0 (the main thread);
+ * - `Math.random`, `crypto.randomBytes`, `randomFillSync`, `randomInt`, `randomUUID` and
+ *   `crypto.getRandomValues`: a stream of the world's seed;
+ * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()` and
+ *   `process.hrtime.bigint()`: the simulated clock, from a fixed epoch.
+ *
+ * What it cannot reach: values a library computed before it was loaded in the run (load it in
+ * the workload's `open`, as freshRequire does), native addons, and the asynchronous
+ * `crypto.randomFill`/`crypto.subtle` (left real; no library under test here uses them).
+ */
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import workerThreads from 'node:worker_threads';
+import type { SimWorld } from '../sim/world.ts';
+
+/** The process id every target run sees. */
+export const pinnedPid = 4242;
+/** The parent process id every target run sees. */
+export const pinnedPpid = 4241;
+/** The wall-clock time at simulated time 0: 2020-01-01T00:00:00Z. */
+export const pinnedEpochMs = Date.UTC(2020, 0, 1);
+
+/**
+ * Pins the environment to `world` (its seed and clock).
+ * @returns a function that puts everything back (call it once)
+ */
+export function pinEnvironment(world: SimWorld): () => void {
+  const restores: (() => void)[] = [];
+  /** Replaces `target[key]` (own property or inherited) and remembers how to undo it. */
+  const replace = <T extends object>(target: T, key: PropertyKey, value: unknown): void => {
+    const own = Object.getOwnPropertyDescriptor(target, key);
+    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: own?.enumerable ?? true });
+    restores.push(() => {
+      if (own === undefined) delete (target as Record<PropertyKey, unknown>)[key];
+      else Object.defineProperty(target, key, own);
+    });
+  };
+  const random = world.stream('environment-random');
+  const fill = <V extends ArrayBufferView>(view: V): V => {
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = random.int(256);
+    return view;
+  };
+  const now = (): number => pinnedEpochMs + world.clock.now();
+
+  replace(process, 'pid', pinnedPid);
+  replace(process, 'ppid', pinnedPpid);
+  replace(workerThreads, 'threadId', 0);
+  replace(Math, 'random', () => random.next());
+
+  const randomBytes = (size: number, callback?: (error: Error | null, buffer: Buffer) => void): Buffer | undefined => {
+    const buffer = fill(Buffer.alloc(size));
+    if (callback === undefined) return buffer;
+    queueMicrotask(() => callback(null, buffer));
+    return undefined;
+  };
+  replace(crypto, 'randomBytes', randomBytes);
+  replace(crypto, 'pseudoRandomBytes', randomBytes);
+  replace(crypto, 'randomFillSync', <V extends ArrayBufferView>(view: V, offset = 0, size?: number): V => {
+    const length = size ?? view.byteLength - offset;
+    fill(new Uint8Array(view.buffer, view.byteOffset + offset, length));
+    return view;
+  });
+  replace(crypto, 'randomInt', (minOrMax: number, maybeMax?: number, callback?: (error: Error | null, value: number) => void) => {
+    const [min, max] = maybeMax === undefined || typeof maybeMax === 'function' ? [0, minOrMax] : [minOrMax, maybeMax];
+    const value = min + random.int(max - min);
+    const done = typeof maybeMax === 'function' ? maybeMax as (error: Error | null, value: number) => void : callback;
+    if (done === undefined) return value;
+    queueMicrotask(() => done(null, value));
+    return undefined;
+  });
+  const uuid = (): string => {
+    const bytes = fill(new Uint8Array(16));
+    bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+    const hex = Buffer.from(bytes).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  replace(crypto, 'randomUUID', uuid);
+  // node:crypto's getRandomValues is a fixed getter that calls the web Crypto object's method.
+  const webcrypto = globalThis.crypto;
+  replace(webcrypto, 'getRandomValues', fill);
+  replace(webcrypto, 'randomUUID', uuid);
+
+  const RealDate = Date;
+  class PinnedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(now());
+      else super(...(args as [string | number | Date]));
+    }
+
+    static override now(): number {
+      return now();
+    }
+  }
+  replace(globalThis, 'Date', PinnedDate);
+  replace(performance, 'now', () => world.clock.now());
+  const hrtime = (previous?: [number, number]): [number, number] => {
+    const ns = BigInt(Math.round(world.clock.now() * 1e6));
+    let seconds = Number(ns / 1_000_000_000n);
+    let nanos = Number(ns % 1_000_000_000n);
+    if (previous !== undefined) {
+      seconds -= previous[0];
+      nanos -= previous[1];
+      if (nanos < 0) {
+        seconds--;
+        nanos += 1e9;
+      }
+    }
+    return [seconds, nanos];
+  };
+  hrtime.bigint = (): bigint => BigInt(Math.round(world.clock.now() * 1e6));
+  replace(process, 'hrtime', hrtime);
+
+  syncBuiltinESMExports();
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    for (const restore of restores.reverse()) restore();
+    syncBuiltinESMExports();
+  };
+}

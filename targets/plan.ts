@@ -1,0 +1,110 @@
+/**
+ * Target plans: everything one run of a library workload does, as plain JSON, like the engine's
+ * plans (sim/plan.ts). A run is (workload, seed) → plan → result, and running a plan is
+ * deterministic, so a plan file reproduces a run anywhere the workload module is; shrinking and
+ * exploration edit plans; `powercut replay FILE` runs one.
+ *
+ * What a plan does not hold is the workload's code: it names the module (`target`), and the run
+ * checks that the module still exports a workload of the same name.
+ */
+import { noFaults, type FaultProfile } from '../sim/world.ts';
+import { checkFaultProfile, planChecks } from '../sim/plan-file.ts';
+import type { FaultKind } from '../sim/types.ts';
+import type { Workload } from './workload.ts';
+
+/** A complete, replayable description of one run of a library workload. */
+export interface TargetPlan {
+  readonly format: 'powercut-target-plan';
+  readonly version: 1;
+  /** The workload module, as given on the command line (resolved against the working directory). */
+  readonly target: string;
+  /** The workload's name: a run refuses a module whose workload has another name. */
+  readonly workload: string;
+  readonly seed: number;
+  readonly faults: FaultProfile;
+  /**
+   * The operations run with faults on, in order: each entry `k` runs `operations[k % length]`
+   * of the workload with index `k`. A fresh plan lists `0 .. operationsCount - 1`; shrinking
+   * removes entries.
+   */
+  readonly operations: readonly number[];
+  /**
+   * Which crash state each crash settles on, by crash index; absent or shorter: the state is
+   * drawn from the seed (the `crash-state` stream).
+   */
+  readonly crashStates?: readonly number[];
+  /** Step budget of each operation (a liveness bound, never a hang). */
+  readonly stepsMax: number;
+}
+
+/** Default fault rates per I/O of a target campaign (torn writes come with power loss, 512-byte sectors). */
+export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
+  'power-loss': 0.03,
+  'kill-9': 0.01,
+  'fsync-error': 0.01,
+  'disk-full': 0.01,
+};
+
+/** Crash states a target run draws from: 0 random, 1 nothing unsynced, 2 everything, 3 names without data, 4 data without names. */
+export const targetCrashStates = 5;
+
+/** Default step budget of one operation. */
+export const targetStepsMax = 100_000;
+
+/** The fault profile of a target campaign: {@link targetFaultRates}, ext4 fsync failures, 512-byte sectors. */
+export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfile {
+  return noFaults({ rates: targetFaultRates, sectorBytes: 512, fsyncFailureMode: 'ext4', ...overrides });
+}
+
+/**
+ * The plan of one seed of `workload`.
+ * @param target - the workload module's path, as the user gave it
+ */
+export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | 'operationsCount'>, target: string, seed: number, faults: FaultProfile = targetFaults()): TargetPlan {
+  const count = workload.operationsCount ?? 12;
+  return {
+    format: 'powercut-target-plan', version: 1, target, workload: workload.name, seed, faults,
+    operations: Array.from({ length: count }, (_, index) => index), stepsMax: targetStepsMax,
+  };
+}
+
+/** Whether parsed JSON claims to be a target plan (by its `format`), not an engine plan. */
+export function isTargetPlanJson(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'powercut-target-plan';
+}
+
+const planFields = ['format', 'version', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'stepsMax'];
+
+/**
+ * Checks that a parsed document is a target plan, field by field, as engine plans are checked
+ * (sim/plan-file.ts): a misspelt field would otherwise run another experiment than the one
+ * written down.
+ * @param source - the file's name, for messages
+ * @throws PlanFileError naming the file and the field
+ */
+export function checkTargetPlan(document: unknown, source: string): TargetPlan {
+  const checks = planChecks(source);
+  const { object, integer, array, fail } = checks;
+  const root = object(document, '(root)', planFields);
+  if (root['format'] !== 'powercut-target-plan') fail('format', `must be "powercut-target-plan", found ${JSON.stringify(root['format'] ?? null)}`);
+  if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
+  for (const field of ['target', 'workload']) {
+    if (typeof root[field] !== 'string' || root[field] === '') fail(field, 'must be a non-empty string');
+  }
+  integer(root['seed'], 'seed');
+  checkFaultProfile(root['faults'], checks);
+  array(root['operations'], 'operations').forEach((index, i) => integer(index, `operations[${i}]`));
+  if (root['crashStates'] !== undefined) {
+    array(root['crashStates'], 'crashStates').forEach((state, i) => {
+      if (integer(state, `crashStates[${i}]`) >= targetCrashStates) fail(`crashStates[${i}]`, `must be below ${targetCrashStates}, found ${JSON.stringify(state)}`);
+    });
+  }
+  integer(root['stepsMax'], 'stepsMax', 1);
+  return root as unknown as TargetPlan;
+}
+
+/** The number of operations and faults in a plan, as shrinking reports it. */
+export function targetPlanSize(plan: TargetPlan): { operations: number; faults: number } {
+  const rateFaults = Object.values(plan.faults.rates).some((rate) => (rate ?? 0) > 0) ? 1 : 0;
+  return { operations: plan.operations.length, faults: (plan.faults.scheduled?.length ?? 0) + rateFaults };
+}
