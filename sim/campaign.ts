@@ -83,6 +83,8 @@ export interface CampaignOptions {
    * and `scenarios` holds the workload's name alone.
    */
   readonly target?: string;
+  /** The fault kinds the target's plans inject: its targeted cells (phase `other`). @defaultValue those of targetFaultRates */
+  readonly targetFaultKinds?: readonly FaultKind[];
 }
 
 /** A seed that gave another digest when run again. */
@@ -290,7 +292,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     const determinism = options.checkDeterminism ? await checkDeterminism(ran, inProcess ? new InProcessExecutor(sut) : undefined, jobs, options.target) : undefined;
     const elapsedMs = wallClockMs() - started;
     return {
-      ...aggregate(options.scenarios, seedStart, ran, violations, options.shard, options.target !== undefined),
+      ...aggregate(options.scenarios, seedStart, ran, violations, options.shard, options.target === undefined ? undefined : options.targetFaultKinds ?? Object.keys(targetFaultRates) as FaultKind[]),
       ...(options.target === undefined ? {} : { targetModule: options.target }),
       seedsPerSecond: runsPhaseMs > 0 ? ran.length / (runsPhaseMs / 1000) : 0,
       elapsedMs,
@@ -345,7 +347,7 @@ function addFaults(into: Record<FaultKind, number>, from: Readonly<Record<FaultK
 }
 
 /** Sums runs (already in pair order) into the campaign result, timings aside. */
-function aggregate(scenarioNames: readonly string[], seedStart: number, ran: readonly SeedRun[], violations: Violation[], shard: Shard | undefined, isTarget: boolean):
+function aggregate(scenarioNames: readonly string[], seedStart: number, ran: readonly SeedRun[], violations: Violation[], shard: Shard | undefined, targetKinds: readonly FaultKind[] | undefined):
   Omit<CampaignResult, 'seedsPerSecond' | 'elapsedMs'> {
   const faults = zeroFaults();
   const coverage = Object.fromEntries(phases.map((phase) => [phase, zeroFaults()])) as Record<TracePhase, Record<FaultKind, number>>;
@@ -364,8 +366,8 @@ function aggregate(scenarioNames: readonly string[], seedStart: number, ran: rea
   }
   const targets = Object.fromEntries(phases.map((phase) => [phase, [] as FaultKind[]])) as Record<TracePhase, FaultKind[]>;
   // A library workload's I/O is not in any engine phase: its faults are aimed at `other`.
-  if (isTarget) targets.other.push(...(Object.keys(targetFaultRates) as FaultKind[]));
-  for (const name of isTarget ? [] : scenarioNames) {
+  if (targetKinds !== undefined) targets.other.push(...targetKinds);
+  for (const name of targetKinds !== undefined ? [] : scenarioNames) {
     const scenario = findScenario(name)!;
     for (const phase of scenario.targets.phases) {
       for (const kind of scenario.targets.faults) if (!targets[phase].includes(kind)) targets[phase].push(kind);

@@ -45,13 +45,18 @@ export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
   'disk-full': 0.01,
 };
 
+/** The fault kinds a workload's campaigns inject (rates above 0). */
+export function targetFaultKinds(workload: Pick<Workload<unknown, unknown>, 'faults'>): FaultKind[] {
+  return Object.entries(targetFaults(workload.faults).rates).filter(([, rate]) => (rate ?? 0) > 0).map(([kind]) => kind as FaultKind);
+}
+
 /** Crash states a target run draws from: 0 random, 1 nothing unsynced, 2 everything, 3 names without data, 4 data without names. */
 export const targetCrashStates = 5;
 
 /** Default step budget of one operation. */
 export const targetStepsMax = 100_000;
 
-/** The fault profile of a target campaign: {@link targetFaultRates}, ext4 fsync failures, 512-byte sectors. */
+/** The fault profile of a target campaign: {@link targetFaultRates}, ext4 fsync failures, 512-byte sectors, then `overrides`. */
 export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfile {
   return noFaults({ rates: targetFaultRates, sectorBytes: 512, fsyncFailureMode: 'ext4', ...overrides });
 }
@@ -60,7 +65,7 @@ export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfil
  * The plan of one seed of `workload`.
  * @param target - the workload module's path, as the user gave it
  */
-export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | 'operationsCount'>, target: string, seed: number, faults: FaultProfile = targetFaults()): TargetPlan {
+export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | 'operationsCount' | 'faults'>, target: string, seed: number, faults: FaultProfile = targetFaults(workload.faults)): TargetPlan {
   const count = workload.operationsCount ?? 12;
   return {
     format: 'powercut-target-plan', version: 1, target, workload: workload.name, seed, faults,

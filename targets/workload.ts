@@ -23,6 +23,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Rng } from '../sim/rng.ts';
+import type { FaultProfile } from '../sim/world.ts';
 
 /** What every hook of a workload sees. */
 export interface WorkloadContext<S> {
@@ -58,6 +59,12 @@ export interface Workload<S, L> {
   readonly description?: string;
   /** Operations per seed. @defaultValue 12 */
   readonly operationsCount?: number;
+  /**
+   * Changes to the fault profile of its campaigns (targets/plan.ts `targetFaults`: power loss,
+   * kill -9, ext4-style fsync failures and ENOSPC, 512-byte sectors), e.g.
+   * `{ rates: { 'power-loss': 0.05, 'read-error': 0.01 } }` or `{ sectorBytes: 4096 }`.
+   */
+  readonly faults?: Partial<FaultProfile>;
   /** A fresh model, for each seed. */
   initialState(): S;
   /** Opens (or loads) the library, at the start of each process incarnation. */

@@ -13,6 +13,8 @@ import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
 import { loadTarget } from '../target.ts';
+import { targetFaultKinds } from '../../targets/plan.ts';
+import type { FaultKind } from '../../sim/types.ts';
 
 /**
  * Seeds per scenario of the default campaign (`npm start`). Measured on a 2-core machine with
@@ -57,9 +59,12 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 no violation, 1 violation found, 2 bad usage or input, 3 harness error or nondeterminism.')
     .action(async (options: RunOptions) => {
       let names: string[];
+      let targetKinds: FaultKind[] | undefined;
       if (options.target !== undefined) {
         if (options.scenario !== undefined) throw new UsageError('give either --target or --scenario, not both');
-        names = [(await loadTarget(options.target)).name];
+        const workload = await loadTarget(options.target);
+        names = [workload.name];
+        targetKinds = targetFaultKinds(workload);
       } else {
         const requested = options.scenario ?? ['all'];
         names = requested.includes('all') ? scenarios.map((scenario) => scenario.name) : requested;
@@ -73,7 +78,7 @@ export function register(program: Command): void {
         ...(options.shard ? { shard: options.shard } : {}),
         ...(options.timeBudget !== undefined ? { timeBudgetSec: options.timeBudget } : {}),
         checkDeterminism: options.checkDeterminism === true,
-        ...(options.target !== undefined ? { target: options.target } : {}),
+        ...(options.target !== undefined ? { target: options.target, targetFaultKinds: targetKinds } : {}),
         onProgress: (update) => progress.update(update),
       });
       progress.finish();

@@ -1,0 +1,74 @@
+/**
+ * The pinned environment: while a target plan runs, the process id, the thread id, the time and
+ * random numbers depend only on the seed and the simulated clock, and everything is put back
+ * afterwards.
+ */
+import crypto from 'node:crypto';
+import workerThreads from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { SimWorld } from '../../sim/world.ts';
+import { pinEnvironment, pinnedEpochMs, pinnedPid } from '../../targets/environment.ts';
+
+/** Everything a library might read to name a file or make a choice. */
+function sample(): unknown[] {
+  return [
+    process.pid, workerThreads.threadId, Math.random(), crypto.randomBytes(6).toString('hex'), crypto.randomUUID(),
+    crypto.randomInt(1000), Array.from(crypto.getRandomValues(new Uint8Array(4))), Date.now(), new Date().toISOString(),
+    performance.now(), process.hrtime.bigint(),
+  ];
+}
+
+function pinnedSample(seed: number): unknown[] {
+  const world = new SimWorld({ seed });
+  const restore = pinEnvironment(world);
+  try {
+    return sample();
+  } finally {
+    restore();
+  }
+}
+
+describe('pinEnvironment', () => {
+  it('gives the same values for the same seed, other values for another seed', () => {
+    const first = pinnedSample(1);
+    expect(pinnedSample(1)).toEqual(first);
+    const other = pinnedSample(2);
+    expect(other.slice(2, 7)).not.toEqual(first.slice(2, 7));
+  });
+
+  it('pins the process id, the thread id and the clock to the simulated world', () => {
+    const [pid, threadId, , , uuid, , , now, iso, perf, hr] = pinnedSample(1);
+    expect(pid).toBe(pinnedPid);
+    expect(threadId).toBe(0);
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(now).toBe(pinnedEpochMs);
+    expect(iso).toBe('2020-01-01T00:00:00.000Z');
+    expect(perf).toBe(0);
+    expect(hr).toBe(0n);
+  });
+
+  it('puts every original back', () => {
+    const originals = [Math.random, crypto.randomBytes, crypto.randomUUID, Date, performance.now, process.hrtime, globalThis.crypto.getRandomValues];
+    const pid = process.pid;
+    const restore = pinEnvironment(new SimWorld({ seed: 3 }));
+    expect(Math.random).not.toBe(originals[0]);
+    restore();
+    restore();
+    expect([Math.random, crypto.randomBytes, crypto.randomUUID, Date, performance.now, process.hrtime, globalThis.crypto.getRandomValues]).toEqual(originals);
+    expect(process.pid).toBe(pid);
+    expect(new Date(0).getTime()).toBe(0);
+    expect(Date.now()).toBeGreaterThan(pinnedEpochMs);
+  });
+
+  it('keeps Date usable with arguments and as a type', () => {
+    const restore = pinEnvironment(new SimWorld({ seed: 4 }));
+    try {
+      const date = new Date(86_400_000);
+      expect(date.toISOString()).toBe('1970-01-02T00:00:00.000Z');
+      expect(date).toBeInstanceOf(Date);
+      expect(Date.UTC(2000, 0, 1)).toBe(946_684_800_000);
+    } finally {
+      restore();
+    }
+  });
+});
