@@ -104,11 +104,22 @@ export class TargetSetupError extends Error {
   override readonly name = 'TargetSetupError';
 }
 
+/** The end of the queue of plans waiting for this thread's `fs`: one plan runs at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Runs one plan of `workload`. Deterministic: the same plan gives the same result and digest.
+ * Calls made while another plan runs in this thread wait for it (the facade and the pinned
+ * environment are per thread).
  * @throws {@link TargetSetupError} when `open` or `setup` fails with faults off
  */
-export async function runTargetPlan<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<TargetRunResult> {
+export function runTargetPlan<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<TargetRunResult> {
+  const run = queue.then(() => runAlone(workload, plan, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runAlone<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions): Promise<TargetRunResult> {
   const world = new SimWorld({ seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest' });
   const crashStateStream = world.stream('crash-state');
   const violations: TargetViolation[] = [];

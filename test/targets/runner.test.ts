@@ -4,6 +4,7 @@
  * findings the README reports, each shrunk to the plan that names the missing step.
  */
 import { describe, expect, it } from 'vitest';
+import { mergeResults } from '../../reports/index.ts';
 import { runCampaign } from '../../sim/campaign.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
@@ -44,6 +45,15 @@ describe('a library workload campaign', () => {
     expect(one.violations.length).toBeGreaterThan(0);
     // Traces are attached for the reports' timelines, ending at the check that failed.
     expect(one.violations[0]!.trace?.at(-1)).toMatchObject({ type: 'check', name: one.violations[0]!.invariant });
+  });
+
+  it('splits into shards that merge to the unsharded campaign: digest, violations and the workload module', async () => {
+    const whole = await runCampaign({ scenarios: ['lowdb'], target: 'targets/lowdb.ts', seeds: 12, jobs: 1 });
+    const shards = await Promise.all([1, 2].map((index) => runCampaign({ scenarios: ['lowdb'], target: 'targets/lowdb.ts', seeds: 12, jobs: 1, shard: { index, count: 2 } })));
+    const merged = mergeResults(shards);
+    expect(merged.digest).toBe(whole.digest);
+    expect(merged.violations.map((v) => [v.seed, v.message])).toEqual(whole.violations.map((v) => [v.seed, v.message]));
+    expect(merged.targetModule).toBe('targets/lowdb.ts');
   });
 
   it('marks the faults it aims at as targeted cells of the coverage table', async () => {
