@@ -49,10 +49,10 @@ describe('the preload', () => {
     expect(existsSync(shared)).toBe(true);
   });
 
-  it('serves an ESM program (named imports from node:fs), which sees what an earlier process left', async () => {
+  it('serves an ESM program (named imports from node:fs), which sees what an earlier process left, exit listeners included', async () => {
     const esm = await run('esm-writer.mjs', shared);
     expect(esm.stderr).toBe('');
-    expect(JSON.parse(esm.stdout)).toEqual({ earlier: 'written by CommonJS', names: ['cjs', 'esm.txt'] });
+    expect(JSON.parse(esm.stdout)).toEqual({ earlier: 'written by CommonJS', names: ['cjs', 'esm.txt'], cjs: ['at-exit.txt', 'hello.txt'] });
     expect(esm.status).toMatchObject({ outcome: 'normal-exit', incarnation: 1, ioFirst: cjs.status!.ioCount });
     expect(existsSync(root)).toBe(false);
   });
