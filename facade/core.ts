@@ -149,9 +149,12 @@ export class FacadeCore {
       return body();
     } catch (error) {
       // The simulated disk checks only the nearest ancestors; POSIX reports a file anywhere on
-      // the way as ENOTDIR.
+      // the way as ENOTDIR. For two paths, Linux resolves the source's parent, then the
+      // target's: a source whose parent is missing is ENOENT whatever the target.
       const code = (error as { code?: unknown }).code;
-      if (code === 'ENOENT' && ((path !== undefined && this.#fileOnTheWay(path)) || (dest !== undefined && this.#fileOnTheWay(dest)))) {
+      if (code === 'ENOENT' && path !== undefined && this.#fileOnTheWay(path)) throw nodeError('ENOTDIR', syscall, path, dest);
+      const sourceParentFound = path === undefined || this.#peek(parentOf(path)) === 'dir';
+      if (code === 'ENOENT' && dest !== undefined && sourceParentFound && this.#fileOnTheWay(dest)) {
         throw nodeError('ENOTDIR', syscall, path, dest);
       }
       if (error instanceof IoError) throw fromIoError(error, syscall, path ?? error.path, dest);
@@ -269,9 +272,11 @@ export class FacadeCore {
    * @param position - where to read; `null`, absent or negative: at the descriptor's position,
    * which then advances (libuv reads at the current position for any negative offset)
    * @returns the bytes read, fewer than the buffers hold at end of file
-   * @throws NodeFsError EBADF, EISDIR (syscall `read`)
+   * @throws NodeFsError EINVAL for no buffers (libuv refuses them before anything else), EBADF,
+   * EISDIR (syscall `read`)
    */
   readvSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+    if (buffers.length === 0) throw nodeError('EINVAL', 'read');
     const views = buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     const scratch = new Uint8Array(views.reduce((sum, view) => sum + view.length, 0));
     const bytesRead = this.readSync(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
@@ -289,10 +294,12 @@ export class FacadeCore {
    * `writev`: `buffers` gathered into one write (one I/O operation, as `pwritev(2)` is one
    * syscall), so a crash or fault never splits it between buffers.
    * @param position - where to write; `null`, absent or negative: at the descriptor's position
-   * @returns the bytes written (all of them)
+   * @returns the bytes written (all of them); 0 for no buffers, which Node answers without
+   * looking at the descriptor (unlike `readv`)
    * @throws NodeFsError EBADF, EISDIR, ENOSPC, EIO (syscall `write`)
    */
   writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
+    if (buffers.length === 0) return 0;
     const gathered = Buffer.concat(buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)));
     return this.writeSync(fd, gathered, 0, gathered.length, typeof position === 'number' && position >= 0 ? position : null);
   }
