@@ -92,19 +92,20 @@ export class InvariantViolation extends Error {
   }
 }
 
-const requireHere = createRequire(import.meta.url);
-
 /**
  * Loads a CommonJS package afresh: its files (everything under its package folder) are dropped
  * from the require cache first, so module-level state (queues, counters) starts empty, as in a
  * restarted process.
- * @param specifier - the package name (resolved from powercut's folder)
+ * @param specifier - the package name
+ * @param from - where to resolve it from: pass your workload's `import.meta.url` when the package
+ * is installed in your project rather than in powercut's @defaultValue powercut's own folder
  */
-export function freshRequire<T>(specifier: string): T {
-  const main = requireHere.resolve(specifier);
+export function freshRequire<T>(specifier: string, from: string | URL = import.meta.url): T {
+  const requireFrom = createRequire(from);
+  const main = requireFrom.resolve(specifier);
   const marker = `${join('node_modules', specifier)}`;
   const cut = main.lastIndexOf(marker);
   const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
-  for (const key of Object.keys(requireHere.cache)) if (key.startsWith(packageDir)) delete requireHere.cache[key];
-  return requireHere(specifier) as T;
+  for (const key of Object.keys(requireFrom.cache)) if (key.startsWith(packageDir)) delete requireFrom.cache[key];
+  return requireFrom(specifier) as T;
 }

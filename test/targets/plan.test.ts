@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlanFileError } from '../../sim/plan-file.ts';
 import { checkTargetPlan, isTargetPlanJson, targetFaultKinds, targetPlan } from '../../targets/plan.ts';
+import { freshRequire } from '../../targets/workload.ts';
 import { carefulWriter } from './writers.ts';
 
 describe('targetPlan', () => {
@@ -39,5 +40,15 @@ describe('checkTargetPlan', () => {
   ])('refuses a wrong field with one line naming it (%#)', (plan, message) => {
     expect(() => checkTargetPlan(plan, 'p.json')).toThrow(PlanFileError);
     expect(() => checkTargetPlan(plan, 'p.json')).toThrow(message);
+  });
+});
+
+describe('freshRequire', () => {
+  it('loads a CommonJS package afresh each time, resolved from the module given', () => {
+    const first = freshRequire<object>('write-file-atomic', import.meta.url);
+    const second = freshRequire<object>('write-file-atomic', import.meta.url);
+    expect(typeof first).toBe('function');
+    expect(second).not.toBe(first);
+    expect(() => freshRequire('no-such-package-here', import.meta.url)).toThrow(/Cannot find module/);
   });
 });
