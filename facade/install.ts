@@ -16,8 +16,9 @@
  * by `options.fd` when one is given (Node then ignores the path).
  *
  * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`),
- * `FileHandle.createWriteStream`, links (`link`, `symlink`, `readlink`), `cp`, `statfs`,
- * removing or renaming directories, and simulated latency (a facade call completes at once).
+ * `FileHandle.createWriteStream`, `openAsBlob`, links (`link`, `symlink`, `readlink`), `cp`,
+ * `statfs`, removing or renaming directories, and simulated latency (a facade call completes at
+ * once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';

@@ -51,6 +51,25 @@ describe('installFacade', () => {
     expect(() => fs.renameSync('/tmp/x', `${root}/x`)).toThrow(/EXDEV/);
   });
 
+  it('passes read streams of a real path or a real descriptor to the real fs', async () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    const self = new URL(import.meta.url).pathname;
+    const readAll = (stream: fs.ReadStream): Promise<string> => new Promise((resolve, reject) => {
+      let text = '';
+      stream.on('data', (chunk) => (text += String(chunk))).on('end', () => resolve(text)).on('error', reject);
+    });
+    const expected = namedReadFileSync(self, 'utf8');
+    expect(await readAll(fs.createReadStream(self))).toBe(expected);
+    expect(await readAll(fs.createReadStream(`${root}/ignored`, { fd: fs.openSync(self, 'r') }))).toBe(expected);
+  });
+
+  it('still refuses a FileHandle write stream on a simulated file', async () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    const handle = await fs.promises.open(`${root}/w`, 'w');
+    expect(() => handle.createWriteStream()).toThrow(UnsupportedFsCallError);
+    await handle.close();
+  });
+
   it('gives errors the shape of Node\'s', () => {
     facade = installFacade(new SimWorld({ seed: 1 }), root);
     let caught: NodeJS.ErrnoException | undefined;
