@@ -51,7 +51,7 @@ describe('readdir with recursive', () => {
   });
 
   it('lists breadth-first through callback readdir', async () => {
-    const { real, sim } = await onBoth((base) => new Promise<string[]>((resolve, reject) => fs.readdir(base, { recursive: true }, (error, names) => (error ? reject(error) : resolve(names)))));
+    const { real, sim } = await onBoth((base) => new Promise<string[]>((resolve, reject) => fs.readdir(base, { recursive: true }, (error, names) => (error ? reject(error) : resolve(names as string[])))));
     expect(sim).toEqual(breadthFirst);
     expect(sim).toEqual(real);
   });
