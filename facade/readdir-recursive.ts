@@ -15,6 +15,10 @@
  * Each listing is sorted by name (as libuv's `scandir` sorts) and is one `readdir` I/O operation
  * on the simulated disk, taken in the same order Node takes them, so fault points fall where
  * they would.
+ *
+ * One difference, on purpose: Node 20's callback `readdir` with `recursive` calls back before it
+ * returns, and throws its errors instead of passing them; the facade calls back in a microtask
+ * with the error first, as for every other callback (api.ts).
  */
 import type { Dirent } from 'node:fs';
 import { direntOf, type ListedEntry } from './dirent.ts';
