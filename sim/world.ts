@@ -99,6 +99,8 @@ export class SimWorld {
    */
   readonly probe: (phase: EnginePhase) => void;
   readonly #root: Rng;
+  /** Where {@link stream} forks from: the root, or for a world started from an image, its incarnation's fork. */
+  #streams: Rng;
   readonly #scheduler: Scheduler;
   readonly #kernel: IoKernel;
   readonly #profile: FaultProfile;
@@ -125,6 +127,7 @@ export class SimWorld {
       disk = imported.disk;
     }
     const streams = imported === undefined ? this.#root : this.#root.fork(`incarnation/${imported.machine.incarnation}`);
+    this.#streams = streams;
     this.#kernel = new IoKernel({
       disk,
       faults: new FaultInjector(this.#profile, streams.fork('faults')),
@@ -164,10 +167,12 @@ export class SimWorld {
 
   /**
    * An independent random stream named `name` (e.g. `workload`), depending only on the seed
-   * and the name: drawing from it never changes faults, latency or crash states.
+   * and the name (and, for a world started from a disk image, its incarnation number, so each
+   * process of a preload run draws its own values): drawing from it never changes faults,
+   * latency or crash states.
    */
   stream(name: string): Rng {
-    return this.#root.fork(name);
+    return this.#streams.fork(name);
   }
 
   /** Labels the following I/O with `phase` (`other`: outside any engine phase). */

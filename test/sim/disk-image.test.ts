@@ -209,6 +209,18 @@ describe('disk images', () => {
     expect(await draws(again)).toEqual(secondFailures);
   });
 
+  it('draw fresh named streams in each incarnation (mkdtemp names, crash states), the same for the same image', () => {
+    const first = new SimWorld({ seed: 5 });
+    first.restart();
+    const second = new SimWorld({ seed: 5, image: first.exportImage() });
+    second.restart();
+    const third = new SimWorld({ seed: 5, image: second.exportImage() });
+    const values = (world: SimWorld): number[] => Array.from({ length: 4 }, () => world.stream('facade-mkdtemp').int(1 << 30));
+    expect(values(second)).not.toEqual(values(first));
+    expect(values(third)).not.toEqual(values(second));
+    expect(values(new SimWorld({ seed: 5, image: first.exportImage() }))).toEqual(values(second));
+  });
+
   describe('refuse a malformed image with a one-line DiskImageError', () => {
     const valid = (): Record<string, unknown> => JSON.parse(JSON.stringify(new SimWorld({ seed: 1 }).exportImage())) as Record<string, unknown>;
     const withFile = (): Record<string, unknown> => {
