@@ -17,6 +17,7 @@ import { register as registerRepro } from './commands/repro.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerStore } from './commands/store.ts';
 import { registerCi } from './commands/ci.ts';
+import { registerExec } from './commands/exec.ts';
 import { registerExplore } from './commands/explore.ts';
 import { registerShrink } from './commands/shrink.ts';
 
@@ -35,7 +36,7 @@ export function buildProgram(): Command {
   // Settings above are copied to every command added below (commander's inherited settings).
   const commands: RegisterCommands[] = [
     registerList, registerRun, registerRepro, registerStore, registerMerge, registerReal,
-    registerShrink, registerExplore, registerCi,
+    registerShrink, registerExplore, registerCi, registerExec,
   ];
   for (const register of commands) register(program);
   return program;
