@@ -6,7 +6,7 @@
  *
  * Crash point k is "the process dies at I/O operation k" of the clean run (global index, setup
  * included; only the operations' I/O are crash points). After an injected crash the run goes on
- * as usual (restart, invariants, reopen, the remaining operations); its final power loss then
+ * as usual (restart, reopen, invariants, the remaining operations); its final power loss then
  * keeps everything (crash state 2), so a violation belongs to the crash that was injected.
  *
  * What it does not explore: two crashes in one run, or faults other than crashes.

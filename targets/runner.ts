@@ -1,8 +1,9 @@
 /**
  * Runs one plan of a library {@link Workload} (targets/plan.ts) in the simulated world, with the
  * fs facade installed: setup (faults off, then made durable), the plan's operations under its
- * faults, and after every crash a restart on a crash state, a fresh `open`, and the invariants
- * (faults off). Each run ends with one more power loss, so the last acknowledged write is always
+ * faults, and after every crash a restart on a crash state, a fresh `open` (the library's own
+ * recovery, under faults too: a crash there is checked like any other), and the invariants on
+ * the reopened library (faults off). Each run ends with one more power loss, so the last acknowledged write is always
  * put to the test.
  *
  * Verifies: the workload's own invariants after every crash, that the library opens again, and
@@ -31,6 +32,9 @@ import { pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { InvariantViolation, type Workload, type WorkloadContext } from './workload.ts';
 
+/** Crashes in a row during a library's reopen before it is reopened with faults off. */
+export const reopenCrashesMax = 3;
+
 /** The simulated root of every target run. */
 export const targetRoot = '/powercut-target';
 
@@ -42,12 +46,18 @@ export interface TargetCrash {
   readonly afterOperation: number;
   /** The power loss at the end of the run. */
   readonly final: boolean;
+  /** Crashes that then landed in the library's own recovery (its reopen), in order, before the check. */
+  readonly reopenCrashes?: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }[];
 }
 
-/** `after power loss during operation 3, crash state 4` / `after the final power loss, crash state 4`. */
+/**
+ * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
+ * state 4`, then `, then kill-9 during the reopen, crash state 0` for each crash in recovery.
+ */
 export function describeCrash(crash: TargetCrash): string {
   const when = crash.final ? `after the final ${crash.kind}` : `after ${crash.kind} during operation ${crash.afterOperation}`;
-  return `${when}, crash state ${crash.crashState}`;
+  const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen, crash state ${again.crashState}`).join('');
+  return `${when}, crash state ${crash.crashState}${then}`;
 }
 
 /** A broken invariant in one run. */
@@ -156,22 +166,42 @@ async function runAlone<S, L>(workload: Workload<S, L>, plan: TargetPlan, option
     checkpoint(world);
     world.setFaultsEnabled(true);
 
-    /** After a crash: restart, check the invariants, reopen. @returns false when the library no longer opens */
-    const check = async (kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean): Promise<boolean> => {
+    /**
+     * After a crash: restart, reopen the library (its own recovery, with faults on: a crash may
+     * land there too, and is checked in turn), then check the invariants on it with faults off.
+     * @returns false when the library no longer opens (the run ends)
+     */
+    const check = async (kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean, earlier?: TargetCrash): Promise<boolean> => {
       // Drawn for every crash, used or not, so that the stream's position depends only on the crash count.
       const drawn = crashStateStream.int(targetCrashStates);
       const crashState = plan.crashStates?.[crashStates.length] ?? drawn;
       crashStates.push(crashState);
       world.restart({ crashState });
-      world.setFaultsEnabled(false);
-      const crash: TargetCrash = { kind, crashState, afterOperation, final };
-      let violated = false;
+      // A crash in the reopen is told as part of the crash whose recovery it interrupted.
+      const crash: TargetCrash = earlier === undefined
+        ? { kind, crashState, afterOperation, final }
+        : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState }] };
       const violation = (invariant: string, message: string): void => {
-        violated = true;
         violations.push({ invariant, message, crash });
         world.record('check', invariant, `violated: ${message} (${describeCrash(crash)})`);
       };
       try {
+        // The restarted process opens the library as a user's would. The final check reopens
+        // with faults off (the run ends there), and so does a reopen that crashed too often in
+        // a row (a liveness bound).
+        const faultsOn = !final && (crash.reopenCrashes?.length ?? 0) < reopenCrashesMax;
+        world.setFaultsEnabled(faultsOn);
+        let opened = await world.run(async () => workload.open(ctx), { stepsMax: plan.stepsMax });
+        if (opened.outcome === 'crashed') return await check(opened.kind, afterOperation, final, crash);
+        world.setFaultsEnabled(false);
+        // An injected error may fail an open; the library must open once faults stop.
+        if (opened.outcome !== 'done' && faultsOn) opened = await world.run(async () => workload.open(ctx), { stepsMax: plan.stepsMax });
+        if (opened.outcome !== 'done') {
+          const detail = opened.outcome === 'error' ? String((opened.error as Error).message ?? opened.error) : opened.outcome;
+          violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}`);
+          return false;
+        }
+        library = opened.value as L;
         const checked = await world.run(() => workload.invariants(ctx, library));
         if (checked.outcome === 'error') {
           const error = checked.error;
@@ -181,18 +211,7 @@ async function runAlone<S, L>(workload: Workload<S, L>, plan: TargetPlan, option
         } else {
           world.record('check', 'invariants', 'ok');
         }
-        if (final) return true;
-        // The next incarnation opens the library as a user's restarted process would.
-        const opened = await world.run(async () => workload.open(ctx));
-        if (opened.outcome === 'done') {
-          library = opened.value as L;
-          return true;
-        }
-        if (!violated) {
-          const detail = opened.outcome === 'error' ? String((opened.error as Error).message ?? opened.error) : opened.outcome;
-          violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}`);
-        }
-        return false;
+        return true;
       } finally {
         world.setFaultsEnabled(true);
       }

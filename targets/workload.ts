@@ -74,7 +74,8 @@ export interface Workload<S, L> {
   /** The operations, run in turn (operation k is `operations[k % length]`). */
   readonly operations: ReadonlyArray<WorkloadOperation<S, L>>;
   /**
-   * Checked after every crash, on a freshly opened library, with faults off.
+   * Checked after every crash, with faults off, on the library `open` returned in the restarted
+   * process (a library that does not open is the violation `opens`, found before this runs).
    * @throws InvariantViolation when an invariant does not hold
    */
   invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;

@@ -77,6 +77,26 @@ describe('one target plan', () => {
     expect(explicit.crashStates).toEqual(first.crashStates);
   });
 
+  it('crashes inside the library\'s own recovery (its open after a crash) and checks that crash too', async () => {
+    const base = { ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2, 2, 2] };
+    // Where the operations' I/O and the reopen's I/O are, from a run with one kill -9.
+    const clean = await runTargetPlan(asAny(lowdbWorkload), base, { trace: 'full' });
+    const checkpoint = clean.trace.findIndex((event) => event.type === 'note' && event.name === 'checkpoint');
+    const opIo = clean.trace.slice(0, checkpoint).filter((event) => event.type === 'io').length + 1;
+    const once = await runTargetPlan(asAny(lowdbWorkload), { ...base, faults: { ...base.faults, scheduled: [{ io: opIo, kind: 'kill-9' }] } }, { trace: 'full' });
+    const events = once.trace;
+    const restart = events.findIndex((event) => event.type === 'restart');
+    const reopenIo = events.slice(0, restart).filter((event) => event.type === 'io').length;
+    expect(events.slice(restart).find((event) => event.type === 'io')?.name).toBeDefined();
+    const twice = await runTargetPlan(asAny(lowdbWorkload), { ...base, faults: { ...base.faults, scheduled: [{ io: opIo, kind: 'kill-9' }, { io: reopenIo, kind: 'power-loss' }] } }, { trace: 'full' });
+    expect(twice.faultsFired.map((fault) => fault.io)).toEqual([opIo, reopenIo]);
+    expect(twice.crashCount).toBe(once.crashCount + 1);
+    // The second crash came before any check of the first one's recovery.
+    const kinds = twice.trace.filter((event) => event.type === 'crash' || (event.type === 'check' && event.name === 'invariants')).map((event) => event.type);
+    expect(kinds.slice(0, 3)).toEqual(['crash', 'crash', 'check']);
+    expect(twice.violations).toEqual([]);
+  });
+
   it('runs only the operations the plan lists, with their own indexes', async () => {
     const result = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [4, 6] });
     expect(result.acknowledgedCount).toBe(2);
