@@ -5,29 +5,13 @@
  * against the real fs where the two can be compared.
  */
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { installFacade, type InstalledFacade } from '../../facade/install.ts';
+import { describe, expect, it } from 'vitest';
 import { noFaults, SimWorld } from '../../sim/world.ts';
+import { buildTree, treeScope } from './trees.ts';
 
 const root = '/powercut-facade-dir';
-let facade: InstalledFacade | undefined;
-let realRoot: string | undefined;
-afterEach(() => {
-  facade?.uninstall();
-  facade = undefined;
-  if (realRoot !== undefined) fs.rmSync(realRoot, { recursive: true, force: true });
-  realRoot = undefined;
-});
-
-/** Creates each file (holding its name) and the directories on the way. */
-function build(base: string, files: readonly string[]): void {
-  for (const file of files) {
-    fs.mkdirSync(join(base, file, '..'), { recursive: true });
-    fs.writeFileSync(join(base, file), file);
-  }
-}
+const scope = treeScope('powercut-dir-');
 
 /** Every entry of `dir` by readSync, as `parent/name`, relative to `base`; then closes it. */
 function drain(base: string, dir: fs.Dir): string[] {
@@ -37,17 +21,10 @@ function drain(base: string, dir: fs.Dir): string[] {
   return out;
 }
 
-/** A real temporary directory holding `files`. */
-function realTree(files: readonly string[]): string {
-  realRoot = fs.mkdtempSync(join(tmpdir(), 'powercut-dir-'));
-  build(realRoot, files);
-  return realRoot;
-}
-
 describe('opendir on a simulated path', () => {
   it('hands out each entry once, sorted, then null', () => {
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, ['b', 'a', 'd/c']);
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, ['b', 'a', 'd/c']);
     const dir = fs.opendirSync(root);
     expect(dir.path).toBe(root);
     const first = dir.readSync();
@@ -60,8 +37,8 @@ describe('opendir on a simulated path', () => {
   });
 
   it('reads through callbacks and promises, and for await closes the Dir', async () => {
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, ['a', 'b']);
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, ['a', 'b']);
     const dir = await new Promise<fs.Dir>((resolve, reject) => fs.opendir(root, (error, opened) => (error ? reject(error) : resolve(opened))));
     const viaCallback = await new Promise<fs.Dirent | null>((resolve, reject) => dir.read((error, entry) => (error ? reject(error) : resolve(entry))));
     expect(viaCallback?.name).toBe('a');
@@ -76,8 +53,8 @@ describe('opendir on a simulated path', () => {
   });
 
   it('closes the Dir when a for await loop stops early', async () => {
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, ['a', 'b']);
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, ['a', 'b']);
     const dir = await fs.promises.opendir(root);
     for await (const entry of dir) if (entry.name === 'a') break;
     expect(() => dir.readSync()).toThrow(expect.objectContaining({ code: 'ERR_DIR_CLOSED' }));
@@ -99,8 +76,8 @@ describe('opendir on a simulated path', () => {
       out.push(await new Promise<string>((resolve) => dir.close((error) => resolve(String(error)))));
       return out;
     };
-    const real = await errorsOf(realTree(['a']));
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    const real = await errorsOf(scope.realTree(['a']));
+    scope.install(new SimWorld({ seed: 1 }), root);
     const sim = await errorsOf(root);
     expect(sim).toEqual(Array(5).fill('Error [ERR_DIR_CLOSED]: Directory handle was closed'));
     expect(sim).toEqual(real);
@@ -108,10 +85,10 @@ describe('opendir on a simulated path', () => {
 
   it('walks a recursive Dir breadth-first as entries are read, with the real fs\'s entries', () => {
     const files = ['a', 'd/c', 'd/e/f', 'k/l/x', 'k/q'];
-    const realBase = realTree(files);
+    const realBase = scope.realTree(files);
     const real = drain(realBase, fs.opendirSync(realBase, { recursive: true }));
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, files);
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, files);
     const sim = drain(root, fs.opendirSync(root, { recursive: true }));
     expect(sim).toEqual(['a', 'd', 'k', 'd/c', 'd/e', 'k/l', 'k/q', 'd/e/f', 'k/l/x']);
     expect([...sim].sort()).toEqual([...real].sort());
@@ -119,10 +96,10 @@ describe('opendir on a simulated path', () => {
 
   it('lists only the first bufferSize entries of a subdirectory in a recursive Dir, as Node 20 does', () => {
     const files = Array.from({ length: 40 }, (_, i) => `s/f${String(i).padStart(2, '0')}`);
-    const realBase = realTree(files);
+    const realBase = scope.realTree(files);
     const real = drain(realBase, fs.opendirSync(realBase, { recursive: true }));
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, files);
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, files);
     const sim = drain(root, fs.opendirSync(root, { recursive: true }));
     expect(sim).toHaveLength(1 + 32);
     expect(sim).toHaveLength(real.length);
@@ -143,28 +120,27 @@ describe('opendir on a simulated path', () => {
       out.push(await fs.promises.opendir(join(base, 'a')).catch(shape));
       return out;
     };
-    const real = await shapes(realTree(['a']));
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    build(root, ['a']);
+    const real = await shapes(scope.realTree(['a']));
+    scope.install(new SimWorld({ seed: 1 }), root);
+    buildTree(root, ['a']);
     const sim = await shapes(root);
     expect(sim[0]).toEqual({ code: 'ENOENT', syscall: 'opendir', path: undefined, message: 'ENOENT: no such file or directory, opendir' });
     expect(sim).toEqual(real);
   });
 
   it('refuses a bufferSize below 1 with ERR_OUT_OF_RANGE', () => {
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    scope.install(new SimWorld({ seed: 1 }), root);
     expect(() => fs.opendirSync(root, { bufferSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
   });
 
   it('takes the listing in one readdir operation, which faults can hit', () => {
     const probe = new SimWorld({ seed: 1 });
-    facade = installFacade(probe, root);
+    scope.install(probe, root);
     const before = probe.ioCount;
     drain(root, fs.opendirSync(root));
     expect(probe.ioCount).toBe(before + 1);
-    facade.uninstall();
     const world = new SimWorld({ seed: 1, faults: noFaults({ scheduled: [{ io: before, kind: 'kill-9' }] }) });
-    facade = installFacade(world, root);
+    scope.install(world, root);
     expect(() => fs.opendirSync(root)).toThrow(expect.objectContaining({ code: 'POWERCUT_CRASHED' }));
   });
 });

@@ -5,38 +5,20 @@
  * real temporary directory and on the simulated disk.
  */
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { installFacade, type InstalledFacade } from '../../facade/install.ts';
+import { describe, expect, it } from 'vitest';
 import { SimWorld } from '../../sim/world.ts';
+import { buildTree, treeScope } from './trees.ts';
 
 const simRoot = '/powercut-facade-readdir-recursive';
 const tree = ['a', 'd/c', 'd/e/f', 'd/g/y', 'k/l/x', 'k/q', 'z'];
-let facade: InstalledFacade | undefined;
-let realRoot: string | undefined;
-afterEach(() => {
-  facade?.uninstall();
-  facade = undefined;
-  if (realRoot !== undefined) fs.rmSync(realRoot, { recursive: true, force: true });
-  realRoot = undefined;
-});
-
-/** Builds {@link tree} under `base` (files hold their names). */
-function build(base: string): void {
-  for (const file of tree) {
-    fs.mkdirSync(join(base, file, '..'), { recursive: true });
-    fs.writeFileSync(join(base, file), file);
-  }
-}
+const scope = treeScope('powercut-readdir-');
 
 /** Runs `list` on the real tree and on the simulated one. */
 async function onBoth<T>(list: (base: string) => Promise<T> | T): Promise<{ real: T; sim: T }> {
-  realRoot = fs.mkdtempSync(join(tmpdir(), 'powercut-readdir-'));
-  build(realRoot);
-  const real = await list(realRoot);
-  facade = installFacade(new SimWorld({ seed: 1 }), simRoot);
-  build(simRoot);
+  const real = await list(scope.realTree(tree));
+  scope.install(new SimWorld({ seed: 1 }), simRoot);
+  buildTree(simRoot, tree);
   return { real, sim: await list(simRoot) };
 }
 
