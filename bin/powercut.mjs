@@ -8,7 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+// The CLI prints commands the way it was invoked: tell it the launcher's own path.
+const env = { ...process.env, POWERCUT_LAUNCHER: fileURLToPath(import.meta.url) };
+const child = spawn(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('error', (error) => {
   process.stderr.write(`powercut: cannot start node: ${error.message}\n`);

@@ -1,19 +1,14 @@
 /**
  * Exit codes and the errors the CLI turns into them. Every failure the user can cause is
- * reported as ONE line on stderr, never a stack trace: the library's typed input errors
- * ({@link CampaignInputError}, {@link PlanFileError}, {@link ReportInputError}, a workload whose
- * setup fails with faults off: {@link TargetSetupError}), commander's own
- * usage errors, and {@link UsageError} for checks made here.
+ * reported as ONE line on stderr, never a stack trace: the library's typed input errors (told
+ * apart by their `code`, not their class, so copies of powercut loaded twice agree), commander's
+ * own usage errors, and {@link UsageError} for checks made here.
  */
 import { CommanderError } from 'commander';
-import { ReportInputError } from '../reports/index.ts';
-import { CampaignInputError } from '../sim/campaign.ts';
-import { PlanFileError } from '../sim/plan-file.ts';
-import { TargetSetupError } from '../targets/runner.ts';
 
 /** What the process exit code means. */
 export const exitCodes = {
-  /** Nothing found. */
+  /** Nothing found, and something was tested. */
   ok: 0,
   /** A violation (or, for `verify` and `real`, damage or lost commits) was found. */
   violation: 1,
@@ -21,16 +16,47 @@ export const exitCodes = {
   usage: 2,
   /** The harness failed (a `harness` violation, an unexpected exception) or a run was not deterministic. */
   harness: 3,
+  /**
+   * Nothing was tested: no seed ran (0 seeds, or the time budget was spent before the first),
+   * an empty or missing regression corpus, a store folder that holds no store, a library
+   * workload whose I/O never reached the simulated disk.
+   */
+  nothingTested: 4,
+  /**
+   * Something promised was not exercised: a targeted (site × fault) cell never hit in `ci`, or
+   * a scheduled fault of a plan that never fired.
+   */
+  incomplete: 5,
 } as const;
+
+/** The exit codes, one line each, for `--help`. */
+export const exitCodesHelp = [
+  'Exit codes: 0 nothing found (and something was tested), 1 violation found, 2 bad usage or input,',
+  '3 harness error or nondeterminism, 4 nothing was tested (no seed ran, empty corpus, no store, no I/O reached',
+  'the simulated disk), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
+  'fault that never fired).',
+].join('\n');
 
 /** Bad input detected by the CLI itself. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  readonly code = 'USAGE';
 }
+
+/** Codes of the library's errors that mean bad input: one line, exit 2. */
+const inputErrorCodes: ReadonlySet<string> = new Set([
+  'USAGE', 'CAMPAIGN_INPUT', 'PLAN_FILE', 'CORPUS_INPUT', 'TARGET_SETUP', 'SUBJECT_LOAD', 'REPLAY_DIR',
+  'SUMMARY_MISSING', 'SUMMARY_MALFORMED', 'NOT_MERGEABLE', 'REPORT_DIR', 'WORKER_START', 'POWERCUT_BAD_IMAGE', 'POWERCUT_BAD_CONFIG',
+]);
 
 /** Collapses a multi-line message into one line. */
 export function oneLine(text: string): string {
   return text.trim().replace(/\s*\n\s*/g, ' ');
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -41,12 +67,14 @@ export function oneLine(text: string): string {
 export function reportError(error: unknown, writeErr: (line: string) => void): number {
   if (error instanceof CommanderError) {
     // commander has already printed its message (through configureOutput, as one line).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
     return exitCodes.usage;
   }
-  if (error instanceof UsageError || error instanceof CampaignInputError || error instanceof PlanFileError || error instanceof ReportInputError || error instanceof TargetSetupError) {
+  const code = codeOf(error);
+  if (error instanceof Error && code !== undefined && inputErrorCodes.has(code)) {
     writeErr(`powercut: ${oneLine(error.message)}`);
-    return exitCodes.usage;
+    // A worker that cannot start is the harness's failure, not the user's input.
+    return code === 'WORKER_START' ? exitCodes.harness : exitCodes.usage;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   writeErr(`powercut: internal error: ${oneLine(message)}${process.env['POWERCUT_DEBUG'] ? '' : ' (set POWERCUT_DEBUG=1 for the stack)'}`);

@@ -1,6 +1,6 @@
 /** Argument parsers for commander: each refuses malformed input with a one-line message. */
 import { InvalidArgumentError } from 'commander';
-import { CampaignInputError, parseShard, type Shard } from '../sim/campaign.ts';
+import { CampaignInputError, parseShard, type Shard } from '../harness/pairs.ts';
 
 /**
  * A parser of integers >= `least`.

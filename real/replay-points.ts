@@ -18,7 +18,7 @@
  */
 import { assert } from '../engine/assert.ts';
 import type { Plan } from '../sim/plan.ts';
-import type { RunResult } from '../sim/runner.ts';
+import type { RunResult } from '../sim/run-result.ts';
 import type { FaultKind } from '../sim/types.ts';
 
 /** One crash of the simulated run, placed at a plan step. */

@@ -3,7 +3,7 @@
  * the IPC channel, and the store interface the child drives. It extends the campaign's protocol
  * (protocol.ts) with the plan's step kinds; values travel as strings, as plan values are text.
  */
-import type { EngineConfig } from '../sim/adapter.ts';
+import type { EngineConfig } from '../sim/engine-contract.ts';
 import type { Op, ReplayStats } from '../engine/types.ts';
 import type { WireOp } from './protocol.ts';
 

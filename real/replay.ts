@@ -43,6 +43,7 @@ import type { SessionEvent } from './replay-session.ts';
 /** The data folder given to {@link replayPlanReal} is not empty (bad input, not a harness failure). */
 export class ReplayDirError extends Error {
   override readonly name = 'ReplayDirError';
+  readonly code = 'REPLAY_DIR';
 }
 
 /** Options of {@link replayPlanReal}. */

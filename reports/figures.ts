@@ -8,7 +8,7 @@
  * a report does not change with the machine's language settings).
  */
 import { enginePhases } from '../engine/types.ts';
-import type { CampaignResult, FaultKind, TracePhase, Violation } from '../sim/types.ts';
+import type { CampaignResult, FaultKind, Violation } from '../sim/types.ts';
 import { faultKinds } from '../sim/types.ts';
 
 /** What the caller knows about the build that produced a result; not part of the result. */
@@ -24,12 +24,25 @@ export interface ReportMeta {
   readonly generatedAt?: string;
 }
 
-/** Every trace phase in report order: the engine's phases, then `other`. */
-export const tracePhases: readonly TracePhase[] = [...enginePhases, 'other'];
+/** The coverage rows of a summary written before results named their sites: the reference engine's phases, then `other`. */
+export const legacySites: readonly string[] = [...enginePhases, 'other'];
 
-/** One cell of the (phase x fault kind) coverage table. */
+/** The coverage table's rows of `result`, in order. */
+export function sitesOf(result: CampaignResult): readonly string[] {
+  return result.sites ?? legacySites;
+}
+
+/** `library workload lowdb (targets/lowdb.ts)`, `engine my-log (./my-log.ts)`, `engine powercut-reference`: what was tested. */
+export function subjectLine(result: CampaignResult): string | undefined {
+  const subject = result.subject;
+  if (subject === undefined) return undefined;
+  const what = subject.kind === 'library' ? 'library workload' : 'engine';
+  return `${what} ${subject.name}${subject.module === undefined ? '' : ` (${subject.module})`}`;
+}
+
+/** One cell of the (site x fault kind) coverage table; a site is a phase or an I/O class. */
 export interface CoverageCell {
-  readonly phase: TracePhase;
+  readonly phase: string;
   readonly kind: FaultKind;
   /** Faults of this kind injected while the engine was in this phase. */
   readonly count: number;
@@ -68,21 +81,11 @@ export interface ScenarioRow {
 }
 
 /**
- * The order violations appear in, everywhere: by scenario, then seed, then invariant, then
- * message. A total order, so merged shards list violations exactly as the unsharded campaign does
- * (if the campaign sorts with this function too).
+ * The order violations appear in, everywhere (harness/violations.ts): by scenario, then seed,
+ * then invariant, then message; and code-unit string order, independent of locale.
  */
-export function compareViolations(a: Violation, b: Violation): number {
-  return compareStrings(a.scenario, b.scenario)
-    || a.seed - b.seed
-    || compareStrings(a.invariant, b.invariant)
-    || compareStrings(a.message, b.message);
-}
-
-/** Code-unit order, independent of locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings, compareViolations } from '../harness/violations.ts';
+import { compareStrings, compareViolations } from '../harness/violations.ts';
 
 /** The result's violations in {@link compareViolations} order (a sorted copy). */
 export function sortedViolations(result: CampaignResult): Violation[] {
@@ -94,10 +97,10 @@ export function faultTotal(faults: Record<FaultKind, number>): number {
   return faultKinds.reduce((sum, kind) => sum + (faults[kind] ?? 0), 0);
 }
 
-/** Every coverage cell, row by row in {@link tracePhases} order, columns in `faultKinds` order. */
+/** Every coverage cell, row by row in {@link sitesOf} order, columns in `faultKinds` order. */
 export function coverageCells(result: CampaignResult): CoverageCell[] {
   const cells: CoverageCell[] = [];
-  for (const phase of tracePhases) {
+  for (const phase of sitesOf(result)) {
     const targeted = new Set(result.targets[phase] ?? []);
     for (const kind of faultKinds) {
       cells.push({ phase, kind, count: result.coverage[phase]?.[kind] ?? 0, targeted: targeted.has(kind) });

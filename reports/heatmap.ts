@@ -15,7 +15,7 @@ import type { CampaignResult } from '../sim/types.ts';
 import { faultKinds } from '../sim/types.ts';
 import { escapeHtml } from './escape.ts';
 import type { CoverageCell } from './figures.ts';
-import { coverageCells, formatCount, tracePhases } from './figures.ts';
+import { coverageCells, formatCount, sitesOf } from './figures.ts';
 
 /**
  * Renders the heat map table with its row and column totals and a legend.
@@ -26,7 +26,7 @@ export function renderHeatmap(result: CampaignResult): string {
   const cells = coverageCells(result);
   const countMax = Math.max(0, ...cells.map((cell) => cell.count));
   const head = faultKinds.map((kind) => `<th scope="col" class="hm-kind">${escapeHtml(kind)}</th>`).join('');
-  const rows = tracePhases.map((phase) => {
+  const rows = sitesOf(result).map((phase) => {
     const row = cells.filter((cell) => cell.phase === phase);
     const sum = row.reduce((acc, cell) => acc + cell.count, 0);
     return `<tr><th scope="row" class="hm-phase">${escapeHtml(phase)}</th>${row.map((cell) => heatCell(cell, countMax)).join('')}`
@@ -37,9 +37,9 @@ export function renderHeatmap(result: CampaignResult): string {
   return [
     '<div class="hm-wrap">',
     '<table class="heatmap" data-testid="heatmap">',
-    `<thead><tr><th class="hm-corner">phase \\ fault</th>${head}<th scope="col" class="hm-kind">total</th></tr></thead>`,
+    `<thead><tr><th class="hm-corner">${result.sites !== undefined && !result.sites.includes('other') ? 'I/O' : 'phase'} \\ fault</th>${head}<th scope="col" class="hm-kind">total</th></tr></thead>`,
     `<tbody>${rows.join('')}</tbody>`,
-    `<tfoot><tr><th scope="row" class="hm-phase">all phases</th>${columnTotals.join('')}<td class="hm-total num"><b>${formatCount(all)}</b></td></tr></tfoot>`,
+    `<tfoot><tr><th scope="row" class="hm-phase">all</th>${columnTotals.join('')}<td class="hm-total num"><b>${formatCount(all)}</b></td></tr></tfoot>`,
     '</table>',
     '<div class="hm-legend">',
     '<span><i class="sw sw-scale"></i>faults injected (log scale)</span>',

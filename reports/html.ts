@@ -15,7 +15,7 @@ import type { CampaignResult, Violation } from '../sim/types.ts';
 import { escapeHtml } from './escape.ts';
 import type { ReportMeta } from './figures.ts';
 import {
-  formatCount, formatDurationMs, formatRate, missedTargets, scenarioRows, sortedViolations, totals,
+  formatCount, formatDurationMs, formatRate, missedTargets, scenarioRows, sortedViolations, subjectLine, totals,
 } from './figures.ts';
 import { renderHeatmap } from './heatmap.ts';
 import { reportCss, reportScript } from './html-style.ts';
@@ -80,9 +80,10 @@ function header(result: CampaignResult, meta: ReportMeta, failing: boolean): str
   const facts = [
     `powercut <b>${escapeHtml(meta.version)}</b>`,
     ...(meta.commit === undefined ? [] : [`commit <b class="mono">${escapeHtml(meta.commit.slice(0, 12))}</b>`]),
-    result.targetModule === undefined
-      ? `scenarios <b>${escapeHtml(result.scenarios.join(', '))}</b>`
-      : `library workload <b>${escapeHtml(result.scenarios.join(', '))}</b> (<span class="mono">${escapeHtml(result.targetModule)}</span>)`,
+    ...(subjectLine(result) === undefined ? [] : [`<span data-testid="subject">${escapeHtml(subjectLine(result)!)}</span>`]),
+    result.subject?.kind === 'library'
+      ? `workload <b>${escapeHtml(result.scenarios.join(', '))}</b>`
+      : `scenarios <b>${escapeHtml(result.scenarios.join(', '))}</b>`,
     `seeds from <b class="mono">${result.seedStart}</b>`,
     ...(result.shard === undefined ? [] : [`shard <b class="mono">${escapeHtml(result.shard)}</b>`]),
     `digest <b class="mono" data-testid="digest">${escapeHtml(result.digest)}</b>`,

@@ -5,7 +5,7 @@
  */
 export type { ReportMeta, CoverageCell, Totals, ScenarioRow } from './figures.ts';
 export {
-  compareViolations, coverageCells, missedTargets, scenarioRows, totals, tracePhases,
+  compareViolations, coverageCells, legacySites, missedTargets, scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 export type { ReportInputErrorCode } from './errors.ts';
 export { ReportInputError } from './errors.ts';
@@ -15,5 +15,6 @@ export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
 export { renderTimeline, renderTimelineKey } from './timeline.ts';
 export { parseSummary, readResultDir, summaryFileName } from './read.ts';
-export { mergeResults, sumDigests } from './merge.ts';
+export { mergeResults } from './merge.ts';
+export { sumDigests } from '../harness/digest-sum.ts';
 export { reportFileNames, writeReports } from './write.ts';

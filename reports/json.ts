@@ -13,10 +13,13 @@
  */
 import type { CampaignResult } from '../sim/types.ts';
 import type { ReportMeta } from './figures.ts';
-import { missedTargets, scenarioRows, sortedViolations, totals } from './figures.ts';
+import { missedTargets, scenarioRows, sitesOf, sortedViolations, totals } from './figures.ts';
 
 /** The `schema` value of the summary.json this version writes. */
-export const summarySchema = 'powercut-summary/1';
+export const summarySchema = 'powercut-summary/2';
+
+/** Older schemas {@link parseSummary} still reads (`/1`: no subject, coverage by the reference engine's phases). */
+export const summarySchemasRead: readonly string[] = ['powercut-summary/1', summarySchema];
 
 /**
  * Renders summary.json.
@@ -33,11 +36,14 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     seeds: result.seeds,
     seedStart: result.seedStart,
     ...(result.shard === undefined ? {} : { shard: result.shard }),
-    ...(result.targetModule === undefined ? {} : { targetModule: result.targetModule }),
+    ...(result.subject === undefined ? {} : { subject: result.subject }),
     digest: result.digest,
     elapsedMs: result.elapsedMs,
     seedsPerSecond: result.seedsPerSecond,
+    ...(result.failingSeeds === undefined ? {} : { failingSeeds: result.failingSeeds }),
+    ...(result.violationsOmitted === undefined ? {} : { violationsOmitted: result.violationsOmitted }),
     faults: result.faults,
+    sites: sitesOf(result),
     coverage: result.coverage,
     targets: result.targets,
     perScenario: result.perScenario,

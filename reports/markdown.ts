@@ -14,7 +14,7 @@ import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta } from './figures.ts';
 import {
   coverageCells, formatCount, formatDurationMs, formatRate, missedTargets, scenarioRows, sortedViolations,
-  totals, tracePhases,
+  sitesOf, subjectLine, totals,
 } from './figures.ts';
 
 /** Most violations listed in summary.md. */
@@ -39,7 +39,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     `${formatDurationMs(result.elapsedMs)}, **${formatRate(result.seedsPerSecond)} seeds/s**`,
     `seeds from ${result.seedStart}`,
     ...(result.shard === undefined ? [] : [`shard ${markdownCode(result.shard)}`]),
-    ...(result.targetModule === undefined ? [] : [`library workload ${markdownCode(result.targetModule)}`]),
+    ...(subjectLine(result) === undefined ? [] : [escapeMarkdown(subjectLine(result)!)]),
     `digest ${markdownCode(result.digest)}`,
     ...(meta === undefined ? [] : [`powercut ${escapeMarkdown(meta.version)}${meta.commit === undefined ? '' : ` (${markdownCode(meta.commit)})`}`]),
   ];
@@ -75,11 +75,11 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     lines.push(`> [!WARNING]`, `> ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit, so ${missed.length === 1 ? 'it is' : 'they are'} untested: ${cells}`, '');
   }
 
-  lines.push('### Coverage', '', 'Faults injected per engine phase and fault kind. **Bold**: a scenario targets the cell; ⚠ **0**: targeted but never hit.', '');
-  lines.push(`| phase | ${faultKinds.map((kind) => markdownCode(kind, true)).join(' | ')} | total |`);
+  lines.push('### Coverage', '', 'Faults injected per site (engine phase, or I/O class) and fault kind. **Bold**: a scenario targets the cell; ⚠ **0**: targeted but never hit.', '');
+  lines.push(`| site | ${faultKinds.map((kind) => markdownCode(kind, true)).join(' | ')} | total |`);
   lines.push(`|---|${faultKinds.map(() => '---:').join('|')}|---:|`);
   const cells = coverageCells(result);
-  for (const phase of tracePhases) {
+  for (const phase of sitesOf(result)) {
     const row = cells.filter((cell) => cell.phase === phase);
     const rendered = row.map((cell) => {
       if (cell.targeted) return cell.count === 0 ? '⚠ **0**' : `**${formatCount(cell.count)}**`;

@@ -17,12 +17,11 @@
  * results of different campaigns (scenario sets or targets differ), a mix of sharded and unsharded
  * results, shards with different N, the same shard twice, and a set of shards with one missing.
  */
-import type { CampaignResult, FaultKind, ScenarioSummary, TracePhase } from '../sim/types.ts';
+import type { CampaignResult, Coverage, FaultKind, ScenarioSummary } from '../sim/types.ts';
 import { faultKinds } from '../sim/types.ts';
 import { ReportInputError } from './errors.ts';
-import { compareStrings, compareViolations, tracePhases } from './figures.ts';
-
-const digestModulus = 1n << 64n;
+import { compareStrings, compareViolations, sitesOf, subjectLine } from './figures.ts';
+import { sumDigests } from '../harness/digest-sum.ts';
 
 /**
  * Merges the results of the shards of one campaign.
@@ -40,15 +39,20 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
 
   const elapsedMs = results.reduce((sum, result) => sum + result.elapsedMs, 0);
   const seeds = results.reduce((sum, result) => sum + result.seeds, 0);
-  const coverage = {} as Record<TracePhase, Record<FaultKind, number>>;
-  for (const phase of tracePhases) coverage[phase] = sumFaults(results.map((result) => result.coverage[phase]));
+  const sites = [...new Set(results.flatMap((result) => sitesOf(result)))];
+  const coverage: Coverage = {};
+  for (const site of sites) coverage[site] = sumFaults(results.map((result) => result.coverage[site]));
+  const omitted = results.reduce((sum, result) => sum + (result.violationsOmitted ?? 0), 0);
   return {
+    ...(first.subject === undefined ? {} : { subject: first.subject }),
     scenarios: first.scenarios,
-    ...(first.targetModule === undefined ? {} : { targetModule: first.targetModule }),
     seeds,
     seedStart: Math.min(...results.map((result) => result.seedStart)),
     violations: results.flatMap((result) => result.violations).sort(compareViolations),
+    ...(omitted > 0 ? { violationsOmitted: omitted } : {}),
+    ...(results.every((result) => result.failingSeeds !== undefined) ? { failingSeeds: results.reduce((sum, result) => sum + result.failingSeeds!, 0) } : {}),
     faults: sumFaults(results.map((result) => result.faults)),
+    sites,
     coverage,
     targets: first.targets,
     digest: sumDigests(results.map((result) => result.digest)),
@@ -56,21 +60,6 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     elapsedMs,
     perScenario: mergePerScenario(results),
   };
-}
-
-/**
- * Adds campaign digests modulo 2^64.
- * @param digests - 16-hex-digit digests
- * @returns their sum modulo 2^64 as 16 lowercase hex digits
- * @throws Error if a digest is not 16 hex digits (callers validate input first)
- */
-export function sumDigests(digests: readonly string[]): string {
-  let sum = 0n;
-  for (const digest of digests) {
-    if (!/^[0-9a-fA-F]{16}$/.test(digest)) throw new Error(`digest ${JSON.stringify(digest)} is not 16 hex digits`);
-    sum = (sum + BigInt(`0x${digest}`)) % digestModulus;
-  }
-  return sum.toString(16).padStart(16, '0');
 }
 
 function sumFaults(records: readonly (Record<FaultKind, number> | undefined)[]): Record<FaultKind, number> {
@@ -100,8 +89,13 @@ function mergePerScenario(results: readonly CampaignResult[]): Record<string, Sc
 function checkSameCampaign(results: readonly CampaignResult[], first: CampaignResult): void {
   const scenarioKey = (result: CampaignResult): string => JSON.stringify([...result.scenarios].sort(compareStrings));
   const targetKey = (result: CampaignResult): string =>
-    JSON.stringify(tracePhases.map((phase) => [...(result.targets[phase] ?? [])].sort(compareStrings)));
+    JSON.stringify(Object.keys(result.targets).sort(compareStrings).filter((site) => (result.targets[site] ?? []).length > 0)
+      .map((site) => [site, [...result.targets[site]!].sort(compareStrings)]));
+  const subjectKey = (result: CampaignResult): string => JSON.stringify(result.subject ?? null);
   for (const [index, result] of results.entries()) {
+    if (subjectKey(result) !== subjectKey(first)) {
+      throw new ReportInputError('NOT_MERGEABLE', `result ${index + 1} tested ${subjectLine(result) ?? 'another subject'} but result 1 tested ${subjectLine(first) ?? 'another subject'}: not shards of one campaign`);
+    }
     if (scenarioKey(result) !== scenarioKey(first)) {
       throw new ReportInputError('NOT_MERGEABLE',
         `result ${index + 1} ran scenarios [${result.scenarios.join(', ')}] but result 1 ran [${first.scenarios.join(', ')}]: not shards of one campaign`);

@@ -9,11 +9,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CampaignResult, FaultKind, ScenarioSummary, TraceEvent, TracePhase, Violation } from '../sim/types.ts';
+import type { CampaignResult, Coverage, FaultKind, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/types.ts';
 import { faultKinds } from '../sim/types.ts';
 import { ReportInputError } from './errors.ts';
-import { tracePhases } from './figures.ts';
-import { summarySchema } from './json.ts';
+import { legacySites } from './figures.ts';
+import { summarySchema, summarySchemasRead } from './json.ts';
 
 /** The file a result folder must hold. */
 export const summaryFileName = 'summary.json';
@@ -54,7 +54,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
   }
   const field = new FieldReader(source);
   const root = field.object(document, '(root)');
-  if (root['schema'] !== summarySchema) {
+  if (!summarySchemasRead.includes(root['schema'] as string)) {
     field.fail('schema', `must be "${summarySchema}", found ${JSON.stringify(root['schema'] ?? null)}`);
   }
   const scenarios = field.array(root['scenarios'], 'scenarios').map((name, i) => field.string(name, `scenarios[${i}]`));
@@ -74,24 +74,29 @@ export function parseSummary(text: string, source: string): CampaignResult {
   }
   const coverageRaw = field.object(root['coverage'], 'coverage');
   const targetsRaw = field.object(root['targets'], 'targets');
-  const coverage = {} as Record<TracePhase, Record<FaultKind, number>>;
-  const targets = {} as Record<TracePhase, readonly FaultKind[]>;
-  for (const phase of tracePhases) {
-    coverage[phase] = field.faults(coverageRaw[phase], `coverage.${phase}`);
-    targets[phase] = field.array(targetsRaw[phase], `targets.${phase}`).map((kind, i) => field.faultKind(kind, `targets.${phase}[${i}]`));
+  const sites = root['sites'] === undefined ? legacySites : field.array(root['sites'], 'sites').map((site, i) => field.string(site, `sites[${i}]`));
+  const coverage: Coverage = {};
+  const targets: Record<string, readonly FaultKind[]> = {};
+  for (const site of sites) coverage[site] = field.faults(coverageRaw[site], `coverage.${site}`);
+  for (const [site, raw] of Object.entries(targetsRaw)) {
+    targets[site] = field.array(raw, `targets.${site}`).map((kind, i) => field.faultKind(kind, `targets.${site}[${i}]`));
   }
   const digest = field.string(root['digest'], 'digest');
   if (!/^[0-9a-f]{16}$/.test(digest)) field.fail('digest', `must be 16 lowercase hex digits, found ${JSON.stringify(digest)}`);
   const shard = root['shard'] === undefined ? undefined : field.string(root['shard'], 'shard');
-  const targetModule = root['targetModule'] === undefined ? undefined : field.string(root['targetModule'], 'targetModule');
+  const subject = root['subject'] === undefined ? undefined : field.subject(root['subject'], 'subject');
+  const optionalCount = (name: string): Record<string, number> => (root[name] === undefined ? {} : { [name]: field.count(root[name], name) });
   return {
+    ...(subject === undefined ? {} : { subject }),
     scenarios,
     seeds: field.count(root['seeds'], 'seeds'),
     seedStart: field.integer(root['seedStart'], 'seedStart'),
     ...(shard === undefined ? {} : { shard }),
-    ...(targetModule === undefined ? {} : { targetModule }),
     violations: field.array(root['violations'], 'violations').map((raw, i) => field.violation(raw, `violations[${i}]`)),
+    ...optionalCount('violationsOmitted'),
+    ...optionalCount('failingSeeds'),
     faults: field.faults(root['faults'], 'faults'),
+    sites: [...sites],
     coverage,
     targets,
     digest,
@@ -112,6 +117,13 @@ class FieldReader {
   object(value: unknown, path: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(path, 'must be an object');
     return value as Record<string, unknown>;
+  }
+
+  subject(value: unknown, path: string): SubjectInfo {
+    const raw = this.object(value, path);
+    if (raw['kind'] !== 'engine' && raw['kind'] !== 'library') this.fail(`${path}.kind`, 'must be "engine" or "library"');
+    const module = raw['module'] === undefined ? undefined : this.string(raw['module'], `${path}.module`);
+    return { kind: raw['kind'] as SubjectInfo['kind'], name: this.string(raw['name'], `${path}.name`), ...(module === undefined ? {} : { module }) };
   }
 
   array(value: unknown, path: string): unknown[] {
@@ -178,14 +190,12 @@ class FieldReader {
     const type = this.string(raw['type'], `${path}.type`);
     if (!traceEventTypes.has(type)) this.fail(`${path}.type`, `must be one of ${[...traceEventTypes].join(', ')}`);
     const phase = raw['phase'];
-    if (phase !== undefined && !(tracePhases as readonly unknown[]).includes(phase)) {
-      this.fail(`${path}.phase`, `must be one of ${tracePhases.join(', ')}`);
-    }
+    if (phase !== undefined && (typeof phase !== 'string' || phase === '')) this.fail(`${path}.phase`, 'must be a non-empty string');
     return {
       seq: this.count(raw['seq'], `${path}.seq`),
       t: this.number(raw['t'], `${path}.t`),
       type: type as TraceEvent['type'],
-      ...(phase === undefined ? {} : { phase: phase as TracePhase }),
+      ...(phase === undefined ? {} : { phase: phase as string }),
       name: this.string(raw['name'], `${path}.name`),
       ...(raw['path'] === undefined ? {} : { path: this.string(raw['path'], `${path}.path`) }),
       ...(raw['detail'] === undefined ? {} : { detail: this.string(raw['detail'], `${path}.detail`) }),

@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const checkpointPrune: Scenario = {
   name: 'checkpoint-prune',
   description: 'power loss and kill -9 while snapshots are written, the manifest switched and segments pruned',
-  targets: { phases: ['checkpoint', 'manifest', 'prune'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['checkpoint', 'manifest', 'prune'], io: ['create', 'write', 'truncate', 'rename', 'unlink', 'dir-sync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const diskFull: Scenario = {
   name: 'disk-full',
   description: 'ENOSPC (with short writes) on appends, segment creation, checkpoints and sidecars, then crashes',
-  targets: { phases: ['wal.append', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], faults: ['disk-full'] },
+  targets: { phases: ['wal.append', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], io: ['create', 'append', 'write', 'truncate', 'fsync'], faults: ['disk-full'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

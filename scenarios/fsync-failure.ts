@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, withoutKillAfterExt4Fsy
 export const fsyncFailure: Scenario = {
   name: 'fsync-failure',
   description: 'EIO from fsync (ext4: pages marked clean, btrfs: reverted, sticky), then crashes and reopen',
-  targets: { phases: ['wal.sync', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], faults: ['fsync-error'] },
+  targets: { phases: ['wal.sync', 'segment.rotate', 'checkpoint', 'sidecar.rewrite'], io: ['fsync'], faults: ['fsync-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {

@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const groupCommit: Scenario = {
   name: 'group-commit',
   description: 'concurrent commits in group mode with simulated latency; crashes between write and shared fsync',
-  targets: { phases: ['wal.append', 'wal.sync'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['wal.append', 'wal.sync'], io: ['append', 'fsync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

@@ -1,12 +1,13 @@
 /** kill -9 at any I/O point of any phase: the OS keeps everything written, synced or not. */
 import { enginePhases } from '../engine/types.ts';
+import { ioClasses } from '../sim/types.ts';
 import { defaultShape, generateSteps } from '../sim/workload.ts';
 import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const kill9Anywhere: Scenario = {
   name: 'kill9-anywhere',
   description: 'kill -9 at any I/O boundary of any phase, in every sync mode (acknowledged data must never be lost)',
-  targets: { phases: enginePhases, faults: ['kill-9'] },
+  targets: { phases: enginePhases, io: ioClasses, faults: ['kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

@@ -5,7 +5,7 @@ import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
 export const readCorruption: Scenario = {
   name: 'read-corruption',
   description: 'sticky bit flips and EIO on reads during recovery: recover intact or refuse with CorruptionError',
-  targets: { phases: ['recovery'], faults: ['bit-flip', 'read-error'] },
+  targets: { phases: ['recovery'], io: ['read'], faults: ['bit-flip', 'read-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

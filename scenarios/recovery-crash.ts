@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const recoveryCrash: Scenario = {
   name: 'recovery-crash',
   description: 'power loss and kill -9 inside recovery (truncation, sidecar rebuild, orphan removal), then recover again',
-  targets: { phases: ['recovery'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['recovery'], io: ['open', 'read'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const rotation: Scenario = {
   name: 'rotation',
   description: 'power loss and kill -9 during segment rotation, with tiny segments and every sync mode',
-  targets: { phases: ['segment.rotate'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['segment.rotate'], io: ['create', 'fsync', 'rename', 'dir-sync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

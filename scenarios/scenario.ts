@@ -3,23 +3,35 @@
  * declares the (engine phase × fault kind) cells it is meant to exercise, so a campaign can
  * show which targeted cells it actually hit.
  */
-import type { EngineConfig } from '../sim/adapter.ts';
+import type { EngineConfig } from '../sim/engine-contract.ts';
 import type { FaultProfile } from '../sim/disk/faults.ts';
 import type { Plan, PlanStep } from '../sim/plan.ts';
 import { Rng } from '../sim/rng.ts';
 import type { EnginePhase } from '../engine/types.ts';
-import type { FaultKind } from '../sim/types.ts';
+import type { FaultKind, IoClass } from '../sim/types.ts';
 
 /** A named workload and fault profile. */
 export interface Scenario {
   readonly name: string;
   /** One line: what it hunts for. */
   readonly description: string;
-  /** The phases and fault kinds it targets: every (phase, kind) pair is a targeted cell. */
-  readonly targets: { readonly phases: readonly EnginePhase[]; readonly faults: readonly FaultKind[] };
+  /**
+   * What it aims at. For an engine that reports the reference engine's phases, every
+   * (phase, kind) pair is a targeted cell and rates aimed at phases stay so. For any other
+   * engine, faults are aimed at the I/O classes in `io` instead, and the targeted cells are those
+   * classes every storage engine does ({@link coreIoClasses}) × `faults`.
+   */
+  readonly targets: { readonly phases: readonly EnginePhase[]; readonly io: readonly IoClass[]; readonly faults: readonly FaultKind[] };
   /** The plan of one seed. */
   plan(seed: number): Plan;
 }
+
+/**
+ * The I/O every storage engine does, whatever its design: it creates files, appends to them,
+ * fsyncs them and reads them back. Only these count as targeted cells for an engine without
+ * phases, so that `ci` never fails an engine for lacking, say, renames.
+ */
+export const coreIoClasses: readonly IoClass[] = ['create', 'append', 'fsync', 'read'];
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */
 export const baseEngine: EngineConfig = {

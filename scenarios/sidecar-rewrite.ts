@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const sidecarRewrite: Scenario = {
   name: 'sidecar-rewrite',
   description: 'power loss and kill -9 while sidecar indexes are rewritten; stale, torn and orphaned sidecars',
-  targets: { phases: ['sidecar.rewrite'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['sidecar.rewrite'], io: ['create', 'write', 'fsync', 'rename', 'dir-sync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

@@ -4,14 +4,14 @@
  * different seeds explore very different corners.
  */
 import { enginePhases } from '../engine/types.ts';
-import { faultKinds, type FaultKind } from '../sim/types.ts';
+import { faultKinds, ioClasses, type FaultKind } from '../sim/types.ts';
 import { defaultShape, generateSteps, type StepWeights } from '../sim/workload.ts';
 import { drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const swarm: Scenario = {
   name: 'swarm',
   description: 'every fault kind at rates drawn per seed, random subsets of faults and operations disabled',
-  targets: { phases: enginePhases, faults: ['power-loss', 'kill-9'] },
+  targets: { phases: enginePhases, io: ioClasses, faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     const rates: Partial<Record<FaultKind, number>> = {};

@@ -5,7 +5,7 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 export const walAppend: Scenario = {
   name: 'wal-append',
   description: 'power loss and kill -9 during WAL appends and fsyncs (torn, zeroed and reordered tails)',
-  targets: { phases: ['wal.append', 'wal.sync'], faults: ['power-loss', 'kill-9'] },
+  targets: { phases: ['wal.append', 'wal.sync'], io: ['append', 'fsync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

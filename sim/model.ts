@@ -23,8 +23,9 @@
  */
 import { assert } from '../engine/assert.ts';
 import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
-import type { RejectedCommitOutcome } from './adapter.ts';
-import { ackAfterFailure, judgeOpenRefusal, syncAfterFailure } from './checkers/honest-failure.ts';
+/** Whether a rejected commit is known absent for good, or may still be recovered (in doubt). */
+export type RejectedCommitOutcome = 'absent' | 'unknown';
+import { ackAfterFailure, judgeOpenRefusal, syncAfterFailure, type Refusal } from './checkers/honest-failure.ts';
 import { checkIdempotent } from './checkers/idempotence.ts';
 import { closestPrefix, countDifferences, matchingPrefixes, stateAfter } from './checkers/prefix-search.ts';
 import { checkRead } from './checkers/reads.ts';
@@ -134,13 +135,14 @@ export class CommitModel {
   }
 
   /**
-   * Records that commit `id` resolved with `lsn`.
+   * Records that commit `id` resolved with `lsn` (`undefined` for an engine without LSNs: the
+   * LSN checks are then skipped).
    * @returns violations: an acknowledgement after a failed fsync, an LSN out of issue order
    */
-  acked(id: number, lsn: number): ModelViolation[] {
+  acked(id: number, lsn: number | undefined): ModelViolation[] {
     const record = this.live(id);
     if (record === undefined) return [];
-    const violations = checkAckLsn(record, lsn, this.lsnAbove(id), this.lsnBelow(id));
+    const violations = lsn === undefined ? [] : checkAckLsn(record, lsn, this.lsnAbove(id), this.lsnBelow(id));
     record.status = 'acked';
     record.lsn = lsn;
     if (this.sessionFailed) {
@@ -218,7 +220,7 @@ export class CommitModel {
    * @param stats - `SutHandle.replayStats`, checked when given
    * @returns the violations and the commits this recovery decided
    */
-  checkRecovered(state: KvState, stats?: ReplayStats): RecoveryCheck {
+  checkRecovered(state: KvState, stats?: Partial<ReplayStats>): RecoveryCheck {
     if (this.sessionOpen) this.endSession('power-loss');
     const candidates = this.pending;
     if (this.pageCacheKept) this.markSurvivors('kill-9', this.ackCount);
@@ -231,7 +233,8 @@ export class CommitModel {
     let length: number;
     if (matches.length > 0) {
       // Commits that change nothing can make several prefixes match; the replay statistics pick.
-      const fits = matches.filter((p) => stats === undefined || lastLsnFits(this.replayFacts(p), stats.lastLsn));
+      const reported = stats?.lastLsn;
+      const fits = matches.filter((p) => reported === undefined || lastLsnFits(this.replayFacts(p), reported));
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
     } else {
       length = closestPrefix(counts, mustInclude, candidates.length);
@@ -250,7 +253,7 @@ export class CommitModel {
     const absent = candidates.slice(length);
     for (const c of present) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
     for (const c of absent) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
-    const lastLsn = facts.lastLsn ?? (stats !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
+    const lastLsn = facts.lastLsn ?? (stats?.lastLsn !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
     this.baseLsn = { exact: lastLsn, min: lastLsn ?? facts.lastLsnMin };
     this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
     this.base = new Map([...state].map(([key, value]) => [key, value.slice()]));
@@ -264,13 +267,14 @@ export class CommitModel {
   }
 
   /**
-   * Judges a failed open: a `CorruptionError` is detected damage only if `damagingFault` (a bit
+   * Judges a refusal to open because of damage: detected damage only if `damagingFault` (a bit
    * flip or read error struck durable data since the last successful open); without one it is
-   * `false-corruption`. Other errors are not judged (the runner retries; liveness bounds it).
+   * `false-corruption`. Other open failures are not judged (the runner retries; liveness bounds
+   * it).
    */
-  openRefused(error: unknown, damagingFault: boolean): RefusalCheck {
+  openRefused(refusal: Refusal, damagingFault: boolean): RefusalCheck {
     if (this.sessionOpen) this.endSession('power-loss');
-    const judged = judgeOpenRefusal(error, damagingFault);
+    const judged = judgeOpenRefusal(refusal, damagingFault);
     if (judged.verdict === 'detected') this.detectedCount++;
     return {
       detected: judged.verdict === 'detected',

@@ -10,19 +10,18 @@
  * everything it needs, the name is a label).
  */
 import { readTextFile } from './node/files.ts';
-import { enginePhases } from '../engine/types.ts';
 import type { Plan } from './plan.ts';
-import { faultKinds } from './types.ts';
+import { faultKinds, ioClasses } from './types.ts';
 
 /** A plan file that cannot be run: missing, not JSON, or not a valid plan. */
 export class PlanFileError extends Error {
   override readonly name = 'PlanFileError';
+  readonly code = 'PLAN_FILE';
 }
 
-const planFields = ['format', 'version', 'scenario', 'seed', 'engine', 'faults', 'latency', 'steps', 'crashStates', 'livenessCommits', 'stepsMax'];
+const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'steps', 'crashStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases'];
-const phaseNames: readonly string[] = [...enginePhases, 'other'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases', 'io'];
 
 type Json = Record<string, unknown>;
 
@@ -104,7 +103,12 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
       if (fault['arg'] !== undefined && typeof fault['arg'] !== 'number') fail(`faults.scheduled[${i}].arg`, 'must be a number');
     });
   }
-  if (faults['phases'] !== undefined) array(faults['phases'], 'faults.phases').forEach((phase, i) => oneOf(phase, `faults.phases[${i}]`, phaseNames));
+  if (faults['phases'] !== undefined) {
+    array(faults['phases'], 'faults.phases').forEach((phase, i) => {
+      if (typeof phase !== 'string' || phase === '') fail(`faults.phases[${i}]`, 'must be a non-empty string');
+    });
+  }
+  if (faults['io'] !== undefined) array(faults['io'], 'faults.io').forEach((ioClass, i) => oneOf(ioClass, `faults.io[${i}]`, ioClasses));
 }
 
 /**
@@ -121,6 +125,7 @@ export function checkPlan(document: unknown, source: string): Plan {
   if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
   if (typeof root['scenario'] !== 'string' || root['scenario'] === '') fail('scenario', 'must be a non-empty string');
   integer(root['seed'], 'seed');
+  if (root['engineModule'] !== undefined && (typeof root['engineModule'] !== 'string' || root['engineModule'] === '')) fail('engineModule', 'must be a non-empty string');
   const engine = object(root['engine'], 'engine', engineFields);
   oneOf(engine['sync'], 'engine.sync', ['strict', 'group', 'none']);
   for (const field of engineFields.slice(1)) integer(engine[field], `engine.${field}`);

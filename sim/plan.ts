@@ -3,7 +3,7 @@
  * running a plan is deterministic, so a plan file reproduces a run anywhere; shrinking edits
  * plans; the regression corpus is a folder of plans.
  */
-import type { EngineConfig } from './adapter.ts';
+import type { EngineConfig } from './engine-contract.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import type { FaultKind } from './types.ts';
 
@@ -33,6 +33,11 @@ export interface Plan {
   readonly version: 1;
   readonly scenario: string;
   readonly seed: number;
+  /**
+   * The module whose default export is the engine under test, as the user named it (resolved
+   * against the working directory); absent: powercut's reference engine.
+   */
+  readonly engineModule?: string;
   readonly engine: EngineConfig;
   readonly faults: FaultProfile;
   /** Simulated I/O latency (interleaves concurrent commits); absent: none. */

@@ -20,8 +20,33 @@ export const faultKinds: readonly FaultKind[] = [
   'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip',
 ];
 
-/** A phase of the engine, or `other` for I/O done outside any phase the engine reported. */
-export type TracePhase = EnginePhase | 'other';
+/**
+ * A phase of the code under test, as it reports it (the reference engine's are its
+ * {@link EnginePhase}s; another engine declares its own), or `other` for I/O outside any phase.
+ */
+export type TracePhase = EnginePhase | 'other' | (string & {});
+
+/**
+ * What an I/O operation is, whatever phase the code under test was in: the simulator classifies
+ * every call, so faults can be aimed at (and coverage counted by) the kind of I/O even in code
+ * that reports no phases.
+ * - `create`: an open that creates the file; `open`: any other open;
+ * - `append`: a write that extends the file; `write`: a write within its current size;
+ * - `fsync`: fsync or fdatasync of a file; `dir-sync`: fsync of a directory;
+ * - `read`, `truncate`, `rename`, `unlink`, `mkdir`;
+ * - `other`: metadata (size, stat, exists, readdir, close) and crashes between operations.
+ */
+export type IoClass =
+  | 'create' | 'open' | 'read' | 'append' | 'write' | 'truncate' | 'fsync' | 'rename' | 'unlink'
+  | 'mkdir' | 'dir-sync' | 'other';
+
+/** Every {@link IoClass}, in a stable order (report rows follow it). */
+export const ioClasses: readonly IoClass[] = [
+  'create', 'open', 'read', 'append', 'write', 'truncate', 'fsync', 'rename', 'unlink', 'mkdir', 'dir-sync', 'other',
+];
+
+/** Injected fault counts by site (a phase or an I/O class) and kind. */
+export type Coverage = Record<string, Record<FaultKind, number>>;
 
 /** One line of a run's trace. Every field is deterministic for a given plan. */
 export interface TraceEvent {
@@ -47,7 +72,7 @@ export interface TraceEvent {
 
 /** One failed invariant, found by a checker. */
 export interface Violation {
-  /** Scenario name. */
+  /** The unit of the run: its scenario, or the workload's name. */
   readonly scenario: string;
   /** Seed of the run. */
   readonly seed: number;
@@ -57,6 +82,8 @@ export interface Violation {
   readonly message: string;
   /** The exact shell command that reproduces it. */
   readonly repro: string;
+  /** The plan step during which it was found (-1: after the steps). */
+  readonly step?: number;
   /** The LSN concerned, if any. */
   readonly lsn?: number;
   /** The key concerned, if any. */
@@ -65,35 +92,54 @@ export interface Violation {
   readonly trace?: readonly TraceEvent[];
 }
 
-/** Per-scenario figures of a campaign. */
+/** Per-scenario (per-unit) figures of a campaign. */
 export interface ScenarioSummary {
   readonly seeds: number;
   readonly violations: number;
   /** Runs where damage to durable data was detected and refused (counted, not a violation). */
   readonly detected: number;
   readonly faults: Record<FaultKind, number>;
+  /** Commits (or a workload's operations) acknowledged. */
   readonly commitsAcknowledged: number;
   readonly crashes: number;
 }
 
+/** What was tested, as reports name it. */
+export interface SubjectInfo {
+  /** `engine`: scenarios on an engine; `library`: a library workload. */
+  readonly kind: 'engine' | 'library';
+  /** The engine's or the workload's name. */
+  readonly name: string;
+  /** The module it was loaded from, as given (absent: the reference engine). */
+  readonly module?: string;
+}
+
 /** The result of a campaign: what `powercut run --json` prints. */
 export interface CampaignResult {
+  /** What was tested (absent in summaries written before subjects were named). */
+  readonly subject?: SubjectInfo;
+  /** The units seeds were drawn for: scenario names, or the workload's name. */
   readonly scenarios: readonly string[];
   /** Seeds run in total. */
   readonly seeds: number;
   readonly seedStart: number;
   /** `I/N` when the campaign was one shard of a larger one. */
   readonly shard?: string;
-  /** For a campaign on a library workload: its module, as given (`scenarios` holds its name). */
-  readonly targetModule?: string;
+  /** Violations, sorted; at most those of the first violating seeds kept in detail (see `violationsOmitted`). */
   readonly violations: readonly Violation[];
+  /** Violations counted but not kept in detail (a campaign where almost every seed fails). */
+  readonly violationsOmitted?: number;
+  /** Seeds with at least one violation. */
+  readonly failingSeeds?: number;
   readonly faults: Record<FaultKind, number>;
-  /** Injected fault counts by engine phase and fault kind. */
-  readonly coverage: Record<TracePhase, Record<FaultKind, number>>;
-  /** The (phase, kind) cells the scenarios target, per phase. */
-  readonly targets: Record<TracePhase, readonly FaultKind[]>;
+  /** The coverage table's rows, in order: the subject's phases, or I/O classes. */
+  readonly sites?: readonly string[];
+  /** Injected fault counts by site and fault kind. */
+  readonly coverage: Coverage;
+  /** The (site, kind) cells the units target, per site. */
+  readonly targets: Record<string, readonly FaultKind[]>;
   /**
-   * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (scenario, seed, the
+   * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.
    */
   readonly digest: string;

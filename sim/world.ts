@@ -15,7 +15,6 @@
  */
 import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
-import type { EnginePhase } from '../engine/types.ts';
 import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
 import { SimDisk } from './disk/disk.ts';
@@ -28,7 +27,7 @@ import { SimFileSystem } from './disk/sim-fs.ts';
 import { Rng } from './rng.ts';
 import { Scheduler, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
 import { none, Trace, type TraceMode } from './trace.ts';
-import type { FaultKind, TraceEvent, TracePhase } from './types.ts';
+import type { Coverage, FaultKind, TraceEvent, TracePhase } from './types.ts';
 
 export { noFaults, namedCrashStates };
 export type { CrashKind, DiskImage, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
@@ -97,7 +96,7 @@ export class SimWorld {
    * Pass as `StoreOptions.probe`: labels the I/O that follows with the engine phase, until the
    * next call or the next restart (which goes back to `other`).
    */
-  readonly probe: (phase: EnginePhase) => void;
+  readonly probe: (phase: TracePhase) => void;
   readonly #root: Rng;
   /** Where {@link stream} forks from: the root, or for a world started from an image, its incarnation's fork. */
   #streams: Rng;
@@ -206,7 +205,7 @@ export class SimWorld {
    */
   crashNow(kind: CrashKind): void {
     assert(this.#scheduler.crash === undefined, 'crashNow: the process is alive');
-    this.#kernel.faults.count(kind, this.#kernel.phase);
+    this.#kernel.faults.count(kind, this.#kernel.phase, this.#kernel.ioClass);
     this.#kernel.crash(kind, undefined);
   }
 
@@ -230,6 +229,7 @@ export class SimWorld {
     k.incarnation++;
     this.#scheduler.restarted();
     k.phase = 'other';
+    k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
     this.#fs = new SimFileSystem(k);
   }
@@ -269,9 +269,14 @@ export class SimWorld {
     return this.#kernel.faults.counts;
   }
 
-  /** Faults injected so far, by engine phase and kind. */
-  get coverage(): Readonly<Record<TracePhase, Record<FaultKind, number>>> {
+  /** Faults injected so far, by the phase the code under test reported, and kind. */
+  get coverage(): Readonly<Coverage> {
     return this.#kernel.faults.coverage;
+  }
+
+  /** Faults injected so far, by I/O class and kind. */
+  get ioCoverage(): Readonly<Coverage> {
+    return this.#kernel.faults.ioCoverage;
   }
 
   /** What the last power loss wrote as garbage (for checkers and tests). */

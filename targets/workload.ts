@@ -81,9 +81,17 @@ export interface Workload<S, L> {
   invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;
 }
 
-/** A broken invariant, thrown by {@link Workload.invariants}. */
+/** The brand every {@link InvariantViolation} carries, shared by every copy of powercut in a process. */
+const invariantBrand = Symbol.for('powercut.invariant-violation');
+
+/**
+ * A broken invariant, thrown by {@link Workload.invariants}. Recognised by a brand, not by class
+ * identity, so a workload that loads its own copy of powercut (a CommonJS project next to
+ * powercut's ESM build) still reports the invariant by name.
+ */
 export class InvariantViolation extends Error {
   override readonly name = 'InvariantViolation';
+  readonly [invariantBrand] = true;
   /**
    * @param invariant - its short name (`whole`, `durable`, `opens`, ...)
    * @param message - what was expected and what was seen
@@ -91,6 +99,12 @@ export class InvariantViolation extends Error {
   constructor(readonly invariant: string, message: string) {
     super(message);
   }
+}
+
+/** Whether `error` is an {@link InvariantViolation} of any copy of powercut. */
+export function isInvariantViolation(error: unknown): error is InvariantViolation {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[invariantBrand] === true
+    && typeof (error as { invariant?: unknown }).invariant === 'string';
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * `powercut ci`: what a CI job runs. Replays the regression corpus (sim/regressions.ts), runs a
- * fixed seed budget of every scenario, writes the reports, and optionally guards simulation
- * throughput against a baseline. Exit 1 on any violation or throughput regression, 3 on a
- * harness violation.
+ * `powercut ci`: what a CI job runs. Replays the regression corpus (harness/corpus.ts), runs a
+ * fixed seed budget of every scenario of the subject, writes the reports, and optionally guards
+ * simulation throughput against a baseline. Exit 1 on any violation or throughput regression, 3
+ * on a harness violation, 4 when the corpus is missing or empty (nothing was replayed), 5 when a
+ * targeted cell was never hit (the budget did not test what the scenarios promise).
  *
  * Throughput is compared as a ratio, never in absolute seeds/s: a fixed CPU-bound calibration
  * loop is timed right before and right after the campaign in the same process, and the guard
@@ -12,23 +13,28 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { scenarios } from '../../scenarios/index.ts';
-import { writeReports } from '../../reports/index.ts';
-import { referenceEngine } from '../../sim/adapters/reference.ts';
-import { runCampaign } from '../../sim/campaign.ts';
-import { toViolation } from '../../sim/checkers/violation.ts';
-import { corpusDirDefault, CorpusInputError, replayCorpus, stableJson, type RegressionResult } from '../../sim/regressions.ts';
-import type { Violation } from '../../sim/types.ts';
-import { exitCodes, UsageError } from '../errors.ts';
+import { runCampaign } from '../../harness/campaign.ts';
+import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/corpus.ts';
+import { replayCommand } from '../../harness/repro.ts';
+import { toViolation } from '../../harness/violations.ts';
+import { missedTargets, writeReports } from '../../reports/index.ts';
+import type { CampaignResult, Violation } from '../../sim/types.ts';
+import { openPlan } from '../../subjects/load.ts';
+import { workerScript } from '../../subjects/index.ts';
+import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';
 import { campaignSummary } from '../format.ts';
+import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption } from '../options.ts';
+import { checkReportDir } from '../report-dir.ts';
+import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
-interface CiFlags {
+interface CiFlags extends SubjectFlags {
   readonly seeds: number;
   readonly jobs: number;
   readonly report: string;
-  readonly corpus: string;
+  /** The corpus folder; `false` with --no-corpus. */
+  readonly corpus: string | false;
   readonly baseline?: string;
   readonly writeBaseline?: string;
 }
@@ -120,57 +126,63 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
   return value as ThroughputBaseline;
 }
 
-/** Corpus failures as report violations, under the scenario of their plan. */
-function corpusViolations(results: readonly RegressionResult[]): Violation[] {
+/** Corpus failures as report violations, under the unit of their plan. */
+function corpusViolations(results: readonly RegressionResult[], invocation: string): Violation[] {
   return results.flatMap((result) => result.violations.map((violation) =>
     toViolation({ ...violation, message: `[regression ${result.name}] ${violation.message}` }, {
-      scenario: result.scenario, seed: result.seed, repro: `jq .plan ${result.file} > plan.json && npm run -s powercut -- replay plan.json`,
+      unit: result.scenario, seed: result.seed, repro: replayCommand(invocation, result.file),
     })));
+}
+
+/** Replays the corpus (each plan on the subject it names; engine plans on `--engine` when given). */
+async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
+  if (!flags.corpus) return [];
+  const results = await replayCorpus(flags.corpus, (document, source) => openPlan(document, source, flags.engine));
+  const failed = results.filter((result) => result.violations.length > 0);
+  console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${failed.length === 0 ? 'all pass' : `${failed.length} FAIL`}`);
+  for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
+  for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
+  return results;
 }
 
 /** Registers `ci` on `program`. */
 export function registerCi(program: Command): void {
-  program
-    .command('ci')
-    .description('replay the regression corpus, run a fixed seed budget of every scenario, write reports')
+  subjectOptions(program.command('ci'))
+    .description('replay the regression corpus, run a fixed seed budget of every scenario, write reports; fail on violations, an empty corpus or a targeted cell never hit')
     .option('--seeds <n>', 'seeds per scenario', integerOption(1), ciSeedsDefault)
     .option('--jobs <n>', 'worker threads', integerOption(1), 1)
     .option('--report <dir>', 'report folder', 'reports-out')
-    .option('--corpus <dir>', 'regression corpus folder', corpusDirDefault)
+    .option('--corpus <dir>', 'regression corpus folder (plans or corpus entries, *.json)', corpusDirDefault)
+    .option('--no-corpus', 'run the campaign without replaying a regression corpus')
     .option('--baseline <file>', 'fail when throughput falls more than 10% below this baseline')
     .option('--write-baseline <file>', 'write the throughput measured by this run as a baseline')
+    .addHelpText('after', `\n${exitCodesHelp}`)
     .action(async (flags: CiFlags) => {
+      checkReportDir(flags.report);
       const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
       if (baseline && (baseline.jobs !== flags.jobs || baseline.seeds !== flags.seeds)) {
         throw new UsageError(`the baseline was measured with --seeds ${baseline.seeds} --jobs ${baseline.jobs}; run ci with the same (or write a new baseline)`);
       }
-      let regressions: RegressionResult[];
-      try {
-        regressions = await replayCorpus(flags.corpus, referenceEngine);
-      } catch (error) {
-        if (error instanceof CorpusInputError) throw new UsageError(error.message);
-        throw error;
-      }
-      const failedEntries = regressions.filter((result) => result.violations.length > 0);
-      console.log(`regression corpus: ${regressions.length} plans replayed from ${flags.corpus}, ${failedEntries.length === 0 ? 'all pass' : `${failedEntries.length} FAIL`}`);
-      for (const result of failedEntries) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
+      const invocation = invocationOf(process.argv, process.env, process.cwd());
+      const subject = await subjectOf(flags);
+      const regressions = await replayRegressions(flags);
 
       if (baseline || flags.writeBaseline !== undefined) {
         // Warm-up, not measured: otherwise a short campaign mostly measures the JIT compiling
         // the engine and the simulator, and its seeds/s swings by half from run to run.
-        await runCampaign({ scenarios: scenarios.map((scenario) => scenario.name), seeds: 2, seedStart: 1_000_000 });
+        await runCampaign({ subject, seeds: 2, seedStart: 1_000_000 });
       }
       const calibration = new Calibration();
       calibration.warm();
       const campaign = await runCampaign({
-        scenarios: scenarios.map((scenario) => scenario.name), seeds: flags.seeds, jobs: flags.jobs,
+        subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation,
         onProgress: () => calibration.slice(),
       });
       const calibrationPerSecond = calibration.perSecond();
       // The campaign's own figure includes the slices run between its seeds; take them out.
       const runsMs = campaign.seeds / Math.max(campaign.seedsPerSecond, 1e-9) * 1000;
       const seedsPerSecond = campaign.seeds / (Math.max(runsMs - calibration.elapsedMs, 1) / 1000);
-      const violations = [...corpusViolations(regressions), ...campaign.violations];
+      const violations = [...corpusViolations(regressions, invocation), ...campaign.violations];
       const result = { ...campaign, violations };
       for (const line of campaignSummary(result)) console.log(line);
       const written = await writeReports(flags.report, result, reportMeta());
@@ -191,7 +203,27 @@ export function registerCi(program: Command): void {
         await writeFile(flags.writeBaseline, stableJson(measured));
         console.log(`wrote the baseline ${flags.writeBaseline}`);
       }
-      const harness = violations.some((violation) => violation.invariant === 'harness');
-      process.exitCode = harness ? exitCodes.harness : violations.length > 0 || slow !== undefined ? exitCodes.violation : exitCodes.ok;
+      process.exitCode = ciExitCode(flags, result, regressions, slow !== undefined);
     });
+}
+
+/** The gate: harness 3; violations or slow 1; nothing replayed 4; a targeted cell missed 5; else 0. */
+function ciExitCode(flags: CiFlags, result: CampaignResult, regressions: readonly RegressionResult[], slow: boolean): number {
+  if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
+  if (result.violations.length > 0 || slow) return exitCodes.violation;
+  if (flags.corpus && regressions.length === 0) {
+    process.stderr.write(`powercut: nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)\n`);
+    return exitCodes.nothingTested;
+  }
+  const unfired = regressions.filter((regression) => regression.unfired.length > 0);
+  if (unfired.length > 0) {
+    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? '' : 's'} no longer fire their scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);
+    return exitCodes.incomplete;
+  }
+  const missed = missedTargets(result);
+  if (missed.length > 0) {
+    process.stderr.write(`powercut: incomplete: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (raise --seeds, or aim the scenarios)\n`);
+    return exitCodes.incomplete;
+  }
+  return exitCodes.ok;
 }

@@ -1,33 +1,45 @@
 /**
- * `powercut repro` (one seed of a scenario) and `powercut replay` (a plan file): run one plan
- * with the full trace, print the plan, the violations and the end of the trace, and optionally
- * write the whole trace as JSONL. `replay --real` runs the plan on the real disk instead, with a
- * kill -9 at each of its crash points (real/replay.ts).
+ * `powercut repro` (one seed) and `powercut replay` (a plan file, or a regression corpus entry):
+ * run one plan of any subject with the full trace, print the plan, the violations and the trace
+ * around the first failed check, and optionally write the whole trace as JSONL. `replay --real`
+ * runs an engine plan on the real disk instead, with a kill -9 at each of its crash points
+ * (real/replay.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { replayPlanReal, ReplayDirError } from '../../real/replay.ts';
-import type { RealReplayResult } from '../../real/replay.ts';
+import { replayCommand, reproCommand } from '../../harness/repro.ts';
+import type { BasePlan, Subject } from '../../harness/subject.ts';
+import { parseEntry, unfiredFaults } from '../../harness/corpus.ts';
+import { replayPlanReal, type RealReplayResult } from '../../real/replay.ts';
 import type { CrashPoint } from '../../real/replay-points.ts';
-import { findScenario } from '../../scenarios/index.ts';
-import { referenceEngine } from '../../sim/adapters/reference.ts';
-import { reproCommand } from '../../sim/campaign.ts';
 import type { Plan } from '../../sim/plan.ts';
-import { runPlan } from '../../sim/runner.ts';
+import { readJsonDocument } from '../../sim/plan-file.ts';
+import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { runSummary } from '../format.ts';
+import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
-import { readAnyPlan, runTargetOnce, targetSeedPlan } from '../target.ts';
+import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject-flags.ts';
 
-async function runOne(plan: Plan, reproduce: string, traceFile: string | undefined): Promise<void> {
-  const result = await runPlan(plan, referenceEngine, { trace: 'full' });
-  for (const line of runSummary(plan, result, reproduce)) console.log(line);
+/**
+ * Runs one plan with the full trace and prints it.
+ * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
+ */
+export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined): Promise<number> {
+  const result = await subject.run(plan, { trace: 'full' });
+  for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
   if (traceFile !== undefined) {
     await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
     console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
   }
-  const harness = result.violations.some((violation) => violation.invariant === 'harness');
-  process.exitCode = harness ? exitCodes.harness : result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+  if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
+  if (result.violations.length > 0) return exitCodes.violation;
+  const unfired = unfiredFaults(plan, result.faultsFired);
+  if (unfired.length > 0) {
+    process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the plan no longer reaches the I/O it was written for\n`);
+    return exitCodes.incomplete;
+  }
+  return exitCodes.ok;
 }
 
 /** Crash points listed one per line; the rest are counted. */
@@ -62,61 +74,53 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
     lines.push(`  [${violation.invariant}] ${violation.step >= 0 ? `step ${violation.step}` : 'final recovery'}: ${violation.message}`);
   }
   if (result.errors.length > 0) lines.push(`harness errors: ${result.errors.length}`, ...result.errors.map((error) => `  ${error}`));
-  if (result.crashPoints.some((point) => point.simulated === 'power-loss')) {
-    lines.push('note: power-loss crash points were replayed as kill -9, which keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)');
-  } else {
-    lines.push('note: a kill -9 keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)');
-  }
+  lines.push('note: every crash point was replayed as kill -9, which keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)');
   lines.push(`data folder: ${result.dir} (${result.dirKept ? 'kept' : 'removed'})`);
   return lines;
 }
 
-async function replayReal(plan: Plan, dir: string | undefined): Promise<void> {
-  let result: RealReplayResult;
-  try {
-    result = await replayPlanReal(plan, dir === undefined ? {} : { dir });
-  } catch (error) {
-    if (error instanceof ReplayDirError) throw new UsageError(error.message);
-    throw error;
-  }
+async function replayReal(plan: Plan, dir: string | undefined): Promise<number> {
+  const result = await replayPlanReal(plan, dir === undefined ? {} : { dir });
   for (const line of realReplaySummary(plan, result)) console.log(line);
-  process.exitCode = result.errors.length > 0 ? exitCodes.harness : result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+  return result.errors.length > 0 ? exitCodes.harness : result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+}
+
+/** The plan in a plan file or in a regression corpus entry (which holds one). */
+async function planDocument(file: string): Promise<unknown> {
+  const document = await readJsonDocument(file);
+  const format = (document as { format?: unknown } | null)?.format;
+  return format === 'powercut-regression' ? parseEntry(document, file).plan : document;
 }
 
 export function register(program: Command): void {
-  program.command('repro')
-    .description('rerun one seed of a scenario (or of a library workload) with the full trace; exit 1 if it reproduces a violation')
-    .option('--scenario <name>', 'scenario name (see: powercut list)')
-    .option('--target <file>', 'a library workload module instead of a scenario')
+  subjectOptions(program.command('repro'))
+    .description('rerun one seed with the full trace; exit 1 if it reproduces a violation')
+    .option('--scenario <name>', 'scenario name (see: powercut list; not with --target)')
     .requiredOption('--seed <s>', 'the seed', integerOption(0))
     .option('--trace <file>', 'write the whole trace as JSON lines')
-    .action(async (options: { scenario?: string; target?: string; seed: number; trace?: string }) => {
-      if ((options.scenario === undefined) === (options.target === undefined)) throw new UsageError('give --scenario NAME or --target FILE (one of them)');
-      if (options.target !== undefined) {
-        const choice = await targetSeedPlan(options.target, options.seed);
-        process.exitCode = await runTargetOnce(choice, reproCommand(choice.workload.name, options.seed, options.target), options.trace, (line) => console.log(line));
-        return;
-      }
-      const scenario = findScenario(options.scenario!);
-      if (scenario === undefined) throw new UsageError(`unknown scenario ${JSON.stringify(options.scenario)} (see: powercut list)`);
-      await runOne(scenario.plan(options.seed), reproCommand(scenario.name, options.seed), options.trace);
+    .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string }) => {
+      const subject = await subjectOf(options);
+      const unit = unitOf(subject, options.scenario);
+      const reproduce = reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
+      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace);
     });
 
   program.command('replay')
-    .description('run a plan file (JSON: an engine plan, format "powercut-plan", or a library workload\'s, "powercut-target-plan"); exit 1 if a violation is found')
+    .description('run a plan file (any subject\'s plan, or a regression corpus entry); exit 1 if a violation is found')
     .argument('<file>', 'the plan file')
+    .option('--engine <file>', 'run an engine plan on this engine instead of the one it names')
     .option('--trace <file>', 'write the whole trace as JSON lines')
-    .option('--real', 'run the plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
+    .option('--real', 'run an engine plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
     .option('--dir <path>', 'with --real: the data folder (missing or empty), kept afterwards')
-    .action(async (file: string, options: { trace?: string; real?: boolean; dir?: string }) => {
+    .action(async (file: string, options: { engine?: string; trace?: string; real?: boolean; dir?: string }) => {
       if (options.dir !== undefined && options.real !== true) throw new UsageError('--dir needs --real');
       if (options.trace !== undefined && options.real === true) throw new UsageError('--trace has no meaning with --real (a real process has no trace; replay without --real for it)');
-      const choice = await readAnyPlan(file);
-      const reproduce = `npm run -s powercut -- replay ${file}`;
-      if (choice.kind === 'target') {
-        if (options.real === true) throw new UsageError('--real runs the reference engine; a library workload\'s plan runs in the simulator only');
-        process.exitCode = await runTargetOnce(choice, reproduce, options.trace, (line) => console.log(line));
-      } else if (options.real === true) await replayReal(choice.plan, options.dir);
-      else await runOne(choice.plan, reproduce, options.trace);
+      const { subject, plan } = await openPlan(await planDocument(file), file, options.engine);
+      if (options.real === true) {
+        if (subject.spec.kind !== 'engine') throw new UsageError('--real runs engine plans; a library workload\'s plan runs in the simulator only');
+        process.exitCode = await replayReal(plan as Plan, options.dir);
+        return;
+      }
+      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file), options.trace);
     });
 }

@@ -1,20 +1,21 @@
 /**
- * `powercut run`: a campaign over scenarios and seeds (sim/campaign.ts), with progress on stderr,
- * a summary (or one JSON object) on stdout, and optional report files.
+ * `powercut run`: a campaign over a subject's units and seeds (harness/campaign.ts), with
+ * progress on stderr, a summary (or one JSON object) on stdout, and optional report files.
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { writeReports } from '../../reports/index.ts';
-import { scenarios } from '../../scenarios/index.ts';
-import { runCampaign, type CampaignOutcome, type Shard } from '../../sim/campaign.ts';
-import { exitCodes, UsageError } from '../errors.ts';
+import { runCampaign, type CampaignOutcome } from '../../harness/campaign.ts';
+import type { Shard } from '../../harness/pairs.ts';
+import { missedTargets, writeReports } from '../../reports/index.ts';
+import { workerScript } from '../../subjects/index.ts';
+import { checkReportDir } from '../report-dir.ts';
+import { exitCodes, exitCodesHelp } from '../errors.ts';
 import { campaignJson, campaignSummary } from '../format.ts';
+import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
-import { loadTarget } from '../target.ts';
-import { targetFaultKinds } from '../../targets/plan.ts';
-import type { FaultKind } from '../../sim/types.ts';
+import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
 /**
  * Seeds per scenario of the default campaign (`npm start`). Measured on a 2-core machine with
@@ -23,7 +24,7 @@ import type { FaultKind } from '../../sim/types.ts';
  */
 export const defaultSeeds = 1500;
 
-interface RunOptions {
+interface RunOptions extends SubjectFlags {
   scenario?: string[];
   seeds: number;
   seedStart: number;
@@ -33,52 +34,52 @@ interface RunOptions {
   json?: boolean;
   report?: string;
   checkDeterminism?: boolean;
-  target?: string;
 }
 
-/** 0: clean; 1: violations; 3: a harness violation or nondeterminism. */
+/**
+ * 3: a harness violation or nondeterminism; 1: violations; 4: no seed ran; else 0.
+ * @param result - the campaign
+ */
 export function campaignExitCode(result: CampaignOutcome): number {
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if ((result.determinism?.mismatches.length ?? 0) > 0) return exitCodes.harness;
-  return result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+  if (result.violations.length > 0 || (result.violationsOmitted ?? 0) > 0) return exitCodes.violation;
+  return result.seeds === 0 ? exitCodes.nothingTested : exitCodes.ok;
+}
+
+/** What `run` says when no seed ran. */
+export function nothingRanLine(result: CampaignOutcome): string {
+  if (result.seedsPlanned === 0) return 'nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)';
+  return `nothing was tested: the time budget was spent before the first seed finished starting (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)`;
 }
 
 export function register(program: Command): void {
-  program.command('run')
+  subjectOptions(program.command('run'))
     .description(`run a campaign: every seed of every chosen scenario in the simulator (default: all scenarios, ${defaultSeeds} seeds each)`)
     .option('--scenario <name...>', 'scenarios to run, or "all" (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(0), defaultSeeds)
     .option('--seed-start <s>', 'first seed', integerOption(0), 1)
     .option('--jobs <n>', 'worker threads (1: in this thread)', integerOption(1), availableParallelism())
     .option('--shard <I/N>', 'run only shard I of N (pair k of the campaign goes to shard k mod N + 1)', shardOption)
-    .option('--time-budget <sec>', 'stop issuing seeds after this many seconds', secondsOption)
+    .option('--time-budget <sec>', 'stop issuing seeds this many seconds after the command started', secondsOption)
     .option('--json', 'print one JSON object on stdout instead of the summary')
     .option('--report <dir>', 'write summary.json, junit.xml, summary.md and report.html into DIR')
     .option('--check-determinism', 'rerun every 50th seed in a fresh worker and compare digests (mismatch: exit 3)')
-    .option('--target <file>', 'run the campaign on a library workload module instead of the scenarios (see README "Testing any Node library")')
-    .addHelpText('after', '\nExit codes: 0 no violation, 1 violation found, 2 bad usage or input, 3 harness error or nondeterminism.')
+    .addHelpText('after', `\n${exitCodesHelp}`)
     .action(async (options: RunOptions) => {
-      let names: string[];
-      let targetKinds: FaultKind[] | undefined;
-      if (options.target !== undefined) {
-        if (options.scenario !== undefined) throw new UsageError('give either --target or --scenario, not both');
-        const workload = await loadTarget(options.target);
-        names = [workload.name];
-        targetKinds = targetFaultKinds(workload);
-      } else {
-        const requested = options.scenario ?? ['all'];
-        names = requested.includes('all') ? scenarios.map((scenario) => scenario.name) : requested;
-      }
-      const progress = progressReporter(process.stderr);
+      // Bad output paths are refused before the campaign runs, not after.
+      if (options.report !== undefined) checkReportDir(options.report);
+      const subject = await subjectOf(options);
+      const requested = options.scenario ?? ['all'];
+      const units = requested.includes('all') ? subject.units : requested;
+      const progress = progressReporter(process.stderr, options.json === true);
       const result = await runCampaign({
-        scenarios: names,
-        seeds: options.seeds,
-        seedStart: options.seedStart,
-        jobs: options.jobs,
+        subject, units, seeds: options.seeds, seedStart: options.seedStart, jobs: options.jobs, workerScript,
         ...(options.shard ? { shard: options.shard } : {}),
-        ...(options.timeBudget !== undefined ? { timeBudgetSec: options.timeBudget } : {}),
+        // The budget counts from the start of the command (the process), not of the campaign.
+        ...(options.timeBudget !== undefined ? { timeBudgetSec: options.timeBudget, startedAtMs: 0 } : {}),
         checkDeterminism: options.checkDeterminism === true,
-        ...(options.target !== undefined ? { target: options.target, targetFaultKinds: targetKinds } : {}),
+        invocation: invocationOf(process.argv, process.env, process.cwd()),
         onProgress: (update) => progress.update(update),
       });
       progress.finish();
@@ -89,6 +90,9 @@ export function register(program: Command): void {
       }
       if (options.json) console.log(JSON.stringify(campaignJson(result, exitCode)));
       else for (const line of campaignSummary(result)) console.log(line);
+      const missed = missedTargets(result);
+      if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
+      if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
       process.exitCode = exitCode;
     });
 }

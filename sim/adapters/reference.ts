@@ -1,7 +1,8 @@
 /**
- * The reference engine (engine/) as a system under test: a thin mapping of the adapter
- * interface onto `Store`, plus the engine-specific self-check the runner uses for invariant 8
- * (the files on disk, sidecars included, agree with what recovery reported).
+ * The reference engine (engine/) under the engine contract (sim/engine-contract.ts): a thin
+ * mapping onto `Store`, the one place its typed errors are turned into contract codes, and the
+ * engine-specific checks of invariant 8 (the files on disk agree with what recovery reported;
+ * every file it publishes atomically is whole after any crash).
  */
 import { Store } from '../../engine/store.ts';
 import { verify } from '../../engine/inspect.ts';
@@ -9,6 +10,9 @@ import type { FileSystem } from '../../engine/ports/fs.ts';
 import { decodeManifest, manifestFileName } from '../../engine/manifest.ts';
 import { decodeSnapshot, parseSnapshotName } from '../../engine/snapshot.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
+import { enginePhases, type StoreOptions } from '../../engine/types.ts';
+import type { StoreErrorCode } from '../../engine/errors.ts';
+import type { Engine, EngineFailure, EngineHandle } from '../engine-contract.ts';
 
 /**
  * The reference engine publishes its sidecars, manifest and snapshots by tmp + fsync + rename +
@@ -25,7 +29,11 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
   const problems: string[] = [];
   const read = async (name: string): Promise<Uint8Array> => {
     const handle = await fs.open(`${dir}/${name}`);
-    return handle.read(0, await handle.size());
+    try {
+      return await handle.read(0, await handle.size());
+    } finally {
+      await handle.close();
+    }
   };
   for (const name of names) {
     if (name.endsWith('.wal.idx') && decodeSidecar(await read(name)) === undefined) problems.push(`published sidecar ${name} is torn`);
@@ -34,50 +42,56 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
   }
   return problems;
 }
-import type { SutHandle, SutEnvironment, SystemUnderTest } from '../adapter.ts';
-import type { StoreOptions } from '../../engine/types.ts';
 
-/** What the adapter needs of an engine build: the shipped one, or a planted-bug copy of it. */
+/** What the definition needs of an engine build: the shipped one, or a planted-bug copy of it. */
 export interface EngineBuild {
   readonly Store: { open(options: StoreOptions): Promise<Pick<Store, 'commit' | 'get' | 'entries' | 'sync' | 'checkpoint' | 'close' | 'replayStats'>> };
   readonly verify: typeof verify;
 }
 
-/** An engine adapter with the engine's self-checks (invariant 8). */
-export type EngineAdapter = SystemUnderTest & {
-  /** Verifies a store directory read-only; one line per problem (none after a good recovery). */
-  selfCheck(fs: FileSystem, dir: string): Promise<string[]>;
-  /** Checks a crash state before recovery: every published file is whole. */
-  crashCheck(fs: FileSystem, dir: string): Promise<string[]>;
+/** The contract code of each engine error code (`commitOutcome` comes from the error itself). */
+const failureCodes: Record<StoreErrorCode, EngineFailure['code']> = {
+  CORRUPTION: 'corruption',
+  // A store written by a newer format refuses to open, as damage would: nothing is served.
+  UNSUPPORTED_VERSION: 'corruption',
+  STORE_FAILED: 'failed',
+  DISK_FULL: 'rejected',
+  LIMIT_EXCEEDED: 'rejected',
+  INVALID_ARGUMENT: 'rejected',
+  STORE_CLOSED: 'closed',
 };
 
-/** Wraps an engine build as a system under test. */
-export function engineAdapter(name: string, build: EngineBuild): EngineAdapter {
+/**
+ * The engine's typed errors as contract failures. Told by `code` and shape, not by class, so a
+ * planted-bug copy of the engine (with its own copy of errors.ts) is classified the same way.
+ */
+export function classifyStoreError(error: unknown): EngineFailure | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, commitOutcome } = error as { code?: unknown; commitOutcome?: unknown };
+  if (typeof code !== 'string' || !Object.hasOwn(failureCodes, code)) return undefined;
+  return { code: failureCodes[code as StoreErrorCode], commitOutcome: commitOutcome === 'unknown' ? 'unknown' : 'absent' };
+}
+
+/** Wraps an engine build under the engine contract. */
+export function engineDefinition(name: string, build: EngineBuild): Engine {
   return {
     name,
-    async open(env: SutEnvironment): Promise<SutHandle> {
-      const store = await build.Store.open({
-        dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, ...(env.probe ? { probe: env.probe } : {}),
-      });
+    description: 'powercut\'s reference WAL key-value store (engine/)',
+    phases: enginePhases,
+    async open(env): Promise<EngineHandle> {
+      const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe });
       return {
-        async commit(ops) {
-          return (await store.commit(ops)).lsn;
-        },
-        async get(key) {
-          return store.get(key);
-        },
-        async state() {
-          return new Map(store.entries());
-        },
+        commit: async (ops) => (await store.commit(ops)).lsn,
+        get: async (key) => store.get(key),
+        state: async () => new Map(store.entries()),
         sync: () => store.sync(),
         checkpoint: () => store.checkpoint(),
         close: () => store.close(),
         replayStats: store.replayStats,
       };
     },
-    async crashCheck(fs, dir) {
-      return publishedFilesWhole(fs, dir);
-    },
+    classifyError: classifyStoreError,
+    crashCheck: (fs, dir) => publishedFilesWhole(fs, dir),
     async selfCheck(fs, dir) {
       const report = await build.verify(fs, dir);
       return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
@@ -86,4 +100,7 @@ export function engineAdapter(name: string, build: EngineBuild): EngineAdapter {
 }
 
 /** The reference engine as shipped. */
-export const referenceEngine: EngineAdapter = engineAdapter('powercut-reference', { Store, verify });
+export const referenceEngine: Engine = engineDefinition('powercut-reference', { Store, verify });
+
+/** The reference engine as a module's default export (`--engine` with no module means this one). */
+export default referenceEngine;

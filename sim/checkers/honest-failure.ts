@@ -14,17 +14,15 @@
  * find the damage through another structure), nor open failures other than `CorruptionError`
  * (transient I/O errors are the runner's to retry; liveness.ts bounds the retries).
  */
-import { CorruptionError } from '../../engine/errors.ts';
 import { commitFields, describeCommit } from './violation.ts';
 import type { CommitLabel, ModelViolation } from './violation.ts';
 
 /** A commit acknowledged by a store that had seen its fsync fail. */
-export function ackAfterFailure(commit: CommitLabel, lsn: number): ModelViolation {
+export function ackAfterFailure(commit: CommitLabel, lsn: number | undefined): ModelViolation {
   return {
     invariant: 'honest-failure',
-    message: `${describeCommit(commit)} was acknowledged with lsn ${lsn} after an fsync failed and before the store was reopened`,
-    ...commitFields(commit),
-    lsn,
+    message: `${describeCommit(commit)} was acknowledged${lsn === undefined ? '' : ` with lsn ${lsn}`} after an fsync failed and before the store was reopened`,
+    ...commitFields({ id: commit.id, lsn }),
     expected: 'rejected',
     seen: 'acknowledged',
   };
@@ -42,42 +40,59 @@ export function syncAfterFailure(): ModelViolation {
 
 /** How a refusal to open is judged. */
 export type OpenRefusalVerdict =
-  | { readonly verdict: 'detected'; readonly file: string; readonly offset: number }
-  | { readonly verdict: 'violation'; readonly violation: ModelViolation }
-  | { readonly verdict: 'not-judged' };
+  | { readonly verdict: 'detected'; readonly file?: string; readonly offset?: number }
+  | { readonly verdict: 'violation'; readonly violation: ModelViolation };
 
 /**
- * Judges an error thrown by `open`.
- * @param error - what `open` threw
+ * What an engine's refusal to open said: its message, and where the damage is when the error
+ * names it (`file` and `offset` properties, as the reference engine's `CorruptionError` has).
+ */
+export interface Refusal {
+  readonly message: string;
+  readonly file?: unknown;
+  readonly offset?: unknown;
+}
+
+/** The {@link Refusal} an error thrown by `open` carries. */
+export function refusalOf(error: unknown): Refusal {
+  if (typeof error !== 'object' || error === null) return { message: String(error) };
+  const { message, file, offset } = error as { message?: unknown; file?: unknown; offset?: unknown };
+  return { message: typeof message === 'string' ? message : String(error), file, offset };
+}
+
+/**
+ * Judges a refusal to open because of damage (failure code `corruption`).
+ * @param refusal - what the refusal said
  * @param damagingFault - whether a fault damaged data that had been made durable (bit flip,
  *   read error on durable data) since the store was last opened successfully
- * @returns `detected` for a `CorruptionError` naming its damage after a damaging fault;
- *   a violation for a `CorruptionError` without one, or one that names nothing;
- *   `not-judged` for any other error
+ * @returns `detected` after a damaging fault; a violation without one (`false-corruption`), or
+ *   when the refusal says where the damage is but names no valid place (`honest-failure`)
  */
-export function judgeOpenRefusal(error: unknown, damagingFault: boolean): OpenRefusalVerdict {
-  if (!(error instanceof CorruptionError)) return { verdict: 'not-judged' };
+export function judgeOpenRefusal(refusal: Refusal, damagingFault: boolean): OpenRefusalVerdict {
+  const where = refusal.file === undefined ? 'corruption' : `corruption in ${String(refusal.file)} at ${String(refusal.offset)}`;
   if (!damagingFault) {
     return {
       verdict: 'violation',
       violation: {
         invariant: 'false-corruption',
-        message: `open refused with "${error.message}" although no fault damaged durable data`,
+        message: `open refused with "${refusal.message}" although no fault damaged durable data`,
         expected: 'recovery',
-        seen: `CorruptionError in ${error.file} at ${error.offset}`,
+        seen: where,
       },
     };
   }
-  if (error.file === '' || !Number.isInteger(error.offset) || error.offset < 0) {
+  if (refusal.file === undefined) return { verdict: 'detected' };
+  const { file, offset } = refusal;
+  if (typeof file !== 'string' || file === '' || typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
     return {
       verdict: 'violation',
       violation: {
         invariant: 'honest-failure',
-        message: `open refused with a CorruptionError that does not name the damage (file "${error.file}", offset ${error.offset})`,
+        message: `open refused with a corruption error that does not name the damage (file "${String(file)}", offset ${String(offset)})`,
         expected: 'a file and a byte offset',
-        seen: `file "${error.file}", offset ${error.offset}`,
+        seen: `file "${String(file)}", offset ${String(offset)}`,
       },
     };
   }
-  return { verdict: 'detected', file: error.file, offset: error.offset };
+  return { verdict: 'detected', file, offset };
 }

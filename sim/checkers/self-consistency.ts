@@ -57,27 +57,34 @@ export function lastLsnFits(facts: ReplayFacts, lastLsn: number): boolean {
   return lastLsn >= facts.lastLsnMin && (facts.lastLsnMax === undefined || lastLsn <= facts.lastLsnMax);
 }
 
-/** Checks `stats` against the facts and against itself. */
-export function checkReplayStats(stats: ReplayStats, facts: ReplayFacts): ModelViolation[] {
+/**
+ * Checks `stats` against the facts and against itself. Only the fields an engine reports are
+ * checked: an engine may report any subset of its replay statistics.
+ */
+export function checkReplayStats(stats: Partial<ReplayStats>, facts: ReplayFacts): ModelViolation[] {
   const found: ModelViolation[] = [];
+  const { lastLsn, snapshotLsn, recordsApplied } = stats;
+  if (lastLsn === undefined) return found;
   const report = (message: string, expected: string, seen: string): void => {
-    found.push({ invariant: 'self-consistency', message, lsn: stats.lastLsn, expected, seen });
+    found.push({ invariant: 'self-consistency', message, lsn: lastLsn, expected, seen });
   };
-  if (facts.lastLsn !== undefined && stats.lastLsn !== facts.lastLsn) {
-    report(`replayStats.lastLsn is ${stats.lastLsn} but the last recovered commit has lsn ${facts.lastLsn}`, `${facts.lastLsn}`, `${stats.lastLsn}`);
-  } else if (!lastLsnFits(facts, stats.lastLsn)) {
+  if (facts.lastLsn !== undefined && lastLsn !== facts.lastLsn) {
+    report(`replayStats.lastLsn is ${lastLsn} but the last recovered commit has lsn ${facts.lastLsn}`, `${facts.lastLsn}`, `${lastLsn}`);
+  } else if (!lastLsnFits(facts, lastLsn)) {
     const range = `[${facts.lastLsnMin}, ${facts.lastLsnMax ?? '∞'}]`;
-    report(`replayStats.lastLsn is ${stats.lastLsn}, outside ${range} given the recovered commits`, range, `${stats.lastLsn}`);
+    report(`replayStats.lastLsn is ${lastLsn}, outside ${range} given the recovered commits`, range, `${lastLsn}`);
   }
-  if (stats.snapshotLsn < 0 || stats.snapshotLsn > stats.lastLsn) {
-    report(`replayStats.snapshotLsn ${stats.snapshotLsn} is not within [0, lastLsn ${stats.lastLsn}]`, `<= ${stats.lastLsn}`, `${stats.snapshotLsn}`);
+  if (snapshotLsn === undefined) return found;
+  if (snapshotLsn < 0 || snapshotLsn > lastLsn) {
+    report(`replayStats.snapshotLsn ${snapshotLsn} is not within [0, lastLsn ${lastLsn}]`, `<= ${lastLsn}`, `${snapshotLsn}`);
   }
-  const framesMax = Math.max(0, stats.lastLsn - stats.snapshotLsn);
-  if (stats.recordsApplied < 0 || stats.recordsApplied > framesMax) {
-    report(`replayStats.recordsApplied ${stats.recordsApplied} exceeds lastLsn - snapshotLsn = ${framesMax}`, `<= ${framesMax}`, `${stats.recordsApplied}`);
+  if (recordsApplied === undefined) return found;
+  const framesMax = Math.max(0, lastLsn - snapshotLsn);
+  if (recordsApplied < 0 || recordsApplied > framesMax) {
+    report(`replayStats.recordsApplied ${recordsApplied} exceeds lastLsn - snapshotLsn = ${framesMax}`, `<= ${framesMax}`, `${recordsApplied}`);
   }
-  if (stats.lastLsn > stats.snapshotLsn && stats.recordsApplied === 0) {
-    report(`replayStats.lastLsn ${stats.lastLsn} is past snapshotLsn ${stats.snapshotLsn}, yet no WAL record was applied`, '>= 1', '0');
+  if (lastLsn > snapshotLsn && recordsApplied === 0) {
+    report(`replayStats.lastLsn ${lastLsn} is past snapshotLsn ${snapshotLsn}, yet no WAL record was applied`, '>= 1', '0');
   }
   return found;
 }

@@ -23,8 +23,10 @@ import type { TraceEvent, Violation } from '../types.ts';
  * - `liveness`: once faults stop, the store reopens and commits within a bounded number of steps;
  * - `self-consistency`: what the engine reports (replay statistics, LSNs) agrees with the
  *   recovered state;
- * - `harness`: the run itself went wrong (an unexpected exception); the runner reports it, no
- *   checker here does.
+ * - `engine-error`: the engine threw a programming error (an assertion, a TypeError, ...) or an
+ *   error the contract does not name where one was needed (opening, reading its state);
+ * - `harness`: the run itself went wrong (an unexpected exception in powercut); the runner
+ *   reports it, no checker here does.
  */
 export type InvariantName =
   | 'durability'
@@ -37,13 +39,15 @@ export type InvariantName =
   | 'false-corruption'
   | 'liveness'
   | 'self-consistency'
+  /** The engine threw a programming error: a bug in the engine. */
+  | 'engine-error'
   /** The run itself went wrong (an unexpected exception): a bug in the engine or in powercut. */
   | 'harness';
 
 /** Every {@link InvariantName}, in a stable order (report columns may follow it). */
 export const invariantNames: readonly InvariantName[] = [
   'durability', 'prefix', 'atomicity', 'no-resurrection', 'idempotence',
-  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency', 'harness',
+  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency', 'engine-error', 'harness',
 ];
 
 /** One failed invariant, before the runner adds where it happened. Plain data (JSON). */

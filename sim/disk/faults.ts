@@ -15,8 +15,7 @@
  */
 import { assert } from '../../engine/assert.ts';
 import type { Rng } from '../rng.ts';
-import { faultKinds, type FaultKind, type TracePhase } from '../types.ts';
-import { enginePhases } from '../../engine/types.ts';
+import { faultKinds, type Coverage, type FaultKind, type IoClass, type TracePhase } from '../types.ts';
 
 /** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
 export type FsyncFailureMode = 'ext4' | 'btrfs' | 'sticky';
@@ -48,6 +47,12 @@ export interface FaultProfile {
    * fire wherever they are scheduled.
    */
   readonly phases?: readonly TracePhase[];
+  /**
+   * I/O classes in which `rates` apply (absent: every class). Aims faults at the kind of I/O,
+   * for code that reports no phases (an append or an fsync rather than `wal.append`). With both
+   * `phases` and `io`, a fault needs both to match.
+   */
+  readonly io?: readonly IoClass[];
 }
 
 /**
@@ -73,18 +78,23 @@ export class FaultInjector {
   /** Every fault fired, in order: replayable as `scheduled` with rates 0. */
   readonly fired: ScheduledFault[] = [];
   readonly counts: Record<FaultKind, number>;
-  readonly coverage: Record<TracePhase, Record<FaultKind, number>>;
+  /** Faults by the phase the code under test reported, and kind. */
+  readonly coverage: Coverage = {};
+  /** Faults by I/O class, and kind. */
+  readonly ioCoverage: Coverage = {};
   readonly #root: Rng;
   readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
   readonly #scheduled = new Map<number, ScheduledFault[]>();
   #current: ScheduledFault | undefined;
   readonly #phases: ReadonlySet<TracePhase> | undefined;
+  readonly #io: ReadonlySet<IoClass> | undefined;
 
   /** @param faultsRng - the world's `faults` stream; per-kind streams are forked from it */
   constructor(profile: FaultProfile, faultsRng: Rng) {
     this.profile = profile;
     this.#root = faultsRng;
     this.#phases = profile.phases ? new Set(profile.phases) : undefined;
+    this.#io = profile.io ? new Set(profile.io) : undefined;
     for (const kind of faultKinds) {
       const rate = profile.rates[kind] ?? 0;
       assert(rate >= 0 && rate <= 1, `fault rate of ${kind} is a probability`);
@@ -96,17 +106,13 @@ export class FaultInjector {
       this.#scheduled.set(fault.io, list);
     }
     this.counts = zeroCounts();
-    const coverage: Partial<Record<TracePhase, Record<FaultKind, number>>> = {};
-    for (const phase of enginePhases) coverage[phase] = zeroCounts();
-    coverage.other = zeroCounts();
-    this.coverage = coverage as Record<TracePhase, Record<FaultKind, number>>;
   }
 
   /**
    * The fault to inject at I/O operation `io`, among the kinds in `eligibleMask`.
    * Call {@link arg} then {@link record} when one fires.
    */
-  decide(io: number, eligibleMask: number, phase: TracePhase = 'other'): FaultKind | undefined {
+  decide(io: number, eligibleMask: number, phase: TracePhase = 'other', ioClass: IoClass = 'other'): FaultKind | undefined {
     if (!this.enabled) return undefined;
     let chosen: FaultKind | undefined;
     // Every enabled, eligible kind draws, whether or not an earlier one fired or the phase is
@@ -115,6 +121,7 @@ export class FaultInjector {
       if ((stream.bit & eligibleMask) !== 0 && stream.rng.next() < stream.rate) chosen ??= stream.kind;
     }
     if (chosen !== undefined && this.#phases !== undefined && !this.#phases.has(phase)) chosen = undefined;
+    if (chosen !== undefined && this.#io !== undefined && !this.#io.has(ioClass)) chosen = undefined;
     this.#current = undefined;
     const scheduled = this.#scheduled.get(io);
     if (scheduled !== undefined) {
@@ -138,18 +145,20 @@ export class FaultInjector {
   }
 
   /** Records a fault that fired (for replay, counts and coverage). */
-  record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase): void {
+  record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase, ioClass: IoClass): void {
     this.fired.push(arg === undefined ? { io, kind } : { io, kind, arg });
-    this.count(kind, phase);
+    this.count(kind, phase, ioClass);
   }
 
   /** Counts a fault that is not replayed from `fired` (a fixed capacity's `ENOSPC`, a crash the runner asked for). */
-  count(kind: FaultKind, phase: TracePhase): void {
+  count(kind: FaultKind, phase: TracePhase, ioClass: IoClass): void {
     this.counts[kind]++;
-    this.coverage[phase][kind]++;
+    (this.coverage[phase] ??= zeroCounts())[kind]++;
+    (this.ioCoverage[ioClass] ??= zeroCounts())[kind]++;
   }
 }
 
-function zeroCounts(): Record<FaultKind, number> {
-  return { 'kill-9': 0, 'power-loss': 0, 'fsync-error': 0, 'disk-full': 0, 'read-error': 0, 'bit-flip': 0 };
+/** A count of 0 for every fault kind. */
+export function zeroCounts(): Record<FaultKind, number> {
+  return Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>;
 }

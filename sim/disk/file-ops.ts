@@ -50,6 +50,7 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
   const label = { name: 'read', path, offset: position, length };
   return {
     label,
+    ioClass: 'read',
     mask: available > 0 ? readBits : readBitsEmpty,
     ownsCrash: false,
     body: ({ io, fault }) => {
@@ -90,6 +91,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
   const mask = growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits;
   return {
     label,
+    ioClass: growthBytes > 0 ? 'append' : 'write',
     mask,
     ownsCrash: true,
     body: ({ io, fault }) => {
@@ -121,7 +123,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
 
 /** The size reads see. @throws IoError `EBADF` */
 export function sizeOp(open: OpenFile): Operation<number> {
-  return plainOp('size', open.path, () => {
+  return plainOp('size', open.path, 'other', () => {
     checkOpen(open, 'size');
     return open.file.size;
   });
@@ -136,6 +138,7 @@ export function truncateOp(open: OpenFile, size: number): Operation<void> {
   const growthBytes = size - file.size;
   return {
     label: { name: 'truncate', path, offset: size, length: none },
+    ioClass: 'truncate',
     mask: growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits,
     ownsCrash: false,
     body: ({ io, fault }) => {
@@ -158,6 +161,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
   const { kernel: k, path, file } = open;
   return {
     label: { name, path, offset: none, length: none },
+    ioClass: 'fsync',
     mask: file.pending.length > 0 ? syncBits : syncBitsClean,
     ownsCrash: false,
     body: ({ io, fault }) => {
@@ -186,7 +190,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
 
 /** Releases the handle; does not sync. @throws IoError `EBADF` when already closed */
 export function closeOp(open: OpenFile): Operation<void> {
-  return plainOp('close', open.path, () => {
+  return plainOp('close', open.path, 'other', () => {
     checkOpen(open, 'close');
     open.closed = true;
   });

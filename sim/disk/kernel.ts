@@ -9,7 +9,7 @@ import type { Rng } from '../rng.ts';
 import type { SimClock } from '../clock.ts';
 import type { CrashKind, Scheduler } from '../scheduler.ts';
 import { none, type Trace } from '../trace.ts';
-import type { FaultKind, TracePhase } from '../types.ts';
+import type { FaultKind, IoClass, TracePhase } from '../types.ts';
 import type { SimDisk } from './disk.ts';
 import type { FaultInjector } from './faults.ts';
 
@@ -27,6 +27,8 @@ export class IoKernel {
   readonly latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
   /** The engine phase I/O is labelled with. */
   phase: TracePhase = 'other';
+  /** The class of the I/O operation running now (or last run): where its faults are counted. */
+  ioClass: IoClass = 'other';
   /** I/O operations so far, across incarnations. */
   ioCount = 0;
   /** Increments on every restart; a file system of an older incarnation is dead. */
@@ -70,7 +72,7 @@ export class IoKernel {
 
   /** Records and traces a fault firing at I/O `io`. */
   fire(kind: FaultKind, io: number, arg: number | undefined, path: string): void {
-    this.faults.record(io, kind, arg, this.phase);
+    this.faults.record(io, kind, arg, this.phase, this.ioClass);
     this.trace.record('fault', kind, this.clock.now(), this.phase, path, io, arg ?? none, '');
   }
 

@@ -30,6 +30,7 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
   const creating = options.create === true && k.disk.lookup(split) === undefined;
   return {
     label: { name: 'open', path, offset: none, length: none },
+    ioClass: creating ? 'create' : 'open',
     mask: creating ? createBits : crashBits,
     ownsCrash: false,
     body: ({ io, fault }) => {
@@ -59,7 +60,7 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
 
 /** Renames a file, replacing the target. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
 export function renameOp(k: IoKernel, from: string, to: string): Operation<void> {
-  return plainOp('rename', `${from} -> ${to}`, () => {
+  return plainOp('rename', `${from} -> ${to}`, 'rename', () => {
     const source = splitPath(from);
     const target = splitPath(to);
     const fromDir = k.disk.parentOf(source, 'rename', from);
@@ -79,7 +80,7 @@ export function renameOp(k: IoKernel, from: string, to: string): Operation<void>
 
 /** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
 export function unlinkOp(k: IoKernel, path: string): Operation<void> {
-  return plainOp('unlink', path, () => {
+  return plainOp('unlink', path, 'unlink', () => {
     const split = splitPath(path);
     const dir = k.disk.parentOf(split, 'unlink', path);
     const entry = split.name === '' ? dir : dir.cache.get(split.name);
@@ -91,24 +92,24 @@ export function unlinkOp(k: IoKernel, path: string): Operation<void> {
 
 /** Creates a directory and its missing parents (durable at once, see disk.ts). */
 export function mkdirOp(k: IoKernel, path: string): Operation<void> {
-  return plainOp('mkdir', path, () => {
+  return plainOp('mkdir', path, 'mkdir', () => {
     k.disk.mkdir(path);
   });
 }
 
 /** The sorted names in a directory. @throws IoError `ENOENT`, `ENOTDIR` */
 export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
-  return plainOp('readdir', path, () => [...dirAt(k, path, 'readdir').cache.keys()].sort());
+  return plainOp('readdir', path, 'other', () => [...dirAt(k, path, 'readdir').cache.keys()].sort());
 }
 
 /** Whether anything exists at `path`. */
 export function existsOp(k: IoKernel, path: string): Operation<boolean> {
-  return plainOp('exists', path, () => k.disk.lookup(splitPath(path)) !== undefined);
+  return plainOp('exists', path, 'other', () => k.disk.lookup(splitPath(path)) !== undefined);
 }
 
 /** fsync of a directory: makes its entries durable. @throws IoError `ENOENT`, `ENOTDIR` */
 export function syncDirOp(k: IoKernel, path: string): Operation<void> {
-  return plainOp('syncDir', path, () => {
+  return plainOp('syncDir', path, 'dir-sync', () => {
     k.disk.syncDir(dirAt(k, path, 'syncDir'));
   });
 }
@@ -119,7 +120,7 @@ export function syncDirOp(k: IoKernel, path: string): Operation<void> {
  * @throws IoError `ENOENT`, `ENOTDIR`
  */
 export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
-  return plainOp('stat', path, () => {
+  return plainOp('stat', path, 'other', () => {
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw new IoError('ENOENT', 'stat', path);

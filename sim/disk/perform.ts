@@ -10,7 +10,7 @@
  */
 import { IoError } from '../../engine/ports/fs.ts';
 import { none } from '../trace.ts';
-import type { FaultKind } from '../types.ts';
+import type { FaultKind, IoClass } from '../types.ts';
 import { crashBits } from './faults.ts';
 import { crashSignal, neverSettles, type IoKernel } from './kernel.ts';
 
@@ -35,6 +35,8 @@ export interface OpLabel {
  */
 export interface Operation<T> {
   readonly label: OpLabel;
+  /** What the operation is, for aiming faults and counting them when the code reports no phase. */
+  readonly ioClass: IoClass;
   /** Fault kinds eligible here (see faults.ts `faultBit`). */
   readonly mask: number;
   /**
@@ -51,10 +53,11 @@ export interface Operation<T> {
  * without offset or length.
  * @param name - the operation's name in the trace
  * @param path - the path it concerns
+ * @param ioClass - what kind of I/O it is
  * @param body - the operation itself
  */
-export function plainOp<T>(name: string, path: string, body: (context: OpContext) => T): Operation<T> {
-  return { label: { name, path, offset: none, length: none }, mask: crashBits, ownsCrash: false, body };
+export function plainOp<T>(name: string, path: string, ioClass: IoClass, body: (context: OpContext) => T): Operation<T> {
+  return { label: { name, path, offset: none, length: none }, ioClass, mask: crashBits, ownsCrash: false, body };
 }
 
 /** How a driver hands back each way an operation can end. */
@@ -76,7 +79,8 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   const label = op.label;
   const io = kernel.begin(incarnation);
   if (io < 0) return ends.dead(label);
-  const fault = kernel.faults.decide(io, op.mask, kernel.phase);
+  kernel.ioClass = op.ioClass;
+  const fault = kernel.faults.decide(io, op.mask, kernel.phase, op.ioClass);
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });

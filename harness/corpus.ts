@@ -1,6 +1,8 @@
 /**
- * The regression corpus: every shrunk plan of a bug ever found, kept in
- * `scenarios/regressions/*.json` and replayed on every CI run, so a bug once fixed stays fixed.
+ * The regression corpus: every shrunk plan of a bug ever found, kept in a folder of JSON files
+ * (powercut's own: `scenarios/regressions/`) and replayed on every CI run, so a bug once fixed
+ * stays fixed. A plan of any subject may be kept (an engine plan names its engine module, a
+ * library plan its workload module).
  *
  * Each file is one entry:
  * `{ "format": "powercut-regression", "version": 1, "name", "found", "plan" }`, where `found`
@@ -12,12 +14,11 @@
  * I/O sequence can move the scheduled faults off the operations they hit (shrink.ts re-anchors
  * when shrinking; the corpus does not), which is why entries are kept small.
  */
-import { wallClockMs } from './node/wall-clock.ts';
-import { listDirectory, readTextFile } from './node/files.ts';
-import { join } from 'node:path';
-import type { CheckedSystem, RunViolation } from './runner.ts';
-import { runPlan } from './runner.ts';
-import type { Plan } from './plan.ts';
+import { basename, join } from 'node:path';
+import { listDirectory, readTextFile } from '../sim/node/files.ts';
+import { wallClockMs } from '../sim/node/wall-clock.ts';
+import type { RunViolation } from '../sim/run-result.ts';
+import type { BasePlan, Subject } from './subject.ts';
 
 /** One corpus entry as stored. */
 export interface RegressionEntry {
@@ -26,31 +27,47 @@ export interface RegressionEntry {
   readonly name: string;
   /** What the bug was, and which engine change fixed it. */
   readonly found: string;
-  readonly plan: Plan;
+  readonly plan: BasePlan;
 }
 
 /** A corpus file that is not a valid entry: the CLI's exit code 2. */
 export class CorpusInputError extends Error {
   override readonly name = 'CorpusInputError';
+  readonly code = 'CORPUS_INPUT';
 }
 
 /** The replay of one entry. */
 export interface RegressionResult {
   readonly file: string;
   readonly name: string;
-  /** The plan's scenario and seed (for reports). */
+  /** The plan's unit and seed (for reports). */
   readonly scenario: string;
   readonly seed: number;
   readonly violations: readonly RunViolation[];
+  /** Scheduled faults of the plan that never fired (`kind@io`): the plan no longer reaches its I/O. */
+  readonly unfired: readonly string[];
   readonly digest: string;
   readonly elapsedMs: number;
 }
 
-/** The default corpus folder, relative to the repository root. */
+/**
+ * Scheduled faults of `plan` that never fired in its run (`kind@io`): a plan that promised a
+ * fault it did not deliver tested less than it says (the code it was shrunk on changed its I/O).
+ */
+export function unfiredFaults(plan: BasePlan, fired: readonly { readonly io: number; readonly kind: string }[]): string[] {
+  const firedKeys = new Set(fired.map((fault) => `${fault.kind}@${fault.io}`));
+  return (plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).filter((key) => !firedKeys.has(key));
+}
+
+/** The default corpus folder, relative to the working directory. */
 export const corpusDirDefault = 'scenarios/regressions';
 
+/** Loads the subject a plan document belongs to and checks the plan (the top layer knows every kind). */
+export type PlanOpener = (document: unknown, source: string) => Promise<{ readonly subject: Subject<BasePlan>; readonly plan: BasePlan }>;
+
 /**
- * Checks that `value` is a corpus entry.
+ * Checks that `value` is a corpus entry, or a bare plan (which becomes one named after its file).
+ * The plan itself is checked when it is opened for its subject.
  * @param file - named in the error
  * @throws {@link CorpusInputError} naming the first problem
  */
@@ -60,13 +77,15 @@ export function parseEntry(value: unknown, file: string): RegressionEntry {
   };
   if (typeof value !== 'object' || value === null) return fail('not a JSON object');
   const entry = value as Record<string, unknown>;
-  if (entry.format !== 'powercut-regression') fail('format is not "powercut-regression"');
+  if (typeof entry.format === 'string' && entry.format !== 'powercut-regression' && typeof entry.seed === 'number') {
+    return regressionEntry(basename(file, '.json'), `the plan in ${basename(file)}`, value as BasePlan);
+  }
+  if (entry.format !== 'powercut-regression') fail('format is not "powercut-regression" (nor a plan)');
   if (entry.version !== 1) fail(`unsupported version ${String(entry.version)}`);
   if (typeof entry.name !== 'string' || entry.name === '') fail('name is missing');
   if (typeof entry.found !== 'string' || entry.found === '') fail('found is missing');
   const plan = entry.plan as Record<string, unknown> | undefined;
-  if (typeof plan !== 'object' || plan === null || plan.format !== 'powercut-plan') fail('plan is not a powercut plan');
-  if (!Array.isArray(plan!.steps)) fail('plan has no steps');
+  if (typeof plan !== 'object' || plan === null || typeof plan.format !== 'string') fail('plan is not a powercut plan');
   return value as RegressionEntry;
 }
 
@@ -98,23 +117,28 @@ export async function loadCorpus(dir: string): Promise<{ file: string; entry: Re
 }
 
 /**
- * Replays every entry of the corpus in `dir` against `sut`.
- * @returns one result per file, in file-name order
- * @throws {@link CorpusInputError} for an invalid entry
+ * Replays every entry of the corpus in `dir`, each against the subject its plan names.
+ * @returns one result per file, in file-name order (none for a missing or empty folder: the
+ *   caller must say that nothing was replayed)
+ * @throws {@link CorpusInputError} for an invalid entry; what `open` throws for a bad plan
  */
-export async function replayCorpus(dir: string, sut: CheckedSystem): Promise<RegressionResult[]> {
+export async function replayCorpus(dir: string, open: PlanOpener): Promise<RegressionResult[]> {
   const results: RegressionResult[] = [];
   for (const { file, entry } of await loadCorpus(dir)) {
     const started = wallClockMs();
-    const result = await runPlan(entry.plan, sut);
-    results.push({ file, name: entry.name, scenario: entry.plan.scenario, seed: entry.plan.seed, violations: result.violations, digest: result.digest, elapsedMs: wallClockMs() - started });
+    const { subject, plan } = await open(entry.plan, `${file} (plan)`);
+    const result = await subject.run(plan);
+    results.push({
+      file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
+      unfired: unfiredFaults(plan, result.faultsFired), digest: result.digest, elapsedMs: wallClockMs() - started,
+    });
   }
   return results;
 }
 
 /** Keys printed first, in this order; any other key follows in alphabetical order. */
 const keyOrder = [
-  'format', 'version', 'name', 'found', 'scenario', 'seed', 'engine', 'faults', 'latency', 'steps', 'crashStates',
+  'format', 'version', 'name', 'found', 'scenario', 'target', 'workload', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'steps', 'operations', 'crashStates',
   'livenessCommits', 'stepsMax', 'op', 'kind', 'type', 'key', 'value', 'batch', 'batches', 'io', 'arg', 'rates', 'plan',
 ];
 
@@ -138,6 +162,6 @@ export function stableJson(value: unknown): string {
 }
 
 /** A corpus entry for `plan`. */
-export function regressionEntry(name: string, found: string, plan: Plan): RegressionEntry {
+export function regressionEntry(name: string, found: string, plan: BasePlan): RegressionEntry {
   return { format: 'powercut-regression', version: 1, name, found, plan };
 }

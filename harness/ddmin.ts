@@ -1,9 +1,8 @@
 /**
- * The search steps shrinking is made of, shared by the engine's shrinker (sim/shrink.ts) and the
- * library-workload shrinker (targets/shrink.ts): ddmin over a list of items, and re-anchoring of
- * scheduled faults when steps are removed.
+ * The search steps shrinking is made of (harness/shrink.ts): ddmin over a list of items, and
+ * re-anchoring of scheduled faults when steps are removed.
  */
-import type { ScheduledFault } from './disk/faults.ts';
+import type { ScheduledFault } from '../sim/disk/faults.ts';
 
 /** The global I/O index at which each step began (`-1` for steps that never ran). */
 export interface Anchors {
@@ -16,7 +15,7 @@ export interface Anchors {
  * @param steps - how many steps the plan has
  * @param isStepStart - whether an event marks the start of the next step
  */
-export function anchorsOf(steps: number, trace: readonly { type: string; name: string }[], isStepStart: (event: { type: string; name: string }) => boolean): Anchors {
+export function anchorsOf<E extends { readonly type: string; readonly name: string }>(steps: number, trace: readonly E[], isStepStart: (event: E) => boolean): Anchors {
   const stepStartIo: number[] = [];
   let io = 0;
   for (const event of trace) {

@@ -1,0 +1,73 @@
+/**
+ * What every command shares about subjects: the `--engine FILE` / `--target FILE` options, the
+ * subject they name, and the plan a command works on (`--scenario S --seed N`, a library's
+ * `--seed N`, or `--plan FILE`). The commands stay free of any branch on the kind of subject.
+ */
+import type { Command } from 'commander';
+import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
+import { readJsonDocument } from '../sim/plan-file.ts';
+import { loadSubject, openPlan } from '../subjects/load.ts';
+import { UsageError } from './errors.ts';
+
+/** The options naming a subject. */
+export interface SubjectFlags {
+  readonly engine?: string;
+  readonly target?: string;
+}
+
+/** The options naming one plan. */
+export interface PlanFlags extends SubjectFlags {
+  readonly scenario?: string;
+  readonly seed?: number;
+  readonly plan?: string;
+}
+
+/** Adds `--engine FILE` and `--target FILE` to a command. */
+export function subjectOptions(command: Command): Command {
+  return command
+    .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
+    .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine');
+}
+
+/** The subject the flags name. @throws {@link UsageError} for both flags at once */
+export function specOf(flags: SubjectFlags): SubjectSpec {
+  if (flags.engine !== undefined && flags.target !== undefined) throw new UsageError('give either --engine or --target, not both');
+  return flags.target !== undefined ? { kind: 'library', module: flags.target } : { kind: 'engine', module: flags.engine };
+}
+
+/** Loads the subject the flags name (one-line errors, exit 2). */
+export function subjectOf(flags: SubjectFlags): Promise<Subject> {
+  return loadSubject(specOf(flags));
+}
+
+/** Reads a plan file and opens it for the subject it names (an `--engine` given reruns an engine plan on that engine). */
+export async function planFile(file: string, flags: SubjectFlags): Promise<{ subject: Subject; plan: BasePlan }> {
+  if (flags.target !== undefined) throw new UsageError('a plan file names its own workload module: give --plan FILE alone');
+  return openPlan(await readJsonDocument(file), file, flags.engine);
+}
+
+/**
+ * The plan named by `--plan FILE`, or by the subject flags with `--scenario S --seed N` (a
+ * library workload: `--seed N`).
+ * @throws {@link UsageError} when the flags do not name exactly one plan
+ */
+export async function planOf(flags: PlanFlags): Promise<{ subject: Subject; plan: BasePlan }> {
+  if (flags.plan !== undefined) {
+    if (flags.scenario !== undefined || flags.seed !== undefined) throw new UsageError('give --plan FILE, or --seed S (with --scenario NAME for an engine), not both');
+    return planFile(flags.plan, flags);
+  }
+  const subject = await subjectOf(flags);
+  if (flags.seed === undefined) throw new UsageError('--seed S is required (or --plan FILE)');
+  return { subject, plan: subject.plan(unitOf(subject, flags.scenario), flags.seed) };
+}
+
+/** The unit `--scenario` names (a library workload has one, its own). @throws {@link UsageError} */
+export function unitOf(subject: Subject, scenario: string | undefined): string {
+  if (subject.units.length === 1 && subject.spec.kind === 'library') {
+    if (scenario !== undefined) throw new UsageError('--scenario has no meaning with --target (a workload is its own scenario)');
+    return subject.units[0]!;
+  }
+  if (scenario === undefined) throw new UsageError(`--scenario NAME is required (one of: ${subject.units.join(', ')})`);
+  if (!subject.units.includes(scenario)) throw new UsageError(`unknown scenario ${JSON.stringify(scenario)} (see: powercut list)`);
+  return scenario;
+}

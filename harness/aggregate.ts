@@ -1,0 +1,80 @@
+/**
+ * Sums seed runs into a campaign result as they finish, in any order: every figure is a sum
+ * (counts, coverage, the digest), so the result is the same whatever the number of jobs and the
+ * order runs complete in. Memory stays flat however many seeds run: runs are folded into sums,
+ * and only the violating runs earliest in campaign order are kept in detail
+ * ({@link violatingRunsKeptMax}); the rest are counted.
+ */
+import { zeroCounts } from '../sim/disk/faults.ts';
+import type { Coverage, FaultKind, ScenarioSummary } from '../sim/types.ts';
+import { faultKinds } from '../sim/types.ts';
+import { DigestSum, runHash } from './digest-sum.ts';
+import type { SeedRun } from './seed-run.ts';
+
+/** Violating runs kept with their violations; later ones (in campaign order) are only counted. */
+export const violatingRunsKeptMax = 1000;
+
+/** A violating run and its position in the campaign. */
+export interface KeptRun {
+  readonly index: number;
+  readonly run: SeedRun;
+}
+
+function addFaults(into: Record<FaultKind, number>, from: Readonly<Record<FaultKind, number>> | undefined): void {
+  if (from === undefined) return;
+  for (const kind of faultKinds) into[kind] += from[kind] ?? 0;
+}
+
+/** The running sums of a campaign. */
+export class Aggregator {
+  readonly faults = zeroCounts();
+  readonly coverage: Coverage = {};
+  readonly perScenario: Record<string, ScenarioSummary & { faults: Record<FaultKind, number> }> = {};
+  readonly #digest = new DigestSum();
+  /** Violating runs kept, sorted by campaign index. */
+  readonly kept: KeptRun[] = [];
+  seeds = 0;
+  violations = 0;
+  failingSeeds = 0;
+  violationsOmitted = 0;
+
+  /**
+   * @param units - the campaign's units, in order (each gets a row, even with no seed run)
+   * @param sites - the coverage rows (each gets a row, even with no fault)
+   */
+  constructor(units: readonly string[], sites: readonly string[]) {
+    for (const unit of units) this.perScenario[unit] = { seeds: 0, violations: 0, detected: 0, faults: zeroCounts(), commitsAcknowledged: 0, crashes: 0 };
+    for (const site of sites) this.coverage[site] = zeroCounts();
+  }
+
+  /** Folds in the run at campaign position `index`. */
+  add(run: SeedRun, index: number): void {
+    this.seeds++;
+    this.violations += run.violations.length;
+    addFaults(this.faults, run.faults);
+    for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);
+    const summary = this.perScenario[run.unit]!;
+    addFaults(summary.faults, run.faults);
+    this.perScenario[run.unit] = {
+      ...summary, seeds: summary.seeds + 1, violations: summary.violations + run.violations.length,
+      detected: summary.detected + run.detected, commitsAcknowledged: summary.commitsAcknowledged + run.acknowledged,
+      crashes: summary.crashes + run.crashes,
+    };
+    this.#digest.add(runHash(run.unit, run.seed, run.digest));
+    if (run.violations.length > 0) this.#keep(run, index);
+  }
+
+  #keep(run: SeedRun, index: number): void {
+    this.failingSeeds++;
+    const kept = this.kept;
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.index > index) at--;
+    kept.splice(at, 0, { index, run });
+    if (kept.length > violatingRunsKeptMax) this.violationsOmitted += kept.pop()!.run.violations.length;
+  }
+
+  /** The campaign digest so far. */
+  digest(): string {
+    return this.#digest.hex();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Campaigns: many seeds of a subject's units, run in parallel, aggregated into one
+ * {@link CampaignResult} that is the same whatever the number of jobs.
+ *
+ * Determinism: each run depends only on its plan, and every figure of the result is a sum over
+ * runs (aggregate.ts), so the order runs finish in never matters; violations are sorted. The
+ * campaign digest is a sum modulo 2^64 of one hash per run (digest-sum.ts), so the digests of
+ * shards add up to the digest of the whole.
+ *
+ * What the campaign adds to each violation: the exact command that reproduces it, and a trace:
+ * the violating seed is run again with the full trace on, and the events up to the check that
+ * failed (at most {@link traceEventsMax}) are attached. Only the first {@link tracedRunsMax}
+ * violating runs get a trace: a subject broken in every seed would otherwise double the
+ * campaign's cost and bloat the reports with thousands of identical timelines.
+ */
+import { wallClockMs } from '../sim/node/wall-clock.ts';
+import type { CampaignResult, TraceEvent, Violation } from '../sim/types.ts';
+import type { RunViolation } from '../sim/run-result.ts';
+import { Aggregator, type KeptRun } from './aggregate.ts';
+import { InProcessExecutor, type SeedExecutor } from './executor.ts';
+import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
+import { WorkerPool, WorkerStartError } from './pool.ts';
+import { invocationDefault, reproCommand } from './repro.ts';
+import { harnessRun, type SeedRun } from './seed-run.ts';
+import type { BasePlan, Subject } from './subject.ts';
+import { compareViolations, toViolation } from './violations.ts';
+
+/** Violating runs that get a trace attached (the rest keep their repro command only). */
+export const tracedRunsMax = 50;
+/** Trace events attached to one violation. */
+export const traceEventsMax = 300;
+/** `--check-determinism` reruns every this-many-th seed run (and at least one). */
+export const determinismSampleEvery = 50;
+/** `--check-determinism` reruns at most this many seeds. */
+export const determinismSampleMax = 1000;
+
+/** Progress, reported after every seed. */
+export interface CampaignProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly violations: number;
+  readonly elapsedMs: number;
+}
+
+/** Options of {@link runCampaign}. */
+export interface CampaignOptions<P extends BasePlan> {
+  readonly subject: Subject<P>;
+  /** Units (scenarios), in the order their seeds are listed. @defaultValue every unit of the subject */
+  readonly units?: readonly string[];
+  /** Seeds per unit. */
+  readonly seeds: number;
+  /** First seed. @defaultValue 1 */
+  readonly seedStart?: number;
+  /** Worker threads; 1 runs in this thread. @defaultValue 1 */
+  readonly jobs?: number;
+  readonly shard?: Shard;
+  /** Stop issuing new seeds this many seconds after `startedAtMs`; seeds already issued finish and count. */
+  readonly timeBudgetSec?: number;
+  /** When the time budget began, on the wall clock of sim/node/wall-clock.ts (0: the process start). @defaultValue now */
+  readonly startedAtMs?: number;
+  /** Rerun a sample of seeds in a fresh executor and compare digests. @defaultValue false */
+  readonly checkDeterminism?: boolean;
+  readonly onProgress?: (progress: CampaignProgress) => void;
+  /** The worker threads' entry module (it serves seeds with a subject loader); needed for `jobs` > 1. */
+  readonly workerScript?: URL;
+  /** How repro lines start (see repro.ts). @defaultValue 'npx powercut' */
+  readonly invocation?: string;
+}
+
+/** A seed that gave another digest when run again. */
+export interface DigestMismatch {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly digest: string;
+  readonly rerunDigest: string;
+}
+
+/** What {@link runCampaign} returns: the campaign result plus how it was run. */
+export interface CampaignOutcome extends CampaignResult {
+  /** Pairs the campaign (or shard) holds; more than `seeds` when the time budget ran out. */
+  readonly seedsPlanned: number;
+  readonly stoppedByTimeBudget: boolean;
+  readonly jobs: number;
+  /** Present with `checkDeterminism`. */
+  readonly determinism?: { readonly checked: number; readonly mismatches: readonly DigestMismatch[] };
+}
+
+function checkCount(what: string, value: number | undefined, least: number): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < least)) throw new CampaignInputError(`${what} must be an integer >= ${least}, got ${value}`);
+}
+
+function checkOptions<P extends BasePlan>(options: CampaignOptions<P>, units: readonly string[]): void {
+  if (units.length === 0) throw new CampaignInputError(`no ${options.subject.unitWord} given`);
+  for (const unit of units) {
+    if (!options.subject.units.includes(unit)) throw new CampaignInputError(`unknown ${options.subject.unitWord} ${JSON.stringify(unit)} (see: powercut list)`);
+  }
+  if (new Set(units).size !== units.length) throw new CampaignInputError(`a ${options.subject.unitWord} is listed twice`);
+  checkCount('seeds', options.seeds, 0);
+  checkCount('seed start', options.seedStart, 0);
+  checkCount('jobs', options.jobs, 1);
+  if (options.shard) parseShard(`${options.shard.index}/${options.shard.count}`);
+  if (options.timeBudgetSec !== undefined && !(options.timeBudgetSec > 0)) throw new CampaignInputError(`time budget must be > 0 seconds, got ${options.timeBudgetSec}`);
+  if ((options.jobs ?? 1) > 1 && options.workerScript === undefined) throw new CampaignInputError('jobs > 1 needs a worker script that can load the subject');
+}
+
+/** The executor of a campaign: this thread, or worker threads loading the subject by its spec. */
+function executorFor<P extends BasePlan>(options: CampaignOptions<P>, jobs: number, planned: number): SeedExecutor {
+  if (jobs === 1 || options.workerScript === undefined) return new InProcessExecutor(options.subject);
+  return new WorkerPool(Math.min(jobs, Math.max(1, planned)), options.workerScript, options.subject.spec);
+}
+
+/**
+ * Runs a campaign.
+ * @returns the aggregated result; identical (but for timings) whatever `jobs` is
+ * @throws {@link CampaignInputError} for an unknown unit or a malformed count or shard
+ * @throws {@link WorkerStartError} when worker threads cannot start or load the subject
+ */
+export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P>): Promise<CampaignOutcome> {
+  const subject = options.subject;
+  const units = options.units ?? subject.units;
+  checkOptions(options, units);
+  const started = options.startedAtMs ?? wallClockMs();
+  const seedStart = options.seedStart ?? 1;
+  const jobs = options.jobs ?? 1;
+  const planned = pairCount(units.length, options.seeds, options.shard);
+  const aggregator = new Aggregator(units, subject.sites);
+  const executor = executorFor(options, jobs, planned);
+  const budgetMs = options.timeBudgetSec === undefined ? Infinity : options.timeBudgetSec * 1000;
+  const pairs = campaignPairs(units, options.seeds, seedStart, options.shard);
+  /** The runs `--check-determinism` reruns: every {@link determinismSampleEvery}-th issued. */
+  const sample: { pair: Pair; digest: string }[] = [];
+  let issued = 0;
+  let stoppedByTimeBudget = false;
+  try {
+    // Pairs are issued in campaign order, so the seeds run under a time budget are a prefix.
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        if (wallClockMs() - started > budgetMs) {
+          stoppedByTimeBudget = true;
+          return;
+        }
+        const next = pairs.next();
+        if (next.done === true) return;
+        const sampled = options.checkDeterminism === true && issued++ % determinismSampleEvery === 0 && sample.length < determinismSampleMax;
+        const run = await runPair(executor, next.value);
+        if (sampled) sample.push({ pair: next.value, digest: run.digest });
+        aggregator.add(run, next.value.index);
+        options.onProgress?.({ done: aggregator.seeds, total: planned, violations: aggregator.violations, elapsedMs: wallClockMs() - started });
+      }
+    };
+    await Promise.all(Array.from({ length: executor.lanes }, lane));
+    const runsPhaseMs = wallClockMs() - started;
+    const invocation = options.invocation ?? invocationDefault;
+    const violations = await attachTraces(aggregator.kept, executor, (run) => reproCommand(invocation, subject, run.unit, run.seed));
+    const determinism = options.checkDeterminism ? await checkDeterminism(sample, options, jobs) : undefined;
+    return {
+      subject: { kind: subject.spec.kind, name: subject.name, ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }) },
+      scenarios: [...units],
+      seeds: aggregator.seeds,
+      seedStart,
+      ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+      violations,
+      ...(aggregator.violationsOmitted > 0 ? { violationsOmitted: aggregator.violationsOmitted } : {}),
+      failingSeeds: aggregator.failingSeeds,
+      faults: aggregator.faults,
+      sites: Object.keys(aggregator.coverage),
+      coverage: aggregator.coverage,
+      targets: subject.targets(units),
+      digest: aggregator.digest(),
+      seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,
+      elapsedMs: wallClockMs() - started,
+      perScenario: aggregator.perScenario,
+      seedsPlanned: planned,
+      stoppedByTimeBudget,
+      jobs,
+      ...(determinism ? { determinism } : {}),
+    };
+  } finally {
+    await executor.close();
+  }
+}
+
+/** Runs one pair; a run that throws is a `harness` violation of that seed, a pool that cannot start ends the campaign. */
+function runPair(executor: SeedExecutor, pair: Pair): Promise<SeedRun> {
+  return executor.run({ unit: pair.unit, seed: pair.seed }).catch((error: unknown) => {
+    if (error instanceof WorkerStartError) throw error;
+    return harnessRun(pair.unit, pair.seed, error);
+  });
+}
+
+/** The events up to (and including) the check that reported `violation`, at most {@link traceEventsMax}. */
+function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): TraceEvent[] {
+  const at = trace.findIndex((event) => event.type === 'check' && event.name === violation.invariant && (event.detail ?? '').includes(violation.message));
+  const end = at < 0 ? trace.length : at + 1;
+  return trace.slice(Math.max(0, end - traceEventsMax), end);
+}
+
+/** Every kept violation with its repro command, traces on the first {@link tracedRunsMax} violating runs; sorted. */
+async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, repro: (run: SeedRun) => string): Promise<Violation[]> {
+  const traced = await Promise.all(kept.slice(0, tracedRunsMax).map(({ run }) =>
+    executor.run({ unit: run.unit, seed: run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => [])));
+  const violations: Violation[] = [];
+  kept.forEach(({ run }, index) => {
+    const trace = traced[index];
+    for (const violation of run.violations) {
+      violations.push(toViolation(violation, {
+        unit: run.unit, seed: run.seed, repro: repro(run),
+        ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),
+      }));
+    }
+  });
+  return violations.sort(compareViolations);
+}
+
+/**
+ * Reruns the sampled seeds in an executor that has run nothing yet and compares their digests
+ * with the campaign's: a run must not depend on what ran before it in the same thread.
+ */
+async function checkDeterminism<P extends BasePlan>(sample: readonly { pair: Pair; digest: string }[], options: CampaignOptions<P>, jobs: number): Promise<CampaignOutcome['determinism']> {
+  // A worker thread that has run nothing is really fresh; this thread is only when no worker can load the subject.
+  const fresh = options.workerScript === undefined ? new InProcessExecutor(options.subject)
+    : new WorkerPool(Math.max(1, Math.min(jobs, sample.length)), options.workerScript, options.subject.spec);
+  try {
+    const again = await Promise.all(sample.map(({ pair }) => fresh.run({ unit: pair.unit, seed: pair.seed })
+      .then((run) => run.digest, (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`)));
+    const mismatches: DigestMismatch[] = [];
+    sample.forEach(({ pair, digest }, index) => {
+      if (again[index] !== digest) mismatches.push({ scenario: pair.unit, seed: pair.seed, digest, rerunDigest: again[index]! });
+    });
+    return { checked: sample.length, mismatches };
+  } finally {
+    await fresh.close();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Where a campaign's seeds run: in this thread ({@link InProcessExecutor}) or in a pool of
+ * worker threads (pool.ts). Both take one seed at a time and return its compact result; the
+ * campaign decides how results are aggregated, so the executor never affects a result.
+ */
+import { runSeed, type SeedRun, type SeedTask } from './seed-run.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/** Runs seeds, one call per seed. */
+export interface SeedExecutor {
+  /** Seeds it runs at once. */
+  readonly lanes: number;
+  run(task: SeedTask): Promise<SeedRun>;
+  /** Stops every thread the executor started. */
+  close(): Promise<void>;
+}
+
+/** Runs seeds in this thread, one at a time. */
+export class InProcessExecutor<P extends BasePlan> implements SeedExecutor {
+  readonly lanes = 1;
+
+  constructor(private readonly subject: Subject<P>) {}
+
+  run(task: SeedTask): Promise<SeedRun> {
+    return runSeed(this.subject, task);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,125 @@
+/**
+ * Exhaustive crash exploration, as ALICE and CrashMonkey do it: instead of sampling crash points
+ * at random, crash a short workload at every one of its I/O operations, once with kill -9 and
+ * once per post-power-loss crash state, and check each recovery; and, where the subject has
+ * one, end the clean run with a power loss in each crash state.
+ *
+ * The workload is the subject's fault-free base of one seed's plan (its first steps, every
+ * fault removed), so a clean run has a fixed I/O sequence; crash point k means "the process dies
+ * at I/O operation k", after which the run goes on as usual (recovery, checks, the rest).
+ * Violations that differ only in numbers count as one, with every crash that showed them.
+ *
+ * What it does not explore: two crashes in one run, or faults other than crashes.
+ */
+import { wallClockMs } from '../sim/node/wall-clock.ts';
+import type { RunViolation } from '../sim/run-result.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/** Options of {@link explorePlan}. */
+export interface ExploreOptions {
+  /** Power-loss crash states tried at each crash point (0 .. states-1). @defaultValue 5 */
+  readonly states?: number;
+  /** Steps (operations) kept from the plan. @defaultValue the subject's `sizeDefault` */
+  readonly size?: number;
+  /** Called after each run. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One crash of the exploration. */
+export interface ExploreCrash {
+  /** The crash point (global I/O index), or `end` for a power loss after the last step. */
+  readonly io: number | 'end';
+  readonly kind: 'kill-9' | 'power-loss';
+  /** The crash state, for power loss. */
+  readonly crashState?: number;
+}
+
+/** One distinct violation and the first crash that showed it. */
+export interface ExploreViolation<P extends BasePlan> extends ExploreCrash {
+  readonly invariant: string;
+  /** The first message seen. */
+  readonly message: string;
+  /** How many runs showed it. */
+  readonly count: number;
+  /** Every crash kind and state that showed it (`kill-9`, `power-loss state 3`), sorted. */
+  readonly crashes: readonly string[];
+  /** A plan that reproduces it (`powercut replay`-able JSON). */
+  readonly plan: P;
+}
+
+/** What {@link explorePlan} returns. */
+export interface ExploreResult<P extends BasePlan> {
+  /** The fault-free workload explored. */
+  readonly plan: P;
+  /** I/O operations of the clean run that are crash points. */
+  readonly crashPoints: number;
+  /** Runs over crash points (and end states). */
+  readonly statesExplored: number;
+  /** Runs in total, the clean run included. */
+  readonly runs: number;
+  /** Violations of the clean run itself (the workload fails without any crash). */
+  readonly cleanViolations: readonly RunViolation[];
+  /** Distinct violations, in the order first seen. */
+  readonly violations: readonly ExploreViolation<P>[];
+  readonly elapsedMs: number;
+  readonly runsPerSecond: number;
+}
+
+/** Default of {@link ExploreOptions.states}. */
+export const exploreStatesDefault = 5;
+
+/** `kill-9` / `power-loss state 3`. */
+function crashName(crash: ExploreCrash): string {
+  return crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
+}
+
+/** Every crash to try, with its plan. */
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number): { crash: ExploreCrash; plan: P }[] {
+  const candidates: { crash: ExploreCrash; plan: P }[] = [];
+  const add = (crash: ExploreCrash): void => {
+    const plan = subject.explore.candidate(base, { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: crash.crashState ?? 0 });
+    if (plan !== undefined) candidates.push({ crash, plan });
+  };
+  for (const io of points) {
+    add({ io, kind: 'kill-9' });
+    for (let state = 0; state < states; state++) add({ io, kind: 'power-loss', crashState: state });
+  }
+  for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
+  return candidates;
+}
+
+/**
+ * Crashes the fault-free base of `plan` at every crash point, with kill -9 and with each
+ * power-loss crash state.
+ * @throws RangeError for `states` or `size` below 1
+ */
+export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan: P, options: ExploreOptions = {}): Promise<ExploreResult<P>> {
+  const states = options.states ?? exploreStatesDefault;
+  const size = options.size ?? subject.explore.sizeDefault;
+  if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, not ${size}`);
+  const started = wallClockMs();
+  const base = subject.explore.base(plan, size);
+  const clean = await subject.run(base, { trace: 'full' });
+  const points = subject.explore.crashPoints(clean.trace);
+  const candidates = candidatesOf(subject, base, points, states);
+  const found = new Map<string, { violation: Omit<ExploreViolation<P>, 'count' | 'crashes'>; count: number; crashes: Set<string> }>();
+  for (const [at, candidate] of candidates.entries()) {
+    const result = await subject.run(candidate.plan);
+    for (const violation of result.violations) {
+      const key = `${violation.invariant}\u0000${violation.message.replace(/\d+/g, '#')}`;
+      const known = found.get(key) ?? { count: 0, crashes: new Set<string>(), violation: { invariant: violation.invariant, message: violation.message, ...candidate.crash, plan: candidate.plan } };
+      known.count++;
+      known.crashes.add(crashName(candidate.crash));
+      found.set(key, known);
+    }
+    options.onProgress?.(at + 1, candidates.length);
+  }
+  const elapsedMs = wallClockMs() - started;
+  const runs = candidates.length + 1;
+  return {
+    plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, cleanViolations: clean.violations,
+    violations: [...found.values()].map(({ violation, count, crashes }) => ({ ...violation, count, crashes: [...crashes].sort() })),
+    elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The harness: the machinery written once, generic over a {@link Subject}: campaigns (with
+ * worker threads, shards, time budgets and a determinism check), shrinking, exhaustive crash
+ * exploration, the regression corpus and repro lines.
+ */
+export type { BasePlan, Exploration, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, Targets } from './subject.ts';
+export { violationLine } from './subject.ts';
+export {
+  runCampaign, tracedRunsMax, traceEventsMax, determinismSampleEvery,
+  type CampaignOptions, type CampaignOutcome, type CampaignProgress, type DigestMismatch,
+} from './campaign.ts';
+export { campaignPairs, pairCount, parseShard, CampaignInputError, type Pair, type Shard } from './pairs.ts';
+export { violatingRunsKeptMax } from './aggregate.ts';
+export { WorkerStartError } from './pool.ts';
+export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';
+export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
+export { explorePlan, exploreStatesDefault, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
+export {
+  corpusDirDefault, CorpusInputError, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
+  type PlanOpener, type RegressionEntry, type RegressionResult,
+} from './corpus.ts';
+export { commandLine, invocationDefault, replayCommand, reproCommand, shellQuote } from './repro.ts';
+export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
+export { compareStrings, compareViolations, toViolation } from './violations.ts';

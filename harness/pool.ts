@@ -1,0 +1,135 @@
+/**
+ * A fixed number of worker threads running seeds of one subject (harness/worker.ts). Tasks
+ * queue when every worker is busy; a worker that dies fails its task (the campaign reports a
+ * harness error) and is replaced. A worker that dies before its first answer, or cannot load the
+ * subject, could not start: replacing it would fail the same way for every seed, so the pool
+ * fails instead, and every later `run` throws {@link WorkerStartError} at once.
+ */
+import { Worker } from 'node:worker_threads';
+import type { SeedExecutor } from './executor.ts';
+import type { SeedRun, SeedTask } from './seed-run.ts';
+import type { SubjectSpec } from './subject.ts';
+import type { WorkerReply, WorkerSetup, WorkerTask } from './worker.ts';
+
+interface Pending {
+  readonly resolve: (run: SeedRun) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A worker thread could not start, or could not load the subject: the pool cannot run seeds. */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+  readonly code = 'WORKER_START';
+}
+
+/** One worker thread and the task it is running, if any. */
+class Slot {
+  readonly worker: Worker;
+  pending: Pending | undefined;
+  dead = false;
+  /** Whether the worker ever answered: one that dies before its first answer could not start. */
+  answered = false;
+
+  constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
+    this.worker = new Worker(script, { workerData: setup });
+    this.worker.on('message', (reply: WorkerReply) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (pending === undefined) return;
+      if ('startError' in reply) {
+        pending.reject(new WorkerStartError(`a campaign worker could not load the subject: ${reply.startError}`));
+        return;
+      }
+      this.answered = true;
+      if ('run' in reply) pending.resolve(reply.run);
+      else pending.reject(new Error(reply.error));
+      onIdle(this);
+    });
+    const fail = (error: Error): void => {
+      this.dead = true;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(error);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`campaign worker exited with code ${code}`)));
+  }
+}
+
+/** Worker threads running seeds of one subject. */
+export class WorkerPool implements SeedExecutor {
+  readonly lanes: number;
+  readonly #script: URL;
+  readonly #setup: WorkerSetup;
+  readonly #slots: Slot[] = [];
+  readonly #idle: Slot[] = [];
+  readonly #waiting: ((slot: Slot) => void)[] = [];
+  #closed = false;
+  #startError: WorkerStartError | undefined;
+  #nextId = 0;
+
+  /**
+   * @param threads - worker threads to start (at least 1)
+   * @param script - the worker's entry module (it calls `serveSeeds` with a subject loader)
+   * @param spec - the subject every worker loads
+   */
+  constructor(threads: number, script: URL, spec: SubjectSpec) {
+    this.lanes = Math.max(1, threads);
+    this.#script = script;
+    this.#setup = { spec };
+    for (let i = 0; i < this.lanes; i++) this.#add();
+  }
+
+  #add(): void {
+    const slot = new Slot(this.#script, this.#setup, (idle) => this.#release(idle));
+    this.#slots.push(slot);
+    this.#idle.push(slot);
+  }
+
+  #release(slot: Slot): void {
+    const waiter = this.#waiting.shift();
+    if (waiter) waiter(slot);
+    else this.#idle.push(slot);
+  }
+
+  async #acquire(): Promise<Slot> {
+    const slot = this.#idle.pop();
+    if (slot) return slot;
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  async run(task: SeedTask): Promise<SeedRun> {
+    if (this.#closed) throw new Error('worker pool is closed');
+    if (this.#startError) throw this.#startError;
+    const slot = await this.#acquire();
+    if (this.#startError) throw this.#startError;
+    try {
+      return await new Promise<SeedRun>((resolve, reject) => {
+        slot.pending = { resolve, reject };
+        slot.worker.postMessage({ ...task, id: this.#nextId++ } satisfies WorkerTask);
+      });
+    } catch (error) {
+      if (error instanceof WorkerStartError || (slot.dead && !slot.answered)) {
+        this.#startError = error instanceof WorkerStartError ? error
+          : new WorkerStartError(`a campaign worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+        // Wake every queued run so it fails too instead of waiting for a worker forever.
+        for (const waiter of this.#waiting.splice(0)) waiter(slot);
+        throw this.#startError;
+      }
+      throw error;
+    } finally {
+      if (slot.dead && !this.#closed && !this.#startError) {
+        this.#slots.splice(this.#slots.indexOf(slot), 1);
+        this.#add();
+        this.#release(this.#idle.pop()!);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) slot.worker.removeAllListeners('exit');
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+}

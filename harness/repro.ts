@@ -1,0 +1,29 @@
+/**
+ * Repro lines: the exact command that reruns one seed or one plan, as the user invoked powercut
+ * (`npx powercut` in a project, `npm run -s powercut --` in powercut's own checkout, or the
+ * binary's path), naming the subject's module so it reruns the same code.
+ */
+import type { BasePlan, Subject } from './subject.ts';
+
+/** How a repro line starts when the caller does not say: what works in a project that installed powercut. */
+export const invocationDefault = 'npx powercut';
+
+/** Quotes one argument for a POSIX shell when it needs it. */
+export function shellQuote(argument: string): string {
+  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line from an invocation prefix and arguments. */
+export function commandLine(invocation: string, args: readonly string[]): string {
+  return [invocation, ...args.map(shellQuote)].join(' ');
+}
+
+/** The command that reruns seed `seed` of `unit` with the full trace. */
+export function reproCommand<P extends BasePlan>(invocation: string, subject: Subject<P>, unit: string, seed: number): string {
+  return commandLine(invocation, ['repro', ...subject.subjectArgs(), ...subject.seedArgs(unit, seed)]);
+}
+
+/** The command that replays a plan file. */
+export function replayCommand(invocation: string, file: string): string {
+  return commandLine(invocation, ['replay', file]);
+}

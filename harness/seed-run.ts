@@ -1,0 +1,56 @@
+/**
+ * One seed as a campaign task, and its compact result: what aggregation needs (and a trace when
+ * asked for), small enough to post from a worker thread for every seed.
+ */
+import { zeroCounts } from '../sim/disk/faults.ts';
+import type { RunResult, RunViolation } from '../sim/run-result.ts';
+import type { Coverage, FaultKind, TraceEvent } from '../sim/types.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/** One seed to run. */
+export interface SeedTask {
+  readonly unit: string;
+  readonly seed: number;
+  readonly trace?: 'full';
+}
+
+/** The compact result of one seed. */
+export interface SeedRun {
+  readonly unit: string;
+  readonly seed: number;
+  readonly violations: readonly RunViolation[];
+  readonly detected: number;
+  readonly faults: Readonly<Record<FaultKind, number>>;
+  readonly coverage: Readonly<Coverage>;
+  readonly digest: string;
+  readonly ioCount: number;
+  readonly crashes: number;
+  readonly acknowledged: number;
+  readonly trace?: readonly TraceEvent[];
+}
+
+/** The compact form of a run's result. */
+export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
+  return {
+    unit: result.unit, seed: result.seed, violations: result.violations, detected: result.detected,
+    faults: result.faults, coverage: result.coverage, digest: result.digest, ioCount: result.ioCount,
+    crashes: result.crashes, acknowledged: result.acknowledged,
+    ...(withTrace ? { trace: result.trace } : {}),
+  };
+}
+
+/** Runs one seed of `subject`. @throws Error for an unknown unit, or what the run throws */
+export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: SeedTask): Promise<SeedRun> {
+  const result = await subject.run(subject.plan(task.unit, task.seed), task.trace === 'full' ? { trace: 'full' } : {});
+  return seedRunOf(result, task.trace === 'full');
+}
+
+/** The result of a seed whose run threw: a `harness` violation, nothing else. */
+export function harnessRun(unit: string, seed: number, error: unknown): SeedRun {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    unit, seed, detected: 0, crashes: 0, acknowledged: 0, ioCount: 0, digest: '0000000000000000',
+    violations: [{ invariant: 'harness', message: `the run threw: ${message}`, step: -1 }],
+    faults: zeroCounts(), coverage: {},
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Shrinking: turns a failing plan of any subject into a small plan that fails with the same
+ * invariant.
+ *
+ * First the run's random choices become explicit: the faults it fired are scheduled at their
+ * exact I/O indexes with every rate at 0, and the crash state of every crash is written down;
+ * the simulator guarantees this replays the same run, and explicit faults and states can then be
+ * removed one by one, which rates cannot. Then delta debugging (Zeller's ddmin, complement
+ * variant; ddmin.ts) removes steps, scheduled faults and crash states, and the subject's own
+ * passes simplify what is left (for the engine: batches, operations, values, keys). Each
+ * candidate is kept only if the same invariant still fails. The passes repeat until none makes
+ * progress or the run budget is spent.
+ *
+ * Removing steps shifts the I/O indexes of everything after them, which moves scheduled faults
+ * off the operations they hit. Re-anchoring compensates: each fault is tied to the step whose
+ * I/O it fell in (from a full trace of the current plan), and a candidate that drops steps moves
+ * later faults back by the I/O count of the dropped steps. It is an estimate (the remaining
+ * steps may do different I/O once earlier ones are gone); a wrong estimate is simply rejected.
+ *
+ * What it does not do: shrink inside a step the subject does not split (a library call is one
+ * step), or search for a different failure than the one named.
+ */
+import type { ScheduledFault } from '../sim/disk/faults.ts';
+import type { RunViolation } from '../sim/run-result.ts';
+import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/** Options of {@link shrinkPlan}. */
+export interface ShrinkOptions {
+  /** The invariant that must keep failing. @defaultValue the first violation's invariant */
+  readonly invariant?: string;
+  /** Total runs allowed, the first included. @defaultValue {@link shrinkRunsMaxDefault} */
+  readonly runsMax?: number;
+  /** Re-anchor scheduled faults when steps are removed. @defaultValue true */
+  readonly reanchor?: boolean;
+}
+
+/** What {@link shrinkPlan} returns. */
+export interface ShrinkResult<P extends BasePlan> {
+  /** The smallest failing plan found (the input plan when it does not fail). */
+  readonly plan: P;
+  /** The sizes before and after, as the subject describes them. */
+  readonly before: string;
+  readonly after: string;
+  /** Runs spent, the first included. */
+  readonly runs: number;
+  /** The violation of the shrunk plan; `undefined` when the input plan does not fail. */
+  readonly violation: RunViolation | undefined;
+  /** Whether the faults and crash states were made explicit. */
+  readonly explicitFaults: boolean;
+  /** Candidates accepted only thanks to re-anchored faults. */
+  readonly reanchored: number;
+  /** Whether the run budget ran out before the passes reached a fixpoint. */
+  readonly budgetExhausted: boolean;
+}
+
+/** Default of {@link ShrinkOptions.runsMax}, for every subject. */
+export const shrinkRunsMaxDefault = 2000;
+/** Most rounds of passes. */
+const passesMax = 20;
+
+class BudgetExhausted extends Error {}
+
+/** One run of a candidate, as shrinking needs it. */
+interface Attempt {
+  readonly violation: RunViolation | undefined;
+  /** Where each scheduled fault fell, relative to the steps (from a full trace). */
+  readonly anchors: Anchors | undefined;
+  readonly crashes: number;
+  readonly fired: readonly ScheduledFault[];
+  readonly crashStates: readonly number[];
+}
+
+/**
+ * Minimises a failing plan.
+ * @param subject - the subject the plan belongs to
+ * @param plan - the failing plan
+ * @returns the shrunk plan and figures; `violation` is undefined when `plan` does not fail
+ */
+export async function shrinkPlan<P extends BasePlan>(subject: Subject<P>, plan: P, options: ShrinkOptions = {}): Promise<ShrinkResult<P>> {
+  return new Shrinker(subject, plan, options).shrink();
+}
+
+/** The state of one shrink: the current plan and its run, the budget, the cache of runs. */
+class Shrinker<P extends BasePlan> {
+  readonly #tried = new Map<string, Attempt>();
+  readonly #runsMax: number;
+  readonly #reanchor: boolean;
+  #target: string | undefined;
+  #runs = 0;
+  #current: P;
+  #attempt: Attempt | undefined;
+  #explicit = false;
+  #reanchored = 0;
+
+  constructor(private readonly subject: Subject<P>, private readonly input: P, options: ShrinkOptions) {
+    this.#runsMax = options.runsMax ?? shrinkRunsMaxDefault;
+    this.#reanchor = options.reanchor ?? true;
+    this.#target = options.invariant;
+    this.#current = input;
+  }
+
+  async shrink(): Promise<ShrinkResult<P>> {
+    const describe = (plan: P): string => this.subject.shrink.describeSize(plan);
+    const first = await this.#run(this.input);
+    if (first.violation === undefined) {
+      return { plan: this.input, before: describe(this.input), after: describe(this.input), runs: this.#runs, violation: undefined, explicitFaults: false, reanchored: 0, budgetExhausted: false };
+    }
+    this.#attempt = first;
+    let budgetExhausted = false;
+    try {
+      this.#explicit = await this.#accept(this.#explicitPlan(first));
+      for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass())) break;
+      // Keep only the faults that fire: the same run, a shorter list.
+      if (this.#explicit) await this.#accept(this.#withScheduled(this.#current, this.#attempt.fired));
+    } catch (error) {
+      if (!(error instanceof BudgetExhausted)) throw error;
+      budgetExhausted = true;
+    }
+    return {
+      plan: this.#current, before: describe(this.input), after: describe(this.#current), runs: this.#runs,
+      violation: this.#attempt.violation, explicitFaults: this.#explicit, reanchored: this.#reanchored, budgetExhausted,
+    };
+  }
+
+  /** The input with its faults and crash states made explicit (no rate, no aim, no draw left). */
+  #explicitPlan(first: Attempt): P {
+    const { phases: _phases, io: _io, ...faults } = this.input.faults;
+    return { ...this.input, faults: { ...faults, rates: {}, scheduled: first.fired }, crashStates: first.crashStates };
+  }
+
+  #withScheduled(plan: P, scheduled: readonly ScheduledFault[]): P {
+    return { ...plan, faults: { ...plan.faults, scheduled } };
+  }
+
+  /** One round of every pass. @returns whether any made progress */
+  async #pass(): Promise<boolean> {
+    let progress = await this.#cutAfterViolation();
+    progress = (await this.#ddminSteps()) || progress;
+    progress = (await this.#ddminFaults()) || progress;
+    progress = (await this.#crashStates()) || progress;
+    const simplify = this.subject.shrink.simplify;
+    if (simplify) progress = (await simplify(() => this.#current, (candidate) => this.#accept(candidate))) || progress;
+    return progress;
+  }
+
+  /** Runs `candidate` (once: results are cached by plan text). */
+  async #run(candidate: P): Promise<Attempt> {
+    const key = JSON.stringify(candidate);
+    const known = this.#tried.get(key);
+    if (known) return known;
+    if (this.#runs >= this.#runsMax) throw new BudgetExhausted();
+    this.#runs++;
+    const result = await this.subject.run(candidate, { trace: this.#reanchor ? 'full' : 'digest' });
+    this.#target ??= result.violations[0]?.invariant;
+    const violation = result.violations.find((found) => found.invariant === this.#target);
+    const shape = this.subject.shrink;
+    const attempt: Attempt = {
+      violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates,
+      anchors: violation && this.#reanchor ? anchorsOf(shape.stepCount(candidate), result.trace, shape.isStepStart) : undefined,
+    };
+    this.#tried.set(key, attempt);
+    return attempt;
+  }
+
+  /** Adopts `candidate` if it fails with the target invariant. */
+  async #accept(candidate: P): Promise<boolean> {
+    const attempt = await this.#run(candidate);
+    if (attempt.violation === undefined) return false;
+    this.#current = candidate;
+    this.#attempt = attempt;
+    return true;
+  }
+
+  /** Candidates keeping steps `keep` of `base`: re-anchored first when that moves a fault, then plain. */
+  async #keepSteps(base: P, anchors: Anchors | undefined, keep: readonly number[]): Promise<boolean> {
+    const plain = this.subject.shrink.keepSteps(base, keep);
+    const moved = this.#reanchor && this.#explicit && anchors !== undefined ? reanchorFaults(base.faults.scheduled ?? [], anchors, keep) : undefined;
+    if (moved !== undefined && await this.#accept(this.#withScheduled(plain, moved))) {
+      this.#reanchored++;
+      return true;
+    }
+    return this.#accept(plain);
+  }
+
+  /** Steps after the one where the violation showed cannot matter to it: try cutting them first. */
+  async #cutAfterViolation(): Promise<boolean> {
+    const step = this.#attempt?.violation?.step ?? -1;
+    const count = this.subject.shrink.stepCount(this.#current);
+    if (step < 0 || step + 1 >= count) return false;
+    return this.#keepSteps(this.#current, this.#attempt?.anchors, range(step + 1));
+  }
+
+  async #ddminSteps(): Promise<boolean> {
+    const base = this.#current;
+    const anchors = this.#attempt?.anchors;
+    return ddmin(this.subject.shrink.stepCount(base), (keep) => this.#keepSteps(base, anchors, keep));
+  }
+
+  async #ddminFaults(): Promise<boolean> {
+    const base = this.#current;
+    const scheduled = base.faults.scheduled ?? [];
+    if (!this.#explicit || scheduled.length === 0) return false;
+    return ddmin(scheduled.length, (keep) => this.#accept(this.#withScheduled(base, keep.map((index) => scheduled[index]!))));
+  }
+
+  /** Only as many crash states as crashes happen, each the default (0) where possible. */
+  async #crashStates(): Promise<boolean> {
+    const states = this.#current.crashStates;
+    if (states === undefined) return false;
+    let progress = false;
+    const crashes = this.#attempt?.crashes ?? states.length;
+    if (states.length > crashes) progress = await this.#accept({ ...this.#current, crashStates: states.slice(0, crashes) });
+    for (let at = 0; at < (this.#current.crashStates?.length ?? 0); at++) {
+      const now = this.#current.crashStates!;
+      if (now[at] !== 0) progress = (await this.#accept({ ...this.#current, crashStates: now.map((state, k) => (k === at ? 0 : state)) })) || progress;
+    }
+    return progress;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * What the harness tests: a **subject**. Campaigns, repro, replay, shrinking, exploration, the
+ * regression corpus and the reports are written once, over this interface; each kind of code
+ * under test is one implementation of it:
+ * - the **engine** subject (scenarios/engine-subject.ts): the scenarios' plans, an engine under
+ *   the engine contract (the reference engine or yours), judged by the commit model;
+ * - the **library** subject (targets/subject.ts): a library workload, judged by its own
+ *   invariants.
+ *
+ * A subject turns (unit, seed) into a plan (a unit is a scenario, or the workload itself), runs
+ * a plan deterministically, and says how its plans shrink and how they are explored. It names
+ * itself as plain data ({@link SubjectSpec}), so a worker thread or a child process loads the
+ * same subject again, and a plan file names the subject it belongs to.
+ */
+import type { FaultKind, TraceEvent } from '../sim/types.ts';
+import type { FaultProfile } from '../sim/disk/faults.ts';
+import type { RunResult, RunViolation } from '../sim/run-result.ts';
+import type { TraceMode } from '../sim/trace.ts';
+
+/**
+ * A subject as plain data: enough for any thread or process to load it again.
+ * - `engine`: the scenarios on an engine; `module` names the module whose default export is the
+ *   engine (absent: the reference engine);
+ * - `library`: the library workload exported by `module`.
+ * Module paths are kept as the user gave them and resolved against the working directory.
+ */
+export type SubjectSpec =
+  | { readonly kind: 'engine'; readonly module?: string | undefined }
+  | { readonly kind: 'library'; readonly module: string };
+
+/** What every plan has, whatever its subject. */
+export interface BasePlan {
+  readonly format: string;
+  readonly version: number;
+  readonly seed: number;
+  readonly faults: FaultProfile;
+  /** Which crash state each crash settles on, by crash index; absent or shorter: the default. */
+  readonly crashStates?: readonly number[] | undefined;
+  /** Step budget of each simulated section (a liveness bound, never a hang). */
+  readonly stepsMax: number;
+}
+
+/** Options of {@link Subject.run}. */
+export interface SubjectRunOptions {
+  /** Keep every trace event. @defaultValue 'digest' */
+  readonly trace?: TraceMode;
+}
+
+/** The (site × fault kind) cells a campaign aims at, by site. */
+export type Targets = Record<string, readonly FaultKind[]>;
+
+/** How the harness edits a subject's plans when it shrinks them. */
+export interface ShrinkAxes<P extends BasePlan> {
+  /** The plan's steps (operations) that shrinking may remove, counted. */
+  stepCount(plan: P): number;
+  /** The plan keeping only the steps `keep` (indexes into the current steps, in order). */
+  keepSteps(plan: P, keep: readonly number[]): P;
+  /** Whether a trace event marks the start of the next step (to anchor faults to steps). */
+  isStepStart(event: TraceEvent): boolean;
+  /**
+   * Subject-specific passes run after the common ones (steps, faults, crash states): each
+   * proposes smaller plans through `accept`, which runs a candidate and adopts it if it still
+   * fails the same way. @returns whether a pass made progress
+   */
+  simplify?(current: () => P, accept: (candidate: P) => Promise<boolean>): Promise<boolean>;
+  /** `steps 4, ops 6, faults 2`: what a plan's size means to the user. */
+  describeSize(plan: P): string;
+}
+
+/** How the harness explores a subject's plans (crash at every I/O). */
+export interface Exploration<P extends BasePlan> {
+  /** The fault-free prefix of `plan` with `size` steps (operations) that exploration crashes. */
+  base(plan: P, size: number): P;
+  /** The default `size`. */
+  readonly sizeDefault: number;
+  /** The global I/O indexes of the clean run's trace that are crash points. */
+  crashPoints(cleanTrace: readonly TraceEvent[]): number[];
+  /**
+   * The plan that crashes `base` at I/O `io` (or, with `io` undefined, at the end of its steps,
+   * where the subject has such a point) with `kind`, settling a power loss on `crashState`.
+   * `undefined` when the subject has no such candidate.
+   */
+  candidate(base: P, crash: { readonly io: number | undefined; readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }): P | undefined;
+}
+
+/** Something the harness can test. */
+export interface Subject<P extends BasePlan = BasePlan> {
+  readonly spec: SubjectSpec;
+  /** For reports: the engine's or the workload's name. */
+  readonly name: string;
+  /** One line for summaries: `engine my-log (./my-log.ts)`, `workload lowdb (targets/lowdb.ts)`. */
+  readonly label: string;
+  /** Every unit seeds can be drawn for, in a stable order (scenario names; the workload's name). */
+  readonly units: readonly string[];
+  /** What a unit is called on the command line and in reports (`scenario`, `workload`). */
+  readonly unitWord: string;
+  /** Report rows of the coverage table (phases or I/O classes), in order. */
+  readonly sites: readonly string[];
+  /** The plan of one seed. @throws Error for an unknown unit */
+  plan(unit: string, seed: number): P;
+  /** The unit a plan belongs to. */
+  unitOf(plan: P): string;
+  /** Checks a parsed plan file. @throws PlanFileError naming the file and the field */
+  checkPlan(document: unknown, source: string): P;
+  /** Runs a plan. Deterministic: the same plan gives the same result and digest. */
+  run(plan: P, options?: SubjectRunOptions): Promise<RunResult>;
+  /** The (site × fault) cells the given units target. */
+  targets(units: readonly string[]): Targets;
+  /** Arguments naming this subject on a command line (`--engine FILE`, `--target FILE`; none for the reference engine). */
+  subjectArgs(): string[];
+  /** Arguments of `repro` naming one seed (`--scenario S --seed N`). */
+  seedArgs(unit: string, seed: number): string[];
+  /** Lines describing a plan (repro and replay print them above the result). */
+  describePlan(plan: P): string[];
+  readonly shrink: ShrinkAxes<P>;
+  readonly explore: Exploration<P>;
+}
+
+/** A violation as a one-line string: `[invariant] message (step N)`. */
+export function violationLine(violation: RunViolation): string {
+  return `[${violation.invariant}] ${violation.message}${violation.step >= 0 ? ` (step ${violation.step})` : ''}`;
+}

@@ -1,0 +1,39 @@
+/** Campaign violations: their order, and how a run's violation becomes one. */
+import type { RunViolation } from '../sim/run-result.ts';
+import type { TraceEvent, Violation } from '../sim/types.ts';
+
+/** Code-unit order, independent of locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order of violations in results and reports: unit, seed, invariant, message. */
+export function compareViolations(a: Violation, b: Violation): number {
+  return compareStrings(a.scenario, b.scenario)
+    || a.seed - b.seed
+    || compareStrings(a.invariant, b.invariant)
+    || compareStrings(a.message, b.message);
+}
+
+/** Where a violation happened, as the campaign knows it. */
+export interface ViolationContext {
+  readonly unit: string;
+  readonly seed: number;
+  readonly repro: string;
+  readonly trace?: readonly TraceEvent[];
+}
+
+/** Turns a run's violation into the `Violation` campaigns and reports carry. */
+export function toViolation(violation: RunViolation, context: ViolationContext): Violation {
+  return {
+    scenario: context.unit,
+    seed: context.seed,
+    invariant: violation.invariant,
+    message: violation.message,
+    repro: context.repro,
+    step: violation.step,
+    ...(violation.lsn !== undefined ? { lsn: violation.lsn } : {}),
+    ...(violation.key !== undefined ? { key: violation.key } : {}),
+    ...(context.trace !== undefined ? { trace: context.trace } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The worker-thread side of a campaign: loads the subject named in `workerData.spec` once, then
+ * runs the seeds the main thread sends, one message per seed, and posts back each compact
+ * result. Holds no state between seeds beyond the loaded subject, so which worker runs a seed
+ * cannot change its result; `--check-determinism` relies on that by rerunning seeds in a worker
+ * that has never run anything.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runSeed, type SeedRun, type SeedTask } from './seed-run.ts';
+import type { Subject, SubjectSpec } from './subject.ts';
+
+/** What the main thread sends: a seed, numbered. */
+export interface WorkerTask extends SeedTask {
+  readonly id: number;
+}
+
+/** A worker's answer: the run, an error of that seed, or a subject that would not load. */
+export type WorkerReply =
+  | { readonly id: number; readonly run: SeedRun }
+  | { readonly id: number; readonly error: string }
+  | { readonly id: number; readonly startError: string };
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  readonly spec: SubjectSpec;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Serves seeds in this worker thread.
+ * @param load - loads a subject from its spec (the caller's layer knows every kind of subject)
+ * @throws Error when not in a worker thread
+ */
+export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void {
+  const port = parentPort;
+  if (port === null) throw new Error('serveSeeds must run in a worker thread');
+  const setup = workerData as WorkerSetup;
+  const subject = load(setup.spec);
+  // An unhandled rejection would kill the worker before it could say why.
+  subject.catch(() => undefined);
+  port.on('message', (task: WorkerTask) => {
+    subject.then(
+      (loaded) => runSeed(loaded, task).then(
+        (run) => port.postMessage({ id: task.id, run } satisfies WorkerReply),
+        (error: unknown) => port.postMessage({ id: task.id, error: errorText(error) } satisfies WorkerReply),
+      ),
+      (error: unknown) => port.postMessage({ id: task.id, startError: errorText(error) } satisfies WorkerReply),
+    );
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * How engine plans are explored (harness/explore.ts does the search). The base is the plan's
+ * first steps with every fault removed (rates, scheduled faults, a fixed capacity, aims and
+ * `crash` steps), so a clean run has a fixed I/O sequence before the liveness phase; its crash
+ * points are every I/O before the liveness phase (faults are off from there on, by design). The
+ * end point is a power loss after the last step: a `crash` step appended.
+ */
+import type { Plan } from '../sim/plan.ts';
+import type { Exploration } from '../harness/subject.ts';
+
+/** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
+export function explorationBase(plan: Plan, steps: number): Plan {
+  const { capacityBytes: _capacity, phases: _phases, io: _io, ...faults } = plan.faults;
+  const { crashStates: _states, ...rest } = plan;
+  return {
+    ...rest,
+    faults: { ...faults, rates: {}, scheduled: [] },
+    steps: plan.steps.filter((step) => step.op !== 'crash').slice(0, steps),
+  };
+}
+
+/** The exploration of engine plans. */
+export const engineExploration: Exploration<Plan> = {
+  base: explorationBase,
+  sizeDefault: 12,
+  crashPoints(trace) {
+    const points: number[] = [];
+    for (const event of trace) {
+      if (event.type === 'note' && event.name === 'liveness') break;
+      if (event.type === 'io') points.push(points.length);
+    }
+    return points;
+  },
+  candidate(base, crash) {
+    if (crash.io === undefined) {
+      return { ...base, steps: [...base.steps, { op: 'crash', kind: 'power-loss' }], crashStates: [crash.crashState] };
+    }
+    return {
+      ...base,
+      faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] },
+      ...(crash.kind === 'power-loss' ? { crashStates: [crash.crashState] } : {}),
+    };
+  },
+};

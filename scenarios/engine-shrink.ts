@@ -1,0 +1,130 @@
+/**
+ * How engine plans shrink (harness/shrink.ts does the search): steps are the plan's steps, each
+ * step's start is its `op` trace event (the runner's own `open` events are not steps), and the
+ * engine's own passes then remove concurrent batches and operations within batches, shorten
+ * values, rename keys to short names in the same order, drop zero crash states and latency.
+ */
+import type { Plan, PlanOp, PlanStep } from '../sim/plan.ts';
+import { planSize } from '../sim/plan.ts';
+import type { ShrinkAxes } from '../harness/subject.ts';
+import { ddmin } from '../harness/ddmin.ts';
+
+type Accept = (candidate: Plan) => Promise<boolean>;
+
+/** The shrink axes of engine plans. */
+export const engineShrinkAxes: ShrinkAxes<Plan> = {
+  stepCount: (plan) => plan.steps.length,
+  keepSteps: (plan, keep) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
+  isStepStart: (event) => event.type === 'op' && event.name !== 'open',
+  simplify: async (current, accept) => {
+    let progress = await shrinkBatches(current, accept);
+    progress = (await shortenValues(current, accept)) || progress;
+    progress = (await renameKeys(current, accept)) || progress;
+    progress = (await dropDefaults(current, accept)) || progress;
+    return progress;
+  },
+  describeSize: (plan) => {
+    const size = planSize(plan);
+    return `steps ${size.steps}, ops ${size.ops}, faults ${size.faults}`;
+  },
+};
+
+function replaceStep(plan: Plan, index: number, step: PlanStep): Plan {
+  return { ...plan, steps: plan.steps.map((old, at) => (at === index ? step : old)) };
+}
+
+/** Removes batches of concurrent steps (one left becomes a commit) and operations of batches. */
+async function shrinkBatches(current: () => Plan, accept: Accept): Promise<boolean> {
+  let progress = false;
+  for (let index = 0; index < current().steps.length; index++) {
+    const step = current().steps[index]!;
+    if (step.op === 'concurrent') {
+      const batches = step.batches;
+      progress = (await ddmin(batches.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, { op: 'concurrent', batches: keep.map((at) => batches[at]!) })), 1)) || progress;
+      const now = current().steps[index]!;
+      if (now.op === 'concurrent' && now.batches.length === 1) progress = (await accept(replaceStep(current(), index, { op: 'commit', batch: now.batches[0]! }))) || progress;
+    }
+    progress = (await shrinkOpsOf(current, accept, index)) || progress;
+  }
+  return progress;
+}
+
+/** Removes operations within the batches of step `index`. */
+async function shrinkOpsOf(current: () => Plan, accept: Accept, index: number): Promise<boolean> {
+  let progress = false;
+  const now = current().steps[index]!;
+  if (now.op === 'commit') {
+    const batch = now.batch;
+    return ddmin(batch.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, { op: 'commit', batch: keep.map((at) => batch[at]!) })), 1);
+  }
+  if (now.op !== 'concurrent') return false;
+  for (let b = 0; b < now.batches.length; b++) {
+    const step = current().steps[index] as Extract<PlanStep, { op: 'concurrent' }>;
+    const batch = step.batches[b]!;
+    progress = (await ddmin(batch.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, {
+      op: 'concurrent', batches: step.batches.map((other, at) => (at === b ? keep.map((k) => batch[k]!) : other)),
+    })), 1)) || progress;
+  }
+  return progress;
+}
+
+/** Finds the fewest values that must stay long, then shortens the rest to one character. */
+async function shortenValues(current: () => Plan, accept: Accept): Promise<boolean> {
+  const base = current();
+  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && ref.op.value.length > 1);
+  if (longValues.length === 0) return false;
+  return ddmin(longValues.length, async (keep) => {
+    const kept = new Set(keep);
+    const shortened = new Set(longValues.filter((_, at) => !kept.has(at)).map((ref) => ref.where));
+    return accept(mapOps(base, (op, where) => (shortened.has(where) && op.type === 'put' ? { ...op, value: op.value.slice(0, 1) } : op)));
+  }, 0);
+}
+
+/** Renames keys to short names in the same sort order, so equal keys stay equal. */
+async function renameKeys(current: () => Plan, accept: Accept): Promise<boolean> {
+  const plan = current();
+  const keys = [...new Set(opRefs(plan).map((ref) => ref.op.key).concat(plan.steps.flatMap((step) => (step.op === 'get' ? [step.key] : []))))].sort();
+  const width = String(keys.length).length;
+  const names = new Map(keys.map((key, at) => [key, `k${String(at).padStart(width, '0')}`]));
+  if (keys.every((key) => names.get(key) === key)) return false;
+  const renamed = mapOps(plan, (op) => ({ ...op, key: names.get(op.key)! }));
+  return accept({ ...renamed, steps: renamed.steps.map((step) => (step.op === 'get' ? { op: 'get', key: names.get(step.key)! } : step)) });
+}
+
+/** Drops crash states that are all the default (0), and latency. */
+async function dropDefaults(current: () => Plan, accept: Accept): Promise<boolean> {
+  let progress = false;
+  const states = current().crashStates;
+  if (states !== undefined && states.every((state) => state === 0)) {
+    const { crashStates: _states, ...rest } = current();
+    progress = await accept(rest);
+  }
+  if (current().latency !== undefined) {
+    const { latency: _latency, ...rest } = current();
+    progress = (await accept(rest)) || progress;
+  }
+  return progress;
+}
+
+/** Where an op is: step index, batch index (0 for `commit`), op index. */
+type OpWhere = `${number}/${number}/${number}`;
+
+function opRefs(plan: Plan): { where: OpWhere; op: PlanOp }[] {
+  const refs: { where: OpWhere; op: PlanOp }[] = [];
+  plan.steps.forEach((step, s) => {
+    const batches = step.op === 'commit' ? [step.batch] : step.op === 'concurrent' ? step.batches : [];
+    batches.forEach((batch, b) => batch.forEach((op, o) => refs.push({ where: `${s}/${b}/${o}`, op })));
+  });
+  return refs;
+}
+
+function mapOps(plan: Plan, change: (op: PlanOp, where: OpWhere) => PlanOp): Plan {
+  return {
+    ...plan,
+    steps: plan.steps.map((step, s): PlanStep => {
+      if (step.op === 'commit') return { op: 'commit', batch: step.batch.map((op, o) => change(op, `${s}/0/${o}`)) };
+      if (step.op === 'concurrent') return { op: 'concurrent', batches: step.batches.map((batch, b) => batch.map((op, o) => change(op, `${s}/${b}/${o}`))) };
+      return step;
+    }),
+  };
+}

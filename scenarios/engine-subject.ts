@@ -1,0 +1,93 @@
+/**
+ * The engine subject: the scenario catalogue run on an engine (the reference engine, or any
+ * module whose default export follows sim/engine-contract.ts), judged by the commit model.
+ *
+ * How a scenario's plan is fitted to the engine, decided once here:
+ * - an engine that reports every phase a scenario aims at (the reference engine) keeps the
+ *   scenario's phase-aimed rates, and coverage is counted by phase;
+ * - any other engine gets the same rates aimed at the scenario's I/O classes instead (an
+ *   append, an fsync, a rename), and coverage is counted by I/O class, so an engine that
+ *   reports nothing still receives every fault kind the scenario promises;
+ * - a plan asking for a durability mode the engine does not offer runs in its first mode;
+ * - the plan names the engine's module, so a plan file reruns the same engine.
+ * For the reference engine the plan is exactly the scenario's.
+ */
+import { enginePhases } from '../engine/types.ts';
+import type { Engine } from '../sim/engine-contract.ts';
+import { checkPlan } from '../sim/plan-file.ts';
+import type { Plan } from '../sim/plan.ts';
+import { runPlan } from '../sim/runner.ts';
+import { ioClasses, type FaultKind } from '../sim/types.ts';
+import type { Subject, Targets } from '../harness/subject.ts';
+import { engineExploration } from './engine-explore.ts';
+import { engineShrinkAxes } from './engine-shrink.ts';
+import { describeEnginePlan } from './engine-describe.ts';
+import { scenarios, findScenario } from './index.ts';
+import { coreIoClasses, type Scenario } from './scenario.ts';
+
+/** Whether `engine` reports every phase `scenario` aims at. */
+function reportsPhasesOf(engine: Engine, scenario: Scenario): boolean {
+  const phases = engine.phases ?? [];
+  return scenario.targets.phases.every((phase) => phases.includes(phase));
+}
+
+/** The scenario's plan of `seed`, fitted to `engine` (see the module comment). */
+export function enginePlan(engine: Engine, module: string | undefined, scenario: Scenario, seed: number, byPhase: boolean): Plan {
+  const plan = scenario.plan(seed);
+  if (module === undefined && byPhase) return plan;
+  const modes = engine.syncModes;
+  const sync = modes === undefined || modes.length === 0 || modes.includes(plan.engine.sync) ? plan.engine.sync : modes[0]!;
+  const { phases, ...faults } = plan.faults;
+  const aimed = byPhase || phases === undefined ? plan.faults : { ...faults, io: scenario.targets.io };
+  return {
+    ...plan,
+    ...(module === undefined ? {} : { engineModule: module }),
+    engine: { ...plan.engine, sync },
+    faults: aimed,
+  };
+}
+
+/**
+ * The engine subject of `engine`.
+ * @param module - the module it was loaded from, as the user named it (absent: the reference engine)
+ */
+export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
+  // One vocabulary for the whole catalogue, so that every scenario's coverage adds up.
+  const byPhase = scenarios.every((scenario) => reportsPhasesOf(engine, scenario));
+  const scenario = (name: string): Scenario => {
+    const found = findScenario(name);
+    if (found === undefined) throw new Error(`unknown scenario ${JSON.stringify(name)}`);
+    return found;
+  };
+  return {
+    spec: { kind: 'engine', module },
+    name: engine.name,
+    label: `engine ${engine.name} (${module ?? 'reference'})`,
+    units: scenarios.map((s) => s.name),
+    unitWord: 'scenario',
+    sites: byPhase ? [...enginePhases, ...(engine.phases ?? []).filter((p) => !(enginePhases as readonly string[]).includes(p)), 'other'] : ioClasses,
+    plan: (unit, seed) => enginePlan(engine, module, scenario(unit), seed, byPhase),
+    unitOf: (plan) => plan.scenario,
+    checkPlan: (document, source) => checkPlan(document, source),
+    run: (plan, options = {}) => runPlan(plan, engine, { ...options, coverBy: byPhase ? 'phase' : 'io' }),
+    targets: (units) => engineTargets(units.map(scenario), byPhase),
+    subjectArgs: () => (module === undefined ? [] : ['--engine', module]),
+    seedArgs: (unit, seed) => ['--scenario', unit, '--seed', String(seed)],
+    describePlan: describeEnginePlan,
+    shrink: engineShrinkAxes,
+    explore: engineExploration,
+  };
+}
+
+/** The targeted (site × kind) cells of `chosen`. */
+function engineTargets(chosen: readonly Scenario[], byPhase: boolean): Targets {
+  const targets: Record<string, FaultKind[]> = {};
+  for (const scenario of chosen) {
+    const sites = byPhase ? scenario.targets.phases : scenario.targets.io.filter((io) => coreIoClasses.includes(io));
+    for (const site of sites) {
+      const kinds = (targets[site] ??= []);
+      for (const kind of scenario.targets.faults) if (!kinds.includes(kind)) kinds.push(kind);
+    }
+  }
+  return targets;
+}

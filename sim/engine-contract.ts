@@ -1,0 +1,165 @@
+/**
+ * The engine contract: how powercut drives a storage engine, yours or the reference one. An
+ * engine is written against the file-system and clock ports (engine/ports/) and handed to
+ * powercut as an {@link Engine}: a name, an `open` that recovers from whatever the disk holds,
+ * and a handle with commit/get/state/sync/checkpoint/close. Everything crosses the boundary as
+ * plain data and codes, never by class identity: your copy of an error class is another class
+ * than powercut's, so failures are told apart by {@link EngineFailure.code}.
+ *
+ * What powercut relies on:
+ * - `open` recovers and returns a handle, or throws. A refusal because the data is damaged is
+ *   the code `corruption` (counted as detected damage when a fault damaged durable data, as
+ *   `false-corruption` otherwise). An I/O error (anything with a POSIX `code` such as `EIO`) is
+ *   transient: powercut restarts and opens again. Anything else is the engine's bug
+ *   (`engine-error`).
+ * - `commit(ops)` resolves when the engine acknowledges the batch under its durability mode,
+ *   with its LSN if it has LSNs (optional; the checks that need LSNs run only when given).
+ *   Concurrent commits take effect in the order `commit` was called. A rejection with code
+ *   `rejected` says whether the commit is `absent` for good or in doubt (`unknown`, the
+ *   default); `failed` means the engine is dead until reopened (nothing may be acknowledged
+ *   after it); `closed` means it was closed. **Any other error leaves the commit in doubt**:
+ *   the oracle then accepts it either present or absent, never a harness error.
+ * - `state()` returns every live key and value as reads see them now.
+ * - `sync` (make every acknowledged commit durable) and `checkpoint` are optional; plans skip
+ *   the steps an engine lacks.
+ * - `replayStats` (optional, any subset) are checked against what was recovered.
+ * - An engine reports phases through `env.probe(phase)` if it wants: faults can then be aimed
+ *   at its phases; without phases they are aimed at kinds of I/O (an append, an fsync, a rename)
+ *   and coverage is counted by I/O class.
+ *
+ * An engine whose data model is not key-value is tested as a library workload instead
+ * (targets/workload.ts), with its own invariants.
+ */
+import type { Clock } from '../engine/ports/clock.ts';
+import type { FileSystem } from '../engine/ports/fs.ts';
+import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
+
+/** Engine settings a plan carries (plain JSON); an engine uses the ones that mean something to it. */
+export interface EngineConfig {
+  /** Durability mode: what must survive a power loss (see README, "Semantics"). */
+  readonly sync: SyncMode;
+  readonly segmentSizeBytes: number;
+  readonly walSizeBytesMax: number;
+  readonly groupCommitMaxDelayMs: number;
+  readonly groupCommitMaxBatch: number;
+  readonly sidecarEveryFrames: number;
+}
+
+/** What `open` receives. */
+export interface EngineEnvironment {
+  /** The file system to run on (simulated, or `NodeFileSystem` on the real disk). */
+  readonly fs: FileSystem;
+  /** The clock for timers (virtual time in the simulator). */
+  readonly clock: Clock;
+  /** The directory the engine keeps its files in. */
+  readonly dir: string;
+  readonly config: EngineConfig;
+  /** Labels the I/O that follows with a phase the engine declared in {@link Engine.phases}; calling it is optional. */
+  readonly probe: (phase: string) => void;
+}
+
+/** What `commit` may resolve with: an LSN, an object holding one, or nothing. */
+export type CommitAck = number | { readonly lsn?: number | undefined } | void | undefined;
+
+/** An open engine. */
+export interface EngineHandle {
+  /** Commits one atomic batch; resolves once acknowledged under the durability mode. */
+  commit(ops: readonly Op[]): Promise<CommitAck>;
+  /** Reads one key. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every live key and its value. */
+  state(): Promise<ReadonlyMap<string, Uint8Array> | Iterable<readonly [string, Uint8Array]>>;
+  /** Makes every acknowledged commit durable (meaningful in `none` mode). */
+  sync?(): Promise<void>;
+  /** Takes a checkpoint (a snapshot, compaction, ...). */
+  checkpoint?(): Promise<void>;
+  /** Clean shutdown. */
+  close(): Promise<void>;
+  /** What recovery reported on open; any subset of the fields. */
+  readonly replayStats?: Partial<ReplayStats> | undefined;
+}
+
+/** The codes an engine fails with (see the module comment). */
+export type EngineFailureCode = 'corruption' | 'failed' | 'rejected' | 'closed';
+
+/** Every {@link EngineFailureCode}. */
+export const engineFailureCodes: readonly EngineFailureCode[] = ['corruption', 'failed', 'rejected', 'closed'];
+
+/** A failure, as plain data. */
+export interface EngineFailure {
+  readonly code: EngineFailureCode;
+  /** For a rejected commit: `absent` (never to appear) or `unknown` (in doubt). @defaultValue 'unknown' */
+  readonly commitOutcome?: 'absent' | 'unknown' | undefined;
+}
+
+/** A storage engine powercut can drive: the default export of an `--engine` module. */
+export interface Engine {
+  /** A short name, for reports and repro lines. */
+  readonly name: string;
+  /** One line: what it is. */
+  readonly description?: string;
+  /**
+   * Phases the engine reports through `env.probe`. Scenarios aim their faults at phases only
+   * when the engine reports every phase they name (the reference engine's); otherwise at I/O
+   * classes. @defaultValue none
+   */
+  readonly phases?: readonly string[];
+  /** Durability modes the engine offers; a plan asking for another runs in the first. @defaultValue every mode */
+  readonly syncModes?: readonly SyncMode[];
+  /** Opens the engine in `env.dir`, recovering from what the disk holds. */
+  open(env: EngineEnvironment): Promise<EngineHandle>;
+  /**
+   * Maps an error the engine threw to a failure code; `undefined` falls back to the error's own
+   * `code` property when it is one of {@link engineFailureCodes}.
+   */
+  classifyError?(error: unknown): EngineFailure | undefined;
+  /** Checks the files after a recovery, read-only; one line per problem (none when consistent). */
+  selfCheck?(fs: FileSystem, dir: string): Promise<readonly string[]>;
+  /** Checks the raw disk right after a crash, before recovery; one line per problem. */
+  crashCheck?(fs: FileSystem, dir: string): Promise<readonly string[]>;
+}
+
+/**
+ * Identity helper that gives an engine definition its type, for a module's default export.
+ * @param engine - the definition
+ * @returns the same object
+ */
+export function defineEngine(engine: Engine): Engine {
+  return engine;
+}
+
+/**
+ * How `error` counts under the contract: the engine's own classification, else the error's
+ * `code` when it is a contract code, else `undefined` (an error the contract does not name).
+ */
+export function failureOf(engine: Engine, error: unknown): EngineFailure | undefined {
+  const classified = engine.classifyError?.(error);
+  if (classified !== undefined) return classified;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, commitOutcome } = error as { code?: unknown; commitOutcome?: unknown };
+  if (!(engineFailureCodes as readonly unknown[]).includes(code)) return undefined;
+  return { code: code as EngineFailureCode, commitOutcome: commitOutcome === 'absent' ? 'absent' : 'unknown' };
+}
+
+/**
+ * Whether `error` looks like a file-system error: it has a POSIX-style `code` (`EIO`, `ENOSPC`,
+ * ...). Told by shape, not class, so errors from any copy of the ports (or from `node:fs`) count.
+ */
+export function isIoLikeError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
+}
+
+/** The LSN in what `commit` resolved with, if any. */
+export function lsnOf(ack: CommitAck): number | undefined {
+  if (typeof ack === 'number') return ack;
+  if (typeof ack === 'object' && ack !== null && typeof ack.lsn === 'number') return ack.lsn;
+  return undefined;
+}
+
+/** One line describing an error, for messages. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

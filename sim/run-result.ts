@@ -1,0 +1,54 @@
+/**
+ * What one run of a plan produced, whatever the subject (an engine under the commit model, or a
+ * library workload under its own invariants): one result type for campaigns, repro, replay,
+ * shrinking, exploration and the reports. Plain data.
+ */
+import type { ScheduledFault } from './disk/faults.ts';
+import type { Coverage, FaultKind, TraceEvent } from './types.ts';
+
+/** One failed invariant in one run. */
+export interface RunViolation {
+  /** The invariant's name: an oracle invariant (`durability`, ...) or one a workload names. */
+  readonly invariant: string;
+  /** One line: what was expected and what was seen (for a workload, the crash it followed). */
+  readonly message: string;
+  /** The plan step during which it was found; -1 after the steps (liveness phase, final crash). */
+  readonly step: number;
+  readonly lsn?: number;
+  readonly key?: string;
+  /** The model's index of the commit concerned. */
+  readonly commit?: number;
+  readonly expected?: string;
+  readonly seen?: string;
+}
+
+/** What one run produced. */
+export interface RunResult {
+  /** The scenario, or the workload's name. */
+  readonly unit: string;
+  readonly seed: number;
+  readonly violations: readonly RunViolation[];
+  /** Refusals after injected damage to durable data: detected, not violations. */
+  readonly detected: number;
+  readonly faults: Readonly<Record<FaultKind, number>>;
+  /** Injected faults by site (the subject's phases, or I/O classes) and kind. */
+  readonly coverage: Readonly<Coverage>;
+  readonly digest: string;
+  readonly ioCount: number;
+  readonly crashes: number;
+  /** Commits (or a workload's operations) acknowledged. */
+  readonly acknowledged: number;
+  /** A workload's operations that failed on an injected fault (counted, not violations). */
+  readonly failedOperations: number;
+  /** Every fault injected, replayable as `faults.scheduled` with rates 0. */
+  readonly faultsFired: readonly ScheduledFault[];
+  /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
+  readonly crashStates: readonly number[];
+  /** Trace events: all with the full trace, else the last ones. */
+  readonly trace: readonly TraceEvent[];
+}
+
+/** A copy of a coverage table (the world's keeps counting). */
+export function copyCoverage(coverage: Readonly<Coverage>): Coverage {
+  return Object.fromEntries(Object.entries(coverage).map(([site, kinds]) => [site, { ...kinds }]));
+}

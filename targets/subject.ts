@@ -1,0 +1,114 @@
+/**
+ * The library subject: a library workload (targets/workload.ts) under the harness, judged by its
+ * own invariants. One unit (the workload itself); plans list the operations to run; coverage is
+ * counted by I/O class, since a library reports no phases.
+ *
+ * Shrinking removes operations (a library call is one step). Exploration takes the first
+ * operations with every fault removed and crashes them at every I/O of theirs (setup excluded),
+ * the run's final power loss then keeping everything, so a violation belongs to the crash that
+ * was injected; and it ends the clean run with a power loss in each crash state.
+ */
+import { ioClasses, type FaultKind, type IoClass } from '../sim/types.ts';
+import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/subject.ts';
+import { PlanFileError } from '../sim/plan-file.ts';
+import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
+import { runTargetPlan } from './runner.ts';
+import type { Workload } from './workload.ts';
+
+/** Crash state 2 keeps every unsynced write and name: a final power loss that changes nothing. */
+const keepEverything = 2;
+
+/** Where each fault kind lands in a library's I/O: its targeted cell. */
+const siteOfKind: Record<FaultKind, IoClass> = {
+  'kill-9': 'append', 'power-loss': 'append', 'disk-full': 'append', 'fsync-error': 'fsync', 'read-error': 'read', 'bit-flip': 'read',
+};
+
+const shrinkAxes: ShrinkAxes<TargetPlan> = {
+  stepCount: (plan) => plan.operations.length,
+  keepSteps: (plan, keep) => ({ ...plan, operations: keep.map((index) => plan.operations[index]!) }),
+  isStepStart: (event) => event.type === 'op',
+  describeSize: (plan) => {
+    const size = targetPlanSize(plan);
+    return `operations ${size.operations}, faults ${size.faults}`;
+  },
+};
+
+const exploration: Exploration<TargetPlan> = {
+  base(plan, size) {
+    const { phases: _phases, io: _io, capacityBytes: _capacity, ...faults } = plan.faults;
+    const { crashStates: _states, ...rest } = plan;
+    return { ...rest, faults: { ...faults, rates: {}, scheduled: [] }, operations: plan.operations.slice(0, size) };
+  },
+  sizeDefault: 4,
+  crashPoints(trace) {
+    // The I/O between the setup's checkpoint and the final power loss.
+    const points: number[] = [];
+    let io = 0;
+    let inOperations = false;
+    for (const event of trace) {
+      if (event.type === 'note' && event.name === 'checkpoint') inOperations = true;
+      else if (event.type === 'crash') break;
+      else if (event.type === 'io') {
+        if (inOperations) points.push(io);
+        io++;
+      }
+    }
+    return points;
+  },
+  candidate(base, crash) {
+    if (crash.io === undefined) return { ...base, crashStates: [crash.crashState] };
+    const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
+    return { ...base, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
+  },
+};
+
+/** The plan lines `repro` and `replay` print. */
+function describe(plan: TargetPlan): string[] {
+  const size = targetPlanSize(plan);
+  const rates = Object.entries(plan.faults.rates).filter(([, rate]) => (rate ?? 0) > 0).map(([kind, rate]) => `${kind} ${rate}`);
+  return [
+    `target ${plan.target} (workload ${plan.workload}), seed ${plan.seed}`,
+    `plan: ${size.operations} operations [${plan.operations.join(', ')}], ${size.faults} fault sources; step budget ${plan.stepsMax}`,
+    `faults: rates ${rates.length ? rates.join(', ') : 'none'}; ${plan.faults.scheduled?.length ?? 0} scheduled; fsync failure mode ${plan.faults.fsyncFailureMode}; sector ${plan.faults.sectorBytes} B`
+      + `${plan.crashStates ? `; crash states [${plan.crashStates.join(', ')}]` : ''}`,
+  ];
+}
+
+/**
+ * The library subject of `workload`.
+ * @param module - the workload's module, as the user named it
+ */
+export function librarySubject<S, L>(workload: Workload<S, L>, module: string): Subject<TargetPlan> {
+  const checkUnit = (unit: string): void => {
+    if (unit !== workload.name) throw new Error(`${module} exports the workload ${JSON.stringify(workload.name)}, not ${JSON.stringify(unit)}`);
+  };
+  return {
+    spec: { kind: 'library', module },
+    name: workload.name,
+    label: `workload ${workload.name} (${module})`,
+    units: [workload.name],
+    unitWord: 'workload',
+    sites: ioClasses,
+    plan(unit, seed) {
+      checkUnit(unit);
+      return targetPlan(workload, module, seed);
+    },
+    unitOf: (plan) => plan.workload,
+    checkPlan(document, source) {
+      const plan = checkTargetPlan(document, source);
+      if (plan.workload !== workload.name) throw new PlanFileError(`${source}: the plan is for workload ${JSON.stringify(plan.workload)}, but ${module} exports ${JSON.stringify(workload.name)}`);
+      return plan;
+    },
+    run: (plan, options = {}) => runTargetPlan(workload, plan, options),
+    targets(): Targets {
+      const targets: Record<string, FaultKind[]> = {};
+      for (const kind of targetFaultKinds(workload)) (targets[siteOfKind[kind]] ??= []).push(kind);
+      return targets;
+    },
+    subjectArgs: () => ['--target', module],
+    seedArgs: (_unit, seed) => ['--seed', String(seed)],
+    describePlan: describe,
+    shrink: shrinkAxes,
+    explore: exploration,
+  };
+}
