@@ -85,6 +85,12 @@ export interface CampaignOptions {
   readonly target?: string;
   /** The fault kinds the target's plans inject: its targeted cells (phase `other`). @defaultValue those of targetFaultRates */
   readonly targetFaultKinds?: readonly FaultKind[];
+  /**
+   * Monotonic milliseconds that the time budget, `elapsedMs` and `seedsPerSecond` are read from.
+   * Tests pass a clock they move themselves, so that when the budget runs out does not depend on
+   * how fast the machine is. @defaultValue wallClockMs (sim/node/wall-clock.ts)
+   */
+  readonly wallClockMs?: () => number;
 }
 
 /** A seed that gave another digest when run again. */
@@ -249,7 +255,8 @@ function traceWindow(trace: readonly TraceEvent[], violation: SeedViolation): Tr
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
   checkOptions(options);
-  const started = wallClockMs();
+  const clockMs = options.wallClockMs ?? wallClockMs;
+  const started = clockMs();
   const seedStart = options.seedStart ?? 1;
   const jobs = options.jobs ?? 1;
   const target = options.target === undefined ? {} : { target: options.target };
@@ -268,7 +275,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     // Seeds are issued in pair order, so the seeds run under a time budget are a prefix of the list.
     const lane = async (): Promise<void> => {
       while (next < pairs.length) {
-        if (wallClockMs() - started > budgetMs) {
+        if (clockMs() - started > budgetMs) {
           stoppedByTimeBudget = true;
           return;
         }
@@ -282,15 +289,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
         runs[index] = run;
         done++;
         violationCount += run.violations.length;
-        options.onProgress?.({ done, total: pairs.length, violations: violationCount, elapsedMs: wallClockMs() - started });
+        options.onProgress?.({ done, total: pairs.length, violations: violationCount, elapsedMs: clockMs() - started });
       }
     };
     await Promise.all(Array.from({ length: inProcess ? 1 : jobs }, lane));
-    runsPhaseMs = wallClockMs() - started;
+    runsPhaseMs = clockMs() - started;
     const ran = runs.filter((run): run is SeedRun => run !== undefined);
     const violations = await attachTraces(ran, executor, options.target);
     const determinism = options.checkDeterminism ? await checkDeterminism(ran, inProcess ? new InProcessExecutor(sut) : undefined, jobs, options.target) : undefined;
-    const elapsedMs = wallClockMs() - started;
+    const elapsedMs = clockMs() - started;
     return {
       ...aggregate(options.scenarios, seedStart, ran, violations, options.shard, options.target === undefined ? undefined : options.targetFaultKinds ?? Object.keys(targetFaultRates) as FaultKind[]),
       ...(options.target === undefined ? {} : { targetModule: options.target }),
