@@ -65,6 +65,12 @@ export interface CampaignOptions<P extends BasePlan> {
   readonly workerScript?: URL;
   /** How repro lines start (see repro.ts). @defaultValue 'npx powercut' */
   readonly invocation?: string;
+  /**
+   * Monotonic milliseconds that the time budget, `elapsedMs` and `seedsPerSecond` are read from.
+   * Tests pass a clock they move themselves, so that when the budget runs out does not depend on
+   * how fast the machine is. @defaultValue wallClockMs (sim/node/wall-clock.ts)
+   */
+  readonly wallClockMs?: () => number;
 }
 
 /** A seed that gave another digest when run again. */
@@ -119,7 +125,8 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
   const subject = options.subject;
   const units = options.units ?? subject.units;
   checkOptions(options, units);
-  const started = options.startedAtMs ?? wallClockMs();
+  const clockMs = options.wallClockMs ?? wallClockMs;
+  const started = options.startedAtMs ?? clockMs();
   const seedStart = options.seedStart ?? 1;
   const jobs = options.jobs ?? 1;
   const planned = pairCount(units.length, options.seeds, options.shard);
@@ -135,7 +142,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
     // Pairs are issued in campaign order, so the seeds run under a time budget are a prefix.
     const lane = async (): Promise<void> => {
       for (;;) {
-        if (wallClockMs() - started > budgetMs) {
+        if (clockMs() - started > budgetMs) {
           stoppedByTimeBudget = true;
           return;
         }
@@ -145,11 +152,11 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
         const run = await runPair(executor, next.value);
         if (sampled) sample.push({ pair: next.value, digest: run.digest });
         aggregator.add(run, next.value.index);
-        options.onProgress?.({ done: aggregator.seeds, total: planned, violations: aggregator.violations, elapsedMs: wallClockMs() - started });
+        options.onProgress?.({ done: aggregator.seeds, total: planned, violations: aggregator.violations, elapsedMs: clockMs() - started });
       }
     };
     await Promise.all(Array.from({ length: executor.lanes }, lane));
-    const runsPhaseMs = wallClockMs() - started;
+    const runsPhaseMs = clockMs() - started;
     const invocation = options.invocation ?? invocationDefault;
     const violations = await attachTraces(aggregator.kept, executor, (run) => reproCommand(invocation, subject, run.unit, run.seed));
     const determinism = options.checkDeterminism ? await checkDeterminism(sample, options, jobs) : undefined;
@@ -168,7 +175,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       targets: subject.targets(units),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,
-      elapsedMs: wallClockMs() - started,
+      elapsedMs: clockMs() - started,
       perScenario: aggregator.perScenario,
       seedsPlanned: planned,
       stoppedByTimeBudget,

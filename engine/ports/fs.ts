@@ -62,9 +62,15 @@ export class IoError extends Error {
   }
 }
 
-/** Whether `error` is an {@link IoError}, optionally with a given code. */
+/**
+ * Whether `error` is an {@link IoError}, optionally with a given code. Told by name and code, not
+ * by class identity, so an error from another copy of this module (a second install of the
+ * package, a planted-bug copy of the engine) is recognised too.
+ */
 export function isIoError(error: unknown, code?: IoErrorCode): error is IoError {
-  return error instanceof IoError && (code === undefined || error.code === code);
+  if (!(error instanceof Error) || error.name !== 'IoError') return false;
+  const found = (error as { code?: unknown }).code;
+  return isIoErrorCode(found) && (code === undefined || found === code);
 }
 
 /** How to open a file. With neither flag set the file must exist. */

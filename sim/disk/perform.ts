@@ -8,7 +8,7 @@
  * `performSync` for Node's `fs.*Sync` calls. The drivers differ only in how they hand the
  * outcome back, so both ports leave the same disk, faults and trace.
  */
-import { IoError } from '../../engine/ports/fs.ts';
+import { isIoError } from '../../engine/ports/fs.ts';
 import { none } from '../trace.ts';
 import type { FaultKind, IoClass } from '../types.ts';
 import { crashBits } from './faults.ts';
@@ -88,7 +88,7 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
     return ends.succeeded(kernel, value);
   } catch (error) {
     if (error === crashSignal) return ends.dead(label);
-    kernel.traceIo(label.name, label.path, label.offset, label.length, error instanceof IoError ? error.code : 'throw');
+    kernel.traceIo(label.name, label.path, label.offset, label.length, isIoError(error) ? error.code : 'throw');
     return ends.failed(kernel, error);
   }
 }

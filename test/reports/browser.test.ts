@@ -4,30 +4,25 @@
  * run left to right in trace order. Also: no console errors, no request for anything but the
  * file itself, and a non-empty screenshot.
  *
- * Chromium is Debian's (`/usr/bin/chromium`, or `POWERCUT_CHROMIUM`), driven by playwright-core.
- * When it is missing these tests FAIL rather than skip: a report nobody has seen render is not
- * tested, and CI (.ci/run) installs it.
+ * The browser is found by ./browser.ts: a system Chromium when there is one, else the one that
+ * ships in the `@sparticuz/chromium` dev dependency, so `npm ci && npm test` needs nothing
+ * installed by hand. When none starts these tests FAIL rather than skip: a report nobody has
+ * seen render is not tested.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../reports/write.ts';
 import type { CampaignResult } from '../../sim/types.ts';
+import { launchChromium } from './browser.ts';
 import { durabilityViolation, failingResult, greenResult } from './fixtures.ts';
 
 /** Runs inside the page; declared here because the project compiles without the DOM library. */
 declare const getComputedStyle: (element: unknown) => { outlineColor: string; backgroundColor: string };
 
-const chromiumPath = process.env['POWERCUT_CHROMIUM'] ?? '/usr/bin/chromium';
-const launchArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const meta = { version: '0.1.0', commit: 'cd02355e1f0a9b7c' };
 
 interface OpenedReport {
@@ -41,14 +36,10 @@ let browser: Browser | undefined;
 let launchError: Error | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    launchError = new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium, as .ci/run does) or set POWERCUT_CHROMIUM`);
-    return;
-  }
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+    browser = (await launchChromium()).browser;
   } catch (error) {
-    launchError = new Error(`Chromium at ${chromiumPath} failed to start: ${(error as Error).message.split('\n')[0]}`);
+    launchError = error as Error;
   }
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeResults } from '../../reports/index.ts';
 import { acknowledgesWithoutWriting } from './broken-engines.ts';
 import { campaignPairs, CampaignInputError, parseShard, runCampaign, traceEventsMax } from '../../sim/campaign.ts';
+import type { CampaignOptions } from '../../sim/campaign.ts';
 
 /** The reference engine, except that every second commit is acknowledged without being written. */
 const dropsEverySecondCommit = acknowledgesWithoutWriting(2);
@@ -77,11 +78,41 @@ describe('runCampaign', () => {
     expect(result.determinism).toEqual({ checked: 1, mismatches: [] });
   });
 
+  // The budget tests read time from a clock the test moves past the budget once the fifth seed is
+  // done: on the real clock a loaded machine (or slow worker start-up) could spend a short budget
+  // before the first seed, and a fast one could run every seed within it.
   it('stops issuing seeds when the time budget is spent and reports the seeds it ran', async () => {
-    const result = await runCampaign({ scenarios: ['swarm'], seeds: 100_000, timeBudgetSec: 0.3 });
+    const clock = budgetSpentAfterSeeds(5);
+    const result = await runCampaign({ scenarios: ['swarm'], seeds: 100_000, timeBudgetSec: 1, ...clock });
     expect(result.stoppedByTimeBudget).toBe(true);
-    expect(result.seeds).toBeGreaterThan(0);
-    expect(result.seeds).toBeLessThan(100_000);
+    expect(result.seeds).toBe(5);
+    expect(result.seedsPlanned).toBe(100_000);
     expect(result.perScenario['swarm']!.seeds).toBe(result.seeds);
   });
+
+  it('lets the seeds already issued to workers finish and count when the time budget is spent', async () => {
+    const clock = budgetSpentAfterSeeds(5);
+    const result = await runCampaign({ scenarios: ['swarm'], seeds: 100_000, jobs: 2, timeBudgetSec: 1, ...clock });
+    expect(result.stoppedByTimeBudget).toBe(true);
+    // The other lane had issued its sixth seed before the fifth finished.
+    expect(result.seeds).toBe(6);
+    expect(result.perScenario['swarm']!.seeds).toBe(result.seeds);
+  });
+
+  it('runs every seed when the time budget is not spent', async () => {
+    const result = await runCampaign({ scenarios: ['swarm'], seeds: 5, timeBudgetSec: 1, wallClockMs: () => 0 });
+    expect(result.stoppedByTimeBudget).toBe(false);
+    expect(result.seeds).toBe(5);
+  });
 });
+
+/** A clock at 0 ms that jumps past a 1 s budget when the `seeds`-th seed is done. */
+function budgetSpentAfterSeeds(seeds: number): Pick<CampaignOptions, 'wallClockMs' | 'onProgress'> {
+  let nowMs = 0;
+  return {
+    wallClockMs: () => nowMs,
+    onProgress: ({ done }) => {
+      if (done === seeds) nowMs = 1001;
+    },
+  };
+}

@@ -1,18 +1,16 @@
 /**
  * Planted bugs for the regression corpus: a copy of engine/ in a temporary folder with one
- * source line changed, loaded with a dynamic import and wrapped as a system under test the way
- * sim/adapters/reference.ts wraps the real engine. engine/ itself is never modified.
- *
- * The copy's `errors.ts` and `ports/` re-export the originals, because the runner and the
- * simulated disk recognise errors with `instanceof` against the original classes; a copied
- * class would make every injected I/O error look like a harness error.
+ * source line changed, loaded with a dynamic import and wrapped under the engine contract the
+ * way sim/adapters/reference.ts wraps the real engine. engine/ itself is never modified. The
+ * copy is whole (errors and ports included): failures cross the contract as codes, and I/O
+ * errors are recognised by name and code, so the copy's own classes work.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SutHandle, SutEnvironment } from '../../sim/adapter.ts';
-import type { CheckedSystem } from '../../sim/runner.ts';
+import { engineDefinition } from '../../sim/adapters/reference.ts';
+import type { Engine } from '../../sim/engine-contract.ts';
 
 const engineDir = resolve(import.meta.dirname, '../../engine');
 
@@ -67,44 +65,20 @@ export function plantedBug(name: string): PlantedBug {
 }
 
 /**
- * Copies engine/ to a temporary folder, applies `bug`, and loads the copy as a system under test.
+ * Copies engine/ to a temporary folder, applies `bug`, and loads the copy as an engine.
  * @throws Error if the line to change is not found exactly once (the engine changed under us)
  */
-export async function loadPlanted(bug: PlantedBug): Promise<CheckedSystem> {
+export async function loadPlanted(bug: PlantedBug): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), `powercut-planted-${bug.name}-`));
   cpSync(engineDir, dir, { recursive: true });
-  // Without it the copy's .ts files load as CommonJS, and a CommonJS instance of errors.ts has
-  // classes distinct from the ESM instance the runner uses.
+  // Without it the copy's .ts files load as CommonJS.
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const target = join(dir, bug.file);
   const source = readFileSync(target, 'utf8');
   const at = source.indexOf(bug.find);
   if (at < 0 || source.indexOf(bug.find, at + 1) >= 0) throw new Error(`planted bug ${bug.name}: '${bug.find}' is not in engine/${bug.file} exactly once`);
   writeFileSync(target, source.slice(0, at) + bug.replace + source.slice(at + bug.find.length));
-  for (const shared of ['errors.ts', 'ports/fs.ts', 'ports/clock.ts']) {
-    writeFileSync(join(dir, shared), `export * from ${JSON.stringify(pathToFileURL(join(engineDir, shared)).href)};\n`);
-  }
   const storeModule = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as typeof import('../../engine/store.ts');
   const inspectModule = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as typeof import('../../engine/inspect.ts');
-  return {
-    name: `planted:${bug.name}`,
-    async open(env: SutEnvironment): Promise<SutHandle> {
-      const store = await storeModule.Store.open({
-        dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, ...(env.probe ? { probe: env.probe } : {}),
-      });
-      return {
-        commit: async (ops) => (await store.commit(ops)).lsn,
-        get: async (key) => store.get(key),
-        state: async () => new Map(store.entries()),
-        sync: () => store.sync(),
-        checkpoint: () => store.checkpoint(),
-        close: () => store.close(),
-        replayStats: store.replayStats,
-      };
-    },
-    async selfCheck(fs, dir) {
-      const report = await inspectModule.verify(fs, dir);
-      return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
-    },
-  };
+  return engineDefinition(`planted:${bug.name}`, { Store: storeModule.Store, verify: inspectModule.verify });
 }
