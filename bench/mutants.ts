@@ -10,7 +10,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planSize, type Plan } from '../sim/plan.ts';
-import type { CheckedSystem } from '../sim/runner.ts';
+import type { Engine } from '../sim/engine-contract.ts';
+import { shrinkPlan } from '../harness/shrink.ts';
+import { engineSubject } from '../scenarios/engine-subject.ts';
 import { mutants } from '../test/mutants/catalogue.ts';
 import { faultModels, searchMutant, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';
 import { loadMutant, removeMutantCopies } from '../test/mutants/loader.ts';
@@ -29,14 +31,12 @@ const jsonPath = option('json') ?? join(root, 'bench/results/mutants.json');
 // never-settling promise of sim/disk/kernel.ts (fixed), not the shrinker.
 const shrinkWanted = process.argv.includes('--shrink');
 
-type Shrinker = (plan: Plan, sut: CheckedSystem, options: { invariant?: string; runsMax?: number }) => Promise<{ plan: Plan }>;
+type Shrinker = (plan: Plan, engine: Engine, options: { invariant?: string; runsMax?: number }) => Promise<{ plan: Plan }>;
 
-/** sim/shrink.ts is written in parallel with this file; use it when it is there. */
-async function loadShrinker(): Promise<Shrinker | undefined> {
-  const path = join(root, 'sim/shrink.ts');
-  if (!shrinkWanted || !existsSync(path)) return undefined;
-  const module = (await import(pathToFileURL(path).href)) as { shrinkPlan?: Shrinker };
-  return module.shrinkPlan;
+/** The shrinker, when `--shrink` asks for it. */
+function loadShrinker(): Shrinker | undefined {
+  if (!shrinkWanted) return undefined;
+  return (plan, engine, options) => shrinkPlan(engineSubject(engine), plan, options);
 }
 
 interface Row {
@@ -49,7 +49,7 @@ interface Row {
   repro?: string;
 }
 
-const shrink = await loadShrinker();
+const shrink = loadShrinker();
 const rows: Row[] = [];
 for (const mutant of mutants) {
   if (only && !only.includes(mutant.id)) continue;

@@ -7,11 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findScenario } from '../scenarios/index.ts';
+import { engineSubject } from '../scenarios/engine-subject.ts';
 import { referenceEngine } from '../sim/adapters/reference.ts';
 import { planSize } from '../sim/plan.ts';
-import { regressionEntry, stableJson } from '../sim/regressions.ts';
+import { regressionEntry, stableJson } from '../harness/corpus.ts';
 import { runPlan } from '../sim/runner.ts';
-import { shrinkPlan } from '../sim/shrink.ts';
+import { shrinkPlan } from '../harness/shrink.ts';
 import { loadPlanted, plantedBug } from '../test/sim/planted.ts';
 
 const corpusDir = resolve(import.meta.dirname, '../scenarios/regressions');
@@ -40,7 +41,7 @@ const only = process.argv[2];
 for (const source of sources.filter((candidate) => only === undefined || candidate.bug === only)) {
   const sut = await loadPlanted(plantedBug(source.bug));
   const plan = findScenario(source.scenario)!.plan(source.seed);
-  const shrunk = await shrinkPlan(plan, sut);
+  const shrunk = await shrinkPlan(engineSubject(sut), plan);
   if (!shrunk.violation) throw new Error(`${source.bug}: ${source.scenario} seed ${source.seed} does not fail`);
   const clean = await runPlan(shrunk.plan, referenceEngine);
   if (clean.violations.length > 0) throw new Error(`${source.bug}: the clean engine fails the shrunk plan: ${clean.violations[0]!.message}`);

@@ -17,7 +17,8 @@ import { runPlan } from '../sim/runner.ts';
 import type { Plan } from '../sim/plan.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { baseEngine, makePlan } from '../scenarios/scenario.ts';
-import { runCampaign } from '../sim/campaign.ts';
+import { runCampaign } from '../harness/campaign.ts';
+import { loadSubject, workerScript } from '../subjects/index.ts';
 
 const encoder = new TextEncoder();
 
@@ -38,7 +39,7 @@ async function timeRuns(label: string, runs: number, plan: (i: number) => Plan):
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let commits = 0;
-  for (let i = 0; i < runs; i++) commits += (await runPlan(plan(i + 1), referenceEngine)).commitsAcknowledged;
+  for (let i = 0; i < runs; i++) commits += (await runPlan(plan(i + 1), referenceEngine)).acknowledged;
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / runs;
@@ -73,7 +74,7 @@ const swarm = findScenario('swarm')!;
 await timeRuns('swarm seeds (--jobs 1)', 300, (seed) => swarm.plan(seed));
 // The campaign path users run (`powercut run --scenario swarm --jobs N`), workers included.
 for (const jobs of [1, 2]) {
-  const outcome = await runCampaign({ scenarios: ['swarm'], seeds: 5000, seedStart: 5001, jobs });
+  const outcome = await runCampaign({ subject: await loadSubject({ kind: 'engine' }), units: ['swarm'], seeds: 5000, seedStart: 5001, jobs, workerScript });
   console.log(`${`swarm campaign, --jobs ${jobs}`.padEnd(36)} 5000 seeds  ${outcome.seedsPerSecond.toFixed(0).padStart(6)} seeds/s  digest ${outcome.digest}`);
 }
 const realRuns = 20;

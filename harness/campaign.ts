@@ -14,7 +14,7 @@
  * campaign's cost and bloat the reports with thousands of identical timelines.
  */
 import { wallClockMs } from '../sim/node/wall-clock.ts';
-import type { CampaignResult, TraceEvent, Violation } from '../sim/types.ts';
+import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type Violation } from '../sim/types.ts';
 import type { RunViolation } from '../sim/run-result.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
@@ -22,7 +22,7 @@ import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, ty
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
 import { harnessRun, type SeedRun } from './seed-run.ts';
-import type { BasePlan, Subject } from './subject.ts';
+import type { BasePlan, Subject, Targets } from './subject.ts';
 import { compareViolations, toViolation } from './violations.ts';
 
 /** Violating runs that get a trace attached (the rest keep their repro command only). */
@@ -172,7 +172,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       faults: aggregator.faults,
       sites: Object.keys(aggregator.coverage),
       coverage: aggregator.coverage,
-      targets: subject.targets(units),
+      targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,
       elapsedMs: clockMs() - started,
@@ -185,6 +185,15 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
   } finally {
     await executor.close();
   }
+}
+
+/** Targets with a row for every site (empty where nothing is aimed), kinds in report order. */
+function normalizedTargets(targets: Targets, sites: readonly string[]): Record<string, FaultKind[]> {
+  const normalized: Record<string, FaultKind[]> = {};
+  for (const site of [...sites, ...Object.keys(targets).filter((site) => !sites.includes(site))]) {
+    normalized[site] = faultKinds.filter((kind) => (targets[site] ?? []).includes(kind));
+  }
+  return normalized;
 }
 
 /** Runs one pair; a run that throws is a `harness` violation of that seed, a pool that cannot start ends the campaign. */

@@ -6,6 +6,19 @@
 import type { ScheduledFault } from './disk/faults.ts';
 import type { Coverage, FaultKind, TraceEvent } from './types.ts';
 
+/** The crash a check followed (library workloads name it; the engine runner's violations may not). */
+export interface CrashInfo {
+  readonly kind: 'kill-9' | 'power-loss';
+  /** The crash state a power loss settled on (meaningless after a kill -9, which keeps everything). */
+  readonly crashState: number;
+  /** The position in the plan's steps (operations) during which it happened (their count for the final one). */
+  readonly afterOperation: number;
+  /** The power loss at the end of the run. */
+  readonly final: boolean;
+  /** Crashes that then landed in the recovery (reopen) it started, in order, before the check. */
+  readonly reopenCrashes?: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }[];
+}
+
 /** One failed invariant in one run. */
 export interface RunViolation {
   /** The invariant's name: an oracle invariant (`durability`, ...) or one a workload names. */
@@ -20,6 +33,8 @@ export interface RunViolation {
   readonly commit?: number;
   readonly expected?: string;
   readonly seen?: string;
+  /** The crash the failed check followed, when the runner knows it. */
+  readonly crash?: CrashInfo;
 }
 
 /** What one run produced. */

@@ -24,7 +24,7 @@
 import { installFacade } from '../facade/install.ts';
 import { FileState } from '../sim/disk/file-state.ts';
 import type { DirNode } from '../sim/disk/disk.ts';
-import { copyCoverage, type RunResult, type RunViolation } from '../sim/run-result.ts';
+import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from '../sim/world.ts';
 import { pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -37,16 +37,7 @@ export const reopenCrashesMax = 3;
 export const targetRoot = '/powercut-target';
 
 /** The crash that preceded a check. */
-export interface TargetCrash {
-  readonly kind: 'kill-9' | 'power-loss';
-  readonly crashState: number;
-  /** The position in the plan's operations during which it happened (the count of operations for the final one). */
-  readonly afterOperation: number;
-  /** The power loss at the end of the run. */
-  readonly final: boolean;
-  /** Crashes that then landed in the library's own recovery (its reopen), in order, before the check. */
-  readonly reopenCrashes?: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }[];
-}
+export type TargetCrash = CrashInfo;
 
 /**
  * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
@@ -196,7 +187,7 @@ class LibraryRun<S, L> {
 
   #violation(invariant: string, message: string, crash: TargetCrash): void {
     const described = `${message} (${describeCrash(crash)})`;
-    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation });
+    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash });
     this.#world.record('check', invariant, `violated: ${described}`);
   }
 

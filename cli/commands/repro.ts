@@ -74,7 +74,8 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
     lines.push(`  [${violation.invariant}] ${violation.step >= 0 ? `step ${violation.step}` : 'final recovery'}: ${violation.message}`);
   }
   if (result.errors.length > 0) lines.push(`harness errors: ${result.errors.length}`, ...result.errors.map((error) => `  ${error}`));
-  lines.push('note: every crash point was replayed as kill -9, which keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)');
+  const powerLoss = result.crashPoints.some((point) => point.simulated === 'power-loss');
+  lines.push(`note: ${powerLoss ? 'power-loss crash points were replayed as kill -9, which' : 'a kill -9'} keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)`);
   lines.push(`data folder: ${result.dir} (${result.dirKept ? 'kept' : 'removed'})`);
   return lines;
 }

@@ -10,7 +10,8 @@
 import { findScenario } from '../../scenarios/index.ts';
 import type { Plan, PlanStep } from '../../sim/plan.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
-import { runPlan, type CheckedSystem } from '../../sim/runner.ts';
+import { runPlan } from '../../sim/runner.ts';
+import type { Engine } from '../../sim/engine-contract.ts';
 import type { Mutant } from './catalogue.ts';
 
 /** Which faults a campaign injects. */
@@ -56,7 +57,7 @@ export interface SearchResult {
   readonly referenceFailures: readonly { scenario: string; seed: number; invariant: string }[];
 }
 
-async function firstViolation(plan: Plan, sut: CheckedSystem): Promise<{ invariant: string; message: string } | undefined> {
+async function firstViolation(plan: Plan, sut: Engine): Promise<{ invariant: string; message: string } | undefined> {
   try {
     const first = (await runPlan(plan, sut)).violations[0];
     return first ? { invariant: first.invariant, message: first.message } : undefined;
@@ -70,7 +71,7 @@ async function firstViolation(plan: Plan, sut: CheckedSystem): Promise<{ invaria
  * Runs seeds until the first violation or the budget.
  * @param budget - maximum number of runs (across all target scenarios together)
  */
-export async function searchMutant(mutant: Mutant, sut: CheckedSystem, model: FaultModel, budget: number): Promise<SearchResult> {
+export async function searchMutant(mutant: Mutant, sut: Engine, model: FaultModel, budget: number): Promise<SearchResult> {
   const started = performance.now();
   const referenceFailures: { scenario: string; seed: number; invariant: string }[] = [];
   for (let index = 0; index < budget; index++) {

@@ -13,8 +13,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CheckedSystem } from '../../sim/runner.ts';
-import { engineAdapter, type EngineBuild } from '../../sim/adapters/reference.ts';
+import type { Engine } from '../../sim/engine-contract.ts';
+import { engineDefinition, type EngineBuild } from '../../sim/adapters/reference.ts';
 import type { Mutant, Patch } from './catalogue.ts';
 
 /** The shipped engine directory. */
@@ -89,13 +89,10 @@ export function removeMutantCopies(): void {
   if (copyRoot) rmSync(copyRoot, { recursive: true, force: true });
 }
 
-
-
-
-/** Loads the mutant's engine copy as a system under test (the same adapter as the shipped engine). */
-export async function loadMutant(mutant: Mutant): Promise<CheckedSystem> {
+/** Loads the mutant's engine copy as an engine (the same definition as the shipped engine's). */
+export async function loadMutant(mutant: Mutant): Promise<Engine> {
   const dir = writeMutantCopy(mutant);
   const storeModule = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as EngineBuild;
   const inspectModule = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as EngineBuild;
-  return engineAdapter(`mutant-${mutant.id}`, { Store: storeModule.Store, verify: inspectModule.verify });
+  return engineDefinition(`mutant-${mutant.id}`, { Store: storeModule.Store, verify: inspectModule.verify });
 }

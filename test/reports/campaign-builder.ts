@@ -5,7 +5,7 @@
  */
 import type { CampaignResult, FaultKind, TracePhase, Violation } from '../../sim/types.ts';
 import { faultKinds } from '../../sim/types.ts';
-import { tracePhases } from '../../reports/figures.ts';
+import { legacySites } from '../../reports/figures.ts';
 import { durabilityViolation } from './fixtures.ts';
 
 export interface RunRecord {
@@ -36,7 +36,7 @@ export function generateRuns(scenarios: readonly string[], seedStart: number, se
       const hash = fnv64(`${scenario}:${seed}`);
       const faultCount = Number(hash % 4n);
       const faults = Array.from({ length: faultCount }, (_, i) => ({
-        phase: tracePhases[Number((hash >> BigInt(8 + i * 4)) % BigInt(tracePhases.length))] ?? 'other',
+        phase: legacySites[Number((hash >> BigInt(8 + i * 4)) % BigInt(legacySites.length))] ?? 'other',
         kind: faultKinds[Number((hash >> BigInt(24 + i * 4)) % BigInt(faultKinds.length))] ?? 'kill-9',
       }));
       const violates = hash % 37n === 0n;
@@ -55,12 +55,12 @@ export function generateRuns(scenarios: readonly string[], seedStart: number, se
 /** Aggregates runs into a campaign result, summing the per-run hashes modulo 2^64. */
 export function buildCampaign(runs: readonly RunRecord[], options: {
   readonly scenarios: readonly string[];
-  readonly targets: Record<TracePhase, readonly FaultKind[]>;
+  readonly targets: Record<string, readonly FaultKind[]>;
   readonly elapsedMs: number;
   readonly shard?: string;
 }): CampaignResult {
   const zero = (): Record<FaultKind, number> => Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>;
-  const coverage = Object.fromEntries(tracePhases.map((phase) => [phase, zero()])) as Record<TracePhase, Record<FaultKind, number>>;
+  const coverage = Object.fromEntries(legacySites.map((phase) => [phase, zero()])) as Record<string, Record<FaultKind, number>>;
   const faults = zero();
   const perScenario: CampaignResult['perScenario'] = {};
   let digest = 0n;
@@ -80,7 +80,7 @@ export function buildCampaign(runs: readonly RunRecord[], options: {
   }
   for (const run of runs) {
     for (const fault of run.faults) {
-      coverage[fault.phase][fault.kind] += 1;
+      coverage[fault.phase]![fault.kind] += 1;
       faults[fault.kind] += 1;
     }
     digest = (digest + run.hash) % (1n << 64n);
@@ -95,6 +95,7 @@ export function buildCampaign(runs: readonly RunRecord[], options: {
     ...(options.shard === undefined ? {} : { shard: options.shard }),
     violations,
     faults,
+    sites: [...legacySites],
     coverage,
     targets: options.targets,
     digest: digest.toString(16).padStart(16, '0'),

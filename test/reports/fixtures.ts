@@ -7,7 +7,7 @@
  */
 import type { CampaignResult, FaultKind, TraceEvent, TracePhase, Violation } from '../../sim/types.ts';
 import { faultKinds } from '../../sim/types.ts';
-import { tracePhases } from '../../reports/figures.ts';
+import { legacySites } from '../../reports/figures.ts';
 
 type EventSpec = [t: number, type: TraceEvent['type'], phase: TracePhase | undefined, name: string, path?: string, detail?: string];
 
@@ -111,12 +111,12 @@ function faults(values: Partial<Record<FaultKind, number>>): Record<FaultKind, n
   return Object.fromEntries(faultKinds.map((kind) => [kind, values[kind] ?? 0])) as Record<FaultKind, number>;
 }
 
-function coverage(values: Partial<Record<TracePhase, Partial<Record<FaultKind, number>>>>): Record<TracePhase, Record<FaultKind, number>> {
-  return Object.fromEntries(tracePhases.map((phase) => [phase, faults(values[phase] ?? {})])) as Record<TracePhase, Record<FaultKind, number>>;
+function coverage(values: Partial<Record<string, Partial<Record<FaultKind, number>>>>): Record<string, Record<FaultKind, number>> {
+  return Object.fromEntries(legacySites.map((phase) => [phase, faults(values[phase] ?? {})])) as Record<string, Record<FaultKind, number>>;
 }
 
-function targets(values: Partial<Record<TracePhase, FaultKind[]>>): Record<TracePhase, readonly FaultKind[]> {
-  return Object.fromEntries(tracePhases.map((phase) => [phase, values[phase] ?? []])) as unknown as Record<TracePhase, readonly FaultKind[]>;
+function targets(values: Partial<Record<string, FaultKind[]>>): Record<string, readonly FaultKind[]> {
+  return Object.fromEntries(legacySites.map((phase) => [phase, values[phase] ?? []])) as unknown as Record<string, readonly FaultKind[]>;
 }
 
 const failingCoverage = coverage({
@@ -143,8 +143,8 @@ const failingTargets = targets({
   recovery: ['read-error', 'bit-flip'],
 });
 
-function sumCoverage(cov: Record<TracePhase, Record<FaultKind, number>>): Record<FaultKind, number> {
-  return faults(Object.fromEntries(faultKinds.map((kind) => [kind, tracePhases.reduce((sum, phase) => sum + cov[phase][kind], 0)])));
+function sumCoverage(cov: Record<string, Record<FaultKind, number>>): Record<FaultKind, number> {
+  return faults(Object.fromEntries(faultKinds.map((kind) => [kind, legacySites.reduce((sum: number, phase: string) => sum + cov[phase]![kind], 0)])));
 }
 
 /** A campaign that found two violations and left two targeted cells untested. */
@@ -154,6 +154,7 @@ export const failingResult: CampaignResult = {
   seedStart: 0,
   violations: [resurrectionViolation, durabilityViolation],
   faults: sumCoverage(failingCoverage),
+  sites: [...legacySites],
   coverage: failingCoverage,
   targets: failingTargets,
   digest: '9f3c2a71e04b5d18',

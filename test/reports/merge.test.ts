@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReportInputError } from '../../reports/errors.ts';
-import { mergeResults, sumDigests } from '../../reports/merge.ts';
+import { mergeResults } from '../../reports/merge.ts';
+import { sumDigests } from '../../harness/digest-sum.ts';
 import type { CampaignResult } from '../../sim/types.ts';
 import { buildCampaign, generateRuns } from './campaign-builder.ts';
 import { failingResult } from './fixtures.ts';

@@ -81,7 +81,7 @@ describe('parseSummary', () => {
 
   it('refuses another schema', () => {
     const error = errorOf(() => parseSummary(JSON.stringify({ ...good(), schema: 'other/9' }), 's.json'));
-    expect(error.message).toBe('s.json: field schema must be "powercut-summary/1", found "other/9"');
+    expect(error.message).toBe('s.json: field schema must be "powercut-summary/2", found "other/9"');
   });
 
   it('names a missing coverage cell', () => {

@@ -18,18 +18,19 @@ export function brokenEngine(name: string, change: (handle: EngineHandle) => Par
 }
 
 /**
- * The reference engine, except that every `every`-th commit is acknowledged with a plausible
- * LSN but never written: it fails without any fault injected.
+ * The reference engine, except that every `every`-th commit is acknowledged but never written:
+ * it fails without any fault injected. With `lsn`, the acknowledgement carries a plausible LSN
+ * (the next one), which the LSN checks catch at once; without, only the data can give it away.
  */
-export function acknowledgesWithoutWriting(every: number): Engine {
+export function acknowledgesWithoutWriting(every: number, lsn = true): Engine {
   return brokenEngine(`acknowledges-every-${every}th-commit-without-writing`, (handle) => {
     let calls = 0;
     let lastLsn = 0;
     return {
       async commit(ops) {
-        if (++calls % every === 0) return lastLsn + 1;
+        if (++calls % every === 0) return lsn ? lastLsn + 1 : undefined;
         lastLsn = (await handle.commit(ops)) as number;
-        return lastLsn;
+        return lsn ? lastLsn : undefined;
       },
     };
   });

@@ -206,7 +206,8 @@ describe('fault accounting', () => {
       await world.fs.syncDir('/d');
     });
     expect(world.faultCounts['power-loss']).toBe(1);
-    expect(world.coverage['wal.sync']['power-loss']).toBe(1);
+    expect(world.coverage['wal.sync']!['power-loss']).toBe(1);
+    expect(world.ioCoverage['dir-sync']!['power-loss']).toBe(1);
     expect(world.faultsFired).toEqual([{ io: 1, kind: 'power-loss' }]);
   });
 });

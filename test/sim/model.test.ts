@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptionError, StoreFailedError } from '../../engine/errors.ts';
+import { CorruptionError } from '../../engine/errors.ts';
+import { refusalOf } from '../../sim/checkers/honest-failure.ts';
 import type { ReplayStats } from '../../engine/types.ts';
 import { CommitModel } from '../../sim/model.ts';
 import type { ModelViolation } from '../../sim/checkers/violation.ts';
@@ -290,7 +291,7 @@ describe('CommitModel: refusals to open', () => {
     const model = new CommitModel({ sync: 'strict' });
     ackAll(model, [[put('a', '1')]]);
     model.crashed();
-    const check = model.openRefused(corruption, true);
+    const check = model.openRefused(refusalOf(corruption), true);
     expect(check).toEqual({ detected: true, violations: [] });
     expect(model.counts().detected).toBe(1);
   });
@@ -298,15 +299,16 @@ describe('CommitModel: refusals to open', () => {
   it('reports false-corruption for a CorruptionError after a plain power loss', () => {
     const model = new CommitModel({ sync: 'strict' });
     model.crashed();
-    const check = model.openRefused(corruption, false);
+    const check = model.openRefused(refusalOf(corruption), false);
     expect(check.detected).toBe(false);
     expect(invariants(check.violations)).toEqual(['false-corruption']);
   });
 
-  it('leaves other open errors to the runner', () => {
+  it('counts a refusal that names no place, after damage, as detected', () => {
     const model = new CommitModel({ sync: 'strict' });
     model.crashed();
-    expect(model.openRefused(new StoreFailedError('EIO'), false)).toEqual({ detected: false, violations: [] });
+    expect(model.openRefused({ message: 'checksum mismatch' }, true)).toEqual({ detected: true, violations: [] });
+    expect(model.counts().detected).toBe(1);
   });
 });
 

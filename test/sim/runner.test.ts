@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
-import type { SutHandle, SystemUnderTest } from '../../sim/adapter.ts';
+import type { Engine } from '../../sim/engine-contract.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Plan } from '../../sim/plan.ts';
-import { acknowledgesWithoutWriting } from './broken-engines.ts';
-
-/** Wraps the reference engine, changing what one method does. */
-function broken(name: string, change: (handle: SutHandle) => Partial<SutHandle>): SystemUnderTest {
-  return {
-    name,
-    async open(env) {
-      const handle = await referenceEngine.open(env);
-      return { ...handle, ...change(handle), replayStats: handle.replayStats };
-    },
-  };
-}
+import { acknowledgesWithoutWriting, brokenEngine } from './broken-engines.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
+
+/** A plan of `steps` with no fault at all. */
+const clean = (steps: Plan['steps']): Plan => ({ ...plan('wal-append', 2), faults: { ...plan('wal-append', 2).faults, rates: {} }, steps });
 
 describe('runner', () => {
   it('finds no violation in the reference engine over 5 seeds of every scenario', async () => {
@@ -38,35 +30,40 @@ describe('runner', () => {
     expect(c.digest).not.toBe(a.digest);
   });
 
-  it('replays a run from its fired faults alone (rates off) with the same digest', async () => {
+  it('replays a run from its fired faults and crash states alone (rates off) with the same digest', async () => {
     const original = plan('wal-append', 3);
     const first = await runPlan(original, referenceEngine);
     expect(first.crashes).toBeGreaterThan(0);
-    const explicit: Plan = { ...original, faults: { ...original.faults, rates: {}, scheduled: first.faultsFired } };
+    expect(first.crashStates).toHaveLength(first.crashes);
+    const explicit: Plan = { ...original, faults: { ...original.faults, rates: {}, scheduled: first.faultsFired }, crashStates: first.crashStates };
     const again = await runPlan(explicit, referenceEngine);
     expect(again.digest).toBe(first.digest);
   });
 
-  it('catches an engine that acknowledges a commit it never wrote', async () => {
-    const result = await runPlan(plan('wal-append', 1), acknowledgesWithoutWriting(3));
-    expect(result.violations.length).toBeGreaterThan(0);
+  it('catches an engine that acknowledges commits it never wrote: durability names the missing commit', async () => {
+    const result = await runPlan(plan('wal-append', 3), acknowledgesWithoutWriting(3, false));
+    expect(result.violations).toContainEqual(expect.objectContaining({
+      invariant: 'durability', message: expect.stringMatching(/^commit #2, acknowledged, is missing: key k4 should be/),
+    }));
+  });
+
+  it('catches an acknowledgement with an LSN out of issue order (self-consistency)', async () => {
+    const result = await runPlan(plan('wal-append', 1), acknowledgesWithoutWriting(3, true));
+    expect(result.violations[0]).toMatchObject({
+      invariant: 'self-consistency', message: 'commit #3 was acknowledged with lsn 3; LSNs must follow issue order, so it should be > 3',
+    });
   });
 
   it('reports a read that returns a wrong value as a reads violation', async () => {
-    const sut = broken('stale-reads', () => ({ async get() { return new TextEncoder().encode('stale'); } }));
-    const withReads: Plan = { ...plan('wal-append', 2), steps: [
-      { op: 'commit', batch: [{ type: 'put', key: 'a', value: 'fresh' }] },
-      { op: 'get', key: 'a' },
-    ] };
-    const result = await runPlan(withReads, sut);
-    expect(result.violations.map((v) => v.invariant)).toContain('reads');
+    const engine = brokenEngine('stale-reads', () => ({ async get() { return new TextEncoder().encode('stale'); } }));
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'a', value: 'fresh' }] }, { op: 'get', key: 'a' }]), engine);
+    expect(result.violations[0]).toMatchObject({ invariant: 'reads', step: 1, message: expect.stringContaining('get(a) returned') });
   });
 
   it('reports a deadlocked engine as a liveness failure instead of hanging', async () => {
-    const sut = broken('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
-    const hanging: Plan = { ...plan('wal-append', 2), faults: { ...plan('wal-append', 2).faults, rates: {} }, steps: [{ op: 'sync' }] };
-    const result = await runPlan(hanging, sut);
-    expect(result.violations.map((v) => v.invariant)).toContain('liveness');
+    const engine = brokenEngine('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
+    const result = await runPlan(clean([{ op: 'sync' }]), engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'liveness', message: expect.stringMatching(/^step 0 \(sync\): deadlocked/) })]);
   });
 
   it('counts a refusal to open after an injected bit flip as detected damage, not a violation', async () => {
@@ -77,5 +74,75 @@ describe('runner', () => {
       detected += result.detected;
     }
     expect(detected).toBeGreaterThan(0);
+  });
+});
+
+describe('runner: the engine contract, for engines that are not the reference one', () => {
+  /** The reference engine behind a contract that says less: no LSNs, no replay facts, no phases, raw errors. */
+  function plainEngine(name: string, overrides: Partial<Engine> = {}): Engine {
+    return {
+      name,
+      async open(env) {
+        const handle = await referenceEngine.open({ ...env, probe: () => undefined });
+        return {
+          commit: async (ops) => { await handle.commit(ops); },
+          get: (key) => handle.get(key),
+          state: () => handle.state(),
+          sync: () => handle.sync!(),
+          close: () => handle.close(),
+        };
+      },
+      classifyError: referenceEngine.classifyError!,
+      ...overrides,
+    };
+  }
+
+  it('runs an engine without LSNs, replay statistics, phases, checkpoints or self-checks with no violation', async () => {
+    for (const scenario of ['wal-append', 'swarm', 'fsync-failure']) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const result = await runPlan(plan(scenario, seed), plainEngine('plain'));
+        expect(result.violations, `${scenario} seed ${seed}`).toEqual([]);
+      }
+    }
+  });
+
+  it('judges a commit rejected with an error the contract does not name as in doubt, never a harness error', async () => {
+    // The reference engine's typed errors, hidden: a full disk now surfaces as a plain Error.
+    const engine = plainEngine('raw-errors', { classifyError: () => undefined });
+    let rejected = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const result = await runPlan(plan('disk-full', seed), engine);
+      expect(result.violations.filter((v) => v.invariant === 'harness'), `disk-full seed ${seed}`).toEqual([]);
+      rejected += result.faults['disk-full'];
+    }
+    expect(rejected).toBeGreaterThan(0);
+  });
+
+  it('reports a programming error thrown by open as engine-error, naming it', async () => {
+    const engine: Engine = { name: 'throws', async open() { throw new TypeError('cannot read properties of undefined'); } };
+    const result = await runPlan(clean([]), engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: 'open threw TypeError: cannot read properties of undefined' })]);
+  });
+
+  it('counts a refusal coded corruption without any damaging fault as false-corruption', async () => {
+    const engine: Engine = { name: 'refuses', async open() { throw Object.assign(new Error('bad header'), { code: 'corruption' }); } };
+    const result = await runPlan(clean([]), engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data' })]);
+  });
+
+  it('skips sync and checkpoint steps an engine does not offer', async () => {
+    const result = await runPlan(clean([{ op: 'checkpoint' }, { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }, { op: 'sync' }]), plainEngine('no-checkpoint'));
+    expect(result.violations).toEqual([]);
+    expect(result.acknowledged).toBe(1 + plan('wal-append', 2).livenessCommits);
+  });
+
+  it('counts coverage by I/O class when asked, and by phase by default', async () => {
+    const byIo = await runPlan(plan('wal-append', 3), referenceEngine, { coverBy: 'io' });
+    const byPhase = await runPlan(plan('wal-append', 3), referenceEngine);
+    const total = (coverage: typeof byIo.coverage): number => Object.values(coverage).reduce((sum, kinds) => sum + kinds['power-loss'] + kinds['kill-9'], 0);
+    expect(Object.keys(byIo.coverage).every((site) => ['create', 'open', 'read', 'append', 'write', 'truncate', 'fsync', 'rename', 'unlink', 'mkdir', 'dir-sync', 'other'].includes(site))).toBe(true);
+    expect(Object.keys(byPhase.coverage)).toContain('wal.append');
+    expect(total(byIo.coverage)).toBe(total(byPhase.coverage));
+    expect(total(byIo.coverage)).toBeGreaterThan(0);
   });
 });

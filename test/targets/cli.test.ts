@@ -23,20 +23,21 @@ describe('powercut run --target', () => {
     const result = await cli('run', '--target', 'targets/lowdb.ts', '--seeds', '4', '--seed-start', '3', '--jobs', '2', '--json', '--report', report);
     expect(result.code).toBe(1);
     const summary = json(result);
-    expect(summary).toMatchObject({ scenarios: ['lowdb'], targetModule: 'targets/lowdb.ts', seeds: 4, exitCode: 1 });
+    expect(summary).toMatchObject({ scenarios: ['lowdb'], subject: { kind: 'library', name: 'lowdb', module: 'targets/lowdb.ts' }, seeds: 4, exitCode: 1 });
     const violations = summary['violations'] as { invariant: string; seed: number; repro: string }[];
     expect(violations.map((v) => v.invariant)).toContain('opens');
-    expect(violations[0]!.repro).toBe(`npm run -s powercut -- repro --target targets/lowdb.ts --seed ${violations[0]!.seed}`);
+    // Run as `node --import tsx cli/main.ts`: the repro line reruns the same file through tsx.
+    expect(violations[0]!.repro).toBe(`npx tsx ./cli/main.ts repro --target targets/lowdb.ts --seed ${violations[0]!.seed}`);
     const html = await readFile(join(report, 'report.html'), 'utf8');
     expect(html).toContain('repro --target targets/lowdb.ts');
-    expect(JSON.parse(await readFile(join(report, 'summary.json'), 'utf8'))).toMatchObject({ targetModule: 'targets/lowdb.ts' });
+    expect(JSON.parse(await readFile(join(report, 'summary.json'), 'utf8'))).toMatchObject({ subject: { kind: 'library', module: 'targets/lowdb.ts' } });
     expect(await readFile(join(report, 'junit.xml'), 'utf8')).toContain('opens');
   });
 
   it('exits 0 on a workload that keeps every invariant', async () => {
     const result = await cli('run', '--target', 'test/targets/fixtures/careful-writer.ts', '--seeds', '20', '--jobs', '1');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('target: test/targets/fixtures/careful-writer.ts (workload careful-writer)');
+    expect(result.stdout).toContain('library workload careful-writer (test/targets/fixtures/careful-writer.ts): workload careful-writer');
     expect(result.stdout).toContain('violations: none');
   });
 });
@@ -46,7 +47,8 @@ describe('repro, shrink, replay and explore --target', () => {
     const repro = await cli('repro', '--target', 'targets/write-file-atomic.ts', '--seed', '1');
     expect(repro.code).toBe(1);
     expect(repro.stdout).toMatch(/\[durable\] config\.json holds version \d+, but the write of version \d+ was acknowledged \(after .*crash state 4\)/);
-    expect(repro.stdout).toContain('trace events:');
+    expect(repro.stdout).toMatch(/trace events \d+\.\.\d+ of \d+, around the failed check/);
+    expect(repro.stdout).toMatch(/^> #\d+ t=\d+ check other durable violated/m);
 
     const planFile = join(dir, 'wfa.json');
     const shrunk = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', planFile);
@@ -81,8 +83,10 @@ describe('bad input: one line on stderr, exit 2', () => {
   it('refuses a missing module, a module that is not a workload, and --target with --scenario', async () => {
     expectUsage(await cli('run', '--target', 'targets/missing.ts', '--seeds', '1'), /--target targets\/missing\.ts: no such file/);
     expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /not a workload/);
-    expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--scenario', 'swarm'), /either --target or --scenario/);
-    expectUsage(await cli('repro', '--seed', '1'), /--scenario NAME or --target FILE/);
+    expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--scenario', 'swarm'), /unknown workload "swarm"/);
+    expectUsage(await cli('repro', '--seed', '1'), /--scenario NAME is required/);
+    expectUsage(await cli('repro', '--target', 'targets/lowdb.ts', '--scenario', 'swarm', '--seed', '1'), /--scenario has no meaning with --target/);
+    expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--engine', 'x.ts'), /either --engine or --target/);
   });
 
   it('refuses a target plan with a misspelt field, a plan for another workload, and --real', async () => {
@@ -94,7 +98,7 @@ describe('bad input: one line on stderr, exit 2', () => {
     };
     expectUsage(await cli('replay', await write('typo.json', { ...good, operation: [0] })), /operation is not a plan field/);
     expectUsage(await cli('replay', await write('other.json', { ...good, workload: 'steno' })), /the plan is for workload "steno", but targets\/lowdb\.ts exports "lowdb"/);
-    expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs the reference engine/);
+    expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs engine plans/);
     expect((await cli('replay', await write('good.json', good))).code).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { checkTargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
-import { workloadOf } from '../../targets/seed-run.ts';
+import { loadWorkload as workloadOf } from '../../subjects/load.ts';
 
 const findings = [
   { file: 'write-file-atomic-no-directory-fsync.json', invariant: 'durable', crashState: 4, message: /config\.json holds version 0, but the write of version 1 was acknowledged/ },
@@ -22,7 +22,7 @@ describe('targets/findings', () => {
     expect(plan.operations).toHaveLength(1);
     expect(plan.faults.scheduled).toEqual([]);
     const result = await runTargetPlan(await workloadOf(plan.target), plan);
-    expect(result.acknowledgedCount).toBe(1);
+    expect(result.acknowledged).toBe(1);
     expect(result.violations).toHaveLength(1);
     expect(result.violations[0]).toMatchObject({ invariant, crash: { kind: 'power-loss', crashState, final: true } });
     expect(result.violations[0]!.message).toMatch(message);

@@ -4,11 +4,13 @@
  * findings the README reports, each shrunk to the plan that names the missing step.
  */
 import { describe, expect, it } from 'vitest';
+import { runCampaign } from '../../harness/campaign.ts';
+import { shrinkPlan } from '../../harness/shrink.ts';
 import { mergeResults } from '../../reports/index.ts';
-import { runCampaign } from '../../sim/campaign.ts';
+import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
-import { shrinkTargetPlan } from '../../targets/shrink.ts';
+import { librarySubject } from '../../targets/subject.ts';
 import type { Workload } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
@@ -19,27 +21,30 @@ const planOf = (workload: unknown, seed: number): TargetPlan => targetPlan(asAny
 const invariants = (violations: readonly { invariant: string }[]): Set<string> => new Set(violations.map((v) => v.invariant));
 
 /** A campaign on a workload module, in this thread or in workers. */
-function campaign(target: string, name: string, seeds: number, jobs = 1) {
-  return runCampaign({ scenarios: [name], target, seeds, jobs });
+async function campaign(target: string, seeds: number, jobs = 1, shard?: { index: number; count: number }) {
+  return runCampaign({ subject: await loadSubject({ kind: 'library', module: target }), seeds, jobs, workerScript, invocation: 'npx powercut', ...(shard ? { shard } : {}) });
 }
+
+/** Shrinks a plan of a workload. */
+const shrinkTargetPlan = (workload: unknown, plan: TargetPlan, options: { invariant?: string } = {}) => shrinkPlan(librarySubject(asAny(workload), 'test'), plan, options);
 
 describe('a library workload campaign', () => {
   it('catches a careless writer (in place, no fsync): the document is torn', async () => {
-    const result = await campaign('test/targets/fixtures/careless-writer.ts', 'careless-writer', 30);
+    const result = await campaign('test/targets/fixtures/careless-writer.ts', 30);
     expect(invariants(result.violations)).toContain('whole');
-    expect(result.violations[0]!.repro).toBe(`npm run -s powercut -- repro --target test/targets/fixtures/careless-writer.ts --seed ${result.violations[0]!.seed}`);
+    expect(result.violations[0]!.repro).toBe(`npx powercut repro --target test/targets/fixtures/careless-writer.ts --seed ${result.violations[0]!.seed}`);
   });
 
   it('passes a careful writer (tmp file, fsync, rename, directory fsync) on every seed tried, through crashes and failed operations', async () => {
-    const result = await campaign('test/targets/fixtures/careful-writer.ts', 'careful-writer', 200);
+    const result = await campaign('test/targets/fixtures/careful-writer.ts', 200);
     expect(result.perScenario['careful-writer']!.crashes).toBeGreaterThan(200);
     expect(result.faults['fsync-error'] + result.faults['disk-full']).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
   });
 
   it('gives the same digest and violations with --jobs 1 and 2: pid, thread id, time and randomness are pinned to the seed', async () => {
-    const one = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 24, 1);
-    const two = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 24, 2);
+    const one = await campaign('targets/write-file-atomic.ts', 24, 1);
+    const two = await campaign('targets/write-file-atomic.ts', 24, 2);
     expect(two.digest).toBe(one.digest);
     expect(two.violations.map((v) => [v.seed, v.message])).toEqual(one.violations.map((v) => [v.seed, v.message]));
     expect(one.violations.length).toBeGreaterThan(0);
@@ -48,18 +53,19 @@ describe('a library workload campaign', () => {
   });
 
   it('splits into shards that merge to the unsharded campaign: digest, violations and the workload module', async () => {
-    const whole = await runCampaign({ scenarios: ['lowdb'], target: 'targets/lowdb.ts', seeds: 12, jobs: 1 });
-    const shards = await Promise.all([1, 2].map((index) => runCampaign({ scenarios: ['lowdb'], target: 'targets/lowdb.ts', seeds: 12, jobs: 1, shard: { index, count: 2 } })));
+    const whole = await campaign('targets/lowdb.ts', 12);
+    const shards = await Promise.all([1, 2].map((index) => campaign('targets/lowdb.ts', 12, 1, { index, count: 2 })));
     const merged = mergeResults(shards);
     expect(merged.digest).toBe(whole.digest);
     expect(merged.violations.map((v) => [v.seed, v.message])).toEqual(whole.violations.map((v) => [v.seed, v.message]));
-    expect(merged.targetModule).toBe('targets/lowdb.ts');
+    expect(merged.subject).toEqual({ kind: 'library', name: 'lowdb', module: 'targets/lowdb.ts' });
   });
 
-  it('marks the faults it aims at as targeted cells of the coverage table', async () => {
-    const result = await campaign('test/targets/fixtures/careful-writer.ts', 'careful-writer', 5);
-    expect(result.targets.other).toEqual(['kill-9', 'power-loss', 'fsync-error', 'disk-full']);
-    expect(result.targetModule).toBe('test/targets/fixtures/careful-writer.ts');
+  it('marks the faults it aims at as targeted cells of the coverage table, by I/O class', async () => {
+    const result = await campaign('test/targets/fixtures/careful-writer.ts', 5);
+    expect(result.targets['append']).toEqual(['kill-9', 'power-loss', 'disk-full']);
+    expect(result.targets['fsync']).toEqual(['fsync-error']);
+    expect(result.subject).toEqual({ kind: 'library', name: 'careful-writer', module: 'test/targets/fixtures/careful-writer.ts' });
   });
 });
 
@@ -90,7 +96,7 @@ describe('one target plan', () => {
     expect(events.slice(restart).find((event) => event.type === 'io')?.name).toBeDefined();
     const twice = await runTargetPlan(asAny(lowdbWorkload), { ...base, faults: { ...base.faults, scheduled: [{ io: opIo, kind: 'kill-9' }, { io: reopenIo, kind: 'power-loss' }] } }, { trace: 'full' });
     expect(twice.faultsFired.map((fault) => fault.io)).toEqual([opIo, reopenIo]);
-    expect(twice.crashCount).toBe(once.crashCount + 1);
+    expect(twice.crashes).toBe(once.crashes + 1);
     // The second crash came before any check of the first one's recovery.
     const kinds = twice.trace.filter((event) => event.type === 'crash' || (event.type === 'check' && event.name === 'invariants')).map((event) => event.type);
     expect(kinds.slice(0, 3)).toEqual(['crash', 'crash', 'check']);
@@ -99,14 +105,14 @@ describe('one target plan', () => {
 
   it('runs only the operations the plan lists, with their own indexes', async () => {
     const result = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [4, 6] });
-    expect(result.acknowledgedCount).toBe(2);
+    expect(result.acknowledged).toBe(2);
     expect(result.trace.filter((event) => event.type === 'op').map((event) => event.detail)).toEqual(['4', '6']);
   });
 });
 
 describe('findings on npm libraries, shrunk', () => {
   it('write-file-atomic: never torn or missing, but one acknowledged write is lost by a power loss that keeps data without names (no directory fsync after rename)', async () => {
-    const result = await campaign('targets/write-file-atomic.ts', 'write-file-atomic', 100);
+    const result = await campaign('targets/write-file-atomic.ts', 100);
     expect(invariants(result.violations)).toEqual(new Set(['durable']));
     // Never when every rename is kept (2) or only unsynced data is dropped (3): the data was
     // fsynced, the rename was not made durable.
@@ -122,7 +128,7 @@ describe('findings on npm libraries, shrunk', () => {
     const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), planOf(lowdbWorkload, 3), { invariant: 'opens' });
     expect(shrunk.violation).toMatchObject({ invariant: 'opens', crash: { crashState: 3 } });
     expect(shrunk.violation?.message).toMatch(/Unexpected end of JSON input/);
-    expect(shrunk.after.operations).toBeLessThanOrEqual(2);
+    expect(shrunk.plan.operations.length).toBeLessThanOrEqual(2);
     expect(shrunk.runs).toBeLessThan(200);
   });
 

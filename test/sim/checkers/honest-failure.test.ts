@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptionError, DiskFullError } from '../../../engine/errors.ts';
-import { ackAfterFailure, judgeOpenRefusal, syncAfterFailure } from '../../../sim/checkers/honest-failure.ts';
+import { CorruptionError } from '../../../engine/errors.ts';
+import { ackAfterFailure, judgeOpenRefusal, refusalOf, syncAfterFailure } from '../../../sim/checkers/honest-failure.ts';
 
 describe('honest failure', () => {
   it('builds a violation naming a commit acknowledged after a failed fsync', () => {
@@ -12,21 +12,26 @@ describe('honest failure', () => {
   });
 
   it('counts a CorruptionError that names its damage after a damaging fault as detected', () => {
-    expect(judgeOpenRefusal(new CorruptionError('wal/1.log', 512, 'bad crc'), true)).toEqual({ verdict: 'detected', file: 'wal/1.log', offset: 512 });
+    expect(judgeOpenRefusal(refusalOf(new CorruptionError('wal/1.log', 512, 'bad crc')), true)).toEqual({ verdict: 'detected', file: 'wal/1.log', offset: 512 });
   });
 
   it('reports a CorruptionError with no damaging fault as false corruption', () => {
-    const judged = judgeOpenRefusal(new CorruptionError('wal/1.log', 512, 'bad crc'), false);
+    const judged = judgeOpenRefusal(refusalOf(new CorruptionError('wal/1.log', 512, 'bad crc')), false);
     expect(judged).toMatchObject({ verdict: 'violation', violation: { invariant: 'false-corruption' } });
   });
 
   it('reports a CorruptionError that does not name the damage', () => {
-    const judged = judgeOpenRefusal(new CorruptionError('', -1, 'bad'), true);
+    const judged = judgeOpenRefusal(refusalOf(new CorruptionError('', -1, 'bad')), true);
     expect(judged).toMatchObject({ verdict: 'violation', violation: { invariant: 'honest-failure' } });
   });
 
-  it('does not judge other errors', () => {
-    expect(judgeOpenRefusal(new DiskFullError('wal/1.log'), true)).toEqual({ verdict: 'not-judged' });
-    expect(judgeOpenRefusal(new Error('EIO'), false)).toEqual({ verdict: 'not-judged' });
+  it('counts a refusal that does not say where the damage is (another engine\'s error) as detected after a damaging fault', () => {
+    expect(judgeOpenRefusal(refusalOf(Object.assign(new Error('bad header'), { code: 'corruption' })), true)).toEqual({ verdict: 'detected' });
+  });
+
+  it('reports a refusal without damage as false-corruption even when it names no place', () => {
+    expect(judgeOpenRefusal(refusalOf(new Error('bad header')), false)).toMatchObject({
+      verdict: 'violation', violation: { invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data' },
+    });
   });
 });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { explorePlan } from '../../harness/explore.ts';
+import { engineSubject } from '../../scenarios/engine-subject.ts';
+import { explorationBase } from '../../scenarios/engine-explore.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { referenceEngine } from '../../sim/adapters/reference.ts';
+import { loadPlanted, plantedBug } from '../sim/planted.ts';
+
+describe('explorePlan on the engine subject', () => {
+  it('finds nothing in the reference engine after crashing every I/O point in every state, and the end in every state', async () => {
+    const states = 3;
+    const subject = engineSubject(referenceEngine);
+    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
+    expect(result.crashPoints).toBeGreaterThan(10);
+    expect(result.statesExplored).toBe(result.crashPoints * (1 + states) + states);
+    expect(result.cleanViolations).toEqual([]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('removes every fault, aim and crash step from the explored workload', () => {
+    const base = explorationBase({ ...findScenario('swarm')!.plan(2), faults: { ...findScenario('swarm')!.plan(2).faults, phases: ['wal.append'], io: ['append'], capacityBytes: 9 } }, 100);
+    expect(base.faults.rates).toEqual({});
+    expect(base.faults.scheduled).toEqual([]);
+    expect(base.faults.capacityBytes).toBeUndefined();
+    expect(base.faults.phases).toBeUndefined();
+    expect(base.faults.io).toBeUndefined();
+    expect(base.crashStates).toBeUndefined();
+    expect(base.steps.some((step) => step.op === 'crash')).toBe(false);
+  });
+
+  it('finds a planted rename before fsync as a torn manifest, only in the power-loss states that drop unsynced data', async () => {
+    const subject = engineSubject(await loadPlanted(plantedBug('stage-no-fsync')));
+    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 4, states: 5 });
+    const torn = result.violations.find((violation) => violation.invariant === 'self-consistency');
+    expect(torn).toMatchObject({ message: 'right after a power-loss: the published manifest is torn', kind: 'power-loss' });
+    // State 2 keeps every unsynced write and state 4 keeps data without names: neither tears it.
+    expect(torn!.crashes).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
+    expect(result.violations.map((violation) => violation.invariant)).toContain('false-corruption');
+    // A kill -9 keeps the page cache: the missing fsync cannot show.
+    for (const violation of result.violations) expect(violation.crashes).not.toContain('kill-9');
+    const rerun = await subject.run(torn!.plan);
+    expect(rerun.violations.map((violation) => violation.message)).toContain(torn!.message);
+  });
+});
