@@ -9,7 +9,7 @@
  * stderr after a crash, and written to `--status FILE` when asked.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -42,8 +42,20 @@ function parseFaults(text: string | undefined): Partial<FaultProfile> | undefine
   }
 }
 
+/** The program must be a file: anything else is bad input, said in one line before a child starts. */
+function checkProgram(program: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(program).isFile();
+  } catch {
+    throw new UsageError(`${program}: no such file`);
+  }
+  if (!isFile) throw new UsageError(`${program}: not a file (give the program's .js, .mjs or .cjs file)`);
+}
+
 /** Runs the program with the preload, its output passed through. @returns the exit code */
 async function exec(program: string, args: readonly string[], flags: ExecFlags): Promise<number> {
+  checkProgram(program);
   const statusDir = mkdtempSync(join(tmpdir(), 'powercut-exec-'));
   const statusPath = join(statusDir, 'status.json');
   try {

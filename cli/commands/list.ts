@@ -1,20 +1,32 @@
-/** `powercut list`: the scenarios, what each hunts for, and the cells it targets. */
+/**
+ * `powercut list`: the scenarios, what each hunts for, and the cells it targets: (phase × fault)
+ * for the reference engine, (I/O class × fault) for an engine that reports no phases.
+ */
 import type { Command } from 'commander';
 import { scenarios } from '../../scenarios/index.ts';
+import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
 export function register(program: Command): void {
-  program.command('list')
-    .description('list the scenarios with their description and targeted (phase x fault) cells')
+  subjectOptions(program.command('list'))
+    .description('list the scenarios with their description and targeted (site x fault) cells for an engine (or a workload)')
     .option('--json', 'print the list as JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: SubjectFlags & { json?: boolean }) => {
+      const subject = await subjectOf(options);
+      const rows = subject.units.map((unit) => {
+        const scenario = scenarios.find((candidate) => candidate.name === unit);
+        const targets = Object.entries(subject.targets([unit])).filter(([, kinds]) => kinds.length > 0);
+        return { name: unit, description: scenario?.description ?? subject.label, targets: Object.fromEntries(targets) };
+      });
       if (options.json) {
-        console.log(JSON.stringify(scenarios.map(({ name, description, targets }) => ({ name, description, targets }))));
+        console.log(JSON.stringify({ subject: subject.label, units: rows }));
         return;
       }
-      const width = Math.max(...scenarios.map((scenario) => scenario.name.length));
-      for (const scenario of scenarios) {
-        console.log(`${scenario.name.padEnd(width)}  ${scenario.description}`);
-        console.log(`${''.padEnd(width)}  targets: phases ${scenario.targets.phases.join(', ')}; faults ${scenario.targets.faults.join(', ')}`);
+      console.log(subject.label);
+      const width = Math.max(...rows.map((row) => row.name.length));
+      for (const row of rows) {
+        console.log(`${row.name.padEnd(width)}  ${row.description}`);
+        const cells = Object.entries(row.targets).map(([site, kinds]) => `${site} x ${kinds.join('/')}`);
+        console.log(`${''.padEnd(width)}  targets: ${cells.join('; ') || 'none'}`);
       }
     });
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { inspect, NodeFileSystem, verify } from '../../engine/index.ts';
+import { inspect, NodeFileSystem, verify, type InspectReport } from '../../engine/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 
 function storeFileSystem(dir: string): NodeFileSystem {
@@ -18,6 +18,18 @@ function storeFileSystem(dir: string): NodeFileSystem {
   return new NodeFileSystem(fs);
 }
 
+/** Whether a folder holds nothing of a store: no manifest, snapshot, segment or leftover file. */
+function holdsNoStore(report: InspectReport): boolean {
+  return report.manifest === undefined && report.manifestProblem === 'missing' && report.snapshot === undefined
+    && report.snapshotProblem === undefined && report.segments.length === 0 && report.orphans.length === 0;
+}
+
+/** Says that nothing was checked, and gives the exit code for it. */
+function nothingToCheck(dir: string): number {
+  process.stderr.write(`powercut: nothing was checked: ${dir} holds no store (no manifest, snapshot or segment)\n`);
+  return exitCodes.nothingTested;
+}
+
 export function register(program: Command): void {
   program.command('inspect')
     .description('describe a store folder: manifest, snapshot, segments, sidecars, leftover files')
@@ -25,6 +37,10 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, options: { json?: boolean }) => {
       const report = await inspect(storeFileSystem(dir), dir);
+      if (holdsNoStore(report)) {
+        process.exitCode = nothingToCheck(dir);
+        return;
+      }
       if (options.json) {
         console.log(JSON.stringify(report));
         return;
@@ -48,7 +64,12 @@ export function register(program: Command): void {
     .argument('<dir>', 'the store folder')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, options: { json?: boolean }) => {
-      const report = await verify(storeFileSystem(dir), dir);
+      const fs = storeFileSystem(dir);
+      if (holdsNoStore(await inspect(fs, dir))) {
+        process.exitCode = nothingToCheck(dir);
+        return;
+      }
+      const report = await verify(fs, dir);
       if (options.json) console.log(JSON.stringify(report));
       else {
         console.log(`${report.ok ? 'ok' : 'NOT OK'}: ${report.segmentsChecked} segments, ${report.framesChecked} frames checked, ${report.problems.length} problems`);

@@ -28,7 +28,14 @@ describe('list', () => {
       expect(result.stdout).toContain(scenario.name);
       expect(result.stdout).toContain(scenario.description);
     }
-    expect(result.stdout).toContain('targets: phases');
+    expect(result.stdout).toContain('targets: wal.append x power-loss/kill-9; wal.sync x power-loss/kill-9');
+  });
+
+  it('lists the cells by I/O class for an engine that reports no phases', async () => {
+    const result = await cli('list', '--engine', 'test/fixtures/engines/no-phases.ts');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('engine no-phases (test/fixtures/engines/no-phases.ts)');
+    expect(result.stdout).toContain('targets: append x power-loss/kill-9; fsync x power-loss/kill-9');
   });
 });
 
