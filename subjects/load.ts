@@ -50,6 +50,7 @@ export async function loadEngine(module?: string): Promise<Engine> {
   if (module === undefined) return referenceEngine;
   const exports = await importModule(module, '--engine');
   const engine = (exports['default'] ?? exports['engine']) as Partial<Engine> | undefined;
+  if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
   if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
     throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
   }
@@ -63,11 +64,20 @@ export async function loadEngine(module?: string): Promise<Engine> {
 export async function loadWorkload(module: string): Promise<Workload<unknown, unknown>> {
   const exports = await importModule(module, '--target');
   const workload = (exports['default'] ?? exports['workload']) as Partial<Workload<unknown, unknown>> | undefined;
+  if (!looksLikeWorkload(workload) && typeof (workload as { open?: unknown } | undefined)?.open === 'function') {
+    throw new SubjectLoadError(`--target ${module}: the default export is an engine, not a library workload: give it with --engine`);
+  }
   if (typeof workload !== 'object' || workload === null || typeof workload.name !== 'string' || typeof workload.open !== 'function'
     || typeof workload.invariants !== 'function' || !Array.isArray(workload.operations) || typeof workload.initialState !== 'function') {
     throw new SubjectLoadError(`--target ${module}: the default export is not a workload ({ name, initialState, open, setup, operations, invariants }; see defineWorkload)`);
   }
   return workload as Workload<unknown, unknown>;
+}
+
+/** A workload has operations and invariants; an engine has neither. */
+function looksLikeWorkload(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { operations?: unknown }).operations)
+    && typeof (value as { invariants?: unknown }).invariants === 'function';
 }
 
 const loaded = new Map<string, Promise<Subject>>();

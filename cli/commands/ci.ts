@@ -30,6 +30,7 @@ import { checkReportDir } from '../report-dir.ts';
 import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
 interface CiFlags extends SubjectFlags {
+  readonly scenario?: string[];
   readonly seeds: number;
   readonly jobs: number;
   readonly report: string;
@@ -149,6 +150,7 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
 export function registerCi(program: Command): void {
   subjectOptions(program.command('ci'))
     .description('replay the regression corpus, run a fixed seed budget of every scenario, write reports; fail on violations, an empty corpus or a targeted cell never hit')
+    .option('--scenario <name...>', 'scenarios to run (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(1), ciSeedsDefault)
     .option('--jobs <n>', 'worker threads', integerOption(1), 1)
     .option('--report <dir>', 'report folder', 'reports-out')
@@ -175,7 +177,7 @@ export function registerCi(program: Command): void {
       const calibration = new Calibration();
       calibration.warm();
       const campaign = await runCampaign({
-        subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation,
+        subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation, ...(flags.scenario ? { units: flags.scenario } : {}),
         onProgress: () => calibration.slice(),
       });
       const calibrationPerSecond = calibration.perSecond();

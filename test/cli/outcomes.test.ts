@@ -1,0 +1,89 @@
+/**
+ * Never green when nothing was tested: each way a command could pass vacuously is a distinct
+ * outcome with its own exit code and one line on stderr (exit codes in cli/errors.ts).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'powercut-outcomes-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const oneLine = (stderr: string): string[] => stderr.trim().split('\n').filter((line) => line.startsWith('powercut:'));
+
+describe('nothing was tested: exit 4', () => {
+  it('run with no seed', async () => {
+    const result = await cli('run', '--scenario', 'wal-append', '--seeds', '0', '--jobs', '1');
+    expect(result.code).toBe(4);
+    expect(oneLine(result.stderr)).toEqual(['powercut: nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)']);
+  });
+
+  it('ci with an empty regression corpus', async () => {
+    const corpus = join(dir, 'empty-corpus');
+    await mkdir(corpus);
+    const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', corpus, '--report', join(dir, 'r1'));
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(`nothing was replayed: the regression corpus ${corpus} is missing or empty`);
+  });
+
+  it('verify and inspect of a folder that holds no store', async () => {
+    const empty = join(dir, 'no-store');
+    await mkdir(empty);
+    for (const command of ['verify', 'inspect']) {
+      const result = await cli(command, empty);
+      expect(result.code, command).toBe(4);
+      expect(oneLine(result.stderr)).toEqual([`powercut: nothing was checked: ${empty} holds no store (no manifest, snapshot or segment)`]);
+    }
+  });
+});
+
+describe('something promised was not exercised: exit 5', () => {
+  it('ci when a targeted cell is never hit', async () => {
+    const result = await cli('ci', '--engine', 'test/fixtures/engines/no-phases.ts', '--seeds', '1', '--no-corpus', '--report', join(dir, 'r2'));
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('incomplete: 2 targeted cells were never hit: read x read-error, read x bit-flip');
+  });
+
+  it('replay of a plan whose scheduled fault never fires', async () => {
+    const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
+    entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
+    const file = join(dir, 'unfired.json');
+    await writeFile(file, JSON.stringify(entry.plan));
+    const result = await cli('replay', file);
+    expect(result.code).toBe(5);
+    expect(oneLine(result.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
+  });
+});
+
+describe('bad input is refused before any work: exit 2', () => {
+  it('a --report path that is a file', async () => {
+    const result = await cli('run', '--scenario', 'wal-append', '--seeds', '1000000', '--report', 'README.md');
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toEqual(['powercut: --report README.md: is a file, not a folder']);
+  });
+
+  it('a program to exec that is missing, or a folder', async () => {
+    const missing = await cli('exec', 'nope.js', '--root', '/sim/app', '--image', join(dir, 'i.json'));
+    expect(missing.code).toBe(2);
+    expect(oneLine(missing.stderr)).toEqual(['powercut: nope.js: no such file']);
+    const folder = await cli('exec', dir, '--root', '/sim/app', '--image', join(dir, 'i.json'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('not a file');
+  });
+
+  it('an engine module that does not exist or exports no engine', async () => {
+    const missing = await cli('run', '--engine', 'no-such-engine.ts', '--seeds', '1');
+    expect(missing.code).toBe(2);
+    expect(oneLine(missing.stderr)).toEqual(['powercut: --engine no-such-engine.ts: no such file']);
+    const notEngine = await cli('run', '--engine', 'targets/lowdb.ts', '--seeds', '1');
+    expect(notEngine.code).toBe(2);
+    expect(oneLine(notEngine.stderr)).toEqual(['powercut: --engine targets/lowdb.ts: the default export is a library workload: give it with --target']);
+  });
+});
