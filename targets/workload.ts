@@ -81,6 +81,16 @@ export interface Workload<S, L> {
   invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;
 }
 
+/**
+ * Identity helper that gives a workload its types (the model `S` and the library `L` are
+ * inferred from `initialState` and `open`), for a module's default export.
+ * @param workload - the workload
+ * @returns the same object
+ */
+export function defineWorkload<S, L>(workload: Workload<S, L>): Workload<S, L> {
+  return workload;
+}
+
 /** The brand every {@link InvariantViolation} carries, shared by every copy of powercut in a process. */
 const invariantBrand = Symbol.for('powercut.invariant-violation');
 

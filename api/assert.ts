@@ -1,0 +1,111 @@
+/**
+ * `assertCrashSafe`: a campaign as one assertion in a test runner (vitest, jest, node:test), as
+ * fast-check's `fc.assert` is for properties. It runs seeds of the subject; on the first
+ * violation (in campaign order) it shrinks that seed's plan, writes the shrunk plan to a file,
+ * and throws a {@link CrashSafetyError} whose message names the invariant, what was seen, the
+ * file, and the one way to rerun exactly that run: `POWERCUT_PLAN=<file>` (or the `plan`
+ * option), which makes the same assertion replay that plan instead of running a campaign.
+ * A campaign in which no seed ran throws {@link NothingTestedError}: never a pass.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCampaign, type CampaignOutcome } from '../harness/campaign.ts';
+import { stableJson } from '../harness/corpus.ts';
+import { replayCommand } from '../harness/repro.ts';
+import { shrinkPlan } from '../harness/shrink.ts';
+import type { BasePlan, Subject } from '../harness/subject.ts';
+import type { RunViolation } from '../sim/run-result.ts';
+import { readJsonDocument } from '../sim/plan-file.ts';
+import { loadSubject, openPlan, workerScript } from '../subjects/index.ts';
+import { CrashSafetyError, NothingTestedError } from './errors.ts';
+import { specOfInput, type SubjectInput } from './subject-input.ts';
+
+/** Options of {@link assertCrashSafe}. */
+export interface AssertOptions {
+  /** Scenarios to run (an engine's); a workload has one, its own. @defaultValue every scenario */
+  readonly scenarios?: readonly string[];
+  /** Seeds per scenario. @defaultValue 100 */
+  readonly seeds?: number;
+  /** First seed. @defaultValue 1 */
+  readonly seedStart?: number;
+  /** Worker threads. @defaultValue 1 */
+  readonly jobs?: number;
+  /** Stop issuing seeds after this many seconds (counted from the call). */
+  readonly timeBudgetSec?: number;
+  /** Shrinker runs spent on the failure. @defaultValue 500 */
+  readonly shrinkRunsMax?: number;
+  /** Where the shrunk plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
+  readonly failuresDir?: string;
+  /** Replay this plan file instead of running a campaign. @defaultValue the `POWERCUT_PLAN` environment variable */
+  readonly plan?: string;
+  /** How printed commands start. @defaultValue 'npx powercut' */
+  readonly invocation?: string;
+}
+
+/** Default of {@link AssertOptions.seeds}. */
+export const assertSeedsDefault = 100;
+/** Default of {@link AssertOptions.shrinkRunsMax}. */
+export const assertShrinkRunsDefault = 500;
+
+/**
+ * Asserts that a subject keeps every invariant over a campaign of seeds.
+ * @param subject - `{ engine: module }`, `{ target: module }` or `{}` for the reference engine
+ * @returns the campaign, when nothing failed
+ * @throws {@link CrashSafetyError} on the first violation, with the shrunk plan written to a file
+ * @throws {@link NothingTestedError} when no seed ran
+ * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded
+ */
+export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
+  const invocation = options.invocation ?? 'npx powercut';
+  const planFile = options.plan ?? process.env['POWERCUT_PLAN'];
+  if (planFile !== undefined && planFile !== '') {
+    await replayOne(planFile, specOfInput(subject).module, invocation);
+    return undefined;
+  }
+  const loaded = await loadSubject(specOfInput(subject));
+  const outcome = await runCampaign({
+    subject: loaded, seeds: options.seeds ?? assertSeedsDefault, seedStart: options.seedStart ?? 1, jobs: options.jobs ?? 1, workerScript, invocation,
+    ...(options.scenarios ? { units: options.scenarios } : {}),
+    ...(options.timeBudgetSec !== undefined ? { timeBudgetSec: options.timeBudgetSec } : {}),
+  });
+  if (outcome.seeds === 0) throw new NothingTestedError(`powercut: nothing was tested: no seed ran (${outcome.seedsPlanned} planned${outcome.stoppedByTimeBudget ? '; the time budget was spent first' : ''})`);
+  const first = outcome.violations[0];
+  if (first === undefined) return outcome;
+  const plan = loaded.plan(first.scenario, first.seed);
+  const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });
+  const file = writeFailure(options.failuresDir, loaded, shrunk.plan, first.scenario, first.seed);
+  const failing = outcome.failingSeeds ?? 1;
+  throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
+    `${failing} of ${outcome.seeds} seeds failed (${outcome.violations.length + (outcome.violationsOmitted ?? 0)} violations); shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`,
+  ], invocation);
+}
+
+/** Replays one plan file and throws if it fails. */
+async function replayOne(planFile: string, engineOverride: string | undefined, invocation: string): Promise<void> {
+  const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, engineOverride);
+  const result = await subject.run(plan);
+  const violation = result.violations[0];
+  if (violation === undefined) return;
+  const broken = [...new Set(result.violations.map((found) => found.invariant))];
+  throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
+}
+
+/** Writes a shrunk plan where a test can find it again. @returns the file */
+function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number): string {
+  const folder = dir ?? join('.powercut', 'failures');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${subject.name}-${unit}-${seed}.json`.replace(/[^\w.@-]+/g, '_'));
+  writeFileSync(file, stableJson(plan));
+  return file;
+}
+
+function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {
+  const message = [
+    `powercut: ${subject.label} broke ${violation.invariant} (${subject.unitWord} ${unit}, seed ${seed}):`,
+    `  ${violation.message}`,
+    ...facts.map((fact) => `  ${fact}`),
+    `  plan: ${file}`,
+    `  rerun exactly this: POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
+  ].join('\n');
+  return new CrashSafetyError(message, violation.invariant, file, unit, seed);
+}

@@ -1,0 +1,47 @@
+/**
+ * A campaign from code, with the subject named by module: the same campaign `powercut run` runs,
+ * in worker threads when `jobs` > 1.
+ */
+import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/campaign.ts';
+import type { Shard } from '../harness/pairs.ts';
+import { loadSubject, workerScript } from '../subjects/index.ts';
+import { specOfInput, type SubjectInput } from './subject-input.ts';
+
+/** Options of {@link runCampaign}. */
+export interface RunCampaignOptions extends SubjectInput {
+  /** Scenarios (an engine's); a workload has one, its own. @defaultValue every scenario */
+  readonly scenarios?: readonly string[];
+  /** Seeds per scenario. */
+  readonly seeds: number;
+  /** First seed. @defaultValue 1 */
+  readonly seedStart?: number;
+  /** Worker threads; 1 runs in this thread. @defaultValue 1 */
+  readonly jobs?: number;
+  readonly shard?: Shard;
+  /** Stop issuing seeds after this many seconds (counted from the call). */
+  readonly timeBudgetSec?: number;
+  /** Rerun a sample of seeds in a fresh worker and compare digests. */
+  readonly checkDeterminism?: boolean;
+  readonly onProgress?: (progress: CampaignProgress) => void;
+  /** How repro lines start. @defaultValue 'npx powercut' */
+  readonly invocation?: string;
+}
+
+/**
+ * Runs a campaign on the subject the options name.
+ * @returns the aggregated result, the same whatever `jobs` is
+ * @throws SubjectLoadError (code `SUBJECT_LOAD`), CampaignInputError (code `CAMPAIGN_INPUT`)
+ */
+export async function runCampaign(options: RunCampaignOptions): Promise<CampaignOutcome> {
+  const subject = await loadSubject(specOfInput(options));
+  return runHarnessCampaign({
+    subject, seeds: options.seeds, jobs: options.jobs ?? 1, workerScript,
+    ...(options.scenarios ? { units: options.scenarios } : {}),
+    ...(options.seedStart !== undefined ? { seedStart: options.seedStart } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.timeBudgetSec !== undefined ? { timeBudgetSec: options.timeBudgetSec } : {}),
+    ...(options.checkDeterminism ? { checkDeterminism: true } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.invocation ? { invocation: options.invocation } : {}),
+  });
+}

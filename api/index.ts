@@ -1,0 +1,35 @@
+/**
+ * powercut's API, for your own code and your test runner:
+ *
+ * ```ts
+ * import { assertCrashSafe, defineEngine } from 'powercut';
+ * // my-engine.ts: export default defineEngine({ name: 'my-log', open: async (env) => ... });
+ * it('survives every crash', async () => {
+ *   await assertCrashSafe({ engine: new URL('./my-engine.ts', import.meta.url) }, { seeds: 200, jobs: 2 });
+ * }, 120_000);
+ * ```
+ *
+ * - Engines: `defineEngine` and the engine contract (sim/engine-contract.ts), written against
+ *   the file-system and clock ports (`FileSystem`, `FileHandle`, `Clock`).
+ * - Library workloads: `defineWorkload`, `InvariantViolation`, `freshRequire`.
+ * - Campaigns and assertions: `runCampaign`, `assertCrashSafe` (throws `CrashSafetyError` with a
+ *   shrunk plan file; `POWERCUT_PLAN=<file>` replays it).
+ * Errors are recognised by their `code` (and `isCrashSafetyError`), never by class identity.
+ *
+ * @packageDocumentation
+ */
+export { assertCrashSafe, assertSeedsDefault, assertShrinkRunsDefault, type AssertOptions } from './assert.ts';
+export { runCampaign, type RunCampaignOptions } from './campaign.ts';
+export { CrashSafetyError, NothingTestedError, isCrashSafetyError } from './errors.ts';
+export type { SubjectInput } from './subject-input.ts';
+export {
+  defineEngine, engineFailureCodes,
+  type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
+} from '../sim/engine-contract.ts';
+export { defineWorkload, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadOperation } from '../targets/workload.ts';
+export { IoError, isIoError, joinPath, parentDir, type FileHandle, type FileSystem, type IoErrorCode, type OpenOptions } from '../engine/ports/fs.ts';
+export { sleep, type Clock, type Timer } from '../engine/ports/clock.ts';
+export type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
+export type { CampaignOutcome, CampaignProgress } from '../harness/campaign.ts';
+export type { CampaignResult, FaultKind, IoClass, Violation } from '../sim/types.ts';
+export type { Rng } from '../sim/rng.ts';

@@ -1,0 +1,35 @@
+/**
+ * How a user names what to test from code: `{ engine: './my-engine.ts' }`, `{ target:
+ * './my-workload.ts' }` (paths, or `file:` URLs such as `new URL('./x.ts', import.meta.url)`),
+ * or `{}` for the reference engine. A module, not an object, so that worker threads load the
+ * same code, and so that repro lines and plan files can name it.
+ */
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SubjectSpec } from '../harness/subject.ts';
+
+/** What to test. */
+export interface SubjectInput {
+  /** A module whose default export is an engine (see `defineEngine`). @defaultValue the reference engine */
+  readonly engine?: string | URL;
+  /** A module whose default export is a library workload (see `defineWorkload`). */
+  readonly target?: string | URL;
+}
+
+/** A module named as a path or a URL, as a path relative to the working directory when it is inside it. */
+function modulePath(module: string | URL): string {
+  const path = module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module;
+  if (!isAbsolute(path)) return path;
+  const inside = relative(process.cwd(), path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+}
+
+/**
+ * The spec of a {@link SubjectInput}.
+ * @throws TypeError when both `engine` and `target` are given
+ */
+export function specOfInput(input: SubjectInput): SubjectSpec {
+  if (input.engine !== undefined && input.target !== undefined) throw new TypeError('give either engine or target, not both');
+  if (input.target !== undefined) return { kind: 'library', module: modulePath(input.target) };
+  return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine) };
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCrashSafe, CrashSafetyError, isCrashSafetyError, runCampaign } from '../../api/index.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'powercut-api-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const broken = 'test/fixtures/engines/drops-every-second-commit.ts';
+
+/** What the assertion throws, or undefined. */
+async function thrown(run: Promise<unknown>): Promise<unknown> {
+  try {
+    await run;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('assertCrashSafe', () => {
+  it('passes the reference engine and returns the campaign', async () => {
+    const outcome = await assertCrashSafe({}, { scenarios: ['wal-append', 'rotation'], seeds: 5 });
+    expect(outcome?.seeds).toBe(10);
+    expect(outcome?.violations).toEqual([]);
+  });
+
+  it('throws on a broken engine with the invariant, the message, a shrunk plan file and how to rerun it', async () => {
+    const error = await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }));
+    expect(isCrashSafetyError(error)).toBe(true);
+    const failure = error as CrashSafetyError;
+    expect(failure.code).toBe('POWERCUT_VIOLATION');
+    expect(failure.planFile).toMatch(/acknowledges-every-2th-commit-without-writing-wal-append-\d+\.json$/);
+    expect(failure.message).toContain(`powercut: engine acknowledges-every-2th-commit-without-writing (${broken}) broke ${failure.invariant} (scenario wal-append, seed ${failure.seed}):`);
+    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test again, or: npx powercut replay ${failure.planFile}`);
+    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object } };
+    expect(plan.engineModule).toBe(broken);
+    expect(plan.faults.rates).toEqual({});
+  });
+
+  it('replays the plan file it wrote (the plan option, or POWERCUT_PLAN) instead of a campaign, and fails the same way', async () => {
+    const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+    const again = (await thrown(assertCrashSafe({ engine: broken }, { plan: first.planFile! }))) as CrashSafetyError;
+    expect(again.code).toBe('POWERCUT_VIOLATION');
+    expect(again.message).toMatch(new RegExp(`replayed from the plan file; invariants broken: .*${first.invariant}`));
+    process.env['POWERCUT_PLAN'] = first.planFile!;
+    try {
+      expect(((await thrown(assertCrashSafe({ engine: broken }))) as CrashSafetyError).message).toBe(again.message);
+    } finally {
+      delete process.env['POWERCUT_PLAN'];
+    }
+  });
+
+  it('never passes when no seed ran', async () => {
+    const error = await thrown(assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 0 }));
+    expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: no seed ran (0 planned)' });
+  });
+
+  it('refuses a module that is not there with a one-line error by code', async () => {
+    expect(await thrown(assertCrashSafe({ engine: 'no/such/engine.ts' }))).toMatchObject({ code: 'SUBJECT_LOAD', message: '--engine no/such/engine.ts: no such file' });
+  });
+});
+
+describe('runCampaign', () => {
+  it('runs a library workload named by URL in worker threads', async () => {
+    const outcome = await runCampaign({ target: new URL('../targets/fixtures/careful-writer.ts', import.meta.url), seeds: 4, jobs: 2 });
+    expect(outcome.subject).toEqual({ kind: 'library', name: 'careful-writer', module: 'test/targets/fixtures/careful-writer.ts' });
+    expect(outcome.seeds).toBe(4);
+    expect(outcome.violations).toEqual([]);
+  });
+});
