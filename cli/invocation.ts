@@ -16,7 +16,7 @@ import { shellQuote } from '../harness/repro.ts';
  */
 export function invocationOf(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string {
   if (env['npm_lifecycle_event'] === 'powercut') return 'npm run -s powercut --';
-  const launcher = env['POWERCUT_LAUNCHER'] ?? argv[1];
+  const launcher = argv[1];
   if (launcher === undefined) return 'npx powercut';
   let real = launcher;
   try {

@@ -8,7 +8,9 @@
  * print its own errors as one line, so its usage errors also end in exit 2.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../sim/node/package-root.ts';
 import { oneLine, reportError } from './errors.ts';
 import { register as registerList } from './commands/list.ts';
 import { register as registerMerge } from './commands/merge.ts';
@@ -26,7 +28,7 @@ export type RegisterCommands = (program: Command) => void;
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const version = packageVersion();
   const program = new Command('powercut')
     .description('deterministic crash-consistency simulation and fault injection for storage engines')
     .version(version)
@@ -61,6 +63,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-if (import.meta.url === new URL(process.argv[1] ?? '', 'file://').href || process.argv[1]?.endsWith('cli/main.ts')) {
-  process.exitCode = await main(process.argv);
+/** Whether this module is the process's entry (`node dist/cli/main.js`, `tsx cli/main.ts`), not imported by the bin. */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }
+
+if (isEntry()) process.exitCode = await main(process.argv);

@@ -1,15 +1,13 @@
 /** What reports say about the build: the package version and, when known, the git commit. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ReportMeta } from '../reports/index.ts';
+import { packageRoot, packageVersion } from '../sim/node/package-root.ts';
 
-/** The package root (the folder holding package.json). */
-export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+export { packageRoot };
 
 /** Version from package.json, commit from `git rev-parse HEAD` if git and a repository exist. */
 export function reportMeta(): ReportMeta {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const version = packageVersion();
   let commit: string | undefined;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;

@@ -14,14 +14,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DiskImageError, type DiskImage } from '../sim/disk/image.ts';
 import { SimWorld, type FaultProfile, type PowerLossReport } from '../sim/world.ts';
+import { packageRoot } from '../sim/node/package-root.ts';
 import { preloadEnv } from './preload-config.ts';
 import { readImageFile, readStatusFile, writeImageFile, type PreloadStatus } from './preload-files.ts';
 
 /** Absolute path of the preload module, for `node --import <preloadPath>`. */
-export const preloadPath = fileURLToPath(new URL('../bin/powercut-preload.mjs', import.meta.url));
+export const preloadPath = join(packageRoot, 'bin', 'powercut-preload.mjs');
 
 /** The simulated disk a child process runs on, and the run's random choices. */
 export interface PreloadSettings {

@@ -5,5 +5,9 @@
  */
 export { loadEngine, loadSubject, loadWorkload, openPlan, specOfPlan, SubjectLoadError } from './load.ts';
 
-/** The entry module of campaign worker threads (pass as `workerScript` to the harness). */
-export const workerScript = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The entry module of campaign worker threads (pass as `workerScript` to the harness): the
+ * compiled worker, or from source a plain-JS entry that registers tsx in the worker first (on
+ * Node 20 a worker's own entry does not get loader hooks through `execArgv`).
+ */
+export const workerScript = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.mjs' : './worker.js', import.meta.url);

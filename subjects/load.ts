@@ -18,6 +18,7 @@ import type { Engine } from '../sim/engine-contract.ts';
 import { PlanFileError } from '../sim/plan-file.ts';
 import { librarySubject } from '../targets/subject.ts';
 import type { Workload } from '../targets/workload.ts';
+import { ensureTypeScript, isTypeScript } from './typescript.ts';
 
 /** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
 export class SubjectLoadError extends Error {
@@ -36,10 +37,26 @@ async function importModule(module: string, flag: string): Promise<Record<string
   if (!existsSync(path)) throw new SubjectLoadError(`${flag} ${module}: no such file`);
   if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
   try {
+    if (isTypeScript(path)) await ensureTypeScript();
     return await import(pathToFileURL(path).href) as Record<string, unknown>;
   } catch (error) {
     throw new SubjectLoadError(`${flag} ${module}: cannot load it (${firstLine(error)})`);
   }
+}
+
+/**
+ * A module's default export (or its export called `name`). A TypeScript or ESM-style module
+ * compiled to CommonJS (a `.ts` file in a CommonJS project) arrives as `{ default: exports }`
+ * whose `exports.default` is the real default export: it is unwrapped.
+ */
+function exported(exports: Record<string, unknown>, name: string): unknown {
+  let value = exports['default'] ?? exports[name];
+  for (let depth = 0; depth < 2 && typeof value === 'object' && value !== null; depth++) {
+    const inner = value as Record<string, unknown>;
+    if (!inner['__esModule'] && !('default' in inner && !('open' in inner))) break;
+    value = inner['default'] ?? inner[name] ?? value;
+  }
+  return value;
 }
 
 /**
@@ -49,7 +66,7 @@ async function importModule(module: string, flag: string): Promise<Record<string
 export async function loadEngine(module?: string): Promise<Engine> {
   if (module === undefined) return referenceEngine;
   const exports = await importModule(module, '--engine');
-  const engine = (exports['default'] ?? exports['engine']) as Partial<Engine> | undefined;
+  const engine = exported(exports, 'engine') as Partial<Engine> | undefined;
   if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
   if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
     throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
@@ -63,7 +80,7 @@ export async function loadEngine(module?: string): Promise<Engine> {
  */
 export async function loadWorkload(module: string): Promise<Workload<unknown, unknown>> {
   const exports = await importModule(module, '--target');
-  const workload = (exports['default'] ?? exports['workload']) as Partial<Workload<unknown, unknown>> | undefined;
+  const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;
   if (!looksLikeWorkload(workload) && typeof (workload as { open?: unknown } | undefined)?.open === 'function') {
     throw new SubjectLoadError(`--target ${module}: the default export is an engine, not a library workload: give it with --engine`);
   }

@@ -1,0 +1,170 @@
+/**
+ * The package as a user gets it: `npm pack`, the tarball installed into a fresh ESM project and
+ * a fresh CommonJS project (the `npm init` default), and from each: `npx powercut --help` and
+ * `list`, a short campaign on an engine module and on a library workload written in that
+ * project (TypeScript, importing `powercut`), the printed repro line run again (the same
+ * violation), and a vitest file that uses the API on a failing and on a passing subject.
+ * Real processes, a real tarball, real installs (from npm's cache when it has the packages).
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../cli/helpers.ts';
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+const userEngine = `import { defineEngine } from 'powercut';
+
+// Appends one JSON line per commit and never fsyncs: a power loss loses acknowledged commits.
+export default defineEngine({
+  name: 'user-naive',
+  async open(env) {
+    await env.fs.mkdir(env.dir);
+    const log = await env.fs.open(env.dir + '/log', { create: true });
+    const text = new TextDecoder().decode(await log.read(0, await log.size()));
+    const state = new Map<string, Uint8Array>();
+    for (const line of text.split('\\n')) {
+      let ops: { type: string; key: string; value?: string }[];
+      try { ops = JSON.parse(line); } catch { break; }
+      for (const op of ops) op.type === 'put' ? state.set(op.key, new TextEncoder().encode(op.value)) : state.delete(op.key);
+    }
+    return {
+      async commit(ops) {
+        const line = JSON.stringify(ops.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: new TextDecoder().decode(op.value) } : op)));
+        await log.append(new TextEncoder().encode(line + '\\n'));
+        for (const op of ops) op.type === 'put' ? state.set(op.key, op.value) : state.delete(op.key);
+      },
+      get: async (key) => state.get(key),
+      state: async () => state,
+      close: () => log.close(),
+    };
+  },
+});
+`;
+
+const userWorkload = `import { writeFile, readFile } from 'node:fs/promises';
+import { defineWorkload, InvariantViolation } from 'powercut';
+
+// Rewrites a settings file in place, without fsync: a crash can leave it torn or empty.
+export default defineWorkload({
+  name: 'user-settings',
+  initialState: () => ({ acked: 0 }),
+  open: () => undefined,
+  async setup(ctx) { await writeFile(ctx.path('settings.json'), JSON.stringify({ version: 0, pad: 'x'.repeat(3000) })); },
+  operations: [{
+    name: 'save',
+    async run(ctx, _lib, index) {
+      await writeFile(ctx.path('settings.json'), JSON.stringify({ version: index + 1, pad: 'x'.repeat(3000) }));
+      ctx.state.acked = index + 1;
+    },
+  }],
+  async invariants(ctx) {
+    const text = await readFile(ctx.path('settings.json'), 'utf8');
+    try { JSON.parse(text); } catch { throw new InvariantViolation('whole', 'settings.json does not parse (' + text.length + ' bytes)'); }
+  },
+});
+`;
+
+const userTest = `import { describe, expect, it } from 'vitest';
+import { assertCrashSafe, isCrashSafetyError } from 'powercut';
+
+describe('powercut from a user project', () => {
+  it('passes the reference engine', async () => {
+    const outcome = await assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 3 });
+    expect(outcome?.violations).toEqual([]);
+  });
+
+  it('fails the naive engine with a shrunk plan', async () => {
+    let caught: unknown;
+    try {
+      await assertCrashSafe({ engine: 'src/engine.ts' }, { scenarios: ['wal-append'], seeds: 20, failuresDir: 'failures' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCrashSafetyError(caught)).toBe(true);
+    expect((caught as Error).message).toContain('POWERCUT_PLAN=failures/');
+  });
+});
+`;
+
+let work: string;
+let tarball: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'powercut-package-'));
+  const packed = await run('npm', ['pack', '--silent', '--pack-destination', work], packageRoot);
+  expect(packed.code, packed.stderr).toBe(0);
+  tarball = join(work, (await readdir(work)).find((name) => name.endsWith('.tgz'))!);
+}, 180_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A fresh project of `type` with powercut installed from the tarball and the user's files. */
+async function project(type: 'module' | 'commonjs'): Promise<string> {
+  const dir = join(work, type);
+  await mkdir(join(dir, 'src'), { recursive: true });
+  await mkdir(join(dir, 'test'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `user-${type}`, version: '1.0.0', private: true, type }));
+  const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], dir);
+  expect(installed.code, installed.stderr).toBe(0);
+  await writeFile(join(dir, 'src', 'engine.ts'), userEngine);
+  await writeFile(join(dir, 'src', 'workload.ts'), userWorkload);
+  await writeFile(join(dir, 'test', 'crash.test.ts'), userTest);
+  return dir;
+}
+
+describe.each(['module', 'commonjs'] as const)('the packed package in a %s project', (type) => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await project(type);
+  }, 180_000);
+
+  it('answers --help and list', async () => {
+    const help = await run('npx', ['powercut', '--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: powercut');
+    const list = await run('npx', ['powercut', 'list'], dir);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('wal-append');
+  });
+
+  it('catches the project\'s engine in worker threads, and its printed repro line reruns the same violation', async () => {
+    const campaign = await run('npx', ['powercut', 'run', '--engine', 'src/engine.ts', '--scenario', 'wal-append', '--seeds', '6', '--jobs', '2'], dir);
+    expect(campaign.code, campaign.stderr).toBe(1);
+    const [, violation, repro] = /^ {2}wal-append seed \d+ (\[[\w-]+\] .*)\n {4}repro: (npx powercut repro --engine src\/engine\.ts --scenario wal-append --seed \d+)$/m.exec(campaign.stdout) ?? [];
+    expect(repro).toBeDefined();
+    const again = await run('npx', repro!.split(' ').slice(1), dir);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(violation!.replace(/^\[([\w-]+)\] /, '[$1] '));
+  });
+
+  it('catches the project\'s library workload', async () => {
+    const campaign = await run('npx', ['powercut', 'run', '--target', 'src/workload.ts', '--seeds', '20', '--jobs', '2'], dir);
+    expect(campaign.code, campaign.stderr).toBe(1);
+    expect(campaign.stdout).toContain('library workload user-settings (src/workload.ts)');
+    expect(campaign.stdout).toMatch(/\[whole\] settings\.json does not parse/);
+  });
+
+  it('runs a vitest file that uses the API on a failing and a passing subject', async () => {
+    const vitest = join(packageRoot, 'node_modules', 'vitest', 'vitest.mjs');
+    const result = await run(process.execPath, [vitest, 'run', '--root', dir, '--dir', 'test'], dir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/2 passed/);
+  });
+});
