@@ -1,7 +1,7 @@
 /**
  * The three faces of Node's fs over one {@link FacadeCore}: synchronous functions, callback
- * functions and `fs.promises` (with a FileHandle), plus `createWriteStream`. Read streams are in
- * read-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
+ * functions and `fs.promises` (with a FileHandle). Streams are in read-stream.ts and
+ * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
  *
  * Ordering: an asynchronous call does its work on the simulated disk when it is made and
  * delivers its result later (a microtask), exactly as the simulator's own asynchronous port does
@@ -12,16 +12,15 @@
  * call throw {@link ProcessCrashedError}.
  */
 import type { Buffer } from 'node:buffer';
-import type { ReadStream } from 'node:fs';
+import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { Writable } from 'node:stream';
-import { UnsupportedFsCallError } from './errors.ts';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { opendirSync } from './dir.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
 import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from './sync-port.ts';
+import { createWriteStreamImpl, writeStreamFs } from './write-stream.ts';
 
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -221,10 +220,14 @@ export class FacadeFileHandle {
     return this.close();
   }
 
-  createWriteStream(): never {
-    throw new UnsupportedFsCallError('FileHandle.createWriteStream', String(this.fd));
+  /**
+   * A write stream onto this handle (write-stream.ts); with `autoClose` (the default) it closes
+   * the handle when it finishes or is destroyed.
+   */
+  createWriteStream(options?: Record<string, unknown>): WriteStream {
+    const fileOps = writeStreamFs(this.#core, () => this.close());
+    return createWriteStreamImpl(fileOps, undefined, { ...options, fd: this.fd });
   }
-
 }
 
 /** The `fs.promises` implementations, by name. */
@@ -257,60 +260,13 @@ export function fsCreateReadStream(core: FacadeCore, path: string | undefined, o
 }
 
 /**
- * `fs.createWriteStream` on a simulated path: opens at construction (flags `w` unless
- * `options.flags`), writes each chunk with `write`, closes on end or destroy (no fsync: Node's
- * stream does not sync either).
+ * `fs.createWriteStream` on a simulated path or facade descriptor (write-stream.ts). A facade
+ * FileHandle given as `options.fd` is written through and closed like the handle's own stream.
+ * @param path - the absolute path, ignored when `options.fd` is given
+ * @param options - Node's options, or an encoding
  */
-export function createWriteStreamImpl(core: FacadeCore, path: string, options?: unknown): Writable {
-  const opts = (typeof options === 'string' ? { encoding: options } : options ?? {}) as { flags?: string; start?: number; autoClose?: boolean };
-  let fd: number | undefined;
-  let position = opts.start;
-  let bytesWritten = 0;
-  const stream = new Writable({
-    construct(done) {
-      try {
-        fd = core.openSync(path, opts.flags ?? 'w');
-      } catch (error) {
-        if (error instanceof ProcessCrashedError) return;
-        done(error as Error);
-        return;
-      }
-      done();
-      queueMicrotask(() => {
-        stream.emit('open', fd);
-        stream.emit('ready');
-      });
-    },
-    write(chunk: Buffer, _encoding, done) {
-      try {
-        const written = core.writeSync(fd!, chunk, 0, chunk.length, position ?? null);
-        if (position !== undefined) position += written;
-        bytesWritten += written;
-      } catch (error) {
-        if (error instanceof ProcessCrashedError) return;
-        done(error as Error);
-        return;
-      }
-      queueMicrotask(() => done());
-    },
-    destroy(error, done) {
-      if (fd !== undefined && opts.autoClose !== false) {
-        try {
-          core.closeSync(fd);
-        } catch (closeError) {
-          if (closeError instanceof ProcessCrashedError) return;
-          done((error ?? closeError) as Error);
-          return;
-        }
-      }
-      queueMicrotask(() => done(error));
-    },
-  });
-  Object.defineProperties(stream, {
-    path: { value: path, enumerable: true },
-    bytesWritten: { get: () => bytesWritten, enumerable: true },
-    fd: { get: () => fd ?? null, enumerable: true },
-    pending: { get: () => fd === undefined, enumerable: true },
-  });
-  return stream;
+export function fsCreateWriteStream(core: FacadeCore, path: string | undefined, options?: unknown): WriteStream {
+  const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
+  if (fd instanceof FacadeFileHandle) return fd.createWriteStream({ ...(options as Record<string, unknown>) });
+  return createWriteStreamImpl(writeStreamFs(core), path, options);
 }

@@ -13,12 +13,11 @@
  * the real disk into the simulated one) fails with `EXDEV`, as across devices.
  *
  * `mkdtemp` is routed by what it creates (the prefix plus six characters), and `createReadStream`
- * by `options.fd` when one is given (Node then ignores the path).
+ * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`),
- * `FileHandle.createWriteStream`, `openAsBlob`, links (`link`, `symlink`, `readlink`), `cp`,
- * `statfs`, removing or renaming directories, and simulated latency (a facade call completes at
- * once).
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, links
+ * (`link`, `symlink`, `readlink`), `cp`, `statfs`, removing or renaming directories, and
+ * simulated latency (a facade call completes at once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
@@ -27,7 +26,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/world.ts';
-import { callbackImpls, createWriteStreamImpl, FacadeFileHandle, fsCreateReadStream, promiseImpls, syncImpls } from './api.ts';
+import { callbackImpls, FacadeFileHandle, fsCreateReadStream, fsCreateWriteStream, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore } from './core.ts';
 import { nodeError, UnsupportedFsCallError } from './errors.ts';
 
@@ -99,8 +98,8 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
         return facade === undefined ? unsupported(prefix) : facade.apply(this, [prefix, ...args.slice(1)]);
       };
     }
-    if (base === 'createReadStream') {
-      // Node reads `options.fd` when it is given and ignores the path.
+    if (base === 'createReadStream' || base === 'createWriteStream') {
+      // Node uses `options.fd` when it is given and ignores the path.
       return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
         const fd = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { fd?: unknown }).fd : undefined;
         if (fd !== undefined && fd !== null ? !isSim(fd) : !isSim(args[0])) return original.apply(this, args);
@@ -137,7 +136,7 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
     const original = fsObject[name];
     if (typeof original !== 'function') continue;
     let facade: ((...args: unknown[]) => unknown) | undefined;
-    if (name === 'createWriteStream') facade = (path, options) => createWriteStreamImpl(core, path as string, options);
+    if (name === 'createWriteStream') facade = (path, options) => fsCreateWriteStream(core, path as string | undefined, options);
     else if (name === 'createReadStream') facade = (path, options) => fsCreateReadStream(core, path as string | undefined, options);
     else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
     else facade = callbacks[name];
