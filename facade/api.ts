@@ -11,7 +11,7 @@
  * pending and later asynchronous call of the incarnation never settle, and every synchronous
  * call throw {@link ProcessCrashedError}.
  */
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { FacadeCore } from './core.ts';
@@ -105,6 +105,18 @@ export function callbackImpl(name: string, impl: Impl): Impl {
 export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
   const out: Record<string, Impl> = {};
   for (const [name, impl] of Object.entries(sync)) out[name] = callbackImpl(name, impl);
+  // `fs.read(fd, callback)` and `fs.read(fd, { buffer, offset, length, position }, callback)`
+  // name no buffer argument: Node reads into `options.buffer` or a new 16 KiB one and calls back
+  // with that buffer, which is what `util.promisify(fs.read)` resolves with.
+  const readInto = out.read!;
+  out.read = (fd: number, ...rest: unknown[]) => {
+    if (rest.length > 2 || ArrayBuffer.isView(rest[0])) return readInto(fd, ...rest);
+    const callback = rest.pop();
+    const params = (rest[0] ?? {}) as { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | bigint | null };
+    const buffer = params.buffer ?? Buffer.alloc(16 * 1024);
+    const offset = params.offset ?? 0;
+    return readInto(fd, buffer, { offset, length: params.length ?? buffer.byteLength - offset, position: params.position ?? null }, callback);
+  };
   out.opendir = (path: string, ...rest: unknown[]) => {
     const callback = rest.pop();
     if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');

@@ -141,6 +141,7 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
     else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
     else facade = callbacks[name];
     const wrapper = route(name, `fs.${name}`, original as (...args: unknown[]) => unknown, facade);
+    copySymbols(original, wrapper);
     // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
     if ('native' in original) {
       const native = (original as { native: (...args: unknown[]) => unknown }).native;
@@ -152,7 +153,9 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   for (const name of Object.keys(promisesObject)) {
     const original = promisesObject[name];
     if (typeof original !== 'function') continue;
-    replace(promisesObject, name, route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]));
+    const wrapper = route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]);
+    copySymbols(original, wrapper);
+    replace(promisesObject, name, wrapper);
   }
   syncBuiltinESMExports();
 
@@ -168,6 +171,21 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   };
   installed = handle;
   return handle;
+}
+
+/**
+ * Gives `wrapper` the symbol-keyed properties of `original`, as they are. Node marks some fs
+ * functions for `util.promisify`: `fs.exists` carries `util.promisify.custom` (a promise of a
+ * boolean, since its callback has no error argument) and `read`, `write`, `readv` and `writev`
+ * carry Node's internal `customPromisifyArgs` (so the promise resolves to `{ bytesRead, buffer }`
+ * rather than the byte count). Copying whatever symbols the running Node puts there, rather than
+ * a list, keeps the wrappers promisifying exactly as the originals on any Node version. The
+ * copied `promisify.custom` of `exists` calls `fs.exists` when it runs, so it reaches the facade.
+ */
+function copySymbols(original: object, wrapper: object): void {
+  for (const key of Object.getOwnPropertySymbols(original)) {
+    Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(original, key)!);
+  }
 }
 
 /** The path text of a path argument (string, Buffer or file: URL), or undefined for anything else. */
