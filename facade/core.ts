@@ -26,6 +26,7 @@ import { splitPath } from '../sim/disk/disk.ts';
 import { FileState } from '../sim/disk/file-state.ts';
 import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
+import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from './sync-port.ts';
 
@@ -36,62 +37,6 @@ export const facadeFdFirst = 1 << 24;
 type OpenEntry =
   | { readonly kind: 'file'; readonly file: SyncFile; readonly path: string; position: number; readonly flags: OpenFlags; closed: boolean }
   | { readonly kind: 'dir'; readonly path: string; readonly incarnation: number; closed: boolean };
-
-/** Decoded open flags. */
-export interface OpenFlags {
-  readonly read: boolean;
-  readonly write: boolean;
-  readonly create: boolean;
-  readonly exclusive: boolean;
-  readonly truncate: boolean;
-  readonly append: boolean;
-}
-
-const stringFlags: Readonly<Record<string, OpenFlags>> = (() => {
-  const f = (read: boolean, write: boolean, create: boolean, exclusive: boolean, truncate: boolean, append: boolean): OpenFlags =>
-    ({ read, write, create, exclusive, truncate, append });
-  const table: Record<string, OpenFlags> = {
-    r: f(true, false, false, false, false, false),
-    'r+': f(true, true, false, false, false, false),
-    w: f(false, true, true, false, true, false),
-    wx: f(false, true, true, true, true, false),
-    'w+': f(true, true, true, false, true, false),
-    'wx+': f(true, true, true, true, true, false),
-    a: f(false, true, true, false, false, true),
-    ax: f(false, true, true, true, false, true),
-    'a+': f(true, true, true, false, false, true),
-    'ax+': f(true, true, true, true, false, true),
-  };
-  // Synonyms: x may come first; s (synchronous I/O) changes nothing the model can see.
-  table.xw = table.wx!;
-  table['xw+'] = table['wx+']!;
-  table.xa = table.ax!;
-  table['xa+'] = table['ax+']!;
-  table.rs = table.sr = table.r!;
-  table['rs+'] = table['sr+'] = table['r+']!;
-  table.as = table.sa = table.a!;
-  table['as+'] = table['sa+'] = table['a+']!;
-  return table;
-})();
-
-/** Decodes Node's open flags (string or number). @throws NodeFsError EINVAL on unknown flags */
-export function parseFlags(flags: string | number | undefined, path: string): OpenFlags {
-  if (flags === undefined || flags === null) return stringFlags.r!;
-  if (typeof flags === 'string') {
-    const decoded = stringFlags[flags];
-    if (decoded === undefined) throw nodeError('EINVAL', 'open', path);
-    return decoded;
-  }
-  const access = flags & 3;
-  return {
-    read: access === constants.O_RDONLY || access === constants.O_RDWR,
-    write: access === constants.O_WRONLY || access === constants.O_RDWR,
-    create: (flags & constants.O_CREAT) !== 0,
-    exclusive: (flags & constants.O_EXCL) !== 0,
-    truncate: (flags & constants.O_TRUNC) !== 0,
-    append: (flags & constants.O_APPEND) !== 0,
-  };
-}
 
 /** Bytes of `data` as Node would write them (strings in `encoding`, default utf8). */
 export function toBytes(data: unknown, encoding: BufferEncoding | undefined): Uint8Array {
@@ -194,7 +139,8 @@ export class FacadeCore {
         return fd;
       }
       if (stat !== undefined && decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
-      const file = this.port.open(path, { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write });
+      const options = { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write };
+      const file = this.port.open(path, options, flagsNote(flags));
       const fd = this.#nextFd++;
       this.#fds.set(fd, { kind: 'file', file, path, position: 0, flags: decoded, closed: false });
       return fd;
