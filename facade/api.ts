@@ -4,10 +4,10 @@
  * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
  *
  * Ordering: an asynchronous call does its work on the simulated disk when it is made and
- * delivers its result later (a microtask), exactly as the simulator's own asynchronous port does
- * with latency off; so concurrent calls take effect in call order, the same in every run. A
- * whole-file call (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to
- * back: other calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every
+ * delivers its result later, once the microtask queue is empty (deliver.ts says why); so
+ * concurrent calls take effect in call order, the same in every run. A whole-file call
+ * (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to back: other
+ * calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every
  * pending and later asynchronous call of the incarnation never settle, and every synchronous
  * call throw {@link ProcessCrashedError}.
  */
@@ -17,6 +17,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { opendirSync } from './dir.ts';
+import { handleStreamFs } from './handle-stream-fs.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
 import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from './sync-port.ts';
@@ -74,7 +75,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
 const buffersBack: ReadonlySet<string> = new Set(['read', 'write', 'readv', 'writev']);
 
 /**
- * The callback form of `name`: the work happens now, the callback runs in a microtask.
+ * The callback form of `name`: the work happens now, the callback runs later (deliver.ts).
  * `fs.exists` calls back with a boolean only; `read`, `write`, `readv` and `writev` add the
  * buffer(s); a dead process never calls back.
  */
@@ -153,6 +154,9 @@ export class FacadeFileHandle {
   }
 
   write(data: unknown, a?: unknown, b?: unknown, c?: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
+    // Node's FileHandle answers an empty buffer (not an empty string) without a syscall, so
+    // even a handle not open for writing "writes" it.
+    if ((data as { byteLength?: unknown } | undefined)?.byteLength === 0) return Promise.resolve({ bytesWritten: 0, buffer: data });
     return settle(() => ({ bytesWritten: this.#core.writeSync(this.fd, data, a, b, c), buffer: data }));
   }
 
@@ -203,12 +207,11 @@ export class FacadeFileHandle {
   }
 
   /**
-   * A read stream over this handle (read-stream.ts); with `autoClose` (the default) it closes
-   * the handle when it ends.
+   * A read stream over this handle (read-stream.ts), reading through its `read` as Node's does
+   * (handle-stream-fs.ts); with `autoClose` (the default) it closes the handle when it ends.
    */
   createReadStream(options?: Record<string, unknown>): ReadStream {
-    const fileOps = readStreamFs(this.#core, () => this.close());
-    return createReadStreamImpl(fileOps, undefined, { ...options, fd: this.fd });
+    return createReadStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
   }
 
   /** The lines of the file, through {@link createReadStream}, as Node's `readLines` gives them. */
@@ -233,12 +236,12 @@ export class FacadeFileHandle {
   }
 
   /**
-   * A write stream onto this handle (write-stream.ts); with `autoClose` (the default) it closes
-   * the handle when it finishes or is destroyed.
+   * A write stream onto this handle (write-stream.ts), writing through its `write` and `writev`
+   * as Node's does (handle-stream-fs.ts); with `autoClose` (the default) it closes the handle
+   * when it finishes or is destroyed.
    */
   createWriteStream(options?: Record<string, unknown>): WriteStream {
-    const fileOps = writeStreamFs(this.#core, () => this.close());
-    return createWriteStreamImpl(fileOps, undefined, { ...options, fd: this.fd });
+    return createWriteStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
   }
 }
 

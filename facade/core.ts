@@ -119,9 +119,14 @@ export class FacadeCore {
     return entry;
   }
 
-  #fileEntry(fd: number, syscall: string): OpenEntry & { kind: 'file' } {
+  /**
+   * The open file behind `fd`.
+   * @param dirCode - what Linux answers for a directory descriptor (always opened read-only
+   * here): `EISDIR` to a read, `EBADF` to a write (not open for writing), `EINVAL` to ftruncate
+   */
+  #fileEntry(fd: number, syscall: string, dirCode: 'EISDIR' | 'EBADF' | 'EINVAL' = 'EISDIR'): OpenEntry & { kind: 'file' } {
     const entry = this.#entry(fd, syscall);
-    if (entry.kind !== 'file') throw nodeError('EISDIR', syscall);
+    if (entry.kind !== 'file') throw nodeError(dirCode, syscall);
     return entry;
   }
 
@@ -157,7 +162,6 @@ export class FacadeCore {
   }
 
   readSync(fd: number, buffer: ArrayBufferView, offsetOrOptions?: unknown, length?: number, position?: number | bigint | null): number {
-    const entry = this.#fileEntry(fd, 'read');
     let offset = 0;
     let len: number | undefined = length;
     let pos: number | bigint | null | undefined = position;
@@ -171,16 +175,26 @@ export class FacadeCore {
     }
     const target = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     len ??= target.length - offset;
+    // Node answers a read of nothing (fs.read, fs.readSync, FileHandle.read) before it looks
+    // at the descriptor: 0, even on a descriptor not open for reading.
+    if (len === 0) return 0;
+    return this.#readInto(fd, target, offset, len, pos);
+  }
+
+  /** One `read` I/O operation into `target` at `offset`; at the descriptor's position for a null or -1 `pos`. */
+  #readInto(fd: number, target: Uint8Array, offset: number, len: number, pos: number | bigint | null | undefined): number {
+    const entry = this.#fileEntry(fd, 'read');
     if (!entry.flags.read) throw nodeError('EBADF', 'read');
-    const at = pos === null || pos === undefined || pos === -1 || pos === -1n ? entry.position : Number(pos);
+    const atPosition = pos === null || pos === undefined || pos === -1 || pos === -1n;
+    const at = atPosition ? entry.position : Number(pos);
     const bytes = this.#call('read', entry.path, () => entry.file.read(at, len));
     target.set(bytes, offset);
-    if (pos === null || pos === undefined || pos === -1 || pos === -1n) entry.position += bytes.length;
+    if (atPosition) entry.position += bytes.length;
     return bytes.length;
   }
 
   writeSync(fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown): number {
-    const entry = this.#fileEntry(fd, 'write');
+    const entry = this.#fileEntry(fd, 'write', 'EBADF');
     let bytes: Uint8Array;
     let pos: number | null | undefined;
     if (typeof data === 'string') {
@@ -203,11 +217,16 @@ export class FacadeCore {
       bytes = all.subarray(offset, length === undefined ? all.length : offset + length);
     }
     if (!entry.flags.write) throw nodeError('EBADF', 'write');
+    // A negative position, like none, is write(2) at the descriptor's position (libuv).
+    const positioned = typeof pos === 'number' && pos >= 0;
     this.#call('write', entry.path, () => {
-      // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS).
-      const at = entry.flags.append ? entry.file.file.size : pos ?? entry.position;
+      // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS); but a write of
+      // nothing returns before O_APPEND moves the offset (generic_write_checks), so it
+      // appends nowhere and moves nothing.
+      const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
       entry.file.write(at, bytes, entry.flags.append ? 'append' : 'write');
-      if (entry.flags.append || pos === null || pos === undefined) entry.position = at + bytes.length;
+      // pwrite(2) leaves the descriptor's position where it was, O_APPEND or not.
+      if (!positioned) entry.position = at + bytes.length;
     });
     return bytes.length;
   }
@@ -225,7 +244,8 @@ export class FacadeCore {
     if (buffers.length === 0) throw nodeError('EINVAL', 'read');
     const views = buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     const scratch = new Uint8Array(views.reduce((sum, view) => sum + view.length, 0));
-    const bytesRead = this.readSync(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
+    // Not readSync: preadv(2) of buffers holding nothing still checks the descriptor.
+    const bytesRead = this.#readInto(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
     let from = 0;
     for (const view of views) {
       if (from >= bytesRead) break;
@@ -266,7 +286,7 @@ export class FacadeCore {
   }
 
   ftruncateSync(fd: number, length = 0): void {
-    const entry = this.#fileEntry(fd, 'ftruncate');
+    const entry = this.#fileEntry(fd, 'ftruncate', 'EINVAL');
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
     this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
   }

@@ -12,9 +12,9 @@
  * facade operation, see core.ts). Like Node's stream, it never fsyncs unless `flush: true`,
  * which fsyncs once before the close.
  *
- * Each operation is done when the stream asks for it and answers in a microtask (deliver.ts);
- * after a crash the stream never hears back, like every other call of the dead process: its
- * pending writes, `finish` and `close` never come.
+ * Each operation is done when the stream asks for it and answers later (deliver.ts); after a
+ * crash the stream never hears back, like every other call of the dead process: its pending
+ * writes, `finish` and `close` never come.
  */
 import type { Buffer } from 'node:buffer';
 import { WriteStream } from 'node:fs';
@@ -51,12 +51,12 @@ function writeBack<T>(callback: WriteCallback<T>, written: T, body: () => number
 }
 
 /**
- * The facade's file operations for a write stream.
+ * The facade's file operations for a write stream of a path or descriptor (a FileHandle's
+ * stream goes through the handle instead, handle-stream-fs.ts).
  * @param core - the facade's synchronous core
- * @param close - how the stream's descriptor is closed (a FileHandle's stream closes the handle)
  * @returns the operations, for the `fs` option of `fs.WriteStream`
  */
-export function writeStreamFs(core: FacadeCore, close?: (fd: number) => Promise<void>): WriteStreamFs {
+export function writeStreamFs(core: FacadeCore): WriteStreamFs {
   return {
     open: (path, flags, mode, callback) => callBack(callback as AnyFunction, () => core.openSync(path, flags, mode)),
     // `position` is undefined unless the stream was given `start`: then the descriptor's own
@@ -65,10 +65,7 @@ export function writeStreamFs(core: FacadeCore, close?: (fd: number) => Promise<
       writeBack(callback, buffer, () => core.writeSync(fd, buffer, offset, length, position ?? null)),
     writev: (fd, buffers, position, callback) => writeBack(callback, buffers, () => core.writevSync(fd, buffers, position ?? null)),
     fsync: (fd, callback) => callBack(callback as AnyFunction, () => core.fsyncSync(fd)),
-    close: (fd, callback) => {
-      if (close === undefined) callBack(callback as AnyFunction, () => core.closeSync(fd));
-      else close(fd).then(() => callback(null), (error: Error) => callback(error));
-    },
+    close: (fd, callback) => callBack(callback as AnyFunction, () => core.closeSync(fd)),
   };
 }
 
