@@ -1,27 +1,27 @@
 /**
  * The three faces of Node's fs over one {@link FacadeCore}: synchronous functions, callback
- * functions and `fs.promises` (with a FileHandle), plus `createWriteStream`. Read streams are in
- * read-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
+ * functions and `fs.promises` (with a FileHandle). Streams are in read-stream.ts and
+ * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
  *
  * Ordering: an asynchronous call does its work on the simulated disk when it is made and
- * delivers its result later (a microtask), exactly as the simulator's own asynchronous port does
- * with latency off; so concurrent calls take effect in call order, the same in every run. A
- * whole-file call (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to
- * back: other calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every
+ * delivers its result later, once the microtask queue is empty (deliver.ts says why); so
+ * concurrent calls take effect in call order, the same in every run. A whole-file call
+ * (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to back: other
+ * calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every
  * pending and later asynchronous call of the incarnation never settle, and every synchronous
  * call throw {@link ProcessCrashedError}.
  */
-import type { Buffer } from 'node:buffer';
-import type { ReadStream } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { Writable } from 'node:stream';
-import { UnsupportedFsCallError } from './errors.ts';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { opendirSync } from './dir.ts';
+import { handleStreamFs } from './handle-stream-fs.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
 import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from './sync-port.ts';
+import { createWriteStreamImpl, writeStreamFs } from './write-stream.ts';
 
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -75,7 +75,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
 const buffersBack: ReadonlySet<string> = new Set(['read', 'write', 'readv', 'writev']);
 
 /**
- * The callback form of `name`: the work happens now, the callback runs in a microtask.
+ * The callback form of `name`: the work happens now, the callback runs later (deliver.ts).
  * `fs.exists` calls back with a boolean only; `read`, `write`, `readv` and `writev` add the
  * buffer(s); a dead process never calls back.
  */
@@ -106,6 +106,18 @@ export function callbackImpl(name: string, impl: Impl): Impl {
 export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
   const out: Record<string, Impl> = {};
   for (const [name, impl] of Object.entries(sync)) out[name] = callbackImpl(name, impl);
+  // `fs.read(fd, callback)` and `fs.read(fd, { buffer, offset, length, position }, callback)`
+  // name no buffer argument: Node reads into `options.buffer` or a new 16 KiB one and calls back
+  // with that buffer, which is what `util.promisify(fs.read)` resolves with.
+  const readInto = out.read!;
+  out.read = (fd: number, ...rest: unknown[]) => {
+    if (rest.length > 2 || ArrayBuffer.isView(rest[0])) return readInto(fd, ...rest);
+    const callback = rest.pop();
+    const params = (rest[0] ?? {}) as { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | bigint | null };
+    const buffer = params.buffer ?? Buffer.alloc(16 * 1024);
+    const offset = params.offset ?? 0;
+    return readInto(fd, buffer, { offset, length: params.length ?? buffer.byteLength - offset, position: params.position ?? null }, callback);
+  };
   out.opendir = (path: string, ...rest: unknown[]) => {
     const callback = rest.pop();
     if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');
@@ -142,6 +154,9 @@ export class FacadeFileHandle {
   }
 
   write(data: unknown, a?: unknown, b?: unknown, c?: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
+    // Node's FileHandle answers an empty buffer (not an empty string) without a syscall, so
+    // even a handle not open for writing "writes" it.
+    if ((data as { byteLength?: unknown } | undefined)?.byteLength === 0) return Promise.resolve({ bytesWritten: 0, buffer: data });
     return settle(() => ({ bytesWritten: this.#core.writeSync(this.fd, data, a, b, c), buffer: data }));
   }
 
@@ -192,12 +207,11 @@ export class FacadeFileHandle {
   }
 
   /**
-   * A read stream over this handle (read-stream.ts); with `autoClose` (the default) it closes
-   * the handle when it ends.
+   * A read stream over this handle (read-stream.ts), reading through its `read` as Node's does
+   * (handle-stream-fs.ts); with `autoClose` (the default) it closes the handle when it ends.
    */
   createReadStream(options?: Record<string, unknown>): ReadStream {
-    const fileOps = readStreamFs(this.#core, () => this.close());
-    return createReadStreamImpl(fileOps, undefined, { ...options, fd: this.fd });
+    return createReadStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
   }
 
   /** The lines of the file, through {@link createReadStream}, as Node's `readLines` gives them. */
@@ -221,10 +235,14 @@ export class FacadeFileHandle {
     return this.close();
   }
 
-  createWriteStream(): never {
-    throw new UnsupportedFsCallError('FileHandle.createWriteStream', String(this.fd));
+  /**
+   * A write stream onto this handle (write-stream.ts), writing through its `write` and `writev`
+   * as Node's does (handle-stream-fs.ts); with `autoClose` (the default) it closes the handle
+   * when it finishes or is destroyed.
+   */
+  createWriteStream(options?: Record<string, unknown>): WriteStream {
+    return createWriteStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
   }
-
 }
 
 /** The `fs.promises` implementations, by name. */
@@ -257,60 +275,13 @@ export function fsCreateReadStream(core: FacadeCore, path: string | undefined, o
 }
 
 /**
- * `fs.createWriteStream` on a simulated path: opens at construction (flags `w` unless
- * `options.flags`), writes each chunk with `write`, closes on end or destroy (no fsync: Node's
- * stream does not sync either).
+ * `fs.createWriteStream` on a simulated path or facade descriptor (write-stream.ts). A facade
+ * FileHandle given as `options.fd` is written through and closed like the handle's own stream.
+ * @param path - the absolute path, ignored when `options.fd` is given
+ * @param options - Node's options, or an encoding
  */
-export function createWriteStreamImpl(core: FacadeCore, path: string, options?: unknown): Writable {
-  const opts = (typeof options === 'string' ? { encoding: options } : options ?? {}) as { flags?: string; start?: number; autoClose?: boolean };
-  let fd: number | undefined;
-  let position = opts.start;
-  let bytesWritten = 0;
-  const stream = new Writable({
-    construct(done) {
-      try {
-        fd = core.openSync(path, opts.flags ?? 'w');
-      } catch (error) {
-        if (error instanceof ProcessCrashedError) return;
-        done(error as Error);
-        return;
-      }
-      done();
-      queueMicrotask(() => {
-        stream.emit('open', fd);
-        stream.emit('ready');
-      });
-    },
-    write(chunk: Buffer, _encoding, done) {
-      try {
-        const written = core.writeSync(fd!, chunk, 0, chunk.length, position ?? null);
-        if (position !== undefined) position += written;
-        bytesWritten += written;
-      } catch (error) {
-        if (error instanceof ProcessCrashedError) return;
-        done(error as Error);
-        return;
-      }
-      queueMicrotask(() => done());
-    },
-    destroy(error, done) {
-      if (fd !== undefined && opts.autoClose !== false) {
-        try {
-          core.closeSync(fd);
-        } catch (closeError) {
-          if (closeError instanceof ProcessCrashedError) return;
-          done((error ?? closeError) as Error);
-          return;
-        }
-      }
-      queueMicrotask(() => done(error));
-    },
-  });
-  Object.defineProperties(stream, {
-    path: { value: path, enumerable: true },
-    bytesWritten: { get: () => bytesWritten, enumerable: true },
-    fd: { get: () => fd ?? null, enumerable: true },
-    pending: { get: () => fd === undefined, enumerable: true },
-  });
-  return stream;
+export function fsCreateWriteStream(core: FacadeCore, path: string | undefined, options?: unknown): WriteStream {
+  const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
+  if (fd instanceof FacadeFileHandle) return fd.createWriteStream({ ...(options as Record<string, unknown>) });
+  return createWriteStreamImpl(writeStreamFs(core), path, options);
 }

@@ -26,6 +26,7 @@ import { splitPath } from '../sim/disk/disk.ts';
 import { FileState } from '../sim/disk/file-state.ts';
 import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
+import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from './sync-port.ts';
 
@@ -36,62 +37,6 @@ export const facadeFdFirst = 1 << 24;
 type OpenEntry =
   | { readonly kind: 'file'; readonly file: SyncFile; readonly path: string; position: number; readonly flags: OpenFlags; closed: boolean }
   | { readonly kind: 'dir'; readonly path: string; readonly incarnation: number; closed: boolean };
-
-/** Decoded open flags. */
-export interface OpenFlags {
-  readonly read: boolean;
-  readonly write: boolean;
-  readonly create: boolean;
-  readonly exclusive: boolean;
-  readonly truncate: boolean;
-  readonly append: boolean;
-}
-
-const stringFlags: Readonly<Record<string, OpenFlags>> = (() => {
-  const f = (read: boolean, write: boolean, create: boolean, exclusive: boolean, truncate: boolean, append: boolean): OpenFlags =>
-    ({ read, write, create, exclusive, truncate, append });
-  const table: Record<string, OpenFlags> = {
-    r: f(true, false, false, false, false, false),
-    'r+': f(true, true, false, false, false, false),
-    w: f(false, true, true, false, true, false),
-    wx: f(false, true, true, true, true, false),
-    'w+': f(true, true, true, false, true, false),
-    'wx+': f(true, true, true, true, true, false),
-    a: f(false, true, true, false, false, true),
-    ax: f(false, true, true, true, false, true),
-    'a+': f(true, true, true, false, false, true),
-    'ax+': f(true, true, true, true, false, true),
-  };
-  // Synonyms: x may come first; s (synchronous I/O) changes nothing the model can see.
-  table.xw = table.wx!;
-  table['xw+'] = table['wx+']!;
-  table.xa = table.ax!;
-  table['xa+'] = table['ax+']!;
-  table.rs = table.sr = table.r!;
-  table['rs+'] = table['sr+'] = table['r+']!;
-  table.as = table.sa = table.a!;
-  table['as+'] = table['sa+'] = table['a+']!;
-  return table;
-})();
-
-/** Decodes Node's open flags (string or number). @throws NodeFsError EINVAL on unknown flags */
-export function parseFlags(flags: string | number | undefined, path: string): OpenFlags {
-  if (flags === undefined || flags === null) return stringFlags.r!;
-  if (typeof flags === 'string') {
-    const decoded = stringFlags[flags];
-    if (decoded === undefined) throw nodeError('EINVAL', 'open', path);
-    return decoded;
-  }
-  const access = flags & 3;
-  return {
-    read: access === constants.O_RDONLY || access === constants.O_RDWR,
-    write: access === constants.O_WRONLY || access === constants.O_RDWR,
-    create: (flags & constants.O_CREAT) !== 0,
-    exclusive: (flags & constants.O_EXCL) !== 0,
-    truncate: (flags & constants.O_TRUNC) !== 0,
-    append: (flags & constants.O_APPEND) !== 0,
-  };
-}
 
 /** Bytes of `data` as Node would write them (strings in `encoding`, default utf8). */
 export function toBytes(data: unknown, encoding: BufferEncoding | undefined): Uint8Array {
@@ -174,9 +119,14 @@ export class FacadeCore {
     return entry;
   }
 
-  #fileEntry(fd: number, syscall: string): OpenEntry & { kind: 'file' } {
+  /**
+   * The open file behind `fd`.
+   * @param dirCode - what Linux answers for a directory descriptor (always opened read-only
+   * here): `EISDIR` to a read, `EBADF` to a write (not open for writing), `EINVAL` to ftruncate
+   */
+  #fileEntry(fd: number, syscall: string, dirCode: 'EISDIR' | 'EBADF' | 'EINVAL' = 'EISDIR'): OpenEntry & { kind: 'file' } {
     const entry = this.#entry(fd, syscall);
-    if (entry.kind !== 'file') throw nodeError('EISDIR', syscall);
+    if (entry.kind !== 'file') throw nodeError(dirCode, syscall);
     return entry;
   }
 
@@ -194,7 +144,8 @@ export class FacadeCore {
         return fd;
       }
       if (stat !== undefined && decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
-      const file = this.port.open(path, { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write });
+      const options = { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write };
+      const file = this.port.open(path, options, flagsNote(flags));
       const fd = this.#nextFd++;
       this.#fds.set(fd, { kind: 'file', file, path, position: 0, flags: decoded, closed: false });
       return fd;
@@ -211,7 +162,6 @@ export class FacadeCore {
   }
 
   readSync(fd: number, buffer: ArrayBufferView, offsetOrOptions?: unknown, length?: number, position?: number | bigint | null): number {
-    const entry = this.#fileEntry(fd, 'read');
     let offset = 0;
     let len: number | undefined = length;
     let pos: number | bigint | null | undefined = position;
@@ -225,16 +175,26 @@ export class FacadeCore {
     }
     const target = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     len ??= target.length - offset;
+    // Node answers a read of nothing (fs.read, fs.readSync, FileHandle.read) before it looks
+    // at the descriptor: 0, even on a descriptor not open for reading.
+    if (len === 0) return 0;
+    return this.#readInto(fd, target, offset, len, pos);
+  }
+
+  /** One `read` I/O operation into `target` at `offset`; at the descriptor's position for a null or -1 `pos`. */
+  #readInto(fd: number, target: Uint8Array, offset: number, len: number, pos: number | bigint | null | undefined): number {
+    const entry = this.#fileEntry(fd, 'read');
     if (!entry.flags.read) throw nodeError('EBADF', 'read');
-    const at = pos === null || pos === undefined || pos === -1 || pos === -1n ? entry.position : Number(pos);
+    const atPosition = pos === null || pos === undefined || pos === -1 || pos === -1n;
+    const at = atPosition ? entry.position : Number(pos);
     const bytes = this.#call('read', entry.path, () => entry.file.read(at, len));
     target.set(bytes, offset);
-    if (pos === null || pos === undefined || pos === -1 || pos === -1n) entry.position += bytes.length;
+    if (atPosition) entry.position += bytes.length;
     return bytes.length;
   }
 
   writeSync(fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown): number {
-    const entry = this.#fileEntry(fd, 'write');
+    const entry = this.#fileEntry(fd, 'write', 'EBADF');
     let bytes: Uint8Array;
     let pos: number | null | undefined;
     if (typeof data === 'string') {
@@ -257,11 +217,16 @@ export class FacadeCore {
       bytes = all.subarray(offset, length === undefined ? all.length : offset + length);
     }
     if (!entry.flags.write) throw nodeError('EBADF', 'write');
+    // A negative position, like none, is write(2) at the descriptor's position (libuv).
+    const positioned = typeof pos === 'number' && pos >= 0;
     this.#call('write', entry.path, () => {
-      // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS).
-      const at = entry.flags.append ? entry.file.file.size : pos ?? entry.position;
+      // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS); but a write of
+      // nothing returns before O_APPEND moves the offset (generic_write_checks), so it
+      // appends nowhere and moves nothing.
+      const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
       entry.file.write(at, bytes, entry.flags.append ? 'append' : 'write');
-      if (entry.flags.append || pos === null || pos === undefined) entry.position = at + bytes.length;
+      // pwrite(2) leaves the descriptor's position where it was, O_APPEND or not.
+      if (!positioned) entry.position = at + bytes.length;
     });
     return bytes.length;
   }
@@ -279,7 +244,8 @@ export class FacadeCore {
     if (buffers.length === 0) throw nodeError('EINVAL', 'read');
     const views = buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     const scratch = new Uint8Array(views.reduce((sum, view) => sum + view.length, 0));
-    const bytesRead = this.readSync(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
+    // Not readSync: preadv(2) of buffers holding nothing still checks the descriptor.
+    const bytesRead = this.#readInto(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
     let from = 0;
     for (const view of views) {
       if (from >= bytesRead) break;
@@ -320,7 +286,7 @@ export class FacadeCore {
   }
 
   ftruncateSync(fd: number, length = 0): void {
-    const entry = this.#fileEntry(fd, 'ftruncate');
+    const entry = this.#fileEntry(fd, 'ftruncate', 'EINVAL');
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
     this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
   }

@@ -1,8 +1,18 @@
 /**
  * How the facade's asynchronous calls deliver: the work is done when the call is made, the
- * result arrives later (a microtask), and a dead process's call never delivers at all (see
- * sync-port.ts, {@link ProcessCrashedError}). Shared by api.ts, dir.ts and read-stream.ts so
- * that every asynchronous face keeps the same order.
+ * result arrives later, and a dead process's call never delivers at all (see sync-port.ts,
+ * {@link ProcessCrashedError}). Shared by api.ts, dir.ts, read-stream.ts, write-stream.ts and
+ * handle-stream-fs.ts so that every asynchronous face keeps the same order.
+ *
+ * When: once the microtasks queued so far, and the ones they queue, have all run, in a tick
+ * (a microtask queues a `process.nextTick`, which Node runs only after the microtask queue is
+ * empty). That is where Node delivers an fs result, from the event loop: after everything the
+ * caller had already set going, and, for a callback, before the microtasks it queues itself.
+ * Node's streams depend on both: `fs.WriteStream` emits `ready` before the tick that marks it
+ * constructed, and emits `drain` while its next write is still in flight, so code resuming
+ * after either in a microtask must find the same state as on the real fs (the differential
+ * tests catch both). It stays deterministic: unlike a macrotask (`setImmediate`), it can never
+ * interleave with a library's timers, so a chain of facade calls completes before any timer.
  */
 import { ProcessCrashedError } from './sync-port.ts';
 
@@ -12,27 +22,36 @@ export type AnyFunction = (...args: never[]) => unknown;
 /** A promise that never settles: what a dead process's asynchronous calls return. */
 export const never: Promise<never> = new Promise<never>(() => {});
 
+/** Runs `fn` once the microtask queue is empty, in a tick (see the module comment). */
+function afterMicrotasks(fn: () => void): void {
+  queueMicrotask(() => process.nextTick(fn));
+}
+
 /**
- * Calls `callback` later with `args`, as Node's fs does (never synchronously).
+ * Calls `callback` later with `args`, as Node's fs does (never synchronously; see the module
+ * comment for when).
  * @param callback - the caller's callback
  * @param args - its arguments (error first)
  */
 export function later(callback: AnyFunction, ...args: unknown[]): void {
-  queueMicrotask(() => (callback as (...a: unknown[]) => void)(...args));
+  afterMicrotasks(() => (callback as (...a: unknown[]) => void)(...args));
 }
 
 /**
- * Runs `body` now and settles later; a dead process's promise never settles.
+ * Runs `body` now and settles later (see the module comment for when); a dead process's
+ * promise never settles.
  * @param body - the synchronous work
  * @returns a promise of its result, rejected with its error
  */
 export function settle<T>(body: () => T): Promise<T> {
+  let value: T;
   try {
-    return Promise.resolve(body());
+    value = body();
   } catch (error) {
     if (error instanceof ProcessCrashedError) return never;
-    return Promise.reject(error);
+    return new Promise<T>((_resolve, reject) => afterMicrotasks(() => reject(error)));
   }
+  return new Promise<T>((resolve) => afterMicrotasks(() => resolve(value)));
 }
 
 /**

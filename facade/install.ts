@@ -13,12 +13,11 @@
  * the real disk into the simulated one) fails with `EXDEV`, as across devices.
  *
  * `mkdtemp` is routed by what it creates (the prefix plus six characters), and `createReadStream`
- * by `options.fd` when one is given (Node then ignores the path).
+ * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`),
- * `FileHandle.createWriteStream`, `openAsBlob`, links (`link`, `symlink`, `readlink`), `cp`,
- * `statfs`, removing or renaming directories, and simulated latency (a facade call completes at
- * once).
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, links
+ * (`link`, `symlink`, `readlink`), `cp`, `statfs`, removing or renaming directories, and
+ * simulated latency (a facade call completes at once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
@@ -27,7 +26,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/world.ts';
-import { callbackImpls, createWriteStreamImpl, FacadeFileHandle, fsCreateReadStream, promiseImpls, syncImpls } from './api.ts';
+import { callbackImpls, FacadeFileHandle, fsCreateReadStream, fsCreateWriteStream, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore } from './core.ts';
 import { nodeError, UnsupportedFsCallError } from './errors.ts';
 
@@ -99,8 +98,8 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
         return facade === undefined ? unsupported(prefix) : facade.apply(this, [prefix, ...args.slice(1)]);
       };
     }
-    if (base === 'createReadStream') {
-      // Node reads `options.fd` when it is given and ignores the path.
+    if (base === 'createReadStream' || base === 'createWriteStream') {
+      // Node uses `options.fd` when it is given and ignores the path.
       return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
         const fd = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { fd?: unknown }).fd : undefined;
         if (fd !== undefined && fd !== null ? !isSim(fd) : !isSim(args[0])) return original.apply(this, args);
@@ -137,11 +136,12 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
     const original = fsObject[name];
     if (typeof original !== 'function') continue;
     let facade: ((...args: unknown[]) => unknown) | undefined;
-    if (name === 'createWriteStream') facade = (path, options) => createWriteStreamImpl(core, path as string, options);
+    if (name === 'createWriteStream') facade = (path, options) => fsCreateWriteStream(core, path as string | undefined, options);
     else if (name === 'createReadStream') facade = (path, options) => fsCreateReadStream(core, path as string | undefined, options);
     else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
     else facade = callbacks[name];
     const wrapper = route(name, `fs.${name}`, original as (...args: unknown[]) => unknown, facade);
+    copySymbols(original, wrapper);
     // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
     if ('native' in original) {
       const native = (original as { native: (...args: unknown[]) => unknown }).native;
@@ -153,7 +153,9 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   for (const name of Object.keys(promisesObject)) {
     const original = promisesObject[name];
     if (typeof original !== 'function') continue;
-    replace(promisesObject, name, route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]));
+    const wrapper = route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]);
+    copySymbols(original, wrapper);
+    replace(promisesObject, name, wrapper);
   }
   syncBuiltinESMExports();
 
@@ -169,6 +171,21 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   };
   installed = handle;
   return handle;
+}
+
+/**
+ * Gives `wrapper` the symbol-keyed properties of `original`, as they are. Node marks some fs
+ * functions for `util.promisify`: `fs.exists` carries `util.promisify.custom` (a promise of a
+ * boolean, since its callback has no error argument) and `read`, `write`, `readv` and `writev`
+ * carry Node's internal `customPromisifyArgs` (so the promise resolves to `{ bytesRead, buffer }`
+ * rather than the byte count). Copying whatever symbols the running Node puts there, rather than
+ * a list, keeps the wrappers promisifying exactly as the originals on any Node version. The
+ * copied `promisify.custom` of `exists` calls `fs.exists` when it runs, so it reaches the facade.
+ */
+function copySymbols(original: object, wrapper: object): void {
+  for (const key of Object.getOwnPropertySymbols(original)) {
+    Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(original, key)!);
+  }
 }
 
 /** The path text of a path argument (string, Buffer or file: URL), or undefined for anything else. */

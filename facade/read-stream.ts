@@ -7,8 +7,8 @@
  * `emitClose`, `signal`) and their errors, chunk sizes, `bytesRead`, `pending`, and the events
  * `open`, `ready`, `data`, `end`, `close` and `error` in Node's order; only the bytes come from
  * the simulated disk, one `read` I/O operation per chunk. Each operation is done when the stream
- * asks for it and answers in a microtask (deliver.ts); after a crash the stream never hears
- * back, like every other call of the dead process.
+ * asks for it and answers later (deliver.ts); after a crash the stream never hears back, like
+ * every other call of the dead process.
  */
 import type { Buffer } from 'node:buffer';
 import { ReadStream } from 'node:fs';
@@ -24,10 +24,10 @@ export interface ReadStreamFs {
 }
 
 /**
- * The facade's file operations for a read stream.
- * @param close - how the stream's descriptor is closed (a FileHandle's stream closes the handle)
+ * The facade's file operations for a read stream of a path or descriptor (a FileHandle's stream
+ * goes through the handle instead, handle-stream-fs.ts).
  */
-export function readStreamFs(core: FacadeCore, close?: (fd: number) => Promise<void>): ReadStreamFs {
+export function readStreamFs(core: FacadeCore): ReadStreamFs {
   return {
     open: (path, flags, mode, callback) => callBack(callback as AnyFunction, () => core.openSync(path, flags, mode)),
     read: (fd, buffer, offset, length, position, callback) => {
@@ -41,10 +41,7 @@ export function readStreamFs(core: FacadeCore, close?: (fd: number) => Promise<v
       }
       later(callback as AnyFunction, null, bytesRead, buffer);
     },
-    close: (fd, callback) => {
-      if (close === undefined) callBack(callback as AnyFunction, () => core.closeSync(fd));
-      else close(fd).then(() => callback(null), (error: Error) => callback(error));
-    },
+    close: (fd, callback) => callBack(callback as AnyFunction, () => core.closeSync(fd)),
   };
 }
 

@@ -17,8 +17,8 @@
  * they would.
  *
  * One difference, on purpose: Node 20's callback `readdir` with `recursive` calls back before it
- * returns, and throws its errors instead of passing them; the facade calls back in a microtask
- * with the error first, as for every other callback (api.ts).
+ * returns, and throws its errors instead of passing them; the facade calls back later with the
+ * error first, as for every other callback (api.ts, deliver.ts).
  */
 import type { Dirent } from 'node:fs';
 import { direntOf, type ListedEntry } from './dirent.ts';

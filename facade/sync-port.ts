@@ -133,11 +133,14 @@ export class SyncFileSystem {
     return this.kernel.incarnation;
   }
 
-  /** Opens (with `create`, creates) a file. */
-  open(path: string, options: { create?: boolean; exclusive?: boolean; truncate?: boolean } = {}): SyncFile {
+  /**
+   * Opens (with `create`, creates) a file.
+   * @param note - the open as the caller named it, for the trace (`flags=w`); see namespace-ops.ts
+   */
+  open(path: string, options: { create?: boolean; exclusive?: boolean; truncate?: boolean } = {}, note?: string): SyncFile {
     const k = this.kernel;
     const incarnation = k.incarnation;
-    return performSync(k, incarnation, openOp(k, path, options, (file) => new SyncFile(k, incarnation, path, file)));
+    return performSync(k, incarnation, openOp(k, path, options, (file) => new SyncFile(k, incarnation, path, file), note));
   }
 
   /** Renames a file, replacing the target. */

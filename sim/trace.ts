@@ -34,10 +34,11 @@ interface Slot {
   offset: number;
   length: number;
   outcome: string;
+  note: string;
 }
 
 function emptySlot(): Slot {
-  return { seq: 0, t: 0, type: 'note', name: '', phase: undefined, path: undefined, offset: none, length: none, outcome: '' };
+  return { seq: 0, t: 0, type: 'note', name: '', phase: undefined, path: undefined, offset: none, length: none, outcome: '', note: '' };
 }
 
 function detailOf(slot: Slot): string | undefined {
@@ -48,6 +49,7 @@ function detailOf(slot: Slot): string | undefined {
   let detail = '';
   if (slot.offset !== none) detail += `@${slot.offset}`;
   if (slot.length !== none) detail += `${detail === '' ? '' : ' '}len=${slot.length}`;
+  if (slot.note !== '') detail += `${detail === '' ? '' : ' '}${slot.note}`;
   if (slot.outcome !== '') detail += `${detail === '' ? '' : ' '}${slot.outcome}`;
   return detail === '' ? undefined : detail;
 }
@@ -85,7 +87,8 @@ export class Trace {
 
   /**
    * Records one event. Numeric fields take {@link none} when absent; `outcome` is `ok`, an error
-   * code or any short deterministic word (`''` for none).
+   * code or any short deterministic word (`''` for none); `note` is an optional qualifier shown
+   * before the outcome (a facade open's `flags=w`).
    */
   record(
     type: EventType,
@@ -96,6 +99,7 @@ export class Trace {
     offset: number,
     length: number,
     outcome: string,
+    note = '',
   ): void {
     const d = this.#digest;
     d.int(typeCodes[type]);
@@ -106,6 +110,9 @@ export class Trace {
     d.number(offset);
     d.number(length);
     d.string(outcome);
+    // Hashed only when present, so traces that never carry a note (the engine's, whose
+    // digests are pinned by regression tests and published figures) keep their digests.
+    if (note !== '') d.string(note);
     // The ring fills on demand: a short run never allocates all of it.
     if (this.#ring.length < recentEventsMax) this.#ring.push(emptySlot());
     const slot = this.#ring[this.#count % recentEventsMax]!;
@@ -118,6 +125,7 @@ export class Trace {
     slot.offset = offset;
     slot.length = length;
     slot.outcome = outcome;
+    slot.note = note;
     this.#count++;
     if (this.mode === 'full') this.#events.push(toEvent(slot));
   }

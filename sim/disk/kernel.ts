@@ -65,9 +65,9 @@ export class IoKernel {
     return this.ioCount++;
   }
 
-  /** Traces an I/O call and its outcome. */
-  traceIo(name: string, path: string, offset: number, length: number, outcome: string): void {
-    this.trace.record('io', name, this.clock.now(), this.phase, path, offset, length, outcome);
+  /** Traces an I/O call and its outcome; `note` qualifies the call (see trace.ts). */
+  traceIo(name: string, path: string, offset: number, length: number, outcome: string, note = ''): void {
+    this.trace.record('io', name, this.clock.now(), this.phase, path, offset, length, outcome, note);
   }
 
   /** Records and traces a fault firing at I/O `io`. */

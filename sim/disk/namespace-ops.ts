@@ -23,13 +23,15 @@ export type EntryStat =
 /**
  * Opens (with `create`, creates) the file at `path`.
  * @param makeHandle - wraps the opened inode in the calling port's handle type
+ * @param note - how the caller named the open, for the trace (the facade's `flags=w`); the
+ * engine's port gives none, so its traces and digests do not change
  * @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR`, `EEXIST`; injected `ENOSPC` on create
  */
-export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeHandle: (file: FileState) => H): Operation<H> {
+export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeHandle: (file: FileState) => H, note?: string): Operation<H> {
   const split = splitPath(path);
   const creating = options.create === true && k.disk.lookup(split) === undefined;
   return {
-    label: { name: 'open', path, offset: none, length: none },
+    label: { name: 'open', path, offset: none, length: none, ...(note === undefined ? {} : { note }) },
     ioClass: creating ? 'create' : 'open',
     mask: creating ? createBits : crashBits,
     ownsCrash: false,

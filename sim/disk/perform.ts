@@ -27,6 +27,11 @@ export interface OpLabel {
   readonly path: string;
   readonly offset: number;
   readonly length: number;
+  /**
+   * What the caller asked for beyond name and path, shown in the trace before the outcome
+   * (`flags=w` on a facade open); absent for the engine's own calls.
+   */
+  readonly note?: string;
 }
 
 /**
@@ -84,11 +89,11 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });
-    kernel.traceIo(label.name, label.path, label.offset, label.length, 'ok');
+    kernel.traceIo(label.name, label.path, label.offset, label.length, 'ok', label.note);
     return ends.succeeded(kernel, value);
   } catch (error) {
     if (error === crashSignal) return ends.dead(label);
-    kernel.traceIo(label.name, label.path, label.offset, label.length, isIoError(error) ? error.code : 'throw');
+    kernel.traceIo(label.name, label.path, label.offset, label.length, isIoError(error) ? error.code : 'throw', label.note);
     return ends.failed(kernel, error);
   }
 }
@@ -112,7 +117,7 @@ export function perform<T>(kernel: IoKernel, incarnation: number, op: Operation<
 /** Fires a crash at operation `io` and abandons it: throws the internal crash signal. */
 export function crashAt(kernel: IoKernel, label: OpLabel, io: number, kind: 'kill-9' | 'power-loss', arg: number | undefined): never {
   kernel.fire(kind, io, arg, label.path);
-  kernel.traceIo(label.name, label.path, label.offset, label.length, 'crash');
+  kernel.traceIo(label.name, label.path, label.offset, label.length, 'crash', label.note);
   kernel.crash(kind, label.path);
   throw crashSignal;
 }

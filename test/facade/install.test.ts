@@ -5,6 +5,8 @@
 import fs, { existsSync, readFileSync as namedReadFileSync } from 'node:fs';
 import { readFile as namedPromiseReadFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnsupportedFsCallError } from '../../facade/errors.ts';
 import { installFacade, type InstalledFacade } from '../../facade/install.ts';
@@ -63,11 +65,23 @@ describe('installFacade', () => {
     expect(await readAll(fs.createReadStream(`${root}/ignored`, { fd: fs.openSync(self, 'r') }))).toBe(expected);
   });
 
-  it('still refuses a FileHandle write stream on a simulated file', async () => {
-    facade = installFacade(new SimWorld({ seed: 1 }), root);
-    const handle = await fs.promises.open(`${root}/w`, 'w');
-    expect(() => handle.createWriteStream()).toThrow(UnsupportedFsCallError);
-    await handle.close();
+  it('passes write streams of a real path or a real descriptor to the real fs', async () => {
+    const world = new SimWorld({ seed: 1 });
+    facade = installFacade(world, root);
+    const real = fs.mkdtempSync(join(tmpdir(), 'powercut-install-'));
+    try {
+      const written = (stream: fs.WriteStream, text: string): Promise<void> => new Promise((resolve, reject) => {
+        stream.on('error', reject).on('close', () => resolve());
+        stream.end(text);
+      });
+      await written(fs.createWriteStream(`${real}/by-path`), 'by path');
+      await written(fs.createWriteStream(`${root}/ignored`, { fd: fs.openSync(`${real}/by-fd`, 'w') }), 'by fd');
+      expect(namedReadFileSync(`${real}/by-path`, 'utf8')).toBe('by path');
+      expect(namedReadFileSync(`${real}/by-fd`, 'utf8')).toBe('by fd');
+      expect(world.inspect().has(`${root}/ignored`)).toBe(false);
+    } finally {
+      fs.rmSync(real, { recursive: true, force: true });
+    }
   });
 
   it('gives errors the shape of Node\'s', () => {
