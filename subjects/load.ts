@@ -12,11 +12,9 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
-import { engineSubject } from '../scenarios/engine-subject.ts';
 import { referenceEngine } from '../sim/adapters/reference.ts';
 import type { Engine } from '../sim/engine-contract.ts';
 import { PlanFileError } from '../sim/plan-file.ts';
-import { librarySubject } from '../targets/subject.ts';
 import type { Workload } from '../targets/workload.ts';
 import { ensureTypeScript, isTypeScript } from './typescript.ts';
 
@@ -107,9 +105,12 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
   const key = JSON.stringify([spec.kind, spec.module ?? null]);
   let subject = loaded.get(key);
   if (subject === undefined) {
+    // Each kind is imported when first needed: an engine campaign never loads the fs facade.
     subject = spec.kind === 'engine'
-      ? loadEngine(spec.module).then((engine) => engineSubject(engine, spec.module) as unknown as Subject)
-      : loadWorkload(spec.module).then((workload) => librarySubject(workload, spec.module) as unknown as Subject);
+      ? Promise.all([loadEngine(spec.module), import('../scenarios/engine-subject.ts')])
+        .then(([engine, { engineSubject }]) => engineSubject(engine, spec.module) as unknown as Subject)
+      : Promise.all([loadWorkload(spec.module), import('../targets/subject.ts')])
+        .then(([workload, { librarySubject }]) => librarySubject(workload, spec.module) as unknown as Subject);
     loaded.set(key, subject);
     subject.catch(() => loaded.delete(key));
   }
