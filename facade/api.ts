@@ -127,7 +127,16 @@ export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Rec
 }
 
 /** `fs.promises` FileHandle over a facade descriptor. */
+/** The brand of every {@link FacadeFileHandle}, shared by every copy of this module. */
+const handleBrand = Symbol.for('powercut.facade.file-handle');
+
+/** Whether `value` is a facade FileHandle of any copy of this module. */
+export function isFacadeFileHandle(value: unknown): value is FacadeFileHandle {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[handleBrand] === true;
+}
+
 export class FacadeFileHandle {
+  readonly [handleBrand] = true;
   readonly #core: FacadeCore;
   readonly fd: number;
   /** Set by the first successful close: a second close resolves, as Node's FileHandle does. */
@@ -136,6 +145,11 @@ export class FacadeFileHandle {
   constructor(core: FacadeCore, fd: number) {
     this.#core = core;
     this.fd = fd;
+  }
+
+  /** The facade core (one run's) that opened this handle. */
+  get core(): FacadeCore {
+    return this.#core;
   }
 
   read(buffer?: ArrayBufferView | { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | null }, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
@@ -270,7 +284,7 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
  */
 export function fsCreateReadStream(core: FacadeCore, path: string | undefined, options?: unknown): ReadStream {
   const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
-  if (fd instanceof FacadeFileHandle) return fd.createReadStream({ ...(options as Record<string, unknown>) });
+  if (isFacadeFileHandle(fd)) return fd.createReadStream({ ...(options as Record<string, unknown>) });
   return createReadStreamImpl(readStreamFs(core), path, options);
 }
 
@@ -282,6 +296,6 @@ export function fsCreateReadStream(core: FacadeCore, path: string | undefined, o
  */
 export function fsCreateWriteStream(core: FacadeCore, path: string | undefined, options?: unknown): WriteStream {
   const fd = typeof options === 'object' && options !== null ? (options as { fd?: unknown }).fd : undefined;
-  if (fd instanceof FacadeFileHandle) return fd.createWriteStream({ ...(options as Record<string, unknown>) });
+  if (isFacadeFileHandle(fd)) return fd.createWriteStream({ ...(options as Record<string, unknown>) });
   return createWriteStreamImpl(writeStreamFs(core), path, options);
 }

@@ -66,6 +66,23 @@ export class UnsupportedFsCallError extends Error {
   }
 }
 
+/**
+ * A call on a simulated path, descriptor or FileHandle while no run of this thread is using the
+ * facade: work a finished (or abandoned) run left behind, a timer of a library that outlived its
+ * run, a descriptor kept across runs. Thrown, never passed to the real disk.
+ */
+export class NoActiveRunError extends Error {
+  override readonly name = 'NoActiveRunError';
+  readonly code = 'POWERCUT_NO_RUN';
+  /**
+   * @param call - the fs function
+   * @param target - the simulated path or descriptor
+   */
+  constructor(readonly call: string, readonly target: string) {
+    super(`powercut: ${call} on simulated '${target}' while no run is active (left over from a finished run); it never reaches the real disk`);
+  }
+}
+
 /** One of Node's own (not system) errors: `code` like `ERR_DIR_CLOSED`, message as Node words it. */
 export interface NodeInternalError extends Error {
   code: string;

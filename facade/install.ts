@@ -1,9 +1,14 @@
 /**
- * Installs the fs facade into this process: Node's `fs` and `fs.promises` objects are mutated in
- * place, then `module.syncBuiltinESMExports()` copies the new functions to the ESM bindings of
- * `node:fs` and `node:fs/promises`. That reaches CommonJS `require('fs')`, ESM default and named
- * imports (live bindings, so even modules imported earlier), and libraries that copy `fs` when
- * they load (graceful-fs clones it: install before the library loads).
+ * The fs facade in this thread: one set of routes for the thread's life, and the run bound to
+ * them now. The routes replace the functions of Node's `fs` and `fs.promises` objects in place,
+ * then `module.syncBuiltinESMExports()` copies them to the ESM bindings of `node:fs` and
+ * `node:fs/promises`. That reaches CommonJS `require('fs')`, ESM default and named imports (live
+ * bindings, so even modules imported earlier), and libraries that copy `fs` functions when they
+ * load (graceful-fs clones it; `promisify(fs.fsync)` keeps one): put the routes in before such a
+ * library loads ({@link installFacadeRoutes}; workload modules are loaded after it), and every
+ * copy reaches whichever run is bound when it is called. Runs bind and unbind
+ * ({@link installFacade}); the routes stay. A simulated path, descriptor or FileHandle used while
+ * no run (or another run) is bound fails with {@link NoActiveRunError}: never the real disk.
  *
  * Routing, per call: a path argument (string, Buffer or file: URL) under the simulated root, a
  * descriptor the facade handed out, or a facade FileHandle goes to the simulated disk; anything
@@ -26,9 +31,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/world.ts';
-import { callbackImpls, FacadeFileHandle, fsCreateReadStream, fsCreateWriteStream, promiseImpls, syncImpls } from './api.ts';
-import { FacadeCore } from './core.ts';
-import { nodeError, UnsupportedFsCallError } from './errors.ts';
+import { callbackImpls, fsCreateReadStream, fsCreateWriteStream, isFacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
+import { FacadeCore, facadeFdFirst } from './core.ts';
+import { NoActiveRunError, nodeError, UnsupportedFsCallError } from './errors.ts';
 
 /** What {@link installFacade} returns. */
 export interface InstalledFacade {
@@ -36,90 +41,200 @@ export interface InstalledFacade {
   readonly root: string;
   /** The facade's synchronous core (for tests and workload runners). */
   readonly core: FacadeCore;
-  /** Puts every original fs function back. Idempotent. */
+  /** Ends this binding: from now on the root's paths fail loudly until the next install. Idempotent. */
   uninstall(): void;
 }
 
 /** Calls taking two paths: each may be simulated. */
 const twoPathCalls: ReadonlySet<string> = new Set(['rename', 'copyFile', 'link', 'symlink', 'cp']);
 
-let installed: InstalledFacade | undefined;
+type Impl = (...args: unknown[]) => unknown;
 
-/** The currently installed facade, if any. */
-export function installedFacade(): InstalledFacade | undefined {
-  return installed;
+/** One run's facade: the world behind the routes, its root and its implementations. */
+interface Binding {
+  readonly root: string;
+  readonly core: FacadeCore;
+  readonly sync: Record<string, Impl>;
+  readonly callbacks: Record<string, Impl>;
+  readonly promises: Record<string, Impl>;
+  readonly handle: InstalledFacade;
 }
 
 /**
- * Installs the facade: paths under `root` live on `world`'s simulated disk from now on.
+ * The facade's state in this thread, shared by every copy of this module (a test runner that
+ * loads it once per test file, a second install of powercut), since `fs` itself is shared.
+ */
+interface FacadeState {
+  /** The run using the facade now, if any. */
+  binding: Binding | undefined;
+  /** Every root ever bound in this thread: their paths never reach the real disk, bound or not. */
+  readonly knownRoots: Set<string>;
+  /** How to take the routes out again (tests only), once they are in. */
+  routes: { readonly restore: () => void } | undefined;
+}
+
+const state: FacadeState = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.facade.state')] ??= {
+  binding: undefined, knownRoots: new Set<string>(), routes: undefined,
+}) as FacadeState;
+
+/** The currently installed facade, if any. */
+export function installedFacade(): InstalledFacade | undefined {
+  return state.binding?.handle;
+}
+
+/**
+ * Puts the facade's routes into this thread's `fs`, once, for the thread's life: every function
+ * of `fs` and `fs.promises` becomes a router that sends simulated paths to the run bound now
+ * ({@link installFacade}) and everything else to the real function. A library that copies fs
+ * functions when it loads (graceful-fs, `promisify(fs.fsync)`) copies the routers, so it reaches
+ * whichever run is current when it calls. Call it before loading code under test. Idempotent.
+ */
+export function installFacadeRoutes(): void {
+  if (state.routes === undefined) state.routes = { restore: putRoutes() };
+}
+
+/**
+ * Takes the routes out again, putting Node's own functions back (for tests of the facade itself).
+ * @throws AssertionError while a run is bound
+ */
+export function removeFacadeRoutes(): void {
+  assert(state.binding === undefined, 'removeFacadeRoutes: no run is bound');
+  state.routes?.restore();
+  state.routes = undefined;
+}
+
+/**
+ * Binds `world` to the facade: paths under `root` live on its simulated disk until `uninstall`.
+ * The routes are put in first if they are not yet.
  * @param world - the simulated world; its current incarnation serves each call
  * @param root - the simulated root (made absolute; created on the simulated disk, durable)
- * @returns the handle to uninstall it
- * @throws AssertionError when a facade is already installed
+ * @returns the handle to end the binding
+ * @throws AssertionError when another run is bound
  */
 export function installFacade(world: SimWorld, root: string): InstalledFacade {
-  assert(installed === undefined, 'installFacade: one facade at a time (uninstall the previous one)');
+  assert(state.binding === undefined, 'installFacade: one run at a time (uninstall the previous one)');
   const rootAbs = resolve(root).replace(/\/+$/, '') || '/';
   assert(rootAbs !== '/', 'installFacade: the root is not / (Node must still load modules from the real disk)');
-  world.kernel.disk.mkdir(rootAbs);
+  installFacadeRoutes();
+  world.createDirectory(rootAbs);
   const core = new FacadeCore(world, rootAbs);
   const sync = syncImpls(core);
-  const promises = promiseImpls(core, sync);
-  const callbacks = callbackImpls(core, sync);
-
-  const simPath = (arg: unknown): string | undefined => {
-    const path = pathText(arg);
-    if (path === undefined) return undefined;
-    const abs = resolve(path);
-    return abs === rootAbs || abs.startsWith(`${rootAbs}/`) ? abs : undefined;
+  const handle: InstalledFacade = {
+    root: rootAbs,
+    core,
+    uninstall() {
+      if (state.binding?.handle === handle) state.binding = undefined;
+    },
   };
-  const isSim = (arg: unknown): boolean => simPath(arg) !== undefined || core.ownsFd(arg) || arg instanceof FacadeFileHandle;
-  // mkdtemp's argument is a prefix, not a path: what it creates is the prefix plus six
-  // characters, so that is what must lie below the root (`<root>/` creates inside the root,
-  // `<root>` a sibling of it on the real disk). The prefix is made absolute, keeping its end.
-  const simPrefix = (arg: unknown): string | undefined => {
-    const prefix = pathText(arg);
-    if (prefix === undefined) return undefined;
-    const template = resolve(`${prefix}XXXXXX`);
-    return template.startsWith(`${rootAbs}/`) ? template.slice(0, -'XXXXXX'.length) : undefined;
-  };
+  state.binding = { root: rootAbs, core, sync, callbacks: callbackImpls(core, sync), promises: promiseImpls(core, sync), handle };
+  state.knownRoots.add(rootAbs);
+  return handle;
+}
 
-  /** The wrapper of `name` (`label` for messages): routes each call to `facade` or `original`. */
-  const route = (name: string, label: string, original: (...args: unknown[]) => unknown, facade: ((...args: unknown[]) => unknown) | undefined) => {
-    const base = name.replace(/Sync$/, '');
-    const paths = twoPathCalls.has(base) ? 2 : 1;
-    const unsupported = (target: unknown): never => {
-      throw new UnsupportedFsCallError(label, String(simPath(target) ?? target));
-    };
-    if (base === 'mkdtemp') {
-      return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
-        const prefix = simPrefix(args[0]);
-        if (prefix === undefined) return original.apply(this, args);
-        return facade === undefined ? unsupported(prefix) : facade.apply(this, [prefix, ...args.slice(1)]);
-      };
-    }
-    if (base === 'createReadStream' || base === 'createWriteStream') {
-      // Node uses `options.fd` when it is given and ignores the path.
-      return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
-        const fd = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { fd?: unknown }).fd : undefined;
-        if (fd !== undefined && fd !== null ? !isSim(fd) : !isSim(args[0])) return original.apply(this, args);
-        if (facade === undefined) return unsupported(fd ?? args[0]);
-        return facade.apply(this, [fd !== undefined && fd !== null ? undefined : simPath(args[0]), ...args.slice(1)]);
-      };
-    }
+/** The root a path lies under: the bound one, or (`stale`) one bound earlier in this thread. */
+function rootOf(abs: string): { root: string; stale: boolean } | undefined {
+  const under = (root: string): boolean => abs === root || abs.startsWith(`${root}/`);
+  const bound = state.binding;
+  if (bound !== undefined && under(bound.root)) return { root: bound.root, stale: false };
+  for (const root of state.knownRoots) if (under(root)) return { root, stale: true };
+  return undefined;
+}
+
+/** Where a call argument goes: the real fs, the bound run (with the argument mapped), or nowhere (stale). */
+type Target = { readonly kind: 'real' } | { readonly kind: 'sim'; readonly arg: unknown } | { readonly kind: 'stale'; readonly what: string };
+
+function targetOf(arg: unknown): Target {
+  const bound = state.binding;
+  if (isFacadeFileHandle(arg)) {
+    return bound !== undefined && arg.core === bound.core ? { kind: 'sim', arg: arg.fd } : { kind: 'stale', what: `FileHandle ${arg.fd}` };
+  }
+  if (typeof arg === 'number') {
+    if (bound?.core.ownsFd(arg)) return { kind: 'sim', arg };
+    return arg >= facadeFdFirst ? { kind: 'stale', what: `descriptor ${arg}` } : { kind: 'real' };
+  }
+  const path = pathText(arg);
+  if (path === undefined) return { kind: 'real' };
+  const abs = resolve(path);
+  const root = rootOf(abs);
+  if (root === undefined) return { kind: 'real' };
+  return root.stale ? { kind: 'stale', what: abs } : { kind: 'sim', arg: abs };
+}
+
+/** The facade's implementation of `name` in the bound run (`kind`: which object it replaces). */
+function implOf(kind: 'fs' | 'promises', name: string): Impl | undefined {
+  const bound = state.binding;
+  if (bound === undefined) return undefined;
+  if (kind === 'promises') return bound.promises[name];
+  if (name === 'createWriteStream') return (path, options) => fsCreateWriteStream(bound.core, path as string | undefined, options);
+  if (name === 'createReadStream') return (path, options) => fsCreateReadStream(bound.core, path as string | undefined, options);
+  return name.endsWith('Sync') ? bound.sync[name.slice(0, -'Sync'.length)] : bound.callbacks[name];
+}
+
+/**
+ * The router of `name` (`label` for messages): each call goes to the bound run's facade, or to
+ * `original`; a simulated argument of no run fails loudly.
+ */
+function route(kind: 'fs' | 'promises', name: string, label: string, original: Impl): Impl {
+  const base = name.replace(/Sync$/, '');
+  const paths = twoPathCalls.has(base) ? 2 : 1;
+  const facade = (target: unknown, args: readonly unknown[], self: unknown): unknown => {
+    const impl = implOf(kind, name);
+    if (impl === undefined) throw new UnsupportedFsCallError(label, String(target));
+    return impl.apply(self, args as unknown[]);
+  };
+  if (base === 'mkdtemp') {
     return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
-      const simulated = args.slice(0, paths).map(isSim);
-      if (!simulated.includes(true)) return original.apply(this, args);
-      if (facade === undefined) return unsupported(args[0]);
-      if (paths === 2 && simulated[0] !== simulated[1]) {
-        if (name.startsWith('rename')) throw nodeError('EXDEV', 'rename', String(args[0]), String(args[1]));
-        throw new UnsupportedFsCallError(label, String(args[simulated[0] === true ? 0 : 1]), 'one path is simulated and the other is not');
-      }
-      const mapped = args.map((arg, index) => (index < paths ? simPath(arg) ?? (arg instanceof FacadeFileHandle ? arg.fd : arg) : arg));
-      return facade.apply(this, mapped);
+      const prefix = prefixTarget(args[0]);
+      if (prefix.kind === 'real') return original.apply(this, args);
+      if (prefix.kind === 'stale') throw new NoActiveRunError(label, prefix.what);
+      return facade(prefix.arg, [prefix.arg, ...args.slice(1)], this);
     };
+  }
+  if (base === 'createReadStream' || base === 'createWriteStream') {
+    // Node uses `options.fd` when it is given and ignores the path.
+    return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+      const fd = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { fd?: unknown }).fd : undefined;
+      const byFd = fd !== undefined && fd !== null;
+      const target = byFd ? targetOf(fd) : targetOf(args[0]);
+      if (target.kind === 'real') return original.apply(this, args);
+      if (target.kind === 'stale') throw new NoActiveRunError(label, target.what);
+      return facade(byFd ? fd : target.arg, [byFd ? undefined : target.arg, ...args.slice(1)], this);
+    };
+  }
+  return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+    const targets = args.slice(0, paths).map(targetOf);
+    const stale = targets.find((target) => target.kind === 'stale');
+    if (stale !== undefined && stale.kind === 'stale') throw new NoActiveRunError(label, stale.what);
+    const simulated = targets.map((target) => target.kind === 'sim');
+    if (!simulated.includes(true)) return original.apply(this, args);
+    if (paths === 2 && simulated[0] !== simulated[1]) {
+      if (name.startsWith('rename')) throw nodeError('EXDEV', 'rename', String(args[0]), String(args[1]));
+      throw new UnsupportedFsCallError(label, String(args[simulated[0] === true ? 0 : 1]), 'one path is simulated and the other is not');
+    }
+    const mapped = args.map((arg, index) => {
+      const target = targets[index];
+      return target !== undefined && target.kind === 'sim' ? target.arg : arg;
+    });
+    return facade(mapped[0], mapped, this);
   };
+}
 
+/**
+ * mkdtemp's argument is a prefix, not a path: what it creates is the prefix plus six
+ * characters, so that is what must lie below a root (`<root>/` creates inside the root, `<root>`
+ * a sibling of it on the real disk). The prefix is made absolute, keeping its end.
+ */
+function prefixTarget(arg: unknown): Target {
+  const prefix = pathText(arg);
+  if (prefix === undefined) return { kind: 'real' };
+  const template = resolve(`${prefix}XXXXXX`);
+  const root = rootOf(template);
+  if (root === undefined || template === root.root) return { kind: 'real' };
+  return root.stale ? { kind: 'stale', what: template } : { kind: 'sim', arg: template.slice(0, -'XXXXXX'.length) };
+}
+
+/** Replaces every function of `fs` and `fs.promises` by its router. @returns how to undo it */
+function putRoutes(): () => void {
   const restore: Array<() => void> = [];
   const replace = (target: Record<string, unknown>, name: string, value: unknown): void => {
     const descriptor = Object.getOwnPropertyDescriptor(target, name);
@@ -129,23 +244,17 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
     });
     Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: descriptor?.enumerable ?? true });
   };
-
   const fsObject = fs as unknown as Record<string, unknown>;
   for (const name of Object.keys(fsObject)) {
     if (name === 'promises' || !/^[a-z]/.test(name)) continue;
     const original = fsObject[name];
     if (typeof original !== 'function') continue;
-    let facade: ((...args: unknown[]) => unknown) | undefined;
-    if (name === 'createWriteStream') facade = (path, options) => fsCreateWriteStream(core, path as string | undefined, options);
-    else if (name === 'createReadStream') facade = (path, options) => fsCreateReadStream(core, path as string | undefined, options);
-    else if (name.endsWith('Sync')) facade = sync[name.slice(0, -'Sync'.length)];
-    else facade = callbacks[name];
-    const wrapper = route(name, `fs.${name}`, original as (...args: unknown[]) => unknown, facade);
+    const wrapper = route('fs', name, `fs.${name}`, original as Impl);
     copySymbols(original, wrapper);
     // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
     if ('native' in original) {
-      const native = (original as { native: (...args: unknown[]) => unknown }).native;
-      Object.defineProperty(wrapper, 'native', { value: route(name, `fs.${name}.native`, native, facade), enumerable: true });
+      const native = (original as { native: Impl }).native;
+      Object.defineProperty(wrapper, 'native', { value: route('fs', name, `fs.${name}.native`, native), enumerable: true });
     }
     replace(fsObject, name, wrapper);
   }
@@ -153,24 +262,15 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   for (const name of Object.keys(promisesObject)) {
     const original = promisesObject[name];
     if (typeof original !== 'function') continue;
-    const wrapper = route(name, `fs.promises.${name}`, original as (...args: unknown[]) => unknown, promises[name]);
+    const wrapper = route('promises', name, `fs.promises.${name}`, original as Impl);
     copySymbols(original, wrapper);
     replace(promisesObject, name, wrapper);
   }
   syncBuiltinESMExports();
-
-  const handle: InstalledFacade = {
-    root: rootAbs,
-    core,
-    uninstall() {
-      if (installed !== handle) return;
-      for (const undo of restore.reverse()) undo();
-      syncBuiltinESMExports();
-      installed = undefined;
-    },
+  return () => {
+    for (const undo of restore.reverse()) undo();
+    syncBuiltinESMExports();
   };
-  installed = handle;
-  return handle;
 }
 
 /**

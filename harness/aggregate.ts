@@ -34,6 +34,8 @@ export class Aggregator {
   /** Violating runs kept, sorted by campaign index. */
   readonly kept: KeptRun[] = [];
   seeds = 0;
+  /** Simulated I/O operations over every run: 0 means nothing reached the simulated disk. */
+  ioCount = 0;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -50,6 +52,7 @@ export class Aggregator {
   /** Folds in the run at campaign position `index`. */
   add(run: SeedRun, index: number): void {
     this.seeds++;
+    this.ioCount += run.ioCount;
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

@@ -85,6 +85,8 @@ export interface DigestMismatch {
 export interface CampaignOutcome extends CampaignResult {
   /** Pairs the campaign (or shard) holds; more than `seeds` when the time budget ran out. */
   readonly seedsPlanned: number;
+  /** Simulated I/O operations over every run: 0 means nothing reached the simulated disk. */
+  readonly ioCount: number;
   readonly stoppedByTimeBudget: boolean;
   readonly jobs: number;
   /** Present with `checkDeterminism`. */
@@ -178,6 +180,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       elapsedMs: clockMs() - started,
       perScenario: aggregator.perScenario,
       seedsPlanned: planned,
+      ioCount: aggregator.ioCount,
       stoppedByTimeBudget,
       jobs,
       ...(determinism ? { determinism } : {}),

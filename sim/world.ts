@@ -33,6 +33,9 @@ export { noFaults, namedCrashStates };
 export type { CrashKind, DiskImage, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
 export type { FsyncFailureMode } from './disk/faults.ts';
 
+/** The incarnation number of a finished world: no file system has it, so every call finds the process dead. */
+const finishedIncarnation = -1;
+
 /** Simulated I/O latency: each operation completes after a uniform [0, ioMsMax) ms. */
 export interface LatencyProfile {
   readonly ioMsMax: number;
@@ -306,6 +309,34 @@ export class SimWorld {
     const out = new Map<string, Uint8Array>();
     for (const [path, file] of this.#kernel.disk.files()) out.set(path, file.cache.view().slice());
     return out;
+  }
+
+  /** Creates a directory and its parents on the simulated disk, durable at once, without I/O or trace (setting up a root). */
+  createDirectory(path: string): void {
+    this.#kernel.disk.mkdir(path);
+  }
+
+  /**
+   * Makes every file and directory entry on the disk durable, without I/O or trace: the state a
+   * setup leaves is then the starting point every crash state keeps.
+   */
+  syncEverything(): void {
+    this.#kernel.disk.syncAll();
+  }
+
+  /**
+   * Ends the world: the current incarnation dies for good, its timers are dropped, and every later
+   * call of any of its file systems (and of code still holding them) finds the process dead. A
+   * finished run leaves nothing that can run afterwards.
+   */
+  finish(): void {
+    this.#scheduler.crashed('kill-9');
+    this.#kernel.incarnation = finishedIncarnation;
+  }
+
+  /** Whether {@link finish} ended this world. */
+  get finished(): boolean {
+    return this.#kernel.incarnation === finishedIncarnation;
   }
 
   /** Adds a runner event (`op`, `check` or `note`) to the trace, at the current time and phase. */

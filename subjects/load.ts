@@ -77,6 +77,10 @@ export async function loadEngine(module?: string): Promise<Engine> {
  * @throws {@link SubjectLoadError} when the module is missing or exports no workload
  */
 export async function loadWorkload(module: string): Promise<Workload<unknown, unknown>> {
+  // The facade's routes go in before the workload and its libraries load, so that a library
+  // copying fs functions at import copies the routes (facade/install.ts).
+  const { installFacadeRoutes } = await import('../facade/install.ts');
+  installFacadeRoutes();
   const exports = await importModule(module, '--target');
   const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;
   if (!looksLikeWorkload(workload) && typeof (workload as { open?: unknown } | undefined)?.open === 'function') {

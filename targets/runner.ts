@@ -21,9 +21,7 @@
  * time and random numbers are pinned to the seed while the plan runs (targets/environment.ts),
  * so a seed gives the same run in any process and any thread.
  */
-import { installFacade } from '../facade/install.ts';
-import { FileState } from '../sim/disk/file-state.ts';
-import type { DirNode } from '../sim/disk/disk.ts';
+import { installFacade, installFacadeRoutes } from '../facade/install.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from '../sim/world.ts';
 import { pinEnvironment } from './environment.ts';
@@ -63,15 +61,7 @@ export class TargetSetupError extends Error {
 
 /** Makes every file and directory entry on the disk durable (after setup). */
 function makeDurable(world: SimWorld): void {
-  const disk = world.kernel.disk;
-  const visit = (dir: DirNode): void => {
-    disk.syncDir(dir);
-    for (const entry of dir.cache.values()) {
-      if (entry instanceof FileState) entry.sync();
-      else visit(entry);
-    }
-  };
-  visit(disk.dir('/')!);
+  world.syncEverything();
   world.record('note', 'checkpoint', 'setup made durable');
 }
 
@@ -89,6 +79,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * @throws {@link TargetSetupError} when `open` or `setup` fails with faults off
  */
 export function runTargetPlan<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
+  installFacadeRoutes();
   const run = queue.then(() => new LibraryRun(workload, plan, options).execute());
   queue = run.catch(() => undefined);
   return run;
@@ -139,6 +130,8 @@ class LibraryRun<S, L> {
     } finally {
       restoreEnvironment();
       facade.uninstall();
+      // Nothing of this run may run later: its timers, pending I/O and file systems die here.
+      this.#world.finish();
     }
   }
 

@@ -44,11 +44,12 @@ export function campaignExitCode(result: CampaignOutcome): number {
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if ((result.determinism?.mismatches.length ?? 0) > 0) return exitCodes.harness;
   if (result.violations.length > 0 || (result.violationsOmitted ?? 0) > 0) return exitCodes.violation;
-  return result.seeds === 0 ? exitCodes.nothingTested : exitCodes.ok;
+  return result.seeds === 0 || result.ioCount === 0 ? exitCodes.nothingTested : exitCodes.ok;
 }
 
 /** What `run` says when no seed ran. */
 export function nothingRanLine(result: CampaignOutcome): string {
+  if (result.seeds > 0) return `nothing was tested: no I/O of the ${result.seeds} seeds reached the simulated disk (does the code under test write under ctx.root?)`;
   if (result.seedsPlanned === 0) return 'nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)';
   return `nothing was tested: the time budget was spent before the first seed finished starting (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)`;
 }

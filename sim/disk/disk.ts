@@ -219,6 +219,18 @@ export class SimDisk {
     dir.log = [];
   }
 
+  /** Makes every directory entry and every file on the disk durable (what a setup leaves). */
+  syncAll(): void {
+    const visit = (dir: DirNode): void => {
+      this.syncDir(dir);
+      for (const entry of dir.cache.values()) {
+        if (entry instanceof FileState) entry.sync();
+        else visit(entry);
+      }
+    };
+    visit(this.dir('/')!);
+  }
+
   /** Writes `data[0, length)` at `offset`, keeping space accounting right. */
   write(file: FileState, offset: number, data: Uint8Array, length: number): void {
     const before = file.size;

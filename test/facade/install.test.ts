@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnsupportedFsCallError } from '../../facade/errors.ts';
-import { installFacade, type InstalledFacade } from '../../facade/install.ts';
+import { installFacade, installFacadeRoutes, removeFacadeRoutes, type InstalledFacade } from '../../facade/install.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 
 const require = createRequire(import.meta.url);
@@ -118,12 +118,24 @@ describe('installFacade', () => {
     expect(fs.readFileSync(`${root}/log`, 'utf8')).toBe('one,two');
   });
 
-  it('puts the real functions back on uninstall', () => {
-    const before = fs.readFileSync;
+  it('keeps its routes after uninstall: the root then fails loudly, other paths reach the real fs', () => {
     facade = installFacade(new SimWorld({ seed: 1 }), root);
-    expect(fs.readFileSync).not.toBe(before);
+    const routed = fs.readFileSync;
     facade.uninstall();
-    expect(fs.readFileSync).toBe(before);
-    expect(fs.existsSync(root)).toBe(false);
+    expect(fs.readFileSync).toBe(routed);
+    expect(() => fs.writeFileSync(`${root}/late`, 'x')).toThrow(expect.objectContaining({ code: 'POWERCUT_NO_RUN' }));
+    expect(() => fs.existsSync(root)).toThrow(expect.objectContaining({ code: 'POWERCUT_NO_RUN' }));
+    expect(fs.readdirSync('/')).not.toContain(root.slice(1));
+    expect(fs.readFileSync('package.json', 'utf8')).toContain('"name": "powercut"');
+  });
+
+  it('puts the real functions back when the routes are removed (no run bound)', () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    expect(() => removeFacadeRoutes()).toThrow(/no run is bound/);
+    facade.uninstall();
+    removeFacadeRoutes();
+    expect(fs.readFileSync.name).toBe('readFileSync');
+    installFacadeRoutes();
+    expect(fs.readFileSync.name).toBe('facadeRoute');
   });
 });
