@@ -2,12 +2,19 @@
  * The reference engine (engine/) as a system under test: a thin mapping of the adapter
  * interface onto `Store`, plus the engine-specific self-check the runner uses for invariant 8
  * (the files on disk, sidecars included, agree with what recovery reported).
+ *
+ * The self-check is the engine's own `verify` plus checks written here, apart from the engine:
+ * `verify` reports the same analysis recovery applies (engine/analysis.ts), so a bug in that
+ * analysis would blind both. The checks here use only the on-disk formats (the shipped decoders
+ * and reader, never a mutant's) and say what the files must look like, not what recovery decides.
  */
 import { Store } from '../../engine/store.ts';
 import { verify } from '../../engine/inspect.ts';
 import type { FileSystem } from '../../engine/ports/fs.ts';
 import { decodeManifest, manifestFileName } from '../../engine/manifest.ts';
 import { decodeSnapshot, parseSnapshotName } from '../../engine/snapshot.ts';
+import { scanSegment } from '../../engine/wal/reader.ts';
+import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 
 /**
@@ -34,6 +41,41 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
   }
   return problems;
 }
+/**
+ * Right after a recovery every sidecar describes its segment exactly (the engine rebuilds any
+ * that does not: the segment always wins): same base LSN, the offset of every intact frame, and
+ * the end of the last one. Checked on every sidecar whose segment exists; recovery removes the
+ * others (sidecars of pruned segments) or the store has no such segment to describe.
+ */
+async function sidecarsDescribeSegments(fs: FileSystem, dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const read = async (name: string): Promise<Uint8Array> => {
+    const handle = await fs.open(`${dir}/${name}`);
+    return handle.read(0, await handle.size());
+  };
+  const problems: string[] = [];
+  for (const name of names) {
+    const seq = parseSidecarName(name);
+    if (seq === undefined || !names.includes(segmentName(seq))) continue;
+    const index = decodeSidecar(await read(name));
+    const scan = scanSegment(await read(segmentName(seq)));
+    if (index === undefined || 'headerProblem' in scan) {
+      problems.push(`${name} or its segment does not decode after recovery`);
+      continue;
+    }
+    const offsets = scan.frames.map((frame) => frame.offset);
+    const same = index.seq === seq && index.baseLsn === scan.header.baseLsn && index.endOffset === scan.endOffset &&
+      index.offsets.length === offsets.length && index.offsets.every((offset, i) => offset === offsets[i]);
+    if (!same) problems.push(`${name} does not describe its segment after recovery`);
+  }
+  return problems;
+}
+
 import type { SutHandle, SutEnvironment, SystemUnderTest } from '../adapter.ts';
 import type { StoreOptions } from '../../engine/types.ts';
 
@@ -80,7 +122,8 @@ export function engineAdapter(name: string, build: EngineBuild): EngineAdapter {
     },
     async selfCheck(fs, dir) {
       const report = await build.verify(fs, dir);
-      return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
+      const reported = report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
+      return [...reported, ...(await sidecarsDescribeSegments(fs, dir))];
     },
   };
 }
