@@ -2,7 +2,7 @@
  * Whole-file helpers over the file-system port: read a file, and replace a file durably.
  */
 import { assert } from './assert.ts';
-import { isIoError, joinPath, type FileSystem } from './ports/fs.ts';
+import { isIoError, type FileSystem } from './ports/fs.ts';
 
 /**
  * Reads a whole file.
@@ -25,9 +25,20 @@ export async function readWholeFile(
   }
 }
 
+/** The size of a file, without reading it. */
+export async function fileSize(fs: FileSystem, path: string): Promise<number> {
+  const handle = await fs.open(path);
+  try {
+    return await handle.size();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Replaces `dir/name` with `bytes` so that after a crash the name holds either the old or the
- * new contents, whole: write `name.tmp`, fsync it, rename it over `name`, fsync the directory.
+ * Replaces the file `target` in `dir` with `bytes` so that after a crash the name holds either
+ * the old or the new contents (or, for a new file, nothing or the new contents), whole: write
+ * `<target>.tmp`, fsync it, rename it over `target`, fsync the directory.
  * The rename is what makes the switch atomic; the file fsync before it is what makes the new
  * contents durable before the name points at them (nedb and LevelDB #195 lost data without it);
  * the directory fsync is what makes the rename itself durable (LevelDB #189).
@@ -36,8 +47,7 @@ export async function readWholeFile(
  * a failure while staging leaves the old file untouched (the temporary is removed), while a
  * failure to publish leaves it unknown which name survives a crash.
  */
-export async function replaceFileDurably(fs: FileSystem, dir: string, name: string, bytes: Uint8Array): Promise<void> {
-  const target = joinPath(dir, name);
+export async function replaceFileDurably(fs: FileSystem, dir: string, target: string, bytes: Uint8Array): Promise<void> {
   await stageFile(fs, `${target}.tmp`, bytes);
   await publishFile(fs, dir, `${target}.tmp`, target);
 }

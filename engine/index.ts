@@ -23,5 +23,10 @@ export { AssertionError } from './assert.ts';
 export { IoError, isIoError, type FileSystem, type FileHandle, type OpenOptions, type IoErrorCode } from './ports/fs.ts';
 export { type Clock, type Timer, sleep } from './ports/clock.ts';
 export * as limits from './limits.ts';
-export { inspect, verify, type InspectReport, type VerifyReport, type VerifyProblem } from './inspect.ts';
+export {
+  inspect, verify, type InspectReport, type VerifyReport, type VerifyProblem, type SegmentInfo, type EvidenceInfo,
+} from './inspect.ts';
+export { analyzeStore } from './analysis.ts';
+export type { RecoveryPlan, RecoveryAction, Refusal, SegmentAnalysis, SidecarState } from './recovery-plan.ts';
+export { recoveryRules, type RecoveryRule } from './wal/recovery.ts';
 export { NodeFileSystem, SystemClock } from './node/index.ts';

@@ -35,6 +35,13 @@ export const snapshotBytesMax = 1024 * 1024 * 1024;
 export const manifestBytesMax = 64 * 1024;
 /** Largest sidecar index file, in bytes (16 bytes per entry). */
 export const sidecarBytesMax = 64 * 1024 * 1024;
+/**
+ * Most torn-tail evidence files kept in a store directory (`<segment>.<n>@<offset>.torn`, see
+ * wal/evidence.ts). Recovery removes the oldest beyond it: evidence is for the last few
+ * crashes someone may want to examine, and an unbounded count would fill the disk of a store
+ * that crashes often. Each file is at most one segment's tail.
+ */
+export const tornEvidenceFilesMax = 8;
 
 // A batch of maximal operations need not fit one frame (the encoder checks the real size), but
 // one maximal put must.
@@ -45,3 +52,4 @@ assert(segmentSizeBytesDefault <= segmentSizeBytesMax, 'default segment size wit
 assert(segmentSizeBytesMax + framePayloadBytesMax + 64 < 2 ** 32, 'segment offsets fit in u32');
 assert(segmentSizeBytesDefault <= walSizeBytesMaxDefault, 'a checkpoint spans at least a segment');
 assert(groupCommitMaxBatchDefault >= 1, 'a group holds at least one commit');
+assert(tornEvidenceFilesMax >= 1, 'recovery keeps at least the evidence of its own cut');

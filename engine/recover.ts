@@ -1,31 +1,41 @@
 /**
- * Opening a store: find out what is really on disk and rebuild the state from it.
+ * Opening a store: analyse what is really on disk (analysis.ts, read-only), refuse if a rule
+ * says so, otherwise apply the plan's actions in order and hand the recovered state to the
+ * store. This file decides nothing: every refusal and every action comes from the analysis,
+ * which applies the rules of wal/recovery.ts, so `verify` reports exactly what happens here.
  *
- * Steps, each safe to repeat if a crash interrupts recovery itself:
- * 1. remove orphans (`*.tmp` from an interrupted replace or segment creation, `*.dead` from an
- *    interrupted prune): they were never part of the store, and picking one up would resurrect
+ * Refusing comes first, before any change: a store recovery will not open is left as it was
+ * found, for a person (or `inspect`) to examine.
+ *
+ * The actions run in this order, each safe to interrupt, because each is idempotent and the
+ * next recovery plans again whatever is left to do:
+ * 1. remove orphans (K1): they were never part of the store, and picking one up would resurrect
  *    a half-written file;
- * 2. read the manifest (refuse an unknown version or a damaged one) and its snapshot;
- * 3. delete segments wholly covered by the snapshot (an interrupted prune) and stale snapshots;
- * 4. read every remaining segment in order, checking the header, LSN continuity across
- *    segments, and every frame; apply the rules of wal/recovery.ts to the first bad frame;
- * 5. fsync the last segment, because frames replayed from the page cache after a kill -9 may
- *    not be durable yet, and a later power loss must not take back what this recovery showed;
- * 6. rebuild every sidecar that does not describe its segment exactly;
- * 7. record in the manifest that the store is open (so the next open can tell a clean close).
+ * 2. in a new directory, create the manifest (K6) before any segment;
+ * 3. remove what an interrupted prune left (K2): the manifest already points past it;
+ * 4. cut a torn tail (R5), its bytes first kept in an evidence file made durable (K4): a crash
+ *    before the evidence is published leaves the tail in the segment, and one after it leaves
+ *    the evidence, which the next recovery recognises instead of copying again;
+ * 5. remove the oldest evidence beyond the limit (K4), once the newest is durable;
+ * 6. fsync the last segment and the directory (K5), because frames replayed from the page
+ *    cache after a kill -9, and names an interrupted recovery renamed, may not be durable yet,
+ *    and a later power loss must not take back what recovery showed; or create the first
+ *    segment of a new store (K6);
+ * 7. rebuild every sidecar that does not describe its segment exactly (K3), after step 6 so
+ *    that the synced watermark it records is true;
+ * 8. record in the manifest that the store is open (K7), so the next open can tell a clean close.
  */
+import { analyzeStore } from './analysis.ts';
+import { assert } from './assert.ts';
 import { CorruptionError, UnsupportedVersionError } from './errors.ts';
-import { readWholeFile, removeQuietly, replaceFileDurably } from './files.ts';
-import { decodeManifest, encodeManifest, manifestFileName, manifestVersion, type Manifest } from './manifest.ts';
-import { framePayloadBytesMax, segmentSizeBytesMax, sidecarBytesMax, snapshotBytesMax, manifestBytesMax } from './limits.ts';
+import { replaceFileDurably } from './files.ts';
+import { encodeManifest, manifestFileName, type Manifest } from './manifest.ts';
 import { joinPath, type FileHandle, type FileSystem } from './ports/fs.ts';
-import { decodeSnapshot, parseSnapshotName } from './snapshot.ts';
-import type { EnginePhase, Op, ReplayStats } from './types.ts';
-import { decodeSegmentHeader, segmentHeaderBytes, walFormatVersion } from './wal/format.ts';
-import { scanSegment } from './wal/reader.ts';
-import { judgeDamage } from './wal/recovery.ts';
-import { createSegment, listSegments, segmentName, sidecarName } from './wal/segments.ts';
-import { decodeSidecar, encodeSidecar, sidecarMatches, type SidecarIndex } from './wal/sidecar.ts';
+import type { CutTornTail, RecoveryAction, RecoveryPlan, Refusal } from './recovery-plan.ts';
+import type { EnginePhase, ReplayStats } from './types.ts';
+import { segmentHeaderBytes } from './wal/format.ts';
+import { createSegment } from './wal/segments.ts';
+import { encodeSidecar } from './wal/sidecar.ts';
 import type { Clock } from './ports/clock.ts';
 
 /** The active segment, open for appending. */
@@ -58,233 +68,147 @@ export interface RecoverOptions {
   readonly probe: (phase: EnginePhase) => void;
 }
 
-const segmentReadBytesMax = segmentSizeBytesMax + 2 * framePayloadBytesMax;
-
-function applyOps(state: Map<string, Uint8Array>, ops: readonly Op[]): void {
-  for (const op of ops) {
-    if (op.type === 'put') state.set(op.key, op.value);
-    else state.delete(op.key);
-  }
+/** What applying the actions needs. */
+interface ApplyContext {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly probe: (phase: EnginePhase) => void;
 }
 
-async function readOrRefuse(fs: FileSystem, path: string, maxBytes: number): Promise<Uint8Array> {
-  const read = await readWholeFile(fs, path, maxBytes);
-  if ('tooLarge' in read) throw new CorruptionError(path, 0, `file is ${read.tooLarge} bytes, above the limit of ${maxBytes}`);
-  return read.bytes;
-}
-
-async function readManifest(fs: FileSystem, dir: string): Promise<Manifest> {
-  const path = joinPath(dir, manifestFileName);
-  const decoded = decodeManifest(await readOrRefuse(fs, path, manifestBytesMax));
-  if ('manifest' in decoded) return decoded.manifest;
-  if (decoded.problem === 'version') throw new UnsupportedVersionError(path, decoded.version, manifestVersion);
-  throw new CorruptionError(path, decoded.offset, decoded.detail);
-}
-
-async function readSidecar(fs: FileSystem, path: string, seq: number): Promise<SidecarIndex | undefined> {
-  const read = await readWholeFile(fs, path, sidecarBytesMax);
-  if ('tooLarge' in read) return undefined;
-  const index = decodeSidecar(read.bytes);
-  return index && index.seq === seq ? index : undefined;
-}
-
-/** Opens the store directory and recovers its state. @throws CorruptionError, UnsupportedVersionError, IoError */
+/**
+ * Opens the store directory (creating it if needed) and recovers its state.
+ * @returns the state, the active segment open for appending, and what recovery did
+ * @throws CorruptionError when a rule refuses (names the file and the offset)
+ * @throws UnsupportedVersionError when the manifest was written by an unknown format version
+ * @throws IoError when the file system fails (recovery can be run again)
+ */
 export async function recover(options: RecoverOptions): Promise<Recovered> {
   const { fs, dir, clock, probe } = options;
   const startedMs = clock.now();
   probe('recovery');
   await fs.mkdir(dir);
-  let names = await fs.readdir(dir);
+  const plan = await analyzeStore(fs, dir);
+  const refusal = plan.refusals[0];
+  if (refusal !== undefined) throw refusalError(refusal);
+  const context: ApplyContext = { fs, dir, probe };
+  let handle: FileHandle | undefined;
+  for (const action of plan.actions) handle = (await applyAction(context, action)) ?? handle;
+  probe('recovery');
+  assert(handle !== undefined, 'every recovery plan opens or creates the active segment');
+  return recovered(plan, handle, clock.now() - startedMs);
+}
 
-  // Step 1: orphans.
-  let orphansRemoved = 0;
-  for (const name of names) {
-    if (name.endsWith('.tmp') || name.endsWith('.dead')) {
-      await fs.unlink(joinPath(dir, name));
-      orphansRemoved++;
-    }
+/** The typed error of a refusal. */
+function refusalError(refusal: Refusal): Error {
+  if (refusal.kind === 'version') {
+    return new UnsupportedVersionError(refusal.file, refusal.foundVersion ?? Number.NaN, refusal.supportedVersion ?? Number.NaN);
   }
-  if (orphansRemoved > 0) {
-    await fs.syncDir(dir);
-    names = await fs.readdir(dir);
-  }
+  return new CorruptionError(refusal.file, refusal.offset, refusal.reason);
+}
 
-  // Step 2: manifest and snapshot.
-  let seqs = listSegments(names);
-  const fresh = !names.includes(manifestFileName);
-  let manifest: Manifest;
-  if (fresh) {
-    if (seqs.length > 0 || names.some((name) => parseSnapshotName(name) !== undefined)) {
-      throw new CorruptionError(joinPath(dir, manifestFileName), 0, 'the manifest is missing but WAL segments or snapshots exist');
-    }
-    // The manifest exists before any segment, so a directory with segments always has one.
-    manifest = { snapshot: null, snapshotLsn: 0, clean: false };
-    probe('manifest');
-    await replaceFileDurably(fs, dir, manifestFileName, encodeManifest(manifest));
-    probe('recovery');
-  } else {
-    manifest = await readManifest(fs, dir);
-  }
-  const snapshotLsn = manifest.snapshotLsn;
-  let state = new Map<string, Uint8Array>();
-  if (manifest.snapshot !== null) {
-    const path = joinPath(dir, manifest.snapshot);
-    if (!names.includes(manifest.snapshot)) throw new CorruptionError(path, 0, 'the snapshot named by the manifest is missing');
-    const decoded = decodeSnapshot(await readOrRefuse(fs, path, snapshotBytesMax));
-    if ('problem' in decoded) throw new CorruptionError(path, decoded.offset, decoded.problem);
-    if (decoded.lsn !== snapshotLsn) throw new CorruptionError(path, 16, `snapshot LSN ${decoded.lsn}, the manifest says ${snapshotLsn}`);
-    state = decoded.state;
-  }
-
-  // Step 3: leftovers of an interrupted prune. Segment k is wholly covered by the snapshot when
-  // segment k+1 starts at or below snapshotLsn + 1; its frames are in the snapshot.
-  const baseLsns = new Map<number, number>();
-  for (const seq of seqs) {
-    const path = joinPath(dir, segmentName(seq));
-    const handle = await fs.open(path);
-    let headerBytes: Uint8Array;
-    try {
-      headerBytes = await handle.read(0, segmentHeaderBytes);
-    } finally {
-      await handle.close();
-    }
-    const header = decodeSegmentHeader(headerBytes);
-    if ('problem' in header) {
-      const detail = header.problem === 'version' ? `segment format version ${header.version}, this engine reads ${walFormatVersion}` : `segment header: ${header.problem}`;
-      throw new CorruptionError(path, 0, detail);
-    }
-    if (header.seq !== seq) throw new CorruptionError(path, 16, `header says segment ${header.seq}`);
-    baseLsns.set(seq, header.baseLsn);
-  }
-  let pruned = 0;
-  while (seqs.length >= 2 && baseLsns.get(seqs[1]!)! <= snapshotLsn + 1) {
-    const seq = seqs.shift()!;
-    probe('prune');
-    await fs.unlink(joinPath(dir, segmentName(seq)));
-    await removeQuietly(fs, joinPath(dir, sidecarName(segmentName(seq))));
-    pruned++;
-  }
-  for (const name of names) {
-    const lsn = parseSnapshotName(name);
-    if (lsn !== undefined && name !== manifest.snapshot) {
+/**
+ * Carries out one action of the plan.
+ * @returns the active segment's handle, for the action that opens or creates it
+ */
+async function applyAction(context: ApplyContext, action: RecoveryAction): Promise<FileHandle | undefined> {
+  const { fs, dir, probe } = context;
+  switch (action.kind) {
+    case 'remove-orphans':
+    case 'remove-evidence':
+      await removeFiles(fs, dir, action.files);
+      return undefined;
+    case 'create-manifest':
+    case 'mark-open':
+      probe('manifest');
+      await replaceFileDurably(fs, dir, joinPath(dir, manifestFileName), encodeManifest(action.manifest));
+      probe('recovery');
+      return undefined;
+    case 'remove-dead':
       probe('prune');
-      await fs.unlink(joinPath(dir, name));
-      pruned++;
+      await removeFiles(fs, dir, action.files);
+      probe('recovery');
+      return undefined;
+    case 'cut-torn-tail':
+      await cutTornTail(fs, dir, action);
+      return undefined;
+    case 'create-segment': {
+      probe('segment.rotate');
+      const handle = await createSegment(fs, dir, action.seq, action.baseLsn);
+      probe('recovery');
+      return handle;
     }
+    case 'sync-segment':
+      return openLastSegment(fs, dir, action.file);
+    case 'rebuild-sidecar':
+      probe('sidecar.rewrite');
+      await replaceFileDurably(fs, dir, action.file, encodeSidecar(action.index));
+      return undefined;
   }
-  if (pruned > 0) await fs.syncDir(dir);
-  probe('recovery');
+}
 
-  // Step 4: replay.
-  let lastLsn = snapshotLsn;
-  let recordsApplied = 0;
-  let truncatedBytes = 0;
-  let bytesReplayed = 0;
-  let sidecarsRebuilt = 0;
-  const sealedBytes = new Map<number, number>();
-  const scanned: { seq: number; baseLsn: number; offsets: number[]; endOffset: number; sidecar?: SidecarIndex }[] = [];
-  for (let i = 0; i < seqs.length; i++) {
-    const seq = seqs[i]!;
-    const isLast = i === seqs.length - 1;
-    const path = joinPath(dir, segmentName(seq));
-    const baseLsn = baseLsns.get(seq)!;
-    // Continuity: the first live segment must start at or before the first LSN after the
-    // snapshot, and each next one exactly after the previous one's last frame.
-    const expectedBase = i === 0 ? undefined : lastLsn + 1;
-    if (i === 0 && baseLsn > snapshotLsn + 1) {
-      throw new CorruptionError(path, 24, `segment starts at LSN ${baseLsn} but the snapshot ends at ${snapshotLsn}: a segment is missing`);
-    }
-    if (expectedBase !== undefined && baseLsn !== expectedBase) {
-      throw new CorruptionError(path, 24, `segment starts at LSN ${baseLsn}, expected ${expectedBase}: a segment is missing or out of order`);
-    }
-    const bytes = await readOrRefuse(fs, path, segmentReadBytesMax);
-    bytesReplayed += bytes.length;
-    const scan = scanSegment(bytes);
-    if ('headerProblem' in scan) throw new CorruptionError(path, 0, `segment header: ${scan.headerProblem}`);
-    const sidecarFile = sidecarName(segmentName(seq));
-    const sidecar = names.includes(sidecarFile) ? await readSidecar(fs, joinPath(dir, sidecarFile), seq) : undefined;
-    let endOffset = bytes.length;
-    if (scan.damage) {
-      const verdict = judgeDamage(scan.damage, {
-        path, bytes, isLastSegment: isLast, sidecarSyncedLsn: sidecar?.syncedLsn ?? 0, snapshotLsn,
-        cleanShutdown: manifest.clean,
-      });
-      if (verdict.action === 'refuse') throw verdict.error;
-      const handle = await fs.open(path);
-      try {
-        await handle.truncate(verdict.offset);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await fs.syncDir(dir);
-      truncatedBytes += bytes.length - verdict.offset;
-      endOffset = verdict.offset;
-    }
-    for (const frame of scan.frames) {
-      if (frame.lsn <= snapshotLsn) continue;
-      applyOps(state, frame.ops);
-      recordsApplied++;
-    }
-    if (scan.frames.length > 0) lastLsn = Math.max(lastLsn, scan.frames[scan.frames.length - 1]!.lsn);
-    else lastLsn = Math.max(lastLsn, baseLsn - 1);
-    if (!isLast) sealedBytes.set(seq, endOffset);
-    scanned.push({ seq, baseLsn, offsets: scan.frames.map((frame) => frame.offset), endOffset, ...(sidecar ? { sidecar } : {}) });
-  }
-  // The log must reach the snapshot, or the next commit would be appended after a gap and the
-  // store would refuse to open once it had been acknowledged. `lastLsn` starts at the snapshot
-  // LSN and never drops below it, so compare the end of the log itself: the last frame of the
-  // last segment (the LSN before its base when it is empty; its frames are consecutive).
-  const lastSegment = scanned[scanned.length - 1];
-  if (lastSegment !== undefined) {
-    const logEndLsn = lastSegment.baseLsn + lastSegment.offsets.length - 1;
-    if (logEndLsn < snapshotLsn) {
-      throw new CorruptionError(
-        joinPath(dir, segmentName(lastSegment.seq)), lastSegment.endOffset,
-        `the log ends at LSN ${logEndLsn}, before the snapshot at ${snapshotLsn}: a segment is missing`,
-      );
-    }
-  }
+/** Unlinks files, then fsyncs the directory once, so that the removals are durable together. */
+async function removeFiles(fs: FileSystem, dir: string, files: readonly string[]): Promise<void> {
+  for (const file of files) await fs.unlink(file);
+  await fs.syncDir(dir);
+}
 
-  // Step 5: the active segment, made durable as recovered (or created for a new store).
-  let active: ActiveSegment;
-  const lastScanned = scanned[scanned.length - 1];
-  if (lastScanned === undefined) {
-    probe('segment.rotate');
-    const handle = await createSegment(fs, dir, 1, snapshotLsn + 1);
-    active = { handle, seq: 1, baseLsn: snapshotLsn + 1, size: segmentHeaderBytes, offsets: [] };
-    probe('recovery');
-  } else {
-    const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));
+/**
+ * R5 with K4: makes the evidence durable (file fsync, rename, directory fsync), and only then
+ * cuts the tail and fsyncs the cut, so that no crash can leave the bytes neither in the segment
+ * nor in the evidence file.
+ */
+async function cutTornTail(fs: FileSystem, dir: string, action: CutTornTail): Promise<void> {
+  if (!action.evidenceKept) await replaceFileDurably(fs, dir, action.evidence, action.tail);
+  const handle = await fs.open(action.file);
+  try {
+    await handle.truncate(action.offset);
     await handle.datasync();
-    active = { handle, seq: lastScanned.seq, baseLsn: lastScanned.baseLsn, size: lastScanned.endOffset, offsets: lastScanned.offsets };
+  } finally {
+    await handle.close();
   }
+  await fs.syncDir(dir);
+}
 
-  // Step 6: sidecars. The segment always wins; the synced watermark is exact after step 5.
-  for (const segment of scanned) {
-    const actual: SidecarIndex = {
-      seq: segment.seq, baseLsn: segment.baseLsn, syncedLsn: segment.baseLsn + segment.offsets.length - 1,
-      offsets: segment.offsets, endOffset: segment.endOffset,
-    };
-    if (segment.sidecar && sidecarMatches(segment.sidecar, actual)) continue;
-    probe('sidecar.rewrite');
-    await replaceFileDurably(fs, dir, sidecarName(segmentName(segment.seq)), encodeSidecar(actual));
-    sidecarsRebuilt++;
-  }
+/**
+ * K5: the last segment, fsynced as recovered and kept open for appending; then the directory,
+ * because an interrupted earlier recovery may have renamed a file into place without its
+ * directory fsync. The manifest marked open is such a file: this recovery reads it as open and
+ * does not rewrite it, and if a power loss later brought back the clean close it replaced,
+ * rule R4 would refuse the unsynced frames appended since as corruption.
+ */
+async function openLastSegment(fs: FileSystem, dir: string, file: string): Promise<FileHandle> {
+  const handle = await fs.open(file);
+  await handle.datasync();
+  await fs.syncDir(dir);
+  return handle;
+}
 
-  // Step 7: mark the store open; a crash from here on is an unclean shutdown.
-  const uncleanShutdown = !fresh && !manifest.clean;
-  if (manifest.clean) {
-    manifest = { ...manifest, clean: false };
-    probe('manifest');
-    await replaceFileDurably(fs, dir, manifestFileName, encodeManifest(manifest));
+/** What the store gets: the replayed state, the active segment, and the statistics. */
+function recovered(plan: RecoveryPlan, handle: FileHandle, recoveryMs: number): Recovered {
+  const live = plan.segments.filter((segment) => segment.role !== 'covered');
+  const last = live[live.length - 1];
+  const active: ActiveSegment = last === undefined
+    ? { handle, seq: 1, baseLsn: plan.snapshotLsn + 1, size: segmentHeaderBytes, offsets: [] }
+    : { handle, seq: last.seq, baseLsn: last.baseLsn!, size: last.endOffset, offsets: [...last.offsets] };
+  const sealedBytes = new Map(live.slice(0, -1).map((segment) => [segment.seq, segment.endOffset] as const));
+  let manifest = plan.manifest;
+  let cutBytes = 0;
+  let keptBytes = 0;
+  let sidecarsRebuilt = 0;
+  for (const action of plan.actions) {
+    if (action.kind === 'create-manifest' || action.kind === 'mark-open') manifest = action.manifest;
+    if (action.kind === 'cut-torn-tail') cutBytes += action.tail.length;
+    if (action.kind === 'cut-torn-tail' && !action.evidenceKept) keptBytes += action.tail.length;
+    if (action.kind === 'rebuild-sidecar') sidecarsRebuilt++;
   }
-  probe('recovery');
+  assert(manifest !== undefined, 'a recovery plan that opens has a manifest');
+  const { replay } = plan;
   return {
-    state, manifest, lastLsn, active, sealedBytes,
+    state: replay.state, manifest, lastLsn: replay.lastLsn, active, sealedBytes,
     stats: {
-      recordsApplied, lastLsn, truncatedBytes, segmentsScanned: scanned.length, sidecarsRebuilt, uncleanShutdown,
-      snapshotLsn, orphansRemoved, recoveryMs: clock.now() - startedMs, bytesReplayed,
+      recordsApplied: replay.recordsApplied, lastLsn: replay.lastLsn, truncatedBytes: cutBytes, segmentsScanned: live.length,
+      sidecarsRebuilt, uncleanShutdown: plan.manifestFound && plan.manifest?.clean !== true, snapshotLsn: plan.snapshotLsn,
+      orphansRemoved: plan.orphans.length, recoveryMs, bytesReplayed: replay.bytesReplayed, tornBytesKept: keptBytes,
     },
   };
 }

@@ -71,6 +71,12 @@ export interface ReplayStats {
   readonly lastLsn: number;
   /** Bytes cut off the end of the last segment (a torn or unsynced tail). */
   readonly truncatedBytes: number;
+  /**
+   * Bytes of a torn tail this recovery copied to an evidence file (`<segment>.<n>@<offset>.torn`)
+   * before cutting them. Equal to `truncatedBytes`, except after a recovery interrupted between
+   * keeping the evidence and cutting: then the copy exists already and this is 0.
+   */
+  readonly tornBytesKept: number;
   /** Segments read. */
   readonly segmentsScanned: number;
   /** Sidecar indexes found missing, stale or corrupt and rebuilt from their segment. */

@@ -8,6 +8,7 @@ import { joinPath, type FileHandle, type FileSystem } from '../ports/fs.ts';
 import { encodeSegmentHeader, segmentHeaderBytes } from './format.ts';
 
 const SEGMENT_NAME = /^(\d{20})\.wal$/;
+const SIDECAR_NAME = /^(\d{20})\.wal\.idx$/;
 
 /** The file name of segment `seq`. */
 export function segmentName(seq: number): string {
@@ -23,6 +24,14 @@ export function sidecarName(segmentFileName: string): string {
 /** The sequence number of a segment file name, or `undefined` if it is not one. */
 export function parseSegmentName(name: string): number | undefined {
   const match = SEGMENT_NAME.exec(name);
+  if (!match) return undefined;
+  const seq = Number(match[1]);
+  return Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined;
+}
+
+/** The sequence number of the segment a sidecar file name belongs to, or `undefined` if it is not one. */
+export function parseSidecarName(name: string): number | undefined {
+  const match = SIDECAR_NAME.exec(name);
   if (!match) return undefined;
   const seq = Number(match[1]);
   return Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined;

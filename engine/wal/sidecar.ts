@@ -77,3 +77,14 @@ export function sidecarMatches(index: SidecarIndex, actual: SidecarIndex): boole
   if (index.endOffset !== actual.endOffset || index.offsets.length !== actual.offsets.length) return false;
   return index.offsets.every((offset, i) => offset === actual.offsets[i]);
 }
+
+/**
+ * Whether a sidecar indexes a prefix of the frames a scan of its segment found, ending where the
+ * next frame starts (as the last segment's may between rewrites).
+ */
+export function sidecarIsPrefix(index: SidecarIndex, actual: SidecarIndex): boolean {
+  if (index.seq !== actual.seq || index.baseLsn !== actual.baseLsn || index.offsets.length > actual.offsets.length) return false;
+  if (!index.offsets.every((offset, i) => offset === actual.offsets[i])) return false;
+  const next = actual.offsets[index.offsets.length];
+  return next === undefined ? true : index.endOffset === next;
+}

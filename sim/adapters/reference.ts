@@ -3,16 +3,33 @@
  * mapping onto `Store`, the one place its typed errors are turned into contract codes, and the
  * engine-specific checks of invariant 8 (the files on disk agree with what recovery reported;
  * every file it publishes atomically is whole after any crash).
+ *
+ * The self-check is the engine's own `verify` plus checks written here, apart from the engine:
+ * `verify` reports the same analysis recovery applies (engine/analysis.ts), so a bug in that
+ * analysis would blind both. The checks here use only the on-disk formats (the shipped decoders
+ * and reader, never a mutant's) and say what the files must look like, not what recovery decides.
  */
 import { Store } from '../../engine/store.ts';
 import { verify } from '../../engine/inspect.ts';
 import type { FileSystem } from '../../engine/ports/fs.ts';
 import { decodeManifest, manifestFileName } from '../../engine/manifest.ts';
 import { decodeSnapshot, parseSnapshotName } from '../../engine/snapshot.ts';
+import { scanSegment } from '../../engine/wal/reader.ts';
+import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { enginePhases, type StoreOptions } from '../../engine/types.ts';
 import type { StoreErrorCode } from '../../engine/errors.ts';
 import type { Engine, EngineFailure, EngineHandle } from '../engine-contract.ts';
+
+/** The whole content of a file, its handle closed again. */
+async function readWhole(fs: FileSystem, path: string): Promise<Uint8Array> {
+  const handle = await fs.open(path);
+  try {
+    return await handle.read(0, await handle.size());
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * The reference engine publishes its sidecars, manifest and snapshots by tmp + fsync + rename +
@@ -27,14 +44,7 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
     return [];
   }
   const problems: string[] = [];
-  const read = async (name: string): Promise<Uint8Array> => {
-    const handle = await fs.open(`${dir}/${name}`);
-    try {
-      return await handle.read(0, await handle.size());
-    } finally {
-      await handle.close();
-    }
-  };
+  const read = (name: string): Promise<Uint8Array> => readWhole(fs, `${dir}/${name}`);
   for (const name of names) {
     if (name.endsWith('.wal.idx') && decodeSidecar(await read(name)) === undefined) problems.push(`published sidecar ${name} is torn`);
     if (name === manifestFileName && 'problem' in decodeManifest(await read(name))) problems.push('the published manifest is torn');
@@ -42,6 +52,38 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
   }
   return problems;
 }
+/**
+ * Right after a recovery every sidecar describes its segment exactly (the engine rebuilds any
+ * that does not: the segment always wins): same base LSN, the offset of every intact frame, and
+ * the end of the last one. Checked on every sidecar whose segment exists; recovery removes the
+ * others (sidecars of pruned segments) or the store has no such segment to describe.
+ */
+async function sidecarsDescribeSegments(fs: FileSystem, dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const read = (name: string): Promise<Uint8Array> => readWhole(fs, `${dir}/${name}`);
+  const problems: string[] = [];
+  for (const name of names) {
+    const seq = parseSidecarName(name);
+    if (seq === undefined || !names.includes(segmentName(seq))) continue;
+    const index = decodeSidecar(await read(name));
+    const scan = scanSegment(await read(segmentName(seq)));
+    if (index === undefined || 'headerProblem' in scan) {
+      problems.push(`${name} or its segment does not decode after recovery`);
+      continue;
+    }
+    const offsets = scan.frames.map((frame) => frame.offset);
+    const same = index.seq === seq && index.baseLsn === scan.header.baseLsn && index.endOffset === scan.endOffset &&
+      index.offsets.length === offsets.length && index.offsets.every((offset, i) => offset === offsets[i]);
+    if (!same) problems.push(`${name} does not describe its segment after recovery`);
+  }
+  return problems;
+}
+
 
 /** What the definition needs of an engine build: the shipped one, or a planted-bug copy of it. */
 export interface EngineBuild {
@@ -94,7 +136,8 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     crashCheck: (fs, dir) => publishedFilesWhole(fs, dir),
     async selfCheck(fs, dir) {
       const report = await build.verify(fs, dir);
-      return report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
+      const reported = report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
+      return [...reported, ...(await sidecarsDescribeSegments(fs, dir))];
     },
   };
 }

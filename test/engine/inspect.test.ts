@@ -3,10 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inspect, verify } from '../../engine/inspect.ts';
 import { joinPath } from '../../engine/ports/fs.ts';
 import type { FileSystem } from '../../engine/ports/fs.ts';
+import { evidenceName } from '../../engine/wal/evidence.ts';
 import { frameHeaderBytes } from '../../engine/wal/format.ts';
 import { frameOffsets } from './helpers/segments.ts';
 import {
-  backends, commitPuts, directoryBytes, garbage, openCrashable, openStore, overwrite, resize, segmentPath,
+  backends, commitPuts, directoryBytes, garbage, openCrashable, openStore, overwrite, readFile, resize, segmentPath,
   sidecarPath, sizeOf, writeFile, type Backend,
 } from './helpers/store.ts';
 
@@ -76,6 +77,67 @@ describe.each(backends)('inspect and verify on %s', (_name, makeBackend) => {
     await verify(fs, dir);
     await inspect(fs, dir);
     expect(await directoryBytes(fs, dir)).toEqual(before);
+  });
+
+  /** A closed store of several 256-byte segments. */
+  async function closedSegments(count: number): Promise<void> {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, count);
+    await store.close();
+  }
+
+  it('reports a missing middle segment as corruption at the base LSN of the segment after the gap (rule C2)', async () => {
+    await closedSegments(20);
+    await fs.unlink(segmentPath(dir, 2));
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ severity: 'corruption', rule: 'C2', file: segmentPath(dir, 3), offset: 24 }),
+    ]);
+    expect(report.problems[0]?.message).toContain('a segment is missing or out of order');
+  });
+
+  it('reports a missing first segment as corruption (rule C1)', async () => {
+    await closedSegments(20);
+    await fs.unlink(segmentPath(dir, 1));
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ severity: 'corruption', rule: 'C1', file: segmentPath(dir, 2), offset: 24 }));
+  });
+
+  it('reports a log that ends before the snapshot as corruption (rule C3)', async () => {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 12);
+    const first = await readFile(fs, segment);
+    await store.checkpoint();
+    await store.close();
+    for (const name of await fs.readdir(dir)) {
+      if (name.endsWith('.wal') || name.endsWith('.wal.idx')) await fs.unlink(joinPath(dir, name));
+    }
+    await writeFile(fs, segment, first);
+    const report = await verify(fs, dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ severity: 'corruption', rule: 'C3', file: segment }));
+  });
+
+  it('lists torn-tail evidence files apart from problems, and describes them', async () => {
+    const offsets = await crashAfter(3);
+    await resize(fs, segment, offsets[2]! + 10);
+    const reopened = await openStore(fs, dir);
+    await reopened.close();
+    const name = evidenceName(1, 1, offsets[2]!);
+    const report = await verify(fs, dir);
+    expect(report.problems).toEqual([]);
+    expect(report.evidence).toEqual([joinPath(dir, name)]);
+    expect((await inspect(fs, dir)).evidence).toEqual([{ name, segmentSeq: 1, offset: offsets[2], evidenceNumber: 1, bytes: 10 }]);
+  });
+
+  it('reports a torn tail with the evidence file recovery will keep its bytes in (rule R5)', async () => {
+    const offsets = await crashAfter(3);
+    await resize(fs, segment, offsets[2]! + 10);
+    const report = await verify(fs, dir);
+    const torn = report.problems.find((problem) => problem.rule === 'R5');
+    expect(torn?.message).toContain(evidenceName(1, 1, offsets[2]!));
   });
 
   it('describes segments, frames and the manifest', async () => {

@@ -7,11 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptionError } from '../../engine/errors.ts';
 import { joinPath } from '../../engine/ports/fs.ts';
 import type { FileSystem } from '../../engine/ports/fs.ts';
+import { evidenceName } from '../../engine/wal/evidence.ts';
 import { frameHeaderBytes } from '../../engine/wal/format.ts';
 import { frameOffsets } from './helpers/segments.ts';
 import {
-  backends, commitPuts, del, flipBits, garbage, openCrashable, openStore, overwrite, put, putsState, rejectionOf, resize,
-  segmentPath, sidecarPath, sizeOf, stateOf, type Backend,
+  backends, commitPuts, del, directoryBytes, flipBits, garbage, openCrashable, openStore, overwrite, put, putsState, readFile,
+  rejectionOf, resize, segmentPath, sidecarPath, sizeOf, stateOf, writeFile, type Backend,
 } from './helpers/store.ts';
 
 describe.each(backends)('recovery on %s', (_name, makeBackend) => {
@@ -54,11 +55,14 @@ describe.each(backends)('recovery on %s', (_name, makeBackend) => {
     const offsets = await crashAfter(3);
     const lastOffset = offsets[2]!;
     await resize(fs, segment, lastOffset + 20);
+    const torn = await readFile(fs, segment);
     const reopened = await openStore(fs, dir);
     expect(stateOf(reopened)).toEqual(putsState(2));
     expect(reopened.replayStats.truncatedBytes).toBe(20);
+    expect(reopened.replayStats.tornBytesKept).toBe(20);
     expect(reopened.replayStats.lastLsn).toBe(2);
     expect(await sizeOf(fs, segment)).toBe(lastOffset);
+    expect(await readFile(fs, joinPath(dir, evidenceName(1, 1, lastOffset)))).toEqual(torn.subarray(lastOffset));
     expect((await reopened.commit([put('next', 'x')])).lsn).toBe(3);
     await reopened.close();
   });
@@ -103,6 +107,15 @@ describe.each(backends)('recovery on %s', (_name, makeBackend) => {
     await rejectionOf(openStore(fs, dir));
     expect(await sizeOf(fs, segment)).toBe(size);
     expect(await rejectionOf(openStore(fs, dir))).toBeInstanceOf(CorruptionError);
+  });
+
+  it('refuses before changing anything: even an orphan it would remove stays', async () => {
+    const offsets = await crashAfter(5);
+    await overwrite(fs, segment, offsets[1]! + frameHeaderBytes, garbage(8));
+    await writeFile(fs, `${sidecarPath(dir)}.tmp`, garbage(16));
+    const before = await directoryBytes(fs, dir);
+    expect(await rejectionOf(openStore(fs, dir))).toBeInstanceOf(CorruptionError);
+    expect(await directoryBytes(fs, dir)).toEqual(before);
   });
 
   it('refuses damage in a segment that is not the last, even at its final frame', async () => {

@@ -107,7 +107,7 @@ export const mutants: readonly Mutant[] = [
     patches: [{
       file: 'wal/recovery.ts',
       find: '  // R3: one flipped bit is bit rot',
-      replace: "  return { action: 'truncate', offset: damage.offset, reason: 'skipped corruption' };\n  // R3: one flipped bit is bit rot",
+      replace: "  return { action: 'truncate', rule: 'R5', offset: damage.offset, reason: 'skipped corruption' };\n  // R3: one flipped bit is bit rot",
     }],
     scenarios: ['read-corruption', 'swarm'],
   },
@@ -116,8 +116,13 @@ export const mutants: readonly Mutant[] = [
     title: 'a torn tail is not truncated on open; new frames are appended after it',
     models: 'etcd #14098 / LevelDB log appends after a torn record (log with holes)',
     patches: [
-      { file: 'recover.ts', find: '        await handle.truncate(verdict.offset);\n', replace: '' },
-      { file: 'recover.ts', find: '      endOffset = verdict.offset;\n', replace: '' },
+      // Recovery does not cut, and the analysis has the store append at the end of the file.
+      { file: 'recover.ts', find: '    await handle.truncate(action.offset);\n', replace: '' },
+      {
+        file: 'analysis-log.ts',
+        find: "const endOffset = verdict?.action === 'truncate' ? verdict.offset : bytes.length;",
+        replace: 'const endOffset = bytes.length;',
+      },
     ],
     scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
   },
@@ -126,12 +131,9 @@ export const mutants: readonly Mutant[] = [
     title: 'the truncation of a torn tail is not fsynced (and open does not fsync the last segment)',
     models: 'ALICE: unsynced truncate in recovery; LazyFS-found LevelDB/etcd recovery bugs',
     patches: [
-      { file: 'recover.ts', find: '        await handle.truncate(verdict.offset);\n        await handle.datasync();\n', replace: '        await handle.truncate(verdict.offset);\n' },
-      {
-        file: 'recover.ts',
-        find: '    const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));\n    await handle.datasync();\n',
-        replace: '    const handle = await fs.open(joinPath(dir, segmentName(lastScanned.seq)));\n',
-      },
+      { file: 'recover.ts', find: '    await handle.truncate(action.offset);\n    await handle.datasync();\n', replace: '    await handle.truncate(action.offset);\n' },
+      // The directory fsync of rule K5 stays: it is not the segment's data (the mutant predates it).
+      { file: 'recover.ts', find: '  const handle = await fs.open(file);\n  await handle.datasync();\n', replace: '  const handle = await fs.open(file);\n' },
     ],
     scenarios: ['recovery-crash', 'rotation', 'swarm'],
   },
@@ -139,10 +141,12 @@ export const mutants: readonly Mutant[] = [
     id: 'stale-sidecar-trusted',
     title: 'recovery keeps any sidecar that decodes, without checking it against its segment',
     models: 'Kafka KAFKA-1554 (stale offset index trusted after unclean shutdown)',
+    // The comparison is rule K3 in the analysis, which `verify` shares: the bug is planted there,
+    // so the engine's own self-check is as blind to it as recovery is.
     patches: [{
-      file: 'recover.ts',
-      find: 'if (segment.sidecar && sidecarMatches(segment.sidecar, actual)) continue;',
-      replace: 'if (segment.sidecar) continue;',
+      file: 'wal/recovery.ts',
+      find: "  if (sidecarMatches(found, actual)) return 'ok';\n",
+      replace: "  return 'ok';\n",
     }],
     scenarios: ['sidecar-rewrite', 'swarm'],
   },
@@ -169,15 +173,33 @@ export const mutants: readonly Mutant[] = [
     title: 'an orphan `.wal.idx.tmp` is renamed into place on open and trusted',
     models: 'ALICE: recovery "completing" an interrupted rename with an unverified temp file',
     patches: [
+      // Recovery applies the plan: it adopts the orphan instead of removing it, and then skips
+      // the rebuild the analysis planned (from the sidecar it found before) for that sidecar.
+      { file: 'recover.ts', find: 'const context: ApplyContext = { fs, dir, probe };', replace: 'const context = { fs, dir, probe, adopted: new Set<string>() };' },
       {
         file: 'recover.ts',
-        find: "  for (const name of names) {\n    if (name.endsWith('.tmp') || name.endsWith('.dead')) {\n",
-        replace: "  const adopted = new Set<number>();\n  for (const name of names) {\n    if (name.endsWith('.wal.idx.tmp')) {\n      await fs.rename(joinPath(dir, name), joinPath(dir, name.slice(0, -4)));\n      adopted.add(Number(name.slice(0, 20)));\n      orphansRemoved++;\n      continue;\n    }\n    if (name.endsWith('.tmp') || name.endsWith('.dead')) {\n",
+        find: "    case 'remove-orphans':\n    case 'remove-evidence':\n      await removeFiles(fs, dir, action.files);\n      return undefined;\n",
+        replace: [
+          "    case 'remove-orphans':",
+          '      for (const file of action.files) {',
+          "        if (!file.endsWith('.wal.idx.tmp')) await fs.unlink(file);",
+          '        else {',
+          '          await fs.rename(file, file.slice(0, -4));',
+          '          context.adopted.add(file.slice(0, -4));',
+          '        }',
+          '      }',
+          '      await fs.syncDir(dir);',
+          '      return undefined;',
+          "    case 'remove-evidence':",
+          '      await removeFiles(fs, dir, action.files);',
+          '      return undefined;',
+          '',
+        ].join('\n'),
       },
       {
         file: 'recover.ts',
-        find: 'if (segment.sidecar && sidecarMatches(segment.sidecar, actual)) continue;',
-        replace: 'if (segment.sidecar && (adopted.has(segment.seq) || sidecarMatches(segment.sidecar, actual))) continue;',
+        find: "    case 'rebuild-sidecar':\n      probe('sidecar.rewrite');\n",
+        replace: "    case 'rebuild-sidecar':\n      if (context.adopted.has(action.file)) return undefined;\n      probe('sidecar.rewrite');\n",
       },
     ],
     scenarios: ['sidecar-rewrite', 'swarm'],

@@ -61,9 +61,14 @@ describe('crash points read from the simulated trace', () => {
       if (point.at === 'crash-step') expect(plan.steps[point.step]?.op).toBe('crash');
       if (point.at === 'in-step') expect(plan.steps[point.step]?.op).not.toBe('crash');
     }
+    // wal-append has no crash steps: every crash is an injected fault, inside the step it struck
+    // (how many a seed draws depends on the engine's I/O sequence, so only their kind is fixed).
     const walAppend = findScenario('wal-append')!.plan(3);
-    const injected = crashPointsOf(walAppend, await runPlan(walAppend, referenceEngine, { trace: 'full' }));
-    expect(injected.map((point) => point.at)).toEqual(['in-step', 'in-step', 'in-step', 'in-step']);
+    const walAppendResult = await runPlan(walAppend, referenceEngine, { trace: 'full' });
+    const injected = crashPointsOf(walAppend, walAppendResult);
+    expect(injected.length).toBe(walAppendResult.crashes);
+    expect(injected.length).toBeGreaterThan(0);
+    expect(injected.every((point) => point.at === 'in-step')).toBe(true);
   });
 });
 

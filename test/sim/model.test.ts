@@ -19,7 +19,7 @@ function ackAll(model: CommitModel, batches: Parameters<CommitModel['issue']>[0]
 
 function stats(lastLsn: number, extra: Partial<ReplayStats> = {}): ReplayStats {
   return {
-    recordsApplied: lastLsn, lastLsn, truncatedBytes: 0, segmentsScanned: 1, sidecarsRebuilt: 0,
+    recordsApplied: lastLsn, lastLsn, truncatedBytes: 0, tornBytesKept: 0, segmentsScanned: 1, sidecarsRebuilt: 0,
     uncleanShutdown: true, snapshotLsn: 0, orphansRemoved: 0, recoveryMs: 0, bytesReplayed: 0, ...extra,
   };
 }

@@ -4,7 +4,7 @@ import { checkAckLsn, checkReplayStats, lastLsnFits, replayFactsFor } from '../.
 
 function stats(fields: Partial<ReplayStats>): ReplayStats {
   return {
-    recordsApplied: 5, lastLsn: 5, truncatedBytes: 0, segmentsScanned: 1, sidecarsRebuilt: 0,
+    recordsApplied: 5, lastLsn: 5, truncatedBytes: 0, tornBytesKept: 0, segmentsScanned: 1, sidecarsRebuilt: 0,
     uncleanShutdown: true, snapshotLsn: 0, orphansRemoved: 0, recoveryMs: 0, bytesReplayed: 0, ...fields,
   };
 }
