@@ -24,9 +24,9 @@
  *                                   and for a put u32 valueBytes, value
  *
  * Why each field:
- * - magic and trailer: every byte has at least two bits set, so a sector that never landed
- *   (zeros) always differs from them in more than one bit and cannot pass for bit rot, and a
- *   record whose last sector is missing is seen even when the body's checksum is not reached.
+ * - magic and trailer: each of their bytes has four bits set, so a record whose first or last
+ *   sector never landed (zeros there) differs in more than one bit, however few of its bytes
+ *   that sector held, and is never taken for bit rot.
  * - bodyBytes and its complement: a torn header fails the pair; a flipped bit in the length
  *   shows as a one-bit difference instead of a record that seems to run past the end of file.
  * - prevCrc chains each record to the one before it, so a stale record left behind a cut that
@@ -36,6 +36,7 @@
  * a length beyond the bytes left or the limit.
  */
 import { crc32, isSingleBitError, popcount } from './crc32.ts';
+import { CarefulLimitError } from './errors.ts';
 
 /** One operation of a batch (the same shape powercut passes). */
 export type CarefulOp =
@@ -87,7 +88,7 @@ export type RecordRead =
 
 /**
  * Encodes one record.
- * @throws RangeError when the batch breaks a limit (the caller checks {@link batchProblem} first)
+ * @throws CarefulLimitError when the body would exceed {@link bodyBytesMax}
  */
 export function encodeRecord(ops: readonly CarefulOp[], prevCrc: number, durableBytes: number): { bytes: Uint8Array; crc: number } {
   const keys = ops.map((op) => encoder.encode(op.key));
@@ -95,7 +96,7 @@ export function encodeRecord(ops: readonly CarefulOp[], prevCrc: number, durable
   ops.forEach((op, i) => {
     bodyBytes += 1 + 4 + keys[i]!.length + (op.type === 'put' ? 4 + op.value.length : 0);
   });
-  if (bodyBytes > bodyBytesMax) throw new RangeError(`record body of ${bodyBytes} bytes exceeds ${bodyBytesMax}`);
+  if (bodyBytes > bodyBytesMax) throw new CarefulLimitError(`a record of ${bodyBytes} bytes, more than ${bodyBytesMax}`);
   const bytes = new Uint8Array(headerBytes + bodyBytes + trailerBytes);
   const view = new DataView(bytes.buffer);
   let at = headerBytes;

@@ -136,7 +136,7 @@ export class CarefulStore {
    * Compacts the log to one record holding the whole state: written to a temporary file,
    * fsynced, renamed over the log, then the directory fsynced. Either name holds the same
    * state, so a crash anywhere in between loses nothing.
-   * @throws CarefulDiskFullError (the log is untouched), CarefulFailedError
+   * @throws CarefulDiskFullError or CarefulLimitError (the log is untouched), CarefulFailedError
    */
   checkpoint(): Promise<void> {
     return this.#serial(async () => {
@@ -148,12 +148,13 @@ export class CarefulStore {
         await tmp.datasync();
         await tmp.close();
         await this.fs.rename(tmpPath, `${this.dir}/${logName}`);
-        const next = await this.fs.open(`${this.dir}/${logName}`);
-        await this.handle.close();
-        this.handle = next;
+        const old = this.handle;
+        this.handle = await this.fs.open(`${this.dir}/${logName}`);
         this.#size = bytes.length;
         this.#durableBytes = bytes.length;
         this.#lastCrc = crc;
+        // The old log is unlinked now; closing it only releases it.
+        await old.close().catch(() => undefined);
         // Until the rename is durable a power loss may bring the old log back, and commits
         // appended to the new one would go with it.
         await this.fs.syncDir(this.dir);
