@@ -1,60 +1,22 @@
 /**
  * Loading subjects by name: the one place that knows every kind of subject (an engine module,
  * the reference engine, a library workload module), used by the CLI, the API, worker threads
- * and the real-disk child processes alike, so each of them loads the same code from the same
- * plain-data {@link SubjectSpec}.
+ * and the real-disk harnesses alike, so each of them loads the same code from the same
+ * plain-data {@link SubjectSpec}. Engines load through its light half, load-engine.ts, which a
+ * real-disk child process imports alone (it starts once per kill).
  *
  * A module is resolved against the working directory, as the user named it; its default export
  * (or an export named `engine` / `workload`) is the subject. Every failure is a
  * {@link SubjectLoadError} with a one-line message naming the module.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
 import { engineSubject } from '../scenarios/engine-subject.ts';
-import { referenceEngine } from '../sim/adapters/reference.ts';
-import type { Engine } from '../sim/engine-contract.ts';
 import { PlanFileError } from '../sim/plan-file.ts';
 import { librarySubject } from '../targets/subject.ts';
 import type { Workload } from '../targets/workload.ts';
+import { importModule, loadEngine, SubjectLoadError } from './load-engine.ts';
 
-/** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
-export class SubjectLoadError extends Error {
-  override readonly name = 'SubjectLoadError';
-  readonly code = 'SUBJECT_LOAD';
-}
-
-/** The first line of an error, for one-line messages. */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
-}
-
-/** Imports `module` and returns the export that `pick` chooses. @throws {@link SubjectLoadError} */
-async function importModule(module: string, flag: string): Promise<Record<string, unknown>> {
-  const path = resolve(module);
-  if (!existsSync(path)) throw new SubjectLoadError(`${flag} ${module}: no such file`);
-  if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
-  try {
-    return await import(pathToFileURL(path).href) as Record<string, unknown>;
-  } catch (error) {
-    throw new SubjectLoadError(`${flag} ${module}: cannot load it (${firstLine(error)})`);
-  }
-}
-
-/**
- * The engine exported by `module` (absent: the reference engine).
- * @throws {@link SubjectLoadError} when the module is missing or exports no engine
- */
-export async function loadEngine(module?: string): Promise<Engine> {
-  if (module === undefined) return referenceEngine;
-  const exports = await importModule(module, '--engine');
-  const engine = (exports['default'] ?? exports['engine']) as Partial<Engine> | undefined;
-  if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
-    throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
-  }
-  return engine as Engine;
-}
+export { loadEngine, SubjectLoadError };
 
 /**
  * The workload exported by `module`.
