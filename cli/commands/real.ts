@@ -46,7 +46,8 @@ export function realSummary(result: RealCampaignResult, reproduce: string): stri
     lines.push(`engine calls that failed (a real disk injects no faults; worth a look): ${result.failedCallCount}`, ...result.failedCalls.map((call) => `  ${call}`));
   }
   if (result.harnessErrors.length > 0) lines.push(`harness errors: ${result.harnessErrors.length}`, ...result.harnessErrors.map((error) => `  ${error}`));
-  lines.push(`data folder (--dir): ${result.dir}${result.dirKept ? ' (kept; empty it, or name another, to rerun with --dir)' : ' (removed)'}`);
+  const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
+  lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
   lines.push(`reproduce: ${reproduce}`);
   return lines;
 }
