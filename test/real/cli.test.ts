@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realExitCode } from '../../cli/commands/real.ts';
 import { childExecArgv } from '../../real/index.ts';
 import type { RealViolation } from '../../real/index.ts';
@@ -48,6 +49,13 @@ describe('how a real-disk child starts', () => {
 });
 
 describe('real: exit codes', () => {
+  // Failed runs keep their data folder: name them inside one folder the tests remove.
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'powercut-real-cli-test-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
   const violation = { invariant: 'durability', message: 'm', at: 1, place: 'cycle 1' } as RealViolation;
 
   it('is 0 with nothing found, 1 on a violation, 3 on a harness failure whatever else was found', () => {
@@ -64,14 +72,14 @@ describe('real: exit codes', () => {
   });
 
   it('exits 3 with one line on stderr when the child dies without being killed', async () => {
-    const result = await cli('real', '--engine', fixture('dies-on-open.ts'), '--cycles', '2', '--seed', 'ci-dies', '--quiet');
+    const result = await cli('real', '--engine', fixture('dies-on-open.ts'), '--cycles', '2', '--seed', 'ci-dies', '--dir', join(dir, 'dies'), '--quiet');
     expect(result.code).toBe(3);
     expect(stderrLines(result)).toEqual(['powercut: harness failure: cycle 1: open: the child exited with code 9: dies-on-open: exiting on purpose']);
     expect(result.stdout).toMatch(/^HARNESS FAILURE: engine dies-on-open/);
   });
 
   it('exits 3 when the child does not answer within --timeout', async () => {
-    const result = await cli('real', '--engine', fixture('hangs-on-open.ts'), '--cycles', '1', '--seed', 'ci-timeout', '--timeout', '1', '--quiet');
+    const result = await cli('real', '--engine', fixture('hangs-on-open.ts'), '--cycles', '1', '--seed', 'ci-timeout', '--timeout', '1', '--dir', join(dir, 'hangs'), '--quiet');
     expect(result.code).toBe(3);
     expect(stderrLines(result)).toEqual(['powercut: harness failure: cycle 1: open: no answer within 1000 ms']);
   });
