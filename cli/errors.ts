@@ -45,7 +45,7 @@ export class UsageError extends Error {
 
 /** Codes of the library's errors that mean bad input: one line, exit 2. */
 const inputErrorCodes: ReadonlySet<string> = new Set([
-  'USAGE', 'CAMPAIGN_INPUT', 'PLAN_FILE', 'CORPUS_INPUT', 'TARGET_SETUP', 'SUBJECT_LOAD', 'REPLAY_DIR',
+  'USAGE', 'CAMPAIGN_INPUT', 'PLAN_FILE', 'CORPUS_INPUT', 'TARGET_SETUP', 'SUBJECT_LOAD', 'REAL_INPUT',
   'SUMMARY_MISSING', 'SUMMARY_MALFORMED', 'NOT_MERGEABLE', 'REPORT_DIR', 'WORKER_START', 'POWERCUT_BAD_IMAGE', 'POWERCUT_BAD_CONFIG',
 ]);
 

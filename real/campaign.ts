@@ -1,11 +1,12 @@
 /**
- * `powercut real`: the kill -9 campaign against a real process on the real disk.
+ * `powercut real`: the kill -9 campaign against any engine (the reference engine, or a module
+ * under the engine contract) in a real child process on the real disk.
  *
- * Each cycle forks a child (child.ts) that opens the store and reports what it recovered; the
- * parent checks that state against the batches it sent and the commits the child acknowledged
- * in the previous cycle (check.ts), drives a seeded workload with several commits in flight,
- * and kills the child with SIGKILL at a seeded moment (workload.ts): after some number of
- * acknowledgements, after a delay, or while it is still recovering.
+ * Each cycle starts a child that opens the engine and reports what it recovered, which the
+ * simulator's commit model checks (run.ts); then the parent drives a seeded workload with
+ * several commits in flight and kills the child with SIGKILL at a seeded moment (workload.ts):
+ * after some number of acknowledgements, after a delay, or while the engine is still
+ * recovering. A last pass recovers, closes cleanly, and recovers once more.
  *
  * What this can find: anything that loses data the process had handed to the OS, such as
  * acknowledging before writing, buffering in user space, or recovery that drops or reorders
@@ -14,388 +15,256 @@
  * and the kill plan, but not the timing of a real process, so a seed reproduces the scenario,
  * not the exact interleaving.
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { groupCommitMaxBatchDefault, groupCommitMaxDelayMsDefault } from '../engine/limits.ts';
 import type { SyncMode } from '../engine/types.ts';
-import { checkRecovered } from './check.ts';
-import type { CycleModel, RealInvariant, SentBatch } from './check.ts';
-import type { ChildArgs, ChildMessage, ParentMessage } from './protocol.ts';
-import { KillPlanner, Workload } from './workload.ts';
-import type { KillPlan } from './workload.ts';
+import type { Engine, EngineConfig } from '../sim/engine-contract.ts';
+import { loadEngine } from '../subjects/load.ts';
+import { summarize, type DurationSummary } from './figures.ts';
+import { prepareDir, RealInputError, removeDir } from './input.ts';
+import { RealRun, type RealViolation } from './run.ts';
+import { KillPlanner, Workload, type KillPlan } from './workload.ts';
 
 /** Options of {@link runRealCampaign}. */
 export interface RealCampaignOptions {
+  /** The engine module, as the user named it (resolved against the working directory). @defaultValue the reference engine */
+  readonly engine?: string | undefined;
   /** Kill-and-restart cycles. @defaultValue 100 */
   readonly cycles?: number;
   /** Seed of the workload and the kill plan. @defaultValue a random one, reported in the result */
   readonly seed?: string;
-  /** Store directory; must be missing or empty. @defaultValue a new temporary folder */
+  /** Data folder; must be missing or empty. @defaultValue a new temporary folder */
   readonly dir?: string;
-  /** Durability mode of the store. @defaultValue 'strict' */
+  /** Durability mode. @defaultValue 'strict', or the engine's first mode when it lacks strict */
   readonly sync?: SyncMode;
   /** Commits in flight at once. @defaultValue 4 in strict mode, 16 otherwise */
   readonly concurrency?: number;
-  /**
-   * Module the child opens the store with (exports `openStore`, see protocol.ts).
-   * @defaultValue real/engine-store.ts, the reference engine
-   */
-  readonly storeModule?: string;
-  /** Segment size given to the store; small, so rotation happens. @defaultValue 64 KiB */
+  /** Segment size given to the engine; small, so rotation happens. @defaultValue 64 KiB */
   readonly segmentSizeBytes?: number;
-  /** WAL size after which the store checkpoints; small, so checkpoints happen. @defaultValue 512 KiB */
+  /** WAL size after which the engine checkpoints; small, so checkpoints happen. @defaultValue 512 KiB */
   readonly walSizeBytesMax?: number;
-  /** Longest wait for the child to recover, and for an acknowledgement. @defaultValue 30 000 */
+  /** Longest wait for the engine to answer a call (open, a commit, close); a child start may take up to a minute more. @defaultValue 30 000 */
   readonly timeoutMs?: number;
-  /** Keep the store directory even when the campaign passes. @defaultValue false */
+  /** Keep the data folder even when the campaign passes. @defaultValue false */
   readonly keepDir?: boolean;
   /** Called after every cycle, for progress output. */
   readonly onCycle?: (cycle: RealCycleReport) => void;
-}
-
-/** What went wrong in a cycle: a broken invariant, or the child misbehaving. */
-export interface RealCycleFailure {
-  /** The cycle whose commits were checked (the kill that preceded the recovery). */
-  readonly cycle: number;
-  readonly kind: RealInvariant | 'lsn-order' | 'child-error' | 'stalled';
-  readonly detail: string;
 }
 
 /** One cycle, as reported to {@link RealCampaignOptions.onCycle}. */
 export interface RealCycleReport {
   readonly cycle: number;
   readonly kill: KillPlan;
-  /** False when the kill came before the child finished recovering. */
+  /** False when the kill came before the engine had recovered. */
   readonly recovered: boolean;
-  readonly sent: number;
+  /** Violations found so far, in the whole campaign. */
+  readonly violations: number;
   readonly acknowledged: number;
-  /** Acknowledged commits of the previous cycle that the recovered state lacks. */
-  readonly lost: number;
-  readonly recoveryMs: number | undefined;
-  readonly truncatedBytes: number | undefined;
-}
-
-/** Percentiles of a set of durations, in milliseconds. */
-export interface DurationSummary {
-  readonly count: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
 }
 
 /** The outcome of {@link runRealCampaign}. */
 export interface RealCampaignResult {
-  /** True when no commit was lost and no invariant broke. */
+  /** True when no violation was found and the harness did not fail. */
   readonly ok: boolean;
+  /** The engine's name, and its module as the user named it (absent: the reference engine). */
+  readonly engine: string;
+  readonly module: string | undefined;
   readonly seed: string;
   readonly sync: SyncMode;
-  /** Cycles run (each ends with a SIGKILL). */
+  /** Cycles asked for, and cycles run (fewer when the run stopped). */
   readonly cycles: number;
-  /** Cycles whose kill landed before the child had recovered. */
+  readonly cyclesRun: number;
+  /** SIGKILLs sent, and how many landed before the engine had recovered. */
+  readonly kills: number;
   readonly killsDuringRecovery: number;
-  readonly commitsSent: number;
+  readonly commitsIssued: number;
   readonly commitsAcknowledged: number;
-  /** Acknowledged commits missing after recovery. Must be 0. */
-  readonly commitsLost: number;
-  /** Commits sent but not acknowledged that survived anyway (allowed). */
+  /** Commits never acknowledged that survived anyway (allowed). */
   readonly commitsRecoveredUnacknowledged: number;
-  /** Recovery time the store measured (`replayStats.recoveryMs`). */
+  /** Recoveries checked. */
+  readonly recoveries: number;
+  /** Recovery time the engine measured (`replayStats.recoveryMs`, when it reports it). */
   readonly recovery: DurationSummary;
-  /** Wall time from fork to the child's ready message: process start plus recovery. */
+  /** Wall time from fork to the open reply: process start plus recovery. */
   readonly restart: DurationSummary;
-  /** Bytes cut off WAL tails by recovery, summed, and the number of recoveries that cut any. */
+  /** Bytes cut off log tails by recovery (`replayStats.truncatedBytes`), and the recoveries that cut any. */
   readonly truncatedBytesTotal: number;
   readonly recoveriesWithTruncation: number;
-  /** The first failures found (at most 20). */
-  readonly failures: readonly RealCycleFailure[];
-  /** The store directory, and whether it was left on disk (always on failure). */
+  /**
+   * Violations of the commit model's invariants, `at` the cycle whose recovery found them (the
+   * recovery that starts cycle N judges the commits of the cycles before it; `cycles + 1` is the
+   * last pass).
+   */
+  readonly violations: readonly RealViolation[];
+  /** Harness failures: the child would not start, died unkilled, or did not answer. */
+  readonly harnessErrors: readonly string[];
+  /** Engine calls that failed (the first ones), and how many did. */
+  readonly failedCalls: readonly string[];
+  readonly failedCallCount: number;
+  /** The data folder, and whether it was left on disk (always on failure, or when named). */
   readonly dir: string;
   readonly dirKept: boolean;
-  /** The command that runs the same workload and kill plan again. */
-  readonly reproduce: string;
+  /** The arguments of `powercut` that run the same engine, workload and kill plan again. */
+  readonly reproduceArgs: readonly string[];
   readonly durationMs: number;
 }
 
-const failuresKeptMax = 20;
-const childScript = fileURLToPath(new URL('./child.ts', import.meta.url));
-const engineStoreModule = fileURLToPath(new URL('./engine-store.ts', import.meta.url));
-
 /**
  * Runs the kill -9 campaign.
- * @returns the figures and failures; `ok` is false when any acknowledged commit was lost
- * @throws Error when `dir` is not empty, or the child cannot be started at all
+ * @returns the figures and findings; `ok` is false on a violation or a harness failure
+ * @throws SubjectLoadError when the engine module cannot be loaded; {@link RealInputError} when
+ *   `dir` is not empty or the engine does not offer `sync`
  */
 export async function runRealCampaign(options: RealCampaignOptions = {}): Promise<RealCampaignResult> {
   const started = performance.now();
+  const engine = await loadEngine(options.engine);
+  const config = campaignConfig(engine, options);
   const cycles = options.cycles ?? 100;
   const seed = options.seed ?? String(randomInt(2 ** 31));
-  const sync = options.sync ?? 'strict';
-  const concurrency = options.concurrency ?? (sync === 'strict' ? 4 : 16);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const dir = await prepareDir(options.dir);
-  const childArgs: ChildArgs = {
-    dir,
-    sync,
-    storeModule: options.storeModule ?? engineStoreModule,
-    segmentSizeBytes: options.segmentSizeBytes ?? 64 * 1024,
-    walSizeBytesMax: options.walSizeBytesMax ?? 512 * 1024,
-  };
-
-  const workload = new Workload(seed);
-  const planner = new KillPlanner(seed);
-  const failures: RealCycleFailure[] = [];
-  const recoveryMs: number[] = [];
-  const restartMs: number[] = [];
-  const totals = { sent: 0, acked: 0, lost: 0, unackedRecovered: 0, truncated: 0, truncations: 0, killsDuringRecovery: 0 };
-  let nextSeq = 1;
-  let verified = new Map<string, string>();
-  // The cycle whose recovered state the next start checks, with what the parent knows of it.
-  let pending: { cycle: number; model: CycleModel } | undefined;
-  let aborted = false;
-
-  const fail = (failure: RealCycleFailure): void => {
-    if (failures.length < failuresKeptMax) failures.push(failure);
-  };
-
-  // The last pass only recovers, checks and closes cleanly.
-  for (let cycle = 1; cycle <= cycles + 1 && !aborted; cycle++) {
-    const finalPass = cycle > cycles;
-    const plan = finalPass ? undefined : planner.next();
-    const child = new ChildSession(childScript, childArgs);
-    if (plan?.kind === 'during-recovery') child.killAfter(plan.delayMs);
-
-    const ready = await child.ready(timeoutMs);
-    if (ready.type === 'killed') {
-      totals.killsDuringRecovery++;
-      options.onCycle?.({ cycle, kill: plan!, recovered: false, sent: 0, acknowledged: 0, lost: 0, recoveryMs: undefined, truncatedBytes: undefined });
-      await child.closed;
-      continue;
-    }
-    if (ready.type === 'failed') {
-      fail({ cycle: pending?.cycle ?? cycle, kind: 'child-error', detail: `the store did not open: ${ready.detail}` });
-      aborted = true;
-      await child.kill();
-      break;
-    }
-    restartMs.push(ready.restartMs);
-    recoveryMs.push(ready.stats.recoveryMs);
-    totals.truncated += ready.stats.truncatedBytes;
-    if (ready.stats.truncatedBytes > 0) totals.truncations++;
-
-    const recoveredState = new Map(ready.state);
-    let lostThisCycle = 0;
-    if (pending !== undefined) {
-      const verdict = checkRecovered(pending.model, recoveredState);
-      lostThisCycle = verdict.lostSeqs.length;
-      totals.lost += lostThisCycle;
-      const lostSet = new Set(verdict.lostSeqs);
-      totals.unackedRecovered += pending.model.sent
-        .slice(0, verdict.prefixLength ?? 0)
-        .filter((b) => !pending!.model.acked.has(b.seq) && !lostSet.has(b.seq)).length;
-      for (const violation of verdict.violations) fail({ cycle: pending.cycle, kind: violation.invariant, detail: violation.detail });
-      pending = undefined;
-    }
-    verified = recoveredState;
-
-    if (finalPass) {
-      await child.closeCleanly(timeoutMs);
-      break;
-    }
-
-    const run = await driveWorkload(child, plan!, {
-      workload, concurrency, timeoutMs, firstSeq: nextSeq, lastLsn: ready.stats.lastLsn,
-    });
-    nextSeq += run.sent.length;
-    totals.sent += run.sent.length;
-    totals.acked += run.acked.size;
-    for (const failure of run.failures) fail({ cycle, ...failure });
-    pending = { cycle, model: { before: verified, sent: run.sent, acked: new Set(run.acked.keys()) } };
-    options.onCycle?.({
-      cycle, kill: plan!, recovered: true, sent: run.sent.length, acknowledged: run.acked.size,
-      lost: lostThisCycle, recoveryMs: ready.stats.recoveryMs, truncatedBytes: ready.stats.truncatedBytes,
-    });
+  const dir = await prepareDir(options.dir, 'powercut-real-', 'real');
+  const run = new RealRun({
+    module: options.engine === undefined ? undefined : resolve(options.engine), dir, config, timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  const driver = new CycleDriver(run, seed, options.concurrency ?? (config.sync === 'strict' ? 4 : 16));
+  let cyclesRun = 0;
+  for (let index = 1; index <= cycles && !run.stopped; index++) {
+    run.setPlace(index, `cycle ${index}`);
+    const report = await driver.cycle(index);
+    cyclesRun++;
+    options.onCycle?.({ ...report, violations: run.violations.length });
   }
-
-  const ok = failures.length === 0 && totals.lost === 0 && !aborted;
+  run.setPlace(cycles + 1, 'last pass');
+  if (!run.stopped) await lastPass(run);
+  await run.dispose();
+  const ok = run.violations.length === 0 && run.harnessErrors.length === 0;
   const dirKept = !ok || options.keepDir === true || options.dir !== undefined;
-  if (!dirKept) await rm(dir, { recursive: true, force: true });
+  if (!dirKept) await removeDir(dir);
+  const counts = run.model.counts();
+  const truncations = run.recoveries.map((r) => r.truncatedBytes ?? 0);
   return {
-    ok,
-    seed,
-    sync,
-    cycles,
-    killsDuringRecovery: totals.killsDuringRecovery,
-    commitsSent: totals.sent,
-    commitsAcknowledged: totals.acked,
-    commitsLost: totals.lost,
-    commitsRecoveredUnacknowledged: totals.unackedRecovered,
-    recovery: summarize(recoveryMs),
-    restart: summarize(restartMs),
-    truncatedBytesTotal: totals.truncated,
-    recoveriesWithTruncation: totals.truncations,
-    failures,
-    dir,
-    dirKept,
-    reproduce: `powercut real --cycles ${cycles} --seed ${seed} --sync ${sync}`,
+    ok, engine: engine.name, module: options.engine, seed, sync: config.sync, cycles, cyclesRun,
+    kills: run.kills, killsDuringRecovery: driver.killsDuringRecovery,
+    commitsIssued: counts.issued, commitsAcknowledged: counts.acknowledged,
+    commitsRecoveredUnacknowledged: run.recoveredUnacknowledged,
+    recoveries: run.recoveries.length,
+    recovery: summarize(run.recoveries.flatMap((r) => (r.recoveryMs === undefined ? [] : [r.recoveryMs]))),
+    restart: summarize(run.recoveries.map((r) => r.restartMs)),
+    truncatedBytesTotal: truncations.reduce((a, b) => a + b, 0),
+    recoveriesWithTruncation: truncations.filter((bytes) => bytes > 0).length,
+    violations: run.violations, harnessErrors: run.harnessErrors,
+    failedCalls: run.failedCalls, failedCallCount: run.failedCallCount,
+    dir, dirKept,
+    reproduceArgs: reproduceArgs(options, cycles, seed, config.sync),
     durationMs: performance.now() - started,
   };
 }
 
-/** Sends batches, keeping `concurrency` in flight, until the kill plan fires. */
-async function driveWorkload(
-  child: ChildSession,
-  plan: KillPlan,
-  context: { workload: Workload; concurrency: number; timeoutMs: number; firstSeq: number; lastLsn: number },
-): Promise<{ sent: SentBatch[]; acked: Map<number, number>; failures: Array<Omit<RealCycleFailure, 'cycle'>> }> {
-  const sent: SentBatch[] = [];
-  const acked = new Map<number, number>();
-  const failures: Array<Omit<RealCycleFailure, 'cycle'>> = [];
-  let inflight = 0;
-  let stallTimer: NodeJS.Timeout | undefined;
-
-  const armStallTimer = (): void => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => {
-      failures.push({ kind: 'stalled', detail: `no acknowledgement for ${context.timeoutMs} ms with ${inflight} commits in flight` });
-      void child.kill();
-    }, context.timeoutMs);
-  };
-  const pump = (): void => {
-    while (!child.killing && inflight < context.concurrency) {
-      const seq = context.firstSeq + sent.length;
-      const ops = context.workload.batch(seq);
-      sent.push({ seq, ops });
-      inflight++;
-      child.send({ type: 'batch', seq, ops });
-    }
-  };
-
-  child.onMessage = (message) => {
-    if (message.type === 'ack') {
-      inflight--;
-      acked.set(message.seq, message.lsn);
-      // The store numbers commits +1 in call order, and calls happen in seq order.
-      const expectedLsn = context.lastLsn + (message.seq - context.firstSeq) + 1;
-      if (message.lsn !== expectedLsn) {
-        failures.push({ kind: 'lsn-order', detail: `batch ${message.seq} was acknowledged with LSN ${message.lsn}, expected ${expectedLsn}` });
-      }
-      if (plan.kind === 'after-acks' && acked.size >= plan.acks) {
-        void child.kill();
-        return;
-      }
-      armStallTimer();
-      pump();
-    } else if (message.type === 'error') {
-      failures.push({ kind: 'child-error', detail: `batch ${message.seq ?? '?'}: ${message.message}` });
-      void child.kill();
-    }
-  };
-
-  if (plan.kind === 'after-acks' && plan.acks === 0) void child.kill();
-  else if (plan.kind === 'after-delay') child.killAfter(plan.delayMs);
-  // A during-recovery kill that came late finds the child idle: it simply fires on its timer.
-  if (plan.kind !== 'during-recovery') {
-    armStallTimer();
-    pump();
+/** The engine configuration of a campaign; the durability mode must be one the engine offers. */
+function campaignConfig(engine: Engine, options: RealCampaignOptions): EngineConfig {
+  const modes = engine.syncModes ?? ['strict', 'group', 'none'];
+  const sync = options.sync ?? (modes.includes('strict') ? 'strict' : modes[0]);
+  if (sync === undefined || !modes.includes(sync)) {
+    throw new RealInputError(`engine ${engine.name} does not offer --sync ${options.sync ?? 'strict'} (it offers ${modes.join(', ') || 'none'})`);
   }
-  await child.closed;
-  clearTimeout(stallTimer);
-  return { sent, acked, failures };
+  return {
+    sync,
+    segmentSizeBytes: options.segmentSizeBytes ?? 64 * 1024,
+    walSizeBytesMax: options.walSizeBytesMax ?? 512 * 1024,
+    groupCommitMaxDelayMs: groupCommitMaxDelayMsDefault,
+    groupCommitMaxBatch: groupCommitMaxBatchDefault,
+    sidecarEveryFrames: 0,
+  };
 }
 
-/** One child process, from fork to exit. */
-class ChildSession {
-  readonly process: ChildProcess;
-  /** Resolves when the process has exited and its IPC channel is drained and closed. */
-  readonly closed: Promise<void>;
-  /** Set once SIGKILL was sent; messages still arriving after it were sent before death. */
-  killing = false;
-  onMessage: (message: ChildMessage) => void = () => undefined;
-  private readonly forkedAt = performance.now();
-  private stderr = '';
-  private killTimer: NodeJS.Timeout | undefined;
+function reproduceArgs(options: RealCampaignOptions, cycles: number, seed: string, sync: SyncMode): string[] {
+  return [
+    'real',
+    ...(options.engine === undefined ? [] : ['--engine', options.engine]),
+    '--cycles', String(cycles), '--seed', seed, '--sync', sync,
+    ...(options.dir === undefined ? [] : ['--dir', options.dir]),
+  ];
+}
 
-  constructor(script: string, args: ChildArgs) {
-    this.process = fork(script, [JSON.stringify(args)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    });
-    this.process.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
-    });
-    this.process.on('message', (message) => this.onMessage(message as ChildMessage));
-    this.closed = new Promise((resolve) => this.process.once('close', () => resolve()));
+/** The end: recover and check, close cleanly, recover and check again, close. */
+async function lastPass(run: RealRun): Promise<void> {
+  for (let pass = 0; pass < 2 && !run.stopped; pass++) {
+    if ((await run.start()).kind !== 'open') return;
+    await run.close().done;
+  }
+}
+
+/** One cycle after another: start, recover, drive the workload, kill. */
+class CycleDriver {
+  killsDuringRecovery = 0;
+  readonly #workload: Workload;
+  readonly #planner: KillPlanner;
+
+  constructor(private readonly run: RealRun, seed: string, private readonly concurrency: number) {
+    this.#workload = new Workload(seed);
+    this.#planner = new KillPlanner(seed);
   }
 
-  /** Waits for the ready message, a kill, or the child dying on its own. */
-  ready(timeoutMs: number): Promise<
-    | { type: 'ready'; state: ReadonlyArray<readonly [string, string]>; stats: Extract<ChildMessage, { type: 'ready' }>['stats']; restartMs: number }
-    | { type: 'killed' }
-    | { type: 'failed'; detail: string }
-  > {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ type: 'failed', detail: `no ready message within ${timeoutMs} ms` }), timeoutMs);
-      let errorDetail = '';
-      this.onMessage = (message) => {
-        if (message.type === 'ready') {
+  /** Runs cycle `index`. */
+  async cycle(index: number): Promise<Omit<RealCycleReport, 'violations'>> {
+    const kill = this.#planner.next();
+    const started = await this.run.start(kill.kind === 'during-recovery' ? kill.delayMs : undefined);
+    if (started.kind === 'killed') {
+      if (!started.recovered) this.killsDuringRecovery++;
+      return { cycle: index, kill, recovered: started.recovered, acknowledged: 0 };
+    }
+    if (started.kind === 'stopped') return { cycle: index, kill, recovered: false, acknowledged: 0 };
+    if (kill.kind === 'during-recovery') {
+      // The engine recovered before the kill was due: the kill lands on an idle engine.
+      await this.run.kill();
+      return { cycle: index, kill, recovered: true, acknowledged: 0 };
+    }
+    const acknowledged = await this.#drive(kill);
+    return { cycle: index, kill, recovered: true, acknowledged };
+  }
+
+  /**
+   * Keeps `concurrency` commits in flight until the kill plan fires, then kills.
+   * @returns the commits acknowledged in the cycle
+   */
+  #drive(kill: KillPlan): Promise<number> {
+    const run = this.run;
+    return new Promise((resolveDrive) => {
+      let inflight = 0;
+      let acks = 0;
+      let stopping = false;
+      let timer: NodeJS.Timeout | undefined;
+      const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
+        clearTimeout(timer);
+        void run.kill().then(() => resolveDrive(acks));
+      };
+      let answers = 0;
+      const settled = (result: string): void => {
+        inflight--;
+        if (result === 'ok') acks++;
+        // A rejection counts towards the kill too, so an engine that rejects every commit ends its cycles.
+        if (result === 'ok' || result === 'failed') answers++;
+        if (run.stopped) {
+          // The harness failed: the run has already put the child away.
           clearTimeout(timer);
-          resolve({ type: 'ready', state: message.state, stats: message.stats, restartMs: performance.now() - this.forkedAt });
-        } else if (message.type === 'error') {
-          errorDetail = message.message;
+          if (inflight === 0) resolveDrive(acks);
+        } else if ((kill.kind === 'after-acks' && answers >= kill.acks) || run.storeFailed) {
+          stop();
+        } else {
+          pump();
         }
       };
-      void this.closed.then(() => {
-        clearTimeout(timer);
-        if (this.killing) resolve({ type: 'killed' });
-        else resolve({ type: 'failed', detail: errorDetail || `exited with code ${this.process.exitCode}: ${this.stderr.trim()}` });
-      });
+      const pump = (): void => {
+        while (!stopping && run.alive && !run.stopped && inflight < this.concurrency) {
+          inflight++;
+          void run.commit(this.#workload.next()).done.then(settled);
+        }
+      };
+      if (kill.kind === 'after-acks' && kill.acks === 0) return stop();
+      if (kill.kind === 'after-delay') timer = setTimeout(stop, kill.delayMs);
+      pump();
     });
   }
-
-  send(message: ParentMessage): void {
-    if (this.killing || !this.process.connected) return;
-    // The child may die between the check and the write; that is the point of the campaign.
-    this.process.send(message, () => undefined);
-  }
-
-  /** Sends SIGKILL `delayMs` from now. */
-  killAfter(delayMs: number): void {
-    this.killTimer = setTimeout(() => void this.kill(), delayMs);
-  }
-
-  /** Sends SIGKILL now and waits for the process to be gone. */
-  async kill(): Promise<void> {
-    clearTimeout(this.killTimer);
-    if (!this.killing) {
-      this.killing = true;
-      this.process.kill('SIGKILL');
-    }
-    await this.closed;
-  }
-
-  /** Asks the child to close the store, and waits for it to exit. */
-  async closeCleanly(timeoutMs: number): Promise<void> {
-    const timer = setTimeout(() => void this.kill(), timeoutMs);
-    this.send({ type: 'close' });
-    await this.closed;
-    clearTimeout(timer);
-  }
-}
-
-/** Creates a temporary folder, or checks that the given one is missing or empty. */
-async function prepareDir(dir: string | undefined): Promise<string> {
-  if (dir === undefined) return mkdtemp(join(tmpdir(), 'powercut-real-'));
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) throw new Error(`${dir} is not empty; the campaign needs an empty store directory`);
-  return dir;
-}
-
-function summarize(durations: readonly number[]): DurationSummary {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { count: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
 }

@@ -1,67 +1,128 @@
 /**
- * The child process of the `real` campaign: opens the store (recovering whatever the last kill
- * left), reports the recovered state, then commits each batch the parent sends as soon as it
- * arrives (so commits overlap, and in `group` mode share fsyncs) and acknowledges each one
- * once the store's commit promise resolves. It is meant to die by SIGKILL at any moment.
+ * The real-disk child process, one for every harness that kills an engine on the real disk (the
+ * `real` campaign and `replay --real`). It loads any engine through `loadEngine` (the module in
+ * its arguments, or the reference engine), opens it on `NodeFileSystem` over `node:fs` with the
+ * `SystemClock`, and serves the calls of protocol.ts. It is meant to die by SIGKILL at any
+ * moment.
  *
- * Run by the parent with `fork(child.ts, [JSON ChildArgs], { execArgv: ['--import', 'tsx'] })`.
+ * Every call is made on the engine as soon as its message arrives, without waiting for earlier
+ * calls to settle: commits overlap (and in `group` mode share fsyncs), and are made in the order
+ * the parent sent them, which is the order its model issued them in. Failures are classified
+ * here, where the error object exists, by the contract (`failureOf`), and cross as plain data.
+ *
+ * Started by the parent through spawn.ts, with its {@link ChildArgs} as its one argument.
  */
-import { pathToFileURL } from 'node:url';
-import type { ChildArgs, ChildMessage, OpenCampaignStore, ParentMessage } from './protocol.ts';
+import * as nodeFs from 'node:fs';
+import { NodeFileSystem, SystemClock } from '../engine/node/index.ts';
+import {
+  describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineHandle,
+} from '../sim/engine-contract.ts';
+// loadEngine of subjects/load.ts, from its light half: a child starts once per kill.
+import { loadEngine } from '../subjects/load-engine.ts';
+import type { Call, ChildArgs, ChildMessage, Opened, Outcome, WireFailure } from './protocol.ts';
+import { readOnlyView } from './read-only-fs.ts';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+function send(message: ChildMessage, then?: () => void): void {
+  // The parent may be gone (it killed us, or died); nothing is left to tell it then.
+  process.send?.(message, undefined, undefined, () => then?.());
+}
 
-function send(message: ChildMessage): void {
-  process.send?.(message);
+/** Calls `fn`, turning a synchronous throw into a rejection. */
+function invoke<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Serves the calls of one child: the engine, and its handle once open. */
+class ChildServer {
+  #handle: EngineHandle | undefined;
+  readonly #fs = new NodeFileSystem(nodeFs);
+
+  constructor(private readonly engine: Engine, private readonly args: ChildArgs) {}
+
+  /** Makes the engine call of `call` now, says `issued`, and replies once it settles. */
+  serve(call: Call): void {
+    const settled = this.#start(call);
+    send({ type: 'issued', id: call.id });
+    void settled.then(
+      (outcome) => send({ type: 'reply', id: call.id, outcome }, call.type === 'close' ? () => process.exit(0) : undefined),
+      (error: unknown) => fatal(`call ${call.type} #${call.id}: ${describeError(error)}`),
+    );
+  }
+
+  /** Starts the engine call; the promise settles with its outcome (never rejects on an engine error). */
+  #start(call: Call): Promise<Outcome> {
+    if (call.type === 'open') return this.#open(call.crashCheck).catch((error: unknown) => this.#failed(error));
+    const handle = this.#handle;
+    if (handle === undefined) return Promise.reject(new Error(`${call.type} before open`));
+    const done = (promise: Promise<unknown>): Promise<Outcome> => promise.then(() => ({ ok: true }), (error: unknown) => this.#failed(error));
+    switch (call.type) {
+      case 'commit':
+        return invoke(() => handle.commit(call.ops)).then((ack) => ({ ok: true, lsn: lsnOf(ack) }), (error: unknown) => this.#failed(error));
+      case 'get':
+        return invoke(() => handle.get(call.key)).then((value) => ({ ok: true, value: value ?? null }), (error: unknown) => this.#failed(error));
+      case 'sync':
+        return handle.sync ? done(invoke(() => handle.sync!())) : Promise.reject(new Error('the engine has no sync()'));
+      case 'checkpoint':
+        return handle.checkpoint ? done(invoke(() => handle.checkpoint!())) : Promise.reject(new Error('the engine has no checkpoint()'));
+      case 'close':
+        this.#handle = undefined;
+        return done(invoke(() => handle.close()));
+    }
+  }
+
+  /** Opens (recovers) the engine and reads what it recovered. */
+  async #open(crashCheck: boolean): Promise<Outcome> {
+    const { engine, args } = this;
+    const crashProblems = crashCheck && engine.crashCheck ? await engine.crashCheck(readOnlyView(this.#fs), args.dir) : [];
+    const handle = await engine.open({ fs: this.#fs, clock: new SystemClock(), dir: args.dir, config: args.config, probe: () => undefined });
+    this.#handle = handle;
+    const state = await handle.state();
+    const entries = [...(state instanceof Map ? state : new Map(state))];
+    const selfProblems = engine.selfCheck ? await engine.selfCheck(readOnlyView(this.#fs), args.dir) : [];
+    const opened: Opened = {
+      entries,
+      replayStats: handle.replayStats === undefined ? undefined : { ...handle.replayStats },
+      has: { sync: typeof handle.sync === 'function', checkpoint: typeof handle.checkpoint === 'function' },
+      crashProblems: [...crashProblems],
+      selfProblems: [...selfProblems],
+    };
+    return { ok: true, opened };
+  }
+
+  /** An engine error as plain data. */
+  #failed(error: unknown): Outcome {
+    const failure = failureOf(this.engine, error);
+    const wire: WireFailure = {
+      code: failure?.code,
+      commitOutcome: failure?.commitOutcome,
+      io: isIoLikeError(error),
+      programming: failure === undefined && !isIoLikeError(error) && isProgrammingError(error),
+      message: describeError(error).split('\n')[0]!,
+    };
+    return { ok: false, failure: wire };
+  }
+}
+
+function fatal(message: string): void {
+  send({ type: 'fatal', message }, () => process.exit(70));
+  // Without a parent to tell, exit anyway.
+  if (process.send === undefined) process.exit(70);
 }
 
 async function main(): Promise<void> {
   const argument = process.argv[2];
   if (argument === undefined || process.send === undefined) {
-    throw new Error('child.ts runs only as a forked child, with its arguments in JSON');
+    throw new Error('real/child.ts runs only as a forked child, with its arguments in JSON');
   }
-  const { storeModule, ...options } = JSON.parse(argument) as ChildArgs;
-  const module = (await import(pathToFileURL(storeModule).href)) as { openStore: OpenCampaignStore };
-  const store = await module.openStore(options);
-  const stats = store.replayStats;
-  send({
-    type: 'ready',
-    state: Array.from(store.entries(), ([key, value]) => [key, decoder.decode(value)] as const),
-    stats: {
-      recoveryMs: stats.recoveryMs,
-      truncatedBytes: stats.truncatedBytes,
-      lastLsn: stats.lastLsn,
-      recordsApplied: stats.recordsApplied,
-      uncleanShutdown: stats.uncleanShutdown,
-    },
-  });
-
-  process.on('message', (raw) => {
-    const message = raw as ParentMessage;
-    if (message.type === 'close') {
-      store.close().then(
-        () => {
-          send({ type: 'closed' });
-          process.disconnect();
-        },
-        (error: unknown) => send({ type: 'error', message: `close failed: ${String(error)}` }),
-      );
-      return;
-    }
-    // Commit now, without waiting for earlier commits: the store assigns LSNs in call order,
-    // which is the order the batches arrive in.
-    const ops = message.ops.map((op) =>
-      op.type === 'put' ? { type: 'put' as const, key: op.key, value: encoder.encode(op.value) } : op);
-    store.commit(ops).then(
-      ({ lsn }) => send({ type: 'ack', seq: message.seq, lsn }),
-      (error: unknown) => send({ type: 'error', seq: message.seq, message: String(error) }),
-    );
-  });
+  const args = JSON.parse(argument) as ChildArgs;
+  const engine = await loadEngine(args.module);
+  const server = new ChildServer(engine, args);
+  process.on('message', (call) => server.serve(call as Call));
+  send({ type: 'hello', engine: engine.name });
 }
 
-main().catch((error: unknown) => {
-  send({ type: 'error', message: `child failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` });
-  process.exitCode = 1;
-  process.disconnect?.();
-});
+main().catch((error: unknown) => fatal(`the child could not start: ${describeError(error)}`));

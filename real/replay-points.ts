@@ -77,3 +77,18 @@ export function skippedFaultsOf(result: RunResult): SkippedFaults {
   }
   return [...counts].map(([kind, count]) => ({ kind, count }));
 }
+
+/**
+ * The crash points a real replay kills at: those the simulated run reached, plus every `crash`
+ * step it did not reach (a simulated run stops early when the store refuses to open or keeps
+ * crashing while it recovers); in plan order, kills during a recovery before the step that
+ * follows it.
+ */
+export function replayedCrashPoints(plan: Plan, simulated: readonly CrashPoint[]): CrashPoint[] {
+  const points = simulated.filter((point) => point.at !== 'crash-step');
+  plan.steps.forEach((step, index) => {
+    if (step.op === 'crash') points.push({ step: index, simulated: step.kind, at: 'crash-step' });
+  });
+  const order = (point: CrashPoint): number => point.step * 2 + (point.at === 'recovery' ? 0 : 1);
+  return points.sort((a, b) => order(a) - order(b));
+}

@@ -151,6 +151,17 @@ export function isIoLikeError(error: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
 }
 
+/**
+ * Programming errors: an engine that throws one has a bug, whatever it was doing. Any other
+ * error is the engine's way of failing an operation, judged by its effects.
+ */
+const programmingErrorNames: ReadonlySet<string> = new Set(['AssertionError', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
+
+/** Whether `error` is a programming error (see {@link programmingErrorNames}), told by its name. */
+export function isProgrammingError(error: unknown): boolean {
+  return error instanceof Error && programmingErrorNames.has(error.name);
+}
+
 /** The LSN in what `commit` resolved with, if any. */
 export function lsnOf(ack: CommitAck): number | undefined {
   if (typeof ack === 'number') return ack;

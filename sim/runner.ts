@@ -14,7 +14,7 @@
  * run (open and check, one step, one commit, a phase).
  */
 import type { Op } from '../engine/types.ts';
-import { describeError, failureOf, isIoLikeError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
+import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
@@ -42,16 +42,6 @@ const encoder = new TextEncoder();
 
 function toOps(batch: readonly PlanOp[]): Op[] {
   return batch.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: encoder.encode(op.value) } : { type: 'delete', key: op.key }));
-}
-
-/**
- * Programming errors: an engine that throws one has a bug, whatever it was doing. Any other
- * error is the engine's way of failing an operation, judged by its effects.
- */
-const programmingErrors: ReadonlySet<string> = new Set(['AssertionError', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
-
-function isProgrammingError(error: unknown): boolean {
-  return error instanceof Error && programmingErrors.has(error.name);
 }
 
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */

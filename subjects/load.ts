@@ -1,76 +1,20 @@
 /**
  * Loading subjects by name: the one place that knows every kind of subject (an engine module,
  * the reference engine, a library workload module), used by the CLI, the API, worker threads
- * and the real-disk child processes alike, so each of them loads the same code from the same
- * plain-data {@link SubjectSpec}.
+ * and the real-disk harnesses alike, so each of them loads the same code from the same
+ * plain-data {@link SubjectSpec}. Engines load through its light half, load-engine.ts, which a
+ * real-disk child process imports alone (it starts once per kill).
  *
  * A module is resolved against the working directory, as the user named it; its default export
  * (or an export named `engine` / `workload`) is the subject. Every failure is a
  * {@link SubjectLoadError} with a one-line message naming the module.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
-import { referenceEngine } from '../sim/adapters/reference.ts';
-import type { Engine } from '../sim/engine-contract.ts';
 import { PlanFileError } from '../sim/plan-file.ts';
 import type { Workload } from '../targets/workload.ts';
-import { ensureTypeScript, isTypeScript } from './typescript.ts';
+import { exported, importModule, loadEngine, looksLikeWorkload, SubjectLoadError } from './load-engine.ts';
 
-/** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
-export class SubjectLoadError extends Error {
-  override readonly name = 'SubjectLoadError';
-  readonly code = 'SUBJECT_LOAD';
-}
-
-/** The first line of an error, for one-line messages. */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
-}
-
-/** Imports `module` and returns the export that `pick` chooses. @throws {@link SubjectLoadError} */
-async function importModule(module: string, flag: string): Promise<Record<string, unknown>> {
-  const path = resolve(module);
-  if (!existsSync(path)) throw new SubjectLoadError(`${flag} ${module}: no such file`);
-  if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
-  try {
-    if (isTypeScript(path)) await ensureTypeScript();
-    return await import(pathToFileURL(path).href) as Record<string, unknown>;
-  } catch (error) {
-    throw new SubjectLoadError(`${flag} ${module}: cannot load it (${firstLine(error)})`);
-  }
-}
-
-/**
- * A module's default export (or its export called `name`). A TypeScript or ESM-style module
- * compiled to CommonJS (a `.ts` file in a CommonJS project) arrives as `{ default: exports }`
- * whose `exports.default` is the real default export: it is unwrapped.
- */
-function exported(exports: Record<string, unknown>, name: string): unknown {
-  let value = exports['default'] ?? exports[name];
-  for (let depth = 0; depth < 2 && typeof value === 'object' && value !== null; depth++) {
-    const inner = value as Record<string, unknown>;
-    if (!inner['__esModule'] && !('default' in inner && !('open' in inner))) break;
-    value = inner['default'] ?? inner[name] ?? value;
-  }
-  return value;
-}
-
-/**
- * The engine exported by `module` (absent: the reference engine).
- * @throws {@link SubjectLoadError} when the module is missing or exports no engine
- */
-export async function loadEngine(module?: string): Promise<Engine> {
-  if (module === undefined) return referenceEngine;
-  const exports = await importModule(module, '--engine');
-  const engine = exported(exports, 'engine') as Partial<Engine> | undefined;
-  if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
-  if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
-    throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
-  }
-  return engine as Engine;
-}
+export { loadEngine, SubjectLoadError };
 
 /**
  * The workload exported by `module`.
@@ -91,12 +35,6 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
     throw new SubjectLoadError(`--target ${module}: the default export is not a workload ({ name, initialState, open, setup, operations, invariants }; see defineWorkload)`);
   }
   return workload as Workload<unknown, unknown>;
-}
-
-/** A workload has operations and invariants; an engine has neither. */
-function looksLikeWorkload(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { operations?: unknown }).operations)
-    && typeof (value as { invariants?: unknown }).invariants === 'function';
 }
 
 const loaded = new Map<string, Promise<Subject>>();

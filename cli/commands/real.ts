@@ -1,58 +1,92 @@
-/** `powercut real`: the kill -9 campaign against a real child process on the real disk (real/). */
-import { readdirSync } from 'node:fs';
+/** `powercut real`: the kill -9 campaign against an engine in a real child process on the real disk (real/). */
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
-import { runRealCampaign } from '../../real/index.ts';
-import { exitCodes, UsageError } from '../errors.ts';
-import { choiceOption, integerOption } from '../options.ts';
+import { commandLine } from '../../harness/repro.ts';
+import { runRealCampaign, type RealCampaignResult } from '../../real/index.ts';
+import type { DurationSummary } from '../../real/index.ts';
+import { exitCodes } from '../errors.ts';
+import { invocationOf } from '../invocation.ts';
+import { choiceOption, integerOption, secondsOption } from '../options.ts';
 
 interface RealOptions {
+  engine?: string;
   cycles: number;
   seed?: string;
   dir?: string;
-  sync: SyncMode;
+  sync?: SyncMode;
+  concurrency?: number;
+  timeout?: number;
   quiet?: boolean;
+}
+
+/** Violations listed one per line; the rest are counted. */
+const violationsListedMax = 20;
+
+function duration(d: DurationSummary): string {
+  return `p50 ${d.p50Ms.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms, max ${d.maxMs.toFixed(1)} ms (${d.count})`;
+}
+
+/** The summary `real` prints. */
+export function realSummary(result: RealCampaignResult, reproduce: string): string[] {
+  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.ok ? 'ok' : 'FAILED';
+  const lines = [
+    `${verdict}: engine ${result.engine} (${result.module ?? 'reference'}), ${result.cyclesRun} of ${result.cycles} kill -9 cycles, sync ${result.sync}, seed ${result.seed}, ${(result.durationMs / 1000).toFixed(1)} s`,
+    `commits: ${result.commitsIssued} issued, ${result.commitsAcknowledged} acknowledged, ${result.commitsRecoveredUnacknowledged} recovered unacknowledged (allowed)`,
+    `kills: ${result.kills}, ${result.killsDuringRecovery} during recovery; recoveries checked: ${result.recoveries}`,
+    `recovery (replayStats.recoveryMs): ${result.recovery.count === 0 ? 'not reported' : duration(result.recovery)}`,
+    `restart (process start + recovery): ${duration(result.restart)}`,
+    `tails truncated: ${result.truncatedBytesTotal} B over ${result.recoveriesWithTruncation} recoveries`,
+    `violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`,
+  ];
+  for (const violation of result.violations.slice(0, violationsListedMax)) {
+    lines.push(`  [${violation.invariant}] ${violation.place}: ${violation.message}`);
+  }
+  if (result.violations.length > violationsListedMax) lines.push(`  ... and ${result.violations.length - violationsListedMax} more`);
+  if (result.failedCallCount > 0) {
+    lines.push(`engine calls that failed (a real disk injects no faults; worth a look): ${result.failedCallCount}`, ...result.failedCalls.map((call) => `  ${call}`));
+  }
+  if (result.harnessErrors.length > 0) lines.push(`harness errors: ${result.harnessErrors.length}`, ...result.harnessErrors.map((error) => `  ${error}`));
+  const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
+  lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
+  lines.push(`reproduce: ${reproduce}`);
+  return lines;
+}
+
+/** 3 when the harness failed (whatever else was found), 1 on a violation, 0 otherwise. */
+export function realExitCode(result: Pick<RealCampaignResult, 'harnessErrors' | 'violations'>): number {
+  if (result.harnessErrors.length > 0) return exitCodes.harness;
+  return result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
 }
 
 export function register(program: Command): void {
   program.command('real')
-    .description('kill -9 a real process running the engine, repeatedly, and check every recovery; exit 1 if a commit was lost')
+    .description('kill -9 a real process running an engine, repeatedly, and check every recovery with the commit model; exit 1 on a violation, 3 if the harness failed')
+    .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
     .option('--cycles <n>', 'kill-and-restart cycles', integerOption(1), 100)
     .option('--seed <s>', 'seed of the workload and the kill plan (default: random, printed)')
-    .option('--dir <path>', 'store folder, missing or empty (default: a temporary folder)')
-    .option('--sync <mode>', 'durability mode: strict or group', choiceOption(['strict', 'group'] as const), 'strict')
+    .option('--dir <path>', 'data folder, missing or empty, kept afterwards (default: a temporary folder)')
+    .option('--sync <mode>', 'durability mode: strict, group or none (default: strict)', choiceOption(['strict', 'group', 'none'] as const))
+    .option('--concurrency <n>', 'commits in flight (default: 4 in strict mode, 16 otherwise)', integerOption(1))
+    .option('--timeout <seconds>', 'longest wait for the engine to answer a call (open, commit, close) before it counts as a harness failure', secondsOption, 30)
     .option('--quiet', 'no per-cycle progress on stderr')
     .action(async (options: RealOptions) => {
-      if (options.dir !== undefined) {
-        let entries: string[] = [];
-        try {
-          entries = readdirSync(options.dir);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${options.dir}: cannot read (${(error as NodeJS.ErrnoException).code})`);
-        }
-        if (entries.length > 0) throw new UsageError(`${options.dir}: not empty; give a missing or empty folder`);
-      }
       const result = await runRealCampaign({
-        cycles: options.cycles, sync: options.sync,
+        cycles: options.cycles,
+        timeoutMs: (options.timeout ?? 30) * 1000,
+        ...(options.engine !== undefined ? { engine: options.engine } : {}),
+        ...(options.sync !== undefined ? { sync: options.sync } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.dir !== undefined ? { dir: options.dir } : {}),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.quiet ? {} : {
           onCycle: (cycle) => {
-            if (cycle.cycle % 10 === 0 || cycle.lost > 0) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles}, ${cycle.acknowledged} acknowledged, ${cycle.lost} lost\n`);
+            if (cycle.cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles}, ${cycle.violations} violations so far\n`);
           },
         }),
       });
-      const duration = (d: { count: number; p50Ms: number; p99Ms: number; maxMs: number }): string =>
-        `p50 ${d.p50Ms.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms, max ${d.maxMs.toFixed(1)} ms (${d.count})`;
-      console.log(`${result.ok ? 'ok' : 'FAILED'}: ${result.cycles} kill -9 cycles, sync ${result.sync}, seed ${result.seed}, ${(result.durationMs / 1000).toFixed(1)} s`);
-      console.log(`commits: ${result.commitsSent} sent, ${result.commitsAcknowledged} acknowledged, ${result.commitsLost} lost, ${result.commitsRecoveredUnacknowledged} recovered unacknowledged`);
-      console.log(`kills during recovery: ${result.killsDuringRecovery}`);
-      console.log(`recovery: ${duration(result.recovery)}`);
-      console.log(`restart (process start + recovery): ${duration(result.restart)}`);
-      console.log(`tails truncated: ${result.truncatedBytesTotal} B over ${result.recoveriesWithTruncation} recoveries`);
-      for (const failure of result.failures) console.log(`  cycle ${failure.cycle} [${failure.kind}] ${failure.detail}`);
-      console.log(`store folder: ${result.dir}${result.dirKept ? ' (kept)' : ' (removed)'}`);
-      console.log(`reproduce: ${result.reproduce}`);
-      process.exitCode = result.ok ? exitCodes.ok : exitCodes.violation;
+      const reproduce = commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
+      for (const line of realSummary(result, reproduce)) console.log(line);
+      if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
+      process.exitCode = realExitCode(result);
     });
 }

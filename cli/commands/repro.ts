@@ -10,8 +10,7 @@ import type { Command } from 'commander';
 import { replayCommand, reproCommand } from '../../harness/repro.ts';
 import type { BasePlan, Subject } from '../../harness/subject.ts';
 import { parseEntry, unfiredFaults } from '../../harness/corpus.ts';
-import { replayPlanReal, type RealReplayResult } from '../../real/replay.ts';
-import type { CrashPoint } from '../../real/replay-points.ts';
+import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
 import type { Plan } from '../../sim/plan.ts';
 import { readJsonDocument } from '../../sim/plan-file.ts';
 import { openPlan } from '../../subjects/load.ts';
@@ -19,6 +18,7 @@ import { exitCodes, UsageError } from '../errors.ts';
 import { runSummary } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
+import { realExitCode } from './real.ts';
 import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject-flags.ts';
 
 /**
@@ -61,6 +61,7 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     `plan: ${plan.scenario} seed ${plan.seed}, ${plan.steps.length} steps, sync ${plan.engine.sync}`,
+    `engine: ${result.engine} (${result.module ?? 'reference'})`,
     `simulated first (${seconds(result.simulateMs)}): ${result.crashPoints.length} crash points, ${result.simulatedViolations} violations`,
     `steps run on the real disk: ${result.stepsRun} of ${result.stepsTotal} in ${seconds(result.realMs)} (${result.commitsIssued} commits issued, ${result.commitsAcknowledged} acknowledged, ${result.recoveries} recoveries checked)`,
     `crash points replayed as kill -9: ${result.kills} of ${result.crashPoints.length}`,
@@ -71,19 +72,22 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
   lines.push(`skipped (cannot be injected on a real disk from user space): ${skipped || 'none fired'}`);
   lines.push(`violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`);
   for (const violation of result.violations) {
-    lines.push(`  [${violation.invariant}] ${violation.step >= 0 ? `step ${violation.step}` : 'final recovery'}: ${violation.message}`);
+    lines.push(`  [${violation.invariant}] ${violation.place}: ${violation.message}`);
   }
-  if (result.errors.length > 0) lines.push(`harness errors: ${result.errors.length}`, ...result.errors.map((error) => `  ${error}`));
+  if (result.failedCalls.length > 0) lines.push('engine calls that failed (a real disk injects no faults; worth a look):', ...result.failedCalls.map((call) => `  ${call}`));
+  if (result.harnessErrors.length > 0) lines.push(`harness errors: ${result.harnessErrors.length}`, ...result.harnessErrors.map((error) => `  ${error}`));
   const powerLoss = result.crashPoints.some((point) => point.simulated === 'power-loss');
   lines.push(`note: ${powerLoss ? 'power-loss crash points were replayed as kill -9, which' : 'a kill -9'} keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)`);
   lines.push(`data folder: ${result.dir} (${result.dirKept ? 'kept' : 'removed'})`);
   return lines;
 }
 
-async function replayReal(plan: Plan, dir: string | undefined): Promise<number> {
-  const result = await replayPlanReal(plan, dir === undefined ? {} : { dir });
+/** Replays `plan` on the real disk on the engine `module` names; prints; returns the exit code. */
+async function replayReal(plan: Plan, module: string | undefined, dir: string | undefined): Promise<number> {
+  const result = await replayPlanReal(plan, { engine: module, ...(dir === undefined ? {} : { dir }) });
   for (const line of realReplaySummary(plan, result)) console.log(line);
-  return result.errors.length > 0 ? exitCodes.harness : result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+  if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
+  return realExitCode(result);
 }
 
 /** The plan in a plan file or in a regression corpus entry (which holds one). */
@@ -119,7 +123,7 @@ export function register(program: Command): void {
       const { subject, plan } = await openPlan(await planDocument(file), file, options.engine);
       if (options.real === true) {
         if (subject.spec.kind !== 'engine') throw new UsageError('--real runs engine plans; a library workload\'s plan runs in the simulator only');
-        process.exitCode = await replayReal(plan as Plan, options.dir);
+        process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }
       process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file), options.trace);

@@ -75,9 +75,10 @@ describe('crash points read from the simulated trace', () => {
 describe('replay --real', () => {
   it('replays a plan with two crash steps on the real disk as two kill -9s, with no violation', async () => {
     const result = await replayPlanReal(twoCrashPlan());
-    expect(result.errors).toEqual([]);
+    expect(result.harnessErrors).toEqual([]);
     expect(result.violations).toEqual([]);
     expect(result.ok).toBe(true);
+    expect(result.engine).toBe('powercut-reference');
     expect(result.kills).toBe(2);
     expect(result.crashPoints.map((point) => point.simulated)).toEqual(['kill-9', 'power-loss']);
     expect(result.stepsRun).toBe(10);
@@ -87,38 +88,43 @@ describe('replay --real', () => {
     expect(result.dirKept).toBe(false);
   });
 
-  it('replays a plan from findScenario("wal-append").plan(1) to the end with no violation', async () => {
-    const plan = findScenario('wal-append')!.plan(1);
-    const result = await replayPlanReal(plan);
-    expect(result.errors).toEqual([]);
+  it('replays the plan of an engine module it names, skipping the checkpoint the engine lacks', async () => {
+    const module = fixture('log-engine.ts');
+    const result = await replayPlanReal({ ...twoCrashPlan(), engineModule: module });
+    expect(result.harnessErrors).toEqual([]);
     expect(result.violations).toEqual([]);
-    expect(result.stepsRun).toBe(plan.steps.length);
-    expect(result.commitsAcknowledged).toBeGreaterThan(0);
+    expect(result.engine).toBe('json-lines-log');
+    expect(result.module).toBe(module);
+    expect(result.kills).toBe(2);
+    expect(result.stepsRun).toBe(10);
+    expect(result.recoveries).toBe(5);
   });
 
-  it('finds the violation when recovery drops an acknowledged commit, and keeps the folder', async () => {
-    const result = await replayPlanReal(twoCrashPlan(), { storeModule: fixture('engine-forgets-after-kill.ts') });
+  it('finds the violation when the engine given in place of the plan\'s drops an acknowledged commit, and keeps the folder', async () => {
+    const result = await replayPlanReal(twoCrashPlan(), { engine: fixture('forgets-after-kill.ts') });
     expect(result.ok).toBe(false);
-    expect(result.violations.length).toBeGreaterThan(0);
+    expect(result.engine).toBe('forgets-after-kill');
     expect(result.violations[0]?.invariant).toBe('durability');
-    expect(result.violations[0]?.step).toBe(2);
+    expect(result.violations[0]?.at).toBe(2);
+    expect(result.violations[0]?.place).toBe('step 2');
     expect(result.dirKept).toBe(true);
     await rm(result.dir, { recursive: true, force: true });
   });
 
-  it('exits 0 from the CLI, keeps the --dir folder, and says that power loss was replayed as kill -9', async () => {
+  it('exits 0 from the CLI on the engine its plan file names, keeps the --dir folder, and says that power loss was replayed as kill -9', async () => {
     const file = join(dir, 'two-crashes.json');
-    await writeFile(file, JSON.stringify(twoCrashPlan()));
+    await writeFile(file, JSON.stringify({ ...twoCrashPlan(), engineModule: fixture('log-engine.ts') }));
     const data = join(dir, 'data');
     const result = await cli('replay', file, '--real', '--dir', data);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`engine: json-lines-log (${fixture('log-engine.ts')})`);
     expect(result.stdout).toContain('crash points replayed as kill -9: 2 of 2');
     expect(result.stdout).toContain('violations: none');
     expect(result.stdout).toContain('power-loss crash points were replayed as kill -9, which keeps every page the process wrote');
     expect((await readdir(data)).length).toBeGreaterThan(0);
     const again = await cli('replay', file, '--real', '--dir', data);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/is not empty/);
+    expect(again.stderr).toMatch(/^powercut: .* is not empty; replay --real needs a missing or empty data folder\n$/);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * Loading an engine module: the light half of load.ts, with nothing of the harness in it, so
+ * that a real-disk child process (real/child.ts), which starts once per kill, loads only the
+ * engine it runs. load.ts re-exports all of it; everything else imports it from there.
+ *
+ * A module is resolved against the working directory, as the user named it; its default export
+ * (or an export named `engine`) is the engine. Every failure is a {@link SubjectLoadError} with
+ * a one-line message naming the module.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { referenceEngine } from '../sim/adapters/reference.ts';
+import type { Engine } from '../sim/engine-contract.ts';
+import { ensureTypeScript, isTypeScript } from './typescript.ts';
+
+/** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
+export class SubjectLoadError extends Error {
+  override readonly name = 'SubjectLoadError';
+  readonly code = 'SUBJECT_LOAD';
+}
+
+/** The first line of an error, for one-line messages. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
+}
+
+/** Imports `module` (named by `flag`, for messages) and returns its exports. @throws {@link SubjectLoadError} */
+export async function importModule(module: string, flag: string): Promise<Record<string, unknown>> {
+  const path = resolve(module);
+  if (!existsSync(path)) throw new SubjectLoadError(`${flag} ${module}: no such file`);
+  if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
+  try {
+    if (isTypeScript(path)) await ensureTypeScript();
+    return await import(pathToFileURL(path).href) as Record<string, unknown>;
+  } catch (error) {
+    throw new SubjectLoadError(`${flag} ${module}: cannot load it (${firstLine(error)})`);
+  }
+}
+
+/**
+ * A module's default export (or its export called `name`). A TypeScript or ESM-style module
+ * compiled to CommonJS (a `.ts` file in a CommonJS project) arrives as `{ default: exports }`
+ * whose `exports.default` is the real default export: it is unwrapped.
+ */
+export function exported(exports: Record<string, unknown>, name: string): unknown {
+  let value = exports['default'] ?? exports[name];
+  for (let depth = 0; depth < 2 && typeof value === 'object' && value !== null; depth++) {
+    const inner = value as Record<string, unknown>;
+    if (!inner['__esModule'] && !('default' in inner && !('open' in inner))) break;
+    value = inner['default'] ?? inner[name] ?? value;
+  }
+  return value;
+}
+
+/** A workload has operations and invariants; an engine has neither. */
+export function looksLikeWorkload(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { operations?: unknown }).operations)
+    && typeof (value as { invariants?: unknown }).invariants === 'function';
+}
+
+/**
+ * The engine exported by `module` (absent: the reference engine).
+ * @throws {@link SubjectLoadError} when the module is missing or exports no engine
+ */
+export async function loadEngine(module?: string): Promise<Engine> {
+  if (module === undefined) return referenceEngine;
+  const exports = await importModule(module, '--engine');
+  const engine = exported(exports, 'engine') as Partial<Engine> | undefined;
+  if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
+  if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
+    throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
+  }
+  return engine as Engine;
+}
+

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realExitCode } from '../../cli/commands/real.ts';
+import { childExecArgv } from '../../real/index.ts';
+import type { RealViolation } from '../../real/index.ts';
+import { cli, packageRoot, type CliResult } from '../cli/helpers.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** `bin/powercut.mjs ...args` with the working directory in the system's temporary folder. */
+function fromTmpdir(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [`${packageRoot}/bin/powercut.mjs`, ...args], { cwd: tmpdir() }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+function stderrLines(result: CliResult): string[] {
+  return result.stderr.split('\n').filter((line) => line !== '');
+}
+
+describe('how a real-disk child starts', () => {
+  it('imports tsx by a file URL resolved from powercut, not by the bare name the working directory would resolve', () => {
+    const [flag, url] = childExecArgv();
+    expect(flag).toBe('--import');
+    expect(url).toMatch(/^file:\/\/.*\/tsx\//);
+  });
+
+  it('runs powercut real --cycles 2 from another folder', async () => {
+    const result = await fromTmpdir('real', '--cycles', '2', '--seed', 'from-tmpdir', '--quiet');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ok: engine powercut-reference \(reference\), 2 of 2 kill -9 cycles/);
+  });
+
+  it('runs an engine module named relative to that folder, and names it in the summary and the repro line', async () => {
+    const module = relative(tmpdir(), fixture('log-engine.ts'));
+    const result = await fromTmpdir('real', '--engine', module, '--cycles', '1', '--seed', 'user-engine', '--quiet');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`ok: engine json-lines-log (${module}), 1 of 1 kill -9 cycles`);
+    expect(result.stdout).toContain(`reproduce: ${packageRoot.replace(/\/$/, '')}/bin/powercut.mjs real --engine ${module} --cycles 1 --seed user-engine --sync strict`);
+  });
+});
+
+describe('real: exit codes', () => {
+  // Failed runs keep their data folder: name them inside one folder the tests remove.
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'powercut-real-cli-test-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const violation = { invariant: 'durability', message: 'm', at: 1, place: 'cycle 1' } as RealViolation;
+
+  it('is 0 with nothing found, 1 on a violation, 3 on a harness failure whatever else was found', () => {
+    expect(realExitCode({ harnessErrors: [], violations: [] })).toBe(0);
+    expect(realExitCode({ harnessErrors: [], violations: [violation] })).toBe(1);
+    expect(realExitCode({ harnessErrors: ['cycle 1: open: the child exited with code 9'], violations: [violation] })).toBe(3);
+  });
+
+  it('exits 2 with one line for an engine module that does not exist', async () => {
+    const result = await cli('real', '--engine', './no-such-engine.ts', '--cycles', '1');
+    expect(result.code).toBe(2);
+    expect(stderrLines(result)).toEqual(['powercut: --engine ./no-such-engine.ts: no such file']);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 3 with one line on stderr when the child dies without being killed', async () => {
+    const result = await cli('real', '--engine', fixture('dies-on-open.ts'), '--cycles', '2', '--seed', 'ci-dies', '--dir', join(dir, 'dies'), '--quiet');
+    expect(result.code).toBe(3);
+    expect(stderrLines(result)).toEqual(['powercut: harness failure: cycle 1: open: the child exited with code 9: dies-on-open: exiting on purpose']);
+    expect(result.stdout).toMatch(/^HARNESS FAILURE: engine dies-on-open/);
+  });
+
+  it('exits 3 when the child does not answer within --timeout', async () => {
+    const result = await cli('real', '--engine', fixture('hangs-on-open.ts'), '--cycles', '1', '--seed', 'ci-timeout', '--timeout', '1', '--dir', join(dir, 'hangs'), '--quiet');
+    expect(result.code).toBe(3);
+    expect(stderrLines(result)).toEqual(['powercut: harness failure: cycle 1: open: no answer within 1000 ms']);
+  });
+});
