@@ -1,6 +1,7 @@
 /**
- * How a real-disk child process starts: the one place that knows the child runs TypeScript
- * through tsx. When powercut ships compiled JavaScript, this file changes and nothing else.
+ * How a real-disk child process starts. Compiled (dist/), it runs the compiled child and needs no
+ * loader: a user's TypeScript engine gets tsx when it is loaded (subjects/typescript.ts). From
+ * source (powercut's checkout and tests), the child itself is TypeScript and runs through tsx.
  *
  * tsx is resolved from powercut's own install, as bin/powercut.mjs does, never from the working
  * directory: `--import tsx` would look for tsx where the user runs powercut, and fail there
@@ -11,11 +12,15 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildArgs } from './protocol.ts';
 
-/** The child's entry point. */
-const childScript = fileURLToPath(new URL('./child.ts', import.meta.url));
+/** Whether this copy runs from its TypeScript source. */
+const fromSource = import.meta.url.endsWith('.ts');
+
+/** The child's entry point: next to this file, in the same form. */
+const childScript = fileURLToPath(new URL(fromSource ? './child.ts' : './child.js', import.meta.url));
 
 /** The Node options a child needs to run powercut's TypeScript: tsx, found from this package. */
 export function childExecArgv(): string[] {
+  if (!fromSource) return [];
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return ['--import', tsx];
 }
