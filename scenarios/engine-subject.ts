@@ -82,11 +82,14 @@ export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
 /** The targeted (site × kind) cells of `chosen`. */
 function engineTargets(chosen: readonly Scenario[], byPhase: boolean): Targets {
   const targets: Record<string, FaultKind[]> = {};
+  const add = (site: string, kind: FaultKind): void => {
+    const kinds = (targets[site] ??= []);
+    if (!kinds.includes(kind)) kinds.push(kind);
+  };
   for (const scenario of chosen) {
-    const sites = byPhase ? scenario.targets.phases : scenario.targets.io.filter((io) => coreIoClasses.includes(io));
-    for (const site of sites) {
-      const kinds = (targets[site] ??= []);
-      for (const kind of scenario.targets.faults) if (!kinds.includes(kind)) kinds.push(kind);
+    for (const kind of scenario.targets.faults) {
+      const sites = byPhase ? scenario.targets.phases : scenario.targets.io.filter((io) => coreIoClasses[kind].includes(io));
+      for (const site of sites) add(site, kind);
     }
   }
   return targets;
