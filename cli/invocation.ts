@@ -1,8 +1,8 @@
 /**
  * How the user ran powercut, so that every printed command (repro lines, "replay FILE") is one
  * that works where they ran it: `npm run -s powercut --` in powercut's own checkout (the
- * `powercut` npm script), `npx powercut` where powercut is an installed package, and the
- * binary's own path otherwise.
+ * `powercut` npm script), `npx powercut` when npx ran it or where powercut is an installed
+ * package, and the binary's own path otherwise.
  */
 import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
@@ -16,6 +16,8 @@ import { shellQuote } from '../harness/repro.ts';
  */
 export function invocationOf(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string {
   if (env['npm_lifecycle_event'] === 'powercut') return 'npm run -s powercut --';
+  // Through npx, in a project or in powercut's own checkout: npx finds it again.
+  if (env['npm_lifecycle_event'] === 'npx' && env['npm_lifecycle_script'] === 'powercut') return 'npx powercut';
   const launcher = argv[1];
   if (launcher === undefined) return 'npx powercut';
   let real = launcher;

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { invocationOf } from '../../cli/invocation.ts';
+import { packageRoot } from './helpers.ts';
+
+describe('repro lines start the way powercut was run', () => {
+  it('through the powercut npm script of a checkout', () => {
+    expect(invocationOf(['node', `${packageRoot}cli/main.ts`], { npm_lifecycle_event: 'powercut' }, packageRoot)).toBe('npm run -s powercut --');
+  });
+
+  it('through npx, in a project or a checkout', () => {
+    expect(invocationOf(['node', `${packageRoot}bin/powercut.mjs`], { npm_lifecycle_event: 'npx', npm_lifecycle_script: 'powercut' }, '/tmp')).toBe('npx powercut');
+  });
+
+  it('from an installed package\'s bin', () => {
+    expect(invocationOf(['node', '/home/u/app/node_modules/.bin/powercut'], {}, '/home/u/app')).toBe('npx powercut');
+  });
+
+  it('from the bin of a checkout, by its path', () => {
+    expect(invocationOf(['node', `${packageRoot}bin/powercut.mjs`], {}, packageRoot)).toBe('./bin/powercut.mjs');
+    expect(invocationOf(['node', `${packageRoot}bin/powercut.mjs`], {}, '/')).toBe(`${packageRoot}bin/powercut.mjs`);
+  });
+
+  it('from TypeScript source, through tsx again', () => {
+    expect(invocationOf(['node', `${packageRoot}cli/main.ts`], { npm_lifecycle_event: 'start' }, packageRoot)).toBe('npx tsx ./cli/main.ts');
+  });
+});
