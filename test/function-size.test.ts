@@ -1,6 +1,8 @@
 /**
- * No function in `engine/` is longer than 100 lines (STYLE.md, "small functions": a function
- * that grew past 100 has state that wants to be an object).
+ * No function in the engine, the simulator, the harness and the subjects (engine/, sim/,
+ * harness/, scenarios/, targets/, facade/, subjects/, real/, api/) is longer than 100 lines
+ * (STYLE.md, "small functions": a function that grew past 100 has state that wants to be an
+ * object).
  *
  * Verifies, by reading the source text: every function declaration, method, constructor,
  * accessor and arrow function with a block body, from its first line to its closing brace.
@@ -15,7 +17,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const engineDir = resolve(import.meta.dirname, '../../engine');
+const repoRoot = resolve(import.meta.dirname, '..');
+const folders = ['engine', 'sim', 'harness', 'scenarios', 'targets', 'facade', 'subjects', 'real', 'api'];
 const functionLinesMax = 100;
 
 const keywords = new Set([
@@ -110,14 +113,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-describe('function size in engine/', () => {
-  it(`has no function longer than ${functionLinesMax} lines`, () => {
-    const files = sourceFiles(engineDir);
-    expect(files.length).toBeGreaterThan(10);
+describe('function size', () => {
+  it.each(folders)(`has no function longer than ${functionLinesMax} lines in %s/`, (folder) => {
+    const files = sourceFiles(join(repoRoot, folder));
+    expect(files.length).toBeGreaterThan(0);
     const tooLong = files.flatMap((file) =>
       functionSpans(readFileSync(file, 'utf8'))
         .filter((span) => span.lines > functionLinesMax)
-        .map((span) => `${relative(engineDir, file)}:${span.line} (${span.lines} lines)`));
+        .map((span) => `${relative(repoRoot, file)}:${span.line} (${span.lines} lines)`));
     expect(tooLong).toEqual([]);
   });
 
