@@ -9,13 +9,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCampaign, type CampaignOutcome } from '../harness/campaign.ts';
-import { stableJson } from '../harness/corpus.ts';
-import { replayCommand } from '../harness/repro.ts';
-import { shrinkPlan } from '../harness/shrink.ts';
-import type { BasePlan, Subject } from '../harness/subject.ts';
-import type { RunViolation } from '../sim/run-result.ts';
-import { readJsonDocument } from '../sim/plan-file.ts';
+import { runCampaign, type CampaignOutcome } from '../harness/index.ts';
+import { stableJson } from '../harness/index.ts';
+import { replayCommand } from '../harness/index.ts';
+import { shrinkPlan } from '../harness/index.ts';
+import type { BasePlan, Subject } from '../harness/index.ts';
+import type { RunViolation } from '../sim/index.ts';
+import { readJsonDocument } from '../sim/index.ts';
 import { loadSubject, openPlan, workerScript } from '../subjects/index.ts';
 import { CrashSafetyError, NothingTestedError } from './errors.ts';
 import { specOfInput, type SubjectInput } from './subject-input.ts';

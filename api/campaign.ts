@@ -2,8 +2,8 @@
  * A campaign from code, with the subject named by module: the same campaign `powercut run` runs,
  * in worker threads when `jobs` > 1.
  */
-import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/campaign.ts';
-import type { Shard } from '../harness/pairs.ts';
+import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
+import type { Shard } from '../harness/index.ts';
 import { loadSubject, workerScript } from '../subjects/index.ts';
 import { specOfInput, type SubjectInput } from './subject-input.ts';
 

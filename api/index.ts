@@ -25,11 +25,11 @@ export type { SubjectInput } from './subject-input.ts';
 export {
   defineEngine, engineFailureCodes,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
-} from '../sim/engine-contract.ts';
-export { defineWorkload, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadOperation } from '../targets/workload.ts';
+} from '../sim/index.ts';
+export { defineWorkload, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadOperation } from '../targets/index.ts';
 export { IoError, isIoError, joinPath, parentDir, type FileHandle, type FileSystem, type IoErrorCode, type OpenOptions } from '../engine/ports/fs.ts';
 export { sleep, type Clock, type Timer } from '../engine/ports/clock.ts';
 export type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
-export type { CampaignOutcome, CampaignProgress } from '../harness/campaign.ts';
-export type { CampaignResult, FaultKind, IoClass, Violation } from '../sim/types.ts';
-export type { Rng } from '../sim/rng.ts';
+export type { CampaignOutcome, CampaignProgress } from '../harness/index.ts';
+export type { CampaignResult, FaultKind, IoClass, Violation } from '../sim/index.ts';
+export type { Rng } from '../sim/index.ts';

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SubjectSpec } from '../harness/subject.ts';
+import type { SubjectSpec } from '../harness/index.ts';
 
 /** What to test. */
 export interface SubjectInput {

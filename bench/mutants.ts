@@ -9,9 +9,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { planSize, type Plan } from '../sim/plan.ts';
-import type { Engine } from '../sim/engine-contract.ts';
-import { shrinkPlan } from '../harness/shrink.ts';
+import { planSize, type Plan } from '../sim/index.ts';
+import type { Engine } from '../sim/index.ts';
+import { shrinkPlan } from '../harness/index.ts';
 import { engineSubject } from '../scenarios/engine-subject.ts';
 import { mutants } from '../test/mutants/catalogue.ts';
 import { faultModels, searchMutant, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';

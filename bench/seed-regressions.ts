@@ -8,11 +8,11 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findScenario } from '../scenarios/index.ts';
 import { engineSubject } from '../scenarios/engine-subject.ts';
-import { referenceEngine } from '../sim/adapters/reference.ts';
-import { planSize } from '../sim/plan.ts';
-import { regressionEntry, stableJson } from '../harness/corpus.ts';
-import { runPlan } from '../sim/runner.ts';
-import { shrinkPlan } from '../harness/shrink.ts';
+import { referenceEngine } from '../sim/index.ts';
+import { planSize } from '../sim/index.ts';
+import { regressionEntry, stableJson } from '../harness/index.ts';
+import { runPlan } from '../sim/index.ts';
+import { shrinkPlan } from '../harness/index.ts';
 import { loadPlanted, plantedBug } from '../test/sim/planted.ts';
 
 const corpusDir = resolve(import.meta.dirname, '../scenarios/regressions');

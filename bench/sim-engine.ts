@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../engine/store.ts';
 import { NodeFileSystem, SystemClock } from '../engine/node/index.ts';
-import { referenceEngine } from '../sim/adapters/reference.ts';
-import { runPlan } from '../sim/runner.ts';
-import type { Plan } from '../sim/plan.ts';
+import { referenceEngine } from '../sim/index.ts';
+import { runPlan } from '../sim/index.ts';
+import type { Plan } from '../sim/index.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { baseEngine, makePlan } from '../scenarios/scenario.ts';
-import { runCampaign } from '../harness/campaign.ts';
+import { runCampaign } from '../harness/index.ts';
 import { loadSubject, workerScript } from '../subjects/index.ts';
 
 const encoder = new TextEncoder();

@@ -4,8 +4,8 @@
  * whole world (create, 100 append+datasync pairs, power loss, restart, read back), the shape of
  * one short engine run. Prints figures; asserts nothing. Run with `npm run bench:sim`.
  */
-import { runLogWorkload } from '../sim/file-workload.ts';
-import { noFaults, SimWorld, type LatencyProfile } from '../sim/world.ts';
+import { runLogWorkload } from '../sim/index.ts';
+import { noFaults, SimWorld, type LatencyProfile } from '../sim/index.ts';
 
 function nowMs(): number {
   return performance.now();

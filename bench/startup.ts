@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerPool as Pool } from '../harness/pool.ts';
+import type { WorkerPool as Pool } from '../harness/index.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const baselineAt = process.argv.indexOf('--baseline');

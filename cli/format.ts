@@ -3,10 +3,10 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, missedTargets, sitesOf, subjectLine } from '../reports/index.ts';
-import type { CampaignOutcome } from '../harness/campaign.ts';
-import type { RunResult } from '../sim/run-result.ts';
-import type { CampaignResult, FaultKind, TraceEvent } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignOutcome } from '../harness/index.ts';
+import type { RunResult } from '../sim/index.ts';
+import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 
 /** Violations listed in full in the text summary; the rest are counted (reports list all). */
 const violationsListedMax = 50;

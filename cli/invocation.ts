@@ -6,7 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { shellQuote } from '../harness/repro.ts';
+import { shellQuote } from '../harness/index.ts';
 
 /**
  * The prefix of printed commands for this process.

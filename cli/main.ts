@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { packageVersion } from '../sim/node/package-root.ts';
+import { packageVersion } from '../sim/index.ts';
 import { oneLine, reportError } from './errors.ts';
 import { register as registerList } from './commands/list.ts';
 import { register as registerMerge } from './commands/merge.ts';

@@ -1,7 +1,7 @@
 /** What reports say about the build: the package version and, when known, the git commit. */
 import { execFileSync } from 'node:child_process';
 import type { ReportMeta } from '../reports/index.ts';
-import { packageRoot, packageVersion } from '../sim/node/package-root.ts';
+import { packageRoot, packageVersion } from '../sim/index.ts';
 
 export { packageRoot };
 

@@ -1,6 +1,6 @@
 /** Argument parsers for commander: each refuses malformed input with a one-line message. */
 import { InvalidArgumentError } from 'commander';
-import { CampaignInputError, parseShard, type Shard } from '../harness/pairs.ts';
+import { CampaignInputError, parseShard, type Shard } from '../harness/index.ts';
 
 /**
  * A parser of integers >= `least`.

@@ -2,7 +2,7 @@
  * Campaign progress on stderr: a bar redrawn in place on a terminal, otherwise a plain line every
  * few seconds (CI logs keep every line, so a redrawn bar would flood them).
  */
-import type { CampaignProgress } from '../harness/campaign.ts';
+import type { CampaignProgress } from '../harness/index.ts';
 
 const redrawIntervalMs = 100;
 const lineIntervalMs = 5_000;

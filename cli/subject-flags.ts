@@ -4,8 +4,8 @@
  * `--seed N`, or `--plan FILE`). The commands stay free of any branch on the kind of subject.
  */
 import type { Command } from 'commander';
-import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
-import { readJsonDocument } from '../sim/plan-file.ts';
+import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
+import { readJsonDocument } from '../sim/index.ts';
 import { loadSubject, openPlan } from '../subjects/load.ts';
 import { UsageError } from './errors.ts';
 

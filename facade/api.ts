@@ -20,7 +20,7 @@ import { opendirSync } from './dir.ts';
 import { handleStreamFs } from './handle-stream-fs.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
 import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
-import { ProcessCrashedError } from './sync-port.ts';
+import { ProcessCrashedError } from '../sim/index.ts';
 import { createWriteStreamImpl, writeStreamFs } from './write-stream.ts';
 
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -14,9 +14,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiskImageError, type DiskImage } from '../sim/disk/image.ts';
-import { SimWorld, type FaultProfile, type PowerLossReport } from '../sim/world.ts';
-import { packageRoot } from '../sim/node/package-root.ts';
+import { DiskImageError, type DiskImage } from '../sim/index.ts';
+import { SimWorld, type FaultProfile, type PowerLossReport } from '../sim/index.ts';
+import { packageRoot } from '../sim/index.ts';
 import { preloadEnv } from './preload-config.ts';
 import { readImageFile, readStatusFile, writeImageFile, type PreloadStatus } from './preload-files.ts';
 

@@ -21,14 +21,12 @@
 import { Buffer } from 'node:buffer';
 import { constants, Dirent, Stats } from 'node:fs';
 import { IoError } from '../engine/ports/fs.ts';
-import type { SimWorld } from '../sim/world.ts';
-import { splitPath } from '../sim/disk/disk.ts';
-import { FileState } from '../sim/disk/file-state.ts';
+import type { SimWorld } from '../sim/index.ts';
 import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
 import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
-import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from './sync-port.ts';
+import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
 
 /** The first descriptor number handed out: far above any real descriptor of the process. */
 export const facadeFdFirst = 1 << 24;
@@ -510,9 +508,7 @@ export class FacadeCore {
    * same syscall must not add a fault point of their own.
    */
   #peek(path: string): 'file' | 'dir' | undefined {
-    const entry = this.world.kernel.disk.lookup(splitPath(path));
-    if (entry === undefined) return undefined;
-    return entry instanceof FileState ? 'file' : 'dir';
+    return this.world.entryKind(path);
   }
 
   #firstMissing(path: string): string {

@@ -14,7 +14,7 @@
  * tests catch both). It stays deterministic: unlike a macrotask (`setImmediate`), it can never
  * interleave with a library's timers, so a chain of facade calls completes before any timer.
  */
-import { ProcessCrashedError } from './sync-port.ts';
+import { ProcessCrashedError } from '../sim/index.ts';
 
 /** A function of any arguments, for callbacks of any shape. */
 export type AnyFunction = (...args: never[]) => unknown;

@@ -30,7 +30,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
-import type { SimWorld } from '../sim/world.ts';
+import type { SimWorld } from '../sim/index.ts';
 import { callbackImpls, fsCreateReadStream, fsCreateWriteStream, isFacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore, facadeFdFirst } from './core.ts';
 import { NoActiveRunError, nodeError, UnsupportedFsCallError } from './errors.ts';

@@ -11,7 +11,7 @@
  * costs no I/O operation, so only the `mkdir` that succeeds or fails for another reason is one.
  */
 import { Buffer } from 'node:buffer';
-import type { Rng } from '../sim/rng.ts';
+import type { Rng } from '../sim/index.ts';
 import { encodingOf, type FacadeCore } from './core.ts';
 import { nodeError, type NodeFsError } from './errors.ts';
 

@@ -6,8 +6,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { enginePhases } from '../engine/types.ts';
-import { noFaults, type FaultProfile } from '../sim/world.ts';
-import { faultKinds, type FaultKind } from '../sim/types.ts';
+import { noFaults, type FaultProfile } from '../sim/index.ts';
+import { faultKinds, type FaultKind } from '../sim/index.ts';
 
 /** The environment variables the preload reads. */
 export const preloadEnv = {

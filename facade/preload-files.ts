@@ -8,8 +8,8 @@
  * own files must not depend on what it does.
  */
 import fs from 'node:fs';
-import { DiskImageError, type DiskImage } from '../sim/disk/image.ts';
-import type { ScheduledFault } from '../sim/world.ts';
+import { DiskImageError, type DiskImage } from '../sim/index.ts';
+import type { ScheduledFault } from '../sim/index.ts';
 
 const real = {
   readFileSync: fs.readFileSync,

@@ -40,8 +40,8 @@
  */
 import process from 'node:process';
 import { isMainThread } from 'node:worker_threads';
-import { DiskImageError, type DiskImage } from '../sim/disk/image.ts';
-import { namedCrashStates, SimWorld, type CrashKind } from '../sim/world.ts';
+import { DiskImageError, type DiskImage } from '../sim/index.ts';
+import { namedCrashStates, SimWorld, type CrashKind } from '../sim/index.ts';
 import { installFacade } from './install.ts';
 import { preloadEnv, PreloadConfigError, readPreloadConfig, type PreloadConfig } from './preload-config.ts';
 import { preloadStatusFormat, readImageFile, writeImageFile, writeStatusFile, type PreloadStatus } from './preload-files.ts';

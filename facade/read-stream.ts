@@ -14,7 +14,7 @@ import type { Buffer } from 'node:buffer';
 import { ReadStream } from 'node:fs';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, type AnyFunction } from './deliver.ts';
-import { ProcessCrashedError } from './sync-port.ts';
+import { ProcessCrashedError } from '../sim/index.ts';
 
 /** The file operations `fs.ReadStream` calls, with Node's callback signatures. */
 export interface ReadStreamFs {

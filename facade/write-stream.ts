@@ -20,7 +20,7 @@ import type { Buffer } from 'node:buffer';
 import { WriteStream } from 'node:fs';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, type AnyFunction } from './deliver.ts';
-import { ProcessCrashedError } from './sync-port.ts';
+import { ProcessCrashedError } from '../sim/index.ts';
 
 /** Node's callback of a write: the byte count and the data written, or an error. */
 type WriteCallback<T> = (error: Error | null, bytesWritten?: number, written?: T) => void;

@@ -5,9 +5,9 @@
  * and only the violating runs earliest in campaign order are kept in detail
  * ({@link violatingRunsKeptMax}); the rest are counted.
  */
-import { zeroCounts } from '../sim/disk/faults.ts';
-import type { Coverage, FaultKind, ScenarioSummary } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import { zeroCounts } from '../sim/index.ts';
+import type { Coverage, FaultKind, ScenarioSummary } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 import { DigestSum, runHash } from './digest-sum.ts';
 import type { SeedRun } from './seed-run.ts';
 

@@ -13,9 +13,9 @@
  * violating runs get a trace: a subject broken in every seed would otherwise double the
  * campaign's cost and bloat the reports with thousands of identical timelines.
  */
-import { wallClockMs } from '../sim/node/wall-clock.ts';
-import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type Violation } from '../sim/types.ts';
-import type { RunViolation } from '../sim/run-result.ts';
+import { wallClockMs } from '../sim/index.ts';
+import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type Violation } from '../sim/index.ts';
+import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';

@@ -15,9 +15,9 @@
  * when shrinking; the corpus does not), which is why entries are kept small.
  */
 import { basename, join } from 'node:path';
-import { listDirectory, readTextFile } from '../sim/node/files.ts';
-import { wallClockMs } from '../sim/node/wall-clock.ts';
-import type { RunViolation } from '../sim/run-result.ts';
+import { listDirectory, readTextFile } from '../sim/index.ts';
+import { wallClockMs } from '../sim/index.ts';
+import type { RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** One corpus entry as stored. */

@@ -2,7 +2,7 @@
  * The search steps shrinking is made of (harness/shrink.ts): ddmin over a list of items, and
  * re-anchoring of scheduled faults when steps are removed.
  */
-import type { ScheduledFault } from '../sim/disk/faults.ts';
+import type { ScheduledFault } from '../sim/index.ts';
 
 /** The global I/O index at which each step began (`-1` for steps that never ran). */
 export interface Anchors {

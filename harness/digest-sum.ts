@@ -3,7 +3,7 @@
  * 2^64. The sum is commutative, so the digest does not depend on the order runs finish in, and
  * the digests of shards add up to the digest of the whole campaign (reports/merge.ts).
  */
-import { Digest64 } from '../sim/digest.ts';
+import { Digest64 } from '../sim/index.ts';
 
 const digestModulus = 1n << 64n;
 

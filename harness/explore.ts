@@ -11,8 +11,8 @@
  *
  * What it does not explore: two crashes in one run, or faults other than crashes.
  */
-import { wallClockMs } from '../sim/node/wall-clock.ts';
-import type { RunViolation } from '../sim/run-result.ts';
+import { wallClockMs } from '../sim/index.ts';
+import type { RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Options of {@link explorePlan}. */

@@ -11,7 +11,11 @@ export {
 } from './campaign.ts';
 export { campaignPairs, pairCount, parseShard, CampaignInputError, type Pair, type Shard } from './pairs.ts';
 export { violatingRunsKeptMax } from './aggregate.ts';
-export { WorkerStartError } from './pool.ts';
+export { WorkerPool, WorkerStartError } from './pool.ts';
+export { InProcessExecutor, type SeedExecutor } from './executor.ts';
+export { serveSeeds, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
+export { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
+export { Aggregator } from './aggregate.ts';
 export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';
 export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
 export { explorePlan, exploreStatesDefault, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';

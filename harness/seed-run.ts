@@ -2,9 +2,9 @@
  * One seed as a campaign task, and its compact result: what aggregation needs (and a trace when
  * asked for), small enough to post from a worker thread for every seed.
  */
-import { zeroCounts } from '../sim/disk/faults.ts';
-import type { RunResult, RunViolation } from '../sim/run-result.ts';
-import type { Coverage, FaultKind, TraceEvent } from '../sim/types.ts';
+import { zeroCounts } from '../sim/index.ts';
+import type { RunResult, RunViolation } from '../sim/index.ts';
+import type { Coverage, FaultKind, TraceEvent } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** One seed to run. */

@@ -20,8 +20,8 @@
  * What it does not do: shrink inside a step the subject does not split (a library call is one
  * step), or search for a different failure than the one named.
  */
-import type { ScheduledFault } from '../sim/disk/faults.ts';
-import type { RunViolation } from '../sim/run-result.ts';
+import type { ScheduledFault } from '../sim/index.ts';
+import type { RunViolation } from '../sim/index.ts';
 import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
 import type { BasePlan, Subject } from './subject.ts';
 

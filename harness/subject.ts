@@ -12,10 +12,10 @@
  * itself as plain data ({@link SubjectSpec}), so a worker thread or a child process loads the
  * same subject again, and a plan file names the subject it belongs to.
  */
-import type { FaultKind, TraceEvent } from '../sim/types.ts';
-import type { FaultProfile } from '../sim/disk/faults.ts';
-import type { RunResult, RunViolation } from '../sim/run-result.ts';
-import type { TraceMode } from '../sim/trace.ts';
+import type { FaultKind, TraceEvent } from '../sim/index.ts';
+import type { FaultProfile } from '../sim/index.ts';
+import type { RunResult, RunViolation } from '../sim/index.ts';
+import type { TraceMode } from '../sim/index.ts';
 
 /**
  * A subject as plain data: enough for any thread or process to load it again.

@@ -1,6 +1,6 @@
 /** Campaign violations: their order, and how a run's violation becomes one. */
-import type { RunViolation } from '../sim/run-result.ts';
-import type { TraceEvent, Violation } from '../sim/types.ts';
+import type { RunViolation } from '../sim/index.ts';
+import type { TraceEvent, Violation } from '../sim/index.ts';
 
 /** Code-unit order, independent of locale. */
 export function compareStrings(a: string, b: string): number {

@@ -19,7 +19,7 @@ import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { groupCommitMaxBatchDefault, groupCommitMaxDelayMsDefault } from '../engine/limits.ts';
 import type { SyncMode } from '../engine/types.ts';
-import type { Engine, EngineConfig } from '../sim/engine-contract.ts';
+import type { Engine, EngineConfig } from '../sim/index.ts';
 import { loadEngine } from '../subjects/load.ts';
 import { summarize, type DurationSummary } from './figures.ts';
 import { prepareDir, RealInputError, removeDir } from './input.ts';

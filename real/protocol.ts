@@ -13,7 +13,7 @@
  * it has made the engine call, then `reply` when the call settles. After the reply to `close` the
  * child exits. It may be killed with SIGKILL at any moment: that is what it is for.
  */
-import type { EngineConfig, EngineFailureCode } from '../sim/engine-contract.ts';
+import type { EngineConfig, EngineFailureCode } from '../sim/index.ts';
 import type { Op, ReplayStats } from '../engine/types.ts';
 
 /** The child's one argument, in JSON. */

@@ -17,9 +17,9 @@
  * process cannot be stopped at a chosen write from outside; the step is as fine as it gets.
  */
 import { assert } from '../engine/assert.ts';
-import type { Plan } from '../sim/plan.ts';
-import type { RunResult } from '../sim/run-result.ts';
-import type { FaultKind } from '../sim/types.ts';
+import type { Plan } from '../sim/index.ts';
+import type { RunResult } from '../sim/index.ts';
+import type { FaultKind } from '../sim/index.ts';
 
 /** One crash of the simulated run, placed at a plan step. */
 export interface CrashPoint {

@@ -13,7 +13,7 @@
  * last step the engine closes cleanly, and one more child recovers and is checked.
  */
 import type { Op } from '../engine/types.ts';
-import type { Plan, PlanOp, PlanStep } from '../sim/plan.ts';
+import type { Plan, PlanOp, PlanStep } from '../sim/index.ts';
 import type { CrashPoint } from './replay-points.ts';
 import type { RealCall, RealRun } from './run.ts';
 

@@ -17,8 +17,8 @@
  * what an in-step kill interrupts, so two replays of one plan need not recover the same state.
  */
 import { resolve } from 'node:path';
-import type { Plan } from '../sim/plan.ts';
-import { runPlan } from '../sim/runner.ts';
+import type { Plan } from '../sim/index.ts';
+import { runPlan } from '../sim/index.ts';
 import { loadEngine } from '../subjects/load.ts';
 import { prepareDir, removeDir } from './input.ts';
 import { crashPointsOf, replayedCrashPoints, skippedFaultsOf, type CrashPoint, type SkippedFaults } from './replay-points.ts';

@@ -21,9 +21,9 @@
  * when nobody killed it, or does not answer within the timeout. The run then stops.
  */
 import type { Op } from '../engine/types.ts';
-import { CommitModel } from '../sim/model.ts';
-import type { EngineConfig } from '../sim/engine-contract.ts';
-import type { ModelViolation } from '../sim/checkers/violation.ts';
+import { CommitModel } from '../sim/index.ts';
+import type { EngineConfig } from '../sim/index.ts';
+import type { ModelViolation } from '../sim/index.ts';
 import type { Opened, WireFailure } from './protocol.ts';
 import { ChildSession, type PendingCall, type Settled } from './session.ts';
 

@@ -8,8 +8,8 @@
  * a report does not change with the machine's language settings).
  */
 import { enginePhases } from '../engine/types.ts';
-import type { CampaignResult, FaultKind, Violation } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignResult, FaultKind, Violation } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 
 /** What the caller knows about the build that produced a result; not part of the result. */
 export interface ReportMeta {
@@ -84,8 +84,8 @@ export interface ScenarioRow {
  * The order violations appear in, everywhere (harness/violations.ts): by scenario, then seed,
  * then invariant, then message; and code-unit string order, independent of locale.
  */
-export { compareStrings, compareViolations } from '../harness/violations.ts';
-import { compareStrings, compareViolations } from '../harness/violations.ts';
+export { compareStrings, compareViolations } from '../harness/index.ts';
+import { compareStrings, compareViolations } from '../harness/index.ts';
 
 /** The result's violations in {@link compareViolations} order (a sorted copy). */
 export function sortedViolations(result: CampaignResult): Violation[] {

@@ -11,8 +11,8 @@
  * Stable hooks: `data-testid="heatmap"` on the table, `heatmap-cell` on each cell (with
  * `data-phase`, `data-kind`, `data-count`, `data-targeted`, and `data-missed` when missed).
  */
-import type { CampaignResult } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignResult } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { CoverageCell } from './figures.ts';
 import { coverageCells, formatCount, sitesOf } from './figures.ts';

@@ -11,7 +11,7 @@
  * {@link totalTestIds}), `missed-targets`, `violations`, `violation`, `repro`, `timeline`,
  * `heatmap`, `heatmap-cell`, `scenarios`.
  */
-import type { CampaignResult, Violation } from '../sim/types.ts';
+import type { CampaignResult, Violation } from '../sim/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { ReportMeta } from './figures.ts';
 import {

@@ -16,5 +16,5 @@ export { renderHtml } from './html.ts';
 export { renderTimeline, renderTimelineKey } from './timeline.ts';
 export { parseSummary, readResultDir, summaryFileName } from './read.ts';
 export { mergeResults } from './merge.ts';
-export { sumDigests } from '../harness/digest-sum.ts';
+export { sumDigests } from '../harness/index.ts';
 export { reportFileNames, writeReports } from './write.ts';

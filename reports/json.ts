@@ -11,7 +11,7 @@
  * - `totals`, `scenarioFigures`, `missedTargets`: derived (see figures.ts); readers ignore them.
  * - `violations` last, since traces make it the bulk of the file.
  */
-import type { CampaignResult } from '../sim/types.ts';
+import type { CampaignResult } from '../sim/index.ts';
 import type { ReportMeta } from './figures.ts';
 import { missedTargets, scenarioRows, sitesOf, sortedViolations, totals } from './figures.ts';
 

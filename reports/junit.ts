@@ -15,7 +15,7 @@
  *
  * All text goes through {@link escapeXml}; no CDATA is used, so `]]>` in a message is harmless.
  */
-import type { CampaignResult, TraceEvent, Violation } from '../sim/types.ts';
+import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import { formatCount, scenarioRows, sortedViolations } from './figures.ts';
 

@@ -8,8 +8,8 @@
  * {@link markdownViolationsMax} entries so a campaign with thousands of failures stays under the
  * size limits CI systems put on summaries (GitHub: 1 MiB); summary.json keeps them all.
  */
-import type { CampaignResult } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignResult } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta } from './figures.ts';
 import {

@@ -17,11 +17,11 @@
  * results of different campaigns (scenario sets or targets differ), a mix of sharded and unsharded
  * results, shards with different N, the same shard twice, and a set of shards with one missing.
  */
-import type { CampaignResult, Coverage, FaultKind, ScenarioSummary } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignResult, Coverage, FaultKind, ScenarioSummary } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { compareStrings, compareViolations, sitesOf, subjectLine } from './figures.ts';
-import { sumDigests } from '../harness/digest-sum.ts';
+import { sumDigests } from '../harness/index.ts';
 
 /**
  * Merges the results of the shards of one campaign.

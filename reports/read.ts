@@ -9,8 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CampaignResult, Coverage, FaultKind, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/types.ts';
-import { faultKinds } from '../sim/types.ts';
+import type { CampaignResult, Coverage, FaultKind, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/index.ts';
+import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
 import { summarySchema, summarySchemasRead } from './json.ts';

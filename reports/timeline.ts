@@ -12,7 +12,7 @@
  * Stable hooks for tests: `data-testid="timeline"` on the `<svg>`, `timeline-marker` on each
  * marker (with `data-type` and `data-seq`), `timeline-failed-check` on the check that failed.
  */
-import type { TraceEvent, Violation } from '../sim/types.ts';
+import type { TraceEvent, Violation } from '../sim/index.ts';
 import { escapeHtml } from './escape.ts';
 
 /** Most events drawn; a longer trace shows its last events, where the failure is. */

@@ -7,7 +7,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CampaignResult } from '../sim/types.ts';
+import type { CampaignResult } from '../sim/index.ts';
 import type { ReportMeta } from './figures.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';

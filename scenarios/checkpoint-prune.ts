@@ -1,5 +1,5 @@
 /** Crashes during checkpoints: snapshot write, manifest switch, pruning of covered segments. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const checkpointPrune: Scenario = {

@@ -1,5 +1,5 @@
 /** ENOSPC on writes, extensions, creates and syncs, with partial writes, then power loss. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const diskFull: Scenario = {

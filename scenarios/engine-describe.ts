@@ -1,6 +1,6 @@
 /** The lines `repro` and `replay` print about an engine plan, above its result. */
-import type { Plan } from '../sim/plan.ts';
-import { planSize } from '../sim/plan.ts';
+import type { Plan } from '../sim/index.ts';
+import { planSize } from '../sim/index.ts';
 
 /** Scenario, size, engine settings and fault profile of a plan. */
 export function describeEnginePlan(plan: Plan): string[] {

@@ -5,8 +5,8 @@
  * points are every I/O before the liveness phase (faults are off from there on, by design). The
  * end point is a power loss after the last step: a `crash` step appended.
  */
-import type { Plan } from '../sim/plan.ts';
-import type { Exploration } from '../harness/subject.ts';
+import type { Plan } from '../sim/index.ts';
+import type { Exploration } from '../harness/index.ts';
 
 /** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
 export function explorationBase(plan: Plan, steps: number): Plan {

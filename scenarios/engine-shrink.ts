@@ -4,10 +4,10 @@
  * engine's own passes then remove concurrent batches and operations within batches, shorten
  * values, rename keys to short names in the same order, drop zero crash states and latency.
  */
-import type { Plan, PlanOp, PlanStep } from '../sim/plan.ts';
-import { planSize } from '../sim/plan.ts';
-import type { ShrinkAxes } from '../harness/subject.ts';
-import { ddmin } from '../harness/ddmin.ts';
+import type { Plan, PlanOp, PlanStep } from '../sim/index.ts';
+import { planSize } from '../sim/index.ts';
+import type { ShrinkAxes } from '../harness/index.ts';
+import { ddmin } from '../harness/index.ts';
 
 type Accept = (candidate: Plan) => Promise<boolean>;
 

@@ -13,12 +13,12 @@
  * For the reference engine the plan is exactly the scenario's.
  */
 import { enginePhases } from '../engine/types.ts';
-import type { Engine } from '../sim/engine-contract.ts';
-import { checkPlan } from '../sim/plan-file.ts';
-import type { Plan } from '../sim/plan.ts';
-import { runPlan } from '../sim/runner.ts';
-import { ioClasses, type FaultKind } from '../sim/types.ts';
-import type { Subject, Targets } from '../harness/subject.ts';
+import type { Engine } from '../sim/index.ts';
+import { checkPlan } from '../sim/index.ts';
+import type { Plan } from '../sim/index.ts';
+import { runPlan } from '../sim/index.ts';
+import { ioClasses, type FaultKind } from '../sim/index.ts';
+import type { Subject, Targets } from '../harness/index.ts';
 import { engineExploration } from './engine-explore.ts';
 import { engineShrinkAxes } from './engine-shrink.ts';
 import { describeEnginePlan } from './engine-describe.ts';

@@ -1,5 +1,5 @@
 /** fsync failures with ext4, btrfs and sticky after-effects, followed by crashes (fsyncgate). */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const fsyncFailure: Scenario = {

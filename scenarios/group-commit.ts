@@ -1,5 +1,5 @@
 /** Many concurrent writers sharing fsyncs, with seeded I/O latency interleaving them. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const groupCommit: Scenario = {

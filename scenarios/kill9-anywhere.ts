@@ -1,7 +1,7 @@
 /** kill -9 at any I/O point of any phase: the OS keeps everything written, synced or not. */
 import { enginePhases } from '../engine/types.ts';
-import { ioClasses } from '../sim/types.ts';
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { ioClasses } from '../sim/index.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const kill9Anywhere: Scenario = {

@@ -1,5 +1,5 @@
 /** Bit rot and read errors on durable data, met by recovery: recover intact or refuse, never lie. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const readCorruption: Scenario = {

@@ -1,5 +1,5 @@
 /** Crashes inside recovery itself: recovery must be idempotent. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const recoveryCrash: Scenario = {

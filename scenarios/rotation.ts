@@ -1,5 +1,5 @@
 /** Crashes while the active segment is sealed and the next one created. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const rotation: Scenario = {

@@ -3,12 +3,12 @@
  * declares the (engine phase × fault kind) cells it is meant to exercise, so a campaign can
  * show which targeted cells it actually hit.
  */
-import type { EngineConfig } from '../sim/engine-contract.ts';
-import type { FaultProfile } from '../sim/disk/faults.ts';
-import type { Plan, PlanStep } from '../sim/plan.ts';
-import { Rng } from '../sim/rng.ts';
+import type { EngineConfig } from '../sim/index.ts';
+import type { FaultProfile } from '../sim/index.ts';
+import type { Plan, PlanStep } from '../sim/index.ts';
+import { Rng } from '../sim/index.ts';
 import type { EnginePhase } from '../engine/types.ts';
-import type { FaultKind, IoClass } from '../sim/types.ts';
+import type { FaultKind, IoClass } from '../sim/index.ts';
 
 /** A named workload and fault profile. */
 export interface Scenario {

@@ -1,5 +1,5 @@
 /** Crashes while sidecar indexes are rewritten (tmp, fsync, rename, directory fsync). */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const sidecarRewrite: Scenario = {

@@ -4,8 +4,8 @@
  * different seeds explore very different corners.
  */
 import { enginePhases } from '../engine/types.ts';
-import { faultKinds, ioClasses, type FaultKind } from '../sim/types.ts';
-import { defaultShape, generateSteps, type StepWeights } from '../sim/workload.ts';
+import { faultKinds, ioClasses, type FaultKind } from '../sim/index.ts';
+import { defaultShape, generateSteps, type StepWeights } from '../sim/index.ts';
 import { drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const swarm: Scenario = {

@@ -1,5 +1,5 @@
 /** Crashes while frames are appended and fsynced: torn tails, lost unsynced frames. */
-import { defaultShape, generateSteps } from '../sim/workload.ts';
+import { defaultShape, generateSteps } from '../sim/index.ts';
 import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const walAppend: Scenario = {

@@ -17,7 +17,8 @@ import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
-import { SimDisk } from './disk/disk.ts';
+import { SimDisk, splitPath } from './disk/disk.ts';
+import { FileState } from './disk/file-state.ts';
 import type { DiskImage } from './disk/image.ts';
 import { importDiskImage } from './disk/image-reader.ts';
 import { exportDiskImage } from './disk/image-writer.ts';
@@ -161,7 +162,7 @@ export class SimWorld {
 
   /**
    * The world's shared I/O state (disk, faults, trace), for a synchronous path into the same
-   * disk: Node's `fs.*Sync` calls cannot await (see facade/sync-port.ts). Engines use {@link fs}.
+   * disk: Node's `fs.*Sync` calls cannot await (see sim/disk/sync-port.ts). Engines use {@link fs}.
    */
   get kernel(): IoKernel {
     return this.#kernel;
@@ -309,6 +310,16 @@ export class SimWorld {
     const out = new Map<string, Uint8Array>();
     for (const [path, file] of this.#kernel.disk.files()) out.set(path, file.cache.view().slice());
     return out;
+  }
+
+  /**
+   * What is at `path` in the page-cache namespace (what reads would see), looked up without an I/O
+   * operation, trace or fault.
+   */
+  entryKind(path: string): 'file' | 'dir' | undefined {
+    const entry = this.#kernel.disk.lookup(splitPath(path));
+    if (entry === undefined) return undefined;
+    return entry instanceof FileState ? 'file' : 'dir';
   }
 
   /** Creates a directory and its parents on the simulated disk, durable at once, without I/O or trace (setting up a root). */

@@ -9,9 +9,9 @@
  * (or an export named `engine` / `workload`) is the subject. Every failure is a
  * {@link SubjectLoadError} with a one-line message naming the module.
  */
-import type { BasePlan, Subject, SubjectSpec } from '../harness/subject.ts';
-import { PlanFileError } from '../sim/plan-file.ts';
-import type { Workload } from '../targets/workload.ts';
+import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
+import { PlanFileError } from '../sim/index.ts';
+import type { Workload } from '../targets/index.ts';
 import { exported, importModule, loadEngine, looksLikeWorkload, SubjectLoadError } from './load-engine.ts';
 
 export { loadEngine, SubjectLoadError };
@@ -23,7 +23,7 @@ export { loadEngine, SubjectLoadError };
 export async function loadWorkload(module: string): Promise<Workload<unknown, unknown>> {
   // The facade's routes go in before the workload and its libraries load, so that a library
   // copying fs functions at import copies the routes (facade/install.ts).
-  const { installFacadeRoutes } = await import('../facade/install.ts');
+  const { installFacadeRoutes } = await import('../facade/index.ts');
   installFacadeRoutes();
   const exports = await importModule(module, '--target');
   const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;
@@ -51,7 +51,7 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
     subject = spec.kind === 'engine'
       ? Promise.all([loadEngine(spec.module), import('../scenarios/engine-subject.ts')])
         .then(([engine, { engineSubject }]) => engineSubject(engine, spec.module) as unknown as Subject)
-      : Promise.all([loadWorkload(spec.module), import('../targets/subject.ts')])
+      : Promise.all([loadWorkload(spec.module), import('../targets/index.ts')])
         .then(([workload, { librarySubject }]) => librarySubject(workload, spec.module) as unknown as Subject);
     loaded.set(key, subject);
     subject.catch(() => loaded.delete(key));

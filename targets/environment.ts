@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import workerThreads from 'node:worker_threads';
-import type { SimWorld } from '../sim/world.ts';
+import type { SimWorld } from '../sim/index.ts';
 
 /** The process id every target run sees. */
 export const pinnedPid = 4242;

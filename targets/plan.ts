@@ -7,9 +7,9 @@
  * What a plan does not hold is the workload's code: it names the module (`target`), and the run
  * checks that the module still exports a workload of the same name.
  */
-import { noFaults, type FaultProfile } from '../sim/world.ts';
-import { checkFaultProfile, planChecks } from '../sim/plan-file.ts';
-import type { FaultKind } from '../sim/types.ts';
+import { noFaults, type FaultProfile } from '../sim/index.ts';
+import { checkFaultProfile, planChecks } from '../sim/index.ts';
+import type { FaultKind } from '../sim/index.ts';
 import type { Workload } from './workload.ts';
 
 /** A complete, replayable description of one run of a library workload. */

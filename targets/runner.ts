@@ -21,9 +21,9 @@
  * time and random numbers are pinned to the seed while the plan runs (targets/environment.ts),
  * so a seed gives the same run in any process and any thread.
  */
-import { installFacade, installFacadeRoutes } from '../facade/install.ts';
-import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/run-result.ts';
-import { SimWorld, type RunOutcome, type TraceMode } from '../sim/world.ts';
+import { installFacade, installFacadeRoutes } from '../facade/index.ts';
+import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
+import { SimWorld, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext } from './workload.ts';

@@ -8,9 +8,9 @@
  * the run's final power loss then keeping everything, so a violation belongs to the crash that
  * was injected; and it ends the clean run with a power loss in each crash state.
  */
-import { ioClasses, type FaultKind, type IoClass } from '../sim/types.ts';
-import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/subject.ts';
-import { PlanFileError } from '../sim/plan-file.ts';
+import { ioClasses, type FaultKind, type IoClass } from '../sim/index.ts';
+import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
+import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
 import type { Workload } from './workload.ts';

@@ -22,8 +22,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Rng } from '../sim/rng.ts';
-import type { FaultProfile } from '../sim/world.ts';
+import type { Rng } from '../sim/index.ts';
+import type { FaultProfile } from '../sim/index.ts';
 
 /** What every hook of a workload sees. */
 export interface WorkloadContext<S> {

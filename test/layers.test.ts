@@ -10,7 +10,8 @@
  * relative import (static, dynamic, `export ... from`, `require`, type-only included, since a
  * type import is a dependency of the design too) goes to a rank no higher than the importer's;
  * the graph of files has no cycle; the graph of folders (top-level, engine/ports apart) has no
- * cycle. Does not verify: imports built from non-literal strings (worker scripts are passed as
+ * cycle; outside sim/, harness/, facade/ and targets/, their internals are reached only through
+ * their door, `index.ts` (facade/ and targets/ used to reach into sim/disk/). Does not verify: imports built from non-literal strings (worker scripts are passed as
  * URLs by the layer that owns them), nor tests, which may reach anything.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -117,6 +118,22 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
   return found;
 }
 
+/** Folders whose internals others reach only through their door, `<folder>/index.ts`. */
+export const doors: readonly string[] = ['sim', 'harness', 'facade', 'targets'];
+
+/** Imports from outside a door folder that go past its door into its internals. */
+export function pastTheDoor(graph: ReadonlyMap<string, readonly string[]>): LayerViolation[] {
+  const found: LayerViolation[] = [];
+  for (const [file, targets] of graph) {
+    for (const target of targets) {
+      const folder = folderOf(target);
+      if (!doors.includes(folder) || folderOf(file) === folder || target === `${folder}/index.ts`) continue;
+      found.push({ rule: `${file} reaches into ${target} (use ${folder}/index.ts)` });
+    }
+  }
+  return found;
+}
+
 /** The folder graph of a file graph. */
 export function folderGraph(graph: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
   const folders = new Map<string, Set<string>>();
@@ -163,6 +180,10 @@ describe('the layers', () => {
     expect(cycles(folderGraph(graph))).toEqual([]);
   });
 
+  it('reach sim/, harness/, facade/ and targets/ from outside only through their index.ts', () => {
+    expect(pastTheDoor(graph)).toEqual([]);
+  });
+
   describe('checker', () => {
     it('reports a planted upward import, naming both files and ranks', () => {
       const planted = new Map(graph);
@@ -180,6 +201,12 @@ describe('the layers', () => {
       const planted = new Map(graph);
       planted.set('facade/api.ts', [...(graph.get('facade/api.ts') ?? []), 'targets/plan.ts']);
       expect(cycles(folderGraph(planted))).toEqual([['facade', 'targets']]);
+    });
+
+    it('reports a planted import past a door', () => {
+      const planted = new Map(graph);
+      planted.set('facade/core.ts', [...(graph.get('facade/core.ts') ?? []), 'sim/disk/disk.ts']);
+      expect(pastTheDoor(planted)).toEqual([{ rule: 'facade/core.ts reaches into sim/disk/disk.ts (use sim/index.ts)' }]);
     });
 
     it('reads every import form, ignoring comments', () => {

@@ -13,12 +13,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { runCampaign } from '../../harness/campaign.ts';
-import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/corpus.ts';
-import { replayCommand } from '../../harness/repro.ts';
-import { toViolation } from '../../harness/violations.ts';
+import { runCampaign } from '../../harness/index.ts';
+import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
+import { replayCommand } from '../../harness/index.ts';
+import { toViolation } from '../../harness/index.ts';
 import { missedTargets, writeReports } from '../../reports/index.ts';
-import type { CampaignResult, Violation } from '../../sim/types.ts';
+import type { CampaignResult, Violation } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';

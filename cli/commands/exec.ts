@@ -13,11 +13,11 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { powerLossImage, preloadEnvOf, preloadPath } from '../../facade/child.ts';
-import { preloadEnv } from '../../facade/preload-config.ts';
-import { readStatusFile } from '../../facade/preload-files.ts';
-import { DiskImageError } from '../../sim/disk/image.ts';
-import type { FaultProfile } from '../../sim/world.ts';
+import { powerLossImage, preloadEnvOf, preloadPath } from '../../facade/index.ts';
+import { preloadEnv } from '../../facade/index.ts';
+import { readStatusFile } from '../../facade/index.ts';
+import { DiskImageError } from '../../sim/index.ts';
+import type { FaultProfile } from '../../sim/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { integerOption } from '../options.ts';
 

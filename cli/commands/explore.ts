@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { stableJson } from '../../harness/corpus.ts';
-import { exploreStatesDefault, explorePlan } from '../../harness/explore.ts';
+import { stableJson } from '../../harness/index.ts';
+import { exploreStatesDefault, explorePlan } from '../../harness/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';

@@ -1,7 +1,7 @@
 /** `powercut real`: the kill -9 campaign against an engine in a real child process on the real disk (real/). */
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
-import { commandLine } from '../../harness/repro.ts';
+import { commandLine } from '../../harness/index.ts';
 import { runRealCampaign, type RealCampaignResult } from '../../real/index.ts';
 import type { DurationSummary } from '../../real/index.ts';
 import { exitCodes } from '../errors.ts';

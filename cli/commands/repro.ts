@@ -7,12 +7,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { replayCommand, reproCommand } from '../../harness/repro.ts';
-import type { BasePlan, Subject } from '../../harness/subject.ts';
-import { parseEntry, unfiredFaults } from '../../harness/corpus.ts';
+import { replayCommand, reproCommand } from '../../harness/index.ts';
+import type { BasePlan, Subject } from '../../harness/index.ts';
+import { parseEntry, unfiredFaults } from '../../harness/index.ts';
 import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
-import type { Plan } from '../../sim/plan.ts';
-import { readJsonDocument } from '../../sim/plan-file.ts';
+import type { Plan } from '../../sim/index.ts';
+import { readJsonDocument } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { runSummary } from '../format.ts';

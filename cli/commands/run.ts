@@ -4,8 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { runCampaign, type CampaignOutcome } from '../../harness/campaign.ts';
-import type { Shard } from '../../harness/pairs.ts';
+import { runCampaign, type CampaignOutcome } from '../../harness/index.ts';
+import type { Shard } from '../../harness/index.ts';
 import { missedTargets, writeReports } from '../../reports/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { checkReportDir } from '../report-dir.ts';

@@ -5,9 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { stableJson } from '../../harness/corpus.ts';
-import { replayCommand } from '../../harness/repro.ts';
-import { shrinkPlan, shrinkRunsMaxDefault } from '../../harness/shrink.ts';
+import { stableJson } from '../../harness/index.ts';
+import { replayCommand } from '../../harness/index.ts';
+import { shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
 import { exitCodes } from '../errors.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';

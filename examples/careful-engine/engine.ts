@@ -5,7 +5,7 @@
  *
  * Run it: `npx tsx cli/main.ts run --engine examples/careful-engine/engine.ts --seeds 300`.
  */
-import { defineEngine, type EngineFailure } from '../../sim/engine-contract.ts';
+import { defineEngine, type EngineFailure } from '../../sim/index.ts';
 import { CarefulStore } from './store.ts';
 
 /** The store's errors as contract failures, told by their `code`. */

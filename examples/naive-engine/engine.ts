@@ -4,7 +4,7 @@
  *
  * Run it: `npx tsx cli/main.ts run --engine examples/naive-engine/engine.ts --seeds 50`.
  */
-import { defineEngine, type EngineFailure } from '../../sim/engine-contract.ts';
+import { defineEngine, type EngineFailure } from '../../sim/index.ts';
 import { NaiveStore } from './store.ts';
 
 /** The store's errors as contract failures, told by their `code`. */

@@ -1,7 +1,7 @@
 /**
  * The oracle's verdicts: which invariant failed, what was expected and what was seen. The
- * runner turns a {@link ModelViolation} into a `Violation` (sim/types.ts) by adding the scenario,
- * the seed, the reproduction command and the trace ({@link toViolation}).
+ * campaign turns a run's violation into a `Violation` (sim/types.ts) by adding the scenario,
+ * the seed, the reproduction command and the trace (harness/violations.ts).
  */
 import type { TraceEvent, Violation } from '../types.ts';
 
@@ -65,28 +65,6 @@ export interface ModelViolation {
   readonly expected?: string;
   /** What was seen instead, in printable form. */
   readonly seen?: string;
-}
-
-/** Where a violation happened, as the runner knows it. */
-export interface ViolationContext {
-  readonly scenario: string;
-  readonly seed: number;
-  readonly repro: string;
-  readonly trace?: readonly TraceEvent[];
-}
-
-/** Turns a {@link ModelViolation} into the `Violation` that campaigns and reports carry. */
-export function toViolation(violation: Omit<ModelViolation, 'invariant'> & { readonly invariant: string }, context: ViolationContext): Violation {
-  return {
-    scenario: context.scenario,
-    seed: context.seed,
-    invariant: violation.invariant,
-    message: violation.message,
-    repro: context.repro,
-    ...(violation.lsn !== undefined ? { lsn: violation.lsn } : {}),
-    ...(violation.key !== undefined ? { key: violation.key } : {}),
-    ...(context.trace !== undefined ? { trace: context.trace } : {}),
-  };
 }
 
 /** What messages need to know about a commit. */

@@ -1,6 +1,6 @@
 /**
  * The operations on an open file, each described once as an {@link Operation} and run by both
- * the asynchronous port (sim-handle.ts) and the synchronous one (facade/sync-port.ts), with the
+ * the asynchronous port (sim-handle.ts) and the synchronous one (sim/disk/sync-port.ts), with the
  * faults that concern file data: partial writes on kill-9, torn writes on power loss, `ENOSPC`,
  * fsync failure modes, read errors and sticky bit flips.
  */

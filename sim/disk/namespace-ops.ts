@@ -1,7 +1,7 @@
 /**
  * The namespace operations of the simulated file system, each described once as an
  * {@link Operation} and run by both the asynchronous port (sim-fs.ts) and the synchronous one
- * (facade/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
+ * (sim/disk/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
  * everywhere, `ENOSPC` on create).
  */
 import { IoError, type OpenOptions } from '../../engine/ports/fs.ts';

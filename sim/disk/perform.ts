@@ -4,7 +4,7 @@
  *
  * Each operation is described once, as an {@link Operation} (sim/disk/file-ops.ts for handles,
  * sim/disk/namespace-ops.ts for the namespace), and run by one of two drivers over
- * {@link runOperation}: {@link perform} here for the asynchronous port, and facade/sync-port.ts
+ * {@link runOperation}: {@link perform} here for the asynchronous port, and sim/disk/sync-port.ts
  * `performSync` for Node's `fs.*Sync` calls. The drivers differ only in how they hand the
  * outcome back, so both ports leave the same disk, faults and trace.
  */

@@ -1,12 +1,12 @@
 /**
- * The synchronous port (facade/sync-port.ts) is the simulator's asynchronous port with the
+ * The synchronous port (sim/disk/sync-port.ts) is the simulator's asynchronous port with the
  * promise taken off: on the same seed, faults and operation sequence, both leave the same trace
  * digest, the same faults fired, the same results and the same disk.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isIoError, type FileHandle } from '../../engine/ports/fs.ts';
-import { ProcessCrashedError, SyncFileSystem, type SyncFile } from '../../facade/sync-port.ts';
+import { ProcessCrashedError, SyncFileSystem, type SyncFile } from '../../sim/disk/sync-port.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 
 type Op =

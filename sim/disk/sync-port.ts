@@ -17,9 +17,9 @@
  *   and so does every later call of the dead incarnation;
  * - `stat` is an extra operation (the engine's port has none), traced as `stat`.
  */
-import type { FileState } from '../sim/disk/file-state.ts';
-import { closeOp, OpenFile, readOp, sizeOp, syncOp, truncateOp, writeOp } from '../sim/disk/file-ops.ts';
-import type { IoKernel } from '../sim/disk/kernel.ts';
+import type { FileState } from './file-state.ts';
+import { closeOp, OpenFile, readOp, sizeOp, syncOp, truncateOp, writeOp } from './file-ops.ts';
+import type { IoKernel } from './kernel.ts';
 import {
   existsOp,
   mkdirOp,
@@ -30,8 +30,8 @@ import {
   syncDirOp,
   unlinkOp,
   type EntryStat,
-} from '../sim/disk/namespace-ops.ts';
-import { runOperation, type Operation, type OperationEnds } from '../sim/disk/perform.ts';
+} from './namespace-ops.ts';
+import { runOperation, type Operation, type OperationEnds } from './perform.ts';
 
 /**
  * The simulated process died (kill -9 or power loss fired, or an earlier one did), or ran out of

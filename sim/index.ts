@@ -1,0 +1,40 @@
+/**
+ * The simulator's door: everything outside sim/ reaches the simulated world, its oracle and its
+ * plain-data vocabulary through this module, never through sim/disk/'s internals.
+ *
+ * - the world: {@link SimWorld} (disk, clock, scheduler, faults, trace), disk images, the
+ *   synchronous port for Node's `fs.*Sync` calls;
+ * - fault profiles and kinds, I/O classes, trace events, run results and campaign results;
+ * - the engine contract, engine plans and the engine runner, the commit model;
+ * - the harness's own real adapters (wall clock, plan files, powercut's install).
+ */
+export {
+  SimWorld, noFaults, namedCrashStates,
+  type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
+  type PowerLossReport, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
+} from './world.ts';
+export { zeroCounts } from './disk/faults.ts';
+export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
+export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
+export {
+  faultKinds, ioClasses,
+  type CampaignResult, type Coverage, type FaultKind, type IoClass, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
+} from './types.ts';
+export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';
+export {
+  defineEngine, describeError, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
+  type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
+} from './engine-contract.ts';
+export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';
+export { planFaultKinds, planSize, type Plan, type PlanOp, type PlanStep } from './plan.ts';
+export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
+export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
+export { CommitModel } from './model.ts';
+export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';
+export { defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';
+export { runLogWorkload } from './file-workload.ts';
+export { Rng } from './rng.ts';
+export { Digest64 } from './digest.ts';
+export { wallClockMs } from './node/wall-clock.ts';
+export { listDirectory, readTextFile } from './node/files.ts';
+export { packageRoot, packageVersion, runningFromSource } from './node/package-root.ts';

@@ -1,0 +1,16 @@
+/**
+ * Library workloads' door: the workload API (what a user writes), target plans, the runner that
+ * runs one plan on the fs facade, and the library subject that puts a workload under the harness.
+ * The shipped workloads (lowdb.ts, write-file-atomic.ts) are modules of their own, loaded by path.
+ */
+export {
+  defineWorkload, freshRequire, InvariantViolation, isInvariantViolation,
+  type Workload, type WorkloadContext, type WorkloadOperation,
+} from './workload.ts';
+export {
+  checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
+  type TargetPlan,
+} from './plan.ts';
+export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, type TargetCrash, type TargetRunOptions } from './runner.ts';
+export { librarySubject } from './subject.ts';
+export { pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';
