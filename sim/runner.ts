@@ -16,6 +16,7 @@
 import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
+import { hung, neverOpened, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { readOnlyFileSystem } from './memory-fs.ts';
@@ -139,8 +140,7 @@ class EngineRun {
   }
 
   #liveness(what: string, outcome: RunOutcome<unknown>): void {
-    const why = outcome.outcome === 'stuck' ? 'deadlocked (nothing pending could make progress)' : `exceeded ${this.plan.stepsMax} simulated steps`;
-    this.#add([{ invariant: 'liveness', message: `${what}: ${why}` }]);
+    this.#add([hung(what, outcome.outcome === 'stuck' ? 'stuck' : 'steps-exceeded', this.plan.stepsMax)]);
   }
 
   /**
@@ -155,7 +155,7 @@ class EngineRun {
       if (verdict === 'retry') continue;
       return verdict === 'open';
     }
-    if (!this.#faultsOn) this.#add([{ invariant: 'liveness', message: `with faults off the store did not open in ${openAttemptsMax} attempts` }]);
+    if (!this.#faultsOn) this.#add([neverOpened(openAttemptsMax)]);
     return false;
   }
 
@@ -406,7 +406,7 @@ class EngineRun {
     const handle = this.#handle;
     const outcome = await this.#run(() => this.#commitDurably(handle));
     if (outcome.outcome === 'done') {
-      if (this.#storeFailed) this.#add([{ invariant: 'liveness', message: 'with faults off the engine still failed to commit' }]);
+      if (this.#storeFailed) this.#add([stillFailing()]);
       this.#handle = undefined;
       world.restart();
       if (await this.#open()) {

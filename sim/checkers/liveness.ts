@@ -1,38 +1,38 @@
 /**
- * Liveness: once faults stop, the store comes back and makes progress.
+ * Liveness: the engine never hangs, and once faults stop it comes back and makes progress.
  *
- * Provides the violation; the runner enforces the bound, since only it counts steps. After the
- * last fault, the engine must reopen and durably commit new writes within `stepsMax` steps.
+ * Provides the violations; the runner enforces the bounds, since only it counts steps and open
+ * attempts (sim/runner.ts). Every liveness verdict of a run is one of these:
+ * - a section of the run hung: nothing pending could make progress (a deadlock), or it took more
+ *   than the step budget;
+ * - with faults off, the store did not open within the attempts allowed;
+ * - with faults off, the engine still failed its commits (it kept reporting `failed`).
  *
  * Does not verify: anything while faults are still being injected (refusing or failing then is
  * allowed), nor the correctness of what is recovered (the model checks that).
  */
 import type { ModelViolation } from './violation.ts';
 
-/** What did not happen in time. */
-export interface LivenessFailure {
-  /** `reopen`: the store did not open; `commit`: it opened but no new commit became durable. */
-  readonly stage: 'reopen' | 'commit';
-  /** Steps taken since faults stopped. */
-  readonly steps: number;
-  /** The bound. */
-  readonly stepsMax: number;
-  /** The last error seen, if any. */
-  readonly lastError?: unknown;
+/** How a simulated section that did not finish ended. */
+export type HangKind = 'stuck' | 'steps-exceeded';
+
+/**
+ * A section of the run that did not finish.
+ * @param what - the section (`recovery`, `step 3 (sync)`, `liveness phase`)
+ * @param kind - deadlocked, or over the step budget
+ * @param stepsMax - the budget
+ */
+export function hung(what: string, kind: HangKind, stepsMax: number): ModelViolation {
+  const why = kind === 'stuck' ? 'deadlocked (nothing pending could make progress)' : `exceeded ${stepsMax} simulated steps`;
+  return { invariant: 'liveness', message: `${what}: ${why}`, expected: 'progress', seen: kind };
 }
 
-/** Builds the `liveness` violation the runner reports when the bound is passed. */
-export function livenessViolation(failure: LivenessFailure): ModelViolation {
-  const goal = failure.stage === 'reopen' ? 'reopen' : 'durably commit a new write';
-  const cause = failure.lastError === undefined ? '' : `; last error: ${describeError(failure.lastError)}`;
-  return {
-    invariant: 'liveness',
-    message: `after faults stopped, the store did not ${goal} within ${failure.stepsMax} steps (${failure.steps} taken)${cause}`,
-    expected: `${failure.stage} within ${failure.stepsMax} steps`,
-    seen: `none after ${failure.steps} steps`,
-  };
+/** With faults off, the store did not open in `attempts` attempts. */
+export function neverOpened(attempts: number): ModelViolation {
+  return { invariant: 'liveness', message: `with faults off the store did not open in ${attempts} attempts`, expected: 'an open', seen: `${attempts} failed attempts` };
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** With faults off, the engine still reported itself failed when committing. */
+export function stillFailing(): ModelViolation {
+  return { invariant: 'liveness', message: 'with faults off the engine still failed to commit', expected: 'durable commits', seen: 'failed' };
 }
