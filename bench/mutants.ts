@@ -14,7 +14,7 @@ import type { Engine } from '../sim/index.ts';
 import { shrinkPlan } from '../harness/index.ts';
 import { engineSubject } from '../scenarios/engine-subject.ts';
 import { mutants } from '../test/mutants/catalogue.ts';
-import { faultModels, searchMutant, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';
+import { faultModels, searchMutant, shippedEngineFails, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';
 import { loadMutant, removeMutantCopies } from '../test/mutants/loader.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,7 +69,10 @@ for (const mutant of mutants) {
   if (shrink && failing) {
     const small = await shrink(failing, sut, { ...(invariant ? { invariant } : {}), runsMax: 400 });
     const size = planSize(small.plan);
-    shrunk = { ops: size.ops, faults: size.faults, steps: size.steps };
+    // The shrunk plan must still be the mutant's alone: the shipped engine passes it.
+    const shipped = await shippedEngineFails(small.plan);
+    if (shipped !== undefined) process.stderr.write(`${mutant.id}: the shipped engine fails the shrunk plan too (${shipped.invariant})\n`);
+    shrunk = shipped !== undefined ? 'n/a' : { ops: size.ops, faults: size.faults, steps: size.steps };
   }
   const full = results.full;
   rows.push({

@@ -9,6 +9,7 @@
  */
 import { findScenario } from '../../scenarios/index.ts';
 import type { Plan, PlanStep } from '../../sim/plan.ts';
+import type { RunResult } from '../../sim/run-result.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { runPlan } from '../../sim/runner.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
@@ -57,30 +58,53 @@ export interface SearchResult {
   readonly referenceFailures: readonly { scenario: string; seed: number; invariant: string }[];
 }
 
-async function firstViolation(plan: Plan, sut: Engine): Promise<{ invariant: string; message: string } | undefined> {
+/** The first violation of a run of `plan` on `engine`, and the run's explicit faults and crash states. */
+async function firstViolation(plan: Plan, engine: Engine): Promise<{ invariant: string; message: string; explicit: Plan } | undefined> {
   try {
-    const first = (await runPlan(plan, sut)).violations[0];
-    return first ? { invariant: first.invariant, message: first.message } : undefined;
+    const result = await runPlan(plan, engine);
+    const first = result.violations[0];
+    if (first === undefined) return undefined;
+    return { invariant: first.invariant, message: first.message, explicit: explicitPlan(plan, result) };
   } catch (error) {
     // A run that throws is a failure too (the harness could not even finish it).
-    return { invariant: 'crashed-run', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return { invariant: 'crashed-run', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), explicit: plan };
   }
+}
+
+/**
+ * The very run a result came from, as a plan with nothing left to draw: the faults it fired at
+ * their I/O indexes (rates off) and its crash states. Rechecking the shipped engine on this plan
+ * is a fair test of "does the shipped engine fail the same plan": with rates, the shipped engine
+ * would draw its faults at other I/O (a mutant changes the I/O sequence), and a failure there
+ * would say nothing about the mutant's plan.
+ */
+export function explicitPlan(plan: Plan, result: RunResult): Plan {
+  const { phases: _phases, io: _io, ...faults } = plan.faults;
+  return { ...plan, faults: { ...faults, rates: {}, scheduled: result.faultsFired }, crashStates: result.crashStates };
+}
+
+/**
+ * Whether the shipped engine fails `plan`: then a violation on it is not the mutant's doing (a
+ * harness problem, or a bug of the shipped engine), and the search reports it apart.
+ */
+export async function shippedEngineFails(plan: Plan): Promise<{ invariant: string } | undefined> {
+  return firstViolation(plan, referenceEngine);
 }
 
 /**
  * Runs seeds until the first violation or the budget.
  * @param budget - maximum number of runs (across all target scenarios together)
  */
-export async function searchMutant(mutant: Mutant, sut: Engine, model: FaultModel, budget: number): Promise<SearchResult> {
+export async function searchMutant(mutant: Mutant, engine: Engine, model: FaultModel, budget: number): Promise<SearchResult> {
   const started = performance.now();
   const referenceFailures: { scenario: string; seed: number; invariant: string }[] = [];
   for (let index = 0; index < budget; index++) {
     const plan = withFaultModel(searchPlan(mutant, index), model);
-    const found = await firstViolation(plan, sut);
+    const found = await firstViolation(plan, engine);
     if (found === undefined) continue;
-    // A plan the shipped engine fails too shows a harness (or engine) problem, not the mutant:
-    // it is reported apart and the search goes on.
-    const reference = await firstViolation(plan, referenceEngine);
+    // Rechecked on the very run the mutant failed (explicit faults), and on the seed's plan: a
+    // plan the shipped engine fails too shows a harness (or engine) problem, not the mutant.
+    const reference = (await shippedEngineFails(found.explicit)) ?? (await shippedEngineFails(plan));
     if (reference !== undefined) {
       referenceFailures.push({ scenario: plan.scenario, seed: plan.seed, invariant: reference.invariant });
       continue;

@@ -8,7 +8,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mutants, type Mutant } from './catalogue.ts';
-import { searchMutant } from './campaign.ts';
+import { explicitPlan, searchMutant, searchPlan } from './campaign.ts';
+import { runPlan } from '../../sim/runner.ts';
 import { applyPatch, loadMutant, patchedSources, removeMutantCopies, StalePatternError } from './loader.ts';
 
 /** Seeds to the first failure measured by bench:mutants (full fault model, 2,000-seed budget). */
@@ -66,6 +67,17 @@ describe('mutant catalogue', () => {
     const control: Mutant = { id: 'control', title: 'no change', models: '-', patches: [], scenarios: ['wal-append', 'rotation', 'checkpoint-prune', 'swarm'] };
     const result = await searchMutant(control, await loadMutant(control), 'full', 40);
     expect(result.caught).toBe(false);
+  });
+
+  it('rechecks the shipped engine on the very run a mutant failed: its explicit faults and crash states replay it exactly', async () => {
+    const mutant = mutants.find((candidate) => candidate.id === 'segment-no-dir-sync')!;
+    const engine = await loadMutant(mutant);
+    const plan = searchPlan(mutant, 2);
+    const run = await runPlan(plan, engine);
+    const explicit = explicitPlan(plan, run);
+    expect(explicit.faults.rates).toEqual({});
+    expect(explicit.crashStates).toEqual(run.crashStates);
+    expect((await runPlan(explicit, engine)).digest).toBe(run.digest);
   });
 
   for (const mutant of mutants) {
