@@ -76,9 +76,26 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome): strin
   if (more > 0) lines.push(`  ... and ${more} more (all of them in the --report folder or with --json)`);
   if (result.violations.length > 0) lines.push(...failingLines(result).slice(1));
   lines.push(`faults by kind: ${faultLine(result.faults)}`);
+  lines.push(...probeLines(result));
   lines.push('coverage (faults injected by site and kind):');
   lines.push(...coverageTable(result).map((line) => `  ${line}`));
   return lines;
+}
+
+/** The rare branches the engine declares that no run reached. */
+export function missedProbes(result: CampaignResult): string[] {
+  return Object.entries(result.probes ?? {}).filter(([, hits]) => hits === 0).map(([probe]) => probe);
+}
+
+/** `rare branches (probes): recovery.R1 12, ... ; never hit: ...`, when the engine declares probes. */
+function probeLines(result: CampaignResult): string[] {
+  const probes = Object.entries(result.probes ?? {});
+  if (probes.length === 0) return [];
+  const missed = missedProbes(result);
+  return [
+    `rare branches hit (engine probes): ${probes.map(([probe, hits]) => `${probe} ${hits}`).join(', ')}`,
+    missed.length === 0 ? 'every declared probe was hit' : `probes never hit: ${missed.join(', ')}`,
+  ];
 }
 
 /** The JSON `run --json` prints: the result without traces (they go to --report). */

@@ -30,6 +30,8 @@ export class Aggregator {
   readonly faults = zeroCounts();
   readonly coverage: Coverage = {};
   readonly perScenario: Record<string, ScenarioSummary & { faults: Record<FaultKind, number> }> = {};
+  /** Hits of the subject's rare-branch probes, over every run. */
+  readonly probes: Record<string, number> = {};
   readonly #digest = new DigestSum();
   /** Violating runs kept, sorted by campaign index. */
   readonly kept: KeptRun[] = [];
@@ -44,7 +46,8 @@ export class Aggregator {
    * @param units - the campaign's units, in order (each gets a row, even with no seed run)
    * @param sites - the coverage rows (each gets a row, even with no fault)
    */
-  constructor(units: readonly string[], sites: readonly string[]) {
+  constructor(units: readonly string[], sites: readonly string[], probes: readonly string[] = []) {
+    for (const probe of probes) this.probes[probe] = 0;
     for (const unit of units) this.perScenario[unit] = { seeds: 0, violations: 0, detected: 0, faults: zeroCounts(), commitsAcknowledged: 0, crashes: 0 };
     for (const site of sites) this.coverage[site] = zeroCounts();
   }
@@ -64,6 +67,7 @@ export class Aggregator {
       crashes: summary.crashes + run.crashes,
     };
     this.#digest.add(runHash(run.unit, run.seed, run.digest));
+    for (const [probe, hits] of Object.entries(run.probes ?? {})) this.probes[probe] = (this.probes[probe] ?? 0) + hits;
     if (run.violations.length > 0) this.#keep(run, index);
   }
 

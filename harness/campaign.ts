@@ -132,7 +132,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
   const seedStart = options.seedStart ?? 1;
   const jobs = options.jobs ?? 1;
   const planned = pairCount(units.length, options.seeds, options.shard);
-  const aggregator = new Aggregator(units, subject.sites);
+  const aggregator = new Aggregator(units, subject.sites, subject.probes);
   const executor = executorFor(options, jobs, planned);
   const budgetMs = options.timeBudgetSec === undefined ? Infinity : options.timeBudgetSec * 1000;
   const pairs = campaignPairs(units, options.seeds, seedStart, options.shard);
@@ -174,6 +174,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       faults: aggregator.faults,
       sites: Object.keys(aggregator.coverage),
       coverage: aggregator.coverage,
+      ...(subject.probes.length > 0 ? { probes: aggregator.probes } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,

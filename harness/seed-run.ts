@@ -27,6 +27,7 @@ export interface SeedRun {
   readonly crashes: number;
   readonly acknowledged: number;
   readonly trace?: readonly TraceEvent[];
+  readonly probes?: Readonly<Record<string, number>>;
 }
 
 /** The compact form of a run's result. */
@@ -36,6 +37,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     faults: result.faults, coverage: result.coverage, digest: result.digest, ioCount: result.ioCount,
     crashes: result.crashes, acknowledged: result.acknowledged,
     ...(withTrace ? { trace: result.trace } : {}),
+    ...(result.probes === undefined ? {} : { probes: result.probes }),
   };
 }
 

@@ -96,6 +96,8 @@ export interface Subject<P extends BasePlan = BasePlan> {
   readonly unitWord: string;
   /** Report rows of the coverage table (phases or I/O classes), in order. */
   readonly sites: readonly string[];
+  /** Rare branches the code under test names (engine probes): a campaign should hit each. */
+  readonly probes: readonly string[];
   /** The plan of one seed. @throws Error for an unknown unit */
   plan(unit: string, seed: number): P;
   /** The unit a plan belongs to. */

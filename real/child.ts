@@ -78,7 +78,7 @@ class ChildServer {
   async #open(crashCheck: boolean): Promise<Outcome> {
     const { engine, args } = this;
     const crashProblems = crashCheck && engine.crashCheck ? await engine.crashCheck(readOnlyView(this.#fs), args.dir) : [];
-    const handle = await engine.open({ fs: this.#fs, clock: new SystemClock(), dir: args.dir, config: args.config, probe: () => undefined });
+    const handle = await engine.open({ fs: this.#fs, clock: new SystemClock(), dir: args.dir, config: args.config, probe: () => undefined, hit: () => undefined });
     this.#handle = handle;
     const state = await handle.state();
     const entries = [...(state instanceof Map ? state : new Map(state))];

@@ -46,6 +46,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     sites: sitesOf(result),
     coverage: result.coverage,
     targets: result.targets,
+    ...(result.probes === undefined ? {} : { probes: result.probes }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

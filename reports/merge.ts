@@ -55,11 +55,19 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     sites,
     coverage,
     targets: first.targets,
+    ...(first.probes === undefined ? {} : { probes: sumProbes(results) }),
     digest: sumDigests(results.map((result) => result.digest)),
     seedsPerSecond: elapsedMs > 0 ? seeds / (elapsedMs / 1000) : 0,
     elapsedMs,
     perScenario: mergePerScenario(results),
   };
+}
+
+/** Probe hits added over shards (every shard declares the same probes). */
+function sumProbes(results: readonly CampaignResult[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const result of results) for (const [probe, hits] of Object.entries(result.probes ?? {})) sum[probe] = (sum[probe] ?? 0) + hits;
+  return sum;
 }
 
 function sumFaults(records: readonly (Record<FaultKind, number> | undefined)[]): Record<FaultKind, number> {

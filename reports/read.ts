@@ -86,6 +86,8 @@ export function parseSummary(text: string, source: string): CampaignResult {
   const shard = root['shard'] === undefined ? undefined : field.string(root['shard'], 'shard');
   const subject = root['subject'] === undefined ? undefined : field.subject(root['subject'], 'subject');
   const optionalCount = (name: string): Record<string, number> => (root[name] === undefined ? {} : { [name]: field.count(root[name], name) });
+  const probes = root['probes'] === undefined ? undefined
+    : Object.fromEntries(Object.entries(field.object(root['probes'], 'probes')).map(([probe, hits]) => [probe, field.count(hits, `probes.${probe}`)]));
   return {
     ...(subject === undefined ? {} : { subject }),
     scenarios,
@@ -99,6 +101,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     sites: [...sites],
     coverage,
     targets,
+    ...(probes === undefined ? {} : { probes }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),

@@ -65,6 +65,7 @@ export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
     label: `engine ${engine.name} (${module ?? 'reference'})`,
     units: scenarios.map((s) => s.name),
     unitWord: 'scenario',
+    probes: engine.probes ?? [],
     sites: byPhase ? [...enginePhases, ...(engine.phases ?? []).filter((p) => !(enginePhases as readonly string[]).includes(p)), 'other'] : ioClasses,
     plan: (unit, seed) => enginePlan(engine, module, scenario(unit), seed, byPhase),
     unitOf: (plan) => plan.scenario,

@@ -56,6 +56,12 @@ export interface EngineEnvironment {
   readonly config: EngineConfig;
   /** Labels the I/O that follows with a phase the engine declared in {@link Engine.phases}; calling it is optional. */
   readonly probe: (phase: string) => void;
+  /**
+   * Counts a rare branch the engine just took, one it declared in {@link Engine.probes} (as
+   * FoundationDB's CODE_PROBE): campaigns show each probe's hits, and `ci` fails when a declared
+   * probe is never hit. Calling it never changes what the run does.
+   */
+  readonly hit: (probe: string) => void;
 }
 
 /** What `commit` may resolve with: an LSN, an object holding one, or nothing. */
@@ -104,6 +110,12 @@ export interface Engine {
    * classes. @defaultValue none
    */
   readonly phases?: readonly string[];
+  /**
+   * Rare branches the engine names through `env.hit` (a recovery rule that decided, a sidecar
+   * rebuilt, a cut fsynced after ENOSPC, ...): a campaign that never reaches one did not test it.
+   * @defaultValue none
+   */
+  readonly probes?: readonly string[];
   /** Durability modes the engine offers; a plan asking for another runs in the first. @defaultValue every mode */
   readonly syncModes?: readonly SyncMode[];
   /** Opens the engine in `env.dir`, recovering from what the disk holds. */

@@ -61,6 +61,8 @@ export interface RunResult {
   readonly crashStates: readonly number[];
   /** Trace events: all with the full trace, else the last ones. */
   readonly trace: readonly TraceEvent[];
+  /** Hits of the rare branches the subject names (engine probes), by name; absent: none named. */
+  readonly probes?: Readonly<Record<string, number>>;
 }
 
 /** A copy of a coverage table (the world's keeps counting). */

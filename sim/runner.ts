@@ -57,6 +57,8 @@ class EngineRun {
   readonly #violations: RunViolation[] = [];
   readonly #crashChecks: Promise<void>[] = [];
   readonly #crashStates: number[] = [];
+  /** Hits of the engine's declared rare branches (outside the trace: counting one changes nothing of the run). */
+  readonly #probeHits: Record<string, number> = {};
   /** Index of the step running now (-1 before the steps and in the liveness phase). */
   #stepIndex = -1;
   #detected = 0;
@@ -111,8 +113,12 @@ class EngineRun {
 
   #env(): EngineEnvironment {
     const world = this.#world;
-    return { fs: world.fs, clock: world.clock, dir: storeDir, config: this.plan.engine, probe: world.probe };
+    return { fs: world.fs, clock: world.clock, dir: storeDir, config: this.plan.engine, probe: world.probe, hit: this.#hit };
   }
+
+  readonly #hit = (probe: string): void => {
+    this.#probeHits[probe] = (this.#probeHits[probe] ?? 0) + 1;
+  };
 
   #failure(error: unknown): EngineFailure | undefined {
     return failureOf(this.engine, error);
@@ -455,6 +461,7 @@ class EngineRun {
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
+      ...(this.engine.probes === undefined ? {} : { probes: Object.fromEntries(this.engine.probes.map((name) => [name, this.#probeHits[name] ?? 0])) }),
     };
   }
 }

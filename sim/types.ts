@@ -138,6 +138,8 @@ export interface CampaignResult {
   readonly coverage: Coverage;
   /** The (site, kind) cells the units target, per site. */
   readonly targets: Record<string, readonly FaultKind[]>;
+  /** Hits of every rare branch the subject declares (engine probes), 0 for one never reached. */
+  readonly probes?: Readonly<Record<string, number>>;
   /**
    * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.

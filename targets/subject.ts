@@ -89,6 +89,7 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string): 
     units: [workload.name],
     unitWord: 'workload',
     sites: ioClasses,
+    probes: [],
     plan(unit, seed) {
       checkUnit(unit);
       return targetPlan(workload, module, seed);

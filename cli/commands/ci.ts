@@ -22,7 +22,7 @@ import type { CampaignResult, Violation } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';
-import { campaignSummary } from '../format.ts';
+import { campaignSummary, missedProbes } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption } from '../options.ts';
@@ -220,6 +220,11 @@ function ciExitCode(flags: CiFlags, result: CampaignResult, regressions: readonl
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? '' : 's'} no longer fire their scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);
+    return exitCodes.incomplete;
+  }
+  const probes = missedProbes(result);
+  if (probes.length > 0) {
+    process.stderr.write(`powercut: incomplete: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (raise --seeds, or aim the scenarios)\n`);
     return exitCodes.incomplete;
   }
   const missed = missedTargets(result);

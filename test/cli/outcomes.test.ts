@@ -87,3 +87,15 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(oneLine(notEngine.stderr)).toEqual(['powercut: --engine targets/lowdb.ts: the default export is a library workload: give it with --target']);
   });
 });
+
+describe('probes', () => {
+  it('ci fails (5) when a declared probe is never hit, naming it; run only warns', async () => {
+    const ci = await cli('ci', '--engine', 'test/fixtures/engines/probes.ts', '--scenario', 'wal-append', '--seeds', '3', '--no-corpus', '--report', join(dir, 'r3'));
+    expect(ci.code).toBe(5);
+    expect(ci.stderr).toContain('incomplete: 1 declared probe was never hit: never.taken');
+    expect(ci.stdout).toMatch(/rare branches hit \(engine probes\): commit\.multi-op [1-9]\d*, never\.taken 0/);
+    const run = await cli('run', '--engine', 'test/fixtures/engines/probes.ts', '--scenario', 'wal-append', '--seeds', '3', '--jobs', '1');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('warning: 1 declared probe was never hit: never.taken');
+  });
+});

@@ -157,7 +157,7 @@ describe('the careful example engine on the real file system', () => {
     dir = mkdtempSync(join(tmpdir(), 'powercut-careful-'));
     const engine = await loadEngine(module);
     for (const sync of ['strict', 'none'] as const) {
-      const env = { fs: new NodeFileSystem(fs), clock: new SystemClock(), dir: join(dir, sync), config: { ...baseEngine, sync }, probe: () => undefined };
+      const env = { fs: new NodeFileSystem(fs), clock: new SystemClock(), dir: join(dir, sync), config: { ...baseEngine, sync }, probe: () => undefined, hit: () => undefined };
       const first = await engine.open(env);
       await first.commit([{ type: 'put', key: 'a', value: encoder.encode('one') }, { type: 'put', key: 'b', value: encoder.encode('two') }]);
       await first.checkpoint!();

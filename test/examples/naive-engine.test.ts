@@ -41,7 +41,7 @@ describe('the naive example engine on the real file system', () => {
   it('commits, closes, reopens and reads back through NodeFileSystem', async () => {
     dir = mkdtempSync(join(tmpdir(), 'powercut-naive-'));
     const engine = await loadEngine(module);
-    const env = { fs: new NodeFileSystem(fs), clock: new SystemClock(), dir, config: baseEngine, probe: () => undefined };
+    const env = { fs: new NodeFileSystem(fs), clock: new SystemClock(), dir, config: baseEngine, probe: () => undefined, hit: () => undefined };
     const first = await engine.open(env);
     await first.commit([{ type: 'put', key: 'a', value: encoder.encode('one') }, { type: 'put', key: 'b', value: encoder.encode('two') }]);
     await first.commit([{ type: 'delete', key: 'a' }]);

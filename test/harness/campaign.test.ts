@@ -176,3 +176,21 @@ function budgetSpentAfterSeeds(seeds: number): Pick<CampaignOptions<BasePlan>, '
     },
   };
 }
+
+describe('rare-branch probes', () => {
+  it('counts the hits of every probe the engine declares, 0 for one never reached, the same with workers', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: engineModule('probes') });
+    const one = await runCampaign({ subject, units: ['wal-append'], seeds: 6, jobs: 1 });
+    const two = await runCampaign({ subject, units: ['wal-append'], seeds: 6, jobs: 2, workerScript });
+    expect(one.probes!['commit.multi-op']).toBeGreaterThan(0);
+    expect(one.probes!['never.taken']).toBe(0);
+    expect(two.probes).toEqual(one.probes);
+  });
+
+  it('adds probe hits over shards', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: engineModule('probes') });
+    const whole = await runCampaign({ subject, units: ['wal-append'], seeds: 6 });
+    const shards = await Promise.all([1, 2].map((index) => runCampaign({ subject, units: ['wal-append'], seeds: 6, shard: { index, count: 2 } })));
+    expect(mergeResults(shards).probes).toEqual(whole.probes);
+  });
+});
