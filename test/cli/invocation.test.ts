@@ -17,7 +17,8 @@ describe('repro lines start the way powercut was run', () => {
 
   it('from the bin of a checkout, by its path', () => {
     expect(invocationOf(['node', `${packageRoot}bin/powercut.mjs`], {}, packageRoot)).toBe('./bin/powercut.mjs');
-    expect(invocationOf(['node', `${packageRoot}bin/powercut.mjs`], {}, '/tmp')).toBe(`${packageRoot}bin/powercut.mjs`);
+    expect(invocationOf(['node', '/opt/powercut/bin/powercut.mjs'], {}, '/home/user/app')).toBe('/opt/powercut/bin/powercut.mjs');
+    expect(invocationOf(['node', '/home/user/powercut/bin/powercut.mjs'], {}, '/home/user')).toBe('./powercut/bin/powercut.mjs');
   });
 
   it('from TypeScript source, through tsx again', () => {

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realExitCode } from '../../cli/commands/real.ts';
+import { invocationOf } from '../../cli/invocation.ts';
 import { childExecArgv } from '../../real/index.ts';
 import type { RealViolation } from '../../real/index.ts';
 import { cli, packageRoot, type CliResult } from '../cli/helpers.ts';
@@ -44,7 +45,9 @@ describe('how a real-disk child starts', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`ok: engine json-lines-log (${module}), 1 of 1 kill -9 cycles`);
-    expect(result.stdout).toContain(`reproduce: ${packageRoot.replace(/\/$/, '')}/bin/powercut.mjs real --engine ${module} --cycles 1 --seed user-engine --sync strict`);
+    // The bin as it was run from tmpdir: its path relative to it when inside it, else absolute.
+    const bin = invocationOf(['node', `${packageRoot.replace(/\/$/, '')}/bin/powercut.mjs`], {}, tmpdir());
+    expect(result.stdout).toContain(`reproduce: ${bin} real --engine ${module} --cycles 1 --seed user-engine --sync strict`);
   });
 });
 
