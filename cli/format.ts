@@ -77,6 +77,10 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome): strin
   if (result.violations.length > 0) lines.push(...failingLines(result).slice(1));
   lines.push(`faults by kind: ${faultLine(result.faults)}`);
   lines.push(...probeLines(result));
+  if (result.findings !== undefined) {
+    lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);
+    for (const example of result.findings.examples.slice(0, 3)) lines.push(`  ${example.unit} seed ${example.seed}: ${example.message}`);
+  }
   lines.push('coverage (faults injected by site and kind):');
   lines.push(...coverageTable(result).map((line) => `  ${line}`));
   return lines;
@@ -149,6 +153,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
     const where = violation.step < 0 ? 'after the steps' : `step ${violation.step}`;
     lines.push(`  [${violation.invariant}] ${violation.message} (${where}${violation.key !== undefined ? `, key ${violation.key}` : ''}${violation.lsn !== undefined ? `, lsn ${violation.lsn}` : ''})`);
   }
+  for (const finding of result.findings ?? []) lines.push(`  finding (apart from violations): [${finding.invariant}] ${finding.message}`);
   if (result.violations.length > 0) lines.push(`reproduce: ${reproduce}`);
   lines.push(...traceExcerpt(result));
   return lines;

@@ -11,6 +11,9 @@ import { faultKinds } from '../sim/index.ts';
 import { DigestSum, runHash } from './digest-sum.ts';
 import type { SeedRun } from './seed-run.ts';
 
+/** Findings kept as examples; the rest are counted. */
+export const findingExamplesMax = 20;
+
 /** Violating runs kept with their violations; later ones (in campaign order) are only counted. */
 export const violatingRunsKeptMax = 1000;
 
@@ -36,6 +39,9 @@ export class Aggregator {
   /** Violating runs kept, sorted by campaign index. */
   readonly kept: KeptRun[] = [];
   seeds = 0;
+  /** Findings apart from violations (RunResult.findings), counted; the first few kept. */
+  findings = 0;
+  readonly findingExamples: { unit: string; seed: number; message: string }[] = [];
   /** Simulated I/O operations over every run: 0 means nothing reached the simulated disk. */
   ioCount = 0;
   violations = 0;
@@ -67,6 +73,10 @@ export class Aggregator {
       crashes: summary.crashes + run.crashes,
     };
     this.#digest.add(runHash(run.unit, run.seed, run.digest));
+    for (const finding of run.findings ?? []) {
+      this.findings++;
+      if (this.findingExamples.length < findingExamplesMax) this.findingExamples.push({ unit: run.unit, seed: run.seed, message: finding.message });
+    }
     for (const [probe, hits] of Object.entries(run.probes ?? {})) this.probes[probe] = (this.probes[probe] ?? 0) + hits;
     if (run.violations.length > 0) this.#keep(run, index);
   }

@@ -61,6 +61,8 @@ export interface ExploreResult<P extends BasePlan> {
   readonly cleanViolations: readonly RunViolation[];
   /** Distinct violations, in the order first seen. */
   readonly violations: readonly ExploreViolation<P>[];
+  /** Distinct findings apart from violations (RunResult.findings), in the order first seen. */
+  readonly findings: readonly ExploreViolation<P>[];
   readonly elapsedMs: number;
   readonly runsPerSecond: number;
 }
@@ -88,6 +90,23 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   return candidates;
 }
 
+/** Violations that differ only in numbers, counted as one, with every crash that showed them. */
+class Distinct<P extends BasePlan> {
+  readonly #found = new Map<string, { first: Omit<ExploreViolation<P>, 'count' | 'crashes'>; count: number; crashes: Set<string> }>();
+
+  note(violation: RunViolation, crash: ExploreCrash, plan: P): void {
+    const key = `${violation.invariant}\u0000${violation.message.replace(/\d+/g, '#')}`;
+    const known = this.#found.get(key) ?? { count: 0, crashes: new Set<string>(), first: { invariant: violation.invariant, message: violation.message, ...crash, plan } };
+    known.count++;
+    known.crashes.add(crashName(crash));
+    this.#found.set(key, known);
+  }
+
+  list(): ExploreViolation<P>[] {
+    return [...this.#found.values()].map(({ first, count, crashes }) => ({ ...first, count, crashes: [...crashes].sort() }));
+  }
+}
+
 /**
  * Crashes the fault-free base of `plan` at every crash point, with kill -9 and with each
  * power-loss crash state.
@@ -103,23 +122,19 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const candidates = candidatesOf(subject, base, points, states);
-  const found = new Map<string, { violation: Omit<ExploreViolation<P>, 'count' | 'crashes'>; count: number; crashes: Set<string> }>();
+  const violations = new Distinct<P>();
+  const findings = new Distinct<P>();
   for (const [at, candidate] of candidates.entries()) {
     const result = await subject.run(candidate.plan);
-    for (const violation of result.violations) {
-      const key = `${violation.invariant}\u0000${violation.message.replace(/\d+/g, '#')}`;
-      const known = found.get(key) ?? { count: 0, crashes: new Set<string>(), violation: { invariant: violation.invariant, message: violation.message, ...candidate.crash, plan: candidate.plan } };
-      known.count++;
-      known.crashes.add(crashName(candidate.crash));
-      found.set(key, known);
-    }
+    for (const violation of result.violations) violations.note(violation, candidate.crash, candidate.plan);
+    for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan);
     options.onProgress?.(at + 1, candidates.length);
   }
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;
   return {
     plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, cleanViolations: clean.violations,
-    violations: [...found.values()].map(({ violation, count, crashes }) => ({ ...violation, count, crashes: [...crashes].sort() })),
+    violations: violations.list(), findings: findings.list(),
     elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,
   };
 }

@@ -15,7 +15,7 @@ export { WorkerPool, WorkerStartError } from './pool.ts';
 export { InProcessExecutor, type SeedExecutor } from './executor.ts';
 export { serveSeeds, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 export { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
-export { Aggregator } from './aggregate.ts';
+export { Aggregator, findingExamplesMax } from './aggregate.ts';
 export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';
 export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
 export { explorePlan, exploreStatesDefault, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';

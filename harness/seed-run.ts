@@ -28,6 +28,7 @@ export interface SeedRun {
   readonly acknowledged: number;
   readonly trace?: readonly TraceEvent[];
   readonly probes?: Readonly<Record<string, number>>;
+  readonly findings?: readonly RunViolation[];
 }
 
 /** The compact form of a run's result. */
@@ -38,6 +39,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     crashes: result.crashes, acknowledged: result.acknowledged,
     ...(withTrace ? { trace: result.trace } : {}),
     ...(result.probes === undefined ? {} : { probes: result.probes }),
+    ...(result.findings === undefined ? {} : { findings: result.findings }),
   };
 }
 

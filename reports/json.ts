@@ -47,6 +47,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     coverage: result.coverage,
     targets: result.targets,
     ...(result.probes === undefined ? {} : { probes: result.probes }),
+    ...(result.findings === undefined ? {} : { findings: result.findings }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

@@ -21,7 +21,7 @@ import type { CampaignResult, Coverage, FaultKind, ScenarioSummary } from '../si
 import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { compareStrings, compareViolations, sitesOf, subjectLine } from './figures.ts';
-import { sumDigests } from '../harness/index.ts';
+import { findingExamplesMax, sumDigests } from '../harness/index.ts';
 
 /**
  * Merges the results of the shards of one campaign.
@@ -56,11 +56,18 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     coverage,
     targets: first.targets,
     ...(first.probes === undefined ? {} : { probes: sumProbes(results) }),
+    ...(results.some((result) => result.findings !== undefined) ? { findings: mergeFindings(results) } : {}),
     digest: sumDigests(results.map((result) => result.digest)),
     seedsPerSecond: elapsedMs > 0 ? seeds / (elapsedMs / 1000) : 0,
     elapsedMs,
     perScenario: mergePerScenario(results),
   };
+}
+
+/** Findings counted over shards; the first examples of each, in shard order. */
+function mergeFindings(results: readonly CampaignResult[]): NonNullable<CampaignResult['findings']> {
+  const examples = results.flatMap((result) => result.findings?.examples ?? []).slice(0, findingExamplesMax);
+  return { count: results.reduce((sum, result) => sum + (result.findings?.count ?? 0), 0), examples };
 }
 
 /** Probe hits added over shards (every shard declares the same probes). */

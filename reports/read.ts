@@ -86,6 +86,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
   const shard = root['shard'] === undefined ? undefined : field.string(root['shard'], 'shard');
   const subject = root['subject'] === undefined ? undefined : field.subject(root['subject'], 'subject');
   const optionalCount = (name: string): Record<string, number> => (root[name] === undefined ? {} : { [name]: field.count(root[name], name) });
+  const findings = root['findings'] === undefined ? undefined : field.findings(root['findings'], 'findings');
   const probes = root['probes'] === undefined ? undefined
     : Object.fromEntries(Object.entries(field.object(root['probes'], 'probes')).map(([probe, hits]) => [probe, field.count(hits, `probes.${probe}`)]));
   return {
@@ -102,6 +103,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     coverage,
     targets,
     ...(probes === undefined ? {} : { probes }),
+    ...(findings === undefined ? {} : { findings }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),
@@ -127,6 +129,15 @@ class FieldReader {
     if (raw['kind'] !== 'engine' && raw['kind'] !== 'library') this.fail(`${path}.kind`, 'must be "engine" or "library"');
     const module = raw['module'] === undefined ? undefined : this.string(raw['module'], `${path}.module`);
     return { kind: raw['kind'] as SubjectInfo['kind'], name: this.string(raw['name'], `${path}.name`), ...(module === undefined ? {} : { module }) };
+  }
+
+  findings(value: unknown, path: string): NonNullable<CampaignResult['findings']> {
+    const raw = this.object(value, path);
+    const examples = this.array(raw['examples'], `${path}.examples`).map((example, i) => {
+      const item = this.object(example, `${path}.examples[${i}]`);
+      return { unit: this.string(item['unit'], `${path}.examples[${i}].unit`), seed: this.integer(item['seed'], `${path}.examples[${i}].seed`), message: this.string(item['message'], `${path}.examples[${i}].message`) };
+    });
+    return { count: this.count(raw['count'], `${path}.count`), examples };
   }
 
   array(value: unknown, path: string): unknown[] {

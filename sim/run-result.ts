@@ -61,6 +61,12 @@ export interface RunResult {
   readonly crashStates: readonly number[];
   /** Trace events: all with the full trace, else the last ones. */
   readonly trace: readonly TraceEvent[];
+  /**
+   * What checks of the engine's own design found that no user could see (a file the engine
+   * publishes atomically, torn right after a crash, which recovery repairs or never reads):
+   * reported apart from violations, never failing a run.
+   */
+  readonly findings?: readonly RunViolation[];
   /** Hits of the rare branches the subject names (engine probes), by name; absent: none named. */
   readonly probes?: Readonly<Record<string, number>>;
 }

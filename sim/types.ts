@@ -138,6 +138,11 @@ export interface CampaignResult {
   readonly coverage: Coverage;
   /** The (site, kind) cells the units target, per site. */
   readonly targets: Record<string, readonly FaultKind[]>;
+  /**
+   * Findings apart from violations: what checks of the engine's own design saw that no user could
+   * (a file published atomically, torn right after a crash, repaired by recovery). Never fails.
+   */
+  readonly findings?: { readonly count: number; readonly examples: readonly { readonly unit: string; readonly seed: number; readonly message: string }[] };
   /** Hits of every rare branch the subject declares (engine probes), 0 for one never reached. */
   readonly probes?: Readonly<Record<string, number>>;
   /**

@@ -38,6 +38,9 @@ export function registerExplore(program: Command): void {
         const crash = violation.kind === 'kill-9' ? 'kill-9' : `power-loss state ${violation.crashState}`;
         console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crash}; ${violation.count} runs, after ${violation.crashes.join(', ')})`);
       }
+      for (const finding of result.findings) {
+        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} runs, after ${finding.crashes.join(', ')})`);
+      }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
         await writeFile(flags.out, stableJson(first.plan));

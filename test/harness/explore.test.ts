@@ -28,17 +28,18 @@ describe('explorePlan on the engine subject', () => {
     expect(base.steps.some((step) => step.op === 'crash')).toBe(false);
   });
 
-  it('finds a planted rename before fsync as a torn manifest, only in the power-loss states that drop unsynced data', async () => {
+  it('finds a planted rename before fsync: a torn manifest (a finding) that recovery then refuses (a violation), only in the power-loss states that drop unsynced data', async () => {
     const subject = engineSubject(await loadPlanted(plantedBug('stage-no-fsync')));
     const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 4, states: 5 });
-    const torn = result.violations.find((violation) => violation.invariant === 'self-consistency');
+    const torn = result.findings.find((finding) => finding.invariant === 'published-whole');
     expect(torn).toMatchObject({ message: 'right after a power-loss: the published manifest is torn', kind: 'power-loss' });
     // State 2 keeps every unsynced write and state 4 keeps data without names: neither tears it.
     expect(torn!.crashes).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
-    expect(result.violations.map((violation) => violation.invariant)).toContain('false-corruption');
+    const refused = result.violations.find((violation) => violation.invariant === 'false-corruption');
+    expect(refused?.crashes).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
     // A kill -9 keeps the page cache: the missing fsync cannot show.
     for (const violation of result.violations) expect(violation.crashes).not.toContain('kill-9');
-    const rerun = await subject.run(torn!.plan);
-    expect(rerun.violations.map((violation) => violation.message)).toContain(torn!.message);
+    const rerun = await subject.run(refused!.plan);
+    expect(rerun.violations.map((violation) => violation.message)).toContain(refused!.message);
   });
 });

@@ -43,7 +43,13 @@ export function searchPlan(mutant: Mutant, index: number): Plan {
 /** The outcome of searching one mutant under one fault model. */
 export interface SearchResult {
   readonly caught: boolean;
-  /** Invariant of the first violation found. */
+  /**
+   * `violation`: an invariant users must care about broke; `finding`: only a check of the
+   * engine's own design saw it (a file published atomically, torn before recovery repaired it),
+   * reported apart (RunResult.findings).
+   */
+  readonly by?: 'violation' | 'finding';
+  /** Invariant of the first violation (or finding) found. */
   readonly invariant?: string;
   readonly message?: string;
   /** Runs until the first failure (the budget when not caught). */
@@ -59,15 +65,16 @@ export interface SearchResult {
 }
 
 /** The first violation of a run of `plan` on `engine`, and the run's explicit faults and crash states. */
-async function firstViolation(plan: Plan, engine: Engine): Promise<{ invariant: string; message: string; explicit: Plan } | undefined> {
+async function firstViolation(plan: Plan, engine: Engine): Promise<{ invariant: string; message: string; explicit: Plan; by: 'violation' | 'finding' } | undefined> {
   try {
     const result = await runPlan(plan, engine);
-    const first = result.violations[0];
+    const violation = result.violations[0];
+    const first = violation ?? result.findings?.[0];
     if (first === undefined) return undefined;
-    return { invariant: first.invariant, message: first.message, explicit: explicitPlan(plan, result) };
+    return { invariant: first.invariant, message: first.message, explicit: explicitPlan(plan, result), by: violation !== undefined ? 'violation' : 'finding' };
   } catch (error) {
     // A run that throws is a failure too (the harness could not even finish it).
-    return { invariant: 'crashed-run', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), explicit: plan };
+    return { invariant: 'crashed-run', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), explicit: plan, by: 'violation' };
   }
 }
 
@@ -110,7 +117,7 @@ export async function searchMutant(mutant: Mutant, engine: Engine, model: FaultM
       continue;
     }
     return {
-      caught: true, invariant: found.invariant, message: found.message, seeds: index + 1,
+      caught: true, by: found.by, invariant: found.invariant, message: found.message, seeds: index + 1,
       ms: Math.round(performance.now() - started), plan, scenario: plan.scenario, seed: plan.seed, referenceFailures,
     };
   }
