@@ -65,14 +65,6 @@ class EngineRun {
   /** An open was refused for damage: the run ends without a liveness phase. */
   #refused = false;
   #faultsOn = true;
-  /**
-   * Set once an fsync failed inside recovery. From then on the page cache may hold pages ext4
-   * marked clean without writing them, which the next recovery reads and serves, and which a
-   * later power loss takes back: no engine can see that from user space (fsyncgate; PostgreSQL
-   * panics for this reason). A refusal to open over such damage is then detected damage, not
-   * false corruption.
-   */
-  #recoveryFsyncFailed = false;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
 
@@ -169,10 +161,7 @@ class EngineRun {
     // file): unsynced data a kill -9 had left readable is then legitimately gone, as after a
     // power loss. The model must stop promising it.
     const fsyncFailed = opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore;
-    if (fsyncFailed) {
-      this.#model.crashed('power-loss');
-      this.#recoveryFsyncFailed = true;
-    }
+    if (fsyncFailed) this.#model.crashed('power-loss');
     const cacheLies = fsyncFailed && this.plan.faults.fsyncFailureMode === 'ext4';
     switch (opened.outcome) {
       case 'crashed':
@@ -225,7 +214,10 @@ class EngineRun {
   #openFailed(error: unknown, cacheLies: boolean): 'retry' | 'stop' {
     const failure = this.#failure(error);
     if (failure?.code === 'corruption') {
-      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0 || this.#recoveryFsyncFailed;
+      // Only a bit flip damages durable data. A failed fsync inside recovery does not excuse a
+      // refusal: with ext4 after-effects the retry follows a power loss, so no recovery reads
+      // pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
+      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0;
       const judged = this.#model.openRefused(refusalOf(error), damaging);
       this.#add(judged.violations);
       if (judged.detected) {
