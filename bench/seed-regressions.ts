@@ -32,6 +32,10 @@ const sources = [
     found: 'Planted: stageFile renamed a temporary file over the manifest (or a snapshot) without fsyncing its data, so a power loss left a named but empty or torn file and recovery refused a store that had lost nothing it acknowledged. stageFile fsyncs before publishFile renames.',
   },
   {
+    bug: 'enospc-resurrect', scenario: 'disk-full', seed: 28,
+    found: 'Real bug, found by swarm seed 4125 (none mode) and reached since by the disk-full scenario (seed 28 in none mode, seed 3 in group mode): a short write of a group landed whole frames, the engine cut them off again and rejected the commits with DiskFullError (commitOutcome absent), but did not fsync the cut; a power loss kept the write and lost the cut, and recovery replayed commits reported absent. Fixed: handleWriteError fsyncs the cut (syncActive) before rejecting; if that fsync fails the store fails and the commits are in doubt. Shrunk with the fix reverted in a copy of the engine.',
+  },
+  {
     bug: 'failed-close-resolves', scenario: 'fsync-failure', seed: 430,
     found: 'Real bug, found by the fsync-failure scenario (seed 430): a sidecar fsync failed after its commit was acknowledged, which failed the store silently; close() then released the files and resolved like a clean close, so the caller took unsynced commits for durable. Fixed: closing a failed store rejects with StoreFailedError. Shrunk with the fix reverted in a copy of the engine.',
   },

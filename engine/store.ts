@@ -95,8 +95,9 @@ export class Store {
   /**
    * Whether the active segment changed since its last successful fsync. Tracked apart from the
    * LSNs because a change need not add a frame: cutting a partial frame off after `ENOSPC`
-   * must be made durable too, or a power loss can bring the partial frame back inside a
-   * segment that is later sealed as fully synced.
+   * must be made durable too (handleWriteError fsyncs it through syncActive at once), or a
+   * power loss can bring the frames back: whole ones as commits that were rejected as absent,
+   * a partial one inside a segment that is later sealed as fully synced.
    */
   private activeDirty = false;
   private counters = { fsyncCount: 0, sidecarRewrites: 0, checkpoints: 0, segmentsPruned: 0, commits: 0, groupSyncs: 0 };
@@ -376,24 +377,36 @@ export class Store {
 
   /**
    * A write of frames failed. On `ENOSPC` the partial frames are cut off again so that no later
-   * frame is ever appended after garbage (RocksDB and etcd both refuse logs with holes); if the
-   * cut succeeds the commits are cleanly absent and the store stays usable. Any other failure,
-   * or a failed cut, fails the store: frames may or may not be on disk.
+   * frame is ever appended after garbage (RocksDB and etcd both refuse logs with holes), and the
+   * cut is fsynced before the commits are rejected as absent. The fsync is what makes "absent"
+   * true: a short write of a group can land whole frames (the first commits of the group fit,
+   * the rest did not), and both the write and the cut are only in the page cache. A power loss
+   * may keep the write and lose the cut, and recovery would then replay intact frames of
+   * commits the caller was told will never be recovered (the finding `enospc-resurrect`, in
+   * `none` and `group` mode). If the cut or its fsync fails, the store fails and the commits are
+   * in doubt. Any other write failure fails the store too: frames may or may not be on disk.
    */
   private async handleWriteError(group: CommitTask[], offset: number, error: unknown): Promise<void> {
-    if (isIoError(error, 'ENOSPC')) {
-      try {
-        await this.active.handle.truncate(offset);
-        for (const task of group) task.reject(new DiskFullError(this.active.handle.path, error));
-        return;
-      } catch (truncateError) {
-        this.fail('could not cut a partial frame after ENOSPC', truncateError);
-        for (const task of group) task.reject(this.failedError('unknown'));
-        return;
-      }
+    if (!isIoError(error, 'ENOSPC')) {
+      this.fail('write to the WAL failed', error);
+      for (const task of group) task.reject(this.failedError('unknown'));
+      return;
     }
-    this.fail('write to the WAL failed', error);
-    for (const task of group) task.reject(this.failedError('unknown'));
+    try {
+      await this.active.handle.truncate(offset);
+    } catch (truncateError) {
+      this.fail('could not cut a partial frame after ENOSPC', truncateError);
+      for (const task of group) task.reject(this.failedError('unknown'));
+      return;
+    }
+    try {
+      await this.syncActive();
+    } catch {
+      // syncActive failed the store: whether the frames or the cut reached the disk is unknown.
+      for (const task of group) task.reject(this.failedError('unknown'));
+      return;
+    }
+    for (const task of group) task.reject(new DiskFullError(this.active.handle.path, error));
   }
 
   /**

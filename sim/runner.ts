@@ -70,14 +70,6 @@ class EngineRun {
   /** An open was refused for damage: the run ends without a liveness phase. */
   #refused = false;
   #faultsOn = true;
-  /**
-   * Set once an fsync failed inside recovery. From then on the page cache may hold pages ext4
-   * marked clean without writing them, which the next recovery reads and serves, and which a
-   * later power loss takes back: no engine can see that from user space (fsyncgate; PostgreSQL
-   * panics for this reason). A refusal to open over such damage is then detected damage, not
-   * false corruption.
-   */
-  #recoveryFsyncFailed = false;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
 
@@ -179,20 +171,20 @@ class EngineRun {
     // An fsync that failed during recovery may have dropped the page cache (btrfs reverts the
     // file): unsynced data a kill -9 had left readable is then legitimately gone, as after a
     // power loss. The model must stop promising it.
-    if (opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore) {
-      this.#model.crashed('power-loss');
-      this.#recoveryFsyncFailed = true;
-    }
+    const fsyncFailed = opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore;
+    if (fsyncFailed) this.#model.crashed('power-loss');
+    const cacheLies = fsyncFailed && this.plan.faults.fsyncFailureMode === 'ext4';
     switch (opened.outcome) {
       case 'crashed':
         this.#afterCrash(opened.kind);
+        if (cacheLies && opened.kind === 'kill-9') this.#powerLossBeforeRetry();
         return 'retry';
       case 'stuck':
       case 'steps-exceeded':
         this.#liveness('recovery', opened);
         return 'stop';
       case 'error':
-        return this.#openFailed(opened.error);
+        return this.#openFailed(opened.error, cacheLies);
       case 'done':
         this.#handle = opened.value;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
@@ -200,11 +192,43 @@ class EngineRun {
     }
   }
 
-  /** An open that threw: judged as a refusal, retried as transient, or the engine's bug. */
-  #openFailed(error: unknown): 'retry' | 'stop' {
+  /**
+   * Cuts the power before the next open attempt, because an fsync inside the failed one failed
+   * with ext4's after-effects.
+   *
+   * What a retry after a failed open means: a process whose open failed and that opens again
+   * keeps the page cache, and so does a process restarted after it; the runner retries that
+   * way after a read error or a full disk, and holds the engine to everything a kill -9 would
+   * leave. After a failed fsync it cannot: ext4 has marked the dirty pages clean without writing
+   * them, so the next recovery reads frames that are not on disk, its own fsync succeeds (nothing
+   * is dirty), it serves them, and a later power loss takes them back. The engine cannot see
+   * this from user space: recovery does not know which of the frames it read were durable (an
+   * acknowledged `strict` frame has no later frame vouching for it), so it can neither cut the
+   * unproven ones (that loses acknowledged commits) nor rewrite them (tried and rejected: a power
+   * loss during the rewrite tore durable frames; see README, Known limits). It is fsyncgate, the
+   * trap the scenarios avoid by crashing only by power loss after ext4 fsync errors
+   * (withoutKillAfterExt4FsyncErrors); a retry keeping the lying cache recreated it (the finding
+   * recovery-fsyncgate). A power loss may strike at any moment, so forcing one here never
+   * excuses a bug: it only leaves untested the case no engine can pass. btrfs reverts the file
+   * and `sticky` fails every later fsync, so neither leaves a cache that lies; an open that
+   * ended in a power loss has no cache left.
+   */
+  #powerLossBeforeRetry(): void {
+    this.#world.crashNow('power-loss');
+    this.#afterCrash('power-loss');
+  }
+
+  /**
+   * An open that threw: judged as a refusal, retried as transient, or the engine's bug.
+   * @param cacheLies - an ext4 fsync failed during the open: retry after a power loss
+   */
+  #openFailed(error: unknown, cacheLies: boolean): 'retry' | 'stop' {
     const failure = this.#failure(error);
     if (failure?.code === 'corruption') {
-      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0 || this.#recoveryFsyncFailed;
+      // Only a bit flip damages durable data. A failed fsync inside recovery does not excuse a
+      // refusal: with ext4 after-effects the retry follows a power loss, so no recovery reads
+      // pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
+      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0;
       const judged = this.#model.openRefused(refusalOf(error), damaging);
       this.#add(judged.violations);
       if (judged.detected) {
@@ -218,9 +242,10 @@ class EngineRun {
       this.#add([{ invariant: 'engine-error', message: `open threw ${describeError(error)}` }]);
       return 'stop';
     }
-    // Transient: an injected read error or a full disk during recovery. Retry; a store that
-    // never opens again is caught by the liveness phase.
-    this.#world.restart();
+    // Transient: an injected read error, a full disk or a failed fsync during recovery. Retry;
+    // a store that never opens again is caught by the liveness phase.
+    if (cacheLies) this.#powerLossBeforeRetry();
+    else this.#world.restart();
     return 'retry';
   }
 

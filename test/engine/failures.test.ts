@@ -114,6 +114,26 @@ describe.each(backends)('commit failures on %s', (_name, makeBackend) => {
       expect(await sizeOf(fs, segmentPath(dir))).toBe(size);
     });
 
+    it('fsyncs the cut of a group that landed whole frames before rejecting its commits as absent', async () => {
+      const store = await openStore(wrapper, dir, { sync: 'none' });
+      await commitPuts(store, 2);
+      wrapper.resetCounts();
+      // The first of three concurrent commits is written alone; the other two share one write,
+      // whose first frame lands whole before the disk is full.
+      let writes = 0;
+      wrapper.hooks.write = (path, _position, data) => {
+        if (!isSegmentPath(path) || ++writes !== 2) return undefined;
+        return { prefixBytes: data.length / 2, error: new IoError('ENOSPC', 'write', path, true) };
+      };
+      const [first, ...group] = [store.commit([put('a', 'x')]), store.commit([put('b', 'x')]), store.commit([put('c', 'x')])];
+      expect((await first).lsn).toBe(3);
+      for (const commit of group) expect(await rejectionOf(commit)).toMatchObject({ code: 'DISK_FULL', commitOutcome: 'absent' });
+      // In none mode nothing else fsyncs the segment: without this fsync the write and the cut
+      // are both in the page cache, and a power loss keeping only the write brings them back.
+      expect(wrapper.segmentCalls.datasync).toBe(1);
+      await store.close();
+    });
+
     it('never replays the partial frame after a crash', async () => {
       const store = await openStore(wrapper, dir);
       await commitPuts(store, 2);

@@ -49,6 +49,13 @@ export const plantedBugs: readonly PlantedBug[] = [
     replace: 'if (this.durableLsn === this.writtenLsn) return;',
   },
   {
+    name: 'enospc-resurrect',
+    description: 'after ENOSPC the cut of a group\'s frames is not fsynced before the commits are rejected as absent (the fix of the finding enospc-resurrect reverted)',
+    file: 'store.ts',
+    find: '      await this.syncActive();\n    } catch {\n      // syncActive failed the store',
+    replace: '    } catch {\n      // syncActive failed the store',
+  },
+  {
     name: 'failed-close-resolves',
     description: 'closing a failed store resolves like a clean close (the fix found by fsync-failure seed 430 reverted)',
     file: 'store.ts',

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Plan } from '../../sim/plan.ts';
+import type { TraceEvent } from '../../sim/types.ts';
 import { acknowledgesWithoutWriting, brokenEngine } from './broken-engines.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
@@ -64,6 +67,31 @@ describe('runner', () => {
     const engine = brokenEngine('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
     const result = await runPlan(clean([{ op: 'sync' }]), engine);
     expect(result.violations).toEqual([expect.objectContaining({ invariant: 'liveness', message: expect.stringMatching(/^step 0 \(sync\): deadlocked/) })]);
+  });
+
+  describe('a retry after an open whose recovery fsync failed (the finding recovery-fsyncgate)', () => {
+    const entry = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../scenarios/regressions/recovery-fsyncgate.json'), 'utf8')) as { plan: Plan };
+    /** How each process after a failed recovery fsync began: `power-loss` or `clean`. */
+    const restartsAfterFailedRecoveryFsync = (trace: readonly TraceEvent[]): string[] => trace.flatMap((event, i) => {
+      if (event.type !== 'fault' || event.name !== 'fsync-error' || event.phase !== 'recovery') return [];
+      const restart = trace.slice(i).find((later) => later.type === 'restart');
+      return restart === undefined ? [] : [restart.name];
+    });
+
+    it('follows a power loss with ext4 after-effects, so no recovery serves pages ext4 marked clean without writing', async () => {
+      const result = await runPlan(entry.plan, referenceEngine, { trace: 'full' });
+      // With the retry keeping the page cache, it served a frame that was not on disk and a later
+      // power loss took it back: idempotence and durability violations no engine can avoid.
+      expect(result.violations).toEqual([]);
+      expect(restartsAfterFailedRecoveryFsync(result.trace)).toEqual(['power-loss']);
+    });
+
+    it('keeps the page cache with btrfs after-effects, whose revert leaves no page that lies', async () => {
+      const btrfs: Plan = { ...entry.plan, faults: { ...entry.plan.faults, fsyncFailureMode: 'btrfs' } };
+      const result = await runPlan(btrfs, referenceEngine, { trace: 'full' });
+      expect(result.violations).toEqual([]);
+      expect(restartsAfterFailedRecoveryFsync(result.trace)).toEqual(['clean']);
+    });
   });
 
   it('counts a refusal to open after an injected bit flip as detected damage, not a violation', async () => {
