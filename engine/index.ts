@@ -14,6 +14,7 @@
 export { Store } from './store.ts';
 export type { Op, SyncMode, StoreOptions, ReplayStats, StoreMetrics, EnginePhase } from './types.ts';
 export { enginePhases } from './types.ts';
+export { engineProbes, type EngineProbe } from './probes.ts';
 export {
   StoreError, CorruptionError, StoreFailedError, DiskFullError, LimitExceededError,
   UnsupportedVersionError, StoreClosedError, InvalidArgumentError, isStoreError,

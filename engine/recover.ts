@@ -32,6 +32,7 @@ import { replaceFileDurably } from './files.ts';
 import { encodeManifest, manifestFileName, type Manifest } from './manifest.ts';
 import { joinPath, type FileHandle, type FileSystem } from './ports/fs.ts';
 import type { CutTornTail, RecoveryAction, RecoveryPlan, Refusal } from './recovery-plan.ts';
+import type { EngineProbe } from './probes.ts';
 import type { EnginePhase, ReplayStats } from './types.ts';
 import { segmentHeaderBytes } from './wal/format.ts';
 import { createSegment } from './wal/segments.ts';
@@ -66,6 +67,8 @@ export interface RecoverOptions {
   readonly dir: string;
   readonly clock: Clock;
   readonly probe: (phase: EnginePhase) => void;
+  /** Told each rare branch recovery takes (probes.ts). */
+  readonly onProbe: (probe: EngineProbe) => void;
 }
 
 /** What applying the actions needs. */
@@ -73,6 +76,7 @@ interface ApplyContext {
   readonly fs: FileSystem;
   readonly dir: string;
   readonly probe: (phase: EnginePhase) => void;
+  readonly onProbe: (probe: EngineProbe) => void;
 }
 
 /**
@@ -83,14 +87,17 @@ interface ApplyContext {
  * @throws IoError when the file system fails (recovery can be run again)
  */
 export async function recover(options: RecoverOptions): Promise<Recovered> {
-  const { fs, dir, clock, probe } = options;
+  const { fs, dir, clock, probe, onProbe } = options;
   const startedMs = clock.now();
   probe('recovery');
   await fs.mkdir(dir);
   const plan = await analyzeStore(fs, dir);
   const refusal = plan.refusals[0];
-  if (refusal !== undefined) throw refusalError(refusal);
-  const context: ApplyContext = { fs, dir, probe };
+  if (refusal !== undefined) {
+    onProbe(`recovery.refuse.${refusal.rule}`);
+    throw refusalError(refusal);
+  }
+  const context: ApplyContext = { fs, dir, probe, onProbe };
   let handle: FileHandle | undefined;
   for (const action of plan.actions) handle = (await applyAction(context, action)) ?? handle;
   probe('recovery');
@@ -111,10 +118,11 @@ function refusalError(refusal: Refusal): Error {
  * @returns the active segment's handle, for the action that opens or creates it
  */
 async function applyAction(context: ApplyContext, action: RecoveryAction): Promise<FileHandle | undefined> {
-  const { fs, dir, probe } = context;
+  const { fs, dir, probe, onProbe } = context;
   switch (action.kind) {
     case 'remove-orphans':
     case 'remove-evidence':
+      onProbe(action.kind === 'remove-orphans' ? 'recovery.remove-orphans' : 'recovery.remove-evidence');
       await removeFiles(fs, dir, action.files);
       return undefined;
     case 'create-manifest':
@@ -124,11 +132,13 @@ async function applyAction(context: ApplyContext, action: RecoveryAction): Promi
       probe('recovery');
       return undefined;
     case 'remove-dead':
+      onProbe('recovery.remove-dead');
       probe('prune');
       await removeFiles(fs, dir, action.files);
       probe('recovery');
       return undefined;
     case 'cut-torn-tail':
+      onProbe(action.evidenceKept ? 'recovery.evidence-reused' : 'recovery.cut-torn-tail');
       await cutTornTail(fs, dir, action);
       return undefined;
     case 'create-segment': {
@@ -140,6 +150,7 @@ async function applyAction(context: ApplyContext, action: RecoveryAction): Promi
     case 'sync-segment':
       return openLastSegment(fs, dir, action.file);
     case 'rebuild-sidecar':
+      onProbe(`recovery.rebuild-sidecar.${action.state}`);
       probe('sidecar.rewrite');
       await replaceFileDurably(fs, dir, action.file, encodeSidecar(action.index));
       return undefined;

@@ -27,6 +27,7 @@ import type { Clock, Timer } from './ports/clock.ts';
 import { isIoError, joinPath, type FileSystem } from './ports/fs.ts';
 import { recover, type ActiveSegment } from './recover.ts';
 import { encodeSnapshot, snapshotName } from './snapshot.ts';
+import type { EngineProbe } from './probes.ts';
 import type { EnginePhase, Op, ReplayStats, StoreMetrics, StoreOptions, SyncMode } from './types.ts';
 import { encodeBatch, encodeFrame, segmentHeaderBytes } from './wal/format.ts';
 import { createSegment, SegmentPublishError, segmentName, sidecarName } from './wal/segments.ts';
@@ -131,11 +132,14 @@ export class Store {
   static async open(options: StoreOptions): Promise<Store> {
     const settings = settingsOf(options);
     const probe = options.probe ?? (() => undefined);
-    const recovered = await recover({ fs: options.fs, dir: options.dir, clock: options.clock, probe });
-    return new Store(
+    const onProbe = options.onProbe ?? (() => undefined);
+    const recovered = await recover({ fs: options.fs, dir: options.dir, clock: options.clock, probe, onProbe });
+    const store = new Store(
       options.fs, options.clock, options.dir, settings, probe, recovered.state, recovered.manifest,
       recovered.active, recovered.sealedBytes, recovered.stats,
     );
+    store.onProbe = onProbe;
+    return store;
   }
 
   /**
@@ -303,9 +307,15 @@ export class Store {
     });
   }
 
+  /** Told each rare branch the store takes (probes.ts); set once, right after construction. */
+  private onProbe: (probe: EngineProbe) => void = () => undefined;
+
   /** Marks the store failed and rejects every queued commit (none of them was written). */
   private fail(reason: string, cause: unknown): StoreFailedError {
-    if (!this.failure) this.failure = new StoreFailedError(reason, cause);
+    if (!this.failure) {
+      this.failure = new StoreFailedError(reason, cause);
+      this.onProbe('store.failed');
+    }
     for (const task of this.tasks.splice(0)) {
       if (task.kind === 'commit') task.reject(this.failedError('absent'));
       else if (this.closing) this.tasks.push(task);
@@ -406,6 +416,7 @@ export class Store {
       for (const task of group) task.reject(this.failedError('unknown'));
       return;
     }
+    this.onProbe('commit.enospc-cut-fsynced');
     for (const task of group) task.reject(new DiskFullError(this.active.handle.path, error));
   }
 
@@ -520,7 +531,17 @@ export class Store {
    * and only then prune: unlinking segments before the manifest is durable would leave the old
    * manifest pointing at a log with a hole (LevelDB #195).
    */
+  /** A checkpoint; one that stops on a full disk (the store still usable) is a rare branch. */
   private async runCheckpoint(): Promise<void> {
+    try {
+      await this.checkpointSteps();
+    } catch (error) {
+      if (error instanceof DiskFullError) this.onProbe('checkpoint.disk-full');
+      throw error;
+    }
+  }
+
+  private async checkpointSteps(): Promise<void> {
     this.probe('checkpoint');
     if (this.active.offsets.length > 0) await this.rotate();
     const lsn = this.writtenLsn;

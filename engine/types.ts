@@ -4,6 +4,7 @@
  */
 import type { Clock } from './ports/clock.ts';
 import type { FileSystem } from './ports/fs.ts';
+import type { EngineProbe } from './probes.ts';
 
 /**
  * When a commit is acknowledged (its promise resolves):
@@ -61,6 +62,8 @@ export interface StoreOptions {
   readonly sidecarEveryFrames?: number;
   /** Optional observer of engine phases, for simulators' traces. Never changes behaviour. */
   readonly probe?: (phase: EnginePhase) => void;
+  /** Optional observer of the rare branches the engine takes (probes.ts). Never changes behaviour. */
+  readonly onProbe?: (probe: EngineProbe) => void;
 }
 
 /** What recovery did when the store was opened. */

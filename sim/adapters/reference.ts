@@ -18,6 +18,7 @@ import { scanSegment } from '../../engine/wal/reader.ts';
 import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { enginePhases, type StoreOptions } from '../../engine/types.ts';
+import { engineProbes } from '../../engine/probes.ts';
 import type { StoreErrorCode } from '../../engine/errors.ts';
 import type { Engine, EngineFailure, EngineHandle } from '../engine-contract.ts';
 
@@ -120,8 +121,9 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     name,
     description: 'powercut\'s reference WAL key-value store (engine/)',
     phases: enginePhases,
+    probes: engineProbes,
     async open(env): Promise<EngineHandle> {
-      const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe });
+      const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
       return {
         commit: async (ops) => (await store.commit(ops)).lsn,
         get: async (key) => store.get(key),

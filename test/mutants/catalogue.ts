@@ -175,10 +175,10 @@ export const mutants: readonly Mutant[] = [
     patches: [
       // Recovery applies the plan: it adopts the orphan instead of removing it, and then skips
       // the rebuild the analysis planned (from the sidecar it found before) for that sidecar.
-      { file: 'recover.ts', find: 'const context: ApplyContext = { fs, dir, probe };', replace: 'const context = { fs, dir, probe, adopted: new Set<string>() };' },
+      { file: 'recover.ts', find: 'const context: ApplyContext = { fs, dir, probe, onProbe };', replace: 'const context = { fs, dir, probe, onProbe, adopted: new Set<string>() };' },
       {
         file: 'recover.ts',
-        find: "    case 'remove-orphans':\n    case 'remove-evidence':\n      await removeFiles(fs, dir, action.files);\n      return undefined;\n",
+        find: "    case 'remove-orphans':\n    case 'remove-evidence':\n      onProbe(action.kind === 'remove-orphans' ? 'recovery.remove-orphans' : 'recovery.remove-evidence');\n      await removeFiles(fs, dir, action.files);\n      return undefined;\n",
         replace: [
           "    case 'remove-orphans':",
           '      for (const file of action.files) {',
@@ -198,8 +198,8 @@ export const mutants: readonly Mutant[] = [
       },
       {
         file: 'recover.ts',
-        find: "    case 'rebuild-sidecar':\n      probe('sidecar.rewrite');\n",
-        replace: "    case 'rebuild-sidecar':\n      if (context.adopted.has(action.file)) return undefined;\n      probe('sidecar.rewrite');\n",
+        find: "    case 'rebuild-sidecar':\n      onProbe(`recovery.rebuild-sidecar.${action.state}`);\n",
+        replace: "    case 'rebuild-sidecar':\n      if (context.adopted.has(action.file)) return undefined;\n      onProbe(`recovery.rebuild-sidecar.${action.state}`);\n",
       },
     ],
     scenarios: ['sidecar-rewrite', 'swarm'],
