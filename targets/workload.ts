@@ -20,10 +20,10 @@
  * state of a CommonJS library is reloaded with {@link freshRequire}; ESM libraries keep their
  * state in the objects `open` creates).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Rng } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
+
+export { freshRequire } from './fresh-require.ts';
 
 /** What every hook of a workload sees. */
 export interface WorkloadContext<S> {
@@ -115,22 +115,4 @@ export class InvariantViolation extends Error {
 export function isInvariantViolation(error: unknown): error is InvariantViolation {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[invariantBrand] === true
     && typeof (error as { invariant?: unknown }).invariant === 'string';
-}
-
-/**
- * Loads a CommonJS package afresh: its files (everything under its package folder) are dropped
- * from the require cache first, so module-level state (queues, counters) starts empty, as in a
- * restarted process.
- * @param specifier - the package name
- * @param from - where to resolve it from: pass your workload's `import.meta.url` when the package
- * is installed in your project rather than in powercut's @defaultValue powercut's own folder
- */
-export function freshRequire<T>(specifier: string, from: string | URL = import.meta.url): T {
-  const requireFrom = createRequire(from);
-  const main = requireFrom.resolve(specifier);
-  const marker = `${join('node_modules', specifier)}`;
-  const cut = main.lastIndexOf(marker);
-  const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
-  for (const key of Object.keys(requireFrom.cache)) if (key.startsWith(packageDir)) delete requireFrom.cache[key];
-  return requireFrom(specifier) as T;
 }
