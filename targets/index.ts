@@ -5,7 +5,7 @@
  */
 export {
   defineWorkload, freshRequire, InvariantViolation, isInvariantViolation,
-  type Workload, type WorkloadContext, type WorkloadOperation,
+  type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation,
 } from './workload.ts';
 export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
