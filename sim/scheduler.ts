@@ -13,6 +13,20 @@
  * and once exhausted every further I/O of the run never settles, so the engine stops at its
  * next I/O and the scheduler reports `steps-exceeded`. The one thing it cannot bound is code
  * that loops forever without I/O and without awaiting a timer; no engine should do that.
+ *
+ * Real work the simulator does not drive: code under test may wait on something only the real
+ * event loop completes, such as a dynamic `import()` (under tsx's loader hooks on Node 20 it
+ * resolves after real macrotasks, even for a module already loaded) or an `fs` call outside the
+ * simulated root. Before reporting `stuck`, the scheduler therefore gives the real event loop
+ * up to `realTurnsMax` turns (the first few with `setImmediate`, then 1 ms timers, so roughly a
+ * second in all) and goes on as soon as one of them made progress: main settled, a timer was
+ * set, an I/O ran, or the process crashed. Determinism caveat: that wait starts only when the
+ * simulation is idle (no continuation, no timer), so the real work resumes the run at a point
+ * fixed by the seed, and the run is the same in every thread as long as one piece of real work
+ * is outstanding at a time and nothing simulated (a timer) is pending meanwhile. With a timer
+ * pending, virtual time moves on without waiting for the real work, and where that work lands
+ * depends on the real machine's speed; so does whether a run whose real work takes longer than
+ * the grace turns ends `stuck`.
  */
 import { assert } from '../engine/assert.ts';
 import type { SimClock } from './clock.ts';
@@ -37,10 +51,29 @@ export type RunOutcome<T> =
 export interface RunOptions {
   /** Most events (timer firings plus I/O operations) the run may take. @defaultValue 1_000_000 */
   readonly stepsMax?: number;
+  /**
+   * Real event-loop turns given to real work (a dynamic `import()`) before a run with nothing
+   * simulated pending is called `stuck` (see the module comment). @defaultValue {@link realTurnsMaxDefault}
+   */
+  readonly realTurnsMax?: number;
 }
 
 /** Default step budget of a run. */
 export const stepsMaxDefault = 1_000_000;
+
+/** Default real event-loop turns a seemingly stuck run waits for real work: about a second. */
+export const realTurnsMaxDefault = 1000;
+
+/** Grace turns taken with `setImmediate` before the scheduler waits with 1 ms real timers. */
+const immediateTurnsMax = 16;
+
+/*
+ * The real event-loop primitives, captured when this module loads: while a library runs, the
+ * globals are replaced by virtual timers on the world's clock (targets/timers.ts), and the
+ * scheduler's own barrier must stay a real macrotask.
+ */
+const realSetImmediate = globalThis.setImmediate; // allowed: the barrier's real macrotask, see barrier()
+const realSetTimeout = globalThis.setTimeout; // allowed: only to wait for real work, see realTurn()
 
 /**
  * Resolves after every promise continuation pending now, and every one those queue, has run.
@@ -52,7 +85,13 @@ export const stepsMaxDefault = 1_000_000;
  * and every process, no matter when the real event loop gets to it.
  */
 function barrier(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // allowed: a barrier for settled continuations; see above why determinism holds
+  return new Promise((resolve) => realSetImmediate(resolve)); // allowed: a barrier for settled continuations; see above why determinism holds
+}
+
+/** One real event-loop turn for real work: a macrotask, then after a few turns a 1 ms real timer. */
+function realTurn(turn: number): Promise<void> {
+  if (turn < immediateTurnsMax) return barrier();
+  return new Promise((resolve) => realSetTimeout(resolve, 1)); // allowed: waiting for real work only, see the module comment
 }
 
 /** The event loop of the simulated world. One per world. */
@@ -113,6 +152,7 @@ export class Scheduler {
     this.#running = true;
     this.#stepsUsed = 0;
     this.#stepsMax = options.stepsMax ?? stepsMaxDefault;
+    const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
     let result: RunOutcome<T> | undefined;
     try {
       main().then(
@@ -125,16 +165,39 @@ export class Scheduler {
     try {
       for (;;) {
         await barrier();
+        // A crash or an exhausted budget wins over main's result: code under test that caught
+        // ProcessCrashedError and went on still died there.
         if (this.#crash !== undefined) return { outcome: 'crashed', kind: this.#crash };
-        if (result !== undefined) return result;
         if (this.#stepsUsed > this.#stepsMax) return { outcome: 'steps-exceeded' };
-        if (this.#clock.nextTimeMs() === undefined) return { outcome: 'stuck' };
+        if (result !== undefined) return result;
+        if (this.#clock.nextTimeMs() === undefined) {
+          if (await this.#waitForRealWork(() => result !== undefined, realTurnsMax)) continue;
+          return { outcome: 'stuck' };
+        }
         if (!this.step()) return { outcome: 'steps-exceeded' };
-        this.#clock.fireNext();
+        try {
+          this.#clock.fireNext();
+        } catch (error) {
+          // A timer callback that throws is an uncaught exception: the run ends as if main had thrown it.
+          return { outcome: 'error', error };
+        }
       }
     } finally {
       this.#running = false;
       this.#stepsMax = Infinity;
     }
+  }
+
+  /**
+   * Gives real work up to `turnsMax` real event-loop turns, while nothing simulated is pending.
+   * @returns whether it made progress: main settled, a timer was set, an I/O ran, or a crash
+   */
+  async #waitForRealWork(settled: () => boolean, turnsMax: number): Promise<boolean> {
+    const steps = this.#stepsUsed;
+    for (let turn = 0; turn < turnsMax; turn++) {
+      await realTurn(turn);
+      if (settled() || this.#crash !== undefined || this.#stepsUsed !== steps || this.#clock.nextTimeMs() !== undefined) return true;
+    }
+    return false;
   }
 }

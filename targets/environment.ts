@@ -10,7 +10,12 @@
  * - `Math.random`, `crypto.randomBytes`, `randomFillSync`, `randomInt`, `randomUUID` and
  *   `crypto.getRandomValues`: a stream of the world's seed;
  * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()` and
- *   `process.hrtime.bigint()`: the simulated clock, from a fixed epoch.
+ *   `process.hrtime.bigint()`: the simulated clock, from a fixed epoch;
+ * - timers (`setTimeout`, `setInterval`, `setImmediate`, their clears, `node:timers` and
+ *   `node:timers/promises`): virtual timers on the same clock (targets/timers.ts);
+ * - `console.log`, `info`, `warn`, `error`, `debug`, `trace` and `dir`: recorded in the run's
+ *   trace as `note` events named `console.error` (and so on), one line each, instead of
+ *   printed, so a library's logging shows in repro and reports and never floods a terminal.
  *
  * What it cannot reach: values a library computed before it was loaded in the run (load it in
  * the workload's `open`, as freshRequire does), native addons, and the asynchronous
@@ -18,8 +23,10 @@
  */
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
+import { format } from 'node:util';
 import workerThreads from 'node:worker_threads';
 import type { SimWorld } from '../sim/index.ts';
+import { pinTimers } from './timers.ts';
 
 /** The process id every target run sees. */
 export const pinnedPid = 4242;
@@ -28,6 +35,14 @@ export const pinnedPpid = 4241;
 /** The wall-clock time at simulated time 0: 2020-01-01T00:00:00Z. */
 export const pinnedEpochMs = Date.UTC(2020, 0, 1);
 
+/** The longest console line kept in a trace note; the rest is cut (`…`). */
+export const consoleNoteCharsMax = 500;
+
+/** The console methods whose output goes to the trace. */
+const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir'] as const;
+
+type Replace = (target: object, key: PropertyKey, value: unknown) => void;
+
 /**
  * Pins the environment to `world` (its seed and clock).
  * @returns a function that puts everything back (call it once)
@@ -35,7 +50,7 @@ export const pinnedEpochMs = Date.UTC(2020, 0, 1);
 export function pinEnvironment(world: SimWorld): () => void {
   const restores: (() => void)[] = [];
   /** Replaces `target[key]` (own property or inherited) and remembers how to undo it. */
-  const replace = <T extends object>(target: T, key: PropertyKey, value: unknown): void => {
+  const replace: Replace = (target, key, value) => {
     const own = Object.getOwnPropertyDescriptor(target, key);
     Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: own?.enumerable ?? true });
     restores.push(() => {
@@ -43,19 +58,33 @@ export function pinEnvironment(world: SimWorld): () => void {
       else Object.defineProperty(target, key, own);
     });
   };
+  replace(process, 'pid', pinnedPid);
+  replace(process, 'ppid', pinnedPpid);
+  replace(workerThreads, 'threadId', 0);
+  pinRandom(world, replace);
+  pinClock(world, replace);
+  const unbindTimers = pinTimers(world, replace);
+  pinConsole(world, replace);
+  syncBuiltinESMExports();
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    for (const restore of restores.reverse()) restore();
+    unbindTimers();
+    syncBuiltinESMExports();
+  };
+}
+
+/** `Math.random` and the synchronous random functions of `node:crypto` and Web Crypto draw from the seed. */
+function pinRandom(world: SimWorld, replace: Replace): void {
   const random = world.stream('environment-random');
   const fill = <V extends ArrayBufferView>(view: V): V => {
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     for (let i = 0; i < bytes.length; i++) bytes[i] = random.int(256);
     return view;
   };
-  const now = (): number => pinnedEpochMs + world.clock.now();
-
-  replace(process, 'pid', pinnedPid);
-  replace(process, 'ppid', pinnedPpid);
-  replace(workerThreads, 'threadId', 0);
   replace(Math, 'random', () => random.next());
-
   const randomBytes = (size: number, callback?: (error: Error | null, buffer: Buffer) => void): Buffer | undefined => {
     const buffer = fill(Buffer.alloc(size));
     if (callback === undefined) return buffer;
@@ -89,7 +118,11 @@ export function pinEnvironment(world: SimWorld): () => void {
   const webcrypto = globalThis.crypto;
   replace(webcrypto, 'getRandomValues', fill);
   replace(webcrypto, 'randomUUID', uuid);
+}
 
+/** `Date`, `performance.now` and `process.hrtime` follow the simulated clock from {@link pinnedEpochMs}. */
+function pinClock(world: SimWorld, replace: Replace): void {
+  const now = (): number => pinnedEpochMs + world.clock.now();
   const RealDate = Date;
   class PinnedDate extends RealDate {
     constructor(...args: unknown[]) {
@@ -119,13 +152,14 @@ export function pinEnvironment(world: SimWorld): () => void {
   };
   hrtime.bigint = (): bigint => BigInt(Math.round(world.clock.now() * 1e6));
   replace(process, 'hrtime', hrtime);
+}
 
-  syncBuiltinESMExports();
-  let restored = false;
-  return () => {
-    if (restored) return;
-    restored = true;
-    for (const restore of restores.reverse()) restore();
-    syncBuiltinESMExports();
-  };
+/** Console output becomes `note` events of the trace, one line each (see the module comment). */
+function pinConsole(world: SimWorld, replace: Replace): void {
+  for (const method of consoleMethods) {
+    replace(console, method, (...args: unknown[]) => {
+      const text = format(...args).replace(/\r?\n/g, ' \u23ce ');
+      world.record('note', `console.${method}`, text.length > consoleNoteCharsMax ? `${text.slice(0, consoleNoteCharsMax - 1)}\u2026` : text);
+    });
+  }
 }

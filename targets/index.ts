@@ -5,7 +5,7 @@
  */
 export {
   defineWorkload, freshRequire, InvariantViolation, isInvariantViolation,
-  type Workload, type WorkloadContext, type WorkloadOperation,
+  type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation,
 } from './workload.ts';
 export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
@@ -13,4 +13,4 @@ export {
 } from './plan.ts';
 export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, type TargetCrash, type TargetRunOptions } from './runner.ts';
 export { librarySubject } from './subject.ts';
-export { pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';
+export { consoleNoteCharsMax, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

@@ -18,15 +18,21 @@
  *
  * The facade is process-wide (it replaces this thread's `fs`), so one thread runs one plan at a
  * time; campaigns run targets in worker threads, each with its own `fs`. The process id, the
- * time and random numbers are pinned to the seed while the plan runs (targets/environment.ts),
- * so a seed gives the same run in any process and any thread.
+ * time, timers, random numbers and the console are pinned to the seed and the simulated clock
+ * while the plan runs (targets/environment.ts), so a seed gives the same run in any process and
+ * any thread. The trace labels the library's I/O with the part of the run it belongs to (its
+ * phase): `setup`, `operation`, `idle` (the workload's `idleMs` after an operation, when the
+ * library's timers fire), `recovery` (the `open` after a crash) and `check`.
+ *
+ * A run leaves nothing behind: its world is finished at the end (every timer dropped, every
+ * file system dead), and the environment and the facade binding are put back.
  */
 import { installFacade, installFacadeRoutes } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { SimWorld, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { noFaults, SimWorld, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
-import { isInvariantViolation, type Workload, type WorkloadContext } from './workload.ts';
+import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
 
 /** Crashes in a row during a library's reopen before it is reopened with faults off. */
 export const reopenCrashesMax = 3;
@@ -37,14 +43,21 @@ export const targetRoot = '/powercut-target';
 /** The crash that preceded a check. */
 export type TargetCrash = CrashInfo;
 
+/** `, crash state 4` after a power loss; nothing after a kill -9, which keeps every write. */
+function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
+  return kind === 'power-loss' ? `, crash state ${crashState}` : '';
+}
+
 /**
  * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
- * state 4`, then `, then kill-9 during the reopen, crash state 0` for each crash in recovery.
+ * state 4` / `after kill-9 during operation 2`, then `, then kill-9 during the reopen` or
+ * `, then power-loss during the reopen, crash state 0` for each crash in recovery. A crash state
+ * is named only for a power loss: a kill -9 keeps everything.
  */
 export function describeCrash(crash: TargetCrash): string {
   const when = crash.final ? `after the final ${crash.kind}` : `after ${crash.kind} during operation ${crash.afterOperation}`;
-  const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen, crash state ${again.crashState}`).join('');
-  return `${when}, crash state ${crash.crashState}${then}`;
+  const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
+  return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
 
 /** Options of {@link runTargetPlan}. */
@@ -72,48 +85,106 @@ function messageOf(error: unknown): string {
 /** The end of the queue of plans waiting for this thread's `fs`: one plan runs at a time. */
 let queue: Promise<unknown> = Promise.resolve();
 
+/** What `load` returned, per workload with `loadOnce`, in this thread. */
+const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
+
 /**
  * Runs one plan of `workload`. Deterministic: the same plan gives the same result and digest.
  * Calls made while another plan runs in this thread wait for it (the facade and the pinned
  * environment are per thread).
- * @throws {@link TargetSetupError} when `open` or `setup` fails with faults off
+ * @throws {@link TargetSetupError} when `load`, `open` or `setup` fails with faults off
  */
-export function runTargetPlan<S, L>(workload: Workload<S, L>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
+export function runTargetPlan<S, L, M>(workload: Workload<S, L, M>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
   installFacadeRoutes();
-  const run = queue.then(() => new LibraryRun(workload, plan, options).execute());
+  const run = queue.then(async () => {
+    const loaded = workload.loadOnce === true ? await loadOnce(workload) : undefined;
+    return new LibraryRun(workload, plan, options, loaded as { readonly value: M } | undefined).execute();
+  });
   queue = run.catch(() => undefined);
   return run;
 }
 
+/**
+ * Loads a `loadOnce` workload's library, once per thread, in a world of its own (seed 0, no
+ * faults, the environment pinned), so its module-level code draws the same values in every
+ * thread; the world is finished afterwards, and timers the load set never fire.
+ */
+function loadOnce<S, L, M>(workload: Workload<S, L, M>): Promise<{ readonly value: unknown }> {
+  let loaded = loadedOnce.get(workload);
+  if (loaded === undefined) {
+    loaded = (async () => {
+      const world = new SimWorld({ seed: 0, faults: noFaults() });
+      const facade = installFacade(world, targetRoot);
+      const restoreEnvironment = pinEnvironment(world);
+      try {
+        const outcome = await world.run(async () => workload.load?.());
+        if (outcome.outcome === 'done') return { value: outcome.value };
+        const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
+        throw new TargetSetupError(`${workload.name}: load did not complete: ${detail.split('\n')[0]}`);
+      } finally {
+        world.finish();
+        restoreEnvironment();
+        facade.uninstall();
+      }
+    })();
+    loadedOnce.set(workload, loaded);
+  }
+  return loaded;
+}
+
+/** A violation reported with `ctx.violate` during a check, waiting for the check to end. */
+interface Reported {
+  readonly invariant: string;
+  readonly message: string;
+}
+
 /** One run of a target plan: its state as fields, its parts as methods. */
-class LibraryRun<S, L> {
+class LibraryRun<S, L, M> {
   readonly #world: SimWorld;
   readonly #crashStateStream;
   readonly #violations: RunViolation[] = [];
   readonly #crashStates: number[] = [];
   readonly #ctx: WorkloadContext<S>;
+  readonly #reported: Reported[] = [];
   #library: L | undefined;
   #acknowledged = 0;
   #failedOperations = 0;
+  /** The last crash, as the workload sees it (`ctx.crash`). */
+  #crash: WorkloadCrash | undefined;
+  /** Whether a check (a reopen after a crash, then the invariants) is under way. */
+  #checking = false;
 
   constructor(
-    private readonly workload: Workload<S, L>,
+    private readonly workload: Workload<S, L, M>,
     private readonly plan: TargetPlan,
     private readonly options: TargetRunOptions,
+    /** What `load` returned once for the thread, with `loadOnce`. */
+    private readonly loaded: { readonly value: M } | undefined,
   ) {
     const world = new SimWorld({ seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest' });
     this.#world = world;
     this.#crashStateStream = world.stream('crash-state');
-    const crashStates = this.#crashStates;
-    this.#ctx = {
-      seed: plan.seed,
+    this.#ctx = this.#context(world);
+  }
+
+  #context(world: SimWorld): WorkloadContext<S> {
+    const run = this;
+    return {
+      seed: this.plan.seed,
       root: targetRoot,
       rng: world.stream('workload'),
-      state: workload.initialState(),
+      state: this.workload.initialState(),
       get crashCount() {
-        return crashStates.length;
+        return run.#crashStates.length;
+      },
+      get crash() {
+        return run.#crash;
       },
       path: (name) => `${targetRoot}/${name}`,
+      violate: (invariant, message) => {
+        if (!this.#checking) throw new Error(`ctx.violate(${JSON.stringify(invariant)}) outside a check: call it in invariants (or the open after a crash)`);
+        this.#reported.push({ invariant: String(invariant), message: String(message) });
+      },
     };
   }
 
@@ -123,33 +194,43 @@ class LibraryRun<S, L> {
     try {
       await this.#setup();
       if (await this.#operations()) {
+        // The power fails while the process waits for its next request.
+        this.#world.setPhase('idle');
         this.#world.crashNow('power-loss');
         await this.#check('power-loss', this.plan.operations.length, true);
       }
       return this.#result();
     } finally {
-      restoreEnvironment();
-      facade.uninstall();
       // Nothing of this run may run later: its timers, pending I/O and file systems die here.
       this.#world.finish();
+      restoreEnvironment();
+      facade.uninstall();
     }
   }
 
-  #section<T>(body: () => Promise<T>): Promise<RunOutcome<T>> {
+  /** Runs `body` as one simulated section, its I/O labelled with `phase`. */
+  #section<T>(phase: string, body: () => Promise<T>): Promise<RunOutcome<T>> {
+    this.#world.setPhase(phase);
     return this.#world.run(body, { stepsMax: this.plan.stepsMax });
+  }
+
+  /** Loads (unless loaded once for the thread) and opens the library. */
+  async #open(): Promise<L> {
+    const loaded = this.loaded !== undefined ? this.loaded.value : (await this.workload.load?.()) as M;
+    return this.workload.open(this.#ctx, loaded);
   }
 
   /** Opens the library and runs the setup with faults off, then makes what it left durable. */
   async #setup(): Promise<void> {
     const world = this.#world;
     const harness = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
-      const outcome = await this.#section(body);
+      const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
       throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}`);
     };
     world.setFaultsEnabled(false);
-    const library = (await harness('open', async () => this.workload.open(this.#ctx))) as L;
+    const library = await harness('open', () => this.#open());
     this.#library = library;
     await harness('setup', () => this.workload.setup(this.#ctx, library));
     makeDurable(world);
@@ -158,30 +239,81 @@ class LibraryRun<S, L> {
 
   /** The plan's operations, with a check after every crash. @returns false when the run ended early */
   async #operations(): Promise<boolean> {
-    const workload = this.workload;
     for (const [position, index] of this.plan.operations.entries()) {
-      const operation = workload.operations[index % workload.operations.length]!;
-      this.#world.record('op', operation.name, String(index));
-      const library = this.#library as L;
-      const outcome = await this.#section(() => operation.run(this.#ctx, library, index));
-      if (outcome.outcome === 'done') this.#acknowledged++;
-      else if (outcome.outcome === 'crashed') {
-        if (!await this.#check(outcome.kind, position, false)) return false;
-      } else if (outcome.outcome === 'error') this.#failedOperations++;
-      else {
-        const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
-        this.#violation('liveness', `operation ${index} (${operation.name}) ended ${outcome.outcome}`, crash);
-        this.#world.crashNow('kill-9');
-        if (!await this.#check('kill-9', position, false)) return false;
-      }
+      if (!await this.#operation(position, index)) return false;
+      if (!await this.#idle(position)) return false;
     }
     return true;
+  }
+
+  /** Runs operation `index` (at `position` in the plan). @returns false when the run ended */
+  async #operation(position: number, index: number): Promise<boolean> {
+    const workload = this.workload;
+    const operation = workload.operations[index % workload.operations.length]!;
+    this.#world.setPhase('operation');
+    this.#world.record('op', operation.name, String(index));
+    const library = this.#library as L;
+    const outcome = await this.#section('operation', () => operation.run(this.#ctx, library, index));
+    if (outcome.outcome === 'done') this.#acknowledged++;
+    else if (outcome.outcome === 'error') this.#failedOperations++;
+    else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
+    else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}`, position);
+    return true;
+  }
+
+  /**
+   * The workload's `idleMs` of virtual time after an operation: the library's timers due by
+   * then fire. @returns false when the run ended
+   */
+  async #idle(position: number): Promise<boolean> {
+    const idleMs = this.workload.idleMs ?? 0;
+    if (idleMs <= 0) return true;
+    const clock = this.#world.clock;
+    const outcome = await this.#section('idle', () => new Promise<void>((resolve) => {
+      clock.setTimer(idleMs, resolve);
+    }));
+    if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
+    // A library timer that threw: an uncaught exception, noted; the run goes on.
+    if (outcome.outcome === 'error') this.#world.record('note', 'uncaught', messageOf(outcome.error).split('\n')[0]!);
+    else if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, position);
+    return true;
+  }
+
+  /** A section that hung or ran out of steps: a liveness violation, then a kill -9 and its check. */
+  #liveness(message: string, position: number): Promise<boolean> {
+    const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
+    this.#violation('liveness', message, crash);
+    this.#world.crashNow('kill-9');
+    return this.#check('kill-9', position, false);
   }
 
   #violation(invariant: string, message: string, crash: TargetCrash): void {
     const described = `${message} (${describeCrash(crash)})`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash });
     this.#world.record('check', invariant, `violated: ${described}`);
+  }
+
+  /** Reports what `ctx.violate` collected during the check of `crash`. @returns how many */
+  #flushReported(crash: TargetCrash): number {
+    const reported = this.#reported.splice(0);
+    for (const { invariant, message } of reported) this.#violation(invariant, message, crash);
+    return reported.length;
+  }
+
+  /** The crash as the workload sees it (`ctx.crash`): crash states only for power losses. */
+  #workloadCrash(crash: TargetCrash): WorkloadCrash {
+    const stateOf = (kind: 'kill-9' | 'power-loss', crashState: number): number | undefined => (kind === 'power-loss' ? crashState : undefined);
+    const index = crash.final ? undefined : this.plan.operations[crash.afterOperation];
+    const operations = this.workload.operations;
+    const reopenCrashes = (crash.reopenCrashes ?? []).map((again) => ({ kind: again.kind, crashState: stateOf(again.kind, again.crashState) }));
+    return {
+      kind: crash.kind,
+      crashState: stateOf(crash.kind, crash.crashState),
+      operation: index === undefined ? undefined : { name: operations[index % operations.length]!.name, index },
+      final: crash.final,
+      reopenCrashes,
+      powerLost: crash.kind === 'power-loss' || reopenCrashes.some((again) => again.kind === 'power-loss'),
+    };
   }
 
   /**
@@ -200,39 +332,44 @@ class LibraryRun<S, L> {
     const crash: TargetCrash = earlier === undefined
       ? { kind, crashState, afterOperation, final }
       : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState }] };
+    this.#crash = this.#workloadCrash(crash);
+    this.#checking = true;
     try {
       // The restarted process opens the library as a user's would. The final check reopens
       // with faults off (the run ends there), and so does a reopen that crashed too often in
       // a row (a liveness bound).
       const faultsOn = !final && (crash.reopenCrashes?.length ?? 0) < reopenCrashesMax;
       world.setFaultsEnabled(faultsOn);
-      let opened = await this.#section(async () => this.workload.open(this.#ctx));
+      let opened = await this.#section('recovery', () => this.#open());
       if (opened.outcome === 'crashed') return await this.#check(opened.kind, afterOperation, final, crash);
       world.setFaultsEnabled(false);
       // An injected error may fail an open; the library must open once faults stop.
-      if (opened.outcome !== 'done' && faultsOn) opened = await this.#section(async () => this.workload.open(this.#ctx));
+      if (opened.outcome !== 'done' && faultsOn) opened = await this.#section('recovery', () => this.#open());
       if (opened.outcome !== 'done') {
+        this.#flushReported(crash);
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
         this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}`, crash);
         return false;
       }
-      this.#library = opened.value as L;
+      this.#library = opened.value;
       await this.#invariants(crash);
       return true;
     } finally {
+      this.#checking = false;
       world.setFaultsEnabled(true);
     }
   }
 
   async #invariants(crash: TargetCrash): Promise<void> {
     const library = this.#library as L;
-    const checked = await this.#section(() => this.workload.invariants(this.#ctx, library));
+    const checked = await this.#section('check', () => this.workload.invariants(this.#ctx, library));
+    const reported = this.#flushReported(crash);
     if (checked.outcome === 'error') {
       const error = checked.error;
       this.#violation(isInvariantViolation(error) ? error.invariant : 'invariants-threw', messageOf(error), crash);
     } else if (checked.outcome !== 'done') {
       this.#violation('liveness', `the invariant check ended ${checked.outcome}`, crash);
-    } else {
+    } else if (reported === 0) {
       this.#world.record('check', 'invariants', 'ok');
     }
   }

@@ -16,14 +16,41 @@
  * ```
  *
  * A "process" here is one incarnation of the simulated world: after a crash the runner restarts
- * the world and calls `open` again, so the library must be re-created from scratch (module-level
- * state of a CommonJS library is reloaded with {@link freshRequire}; ESM libraries keep their
- * state in the objects `open` creates).
+ * the world and calls `open` again, so the library must be re-created from scratch. Its code is
+ * loaded by `load` (when given) before every `open`: {@link freshRequire} evaluates a CommonJS
+ * package again, so its module-level state starts empty as in a restarted process; ESM
+ * libraries keep their state in the objects `open` creates. A library whose module-level state a
+ * crash cannot leave wrong says `loadOnce: true` and is loaded once per thread.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Rng } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
+
+export { freshRequire } from './fresh-require.ts';
+
+/**
+ * The crash a check follows: what the invariants may promise depends on it. A kill -9 kills the
+ * process and keeps everything it had written (the OS survives), so "every acknowledged write is
+ * still there" can be promised after one even by a library that never calls fsync; a power loss
+ * keeps only what was made durable.
+ */
+export interface WorkloadCrash {
+  /** How the process died (the first crash, when its reopen crashed again). */
+  readonly kind: 'kill-9' | 'power-loss';
+  /**
+   * After a power loss, the state the disk settled on: 0 random, 1 nothing unsynced kept,
+   * 2 everything kept, 3 directory operations without unsynced data, 4 unsynced data without
+   * directory operations. Undefined after a kill -9, which keeps everything.
+   */
+  readonly crashState: number | undefined;
+  /** The operation it interrupted (its name and index), or undefined for the final power loss. */
+  readonly operation: { readonly name: string; readonly index: number } | undefined;
+  /** Whether this is the power loss that ends the run, after every operation. */
+  readonly final: boolean;
+  /** Crashes that landed in the reopen (the library's own recovery) before this check, in order. */
+  readonly reopenCrashes: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number | undefined }[];
+  /** Whether the power failed: this crash or one during its reopen was a power loss. */
+  readonly powerLost: boolean;
+}
 
 /** What every hook of a workload sees. */
 export interface WorkloadContext<S> {
@@ -31,14 +58,36 @@ export interface WorkloadContext<S> {
   readonly seed: number;
   /** The simulated root directory (absolute). */
   readonly root: string;
-  /** The workload's own random stream (independent of faults). */
+  /**
+   * The workload's own random stream, for choices an operation makes (which key, how large a
+   * value): `rng.next()` in [0, 1), `rng.int(n)` in [0, n), `rng.range(min, max)` (both
+   * included), `rng.chance(p)`, `rng.pick(items)`, `rng.bytes(n)`, `rng.fork(name)` (an
+   * independent stream). It depends only on the seed (the `workload` stream of the world), so
+   * drawing from it never changes the faults or crash states of a seed, and a plan replays the
+   * same draws. It runs on across incarnations; do not use `Math.random` for the workload's own
+   * choices (it is pinned too, but shared with the library under test).
+   */
   readonly rng: Rng;
   /** The workload's model of what should be on disk; hooks read and update it. */
   state: S;
   /** Crashes so far in this run. */
   readonly crashCount: number;
+  /**
+   * The last crash: set for the reopen after it (`open`) and the invariants that follow, and
+   * kept through the operations of the incarnation it started; undefined before the first crash.
+   */
+  readonly crash: WorkloadCrash | undefined;
   /** A path under the simulated root. */
   path(name: string): string;
+  /**
+   * Reports a broken invariant and goes on: a check may report several, and update the model
+   * after reporting (so the same loss is not reported again after the next crash). Only during a
+   * check (the `open` after a crash and `invariants`).
+   * @param invariant - its short name (`durable`, `whole`, ...)
+   * @param message - what was expected and what was seen
+   * @throws Error when called outside a check
+   */
+  violate(invariant: string, message: string): void;
 }
 
 /** One kind of operation the workload does (e.g. `db.write()`). */
@@ -51,14 +100,21 @@ export interface WorkloadOperation<S, L> {
   run(ctx: WorkloadContext<S>, library: L, index: number): Promise<void>;
 }
 
-/** A library workload. */
-export interface Workload<S, L> {
+/** A library workload: `S` the model, `L` the opened library, `M` what `load` returns. */
+export interface Workload<S, L, M = unknown> {
   /** A short name, used in reports and repro lines. */
   readonly name: string;
   /** One line: what the invariants promise. */
   readonly description?: string;
   /** Operations per seed. @defaultValue 12 */
   readonly operationsCount?: number;
+  /**
+   * Virtual milliseconds the process idles after each operation, as a real one would between
+   * requests: the library's timers due meanwhile fire (a debounced or write-behind flush), and a
+   * crash may land in their I/O (it is reported as during that operation). Without it, virtual
+   * time moves only while an operation waits for a timer. @defaultValue 0
+   */
+  readonly idleMs?: number;
   /**
    * Changes to the fault profile of its campaigns (targets/plan.ts `targetFaults`: power loss,
    * kill -9, ext4-style fsync failures and ENOSPC, 512-byte sectors), e.g.
@@ -67,27 +123,45 @@ export interface Workload<S, L> {
   readonly faults?: Partial<FaultProfile>;
   /** A fresh model, for each seed. */
   initialState(): S;
-  /** Opens (or loads) the library, at the start of each process incarnation. */
-  open(ctx: WorkloadContext<S>): Promise<L> | L;
+  /**
+   * Loads the library's code, e.g. `() => freshRequire('write-file-atomic', import.meta.url)`;
+   * what it returns is passed to `open`. Runs before every `open` (a restarted process loads
+   * its modules again), or once per thread with {@link loadOnce}. Optional: without it, `open`
+   * loads what it needs itself.
+   */
+  load?(): Promise<M> | M;
+  /**
+   * Load the library once per thread rather than in every incarnation (faster). Only for a
+   * library whose module-level state a crash cannot leave wrong: no module-level queue, lock,
+   * open handle or cache of file contents that a killed process would leave behind (
+   * write-file-atomic keeps a queue per file that a crashed write leaves locked, so it reloads).
+   * The load then runs in a world of its own (seed 0, the environment pinned), so whatever its
+   * module-level code draws is the same in every thread; timers it sets there never fire.
+   * @defaultValue false
+   */
+  readonly loadOnce?: boolean;
+  /** Opens the library, at the start of each process incarnation (`loaded`: what `load` returned). */
+  open(ctx: WorkloadContext<S>, loaded: M): Promise<L> | L;
   /** Runs once with faults off; whatever it leaves is then made durable. */
   setup(ctx: WorkloadContext<S>, library: L): Promise<void>;
   /** The operations, run in turn (operation k is `operations[k % length]`). */
   readonly operations: ReadonlyArray<WorkloadOperation<S, L>>;
   /**
-   * Checked after every crash, with faults off, on the library `open` returned in the restarted
-   * process (a library that does not open is the violation `opens`, found before this runs).
-   * @throws InvariantViolation when an invariant does not hold
+   * Checked after every crash (`ctx.crash` says which), with faults off, on the library `open`
+   * returned in the restarted process (a library that does not open is the violation `opens`,
+   * found before this runs). Reports with `ctx.violate` (and goes on), or throws.
+   * @throws InvariantViolation when an invariant does not hold (one violation, the check ends)
    */
   invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;
 }
 
 /**
- * Identity helper that gives a workload its types (the model `S` and the library `L` are
- * inferred from `initialState` and `open`), for a module's default export.
+ * Identity helper that gives a workload its types (the model `S`, the library `L` and the loaded
+ * code `M` are inferred from `initialState`, `open` and `load`), for a module's default export.
  * @param workload - the workload
  * @returns the same object
  */
-export function defineWorkload<S, L>(workload: Workload<S, L>): Workload<S, L> {
+export function defineWorkload<S, L, M = unknown>(workload: Workload<S, L, M>): Workload<S, L, M> {
   return workload;
 }
 
@@ -115,22 +189,4 @@ export class InvariantViolation extends Error {
 export function isInvariantViolation(error: unknown): error is InvariantViolation {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[invariantBrand] === true
     && typeof (error as { invariant?: unknown }).invariant === 'string';
-}
-
-/**
- * Loads a CommonJS package afresh: its files (everything under its package folder) are dropped
- * from the require cache first, so module-level state (queues, counters) starts empty, as in a
- * restarted process.
- * @param specifier - the package name
- * @param from - where to resolve it from: pass your workload's `import.meta.url` when the package
- * is installed in your project rather than in powercut's @defaultValue powercut's own folder
- */
-export function freshRequire<T>(specifier: string, from: string | URL = import.meta.url): T {
-  const requireFrom = createRequire(from);
-  const main = requireFrom.resolve(specifier);
-  const marker = `${join('node_modules', specifier)}`;
-  const cut = main.lastIndexOf(marker);
-  const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
-  for (const key of Object.keys(requireFrom.cache)) if (key.startsWith(packageDir)) delete requireFrom.cache[key];
-  return requireFrom(specifier) as T;
 }

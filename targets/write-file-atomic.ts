@@ -7,11 +7,11 @@
  * - `durable`: it holds the last document whose write was acknowledged, or a later one (a write
  *   that resolved is not lost).
  *
- * The library is loaded afresh in each incarnation (freshRequire): it keeps a module-level
- * queue per file that a crashed write would otherwise leave locked.
+ * The library is loaded afresh in each incarnation (`load` with freshRequire, not `loadOnce`): it
+ * keeps a module-level queue per file that a crashed write would otherwise leave locked.
  */
 import { readFile } from 'node:fs/promises';
-import { freshRequire, InvariantViolation, type Workload } from './workload.ts';
+import { freshRequire, type Workload } from './workload.ts';
 
 /** The slice of write-file-atomic's API the workload uses. */
 type WriteFileAtomic = (filename: string, data: string | Uint8Array, options?: { fsync?: boolean }) => Promise<void>;
@@ -39,12 +39,13 @@ function versionOf(text: string): number | undefined {
   }
 }
 
-const workload: Workload<State, WriteFileAtomic> = {
+const workload: Workload<State, WriteFileAtomic, WriteFileAtomic> = {
   name: 'write-file-atomic',
   description: 'after a crash the target holds the old or the new document, never a mix, never nothing; an acknowledged write survives',
   operationsCount: 12,
   initialState: () => ({ acked: 0 }),
-  open: () => freshRequire<WriteFileAtomic>('write-file-atomic'),
+  load: () => freshRequire<WriteFileAtomic>('write-file-atomic'),
+  open: (_ctx, writeFileAtomic) => writeFileAtomic,
   setup: (ctx, writeFileAtomic) => writeFileAtomic(ctx.path(fileName), documentOf(0)),
   operations: [{
     name: 'replace',
@@ -59,19 +60,19 @@ const workload: Workload<State, WriteFileAtomic> = {
     try {
       text = await readFile(ctx.path(fileName), 'utf8');
     } catch (error) {
-      throw new InvariantViolation('whole', `${fileName} is gone (${(error as Error).message})`);
+      ctx.violate('whole', `${fileName} is gone (${(error as Error).message})`);
+      return;
     }
     const version = versionOf(text);
     if (version === undefined) {
-      throw new InvariantViolation('whole', `${fileName} holds ${text.length} bytes that are no document written (torn, empty or mixed): ${JSON.stringify(text.slice(0, 40))}`);
+      ctx.violate('whole', `${fileName} holds ${text.length} bytes that are no document written (torn, empty or mixed): ${JSON.stringify(text.slice(0, 40))}`);
+      return;
     }
     const acked = ctx.state.acked;
+    if (version < acked) ctx.violate('durable', `${fileName} holds version ${version}, but the write of version ${acked} was acknowledged`);
     // What a kill -9 leaves visible may still be lost by a later power loss: only a loss lowers
-    // the acknowledged version (so one loss is reported once).
+    // the acknowledged version (reported once, then adopted as the new base).
     ctx.state.acked = Math.min(acked, version);
-    if (version < acked) {
-      throw new InvariantViolation('durable', `${fileName} holds version ${version}, but the write of version ${acked} was acknowledged`);
-    }
   },
 };
 

@@ -55,6 +55,47 @@ describe('scheduler', () => {
     expect(outcome).toEqual({ outcome: 'stuck' });
   });
 
+  it('gives real work (a dynamic import(), a real timer) event-loop turns before it calls a run stuck', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      const { basename } = await import('node:path');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a real timer: real work the simulator does not drive
+      await world.fs.exists('/x');
+      return basename('/a/b');
+    });
+    expect(outcome).toEqual({ outcome: 'done', value: 'b' });
+  });
+
+  it('calls a run waiting on real work stuck once the real turns are used up', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(() => new Promise((resolve) => setTimeout(resolve, 200)), { realTurnsMax: 3 });
+    expect(outcome).toEqual({ outcome: 'stuck' });
+  });
+
+  it('reports steps-exceeded even when main catches the dead process\'s error and returns', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const sync = world.kernel;
+    const outcome = await world.run(async () => {
+      for (let i = 0; i < 5; i++) await world.fs.exists('/x');
+      // The sixth I/O is over budget: the synchronous path finds the process dead (the facade
+      // throws ProcessCrashedError there); main catches that and returns.
+      expect(sync.begin(sync.incarnation)).toBe(-1);
+      return 'swallowed';
+    }, { stepsMax: 5 });
+    expect(outcome).toEqual({ outcome: 'steps-exceeded' });
+  });
+
+  it('ends the run with the error a timer callback throws', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const boom = new Error('boom');
+    const outcome = await world.run(() => new Promise(() => {
+      world.clock.setTimer(1, () => {
+        throw boom;
+      });
+    }));
+    expect(outcome).toEqual({ outcome: 'error', error: boom });
+  });
+
   it('reports a timer loop that never ends as steps-exceeded', async () => {
     const world = new SimWorld({ seed: 1 });
     const outcome = await world.run(async () => {

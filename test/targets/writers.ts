@@ -50,9 +50,9 @@ export const carelessWriter = writerWorkload('careless-writer', async (ctx, text
   fs.writeFileSync(ctx.path(fileName), text);
 });
 
-/** Temporary file, fsync, rename, directory fsync. */
-export const carefulWriter = writerWorkload('careful-writer', async (ctx, text) => {
-  const tmp = ctx.path(`${fileName}.tmp`);
+/** Temporary file, fsync, rename, directory fsync: `text` replaces `name` under `ctx.root` durably. */
+export async function writeCarefully(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>, text: string, name = fileName): Promise<void> {
+  const tmp = ctx.path(`${name}.tmp`);
   const handle = await fs.promises.open(tmp, 'w');
   try {
     await handle.writeFile(text);
@@ -60,11 +60,14 @@ export const carefulWriter = writerWorkload('careful-writer', async (ctx, text) 
   } finally {
     await handle.close();
   }
-  await fs.promises.rename(tmp, ctx.path(fileName));
+  await fs.promises.rename(tmp, ctx.path(name));
   const dir = await fs.promises.open(ctx.root, 'r');
   try {
     await dir.sync();
   } finally {
     await dir.close();
   }
-});
+}
+
+/** Temporary file, fsync, rename, directory fsync. */
+export const carefulWriter = writerWorkload('careful-writer', (ctx, text) => writeCarefully(ctx, text));

@@ -1,0 +1,163 @@
+/**
+ * Loading a CommonJS package afresh, as a restarted process would, without paying for it again:
+ * {@link freshRequire} runs the package's files again (so their module-level state, such as
+ * write-file-atomic's queue of files being written, starts empty), but reads, resolves and
+ * compiles each file once per thread. A file's compiled module wrapper is a plain function;
+ * calling it again with a new `module` object evaluates the file again in a new scope, which is
+ * all "loading afresh" needs. Reloading was the cost of such workloads: Node (and tsx's require
+ * hook) read, transformed and compiled every file of the package in every incarnation.
+ *
+ * What it keeps of Node's loader: the fresh modules go into `require.cache` in place of the old
+ * ones (so a later plain `require` of a package file gets the fresh instance, as before), each
+ * gets `exports`, `require` (with `resolve`, `cache`, `main`, `extensions`), `module`,
+ * `__filename` and `__dirname`, cycles see the partial exports, and `import()` inside the
+ * package works. Files outside the package (its dependencies) come from the cache as they are.
+ * A package file that does not compile as a CommonJS wrapper (ESM syntax that tsx would
+ * transform, a native addon, `.mjs`, TypeScript) is loaded by Node's own `require`, afresh; a
+ * `.json` file is parsed again from the text read once.
+ *
+ * Not kept: files changed on disk after their first load in the thread are not read again.
+ */
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, join } from 'node:path';
+import vm from 'node:vm';
+
+/** Node's module objects, with the internals the loader needs. */
+type NodeModule = Module & { filename: string; paths: string[]; loaded: boolean; exports: unknown };
+type ModuleStatics = typeof Module & { _nodeModulePaths(dir: string): string[] };
+
+/** The parameters of Node's CommonJS module wrapper. */
+const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/** How a package file is evaluated: its compiled wrapper, its JSON text, or by Node's `require`. */
+type Body =
+  | { readonly kind: 'wrapper'; readonly fn: (...args: unknown[]) => unknown }
+  | { readonly kind: 'json'; readonly text: string }
+  | { readonly kind: 'native' };
+
+/** A package file as read and compiled once, with a `require` resolving from its folder. */
+interface Compiled {
+  readonly body: Body;
+  readonly base: NodeJS.Require;
+}
+
+/** Shared by every copy of this module in the thread, so a file is compiled once per thread. */
+interface LoaderCache {
+  readonly compiled: Map<string, Compiled>;
+  /** `<requiring file or folder>\0<specifier>` → resolved filename (or builtin name). */
+  readonly resolved: Map<string, string>;
+}
+
+const cache: LoaderCache = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.fresh-require.cache')] ??= {
+  compiled: new Map(), resolved: new Map(),
+}) as LoaderCache;
+
+/** Node's module cache (`require.cache`). */
+const moduleCache = createRequire(import.meta.url).cache;
+
+/** `specifier` resolved by `require` (from `origin`), remembered: the real disk does not change under a run. */
+function resolveFrom(require: NodeJS.Require, origin: string, specifier: string): string {
+  const key = `${origin}\0${specifier}`;
+  let filename = cache.resolved.get(key);
+  if (filename === undefined) {
+    filename = require.resolve(specifier);
+    cache.resolved.set(key, filename);
+  }
+  return filename;
+}
+
+function bodyOf(filename: string): Body {
+  const extension = extname(filename);
+  if (extension === '.json') return { kind: 'json', text: readFileSync(filename, 'utf8') };
+  if (extension !== '.js' && extension !== '.cjs') return { kind: 'native' };
+  const source = readFileSync(filename, 'utf8').replace(/^#!.*/, '');
+  try {
+    const fn = vm.compileFunction(source, wrapperParameters, {
+      filename,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }) as (...args: unknown[]) => unknown;
+    return { kind: 'wrapper', fn };
+  } catch (error) {
+    // ESM syntax in a .js file: Node's require (with tsx's hook, when present) decides what it is.
+    if (error instanceof SyntaxError) return { kind: 'native' };
+    throw error;
+  }
+}
+
+function compiledOf(filename: string): Compiled {
+  let compiled = cache.compiled.get(filename);
+  if (compiled === undefined) {
+    compiled = { body: bodyOf(filename), base: createRequire(filename) };
+    cache.compiled.set(filename, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * One fresh load of a package: the files under `packageDir` evaluated again, once each. Every
+ * package file in `require.cache` was put there by this load (freshRequire removes them first),
+ * so the cache is what makes a file load once and lets cycles see partial exports.
+ */
+class FreshLoad {
+  constructor(private readonly packageDir: string) {}
+
+  owns(filename: string): boolean {
+    return isAbsolute(filename) && filename.startsWith(`${this.packageDir}/`);
+  }
+
+  /** The exports of package file `filename`, evaluated in this load (once). */
+  load(filename: string, parent: NodeModule | undefined): unknown {
+    const present = moduleCache[filename];
+    if (present !== undefined) return present.exports;
+    const { body, base } = compiledOf(filename);
+    if (body.kind === 'native') return base(filename);
+    const module = new Module(filename, parent) as NodeModule;
+    module.filename = filename;
+    module.paths = (Module as ModuleStatics)._nodeModulePaths(dirname(filename));
+    moduleCache[filename] = module;
+    try {
+      if (body.kind === 'json') module.exports = JSON.parse(body.text) as unknown;
+      else body.fn.call(module.exports, module.exports, this.#requireOf(module, base), module, filename, dirname(filename));
+    } catch (error) {
+      delete moduleCache[filename];
+      throw error;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
+  /** The `require` a fresh module sees: package files from this load, anything else from Node. */
+  #requireOf(module: NodeModule, base: NodeJS.Require): NodeJS.Require {
+    const require = ((specifier: string) => {
+      const filename = resolveFrom(base, module.filename, specifier);
+      return this.owns(filename) ? this.load(filename, module) : base(specifier);
+    }) as NodeJS.Require;
+    require.resolve = base.resolve;
+    require.cache = base.cache;
+    require.main = base.main;
+    require.extensions = base.extensions;
+    return require;
+  }
+}
+
+/**
+ * Loads a CommonJS package afresh: its files (everything under its package folder) are
+ * evaluated again, so module-level state (queues, counters) starts empty, as in a restarted
+ * process. Each file is read and compiled once per thread (see the module comment), so a
+ * workload can reload its library in every incarnation cheaply.
+ * @param specifier - the package name (or a path, relative to `from`)
+ * @param from - where to resolve it from: pass your workload's `import.meta.url` when the package
+ * is installed in your project rather than in powercut's @defaultValue powercut's own folder
+ * @returns the package's exports, fresh
+ */
+export function freshRequire<T>(specifier: string, from: string | URL = import.meta.url): T {
+  const requireFrom = createRequire(from);
+  const main = resolveFrom(requireFrom, String(from), specifier);
+  const marker = join('node_modules', specifier);
+  const cut = main.lastIndexOf(marker);
+  const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
+  // Files of the package an earlier load evaluated and this one may not: never served stale.
+  for (const key of Object.keys(moduleCache)) if (key.startsWith(`${packageDir}/`)) delete moduleCache[key];
+  return new FreshLoad(packageDir).load(main, undefined) as T;
+}
