@@ -21,7 +21,10 @@ export class InProcessExecutor<P extends BasePlan> implements SeedExecutor {
 
   constructor(private readonly subject: Subject<P>) {}
 
-  run(task: SeedTask): Promise<SeedRun> {
+  async run(task: SeedTask): Promise<SeedRun> {
+    // An engine run never leaves the microtask queue (sim/scheduler.ts, the `tick` barrier): one
+    // real event-loop turn per seed lets output, progress and signals through during a campaign.
+    await new Promise((resolve) => setImmediate(resolve));
     return runSeed(this.subject, task);
   }
 

@@ -102,7 +102,8 @@ class EngineRun {
   }
 
   #run<T>(main: () => Promise<T>): Promise<RunOutcome<T>> {
-    return this.#world.run(main, { stepsMax: this.plan.stepsMax });
+    // The engine queues no ticks of its own (it sees only the ports), so the cheaper barrier is exact.
+    return this.#world.run(main, { stepsMax: this.plan.stepsMax, barrier: 'tick' });
   }
 
   #env(): EngineEnvironment {

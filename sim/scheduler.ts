@@ -14,6 +14,16 @@
  * next I/O and the scheduler reports `steps-exceeded`. The one thing it cannot bound is code
  * that loops forever without I/O and without awaiting a timer; no engine should do that.
  *
+ * The barrier ("let every pending continuation run") comes in two kinds, same order: the
+ * default `macrotask` waits for a real event-loop turn (`setImmediate`), after every promise
+ * continuation and every `process.nextTick` callback; `tick` waits in a `process.nextTick`,
+ * which Node runs as soon as the microtask queue is empty, without going back to the event loop
+ * (a macrotask round trip costs several microseconds, and a run crosses the barrier once per
+ * timer and per simulated latency). The two agree whenever the code under test queues no
+ * `process.nextTick` of its own, as an engine written against the ports does: then a simulated
+ * run never returns to the event loop until it ends. Code that does (Node's streams, the
+ * library facade, which delivers in ticks) needs `macrotask`, which also drains those ticks.
+ *
  * Real work the simulator does not drive: code under test may wait on something only the real
  * event loop completes, such as a dynamic `import()` (under tsx's loader hooks on Node 20 it
  * resolves after real macrotasks, even for a module already loaded) or an `fs` call outside the
@@ -56,7 +66,15 @@ export interface RunOptions {
    * simulated pending is called `stuck` (see the module comment). @defaultValue {@link realTurnsMaxDefault}
    */
   readonly realTurnsMax?: number;
+  /**
+   * How the scheduler waits for pending continuations (see the module comment): `tick` is exact
+   * and cheaper for code that queues no `process.nextTick` itself. @defaultValue 'macrotask'
+   */
+  readonly barrier?: BarrierKind;
 }
+
+/** How the scheduler waits for pending continuations: a real macrotask, or a `process.nextTick`. */
+export type BarrierKind = 'macrotask' | 'tick';
 
 /** Default step budget of a run. */
 export const stepsMaxDefault = 1_000_000;
@@ -74,6 +92,7 @@ const immediateTurnsMax = 16;
  */
 const realSetImmediate = globalThis.setImmediate; // allowed: the barrier's real macrotask, see barrier()
 const realSetTimeout = globalThis.setTimeout; // allowed: only to wait for real work, see realTurn()
+const realNextTick = process.nextTick; // allowed: the `tick` barrier, see tickBarrier()
 
 /**
  * Resolves after every promise continuation pending now, and every one those queue, has run.
@@ -86,6 +105,16 @@ const realSetTimeout = globalThis.setTimeout; // allowed: only to wait for real 
  */
 function barrier(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(resolve)); // allowed: a barrier for settled continuations; see above why determinism holds
+}
+
+/**
+ * Resolves once the microtask queue is empty, without a macrotask: Node runs a tick queued now
+ * after every microtask pending, and every one those queue, has run (and before the microtasks
+ * the tick's own resolution queues). Exactly the state {@link barrier} sees, unless the code
+ * under test queued ticks of its own (see the module comment).
+ */
+function tickBarrier(): Promise<void> {
+  return new Promise((resolve) => realNextTick(resolve)); // allowed: a barrier for settled continuations, no real event involved
 }
 
 /** One real event-loop turn for real work: a macrotask, then after a few turns a 1 ms real timer. */
@@ -153,6 +182,7 @@ export class Scheduler {
     this.#stepsUsed = 0;
     this.#stepsMax = options.stepsMax ?? stepsMaxDefault;
     const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
+    const settle = options.barrier === 'tick' ? tickBarrier : barrier;
     let result: RunOutcome<T> | undefined;
     try {
       main().then(
@@ -164,7 +194,7 @@ export class Scheduler {
     }
     try {
       for (;;) {
-        await barrier();
+        await settle();
         // A crash or an exhausted budget wins over main's result: code under test that caught
         // ProcessCrashedError and went on still died there.
         if (this.#crash !== undefined) return { outcome: 'crashed', kind: this.#crash };

@@ -26,12 +26,12 @@ import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from 
 import { IoKernel } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
 import { Rng } from './rng.ts';
-import { Scheduler, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
+import { Scheduler, type BarrierKind, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
 import { none, Trace, type TraceMode } from './trace.ts';
 import type { Coverage, FaultKind, TraceEvent, TracePhase } from './types.ts';
 
 export { noFaults, namedCrashStates };
-export type { CrashKind, DiskImage, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
+export type { BarrierKind, CrashKind, DiskImage, FaultProfile, GarbageRange, RunOptions, RunOutcome, ScheduledFault, TraceMode };
 export type { FsyncFailureMode } from './disk/faults.ts';
 
 /** The incarnation number of a finished world: no file system has it, so every call finds the process dead. */

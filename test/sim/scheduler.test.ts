@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../../engine/ports/clock.ts';
+import type { BarrierKind } from '../../sim/scheduler.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled } from './helpers.ts';
 
 /** Three writers that each append and sync in turn; returns the order their steps finished in. */
-async function interleaving(seed: number): Promise<string[]> {
+async function interleaving(seed: number, barrier?: BarrierKind): Promise<string[]> {
   const world = new SimWorld({ seed, faults: noFaults(), latency: { ioMsMax: 2 } });
   const order: string[] = [];
   const outcome = await world.run(async () => {
@@ -17,7 +18,7 @@ async function interleaving(seed: number): Promise<string[]> {
         await handle.datasync();
       }
     }));
-  });
+  }, barrier === undefined ? {} : { barrier });
   expect(outcome.outcome).toBe('done');
   return order;
 }
@@ -144,5 +145,33 @@ describe('scheduler', () => {
       await timer;
     });
     expect(order).toEqual(['io', 'timer']);
+  });
+
+  it('interleaves the same way with the tick barrier as with the macrotask one', async () => {
+    for (let seed = 11; seed < 16; seed++) expect(await interleaving(seed, 'tick')).toEqual(await interleaving(seed));
+  });
+
+  it('runs a whole simulated run without a real event-loop turn with the tick barrier', async () => {
+    let turned = false;
+    const immediate = setImmediate(() => { turned = true; });
+    const world = new SimWorld({ seed: 1, latency: { ioMsMax: 3 } });
+    const outcome = await world.run(async () => {
+      for (let i = 0; i < 20; i++) await world.fs.exists('/x');
+      await sleep(world.clock, 10);
+      return world.clock.now();
+    }, { barrier: 'tick' });
+    expect(outcome.outcome).toBe('done');
+    expect(turned).toBe(false);
+    clearImmediate(immediate);
+  });
+
+  it('still gives real work event-loop turns with the tick barrier', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a real timer: real work the simulator does not drive
+      await world.fs.exists('/x');
+      return 'done';
+    }, { barrier: 'tick' });
+    expect(outcome).toEqual({ outcome: 'done', value: 'done' });
   });
 });
