@@ -125,9 +125,16 @@ export interface Engine {
    * `code` property when it is one of {@link engineFailureCodes}.
    */
   classifyError?(error: unknown): EngineFailure | undefined;
-  /** Checks the files after a recovery, read-only; one line per problem (none when consistent). */
+  /**
+   * Checks the files after a recovery, read-only; one line per problem (none when consistent).
+   * A function of the files alone: on files identical to the last call's, powercut reuses the
+   * last answer instead of asking again.
+   */
   selfCheck?(fs: FileSystem, dir: string): Promise<readonly string[]>;
-  /** Checks the raw disk right after a crash, before recovery; one line per problem. */
+  /**
+   * Checks the raw disk right after a crash, before recovery; one line per problem. A function
+   * of the files alone, as {@link selfCheck}.
+   */
   crashCheck?(fs: FileSystem, dir: string): Promise<readonly string[]>;
 }
 

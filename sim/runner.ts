@@ -19,7 +19,7 @@ import { refusalOf } from './checkers/honest-failure.ts';
 import { hung, neverOpened, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
-import { readOnlyFileSystem } from './memory-fs.ts';
+import { FilesCheck } from './check-memo.ts';
 import type { Plan, PlanOp, PlanStep } from './plan.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
@@ -59,6 +59,9 @@ class EngineRun {
   /** What the crash check found: reported apart from violations (see {@link RunResult.findings}). */
   readonly #findings: RunViolation[] = [];
   readonly #crashStates: number[] = [];
+  /** The engine's crash check and self-check, asked again only when the files changed. */
+  readonly #crashCheck: FilesCheck | undefined;
+  readonly #selfCheck: FilesCheck | undefined;
   /** Hits of the engine's declared rare branches (outside the trace: counting one changes nothing of the run). */
   readonly #probeHits: Record<string, number> = {};
   /** Index of the step running now (-1 before the steps and in the liveness phase). */
@@ -83,6 +86,8 @@ class EngineRun {
       ...(plan.latency ? { latency: plan.latency } : {}),
     });
     this.#model = new CommitModel({ sync: plan.engine.sync });
+    this.#crashCheck = engine.crashCheck === undefined ? undefined : new FilesCheck(engine.crashCheck, storeDir);
+    this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
   }
 
   async execute(): Promise<RunResult> {
@@ -132,13 +137,13 @@ class EngineRun {
     world.restart({ crashState });
     this.#handle = undefined;
     this.#storeFailed = false;
-    const crashCheck = this.engine.crashCheck;
+    const crashCheck = this.#crashCheck;
     if (crashCheck === undefined) return;
     const at = this.#stepIndex;
     // A file the engine promises to publish atomically, found torn before recovery, breaks the
     // engine's design; but recovery may never read it (it rebuilds what it cannot trust), so no
     // user sees a difference: a finding, reported apart from the violations users must fix.
-    this.#crashChecks.push(crashCheck(readOnlyFileSystem(world.inspect()), storeDir).then((problems) => {
+    this.#crashChecks.push(crashCheck.run(world.snapshot()).then((problems) => {
       if (problems.length > 0) this.#findings.push({ invariant: 'published-whole', message: `right after a ${kind}: ${problems.join('; ')}`, step: at });
     }));
   }
@@ -267,8 +272,8 @@ class EngineRun {
     const check = this.#model.checkRecovered(recovered, handle.replayStats);
     this.#add(check.violations);
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
-    if (this.engine.selfCheck) {
-      const problems = await this.engine.selfCheck(readOnlyFileSystem(world.inspect()), storeDir);
+    if (this.#selfCheck) {
+      const problems = await this.#selfCheck.run(world.snapshot());
       if (problems.length > 0) this.#add([{ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` }]);
     }
     return 'open';

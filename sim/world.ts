@@ -313,6 +313,17 @@ export class SimWorld {
   }
 
   /**
+   * What reads would see now, as {@link inspect} gives it, but without copying a file that has
+   * not changed since the last call: an unchanged file gives the very same array. For read-only
+   * checks that skip work on unchanged files; the arrays must not be modified.
+   */
+  snapshot(): Map<string, Uint8Array> {
+    const out = new Map<string, Uint8Array>();
+    for (const [path, file] of this.#kernel.disk.files()) out.set(path, file.snapshot());
+    return out;
+  }
+
+  /**
    * What is at `path` in the page-cache namespace (what reads would see), looked up without an I/O
    * operation, trace or fault.
    */

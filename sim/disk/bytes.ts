@@ -1,7 +1,8 @@
 /**
  * Clean bytes: a growable byte array with a logical size, the bottom layer of the simulated
- * disk. It knows nothing of durability or faults. Capacity doubles on growth so that a run of
- * appends costs amortised O(bytes appended), never a copy of the whole file per write.
+ * disk. It knows nothing of durability or faults. Capacity doubles on growth (or grows to the
+ * size asked for, if more) so that a run of appends costs amortised O(bytes appended), never a
+ * copy of the whole file per write.
  * Bytes between the size and the capacity are kept zero, so extending a file reads zeros.
  */
 
@@ -9,6 +10,7 @@
 export class ByteBuffer {
   #bytes: Uint8Array;
   #size = 0;
+  #version = 0;
 
   /** @param capacityBytes - initial capacity (grows on demand) */
   constructor(capacityBytes = 0) {
@@ -18,6 +20,14 @@ export class ByteBuffer {
   /** The logical size in bytes. */
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * Counts changes: it moves on every write and resize, so equal versions of one buffer mean
+   * equal contents (a copy taken at a version is still exact; see FileState.snapshot).
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** A copy of `[position, position + length)`, cut at the end of the buffer. */
@@ -41,6 +51,7 @@ export class ByteBuffer {
   write(position: number, data: Uint8Array, start = 0, end = data.length): void {
     const length = end - start;
     if (length <= 0) return;
+    this.#version++;
     this.#reserve(position + length);
     if (length <= 64) {
       // A loop beats creating a subarray view for the small writes that dominate log workloads.
@@ -54,6 +65,7 @@ export class ByteBuffer {
 
   /** Sets the size: cutting zeroes the cut bytes (so later growth reads zeros), growing zero-fills. */
   resize(size: number): void {
+    this.#version++;
     if (size < this.#size) {
       this.#bytes.fill(0, size, this.#size);
     } else {
@@ -72,8 +84,11 @@ export class ByteBuffer {
 
   #reserve(sizeBytes: number): void {
     if (sizeBytes <= this.#bytes.length) return;
-    let capacity = Math.max(1024, this.#bytes.length * 2);
-    while (capacity < sizeBytes) capacity *= 2;
+    // The first allocation is sized to the data: many files are written once, whole (a manifest,
+    // a sidecar, a snapshot), and a typed array of up to 64 bytes lives on V8's heap, far cheaper
+    // to allocate and collect than a separate backing store. A buffer that grows again is
+    // appended to: then at least 1 KiB, doubling.
+    const capacity = this.#bytes.length === 0 ? sizeBytes : Math.max(sizeBytes, this.#bytes.length * 2, 1024);
     const grown = new Uint8Array(capacity);
     grown.set(this.#bytes.subarray(0, this.#size));
     this.#bytes = grown;

@@ -40,6 +40,8 @@ export class FileState {
   syncBroken = false;
   /** Sector index → absolute bit index (byte * 8 + bit) that reads flip. */
   badBits: Map<number, number> | undefined;
+  /** The last copy {@link snapshot} made, and of which buffer at which version. */
+  #snapshot: { readonly of: ByteBuffer; readonly version: number; readonly bytes: Uint8Array } | undefined;
 
   constructor(id: number) {
     this.id = id;
@@ -75,6 +77,19 @@ export class FileState {
   sync(): void {
     for (const record of this.pending) applyRecord(this.durable, record, this.journal);
     this.#clearPending();
+  }
+
+  /**
+   * A copy of what reads see now (bad bits not applied), shared between calls while the page
+   * cache does not change: an unchanged file gives the very same array, so a caller can tell it
+   * is unchanged by identity alone. Callers must not modify it.
+   */
+  snapshot(): Uint8Array {
+    const last = this.#snapshot;
+    if (last !== undefined && last.of === this.cache && last.version === this.cache.version) return last.bytes;
+    const bytes = this.cache.view().slice();
+    this.#snapshot = { of: this.cache, version: this.cache.version, bytes };
+    return bytes;
   }
 
   /** The bytes a pending write record wrote (a view, valid until the pending log is cleared). */
