@@ -59,7 +59,7 @@ export interface RunResult {
   readonly faultsFired: readonly ScheduledFault[];
   /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
   readonly crashStates: readonly number[];
-  /** Trace events: all with the full trace, else the last ones. */
+  /** Trace events: all with the full trace, else the last ones of a run with violations or findings (none for a run that passed). */
   readonly trace: readonly TraceEvent[];
   /**
    * What checks of the engine's own design found that no user could see (a file the engine

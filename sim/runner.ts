@@ -21,6 +21,7 @@ import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
 import type { Plan, PlanOp, PlanStep } from './plan.ts';
+import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 
@@ -480,6 +481,11 @@ class EngineRun {
     else model.crashed('power-loss');
   }
 
+  /** In digest mode, the last events of a run that found something (what a report shows); none for a run that passed. */
+  #recentIfFailed(): TraceEvent[] {
+    return this.#violations.length > 0 || this.#findings.length > 0 ? this.#world.trace.recent : [];
+  }
+
   #result(): RunResult {
     const world = this.#world;
     return {
@@ -496,7 +502,7 @@ class EngineRun {
       failedOperations: 0,
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
-      trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
+      trace: this.options.trace === 'full' ? [...world.trace.events] : this.#recentIfFailed(),
       ...(this.#findings.length > 0 ? { findings: this.#findings } : {}),
       ...(this.engine.probes === undefined ? {} : { probes: Object.fromEntries(this.engine.probes.map((name) => [name, this.#probeHits[name] ?? 0])) }),
     };

@@ -1,12 +1,12 @@
 /**
  * The trace of a run: every I/O call, fault, crash and restart, with virtual time and engine
  * phase. Every run computes a 64-bit digest over all events; recording the events themselves is
- * optional. In `digest` mode the last {@link recentEventsMax} events are kept in a ring of
- * preallocated slots, so tracing an I/O allocates nothing and builds no string; events are
- * turned into {@link TraceEvent}s only when someone asks (an error report).
+ * optional. In `digest` mode the last {@link recentEventsMax} events are kept in a ring of raw
+ * fields, so tracing an I/O allocates nothing and builds no string; events are turned into
+ * {@link TraceEvent}s only when someone asks (an error report).
  */
 import type { TraceEvent, TracePhase } from './types.ts';
-import { Digest64 } from './digest.ts';
+import { Digest64, hashString } from './digest.ts';
 
 /** `full`: keep every event; `digest`: keep the digest and the last few events. */
 export type TraceMode = 'full' | 'digest';
@@ -37,10 +37,6 @@ interface Slot {
   note: string;
 }
 
-function emptySlot(): Slot {
-  return { seq: 0, t: 0, type: 'note', name: '', phase: undefined, path: undefined, offset: none, length: none, outcome: '', note: '' };
-}
-
 function detailOf(slot: Slot): string | undefined {
   // The numeric fields mean different things per event type (see SimWorld and the kernel).
   if (slot.type === 'fault') return `io=${slot.offset}${slot.length === none ? '' : ` arg=${slot.length}`}`;
@@ -67,13 +63,33 @@ function toEvent(slot: Slot): TraceEvent {
   };
 }
 
+/** Numeric fields per event in the ring: time, offset, length, type code. */
+const numbersPerEvent = 4;
+/** String fields per event in the ring: name, phase, path, outcome, note. */
+const stringsPerEvent = 5;
+const eventTypes = Object.keys(typeCodes) as EventType[];
+
 /** A run's trace: digest always, events in `full` mode, the recent ones in both. */
 export class Trace {
   readonly mode: TraceMode;
   readonly #digest = new Digest64();
   readonly #events: TraceEvent[] = [];
-  readonly #ring: Slot[] = [];
+  /**
+   * The last {@link recentEventsMax} events, raw, in two flat arrays that grow on demand (a
+   * short run never allocates all of it) and are then overwritten in a ring: two allocations
+   * per run instead of an object per slot.
+   */
+  readonly #numbers: number[] = [];
+  readonly #strings: (string | undefined)[] = [];
   #count = 0;
+  /**
+   * The last phase and path hashed, and their hashes: consecutive events mostly share them
+   * (one handle's operations, one engine phase), so each is looked up once per run of events.
+   */
+  #phase: string | undefined;
+  #phaseHash = 0;
+  #path: string | undefined;
+  #pathHash = 0;
 
   /** @param mode - whether to keep every event @defaultValue 'digest' */
   constructor(mode: TraceMode = 'digest') {
@@ -105,29 +121,58 @@ export class Trace {
     d.int(typeCodes[type]);
     d.number(t);
     d.string(name);
-    d.string(phase ?? '');
-    d.string(path ?? '');
+    d.int(this.#hashPhase(phase ?? ''));
+    d.int(this.#hashPath(path ?? ''));
     d.number(offset);
     d.number(length);
     d.string(outcome);
     // Hashed only when present, so traces that never carry a note (the engine's, whose
     // digests are pinned by regression tests and published figures) keep their digests.
     if (note !== '') d.string(note);
-    // The ring fills on demand: a short run never allocates all of it.
-    if (this.#ring.length < recentEventsMax) this.#ring.push(emptySlot());
-    const slot = this.#ring[this.#count % recentEventsMax]!;
-    slot.seq = this.#count;
-    slot.t = t;
-    slot.type = type;
-    slot.name = name;
-    slot.phase = phase;
-    slot.path = path;
-    slot.offset = offset;
-    slot.length = length;
-    slot.outcome = outcome;
-    slot.note = note;
+    const slot = this.#count % recentEventsMax;
+    const n = slot * numbersPerEvent;
+    const numbers = this.#numbers;
+    numbers[n] = t;
+    numbers[n + 1] = offset;
+    numbers[n + 2] = length;
+    numbers[n + 3] = typeCodes[type];
+    const k = slot * stringsPerEvent;
+    const strings = this.#strings;
+    strings[k] = name;
+    strings[k + 1] = phase;
+    strings[k + 2] = path;
+    strings[k + 3] = outcome;
+    strings[k + 4] = note;
     this.#count++;
-    if (this.mode === 'full') this.#events.push(toEvent(slot));
+    if (this.mode === 'full') this.#events.push(toEvent(this.#slot(this.#count - 1)));
+  }
+
+  #hashPhase(phase: string): number {
+    if (phase !== this.#phase) {
+      this.#phase = phase;
+      this.#phaseHash = hashString(phase);
+    }
+    return this.#phaseHash;
+  }
+
+  #hashPath(path: string): number {
+    if (path !== this.#path) {
+      this.#path = path;
+      this.#pathHash = hashString(path);
+    }
+    return this.#pathHash;
+  }
+
+  /** Event number `seq` (one of the last {@link recentEventsMax}) in raw form. */
+  #slot(seq: number): Slot {
+    const n = (seq % recentEventsMax) * numbersPerEvent;
+    const k = (seq % recentEventsMax) * stringsPerEvent;
+    const numbers = this.#numbers;
+    const strings = this.#strings;
+    return {
+      seq, t: numbers[n]!, offset: numbers[n + 1]!, length: numbers[n + 2]!, type: eventTypes[numbers[n + 3]! - 1]!,
+      name: strings[k]!, phase: strings[k + 1] as TracePhase | undefined, path: strings[k + 2], outcome: strings[k + 3]!, note: strings[k + 4]!,
+    };
   }
 
   /** Every event, in `full` mode; an empty list in `digest` mode (use {@link recent}). */
@@ -139,7 +184,7 @@ export class Trace {
   get recent(): TraceEvent[] {
     const n = Math.min(this.#count, recentEventsMax);
     const out: TraceEvent[] = [];
-    for (let seq = this.#count - n; seq < this.#count; seq++) out.push(toEvent(this.#ring[seq % recentEventsMax]!));
+    for (let seq = this.#count - n; seq < this.#count; seq++) out.push(toEvent(this.#slot(seq)));
     return out;
   }
 
