@@ -103,6 +103,21 @@ describe('parseSummary', () => {
       .toMatch(/^s\.json: field violations\[1\]\.trace\[3\]\.type must be one of/);
   });
 
+  it('reads a violation\'s step, place in its run and fault kinds, which triage orders and filters by', () => {
+    const document = good();
+    const violations = document['violations'] as Record<string, unknown>[];
+    Object.assign(violations[0]!, { step: -1, indexInRun: 2, runFaultKinds: ['kill-9', 'power-loss'] });
+    const back = parseSummary(JSON.stringify(document), 's.json').violations[0]!;
+    expect(back).toMatchObject({ step: -1, indexInRun: 2, runFaultKinds: ['kill-9', 'power-loss'] });
+  });
+
+  it('names a fault kind that does not exist in runFaultKinds', () => {
+    const document = good();
+    (document['violations'] as Record<string, unknown>[])[0]!['runFaultKinds'] = ['meteor'];
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toMatch(/^s\.json: field violations\[0\]\.runFaultKinds\[0\] must be one of/);
+  });
+
   it('gives one-line messages', () => {
     const error = errorOf(() => parseSummary('[1,2]', 's.json'));
     expect(error.message).not.toContain('\n');
