@@ -27,5 +27,5 @@ export { commandLine, invocationDefault, replayCommand, reproCommand, shellQuote
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {
-  failingRuns, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
+  failingRuns, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';

@@ -34,13 +34,30 @@ export interface RootCauseGroup {
   readonly runs: readonly FailingRun[];
 }
 
+/** What varies from seed to seed in a message: hex values (`0x6b31…`, or `0x` for no bytes), then any run of digits. */
+const variablePart = /0x[0-9a-fA-F]*…?|\d+/g;
+
 /**
  * A message with what varies from seed to seed masked: a hex value (`0x6b31…`) becomes `0x…`,
  * any other run of digits `N`. `commit #7, acknowledged, is missing: key k3 should be 0x6b…
  * (15 bytes)` and the same complaint about commit #12 have one shape.
  */
 export function messageShape(message: string): string {
-  return message.replace(/0x[0-9a-fA-F]+…?|\d+/g, (match) => (match.startsWith('0x') ? '0x…' : 'N'));
+  return message.replace(variablePart, (match) => (match.startsWith('0x') ? '0x…' : 'N'));
+}
+
+/**
+ * A message split into a template, where each varying part (see {@link messageShape}) is a
+ * U+0000 character, and the varying parts in order: reports store the messages of one root cause
+ * as its template and each run's values. Filling the template with the values gives the message.
+ */
+export function messageParts(message: string): { readonly template: string; readonly values: readonly string[] } {
+  const values: string[] = [];
+  const template = message.replace(variablePart, (match) => {
+    values.push(match);
+    return '\u0000';
+  });
+  return { template, values };
 }
 
 /** The key runs are grouped by: the invariant and the shape of the message. */

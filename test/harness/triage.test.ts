@@ -19,6 +19,10 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
+  it('masks an empty hex value as a value too', () => {
+    expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
+  });
+
   it('keeps the words, so different complaints keep different shapes', () => {
     expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
   });
