@@ -69,6 +69,7 @@ export function renderGroups(result: CampaignResult, groups: readonly RootCauseG
   const rest = groups.slice(htmlGroupsDetailedMax);
   return [
     filterBar(result, groups),
+    '<noscript><div class="more">The page\'s script is off: timelines, the tables of runs and the filters need it; summary.json holds everything.</div></noscript>',
     `<section data-testid="violations" class="groups">${cards.join('\n')}${rest.length === 0 ? '' : moreGroups(rest)}</section>`,
     `<script type="application/json" id="pc-data">${scriptJson({ faultKinds, strings: state.strings.list, timelines: state.timelines, runTables: state.runTables })}</script>`,
   ].join('\n');
