@@ -253,11 +253,16 @@ describe('report.html of a real failing campaign in Chromium (naive engine, 50 s
       if (await details.getAttribute('open') === null) await details.locator('summary').click();
     }
     const timelines = page.getByTestId('timeline');
-    expect(await timelines.count()).toBe(rootCauses(result).length);
+    // A timeline is drawn on the toggle event, which follows the click.
+    await expect.poll(async () => timelines.count()).toBe(rootCauses(result).length);
     const failures = await timelines.evaluateAll((svgs) => svgs.flatMap((svg) => {
       const problems: string[] = [];
       const element = svg as unknown as { getBoundingClientRect(): Box; querySelectorAll(selector: string): Iterable<{ textContent: string | null; getBoundingClientRect(): Box; parentNode: { querySelector(selector: string): { textContent: string | null } | null }; getAttribute(name: string): string | null }> };
       const frame = element.getBoundingClientRect();
+      for (const marker of element.querySelectorAll('[data-testid="timeline-marker"], [data-testid="timeline-failed-check"]')) {
+        const title = (marker as unknown as { querySelector(selector: string): { textContent: string | null } | null }).querySelector(':scope > title');
+        if (!/^#\d+ {2}t=\S+ ms {2}\S+ \S/.test(title?.textContent ?? '')) problems.push(`marker ${marker.getAttribute('data-seq')} has no hover text naming its event`);
+      }
       const placed: Box[] = [];
       for (const label of element.querySelectorAll('[data-testid="timeline-label"]')) {
         const text = label.textContent ?? '';
@@ -293,7 +298,7 @@ describe('report.html of a real failing campaign in Chromium (naive engine, 50 s
       const card = page.getByTestId('group').nth(index);
       const rows = card.getByTestId('run');
       const listed = group.runs.slice(0, 50);
-      expect(await rows.count()).toBe(listed.length);
+      await expect.poll(async () => rows.count()).toBe(listed.length);
       const messages = await rows.locator('td.msg').evaluateAll((cells) => cells.map((cell) => (cell as unknown as { firstChild: { textContent: string } }).firstChild.textContent.trimEnd()));
       expect(messages, `the runs of root cause ${index + 1}`).toEqual(listed.map((run) => run.root.message));
     }
