@@ -84,6 +84,14 @@ export interface Violation {
   readonly repro: string;
   /** The plan step during which it was found (-1: after the steps). */
   readonly step?: number;
+  /**
+   * Its position among the violations its run found, in the order the checks found them: 0 is
+   * the run's first violation, its root cause; the others are follow-on complaints (absent in
+   * summaries written before runs were grouped).
+   */
+  readonly indexInRun?: number;
+  /** The fault kinds injected anywhere in its run, in {@link faultKinds} order. */
+  readonly runFaultKinds?: readonly FaultKind[];
   /** The LSN concerned, if any. */
   readonly lsn?: number;
   /** The key concerned, if any. */
