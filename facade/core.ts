@@ -453,8 +453,9 @@ export class FacadeCore {
   /**
    * Writes all of `bytes` at the descriptor's position, as Node's `writeFile` and `appendFile`
    * do: `write` again with the rest after a short write, until all landed or a write fails
-   * (`ENOSPC` once the disk is full). Empty data is still one write of nothing, as before short
-   * writes existed (so traces of runs without them did not change).
+   * (`ENOSPC` once the disk is full). Empty data is one write of nothing, as Node's callback
+   * `writeFile` makes (its `writeFileSync` and `fs.promises.writeFile` make none): kept in every
+   * API, so that traces of runs without short writes did not change.
    */
   #writeAll(fd: number, bytes: Uint8Array): void {
     let writtenBytes = this.writeSync(fd, bytes);
