@@ -4,6 +4,7 @@
  * no trace events, no faults, no effect on the run.
  */
 import { IoError, type FileHandle, type FileSystem } from '../engine/ports/fs.ts';
+import { diskError } from './disk/disk-error.ts';
 
 /** Builds a read-only file system over `files` (absolute paths → bytes). */
 export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): FileSystem {
@@ -22,7 +23,7 @@ export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): File
     async open(path, options) {
       if (options?.create || options?.truncate) return refuse('open', path);
       const bytes = files.get(path);
-      if (!bytes) throw new IoError('ENOENT', 'open', path);
+      if (!bytes) throw diskError('ENOENT', 'open', path);
       const handle: FileHandle = {
         path,
         async read(position, length) {
@@ -42,7 +43,7 @@ export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): File
     unlink: async (path) => refuse('unlink', path),
     mkdir: async (path) => refuse('mkdir', path),
     async readdir(path) {
-      if (!dirs.has(path)) throw new IoError('ENOENT', 'readdir', path);
+      if (!dirs.has(path)) throw diskError('ENOENT', 'readdir', path);
       const prefix = `${path}/`;
       const names = new Set<string>();
       for (const file of files.keys()) if (file.startsWith(prefix)) names.add(file.slice(prefix.length).split('/')[0]!);

@@ -17,7 +17,8 @@
  * file's space is freed at once even if a handle is still open (a simplification).
  */
 import { assert } from '../../engine/assert.ts';
-import { IoError, type IoErrorCode } from '../../engine/ports/fs.ts';
+import type { IoErrorCode } from '../../engine/ports/fs.ts';
+import { diskError } from './disk-error.ts';
 import { dirPrefixLength, settleFile, type CrashPolicy, type GarbageRange } from './crash-policy.ts';
 import { FileState } from './file-state.ts';
 
@@ -92,7 +93,7 @@ export interface DiskInternals {
 }
 
 function fail(code: IoErrorCode, syscall: string, path: string): never {
-  throw new IoError(code, syscall, path);
+  throw diskError(code, syscall, path);
 }
 
 /** The namespace, the files and the space of one simulated disk. */

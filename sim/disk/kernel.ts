@@ -4,7 +4,8 @@
  * the three things every port call does the same way: trace it, fire a fault, and deliver its
  * result (at once, or after a seeded latency on the clock).
  */
-import { IoError } from '../../engine/ports/fs.ts';
+import type { IoError } from '../../engine/ports/fs.ts';
+import { diskError } from './disk-error.ts';
 import type { Rng } from '../rng.ts';
 import type { SimClock } from '../clock.ts';
 import type { CrashKind, Scheduler } from '../scheduler.ts';
@@ -76,9 +77,9 @@ export class IoKernel {
     this.trace.record('fault', kind, this.clock.now(), this.phase, path, io, arg ?? none, '');
   }
 
-  /** An injected error of `code`. */
+  /** An injected error of `code` (without a stack, see disk-error.ts). */
   injected(code: 'EIO' | 'ENOSPC' | 'EXDEV', syscall: string, path: string): IoError {
-    return new IoError(code, syscall, path, true);
+    return diskError(code, syscall, path, true);
   }
 
   /**

@@ -4,7 +4,8 @@
  * (sim/disk/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
  * everywhere, `ENOSPC` on create, `EXDEV` on the fs facade's renames).
  */
-import { IoError, type OpenOptions } from '../../engine/ports/fs.ts';
+import type { OpenOptions } from '../../engine/ports/fs.ts';
+import { diskError } from './disk-error.ts';
 import { none } from '../trace.ts';
 import { splitPath, type DirNode, type Entry } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
@@ -39,10 +40,10 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
     body: ({ io, fault }) => {
       const dir = k.disk.parentOf(split, 'open', path);
       const entry = split.name === '' ? k.disk.dir(split.full) : dir.cache.get(split.name);
-      if (entry !== undefined && !(entry instanceof FileState)) throw new IoError('EISDIR', 'open', path);
+      if (entry !== undefined && !(entry instanceof FileState)) throw diskError('EISDIR', 'open', path);
       let file = entry;
       if (file === undefined) {
-        if (options.create !== true) throw new IoError('ENOENT', 'open', path);
+        if (options.create !== true) throw diskError('ENOENT', 'open', path);
         if (fault === 'disk-full') {
           const slack = k.faults.arg(fault, io, (rng) => rng.int(diskFullSlackBytesMax));
           k.fire(fault, io, slack, path);
@@ -53,7 +54,7 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
         if (k.disk.freeBytes <= 0) throw k.injected('ENOSPC', 'open', path);
         file = k.disk.createFile(dir, split.name);
       } else {
-        if (options.create === true && options.exclusive === true) throw new IoError('EEXIST', 'open', path);
+        if (options.create === true && options.exclusive === true) throw diskError('EEXIST', 'open', path);
         if (options.truncate === true) k.disk.truncate(file, 0);
       }
       return makeHandle(file);
@@ -80,13 +81,13 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
       throw k.injected('EXDEV', 'rename', from);
     }
     const file = fromDir.cache.get(source.name);
-    if (file === undefined) throw new IoError('ENOENT', 'rename', from);
+    if (file === undefined) throw diskError('ENOENT', 'rename', from);
     // Directories are never renamed in this model (see disk.ts).
-    if (!(file instanceof FileState) || source.name === '') throw new IoError('EISDIR', 'rename', from);
+    if (!(file instanceof FileState) || source.name === '') throw diskError('EISDIR', 'rename', from);
     const toDir = k.disk.parentOf(target, 'rename', to);
     const replaced = toDir.cache.get(target.name);
     if (target.name === '' || (replaced !== undefined && !(replaced instanceof FileState))) {
-      throw new IoError('EISDIR', 'rename', to);
+      throw diskError('EISDIR', 'rename', to);
     }
     if (source.full === target.full) return;
     k.disk.rename(fromDir, source.name, toDir, target.name, file);
@@ -100,8 +101,8 @@ export function unlinkOp(k: IoKernel, path: string): Operation<void> {
     const split = splitPath(path);
     const dir = k.disk.parentOf(split, 'unlink', path);
     const entry = split.name === '' ? dir : dir.cache.get(split.name);
-    if (entry === undefined) throw new IoError('ENOENT', 'unlink', path);
-    if (!(entry instanceof FileState)) throw new IoError('EISDIR', 'unlink', path);
+    if (entry === undefined) throw diskError('ENOENT', 'unlink', path);
+    if (!(entry instanceof FileState)) throw diskError('EISDIR', 'unlink', path);
     k.disk.unlink(dir, split.name);
   });
 }
@@ -139,7 +140,7 @@ export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
   return plainOp('stat', path, 'other', () => {
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
-    if (entry === undefined) throw new IoError('ENOENT', 'stat', path);
+    if (entry === undefined) throw diskError('ENOENT', 'stat', path);
     if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size };
     return { kind: 'dir', path: entry.path };
   });
@@ -150,6 +151,6 @@ function dirAt(k: IoKernel, path: string, syscall: string): DirNode {
   const split = splitPath(path);
   const dir = k.disk.dir(split.full);
   if (dir !== undefined) return dir;
-  if (k.disk.lookup(split) instanceof FileState) throw new IoError('ENOTDIR', syscall, path);
-  throw new IoError('ENOENT', syscall, path);
+  if (k.disk.lookup(split) instanceof FileState) throw diskError('ENOTDIR', syscall, path);
+  throw diskError('ENOENT', syscall, path);
 }
