@@ -5,6 +5,9 @@
  *
  * Usage: npm run bench:mutants [-- --budget 2000] [--only id,id] [--json path] [--shrink]
  * Prints a table and writes JSON (default bench/results/mutants.json).
+ *
+ * With `--baseline DIR` it instead compares planted bugs caught per CPU-minute with an older
+ * checkout, side by side (bench/mutants-baseline.ts), and writes nothing.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,6 +50,13 @@ interface Row {
   results: Record<FaultModel, Omit<SearchResult, 'plan'>>;
   shrunk: { ops: number; faults: number; steps: number } | 'n/a';
   repro?: string;
+}
+
+const baselineDir = option('baseline');
+if (baselineDir !== undefined) {
+  const { compareWithBaseline } = await import('./mutants-baseline.ts');
+  await compareWithBaseline(baselineDir, budget, only);
+  process.exit(0);
 }
 
 const shrink = loadShrinker();
