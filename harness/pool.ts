@@ -1,7 +1,10 @@
 /**
- * A fixed number of worker threads running seeds of one subject (harness/worker.ts). Tasks
- * queue when every worker is busy; a worker that dies fails its task (the campaign reports a
- * harness error) and is replaced. A worker that dies before its first answer, or cannot load the
+ * A fixed number of worker threads running seeds of one subject (harness/worker.ts). Each worker
+ * is sent its next seed while it runs one ({@link seedsInFlightPerWorker}), so it goes on at once
+ * instead of waiting for this thread to read its answer and reply (on a loaded machine that
+ * wait is a scheduling delay of the main thread per seed). Tasks queue when every worker has
+ * its seeds; a worker that dies fails the seeds sent to it (the campaign reports harness errors)
+ * and is replaced. A worker that dies before its first answer, or cannot load the
  * subject, could not start: replacing it would fail the same way for every seed, so the pool
  * fails instead, and every later `run` throws {@link WorkerStartError} at once.
  */
@@ -22,10 +25,16 @@ export class WorkerStartError extends Error {
   readonly code = 'WORKER_START';
 }
 
-/** One worker thread and the task it is running, if any. */
+/**
+ * Seeds sent to one worker at a time: the one it runs and the next. It runs them one after the
+ * other, in order, and which worker runs a seed never changes its result.
+ */
+export const seedsInFlightPerWorker = 2;
+
+/** One worker thread and the seeds sent to it. */
 class Slot {
   readonly worker: Worker;
-  pending: Pending | undefined;
+  readonly pending = new Map<number, Pending>();
   dead = false;
   /** Whether the worker ever answered: one that dies before its first answer could not start. */
   answered = false;
@@ -33,9 +42,9 @@ class Slot {
   constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
     this.worker = new Worker(script, { workerData: setup });
     this.worker.on('message', (reply: WorkerReply) => {
-      const pending = this.pending;
-      this.pending = undefined;
+      const pending = this.pending.get(reply.id);
       if (pending === undefined) return;
+      this.pending.delete(reply.id);
       if ('startError' in reply) {
         pending.reject(new WorkerStartError(`a campaign worker could not load the subject: ${reply.startError}`));
         return;
@@ -47,9 +56,9 @@ class Slot {
     });
     const fail = (error: Error): void => {
       this.dead = true;
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.reject(error);
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const seed of pending) seed.reject(error);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`campaign worker exited with code ${code}`)));
@@ -74,16 +83,33 @@ export class WorkerPool implements SeedExecutor {
    * @param spec - the subject every worker loads
    */
   constructor(threads: number, script: URL, spec: SubjectSpec) {
-    this.lanes = Math.max(1, threads);
+    const count = Math.max(1, threads);
+    this.lanes = count * seedsInFlightPerWorker;
     this.#script = script;
     this.#setup = { spec };
-    for (let i = 0; i < this.lanes; i++) this.#add();
+    for (let i = 0; i < count; i++) this.#add();
   }
 
+  /** Starts a worker; `#idle` holds it once per seed it may be sent. */
   #add(): void {
+    const slot = this.#start();
+    for (let i = 0; i < seedsInFlightPerWorker; i++) this.#idle.push(slot);
+  }
+
+  #start(): Slot {
     const slot = new Slot(this.#script, this.#setup, (idle) => this.#release(idle));
     this.#slots.push(slot);
-    this.#idle.push(slot);
+    return slot;
+  }
+
+  /** Replaces a dead worker (once, though every seed it had fails). */
+  #replace(dead: Slot): void {
+    const at = this.#slots.indexOf(dead);
+    if (at < 0) return;
+    this.#slots.splice(at, 1);
+    for (let i = this.#idle.indexOf(dead); i >= 0; i = this.#idle.indexOf(dead)) this.#idle.splice(i, 1);
+    const fresh = this.#start();
+    for (let i = 0; i < seedsInFlightPerWorker; i++) this.#release(fresh);
   }
 
   #release(slot: Slot): void {
@@ -105,8 +131,9 @@ export class WorkerPool implements SeedExecutor {
     if (this.#startError) throw this.#startError;
     try {
       return await new Promise<SeedRun>((resolve, reject) => {
-        slot.pending = { resolve, reject };
-        slot.worker.postMessage({ ...task, id: this.#nextId++ } satisfies WorkerTask);
+        const id = this.#nextId++;
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage({ ...task, id } satisfies WorkerTask);
       });
     } catch (error) {
       if (error instanceof WorkerStartError || (slot.dead && !slot.answered)) {
@@ -118,11 +145,7 @@ export class WorkerPool implements SeedExecutor {
       }
       throw error;
     } finally {
-      if (slot.dead && !this.#closed && !this.#startError) {
-        this.#slots.splice(this.#slots.indexOf(slot), 1);
-        this.#add();
-        this.#release(this.#idle.pop()!);
-      }
+      if (slot.dead && !this.#closed && !this.#startError) this.#replace(slot);
     }
   }
 

@@ -5,7 +5,7 @@
  * cannot change its result; `--check-determinism` relies on that by rerunning seeds in a worker
  * that has never run anything.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { runSeed, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { Subject, SubjectSpec } from './subject.ts';
 
@@ -41,13 +41,22 @@ export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void 
   const subject = load(setup.spec);
   // An unhandled rejection would kill the worker before it could say why.
   subject.catch(() => undefined);
+  // The pool sends a worker its next seed before the current one ends (pool.ts), so that the
+  // worker never waits for the main thread between seeds; seeds still run one at a time, in
+  // the order they came: a run owns its thread's globals while it lasts (a library's timers).
+  let previous: Promise<unknown> = subject;
   port.on('message', (task: WorkerTask) => {
-    subject.then(
-      (loaded) => runSeed(loaded, task).then(
-        (run) => port.postMessage({ id: task.id, run } satisfies WorkerReply),
-        (error: unknown) => port.postMessage({ id: task.id, error: errorText(error) } satisfies WorkerReply),
-      ),
-      (error: unknown) => port.postMessage({ id: task.id, startError: errorText(error) } satisfies WorkerReply),
-    );
+    previous = previous.then(() => serve(port, subject, task), () => serve(port, subject, task));
   });
+}
+
+/** Runs one seed once the subject has loaded, and answers. */
+function serve(port: MessagePort, subject: Promise<Subject>, task: WorkerTask): Promise<void> {
+  return subject.then(
+    (loaded) => runSeed(loaded, task).then(
+      (run) => port.postMessage({ id: task.id, run } satisfies WorkerReply),
+      (error: unknown) => port.postMessage({ id: task.id, error: errorText(error) } satisfies WorkerReply),
+    ),
+    (error: unknown) => port.postMessage({ id: task.id, startError: errorText(error) } satisfies WorkerReply),
+  );
 }

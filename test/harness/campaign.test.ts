@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Aggregator, violatingRunsKeptMax } from '../../harness/aggregate.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard } from '../../harness/pairs.ts';
 import { runCampaign, traceEventsMax, type CampaignOptions } from '../../harness/campaign.ts';
+import { seedsInFlightPerWorker } from '../../harness/pool.ts';
 import type { SeedRun } from '../../harness/seed-run.ts';
 import type { BasePlan, Subject } from '../../harness/subject.ts';
 import { mergeResults } from '../../reports/index.ts';
@@ -124,8 +125,9 @@ describe('runCampaign', () => {
     const clock = budgetSpentAfterSeeds(5);
     const result = await runCampaign({ subject: await reference(), units: ['swarm'], seeds: 100_000, jobs: 2, workerScript, timeBudgetSec: 1, ...clock });
     expect(result.stoppedByTimeBudget).toBe(true);
-    // The other lane had issued its sixth seed before the fifth finished.
-    expect(result.seeds).toBe(6);
+    // Every other lane (two workers, each sent its next seed ahead) had issued a seed before
+    // the fifth finished.
+    expect(result.seeds).toBe(5 + 2 * seedsInFlightPerWorker - 1);
     expect(result.perScenario['swarm']!.seeds).toBe(result.seeds);
   });
 
