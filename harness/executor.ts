@@ -15,6 +15,14 @@ export interface SeedExecutor {
   close(): Promise<void>;
 }
 
+/*
+ * The real setImmediate, captured when this module loads: while a library workload runs, the
+ * globals are virtual timers on that run's clock (targets/timers.ts), and a yield queued on them
+ * by another campaign in this thread (two shards run side by side) would wait on a clock that
+ * stops when that run ends, forever.
+ */
+const realSetImmediate = globalThis.setImmediate;
+
 /** Runs seeds in this thread, one at a time. */
 export class InProcessExecutor<P extends BasePlan> implements SeedExecutor {
   readonly lanes = 1;
@@ -24,7 +32,7 @@ export class InProcessExecutor<P extends BasePlan> implements SeedExecutor {
   async run(task: SeedTask): Promise<SeedRun> {
     // An engine run never leaves the microtask queue (sim/scheduler.ts, the `tick` barrier): one
     // real event-loop turn per seed lets output, progress and signals through during a campaign.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => realSetImmediate(resolve));
     return runSeed(this.subject, task);
   }
 
