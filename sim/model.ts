@@ -182,13 +182,44 @@ export class CommitModel {
   /**
    * Records an acknowledged `sync()`: every commit acknowledged before `mark` (default: every
    * one so far) had to survive from now on.
-   * @returns an `honest-failure` violation when the store had seen an fsync fail
+   * @param failedAtIssue - whether the store had failed when the sync was issued ({@link failed}
+   *   then; default: now). A sync issued before a failure that other operations reported while
+   *   it ran may have completed first: it still promises what it covered.
+   * @returns an `honest-failure` violation when the store had failed before the sync was issued
    */
-  synced(mark?: number): ModelViolation[] {
+  synced(mark?: number, failedAtIssue = this.sessionFailed): ModelViolation[] {
     if (!this.sessionOpen) return [];
-    if (this.sessionFailed) return [syncAfterFailure()];
+    if (failedAtIssue) return [syncAfterFailure()];
     this.markSurvivors('synced', mark ?? this.ackCount);
     return [];
+  }
+
+  /** Whether the store of the current session has reported a failure (see {@link storeFailed}). */
+  get failed(): boolean {
+    return this.sessionFailed;
+  }
+
+  /**
+   * What the model knows of the current session, for checking the engine's own counters
+   * (sim/checkers/reported.ts): the commits acknowledged in it, the last LSN acknowledged, the
+   * last LSN the engine promised durable, and whether every commit of it is settled (none in
+   * flight or rejected as `unknown`, the store not failed), in which case `keyCount` is the number
+   * of keys the store must hold.
+   */
+  sessionFacts(): { acknowledged: number; lastAckedLsn: number | undefined; durableLsnMin: number | undefined; settled: boolean; keyCount: number | undefined } {
+    let acknowledged = 0;
+    let lastAckedLsn: number | undefined;
+    let durableLsnMin: number | undefined;
+    let settled = this.sessionOpen && !this.sessionFailed;
+    for (const c of this.pending) {
+      if (c.session !== this.session) continue;
+      if (c.status === 'in-flight' || c.status === 'rejected-unknown') settled = false;
+      if (c.status !== 'acked' || c.untrusted) continue;
+      acknowledged++;
+      if (c.lsn !== undefined) lastAckedLsn = Math.max(lastAckedLsn ?? 0, c.lsn);
+      if (c.lsn !== undefined && c.mustSurvive !== undefined) durableLsnMin = Math.max(durableLsnMin ?? 0, c.lsn);
+    }
+    return { acknowledged, lastAckedLsn, durableLsnMin, settled, keyCount: settled ? this.expectedState().size : undefined };
   }
 
   /** Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more. */

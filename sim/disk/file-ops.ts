@@ -79,7 +79,9 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
 
 /**
  * Writes all of `data` at `position` (traced as `name`; an append passes the current size):
- * ENOSPC short writes, kill-9 page prefixes, power loss mid-write.
+ * ENOSPC short writes, kill-9 page prefixes, power loss mid-write. With late writes on, a write
+ * no fault struck may take effect after I/O issued after it (kernel.ts); it reads the caller's
+ * buffer when it takes effect, as a thread-pool write reads it during the call.
  * @returns an operation whose result is `position`
  * @throws IoError `EBADF`, `EINVAL`; injected `ENOSPC` after a short write
  */
@@ -94,6 +96,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
     ioClass: growthBytes > 0 ? 'append' : 'write',
     mask,
     ownsCrash: true,
+    mayBeLate: true,
     body: ({ io, fault }) => {
       checkOpen(open, name);
       checkRange(position, name, path);
