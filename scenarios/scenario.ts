@@ -58,6 +58,7 @@ export interface PlanParts {
   readonly faults: FaultProfile;
   readonly steps: readonly PlanStep[];
   readonly latency?: { readonly ioMsMax: number };
+  readonly reorder?: Plan['reorder'];
   readonly crashStates?: readonly number[];
 }
 
@@ -67,6 +68,7 @@ export function makePlan(scenario: string, seed: number, parts: PlanParts): Plan
     format: 'powercut-plan', version: 1, scenario, seed,
     engine: parts.engine, faults: parts.faults, steps: parts.steps,
     ...(parts.latency ? { latency: parts.latency } : {}),
+    ...(parts.reorder ? { reorder: parts.reorder } : {}),
     ...(parts.crashStates ? { crashStates: parts.crashStates } : {}),
     livenessCommits: 3,
     stepsMax: 200_000,
