@@ -9,7 +9,7 @@
  * withoutKillAfterExt4FsyncErrors).
  */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const overlap: Scenario = {
   name: 'overlap',
@@ -17,12 +17,9 @@ export const overlap: Scenario = {
   targets: { phases: ['wal.append', 'wal.sync', 'checkpoint'], io: ['append', 'fsync'], faults: ['power-loss', 'fsync-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
-    const sync = params.pick(['none', 'none', 'group', 'strict'] as const);
     return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync, segmentSizeBytes: 256 * (1 + params.int(8)), walSizeBytesMax: 1024 * (2 + params.int(8)),
-        groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16), sidecarEveryFrames: params.int(4),
-      },
+      // Small segments and WAL, so that rotations and automatic checkpoints overlap the syncs.
+      engine: drawEngine(params, { sync: ['none', 'none', 'group', 'strict'], segmentSizeBytes: [256, 2048], walSizeBytesMax: [2048, 8192] }),
       faults: {
         rates: { 'power-loss': 0.006, 'kill-9': 0.003, ...(params.chance(0.5) ? { 'fsync-error': 0.01 } : {}) },
         fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: params.pick([512, 4096] as const),
