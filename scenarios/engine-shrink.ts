@@ -2,7 +2,7 @@
  * How engine plans shrink (harness/shrink.ts does the search): steps are the plan's steps, each
  * step's start is its `op` trace event (the runner's own `open` events are not steps), and the
  * engine's own passes then remove concurrent batches, the operations of overlap steps (one left
- * becomes a plain step) and their delays, and operations within batches, shorten values, rename
+ * becomes a plain step; all of them may become plain steps in turn) and their delays, and operations within batches, shorten values, rename
  * keys to short names in the same order, drop zero crash states, latency and late writes. Late
  * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
@@ -76,6 +76,9 @@ async function shrinkOverlap(current: () => Plan, accept: Accept, index: number)
   const now = current().steps[index]!;
   if (now.op !== 'overlap') return progress;
   if (now.ops.length === 1) return (await accept(replaceStep(current(), index, plainStep(now.ops[0]!)))) || progress;
+  // The failure may not need the overlap at all: its operations one after the other.
+  const steps = current().steps;
+  if (await accept({ ...current(), steps: [...steps.slice(0, index), ...now.ops.map(plainStep), ...steps.slice(index + 1)] })) return true;
   const delayed = now.ops.flatMap((op, at) => (op.afterMs === undefined ? [] : [at]));
   if (delayed.length === 0) return progress;
   return (await ddmin(delayed.length, async (keep) => {

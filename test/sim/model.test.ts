@@ -404,3 +404,47 @@ describe('CommitModel: self-consistency', () => {
     expect(model.acked(id, 2)).toEqual([]);
   });
 });
+
+describe('CommitModel: operations that overlap', () => {
+  it('holds a sync issued before a failure another operation reported to what it covered, without an honest-failure complaint', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')]]);
+    const mark = model.mark();
+    const failedAtIssue = model.failed;
+    model.storeFailed();
+    expect(model.synced(mark, failedAtIssue)).toEqual([]);
+    model.crashed('power-loss');
+    expect(model.checkRecovered(state({})).violations).toEqual([
+      expect.objectContaining({ invariant: 'durability', message: "commit #0 (lsn 1), acknowledged and synced, is missing: key a should be 0x31 (1 byte) but is absent" }),
+    ]);
+  });
+
+  it('reports honest-failure for a sync issued after the failure was reported', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')]]);
+    model.storeFailed();
+    expect(model.synced(model.mark(), model.failed)).toEqual([
+      expect.objectContaining({ invariant: 'honest-failure', message: 'sync() was acknowledged after an fsync failed and before the store was reopened' }),
+    ]);
+  });
+
+  it('holds a commit acknowledged before the session closed to the close, even when its acknowledgement came after the close resolved', () => {
+    const model = new CommitModel({ sync: 'none' });
+    const late = model.issue([put('a', '1')]);
+    // The runner ends the session once every operation of the step settled.
+    expect(model.acked(late, 1)).toEqual([]);
+    model.closed();
+    expect(invariants(model.checkRecovered(state({})).violations)).toEqual(['durability']);
+  });
+
+  it('sums up the session for the engine-report checks: acknowledged, the LSN promised durable, settled or not', () => {
+    const model = new CommitModel({ sync: 'none' });
+    model.checkRecovered(state({ z: '0' }), stats(4));
+    ackAll(model, [[put('a', '1')], [put('b', '2')]], 5);
+    model.synced();
+    ackAll(model, [[put('c', '3')]], 7);
+    expect(model.sessionFacts()).toEqual({ acknowledged: 3, lastAckedLsn: 7, durableLsnMin: 6, settled: true, keyCount: 4 });
+    model.issue([put('d', '4')]);
+    expect(model.sessionFacts()).toMatchObject({ acknowledged: 3, settled: false, keyCount: undefined });
+  });
+});
