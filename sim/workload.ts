@@ -80,10 +80,10 @@ function drawOverlap(rng: Rng, shape: WorkloadShape, s: number): OverlapOp[] {
   for (let i = 0; i < count; i++) {
     const delay = i > 0 && rng.chance(0.5) ? { afterMs: rng.int(3) } : {};
     const pick = i === 0 && rng.chance(0.8) ? 0 : rng.next();
-    if (pick < 0.45) ops.push({ op: 'commit', batch: drawBatch(rng, shape, `${s}/${i}`), ...delay });
-    else if (pick < 0.6) ops.push({ op: 'get', key: drawKey(rng, shape.keys), ...delay });
-    else if (pick < 0.82) ops.push({ op: 'sync', ...delay });
-    else if (pick < 0.94) ops.push({ op: 'checkpoint', ...delay });
+    if (pick < 0.42) ops.push({ op: 'commit', batch: drawBatch(rng, shape, `${s}/${i}`), ...delay });
+    else if (pick < 0.56) ops.push({ op: 'get', key: drawKey(rng, shape.keys), ...delay });
+    else if (pick < 0.78) ops.push({ op: 'sync', ...delay });
+    else if (pick < 0.9) ops.push({ op: 'checkpoint', ...delay });
     else ops.push({ op: 'close', ...delay });
   }
   return ops;
