@@ -20,6 +20,26 @@
  *   reopened; an acknowledgement then is a violation and the commit stays in doubt.
  * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
  *   the client that would have seen them died with the process.
+ *
+ * Operations that overlap (a plan's `overlap` steps issue sync, checkpoint, get and close while
+ * commits, and the automatic checkpoints and sidecar rewrites they trigger, are in flight):
+ * - A commit is ordered by when `commit()` was called, whatever else is in flight; what it
+ *   acknowledges is judged as above.
+ * - A `get` may see any in-order prefix of the commits issued before it resolved that contains
+ *   every commit acknowledged before it was issued: a commit still in flight is seen or not (the
+ *   value before it or after it), never anything else, and a later one never without it.
+ * - A `sync` that resolves makes durable every commit acknowledged before it was issued
+ *   ({@link mark} taken at issue), not those acknowledged while it ran. A sync issued once the
+ *   store had reported a failure must reject (`honest-failure`); one issued before a failure
+ *   that a concurrent operation reported may have completed first, so its resolving is no lie
+ *   in itself, and it is held to what it promised like any other (`durability` finds a lie).
+ * - A `checkpoint` acknowledges nothing the model holds the engine to; its failure with the code
+ *   `failed` fails the store like any other.
+ * - A `close` settles every commit issued before it: each is acknowledged or rejected (a commit
+ *   still unsettled when everything else is done is a liveness failure of the step). The
+ *   session ends once every operation of the step settled, so every commit acknowledged in it,
+ *   even after the close resolved, is held to the close's promise (`closed`); a commit issued
+ *   after the close is rejected (code `closed`, absent) or, if acknowledged, held the same way.
  */
 import { assert } from '../engine/assert.ts';
 import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';

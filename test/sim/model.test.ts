@@ -447,4 +447,31 @@ describe('CommitModel: operations that overlap', () => {
     model.issue([put('d', '4')]);
     expect(model.sessionFacts()).toMatchObject({ acknowledged: 3, settled: false, keyCount: undefined });
   });
+
+  it('leaves a session unsettled after a failure or a commit rejected as unknown, and does not count an acknowledgement after the failure', () => {
+    const failed = new CommitModel({ sync: 'none' });
+    ackAll(failed, [[put('a', '1')]]);
+    failed.storeFailed();
+    const late = failed.issue([put('b', '2')]);
+    expect(failed.acked(late, 2)).toEqual([
+      expect.objectContaining({ invariant: 'honest-failure', message: 'commit #1 (lsn 2) was acknowledged with lsn 2 after an fsync failed and before the store was reopened' }),
+    ]);
+    expect(failed.sessionFacts()).toEqual({ acknowledged: 1, lastAckedLsn: 1, durableLsnMin: undefined, settled: false, keyCount: undefined });
+    const doubtful = new CommitModel({ sync: 'strict' });
+    ackAll(doubtful, [[put('a', '1')]]);
+    doubtful.rejected(doubtful.issue([put('b', '2')]), 'unknown');
+    expect(doubtful.sessionFacts()).toEqual({ acknowledged: 1, lastAckedLsn: 1, durableLsnMin: 1, settled: false, keyCount: undefined });
+  });
+
+  it('lets a get issued before a commit was acknowledged see the value before it, and not a get issued after', () => {
+    const model = new CommitModel({ sync: 'group' });
+    ackAll(model, [[put('a', '1')]]);
+    const id = model.issue([put('a', '2')]);
+    const mark = model.mark();
+    expect(model.acked(id, 2)).toEqual([]);
+    expect(model.checkRead('a', bytes('1'), mark)).toEqual([]);
+    expect(model.checkRead('a', bytes('1'))).toEqual([
+      expect.objectContaining({ invariant: 'reads', message: 'get(a) returned 0x31 (1 byte); the model holds 0x32 (1 byte)' }),
+    ]);
+  });
 });
