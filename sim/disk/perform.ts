@@ -56,6 +56,11 @@ export interface Operation<T> {
    * at it, its body then runs after I/O issued after it. Only the asynchronous port does so.
    */
   readonly mayBeLate?: boolean;
+  /**
+   * The outcome traced for a value the body returned, when `ok` does not say it all (a short
+   * write of the fs facade traces `short=N`); absent: `ok`.
+   */
+  readonly outcome?: (value: T) => string;
 }
 
 /**
@@ -82,7 +87,7 @@ export interface OperationEnds<R> {
    * Runs `op`'s body late (already traced as `late`); a driver without it never defers a write.
    * @param incarnation - the incarnation that issued it
    */
-  late?(kernel: IoKernel, incarnation: number, op: Operation<unknown>, context: OpContext): R;
+  late?<T>(kernel: IoKernel, incarnation: number, op: Operation<T>, context: OpContext): R;
 }
 
 /**
@@ -105,7 +110,7 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });
-    kernel.traceIo(label.name, label.path, label.offset, label.length, 'ok', label.note);
+    kernel.traceIo(label.name, label.path, label.offset, label.length, op.outcome?.(value) ?? 'ok', label.note);
     return ends.succeeded(kernel, value);
   } catch (error) {
     if (error === crashSignal) return ends.dead(label);
@@ -127,7 +132,7 @@ const promiseEnds: OperationEnds<Promise<unknown>> = {
       // Traced as a note: the n-th `io` event stays I/O operation n (shrinking anchors on it).
       try {
         const value = op.body(context);
-        kernel.trace.record('note', name, kernel.clock.now(), kernel.phase, path, offset, length, 'ok', 'late');
+        kernel.trace.record('note', name, kernel.clock.now(), kernel.phase, path, offset, length, op.outcome?.(value) ?? 'ok', 'late');
         resolve(value);
       } catch (error) {
         kernel.trace.record('note', name, kernel.clock.now(), kernel.phase, path, offset, length, isIoError(error) ? error.code : 'throw', 'late');
