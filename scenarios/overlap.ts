@@ -24,7 +24,8 @@ function overlapRates(failing: boolean): Partial<Record<FaultKind, number>> {
 export const overlap: Scenario = {
   name: 'overlap',
   description: 'sync, checkpoint, get and close while commits are in flight; writes that take effect after a later fsync',
-  targets: { phases: ['wal.append', 'wal.sync', 'checkpoint'], io: ['append', 'fsync'], faults: ['power-loss', 'fsync-error'] },
+  // Not wal.append: its only fsync is the ENOSPC cut's, so an fsync error can never land there.
+  targets: { phases: ['wal.sync', 'checkpoint'], io: ['append', 'fsync'], faults: ['power-loss', 'fsync-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
