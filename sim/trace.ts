@@ -90,6 +90,11 @@ export class Trace {
   #phaseHash = 0;
   #path: string | undefined;
   #pathHash = 0;
+  /**
+   * Told of every event as it is recorded (the runner counts the I/O a recovery issued with
+   * it); observing changes neither the digest nor the events.
+   */
+  observer: ((type: EventType, name: string, path: string | undefined, outcome: string) => void) | undefined;
 
   /** @param mode - whether to keep every event @defaultValue 'digest' */
   constructor(mode: TraceMode = 'digest') {
@@ -145,6 +150,7 @@ export class Trace {
     strings[k + 4] = note;
     this.#count++;
     if (this.mode === 'full') this.#events.push(toEvent(this.#slot(this.#count - 1)));
+    this.observer?.(type, name, path, outcome);
   }
 
   #hashPhase(phase: string): number {
