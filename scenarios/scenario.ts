@@ -40,6 +40,10 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'disk-full': ['append'],
   'read-error': ['read'],
   'bit-flip': ['read'],
+  'misdirected-write': ['append'],
+  'sector-damage': ['read'],
+  // Only an engine that lists its directory meets a lost entry (sim/disk/namespace-ops.ts).
+  'lost-entry': [],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

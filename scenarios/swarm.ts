@@ -15,7 +15,7 @@ export const swarm: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     const rates: Partial<Record<FaultKind, number>> = {};
-    for (const kind of faultKinds) if (params.chance(0.6)) rates[kind] = 0.04 * params.next() ** 2;
+    for (const kind of faultKinds.slice(0, 6)) if (params.chance(0.6)) rates[kind] = 0.04 * params.next() ** 2;
     const weights: StepWeights = {
       commit: 10, concurrent: params.chance(0.5) ? 3 : 0, get: params.chance(0.8) ? 3 : 0,
       checkpoint: params.chance(0.7) ? 1 + params.int(3) : 0, sync: params.chance(0.7) ? 1 : 0,

@@ -12,12 +12,26 @@ import type { EnginePhase } from '../engine/types.ts';
  * - `disk-full`: `ENOSPC` on write, append, extension or create; a write may be partly applied.
  * - `read-error`: `EIO` on a read.
  * - `bit-flip`: a read returns a sector with one bit flipped, sticky until the sector is rewritten.
+ * - `misdirected-write`: a write reaches the page cache where it was meant to go, but written
+ *   back (fsync, or a power loss that keeps it) it lands whole sectors away in the same file, or
+ *   at the same offset of another file of the same kind; the place it was meant for keeps its
+ *   old bytes. Seen once the page cache is dropped (a power loss).
+ * - `sector-damage`: a read finds one durable sector reading back whole as zeros or garbage,
+ *   sticky until the sector is rewritten.
+ * - `lost-entry`: when a directory is listed, one of its synced file names is gone, durable and
+ *   page-cache namespace alike (an operator, a buggy file system, a partial restore).
  */
-export type FaultKind = 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip';
+export type FaultKind =
+  | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip'
+  | 'misdirected-write' | 'sector-damage' | 'lost-entry';
 
-/** Every {@link FaultKind}, in a stable order (report columns follow it). */
+/**
+ * Every {@link FaultKind}, in a stable order (report columns follow it). New kinds go last: a
+ * kind's position is its bit in eligibility masks and the order its rate stream draws in.
+ */
 export const faultKinds: readonly FaultKind[] = [
   'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip',
+  'misdirected-write', 'sector-damage', 'lost-entry',
 ];
 
 /**

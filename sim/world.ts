@@ -283,6 +283,15 @@ export class SimWorld {
     return this.#kernel.faults.ioCoverage;
   }
 
+  /**
+   * How many times a media fault destroyed durable data so far: a flipped bit, a damaged sector,
+   * a misdirected write that landed (written back, or kept by a power loss), a lost name. A
+   * misdirected write lost with the page cache before it was written back destroyed nothing.
+   */
+  get mediaDamage(): number {
+    return this.#kernel.disk.damage.count;
+  }
+
   /** What the last power loss wrote as garbage (for checkers and tests). */
   get lastPowerLoss(): PowerLossReport | undefined {
     return this.#lastPowerLoss;
