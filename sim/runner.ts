@@ -72,6 +72,8 @@ class EngineRun {
   #faultsOn = true;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
+  #damageAtCheck = 0;
 
   constructor(
     private readonly plan: Plan,
@@ -225,10 +227,11 @@ class EngineRun {
   #openFailed(error: unknown, cacheLies: boolean): 'retry' | 'stop' {
     const failure = this.#failure(error);
     if (failure?.code === 'corruption') {
-      // Only a bit flip damages durable data. A failed fsync inside recovery does not excuse a
+      // Only a media fault damages durable data (a flipped bit, a damaged sector, a misdirected
+      // write that landed, a lost name). A failed fsync inside recovery does not excuse a
       // refusal: with ext4 after-effects the retry follows a power loss, so no recovery reads
       // pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
-      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0;
+      const damaging = this.#world.faultCounts['bit-flip'] > 0 || this.#world.mediaDamage > 0;
       const judged = this.#model.openRefused(refusalOf(error), damaging);
       this.#add(judged.violations);
       if (judged.detected) {
@@ -263,9 +266,12 @@ class EngineRun {
       return 'stop';
     }
     const recovered = state.value instanceof Map ? state.value : new Map(state.value);
-    const check = this.#model.checkRecovered(recovered, handle.replayStats);
+    const damaged = world.mediaDamage > this.#damageAtCheck;
+    this.#damageAtCheck = world.mediaDamage;
+    const check = this.#model.checkRecovered(recovered, handle.replayStats, { damaged });
     this.#add(check.violations);
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
+    if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
     if (this.engine.selfCheck) {
       const problems = await this.engine.selfCheck(readOnlyFileSystem(world.inspect()), storeDir);
       if (problems.length > 0) this.#add([{ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` }]);

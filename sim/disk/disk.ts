@@ -106,8 +106,8 @@ export class SimDisk {
   /** Writes past this many used bytes fail with `ENOSPC`. */
   capacityBytes = Infinity;
   /**
-   * How often a media fault destroyed durable data: a damaged sector, a misdirected write that
-   * landed, a lost name. The oracle excuses nothing without it (sim/runner.ts).
+   * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
+   * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
    */
   readonly damage: DamageLog = { count: 0 };
   #usedBytes = 0;

@@ -77,7 +77,6 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
         const bit = position * 8 + offsetBits;
         k.fire(fault, io, bit, path);
         file.breakBit(bit, k.disk.sectorBytes);
-        k.disk.damage.count++;
       }
       if (fault === 'sector-damage') damageSector(open, io, position, available);
       const out = file.cache.read(position, length);
