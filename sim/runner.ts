@@ -134,7 +134,9 @@ class EngineRun {
     this.#handle = undefined;
     this.#storeFailed = false;
     const crashCheck = this.engine.crashCheck;
-    if (crashCheck === undefined) return;
+    // Once a media fault destroyed durable bytes, a torn file is the fault's doing, not a flaw
+    // of the engine's design: the check says nothing then.
+    if (crashCheck === undefined || world.mediaDamage > 0) return;
     const at = this.#stepIndex;
     // A file the engine promises to publish atomically, found torn before recovery, breaks the
     // engine's design; but recovery may never read it (it rebuilds what it cannot trust), so no
