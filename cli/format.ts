@@ -3,13 +3,15 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, missedTargets, sitesOf, subjectLine } from '../reports/index.ts';
-import type { CampaignOutcome } from '../harness/index.ts';
+import { rootCauseGroups, shrinkCommand, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
 
-/** Violations listed in full in the text summary; the rest are counted (reports list all). */
-const violationsListedMax = 50;
+/** Root causes listed in the text summary, two lines each; the rest are counted (reports list all). */
+const groupsListedMax = 10;
+/** Scenarios named on a root cause's line; the rest are counted. */
+const groupScenariosNamedMax = 3;
 /** Trace events printed before and after a failed check. */
 const traceContextBefore = 30;
 const traceContextAfter = 5;
@@ -42,17 +44,66 @@ export function coverageTable(result: CampaignResult): string[] {
   return lines;
 }
 
-/** `3 of 50 seeds failed` and what to do next, for a failing campaign. */
-function failingLines(result: CampaignResult): string[] {
+/** What the end-of-campaign summary knows beyond the result. */
+export interface SummaryOptions {
+  /** The folder the reports were written to, when they were. */
+  readonly reportDir?: string;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `checkpoint-prune, wal-append +2`: the scenarios a root cause failed in. */
+function groupScenarios(group: RootCauseGroup): string {
+  const names = [...new Set(group.runs.map((run) => run.scenario))];
+  const more = names.length - groupScenariosNamedMax;
+  return names.slice(0, groupScenariosNamedMax).join(', ') + (more > 0 ? ` +${more}` : '');
+}
+
+/**
+ * A failing campaign by root cause: `273 of 550 seeds failed`, then one entry per root cause
+ * (harness/triage.ts), largest first: how many seeds, the invariant and the message shape, and
+ * the repro line of its first seed; the root causes not listed are counted and pointed to; last,
+ * what to do next (shrink the first root cause).
+ */
+function failingLines(result: CampaignResult, options: SummaryOptions): string[] {
   const failing = result.failingSeeds ?? new Set(result.violations.map((v) => `${v.scenario}\u0000${v.seed}`)).size;
-  const first = result.violations[0];
-  const lines = [`${failing} of ${result.seeds} seeds failed, ${result.violations.length + (result.violationsOmitted ?? 0)} violations`];
-  if (first !== undefined) lines.push(`next: shrink the first to a minimal plan: ${first.repro.replace(' repro ', ' shrink ')} --out bug.json`);
+  const groups = rootCauseGroups(result.violations, result.scenarios);
+  const total = result.violations.length + (result.violationsOmitted ?? 0);
+  const followOns = groups.reduce((sum, group) => sum + group.runs.reduce((runSum, run) => runSum + run.followOns.length, 0), 0);
+  const lines = [`violations: ${failing} of ${result.seeds} seeds failed, ${plural(total, 'violation')}; `
+    + `${plural(groups.length, 'root cause')} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
+  const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
+  for (const group of groups.slice(0, groupsListedMax)) {
+    const first = group.runs[0]!;
+    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}  (${groupScenarios(group)})`);
+    lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
+  }
+  const rest = groups.slice(groupsListedMax);
+  if (rest.length > 0) {
+    const seeds = rest.reduce((sum, group) => sum + group.runs.length, 0);
+    const where = options.reportDir !== undefined ? `listed in ${options.reportDir}/report.html and summary.md` : 'write them all with --report DIR, or print them with --json';
+    lines.push(`  ... and ${plural(rest.length, 'more root cause')} (${plural(seeds, 'seed')}): ${where}`);
+  }
+  if (result.violationsOmitted !== undefined && result.violationsOmitted > 0) {
+    lines.push(`  (${plural(result.violationsOmitted, 'violation')} of later failing seeds counted, not kept: the first ${result.violations.length} are grouped above)`);
+  }
+  const first = groups[0]?.runs[0];
+  if (first !== undefined) {
+    const shrink = shrinkCommand(first.root.repro);
+    lines.push(shrink === undefined
+      ? `next: rerun the first root cause: ${first.root.repro}`
+      : `next: shrink the first root cause to a minimal plan: ${shrink}`);
+  }
   return lines;
 }
 
-/** The end-of-campaign summary (`run`, `merge`, `ci`). */
-export function campaignSummary(result: CampaignResult | CampaignOutcome): string[] {
+/**
+ * The end-of-campaign summary (`run`, `merge`, `ci`).
+ * @param options - where the reports went, so the summary can point there
+ */
+export function campaignSummary(result: CampaignResult | CampaignOutcome, options: SummaryOptions = {}): string[] {
   const outcome = result as Partial<CampaignOutcome>;
   const lines: string[] = [];
   const shard = result.shard ? ` (shard ${result.shard})` : '';
@@ -67,14 +118,8 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome): strin
     lines.push(mismatches.length === 0 ? `determinism: ${checked} seeds rerun in a fresh worker, same digests` : `NONDETERMINISM: ${mismatches.length} of ${checked} seeds rerun gave another digest`);
     for (const m of mismatches) lines.push(`  ${m.scenario} seed ${m.seed}: ${m.digest} then ${m.rerunDigest}`);
   }
-  lines.push(`violations: ${result.violations.length === 0 && !result.violationsOmitted ? 'none' : failingLines(result)[0]}`);
-  for (const violation of result.violations.slice(0, violationsListedMax)) {
-    lines.push(`  ${violation.scenario} seed ${violation.seed} [${violation.invariant}] ${violation.message}`);
-    lines.push(`    repro: ${violation.repro}`);
-  }
-  const more = result.violations.length - violationsListedMax + (result.violationsOmitted ?? 0);
-  if (more > 0) lines.push(`  ... and ${more} more (all of them in the --report folder or with --json)`);
-  if (result.violations.length > 0) lines.push(...failingLines(result).slice(1));
+  if (result.violations.length === 0 && !result.violationsOmitted) lines.push('violations: none');
+  else lines.push(...failingLines(result, options));
   lines.push(`faults by kind: ${faultLine(result.faults)}`);
   lines.push(...probeLines(result));
   if (result.findings !== undefined) {
@@ -120,14 +165,18 @@ export function traceLine(event: TraceEvent): string {
 }
 
 /**
- * The trace events around the first failed check (or the last events when nothing failed),
- * with a header line saying which.
+ * The trace events around the check that found the run's first violation, its root cause (or
+ * the last events when nothing failed), with a header line saying which. The runner records
+ * each failed check as a `check` event named after the invariant, with the message as its
+ * detail; a check of the same invariant with another message is a later complaint.
  */
 export function traceExcerpt(result: RunResult): string[] {
   const trace = result.trace;
   const first = result.violations[0];
-  const at = first === undefined ? -1
-    : trace.findIndex((event) => event.type === 'check' && event.name === first.invariant);
+  const isCheckOf = (event: TraceEvent, exact: boolean): boolean => first !== undefined && event.type === 'check'
+    && event.name === first.invariant && (!exact || event.detail === first.message);
+  const exactAt = trace.findIndex((event) => isCheckOf(event, true));
+  const at = exactAt >= 0 ? exactAt : trace.findIndex((event) => isCheckOf(event, false));
   if (at < 0) {
     const tail = trace.slice(-(traceContextBefore + traceContextAfter));
     return [`last ${tail.length} of ${trace.length} trace events:`, ...tail.map((event) => `  ${traceLine(event)}`)];
@@ -147,11 +196,12 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
     `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
       + `${result.failedOperations} operations failed on injected faults, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
-    `violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`,
+    result.violations.length <= 1 ? `violations: ${result.violations.length === 0 ? 'none' : 1}`
+      : `violations: ${result.violations.length}, in the order found: the first is the root cause, the others most likely follow from it`,
   ];
-  for (const violation of result.violations) {
+  for (const [index, violation] of result.violations.entries()) {
     const where = violation.step < 0 ? 'after the steps' : `step ${violation.step}`;
-    lines.push(`  [${violation.invariant}] ${violation.message} (${where}${violation.key !== undefined ? `, key ${violation.key}` : ''}${violation.lsn !== undefined ? `, lsn ${violation.lsn}` : ''})`);
+    lines.push(`  ${result.violations.length > 1 ? `${index + 1}. ` : ''}[${violation.invariant}] ${violation.message} (${where}${violation.key !== undefined ? `, key ${violation.key}` : ''}${violation.lsn !== undefined ? `, lsn ${violation.lsn}` : ''})`);
   }
   for (const finding of result.findings ?? []) lines.push(`  finding (apart from violations): [${finding.invariant}] ${finding.message}`);
   if (result.violations.length > 0) lines.push(`reproduce: ${reproduce}`);

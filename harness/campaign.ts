@@ -9,9 +9,11 @@
  *
  * What the campaign adds to each violation: the exact command that reproduces it, and a trace:
  * the violating seed is run again with the full trace on, and the events up to the check that
- * failed (at most {@link traceEventsMax}) are attached. Only the first {@link tracedRunsMax}
- * violating runs get a trace: a subject broken in every seed would otherwise double the
- * campaign's cost and bloat the reports with thousands of identical timelines.
+ * failed (at most {@link traceEventsMax}) are attached. Only {@link tracedRunsMax} violating runs
+ * get a trace, the first run of each root cause first (see harness/triage.ts): a subject broken
+ * in every seed would otherwise double the campaign's cost and bloat the reports with thousands
+ * of identical timelines. Each violation also says where it came in its run (`indexInRun`, 0 for
+ * the root cause) and which fault kinds its run injected (`runFaultKinds`), for the reports.
  */
 import { wallClockMs } from '../sim/index.ts';
 import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type Violation } from '../sim/index.ts';
@@ -23,6 +25,7 @@ import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
 import { harnessRun, type SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject, Targets } from './subject.ts';
+import { rootCauseKey } from './triage.ts';
 import { compareViolations, toViolation } from './violations.ts';
 
 /** Violating runs that get a trace attached (the rest keep their repro command only). */
@@ -216,19 +219,42 @@ function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): Tra
   return trace.slice(Math.max(0, end - traceEventsMax), end);
 }
 
-/** Every kept violation with its repro command, traces on the first {@link tracedRunsMax} violating runs; sorted. */
+/**
+ * The kept runs that get a trace: the first run of each root cause (harness/triage.ts) in campaign
+ * order, so that every kind of failure has a timeline to show, then the other runs in campaign
+ * order; at most {@link tracedRunsMax}.
+ */
+function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
+  const causes = new Set<string>();
+  const firsts: KeptRun[] = [];
+  const others: KeptRun[] = [];
+  for (const entry of kept) {
+    const root = entry.run.violations[0]!;
+    const cause = rootCauseKey(root.invariant, root.message);
+    if (causes.has(cause)) others.push(entry);
+    else {
+      causes.add(cause);
+      firsts.push(entry);
+    }
+  }
+  return new Set([...firsts, ...others].slice(0, tracedRunsMax));
+}
+
+/** Every kept violation with its repro command, its place in its run and traces on the runs {@link runsToTrace} picks; sorted. */
 async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, repro: (run: SeedRun) => string): Promise<Violation[]> {
-  const traced = await Promise.all(kept.slice(0, tracedRunsMax).map(({ run }) =>
-    executor.run({ unit: run.unit, seed: run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => [])));
+  const chosen = runsToTrace(kept);
+  const traced = await Promise.all(kept.map((entry) => !chosen.has(entry) ? undefined
+    : executor.run({ unit: entry.run.unit, seed: entry.run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => [])));
   const violations: Violation[] = [];
   kept.forEach(({ run }, index) => {
     const trace = traced[index];
-    for (const violation of run.violations) {
+    const runFaultKinds = faultKinds.filter((kind) => (run.faults[kind] ?? 0) > 0);
+    run.violations.forEach((violation, indexInRun) => {
       violations.push(toViolation(violation, {
-        unit: run.unit, seed: run.seed, repro: repro(run),
+        unit: run.unit, seed: run.seed, repro: repro(run), indexInRun, runFaultKinds,
         ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),
       }));
-    }
+    });
   });
   return violations.sort(compareViolations);
 }

@@ -27,3 +27,14 @@ export function reproCommand<P extends BasePlan>(invocation: string, subject: Su
 export function replayCommand(invocation: string, file: string): string {
   return commandLine(invocation, ['replay', file]);
 }
+
+/**
+ * The command that shrinks the seed a repro line reruns: `repro` becomes `shrink`, with the
+ * minimal plan written to `out`.
+ * @returns undefined for a line that reruns no seed (a `replay` of a plan file)
+ */
+export function shrinkCommand(repro: string, out = 'bug.json'): string | undefined {
+  const at = repro.indexOf(' repro ');
+  if (at < 0) return undefined;
+  return `${repro.slice(0, at)} shrink ${repro.slice(at + ' repro '.length)} --out ${shellQuote(out)}`;
+}

@@ -1,6 +1,6 @@
 /** Campaign violations: their order, and how a run's violation becomes one. */
 import type { RunViolation } from '../sim/index.ts';
-import type { TraceEvent, Violation } from '../sim/index.ts';
+import type { FaultKind, TraceEvent, Violation } from '../sim/index.ts';
 
 /** Code-unit order, independent of locale. */
 export function compareStrings(a: string, b: string): number {
@@ -21,6 +21,10 @@ export interface ViolationContext {
   readonly seed: number;
   readonly repro: string;
   readonly trace?: readonly TraceEvent[];
+  /** Its position among its run's violations, in the order they were found (0: the root cause). */
+  readonly indexInRun?: number;
+  /** The fault kinds injected in its run. */
+  readonly runFaultKinds?: readonly FaultKind[];
 }
 
 /** Turns a run's violation into the `Violation` campaigns and reports carry. */
@@ -34,6 +38,8 @@ export function toViolation(violation: RunViolation, context: ViolationContext):
     step: violation.step,
     ...(violation.lsn !== undefined ? { lsn: violation.lsn } : {}),
     ...(violation.key !== undefined ? { key: violation.key } : {}),
+    ...(context.indexInRun !== undefined ? { indexInRun: context.indexInRun } : {}),
+    ...(context.runFaultKinds !== undefined ? { runFaultKinds: context.runFaultKinds } : {}),
     ...(context.trace !== undefined ? { trace: context.trace } : {}),
   };
 }

@@ -111,3 +111,22 @@ export function markdownCode(text: string, inTable = false): string {
 export function oneLine(text: string): string {
   return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(htmlInvisible, spellCodeUnit);
 }
+
+/**
+ * Spells out invisible control characters as {@link escapeHtml} does, and changes nothing else:
+ * for text that travels as data and is escaped by the page script when it is shown.
+ * @param text - any string
+ */
+export function visibleText(text: string): string {
+  return text.replace(htmlInvisible, spellCodeUnit);
+}
+
+/**
+ * JSON for the content of a `<script type="application/json">` element. Every `<` is written as
+ * `\u003c`, so no `</script>` or `<!--` inside a string can end the element or change how the
+ * HTML parser reads it; JSON.parse reads the same value back.
+ * @param value - plain data
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}

@@ -85,7 +85,39 @@ export interface ScenarioRow {
  * then invariant, then message; and code-unit string order, independent of locale.
  */
 export { compareStrings, compareViolations } from '../harness/index.ts';
-import { compareStrings, compareViolations } from '../harness/index.ts';
+import { compareStrings, compareViolations, rootCauseGroups } from '../harness/index.ts';
+import type { FailingRun, RootCauseGroup } from '../harness/index.ts';
+export { messageParts, representativeRun, type FailingRun, type RootCauseGroup } from '../harness/index.ts';
+
+/** The result's failing runs grouped by root cause (harness/triage.ts), largest group first. */
+export function rootCauses(result: CampaignResult): RootCauseGroup[] {
+  return rootCauseGroups(result.violations, result.scenarios);
+}
+
+/** Seeds with at least one violation: the campaign's own count, else the runs in the list. */
+export function failingSeedCount(result: CampaignResult): number {
+  return result.failingSeeds ?? new Set(result.violations.map((violation) => `${violation.scenario}\u0000${violation.seed}`)).size;
+}
+
+/** Violations folded under the first of their run, over all groups. */
+export function followOnCount(groups: readonly RootCauseGroup[]): number {
+  return groups.reduce((sum, group) => sum + group.runs.reduce((runSum, run) => runSum + run.followOns.length, 0), 0);
+}
+
+/** The fault kinds a run injected: as the campaign recorded them, else those its root's trace shows. */
+export function runFaultKindsOf(run: FailingRun): FaultKind[] {
+  const recorded = run.root.runFaultKinds;
+  if (recorded !== undefined) return [...recorded];
+  const seen = new Set((run.root.trace ?? []).filter((event) => event.type === 'fault').map((event) => event.name));
+  return faultKinds.filter((kind) => seen.has(kind));
+}
+
+/** The scenarios a group's runs are in, each with its number of runs, in campaign order. */
+export function groupScenarios(group: RootCauseGroup): { readonly scenario: string; readonly runs: number }[] {
+  const counts = new Map<string, number>();
+  for (const run of group.runs) counts.set(run.scenario, (counts.get(run.scenario) ?? 0) + 1);
+  return [...counts].map(([scenario, runs]) => ({ scenario, runs }));
+}
 
 /** The result's violations in {@link compareViolations} order (a sorted copy). */
 export function sortedViolations(result: CampaignResult): Violation[] {

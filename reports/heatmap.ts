@@ -5,11 +5,13 @@
  * thing on it (red, hatched, labelled "missed"); targeted cells that were hit carry a dot, and
  * cells nobody targets stay quiet whatever their count.
  *
- * Colour intensity follows log(count), because counts span several orders of magnitude (kill-9 at
+ * Colour intensity follows log(count), in eight steps, because counts span several orders of magnitude (kill-9 at
  * every I/O point versus a rare bit flip) and a linear scale would leave all but one cell white.
  *
  * Stable hooks: `data-testid="heatmap"` on the table, `heatmap-cell` on each cell (with
- * `data-phase`, `data-kind`, `data-count`, `data-targeted`, and `data-missed` when missed).
+ * `data-phase`, `data-kind`, and `data-targeted` / `data-missed` when targeted / missed). Only
+ * targeted cells have a hover text, and shades are classes (`hm-1` .. `hm-8`, {@link heatmapCss}),
+ * which keeps a wide table small.
  */
 import type { CampaignResult } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -51,13 +53,23 @@ export function renderHeatmap(result: CampaignResult): string {
   ].join('\n');
 }
 
+/** Colour steps of the scale; `heatmapCss` gives each its shade. */
+const heatSteps = 8;
+
+/** The shades of the scale, from faint to full, white text on the darker half. */
+export const heatmapCss = Array.from({ length: heatSteps }, (_, i) => {
+  const alpha = 0.08 + (0.82 * (i + 1)) / heatSteps;
+  return `.heatmap .hm-${i + 1}{background:rgba(37,99,235,${alpha.toFixed(2)})${alpha > 0.5 ? ';color:#fff' : ''}}`;
+}).join('\n');
+
 function heatCell(cell: CoverageCell, countMax: number): string {
   const missed = cell.targeted && cell.count === 0;
-  const data = `data-testid="heatmap-cell" data-phase="${escapeHtml(cell.phase)}" data-kind="${escapeHtml(cell.kind)}" data-count="${cell.count}" data-targeted="${cell.targeted}"${missed ? ' data-missed="true"' : ''}`;
-  const title = `${cell.phase} × ${cell.kind}: ${formatCount(cell.count)} fault${cell.count === 1 ? '' : 's'} injected`
-    + (missed ? ' (targeted by a scenario but NEVER hit: this combination is untested)' : cell.targeted ? ' (targeted)' : ' (not targeted)');
-  const classes = ['hm-cell', 'num'];
-  let style = '';
+  // Only targeted cells carry a hover text: the others say all there is with their number.
+  const data = `data-testid="heatmap-cell" data-phase="${escapeHtml(cell.phase)}" data-kind="${escapeHtml(cell.kind)}"`
+    + `${cell.targeted ? ' data-targeted="true"' : ''}${missed ? ' data-missed="true"' : ''}`;
+  const title = !cell.targeted ? ''
+    : ` title="${escapeHtml(`${cell.phase} × ${cell.kind}: ${formatCount(cell.count)} fault${cell.count === 1 ? '' : 's'} injected, ${missed ? 'targeted by a scenario but NEVER hit: this combination is untested' : 'targeted'}`)}"`;
+  const classes: string[] = [];
   let text: string;
   if (missed) {
     classes.push('hm-missed');
@@ -67,10 +79,9 @@ function heatCell(cell: CoverageCell, countMax: number): string {
     text = '·';
   } else {
     const intensity = countMax <= 1 ? 1 : Math.log1p(cell.count) / Math.log1p(countMax);
-    const alpha = 0.08 + 0.82 * intensity;
-    style = ` style="background:rgba(37,99,235,${alpha.toFixed(3)})${alpha > 0.5 ? ';color:#fff' : ''}"`;
+    classes.push(`hm-${Math.max(1, Math.round(intensity * heatSteps))}`);
     text = formatCount(cell.count);
   }
   if (cell.targeted) classes.push('hm-targeted');
-  return `<td class="${classes.join(' ')}"${style} ${data} title="${escapeHtml(title)}">${text}</td>`;
+  return `<td${classes.length === 0 ? '' : ` class="${classes.join(' ')}"`} ${data}${title}>${text}</td>`;
 }

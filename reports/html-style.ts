@@ -48,7 +48,7 @@ table{border-collapse:collapse}
 .heatmap .hm-kind{font:600 11px var(--mono);color:var(--muted);text-align:center;min-width:92px}
 .heatmap .hm-phase{font:600 12px var(--mono);text-align:left;white-space:nowrap}
 .heatmap .hm-corner{font-size:11px;color:var(--muted);font-weight:500;text-align:left}
-.heatmap .hm-cell{text-align:center;position:relative;min-width:92px}
+.heatmap td{text-align:center;position:relative;min-width:92px;font-family:var(--mono);font-size:12px;font-variant-numeric:tabular-nums}
 .heatmap .hm-zero{color:var(--muted)}
 .heatmap .hm-total{color:var(--muted);background:var(--soft)}
 .heatmap .hm-targeted::after{content:"";position:absolute;top:3px;right:3px;width:6px;height:6px;border-radius:50%;background:var(--ink);opacity:.75}
@@ -61,24 +61,22 @@ table{border-collapse:collapse}
 .sw-target::after{content:"";position:absolute;top:2px;right:2px;width:5px;height:5px;border-radius:50%;background:var(--ink)}
 .sw-missed{background:repeating-linear-gradient(135deg,var(--bad-soft) 0 3px,#f8c9c9 3px 5px);border-color:var(--bad)}
 .sw-none{background:var(--panel)}
-.violation{margin-bottom:14px;overflow:hidden}
-.v-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px;padding:8px 12px;border-bottom:1px solid var(--line);background:var(--soft)}
-.v-head .scenario{font-weight:650}
 .badge{font:600 11px var(--mono);padding:1px 7px;border-radius:4px;background:var(--bad-soft);color:var(--bad)}
-.v-body{padding:8px 12px}
 .v-msg{margin:0 0 8px;white-space:pre-wrap;word-break:break-word}
 .repro{display:flex;align-items:stretch;gap:0;margin-bottom:8px}
 .repro code{flex:1;background:#0f172a;color:#e2e8f0;padding:6px 10px;border-radius:5px 0 0 5px;overflow-x:auto;white-space:pre}
 .repro button{font:600 11px var(--sans);border:1px solid #0f172a;background:#1e293b;color:#e2e8f0;border-radius:0 5px 5px 0;padding:0 12px;cursor:pointer}
 .repro button:hover{background:#334155}
 .facts{color:var(--muted);margin-bottom:6px}.facts code{color:var(--ink)}
-.tl-scroll{overflow-x:auto;border:1px solid var(--line);border-radius:5px;background:var(--panel)}
+.tl-frame{display:flex;border:1px solid var(--line);border-radius:5px;background:var(--panel);overflow:hidden;margin-top:6px}
+.tl-gutter{flex:none;display:block;border-right:1px solid var(--line);font-family:var(--sans)}
+.tl-scroll{flex:1;min-width:0;overflow-x:auto}
 .timeline{display:block;font-family:var(--sans)}
 .tl-lane{fill:var(--panel)}.tl-lane-alt{fill:var(--soft)}
 .tl-lane-label,.tl-axis-title{font-size:10.5px;fill:var(--muted);font-weight:600}
 .tl-phase-label{font:600 10px var(--mono);fill:#334155;text-anchor:middle}
-.tl-label{font:10px var(--mono);fill:var(--ink);text-anchor:middle}
-.tl-label-right{text-anchor:start;font-size:11px}
+.tl-label{font:10px var(--mono);fill:var(--ink)}
+.tl-label-failed{font-size:11px}
 .tl-time{font:10px var(--mono);fill:var(--muted);text-anchor:middle}
 .tl-axis,.tl-tick{stroke:var(--muted);stroke-width:1}.tl-tick{opacity:.45}.tl-tick-major{opacity:1}
 .tl-marker{cursor:default}.tl-marker:hover>:not(title){filter:brightness(1.25)}
@@ -104,35 +102,154 @@ summary{cursor:pointer;color:var(--muted);font-size:12px}
 .trace td.detail{white-space:pre-wrap;word-break:break-word}
 .trace tr.t-fault td{color:#c2410c}.trace tr.t-crash td{color:var(--bad);font-weight:700}
 .trace tr.t-restart td{color:var(--good);font-weight:600}.trace tr.failed td{background:var(--bad-soft);color:var(--bad);font-weight:700}
+.triage{margin-top:12px;padding:10px 12px;border-left:4px solid var(--bad)}
+.triage .next{margin:8px 0 0}
+.next-label{font:600 11px var(--sans);color:var(--muted);align-self:center;margin-right:8px;white-space:nowrap}
+.filters{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;margin:0 0 10px;padding:6px 10px;background:var(--panel);border:1px solid var(--line);border-radius:6px}
+.filters select{font:12px var(--mono);margin-left:4px}
+[hidden]{display:none !important}
+.group{margin-bottom:12px;overflow:hidden}
+.g-head{display:flex;align-items:baseline;gap:4px 10px;padding:7px 12px;border-bottom:1px solid var(--line);background:var(--soft)}
+.g-rank{font:700 12px var(--mono);color:var(--muted)}
+.g-shape{flex:1;font:12px var(--mono);word-break:break-word}
+.g-seeds{font-weight:700;color:var(--bad);white-space:nowrap}
+.g-body{padding:8px 12px}
+.g-where{color:var(--muted);font-size:12px;margin-bottom:4px}
+.g-run{font-weight:650;white-space:nowrap;margin-right:4px}
+.follow{color:var(--muted);font-size:12px;margin-bottom:4px}.follow ul{margin:2px 0 0;padding-left:20px}.follow li{color:var(--ink);word-break:break-word}
+.runs td.msg{white-space:normal;word-break:break-word}
+.runs tr.shown td{background:var(--soft)}
+.rp{font:11.5px var(--mono);background:none;border:1px solid var(--line);border-radius:4px;padding:1px 6px;cursor:pointer;color:var(--ink);white-space:nowrap}
+.rp:hover{background:var(--soft)}
+.fo{font:600 11px var(--mono);color:var(--muted);cursor:help}
 .ok{padding:12px 14px;border-left:4px solid var(--good);background:var(--good-soft);border-radius:6px}
 .more{color:var(--muted);padding:4px 2px}
 footer{margin-top:30px;color:var(--muted);font-size:11px}
 `;
 
 /**
- * The page script: copy buttons for repro commands. Clipboard access may be refused on a file://
- * page; the fallback selects the command so Ctrl+C works, and nothing is logged as an error.
+ * The page script, after the timeline drawing code (timeline-script.ts): copy buttons for repro
+ * commands, timelines drawn when their card opens them (and scrolled so the failed check is in
+ * the middle of the view), and the filters. Clipboard access may be refused on a file:// page;
+ * the fallback selects the command so Ctrl+C works, and nothing is logged as an error.
  */
-export const reportScript = `
+export const reportScript = String.raw`
+var pcData = null;
+function pcPageData() {
+  if (pcData === null) {
+    var element = document.getElementById('pc-data');
+    pcData = element ? JSON.parse(element.textContent || '{}') : { faultKinds: [], strings: [], timelines: [], runTables: [] };
+  }
+  return pcData;
+}
+function pcDrawTimeline(details) {
+  var all = pcPageData();
+  var data = all.timelines[Number(details.getAttribute('data-timeline'))];
+  var host = details.querySelector('.tl-host');
+  if (!data || !host) return;
+  var drawn = drawTimeline(all.strings, data);
+  host.innerHTML = drawn.html + timelineKey(all.strings, data)
+    + '<details class="tl-text"><summary>the same events as text</summary>' + traceTable(all.strings, data) + '</details>';
+  var scroll = host.querySelector('.tl-scroll');
+  if (scroll && drawn.failedX >= 0) scroll.scrollLeft = Math.max(0, drawn.failedX - scroll.clientWidth / 2);
+}
+function pcFill(template, values) {
+  var pieces = template.split('\u0000');
+  return pieces.map(function (piece, i) { return i === 0 ? piece : values[i - 1] + piece; }).join('');
+}
+function pcDrawRuns(details) {
+  var all = pcPageData();
+  var table = all.runTables[Number(details.getAttribute('data-runs'))];
+  var host = details.querySelector('.runs-host');
+  if (!table || !host) return;
+  var rows = table.rows.map(function (row, i) {
+    var scenario = all.strings[row[0]];
+    var message = typeof row[2] === 'string' ? row[2] : pcFill(table.template, row[2]);
+    var repro = typeof row[3] === 'string' ? row[3] : table.repro.replace('\u0001', scenario).replace('\u0002', String(row[1]));
+    var faults = all.faultKinds.filter(function (kind, bit) { return (row[4] & (1 << bit)) !== 0; }).join(' ');
+    var followOns = row[5] || [];
+    var names = followOns.map(function (index) { return all.strings[index]; }).filter(function (name, at, list) { return list.indexOf(name) === at; });
+    return '<tr data-testid="run" data-scenario="' + tlEsc(scenario) + '" data-seed="' + row[1] + '" data-faults="' + faults + '"' + (i === table.shown ? ' class="shown"' : '') + '>'
+      + '<td>' + tlEsc(scenario) + '</td><td class="num">' + row[1] + '</td><td class="msg">' + tlEsc(message)
+      + (followOns.length === 0 ? '' : ' <span class="fo" title="follow-on complaints: ' + tlEsc(names.join(', ')) + '">+' + followOns.length + '</span>')
+      + '</td><td><button type="button" class="rp" title="copy the whole repro command" data-copy="' + tlEsc(repro) + '">' + tlEsc(repro.slice(table.prefix.length)) + '</button></td></tr>';
+  });
+  host.innerHTML = '<table class="grid runs"><thead><tr><th>scenario</th><th class="num">seed</th>'
+    + '<th>first violation of the run (+ follow-on complaints)</th><th>repro: <code>' + tlEsc(table.prefix) + '</code>\u2026</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
+  pcFilter();
+}
+/** Draws what a card's details element holds the first time it opens. */
+function pcOpen(details) {
+  if (!details.open || details.getAttribute('data-drawn') === 'true') return;
+  if (details.hasAttribute('data-timeline')) pcDrawTimeline(details);
+  else if (details.hasAttribute('data-runs')) pcDrawRuns(details);
+  else return;
+  details.setAttribute('data-drawn', 'true');
+}
+document.addEventListener('toggle', function (event) {
+  if (event.target instanceof Element && event.target.matches('details')) pcOpen(event.target);
+}, true);
+
+function pcListHas(list, value) {
+  return value === '' || (' ' + (list || '') + ' ').indexOf(' ' + value + ' ') >= 0;
+}
+function pcFilter() {
+  var chosen = {};
+  document.querySelectorAll('select[data-filter]').forEach(function (select) { chosen[select.getAttribute('data-filter')] = select.value; });
+  var shown = 0;
+  var total = 0;
+  document.querySelectorAll('[data-testid="group"], [data-testid="more-group"]').forEach(function (group) {
+    var match = pcListHas(group.getAttribute('data-scenarios'), chosen.scenario)
+      && (chosen.invariant === '' || group.getAttribute('data-invariant') === chosen.invariant)
+      && pcListHas(group.getAttribute('data-faults'), chosen.fault);
+    group.hidden = !match;
+    total += 1;
+    if (match) shown += 1;
+    group.querySelectorAll('tr[data-scenario]').forEach(function (row) {
+      row.hidden = !(pcListHas(row.getAttribute('data-scenario'), chosen.scenario) && pcListHas(row.getAttribute('data-faults'), chosen.fault));
+    });
+  });
+  var count = document.querySelector('[data-testid="filter-count"]');
+  if (total === 0) return;
+  if (count) count.textContent = shown === total ? total + ' root causes' : shown + ' of ' + total + ' root causes shown';
+}
+var pcFilters = document.querySelector('[data-testid="filters"]');
+if (pcFilters) {
+  pcFilters.hidden = false;
+  pcFilters.addEventListener('change', pcFilter);
+}
+document.querySelectorAll('details[open]').forEach(pcOpen);
+
 document.addEventListener('click', function (event) {
   var button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null;
   if (!button) return;
-  var text = button.getAttribute('data-copy') || '';
-  var code = button.parentElement ? button.parentElement.querySelector('code') : null;
+  var inRow = button.classList.contains('rp');
+  var code = inRow ? button : button.parentElement ? button.parentElement.querySelector('code') : null;
+  var text = button.getAttribute('data-copy') || (code ? code.textContent : '') || '';
+  var label = button.textContent;
   function selectCode() {
     if (!code) return;
     var range = document.createRange();
     range.selectNodeContents(code);
     var selection = window.getSelection();
     if (selection) { selection.removeAllRanges(); selection.addRange(range); }
-    button.textContent = 'selected';
+    if (!inRow) button.textContent = 'selected';
   }
-  function done() { button.textContent = 'copied'; }
+  function done() { if (!inRow) button.textContent = 'copied'; }
   if (navigator.clipboard && navigator.clipboard.writeText) {
     navigator.clipboard.writeText(text).then(done, selectCode);
   } else {
     selectCode();
   }
-  setTimeout(function () { button.textContent = 'copy'; }, 1500);
+  if (!inRow) setTimeout(function () { button.textContent = label; }, 1500);
 });
 `;
+
+/**
+ * A script as the page carries it: without indentation and without the lines that are only a
+ * comment. Safe for the scripts of this package, which keep every comment on lines of its own
+ * and no multi-line string; it is not a general minifier.
+ */
+export function compactScript(source: string): string {
+  return source.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('//') && !/^\/\*.*\*\/$/.test(line)).join('\n');
+}

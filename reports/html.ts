@@ -1,34 +1,47 @@
 /**
- * report.html: one self-contained page for a person: the verdict and totals, the targeted cells
- * that were never hit, every violation with its repro command and a timeline of its shrunk trace,
- * the coverage heat map and the per-scenario table.
+ * report.html: one self-contained page for a person triaging a campaign. From the top: the
+ * verdict and totals; what failed, as "N of M seeds failed" with the root causes and what to do
+ * next (shrink the first); the targeted cells never hit; the coverage heat map (faults injected
+ * per probe site and fault kind); then the root causes (html-groups.ts), one card each with a
+ * filter by scenario, invariant and fault kind; last, the per-scenario table.
+ *
+ * A failing run's first violation is its root cause; its other violations are follow-on
+ * complaints, folded under it; runs with the same root cause (invariant and message shape) are
+ * one card (harness/triage.ts). Timelines travel as compact data and are drawn when opened
+ * (timeline.ts), the first card's on load: a campaign with hundreds of failures stays a small
+ * page.
  *
  * Self-contained means it opens from a CI artifact or an e-mail attachment with no network: the
- * CSS, the small copy-button script and the SVG are inline, fonts are the system's, and the page
- * references no URL at all. Every value from the campaign is escaped with {@link escapeHtml}.
+ * CSS, the script and the data are inline, fonts are the system's, and the page references no
+ * URL at all. Every value from the campaign is escaped with {@link escapeHtml} (or travels as
+ * JSON that the page script escapes).
  *
  * Stable hooks for tests and scripts (`data-testid`): `verdict`, `total-<name>` (see
- * {@link totalTestIds}), `missed-targets`, `violations`, `violation`, `repro`, `timeline`,
- * `heatmap`, `heatmap-cell`, `scenarios`.
+ * {@link totalTestIds}), `triage`, `next-step`, `missed-targets`, `heatmap`, `heatmap-cell`,
+ * `violations` (the root causes section), those of html-groups.ts and timeline-script.ts, and
+ * `scenarios`.
  */
-import type { CampaignResult, Violation } from '../sim/index.ts';
+import type { CampaignResult } from '../sim/index.ts';
+import { shrinkCommand } from '../harness/index.ts';
 import { escapeHtml } from './escape.ts';
-import type { ReportMeta } from './figures.ts';
+import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  formatCount, formatDurationMs, formatRate, missedTargets, scenarioRows, sortedViolations, subjectLine, totals,
+  failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, missedTargets, rootCauses, scenarioRows, subjectLine, totals,
 } from './figures.ts';
-import { renderHeatmap } from './heatmap.ts';
-import { reportCss, reportScript } from './html-style.ts';
-import { failedCheckSeq, renderTimeline, renderTimelineKey } from './timeline.ts';
+import { renderGroups } from './html-groups.ts';
+import { heatmapCss, renderHeatmap } from './heatmap.ts';
+import { compactScript, reportCss, reportScript } from './html-style.ts';
+import { timelineScript } from './timeline-script.ts';
 
-/** Violations shown in full; the rest are listed in one table row each. */
-export const htmlViolationsDetailedMax = 40;
+export { htmlGroupsDetailedMax, htmlRunsPerGroupMax } from './html-groups.ts';
 
 /** The `data-testid` of each total shown at the top of the page. */
 export const totalTestIds = [
   'total-seeds', 'total-seeds-per-second', 'total-violations', 'total-detected', 'total-crashes',
   'total-commits', 'total-faults', 'total-targets', 'total-elapsed',
 ] as const;
+
+const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 /**
  * Renders report.html.
@@ -39,19 +52,20 @@ export const totalTestIds = [
 export function renderHtml(result: CampaignResult, meta: ReportMeta): string {
   const total = totals(result);
   const failing = total.violations > 0;
-  const violations = sortedViolations(result);
-  const title = `powercut: ${failing ? `${total.violations} violation${total.violations === 1 ? '' : 's'}` : 'passed'}, ${formatCount(total.seeds)} seeds`;
+  const groups = rootCauses(result);
+  const title = `powercut: ${failing ? `${plural(total.violations, 'violation')}, ${plural(groups.length, 'root cause')}` : 'passed'}, ${formatCount(total.seeds)} seeds`;
   const body = [
     header(result, meta, failing),
     totalsGrid(result),
+    triageCallout(result, groups),
     missedCallout(result),
-    `<h2>Violations <span class="count">${formatCount(violations.length)}</span></h2>`,
-    violationsSection(violations, total.seeds),
-    '<h2>Coverage <span class="count">faults injected per engine phase and fault kind</span></h2>',
+    '<h2>Coverage <span class="count">faults injected per probe site and fault kind</span></h2>',
     renderHeatmap(result),
+    `<h2>Root causes <span class="count">${failing ? `${plural(groups.length, 'root cause')} · each failing run's first violation, its follow-on complaints folded under it` : 'none'}</span></h2>`,
+    failing ? renderGroups(result, groups) : `<div class="ok" data-testid="violations">No violations: every invariant held on all ${formatCount(total.seeds)} seeds.</div>`,
     `<h2>Scenarios <span class="count">${formatCount(total.scenarios)}</span></h2>`,
     scenariosTable(result),
-    `<footer>powercut ${escapeHtml(meta.version)}${meta.generatedAt === undefined ? '' : ` · generated ${escapeHtml(meta.generatedAt)}`} · self-contained report: no network access needed</footer>`,
+    `<footer>powercut ${escapeHtml(meta.version)}${meta.generatedAt === undefined ? '' : ` · generated ${escapeHtml(meta.generatedAt)}`} · self-contained report: no network access needed · every violation, with its whole trace, is in summary.json</footer>`,
   ];
   return [
     '<!DOCTYPE html>',
@@ -63,17 +77,32 @@ export function renderHtml(result: CampaignResult, meta: ReportMeta): string {
     // not just of how it was written.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`,
     `<title>${escapeHtml(title)}</title>`,
-    `<style>${reportCss}</style>`,
+    `<style>${reportCss}${heatmapCss}</style>`,
     '</head>',
     '<body>',
     '<main>',
     ...body,
     '</main>',
-    `<script>${reportScript}</script>`,
+    `<script>${compactScript(timelineScript + reportScript)}</script>`,
     '</body>',
     '</html>',
     '',
   ].join('\n');
+}
+
+/** What failed and what to do next: the first thing a failing page says after its totals. */
+function triageCallout(result: CampaignResult, groups: readonly RootCauseGroup[]): string {
+  if (groups.length === 0) return '';
+  const first = groups[0]!.runs[0]!;
+  const shrink = shrinkCommand(first.root.repro);
+  const next = shrink ?? first.root.repro;
+  const omitted = result.violationsOmitted === undefined ? '' : ` (and ${plural(result.violationsOmitted, 'violation')} of later seeds counted, not kept)`;
+  return `<div class="triage panel" data-testid="triage"><div><b>${formatCount(failingSeedCount(result))} of ${formatCount(result.seeds)} seeds failed</b>: `
+    + `${plural(result.violations.length, 'violation')}${omitted} come to <b>${plural(groups.length, 'root cause')}</b>; `
+    + `${plural(followOnCount(groups), 'follow-on complaint')} ${followOnCount(groups) === 1 ? 'is' : 'are'} folded under the first violation of ${followOnCount(groups) === 1 ? 'its run' : 'their runs'}. `
+    + `The largest: <code>${escapeHtml(groups[0]!.invariant)}</code> in ${plural(groups[0]!.runs.length, 'seed')}.</div>`
+    + `<div class="repro next"><span class="next-label">next: ${shrink === undefined ? 'rerun it' : 'shrink it to a minimal plan'}</span>`
+    + `<code data-testid="next-step">${escapeHtml(next)}</code><button type="button" data-copy title="copy the command">copy</button></div></div>`;
 }
 
 function header(result: CampaignResult, meta: ReportMeta, failing: boolean): string {
@@ -115,51 +144,6 @@ function missedCallout(result: CampaignResult): string {
   const cells = missed.map((cell) => `<code>${escapeHtml(cell.phase)} × ${escapeHtml(cell.kind)}</code>`).join(', ');
   return `<div class="callout" data-testid="missed-targets"><b>${missed.length} targeted cell${missed.length === 1 ? '' : 's'} never hit</b>: `
     + `scenarios aim faults at ${missed.length === 1 ? 'this combination' : 'these combinations'} but the campaign injected none, so ${missed.length === 1 ? 'it is' : 'they are'} untested: ${cells}. Run more seeds or fix the scenario's targeting.</div>`;
-}
-
-function violationsSection(violations: readonly Violation[], seeds: number): string {
-  if (violations.length === 0) {
-    return `<div class="ok" data-testid="violations">No violations: every invariant held on all ${formatCount(seeds)} seeds.</div>`;
-  }
-  const detailed = violations.slice(0, htmlViolationsDetailedMax).map(violationCard);
-  const rest = violations.slice(htmlViolationsDetailedMax);
-  const restTable = rest.length === 0 ? '' : `<div class="panel"><div class="more">${formatCount(rest.length)} more violations, without timelines:</div>`
-    + `<table class="grid"><thead><tr><th>scenario</th><th class="num">seed</th><th>invariant</th><th>repro</th></tr></thead><tbody>${rest.map((violation) =>
-      `<tr><td>${escapeHtml(violation.scenario)}</td><td class="num">${violation.seed}</td><td><code>${escapeHtml(violation.invariant)}</code></td><td><code data-testid="repro">${escapeHtml(violation.repro)}</code></td></tr>`).join('')}</tbody></table></div>`;
-  return `<section data-testid="violations">${detailed.join('\n')}${restTable}</section>`;
-}
-
-function violationCard(violation: Violation): string {
-  const facts = [
-    ...(violation.lsn === undefined ? [] : [`lsn <code>${violation.lsn}</code>`]),
-    ...(violation.key === undefined ? [] : [`key <code>${escapeHtml(violation.key)}</code>`]),
-    ...(violation.trace === undefined ? [] : [`trace <code>${violation.trace.length}</code> events`]),
-  ];
-  const timeline = renderTimeline(violation);
-  return [
-    `<article class="violation panel" data-testid="violation" data-scenario="${escapeHtml(violation.scenario)}" data-seed="${violation.seed}">`,
-    `<div class="v-head"><span class="scenario">${escapeHtml(violation.scenario)}</span><span class="mono">seed ${violation.seed}</span><span class="badge">${escapeHtml(violation.invariant)}</span></div>`,
-    '<div class="v-body">',
-    `<p class="v-msg" data-testid="violation-message">${escapeHtml(violation.message)}</p>`,
-    `<div class="repro"><code data-testid="repro">${escapeHtml(violation.repro)}</code><button type="button" data-copy="${escapeHtml(violation.repro)}" title="copy the repro command">copy</button></div>`,
-    facts.length === 0 ? '' : `<div class="facts">${facts.join(' · ')}</div>`,
-    timeline === '' ? '' : `<div class="tl-scroll">${timeline}</div>${renderTimelineKey(violation)}`,
-    traceTable(violation),
-    '</div>',
-    '</article>',
-  ].join('');
-}
-
-function traceTable(violation: Violation): string {
-  const trace = violation.trace ?? [];
-  if (trace.length === 0) return '';
-  const failedSeq = failedCheckSeq(violation);
-  const rows = trace.map((event) => {
-    const failed = event.type === 'check' && event.seq === failedSeq;
-    return `<tr class="t-${event.type}${failed ? ' failed' : ''}"><td class="num">${event.seq}</td><td class="num">${event.t}</td><td>${event.type}</td>`
-      + `<td>${escapeHtml(event.phase ?? '')}</td><td>${escapeHtml(event.name)}</td><td>${escapeHtml(event.path ?? '')}</td><td class="detail">${escapeHtml(event.detail ?? '')}</td></tr>`;
-  });
-  return `<details><summary>trace: ${trace.length} events as text</summary><table class="trace"><thead><tr><th>#</th><th>t ms</th><th>type</th><th>phase</th><th>name</th><th>path</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
 function scenariosTable(result: CampaignResult): string {

@@ -3,9 +3,9 @@
  * summary.md and report.html; write them into a folder; read result folders back and merge the
  * shards of a campaign. Renderers are pure functions of their inputs (no clock, no locale).
  */
-export type { ReportMeta, CoverageCell, Totals, ScenarioRow } from './figures.ts';
+export type { ReportMeta, CoverageCell, Totals, ScenarioRow, FailingRun, RootCauseGroup } from './figures.ts';
 export {
-  compareViolations, coverageCells, legacySites, missedTargets, scenarioRows, sitesOf, subjectLine, totals,
+  compareViolations, coverageCells, legacySites, missedTargets, rootCauses, scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 export type { ReportInputErrorCode } from './errors.ts';
 export { ReportInputError } from './errors.ts';
@@ -13,7 +13,7 @@ export { renderJson, summarySchema } from './json.ts';
 export { renderJunit } from './junit.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
-export { renderTimeline, renderTimelineKey } from './timeline.ts';
+export { renderTimeline, renderTraceTable } from './timeline.ts';
 export { parseSummary, readResultDir, summaryFileName } from './read.ts';
 export { mergeResults } from './merge.ts';
 export { sumDigests } from '../harness/index.ts';

@@ -8,12 +8,15 @@
  * - `schema`: {@link summarySchema}; readers refuse any other value.
  * - `powercut`: `{ version, commit }` (`commit` is null when unknown), `generatedAt` if given.
  * - every `CampaignResult` field except `violations`.
- * - `totals`, `scenarioFigures`, `missedTargets`: derived (see figures.ts); readers ignore them.
+ * - `totals`, `scenarioFigures`, `missedTargets`, `rootCauses`: derived (see figures.ts); readers
+ *   ignore them. `rootCauses` lists the failing runs by root cause (harness/triage.ts), largest
+ *   first: `{ invariant, shape, runs: [{ scenario, seed, followOns }] }`, `followOns` being the
+ *   number of the run's violations after its first.
  * - `violations` last, since traces make it the bulk of the file.
  */
 import type { CampaignResult } from '../sim/index.ts';
 import type { ReportMeta } from './figures.ts';
-import { missedTargets, scenarioRows, sitesOf, sortedViolations, totals } from './figures.ts';
+import { missedTargets, rootCauses, scenarioRows, sitesOf, sortedViolations, totals } from './figures.ts';
 
 /** The `schema` value of the summary.json this version writes. */
 export const summarySchema = 'powercut-summary/2';
@@ -52,6 +55,11 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     totals: totals(result),
     scenarioFigures: scenarioRows(result),
     missedTargets: missedTargets(result).map(({ phase, kind }) => ({ phase, kind })),
+    rootCauses: rootCauses(result).map((group) => ({
+      invariant: group.invariant,
+      shape: group.shape,
+      runs: group.runs.map((run) => ({ scenario: run.scenario, seed: run.seed, followOns: run.followOns.length })),
+    })),
     violations: sortedViolations(result),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -1,24 +1,33 @@
 /**
  * summary.md: a short Markdown summary for a CI step summary (GitHub's `$GITHUB_STEP_SUMMARY`,
- * GitLab and Buildkite annotations) or a pull-request comment. It leads with the verdict and the
- * repro commands, since those are what a reader acts on; figures follow.
+ * GitLab and Buildkite annotations) or a pull-request comment. It leads with the verdict, how
+ * many seeds failed and the root causes with their repro commands (harness/triage.ts: a failing
+ * run's first violation is its root cause, its other violations follow-on complaints; runs with
+ * the same root cause are one entry), and what to do next, since those are what a reader acts
+ * on; figures follow.
  *
  * Step summaries render raw HTML, so every value from the campaign is escaped (escape.ts) and
- * repro commands sit in code spans sized to their content. The violation list is capped at
- * {@link markdownViolationsMax} entries so a campaign with thousands of failures stays under the
- * size limits CI systems put on summaries (GitHub: 1 MiB); summary.json keeps them all.
+ * repro commands sit in code spans sized to their content. The list is capped at
+ * {@link markdownGroupsMax} root causes, and each lists at most {@link markdownSeedsListedMax}
+ * seeds, so a campaign with thousands of failures stays under the size limits CI systems put on
+ * summaries (GitHub: 1 MiB); summary.json keeps every violation.
  */
 import type { CampaignResult } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
+import { shrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
-import type { ReportMeta } from './figures.ts';
+import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  coverageCells, formatCount, formatDurationMs, formatRate, missedTargets, scenarioRows, sortedViolations,
-  sitesOf, subjectLine, totals,
+  coverageCells, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, missedTargets, rootCauses,
+  scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
-/** Most violations listed in summary.md. */
-export const markdownViolationsMax = 50;
+/** Most root causes listed in summary.md. */
+export const markdownGroupsMax = 30;
+/** Most seeds listed under one root cause. */
+export const markdownSeedsListedMax = 30;
+
+const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 /**
  * Renders summary.md.
@@ -28,11 +37,11 @@ export const markdownViolationsMax = 50;
  */
 export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): string {
   const total = totals(result);
-  const violations = sortedViolations(result);
+  const groups = rootCauses(result);
   const lines: string[] = [];
   const verdict = total.violations === 0
     ? 'passed'
-    : `${formatCount(total.violations)} violation${total.violations === 1 ? '' : 's'} in ${total.scenariosFailing} scenario${total.scenariosFailing === 1 ? '' : 's'}`;
+    : `${formatCount(failingSeedCount(result))} of ${formatCount(total.seeds)} seeds failed, ${plural(groups.length, 'root cause')}`;
   lines.push(`## powercut: ${total.violations === 0 ? '✅' : '❌'} ${verdict}`, '');
   const about = [
     `**${formatCount(total.seeds)} seeds** over ${total.scenarios} scenario${total.scenarios === 1 ? '' : 's'}`,
@@ -53,21 +62,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     formatCount(total.faultsInjected), `${total.targetedCellsHit} / ${total.targetedCells}`,
   ].join(' | ')} |`, '');
 
-  if (violations.length > 0) {
-    lines.push('### Violations', '');
-    for (const violation of violations.slice(0, markdownViolationsMax)) {
-      const where = [
-        ...(violation.lsn === undefined ? [] : [`lsn ${violation.lsn}`]),
-        ...(violation.key === undefined ? [] : [`key ${markdownCode(violation.key)}`]),
-      ];
-      lines.push(`- **${escapeMarkdown(violation.scenario)}** seed ${violation.seed}, ${markdownCode(violation.invariant)}: ${escapeMarkdown(violation.message)}${where.length === 0 ? '' : ` (${where.join(', ')})`}`);
-      lines.push(`  ${markdownCode(violation.repro)}`);
-    }
-    if (violations.length > markdownViolationsMax) {
-      lines.push(`- … and ${formatCount(violations.length - markdownViolationsMax)} more in summary.json and report.html`);
-    }
-    lines.push('');
-  }
+  if (groups.length > 0) lines.push(...rootCauseLines(result, groups));
 
   const missed = missedTargets(result);
   if (missed.length > 0) {
@@ -99,4 +94,39 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** The root causes, largest first, each with its seeds and the repro of its first run; then what to do next. */
+function rootCauseLines(result: CampaignResult, groups: readonly RootCauseGroup[]): string[] {
+  const lines = ['### Root causes', ''];
+  const folded = followOnCount(groups);
+  lines.push(`${plural(result.violations.length, 'violation')}${result.violationsOmitted === undefined ? '' : ` (and ${plural(result.violationsOmitted, 'violation')} of later seeds, counted, not kept)`}: `
+    + `each failing run's first violation is its root cause; ${plural(folded, 'follow-on complaint')} ${folded === 1 ? 'is' : 'are'} folded under ${folded === 1 ? 'it' : 'them'}. `
+    + 'Runs whose first violations break the same invariant with the same message (numbers masked as N) are one root cause.', '');
+  const first = groups[0]!.runs[0]!;
+  const shrink = shrinkCommand(first.root.repro);
+  lines.push(shrink === undefined ? `**Next:** rerun the first root cause: ${markdownCode(first.root.repro)}` : `**Next:** shrink the first root cause to a minimal plan: ${markdownCode(shrink)}`, '');
+  for (const [index, group] of groups.slice(0, markdownGroupsMax).entries()) {
+    const run = group.runs[0]!;
+    const where = groupScenarios(group).map(({ scenario, runs }) => `${escapeMarkdown(scenario)} ${formatCount(runs)}`).join(', ');
+    lines.push(`${index + 1}. ${markdownCode(group.invariant)} ${escapeMarkdown(group.shape)}: **${plural(group.runs.length, 'seed')}** (${where})`);
+    lines.push(`   first, ${escapeMarkdown(run.scenario)} seed ${run.seed}: ${escapeMarkdown(run.root.message)}${run.followOns.length === 0 ? '' : ` (then ${plural(run.followOns.length, 'follow-on complaint')})`}`);
+    lines.push(`   ${markdownCode(run.root.repro)}`);
+    if (group.runs.length > 1) lines.push(`   seeds: ${seedList(group)}`);
+  }
+  if (groups.length > markdownGroupsMax) {
+    const rest = groups.slice(markdownGroupsMax);
+    lines.push(`- … and ${plural(rest.length, 'more root cause')} (${plural(rest.reduce((sum, group) => sum + group.runs.length, 0), 'seed')}) in report.html and summary.json`);
+  }
+  lines.push('');
+  return lines;
+}
+
+/** `wal-append 1, 3, 4; checkpoint-prune 2, … and 12 more`: a root cause's seeds by scenario, at most {@link markdownSeedsListedMax}. */
+function seedList(group: RootCauseGroup): string {
+  const listed = group.runs.slice(0, markdownSeedsListedMax);
+  const byScenario = groupScenarios({ ...group, runs: listed }).map(({ scenario }) =>
+    `${escapeMarkdown(scenario)} ${listed.filter((run) => run.scenario === scenario).map((run) => run.seed).join(', ')}`);
+  const more = group.runs.length - listed.length;
+  return `${byScenario.join('; ')}${more > 0 ? ` … and ${formatCount(more)} more` : ''}`;
 }

@@ -3,7 +3,9 @@
  * by field into a {@link CampaignResult}. The check is strict because a merged report is only as
  * good as its inputs: a summary with a missing coverage cell or a digest of the wrong length would
  * merge into totals that silently disagree with the campaign. Derived fields (`totals`, ...) are
- * ignored and recomputed; unknown extra fields are ignored so newer writers stay readable.
+ * ignored and recomputed; unknown extra fields are ignored so newer writers stay readable. A
+ * violation's optional `step`, `indexInRun` and `runFaultKinds` are read when present (summaries
+ * written before they existed lack them; triage then orders a run's violations by step).
  *
  * Every failure is a {@link ReportInputError} whose message is one line starting with the file.
  */
@@ -173,6 +175,17 @@ class FieldReader {
     return value as FaultKind;
   }
 
+  /** A plan step, or -1 for "after the steps". */
+  step(value: unknown, path: string): number {
+    const n = this.integer(value, path);
+    if (n < -1) this.fail(path, 'must be a step (-1 or more)');
+    return n;
+  }
+
+  faultKindList(value: unknown, path: string): FaultKind[] {
+    return this.array(value, path).map((kind, i) => this.faultKind(kind, `${path}[${i}]`));
+  }
+
   faults(value: unknown, path: string): Record<FaultKind, number> {
     const raw = this.object(value, path);
     const faults = {} as Record<FaultKind, number>;
@@ -193,8 +206,11 @@ class FieldReader {
       invariant: this.string(raw['invariant'], `${path}.invariant`),
       message: this.string(raw['message'], `${path}.message`),
       repro: this.string(raw['repro'], `${path}.repro`),
+      ...optional('step', this.step),
       ...optional('lsn', this.integer),
       ...optional('key', this.string),
+      ...optional('indexInRun', this.count),
+      ...optional('runFaultKinds', this.faultKindList),
       ...trace,
     };
   }

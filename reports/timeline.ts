@@ -1,230 +1,149 @@
 /**
- * The timeline of one violation's (shrunk) trace, as an inline SVG picture: what the workload
- * did, which faults hit, where the machine crashed and restarted, and which check failed.
+ * The timeline of a violation's trace: which events a report shows, and how they travel in the
+ * page. report.html embeds the events of one timeline per root cause as compact data (below) and
+ * draws a timeline when it is opened, with the drawing code of timeline-script.ts; a page with
+ * many failures then carries no SVG it does not show.
  *
- * Layout: one lane per event type (op, io, fault, crash, restart, check, note; only the lanes the
- * trace uses), a band on top coloured by engine phase, and x running over the events in order with
- * their virtual time printed on the axis. The x axis is event order rather than proportional time
- * because a run does many I/O calls within one virtual millisecond; to scale they would pile into
- * one pixel. A crash and a restart also draw a line across every lane, since everything after them
- * happens in a new process. Every marker has a `<title>` (hover text) with the full event.
- *
- * Stable hooks for tests: `data-testid="timeline"` on the `<svg>`, `timeline-marker` on each
- * marker (with `data-type` and `data-seq`), `timeline-failed-check` on the check that failed.
+ * Data: `{ label, total, failed, first, events }` (and `seqs`, `tAbsolute` when needed), where
+ * `events` holds one `[dt, type, phase, name, path, detail]` array per event: `dt` the virtual
+ * time since the event before (its time, with `tAbsolute`), `type` an index into the event
+ * types, `phase`, `name`, `path` and `detail` indices into one string table shared by all the
+ * data of the page (-1: none), trailing absent values left off. Events are numbered from `first`
+ * on, or by `seqs` when their numbers are not consecutive. `failed` is the `seq` of the check
+ * that found the violation (-1: none), `total` the number of events the violation's trace holds.
  */
 import type { TraceEvent, Violation } from '../sim/index.ts';
-import { escapeHtml } from './escape.ts';
+import { visibleText } from './escape.ts';
+import { compactScript } from './html-style.ts';
+import { timelineScript } from './timeline-script.ts';
 
-/** Most events drawn; a longer trace shows its last events, where the failure is. */
-export const timelineEventsMax = 160;
+/** Most events a timeline shows: those up to the failed check, and a few after it. */
+export const timelineEventsMax = 60;
+/** Events shown after the failed check, when the trace has any. */
+export const timelineEventsAfterMax = 10;
 
-type EventType = TraceEvent['type'];
+const eventTypes: readonly TraceEvent['type'][] = ['op', 'io', 'fault', 'crash', 'restart', 'check', 'note'];
 
-const laneOrder: readonly EventType[] = ['op', 'io', 'fault', 'crash', 'restart', 'check', 'note'];
+/** One timeline as the page embeds it (see the module comment). */
+export interface TimelineData {
+  readonly label: string;
+  readonly total: number;
+  readonly failed: number;
+  readonly first: number;
+  readonly seqs?: readonly number[];
+  readonly tAbsolute?: true;
+  readonly events: readonly (readonly number[])[];
+}
 
-const laneLabel: Record<EventType, string> = {
-  op: 'operations', io: 'file I/O', fault: 'faults', crash: 'crash', restart: 'restart', check: 'checks', note: 'notes',
-};
+/** The string table that the data of one page shares. */
+export class PageStrings {
+  readonly list: string[] = [];
+  readonly #index = new Map<string, number>();
 
-/** Phase colours for the band; light enough for black text on top. */
-const phaseColor: Record<string, string> = {
-  'wal.append': '#dbeafe', 'wal.sync': '#e9d5ff', 'sidecar.rewrite': '#fef3c7', 'segment.rotate': '#fde68a',
-  checkpoint: '#ccfbf1', prune: '#e0e7ff', manifest: '#fce7f3', recovery: '#dcfce7', other: '#f1f5f9',
-};
-
-/** I/O calls that make data durable: drawn in their own colour, as they decide what survives. */
-const syncCalls: ReadonlySet<string> = new Set(['sync', 'datasync', 'fsync', 'fdatasync', 'syncDir', 'fsyncDir', 'dirSync']);
-
-const gutterPx = 84;
-const stepPx = 28;
-const bandTopPx = 6;
-const bandHeightPx = 16;
-const lanesTopPx = 30;
-const laneHeightPx = 38;
-const axisHeightPx = 34;
-/** Room on the right for the failed check's label, which is written to the right of its marker. */
-const rightMarginPx = 120;
-/** Label lengths that fit the lane's spacing: dense lanes alternate labels above and below. */
-const labelCharsMax: Record<EventType, number> = { op: 9, io: 9, note: 9, fault: 14, crash: 14, restart: 14, check: 9 };
-
-/**
- * The key under a timeline: marker colours, then the colour of each phase the trace goes
- * through, since narrow runs in the phase band have no room for their name.
- * @returns HTML text, or an empty string for a violation without a trace
- */
-export function renderTimelineKey(violation: Violation): string {
-  const events = (violation.trace ?? []).slice(-timelineEventsMax);
-  if (events.length === 0) return '';
-  const item = (color: string, label: string, border = false): string =>
-    `<span><i style="background:${color}${border ? ';outline:1px solid #cbd5e1' : ''}"></i>${escapeHtml(label)}</span>`;
-  const phases = [...new Set(events.flatMap((event) => event.phase ?? []))];
-  return `<div class="tl-key">${[
-    item('#2563eb', 'operation'), item('#94a3b8', 'I/O'), item('#7c3aed', 'sync I/O'), item('#ea580c', 'injected fault'),
-    item('#dc2626', 'crash / failed check'), item('#16a34a', 'restart / check passed'),
-  ].join('')}<span class="tl-key-sep">phases:</span>${phases.map((phase) => item(phaseColor[phase] ?? '#f1f5f9', phase, true)).join('')}<span class="tl-key-sep">hover a marker for the whole event</span></div>`;
+  /** The index of `text` in the table, added when new; control characters are spelled out. */
+  intern(text: string): number {
+    const visible = visibleText(text);
+    let index = this.#index.get(visible);
+    if (index === undefined) {
+      index = this.list.length;
+      this.list.push(visible);
+      this.#index.set(visible, index);
+    }
+    return index;
+  }
 }
 
 /**
- * The check event that failed: the last `check` named after the violated invariant; failing that,
- * the last check whose detail says it failed; failing that, the last check. Heuristic because a
- * trace event carries no outcome field (see the report's notes).
+ * The check event that found the violation: the last `check` named after the violated invariant
+ * whose detail is the violation's message (the runner records it so); failing that, the last
+ * check named after the invariant; then the last check whose detail says it failed; then the last
+ * check. Heuristic beyond the first, because a trace event carries no outcome field.
  * @returns the event's `seq`, or undefined when the trace has no check
  */
 export function failedCheckSeq(violation: Violation): number | undefined {
   const checks = (violation.trace ?? []).filter((event) => event.type === 'check');
   const byName = checks.filter((event) => event.name === violation.invariant);
+  const exact = byName.filter((event) => event.detail === violation.message);
   const bySaying = checks.filter((event) => /fail|violat|mismatch|lost|expected/i.test(event.detail ?? ''));
-  return (byName.at(-1) ?? bySaying.at(-1) ?? checks.at(-1))?.seq;
-}
-
-/** The hover text of an event: everything it carries, one fact per line. */
-export function describeEvent(event: TraceEvent): string {
-  return [
-    `#${event.seq}  t=${event.t} ms  ${event.type} ${event.name}`,
-    ...(event.phase === undefined ? [] : [`phase: ${event.phase}`]),
-    ...(event.path === undefined ? [] : [`path: ${event.path}`]),
-    ...(event.detail === undefined ? [] : [event.detail]),
-  ].join('\n');
+  return (exact.at(-1) ?? byName.at(-1) ?? bySaying.at(-1) ?? checks.at(-1))?.seq;
 }
 
 /**
- * Draws the timeline of a violation's trace.
- * @param violation - a violation; without a trace the result is an empty string
- * @returns an `<svg>` element as HTML text, sized to its content (wide traces scroll)
+ * The events a timeline shows: at most {@link timelineEventsMax}, ending a few events after the
+ * failed check (or with the trace, when no check failed), so the failure is always among them.
+ */
+export function timelineEvents(violation: Violation): readonly TraceEvent[] {
+  const trace = violation.trace ?? [];
+  const failedSeq = failedCheckSeq(violation);
+  const at = failedSeq === undefined ? -1 : trace.findIndex((event) => event.seq === failedSeq);
+  const end = at < 0 ? trace.length : Math.min(trace.length, at + 1 + timelineEventsAfterMax);
+  return trace.slice(Math.max(0, end - timelineEventsMax), end);
+}
+
+/**
+ * A violation's timeline as page data.
+ * @param strings - the page's string table, which this adds to
+ * @param label - what the timeline is of (`wal-append seed 3`)
+ * @returns undefined for a violation without a trace
+ */
+export function timelineData(violation: Violation, strings: PageStrings, label: string): TimelineData | undefined {
+  const events = timelineEvents(violation);
+  if (events.length === 0) return undefined;
+  const first = events[0]!.seq;
+  const consecutive = events.every((event, index) => event.seq === first + index);
+  // Differences of fractional times would print rounding noise; such traces keep absolute times.
+  const tAbsolute = !events.every((event) => Number.isInteger(event.t));
+  let before = 0;
+  return {
+    label: visibleText(label),
+    total: violation.trace?.length ?? 0,
+    failed: failedCheckSeq(violation) ?? -1,
+    first,
+    ...(consecutive ? {} : { seqs: events.map((event) => event.seq) }),
+    ...(tAbsolute ? { tAbsolute: true as const } : {}),
+    events: events.map((event) => {
+      const row = [
+        tAbsolute ? event.t : event.t - before, eventTypes.indexOf(event.type), event.phase === undefined ? -1 : strings.intern(event.phase),
+        strings.intern(event.name), event.path === undefined ? -1 : strings.intern(event.path), event.detail === undefined ? -1 : strings.intern(event.detail),
+      ];
+      before = event.t;
+      while (row.at(-1) === -1) row.pop();
+      return row;
+    }),
+  };
+}
+
+interface TimelineDrawing {
+  readonly drawTimeline: (strings: readonly string[], data: TimelineData) => { html: string; failedX: number };
+  readonly timelineKey: (strings: readonly string[], data: TimelineData) => string;
+  readonly traceTable: (strings: readonly string[], data: TimelineData) => string;
+}
+
+let drawing: TimelineDrawing | undefined;
+
+/** The page's drawing functions, evaluated here so that Node draws exactly what the page draws. */
+function drawingFunctions(): TimelineDrawing {
+  // The source is a constant of this package (timeline-script.ts), never campaign data.
+  drawing ??= new Function(`${compactScript(timelineScript)}\nreturn { drawTimeline: drawTimeline, timelineKey: timelineKey, traceTable: traceTable };`)() as TimelineDrawing;
+  return drawing;
+}
+
+/**
+ * Draws a violation's timeline as the page does when it is opened: the fixed gutter and the
+ * scrolling `<svg>`, then the key.
+ * @returns HTML text, or an empty string for a violation without a trace
  */
 export function renderTimeline(violation: Violation): string {
-  const all = violation.trace ?? [];
-  if (all.length === 0) return '';
-  const events = all.slice(-timelineEventsMax);
-  const failedSeq = failedCheckSeq(violation);
-  const lanes = laneOrder.filter((type) => events.some((event) => event.type === type));
-  const laneY = new Map(lanes.map((type, i) => [type, lanesTopPx + i * laneHeightPx + laneHeightPx / 2]));
-  const lanesBottom = lanesTopPx + lanes.length * laneHeightPx;
-  const width = gutterPx + events.length * stepPx + rightMarginPx;
-  const height = lanesBottom + axisHeightPx;
-  const x = (i: number): number => gutterPx + i * stepPx + stepPx / 2;
-  const parts: string[] = [];
-
-  for (const [i, type] of lanes.entries()) {
-    const top = lanesTopPx + i * laneHeightPx;
-    parts.push(`<rect class="tl-lane${i % 2 === 1 ? ' tl-lane-alt' : ''}" x="0" y="${top}" width="${width}" height="${laneHeightPx}"/>`);
-    parts.push(`<text class="tl-lane-label" x="8" y="${top + laneHeightPx / 2 + 4}">${laneLabel[type]}</text>`);
-  }
-  parts.push(...phaseBand(events, x));
-
-  // Crash and restart lines go under the markers so they never hide one.
-  for (const [i, event] of events.entries()) {
-    if (event.type !== 'crash' && event.type !== 'restart') continue;
-    parts.push(`<line class="tl-${event.type}-line" x1="${x(i)}" y1="${lanesTopPx}" x2="${x(i)}" y2="${lanesBottom}"/>`);
-  }
-
-  const countInLane = new Map<EventType, number>();
-  for (const [i, event] of events.entries()) {
-    const y = laneY.get(event.type) ?? 0;
-    const nth = countInLane.get(event.type) ?? 0;
-    countInLane.set(event.type, nth + 1);
-    const failed = event.type === 'check' && event.seq === failedSeq;
-    parts.push(marker(event, x(i), y, nth % 2 === 0, failed));
-  }
-
-  parts.push(...axis(events, x, lanesBottom, width));
-  const shown = events.length < all.length ? ` (last ${events.length} of ${all.length} events)` : '';
-  const label = `Timeline of ${violation.scenario} seed ${violation.seed}${shown}`;
-  return `<svg data-testid="timeline" class="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">${parts.join('')}</svg>`;
+  const strings = new PageStrings();
+  const data = timelineData(violation, strings, `${violation.scenario} seed ${violation.seed}`);
+  if (data === undefined) return '';
+  const draw = drawingFunctions();
+  return draw.drawTimeline(strings.list, data).html + draw.timelineKey(strings.list, data);
 }
 
-function marker(event: TraceEvent, cx: number, cy: number, labelAbove: boolean, failed: boolean): string {
-  const title = `<title>${escapeHtml(describeEvent(event))}${failed ? '\nFAILED: this check found the violation' : ''}</title>`;
-  const attrs = `data-testid="${failed ? 'timeline-failed-check' : 'timeline-marker'}" data-type="${event.type}" data-seq="${event.seq}"`;
-  let shape: string;
-  let label = event.name;
-  let cls = `tl-${event.type}`;
-  switch (event.type) {
-    case 'op':
-      shape = `<rect x="${cx - 9}" y="${cy - 5}" width="18" height="10" rx="3"/>`;
-      break;
-    case 'io':
-      if (syncCalls.has(event.name)) cls = 'tl-io tl-sync';
-      shape = `<rect x="${cx - 5}" y="${cy - 5}" width="10" height="10" rx="1"/>`;
-      break;
-    case 'fault':
-      shape = `<path d="M${cx} ${cy - 8} L${cx + 8} ${cy + 6} L${cx - 8} ${cy + 6} Z"/>`;
-      break;
-    case 'crash':
-      shape = `<path d="M${cx + 2} ${cy - 10} L${cx - 6} ${cy + 1} L${cx - 1} ${cy + 1} L${cx - 3} ${cy + 10} L${cx + 6} ${cy - 2} L${cx + 1} ${cy - 2} Z"/>`;
-      break;
-    case 'restart':
-      shape = `<circle cx="${cx}" cy="${cy}" r="7"/><path class="tl-glyph" d="M${cx - 2} ${cy - 4} L${cx + 4} ${cy} L${cx - 2} ${cy + 4} Z"/>`;
-      break;
-    case 'check':
-      if (failed) {
-        cls = 'tl-check tl-failed';
-        label = `✗ ${event.name}`;
-        shape = `<path d="M${cx} ${cy - 9} L${cx + 9} ${cy} L${cx} ${cy + 9} L${cx - 9} ${cy} Z"/>`;
-      } else {
-        shape = `<path d="M${cx} ${cy - 6} L${cx + 6} ${cy} L${cx} ${cy + 6} L${cx - 6} ${cy} Z"/>`;
-      }
-      break;
-    case 'note':
-      shape = `<circle cx="${cx}" cy="${cy}" r="4"/>`;
-      break;
-  }
-  // The failed check's label is never cut short and sits to the right, where nothing follows it.
-  const text = failed
-    ? `<text class="tl-label tl-label-right" x="${cx + 13}" y="${cy + 4}">${escapeHtml(label)}</text>`
-    : `<text class="tl-label" x="${cx}" y="${labelAbove ? cy - 11 : cy + 18}">${escapeHtml(truncate(label, labelCharsMax[event.type]))}</text>`;
-  return `<g class="tl-marker ${cls}" ${attrs}>${title}${shape}${text}</g>`;
-}
-
-function truncate(text: string, charsMax: number): string {
-  return text.length > charsMax ? `${text.slice(0, charsMax - 1)}…` : text;
-}
-
-/**
- * The phase band: one rectangle per run of consecutive events in the same phase. Events without
- * a phase (checks, restarts: the simulator's own doings) leave a gap rather than claiming `other`.
- */
-function phaseBand(events: readonly TraceEvent[], x: (i: number) => number): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 1; i <= events.length; i += 1) {
-    const phase = events[start]?.phase;
-    if (i < events.length && events[i]?.phase === phase) continue;
-    if (phase === undefined) {
-      start = i;
-      continue;
-    }
-    const left = x(start) - stepPx / 2;
-    const runWidth = (i - start) * stepPx;
-    const first = events[start]?.seq ?? 0;
-    const last = events[i - 1]?.seq ?? first;
-    const fill = phaseColor[phase] ?? '#f1f5f9';
-    const fits = phase.length * 6.2 + 8 <= runWidth;
-    parts.push(`<g class="tl-phase" data-phase="${escapeHtml(phase)}"><title>${escapeHtml(`phase ${phase}: events #${first}–#${last}`)}</title>`
-      + `<rect x="${left}" y="${bandTopPx}" width="${runWidth}" height="${bandHeightPx}" fill="${fill}"/>`
-      + (fits ? `<text class="tl-phase-label" x="${left + runWidth / 2}" y="${bandTopPx + 12}">${escapeHtml(phase)}</text>` : '')
-      + '</g>');
-    start = i;
-  }
-  parts.push(`<text class="tl-lane-label" x="8" y="${bandTopPx + 12}">phase</text>`);
-  return parts;
-}
-
-/** The axis: a tick per event, the virtual time printed where it changes and there is room. */
-function axis(events: readonly TraceEvent[], x: (i: number) => number, top: number, width: number): string[] {
-  const parts = [`<line class="tl-axis" x1="${gutterPx}" y1="${top}" x2="${width - 8}" y2="${top}"/>`];
-  let lastLabelX = -Infinity;
-  let lastT: number | undefined;
-  for (const [i, event] of events.entries()) {
-    const changed = event.t !== lastT;
-    parts.push(`<line class="tl-tick${changed ? ' tl-tick-major' : ''}" x1="${x(i)}" y1="${top}" x2="${x(i)}" y2="${top + (changed ? 6 : 3)}"/>`);
-    if (changed && x(i) - lastLabelX >= 56) {
-      parts.push(`<text class="tl-time" x="${x(i)}" y="${top + 17}">${escapeHtml(`${event.t} ms`)}</text>`);
-      lastLabelX = x(i);
-    }
-    lastT = event.t;
-  }
-  parts.push(`<text class="tl-axis-title" x="8" y="${top + 17}">virtual time</text>`);
-  parts.push(`<text class="tl-axis-title" x="8" y="${top + 29}">(event order)</text>`);
-  return parts;
+/** A violation's events as the text table the page shows under a timeline (empty without a trace). */
+export function renderTraceTable(violation: Violation): string {
+  const strings = new PageStrings();
+  const data = timelineData(violation, strings, `${violation.scenario} seed ${violation.seed}`);
+  return data === undefined ? '' : drawingFunctions().traceTable(strings.list, data);
 }

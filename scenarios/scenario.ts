@@ -40,6 +40,9 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'disk-full': ['append'],
   'read-error': ['read'],
   'bit-flip': ['read'],
+  // The fs facade's kinds (sim/types.ts facadeFaultKinds) never land in an engine.
+  'short-write': [],
+  'exdev': [],
   'misdirected-write': ['append'],
   'sector-damage': ['read'],
   // Only an engine that lists its directory meets a lost entry (sim/disk/namespace-ops.ts).

@@ -12,6 +12,10 @@ import type { EnginePhase } from '../engine/types.ts';
  * - `disk-full`: `ENOSPC` on write, append, extension or create; a write may be partly applied.
  * - `read-error`: `EIO` on a read.
  * - `bit-flip`: a read returns a sector with one bit flipped, sticky until the sector is rewritten.
+ * - `short-write`: a write through the fs facade lands only a prefix and returns its length, as
+ *   `write(2)` may; the caller must write the rest. Facade only (see {@link facadeFaultKinds}).
+ * - `exdev`: a rename through the fs facade fails with `EXDEV` and changes nothing, as a rename
+ *   across file systems does. Facade only.
  * - `misdirected-write`: a write reaches the page cache where it was meant to go, but written
  *   back (fsync, or a power loss that keeps it) it lands whole sectors away in the same file, or
  *   at the same offset of another file of the same kind; the place it was meant for keeps its
@@ -22,7 +26,7 @@ import type { EnginePhase } from '../engine/types.ts';
  *   page-cache namespace alike (an operator, a buggy file system, a partial restore).
  */
 export type FaultKind =
-  | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip'
+  | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev'
   | 'misdirected-write' | 'sector-damage' | 'lost-entry';
 
 /**
@@ -30,9 +34,24 @@ export type FaultKind =
  * kind's position is its bit in eligibility masks and the order its rate stream draws in.
  */
 export const faultKinds: readonly FaultKind[] = [
-  'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip',
+  'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip', 'short-write', 'exdev',
   'misdirected-write', 'sector-damage', 'lost-entry',
 ];
+
+/**
+ * Kinds only the fs facade (library workloads) can inject. The engine's port promises whole
+ * writes (`FileHandle.write` returns nothing, a failed one throws) and renames inside one
+ * directory, so neither a short count nor `EXDEV` means anything there: its operations are never
+ * eligible, and engine scenarios do not draw rates for them.
+ */
+export const facadeFaultKinds: readonly FaultKind[] = ['short-write', 'exdev'];
+
+/**
+ * Kinds that destroy or hide bytes a sync made durable (media and namespace damage beyond a
+ * flipped bit). The engine must refuse or recover correctly after them, and the oracle excuses
+ * commits nothing vouched for (see the durability checker); campaigns draw them rarely.
+ */
+export const mediaFaultKinds: readonly FaultKind[] = ['misdirected-write', 'sector-damage', 'lost-entry'];
 
 /**
  * A phase of the code under test, as it reports it (the reference engine's are its
@@ -98,6 +117,14 @@ export interface Violation {
   readonly repro: string;
   /** The plan step during which it was found (-1: after the steps). */
   readonly step?: number;
+  /**
+   * Its position among the violations its run found, in the order the checks found them: 0 is
+   * the run's first violation, its root cause; the others are follow-on complaints (absent in
+   * summaries written before runs were grouped).
+   */
+  readonly indexInRun?: number;
+  /** The fault kinds injected anywhere in its run, in {@link faultKinds} order. */
+  readonly runFaultKinds?: readonly FaultKind[];
   /** The LSN concerned, if any. */
   readonly lsn?: number;
   /** The key concerned, if any. */

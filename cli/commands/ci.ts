@@ -186,7 +186,7 @@ export function registerCi(program: Command): void {
       const seedsPerSecond = campaign.seeds / (Math.max(runsMs - calibration.elapsedMs, 1) / 1000);
       const violations = [...corpusViolations(regressions, invocation), ...campaign.violations];
       const result = { ...campaign, violations };
-      for (const line of campaignSummary(result)) console.log(line);
+      for (const line of campaignSummary(result, { reportDir: flags.report })) console.log(line);
       const written = await writeReports(flags.report, result, reportMeta());
       console.log(`reports: ${written.join(', ')}`);
 

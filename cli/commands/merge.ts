@@ -17,7 +17,7 @@ export function register(program: Command): void {
       if (options.json) console.log(JSON.stringify({ ...merged, violations: merged.violations.map(({ trace: _trace, ...violation }) => violation) }));
       else {
         console.log(`reports: ${written.join(', ')}`);
-        for (const line of campaignSummary(merged)) console.log(line);
+        for (const line of campaignSummary(merged, { reportDir: options.out })) console.log(line);
       }
       process.exitCode = merged.violations.some((violation) => violation.invariant === 'harness') ? exitCodes.harness
         : merged.violations.length > 0 ? exitCodes.violation : exitCodes.ok;

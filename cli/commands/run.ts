@@ -90,7 +90,7 @@ export function register(program: Command): void {
         if (!options.json) console.log(`reports: ${written.join(', ')}`);
       }
       if (options.json) console.log(JSON.stringify(campaignJson(result, exitCode)));
-      else for (const line of campaignSummary(result)) console.log(line);
+      else for (const line of campaignSummary(result, options.report === undefined ? {} : { reportDir: options.report })) console.log(line);
       const missed = missedTargets(result);
       const probes = missedProbes(result);
       if (probes.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (ci fails on this)\n`);

@@ -18,7 +18,7 @@ import { scanSegment } from '../../engine/wal/reader.ts';
 import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { enginePhases, type StoreOptions } from '../../engine/types.ts';
-import { engineProbes } from '../../engine/probes.ts';
+import { engineProbes, type EngineProbe } from '../../engine/probes.ts';
 import type { StoreErrorCode } from '../../engine/errors.ts';
 import type { Engine, EngineFailure, EngineHandle } from '../engine-contract.ts';
 
@@ -121,7 +121,7 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     name,
     description: 'powercut\'s reference WAL key-value store (engine/)',
     phases: enginePhases,
-    probes: engineProbes,
+    probes: declaredProbes,
     async open(env): Promise<EngineHandle> {
       const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
       return {
@@ -143,6 +143,19 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     },
   };
 }
+
+/**
+ * Probes no fault of the simulator can reach yet: each needs damage to durable data beyond one
+ * flipped bit (a whole sector, a misdirected write, a lost file or name). They stay named in
+ * engine/probes.ts but are not declared, so `ci` does not promise what it cannot test.
+ */
+const unreachableProbes: ReadonlySet<EngineProbe> = new Set<EngineProbe>([
+  'recovery.refuse.R2', 'recovery.refuse.R4', 'recovery.refuse.C1', 'recovery.refuse.C2', 'recovery.refuse.C3',
+  'recovery.refuse.F1', 'recovery.refuse.F3', 'recovery.remove-evidence',
+]);
+
+/** The probes the reference engine declares: every probe the fault model can reach. */
+const declaredProbes: readonly EngineProbe[] = engineProbes.filter((probe) => !unreachableProbes.has(probe));
 
 /** The reference engine as shipped. */
 export const referenceEngine: Engine = engineDefinition('powercut-reference', { Store, verify });

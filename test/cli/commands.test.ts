@@ -80,6 +80,17 @@ describe('run', () => {
     expect((await readdir(join(dir, 'merged'))).sort()).toEqual(['junit.xml', 'report.html', 'summary.json', 'summary.md']);
   });
 
+  it('sums up a failing campaign by root cause, points to the report folder and suggests shrinking', async () => {
+    const report = join(dir, 'failing');
+    const result = await cli('run', '--engine', 'examples/naive-engine/engine.ts', '--scenario', 'wal-append', '--seeds', '10', '--jobs', '1', '--report', report);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^violations: \d+ of 10 seeds failed, \d+ violations; \d+ root causes? \(each run's first violation; \d+ follow-on complaints? folded under it\)$/m);
+    expect(result.stdout).toMatch(/^ +\d+ seeds? +\[[a-z-]+\] .+ \(wal-append\)$/m);
+    expect(result.stdout).toMatch(/^ +repro: .+ repro --engine examples\/naive-engine\/engine\.ts --scenario wal-append --seed \d+$/m);
+    expect(result.stdout).toMatch(/^next: shrink the first root cause to a minimal plan: .+ shrink --engine examples\/naive-engine\/engine\.ts --scenario wal-append --seed \d+ --out bug\.json$/m);
+    expect(result.stdout).not.toContain('use --report');
+  });
+
   it('reruns a sample with --check-determinism', async () => {
     const result = await cli('run', '--scenario', 'swarm', '--seeds', '2', '--jobs', '2', '--check-determinism', '--json');
     expect(result.code).toBe(0);

@@ -20,8 +20,8 @@ async function hitsOf(scenario: string, seeds: number): Promise<Record<string, n
 }
 
 describe('engine probes', () => {
-  it('are declared by the reference engine, each once', () => {
-    expect(referenceEngine.probes).toEqual(engineProbes);
+  it('are named once each, and the reference engine declares only named ones', () => {
+    expect(engineProbes).toEqual(expect.arrayContaining([...referenceEngine.probes!]));
     expect(new Set(engineProbes).size).toBe(engineProbes.length);
   });
 

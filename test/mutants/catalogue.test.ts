@@ -2,36 +2,28 @@
  * The mutant catalogue: every planted bug still applies to the current engine, and the
  * simulator catches every one within a fixed seed budget of its target scenarios.
  *
- * Budgets are 3× the seeds `npm run bench:mutants` measured to the first failure, or 200,
+ * Budgets are 3× the seeds `npm run bench:mutants` last measured to the first failure (read from
+ * bench/results/mutants.json, so the two cannot disagree), or 200,
  * whichever is larger, capped at 600. A mutant the simulator does not catch fails this test: the fix is a
  * stronger fault model or oracle, never a shorter catalogue.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mutants, type Mutant } from './catalogue.ts';
 import { explicitPlan, searchMutant, searchPlan } from './campaign.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { applyPatch, loadMutant, patchedSources, removeMutantCopies, StalePatternError } from './loader.ts';
 
-/** Seeds to the first failure measured by bench:mutants (full fault model, 2,000-seed budget). */
-const measuredSeeds: Record<string, number> = {
-  'segment-no-dir-sync': 2,
-  'rotate-without-sync': 2,
-  'prune-before-manifest': 1,
-  'strict-ack-before-fsync': 1,
-  'fsync-error-ignored': 1,
-  'fsync-error-retried': 1,
-  'last-frame-unchecked': 126,
-  'corruption-truncated': 20,
-  'torn-tail-kept': 3,
-  'truncation-not-synced': 199,
-  'stale-sidecar-trusted': 1,
-  'sidecar-in-place': 1,
-  'orphan-sidecar-adopted': 1,
-  'group-ack-uncovered': 1,
-  'enospc-partial-kept': 14,
-  'snapshot-not-synced': 1,
-  'batch-two-frames': 3,
-};
+/** What `npm run bench:mutants` measured last (bench/results/mutants.json, the full fault model). */
+interface MeasuredRow {
+  readonly id: string;
+  readonly results: { readonly full: { readonly caught: boolean; readonly seeds: number } };
+}
+
+const measured: readonly MeasuredRow[] = (JSON.parse(readFileSync(new URL('../../bench/results/mutants.json', import.meta.url), 'utf8')) as { rows: MeasuredRow[] }).rows;
+
+/** Seeds to the first failure measured by bench:mutants, by mutant. */
+const measuredSeeds: Record<string, number> = Object.fromEntries(measured.map((row) => [row.id, row.results.full.seeds]));
 
 /** Keeps the whole file under 90 s on two cores. */
 const budgetMax = 600;
@@ -43,6 +35,11 @@ function budgetOf(mutant: Mutant): number {
 afterAll(() => removeMutantCopies());
 
 describe('mutant catalogue', () => {
+  it('has its budgets from the last bench:mutants run: every mutant measured there, and caught', () => {
+    expect(mutants.map((mutant) => mutant.id).filter((id) => measuredSeeds[id] === undefined)).toEqual([]);
+    expect(measured.filter((row) => !row.results.full.caught).map((row) => row.id)).toEqual([]);
+  });
+
   it('has at least 16 mutants, each naming the real bug it models and its target scenarios', () => {
     expect(mutants.length).toBeGreaterThanOrEqual(16);
     expect(new Set(mutants.map((m) => m.id)).size).toBe(mutants.length);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../cli/helpers.ts';
+import { messageShape } from '../../harness/triage.ts';
 
 interface Result {
   readonly code: number;
@@ -147,11 +148,15 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
   it('catches the project\'s engine in worker threads, and its printed repro line reruns the same violation', async () => {
     const campaign = await run('npx', ['powercut', 'run', '--engine', 'src/engine.ts', '--scenario', 'wal-append', '--seeds', '6', '--jobs', '2'], dir);
     expect(campaign.code, campaign.stderr).toBe(1);
-    const [, violation, repro] = /^ {2}wal-append seed \d+ (\[[\w-]+\] .*)\n {4}repro: (npx powercut repro --engine src\/engine\.ts --scenario wal-append --seed \d+)$/m.exec(campaign.stdout) ?? [];
-    expect(repro).toBeDefined();
+    // The summary gives each root cause with the repro line of its first seed.
+    const [, invariant, shape, repro] = /^ +\d+ seeds? +\[([\w-]+)\] (.*?) {2}\(wal-append\)\n +repro: (npx powercut repro --engine src\/engine\.ts --scenario wal-append --seed \d+)$/m.exec(campaign.stdout) ?? [];
+    expect(repro, campaign.stdout).toBeDefined();
     const again = await run('npx', repro!.split(' ').slice(1), dir);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain(violation!.replace(/^\[([\w-]+)\] /, '[$1] '));
+    // The seed's first violation is that root cause: the same invariant, a message of the same shape.
+    const first = /^ {2}(?:1\. )?\[([\w-]+)\] (.*) \((?:step \d+|after the steps)/m.exec(again.stdout);
+    expect(first?.[1], again.stdout).toBe(invariant);
+    expect(messageShape(first![2]!)).toBe(shape);
   });
 
   it('catches the project\'s library workload', async () => {

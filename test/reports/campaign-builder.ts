@@ -6,7 +6,7 @@
 import type { CampaignResult, FaultKind, TracePhase, Violation } from '../../sim/types.ts';
 import { faultKinds } from '../../sim/types.ts';
 import { legacySites } from '../../reports/figures.ts';
-import { durabilityViolation } from './fixtures.ts';
+import { durabilityViolation, reproLine } from './fixtures.ts';
 
 export interface RunRecord {
   readonly scenario: string;
@@ -45,7 +45,7 @@ export function generateRuns(scenarios: readonly string[], seedStart: number, se
         crashes: Number((hash >> 40n) % 3n),
         commitsAcknowledged: Number((hash >> 44n) % 50n),
         detected: hash % 11n === 0n,
-        ...(violates ? { violation: { ...durabilityViolation, scenario, seed, repro: `npx powercut run --scenario ${scenario} --seed ${seed}` } } : {}),
+        ...(violates ? { violation: { ...durabilityViolation, scenario, seed, repro: reproLine(scenario, seed) } } : {}),
       });
     }
   }

@@ -1,159 +1,207 @@
 /**
- * Campaign results for the report tests, shaped like real campaigns: three scenarios, two
- * violations whose shrunk traces (~30 events each) go through operations, I/O, an injected fault,
- * a crash, a restart, recovery and the check that failed; coverage with targeted cells, two of
- * them never hit. Also an all-green result and a builder that aggregates per-run records, used to
- * produce both an unsharded campaign and its shards independently of the merge code under test.
+ * Campaign results for the report tests, written to be what powercut really produces, so that a
+ * report that reads well here reads well on a real campaign:
+ * - the reference engine's scenario names, phases and targeted cells (fixtures.test.ts checks
+ *   them against the code);
+ * - repro lines as harness/repro.ts prints them (`npx powercut repro --scenario S --seed N`);
+ * - messages in the checkers' words, and traces in the simulator's event shapes, copied from
+ *   real runs of test/fixtures/engines/drops-every-second-commit.ts: an I/O event's detail is
+ *   `@offset len=n ok`, a fault and a crash name their kind with `io=N`, a restart is named
+ *   after the crash with its crash state, and a failed check is a `check` event named after the
+ *   invariant with the violation's message as its detail.
+ * The numbers (coverage, seeds per second) are made up but add up: the per-scenario fault counts
+ * sum to the campaign's.
+ *
+ * For a failing campaign with many violations, real-campaign.ts runs a real one.
  */
+import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { CampaignResult, FaultKind, TraceEvent, TracePhase, Violation } from '../../sim/types.ts';
 import { faultKinds } from '../../sim/types.ts';
 import { legacySites } from '../../reports/figures.ts';
 
 type EventSpec = [t: number, type: TraceEvent['type'], phase: TracePhase | undefined, name: string, path?: string, detail?: string];
 
-function trace(specs: readonly EventSpec[]): TraceEvent[] {
-  return specs.map(([t, type, phase, name, path, detail], seq) => ({
-    seq, t, type, name,
+function trace(specs: readonly EventSpec[], firstSeq = 0): TraceEvent[] {
+  return specs.map(([t, type, phase, name, path, detail], i) => ({
+    seq: firstSeq + i, t, type, name,
     ...(phase === undefined ? {} : { phase }),
     ...(path === undefined ? {} : { path }),
     ...(detail === undefined ? {} : { detail }),
   }));
 }
 
-const seg = 'db/wal/000003.log';
+/** The repro line `powercut run` prints for a seed of the reference engine, run through npx. */
+export function reproLine(scenario: string, seed: number): string {
+  return commandLine(invocationDefault, ['repro', '--scenario', scenario, '--seed', String(seed)]);
+}
 
-/** An fsync error swallowed in group commit, then power loss: an acknowledged commit is lost. */
+const wal = '/db/00000000000000000001.wal';
+const durabilityMessage = 'commit #7, acknowledged, is missing: key k4 should be 0x6b344031302e302e… (40 bytes) but is absent';
+
+/** Events of wal-append seed 1337 up to the failed durability check: commit #7 was acknowledged but never written, then power was lost. */
+const durabilityTrace = trace([
+  [3, 'op', 'wal.sync', 'commit'],
+  [3, 'io', 'wal.append', 'write', wal, '@944 len=216 ok'],
+  [4, 'io', 'wal.sync', 'datasync', wal, 'ok'],
+  [4, 'op', 'wal.sync', 'sync'],
+  [5, 'op', 'wal.sync', 'commit'],
+  [5, 'io', 'wal.append', 'write', wal, '@1160 len=152 ok'],
+  [6, 'io', 'wal.sync', 'datasync', wal, 'ok'],
+  [6, 'op', 'wal.sync', 'get'],
+  [7, 'op', 'wal.sync', 'commit'],
+  [8, 'op', 'wal.sync', 'commit'],
+  [8, 'io', 'wal.append', 'write', wal, '@1312 len=128 ok'],
+  [9, 'fault', 'wal.sync', 'power-loss', wal, 'io=31'],
+  [9, 'io', 'wal.sync', 'datasync', wal, 'crash'],
+  [9, 'crash', 'wal.sync', 'power-loss', wal, 'io=32'],
+  [9, 'restart', undefined, 'power-loss', undefined, 'crashState=1'],
+  [10, 'op', 'other', 'open', undefined, 'attempt 0'],
+  [10, 'io', 'recovery', 'mkdir', '/db', 'ok'],
+  [10, 'io', 'recovery', 'readdir', '/db', 'ok'],
+  [10, 'io', 'recovery', 'open', '/db/MANIFEST', 'ok'],
+  [10, 'io', 'recovery', 'read', '/db/MANIFEST', '@0 len=105 ok'],
+  [11, 'io', 'recovery', 'open', wal, 'ok'],
+  [11, 'io', 'recovery', 'read', wal, '@0 len=1440 ok'],
+  [11, 'io', 'recovery', 'truncate', wal, '@1312 ok'],
+  [11, 'io', 'recovery', 'datasync', wal, 'ok'],
+  [12, 'io', 'recovery', 'syncDir', '/db', 'ok'],
+  [12, 'check', 'recovery', 'recovered', undefined, 'prefix 6, 6 keys'],
+  [12, 'check', 'recovery', 'durability', undefined, durabilityMessage],
+], 40);
+
+/** wal-append seed 1337: its first violation, the root cause of the run. */
 export const durabilityViolation: Violation = {
-  scenario: 'wal-power-loss',
+  scenario: 'wal-append',
   seed: 1337,
   invariant: 'durability',
-  message: 'commit lsn 7 (put user:42) was acknowledged but is missing after recovery; recovered up to lsn 6',
-  repro: 'npx powercut run --scenario wal-power-loss --seed 1337 --shrink',
+  message: durabilityMessage,
+  repro: reproLine('wal-append', 1337),
+  step: 11,
   lsn: 7,
-  key: 'user:42',
-  trace: trace([
-    [0, 'op', 'wal.append', 'commit', undefined, 'begin lsn=5 put user:40'],
-    [0, 'io', 'wal.append', 'write', seg, 'off=4096 len=61'],
-    [1, 'io', 'wal.sync', 'datasync', seg],
-    [1, 'op', 'wal.append', 'commit', undefined, 'ack lsn=5'],
-    [2, 'op', 'wal.append', 'commit', undefined, 'begin lsn=6 put user:41'],
-    [2, 'io', 'wal.append', 'write', seg, 'off=4157 len=61'],
-    [3, 'io', 'wal.sync', 'datasync', seg],
-    [3, 'op', 'wal.append', 'commit', undefined, 'ack lsn=6'],
-    [4, 'op', 'wal.append', 'commit', undefined, 'begin lsn=7 put user:42'],
-    [4, 'io', 'wal.append', 'write', seg, 'off=4218 len=61'],
-    [5, 'op', 'wal.append', 'commit', undefined, 'begin lsn=8 put user:43'],
-    [5, 'io', 'wal.append', 'write', seg, 'off=4279 len=61'],
-    [6, 'fault', 'wal.sync', 'fsync-error', seg, 'EIO on datasync (injected); pages stay dirty'],
-    [6, 'io', 'wal.sync', 'datasync', seg, 'EIO'],
-    [6, 'op', 'wal.append', 'commit', undefined, 'ack lsn=7 (group of 2)'],
-    [6, 'op', 'wal.append', 'commit', undefined, 'ack lsn=8 (group of 2)'],
-    [7, 'op', 'wal.append', 'commit', undefined, 'begin lsn=9 put user:44'],
-    [7, 'io', 'wal.append', 'write', seg, 'off=4340 len=61'],
-    [8, 'crash', 'wal.append', 'power-loss', undefined, 'unsynced pages of 000003.log dropped from off=4218'],
-    [8, 'restart', undefined, 'restart', undefined, 'disk state fixed: 2 files, 1 torn page'],
-    [9, 'io', 'recovery', 'readdir', 'db/wal'],
-    [9, 'io', 'recovery', 'open', 'db/MANIFEST'],
-    [9, 'io', 'recovery', 'read', 'db/MANIFEST', 'off=0 len=128'],
-    [10, 'io', 'recovery', 'open', seg],
-    [10, 'io', 'recovery', 'read', seg, 'off=0 len=4218'],
-    [11, 'io', 'recovery', 'truncate', seg, 'to 4218 (torn tail of 0 bytes)'],
-    [11, 'note', 'recovery', 'replay', undefined, 'recordsApplied=6 lastLsn=6'],
-    [12, 'check', undefined, 'prefix', undefined, 'ok: recovered state is the prefix up to lsn 6'],
-    [12, 'check', undefined, 'no-resurrection', undefined, 'ok'],
-    [12, 'check', undefined, 'durability', undefined, 'FAILED: lsn 7 acknowledged, recovered only up to lsn 6'],
-  ]),
+  key: 'k4',
+  indexInRun: 0,
+  runFaultKinds: ['power-loss'],
+  trace: durabilityTrace,
 };
 
-/** A deleted key comes back: the checkpoint's manifest rename was not made durable before prune. */
+const holeMessage = 'hole: commit #7 is missing (key k4 should be 0x6b344031302e302e… (40 bytes) but is absent) while the later commit #8 is present (key k2)';
+
+/** The same run's next complaint about the same lost commit: a follow-on. */
+export const holeFollowOn: Violation = {
+  ...durabilityViolation,
+  invariant: 'prefix',
+  message: holeMessage,
+  indexInRun: 1,
+  trace: [...durabilityTrace, { seq: 67, t: 12, type: 'check', phase: 'recovery', name: 'prefix', detail: holeMessage }],
+};
+
+const resurrectionMessage = 'key k0 was deleted by commit #14, acknowledged, but came back as 0x6b304031382e302e… (82 bytes)';
+
+/** checkpoint-prune seed 90210: a deleted key is back after a kill -9 during pruning. */
 export const resurrectionViolation: Violation = {
-  scenario: 'checkpoint-rotate',
+  scenario: 'checkpoint-prune',
   seed: 90210,
   invariant: 'no-resurrection',
-  message: 'key session:9 deleted at lsn 12 is present after recovery with the value from lsn 4',
-  repro: 'npx powercut run --scenario checkpoint-rotate --seed 90210 --shrink',
-  lsn: 12,
-  key: 'session:9',
+  message: resurrectionMessage,
+  repro: reproLine('checkpoint-prune', 90210),
+  step: 19,
+  lsn: 14,
+  key: 'k0',
+  indexInRun: 0,
+  runFaultKinds: ['kill-9'],
   trace: trace([
-    [20, 'op', 'wal.append', 'commit', undefined, 'begin lsn=12 delete session:9'],
-    [20, 'io', 'wal.append', 'write', 'db/wal/000007.log', 'off=880 len=29'],
-    [21, 'io', 'wal.sync', 'datasync', 'db/wal/000007.log'],
-    [21, 'op', 'wal.append', 'commit', undefined, 'ack lsn=12'],
-    [22, 'op', 'checkpoint', 'checkpoint', undefined, 'begin at lsn 12'],
-    [22, 'io', 'checkpoint', 'open', 'db/snap-12.tmp', 'create'],
-    [23, 'io', 'checkpoint', 'write', 'db/snap-12.tmp', 'off=0 len=2048'],
-    [24, 'io', 'checkpoint', 'sync', 'db/snap-12.tmp'],
-    [24, 'io', 'checkpoint', 'rename', 'db/snap-12.tmp', '-> db/snap-12'],
-    [25, 'io', 'manifest', 'write', 'db/MANIFEST.tmp', 'off=0 len=96 snapshot=snap-12'],
-    [25, 'io', 'manifest', 'sync', 'db/MANIFEST.tmp'],
-    [26, 'io', 'manifest', 'rename', 'db/MANIFEST.tmp', '-> db/MANIFEST'],
-    [27, 'io', 'segment.rotate', 'open', 'db/wal/000008.log', 'create'],
-    [27, 'io', 'sidecar.rewrite', 'write', 'db/wal/000007.idx', 'off=0 len=64'],
-    [28, 'io', 'prune', 'unlink', 'db/snap-4'],
-    [28, 'io', 'prune', 'unlink', 'db/wal/000007.log'],
-    [29, 'fault', 'prune', 'kill-9', undefined, 'process killed before directory sync (injected)'],
-    [29, 'crash', 'prune', 'kill-9', undefined, 'directory entries not synced: rename of MANIFEST lost'],
-    [29, 'restart', undefined, 'restart', undefined, 'db/MANIFEST points at snap-4; 000007.log unlinked'],
-    [30, 'io', 'recovery', 'open', 'db/MANIFEST'],
-    [30, 'io', 'recovery', 'read', 'db/MANIFEST', 'off=0 len=96 snapshot=snap-4'],
-    [30, 'io', 'recovery', 'open', 'db/snap-4', 'ENOENT'],
-    [31, 'io', 'recovery', 'readdir', 'db'],
-    [31, 'io', 'recovery', 'open', 'db/snap-12'],
-    [31, 'io', 'recovery', 'read', 'db/snap-12', 'off=0 len=2048'],
-    [32, 'note', 'recovery', 'fallback', undefined, 'manifest snapshot missing; used newest snapshot on disk'],
-    [32, 'io', 'recovery', 'open', 'db/wal/000008.log'],
-    [33, 'check', undefined, 'prefix', undefined, 'ok'],
-    [33, 'check', undefined, 'no-resurrection', undefined, 'FAILED: session:9 present (value from lsn 4)'],
-  ]),
+    [20, 'op', 'wal.sync', 'commit'],
+    [20, 'io', 'wal.append', 'write', wal, '@880 len=29 ok'],
+    [21, 'io', 'wal.sync', 'datasync', wal, 'ok'],
+    [22, 'op', 'checkpoint', 'checkpoint'],
+    [22, 'io', 'checkpoint', 'open', '/db/snapshot-14.tmp', 'ok'],
+    [23, 'io', 'checkpoint', 'write', '/db/snapshot-14.tmp', '@0 len=2048 ok'],
+    [24, 'io', 'checkpoint', 'sync', '/db/snapshot-14.tmp', 'ok'],
+    [24, 'io', 'checkpoint', 'rename', '/db/snapshot-14.tmp -> /db/snapshot-14', 'ok'],
+    [25, 'io', 'manifest', 'open', '/db/MANIFEST.tmp', 'ok'],
+    [25, 'io', 'manifest', 'write', '/db/MANIFEST.tmp', '@0 len=105 ok'],
+    [25, 'io', 'manifest', 'sync', '/db/MANIFEST.tmp', 'ok'],
+    [26, 'io', 'manifest', 'rename', '/db/MANIFEST.tmp -> /db/MANIFEST', 'ok'],
+    [27, 'io', 'segment.rotate', 'open', '/db/00000000000000000002.wal', 'ok'],
+    [27, 'io', 'sidecar.rewrite', 'write', '/db/00000000000000000001.wal.idx', '@0 len=64 ok'],
+    [28, 'io', 'prune', 'unlink', '/db/snapshot-4', 'ok'],
+    [28, 'io', 'prune', 'unlink', wal, 'ok'],
+    [29, 'fault', 'prune', 'kill-9', '/db', 'io=106'],
+    [29, 'crash', 'prune', 'kill-9', '/db', 'io=107'],
+    [29, 'restart', undefined, 'kill-9'],
+    [30, 'op', 'other', 'open', undefined, 'attempt 0'],
+    [30, 'io', 'recovery', 'readdir', '/db', 'ok'],
+    [30, 'io', 'recovery', 'open', '/db/MANIFEST', 'ok'],
+    [30, 'io', 'recovery', 'read', '/db/MANIFEST', '@0 len=105 ok'],
+    [31, 'io', 'recovery', 'open', '/db/snapshot-14', 'ok'],
+    [31, 'io', 'recovery', 'read', '/db/snapshot-14', '@0 len=2048 ok'],
+    [32, 'io', 'recovery', 'open', '/db/00000000000000000002.wal', 'ok'],
+    [33, 'check', 'recovery', 'recovered', undefined, 'prefix 12, 9 keys'],
+    [33, 'check', 'recovery', 'no-resurrection', undefined, resurrectionMessage],
+  ], 200),
 };
 
 function faults(values: Partial<Record<FaultKind, number>>): Record<FaultKind, number> {
   return Object.fromEntries(faultKinds.map((kind) => [kind, values[kind] ?? 0])) as Record<FaultKind, number>;
 }
 
-function coverage(values: Partial<Record<string, Partial<Record<FaultKind, number>>>>): Record<string, Record<FaultKind, number>> {
-  return Object.fromEntries(legacySites.map((phase) => [phase, faults(values[phase] ?? {})])) as Record<string, Record<FaultKind, number>>;
+type SiteCounts = Partial<Record<string, Partial<Record<FaultKind, number>>>>;
+
+function coverage(values: SiteCounts): Record<string, Record<FaultKind, number>> {
+  return Object.fromEntries(legacySites.map((site) => [site, faults(values[site] ?? {})])) as Record<string, Record<FaultKind, number>>;
 }
 
-function targets(values: Partial<Record<string, FaultKind[]>>): Record<string, readonly FaultKind[]> {
-  return Object.fromEntries(legacySites.map((phase) => [phase, values[phase] ?? []])) as unknown as Record<string, readonly FaultKind[]>;
+function sumOver(...parts: readonly Record<string, Record<FaultKind, number>>[]): Record<string, Record<FaultKind, number>> {
+  return Object.fromEntries(legacySites.map((site) => [site, faults(Object.fromEntries(faultKinds.map((kind) =>
+    [kind, parts.reduce((sum, part) => sum + (part[site]?.[kind] ?? 0), 0)])))]));
 }
 
-const failingCoverage = coverage({
-  'wal.append': { 'kill-9': 1410, 'power-loss': 1388, 'disk-full': 212, 'bit-flip': 3 },
-  'wal.sync': { 'kill-9': 402, 'power-loss': 397, 'fsync-error': 188 },
-  'sidecar.rewrite': { 'kill-9': 61, 'power-loss': 58, 'disk-full': 7 },
-  'segment.rotate': { 'kill-9': 44, 'power-loss': 40, 'disk-full': 5 },
-  checkpoint: { 'kill-9': 120, 'power-loss': 117, 'disk-full': 31, 'fsync-error': 12 },
-  prune: { 'kill-9': 33, 'power-loss': 29 },
-  manifest: { 'kill-9': 38, 'power-loss': 36, 'fsync-error': 9 },
-  recovery: { 'read-error': 96, 'bit-flip': 141, 'kill-9': 22 },
-  other: { 'kill-9': 4 },
-});
+function totalOf(cov: Record<string, Record<FaultKind, number>>): Record<FaultKind, number> {
+  return faults(Object.fromEntries(faultKinds.map((kind) => [kind, legacySites.reduce((sum, site) => sum + (cov[site]?.[kind] ?? 0), 0)])));
+}
 
-/** Targeted cells; `sidecar.rewrite x bit-flip` and `manifest x disk-full` are never hit. */
-const failingTargets = targets({
+/** The faults each scenario injected, by site: each stays in the cells its scenario aims at, plus some kill -9 and power loss elsewhere. */
+const byScenario = {
+  'wal-append': coverage({
+    'wal.append': { 'kill-9': 1410, 'power-loss': 1388 }, 'wal.sync': { 'kill-9': 402, 'power-loss': 397 },
+    recovery: { 'kill-9': 22 }, other: { 'kill-9': 4 },
+  }),
+  'checkpoint-prune': coverage({
+    checkpoint: { 'kill-9': 120, 'power-loss': 117 }, manifest: { 'kill-9': 38, 'power-loss': 36 }, prune: { 'kill-9': 33 },
+    'sidecar.rewrite': { 'kill-9': 61, 'power-loss': 58 }, 'segment.rotate': { 'kill-9': 44, 'power-loss': 40 },
+  }),
+  'disk-full': coverage({
+    'wal.append': { 'disk-full': 212, 'kill-9': 13 }, 'segment.rotate': { 'disk-full': 5 }, checkpoint: { 'disk-full': 31 },
+  }),
+};
+const failingCoverage = sumOver(byScenario['wal-append'], byScenario['checkpoint-prune'], byScenario['disk-full']);
+
+/**
+ * The cells the three scenarios target (`npx powercut list`), per site in fault-kind order;
+ * fixtures.test.ts checks them against the scenarios. `sidecar.rewrite x disk-full` and
+ * `prune x power-loss` are never hit in this campaign.
+ */
+export const failingTargets: Record<string, readonly FaultKind[]> = {
   'wal.append': ['kill-9', 'power-loss', 'disk-full'],
-  'wal.sync': ['kill-9', 'power-loss', 'fsync-error'],
-  'sidecar.rewrite': ['power-loss', 'bit-flip'],
-  'segment.rotate': ['power-loss'],
-  checkpoint: ['kill-9', 'power-loss', 'fsync-error'],
-  prune: ['kill-9'],
-  manifest: ['power-loss', 'disk-full'],
-  recovery: ['read-error', 'bit-flip'],
-});
+  'wal.sync': ['kill-9', 'power-loss'],
+  'sidecar.rewrite': ['disk-full'],
+  'segment.rotate': ['disk-full'],
+  checkpoint: ['kill-9', 'power-loss', 'disk-full'],
+  prune: ['kill-9', 'power-loss'],
+  manifest: ['kill-9', 'power-loss'],
+  recovery: [],
+  other: [],
+};
 
-function sumCoverage(cov: Record<string, Record<FaultKind, number>>): Record<FaultKind, number> {
-  return faults(Object.fromEntries(faultKinds.map((kind) => [kind, legacySites.reduce((sum: number, phase: string) => sum + cov[phase]![kind], 0)])));
-}
-
-/** A campaign that found two violations and left two targeted cells untested. */
+/** A campaign of the reference engine in which two runs failed, one with a follow-on complaint, and two targeted cells were never hit. */
 export const failingResult: CampaignResult = {
-  scenarios: ['wal-power-loss', 'checkpoint-rotate', 'disk-full-append'],
+  subject: { kind: 'engine', name: 'powercut-reference' },
+  scenarios: ['wal-append', 'checkpoint-prune', 'disk-full'],
   seeds: 3000,
   seedStart: 0,
-  violations: [resurrectionViolation, durabilityViolation],
-  faults: sumCoverage(failingCoverage),
+  violations: [resurrectionViolation, durabilityViolation, holeFollowOn],
+  failingSeeds: 2,
+  faults: totalOf(failingCoverage),
   sites: [...legacySites],
   coverage: failingCoverage,
   targets: failingTargets,
@@ -161,34 +209,52 @@ export const failingResult: CampaignResult = {
   seedsPerSecond: 212.7,
   elapsedMs: 14_104,
   perScenario: {
-    'wal-power-loss': { seeds: 1000, violations: 1, detected: 14, faults: faults({ 'kill-9': 1100, 'power-loss': 1210, 'fsync-error': 190, 'read-error': 40, 'bit-flip': 70 }), commitsAcknowledged: 48_211, crashes: 2310 },
-    'checkpoint-rotate': { seeds: 1000, violations: 1, detected: 9, faults: faults({ 'kill-9': 900, 'power-loss': 748, 'fsync-error': 19, 'disk-full': 80, 'read-error': 56, 'bit-flip': 74 }), commitsAcknowledged: 39_087, crashes: 1648 },
-    'disk-full-append': { seeds: 1000, violations: 0, detected: 2, faults: faults({ 'kill-9': 134, 'power-loss': 107, 'disk-full': 175 }), commitsAcknowledged: 51_920, crashes: 241 },
+    'wal-append': { seeds: 1000, violations: 2, detected: 14, faults: totalOf(byScenario['wal-append']), commitsAcknowledged: 48_211, crashes: 2310 },
+    'checkpoint-prune': { seeds: 1000, violations: 1, detected: 9, faults: totalOf(byScenario['checkpoint-prune']), commitsAcknowledged: 39_087, crashes: 1648 },
+    'disk-full': { seeds: 1000, violations: 0, detected: 2, faults: totalOf(byScenario['disk-full']), commitsAcknowledged: 51_920, crashes: 241 },
   },
 };
 
-/** The same kind of campaign with nothing wrong and every targeted cell hit. */
+/** What a green campaign injected besides: the two cells the failing one missed. */
+const greenExtra = {
+  'checkpoint-prune': coverage({ prune: { 'power-loss': 29 } }),
+  'disk-full': coverage({ 'sidecar.rewrite': { 'disk-full': 7 } }),
+};
+const greenCoverage = sumOver(failingCoverage, greenExtra['checkpoint-prune'], greenExtra['disk-full']);
+
+/** The same kind of campaign with nothing wrong, every targeted cell hit. */
 export const greenResult: CampaignResult = {
   ...failingResult,
   violations: [],
-  targets: targets({ 'wal.append': ['kill-9', 'power-loss'], 'wal.sync': ['fsync-error'], recovery: ['read-error'] }),
+  failingSeeds: 0,
+  faults: totalOf(greenCoverage),
+  coverage: greenCoverage,
   digest: '0000000000000abc',
-  perScenario: Object.fromEntries(Object.entries(failingResult.perScenario).map(([name, s]) => [name, { ...s, violations: 0 }])),
+  perScenario: {
+    'wal-append': { ...failingResult.perScenario['wal-append']!, violations: 0 },
+    'checkpoint-prune': { ...failingResult.perScenario['checkpoint-prune']!, violations: 0, faults: totalOf(sumOver(byScenario['checkpoint-prune'], greenExtra['checkpoint-prune'])) },
+    'disk-full': { ...failingResult.perScenario['disk-full']!, violations: 0, faults: totalOf(sumOver(byScenario['disk-full'], greenExtra['disk-full'])) },
+  },
 };
 
 /** Strings that break naive escaping in XML, HTML and Markdown. */
 export const hostileText = 'a<b>&c "q" \'s\' ]]> <script>alert(1)</script> `tick` | pipe \u0001\u0007\u001b[31m end';
 
-/** A failing result whose violation carries {@link hostileText} everywhere it can. */
+/**
+ * A failing result whose violation carries {@link hostileText} everywhere it can: an engine
+ * module named so (which the repro line quotes, as repro.ts does), and an engine whose messages,
+ * keys, invariant names and trace details say so.
+ */
 export const hostileResult: CampaignResult = {
   ...failingResult,
-  scenarios: [...failingResult.scenarios],
+  subject: { kind: 'engine', name: hostileText, module: hostileText },
   violations: [{
     ...durabilityViolation,
     message: hostileText,
     key: hostileText,
-    repro: `npx powercut run --scenario wal-power-loss --seed 1337 --key '${hostileText}'`,
+    repro: commandLine(invocationDefault, ['repro', '--engine', hostileText, '--scenario', 'wal-append', '--seed', '1337']),
     invariant: 'durability<&>',
-    trace: (durabilityViolation.trace ?? []).map((event) => ({ ...event, detail: `${event.detail ?? ''} ${hostileText}` })),
+    trace: durabilityTrace.map((event) => ({ ...event, detail: `${event.detail ?? ''} ${hostileText}` })),
   }],
+  failingSeeds: 1,
 };

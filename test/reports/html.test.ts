@@ -1,11 +1,29 @@
-import { describe, expect, it } from 'vitest';
-import { htmlViolationsDetailedMax, renderHtml } from '../../reports/html.ts';
-import { failedCheckSeq, renderTimeline, timelineEventsMax } from '../../reports/timeline.ts';
-import type { TraceEvent, Violation } from '../../sim/types.ts';
-import { durabilityViolation, failingResult, greenResult, hostileResult, resurrectionViolation } from './fixtures.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { htmlGroupsDetailedMax, htmlRunsPerGroupMax, renderHtml } from '../../reports/html.ts';
+import { rootCauses } from '../../reports/figures.ts';
+import { failedCheckSeq, renderTimeline, renderTraceTable, timelineEventsAfterMax, timelineEventsMax } from '../../reports/timeline.ts';
+import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
+import { durabilityViolation, failingResult, greenResult, holeFollowOn, hostileResult, reproLine, resurrectionViolation } from './fixtures.ts';
+import { naiveCampaign } from './real-campaign.ts';
 
 const meta = { version: '0.1.0', commit: 'cd02355e1f0a9b7c', generatedAt: '2026-11-22T04:00:00Z' };
-const count = (html: string, needle: string): number => html.split(needle).length - 1;
+/** Occurrences of `needle` in the page's markup, its scripts left out (they name the hooks they look for). */
+const count = (html: string, needle: string): number => html.replace(/<script>[\s\S]*?<\/script>/g, '').split(needle).length - 1;
+
+/** The JSON the page embeds for its script. */
+function pageData(html: string): { strings: string[]; timelines: { events: unknown[] }[]; runTables: { rows: unknown[] }[] } {
+  const match = /<script type="application\/json" id="pc-data">([^<]*)<\/script>/.exec(html);
+  if (match === null) throw new Error('no page data');
+  return JSON.parse(match[1]!);
+}
+
+/** Violations of one run each, all with the same complaint but for their numbers, one root cause. */
+function sameCause(runs: number): Violation[] {
+  return Array.from({ length: runs }, (_, i) => ({
+    ...durabilityViolation, seed: i + 1, repro: reproLine('wal-append', i + 1),
+    message: `commit #${i}, acknowledged, is missing: key k${i} should be 0x6b${i}… (${i + 2} bytes) but is absent`,
+  }));
+}
 
 describe('renderHtml', () => {
   it('references no URL: no http, https or protocol-relative links', () => {
@@ -18,26 +36,49 @@ describe('renderHtml', () => {
     }
   });
 
-  it('escapes a hostile violation message, key, repro and trace', () => {
+  it('escapes a hostile violation message, key, repro and trace, in the markup and in the page data', () => {
     const html = renderHtml(hostileResult, meta);
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('a&lt;b&gt;&amp;c &quot;q&quot; &#39;s&#39; ]]&gt;');
     expect(html).not.toMatch(/[\u0001\u0007\u001b]/);
-    // Only the page's own script element exists.
-    expect(count(html, '<script')).toBe(1);
+    // The page's data and its script are the only script elements, and the data cannot end early.
+    expect(html.split('<script').length - 1).toBe(2);
+    expect(pageData(html).strings.some((text) => text.includes('<script>alert(1)</script>'))).toBe(true);
   });
 
   it('renders the same bytes for the same inputs', () => {
     expect(renderHtml(failingResult, meta)).toBe(renderHtml(failingResult, meta));
   });
 
-  it('shows one card, one repro and one timeline per violation', () => {
+  it('shows one card per root cause, its follow-on complaints folded under its run', () => {
     const html = renderHtml(failingResult, meta);
-    expect(count(html, 'data-testid="violation"')).toBe(2);
+    expect(count(html, 'data-testid="group"')).toBe(2);
     expect(count(html, 'data-testid="repro"')).toBe(2);
-    expect(count(html, 'data-testid="timeline"')).toBe(2);
-    expect(count(html, 'data-testid="timeline-failed-check"')).toBe(2);
+    expect(count(html, 'data-testid="group-timeline"')).toBe(2);
+    expect(html).toMatch(/data-testid="follow-ons">then 1 follow-on complaint in the same run:<ul><li><code>prefix<\/code> hole: commit #7 is missing/);
+    expect(pageData(html).timelines).toHaveLength(2);
+  });
+
+  it('says first how many seeds failed, into how many root causes, and what to do next', () => {
+    const html = renderHtml(failingResult, meta);
+    expect(html.indexOf('data-testid="triage"')).toBeLessThan(html.indexOf('data-testid="heatmap"'));
+    expect(html).toContain('<b>2 of 3,000 seeds failed</b>: 3 violations come to <b>2 root causes</b>; 1 follow-on complaint is folded under the first violation of its run.');
+    expect(html).toContain('<code data-testid="next-step">npx powercut shrink --scenario wal-append --seed 1337 --out bug.json</code>');
+  });
+
+  it('puts the coverage heat map before the root causes, and the scenarios after', () => {
+    const html = renderHtml(failingResult, meta);
+    expect(html.indexOf('data-testid="heatmap"')).toBeLessThan(html.indexOf('data-testid="violations"'));
+    expect(html.indexOf('data-testid="violations"')).toBeLessThan(html.indexOf('data-testid="scenarios"'));
+  });
+
+  it('offers filters by scenario, invariant and fault kind, for the values the root causes have', () => {
+    const html = renderHtml(failingResult, meta);
+    expect(html).toContain('<select data-filter="scenario"><option value="">all</option><option>wal-append</option><option>checkpoint-prune</option></select>');
+    expect(html).toContain('<select data-filter="invariant"><option value="">all</option><option>durability</option><option>no-resurrection</option></select>');
+    expect(html).toContain('<select data-filter="fault"><option value="">all</option><option>kill-9</option><option>power-loss</option></select>');
+    expect(html).toContain('data-invariant="durability" data-scenarios="wal-append" data-faults="power-loss"');
   });
 
   it('calls out targeted cells never hit, and marks them in the heat map', () => {
@@ -45,43 +86,97 @@ describe('renderHtml', () => {
     expect(html).toContain('data-testid="missed-targets"');
     expect(count(html, 'data-missed="true"')).toBe(2);
     expect(count(html, 'data-testid="heatmap-cell"')).toBe(9 * 6);
-    expect(renderHtml(greenResult, meta)).not.toContain('data-testid="missed-targets"');
+    expect(html).toContain('<code>sidecar.rewrite × disk-full</code>, <code>prune × power-loss</code>');
   });
 
   it('says so plainly when there are no violations', () => {
-    expect(renderHtml(greenResult, meta)).toContain('No violations: every invariant held on all 3,000 seeds.');
+    const html = renderHtml(greenResult, meta);
+    expect(html).toContain('No violations: every invariant held on all 3,000 seeds.');
+    expect(html).not.toContain('data-testid="triage"');
   });
 
-  it(`details the first ${htmlViolationsDetailedMax} violations and lists the rest`, () => {
-    const many: Violation[] = Array.from({ length: htmlViolationsDetailedMax + 3 }, (_, i) => ({ ...durabilityViolation, seed: i }));
+  it(`shows ${htmlGroupsDetailedMax} root causes as cards and the rest in a table, each with its message`, () => {
+    const many: Violation[] = Array.from({ length: htmlGroupsDetailedMax + 3 }, (_, i) => ({
+      ...resurrectionViolation, seed: i, invariant: `invariant-${String(i).padStart(2, '0').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`, repro: reproLine('checkpoint-prune', i),
+    }));
     const html = renderHtml({ ...failingResult, violations: many }, meta);
-    expect(count(html, 'data-testid="violation"')).toBe(htmlViolationsDetailedMax);
-    expect(count(html, 'data-testid="repro"')).toBe(htmlViolationsDetailedMax + 3);
-    expect(html).toContain('3 more violations, without timelines');
+    expect(count(html, 'data-testid="group"')).toBe(htmlGroupsDetailedMax);
+    expect(count(html, 'data-testid="more-group"')).toBe(3);
+    expect(count(html, 'data-testid="repro"')).toBe(htmlGroupsDetailedMax + 3);
+    expect(html).toContain(`3 more root causes, each by its first run:`);
+    expect(count(html, resurrectionViolation.message)).toBeGreaterThanOrEqual(htmlGroupsDetailedMax + 3);
+  });
+
+  it('carries each run of a root cause with its own message, as a template and its values', () => {
+    const html = renderHtml({ ...failingResult, violations: sameCause(5) }, meta);
+    const table = pageData(html).runTables[0] as unknown as { template: string; rows: unknown[][] };
+    expect(table.template).toBe('commit #\u0000, acknowledged, is missing: key k\u0000 should be \u0000 (\u0000 bytes) but is absent');
+    expect(table.rows[3]).toEqual([expect.any(Number), 4, [3, 3, '0x6b3…', 5], 0, 2]);
+  });
+
+  it(`lists at most ${htmlRunsPerGroupMax} runs of a root cause with their messages and the rest by seed`, () => {
+    const html = renderHtml({ ...failingResult, violations: sameCause(htmlRunsPerGroupMax + 4) }, meta);
+    expect(pageData(html).runTables[0]!.rows).toHaveLength(htmlRunsPerGroupMax);
+    expect(html).toContain(`4 more runs (messages in summary.json): wal-append seeds ${[1, 2, 3, 4].map((i) => htmlRunsPerGroupMax + i).join(', ')}`);
+  });
+});
+
+describe('renderHtml of a real failing campaign (naive engine, 50 seeds of every scenario)', () => {
+  let result: CampaignResult;
+  let html: string;
+  beforeAll(async () => {
+    result = await naiveCampaign();
+    html = renderHtml(result, meta);
+  });
+
+  it('has a card per root cause and a timeline for each', () => {
+    const groups = rootCauses(result);
+    expect(groups.length).toBeGreaterThan(10);
+    expect(count(html, 'data-testid="group"')).toBe(groups.length);
+    expect(pageData(html).timelines).toHaveLength(groups.length);
+  });
+
+  it('stays under a tenth of the 1,185,987 bytes the report of this campaign took before grouping (commit 3c9dc7a)', () => {
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(118_598);
   });
 });
 
 describe('renderTimeline', () => {
-  it('draws one marker per trace event', () => {
-    const svg = renderTimeline(durabilityViolation);
-    const markers = count(svg, 'data-testid="timeline-marker"') + count(svg, 'data-testid="timeline-failed-check"');
+  it('draws one marker per event, in a scrolling picture beside a gutter with the lane names', () => {
+    const html = renderTimeline(durabilityViolation);
+    const markers = count(html, 'data-testid="timeline-marker"') + count(html, 'data-testid="timeline-failed-check"');
     expect(markers).toBe(durabilityViolation.trace?.length);
+    const gutter = /<svg class="tl-gutter"[^>]*>(.*?)<\/svg>/.exec(html)?.[1] ?? '';
+    for (const lane of ['operations', 'file I/O', 'faults', 'crash', 'restart', 'checks']) expect(gutter).toContain(`>${lane}</text>`);
+    expect(html.indexOf('data-testid="timeline-gutter"')).toBeLessThan(html.indexOf('data-testid="timeline-scroll"'));
   });
 
   it('draws lines across the lanes at the crash and the restart', () => {
-    const svg = renderTimeline(resurrectionViolation);
-    expect(count(svg, 'class="tl-crash-line"')).toBe(1);
-    expect(count(svg, 'class="tl-restart-line"')).toBe(1);
+    const html = renderTimeline(resurrectionViolation);
+    expect(count(html, 'class="tl-crash-line"')).toBe(1);
+    expect(count(html, 'class="tl-restart-line"')).toBe(1);
   });
 
   it('gives every marker a hover title with the whole event', () => {
-    const svg = renderTimeline(durabilityViolation);
-    expect(svg).toContain('<title>#12  t=6 ms  fault fsync-error\nphase: wal.sync\npath: db/wal/000003.log\nEIO on datasync (injected); pages stay dirty</title>');
+    expect(renderTimeline(durabilityViolation)).toContain('<title>#51  t=9 ms  fault power-loss\nphase: wal.sync\npath: /db/00000000000000000001.wal\nio=31</title>');
   });
 
-  it('finds the failed check by the violated invariant', () => {
-    expect(failedCheckSeq(durabilityViolation)).toBe(29);
-    expect(failedCheckSeq(resurrectionViolation)).toBe(28);
+  it('labels markers with whole names only, and the failed check in full', () => {
+    const html = renderTimeline(holeFollowOn);
+    const labels = [...html.matchAll(/data-testid="timeline-label" data-seq="(\d+)"[^>]*>([^<]*)</g)].map((match) => ({ seq: Number(match[1]), text: match[2]! }));
+    expect(labels.length).toBeGreaterThan(10);
+    for (const label of labels) {
+      const event = holeFollowOn.trace!.find((candidate) => candidate.seq === label.seq)!;
+      expect([event.name, 'restart', `✗ ${event.name}`]).toContain(label.text);
+    }
+    expect(labels.at(-1)).toEqual({ seq: 67, text: '✗ prefix' });
+  });
+
+  it('finds the failed check by the violated invariant and its message', () => {
+    expect(failedCheckSeq(durabilityViolation)).toBe(66);
+    expect(failedCheckSeq(holeFollowOn)).toBe(67);
+    expect(failedCheckSeq({ ...holeFollowOn, message: 'another complaint' })).toBe(67);
+    expect(failedCheckSeq(resurrectionViolation)).toBe(227);
   });
 
   it('falls back to the check whose detail says it failed', () => {
@@ -97,12 +192,20 @@ describe('renderTimeline', () => {
     expect(renderTimeline(bare)).toBe('');
   });
 
-  it(`keeps the last ${timelineEventsMax} events of a long trace`, () => {
-    const trace: TraceEvent[] = Array.from({ length: timelineEventsMax + 40 }, (_, seq) => ({ seq, t: seq, type: 'io', name: 'write' }));
-    const svg = renderTimeline({ ...durabilityViolation, trace });
-    expect(count(svg, 'data-testid="timeline-marker"')).toBe(timelineEventsMax);
-    expect(svg).toContain(`data-seq="${timelineEventsMax + 39}"`);
-    expect(svg).not.toContain('data-seq="39"');
-    expect(svg).toContain(`last ${timelineEventsMax} of ${timelineEventsMax + 40} events`);
+  it(`shows at most ${timelineEventsMax} events of a long trace, ending ${timelineEventsAfterMax} after the failed check`, () => {
+    const trace: TraceEvent[] = Array.from({ length: 300 }, (_, seq) => seq === 200
+      ? { seq, t: seq, type: 'check', name: 'durability', detail: durabilityViolation.message }
+      : { seq, t: seq, type: 'io', name: 'write' });
+    const html = renderTimeline({ ...durabilityViolation, trace });
+    expect(count(html, 'data-testid="timeline-marker"') + count(html, 'data-testid="timeline-failed-check"')).toBe(timelineEventsMax);
+    expect(html).toContain(`data-seq="${200 + timelineEventsAfterMax}"`);
+    expect(html).not.toContain(`data-seq="${200 + timelineEventsAfterMax + 1}"`);
+    expect(html).toContain(`(events ${200 + timelineEventsAfterMax - timelineEventsMax + 1}–${200 + timelineEventsAfterMax} of 300)`);
+  });
+
+  it('lists the same events as text, the failed check marked', () => {
+    const table = renderTraceTable(durabilityViolation);
+    expect(count(table, '<tr class="t-')).toBe(durabilityViolation.trace!.length);
+    expect(table).toContain('<tr class="t-check failed"><td class="num">66</td>');
   });
 });

@@ -1,37 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { markdownViolationsMax, renderMarkdown } from '../../reports/markdown.ts';
+import { markdownGroupsMax, markdownSeedsListedMax, renderMarkdown } from '../../reports/markdown.ts';
 import type { Violation } from '../../sim/types.ts';
-import { durabilityViolation, failingResult, greenResult, hostileResult } from './fixtures.ts';
+import { durabilityViolation, failingResult, greenResult, hostileResult, reproLine } from './fixtures.ts';
 
 describe('renderMarkdown', () => {
-  it('leads with the verdict', () => {
-    expect(renderMarkdown(failingResult).split('\n')[0]).toBe('## powercut: ❌ 2 violations in 2 scenarios');
+  it('leads with the verdict: how many seeds failed, into how many root causes', () => {
+    expect(renderMarkdown(failingResult).split('\n')[0]).toBe('## powercut: ❌ 2 of 3,000 seeds failed, 2 root causes');
     expect(renderMarkdown(greenResult).split('\n')[0]).toBe('## powercut: ✅ passed');
   });
 
-  it('gives every repro command in a code span', () => {
+  it('lists each root cause once with its seeds, its first run and the repro in a code span', () => {
     const md = renderMarkdown(failingResult);
-    expect(md).toContain('`npx powercut run --scenario wal-power-loss --seed 1337 --shrink`');
-    expect(md).toContain('`npx powercut run --scenario checkpoint-rotate --seed 90210 --shrink`');
+    expect(md).toContain('1. `durability` commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent: **1 seed** (wal-append 1)');
+    expect(md).toContain('   first, wal-append seed 1337: commit #7, acknowledged, is missing: key k4 should be 0x6b344031302e302e… (40 bytes) but is absent (then 1 follow-on complaint)');
+    expect(md).toContain('   `npx powercut repro --scenario wal-append --seed 1337`');
+    expect(md).toContain('   `npx powercut repro --scenario checkpoint-prune --seed 90210`');
+    // The follow-on complaint is folded under its run, not a root cause of its own.
+    expect(md).not.toContain('`prefix` hole');
+  });
+
+  it('says what to do next: shrink the first root cause', () => {
+    expect(renderMarkdown(failingResult)).toContain('**Next:** shrink the first root cause to a minimal plan: `npx powercut shrink --scenario wal-append --seed 1337 --out bug.json`');
   });
 
   it('shows totals and seeds per second', () => {
     const md = renderMarkdown(failingResult);
-    expect(md).toContain('| 3,000 | 213 | 2 | 25 | 4,199 | 139,218 | 4,903 | 15 / 17 |');
+    expect(md).toContain('| 3,000 | 213 | 3 | 25 | 4,199 | 139,218 | 4,431 | 12 / 14 |');
     expect(md).toContain('**213 seeds/s**');
   });
 
   it('names the targeted cells that were never hit', () => {
     const md = renderMarkdown(failingResult);
     expect(md).toContain('2 targeted cells were never hit');
-    expect(md).toContain('`sidecar.rewrite` × `bit-flip`');
-    expect(md).toContain('`manifest` × `disk-full`');
-    expect(renderMarkdown(greenResult)).not.toContain('[!WARNING]');
+    expect(md).toContain('`sidecar.rewrite` × `disk-full`');
+    expect(md).toContain('`prune` × `power-loss`');
   });
 
   it('marks targeted cells in the coverage table', () => {
     const row = renderMarkdown(failingResult).split('\n').find((line) => line.startsWith('| `sidecar.rewrite` |'));
-    expect(row).toBe('| `sidecar.rewrite` | 61 | **58** | · | 7 | · | ⚠ **0** | 126 |');
+    expect(row).toBe('| `sidecar.rewrite` | 61 | 58 | · | ⚠ **0** | · | · | 119 |');
   });
 
   it('includes the build when given', () => {
@@ -43,16 +50,21 @@ describe('renderMarkdown', () => {
     // Code spans show their content literally, so markup is harmless only there.
     const outsideCode = md.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, '');
     expect(outsideCode).not.toContain('<');
-    expect(md).toContain("--key 'a<b>&c");
+    expect(md).toContain("--engine 'a<b>&c");
     expect(md).not.toMatch(/[\u0001\u0007\u001b]/);
-    const item = md.split('\n').find((line) => line.startsWith('- **wal-power-loss**'));
+    const item = md.split('\n').find((line) => line.startsWith('   first, wal-append'));
     expect(item).toContain('&lt;script&gt;');
   });
 
-  it(`lists at most ${markdownViolationsMax} violations and says how many more there are`, () => {
-    const many: Violation[] = Array.from({ length: markdownViolationsMax + 7 }, (_, i) => ({ ...durabilityViolation, seed: i }));
-    const md = renderMarkdown({ ...failingResult, violations: many });
-    expect(md.match(/^ {2}`npx powercut/gm)).toHaveLength(markdownViolationsMax);
-    expect(md).toContain('… and 7 more');
+  it(`lists at most ${markdownGroupsMax} root causes and ${markdownSeedsListedMax} seeds of each, and says how many more there are`, () => {
+    // One root cause with many seeds, then one seed each of 31 more.
+    const causes: Violation[] = Array.from({ length: markdownGroupsMax + 1 }, (_, i) => ({
+      ...durabilityViolation, seed: i + 1, repro: reproLine('wal-append', i + 1), invariant: `invariant-${'abcdefghijklmnopqrstuvwxyzABCDEFGH'[i]}`,
+    }));
+    const seeds: Violation[] = Array.from({ length: markdownSeedsListedMax + 5 }, (_, i) => ({ ...durabilityViolation, seed: 100 + i, repro: reproLine('wal-append', 100 + i) }));
+    const md = renderMarkdown({ ...failingResult, violations: [...seeds, ...causes] });
+    expect(md.match(/^ {3}`npx powercut/gm)).toHaveLength(markdownGroupsMax);
+    expect(md).toContain('- … and 2 more root causes (2 seeds) in report.html and summary.json');
+    expect(md).toContain(`   seeds: wal-append ${Array.from({ length: markdownSeedsListedMax }, (_, i) => 100 + i).join(', ')} … and 5 more`);
   });
 });

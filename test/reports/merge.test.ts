@@ -1,4 +1,13 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCampaign } from '../../harness/campaign.ts';
+import { rootCauses } from '../../reports/figures.ts';
+import { readResultDir } from '../../reports/read.ts';
+import { writeReports } from '../../reports/write.ts';
+import { loadSubject } from '../../subjects/index.ts';
+import { naiveEngineModule } from './real-campaign.ts';
 import { ReportInputError } from '../../reports/errors.ts';
 import { mergeResults } from '../../reports/merge.ts';
 import { sumDigests } from '../../harness/digest-sum.ts';
@@ -6,7 +15,7 @@ import type { CampaignResult } from '../../sim/types.ts';
 import { buildCampaign, generateRuns } from './campaign-builder.ts';
 import { failingResult } from './fixtures.ts';
 
-const scenarios = ['wal-power-loss', 'checkpoint-rotate', 'disk-full-append'];
+const scenarios = ['wal-append', 'checkpoint-prune', 'disk-full'];
 const targets = failingResult.targets;
 const runs = generateRuns(scenarios, 100, 400);
 const unsharded = buildCampaign(runs, { scenarios, targets, elapsedMs: 9000 });
@@ -84,7 +93,7 @@ describe('mergeResults', () => {
   });
 
   it('refuses shards of campaigns with different scenario sets', () => {
-    const other = buildCampaign(runs.filter((run) => run.scenario !== 'disk-full-append' && run.seed % 2 === 1), {
+    const other = buildCampaign(runs.filter((run) => run.scenario !== 'disk-full' && run.seed % 2 === 1), {
       scenarios: scenarios.slice(0, 2), targets, elapsedMs: 1000, shard: '2/2',
     });
     const error = mergeError([shard(1, 2), other]);
@@ -122,5 +131,26 @@ describe('sumDigests', () => {
 
   it('throws on a digest that is not 16 hex digits', () => {
     expect(() => sumDigests(['123'])).toThrow(/not 16 hex digits/);
+  });
+});
+
+describe('mergeResults of real shards', () => {
+  it('gives the root causes of the unsharded campaign, each violation with its place in its run and its run\'s fault kinds', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: naiveEngineModule });
+    const options = { subject, units: ['wal-append', 'checkpoint-prune', 'recovery-crash'], seeds: 8, invocation: 'npx powercut' };
+    const whole = await runCampaign(options);
+    const dirs = await Promise.all([1, 2].map(async (index) => {
+      const dir = await mkdtemp(join(tmpdir(), 'powercut-shard-'));
+      await writeReports(dir, await runCampaign({ ...options, shard: { index, count: 2 } }), { version: '0.1.0' });
+      return dir;
+    }));
+    const merged = mergeResults(await Promise.all(dirs.map(readResultDir)));
+    expect(merged.failingSeeds).toBe(whole.failingSeeds);
+    expect(merged.digest).toBe(whole.digest);
+    expect(rootCauses(merged).length).toBeGreaterThan(1);
+    const strip = (result: CampaignResult) => result.violations.map(({ trace: _trace, ...violation }) => violation);
+    expect(strip(merged)).toEqual(strip(whole));
+    const shape = (result: CampaignResult) => rootCauses(result).map((group) => [group.invariant, group.shape, group.runs.map((run) => [run.scenario, run.seed, run.followOns.length])]);
+    expect(shape(merged)).toEqual(shape(whole));
   });
 });

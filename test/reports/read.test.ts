@@ -31,9 +31,18 @@ describe('summary.json', () => {
     expect(document.schema).toBe(summarySchema);
     expect(document.powercut).toEqual({ version: '0.1.0', commit: 'cd02355' });
     for (const key of Object.keys(failingResult)) expect(document).toHaveProperty(key);
-    expect(document.totals.violations).toBe(2);
+    expect(document.totals.violations).toBe(3);
     expect(document.scenarioFigures).toHaveLength(3);
-    expect(document.missedTargets).toEqual([{ phase: 'sidecar.rewrite', kind: 'bit-flip' }, { phase: 'manifest', kind: 'disk-full' }]);
+    expect(document.missedTargets).toEqual([{ phase: 'sidecar.rewrite', kind: 'disk-full' }, { phase: 'prune', kind: 'power-loss' }]);
+  });
+
+  it('lists the failing runs by root cause, for machines, and reads back without them', () => {
+    const document = JSON.parse(renderJson(failingResult, meta));
+    expect(document.rootCauses).toEqual([
+      { invariant: 'durability', shape: 'commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent', runs: [{ scenario: 'wal-append', seed: 1337, followOns: 1 }] },
+      { invariant: 'no-resurrection', shape: 'key kN was deleted by commit #N, acknowledged, but came back as 0x… (N bytes)', runs: [{ scenario: 'checkpoint-prune', seed: 90210, followOns: 0 }] },
+    ]);
+    expect(parseSummary(renderJson(failingResult, meta), 'summary.json')).not.toHaveProperty('rootCauses');
   });
 
   it('records an unknown commit as null', () => {
@@ -101,6 +110,21 @@ describe('parseSummary', () => {
     violations[1]!.trace[3]!.type = 'explosion';
     expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
       .toMatch(/^s\.json: field violations\[1\]\.trace\[3\]\.type must be one of/);
+  });
+
+  it('reads a violation\'s step, place in its run and fault kinds, which triage orders and filters by', () => {
+    const document = good();
+    const violations = document['violations'] as Record<string, unknown>[];
+    Object.assign(violations[0]!, { step: -1, indexInRun: 2, runFaultKinds: ['kill-9', 'power-loss'] });
+    const back = parseSummary(JSON.stringify(document), 's.json').violations[0]!;
+    expect(back).toMatchObject({ step: -1, indexInRun: 2, runFaultKinds: ['kill-9', 'power-loss'] });
+  });
+
+  it('names a fault kind that does not exist in runFaultKinds', () => {
+    const document = good();
+    (document['violations'] as Record<string, unknown>[])[0]!['runFaultKinds'] = ['meteor'];
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toMatch(/^s\.json: field violations\[0\]\.runFaultKinds\[0\] must be one of/);
   });
 
   it('gives one-line messages', () => {

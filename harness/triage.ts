@@ -1,0 +1,128 @@
+/**
+ * Triage: a failing campaign's violations by run and by root cause, in the order a person works
+ * through them.
+ *
+ * A run's first violation (the first check that failed in it) is its root; the violations the run
+ * found after it are follow-on complaints, most often the same damage seen again by a later check
+ * (a lost commit is also a hole in the prefix, then a wrong read), and are folded under it. Runs
+ * whose roots break the same invariant with a message of the same shape, numbers and hex values
+ * masked, form one group: presumably one bug, seen in many seeds. Groups come largest first, so
+ * the first group is the bug that fails most seeds.
+ *
+ * What it does not do: tell apart two bugs that complain in the same words, or join one bug that
+ * shows as two messages. The shape is a heuristic; no run is dropped, each stays in its group.
+ */
+import type { Violation } from '../sim/index.ts';
+import { compareStrings } from './violations.ts';
+
+/** One failing run: the violation it found first and the ones it found after. */
+export interface FailingRun {
+  readonly scenario: string;
+  readonly seed: number;
+  /** The first violation the run found: its root cause. */
+  readonly root: Violation;
+  /** Its other violations, in the order they were found. */
+  readonly followOns: readonly Violation[];
+}
+
+/** Runs whose roots break the same invariant with the same message shape. */
+export interface RootCauseGroup {
+  readonly invariant: string;
+  /** The roots' message with numbers and hex values masked (see {@link messageShape}). */
+  readonly shape: string;
+  /** The runs, in campaign order (scenario as the campaign lists them, then seed). */
+  readonly runs: readonly FailingRun[];
+}
+
+/** What varies from seed to seed in a message: hex values (`0x6b31…`, or `0x` for no bytes), then any run of digits. */
+const variablePart = /0x[0-9a-fA-F]*…?|\d+/g;
+
+/**
+ * A message with what varies from seed to seed masked: a hex value (`0x6b31…`) becomes `0x…`,
+ * any other run of digits `N`. `commit #7, acknowledged, is missing: key k3 should be 0x6b…
+ * (15 bytes)` and the same complaint about commit #12 have one shape.
+ */
+export function messageShape(message: string): string {
+  return message.replace(variablePart, (match) => (match.startsWith('0x') ? '0x…' : 'N'));
+}
+
+/**
+ * A message split into a template, where each varying part (see {@link messageShape}) is a
+ * U+0000 character, and the varying parts in order: reports store the messages of one root cause
+ * as its template and each run's values. Filling the template with the values gives the message.
+ */
+export function messageParts(message: string): { readonly template: string; readonly values: readonly string[] } {
+  const values: string[] = [];
+  const template = message.replace(variablePart, (match) => {
+    values.push(match);
+    return '\u0000';
+  });
+  return { template, values };
+}
+
+/** The key runs are grouped by: the invariant and the shape of the message. */
+export function rootCauseKey(invariant: string, message: string): string {
+  return `${invariant}\u0000${messageShape(message)}`;
+}
+
+/**
+ * Where a violation was found in its run, for ordering a run's violations: its `indexInRun`;
+ * for a summary written without it, its step, with "after the steps" (-1) and unknown last.
+ */
+function foundRank(violation: Violation): number {
+  if (violation.indexInRun !== undefined) return violation.indexInRun;
+  const step = violation.step;
+  return step === undefined ? Number.MAX_SAFE_INTEGER : step < 0 ? Number.MAX_SAFE_INTEGER - 1 : step;
+}
+
+/** Orders runs as the campaign ran them: by the position of their scenario in `units`, then seed. */
+function campaignOrder(units: readonly string[]): (a: { scenario: string; seed: number }, b: { scenario: string; seed: number }) => number {
+  const position = new Map(units.map((unit, index) => [unit, index]));
+  const rank = (scenario: string): number => position.get(scenario) ?? units.length;
+  return (a, b) => rank(a.scenario) - rank(b.scenario) || compareStrings(a.scenario, b.scenario) || a.seed - b.seed;
+}
+
+/**
+ * The failing runs among `violations`, each with its root and follow-ons.
+ * @param violations - a campaign's violations, in any order
+ * @param units - the campaign's scenarios in the order it ran them; others sort after, by name
+ * @returns the runs in campaign order
+ */
+export function failingRuns(violations: readonly Violation[], units: readonly string[]): FailingRun[] {
+  const byRun = new Map<string, Violation[]>();
+  for (const violation of violations) {
+    const key = `${violation.scenario}\u0000${violation.seed}`;
+    const list = byRun.get(key);
+    if (list === undefined) byRun.set(key, [violation]);
+    else list.push(violation);
+  }
+  const runs = [...byRun.values()].map((list) => {
+    const found = [...list].sort((a, b) => foundRank(a) - foundRank(b));
+    const root = found[0]!;
+    return { scenario: root.scenario, seed: root.seed, root, followOns: found.slice(1) };
+  });
+  return runs.sort(campaignOrder(units));
+}
+
+/**
+ * The failing runs grouped by root cause.
+ * @param violations - a campaign's violations, in any order
+ * @param units - the campaign's scenarios in the order it ran them
+ * @returns the groups, most runs first (ties: the group whose first run came first)
+ */
+export function rootCauseGroups(violations: readonly Violation[], units: readonly string[]): RootCauseGroup[] {
+  const groups = new Map<string, { invariant: string; shape: string; runs: FailingRun[] }>();
+  for (const run of failingRuns(violations, units)) {
+    const key = rootCauseKey(run.root.invariant, run.root.message);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { invariant: run.root.invariant, shape: messageShape(run.root.message), runs: [run] });
+    else group.runs.push(run);
+  }
+  // Map order is the order of each group's first run, which breaks ties in size.
+  return [...groups.values()].sort((a, b) => b.runs.length - a.runs.length);
+}
+
+/** The run a group is shown by: its first run with a trace on its root, else its first run. */
+export function representativeRun(group: RootCauseGroup): FailingRun {
+  return group.runs.find((run) => (run.root.trace?.length ?? 0) > 0) ?? group.runs[0]!;
+}

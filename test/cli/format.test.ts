@@ -1,0 +1,96 @@
+/**
+ * The text the CLI prints at the end of a campaign and after one run: a failing campaign by root
+ * cause, and the trace around the check that found a run's first violation.
+ */
+import { describe, expect, it } from 'vitest';
+import { campaignSummary, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { commandLine, invocationDefault } from '../../harness/repro.ts';
+import type { RunResult } from '../../sim/run-result.ts';
+import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
+import { greenResult } from '../reports/fixtures.ts';
+
+const repro = (scenario: string, seed: number): string => commandLine(invocationDefault, ['repro', '--scenario', scenario, '--seed', String(seed)]);
+
+function violation(scenario: string, seed: number, invariant: string, message: string, indexInRun = 0): Violation {
+  return { scenario, seed, invariant, message, repro: repro(scenario, seed), step: 3, indexInRun };
+}
+
+/** 14 failing seeds of 50: 12 lose a commit (and then complain twice more), 2 refuse their own index. */
+const failing: CampaignResult = {
+  ...greenResult,
+  seeds: 50,
+  failingSeeds: 14,
+  violations: [
+    ...Array.from({ length: 12 }, (_, i) => [
+      violation('wal-append', i + 1, 'durability', `commit #${i}, acknowledged, is missing: key k${i} should be 0x6b${i}… (${i + 3} bytes) but is absent`),
+      violation('wal-append', i + 1, 'prefix', `hole: commit #${i} is missing while the later commit #${i + 2} is present`, 1),
+      violation('wal-append', i + 1, 'reads', `get(k${i}) returned absent`, 2),
+    ]).flat(),
+    violation('checkpoint-prune', 4, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data'),
+    violation('checkpoint-prune', 9, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data'),
+  ],
+};
+
+describe('campaignSummary of a failing campaign', () => {
+  const lines = campaignSummary(failing, { reportDir: 'out' });
+
+  it('says how many seeds failed and how many root causes they come to', () => {
+    expect(lines).toContain('violations: 14 of 50 seeds failed, 38 violations; 2 root causes (each run\'s first violation; 24 follow-on complaints folded under it)');
+  });
+
+  it('gives one entry per root cause, largest first, with the repro of its first seed', () => {
+    const at = lines.findIndex((line) => line.includes('[durability]'));
+    expect(lines[at]).toBe('  12 seeds  [durability] commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent  (wal-append)');
+    // The repro line starts under the invariant.
+    expect(lines[at + 1]).toBe(`            repro: ${repro('wal-append', 1)}`);
+    expect(lines[at + 2]).toContain('2 seeds  [false-corruption]');
+    expect(lines[at + 3]).toContain(repro('checkpoint-prune', 4));
+    expect(lines.filter((line) => line.includes('[prefix]') || line.includes('[reads]'))).toEqual([]);
+  });
+
+  it('suggests shrinking the first root cause', () => {
+    expect(lines).toContain('next: shrink the first root cause to a minimal plan: npx powercut shrink --scenario wal-append --seed 1 --out bug.json');
+  });
+
+  it('points to the report folder for the root causes it does not list, and to --report when there is none', () => {
+    const many: CampaignResult = {
+      ...failing,
+      violations: Array.from({ length: 13 }, (_, i) => violation('swarm', i + 1, `invariant-${String.fromCharCode(97 + i)}`, 'broken')),
+    };
+    expect(campaignSummary(many, { reportDir: 'out' })).toContain('  ... and 3 more root causes (3 seeds): listed in out/report.html and summary.md');
+    expect(campaignSummary(many).some((line) => line.endsWith('write them all with --report DIR, or print them with --json'))).toBe(true);
+  });
+
+  it('says "none" for a green campaign', () => {
+    expect(campaignSummary(greenResult)).toContain('violations: none');
+  });
+});
+
+describe('traceExcerpt', () => {
+  const event = (seq: number, type: TraceEvent['type'], name: string, detail?: string): TraceEvent => ({ seq, t: seq, type, name, ...(detail === undefined ? {} : { detail }) });
+  const trace: TraceEvent[] = [
+    ...Array.from({ length: 60 }, (_, seq) => event(seq, 'io', 'append', `@${seq * 10} len=10 ok`)),
+    event(60, 'check', 'durability', 'commit #1, acknowledged, is missing'),
+    event(61, 'check', 'durability', 'commit #2, acknowledged, is missing'),
+    ...Array.from({ length: 60 }, (_, i) => event(62 + i, 'io', 'read', 'ok')),
+  ];
+  const result = {
+    trace,
+    violations: [
+      { invariant: 'durability', message: 'commit #2, acknowledged, is missing', step: 4 },
+      { invariant: 'durability', message: 'commit #1, acknowledged, is missing', step: 5 },
+    ],
+  } as unknown as RunResult;
+
+  it('centres on the check of the run\'s first violation, matched by its message', () => {
+    const lines = traceExcerpt(result);
+    expect(lines[0]).toBe('trace events 31..66 of 122, around the failed check (#61, marked >):');
+    expect(lines.filter((line) => line.startsWith('> '))).toEqual(['> #61 t=61 check - durability commit #2, acknowledged, is missing']);
+  });
+
+  it('numbers the violations of a run in the order found, the root first', () => {
+    const lines = runSummary([], { ...result, ioCount: 0, crashes: 0, crashStates: [], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
+    expect(lines).toContain('violations: 2, in the order found: the first is the root cause, the others most likely follow from it');
+    expect(lines).toContain('  1. [durability] commit #2, acknowledged, is missing (step 4)');
+  });
+});

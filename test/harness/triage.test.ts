@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { runCampaign, tracedRunsMax } from '../../harness/campaign.ts';
+import { shrinkCommand } from '../../harness/repro.ts';
+import { failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
+import type { Violation } from '../../sim/types.ts';
+import { loadSubject } from '../../subjects/index.ts';
+
+const violation = (scenario: string, seed: number, invariant: string, message: string, indexInRun: number, traced = false): Violation => ({
+  scenario, seed, invariant, message, indexInRun,
+  repro: `npx powercut repro --scenario ${scenario} --seed ${seed}`,
+  ...(traced ? { trace: [{ seq: 0, t: 0, type: 'check' as const, name: invariant, detail: message }] } : {}),
+});
+
+describe('messageShape', () => {
+  it('masks numbers and hex values, so one complaint about two commits has one shape', () => {
+    const a = 'commit #7, acknowledged, is missing: key k14 should be 0x6b313440312e302e… (15 bytes) but is absent';
+    const b = 'commit #12, acknowledged, is missing: key k3 should be 0x6b3340332e33 (6 bytes) but is absent';
+    expect(messageShape(a)).toBe('commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent');
+    expect(messageShape(b)).toBe(messageShape(a));
+  });
+
+  it('masks an empty hex value as a value too', () => {
+    expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
+  });
+
+  it('keeps the words, so different complaints keep different shapes', () => {
+    expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
+  });
+});
+
+describe('failingRuns', () => {
+  it('makes the violation a run found first its root, whatever order the list is in', () => {
+    const runs = failingRuns([
+      violation('wal-append', 4, 'atomicity', 'commit #2 is torn', 1),
+      violation('wal-append', 4, 'prefix', 'hole: commit #2 is missing', 2),
+      violation('wal-append', 4, 'durability', 'commit #2, acknowledged, is missing', 0),
+    ], ['wal-append']);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.root.invariant).toBe('durability');
+    expect(runs[0]!.followOns.map((v) => v.invariant)).toEqual(['atomicity', 'prefix']);
+  });
+
+  it('orders a summary written without indexInRun by step, "after the steps" last', () => {
+    const base = { scenario: 'swarm', seed: 1, message: 'm', repro: 'r' };
+    const runs = failingRuns([
+      { ...base, invariant: 'liveness', step: -1 },
+      { ...base, invariant: 'prefix', step: 9 },
+      { ...base, invariant: 'durability', step: 3 },
+    ], ['swarm']);
+    expect([runs[0]!.root, ...runs[0]!.followOns].map((v) => v.invariant)).toEqual(['durability', 'prefix', 'liveness']);
+  });
+
+  it('lists runs in campaign order: scenarios as the campaign ran them, then seed', () => {
+    const runs = failingRuns([
+      violation('checkpoint-prune', 1, 'durability', 'm', 0),
+      violation('wal-append', 9, 'durability', 'm', 0),
+      violation('wal-append', 2, 'durability', 'm', 0),
+    ], ['wal-append', 'checkpoint-prune']);
+    expect(runs.map((run) => `${run.scenario} ${run.seed}`)).toEqual(['wal-append 2', 'wal-append 9', 'checkpoint-prune 1']);
+  });
+});
+
+describe('rootCauseGroups', () => {
+  const violations = [
+    violation('wal-append', 1, 'durability', 'commit #0, acknowledged, is missing: key k1 should be 0x6b31 (2 bytes) but is absent', 0),
+    violation('wal-append', 1, 'prefix', 'hole: commit #0 is missing', 1),
+    violation('wal-append', 2, 'false-corruption', 'open refused with "/db/index.json does not parse"', 0, true),
+    violation('checkpoint-prune', 5, 'durability', 'commit #7, acknowledged, is missing: key k4 should be 0x6b34 (2 bytes) but is absent', 0, true),
+    violation('checkpoint-prune', 6, 'durability', 'commit #9, acknowledged, is missing: key k2 should be 0x6b32 (2 bytes) but is absent', 0),
+  ];
+  const groups = rootCauseGroups(violations, ['wal-append', 'checkpoint-prune']);
+
+  it('groups runs whose roots share the invariant and the message shape, largest group first', () => {
+    expect(groups.map((group) => [group.invariant, group.runs.length])).toEqual([['durability', 3], ['false-corruption', 1]]);
+    expect(groups[0]!.shape).toBe('commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent');
+    expect(groups[0]!.runs.map((run) => `${run.scenario} ${run.seed}`)).toEqual(['wal-append 1', 'checkpoint-prune 5', 'checkpoint-prune 6']);
+  });
+
+  it('folds follow-on complaints under their run instead of grouping them', () => {
+    expect(groups.flatMap((group) => group.runs).reduce((sum, run) => sum + 1 + run.followOns.length, 0)).toBe(violations.length);
+    expect(groups.some((group) => group.invariant === 'prefix')).toBe(false);
+  });
+
+  it('is shown by its first run with a trace', () => {
+    expect(representativeRun(groups[0]!).seed).toBe(5);
+    expect(representativeRun(groups[1]!).seed).toBe(2);
+  });
+});
+
+describe('shrinkCommand', () => {
+  it('turns a repro line into the shrink of the same seed', () => {
+    expect(shrinkCommand('npx powercut repro --engine my.ts --scenario wal-append --seed 3'))
+      .toBe('npx powercut shrink --engine my.ts --scenario wal-append --seed 3 --out bug.json');
+  });
+
+  it('has nothing to offer for a replay of a plan file', () => {
+    expect(shrinkCommand('npx powercut replay scenarios/regressions/x.json')).toBeUndefined();
+  });
+});
+
+describe('a campaign', () => {
+  it('traces the first run of every root cause, even past the traced-runs budget, and says where each violation came in its run', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: 'examples/naive-engine/engine.ts' });
+    const result = await runCampaign({ subject, seeds: 10 });
+    const runs = failingRuns(result.violations, result.scenarios);
+    expect(runs.length).toBeGreaterThan(tracedRunsMax);
+    for (const group of rootCauseGroups(result.violations, result.scenarios)) {
+      expect(group.runs[0]!.root.trace?.length, `${group.invariant}: ${group.shape}`).toBeGreaterThan(0);
+    }
+    for (const run of runs) {
+      expect(run.root.indexInRun).toBe(0);
+      expect(run.followOns.map((v) => v.indexInRun)).toEqual(run.followOns.map((_, i) => i + 1));
+      expect(run.root.runFaultKinds?.length).toBeGreaterThan(0);
+    }
+  });
+});
