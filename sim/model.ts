@@ -262,16 +262,22 @@ export class CommitModel {
     candidates.forEach((c, i) => { if (c.mustSurvive !== undefined) mustInclude = i + 1; });
     const batches = candidates.map((c) => c.ops);
     const counts = countDifferences(this.base, batches, state);
+    // Commits that change nothing can make several prefixes match; the replay statistics pick.
+    const reported = stats?.lastLsn;
+    const fitting = (prefixes: readonly number[]): number[] => prefixes.filter((p) => reported === undefined || lastLsnFits(this.replayFacts(p), reported));
     let matches = matchingPrefixes(counts, mustInclude, candidates.length);
-    // After damage, commits nothing vouched for are in doubt, in the search and in the diagnosis.
+    // After damage, commits nothing vouched for are in doubt, in the search and in the diagnosis:
+    // also when a commit that changes nothing matches the state but not the replay statistics
+    // (it was lost with its frame, which the state alone cannot tell).
     const floor = options.damaged === true ? excusedFloor(candidates) : mustInclude;
-    if (matches.length === 0 && floor < mustInclude) matches = matchingPrefixes(counts, floor, candidates.length);
+    if (floor < mustInclude && fitting(matches).length === 0) {
+      const wider = matchingPrefixes(counts, floor, candidates.length);
+      if (matches.length === 0 || fitting(wider).length > 0) matches = wider;
+    }
     const violations: ModelViolation[] = [];
     let length: number;
     if (matches.length > 0) {
-      // Commits that change nothing can make several prefixes match; the replay statistics pick.
-      const reported = stats?.lastLsn;
-      const fits = matches.filter((p) => reported === undefined || lastLsnFits(this.replayFacts(p), reported));
+      const fits = fitting(matches);
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
     } else {
       length = closestPrefix(counts, floor, candidates.length);

@@ -32,6 +32,27 @@ describe('the oracle after damage to durable data', () => {
     expect(check.absent).toEqual([1, 2]);
   });
 
+  it('excuses losing a commit that changes nothing when the replay statistics show it gone (misdirected-write seed 591)', () => {
+    const model = new CommitModel({ sync: 'strict' });
+    // A delete of a key nobody wrote: the state cannot tell whether its frame survived.
+    expect(model.acked(model.issue([{ type: 'delete', key: 'a' }]), 1)).toEqual([]);
+    model.crashed('power-loss');
+    const check = model.checkRecovered(state({}), stats(0), { damaged: true });
+    expect(check.violations).toEqual([]);
+    expect(check.lostToDamage).toEqual([0]);
+    expect(check.absent).toEqual([0]);
+  });
+
+  it('holds a commit that changes nothing to its replay statistics without damage', () => {
+    const model = new CommitModel({ sync: 'strict' });
+    expect(model.acked(model.issue([{ type: 'delete', key: 'a' }]), 1)).toEqual([]);
+    model.crashed('power-loss');
+    const check = model.checkRecovered(state({}), stats(0));
+    expect(check.lostToDamage).toEqual([]);
+    expect(check.violations[0]).toMatchObject({ invariant: 'self-consistency' });
+    expect(check.violations[0]?.message).toBe('replayStats.lastLsn is 0 but the last recovered commit has lsn 1');
+  });
+
   it('excuses nothing without damage: the same state is a durability violation', () => {
     const model = threeAcknowledged();
     model.crashed('power-loss');
