@@ -61,9 +61,13 @@ interface StartFound {
 async function analyzeStart(fs: FileSystem, dir: string, names: readonly string[], refusals: Refusal[]): Promise<StartFound> {
   const path = joinPath(dir, manifestFileName);
   if (!names.includes(manifestFileName)) {
-    // F1: the manifest is written before any segment, so a directory with segments has one.
-    if (listSegments(names).length > 0 || names.some((name) => parseSnapshotName(name) !== undefined)) {
-      refusals.push({ rule: 'F1', kind: 'corruption', file: path, offset: 0, reason: 'the manifest is missing but WAL segments or snapshots exist' });
+    // F1: the manifest is written before any segment, so a directory with segments has one; and
+    // sidecars and torn-tail evidence are written only after a segment: with every segment lost
+    // too, they are what is left to tell a lost store from a new one.
+    const storeFiles = listSegments(names).length > 0 || listEvidence(names).length > 0
+      || names.some((name) => parseSnapshotName(name) !== undefined || parseSidecarName(name) !== undefined);
+    if (storeFiles) {
+      refusals.push({ rule: 'F1', kind: 'corruption', file: path, offset: 0, reason: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist' });
     }
     return { manifestFound: false, snapshotLsn: 0, state: new Map() };
   }

@@ -66,7 +66,7 @@ export const recoveryRules: Readonly<Record<RecoveryRule, string>> = {
   C1: 'the first live segment must start at or before the first LSN after the snapshot, or a segment is missing',
   C2: 'each segment must start right after the last frame of the one before, or a segment is missing or out of order',
   C3: 'the log must reach the snapshot and the LSN the manifest records durable, or a segment is missing (or the next commit would follow a gap)',
-  F1: 'a store with segments or snapshots has a manifest: it is written before any segment',
+  F1: 'a store with segments, snapshots, sidecars or torn-tail evidence has a manifest: it is written before any segment',
   F2: 'the manifest is replaced atomically, so a damaged or oversized one is corruption',
   F3: 'a manifest of a format version this engine does not know refuses to open rather than guess',
   F4: 'the snapshot the manifest names was made durable before the manifest named it: missing or damaged is corruption',

@@ -133,6 +133,16 @@ describe('the recovery analysis', () => {
     expect(plan.refusals[0]?.reason).toBe('the log ends at LSN 0, before LSN 2, which the manifest records durable: a segment is missing');
   });
 
+  it('refuses a store whose manifest and segments are lost, a sidecar left, by rule F1 (lost-file seed 268)', async () => {
+    await crashAfter(2);
+    await writeFile(fs, sidecarPath(dir), garbage(16));
+    await fs.unlink(segment);
+    await fs.unlink(joinPath(dir, 'MANIFEST'));
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([expect.objectContaining({ rule: 'F1', kind: 'corruption', file: joinPath(dir, 'MANIFEST'), offset: 0 })]);
+    expect(plan.refusals[0]?.reason).toBe('the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist');
+  });
+
   it('removes a sidecar whose segment is gone by rule K2, so that it never describes the next segment of that number', async () => {
     await crashAfter(2);
     await writeFile(fs, sidecarPath(dir), garbage(16));
