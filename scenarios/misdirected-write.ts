@@ -17,6 +17,7 @@ export const misdirectedWrite: Scenario = {
   },
   plan(seed) {
     const { workload, params } = streams(seed);
+    const smallFrames = params.chance(0.5);
     return makePlan(this.name, seed, {
       engine: {
         ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
@@ -29,6 +30,10 @@ export const misdirectedWrite: Scenario = {
       },
       steps: generateSteps(workload, {
         ...defaultShape, steps: 40, weights: { ...defaultShape.weights, checkpoint: 2, reopen: 2, crash: 2, sync: 2 },
+        // Small frames of one size in half the seeds: many frames per segment, so a write
+        // misdirected backwards lands on frames an earlier recovery served, and one misdirected
+        // into another segment lands on a frame boundary there (a whole frame in the wrong place).
+        ...(smallFrames ? { keys: 10, batchOpsMax: 1, valueBytesMax: 1 } : {}),
       }),
       crashStates: drawCrashStates(params, 8),
     });

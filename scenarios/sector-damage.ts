@@ -18,15 +18,15 @@ export const sectorDamage: Scenario = {
     return makePlan(this.name, seed, {
       engine: {
         ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: params.pick([512, 1024, 2048] as const), walSizeBytesMax: 1024 * (2 + params.int(6)),
+        segmentSizeBytes: params.pick([2048, 4096] as const), walSizeBytesMax: 1024 * (8 + params.int(8)),
         sidecarEveryFrames: params.int(3),
       },
       faults: {
         rates: { 'sector-damage': 0.02 + 0.08 * params.next(), 'power-loss': 0.01 },
-        fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
+        fsyncFailureMode: 'ext4', sectorBytes: 512,
       },
       steps: generateSteps(workload, {
-        ...defaultShape, steps: 30, weights: { ...defaultShape.weights, checkpoint: 2, reopen: 3, crash: 2 },
+        ...defaultShape, steps: 30, keys: 8, valueBytesMax: 1500, weights: { ...defaultShape.weights, checkpoint: 2, reopen: 3, crash: 2 },
       }),
       crashStates: drawCrashStates(params, 8),
     });
