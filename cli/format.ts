@@ -26,10 +26,10 @@ function faultLine(faults: Readonly<Record<FaultKind, number>>): string {
  */
 export function coverageTable(result: CampaignResult): string[] {
   const cells = coverageCells(result);
+  // The columns of the cells: kinds injected or targeted (a kind neither has no cell).
+  const kinds = reportedFaultKinds(result);
   const sites = sitesOf(result);
   const siteWidth = Math.max(...sites.map((site) => site.length), 'site'.length);
-  // The report's columns (reports/figures.ts): kinds injected or targeted, the cells it holds.
-  const kinds = reportedFaultKinds(result);
   const widths = kinds.map((kind) => Math.max(kind.length, ...cells.filter((cell) => cell.kind === kind).map((cell) => String(cell.count).length + 1)));
   const lines = [['site'.padEnd(siteWidth), ...kinds.map((kind, i) => kind.padStart(widths[i]!))].join('  ')];
   for (const site of sites) {

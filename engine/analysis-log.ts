@@ -9,6 +9,7 @@
  */
 import { readWholeFile } from './files.ts';
 import { framePayloadBytesMax, segmentSizeBytesMax, sidecarBytesMax } from './limits.ts';
+import { manifestFileName } from './manifest.ts';
 import { joinPath, type FileSystem } from './ports/fs.ts';
 import type { Refusal, ReplayResult, SegmentAnalysis, SegmentDamage, SegmentRole, SidecarState } from './recovery-plan.ts';
 import { decodeSegmentHeader, segmentHeaderBytes, walFormatVersion } from './wal/format.ts';
@@ -28,6 +29,8 @@ export interface LogStart {
   readonly names: readonly string[];
   readonly snapshotLsn: number;
   readonly cleanShutdown: boolean;
+  /** The LSN the manifest records durable (0 without a manifest). */
+  readonly manifestDurableLsn: number;
   /** The snapshot's state; the live frames are applied to it. */
   readonly state: Map<string, Uint8Array>;
 }
@@ -181,7 +184,7 @@ class LogAnalyzer {
     if (role === 'covered') return found;
     const verdict = judgeDamage(damage, {
       bytes, isLastSegment: role === 'last', sidecarSyncedLsn, snapshotLsn: this.start.snapshotLsn,
-      cleanShutdown: this.start.cleanShutdown,
+      cleanShutdown: this.start.cleanShutdown, manifestDurableLsn: this.start.manifestDurableLsn,
     });
     if (verdict.action === 'refuse') this.refuse(verdict.rule, file, verdict.offset, verdict.reason);
     return { ...found, verdict };
@@ -212,11 +215,19 @@ class LogAnalyzer {
     this.lastLsn = Math.max(this.lastLsn, lastFrame === undefined ? scan.header.baseLsn - 1 : lastFrame.lsn);
   }
 
-  /** Rule C3 on the last live segment. */
+  /** Rule C3 on the last live segment, or on the snapshot when no segment is left. */
   private checkLogEnd(live: readonly SegmentAnalysis[]): void {
+    const { snapshotLsn, manifestDurableLsn } = this.start;
     const last = live[live.length - 1];
-    if (last?.baseLsn === undefined) return;
-    const problem = judgeLogEnd(last.baseLsn + last.offsets.length - 1, this.start.snapshotLsn);
+    if (last === undefined) {
+      const problem = judgeLogEnd(snapshotLsn, snapshotLsn, manifestDurableLsn);
+      if (problem) this.refuse('C3', joinPath(this.start.dir, manifestFileName), 0, problem);
+      return;
+    }
+    // A last segment refused for its damage (or its header) ends where nobody knows: its
+    // refusal already says why.
+    if (last.baseLsn === undefined || last.damage?.verdict?.action === 'refuse') return;
+    const problem = judgeLogEnd(last.baseLsn + last.offsets.length - 1, snapshotLsn, manifestDurableLsn);
     if (problem) this.refuse('C3', last.file, last.endOffset, problem);
   }
 }

@@ -34,7 +34,8 @@ export async function analyzeStore(fs: FileSystem, dir: string): Promise<Recover
   const refusals: Refusal[] = [];
   const start = await analyzeStart(fs, dir, names, refusals);
   const log = await analyzeLog({
-    fs, dir, names, snapshotLsn: start.snapshotLsn, cleanShutdown: start.manifest?.clean ?? false, state: start.state,
+    fs, dir, names, snapshotLsn: start.snapshotLsn, cleanShutdown: start.manifest?.clean ?? false,
+    manifestDurableLsn: start.manifest?.durableLsn ?? 0, state: start.state,
   }, refusals);
   const evidence = listEvidence(names);
   const cut = await planCut(fs, dir, evidence, log);
@@ -60,9 +61,13 @@ interface StartFound {
 async function analyzeStart(fs: FileSystem, dir: string, names: readonly string[], refusals: Refusal[]): Promise<StartFound> {
   const path = joinPath(dir, manifestFileName);
   if (!names.includes(manifestFileName)) {
-    // F1: the manifest is written before any segment, so a directory with segments has one.
-    if (listSegments(names).length > 0 || names.some((name) => parseSnapshotName(name) !== undefined)) {
-      refusals.push({ rule: 'F1', kind: 'corruption', file: path, offset: 0, reason: 'the manifest is missing but WAL segments or snapshots exist' });
+    // F1: the manifest is written before any segment, so a directory with segments has one; and
+    // sidecars and torn-tail evidence are written only after a segment: with every segment lost
+    // too, they are what is left to tell a lost store from a new one.
+    const storeFiles = listSegments(names).length > 0 || listEvidence(names).length > 0
+      || names.some((name) => parseSnapshotName(name) !== undefined || parseSidecarName(name) !== undefined);
+    if (storeFiles) {
+      refusals.push({ rule: 'F1', kind: 'corruption', file: path, offset: 0, reason: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist' });
     }
     return { manifestFound: false, snapshotLsn: 0, state: new Map() };
   }
@@ -164,12 +169,12 @@ function namesOf(evidence: readonly EvidenceName[], numbers: readonly number[], 
 
 /**
  * Rule K2 for the other files: sidecars of covered segments, sidecars left without their
- * segment by an interrupted prune (below the first live segment), and snapshots other than the
- * manifest's.
+ * segment (by an interrupted prune, or a segment lost before recovery refused or, when nothing
+ * proved it durable, let it go: a stale sidecar would otherwise describe the next segment of
+ * that number), and snapshots other than the manifest's.
  */
 function deadFiles(dir: string, names: readonly string[], segments: readonly SegmentAnalysis[], manifest: Manifest | undefined): string[] {
   const dead: string[] = [];
-  const firstLive = segments.find((segment) => segment.role !== 'covered');
   for (const segment of segments) {
     if (segment.role !== 'covered') continue;
     dead.push(segment.file);
@@ -177,7 +182,7 @@ function deadFiles(dir: string, names: readonly string[], segments: readonly Seg
   }
   for (const name of names) {
     const seq = parseSidecarName(name);
-    const orphaned = seq !== undefined && firstLive !== undefined && seq < firstLive.seq && !segments.some((segment) => segment.seq === seq);
+    const orphaned = seq !== undefined && !segments.some((segment) => segment.seq === seq);
     const staleSnapshot = manifest !== undefined && parseSnapshotName(name) !== undefined && name !== manifest.snapshot;
     if (orphaned || staleSnapshot) dead.push(joinPath(dir, name));
   }
@@ -199,7 +204,7 @@ function planActions(inputs: PlanInputs): RecoveryAction[] {
   const { dir, names, orphans, start, log, cut } = inputs;
   const actions: RecoveryAction[] = [];
   if (orphans.length > 0) actions.push({ kind: 'remove-orphans', rule: 'K1', files: orphans.map((name) => joinPath(dir, name)) });
-  if (!start.manifestFound) actions.push({ kind: 'create-manifest', rule: 'K6', manifest: { snapshot: null, snapshotLsn: 0, clean: false } });
+  if (!start.manifestFound) actions.push({ kind: 'create-manifest', rule: 'K6', manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 0 } });
   const dead = deadFiles(dir, names, log.segments, start.manifest);
   if (dead.length > 0) actions.push({ kind: 'remove-dead', rule: 'K2', files: dead });
   if (cut.cut) actions.push(cut.cut);
@@ -218,6 +223,10 @@ function planActions(inputs: PlanInputs): RecoveryAction[] {
     };
     actions.push({ kind: 'rebuild-sidecar', rule: 'K3', file: joinPath(dir, sidecarName(segment.name)), state: segment.sidecar, index });
   }
-  if (start.manifest?.clean === true) actions.push({ kind: 'mark-open', rule: 'K7', manifest: { ...start.manifest, clean: false } });
+  // K7 after K5: the LSN recorded durable is what K5 just fsynced (sealed segments were already).
+  const manifest = start.manifest;
+  if (manifest !== undefined && (manifest.clean || manifest.durableLsn < log.replay.lastLsn)) {
+    actions.push({ kind: 'mark-open', rule: 'K7', manifest: { ...manifest, clean: false, durableLsn: Math.max(manifest.durableLsn, log.replay.lastLsn) } });
+  }
   return actions;
 }

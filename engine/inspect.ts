@@ -147,7 +147,7 @@ function repairProblems(action: RecoveryAction, lastSeq: number | undefined): Ve
     case 'remove-orphans':
       return each(action.files, 'orphan file left by an interrupted operation');
     case 'remove-dead':
-      return each(action.files, 'left by an interrupted prune (covered by the snapshot)');
+      return each(action.files, 'left by an interrupted prune (covered by the snapshot) or without its segment');
     case 'remove-evidence':
       return each(action.files, 'torn-tail evidence beyond the limit, oldest first');
     case 'cut-torn-tail':

@@ -1,13 +1,21 @@
 /**
- * The manifest, `MANIFEST`: which snapshot recovery starts from, and whether the last run ended
- * with a clean `close()`. Two lines of text, so a person can read it:
+ * The manifest, `MANIFEST`: which snapshot recovery starts from, whether the last run ended
+ * with a clean `close()`, and the highest LSN the log is known to hold durably. Two lines of
+ * text, so a person can read it:
  * ```
- * {"format":"powercut-manifest","version":1,"snapshot":"snapshot-….snap"|null,"snapshotLsn":N,"clean":true|false}
+ * {"format":"powercut-manifest","version":1,"snapshot":"snapshot-….snap"|null,"snapshotLsn":N,"clean":true|false,"durableLsn":D}
  * crc32c:xxxxxxxx
  * ```
  * where the checksum covers the first line including its newline. The manifest is replaced
  * with tmp + fsync + rename + directory fsync (files.ts), so it is always whole: a bad checksum
  * is corruption, and a version this engine does not know refuses to open rather than guess.
+ *
+ * `durableLsn` is evidence for the recovery rules (wal/recovery.ts R4 and C3): every frame up to
+ * it had been fsynced when the manifest was written, by a checkpoint (which seals the log first),
+ * a clean close (which syncs it first) or a recovery (which fsyncs what it replayed before it
+ * serves it). A later recovery must then refuse, not cut, damage at or below it, and refuse a log
+ * that ends before it (a lost segment). Manifests written before the field existed read it as
+ * their snapshot LSN; older engines ignore it, so the format version stays 1.
  */
 import { crc32c } from './wal/crc32c.ts';
 
@@ -21,6 +29,8 @@ export interface Manifest {
   readonly snapshot: string | null;
   readonly snapshotLsn: number;
   readonly clean: boolean;
+  /** Every frame up to this LSN had been fsynced when the manifest was written (at least `snapshotLsn`). */
+  readonly durableLsn: number;
 }
 
 const encoder = new TextEncoder();
@@ -34,6 +44,7 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
     snapshot: manifest.snapshot,
     snapshotLsn: manifest.snapshotLsn,
     clean: manifest.clean,
+    durableLsn: manifest.durableLsn,
   })}\n`;
   const bodyBytes = encoder.encode(body);
   const crc = crc32c(bodyBytes).toString(16).padStart(8, '0');
@@ -73,11 +84,14 @@ export function decodeManifest(bytes: Uint8Array): ManifestDecoding {
   if (record.version !== manifestVersion) {
     return { problem: 'version', version: typeof record.version === 'number' ? record.version : Number.NaN };
   }
-  const { snapshot, snapshotLsn, clean } = record;
+  const { snapshot, snapshotLsn, clean, durableLsn = snapshotLsn } = record;
   if (!(snapshot === null || typeof snapshot === 'string')) return { problem: 'corrupt', detail: 'bad snapshot field', offset: 0 };
   if (typeof snapshotLsn !== 'number' || !Number.isSafeInteger(snapshotLsn) || snapshotLsn < 0) {
     return { problem: 'corrupt', detail: 'bad snapshotLsn field', offset: 0 };
   }
   if (typeof clean !== 'boolean') return { problem: 'corrupt', detail: 'bad clean field', offset: 0 };
-  return { manifest: { snapshot, snapshotLsn, clean } };
+  if (typeof durableLsn !== 'number' || !Number.isSafeInteger(durableLsn) || durableLsn < snapshotLsn) {
+    return { problem: 'corrupt', detail: 'bad durableLsn field', offset: 0 };
+  }
+  return { manifest: { snapshot, snapshotLsn, clean, durableLsn } };
 }

@@ -561,7 +561,8 @@ export class Store {
       throw this.asCheckpointError(error, target);
     }
     const previous = this.manifest.snapshot;
-    const manifest: Manifest = { snapshot: name, snapshotLsn: lsn, clean: false };
+    // The log was sealed (fsynced) up to `lsn` before the snapshot was written.
+    const manifest: Manifest = { snapshot: name, snapshotLsn: lsn, clean: false, durableLsn: Math.max(lsn, this.manifest.durableLsn) };
     await this.writeManifest(manifest);
     this.probe('prune');
     try {
@@ -618,7 +619,8 @@ export class Store {
       if (!this.failure) {
         await this.syncActive();
         await this.rewriteActiveSidecar();
-        await this.writeManifest({ ...this.manifest, clean: true });
+        // syncActive made every written frame durable: the manifest vouches for all of them.
+        await this.writeManifest({ ...this.manifest, clean: true, durableLsn: Math.max(this.durableLsn, this.manifest.durableLsn) });
       }
     } finally {
       this.closed = true;

@@ -4,11 +4,14 @@ import { diskFull } from './disk-full.ts';
 import { fsyncFailure } from './fsync-failure.ts';
 import { groupCommit } from './group-commit.ts';
 import { kill9Anywhere } from './kill9-anywhere.ts';
+import { lostFile } from './lost-file.ts';
+import { misdirectedWrite } from './misdirected-write.ts';
 import { overlap } from './overlap.ts';
 import { readCorruption } from './read-corruption.ts';
 import { recoveryCrash } from './recovery-crash.ts';
 import { rotation } from './rotation.ts';
 import type { Scenario } from './scenario.ts';
+import { sectorDamage } from './sector-damage.ts';
 import { sidecarRewrite } from './sidecar-rewrite.ts';
 import { swarm } from './swarm.ts';
 import { walAppend } from './wal-append.ts';
@@ -19,6 +22,7 @@ export type { Scenario } from './scenario.ts';
 export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
+  sectorDamage, misdirectedWrite, lostFile,
 ];
 
 /** The scenario called `name`, or `undefined`. */

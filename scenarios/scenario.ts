@@ -43,6 +43,10 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   // The fs facade's kinds (sim/types.ts facadeFaultKinds) never land in an engine.
   'short-write': [],
   'exdev': [],
+  'misdirected-write': ['append'],
+  'sector-damage': ['read'],
+  // Only an engine that lists its directory meets a lost entry (sim/disk/namespace-ops.ts).
+  'lost-entry': [],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

@@ -1,11 +1,12 @@
 /**
- * Swarm testing (TigerBeetle, FoundationDB): every fault kind, with rates drawn per seed, a
- * random subset of fault kinds and step kinds turned off, and random engine settings, so that
- * different seeds explore very different corners. Overlap steps and late writes are drawn last,
- * from the same stream, so every other draw of a seed is what it was before they existed.
+ * Swarm testing (TigerBeetle, FoundationDB): every engine fault kind, with rates drawn per seed
+ * (media damage rarely, from a stream of its own), a random subset of fault kinds and step kinds
+ * turned off, and random engine settings, so that different seeds explore very different
+ * corners. Overlap steps and late writes are drawn last, from the same stream, so every other
+ * draw of a seed is what it was before they existed.
  */
 import { enginePhases } from '../engine/types.ts';
-import { facadeFaultKinds, faultKinds, ioClasses, type FaultKind } from '../sim/index.ts';
+import { facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, Rng, type FaultKind } from '../sim/index.ts';
 import { defaultShape, generateSteps, type StepWeights } from '../sim/index.ts';
 import { drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
@@ -16,8 +17,15 @@ export const swarm: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     const rates: Partial<Record<FaultKind, number>> = {};
-    // The facade's kinds never reach an engine; skipping them keeps each seed's draws as they were.
-    for (const kind of faultKinds) if (!facadeFaultKinds.includes(kind) && params.chance(0.6)) rates[kind] = 0.04 * params.next() ** 2;
+    // The facade's kinds never reach an engine, and the media kinds are drawn apart (below):
+    // skipping both keeps each seed's draws as they were.
+    for (const kind of faultKinds) {
+      if (!facadeFaultKinds.includes(kind) && !mediaFaultKinds.includes(kind) && params.chance(0.6)) rates[kind] = 0.04 * params.next() ** 2;
+    }
+    // Media damage is rare (one seed in ten per kind) and drawn from a stream of its own, so a
+    // seed that draws none runs exactly as before the kinds existed.
+    const media = new Rng(seed).fork('swarm-media');
+    for (const kind of mediaFaultKinds) if (media.chance(0.1)) rates[kind] = 0.02 * media.next() ** 2;
     const weights: StepWeights = {
       commit: 10, concurrent: params.chance(0.5) ? 3 : 0, get: params.chance(0.8) ? 3 : 0,
       checkpoint: params.chance(0.7) ? 1 + params.int(3) : 0, sync: params.chance(0.7) ? 1 : 0,

@@ -20,6 +20,20 @@
  *   reopened; an acknowledgement then is a violation and the commit stays in doubt.
  * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
  *   the client that would have seen them died with the process.
+ * - When a media fault destroyed durable bytes since the last recovery (a damaged sector, a
+ *   misdirected write that landed, a lost name), a recovery may refuse, and that is detected
+ *   damage (checkers/honest-failure.ts); if it opens, it must recover correctly, with one
+ *   exception, {@link excusedFloor}: it may silently stop before commits that had to survive
+ *   when the engine had no evidence that they were durable. (A flipped bit excuses nothing: it
+ *   is evidence of itself, as torn writes never flip one bit.) Evidence the model can name,
+ *   and which therefore is never excused: a clean close that resolved after the commit was
+ *   acknowledged (the engine recorded it, and R4 of the reference engine reads it), and a
+ *   recovery that found the commit (it is then part of the base: the engine read it intact and
+ *   can record that it did, so losing it is a durability violation, as in a run without damage).
+ *   A later commit that had to survive and is present makes the loss a hole, which no damage
+ *   excuses either. Evidence the model cannot see (a later intact frame vouching for the damaged
+ *   one, a sidecar watermark) is the engine's to use; the reference engine's adapter checks the
+ *   kept torn tails against the formats (sim/adapters/reference.ts).
  *
  * Operations that overlap (a plan's `overlap` steps issue sync, checkpoint, get and close while
  * commits, and the automatic checkpoints and sidecar rewrites they trigger, are in flight):
@@ -68,9 +82,23 @@ export interface CommitModelOptions {
   readonly sync: SyncMode;
 }
 
+/** Options of {@link CommitModel.checkRecovered}. */
+export interface RecoveryCheckOptions {
+  /**
+   * Whether a media fault destroyed durable data since the last recovery: the recovery may then
+   * lose commits nothing vouched for (see the module comment). @defaultValue false
+   */
+  readonly damaged?: boolean;
+}
+
 /** What {@link CommitModel.checkRecovered} found. */
 export interface RecoveryCheck {
   readonly violations: readonly ModelViolation[];
+  /**
+   * Ids of commits that had to survive, lost to damage the engine had no evidence of: not a
+   * violation, but nothing the engine detected either (empty when none).
+   */
+  readonly lostToDamage: readonly number[];
   /** How many of the commits undecided before this recovery it found present (in order). */
   readonly prefixLength: number;
   /** Ids of the commits this recovery decided present. */
@@ -107,6 +135,8 @@ interface CommitRecord {
   /** Acknowledged by a store that had seen an fsync fail: not trusted to be durable. */
   untrusted: boolean;
   mustSurvive: SurvivalReason | undefined;
+  /** A clean close resolved after its acknowledgement: the engine recorded that it was durable. */
+  closedAfter: boolean;
   fate: 'pending' | 'present' | 'absent';
   decidedBy: number | undefined;
 }
@@ -146,7 +176,7 @@ export class CommitModel {
     assert(this.sessionOpen, 'issue: no open session; call checkRecovered after a crash');
     const record: CommitRecord = {
       id: this.commits.length, ops: [...ops], session: this.session, status: 'in-flight',
-      lsn: undefined, ackSeq: undefined, untrusted: false, mustSurvive: undefined,
+      lsn: undefined, ackSeq: undefined, untrusted: false, mustSurvive: undefined, closedAfter: false,
       fate: 'pending', decidedBy: undefined,
     };
     this.commits.push(record);
@@ -253,7 +283,10 @@ export class CommitModel {
    */
   closed(): void {
     if (!this.sessionOpen) return;
-    if (!this.sessionFailed) this.markSurvivors('closed', this.ackCount);
+    if (!this.sessionFailed) {
+      this.markSurvivors('closed', this.ackCount);
+      for (const c of this.pending) if (c.ackSeq !== undefined) c.closedAfter = true;
+    }
     this.endSession('power-loss');
   }
 
@@ -269,9 +302,10 @@ export class CommitModel {
    * taken to have been abandoned as by a power loss.
    * @param state - every key and value the reopened store holds (`SutHandle.state()`)
    * @param stats - `SutHandle.replayStats`, checked when given
+   * @param options - whether durable data was damaged since the last recovery
    * @returns the violations and the commits this recovery decided
    */
-  checkRecovered(state: KvState, stats?: Partial<ReplayStats>): RecoveryCheck {
+  checkRecovered(state: KvState, stats?: Partial<ReplayStats>, options: RecoveryCheckOptions = {}): RecoveryCheck {
     if (this.sessionOpen) this.endSession('power-loss');
     const candidates = this.pending;
     if (this.pageCacheKept) this.markSurvivors('kill-9', this.ackCount);
@@ -279,31 +313,46 @@ export class CommitModel {
     candidates.forEach((c, i) => { if (c.mustSurvive !== undefined) mustInclude = i + 1; });
     const batches = candidates.map((c) => c.ops);
     const counts = countDifferences(this.base, batches, state);
-    const matches = matchingPrefixes(counts, mustInclude, candidates.length);
+    // Commits that change nothing can make several prefixes match; the replay statistics pick.
+    const reported = stats?.lastLsn;
+    const fitting = (prefixes: readonly number[]): number[] => prefixes.filter((p) => reported === undefined || lastLsnFits(this.replayFacts(p), reported));
+    let matches = matchingPrefixes(counts, mustInclude, candidates.length);
+    // After damage, commits nothing vouched for are in doubt, in the search and in the diagnosis:
+    // also when a commit that changes nothing matches the state but not the replay statistics
+    // (it was lost with its frame, which the state alone cannot tell).
+    const floor = options.damaged === true ? excusedFloor(candidates) : mustInclude;
+    if (floor < mustInclude && fitting(matches).length === 0) {
+      const wider = matchingPrefixes(counts, floor, candidates.length);
+      if (matches.length === 0 || fitting(wider).length > 0) matches = wider;
+    }
     const violations: ModelViolation[] = [];
     let length: number;
     if (matches.length > 0) {
-      // Commits that change nothing can make several prefixes match; the replay statistics pick.
-      const reported = stats?.lastLsn;
-      const fits = matches.filter((p) => reported === undefined || lastLsnFits(this.replayFacts(p), reported));
+      const fits = fitting(matches);
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
     } else {
-      length = closestPrefix(counts, mustInclude, candidates.length);
+      length = closestPrefix(counts, floor, candidates.length);
       if (this.recoveries > 0 && this.issuedAtLastRecovery === this.commits.length) {
         violations.push(...checkIdempotent(this.base, state));
       }
+      const judged = floor < mustInclude ? candidates.map((c, i) => (i >= floor ? { ...c, mustSurvive: undefined } : c)) : candidates;
       violations.push(...diagnoseRecovery({
-        base: this.base, candidates, mustInclude, recovered: state,
+        base: this.base, candidates: judged, mustInclude: floor, recovered: state,
         expected: stateAfter(this.base, batches, length), history: this.history(),
       }));
     }
+    const lostToDamage = candidates.slice(length, matches.length > 0 ? mustInclude : length).filter((c) => c.mustSurvive !== undefined).map((c) => c.id);
     const facts = this.replayFacts(length);
     if (stats !== undefined) violations.push(...checkReplayStats(stats, facts));
+    this.decide(candidates, length, facts, state, stats);
+    return { violations, lostToDamage, prefixLength: length, present: candidates.slice(0, length).map((c) => c.id), absent: candidates.slice(length).map((c) => c.id) };
+  }
+
+  /** Records what a recovery decided: the first `length` candidates present, the rest absent; starts the next session. */
+  private decide(candidates: readonly CommitRecord[], length: number, facts: ReplayFacts, state: KvState, stats: Partial<ReplayStats> | undefined): void {
     this.recoveries++;
-    const present = candidates.slice(0, length);
-    const absent = candidates.slice(length);
-    for (const c of present) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
-    for (const c of absent) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
+    for (const c of candidates.slice(0, length)) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
+    for (const c of candidates.slice(length)) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
     const lastLsn = facts.lastLsn ?? (stats?.lastLsn !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
     this.baseLsn = { exact: lastLsn, min: lastLsn ?? facts.lastLsnMin };
     this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
@@ -314,7 +363,6 @@ export class CommitModel {
     this.sessionFailed = false;
     this.pageCacheKept = false;
     this.issuedAtLastRecovery = this.commits.length;
-    return { violations, prefixLength: length, present: present.map((c) => c.id), absent: absent.map((c) => c.id) };
   }
 
   /**
@@ -429,4 +477,24 @@ export class CommitModel {
       fate: c.status === 'rejected-absent' ? 'rejected-absent' : c.fate,
     }));
   }
+}
+
+/**
+ * How many leading candidates a recovery after damage must still hold: one past the last commit
+ * that had to survive and that the engine had evidence of (see the module comment). Commits
+ * after it that had to survive were acknowledged in the session that just ended and no clean
+ * close vouched for them: damage that destroyed their bytes, or the bytes of a commit before
+ * them, cannot be told from a torn tail of unsynced appends by an engine without other evidence
+ * (the reference engine's rule R5), so losing them silently is allowed. Why not demand a refusal:
+ * a strict commit's own frame is the only proof of it until a later frame, a sidecar or a close
+ * records it, and a frame whose bytes are gone proves nothing. The loss is traced
+ * (`lost-to-damage`), never counted as detected.
+ */
+export function excusedFloor(candidates: readonly { readonly mustSurvive?: SurvivalReason | undefined; readonly closedAfter?: boolean }[]): number {
+  let floor = 0;
+  candidates.forEach((c, i) => {
+    const vouched = c.mustSurvive === 'closed' || c.mustSurvive === 'recovered' || c.closedAfter === true;
+    if (c.mustSurvive !== undefined && vouched) floor = i + 1;
+  });
+  return floor;
 }

@@ -81,6 +81,8 @@ class EngineRun {
   #fsyncErrorsAtOpen = 0;
   /** Checks what the engine reports about itself (replay statistics, counters). */
   readonly #witness: ReportWitness;
+  /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
+  #damageAtCheck = 0;
 
   constructor(
     private readonly plan: Plan,
@@ -146,7 +148,9 @@ class EngineRun {
     this.#handle = undefined;
     this.#storeFailed = false;
     const crashCheck = this.#crashCheck;
-    if (crashCheck === undefined) return;
+    // Once a media fault destroyed durable bytes, a torn file is the fault's doing, not a flaw
+    // of the engine's design: the check says nothing then.
+    if (crashCheck === undefined || world.mediaDamage > 0) return;
     const at = this.#stepIndex;
     // A file the engine promises to publish atomically, found torn before recovery, breaks the
     // engine's design; but recovery may never read it (it rebuilds what it cannot trust), so no
@@ -242,10 +246,11 @@ class EngineRun {
   #openFailed(error: unknown, cacheLies: boolean): 'retry' | 'stop' {
     const failure = this.#failure(error);
     if (failure?.code === 'corruption') {
-      // Only a bit flip damages durable data. A failed fsync inside recovery does not excuse a
+      // Only a media fault damages durable data (a flipped bit, a damaged sector, a misdirected
+      // write that landed, a lost name). A failed fsync inside recovery does not excuse a
       // refusal: with ext4 after-effects the retry follows a power loss, so no recovery reads
       // pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
-      const damaging = (this.#world.faultCounts['bit-flip'] ?? 0) > 0;
+      const damaging = this.#world.faultCounts['bit-flip'] > 0 || this.#world.mediaDamage > 0;
       const judged = this.#model.openRefused(refusalOf(error), damaging);
       this.#add(judged.violations);
       if (judged.detected) {
@@ -281,10 +286,13 @@ class EngineRun {
       return 'stop';
     }
     const recovered = state.value instanceof Map ? state.value : new Map(state.value);
-    const check = this.#model.checkRecovered(recovered, handle.replayStats);
+    const damaged = world.mediaDamage > this.#damageAtCheck;
+    this.#damageAtCheck = world.mediaDamage;
+    const check = this.#model.checkRecovered(recovered, handle.replayStats, { damaged });
     this.#add(check.violations);
     this.#add(this.#witness.opened(handle, recovered.size));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
+    if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
     if (this.#selfCheck) {
       const problems = await this.#selfCheck.run(world.snapshot());
       if (problems.length > 0) this.#add([{ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` }]);

@@ -39,7 +39,7 @@ interface Slot {
 
 function detailOf(slot: Slot): string | undefined {
   // The numeric fields mean different things per event type (see SimWorld and the kernel).
-  if (slot.type === 'fault') return `io=${slot.offset}${slot.length === none ? '' : ` arg=${slot.length}`}`;
+  if (slot.type === 'fault') return `io=${slot.offset}${slot.length === none ? '' : ` arg=${slot.length}`}${slot.note === '' ? '' : ` ${slot.note}`}`;
   if (slot.type === 'crash') return `io=${slot.offset}`;
   if (slot.type === 'restart') return slot.offset === none ? undefined : `crashState=${slot.offset}`;
   let detail = '';

@@ -16,12 +16,26 @@ import type { EnginePhase } from '../engine/types.ts';
  *   `write(2)` may; the caller must write the rest. Facade only (see {@link facadeFaultKinds}).
  * - `exdev`: a rename through the fs facade fails with `EXDEV` and changes nothing, as a rename
  *   across file systems does. Facade only.
+ * - `misdirected-write`: a write reaches the page cache where it was meant to go, but written
+ *   back (fsync, or a power loss that keeps it) it lands whole sectors away in the same file, or
+ *   at the same offset of another file of the same kind; the place it was meant for keeps its
+ *   old bytes. Seen once the page cache is dropped (a power loss).
+ * - `sector-damage`: a read finds one durable sector reading back whole as zeros or garbage,
+ *   sticky until the sector is rewritten.
+ * - `lost-entry`: when a directory is listed, one of its synced file names is gone, durable and
+ *   page-cache namespace alike (an operator, a buggy file system, a partial restore).
  */
-export type FaultKind = 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev';
+export type FaultKind =
+  | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev'
+  | 'misdirected-write' | 'sector-damage' | 'lost-entry';
 
-/** Every {@link FaultKind}, in a stable order (report columns follow it). */
+/**
+ * Every {@link FaultKind}, in a stable order (report columns follow it). New kinds go last: a
+ * kind's position is its bit in eligibility masks and the order its rate stream draws in.
+ */
 export const faultKinds: readonly FaultKind[] = [
   'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip', 'short-write', 'exdev',
+  'misdirected-write', 'sector-damage', 'lost-entry',
 ];
 
 /**
@@ -31,6 +45,13 @@ export const faultKinds: readonly FaultKind[] = [
  * eligible, and engine scenarios do not draw rates for them.
  */
 export const facadeFaultKinds: readonly FaultKind[] = ['short-write', 'exdev'];
+
+/**
+ * Kinds that destroy or hide bytes a sync made durable (media and namespace damage beyond a
+ * flipped bit). The engine must refuse or recover correctly after them, and the oracle excuses
+ * commits nothing vouched for (see the durability checker); campaigns draw them rarely.
+ */
+export const mediaFaultKinds: readonly FaultKind[] = ['misdirected-write', 'sector-damage', 'lost-entry'];
 
 /**
  * A phase of the code under test, as it reports it (the reference engine's are its

@@ -312,6 +312,17 @@ export class SimWorld {
     return this.#kernel.faults.ioCoverage;
   }
 
+  /**
+   * How many times a media fault destroyed durable bytes so far: a damaged sector, a misdirected
+   * write that landed (written back, or kept by a power loss), a lost name. A misdirected write
+   * lost with the page cache before it was written back destroyed nothing. Bit flips are
+   * counted apart ({@link faultCounts}): a flipped bit destroys nothing a checksum cannot
+   * locate, and is evidence of itself (torn writes never flip one bit).
+   */
+  get mediaDamage(): number {
+    return this.#kernel.disk.damage.count;
+  }
+
   /** What the last power loss wrote as garbage (for checkers and tests). */
   get lastPowerLoss(): PowerLossReport | undefined {
     return this.#lastPowerLoss;

@@ -20,7 +20,8 @@ import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.t
 /**
  * Seeds per scenario of the default campaign (`npm start`). Measured on a 2-core machine with
  * `--jobs 2` (the default there): 11 x 1,200 seeds ran in 42 s at 329 seeds/s, so 11 x 1,500
- * takes about 50-60 s, depending on what else the machine runs.
+ * takes about 50-60 s, depending on what else the machine runs; the three media-damage
+ * scenarios make it 14 x 1,500.
  */
 export const defaultSeeds = 1500;
 

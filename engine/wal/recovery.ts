@@ -31,7 +31,10 @@
  *   an intact later frame whose durable-LSN field is ≥ L (each frame carries the LSN known
  *   durable when it was written, so a later frame vouches for earlier ones); the segment's
  *   sidecar synced watermark ≥ L; the snapshot LSN ≥ L (a checkpoint syncs the WAL first);
- *   the manifest records a clean close (close fsyncs the whole log before recording it).
+ *   the manifest records a clean close (close fsyncs the whole log before recording it); the
+ *   manifest's durable LSN ≥ L (a checkpoint, a clean close or a recovery recorded that the log
+ *   held L durably: a recovery fsyncs what it replayed and records it before it serves it, so
+ *   what one recovery served the next never takes for a torn tail).
  * - R5. Otherwise F is a torn tail: keep the bytes from F's offset to the end in an evidence
  *   file (rule K4), then truncate the segment there, fsync the file and the directory, and
  *   count the bytes cut. Intact frames after F are cut too: with no evidence that they were
@@ -58,23 +61,23 @@ export const recoveryRules: Readonly<Record<RecoveryRule, string>> = {
   R1: 'damage in a segment that is not the last is corruption: a segment is fsynced before the next one is created',
   R2: 'a checksum-valid frame with impossible contents is corruption: no crash produces one',
   R3: 'a frame one bit away from intact is bit rot: torn writes damage whole sectors',
-  R4: 'a damaged frame proven durable (snapshot, sidecar watermark, clean close, or a later frame) is corruption',
+  R4: 'a damaged frame proven durable (snapshot, sidecar watermark, clean close, the manifest\'s durable LSN, or a later frame) is corruption',
   R5: 'a damaged frame nothing proves durable is a torn tail of unsynced appends: keep its bytes, then cut it off',
   C1: 'the first live segment must start at or before the first LSN after the snapshot, or a segment is missing',
   C2: 'each segment must start right after the last frame of the one before, or a segment is missing or out of order',
-  C3: 'the log must reach the snapshot, or the next commit would follow a gap',
-  F1: 'a store with segments or snapshots has a manifest: it is written before any segment',
+  C3: 'the log must reach the snapshot and the LSN the manifest records durable, or a segment is missing (or the next commit would follow a gap)',
+  F1: 'a store with segments, snapshots, sidecars or torn-tail evidence has a manifest: it is written before any segment',
   F2: 'the manifest is replaced atomically, so a damaged or oversized one is corruption',
   F3: 'a manifest of a format version this engine does not know refuses to open rather than guess',
   F4: 'the snapshot the manifest names was made durable before the manifest named it: missing or damaged is corruption',
   F5: 'a segment header is fsynced before its name is published: a damaged header or an oversized segment is corruption',
   K1: 'temporary (*.tmp) and dead (*.dead) files were never part of the store: remove them, never adopt them',
-  K2: 'segments wholly covered by the snapshot, other snapshots and sidecars of removed segments are left by an interrupted prune: remove them',
+  K2: 'segments wholly covered by the snapshot, other snapshots and sidecars of segments that are gone are left by an interrupted prune (or a lost segment): remove them',
   K3: 'a sidecar that does not describe its segment exactly is rebuilt from it: the segment always wins',
   K4: 'the bytes a torn-tail cut removes are kept in an evidence file first, so a wrong verdict never destroys the only copy; the oldest beyond the limit are removed',
   K5: 'the last segment and the directory are fsynced before serving: frames replayed from the page cache after a kill -9, and names an interrupted recovery renamed, may not be durable yet',
   K6: 'an empty directory becomes a store: the manifest first, then the first segment',
-  K7: 'the manifest records that the store is open, so the next open can tell a clean close',
+  K7: 'the manifest records that the store is open and the LSN this recovery made durable, so the next open can tell a clean close and never cuts what this one served',
 };
 
 /** What recovery must do about the first bad frame of a segment. Plain data. */
@@ -94,6 +97,8 @@ export interface DamageContext {
   readonly snapshotLsn: number;
   /** Whether the manifest records a clean close: then every frame had been fsynced. */
   readonly cleanShutdown: boolean;
+  /** The LSN the manifest records durable (0: none). */
+  readonly manifestDurableLsn: number;
 }
 
 /** Applies rules R1–R5 to the first bad frame of a segment. */
@@ -115,6 +120,9 @@ export function judgeDamage(damage: FrameDamage, context: DamageContext): Damage
     return refuse('R4', `the sidecar's synced watermark ${context.sidecarSyncedLsn} proves LSN ${damage.expectedLsn} had been fsynced`);
   }
   if (context.cleanShutdown) return refuse('R4', 'the store was closed cleanly, so every frame had been fsynced');
+  if (context.manifestDurableLsn >= damage.expectedLsn) {
+    return refuse('R4', `the manifest records LSN ${context.manifestDurableLsn} durable, which proves LSN ${damage.expectedLsn} had been fsynced`);
+  }
   for (const later of findIntactFramesAfter(context.bytes, damage.offset)) {
     if (later.durableLsn >= damage.expectedLsn) {
       return refuse('R4', `the intact frame at offset ${later.offset} (LSN ${later.lsn}) records LSN ${later.durableLsn} as durable`);
@@ -150,13 +158,18 @@ export function judgeContinuity(index: number, baseLsn: number, logLastLsn: numb
 }
 
 /**
- * Rule C3: the log must reach the snapshot. Compared on the end of the log itself (the last
- * frame of the last segment, or the LSN before its base when it is empty), because the LSN
- * recovered never drops below the snapshot's.
+ * Rule C3: the log must reach the snapshot, and the LSN the manifest records durable. Compared
+ * on the end of the log itself (the last frame of the last segment, the LSN before its base when
+ * it is empty, the snapshot's LSN when no segment is left), because the LSN recovered never
+ * drops below the snapshot's. The last segment is named nowhere else, so losing it leaves no gap
+ * between segments (C1, C2) to see: only the manifest's durable LSN shows it gone.
  */
-export function judgeLogEnd(logEndLsn: number, snapshotLsn: number): string | undefined {
-  if (logEndLsn >= snapshotLsn) return undefined;
-  return `the log ends at LSN ${logEndLsn}, before the snapshot at ${snapshotLsn}: a segment is missing`;
+export function judgeLogEnd(logEndLsn: number, snapshotLsn: number, manifestDurableLsn: number): string | undefined {
+  if (logEndLsn < snapshotLsn) return `the log ends at LSN ${logEndLsn}, before the snapshot at ${snapshotLsn}: a segment is missing`;
+  if (logEndLsn < manifestDurableLsn) {
+    return `the log ends at LSN ${logEndLsn}, before LSN ${manifestDurableLsn}, which the manifest records durable: a segment is missing`;
+  }
+  return undefined;
 }
 
 /** Rule K1: whether a file name is a leftover of an interrupted replace, creation or prune. */

@@ -5,7 +5,8 @@
  * - after a failed fsync, no commit, sync or clean close is acknowledged until the store is
  *   reopened (acknowledging then promises durability the disk did not give);
  * - a refusal to open with a `CorruptionError` is *detected damage* when a fault really damaged
- *   durable data (bit flip, read error), and names the file and offset of the damage;
+ *   durable data (a flipped bit, a damaged sector, a misdirected write that landed, a lost
+ *   name), and names the file and offset of the damage;
  * - a `CorruptionError` with no damaging fault is `false-corruption`: a plain power loss or
  *   kill must be recovered from, not refused.
  * (A commit rejected as `absent` that later appears is found by recovery.ts.)
@@ -63,8 +64,8 @@ export function refusalOf(error: unknown): Refusal {
 /**
  * Judges a refusal to open because of damage (failure code `corruption`).
  * @param refusal - what the refusal said
- * @param damagingFault - whether a fault damaged data that had been made durable (bit flip,
- *   read error on durable data) since the store was last opened successfully
+ * @param damagingFault - whether a media fault damaged data that had been made durable (the
+ *   runner counts every one of the run: damage stays until the engine repairs it)
  * @returns `detected` after a damaging fault; a violation without one (`false-corruption`), or
  *   when the refusal says where the damage is but names no valid place (`honest-failure`)
  */

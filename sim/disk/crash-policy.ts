@@ -25,7 +25,7 @@
  * seeded random state per k.
  */
 import type { Rng } from '../rng.ts';
-import { applyRecord, type FileState, type PendingRecord } from './file-state.ts';
+import { applyRecord, type DamageLog, type FileState, type PendingRecord } from './file-state.ts';
 
 /** How much of one kind of unsynced state survives. */
 export type Survival = 'random' | 'none' | 'all';
@@ -37,6 +37,8 @@ export interface CrashPolicy {
   /** Draws of the random choices; forked per crash and crash state by the world. */
   readonly rng: Rng;
   readonly sectorBytes: number;
+  /** Counts misdirected writes that land (see file-state.ts `land`). */
+  readonly damage?: DamageLog;
 }
 
 /** Number of named crash states (0..4); any larger number is another seeded random state. */
@@ -66,7 +68,7 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
   if (records.length === 0 || policy.files === 'none') return garbage;
   const out = file.durable;
   if (policy.files === 'all') {
-    for (const record of records) applyRecord(out, record, file.journal);
+    for (const record of records) file.land(record, policy.damage);
     return garbage;
   }
   const rng = policy.rng;
@@ -74,7 +76,7 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
   if (rng.chance(0.5)) {
     const n = rng.int(records.length + 1);
     for (let i = 0; i < n; i++) {
-      applyRecord(out, records[i]!, file.journal);
+      file.land(records[i]!, policy.damage);
       landed[i] = true;
     }
     if (n < records.length && rng.chance(0.5)) tear(file, records[n]!, policy, garbage);
@@ -82,7 +84,7 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
     for (let i = 0; i < records.length; i++) {
       const r = rng.next();
       if (r < 0.5) {
-        applyRecord(out, records[i]!, file.journal);
+        file.land(records[i]!, policy.damage);
         landed[i] = true;
       } else if (r >= 0.8) {
         tear(file, records[i]!, policy, garbage);
@@ -100,6 +102,12 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garba
   if (record.kind === 'truncate') {
     // A size change is one metadata update: it lands or it does not.
     if (rng.chance(0.5)) applyRecord(out, record, file.journal);
+    return;
+  }
+  if (record.misdirect !== undefined) {
+    // A misdirected write lands elsewhere whole or not at all: its sectors never reach the
+    // place they were meant for, so there is nothing there to tear.
+    if (rng.chance(0.5)) file.land(record, policy.damage);
     return;
   }
   const sector = policy.sectorBytes;

@@ -20,7 +20,7 @@ import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { dirPrefixLength, settleFile, type CrashPolicy, type GarbageRange } from './crash-policy.ts';
-import { FileState } from './file-state.ts';
+import { FileState, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** A directory. */
 export interface DirNode {
@@ -80,6 +80,11 @@ export function splitPath(path: string): SplitPath {
   return split;
 }
 
+/** The path of entry `name` of the directory at the normalised path `parent` (`a`, `/a`, `d/a`). */
+export function childPath(parent: string, name: string): string {
+  return parent === '.' ? name : parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
 /**
  * Everything a disk holds besides its sector size and capacity, as live objects: the
  * directories in creation order (their maps and logs in order too: a power loss draws its
@@ -101,6 +106,11 @@ export class SimDisk {
   readonly sectorBytes: number;
   /** Writes past this many used bytes fail with `ENOSPC`. */
   capacityBytes = Infinity;
+  /**
+   * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
+   * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
+   */
+  readonly damage: DamageLog = { count: 0 };
   #usedBytes = 0;
   #nextFileId = 1;
   #nextTxnSeq = 0;
@@ -225,18 +235,59 @@ export class SimDisk {
     const visit = (dir: DirNode): void => {
       this.syncDir(dir);
       for (const entry of dir.cache.values()) {
-        if (entry instanceof FileState) entry.sync();
+        if (entry instanceof FileState) entry.sync(this.damage);
         else visit(entry);
       }
     };
     visit(this.dir('/')!);
   }
 
-  /** Writes `data[0, length)` at `offset`, keeping space accounting right. */
-  write(file: FileState, offset: number, data: Uint8Array, length: number): void {
+  /**
+   * Writes `data[0, length)` at `offset`, keeping space accounting right.
+   * @param misdirect - where the write really lands when written back (a misdirected write)
+   */
+  write(file: FileState, offset: number, data: Uint8Array, length: number, misdirect?: Misdirect): void {
     const before = file.size;
-    file.write(offset, data, length, this.sectorBytes);
+    file.write(offset, data, length, this.sectorBytes, misdirect);
     if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+  }
+
+  /**
+   * The names in `dir` that a lost entry may strike: file names that are synced (the durable
+   * and the page-cache namespace name the same file), sorted.
+   */
+  syncedFileNames(dir: DirNode): string[] {
+    const names: string[] = [];
+    for (const [name, entry] of dir.durable) if (entry instanceof FileState && dir.cache.get(name) === entry) names.push(name);
+    return names.sort();
+  }
+
+  /**
+   * A lost entry: `name` vanishes from `dir`, durable and page-cache namespace alike, as when an
+   * operator, a buggy file system or a partial restore removed it while nobody looked. Handles
+   * still open keep the file (POSIX); its space is freed. Counted as damage.
+   */
+  loseEntry(dir: DirNode, name: string): void {
+    const file = dir.cache.get(name);
+    assert(file instanceof FileState && dir.durable.get(name) === file, 'loseEntry: the name is a synced file name');
+    dir.cache.delete(name);
+    dir.durable.delete(name);
+    this.#unlinkCache(file);
+    this.damage.count++;
+  }
+
+  /**
+   * The other files of the same kind as `name` in `dir` (page-cache namespace), sorted by name:
+   * a file's kind is its name without its digits, so `00000000000000000003.wal` and
+   * `00000000000000000004.wal` are segments of one log, and `MANIFEST` has no other.
+   */
+  filesOfKind(dir: DirNode, name: string, file: FileState): [name: string, file: FileState][] {
+    const kind = name.replace(/[0-9]/g, '');
+    const others: [string, FileState][] = [];
+    for (const [other, entry] of dir.cache) {
+      if (entry instanceof FileState && entry !== file && other.replace(/[0-9]/g, '') === kind) others.push([other, entry]);
+    }
+    return others.sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** Sets a file's size, keeping space accounting right. */
@@ -265,14 +316,15 @@ export class SimDisk {
    */
   powerLoss(policy: CrashPolicy): Map<string, GarbageRange[]> {
     this.#settleDirs(policy);
+    const settle: CrashPolicy = { ...policy, damage: this.damage };
     const garbage = new Map<string, GarbageRange[]>();
     const seen = new Set<FileState>();
     for (const dir of this.#dirs.values()) {
       for (const [name, entry] of dir.durable) {
         if (!(entry instanceof FileState) || seen.has(entry)) continue;
         seen.add(entry);
-        const ranges = settleFile(entry, policy);
-        if (ranges.length > 0) garbage.set(dir.path === '.' ? name : `${dir.path === '/' ? '' : dir.path}/${name}`, ranges);
+        const ranges = settleFile(entry, settle);
+        if (ranges.length > 0) garbage.set(childPath(dir.path, name), ranges);
       }
     }
     this.#usedBytes = 0;

@@ -2,13 +2,15 @@
  * The operations on an open file, each described once as an {@link Operation} and run by both
  * the asynchronous port (sim-handle.ts) and the synchronous one (sim/disk/sync-port.ts), with the
  * faults that concern file data: partial writes on kill-9, torn writes on power loss, `ENOSPC`,
- * short writes (the fs facade's only), fsync failure modes, read errors and sticky bit flips.
+ * short writes (the fs facade's only), fsync failure modes, read errors, sticky bit flips,
+ * latent sector damage and misdirected writes.
  */
 import { IoError } from '../../engine/ports/fs.ts';
 import type { Rng } from '../rng.ts';
 import { none } from '../trace.ts';
+import { childPath, splitPath } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
-import type { FileState } from './file-state.ts';
+import type { FileState, Misdirect } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
 import { crashAt, plainOp, type Operation } from './perform.ts';
 
@@ -19,7 +21,11 @@ export const diskFullSlackBytesMax = 4096;
 
 const readBits = crashBits | faultBit('read-error') | faultBit('bit-flip');
 const readBitsEmpty = crashBits | faultBit('read-error');
+const readBitsDurable = readBits | faultBit('sector-damage');
 const growBits = crashBits | faultBit('disk-full');
+const misdirectBit = faultBit('misdirected-write');
+/** Most sectors a misdirected write lands away from where it was meant to go, within its file. */
+export const misdirectSectorsMax = 4;
 const syncBits = crashBits | faultBit('fsync-error') | faultBit('disk-full');
 const syncBitsClean = crashBits | faultBit('fsync-error');
 const shortBits = faultBit('short-write');
@@ -49,10 +55,12 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
   const { kernel: k, path, file } = open;
   const available = Math.max(0, Math.min(file.size, position + length) - position);
   const label = { name: 'read', path, offset: position, length };
+  // Sector damage strikes durable bytes; whether the range read holds any is settled when it fires.
+  const durable = available > 0 && position < file.durable.size;
   return {
     label,
     ioClass: 'read',
-    mask: available > 0 ? readBits : readBitsEmpty,
+    mask: available === 0 ? readBitsEmpty : durable ? readBitsDurable : readBits,
     ownsCrash: false,
     body: ({ io, fault }) => {
       checkOpen(open, 'read');
@@ -71,11 +79,33 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
         k.fire(fault, io, bit, path);
         file.breakBit(bit, k.disk.sectorBytes);
       }
+      if (fault === 'sector-damage') damageSector(open, io, position, available);
       const out = file.cache.read(position, length);
       file.applyBadBits(out, position);
+      file.applyBadSectors(out, position, k.disk.sectorBytes);
       return out;
     },
   };
+}
+
+/**
+ * Latent sector damage: one durable sector in `[position, position + available)` reads back
+ * whole as zeros (even argument) or garbage (odd) from now on, until it is rewritten. The
+ * argument's half picks the sector among the durable ones the read covers (sectors with
+ * unsynced changes are spared: the damage is to what the platter holds). A read that covers no
+ * durable sector is left alone, and the fault is not recorded.
+ */
+function damageSector(open: OpenFile, io: number, position: number, available: number): void {
+  const { kernel: k, path, file } = open;
+  const sectorBytes = k.disk.sectorBytes;
+  const sectors = file.durableSectors(position, position + available, sectorBytes);
+  if (sectors.length === 0) return;
+  const arg = k.faults.arg('sector-damage', io, (rng) => rng.int(2 * sectors.length));
+  const sector = sectors[Math.floor(arg / 2) % sectors.length]!;
+  const zeros = arg % 2 === 0;
+  k.fire('sector-damage', io, arg, path, `sector ${sector} reads as ${zeros ? 'zeros' : 'garbage'}`);
+  file.breakSector(sector, { zeros, seed: io });
+  k.disk.damage.count++;
 }
 
 /**
@@ -100,7 +130,8 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
   const label = { name, path, offset: position, length: data.length };
   const growthBytes = position + data.length - file.size;
   // Only growth of a named file takes space (see disk.ts), so only it can hit a full disk.
-  const mask = (growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits) | (partial && data.length > 1 ? shortBits : 0);
+  const grows = (growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits) | (partial && data.length > 1 ? shortBits : 0);
+  const mask = file.cacheLinks > 0 && data.length > 0 ? grows | misdirectBit : grows;
   return {
     label,
     ioClass: growthBytes > 0 ? 'append' : 'write',
@@ -127,7 +158,8 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       }
       const shortBytes = fault === 'short-write' ? shortWrite(open, io, position, data.length) : data.length;
       const writtenBytes = Math.min(fitBytes, shortBytes);
-      k.disk.write(file, position, data, writtenBytes);
+      const misdirect = fault === 'misdirected-write' ? misdirectOf(open, io, position) : undefined;
+      k.disk.write(file, position, data, writtenBytes, misdirect);
       // A power loss during the write: it reached the page cache, and the crash policy decides
       // what of it reaches the disk, like any other unsynced write.
       if (fault === 'power-loss') crashAt(k, label, io, fault, undefined);
@@ -135,6 +167,37 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       return partial ? writtenBytes : position;
     },
   };
+}
+
+/**
+ * Where a misdirected write at `position` really lands (TigerBeetle's model): with an odd
+ * argument and another file of the same kind in the file's directory (another segment, another
+ * snapshot), at the same offset of one of them, chosen by the argument's half; otherwise in the
+ * same file, 1 to {@link misdirectSectorsMax} whole sectors before (argument bit 1 set, when
+ * there is room) or after where it was meant to go. The page cache holds the write where it was
+ * meant to go; the misdirection shows once it is written back and the cache dropped.
+ */
+function misdirectOf(open: OpenFile, io: number, position: number): Misdirect {
+  const { kernel: k, path, file } = open;
+  const split = splitPath(path);
+  const dir = k.disk.dir(split.parent);
+  const named = dir !== undefined && dir.cache.get(split.name) === file;
+  const others = named ? k.disk.filesOfKind(dir, split.name, file) : [];
+  const arg = k.faults.arg('misdirected-write', io, (rng) => rng.int(1 << 16));
+  let misdirect: Misdirect;
+  let where: string;
+  if (arg % 2 === 1 && others.length > 0) {
+    const [name, other] = others[(arg >> 1) % others.length]!;
+    misdirect = { file: other, offset: position };
+    where = `${childPath(split.parent, name)}@${position}`;
+  } else {
+    const delta = (1 + ((arg >> 2) % misdirectSectorsMax)) * k.disk.sectorBytes;
+    const offset = (arg >> 1) % 2 === 1 && position >= delta ? position - delta : position + delta;
+    misdirect = { file, offset };
+    where = `${path}@${offset}`;
+  }
+  k.fire('misdirected-write', io, arg, path, `lands at ${where} when written back`);
+  return misdirect;
 }
 
 /**
@@ -214,7 +277,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
         fillDisk(open, io, 1);
         throw k.injected('ENOSPC', name, path);
       }
-      file.sync();
+      file.sync(k.disk.damage);
     },
   };
 }

@@ -7,22 +7,48 @@
  * the crash policy can keep a prefix or a subset of them after a power loss.
  *
  * Media faults live beside the clean bytes, as in TigerBeetle: `badBits` maps a sector to the
- * bit a read of it flips, until a write to the sector rewrites it.
+ * bit a read of it flips, and `badSectors` a sector that reads back whole as zeros or garbage,
+ * each until a write to the sector rewrites it. A misdirected write is a pending record that
+ * knows where it will really land ({@link Misdirect}): the page cache holds it where it was
+ * meant to go, and only writing it back (a sync, or a power loss that keeps it) puts it
+ * elsewhere.
  */
+import { Rng } from '../rng.ts';
 import { ByteBuffer } from './bytes.ts';
+
+/**
+ * Where a misdirected write really lands when it is written back: `offset` in `file` (the file
+ * it was meant for, some sectors away, or another file of the same kind). The place it was meant
+ * for keeps its old bytes; only the file's size, which is metadata, grows as intended.
+ */
+export interface Misdirect {
+  readonly file: FileState;
+  readonly offset: number;
+}
 
 /**
  * An unsynced change to a file's data or size. A write's bytes are `[start, start + length)` of
  * its file's {@link FileState.journal}, so recording a write allocates no buffer of its own.
  */
 export type PendingRecord =
-  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number }
+  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: Misdirect }
   | { readonly kind: 'truncate'; readonly size: number };
 
-/** Applies one pending record of a file with journal `journal` to `bytes`. */
+/** Applies one pending record of a file with journal `journal` to `bytes`, where it was meant to go. */
 export function applyRecord(bytes: ByteBuffer, record: PendingRecord, journal: ByteBuffer): void {
   if (record.kind === 'write') bytes.write(record.offset, journal.view(), record.start, record.start + record.length);
   else bytes.resize(record.size);
+}
+
+/** Counts the times durable data was destroyed by a media fault (shared by a disk's files). */
+export interface DamageLog {
+  count: number;
+}
+
+/** A sector that reads back whole as zeros, or as garbage drawn from `seed`. */
+export interface BadSector {
+  readonly zeros: boolean;
+  readonly seed: number;
 }
 
 /** A file's state: durable bytes, page cache, unsynced records and media faults. */
@@ -42,6 +68,8 @@ export class FileState {
   badBits: Map<number, number> | undefined;
   /** The last copy {@link snapshot} made, and of which buffer at which version. */
   #snapshot: { readonly of: ByteBuffer; readonly version: number; readonly bytes: Uint8Array } | undefined;
+  /** Sector index → how reads of that sector come back (latent sector damage). */
+  badSectors: Map<number, BadSector> | undefined;
 
   constructor(id: number) {
     this.id = id;
@@ -56,13 +84,13 @@ export class FileState {
    * Writes `data[0, length)` at `offset` into the page cache (and the pending log).
    * The journal keeps its own copy: the caller may reuse its buffer.
    */
-  write(offset: number, data: Uint8Array, length: number, sectorBytes: number): void {
+  write(offset: number, data: Uint8Array, length: number, sectorBytes: number, misdirect?: Misdirect): void {
     if (length <= 0) return;
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
     this.journal.write(start, data, 0, length);
-    this.pending.push({ kind: 'write', offset, start, length });
-    if (this.badBits !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
+    this.pending.push(misdirect === undefined ? { kind: 'write', offset, start, length } : { kind: 'write', offset, start, length, misdirect });
+    if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
   }
 
   /** Sets the size in the page cache. */
@@ -70,12 +98,15 @@ export class FileState {
     if (size === this.cache.size) return;
     this.cache.resize(size);
     this.pending.push({ kind: 'truncate', size });
-    if (this.badBits !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
+    if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
   }
 
-  /** sync: every pending record becomes durable. */
-  sync(): void {
-    for (const record of this.pending) applyRecord(this.durable, record, this.journal);
+  /**
+   * sync: every pending record becomes durable (a misdirected write where it really lands).
+   * @param damage - counts the misdirected writes that land
+   */
+  sync(damage?: DamageLog): void {
+    for (const record of this.pending) this.land(record, damage);
     this.#clearPending();
   }
 
@@ -90,6 +121,27 @@ export class FileState {
     const bytes = this.cache.view().slice();
     this.#snapshot = { of: this.cache, version: this.cache.version, bytes };
     return bytes;
+  }
+
+  /**
+   * Writes one pending record back to the durable bytes. A misdirected write lands at its
+   * {@link Misdirect} instead: the file's size grows as intended (metadata), the bytes meant for
+   * it keep their old value (zeros where the file grew), and the misdirected bytes land within
+   * the size of the file they reach, overwriting what was there; past its end they are lost.
+   * @param damage - counts a misdirected write that lands
+   */
+  land(record: PendingRecord, damage?: DamageLog): void {
+    const misdirect = record.kind === 'write' ? record.misdirect : undefined;
+    if (record.kind === 'truncate' || misdirect === undefined) {
+      applyRecord(this.durable, record, this.journal);
+      return;
+    }
+    const end = record.offset + record.length;
+    if (end > this.durable.size) this.durable.resize(end);
+    const target = misdirect.file.durable;
+    const fit = Math.max(0, Math.min(record.length, target.size - misdirect.offset));
+    target.write(misdirect.offset, this.journal.view(), record.start, record.start + fit);
+    if (damage !== undefined) damage.count++;
   }
 
   /** The bytes a pending write record wrote (a view, valid until the pending log is cleared). */
@@ -137,13 +189,60 @@ export class FileState {
     }
   }
 
+  /** Marks `sector` as reading back whole as zeros, or as garbage drawn from `seed`. */
+  breakSector(sector: number, damage: BadSector): void {
+    this.badSectors ??= new Map();
+    this.badSectors.set(sector, damage);
+  }
+
+  /**
+   * Overwrites, in `out` (the bytes read at `offset`), the part of every bad sector it covers:
+   * zeros, or the sector's garbage (the same bytes on every read, drawn per sector from its seed).
+   */
+  applyBadSectors(out: Uint8Array, offset: number, sectorBytes: number): void {
+    if (this.badSectors === undefined) return;
+    for (const [sector, damage] of this.badSectors) {
+      const sectorStart = sector * sectorBytes;
+      const from = Math.max(offset, sectorStart);
+      const to = Math.min(offset + out.length, sectorStart + sectorBytes);
+      if (from >= to) continue;
+      if (damage.zeros) {
+        out.fill(0, from - offset, to - offset);
+        continue;
+      }
+      const garbage = new Rng(damage.seed).fork(`sector/${sector}`).bytes(sectorBytes);
+      out.set(garbage.subarray(from - sectorStart, to - sectorStart), from - offset);
+    }
+  }
+
+  /**
+   * The sectors overlapping `[start, end)` whose bytes are durable: inside the durable size and
+   * the page-cache size, and touched by no pending record (a pending truncate makes every sector
+   * from the smaller size on unsettled). Latent sector damage strikes only these.
+   */
+  durableSectors(start: number, end: number, sectorBytes: number): number[] {
+    let limit = Math.min(end, this.durable.size, this.cache.size);
+    for (const record of this.pending) if (record.kind === 'truncate') limit = Math.min(limit, record.size);
+    const sectors: number[] = [];
+    for (let sector = Math.floor(start / sectorBytes); sector * sectorBytes < limit; sector++) {
+      const sectorStart = sector * sectorBytes;
+      const touched = this.pending.some((record) => record.kind === 'write'
+        && record.offset < sectorStart + sectorBytes && record.offset + record.length > sectorStart);
+      if (!touched) sectors.push(sector);
+    }
+    return sectors;
+  }
+
   /** A rewritten sector is healthy again (TigerBeetle's model of a latent sector error). */
   #healSectors(start: number, end: number, sectorBytes: number): void {
-    const badBits = this.badBits!;
-    for (const sector of [...badBits.keys()]) {
-      const sectorStart = sector * sectorBytes;
-      if (sectorStart < end && sectorStart + sectorBytes > start) badBits.delete(sector);
+    const overlaps = (sector: number): boolean => sector * sectorBytes < end && (sector + 1) * sectorBytes > start;
+    if (this.badBits !== undefined) {
+      for (const sector of [...this.badBits.keys()]) if (overlaps(sector)) this.badBits.delete(sector);
+      if (this.badBits.size === 0) this.badBits = undefined;
     }
-    if (badBits.size === 0) this.badBits = undefined;
+    if (this.badSectors !== undefined) {
+      for (const sector of [...this.badSectors.keys()]) if (overlaps(sector)) this.badSectors.delete(sector);
+      if (this.badSectors.size === 0) this.badSectors = undefined;
+    }
   }
 }

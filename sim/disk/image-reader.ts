@@ -74,23 +74,45 @@ function childPath(parent: string, name: string): string {
   return parent === '.' ? name : parent === '/' ? `/${name}` : `${parent}/${name}`;
 }
 
-function pendingRecord(value: unknown, field: string, journalBytes: number): PendingRecord {
+/** A misdirected write whose target file is resolved once every file is read. */
+interface MisdirectImage {
+  readonly file: number;
+  readonly offset: number;
+  readonly field: string;
+}
+
+function pendingRecord(value: unknown, field: string, journalBytes: number): PendingRecord & { misdirectImage?: MisdirectImage } {
   const kind = (value as Json | null)?.['kind'];
   if (kind === 'truncate') {
     const record = object(value, field, ['kind', 'size']);
     return { kind, size: natural(record['size'], `${field}.size`) };
   }
   if (kind !== 'write') fail(`${field}.kind`, `must be "write" or "truncate", found ${found(kind)}`);
-  const record = object(value, field, ['kind', 'offset', 'start', 'length']);
+  const misdirected = typeof value === 'object' && value !== null && 'misdirect' in value;
+  const record = object(value, field, misdirected ? ['kind', 'offset', 'start', 'length', 'misdirect'] : ['kind', 'offset', 'start', 'length']);
   const offset = natural(record['offset'], `${field}.offset`);
   const start = natural(record['start'], `${field}.start`);
   const length = natural(record['length'], `${field}.length`);
   if (start + length > journalBytes) fail(field, `reaches past the end of the journal (${journalBytes} bytes)`);
-  return { kind: 'write', offset, start, length };
+  if (!misdirected) return { kind: 'write', offset, start, length };
+  const target = object(record['misdirect'], `${field}.misdirect`, ['file', 'offset']);
+  const misdirectImage = { file: natural(target['file'], `${field}.misdirect.file`), offset: natural(target['offset'], `${field}.misdirect.offset`), field: `${field}.misdirect.file` };
+  return { kind: 'write', offset, start, length, misdirectImage };
+}
+
+/** Latent sector damage: `[sector, zeros, seed]` triples. */
+function badSectorsOf(file: FileState, value: unknown, field: string): void {
+  for (const [i, raw] of array(value, field).entries()) {
+    const triple = array(raw, `${field}[${i}]`);
+    if (triple.length !== 3) fail(`${field}[${i}]`, 'must be a [sector, zeros, seed] triple');
+    file.breakSector(natural(triple[0], `${field}[${i}][0]`), { zeros: bool(triple[1], `${field}[${i}][1]`), seed: natural(triple[2], `${field}[${i}][2]`) });
+  }
 }
 
 function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: number): FileState {
-  const record = object(value, field, ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits']);
+  const damaged = typeof value === 'object' && value !== null && 'badSectors' in value;
+  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits'];
+  const record = object(value, field, damaged ? [...keys, 'badSectors'] : keys);
   const id = natural(record['id'], `${field}.id`);
   if (id >= nextFileId) fail(`${field}.id`, `must be below disk.nextFileId (${nextFileId})`);
   const file = new FileState(id);
@@ -108,7 +130,20 @@ function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: 
     file.badBits ??= new Map();
     file.badBits.set(sector, bit);
   }
+  if (damaged) badSectorsOf(file, record['badSectors'], `${field}.badSectors`);
   return file;
+}
+
+/** Points each misdirected write read by {@link pendingRecord} at its file. */
+function resolveMisdirects(files: ReadonlyMap<number, FileState>): void {
+  for (const file of files.values()) {
+    file.pending = file.pending.map((raw) => {
+      const { misdirectImage, ...record } = raw as PendingRecord & { misdirectImage?: MisdirectImage };
+      if (misdirectImage === undefined || record.kind !== 'write') return raw;
+      const target = files.get(misdirectImage.file) ?? fail(misdirectImage.field, `names file ${misdirectImage.file}, which disk.files does not hold`);
+      return { ...record, misdirect: { file: target, offset: misdirectImage.offset } };
+    });
+  }
 }
 
 /**
@@ -142,6 +177,7 @@ export function importDiskImage(value: unknown): ImportedDisk {
     if (files.has(file.id)) fail(`disk.files[${i}].id`, `${file.id} is listed twice`);
     files.set(file.id, file);
   });
+  resolveMisdirects(files);
 
   // Directories first as empty shells, so that entries and operations can refer to any of them.
   const rawDirs = array(d['dirs'], 'disk.dirs').map((raw, i) => object(raw, `disk.dirs[${i}]`, ['path', 'cache', 'durable', 'log']));

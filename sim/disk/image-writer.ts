@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { ByteBuffer } from './bytes.ts';
 import type { DirTxn, Entry, SimDisk } from './disk.ts';
-import { FileState } from './file-state.ts';
+import { FileState, type PendingRecord } from './file-state.ts';
 import {
   diskImageFormat,
   diskImageVersion,
@@ -15,6 +15,7 @@ import {
   type EntryImage,
   type FileImage,
   type MachineState,
+  type PendingRecordImage,
   type TxnImage,
 } from './image.ts';
 
@@ -37,6 +38,17 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
     for (const txn of dir.log) {
       txns.set(txn.seq, txn);
       for (const set of txn.sets) addFile(set.target);
+    }
+  }
+  // A misdirected write may land in a file no name reaches any more: it is kept all the same.
+  const work = [...files.values()];
+  for (let file = work.pop(); file !== undefined; file = work.pop()) {
+    for (const record of file.pending) {
+      const target = record.kind === 'write' ? record.misdirect?.file : undefined;
+      if (target !== undefined && !files.has(target.id)) {
+        files.set(target.id, target);
+        work.push(target);
+      }
     }
   }
   const dirs: DirImage[] = internals.dirs.map((dir) => ({
@@ -71,10 +83,17 @@ function fileImage(file: FileState): FileImage {
     durable: base64(file.durable),
     cache: base64(file.cache),
     journal: base64(file.journal),
-    pending: file.pending.map((record) => ({ ...record })),
+    pending: file.pending.map(recordImage),
     syncBroken: file.syncBroken,
     badBits: [...(file.badBits ?? [])].map(([sector, bit]) => [sector, bit] as const),
+    ...(file.badSectors === undefined ? {} : { badSectors: [...file.badSectors].map(([sector, bad]) => [sector, bad.zeros, bad.seed] as const) }),
   };
+}
+
+function recordImage(record: PendingRecord): PendingRecordImage {
+  if (record.kind === 'truncate') return { ...record };
+  const { misdirect, ...write } = record;
+  return misdirect === undefined ? write : { ...write, misdirect: { file: misdirect.file.id, offset: misdirect.offset } };
 }
 
 function txnImage(txn: DirTxn): TxnImage {

@@ -19,9 +19,11 @@
  *   `disk.nextFileId`, `disk.nextTxnSeq`: the id counters.
  * - `disk.files[]`, by id: `id`; `durable`, `cache`, `journal` (bytes: what the platter holds,
  *   what reads see, the bytes of pending writes); `pending[]`, oldest first, each
- *   `{ kind: "write", offset, start, length }` (bytes `[start, start + length)` of the journal)
+ *   `{ kind: "write", offset, start, length }` (bytes `[start, start + length)` of the journal),
+ *   with `misdirect: { file: id, offset }` for a misdirected write (where it really lands),
  *   or `{ kind: "truncate", size }`; `syncBroken` (a sticky fsync failure); `badBits[]` as
- *   `[sector, bit]` pairs in insertion order (bit: absolute, byte * 8 + bit).
+ *   `[sector, bit]` pairs in insertion order (bit: absolute, byte * 8 + bit); `badSectors[]`,
+ *   only when some sector reads back damaged, as `[sector, zeros, seed]` in insertion order.
  * - `disk.dirs[]`, in creation order (a power loss draws its choices in this order): `path`;
  *   `cache[]` and `durable[]`, the entries in map order, each `{ name, file: id }` or
  *   `{ name, dir: path }`; `log[]`, the sequence numbers of the directory's unsynced
@@ -33,7 +35,10 @@
  * Not kept: open descriptors (they die with their process), a file's `cacheLinks` and the
  * disk's used bytes (both follow from the directories), and virtual time.
  */
-import type { PendingRecord } from './file-state.ts';
+/** A pending record as an image holds it: a misdirected write names the file it lands in by id. */
+export type PendingRecordImage =
+  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: { readonly file: number; readonly offset: number } }
+  | { readonly kind: 'truncate'; readonly size: number };
 
 /** The image's format name. */
 export const diskImageFormat = 'powercut-disk-image';
@@ -62,9 +67,10 @@ export interface FileImage {
   readonly cache: string;
   /** base64 */
   readonly journal: string;
-  readonly pending: readonly PendingRecord[];
+  readonly pending: readonly PendingRecordImage[];
   readonly syncBroken: boolean;
   readonly badBits: ReadonlyArray<readonly [sector: number, bit: number]>;
+  readonly badSectors?: ReadonlyArray<readonly [sector: number, zeros: boolean, seed: number]>;
 }
 
 /** One directory. */

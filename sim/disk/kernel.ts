@@ -91,10 +91,13 @@ export class IoKernel {
     this.trace.record('io', name, this.clock.now(), this.phase, path, offset, length, outcome, note);
   }
 
-  /** Records and traces a fault firing at I/O `io`. */
-  fire(kind: FaultKind, io: number, arg: number | undefined, path: string): void {
+  /**
+   * Records and traces a fault firing at I/O `io`; `note` says what it did where the argument
+   * alone does not (where a misdirected write lands, which sector reads back as what).
+   */
+  fire(kind: FaultKind, io: number, arg: number | undefined, path: string, note = ''): void {
     this.faults.record(io, kind, arg, this.phase, this.ioClass);
-    this.trace.record('fault', kind, this.clock.now(), this.phase, path, io, arg ?? none, '');
+    this.trace.record('fault', kind, this.clock.now(), this.phase, path, io, arg ?? none, '', note);
   }
 
   /** An injected error of `code` (without a stack, see disk-error.ts). */

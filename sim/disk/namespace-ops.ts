@@ -2,12 +2,13 @@
  * The namespace operations of the simulated file system, each described once as an
  * {@link Operation} and run by both the asynchronous port (sim-fs.ts) and the synchronous one
  * (sim/disk/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
- * everywhere, `ENOSPC` on create, `EXDEV` on the fs facade's renames).
+ * everywhere, `ENOSPC` on create, `EXDEV` on the fs facade's renames, a lost entry when a
+ * directory is listed).
  */
 import type { OpenOptions } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { none } from '../trace.ts';
-import { splitPath, type DirNode, type Entry } from './disk.ts';
+import { childPath, splitPath, type DirNode, type Entry } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
 import { diskFullSlackBytesMax } from './file-ops.ts';
 import { FileState } from './file-state.ts';
@@ -15,6 +16,9 @@ import type { IoKernel } from './kernel.ts';
 import { plainOp, type Operation } from './perform.ts';
 
 const createBits = crashBits | faultBit('disk-full');
+const listBits = crashBits | faultBit('lost-entry');
+/** A lost entry needs this many synced file names in the directory: with one, nothing is left to tell a lost store from a new one. */
+export const lostEntryNamesMin = 2;
 const exdevBits = faultBit('exdev');
 
 /** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
@@ -114,9 +118,35 @@ export function mkdirOp(k: IoKernel, path: string): Operation<void> {
   });
 }
 
-/** The sorted names in a directory. @throws IoError `ENOENT`, `ENOTDIR` */
+/**
+ * The sorted names in a directory. A lost entry strikes here, when a directory is listed (an
+ * engine does so when it opens, so the name is gone before its recovery looks): one synced file
+ * name, picked by the argument among the directory's synced file names, vanishes for good
+ * before the listing (disk.ts `loseEntry`). Only a directory holding at least
+ * {@link lostEntryNamesMin} synced file names can lose one.
+ * @throws IoError `ENOENT`, `ENOTDIR`
+ */
 export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
-  return plainOp('readdir', path, 'other', () => [...dirAt(k, path, 'readdir').cache.keys()].sort());
+  const split = splitPath(path);
+  const listed = k.disk.dir(split.full);
+  const losable = listed !== undefined && k.disk.syncedFileNames(listed).length >= lostEntryNamesMin;
+  return {
+    label: { name: 'readdir', path, offset: none, length: none },
+    ioClass: 'other',
+    mask: losable ? listBits : crashBits,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      const dir = dirAt(k, path, 'readdir');
+      if (fault === 'lost-entry') {
+        const names = k.disk.syncedFileNames(dir);
+        const arg = k.faults.arg(fault, io, (rng) => rng.int(names.length));
+        const name = names[arg % names.length]!;
+        k.fire(fault, io, arg, childPath(split.full, name));
+        k.disk.loseEntry(dir, name);
+      }
+      return [...dir.cache.keys()].sort();
+    },
+  };
 }
 
 /** Whether anything exists at `path`. */

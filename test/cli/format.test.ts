@@ -64,6 +64,12 @@ describe('campaignSummary of a failing campaign', () => {
   it('says "none" for a green campaign', () => {
     expect(campaignSummary(greenResult)).toContain('violations: none');
   });
+
+  it('prints coverage columns only for the fault kinds injected or targeted, as the reports do', () => {
+    // The fixture injects kill-9, power-loss and disk-full and targets nothing else: every other
+    // kind has no cell, and a column for it would have failed the table (it did, once).
+    expect(campaignSummary(greenResult)).toContain('  site             kill-9  power-loss  disk-full');
+  });
 });
 
 describe('traceExcerpt', () => {

@@ -48,7 +48,7 @@ describe('something promised was not exercised: exit 5', () => {
   it('ci when a targeted cell is never hit', async () => {
     const result = await cli('ci', '--engine', 'test/fixtures/engines/no-phases.ts', '--seeds', '1', '--no-corpus', '--report', join(dir, 'r2'));
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain('incomplete: 2 targeted cells were never hit: read x read-error, read x bit-flip');
+    expect(result.stderr).toContain('incomplete: 3 targeted cells were never hit: read x read-error, read x bit-flip, append x misdirected-write');
   });
 
   it('replay of a plan whose scheduled fault never fires', async () => {

@@ -89,6 +89,70 @@ describe('the recovery analysis', () => {
     expect(plan.refusals[0]?.reason).toContain('closed cleanly');
   });
 
+  it('refuses damage to a frame an earlier recovery made durable by rule R4, reading the manifest\'s durable LSN', async () => {
+    await crashAfter(3);
+    // The recovery records in the manifest that it made LSN 3 durable; then the process dies
+    // before writing anything that would vouch for it, and the last frame is damaged.
+    const { crash } = await openCrashable(fs, dir);
+    await crash();
+    const offsets = await frameOffsets(fs, segment);
+    await overwrite(fs, segment, offsets[2]!, new Uint8Array(frameHeaderBytes));
+    await fs.unlink(sidecarPath(dir));
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([expect.objectContaining({ rule: 'R4', file: segment, offset: offsets[2] })]);
+    expect(plan.refusals[0]?.reason).toBe('frame header is all zeros; the manifest records LSN 3 durable, which proves LSN 3 had been fsynced');
+  });
+
+  it('records what it replayed as durable in the manifest (K7), and nothing when the manifest already says so', async () => {
+    await crashAfter(3);
+    expect(actionOf(await analyzeStore(fs, dir), 'mark-open')).toMatchObject({ rule: 'K7', manifest: { clean: false, durableLsn: 3 } });
+    const { crash } = await openCrashable(fs, dir);
+    await crash();
+    expect(actionOf(await analyzeStore(fs, dir), 'mark-open')).toBeUndefined();
+  });
+
+  it('refuses a log that ends before the LSN the manifest records durable by rule C3: the last segment is lost', async () => {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 12);
+    await store.close();
+    const names = (await fs.readdir(dir)).filter((name) => name.endsWith('.wal')).sort();
+    const last = joinPath(dir, names[names.length - 1]!);
+    await fs.unlink(last);
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([expect.objectContaining({ rule: 'C3', kind: 'corruption' })]);
+    expect(plan.refusals[0]?.reason).toMatch(/^the log ends at LSN \d+, before LSN 12, which the manifest records durable: a segment is missing$/);
+  });
+
+  it('refuses a store whose only segment is lost by rule C3, naming the manifest', async () => {
+    const store = await openStore(fs, dir);
+    await commitPuts(store, 2);
+    await store.close();
+    await fs.unlink(segment);
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([expect.objectContaining({ rule: 'C3', file: joinPath(dir, 'MANIFEST'), offset: 0 })]);
+    expect(plan.refusals[0]?.reason).toBe('the log ends at LSN 0, before LSN 2, which the manifest records durable: a segment is missing');
+  });
+
+  it('refuses a store whose manifest and segments are lost, a sidecar left, by rule F1 (lost-file seed 268)', async () => {
+    await crashAfter(2);
+    await writeFile(fs, sidecarPath(dir), garbage(16));
+    await fs.unlink(segment);
+    await fs.unlink(joinPath(dir, 'MANIFEST'));
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([expect.objectContaining({ rule: 'F1', kind: 'corruption', file: joinPath(dir, 'MANIFEST'), offset: 0 })]);
+    expect(plan.refusals[0]?.reason).toBe('the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist');
+  });
+
+  it('removes a sidecar whose segment is gone by rule K2, so that it never describes the next segment of that number', async () => {
+    await crashAfter(2);
+    await writeFile(fs, sidecarPath(dir), garbage(16));
+    await fs.unlink(segment);
+    const plan = await analyzeStore(fs, dir);
+    expect(plan.refusals).toEqual([]);
+    expect(actionOf(plan, 'remove-dead')).toEqual({ kind: 'remove-dead', rule: 'K2', files: [sidecarPath(dir)] });
+    expect(actionOf(plan, 'create-segment')).toMatchObject({ seq: 1, baseLsn: 1 });
+  });
+
   it('refuses damage that a later intact frame records as durable by rule R4', async () => {
     const offsets = await crashAfter(5);
     await overwrite(fs, segment, offsets[1]! + frameHeaderBytes, garbage(8));
@@ -214,7 +278,7 @@ describe('the recovery analysis', () => {
     await resize(fs, segment, offsets[3]! + 12);
     await writeFile(fs, `${sidecarPath(dir)}.tmp`, garbage(16));
     const plan = await analyzeStore(new ReadOnlyFileSystem(fs), dir);
-    expect(plan.actions.map((action) => action.kind)).toEqual(['remove-orphans', 'cut-torn-tail', 'sync-segment', 'rebuild-sidecar']);
+    expect(plan.actions.map((action) => action.kind)).toEqual(['remove-orphans', 'cut-torn-tail', 'sync-segment', 'rebuild-sidecar', 'mark-open']);
   });
 
   it('plans only the routine fsync right after a recovery: recovery is idempotent', async () => {

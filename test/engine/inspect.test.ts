@@ -91,8 +91,10 @@ describe.each(backends)('inspect and verify on %s', (_name, makeBackend) => {
     await fs.unlink(segmentPath(dir, 2));
     const report = await verify(fs, dir);
     expect(report.ok).toBe(false);
+    // The missing segment's sidecar is left without it: recovery would remove it (rule K2).
     expect(report.problems).toEqual([
       expect.objectContaining({ severity: 'corruption', rule: 'C2', file: segmentPath(dir, 3), offset: 24 }),
+      expect.objectContaining({ severity: 'recoverable', rule: 'K2', file: `${segmentPath(dir, 2)}.idx` }),
     ]);
     expect(report.problems[0]?.message).toContain('a segment is missing or out of order');
   });
@@ -145,7 +147,7 @@ describe.each(backends)('inspect and verify on %s', (_name, makeBackend) => {
     await commitPuts(store, 3);
     await store.close();
     const report = await inspect(fs, dir);
-    expect(report.manifest).toEqual({ snapshot: null, snapshotLsn: 0, clean: true });
+    expect(report.manifest).toEqual({ snapshot: null, snapshotLsn: 0, clean: true, durableLsn: 3 });
     expect(report.segments).toEqual([
       expect.objectContaining({ seq: 1, baseLsn: 1, lastLsn: 3, frames: 3, sidecar: 'ok', bytes: await sizeOf(fs, segment) }),
     ]);

@@ -17,9 +17,21 @@ function manifestWithVersion(version: number): Uint8Array {
 }
 
 describe('manifest encoding', () => {
-  it('round-trips snapshot, snapshot LSN and the clean flag', () => {
-    const manifest = { snapshot: 'snapshot-00000000000000000007.snap', snapshotLsn: 7, clean: true };
+  it('round-trips snapshot, snapshot LSN, the clean flag and the durable LSN', () => {
+    const manifest = { snapshot: 'snapshot-00000000000000000007.snap', snapshotLsn: 7, clean: true, durableLsn: 9 };
     expect(decodeManifest(encodeManifest(manifest))).toEqual({ manifest });
+  });
+
+  it('reads a manifest written before the durable LSN existed as durable up to its snapshot', () => {
+    const body = `${JSON.stringify({ format: 'powercut-manifest', version: 1, snapshot: null, snapshotLsn: 4, clean: false })}\n`;
+    const crc = crc32c(new TextEncoder().encode(body)).toString(16).padStart(8, '0');
+    const decoded = decodeManifest(new TextEncoder().encode(`${body}crc32c:${crc}\n`));
+    expect(decoded).toEqual({ manifest: { snapshot: null, snapshotLsn: 4, clean: false, durableLsn: 4 } });
+  });
+
+  it('refuses a durable LSN below the snapshot LSN as corruption', () => {
+    const bytes = encodeManifest({ snapshot: null, snapshotLsn: 4, clean: false, durableLsn: 3 });
+    expect(decodeManifest(bytes)).toEqual({ problem: 'corrupt', detail: 'bad durableLsn field', offset: 0 });
   });
 
   it('reports a valid manifest of another version as a version problem', () => {

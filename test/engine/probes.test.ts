@@ -48,6 +48,25 @@ describe('engine probes', () => {
     expect(hits['checkpoint.disk-full']).toBeGreaterThan(0);
   });
 
+  it('are all declared by the reference engine but R2, F3 (no fault reaches them) and remove-evidence (no scenario tears a store 9 times)', () => {
+    expect(engineProbes.filter((probe) => !referenceEngine.probes!.includes(probe))).toEqual([
+      'recovery.refuse.R2', 'recovery.refuse.F3', 'recovery.remove-evidence',
+    ]);
+  });
+
+  it('count refusals for lost names: a missing segment (C1, C2), a lost last segment (C3), a lost manifest (F1)', async () => {
+    const hits = await hitsOf('lost-file', 40);
+    expect(hits['recovery.refuse.C1']).toBeGreaterThan(0);
+    expect(hits['recovery.refuse.C2']).toBeGreaterThan(0);
+    expect(hits['recovery.refuse.C3']).toBeGreaterThan(0);
+    expect(hits['recovery.refuse.F1']).toBeGreaterThan(0);
+  });
+
+  it('count refusals of damaged frames proven durable (R4) after misdirected writes', async () => {
+    const hits = await hitsOf('misdirected-write', 30);
+    expect(hits['recovery.refuse.R4']).toBeGreaterThan(0);
+  });
+
   it('never change the run: the same digest with no observer', async () => {
     const plan = findScenario('disk-full')!.plan(3);
     const observed = await runPlan(plan, referenceEngine);

@@ -269,4 +269,70 @@ export const mutants: readonly Mutant[] = [
     patches: [{ file: 'store.ts', find: '    await this.runJob(() => this.syncActive());\n', replace: '    await this.syncActive();\n' }],
     scenarios: ['overlap', 'swarm'],
   },
+  {
+    id: 'r4-evidence-ignored',
+    title: 'recovery looks for no evidence that a damaged frame was durable (snapshot, sidecar watermark, clean close, manifest, later frames): damage to the last segment is always cut as a torn tail',
+    models: 'LevelDB with paranoid_checks off / RocksDB kTolerateCorruptedTailRecords: a corrupt record at the end of the last log taken for a torn write, losing synced data',
+    patches: [
+      { file: 'wal/recovery.ts', find: /  \/\/ R4: evidence that the frame had been made durable\.\n[\s\S]*?(?=  \/\/ R5:)/, replace: '' },
+      // The manifest's durable LSN is R4's evidence too where rule C3 reads it: gone with the rest.
+      { file: 'wal/recovery.ts', find: '  if (logEndLsn < manifestDurableLsn) {\n', replace: '  if (logEndLsn < manifestDurableLsn && manifestDurableLsn < 0) {\n' },
+    ],
+    scenarios: ['sector-damage', 'misdirected-write', 'swarm'],
+  },
+  {
+    id: 'continuity-unchecked',
+    title: 'recovery does not check that the live segments follow each other (rules C1, C2): a missing segment leaves a hole in the log',
+    models: 'log recovery that replays the files it finds without checking they are consecutive (a WAL file lost between two others; RocksDB and etcd refuse such a gap)',
+    patches: [{
+      file: 'wal/recovery.ts',
+      find: '  // C1: frames after the snapshot must start in the first live segment, or some were lost.\n',
+      replace: '  if (index >= 0) return undefined;\n  // C1: frames after the snapshot must start in the first live segment, or some were lost.\n',
+    }],
+    scenarios: ['lost-file', 'swarm'],
+  },
+  {
+    id: 'covered-segments-replayed',
+    title: 'segments wholly covered by the snapshot (left by an interrupted prune) are replayed over it; the replay statistics leave them out',
+    models: 'recovery applying log files the manifest already covers (LevelDB replays only logs at or after the manifest\'s log number, for this reason)',
+    patches: [{
+      file: 'analysis-log.ts',
+      find: '    if (role !== \'covered\') this.replay(scan, bytes.length);\n',
+      replace: [
+        "    if (role !== 'covered') this.replay(scan, bytes.length);",
+        '    else {',
+        '      for (const frame of scan.frames) {',
+        "        for (const op of frame.ops) if (op.type === 'put') this.start.state.set(op.key, op.value); else this.start.state.delete(op.key);",
+        '      }',
+        '    }',
+        '',
+      ].join('\n'),
+    }],
+    scenarios: ['lost-file', 'checkpoint-prune', 'swarm'],
+  },
+  {
+    id: 'lost-last-segment-unnoticed',
+    title: 'recovery ignores the LSN the manifest records durable: a lost last segment (or only segment) is not noticed and its commits vanish',
+    models: 'RocksDB\'s "SST file is ahead of WALs" check: the sequence the manifest records is the only witness that the last log file is gone',
+    patches: [{
+      file: 'wal/recovery.ts',
+      find: '  if (logEndLsn < manifestDurableLsn) {\n',
+      replace: '  if (logEndLsn < manifestDurableLsn && manifestDurableLsn < 0) {\n',
+    }],
+    scenarios: ['lost-file', 'swarm'],
+  },
+  {
+    id: 'snapshot-checksum-unchecked',
+    title: 'a snapshot is decoded without verifying its checksum, so a damaged sector inside a value is loaded as data',
+    models: 'LevelDB / RocksDB with verify_checksums off: table blocks read without their checksum, damage served as data',
+    patches: [{ file: 'snapshot.ts', find: "  if (view.getUint32(end, true) !== crc32c(bytes, 0, end)) return { problem: 'checksum mismatch', offset: 0 };\n", replace: '' }],
+    scenarios: ['sector-damage', 'swarm'],
+  },
+  {
+    id: 'recovery-durable-unrecorded',
+    title: 'a recovery serves the commits it replayed without recording in the manifest that they are durable (rule K7 keeps the old durable LSN)',
+    models: 'state a recovery served but never recorded as durable (ALICE-style recovery bugs): a later recovery takes damage to it for a torn tail and cuts it',
+    patches: [{ file: 'analysis.ts', find: 'durableLsn: Math.max(manifest.durableLsn, log.replay.lastLsn) }', replace: 'durableLsn: manifest.durableLsn }' }],
+    scenarios: ['misdirected-write', 'sector-damage'],
+  },
 ];

@@ -1,8 +1,8 @@
 /**
  * Disk images (sim/disk/image.ts): a world exported to JSON and imported again is the same
  * machine. The property test runs random operation sequences (with fsync errors in every
- * failure mode, bit flips, a full disk, cross-directory renames, writes through handles of
- * unlinked files and power losses along the way), sends the image through JSON, and checks that
+ * failure mode, bit flips, damaged sectors, misdirected writes, lost names, a full disk,
+ * cross-directory renames, writes through handles of unlinked files and power losses along the way), sends the image through JSON, and checks that
  * the same crash then leaves the original and the copy identical, in every crash state.
  */
 import { Buffer } from 'node:buffer';
@@ -26,6 +26,7 @@ const opArb = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('rename' as const), i: fc.nat(3), j: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), i: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('syncDir' as const), d: fc.nat(2) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('list' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), kill: fc.boolean(), crashState: fc.nat(7) }) },
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -47,7 +48,10 @@ const crashStates = [0, 1, 2, 3, 4, 5, 917];
 
 function faultsOf(mode: FsyncFailureMode): ReturnType<typeof noFaults> {
   return noFaults({
-    rates: { 'fsync-error': 0.3, 'bit-flip': 0.1, 'disk-full': 0.03, 'read-error': 0.05 },
+    rates: {
+      'fsync-error': 0.3, 'bit-flip': 0.1, 'disk-full': 0.03, 'read-error': 0.05,
+      'misdirected-write': 0.15, 'sector-damage': 0.5, 'lost-entry': 0.6,
+    },
     fsyncFailureMode: mode,
     sectorBytes: 512,
     capacityBytes: 64 * 1024,
@@ -90,6 +94,10 @@ async function build(machine: Machine): Promise<SimWorld> {
         case 'syncDir':
           await world.fs.syncDir(dirs[op.d]!);
           break;
+        case 'list':
+          // The one directory that can hold two names, the least a lost entry needs.
+          await world.fs.readdir('/a');
+          break;
         case 'crash':
           world.crashNow(op.kill ? 'kill-9' : 'power-loss');
           world.restart({ crashState: op.crashState });
@@ -116,9 +124,14 @@ function observe(world: SimWorld): string {
     id: file.id,
     visible: hex(world.inspect().get(path)!),
     durable: hex(file.durable.view()),
-    pending: file.pending.map((record) => (record.kind === 'write' ? { ...record, data: hex(file.dataOf(record)) } : record)),
+    pending: file.pending.map((record) => {
+      if (record.kind !== 'write') return record;
+      const { misdirect, ...write } = record;
+      return { ...write, data: hex(file.dataOf(record)), ...(misdirect ? { misdirect: { file: misdirect.file.id, offset: misdirect.offset, durable: hex(misdirect.file.durable.view()) } } : {}) };
+    }),
     syncBroken: file.syncBroken,
     badBits: [...(file.badBits ?? [])],
+    badSectors: [...(file.badSectors ?? [])],
   }));
   const { usedBytes, capacityBytes } = world.space;
   // One string: comparing it is much faster than a deep comparison of the same objects.
@@ -128,13 +141,16 @@ function observe(world: SimWorld): string {
 describe('disk images', () => {
   it('give the same disk after the same crash, in every crash state, as the world they came from', async () => {
     // What the runs reached, so the property is known not to be vacuous.
-    const seen = { broken: false, badBits: false, full: false, sharedTxn: false };
+    const seen = { broken: false, badBits: false, badSectors: false, misdirected: false, lost: false, full: false, sharedTxn: false };
     await fc.assert(
       fc.asyncProperty(machineArb, async (machine) => {
         const built = await build(machine);
         const image = JSON.parse(JSON.stringify(built.exportImage())) as DiskImage;
         seen.broken ||= [...built.kernel.disk.files()].some(([, file]) => file.syncBroken);
         seen.badBits ||= [...built.kernel.disk.files()].some(([, file]) => file.badBits !== undefined);
+        seen.badSectors ||= [...built.kernel.disk.files()].some(([, file]) => file.badSectors !== undefined) && built.faultCounts['sector-damage'] > 0;
+        seen.misdirected ||= [...built.kernel.disk.files()].some(([, file]) => file.pending.some((record) => record.kind === 'write' && record.misdirect !== undefined));
+        seen.lost ||= built.faultCounts['lost-entry'] > 0;
         seen.full ||= built.space.capacityBytes < 64 * 1024;
         seen.sharedTxn ||= image.disk.txns.some((txn) => txn.committed);
         expect(new SimWorld({ seed: machine.seed, image }).exportImage()).toEqual(image);
@@ -159,7 +175,7 @@ describe('disk images', () => {
       }),
       { numRuns: 60 },
     );
-    expect(seen).toEqual({ broken: true, badBits: true, full: true, sharedTxn: true });
+    expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true });
   });
 
   it('keep unsynced data unsynced: a power loss in the next world can still lose it', async () => {
