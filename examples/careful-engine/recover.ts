@@ -18,7 +18,9 @@
  *    sectors, never one bit (see the magic and trailer in format.ts).
  * 3. An intact record further on says it was written when the file was fsynced past R's start
  *    (`durableBytes`): R had been durable, so this is corruption.
- * 4. Otherwise R and everything after it is a torn tail: cut it off. An fsync covers every
+ * 4. R starts below what the last open served (served.ts): it had been read intact and
+ *    fsynced, so this is corruption (damage to the disk), however it looks.
+ * 5. Otherwise R and everything after it is a torn tail: cut it off. An fsync covers every
  *    earlier write of the file, so nothing after an unsynced record can have been fsynced.
  *
  * Cutting is idempotent: a crash in the middle of recovery leaves the same records intact, or
@@ -50,9 +52,10 @@ export function applyOps(state: Map<string, Uint8Array>, ops: readonly CarefulOp
 /**
  * Replays the log in `bytes` and judges its first bad record (see the module comment).
  * @param path - the log's path, for messages
+ * @param servedBytes - how much of this log the last open served (rule 4; 0 when unknown)
  * @throws CarefulCorruptionError when the damage is not a torn tail
  */
-export function scanLog(bytes: Uint8Array, path: string): LogScan {
+export function scanLog(bytes: Uint8Array, path: string, servedBytes = 0): LogScan {
   const state = new Map<string, Uint8Array>();
   let offset = 0;
   let lastCrc = 0;
@@ -64,7 +67,7 @@ export function scanLog(bytes: Uint8Array, path: string): LogScan {
       offset = read.record.end;
       continue;
     }
-    return { state, end: offset, lastCrc, cutReason: judge(bytes, offset, path, problemOf(read)) };
+    return { state, end: offset, lastCrc, cutReason: judge(bytes, offset, path, problemOf(read), servedBytes) };
   }
   return { state, end: offset, lastCrc };
 }
@@ -76,17 +79,18 @@ function problemOf(read: RecordRead): Exclude<RecordRead, { kind: 'intact' }> {
 }
 
 /**
- * Applies rules 1 to 4 to the bad record at `offset`.
+ * Applies rules 1 to 5 to the bad record at `offset`.
  * @returns why the tail may be cut off
  * @throws CarefulCorruptionError when it may not
  */
-function judge(bytes: Uint8Array, offset: number, path: string, problem: Exclude<RecordRead, { kind: 'intact' }>): string {
+function judge(bytes: Uint8Array, offset: number, path: string, problem: Exclude<RecordRead, { kind: 'intact' }>, servedBytes: number): string {
   if (problem.kind === 'malformed') throw new CarefulCorruptionError(path, offset, `${problem.detail}; checksums pass, so no crash did this`);
   if (problem.kind === 'single-bit') throw new CarefulCorruptionError(path, offset, `${problem.detail}; exactly one bit differs, which is bit rot, not a torn write`);
   const witness = durableWitness(bytes, offset);
   if (witness !== undefined) {
     throw new CarefulCorruptionError(path, offset, `${problem.detail}; the intact record at ${witness.offset} was written when ${witness.durableBytes} bytes were fsynced`);
   }
+  if (offset < servedBytes) throw new CarefulCorruptionError(path, offset, `${problem.detail}; the last open served ${servedBytes} bytes of this log intact`);
   return `torn tail (${problem.kind}): ${problem.detail}`;
 }
 

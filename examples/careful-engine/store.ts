@@ -3,7 +3,9 @@
  * at open (recover.ts), compacted on request. Written only against the file-system port.
  *
  * Files in its directory: `careful.log`, the log; `careful.log.tmp`, a compacted log being
- * written (it only becomes the log by an atomic rename once it is whole and fsynced).
+ * written (it only becomes the log by an atomic rename once it is whole and fsynced);
+ * `careful.served`, how much of the log the last open served (served.ts), and its temporary
+ * `careful.served.tmp`.
  *
  * Durability modes: `strict` acknowledges a commit once its record is fsynced; `none`
  * acknowledges after the write, and `sync()` or a clean `close()` makes everything
@@ -22,6 +24,7 @@ import { CarefulClosedError, CarefulCorruptionError, CarefulDiskFullError, Caref
 import { batchProblem, encodeRecord, logBytesMax, type CarefulOp } from './format.ts';
 import type { FileHandle, FileSystem } from './ports.ts';
 import { applyOps, scanLog } from './recover.ts';
+import { firstRecordCrc, readServed, servedBound, writeServed, type Served } from './served.ts';
 
 /** When a commit is acknowledged (see the module comment). */
 export type CarefulSyncMode = 'strict' | 'none';
@@ -45,6 +48,10 @@ export class CarefulStore {
   /** How much of the log is known fsynced; each record carries it (format.ts). */
   #durableBytes: number;
   #lastCrc: number;
+  /** The body checksum of the log's first record (0 while it is empty): the log's identity in careful.served. */
+  #firstCrc: number;
+  /** What careful.served says now. */
+  #served: Served | undefined;
   #failed: unknown;
   #closed = false;
   /** Every writing call runs alone, in call order, so records follow the order of the commits. */
@@ -58,10 +65,13 @@ export class CarefulStore {
     private readonly state: Map<string, Uint8Array>,
     end: number,
     lastCrc: number,
+    served: Served,
   ) {
     this.#size = end;
     this.#durableBytes = end;
     this.#lastCrc = lastCrc;
+    this.#firstCrc = served.firstCrc;
+    this.#served = served;
   }
 
   /**
@@ -81,7 +91,8 @@ export class CarefulStore {
       // The writer never lets the log grow past the limit, and a crash only loses bytes.
       if (size > logBytesMax) throw new CarefulCorruptionError(path, logBytesMax, `the log holds ${size} bytes, more than the ${logBytesMax} this store writes`);
       const bytes = size === 0 ? new Uint8Array(0) : await handle.read(0, size);
-      const scan = scanLog(bytes, path);
+      const served = await readServed(fs, dir);
+      const scan = scanLog(bytes, path, servedBound(served, bytes, path));
       if (scan.end < size) await handle.truncate(scan.end);
       // Even when nothing was cut: after a kill -9 the records just read may exist only in the
       // page cache, and what this open serves must survive a later power loss.
@@ -89,7 +100,9 @@ export class CarefulStore {
       // Every open, not only the one that created the log: a creation, rename or unlink by a
       // process killed before its directory fsync is visible now but not yet durable.
       await fs.syncDir(dir);
-      return new CarefulStore(fs, dir, options.sync ?? 'strict', handle, scan.state, scan.end, scan.lastCrc);
+      const now = { firstCrc: firstRecordCrc(bytes.subarray(0, scan.end)) ?? 0, bytes: scan.end };
+      await recordServed(fs, dir, served, now);
+      return new CarefulStore(fs, dir, options.sync ?? 'strict', handle, scan.state, scan.end, scan.lastCrc, now);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;
@@ -107,6 +120,7 @@ export class CarefulStore {
       const { bytes, crc } = encodeRecord(ops, this.#lastCrc, this.#durableBytes);
       if (this.#size + bytes.length > logBytesMax) throw new CarefulLimitError('the log is full; take a checkpoint');
       await this.#append(bytes);
+      if (this.#lastCrc === 0 && this.#firstCrc === 0) this.#firstCrc = crc;
       this.#lastCrc = crc;
       if (this.mode === 'strict') await this.#fsync();
       applyOps(this.state, ops);
@@ -158,6 +172,10 @@ export class CarefulStore {
         // Until the rename is durable a power loss may bring the old log back, and commits
         // appended to the new one would go with it.
         await this.fs.syncDir(this.dir);
+        // Before any append: the new log is whole and fsynced, all of it served.
+        this.#firstCrc = crc;
+        this.#served = { firstCrc: crc, bytes: bytes.length };
+        await writeServed(this.fs, this.dir, this.#served);
       } catch (error) {
         await tmp.close().catch(() => undefined);
         throw await this.#fail(error, 'checkpoint');
@@ -180,6 +198,9 @@ export class CarefulStore {
       }
       try {
         if (this.#size > this.#durableBytes) await this.handle.datasync();
+        this.#durableBytes = this.#size;
+        // A clean close vouches for every record it leaves, as an open does for what it served.
+        await recordServed(this.fs, this.dir, this.#served, { firstCrc: this.#firstCrc, bytes: this.#size });
       } catch (error) {
         const failure = await this.#fail(error, 'close');
         await this.handle.close().catch(() => undefined);
@@ -272,4 +293,10 @@ export class CarefulStore {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Writes what this open served, when it differs from what the file already says. */
+async function recordServed(fs: FileSystem, dir: string, before: Served | undefined, now: Served): Promise<void> {
+  if (before !== undefined && before.bytes === now.bytes && before.firstCrc === now.firstCrc) return;
+  await writeServed(fs, dir, now);
 }
