@@ -9,7 +9,7 @@
  * With `--baseline DIR` it instead compares planted bugs caught per CPU-minute with an older
  * checkout, side by side (bench/mutants-baseline.ts), and writes nothing.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planSize, type Plan } from '../sim/index.ts';
@@ -19,6 +19,7 @@ import { engineSubject } from '../scenarios/engine-subject.ts';
 import { mutants } from '../test/mutants/catalogue.ts';
 import { faultModels, searchMutant, shippedEngineFails, type FaultModel, type SearchResult } from '../test/mutants/campaign.ts';
 import { loadMutant, removeMutantCopies } from '../test/mutants/loader.ts';
+import { writeMutantsTable } from './mutants-table.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +34,15 @@ const jsonPath = option('json') ?? join(root, 'bench/results/mutants.json');
 // Opt-in (400 shrinker runs per mutant). The 4 GB out-of-memory of the first full run was the shared
 // never-settling promise of sim/disk/kernel.ts (fixed), not the shrinker.
 const shrinkWanted = process.argv.includes('--shrink');
+// `--models full` measures only some fault models; a mutant's other models keep their results
+// from the JSON already there (the expensive 2,000-seed baselines need not be rerun each time).
+const models = (option('models')?.split(',') ?? [...faultModels]) as FaultModel[];
+for (const model of models) {
+  if (!faultModels.includes(model)) {
+    process.stderr.write(`bench:mutants: unknown fault model ${model} (one of ${faultModels.join(', ')})\n`);
+    process.exit(2);
+  }
+}
 
 type Shrinker = (plan: Plan, engine: Engine, options: { invariant?: string; runsMax?: number }) => Promise<{ plan: Plan }>;
 
@@ -59,15 +69,33 @@ if (baselineDir !== undefined) {
   process.exit(0);
 }
 
+/** The rows of the JSON already written, by mutant: what a partial run (--only, --models) keeps. */
+function earlierRows(): Map<string, Row> {
+  if (!existsSync(jsonPath)) return new Map();
+  const earlier = JSON.parse(readFileSync(jsonPath, 'utf8')) as { rows: Row[] };
+  return new Map(earlier.rows.map((row) => [row.id, row]));
+}
+
+const earlier = earlierRows();
 const shrink = loadShrinker();
 const rows: Row[] = [];
 for (const mutant of mutants) {
-  if (only && !only.includes(mutant.id)) continue;
+  if (only && !only.includes(mutant.id)) {
+    const kept = earlier.get(mutant.id);
+    if (kept !== undefined) rows.push(kept);
+    continue;
+  }
   const sut = await loadMutant(mutant);
-  const results = {} as Row['results'];
+  const results = { ...earlier.get(mutant.id)?.results } as Row['results'];
+  for (const model of faultModels) {
+    if (!models.includes(model) && results[model] === undefined) {
+      process.stderr.write(`bench:mutants: ${mutant.id} has no earlier result for ${model}; measure it (drop --models)\n`);
+      process.exit(2);
+    }
+  }
   let failing: Plan | undefined;
   let invariant: string | undefined;
-  for (const model of faultModels) {
+  for (const model of models) {
     const { plan, ...result } = await searchMutant(mutant, sut, model, budget);
     results[model] = result;
     if (model === 'full' && plan) {
@@ -75,7 +103,7 @@ for (const mutant of mutants) {
       invariant = result.invariant;
     }
   }
-  let shrunk: Row['shrunk'] = 'n/a';
+  let shrunk: Row['shrunk'] = shrink ? 'n/a' : (earlier.get(mutant.id)?.shrunk ?? 'n/a');
   if (shrink && failing) {
     const small = await shrink(failing, sut, { ...(invariant ? { invariant } : {}), runsMax: 400 });
     const size = planSize(small.plan);
@@ -125,3 +153,7 @@ if (referenceFailures.length > 0) {
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(jsonPath, `${JSON.stringify({ budget, generatedBy: 'bench/mutants.ts', rows }, null, 2)}\n`);
 console.log(`JSON written to ${jsonPath}`);
+if (option('json') === undefined) {
+  writeMutantsTable(jsonPath, join(root, 'bench/results/mutants.md'));
+  console.log('table of bench/results/mutants.md rewritten');
+}
