@@ -64,9 +64,11 @@ export function decodeServed(bytes: Uint8Array, path: string): Served {
   return { bytes: view.getUint32(4, true), firstCrc: view.getUint32(8, true) };
 }
 
-/** Reads the file in `dir`, or undefined when there is none (a store made before it existed). */
-export async function readServed(fs: FileSystem, dir: string): Promise<Served | undefined> {
-  const names = await fs.readdir(dir);
+/**
+ * Reads the file in `dir`, or undefined when there is none (a store made before it existed).
+ * @param names - the directory's listing, taken before the log is opened
+ */
+export async function readServed(fs: FileSystem, dir: string, names: readonly string[]): Promise<Served | undefined> {
   if (names.includes(servedTmpName)) await fs.unlink(`${dir}/${servedTmpName}`);
   if (!names.includes(servedName)) return undefined;
   const path = `${dir}/${servedName}`;

@@ -82,8 +82,11 @@ export class CarefulStore {
   static async open(options: CarefulOptions): Promise<CarefulStore> {
     const { fs, dir } = options;
     await fs.mkdir(dir);
+    // One listing, before the log is opened: what it shows is what this open works from.
+    const names = await fs.readdir(dir);
     // A compacted log that was never renamed into place was never the log.
-    if ((await fs.readdir(dir)).includes(tmpName)) await fs.unlink(`${dir}/${tmpName}`);
+    if (names.includes(tmpName)) await fs.unlink(`${dir}/${tmpName}`);
+    const served = await readServed(fs, dir, names);
     const path = `${dir}/${logName}`;
     const handle = await fs.open(path, { create: true });
     try {
@@ -91,7 +94,6 @@ export class CarefulStore {
       // The writer never lets the log grow past the limit, and a crash only loses bytes.
       if (size > logBytesMax) throw new CarefulCorruptionError(path, logBytesMax, `the log holds ${size} bytes, more than the ${logBytesMax} this store writes`);
       const bytes = size === 0 ? new Uint8Array(0) : await handle.read(0, size);
-      const served = await readServed(fs, dir);
       const scan = scanLog(bytes, path, servedBound(served, bytes, path));
       if (scan.end < size) await handle.truncate(scan.end);
       // Even when nothing was cut: after a kill -9 the records just read may exist only in the
