@@ -263,6 +263,16 @@ export class SimDisk {
   }
 
   /**
+   * The synced file names of `dir` that no handle of `incarnation` holds open: the names a lost
+   * entry may take. A name lost under an open handle would leave the process writing to a file
+   * nobody can find again, which no engine can notice; what the fault models (an operator, a
+   * buggy file system, a partial restore) strikes while the store is not using the file.
+   */
+  losableFileNames(dir: DirNode, incarnation: number): string[] {
+    return this.syncedFileNames(dir).filter((name) => !(dir.cache.get(name) as FileState).isOpenIn(incarnation));
+  }
+
+  /**
    * A lost entry: `name` vanishes from `dir`, durable and page-cache namespace alike, as when an
    * operator, a buggy file system or a partial restore removed it while nobody looked. Handles
    * still open keep the file (POSIX); its space is freed. Counted as damage.

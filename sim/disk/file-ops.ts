@@ -40,11 +40,17 @@ export class OpenFile {
    * @param path - the path the file was opened by (for errors and the trace)
    * @param file - the inode
    */
+  /** The incarnation that opened it: its handles die with that process. */
+  readonly incarnation: number;
+
   constructor(
     readonly kernel: IoKernel,
     readonly path: string,
     readonly file: FileState,
-  ) {}
+  ) {
+    this.incarnation = kernel.incarnation;
+    file.opens.add(this);
+  }
 }
 
 /**
@@ -287,6 +293,7 @@ export function closeOp(open: OpenFile): Operation<void> {
   return plainOp('close', open.path, 'other', () => {
     checkOpen(open, 'close');
     open.closed = true;
+    open.file.opens.delete(open);
   });
 }
 

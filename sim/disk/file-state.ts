@@ -68,6 +68,21 @@ export class FileState {
   badBits: Map<number, number> | undefined;
   /** The last copy {@link snapshot} made, and of which buffer at which version. */
   #snapshot: { readonly of: ByteBuffer; readonly version: number; readonly bytes: Uint8Array } | undefined;
+  /**
+   * The handles open on this inode ({@link OpenFile}s add and remove themselves; those of a dead
+   * incarnation are dropped when asked, see {@link isOpenIn}).
+   */
+  readonly opens = new Set<{ readonly incarnation: number }>();
+
+  /** Whether a handle of `incarnation` (the live process) holds the file open. */
+  isOpenIn(incarnation: number): boolean {
+    for (const open of this.opens) {
+      if (open.incarnation === incarnation) return true;
+      this.opens.delete(open);
+    }
+    return false;
+  }
+
   /** Sector index → how reads of that sector come back (latent sector damage). */
   badSectors: Map<number, BadSector> | undefined;
 

@@ -121,15 +121,16 @@ export function mkdirOp(k: IoKernel, path: string): Operation<void> {
 /**
  * The sorted names in a directory. A lost entry strikes here, when a directory is listed (an
  * engine does so when it opens, so the name is gone before its recovery looks): one synced file
- * name, picked by the argument among the directory's synced file names, vanishes for good
- * before the listing (disk.ts `loseEntry`). Only a directory holding at least
- * {@link lostEntryNamesMin} synced file names can lose one.
+ * name no handle of the live process holds open, picked by the argument among them, vanishes
+ * for good before the listing (disk.ts `loseEntry`, `losableFileNames`). Only a directory
+ * holding at least {@link lostEntryNamesMin} synced file names can lose one.
  * @throws IoError `ENOENT`, `ENOTDIR`
  */
 export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
   const split = splitPath(path);
   const listed = k.disk.dir(split.full);
-  const losable = listed !== undefined && k.disk.syncedFileNames(listed).length >= lostEntryNamesMin;
+  const losable = listed !== undefined && k.disk.syncedFileNames(listed).length >= lostEntryNamesMin
+    && k.disk.losableFileNames(listed, k.incarnation).length > 0;
   return {
     label: { name: 'readdir', path, offset: none, length: none },
     ioClass: 'other',
@@ -138,7 +139,7 @@ export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
     body: ({ io, fault }) => {
       const dir = dirAt(k, path, 'readdir');
       if (fault === 'lost-entry') {
-        const names = k.disk.syncedFileNames(dir);
+        const names = k.disk.losableFileNames(dir, k.incarnation);
         const arg = k.faults.arg(fault, io, (rng) => rng.int(names.length));
         const name = names[arg % names.length]!;
         k.fire(fault, io, arg, childPath(split.full, name));

@@ -186,37 +186,62 @@ describe('sector-damage', () => {
 });
 
 describe('lost-entry', () => {
-  // I/O: 0 open a, 1 append, 2 sync, 3 open b, 4 append, 5 sync, 6 syncDir, 7 open b again,
-  // 8 open c (an unsynced name), 9 readdir (loses b)
-  async function listed(world: SimWorld): Promise<{ names: string[]; orphan: Uint8Array }> {
+  // I/O: 0 open a, 1 append, 2 sync, 3 close, 4 open b, 5 append, 6 sync, 7 close, 8 syncDir,
+  // 9 open c (an unsynced name, held open), 10 readdir (loses b)
+  async function listed(world: SimWorld, keepOpen?: string): Promise<string[]> {
     return inWorld(world, async () => {
+      for (const name of ['a', 'b']) {
+        const h = await world.fs.open(`/d/${name}`, { create: true });
+        await h.append(filled(100, name.charCodeAt(0)));
+        await h.sync();
+        if (name !== keepOpen) await h.close();
+      }
+      await world.fs.syncDir('/d');
+      await world.fs.open('/d/c', { create: true });
+      return world.fs.readdir('/d');
+    });
+  }
+
+  it('takes a synced name no handle holds open away when the directory is listed, for good', async () => {
+    // arg 1: the second of the losable names [a, b].
+    const world = worldWith([{ io: 10, kind: 'lost-entry', arg: 1 }]);
+    world.createDirectory('/d');
+    expect(await listed(world)).toEqual(['a', 'c']);
+    expect(world.space.usedBytes).toBe(100); // b's 100 bytes are freed
+    expect(world.mediaDamage).toBe(1);
+    expect(faultDetail(world, 'lost-entry')).toBe('io=10 arg=1');
+    expect(world.trace.events.find((event) => event.type === 'fault')?.path).toBe('/d/b');
+    world.crashNow('power-loss');
+    world.restart({ crashState: 2 });
+    expect([...world.inspect().keys()].sort()).toEqual(['/d/a', '/d/c']);
+  });
+
+  it('never takes a name the live process holds open (its writes would go to a file nobody can find): the same argument takes another', async () => {
+    // I/O as above without b's close: 8 open c, 9 readdir. Losable: [a] only.
+    const world = worldWith([{ io: 9, kind: 'lost-entry', arg: 1 }]);
+    world.createDirectory('/d');
+    expect(await listed(world, 'b')).toEqual(['b', 'c']);
+    expect(world.trace.events.find((event) => event.type === 'fault')?.path).toBe('/d/a');
+    expect(world.mediaDamage).toBe(1);
+  });
+
+  it('takes a name a crashed process held open: its handles died with it', async () => {
+    // I/O: 0-2 a, 3-5 b (both left open), 6 syncDir; after the restart, 7 readdir.
+    const world = worldWith([{ io: 7, kind: 'lost-entry', arg: 1 }]);
+    world.createDirectory('/d');
+    await inWorld(world, async () => {
       for (const name of ['a', 'b']) {
         const h = await world.fs.open(`/d/${name}`, { create: true });
         await h.append(filled(100, name.charCodeAt(0)));
         await h.sync();
       }
       await world.fs.syncDir('/d');
-      const b = await world.fs.open('/d/b');
-      await world.fs.open('/d/c', { create: true });
-      const names = await world.fs.readdir('/d');
-      return { names, orphan: await b.read(0, 100) };
     });
-  }
-
-  it('takes a synced name away when the directory is listed, for good, while an open handle keeps the file', async () => {
-    // arg 1: the second of the synced file names [a, b].
-    const world = worldWith([{ io: 9, kind: 'lost-entry', arg: 1 }]);
-    world.createDirectory('/d');
-    const { names, orphan } = await listed(world);
-    expect(names).toEqual(['a', 'c']);
-    expect(orphan).toEqual(filled(100, 0x62));
-    expect(world.space.usedBytes).toBe(100); // b's 100 bytes are freed
-    expect(world.mediaDamage).toBe(1);
-    expect(faultDetail(world, 'lost-entry')).toBe('io=9 arg=1');
+    world.crashNow('kill-9');
+    world.restart();
+    const names = await inWorld(world, () => world.fs.readdir('/d'));
+    expect(names).toEqual(['a']);
     expect(world.trace.events.find((event) => event.type === 'fault')?.path).toBe('/d/b');
-    world.crashNow('power-loss');
-    world.restart({ crashState: 2 });
-    expect([...world.inspect().keys()].sort()).toEqual(['/d/a', '/d/c']);
   });
 
   it('never strikes a directory with fewer than two synced file names', async () => {
