@@ -217,16 +217,17 @@ export class FacadeCore {
     if (!entry.flags.write) throw nodeError('EBADF', 'write');
     // A negative position, like none, is write(2) at the descriptor's position (libuv).
     const positioned = typeof pos === 'number' && pos >= 0;
-    this.#call('write', entry.path, () => {
+    return this.#call('write', entry.path, () => {
       // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS); but a write of
       // nothing returns before O_APPEND moves the offset (generic_write_checks), so it
       // appends nowhere and moves nothing.
       const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
-      entry.file.write(at, bytes, entry.flags.append ? 'append' : 'write');
+      // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
+      const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
       // pwrite(2) leaves the descriptor's position where it was, O_APPEND or not.
-      if (!positioned) entry.position = at + bytes.length;
+      if (!positioned) entry.position = at + written;
+      return written;
     });
-    return bytes.length;
   }
 
   /**
@@ -258,8 +259,9 @@ export class FacadeCore {
    * `writev`: `buffers` gathered into one write (one I/O operation, as `pwritev(2)` is one
    * syscall), so a crash or fault never splits it between buffers.
    * @param position - where to write; `null`, absent or negative: at the descriptor's position
-   * @returns the bytes written (all of them); 0 for no buffers, which Node answers without
-   * looking at the descriptor (unlike `readv`)
+   * @returns the bytes written (fewer than the buffers hold after a short write, as
+   * `writeSync`); 0 for no buffers, which Node answers without looking at the descriptor
+   * (unlike `readv`)
    * @throws NodeFsError EBADF, EISDIR, ENOSPC, EIO (syscall `write`)
    */
   writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
@@ -403,7 +405,8 @@ export class FacadeCore {
       // rename(2) onto an ancestor of the source: the target directory is not empty.
       if (this.#peek(to) === 'dir' && this.#peek(from) === 'file' && from.startsWith(`${to}/`)) throw nodeError('ENOTEMPTY', 'rename', from, to);
       if (this.#peek(from) === 'dir') throw new UnsupportedFsCallError('fs.rename', from, 'the simulated disk never renames directories');
-      this.port.rename(from, to);
+      // Eligible for the `exdev` fault: a workload can make renames fail as across file systems.
+      this.port.rename(from, to, true);
     }, to);
   }
 
@@ -436,15 +439,27 @@ export class FacadeCore {
   writeFileSync(pathOrFd: string | number, data: unknown, options?: unknown, defaultFlag = 'w'): void {
     const bytes = toBytes(data, encodingOf(options));
     if (typeof pathOrFd === 'number') {
-      this.writeSync(pathOrFd, bytes);
+      this.#writeAll(pathOrFd, bytes);
       return;
     }
     const fd = this.openSync(pathOrFd, flagOf(options, defaultFlag));
     try {
-      this.writeSync(fd, bytes);
+      this.#writeAll(fd, bytes);
     } finally {
       this.#closeQuietly(fd);
     }
+  }
+
+  /**
+   * Writes all of `bytes` at the descriptor's position, as Node's `writeFile` and `appendFile`
+   * do: `write` again with the rest after a short write, until all landed or a write fails
+   * (`ENOSPC` once the disk is full). Empty data is one write of nothing, as Node's callback
+   * `writeFile` makes (its `writeFileSync` and `fs.promises.writeFile` make none): kept in every
+   * API, so that traces of runs without short writes did not change.
+   */
+  #writeAll(fd: number, bytes: Uint8Array): void {
+    let writtenBytes = this.writeSync(fd, bytes);
+    while (writtenBytes < bytes.length) writtenBytes += this.writeSync(fd, bytes.subarray(writtenBytes));
   }
 
   appendFileSync(pathOrFd: string | number, data: unknown, options?: unknown): void {

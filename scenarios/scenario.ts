@@ -40,6 +40,9 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'disk-full': ['append'],
   'read-error': ['read'],
   'bit-flip': ['read'],
+  // The fs facade's kinds (sim/types.ts facadeFaultKinds) never land in an engine.
+  'short-write': [],
+  'exdev': [],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

@@ -17,7 +17,7 @@ export { zeroCounts } from './disk/faults.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {
-  faultKinds, ioClasses,
+  facadeFaultKinds, faultKinds, ioClasses,
   type CampaignResult, type Coverage, type FaultKind, type IoClass, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
 } from './types.ts';
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';

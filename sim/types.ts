@@ -12,13 +12,25 @@ import type { EnginePhase } from '../engine/types.ts';
  * - `disk-full`: `ENOSPC` on write, append, extension or create; a write may be partly applied.
  * - `read-error`: `EIO` on a read.
  * - `bit-flip`: a read returns a sector with one bit flipped, sticky until the sector is rewritten.
+ * - `short-write`: a write through the fs facade lands only a prefix and returns its length, as
+ *   `write(2)` may; the caller must write the rest. Facade only (see {@link facadeFaultKinds}).
+ * - `exdev`: a rename through the fs facade fails with `EXDEV` and changes nothing, as a rename
+ *   across file systems does. Facade only.
  */
-export type FaultKind = 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip';
+export type FaultKind = 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev';
 
 /** Every {@link FaultKind}, in a stable order (report columns follow it). */
 export const faultKinds: readonly FaultKind[] = [
-  'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip',
+  'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip', 'short-write', 'exdev',
 ];
+
+/**
+ * Kinds only the fs facade (library workloads) can inject. The engine's port promises whole
+ * writes (`FileHandle.write` returns nothing, a failed one throws) and renames inside one
+ * directory, so neither a short count nor `EXDEV` means anything there: its operations are never
+ * eligible, and engine scenarios do not draw rates for them.
+ */
+export const facadeFaultKinds: readonly FaultKind[] = ['short-write', 'exdev'];
 
 /**
  * A phase of the code under test, as it reports it (the reference engine's are its

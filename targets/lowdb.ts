@@ -10,6 +10,7 @@
  */
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
+import { targetFaultRates } from './plan.ts';
 import type { Workload } from './workload.ts';
 
 interface Data {
@@ -34,6 +35,9 @@ const workload: Workload<State, Low<Data>> = {
   name: 'lowdb',
   description: 'after a crash the database opens with the old or the new data; an acknowledged write survives',
   operationsCount: 12,
+  // The default faults, plus short writes: steno writes with `fs.promises.writeFile`, whose loop
+  // must write the rest.
+  faults: { rates: { ...targetFaultRates, 'short-write': 0.01 } },
   initialState: () => ({ acked: 0 }),
   async open(ctx) {
     const db = new Low<Data>(new JSONFile<Data>(ctx.path(fileName)), { items: [] });

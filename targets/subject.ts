@@ -21,6 +21,7 @@ const keepEverything = 2;
 /** Where each fault kind lands in a library's I/O: its targeted cell. */
 const siteOfKind: Record<FaultKind, IoClass> = {
   'kill-9': 'append', 'power-loss': 'append', 'disk-full': 'append', 'fsync-error': 'fsync', 'read-error': 'read', 'bit-flip': 'read',
+  'short-write': 'append', 'exdev': 'rename',
 };
 
 const shrinkAxes: ShrinkAxes<TargetPlan> = {

@@ -3,7 +3,7 @@
  *
  * Invariants after every crash:
  * - `whole`: the target exists and holds exactly one of the documents written (the old or the
- *   new one), never a mix of two, never a torn or empty file, never nothing;
+ *   new one), never a mix of two, never a torn, truncated or empty file, never nothing;
  * - `durable`: it holds the last document whose write was acknowledged, or a later one (a write
  *   that resolved is not lost).
  *
@@ -11,6 +11,7 @@
  * keeps a module-level queue per file that a crashed write would otherwise leave locked.
  */
 import { readFile } from 'node:fs/promises';
+import { targetFaultRates } from './plan.ts';
 import { freshRequire, type Workload } from './workload.ts';
 
 /** The slice of write-file-atomic's API the workload uses. */
@@ -39,10 +40,21 @@ function versionOf(text: string): number | undefined {
   }
 }
 
+/** The document `text` is a proper, non-empty prefix of (a write that landed short), if any. */
+function truncatedFrom(text: string): { version: number; length: number } | undefined {
+  const version = Number(/^\{"version":(\d+),/.exec(text)?.[1] ?? Number.NaN);
+  if (!Number.isSafeInteger(version)) return undefined;
+  const document = documentOf(version);
+  return document.length > text.length && document.startsWith(text) ? { version, length: document.length } : undefined;
+}
+
 const workload: Workload<State, WriteFileAtomic, WriteFileAtomic> = {
   name: 'write-file-atomic',
   description: 'after a crash the target holds the old or the new document, never a mix, never nothing; an acknowledged write survives',
   operationsCount: 12,
+  // The default faults, plus short writes: write-file-atomic writes with one `fs.write` whose
+  // count it never checks, so a write that lands a prefix is where it can go wrong.
+  faults: { rates: { ...targetFaultRates, 'short-write': 0.01 } },
   initialState: () => ({ acked: 0 }),
   load: () => freshRequire<WriteFileAtomic>('write-file-atomic'),
   open: (_ctx, writeFileAtomic) => writeFileAtomic,
@@ -65,7 +77,10 @@ const workload: Workload<State, WriteFileAtomic, WriteFileAtomic> = {
     }
     const version = versionOf(text);
     if (version === undefined) {
-      ctx.violate('whole', `${fileName} holds ${text.length} bytes that are no document written (torn, empty or mixed): ${JSON.stringify(text.slice(0, 40))}`);
+      const cut = truncatedFrom(text);
+      ctx.violate('whole', cut === undefined
+        ? `${fileName} holds ${text.length} bytes that are no document written (torn, empty or mixed): ${JSON.stringify(text.slice(0, 40))}`
+        : `${fileName} is truncated: ${text.length} of ${cut.length} bytes of version ${cut.version}`);
       return;
     }
     const acked = ctx.state.acked;

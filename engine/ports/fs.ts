@@ -26,10 +26,13 @@ export type IoErrorCode =
   | 'ENOTDIR'
   | 'ENOTEMPTY'
   | 'EBADF'
-  | 'EINVAL';
+  | 'EINVAL'
+  // A rename across file systems. The engine renames inside its own directory and never sees
+  // it; the simulator injects it only into the fs facade's renames (fault kind `exdev`).
+  | 'EXDEV';
 
 const IO_ERROR_CODES: ReadonlySet<string> = new Set<IoErrorCode>([
-  'ENOENT', 'EEXIST', 'ENOSPC', 'EIO', 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EBADF', 'EINVAL',
+  'ENOENT', 'EEXIST', 'ENOSPC', 'EIO', 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EBADF', 'EINVAL', 'EXDEV',
 ]);
 
 /** Whether `code` is one of the {@link IoErrorCode}s. */

@@ -2,7 +2,7 @@
  * The operations on an open file, each described once as an {@link Operation} and run by both
  * the asynchronous port (sim-handle.ts) and the synchronous one (sim/disk/sync-port.ts), with the
  * faults that concern file data: partial writes on kill-9, torn writes on power loss, `ENOSPC`,
- * fsync failure modes, read errors and sticky bit flips.
+ * short writes (the fs facade's only), fsync failure modes, read errors and sticky bit flips.
  */
 import { IoError } from '../../engine/ports/fs.ts';
 import type { Rng } from '../rng.ts';
@@ -22,6 +22,7 @@ const readBitsEmpty = crashBits | faultBit('read-error');
 const growBits = crashBits | faultBit('disk-full');
 const syncBits = crashBits | faultBit('fsync-error') | faultBit('disk-full');
 const syncBitsClean = crashBits | faultBit('fsync-error');
+const shortBits = faultBit('short-write');
 
 /** What one handle's operations share: the inode it was opened on, and whether it is closed. */
 export class OpenFile {
@@ -78,22 +79,32 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
 }
 
 /**
- * Writes all of `data` at `position` (traced as `name`; an append passes the current size):
- * ENOSPC short writes, kill-9 page prefixes, power loss mid-write.
- * @returns an operation whose result is `position`
- * @throws IoError `EBADF`, `EINVAL`; injected `ENOSPC` after a short write
+ * Writes `data` at `position` (traced as `name`; an append passes the current size): ENOSPC
+ * short writes, kill-9 page prefixes, power loss mid-write.
+ *
+ * Two contracts. The engine's port (`partial` false) promises whole writes: a write that cannot
+ * land whole applies the prefix that fits and throws `ENOSPC`, and the operation returns
+ * `position`. The fs facade (`partial` true) has `write(2)`'s: a write may land a prefix and
+ * return its length, which the caller must check. It does so when the disk fills part way (the
+ * bytes that fit land and count; only a write of which nothing fits fails with `ENOSPC`), and
+ * when a `short-write` fault fires (eligible only here, on writes of 2 bytes or more, so the
+ * engine's runs never draw it).
+ * @returns an operation whose result is `position` (whole) or the bytes written (partial)
+ * @throws IoError `EBADF`, `EINVAL`; injected `ENOSPC` (whole: after a short write; partial:
+ * when nothing fits)
  */
-export function writeOp(open: OpenFile, name: 'write' | 'append', position: number, data: Uint8Array): Operation<number> {
+export function writeOp(open: OpenFile, name: 'write' | 'append', position: number, data: Uint8Array, partial = false): Operation<number> {
   const { kernel: k, path, file } = open;
   const label = { name, path, offset: position, length: data.length };
   const growthBytes = position + data.length - file.size;
   // Only growth of a named file takes space (see disk.ts), so only it can hit a full disk.
-  const mask = growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits;
+  const mask = (growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits) | (partial && data.length > 1 ? shortBits : 0);
   return {
     label,
     ioClass: growthBytes > 0 ? 'append' : 'write',
     mask,
     ownsCrash: true,
+    ...(partial ? { outcome: (written: number) => (written < data.length ? `short=${written}` : 'ok') } : {}),
     body: ({ io, fault }) => {
       checkOpen(open, name);
       checkRange(position, name, path);
@@ -111,14 +122,31 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
         k.disk.write(file, position, data, appliedBytes);
         crashAt(k, label, io, fault, appliedBytes);
       }
-      k.disk.write(file, position, data, fitBytes);
+      const shortBytes = fault === 'short-write' ? shortWrite(open, io, position, data.length) : data.length;
+      const writtenBytes = Math.min(fitBytes, shortBytes);
+      k.disk.write(file, position, data, writtenBytes);
       // A power loss during the write: it reached the page cache, and the crash policy decides
       // what of it reaches the disk, like any other unsynced write.
       if (fault === 'power-loss') crashAt(k, label, io, fault, undefined);
-      if (fitBytes < data.length) throw k.injected('ENOSPC', name, path);
-      return position;
+      if (fitBytes < data.length && (!partial || writtenBytes === 0)) throw k.injected('ENOSPC', name, path);
+      return partial ? writtenBytes : position;
     },
   };
+}
+
+/**
+ * A `short-write` fault: the bytes a write of `length` at `position` lands, in [1, length).
+ * Drawn as a page boundary inside the write when it crosses one (a file system allocates and
+ * copies page by page, so a write stops short at one), any count otherwise; a scheduled count
+ * out of range is brought into it, so any entry replays.
+ */
+function shortWrite(open: OpenFile, io: number, position: number, length: number): number {
+  const k = open.kernel;
+  const pages = pageBoundaries(position, length);
+  const drawn = k.faults.arg('short-write', io, (rng) => (pages.length > 0 ? rng.pick(pages) - position : 1 + rng.int(length - 1)));
+  const bytes = Math.max(1, Math.min(length - 1, drawn));
+  k.fire('short-write', io, bytes, open.path);
+  return bytes;
 }
 
 /** The size reads see. @throws IoError `EBADF` */

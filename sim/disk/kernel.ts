@@ -77,7 +77,7 @@ export class IoKernel {
   }
 
   /** An injected error of `code`. */
-  injected(code: 'EIO' | 'ENOSPC', syscall: string, path: string): IoError {
+  injected(code: 'EIO' | 'ENOSPC' | 'EXDEV', syscall: string, path: string): IoError {
     return new IoError(code, syscall, path, true);
   }
 

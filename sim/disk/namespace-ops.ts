@@ -2,7 +2,7 @@
  * The namespace operations of the simulated file system, each described once as an
  * {@link Operation} and run by both the asynchronous port (sim-fs.ts) and the synchronous one
  * (sim/disk/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
- * everywhere, `ENOSPC` on create).
+ * everywhere, `ENOSPC` on create, `EXDEV` on the fs facade's renames).
  */
 import { IoError, type OpenOptions } from '../../engine/ports/fs.ts';
 import { none } from '../trace.ts';
@@ -14,6 +14,7 @@ import type { IoKernel } from './kernel.ts';
 import { plainOp, type Operation } from './perform.ts';
 
 const createBits = crashBits | faultBit('disk-full');
+const exdevBits = faultBit('exdev');
 
 /** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
 export type EntryStat =
@@ -60,12 +61,24 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
   };
 }
 
-/** Renames a file, replacing the target. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
-export function renameOp(k: IoKernel, from: string, to: string): Operation<void> {
-  return plainOp('rename', `${from} -> ${to}`, 'rename', () => {
+/**
+ * Renames a file, replacing the target.
+ * @param exdevEligible - the fs facade's renames may fail with an injected `EXDEV` (fault kind
+ * `exdev`), as a rename across file systems does; the engine's never do
+ * @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR`; injected `EXDEV`
+ */
+export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = false): Operation<void> {
+  const op = plainOp('rename', `${from} -> ${to}`, 'rename', ({ io, fault }) => {
     const source = splitPath(from);
     const target = splitPath(to);
     const fromDir = k.disk.parentOf(source, 'rename', from);
+    if (fault === 'exdev') {
+      // rename(2) compares the mounts of the two parents before it looks the source up: a
+      // missing parent is still ENOENT, a missing source on another file system EXDEV.
+      k.disk.parentOf(target, 'rename', to);
+      k.fire(fault, io, undefined, `${from} -> ${to}`);
+      throw k.injected('EXDEV', 'rename', from);
+    }
     const file = fromDir.cache.get(source.name);
     if (file === undefined) throw new IoError('ENOENT', 'rename', from);
     // Directories are never renamed in this model (see disk.ts).
@@ -78,6 +91,7 @@ export function renameOp(k: IoKernel, from: string, to: string): Operation<void>
     if (source.full === target.full) return;
     k.disk.rename(fromDir, source.name, toDir, target.name, file);
   });
+  return exdevEligible ? { ...op, mask: op.mask | exdevBits } : op;
 }
 
 /** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */

@@ -51,6 +51,11 @@ export interface Operation<T> {
   readonly ownsCrash: boolean;
   /** The operation itself; throws `IoError` for an expected failure. */
   readonly body: (context: OpContext) => T;
+  /**
+   * The outcome traced for a value the body returned, when `ok` does not say it all (a short
+   * write of the fs facade traces `short=N`); absent: `ok`.
+   */
+  readonly outcome?: (value: T) => string;
 }
 
 /**
@@ -89,7 +94,7 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });
-    kernel.traceIo(label.name, label.path, label.offset, label.length, 'ok', label.note);
+    kernel.traceIo(label.name, label.path, label.offset, label.length, op.outcome?.(value) ?? 'ok', label.note);
     return ends.succeeded(kernel, value);
   } catch (error) {
     if (error === crashSignal) return ends.dead(label);

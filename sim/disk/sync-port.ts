@@ -15,7 +15,9 @@
  * - latency is never drawn: a synchronous call cannot wait for simulated time;
  * - a crash cannot make a synchronous call "never return": it throws {@link ProcessCrashedError},
  *   and so does every later call of the dead incarnation;
- * - `stat` is an extra operation (the engine's port has none), traced as `stat`.
+ * - `stat` is an extra operation (the engine's port has none), traced as `stat`;
+ * - `writeSome` and `rename(from, to, true)` have the contracts of `write(2)` and `rename(2)`
+ *   (short counts, `EXDEV`) that the fs facade needs and the engine's port does not promise.
  */
 import type { FileState } from './file-state.ts';
 import { closeOp, OpenFile, readOp, sizeOp, syncOp, truncateOp, writeOp } from './file-ops.ts';
@@ -102,6 +104,16 @@ export class SyncFile {
     performSync(this.kernel, this.incarnation, writeOp(this.#open, name, position, data));
   }
 
+  /**
+   * Writes `data` at `position` as `write(2)` does: a prefix may land, and its length is
+   * returned (a `short-write` fault, or a disk that fills part way). The fs facade's write.
+   * @returns the bytes written, from 1 to `data.length` (0 only for empty `data`)
+   * @throws IoError ENOSPC when not one byte fits
+   */
+  writeSome(position: number, data: Uint8Array, name: 'write' | 'append' = 'write'): number {
+    return performSync(this.kernel, this.incarnation, writeOp(this.#open, name, position, data, true));
+  }
+
   /** The size reads see. */
   size(): number {
     return performSync(this.kernel, this.incarnation, sizeOp(this.#open));
@@ -143,9 +155,12 @@ export class SyncFileSystem {
     return performSync(k, incarnation, openOp(k, path, options, (file) => new SyncFile(k, incarnation, path, file), note));
   }
 
-  /** Renames a file, replacing the target. */
-  rename(from: string, to: string): void {
-    performSync(this.kernel, this.kernel.incarnation, renameOp(this.kernel, from, to));
+  /**
+   * Renames a file, replacing the target.
+   * @param exdevEligible - may fail with an injected `EXDEV` (the fs facade's renames)
+   */
+  rename(from: string, to: string, exdevEligible = false): void {
+    performSync(this.kernel, this.kernel.incarnation, renameOp(this.kernel, from, to, exdevEligible));
   }
 
   /** Removes a file. */

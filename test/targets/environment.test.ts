@@ -47,6 +47,37 @@ describe('pinEnvironment', () => {
     expect(hr).toBe(0n);
   });
 
+  it('moves Date, performance.now and process.hrtime with the simulated clock during a run', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const restore = pinEnvironment(world);
+    try {
+      const readings: unknown[] = [];
+      const read = (): void => {
+        readings.push([Date.now() - pinnedEpochMs, new Date().getTime() - pinnedEpochMs, performance.now(), process.hrtime(), process.hrtime.bigint()]);
+      };
+      const outcome = await world.run(async () => {
+        read();
+        const start = process.hrtime();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        read();
+        const elapsed = process.hrtime(start);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        read();
+        return elapsed;
+      });
+      expect(world.clock.now()).toBe(1750);
+      expect(readings).toEqual([
+        [0, 0, 0, [0, 0], 0n],
+        [1500, 1500, 1500, [1, 500_000_000], 1_500_000_000n],
+        [1750, 1750, 1750, [1, 750_000_000], 1_750_000_000n],
+      ]);
+      expect(outcome).toEqual({ outcome: 'done', value: [1, 500_000_000] });
+    } finally {
+      restore();
+      world.finish();
+    }
+  });
+
   it('puts every original back', () => {
     const originals = [Math.random, crypto.randomBytes, crypto.randomUUID, Date, performance.now, process.hrtime, globalThis.crypto.getRandomValues];
     const pid = process.pid;
