@@ -87,14 +87,14 @@ describe('decodeSnapshot refuses', () => {
   it('a file whose magic differs in any of its 8 bytes, at offset 0', () => {
     for (let i = 0; i < 8; i++) {
       const bytes = encodeSnapshot(1, new Map());
-      bytes[i] ^= 0x20;
+      bytes[i] = bytes[i]! ^ 0x20;
       expect(decodeSnapshot(resealed(bytes))).toEqual({ problem: 'bad magic', offset: 0 });
     }
   });
 
   it('a file whose checksum does not match, at offset 0', () => {
     const bytes = encodeSnapshot(1, stateOf({ a: 'b' }));
-    bytes[33] ^= 0x01;
+    bytes[33] = bytes[33]! ^ 0x01;
     expect(decodeSnapshot(bytes)).toEqual({ problem: 'checksum mismatch', offset: 0 });
   });
 
