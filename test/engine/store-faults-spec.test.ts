@@ -21,15 +21,15 @@ type Operation = 'open' | 'write' | 'truncate' | 'sync' | 'datasync' | 'rename' 
 
 /** Each armed fault fails the first later call of its operation on a path ending with its suffix. */
 class OneFaultFileSystem implements FileSystem {
-  private faults: Array<{ operation: Operation; suffix: string; code: 'ENOSPC' | 'EIO'; skip: number }> = [];
+  private faults: Array<{ operation: Operation; suffix: string; code: 'ENOSPC' | 'EIO'; skip: number; error?: Error }> = [];
   /** The faults that fired, as `operation path`. */
   readonly fired: string[] = [];
 
   constructor(private readonly inner: FileSystem) {}
 
   /** `skip`: let that many matching calls through first. */
-  arm(operation: Operation, suffix: string, code: 'ENOSPC' | 'EIO' = 'ENOSPC', skip = 0): void {
-    this.faults.push({ operation, suffix, code, skip });
+  arm(operation: Operation, suffix: string, code: 'ENOSPC' | 'EIO' = 'ENOSPC', skip = 0, error?: Error): void {
+    this.faults.push({ operation, suffix, code, skip, ...(error ? { error } : {}) });
   }
 
   check(operation: Operation, path: string): void {
@@ -42,7 +42,7 @@ class OneFaultFileSystem implements FileSystem {
     }
     this.faults.splice(index, 1);
     this.fired.push(`${operation} ${path}`);
-    throw new IoError(fault.code, operation, path, true);
+    throw fault.error ?? new IoError(fault.code, operation, path, true);
   }
 
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
@@ -391,5 +391,68 @@ describe('a failed fsync of the WAL', () => {
     fs.arm('datasync', '00000000000000000001.wal', 'EIO');
     expect(await rejectionOf(store.sync())).toMatchObject({ code: 'STORE_FAILED', reason: 'fsync of the WAL failed' });
     await expectFailed('fsync of the WAL failed');
+  });
+});
+
+describe('after a failed fsync of the WAL', () => {
+  it('cuts the segment back to its size at the last successful fsync (the page cache may lie)', async () => {
+    const before = await sizeOf(fs, segmentPath(dir, 1));
+    fs.arm('datasync', '00000000000000000001.wal', 'EIO');
+    await rejectionOf(store.commit([put('x', '1')]));
+    expect(await sizeOf(fs, segmentPath(dir, 1))).toBe(before);
+  });
+});
+
+describe('an automatic checkpoint on a full disk', () => {
+  it('leaves the commit acknowledged and the store usable, and is retried after the next commit', async () => {
+    await store.close();
+    probes = [];
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, walSizeBytesMax: 256, onProbe: (probe) => probes.push(probe) });
+    fs.arm('write', '.snap.tmp');
+    expect((await store.commit([put('k4', 'v')])).lsn).toBe(4);
+    expect((await store.commit([put('k5', 'v')])).lsn).toBe(5);
+    await store.sync();
+    expect(probes).toEqual(['checkpoint.disk-full']);
+    expect(store.metrics().checkpoints).toBe(0);
+    expect((await store.commit([put('k6', 'v')])).lsn).toBe(6);
+    await store.sync();
+    expect(store.metrics().checkpoints).toBe(1);
+    await store.close();
+  });
+});
+
+describe('an error that is not an I/O error', () => {
+  it('from the port while creating the next segment reaches the commit unchanged and does not fail the store', async () => {
+    await commitPuts(store, 1, 4);
+    const bug = new TypeError('adapter bug');
+    fs.arm('write', '00000000000000000002.wal.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.commit([put('x', '1')]))).toBe(bug);
+    expect(probes).toEqual([]);
+    expect((await store.commit([put('y', '1')])).lsn).toBe(5);
+    await store.close();
+  });
+
+  it('from the port while writing a snapshot reaches the checkpoint unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('write', '.snap.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.checkpoint())).toBe(bug);
+  });
+
+  it('from the port while writing the manifest reaches the checkpoint unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('write', 'MANIFEST.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.checkpoint())).toBe(bug);
+  });
+
+  it('from the port while pruning reaches the checkpoint unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('rename', '00000000000000000001.wal', 'EIO', 0, bug);
+    expect(await rejectionOf(store.checkpoint())).toBe(bug);
+  });
+
+  it('from the port while writing a sidecar reaches the close unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('write', '.wal.idx.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.close())).toBe(bug);
   });
 });

@@ -117,6 +117,33 @@ describe('metrics', () => {
   });
 });
 
+describe('group commit', () => {
+  /** Commits `count` puts at once on virtual time; returns their LSNs and when the last was acknowledged. */
+  async function burst(options: Partial<StoreOptions>, count: number): Promise<{ lsns: number[]; doneAtMs: number; groupSyncs: number }> {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      const store = await Store.open({ fs: world.fs, clock: world.clock, dir: '/db', sync: 'group', ...options });
+      const startMs = world.clock.now();
+      const lsns = (await Promise.all(Array.from({ length: count }, (_, i) => store.commit([put(`k${i}`, 'v')])))).map(({ lsn }) => lsn);
+      return { lsns, doneAtMs: world.clock.now() - startMs, groupSyncs: store.metrics().groupSyncs };
+    });
+    if (outcome.outcome !== 'done') throw new Error(`the run ended ${outcome.outcome}`);
+    return outcome.value;
+  }
+
+  it('does not wait out the delay once a group is full', async () => {
+    expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 4 }, 8)).toEqual({ lsns: [1, 2, 3, 4, 5, 6, 7, 8], doneAtMs: 0, groupSyncs: 2 });
+  });
+
+  it('waits out the delay for a group that is not full', async () => {
+    expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 4 }, 3)).toEqual({ lsns: [1, 2, 3], doneAtMs: 50, groupSyncs: 1 });
+  });
+
+  it('a group of one commit does not wait', async () => {
+    expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 1 }, 2)).toEqual({ lsns: [1, 2], doneAtMs: 0, groupSyncs: 2 });
+  });
+});
+
 describe('sidecar cadence', () => {
   it('rewrites the active segment\'s sidecar every sidecarEveryFrames frames', async () => {
     const store = await openStore(fs, dir, { sidecarEveryFrames: 2 });
