@@ -267,3 +267,45 @@ describe('refusals', () => {
     expect(await fs.readdir(dir)).toEqual(before);
   });
 });
+
+describe('a recovery with every kind of repair', () => {
+  it('names its probes and phases in the order it repairs, and counts each repair', async () => {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 12);
+    const first = await readFile(fs, segmentPath(dir, 1));
+    await store.checkpoint();
+    await store.close();
+    const { store: killed, crash } = await openCrashable(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(killed, 2, 13);
+    await crash();
+    await writeFile(fs, segmentPath(dir, 1), first);
+    const offsets = await frameOffsets(fs, segmentPath(dir, 4));
+    await resize(fs, segmentPath(dir, 4), offsets[1]! + 10);
+    await writeFile(fs, path('MANIFEST.tmp'), garbage(3));
+    const reopened = await reopen();
+    expect(probes).toEqual(['recovery.remove-orphans', 'recovery.remove-dead', 'recovery.cut-torn-tail', 'recovery.rebuild-sidecar.behind']);
+    expect(phases).toEqual(['recovery', 'prune', 'recovery', 'sidecar.rewrite', 'recovery']);
+    expect(reopened.replayStats).toEqual({
+      recordsApplied: 1, lastLsn: 13, truncatedBytes: 10, tornBytesKept: 10, segmentsScanned: 1, sidecarsRebuilt: 1,
+      uncleanShutdown: true, snapshotLsn: 12, orphansRemoved: 1, recoveryMs: 7, bytesReplayed: offsets[1]! + 10,
+    });
+    expect(reopened.metrics()).toMatchObject({ writtenLsn: 13, durableLsn: 13, walBytes: offsets[1], segmentCount: 1 });
+    await reopened.close();
+  });
+
+  it('keeps the evidence of its own cut when the limit is full, removing the oldest other one', async () => {
+    const { store, crash } = await openCrashable(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 2);
+    await crash();
+    for (let n = 1; n <= 8; n++) await writeFile(fs, path(evidenceName(1, n, 500 + n)), garbage(2, n));
+    const offsets = await frameOffsets(fs, segmentPath(dir, 1));
+    await resize(fs, segmentPath(dir, 1), offsets[1]! + 10);
+    const reopened = await reopen();
+    expect(probes).toEqual(['recovery.cut-torn-tail', 'recovery.remove-evidence', 'recovery.rebuild-sidecar.missing']);
+    const torn = (await fs.readdir(dir)).filter((name) => name.endsWith('.torn'));
+    expect(torn).toHaveLength(8);
+    expect(torn).not.toContain(evidenceName(1, 1, 501));
+    expect(torn).toContain(evidenceName(1, 9, offsets[1]!));
+    await reopened.close();
+  });
+});
