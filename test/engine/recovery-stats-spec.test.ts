@@ -309,3 +309,42 @@ describe('a recovery with every kind of repair', () => {
     await reopened.close();
   });
 });
+
+describe('evidence an earlier recovery kept', () => {
+  /** A killed store whose segment 1 ends in a 10-byte torn tail at the second frame; returns that offset and the tail. */
+  async function tornAtSecondFrame(): Promise<{ offset: number; tail: Uint8Array }> {
+    const { store, crash } = await openCrashable(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 2);
+    await crash();
+    const offsets = await frameOffsets(fs, segmentPath(dir, 1));
+    await resize(fs, segmentPath(dir, 1), offsets[1]! + 10);
+    return { offset: offsets[1]!, tail: (await readFile(fs, segmentPath(dir, 1))).slice(offsets[1]!) };
+  }
+
+  it('is not reused for a cut of another segment at the same offset', async () => {
+    const { offset, tail } = await tornAtSecondFrame();
+    await writeFile(fs, path(evidenceName(2, 1, offset)), tail);
+    const reopened = await reopen();
+    expect(reopened.replayStats.tornBytesKept).toBe(10);
+    expect(probes).toContain('recovery.cut-torn-tail');
+    await reopened.close();
+  });
+
+  it('is not reused for a cut of the same segment at another offset', async () => {
+    const { offset, tail } = await tornAtSecondFrame();
+    await writeFile(fs, path(evidenceName(1, 1, offset + 8)), tail);
+    expect((await reopen()).replayStats.tornBytesKept).toBe(10);
+  });
+
+  it('is not reused when it holds a prefix of the tail', async () => {
+    const { offset, tail } = await tornAtSecondFrame();
+    await writeFile(fs, path(evidenceName(1, 1, offset)), tail.subarray(0, 9));
+    expect((await reopen()).replayStats.tornBytesKept).toBe(10);
+  });
+
+  it('is not reused when it holds the tail and more', async () => {
+    const { offset, tail } = await tornAtSecondFrame();
+    await writeFile(fs, path(evidenceName(1, 1, offset)), new Uint8Array([...tail, 0]));
+    expect((await reopen()).replayStats.tornBytesKept).toBe(10);
+  });
+});
