@@ -456,3 +456,35 @@ describe('an error that is not an I/O error', () => {
     expect(await rejectionOf(store.close())).toBe(bug);
   });
 });
+
+describe('operations queued behind a commit that fails the store', () => {
+  it('a queued sync and checkpoint reject with StoreFailedError (absent), carrying the failure\'s reason and cause', async () => {
+    fs.arm('datasync', '00000000000000000001.wal', 'EIO');
+    const failing = store.commit([put('x', '1')]);
+    const sync = store.sync();
+    const checkpoint = store.checkpoint();
+    await rejectionOf(failing);
+    for (const error of [await rejectionOf(sync), await rejectionOf(checkpoint)]) {
+      expect(error).toBeInstanceOf(StoreFailedError);
+      expect(error).toMatchObject({ reason: 'fsync of the WAL failed', commitOutcome: 'absent', cause: { code: 'EIO', syscall: 'datasync' } });
+    }
+  });
+
+  it('a queued close still runs, releases the store, and rejects with StoreFailedError', async () => {
+    fs.arm('datasync', '00000000000000000001.wal', 'EIO');
+    const failing = store.commit([put('x', '1')]);
+    const close = store.close();
+    await rejectionOf(failing);
+    expect(await rejectionOf(close)).toMatchObject({ code: 'STORE_FAILED', reason: 'fsync of the WAL failed' });
+    expect(() => store.get('k1')).toThrow('the store is closed');
+  });
+
+  it('commits queued behind it are rejected as absent, and nothing of them is written', async () => {
+    fs.arm('datasync', '00000000000000000001.wal', 'EIO');
+    const failing = store.commit([put('x', '1')]);
+    const queued = [store.commit([put('y', '1')]), store.commit([put('z', '1')])];
+    await rejectionOf(failing);
+    for (const commit of queued) expect(await rejectionOf(commit)).toMatchObject({ code: 'STORE_FAILED', commitOutcome: 'absent' });
+    expect(store.metrics().writtenLsn).toBe(4);
+  });
+});
