@@ -488,3 +488,52 @@ describe('operations queued behind a commit that fails the store', () => {
     expect(store.metrics().writtenLsn).toBe(4);
   });
 });
+
+describe('retrying a checkpoint', () => {
+  it('after one stopped on a full disk does not rotate again: the sealed segments are already there', async () => {
+    fs.arm('write', '.snap.tmp');
+    await rejectionOf(store.checkpoint());
+    await store.checkpoint();
+    expect(await fs.readdir(dir)).toEqual(['00000000000000000002.wal', 'MANIFEST', snapshotName(3)]);
+    expect(store.metrics()).toMatchObject({ checkpoints: 1, segmentsPruned: 1 });
+  });
+});
+
+describe('failures after the commit was acknowledged', () => {
+  it('a sidecar rewrite of the cadence that fails fails the store for the next operation, not the commit', async () => {
+    await store.close();
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, sidecarEveryFrames: 1, onProbe: (probe) => probes.push(probe) });
+    fs.arm('sync', '.wal.idx.tmp', 'EIO');
+    expect((await store.commit([put('x', '1')])).lsn).toBe(4);
+    await expectFailed('fsync of a sidecar failed');
+  });
+
+  it('a sidecar rewrite of the cadence on a full disk is skipped and the store goes on', async () => {
+    await store.close();
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, sidecarEveryFrames: 1, onProbe: (probe) => probes.push(probe) });
+    fs.arm('write', '.wal.idx.tmp');
+    expect((await store.commit([put('x', '1')])).lsn).toBe(4);
+    await store.sync();
+    expect(store.metrics().sidecarRewrites).toBe(0);
+    await expectUsable(5);
+  });
+
+  it('an automatic checkpoint that fails the store leaves the commit acknowledged and fails the next operation', async () => {
+    await store.close();
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, walSizeBytesMax: 256, onProbe: (probe) => probes.push(probe) });
+    fs.arm('sync', '.snap.tmp', 'EIO');
+    expect((await store.commit([put('k4', 'v')])).lsn).toBe(4);
+    expect((await store.commit([put('k5', 'v')])).lsn).toBe(5);
+    await expectFailed('could not write the snapshot');
+  });
+
+  it('an automatic checkpoint hit by an error that is not an I/O error fails the store as an internal error', async () => {
+    await store.close();
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, walSizeBytesMax: 256, onProbe: (probe) => probes.push(probe) });
+    fs.arm('write', '.snap.tmp', 'EIO', 0, new TypeError('adapter bug'));
+    expect((await store.commit([put('k4', 'v')])).lsn).toBe(4);
+    expect((await store.commit([put('k5', 'v')])).lsn).toBe(5);
+    const error = await rejectionOf(store.commit([put('k6', 'v')]));
+    expect(error).toMatchObject({ code: 'STORE_FAILED', reason: 'internal error', cause: { message: 'adapter bug' } });
+  });
+});

@@ -11,6 +11,7 @@ import { Store } from '../../engine/store.ts';
 import type { StoreOptions } from '../../engine/types.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { SimWorld } from '../../sim/index.ts';
+import { scanFile } from './helpers/segments.ts';
 import { once, WrappingFileSystem } from './helpers/wrapping-fs.ts';
 import { commitPuts, memory, openStore, put, readFile, rejectionOf, sidecarPath } from './helpers/store.ts';
 
@@ -232,5 +233,65 @@ describe('a closed store', () => {
     const reopened = await openStore(fs, dir);
     expect(reopened.replayStats.uncleanShutdown).toBe(true);
     await reopened.close();
+  });
+});
+
+describe('what the store tells a simulator', () => {
+  it('names the phase of each I/O: append and sync per strict commit, then rotation, checkpoint, prune and close', async () => {
+    const phases: string[] = [];
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256, probe: (phase) => phases.push(phase) });
+    phases.length = 0;
+    await commitPuts(store, 1);
+    expect(phases).toEqual(['wal.append', 'wal.sync']);
+    phases.length = 0;
+    await store.checkpoint();
+    await store.close();
+    expect(phases).toEqual([
+      'checkpoint', 'segment.rotate', 'sidecar.rewrite', 'segment.rotate', 'checkpoint', 'manifest', 'prune', 'sidecar.rewrite', 'manifest',
+    ]);
+  });
+
+  it('names only the append of a commit in none mode', async () => {
+    const phases: string[] = [];
+    const store = await openStore(fs, dir, { sync: 'none', probe: (phase) => phases.push(phase) });
+    phases.length = 0;
+    await commitPuts(store, 1);
+    expect(phases).toEqual(['wal.append']);
+    await store.close();
+  });
+
+  it('writes in each frame the LSN durable when it was written', async () => {
+    const store = await openStore(fs, dir, { sync: 'none' });
+    await commitPuts(store, 2);
+    await store.sync();
+    await commitPuts(store, 1, 3);
+    await store.close();
+    const scan = await scanFile(fs, joinPath(dir, '00000000000000000001.wal'));
+    expect(scan.frames.map((frame) => [frame.lsn, frame.durableLsn])).toEqual([[1, 0], [2, 0], [3, 2]]);
+  });
+});
+
+describe('file handles', () => {
+  it('only the active segment stays open across rotations, and nothing after close', async () => {
+    const wrapper = new WrappingFileSystem(fs);
+    const store = await openStore(wrapper, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 9);
+    await store.checkpoint();
+    expect(wrapper.openHandles.size).toBe(1);
+    await store.close();
+    expect(wrapper.openHandles.size).toBe(0);
+  });
+});
+
+describe('closing with commits queued', () => {
+  it('does not start an automatic checkpoint once close was called', async () => {
+    const store = await openStore(fs, dir, { segmentSizeBytes: 256, walSizeBytesMax: 256 });
+    await commitPuts(store, 4);
+    const last = store.commit([put('k5', 'v')]);
+    const closed = store.close();
+    await last;
+    await closed;
+    expect(store.metrics().checkpoints).toBe(0);
+    expect((await fs.readdir(dir)).some((name) => name.startsWith('snapshot-'))).toBe(false);
   });
 });
