@@ -92,9 +92,11 @@ describe('readWholeFile', () => {
     expect(fs.calls).toEqual([`open ${dir}/f`, `close ${dir}/f`]);
   });
 
-  it('fileSize gives the size without reading', async () => {
+  it('fileSize gives the size without reading, and closes the file', async () => {
     await writeFile(fs, joinPath(dir, 'f'), new Uint8Array(17));
+    fs.calls.length = 0;
     expect(await fileSize(fs, joinPath(dir, 'f'))).toBe(17);
+    expect(fs.calls).toEqual([`open ${dir}/f`, `close ${dir}/f`]);
   });
 });
 
@@ -125,6 +127,14 @@ describe('replaceFileDurably', () => {
     fs.failing = { operation: 'open', error };
     expect(await rejectionOf(stageFile(fs, `${dir}/T.tmp`, Uint8Array.of(2)))).toBe(error);
     expect(fs.calls).toEqual([`open ${dir}/T.tmp`, `unlink ${dir}/T.tmp`]);
+  });
+});
+
+describe('stageFile', () => {
+  it('replaces a longer temporary left by an earlier attempt, so no old bytes remain after the new ones', async () => {
+    await writeFile(fs, joinPath(dir, 'T.tmp'), new Uint8Array(10).fill(9));
+    await stageFile(fs, joinPath(dir, 'T.tmp'), Uint8Array.of(1, 2));
+    expect(await readFile(fs, joinPath(dir, 'T.tmp'))).toEqual(Uint8Array.of(1, 2));
   });
 });
 

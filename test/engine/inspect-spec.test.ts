@@ -468,3 +468,71 @@ describe('torn-tail evidence', () => {
     expect((await verify(fs, dir)).problems).toEqual([]);
   });
 });
+
+describe('reports carry only the fields that apply', () => {
+  it('a healthy segment has no header problem, damage or other optional field set to undefined', async () => {
+    await closedStore();
+    const report = await inspect(fs, dir);
+    expect(report.segments[0]).toStrictEqual({
+      name: '00000000000000000001.wal', seq: 1, role: 'sealed', bytes: 256, baseLsn: 1, lastLsn: 4, frames: 4, sidecar: 'ok', sidecarSyncedLsn: 4,
+    });
+  });
+});
+
+describe('more sidecar and header cases', () => {
+  it('the last segment\'s corrupt sidecar is reported: only missing or behind is routine', async () => {
+    await closedStore();
+    await overwrite(fs, sidecarPath(dir, 3), 20, garbage(4));
+    expect((await verify(fs, dir)).problems).toEqual([
+      { severity: 'recoverable', file: sidecarPath(dir, 3), offset: 0, message: 'sidecar corrupt', rule: 'K3' },
+    ]);
+  });
+
+  it('a segment with an unreadable header gets no sidecar rebuilt: only the header is reported', async () => {
+    await closedStore();
+    await writeFile(fs, segmentPath(dir, 5), encodeSegmentHeader({ seq: 4, baseLsn: 13 }));
+    expect((await verify(fs, dir)).problems).toEqual([
+      { severity: 'corruption', file: segmentPath(dir, 5), offset: 16, message: 'header says segment 4', rule: 'F5' },
+    ]);
+  });
+});
+
+describe('a directory without a manifest', () => {
+  it('holding only files that are neither segments nor snapshots is a new store, not corruption', async () => {
+    await fs.mkdir(dir);
+    await writeFile(fs, path('notes.txt'), garbage(3));
+    await writeFile(fs, path('snapshot-1.snap'), garbage(3));
+    expect((await verify(fs, dir)).ok).toBe(true);
+  });
+
+  it('holding a sidecar and no segment plans no dead file and creates the first segment', async () => {
+    await fs.mkdir(dir);
+    await writeFile(fs, sidecarPath(dir, 1), garbage(3));
+    const report = await inspect(fs, dir);
+    expect(report.recovery.actions.map((action) => action.kind)).toEqual(['create-manifest', 'create-segment']);
+  });
+
+  it('beside a torn log refuses with F1 and still judges the tail as torn (no clean close is assumed)', async () => {
+    await killedStore(5);
+    const offsets = await frameOffsets(fs, segmentPath(dir, 2));
+    await resize(fs, segmentPath(dir, 2), offsets[0]! + 10);
+    await fs.unlink(manifestPath);
+    const report = await verify(fs, dir);
+    expect(report.problems.map((problem) => [problem.severity, problem.rule])).toEqual([['corruption', 'F1'], ['recoverable', 'R5']]);
+  });
+});
+
+describe('evidence limit with evidence being reused', () => {
+  it('counts the reused file once: eight files, one of them this cut\'s, are all kept', async () => {
+    await killedStore(5);
+    const segment = segmentPath(dir, 2);
+    const offsets = await frameOffsets(fs, segment);
+    await resize(fs, segment, offsets[0]! + 10);
+    const tail = (await readFile(fs, segment)).slice(offsets[0]!);
+    await writeFile(fs, path(evidenceName(2, 1, offsets[0]!)), tail);
+    for (let n = 2; n <= 8; n++) await writeFile(fs, path(evidenceName(1, n, 100 + n)), garbage(2, n));
+    const report = await inspect(fs, dir);
+    expect(report.recovery.actions[0]).toMatchObject({ kind: 'cut-torn-tail', evidenceKept: true, evidence: path(evidenceName(2, 1, offsets[0]!)) });
+    expect(report.recovery.actions.map((action) => action.kind)).not.toContain('remove-evidence');
+  });
+});

@@ -147,3 +147,9 @@ describe('decodeManifest accepts', () => {
     expect(decodeManifest(withFields({ snapshot: 's', snapshotLsn: 9, clean: true }))).toEqual({ manifest: { snapshot: 's', snapshotLsn: 9, clean: true } });
   });
 });
+
+describe('decodeManifest with an empty first line', () => {
+  it('reads the line end at offset 0 and refuses the empty line as not JSON', () => {
+    expect(decodeManifest(encoder.encode('\ncrc32c:00000000\n'))).toEqual({ problem: 'corrupt', detail: 'first line is not JSON', offset: 0 });
+  });
+});

@@ -167,3 +167,19 @@ describe('decodeSnapshot refuses', () => {
     expect(decodeSnapshot(handBuilt(4, 2, body))).toEqual({ lsn: 4, state: new Map([['a', Uint8Array.of(0x31)], ['bb', new Uint8Array(0)]]) });
   });
 });
+
+describe('decodeSnapshot at the exact edges', () => {
+  it('an entry header that ends exactly at the checksum is read, and then the value header is past the end', () => {
+    expect(decodeSnapshot(handBuilt(1, 1, [...u32(0)]))).toEqual({ problem: 'value header past the end', offset: 36 });
+  });
+
+  it('accepts a value of exactly the value limit', () => {
+    const decoded = decodeSnapshot(handBuilt(1, 1, [...u32(1), 0x61, ...u32(valueBytesMax), ...new Array<number>(valueBytesMax).fill(7)]));
+    expect('state' in decoded && decoded.state.get('a')?.length).toBe(valueBytesMax);
+  });
+
+  it('refuses a value one byte above the value limit even when its bytes are there', () => {
+    const body = [...u32(1), 0x61, ...u32(valueBytesMax + 1), ...new Array<number>(valueBytesMax + 1).fill(7)];
+    expect(decodeSnapshot(handBuilt(1, 1, body))).toEqual({ problem: 'bad value length', offset: 37 });
+  });
+});
