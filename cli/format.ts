@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, missedTargets, sitesOf, subjectLine } from '../reports/index.ts';
+import { coverageCells, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
 import { rootCauseGroups, shrinkCommand, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -28,10 +28,12 @@ export function coverageTable(result: CampaignResult): string[] {
   const cells = coverageCells(result);
   const sites = sitesOf(result);
   const siteWidth = Math.max(...sites.map((site) => site.length), 'site'.length);
-  const widths = faultKinds.map((kind) => Math.max(kind.length, ...cells.filter((cell) => cell.kind === kind).map((cell) => String(cell.count).length + 1)));
-  const lines = [['site'.padEnd(siteWidth), ...faultKinds.map((kind, i) => kind.padStart(widths[i]!))].join('  ')];
+  // The report's columns (reports/figures.ts): kinds injected or targeted, the cells it holds.
+  const kinds = reportedFaultKinds(result);
+  const widths = kinds.map((kind) => Math.max(kind.length, ...cells.filter((cell) => cell.kind === kind).map((cell) => String(cell.count).length + 1)));
+  const lines = [['site'.padEnd(siteWidth), ...kinds.map((kind, i) => kind.padStart(widths[i]!))].join('  ')];
   for (const site of sites) {
-    const row = faultKinds.map((kind, i) => {
+    const row = kinds.map((kind, i) => {
       const cell = cells.find((c) => c.phase === site && c.kind === kind)!;
       const mark = !cell.targeted ? ' ' : cell.count === 0 ? '!' : '*';
       return `${cell.count}${mark}`.padStart(widths[i]! + 1);

@@ -42,6 +42,8 @@ interface CommitTask {
 
 interface JobTask {
   readonly kind: 'job';
+  /** The shutdown job of `close()`: the one job that still runs on a failed store. */
+  readonly close?: boolean;
   readonly run: () => Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -202,7 +204,7 @@ export class Store {
     // A second call waits for the first, so that "close resolved" always means "closed".
     this.closingDone ??= new Promise<void>((resolve, reject) => {
       this.closing = true;
-      this.enqueue({ kind: 'job', run: () => this.shutdown(), resolve, reject });
+      this.enqueue({ kind: 'job', close: true, run: () => this.shutdown(), resolve, reject });
     });
     await this.closingDone;
   }
@@ -266,7 +268,10 @@ export class Store {
         if (head.kind === 'job') {
           this.tasks.shift();
           try {
-            if (this.failure && !this.closing) throw this.failedError('absent');
+            // A sync or checkpoint queued before a failure must not run after it, even while
+            // the store closes: its fsync would "succeed" on what the failure cut or ext4 marked
+            // clean, and it would resolve as if what it covers were durable.
+            if (this.failure && head.close !== true) throw this.failedError('absent');
             await head.run();
             head.resolve();
           } catch (error) {
@@ -310,7 +315,7 @@ export class Store {
   /** Told each rare branch the store takes (probes.ts); set once, right after construction. */
   private onProbe: (probe: EngineProbe) => void = () => undefined;
 
-  /** Marks the store failed and rejects every queued commit (none of them was written). */
+  /** Marks the store failed and rejects every queued commit (none of them was written) and job but close's. */
   private fail(reason: string, cause: unknown): StoreFailedError {
     if (!this.failure) {
       this.failure = new StoreFailedError(reason, cause);
@@ -318,7 +323,7 @@ export class Store {
     }
     for (const task of this.tasks.splice(0)) {
       if (task.kind === 'commit') task.reject(this.failedError('absent'));
-      else if (this.closing) this.tasks.push(task);
+      else if (task.close === true) this.tasks.push(task);
       else task.reject(this.failedError('absent'));
     }
     return this.failure;

@@ -21,7 +21,7 @@
  * step), or search for a different failure than the one named.
  */
 import type { ScheduledFault } from '../sim/index.ts';
-import type { RunViolation } from '../sim/index.ts';
+import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
@@ -69,6 +69,8 @@ interface Attempt {
   readonly crashes: number;
   readonly fired: readonly ScheduledFault[];
   readonly crashStates: readonly number[];
+  /** The run's result without its trace, for the subject's {@link ShrinkAxes.explicit}. */
+  readonly result: RunResult;
 }
 
 /**
@@ -112,7 +114,7 @@ class Shrinker<P extends BasePlan> {
       this.#explicit = await this.#accept(this.#explicitPlan(first));
       for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass())) break;
       // Keep only the faults that fire: the same run, a shorter list.
-      if (this.#explicit) await this.#accept(this.#withScheduled(this.#current, this.#attempt.fired));
+      if (this.#explicit) await this.#accept(this.#subjectExplicit(this.#withScheduled(this.#current, this.#attempt.fired), this.#attempt));
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
       budgetExhausted = true;
@@ -126,7 +128,13 @@ class Shrinker<P extends BasePlan> {
   /** The input with its faults and crash states made explicit (no rate, no aim, no draw left). */
   #explicitPlan(first: Attempt): P {
     const { phases: _phases, io: _io, ...faults } = this.input.faults;
-    return { ...this.input, faults: { ...faults, rates: {}, scheduled: first.fired }, crashStates: first.crashStates };
+    return this.#subjectExplicit({ ...this.input, faults: { ...faults, rates: {}, scheduled: first.fired }, crashStates: first.crashStates }, first);
+  }
+
+  /** `plan` with the subject's own choices of `attempt`'s run made explicit, if it has any. */
+  #subjectExplicit(plan: P, attempt: Attempt): P {
+    const explicit = this.subject.shrink.explicit;
+    return explicit === undefined ? plan : explicit(plan, attempt.result);
   }
 
   #withScheduled(plan: P, scheduled: readonly ScheduledFault[]): P {
@@ -156,7 +164,7 @@ class Shrinker<P extends BasePlan> {
     const violation = result.violations.find((found) => found.invariant === this.#target);
     const shape = this.subject.shrink;
     const attempt: Attempt = {
-      violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates,
+      violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates, result: { ...result, trace: [] },
       anchors: violation && this.#reanchor ? anchorsOf(shape.stepCount(candidate), result.trace, shape.isStepStart) : undefined,
     };
     this.#tried.set(key, attempt);

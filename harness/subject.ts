@@ -58,6 +58,12 @@ export interface ShrinkAxes<P extends BasePlan> {
   /** Whether a trace event marks the start of the next step (to anchor faults to steps). */
   isStepStart(event: TraceEvent): boolean;
   /**
+   * The plan with the subject's own random choices of `run` made explicit, beyond the faults and
+   * crash states the harness handles (an engine plan's late writes): applied with the faults
+   * before the passes, and again at the end to keep only what the last run used.
+   */
+  explicit?(plan: P, run: RunResult): P;
+  /**
    * Subject-specific passes run after the common ones (steps, faults, crash states): each
    * proposes smaller plans through `accept`, which runs a candidate and adopts it if it still
    * fails the same way. @returns whether a pass made progress

@@ -7,7 +7,9 @@
  *   the model holds them in doubt;
  * - a crash during recovery: right after the recovery answered (and was checked), since a kill
  *   from outside cannot be aimed inside a recovery.
- * A `reopen` is a clean close, then a new child. An engine that failed (code `failed`) is closed
+ * A `reopen` is a clean close, then a new child; an `overlap` step makes its calls at once, in
+ * order (its `afterMs` delays are virtual time, which the real disk does not have), then a new
+ * child if one of them was a close. An engine that failed (code `failed`) is closed
  * and reopened after its step, as the simulator's runner does. Steps the engine cannot run
  * (`sync`, `checkpoint` without the method) are skipped, as the runner skips them. After the
  * last step the engine closes cleanly, and one more child recovers and is checked.
@@ -81,7 +83,7 @@ export class PlanReplay {
     }
     const results = await Promise.all(calls.map((call) => call.done));
     if (run.stopped || results.includes('stopped')) return false;
-    if (step.op === 'reopen') return this.#restart();
+    if (step.op === 'reopen' || (step.op === 'overlap' && step.ops.some((op) => op.op === 'close'))) return this.#restart();
     if (run.storeFailed) {
       // A failed engine is closed and reopened: recovery from disk is its only way back.
       return (await run.close().done) !== 'stopped' && this.#restart();
@@ -105,6 +107,8 @@ export class PlanReplay {
         return run.has.checkpoint ? [run.checkpoint()] : [];
       case 'reopen':
         return [run.close()];
+      case 'overlap':
+        return step.ops.flatMap((op) => this.#calls(op.op === 'close' ? { op: 'reopen' } : op.op === 'commit' ? { op: 'commit', batch: op.batch } : op.op === 'get' ? { op: 'get', key: op.key } : { op: op.op }));
     }
   }
 }

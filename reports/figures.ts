@@ -129,12 +129,23 @@ export function faultTotal(faults: Record<FaultKind, number>): number {
   return faultKinds.reduce((sum, kind) => sum + (faults[kind] ?? 0), 0);
 }
 
-/** Every coverage cell, row by row in {@link sitesOf} order, columns in `faultKinds` order. */
+/**
+ * The fault kinds a report shows as columns, in `faultKinds` order: those the campaign injected
+ * or some scenario targets. A kind neither injected nor targeted (the facade's kinds in an engine
+ * campaign, a media fault no scenario turned on) would be a column of zeros saying nothing.
+ */
+export function reportedFaultKinds(result: CampaignResult): FaultKind[] {
+  const targeted = new Set(Object.values(result.targets).flat());
+  return faultKinds.filter((kind) => (result.faults[kind] ?? 0) > 0 || targeted.has(kind));
+}
+
+/** Every coverage cell, row by row in {@link sitesOf} order, columns in {@link reportedFaultKinds} order. */
 export function coverageCells(result: CampaignResult): CoverageCell[] {
   const cells: CoverageCell[] = [];
+  const kinds = reportedFaultKinds(result);
   for (const phase of sitesOf(result)) {
     const targeted = new Set(result.targets[phase] ?? []);
-    for (const kind of faultKinds) {
+    for (const kind of kinds) {
       cells.push({ phase, kind, count: result.coverage[phase]?.[kind] ?? 0, targeted: targeted.has(kind) });
     }
   }

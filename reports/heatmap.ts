@@ -14,10 +14,9 @@
  * which keeps a wide table small.
  */
 import type { CampaignResult } from '../sim/index.ts';
-import { faultKinds } from '../sim/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { CoverageCell } from './figures.ts';
-import { coverageCells, formatCount, sitesOf } from './figures.ts';
+import { coverageCells, formatCount, reportedFaultKinds, sitesOf } from './figures.ts';
 
 /**
  * Renders the heat map table with its row and column totals and a legend.
@@ -27,15 +26,16 @@ import { coverageCells, formatCount, sitesOf } from './figures.ts';
 export function renderHeatmap(result: CampaignResult): string {
   const cells = coverageCells(result);
   const countMax = Math.max(0, ...cells.map((cell) => cell.count));
-  const head = faultKinds.map((kind) => `<th scope="col" class="hm-kind">${escapeHtml(kind)}</th>`).join('');
+  const kinds = reportedFaultKinds(result);
+  const head = kinds.map((kind) => `<th scope="col" class="hm-kind">${escapeHtml(kind)}</th>`).join('');
   const rows = sitesOf(result).map((phase) => {
     const row = cells.filter((cell) => cell.phase === phase);
     const sum = row.reduce((acc, cell) => acc + cell.count, 0);
     return `<tr><th scope="row" class="hm-phase">${escapeHtml(phase)}</th>${row.map((cell) => heatCell(cell, countMax)).join('')}`
       + `<td class="hm-total num">${formatCount(sum)}</td></tr>`;
   });
-  const columnTotals = faultKinds.map((kind) => `<td class="hm-total num" data-testid="fault-total" data-kind="${escapeHtml(kind)}">${formatCount(result.faults[kind] ?? 0)}</td>`);
-  const all = faultKinds.reduce((acc, kind) => acc + (result.faults[kind] ?? 0), 0);
+  const columnTotals = kinds.map((kind) => `<td class="hm-total num" data-testid="fault-total" data-kind="${escapeHtml(kind)}">${formatCount(result.faults[kind] ?? 0)}</td>`);
+  const all = kinds.reduce((acc, kind) => acc + (result.faults[kind] ?? 0), 0);
   return [
     '<div class="hm-wrap">',
     '<table class="heatmap" data-testid="heatmap">',

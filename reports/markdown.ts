@@ -13,12 +13,11 @@
  * summaries (GitHub: 1 MiB); summary.json keeps every violation.
  */
 import type { CampaignResult } from '../sim/index.ts';
-import { faultKinds } from '../sim/index.ts';
 import { shrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  coverageCells, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, missedTargets, rootCauses,
+  coverageCells, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, missedTargets, rootCauses,
   scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
@@ -71,8 +70,9 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   }
 
   lines.push('### Coverage', '', 'Faults injected per site (engine phase, or I/O class) and fault kind. **Bold**: a scenario targets the cell; ⚠ **0**: targeted but never hit.', '');
-  lines.push(`| site | ${faultKinds.map((kind) => markdownCode(kind, true)).join(' | ')} | total |`);
-  lines.push(`|---|${faultKinds.map(() => '---:').join('|')}|---:|`);
+  const kinds = reportedFaultKinds(result);
+  lines.push(`| site | ${kinds.map((kind) => markdownCode(kind, true)).join(' | ')} | total |`);
+  lines.push(`|---|${kinds.map(() => '---:').join('|')}|---:|`);
   const cells = coverageCells(result);
   for (const phase of sitesOf(result)) {
     const row = cells.filter((cell) => cell.phase === phase);
@@ -83,7 +83,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     const sum = row.reduce((acc, cell) => acc + cell.count, 0);
     lines.push(`| ${markdownCode(phase, true)} | ${rendered.join(' | ')} | ${formatCount(sum)} |`);
   }
-  lines.push(`| **all** | ${faultKinds.map((kind) => `**${formatCount(result.faults[kind] ?? 0)}**`).join(' | ')} | **${formatCount(total.faultsInjected)}** |`, '');
+  lines.push(`| **all** | ${kinds.map((kind) => `**${formatCount(result.faults[kind] ?? 0)}**`).join(' | ')} | **${formatCount(total.faultsInjected)}** |`, '');
 
   lines.push('### Scenarios', '');
   lines.push('| scenario | seeds | violations | invariants broken | detected damage | crashes | faults |');

@@ -1,6 +1,6 @@
 /** Crashes during checkpoints: snapshot write, manifest switch, pruning of covered segments. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const checkpointPrune: Scenario = {
   name: 'checkpoint-prune',
@@ -9,10 +9,7 @@ export const checkpointPrune: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: 512, walSizeBytesMax: 1024 * (2 + params.int(4)),
-      },
+      engine: drawEngine(params, { segmentSizeBytes: [256, 1024], walSizeBytesMax: [2048, 6144] }),
       faults: {
         rates: { 'power-loss': 0.08, 'kill-9': 0.04 }, phases: ['checkpoint', 'manifest', 'prune'],
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

@@ -1,6 +1,6 @@
 /** ENOSPC on writes, extensions, creates and syncs, with partial writes of single and grouped frames, then power loss. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const diskFull: Scenario = {
   name: 'disk-full',
@@ -9,10 +9,7 @@ export const diskFull: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
-      },
+      engine: drawEngine(params, { segmentSizeBytes: [256, 2048], walSizeBytesMax: [2048, 8192] }),
       faults: {
         rates: { 'disk-full': 0.04, 'power-loss': 0.01 },
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

@@ -1,10 +1,12 @@
 /**
  * How engine plans shrink (harness/shrink.ts does the search): steps are the plan's steps, each
  * step's start is its `op` trace event (the runner's own `open` events are not steps), and the
- * engine's own passes then remove concurrent batches and operations within batches, shorten
- * values, rename keys to short names in the same order, drop zero crash states and latency.
+ * engine's own passes then remove concurrent batches, the operations of overlap steps (one left
+ * becomes a plain step; all of them may become plain steps in turn) and their delays, and operations within batches, shorten values, rename
+ * keys to short names in the same order, drop zero crash states, latency and late writes. Late
+ * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
-import type { Plan, PlanOp, PlanStep } from '../sim/index.ts';
+import type { OverlapOp, Plan, PlanOp, PlanStep, RunResult } from '../sim/index.ts';
 import { planSize } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
 import { ddmin } from '../harness/index.ts';
@@ -13,6 +15,7 @@ type Accept = (candidate: Plan) => Promise<boolean>;
 
 /** The shrink axes of engine plans. */
 export const engineShrinkAxes: ShrinkAxes<Plan> = {
+  explicit: (plan, run) => explicitReorder(plan, run),
   stepCount: (plan) => plan.steps.length,
   keepSteps: (plan, keep) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
   isStepStart: (event) => event.type === 'op' && event.name !== 'open',
@@ -21,6 +24,7 @@ export const engineShrinkAxes: ShrinkAxes<Plan> = {
     progress = (await shortenValues(current, accept)) || progress;
     progress = (await renameKeys(current, accept)) || progress;
     progress = (await dropDefaults(current, accept)) || progress;
+    progress = (await shrinkLateWrites(current, accept)) || progress;
     return progress;
   },
   describeSize: (plan) => {
@@ -28,6 +32,65 @@ export const engineShrinkAxes: ShrinkAxes<Plan> = {
     return `steps ${size.steps}, ops ${size.ops}, faults ${size.faults}`;
   },
 };
+
+/** The plan with the late writes of `run` explicit (probability 0); unchanged without reorder. */
+export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>): Plan {
+  if (plan.reorder === undefined) return plan;
+  return { ...plan, reorder: { lateWriteProbability: 0, lateWrites: run.lateWrites ?? [] } };
+}
+
+/** Removes explicit late writes (ddmin), then the reorder setting when none is left. */
+async function shrinkLateWrites(current: () => Plan, accept: Accept): Promise<boolean> {
+  const base = current();
+  const reorder = base.reorder;
+  if (reorder === undefined || reorder.lateWriteProbability > 0) return false;
+  const late = reorder.lateWrites ?? [];
+  let progress = await ddmin(late.length, (keep) => accept({ ...base, reorder: { lateWriteProbability: 0, lateWrites: keep.map((at) => late[at]!) } }));
+  if ((current().reorder?.lateWrites?.length ?? 0) === 0) {
+    const { reorder: _reorder, ...rest } = current();
+    progress = (await accept(rest)) || progress;
+  }
+  return progress;
+}
+
+/** The plain step an overlap step of one operation is. */
+function plainStep(op: OverlapOp): PlanStep {
+  switch (op.op) {
+    case 'commit':
+      return { op: 'commit', batch: op.batch };
+    case 'get':
+      return { op: 'get', key: op.key };
+    case 'close':
+      return { op: 'reopen' };
+    default:
+      return { op: op.op };
+  }
+}
+
+/** Removes operations of an overlap step (one left becomes a plain step), then their delays. */
+async function shrinkOverlap(current: () => Plan, accept: Accept, index: number): Promise<boolean> {
+  const step = current().steps[index]!;
+  if (step.op !== 'overlap') return false;
+  const ops = step.ops;
+  let progress = await ddmin(ops.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, { op: 'overlap', ops: keep.map((at) => ops[at]!) })), 1);
+  const now = current().steps[index]!;
+  if (now.op !== 'overlap') return progress;
+  if (now.ops.length === 1) return (await accept(replaceStep(current(), index, plainStep(now.ops[0]!)))) || progress;
+  // The failure may not need the overlap at all: its operations one after the other.
+  const steps = current().steps;
+  if (await accept({ ...current(), steps: [...steps.slice(0, index), ...now.ops.map(plainStep), ...steps.slice(index + 1)] })) return true;
+  const delayed = now.ops.flatMap((op, at) => (op.afterMs === undefined ? [] : [at]));
+  if (delayed.length === 0) return progress;
+  return (await ddmin(delayed.length, async (keep) => {
+    const kept = new Set(keep.map((at) => delayed[at]!));
+    const undelayed = now.ops.map((op, at): OverlapOp => {
+      if (op.afterMs === undefined || kept.has(at)) return op;
+      const { afterMs: _afterMs, ...rest } = op;
+      return rest;
+    });
+    return accept(replaceStep(current(), index, { op: 'overlap', ops: undelayed }));
+  })) || progress;
+}
 
 function replaceStep(plan: Plan, index: number, step: PlanStep): Plan {
   return { ...plan, steps: plan.steps.map((old, at) => (at === index ? step : old)) };
@@ -44,6 +107,7 @@ async function shrinkBatches(current: () => Plan, accept: Accept): Promise<boole
       const now = current().steps[index]!;
       if (now.op === 'concurrent' && now.batches.length === 1) progress = (await accept(replaceStep(current(), index, { op: 'commit', batch: now.batches[0]! }))) || progress;
     }
+    progress = (await shrinkOverlap(current, accept, index)) || progress;
     progress = (await shrinkOpsOf(current, accept, index)) || progress;
   }
   return progress;
@@ -57,12 +121,29 @@ async function shrinkOpsOf(current: () => Plan, accept: Accept, index: number): 
     const batch = now.batch;
     return ddmin(batch.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, { op: 'commit', batch: keep.map((at) => batch[at]!) })), 1);
   }
+  if (now.op === 'overlap') return shrinkOverlapBatches(current, accept, index);
   if (now.op !== 'concurrent') return false;
   for (let b = 0; b < now.batches.length; b++) {
     const step = current().steps[index] as Extract<PlanStep, { op: 'concurrent' }>;
     const batch = step.batches[b]!;
     progress = (await ddmin(batch.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, {
       op: 'concurrent', batches: step.batches.map((other, at) => (at === b ? keep.map((k) => batch[k]!) : other)),
+    })), 1)) || progress;
+  }
+  return progress;
+}
+
+/** Removes operations within the commits of overlap step `index`. */
+async function shrinkOverlapBatches(current: () => Plan, accept: Accept, index: number): Promise<boolean> {
+  let progress = false;
+  const count = (current().steps[index] as Extract<PlanStep, { op: 'overlap' }>).ops.length;
+  for (let m = 0; m < count; m++) {
+    const step = current().steps[index] as Extract<PlanStep, { op: 'overlap' }>;
+    const member = step.ops[m]!;
+    if (member.op !== 'commit') continue;
+    const batch = member.batch;
+    progress = (await ddmin(batch.length, async (keep) => keep.length > 0 && accept(replaceStep(current(), index, {
+      op: 'overlap', ops: step.ops.map((other, at) => (at === m ? { ...member, batch: keep.map((k) => batch[k]!) } : other)),
     })), 1)) || progress;
   }
   return progress;
@@ -83,12 +164,27 @@ async function shortenValues(current: () => Plan, accept: Accept): Promise<boole
 /** Renames keys to short names in the same sort order, so equal keys stay equal. */
 async function renameKeys(current: () => Plan, accept: Accept): Promise<boolean> {
   const plan = current();
-  const keys = [...new Set(opRefs(plan).map((ref) => ref.op.key).concat(plan.steps.flatMap((step) => (step.op === 'get' ? [step.key] : []))))].sort();
+  const keys = [...new Set(opRefs(plan).map((ref) => ref.op.key).concat(plan.steps.flatMap(readKeys)))].sort();
   const width = String(keys.length).length;
   const names = new Map(keys.map((key, at) => [key, `k${String(at).padStart(width, '0')}`]));
   if (keys.every((key) => names.get(key) === key)) return false;
   const renamed = mapOps(plan, (op) => ({ ...op, key: names.get(op.key)! }));
-  return accept({ ...renamed, steps: renamed.steps.map((step) => (step.op === 'get' ? { op: 'get', key: names.get(step.key)! } : step)) });
+  const rename = (key: string): string => names.get(key)!;
+  return accept({
+    ...renamed,
+    steps: renamed.steps.map((step): PlanStep => {
+      if (step.op === 'get') return { op: 'get', key: rename(step.key) };
+      if (step.op === 'overlap') return { op: 'overlap', ops: step.ops.map((op) => (op.op === 'get' ? { ...op, key: rename(op.key) } : op)) };
+      return step;
+    }),
+  });
+}
+
+/** The keys a step reads. */
+function readKeys(step: PlanStep): string[] {
+  if (step.op === 'get') return [step.key];
+  if (step.op === 'overlap') return step.ops.flatMap((op) => (op.op === 'get' ? [op.key] : []));
+  return [];
 }
 
 /** Drops crash states that are all the default (0), and latency. */
@@ -112,7 +208,8 @@ type OpWhere = `${number}/${number}/${number}`;
 function opRefs(plan: Plan): { where: OpWhere; op: PlanOp }[] {
   const refs: { where: OpWhere; op: PlanOp }[] = [];
   plan.steps.forEach((step, s) => {
-    const batches = step.op === 'commit' ? [step.batch] : step.op === 'concurrent' ? step.batches : [];
+    const batches = step.op === 'commit' ? [step.batch] : step.op === 'concurrent' ? step.batches
+      : step.op === 'overlap' ? step.ops.map((op) => (op.op === 'commit' ? op.batch : [])) : [];
     batches.forEach((batch, b) => batch.forEach((op, o) => refs.push({ where: `${s}/${b}/${o}`, op })));
   });
   return refs;
@@ -124,6 +221,9 @@ function mapOps(plan: Plan, change: (op: PlanOp, where: OpWhere) => PlanOp): Pla
     steps: plan.steps.map((step, s): PlanStep => {
       if (step.op === 'commit') return { op: 'commit', batch: step.batch.map((op, o) => change(op, `${s}/0/${o}`)) };
       if (step.op === 'concurrent') return { op: 'concurrent', batches: step.batches.map((batch, b) => batch.map((op, o) => change(op, `${s}/${b}/${o}`))) };
+      if (step.op === 'overlap') {
+        return { op: 'overlap', ops: step.ops.map((member, b) => (member.op === 'commit' ? { ...member, batch: member.batch.map((op, o) => change(op, `${s}/${b}/${o}`)) } : member)) };
+      }
       return step;
     }),
   };

@@ -1,6 +1,6 @@
 /** fsync failures with ext4, btrfs and sticky after-effects, followed by crashes (fsyncgate). */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const fsyncFailure: Scenario = {
   name: 'fsync-failure',
@@ -9,10 +9,7 @@ export const fsyncFailure: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
-      },
+      engine: drawEngine(params, { segmentSizeBytes: [256, 2048], walSizeBytesMax: [2048, 8192] }),
       faults: {
         rates: { 'fsync-error': 0.04, 'power-loss': 0.01, 'kill-9': 0.01 },
         fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: 4096,

@@ -4,6 +4,7 @@ import { diskFull } from './disk-full.ts';
 import { fsyncFailure } from './fsync-failure.ts';
 import { groupCommit } from './group-commit.ts';
 import { kill9Anywhere } from './kill9-anywhere.ts';
+import { overlap } from './overlap.ts';
 import { readCorruption } from './read-corruption.ts';
 import { recoveryCrash } from './recovery-crash.ts';
 import { rotation } from './rotation.ts';
@@ -17,7 +18,7 @@ export type { Scenario } from './scenario.ts';
 /** Every scenario, in a stable order. */
 export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
-  kill9Anywhere, readCorruption, groupCommit, recoveryCrash, swarm,
+  kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
 ];
 
 /** The scenario called `name`, or `undefined`. */

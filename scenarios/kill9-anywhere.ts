@@ -2,7 +2,7 @@
 import { enginePhases } from '../engine/types.ts';
 import { ioClasses } from '../sim/index.ts';
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const kill9Anywhere: Scenario = {
   name: 'kill9-anywhere',
@@ -11,10 +11,7 @@ export const kill9Anywhere: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: 512, walSizeBytesMax: 4096, sidecarEveryFrames: params.int(3),
-      },
+      engine: drawEngine(params, { segmentSizeBytes: [256, 2048], walSizeBytesMax: [2048, 8192] }),
       faults: { rates: { 'kill-9': 0.03 }, fsyncFailureMode: 'ext4', sectorBytes: 4096 },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, checkpoint: 2 } }),
     });

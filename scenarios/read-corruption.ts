@@ -1,6 +1,6 @@
 /** Bit rot and read errors on durable data, met by recovery: recover intact or refuse, never lie. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const readCorruption: Scenario = {
   name: 'read-corruption',
@@ -9,7 +9,9 @@ export const readCorruption: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: { ...baseEngine, sync: params.pick(['strict', 'group'] as const), segmentSizeBytes: 1024 },
+      // Every mode and sidecar cadence: which evidence recovery holds against damage (a sidecar's
+      // synced watermark, later frames' durable LSNs, a snapshot) depends on them.
+      engine: drawEngine(params, { segmentSizeBytes: [512, 2048], walSizeBytesMax: [4096, 16384] }),
       faults: {
         rates: { 'bit-flip': 0.01 + 0.02 * params.next(), 'read-error': 0.02, 'power-loss': 0.005 },
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

@@ -1,7 +1,7 @@
 /** Crashes and fsync failures inside recovery itself: recovery must be idempotent. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
 import type { FaultKind } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 /**
  * Half the seeds crash recovery hard, as this scenario always did: power loss and kill -9 at
@@ -22,13 +22,13 @@ export const recoveryCrash: Scenario = {
   targets: { phases: ['recovery'], io: ['open', 'read'], faults: ['power-loss', 'kill-9', 'fsync-error'] },
   plan(seed) {
     const { workload, params } = streams(seed);
-    // Drawn in the order the crash-only version drew them, so its seeds keep their plans.
-    const sync = params.pick(['strict', 'group', 'none'] as const);
+    // Sidecar cadences and segment sizes decide how much recovery rebuilds and scans.
+    const engine = drawEngine(params, { segmentSizeBytes: [256, 1024] });
     const sectorBytes = params.pick([512, 4096] as const);
     const crashStates = drawCrashStates(params, 16);
     const rates = recoveryRates(params.chance(0.5));
     return makePlan(this.name, seed, {
-      engine: { ...baseEngine, sync, segmentSizeBytes: 512 },
+      engine,
       faults: { rates, phases: ['recovery'], fsyncFailureMode: 'ext4', sectorBytes },
       steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, crash: 3 } }),
       crashStates,

@@ -1,6 +1,6 @@
 /** Crashes while the active segment is sealed and the next one created. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const rotation: Scenario = {
   name: 'rotation',
@@ -9,10 +9,8 @@ export const rotation: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: {
-        ...baseEngine, sync: params.pick(['strict', 'group', 'none'] as const),
-        segmentSizeBytes: 256 + 64 * params.int(5), walSizeBytesMax: 64 * 1024,
-      },
+      // Tiny segments rotate often; a WAL of 64 KiB keeps automatic checkpoints out of the way.
+      engine: drawEngine(params, { segmentSizeBytes: [256, 512], walSizeBytesMax: [65536, 65536] }),
       faults: {
         rates: { 'power-loss': 0.08, 'kill-9': 0.04 }, phases: ['segment.rotate'],
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

@@ -7,7 +7,7 @@ import type { EngineConfig } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
 import type { Plan, PlanStep } from '../sim/index.ts';
 import { Rng } from '../sim/index.ts';
-import type { EnginePhase } from '../engine/types.ts';
+import type { EnginePhase, SyncMode } from '../engine/types.ts';
 import type { FaultKind, IoClass } from '../sim/index.ts';
 
 /** A named workload and fault profile. */
@@ -55,12 +55,47 @@ export const baseEngine: EngineConfig = {
   sidecarEveryFrames: 0,
 };
 
+/**
+ * What a scenario's bugs need of the engine settings, for {@link drawEngine}: the values or
+ * ranges to draw from. Absent: swarm's ranges.
+ */
+export interface EngineDraw {
+  /** @defaultValue every mode */
+  readonly sync?: readonly SyncMode[];
+  /** Smallest and largest segment size, drawn in steps of 128 B. @defaultValue [256, 2048] */
+  readonly segmentSizeBytes?: readonly [number, number];
+  /** Smallest and largest WAL size before an automatic checkpoint, in steps of 1 KiB. @defaultValue [2048, 16384] */
+  readonly walSizeBytesMax?: readonly [number, number];
+  /** Sidecar cadences (0: at rotation and close only). @defaultValue [0, 1, 2, 3] */
+  readonly sidecarEveryFrames?: readonly number[];
+}
+
+/**
+ * Engine settings drawn per seed, as swarm draws them: a durability mode, segment and WAL
+ * sizes, a sidecar cadence and group-commit settings. Every targeted scenario draws through it,
+ * so that a bug that needs, say, `none` mode and frequent sidecars is reachable from the
+ * scenario whose faults it needs, not only from swarm; `draw` narrows what a scenario is about
+ * (tiny segments for rotation, `group` for group commit). The WAL is never smaller than a segment.
+ */
+export function drawEngine(params: Rng, draw: EngineDraw = {}): EngineConfig {
+  const sync = params.pick(draw.sync ?? ['strict', 'group', 'none'] as const);
+  const between = ([least, most]: readonly [number, number], unit: number): number => least + unit * params.int(Math.floor((most - least) / unit) + 1);
+  const segmentSizeBytes = between(draw.segmentSizeBytes ?? [256, 2048], 128);
+  const walSizeBytesMax = Math.max(segmentSizeBytes, between(draw.walSizeBytesMax ?? [2048, 16384], 1024));
+  return {
+    sync, segmentSizeBytes, walSizeBytesMax,
+    groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16),
+    sidecarEveryFrames: params.pick(draw.sidecarEveryFrames ?? [0, 1, 2, 3]),
+  };
+}
+
 /** Inputs of {@link makePlan}: everything but the bookkeeping fields. */
 export interface PlanParts {
   readonly engine: EngineConfig;
   readonly faults: FaultProfile;
   readonly steps: readonly PlanStep[];
   readonly latency?: { readonly ioMsMax: number };
+  readonly reorder?: Plan['reorder'];
   readonly crashStates?: readonly number[];
 }
 
@@ -70,6 +105,7 @@ export function makePlan(scenario: string, seed: number, parts: PlanParts): Plan
     format: 'powercut-plan', version: 1, scenario, seed,
     engine: parts.engine, faults: parts.faults, steps: parts.steps,
     ...(parts.latency ? { latency: parts.latency } : {}),
+    ...(parts.reorder ? { reorder: parts.reorder } : {}),
     ...(parts.crashStates ? { crashStates: parts.crashStates } : {}),
     livenessCommits: 3,
     stepsMax: 200_000,

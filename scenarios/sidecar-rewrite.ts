@@ -1,6 +1,6 @@
 /** Crashes while sidecar indexes are rewritten (tmp, fsync, rename, directory fsync). */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const sidecarRewrite: Scenario = {
   name: 'sidecar-rewrite',
@@ -9,7 +9,9 @@ export const sidecarRewrite: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: { ...baseEngine, sidecarEveryFrames: 1 + params.int(3), segmentSizeBytes: 1024 },
+      // Every mode: the synced watermark a sidecar records is below the written frames only when
+      // commits are acknowledged before their fsync (`none`) or share one (`group`).
+      engine: drawEngine(params, { segmentSizeBytes: [512, 2048], sidecarEveryFrames: [1, 2, 3] }),
       faults: {
         rates: { 'power-loss': 0.06, 'kill-9': 0.04 }, phases: ['sidecar.rewrite'],
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

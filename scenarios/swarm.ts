@@ -1,7 +1,8 @@
 /**
  * Swarm testing (TigerBeetle, FoundationDB): every fault kind, with rates drawn per seed, a
  * random subset of fault kinds and step kinds turned off, and random engine settings, so that
- * different seeds explore very different corners.
+ * different seeds explore very different corners. Overlap steps and late writes are drawn last,
+ * from the same stream, so every other draw of a seed is what it was before they existed.
  */
 import { enginePhases } from '../engine/types.ts';
 import { facadeFaultKinds, faultKinds, ioClasses, type FaultKind } from '../sim/index.ts';
@@ -23,19 +24,20 @@ export const swarm: Scenario = {
       reopen: params.chance(0.7) ? 1 : 0, crash: params.chance(0.5) ? 1 : 0,
     };
     const sync = params.pick(['strict', 'group', 'none'] as const);
+    const engine = {
+      sync, segmentSizeBytes: 256 * (1 + params.int(8)), walSizeBytesMax: 1024 * (2 + params.int(16)),
+      groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16), sidecarEveryFrames: params.int(4),
+    };
+    const faults = { rates, fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: params.pick([512, 4096] as const) };
+    const latency = params.chance(0.3) ? { latency: { ioMsMax: 1 + params.int(3) } } : {};
+    const shape = { ...defaultShape, steps: 20 + params.int(40), keys: 4 + params.int(40), valueBytesMax: 16 + params.int(300) };
+    const crashStates = drawCrashStates(params, 16);
+    const overlap = params.chance(0.4) ? 1 + params.int(3) : 0;
+    const reorder = params.chance(0.3) ? { reorder: { lateWriteProbability: 0.1 + 0.4 * params.next() } } : {};
     return withoutKillAfterExt4FsyncErrors(makePlan(this.name, seed, {
-      engine: {
-        sync, segmentSizeBytes: 256 * (1 + params.int(8)), walSizeBytesMax: 1024 * (2 + params.int(16)),
-        groupCommitMaxDelayMs: params.int(3), groupCommitMaxBatch: 1 + params.int(16), sidecarEveryFrames: params.int(4),
-      },
-      faults: {
-        rates, fsyncFailureMode: params.pick(['ext4', 'btrfs', 'sticky'] as const), sectorBytes: params.pick([512, 4096] as const),
-      },
-      ...(params.chance(0.3) ? { latency: { ioMsMax: 1 + params.int(3) } } : {}),
-      steps: generateSteps(workload, {
-        ...defaultShape, steps: 20 + params.int(40), keys: 4 + params.int(40), valueBytesMax: 16 + params.int(300), weights,
-      }),
-      crashStates: drawCrashStates(params, 16),
+      engine, faults, ...latency, ...reorder,
+      steps: generateSteps(workload, { ...shape, weights: { ...weights, overlap } }),
+      crashStates,
     }));
   },
 };

@@ -1,6 +1,6 @@
 /** Crashes while frames are appended and fsynced: torn tails, lost unsynced frames. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
 
 export const walAppend: Scenario = {
   name: 'wal-append',
@@ -9,7 +9,7 @@ export const walAppend: Scenario = {
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {
-      engine: { ...baseEngine, sync: params.pick(['strict', 'strict', 'group', 'none'] as const) },
+      engine: drawEngine(params, { segmentSizeBytes: [512, 4096], walSizeBytesMax: [8192, 65536] }),
       faults: {
         rates: { 'power-loss': 0.04, 'kill-9': 0.02 }, phases: ['wal.append', 'wal.sync'],
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),

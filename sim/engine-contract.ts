@@ -22,7 +22,11 @@
  * - `state()` returns every live key and value as reads see them now.
  * - `sync` (make every acknowledged commit durable) and `checkpoint` are optional; plans skip
  *   the steps an engine lacks.
- * - `replayStats` (optional, any subset) are checked against what was recovered.
+ * - `replayStats` and `metrics()` (optional, any subset) are checked against what was recovered
+ *   and what the run did: how the last session ended, the I/O recovery issued, the commits
+ *   acknowledged.
+ * - Any operation may be issued while commits are in flight (plans' `overlap` steps); what each
+ *   may observe and must acknowledge is written in sim/model.ts.
  * - An engine reports phases through `env.probe(phase)` if it wants: faults can then be aimed
  *   at its phases; without phases they are aimed at kinds of I/O (an append, an fsync, a rename)
  *   and coverage is counted by I/O class.
@@ -32,7 +36,7 @@
  */
 import type { Clock } from '../engine/ports/clock.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
-import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
+import type { Op, ReplayStats, StoreMetrics, SyncMode } from '../engine/types.ts';
 
 /** Engine settings a plan carries (plain JSON); an engine uses the ones that mean something to it. */
 export interface EngineConfig {
@@ -83,6 +87,11 @@ export interface EngineHandle {
   close(): Promise<void>;
   /** What recovery reported on open; any subset of the fields. */
   readonly replayStats?: Partial<ReplayStats> | undefined;
+  /**
+   * The open store's counters, any subset of the fields; read synchronously after each step
+   * and checked against what the run did (sim/checkers/reported.ts).
+   */
+  metrics?(): Partial<StoreMetrics>;
 }
 
 /** The codes an engine fails with (see the module comment). */

@@ -11,7 +11,7 @@
 export {
   SimWorld, noFaults, namedCrashStates,
   type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
-  type PowerLossReport, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
+  type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
 export { zeroCounts } from './disk/faults.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
@@ -26,7 +26,7 @@ export {
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
 } from './engine-contract.ts';
 export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';
-export { planFaultKinds, planSize, type Plan, type PlanOp, type PlanStep } from './plan.ts';
+export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
 export { CommitModel } from './model.ts';

@@ -20,6 +20,26 @@
  *   reopened; an acknowledgement then is a violation and the commit stays in doubt.
  * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
  *   the client that would have seen them died with the process.
+ *
+ * Operations that overlap (a plan's `overlap` steps issue sync, checkpoint, get and close while
+ * commits, and the automatic checkpoints and sidecar rewrites they trigger, are in flight):
+ * - A commit is ordered by when `commit()` was called, whatever else is in flight; what it
+ *   acknowledges is judged as above.
+ * - A `get` may see any in-order prefix of the commits issued before it resolved that contains
+ *   every commit acknowledged before it was issued: a commit still in flight is seen or not (the
+ *   value before it or after it), never anything else, and a later one never without it.
+ * - A `sync` that resolves makes durable every commit acknowledged before it was issued
+ *   ({@link mark} taken at issue), not those acknowledged while it ran. A sync issued once the
+ *   store had reported a failure must reject (`honest-failure`); one issued before a failure
+ *   that a concurrent operation reported may have completed first, so its resolving is no lie
+ *   in itself, and it is held to what it promised like any other (`durability` finds a lie).
+ * - A `checkpoint` acknowledges nothing the model holds the engine to; its failure with the code
+ *   `failed` fails the store like any other.
+ * - A `close` settles every commit issued before it: each is acknowledged or rejected (a commit
+ *   still unsettled when everything else is done is a liveness failure of the step). The
+ *   session ends once every operation of the step settled, so every commit acknowledged in it,
+ *   even after the close resolved, is held to the close's promise (`closed`); a commit issued
+ *   after the close is rejected (code `closed`, absent) or, if acknowledged, held the same way.
  */
 import { assert } from '../engine/assert.ts';
 import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
@@ -182,13 +202,44 @@ export class CommitModel {
   /**
    * Records an acknowledged `sync()`: every commit acknowledged before `mark` (default: every
    * one so far) had to survive from now on.
-   * @returns an `honest-failure` violation when the store had seen an fsync fail
+   * @param failedAtIssue - whether the store had failed when the sync was issued ({@link failed}
+   *   then; default: now). A sync issued before a failure that other operations reported while
+   *   it ran may have completed first: it still promises what it covered.
+   * @returns an `honest-failure` violation when the store had failed before the sync was issued
    */
-  synced(mark?: number): ModelViolation[] {
+  synced(mark?: number, failedAtIssue = this.sessionFailed): ModelViolation[] {
     if (!this.sessionOpen) return [];
-    if (this.sessionFailed) return [syncAfterFailure()];
+    if (failedAtIssue) return [syncAfterFailure()];
     this.markSurvivors('synced', mark ?? this.ackCount);
     return [];
+  }
+
+  /** Whether the store of the current session has reported a failure (see {@link storeFailed}). */
+  get failed(): boolean {
+    return this.sessionFailed;
+  }
+
+  /**
+   * What the model knows of the current session, for checking the engine's own counters
+   * (sim/checkers/reported.ts): the commits acknowledged in it, the last LSN acknowledged, the
+   * last LSN the engine promised durable, and whether every commit of it is settled (none in
+   * flight or rejected as `unknown`, the store not failed), in which case `keyCount` is the number
+   * of keys the store must hold.
+   */
+  sessionFacts(): { acknowledged: number; lastAckedLsn: number | undefined; durableLsnMin: number | undefined; settled: boolean; keyCount: number | undefined } {
+    let acknowledged = 0;
+    let lastAckedLsn: number | undefined;
+    let durableLsnMin: number | undefined;
+    let settled = this.sessionOpen && !this.sessionFailed;
+    for (const c of this.pending) {
+      if (c.session !== this.session) continue;
+      if (c.status === 'in-flight' || c.status === 'rejected-unknown') settled = false;
+      if (c.status !== 'acked' || c.untrusted) continue;
+      acknowledged++;
+      if (c.lsn !== undefined) lastAckedLsn = Math.max(lastAckedLsn ?? 0, c.lsn);
+      if (c.lsn !== undefined && c.mustSurvive !== undefined) durableLsnMin = Math.max(durableLsnMin ?? 0, c.lsn);
+    }
+    return { acknowledged, lastAckedLsn, durableLsnMin, settled, keyCount: settled ? this.expectedState().size : undefined };
   }
 
   /** Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more. */

@@ -19,7 +19,7 @@ export class PlanFileError extends Error {
   readonly code = 'PLAN_FILE';
 }
 
-const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'steps', 'crashStates', 'livenessCommits', 'stepsMax'];
+const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
 const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases', 'io'];
 
@@ -131,6 +131,12 @@ export function checkPlan(document: unknown, source: string): Plan {
   for (const field of engineFields.slice(1)) integer(engine[field], `engine.${field}`);
   checkFaultProfile(root['faults'], checks);
   if (root['latency'] !== undefined) integer(object(root['latency'], 'latency', ['ioMsMax'])['ioMsMax'], 'latency.ioMsMax');
+  if (root['reorder'] !== undefined) {
+    const reorder = object(root['reorder'], 'reorder', ['lateWriteProbability', 'lateWrites']);
+    const p = reorder['lateWriteProbability'];
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail('reorder.lateWriteProbability', 'must be a probability between 0 and 1');
+    if (reorder['lateWrites'] !== undefined) array(reorder['lateWrites'], 'reorder.lateWrites').forEach((io, i) => integer(io, `reorder.lateWrites[${i}]`));
+  }
   array(root['steps'], 'steps').forEach((raw, i) => checkStep(raw, `steps[${i}]`, checks));
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   integer(root['livenessCommits'], 'livenessCommits');
@@ -170,7 +176,34 @@ function checkStep(raw: unknown, field: string, check: PlanChecks): void {
     case 'reopen':
       check.object(raw, field, ['op']);
       return;
+    case 'overlap':
+      check.object(raw, field, ['op', 'ops']);
+      check.array(step['ops'], `${field}.ops`).forEach((rawOp, i) => checkOverlapOp(rawOp, `${field}.ops[${i}]`, check, batch));
+      return;
     default:
       check.fail(`${field}.op`, `is not a known step (${JSON.stringify(step['op'] ?? null)})`);
+  }
+}
+
+/** Checks one operation of an `overlap` step. */
+function checkOverlapOp(raw: unknown, field: string, check: PlanChecks, batch: (value: unknown, where: string) => void): void {
+  const op = check.object(raw, field);
+  if (op['afterMs'] !== undefined) check.integer(op['afterMs'], `${field}.afterMs`);
+  switch (op['op']) {
+    case 'commit':
+      check.object(raw, field, ['op', 'batch', 'afterMs']);
+      batch(op['batch'], `${field}.batch`);
+      return;
+    case 'get':
+      check.object(raw, field, ['op', 'key', 'afterMs']);
+      if (typeof op['key'] !== 'string') check.fail(`${field}.key`, 'must be a string');
+      return;
+    case 'sync':
+    case 'checkpoint':
+    case 'close':
+      check.object(raw, field, ['op', 'afterMs']);
+      return;
+    default:
+      check.fail(`${field}.op`, `is not an operation an overlap step can issue (${JSON.stringify(op['op'] ?? null)})`);
   }
 }

@@ -12,6 +12,21 @@ export type PlanOp =
   | { readonly type: 'put'; readonly key: string; readonly value: string }
   | { readonly type: 'delete'; readonly key: string };
 
+/**
+ * One operation of an `overlap` step. Each is issued `afterMs` of virtual time after the one
+ * before it was issued (absent: at once, in the same turn), without waiting for any earlier one
+ * to resolve.
+ */
+export type OverlapOp =
+  | { readonly op: 'commit'; readonly batch: readonly PlanOp[]; readonly afterMs?: number }
+  | { readonly op: 'get'; readonly key: string; readonly afterMs?: number }
+  | { readonly op: 'sync'; readonly afterMs?: number }
+  | { readonly op: 'checkpoint'; readonly afterMs?: number }
+  | { readonly op: 'close'; readonly afterMs?: number };
+
+/** The operations an `overlap` step can issue. */
+export const overlapOps: readonly OverlapOp['op'][] = ['commit', 'get', 'sync', 'checkpoint', 'close'];
+
 /** One step of a workload. */
 export type PlanStep =
   /** Commit one batch and wait for it. */
@@ -25,7 +40,13 @@ export type PlanStep =
   /** Clean close, then open again. */
   | { readonly op: 'reopen' }
   /** Crash between operations. */
-  | { readonly op: 'crash'; readonly kind: 'kill-9' | 'power-loss' };
+  | { readonly op: 'crash'; readonly kind: 'kill-9' | 'power-loss' }
+  /**
+   * Issue several operations (commits, reads, syncs, checkpoints, a close) while the earlier
+   * ones are still in flight, and wait for all of them; after a `close` the store is opened
+   * again, as after `reopen`. What each may observe and acknowledge: sim/model.ts.
+   */
+  | { readonly op: 'overlap'; readonly ops: readonly OverlapOp[] };
 
 /** A complete, replayable description of a run. */
 export interface Plan {
@@ -42,6 +63,13 @@ export interface Plan {
   readonly faults: FaultProfile;
   /** Simulated I/O latency (interleaves concurrent commits); absent: none. */
   readonly latency?: { readonly ioMsMax: number };
+  /**
+   * Writes that take effect late, after I/O issued after them (an fsync included), as in a
+   * thread pool: each write with probability `lateWriteProbability`, and those at the global
+   * I/O indexes `lateWrites` (what a run recorded as `lateWrites`, made explicit). Absent: every
+   * I/O takes effect when it is issued.
+   */
+  readonly reorder?: { readonly lateWriteProbability: number; readonly lateWrites?: readonly number[] };
   /** The workload, run with faults on. */
   readonly steps: readonly PlanStep[];
   /** Which post-power-loss state each crash settles on, by crash index (default 0). */
@@ -58,11 +86,15 @@ export function planSize(plan: Plan): { steps: number; ops: number; faults: numb
   for (const step of plan.steps) {
     if (step.op === 'commit') ops += step.batch.length;
     else if (step.op === 'concurrent') for (const batch of step.batches) ops += batch.length;
+    else if (step.op === 'overlap') for (const op of step.ops) ops += op.op === 'commit' ? op.batch.length : 1;
     else ops += 1;
   }
   const rateFaults = Object.values(plan.faults.rates).some((rate) => (rate ?? 0) > 0) ? 1 : 0;
   const crashSteps = plan.steps.filter((step) => step.op === 'crash').length;
-  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults };
+  // Late writes are no fault (a thread pool may complete I/O in any order), but each is one
+  // more condition a failure may need, which shrinking tries to remove.
+  const late = (plan.reorder?.lateWrites?.length ?? 0) + ((plan.reorder?.lateWriteProbability ?? 0) > 0 ? 1 : 0);
+  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults + late };
 }
 
 /** Fault kinds a plan can inject (rates or scheduled). */

@@ -59,6 +59,11 @@ export interface RunResult {
   readonly faultsFired: readonly ScheduledFault[];
   /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
   readonly crashStates: readonly number[];
+  /**
+   * The global I/O indexes of the writes that took effect late (after I/O issued after them),
+   * replayable as an engine plan's `reorder.lateWrites`; absent when none did.
+   */
+  readonly lateWrites?: readonly number[];
   /** Trace events: all with the full trace, else the last ones. */
   readonly trace: readonly TraceEvent[];
   /**

@@ -20,7 +20,8 @@ import { hung, neverOpened, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { readOnlyFileSystem } from './memory-fs.ts';
-import type { Plan, PlanOp, PlanStep } from './plan.ts';
+import type { OverlapOp, Plan, PlanOp, PlanStep } from './plan.ts';
+import { ReportWitness } from './report-witness.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 
@@ -69,9 +70,13 @@ class EngineRun {
   #storeFailed = false;
   /** An open was refused for damage: the run ends without a liveness phase. */
   #refused = false;
+  /** A close was issued in the open session: a crash now may follow a clean shutdown record. */
+  #closing = false;
   #faultsOn = true;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** Checks what the engine reports about itself (replay statistics, counters). */
+  readonly #witness: ReportWitness;
 
   constructor(
     private readonly plan: Plan,
@@ -81,8 +86,10 @@ class EngineRun {
     this.#world = new SimWorld({
       seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest',
       ...(plan.latency ? { latency: plan.latency } : {}),
+      ...(plan.reorder ? { reorder: plan.reorder } : {}),
     });
     this.#model = new CommitModel({ sync: plan.engine.sync });
+    this.#witness = new ReportWitness(this.#world.trace);
   }
 
   async execute(): Promise<RunResult> {
@@ -166,6 +173,7 @@ class EngineRun {
   async #openAttempt(attempt: number): Promise<'open' | 'retry' | 'stop'> {
     const world = this.#world;
     world.record('op', 'open', `attempt ${attempt}`);
+    this.#witness.attemptStarted();
     const fsyncErrorsBefore = world.faultCounts['fsync-error'];
     const opened = await this.#run(() => this.engine.open(this.#env()));
     // An fsync that failed during recovery may have dropped the page cache (btrfs reverts the
@@ -174,6 +182,7 @@ class EngineRun {
     const fsyncFailed = opened.outcome !== 'done' && world.faultCounts['fsync-error'] > fsyncErrorsBefore;
     if (fsyncFailed) this.#model.crashed('power-loss');
     const cacheLies = fsyncFailed && this.plan.faults.fsyncFailureMode === 'ext4';
+    if (opened.outcome !== 'done') this.#witness.attemptFailed();
     switch (opened.outcome) {
       case 'crashed':
         this.#afterCrash(opened.kind);
@@ -187,6 +196,7 @@ class EngineRun {
         return this.#openFailed(opened.error, cacheLies);
       case 'done':
         this.#handle = opened.value;
+        this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
         return this.#checkRecovered(opened.value);
     }
@@ -254,6 +264,7 @@ class EngineRun {
     const world = this.#world;
     const state = await this.#run(() => handle.state());
     if (state.outcome === 'crashed') {
+      this.#witness.attemptFailed();
       this.#afterCrash(state.kind);
       return 'retry';
     }
@@ -265,6 +276,7 @@ class EngineRun {
     const recovered = state.value instanceof Map ? state.value : new Map(state.value);
     const check = this.#model.checkRecovered(recovered, handle.replayStats);
     this.#add(check.violations);
+    this.#add(this.#witness.opened(handle, recovered.size));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
     if (this.engine.selfCheck) {
       const problems = await this.engine.selfCheck(readOnlyFileSystem(world.inspect()), storeDir);
@@ -350,14 +362,78 @@ class EngineRun {
       case 'reopen': {
         // Only a close that resolved is a clean close; a rejected one made nothing durable.
         let ok = true;
+        this.#closing = true;
         await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
-        if (ok) model.closed();
-        else model.crashed('power-loss');
+        this.#sessionClosed(ok);
         return 'closed';
       }
       case 'crash':
         this.#world.crashNow(step.kind);
         return;
+      case 'overlap':
+        return this.#overlap(step.ops, handle);
+    }
+  }
+
+  /** Ends the session after a close that resolved (`ok`) or rejected (nothing made durable). */
+  #sessionClosed(ok: boolean): void {
+    this.#witness.sessionEnded(ok && !this.#model.failed ? 'clean' : 'unknown');
+    if (ok) this.#model.closed();
+    else this.#model.crashed('power-loss');
+  }
+
+  /**
+   * An `overlap` step: issues its operations in order, each `afterMs` of virtual time after the
+   * one before (at once when absent), none waiting for an earlier one; then waits for all. The
+   * model judges each by what it may observe and acknowledge (sim/model.ts, "Operations that
+   * overlap"). A close ends the session only once every operation settled, so a commit the
+   * engine acknowledged after its close resolved is held to the close's promise too.
+   * @returns `closed` when one of the operations was a close
+   */
+  async #overlap(ops: readonly OverlapOp[], handle: EngineHandle): Promise<'closed' | void> {
+    const settled: Promise<void>[] = [];
+    let closed: boolean | undefined;
+    for (const [index, op] of ops.entries()) {
+      if (op.afterMs !== undefined) await new Promise<void>((resolve) => this.#world.clock.setTimer(op.afterMs!, resolve));
+      this.#world.record('note', 'issue', `${index} ${op.op}`);
+      if (op.op === 'close') {
+        this.#closing = true;
+        closed ??= true;
+        settled.push(this.#guarded(handle.close().catch((error: unknown) => { closed = false; throw error; })));
+      } else {
+        settled.push(this.#issue(op, handle));
+      }
+    }
+    await Promise.all(settled);
+    if (closed === undefined) return;
+    this.#sessionClosed(closed);
+    return 'closed';
+  }
+
+  /** Issues one operation of an `overlap` step other than a close; resolves once it settled and was judged. */
+  #issue(op: Exclude<OverlapOp, { op: 'close' }>, handle: EngineHandle): Promise<void> {
+    const model = this.#model;
+    switch (op.op) {
+      case 'commit':
+        return this.#commit(handle, op.batch);
+      case 'get': {
+        const mark = model.mark();
+        return handle.get(op.key).then(
+          (value) => { if (!this.#storeFailed) this.#add(model.checkRead(op.key, value, mark)); },
+          (error: unknown) => this.#judgeFailure(error),
+        );
+      }
+      case 'sync': {
+        if (!handle.sync) return Promise.resolve();
+        const mark = model.mark();
+        const failedAtIssue = model.failed;
+        return handle.sync().then(
+          () => this.#add(model.synced(mark, failedAtIssue)),
+          (error: unknown) => this.#judgeFailure(error),
+        );
+      }
+      case 'checkpoint':
+        return handle.checkpoint ? this.#guarded(handle.checkpoint()) : Promise.resolve();
     }
   }
 
@@ -383,10 +459,11 @@ class EngineRun {
     const outcome = await this.#run(async () => {
       while (this.#stepIndex < steps.length) {
         const step = steps[this.#stepIndex]!;
-        this.#world.record('op', step.op, step.op === 'crash' ? step.kind : '');
+        this.#world.record('op', step.op, step.op === 'crash' ? step.kind : step.op === 'overlap' ? step.ops.map((op) => op.op).join(',') : '');
         inStep = true;
         const result = await this.#perform(step, handle);
         inStep = false;
+        if (result !== 'closed' && step.op !== 'crash' && !this.#storeFailed) this.#add(this.#witness.afterStep(handle, this.#model));
         this.#stepIndex++;
         if (result === 'closed') ended = 'closed';
         else if (step.op === 'crash') ended = 'crashed';
@@ -397,6 +474,8 @@ class EngineRun {
     switch (outcome.outcome) {
       case 'crashed':
         if (inStep) this.#stepIndex++;
+        // A crash inside a close may follow its durable record of a clean shutdown.
+        this.#witness.sessionEnded(this.#closing ? 'unknown' : 'crashed');
         this.#afterCrash(outcome.kind);
         return this.#open();
       case 'stuck':
@@ -411,6 +490,7 @@ class EngineRun {
         // A failed engine is closed and reopened: recovery from disk is its only way back.
         if (ended === 'failed') {
           await this.#run(() => handle.close().catch(() => undefined));
+          this.#witness.sessionEnded('unknown');
           this.#model.closed();
         }
         this.#handle = undefined;
@@ -432,6 +512,7 @@ class EngineRun {
     if (previous) {
       this.#handle = undefined;
       const closed = await this.#run(() => previous.close().then(() => true, () => false));
+      this.#witness.sessionEnded(closed.outcome === 'done' && closed.value && !this.#model.failed ? 'clean' : 'unknown');
       // Only a close that rejected made nothing durable (one that never ended is taken as clean).
       if (closed.outcome !== 'done' || closed.value) this.#model.closed();
       else this.#model.crashed('power-loss');
@@ -470,8 +551,7 @@ class EngineRun {
     }
     let ok = true;
     await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
-    if (ok) model.closed();
-    else model.crashed('power-loss');
+    this.#sessionClosed(ok);
   }
 
   #result(): RunResult {
@@ -490,6 +570,7 @@ class EngineRun {
       failedOperations: 0,
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
+      ...(world.lateWrites.length > 0 ? { lateWrites: [...world.lateWrites] } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
       ...(this.#findings.length > 0 ? { findings: this.#findings } : {}),
       ...(this.engine.probes === undefined ? {} : { probes: Object.fromEntries(this.engine.probes.map((name) => [name, this.#probeHits[name] ?? 0])) }),

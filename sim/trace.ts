@@ -74,6 +74,11 @@ export class Trace {
   readonly #events: TraceEvent[] = [];
   readonly #ring: Slot[] = [];
   #count = 0;
+  /**
+   * Told of every event as it is recorded (the runner counts the I/O a recovery issued with
+   * it); observing changes neither the digest nor the events.
+   */
+  observer: ((type: EventType, name: string, path: string | undefined, outcome: string) => void) | undefined;
 
   /** @param mode - whether to keep every event @defaultValue 'digest' */
   constructor(mode: TraceMode = 'digest') {
@@ -128,6 +133,7 @@ export class Trace {
     slot.note = note;
     this.#count++;
     if (this.mode === 'full') this.#events.push(toEvent(slot));
+    this.observer?.(type, name, path, outcome);
   }
 
   /** Every event, in `full` mode; an empty list in `digest` mode (use {@link recent}). */

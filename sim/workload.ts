@@ -3,7 +3,7 @@
  * Keys follow a skewed distribution (a few hot keys, a long tail), values carry their key and
  * step so that a misplaced value is recognisable, and sizes vary so that segments rotate.
  */
-import type { PlanOp, PlanStep } from './plan.ts';
+import type { OverlapOp, PlanOp, PlanStep } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 /** Relative weights of the step kinds (0 disables a kind). */
@@ -15,6 +15,8 @@ export interface StepWeights {
   readonly sync: number;
   readonly reopen: number;
   readonly crash: number;
+  /** Several operations issued while the earlier ones are in flight (`overlap` steps). @defaultValue 0 */
+  readonly overlap?: number;
 }
 
 /** Shape of a generated workload. */
@@ -26,7 +28,7 @@ export interface WorkloadShape {
   readonly valueBytesMax: number;
   /** Share of operations that are deletes. */
   readonly deleteShare: number;
-  /** Most commits issued at once by a `concurrent` step. */
+  /** Most commits issued at once by a `concurrent` step, and most operations of an `overlap` step. */
   readonly concurrentMax: number;
   readonly weights: StepWeights;
 }
@@ -42,7 +44,8 @@ export const defaultShape: WorkloadShape = {
   weights: { commit: 10, concurrent: 0, get: 3, checkpoint: 1, sync: 1, reopen: 1, crash: 0 },
 };
 
-const stepKinds = ['commit', 'concurrent', 'get', 'checkpoint', 'sync', 'reopen', 'crash'] as const;
+// `overlap` last: a weight of 0 there leaves every other kind's draws as they were.
+const stepKinds = ['commit', 'concurrent', 'get', 'checkpoint', 'sync', 'reopen', 'crash', 'overlap'] as const;
 
 /** A key from a skewed distribution: low indexes are drawn far more often. */
 function drawKey(rng: Rng, keys: number): string {
@@ -65,9 +68,30 @@ function drawBatch(rng: Rng, shape: WorkloadShape, tag: string): PlanOp[] {
   return batch;
 }
 
+/**
+ * The operations of an `overlap` step: mostly commits, with reads, syncs and checkpoints among
+ * them and now and then a close; half are issued at once after the one before, the others
+ * 0–2 ms of virtual time later (0: once everything in flight settled as far as it can without
+ * time passing). The first is a commit most of the time, so that the others overlap it.
+ */
+function drawOverlap(rng: Rng, shape: WorkloadShape, s: number): OverlapOp[] {
+  const count = 2 + rng.int(Math.max(1, shape.concurrentMax - 1));
+  const ops: OverlapOp[] = [];
+  for (let i = 0; i < count; i++) {
+    const delay = i > 0 && rng.chance(0.5) ? { afterMs: rng.int(3) } : {};
+    const pick = i === 0 && rng.chance(0.8) ? 0 : rng.next();
+    if (pick < 0.42) ops.push({ op: 'commit', batch: drawBatch(rng, shape, `${s}/${i}`), ...delay });
+    else if (pick < 0.56) ops.push({ op: 'get', key: drawKey(rng, shape.keys), ...delay });
+    else if (pick < 0.78) ops.push({ op: 'sync', ...delay });
+    else if (pick < 0.9) ops.push({ op: 'checkpoint', ...delay });
+    else ops.push({ op: 'close', ...delay });
+  }
+  return ops;
+}
+
 /** Generates the steps of a workload. */
 export function generateSteps(rng: Rng, shape: WorkloadShape): PlanStep[] {
-  const weights = stepKinds.map((kind) => shape.weights[kind]);
+  const weights = stepKinds.map((kind) => shape.weights[kind] ?? 0);
   const total = weights.reduce((a, b) => a + b, 0);
   const steps: PlanStep[] = [];
   for (let s = 0; s < shape.steps; s++) {
@@ -94,6 +118,9 @@ export function generateSteps(rng: Rng, shape: WorkloadShape): PlanStep[] {
         break;
       case 'crash':
         steps.push({ op: 'crash', kind: rng.chance(0.5) ? 'power-loss' : 'kill-9' });
+        break;
+      case 'overlap':
+        steps.push({ op: 'overlap', ops: drawOverlap(rng, shape, s) });
         break;
       default:
         steps.push({ op: kind });

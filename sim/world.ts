@@ -11,7 +11,7 @@
  * Randomness: every random choice comes from a stream forked from the root seed by name, so
  * streams are independent of each other's draws: `workload` (for the runner, see
  * {@link SimWorld.stream}), `faults` (one sub-stream per fault kind, plus one per fault argument),
- * `latency`, and `crash` (one sub-stream per power loss and crash state).
+ * `latency`, `reorder` (late writes) and `crash` (one sub-stream per power loss and crash state).
  */
 import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
@@ -23,7 +23,7 @@ import type { DiskImage } from './disk/image.ts';
 import { importDiskImage } from './disk/image-reader.ts';
 import { exportDiskImage } from './disk/image-writer.ts';
 import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from './disk/faults.ts';
-import { IoKernel } from './disk/kernel.ts';
+import { IoKernel, type ReorderSetting } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
 import { Rng } from './rng.ts';
 import { Scheduler, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
@@ -42,6 +42,16 @@ export interface LatencyProfile {
   readonly ioMsMax: number;
 }
 
+/**
+ * Writes that take effect late, after I/O issued after them (a thread pool; sim/disk/kernel.ts):
+ * each write with probability `lateWriteProbability`, and those at the global I/O indexes
+ * `lateWrites`. Faults never strike a late write.
+ */
+export interface ReorderProfile {
+  readonly lateWriteProbability: number;
+  readonly lateWrites?: readonly number[] | undefined;
+}
+
 /** Options of {@link SimWorld}. */
 export interface SimWorldOptions {
   /** The root seed of every random choice. */
@@ -50,6 +60,11 @@ export interface SimWorldOptions {
   readonly faults?: FaultProfile;
   /** I/O latency; absent or undefined: I/O settles at once (the fast path). */
   readonly latency?: LatencyProfile | undefined;
+  /**
+   * Late writes, drawn from the `reorder` stream; absent or undefined: every I/O takes effect
+   * when it is issued. With it on, the file system must be used inside {@link SimWorld.run}.
+   */
+  readonly reorder?: ReorderProfile | undefined;
   /** Keep every trace event (`full`) or only the digest and the last 200 (`digest`). @defaultValue 'digest' */
   readonly trace?: TraceMode;
   /**
@@ -87,6 +102,14 @@ export interface RestartOptions {
 export interface PowerLossReport {
   readonly crashState: number;
   readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
+}
+
+/** The kernel's late-write setting of a profile, its stream forked from `streams`. */
+function reorderSetting(profile: ReorderProfile | undefined, streams: Rng): ReorderSetting | undefined {
+  if (profile === undefined) return undefined;
+  const p = profile.lateWriteProbability;
+  assert(p >= 0 && p <= 1, 'reorder.lateWriteProbability is a probability');
+  return { lateWriteProbability: p, lateWrites: new Set(profile.lateWrites ?? []), rng: streams.fork('reorder') };
 }
 
 /** A deterministic simulated machine: disk, clock, scheduler and fault injection. */
@@ -138,6 +161,7 @@ export class SimWorld {
       clock: this.clock,
       scheduler: this.#scheduler,
       latency: latency === undefined ? undefined : { ioMsMax: latency.ioMsMax, rng: streams.fork('latency') },
+      reorder: reorderSetting(options.reorder, streams),
       onCrash: options.onCrash,
     });
     if (imported !== undefined) {
@@ -246,6 +270,11 @@ export class SimWorld {
     const k = this.#kernel;
     k.faults.enabled = enabled;
     k.disk.capacityBytes = enabled ? (this.#profile.capacityBytes ?? Infinity) : Infinity;
+  }
+
+  /** The global I/O indexes of the writes that took effect late; as `lateWrites` (probability 0) they replay this run. */
+  get lateWrites(): readonly number[] {
+    return this.#kernel.lateWrites;
   }
 
   /** Every fault injected so far; as `scheduled` with rates 0 it replays this run. */

@@ -88,7 +88,7 @@ async function sidecarsDescribeSegments(fs: FileSystem, dir: string): Promise<st
 
 /** What the definition needs of an engine build: the shipped one, or a planted-bug copy of it. */
 export interface EngineBuild {
-  readonly Store: { open(options: StoreOptions): Promise<Pick<Store, 'commit' | 'get' | 'entries' | 'sync' | 'checkpoint' | 'close' | 'replayStats'>> };
+  readonly Store: { open(options: StoreOptions): Promise<Pick<Store, 'commit' | 'get' | 'entries' | 'sync' | 'checkpoint' | 'close' | 'replayStats' | 'metrics'>> };
   readonly verify: typeof verify;
 }
 
@@ -132,6 +132,7 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
         checkpoint: () => store.checkpoint(),
         close: () => store.close(),
         replayStats: store.replayStats,
+        metrics: () => store.metrics(),
       };
     },
     classifyError: classifyStoreError,

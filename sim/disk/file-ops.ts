@@ -80,7 +80,9 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
 
 /**
  * Writes `data` at `position` (traced as `name`; an append passes the current size): ENOSPC
- * short writes, kill-9 page prefixes, power loss mid-write.
+ * short writes, kill-9 page prefixes, power loss mid-write. With late writes on, a write no
+ * fault struck may take effect after I/O issued after it (kernel.ts); it reads the caller's
+ * buffer when it takes effect, as a thread-pool write reads it during the call.
  *
  * Two contracts. The engine's port (`partial` false) promises whole writes: a write that cannot
  * land whole applies the prefix that fits and throws `ENOSPC`, and the operation returns
@@ -104,6 +106,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
     ioClass: growthBytes > 0 ? 'append' : 'write',
     mask,
     ownsCrash: true,
+    mayBeLate: true,
     ...(partial ? { outcome: (written: number) => (written < data.length ? `short=${written}` : 'ok') } : {}),
     body: ({ io, fault }) => {
       checkOpen(open, name);

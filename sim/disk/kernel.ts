@@ -3,6 +3,12 @@
  * injector, the trace, virtual time, the current engine phase and the global I/O count, plus
  * the three things every port call does the same way: trace it, fire a fault, and deliver its
  * result (at once, or after a seeded latency on the clock).
+ *
+ * Late writes (off unless the world's `reorder` turns them on): a thread pool runs each I/O
+ * call on some thread, so a write issued first may take effect after an fsync issued later,
+ * on another handle or by another caller; the fsync then does not cover it. The kernel decides
+ * per write, at issue, from the `reorder` stream (or the explicit list of late I/O indexes),
+ * and records each late write so that a run replays exactly with the list alone.
  */
 import { IoError } from '../../engine/ports/fs.ts';
 import type { Rng } from '../rng.ts';
@@ -12,6 +18,14 @@ import { none, type Trace } from '../trace.ts';
 import type { FaultKind, IoClass, TracePhase } from '../types.ts';
 import type { SimDisk } from './disk.ts';
 import type { FaultInjector } from './faults.ts';
+
+/** Late writes: a probability per write and explicit I/O indexes (see the module comment). */
+export interface ReorderSetting {
+  readonly lateWriteProbability: number;
+  readonly lateWrites: ReadonlySet<number>;
+  /** Draws one number per eligible write, whether or not it is late. */
+  readonly rng: Rng;
+}
 
 /** Thrown inside an operation when a crash fires there; never escapes the port. */
 export const crashSignal: unique symbol = Symbol('crash');
@@ -25,6 +39,10 @@ export class IoKernel {
   readonly scheduler: Scheduler;
   /** Per-I/O latency: off (undefined) is the fast path. */
   readonly latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
+  /** Late writes: off (undefined) unless the world turns them on. */
+  readonly reorder: ReorderSetting | undefined;
+  /** The global I/O indexes of the writes that took effect late, in order. */
+  readonly lateWrites: number[] = [];
   /** The engine phase I/O is labelled with. */
   phase: TracePhase = 'other';
   /** The class of the I/O operation running now (or last run): where its faults are counted. */
@@ -42,6 +60,7 @@ export class IoKernel {
     clock: SimClock;
     scheduler: Scheduler;
     latency: { readonly ioMsMax: number; readonly rng: Rng } | undefined;
+    reorder?: ReorderSetting | undefined;
     /** Called at the end of every {@link crash} (see SimWorldOptions.onCrash). */
     onCrash?: ((kind: CrashKind) => void) | undefined;
   }) {
@@ -51,6 +70,7 @@ export class IoKernel {
     this.clock = parts.clock;
     this.scheduler = parts.scheduler;
     this.latency = parts.latency;
+    this.reorder = parts.reorder;
     this.#onCrash = parts.onCrash;
   }
 
@@ -89,6 +109,27 @@ export class IoKernel {
     this.trace.record('crash', kind, this.clock.now(), this.phase, path, this.ioCount, none, '');
     this.scheduler.crashed(kind);
     this.#onCrash?.(kind);
+  }
+
+  /**
+   * Whether the write at I/O `io` takes effect late: drawn for every write asked about, so the
+   * stream's position depends only on the I/O sequence.
+   */
+  writeLate(io: number): boolean {
+    const reorder = this.reorder;
+    if (reorder === undefined) return false;
+    const drawn = reorder.rng.next() < reorder.lateWriteProbability;
+    return drawn || reorder.lateWrites.has(io);
+  }
+
+  /**
+   * Runs `effect` later: after a seeded latency, or with latency off after every continuation
+   * pending now (a timer of 0 ms), so I/O issued meanwhile takes effect first. A crash drops it
+   * with the incarnation's other timers: the write never took effect, and never settles.
+   */
+  later(effect: () => void): void {
+    const latency = this.latency;
+    this.clock.setTimer(latency === undefined ? 0 : latency.rng.next() * latency.ioMsMax, effect);
   }
 
   /** The promise of a completed operation: settled now, or after a seeded latency. */

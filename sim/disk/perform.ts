@@ -52,6 +52,11 @@ export interface Operation<T> {
   /** The operation itself; throws `IoError` for an expected failure. */
   readonly body: (context: OpContext) => T;
   /**
+   * A write the kernel may let take effect late (kernel.ts, late writes): when no fault fires
+   * at it, its body then runs after I/O issued after it. Only the asynchronous port does so.
+   */
+  readonly mayBeLate?: boolean;
+  /**
    * The outcome traced for a value the body returned, when `ok` does not say it all (a short
    * write of the fs facade traces `short=N`); absent: `ok`.
    */
@@ -78,6 +83,11 @@ export interface OperationEnds<R> {
   succeeded(kernel: IoKernel, value: unknown): R;
   /** The body threw `error` (already traced with its code). */
   failed(kernel: IoKernel, error: unknown): R;
+  /**
+   * Runs `op`'s body late (already traced as `late`); a driver without it never defers a write.
+   * @param incarnation - the incarnation that issued it
+   */
+  late?<T>(kernel: IoKernel, incarnation: number, op: Operation<T>, context: OpContext): R;
 }
 
 /**
@@ -91,6 +101,12 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   if (io < 0) return ends.dead(label);
   kernel.ioClass = op.ioClass;
   const fault = kernel.faults.decide(io, op.mask, kernel.phase, op.ioClass);
+  const late = op.mayBeLate === true && ends.late !== undefined && kernel.writeLate(io);
+  if (late && fault === undefined) {
+    kernel.lateWrites.push(io);
+    kernel.traceIo(label.name, label.path, label.offset, label.length, 'late', label.note);
+    return ends.late!(kernel, incarnation, op, { io, fault });
+  }
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });
@@ -108,6 +124,22 @@ const promiseEnds: OperationEnds<Promise<unknown>> = {
   dead: () => neverSettles(),
   succeeded: (kernel, value) => kernel.deliver(true, value),
   failed: (kernel, error) => kernel.deliver(false, error),
+  late: (kernel, incarnation, op, context) => new Promise((resolve, reject) => {
+    kernel.later(() => {
+      // A crash drops the timer; a restart without one (a clean reopen) ends the process too.
+      if (incarnation !== kernel.incarnation) return;
+      const { name, path, offset, length } = op.label;
+      // Traced as a note: the n-th `io` event stays I/O operation n (shrinking anchors on it).
+      try {
+        const value = op.body(context);
+        kernel.trace.record('note', name, kernel.clock.now(), kernel.phase, path, offset, length, op.outcome?.(value) ?? 'ok', 'late');
+        resolve(value);
+      } catch (error) {
+        kernel.trace.record('note', name, kernel.clock.now(), kernel.phase, path, offset, length, isIoError(error) ? error.code : 'throw', 'late');
+        reject(error);
+      }
+    });
+  }),
 };
 
 /**

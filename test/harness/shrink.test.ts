@@ -9,11 +9,11 @@ import { loadPlanted, plantedBug } from '../sim/planted.ts';
 describe('shrinkPlan on the engine subject', () => {
   it('shrinks a planted missing directory sync to 2 steps that fail with the same invariant and explicit faults', async () => {
     const subject = engineSubject(await loadPlanted(plantedBug('segment-no-dirsync')));
-    const original = subject.plan('wal-append', 3);
+    const original = subject.plan('wal-append', 37);
     const result = await shrinkPlan(subject, original);
     expect(result.violation).toMatchObject({ invariant: 'durability', message: expect.stringMatching(/^commit #0 \(lsn 1\), acknowledged, is missing/) });
     expect(result.explicitFaults).toBe(true);
-    expect(result.before).toBe('steps 40, ops 69, faults 1');
+    expect(result.before).toBe('steps 40, ops 67, faults 1');
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(2);
     expect(result.after).toBe(subject.shrink.describeSize(result.plan));
     expect(Object.values(result.plan.faults.rates).every((rate) => (rate ?? 0) === 0)).toBe(true);
@@ -23,7 +23,7 @@ describe('shrinkPlan on the engine subject', () => {
 
   it('shrinks a workload-only bug (no faults needed) to a handful of steps', async () => {
     const subject = engineSubject(acknowledgesWithoutWriting(3, false));
-    const result = await shrinkPlan(subject, subject.plan('wal-append', 3));
+    const result = await shrinkPlan(subject, subject.plan('wal-append', 37));
     expect(result.violation?.invariant).toBeDefined();
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(5);
   });
@@ -39,7 +39,7 @@ describe('shrinkPlan on the engine subject', () => {
 
   it('stops at the run budget and still returns a failing plan', async () => {
     const subject = engineSubject(await loadPlanted(plantedBug('segment-no-dirsync')));
-    const result = await shrinkPlan(subject, subject.plan('wal-append', 3), { runsMax: 6 });
+    const result = await shrinkPlan(subject, subject.plan('wal-append', 37), { runsMax: 6 });
     expect(result.runs).toBeLessThanOrEqual(6);
     expect(result.budgetExhausted).toBe(true);
     const again = await subject.run(result.plan);
@@ -49,7 +49,7 @@ describe('shrinkPlan on the engine subject', () => {
   it('keeps the named invariant failing when it is not the first one', async () => {
     // The first violation of this run is durability; self-consistency comes later.
     const subject = engineSubject(await loadPlanted(plantedBug('segment-no-dirsync')));
-    const result = await shrinkPlan(subject, subject.plan('wal-append', 3), { invariant: 'self-consistency' });
+    const result = await shrinkPlan(subject, subject.plan('wal-append', 37), { invariant: 'self-consistency' });
     expect(result.violation?.invariant).toBe('self-consistency');
     const again = await subject.run(result.plan);
     expect(again.violations.map((v) => v.invariant)).toContain('self-consistency');
@@ -57,7 +57,7 @@ describe('shrinkPlan on the engine subject', () => {
 
   it('finds nothing to shrink for an invariant that does not fail', async () => {
     const subject = engineSubject(await loadPlanted(plantedBug('segment-no-dirsync')));
-    const result = await shrinkPlan(subject, subject.plan('wal-append', 3), { invariant: 'reads' });
+    const result = await shrinkPlan(subject, subject.plan('wal-append', 37), { invariant: 'reads' });
     expect(result.violation).toBeUndefined();
     expect(result.runs).toBe(1);
   });

@@ -8,6 +8,7 @@
  *   power-loss crash steps turned into kill -9, nothing else.
  */
 import { findScenario } from '../../scenarios/index.ts';
+import { explicitReorder } from '../../scenarios/engine-shrink.ts';
 import type { Plan, PlanStep } from '../../sim/plan.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
@@ -80,14 +81,14 @@ async function firstViolation(plan: Plan, engine: Engine): Promise<{ invariant: 
 
 /**
  * The very run a result came from, as a plan with nothing left to draw: the faults it fired at
- * their I/O indexes (rates off) and its crash states. Rechecking the shipped engine on this plan
+ * their I/O indexes (rates off), its crash states and its late writes. Rechecking the shipped engine on this plan
  * is a fair test of "does the shipped engine fail the same plan": with rates, the shipped engine
  * would draw its faults at other I/O (a mutant changes the I/O sequence), and a failure there
  * would say nothing about the mutant's plan.
  */
 export function explicitPlan(plan: Plan, result: RunResult): Plan {
   const { phases: _phases, io: _io, ...faults } = plan.faults;
-  return { ...plan, faults: { ...faults, rates: {}, scheduled: result.faultsFired }, crashStates: result.crashStates };
+  return explicitReorder({ ...plan, faults: { ...faults, rates: {}, scheduled: result.faultsFired }, crashStates: result.crashStates }, result);
 }
 
 /**

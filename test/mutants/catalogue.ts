@@ -260,4 +260,13 @@ export const mutants: readonly Mutant[] = [
     ],
     scenarios: ['wal-append', 'kill9-anywhere', 'swarm'],
   },
+  {
+    id: 'sync-outside-queue',
+    title: '`sync()` fsyncs the log at once instead of waiting its turn behind the commits in the writer queue',
+    models: 'fsync racing the log writer (LevelDB #193-style watermark bugs; RocksDB SyncWAL vs concurrent writes)',
+    // The sync marks the log clean and durable up to what was written when its fsync returned,
+    // although a write still in flight may land after that fsync: a later sync then skips it.
+    patches: [{ file: 'store.ts', find: '    await this.runJob(() => this.syncActive());\n', replace: '    await this.syncActive();\n' }],
+    scenarios: ['overlap', 'swarm'],
+  },
 ];

@@ -101,7 +101,7 @@ describe('report.html in Chromium', () => {
     const { page, consoleErrors } = await openReport(failingResult);
     const heatmap = page.getByTestId('heatmap');
     expect(await heatmap.isVisible()).toBe(true);
-    expect(await page.getByTestId('heatmap-cell').count()).toBe(54);
+    expect(await page.getByTestId('heatmap-cell').count()).toBe(9 * 3);
     const missed = page.locator('[data-testid="heatmap-cell"][data-missed="true"]');
     expect(await missed.count()).toBe(2);
     for (const cell of await missed.all()) {

@@ -85,8 +85,15 @@ describe('renderHtml', () => {
     const html = renderHtml(failingResult, meta);
     expect(html).toContain('data-testid="missed-targets"');
     expect(count(html, 'data-missed="true"')).toBe(2);
-    expect(count(html, 'data-testid="heatmap-cell"')).toBe(9 * 6);
+    expect(count(html, 'data-testid="heatmap-cell"')).toBe(9 * 3);
     expect(html).toContain('<code>sidecar.rewrite × disk-full</code>, <code>prune × power-loss</code>');
+  });
+
+  it('has a heat-map column for each fault kind injected or targeted, and none for a kind nothing asked for', () => {
+    const kindsOf = (html: string) => [...html.matchAll(/<th scope="col" class="hm-kind">([^<]+)<\/th>/g)].map((match) => match[1]);
+    expect(kindsOf(renderHtml(failingResult, meta))).toEqual(['kill-9', 'power-loss', 'disk-full', 'total']);
+    const bitFlipTargeted = { ...failingResult, targets: { ...failingResult.targets, 'wal.append': [...(failingResult.targets['wal.append'] ?? []), 'bit-flip' as const] } };
+    expect(kindsOf(renderHtml(bitFlipTargeted, meta))).toEqual(['kill-9', 'power-loss', 'disk-full', 'bit-flip', 'total']);
   });
 
   it('says so plainly when there are no violations', () => {

@@ -404,3 +404,74 @@ describe('CommitModel: self-consistency', () => {
     expect(model.acked(id, 2)).toEqual([]);
   });
 });
+
+describe('CommitModel: operations that overlap', () => {
+  it('holds a sync issued before a failure another operation reported to what it covered, without an honest-failure complaint', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')]]);
+    const mark = model.mark();
+    const failedAtIssue = model.failed;
+    model.storeFailed();
+    expect(model.synced(mark, failedAtIssue)).toEqual([]);
+    model.crashed('power-loss');
+    expect(model.checkRecovered(state({})).violations).toEqual([
+      expect.objectContaining({ invariant: 'durability', message: "commit #0 (lsn 1), acknowledged and synced, is missing: key a should be 0x31 (1 byte) but is absent" }),
+    ]);
+  });
+
+  it('reports honest-failure for a sync issued after the failure was reported', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')]]);
+    model.storeFailed();
+    expect(model.synced(model.mark(), model.failed)).toEqual([
+      expect.objectContaining({ invariant: 'honest-failure', message: 'sync() was acknowledged after an fsync failed and before the store was reopened' }),
+    ]);
+  });
+
+  it('holds a commit acknowledged before the session closed to the close, even when its acknowledgement came after the close resolved', () => {
+    const model = new CommitModel({ sync: 'none' });
+    const late = model.issue([put('a', '1')]);
+    // The runner ends the session once every operation of the step settled.
+    expect(model.acked(late, 1)).toEqual([]);
+    model.closed();
+    expect(invariants(model.checkRecovered(state({})).violations)).toEqual(['durability']);
+  });
+
+  it('sums up the session for the engine-report checks: acknowledged, the LSN promised durable, settled or not', () => {
+    const model = new CommitModel({ sync: 'none' });
+    model.checkRecovered(state({ z: '0' }), stats(4));
+    ackAll(model, [[put('a', '1')], [put('b', '2')]], 5);
+    model.synced();
+    ackAll(model, [[put('c', '3')]], 7);
+    expect(model.sessionFacts()).toEqual({ acknowledged: 3, lastAckedLsn: 7, durableLsnMin: 6, settled: true, keyCount: 4 });
+    model.issue([put('d', '4')]);
+    expect(model.sessionFacts()).toMatchObject({ acknowledged: 3, settled: false, keyCount: undefined });
+  });
+
+  it('leaves a session unsettled after a failure or a commit rejected as unknown, and does not count an acknowledgement after the failure', () => {
+    const failed = new CommitModel({ sync: 'none' });
+    ackAll(failed, [[put('a', '1')]]);
+    failed.storeFailed();
+    const late = failed.issue([put('b', '2')]);
+    expect(failed.acked(late, 2)).toEqual([
+      expect.objectContaining({ invariant: 'honest-failure', message: 'commit #1 (lsn 2) was acknowledged with lsn 2 after an fsync failed and before the store was reopened' }),
+    ]);
+    expect(failed.sessionFacts()).toEqual({ acknowledged: 1, lastAckedLsn: 1, durableLsnMin: undefined, settled: false, keyCount: undefined });
+    const doubtful = new CommitModel({ sync: 'strict' });
+    ackAll(doubtful, [[put('a', '1')]]);
+    doubtful.rejected(doubtful.issue([put('b', '2')]), 'unknown');
+    expect(doubtful.sessionFacts()).toEqual({ acknowledged: 1, lastAckedLsn: 1, durableLsnMin: 1, settled: false, keyCount: undefined });
+  });
+
+  it('lets a get issued before a commit was acknowledged see the value before it, and not a get issued after', () => {
+    const model = new CommitModel({ sync: 'group' });
+    ackAll(model, [[put('a', '1')]]);
+    const id = model.issue([put('a', '2')]);
+    const mark = model.mark();
+    expect(model.acked(id, 2)).toEqual([]);
+    expect(model.checkRead('a', bytes('1'), mark)).toEqual([]);
+    expect(model.checkRead('a', bytes('1'))).toEqual([
+      expect.objectContaining({ invariant: 'reads', message: 'get(a) returned 0x31 (1 byte); the model holds 0x32 (1 byte)' }),
+    ]);
+  });
+});

@@ -52,9 +52,10 @@ describe('runner', () => {
 
   it('catches an acknowledgement with an LSN out of issue order (self-consistency)', async () => {
     const result = await runPlan(plan('wal-append', 1), acknowledgesWithoutWriting(3, true));
-    expect(result.violations[0]).toMatchObject({
+    // The store's own count of commits gives it away too (metrics), one step earlier.
+    expect(result.violations).toContainEqual(expect.objectContaining({
       invariant: 'self-consistency', message: 'commit #3 was acknowledged with lsn 3; LSNs must follow issue order, so it should be > 3',
-    });
+    }));
   });
 
   it('reports a read that returns a wrong value as a reads violation', async () => {

@@ -1,0 +1,73 @@
+/**
+ * Campaign benchmark, side by side: the same `powercut run` commands against this checkout and
+ * (with `--baseline DIR`) an older checkout, interleaved round by round so that both see the
+ * same machine load. Each run is a child process; its CPU time (user + system, from the
+ * children's counters in /proc/self/stat) is the figure, wall time is printed beside it.
+ * Prints a table; asserts nothing.
+ *
+ * Usage: npm run bench:campaign [-- --baseline /path/to/older/checkout] [--rounds 3]
+ * The baseline checkout needs its dependencies installed; its bin is run as it is.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const TICKS_PER_SECOND = 100;
+
+interface Sample {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** CPU time of all waited-for children so far, in ms (cutime + cstime of /proc/self/stat). */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  return ((cutime + cstime) * 1000) / TICKS_PER_SECOND;
+}
+
+function runOnce(root: string, args: readonly string[]): Sample {
+  const cpuBefore = childrenCpuMs();
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [resolve(root, 'bin/powercut.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  const wallMs = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${root}: powercut ${args.join(' ')} exited ${result.status}: ${result.stderr.split('\n')[0]}`);
+  return { cpuMs: childrenCpuMs() - cpuBefore, wallMs };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const commands: readonly (readonly string[])[] = [
+  ['run', '--scenario', 'all', '--seeds', '200', '--jobs', '1'],
+  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '1'],
+  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '2'],
+];
+
+const here = resolve('.');
+const baselineArg = argument('--baseline');
+const baseline = baselineArg ? resolve(baselineArg) : undefined;
+const rounds = Number(argument('--rounds') ?? '3');
+
+console.log(`| command | this build: CPU s (wall s) | ${baseline ? `baseline ${baseline}: CPU s (wall s) | CPU ratio baseline/this` : 'baseline'} |`);
+console.log(`|---|---:|${baseline ? '---:|---:|' : '---|'}`);
+for (const args of commands) {
+  const mine: Sample[] = [];
+  const theirs: Sample[] = [];
+  for (let round = 0; round < rounds; round++) {
+    mine.push(runOnce(here, args));
+    if (baseline) theirs.push(runOnce(baseline, args));
+  }
+  const cell = (samples: Sample[]) => `${(median(samples.map((s) => s.cpuMs)) / 1000).toFixed(1)} (${(median(samples.map((s) => s.wallMs)) / 1000).toFixed(1)})`;
+  const ratio = baseline ? (median(theirs.map((s) => s.cpuMs)) / median(mine.map((s) => s.cpuMs))).toFixed(2) : '';
+  console.log(`| \`powercut ${args.join(' ')}\` | ${cell(mine)} | ${baseline ? `${cell(theirs)} | ${ratio}×` : '-'} |`);
+}
