@@ -348,3 +348,17 @@ describe('evidence an earlier recovery kept', () => {
     expect((await reopen()).replayStats.tornBytesKept).toBe(10);
   });
 });
+
+describe('evidence of the same length', () => {
+  it('is not reused when a single byte differs from the tail', async () => {
+    const { store, crash } = await openCrashable(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 2);
+    await crash();
+    const offsets = await frameOffsets(fs, segmentPath(dir, 1));
+    await resize(fs, segmentPath(dir, 1), offsets[1]! + 10);
+    const tail = (await readFile(fs, segmentPath(dir, 1))).slice(offsets[1]!);
+    tail[9] = tail[9]! ^ 0xff;
+    await writeFile(fs, path(evidenceName(1, 1, offsets[1]!)), tail);
+    expect((await reopen()).replayStats.tornBytesKept).toBe(10);
+  });
+});
