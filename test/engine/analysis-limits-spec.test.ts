@@ -7,6 +7,7 @@
  * which is all the limits look at.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { analyzeStore } from '../../engine/analysis.ts';
 import { inspect, verify } from '../../engine/inspect.ts';
 import { segmentReadBytesMax } from '../../engine/analysis-log.ts';
 import { snapshotBytesMax } from '../../engine/limits.ts';
@@ -20,20 +21,33 @@ import { commitPuts, memory, openStore, readFile, segmentPath, sidecarPath, writ
 /** Reports the sizes given for a path (one per `size()` call, the last one repeated), else the real size. */
 class LyingSizeFileSystem implements FileSystem {
   readonly sizes = new Map<string, number[]>();
+  /** Paths whose whole-file reads (more than a header) come back with the first byte changed. */
+  readonly changedOnWholeRead = new Set<string>();
+  /** Handles opened and not yet closed. */
+  openCount = 0;
   constructor(private readonly inner: FileSystem) {}
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const inner = await this.inner.open(path, options);
     const sizes = this.sizes.get(path);
+    const changed = this.changedOnWholeRead.has(path);
+    this.openCount++;
     return {
       path: inner.path,
-      read: (position, length) => inner.read(position, Math.min(length, 1 << 20)),
+      read: async (position, length) => {
+        const bytes = await inner.read(position, Math.min(length, 1 << 20));
+        if (changed && length > 32) bytes[0] = bytes[0]! ^ 0xff;
+        return bytes;
+      },
       write: (position, data) => inner.write(position, data),
       append: (data) => inner.append(data),
       size: async () => (sizes === undefined ? inner.size() : sizes.length > 1 ? sizes.shift()! : sizes[0]!),
       truncate: (size) => inner.truncate(size),
       sync: () => inner.sync(),
       datasync: () => inner.datasync(),
-      close: () => inner.close(),
+      close: () => {
+        this.openCount--;
+        return inner.close();
+      },
     };
   }
   rename(from: string, to: string): Promise<void> {
@@ -80,7 +94,7 @@ describe('size limits', () => {
     const report = await inspect(fs, dir);
     const reason = `file is ${segmentReadBytesMax + 1} bytes, above the limit of ${segmentReadBytesMax}`;
     expect(report.recovery.refusals).toContainEqual({ rule: 'F5', kind: 'corruption', file: segmentPath(dir, 2), offset: 0, reason });
-    expect(report.segments[1]).toMatchObject({ seq: 2, headerProblem: 'segment too large', frames: 0, bytes: segmentReadBytesMax + 1 });
+    expect(report.segments[1]).toMatchObject({ seq: 2, headerProblem: 'segment too large', frames: 0, bytes: segmentReadBytesMax + 1, sidecar: 'ok' });
     expect(report.segments[1]).not.toHaveProperty('baseLsn');
   });
 
@@ -197,5 +211,42 @@ describe('the shape of the log', () => {
     await writeFile(fs, path(manifestFileName), new Uint8Array(0));
     const report = await inspect(fs, dir);
     expect(report.recovery.actions.filter((action) => action.kind === 'remove-dead')).toEqual([]);
+  });
+});
+
+describe('a segment that changes between its two reads', () => {
+  it('whose header reads damaged the second time is refused at offset 0 (rule F5), with no frames and no sidecar', async () => {
+    fs.changedOnWholeRead.add(segmentPath(dir, 3));
+    const report = await inspect(fs, dir);
+    expect(report.recovery.refusals).toEqual([
+      { rule: 'F5', kind: 'corruption', file: segmentPath(dir, 3), offset: 0, reason: 'segment header: magic' },
+    ]);
+    expect(report.segments[2]).toEqual({
+      name: '00000000000000000003.wal', seq: 3, role: 'last', bytes: 256, frames: 0, sidecar: 'missing', headerProblem: 'magic',
+    });
+  });
+});
+
+describe('the analysis closes what it opens', () => {
+  it('leaves no file open, also after refusing an oversized segment', async () => {
+    fs.sizes.set(segmentPath(dir, 2), [segmentReadBytesMax + 1]);
+    await inspect(fs, dir);
+    expect(fs.openCount).toBe(0);
+  });
+});
+
+describe('segments with an unreadable header', () => {
+  it('report their sidecar as missing when there is none', async () => {
+    await writeFile(fs, segmentPath(dir, 4), new Uint8Array(10));
+    expect((await inspect(fs, dir)).segments[3]).toMatchObject({ seq: 4, sidecar: 'missing', headerProblem: 'segment header: short' });
+  });
+});
+
+describe('the plan of a segment without a sidecar', () => {
+  it('has no sidecar watermark field at all', async () => {
+    await fs.unlink(sidecarPath(dir, 3));
+    const plan = await analyzeStore(fs, dir);
+    expect('sidecarSyncedLsn' in plan.segments[2]!).toBe(false);
+    expect(plan.segments[1]?.sidecarSyncedLsn).toBe(8);
   });
 });
