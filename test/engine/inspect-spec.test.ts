@@ -536,3 +536,14 @@ describe('evidence limit with evidence being reused', () => {
     expect(report.recovery.actions.map((action) => action.kind)).not.toContain('remove-evidence');
   });
 });
+
+describe('a sealed segment with an unreadable header and no sidecar', () => {
+  it('plans no sidecar rebuild for it: there is nothing to index', async () => {
+    await closedStore();
+    await overwrite(fs, segmentPath(dir, 2), 0, Uint8Array.of(0));
+    await fs.unlink(sidecarPath(dir, 2));
+    const report = await inspect(fs, dir);
+    expect(report.segments[1]).toMatchObject({ seq: 2, sidecar: 'missing', headerProblem: 'segment header: magic' });
+    expect(report.recovery.actions.filter((action) => action.kind === 'rebuild-sidecar')).toEqual([]);
+  });
+});
