@@ -537,3 +537,31 @@ describe('failures after the commit was acknowledged', () => {
     expect(error).toMatchObject({ code: 'STORE_FAILED', reason: 'internal error', cause: { message: 'adapter bug' } });
   });
 });
+
+describe('more failures, pinned after the per-file Stryker run', () => {
+  it('a commit whose rotation failed the store is rejected as absent: nothing of it was written', async () => {
+    await commitPuts(store, 1, 4);
+    fs.arm('sync', '00000000000000000002.wal.tmp', 'EIO');
+    expect(await rejectionOf(store.commit([put('x', '1')]))).toMatchObject({ code: 'STORE_FAILED', commitOutcome: 'absent' });
+  });
+
+  it('an error that is not an I/O error while publishing a sidecar reaches the close unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('rename', '.wal.idx.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.close())).toBe(bug);
+  });
+
+  it('an error that is not an I/O error while publishing the manifest reaches the checkpoint unchanged', async () => {
+    const bug = new TypeError('adapter bug');
+    fs.arm('rename', 'MANIFEST.tmp', 'EIO', 0, bug);
+    expect(await rejectionOf(store.checkpoint())).toBe(bug);
+  });
+
+  it('an error that is not an I/O error in a sidecar rewrite of the cadence fails the store as an internal error', async () => {
+    await store.close();
+    store = await openStore(fs, dir, { segmentSizeBytes: 256, sidecarEveryFrames: 1, onProbe: (probe) => probes.push(probe) });
+    fs.arm('write', '.wal.idx.tmp', 'EIO', 0, new TypeError('adapter bug'));
+    expect((await store.commit([put('x', '1')])).lsn).toBe(4);
+    expect(await rejectionOf(store.commit([put('y', '1')]))).toMatchObject({ code: 'STORE_FAILED', reason: 'internal error' });
+  });
+});

@@ -251,12 +251,14 @@ describe('what the store tells a simulator', () => {
     ]);
   });
 
-  it('names only the append of a commit in none mode', async () => {
+  it('names only the append of a commit in none mode, and the sync of sync()', async () => {
     const phases: string[] = [];
     const store = await openStore(fs, dir, { sync: 'none', probe: (phase) => phases.push(phase) });
     phases.length = 0;
     await commitPuts(store, 1);
     expect(phases).toEqual(['wal.append']);
+    await store.sync();
+    expect(phases).toEqual(['wal.append', 'wal.sync']);
     await store.close();
   });
 
