@@ -15,7 +15,9 @@ import { Store } from '../../engine/store.ts';
 import type { EnginePhase, StoreOptions } from '../../engine/types.ts';
 import { crc32c } from '../../engine/wal/crc32c.ts';
 import { evidenceName } from '../../engine/wal/evidence.ts';
+import { RecordingFileSystem } from './helpers/recording-fs.ts';
 import { frameOffsets } from './helpers/segments.ts';
+import { WrappingFileSystem } from './helpers/wrapping-fs.ts';
 import {
   commitPuts, garbage, memory, openCrashable, openStore, overwrite, putsState, readFile, rejectionOf, resize, segmentPath, sidecarPath,
   sizeOf, stateOf, writeFile,
@@ -360,5 +362,24 @@ describe('evidence of the same length', () => {
     tail[9] = tail[9]! ^ 0xff;
     await writeFile(fs, path(evidenceName(1, 1, offsets[1]!)), tail);
     expect((await reopen()).replayStats.tornBytesKept).toBe(10);
+  });
+});
+
+describe('reusing kept evidence, as port calls', () => {
+  it('does not write the evidence again, and closes the segment it cut', async () => {
+    const { store, crash } = await openCrashable(fs, dir, { segmentSizeBytes: 256 });
+    await commitPuts(store, 2);
+    await crash();
+    const offsets = await frameOffsets(fs, segmentPath(dir, 1));
+    await resize(fs, segmentPath(dir, 1), offsets[1]! + 10);
+    const tail = (await readFile(fs, segmentPath(dir, 1))).slice(offsets[1]!);
+    await writeFile(fs, path(evidenceName(1, 1, offsets[1]!)), tail);
+    const recording = new RecordingFileSystem(fs);
+    const wrapper = new WrappingFileSystem(recording);
+    const reopened = await openStore(wrapper, dir, { segmentSizeBytes: 256 });
+    expect(recording.calls.filter((call) => call.includes('.torn'))).toEqual([]);
+    expect(recording.calls).toContain(`truncate 00000000000000000001.wal ${offsets[1]}`);
+    expect(wrapper.openHandles.size).toBe(1);
+    await reopened.close();
   });
 });

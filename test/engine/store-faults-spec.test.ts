@@ -565,3 +565,24 @@ describe('more failures, pinned after the per-file Stryker run', () => {
     expect(await rejectionOf(store.commit([put('y', '1')]))).toMatchObject({ code: 'STORE_FAILED', reason: 'internal error' });
   });
 });
+
+describe('publishing the next segment', () => {
+  it('a failed rename fails the store with a SegmentPublishError naming the segment as the cause', async () => {
+    await commitPuts(store, 1, 4);
+    fs.arm('rename', '00000000000000000002.wal.tmp', 'EIO');
+    const error = await rejectionOf(store.commit([put('x', '1')]));
+    expect(error).toMatchObject({ reason: 'could not create the next segment' });
+    expect((error as StoreFailedError).cause).toMatchObject({
+      name: 'SegmentPublishError', path: segmentPath(dir, 2), message: `could not publish segment ${segmentPath(dir, 2)}`, cause: { code: 'EIO' },
+    });
+  });
+
+  it('a failed directory fsync after the rename fails the store too: the name may not survive a crash', async () => {
+    await commitPuts(store, 1, 4);
+    // The sealed segment's sidecar is published first, with its own directory fsync.
+    fs.arm('syncDir', dir, 'EIO', 1);
+    const error = await rejectionOf(store.commit([put('x', '1')]));
+    expect(error).toMatchObject({ code: 'STORE_FAILED', reason: 'could not create the next segment' });
+    expect((error as StoreFailedError).cause).toMatchObject({ name: 'SegmentPublishError' });
+  });
+});

@@ -100,3 +100,10 @@ describe('a sidecar compared with its segment', () => {
     }
   });
 });
+
+describe('decodeSidecar on a cut file', () => {
+  it('refuses a sidecar cut one byte short of its header without reading past the end', () => {
+    const whole = encodeSidecar({ seq: 1, baseLsn: 1, syncedLsn: 1, offsets: [32], endOffset: 88 });
+    expect(decodeSidecar(whole.subarray(0, 47))).toBeUndefined();
+  });
+});
