@@ -140,6 +140,21 @@ describe('group commit', () => {
     expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 4 }, 3)).toEqual({ lsns: [1, 2, 3], doneAtMs: 50, groupSyncs: 1 });
   });
 
+  it('writes every frame of a group: a reopened store replays them all', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      const options = { fs: world.fs, clock: world.clock, dir: '/db', sync: 'group' as const, groupCommitMaxBatch: 4 };
+      const store = await Store.open(options);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.commit([put(`k${i}`, 'v')])));
+      await store.close();
+      const reopened = await Store.open(options);
+      return { stats: reopened.replayStats, keys: [...reopened.entries()].map(([key]) => key).sort() };
+    });
+    if (outcome.outcome !== 'done') throw new Error(`the run ended ${outcome.outcome}`);
+    expect(outcome.value.stats).toMatchObject({ recordsApplied: 8, lastLsn: 8 });
+    expect(outcome.value.keys).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+  });
+
   it('a group of one commit does not wait', async () => {
     expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 1 }, 2)).toEqual({ lsns: [1, 2], doneAtMs: 0, groupSyncs: 2 });
   });
