@@ -106,4 +106,13 @@ describe('decodeSidecar on a cut file', () => {
     const whole = encodeSidecar({ seq: 1, baseLsn: 1, syncedLsn: 1, offsets: [32], endOffset: 88 });
     expect(decodeSidecar(whole.subarray(0, 47))).toBeUndefined();
   });
+
+  it('refuses a short file even when its magic, version and checksum are valid, without reading past its end', () => {
+    const bytes = new Uint8Array(43);
+    bytes.set([0x50, 0x43, 0x57, 0x41, 0x4c, 0x49, 0x44, 0x58], 0);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(8, 1, true);
+    view.setUint32(12, crc32c(bytes, 16), true);
+    expect(decodeSidecar(bytes)).toBeUndefined();
+  });
 });
