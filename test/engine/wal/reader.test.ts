@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeBatch, encodeFrame, encodeSegmentHeader, frameHeaderBytes, segmentHeaderBytes } from '../../../engine/wal/format.ts';
 import { scanSegment, type SegmentScan } from '../../../engine/wal/reader.ts';
+import { crc32c } from '../../../engine/wal/crc32c.ts';
 import type { Op } from '../../../engine/types.ts';
 
 /**
@@ -136,5 +137,122 @@ describe('scanSegment on frame padding', () => {
     const scan = asScan(scanSegment(damaged));
     expect(scan.frames.map((f) => f.ops)).toEqual([ops]);
     expect(scan.damage).toBeUndefined();
+  });
+});
+
+describe('scanSegment: what it says about the first bad frame', () => {
+  const frame = (lsn: number, durableLsn: number, ops: Op[] = [{ type: 'delete', key: `k${lsn}` }]): Uint8Array =>
+    encodeFrame(lsn, durableLsn, encodeBatch(ops));
+  const header = encodeSegmentHeader({ seq: 1, baseLsn: 1 });
+  const join = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((part) => [...part]));
+  /** Rewrites the header checksum of the frame at `offset` so that its header is intact again. */
+  const resealHeader = (bytes: Uint8Array, offset: number): void => {
+    new DataView(bytes.buffer, bytes.byteOffset + offset).setUint32(0, crc32c(bytes, offset + 4, offset + frameHeaderBytes), true);
+  };
+
+  it('describes each intact frame by LSN, durable LSN, offset, padded size and batch', () => {
+    const scan = asScan(scanSegment(join(header, frame(1, 0), frame(2, 1))));
+    const size = frame(1, 0).length;
+    expect(scan.frames).toEqual([
+      { lsn: 1, durableLsn: 0, offset: segmentHeaderBytes, bytes: size, ops: [{ type: 'delete', key: 'k1' }] },
+      { lsn: 2, durableLsn: 1, offset: segmentHeaderBytes + size, bytes: size, ops: [{ type: 'delete', key: 'k2' }] },
+    ]);
+    expect(scan.endOffset).toBe(segmentHeaderBytes + 2 * size);
+    expect(scan.damage).toBeUndefined();
+  });
+
+  it('reads an empty segment as no frames, ending after its header', () => {
+    expect(scanSegment(header)).toEqual({ header: { seq: 1, baseLsn: 1 }, frames: [], endOffset: segmentHeaderBytes });
+  });
+
+  it('calls a tail shorter than a frame header cut off, saying how many bytes are left', () => {
+    const bytes = join(header, frame(1, 0), Uint8Array.of(9, 9, 9));
+    const scan = asScan(scanSegment(bytes));
+    expect(scan.damage).toEqual({
+      kind: 'cut-off', offset: bytes.length - 3, expectedLsn: 2, detail: `3 bytes left, a frame header needs ${frameHeaderBytes}`,
+    });
+    expect(scan.endOffset).toBe(bytes.length - 3);
+  });
+
+  it('calls a frame whose intact header asks for more bytes than are left cut off, saying both sizes', () => {
+    const second = frame(2, 1);
+    const bytes = join(header, frame(1, 0), second.subarray(0, second.length - 8));
+    const offset = segmentHeaderBytes + frame(1, 0).length;
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'cut-off', offset, expectedLsn: 2, detail: `frame needs ${second.length} bytes, ${second.length - 8} left`,
+    });
+  });
+
+  it('names an all-zero frame header as zero', () => {
+    const bytes = join(header, new Uint8Array(frameHeaderBytes));
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'zero', offset: segmentHeaderBytes, expectedLsn: 1, detail: 'frame header is all zeros',
+    });
+  });
+
+  it('names a frame header damaged in more than one bit a checksum mismatch, with no bit to blame', () => {
+    const bytes = join(header, frame(1, 0));
+    bytes[segmentHeaderBytes + 9]! ^= 0x03;
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'header-checksum', offset: segmentHeaderBytes, expectedLsn: 1, detail: 'frame header checksum mismatch',
+    });
+  });
+
+  it('names the bit of a frame header that differs in exactly one bit, in the stored checksum or after it', () => {
+    for (const bit of [0, 5, 31, 32, 33, 8 * frameHeaderBytes - 1]) {
+      const bytes = join(header, frame(1, 0));
+      bytes[segmentHeaderBytes + (bit >> 3)]! ^= 1 << (bit & 7);
+      expect(asScan(scanSegment(bytes)).damage).toEqual({
+        kind: 'header-checksum', offset: segmentHeaderBytes, expectedLsn: 1, singleBit: bit,
+        detail: `frame header differs in exactly one bit (bit ${bit})`,
+      });
+    }
+  });
+
+  it('names a payload damaged in more than one bit a payload checksum mismatch', () => {
+    const bytes = join(header, frame(1, 0));
+    bytes[segmentHeaderBytes + frameHeaderBytes + 5]! ^= 0x11;
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'payload-checksum', offset: segmentHeaderBytes, expectedLsn: 1, detail: 'frame payload checksum mismatch',
+    });
+  });
+
+  it('names a payload one bit away from its stored checksum as one bit at the stored checksum (bit 192)', () => {
+    const bytes = join(header, frame(1, 0));
+    bytes[segmentHeaderBytes + 24]! ^= 0x10;
+    resealHeader(bytes, segmentHeaderBytes);
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'payload-checksum', offset: segmentHeaderBytes, expectedLsn: 1, singleBit: 24 * 8, detail: 'frame payload differs in exactly one bit',
+    });
+  });
+
+  it('names a payload one bit away from intact with that bit, counted from the frame start', () => {
+    const bytes = join(header, frame(1, 0));
+    bytes[segmentHeaderBytes + frameHeaderBytes + 2]! ^= 0x04;
+    expect(asScan(scanSegment(bytes)).damage).toMatchObject({ kind: 'payload-checksum', singleBit: (frameHeaderBytes + 2) * 8 + 2 });
+  });
+
+  it('names an intact frame with the wrong LSN a sequence problem, saying both LSNs', () => {
+    const bytes = join(header, frame(1, 0), frame(3, 1));
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'sequence', offset: segmentHeaderBytes + frame(1, 0).length, expectedLsn: 2, detail: 'frame carries LSN 3, expected 2',
+    });
+  });
+
+  it('names an intact frame whose payload is not a batch malformed', () => {
+    const bytes = join(header, encodeFrame(1, 0, new Uint8Array(4)));
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'malformed', offset: segmentHeaderBytes, expectedLsn: 1, detail: 'checksum-valid payload that is not a batch',
+    });
+  });
+
+  it('names an intact frame header with impossible fields malformed, even as the last 28 bytes of the file', () => {
+    const bytes = join(header, frame(1, 0));
+    // Durable LSN 1 is not below LSN 1: no writer produces it.
+    new DataView(bytes.buffer).setUint32(segmentHeaderBytes + 16, 1, true);
+    resealHeader(bytes, segmentHeaderBytes);
+    const damage = { kind: 'malformed', offset: segmentHeaderBytes, expectedLsn: 1, detail: 'checksum-valid frame header with impossible fields' };
+    expect(asScan(scanSegment(bytes)).damage).toEqual(damage);
+    expect(asScan(scanSegment(bytes.subarray(0, segmentHeaderBytes + frameHeaderBytes))).damage).toEqual(damage);
   });
 });
