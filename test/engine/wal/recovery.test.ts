@@ -25,7 +25,7 @@ function damage(kind: FrameDamage['kind'], extra: Partial<FrameDamage> = {}): Fr
 
 /** A last segment with no evidence at all: no sidecar, no snapshot, not closed cleanly, no later frames. */
 function context(extra: Partial<DamageContext> = {}): DamageContext {
-  return { bytes: strict.bytes.subarray(0, damagedAt), isLastSegment: true, sidecarSyncedLsn: 0, snapshotLsn: 0, cleanShutdown: false, ...extra };
+  return { bytes: strict.bytes.subarray(0, damagedAt), isLastSegment: true, sidecarSyncedLsn: 0, snapshotLsn: 0, cleanShutdown: false, manifestDurableLsn: 0, ...extra };
 }
 
 describe('judgeDamage: the first bad frame of a segment', () => {
@@ -166,12 +166,12 @@ describe('judgeContinuity: rules C1 and C2', () => {
 
 describe('judgeLogEnd: rule C3', () => {
   it('accepts a log that ends exactly at the snapshot or after it', () => {
-    expect(judgeLogEnd(10, 10)).toBeUndefined();
-    expect(judgeLogEnd(11, 10)).toBeUndefined();
+    expect(judgeLogEnd(10, 10, 0)).toBeUndefined();
+    expect(judgeLogEnd(11, 10, 0)).toBeUndefined();
   });
 
   it('refuses a log that ends one LSN before the snapshot', () => {
-    expect(judgeLogEnd(9, 10)).toBe('the log ends at LSN 9, before the snapshot at 10: a segment is missing');
+    expect(judgeLogEnd(9, 10, 0)).toBe('the log ends at LSN 9, before the snapshot at 10: a segment is missing');
   });
 });
 
