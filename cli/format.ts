@@ -16,8 +16,8 @@ const groupScenariosNamedMax = 3;
 const traceContextBefore = 30;
 const traceContextAfter = 5;
 
-function faultLine(faults: Readonly<Record<FaultKind, number>>): string {
-  return faultKinds.map((kind) => `${kind} ${faults[kind] ?? 0}`).join(', ');
+function faultLine(faults: Readonly<Record<FaultKind, number>>, kinds: readonly FaultKind[] = faultKinds): string {
+  return kinds.map((kind) => `${kind} ${faults[kind] ?? 0}`).join(', ');
 }
 
 /**
@@ -122,7 +122,8 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   }
   if (result.violations.length === 0 && !result.violationsOmitted) lines.push('violations: none');
   else lines.push(...failingLines(result, options));
-  lines.push(`faults by kind: ${faultLine(result.faults)}`);
+  // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
+  lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));
   if (result.findings !== undefined) {
     lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);

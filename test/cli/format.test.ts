@@ -70,6 +70,11 @@ describe('campaignSummary of a failing campaign', () => {
     // kind has no cell, and a column for it would have failed the table (it did, once).
     expect(campaignSummary(greenResult)).toContain('  site             kill-9  power-loss  disk-full');
   });
+
+  it('counts faults by kind for the same kinds: no facade kind in an engine campaign that never injects one', () => {
+    const line = campaignSummary(greenResult).find((text) => text.startsWith('faults by kind: '));
+    expect(line).toMatch(/^faults by kind: kill-9 \d+, power-loss \d+, disk-full \d+$/);
+  });
 });
 
 describe('traceExcerpt', () => {
