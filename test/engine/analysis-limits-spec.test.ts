@@ -125,7 +125,7 @@ describe('size limits', () => {
 
   it('refuses a snapshot above 1 GiB at offset 0 (rule F4)', async () => {
     await writeFile(fs, path(snapshotName(12)), encodeSnapshot(12, new Map()));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true, durableLsn: 12 }));
     fs.sizes.set(path(snapshotName(12)), [snapshotBytesMax + 1]);
     const report = await inspect(fs, dir);
     expect(report.snapshotProblem).toBe(`file is ${snapshotBytesMax + 1} bytes, above the limit of ${snapshotBytesMax}`);
@@ -175,13 +175,13 @@ describe('the shape of the log', () => {
     await fs.unlink(segmentPath(dir, 1));
     await fs.unlink(sidecarPath(dir, 1));
     await writeFile(fs, path(snapshotName(4)), encodeSnapshot(4, new Map()));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(4), snapshotLsn: 4, clean: true }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(4), snapshotLsn: 4, clean: true, durableLsn: 4 }));
     expect((await verify(fs, dir)).problems).toEqual([]);
   });
 
   it('refuses a log whose last frame is before the snapshot (rule C3), at the end of the last segment', async () => {
     await writeFile(fs, path(snapshotName(13)), encodeSnapshot(13, new Map()));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(13), snapshotLsn: 13, clean: true }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(13), snapshotLsn: 13, clean: true, durableLsn: 13 }));
     expect((await verify(fs, dir)).problems.filter((problem) => problem.severity === 'corruption')).toEqual([{
       severity: 'corruption', file: segmentPath(dir, 3), offset: 256, rule: 'C3',
       message: 'the log ends at LSN 12, before the snapshot at 13: a segment is missing',
@@ -190,20 +190,21 @@ describe('the shape of the log', () => {
 
   it('accepts a log whose last frame is the snapshot\'s', async () => {
     await writeFile(fs, path(snapshotName(12)), encodeSnapshot(12, new Map()));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true, durableLsn: 12 }));
     const report = await inspect(fs, dir);
     expect(report.recovery.refusals).toEqual([]);
     expect(report.segments.map((segment) => segment.role)).toEqual(['covered', 'covered', 'last']);
   });
 
-  it('treats a sidecar below the first live segment without its segment as dead (rule K2), but not one above it', async () => {
+  // A sidecar above the last segment is dead too: it would otherwise describe the next segment of that number.
+  it('treats a sidecar without its segment as dead (rule K2), below the first live segment or above the last', async () => {
     await writeFile(fs, path(snapshotName(8)), encodeSnapshot(8, new Map()));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(8), snapshotLsn: 8, clean: true }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(8), snapshotLsn: 8, clean: true, durableLsn: 8 }));
     await fs.unlink(segmentPath(dir, 1));
     await fs.unlink(segmentPath(dir, 2));
     await writeFile(fs, sidecarPath(dir, 5), await readFile(fs, sidecarPath(dir, 2)));
     const report = await inspect(fs, dir);
-    expect(report.recovery.actions[0]).toEqual({ kind: 'remove-dead', rule: 'K2', files: [sidecarPath(dir, 1), sidecarPath(dir, 2)] });
+    expect(report.recovery.actions[0]).toEqual({ kind: 'remove-dead', rule: 'K2', files: [sidecarPath(dir, 1), sidecarPath(dir, 2), sidecarPath(dir, 5)] });
   });
 
   it('names no other snapshot dead when the manifest cannot be read', async () => {

@@ -51,7 +51,8 @@ describe('inspect of a healthy store', () => {
     await closedStore();
     const report = await inspect(fs, dir);
     expect(report.dir).toBe(dir);
-    expect(report.manifest).toEqual({ snapshot: null, snapshotLsn: 0, clean: true });
+    // The clean close recorded every frame durable, up to LSN 12.
+    expect(report.manifest).toEqual({ snapshot: null, snapshotLsn: 0, clean: true, durableLsn: 12 });
     expect(report).not.toHaveProperty('manifestProblem');
     expect(report).not.toHaveProperty('snapshot');
     expect(report).not.toHaveProperty('snapshotProblem');
@@ -66,7 +67,7 @@ describe('inspect of a healthy store', () => {
       refusals: [],
       actions: [
         { kind: 'sync-segment', rule: 'K5', file: segmentPath(dir, 3) },
-        { kind: 'mark-open', rule: 'K7', manifest: { snapshot: null, snapshotLsn: 0, clean: false } },
+        { kind: 'mark-open', rule: 'K7', manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 12 } },
       ],
     });
   });
@@ -85,7 +86,7 @@ describe('inspect of a healthy store', () => {
     expect(report.recovery).toEqual({
       refusals: [],
       actions: [
-        { kind: 'create-manifest', rule: 'K6', manifest: { snapshot: null, snapshotLsn: 0, clean: false } },
+        { kind: 'create-manifest', rule: 'K6', manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 0 } },
         { kind: 'create-segment', rule: 'K6', seq: 1, baseLsn: 1 },
       ],
     });
@@ -100,10 +101,10 @@ describe('the manifest', () => {
     const report = await inspect(fs, dir);
     expect(report.manifestProblem).toBe('missing');
     expect(report.recovery.refusals).toEqual([
-      { rule: 'F1', kind: 'corruption', file: manifestPath, offset: 0, reason: 'the manifest is missing but WAL segments or snapshots exist' },
+      { rule: 'F1', kind: 'corruption', file: manifestPath, offset: 0, reason: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist' },
     ]);
     expect((await verify(fs, dir)).problems).toEqual([
-      { severity: 'corruption', file: manifestPath, offset: 0, message: 'the manifest is missing but WAL segments or snapshots exist', rule: 'F1' },
+      { severity: 'corruption', file: manifestPath, offset: 0, message: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist', rule: 'F1' },
     ]);
   });
 
@@ -176,7 +177,7 @@ describe('the snapshot the manifest names', () => {
     await checkpointed();
     const report = await inspect(fs, dir);
     expect(report.snapshot).toEqual({ name: snapshotName(12), lsn: 12, entries: 12, bytes: await sizeOf(fs, snapshotPath()) });
-    expect(report.manifest).toEqual({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true });
+    expect(report.manifest).toEqual({ snapshot: snapshotName(12), snapshotLsn: 12, clean: true, durableLsn: 14 });
     expect(report.segments.map((segment) => [segment.seq, segment.role, segment.baseLsn, segment.lastLsn])).toEqual([[4, 'last', 13, 14]]);
     expect(await verify(fs, dir)).toEqual({ ok: true, problems: [], segmentsChecked: 1, framesChecked: 2, evidence: [] });
   });
@@ -247,7 +248,7 @@ describe('the snapshot the manifest names', () => {
     expect(verdict).toEqual({
       ok: true,
       problems: dead.map((file) => ({
-        severity: 'recoverable', file, offset: 0, message: 'left by an interrupted prune (covered by the snapshot)', rule: 'K2',
+        severity: 'recoverable', file, offset: 0, message: 'left by an interrupted prune (covered by the snapshot) or without its segment', rule: 'K2',
       })),
       segmentsChecked: 1, framesChecked: 2, evidence: [],
     });
@@ -285,6 +286,8 @@ describe('sidecars', () => {
         kind: 'rebuild-sidecar', rule: 'K3', file: sidecarPath(dir, 3), state: 'missing',
         index: { seq: 3, baseLsn: 9, syncedLsn: 12, offsets: await frameOffsets(fs, segmentPath(dir, 3)), endOffset: 256 },
       },
+      // The manifest says open but records LSN 0 durable: recovery records the 12 frames K5 made durable (K7).
+      { kind: 'mark-open', rule: 'K7', manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 12 } },
     ]);
     expect(await verify(fs, dir)).toEqual({ ok: true, problems: [], segmentsChecked: 3, framesChecked: 12, evidence: [] });
   });
@@ -505,11 +508,17 @@ describe('a directory without a manifest', () => {
     expect((await verify(fs, dir)).ok).toBe(true);
   });
 
-  it('holding a sidecar and no segment plans no dead file and creates the first segment', async () => {
+  // A sidecar is written only after its segment: with the manifest and every segment lost, it is
+  // what tells a lost store from a new one.
+  it('holding a sidecar and no segment is refused (rule F1), not taken for a new store', async () => {
     await fs.mkdir(dir);
     await writeFile(fs, sidecarPath(dir, 1), garbage(3));
     const report = await inspect(fs, dir);
-    expect(report.recovery.actions.map((action) => action.kind)).toEqual(['create-manifest', 'create-segment']);
+    expect(report.manifestProblem).toBe('missing');
+    expect(report.recovery.refusals).toEqual([
+      { rule: 'F1', kind: 'corruption', file: manifestPath, offset: 0, reason: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist' },
+    ]);
+    expect((await verify(fs, dir)).ok).toBe(false);
   });
 
   it('beside a torn log refuses with F1 and still judges the tail as torn (no clean close is assumed)', async () => {

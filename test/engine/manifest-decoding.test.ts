@@ -28,9 +28,9 @@ describe('manifest file format', () => {
     expect(manifestVersion).toBe(1);
   });
 
-  it('writes one JSON line with format, version, snapshot, LSN and clean flag, then the CRC-32C of that line in 8 hex digits', () => {
-    const bytes = encodeManifest({ snapshot: 'snapshot-00000000000000000042.snap', snapshotLsn: 42, clean: true });
-    const body = '{"format":"powercut-manifest","version":1,"snapshot":"snapshot-00000000000000000042.snap","snapshotLsn":42,"clean":true}\n';
+  it('writes one JSON line with format, version, snapshot, LSN, clean flag and durable LSN, then the CRC-32C of that line in 8 hex digits', () => {
+    const bytes = encodeManifest({ snapshot: 'snapshot-00000000000000000042.snap', snapshotLsn: 42, clean: true, durableLsn: 42 });
+    const body = '{"format":"powercut-manifest","version":1,"snapshot":"snapshot-00000000000000000042.snap","snapshotLsn":42,"clean":true,"durableLsn":42}\n';
     const crc = crc32c(encoder.encode(body)).toString(16).padStart(8, '0');
     expect(new TextDecoder().decode(bytes)).toBe(`${body}crc32c:${crc}\n`);
   });
@@ -39,16 +39,16 @@ describe('manifest file format', () => {
     // Search a snapshot LSN whose manifest checksum is below 0x10000000.
     let lsn = 0;
     for (;; lsn++) {
-      const body = `{"format":"powercut-manifest","version":1,"snapshot":null,"snapshotLsn":${lsn},"clean":false}\n`;
+      const body = `{"format":"powercut-manifest","version":1,"snapshot":null,"snapshotLsn":${lsn},"clean":false,"durableLsn":${lsn}}\n`;
       if (crc32c(encoder.encode(body)) < 0x10000000) break;
     }
-    const text = new TextDecoder().decode(encodeManifest({ snapshot: null, snapshotLsn: lsn, clean: false }));
+    const text = new TextDecoder().decode(encodeManifest({ snapshot: null, snapshotLsn: lsn, clean: false, durableLsn: lsn }));
     expect(text).toMatch(/\ncrc32c:0[0-9a-f]{7}\n$/);
-    expect(decodeManifest(encoder.encode(text))).toEqual({ manifest: { snapshot: null, snapshotLsn: lsn, clean: false } });
+    expect(decodeManifest(encoder.encode(text))).toEqual({ manifest: { snapshot: null, snapshotLsn: lsn, clean: false, durableLsn: lsn } });
   });
 
   it('round-trips a manifest without a snapshot that was not closed cleanly', () => {
-    const manifest = { snapshot: null, snapshotLsn: 0, clean: false };
+    const manifest = { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 0 };
     expect(decodeManifest(encodeManifest(manifest))).toEqual({ manifest });
   });
 });
@@ -71,7 +71,7 @@ describe('decodeManifest refuses', () => {
   });
 
   it('a checksum that does not match, at the offset of the checksum line', () => {
-    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true });
+    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true, durableLsn: 3 });
     const text = new TextDecoder().decode(good);
     const bodyBytes = text.indexOf('\n') + 1;
     const bad = encoder.encode(text.replace(/crc32c:(.)/, (_all, digit: string) => `crc32c:${digit === '0' ? '1' : '0'}`));
@@ -79,13 +79,13 @@ describe('decodeManifest refuses', () => {
   });
 
   it('a checksum line without its final newline', () => {
-    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true });
+    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true, durableLsn: 3 });
     const result = decodeManifest(good.subarray(0, good.length - 1));
     expect(result).toMatchObject({ problem: 'corrupt', detail: 'checksum mismatch' });
   });
 
   it('bytes after the checksum line', () => {
-    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true });
+    const good = encodeManifest({ snapshot: null, snapshotLsn: 3, clean: true, durableLsn: 3 });
     const longer = new Uint8Array([...good, 0x0a]);
     expect(decodeManifest(longer)).toMatchObject({ problem: 'corrupt', detail: 'checksum mismatch' });
   });
@@ -136,15 +136,19 @@ describe('decodeManifest refuses', () => {
 });
 
 describe('decodeManifest accepts', () => {
+  // These manifests have no durableLsn field, as those written before it existed: it reads as
+  // their snapshot LSN.
   it('snapshot LSN 0 and the largest safe integer', () => {
-    expect(decodeManifest(withFields({ snapshotLsn: 0 }))).toEqual({ manifest: { snapshot: null, snapshotLsn: 0, clean: false } });
+    expect(decodeManifest(withFields({ snapshotLsn: 0 }))).toEqual({ manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 0 } });
     expect(decodeManifest(withFields({ snapshotLsn: 2 ** 53 - 1 }))).toEqual({
-      manifest: { snapshot: null, snapshotLsn: 2 ** 53 - 1, clean: false },
+      manifest: { snapshot: null, snapshotLsn: 2 ** 53 - 1, clean: false, durableLsn: 2 ** 53 - 1 },
     });
   });
 
   it('a snapshot name and both clean flags', () => {
-    expect(decodeManifest(withFields({ snapshot: 's', snapshotLsn: 9, clean: true }))).toEqual({ manifest: { snapshot: 's', snapshotLsn: 9, clean: true } });
+    expect(decodeManifest(withFields({ snapshot: 's', snapshotLsn: 9, clean: true }))).toEqual({
+      manifest: { snapshot: 's', snapshotLsn: 9, clean: true, durableLsn: 9 },
+    });
   });
 });
 

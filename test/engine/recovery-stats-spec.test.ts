@@ -219,7 +219,7 @@ describe('starting from a snapshot', () => {
     // frame again would overwrite them.
     const encoder = new TextEncoder();
     await writeFile(fs, path(snapshotName(2)), encodeSnapshot(2, new Map([['k1', encoder.encode('S1')], ['k2', encoder.encode('S2')]])));
-    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(2), snapshotLsn: 2, clean: false }));
+    await writeFile(fs, path(manifestFileName), encodeManifest({ snapshot: snapshotName(2), snapshotLsn: 2, clean: false, durableLsn: 2 }));
     const reopened = await reopen({ segmentSizeBytes: 4096 });
     expect(stateOf(reopened)).toEqual({ k1: 'S1', k2: 'S2', k3: 'v3'.padEnd(8, '.'), k4: 'v4'.padEnd(8, '.') });
     expect(reopened.replayStats).toMatchObject({ snapshotLsn: 2, recordsApplied: 2, lastLsn: 4, uncleanShutdown: true });
@@ -286,7 +286,8 @@ describe('a recovery with every kind of repair', () => {
     await writeFile(fs, path('MANIFEST.tmp'), garbage(3));
     const reopened = await reopen();
     expect(probes).toEqual(['recovery.remove-orphans', 'recovery.remove-dead', 'recovery.cut-torn-tail', 'recovery.rebuild-sidecar.behind']);
-    expect(phases).toEqual(['recovery', 'prune', 'recovery', 'sidecar.rewrite', 'recovery']);
+    // Last, the manifest marked open again (K7): it records LSN 13, which this recovery made durable.
+    expect(phases).toEqual(['recovery', 'prune', 'recovery', 'sidecar.rewrite', 'manifest', 'recovery', 'recovery']);
     expect(reopened.replayStats).toEqual({
       recordsApplied: 1, lastLsn: 13, truncatedBytes: 10, tornBytesKept: 10, segmentsScanned: 1, sidecarsRebuilt: 1,
       uncleanShutdown: true, snapshotLsn: 12, orphansRemoved: 1, recoveryMs: 7, bytesReplayed: offsets[1]! + 10,
