@@ -28,7 +28,7 @@ export interface AssertOptions {
   readonly seeds?: number;
   /** First seed. @defaultValue 1 */
   readonly seedStart?: number;
-  /** Worker threads. @defaultValue 1 */
+  /** Threads running seeds: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
   readonly jobs?: number;
   /** Stop issuing seeds after this many seconds (counted from the call). */
   readonly timeBudgetSec?: number;

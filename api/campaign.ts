@@ -1,6 +1,6 @@
 /**
  * A campaign from code, with the subject named by module: the same campaign `powercut run` runs,
- * in worker threads when `jobs` > 1.
+ * in this thread and, when `jobs` > 1, in `jobs - 1` worker threads too.
  */
 import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
 import type { Shard } from '../harness/index.ts';
@@ -15,7 +15,7 @@ export interface RunCampaignOptions extends SubjectInput {
   readonly seeds: number;
   /** First seed. @defaultValue 1 */
   readonly seedStart?: number;
-  /** Worker threads; 1 runs in this thread. @defaultValue 1 */
+  /** Threads running seeds: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
   readonly jobs?: number;
   readonly shard?: Shard;
   /** Stop issuing seeds after this many seconds (counted from the call). */

@@ -20,6 +20,7 @@ import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type 
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
+import { MainThreadAndPool } from './main-and-pool.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
@@ -54,7 +55,7 @@ export interface CampaignOptions<P extends BasePlan> {
   readonly seeds: number;
   /** First seed. @defaultValue 1 */
   readonly seedStart?: number;
-  /** Worker threads; 1 runs in this thread. @defaultValue 1 */
+  /** Threads running seeds: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
   readonly jobs?: number;
   readonly shard?: Shard;
   /** Stop issuing new seeds this many seconds after `startedAtMs`; seeds already issued finish and count. */
@@ -116,8 +117,10 @@ function checkOptions<P extends BasePlan>(options: CampaignOptions<P>, units: re
 
 /** The executor of a campaign: this thread, or worker threads loading the subject by its spec. */
 function executorFor<P extends BasePlan>(options: CampaignOptions<P>, jobs: number, planned: number): SeedExecutor {
-  if (jobs === 1 || options.workerScript === undefined) return new InProcessExecutor(options.subject);
-  return new WorkerPool(Math.min(jobs, Math.max(1, planned)), options.workerScript, options.subject.spec);
+  const threads = Math.min(jobs, Math.max(1, planned));
+  const main = new InProcessExecutor(options.subject);
+  if (threads === 1 || options.workerScript === undefined) return main;
+  return new MainThreadAndPool(main, new WorkerPool(threads - 1, options.workerScript, options.subject.spec));
 }
 
 /**

@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option('--scenario <name...>', 'scenarios to run, or "all" (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(0), defaultSeeds)
     .option('--seed-start <s>', 'first seed', integerOption(0), 1)
-    .option('--jobs <n>', 'worker threads (1: in this thread)', integerOption(1), availableParallelism())
+    .option('--jobs <n>', 'threads running seeds: this one and n - 1 workers', integerOption(1), availableParallelism())
     .option('--shard <I/N>', 'run only shard I of N (pair k of the campaign goes to shard k mod N + 1)', shardOption)
     .option('--time-budget <sec>', 'stop issuing seeds this many seconds after the command started', secondsOption)
     .option('--json', 'print one JSON object on stdout instead of the summary')
