@@ -4,7 +4,37 @@
  * size asked for, if more) so that a run of appends costs amortised O(bytes appended), never a
  * copy of the whole file per write.
  * Bytes between the size and the capacity are kept zero, so extending a file reads zeros.
+ *
+ * Storage comes from {@link allocateZeroed}: a simulated disk makes a hundred or so small buffers
+ * per run, and a typed array over 64 bytes gets a backing store of its own, which costs V8 far
+ * more to allocate and to sweep than the bytes are worth.
  */
+
+/** Buffers up to this size are carved out of a shared chunk. */
+const carvedMaxBytes = 8 * 1024;
+const chunkBytes = 64 * 1024;
+let chunk = new ArrayBuffer(0);
+let chunkUsed = 0;
+const empty = new Uint8Array(0);
+
+/**
+ * `length` zero bytes. Small buffers are views into a shared chunk, never handed out twice (a
+ * chunk is garbage once every view on it is); tiny ones live on V8's heap and large ones get a
+ * backing store of their own.
+ */
+export function allocateZeroed(length: number): Uint8Array {
+  // Nothing can be written into an empty array, so one serves every empty buffer.
+  if (length === 0) return empty;
+  if (length <= 64 || length > carvedMaxBytes) return new Uint8Array(length);
+  if (chunkUsed + length > chunk.byteLength) {
+    chunk = new ArrayBuffer(chunkBytes);
+    chunkUsed = 0;
+  }
+  const view = new Uint8Array(chunk, chunkUsed, length);
+  // Keep every view 8-byte aligned, as a fresh allocation would be.
+  chunkUsed += (length + 7) & ~7;
+  return view;
+}
 
 /** A file's contents: `size` bytes, zero-extended on growth. */
 export class ByteBuffer {
@@ -14,7 +44,7 @@ export class ByteBuffer {
 
   /** @param capacityBytes - initial capacity (grows on demand) */
   constructor(capacityBytes = 0) {
-    this.#bytes = new Uint8Array(capacityBytes);
+    this.#bytes = allocateZeroed(capacityBytes);
   }
 
   /** The logical size in bytes. */
@@ -74,10 +104,20 @@ export class ByteBuffer {
     this.#size = size;
   }
 
-  /** An independent copy. */
-  clone(): ByteBuffer {
+  /**
+   * An independent copy.
+   * @param sizeBytes - the size the copy is about to grow to, if known: the copy is then
+   *   allocated with room for it (as {@link write} would grow it), instead of being allocated
+   *   at its size and at once again by the write
+   */
+  clone(sizeBytes = 0): ByteBuffer {
     const copy = new ByteBuffer(0);
-    copy.#bytes = this.#bytes.slice(0, Math.max(this.#size, 16));
+    if (sizeBytes > this.#size) {
+      copy.#bytes = allocateZeroed(Math.max(sizeBytes, this.#size * 2, 1024));
+    } else {
+      copy.#bytes = allocateZeroed(Math.max(this.#size, 16));
+    }
+    copy.#bytes.set(this.#bytes.subarray(0, this.#size));
     copy.#size = this.#size;
     return copy;
   }
@@ -89,7 +129,7 @@ export class ByteBuffer {
     // to allocate and collect than a separate backing store. A buffer that grows again is
     // appended to: then at least 1 KiB, doubling.
     const capacity = this.#bytes.length === 0 ? sizeBytes : Math.max(sizeBytes, this.#bytes.length * 2, 1024);
-    const grown = new Uint8Array(capacity);
+    const grown = allocateZeroed(capacity);
     grown.set(this.#bytes.subarray(0, this.#size));
     this.#bytes = grown;
   }

@@ -6,6 +6,11 @@
  * in order, so that a sync replays only what changed (never copies the whole file) and so that
  * the crash policy can keep a prefix or a subset of them after a power loss.
  *
+ * After a power loss (or a btrfs-style revert) the page cache holds exactly the durable bytes, so
+ * `cache` is then the very same buffer as `durable`, copied only when the first change of either
+ * would make them differ (a write, a truncate, or a misdirected write of another file landing in
+ * this one): most files are only read by a recovery, and never pay for a copy.
+ *
  * Media faults live beside the clean bytes, as in TigerBeetle: `badBits` maps a sector to the
  * bit a read of it flips, and `badSectors` a sector that reads back whole as zeros or garbage,
  * each until a write to the sector rewrites it. A misdirected write is a pending record that
@@ -101,6 +106,7 @@ export class FileState {
    */
   write(offset: number, data: Uint8Array, length: number, sectorBytes: number, misdirect?: Misdirect): void {
     if (length <= 0) return;
+    this.#ownCache(offset + length);
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
     this.journal.write(start, data, 0, length);
@@ -111,6 +117,7 @@ export class FileState {
   /** Sets the size in the page cache. */
   truncate(size: number, sectorBytes: number): void {
     if (size === this.cache.size) return;
+    this.#ownCache(size);
     this.cache.resize(size);
     this.pending.push({ kind: 'truncate', size });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
@@ -153,6 +160,7 @@ export class FileState {
     }
     const end = record.offset + record.length;
     if (end > this.durable.size) this.durable.resize(end);
+    misdirect.file.#ownCache(0);
     const target = misdirect.file.durable;
     const fit = Math.max(0, Math.min(record.length, target.size - misdirect.offset));
     target.write(misdirect.offset, this.journal.view(), record.start, record.start + fit);
@@ -171,14 +179,22 @@ export class FileState {
 
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revertToDurable(): void {
-    this.cache = this.durable.clone();
+    this.cache = this.durable;
     this.#clearPending();
   }
 
   /** After a power loss the page cache is gone: reads see the (new) durable state. */
   dropCache(): void {
-    this.cache = this.durable.clone();
+    this.cache = this.durable;
     this.#clearPending();
+  }
+
+  /**
+   * Gives the page cache a buffer of its own before it changes, if it shares the durable one.
+   * @param sizeBytes - the size the coming change needs (the copy is allocated with room for it)
+   */
+  #ownCache(sizeBytes: number): void {
+    if (this.cache === this.durable) this.cache = this.durable.clone(sizeBytes);
   }
 
   #clearPending(): void {

@@ -89,6 +89,36 @@ describe('misdirected-write', () => {
     expect(faultDetail(world, 'misdirected-write')).toBe('io=6 arg=1 lands at /d/00000001.wal@500 when written back');
   });
 
+  it('lands in another file whose page cache holds just its durable bytes (after a power loss) without changing what reads of it see', async () => {
+    const world = worldWith([{ io: 8, kind: 'misdirected-write', arg: 1 }]);
+    world.createDirectory('/d');
+    await inWorld(world, async () => {
+      for (const [name, byte] of [['00000001.wal', 0x01], ['00000002.wal', 0x02]] as const) {
+        const h = await world.fs.open(`/d/${name}`, { create: true });
+        await h.append(filled(512, byte));
+        await h.datasync();
+      }
+      await world.fs.syncDir('/d');
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 0 });
+    const seen = await inWorld(world, async () => {
+      const two = await world.fs.open('/d/00000002.wal');
+      // I/O 8: 20 bytes at 500 of 2.wal land at 500 of 1.wal when the datasync writes them back.
+      await two.write(500, filled(20, 0xcc));
+      await two.datasync();
+      const one = await world.fs.open('/d/00000001.wal');
+      return one.read(0, 1000);
+    });
+    expect(faultDetail(world, 'misdirected-write')).toBe('io=8 arg=1 lands at /d/00000001.wal@500 when written back');
+    expect(world.mediaDamage).toBe(1);
+    // The platter changed under 1.wal's page cache, which still holds the bytes it had.
+    expect(seen).toEqual(bytesOf([512, 0x01]));
+    world.crashNow('power-loss');
+    world.restart({ crashState: 0 });
+    expect(world.inspect().get('/d/00000001.wal')).toEqual(bytesOf([500, 0x01], [12, 0xcc]));
+  });
+
   it('is seen by nothing until the page cache is dropped: a kill -9 keeps the cache', async () => {
     const world = worldWith([{ io: 4, kind: 'misdirected-write', arg: 6 }]);
     world.createDirectory('/d');
