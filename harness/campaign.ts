@@ -20,7 +20,7 @@ import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type 
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
-import { MainThreadAndPool } from './main-and-pool.ts';
+import { threadsExecutor } from './main-and-pool.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
@@ -117,10 +117,7 @@ function checkOptions<P extends BasePlan>(options: CampaignOptions<P>, units: re
 
 /** The executor of a campaign: this thread, or worker threads loading the subject by its spec. */
 function executorFor<P extends BasePlan>(options: CampaignOptions<P>, jobs: number, planned: number): SeedExecutor {
-  const threads = Math.min(jobs, Math.max(1, planned));
-  const main = new InProcessExecutor(options.subject);
-  if (threads === 1 || options.workerScript === undefined) return main;
-  return new MainThreadAndPool(main, new WorkerPool(threads - 1, options.workerScript, options.subject.spec));
+  return threadsExecutor(options.subject, Math.min(jobs, Math.max(1, planned)), options.workerScript);
 }
 
 /**

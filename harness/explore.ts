@@ -13,6 +13,8 @@
  */
 import { wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
+import { InProcessExecutor, type SeedExecutor } from './executor.ts';
+import type { SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Options of {@link explorePlan}. */
@@ -23,6 +25,12 @@ export interface ExploreOptions {
   readonly size?: number;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Runs the crash candidates, as many at once as it has lanes (a campaign's executor: this
+   * thread and worker threads loading the same subject). The result does not depend on it.
+   * @defaultValue this thread, one run at a time
+   */
+  readonly executor?: SeedExecutor;
 }
 
 /** One crash of the exploration. */
@@ -107,6 +115,27 @@ class Distinct<P extends BasePlan> {
   }
 }
 
+/** Runs every candidate on the executor's lanes; the results in candidate order. */
+async function runCandidates<P extends BasePlan>(subject: Subject<P>, candidates: readonly { plan: P }[], options: ExploreOptions): Promise<SeedRun[]> {
+  const executor = options.executor ?? new InProcessExecutor(subject);
+  const results: SeedRun[] = new Array<SeedRun>(candidates.length);
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (let at = next++; at < candidates.length; at = next++) {
+      const plan = candidates[at]!.plan;
+      results[at] = await executor.run({ unit: subject.unitOf(plan), seed: plan.seed, plan });
+      options.onProgress?.(++done, candidates.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, executor.lanes) }, lane));
+  } finally {
+    if (options.executor === undefined) await executor.close();
+  }
+  return results;
+}
+
 /**
  * Crashes the fault-free base of `plan` at every crash point, with kill -9 and with each
  * power-loss crash state.
@@ -122,14 +151,15 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const candidates = candidatesOf(subject, base, points, states);
+  const results = await runCandidates(subject, candidates, options);
+  // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
   const findings = new Distinct<P>();
-  for (const [at, candidate] of candidates.entries()) {
-    const result = await subject.run(candidate.plan);
+  candidates.forEach((candidate, at) => {
+    const result = results[at]!;
     for (const violation of result.violations) violations.note(violation, candidate.crash, candidate.plan);
     for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan);
-    options.onProgress?.(at + 1, candidates.length);
-  }
+  });
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;
   return {

@@ -5,8 +5,20 @@
  * runs one seed at a time; every other seed goes to the pool. Where a seed runs never changes
  * its result (each run owns a fresh world), so the campaign's result is the same.
  */
-import type { SeedExecutor } from './executor.ts';
+import { InProcessExecutor, type SeedExecutor } from './executor.ts';
+import { WorkerPool } from './pool.ts';
 import type { SeedRun, SeedTask } from './seed-run.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/**
+ * The executor of `threads` threads running seeds of `subject`: this thread alone, or this
+ * thread and `threads - 1` workers loading the subject by its spec with `workerScript`.
+ */
+export function threadsExecutor<P extends BasePlan>(subject: Subject<P>, threads: number, workerScript: URL | undefined): SeedExecutor {
+  const main = new InProcessExecutor(subject);
+  if (threads <= 1 || workerScript === undefined) return main;
+  return new MainThreadAndPool(main, new WorkerPool(threads - 1, workerScript, subject.spec));
+}
 
 /** Runs seeds in this thread and in a worker pool. */
 export class MainThreadAndPool implements SeedExecutor {

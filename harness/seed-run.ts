@@ -12,6 +12,11 @@ export interface SeedTask {
   readonly unit: string;
   readonly seed: number;
   readonly trace?: 'full';
+  /**
+   * The plan to run instead of the unit's plan for `seed` (exploration's crash candidates); it
+   * is posted to a worker thread as is, so it must be plain data, as a plan file is.
+   */
+  readonly plan?: BasePlan;
 }
 
 /** The compact result of one seed. */
@@ -45,7 +50,8 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
 
 /** Runs one seed of `subject`. @throws Error for an unknown unit, or what the run throws */
 export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: SeedTask): Promise<SeedRun> {
-  const result = await subject.run(subject.plan(task.unit, task.seed), task.trace === 'full' ? { trace: 'full' } : {});
+  const plan = task.plan === undefined ? subject.plan(task.unit, task.seed) : (task.plan as P);
+  const result = await subject.run(plan, task.trace === 'full' ? { trace: 'full' } : {});
   return seedRunOf(result, task.trace === 'full');
 }
 

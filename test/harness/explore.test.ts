@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { SeedExecutor } from '../../harness/executor.ts';
 import { explorePlan } from '../../harness/explore.ts';
+import { InProcessExecutor, MainThreadAndPool, WorkerPool } from '../../harness/index.ts';
+import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { explorationBase } from '../../scenarios/engine-explore.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -41,5 +44,26 @@ describe('explorePlan on the engine subject', () => {
     for (const violation of result.violations) expect(violation.crashes).not.toContain('kill-9');
     const rerun = await subject.run(refused!.plan);
     expect(rerun.violations.map((violation) => violation.message)).toContain(refused!.message);
+  });
+
+  it('gives the same result when its crashes run in this thread and a worker thread at once', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: 'test/fixtures/engines/drops-every-second-commit.ts' });
+    const plan = subject.plan('wal-append', 1);
+    const alone = await explorePlan(subject, plan, { size: 6, states: 2 });
+    const pool = new WorkerPool(1, workerScript, subject.spec);
+    let inWorker = 0;
+    const counted: SeedExecutor = { lanes: pool.lanes, run: (task) => { inWorker++; return pool.run(task); }, close: () => pool.close() };
+    const executor = new MainThreadAndPool(new InProcessExecutor(subject), counted);
+    try {
+      const spread = await explorePlan(subject, plan, { size: 6, states: 2, executor });
+      expect(alone.violations.length).toBeGreaterThan(0);
+      const { elapsedMs: _a, runsPerSecond: _b, ...expected } = alone;
+      const { elapsedMs: _c, runsPerSecond: _d, ...actual } = spread;
+      expect(actual).toEqual(expected);
+      expect(inWorker).toBeGreaterThan(0);
+      expect(inWorker).toBeLessThan(spread.statesExplored);
+    } finally {
+      await executor.close();
+    }
   });
 });
