@@ -71,3 +71,6 @@ for (const args of commands) {
   const ratio = baseline ? (median(theirs.map((s) => s.cpuMs)) / median(mine.map((s) => s.cpuMs))).toFixed(2) : '';
   console.log(`| \`powercut ${args.join(' ')}\` | ${cell(mine)} | ${baseline ? `${cell(theirs)} | ${ratio}×` : '-'} |`);
 }
+
+const { parallelCapacity } = await import('./parallel-probe.ts');
+console.log(`\nparallel capacity of this machine after the runs: two threads did ${(await parallelCapacity()).toFixed(2)}× the work of one (2.00: two free cores)`);

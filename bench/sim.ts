@@ -63,3 +63,4 @@ await logWorkload('log workload, latency 1 ms', { ioMsMax: 1 }, 'digest');
 await smallWorlds();
 await import('./sim-engine.ts');
 await import('./sim-sync.ts');
+await import('./explore.ts');
