@@ -3,8 +3,7 @@
  * asked for), small enough to post from a worker thread for every seed.
  */
 import { zeroCounts } from '../sim/index.ts';
-import type { RunResult, RunViolation } from '../sim/index.ts';
-import type { Coverage, FaultKind, TraceEvent } from '../sim/index.ts';
+import type { RunResult } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** One seed to run. */
@@ -19,22 +18,12 @@ export interface SeedTask {
   readonly plan?: BasePlan;
 }
 
-/** The compact result of one seed. */
-export interface SeedRun {
-  readonly unit: string;
-  readonly seed: number;
-  readonly violations: readonly RunViolation[];
-  readonly detected: number;
-  readonly faults: Readonly<Record<FaultKind, number>>;
-  readonly coverage: Readonly<Coverage>;
-  readonly digest: string;
-  readonly ioCount: number;
-  readonly crashes: number;
-  readonly acknowledged: number;
-  readonly trace?: readonly TraceEvent[];
-  readonly probes?: Readonly<Record<string, number>>;
-  readonly findings?: readonly RunViolation[];
-}
+/**
+ * The compact result of one seed: the fields of its {@link RunResult} that aggregation needs,
+ * and its trace only when asked for.
+ */
+export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings'>
+  & { readonly trace?: RunResult['trace'] };
 
 /** The compact form of a run's result. */
 export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
