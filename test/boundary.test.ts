@@ -19,6 +19,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { blankComments } from './source-text.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,41 +48,6 @@ function isBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || builtins.has(specifier) || builtins.has(specifier.split('/')[0]!);
 }
 
-/**
- * Blanks out comments, keeping every newline so line numbers hold. String literals are kept
- * (and tracked, so that `//` inside a string does not start a comment).
- */
-function stripComments(source: string): string {
-  let out = '';
-  let i = 0;
-  let quote: string | undefined;
-  while (i < source.length) {
-    const c = source[i]!;
-    const next = source[i + 1];
-    if (quote !== undefined) {
-      out += c;
-      if (c === '\\') {
-        out += next ?? '';
-        i += 2;
-        continue;
-      }
-      if (c === quote) quote = undefined;
-      i++;
-    } else if (c === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end < 0 ? source.length : end + 2;
-      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else {
-      if (c === '"' || c === "'" || c === '`') quote = c;
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** Every module specifier a source imports, re-exports, dynamically imports or requires. */
 function importsOf(code: string): Array<{ specifier: string; line: number }> {
@@ -108,7 +74,7 @@ function findViolations(file: string, source: string): Violation[] {
   const violations: Violation[] = [];
   const inEngine = file.startsWith('engine/');
   const inAdapters = file.startsWith('engine/node/');
-  const code = stripComments(source);
+  const code = blankComments(source, 'keep');
 
   if (inEngine) {
     for (const { specifier, line } of importsOf(code)) {

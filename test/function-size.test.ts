@@ -16,6 +16,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { blankComments } from './source-text.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const folders = ['engine', 'sim', 'harness', 'scenarios', 'targets', 'facade', 'subjects', 'real', 'api'];
@@ -25,42 +26,6 @@ const keywords = new Set([
   'if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'await', 'new', 'typeof', 'throw', 'do', 'else', 'case', 'super', 'import', 'export',
 ]);
 
-/** The text with comments removed and string and template contents blanked, newlines kept. */
-function blankNonCode(source: string): string {
-  let out = '';
-  let i = 0;
-  let quote: string | undefined;
-  while (i < source.length) {
-    const c = source[i]!;
-    const next = source[i + 1];
-    if (quote !== undefined) {
-      if (c === '\\') {
-        out += next === '\n' ? ' \n' : '  ';
-        i += 2;
-        continue;
-      }
-      if (c === quote) {
-        quote = undefined;
-        out += c;
-      } else {
-        out += c === '\n' ? '\n' : ' ';
-      }
-      i++;
-    } else if (c === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end < 0 ? source.length : end + 2;
-      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else {
-      if (c === '"' || c === "'" || c === '`') quote = c;
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** Whether a (blanked, trimmed) line starts a function. */
 function startsFunction(line: string): boolean {
@@ -78,7 +43,7 @@ interface FunctionSpan {
 
 /** Every function with a body in a source text. */
 function functionSpans(source: string): FunctionSpan[] {
-  const lines = blankNonCode(source).split('\n');
+  const lines = blankComments(source, 'blank').split('\n');
   const spans: FunctionSpan[] = [];
   for (let start = 0; start < lines.length; start++) {
     if (!startsFunction(lines[start]!.trim())) continue;
