@@ -26,10 +26,12 @@ export class WorkerStartError extends Error {
 }
 
 /**
- * Seeds sent to one worker at a time: the one it runs and the next. It runs them one after the
- * other, in order, and which worker runs a seed never changes its result.
+ * Seeds sent to one worker at a time: the one it runs and the next ones. It runs them one after
+ * the other, in order, and which worker runs a seed never changes its result. More than one
+ * ahead because this thread runs seeds too (main-and-pool.ts) and reads the worker's answers
+ * only between its own: a worker holding three more seeds keeps busy through a long seed here.
  */
-export const seedsInFlightPerWorker = 2;
+export const seedsInFlightPerWorker = 4;
 
 /** One worker thread and the seeds sent to it. */
 class Slot {
