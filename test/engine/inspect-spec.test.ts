@@ -521,6 +521,18 @@ describe('a directory without a manifest', () => {
     expect((await verify(fs, dir)).ok).toBe(false);
   });
 
+  // Evidence of a torn tail is kept only after a segment was cut, so it too outlives a lost store.
+  it('holding only torn-tail evidence is refused (rule F1), not taken for a new store', async () => {
+    await fs.mkdir(dir);
+    await writeFile(fs, path(evidenceName(1, 1, 32)), garbage(3));
+    const report = await inspect(fs, dir);
+    expect(report.manifestProblem).toBe('missing');
+    expect(report.recovery.refusals).toEqual([
+      { rule: 'F1', kind: 'corruption', file: manifestPath, offset: 0, reason: 'the manifest is missing but WAL segments, snapshots, sidecars or torn-tail evidence exist' },
+    ]);
+    expect((await verify(fs, dir)).ok).toBe(false);
+  });
+
   it('beside a torn log refuses with F1 and still judges the tail as torn (no clean close is assumed)', async () => {
     await killedStore(5);
     const offsets = await frameOffsets(fs, segmentPath(dir, 2));

@@ -133,6 +133,17 @@ describe('decodeManifest refuses', () => {
     expect(decodeManifest(withFields({ clean: 'true' }))).toEqual({ problem: 'corrupt', detail: 'bad clean field', offset: 0 });
     expect(decodeManifest(withFields({ clean: 1 }))).toEqual({ problem: 'corrupt', detail: 'bad clean field', offset: 0 });
   });
+
+  // Each of these is at or above the snapshot LSN of 0, so only the type check can refuse it.
+  it('a durable LSN that is not a number, not an integer, or beyond the safe integers', () => {
+    for (const durableLsn of ['5', 1.5, 2 ** 53, null, true]) {
+      expect(decodeManifest(withFields({ durableLsn }))).toEqual({ problem: 'corrupt', detail: 'bad durableLsn field', offset: 0 });
+    }
+  });
+
+  it('a durable LSN one below the snapshot LSN', () => {
+    expect(decodeManifest(withFields({ snapshotLsn: 7, durableLsn: 6 }))).toEqual({ problem: 'corrupt', detail: 'bad durableLsn field', offset: 0 });
+  });
 });
 
 describe('decodeManifest accepts', () => {
@@ -142,6 +153,13 @@ describe('decodeManifest accepts', () => {
     expect(decodeManifest(withFields({ snapshotLsn: 0 }))).toEqual({ manifest: { snapshot: null, snapshotLsn: 0, clean: false, durableLsn: 0 } });
     expect(decodeManifest(withFields({ snapshotLsn: 2 ** 53 - 1 }))).toEqual({
       manifest: { snapshot: null, snapshotLsn: 2 ** 53 - 1, clean: false, durableLsn: 2 ** 53 - 1 },
+    });
+  });
+
+  it('a durable LSN equal to the snapshot LSN, and any safe integer above it', () => {
+    expect(decodeManifest(withFields({ snapshotLsn: 7, durableLsn: 7 }))).toEqual({ manifest: { snapshot: null, snapshotLsn: 7, clean: false, durableLsn: 7 } });
+    expect(decodeManifest(withFields({ snapshotLsn: 7, durableLsn: 2 ** 53 - 1 }))).toEqual({
+      manifest: { snapshot: null, snapshotLsn: 7, clean: false, durableLsn: 2 ** 53 - 1 },
     });
   });
 

@@ -479,6 +479,18 @@ describe('operations queued behind a commit that fails the store', () => {
     expect(() => store.get('k1')).toThrow('the store is closed');
   });
 
+  // The failure rejects what was queued behind at once, in fail(): a sync or checkpoint is never
+  // left in the queue to be refused later, after the commit that failed reports it.
+  it('a queued sync is rejected the moment the store fails, before the failing commit settles', async () => {
+    fs.arm('datasync', '00000000000000000001.wal', 'EIO');
+    const settled: string[] = [];
+    const failing = store.commit([put('x', '1')]).catch(() => settled.push('commit'));
+    const sync = store.sync().catch(() => settled.push('sync'));
+    const checkpoint = store.checkpoint().catch(() => settled.push('checkpoint'));
+    await Promise.all([failing, sync, checkpoint]);
+    expect(settled).toEqual(['sync', 'checkpoint', 'commit']);
+  });
+
   it('commits queued behind it are rejected as absent, and nothing of them is written', async () => {
     fs.arm('datasync', '00000000000000000001.wal', 'EIO');
     const failing = store.commit([put('x', '1')]);

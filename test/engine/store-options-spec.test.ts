@@ -12,7 +12,7 @@ import type { StoreOptions } from '../../engine/types.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { SimWorld } from '../../sim/index.ts';
 import { scanFile } from './helpers/segments.ts';
-import { once, WrappingFileSystem } from './helpers/wrapping-fs.ts';
+import { isSegmentPath, once, WrappingFileSystem } from './helpers/wrapping-fs.ts';
 import { commitPuts, memory, openStore, put, readFile, rejectionOf, sidecarPath } from './helpers/store.ts';
 
 let fs: FileSystem;
@@ -158,7 +158,60 @@ describe('group commit', () => {
   it('a group of one commit does not wait', async () => {
     expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 1 }, 2)).toEqual({ lsns: [1, 2], doneAtMs: 0, groupSyncs: 2 });
   });
+
+  // The commit that fills the group wakes the waiting leader: a group is full at
+  // groupCommitMaxBatch commits, not one more.
+  it('does not wait out the delay for exactly groupCommitMaxBatch commits', async () => {
+    expect(await burst({ groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 4 }, 4)).toEqual({ lsns: [1, 2, 3, 4], doneAtMs: 0, groupSyncs: 1 });
+  });
+
+  it('a sync issued right after a commit neither joins its group nor wakes the leader: both settle when the delay ends', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      const store = await Store.open({ fs: world.fs, clock: world.clock, dir: '/db', sync: 'group', groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 2 });
+      const startMs = world.clock.now();
+      const settledAtMs: Record<string, number> = {};
+      const commit = store.commit([put('a', '1')]).then(({ lsn }) => {
+        settledAtMs.commit = world.clock.now() - startMs;
+        return lsn;
+      });
+      const sync = store.sync().then(() => {
+        settledAtMs.sync = world.clock.now() - startMs;
+      });
+      const [lsn] = await Promise.all([commit, sync]);
+      return { lsn, settledAtMs, metrics: store.metrics() };
+    });
+    if (outcome.outcome !== 'done') throw new Error(`the run ended ${outcome.outcome}`);
+    expect(outcome.value.lsn).toBe(1);
+    expect(outcome.value.settledAtMs).toEqual({ commit: 50, sync: 50 });
+    // The group's fsync covered the commit, so the sync found nothing left to make durable.
+    expect(outcome.value.metrics).toMatchObject({ commits: 1, groupSyncs: 1, fsyncCount: 1, writtenLsn: 1, durableLsn: 1 });
+  });
+
+  it('a commit on a failed store is refused at once, without waiting for a group', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const outcome = await world.run(async () => {
+      const wrapper = new WrappingFileSystem(world.fs);
+      const store = await Store.open({ fs: wrapper, clock: world.clock, dir: '/db', sync: 'group', groupCommitMaxDelayMs: 50, groupCommitMaxBatch: 4 });
+      wrapper.hooks.datasync = once(isSegmentPath, (path: string) => new IoError('EIO', 'datasync', path, true));
+      const failedAfterMs = await elapsed(world, rejectionOf(store.commit([put('a', '1')])));
+      const refusedAfterMs = await elapsed(world, rejectionOf(store.commit([put('b', '1')])));
+      return { failedAfterMs, refusedAfterMs };
+    });
+    if (outcome.outcome !== 'done') throw new Error(`the run ended ${outcome.outcome}`);
+    expect(outcome.value.failedAfterMs.ms).toBe(50);
+    expect(outcome.value.failedAfterMs.value).toMatchObject({ code: 'STORE_FAILED', commitOutcome: 'unknown' });
+    expect(outcome.value.refusedAfterMs.ms).toBe(0);
+    expect(outcome.value.refusedAfterMs.value).toMatchObject({ code: 'STORE_FAILED', reason: 'fsync of the WAL failed', commitOutcome: 'absent' });
+  });
 });
+
+/** What `promise` settles to, and how much virtual time passed until it did. */
+async function elapsed<T>(world: SimWorld, promise: Promise<T>): Promise<{ value: T; ms: number }> {
+  const startMs = world.clock.now();
+  const value = await promise;
+  return { value, ms: world.clock.now() - startMs };
+}
 
 describe('sidecar cadence', () => {
   it('rewrites the active segment\'s sidecar every sidecarEveryFrames frames', async () => {

@@ -74,6 +74,22 @@ describe('findSingleBitError', () => {
     );
   });
 
+  // CRC is linear, so a flip just before the range has a syndrome of its own: the difference it
+  // makes is that of one bit, but of no bit inside [start, end). The answer is "none" (-1).
+  it('names no bit outside the range: a difference explained only by a bit just before start gives -1', () => {
+    const bytes = Uint8Array.from({ length: 40 }, (_, i) => (i * 151 + 7) & 0xff);
+    const start = 8;
+    const end = bytes.length;
+    for (let bit = 0; bit < 8; bit++) {
+      const flipped = bytes.slice();
+      flipped[start - 1]! ^= 1 << bit;
+      // The syndrome of that bit, measured over the range extended by the byte that holds it.
+      const syndrome = (crc32c(bytes, start - 1, end) ^ crc32c(flipped, start - 1, end)) >>> 0;
+      const expected = (crc32c(bytes, start, end) ^ syndrome) >>> 0;
+      expect(findSingleBitError(bytes, start, end, expected), `bit ${bit} of the byte before start`).toBe(-1);
+    }
+  });
+
   it('finds no single bit to blame when two bits are flipped', () => {
     const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff);
     const expected = crc32c(bytes);

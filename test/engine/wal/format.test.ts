@@ -115,6 +115,17 @@ describe('frame', () => {
 
   it('refuses to encode a frame whose durable LSN is not below its own LSN', () => {
     expect(() => encodeFrame(3, 3, encodeBatch(batch))).toThrow(AssertionError);
+    expect(() => encodeFrame(3, 4, encodeBatch(batch))).toThrow('a frame cannot be durable before it is written');
+  });
+
+  // validateBatch refuses a larger batch with a typed error before anything is encoded; a payload
+  // above the limit reaching the encoder is a bug in the engine, so it is an assertion.
+  it('encodes a payload of exactly framePayloadBytesMax bytes and refuses one more as a failed assertion', () => {
+    const frame = encodeFrame(2, 1, new Uint8Array(framePayloadBytesMax));
+    expect(frame.length).toBe(frameBytes(framePayloadBytesMax));
+    expect(decodeFrameHeader(frame, 0)).toMatchObject({ payloadBytes: framePayloadBytesMax, lsn: 2, durableLsn: 1 });
+    expect(() => encodeFrame(2, 1, new Uint8Array(framePayloadBytesMax + 1))).toThrow(AssertionError);
+    expect(() => encodeFrame(2, 1, new Uint8Array(framePayloadBytesMax + 1))).toThrow('frame payload within limit');
   });
 });
 
@@ -228,6 +239,22 @@ describe('batch payload decoding at its limits', () => {
     expect(decodeBatch(encoded)).toHaveLength(batchOpsMax);
     new DataView(encoded.buffer).setUint32(0, batchOpsMax + 1, true);
     expect(decodeBatch(encoded)).toBeUndefined();
+  });
+
+  // The payload below holds every operation it counts, so only the limit can refuse it.
+  it(`refuses ${batchOpsMax + 1} operations even when all of them are present`, () => {
+    const ops: Op[] = Array.from({ length: batchOpsMax + 1 }, () => ({ type: 'delete', key: '' }));
+    expect(decodeBatch(encodeBatch(ops))).toBeUndefined();
+  });
+
+  it('refuses an operation type other than put (1) and delete (2), even one laid out as a well-formed put', () => {
+    const put = encodeBatch([{ type: 'put', key: 'a', value: Uint8Array.of(9) }]);
+    expect(decodeBatch(put)).toEqual([{ type: 'put', key: 'a', value: Uint8Array.of(9) }]);
+    for (const type of [0, 3, 255]) {
+      const other = put.slice();
+      other[4] = type;
+      expect(decodeBatch(other), `type ${type}`).toBeUndefined();
+    }
   });
 
   it('refuses an operation cut off inside its type and key length', () => {

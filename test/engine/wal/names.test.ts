@@ -18,6 +18,7 @@ describe('segment and sidecar names', () => {
   it('refuses to name segment 0 or a fractional one', () => {
     expect(() => segmentName(0)).toThrow(AssertionError);
     expect(() => segmentName(1.5)).toThrow(AssertionError);
+    expect(() => segmentName(0)).toThrow('segment sequence numbers start at 1');
   });
 
   it('parses exactly the names it writes', () => {
@@ -47,6 +48,11 @@ describe('torn-tail evidence names', () => {
     expect(() => evidenceName(1, 1, -1)).toThrow(AssertionError);
     expect(() => evidenceName(1, 1.5, 32)).toThrow(AssertionError);
     expect(() => evidenceName(1, 1, 0.5)).toThrow(AssertionError);
+  });
+
+  it('says which argument broke the rule: the evidence number or the offset', () => {
+    expect(() => evidenceName(1, 0, 32)).toThrow('evidence numbers start at 1');
+    expect(() => evidenceName(1, 1, -1)).toThrow('a cut starts at a file offset');
   });
 
   it('parses exactly the names it writes, longer evidence numbers included', () => {

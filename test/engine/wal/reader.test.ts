@@ -232,6 +232,16 @@ describe('scanSegment: what it says about the first bad frame', () => {
     expect(asScan(scanSegment(bytes)).damage).toMatchObject({ kind: 'payload-checksum', singleBit: (frameHeaderBytes + 2) * 8 + 2 });
   });
 
+  // Bit 0 of the payload is the low bit of its first byte: index 0 of the payload range, which
+  // is a bit found like any other, not "none".
+  it('names the first bit of the payload (bit 224 of the frame) when it alone differs', () => {
+    const bytes = join(header, frame(1, 0));
+    bytes[segmentHeaderBytes + frameHeaderBytes]! ^= 0x01;
+    expect(asScan(scanSegment(bytes)).damage).toEqual({
+      kind: 'payload-checksum', offset: segmentHeaderBytes, expectedLsn: 1, singleBit: frameHeaderBytes * 8, detail: 'frame payload differs in exactly one bit',
+    });
+  });
+
   it('names an intact frame with the wrong LSN a sequence problem, saying both LSNs', () => {
     const bytes = join(header, frame(1, 0), frame(3, 1));
     expect(asScan(scanSegment(bytes)).damage).toEqual({
