@@ -12,61 +12,38 @@ import { inspect, verify } from '../../engine/inspect.ts';
 import { segmentReadBytesMax } from '../../engine/analysis-log.ts';
 import { snapshotBytesMax } from '../../engine/limits.ts';
 import { encodeManifest, manifestFileName } from '../../engine/manifest.ts';
-import { joinPath, type FileHandle, type FileSystem, type OpenOptions } from '../../engine/ports/fs.ts';
+import { joinPath, type FileSystem } from '../../engine/ports/fs.ts';
+import { InterceptingFileSystem } from './helpers/intercepting-fs.ts';
 import { encodeSnapshot, snapshotName } from '../../engine/snapshot.ts';
 import { crc32c } from '../../engine/wal/crc32c.ts';
 import { encodeSegmentHeader } from '../../engine/wal/format.ts';
 import { commitPuts, memory, openStore, readFile, segmentPath, sidecarPath, writeFile } from './helpers/store.ts';
 
 /** Reports the sizes given for a path (one per `size()` call, the last one repeated), else the real size. */
-class LyingSizeFileSystem implements FileSystem {
+class LyingSizeFileSystem extends InterceptingFileSystem {
   readonly sizes = new Map<string, number[]>();
   /** Paths whose whole-file reads (more than a header) come back with the first byte changed. */
   readonly changedOnWholeRead = new Set<string>();
   /** Handles opened and not yet closed. */
   openCount = 0;
-  constructor(private readonly inner: FileSystem) {}
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    const inner = await this.inner.open(path, options);
-    const sizes = this.sizes.get(path);
-    const changed = this.changedOnWholeRead.has(path);
-    this.openCount++;
-    return {
-      path: inner.path,
-      read: async (position, length) => {
-        const bytes = await inner.read(position, Math.min(length, 1 << 20));
-        if (changed && length > 32) bytes[0] = bytes[0]! ^ 0xff;
+  constructor(inner: FileSystem) {
+    super(inner);
+    this.interceptor = {
+      before: (call) => {
+        if (call === 'open') this.openCount++;
+        if (call === 'close') this.openCount--;
+      },
+      // A lying size asks for more than a file holds: never more than 1 MiB reaches the backend.
+      readLength: (_path, length) => Math.min(length, 1 << 20),
+      afterRead: (path, _position, length, bytes) => {
+        if (this.changedOnWholeRead.has(path) && length > 32) bytes[0] = bytes[0]! ^ 0xff;
         return bytes;
       },
-      write: (position, data) => inner.write(position, data),
-      append: (data) => inner.append(data),
-      size: async () => (sizes === undefined ? inner.size() : sizes.length > 1 ? sizes.shift()! : sizes[0]!),
-      truncate: (size) => inner.truncate(size),
-      sync: () => inner.sync(),
-      datasync: () => inner.datasync(),
-      close: () => {
-        this.openCount--;
-        return inner.close();
+      afterSize: (path, size) => {
+        const sizes = this.sizes.get(path);
+        return sizes === undefined ? size : sizes.length > 1 ? sizes.shift()! : sizes[0]!;
       },
     };
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
-  }
-  mkdir(path: string): Promise<void> {
-    return this.inner.mkdir(path);
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  exists(path: string): Promise<boolean> {
-    return this.inner.exists(path);
-  }
-  syncDir(path: string): Promise<void> {
-    return this.inner.syncDir(path);
   }
 }
 

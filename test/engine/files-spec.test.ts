@@ -5,67 +5,30 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fileSize, readWholeFile, removeQuietly, replaceFileDurably, stageFile } from '../../engine/files.ts';
-import { IoError, joinPath, type FileHandle, type FileSystem, type OpenOptions } from '../../engine/ports/fs.ts';
+import { IoError, joinPath, type FileSystem } from '../../engine/ports/fs.ts';
+import { InterceptingFileSystem, type PortCall } from './helpers/intercepting-fs.ts';
 import { memory, readFile, rejectionOf, writeFile } from './helpers/store.ts';
 
+/** The calls the recorder notes: those that open, change, make durable or close a file. */
+const recordedCalls = new Set<PortCall>(['open', 'write', 'sync', 'close', 'rename', 'unlink', 'syncDir']);
+
 /** Records every mutating port call as `operation path`, and can fail one operation. */
-class RecordingFileSystem implements FileSystem {
+class RecordingFileSystem extends InterceptingFileSystem {
   readonly calls: string[] = [];
   failing: { operation: string; error: unknown } | undefined;
-  constructor(private readonly inner: FileSystem) {}
-  record(operation: string, path: string): void {
-    this.calls.push(`${operation} ${path}`);
-    if (this.failing?.operation === operation) {
-      const { error } = this.failing;
-      this.failing = undefined;
-      throw error;
-    }
-  }
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    this.record('open', path);
-    const inner = await this.inner.open(path, options);
-    const record = (operation: string): void => this.record(operation, path);
-    return {
-      path: inner.path,
-      read: (position, length) => inner.read(position, length),
-      write: async (position, data) => {
-        record('write');
-        await inner.write(position, data);
-      },
-      append: (data) => inner.append(data),
-      size: () => inner.size(),
-      truncate: (size) => inner.truncate(size),
-      sync: async () => {
-        record('sync');
-        await inner.sync();
-      },
-      datasync: () => inner.datasync(),
-      close: async () => {
-        record('close');
-        await inner.close();
+  constructor(inner: FileSystem) {
+    super(inner);
+    this.interceptor = {
+      before: (call, path, to) => {
+        if (!recordedCalls.has(call)) return;
+        this.calls.push(`${call} ${to === undefined ? path : `${path} -> ${to}`}`);
+        if (this.failing?.operation === call) {
+          const { error } = this.failing;
+          this.failing = undefined;
+          throw error;
+        }
       },
     };
-  }
-  async rename(from: string, to: string): Promise<void> {
-    this.record('rename', `${from} -> ${to}`);
-    await this.inner.rename(from, to);
-  }
-  async unlink(path: string): Promise<void> {
-    this.record('unlink', path);
-    await this.inner.unlink(path);
-  }
-  mkdir(path: string): Promise<void> {
-    return this.inner.mkdir(path);
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  exists(path: string): Promise<boolean> {
-    return this.inner.exists(path);
-  }
-  async syncDir(path: string): Promise<void> {
-    this.record('syncDir', path);
-    await this.inner.syncDir(path);
   }
 }
 

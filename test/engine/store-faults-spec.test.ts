@@ -11,28 +11,32 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DiskFullError, StoreFailedError } from '../../engine/errors.ts';
-import { IoError, joinPath, type FileHandle, type FileSystem, type OpenOptions } from '../../engine/ports/fs.ts';
+import { IoError, joinPath, type FileSystem } from '../../engine/ports/fs.ts';
 import type { EngineProbe } from '../../engine/probes.ts';
 import { snapshotName } from '../../engine/snapshot.ts';
 import type { Store } from '../../engine/store.ts';
+import { InterceptingFileSystem, type PortCall } from './helpers/intercepting-fs.ts';
 import { commitPuts, memory, openStore, put, readFile, rejectionOf, segmentPath, sidecarPath, sizeOf, stateOf } from './helpers/store.ts';
 
 type Operation = 'open' | 'write' | 'truncate' | 'sync' | 'datasync' | 'rename' | 'unlink' | 'syncDir';
 
 /** Each armed fault fails the first later call of its operation on a path ending with its suffix. */
-class OneFaultFileSystem implements FileSystem {
+class OneFaultFileSystem extends InterceptingFileSystem {
   private faults: Array<{ operation: Operation; suffix: string; code: 'ENOSPC' | 'EIO'; skip: number; error?: Error }> = [];
   /** The faults that fired, as `operation path`. */
   readonly fired: string[] = [];
 
-  constructor(private readonly inner: FileSystem) {}
+  constructor(inner: FileSystem) {
+    super(inner);
+    this.interceptor = { before: (call, path) => this.check(call, path) };
+  }
 
   /** `skip`: let that many matching calls through first. */
   arm(operation: Operation, suffix: string, code: 'ENOSPC' | 'EIO' = 'ENOSPC', skip = 0, error?: Error): void {
     this.faults.push({ operation, suffix, code, skip, ...(error ? { error } : {}) });
   }
 
-  check(operation: Operation, path: string): void {
+  check(operation: PortCall, path: string): void {
     const index = this.faults.findIndex((fault) => fault.operation === operation && path.endsWith(fault.suffix));
     const fault = this.faults[index];
     if (fault === undefined) return;
@@ -43,67 +47,6 @@ class OneFaultFileSystem implements FileSystem {
     this.faults.splice(index, 1);
     this.fired.push(`${operation} ${path}`);
     throw fault.error ?? new IoError(fault.code, operation, path, true);
-  }
-
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    this.check('open', path);
-    return new OneFaultHandle(await this.inner.open(path, options), this);
-  }
-  async rename(from: string, to: string): Promise<void> {
-    this.check('rename', from);
-    await this.inner.rename(from, to);
-  }
-  async unlink(path: string): Promise<void> {
-    this.check('unlink', path);
-    await this.inner.unlink(path);
-  }
-  mkdir(path: string): Promise<void> {
-    return this.inner.mkdir(path);
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  exists(path: string): Promise<boolean> {
-    return this.inner.exists(path);
-  }
-  async syncDir(path: string): Promise<void> {
-    this.check('syncDir', path);
-    await this.inner.syncDir(path);
-  }
-}
-
-class OneFaultHandle implements FileHandle {
-  constructor(private readonly inner: FileHandle, private readonly owner: OneFaultFileSystem) {}
-  get path(): string {
-    return this.inner.path;
-  }
-  read(position: number, length: number): Promise<Uint8Array> {
-    return this.inner.read(position, length);
-  }
-  async write(position: number, data: Uint8Array): Promise<void> {
-    this.owner.check('write', this.path);
-    await this.inner.write(position, data);
-  }
-  append(data: Uint8Array): Promise<number> {
-    return this.inner.append(data);
-  }
-  size(): Promise<number> {
-    return this.inner.size();
-  }
-  async truncate(size: number): Promise<void> {
-    this.owner.check('truncate', this.path);
-    await this.inner.truncate(size);
-  }
-  async sync(): Promise<void> {
-    this.owner.check('sync', this.path);
-    await this.inner.sync();
-  }
-  async datasync(): Promise<void> {
-    this.owner.check('datasync', this.path);
-    await this.inner.datasync();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
