@@ -19,7 +19,7 @@ class RecordingFileSystem extends InterceptingFileSystem {
   constructor(inner: FileSystem) {
     super(inner);
     this.interceptor = {
-      before: (call, path, to) => {
+      before: (call, path, { to }) => {
         if (!recordedCalls.has(call)) return;
         this.calls.push(`${call} ${to === undefined ? path : `${path} -> ${to}`}`);
         if (this.failing?.operation === call) {

@@ -8,13 +8,24 @@ import type { FileHandle, FileSystem, OpenOptions } from '../../../engine/ports/
 /** The port calls that name a path (a handle's calls name its file's). */
 export type PortCall = 'open' | 'read' | 'write' | 'append' | 'size' | 'truncate' | 'sync' | 'datasync' | 'close' | 'rename' | 'unlink' | 'syncDir';
 
+/** A call's arguments beyond its path, for the calls that have them. */
+export interface CallArgs {
+  /** A rename's target. */
+  readonly to?: string;
+  /** A write's position. */
+  readonly position?: number;
+  /** The bytes a write or append carries. */
+  readonly length?: number;
+  /** A truncate's new size. */
+  readonly size?: number;
+}
+
 /** What a test does with the calls; every member is optional. */
 export interface Interceptor {
-  /**
-   * Called before the call reaches the wrapped file system; throw to fail it instead.
-   * @param to - a rename's target
-   */
-  before?(call: PortCall, path: string, to?: string): void;
+  /** Called before the call reaches the wrapped file system; throw to fail it instead. */
+  before?(call: PortCall, path: string, args: CallArgs): void;
+  /** Called after an open succeeded, with its options. */
+  opened?(path: string, options: OpenOptions | undefined): void;
   /** How many bytes to ask the wrapped file system for when a read asks for `length`. */
   readLength?(path: string, length: number): number;
   /** What a read returns, given what the wrapped file system read. */
@@ -28,13 +39,15 @@ export class InterceptingFileSystem implements FileSystem {
   constructor(private readonly inner: FileSystem, protected interceptor: Interceptor = {}) {}
 
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    this.interceptor.before?.('open', path);
-    return this.#handle(await this.inner.open(path, options));
+    this.interceptor.before?.('open', path, {});
+    const handle = await this.inner.open(path, options);
+    this.interceptor.opened?.(path, options);
+    return this.#handle(handle);
   }
 
   #handle(inner: FileHandle): FileHandle {
     const path = inner.path;
-    const before = (call: PortCall): void => this.interceptor.before?.(call, path);
+    const before = (call: PortCall, args: CallArgs = {}): void => this.interceptor.before?.(call, path, args);
     return {
       path,
       read: async (position, length) => {
@@ -43,11 +56,11 @@ export class InterceptingFileSystem implements FileSystem {
         return this.interceptor.afterRead ? this.interceptor.afterRead(path, position, length, bytes) : bytes;
       },
       write: async (position, data) => {
-        before('write');
+        before('write', { position, length: data.length });
         await inner.write(position, data);
       },
       append: async (data) => {
-        before('append');
+        before('append', { length: data.length });
         return inner.append(data);
       },
       size: async () => {
@@ -56,7 +69,7 @@ export class InterceptingFileSystem implements FileSystem {
         return this.interceptor.afterSize ? this.interceptor.afterSize(path, size) : size;
       },
       truncate: async (size) => {
-        before('truncate');
+        before('truncate', { size });
         await inner.truncate(size);
       },
       sync: async () => {
@@ -75,12 +88,12 @@ export class InterceptingFileSystem implements FileSystem {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    this.interceptor.before?.('rename', from, to);
+    this.interceptor.before?.('rename', from, { to });
     await this.inner.rename(from, to);
   }
 
   async unlink(path: string): Promise<void> {
-    this.interceptor.before?.('unlink', path);
+    this.interceptor.before?.('unlink', path, {});
     await this.inner.unlink(path);
   }
 
@@ -97,7 +110,7 @@ export class InterceptingFileSystem implements FileSystem {
   }
 
   async syncDir(path: string): Promise<void> {
-    this.interceptor.before?.('syncDir', path);
+    this.interceptor.before?.('syncDir', path, {});
     await this.inner.syncDir(path);
   }
 }
