@@ -28,6 +28,11 @@ export interface Interceptor {
   opened?(path: string, options: OpenOptions | undefined): void;
   /** How many bytes to ask the wrapped file system for when a read asks for `length`. */
   readLength?(path: string, length: number): number;
+  /**
+   * Writes in place of the plain forwarding, after `before`: `write` forwards (the whole data, or
+   * a part of it, before the hook throws, as a short write on a full disk does).
+   */
+  aroundWrite?(path: string, position: number, data: Uint8Array, write: (position: number, data: Uint8Array) => Promise<void>): Promise<void>;
   /** What a read returns, given what the wrapped file system read. */
   afterRead?(path: string, position: number, length: number, bytes: Uint8Array): Uint8Array;
   /** What `size()` returns, given the real size. */
@@ -57,7 +62,9 @@ export class InterceptingFileSystem implements FileSystem {
       },
       write: async (position, data) => {
         before('write', { position, length: data.length });
-        await inner.write(position, data);
+        const around = this.interceptor.aroundWrite;
+        if (around === undefined) await inner.write(position, data);
+        else await around(path, position, data, (at, bytes) => inner.write(at, bytes));
       },
       append: async (data) => {
         before('append', { length: data.length });

@@ -8,6 +8,7 @@
  */
 import { IoError } from '../../../engine/ports/fs.ts';
 import type { FileHandle, FileSystem, OpenOptions } from '../../../engine/ports/fs.ts';
+import { InterceptingFileSystem } from './intercepting-fs.ts';
 
 /** What a hook may decide for one call: let it through, or throw this error instead. */
 export type Decision = IoError | undefined;
@@ -35,14 +36,33 @@ export function isSegmentPath(path: string): boolean {
   return path.endsWith('.wal');
 }
 
-export class WrappingFileSystem implements FileSystem {
+export class WrappingFileSystem extends InterceptingFileSystem {
   /** Calls on WAL segment handles only, so that sidecar and manifest fsyncs do not blur them. */
   readonly segmentCalls: CallCounts = { datasync: 0, sync: 0, write: 0 };
   hooks: Hooks = {};
   /** Handles opened through this wrapper and not yet closed. */
   readonly openHandles = new Set<FileHandle>();
 
-  constructor(private readonly inner: FileSystem) {}
+  constructor(inner: FileSystem) {
+    super(inner);
+    this.interceptor = {
+      before: (call, path) => {
+        if (call !== 'sync' && call !== 'datasync') return;
+        const error = this.hooks[call]?.(path);
+        if (error) throw error;
+        if (isSegmentPath(path)) this.segmentCalls[call]++;
+      },
+      aroundWrite: async (path, position, data, write) => {
+        const fault = this.hooks.write?.(path, position, data);
+        if (fault) {
+          await write(position, data.subarray(0, fault.prefixBytes));
+          throw fault.error;
+        }
+        if (isSegmentPath(path)) this.segmentCalls.write++;
+        await write(position, data);
+      },
+    };
+  }
 
   /**
    * Closes every handle still open, as the death of the process would, without syncing. A store
@@ -59,73 +79,17 @@ export class WrappingFileSystem implements FileSystem {
     this.segmentCalls.write = 0;
   }
 
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    const handle = new WrappedHandle(await this.inner.open(path, options), this);
-    this.openHandles.add(handle);
-    return handle;
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
-  }
-  mkdir(path: string): Promise<void> {
-    return this.inner.mkdir(path);
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  exists(path: string): Promise<boolean> {
-    return this.inner.exists(path);
-  }
-  syncDir(path: string): Promise<void> {
-    return this.inner.syncDir(path);
-  }
-}
-
-class WrappedHandle implements FileHandle {
-  constructor(private readonly inner: FileHandle, private readonly owner: WrappingFileSystem) {}
-
-  get path(): string {
-    return this.inner.path;
-  }
-  read(position: number, length: number): Promise<Uint8Array> {
-    return this.inner.read(position, length);
-  }
-  async write(position: number, data: Uint8Array): Promise<void> {
-    const fault = this.owner.hooks.write?.(this.path, position, data);
-    if (fault) {
-      await this.inner.write(position, data.subarray(0, fault.prefixBytes));
-      throw fault.error;
-    }
-    if (isSegmentPath(this.path)) this.owner.segmentCalls.write++;
-    await this.inner.write(position, data);
-  }
-  append(data: Uint8Array): Promise<number> {
-    return this.inner.append(data);
-  }
-  size(): Promise<number> {
-    return this.inner.size();
-  }
-  truncate(size: number): Promise<void> {
-    return this.inner.truncate(size);
-  }
-  async sync(): Promise<void> {
-    const error = this.owner.hooks.sync?.(this.path);
-    if (error) throw error;
-    if (isSegmentPath(this.path)) this.owner.segmentCalls.sync++;
-    await this.inner.sync();
-  }
-  async datasync(): Promise<void> {
-    const error = this.owner.hooks.datasync?.(this.path);
-    if (error) throw error;
-    if (isSegmentPath(this.path)) this.owner.segmentCalls.datasync++;
-    await this.inner.datasync();
-  }
-  close(): Promise<void> {
-    this.owner.openHandles.delete(this);
-    return this.inner.close();
+  override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    const handle = await super.open(path, options);
+    const tracked: FileHandle = {
+      ...handle,
+      close: () => {
+        this.openHandles.delete(tracked);
+        return handle.close();
+      },
+    };
+    this.openHandles.add(tracked);
+    return tracked;
   }
 }
 
