@@ -64,3 +64,5 @@ await smallWorlds();
 await import('./sim-engine.ts');
 await import('./sim-sync.ts');
 await import('./explore.ts');
+await import('./swarm-warm.ts');
+await import('./sim-vs-real.ts');

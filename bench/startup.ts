@@ -14,7 +14,6 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerPool as Pool } from '../harness/index.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const baselineAt = process.argv.indexOf('--baseline');
@@ -39,35 +38,18 @@ async function helpMs(checkout: string): Promise<number> {
 
 /**
  * The first seed of a fresh worker minus the same seed on the warm worker, with the compiled
- * worker (dist/): in wall time, and in CPU time of this process (all threads), which a loaded
- * machine inflates far less than wall time.
+ * worker (dist/), in wall time and in CPU time (all threads). Measured in a plain `node` child
+ * (bench/worker-ready.mjs), as the compiled CLI starts its workers: a worker started from this
+ * process would inherit tsx's loader hooks, which slow every module it loads (345 against 232 ms).
  */
 async function workerReadyMs(): Promise<{ wallMs: number; cpuMs: number }> {
-  const dist = join(root, 'dist');
-  if (!existsSync(dist)) throw new Error('no dist/: run npm run build first');
-  const { WorkerPool } = await import(join(dist, 'harness/pool.js')) as { WorkerPool: typeof Pool };
-  const { workerScript } = await import(join(dist, 'subjects/index.js')) as { workerScript: URL };
-  const cpuMs = (since: NodeJS.CpuUsage): number => {
-    const used = process.cpuUsage(since);
-    return (used.user + used.system) / 1000;
-  };
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let round = 0; round < 5; round++) {
-    const pool = new WorkerPool(1, workerScript, { kind: 'engine' });
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    await pool.run({ unit: 'wal-append', seed: 1 });
-    const first = performance.now() - t0;
-    const firstCpu = cpuMs(c0);
-    const t1 = performance.now();
-    const c1 = process.cpuUsage();
-    await pool.run({ unit: 'wal-append', seed: 1 });
-    wall.push(first - (performance.now() - t1));
-    cpu.push(firstCpu - cpuMs(c1));
-    await pool.close();
-  }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
+  if (!existsSync(join(root, 'dist'))) throw new Error('no dist/: run npm run build first');
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [join(root, 'bench/worker-ready.mjs')], { cwd: root }, (error, stdout) => {
+      if (error !== null) fail(error);
+      else done(JSON.parse(stdout) as { wallMs: number; cpuMs: number });
+    });
+  });
 }
 
 /** Wall time and peak RSS of a time-budgeted campaign of 10^9 seeds. */
