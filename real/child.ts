@@ -16,7 +16,7 @@ import * as nodeFs from 'node:fs';
 import { NodeFileSystem, SystemClock } from '../engine/node/index.ts';
 import {
   describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineHandle,
-} from '../sim/index.ts';
+} from '../sim/contract.ts';
 // loadEngine of subjects/load.ts, from its light half: a child starts once per kill.
 import { loadEngine } from '../subjects/load-engine.ts';
 import type { Call, ChildArgs, ChildMessage, Opened, Outcome, WireFailure } from './protocol.ts';

@@ -7,6 +7,9 @@
  * - fault profiles and kinds, I/O classes, trace events, run results and campaign results;
  * - the engine contract, engine plans and the engine runner, the commit model;
  * - the harness's own real adapters (wall clock, plan files, powercut's install).
+ *
+ * A process that runs an engine but no simulation (a real-disk child) uses the light door,
+ * contract.ts, instead.
  */
 export {
   SimWorld, noFaults, namedCrashStates,
@@ -21,11 +24,8 @@ export {
   type CampaignResult, type Coverage, type FaultKind, type IoClass, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
 } from './types.ts';
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';
-export {
-  defineEngine, describeError, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
-  type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
-} from './engine-contract.ts';
-export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';
+// The engine contract, the reference engine and runningFromSource: the light door (contract.ts).
+export * from './contract.ts';
 export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
@@ -37,4 +37,4 @@ export { Rng } from './rng.ts';
 export { Digest64 } from './digest.ts';
 export { wallClockMs } from './node/wall-clock.ts';
 export { listDirectory, readTextFile } from './node/files.ts';
-export { packageRoot, packageVersion, runningFromSource } from './node/package-root.ts';
+export { packageRoot, packageVersion } from './node/package-root.ts';

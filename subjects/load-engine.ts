@@ -10,8 +10,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { referenceEngine } from '../sim/index.ts';
-import type { Engine } from '../sim/index.ts';
+import { referenceEngine } from '../sim/contract.ts';
+import type { Engine } from '../sim/contract.ts';
 import { ensureTypeScript, isTypeScript } from './typescript.ts';
 
 /** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */

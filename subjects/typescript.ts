@@ -4,7 +4,7 @@
  * (never from the current folder), for ES modules and CommonJS alike. Running from source,
  * tsx is already in place. Plain JavaScript modules never pay for it.
  */
-import { runningFromSource } from '../sim/index.ts';
+import { runningFromSource } from '../sim/contract.ts';
 
 let registered: Promise<void> | undefined;
 

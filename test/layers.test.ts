@@ -11,8 +11,11 @@
  * type import is a dependency of the design too) goes to a rank no higher than the importer's;
  * the graph of files has no cycle; the graph of folders (top-level, engine/ports apart) has no
  * cycle; outside sim/, harness/, facade/ and targets/, their internals are reached only through
- * their door, `index.ts` (facade/ and targets/ used to reach into sim/disk/). Does not verify: imports built from non-literal strings (worker scripts are passed as
- * URLs by the layer that owns them), nor tests, which may reach anything.
+ * their doors: `index.ts`, and for sim/ also the light door `contract.ts` (facade/ and targets/
+ * used to reach into sim/disk/); the light door stays light: nothing behind it reaches the
+ * simulated world, so a real-disk child that starts once per kill loads none of it. Does not
+ * verify: imports built from non-literal strings (worker scripts are passed as URLs by the layer
+ * that owns them), nor tests, which may reach anything.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
@@ -118,21 +121,48 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
   return found;
 }
 
-/** Folders whose internals others reach only through their door, `<folder>/index.ts`. */
-export const doors: readonly string[] = ['sim', 'harness', 'facade', 'targets'];
+/** Folders whose internals others reach only through their doors: `<folder>/index.ts`, and the light doors listed. */
+export const doors: ReadonlyMap<string, readonly string[]> = new Map([
+  ['sim', ['sim/index.ts', 'sim/contract.ts']],
+  ['harness', ['harness/index.ts']],
+  ['facade', ['facade/index.ts']],
+  ['targets', ['targets/index.ts']],
+]);
 
-/** Imports from outside a door folder that go past its door into its internals. */
+/** Imports from outside a door folder that go past its doors into its internals. */
 export function pastTheDoor(graph: ReadonlyMap<string, readonly string[]>): LayerViolation[] {
   const found: LayerViolation[] = [];
   for (const [file, targets] of graph) {
     for (const target of targets) {
       const folder = folderOf(target);
-      if (!doors.includes(folder) || folderOf(file) === folder || target === `${folder}/index.ts`) continue;
+      const open = doors.get(folder);
+      if (open === undefined || folderOf(file) === folder || open.includes(target)) continue;
       found.push({ rule: `${file} reaches into ${target} (use ${folder}/index.ts)` });
     }
   }
   return found;
 }
+
+/** The imports of a source that load something when it runs: type-only ones left out. */
+export function runtimeImportsOf(file: string, source: string): string[] {
+  return importsOf(file, stripComments(source).replace(/\b(?:import|export)\s+type\s[^;]*?from\s*(['"])[^'"]+\1/g, ''));
+}
+
+/** Every file `file` loads, itself included: its import closure in `graph`. */
+export function closureOf(graph: ReadonlyMap<string, readonly string[]>, file: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (node: string): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    for (const target of graph.get(node) ?? []) visit(target);
+  };
+  visit(file);
+  return seen;
+}
+
+/** The simulated world: files a light door must never load. */
+const simulatedWorld = (file: string): boolean =>
+  file.startsWith('sim/disk/') || file.startsWith('sim/checkers/') || ['sim/world.ts', 'sim/runner.ts', 'sim/scheduler.ts', 'sim/model.ts', 'sim/index.ts'].includes(file);
 
 /** The folder graph of a file graph. */
 export function folderGraph(graph: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
@@ -156,8 +186,8 @@ function sourceFiles(folder = ''): string[] {
   });
 }
 
-function repositoryGraph(): Map<string, string[]> {
-  return new Map(sourceFiles().map((file) => [file, importsOf(file, readFileSync(join(repoRoot, file), 'utf8'))]));
+function repositoryGraph(read = importsOf): Map<string, string[]> {
+  return new Map(sourceFiles().map((file) => [file, read(file, readFileSync(join(repoRoot, file), 'utf8'))]));
 }
 
 describe('the layers', () => {
@@ -180,8 +210,17 @@ describe('the layers', () => {
     expect(cycles(folderGraph(graph))).toEqual([]);
   });
 
-  it('reach sim/, harness/, facade/ and targets/ from outside only through their index.ts', () => {
+  it('reach sim/, harness/, facade/ and targets/ from outside only through their doors', () => {
     expect(pastTheDoor(graph)).toEqual([]);
+  });
+
+  it('keep the simulated world out of the light door and of the real-disk child that uses it', () => {
+    const runtime = repositoryGraph(runtimeImportsOf);
+    for (const entry of ['sim/contract.ts', 'real/child.ts']) {
+      const loaded = closureOf(runtime, entry);
+      expect(loaded.has('engine/store.ts')).toBe(true);
+      expect([...loaded].filter(simulatedWorld)).toEqual([]);
+    }
   });
 
   describe('checker', () => {
@@ -207,6 +246,22 @@ describe('the layers', () => {
       const planted = new Map(graph);
       planted.set('facade/core.ts', [...(graph.get('facade/core.ts') ?? []), 'sim/disk/disk.ts']);
       expect(pastTheDoor(planted)).toEqual([{ rule: 'facade/core.ts reaches into sim/disk/disk.ts (use sim/index.ts)' }]);
+    });
+
+    it('reports a planted import of the simulated world behind the light door', () => {
+      const planted = repositoryGraph(runtimeImportsOf);
+      planted.set('sim/adapters/reference.ts', [...(planted.get('sim/adapters/reference.ts') ?? []), 'sim/world.ts']);
+      expect([...closureOf(planted, 'real/child.ts')].filter(simulatedWorld)).toContain('sim/world.ts');
+    });
+
+    it('leaves type-only imports out of what a file loads when it runs', () => {
+      const source = [
+        "import type { A } from './a.ts';",
+        'import type {\n  B,\n  C,\n} from "./b.ts";',
+        "export type { D } from './d.ts';",
+        "import { e, type E } from './e.ts';",
+      ].join('\n');
+      expect(runtimeImportsOf('sim/x.ts', source)).toEqual(['sim/e.ts']);
     });
 
     it('reads every import form, ignoring comments', () => {

@@ -20,7 +20,7 @@ function reExports(source: string): { name: string; from: string }[] {
   return found;
 }
 
-/** Whether `name` is declared in `file` (or a module it re-exports) right after a TSDoc block. */
+/** Whether `name` is declared in `file` (or a module it re-exports, by name or with `*`) right after a TSDoc block. */
 function documented(file: string, name: string, depth = 0): boolean {
   const source = readFileSync(file, 'utf8');
   const declaration = new RegExp(`^export\\s+(?:declare\\s+)?(?:abstract\\s+)?(?:async\\s+)?(?:function|class|const|let|interface|type|enum)\\s+${name}\\b`, 'm');
@@ -28,7 +28,9 @@ function documented(file: string, name: string, depth = 0): boolean {
   if (at >= 0) return /\*\/\s*$/.test(source.slice(0, at));
   if (depth > 3) return false;
   const next = reExports(source).find((entry) => entry.name === name);
-  return next !== undefined && documented(join(dirname(file), next.from), name, depth + 1);
+  if (next !== undefined) return documented(join(dirname(file), next.from), name, depth + 1);
+  // `export * from '...'` (sim/index.ts re-exports its light door that way).
+  return [...source.matchAll(/export\s+\*\s+from\s*'([^']+)'/g)].some((star) => documented(join(dirname(file), star[1]!), name, depth + 1));
 }
 
 /** The exports of a module that lack TSDoc. */
