@@ -15,7 +15,7 @@ import { wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import type { SeedRun } from './seed-run.ts';
-import type { BasePlan, Subject } from './subject.ts';
+import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
@@ -83,12 +83,20 @@ function crashName(crash: ExploreCrash): string {
   return crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
 }
 
+/** One crash to try: how it is named in results, how the subject places it, and its plan. */
+interface Candidate<P extends BasePlan> {
+  readonly crash: ExploreCrash;
+  readonly at: CandidateCrash;
+  readonly plan: P;
+}
+
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number): { crash: ExploreCrash; plan: P }[] {
-  const candidates: { crash: ExploreCrash; plan: P }[] = [];
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number): Candidate<P>[] {
+  const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
-    const plan = subject.explore.candidate(base, { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: crash.crashState ?? 0 });
-    if (plan !== undefined) candidates.push({ crash, plan });
+    const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: crash.crashState ?? 0 };
+    const plan = subject.explore.candidate(base, at);
+    if (plan !== undefined) candidates.push({ crash, at, plan });
   };
   for (const io of points) {
     add({ io, kind: 'kill-9' });
@@ -116,15 +124,15 @@ class Distinct<P extends BasePlan> {
 }
 
 /** Runs every candidate on the executor's lanes; the results in candidate order. */
-async function runCandidates<P extends BasePlan>(subject: Subject<P>, candidates: readonly { plan: P }[], options: ExploreOptions): Promise<SeedRun[]> {
+async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, candidates: readonly Candidate<P>[], options: ExploreOptions): Promise<SeedRun[]> {
   const executor = options.executor ?? new InProcessExecutor(subject);
   const results: SeedRun[] = new Array<SeedRun>(candidates.length);
   let next = 0;
   let done = 0;
   const lane = async (): Promise<void> => {
     for (let at = next++; at < candidates.length; at = next++) {
-      const plan = candidates[at]!.plan;
-      results[at] = await executor.run({ unit: subject.unitOf(plan), seed: plan.seed, plan });
+      const candidate = candidates[at]!;
+      results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
       options.onProgress?.(++done, candidates.length);
     }
   };
@@ -151,7 +159,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const candidates = candidatesOf(subject, base, points, states);
-  const results = await runCandidates(subject, candidates, options);
+  const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
   const findings = new Distinct<P>();

@@ -3,7 +3,7 @@
  * worker threads, shards, time budgets and a determinism check), shrinking, exhaustive crash
  * exploration, the regression corpus and repro lines.
  */
-export type { BasePlan, Exploration, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, Targets } from './subject.ts';
+export type { BasePlan, CandidateCrash, Exploration, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, Targets } from './subject.ts';
 export { violationLine } from './subject.ts';
 export {
   runCampaign, tracedRunsMax, traceEventsMax, determinismSampleEvery,

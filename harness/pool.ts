@@ -11,8 +11,8 @@
 import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
 import type { SeedRun, SeedTask } from './seed-run.ts';
-import type { SubjectSpec } from './subject.ts';
-import type { WorkerReply, WorkerSetup, WorkerTask } from './worker.ts';
+import type { BasePlan, SubjectSpec } from './subject.ts';
+import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 
 interface Pending {
   readonly resolve: (run: SeedRun) => void;
@@ -40,6 +40,8 @@ class Slot {
   dead = false;
   /** Whether the worker ever answered: one that dies before its first answer could not start. */
   answered = false;
+  /** The exploration bases the worker keeps, as it keeps them (worker.ts `keepBase`). */
+  readonly bases = new Map<number, BasePlan>();
 
   constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
     this.worker = new Worker(script, { workerData: setup });
@@ -78,6 +80,9 @@ export class WorkerPool implements SeedExecutor {
   #closed = false;
   #startError: WorkerStartError | undefined;
   #nextId = 0;
+  /** Numbers of the exploration bases posted so far, by identity. */
+  readonly #baseIds = new WeakMap<BasePlan, number>();
+  #nextBaseId = 0;
 
   /**
    * @param threads - worker threads to start (at least 1)
@@ -135,7 +140,7 @@ export class WorkerPool implements SeedExecutor {
       return await new Promise<SeedRun>((resolve, reject) => {
         const id = this.#nextId++;
         slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ ...task, id } satisfies WorkerTask);
+        slot.worker.postMessage(this.#message(task, id, slot));
       });
     } catch (error) {
       if (error instanceof WorkerStartError || (slot.dead && !slot.answered)) {
@@ -149,6 +154,20 @@ export class WorkerPool implements SeedExecutor {
     } finally {
       if (slot.dead && !this.#closed && !this.#startError) this.#replace(slot);
     }
+  }
+
+  /** The message of `task` for `slot`: an exploration base goes only to a worker that lacks it. */
+  #message(task: SeedTask, id: number, slot: Slot): WorkerTask {
+    const { candidate, ...rest } = task;
+    if (candidate === undefined) return { ...rest, id };
+    let baseId = this.#baseIds.get(candidate.base);
+    if (baseId === undefined) {
+      baseId = this.#nextBaseId++;
+      this.#baseIds.set(candidate.base, baseId);
+    }
+    if (slot.bases.has(baseId)) return { ...rest, id, candidate: { baseId, crash: candidate.crash } };
+    keepBase(slot.bases, baseId, candidate.base);
+    return { ...rest, id, candidate: { baseId, base: candidate.base, crash: candidate.crash } };
   }
 
   async close(): Promise<void> {

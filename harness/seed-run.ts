@@ -4,7 +4,7 @@
  */
 import { zeroCounts } from '../sim/index.ts';
 import type { RunResult } from '../sim/index.ts';
-import type { BasePlan, Subject } from './subject.ts';
+import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
 
 /** One seed to run. */
 export interface SeedTask {
@@ -16,6 +16,13 @@ export interface SeedTask {
    * is posted to a worker thread as is, so it must be plain data, as a plan file is.
    */
   readonly plan?: BasePlan;
+  /**
+   * An exploration candidate instead: the plan `subject.explore.candidate(base, crash)` gives.
+   * Every candidate of one exploration shares its base, so a worker pool posts the base once
+   * per worker and then only the crash (posting a whole plan per run cost about as much CPU as
+   * a short run's own work); plain data too.
+   */
+  readonly candidate?: { readonly base: BasePlan; readonly crash: CandidateCrash };
 }
 
 /**
@@ -37,9 +44,18 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
   };
 }
 
-/** Runs one seed of `subject`. @throws Error for an unknown unit, or what the run throws */
+/** The plan a task runs: its own, its exploration candidate's, or its unit's for its seed. */
+function planOf<P extends BasePlan>(subject: Subject<P>, task: SeedTask): P {
+  if (task.plan !== undefined) return task.plan as P;
+  if (task.candidate === undefined) return subject.plan(task.unit, task.seed);
+  const plan = subject.explore.candidate(task.candidate.base as P, task.candidate.crash);
+  if (plan === undefined) throw new Error(`no exploration candidate crashes ${task.unit} seed ${task.seed} there`);
+  return plan;
+}
+
+/** Runs one seed of `subject`. @throws Error for an unknown unit or candidate, or what the run throws */
 export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: SeedTask): Promise<SeedRun> {
-  const plan = task.plan === undefined ? subject.plan(task.unit, task.seed) : (task.plan as P);
+  const plan = planOf(subject, task);
   const result = await subject.run(plan, task.trace === 'full' ? { trace: 'full' } : {});
   return seedRunOf(result, task.trace === 'full');
 }

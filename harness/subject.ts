@@ -86,7 +86,16 @@ export interface Exploration<P extends BasePlan> {
    * where the subject has such a point) with `kind`, settling a power loss on `crashState`.
    * `undefined` when the subject has no such candidate.
    */
-  candidate(base: P, crash: { readonly io: number | undefined; readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }): P | undefined;
+  candidate(base: P, crash: CandidateCrash): P | undefined;
+}
+
+/** Where and how an exploration candidate crashes its base (see {@link Exploration.candidate}). */
+export interface CandidateCrash {
+  /** The global I/O index of the crash; undefined: at the end of the base's steps. */
+  readonly io: number | undefined;
+  readonly kind: 'kill-9' | 'power-loss';
+  /** The crash state a power loss settles on. */
+  readonly crashState: number;
 }
 
 /** Something the harness can test. */

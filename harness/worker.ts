@@ -7,11 +7,35 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { runSeed, type SeedRun, type SeedTask } from './seed-run.ts';
-import type { Subject, SubjectSpec } from './subject.ts';
+import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
 
-/** What the main thread sends: a seed, numbered. */
-export interface WorkerTask extends SeedTask {
+/**
+ * What the main thread sends: a seed, numbered. An exploration candidate names its base by
+ * number, and carries the base itself only the first time this worker sees it (see
+ * {@link basesKeptMax}).
+ */
+export interface WorkerTask extends Omit<SeedTask, 'candidate'> {
   readonly id: number;
+  readonly candidate?: { readonly baseId: number; readonly base?: BasePlan; readonly crash: CandidateCrash };
+}
+
+/**
+ * Exploration bases a worker keeps, oldest dropped first. The pool keeps the same list for each
+ * worker, in the order it sent them, so both sides always agree on which bases a worker has.
+ */
+export const basesKeptMax = 8;
+
+/**
+ * Adds `id` to a list of kept bases, dropping the oldest beyond {@link basesKeptMax}, the same
+ * way on both sides.
+ * @returns the id dropped, if any
+ */
+export function keepBase(kept: Map<number, BasePlan>, id: number, base: BasePlan): number | undefined {
+  kept.set(id, base);
+  if (kept.size <= basesKeptMax) return undefined;
+  const oldest = kept.keys().next().value!;
+  kept.delete(oldest);
+  return oldest;
 }
 
 /** A worker's answer: the run, an error of that seed, or a subject that would not load. */
@@ -45,18 +69,35 @@ export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void 
   // worker never waits for the main thread between seeds; seeds still run one at a time, in
   // the order they came: a run owns its thread's globals while it lasts (a library's timers).
   let previous: Promise<unknown> = subject;
-  port.on('message', (task: WorkerTask) => {
-    previous = previous.then(() => serve(port, subject, task), () => serve(port, subject, task));
+  const bases = new Map<number, BasePlan>();
+  port.on('message', (message: WorkerTask) => {
+    // Kept as the message arrives, in the order the pool sent it.
+    const task = seedTask(message, bases);
+    previous = previous.then(() => serve(port, subject, message.id, task), () => serve(port, subject, message.id, task));
   });
 }
 
+/** The seed a message asks for, its exploration base looked up (or kept, when it comes with it). */
+function seedTask(message: WorkerTask, bases: Map<number, BasePlan>): SeedTask | Error {
+  const { id: _id, candidate, ...rest } = message;
+  if (candidate === undefined) return rest;
+  if (candidate.base !== undefined) keepBase(bases, candidate.baseId, candidate.base);
+  const base = bases.get(candidate.baseId);
+  if (base === undefined) return new Error(`exploration base ${candidate.baseId} was never sent to this worker`);
+  return { ...rest, candidate: { base, crash: candidate.crash } };
+}
+
 /** Runs one seed once the subject has loaded, and answers. */
-function serve(port: MessagePort, subject: Promise<Subject>, task: WorkerTask): Promise<void> {
+function serve(port: MessagePort, subject: Promise<Subject>, id: number, task: SeedTask | Error): Promise<void> {
+  if (task instanceof Error) {
+    port.postMessage({ id, error: task.message } satisfies WorkerReply);
+    return Promise.resolve();
+  }
   return subject.then(
     (loaded) => runSeed(loaded, task).then(
-      (run) => port.postMessage({ id: task.id, run } satisfies WorkerReply),
-      (error: unknown) => port.postMessage({ id: task.id, error: errorText(error) } satisfies WorkerReply),
+      (run) => port.postMessage({ id, run } satisfies WorkerReply),
+      (error: unknown) => port.postMessage({ id, error: errorText(error) } satisfies WorkerReply),
     ),
-    (error: unknown) => port.postMessage({ id: task.id, startError: errorText(error) } satisfies WorkerReply),
+    (error: unknown) => port.postMessage({ id, startError: errorText(error) } satisfies WorkerReply),
   );
 }
