@@ -8,10 +8,15 @@
  * compiled modules when `npm run build` made them, as the CLI does. Prints figures; asserts
  * nothing. Part of `npm run bench:sim`.
  *
+ * A real run is mostly process starts: the figure without them subtracts, per recovery, the
+ * median start of a child (fork, load the engine, say hello; the child the CLI uses, compiled
+ * or not as above) and shows what the disk and the checks themselves cost.
+ *
  * What the ratio leaves out: the simulator also injects what the real disk cannot (power loss,
  * torn writes, fsync errors, ...), and checks the recovered state at every crash state it draws;
  * the real run is the cheaper test, not the same power.
  */
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,17 +58,40 @@ async function realMs(plan: Plan, root: string): Promise<{ ms: number; kills: nu
   }
 }
 
+/** Median milliseconds from forking a real-disk child to its hello (the engine loaded). */
+async function childStartMs(): Promise<number> {
+  const script = new URL(`../${compiled ? 'dist/real/child.js' : 'real/child.ts'}`, import.meta.url);
+  const { childExecArgv } = (await import(from('real/index'))) as typeof import('../real/index.ts');
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const base = mkdtempSync(join(tmpdir(), 'powercut-bench-child-'));
+    const start = performance.now();
+    const child = fork(script, [JSON.stringify({ dir: join(base, 'db'), config: plans[0]!.engine })], { execArgv: childExecArgv(), serialization: 'advanced', stdio: 'ignore' });
+    await new Promise<void>((hello) => child.on('message', (message: { type: string }) => {
+      if (message.type === 'hello') hello();
+    }));
+    times.push(performance.now() - start);
+    child.kill('SIGKILL');
+    await new Promise((gone) => child.once('exit', gone));
+    rmSync(base, { recursive: true, force: true });
+  }
+  return times.sort((a, b) => a - b)[3]!;
+}
+
 const roots: [string, string][] = [['disk', tmpdir()]];
 if (existsSync('/dev/shm')) roots.push(['tmpfs', '/dev/shm']);
 console.log(`\n## The simulator against the real disk, like for like (${compiled ? 'compiled' : 'under tsx'})`);
 console.log('same plan, same opens and checks; every crash a SIGKILL of a real child process on the real disk');
+const startMs = await childStartMs();
+console.log(`a real-disk child starts (fork to hello) in ${startMs.toFixed(0)} ms (median of 7)`);
 for (const plan of plans) {
   const sim = await simulatedMs(plan);
   const cells: string[] = [];
   for (const [label, root] of roots) {
     const real = await realMs(plan, root);
     const perRecovery = real.ms / real.recoveries;
-    cells.push(`${label} ${real.ms.toFixed(0)} ms (${real.kills} kills, ${real.recoveries} recoveries, ${perRecovery.toFixed(0)} ms each${real.ok ? '' : ', NOT ok'}) = ${(real.ms / sim).toFixed(0)}×`);
+    const withoutStarts = real.ms - real.recoveries * startMs;
+    cells.push(`${label} ${real.ms.toFixed(0)} ms (${real.kills} kills, ${real.recoveries} recoveries, ${perRecovery.toFixed(0)} ms each${real.ok ? '' : ', NOT ok'}) = ${(real.ms / sim).toFixed(0)}×, ${(withoutStarts / sim).toFixed(0)}× without process starts`);
   }
   console.log(`  ${plan.scenario} seed ${plan.seed}: simulated ${sim.toFixed(2)} ms; real ${cells.join('; ')}`);
 }

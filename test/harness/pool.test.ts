@@ -8,18 +8,20 @@ import { referenceEngine } from '../../sim/adapters/reference.ts';
 
 const echoWorker = new URL('../fixtures/workers/echo-worker.mjs', import.meta.url);
 const crash: CandidateCrash = { io: 3, kind: 'kill-9', crashState: 0 };
+/** A base plan for the pool only: the echo worker never runs it. */
+const basePlan = (seed: number): BasePlan => ({ format: 'test', version: 1, seed, faults: { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 4096 }, stepsMax: 10 });
 
 describe('a worker pool running exploration candidates', () => {
   it('posts a base to a worker once, then only its number, and again once the worker has dropped it', async () => {
     const pool = new WorkerPool(1, echoWorker, { kind: 'engine' });
-    const base: BasePlan = { scenario: 'a', seed: 1 };
+    const base = basePlan(1);
     const digest = async (of: BasePlan): Promise<string> => (await pool.run({ unit: 'a', seed: 1, candidate: { base: of, crash } })).digest;
     try {
       expect(await digest(base)).toBe('base 0 sent');
       expect(await digest(base)).toBe('base 0 by number');
       // A copy is another base: bases are told apart by identity, as exploration shares one object.
       expect(await digest({ ...base })).toBe('base 1 sent');
-      for (let i = 0; i < basesKeptMax - 1; i++) await digest({ scenario: `b${i}`, seed: 1 });
+      for (let i = 0; i < basesKeptMax - 1; i++) await digest(basePlan(100 + i));
       expect(await digest(base)).toBe('base 0 sent');
       expect((await pool.run({ unit: 'a', seed: 2 })).digest).toBe('no candidate');
     } finally {
@@ -29,8 +31,8 @@ describe('a worker pool running exploration candidates', () => {
 
   it('keeps the same bases on both sides: at most basesKeptMax, the oldest dropped first', () => {
     const kept = new Map<number, BasePlan>();
-    for (let id = 0; id < basesKeptMax; id++) expect(keepBase(kept, id, { scenario: 's', seed: id })).toBeUndefined();
-    expect(keepBase(kept, basesKeptMax, { scenario: 's', seed: 99 })).toBe(0);
+    for (let id = 0; id < basesKeptMax; id++) expect(keepBase(kept, id, basePlan(id))).toBeUndefined();
+    expect(keepBase(kept, basesKeptMax, basePlan(99))).toBe(0);
     expect([...kept.keys()]).toEqual(Array.from({ length: basesKeptMax }, (_, i) => i + 1));
   });
 });
