@@ -2,7 +2,11 @@
  * Simulator benchmark: simulated I/O operations per second, single thread, for a log-shaped
  * file workload (append + datasync loops, rename into place, syncDir), and the cost of a small
  * whole world (create, 100 append+datasync pairs, power loss, restart, read back), the shape of
- * one short engine run. Prints figures; asserts nothing. Run with `npm run bench:sim`.
+ * one short engine run; then the engine under simulation (sim-engine.ts), the synchronous-port
+ * prototype (sim-sync.ts), explore runs/s (explore.ts), swarm seeds/s with one and two threads,
+ * cold and warm (swarm-warm.ts), the simulator against the real disk like for like
+ * (sim-vs-real.ts), and CLI and worker start-up (startup.ts). Prints figures; asserts nothing.
+ * Run with `npm run bench:sim`.
  */
 import { runLogWorkload } from '../sim/index.ts';
 import { noFaults, SimWorld, type LatencyProfile } from '../sim/index.ts';
@@ -66,3 +70,5 @@ await import('./sim-sync.ts');
 await import('./explore.ts');
 await import('./swarm-warm.ts');
 await import('./sim-vs-real.ts');
+// CLI and worker start-up, the same table as `npm run bench:startup` (without a baseline).
+await import('./startup.ts');
