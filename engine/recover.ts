@@ -194,6 +194,17 @@ async function openLastSegment(fs: FileSystem, dir: string, file: string): Promi
   return handle;
 }
 
+/**
+ * The recovered state with a copy of each value. Decoding leaves values as views into the
+ * buffers of the snapshot and segment files (cheap: analysis, verify and the checks discard most
+ * of them); the store keeps the survivors for its whole life, and a view would keep a whole file
+ * buffer alive for one small value. Each copy has a buffer of its own, as a committed value has.
+ */
+function ownedValues(state: Map<string, Uint8Array>): Map<string, Uint8Array> {
+  for (const [key, value] of state) state.set(key, value.slice());
+  return state;
+}
+
 /** What the store gets: the replayed state, the active segment, and the statistics. */
 function recovered(plan: RecoveryPlan, handle: FileHandle, recoveryMs: number): Recovered {
   const live = plan.segments.filter((segment) => segment.role !== 'covered');
@@ -215,7 +226,7 @@ function recovered(plan: RecoveryPlan, handle: FileHandle, recoveryMs: number): 
   assert(manifest !== undefined, 'a recovery plan that opens has a manifest');
   const { replay } = plan;
   return {
-    state: replay.state, manifest, lastLsn: replay.lastLsn, active, sealedBytes,
+    state: ownedValues(replay.state), manifest, lastLsn: replay.lastLsn, active, sealedBytes,
     stats: {
       recordsApplied: replay.recordsApplied, lastLsn: replay.lastLsn, truncatedBytes: cutBytes, segmentsScanned: live.length,
       sidecarsRebuilt, uncleanShutdown: plan.manifestFound && plan.manifest?.clean !== true, snapshotLsn: plan.snapshotLsn,

@@ -68,7 +68,10 @@ export type SnapshotDecoding =
   | { readonly lsn: number; readonly state: Map<string, Uint8Array> }
   | { readonly problem: string; readonly offset: number; readonly version?: number };
 
-/** Decodes and fully verifies a snapshot file. */
+/**
+ * Decodes and fully verifies a snapshot file. Values are views into `bytes`, as in
+ * `decodeBatch`: a caller that keeps them copies them first.
+ */
 export function decodeSnapshot(bytes: Uint8Array): SnapshotDecoding {
   if (bytes.length < HEADER_BYTES + 4) return { problem: 'file too short for a snapshot', offset: 0 };
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return { problem: 'bad magic', offset: 0 };
@@ -95,7 +98,7 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotDecoding {
     if (at + 4 > end) return { problem: 'value header past the end', offset: at };
     const valueLength = view.getUint32(at, true);
     if (valueLength > valueBytesMax || valueLength > end - at - 4) return { problem: 'bad value length', offset: at };
-    state.set(key, bytes.slice(at + 4, at + 4 + valueLength));
+    state.set(key, bytes.subarray(at + 4, at + 4 + valueLength));
     at += 4 + valueLength;
   }
   if (at !== end) return { problem: 'trailing bytes after the last entry', offset: at };

@@ -158,7 +158,9 @@ export function encodeBatch(ops: readonly Op[]): Uint8Array {
 /**
  * Decodes a batch payload whose checksum has already been verified. A checksum-valid payload
  * that does not parse was written by a different program or a buggy writer: the caller treats
- * `undefined` as corruption, never as an empty batch.
+ * `undefined` as corruption, never as an empty batch. Values are views into `payload`, not
+ * copies: analysis discards most of them, and a caller that keeps them copies them first
+ * (recover.ts, `ownedValues`).
  */
 export function decodeBatch(payload: Uint8Array): Op[] | undefined {
   if (payload.length < 4) return undefined;
@@ -188,7 +190,7 @@ export function decodeBatch(payload: Uint8Array): Op[] | undefined {
       const valueBytes = view.getUint32(at, true);
       at += 4;
       if (valueBytes > valueBytesMax || valueBytes > payload.length - at) return undefined;
-      ops.push({ type: 'put', key, value: payload.slice(at, at + valueBytes) });
+      ops.push({ type: 'put', key, value: payload.subarray(at, at + valueBytes) });
       at += valueBytes;
     } else {
       return undefined;

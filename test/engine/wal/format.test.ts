@@ -283,10 +283,11 @@ describe('batch payload decoding at its limits', () => {
     expect(decodeBatch(encodeBatch([{ type: 'put', key: 'v', value }]))).toBeUndefined();
   });
 
-  it('copies values out of the payload, so later changes to the buffer do not reach them', () => {
+  it('leaves values as views into the payload, not copies (recovery copies the ones it keeps)', () => {
     const encoded = encodeBatch([{ type: 'put', key: 'a', value: Uint8Array.of(1) }]);
     const ops = decodeBatch(encoded)!;
     encoded[encoded.length - 1] = 2;
-    expect(ops[0]).toEqual({ type: 'put', key: 'a', value: Uint8Array.of(1) });
+    expect(ops[0]).toEqual({ type: 'put', key: 'a', value: Uint8Array.of(2) });
+    expect((ops[0] as { value: Uint8Array }).value.buffer).toBe(encoded.buffer);
   });
 });
