@@ -6,7 +6,24 @@ import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { batchOpsMax, framePayloadBytesMax, keyBytesMax, valueBytesMax } from './limits.ts';
 import type { Op } from './types.ts';
 
-const encoder = new TextEncoder();
+/**
+ * The length of `s` in UTF-8, as `TextEncoder` encodes it (a lone surrogate becomes U+FFFD, 3
+ * bytes), counted without encoding: validation needs only the length, and the encoding itself
+ * is done once, by `encodeBatch`.
+ */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 /**
  * Checks a batch and returns its encoded payload size.
@@ -19,7 +36,7 @@ export function validateBatch(ops: readonly Op[]): number {
   let payloadBytes = 4;
   for (const op of ops) {
     if (typeof op?.key !== 'string') throw new InvalidArgumentError('every operation needs a string key');
-    const keyBytes = encoder.encode(op.key).length;
+    const keyBytes = utf8ByteLength(op.key);
     if (keyBytes > keyBytesMax) throw new LimitExceededError('key size in bytes', keyBytes, keyBytesMax);
     payloadBytes += 5 + keyBytes;
     if (op.type === 'put') {

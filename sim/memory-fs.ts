@@ -6,12 +6,22 @@
 import { IoError, type FileHandle, type FileSystem } from '../engine/ports/fs.ts';
 import { diskError } from './disk/disk-error.ts';
 
+/** The sorted names in directory `dir` of `files`. */
+function listing(files: ReadonlyMap<string, Uint8Array>, dir: string): string[] {
+  const prefix = `${dir}/`;
+  const names = new Set<string>();
+  for (const file of files.keys()) if (file.startsWith(prefix)) names.add(file.slice(prefix.length).split('/')[0]!);
+  return [...names].sort();
+}
+
 /** Builds a read-only file system over `files` (absolute paths → bytes). */
 export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): FileSystem {
   const refuse = (syscall: string, path: string): never => {
     throw new IoError('EINVAL', syscall, path, false, `read-only snapshot: ${syscall} '${path}'`);
   };
   const dirs = new Set<string>();
+  /** Each directory's sorted names, listed once: the files never change. */
+  const listings = new Map<string, string[]>();
   for (const path of files.keys()) {
     let cut = path.lastIndexOf('/');
     while (cut > 0) {
@@ -44,10 +54,13 @@ export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): File
     mkdir: async (path) => refuse('mkdir', path),
     async readdir(path) {
       if (!dirs.has(path)) throw diskError('ENOENT', 'readdir', path);
-      const prefix = `${path}/`;
-      const names = new Set<string>();
-      for (const file of files.keys()) if (file.startsWith(prefix)) names.add(file.slice(prefix.length).split('/')[0]!);
-      return [...names].sort();
+      let names = listings.get(path);
+      if (names === undefined) {
+        names = listing(files, path);
+        listings.set(path, names);
+      }
+      // A copy: the caller may sort or change what it gets.
+      return names.slice();
     },
     async exists(path) {
       return files.has(path) || dirs.has(path);

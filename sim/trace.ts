@@ -83,13 +83,18 @@ export class Trace {
   readonly #strings: (string | undefined)[] = [];
   #count = 0;
   /**
-   * The last phase and path hashed, and their hashes: consecutive events mostly share them
-   * (one handle's operations, one engine phase), so each is looked up once per run of events.
+   * The last name, phase, path and outcome hashed, and their hashes: consecutive events mostly
+   * share them (one handle's operations, one engine phase, `ok`), so each is looked up in the
+   * memo of digest.ts once per run of events. The hashes are the same as `Digest64.string`'s.
    */
+  #name: string | undefined;
+  #nameHash = 0;
   #phase: string | undefined;
   #phaseHash = 0;
   #path: string | undefined;
   #pathHash = 0;
+  #outcome: string | undefined;
+  #outcomeHash = 0;
   /**
    * Told of every event as it is recorded (the runner counts the I/O a recovery issued with
    * it); observing changes neither the digest nor the events.
@@ -125,12 +130,12 @@ export class Trace {
     const d = this.#digest;
     d.int(typeCodes[type]);
     d.number(t);
-    d.string(name);
+    d.int(this.#hashName(name));
     d.int(this.#hashPhase(phase ?? ''));
     d.int(this.#hashPath(path ?? ''));
     d.number(offset);
     d.number(length);
-    d.string(outcome);
+    d.int(this.#hashOutcome(outcome));
     // Hashed only when present, so traces that never carry a note (the engine's, whose
     // digests are pinned by regression tests and published figures) keep their digests.
     if (note !== '') d.string(note);
@@ -151,6 +156,22 @@ export class Trace {
     this.#count++;
     if (this.mode === 'full') this.#events.push(toEvent(this.#slot(this.#count - 1)));
     this.observer?.(type, name, path, outcome);
+  }
+
+  #hashName(name: string): number {
+    if (name !== this.#name) {
+      this.#name = name;
+      this.#nameHash = hashString(name);
+    }
+    return this.#nameHash;
+  }
+
+  #hashOutcome(outcome: string): number {
+    if (outcome !== this.#outcome) {
+      this.#outcome = outcome;
+      this.#outcomeHash = hashString(outcome);
+    }
+    return this.#outcomeHash;
   }
 
   #hashPhase(phase: string): number {

@@ -4,7 +4,8 @@
  * encoder writes, since the frame limit is checked on it).
  */
 import { describe, expect, it } from 'vitest';
-import { validateBatch } from '../../engine/batch.ts';
+import fc from 'fast-check';
+import { utf8ByteLength, validateBatch } from '../../engine/batch.ts';
 import { batchOpsMax, framePayloadBytesMax, keyBytesMax, valueBytesMax } from '../../engine/limits.ts';
 import type { Op } from '../../engine/types.ts';
 import { encodeBatch } from '../../engine/wal/format.ts';
@@ -91,5 +92,23 @@ describe('validateBatch', () => {
     expect(thrown(() => validateBatch([...big, put('z', rest + 1)]))).toMatchObject({
       code: 'LIMIT_EXCEEDED', limit: 'batch size in bytes', actual: framePayloadBytesMax + 1, maximum: framePayloadBytesMax,
     });
+  });
+});
+
+describe('utf8ByteLength', () => {
+  const encoder = new TextEncoder();
+
+  it('counts 1, 2, 3 and 4 bytes per code point, and 3 for a lone surrogate, as TextEncoder encodes them', () => {
+    for (const s of ['', 'a', 'é', '€', '😀', '\ud83d', '\ude00', 'a\ud83d', '\ude00\ud83d', '\ud83d\ud83d\ude00', 'k\u07ff\u0800\uffff']) {
+      expect({ s, bytes: utf8ByteLength(s) }).toEqual({ s, bytes: encoder.encode(s).length });
+    }
+  });
+
+  it('agrees with TextEncoder on any string of UTF-16 code units', () => {
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }));
+    fc.assert(fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+      const s = String.fromCharCode(...units);
+      return utf8ByteLength(s) === encoder.encode(s).length;
+    }), { numRuns: 2000, seed: 16 });
   });
 });
