@@ -69,6 +69,20 @@ const numbersPerEvent = 4;
 const stringsPerEvent = 5;
 const eventTypes = Object.keys(typeCodes) as EventType[];
 
+/** The hash of the last string asked for, kept until another one comes (the same as `hashString`'s). */
+class LastHash {
+  #last: string | undefined;
+  #hash = 0;
+
+  of(s: string): number {
+    if (s !== this.#last) {
+      this.#last = s;
+      this.#hash = hashString(s);
+    }
+    return this.#hash;
+  }
+}
+
 /** A run's trace: digest always, events in `full` mode, the recent ones in both. */
 export class Trace {
   readonly mode: TraceMode;
@@ -83,18 +97,14 @@ export class Trace {
   readonly #strings: (string | undefined)[] = [];
   #count = 0;
   /**
-   * The last name, phase, path and outcome hashed, and their hashes: consecutive events mostly
-   * share them (one handle's operations, one engine phase, `ok`), so each is looked up in the
-   * memo of digest.ts once per run of events. The hashes are the same as `Digest64.string`'s.
+   * The hashes of an event's name, phase, path and outcome: consecutive events mostly share them
+   * (one handle's operations, one engine phase, `ok`), so each is looked up in the memo of
+   * digest.ts once per run of equal ones.
    */
-  #name: string | undefined;
-  #nameHash = 0;
-  #phase: string | undefined;
-  #phaseHash = 0;
-  #path: string | undefined;
-  #pathHash = 0;
-  #outcome: string | undefined;
-  #outcomeHash = 0;
+  readonly #name = new LastHash();
+  readonly #phase = new LastHash();
+  readonly #path = new LastHash();
+  readonly #outcome = new LastHash();
   /**
    * Told of every event as it is recorded (the runner counts the I/O a recovery issued with
    * it); observing changes neither the digest nor the events.
@@ -130,12 +140,12 @@ export class Trace {
     const d = this.#digest;
     d.int(typeCodes[type]);
     d.number(t);
-    d.int(this.#hashName(name));
-    d.int(this.#hashPhase(phase ?? ''));
-    d.int(this.#hashPath(path ?? ''));
+    d.int(this.#name.of(name));
+    d.int(this.#phase.of(phase ?? ''));
+    d.int(this.#path.of(path ?? ''));
     d.number(offset);
     d.number(length);
-    d.int(this.#hashOutcome(outcome));
+    d.int(this.#outcome.of(outcome));
     // Hashed only when present, so traces that never carry a note (the engine's, whose
     // digests are pinned by regression tests and published figures) keep their digests.
     if (note !== '') d.string(note);
@@ -156,38 +166,6 @@ export class Trace {
     this.#count++;
     if (this.mode === 'full') this.#events.push(toEvent(this.#slot(this.#count - 1)));
     this.observer?.(type, name, path, outcome);
-  }
-
-  #hashName(name: string): number {
-    if (name !== this.#name) {
-      this.#name = name;
-      this.#nameHash = hashString(name);
-    }
-    return this.#nameHash;
-  }
-
-  #hashOutcome(outcome: string): number {
-    if (outcome !== this.#outcome) {
-      this.#outcome = outcome;
-      this.#outcomeHash = hashString(outcome);
-    }
-    return this.#outcomeHash;
-  }
-
-  #hashPhase(phase: string): number {
-    if (phase !== this.#phase) {
-      this.#phase = phase;
-      this.#phaseHash = hashString(phase);
-    }
-    return this.#phaseHash;
-  }
-
-  #hashPath(path: string): number {
-    if (path !== this.#path) {
-      this.#path = path;
-      this.#pathHash = hashString(path);
-    }
-    return this.#pathHash;
   }
 
   /** Event number `seq` (one of the last {@link recentEventsMax}) in raw form. */
