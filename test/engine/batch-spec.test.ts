@@ -99,7 +99,8 @@ describe('utf8ByteLength', () => {
   const encoder = new TextEncoder();
 
   it('counts 1, 2, 3 and 4 bytes per code point, and 3 for a lone surrogate, as TextEncoder encodes them', () => {
-    for (const s of ['', 'a', 'é', '€', '😀', '\ud83d', '\ude00', 'a\ud83d', '\ude00\ud83d', '\ud83d\ud83d\ude00', 'k\u07ff\u0800\uffff']) {
+    // U+10000 and U+10FFFF: the first and the last pair of surrogates.
+    for (const s of ['', 'a', 'é', '€', '😀', '\ud800\udc00', '\udbff\udfff', '\ud83d', '\ude00', 'a\ud83d', '\ude00\ud83d', '\ud83d\ud83d\ude00', 'k\u07ff\u0800\uffff']) {
       expect({ s, bytes: utf8ByteLength(s) }).toEqual({ s, bytes: encoder.encode(s).length });
     }
   });
