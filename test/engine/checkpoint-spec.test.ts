@@ -10,15 +10,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { encodeManifest, manifestFileName } from '../../engine/manifest.ts';
 import { joinPath, type FileSystem } from '../../engine/ports/fs.ts';
 import { encodeSnapshot, snapshotName } from '../../engine/snapshot.ts';
-import { commitPuts, memory, openCrashable, openStore, putsState, stateOf, writeFile } from './helpers/store.ts';
+import { commitPuts, memoryStore, openCrashable, openStore, putsState, stateOf, writeFile } from './helpers/store.ts';
 
 let fs: FileSystem;
 let dir: string;
 
 beforeEach(async () => {
-  const backend = await memory();
-  fs = backend.fs;
-  dir = joinPath(backend.root, 'store');
+  ({ fs, dir } = await memoryStore());
 });
 
 /** Segment 1 holds LSNs 1–4, and the manifest names a snapshot at LSN 4 with the same state. */

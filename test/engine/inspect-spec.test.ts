@@ -16,7 +16,7 @@ import { evidenceName } from '../../engine/wal/evidence.ts';
 import { encodeSegmentHeader } from '../../engine/wal/format.ts';
 import { frameOffsets } from './helpers/segments.ts';
 import {
-  commitPuts, garbage, memory, openCrashable, openStore, overwrite, readFile, resize, segmentPath, sidecarPath, sizeOf, writeFile,
+  commitPuts, garbage, memoryStore, openCrashable, openStore, overwrite, readFile, resize, segmentPath, sidecarPath, sizeOf, writeFile,
 } from './helpers/store.ts';
 
 let fs: FileSystem;
@@ -24,9 +24,7 @@ let dir: string;
 let manifestPath: string;
 
 beforeEach(async () => {
-  const backend = await memory();
-  fs = backend.fs;
-  dir = joinPath(backend.root, 'store');
+  ({ fs, dir } = await memoryStore());
   manifestPath = joinPath(dir, manifestFileName);
 });
 

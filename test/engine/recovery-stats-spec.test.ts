@@ -19,7 +19,7 @@ import { RecordingFileSystem } from './helpers/recording-fs.ts';
 import { frameOffsets } from './helpers/segments.ts';
 import { WrappingFileSystem } from './helpers/wrapping-fs.ts';
 import {
-  commitPuts, garbage, memory, openCrashable, openStore, overwrite, putsState, readFile, rejectionOf, resize, segmentPath, sidecarPath,
+  commitPuts, garbage, memoryStore, openCrashable, openStore, overwrite, putsState, readFile, rejectionOf, resize, segmentPath, sidecarPath,
   sizeOf, stateOf, writeFile,
 } from './helpers/store.ts';
 
@@ -41,9 +41,7 @@ let probes: EngineProbe[];
 let phases: EnginePhase[];
 
 beforeEach(async () => {
-  const backend = await memory();
-  fs = backend.fs;
-  dir = joinPath(backend.root, 'store');
+  ({ fs, dir } = await memoryStore());
   probes = [];
   phases = [];
 });

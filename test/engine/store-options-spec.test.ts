@@ -13,15 +13,13 @@ import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { SimWorld } from '../../sim/index.ts';
 import { scanFile } from './helpers/segments.ts';
 import { isSegmentPath, once, WrappingFileSystem } from './helpers/wrapping-fs.ts';
-import { commitPuts, memory, openStore, put, readFile, rejectionOf, sidecarPath } from './helpers/store.ts';
+import { commitPuts, memoryStore, openStore, put, readFile, rejectionOf, sidecarPath } from './helpers/store.ts';
 
 let fs: FileSystem;
 let dir: string;
 
 beforeEach(async () => {
-  const backend = await memory();
-  fs = backend.fs;
-  dir = joinPath(backend.root, 'store');
+  ({ fs, dir } = await memoryStore());
 });
 
 async function refusal(options: Partial<StoreOptions>): Promise<unknown> {

@@ -10,9 +10,16 @@ import type { FileSystem } from '../../../engine/ports/fs.ts';
 import type { Op, StoreOptions } from '../../../engine/types.ts';
 import { segmentName, sidecarName } from '../../../engine/wal/segments.ts';
 import { WrappingFileSystem } from './wrapping-fs.ts';
+import { memory } from '../node/backends.ts';
 
 export { backends, memory, realDisk } from '../node/backends.ts';
 export type { Backend } from '../node/backends.ts';
+
+/** A fresh in-memory backend and the store folder in it (not created: opening a store creates it). */
+export async function memoryStore(): Promise<{ fs: FileSystem; dir: string }> {
+  const backend = await memory();
+  return { fs: backend.fs, dir: joinPath(backend.root, 'store') };
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
