@@ -27,14 +27,19 @@ const warmRunsMin = 3000;
 const rounds = 5;
 
 /** Runs per second of wall time over `count` rounds of `plan` on `executor`, and per CPU-second. */
-async function timed(executor: ReturnType<typeof threadsExecutor>, plan: (typeof workloads)[number], count: number): Promise<{ runs: number; perSecond: number; perCpuSecond: number }> {
+async function timed(executor: ReturnType<typeof threadsExecutor>, plan: (typeof workloads)[number], count: number): Promise<{ runs: number; sameStates: number; perSecond: number; perCpuSecond: number }> {
   let runs = 0;
+  let sameStates = 0;
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  for (let round = 0; round < count; round++) runs += (await explorePlan(subject, plan.plan, { size: plan.size, executor })).runs;
+  for (let round = 0; round < count; round++) {
+    const result = await explorePlan(subject, plan.plan, { size: plan.size, executor });
+    runs += result.runs;
+    sameStates += result.sameStates;
+  }
   const wallS = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { runs, perSecond: runs / wallS, perCpuSecond: runs / ((cpu.user + cpu.system) / 1e6) };
+  return { runs, sameStates, perSecond: runs / wallS, perCpuSecond: runs / ((cpu.user + cpu.system) / 1e6) };
 }
 
 console.log(`parallel capacity now: two threads do ${(await parallelCapacity()).toFixed(2)}× the work of one (2.00: two free cores)`);
@@ -47,7 +52,7 @@ for (const threads of [1, 2]) {
       const first = await timed(executor, workload, 1);
       for (let warmed = first.runs; warmed < warmRunsMin;) warmed += (await timed(executor, workload, 1)).runs;
       const warm = await timed(executor, workload, rounds);
-      console.log(`  ${workload.label.padEnd(28)} --jobs ${threads}: first round ${first.perSecond.toFixed(0).padStart(5)} runs/s; warm ${warm.perSecond.toFixed(0).padStart(5)} runs/s, ${warm.perCpuSecond.toFixed(0).padStart(5)} runs per CPU-s of the process`);
+      console.log(`  ${workload.label.padEnd(28)} --jobs ${threads}: first round ${first.perSecond.toFixed(0).padStart(5)} runs/s; warm ${warm.perSecond.toFixed(0).padStart(5)} runs/s, ${warm.perCpuSecond.toFixed(0).padStart(5)} runs per CPU-s of the process (${warm.sameStates} of ${warm.runs} runs left the same state as an earlier one at their crash)`);
     }
   } finally {
     await executor.close();

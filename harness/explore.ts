@@ -65,6 +65,12 @@ export interface ExploreResult<P extends BasePlan> {
   readonly statesExplored: number;
   /** Runs in total, the clean run included. */
   readonly runs: number;
+  /**
+   * Of the crash states explored, those that left the same state as an earlier one at the same
+   * crash point (counted in candidate order): the thread that runs such a state after the first
+   * stops it at the power loss and reuses the outcome (harness/same-crash-image.ts).
+   */
+  readonly sameStates: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
   readonly cleanViolations: readonly RunViolation[];
   /** Distinct violations, in the order first seen. */
@@ -144,6 +150,18 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   return results;
 }
 
+/** Runs whose power loss left the same state as an earlier run's, in candidate order. */
+function sameStatesOf(results: readonly SeedRun[]): number {
+  const seen = new Set<string>();
+  let same = 0;
+  for (const { crashStateDigest } of results) {
+    if (crashStateDigest === undefined) continue;
+    if (seen.has(crashStateDigest)) same++;
+    else seen.add(crashStateDigest);
+  }
+  return same;
+}
+
 /**
  * Crashes the fault-free base of `plan` at every crash point, with kill -9 and with each
  * power-loss crash state.
@@ -171,7 +189,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;
   return {
-    plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, cleanViolations: clean.violations,
+    plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
+    cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),
     elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,
   };

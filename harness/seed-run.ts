@@ -4,6 +4,7 @@
  */
 import { zeroCounts } from '../sim/index.ts';
 import type { RunResult } from '../sim/index.ts';
+import { sameCrashImage } from './same-crash-image.ts';
 import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
 
 /** One seed to run. */
@@ -30,7 +31,17 @@ export interface SeedTask {
  * and its trace only when asked for.
  */
 export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings'>
-  & { readonly trace?: RunResult['trace'] };
+  & {
+    readonly trace?: RunResult['trace'];
+    /**
+     * An exploration candidate that stopped right after its power loss, which left the same state
+     * as an earlier candidate's at the same crash point: this is that candidate's outcome
+     * (harness/same-crash-image.ts).
+     */
+    readonly reused?: true;
+    /** For an exploration's power-loss candidate: a digest of its crash point and the state the power loss left. */
+    readonly crashStateDigest?: string;
+  };
 
 /** The compact form of a run's result. */
 export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
@@ -56,8 +67,15 @@ function planOf<P extends BasePlan>(subject: Subject<P>, task: SeedTask): P {
 /** Runs one seed of `subject`. @throws Error for an unknown unit or candidate, or what the run throws */
 export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: SeedTask): Promise<SeedRun> {
   const plan = planOf(subject, task);
-  const result = await subject.run(plan, task.trace === 'full' ? { trace: 'full' } : {});
-  return seedRunOf(result, task.trace === 'full');
+  if (task.trace === 'full') return seedRunOf(await subject.run(plan, { trace: 'full' }), true);
+  const shortcut = task.candidate === undefined ? undefined : sameCrashImage<SeedRun>(task.candidate.base, task.candidate.crash);
+  if (shortcut === undefined) return seedRunOf(await subject.run(plan), false);
+  const result = await subject.run(plan, { afterFirstPowerLoss: shortcut.gate });
+  if (result.stoppedAfterFirstPowerLoss) return { ...shortcut.reused(), reused: true };
+  const digest = shortcut.stateDigest();
+  const run = digest === undefined ? seedRunOf(result, false) : { ...seedRunOf(result, false), crashStateDigest: digest };
+  shortcut.keep(run);
+  return run;
 }
 
 /** The result of a seed whose run threw: a `harness` violation, nothing else. */

@@ -44,6 +44,12 @@ export interface BasePlan {
 export interface SubjectRunOptions {
   /** Keep every trace event. @defaultValue 'digest' */
   readonly trace?: TraceMode;
+  /**
+   * Asked after the run's first power loss with a key of the state it left; `stop` ends the run
+   * there with `stoppedAfterFirstPowerLoss` set (sim/runner.ts `RunPlanOptions`). Exploration's
+   * shortcut (harness/same-crash-image.ts). A subject that cannot stop there ignores it and runs on.
+   */
+  readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
 }
 
 /** The (site × fault kind) cells a campaign aims at, by site. */

@@ -60,6 +60,11 @@ export interface RunResult {
   /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
   readonly crashStates: readonly number[];
   /**
+   * The run stopped right after its first power loss, as `afterFirstPowerLoss` asked
+   * (sim/runner.ts): nothing after that crash ran, so the rest of this result is partial.
+   */
+  readonly stoppedAfterFirstPowerLoss?: true;
+  /**
    * The global I/O indexes of the writes that took effect late (after I/O issued after them),
    * replayable as an engine plan's `reorder.lateWrites`; absent when none did.
    */

@@ -39,7 +39,18 @@ export interface RunPlanOptions {
    * reports no phases). @defaultValue 'phase'
    */
   readonly coverBy?: 'phase' | 'io';
+  /**
+   * Asked right after the run's first power loss has settled the disk, with
+   * {@link SimWorld.stateAfterCrashKey} (everything of the world that a crash state can change);
+   * `stop` ends the run there, with {@link RunResult.stoppedAfterFirstPowerLoss} set and the rest
+   * of the result partial. Exploration uses it to skip the crash states whose outcome an earlier
+   * candidate already showed (harness/same-crash-image.ts).
+   */
+  readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
 }
+
+/** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
+class StoppedAfterPowerLoss {}
 
 const encoder = new TextEncoder();
 
@@ -101,7 +112,12 @@ class EngineRun {
   }
 
   async execute(): Promise<RunResult> {
-    await this.#faultPhase();
+    try {
+      await this.#faultPhase();
+    } catch (error) {
+      if (!(error instanceof StoppedAfterPowerLoss)) throw error;
+      return { ...this.#result(), stoppedAfterFirstPowerLoss: true };
+    }
     this.#stepIndex = -1;
     const failedHard = this.#violations.some((v) => v.invariant === 'liveness' || v.invariant === 'harness' || v.invariant === 'engine-error');
     if (!this.#refused && !failedHard) await this.#livenessPhase();
@@ -145,6 +161,10 @@ class EngineRun {
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? 0;
     this.#crashStates.push(crashState);
     world.restart({ crashState });
+    const gate = this.options.afterFirstPowerLoss;
+    if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {
+      throw new StoppedAfterPowerLoss();
+    }
     this.#handle = undefined;
     this.#storeFailed = false;
     const crashCheck = this.#crashCheck;

@@ -292,6 +292,19 @@ export class SimWorld {
     return exportDiskImage(k.disk, { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount });
   }
 
+  /**
+   * Everything of the world that a crash state can change, as one string, taken right after a
+   * power loss: the disk image ({@link exportImage}), the garbage the power loss wrote and the
+   * durable bytes media faults destroyed. Two runs that were the same up to one power loss and
+   * differ only in its crash state go on the same way exactly when their keys are equal: the
+   * rest of the world (model, clock, streams, fault counters) does not depend on the crash state,
+   * whose random choices come from a stream of their own.
+   */
+  stateAfterCrashKey(): string {
+    const garbage = this.#lastPowerLoss === undefined ? [] : [...this.#lastPowerLoss.garbage];
+    return JSON.stringify([this.exportImage(), garbage, this.mediaDamage]);
+  }
+
   /** I/O operations so far (every port call, across incarnations). */
   get ioCount(): number {
     return this.#kernel.ioCount;
