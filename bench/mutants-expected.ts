@@ -1,0 +1,80 @@
+/**
+ * Planted bugs caught per CPU-minute in expectation, this checkout side by side with an older one:
+ * `npx tsx bench/mutants-expected.ts BASELINE_DIR [seedsPerScenario]` (default 100).
+ *
+ * `bench:mutants -- --baseline` counts the seeds to the first failure of one seed order: for a bug
+ * that 1 % of seeds catch, that count is luck (3 in one checkout, 181 in the next, for the same
+ * rate). This figure instead measures, for each bug, the share of seeds of each target scenario
+ * that catch it (its hit rate) and the CPU per seed, on a fresh copy of the engine with the bug,
+ * and takes the expected CPU of the round-robin search until the first catch:
+ * (sum of CPU per seed over the scenarios) / (1 - product of (1 - hit rate)). A bug no measured
+ * seed caught counts as not caught. The two checkouts are asked in turn, one bug at a time, the
+ * order swapped from one bug to the next. Bugs caught by ~1 % of seeds are still estimated from
+ * one or two hits: their rates are the weak part of the figure.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { mutants } from '../test/mutants/catalogue.ts';
+import { expectedCpuMs, type Rates } from './expected-catch.ts';
+
+
+interface Reply {
+  readonly id: string;
+  readonly missing?: boolean;
+  readonly scenarios?: Rates;
+}
+
+const child = fileURLToPath(new URL('./mutant-rates.ts', import.meta.url));
+
+function start(checkout: string): Promise<ChildProcess> {
+  const process_ = fork(child, [checkout], { execArgv: ['--import', 'tsx'], cwd: checkout, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((ready, fail) => {
+    process_.once('message', () => ready(process_));
+    process_.once('exit', (code) => fail(new Error(`${checkout}: the rates child exited with code ${code}`)));
+  });
+}
+
+function ask(side: ChildProcess, id: string, seeds: number): Promise<Reply> {
+  return new Promise((done) => {
+    side.once('message', (reply: Reply) => done(reply));
+    side.send({ id, seeds });
+  });
+}
+
+const [baselineArg, seedsArg] = process.argv.slice(2);
+if (baselineArg === undefined) {
+  process.stderr.write('usage: npx tsx bench/mutants-expected.ts BASELINE_DIR [seedsPerScenario]\n');
+  process.exit(2);
+}
+const seeds = Number(seedsArg ?? 100);
+const current = await start(resolve(fileURLToPath(new URL('..', import.meta.url))));
+const baseline = await start(resolve(baselineArg));
+const totals = { current: { caught: 0, cpuMs: 0 }, baseline: { caught: 0, cpuMs: 0 } };
+console.log(`bug                          expected CPU ms to catch (current / baseline), ${seeds} seeds per target scenario`);
+let turn = 0;
+for (const mutant of mutants) {
+  const order = turn++ % 2 === 0 ? [current, baseline] : [baseline, current];
+  const replies = new Map<ChildProcess, Reply>();
+  for (const side of order) replies.set(side, await ask(side, mutant.id, seeds));
+  const mine = replies.get(current)!;
+  const theirs = replies.get(baseline)!;
+  if (theirs.missing) {
+    console.log(`${mutant.id.padEnd(28)} not in the baseline's catalogue`);
+    continue;
+  }
+  const expected = { current: expectedCpuMs(mine.scenarios!), baseline: expectedCpuMs(theirs.scenarios!) };
+  for (const side of ['current', 'baseline'] as const) {
+    const value = expected[side];
+    if (value === undefined) continue;
+    totals[side].caught++;
+    totals[side].cpuMs += value;
+  }
+  const cell = (value: number | undefined): string => (value === undefined ? 'not caught' : value.toFixed(0));
+  console.log(`${mutant.id.padEnd(28)} ${cell(expected.current)} / ${cell(expected.baseline)}`);
+}
+current.disconnect();
+baseline.disconnect();
+const perMinute = (side: keyof typeof totals): number => totals[side].caught / (totals[side].cpuMs / 60_000);
+for (const side of ['current', 'baseline'] as const) console.log(`${side.padEnd(9)} caught ${totals[side].caught}, ${perMinute(side).toFixed(0)} caught per CPU-minute in expectation`);
+console.log(`ratio: ${(perMinute('current') / perMinute('baseline')).toFixed(2)}x`);
