@@ -18,6 +18,10 @@
  * what is skipped, never the outcome. What an exploration reports (how many states were the
  * same as an earlier one) is counted from each run's state digest in candidate order, so it does
  * not depend on the threads either.
+ *
+ * Only the engine runner stops at the gate. A library workload's checks are told the crash state
+ * (`ctx.crash.crashState`, targets/workload.ts) and may depend on it, so its runner ignores the
+ * gate and runs every state whole.
  */
 import { createHash } from 'node:crypto';
 import type { CandidateCrash, BasePlan } from './subject.ts';
