@@ -9,10 +9,11 @@
  * search alone. Seeds-to-catch must match between checkouts whose runs are the same for the same
  * seed; the table shows both so a difference is seen.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { mutants } from '../test/mutants/catalogue.ts';
+import { askInTurn, startChild } from './checkout-children.ts';
 
 interface Reply {
   readonly id: string;
@@ -31,19 +32,8 @@ interface Side {
 const searcher = fileURLToPath(new URL('./mutant-searcher.ts', import.meta.url));
 
 /** Starts the searcher of `checkout` and waits until it has loaded. */
-function startSide(label: string, checkout: string): Promise<Side> {
-  const child = fork(searcher, [checkout], { execArgv: ['--import', 'tsx'], cwd: checkout, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((ready, fail) => {
-    child.once('message', () => ready({ label, child, replies: [] }));
-    child.once('exit', (code) => fail(new Error(`${label} searcher exited with code ${code}`)));
-  });
-}
-
-function ask(side: Side, id: string, budget: number): Promise<Reply> {
-  return new Promise((done) => {
-    side.child.once('message', (reply: Reply) => done(reply));
-    side.child.send({ id, budget });
-  });
+async function startSide(label: string, checkout: string): Promise<Side> {
+  return { label, child: await startChild(searcher, checkout), replies: [] };
 }
 
 const perMinute = (replies: readonly Reply[]): number =>
@@ -64,11 +54,7 @@ export async function compareWithBaseline(baselineDir: string, budget: number, o
   let turn = 0;
   for (const mutant of mutants) {
     if (only && !only.includes(mutant.id)) continue;
-    const order = turn++ % 2 === 0 ? [current, baseline] : [baseline, current];
-    const replies = new Map<Side, Reply>();
-    for (const side of order) replies.set(side, await ask(side, mutant.id, budget));
-    const mine = replies.get(current)!;
-    const theirs = replies.get(baseline)!;
+    const [mine, theirs] = await askInTurn<Reply>(current.child, baseline.child, turn++, { id: mutant.id, budget });
     if (theirs.missing) {
       console.log(`${mutant.id.padEnd(25)} not in the baseline's catalogue`);
       continue;

@@ -12,11 +12,11 @@
  * order swapped from one bug to the next. Bugs caught by ~1 % of seeds are still estimated from
  * one or two hits: their rates are the weak part of the figure.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { mutants } from '../test/mutants/catalogue.ts';
 import { expectedCpuMs, type Rates } from './expected-catch.ts';
+import { askInTurn, startChild } from './checkout-children.ts';
 
 
 interface Reply {
@@ -25,22 +25,7 @@ interface Reply {
   readonly scenarios?: Rates;
 }
 
-const child = fileURLToPath(new URL('./mutant-rates.ts', import.meta.url));
-
-function start(checkout: string): Promise<ChildProcess> {
-  const process_ = fork(child, [checkout], { execArgv: ['--import', 'tsx'], cwd: checkout, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((ready, fail) => {
-    process_.once('message', () => ready(process_));
-    process_.once('exit', (code) => fail(new Error(`${checkout}: the rates child exited with code ${code}`)));
-  });
-}
-
-function ask(side: ChildProcess, id: string, seeds: number): Promise<Reply> {
-  return new Promise((done) => {
-    side.once('message', (reply: Reply) => done(reply));
-    side.send({ id, seeds });
-  });
-}
+const script = fileURLToPath(new URL('./mutant-rates.ts', import.meta.url));
 
 const [baselineArg, seedsArg] = process.argv.slice(2);
 if (baselineArg === undefined) {
@@ -48,17 +33,13 @@ if (baselineArg === undefined) {
   process.exit(2);
 }
 const seeds = Number(seedsArg ?? 100);
-const current = await start(resolve(fileURLToPath(new URL('..', import.meta.url))));
-const baseline = await start(resolve(baselineArg));
+const current = await startChild(script, resolve(fileURLToPath(new URL('..', import.meta.url))));
+const baseline = await startChild(script, resolve(baselineArg));
 const totals = { current: { caught: 0, cpuMs: 0 }, baseline: { caught: 0, cpuMs: 0 } };
 console.log(`bug                          expected CPU ms to catch (current / baseline), ${seeds} seeds per target scenario`);
 let turn = 0;
 for (const mutant of mutants) {
-  const order = turn++ % 2 === 0 ? [current, baseline] : [baseline, current];
-  const replies = new Map<ChildProcess, Reply>();
-  for (const side of order) replies.set(side, await ask(side, mutant.id, seeds));
-  const mine = replies.get(current)!;
-  const theirs = replies.get(baseline)!;
+  const [mine, theirs] = await askInTurn<Reply>(current, baseline, turn++, { id: mutant.id, seeds });
   if (theirs.missing) {
     console.log(`${mutant.id.padEnd(28)} not in the baseline's catalogue`);
     continue;
