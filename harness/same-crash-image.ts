@@ -72,6 +72,8 @@ export function sameCrashImage<R>(base: BasePlan, crash: CandidateCrash): SameCr
       return run;
     },
     keep: (run) => {
+      // A worker runs several candidates at once: two with the same state may both have gone on
+      // (neither was kept yet when each asked). Their outcomes are equal; the first kept stays.
       if (key !== undefined && !known.has(key)) known.set(key, run);
     },
     stateDigest: () => key,
