@@ -2,15 +2,39 @@
 // The `powercut` command. Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci`
 // and `npm pack` run through the `prepare` script) in this process. In a checkout with no
 // build, it falls back to the TypeScript source through tsx, resolved from this package.
+// A command that runs seeds is first started again with `--single-threaded-gc` (gc-flag.mjs says
+// why); that child's exit code or signal becomes this process's.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { relaunchArgs } from './gc-flag.mjs';
 
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
-let cli;
-if (existsSync(compiled)) {
-  cli = await import(compiled.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import(new URL('../cli/main.ts', import.meta.url).href);
+/** Runs Node with `args`, stdio shared; resolves to its exit code, re-raising a fatal signal. */
+function relaunch(args) {
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  const forward = (signal) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (signal === null) return resolve(code ?? 1);
+      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(name, forward);
+      process.kill(process.pid, signal);
+      resolve(1);
+    });
+  });
 }
-process.exitCode = await cli.main(process.argv);
+
+async function runHere() {
+  const compiled = new URL('../dist/cli/main.js', import.meta.url);
+  let cli;
+  if (existsSync(compiled)) {
+    cli = await import(compiled.href);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    cli = await import(new URL('../cli/main.ts', import.meta.url).href);
+  }
+  return cli.main(process.argv);
+}
+
+const args = relaunchArgs(process.argv, process.execArgv, process.env);
+process.exitCode = args === undefined ? await runHere() : await relaunch(args);
