@@ -1,69 +1,25 @@
 /**
  * Swarm seeds per second once every thread is warm, in one thread and in two (this thread and a
  * worker), beside the same campaign from cold: what `--jobs 2` gives in steady state, and what
- * the warm-up of a fresh thread costs a short campaign. The executor is kept across rounds, so
- * the worker is warm too; the warm-up rounds are not counted. Uses the compiled harness when
- * `npm run build` made one. Prints figures; asserts nothing. Part of `npm run bench:sim`.
+ * the warm-up of a fresh thread costs a short campaign. V8's flags are fixed when a process
+ * starts, so each measurement (bench/swarm-warm-child.ts) runs in a child process, in turn with
+ * V8's defaults and with the flags the `powercut` launcher starts campaigns with
+ * (bin/v8-flags.mjs). Prints figures; asserts nothing. Part of `npm run bench:sim`.
  *
- * Usage: npx tsx bench/swarm-warm.ts [seeds per round, default 1000]
+ * Usage: npx tsx bench/swarm-warm.ts [seeds per round, default 1000] [pairs of children, default 1]
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { v8Flags } from '../bin/v8-flags.mjs';
 import { parallelCapacity } from './parallel-probe.ts';
 
-const compiled = existsSync(new URL('../dist/harness/index.js', import.meta.url));
-const from = (module: string): string => new URL(`../${compiled ? 'dist/' : ''}${module}.${compiled ? 'js' : 'ts'}`, import.meta.url).href;
-const { threadsExecutor } = (await import(from('harness/index'))) as typeof import('../harness/index.ts');
-const { loadSubject, workerScript } = (await import(from('subjects/index'))) as typeof import('../subjects/index.ts');
-type Executor = ReturnType<typeof threadsExecutor>;
-
-const subject = await loadSubject({ kind: 'engine' });
-const seedsPerRound = Number(process.argv[2] ?? 1000);
-const warmRounds = 2;
-const rounds = 3;
-
-interface Rate {
-  readonly seedsPerSecond: number;
-  readonly cpuMsPerSeed: number;
-}
-
-/** Runs seeds `first`.. of swarm on every lane of `executor`; seeds/s of wall and CPU per seed. */
-async function round(executor: Executor, first: number, seeds: number): Promise<Rate> {
-  let next = first;
-  const end = first + seeds;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  const lane = async (): Promise<void> => {
-    while (next < end) await executor.run({ unit: 'swarm', seed: next++ });
-  };
-  await Promise.all(Array.from({ length: executor.lanes }, lane));
-  const wallS = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { seedsPerSecond: seeds / wallS, cpuMsPerSeed: (cpu.user + cpu.system) / 1000 / seeds };
-}
-
-const show = (rate: Rate): string => `${rate.seedsPerSecond.toFixed(0).padStart(5)} seeds/s, ${rate.cpuMsPerSeed.toFixed(2)} ms CPU per seed`;
-
+const seeds = process.argv[2] ?? '1000';
+const pairs = Number(process.argv[3] ?? 1);
+const child = fileURLToPath(new URL('./swarm-warm-child.ts', import.meta.url));
 console.log(`parallel capacity now: two threads do ${(await parallelCapacity()).toFixed(2)}× the work of one (2.00: two free cores)`);
-console.log(`swarm (${compiled ? 'compiled' : 'under tsx'}), ${seedsPerRound} seeds per round: the first round from cold (thread start and JIT warm-up included), then warm`);
-const warm = new Map<number, number>();
-for (const threads of [1, 2]) {
-  const executor = threadsExecutor(subject, threads, workerScript);
-  try {
-    // Seeds 1.. from cold in a fresh executor (this thread is warm from the first pass on).
-    const cold = await round(executor, 1, seedsPerRound);
-    for (let r = 1; r < warmRounds; r++) await round(executor, 1 + r * seedsPerRound, seedsPerRound);
-    let seconds = 0;
-    let cpuMs = 0;
-    for (let r = 0; r < rounds; r++) {
-      const rate = await round(executor, 1 + (warmRounds + r) * seedsPerRound, seedsPerRound);
-      seconds += seedsPerRound / rate.seedsPerSecond;
-      cpuMs += rate.cpuMsPerSeed * seedsPerRound;
-    }
-    const steady = { seedsPerSecond: (rounds * seedsPerRound) / seconds, cpuMsPerSeed: cpuMs / (rounds * seedsPerRound) };
-    warm.set(threads, steady.seedsPerSecond);
-    console.log(`  --jobs ${threads}: first round ${show(cold)}; warm ${show(steady)}`);
-  } finally {
-    await executor.close();
+for (let pair = 0; pair < pairs; pair++) {
+  for (const flags of [[], v8Flags]) {
+    console.log(`node ${flags.length === 0 ? '(V8 defaults)' : flags.join(' ')}:`);
+    process.stdout.write(execFileSync(process.execPath, [...flags, '--import', 'tsx', child, seeds], { encoding: 'utf8' }));
   }
 }
-console.log(`  warm --jobs 2 over --jobs 1: ${(warm.get(2)! / warm.get(1)!).toFixed(2)}×`);

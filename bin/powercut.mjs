@@ -2,11 +2,11 @@
 // The `powercut` command. Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci`
 // and `npm pack` run through the `prepare` script) in this process. In a checkout with no
 // build, it falls back to the TypeScript source through tsx, resolved from this package.
-// A command that runs seeds is first started again with `--single-threaded-gc` (gc-flag.mjs says
+// A command that runs seeds is first started again with the V8 flags of v8-flags.mjs (it says
 // why); that child's exit code or signal becomes this process's.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { relaunchArgs } from './gc-flag.mjs';
+import { relaunchArgs } from './v8-flags.mjs';
 
 /** Runs Node with `args`, stdio shared; resolves to its exit code, re-raising a fatal signal. */
 function relaunch(args) {

@@ -1,22 +1,22 @@
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { gcFlag, relaunchArgs } from '../../bin/gc-flag.mjs';
+import { relaunchArgs, v8Flags } from '../../bin/v8-flags.mjs';
 import { packageRoot } from './helpers.ts';
 
 const script = '/p/bin/powercut.mjs';
 
-describe('the launcher starts seed-running commands with single-threaded GC', () => {
-  it('starts Node again with the flag, its own flags and the same arguments for a command that runs seeds', () => {
+describe('the launcher starts seed-running commands with its V8 flags', () => {
+  it('starts Node again with its own flags, the V8 flags and the same arguments for a command that runs seeds', () => {
     for (const command of ['run', 'ci', 'explore', 'shrink', 'repro']) {
       expect(relaunchArgs(['node', script, command, '--seeds', '5'], ['--enable-source-maps'], {}))
-        .toEqual(['--enable-source-maps', gcFlag, script, command, '--seeds', '5']);
+        .toEqual(['--enable-source-maps', '--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=200', script, command, '--seeds', '5']);
     }
   });
 
-  it('runs in this process when the flag is already there, when POWERCUT_GC=parallel, or for a command that runs no seeds', () => {
-    expect(relaunchArgs(['node', script, 'run'], [gcFlag], {})).toBeUndefined();
-    expect(relaunchArgs(['node', script, 'run'], [], { POWERCUT_GC: 'parallel' })).toBeUndefined();
+  it('runs in this process when started with the flags already, with POWERCUT_V8_DEFAULTS=1, or for a command that runs no seeds', () => {
+    expect(relaunchArgs(['node', script, 'run'], [...v8Flags], {})).toBeUndefined();
+    expect(relaunchArgs(['node', script, 'run'], [], { POWERCUT_V8_DEFAULTS: '1' })).toBeUndefined();
     for (const args of [['list'], ['--help'], ['store', 'verify', 'x'], ['real'], ['exec', 'app.js'], []]) {
       expect(relaunchArgs(['node', script, ...args], [], {})).toBeUndefined();
     }
@@ -29,16 +29,16 @@ describe('the launcher starts seed-running commands with single-threaded GC', ()
     });
   });
 
-  it('loads the subject in a process started with the flag, and passes its one error line and exit code through', async () => {
-    const { POWERCUT_GC: _, ...env } = process.env;
+  it('loads the subject in a process started with the flags, and passes its one error line and exit code through', async () => {
+    const { POWERCUT_V8_DEFAULTS: _, ...env } = process.env;
     const result = await launch(env as Record<string, string>);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain(`started with [${gcFlag}]`);
+    expect(result.stderr).toContain(`started with [${v8Flags.join(' ')}]`);
   });
 
-  it('keeps the default GC, in this process, with POWERCUT_GC=parallel', async () => {
-    const result = await launch({ POWERCUT_GC: 'parallel' });
+  it('keeps V8\'s defaults, in this process, with POWERCUT_V8_DEFAULTS=1', async () => {
+    const result = await launch({ POWERCUT_V8_DEFAULTS: '1' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('started with []');
   });
