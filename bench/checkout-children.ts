@@ -4,10 +4,28 @@
  * (bench/mutants-baseline.ts, bench/mutants-expected.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-/** Starts `script` under tsx in `checkout`, and waits for its first message (it has loaded). */
-export function startChild(script: string, checkout: string): Promise<ChildProcess> {
-  const child = fork(script, [checkout], { execArgv: ['--import', 'tsx'], cwd: checkout, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * The V8 flags `checkout`'s own launcher starts campaigns with (its bin/v8-flags.mjs; none for
+ * a checkout older than it), so each side runs as its `powercut` command would;
+ * POWERCUT_V8_DEFAULTS=1 gives both V8's defaults.
+ */
+async function launcherFlags(checkout: string): Promise<readonly string[]> {
+  const file = join(checkout, 'bin/v8-flags.mjs');
+  if (process.env.POWERCUT_V8_DEFAULTS === '1' || !existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { v8Flags: readonly string[] }).v8Flags;
+}
+
+/**
+ * Starts `script` under tsx in `checkout`, with the V8 flags of its launcher, and waits for its
+ * first message (it has loaded).
+ */
+export async function startChild(script: string, checkout: string): Promise<ChildProcess> {
+  const execArgv = [...await launcherFlags(checkout), '--import', 'tsx'];
+  const child = fork(script, [checkout], { execArgv, cwd: checkout, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((ready, fail) => {
     child.once('message', () => ready(child));
     child.once('exit', (code) => fail(new Error(`${checkout}: ${script} exited with code ${code}`)));

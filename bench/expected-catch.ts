@@ -16,3 +16,16 @@ export function expectedCpuMs(rates: Rates): number | undefined {
   if (missAll >= 1) return undefined;
   return scenarios.reduce((sum, rate) => sum + rate.cpuMs / rate.seeds, 0) / (1 - missAll);
 }
+
+/**
+ * The geometric mean of per-bug speed-ups (baseline's expected CPU over current's), over the bugs
+ * both caught: each bug weighs the same, where caught per CPU-minute is decided by the few bugs
+ * that ~1 % of seeds catch, whose rates are the least certain.
+ * @param pairs - each bug's expected CPU in the current and the baseline checkout
+ * @returns undefined when no bug was caught by both
+ */
+export function geometricMeanSpeedup(pairs: readonly { readonly current: number; readonly baseline: number }[]): number | undefined {
+  if (pairs.length === 0) return undefined;
+  const logSum = pairs.reduce((sum, pair) => sum + Math.log(pair.baseline / pair.current), 0);
+  return Math.exp(logSum / pairs.length);
+}

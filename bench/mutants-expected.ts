@@ -15,7 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { mutants } from '../test/mutants/catalogue.ts';
-import { expectedCpuMs, type Rates } from './expected-catch.ts';
+import { expectedCpuMs, geometricMeanSpeedup, type Rates } from './expected-catch.ts';
 import { askInTurn, startChild } from './checkout-children.ts';
 
 
@@ -36,6 +36,7 @@ const seeds = Number(seedsArg ?? 100);
 const current = await startChild(script, resolve(fileURLToPath(new URL('..', import.meta.url))));
 const baseline = await startChild(script, resolve(baselineArg));
 const totals = { current: { caught: 0, cpuMs: 0 }, baseline: { caught: 0, cpuMs: 0 } };
+const bothCaught: { current: number; baseline: number }[] = [];
 console.log(`bug                          expected CPU ms to catch (current / baseline), ${seeds} seeds per target scenario`);
 let turn = 0;
 for (const mutant of mutants) {
@@ -51,6 +52,7 @@ for (const mutant of mutants) {
     totals[side].caught++;
     totals[side].cpuMs += value;
   }
+  if (expected.current !== undefined && expected.baseline !== undefined) bothCaught.push({ current: expected.current, baseline: expected.baseline });
   const cell = (value: number | undefined): string => (value === undefined ? 'not caught' : value.toFixed(0));
   console.log(`${mutant.id.padEnd(28)} ${cell(expected.current)} / ${cell(expected.baseline)}`);
 }
@@ -59,3 +61,5 @@ baseline.disconnect();
 const perMinute = (side: keyof typeof totals): number => totals[side].caught / (totals[side].cpuMs / 60_000);
 for (const side of ['current', 'baseline'] as const) console.log(`${side.padEnd(9)} caught ${totals[side].caught}, ${perMinute(side).toFixed(0)} caught per CPU-minute in expectation`);
 console.log(`ratio: ${(perMinute('current') / perMinute('baseline')).toFixed(2)}x`);
+const speedup = geometricMeanSpeedup(bothCaught);
+if (speedup !== undefined) console.log(`geometric mean of per-bug speed-ups (${bothCaught.length} bugs both caught, each weighing the same): ${speedup.toFixed(2)}x`);
