@@ -6,7 +6,9 @@
  * Prints a table; asserts nothing.
  *
  * Usage: npm run bench:campaign [-- --baseline /path/to/older/checkout] [--rounds 3]
- * The baseline checkout needs its dependencies installed; its bin is run as it is.
+ * The baseline checkout needs its dependencies installed; its bin is run as it is (so each side
+ * starts campaigns as its own launcher does). The swarm seeds stop at 4,000: seed 4003 fails on
+ * the checkout issue 16 was filed on (03d6e56), whose bug was fixed since.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -51,6 +53,7 @@ const commands: readonly (readonly string[])[] = [
   ['run', '--scenario', 'all', '--seeds', '200', '--jobs', '1'],
   ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '1'],
   ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '2'],
+  ['run', '--scenario', 'swarm', '--seeds', '4000', '--jobs', '2'],
 ];
 
 const here = resolve('.');

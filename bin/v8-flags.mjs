@@ -1,7 +1,8 @@
 // The V8 flags a `powercut` command that runs seeds is started with, and the command line that
 // starts it. V8 reads them only when the process starts (setting them later from JavaScript
-// aborts V8), so the launcher starts Node again with them; commands that run no seeds (`--help`,
-// `list`, `store`, `merge`, `real`, `exec`) are not worth a second process start (~50 ms).
+// aborts V8), so the launcher starts Node again with them. Commands that run one seed or none
+// (`--help`, `list`, `repro`, `replay`, `store`, `merge`, `real`, `exec`) are not worth the second
+// process start (~130 ms).
 // POWERCUT_V8_DEFAULTS=1 keeps V8's defaults. Why each flag (`npm run bench:sim`, README):
 //
 // --single-threaded-gc: a campaign keeps every core busy with seeds (this thread and one worker
@@ -14,8 +15,8 @@
 //   compilation cheaper: the first 1,500 swarm seeds of a thread take ~15-20 % less CPU, and
 //   warm seeds cost the same.
 
-/** The commands that run simulated seeds. */
-export const seedCommands = new Set(['run', 'ci', 'explore', 'shrink', 'repro']);
+/** The commands that run many simulated seeds. */
+export const seedCommands = new Set(['run', 'ci', 'explore', 'shrink']);
 
 /** The flags, in the order they are passed. */
 export const v8Flags = ['--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=200'];

@@ -8,7 +8,7 @@ const script = '/p/bin/powercut.mjs';
 
 describe('the launcher starts seed-running commands with its V8 flags', () => {
   it('starts Node again with its own flags, the V8 flags and the same arguments for a command that runs seeds', () => {
-    for (const command of ['run', 'ci', 'explore', 'shrink', 'repro']) {
+    for (const command of ['run', 'ci', 'explore', 'shrink']) {
       expect(relaunchArgs(['node', script, command, '--seeds', '5'], ['--enable-source-maps'], {}))
         .toEqual(['--enable-source-maps', '--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=200', script, command, '--seeds', '5']);
     }
@@ -17,7 +17,7 @@ describe('the launcher starts seed-running commands with its V8 flags', () => {
   it('runs in this process when started with the flags already, with POWERCUT_V8_DEFAULTS=1, or for a command that runs no seeds', () => {
     expect(relaunchArgs(['node', script, 'run'], [...v8Flags], {})).toBeUndefined();
     expect(relaunchArgs(['node', script, 'run'], [], { POWERCUT_V8_DEFAULTS: '1' })).toBeUndefined();
-    for (const args of [['list'], ['--help'], ['store', 'verify', 'x'], ['real'], ['exec', 'app.js'], []]) {
+    for (const args of [['list'], ['--help'], ['repro', '--scenario', 'swarm', '--seed', '3'], ['replay', 'plan.json'], ['store', 'verify', 'x'], ['real'], ['exec', 'app.js'], []]) {
       expect(relaunchArgs(['node', script, ...args], [], {})).toBeUndefined();
     }
   });
