@@ -8,12 +8,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relaunchArgs } from './v8-flags.mjs';
 
-/** Runs Node with `args`, stdio shared; resolves to its exit code, re-raising a fatal signal. */
+/**
+ * Runs Node with `args`, stdio shared; resolves to its exit code, re-raising a fatal signal. If
+ * Node cannot be started again, runs the command in this process after all.
+ */
 function relaunch(args) {
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
   return new Promise((resolve) => {
+    child.on('error', () => {
+      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(name, forward);
+      resolve(runHere());
+    });
     child.on('exit', (code, signal) => {
       if (signal === null) return resolve(code ?? 1);
       for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(name, forward);
