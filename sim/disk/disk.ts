@@ -80,6 +80,17 @@ export function splitPath(path: string): SplitPath {
   return split;
 }
 
+/**
+ * `path` itself, or, when it is already normalised, the one string object that stands for it
+ * (the memo's): the same text, so traces and digests do not change, but later lookups and
+ * comparisons of it (the trace's hashes, the memo) find its hash cached and compare by identity,
+ * where a path the caller built again for every call (`${dir}/${name}`) is hashed every time.
+ */
+export function canonicalPath(path: string): string {
+  const full = splitPath(path).full;
+  return full === path ? full : path;
+}
+
 /** The path of entry `name` of the directory at the normalised path `parent` (`a`, `/a`, `d/a`). */
 export function childPath(parent: string, name: string): string {
   return parent === '.' ? name : parent === '/' ? `/${name}` : `${parent}/${name}`;

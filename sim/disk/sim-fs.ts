@@ -5,6 +5,7 @@
  * one's calls never settle.
  */
 import type { FileHandle, FileSystem, OpenOptions } from '../../engine/ports/fs.ts';
+import { canonicalPath } from './disk.ts';
 import type { FileState } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
 import { existsOp, mkdirOp, openOp, readdirOp, renameOp, syncDirOp, unlinkOp } from './namespace-ops.ts';
@@ -24,8 +25,9 @@ export class SimFileSystem implements FileSystem {
 
   open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const k = this.#kernel;
-    const makeHandle = (file: FileState): FileHandle => new SimFileHandle(k, this.#incarnation, path, file);
-    return perform(k, this.#incarnation, openOp(k, path, options, makeHandle));
+    const canonical = canonicalPath(path);
+    const makeHandle = (file: FileState): FileHandle => new SimFileHandle(k, this.#incarnation, canonical, file);
+    return perform(k, this.#incarnation, openOp(k, canonical, options, makeHandle));
   }
 
   rename(from: string, to: string): Promise<void> {

@@ -122,6 +122,20 @@ describe('simulated file system (POSIX semantics)', () => {
     expect(w.trace.events.map((e) => `${e.name}:${e.phase}`)).toEqual(['mkdir:other', 'open:wal.append', 'size:wal.append']);
   });
 
+
+  it('names a handle and traces its calls by the path exactly as the caller wrote it, normalised or not', async () => {
+    const w = new SimWorld({ seed: 1, trace: 'full' });
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      const plain = await w.fs.open('/d/f', { create: true });
+      const roundabout = await w.fs.open('/d/../d/./f');
+      await plain.size();
+      await roundabout.size();
+      expect([plain.path, roundabout.path]).toEqual(['/d/f', '/d/../d/./f']);
+    });
+    expect(w.trace.events.filter((e) => e.name !== 'mkdir').map((e) => `${e.name}:${e.path}`))
+      .toEqual(['open:/d/f', 'open:/d/../d/./f', 'size:/d/f', 'size:/d/../d/./f']);
+  });
   it('fails only with IoError', async () => {
     const w = world();
     const error = await inWorld(w, () => w.fs.open('/missing').catch((e: unknown) => e));
