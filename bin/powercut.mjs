@@ -14,16 +14,18 @@ import { relaunchArgs } from './v8-flags.mjs';
  */
 function relaunch(args) {
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const forward = (signal) => child.kill(signal);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  const stopForwarding = () => signals.forEach((signal) => process.off(signal, forward));
+  signals.forEach((signal) => process.on(signal, forward));
   return new Promise((resolve) => {
     child.on('error', () => {
-      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(name, forward);
+      stopForwarding();
       resolve(runHere());
     });
     child.on('exit', (code, signal) => {
+      stopForwarding();
       if (signal === null) return resolve(code ?? 1);
-      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(name, forward);
       process.kill(process.pid, signal);
       resolve(1);
     });

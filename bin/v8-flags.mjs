@@ -30,7 +30,7 @@ export const v8Flags = ['--single-threaded-gc', '--max-inlined-bytecode-size-cum
  * @returns {string[] | undefined}
  */
 export function relaunchArgs(argv, execArgv, env) {
-  if (execArgv.includes(v8Flags[0]) || env.POWERCUT_V8_DEFAULTS === '1') return undefined;
+  if (v8Flags.every((flag) => execArgv.includes(flag)) || env.POWERCUT_V8_DEFAULTS === '1') return undefined;
   if (!seedCommands.has(argv[2] ?? '')) return undefined;
   return [...execArgv, ...v8Flags, ...argv.slice(1)];
 }

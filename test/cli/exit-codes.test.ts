@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { campaignExitCode } from '../../cli/commands/run.ts';
 import type { CampaignOutcome } from '../../harness/campaign.ts';
 import type { Violation } from '../../sim/types.ts';
-import { packageRoot } from './helpers.ts';
+import { launchBin } from './helpers.ts';
 
 const violation = (invariant: string): Violation => ({ scenario: 's', seed: 1, invariant, message: 'm', repro: 'r' });
 const outcome = (violations: Violation[], mismatches = 0, seeds = 10): CampaignOutcome => ({
@@ -23,11 +21,7 @@ describe('campaign exit codes', () => {
 });
 
 describe('bin/powercut.mjs', () => {
-  const launch = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-    execFile(process.execPath, [`${packageRoot}/bin/powercut.mjs`, ...args], { cwd: tmpdir() }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
+  const launch = (...args: string[]) => launchBin(args);
 
   it('runs the CLI from another folder', async () => {
     const result = await launch('list');

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { relaunchArgs, v8Flags } from '../../bin/v8-flags.mjs';
-import { packageRoot } from './helpers.ts';
+import { launchBin, packageRoot } from './helpers.ts';
 
 const script = '/p/bin/powercut.mjs';
 
@@ -22,16 +20,10 @@ describe('the launcher starts seed-running commands with its V8 flags', () => {
     }
   });
 
-  const launch = (env: Record<string, string>): Promise<{ code: number; stderr: string }> => new Promise((resolve) => {
-    const args = [`${packageRoot}/bin/powercut.mjs`, 'run', '--engine', `${packageRoot}/test/cli/fixtures/exec-argv-engine.mjs`, '--seeds', '1'];
-    execFile(process.execPath, args, { cwd: tmpdir(), env: { ...process.env, ...env } }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stderr });
-    });
-  });
+  const launch = (env: NodeJS.ProcessEnv) => launchBin(['run', '--engine', `${packageRoot}/test/cli/fixtures/exec-argv-engine.mjs`, '--seeds', '1'], env);
 
   it('loads the subject in a process started with the flags, and passes its one error line and exit code through', async () => {
-    const { POWERCUT_V8_DEFAULTS: _, ...env } = process.env;
-    const result = await launch(env as Record<string, string>);
+    const result = await launch({ POWERCUT_V8_DEFAULTS: '' });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(`started with [${v8Flags.join(' ')}]`);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -8,18 +7,12 @@ import { realExitCode } from '../../cli/commands/real.ts';
 import { invocationOf } from '../../cli/invocation.ts';
 import { childExecArgv } from '../../real/index.ts';
 import type { RealViolation } from '../../real/index.ts';
-import { cli, packageRoot, type CliResult } from '../cli/helpers.ts';
+import { cli, launchBin, packageRoot, type CliResult } from '../cli/helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** `bin/powercut.mjs ...args` with the working directory in the system's temporary folder. */
-function fromTmpdir(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [`${packageRoot}/bin/powercut.mjs`, ...args], { cwd: tmpdir() }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
+const fromTmpdir = (...args: string[]): Promise<CliResult> => launchBin(args);
 
 function stderrLines(result: CliResult): string[] {
   return result.stderr.split('\n').filter((line) => line !== '');
