@@ -66,8 +66,25 @@ export function patchedSources(mutant: Mutant): Map<string, string> {
 
 let copyRoot: string | undefined;
 
-/** Writes the mutant's engine copy and returns its directory. */
-export function writeMutantCopy(mutant: Mutant): string {
+/** Where a mutant's copy takes what it shares with the runner, and the runner's wrapper. */
+export const mutantBuilds = ['source', 'compiled'] as const;
+/** One of {@link mutantBuilds}. */
+export type MutantBuild = (typeof mutantBuilds)[number];
+
+/** The compiled build's directory (`npm run build`), beside `engineDir`. */
+const distDir = resolve(engineDir, '../dist');
+
+/** The module a shared engine file is taken from: the source, or its compiled form in `dist/`. */
+function sharedModule(file: string, build: MutantBuild): string {
+  return pathToFileURL(build === 'source' ? join(engineDir, file) : join(distDir, 'engine', file.replace(/\.ts$/, '.js'))).href;
+}
+
+/**
+ * Writes the mutant's engine copy and returns its directory.
+ * @param build - whether the copy shares the source's modules with a runner run from source
+ * (tests), or the compiled build's with a compiled runner (the benchmarks, as the CLI runs)
+ */
+export function writeMutantCopy(mutant: Mutant, build: MutantBuild = 'source'): string {
   const sources = patchedSources(mutant);
   copyRoot ??= join(tmpdir(), `powercut-mutants-${process.pid}`);
   const target = join(copyRoot, mutant.id, 'engine');
@@ -76,10 +93,7 @@ export function writeMutantCopy(mutant: Mutant): string {
   // Outside the repository no package.json says the copy is ESM; without one it loads as CommonJS.
   writeFileSync(join(copyRoot, 'package.json'), '{ "type": "module" }\n');
   cpSync(engineDir, target, { recursive: true, filter: (src) => !src.startsWith(join(engineDir, 'node')) });
-  for (const file of sharedFiles) {
-    const original = pathToFileURL(join(engineDir, file)).href;
-    writeFileSync(join(target, file), `export * from '${original}';\n`);
-  }
+  for (const file of sharedFiles) writeFileSync(join(target, file), `export * from '${sharedModule(file, build)}';\n`);
   for (const [file, text] of sources) writeFileSync(join(target, file), text);
   return target;
 }
@@ -89,10 +103,18 @@ export function removeMutantCopies(): void {
   if (copyRoot) rmSync(copyRoot, { recursive: true, force: true });
 }
 
-/** Loads the mutant's engine copy as an engine (the same definition as the shipped engine's). */
-export async function loadMutant(mutant: Mutant): Promise<Engine> {
-  const dir = writeMutantCopy(mutant);
+/**
+ * Loads the mutant's engine copy as an engine (the same definition as the shipped engine's).
+ * The copy is TypeScript, loaded as the CLI loads a user's TypeScript engine.
+ * @param build - `compiled`: for a runner imported from `dist/` (bench/mutant-rates.ts), which
+ * needs `npm run build` first; the engine definition is then the compiled adapter's
+ */
+export async function loadMutant(mutant: Mutant, build: MutantBuild = 'source'): Promise<Engine> {
+  const dir = writeMutantCopy(mutant, build);
+  const define = build === 'source'
+    ? engineDefinition
+    : ((await import(pathToFileURL(join(distDir, 'sim/adapters/reference.js')).href)) as { engineDefinition: typeof engineDefinition }).engineDefinition;
   const storeModule = (await import(pathToFileURL(join(dir, 'store.ts')).href)) as EngineBuild;
   const inspectModule = (await import(pathToFileURL(join(dir, 'inspect.ts')).href)) as EngineBuild;
-  return engineDefinition(`mutant-${mutant.id}`, { Store: storeModule.Store, verify: inspectModule.verify });
+  return define(`mutant-${mutant.id}`, { Store: storeModule.Store, verify: inspectModule.verify });
 }
