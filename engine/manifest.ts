@@ -17,6 +17,7 @@
  * that ends before it (a lost segment). Manifests written before the field existed read it as
  * their snapshot LSN; older engines ignore it, so the format version stays 1.
  */
+import { utf8ByteLength } from './batch.ts';
 import { crc32c } from './wal/crc32c.ts';
 
 /** The manifest file name. */
@@ -35,6 +36,13 @@ export interface Manifest {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** The checksum line's length: `crc32c:`, 8 hex digits, a newline. */
+const trailerBytes = 16;
+
+/** The checksum line of a first line whose bytes have checksum `crc`. */
+function trailerOf(crc: number): string {
+  return `crc32c:${crc.toString(16).padStart(8, '0')}\n`;
+}
 
 /** Encodes a manifest. */
 export function encodeManifest(manifest: Manifest): Uint8Array {
@@ -46,9 +54,13 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
     clean: manifest.clean,
     durableLsn: manifest.durableLsn,
   })}\n`;
-  const bodyBytes = encoder.encode(body);
-  const crc = crc32c(bodyBytes).toString(16).padStart(8, '0');
-  return encoder.encode(`${body}crc32c:${crc}\n`);
+  // One array for both lines: the first encoded into it, the ASCII checksum line copied in.
+  const bodyLength = utf8ByteLength(body);
+  const bytes = new Uint8Array(bodyLength + trailerBytes);
+  encoder.encodeInto(body, bytes);
+  const trailer = trailerOf(crc32c(bytes, 0, bodyLength));
+  for (let i = 0; i < trailerBytes; i++) bytes[bodyLength + i] = trailer.charCodeAt(i);
+  return bytes;
 }
 
 /** A decoded manifest, or why it was refused. */
@@ -76,10 +88,14 @@ export function decodeManifest(bytes: Uint8Array): ManifestDecoding {
     return { problem: 'corrupt', detail: 'first line is not JSON', offset: 0 };
   }
   const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  const expected = `crc32c:${crc32c(encoder.encode(body)).toString(16).padStart(8, '0')}\n`;
+  // The first line's bytes are the file's up to its first newline byte (a newline byte is never
+  // part of a longer UTF-8 sequence), after the byte-order mark the decoder dropped, if any: the
+  // checksum is taken over them instead of encoding the decoded line again.
+  const bodyStart = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bodyEnd = bytes.indexOf(0x0a) + 1;
   // The checksum comes first: a damaged version field must read as damage, not as a newer
   // format. Future versions keep this two-line layout so that their version can be read.
-  if (trailer !== expected) return { problem: 'corrupt', detail: 'checksum mismatch', offset: encoder.encode(body).length };
+  if (trailer !== trailerOf(crc32c(bytes, bodyStart, bodyEnd))) return { problem: 'corrupt', detail: 'checksum mismatch', offset: bodyEnd - bodyStart };
   if (record.format !== 'powercut-manifest') return { problem: 'corrupt', detail: 'not a powercut manifest', offset: 0 };
   if (record.version !== manifestVersion) {
     return { problem: 'version', version: typeof record.version === 'number' ? record.version : Number.NaN };

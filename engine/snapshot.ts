@@ -14,14 +14,13 @@
  * The whole file is checked before any of it is used: a snapshot is all or nothing.
  */
 import { keyBytesMax, valueBytesMax } from './limits.ts';
+import { decodeUtf8, encodeUtf8 } from './utf8.ts';
 import { crc32c } from './wal/crc32c.ts';
 
 const MAGIC = [0x50, 0x43, 0x53, 0x4e, 0x41, 0x50, 0x53, 0x48];
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const SNAPSHOT_NAME = /^snapshot-(\d{20})\.snap$/;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The file name of the snapshot at `lsn`. */
 export function snapshotName(lsn: number): string {
@@ -37,7 +36,7 @@ export function parseSnapshotName(name: string): number | undefined {
 /** Encodes the state at `lsn`. Entries are written in key order so equal states give equal files. */
 export function encodeSnapshot(lsn: number, state: ReadonlyMap<string, Uint8Array>): Uint8Array {
   const keys = [...state.keys()].sort();
-  const encodedKeys = keys.map((key) => encoder.encode(key));
+  const encodedKeys = keys.map((key) => encodeUtf8(key));
   let size = HEADER_BYTES + 4;
   keys.forEach((key, i) => {
     size += 8 + encodedKeys[i]!.length + state.get(key)!.length;
@@ -90,7 +89,7 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotDecoding {
     if (keyLength > keyBytesMax || keyLength > end - at - 4) return { problem: 'bad key length', offset: at };
     let key: string;
     try {
-      key = decoder.decode(bytes.subarray(at + 4, at + 4 + keyLength));
+      key = decodeUtf8(bytes, at + 4, at + 4 + keyLength);
     } catch {
       return { problem: 'key is not UTF-8', offset: at };
     }

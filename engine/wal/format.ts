@@ -43,6 +43,7 @@ import { assert } from '../assert.ts';
 import { batchOpsMax, framePayloadBytesMax, keyBytesMax, valueBytesMax } from '../limits.ts';
 import type { Op } from '../types.ts';
 import { crc32c } from './crc32c.ts';
+import { decodeUtf8, encodeUtf8 } from '../utf8.ts';
 
 /** Bytes before the first frame of a segment. */
 export const segmentHeaderBytes = 32;
@@ -57,8 +58,6 @@ export const walFormatVersion = 1;
 
 const OP_PUT = 1;
 const OP_DELETE = 2;
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** A decoded segment header. */
 export interface SegmentHeader {
@@ -128,7 +127,7 @@ function encodedKeys(ops: readonly Op[]): { keys: Uint8Array[]; payloadBytes: nu
   let payloadBytes = 4;
   const keys: Uint8Array[] = [];
   for (const op of ops) {
-    const key = utf8Encoder.encode(op.key);
+    const key = encodeUtf8(op.key);
     keys.push(key);
     payloadBytes += 1 + 4 + key.length + (op.type === 'put' ? 4 + op.value.length : 0);
   }
@@ -181,7 +180,7 @@ export function decodeBatch(payload: Uint8Array): Op[] | undefined {
     if (keyBytes > keyBytesMax || keyBytes > payload.length - at) return undefined;
     let key: string;
     try {
-      key = utf8Decoder.decode(payload.subarray(at, at + keyBytes));
+      key = decodeUtf8(payload, at, at + keyBytes);
     } catch {
       return undefined;
     }

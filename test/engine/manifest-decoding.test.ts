@@ -168,6 +168,21 @@ describe('decodeManifest accepts', () => {
       manifest: { snapshot: 's', snapshotLsn: 9, clean: true, durableLsn: 9 },
     });
   });
+
+  it('a first line with multi-byte characters, its checksum taken over its UTF-8 bytes', () => {
+    expect(decodeManifest(withFields({ snapshot: 'é€😀', snapshotLsn: 3 }))).toEqual({
+      manifest: { snapshot: 'é€😀', snapshotLsn: 3, clean: false, durableLsn: 3 },
+    });
+  });
+
+  it('a leading byte-order mark, which the checksum does not cover (the text decoder drops it)', () => {
+    const plain = withFields({ snapshotLsn: 4 });
+    const marked = new Uint8Array([0xef, 0xbb, 0xbf, ...plain]);
+    expect(decodeManifest(marked)).toEqual(decodeManifest(plain));
+    const damaged = marked.slice();
+    damaged[damaged.length - 2] = 0x30 + ((damaged[damaged.length - 2]! - 0x30 + 1) % 10);
+    expect(decodeManifest(damaged)).toMatchObject({ detail: 'checksum mismatch', offset: plain.indexOf(0x0a) + 1 });
+  });
 });
 
 describe('decodeManifest with an empty first line', () => {
