@@ -8,7 +8,9 @@
  * Usage: npm run bench:campaign [-- --baseline /path/to/older/checkout] [--rounds 3]
  * The baseline checkout needs its dependencies installed; its bin is run as it is (so each side
  * starts campaigns as its own launcher does). The swarm seeds stop at 4,000: seed 4003 fails on
- * the checkout issue 16 was filed on (03d6e56), whose bug was fixed since.
+ * the checkout issue 16 was filed on (03d6e56), whose bug was fixed since. The first command runs
+ * the scenarios both checkouts have (from each side's `powercut list`), so that both run the same
+ * seeds: `all` would give a newer checkout more scenarios, and more seeds, than an older one.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -49,17 +51,27 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const commands: readonly (readonly string[])[] = [
-  ['run', '--scenario', 'all', '--seeds', '200', '--jobs', '1'],
-  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '1'],
-  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '2'],
-  ['run', '--scenario', 'swarm', '--seeds', '4000', '--jobs', '2'],
-];
+/** The scenario names `powercut list` prints in `root` (a name starts a line; descriptions follow it). */
+function scenarioNames(root: string): string[] {
+  const result = spawnSync(process.execPath, [resolve(root, 'bin/powercut.mjs'), 'list'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${root}: powercut list exited ${result.status}: ${result.stderr.split('\n')[0]}`);
+  return result.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(/\s+/)[0]!);
+}
 
 const here = resolve('.');
 const baselineArg = argument('--baseline');
 const baseline = baselineArg ? resolve(baselineArg) : undefined;
 const rounds = Number(argument('--rounds') ?? '3');
+const theirNames = baseline === undefined ? undefined : new Set(scenarioNames(baseline));
+const shared = scenarioNames(here).filter((name) => theirNames === undefined || theirNames.has(name));
+if (shared.length === 0) throw new Error('the two checkouts have no scenario in common');
+
+const commands: readonly (readonly string[])[] = [
+  ['run', '--scenario', ...shared, '--seeds', '200', '--jobs', '1'],
+  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '1'],
+  ['run', '--scenario', 'swarm', '--seeds', '1000', '--jobs', '2'],
+  ['run', '--scenario', 'swarm', '--seeds', '4000', '--jobs', '2'],
+];
 
 console.log(`| command | this build: CPU s (wall s) | ${baseline ? `baseline ${baseline}: CPU s (wall s) | CPU ratio baseline/this` : 'baseline'} |`);
 console.log(`|---|---:|${baseline ? '---:|---:|' : '---|'}`);
@@ -72,7 +84,8 @@ for (const args of commands) {
   }
   const cell = (samples: Sample[]) => `${(median(samples.map((s) => s.cpuMs)) / 1000).toFixed(1)} (${(median(samples.map((s) => s.wallMs)) / 1000).toFixed(1)})`;
   const ratio = baseline ? (median(theirs.map((s) => s.cpuMs)) / median(mine.map((s) => s.cpuMs))).toFixed(2) : '';
-  console.log(`| \`powercut ${args.join(' ')}\` | ${cell(mine)} | ${baseline ? `${cell(theirs)} | ${ratio}×` : '-'} |`);
+  const shown = args === commands[0] ? ['run', '--scenario', `(the ${shared.length} both have)`, ...args.slice(-4)] : args;
+  console.log(`| \`powercut ${shown.join(' ')}\` | ${cell(mine)} | ${baseline ? `${cell(theirs)} | ${ratio}×` : '-'} |`);
 }
 
 const { parallelCapacity } = await import('./parallel-probe.ts');

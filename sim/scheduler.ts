@@ -50,8 +50,12 @@ export type RunOutcome<T> =
   | { readonly outcome: 'done'; readonly value: T }
   /** A crash fired; main and every pending I/O of the incarnation were abandoned. */
   | { readonly outcome: 'crashed'; readonly kind: CrashKind }
-  /** main threw (or rejected with) `error`. */
-  | { readonly outcome: 'error'; readonly error: unknown }
+  /**
+   * main threw (or rejected with) `error`; or, with `uncaught`, the code under test threw it
+   * where nothing caught it (a timer, a callback, a tick) or left it rejected in a promise nobody
+   * handled, which would end a real Node process.
+   */
+  | { readonly outcome: 'error'; readonly error: unknown; readonly uncaught?: true }
   /** Nothing could make progress: main pending, no timer pending (a deadlock). */
   | { readonly outcome: 'stuck' }
   /** More than `stepsMax` events happened (a liveness failure). */
@@ -130,6 +134,8 @@ export class Scheduler {
   #stepsUsed = 0;
   #stepsMax = Infinity;
   #running = false;
+  /** The first uncaught exception or unhandled rejection of the code under test in this run. */
+  #uncaught: { readonly error: unknown } | undefined;
 
   /** @param clock - the world's clock, whose timers are the scheduler's events */
   constructor(clock: SimClock) {
@@ -181,6 +187,16 @@ export class Scheduler {
     this.#running = true;
     this.#stepsUsed = 0;
     this.#stepsMax = options.stepsMax ?? stepsMaxDefault;
+    this.#uncaught = undefined;
+    // What the simulated process throws where nobody catches it (a callback, a tick, a promise
+    // nobody awaits) would end a real Node process; here it ends the run as a throwing timer
+    // does, instead of ending powercut. Rejections surface where Node reports them, when the
+    // tick and microtask queues are empty: during a macrotask barrier, or after the run.
+    const onUncaught = (error: unknown): void => {
+      this.#uncaught ??= { error };
+    };
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
     const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
     const settle = options.barrier === 'tick' ? tickBarrier : barrier;
     let result: RunOutcome<T> | undefined;
@@ -199,6 +215,9 @@ export class Scheduler {
         // ProcessCrashedError and went on still died there.
         if (this.#crash !== undefined) return { outcome: 'crashed', kind: this.#crash };
         if (this.#stepsUsed > this.#stepsMax) return { outcome: 'steps-exceeded' };
+        // Set by the listener above (hence the cast: the type checker cannot see it change).
+        const uncaught = this.#uncaught as { readonly error: unknown } | undefined;
+        if (uncaught !== undefined) return { outcome: 'error', error: uncaught.error, uncaught: true };
         if (result !== undefined) return result;
         if (this.#clock.nextTimeMs() === undefined) {
           if (await this.#waitForRealWork(() => result !== undefined, realTurnsMax)) continue;
@@ -208,11 +227,13 @@ export class Scheduler {
         try {
           this.#clock.fireNext();
         } catch (error) {
-          // A timer callback that throws is an uncaught exception: the run ends as if main had thrown it.
-          return { outcome: 'error', error };
+          // A timer callback that throws is an uncaught exception.
+          return { outcome: 'error', error, uncaught: true };
         }
       }
     } finally {
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
       this.#running = false;
       this.#stepsMax = Infinity;
     }

@@ -255,7 +255,11 @@ class LibraryRun<S, L, M> {
     const library = this.#library as L;
     const outcome = await this.#section('operation', () => operation.run(this.#ctx, library, index));
     if (outcome.outcome === 'done') this.#acknowledged++;
-    else if (outcome.outcome === 'error') this.#failedOperations++;
+    else if (outcome.outcome === 'error') {
+      // An exception nobody caught ends the operation as failed, noted in the trace.
+      if (outcome.uncaught === true) this.#world.record('note', 'uncaught', messageOf(outcome.error).split('\n')[0]!);
+      this.#failedOperations++;
+    }
     else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
     else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}`, position);
     return true;

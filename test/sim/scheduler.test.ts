@@ -94,7 +94,39 @@ describe('scheduler', () => {
         throw boom;
       });
     }));
-    expect(outcome).toEqual({ outcome: 'error', error: boom });
+    expect(outcome).toEqual({ outcome: 'error', error: boom, uncaught: true });
+  });
+
+  it('ends the run with an exception thrown in a tick or a callback, which would end a real Node process, instead of ending this one', async () => {
+    for (const barrier of ['tick', 'macrotask'] as const) {
+      const world = new SimWorld({ seed: 1 });
+      const boom = new Error('thrown in a tick');
+      const listeners = process.listenerCount('uncaughtException');
+      const outcome = await world.run(async () => {
+        await world.fs.exists('/x');
+        process.nextTick(() => {
+          throw boom;
+        });
+        await world.fs.exists('/y');
+        return 'returned';
+      }, { barrier });
+      expect(outcome).toEqual({ outcome: 'error', error: boom, uncaught: true });
+      // The run's listener is gone: outside a run, nothing of the simulator catches anything.
+      expect(process.listenerCount('uncaughtException')).toBe(listeners);
+    }
+  });
+
+  it('ends the run with a rejection nobody handled, once Node reports it (at a macrotask barrier)', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const rejection = new Error('nobody awaited this');
+    const listeners = process.listenerCount('unhandledRejection');
+    const outcome = await world.run(async () => {
+      void Promise.reject(rejection);
+      await sleep(world.clock, 5);
+      return 'returned';
+    }, { barrier: 'macrotask' });
+    expect(outcome).toEqual({ outcome: 'error', error: rejection, uncaught: true });
+    expect(process.listenerCount('unhandledRejection')).toBe(listeners);
   });
 
   it('reports a timer loop that never ends as steps-exceeded', async () => {

@@ -8,6 +8,7 @@ import { runCampaign } from '../../harness/campaign.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
 import { mergeResults } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
+import { noFaults } from '../../sim/world.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
@@ -66,6 +67,19 @@ describe('a library workload campaign', () => {
     expect(result.targets['append']).toEqual(['kill-9', 'power-loss', 'disk-full']);
     expect(result.targets['fsync']).toEqual(['fsync-error']);
     expect(result.subject).toEqual({ kind: 'library', name: 'careful-writer', module: 'test/targets/fixtures/careful-writer.ts' });
+  });
+});
+
+describe('a library that throws where nothing catches it', () => {
+  it('fails only the operation, noting the error in the trace: an unhandled rejection and an exception thrown in a callback no longer end powercut', async () => {
+    const { default: throwsUncaught } = await import('./fixtures/throws-uncaught.ts');
+    const plan = targetPlan(asAny(throwsUncaught), 'test', 1, noFaults());
+    const result = await runTargetPlan(asAny(throwsUncaught), plan, { trace: 'full' });
+    const notes = result.trace.filter((event) => event.type === 'note' && event.name === 'uncaught').map((event) => event.detail);
+    expect(notes).toEqual([expect.stringContaining("ENOENT: no such file or directory, open '/powercut-target/missing'"), 'thrown in a callback']);
+    expect(result.failedOperations).toBe(2);
+    expect(result.acknowledged).toBe(plan.operations.length - 2);
+    expect(result.violations).toEqual([]);
   });
 });
 

@@ -99,7 +99,7 @@ describe('virtual timers', () => {
         throw boom;
       }, 1);
     }));
-    expect(outcome).toEqual({ outcome: 'error', error: boom });
+    expect(outcome).toEqual({ outcome: 'error', error: boom, uncaught: true });
   });
 
   it('are Node\'s own again after the run: globals, node:timers, its ESM bindings and node:timers/promises', async () => {
