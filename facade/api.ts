@@ -49,7 +49,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     opendir: (path: string, options?: unknown) => opendirSync(core, path, options, false),
     mkdtemp: (prefix: string, options?: unknown) => mkdtempSync(core, tempNames, prefix, options),
     mkdir: (path: string, options?: unknown) => core.mkdirSync(path, options),
-    rmdir: (path: string) => core.rmdirSync(path),
+    rmdir: (path: string, options?: { recursive?: boolean }) => core.rmdirSync(path, options),
     rm: (path: string, options?: { force?: boolean; recursive?: boolean }) => core.rmSync(path, options),
     unlink: (path: string) => core.unlinkSync(path),
     rename: (from: string, to: string) => core.renameSync(from, to),
@@ -65,9 +65,9 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     chown: noOp('chown'),
     lchown: noOp('lchown'),
     fchown: noOp('fchown'),
-    utimes: noOp('utimes'),
-    lutimes: noOp('lutimes'),
-    futimes: noOp('futimes'),
+    utimes: (path: string, atime: unknown, mtime: unknown) => core.utimesSync('utimes', path, atime, mtime),
+    lutimes: (path: string, atime: unknown, mtime: unknown) => core.utimesSync('lutimes', path, atime, mtime),
+    futimes: (fd: number, atime: unknown, mtime: unknown) => core.utimesSync('futimes', fd, atime, mtime),
   };
 }
 
@@ -241,8 +241,8 @@ export class FacadeFileHandle {
     return settle(() => this.#core.noOpSync('fchown', this.fd));
   }
 
-  utimes(): Promise<void> {
-    return settle(() => this.#core.noOpSync('futimes', this.fd));
+  utimes(atime: unknown, mtime: unknown): Promise<void> {
+    return settle(() => this.#core.utimesSync('futimes', this.fd, atime, mtime));
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -22,7 +22,8 @@ import { Buffer } from 'node:buffer';
 import { constants, Dirent, Stats } from 'node:fs';
 import { IoError } from '../engine/ports/fs.ts';
 import type { SimWorld } from '../sim/index.ts';
-import { fromIoError, nodeError, UnsupportedFsCallError } from './errors.ts';
+import { fromIoError, nodeError, nodeInternalError, UnsupportedFsCallError } from './errors.ts';
+import { FileTimes, utimesArgumentMs, type TimesKey } from './times.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
 import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
@@ -69,6 +70,10 @@ export class FacadeCore {
   /** The simulated root (absolute, normalised, no trailing slash). */
   readonly root: string;
   readonly port: SyncFileSystem;
+  /** What `stat` shows as the times of files and directories (times.ts). */
+  readonly times: FileTimes;
+  /** The calls this facade refused as not simulated, in order (each also noted in the trace). */
+  readonly unsupportedCalls: UnsupportedFsCallError[] = [];
   readonly #fds = new Map<number, OpenEntry>();
   #nextFd = facadeFdFirst;
 
@@ -76,6 +81,13 @@ export class FacadeCore {
     this.world = world;
     this.root = root;
     this.port = new SyncFileSystem(world.kernel);
+    this.times = new FileTimes(() => world.clock.now());
+  }
+
+  /** Records a call refused as not simulated. */
+  refused(error: UnsupportedFsCallError): void {
+    this.unsupportedCalls.push(error);
+    this.world.record('note', 'unsupported', `${error.call} ${error.target}`);
   }
 
   /** Whether `fd` is a descriptor this facade handed out. */
@@ -144,6 +156,12 @@ export class FacadeCore {
       if (stat !== undefined && decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
       const options = { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write };
       const file = this.port.open(path, options, flagsNote(flags));
+      if (stat === undefined) {
+        this.times.created(file.file.id);
+        this.times.modified(this.world.inodeOf(parentOf(path)));
+      } else if (options.truncate) {
+        this.times.modified(file.file.id);
+      }
       const fd = this.#nextFd++;
       this.#fds.set(fd, { kind: 'file', file, path, position: 0, flags: decoded, closed: false });
       return fd;
@@ -224,6 +242,7 @@ export class FacadeCore {
       const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
       // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
       const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
+      if (written > 0) this.times.modified(entry.file.file.id);
       // pwrite(2) leaves the descriptor's position where it was, O_APPEND or not.
       if (!positioned) entry.position = at + written;
       return written;
@@ -288,7 +307,9 @@ export class FacadeCore {
   ftruncateSync(fd: number, length = 0): void {
     const entry = this.#fileEntry(fd, 'ftruncate', 'EINVAL');
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
+    const before = entry.file.file.size;
     this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
+    if (entry.file.file.size !== before) this.times.modified(entry.file.file.id);
   }
 
   fstatSync(fd: number): Stats {
@@ -378,25 +399,62 @@ export class FacadeCore {
       if (!recursive && parentStat === undefined) throw nodeError('ENOENT', 'mkdir', path);
       const first = recursive ? this.#firstMissing(path) : path;
       this.port.mkdir(path);
+      this.#madeDirectories(first, path);
       return recursive ? first : undefined;
     });
   }
 
-  rmdirSync(path: string): void {
-    const stat = this.#call('rmdir', path, () => this.port.stat(path));
-    if (stat.kind === 'file') throw nodeError('ENOTDIR', 'rmdir', path);
-    throw new UnsupportedFsCallError('fs.rmdir', path, 'the simulated disk never removes directories');
+  /**
+   * `rmdir`: removes an empty directory, durable at once (sim/disk/disk.ts); with Node's
+   * deprecated `recursive`, the whole tree, as `rm` does.
+   * @throws NodeFsError ENOENT, ENOTDIR, ENOTEMPTY
+   */
+  rmdirSync(path: string, options?: { recursive?: boolean }): void {
+    if (options?.recursive === true) {
+      this.#removeTree(path, 'rmdir');
+      return;
+    }
+    this.#call('rmdir', path, () => this.port.rmdir(path));
+    this.times.modified(this.world.inodeOf(parentOf(path)));
   }
 
+  /**
+   * `rm`: a file, or with `recursive` a directory and everything in it (files unlinked and
+   * directories removed depth first, each its own I/O, as Node's own walk makes them).
+   * @throws NodeFsError ENOENT (unless `force`); Node's `ERR_FS_EISDIR` for a directory
+   * without `recursive`
+   */
   rmSync(path: string, options?: { force?: boolean; recursive?: boolean }): void {
     const stat = this.#peek(path);
     if (stat === undefined && options?.force === true) return;
-    if (stat === 'dir') throw new UnsupportedFsCallError('fs.rm', path, 'the simulated disk never removes directories');
+    // Node's rm looks the path up first: what is missing fails that `lstat`.
+    if (stat === undefined) this.#call('lstat', path, () => this.port.stat(path));
+    if (stat === 'dir') {
+      if (options?.recursive !== true) {
+        throw Object.assign(nodeInternalError('ERR_FS_EISDIR', `Path is a directory: rm returned EISDIR (is a directory) ${path}`), { errno: 21, syscall: 'rm', path });
+      }
+      this.#removeTree(path, 'rm');
+      return;
+    }
     this.#call('rm', path, () => this.port.unlink(path));
+    this.times.modified(this.world.inodeOf(parentOf(path)));
+  }
+
+  /** Removes the directory `path` and everything in it, depth first. */
+  #removeTree(path: string, syscall: string): void {
+    const names = this.#call(syscall, path, () => this.port.readdir(path));
+    for (const name of names) {
+      const child = `${path}/${name}`;
+      if (this.#peek(child) === 'dir') this.#removeTree(child, syscall);
+      else this.#call(syscall, child, () => this.port.unlink(child));
+    }
+    this.#call(syscall, path, () => this.port.rmdir(path));
+    this.times.modified(this.world.inodeOf(parentOf(path)));
   }
 
   unlinkSync(path: string): void {
     this.#call('unlink', path, () => this.port.unlink(path));
+    this.times.modified(this.world.inodeOf(parentOf(path)));
   }
 
   renameSync(from: string, to: string): void {
@@ -408,6 +466,9 @@ export class FacadeCore {
       // Eligible for the `exdev` fault: a workload can make renames fail as across file systems.
       this.port.rename(from, to, true);
     }, to);
+    this.times.modified(this.world.inodeOf(parentOf(from)));
+    this.times.modified(this.world.inodeOf(parentOf(to)));
+    this.times.changed(this.world.inodeOf(to));
   }
 
   readFileSync(pathOrFd: string | number, options?: unknown): Buffer | string {
@@ -497,14 +558,48 @@ export class FacadeCore {
     return normalise(path);
   }
 
-  /** chmod, chown, utimes and friends: checked for existence, recorded in the trace, no effect. */
+  /**
+   * chmod, chown and friends: checked for existence, recorded in the trace; they move the
+   * entry's ctime and change nothing else (modes and owners are not simulated).
+   */
   noOpSync(call: string, pathOrFd: string | number): void {
     const path = typeof pathOrFd === 'number' ? this.#entry(pathOrFd, call).path : pathOrFd;
     this.#call(call, path, () => this.port.stat(path));
     this.world.record('note', `fs.${call} (no-op)`, path);
+    this.times.changed(this.world.inodeOf(path));
+  }
+
+  /**
+   * `utimes`, `futimes`, `lutimes`: checked for existence, recorded in the trace, and the entry's
+   * atime and mtime set (times.ts).
+   * @param atime - seconds (a number or a numeric string) or a `Date`, as Node takes it
+   * @throws TypeError `ERR_INVALID_ARG_TYPE` for another kind of time, as Node does
+   */
+  utimesSync(call: 'utimes' | 'futimes' | 'lutimes', pathOrFd: string | number, atime: unknown, mtime: unknown): void {
+    const nowMs = this.times.nowMs();
+    const [atimeMs, mtimeMs] = [['atime', atime], ['mtime', mtime]].map(([name, time]) => {
+      const ms = utimesArgumentMs(time, nowMs);
+      if (ms === undefined) throw nodeInternalError('ERR_INVALID_ARG_TYPE', `The "${name as string}" argument must be of type number or an instance of Date. Received ${typeof time}`, TypeError);
+      return ms;
+    }) as [number, number];
+    const path = typeof pathOrFd === 'number' ? this.#entry(pathOrFd, call).path : pathOrFd;
+    this.#call(call, path, () => this.port.stat(path));
+    this.world.record('note', `fs.${call}`, path);
+    const key = this.world.inodeOf(path);
+    if (key !== undefined) this.times.set(key, atimeMs, mtimeMs);
   }
 
   // ---- helpers ----
+
+  /** The directories from `first` down to `last` were just made: their times, and their parent's. */
+  #madeDirectories(first: string, last: string): void {
+    this.times.modified(this.world.inodeOf(parentOf(first)));
+    for (let dir = last; ; dir = parentOf(dir)) {
+      const key = this.world.inodeOf(dir);
+      if (key !== undefined) this.times.created(key);
+      if (dir === first || dir === '/') break;
+    }
+  }
 
   /**
    * Checks that the incarnation that opened something (a directory descriptor, a Dir) is still
@@ -541,8 +636,7 @@ export class FacadeCore {
   }
 
   #stats(stat: SyncStat): Stats {
-    const timeMs = this.world.clock.now();
-    const time = new Date(timeMs);
+    const times = this.times.of(stat.kind === 'file' ? stat.id : stat.path satisfies TimesKey);
     const isFile = stat.kind === 'file';
     const size = isFile ? stat.size : 4096;
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
@@ -558,14 +652,11 @@ export class FacadeCore {
       ino: isFile ? stat.id : directoryIno(stat.path),
       size,
       blocks: Math.ceil(size / 512),
-      atimeMs: timeMs,
-      mtimeMs: timeMs,
-      ctimeMs: timeMs,
-      birthtimeMs: timeMs,
-      atime: time,
-      mtime: time,
-      ctime: time,
-      birthtime: time,
+      ...times,
+      atime: new Date(times.atimeMs),
+      mtime: new Date(times.mtimeMs),
+      ctime: new Date(times.ctimeMs),
+      birthtime: new Date(times.birthtimeMs),
     };
     const stats = Object.create(Stats.prototype) as Stats;
     for (const [key, value] of Object.entries(fields)) {

@@ -63,7 +63,20 @@ export class UnsupportedFsCallError extends Error {
    */
   constructor(readonly call: string, readonly target: string, why = 'not simulated by powercut\'s fs facade') {
     super(`powercut: ${call} on simulated '${target}' is not supported (${why}); see README "Testing any Node library"`);
+    // Told even when the code under test catches the error: the run then went another way than
+    // on a real disk, which its result must say (targets/runner.ts).
+    unsupportedListener?.(this);
   }
+}
+
+let unsupportedListener: ((error: UnsupportedFsCallError) => void) | undefined;
+
+/**
+ * Tells `listener` of every {@link UnsupportedFsCallError} made from now on in this thread
+ * (the bound facade's run), or no one with `undefined`.
+ */
+export function listenForUnsupportedCalls(listener: ((error: UnsupportedFsCallError) => void) | undefined): void {
+  unsupportedListener = listener;
 }
 
 /**

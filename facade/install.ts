@@ -21,7 +21,7 @@
  * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
  * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, links
- * (`link`, `symlink`, `readlink`), `cp`, `statfs`, removing or renaming directories, and
+ * (`link`, `symlink`, `readlink`), `cp`, `statfs`, renaming directories, and
  * simulated latency (a facade call completes at once).
  */
 import { Buffer } from 'node:buffer';
@@ -33,7 +33,7 @@ import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/index.ts';
 import { callbackImpls, fsCreateReadStream, fsCreateWriteStream, isFacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore, facadeFdFirst } from './core.ts';
-import { NoActiveRunError, nodeError, UnsupportedFsCallError } from './errors.ts';
+import { listenForUnsupportedCalls, NoActiveRunError, nodeError, UnsupportedFsCallError } from './errors.ts';
 
 /** What {@link installFacade} returns. */
 export interface InstalledFacade {
@@ -119,11 +119,14 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   world.createDirectory(rootAbs);
   const core = new FacadeCore(world, rootAbs);
   const sync = syncImpls(core);
+  listenForUnsupportedCalls((error) => core.refused(error));
   const handle: InstalledFacade = {
     root: rootAbs,
     core,
     uninstall() {
-      if (state.binding?.handle === handle) state.binding = undefined;
+      if (state.binding?.handle !== handle) return;
+      state.binding = undefined;
+      listenForUnsupportedCalls(undefined);
     },
   };
   state.binding = { root: rootAbs, core, sync, callbacks: callbackImpls(core, sync), promises: promiseImpls(core, sync), handle };

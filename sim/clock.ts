@@ -17,6 +17,12 @@ function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
 }
 
+/**
+ * The wall-clock time at virtual time 0, 2020-01-01T00:00:00Z: what a library sees as `Date.now()`
+ * during a run (targets/environment.ts) and as the times of its files (facade/times.ts).
+ */
+export const wallClockEpochMs = Date.UTC(2020, 0, 1);
+
 /** A {@link Clock} over virtual time, driven by the scheduler. */
 export class SimClock implements Clock {
   #nowMs = 0;

@@ -34,6 +34,7 @@ export { invariantNames, type InvariantName, type ModelViolation } from './check
 export { defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';
 export { runLogWorkload } from './file-workload.ts';
 export { Rng } from './rng.ts';
+export { wallClockEpochMs } from './clock.ts';
 export { Digest64 } from './digest.ts';
 export { wallClockMs } from './node/wall-clock.ts';
 export { listDirectory, readTextFile } from './node/files.ts';

@@ -386,6 +386,16 @@ export class SimWorld {
     return entry instanceof FileState ? 'file' : 'dir';
   }
 
+  /**
+   * Who is at `path` in the page-cache namespace, without an I/O operation: a file's inode
+   * number, a directory's normalised path, or undefined (the facade keys the times `stat` shows by it).
+   */
+  inodeOf(path: string): number | string | undefined {
+    const entry = this.#kernel.disk.lookup(splitPath(path));
+    if (entry === undefined) return undefined;
+    return entry instanceof FileState ? entry.id : entry.path;
+  }
+
   /** Creates a directory and its parents on the simulated disk, durable at once, without I/O or trace (setting up a root). */
   createDirectory(path: string): void {
     this.#kernel.disk.mkdir(path);

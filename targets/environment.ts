@@ -25,15 +25,15 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { format } from 'node:util';
 import workerThreads from 'node:worker_threads';
-import type { SimWorld } from '../sim/index.ts';
+import { wallClockEpochMs, type SimWorld } from '../sim/index.ts';
 import { pinTimers } from './timers.ts';
 
 /** The process id every target run sees. */
 export const pinnedPid = 4242;
 /** The parent process id every target run sees. */
 export const pinnedPpid = 4241;
-/** The wall-clock time at simulated time 0: 2020-01-01T00:00:00Z. */
-export const pinnedEpochMs = Date.UTC(2020, 0, 1);
+/** The wall-clock time at simulated time 0: 2020-01-01T00:00:00Z (the simulator's {@link wallClockEpochMs}). */
+export const pinnedEpochMs = wallClockEpochMs;
 
 /** The longest console line kept in a trace note; the rest is cut (`…`). */
 export const consoleNoteCharsMax = 500;

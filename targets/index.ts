@@ -11,6 +11,6 @@ export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
   type TargetPlan,
 } from './plan.ts';
-export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, type TargetCrash, type TargetRunOptions } from './runner.ts';
+export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
 export { librarySubject } from './subject.ts';
 export { consoleNoteCharsMax, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

@@ -72,6 +72,16 @@ export class TargetSetupError extends Error {
   readonly code = 'TARGET_SETUP';
 }
 
+/**
+ * The library made an fs call the facade does not simulate (facade/errors.ts), even if it caught
+ * the error: from there on the run went another way than on a real disk, so it tested nothing
+ * that can be trusted.
+ */
+export class TargetUnsupportedError extends Error {
+  override readonly name = 'TargetUnsupportedError';
+  readonly code = 'TARGET_UNSUPPORTED';
+}
+
 /** Makes every file and directory entry on the disk durable (after setup). */
 function makeDurable(world: SimWorld): void {
   world.syncEverything();
@@ -93,6 +103,7 @@ const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
  * Calls made while another plan runs in this thread wait for it (the facade and the pinned
  * environment are per thread).
  * @throws {@link TargetSetupError} when `load`, `open` or `setup` fails with faults off
+ * @throws {@link TargetUnsupportedError} when the library made an fs call the facade does not simulate
  */
 export function runTargetPlan<S, L, M>(workload: Workload<S, L, M>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
   installFacadeRoutes();
@@ -198,6 +209,10 @@ class LibraryRun<S, L, M> {
         this.#world.setPhase('idle');
         this.#world.crashNow('power-loss');
         await this.#check('power-loss', this.plan.operations.length, true);
+      }
+      const refused = facade.core.unsupportedCalls[0];
+      if (refused !== undefined) {
+        throw new TargetUnsupportedError(`${this.workload.name} seed ${this.plan.seed}: the library called ${refused.call} on '${refused.target}', which the run could not simulate, so it did not test what a real disk would do (${refused.message})`);
       }
       return this.#result();
     } finally {

@@ -228,6 +228,25 @@ export class SimDisk {
     parent.durable.set(split.name, dir);
   }
 
+  /**
+   * Removes the empty directory `dir`, durable at once as {@link mkdir} makes one: its own logged
+   * operations are committed first (a journal commits a directory's earlier changes before its
+   * removal), so nothing pending names it afterwards.
+   * @throws IoError `ENOTEMPTY` when its page-cache namespace has an entry; `EBUSY`-like roots
+   * (`/`, `.`) are refused as `EINVAL`
+   */
+  rmdir(dir: DirNode, syscall = 'rmdir'): void {
+    if (dir.path === '/' || dir.path === '.') fail('EINVAL', syscall, dir.path);
+    if (dir.cache.size > 0) fail('ENOTEMPTY', syscall, dir.path);
+    this.syncDir(dir);
+    const split = splitPath(dir.path);
+    const parent = this.#dirs.get(split.parent);
+    assert(parent !== undefined && parent.cache.get(split.name) === dir, 'rmdir: the directory hangs under its parent');
+    parent.cache.delete(split.name);
+    parent.durable.delete(split.name);
+    this.#dirs.delete(dir.path);
+  }
+
   /** fsync of a directory: commits its logged operations to the durable namespace. */
   syncDir(dir: DirNode): void {
     for (const txn of dir.log) {

@@ -111,6 +111,16 @@ export function unlinkOp(k: IoKernel, path: string): Operation<void> {
   });
 }
 
+/**
+ * Removes an empty directory (durable at once, see disk.ts `rmdir`); counted with unlinks.
+ * @throws IoError `ENOENT`, `ENOTDIR`, `ENOTEMPTY`, `EINVAL` (a root)
+ */
+export function rmdirOp(k: IoKernel, path: string): Operation<void> {
+  return plainOp('rmdir', path, 'unlink', () => {
+    k.disk.rmdir(dirAt(k, path, 'rmdir'));
+  });
+}
+
 /** Creates a directory and its missing parents (durable at once, see disk.ts). */
 export function mkdirOp(k: IoKernel, path: string): Operation<void> {
   return plainOp('mkdir', path, 'mkdir', () => {

@@ -25,6 +25,7 @@ import type { IoKernel } from './kernel.ts';
 import {
   existsOp,
   mkdirOp,
+  rmdirOp,
   openOp,
   readdirOp,
   renameOp,
@@ -166,6 +167,11 @@ export class SyncFileSystem {
   /** Removes a file. */
   unlink(path: string): void {
     performSync(this.kernel, this.kernel.incarnation, unlinkOp(this.kernel, path));
+  }
+
+  /** Removes an empty directory, durable at once (Node's `fs` has it; the engine's port does not). */
+  rmdir(path: string): void {
+    performSync(this.kernel, this.kernel.incarnation, rmdirOp(this.kernel, path));
   }
 
   /** Creates a directory and its missing parents (durable at once, see disk.ts). */

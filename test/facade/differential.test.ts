@@ -3,7 +3,8 @@
  * and promise APIs (chosen per operation), gives the same results and the same error codes and
  * syscalls on a real temporary directory and on the simulated disk (faults off).
  *
- * Covered besides the whole-file and namespace calls: `readdir({ recursive })` with and without
+ * Covered besides the whole-file and namespace calls: `rmdir`, `rm` with and without `recursive`,
+ * `readdir({ recursive })` with and without
  * `withFileTypes` (in Node 20's order, which differs between sync/callback and promises),
  * `opendir` and `Dir` (sync `readSync`, callback `read`, promise `for await`), `mkdtemp`,
  * `readv`/`writev` (FileHandle methods for promises), and read streams (`fs.createReadStream` by
@@ -27,6 +28,7 @@ type Op =
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
   | { kind: 'readFile' | 'unlink' | 'stat' | 'exists' | 'readdir' | 'realpath' | 'mkdir'; name: string }
   | { kind: 'mkdirRecursive'; name: string }
+  | { kind: 'rmdir' | 'rm' | 'rmRecursive'; name: string }
   | { kind: 'rename' | 'copyFile'; name: string; to: string }
   | { kind: 'truncate'; name: string; length: number }
   | { kind: 'pwrite'; name: string; data: string; position: number }
@@ -47,8 +49,9 @@ const dataArb = fc.string({ maxLength: 40 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: dataArb }),
   fc.record({ kind: fc.constantFrom('readFile' as const, 'unlink' as const, 'stat' as const, 'exists' as const, 'readdir' as const, 'realpath' as const), name: fc.constantFrom(...names) }),
-  // Only directory names become directories: the simulated disk never renames or removes one.
+  // Only directory names become directories: the simulated disk never renames one.
   fc.record({ kind: fc.constantFrom('mkdir' as const, 'mkdirRecursive' as const), name: fc.constantFrom(...dirs) }),
+  fc.record({ kind: fc.constantFrom('rmdir' as const, 'rm' as const, 'rmRecursive' as const), name: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constantFrom('rename' as const, 'copyFile' as const), name: fc.constantFrom(...files), to: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('truncate' as const), name: fc.constantFrom(...names), length: fc.nat(60) }),
   fc.record({ kind: fc.constant('pwrite' as const), name: fc.constantFrom(...names), data: dataArb, position: fc.nat(50) }),
@@ -105,6 +108,11 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
       return (await call(api, 'realpath', at(op.name)) as string).slice(base.length);
     case 'mkdir':
       return call(api, 'mkdir', at(op.name));
+    case 'rmdir':
+    case 'rm':
+      return call(api, op.kind, at(op.name));
+    case 'rmRecursive':
+      return call(api, 'rm', at(op.name), { recursive: true });
     case 'mkdirRecursive': {
       const first = await call(api, 'mkdir', at(op.name), { recursive: true }) as string | undefined;
       return first?.slice(base.length);

@@ -143,3 +143,40 @@ describe('synchronous port', () => {
     expect(() => port.readdir('/x')).toThrow(ProcessCrashedError);
   });
 });
+
+describe('rmdir (the synchronous port, for Node\'s fs)', () => {
+  it('removes an empty directory and refuses a full one, a file and a missing path with their codes', () => {
+    const port = new SyncFileSystem(new SimWorld({ seed: 1 }).kernel);
+    port.mkdir('/x/y');
+    port.open('/x/y/a', { create: true }).close();
+    expect(() => port.rmdir('/x/y')).toThrow(expect.objectContaining({ code: 'ENOTEMPTY' }));
+    expect(() => port.rmdir('/x/y/a')).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(() => port.rmdir('/x/z')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    port.unlink('/x/y/a');
+    port.rmdir('/x/y');
+    expect(port.readdir('/x')).toEqual([]);
+    expect(() => port.readdir('/x/y')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    port.mkdir('/x/y');
+    expect(port.readdir('/x/y')).toEqual([]);
+  });
+
+  it('is durable at once, as mkdir is, with the directory\'s own unsynced changes committed before it: a power loss brings back neither it nor what was unlinked in it, and keeps what was renamed out of it', () => {
+    for (const crashState of [0, 1, 2, 3, 4]) {
+      const world = new SimWorld({ seed: 1, faults: noFaults() });
+      const port = new SyncFileSystem(world.kernel);
+      port.mkdir('/x/y');
+      port.open('/x/y/a', { create: true }).close();
+      port.open('/x/y/b', { create: true }).close();
+      port.syncDir('/x/y');
+      port.unlink('/x/y/a');
+      // A rename out of the directory, unsynced: its removal commits it (a journal commits in order).
+      port.rename('/x/y/b', '/x/c');
+      port.rmdir('/x/y');
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      const after = new SyncFileSystem(world.kernel);
+      expect(after.readdir('/x')).toEqual(['c']);
+      expect(after.exists('/x/y/a')).toBe(false);
+    }
+  });
+});

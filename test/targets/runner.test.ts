@@ -12,7 +12,7 @@ import { noFaults } from '../../sim/world.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
-import type { Workload } from '../../targets/workload.ts';
+import { defineWorkload, type Workload } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter } from './writers.ts';
@@ -80,6 +80,36 @@ describe('a library that throws where nothing catches it', () => {
     expect(result.failedOperations).toBe(2);
     expect(result.acknowledged).toBe(plan.operations.length - 2);
     expect(result.violations).toEqual([]);
+  });
+});
+
+describe('a library that makes an fs call the facade does not simulate', () => {
+  it('fails the run with TargetUnsupportedError naming the call, even when the library caught the error and went on', async () => {
+    const { default: fs } = await import('node:fs');
+    const linker = defineWorkload<Record<string, never>, Record<string, never>>({
+      name: 'linker',
+      description: 'links a file, and falls back to a copy when it cannot',
+      initialState: () => ({}),
+      async open() {
+        return {};
+      },
+      async setup(ctx) {
+        fs.writeFileSync(ctx.path('a'), 'x');
+      },
+      operations: [{
+        name: 'link',
+        async run(ctx) {
+          try {
+            fs.linkSync(ctx.path('a'), ctx.path('b'));
+          } catch {
+            fs.copyFileSync(ctx.path('a'), ctx.path('b'));
+          }
+        },
+      }],
+      async invariants() {},
+    });
+    const run = runTargetPlan(asAny(linker), targetPlan(asAny(linker), 'test', 1, noFaults()));
+    await expect(run).rejects.toMatchObject({ code: 'TARGET_UNSUPPORTED', message: expect.stringContaining("the library called fs.linkSync on '/powercut-target/a'") });
   });
 });
 
