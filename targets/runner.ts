@@ -276,7 +276,7 @@ class LibraryRun<S, L, M> {
       this.#failedOperations++;
     }
     else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
-    else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}`, position);
+    else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, position);
     return true;
   }
 
@@ -296,6 +296,16 @@ class LibraryRun<S, L, M> {
     if (outcome.outcome === 'error') this.#world.record('note', 'uncaught', messageOf(outcome.error).split('\n')[0]!);
     else if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, position);
     return true;
+  }
+
+  /**
+   * Why an operation may wait forever after a crash: a library that keeps a lock or a queue in
+   * module-level state, loaded once (an ES module always is, a CommonJS one without
+   * `freshRequire`), still holds what the dead process held.
+   */
+  #stuckHint(outcome: string): string {
+    if (outcome !== 'stuck' || this.#crashStates.length === 0) return '';
+    return '; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level, held by the dead process (load the library afresh in every incarnation, see README "Loading")';
   }
 
   /** A section that hung or ran out of steps: a liveness violation, then a kill -9 and its check. */

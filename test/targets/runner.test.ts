@@ -113,6 +113,39 @@ describe('a library that makes an fs call the facade does not simulate', () => {
   });
 });
 
+describe('a library whose module-level lock a crash leaves held', () => {
+  it('reports the next operation stuck, and says why that happens after a crash', async () => {
+    const { default: fs } = await import('node:fs');
+    let busy = false;
+    const locked = defineWorkload<Record<string, never>, Record<string, never>>({
+      name: 'module-lock',
+      description: 'one write at a time, by a lock kept at module level',
+      // Two: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
+      operationsCount: 2,
+      initialState: () => ({}),
+      async open() {
+        return {};
+      },
+      async setup(ctx) {
+        fs.writeFileSync(ctx.path('a'), 'x');
+      },
+      operations: [{
+        name: 'write',
+        async run(ctx) {
+          if (busy) await new Promise(() => {});
+          busy = true;
+          await fs.promises.writeFile(ctx.path('a'), 'y');
+          busy = false;
+        },
+      }],
+      async invariants() {},
+    });
+    // Setup's open, write and close are I/O 0-2; the first operation's write is I/O 4.
+    const result = await runTargetPlan(asAny(locked), targetPlan(asAny(locked), 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
+    expect(result.violations[0]).toMatchObject({ invariant: 'liveness', message: expect.stringContaining('ended stuck; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level') });
+  });
+});
+
 describe('one target plan', () => {
   it('replays to the same trace digest, and its fired faults replay as scheduled faults to the same run', async () => {
     const plan = planOf(writeFileAtomicWorkload, 7);
