@@ -195,8 +195,8 @@ export class Scheduler {
     const onUncaught = (error: unknown): void => {
       this.#uncaught ??= { error };
     };
-    process.on('uncaughtException', onUncaught);
-    process.on('unhandledRejection', onUncaught);
+    process.on('uncaughtException', onUncaught); // allowed: catches the code under test's uncaught errors during the run only, see above
+    process.on('unhandledRejection', onUncaught); // allowed: as above
     const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
     const settle = options.barrier === 'tick' ? tickBarrier : barrier;
     let result: RunOutcome<T> | undefined;
@@ -232,8 +232,8 @@ export class Scheduler {
         }
       }
     } finally {
-      process.off('uncaughtException', onUncaught);
-      process.off('unhandledRejection', onUncaught);
+      process.off('uncaughtException', onUncaught); // allowed: the run's own listener, removed
+      process.off('unhandledRejection', onUncaught); // allowed: as above
       this.#running = false;
       this.#stepsMax = Infinity;
     }
