@@ -52,10 +52,10 @@ const loader = await load<{
 const { loadMutant, removeMutantCopies } = loader;
 const build: Build = process.env.POWERCUT_BENCH_SOURCE !== '1' && loader.mutantBuilds?.includes('compiled') === true
   && existsSync(join(checkout, 'dist/sim/runner.js')) ? 'compiled' : 'source';
-const module = (path: string): string => (build === 'compiled' ? `dist/${path}.js` : `${path}.ts`);
+const modulePath = (path: string): string => (build === 'compiled' ? `dist/${path}.js` : `${path}.ts`);
 const { mutants } = await load<{ mutants: readonly Mutant[] }>('test/mutants/catalogue.ts');
-const { findScenario } = await load<{ findScenario: (name: string) => { plan: (seed: number) => unknown } | undefined }>(module('scenarios/index'));
-const { runPlan } = await load<{ runPlan: (plan: unknown, engine: unknown) => Promise<Result> }>(module('sim/runner'));
+const { findScenario } = await load<{ findScenario: (name: string) => { plan: (seed: number) => unknown } | undefined }>(modulePath('scenarios/index'));
+const { runPlan } = await load<{ runPlan: (plan: unknown, engine: unknown) => Promise<Result> }>(modulePath('sim/runner'));
 
 process.on('message', (request: Request) => {
   void answer(request).then((reply) => process.send!(reply));

@@ -25,6 +25,7 @@ import { ReportWitness } from './report-witness.ts';
 import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
+import { unhandledRejectionsPending } from './scheduler.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -47,6 +48,14 @@ export interface RunPlanOptions {
    * candidate already showed (harness/same-crash-image.ts).
    */
   readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
+}
+
+/**
+ * The engine threw where nothing caught it (a timer, a callback, a tick) or left a promise
+ * rejected that nobody handled: a real process would end there.
+ */
+function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
+  return { invariant: 'engine-error', message: `uncaught, which would end a real process: ${describeError(error)}` };
 }
 
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
@@ -122,6 +131,9 @@ class EngineRun {
     const failedHard = this.#violations.some((v) => v.invariant === 'liveness' || v.invariant === 'harness' || v.invariant === 'engine-error');
     if (!this.#refused && !failedHard) await this.#livenessPhase();
     await Promise.all(this.#crashChecks);
+    // A promise the engine left rejected is reported only now (see unhandledRejectionsPending).
+    const [rejected] = await unhandledRejectionsPending();
+    if (rejected !== undefined) this.#add([uncaughtError(rejected)]);
     return this.#result();
   }
 
@@ -224,6 +236,10 @@ class EngineRun {
         this.#liveness('recovery', opened);
         return 'stop';
       case 'error':
+        if (opened.uncaught === true) {
+          this.#add([uncaughtError(opened.error)]);
+          return 'stop';
+        }
         return this.#openFailed(opened.error, cacheLies);
       case 'done':
         this.#handle = opened.value;
@@ -518,7 +534,7 @@ class EngineRun {
         this.#liveness(`step ${this.#stepIndex} (${steps[this.#stepIndex]?.op ?? 'end'})`, outcome);
         return false;
       case 'error':
-        this.#add([{ invariant: 'harness', message: `step ${this.#stepIndex} threw ${describeError(outcome.error)}` }]);
+        this.#add([outcome.uncaught === true ? uncaughtError(outcome.error) : { invariant: 'harness', message: `step ${this.#stepIndex} threw ${describeError(outcome.error)}` }]);
         return false;
       case 'done':
         if (ended !== 'closed' && ended !== 'failed') return true;
@@ -568,7 +584,7 @@ class EngineRun {
     } else if (outcome.outcome === 'crashed') {
       this.#add([{ invariant: 'harness', message: 'a crash fired with faults off' }]);
     } else if (outcome.outcome === 'error') {
-      this.#add([{ invariant: 'harness', message: `liveness phase threw ${describeError(outcome.error)}` }]);
+      this.#add([outcome.uncaught === true ? uncaughtError(outcome.error) : { invariant: 'harness', message: `liveness phase threw ${describeError(outcome.error)}` }]);
     } else {
       this.#liveness('liveness phase', outcome);
     }

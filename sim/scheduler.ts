@@ -127,6 +127,26 @@ function realTurn(turn: number): Promise<void> {
   return new Promise((resolve) => realSetTimeout(resolve, 1)); // allowed: waiting for real work only, see the module comment
 }
 
+/**
+ * The rejections nobody handled that are still waiting to be reported: Node reports one only
+ * once the tick and microtask queues are empty, which with the `tick` barrier happens after a
+ * run, not during it. Gives the real event loop one turn with a listener in place.
+ * @returns the rejection reasons, oldest first (none when nothing was pending)
+ */
+export async function unhandledRejectionsPending(): Promise<unknown[]> {
+  const reasons: unknown[] = [];
+  const listener = (reason: unknown): void => {
+    reasons.push(reason);
+  };
+  process.on('unhandledRejection', listener); // allowed: only for this one real turn
+  try {
+    await barrier();
+  } finally {
+    process.off('unhandledRejection', listener); // allowed: as above
+  }
+  return reasons;
+}
+
 /** The event loop of the simulated world. One per world. */
 export class Scheduler {
   readonly #clock: SimClock;

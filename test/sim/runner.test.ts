@@ -64,6 +64,30 @@ describe('runner', () => {
     expect(result.violations[0]).toMatchObject({ invariant: 'reads', step: 1, message: expect.stringContaining('get(a) returned') });
   });
 
+  it('reports an engine that leaves a promise rejected with nobody handling it as engine-error, instead of ending powercut', async () => {
+    const engine = brokenEngine('forgets-a-rejection', (handle) => ({
+      async commit(ops) {
+        void Promise.reject(new Error('forgotten background flush'));
+        return handle.commit(ops);
+      },
+    }));
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }]), engine);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'engine-error', message: expect.stringContaining('uncaught, which would end a real process: Error: forgotten background flush') }));
+  });
+
+  it('reports an engine that throws in a callback nobody catches as engine-error, and stops the run there', async () => {
+    const engine = brokenEngine('throws-in-a-tick', (handle) => ({
+      async commit(ops) {
+        process.nextTick(() => {
+          throw new Error('thrown in a tick');
+        });
+        return handle.commit(ops);
+      },
+    }));
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }]), engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: 'uncaught, which would end a real process: Error: thrown in a tick' })]);
+  });
+
   it('reports a deadlocked engine as a liveness failure instead of hanging', async () => {
     const engine = brokenEngine('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
     const result = await runPlan(clean([{ op: 'sync' }]), engine);
