@@ -3,6 +3,7 @@
  * seed tried, a seed gives the same run in any thread, and the two shipped workloads give the
  * findings the README reports, each shrunk to the plan that names the missing step.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
@@ -12,7 +13,7 @@ import { noFaults } from '../../sim/world.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
-import { defineWorkload, type Workload } from '../../targets/workload.ts';
+import { defineWorkload, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter } from './writers.ts';
@@ -83,65 +84,50 @@ describe('a library that throws where nothing catches it', () => {
   });
 });
 
+/** A workload whose setup writes the file `a` and whose one operation is `run`. */
+function onFileA(name: string, run: (ctx: WorkloadContext<Record<string, never>>) => Promise<void>, operationsCount = 12): Workload<unknown, unknown> {
+  return asAny(defineWorkload<Record<string, never>, Record<string, never>>({
+    name,
+    description: name,
+    operationsCount,
+    initialState: () => ({}),
+    async open() {
+      return {};
+    },
+    async setup(ctx) {
+      fs.writeFileSync(ctx.path('a'), 'x');
+    },
+    operations: [{ name, run: (ctx) => run(ctx) }],
+    async invariants() {},
+  }));
+}
+
 describe('a library that makes an fs call the facade does not simulate', () => {
   it('fails the run with TargetUnsupportedError naming the call, even when the library caught the error and went on', async () => {
-    const { default: fs } = await import('node:fs');
-    const linker = defineWorkload<Record<string, never>, Record<string, never>>({
-      name: 'linker',
-      description: 'links a file, and falls back to a copy when it cannot',
-      initialState: () => ({}),
-      async open() {
-        return {};
-      },
-      async setup(ctx) {
-        fs.writeFileSync(ctx.path('a'), 'x');
-      },
-      operations: [{
-        name: 'link',
-        async run(ctx) {
-          try {
-            fs.linkSync(ctx.path('a'), ctx.path('b'));
-          } catch {
-            fs.copyFileSync(ctx.path('a'), ctx.path('b'));
-          }
-        },
-      }],
-      async invariants() {},
+    const linker = onFileA('link-or-copy', async (ctx) => {
+      try {
+        fs.linkSync(ctx.path('a'), ctx.path('b'));
+      } catch {
+        fs.copyFileSync(ctx.path('a'), ctx.path('b'));
+      }
     });
-    const run = runTargetPlan(asAny(linker), targetPlan(asAny(linker), 'test', 1, noFaults()));
+    const run = runTargetPlan(linker, targetPlan(linker, 'test', 1, noFaults()));
     await expect(run).rejects.toMatchObject({ code: 'TARGET_UNSUPPORTED', message: expect.stringContaining("the library called fs.linkSync on '/powercut-target/a'") });
   });
 });
 
 describe('a library whose module-level lock a crash leaves held', () => {
   it('reports the next operation stuck, and says why that happens after a crash', async () => {
-    const { default: fs } = await import('node:fs');
     let busy = false;
-    const locked = defineWorkload<Record<string, never>, Record<string, never>>({
-      name: 'module-lock',
-      description: 'one write at a time, by a lock kept at module level',
-      // Two: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
-      operationsCount: 2,
-      initialState: () => ({}),
-      async open() {
-        return {};
-      },
-      async setup(ctx) {
-        fs.writeFileSync(ctx.path('a'), 'x');
-      },
-      operations: [{
-        name: 'write',
-        async run(ctx) {
-          if (busy) await new Promise(() => {});
-          busy = true;
-          await fs.promises.writeFile(ctx.path('a'), 'y');
-          busy = false;
-        },
-      }],
-      async invariants() {},
-    });
+    // Two operations: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
+    const locked = onFileA('write-under-a-module-lock', async (ctx) => {
+      if (busy) await new Promise(() => {});
+      busy = true;
+      await fs.promises.writeFile(ctx.path('a'), 'y');
+      busy = false;
+    }, 2);
     // Setup's open, write and close are I/O 0-2; the first operation's write is I/O 4.
-    const result = await runTargetPlan(asAny(locked), targetPlan(asAny(locked), 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
+    const result = await runTargetPlan(locked, targetPlan(locked, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
     expect(result.violations[0]).toMatchObject({ invariant: 'liveness', message: expect.stringContaining('ended stuck; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level') });
   });
 });
