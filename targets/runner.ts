@@ -88,6 +88,15 @@ function makeDurable(world: SimWorld): void {
   world.record('note', 'checkpoint', 'setup made durable');
 }
 
+/** A deep copy of a workload's state, or undefined when it cannot be cloned (it holds functions). */
+function cloneState<S>(state: S): { readonly state: S } | undefined {
+  try {
+    return { state: structuredClone(state) };
+  } catch {
+    return undefined;
+  }
+}
+
 function messageOf(error: unknown): string {
   return String((error as Error | undefined)?.message ?? error);
 }
@@ -164,6 +173,8 @@ class LibraryRun<S, L, M> {
   #crash: WorkloadCrash | undefined;
   /** Whether a check (a reopen after a crash, then the invariants) is under way. */
   #checking = false;
+  /** `ctx.state` as it was when the last crash fired, cloned (see {@link #section}). */
+  #stateAtCrash: { readonly state: S } | undefined;
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -172,7 +183,12 @@ class LibraryRun<S, L, M> {
     /** What `load` returned once for the thread, with `loadOnce`. */
     private readonly loaded: { readonly value: M } | undefined,
   ) {
-    const world = new SimWorld({ seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest' });
+    const world = new SimWorld({
+      seed: plan.seed, faults: plan.faults, trace: options.trace ?? 'digest',
+      onCrash: () => {
+        this.#stateAtCrash = cloneState(this.#ctx.state);
+      },
+    });
     this.#world = world;
     this.#crashStateStream = world.stream('crash-state');
     this.#ctx = this.#context(world);
@@ -223,10 +239,21 @@ class LibraryRun<S, L, M> {
     }
   }
 
-  /** Runs `body` as one simulated section, its I/O labelled with `phase`. */
-  #section<T>(phase: string, body: () => Promise<T>): Promise<RunOutcome<T>> {
+  /**
+   * Runs `body` as one simulated section, its I/O labelled with `phase`. When a crash ends it,
+   * `ctx.state` goes back to what it was when the crash fired: a library that catches the dead
+   * process's error and returns lets the workload's code run on and acknowledge what the dead
+   * process never wrote (flat-cache swallows every error of its `save`), and nothing a dead
+   * process does may count.
+   */
+  async #section<T>(phase: string, body: () => Promise<T>): Promise<RunOutcome<T>> {
     this.#world.setPhase(phase);
-    return this.#world.run(body, { stepsMax: this.plan.stepsMax });
+    this.#stateAtCrash = undefined;
+    const outcome = await this.#world.run(body, { stepsMax: this.plan.stepsMax });
+    // Set by onCrash meanwhile (hence the cast: the type checker cannot see it change).
+    const atCrash = this.#stateAtCrash as { readonly state: S } | undefined;
+    if (outcome.outcome === 'crashed' && atCrash !== undefined) this.#ctx.state = atCrash.state;
+    return outcome;
   }
 
   /** Loads (unless loaded once for the thread) and opens the library. */

@@ -132,6 +132,42 @@ describe('a library whose module-level lock a crash leaves held', () => {
   });
 });
 
+describe('a library that catches the dead process\'s error and returns', () => {
+  it('does not let the workload acknowledge what the dead process never wrote: ctx.state goes back to the crash instant', async () => {
+    const swallower = asAny(defineWorkload<{ acked: number }, Record<string, never>>({
+      name: 'swallows-errors',
+      description: 'saves synchronously and swallows every error, as flat-cache does',
+      operationsCount: 3,
+      initialState: () => ({ acked: -1 }),
+      async open() {
+        return {};
+      },
+      async setup(ctx) {
+        fs.writeFileSync(ctx.path('n'), '-1');
+      },
+      operations: [{
+        name: 'save',
+        async run(ctx, _lib, index) {
+          try {
+            fs.writeFileSync(ctx.path('n'), String(index));
+          } catch {
+            // swallowed, as the library does
+          }
+          ctx.state.acked = index;
+        },
+      }],
+      async invariants(ctx) {
+        const n = Number(fs.readFileSync(ctx.path('n'), 'utf8'));
+        if (ctx.crash?.powerLost === false && n < ctx.state.acked) ctx.violate('acked-after-kill-9', `${n} < ${ctx.state.acked}`);
+      },
+    }));
+    // Setup's open, write, close are I/O 0-2; operation 0's open, write, close 3-5; operation 1's write is I/O 7.
+    const result = await runTargetPlan(swallower, targetPlan(swallower, 'test', 1, noFaults({ scheduled: [{ io: 7, kind: 'kill-9' }] })));
+    expect(result.crashes).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+  });
+});
+
 describe('one target plan', () => {
   it('replays to the same trace digest, and its fired faults replay as scheduled faults to the same run', async () => {
     const plan = planOf(writeFileAtomicWorkload, 7);
