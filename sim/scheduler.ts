@@ -128,21 +128,47 @@ function realTurn(turn: number): Promise<void> {
 }
 
 /**
+ * Who hears of the uncaught exceptions and unhandled rejections of this thread while simulated
+ * code runs: the running schedulers and the drains of {@link unhandledRejectionsPending}. One
+ * pair of process listeners serves them all, in place only while someone listens (so outside
+ * simulated runs Node's own handling is untouched, and runs in flight at once in one thread do
+ * not pile up listeners). With several runs in flight at once in one thread, each hears every
+ * error: nothing tells whose code threw, and none may miss it.
+ */
+const uncaughtHearers = new Set<(error: unknown) => void>();
+
+function tellUncaught(error: unknown): void {
+  for (const hearer of uncaughtHearers) hearer(error);
+}
+
+/** Lets `hearer` hear of uncaught errors until the returned function is called. */
+function hearUncaught(hearer: (error: unknown) => void): () => void {
+  if (uncaughtHearers.size === 0) {
+    process.on('uncaughtException', tellUncaught); // allowed: only while simulated code runs, see above
+    process.on('unhandledRejection', tellUncaught); // allowed: as above
+  }
+  uncaughtHearers.add(hearer);
+  return () => {
+    uncaughtHearers.delete(hearer);
+    if (uncaughtHearers.size > 0) return;
+    process.off('uncaughtException', tellUncaught); // allowed: as above
+    process.off('unhandledRejection', tellUncaught); // allowed: as above
+  };
+}
+
+/**
  * The rejections nobody handled that are still waiting to be reported: Node reports one only
  * once the tick and microtask queues are empty, which with the `tick` barrier happens after a
  * run, not during it. Gives the real event loop one turn with a listener in place.
- * @returns the rejection reasons, oldest first (none when nothing was pending)
+ * @returns the rejection reasons (and any uncaught exception), oldest first; none when nothing was pending
  */
 export async function unhandledRejectionsPending(): Promise<unknown[]> {
   const reasons: unknown[] = [];
-  const listener = (reason: unknown): void => {
-    reasons.push(reason);
-  };
-  process.on('unhandledRejection', listener); // allowed: only for this one real turn
+  const stop = hearUncaught((reason) => reasons.push(reason));
   try {
     await barrier();
   } finally {
-    process.off('unhandledRejection', listener); // allowed: as above
+    stop();
   }
   return reasons;
 }
@@ -212,11 +238,9 @@ export class Scheduler {
     // nobody awaits) would end a real Node process; here it ends the run as a throwing timer
     // does, instead of ending powercut. Rejections surface where Node reports them, when the
     // tick and microtask queues are empty: during a macrotask barrier, or after the run.
-    const onUncaught = (error: unknown): void => {
+    const stopHearing = hearUncaught((error) => {
       this.#uncaught ??= { error };
-    };
-    process.on('uncaughtException', onUncaught); // allowed: catches the code under test's uncaught errors during the run only, see above
-    process.on('unhandledRejection', onUncaught); // allowed: as above
+    });
     const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
     const settle = options.barrier === 'tick' ? tickBarrier : barrier;
     let result: RunOutcome<T> | undefined;
@@ -252,8 +276,7 @@ export class Scheduler {
         }
       }
     } finally {
-      process.off('uncaughtException', onUncaught); // allowed: the run's own listener, removed
-      process.off('unhandledRejection', onUncaught); // allowed: as above
+      stopHearing();
       this.#running = false;
       this.#stepsMax = Infinity;
     }

@@ -116,6 +116,21 @@ describe('scheduler', () => {
     }
   });
 
+  it('shares one pair of process listeners among runs in flight at once in one thread, and removes it after the last', async () => {
+    const before = process.listenerCount('unhandledRejection');
+    const beforeExceptions = process.listenerCount('uncaughtException');
+    const worlds = Array.from({ length: 12 }, (_, seed) => new SimWorld({ seed }));
+    const runs = worlds.map((world) => world.run(async () => {
+      await world.fs.exists('/x');
+      return 'done';
+    }));
+    expect(process.listenerCount('unhandledRejection')).toBe(before + 1);
+    expect(process.listenerCount('uncaughtException')).toBe(beforeExceptions + 1);
+    expect((await Promise.all(runs)).map((outcome) => outcome.outcome)).toEqual(Array(12).fill('done'));
+    expect(process.listenerCount('unhandledRejection')).toBe(before);
+    expect(process.listenerCount('uncaughtException')).toBe(beforeExceptions);
+  });
+
   it('ends the run with a rejection nobody handled, once Node reports it (at a macrotask barrier)', async () => {
     const world = new SimWorld({ seed: 1 });
     const rejection = new Error('nobody awaited this');
