@@ -3,7 +3,7 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
-import { rootCauseGroups, shrinkCommand, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { nextShrinkCommand, rootCauseGroups, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -93,7 +93,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   }
   const first = groups[0]?.runs[0];
   if (first !== undefined) {
-    const shrink = shrinkCommand(first.root.repro);
+    const shrink = nextShrinkCommand(first.root);
     lines.push(shrink === undefined
       ? `next: rerun the first root cause: ${first.root.repro}`
       : `next: shrink the first root cause to a minimal plan: ${shrink}`);

@@ -24,7 +24,7 @@ export {
   corpusDirDefault, CorpusInputError, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
   type PlanOpener, type RegressionEntry, type RegressionResult,
 } from './corpus.ts';
-export { commandLine, invocationDefault, replayCommand, reproCommand, shellQuote, shrinkCommand } from './repro.ts';
+export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {

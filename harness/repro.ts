@@ -38,3 +38,14 @@ export function shrinkCommand(repro: string, out = 'bug.json'): string | undefin
   if (at < 0) return undefined;
   return `${repro.slice(0, at)} shrink ${repro.slice(at + ' repro '.length)} --out ${shellQuote(out)}`;
 }
+
+/**
+ * What to do next with a campaign's first root cause: its shrink command, or undefined when it
+ * is to be rerun instead: a line that reruns no seed, or a `harness` violation (the run threw:
+ * the workload or the harness could not run it, an unsupported call say), which shrinking
+ * cannot make smaller.
+ * @param root - the first violation of the root cause
+ */
+export function nextShrinkCommand(root: { readonly invariant: string; readonly repro: string }): string | undefined {
+  return root.invariant === 'harness' ? undefined : shrinkCommand(root.repro);
+}

@@ -22,7 +22,7 @@
  * `scenarios`.
  */
 import type { CampaignResult } from '../sim/index.ts';
-import { shrinkCommand } from '../harness/index.ts';
+import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
@@ -94,7 +94,7 @@ export function renderHtml(result: CampaignResult, meta: ReportMeta): string {
 function triageCallout(result: CampaignResult, groups: readonly RootCauseGroup[]): string {
   if (groups.length === 0) return '';
   const first = groups[0]!.runs[0]!;
-  const shrink = shrinkCommand(first.root.repro);
+  const shrink = nextShrinkCommand(first.root);
   const next = shrink ?? first.root.repro;
   const omitted = result.violationsOmitted === undefined ? '' : ` (and ${plural(result.violationsOmitted, 'violation')} of later seeds counted, not kept)`;
   return `<div class="triage panel" data-testid="triage"><div><b>${formatCount(failingSeedCount(result))} of ${formatCount(result.seeds)} seeds failed</b>: `

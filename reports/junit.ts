@@ -23,7 +23,7 @@
  * All text goes through {@link escapeXml}; no CDATA is used, so `]]>` in a message is harmless.
  */
 import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
-import { shrinkCommand } from '../harness/index.ts';
+import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import type { FailingRun, RootCauseGroup, ScenarioRow } from './figures.ts';
 import { failingSeedCount, followOnCount, formatCount, groupScenarios, representativeRun, rootCauses, scenarioRows } from './figures.ts';
@@ -84,7 +84,7 @@ function summarySuite(result: CampaignResult, groups: readonly RootCauseGroup[])
   };
   if (groups.length === 0) return suite('powercut', properties, [passing(name, 'powercut')], 0);
   const first = groups[0]!.runs[0]!;
-  const next = shrinkCommand(first.root.repro);
+  const next = nextShrinkCommand(first.root);
   const body = [
     `${formatCount(failingSeedCount(result))} of ${formatCount(result.seeds)} seeds failed: ${plural(result.violations.length, 'violation')}, ${plural(groups.length, 'root cause')}`
       + ` (each failing run's first violation; ${plural(followOnCount(groups), 'follow-on complaint')} folded under it)`,

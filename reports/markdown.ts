@@ -13,7 +13,7 @@
  * summaries (GitHub: 1 MiB); summary.json keeps every violation.
  */
 import type { CampaignResult } from '../sim/index.ts';
-import { shrinkCommand } from '../harness/index.ts';
+import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
@@ -104,7 +104,7 @@ function rootCauseLines(result: CampaignResult, groups: readonly RootCauseGroup[
     + `each failing run's first violation is its root cause; ${plural(folded, 'follow-on complaint')} ${folded === 1 ? 'is' : 'are'} folded under ${folded === 1 ? 'it' : 'them'}. `
     + 'Runs whose first violations break the same invariant with the same message (numbers masked as N) are one root cause.', '');
   const first = groups[0]!.runs[0]!;
-  const shrink = shrinkCommand(first.root.repro);
+  const shrink = nextShrinkCommand(first.root);
   lines.push(shrink === undefined ? `**Next:** rerun the first root cause: ${markdownCode(first.root.repro)}` : `**Next:** shrink the first root cause to a minimal plan: ${markdownCode(shrink)}`, '');
   for (const [index, group] of groups.slice(0, markdownGroupsMax).entries()) {
     const run = group.runs[0]!;

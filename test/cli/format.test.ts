@@ -52,6 +52,13 @@ describe('campaignSummary of a failing campaign', () => {
     expect(lines).toContain('next: shrink the first root cause to a minimal plan: npx powercut shrink --scenario wal-append --seed 1 --out bug.json');
   });
 
+  it('suggests rerunning, not shrinking, a first root cause the harness could not run (the run threw)', () => {
+    const threw: CampaignResult = { ...failing, failingSeeds: 2, violations: [1, 2].map((seed) => violation('wal-append', seed, 'harness', 'the run threw: unsupported call')) };
+    const summary = campaignSummary(threw, {});
+    expect(summary).toContain(`next: rerun the first root cause: ${repro('wal-append', 1)}`);
+    expect(summary.filter((line) => line.includes('shrink'))).toEqual([]);
+  });
+
   it('points to the report folder for the root causes it does not list, and to --report when there is none', () => {
     const many: CampaignResult = {
       ...failing,
