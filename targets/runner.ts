@@ -88,13 +88,29 @@ function makeDurable(world: SimWorld): void {
   world.record('note', 'checkpoint', 'setup made durable');
 }
 
-/** A deep copy of a workload's state, or undefined when it cannot be cloned (it holds functions). */
+/**
+ * Whether `value` is plain data that `structuredClone` copies whole: primitives, and plain
+ * objects, arrays, Maps, Sets, Dates and typed arrays of them. A class instance would come back
+ * without its prototype, its methods gone.
+ */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  if (depth > 32) return false;
+  if (ArrayBuffer.isView(value) || value instanceof Date) return true;
+  const next = (member: unknown): boolean => isPlainData(member, depth + 1);
+  if (Array.isArray(value)) return value.every(next);
+  if (value instanceof Map) return [...value].every(([key, member]) => next(key) && next(member));
+  if (value instanceof Set) return [...value].every(next);
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && Object.values(value).every(next);
+}
+
+/**
+ * A deep copy of a workload's state, or undefined when it is not plain data (it holds functions
+ * or class instances): such a state is then not restored after a crash.
+ */
 function cloneState<S>(state: S): { readonly state: S } | undefined {
-  try {
-    return { state: structuredClone(state) };
-  } catch {
-    return undefined;
-  }
+  return isPlainData(state) ? { state: structuredClone(state) } : undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -166,6 +166,40 @@ describe('a library that catches the dead process\'s error and returns', () => {
     expect(result.crashes).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
   });
+
+  it('leaves a state that is not plain data (a class instance) as it is, since a clone would lose its methods', async () => {
+    class Model {
+      acked = -1;
+      ack(index: number): void {
+        this.acked = index;
+      }
+    }
+    const withModel = asAny(defineWorkload<Model, Record<string, never>>({
+      name: 'class-state',
+      description: 'a model with methods',
+      operationsCount: 3,
+      initialState: () => new Model(),
+      async open() {
+        return {};
+      },
+      async setup(ctx) {
+        fs.writeFileSync(ctx.path('n'), '-1');
+      },
+      operations: [{
+        name: 'save',
+        async run(ctx, _lib, index) {
+          fs.writeFileSync(ctx.path('n'), String(index));
+          ctx.state.ack(index);
+        },
+      }],
+      async invariants(ctx) {
+        ctx.state.ack(ctx.state.acked);
+      },
+    }));
+    const result = await runTargetPlan(withModel, targetPlan(withModel, 'test', 1, noFaults({ scheduled: [{ io: 7, kind: 'kill-9' }] })));
+    expect(result.crashes).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+  });
 });
 
 describe('one target plan', () => {
