@@ -132,37 +132,42 @@ describe('a library whose module-level lock a crash leaves held', () => {
   });
 });
 
+/**
+ * A workload whose setup writes `n` = -1 and whose three operations `save` their index, run with
+ * a kill -9 at the second save's write: setup's open, write, close are I/O 0-2, the first
+ * save's 3-5, the second save's write is I/O 7.
+ */
+function killedAtSecondSave<S>(name: string, initialState: () => S, save: (ctx: WorkloadContext<S>, index: number) => void, invariants: (ctx: WorkloadContext<S>) => void) {
+  const workload = asAny(defineWorkload<S, Record<string, never>>({
+    name,
+    description: name,
+    operationsCount: 3,
+    initialState,
+    async open() {
+      return {};
+    },
+    async setup(ctx) {
+      fs.writeFileSync(ctx.path('n'), '-1');
+    },
+    operations: [{ name: 'save', run: async (ctx, _lib, index) => save(ctx, index) }],
+    invariants: async (ctx) => invariants(ctx),
+  }));
+  return runTargetPlan(workload, targetPlan(workload, 'test', 1, noFaults({ scheduled: [{ io: 7, kind: 'kill-9' }] })));
+}
+
 describe('a library that catches the dead process\'s error and returns', () => {
   it('does not let the workload acknowledge what the dead process never wrote: ctx.state goes back to the crash instant', async () => {
-    const swallower = asAny(defineWorkload<{ acked: number }, Record<string, never>>({
-      name: 'swallows-errors',
-      description: 'saves synchronously and swallows every error, as flat-cache does',
-      operationsCount: 3,
-      initialState: () => ({ acked: -1 }),
-      async open() {
-        return {};
-      },
-      async setup(ctx) {
-        fs.writeFileSync(ctx.path('n'), '-1');
-      },
-      operations: [{
-        name: 'save',
-        async run(ctx, _lib, index) {
-          try {
-            fs.writeFileSync(ctx.path('n'), String(index));
-          } catch {
-            // swallowed, as the library does
-          }
-          ctx.state.acked = index;
-        },
-      }],
-      async invariants(ctx) {
-        const n = Number(fs.readFileSync(ctx.path('n'), 'utf8'));
-        if (ctx.crash?.powerLost === false && n < ctx.state.acked) ctx.violate('acked-after-kill-9', `${n} < ${ctx.state.acked}`);
-      },
-    }));
-    // Setup's open, write, close are I/O 0-2; operation 0's open, write, close 3-5; operation 1's write is I/O 7.
-    const result = await runTargetPlan(swallower, targetPlan(swallower, 'test', 1, noFaults({ scheduled: [{ io: 7, kind: 'kill-9' }] })));
+    const result = await killedAtSecondSave('swallows-errors-as-flat-cache-does', () => ({ acked: -1 }), (ctx, index) => {
+      try {
+        fs.writeFileSync(ctx.path('n'), String(index));
+      } catch {
+        // swallowed, as the library does
+      }
+      ctx.state.acked = index;
+    }, (ctx) => {
+      const n = Number(fs.readFileSync(ctx.path('n'), 'utf8'));
+      if (ctx.crash?.powerLost === false && n < ctx.state.acked) ctx.violate('acked-after-kill-9', `${n} < ${ctx.state.acked}`);
+    });
     expect(result.crashes).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
   });
@@ -174,29 +179,10 @@ describe('a library that catches the dead process\'s error and returns', () => {
         this.acked = index;
       }
     }
-    const withModel = asAny(defineWorkload<Model, Record<string, never>>({
-      name: 'class-state',
-      description: 'a model with methods',
-      operationsCount: 3,
-      initialState: () => new Model(),
-      async open() {
-        return {};
-      },
-      async setup(ctx) {
-        fs.writeFileSync(ctx.path('n'), '-1');
-      },
-      operations: [{
-        name: 'save',
-        async run(ctx, _lib, index) {
-          fs.writeFileSync(ctx.path('n'), String(index));
-          ctx.state.ack(index);
-        },
-      }],
-      async invariants(ctx) {
-        ctx.state.ack(ctx.state.acked);
-      },
-    }));
-    const result = await runTargetPlan(withModel, targetPlan(withModel, 'test', 1, noFaults({ scheduled: [{ io: 7, kind: 'kill-9' }] })));
+    const result = await killedAtSecondSave('class-state', () => new Model(), (ctx, index) => {
+      fs.writeFileSync(ctx.path('n'), String(index));
+      ctx.state.ack(index);
+    }, (ctx) => ctx.state.ack(ctx.state.acked));
     expect(result.crashes).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
   });
