@@ -18,8 +18,8 @@ function before(a: TimerEntry, b: TimerEntry): boolean {
 }
 
 /**
- * The wall-clock time at virtual time 0, 2020-01-01T00:00:00Z: what a library sees as `Date.now()`
- * during a run (targets/environment.ts) and as the times of its files (facade/times.ts).
+ * The wall-clock time at virtual time 0, 2020-01-01T00:00:00Z: the time of day a library sees
+ * during a run (targets/environment.ts pins it) and the times of its files (facade/times.ts).
  */
 export const wallClockEpochMs = Date.UTC(2020, 0, 1);
 

@@ -25,7 +25,7 @@ import { ReportWitness } from './report-witness.ts';
 import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
-import { unhandledRejectionsPending } from './scheduler.ts';
+import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -121,6 +121,15 @@ class EngineRun {
   }
 
   async execute(): Promise<RunResult> {
+    const stopHearing = keepHearingUncaught();
+    try {
+      return await this.#execute();
+    } finally {
+      stopHearing();
+    }
+  }
+
+  async #execute(): Promise<RunResult> {
     try {
       await this.#faultPhase();
     } catch (error) {
