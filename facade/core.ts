@@ -462,7 +462,6 @@ export class FacadeCore {
       // Node reports a missing source before anything about the target.
       // rename(2) onto an ancestor of the source: the target directory is not empty.
       if (this.#peek(to) === 'dir' && this.#peek(from) === 'file' && from.startsWith(`${to}/`)) throw nodeError('ENOTEMPTY', 'rename', from, to);
-      if (this.#peek(from) === 'dir') throw new UnsupportedFsCallError('fs.rename', from, 'the simulated disk never renames directories');
       // Eligible for the `exdev` fault: a workload can make renames fail as across file systems.
       this.port.rename(from, to, true);
     }, to);

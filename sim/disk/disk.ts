@@ -8,10 +8,13 @@
  * `durable` (what survives a power loss), plus a log of unsynced operations (create, unlink,
  * rename). `syncDir(d)` commits every operation in d's log, including both halves of a rename
  * into or out of d, as a journal commit would. Syncing a file never commits its name.
- * Directories themselves are durable as soon as `mkdir` returns, and cannot be renamed or
- * removed: the engine only creates them, and modelling their loss would add states no engine
- * bug of interest needs. Files are inodes, so an open handle keeps its file through rename and
- * unlink, as in POSIX.
+ * Directories themselves are durable as soon as `mkdir` or `rmdir` returns (modelling a lost
+ * `mkdir` would add states no engine bug of interest needs). A directory is renamed like a file,
+ * pending until either parent is synced, with one rule more, the order of a journal: directory
+ * moves commit and survive a power loss in the order they were made, and no operation made after
+ * a move that a power loss undid survives it (see {@link SimDisk.renameDir}); so the durable tree
+ * is always one the directories really had, without cycles or a directory in two places. Files
+ * are inodes, so an open handle keeps its file through rename and unlink, as in POSIX.
  *
  * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
  * file's space is freed at once even if a handle is still open (a simplification).
@@ -25,7 +28,8 @@ import { FileState, type DamageLog, type Misdirect } from './file-state.ts';
 /** A directory. */
 export interface DirNode {
   readonly kind: 'dir';
-  readonly path: string;
+  /** Where the page-cache namespace has it (a rename or a power loss may change it). */
+  path: string;
   cache: Map<string, Entry>;
   durable: Map<string, Entry>;
   /** Unsynced operations touching this directory, oldest first (committed ones skipped). */
@@ -39,7 +43,8 @@ export type Entry = DirNode | FileState;
 export interface EntrySet {
   readonly dir: DirNode;
   readonly name: string;
-  readonly target: FileState | undefined;
+  /** A file, or a directory that a rename moves here. */
+  readonly target: Entry | undefined;
 }
 
 /** An atomic directory operation (a create, an unlink, or a rename's two changes). */
@@ -112,6 +117,19 @@ function fail(code: IoErrorCode, syscall: string, path: string): never {
   throw diskError(code, syscall, path);
 }
 
+/** Makes `txn`'s changes in the durable namespace. */
+function applyDurably(txn: DirTxn): void {
+  for (const set of txn.sets) {
+    if (set.target === undefined) set.dir.durable.delete(set.name);
+    else set.dir.durable.set(set.name, set.target);
+  }
+}
+
+/** Whether `txn` moves a directory (a directory rename). */
+function isDirMove(txn: DirTxn): boolean {
+  return txn.sets.some((set) => set.target !== undefined && !(set.target instanceof FileState));
+}
+
 /** The namespace, the files and the space of one simulated disk. */
 export class SimDisk {
   readonly sectorBytes: number;
@@ -125,7 +143,9 @@ export class SimDisk {
   #usedBytes = 0;
   #nextFileId = 1;
   #nextTxnSeq = 0;
-  readonly #dirs = new Map<string, DirNode>();
+  #dirs = new Map<string, DirNode>();
+  /** Directory moves not committed yet, oldest first (see {@link renameDir}); mostly empty. */
+  #pendingDirMoves: DirTxn[] = [];
 
   /** @param sectorBytes - the unit in which writes tear on power loss */
   constructor(sectorBytes: number) {
@@ -151,8 +171,11 @@ export class SimDisk {
     const files = new Set<FileState>();
     for (const dir of internals.dirs) {
       for (const entry of [...dir.cache.values(), ...dir.durable.values()]) if (entry instanceof FileState) files.add(entry);
-      for (const txn of dir.log) for (const set of txn.sets) if (set.target !== undefined) files.add(set.target);
+      for (const txn of dir.log) for (const set of txn.sets) if (set.target instanceof FileState) files.add(set.target);
     }
+    const moves = new Set<DirTxn>();
+    for (const dir of internals.dirs) for (const txn of dir.log) if (!txn.committed && isDirMove(txn)) moves.add(txn);
+    disk.#pendingDirMoves = [...moves].sort((a, b) => a.seq - b.seq);
     for (const file of files) file.cacheLinks = 0;
     for (const dir of internals.dirs) {
       for (const entry of dir.cache.values()) {
@@ -223,6 +246,8 @@ export class SimDisk {
     if (!this.#dirs.has(split.parent)) this.mkdir(split.parent, requested);
     const parent = this.#dirs.get(split.parent)!;
     if (parent.cache.has(split.name)) fail(path === requested ? 'EEXIST' : 'ENOTDIR', 'mkdir', requested);
+    // Durable at once, so after every directory move before it (journal order, see renameDir).
+    this.#commitDirMovesBefore(Infinity);
     const dir = this.#addDir(split.full);
     parent.cache.set(split.name, dir);
     parent.durable.set(split.name, dir);
@@ -238,6 +263,7 @@ export class SimDisk {
   rmdir(dir: DirNode, syscall = 'rmdir'): void {
     if (dir.path === '/' || dir.path === '.') fail('EINVAL', syscall, dir.path);
     if (dir.cache.size > 0) fail('ENOTEMPTY', syscall, dir.path);
+    this.#commitDirMovesBefore(Infinity);
     this.syncDir(dir);
     const split = splitPath(dir.path);
     const parent = this.#dirs.get(split.parent);
@@ -247,17 +273,75 @@ export class SimDisk {
     this.#dirs.delete(dir.path);
   }
 
+  /**
+   * Moves the directory `dir` from `fromDir/fromName` to `toDir/toName`, which must be free or an
+   * empty directory (removed first, durably, as {@link rmdir} does); the caller checked that `toDir`
+   * is not inside `dir`. The move is pending like a file rename until `fromDir` or `toDir` is
+   * synced, with journal order on top: it commits only after every earlier directory move, and a
+   * power loss keeps a prefix of the directory moves and drops every operation made after the
+   * first move it drops (`settleDirs`). Without that order a power loss could keep a later move
+   * of a directory and drop an earlier one, and leave it in two places or in a cycle.
+   */
+  renameDir(fromDir: DirNode, fromName: string, toDir: DirNode, toName: string, dir: DirNode): void {
+    const replaced = toDir.cache.get(toName);
+    if (replaced !== undefined) {
+      assert(!(replaced instanceof FileState) && replaced !== dir, 'renameDir: the target is another directory');
+      this.rmdir(replaced, 'rename');
+    }
+    const txn: DirTxn = {
+      sets: [{ dir: toDir, name: toName, target: dir }, { dir: fromDir, name: fromName, target: undefined }],
+      committed: false,
+      seq: this.#nextTxnSeq++,
+    };
+    this.#applyTxn(txn);
+    this.#pendingDirMoves.push(txn);
+    this.#repath((node) => node.cache);
+  }
+
   /** fsync of a directory: commits its logged operations to the durable namespace. */
   syncDir(dir: DirNode): void {
-    for (const txn of dir.log) {
-      if (txn.committed) continue;
-      txn.committed = true;
-      for (const set of txn.sets) {
-        if (set.target === undefined) set.dir.durable.delete(set.name);
-        else set.dir.durable.set(set.name, set.target);
-      }
-    }
+    for (const txn of dir.log) if (!txn.committed) this.#commit(txn);
     dir.log = [];
+  }
+
+  /** Commits `txn`, after every directory move made before it (journal order). */
+  #commit(txn: DirTxn): void {
+    if (this.#pendingDirMoves.length > 0) this.#commitDirMovesBefore(txn.seq);
+    if (txn.committed) return;
+    txn.committed = true;
+    applyDurably(txn);
+  }
+
+  /** Commits the pending directory moves made before operation `seq`, oldest first. */
+  #commitDirMovesBefore(seq: number): void {
+    const moves = this.#pendingDirMoves;
+    let n = 0;
+    for (; n < moves.length && moves[n]!.seq < seq; n++) {
+      const move = moves[n]!;
+      if (move.committed) continue;
+      move.committed = true;
+      applyDurably(move);
+    }
+    if (n > 0) this.#pendingDirMoves = moves.slice(n).filter((move) => !move.committed);
+  }
+
+  /**
+   * Gives every directory the path `entriesOf` (the page-cache or the durable maps) puts it at,
+   * walking from the roots, and keys the directory map by the new paths in the same order.
+   */
+  #repath(entriesOf: (dir: DirNode) => ReadonlyMap<string, Entry>): void {
+    const reached = new Set<DirNode>();
+    const visit = (dir: DirNode, path: string): void => {
+      assert(!reached.has(dir), `a directory is reached twice (at ${path})`);
+      reached.add(dir);
+      dir.path = path;
+      for (const [name, entry] of entriesOf(dir)) if (!(entry instanceof FileState)) visit(entry, childPath(path, name));
+    };
+    visit(this.#dirs.get('/')!, '/');
+    visit(this.#dirs.get('.')!, '.');
+    const dirs = [...this.#dirs.values()];
+    assert(reached.size === dirs.length && dirs.every((dir) => reached.has(dir)), 'every directory, and nothing else, hangs under a root');
+    this.#dirs = new Map(dirs.map((dir) => [dir.path, dir]));
   }
 
   /** Makes every directory entry and every file on the disk durable (what a setup leaves). */
@@ -356,6 +440,10 @@ export class SimDisk {
    */
   powerLoss(policy: CrashPolicy): Map<string, GarbageRange[]> {
     this.#settleDirs(policy);
+    if (this.#pendingDirMoves.length > 0) {
+      this.#repath((dir) => dir.durable);
+      this.#pendingDirMoves = [];
+    }
     const settle: CrashPolicy = { ...policy, damage: this.damage };
     const garbage = new Map<string, GarbageRange[]>();
     const seen = new Set<FileState>();
@@ -424,25 +512,26 @@ export class SimDisk {
       for (let i = 0; i < live.length; i++) (i < n ? kept : dropped).add(live[i]!);
     }
     // Apply in creation order, so that a later operation on a name wins over an earlier one.
-    const survivors = [...kept].filter((txn) => !dropped.has(txn)).sort((a, b) => a.seq - b.seq);
-    for (const txn of survivors) {
-      for (const set of txn.sets) {
-        if (set.target === undefined) set.dir.durable.delete(set.name);
-        else set.dir.durable.set(set.name, set.target);
-      }
-    }
+    let survivors = [...kept].filter((txn) => !dropped.has(txn)).sort((a, b) => a.seq - b.seq);
+    // Journal order for directory moves (renameDir): nothing made after the first move dropped.
+    const firstLost = this.#pendingDirMoves.find((move) => !move.committed && (!kept.has(move) || dropped.has(move)));
+    if (firstLost !== undefined) survivors = survivors.filter((txn) => txn.seq < firstLost.seq);
+    for (const txn of survivors) applyDurably(txn);
   }
 
   #applyTxn(txn: DirTxn): void {
     for (const set of txn.sets) {
       const old = set.dir.cache.get(set.name);
       if (old instanceof FileState) this.#unlinkCache(old);
-      if (set.target === undefined) {
+      const target = set.target;
+      if (target === undefined) {
         set.dir.cache.delete(set.name);
       } else {
-        set.dir.cache.set(set.name, set.target);
-        set.target.cacheLinks++;
-        if (set.target.cacheLinks === 1) this.#usedBytes += set.target.size;
+        set.dir.cache.set(set.name, target);
+        if (target instanceof FileState) {
+          target.cacheLinks++;
+          if (target.cacheLinks === 1) this.#usedBytes += target.size;
+        }
       }
       if (set.dir.log.at(-1) !== txn) set.dir.log.push(txn);
     }

@@ -205,12 +205,13 @@ export function importDiskImage(value: unknown): ImportedDisk {
     if (seq >= nextTxnSeq) fail(`${field}.seq`, `must be below disk.nextTxnSeq (${nextTxnSeq})`);
     if (txns.has(seq)) fail(`${field}.seq`, `${seq} is listed twice`);
     const sets = array(record['sets'], `${field}.sets`).map((rawSet, j) => {
-      const set = object(rawSet, `${field}.sets[${j}]`, ['dir', 'name', 'file']);
-      return {
-        dir: dirRef(set['dir'], `${field}.sets[${j}].dir`),
-        name: text(set['name'], `${field}.sets[${j}].name`),
-        target: set['file'] === null ? undefined : fileRef(set['file'], `${field}.sets[${j}].file`),
-      };
+      const setField = `${field}.sets[${j}]`;
+      const moved = typeof rawSet === 'object' && rawSet !== null && 'movedDir' in rawSet;
+      const set = object(rawSet, setField, ['dir', 'name', moved ? 'movedDir' : 'file']);
+      let target: Entry | undefined;
+      if (moved) target = dirRef(set['movedDir'], `${setField}.movedDir`);
+      else target = set['file'] === null ? undefined : fileRef(set['file'], `${setField}.file`);
+      return { dir: dirRef(set['dir'], `${setField}.dir`), name: text(set['name'], `${setField}.name`), target };
     });
     txns.set(seq, { seq, sets, committed: bool(record['committed'], `${field}.committed`) });
   });
@@ -229,7 +230,8 @@ export function importDiskImage(value: unknown): ImportedDisk {
         let entry: Entry;
         if (keys[1] === 'dir') {
           entry = dirRef(record['dir'], `${entryField}.dir`);
-          if (entry.path !== childPath(dir.path, name)) fail(`${entryField}.dir`, `${found(entry.path)} is not the path of ${found(name)} in ${found(dir.path)}`);
+          // The durable map may still hold a renamed directory at its old name.
+          if (which === 'cache' && entry.path !== childPath(dir.path, name)) fail(`${entryField}.dir`, `${found(entry.path)} is not the path of ${found(name)} in ${found(dir.path)}`);
         } else {
           entry = fileRef(record['file'], `${entryField}.file`);
         }

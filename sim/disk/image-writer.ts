@@ -37,7 +37,7 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
     for (const entry of dir.durable.values()) addFile(entry);
     for (const txn of dir.log) {
       txns.set(txn.seq, txn);
-      for (const set of txn.sets) addFile(set.target);
+      for (const set of txn.sets) if (set.target instanceof FileState) addFile(set.target);
     }
   }
   // A misdirected write may land in a file no name reaches any more: it is kept all the same.
@@ -100,7 +100,11 @@ function txnImage(txn: DirTxn): TxnImage {
   return {
     seq: txn.seq,
     committed: txn.committed,
-    sets: txn.sets.map((set) => ({ dir: set.dir.path, name: set.name, file: set.target?.id ?? null })),
+    sets: txn.sets.map((set) => {
+      const target = set.target;
+      if (target === undefined || target instanceof FileState) return { dir: set.dir.path, name: set.name, file: target?.id ?? null };
+      return { dir: set.dir.path, name: set.name, movedDir: target.path };
+    }),
   };
 }
 

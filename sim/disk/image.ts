@@ -75,8 +75,10 @@ export interface FileImage {
 
 /** One directory. */
 export interface DirImage {
+  /** Where the page-cache namespace has it. */
   readonly path: string;
   readonly cache: readonly EntryImage[];
+  /** A directory here may still sit at its old name (a rename not yet synced). */
   readonly durable: readonly EntryImage[];
   /** Sequence numbers of logged operations, oldest first. */
   readonly log: readonly number[];
@@ -86,7 +88,8 @@ export interface DirImage {
 export interface TxnImage {
   readonly seq: number;
   readonly committed: boolean;
-  readonly sets: ReadonlyArray<{ readonly dir: string; readonly name: string; readonly file: number | null }>;
+  /** Each change: `name` in `dir` names `file` (null: removed), or the directory at `movedDir` (a directory rename). */
+  readonly sets: ReadonlyArray<{ readonly dir: string; readonly name: string; readonly file: number | null } | { readonly dir: string; readonly name: string; readonly movedDir: string }>;
 }
 
 /** The disk part of an image. */

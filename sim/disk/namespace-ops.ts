@@ -8,7 +8,7 @@
 import type { OpenOptions } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { none } from '../trace.ts';
-import { childPath, splitPath, type DirNode, type Entry } from './disk.ts';
+import { childPath, splitPath, type DirNode, type Entry, type SplitPath } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
 import { diskFullSlackBytesMax } from './file-ops.ts';
 import { FileState } from './file-state.ts';
@@ -84,19 +84,39 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
       k.fire(fault, io, undefined, `${from} -> ${to}`);
       throw k.injected('EXDEV', 'rename', from);
     }
-    const file = fromDir.cache.get(source.name);
-    if (file === undefined) throw diskError('ENOENT', 'rename', from);
-    // Directories are never renamed in this model (see disk.ts).
-    if (!(file instanceof FileState) || source.name === '') throw diskError('EISDIR', 'rename', from);
+    // A root (`/`, `.`) cannot move; rename(2) says EBUSY, the port has no such code (rmdir's EINVAL).
+    if (source.name === '') throw diskError('EINVAL', 'rename', from);
+    const entry = fromDir.cache.get(source.name);
+    if (entry === undefined) throw diskError('ENOENT', 'rename', from);
+    if (!(entry instanceof FileState)) {
+      renameDirectory(k, entry, fromDir, source, target, to);
+      return;
+    }
     const toDir = k.disk.parentOf(target, 'rename', to);
     const replaced = toDir.cache.get(target.name);
     if (target.name === '' || (replaced !== undefined && !(replaced instanceof FileState))) {
       throw diskError('EISDIR', 'rename', to);
     }
     if (source.full === target.full) return;
-    k.disk.rename(fromDir, source.name, toDir, target.name, file);
+    k.disk.rename(fromDir, source.name, toDir, target.name, entry);
   });
   return exdevEligible ? { ...op, mask: op.mask | exdevBits } : op;
+}
+
+/**
+ * rename(2) of a directory (see disk.ts `renameDir`): onto itself nothing happens; into its own
+ * subtree `EINVAL`; onto a file `ENOTDIR`; onto a directory that is not empty `ENOTEMPTY`; an
+ * empty one is replaced.
+ */
+function renameDirectory(k: IoKernel, dir: DirNode, fromDir: DirNode, source: SplitPath, target: SplitPath, to: string): void {
+  if (target.full === source.full) return;
+  if (target.name === '') throw diskError('EINVAL', 'rename', to);
+  if (target.full.startsWith(`${source.full === '/' ? '' : source.full}/`)) throw diskError('EINVAL', 'rename', source.full);
+  const toDir = k.disk.parentOf(target, 'rename', to);
+  const replaced = toDir.cache.get(target.name);
+  if (replaced instanceof FileState) throw diskError('ENOTDIR', 'rename', to);
+  if (replaced !== undefined && replaced.cache.size > 0) throw diskError('ENOTEMPTY', 'rename', to);
+  k.disk.renameDir(fromDir, source.name, toDir, target.name, dir);
 }
 
 /** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */

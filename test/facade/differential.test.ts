@@ -3,7 +3,7 @@
  * and promise APIs (chosen per operation), gives the same results and the same error codes and
  * syscalls on a real temporary directory and on the simulated disk (faults off).
  *
- * Covered besides the whole-file and namespace calls: `rmdir`, `rm` with and without `recursive`,
+ * Covered besides the whole-file and namespace calls: `rename` of directories, `rmdir`, `rm` with and without `recursive`,
  * `readdir({ recursive })` with and without
  * `withFileTypes` (in Node 20's order, which differs between sync/callback and promises),
  * `opendir` and `Dir` (sync `readSync`, callback `read`, promise `for await`), `mkdtemp`,
@@ -49,10 +49,11 @@ const dataArb = fc.string({ maxLength: 40 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: dataArb }),
   fc.record({ kind: fc.constantFrom('readFile' as const, 'unlink' as const, 'stat' as const, 'exists' as const, 'readdir' as const, 'realpath' as const), name: fc.constantFrom(...names) }),
-  // Only directory names become directories: the simulated disk never renames one.
   fc.record({ kind: fc.constantFrom('mkdir' as const, 'mkdirRecursive' as const), name: fc.constantFrom(...dirs) }),
   fc.record({ kind: fc.constantFrom('rmdir' as const, 'rm' as const, 'rmRecursive' as const), name: fc.constantFrom(...names) }),
-  fc.record({ kind: fc.constantFrom('rename' as const, 'copyFile' as const), name: fc.constantFrom(...files), to: fc.constantFrom(...names) }),
+  // Directories are renamed too: onto a free name, an empty or a full directory, a file, into themselves.
+  fc.record({ kind: fc.constant('rename' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...names) }),
+  fc.record({ kind: fc.constant('copyFile' as const), name: fc.constantFrom(...files), to: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('truncate' as const), name: fc.constantFrom(...names), length: fc.nat(60) }),
   fc.record({ kind: fc.constant('pwrite' as const), name: fc.constantFrom(...names), data: dataArb, position: fc.nat(50) }),
   fc.record({ kind: fc.constant('openExclusive' as const), name: fc.constantFrom(...names) }),

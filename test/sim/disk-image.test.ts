@@ -15,7 +15,9 @@ import { noFaults, SimWorld, type FsyncFailureMode } from '../../sim/world.ts';
 import { filled } from './helpers.ts';
 
 const paths = ['/a/f0', '/a/f1', '/b/f0', '/b/c/f1'];
-const dirs = ['/a', '/b', '/b/c'];
+const dirs = ['/a', '/b', '/b/c', '/a/c'];
+/** Where a directory move takes `/b/c` and back (`/a/c` starts empty, so the first move replaces it). */
+const moves = [['/b/c', '/a/c'], ['/a/c', '/b/c']] as const;
 
 const opArb = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('open' as const), i: fc.nat(3) }) },
@@ -25,7 +27,8 @@ const opArb = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('sync' as const), i: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('rename' as const), i: fc.nat(3), j: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), i: fc.nat(3) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('syncDir' as const), d: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('syncDir' as const), d: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('moveDir' as const), m: fc.nat(1) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('list' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), kill: fc.boolean(), crashState: fc.nat(7) }) },
 );
@@ -94,6 +97,9 @@ async function build(machine: Machine): Promise<SimWorld> {
         case 'syncDir':
           await world.fs.syncDir(dirs[op.d]!);
           break;
+        case 'moveDir':
+          await world.fs.rename(moves[op.m]![0], moves[op.m]![1]);
+          break;
         case 'list':
           // The one directory that can hold two names, the least a lost entry needs.
           await world.fs.readdir('/a');
@@ -141,7 +147,7 @@ function observe(world: SimWorld): string {
 describe('disk images', () => {
   it('give the same disk after the same crash, in every crash state, as the world they came from', async () => {
     // What the runs reached, so the property is known not to be vacuous.
-    const seen = { broken: false, badBits: false, badSectors: false, misdirected: false, lost: false, full: false, sharedTxn: false };
+    const seen = { broken: false, badBits: false, badSectors: false, misdirected: false, lost: false, full: false, sharedTxn: false, pendingDirMove: false };
     await fc.assert(
       fc.asyncProperty(machineArb, async (machine) => {
         const built = await build(machine);
@@ -153,6 +159,7 @@ describe('disk images', () => {
         seen.lost ||= built.faultCounts['lost-entry'] > 0;
         seen.full ||= built.space.capacityBytes < 64 * 1024;
         seen.sharedTxn ||= image.disk.txns.some((txn) => txn.committed);
+        seen.pendingDirMove ||= image.disk.txns.some((txn) => !txn.committed && txn.sets.some((set) => 'movedDir' in set));
         expect(new SimWorld({ seed: machine.seed, image }).exportImage()).toEqual(image);
         for (const kind of ['kill-9', 'power-loss'] as const) {
           for (const crashState of kind === 'kill-9' ? [0] : crashStates) {
@@ -175,7 +182,7 @@ describe('disk images', () => {
       }),
       { numRuns: 60 },
     );
-    expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true });
+    expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true, pendingDirMove: true });
   });
 
   it('keep unsynced data unsynced: a power loss in the next world can still lose it', async () => {
