@@ -183,6 +183,11 @@ export async function unhandledRejectionsPending(): Promise<unknown[]> {
 }
 
 /** The event loop of the simulated world. One per world. */
+/** Whether `value` is a promise or another thenable. */
+function isThenable<T>(value: Promise<T> | T): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
 export class Scheduler {
   readonly #clock: SimClock;
   #crash: CrashKind | undefined;
@@ -237,7 +242,7 @@ export class Scheduler {
    * budget runs out.
    * @throws AssertionError when called while another run is in progress
    */
-  async run<T>(main: () => Promise<T>, options: RunOptions = {}): Promise<RunOutcome<T>> {
+  async run<T>(main: () => Promise<T> | T, options: RunOptions = {}): Promise<RunOutcome<T>> {
     assert(!this.#running, 'run: no other run is in progress');
     this.#running = true;
     this.#stepsUsed = 0;
@@ -254,10 +259,16 @@ export class Scheduler {
     const settle = options.barrier === 'tick' ? tickBarrier : barrier;
     let result: RunOutcome<T> | undefined;
     try {
-      main().then(
-        (value) => { result = { outcome: 'done', value }; },
-        (error: unknown) => { result = { outcome: 'error', error }; },
-      );
+      const started = main();
+      // A synchronous `main` (a workload's plain function) is done at once.
+      if (isThenable(started)) {
+        started.then(
+          (value) => { result = { outcome: 'done', value }; },
+          (error: unknown) => { result = { outcome: 'error', error }; },
+        );
+      } else {
+        result = { outcome: 'done', value: started };
+      }
     } catch (error) {
       result = { outcome: 'error', error };
     }

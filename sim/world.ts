@@ -217,7 +217,7 @@ export class SimWorld {
    * it exceeds `stepsMax` events. After `crashed`, `stuck` or `steps-exceeded`, call
    * {@link restart} before running again on this disk.
    */
-  run<T>(main: () => Promise<T>, options: RunOptions = {}): Promise<RunOutcome<T>> {
+  run<T>(main: () => Promise<T> | T, options: RunOptions = {}): Promise<RunOutcome<T>> {
     return this.#scheduler.run(main, options);
   }
 

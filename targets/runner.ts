@@ -262,7 +262,7 @@ class LibraryRun<S, L, M> {
    * process never wrote (flat-cache swallows every error of its `save`), and nothing a dead
    * process does may count.
    */
-  async #section<T>(phase: string, body: () => Promise<T>): Promise<RunOutcome<T>> {
+  async #section<T>(phase: string, body: () => Promise<T> | T): Promise<RunOutcome<T>> {
     this.#world.setPhase(phase);
     this.#stateAtCrash = undefined;
     const outcome = await this.#world.run(body, { stepsMax: this.plan.stepsMax });
@@ -281,7 +281,7 @@ class LibraryRun<S, L, M> {
   /** Opens the library and runs the setup with faults off, then makes what it left durable. */
   async #setup(): Promise<void> {
     const world = this.#world;
-    const harness = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    const harness = async <T>(what: string, body: () => Promise<T> | T): Promise<T> => {
       const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;

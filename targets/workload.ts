@@ -97,7 +97,7 @@ export interface WorkloadOperation<S, L> {
    * Does the operation once; `index` counts operations of the run from 0. Update `ctx.state`
    * only after the library acknowledged (the promise resolved).
    */
-  run(ctx: WorkloadContext<S>, library: L, index: number): Promise<void>;
+  run(ctx: WorkloadContext<S>, library: L, index: number): Promise<void> | void;
 }
 
 /** A library workload: `S` the model, `L` the opened library, `M` what `load` returns. */
@@ -143,7 +143,7 @@ export interface Workload<S, L, M = unknown> {
   /** Opens the library, at the start of each process incarnation (`loaded`: what `load` returned). */
   open(ctx: WorkloadContext<S>, loaded: M): Promise<L> | L;
   /** Runs once with faults off; whatever it leaves is then made durable. */
-  setup(ctx: WorkloadContext<S>, library: L): Promise<void>;
+  setup(ctx: WorkloadContext<S>, library: L): Promise<void> | void;
   /** The operations, run in turn (operation k is `operations[k % length]`). */
   readonly operations: ReadonlyArray<WorkloadOperation<S, L>>;
   /**
@@ -152,7 +152,7 @@ export interface Workload<S, L, M = unknown> {
    * found before this runs). Reports with `ctx.violate` (and goes on), or throws.
    * @throws InvariantViolation when an invariant does not hold (one violation, the check ends)
    */
-  invariants(ctx: WorkloadContext<S>, library: L): Promise<void>;
+  invariants(ctx: WorkloadContext<S>, library: L): Promise<void> | void;
 }
 
 /**

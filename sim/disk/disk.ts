@@ -13,7 +13,8 @@
  * pending until either parent is synced, with one rule more, the order of a journal: directory
  * moves commit and survive a power loss in the order they were made, and no operation made after
  * a move that a power loss undid survives it (see {@link SimDisk.renameDir}); so the durable tree
- * is always one the directories really had, without cycles or a directory in two places. Files
+ * is always one the directories really had, without cycles or a directory in two places. A
+ * `mkdir` or `rmdir` first commits the pending changes of the name it creates or removes. Files
  * are inodes, so an open handle keeps its file through rename and unlink, as in POSIX.
  *
  * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
@@ -123,6 +124,11 @@ function applyDurably(txn: DirTxn): void {
     if (set.target === undefined) set.dir.durable.delete(set.name);
     else set.dir.durable.set(set.name, set.target);
   }
+}
+
+/** Whether `a` and `b` change the same entry (the same name in the same directory). */
+function sharesAName(a: DirTxn, b: DirTxn): boolean {
+  return a.sets.some((x) => b.sets.some((y) => x.dir === y.dir && x.name === y.name));
 }
 
 /** Whether `txn` moves a directory (a directory rename). */
@@ -246,8 +252,7 @@ export class SimDisk {
     if (!this.#dirs.has(split.parent)) this.mkdir(split.parent, requested);
     const parent = this.#dirs.get(split.parent)!;
     if (parent.cache.has(split.name)) fail(path === requested ? 'EEXIST' : 'ENOTDIR', 'mkdir', requested);
-    // Durable at once, so after every directory move before it (journal order, see renameDir).
-    this.#commitDirMovesBefore(Infinity);
+    this.#commitPendingAt(parent, split.name);
     const dir = this.#addDir(split.full);
     parent.cache.set(split.name, dir);
     parent.durable.set(split.name, dir);
@@ -263,11 +268,11 @@ export class SimDisk {
   rmdir(dir: DirNode, syscall = 'rmdir'): void {
     if (dir.path === '/' || dir.path === '.') fail('EINVAL', syscall, dir.path);
     if (dir.cache.size > 0) fail('ENOTEMPTY', syscall, dir.path);
-    this.#commitDirMovesBefore(Infinity);
     this.syncDir(dir);
     const split = splitPath(dir.path);
     const parent = this.#dirs.get(split.parent);
     assert(parent !== undefined && parent.cache.get(split.name) === dir, 'rmdir: the directory hangs under its parent');
+    this.#commitPendingAt(parent, split.name);
     parent.cache.delete(split.name);
     parent.durable.delete(split.name);
     this.#dirs.delete(dir.path);
@@ -277,10 +282,11 @@ export class SimDisk {
    * Moves the directory `dir` from `fromDir/fromName` to `toDir/toName`, which must be free or an
    * empty directory (removed first, durably, as {@link rmdir} does); the caller checked that `toDir`
    * is not inside `dir`. The move is pending like a file rename until `fromDir` or `toDir` is
-   * synced, with journal order on top: it commits only after every earlier directory move, and a
-   * power loss keeps a prefix of the directory moves and drops every operation made after the
-   * first move it drops (`settleDirs`). Without that order a power loss could keep a later move
-   * of a directory and drop an earlier one, and leave it in two places or in a cycle.
+   * synced, with journal order on top: it commits only after every earlier directory move (and
+   * an operation changing a name it changed commits it first), and a power loss keeps a prefix
+   * of the directory moves and drops every operation made after the first move it drops
+   * (`settleDirs`). Without that order a power loss could keep a later move of a directory and
+   * drop an earlier one, and leave it in two places or in a cycle.
    */
   renameDir(fromDir: DirNode, fromName: string, toDir: DirNode, toName: string, dir: DirNode): void {
     const replaced = toDir.cache.get(toName);
@@ -304,12 +310,40 @@ export class SimDisk {
     dir.log = [];
   }
 
-  /** Commits `txn`, after every directory move made before it (journal order). */
+  /**
+   * Commits `txn`, after the directory moves it depends on: when it moves a directory, every
+   * earlier move (journal order); otherwise the earlier moves of a name it changes too (and the
+   * moves before those), so that it cannot land on an entry a pending move still holds durably.
+   */
   #commit(txn: DirTxn): void {
-    if (this.#pendingDirMoves.length > 0) this.#commitDirMovesBefore(txn.seq);
+    if (this.#pendingDirMoves.length > 0) this.#commitDirMovesFor(txn);
     if (txn.committed) return;
     txn.committed = true;
     applyDurably(txn);
+  }
+
+  /**
+   * Commits the pending operations of `dir` that change its entry `name`, before a `mkdir` or
+   * `rmdir` there makes a change durable at once: otherwise a power loss could apply an older
+   * pending change of the name over it (a pending unlink deleting the new directory, a move
+   * undone bringing a removed directory back). Operations on other names stay pending.
+   */
+  #commitPendingAt(dir: DirNode, name: string): void {
+    for (const txn of dir.log) {
+      if (!txn.committed && txn.sets.some((set) => set.dir === dir && set.name === name)) this.#commit(txn);
+    }
+  }
+
+  /** Commits the pending directory moves `txn` depends on (see {@link #commit}). */
+  #commitDirMovesFor(txn: DirTxn): void {
+    const moves = this.#pendingDirMoves;
+    const movesDir = isDirMove(txn);
+    let upTo = -1;
+    for (const move of moves) {
+      if (move.seq >= txn.seq) break;
+      if (!move.committed && (movesDir || sharesAName(move, txn))) upTo = move.seq;
+    }
+    if (upTo >= 0) this.#commitDirMovesBefore(upTo + 1);
   }
 
   /** Commits the pending directory moves made before operation `seq`, oldest first. */

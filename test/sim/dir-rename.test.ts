@@ -119,17 +119,18 @@ describe('a directory rename', () => {
     expect(seen.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('is committed by a mkdir or rmdir after it, which are durable at once (journal order)', async () => {
+  it('is committed by a mkdir or rmdir of the name it changed, which are durable at once', async () => {
     for (const crashState of crashStates) {
       const left = await afterPowerLoss(crashState, async (world) => {
         await world.fs.rename('/p/d', '/q/d2');
-        // The name the move freed: without journal order this durable mkdir would replace the
-        // moved directory's old durable entry, and a crash that undid the move would lose it.
+        // The name the move freed: without committing the move first, this durable mkdir would
+        // replace the moved directory's old durable entry, and a crash that undid the move
+        // would lose the directory.
         await world.fs.mkdir('/p/d/new');
       });
       expect(left).toEqual(atNew);
-      // rmdir is durable at once too: it commits the move before it, so a crash cannot bring
-      // back the removed directory at its old name.
+      // rmdir is durable at once too: it commits the move of the directory it removes, so a
+      // crash cannot bring the removed directory back at its old name.
       const world = await populated(crashState);
       await inWorld(world, async () => {
         await world.fs.mkdir('/p/x');
@@ -140,6 +141,52 @@ describe('a directory rename', () => {
       world.restart({ crashState });
       expect(await inWorld(world, () => world.fs.readdir('/p'))).toEqual(['d']);
     }
+  });
+
+  it('stays pending through commits of other names, and is committed by a commit of a name it changed', async () => {
+    const seen = new Set<string>();
+    for (const crashState of crashStates) {
+      const left = await afterPowerLoss(crashState, async (world) => {
+        await world.fs.rename('/p/d', '/q/d2');
+        const handle = await world.fs.open('/q/other', { create: true });
+        await handle.sync();
+        await world.fs.syncDir('/q');
+      });
+      // Syncing /q commits the move too: it is in /q's log.
+      expect(left).toEqual([...atNew, '/q/other']);
+      const unrelated = await afterPowerLoss(crashState, async (world) => {
+        await world.fs.rename('/p/d', '/q/d2');
+        await world.fs.mkdir('/r');
+        await (await world.fs.open('/r/x', { create: true })).close();
+        await world.fs.syncDir('/r');
+      });
+      seen.add(unrelated.filter((path) => !path.startsWith('/r')).join());
+      // A file moved onto the name the directory left commits the move first.
+      const sameName = await afterPowerLoss(crashState, async (world) => {
+        await world.fs.rename('/p/d', '/q/d2');
+        await world.fs.mkdir('/r');
+        await (await world.fs.open('/r/x', { create: true })).close();
+        await world.fs.rename('/r/x', '/p/d');
+        await world.fs.syncDir('/r');
+      });
+      expect(sameName).toEqual(['/p/d', ...atNew]);
+    }
+    expect(seen.size).toBe(2);
+  });
+
+  it('stays pending through a mkdir or rmdir of another name', async () => {
+    const seen = new Set<string>();
+    for (const crashState of crashStates) {
+      const left = await afterPowerLoss(crashState, async (world) => {
+        await world.fs.mkdir('/q/old');
+        await world.fs.rename('/p/d', '/q/d2');
+        await world.fs.mkdir('/q/other');
+        new SyncFileSystem(world.kernel).rmdir('/q/old');
+      });
+      expect([atOld, atNew]).toContainEqual(left);
+      seen.add(left.join());
+    }
+    expect(seen.size).toBe(2);
   });
 
   it('refuses what rename(2) refuses, and replaces an empty directory', async () => {
@@ -158,5 +205,24 @@ describe('a directory rename', () => {
       expect(await codeOf('/p/d', '/q/full/x')).toBe('ok');
       expect(await world.fs.readdir('/q/full/x')).toEqual(['e', 'f']);
     });
+  });
+});
+
+describe('a mkdir or rmdir, durable at once', () => {
+  it('commits a pending unlink of the same name first, so a power loss cannot delete the new directory', async () => {
+    for (const crashState of crashStates) {
+      const world = await populated(crashState);
+      await inWorld(world, async () => {
+        await world.fs.unlink('/p/d/f');
+        await world.fs.mkdir('/p/d/f/sub');
+        const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
+        await handle.sync();
+        await world.fs.syncDir('/p/d/f/sub');
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      expect(paths(world)).toEqual(['/p/d/e/g', '/p/d/f/sub/n']);
+      expect(await inWorld(world, () => world.fs.readdir('/p/d'))).toEqual(['e', 'f']);
+    }
   });
 });

@@ -50,6 +50,15 @@ describe('scheduler', () => {
     expect([...others].some((order) => order !== first)).toBe(true);
   });
 
+  it('takes a synchronous main (a workload written as plain functions) as done with its value, or failed with what it throws', async () => {
+    const world = new SimWorld({ seed: 1 });
+    expect(await world.run(() => 42)).toEqual({ outcome: 'done', value: 42 });
+    const error = new Error('plain');
+    expect(await world.run(() => {
+      throw error;
+    })).toEqual({ outcome: 'error', error });
+  });
+
   it('reports a deadlock as stuck instead of hanging', async () => {
     const world = new SimWorld({ seed: 1 });
     const outcome = await world.run(() => new Promise<void>(() => {}));
