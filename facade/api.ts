@@ -53,6 +53,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     rm: (path: string, options?: { force?: boolean; recursive?: boolean }) => core.rmSync(path, options),
     unlink: (path: string) => core.unlinkSync(path),
     rename: (from: string, to: string) => core.renameSync(from, to),
+    link: (existing: string, newPath: string) => core.linkSync(existing, newPath),
     readFile: (path: string | number, options?: unknown) => core.readFileSync(path, options),
     writeFile: (path: string | number, data: unknown, options?: unknown) => core.writeFileSync(path, data, options),
     appendFile: (path: string | number, data: unknown, options?: unknown) => core.appendFileSync(path, data, options),

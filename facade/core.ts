@@ -97,18 +97,22 @@ export class FacadeCore {
 
   /**
    * Runs `body` and turns port errors into Node's shape, named for `syscall`.
+   * @param resolvesFirst - for a call of two paths: what the kernel resolves before the
+   * target's parent, the source's parent (rename(2)) or the whole source (link(2))
    * @throws ProcessCrashedError unchanged: the process is dead, not the call failed
    */
-  #call<T>(syscall: string, path: string | undefined, body: () => T, dest?: string): T {
+  #call<T>(syscall: string, path: string | undefined, body: () => T, dest?: string, resolvesFirst: 'parents' | 'source' = 'parents'): T {
     try {
       return body();
     } catch (error) {
       // The simulated disk checks only the nearest ancestors; POSIX reports a file anywhere on
       // the way as ENOTDIR. For two paths, Linux resolves the source's parent, then the
-      // target's: a source whose parent is missing is ENOENT whatever the target.
+      // target's: a source whose parent is missing is ENOENT whatever the target (`source`:
+      // link(2) resolves the whole source first, so a missing source is ENOENT too).
       const code = (error as { code?: unknown }).code;
       if (code === 'ENOENT' && path !== undefined && this.#fileOnTheWay(path)) throw nodeError('ENOTDIR', syscall, path, dest);
-      const sourceParentFound = path === undefined || this.#peek(parentOf(path)) === 'dir';
+      const sourceParentFound = path === undefined
+        || (resolvesFirst === 'parents' ? this.#peek(parentOf(path)) === 'dir' : this.#peek(path) !== undefined);
       if (code === 'ENOENT' && dest !== undefined && sourceParentFound && this.#fileOnTheWay(dest)) {
         throw nodeError('ENOTDIR', syscall, path, dest);
       }
@@ -470,6 +474,21 @@ export class FacadeCore {
     this.times.changed(this.world.inodeOf(to));
   }
 
+  linkSync(existing: string, newPath: string): void {
+    this.#call('link', existing, () => {
+      try {
+        this.port.link(existing, newPath);
+      } catch (error) {
+        // Linux refuses a hard link to a directory with EPERM, which the port has no code for.
+        if (error instanceof IoError && error.code === 'EISDIR') throw nodeError('EPERM', 'link', existing, newPath);
+        throw error;
+      }
+      // link(2) looks the source up whole before the new name's parent, unlike rename(2).
+    }, newPath, 'source');
+    this.times.modified(this.world.inodeOf(parentOf(newPath)));
+    this.times.changed(this.world.inodeOf(newPath));
+  }
+
   readFileSync(pathOrFd: string | number, options?: unknown): Buffer | string {
     const encoding = encodingOf(options);
     const read = (fd: number): Buffer => {
@@ -643,7 +662,7 @@ export class FacadeCore {
     const fields: Record<string, unknown> = {
       dev: 0x5051,
       mode: isFile ? constants.S_IFREG | 0o644 : constants.S_IFDIR | 0o755,
-      nlink: 1,
+      nlink: isFile ? stat.links : 1,
       uid,
       gid,
       rdev: 0,

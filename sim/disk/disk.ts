@@ -231,6 +231,11 @@ export class SimDisk {
     return file;
   }
 
+  /** Gives `file` the further name `name` in `dir` (a hard link; unsynced entry). */
+  link(dir: DirNode, name: string, file: FileState): void {
+    this.#applyTxn({ sets: [{ dir, name, target: file }], committed: false, seq: this.#nextTxnSeq++ });
+  }
+
   /** Removes a file's entry (unsynced). */
   unlink(dir: DirNode, name: string): void {
     this.#applyTxn({ sets: [{ dir, name, target: undefined }], committed: false, seq: this.#nextTxnSeq++ });

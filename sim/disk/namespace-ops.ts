@@ -23,7 +23,7 @@ const exdevBits = faultBit('exdev');
 
 /** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
 export type EntryStat =
-  | { readonly kind: 'file'; readonly id: number; readonly size: number }
+  | { readonly kind: 'file'; readonly id: number; readonly size: number; readonly links: number }
   | { readonly kind: 'dir'; readonly path: string };
 
 /**
@@ -119,6 +119,25 @@ function renameDirectory(k: IoKernel, dir: DirNode, fromDir: DirNode, source: Sp
   k.disk.renameDir(fromDir, source.name, toDir, target.name, dir);
 }
 
+/**
+ * A hard link: `to` names the file `from` names, pending like a create until its directory is
+ * synced. @throws IoError `ENOENT`, `ENOTDIR`, `EEXIST`; `EISDIR` for a directory (the fs
+ * facade reports it as Linux's `EPERM`)
+ */
+export function linkOp(k: IoKernel, from: string, to: string): Operation<void> {
+  return plainOp('link', `${from} -> ${to}`, 'create', () => {
+    const source = splitPath(from);
+    const target = splitPath(to);
+    const entry = source.name === '' ? k.disk.dir(source.full) : k.disk.parentOf(source, 'link', from).cache.get(source.name);
+    if (entry === undefined) throw diskError('ENOENT', 'link', from);
+    // link(2) looks up the source, then creates the new name, then refuses a directory.
+    const toDir = k.disk.parentOf(target, 'link', to);
+    if (target.name === '' || toDir.cache.has(target.name)) throw diskError('EEXIST', 'link', to);
+    if (!(entry instanceof FileState)) throw diskError('EISDIR', 'link', from);
+    k.disk.link(toDir, target.name, entry);
+  });
+}
+
 /** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
 export function unlinkOp(k: IoKernel, path: string): Operation<void> {
   return plainOp('unlink', path, 'unlink', () => {
@@ -202,7 +221,7 @@ export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw diskError('ENOENT', 'stat', path);
-    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size };
+    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size, links: entry.cacheLinks };
     return { kind: 'dir', path: entry.path };
   });
 }

@@ -29,6 +29,7 @@ import {
   openOp,
   readdirOp,
   renameOp,
+  linkOp,
   statOp,
   syncDirOp,
   unlinkOp,
@@ -187,6 +188,11 @@ export class SyncFileSystem {
   /** Whether anything exists at `path`. */
   exists(path: string): boolean {
     return performSync(this.kernel, this.kernel.incarnation, existsOp(this.kernel, path));
+  }
+
+  /** A hard link: `to` names the file `from` names. @throws IoError ENOENT, ENOTDIR, EEXIST, EISDIR */
+  link(from: string, to: string): void {
+    performSync(this.kernel, this.kernel.incarnation, linkOp(this.kernel, from, to));
   }
 
   /** fsync of a directory. */

@@ -3,7 +3,7 @@
  * and promise APIs (chosen per operation), gives the same results and the same error codes and
  * syscalls on a real temporary directory and on the simulated disk (faults off).
  *
- * Covered besides the whole-file and namespace calls: `rename` of directories, `rmdir`, `rm` with and without `recursive`,
+ * Covered besides the whole-file and namespace calls: `rename` of directories, `link` (and `nlink`), `rmdir`, `rm` with and without `recursive`,
  * `readdir({ recursive })` with and without
  * `withFileTypes` (in Node 20's order, which differs between sync/callback and promises),
  * `opendir` and `Dir` (sync `readSync`, callback `read`, promise `for await`), `mkdtemp`,
@@ -29,7 +29,7 @@ type Op =
   | { kind: 'readFile' | 'unlink' | 'stat' | 'exists' | 'readdir' | 'realpath' | 'mkdir'; name: string }
   | { kind: 'mkdirRecursive'; name: string }
   | { kind: 'rmdir' | 'rm' | 'rmRecursive'; name: string }
-  | { kind: 'rename' | 'copyFile'; name: string; to: string }
+  | { kind: 'rename' | 'copyFile' | 'link'; name: string; to: string }
   | { kind: 'truncate'; name: string; length: number }
   | { kind: 'pwrite'; name: string; data: string; position: number }
   | { kind: 'openExclusive'; name: string }
@@ -52,7 +52,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('mkdir' as const, 'mkdirRecursive' as const), name: fc.constantFrom(...dirs) }),
   fc.record({ kind: fc.constantFrom('rmdir' as const, 'rm' as const, 'rmRecursive' as const), name: fc.constantFrom(...names) }),
   // Directories are renamed too: onto a free name, an empty or a full directory, a file, into themselves.
-  fc.record({ kind: fc.constant('rename' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...names) }),
+  fc.record({ kind: fc.constantFrom('rename' as const, 'link' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('copyFile' as const), name: fc.constantFrom(...files), to: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('truncate' as const), name: fc.constantFrom(...names), length: fc.nat(60) }),
   fc.record({ kind: fc.constant('pwrite' as const), name: fc.constantFrom(...names), data: dataArb, position: fc.nat(50) }),
@@ -99,7 +99,7 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
       return call(api, 'readFile', at(op.name), 'utf8');
     case 'stat': {
       const stats = await call(api, 'stat', at(op.name)) as fs.Stats;
-      return { file: stats.isFile(), dir: stats.isDirectory(), size: stats.isFile() ? stats.size : -1 };
+      return { file: stats.isFile(), dir: stats.isDirectory(), size: stats.isFile() ? stats.size : -1, links: stats.isFile() ? stats.nlink : -1 };
     }
     case 'exists':
     case 'unlink':
@@ -119,6 +119,7 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
       return first?.slice(base.length);
     }
     case 'rename':
+    case 'link':
     case 'copyFile':
       return call(api, op.kind, at(op.name), at(op.to));
     case 'truncate':
