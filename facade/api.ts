@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import type { FacadeCore } from './core.ts';
+import { withoutFlush, type FacadeCore } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { opendirSync } from './dir.ts';
 import { handleStreamFs } from './handle-stream-fs.ts';
@@ -175,12 +175,13 @@ export class FacadeFileHandle {
     return settle(() => ({ bytesWritten: this.#core.writeSync(this.fd, data, a, b, c), buffer: data }));
   }
 
+  // Node's FileHandle ignores `flush` (only a path's writeFile syncs).
   writeFile(data: unknown, options?: unknown): Promise<void> {
-    return settle(() => this.#core.writeFileSync(this.fd, data, options));
+    return settle(() => this.#core.writeFileSync(this.fd, data, withoutFlush(options)));
   }
 
   appendFile(data: unknown, options?: unknown): Promise<void> {
-    return settle(() => this.#core.appendFileSync(this.fd, data, options));
+    return settle(() => this.#core.appendFileSync(this.fd, data, withoutFlush(options)));
   }
 
   readFile(options?: unknown): Promise<Buffer | string> {
@@ -271,6 +272,10 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
   out.open = (path: string, flags?: string | number, mode?: number) =>
     settle(() => new FacadeFileHandle(core, core.openSync(path, flags, mode)));
   out.realpath = (path: string) => settle(() => core.realpathSync(path, 'realpath'));
+  // fs.promises.writeFile(handle, ...) ignores `flush` (a handle arrives here as its descriptor).
+  for (const name of ['writeFile', 'appendFile']) {
+    out[name] = (target: unknown, data: unknown, options?: unknown) => settle(() => sync[name]!(target, data, typeof target === 'number' ? withoutFlush(options) : options));
+  }
   out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
   out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));
   out.opendir = (path: string, options?: unknown) => settle(() => opendirSync(core, path, options, true));

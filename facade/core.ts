@@ -64,6 +64,26 @@ function flagOf(options: unknown, fallback: string): string | number {
   return fallback;
 }
 
+/**
+ * Whether an options argument asks `writeFile`/`appendFile` to fsync before closing (`flush`,
+ * Node 20.10+). @throws TypeError ERR_INVALID_ARG_TYPE, as Node's, for a value not boolean
+ */
+function flushOf(options: unknown): boolean {
+  const flush = typeof options === 'object' && options !== null ? (options as { flush?: unknown }).flush : undefined;
+  if (flush === undefined || flush === null) return false;
+  if (typeof flush !== 'boolean') {
+    throw Object.assign(new TypeError(`The "options.flush" property must be of type boolean. Received ${typeof flush}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  return flush;
+}
+
+/** `options` without `flush`: where Node ignores it (a FileHandle's `writeFile`). */
+export function withoutFlush(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null || !('flush' in options)) return options;
+  const { flush: _ignored, ...rest } = options as Record<string, unknown>;
+  return rest;
+}
+
 /** Node's fs, synchronously, on the simulated disk of one world. */
 export class FacadeCore {
   readonly world: SimWorld;
@@ -516,14 +536,18 @@ export class FacadeCore {
   }
 
   writeFileSync(pathOrFd: string | number, data: unknown, options?: unknown, defaultFlag = 'w'): void {
+    const flush = flushOf(options);
     const bytes = toBytes(data, encodingOf(options));
     if (typeof pathOrFd === 'number') {
       this.#writeAll(pathOrFd, bytes);
+      if (flush) this.fsyncSync(pathOrFd);
       return;
     }
     const fd = this.openSync(pathOrFd, flagOf(options, defaultFlag));
     try {
       this.#writeAll(fd, bytes);
+      // `flush: true`: fsync after the last write, before the close (as Node does).
+      if (flush) this.fsyncSync(fd);
     } finally {
       this.#closeQuietly(fd);
     }
