@@ -267,6 +267,9 @@ export class FacadeCore {
       // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
       const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
       if (written > 0) this.times.modified(entry.file.file.id);
+      // O_SYNC / O_DSYNC: write(2) returns once the data is durable; a failed writeback is
+      // the write's EIO. Traced as the sync it amounts to, right after the write.
+      if (entry.flags.syncWrites !== undefined && written > 0) entry.file.sync(entry.flags.syncWrites);
       // pwrite(2) leaves the descriptor's position where it was, O_APPEND or not.
       if (!positioned) entry.position = at + written;
       return written;

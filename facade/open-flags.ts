@@ -17,6 +17,12 @@ export interface OpenFlags {
   readonly exclusive: boolean;
   readonly truncate: boolean;
   readonly append: boolean;
+  /**
+   * `O_SYNC` (`sync`: the `s` of `rs+`, `as`, `as+`) or `O_DSYNC` (`datasync`): each write
+   * returns only once its data (and with `O_SYNC` the file's size and times) is durable, as if
+   * an fsync or fdatasync followed it; the file's name still needs a directory fsync.
+   */
+  readonly syncWrites?: 'sync' | 'datasync';
 }
 
 const stringFlags: Readonly<Record<string, OpenFlags>> = (() => {
@@ -34,15 +40,16 @@ const stringFlags: Readonly<Record<string, OpenFlags>> = (() => {
     'a+': f(true, true, true, false, false, true),
     'ax+': f(true, true, true, true, false, true),
   };
-  // Synonyms: x may come first; s (synchronous I/O) changes nothing the model can see.
+  // Synonyms: x may come first. s is O_SYNC: synchronous writes (Node's stringToFlags).
   table.xw = table.wx!;
   table['xw+'] = table['wx+']!;
   table.xa = table.ax!;
   table['xa+'] = table['ax+']!;
-  table.rs = table.sr = table.r!;
-  table['rs+'] = table['sr+'] = table['r+']!;
-  table.as = table.sa = table.a!;
-  table['as+'] = table['sa+'] = table['a+']!;
+  const synchronous = (flags: OpenFlags): OpenFlags => ({ ...flags, syncWrites: 'sync' });
+  table.rs = table.sr = synchronous(table.r!);
+  table['rs+'] = table['sr+'] = synchronous(table['r+']!);
+  table.as = table.sa = synchronous(table.a!);
+  table['as+'] = table['sa+'] = synchronous(table['a+']!);
   return table;
 })();
 
@@ -68,7 +75,17 @@ export function parseFlags(flags: string | number | undefined, path: string): Op
     exclusive: (flags & constants.O_EXCL) !== 0,
     truncate: (flags & constants.O_TRUNC) !== 0,
     append: (flags & constants.O_APPEND) !== 0,
+    ...syncWritesOf(flags),
   };
+}
+
+/** `O_SYNC` (which includes `O_DSYNC`'s bit on Linux) or `O_DSYNC` of numeric flags. */
+function syncWritesOf(flags: number): { syncWrites?: 'sync' | 'datasync' } {
+  const sync = constants.O_SYNC ?? 0;
+  const dsync = constants.O_DSYNC ?? 0;
+  if (sync !== 0 && (flags & sync) === sync) return { syncWrites: 'sync' };
+  if (dsync !== 0 && (flags & dsync) === dsync) return { syncWrites: 'datasync' };
+  return {};
 }
 
 /** The bits {@link flagsNote} names, after the access mode. */

@@ -60,3 +60,55 @@ describe('open flags in the trace', () => {
     expect(flagsNote(constants.O_RDONLY | 0x40000000)).toBe('flags=O_RDONLY|0x40000000');
   });
 });
+
+describe('synchronous open flags (O_SYNC, O_DSYNC)', () => {
+  /** The I/O names a body makes on a fresh simulated root. */
+  function iosOf(body: (path: string) => void): string[] {
+    const world = new SimWorld({ seed: 1 });
+    facade = installFacade(world, root);
+    const before = world.trace.length;
+    body(`${root}/log`);
+    const ios = world.trace.recent.slice(-(world.trace.length - before)).filter((event) => event.type === 'io').map((event) => event.name);
+    facade.uninstall();
+    facade = undefined;
+    return ios;
+  }
+
+  it('make every write durable before it returns: as, as+, rs+ and O_SYNC sync, O_DSYNC datasyncs', () => {
+    for (const flags of ['as', 'as+', 'sa']) {
+      expect(iosOf((path) => fs.appendFileSync(path, 'rec', { flag: flags }))).toEqual(['open', 'append', 'sync', 'close']);
+    }
+    expect(iosOf((path) => {
+      fs.writeFileSync(path, '');
+      const fd = fs.openSync(path, 'rs+');
+      fs.writeSync(fd, 'rec', 0);
+      fs.closeSync(fd);
+    }).slice(-4)).toEqual(['open', 'write', 'sync', 'close']);
+    const numeric = (bits: number): string[] => iosOf((path) => {
+      const fd = fs.openSync(path, constants.O_WRONLY | constants.O_CREAT | bits);
+      fs.writeSync(fd, 'rec');
+      fs.closeSync(fd);
+    });
+    expect(numeric(constants.O_SYNC)).toEqual(['open', 'write', 'sync', 'close']);
+    expect(numeric(constants.O_DSYNC)).toEqual(['open', 'write', 'datasync', 'close']);
+  });
+
+  it('leave ordinary writes unsynced', () => {
+    expect(iosOf((path) => fs.appendFileSync(path, 'rec', { flag: 'a' }))).toEqual(['open', 'append', 'close']);
+  });
+
+  it('keep the data of an O_SYNC append through a power loss that keeps nothing unsynced, once the name is synced', () => {
+    const world = new SimWorld({ seed: 1 });
+    facade = installFacade(world, root);
+    fs.writeFileSync(`${root}/log`, '');
+    const dir = fs.openSync(root, 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+    fs.appendFileSync(`${root}/log`, 'durable', { flag: 'as' });
+    facade.uninstall();
+    facade = undefined;
+    world.crashNow('power-loss');
+    world.restart({ crashState: 1 });
+    expect(new TextDecoder().decode(world.inspect().get(`${root}/log`))).toBe('durable');
+  });
+});

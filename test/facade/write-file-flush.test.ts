@@ -59,7 +59,7 @@ describe('writeFile and appendFile with flush: true', () => {
   it('are ignored through a FileHandle, as Node ignores them', async () => {
     const ios = await iosOf(async (path) => {
       const handle = await fs.promises.open(path, 'w');
-      await handle.writeFile('x', { flush: true });
+      await handle.writeFile('x', { flush: true } as fs.ObjectEncodingOptions);
       await fs.promises.writeFile(handle, 'y', { flush: true });
       await handle.close();
     });
