@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { withoutFlush, type FacadeCore } from './core.ts';
+import { encodingOf, flagOf, flushOf, withoutFlush, type FacadeCore, type StatOptions } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { opendirSync } from './dir.ts';
 import { handleStreamFs } from './handle-stream-fs.ts';
@@ -40,9 +40,9 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     fsync: (fd: number) => core.fsyncSync(fd),
     fdatasync: (fd: number) => core.fdatasyncSync(fd),
     ftruncate: (fd: number, length?: number) => core.ftruncateSync(fd, length),
-    fstat: (fd: number) => core.fstatSync(fd),
-    stat: (path: string, options?: { throwIfNoEntry?: boolean }) => core.statSync(path, options),
-    lstat: (path: string, options?: { throwIfNoEntry?: boolean }) => core.lstatSync(path, options),
+    fstat: (fd: number, options?: StatOptions) => core.fstatSync(fd, options),
+    stat: (path: string, options?: StatOptions & { throwIfNoEntry?: boolean }) => core.statSync(path, options),
+    lstat: (path: string, options?: StatOptions & { throwIfNoEntry?: boolean }) => core.lstatSync(path, options),
     exists: (path: string) => core.existsSync(path),
     access: (path: string) => core.accessSync(path),
     readdir: (path: string, options?: unknown) => core.readdirSync(path, options),
@@ -177,10 +177,12 @@ export class FacadeFileHandle {
 
   // Node's FileHandle ignores `flush` (only a path's writeFile syncs).
   writeFile(data: unknown, options?: unknown): Promise<void> {
+    if (isChunkIterable(data)) return writeChunks(this.#core, this.fd, data, withoutFlush(options), 'w');
     return settle(() => this.#core.writeFileSync(this.fd, data, withoutFlush(options)));
   }
 
   appendFile(data: unknown, options?: unknown): Promise<void> {
+    if (isChunkIterable(data)) return writeChunks(this.#core, this.fd, data, withoutFlush(options), 'a');
     return settle(() => this.#core.appendFileSync(this.fd, data, withoutFlush(options)));
   }
 
@@ -188,8 +190,8 @@ export class FacadeFileHandle {
     return settle(() => this.#core.readFileSync(this.fd, options));
   }
 
-  stat(): Promise<unknown> {
-    return settle(() => this.#core.fstatSync(this.fd));
+  stat(options?: StatOptions): Promise<unknown> {
+    return settle(() => this.#core.fstatSync(this.fd, options));
   }
 
   sync(): Promise<void> {
@@ -261,6 +263,31 @@ export class FacadeFileHandle {
   }
 }
 
+/**
+ * Whether `data` is what `fs.promises.writeFile` takes besides a string or a buffer: an iterable
+ * or async iterable of chunks (a Readable stream among them).
+ */
+function isChunkIterable(data: unknown): data is Iterable<unknown> | AsyncIterable<unknown> {
+  return typeof data === 'object' && data !== null && !ArrayBuffer.isView(data) && (Symbol.asyncIterator in data || Symbol.iterator in data);
+}
+
+/**
+ * `fs.promises.writeFile` of an iterable: each chunk written whole as it comes (a string in the
+ * options' encoding), as Node's `writeFileHandle` does, so a crash can land between chunks;
+ * through a path the file is opened with the options' flag, synced with `flush` and closed.
+ */
+async function writeChunks(core: FacadeCore, target: string | number, data: Iterable<unknown> | AsyncIterable<unknown>, options: unknown, defaultFlag: string): Promise<void> {
+  const encoding = encodingOf(options);
+  const owned = typeof target === 'string';
+  const fd = owned ? await settle(() => core.openSync(target, flagOf(options, defaultFlag))) : target;
+  try {
+    for await (const chunk of data) await settle(() => core.writeFileSync(fd, chunk, encoding === undefined ? undefined : { encoding }));
+    if (owned && flushOf(options)) await settle(() => core.fsyncSync(fd));
+  } finally {
+    if (owned) await settle(() => core.closeSync(fd));
+  }
+}
+
 /** The `fs.promises` implementations, by name. */
 export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
   const out: Record<string, Impl> = {};
@@ -272,9 +299,14 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
   out.open = (path: string, flags?: string | number, mode?: number) =>
     settle(() => new FacadeFileHandle(core, core.openSync(path, flags, mode)));
   out.realpath = (path: string) => settle(() => core.realpathSync(path, 'realpath'));
-  // fs.promises.writeFile(handle, ...) ignores `flush` (a handle arrives here as its descriptor).
+  // fs.promises.writeFile(handle, ...) ignores `flush` (a handle arrives here as its descriptor);
+  // its data may be an iterable or a stream of chunks, written one by one.
   for (const name of ['writeFile', 'appendFile']) {
-    out[name] = (target: unknown, data: unknown, options?: unknown) => settle(() => sync[name]!(target, data, typeof target === 'number' ? withoutFlush(options) : options));
+    out[name] = (target: unknown, data: unknown, options?: unknown) => {
+      const effective = typeof target === 'number' ? withoutFlush(options) : options;
+      if (isChunkIterable(data)) return writeChunks(core, target as string | number, data, effective, name === 'appendFile' ? 'a' : 'w');
+      return settle(() => sync[name]!(target, data, effective));
+    };
   }
   out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
   out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));

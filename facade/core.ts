@@ -19,7 +19,7 @@
  * Time: stats carry the world's virtual time, so they are the same in every run of a seed.
  */
 import { Buffer } from 'node:buffer';
-import { constants, Dirent, Stats } from 'node:fs';
+import { constants, Dirent, statSync, Stats } from 'node:fs';
 import { IoError } from '../engine/ports/fs.ts';
 import type { SimWorld } from '../sim/index.ts';
 import { fromIoError, nodeError, nodeInternalError, UnsupportedFsCallError } from './errors.ts';
@@ -56,7 +56,7 @@ export function encodingOf(options: unknown): BufferEncoding | undefined {
 }
 
 /** The `flag` of an options argument, or `fallback`. */
-function flagOf(options: unknown, fallback: string): string | number {
+export function flagOf(options: unknown, fallback: string): string | number {
   if (typeof options === 'object' && options !== null && 'flag' in options) {
     const flag = (options as { flag?: unknown }).flag;
     if (typeof flag === 'string' || typeof flag === 'number') return flag;
@@ -68,7 +68,7 @@ function flagOf(options: unknown, fallback: string): string | number {
  * Whether an options argument asks `writeFile`/`appendFile` to fsync before closing (`flush`,
  * Node 20.10+). @throws TypeError ERR_INVALID_ARG_TYPE, as Node's, for a value not boolean
  */
-function flushOf(options: unknown): boolean {
+export function flushOf(options: unknown): boolean {
   const flush = typeof options === 'object' && options !== null ? (options as { flush?: unknown }).flush : undefined;
   if (flush === undefined || flush === null) return false;
   if (typeof flush !== 'boolean') {
@@ -339,23 +339,23 @@ export class FacadeCore {
     if (entry.file.file.size !== before) this.times.modified(entry.file.file.id);
   }
 
-  fstatSync(fd: number): Stats {
+  fstatSync(fd: number, options?: StatOptions): Stats {
     const entry = this.#entry(fd, 'fstat');
-    return this.statSync(entry.path);
+    return this.statSync(entry.path, { bigint: options?.bigint });
   }
 
   // ---- paths ----
 
-  statSync(path: string, options?: { throwIfNoEntry?: boolean }): Stats {
+  statSync(path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
     try {
-      return this.#stats(this.#call('stat', path, () => this.port.stat(path)));
+      return this.#stats(this.#call('stat', path, () => this.port.stat(path)), options?.bigint === true);
     } catch (error) {
       if (options?.throwIfNoEntry === false && (error as { code?: string }).code === 'ENOENT') return undefined as unknown as Stats;
       throw error;
     }
   }
 
-  lstatSync(path: string, options?: { throwIfNoEntry?: boolean }): Stats {
+  lstatSync(path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
     return this.statSync(path, options);
   }
 
@@ -680,7 +680,8 @@ export class FacadeCore {
     }
   }
 
-  #stats(stat: SyncStat): Stats {
+  /** Node's `Stats` of `stat`, or its `BigIntStats` (`bigint: true`: every number a bigint, and the `*Ns` times). */
+  #stats(stat: SyncStat, bigint = false): Stats {
     const times = this.times.of(stat.kind === 'file' ? stat.id : stat.path satisfies TimesKey);
     const isFile = stat.kind === 'file';
     const size = isFile ? stat.size : 4096;
@@ -703,12 +704,32 @@ export class FacadeCore {
       ctime: new Date(times.ctimeMs),
       birthtime: new Date(times.birthtimeMs),
     };
-    const stats = Object.create(Stats.prototype) as Stats;
+    if (bigint) {
+      for (const [key, value] of Object.entries(fields)) if (typeof value === 'number') fields[key] = BigInt(Math.trunc(value));
+      for (const time of ['atime', 'mtime', 'ctime', 'birthtime'] as const) fields[`${time}Ns`] = BigInt(Math.trunc(times[`${time}Ms`])) * 1_000_000n;
+    }
+    const stats = Object.create(bigint ? bigIntStatsPrototype() : Stats.prototype) as Stats;
     for (const [key, value] of Object.entries(fields)) {
       Object.defineProperty(stats, key, { value, enumerable: true, writable: true, configurable: true });
     }
     return stats;
   }
+}
+
+/** `stat`'s options the facade acts on. */
+export interface StatOptions {
+  readonly bigint?: boolean | undefined;
+}
+
+let bigIntStats: object | undefined;
+
+/**
+ * The prototype of Node's `BigIntStats`, which `fs` does not export: taken once from a real
+ * `stat` of this process's own executable, a real path outside every simulated root.
+ */
+function bigIntStatsPrototype(): object {
+  bigIntStats ??= Object.getPrototypeOf(statSync(process.execPath, { bigint: true })) as object;
+  return bigIntStats;
 }
 
 /** A stable inode number for a directory (files use their FileState id, counted from 1). */
