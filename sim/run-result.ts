@@ -15,6 +15,11 @@ export interface CrashInfo {
   readonly afterOperation: number;
   /** The power loss at the end of the run. */
   readonly final: boolean;
+  /**
+   * `uncaught`: no crash was injected; the process died of an exception nobody caught, as Node's
+   * does (a library workload), which leaves the disk as a kill -9 does.
+   */
+  readonly exit?: 'uncaught';
   /** Crashes that then landed in the recovery (reopen) it started, in order, before the check. */
   readonly reopenCrashes?: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number }[];
 }

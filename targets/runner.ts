@@ -55,7 +55,8 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
  * is named only for a power loss: a kill -9 keeps everything.
  */
 export function describeCrash(crash: TargetCrash): string {
-  const when = crash.final ? `after the final ${crash.kind}` : `after ${crash.kind} during operation ${crash.afterOperation}`;
+  const what = crash.exit === 'uncaught' ? 'the process died of an uncaught exception' : crash.kind;
+  const when = crash.final ? `after the final ${what}` : `after ${what} during operation ${crash.afterOperation}`;
   const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
@@ -113,8 +114,20 @@ function cloneState<S>(state: S): { readonly state: S } | undefined {
   return isPlainData(state) ? { state: structuredClone(state) } : undefined;
 }
 
-function messageOf(error: unknown): string {
-  return String((error as Error | undefined)?.message ?? error);
+/**
+ * Bytes that are not text inside a message: a replacement character or a control character,
+ * with whatever printable characters lie between two of them and up to three stuck to either
+ * end (a library quoting the torn record it choked on); a space or a delimiter ends it.
+ */
+const binarySpan = /[^\s,;:'"]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F](?:[^\n]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F])*[^\s,;:'"]{0,3}/g;
+
+/**
+ * An error's message for a report: binary garbage a library quoted (a torn record) becomes
+ * `<binary>`, so a report stays readable and runs that choked on different garbage group as one
+ * root cause.
+ */
+export function messageOf(error: unknown): string {
+  return String((error as Error | undefined)?.message ?? error).replace(binarySpan, '<binary>');
 }
 
 /** The end of the queue of plans waiting for this thread's `fs`: one plan runs at a time. */
@@ -314,9 +327,8 @@ class LibraryRun<S, L, M> {
     const outcome = await this.#section('operation', () => operation.run(this.#ctx, library, index));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
-      // An exception nobody caught ends the operation as failed, noted in the trace.
-      if (outcome.uncaught === true) this.#world.record('note', 'uncaught', messageOf(outcome.error).split('\n')[0]!);
       this.#failedOperations++;
+      if (outcome.uncaught === true) return this.#processDied(outcome.error, position);
     }
     else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
     else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, position);
@@ -335,10 +347,25 @@ class LibraryRun<S, L, M> {
       clock.setTimer(idleMs, resolve);
     }));
     if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
-    // A library timer that threw: an uncaught exception, noted; the run goes on.
-    if (outcome.outcome === 'error') this.#world.record('note', 'uncaught', messageOf(outcome.error).split('\n')[0]!);
-    else if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, position);
+    // A library timer that threw: an uncaught exception.
+    if (outcome.outcome === 'error') return this.#processDied(outcome.error, position);
+    if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, position);
     return true;
+  }
+
+  /**
+   * An exception nobody caught (in a callback, a timer, a tick) or a rejection nobody handled:
+   * Node ends the process there, so the simulated one dies too, noted in the trace, leaving the
+   * disk as a kill -9 does (the page cache stays), and the library restarts and is checked as
+   * after a crash. Going on in a process that would be dead tests states no user can reach (a
+   * library whose stream died with the error then waits forever on it). Not a violation by
+   * itself: a process manager restarts such a process.
+   * @returns false when the run ended
+   */
+  #processDied(error: unknown, position: number): Promise<boolean> {
+    this.#world.record('note', 'uncaught', messageOf(error).split('\n')[0]!);
+    this.#world.crashNow('kill-9');
+    return this.#check('kill-9', position, false, undefined, 'uncaught');
   }
 
   /**
@@ -393,7 +420,7 @@ class LibraryRun<S, L, M> {
    * land there too, and is checked in turn), then check the invariants on it with faults off.
    * @returns false when the library no longer opens (the run ends)
    */
-  async #check(kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean, earlier?: TargetCrash): Promise<boolean> {
+  async #check(kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean, earlier?: TargetCrash, exit?: 'uncaught'): Promise<boolean> {
     const world = this.#world;
     // Drawn for every crash, used or not, so that the stream's position depends only on the crash count.
     const drawn = this.#crashStateStream.int(targetCrashStates);
@@ -402,7 +429,7 @@ class LibraryRun<S, L, M> {
     world.restart({ crashState });
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crash: TargetCrash = earlier === undefined
-      ? { kind, crashState, afterOperation, final }
+      ? { kind, crashState, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
       : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState }] };
     this.#crash = this.#workloadCrash(crash);
     this.#checking = true;

@@ -27,10 +27,11 @@ async function* chunks(): AsyncGenerator<string | Buffer> {
 /** What the same calls leave in a file of a directory (real or simulated). */
 async function written(dir: string): Promise<string[]> {
   await fs.promises.writeFile(`${dir}/a`, chunks());
-  await fs.promises.appendFile(`${dir}/a`, ['+', 'more']);
+  // @types/node declares strings and buffers only; Node's appendFile is writeFile with flag a.
+  await fs.promises.appendFile(`${dir}/a`, ['+', 'more'] as unknown as string);
   await fs.promises.writeFile(`${dir}/b`, Readable.from(['s1', 's2']));
   const handle = await fs.promises.open(`${dir}/c`, 'w');
-  await handle.writeFile(chunks());
+  await handle.writeFile(chunks() as unknown as string);
   await handle.close();
   return ['a', 'b', 'c'].map((name) => fs.readFileSync(`${dir}/${name}`, 'utf8'));
 }

@@ -11,9 +11,9 @@ import { mergeResults } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { noFaults } from '../../sim/world.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
-import { runTargetPlan } from '../../targets/runner.ts';
+import { messageOf, runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
-import { defineWorkload, type Workload, type WorkloadContext } from '../../targets/workload.ts';
+import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter } from './writers.ts';
@@ -71,16 +71,45 @@ describe('a library workload campaign', () => {
   });
 });
 
+describe('a library\'s error message in a report', () => {
+  it('shows binary garbage the library quoted (a torn record) as <binary>, so that runs choking on different garbage share a root cause', () => {
+    const garbage = (bytes: number[]): Error => new Error(`Could not load corrupted row: ${new TextDecoder().decode(new Uint8Array(bytes))},`);
+    expect(messageOf(garbage([0xff, 0x64, 0x09, 0x61, 0xfe, 0x00]))).toBe('Could not load corrupted row: <binary>,');
+    expect(messageOf(garbage([0x00, 0x00, 0x00]))).toBe(messageOf(garbage([0xc3, 0x28])));
+    expect(messageOf(new Error('Unexpected token } in JSON at position 5, café'))).toBe('Unexpected token } in JSON at position 5, café');
+  });
+});
+
 describe('a library that throws where nothing catches it', () => {
-  it('fails only the operation, noting the error in the trace: an unhandled rejection and an exception thrown in a callback no longer end powercut', async () => {
+  it('ends the simulated process there, as Node would, and restarts the library as after a kill -9: an unhandled rejection and an exception thrown in a callback end neither the run nor powercut', async () => {
     const { default: throwsUncaught } = await import('./fixtures/throws-uncaught.ts');
     const plan = targetPlan(asAny(throwsUncaught), 'test', 1, noFaults());
     const result = await runTargetPlan(asAny(throwsUncaught), plan, { trace: 'full' });
     const notes = result.trace.filter((event) => event.type === 'note' && event.name === 'uncaught').map((event) => event.detail);
     expect(notes).toEqual([expect.stringContaining("ENOENT: no such file or directory, open '/powercut-target/missing'"), 'thrown in a callback']);
+    // Each note is followed by the process's death and a restart, then the library's reopen.
+    const after = (note: number): string[] => {
+      const at = result.trace.findIndex((event) => event.type === 'note' && event.detail === notes[note]);
+      return result.trace.slice(at + 1, at + 3).map((event) => `${event.type} ${event.name}`);
+    };
+    expect([after(0), after(1)]).toEqual([['crash kill-9', 'restart kill-9'], ['crash kill-9', 'restart kill-9']]);
     expect(result.failedOperations).toBe(2);
     expect(result.acknowledged).toBe(plan.operations.length - 2);
     expect(result.violations).toEqual([]);
+  });
+
+  it('says so in a violation found after such an exit', async () => {
+    const lost = onFileA('dies-then-loses', async (ctx) => {
+      fs.stat(ctx.path('a'), () => {
+        fs.unlinkSync(ctx.path('a'));
+        throw new Error('thrown in a callback');
+      });
+    }, 1);
+    const checked = { ...lost, async invariants(ctx: WorkloadContext<unknown>) {
+      if (!fs.existsSync(ctx.path('a'))) throw new InvariantViolation('kept', 'a is gone');
+    } };
+    const result = await runTargetPlan(checked, targetPlan(checked, 'test', 1, noFaults()));
+    expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 0)']);
   });
 });
 
