@@ -34,16 +34,27 @@ export interface RootCauseGroup {
   readonly runs: readonly FailingRun[];
 }
 
-/** What varies from seed to seed in a message: hex values (`0x6b31…`, or `0x` for no bytes), then any run of digits. */
-const variablePart = /0x[0-9a-fA-F]*…?|\d+/g;
+/**
+ * What varies from seed to seed in a message: hex values (`0x6b31…`, or `0x` for no bytes); hex
+ * names of 8 or more characters mixing digits and letters, a word of their own (a library's
+ * hashed file name, a temporary file's random suffix); then any run of digits.
+ */
+const variablePart = /0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|\d+/g;
+
+/** What a variable part is masked as in a shape. */
+function maskOf(part: string): string {
+  if (part.startsWith('0x')) return '0x…';
+  return /^\d+$/.test(part) ? 'N' : '<hex>';
+}
 
 /**
- * A message with what varies from seed to seed masked: a hex value (`0x6b31…`) becomes `0x…`,
- * any other run of digits `N`. `commit #7, acknowledged, is missing: key k3 should be 0x6b…
- * (15 bytes)` and the same complaint about commit #12 have one shape.
+ * A message with what varies from seed to seed masked: a hex value (`0x6b31…`) becomes `0x…`, a
+ * hex name (`data.json.tmp-7836800000c44404`) `<hex>`, any other run of digits `N`. `commit #7,
+ * acknowledged, is missing: key k3 should be 0x6b… (15 bytes)` and the same complaint about
+ * commit #12 have one shape.
  */
 export function messageShape(message: string): string {
-  return message.replace(variablePart, (match) => (match.startsWith('0x') ? '0x…' : 'N'));
+  return message.replace(variablePart, maskOf);
 }
 
 /**

@@ -23,6 +23,16 @@ describe('messageShape', () => {
     expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
   });
 
+  it('masks a hashed or random file name, so one library complaint about two keys\' files has one shape', () => {
+    const a = '/root/store/7c4a8d09ca3762af61e59520943dc26494f8941b does not look like a valid storage file!';
+    const b = '/root/store/b6589fc6ab0dc82cf12099d1c2d40ab994e8410c does not look like a valid storage file!';
+    expect(messageShape(a)).toBe('/root/store/<hex> does not look like a valid storage file!');
+    expect(messageShape(b)).toBe(messageShape(a));
+    expect(messageShape('ENOENT: open /root/data.json.tmp-7836800000c44404')).toBe('ENOENT: open /root/data.json.tmp-<hex>');
+    // A word is not a hex name: letters only, digits only, or other letters in it.
+    expect(messageShape('deadbeefcafe k123456789 db4k1234567')).toBe('deadbeefcafe kN dbNkN');
+  });
+
   it('keeps the words, so different complaints keep different shapes', () => {
     expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
   });
