@@ -1,7 +1,7 @@
 /**
  * The three faces of Node's fs over one {@link FacadeCore}: synchronous functions, callback
  * functions and `fs.promises` (with a FileHandle). Streams are in read-stream.ts and
- * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts.
+ * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts, `cp` in cp.ts.
  *
  * Ordering: an asynchronous call does its work on the simulated disk when it is made and
  * delivers its result later, once the microtask queue is empty (deliver.ts says why); so
@@ -16,6 +16,7 @@ import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { encodingOf, flagOf, flushOf, withoutFlush, type FacadeCore, type StatOptions } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
+import { cpAsync, cpSync } from './cp.ts';
 import { opendirSync } from './dir.ts';
 import { handleStreamFs } from './handle-stream-fs.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
@@ -59,6 +60,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     appendFile: (path: string | number, data: unknown, options?: unknown) => core.appendFileSync(path, data, options),
     truncate: (path: string, length?: number) => core.truncateSync(path, length),
     copyFile: (from: string, to: string, mode?: number) => core.copyFileSync(from, to, mode),
+    cp: (src: string, dest: string, options?: unknown) => cpSync(core, src, dest, options),
     realpath: (path: string) => core.realpathSync(path),
     chmod: noOp('chmod'),
     lchmod: noOp('lchmod'),
@@ -123,6 +125,12 @@ export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Rec
     const callback = rest.pop();
     if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');
     callBack(callback as AnyFunction, () => opendirSync(core, path, rest[0], true));
+  };
+  // A filter of `fs.cp` may answer with a promise, which the callback form awaits.
+  out.cp = (src: string, dest: string, ...rest: unknown[]) => {
+    const callback = rest.pop();
+    if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.cp needs a callback');
+    cpAsync(core, src, dest, rest[0]).then(() => (callback as AnyFunction as (error: null) => void)(null), callback as (error: unknown) => void);
   };
   return out;
 }
@@ -311,6 +319,7 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
   out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
   out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));
   out.opendir = (path: string, options?: unknown) => settle(() => opendirSync(core, path, options, true));
+  out.cp = (src: string, dest: string, options?: unknown) => cpAsync(core, src, dest, options);
   return out;
 }
 

@@ -347,16 +347,21 @@ export class FacadeCore {
   // ---- paths ----
 
   statSync(path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
+    return this.#statAs('stat', path, options);
+  }
+
+  /** `lstat`: the same as `stat` (there are no symbolic links), failing under its own name. */
+  lstatSync(path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
+    return this.#statAs('lstat', path, options);
+  }
+
+  #statAs(syscall: 'stat' | 'lstat', path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
     try {
-      return this.#stats(this.#call('stat', path, () => this.port.stat(path)), options?.bigint === true);
+      return this.#stats(this.#call(syscall, path, () => this.port.stat(path)), options?.bigint === true);
     } catch (error) {
       if (options?.throwIfNoEntry === false && (error as { code?: string }).code === 'ENOENT') return undefined as unknown as Stats;
       throw error;
     }
-  }
-
-  lstatSync(path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
-    return this.statSync(path, options);
   }
 
   existsSync(path: string): boolean {

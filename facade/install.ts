@@ -20,9 +20,9 @@
  * `mkdtemp` is routed by what it creates (the prefix plus six characters), and `createReadStream`
  * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, links
- * (`link`, `symlink`, `readlink`), `cp`, `statfs`, renaming directories, and
- * simulated latency (a facade call completes at once).
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`,
+ * symbolic links (`symlink`, `readlink`), `statfs`, and simulated latency (a facade call
+ * completes at once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
