@@ -5,6 +5,8 @@
  * ({@link replayPlanReal}). The CLI wires these; everything else here is their machinery.
  */
 export { runRealCampaign } from './campaign.ts';
+export { runRealTargetCampaign } from './target-campaign.ts';
+export type { RealTargetOptions, RealTargetResult, RealTargetViolation } from './target-campaign.ts';
 export type { RealCampaignOptions, RealCampaignResult, RealCycleReport } from './campaign.ts';
 export type { DurationSummary } from './figures.ts';
 export { RealInputError } from './input.ts';

@@ -15,8 +15,10 @@ import type { ChildArgs } from './protocol.ts';
 /** Whether this copy runs from its TypeScript source. */
 const fromSource = import.meta.url.endsWith('.ts');
 
-/** The child's entry point: next to this file, in the same form. */
-const childScript = fileURLToPath(new URL(fromSource ? './child.ts' : './child.js', import.meta.url));
+/** A child's entry point (`child`, `target-child`): next to this file, in the same form. */
+function scriptOf(name: string): string {
+  return fileURLToPath(new URL(fromSource ? `./${name}.ts` : `./${name}.js`, import.meta.url));
+}
 
 /** The Node options a child needs to run powercut's TypeScript: tsx, found from this package. */
 export function childExecArgv(): string[] {
@@ -26,14 +28,23 @@ export function childExecArgv(): string[] {
 }
 
 /**
- * Forks the real-disk child (child.ts) with its arguments. Messages use the `advanced`
- * serialization (structured clone), so values cross as `Uint8Array`, not as text.
- * @param args - what the child opens, passed as its one argument in JSON
+ * Forks one of the real-disk children next to this file. Messages use the `advanced`
+ * serialization (structured clone), so values cross as `Uint8Array`, `Map` or `Set`, not as text.
+ * @param name - the child's file name without extension
+ * @param argv - its arguments
  */
-export function forkChild(args: ChildArgs): ChildProcess {
-  return fork(childScript, [JSON.stringify(args)], {
+export function forkScript(name: 'child' | 'target-child', argv: readonly string[] = []): ChildProcess {
+  return fork(scriptOf(name), [...argv], {
     execArgv: childExecArgv(),
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+}
+
+/**
+ * Forks the engine child (child.ts) with its arguments.
+ * @param args - what the child opens, passed as its one argument in JSON
+ */
+export function forkChild(args: ChildArgs): ChildProcess {
+  return forkScript('child', [JSON.stringify(args)]);
 }

@@ -2,15 +2,16 @@
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
 import { commandLine } from '../../harness/index.ts';
-import { runRealCampaign, type RealCampaignResult } from '../../real/index.ts';
+import { runRealCampaign, runRealTargetCampaign, type RealCampaignResult, type RealTargetResult } from '../../real/index.ts';
 import type { DurationSummary } from '../../real/index.ts';
-import { exitCodes } from '../errors.ts';
+import { exitCodes, UsageError } from '../errors.ts';
 import { invocationOf } from '../invocation.ts';
 import { choiceOption, integerOption, secondsOption } from '../options.ts';
 
 interface RealOptions {
   engine?: string;
-  cycles: number;
+  target?: string;
+  cycles?: number;
   seed?: string;
   dir?: string;
   sync?: SyncMode;
@@ -60,9 +61,10 @@ export function realExitCode(result: Pick<RealCampaignResult, 'harnessErrors' | 
 
 export function register(program: Command): void {
   program.command('real')
-    .description('kill -9 a real process running an engine, repeatedly, and check every recovery with the commit model; exit 1 on a violation, 3 if the harness failed')
+    .description('kill -9 a real process running an engine (or a library workload), repeatedly, and check every recovery (the commit model, or the workload\'s invariants); exit 1 on a violation, 3 if the harness failed')
     .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
-    .option('--cycles <n>', 'kill-and-restart cycles', integerOption(1), 100)
+    .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine')
+    .option('--cycles <n>', 'kill-and-restart cycles (default: 100, 20 with --target)', integerOption(1))
     .option('--seed <s>', 'seed of the workload and the kill plan (default: random, printed)')
     .option('--dir <path>', 'data folder, missing or empty, kept afterwards (default: a temporary folder)')
     .option('--sync <mode>', 'durability mode: strict, group or none (default: strict)', choiceOption(['strict', 'group', 'none'] as const))
@@ -70,8 +72,9 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'longest wait for the engine to answer a call (open, commit, close) before it counts as a harness failure', secondsOption, 30)
     .option('--quiet', 'no per-cycle progress on stderr')
     .action(async (options: RealOptions) => {
+      if (options.target !== undefined) return realTarget(options);
       const result = await runRealCampaign({
-        cycles: options.cycles,
+        cycles: options.cycles ?? 100,
         timeoutMs: (options.timeout ?? 30) * 1000,
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.sync !== undefined ? { sync: options.sync } : {}),
@@ -80,7 +83,7 @@ export function register(program: Command): void {
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.quiet ? {} : {
           onCycle: (cycle) => {
-            if (cycle.cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles}, ${cycle.violations} violations so far\n`);
+            if (cycle.cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles ?? 100}, ${cycle.violations} violations so far\n`);
           },
         }),
       });
@@ -89,4 +92,55 @@ export function register(program: Command): void {
       if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
       process.exitCode = realExitCode(result);
     });
+}
+
+/** The summary `real --target` prints. */
+export function realTargetSummary(result: RealTargetResult, reproduce: string): string[] {
+  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.checks === 0 ? 'NOTHING TESTED' : result.ok ? 'ok' : 'FAILED';
+  const lines = [
+    `${verdict}: workload ${result.workload} (${result.module}), ${result.cyclesRun} of ${result.cycles} kill -9 cycles on the real disk, seed ${result.seed}, ${(result.durationMs / 1000).toFixed(1)} s`,
+    `operations: ${result.operationsStarted} started, ${result.operationsAcknowledged} acknowledged, ${result.failedOperationCount} failed`,
+    `kills: ${result.kills} (${result.killsWhileOpening} while the library was opening, ${result.killsAtIdle} after the last operation); checks after a kill: ${result.checks}`,
+    `violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`,
+  ];
+  for (const violation of result.violations.slice(0, violationsListedMax)) lines.push(`  [${violation.invariant}] ${violation.place}: ${violation.message}`);
+  if (result.violations.length > violationsListedMax) lines.push(`  ... and ${result.violations.length - violationsListedMax} more`);
+  if (result.selfExits.length > 0) lines.push(`the process died by itself (an uncaught exception; restarted as after a kill): ${result.selfExits.length}`, ...result.selfExits.slice(0, 5).map((exit) => `  ${exit}`));
+  if (result.failedOperationCount > 0) {
+    lines.push(`operations that failed (a real disk injects no faults; worth a look): ${result.failedOperationCount}`, ...result.failedOperations.map((failed) => `  ${failed}`));
+  }
+  if (result.harnessErrors.length > 0) lines.push(`harness errors: ${result.harnessErrors.length}`, ...result.harnessErrors.map((error) => `  ${error}`));
+  const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
+  lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
+  lines.push(`reproduce: ${reproduce}`);
+  return lines;
+}
+
+/** 3 when the harness failed, 1 on a violation, 4 when no check ran after a kill, 0 otherwise. */
+export function realTargetExitCode(result: Pick<RealTargetResult, 'harnessErrors' | 'violations' | 'checks'>): number {
+  if (result.harnessErrors.length > 0) return exitCodes.harness;
+  if (result.violations.length > 0) return exitCodes.violation;
+  return result.checks === 0 ? exitCodes.nothingTested : exitCodes.ok;
+}
+
+async function realTarget(options: RealOptions): Promise<void> {
+  const engineOnly = (['engine', 'sync', 'concurrency'] as const).filter((name) => options[name] !== undefined);
+  if (engineOnly.length > 0) throw new UsageError(`real --target: ${engineOnly.map((name) => `--${name}`).join(', ')} apply to an engine, not to a library workload`);
+  const result = await runRealTargetCampaign({
+    target: options.target!,
+    timeoutMs: (options.timeout ?? 30) * 1000,
+    ...(options.cycles !== undefined ? { cycles: options.cycles } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.dir !== undefined ? { dir: options.dir } : {}),
+    ...(options.quiet ? {} : {
+      onCycle: (cycle, violations) => {
+        if (cycle > 0 && cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle}/${options.cycles ?? 20}, ${violations} violations so far\n`);
+      },
+    }),
+  });
+  const reproduce = commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
+  for (const line of realTargetSummary(result, reproduce)) console.log(line);
+  if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
+  else if (result.checks === 0) process.stderr.write('powercut: nothing was tested: no check ran after a kill (raise --cycles)\n');
+  process.exitCode = realTargetExitCode(result);
 }

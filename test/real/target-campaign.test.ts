@@ -1,0 +1,61 @@
+/**
+ * `powercut real --target`: a library workload in a real child process on the real disk, killed
+ * with SIGKILL (mostly by itself, right before a chosen file-system call), and checked with the
+ * workload's own invariants after every kill.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realTargetExitCode } from '../../cli/commands/real.ts';
+import { runRealTargetCampaign } from '../../real/index.ts';
+import { launchBin } from '../cli/helpers.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+// Failed runs keep their data folder: name them inside one folder the tests remove.
+let parent: string;
+let folders = 0;
+const nextDir = (): string => join(parent, `run-${folders++}`);
+beforeAll(async () => {
+  parent = await mkdtemp(join(tmpdir(), 'powercut-real-target-test-'));
+});
+afterAll(() => rm(parent, { recursive: true, force: true }));
+
+describe('real --target: a library workload killed on the real disk', () => {
+  it('passes a careful writer (tmp, fsync, rename, folder fsync) through every kill, and checks after each one', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('careful-writer-target.ts'), cycles: 6, seed: 'careful', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.kills).toBe(6);
+    expect(result.checks).toBeGreaterThanOrEqual(5);
+    expect(result.operationsAcknowledged).toBeGreaterThan(0);
+    expect(realTargetExitCode(result)).toBe(0);
+  });
+
+  it('catches a rewrite in place: a kill between the truncating open and the write leaves the file empty (whole)', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('in-place-target.ts'), cycles: 12, seed: 'in-place', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.violations.length).toBeGreaterThan(0);
+    expect(result.violations[0]).toMatchObject({ invariant: 'whole', message: 'doc holds ""', place: expect.stringMatching(/^cycle \d+, after kill -9 during operation \d+ \(rewrite\)$/) });
+    expect(result.dirKept).toBe(true);
+    expect(realTargetExitCode(result)).toBe(1);
+    expect(result.reproduceArgs).toEqual(['real', '--target', fixture('in-place-target.ts'), '--seed', 'in-place', '--cycles', '12', '--dir', expect.any(String)]);
+  });
+
+  it('says nothing was tested when no check ran after a kill', () => {
+    expect(realTargetExitCode({ harnessErrors: [], violations: [], checks: 0 })).toBe(4);
+    expect(realTargetExitCode({ harnessErrors: ['x'], violations: [], checks: 3 })).toBe(3);
+  });
+
+  it('runs from the command line, and refuses engine-only options with one line', async () => {
+    const ok = await launchBin(['real', '--target', fixture('careful-writer-target.ts'), '--cycles', '2', '--seed', 'cli', '--quiet']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: workload careful-writer \(.*careful-writer-target\.ts\), 2 of 2 kill -9 cycles on the real disk, seed cli/);
+    const refused = await launchBin(['real', '--target', fixture('careful-writer-target.ts'), '--sync', 'none']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe('powercut: real --target: --sync apply to an engine, not to a library workload');
+  });
+});
