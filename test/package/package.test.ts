@@ -166,6 +166,14 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     expect(campaign.stdout).toMatch(/\[whole\] settings\.json does not parse/);
   });
 
+  it('kills the project\'s library workload on the real disk (real --target), checking it after every kill', async () => {
+    const real = await run('npx', ['powercut', 'real', '--target', 'src/workload.ts', '--cycles', '3', '--seed', '1', '--quiet'], dir);
+    // A kill -9 between writeFile's truncation and its write would tear the file: either outcome is a run.
+    expect([0, 1], real.stdout + real.stderr).toContain(real.code);
+    expect(real.stdout).toMatch(/^(ok|FAILED): workload user-settings \(src\/workload\.ts\), 3 of 3 kill -9 cycles on the real disk, seed 1/);
+    expect(real.stdout).toMatch(/checks after a kill: [1-3]$/m);
+  });
+
   it('runs a vitest file that uses the API on a failing and a passing subject', async () => {
     const vitest = join(packageRoot, 'node_modules', 'vitest', 'vitest.mjs');
     const result = await run(process.execPath, [vitest, 'run', '--root', dir, '--dir', 'test'], dir);
