@@ -15,6 +15,8 @@
  *   `targetFaultRates` (the default rates, to extend in a workload's `faults`).
  * - Campaigns and assertions: `runCampaign`, `assertCrashSafe` (throws `CrashSafetyError` with a
  *   shrunk plan file; `POWERCUT_PLAN=<file>` replays it).
+ * - The real disk: `runRealCampaign` (an engine) and `runRealTargetCampaign` (a library
+ *   workload), killed with SIGKILL in a real child process and checked after every kill.
  * Errors are recognised by their `code` (and `isCrashSafetyError`), never by class identity.
  *
  * @packageDocumentation
@@ -23,6 +25,10 @@ export { assertCrashSafe, assertSeedsDefault, assertShrinkRunsDefault, type Asse
 export { runCampaign, type RunCampaignOptions } from './campaign.ts';
 export { CrashSafetyError, NothingTestedError, isCrashSafetyError } from './errors.ts';
 export type { SubjectInput } from './subject-input.ts';
+export {
+  runRealCampaign, runRealTargetCampaign,
+  type RealCampaignOptions, type RealCampaignResult, type RealTargetOptions, type RealTargetResult, type RealTargetViolation, type RealViolation,
+} from '../real/index.ts';
 export {
   defineEngine, engineFailureCodes,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,

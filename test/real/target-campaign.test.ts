@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realTargetExitCode } from '../../cli/commands/real.ts';
-import { runRealTargetCampaign } from '../../real/index.ts';
+// From the package's root, as a user's test would import it.
+import { runRealTargetCampaign } from '../../api/index.ts';
 import { launchBin } from '../cli/helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
