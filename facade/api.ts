@@ -44,6 +44,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     fstat: (fd: number, options?: StatOptions) => core.fstatSync(fd, options),
     stat: (path: string, options?: StatOptions & { throwIfNoEntry?: boolean }) => core.statSync(path, options),
     lstat: (path: string, options?: StatOptions & { throwIfNoEntry?: boolean }) => core.lstatSync(path, options),
+    statfs: (path: string, options?: { bigint?: boolean }) => core.statfsSync(path, options),
     exists: (path: string) => core.existsSync(path),
     access: (path: string) => core.accessSync(path),
     readdir: (path: string, options?: unknown) => core.readdirSync(path, options),

@@ -27,6 +27,7 @@ import { FileTimes, utimesArgumentMs, type TimesKey } from './times.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
 import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
+import { statFsOf } from './statfs.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
 
 /** The first descriptor number handed out: far above any real descriptor of the process. */
@@ -362,6 +363,15 @@ export class FacadeCore {
       if (options?.throwIfNoEntry === false && (error as { code?: string }).code === 'ENOENT') return undefined as unknown as Stats;
       throw error;
     }
+  }
+
+  /**
+   * `statfs`: the simulated disk's space (statfs.ts), for any path that exists on it.
+   * @throws NodeFsError ENOENT, ENOTDIR (syscall `statfs`)
+   */
+  statfsSync(path: string, options?: { bigint?: boolean }): object {
+    this.#call('statfs', path, () => this.port.stat(path));
+    return statFsOf(this.world.space, options?.bigint === true);
   }
 
   existsSync(path: string): boolean {

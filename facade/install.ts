@@ -21,7 +21,7 @@
  * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
  * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`,
- * symbolic links (`symlink`, `readlink`), `statfs`, and simulated latency (a facade call
+ * symbolic links (`symlink`, `readlink`), and simulated latency (a facade call
  * completes at once).
  */
 import { Buffer } from 'node:buffer';
