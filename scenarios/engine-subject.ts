@@ -24,6 +24,14 @@ import { engineShrinkAxes } from './engine-shrink.ts';
 import { describeEnginePlan } from './engine-describe.ts';
 import { scenarios, findScenario } from './index.ts';
 import { coreIoClasses, type Scenario } from './scenario.ts';
+import type { SimWorld } from '../sim/index.ts';
+import { inPinnedTurn, pinEnvironment } from '../targets/index.ts';
+
+/**
+ * An engine module's run sees the seed's random numbers and the simulated clock wherever it
+ * looks (targets/environment.ts), without the ESM bindings a library run also pins.
+ */
+const pinEngineEnvironment = (world: SimWorld): (() => void) => pinEnvironment(world, { esmBindings: false });
 
 /** Whether `engine` reports every phase `scenario` aims at. */
 function reportsPhasesOf(engine: Engine, scenario: Scenario): boolean {
@@ -70,7 +78,11 @@ export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
     plan: (unit, seed) => enginePlan(engine, module, scenario(unit), seed, byPhase),
     unitOf: (plan) => plan.scenario,
     checkPlan: (document, source) => checkPlan(document, source),
-    run: (plan, options = {}) => runPlan(plan, engine, { ...options, coverBy: byPhase ? 'phase' : 'io' }),
+    run: (plan, options = {}) => {
+      const runOptions = { ...options, coverBy: byPhase ? 'phase' as const : 'io' as const };
+      // An engine module's run pins the thread's environment: one at a time (inPinnedTurn).
+      return module === undefined ? runPlan(plan, engine, runOptions) : inPinnedTurn(() => runPlan(plan, engine, { ...runOptions, environment: pinEngineEnvironment }));
+    },
     targets: (units) => engineTargets(units.map(scenario), byPhase),
     subjectArgs: () => (module === undefined ? [] : ['--engine', module]),
     seedArgs: (unit, seed) => ['--scenario', unit, '--seed', String(seed)],

@@ -36,6 +36,14 @@ const openAttemptsMax = 8;
 export interface RunPlanOptions {
   readonly trace?: TraceMode;
   /**
+   * Pins what the engine's code could read outside its ports (random numbers, the time, timers,
+   * the process id) to the run's world for the run's length, and returns how to unpin. Set for
+   * engines given as modules (scenarios/engine-subject.ts, with targets' `pinEnvironment`): a
+   * user's engine that calls `Math.random`, `Date.now` or `setTimeout` must still give the same
+   * run for the same seed. The reference engine sees only its ports (test/layers.test.ts).
+   */
+  readonly environment?: (world: SimWorld) => () => void;
+  /**
    * Count coverage by the engine's phases (`phase`) or by I/O class (`io`, for an engine that
    * reports no phases). @defaultValue 'phase'
    */
@@ -122,9 +130,11 @@ class EngineRun {
 
   async execute(): Promise<RunResult> {
     const stopHearing = keepHearingUncaught();
+    const unpin = this.options.environment?.(this.#world);
     try {
       return await this.#execute();
     } finally {
+      unpin?.();
       stopHearing();
     }
   }

@@ -44,16 +44,122 @@ const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir']
 type Replace = (target: object, key: PropertyKey, value: unknown) => void;
 
 /**
- * Pins the environment to `world` (its seed and clock).
- * @returns a function that puts everything back (call it once)
+ * One property of Node's that a run pins: what Node had, and what the bound run puts there (its
+ * function, or its value). The property itself is replaced once per thread by a router that reads
+ * this slot (see {@link pinEnvironment}).
  */
-export function pinEnvironment(world: SimWorld): () => void {
-  const restores: (() => void)[] = [];
-  /** Replaces `target[key]` (own property or inherited) and remembers how to undo it. */
+interface Slot {
+  readonly original: unknown;
+  pinned: unknown;
+  bound: boolean;
+}
+
+/** The slots, shared by every copy of this module in the thread (the routers of one copy serve all). */
+const slots: Map<object, Map<PropertyKey, Slot>> = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.environment.slots')] ??= new Map()) as Map<object, Map<PropertyKey, Slot>>;
+
+/**
+ * Properties swapped at each bind instead of routed: `Date` (a class with statics), plain values,
+ * the console (so that a spy or logger put on it later is bypassed during a run, not wrapped), and
+ * the timers (a function a run kept must stay the run's: called after the run, its timer never
+ * fires; a router would hand it Node's).
+ */
+const swapped: ReadonlySet<PropertyKey> = new Set([
+  'Date', 'pid', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
+  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'wait', 'yield',
+]);
+
+/** A function that calls the bound run's replacement, or Node's own when no run is bound. */
+function routerOf(slot: Slot): (...args: unknown[]) => unknown {
+  return function routed(this: unknown, ...args: unknown[]): unknown {
+    const fn = (slot.bound ? slot.pinned : slot.original) as (...a: unknown[]) => unknown;
+    return fn.apply(this, args);
+  };
+}
+
+/** `router[extra]`: the bound run's function's own `extra`, or Node's. */
+function extraRouterOf(slot: Slot, extra: PropertyKey): (...args: unknown[]) => unknown {
+  return function routed(this: unknown, ...args: unknown[]): unknown {
+    const owner = (slot.bound ? slot.pinned : slot.original) as Record<PropertyKey, (...a: unknown[]) => unknown>;
+    return owner[extra]!.apply(this, args);
+  };
+}
+
+/** The slot of `target[key]`, putting its router in place the first time (or, for a swapped property, only the slot). */
+function slotOf(target: object, key: PropertyKey): Slot {
+  let byKey = slots.get(target);
+  if (byKey === undefined) slots.set(target, (byKey = new Map()));
+  let slot = byKey.get(key);
+  if (slot !== undefined) return slot;
+  const original = (target as Record<PropertyKey, unknown>)[key];
+  slot = { original, pinned: undefined, bound: false };
+  byKey.set(key, slot);
+  if (swapped.has(key) || typeof original !== 'function') return slot;
+  const router = routerOf(slot);
+  // What Node's functions carry besides being called: hrtime.bigint, promisify.custom.
+  for (const extra of [...Object.getOwnPropertyNames(original), ...Object.getOwnPropertySymbols(original)]) {
+    if (typeof (original as unknown as Record<PropertyKey, unknown>)[extra] !== 'function' || extra === 'prototype') continue;
+    Object.defineProperty(router, extra, { value: extraRouterOf(slot, extra), enumerable: true, configurable: true, writable: true });
+  }
+  const own = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, { value: router, writable: true, configurable: true, enumerable: own?.enumerable ?? true });
+  routersAdded = true;
+  return slot;
+}
+
+/** Set when a router was put in place since ESM named imports were last synced. */
+let routersAdded = false;
+
+/** Options of {@link pinEnvironment}. */
+export interface PinOptions {
+  /**
+   * Also pin ESM named imports of built-in modules for the swapped properties (`import { pid }
+   * from 'node:process'`, `import { setTimeout } from 'node:timers'`), by syncing them at each
+   * pin and unpin. It costs most of a pin (~0.2 ms), so engine runs, whose code reaches time and
+   * storage through the ports, leave it out; library runs keep it. Routed functions (random
+   * numbers, `performance.now`, `process.hrtime`) are pinned for named imports either way.
+   * @defaultValue true
+   */
+  readonly esmBindings?: boolean;
+}
+
+/** The end of the queue of runs waiting for this thread's pinned environment, shared by every copy of this module. */
+const turns: { last: Promise<unknown> } = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.environment.turns')] ??= { last: Promise.resolve() }) as { last: Promise<unknown> };
+
+/**
+ * Runs `body` when every run queued before it in this thread has ended: the pinned environment
+ * (and the facade) serve one run at a time, so runs started together (two campaigns in one test,
+ * shards awaited with `Promise.all`) take turns instead of pinning over each other.
+ * @returns what `body` returns
+ */
+export function inPinnedTurn<T>(body: () => Promise<T>): Promise<T> {
+  const turn = turns.last.then(body);
+  turns.last = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
+ * Pins the environment to `world` (its seed and clock) until the returned function is called.
+ *
+ * The functions of random numbers and of the clock are replaced once per thread by routers that
+ * serve whichever run is bound and Node's own functions otherwise, so a pin only fills their
+ * slots; `Date`, the plain values, the console and the timers are swapped in and out (see
+ * `swapped`), and ESM named imports of built-in modules follow them when `esmBindings` is on.
+ * @returns a function that unbinds the run (call it once; a second call does nothing)
+ * @throws Error when another run is pinned in this thread
+ */
+export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () => void {
+  const esm = options.esmBindings ?? true;
+  const pinnedSlots: Slot[] = [];
+  const swaps: (() => void)[] = [];
   const replace: Replace = (target, key, value) => {
+    const slot = slotOf(target, key);
+    slot.pinned = value;
+    slot.bound = true;
+    pinnedSlots.push(slot);
+    if (!swapped.has(key)) return;
     const own = Object.getOwnPropertyDescriptor(target, key);
     Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: own?.enumerable ?? true });
-    restores.push(() => {
+    swaps.push(() => {
       if (own === undefined) delete (target as Record<PropertyKey, unknown>)[key];
       else Object.defineProperty(target, key, own);
     });
@@ -65,14 +171,19 @@ export function pinEnvironment(world: SimWorld): () => void {
   pinClock(world, replace);
   const unbindTimers = pinTimers(world, replace);
   pinConsole(world, replace);
-  syncBuiltinESMExports();
+  if (esm || routersAdded) syncBuiltinESMExports();
+  routersAdded = false;
   let restored = false;
   return () => {
     if (restored) return;
     restored = true;
-    for (const restore of restores.reverse()) restore();
+    for (const slot of pinnedSlots) {
+      slot.bound = false;
+      slot.pinned = undefined;
+    }
+    for (const swap of swaps.reverse()) swap();
     unbindTimers();
-    syncBuiltinESMExports();
+    if (esm) syncBuiltinESMExports();
   };
 }
 

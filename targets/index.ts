@@ -13,4 +13,4 @@ export {
 } from './plan.ts';
 export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
 export { librarySubject } from './subject.ts';
-export { consoleNoteCharsMax, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';
+export { consoleNoteCharsMax, inPinnedTurn, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

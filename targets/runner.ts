@@ -30,7 +30,7 @@
 import { installFacade, installFacadeRoutes } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
 import { noFaults, SimWorld, type RunOutcome, type TraceMode } from '../sim/index.ts';
-import { pinEnvironment } from './environment.ts';
+import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
 
@@ -130,8 +130,6 @@ export function messageOf(error: unknown): string {
   return String((error as Error | undefined)?.message ?? error).replace(binarySpan, '<binary>');
 }
 
-/** The end of the queue of plans waiting for this thread's `fs`: one plan runs at a time. */
-let queue: Promise<unknown> = Promise.resolve();
 
 /** What `load` returned, per workload with `loadOnce`, in this thread. */
 const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
@@ -145,12 +143,10 @@ const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
  */
 export function runTargetPlan<S, L, M>(workload: Workload<S, L, M>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
   installFacadeRoutes();
-  const run = queue.then(async () => {
+  return inPinnedTurn(async () => {
     const loaded = workload.loadOnce === true ? await loadOnce(workload) : undefined;
     return new LibraryRun(workload, plan, options, loaded as { readonly value: M } | undefined).execute();
   });
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 /**

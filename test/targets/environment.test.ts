@@ -78,17 +78,41 @@ describe('pinEnvironment', () => {
     }
   });
 
-  it('puts every original back', () => {
-    const originals = [Math.random, crypto.randomBytes, crypto.randomUUID, Date, performance.now, process.hrtime, globalThis.crypto.getRandomValues];
+  it('gives the real values again once unpinned, and a second unpin does nothing', () => {
     const pid = process.pid;
+    const swappedBefore = [Date, console.log, globalThis.setTimeout];
     const restore = pinEnvironment(new SimWorld({ seed: 3 }));
-    expect(Math.random).not.toBe(originals[0]);
+    expect([Date.now(), process.pid, performance.now()]).toEqual([pinnedEpochMs, pinnedPid, 0]);
     restore();
     restore();
-    expect([Math.random, crypto.randomBytes, crypto.randomUUID, Date, performance.now, process.hrtime, globalThis.crypto.getRandomValues]).toEqual(originals);
+    // Swapped properties are Node's own objects again; routed functions answer as Node's.
+    expect([Date, console.log, globalThis.setTimeout]).toEqual(swappedBefore);
     expect(process.pid).toBe(pid);
     expect(new Date(0).getTime()).toBe(0);
     expect(Date.now()).toBeGreaterThan(pinnedEpochMs);
+    expect(performance.now()).toBeGreaterThan(0);
+    expect(process.hrtime.bigint()).toBeGreaterThan(0n);
+    // Two draws after the run are not the seed's: the real generators serve them.
+    const draws = [Math.random(), crypto.randomUUID(), crypto.randomBytes(8).toString('hex')];
+    expect([Math.random(), crypto.randomUUID(), crypto.randomBytes(8).toString('hex')]).not.toEqual(draws);
+    expect(pinnedSample(3).slice(2, 5)).not.toEqual(draws);
+  });
+
+  it('pins functions a module took before the run (after the first pin of the thread put the routers in place)', () => {
+    pinEnvironment(new SimWorld({ seed: 0 }))();
+    const { random } = Math;
+    const { randomUUID } = crypto;
+    const hrtime = process.hrtime;
+    const restore = pinEnvironment(new SimWorld({ seed: 5 }));
+    let taken: unknown[];
+    try {
+      taken = [random(), randomUUID(), hrtime.bigint()];
+    } finally {
+      restore();
+    }
+    const direct = pinnedSample(5);
+    expect(taken[0]).toBe(direct[2]);
+    expect(taken[2]).toBe(0n);
   });
 
   it('keeps Date usable with arguments and as a type', () => {
