@@ -262,7 +262,7 @@ class IncarnationDriver {
     else this.campaign.noteFailedOperation(index, name, error);
   }
 
-  /** Kills the child now; the kill is named by where the child was . */
+  /** Kills the child now; the kill is named by where the child was. */
   #killNow(): void {
     if (this.#killedAs !== undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.#killedAs = this.#whereNow();

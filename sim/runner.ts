@@ -39,8 +39,8 @@ export interface RunPlanOptions {
    * Pins what the engine's code could read outside its ports (random numbers, the time, timers,
    * the process id) to the run's world for the run's length, and returns how to unpin. Set for
    * engines given as modules (scenarios/engine-subject.ts, with targets' `pinEnvironment`): a
-   * user's engine that calls `Math.random`, `Date.now` or `setTimeout` must still give the same
-   * run for the same seed. The reference engine sees only its ports (test/layers.test.ts).
+   * user's engine that draws random numbers, reads the wall clock or sets global timers must
+   * still give the same run for the same seed. The reference engine sees only its ports (test/layers.test.ts).
    */
   readonly environment?: (world: SimWorld) => () => void;
   /**

@@ -44,9 +44,9 @@ const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir']
 type Replace = (target: object, key: PropertyKey, value: unknown) => void;
 
 /**
- * One property of Node's that a run pins: what Node had, and what the bound run puts there (its
- * function, or its value). The property itself is replaced once per thread by a router that reads
- * this slot (see {@link pinEnvironment}).
+ * One function of Node's that a run pins: what Node had, and what the bound run puts in its
+ * place. The property itself is replaced once per thread by a router that reads this slot (see
+ * {@link pinEnvironment}); properties in `swapped` have no slot.
  */
 interface Slot {
   readonly original: unknown;
@@ -84,16 +84,16 @@ function extraRouterOf(slot: Slot, extra: PropertyKey): (...args: unknown[]) => 
   };
 }
 
-/** The slot of `target[key]`, putting its router in place the first time (or, for a swapped property, only the slot). */
+/** The slot of the function `target[key]`, putting its router in place the first time. */
 function slotOf(target: object, key: PropertyKey): Slot {
   let byKey = slots.get(target);
   if (byKey === undefined) slots.set(target, (byKey = new Map()));
   let slot = byKey.get(key);
   if (slot !== undefined) return slot;
   const original = (target as Record<PropertyKey, unknown>)[key];
+  if (typeof original !== 'function') throw new Error(`pinEnvironment: ${String(key)} is not a function; a plain value is swapped, not routed`);
   slot = { original, pinned: undefined, bound: false };
   byKey.set(key, slot);
-  if (swapped.has(key) || typeof original !== 'function') return slot;
   const router = routerOf(slot);
   // What Node's functions carry besides being called: hrtime.bigint, promisify.custom.
   for (const extra of [...Object.getOwnPropertyNames(original), ...Object.getOwnPropertySymbols(original)]) {
@@ -152,11 +152,13 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   const pinnedSlots: Slot[] = [];
   const swaps: (() => void)[] = [];
   const replace: Replace = (target, key, value) => {
-    const slot = slotOf(target, key);
-    slot.pinned = value;
-    slot.bound = true;
-    pinnedSlots.push(slot);
-    if (!swapped.has(key)) return;
+    if (!swapped.has(key)) {
+      const slot = slotOf(target, key);
+      slot.pinned = value;
+      slot.bound = true;
+      pinnedSlots.push(slot);
+      return;
+    }
     const own = Object.getOwnPropertyDescriptor(target, key);
     Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: own?.enumerable ?? true });
     swaps.push(() => {
