@@ -11,7 +11,7 @@
  *
  * - Engines: `defineEngine` and the engine contract (sim/engine-contract.ts), written against
  *   the file-system and clock ports (`FileSystem`, `FileHandle`, `Clock`).
- * - Library workloads: `defineWorkload`, `InvariantViolation`, `freshRequire`, and
+ * - Library workloads: `defineWorkload`, `InvariantViolation`, `freshRequire`, `freshImport`, and
  *   `targetFaultRates` (the default rates, to extend in a workload's `faults`).
  * - Campaigns and assertions: `runCampaign`, `assertCrashSafe` (throws `CrashSafetyError` with a
  *   shrunk plan file; `POWERCUT_PLAN=<file>` replays it).
@@ -33,7 +33,7 @@ export {
   defineEngine, engineFailureCodes,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
 } from '../sim/index.ts';
-export { defineWorkload, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation } from '../targets/index.ts';
+export { defineWorkload, freshImport, FreshImportError, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation } from '../targets/index.ts';
 export { targetFaultRates } from '../targets/index.ts';
 export { IoError, isIoError, joinPath, parentDir, type FileHandle, type FileSystem, type IoErrorCode, type OpenOptions } from '../engine/ports/fs.ts';
 export { sleep, type Clock, type Timer } from '../engine/ports/clock.ts';

@@ -62,7 +62,7 @@ async function openAndCheck(workload: Workload<unknown, unknown>, ctx: WorkloadC
     return undefined;
   }
   if (!start.check) {
-    await workload.setup(ctx, library);
+    await workload.setup?.(ctx, library);
     return { library };
   }
   try {

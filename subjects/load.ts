@@ -12,6 +12,7 @@
 import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import type { Workload } from '../targets/index.ts';
+import { workloadProblems } from './workload-shape.ts';
 import { exported, importModule, loadEngine, looksLikeWorkload, SubjectLoadError } from './load-engine.ts';
 
 export { loadEngine, SubjectLoadError };
@@ -30,9 +31,9 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
   if (!looksLikeWorkload(workload) && typeof (workload as { open?: unknown } | undefined)?.open === 'function') {
     throw new SubjectLoadError(`--target ${module}: the default export is an engine, not a library workload: give it with --engine`);
   }
-  if (typeof workload !== 'object' || workload === null || typeof workload.name !== 'string' || typeof workload.open !== 'function'
-    || typeof workload.invariants !== 'function' || !Array.isArray(workload.operations) || typeof workload.initialState !== 'function') {
-    throw new SubjectLoadError(`--target ${module}: the default export is not a workload ({ name, initialState, open, setup, operations, invariants }; see defineWorkload)`);
+  const problems = workloadProblems(workload);
+  if (problems.length > 0) {
+    throw new SubjectLoadError(`--target ${module}: the default export is not a workload: ${problems.join('; ')} (see defineWorkload)`);
   }
   return workload as Workload<unknown, unknown>;
 }

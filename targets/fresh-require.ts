@@ -20,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, extname, isAbsolute, join } from 'node:path';
+import { dirname, extname, isAbsolute, join, sep } from 'node:path';
 import vm from 'node:vm';
 
 /** Node's module objects, with the internals the loader needs. */
@@ -157,7 +157,44 @@ export function freshRequire<T>(specifier: string, from: string | URL = import.m
   const marker = join('node_modules', specifier);
   const cut = main.lastIndexOf(marker);
   const packageDir = cut >= 0 ? main.slice(0, cut + marker.length) : dirname(main);
-  // Files of the package an earlier load evaluated and this one may not: never served stale.
+  return freshLoadOf(packageDir).load(main, undefined) as T;
+}
+
+/**
+ * A new load of the package in `packageDir`. Files of the package an earlier load evaluated are
+ * dropped from `require.cache` first, so this one never serves them stale.
+ */
+function freshLoadOf(packageDir: string): FreshLoad {
   for (const key of Object.keys(moduleCache)) if (key.startsWith(`${packageDir}/`)) delete moduleCache[key];
-  return new FreshLoad(packageDir).load(main, undefined) as T;
+  return new FreshLoad(packageDir);
+}
+
+/** The package folder a CommonJS file belongs to: `.../node_modules/name` (or `@scope/name`), else its own folder. */
+function packageDirOf(filename: string): string {
+  const marker = `${sep}node_modules${sep}`;
+  const cut = filename.lastIndexOf(marker);
+  if (cut < 0) return dirname(filename);
+  const parts = filename.slice(cut + marker.length).split(sep);
+  const length = parts[0]?.startsWith('@') === true ? 2 : 1;
+  return filename.slice(0, cut + marker.length) + parts.slice(0, length).join(sep);
+}
+
+/**
+ * CommonJS files loaded afresh for one process's view of a module graph ({@link freshImport}):
+ * each package is loaded afresh once, the first time one of its files is asked for, and shared
+ * by every later request of the same view.
+ */
+export class FreshCommonJs {
+  readonly #loads = new Map<string, FreshLoad>();
+
+  /** The exports of the CommonJS file `filename` (absolute), fresh in this view. */
+  load(filename: string): unknown {
+    const packageDir = packageDirOf(filename);
+    let load = this.#loads.get(packageDir);
+    if (load === undefined) {
+      load = freshLoadOf(packageDir);
+      this.#loads.set(packageDir, load);
+    }
+    return load.load(filename, undefined);
+  }
 }

@@ -131,6 +131,12 @@ export function messageOf(error: unknown): string {
 }
 
 
+/**
+ * Every module `load` returned in this thread (workloads without `loadOnce`): one returned again
+ * was not loaded afresh, and may hold a dead process's state (see TargetRun's stuck hints).
+ */
+const loadedModules = new WeakSet<object>();
+
 /** What `load` returned, per workload with `loadOnce`, in this thread. */
 const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
 
@@ -198,6 +204,8 @@ class LibraryRun<S, L, M> {
   #crash: WorkloadCrash | undefined;
   /** Whether a check (a reopen after a crash, then the invariants) is under way. */
   #checking = false;
+  /** Whether `load` gave back a module an earlier incarnation in this thread got: not loaded afresh. */
+  #sameModule = false;
   /** `ctx.state` as it was when the last crash fired, cloned (see {@link #section}). */
   #stateAtCrash: { readonly state: S } | undefined;
 
@@ -284,7 +292,20 @@ class LibraryRun<S, L, M> {
   /** Loads (unless loaded once for the thread) and opens the library. */
   async #open(): Promise<L> {
     const loaded = this.loaded !== undefined ? this.loaded.value : (await this.workload.load?.()) as M;
+    if (this.loaded === undefined && this.workload.load !== undefined) this.#noteLoaded(loaded);
     return this.workload.open(this.#ctx, loaded);
+  }
+
+  #noteLoaded(value: unknown): void {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+    if (loadedModules.has(value)) this.#sameModule = true;
+    else loadedModules.add(value);
+  }
+
+  /** What to tell a user whose library may still hold a dead process's state (see {@link #stuckHint}). */
+  #sameModuleHint(): string {
+    if (!this.#sameModule) return '';
+    return `; load() returned the same module an earlier incarnation in this thread got (import() loads an ES module once per thread), so it still holds what a dead process, maybe of an earlier seed, left in it: load it with freshImport('<package>', import.meta.url) (README "Loading")`;
   }
 
   /** Opens the library and runs the setup with faults off, then makes what it left durable. */
@@ -294,12 +315,12 @@ class LibraryRun<S, L, M> {
       const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}`);
+      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? this.#sameModuleHint() : ''}`);
     };
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());
     this.#library = library;
-    await harness('setup', () => this.workload.setup(this.#ctx, library));
+    await harness('setup', () => this.workload.setup?.(this.#ctx, library));
     makeDurable(world);
     world.setFaultsEnabled(true);
   }
@@ -370,7 +391,10 @@ class LibraryRun<S, L, M> {
    * `freshRequire`), still holds what the dead process held.
    */
   #stuckHint(outcome: string): string {
-    if (outcome !== 'stuck' || this.#crashStates.length === 0) return '';
+    if (outcome !== 'stuck') return '';
+    const same = this.#sameModuleHint();
+    if (same !== '') return `; nothing was left to run (no timer, no I/O)${same}`;
+    if (this.#crashStates.length === 0) return '';
     return '; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level, held by the dead process (load the library afresh in every incarnation, see README "Loading")';
   }
 

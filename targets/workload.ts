@@ -142,8 +142,8 @@ export interface Workload<S, L, M = unknown> {
   readonly loadOnce?: boolean;
   /** Opens the library, at the start of each process incarnation (`loaded`: what `load` returned). */
   open(ctx: WorkloadContext<S>, loaded: M): Promise<L> | L;
-  /** Runs once with faults off; whatever it leaves is then made durable. */
-  setup(ctx: WorkloadContext<S>, library: L): Promise<void> | void;
+  /** Runs once with faults off; whatever it leaves is then made durable. Optional: without it the library starts from an empty folder. */
+  setup?(ctx: WorkloadContext<S>, library: L): Promise<void> | void;
   /** The operations, run in turn (operation k is `operations[k % length]`). */
   readonly operations: ReadonlyArray<WorkloadOperation<S, L>>;
   /**

@@ -80,6 +80,30 @@ export default defineWorkload({
 });
 `;
 
+const userQueue = `// A per-key write queue kept at module level, as atomically's is: a process killed mid-write leaves it held.
+let tail = Promise.resolve();
+export function enqueue(task) {
+  const run = tail.then(task);
+  tail = run.catch(() => {});
+  return run;
+}
+`;
+
+const userQueuedWorkload = `import { writeFile } from 'node:fs/promises';
+import { defineWorkload, freshImport } from 'powercut';
+
+// Saves through the module-level queue of queue.mjs, loaded afresh in every incarnation as a restarted process would.
+export default defineWorkload({
+  name: 'user-queued',
+  initialState: () => ({}),
+  load: () => freshImport<{ enqueue(task: () => Promise<void>): Promise<void> }>('./queue.mjs', import.meta.url),
+  open: (_ctx, lib) => lib,
+  async setup() {},
+  operations: [{ name: 'save', run: (ctx, lib) => lib.enqueue(() => writeFile(ctx.path('a'), 'y')) }],
+  async invariants() {},
+});
+`;
+
 const userTest = `import { describe, expect, it } from 'vitest';
 import { assertCrashSafe, isCrashSafetyError } from 'powercut';
 
@@ -126,6 +150,8 @@ async function project(type: 'module' | 'commonjs'): Promise<string> {
   expect(installed.code, installed.stderr).toBe(0);
   await writeFile(join(dir, 'src', 'engine.ts'), userEngine);
   await writeFile(join(dir, 'src', 'workload.ts'), userWorkload);
+  await writeFile(join(dir, 'src', 'queue.mjs'), userQueue);
+  await writeFile(join(dir, 'src', 'queued.ts'), userQueuedWorkload);
   await writeFile(join(dir, 'test', 'crash.test.ts'), userTest);
   return dir;
 }
@@ -164,6 +190,12 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     expect(campaign.code, campaign.stderr).toBe(1);
     expect(campaign.stdout).toContain('library workload user-settings (src/workload.ts)');
     expect(campaign.stdout).toMatch(/\[whole\] settings\.json does not parse/);
+  });
+
+  it('loads the project\'s ES module afresh in every incarnation with freshImport: no lock outlives a crash', async () => {
+    const campaign = await run('npx', ['powercut', 'run', '--target', 'src/queued.ts', '--seeds', '30', '--jobs', '2'], dir);
+    expect(campaign.code, campaign.stdout + campaign.stderr).toBe(0);
+    expect(campaign.stdout).toMatch(/faults by kind: kill-9 [1-9]/);
   });
 
   it('kills the project\'s library workload on the real disk (real --target), checking it after every kill', async () => {

@@ -83,7 +83,7 @@ describe('bad input: one line on stderr, exit 2', () => {
 
   it('refuses a missing module, a module that is not a workload, and --target with --scenario', async () => {
     expectUsage(await cli('run', '--target', 'targets/missing.ts', '--seeds', '1'), /--target targets\/missing\.ts: no such file/);
-    expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /not a workload/);
+    expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /--target targets\/workload\.ts: the default export is not a workload: it is undefined, not an object \(see defineWorkload\)/);
     expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--scenario', 'swarm'), /unknown workload "swarm"/);
     expectUsage(await cli('repro', '--seed', '1'), /--scenario NAME is required/);
     expectUsage(await cli('repro', '--target', 'targets/lowdb.ts', '--scenario', 'swarm', '--seed', '1'), /--scenario has no meaning with --target/);
