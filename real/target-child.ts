@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
-import { isInvariantViolation, type Workload, type WorkloadContext } from '../targets/index.ts';
+import { isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { installCallCounter, killBeforeCall } from './kill-at-call.ts';
 import type { TargetChildMessage, TargetChildViolation, TargetStart } from './target-protocol.ts';
@@ -30,7 +30,7 @@ function send(message: TargetChildMessage): Promise<void> {
 
 /** The first line of an error's message, as reports show it. */
 function lineOf(error: unknown): string {
-  return describeError(error).split('\n')[0]!.slice(0, 300);
+  return messageOf(describeError(error)).split('\n')[0]!.slice(0, 300);
 }
 
 /** The workload's context for this incarnation; `violations` collects what `ctx.violate` reports during a check. */
@@ -46,7 +46,7 @@ function contextOf(start: TargetStart, violations: TargetChildViolation[], check
     path: (name) => join(start.root, name),
     violate: (invariant, message) => {
       if (!checking()) throw new Error(`ctx.violate(${JSON.stringify(invariant)}) outside a check: call it in invariants (or the open after a crash)`);
-      violations.push({ invariant: String(invariant), message: String(message) });
+      violations.push({ invariant: String(invariant), message: messageOf(String(message)) });
     },
   };
 }

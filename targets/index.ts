@@ -12,6 +12,6 @@ export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
   type TargetPlan,
 } from './plan.ts';
-export { describeCrash, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
+export { describeCrash, messageOf, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
 export { librarySubject } from './subject.ts';
 export { consoleNoteCharsMax, inPinnedTurn, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

@@ -243,7 +243,7 @@ class LibraryRun<S, L, M> {
       path: (name) => `${targetRoot}/${name}`,
       violate: (invariant, message) => {
         if (!this.#checking) throw new Error(`ctx.violate(${JSON.stringify(invariant)}) outside a check: call it in invariants (or the open after a crash)`);
-        this.#reported.push({ invariant: String(invariant), message: String(message) });
+        this.#reported.push({ invariant: String(invariant), message: messageOf(String(message)) });
       },
     };
   }

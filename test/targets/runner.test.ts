@@ -78,6 +78,21 @@ describe('a library\'s error message in a report', () => {
     expect(messageOf(garbage([0x00, 0x00, 0x00]))).toBe(messageOf(garbage([0xc3, 0x28])));
     expect(messageOf(new Error('Unexpected token } in JSON at position 5, café'))).toBe('Unexpected token } in JSON at position 5, café');
   });
+
+  it('shows binary garbage a workload quoted in ctx.violate as <binary> too: no control character reaches a terminal', async () => {
+    const quoting = asAny(defineWorkload<Record<string, never>, Record<string, never>>({
+      name: 'quotes-garbage',
+      operationsCount: 1,
+      initialState: () => ({}),
+      open: () => ({}),
+      operations: [{ name: 'nothing', run() {} }],
+      invariants(ctx) {
+        ctx.violate('whole', `a torn line: ${new TextDecoder().decode(new Uint8Array([0x1b, 0x5b, 0x32, 0x4a, 0xff, 0x00]))} then text`);
+      },
+    }));
+    const result = await runTargetPlan(quoting, targetPlan(quoting, 'test', 1, noFaults()));
+    expect(result.violations[0]?.message).toMatch(/^a torn line: <binary> then text \(after /);
+  });
 });
 
 describe('a library that throws where nothing catches it', () => {
