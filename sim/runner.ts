@@ -16,7 +16,8 @@
 import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
-import { hung, neverOpened, stillFailing } from './checkers/liveness.ts';
+import { checkGetResult, recoveredState } from './checkers/engine-results.ts';
+import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
@@ -105,6 +106,8 @@ class EngineRun {
   /** A close was issued in the open session: a crash now may follow a clean shutdown record. */
   #closing = false;
   #faultsOn = true;
+  /** The first commit rejected with faults off (not as `failed`): the liveness phase's verdict. */
+  #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
   /** Checks what the engine reports about itself (replay statistics, counters). */
@@ -340,7 +343,12 @@ class EngineRun {
       this.#add([{ invariant: 'engine-error', message: `reading the recovered state ${detail}` }]);
       return 'stop';
     }
-    const recovered = state.value instanceof Map ? state.value : new Map(state.value);
+    const shaped = recoveredState(state.value);
+    if ('violation' in shaped) {
+      this.#add([shaped.violation]);
+      return 'stop';
+    }
+    const recovered = shaped.state;
     const damaged = world.mediaDamage > this.#damageAtCheck;
     this.#damageAtCheck = world.mediaDamage;
     const check = this.#model.checkRecovered(recovered, handle.replayStats, { damaged });
@@ -367,8 +375,16 @@ class EngineRun {
         const failure = this.#failure(error);
         model.rejected(id, failure?.commitOutcome ?? 'unknown');
         if (failure?.code === 'failed') this.#failed();
+        else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
       },
     );
+  }
+
+  /** Checks what `get(key)` returned: its shape, then (unless the store failed) its value. */
+  #checkRead(key: string, value: unknown, mark: ReturnType<CommitModel['mark']>): void {
+    const breach = checkGetResult(key, value);
+    if (breach !== undefined) this.#add([breach]);
+    else if (!this.#storeFailed) this.#add(this.#model.checkRead(key, value as Uint8Array | undefined, mark));
   }
 
   #failed(): void {
@@ -415,7 +431,7 @@ class EngineRun {
           this.#judgeFailure(error);
           return;
         }
-        if (!this.#storeFailed) this.#add(model.checkRead(step.key, value, mark));
+        this.#checkRead(step.key, value, mark);
         return;
       }
       case 'checkpoint':
@@ -489,7 +505,7 @@ class EngineRun {
       case 'get': {
         const mark = model.mark();
         return handle.get(op.key).then(
-          (value) => { if (!this.#storeFailed) this.#add(model.checkRead(op.key, value, mark)); },
+          (value) => this.#checkRead(op.key, value, mark),
           (error: unknown) => this.#judgeFailure(error),
         );
       }
@@ -594,6 +610,7 @@ class EngineRun {
     const outcome = await this.#run(() => this.#commitDurably(handle));
     if (outcome.outcome === 'done') {
       if (this.#storeFailed) this.#add([stillFailing()]);
+      else if (this.#refusedWithFaultsOff !== undefined) this.#add([refusedWithFaultsOff(this.#refusedWithFaultsOff)]);
       this.#handle = undefined;
       world.restart();
       if (await this.#open()) {

@@ -6,7 +6,9 @@
  * - a section of the run hung: nothing pending could make progress (a deadlock), or it took more
  *   than the step budget;
  * - with faults off, the store did not open within the attempts allowed;
- * - with faults off, the engine still failed its commits (it kept reporting `failed`).
+ * - with faults off, the engine still failed its commits (it kept reporting `failed`), or
+ *   rejected one with any other error (an engine whose every commit throws would otherwise
+ *   pass: a rejected commit is only "in doubt" while faults are on).
  *
  * Does not verify: anything while faults are still being injected (refusing or failing then is
  * allowed), nor the correctness of what is recovered (the model checks that).
@@ -35,4 +37,9 @@ export function neverOpened(attempts: number): ModelViolation {
 /** With faults off, the engine still reported itself failed when committing. */
 export function stillFailing(): ModelViolation {
   return { invariant: 'liveness', message: 'with faults off the engine still failed to commit', expected: 'durable commits', seen: 'failed' };
+}
+
+/** With faults off, after a fresh open, the engine rejected a commit (`detail`: the error). */
+export function refusedWithFaultsOff(detail: string): ModelViolation {
+  return { invariant: 'liveness', message: `with faults off, after a fresh open, the engine rejected a commit: ${detail}`, expected: 'acknowledged commits', seen: 'rejected' };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hung, neverOpened, stillFailing } from '../../../sim/checkers/liveness.ts';
+import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from '../../../sim/checkers/liveness.ts';
 import { runPlan } from '../../../sim/runner.ts';
 import { findScenario } from '../../../scenarios/index.ts';
 import type { Plan } from '../../../sim/plan.ts';
@@ -20,6 +20,7 @@ describe('liveness verdicts', () => {
   it('say the store did not open, or kept failing, once faults stopped', () => {
     expect(neverOpened(8)).toMatchObject({ invariant: 'liveness', message: 'with faults off the store did not open in 8 attempts' });
     expect(stillFailing()).toMatchObject({ invariant: 'liveness', message: 'with faults off the engine still failed to commit' });
+    expect(refusedWithFaultsOff('Error: no')).toMatchObject({ invariant: 'liveness', message: 'with faults off, after a fresh open, the engine rejected a commit: Error: no' });
   });
 });
 
@@ -46,5 +47,16 @@ describe('liveness, as the runner enforces it', () => {
     }));
     const result = await runPlan(clean([]), engine);
     expect(result.violations).toContainEqual(expect.objectContaining(stillFailing()));
+  });
+
+  it('reports an engine that rejects commits with some other error once faults stopped: a campaign where no commit ever succeeds is not a pass', async () => {
+    const engine = brokenEngine('always-rejects', () => ({ commit: () => Promise.reject(new Error('disk on fire')) }));
+    const result = await runPlan(clean([]), engine);
+    expect(result.violations).toContainEqual(expect.objectContaining(refusedWithFaultsOff('Error: disk on fire')));
+  });
+
+  it('does not blame an engine whose commits fail only while faults are on', async () => {
+    const result = await runPlan(findScenario('fsync-failure')!.plan(3), referenceEngine);
+    expect(result.violations.filter((v) => v.invariant === 'liveness')).toEqual([]);
   });
 });

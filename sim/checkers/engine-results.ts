@@ -1,0 +1,47 @@
+/**
+ * The shapes the engine contract (sim/engine-contract.ts) promises for what an engine returns:
+ * `get` a `Uint8Array` or `undefined`, `state()` a Map or an iterable of `[key, value]` pairs
+ * with string keys and `Uint8Array` values. A value of another shape is the engine's bug
+ * (`engine-error`), named with what came back, never a harness error thrown deep in a checker
+ * (a user's engine returning a string from `get` used to end every seed with
+ * `value.subarray is not a function`).
+ *
+ * Does not verify: whether the values are right (the model does that).
+ */
+import type { ModelViolation } from './violation.ts';
+
+/** What `value` is, as a message names it: `a string`, `an object (Object)`, `null`. */
+function shapeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+}
+
+function contractBreach(message: string, seen: string): ModelViolation {
+  return { invariant: 'engine-error', message: `${message} (see the engine contract, defineEngine)`, expected: 'what the contract promises', seen };
+}
+
+/** A violation when `get(key)` returned something other than a Uint8Array or undefined. */
+export function checkGetResult(key: string, value: unknown): ModelViolation | undefined {
+  if (value === undefined || value instanceof Uint8Array) return undefined;
+  return contractBreach(`get(${JSON.stringify(key)}) returned ${shapeOf(value)}, not a Uint8Array or undefined`, shapeOf(value));
+}
+
+/** The recovered state as a Map, or the violation saying why `state()`'s value is not one. */
+export function recoveredState(value: unknown): { readonly state: ReadonlyMap<string, Uint8Array> } | { readonly violation: ModelViolation } {
+  const iterable = typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  if (!iterable) return { violation: contractBreach(`state() returned ${shapeOf(value)}, not a Map or an iterable of [key, value] pairs`, shapeOf(value)) };
+  const state = new Map<string, Uint8Array>();
+  for (const entry of value as Iterable<unknown>) {
+    const [key, item] = Array.isArray(entry) ? entry as unknown[] : [undefined, undefined];
+    if (!Array.isArray(entry) || typeof key !== 'string') {
+      return { violation: contractBreach(`state() gave an entry ${shapeOf(entry)}${Array.isArray(entry) ? ` with a key that is ${shapeOf(key)}` : ''}, not a [string, Uint8Array] pair`, shapeOf(entry)) };
+    }
+    if (!(item instanceof Uint8Array)) {
+      return { violation: contractBreach(`state() gave key ${JSON.stringify(key)} ${shapeOf(item)}, not a Uint8Array`, shapeOf(item)) };
+    }
+    state.set(key, item);
+  }
+  return { state };
+}

@@ -1,0 +1,58 @@
+/**
+ * engine-error for values of the wrong shape (sim/checkers/engine-results.ts): what `get` and
+ * `state()` return is checked against the contract before any checker reads it, and a breach
+ * names what came back.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGetResult, recoveredState } from '../../../sim/checkers/engine-results.ts';
+import { runPlan } from '../../../sim/runner.ts';
+import { findScenario } from '../../../scenarios/index.ts';
+import { brokenEngine } from '../broken-engines.ts';
+
+const bytes = new TextEncoder().encode('v');
+
+describe('engine-error: get returns a Uint8Array or undefined', () => {
+  it('accepts a Uint8Array (a Buffer is one) and undefined', () => {
+    expect(checkGetResult('k', bytes)).toBeUndefined();
+    expect(checkGetResult('k', Buffer.from('v'))).toBeUndefined();
+    expect(checkGetResult('k', undefined)).toBeUndefined();
+  });
+
+  it('names a string, null or an ArrayBuffer returned instead', () => {
+    expect(checkGetResult('k1', 'v')).toMatchObject({ invariant: 'engine-error', message: 'get("k1") returned a string, not a Uint8Array or undefined (see the engine contract, defineEngine)' });
+    expect(checkGetResult('k1', null)?.message).toContain('returned null');
+    expect(checkGetResult('k1', new ArrayBuffer(1))?.message).toContain('returned an object (ArrayBuffer)');
+  });
+});
+
+describe('engine-error: state() returns a Map or [key, value] pairs', () => {
+  it('accepts a Map and an array of pairs', () => {
+    expect(recoveredState(new Map([['a', bytes]]))).toEqual({ state: new Map([['a', bytes]]) });
+    expect(recoveredState([['a', bytes]])).toEqual({ state: new Map([['a', bytes]]) });
+  });
+
+  it('names a plain object, a pair with a string value, and an entry that is no pair', () => {
+    const breach = (value: unknown): string | undefined => ('violation' in recoveredState(value) ? (recoveredState(value) as { violation: { invariant: string; message: string } }).violation : undefined)?.message;
+    expect(recoveredState({ a: bytes })).toMatchObject({ violation: { invariant: 'engine-error' } });
+    expect(breach({ a: bytes })).toBe('state() returned an object (Object), not a Map or an iterable of [key, value] pairs (see the engine contract, defineEngine)');
+    expect(breach(new Map([['a', 'text']]))).toContain('state() gave key "a" a string, not a Uint8Array');
+    expect(breach(['a'])).toContain('state() gave an entry a string, not a [string, Uint8Array] pair');
+  });
+});
+
+describe('engine-error, as the runner reports it', () => {
+  const plan = { ...findScenario('wal-append')!.plan(2), faults: { ...findScenario('wal-append')!.plan(2).faults, rates: {} } };
+
+  it('reports a get that returns a string as engine-error, not as a harness error', async () => {
+    const engine = brokenEngine('get-string', (handle) => ({ get: async (key: string) => { const value = await handle.get(key); return value === undefined ? undefined : new TextDecoder().decode(value) as never; } }));
+    const result = await runPlan(plan, engine);
+    expect(result.violations.map((v) => v.invariant)).toContain('engine-error');
+    expect(result.violations.map((v) => v.invariant)).not.toContain('harness');
+  });
+
+  it('reports a state() that returns a plain object as engine-error', async () => {
+    const engine = brokenEngine('state-object', (handle) => ({ state: async () => Object.fromEntries(await handle.state() as Map<string, Uint8Array>) as never }));
+    const result = await runPlan(plan, engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: expect.stringContaining('state() returned an object (Object)') })]);
+  });
+});
