@@ -49,11 +49,13 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
   let subject = loaded.get(key);
   if (subject === undefined) {
     // Each kind is imported when first needed: an engine campaign never loads the fs facade.
+    // powercut's own modules are loaded before the user's, never alongside: a CommonJS subject
+    // that calls require('powercut') loads the package synchronously (Node's require of an ES
+    // module), which throws (`reading 'getStatus'`) if one of its modules is still being
+    // loaded by an import() in flight.
     subject = spec.kind === 'engine'
-      ? Promise.all([loadEngine(spec.module), import('../scenarios/engine-subject.ts')])
-        .then(([engine, { engineSubject }]) => engineSubject(engine, spec.module) as unknown as Subject)
-      : Promise.all([loadWorkload(spec.module), import('../targets/index.ts')])
-        .then(([workload, { librarySubject }]) => librarySubject(workload, spec.module) as unknown as Subject);
+      ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => engineSubject(await loadEngine(spec.module), spec.module) as unknown as Subject)
+      : import('../targets/index.ts').then(async ({ librarySubject }) => librarySubject(await loadWorkload(spec.module), spec.module) as unknown as Subject);
     loaded.set(key, subject);
     subject.catch(() => loaded.delete(key));
   }

@@ -104,6 +104,24 @@ export default defineWorkload({
 });
 `;
 
+const userCommonJsWorkload = `const { defineWorkload } = require('powercut');
+const { writeFileSync, readFileSync } = require('node:fs');
+
+// Plain CommonJS, requiring powercut (an ES module package, through Node's require of ES modules).
+module.exports = defineWorkload({
+  name: 'user-cjs',
+  operationsCount: 4,
+  initialState: () => ({}),
+  open: () => undefined,
+  operations: [{ name: 'save', run: (ctx, _lib, index) => writeFileSync(ctx.path('n.json'), JSON.stringify({ index, pad: 'x'.repeat(2000) })) }],
+  invariants(ctx) {
+    let text = '';
+    try { text = readFileSync(ctx.path('n.json'), 'utf8'); } catch { return; }
+    try { JSON.parse(text); } catch { ctx.violate('whole', 'n.json does not parse'); }
+  },
+});
+`;
+
 const userTest = `import { describe, expect, it } from 'vitest';
 import { assertCrashSafe, isCrashSafetyError } from 'powercut';
 
@@ -152,6 +170,7 @@ async function project(type: 'module' | 'commonjs'): Promise<string> {
   await writeFile(join(dir, 'src', 'workload.ts'), userWorkload);
   await writeFile(join(dir, 'src', 'queue.mjs'), userQueue);
   await writeFile(join(dir, 'src', 'queued.ts'), userQueuedWorkload);
+  await writeFile(join(dir, 'src', 'plain.cjs'), userCommonJsWorkload);
   await writeFile(join(dir, 'test', 'crash.test.ts'), userTest);
   return dir;
 }
@@ -196,6 +215,13 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     const campaign = await run('npx', ['powercut', 'run', '--target', 'src/queued.ts', '--seeds', '30', '--jobs', '2'], dir);
     expect(campaign.code, campaign.stdout + campaign.stderr).toBe(0);
     expect(campaign.stdout).toMatch(/faults by kind: kill-9 [1-9]/);
+  });
+
+  it('loads a plain CommonJS workload that requires powercut, in this thread and in a worker', async () => {
+    const campaign = await run('npx', ['powercut', 'run', '--target', 'src/plain.cjs', '--seeds', '20', '--jobs', '2'], dir);
+    expect(campaign.stderr).not.toMatch(/cannot load it/);
+    expect(campaign.stdout).toContain('library workload user-cjs (src/plain.cjs)');
+    expect(campaign.stdout).toMatch(/^seeds run: 20 /m);
   });
 
   it('kills the project\'s library workload on the real disk (real --target), checking it after every kill', async () => {
