@@ -15,7 +15,9 @@
  *   `node:timers/promises`): virtual timers on the same clock (targets/timers.ts);
  * - `console.log`, `info`, `warn`, `error`, `debug`, `trace` and `dir`: recorded in the run's
  *   trace as `note` events named `console.error` (and so on), one line each, instead of
- *   printed, so a library's logging shows in repro and reports and never floods a terminal.
+ *   printed, so a library's logging shows in repro and reports and never floods a terminal;
+ * - `process.on('exit' | 'beforeExit' | 'SIG...')` and the other listener methods for those
+ *   events: the incarnation's own, dropped at a crash (targets/process-events.ts).
  *
  * What it cannot reach: values a library computed before it was loaded in the run (load it in
  * the workload's `open`, as freshRequire does), native addons, and the asynchronous
@@ -26,6 +28,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { format } from 'node:util';
 import workerThreads from 'node:worker_threads';
 import { wallClockEpochMs, type SimWorld } from '../sim/index.ts';
+import { pinProcessEvents } from './process-events.ts';
 import { pinTimers } from './timers.ts';
 
 /** The process id every target run sees. */
@@ -173,6 +176,7 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   pinClock(world, replace);
   const unbindTimers = pinTimers(world, replace);
   pinConsole(world, replace);
+  const emitWarnings = pinProcessEvents(world, replace);
   if (esm || routersAdded) syncBuiltinESMExports();
   routersAdded = false;
   let restored = false;
@@ -186,6 +190,7 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
     for (const swap of swaps.reverse()) swap();
     unbindTimers();
     if (esm) syncBuiltinESMExports();
+    emitWarnings();
   };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * A simulated process's lifecycle listeners and warnings (targets/process-events.ts): exit and
+ * signal listeners are the incarnation's own and die with it; warnings wait for the run's end,
+ * so a once-per-process warning cannot make a seed's trace depend on which seeds ran before it.
+ */
+import { deprecate } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { noFaults } from '../../sim/world.ts';
+import { targetPlan } from '../../targets/plan.ts';
+import { runTargetPlan } from '../../targets/runner.ts';
+import { defineWorkload, type Workload } from '../../targets/workload.ts';
+
+const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
+
+/** Registers an exit and a SIGTERM listener at every open, as when-exit does when it loads; reports what it sees. */
+const registersExitHandlers = asAny(defineWorkload<{ seen: number[] }, undefined>({
+  name: 'registers-exit-handlers',
+  operationsCount: 4,
+  initialState: () => ({ seen: [] }),
+  open(ctx) {
+    process.on('exit', () => {});
+    process.once('SIGTERM', () => {});
+    ctx.state.seen.push(process.listenerCount('exit'), process.listeners('SIGTERM').length);
+    return undefined;
+  },
+  operations: [{ name: 'look', run(ctx) { ctx.state.seen.push(process.listenerCount('exit')); } }],
+  invariants(ctx) {
+    if (process.listenerCount('exit') !== 1) ctx.violate('one-exit-listener', `the incarnation sees ${process.listenerCount('exit')} exit listeners`);
+  },
+}));
+
+describe('exit and signal listeners of a simulated process', () => {
+  it('are the incarnation\'s own: each incarnation sees only its own, and none reaches the real process', async () => {
+    const before = [process.listenerCount('exit'), process.listenerCount('SIGTERM')];
+    const plan = targetPlan(registersExitHandlers, 'test', 1, noFaults({ scheduled: [{ io: 0, kind: 'kill-9' }] }));
+    const result = await runTargetPlan(registersExitHandlers, plan);
+    expect(result.crashes).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+    expect([process.listenerCount('exit'), process.listenerCount('SIGTERM')]).toEqual(before);
+  });
+
+  it('leave other events to the real process: an uncaughtException listener is Node\'s as before', async () => {
+    const listener = (): void => {};
+    const plan = targetPlan(registersExitHandlers, 'test', 2, noFaults());
+    await runTargetPlan(asAny(defineWorkload({
+      ...registersExitHandlers as object,
+      name: 'adds-an-uncaught-listener',
+      open: () => { process.on('uncaughtException', listener); },
+    } as never)), plan);
+    expect(process.listeners('uncaughtException')).toContain(listener);
+    process.off('uncaughtException', listener);
+  });
+});
+
+/** Calls a deprecated function: Node warns the first time in the process only. */
+const deprecated = deprecate(() => {}, 'powercut test: this function is deprecated', 'POWERCUT_TEST_DEP');
+const callsDeprecated = asAny(defineWorkload({
+  name: 'calls-deprecated',
+  operationsCount: 2,
+  initialState: () => ({}),
+  open: () => undefined,
+  operations: [{ name: 'call', run() { deprecated(); } }],
+  invariants() {},
+}));
+
+describe('warnings during a run', () => {
+  it('are emitted after the run, outside its trace: the first run in a process has the same digest as a later one', async () => {
+    // Node prints a warning with the console (a test runner's console is another object: print it with the global one here).
+    const printed: string[] = [];
+    const printer = (warning: Error): void => {
+      printed.push(warning.message);
+      console.error(warning.message);
+    };
+    process.on('warning', printer);
+    try {
+      const run = async (seed: number) => (await runTargetPlan(callsDeprecated, targetPlan(callsDeprecated, 'test', seed, noFaults()))).digest;
+      const first = await run(7);
+      const again = await run(7);
+      expect(again).toBe(first);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(printed).toEqual(['powercut test: this function is deprecated']);
+    } finally {
+      process.off('warning', printer);
+    }
+  });
+});
