@@ -50,7 +50,7 @@ export function campaignExitCode(result: CampaignOutcome): number {
 
 /** What `run` says when no seed ran. */
 export function nothingRanLine(result: CampaignOutcome): string {
-  if (result.seeds > 0) return `nothing was tested: no I/O of the ${result.seeds} seeds reached the simulated disk (does the code under test write under ctx.root?)`;
+  if (result.seeds > 0) return `nothing was tested: no I/O of the ${result.seeds} seeds reached the simulated disk (does the code under test write under ctx.root? A native addon's I/O, as better-sqlite3's or classic-level's, bypasses Node's fs: try it on the real disk, powercut real --target)`;
   if (result.seedsPlanned === 0) return 'nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)';
   return `nothing was tested: the time budget was spent before the first seed finished starting (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)`;
 }

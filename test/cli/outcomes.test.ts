@@ -25,6 +25,12 @@ describe('nothing was tested: exit 4', () => {
     expect(oneLine(result.stderr)).toEqual(['powercut: nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)']);
   });
 
+  it('run of a workload none of whose I/O reaches the simulated disk (kept in memory, or through a native addon)', async () => {
+    const result = await cli('run', '--target', 'test/cli/fixtures/memory-only-workload.ts', '--seeds', '3', '--jobs', '1');
+    expect(result.code).toBe(4);
+    expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no I\/O of the 3 seeds reached the simulated disk \(does the code under test write under ctx\.root\? A native addon's I\/O.*powercut real --target\)$/));
+  });
+
   it('ci with an empty regression corpus', async () => {
     const corpus = join(dir, 'empty-corpus');
     await mkdir(corpus);
