@@ -48,9 +48,23 @@ export function campaignExitCode(result: CampaignOutcome): number {
   return result.seeds === 0 || result.ioCount === 0 ? exitCodes.nothingTested : exitCodes.ok;
 }
 
+/**
+ * Said when seeds ran but none of their I/O reached the simulated disk, with the likely reason
+ * for the kind of subject; undefined otherwise. With violations too, it explains them: an engine
+ * that writes past `env.fs` "loses" every commit.
+ */
+export function noDiskLine(result: CampaignOutcome): string | undefined {
+  if (result.seeds === 0 || result.ioCount > 0) return undefined;
+  const why = result.subject?.kind === 'engine'
+    ? 'does the engine reach storage only through env.fs?'
+    : "does the code under test write under ctx.root? A native addon's I/O, as better-sqlite3's or classic-level's, bypasses Node's fs: try it on the real disk, powercut real --target";
+  return `no I/O of the ${result.seeds} seeds reached the simulated disk (${why})`;
+}
+
 /** What `run` says when no seed ran. */
 export function nothingRanLine(result: CampaignOutcome): string {
-  if (result.seeds > 0) return `nothing was tested: no I/O of the ${result.seeds} seeds reached the simulated disk (does the code under test write under ctx.root? A native addon's I/O, as better-sqlite3's or classic-level's, bypasses Node's fs: try it on the real disk, powercut real --target)`;
+  const noDisk = noDiskLine(result);
+  if (noDisk !== undefined) return `nothing was tested: ${noDisk}`;
   if (result.seedsPlanned === 0) return 'nothing was tested: the campaign holds no seed (--seeds 0, or a shard with no seed)';
   return `nothing was tested: the time budget was spent before the first seed finished starting (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)`;
 }
@@ -97,6 +111,7 @@ export function register(program: Command): void {
       if (probes.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (ci fails on this)\n`);
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
+      else if (noDiskLine(result) !== undefined) process.stderr.write(`powercut: warning: ${noDiskLine(result)}\n`);
       process.exitCode = exitCode;
     });
 }

@@ -31,6 +31,12 @@ describe('nothing was tested: exit 4', () => {
     expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no I\/O of the 3 seeds reached the simulated disk \(does the code under test write under ctx\.root\? A native addon's I\/O.*powercut real --target\)$/));
   });
 
+  it('run of an engine that never calls env.fs: its lost commits are violations (exit 1), and the line says none of its I/O reached the disk', async () => {
+    const result = await cli('run', '--engine', 'test/cli/fixtures/memory-only-engine.ts', '--scenario', 'wal-append', '--seeds', '3', '--jobs', '1');
+    expect(result.code).toBe(1);
+    expect(oneLine(result.stderr)).toContain('powercut: warning: no I/O of the 3 seeds reached the simulated disk (does the engine reach storage only through env.fs?)');
+  });
+
   it('ci with an empty regression corpus', async () => {
     const corpus = join(dir, 'empty-corpus');
     await mkdir(corpus);
