@@ -68,8 +68,8 @@ export interface EngineEnvironment {
   readonly hit: (probe: string) => void;
 }
 
-/** What `commit` may resolve with: an LSN, an object holding one, or nothing. */
-export type CommitAck = number | { readonly lsn?: number | undefined } | void | undefined;
+/** What `commit` may resolve with: an LSN (a number or a bigint), an object holding one, or nothing. */
+export type CommitAck = number | bigint | { readonly lsn?: number | bigint | undefined } | void | undefined;
 
 /** An open engine. */
 export interface EngineHandle {
@@ -192,8 +192,10 @@ export function isProgrammingError(error: unknown): boolean {
 
 /** The LSN in what `commit` resolved with, if any. */
 export function lsnOf(ack: CommitAck): number | undefined {
-  if (typeof ack === 'number') return ack;
-  if (typeof ack === 'object' && ack !== null && typeof ack.lsn === 'number') return ack.lsn;
+  const lsn = typeof ack === 'object' && ack !== null ? ack.lsn : ack;
+  if (typeof lsn === 'number') return lsn;
+  // A bigint LSN (an engine with 64-bit sequence numbers) is checked like a number while it is exact.
+  if (typeof lsn === 'bigint' && lsn <= BigInt(Number.MAX_SAFE_INTEGER) && lsn >= 0n) return Number(lsn);
   return undefined;
 }
 
