@@ -30,18 +30,30 @@ export function checkGetResult(key: string, value: unknown): ModelViolation | un
 
 /** The recovered state as a Map, or the violation saying why `state()`'s value is not one. */
 export function recoveredState(value: unknown): { readonly state: ReadonlyMap<string, Uint8Array> } | { readonly violation: ModelViolation } {
+  // A Map (what most engines return) is checked in place, not copied: this runs at every recovery.
+  if (value instanceof Map) {
+    for (const [key, item] of value as Map<unknown, unknown>) {
+      const violation = entryViolation(key, item);
+      if (violation !== undefined) return { violation };
+    }
+    return { state: value as Map<string, Uint8Array> };
+  }
   const iterable = typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
   if (!iterable) return { violation: contractBreach(`state() returned ${shapeOf(value)}, not a Map or an iterable of [key, value] pairs`, shapeOf(value)) };
   const state = new Map<string, Uint8Array>();
   for (const entry of value as Iterable<unknown>) {
-    const [key, item] = Array.isArray(entry) ? entry as unknown[] : [undefined, undefined];
-    if (!Array.isArray(entry) || typeof key !== 'string') {
-      return { violation: contractBreach(`state() gave an entry ${shapeOf(entry)}${Array.isArray(entry) ? ` with a key that is ${shapeOf(key)}` : ''}, not a [string, Uint8Array] pair`, shapeOf(entry)) };
-    }
-    if (!(item instanceof Uint8Array)) {
-      return { violation: contractBreach(`state() gave key ${JSON.stringify(key)} ${shapeOf(item)}, not a Uint8Array`, shapeOf(item)) };
-    }
-    state.set(key, item);
+    if (!Array.isArray(entry)) return { violation: contractBreach(`state() gave an entry ${shapeOf(entry)}, not a [string, Uint8Array] pair`, shapeOf(entry)) };
+    const [key, item] = entry as unknown[];
+    const violation = entryViolation(key, item);
+    if (violation !== undefined) return { violation };
+    state.set(key as string, item as Uint8Array);
   }
   return { state };
+}
+
+/** The violation for a `state()` entry that is not a string key with a Uint8Array value. */
+function entryViolation(key: unknown, item: unknown): ModelViolation | undefined {
+  if (typeof key !== 'string') return contractBreach(`state() gave a key that is ${shapeOf(key)}, not a string`, shapeOf(key));
+  if (!(item instanceof Uint8Array)) return contractBreach(`state() gave key ${JSON.stringify(key)} ${shapeOf(item)}, not a Uint8Array`, shapeOf(item));
+  return undefined;
 }

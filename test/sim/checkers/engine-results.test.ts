@@ -37,6 +37,7 @@ describe('engine-error: state() returns a Map or [key, value] pairs', () => {
     expect(breach({ a: bytes })).toBe('state() returned an object (Object), not a Map or an iterable of [key, value] pairs (see the engine contract, defineEngine)');
     expect(breach(new Map([['a', 'text']]))).toContain('state() gave key "a" a string, not a Uint8Array');
     expect(breach(['a'])).toContain('state() gave an entry a string, not a [string, Uint8Array] pair');
+    expect(breach(new Map([[1, bytes]]))).toContain('state() gave a key that is a number, not a string');
   });
 });
 
