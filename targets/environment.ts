@@ -17,7 +17,8 @@
  *   trace as `note` events named `console.error` (and so on), one line each, instead of
  *   printed, so a library's logging shows in repro and reports and never floods a terminal;
  * - `process.on('exit' | 'beforeExit' | 'SIG...')` and the other listener methods for those
- *   events: the incarnation's own, dropped at a crash (targets/process-events.ts).
+ *   events: the incarnation's own, dropped at a crash (targets/process-events.ts);
+ * - `process.env`: what a run changes there is undone when it ends.
  *
  * What it cannot reach: values a library computed before it was loaded in the run (load it in
  * the workload's `open`, as freshRequire does), native addons, and the asynchronous
@@ -177,6 +178,7 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   const unbindTimers = pinTimers(world, replace);
   pinConsole(world, replace);
   const emitWarnings = pinProcessEvents(world, replace);
+  const restoreEnv = keepEnv();
   if (esm || routersAdded) syncBuiltinESMExports();
   routersAdded = false;
   let restored = false;
@@ -190,7 +192,21 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
     for (const swap of swaps.reverse()) swap();
     unbindTimers();
     if (esm) syncBuiltinESMExports();
+    restoreEnv();
     emitWarnings();
+  };
+}
+
+/**
+ * Takes a copy of `process.env`; the function returned puts it back (variables a run added are
+ * removed, changed ones restored), so what a library sets there (a once-guard, a default it
+ * exports) does not carry over to the next seed the thread runs.
+ */
+function keepEnv(): () => void {
+  const kept = { ...process.env };
+  return () => {
+    for (const key of Object.keys(process.env)) if (!Object.hasOwn(kept, key)) delete process.env[key];
+    for (const [key, value] of Object.entries(kept)) if (process.env[key] !== value) process.env[key] = value;
   };
 }
 

@@ -84,3 +84,28 @@ describe('warnings during a run', () => {
     }
   });
 });
+
+describe('process.env during a run', () => {
+  it('is put back when the run ends: a variable a library set as a once-guard does not reach the next seed', async () => {
+    const setsGuard = asAny(defineWorkload<{ sawGuard: boolean }, undefined>({
+      name: 'sets-an-env-guard',
+      operationsCount: 1,
+      initialState: () => ({ sawGuard: false }),
+      open(ctx) {
+        if (process.env['POWERCUT_TEST_GUARD'] !== undefined && ctx.crashCount === 0) ctx.state.sawGuard = true;
+        process.env['POWERCUT_TEST_GUARD'] = '1';
+        return undefined;
+      },
+      operations: [{ name: 'nothing', run() {} }],
+      invariants(ctx) {
+        if (ctx.state.sawGuard) ctx.violate('fresh-env', 'the guard an earlier run set was still there');
+      },
+    }));
+    const run = async () => runTargetPlan(setsGuard, targetPlan(setsGuard, 'test', 3, noFaults()));
+    const first = await run();
+    const second = await run();
+    expect(second.digest).toBe(first.digest);
+    expect(second.violations).toEqual([]);
+    expect(process.env['POWERCUT_TEST_GUARD']).toBeUndefined();
+  });
+});
