@@ -28,5 +28,5 @@ export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrink
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {
-  failingRuns, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
+  causeShape, failingRuns, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';

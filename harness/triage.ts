@@ -6,7 +6,8 @@
  * found after it are follow-on complaints, most often the same damage seen again by a later check
  * (a lost commit is also a hole in the prefix, then a wrong read), and are folded under it. Runs
  * whose roots break the same invariant with a message of the same shape, numbers and hex values
- * masked, form one group: presumably one bug, seen in many seeds. Groups come largest first, so
+ * masked and a library's crash clause cut to the kinds of crashes, form one group: presumably
+ * one bug, seen in many seeds. Groups come largest first, so
  * the first group is the bug that fails most seeds.
  *
  * What it does not do: tell apart two bugs that complain in the same words, or join one bug that
@@ -28,7 +29,7 @@ export interface FailingRun {
 /** Runs whose roots break the same invariant with the same message shape. */
 export interface RootCauseGroup {
   readonly invariant: string;
-  /** The roots' message with numbers and hex values masked (see {@link messageShape}). */
+  /** The roots' message with numbers and hex values masked, and its crash clause cut to the kinds of crashes (see {@link causeShape}). */
   readonly shape: string;
   /** The runs, in campaign order (scenario as the campaign lists them, then seed). */
   readonly runs: readonly FailingRun[];
@@ -71,9 +72,34 @@ export function messageParts(message: string): { readonly template: string; read
   return { template, values };
 }
 
-/** The key runs are grouped by: the invariant and the shape of the message. */
+/**
+ * A trailing clause saying after which crashes a run found the violation, as a library
+ * workload's messages end (`(after power-loss during operation 3, crash state 2, then kill-9
+ * during the reopen)`, targets/runner.ts `describeCrash`).
+ */
+const crashClause = /\s\(after ([^()]*)\)$/;
+
+/** The crashes a clause names, in order, each kind once: `kill-9, then power-loss`. */
+function crashKinds(clause: string): string {
+  const kinds = clause.match(/kill-9|power-loss|an uncaught exception/g) ?? [];
+  return [...new Set(kinds)].join(', then ');
+}
+
+/**
+ * The shape of a root cause: the message's shape, with a trailing crash clause cut to the kinds
+ * of crashes it names. Where in the run the crash fell (during which operation, in which crash
+ * state, or at the end) varies from seed to seed; whether it was a kill -9 or a power loss says
+ * which bug it is (a torn in-place write, or a missing fsync), so it stays.
+ */
+export function causeShape(message: string): string {
+  const clause = crashClause.exec(message);
+  if (clause === null) return messageShape(message);
+  return `${messageShape(message.slice(0, clause.index))} (after ${crashKinds(clause[1]!)})`;
+}
+
+/** The key runs are grouped by: the invariant and the shape of the root cause (see {@link causeShape}). */
 export function rootCauseKey(invariant: string, message: string): string {
-  return `${invariant}\u0000${messageShape(message)}`;
+  return `${invariant}\u0000${causeShape(message)}`;
 }
 
 /**
@@ -126,7 +152,7 @@ export function rootCauseGroups(violations: readonly Violation[], units: readonl
   for (const run of failingRuns(violations, units)) {
     const key = rootCauseKey(run.root.invariant, run.root.message);
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, { invariant: run.root.invariant, shape: messageShape(run.root.message), runs: [run] });
+    if (group === undefined) groups.set(key, { invariant: run.root.invariant, shape: causeShape(run.root.message), runs: [run] });
     else group.runs.push(run);
   }
   // Map order is the order of each group's first run, which breaks ties in size.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign, tracedRunsMax } from '../../harness/campaign.ts';
 import { shrinkCommand } from '../../harness/repro.ts';
-import { failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
+import { causeShape, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
 import type { Violation } from '../../sim/types.ts';
 import { loadSubject } from '../../subjects/index.ts';
 
@@ -35,6 +35,39 @@ describe('messageShape', () => {
 
   it('keeps the words, so different complaints keep different shapes', () => {
     expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
+  });
+});
+
+describe('causeShape', () => {
+  const opens = 'the library does not open after the crash: Unexpected end of JSON input';
+
+  it('cuts a library message\'s crash clause to the kinds of crashes: where the crash fell varies by seed', () => {
+    expect(causeShape(`${opens} (after power-loss during operation 3, crash state 2)`)).toBe(`${opens} (after power-loss)`);
+    expect(causeShape(`${opens} (after the final power-loss, crash state 4)`)).toBe(`${opens} (after power-loss)`);
+    expect(causeShape(`${opens} (after kill-9 during operation 1, then power-loss during the reopen, crash state 0, then power-loss during the reopen, crash state 3)`))
+      .toBe(`${opens} (after kill-9, then power-loss)`);
+    expect(causeShape(`${opens} (after the process died of an uncaught exception during operation 2)`)).toBe(`${opens} (after an uncaught exception)`);
+  });
+
+  it('keeps a kill -9 apart from a power loss: a torn in-place write is not a missing fsync', () => {
+    expect(causeShape(`${opens} (after kill-9 during operation 3)`)).not.toBe(causeShape(`${opens} (after power-loss during operation 3, crash state 1)`));
+  });
+
+  it('is the message shape for a message without a crash clause (an engine\'s)', () => {
+    const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
+    expect(causeShape(message)).toBe(messageShape(message));
+  });
+
+  it('groups runs that differ only in where their crash fell', () => {
+    const runs = [
+      violation('s', 1, 'opens', `${opens} (after the final power-loss, crash state 4)`, 0),
+      violation('s', 2, 'opens', `${opens} (after power-loss during operation 3, crash state 2)`, 0),
+      violation('s', 3, 'opens', `${opens} (after kill-9 during operation 1)`, 0),
+    ];
+    expect(rootCauseGroups(runs, ['s']).map((group) => [group.shape, group.runs.length])).toEqual([
+      [`${opens} (after power-loss)`, 2],
+      [`${opens} (after kill-9)`, 1],
+    ]);
   });
 });
 
