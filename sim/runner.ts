@@ -16,7 +16,7 @@
 import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
-import { checkGetResult, recoveredState } from './checkers/engine-results.ts';
+import { checkGetResult, checkHandle, recoveredState } from './checkers/engine-results.ts';
 import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
@@ -263,11 +263,17 @@ class EngineRun {
           return 'stop';
         }
         return this.#openFailed(opened.error, cacheLies);
-      case 'done':
+      case 'done': {
+        const breach = checkHandle(opened.value);
+        if (breach !== undefined) {
+          this.#add([breach]);
+          return 'stop';
+        }
         this.#handle = opened.value;
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
         return this.#checkRecovered(opened.value);
+      }
     }
   }
 

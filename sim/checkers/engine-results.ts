@@ -1,6 +1,7 @@
 /**
  * The shapes the engine contract (sim/engine-contract.ts) promises for what an engine returns:
- * `get` a `Uint8Array` or `undefined`, `state()` a Map or an iterable of `[key, value]` pairs
+ * `open` a handle with `commit`, `get`, `state` and `close` (and `sync`, `checkpoint` as functions
+ * when given), `get` a `Uint8Array` or `undefined`, `state()` a Map or an iterable of `[key, value]` pairs
  * with string keys and `Uint8Array` values. A value of another shape is the engine's bug
  * (`engine-error`), named with what came back, never a harness error thrown deep in a checker
  * (a user's engine returning a string from `get` used to end every seed with
@@ -13,6 +14,7 @@ import type { ModelViolation } from './violation.ts';
 /** What `value` is, as a message names it: `a string`, `an object (Object)`, `null`. */
 function shapeOf(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
@@ -56,4 +58,20 @@ function entryViolation(key: unknown, item: unknown): ModelViolation | undefined
   if (typeof key !== 'string') return contractBreach(`state() gave a key that is ${shapeOf(key)}, not a string`, shapeOf(key));
   if (!(item instanceof Uint8Array)) return contractBreach(`state() gave key ${JSON.stringify(key)} ${shapeOf(item)}, not a Uint8Array`, shapeOf(item));
   return undefined;
+}
+
+/** A violation when what `open` resolved with is not a handle the contract describes. */
+export function checkHandle(handle: unknown): ModelViolation | undefined {
+  if (typeof handle !== 'object' || handle === null) {
+    return contractBreach(`open() resolved with ${shapeOf(handle)}, not a handle { commit, get, state, close }`, shapeOf(handle));
+  }
+  const methods = handle as Record<string, unknown>;
+  const missing = ['commit', 'get', 'state', 'close'].filter((name) => typeof methods[name] !== 'function');
+  const wrong = ['sync', 'checkpoint'].filter((name) => methods[name] !== undefined && typeof methods[name] !== 'function');
+  if (missing.length === 0 && wrong.length === 0) return undefined;
+  const parts = [
+    ...(missing.length > 0 ? [`has no ${missing.map((name) => `${name}()`).join(', ')}`] : []),
+    ...(wrong.length > 0 ? [`has a ${wrong.join(' and a ')} that ${wrong.length === 1 ? 'is' : 'are'} not a function`] : []),
+  ];
+  return contractBreach(`open() resolved with a handle that ${parts.join(' and ')}`, 'an incomplete handle');
 }

@@ -4,7 +4,7 @@
  * names what came back.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGetResult, recoveredState } from '../../../sim/checkers/engine-results.ts';
+import { checkGetResult, checkHandle, recoveredState } from '../../../sim/checkers/engine-results.ts';
 import { runPlan } from '../../../sim/runner.ts';
 import { findScenario } from '../../../scenarios/index.ts';
 import { brokenEngine } from '../broken-engines.ts';
@@ -55,5 +55,27 @@ describe('engine-error, as the runner reports it', () => {
     const engine = brokenEngine('state-object', (handle) => ({ state: async () => Object.fromEntries(await handle.state() as Map<string, Uint8Array>) as never }));
     const result = await runPlan(plan, engine);
     expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: expect.stringContaining('state() returned an object (Object)') })]);
+  });
+});
+
+describe('engine-error: open resolves with a handle', () => {
+  const handle = { commit: async () => {}, get: async () => undefined, state: async () => new Map(), close: async () => {} };
+
+  it('accepts commit, get, state and close, with sync and checkpoint optional', () => {
+    expect(checkHandle(handle)).toBeUndefined();
+    expect(checkHandle({ ...handle, sync: async () => {}, checkpoint: async () => {} })).toBeUndefined();
+  });
+
+  it('names what is missing, what is not a function, and a handle that is not an object', () => {
+    expect(checkHandle({ ...handle, state: undefined })).toMatchObject({ invariant: 'engine-error', message: 'open() resolved with a handle that has no state() (see the engine contract, defineEngine)' });
+    expect(checkHandle({ ...handle, sync: true })?.message).toBe('open() resolved with a handle that has a sync that is not a function (see the engine contract, defineEngine)');
+    expect(checkHandle(undefined)?.message).toBe('open() resolved with undefined, not a handle { commit, get, state, close } (see the engine contract, defineEngine)');
+  });
+
+  it('is checked by the runner before recovery is judged: one engine-error per run, no TypeError from deep inside', async () => {
+    const plan = { ...findScenario('wal-append')!.plan(2), faults: { ...findScenario('wal-append')!.plan(2).faults, rates: {} } };
+    const engine = brokenEngine('no-get', () => ({ get: undefined as never }));
+    const result = await runPlan(plan, engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: expect.stringContaining('has no get()') })]);
   });
 });
