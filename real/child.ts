@@ -15,7 +15,7 @@
 import * as nodeFs from 'node:fs';
 import { NodeFileSystem, SystemClock } from '../engine/node/index.ts';
 import {
-  describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineHandle,
+  checkHandle, describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, recoveredState, type Engine, type EngineHandle,
 } from '../sim/contract.ts';
 // loadEngine of subjects/load.ts, from its light half: a child starts once per kill.
 import { loadEngine } from '../subjects/load-engine.ts';
@@ -79,9 +79,13 @@ class ChildServer {
     const { engine, args } = this;
     const crashProblems = crashCheck && engine.crashCheck ? await engine.crashCheck(readOnlyView(this.#fs), args.dir) : [];
     const handle = await engine.open({ fs: this.#fs, clock: new SystemClock(), dir: args.dir, config: args.config, probe: () => undefined, hit: () => undefined });
+    // A handle or a state of the wrong shape is named as the simulator names it (engine-error).
+    const breach = checkHandle(handle);
+    if (breach !== undefined) throw new TypeError(breach.message);
     this.#handle = handle;
-    const state = await handle.state();
-    const entries = [...(state instanceof Map ? state : new Map(state))];
+    const shaped = recoveredState(await handle.state());
+    if ('violation' in shaped) throw new TypeError(shaped.violation.message);
+    const entries = [...shaped.state];
     const selfProblems = engine.selfCheck ? await engine.selfCheck(readOnlyView(this.#fs), args.dir) : [];
     const opened: Opened = {
       entries,

@@ -1,7 +1,8 @@
 /**
  * The simulator's light door: what a process that runs an engine, but no simulation, needs.
  * A real-disk child process (real/child.ts) starts once per kill -9 and loads only this: the
- * engine contract, the reference engine's adapter, and whether powercut runs from its source.
+ * engine contract and the checks of what an engine returns, the reference engine's adapter, and
+ * whether powercut runs from its source.
  * It imports nothing of the simulated world (disk, scheduler, runner, checkers), which would
  * cost such a child about a third of its start-up. Everything here is also exported by the
  * full door, `sim/index.ts`.
@@ -10,5 +11,6 @@ export {
   defineEngine, describeError, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
 } from './engine-contract.ts';
+export { checkGetResult, checkHandle, recoveredState } from './checkers/engine-results.ts';
 export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';
 export { runningFromSource } from './node/package-root.ts';

@@ -30,6 +30,12 @@ describe('the real (kill -9) campaign, judged by the commit model', () => {
     expect(result.commitsAcknowledged).toBeGreaterThan(0);
   });
 
+  it('names a state() of the wrong shape as the simulator does (engine-error), not as a TypeError from inside the child', async () => {
+    const result = await runRealCampaign({ engine: fixture('state-as-object-engine.ts'), cycles: 1, seed: 'ci-state-object' });
+    expect(result.ok).toBe(false);
+    expect(result.violations[0]).toMatchObject({ invariant: 'engine-error', message: expect.stringContaining('state() returned an object (Object), not a Map or an iterable of [key, value] pairs') });
+  });
+
   it('catches acknowledge-before-write planted in an engine module, as a durability violation, and says how to rerun it', async () => {
     const module = fixture('reference-ack-before-write.ts');
     const result = await runRealCampaign({ engine: module, cycles: 3, seed: 'ci-ack-before-write' });
