@@ -33,7 +33,7 @@ export {
   defineEngine, engineFailureCodes,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
 } from '../sim/index.ts';
-export { defineWorkload, freshImport, FreshImportError, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation } from '../targets/index.ts';
+export { defineWorkload, freshImport, FreshImportError, type FreshImportOptions, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation } from '../targets/index.ts';
 export { targetFaultRates } from '../targets/index.ts';
 export { IoError, isIoError, joinPath, parentDir, type FileHandle, type FileSystem, type IoErrorCode, type OpenOptions } from '../engine/ports/fs.ts';
 export { sleep, type Clock, type Timer } from '../engine/ports/clock.ts';

@@ -85,20 +85,30 @@ const nodeRequire = createRequire(import.meta.url);
 const jsonTexts = new Map<string, string>();
 
 /**
- * What an ES module's converted `import` of a non-ES module must see to follow Node: the value as
- * the default export and its own keys as named ones. esbuild's interop already does that for a
- * plain value; one marked `__esModule` (Babel's convention, which Node ignores) is wrapped.
+ * What an ES module's converted `import` of a non-ES module must see to follow Node: a namespace
+ * marked `__esModule` (so esbuild's interop takes it as it is, without copying it at every import
+ * site) whose `default` is the value, even a value marked `__esModule` itself (Babel's
+ * convention, which Node ignores), and whose other keys read the value's own keys, live.
  */
-function asImported(value: unknown, defaultOnly = false): unknown {
-  const marked = (typeof value === 'object' || typeof value === 'function') && value !== null
-    && (value as { __esModule?: unknown }).__esModule === true;
-  if (!marked && !defaultOnly) return value;
+function asImported(value: unknown, defaultOnly = false): Record<string, unknown> {
   const namespace: Record<string, unknown> = Object.defineProperty({}, '__esModule', { value: true });
   namespace.default = value;
-  if (!defaultOnly) {
-    for (const key of Object.keys(value as object)) {
+  if (!defaultOnly && ((typeof value === 'object' && value !== null) || typeof value === 'function')) {
+    for (const key of Object.keys(value)) {
       if (key !== 'default') Object.defineProperty(namespace, key, { get: () => (value as Record<string, unknown>)[key], enumerable: true });
     }
+  }
+  return namespace;
+}
+
+/** Built-in modules as imported (see {@link asImported}), once per thread: their getters read Node's objects, so the facade's routes stay live. */
+const builtinNamespaces = new Map<string, Record<string, unknown>>();
+
+function builtinImported(url: string): Record<string, unknown> {
+  let namespace = builtinNamespaces.get(url);
+  if (namespace === undefined) {
+    namespace = asImported(nodeRequire(url));
+    builtinNamespaces.set(url, namespace);
   }
   return namespace;
 }
@@ -112,32 +122,62 @@ function namespaceOf(value: unknown): Record<string, unknown> {
   return namespace;
 }
 
-/** One process's view of a module graph: every module in it evaluated once, afresh. */
+/** The npm package a file belongs to (`name` or `@scope/name` after the last `node_modules`), if any. */
+function packageNameOf(url: string): string | undefined {
+  const marker = '/node_modules/';
+  const cut = url.lastIndexOf(marker);
+  if (cut < 0) return undefined;
+  const parts = url.slice(cut + marker.length).split('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+/**
+ * One process's view of a module graph: every module in it evaluated once, afresh; except the
+ * packages it shares, which come from the thread's shared view (see {@link freshImport}'s `share`).
+ */
 class FreshView {
   readonly #modules = new Map<string, { exports: unknown }>();
   readonly #commonJs = new FreshCommonJs();
+  /** CommonJS and JSON modules as imported, once per view. */
+  readonly #imported = new Map<string, Record<string, unknown>>();
+
+  /**
+   * @param shares - whether a file's module comes from the shared view
+   * @param sharedView - the thread's view of shared packages (undefined: this is it, and it
+   * evaluates what it is asked for once, CommonJS through Node's own cache)
+   */
+  constructor(
+    private readonly shares: (url: string) => boolean,
+    private readonly sharedView: FreshView | undefined,
+  ) {}
 
   /** What `import specifier` from the module at `parentUrl` gives a converted module. */
   require(specifier: string, parentUrl: string): unknown {
     const { url, format } = resolveImport(specifier, parentUrl);
-    switch (format) {
-      case 'builtin':
-        return nodeRequire(url);
-      case 'json':
-        return asImported(this.#json(url), true);
-      case 'commonjs':
-        return asImported(this.#commonJs.load(fileURLToPath(url)));
-      case 'module':
-        return this.#evaluate(url);
+    if (format !== 'builtin' && this.sharedView !== undefined && this.shares(url)) return this.sharedView.require(specifier, parentUrl);
+    if (format === 'builtin') return builtinImported(url);
+    if (format === 'module') return this.#evaluate(url);
+    let namespace = this.#imported.get(url);
+    if (namespace === undefined) {
+      namespace = format === 'json' ? asImported(this.#json(url), true) : asImported(this.#commonJsExports(url));
+      this.#imported.set(url, namespace);
     }
+    return namespace;
   }
 
   /** The namespace of `specifier` from `parentUrl`, as `import()` would give it. */
   import(specifier: string, parentUrl: string): Record<string, unknown> {
     const { url, format } = resolveImport(specifier, parentUrl);
+    if (format !== 'builtin' && this.sharedView !== undefined && this.shares(url)) return this.sharedView.import(specifier, parentUrl);
     if (format === 'module') return this.#evaluate(url) as Record<string, unknown>;
     if (format === 'json') return { default: this.#json(url) };
-    return namespaceOf(format === 'builtin' ? nodeRequire(url) : this.#commonJs.load(fileURLToPath(url)));
+    return namespaceOf(format === 'builtin' ? nodeRequire(url) : this.#commonJsExports(url));
+  }
+
+  /** A CommonJS file's exports: fresh in a process's view, Node's cached instance in the shared one. */
+  #commonJsExports(url: string): unknown {
+    const filename = fileURLToPath(url);
+    return this.sharedView === undefined ? nodeRequire(filename) : this.#commonJs.load(filename);
   }
 
   #json(url: string): unknown {
@@ -168,19 +208,41 @@ class FreshView {
   }
 }
 
+/** The thread's view of shared packages: each evaluated once per thread, by whichever call shares it first. */
+const sharedView = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.fresh-import.shared')] ??= new FreshView(() => false, undefined)) as FreshView;
+
+/** Options of {@link freshImport}. */
+export interface FreshImportOptions {
+  /**
+   * Packages (npm names) to load once per thread instead, with everything they import, shared by
+   * every call: for big dependencies that keep no state a crash could leave wrong (a schema
+   * validator, a date library), whose evaluation would otherwise dominate each incarnation (conf
+   * over ajv: ~10 ms per view). Never share the package whose state is the point (its queue,
+   * its lock). @defaultValue none
+   */
+  readonly share?: readonly string[];
+}
+
 /**
  * Imports a package (or file) afresh, as a restarted process would: every ES module of its graph
  * and every CommonJS package it imports is evaluated again, so module-level state (queues, locks,
  * caches) starts empty. Use it in a workload's `load` for an ES module library, as
  * {@link freshRequire} for a CommonJS one:
  * `load: () => freshImport('write-json-file', import.meta.url)`. Each call is a new view of the
- * graph: two calls share no module instance. Each file is converted and compiled once per thread.
+ * graph: two calls share no module instance, except the packages named in `options.share`.
+ * Each file is converted and compiled once per thread.
  * @param specifier - the package name, or a path or file URL relative to `from`
  * @param from - where to resolve it from: pass your workload's `import.meta.url`
+ * @param options - packages to share across calls (see {@link FreshImportOptions})
  * @returns the module's namespace, as `import()` gives it
  * @throws FreshImportError for a module that cannot be loaded afresh (top-level `await`)
  */
-export async function freshImport<T = Record<string, unknown>>(specifier: string, from: string | URL): Promise<T> {
+export async function freshImport<T = Record<string, unknown>>(specifier: string, from: string | URL, options: FreshImportOptions = {}): Promise<T> {
   const parentUrl = from instanceof URL ? from.href : from.startsWith('file:') ? from : pathToFileURL(from).href;
-  return new FreshView().import(specifier, parentUrl) as T;
+  const share = new Set(options.share ?? []);
+  const shares = (url: string): boolean => {
+    const name = packageNameOf(url);
+    return name !== undefined && share.has(name);
+  };
+  return new FreshView(shares, sharedView).import(specifier, parentUrl) as T;
 }

@@ -7,7 +7,7 @@ export {
   defineWorkload, freshRequire, InvariantViolation, isInvariantViolation,
   type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation,
 } from './workload.ts';
-export { freshImport, FreshImportError } from './fresh-import.ts';
+export { freshImport, FreshImportError, type FreshImportOptions } from './fresh-import.ts';
 export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
   type TargetPlan,

@@ -91,6 +91,18 @@ describe('freshImport', () => {
     expect(typeof ours.alea).toBe('function');
   });
 
+  it('shares the packages named in share across views, loaded once per thread, while the rest stays fresh', async () => {
+    type UsesPackages = { loads: number; Command: unknown; fc: Record<string, unknown> };
+    const load = (share?: string[]) => freshImport<UsesPackages>('./fixtures/esm-lib/uses-packages.js', import.meta.url, share === undefined ? {} : { share });
+    const [a, b] = [await load(['commander', 'fast-check']), await load(['commander', 'fast-check'])];
+    expect(a.Command).toBe(b.Command);
+    expect(a.fc.assert).toBe(b.fc.assert);
+    expect(a).not.toBe(b);
+    const [c, d] = [await load(), await load()];
+    expect(c.Command).not.toBe(d.Command);
+    expect(c.fc.assert).not.toBe(d.fc.assert);
+  });
+
   it('refuses a module with top-level await with a typed error naming the file', async () => {
     await expect(freshImport('./fixtures/esm-lib/tla.js', import.meta.url)).rejects.toMatchObject({
       code: 'POWERCUT_FRESH_IMPORT', message: expect.stringMatching(/tla\.js cannot be loaded afresh: Top-level await/),
