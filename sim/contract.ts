@@ -11,6 +11,6 @@ export {
   defineEngine, describeError, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
   type CommitAck, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle,
 } from './engine-contract.ts';
-export { checkGetResult, checkHandle, recoveredState } from './checkers/engine-results.ts';
+export { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
 export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';
 export { runningFromSource } from './node/package-root.ts';

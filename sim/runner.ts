@@ -16,7 +16,7 @@
 import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
-import { checkGetResult, checkHandle, recoveredState } from './checkers/engine-results.ts';
+import { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
 import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';

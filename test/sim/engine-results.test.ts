@@ -4,10 +4,10 @@
  * names what came back.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGetResult, checkHandle, recoveredState } from '../../../sim/checkers/engine-results.ts';
-import { runPlan } from '../../../sim/runner.ts';
-import { findScenario } from '../../../scenarios/index.ts';
-import { brokenEngine } from '../broken-engines.ts';
+import { checkGetResult, checkHandle, recoveredState } from '../../sim/engine-results.ts';
+import { runPlan } from '../../sim/runner.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { brokenEngine } from './broken-engines.ts';
 
 const bytes = new TextEncoder().encode('v');
 

@@ -9,7 +9,7 @@
  *
  * Does not verify: whether the values are right (the model does that).
  */
-import type { ModelViolation } from './violation.ts';
+import type { ModelViolation } from './checkers/violation.ts';
 
 /** What `value` is, as a message names it: `a string`, `an object (Object)`, `null`. */
 function shapeOf(value: unknown): string {
