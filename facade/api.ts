@@ -63,6 +63,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     copyFile: (from: string, to: string, mode?: number) => core.copyFileSync(from, to, mode),
     cp: (src: string, dest: string, options?: unknown) => cpSync(core, src, dest, options),
     realpath: (path: string) => core.realpathSync(path),
+    readlink: (path: string) => core.readlinkSync(path),
     chmod: noOp('chmod'),
     lchmod: noOp('lchmod'),
     fchmod: noOp('fchmod'),

@@ -619,6 +619,16 @@ export class FacadeCore {
   }
 
   /**
+   * `readlink`: the simulated disk has no symbolic links, so an existing path is not one
+   * (`EINVAL`, as Linux answers for a file or a directory) and a missing one is `ENOENT`. A
+   * library that only asks (is this a link?) runs; one that makes links fails on `symlink`.
+   */
+  readlinkSync(path: string): never {
+    this.#call('readlink', path, () => this.port.stat(path));
+    throw nodeError('EINVAL', 'readlink', path);
+  }
+
+  /**
    * chmod, chown and friends: checked for existence, recorded in the trace; they move the
    * entry's ctime and change nothing else (modes and owners are not simulated).
    */

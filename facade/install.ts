@@ -21,7 +21,7 @@
  * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
  * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`,
- * symbolic links (`symlink`, `readlink`), and simulated latency (a facade call
+ * creating symbolic links (`symlink`; `readlink` answers, as none exist), and simulated latency (a facade call
  * completes at once).
  */
 import { Buffer } from 'node:buffer';

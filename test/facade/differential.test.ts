@@ -26,7 +26,7 @@ import { SimWorld } from '../../sim/world.ts';
 type Api = 'sync' | 'callback' | 'promise';
 type Op =
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
-  | { kind: 'readFile' | 'unlink' | 'stat' | 'exists' | 'readdir' | 'realpath' | 'mkdir'; name: string }
+  | { kind: 'readFile' | 'unlink' | 'stat' | 'exists' | 'readdir' | 'realpath' | 'readlink' | 'mkdir'; name: string }
   | { kind: 'mkdirRecursive'; name: string }
   | { kind: 'rmdir' | 'rm' | 'rmRecursive'; name: string }
   | { kind: 'rename' | 'copyFile' | 'link'; name: string; to: string }
@@ -48,7 +48,7 @@ const names = [...files, ...dirs];
 const dataArb = fc.string({ maxLength: 40 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: dataArb }),
-  fc.record({ kind: fc.constantFrom('readFile' as const, 'unlink' as const, 'stat' as const, 'exists' as const, 'readdir' as const, 'realpath' as const), name: fc.constantFrom(...names) }),
+  fc.record({ kind: fc.constantFrom('readFile' as const, 'unlink' as const, 'stat' as const, 'exists' as const, 'readdir' as const, 'realpath' as const, 'readlink' as const), name: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constantFrom('mkdir' as const, 'mkdirRecursive' as const), name: fc.constantFrom(...dirs) }),
   fc.record({ kind: fc.constantFrom('rmdir' as const, 'rm' as const, 'rmRecursive' as const), name: fc.constantFrom(...names) }),
   // Directories are renamed too: onto a free name, an empty or a full directory, a file, into themselves.
@@ -107,6 +107,8 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
       return call(api, op.kind, at(op.name));
     case 'realpath':
       return (await call(api, 'realpath', at(op.name)) as string).slice(base.length);
+    case 'readlink':
+      return call(api, 'readlink', at(op.name));
     case 'mkdir':
       return call(api, 'mkdir', at(op.name));
     case 'rmdir':
