@@ -87,6 +87,8 @@ export function withoutFlush(options: unknown): unknown {
 
 /** Node's fs, synchronously, on the simulated disk of one world. */
 export class FacadeCore {
+  /** See {@link directoryOrderSalt}: drawn at the first `opendir`. */
+  #directoryOrderSalt: number | undefined;
   readonly world: SimWorld;
   /** The simulated root (absolute, normalised, no trailing slash). */
   readonly root: string;
@@ -616,6 +618,12 @@ export class FacadeCore {
   realpathSync(path: string, syscall: 'lstat' | 'realpath' = 'lstat'): string {
     this.#call(syscall, path, () => this.port.stat(path));
     return normalise(path);
+  }
+
+  /** The salt of the order `opendir` lists in (directory-order.ts), drawn once per run from a stream of its own. */
+  directoryOrderSalt(): number {
+    this.#directoryOrderSalt ??= this.world.stream('directory-order').int(0x7fffffff);
+    return this.#directoryOrderSalt;
   }
 
   /**

@@ -5,8 +5,9 @@
  * The listing is taken when the directory is opened: one `readdir` I/O operation, named
  * `opendir` in errors. Node reads the directory in batches of `bufferSize` as it goes; POSIX
  * leaves it open whether entries added or removed meanwhile appear, so a snapshot is one of the
- * answers the real fs may give. Entries come sorted by name (the simulated disk's order); the
- * real fs hands them out in its own order, which no caller can rely on.
+ * answers the real fs may give. Entries come in a hashed directory's order, salted by the seed
+ * (directory-order.ts), as the real fs hands them out in its own order, which no caller can
+ * rely on; `readdir` sorts, as Node's does.
  *
  * `recursive: true` follows Node 20 exactly, including its quirk: when a directory entry is
  * read, that directory is listed (one more `readdir`, when it is read) and its entries join the
@@ -20,6 +21,7 @@ import { Buffer } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import type { FacadeCore } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
+import { inDirectoryOrder } from './directory-order.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
 import { nodeError, nodeInternalError, type NodeFsError, type NodeInternalError } from './errors.ts';
 
@@ -154,7 +156,7 @@ export class FacadeDir {
  */
 function listForOpendir(core: FacadeCore, path: string, withPath: boolean): ListedEntry[] {
   try {
-    return core.listSync(path, 'opendir');
+    return inDirectoryOrder(core.listSync(path, 'opendir'), core.directoryOrderSalt());
   } catch (error) {
     const e = error as Partial<NodeFsError>;
     if (withPath || e.syscall !== 'opendir' || typeof e.code !== 'string') throw error;
