@@ -154,8 +154,8 @@ class FreshView {
   /** What `import specifier` from the module at `parentUrl` gives a converted module. */
   require(specifier: string, parentUrl: string): unknown {
     const { url, format } = resolveImport(specifier, parentUrl);
-    if (format !== 'builtin' && this.sharedView !== undefined && this.shares(url)) return this.sharedView.require(specifier, parentUrl);
     if (format === 'builtin') return builtinImported(url);
+    if (this.#fromSharedView(url)) return this.sharedView!.require(specifier, parentUrl);
     if (format === 'module') return this.#evaluate(url);
     let namespace = this.#imported.get(url);
     if (namespace === undefined) {
@@ -168,10 +168,19 @@ class FreshView {
   /** The namespace of `specifier` from `parentUrl`, as `import()` would give it. */
   import(specifier: string, parentUrl: string): Record<string, unknown> {
     const { url, format } = resolveImport(specifier, parentUrl);
-    if (format !== 'builtin' && this.sharedView !== undefined && this.shares(url)) return this.sharedView.import(specifier, parentUrl);
+    if (format !== 'builtin' && this.#fromSharedView(url)) return this.sharedView!.import(specifier, parentUrl);
     if (format === 'module') return this.#evaluate(url) as Record<string, unknown>;
     if (format === 'json') return { default: this.#json(url) };
     return namespaceOf(format === 'builtin' ? nodeRequire(url) : this.#commonJsExports(url));
+  }
+
+  /**
+   * Whether the file at `url` comes from the thread's shared view. The shared view is reached
+   * through its public methods, not its private ones: a copy of this module from the source and
+   * one from dist may share it in one thread, and private names are per class.
+   */
+  #fromSharedView(url: string): boolean {
+    return this.sharedView !== undefined && this.shares(url);
   }
 
   /** A CommonJS file's exports: fresh in a process's view, Node's cached instance in the shared one. */
