@@ -14,6 +14,11 @@ export interface SubjectInput {
   readonly engine?: string | URL;
   /** A module whose default export is a library workload (see `defineWorkload`). */
   readonly target?: string | URL;
+  /**
+   * Engines only: second looks at each power loss, other disks it could have left recovered and
+   * checked besides the run's own (0: none). @defaultValue 3 in the scenarios about power loss, else 0
+   */
+  readonly looks?: number;
 }
 
 /** A module named as a path or a URL, as a path relative to the working directory when it is inside it. */
@@ -26,10 +31,12 @@ function modulePath(module: string | URL): string {
 
 /**
  * The spec of a {@link SubjectInput}.
- * @throws TypeError when both `engine` and `target` are given
+ * @throws TypeError when both `engine` and `target` are given, or `looks` is not a natural number or comes with `target`
  */
 export function specOfInput(input: SubjectInput): SubjectSpec {
   if (input.engine !== undefined && input.target !== undefined) throw new TypeError('give either engine or target, not both');
+  if (input.target !== undefined && input.looks !== undefined) throw new TypeError('looks applies to engines: a library workload has no second looks');
+  if (input.looks !== undefined && !(Number.isSafeInteger(input.looks) && input.looks >= 0)) throw new TypeError(`looks must be an integer >= 0, not ${String(input.looks)}`);
   if (input.target !== undefined) return { kind: 'library', module: modulePath(input.target) };
-  return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine) };
+  return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine), ...(input.looks === undefined ? {} : { looks: input.looks }) };
 }

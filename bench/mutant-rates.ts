@@ -7,7 +7,7 @@
  * it has one (`npm run build`; the CLI runs that build), else from source under tsx (an older
  * checkout's CLI ran only that way). The mutant's engine copy is TypeScript on both sides, loaded
  * under tsx as either CLI loads a user's TypeScript engine. POWERCUT_BENCH_SOURCE=1 runs both
- * from source.
+ * from source; POWERCUT_BENCH_LOOKS=N sets every plan's second looks (below).
  *
  * Seeds come in rounds of `seeds` per scenario (seed 1 up), until the hits of all scenarios
  * together reach `hitsWanted` or each scenario ran `seedsMax`: a bug that 1 % of seeds catch is
@@ -72,6 +72,15 @@ async function failed(plan: unknown, engine: unknown): Promise<boolean> {
   }
 }
 
+// POWERCUT_BENCH_LOOKS=N gives every plan N second looks at each power loss (0: none), whatever
+// its scenario says: to weigh the looks' cost against what they catch (sim/second-look.ts).
+const looksOverride = process.env.POWERCUT_BENCH_LOOKS;
+const withLooks = (plan: unknown): unknown => {
+  if (looksOverride === undefined) return plan;
+  const { looks: _looks, ...rest } = plan as { looks?: number };
+  return Number(looksOverride) > 0 ? { ...rest, looks: Number(looksOverride) } : rest;
+};
+
 async function answer(request: Request): Promise<object> {
   const mutant = mutants.find((candidate) => candidate.id === request.id);
   if (mutant === undefined) return { id: request.id, missing: true };
@@ -86,7 +95,7 @@ async function answer(request: Request): Promise<object> {
       const scenario = findScenario(name)!;
       const rate = scenarios[name]!;
       const start = process.cpuUsage();
-      for (let seed = next; seed <= last; seed++) if (await failed(scenario.plan(seed), engine)) rate.hits++;
+      for (let seed = next; seed <= last; seed++) if (await failed(withLooks(scenario.plan(seed)), engine)) rate.hits++;
       const used = process.cpuUsage(start);
       rate.seeds += last - next + 1;
       rate.cpuMs += (used.user + used.system) / 1000;

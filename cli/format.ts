@@ -125,6 +125,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));
+  if (result.looks !== undefined) lines.push(`second looks: ${result.looks} other disks the power losses could have left, recovered and checked`);
   if (result.findings !== undefined) {
     lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);
     for (const example of result.findings.examples.slice(0, 3)) lines.push(`  ${example.unit} seed ${example.seed}: ${example.message}`);

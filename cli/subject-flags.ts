@@ -8,11 +8,13 @@ import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
 import { loadSubject, openPlan } from '../subjects/load.ts';
 import { UsageError } from './errors.ts';
+import { integerOption } from './options.ts';
 
 /** The options naming a subject. */
 export interface SubjectFlags {
   readonly engine?: string;
   readonly target?: string;
+  readonly looks?: number;
 }
 
 /** The options naming one plan. */
@@ -26,13 +28,16 @@ export interface PlanFlags extends SubjectFlags {
 export function subjectOptions(command: Command): Command {
   return command
     .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
-    .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine');
+    .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine')
+    .option('--looks <n>', 'second looks: other disks each power loss could have left, recovered and checked (default: 3 in the scenarios about power loss; 0: none)', integerOption(0));
 }
 
 /** The subject the flags name. @throws {@link UsageError} for both flags at once */
 export function specOf(flags: SubjectFlags): SubjectSpec {
   if (flags.engine !== undefined && flags.target !== undefined) throw new UsageError('give either --engine or --target, not both');
-  return flags.target !== undefined ? { kind: 'library', module: flags.target } : { kind: 'engine', module: flags.engine };
+  if (flags.target !== undefined && flags.looks !== undefined) throw new UsageError('--looks applies to engines: a library workload has no second looks');
+  if (flags.target !== undefined) return { kind: 'library', module: flags.target };
+  return { kind: 'engine', module: flags.engine, ...(flags.looks === undefined ? {} : { looks: flags.looks }) };
 }
 
 /** Loads the subject the flags name (one-line errors, exit 2). */
@@ -43,6 +48,7 @@ export function subjectOf(flags: SubjectFlags): Promise<Subject> {
 /** Reads a plan file and opens it for the subject it names (an `--engine` given reruns an engine plan on that engine). */
 export async function planFile(file: string, flags: SubjectFlags): Promise<{ subject: Subject; plan: BasePlan }> {
   if (flags.target !== undefined) throw new UsageError('a plan file names its own workload module: give --plan FILE alone');
+  if (flags.looks !== undefined) throw new UsageError('a plan file holds its own second looks (its "looks" field): give --plan FILE without --looks');
   return openPlan(await readJsonDocument(file), file, flags.engine);
 }
 

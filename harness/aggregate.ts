@@ -44,6 +44,8 @@ export class Aggregator {
   readonly findingExamples: { unit: string; seed: number; message: string }[] = [];
   /** Simulated I/O operations over every run: 0 means nothing reached the simulated disk. */
   ioCount = 0;
+  /** Second looks at power losses, over every run (RunResult.looks). */
+  looks = 0;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -62,6 +64,7 @@ export class Aggregator {
   add(run: SeedRun, index: number): void {
     this.seeds++;
     this.ioCount += run.ioCount;
+    this.looks += run.looks ?? 0;
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

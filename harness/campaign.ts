@@ -179,6 +179,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       coverage: aggregator.coverage,
       ...(subject.probes.length > 0 ? { probes: aggregator.probes } : {}),
       ...(aggregator.findings > 0 ? { findings: { count: aggregator.findings, examples: aggregator.findingExamples } } : {}),
+      ...(aggregator.looks > 0 ? { looks: aggregator.looks } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,

@@ -30,7 +30,7 @@ export interface SeedTask {
  * The compact result of one seed: the fields of its {@link RunResult} that aggregation needs,
  * and its trace only when asked for.
  */
-export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings'>
+export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks'>
   & {
     readonly trace?: RunResult['trace'];
     /**
@@ -52,6 +52,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     ...(withTrace ? { trace: result.trace } : {}),
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
+    ...(result.looks === undefined ? {} : { looks: result.looks }),
   };
 }
 

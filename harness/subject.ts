@@ -20,12 +20,13 @@ import type { TraceMode } from '../sim/index.ts';
 /**
  * A subject as plain data: enough for any thread or process to load it again.
  * - `engine`: the scenarios on an engine; `module` names the module whose default export is the
- *   engine (absent: the reference engine);
+ *   engine (absent: the reference engine); `looks`, when given, replaces every plan's second
+ *   looks at a power loss (sim/second-look.ts; 0: none);
  * - `library`: the library workload exported by `module`.
  * Module paths are kept as the user gave them and resolved against the working directory.
  */
 export type SubjectSpec =
-  | { readonly kind: 'engine'; readonly module?: string | undefined }
+  | { readonly kind: 'engine'; readonly module?: string | undefined; readonly looks?: number | undefined }
   | { readonly kind: 'library'; readonly module: string };
 
 /** What every plan has, whatever its subject. */

@@ -14,6 +14,7 @@
  * shows as two messages. The shape is a heuristic; no run is dropped, each stays in its group.
  */
 import type { Violation } from '../sim/index.ts';
+import { lookPrefix } from '../sim/index.ts';
 import { compareStrings } from './violations.ts';
 
 /** One failing run: the violation it found first and the ones it found after. */
@@ -92,6 +93,8 @@ function crashKinds(clause: string): string {
  * which bug it is (a torn in-place write, or a missing fsync), so it stays.
  */
 export function causeShape(message: string): string {
+  // A second look's violation is the same bug as the run's own: the look's prefix goes.
+  message = message.replace(lookPrefix, '');
   const clause = crashClause.exec(message);
   if (clause === null) return messageShape(message);
   return `${messageShape(message.slice(0, clause.index))} (after ${crashKinds(clause[1]!)})`;

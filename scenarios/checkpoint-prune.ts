@@ -1,6 +1,6 @@
 /** Crashes during checkpoints: snapshot write, manifest switch, pruning of covered segments. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const checkpointPrune: Scenario = {
   name: 'checkpoint-prune',
@@ -16,6 +16,7 @@ export const checkpointPrune: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, checkpoint: 4 } }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     });
   },
 };

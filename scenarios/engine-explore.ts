@@ -11,7 +11,8 @@ import type { Exploration } from '../harness/index.ts';
 /** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
 export function explorationBase(plan: Plan, steps: number): Plan {
   const { capacityBytes: _capacity, phases: _phases, io: _io, ...faults } = plan.faults;
-  const { crashStates: _states, ...rest } = plan;
+  // Exploration tries every crash state at every point itself: second looks would repeat it.
+  const { crashStates: _states, looks: _looks, ...rest } = plan;
   return {
     ...rest,
     faults: { ...faults, rates: {}, scheduled: [] },

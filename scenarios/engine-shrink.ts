@@ -15,7 +15,7 @@ type Accept = (candidate: Plan) => Promise<boolean>;
 
 /** The shrink axes of engine plans. */
 export const engineShrinkAxes: ShrinkAxes<Plan> = {
-  explicit: (plan, run) => explicitReorder(plan, run),
+  explicit: (plan, run) => explicitLook(explicitReorder(plan, run), run),
   stepCount: (plan) => plan.steps.length,
   keepSteps: (plan, keep) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
   isStepStart: (event) => event.type === 'op' && event.name !== 'open',
@@ -37,6 +37,25 @@ export const engineShrinkAxes: ShrinkAxes<Plan> = {
 export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>): Plan {
   if (plan.reorder === undefined) return plan;
   return { ...plan, reorder: { lateWriteProbability: 0, lateWrites: run.lateWrites ?? [] } };
+}
+
+/**
+ * The plan with a second look's violation moved onto the run's own path (sim/second-look.ts):
+ * the look's crash state at its crash, and, as in the look, no fault and no late write after
+ * that power loss, and no looks. Then the trace shows the recovery that failed, and the rest of
+ * shrinking works on the run's own path. Unchanged when the first violation is the run's own.
+ * (If the plan so changed does not fail, the shrinker keeps the plan with its looks.)
+ */
+export function explicitLook(plan: Plan, run: Pick<RunResult, 'violations'>): Plan {
+  const look = run.violations[0]?.look;
+  if (look === undefined) return plan;
+  const crashStates = [...(plan.crashStates ?? [])];
+  while (crashStates.length <= look.crash) crashStates.push(0);
+  crashStates[look.crash] = look.crashState;
+  const { looks: _looks, ...rest } = plan;
+  const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
+  const reorder = plan.reorder === undefined ? {} : { reorder: { ...plan.reorder, lateWrites: (plan.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
+  return { ...rest, ...reorder, crashStates, faults: { ...plan.faults, scheduled } };
 }
 
 /** Removes explicit late writes (ddmin), then the reorder setting when none is left. */

@@ -55,11 +55,24 @@ export function enginePlan(engine: Engine, module: string | undefined, scenario:
   };
 }
 
+/** Options of {@link engineSubject}. */
+export interface EngineSubjectOptions {
+  /** Replaces every plan's second looks at a power loss (`--looks`; 0: none); absent: the scenario's. */
+  readonly looks?: number | undefined;
+}
+
+/** The plan with `looks` second looks (none for 0), or as it is when `looks` is undefined. */
+export function withLooks(plan: Plan, looks: number | undefined): Plan {
+  if (looks === undefined) return plan;
+  const { looks: _looks, ...rest } = plan;
+  return looks > 0 ? { ...rest, looks } : rest;
+}
+
 /**
  * The engine subject of `engine`.
  * @param module - the module it was loaded from, as the user named it (absent: the reference engine)
  */
-export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
+export function engineSubject(engine: Engine, module?: string, options: EngineSubjectOptions = {}): Subject<Plan> {
   // One vocabulary for the whole catalogue, so that every scenario's coverage adds up.
   const byPhase = scenarios.every((scenario) => reportsPhasesOf(engine, scenario));
   const scenario = (name: string): Scenario => {
@@ -68,14 +81,14 @@ export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
     return found;
   };
   return {
-    spec: { kind: 'engine', module },
+    spec: { kind: 'engine', module, ...(options.looks === undefined ? {} : { looks: options.looks }) },
     name: engine.name,
     label: `engine ${engine.name} (${module ?? 'reference'})`,
     units: scenarios.map((s) => s.name),
     unitWord: 'scenario',
     probes: engine.probes ?? [],
     sites: byPhase ? [...enginePhases, ...(engine.phases ?? []).filter((p) => !(enginePhases as readonly string[]).includes(p)), 'other'] : ioClasses,
-    plan: (unit, seed) => enginePlan(engine, module, scenario(unit), seed, byPhase),
+    plan: (unit, seed) => withLooks(enginePlan(engine, module, scenario(unit), seed, byPhase), options.looks),
     unitOf: (plan) => plan.scenario,
     checkPlan: (document, source) => checkPlan(document, source),
     run: (plan, options = {}) => {
@@ -84,7 +97,7 @@ export function engineSubject(engine: Engine, module?: string): Subject<Plan> {
       return module === undefined ? runPlan(plan, engine, runOptions) : inPinnedTurn(() => runPlan(plan, engine, { ...runOptions, environment: pinEngineEnvironment }));
     },
     targets: (units) => engineTargets(units.map(scenario), byPhase),
-    subjectArgs: () => (module === undefined ? [] : ['--engine', module]),
+    subjectArgs: () => [...(module === undefined ? [] : ['--engine', module]), ...(options.looks === undefined ? [] : ['--looks', String(options.looks)])],
     seedArgs: (unit, seed) => ['--scenario', unit, '--seed', String(seed)],
     describePlan: describeEnginePlan,
     shrink: engineShrinkAxes,

@@ -1,6 +1,6 @@
 /** Many concurrent writers sharing fsyncs, with seeded I/O latency interleaving them. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const groupCommit: Scenario = {
   name: 'group-commit',
@@ -18,6 +18,7 @@ export const groupCommit: Scenario = {
       // Overlap steps: syncs, reads, checkpoints and closes issued while groups are in flight.
       steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, concurrent: 8, overlap: 3 } }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     });
   },
 };

@@ -9,7 +9,7 @@
  * withoutKillAfterExt4FsyncErrors).
  */
 import { defaultShape, generateSteps, type FaultKind } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 /**
  * Half the seeds crash now and then; the other half fail fsyncs often, so that a failure lands
@@ -42,6 +42,7 @@ export const overlap: Scenario = {
         weights: { ...defaultShape.weights, overlap: 6, sync: 2, crash: 1, checkpoint: 1 },
       }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     }));
   },
 };

@@ -1,7 +1,7 @@
 /** Crashes and fsync failures inside recovery itself: recovery must be idempotent. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
 import type { FaultKind } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 /**
  * Half the seeds crash recovery hard, as this scenario always did: power loss and kill -9 at
@@ -32,6 +32,7 @@ export const recoveryCrash: Scenario = {
       faults: { rates, phases: ['recovery'], fsyncFailureMode: 'ext4', sectorBytes },
       steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, crash: 3 } }),
       crashStates,
+      looks: secondLooks,
     });
   },
 };

@@ -1,6 +1,6 @@
 /** Crashes while the active segment is sealed and the next one created. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const rotation: Scenario = {
   name: 'rotation',
@@ -17,6 +17,7 @@ export const rotation: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2, checkpoint: 0 } }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     });
   },
 };

@@ -1,6 +1,6 @@
 /** Crashes while sidecar indexes are rewritten (tmp, fsync, rename, directory fsync). */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const sidecarRewrite: Scenario = {
   name: 'sidecar-rewrite',
@@ -18,6 +18,7 @@ export const sidecarRewrite: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40 }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     });
   },
 };

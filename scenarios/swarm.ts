@@ -8,7 +8,7 @@
 import { enginePhases } from '../engine/types.ts';
 import { facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, Rng, type FaultKind } from '../sim/index.ts';
 import { defaultShape, generateSteps, type StepWeights } from '../sim/index.ts';
-import { drawCrashStates, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
+import { drawCrashStates, makePlan, secondLooks, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const swarm: Scenario = {
   name: 'swarm',
@@ -46,6 +46,7 @@ export const swarm: Scenario = {
       engine, faults, ...latency, ...reorder,
       steps: generateSteps(workload, { ...shape, weights: { ...weights, overlap } }),
       crashStates,
+      looks: secondLooks,
     }));
   },
 };

@@ -1,6 +1,6 @@
 /** Crashes while frames are appended and fsynced: torn tails, lost unsynced frames. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const walAppend: Scenario = {
   name: 'wal-append',
@@ -16,6 +16,7 @@ export const walAppend: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2 } }),
       crashStates: drawCrashStates(params, 8),
+      looks: secondLooks,
     });
   },
 };

@@ -168,6 +168,29 @@ export class CommitModel {
   }
 
   /**
+   * An independent copy: what this model knows now, which later calls on either copy do not
+   * share. For a second look at a power loss (sim/second-look.ts), judged as this model would.
+   */
+  clone(): CommitModel {
+    const copy = new CommitModel({ sync: this.sync });
+    const records = this.commits.map((c) => ({ ...c }));
+    copy.commits.push(...records);
+    copy.pending = this.pending.map((c) => records[c.id]!);
+    copy.base = this.base;
+    copy.baseLsn = this.baseLsn;
+    copy.lsnFloor = this.lsnFloor;
+    copy.session = this.session;
+    copy.sessionOpen = this.sessionOpen;
+    copy.sessionFailed = this.sessionFailed;
+    copy.pageCacheKept = this.pageCacheKept;
+    copy.ackCount = this.ackCount;
+    copy.recoveries = this.recoveries;
+    copy.issuedAtLastRecovery = this.issuedAtLastRecovery;
+    copy.detectedCount = this.detectedCount;
+    return copy;
+  }
+
+  /**
    * Records a call to `commit(ops)`, before it resolves.
    * @returns the commit's id (its index in issue order, from 0)
    * @throws AssertionError when no session is open (the runner must recover first)

@@ -74,6 +74,13 @@ export interface Plan {
   readonly steps: readonly PlanStep[];
   /** Which post-power-loss state each crash settles on, by crash index (default 0). */
   readonly crashStates?: readonly number[];
+  /**
+   * Second looks: at each power loss that left something unsynced, how many other disks it
+   * could have left to recover and check as well, each in a world of its own
+   * (sim/second-look.ts). Absent or 0: none. A run whose looks find nothing is the run without
+   * them, digest included.
+   */
+  readonly looks?: number;
   /** Commits the liveness phase must make durable once faults stop. */
   readonly livenessCommits: number;
   /** Step budget of each simulated run section (a liveness bound, never a hang). */

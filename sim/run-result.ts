@@ -38,6 +38,13 @@ export interface RunViolation {
   readonly commit?: number;
   readonly expected?: string;
   readonly seen?: string;
+  /**
+   * Found by a second look at a power loss (sim/second-look.ts), not on the run's own path: the
+   * crash (by index, as in `crashStates`), the crash state looked at, and the global I/O index
+   * at which the power loss struck. The plan with `crashStates[crash]` set to `crashState` and no
+   * fault after `io` meets the same disk on its own path.
+   */
+  readonly look?: { readonly crash: number; readonly crashState: number; readonly io: number };
   /** The crash the failed check followed, when the runner knows it. */
   readonly crash?: CrashInfo;
 }
@@ -84,6 +91,8 @@ export interface RunResult {
   readonly findings?: readonly RunViolation[];
   /** Hits of the rare branches the subject names (engine probes), by name; absent: none named. */
   readonly probes?: Readonly<Record<string, number>>;
+  /** Second looks at power losses: other disks recovered and checked (sim/second-look.ts); absent: none. */
+  readonly looks?: number;
 }
 
 /** A copy of a coverage table (the world's keeps counting). */

@@ -27,6 +27,7 @@ import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
+import { lookAgain, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -114,6 +115,11 @@ class EngineRun {
   readonly #witness: ReportWitness;
   /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
   #damageAtCheck = 0;
+  /** Power losses whose other crash states are still to be looked at (sim/second-look.ts). */
+  #looks: PendingLook[] = [];
+  #looksRun = 0;
+  /** Unpins the thread's environment from this run's world (set while pinned). */
+  #unpin: (() => void) | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -133,11 +139,11 @@ class EngineRun {
 
   async execute(): Promise<RunResult> {
     const stopHearing = keepHearingUncaught();
-    const unpin = this.options.environment?.(this.#world);
+    this.#unpin = this.options.environment?.(this.#world);
     try {
       return await this.#execute();
     } finally {
-      unpin?.();
+      this.#unpin?.();
       stopHearing();
     }
   }
@@ -152,6 +158,7 @@ class EngineRun {
     this.#stepIndex = -1;
     const failedHard = this.#violations.some((v) => v.invariant === 'liveness' || v.invariant === 'harness' || v.invariant === 'engine-error');
     if (!this.#refused && !failedHard) await this.#livenessPhase();
+    await this.#lookAgain();
     await Promise.all(this.#crashChecks);
     // A promise the engine left rejected is reported only now (see unhandledRejectionsPending).
     const [rejected] = await unhandledRejectionsPending();
@@ -159,7 +166,7 @@ class EngineRun {
     return this.#result();
   }
 
-  #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[]): void {
+  #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const violation of found) {
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
@@ -194,7 +201,12 @@ class EngineRun {
     this.#model.crashed(kind === 'kill-9' && !cacheIntact ? 'power-loss' : kind);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? 0;
     this.#crashStates.push(crashState);
+    const disk = kind === 'power-loss' && this.#looksWanted() ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
+    if (disk !== undefined) {
+      const crashIndex = this.#crashStates.length - 1;
+      this.#looks.push({ disk, crashIndex, io: disk.machine.ioCount, primaryState: crashState, primaryKey: world.settledFingerprint(), model: this.#model.clone() });
+    }
     const gate = this.options.afterFirstPowerLoss;
     if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {
       throw new StoppedAfterPowerLoss();
@@ -213,6 +225,46 @@ class EngineRun {
       if (problems.length > 0) this.#findings.push({ invariant: 'published-whole', message: `right after a ${kind}: ${problems.join('; ')}`, step: at });
     }));
   }
+
+  /**
+   * Whether the power loss happening now gets second looks: the plan asks for them, something
+   * unsynced could land in more than one way, and no media fault has struck (a look's world
+   * starts from the disk image, which holds no fault's after-effects).
+   */
+  #looksWanted(): boolean {
+    const world = this.#world;
+    return (this.plan.looks ?? 0) > 0 && world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+  }
+
+  /** Runs the second looks of the power losses since the last call (in the run's own code, between simulated sections). */
+  async #lookAgain(): Promise<void> {
+    const looks = this.#looks;
+    if (looks.length === 0) return;
+    this.#looks = [];
+    const setting = {
+      seed: this.plan.seed, engine: this.engine, config: this.plan.engine, dir: storeDir, stepsMax: this.plan.stepsMax,
+      looks: this.plan.looks ?? 0, pinned: this.#pinnedTo, hit: this.#hit,
+    };
+    for (const look of looks) {
+      const seen = await lookAgain(look, setting);
+      this.#looksRun += seen.looks;
+      this.#add(seen.violations);
+    }
+  }
+
+  /** Runs `body` with the environment pinned to `world`, then pins it back to the run's. */
+  readonly #pinnedTo = async <T>(world: SimWorld, body: () => Promise<T>): Promise<T> => {
+    const environment = this.options.environment;
+    if (environment === undefined) return body();
+    this.#unpin?.();
+    const unpin = environment(world);
+    try {
+      return await body();
+    } finally {
+      unpin();
+      this.#unpin = environment(this.#world);
+    }
+  };
 
   #liveness(what: string, outcome: RunOutcome<unknown>): void {
     this.#add([hung(what, outcome.outcome === 'stuck' ? 'stuck' : 'steps-exceeded', this.plan.stepsMax)]);
@@ -236,6 +288,7 @@ class EngineRun {
 
   /** One attempt of {@link #open}. */
   async #openAttempt(attempt: number): Promise<'open' | 'retry' | 'stop'> {
+    await this.#lookAgain();
     const world = this.#world;
     world.record('op', 'open', `attempt ${attempt}`);
     this.#witness.attemptStarted();
@@ -669,6 +722,7 @@ class EngineRun {
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
       ...(world.lateWrites.length > 0 ? { lateWrites: [...world.lateWrites] } : {}),
+      ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : this.#recentIfFailed(),
       ...(this.#findings.length > 0 ? { findings: this.#findings } : {}),
       ...(this.engine.probes === undefined ? {} : { probes: Object.fromEntries(this.engine.probes.map((name) => [name, this.#probeHits[name] ?? 0])) }),

@@ -186,6 +186,8 @@ export interface CampaignResult {
   readonly findings?: { readonly count: number; readonly examples: readonly { readonly unit: string; readonly seed: number; readonly message: string }[] };
   /** Hits of every rare branch the subject declares (engine probes), 0 for one never reached. */
   readonly probes?: Readonly<Record<string, number>>;
+  /** Second looks: other disks of the campaign's power losses recovered and checked (sim/second-look.ts); absent: none. */
+  readonly looks?: number;
   /**
    * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.

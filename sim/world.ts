@@ -19,9 +19,10 @@ import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
 import { SimDisk, splitPath } from './disk/disk.ts';
 import { FileState } from './disk/file-state.ts';
-import type { DiskImage } from './disk/image.ts';
+import type { DiskImage, MachineState } from './disk/image.ts';
 import { importDiskImage } from './disk/image-reader.ts';
 import { exportDiskImage } from './disk/image-writer.ts';
+import { copyDisk, settledFingerprint } from './disk/disk-copy.ts';
 import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from './disk/faults.ts';
 import { IoKernel, type ReorderSetting } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
@@ -79,12 +80,23 @@ export interface SimWorldOptions {
    */
   readonly image?: DiskImage | undefined;
   /**
+   * Start from this copy of another world's disk ({@link SimWorld.copyOfDisk}), used as it is
+   * (not copied again), as from an image: for second looks at a power loss (sim/second-look.ts).
+   */
+  readonly diskCopy?: DiskCopy | undefined;
+  /**
    * Called synchronously whenever the current incarnation crashes (a fault fired, or
    * {@link SimWorld.crashNow}), after the crash is traced and before the interrupted operation
    * returns. For a runner that must act at once, such as the preload, which saves the disk and
    * kills its real process there (facade/preload.ts). It may call {@link SimWorld.restart}.
    */
   readonly onCrash?: ((kind: CrashKind) => void) | undefined;
+}
+
+/** A world's disk copied in memory, with the machine counters an image carries. */
+export interface DiskCopy {
+  readonly disk: SimDisk;
+  readonly machine: MachineState;
 }
 
 /** Options of {@link SimWorld.restart}. */
@@ -144,7 +156,7 @@ export class SimWorld {
     this.#scheduler = new Scheduler(this.clock);
     const latency = options.latency;
     if (latency !== undefined) assert(latency.ioMsMax > 0, 'latency.ioMsMax is positive');
-    const imported = options.image === undefined ? undefined : importDiskImage(options.image);
+    const imported = options.diskCopy ?? (options.image === undefined ? undefined : importDiskImage(options.image));
     let disk: SimDisk;
     if (imported === undefined) {
       disk = new SimDisk(this.#profile.sectorBytes);
@@ -290,6 +302,21 @@ export class SimWorld {
   exportImage(): DiskImage {
     const k = this.#kernel;
     return exportDiskImage(k.disk, { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount });
+  }
+
+  /** A copy of the disk as it is now, unsynced records included, with the machine counters (see {@link SimWorldOptions.diskCopy}). */
+  copyOfDisk(): DiskCopy {
+    const k = this.#kernel;
+    return { disk: copyDisk(k.disk), machine: { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount } };
+  }
+
+  /**
+   * A fingerprint of what reads see, right after a power loss settled the disk: equal for two
+   * settlings of one power loss exactly when recovery meets the same disk (the garbage a power
+   * loss wrote is in the bytes; media damage in the count). Cheaper than {@link stateAfterCrashKey}.
+   */
+  settledFingerprint(): string {
+    return settledFingerprint(this.#kernel.disk);
   }
 
   /**

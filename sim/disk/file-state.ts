@@ -95,6 +95,23 @@ export class FileState {
     this.id = id;
   }
 
+  /**
+   * An independent copy of the file's bytes, records and media faults, with no handle open.
+   * Misdirected writes still name their original target: sim/disk/disk-copy.ts points them at
+   * its copy.
+   */
+  copy(): FileState {
+    const copy = new FileState(this.id);
+    copy.durable = this.durable.clone();
+    copy.cache = this.cache === this.durable ? copy.durable : this.cache.clone();
+    copy.journal = this.journal.clone();
+    copy.pending = [...this.pending];
+    copy.syncBroken = this.syncBroken;
+    if (this.badBits !== undefined) copy.badBits = new Map(this.badBits);
+    if (this.badSectors !== undefined) copy.badSectors = new Map(this.badSectors);
+    return copy;
+  }
+
   /** The size reads see. */
   get size(): number {
     return this.cache.size;

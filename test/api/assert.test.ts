@@ -74,4 +74,13 @@ describe('runCampaign', () => {
     expect(outcome.seeds).toBe(4);
     expect(outcome.violations).toEqual([]);
   });
+
+  it('takes second looks at power losses by default, none with looks: 0, and refuses looks that are not a natural number', async () => {
+    const looked = await runCampaign({ scenarios: ['wal-append'], seeds: 3 });
+    const none = await runCampaign({ scenarios: ['wal-append'], seeds: 3, looks: 0 });
+    expect(looked.looks).toBeGreaterThan(0);
+    expect(none.looks).toBeUndefined();
+    expect(none.digest).toBe(looked.digest);
+    expect(await thrown(runCampaign({ seeds: 1, looks: 1.5 }))).toMatchObject({ message: 'looks must be an integer >= 0, not 1.5' });
+  });
 });

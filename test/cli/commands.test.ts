@@ -58,6 +58,18 @@ describe('run', () => {
     expect(result.stdout).toMatch(/targeted but missed|every targeted cell was hit/);
   });
 
+  it('recovers other disks of each power loss (second looks) by default, none with --looks 0, and the same digest either way', async () => {
+    const args = ['run', '--scenario', 'wal-append', '--seeds', '3', '--jobs', '1'];
+    const [looked, none] = await Promise.all([cli(...args), cli(...args, '--looks', '0')]);
+    expect(looked.code).toBe(0);
+    expect(none.code).toBe(0);
+    const count = Number(/second looks: (\d+) other disks/.exec(looked.stdout)?.[1]);
+    expect(count).toBeGreaterThan(0);
+    expect(none.stdout).not.toContain('second looks');
+    const digest = (text: string): string | undefined => /digest: (\w+)/.exec(text)?.[1];
+    expect(digest(looked.stdout)).toBe(digest(none.stdout));
+  });
+
   it('gives the same digest and results with --jobs 1 and --jobs 2', async () => {
     const args = ['run', '--scenario', 'wal-append', 'rotation', '--seeds', '3', '--json'];
     const [one, two] = await Promise.all([cli(...args, '--jobs', '1'), cli(...args, '--jobs', '2')]);

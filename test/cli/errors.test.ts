@@ -38,6 +38,8 @@ describe('bad usage and bad input: one line on stderr, exit 2, no stack trace', 
     ['verify of a missing folder', () => ['verify', join(dir, 'nowhere')], /no such directory/],
     ['merge of a folder without summary.json', () => ['merge', dir, '--out', join(dir, 'out')], /summary\.json/],
     ['real in a folder that is not empty', () => ['real', '--cycles', '1', '--dir', dir], /not empty/],
+    ['a negative number of second looks', () => ['run', '--looks', '-1'], /--looks.*-1/],
+    ['second looks for a library workload', () => ['run', '--target', 'examples/naive-engine/engine.ts', '--looks', '1'], /--looks applies to engines/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, async () => {

@@ -53,6 +53,11 @@ describe('causeShape', () => {
     expect(causeShape(`${opens} (after kill-9 during operation 3)`)).not.toBe(causeShape(`${opens} (after power-loss during operation 3, crash state 1)`));
   });
 
+  it('gives a second look\'s violation the shape of the same violation on the run\'s own path: one bug, one root cause', () => {
+    const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
+    expect(causeShape(`crash 2 (a power loss) settled on crash state 9 instead of 0: ${message}`)).toBe(causeShape(message));
+  });
+
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
     const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
     expect(causeShape(message)).toBe(messageShape(message));

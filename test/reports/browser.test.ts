@@ -200,8 +200,9 @@ describe('report.html of a real failing campaign in Chromium (naive engine, 50 s
     // Counted here from the campaign's own violations, not by the report's code.
     const failingRuns = new Set(result.violations.map((violation) => `${violation.scenario}:${violation.seed}`)).size;
     expect(failingRuns).toBeGreaterThan(100);
-    expect(await page.getByTestId('triage').textContent()).toContain(`${failingRuns} of ${result.seeds} seeds failed: ${result.violations.length} violations come to ${groups.length} root causes`);
-    expect(await page.getByTestId('next-step').textContent()).toBe(`npx powercut shrink --engine examples/naive-engine/engine.ts --scenario ${groups[0]!.runs[0]!.scenario} --seed ${groups[0]!.runs[0]!.seed} --out bug.json`);
+    const count = (n: number): string => n.toLocaleString('en-US');
+    expect(await page.getByTestId('triage').textContent()).toContain(`${count(failingRuns)} of ${count(result.seeds)} seeds failed: ${count(result.violations.length)} violations come to ${groups.length} root causes`);
+    expect(await page.getByTestId('next-step').textContent()).toBe(`npx powercut shrink --engine examples/naive-engine/engine.ts --looks 0 --scenario ${groups[0]!.runs[0]!.scenario} --seed ${groups[0]!.runs[0]!.seed} --out bug.json`);
     expect((await page.getByTestId('heatmap').boundingBox())!.y).toBeLessThan(900);
     expect(await page.getByTestId('group').count()).toBe(groups.length);
     expect(await page.getByTestId('group-seeds').allTextContents()).toEqual(groups.map((group) => `${group.runs.length} seed${group.runs.length === 1 ? '' : 's'}`));

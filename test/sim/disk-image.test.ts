@@ -185,6 +185,54 @@ describe('disk images', () => {
     expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true, pendingDirMove: true });
   });
 
+  it('as in-memory copies (copyOfDisk, for second looks), give the same disk after the same crash, in every crash state, and share nothing with the world they came from', async () => {
+    await fc.assert(
+      fc.asyncProperty(machineArb, async (machine) => {
+        const built = await build(machine);
+        const before = observe(built);
+        for (const crashState of crashStates) {
+          const original = await build(machine);
+          const copy = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode), diskCopy: built.copyOfDisk() });
+          for (const world of [original, copy]) {
+            world.crashNow('power-loss');
+            world.restart({ crashState });
+          }
+          expect(observe(copy)).toEqual(observe(original));
+          expect(copy.settledFingerprint()).toBe(original.settledFingerprint());
+          // The copy's own writes and syncs never reach the world it was copied from.
+          copy.setFaultsEnabled(false);
+          await copy.fs.mkdir('/z');
+          const handle = await copy.fs.open('/z/new', { create: true });
+          await handle.write(0, filled(100, 7));
+          await handle.sync();
+          await copy.fs.syncDir('/z');
+        }
+        expect(observe(built)).toEqual(before);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('fingerprint what a settled disk holds: another byte, another name or another file gives another fingerprint', async () => {
+    const settled = async (name: string, byte: number, length: number): Promise<string> => {
+      const world = new SimWorld({ seed: 3 });
+      await world.fs.mkdir('/a');
+      const handle = await world.fs.open(`/a/${name}`, { create: true });
+      await handle.write(0, filled(length, byte));
+      await handle.sync();
+      await world.fs.syncDir('/a');
+      world.crashNow('power-loss');
+      world.restart({ crashState: 0 });
+      return world.settledFingerprint();
+    };
+    const base = await settled('f', 1, 10);
+    expect(await settled('f', 1, 10)).toBe(base);
+    expect(await settled('f', 2, 10)).not.toBe(base);
+    expect(await settled('g', 1, 10)).not.toBe(base);
+    expect(await settled('f', 1, 11)).not.toBe(base);
+    expect(await settled('f', 1, 9)).not.toBe(base);
+  });
+
   it('keep unsynced data unsynced: a power loss in the next world can still lose it', async () => {
     const first = new SimWorld({ seed: 3 });
     await first.fs.mkdir('/d');

@@ -1,0 +1,101 @@
+/**
+ * A simulated disk copied in memory, and a fingerprint of what a settled disk holds: for second
+ * looks at a power loss (sim/second-look.ts), which settle copies of one disk on other crash
+ * states and recover only those that differ. The disk image (image-writer.ts, image-reader.ts)
+ * does the same job for files on the real disk, through base64 and a field-by-field check that
+ * cost far more than a recovery; here the objects are copied directly.
+ */
+import { Digest64 } from '../digest.ts';
+import { SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
+import { FileState, type PendingRecord } from './file-state.ts';
+
+/** An independent copy of `disk`: namespace, logs, files, counters, capacity and damage count. */
+export function copyDisk(disk: SimDisk): SimDisk {
+  const internals = disk.internals();
+  const files = new Map<FileState, FileState>();
+  const fileOf = (file: FileState): FileState => {
+    let copy = files.get(file);
+    if (copy === undefined) {
+      copy = file.copy();
+      files.set(file, copy);
+    }
+    return copy;
+  };
+  const dirs = new Map<DirNode, DirNode>();
+  for (const dir of internals.dirs) dirs.set(dir, { kind: 'dir', path: dir.path, cache: new Map(), durable: new Map(), log: [] });
+  const entryOf = (entry: Entry): Entry => {
+    if (entry instanceof FileState) return fileOf(entry);
+    const copy = dirs.get(entry);
+    if (copy === undefined) throw new Error(`copyDisk: directory ${entry.path} is not on the disk`);
+    return copy;
+  };
+  const txns = new Map<DirTxn, DirTxn>();
+  const txnOf = (txn: DirTxn): DirTxn => {
+    let copy = txns.get(txn);
+    if (copy === undefined) {
+      const sets = txn.sets.map((set) => ({ dir: entryOf(set.dir) as DirNode, name: set.name, target: set.target === undefined ? undefined : entryOf(set.target) }));
+      copy = { seq: txn.seq, sets, committed: txn.committed };
+      txns.set(txn, copy);
+    }
+    return copy;
+  };
+  for (const [dir, copy] of dirs) {
+    for (const [name, entry] of dir.cache) copy.cache.set(name, entryOf(entry));
+    for (const [name, entry] of dir.durable) copy.durable.set(name, entryOf(entry));
+    copy.log = dir.log.map(txnOf);
+  }
+  // A misdirected write may land in a file no name reaches any more: it is copied all the same.
+  const work = [...files.values()];
+  for (let copy = work.pop(); copy !== undefined; copy = work.pop()) {
+    copy.pending = copy.pending.map((record): PendingRecord => {
+      if (record.kind !== 'write' || record.misdirect === undefined) return record;
+      const known = files.has(record.misdirect.file);
+      const target = fileOf(record.misdirect.file);
+      if (!known) work.push(target);
+      return { ...record, misdirect: { file: target, offset: record.misdirect.offset } };
+    });
+  }
+  const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: [...dirs.values()], nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
+  copy.capacityBytes = disk.capacityBytes;
+  copy.damage.count = disk.damage.count;
+  return copy;
+}
+
+/**
+ * A 64-bit fingerprint of what reads of `disk` would see, for a disk a power loss has just
+ * settled (no page cache apart, no unsynced records): the directories in order, their entries in
+ * order, each file's bytes, and the damage count. Two disks with equal fingerprints recover alike.
+ */
+export function settledFingerprint(disk: SimDisk): string {
+  const digest = new Digest64();
+  const seen = new Set<FileState>();
+  for (const dir of disk.internals().dirs) {
+    digest.string(dir.path);
+    for (const [name, entry] of dir.durable) {
+      digest.string(name);
+      if (!(entry instanceof FileState)) {
+        digest.string(entry.path);
+        continue;
+      }
+      digest.int(entry.id);
+      if (seen.has(entry)) continue;
+      seen.add(entry);
+      feedBytes(digest, entry.durable.view());
+    }
+  }
+  digest.int(disk.damage.count);
+  return digest.hex();
+}
+
+function feedBytes(digest: Digest64, bytes: Uint8Array): void {
+  const length = bytes.length;
+  digest.int(length);
+  const words = length >>> 2;
+  for (let w = 0; w < words; w++) {
+    const i = w << 2;
+    digest.int(bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+  }
+  let tail = 0;
+  for (let i = words << 2; i < length; i++) tail = (tail << 8) | bytes[i]!;
+  digest.int(tail);
+}

@@ -1,0 +1,139 @@
+/**
+ * Second looks at a power loss: the same disk settled on other crash states, each recovered once
+ * in a world of its own and checked, while the run itself goes on with the crash state its plan
+ * chose.
+ *
+ * Why. A power loss can leave many disks (crash-policy.ts): which unsynced writes land, which
+ * tear, which directory entries survive. A run settles on one, so a bug that only one disk in
+ * twenty shows needs twenty seeds that reach the same point; but everything before the power
+ * loss, most of a seed's work, is the same for all of them. A look costs one recovery and its
+ * checks, and only runs when its disk differs from every disk already recovered at that power
+ * loss (where nothing was unsynced, every crash state leaves the same disk and no look runs).
+ *
+ * What a look may conclude. Faults are off in its world: the disk is the one the power loss
+ * left, nothing more happens to it, and the engine must recover a state the model allows, or
+ * refuse only if damage excuses it (none can here: looks are skipped once media faults struck).
+ * It is judged by a copy of the run's model, so the run's own model, world, trace and digest are
+ * untouched: a run whose looks find nothing is the run without looks, byte for byte.
+ *
+ * Reproducing one. A violation a look found names its power loss and crash state; the same plan
+ * with that crash state at that index (`crashStates`) meets the same disk on its main path.
+ */
+import { describeError, failureOf, isProgrammingError, type Engine, type EngineConfig, type EngineHandle } from './engine-contract.ts';
+import { refusalOf } from './checkers/honest-failure.ts';
+import { hung } from './checkers/liveness.ts';
+import type { ModelViolation } from './checkers/violation.ts';
+import { checkHandle, recoveredState } from './engine-results.ts';
+import type { CommitModel } from './model.ts';
+import { FilesCheck } from './check-memo.ts';
+import { copyDisk } from './disk/disk-copy.ts';
+import { SimWorld, type DiskCopy } from './world.ts';
+
+/** A power loss whose other crash states are still to be looked at. */
+export interface PendingLook {
+  /** The disk right before the power loss settled it (unsynced records included). */
+  readonly disk: DiskCopy;
+  /** Index of the crash in the run (0 for its first), as in `crashStates`. */
+  readonly crashIndex: number;
+  /** The global I/O index at which the power loss struck. */
+  readonly io: number;
+  /** The crash state the run settled on. */
+  readonly primaryState: number;
+  /** {@link SimWorld.settledFingerprint} of the run's own settling. */
+  readonly primaryKey: string;
+  /** The run's model right after the crash. */
+  readonly model: CommitModel;
+}
+
+/** The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9 instead of 0: `. */
+export const lookPrefix = /^crash \d+ \(a power loss\) settled on crash state \d+ instead of \d+: /;
+
+/** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
+export type LookViolation = ModelViolation & { readonly look: { readonly crash: number; readonly crashState: number; readonly io: number } };
+
+/** What a look needs of the run. */
+export interface LookSetting {
+  readonly seed: number;
+  readonly engine: Engine;
+  readonly config: EngineConfig;
+  readonly dir: string;
+  readonly stepsMax: number;
+  /** How many other disks to recover at each power loss. */
+  readonly looks: number;
+  /** Counts a hit of one of the engine's rare branches (a look reaches them as the run does). */
+  readonly hit: (probe: string) => void;
+  /** Runs `body` with the thread's environment pinned to `world` instead of the run's (engines given as modules). */
+  readonly pinned: <T>(world: SimWorld, body: () => Promise<T>) => Promise<T>;
+}
+
+/** The crash states a look tries, in order: seeded random states of their own, after the named ones a plan draws. */
+const firstLookState = 8;
+/** Settlings tried per look wanted, before giving up on finding that many different disks. */
+const settlingsPerLook = 2;
+
+/**
+ * Recovers up to `setting.looks` disks the power loss could also have left, each different from
+ * the run's and from each other, and checks each.
+ * @returns how many looks ran, and the violations of the first look that found any, each naming
+ *   its power loss and crash state
+ */
+export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[] }> {
+  const seen = new Set([pending.primaryKey]);
+  const found: LookViolation[] = [];
+  let done = 0;
+  for (let state = firstLookState; done < setting.looks && state < firstLookState + settlingsPerLook * setting.looks; state++) {
+    const world = new SimWorld({ seed: setting.seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
+    // The image keeps the disk's capacity: a look's disk has room, as its faults are off.
+    world.setFaultsEnabled(false);
+    world.crashNow('power-loss');
+    world.restart({ crashState: state });
+    const key = world.settledFingerprint();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    done++;
+    const violations = await setting.pinned(world, () => recoverAndCheck(world, pending.model.clone(), setting));
+    world.finish();
+    const where = `crash ${pending.crashIndex + 1} (a power loss) settled on crash state ${state} instead of ${pending.primaryState}`;
+    const look = { crash: pending.crashIndex, crashState: state, io: pending.io };
+    for (const v of violations) found.push({ ...v, message: `${where}: ${v.message}`, look });
+    if (found.length > 0) break;
+  }
+  return { looks: done, violations: found };
+}
+
+/** One recovery of `world`'s disk with faults off, judged by `model`. */
+async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
+  const options = { stepsMax: setting.stepsMax, barrier: 'tick' } as const;
+  const env = { fs: world.fs, clock: world.clock, dir: setting.dir, config: setting.config, probe: world.probe, hit: setting.hit };
+  const opened = await world.run(() => setting.engine.open(env), options);
+  switch (opened.outcome) {
+    case 'done':
+      return checkOpened(world, opened.value, model, setting);
+    case 'error': {
+      const error = opened.error;
+      if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), false).violations];
+      const what = isProgrammingError(error) ? 'threw' : 'failed with faults off:';
+      return [{ invariant: isProgrammingError(error) ? 'engine-error' : 'liveness', message: `open ${what} ${describeError(error)}` }];
+    }
+    case 'crashed':
+      return [{ invariant: 'harness', message: 'the process crashed with faults off' }];
+    default:
+      return [hung('recovery', opened.outcome, setting.stepsMax)];
+  }
+}
+
+async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
+  const breach = checkHandle(handle);
+  if (breach !== undefined) return [breach];
+  const state = await world.run(() => handle.state(), { stepsMax: setting.stepsMax, barrier: 'tick' });
+  if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}` }];
+  const shaped = recoveredState(state.value);
+  if ('violation' in shaped) return [shaped.violation];
+  const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damaged: false }).violations];
+  const selfCheck = setting.engine.selfCheck;
+  if (violations.length === 0 && selfCheck !== undefined) {
+    const problems = await new FilesCheck(selfCheck, setting.dir).run(world.snapshot());
+    if (problems.length > 0) violations.push({ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` });
+  }
+  return violations;
+}
