@@ -107,19 +107,29 @@ describe('second looks at a power loss', () => {
 });
 
 describe('a copy of the commit model (what a look is judged by)', () => {
-  it('judges a recovery as the original would, and what it decides does not reach the original', () => {
+  it('judges a recovery as the original would', () => {
     const original = new CommitModel({ sync: 'strict' });
     original.checkRecovered(new Map());
     const id = original.issue([{ type: 'put', key: 'k', value: new Uint8Array([1]) }]);
     original.acked(id, 1);
     original.crashed('power-loss');
+    // An acknowledged strict commit must survive: the copy says so as the original would.
+    expect(original.clone().checkRecovered(new Map()).violations.map((v) => v.invariant)).toEqual(['durability']);
+    expect(original.checkRecovered(new Map()).violations.map((v) => v.invariant)).toEqual(['durability']);
+  });
+
+  it('keeps what its recovery decided to itself: the original is not bound by it', () => {
+    // Without fsync (`none`) an acknowledged commit may be lost in a power loss, unless a
+    // recovery already served it. The copy's recovery serves it; the original's may still lose it.
+    const original = new CommitModel({ sync: 'none' });
+    original.checkRecovered(new Map());
+    const id = original.issue([{ type: 'put', key: 'k', value: new Uint8Array([1]) }]);
+    original.acked(id, 1);
+    original.crashed('power-loss');
     const copy = original.clone();
-    const lost = copy.checkRecovered(new Map());
-    expect(lost.violations.map((v) => v.invariant)).toEqual(['durability']);
-    expect(copy.statusOf(id)).toBe('acked');
-    // The original still has the commit pending: a recovery that kept it is fine.
-    const kept = original.checkRecovered(new Map([['k', new Uint8Array([1])]]));
-    expect(kept.violations).toEqual([]);
-    expect(original.counts()).toEqual({ ...copy.counts() });
+    expect(copy.checkRecovered(new Map([['k', new Uint8Array([1])]])).violations).toEqual([]);
+    copy.crashed('power-loss');
+    expect(copy.checkRecovered(new Map()).violations.map((v) => v.invariant)).toContain('durability');
+    expect(original.checkRecovered(new Map()).violations).toEqual([]);
   });
 });
