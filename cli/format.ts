@@ -209,6 +209,11 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   }
   for (const finding of result.findings ?? []) lines.push(`  finding (apart from violations): [${finding.invariant}] ${finding.message}`);
   if (result.violations.length > 0) lines.push(`reproduce: ${reproduce}`);
+  const look = result.violations[0]?.look;
+  if (look !== undefined) {
+    lines.push(`the first violation was found by a second look at crash ${look.crash + 1}, not on the run's own path: the trace below is the run's; `
+      + '`shrink` moves it onto the path (that crash state at that crash) and its plan\'s trace shows the recovery that failed');
+  }
   lines.push(...traceExcerpt(result));
   return lines;
 }

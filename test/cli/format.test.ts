@@ -111,4 +111,11 @@ describe('traceExcerpt', () => {
     expect(lines).toContain('violations: 2, in the order found: the first is the root cause, the others most likely follow from it');
     expect(lines).toContain('  1. [durability] commit #2, acknowledged, is missing (step 4)');
   });
+
+  it('says when the root cause was found by a second look, whose recovery the run\'s trace does not show, and how to see it', () => {
+    const base = { ...result, ioCount: 0, crashes: 1, crashStates: [0], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults };
+    const looked = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 9, io: 30 } }] } as unknown as RunResult;
+    expect(runSummary([], looked, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/`shrink` moves it onto the path/);
+    expect(runSummary([], base as unknown as RunResult, 'again').some((line) => line.includes('second look'))).toBe(false);
+  });
 });

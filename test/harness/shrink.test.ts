@@ -5,6 +5,8 @@ import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { planSize } from '../../sim/plan.ts';
 import { acknowledgesWithoutWriting } from '../sim/broken-engines.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
+import { mutants } from '../mutants/catalogue.ts';
+import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
 describe('shrinkPlan on the engine subject', () => {
   it('shrinks a planted missing directory sync to 2 steps that fail with the same invariant and explicit faults', async () => {
@@ -19,6 +21,22 @@ describe('shrinkPlan on the engine subject', () => {
     expect(Object.values(result.plan.faults.rates).every((rate) => (rate ?? 0) === 0)).toBe(true);
     const again = await subject.run(result.plan);
     expect(again.violations.map((v) => v.invariant)).toContain('durability');
+  });
+
+  it('moves a violation a second look found onto the run\'s own path: the shrunk plan has no looks, the look\'s crash state, and fails itself', async () => {
+    const subject = engineSubject(await loadMutant(mutants.find((m) => m.id === 'batch-two-frames')!));
+    const original = subject.plan('wal-append', 44);
+    expect((await subject.run(original)).violations[0]?.look).toEqual({ crash: 0, crashState: 9, io: 30 });
+    const result = await shrinkPlan(subject, original);
+    expect(result.violation?.invariant).toBe('atomicity');
+    expect(result.violation?.look).toBeUndefined();
+    expect(result.plan.looks).toBeUndefined();
+    expect(result.plan.crashStates).toEqual([9]);
+    expect(planSize(result.plan).steps).toBeLessThanOrEqual(3);
+    const again = await subject.run(result.plan);
+    expect(again.violations[0]).toMatchObject({ invariant: 'atomicity' });
+    expect(again.violations[0]?.look).toBeUndefined();
+    removeMutantCopies();
   });
 
   it('shrinks a workload-only bug (no faults needed) to a handful of steps', async () => {
