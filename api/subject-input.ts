@@ -15,8 +15,9 @@ export interface SubjectInput {
   /** A module whose default export is a library workload (see `defineWorkload`). */
   readonly target?: string | URL;
   /**
-   * Engines only: second looks at each power loss, other disks it could have left recovered and
-   * checked besides the run's own (0: none). @defaultValue 3 in the scenarios about power loss, else 0
+   * Second looks at each power loss: other disks it could have left, recovered and checked
+   * besides the run's own (0: none). @defaultValue 3 for a library workload and in the engine
+   * scenarios about power loss, else 0
    */
   readonly looks?: number;
 }
@@ -31,12 +32,12 @@ function modulePath(module: string | URL): string {
 
 /**
  * The spec of a {@link SubjectInput}.
- * @throws TypeError when both `engine` and `target` are given, or `looks` is not a natural number or comes with `target`
+ * @throws TypeError when both `engine` and `target` are given, or `looks` is not a natural number
  */
 export function specOfInput(input: SubjectInput): SubjectSpec {
   if (input.engine !== undefined && input.target !== undefined) throw new TypeError('give either engine or target, not both');
-  if (input.target !== undefined && input.looks !== undefined) throw new TypeError('looks applies to engines: a library workload has no second looks');
   if (input.looks !== undefined && !(Number.isSafeInteger(input.looks) && input.looks >= 0)) throw new TypeError(`looks must be an integer >= 0, not ${String(input.looks)}`);
-  if (input.target !== undefined) return { kind: 'library', module: modulePath(input.target) };
-  return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine), ...(input.looks === undefined ? {} : { looks: input.looks }) };
+  const looks = input.looks === undefined ? {} : { looks: input.looks };
+  if (input.target !== undefined) return { kind: 'library', module: modulePath(input.target), ...looks };
+  return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine), ...looks };
 }

@@ -29,15 +29,15 @@ export function subjectOptions(command: Command): Command {
   return command
     .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
     .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine')
-    .option('--looks <n>', 'second looks: other disks each power loss could have left, recovered and checked (default: 3 in the scenarios about power loss; 0: none)', integerOption(0));
+    .option('--looks <n>', 'second looks: other disks each power loss could have left, recovered and checked (default: 3 for a library workload and in the scenarios about power loss; 0: none)', integerOption(0));
 }
 
 /** The subject the flags name. @throws {@link UsageError} for both flags at once */
 export function specOf(flags: SubjectFlags): SubjectSpec {
   if (flags.engine !== undefined && flags.target !== undefined) throw new UsageError('give either --engine or --target, not both');
-  if (flags.target !== undefined && flags.looks !== undefined) throw new UsageError('--looks applies to engines: a library workload has no second looks');
-  if (flags.target !== undefined) return { kind: 'library', module: flags.target };
-  return { kind: 'engine', module: flags.engine, ...(flags.looks === undefined ? {} : { looks: flags.looks }) };
+  const looks = flags.looks === undefined ? {} : { looks: flags.looks };
+  if (flags.target !== undefined) return { kind: 'library', module: flags.target, ...looks };
+  return { kind: 'engine', module: flags.engine, ...looks };
 }
 
 /** Loads the subject the flags name (one-line errors, exit 2). */

@@ -3,7 +3,7 @@
  * ({@link installFacadeRoutes}, {@link installFacade}) or in a child process through the preload
  * ({@link runUnderFacade}, `powercut exec`), and its errors.
  */
-export { installFacade, installFacadeRoutes, installedFacade, removeFacadeRoutes, withFacade, type InstalledFacade } from './install.ts';
+export { installFacade, installFacadeRoutes, installedFacade, removeFacadeRoutes, withFacade, withFacadeBoundTo, type InstalledFacade } from './install.ts';
 export { NoActiveRunError, UnsupportedFsCallError, type NodeFsError } from './errors.ts';
 export { powerLossImage, preloadEnvOf, preloadPath, runUnderFacade, type ChildRun, type PreloadSettings, type RunUnderFacadeOptions } from './child.ts';
 export { preloadEnv, PreloadConfigError, readPreloadConfig, type PreloadConfig } from './preload-config.ts';

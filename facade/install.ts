@@ -134,6 +134,28 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
   return handle;
 }
 
+/**
+ * Runs `body` with the bound run's root served by `world` instead, then binds the run again
+ * exactly as it was (the same core: its descriptors, times and refused calls): for a second look
+ * at a power loss (sim/second-look.ts, targets/runner.ts). A call the facade refuses meanwhile is
+ * recorded with the run's, which then fails as unsupported.
+ * @throws AssertionError when no run is bound
+ */
+export async function withFacadeBoundTo<T>(world: SimWorld, body: () => Promise<T>): Promise<T> {
+  const saved = state.binding;
+  assert(saved !== undefined, 'withFacadeBoundTo: a run is bound');
+  const core = new FacadeCore(world, saved.root);
+  const sync = syncImpls(core);
+  state.binding = { root: saved.root, core, sync, callbacks: callbackImpls(core, sync), promises: promiseImpls(core, sync), handle: saved.handle };
+  listenForUnsupportedCalls((error) => saved.core.refused(error));
+  try {
+    return await body();
+  } finally {
+    state.binding = saved;
+    listenForUnsupportedCalls((error) => saved.core.refused(error));
+  }
+}
+
 /** The root a path lies under: the bound one, or (`stale`) one bound earlier in this thread. */
 function rootOf(abs: string): { root: string; stale: boolean } | undefined {
   const under = (root: string): boolean => abs === root || abs.startsWith(`${root}/`);

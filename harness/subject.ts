@@ -20,14 +20,15 @@ import type { TraceMode } from '../sim/index.ts';
 /**
  * A subject as plain data: enough for any thread or process to load it again.
  * - `engine`: the scenarios on an engine; `module` names the module whose default export is the
- *   engine (absent: the reference engine); `looks`, when given, replaces every plan's second
- *   looks at a power loss (sim/second-look.ts; 0: none);
- * - `library`: the library workload exported by `module`.
+ *   engine (absent: the reference engine);
+ * - `library`: the library workload exported by `module`;
+ * - for both, `looks`, when given, replaces every plan's second looks at a power loss
+ *   (sim/second-look.ts; 0: none).
  * Module paths are kept as the user gave them and resolved against the working directory.
  */
 export type SubjectSpec =
   | { readonly kind: 'engine'; readonly module?: string | undefined; readonly looks?: number | undefined }
-  | { readonly kind: 'library'; readonly module: string };
+  | { readonly kind: 'library'; readonly module: string; readonly looks?: number | undefined };
 
 /** What every plan has, whatever its subject. */
 export interface BasePlan {

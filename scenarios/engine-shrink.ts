@@ -9,7 +9,7 @@
 import type { OverlapOp, Plan, PlanOp, PlanStep, RunResult } from '../sim/index.ts';
 import { planSize } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
-import { ddmin } from '../harness/index.ts';
+import { ddmin, firstLook, pinLook } from '../harness/index.ts';
 
 type Accept = (candidate: Plan) => Promise<boolean>;
 
@@ -40,22 +40,16 @@ export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>):
 }
 
 /**
- * The plan with a second look's violation moved onto the run's own path (sim/second-look.ts):
- * the look's crash state at its crash, and, as in the look, no fault and no late write after
- * that power loss, and no looks. Then the trace shows the recovery that failed, and the rest of
- * shrinking works on the run's own path. Unchanged when the first violation is the run's own.
- * (If the plan so changed does not fail, the shrinker keeps the plan with its looks.)
+ * The plan with a second look's violation moved onto the run's own path (harness/pin-look.ts),
+ * and, as in the look, no late write after that power loss. Unchanged when the first violation
+ * is the run's own.
  */
 export function explicitLook(plan: Plan, run: Pick<RunResult, 'violations'>): Plan {
-  const look = run.violations[0]?.look;
+  const look = firstLook(run);
   if (look === undefined) return plan;
-  const crashStates = [...(plan.crashStates ?? [])];
-  while (crashStates.length <= look.crash) crashStates.push(0);
-  crashStates[look.crash] = look.crashState;
-  const { looks: _looks, ...rest } = plan;
-  const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
-  const reorder = plan.reorder === undefined ? {} : { reorder: { ...plan.reorder, lateWrites: (plan.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
-  return { ...rest, ...reorder, crashStates, faults: { ...plan.faults, scheduled } };
+  const pinned = pinLook(plan, run);
+  if (pinned.reorder === undefined) return pinned;
+  return { ...pinned, reorder: { ...pinned.reorder, lateWrites: (pinned.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
 }
 
 /** Removes explicit late writes (ddmin), then the reorder setting when none is left. */

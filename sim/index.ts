@@ -14,7 +14,7 @@
 export {
   SimWorld, noFaults, namedCrashStates,
   type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
-  type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
+  type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
 export { zeroCounts } from './disk/faults.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
@@ -29,7 +29,7 @@ export * from './contract.ts';
 export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
-export { lookPrefix } from './second-look.ts';
+export { lookPrefix, lookWhere, otherDisks } from './second-look.ts';
 export { CommitModel } from './model.ts';
 export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';
 export { defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';

@@ -78,27 +78,47 @@ const settlingsPerLook = 2;
  *   its power loss and crash state
  */
 export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[] }> {
-  const seen = new Set([pending.primaryKey]);
   const found: LookViolation[] = [];
   let done = 0;
-  for (let state = firstLookState; done < setting.looks && state < firstLookState + settlingsPerLook * setting.looks; state++) {
-    const world = new SimWorld({ seed: setting.seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
-    // The image keeps the disk's capacity: a look's disk has room, as its faults are off.
-    world.setFaultsEnabled(false);
-    world.crashNow('power-loss');
-    world.restart({ crashState: state });
-    const key = world.settledFingerprint();
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const { world, crashState } of otherDisks(pending.disk, setting.seed, pending.primaryKey, setting.looks)) {
     done++;
     const violations = await setting.pinned(world, () => recoverAndCheck(world, pending.model.clone(), setting));
     world.finish();
-    const where = `crash ${pending.crashIndex + 1} (a power loss) settled on crash state ${state} instead of ${pending.primaryState}`;
-    const look = { crash: pending.crashIndex, crashState: state, io: pending.io };
-    for (const v of violations) found.push({ ...v, message: `${where}: ${v.message}`, look });
+    const look = { crash: pending.crashIndex, crashState, io: pending.io };
+    for (const v of violations) found.push({ ...v, message: `${lookWhere(look, pending.primaryState)}: ${v.message}`, look });
     if (found.length > 0) break;
   }
   return { looks: done, violations: found };
+}
+
+/** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
+export function lookWhere(look: { readonly crash: number; readonly crashState: number }, primaryState: number): string {
+  return `crash ${look.crash + 1} (a power loss) settled on crash state ${look.crashState} instead of ${primaryState}`;
+}
+
+/**
+ * The other disks a power loss could have left: worlds started from `disk` (the disk right
+ * before the power loss), each settled on another seeded crash state, with faults off, and each
+ * different from the run's own (`primaryKey`, {@link SimWorld.settledFingerprint}) and from the
+ * ones before it. At most `looks` of them; settlings that repeat a disk are skipped, up to
+ * {@link settlingsPerLook} settlings per look wanted. Lazily: a caller that stops early settles
+ * no more. The caller ends each world ({@link SimWorld.finish}) when done with it.
+ */
+export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, looks: number): Generator<{ world: SimWorld; crashState: number }> {
+  const seen = new Set([primaryKey]);
+  let given = 0;
+  for (let crashState = firstLookState; given < looks && crashState < firstLookState + settlingsPerLook * looks; crashState++) {
+    const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(disk.disk), machine: disk.machine } });
+    // The copy keeps the disk's capacity: a look's disk has room, as its faults are off.
+    world.setFaultsEnabled(false);
+    world.crashNow('power-loss');
+    world.restart({ crashState });
+    const key = world.settledFingerprint();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    given++;
+    yield { world, crashState };
+  }
 }
 
 /** One recovery of `world`'s disk with faults off, judged by `model`. */

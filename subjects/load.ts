@@ -45,7 +45,7 @@ const loaded = new Map<string, Promise<Subject>>();
  * @throws {@link SubjectLoadError}
  */
 export function loadSubject(spec: SubjectSpec): Promise<Subject> {
-  const key = JSON.stringify([spec.kind, spec.module ?? null, spec.kind === 'engine' ? spec.looks ?? null : null]);
+  const key = JSON.stringify([spec.kind, spec.module ?? null, spec.looks ?? null]);
   let subject = loaded.get(key);
   if (subject === undefined) {
     // Each kind is imported when first needed: an engine campaign never loads the fs facade.
@@ -55,7 +55,7 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
     // loaded by an import() in flight.
     subject = spec.kind === 'engine'
       ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => engineSubject(await loadEngine(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject)
-      : import('../targets/index.ts').then(async ({ librarySubject }) => librarySubject(await loadWorkload(spec.module), spec.module) as unknown as Subject);
+      : import('../targets/index.ts').then(async ({ librarySubject }) => librarySubject(await loadWorkload(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject);
     loaded.set(key, subject);
     subject.catch(() => loaded.delete(key));
   }

@@ -211,8 +211,19 @@ function keepEnv(): () => void {
 }
 
 /** `Math.random` and the synchronous random functions of `node:crypto` and Web Crypto draw from the seed. */
+/**
+ * Each world's stream of pinned random numbers, kept across pins: a run that unpins its world for
+ * a moment (to pin a second look's, sim/second-look.ts) and pins it again goes on drawing where
+ * it stopped, as if it had never been unpinned.
+ */
+const randomStreams = new WeakMap<SimWorld, ReturnType<SimWorld['stream']>>();
+
 function pinRandom(world: SimWorld, replace: Replace): void {
-  const random = world.stream('environment-random');
+  let random = randomStreams.get(world);
+  if (random === undefined) {
+    random = world.stream('environment-random');
+    randomStreams.set(world, random);
+  }
   const fill = <V extends ArrayBufferView>(view: V): V => {
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     for (let i = 0; i < bytes.length; i++) bytes[i] = random.int(256);

@@ -27,9 +27,9 @@
  * A run leaves nothing behind: its world is finished at the end (every timer dropped, every
  * file system dead), and the environment and the facade binding are put back.
  */
-import { installFacade, installFacadeRoutes } from '../facade/index.ts';
+import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { noFaults, SimWorld, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { lookWhere, noFaults, otherDisks, SimWorld, type DiskCopy, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -208,6 +208,10 @@ class LibraryRun<S, L, M> {
   #sameModule = false;
   /** `ctx.state` as it was when the last crash fired, cloned (see {@link #section}). */
   #stateAtCrash: { readonly state: S } | undefined;
+  /** Unpins the thread's environment from this run's world (set while pinned). */
+  #unpin: (() => void) | undefined;
+  /** Second looks run (RunResult.looks). */
+  #looksRun = 0;
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -250,7 +254,7 @@ class LibraryRun<S, L, M> {
 
   async execute(): Promise<RunResult> {
     const facade = installFacade(this.#world, targetRoot);
-    const restoreEnvironment = pinEnvironment(this.#world);
+    this.#unpin = pinEnvironment(this.#world);
     try {
       await this.#setup();
       if (await this.#operations()) {
@@ -267,7 +271,7 @@ class LibraryRun<S, L, M> {
     } finally {
       // Nothing of this run may run later: its timers, pending I/O and file systems die here.
       this.#world.finish();
-      restoreEnvironment();
+      this.#unpin?.();
       facade.uninstall();
     }
   }
@@ -290,10 +294,10 @@ class LibraryRun<S, L, M> {
   }
 
   /** Loads (unless loaded once for the thread) and opens the library. */
-  async #open(): Promise<L> {
+  async #open(ctx: WorkloadContext<S> = this.#ctx): Promise<L> {
     const loaded = this.loaded !== undefined ? this.loaded.value : (await this.workload.load?.()) as M;
     if (this.loaded === undefined && this.workload.load !== undefined) this.#noteLoaded(loaded);
-    return this.workload.open(this.#ctx, loaded);
+    return this.workload.open(ctx, loaded);
   }
 
   #noteLoaded(value: unknown): void {
@@ -406,9 +410,9 @@ class LibraryRun<S, L, M> {
     return this.#check('kill-9', position, false);
   }
 
-  #violation(invariant: string, message: string, crash: TargetCrash): void {
+  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look']): void {
     const described = `${message} (${describeCrash(crash)})`;
-    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash });
+    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);
   }
 
@@ -446,11 +450,14 @@ class LibraryRun<S, L, M> {
     const drawn = this.#crashStateStream.int(targetCrashStates);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? drawn;
     this.#crashStates.push(crashState);
+    const disk = kind === 'power-loss' && this.#looksWanted() ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
-    const crash: TargetCrash = earlier === undefined
-      ? { kind, crashState, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
-      : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState }] };
+    const crashIn = (state: number): TargetCrash => (earlier === undefined
+      ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
+      : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState: state }] });
+    const crash = crashIn(crashState);
+    if (disk !== undefined) await this.#lookAgain(disk, crashIn, crashState);
     this.#crash = this.#workloadCrash(crash);
     this.#checking = true;
     try {
@@ -476,6 +483,89 @@ class LibraryRun<S, L, M> {
     } finally {
       this.#checking = false;
       world.setFaultsEnabled(true);
+    }
+  }
+
+  /**
+   * Whether the power loss happening now gets second looks (sim/second-look.ts): the plan asks
+   * for them, something unsynced could land in more than one way, and no media fault struck.
+   */
+  #looksWanted(): boolean {
+    const world = this.#world;
+    return (this.plan.looks ?? 0) > 0 && world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+  }
+
+  /**
+   * Second looks at the power loss that just settled on `primaryState`: other disks it could have
+   * left (`disk` is the disk before it), each reopened and checked with faults off in a world of
+   * its own, from a copy of `ctx.state`. The run's own world, state and trace are untouched,
+   * except that what a look finds is reported (and traced) as the run's violation.
+   */
+  async #lookAgain(disk: DiskCopy, crashIn: (state: number) => TargetCrash, primaryState: number): Promise<void> {
+    const crashIndex = this.#crashStates.length - 1;
+    for (const { world, crashState } of otherDisks(disk, this.plan.seed, this.#world.settledFingerprint(), this.plan.looks ?? 0)) {
+      const crash = crashIn(crashState);
+      // A look works on a copy of the workload's state; one that cannot be copied gets none.
+      const state = cloneState(this.#ctx.state);
+      if (state === undefined) return world.finish();
+      this.#looksRun++;
+      const reported = await this.#look(world, crash, state.state);
+      world.finish();
+      const look = { crash: crashIndex, crashState, io: disk.machine.ioCount };
+      // Traced as a check, as the run's own checks are.
+      if (reported.length > 0) this.#world.setPhase('check');
+      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, primaryState)}: ${message}`, crash, look);
+      if (reported.length > 0) return;
+    }
+  }
+
+  /** One look: the library opened on `world`'s disk and checked, as after `crash`. @returns what it found */
+  async #look(world: SimWorld, crash: TargetCrash, state: S): Promise<Reported[]> {
+    const reported: Reported[] = [];
+    const ctx = this.#lookContext(world, crash, state, reported);
+    const options = { stepsMax: this.plan.stepsMax };
+    return withFacadeBoundTo(world, () => this.#pinnedTo(world, async () => {
+      const opened = await world.run(() => this.#open(ctx), options);
+      if (opened.outcome !== 'done') {
+        const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
+        return [...reported, { invariant: 'opens', message: `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}` }];
+      }
+      const checked = await world.run(() => this.workload.invariants(ctx, opened.value), options);
+      if (checked.outcome === 'error') {
+        const error = checked.error;
+        reported.push({ invariant: isInvariantViolation(error) ? error.invariant : 'invariants-threw', message: messageOf(error) });
+      } else if (checked.outcome !== 'done') {
+        reported.push({ invariant: 'liveness', message: `the invariant check ended ${checked.outcome}` });
+      }
+      return reported;
+    }));
+  }
+
+  /** The workload's context in a look: the run's, with `state` (a copy of its own), the look's crash, and `violate` collecting into `reported`. */
+  #lookContext(world: SimWorld, crash: TargetCrash, state: S, reported: Reported[]): WorkloadContext<S> {
+    return {
+      seed: this.plan.seed,
+      root: targetRoot,
+      rng: world.stream('workload'),
+      state,
+      crashCount: this.#crashStates.length,
+      crash: this.#workloadCrash(crash),
+      path: (name) => `${targetRoot}/${name}`,
+      violate: (invariant, message) => {
+        reported.push({ invariant: String(invariant), message: messageOf(String(message)) });
+      },
+    };
+  }
+
+  /** Runs `body` with the environment pinned to `world`, then pins it back to the run's. */
+  async #pinnedTo<T>(world: SimWorld, body: () => Promise<T>): Promise<T> {
+    this.#unpin?.();
+    const unpin = pinEnvironment(world);
+    try {
+      return await body();
+    } finally {
+      unpin();
+      this.#unpin = pinEnvironment(this.#world);
     }
   }
 
@@ -509,6 +599,7 @@ class LibraryRun<S, L, M> {
       failedOperations: this.#failedOperations,
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
+      ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
     };
   }

@@ -10,6 +10,7 @@
  */
 import { ioClasses, type FaultKind, type IoClass } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
+import { pinLook } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -26,6 +27,7 @@ const siteOfKind: Record<FaultKind, IoClass> = {
 };
 
 const shrinkAxes: ShrinkAxes<TargetPlan> = {
+  explicit: (plan, run) => pinLook(plan, run),
   stepCount: (plan) => plan.operations.length,
   keepSteps: (plan, keep) => ({ ...plan, operations: keep.map((index) => plan.operations[index]!) }),
   isStepStart: (event) => event.type === 'op',
@@ -38,7 +40,8 @@ const shrinkAxes: ShrinkAxes<TargetPlan> = {
 const exploration: Exploration<TargetPlan> = {
   base(plan, size) {
     const { phases: _phases, io: _io, capacityBytes: _capacity, ...faults } = plan.faults;
-    const { crashStates: _states, ...rest } = plan;
+    // Exploration tries every crash state itself: second looks would repeat it.
+    const { crashStates: _states, looks: _looks, ...rest } = plan;
     return { ...rest, faults: { ...faults, rates: {}, scheduled: [] }, operations: plan.operations.slice(0, size) };
   },
   sizeDefault: 4,
@@ -80,12 +83,12 @@ function describe(plan: TargetPlan): string[] {
  * The library subject of `workload`.
  * @param module - the workload's module, as the user named it
  */
-export function librarySubject<S, L>(workload: Workload<S, L>, module: string): Subject<TargetPlan> {
+export function librarySubject<S, L>(workload: Workload<S, L>, module: string, options: { readonly looks?: number | undefined } = {}): Subject<TargetPlan> {
   const checkUnit = (unit: string): void => {
     if (unit !== workload.name) throw new Error(`${module} exports the workload ${JSON.stringify(workload.name)}, not ${JSON.stringify(unit)}`);
   };
   return {
-    spec: { kind: 'library', module },
+    spec: { kind: 'library', module, ...(options.looks === undefined ? {} : { looks: options.looks }) },
     name: workload.name,
     label: `workload ${workload.name} (${module})`,
     units: [workload.name],
@@ -94,7 +97,10 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string): 
     probes: [],
     plan(unit, seed) {
       checkUnit(unit);
-      return targetPlan(workload, module, seed);
+      const plan = targetPlan(workload, module, seed);
+      if (options.looks === undefined) return plan;
+      const { looks: _looks, ...rest } = plan;
+      return options.looks > 0 ? { ...rest, looks: options.looks } : rest;
     },
     unitOf: (plan) => plan.workload,
     checkPlan(document, source) {
@@ -108,7 +114,7 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string): 
       for (const kind of targetFaultKinds(workload)) (targets[siteOfKind[kind]] ??= []).push(kind);
       return targets;
     },
-    subjectArgs: () => ['--target', module],
+    subjectArgs: () => ['--target', module, ...(options.looks === undefined ? [] : ['--looks', String(options.looks)])],
     seedArgs: (_unit, seed) => ['--seed', String(seed)],
     describePlan: describe,
     shrink: shrinkAxes,

@@ -236,6 +236,9 @@ const callbackTimers: Readonly<Record<string, unknown>> = {
   clearImmediate: clearWith(real.clearImmediate),
 };
 
+/** Each world's timer binding, kept across pins (a run pinned again after a second look goes on numbering). */
+const bindings = new WeakMap<SimWorld, Binding>();
+
 /**
  * Binds the timers to `world`'s clock and puts them in place of Node's with `replace`, which
  * remembers how to put each original back. The caller restores, then calls the returned unbind
@@ -245,7 +248,12 @@ const callbackTimers: Readonly<Record<string, unknown>> = {
  */
 export function pinTimers(world: SimWorld, replace: Replace): () => void {
   if (state.binding !== undefined) throw new Error('pinTimers: another run\'s timers are bound in this thread');
-  const binding: Binding = { clock: world.clock, byId: new Map(), nextId: 1 };
+  // Kept per world, so a run pinned again after a second look numbers its timers on (see bindings).
+  let binding = bindings.get(world);
+  if (binding === undefined) {
+    binding = { clock: world.clock, byId: new Map(), nextId: 1 };
+    bindings.set(world, binding);
+  }
   state.binding = binding;
   for (const [name, value] of Object.entries(callbackTimers)) {
     replace(globalThis, name, value);

@@ -21,25 +21,34 @@ export function copyDisk(disk: SimDisk): SimDisk {
     }
     return copy;
   };
+  // A directory an entry or a log still names may be gone from the disk's table (removed, or
+  // moved away in the page cache but not yet durably): it is copied all the same, and stays out
+  // of the copy's table as it is out of the original's.
   const dirs = new Map<DirNode, DirNode>();
-  for (const dir of internals.dirs) dirs.set(dir, { kind: 'dir', path: dir.path, cache: new Map(), durable: new Map(), log: [] });
-  const entryOf = (entry: Entry): Entry => {
-    if (entry instanceof FileState) return fileOf(entry);
-    const copy = dirs.get(entry);
-    if (copy === undefined) throw new Error(`copyDisk: directory ${entry.path} is not on the disk`);
+  const pendingDirs: DirNode[] = [];
+  const dirOf = (dir: DirNode): DirNode => {
+    let copy = dirs.get(dir);
+    if (copy === undefined) {
+      copy = { kind: 'dir', path: dir.path, cache: new Map(), durable: new Map(), log: [] };
+      dirs.set(dir, copy);
+      pendingDirs.push(dir);
+    }
     return copy;
   };
+  const tabled = internals.dirs.map(dirOf);
+  const entryOf = (entry: Entry): Entry => (entry instanceof FileState ? fileOf(entry) : dirOf(entry));
   const txns = new Map<DirTxn, DirTxn>();
   const txnOf = (txn: DirTxn): DirTxn => {
     let copy = txns.get(txn);
     if (copy === undefined) {
-      const sets = txn.sets.map((set) => ({ dir: entryOf(set.dir) as DirNode, name: set.name, target: set.target === undefined ? undefined : entryOf(set.target) }));
+      const sets = txn.sets.map((set) => ({ dir: dirOf(set.dir), name: set.name, target: set.target === undefined ? undefined : entryOf(set.target) }));
       copy = { seq: txn.seq, sets, committed: txn.committed };
       txns.set(txn, copy);
     }
     return copy;
   };
-  for (const [dir, copy] of dirs) {
+  for (let dir = pendingDirs.shift(); dir !== undefined; dir = pendingDirs.shift()) {
+    const copy = dirs.get(dir)!;
     for (const [name, entry] of dir.cache) copy.cache.set(name, entryOf(entry));
     for (const [name, entry] of dir.durable) copy.durable.set(name, entryOf(entry));
     copy.log = dir.log.map(txnOf);
@@ -55,7 +64,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
       return { ...record, misdirect: { file: target, offset: record.misdirect.offset } };
     });
   }
-  const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: [...dirs.values()], nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
+  const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
   copy.capacityBytes = disk.capacityBytes;
   copy.damage.count = disk.damage.count;
   return copy;

@@ -34,7 +34,8 @@ describe('checkTargetPlan', () => {
     [{ ...good, version: 2 }, /version must be 1/],
     [{ ...good, extra: 1 }, /extra is not a plan field/],
     [{ ...good, operations: [0, -1] }, /operations\[1\] must be an integer >= 0/],
-    [{ ...good, crashStates: [5] }, /crashStates\[0\] must be below 5/],
+    [{ ...good, crashStates: [-1] }, /crashStates\[0\] must be an integer >= 0/],
+    [{ ...good, looks: -1 }, /looks must be an integer >= 0/],
     [{ ...good, faults: { rates: { meteor: 1 }, fsyncFailureMode: 'ext4', sectorBytes: 512 } }, /faults\.rates\.meteor is not a plan field/],
     [{ ...good, target: '' }, /target must be a non-empty string/],
   ])('refuses a wrong field with one line naming it (%#)', (plan, message) => {

@@ -10,13 +10,15 @@ import { shrinkPlan } from '../../harness/shrink.ts';
 import { mergeResults } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { noFaults } from '../../sim/world.ts';
+import { lookPrefix } from '../../sim/second-look.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { messageOf, runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
-import { carefulWriter, carelessWriter } from './writers.ts';
+import { carefulWriter, carelessWriter, writeCarefully } from './writers.ts';
+import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
 const planOf = (workload: unknown, seed: number): TargetPlan => targetPlan(asAny(workload), 'test', seed);
@@ -123,7 +125,7 @@ describe('a library that throws where nothing catches it', () => {
     const checked = { ...lost, async invariants(ctx: WorkloadContext<unknown>) {
       if (!fs.existsSync(ctx.path('a'))) throw new InvariantViolation('kept', 'a is gone');
     } };
-    const result = await runTargetPlan(checked, targetPlan(checked, 'test', 1, noFaults()));
+    const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), looks: 0 });
     expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 0)']);
   });
 });
@@ -247,7 +249,9 @@ describe('one target plan', () => {
   });
 
   it('crashes inside the library\'s own recovery (its open after a crash) and checks that crash too', async () => {
-    const base = { ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2, 2, 2] };
+    // Every crash keeps everything (state 2), and no second look tries another: steno's missing
+    // directory fsync, which other states show, stays out of this spec of the reopen's crash.
+    const base = { ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2, 2, 2], looks: 0 };
     // Where the operations' I/O and the reopen's I/O are, from a run with one kill -9.
     const clean = await runTargetPlan(asAny(lowdbWorkload), base, { trace: 'full' });
     const checkpoint = clean.trace.findIndex((event) => event.type === 'note' && event.name === 'checkpoint');
@@ -278,12 +282,14 @@ describe('findings on npm libraries, shrunk', () => {
     const result = await campaign('targets/write-file-atomic.ts', 100);
     expect(invariants(result.violations)).toEqual(new Set(['durable', 'whole']));
     // Never when every rename is kept (2) or only unsynced data is dropped (3): the data was
-    // fsynced, the rename was not made durable.
-    for (const violation of result.violations.filter((v) => v.invariant === 'durable')) expect(violation.message).toMatch(/crash state [014]\)$/);
+    // fsynced, the rename was not made durable. (Seeded random states, 0 and 5 up, as second
+    // looks settle on, may drop the rename.)
+    for (const violation of result.violations.filter((v) => v.invariant === 'durable')) expect(violation.message).toMatch(/crash state (?![23]\))\d+\)$/);
     // Never torn or mixed: a whole document's prefix, which a short write (or a disk filling up)
     // left and write-file-atomic renamed into place without checking the count.
-    for (const violation of result.violations.filter((v) => v.invariant === 'whole')) expect(violation.message).toMatch(/^config\.json is truncated: \d+ of \d+ bytes/);
-    const shrunk = await shrinkTargetPlan(asAny(writeFileAtomicWorkload), planOf(writeFileAtomicWorkload, 1));
+    for (const violation of result.violations.filter((v) => v.invariant === 'whole')) expect(violation.message.replace(lookPrefix, '')).toMatch(/^config\.json is truncated: \d+ of \d+ bytes/);
+    // Shrunk without second looks, the finding shows in the named crash state that explains it.
+    const shrunk = await shrinkTargetPlan(asAny(writeFileAtomicWorkload), { ...planOf(writeFileAtomicWorkload, 1), looks: 0 });
     expect(shrunk.violation).toMatchObject({ invariant: 'durable', crash: { kind: 'power-loss', final: true } });
     expect(shrunk.plan.operations).toHaveLength(1);
     expect(shrunk.plan.faults.scheduled).toEqual([]);
@@ -299,7 +305,7 @@ describe('findings on npm libraries, shrunk', () => {
   });
 
   it('lowdb + steno: an acknowledged write is lost without a directory fsync', async () => {
-    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), planOf(lowdbWorkload, 1), { invariant: 'durable' });
+    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), { ...planOf(lowdbWorkload, 1), looks: 0 }, { invariant: 'durable' });
     expect(shrunk.violation).toMatchObject({ invariant: 'durable', crash: { crashState: 4 } });
     expect(shrunk.plan.operations).toHaveLength(1);
   });
@@ -308,5 +314,53 @@ describe('findings on npm libraries, shrunk', () => {
     const result = await shrinkTargetPlan(asAny(carefulWriter), planOf(carefulWriter, 1));
     expect(result.violation).toBeUndefined();
     expect(result.runs).toBe(1);
+  });
+});
+
+describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
+  // lowdb over steno renames a temporary file into place without an fsync of the directory. A
+  // run whose every crash keeps everything (state 2) cannot see that; other disks of the same
+  // power loss can.
+  const kept = (looks: number): TargetPlan => ({ ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
+
+  it('reopen and check other disks the power loss could have left, and report what they find with the crash and crash state', async () => {
+    expect((await runTargetPlan(asAny(lowdbWorkload), kept(0))).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(lowdbWorkload), kept(3));
+    const [violation] = looked.violations;
+    expect(violation?.look).toMatchObject({ crash: 0 });
+    expect(violation?.look?.crashState).toBeGreaterThanOrEqual(8);
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state \d+ instead of 2: .*\(after the final power-loss, crash state \d+\)$/);
+  });
+
+  it('leave a run whose looks find nothing as it was: the same digest, the same random numbers after a look', async () => {
+    // The careful writer, with a name drawn from Math.random for each temporary file: a run whose
+    // random numbers started over after a look would write other names, and trace them.
+    const randomNames = { ...carefulWriter, name: 'careful-random', operations: [{
+      name: 'replace',
+      async run(ctx: WorkloadContext<{ acked: number }>, _library: unknown, index: number) {
+        await writeCarefully(ctx, documentOf(index + 1));
+        fs.writeFileSync(ctx.path(`note-${Math.random().toString(36).slice(2, 8)}`), 'x');
+        ctx.state.acked = index + 1;
+      },
+    }] };
+    let looks = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const plan = planOf(randomNames, seed);
+      const [plain, looked] = [await runTargetPlan(asAny(randomNames), { ...plan, looks: 0 }), await runTargetPlan(asAny(randomNames), plan)];
+      expect(looked.violations).toEqual([]);
+      expect(looked.digest).toBe(plain.digest);
+      looks += looked.looks ?? 0;
+    }
+    expect(looks).toBeGreaterThan(5);
+  });
+
+  it('shrink onto the run\'s own path: the shrunk plan has no looks, the look\'s crash state, and fails itself', async () => {
+    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), kept(3));
+    expect(shrunk.violation).toBeDefined();
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect(shrunk.plan.looks).toBeUndefined();
+    expect(shrunk.plan.crashStates?.[0]).toBeGreaterThanOrEqual(8);
+    const again = await runTargetPlan(asAny(lowdbWorkload), shrunk.plan);
+    expect(again.violations[0]?.invariant).toBe(shrunk.violation?.invariant);
   });
 });

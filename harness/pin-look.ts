@@ -1,0 +1,26 @@
+/**
+ * Moving a violation a second look found (sim/second-look.ts) onto the run's own path, for any
+ * subject: the look's crash state at its crash, and, as in the look, no fault after that power
+ * loss and no looks. Shrinking starts from that plan, so the shrunk plan's trace shows the
+ * recovery that failed; if it does not fail, the shrinker keeps the plan with its looks.
+ */
+import type { RunResult } from '../sim/index.ts';
+import type { BasePlan } from './subject.ts';
+
+/** The look of the run's first violation, if a look found it. */
+export function firstLook(run: Pick<RunResult, 'violations'>): NonNullable<RunResult['violations'][number]['look']> | undefined {
+  return run.violations[0]?.look;
+}
+
+/** `plan` with the first violation of `run` moved onto its own path; unchanged when the run found it itself. */
+export function pinLook<P extends BasePlan & { readonly looks?: number | undefined }>(plan: P, run: Pick<RunResult, 'violations'>): P {
+  const look = firstLook(run);
+  if (look === undefined) return plan;
+  const crashStates = [...(plan.crashStates ?? [])];
+  while (crashStates.length <= look.crash) crashStates.push(0);
+  crashStates[look.crash] = look.crashState;
+  const { looks: _looks, ...rest } = plan;
+  const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
+  // The plan without its looks field is still a P: the field is optional.
+  return { ...rest, crashStates, faults: { ...plan.faults, scheduled } } as unknown as P;
+}
