@@ -39,7 +39,7 @@ describe('bad usage and bad input: one line on stderr, exit 2, no stack trace', 
     ['merge of a folder without summary.json', () => ['merge', dir, '--out', join(dir, 'out')], /summary\.json/],
     ['real in a folder that is not empty', () => ['real', '--cycles', '1', '--dir', dir], /not empty/],
     ['a negative number of second looks', () => ['run', '--looks', '-1'], /--looks.*-1/],
-    ['second looks for a library workload', () => ['run', '--target', 'examples/naive-engine/engine.ts', '--looks', '1'], /--looks applies to engines/],
+    ['second looks with a plan file, which holds its own', () => ['shrink', '--plan', join(dir, 'bad-step.json'), '--looks', '1', '--out', join(dir, 'out.json')], /a plan file holds its own second looks/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, async () => {
