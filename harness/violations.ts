@@ -38,6 +38,7 @@ export function toViolation(violation: RunViolation, context: ViolationContext):
     step: violation.step,
     ...(violation.lsn !== undefined ? { lsn: violation.lsn } : {}),
     ...(violation.key !== undefined ? { key: violation.key } : {}),
+    ...(violation.look !== undefined ? { look: violation.look } : {}),
     ...(context.indexInRun !== undefined ? { indexInRun: context.indexInRun } : {}),
     ...(context.runFaultKinds !== undefined ? { runFaultKinds: context.runFaultKinds } : {}),
     ...(context.trace !== undefined ? { trace: context.trace } : {}),

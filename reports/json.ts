@@ -51,6 +51,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     targets: result.targets,
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
+    ...(result.looks === undefined ? {} : { looks: result.looks }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

@@ -106,6 +106,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     targets,
     ...(probes === undefined ? {} : { probes }),
     ...(findings === undefined ? {} : { findings }),
+    ...optionalCount('looks'),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),
@@ -211,8 +212,15 @@ class FieldReader {
       ...optional('key', this.string),
       ...optional('indexInRun', this.count),
       ...optional('runFaultKinds', this.faultKindList),
+      ...optional('look', this.look),
       ...trace,
     };
+  }
+
+  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count. */
+  look(value: unknown, path: string): NonNullable<Violation['look']> {
+    const raw = this.object(value, path);
+    return { crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`) };
   }
 
   traceEvent(value: unknown, path: string): TraceEvent {

@@ -131,6 +131,8 @@ export interface Violation {
   readonly key?: string;
   /** The trace (shrunk where available) for timelines in reports. */
   readonly trace?: readonly TraceEvent[];
+  /** Found by a second look at a power loss, not on the run's own path (see RunViolation.look). */
+  readonly look?: { readonly crash: number; readonly crashState: number; readonly io: number };
 }
 
 /** Per-scenario (per-unit) figures of a campaign. */

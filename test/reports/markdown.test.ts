@@ -9,6 +9,11 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(greenResult).split('\n')[0]).toBe('## powercut: ✅ passed');
   });
 
+  it('counts the second looks at power losses when the campaign took any', () => {
+    expect(renderMarkdown({ ...greenResult, looks: 1234 })).toContain('Second looks: 1,234 other disks the power losses could have left were recovered and checked.');
+    expect(renderMarkdown(greenResult)).not.toContain('Second looks');
+  });
+
   it('lists each root cause once with its seeds, its first run and the repro in a code span', () => {
     const md = renderMarkdown(failingResult);
     expect(md).toContain('1. `durability` commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent: **1 seed** (wal-append 1)');

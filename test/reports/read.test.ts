@@ -49,8 +49,9 @@ describe('summary.json', () => {
     expect(JSON.parse(renderJson(greenResult, { version: '0.1.0' })).powercut.commit).toBeNull();
   });
 
-  it('reads back as the same result, traces and hostile strings included', () => {
-    for (const result of [failingResult, greenResult, hostileResult]) {
+  it('reads back as the same result, traces, hostile strings and second looks included', () => {
+    const looked = { ...failingResult, looks: 12, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 1, crashState: 9, io: 40 } } : v)) };
+    for (const result of [failingResult, greenResult, hostileResult, looked]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');
       expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
     }
