@@ -128,13 +128,13 @@ export function streams(seed: number): { workload: Rng; params: Rng } {
 /**
  * Second looks at each power loss (sim/second-look.ts) in the scenarios about power loss: up to
  * this many other disks it could have left are recovered and checked besides the run's own.
- * Measured with `bench:mutants:expected` (README, "Second looks"): three looks cost ~1.2–1.5× the
- * CPU of a seed and catch the planted bugs that depend on what a power loss keeps (a torn or
- * half-kept write) 1.5–2.5× sooner per CPU-second; one look catches them only ~1.2× sooner. The
+ * Measured with `bench:mutants:expected` against 03d6e56 (README, "Second looks"): planted bugs
+ * caught per CPU-minute 1.08× with none, 1.54× with 3, 1.68× with 5, 1.65× with 8 (the bugs that
+ * depend on what a power loss keeps are caught sooner, the others pay for the recoveries). The
  * media-fault scenarios take none: a look starts from the disk alone, so it is skipped once
  * damage struck, and before it the power losses are not what those scenarios are about.
  */
-export const secondLooks = 3;
+export const secondLooks = 5;
 
 /** Crash states for power losses: mostly the seeded default, sometimes an extreme one. */
 export function drawCrashStates(rng: Rng, count: number): number[] {

@@ -12,12 +12,17 @@
  *
  * What a look may conclude. Faults are off in its world: the disk is the one the power loss
  * left, nothing more happens to it, and the engine must recover a state the model allows, or
- * refuse only if damage excuses it (none can here: looks are skipped once media faults struck).
+ * refuse only if damage excuses it (looks are skipped once media faults struck, so only a
+ * misdirected write the settling kept can be such damage).
  * It is judged by a copy of the run's model, so the run's own model, world, trace and digest are
  * untouched: a run whose looks find nothing is the run without looks, byte for byte.
  *
  * Reproducing one. A violation a look found names its power loss and crash state; the same plan
- * with that crash state at that index (`crashStates`) meets the same disk on its main path.
+ * with that crash state at that index (`crashStates`) meets the same disk on its main path
+ * (harness/pin-look.ts, which shrinking applies first).
+ *
+ * Engines are looked at here ({@link lookAgain}); library workloads in targets/runner.ts, over
+ * the same {@link otherDisks}.
  */
 import { describeError, failureOf, isProgrammingError, type Engine, type EngineConfig, type EngineHandle } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
@@ -121,6 +126,15 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
   }
 }
 
+/**
+ * Whether the look's disk holds media damage: a misdirected write the power loss kept, landed
+ * where it was not meant to go (looks are taken only while no damage has struck, so any is the
+ * settling's). Recovery may then refuse, or lose what nothing vouched for, as on the run's path.
+ */
+function damaged(world: SimWorld): boolean {
+  return world.mediaDamage > 0;
+}
+
 /** One recovery of `world`'s disk with faults off, judged by `model`. */
 async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
   const options = { stepsMax: setting.stepsMax, barrier: 'tick' } as const;
@@ -131,7 +145,7 @@ async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: Loo
       return checkOpened(world, opened.value, model, setting);
     case 'error': {
       const error = opened.error;
-      if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), false).violations];
+      if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), damaged(world)).violations];
       const what = isProgrammingError(error) ? 'threw' : 'failed with faults off:';
       return [{ invariant: isProgrammingError(error) ? 'engine-error' : 'liveness', message: `open ${what} ${describeError(error)}` }];
     }
@@ -149,7 +163,7 @@ async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitM
   if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}` }];
   const shaped = recoveredState(state.value);
   if ('violation' in shaped) return [shaped.violation];
-  const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damaged: false }).violations];
+  const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damaged: damaged(world) }).violations];
   const selfCheck = setting.engine.selfCheck;
   if (violations.length === 0 && selfCheck !== undefined) {
     const problems = await new FilesCheck(selfCheck, setting.dir).run(world.snapshot());
