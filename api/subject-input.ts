@@ -16,8 +16,8 @@ export interface SubjectInput {
   readonly target?: string | URL;
   /**
    * Second looks at each power loss: other disks it could have left, recovered and checked
-   * besides the run's own (0: none). @defaultValue 5 in the engine scenarios about power loss,
-   * 3 for a library workload, else 0
+   * besides the run's own (0: none). @defaultValue 5 for a library workload and in the engine
+   * scenarios about power loss, else 0
    */
   readonly looks?: number;
 }

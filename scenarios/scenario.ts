@@ -6,7 +6,7 @@
 import type { EngineConfig } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
 import type { Plan, PlanStep } from '../sim/index.ts';
-import { Rng } from '../sim/index.ts';
+import { defaultLooks, Rng } from '../sim/index.ts';
 import type { EnginePhase, SyncMode } from '../engine/types.ts';
 import type { FaultKind, IoClass } from '../sim/index.ts';
 
@@ -126,15 +126,13 @@ export function streams(seed: number): { workload: Rng; params: Rng } {
 }
 
 /**
- * Second looks at each power loss (sim/second-look.ts) in the scenarios about power loss: up to
- * this many other disks it could have left are recovered and checked besides the run's own.
- * Measured with `bench:mutants:expected` against 03d6e56 (README, "Second looks"): planted bugs
- * caught per CPU-minute 1.08× with none, 1.54× with 3, 1.68× with 5, 1.65× with 8 (the bugs that
- * depend on what a power loss keeps are caught sooner, the others pay for the recoveries). The
- * media-fault scenarios take none: a look starts from the disk alone, so it is skipped once
- * damage struck, and before it the power losses are not what those scenarios are about.
+ * Second looks at each power loss (sim/second-look.ts, where the number is measured) in the
+ * scenarios about power loss: up to this many other disks it could have left are recovered and
+ * checked besides the run's own. The media-fault scenarios take none: a look starts from the disk
+ * alone, so it is skipped once damage struck, and before it the power losses are not what those
+ * scenarios are about.
  */
-export const secondLooks = 5;
+export const secondLooks = defaultLooks;
 
 /** Crash states for power losses: mostly the seeded default, sometimes an extreme one. */
 export function drawCrashStates(rng: Rng, count: number): number[] {

@@ -7,7 +7,7 @@
  * What a plan does not hold is the workload's code: it names the module (`target`), and the run
  * checks that the module still exports a workload of the same name.
  */
-import { noFaults, type FaultProfile } from '../sim/index.ts';
+import { defaultLooks, noFaults, type FaultProfile } from '../sim/index.ts';
 import { checkFaultProfile, planChecks } from '../sim/index.ts';
 import type { FaultKind } from '../sim/index.ts';
 import type { Workload } from './workload.ts';
@@ -60,13 +60,13 @@ export function targetFaultKinds(workload: Pick<Workload<unknown, unknown>, 'fau
 export const targetCrashStates = 5;
 
 /**
- * Second looks at each power loss of a target run (TargetPlan.looks), as in the engine scenarios
- * about power loss (scenarios/scenario.ts `secondLooks`). Measured on three npm libraries, 60
- * seeds each (README, "Second looks"): seeds failing went from 4 to 28 (nedb) and from 21 to 58
- * (steno) for 1.6–2.5× the CPU; a library whose bugs need a kill -9 (atomically) pays 2.3× for
- * nothing, and takes `--looks 0`.
+ * Second looks at each power loss of a target run (TargetPlan.looks), as many as in the engine
+ * scenarios about power loss (sim/second-look.ts `defaultLooks`). Measured on npm libraries, 60
+ * seeds each (README, "Second looks"): with 3 looks, seeds failing went from 4 to 28 (nedb) and
+ * from 21 to 58 (steno) for 1.6–2.5× the CPU, and 5 looks failed 35 and 60; a library whose bugs
+ * need a kill -9 (atomically) pays for nothing, and takes `--looks 0`.
  */
-export const targetLooks = 3;
+export const targetLooks = defaultLooks;
 
 /** Default step budget of one operation. */
 export const targetStepsMax = 100_000;
