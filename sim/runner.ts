@@ -27,7 +27,7 @@ import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { lookAgain, type LookViolation, type PendingLook } from './second-look.ts';
+import { lookable, lookAgain, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -118,8 +118,8 @@ class EngineRun {
   /** Power losses whose other crash states are still to be looked at (sim/second-look.ts). */
   #looks: PendingLook[] = [];
   #looksRun = 0;
-  /** Unpins the thread's environment from this run's world (set while pinned). */
-  #unpin: (() => void) | undefined;
+  /** The thread's environment pinned to this run's world (set while the run executes). */
+  #pin: WorldPin | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -139,11 +139,11 @@ class EngineRun {
 
   async execute(): Promise<RunResult> {
     const stopHearing = keepHearingUncaught();
-    this.#unpin = this.options.environment?.(this.#world);
+    this.#pin = new WorldPin(this.options.environment, this.#world);
     try {
       return await this.#execute();
     } finally {
-      this.#unpin?.();
+      this.#pin.release();
       stopHearing();
     }
   }
@@ -158,7 +158,7 @@ class EngineRun {
     this.#stepIndex = -1;
     const failedHard = this.#violations.some((v) => v.invariant === 'liveness' || v.invariant === 'harness' || v.invariant === 'engine-error');
     if (!this.#refused && !failedHard) await this.#livenessPhase();
-    await this.#lookAgain();
+    if (this.#looks.length > 0) await this.#lookAgain();
     await Promise.all(this.#crashChecks);
     // A promise the engine left rejected is reported only now (see unhandledRejectionsPending).
     const [rejected] = await unhandledRejectionsPending();
@@ -226,24 +226,18 @@ class EngineRun {
     }));
   }
 
-  /**
-   * Whether the power loss happening now gets second looks: the plan asks for them, something
-   * unsynced could land in more than one way, and no media fault has struck (a look's world
-   * starts from the disk image, which holds no fault's after-effects).
-   */
+  /** Whether the power loss happening now gets second looks: the plan asks for them and the world can be looked at ({@link lookable}). */
   #looksWanted(): boolean {
-    const world = this.#world;
-    return (this.plan.looks ?? 0) > 0 && world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+    return (this.plan.looks ?? 0) > 0 && lookable(this.#world);
   }
 
   /** Runs the second looks of the power losses since the last call (in the run's own code, between simulated sections). */
   async #lookAgain(): Promise<void> {
     const looks = this.#looks;
-    if (looks.length === 0) return;
     this.#looks = [];
     const setting = {
       seed: this.plan.seed, engine: this.engine, config: this.plan.engine, dir: storeDir, stepsMax: this.plan.stepsMax,
-      looks: this.plan.looks ?? 0, pinned: this.#pinnedTo, hit: this.#hit,
+      looks: this.plan.looks ?? 0, pin: this.#pin!, hit: this.#hit,
     };
     for (const look of looks) {
       const seen = await lookAgain(look, setting);
@@ -251,20 +245,6 @@ class EngineRun {
       this.#add(seen.violations);
     }
   }
-
-  /** Runs `body` with the environment pinned to `world`, then pins it back to the run's. */
-  readonly #pinnedTo = async <T>(world: SimWorld, body: () => Promise<T>): Promise<T> => {
-    const environment = this.options.environment;
-    if (environment === undefined) return body();
-    this.#unpin?.();
-    const unpin = environment(world);
-    try {
-      return await body();
-    } finally {
-      unpin();
-      this.#unpin = environment(this.#world);
-    }
-  };
 
   #liveness(what: string, outcome: RunOutcome<unknown>): void {
     this.#add([hung(what, outcome.outcome === 'stuck' ? 'stuck' : 'steps-exceeded', this.plan.stepsMax)]);
@@ -288,7 +268,7 @@ class EngineRun {
 
   /** One attempt of {@link #open}. */
   async #openAttempt(attempt: number): Promise<'open' | 'retry' | 'stop'> {
-    await this.#lookAgain();
+    if (this.#looks.length > 0) await this.#lookAgain();
     const world = this.#world;
     world.record('op', 'open', `attempt ${attempt}`);
     this.#witness.attemptStarted();

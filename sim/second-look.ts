@@ -67,8 +67,8 @@ export interface LookSetting {
   readonly looks: number;
   /** Counts a hit of one of the engine's rare branches (a look reaches them as the run does). */
   readonly hit: (probe: string) => void;
-  /** Runs `body` with the thread's environment pinned to `world` instead of the run's (engines given as modules). */
-  readonly pinned: <T>(world: SimWorld, body: () => Promise<T>) => Promise<T>;
+  /** The run's pinned environment, which each look borrows (engines given as modules pin one). */
+  readonly pin: WorldPin;
 }
 
 /**
@@ -97,13 +97,62 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
   let done = 0;
   for (const { world, crashState } of otherDisks(pending.disk, setting.seed, pending.primaryKey, setting.looks)) {
     done++;
-    const violations = await setting.pinned(world, () => recoverAndCheck(world, pending.model.clone(), setting));
+    const violations = await setting.pin.aside(world, () => recoverAndCheck(world, pending.model.clone(), setting));
     world.finish();
     const look = { crash: pending.crashIndex, crashState, io: pending.io };
     for (const v of violations) found.push({ ...v, message: `${lookWhere(look, pending.primaryState)}: ${v.message}`, look });
     if (found.length > 0) break;
   }
   return { looks: done, violations: found };
+}
+
+/**
+ * Whether a power loss striking `world` now can be looked at again: something unsynced could land
+ * in more than one way (else every crash state leaves the same disk), and no media fault has
+ * struck (a look starts from the disk alone, without a fault's after-effects: bit flips, damaged
+ * sectors, lost names). Asked before the power loss settles.
+ */
+export function lookable(world: SimWorld): boolean {
+  return world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+}
+
+/**
+ * The thread's environment pinned to a run's world, which a second look borrows for a moment:
+ * {@link aside} pins the look's world instead, then the run's again, which goes on with its own
+ * random numbers and timers (targets/environment.ts keeps them per world). Without a pin (the
+ * reference engine sees only its ports) it only runs the body.
+ */
+export class WorldPin {
+  readonly #pin: ((world: SimWorld) => () => void) | undefined;
+  readonly #world: SimWorld;
+  #unpin: (() => void) | undefined;
+
+  /** Pins `world` now, with `pin` (absent: nothing to pin). */
+  constructor(pin: ((world: SimWorld) => () => void) | undefined, world: SimWorld) {
+    this.#pin = pin;
+    this.#world = world;
+    this.#unpin = pin?.(world);
+  }
+
+  /** Runs `body` with `world` pinned instead of the run's. */
+  async aside<T>(world: SimWorld, body: () => Promise<T>): Promise<T> {
+    const pin = this.#pin;
+    if (pin === undefined) return body();
+    this.#unpin?.();
+    const unpin = pin(world);
+    try {
+      return await body();
+    } finally {
+      unpin();
+      this.#unpin = pin(this.#world);
+    }
+  }
+
+  /** Unpins the run's world for good. */
+  release(): void {
+    this.#unpin?.();
+    this.#unpin = undefined;
+  }
 }
 
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */

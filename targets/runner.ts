@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { lookWhere, noFaults, otherDisks, SimWorld, type DiskCopy, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { lookable, lookWhere, noFaults, otherDisks, SimWorld, WorldPin, type DiskCopy, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -208,8 +208,8 @@ class LibraryRun<S, L, M> {
   #sameModule = false;
   /** `ctx.state` as it was when the last crash fired, cloned (see {@link #section}). */
   #stateAtCrash: { readonly state: S } | undefined;
-  /** Unpins the thread's environment from this run's world (set while pinned). */
-  #unpin: (() => void) | undefined;
+  /** The thread's environment pinned to this run's world (set while the run executes). */
+  #pin: WorldPin | undefined;
   /** Second looks run (RunResult.looks). */
   #looksRun = 0;
 
@@ -254,7 +254,7 @@ class LibraryRun<S, L, M> {
 
   async execute(): Promise<RunResult> {
     const facade = installFacade(this.#world, targetRoot);
-    this.#unpin = pinEnvironment(this.#world);
+    this.#pin = new WorldPin(pinEnvironment, this.#world);
     try {
       await this.#setup();
       if (await this.#operations()) {
@@ -271,7 +271,7 @@ class LibraryRun<S, L, M> {
     } finally {
       // Nothing of this run may run later: its timers, pending I/O and file systems die here.
       this.#world.finish();
-      this.#unpin?.();
+      this.#pin?.release();
       facade.uninstall();
     }
   }
@@ -488,11 +488,11 @@ class LibraryRun<S, L, M> {
 
   /**
    * Whether the power loss happening now gets second looks (sim/second-look.ts): the plan asks
-   * for them, something unsynced could land in more than one way, and no media fault struck.
+   * for them, the world can be looked at (`lookable`), and the workload's state can be copied
+   * for a look to work on.
    */
   #looksWanted(): boolean {
-    const world = this.#world;
-    return (this.plan.looks ?? 0) > 0 && world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+    return (this.plan.looks ?? 0) > 0 && lookable(this.#world) && cloneState(this.#ctx.state) !== undefined;
   }
 
   /**
@@ -505,11 +505,9 @@ class LibraryRun<S, L, M> {
     const crashIndex = this.#crashStates.length - 1;
     for (const { world, crashState } of otherDisks(disk, this.plan.seed, this.#world.settledFingerprint(), this.plan.looks ?? 0)) {
       const crash = crashIn(crashState);
-      // A look works on a copy of the workload's state; one that cannot be copied gets none.
-      const state = cloneState(this.#ctx.state);
-      if (state === undefined) return world.finish();
       this.#looksRun++;
-      const reported = await this.#look(world, crash, state.state);
+      // Each look works on a copy of the workload's state (#looksWanted made sure there is one).
+      const reported = await this.#look(world, crash, cloneState(this.#ctx.state)!.state);
       world.finish();
       const look = { crash: crashIndex, crashState, io: disk.machine.ioCount };
       // Traced as a check, as the run's own checks are.
@@ -524,7 +522,7 @@ class LibraryRun<S, L, M> {
     const reported: Reported[] = [];
     const ctx = this.#lookContext(world, crash, state, reported);
     const options = { stepsMax: this.plan.stepsMax };
-    return withFacadeBoundTo(world, () => this.#pinnedTo(world, async () => {
+    return withFacadeBoundTo(world, () => this.#pin!.aside(world, async () => {
       const opened = await world.run(() => this.#open(ctx), options);
       if (opened.outcome !== 'done') {
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
@@ -555,18 +553,6 @@ class LibraryRun<S, L, M> {
         reported.push({ invariant: String(invariant), message: messageOf(String(message)) });
       },
     };
-  }
-
-  /** Runs `body` with the environment pinned to `world`, then pins it back to the run's. */
-  async #pinnedTo<T>(world: SimWorld, body: () => Promise<T>): Promise<T> {
-    this.#unpin?.();
-    const unpin = pinEnvironment(world);
-    try {
-      return await body();
-    } finally {
-      unpin();
-      this.#unpin = pinEnvironment(this.#world);
-    }
   }
 
   async #invariants(crash: TargetCrash): Promise<void> {
