@@ -12,6 +12,18 @@ export function firstLook(run: Pick<RunResult, 'violations'>): NonNullable<RunRe
   return run.violations[0]?.look;
 }
 
+/** A plan without its second looks (the field is optional, so it is still a `P`). */
+function withoutLooks<P extends { readonly looks?: number | undefined }>(plan: P): P {
+  const { looks: _looks, ...rest } = plan;
+  return rest as unknown as P;
+}
+
+/** `plan` with `looks` second looks (none for 0), or as it is when `looks` is undefined (`--looks`). */
+export function withLooks<P extends { readonly looks?: number | undefined }>(plan: P, looks: number | undefined): P {
+  if (looks === undefined) return plan;
+  return looks > 0 ? { ...plan, looks } : withoutLooks(plan);
+}
+
 /** `plan` with the first violation of `run` moved onto its own path; unchanged when the run found it itself. */
 export function pinLook<P extends BasePlan & { readonly looks?: number | undefined }>(plan: P, run: Pick<RunResult, 'violations'>): P {
   const look = firstLook(run);
@@ -19,8 +31,6 @@ export function pinLook<P extends BasePlan & { readonly looks?: number | undefin
   const crashStates = [...(plan.crashStates ?? [])];
   while (crashStates.length <= look.crash) crashStates.push(0);
   crashStates[look.crash] = look.crashState;
-  const { looks: _looks, ...rest } = plan;
   const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
-  // The plan without its looks field is still a P: the field is optional.
-  return { ...rest, crashStates, faults: { ...plan.faults, scheduled } } as unknown as P;
+  return { ...withoutLooks(plan), crashStates, faults: { ...plan.faults, scheduled } };
 }

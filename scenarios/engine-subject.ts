@@ -19,6 +19,7 @@ import type { Plan } from '../sim/index.ts';
 import { runPlan } from '../sim/index.ts';
 import { ioClasses, type FaultKind } from '../sim/index.ts';
 import type { Subject, Targets } from '../harness/index.ts';
+import { withLooks } from '../harness/index.ts';
 import { engineExploration } from './engine-explore.ts';
 import { engineShrinkAxes } from './engine-shrink.ts';
 import { describeEnginePlan } from './engine-describe.ts';
@@ -61,12 +62,6 @@ export interface EngineSubjectOptions {
   readonly looks?: number | undefined;
 }
 
-/** The plan with `looks` second looks (none for 0), or as it is when `looks` is undefined. */
-export function withLooks(plan: Plan, looks: number | undefined): Plan {
-  if (looks === undefined) return plan;
-  const { looks: _looks, ...rest } = plan;
-  return looks > 0 ? { ...rest, looks } : rest;
-}
 
 /**
  * The engine subject of `engine`.

@@ -10,7 +10,7 @@
  */
 import { ioClasses, type FaultKind, type IoClass } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { pinLook } from '../harness/index.ts';
+import { pinLook, withLooks } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -97,10 +97,7 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string, o
     probes: [],
     plan(unit, seed) {
       checkUnit(unit);
-      const plan = targetPlan(workload, module, seed);
-      if (options.looks === undefined) return plan;
-      const { looks: _looks, ...rest } = plan;
-      return options.looks > 0 ? { ...rest, looks: options.looks } : rest;
+      return withLooks(targetPlan(workload, module, seed), options.looks);
     },
     unitOf: (plan) => plan.workload,
     checkPlan(document, source) {

@@ -13,7 +13,7 @@ import type { Plan } from '../../sim/plan.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import { explorationBase } from '../../scenarios/engine-explore.ts';
 import { explicitLook } from '../../scenarios/engine-shrink.ts';
-import { withLooks } from '../../scenarios/engine-subject.ts';
+import { withLooks } from '../../harness/pin-look.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
