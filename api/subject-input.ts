@@ -15,9 +15,10 @@ export interface SubjectInput {
   /** A module whose default export is a library workload (see `defineWorkload`). */
   readonly target?: string | URL;
   /**
-   * Second looks at each power loss: other disks it could have left, recovered and checked
-   * besides the run's own (0: none). @defaultValue 5 for a library workload and in the engine
-   * scenarios about power loss, else 0
+   * Second looks at each crash: other disks a power loss could have left and, in a plan that
+   * injects bit flips, the disk with a bit of its newest durable data rotted, recovered and
+   * checked besides the run's own (0: none). @defaultValue 5 for a library workload and in the
+   * engine scenarios about power loss and bit rot, else 0
    */
   readonly looks?: number;
 }

@@ -1,8 +1,9 @@
 /**
  * Moving a violation a second look found (sim/second-look.ts) onto the run's own path, for any
- * subject: the look's crash state at its crash, and, as in the look, no fault after that power
- * loss and no looks. Shrinking starts from that plan, so the shrunk plan's trace shows the
- * recovery that failed; if it does not fail, the shrinker keeps the plan with its looks.
+ * subject: the look's crash state at its crash, and, as in the look, no fault after that crash
+ * but the bit flip of a look at rot, at the read that met its bit, and no looks. Shrinking
+ * starts from that plan, so the shrunk plan's trace shows the recovery that failed; if it does
+ * not fail, the shrinker keeps the plan with its looks.
  */
 import type { RunResult } from '../sim/index.ts';
 import type { BasePlan } from './subject.ts';
@@ -32,5 +33,7 @@ export function pinLook<P extends BasePlan & { readonly looks?: number | undefin
   while (crashStates.length <= look.crash) crashStates.push(0);
   crashStates[look.crash] = look.crashState;
   const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
+  const read = look.rot?.read;
+  if (read !== undefined) scheduled.push({ io: read, kind: 'bit-flip', arg: look.rot!.bit });
   return { ...withoutLooks(plan), crashStates, faults: { ...plan.faults, scheduled } };
 }

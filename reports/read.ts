@@ -217,10 +217,14 @@ class FieldReader {
     };
   }
 
-  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count. */
+  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count, and `rot: { path, bit, read? }` for a look at rot. */
   look(value: unknown, path: string): NonNullable<Violation['look']> {
     const raw = this.object(value, path);
-    return { crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`) };
+    const place = { crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`) };
+    if (raw['rot'] === undefined) return place;
+    const rot = this.object(raw['rot'], `${path}.rot`);
+    const read = rot['read'] === undefined ? {} : { read: this.count(rot['read'], `${path}.rot.read`) };
+    return { ...place, rot: { path: this.string(rot['path'], `${path}.rot.path`), bit: this.count(rot['bit'], `${path}.rot.bit`), ...read } };
   }
 
   traceEvent(value: unknown, path: string): TraceEvent {

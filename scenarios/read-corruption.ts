@@ -1,6 +1,6 @@
 /** Bit rot and read errors on durable data, met by recovery: recover intact or refuse, never lie. */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawEngine, makePlan, streams, type Scenario } from './scenario.ts';
+import { drawEngine, makePlan, secondLooks, streams, type Scenario } from './scenario.ts';
 
 export const readCorruption: Scenario = {
   name: 'read-corruption',
@@ -17,6 +17,8 @@ export const readCorruption: Scenario = {
         fsyncFailureMode: 'ext4', sectorBytes: params.pick([512, 4096] as const),
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 30, weights: { ...defaultShape.weights, reopen: 4 } }),
+      // Rot in the newest durable data at each crash: what tells a torn tail from damage.
+      looks: secondLooks,
     });
   },
 };

@@ -126,11 +126,12 @@ export function streams(seed: number): { workload: Rng; params: Rng } {
 }
 
 /**
- * Second looks at each power loss (sim/second-look.ts, where the number is measured) in the
- * scenarios about power loss: up to this many other disks it could have left are recovered and
- * checked besides the run's own. The media-fault scenarios take none: a look starts from the disk
- * alone, so it is skipped once damage struck, and before it the power losses are not what those
- * scenarios are about.
+ * Second looks at each crash (sim/second-look.ts, where the number is measured) in the scenarios
+ * about power loss and in read-corruption: up to this many other disks a power loss could have
+ * left, and where a plan injects bit flips (read-corruption, most swarm seeds) up to two with
+ * the newest durable data rotted, are recovered and checked besides the run's own. The other
+ * media-fault scenarios take none: a look starts from the disk alone, so it is skipped once
+ * damage struck, and before it the power losses are not what those scenarios are about.
  */
 export const secondLooks = defaultLooks;
 

@@ -75,9 +75,10 @@ export interface Plan {
   /** Which post-power-loss state each crash settles on, by crash index (default 0). */
   readonly crashStates?: readonly number[];
   /**
-   * Second looks: at each power loss that left something unsynced, how many other disks it
-   * could have left to recover and check as well, each in a world of its own
-   * (sim/second-look.ts). Absent or 0: none. A run whose looks find nothing is the run without
+   * Second looks (sim/second-look.ts): at each power loss that left something unsynced, how many
+   * other disks it could have left to recover and check as well, each in a world of its own; in
+   * a plan that injects bit flips, also up to two disks a crash left with a bit of the newest
+   * durable data rotted. Absent or 0: none. A run whose looks find nothing is the run without
    * them, digest included.
    */
   readonly looks?: number;

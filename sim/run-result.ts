@@ -4,7 +4,7 @@
  * shrinking, exploration and the reports. Plain data.
  */
 import type { ScheduledFault } from './disk/faults.ts';
-import type { Coverage, FaultKind, TraceEvent } from './types.ts';
+import type { Coverage, FaultKind, LookPlace, TraceEvent } from './types.ts';
 
 /** The crash a check followed (library workloads name it; the engine runner's violations may not). */
 export interface CrashInfo {
@@ -38,13 +38,8 @@ export interface RunViolation {
   readonly commit?: number;
   readonly expected?: string;
   readonly seen?: string;
-  /**
-   * Found by a second look at a power loss (sim/second-look.ts), not on the run's own path: the
-   * crash (by index, as in `crashStates`), the crash state looked at, and the global I/O index
-   * at which the power loss struck. The plan with `crashStates[crash]` set to `crashState` and no
-   * fault after `io` meets the same disk on its own path.
-   */
-  readonly look?: { readonly crash: number; readonly crashState: number; readonly io: number };
+  /** Found by a second look at a crash (sim/second-look.ts), not on the run's own path: where, as {@link LookPlace} says. */
+  readonly look?: LookPlace;
   /** The crash the failed check followed, when the runner knows it. */
   readonly crash?: CrashInfo;
 }

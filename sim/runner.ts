@@ -27,7 +27,7 @@ import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { lookable, lookAgain, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
+import { lookable, lookAgain, RotWatch, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -115,8 +115,9 @@ class EngineRun {
   readonly #witness: ReportWitness;
   /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
   #damageAtCheck = 0;
-  /** Power losses whose other crash states are still to be looked at (sim/second-look.ts). */
+  /** Crashes whose disks are still to be looked at again (sim/second-look.ts). */
   #looks: PendingLook[] = [];
+  readonly #rotWatch: RotWatch;
   #looksRun = 0;
   /** The thread's environment pinned to this run's world (set while the run executes). */
   #pin: WorldPin | undefined;
@@ -135,6 +136,7 @@ class EngineRun {
     this.#crashCheck = engine.crashCheck === undefined ? undefined : new FilesCheck(engine.crashCheck, storeDir);
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
     this.#witness = new ReportWitness(this.#world.trace);
+    this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
   }
 
   async execute(): Promise<RunResult> {
@@ -201,11 +203,14 @@ class EngineRun {
     this.#model.crashed(kind === 'kill-9' && !cacheIntact ? 'power-loss' : kind);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? 0;
     this.#crashStates.push(crashState);
-    const disk = kind === 'power-loss' && this.#looksWanted() ? world.copyOfDisk() : undefined;
+    const otherStates = kind === 'power-loss' && this.#looksWanted();
+    const rot = this.#rotWatch.wanted(world);
+    const disk = otherStates || rot ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
     if (disk !== undefined) {
       const crashIndex = this.#crashStates.length - 1;
-      this.#looks.push({ disk, crashIndex, io: disk.machine.ioCount, primaryState: crashState, primaryKey: world.settledFingerprint(), model: this.#model.clone() });
+      const primaryKey = otherStates ? world.settledFingerprint() : undefined;
+      this.#looks.push({ disk, kind, crashIndex, io: disk.machine.ioCount, primaryState: crashState, primaryKey, rot, model: this.#model.clone() });
     }
     const gate = this.options.afterFirstPowerLoss;
     if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {

@@ -1,24 +1,38 @@
 /**
- * Second looks at a power loss: the same disk settled on other crash states, each recovered once
- * in a world of its own and checked, while the run itself goes on with the crash state its plan
- * chose.
+ * Second looks at a crash: the disk a crash left, recovered again in worlds of their own and
+ * checked, while the run itself goes on with the disk its plan chose. Two kinds:
+ * - at a power loss, the same disk settled on other crash states ({@link otherDisks});
+ * - at any crash of a plan that injects bit flips, the disk the crash left with one bit of its
+ *   newest durable data rotted ({@link rottenDisks}).
  *
- * Why. A power loss can leave many disks (crash-policy.ts): which unsynced writes land, which
- * tear, which directory entries survive. A run settles on one, so a bug that only one disk in
- * twenty shows needs twenty seeds that reach the same point; but everything before the power
- * loss, most of a seed's work, is the same for all of them. A look costs one recovery and its
- * checks, and only runs when its disk differs from every disk already recovered at that power
- * loss (where nothing was unsynced, every crash state leaves the same disk and no look runs).
+ * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
+ * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
+ * only one disk in twenty shows needs twenty seeds that reach the same point; but everything
+ * before the power loss, most of a seed's work, is the same for all of them. A look costs one
+ * recovery and its checks, and only runs when its disk differs from every disk already recovered
+ * at that power loss (where nothing was unsynced, every crash state leaves the same disk and no
+ * look runs).
  *
- * What a look may conclude. Faults are off in its world: the disk is the one the power loss
- * left, nothing more happens to it, and the engine must recover a state the model allows, or
- * refuse only if damage excuses it (looks are skipped once media faults struck, so only a
- * misdirected write the settling kept can be such damage).
+ * Why rot in the newest durable data. A recovery must tell damage it may cut off (a torn tail of
+ * writes nothing acknowledged) from damage it must refuse (bytes an fsync made durable): the
+ * classic bug cuts acknowledged data off as if it were torn (LevelDB with paranoid checks off,
+ * RocksDB's kSkipAnyCorruptedRecords). Only damage to bytes synced since the engine last recorded
+ * how far its data was durable shows it, and an injected bit flip lands in whatever range a read
+ * covers (headers, manifests, old segments) far more often. A look lets one bit rot in what the
+ * last fsync of a file made durable, for the two files synced last, at each crash after which
+ * something new was synced; the bit flips as an injected bit flip when a read first covers it.
+ *
+ * What a look may conclude. Faults are off in its world: the disk is the one the crash left (and
+ * the one rotted bit), nothing more happens to it, and the engine must recover a state the model
+ * allows, or refuse only if damage excuses it: the rotted bit once read, or a misdirected write
+ * the settling kept (looks are skipped once media faults struck or a bit flipped, as a look
+ * starts from the disk alone, without a fault's after-effects).
  * It is judged by a copy of the run's model, so the run's own model, world, trace and digest are
  * untouched: a run whose looks find nothing is the run without looks, byte for byte.
  *
- * Reproducing one. A violation a look found names its power loss and crash state; the same plan
- * with that crash state at that index (`crashStates`) meets the same disk on its main path
+ * Reproducing one. A violation a look found names its crash, and its crash state or rotted bit;
+ * the same plan with that crash state at that index (`crashStates`), no fault after the crash
+ * but the bit flip at the read that met the bit, meets the same disk on its main path
  * (harness/pin-look.ts, which shrinking applies first).
  *
  * Engines are looked at here ({@link lookAgain}); library workloads in targets/runner.ts, over
@@ -33,28 +47,38 @@ import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
 import { SimWorld, type DiskCopy } from './world.ts';
+import type { FaultProfile } from './disk/faults.ts';
+import { Rng } from './rng.ts';
+import type { CrashKind } from './scheduler.ts';
+import type { LookPlace } from './types.ts';
 
-/** A power loss whose other crash states are still to be looked at. */
+/** A crash whose disk is still to be looked at again. */
 export interface PendingLook {
-  /** The disk right before the power loss settled it (unsynced records included). */
+  /** The disk right before the crash settled it (unsynced records included). */
   readonly disk: DiskCopy;
+  readonly kind: CrashKind;
   /** Index of the crash in the run (0 for its first), as in `crashStates`. */
   readonly crashIndex: number;
-  /** The global I/O index at which the power loss struck. */
+  /** The global I/O index at which the crash struck. */
   readonly io: number;
-  /** The crash state the run settled on. */
+  /** The crash state the run settled on (0 after a kill -9). */
   readonly primaryState: number;
-  /** {@link SimWorld.settledFingerprint} of the run's own settling. */
-  readonly primaryKey: string;
+  /** {@link SimWorld.settledFingerprint} of the run's own settling, when other crash states are looked at (power losses only). */
+  readonly primaryKey: string | undefined;
+  /** Whether to let the newest durable data rot ({@link rottenDisks}). */
+  readonly rot: boolean;
   /** The run's model right after the crash. */
   readonly model: CommitModel;
 }
 
-/** The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9 instead of 0: `. */
-export const lookPrefix = /^crash \d+ \(a power loss\) settled on crash state \d+ instead of \d+: /;
+/**
+ * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
+ * instead of 0: ` or `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `.
+ */
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then bit \d+ of .+? rotted): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
-export type LookViolation = ModelViolation & { readonly look: { readonly crash: number; readonly crashState: number; readonly io: number } };
+export type LookViolation = ModelViolation & { readonly look: LookPlace };
 
 /** What a look needs of the run. */
 export interface LookSetting {
@@ -87,33 +111,66 @@ const firstLookState = 8;
 const settlingsPerLook = 2;
 
 /**
- * Recovers up to `setting.looks` disks the power loss could also have left, each different from
- * the run's and from each other, and checks each.
+ * Looks at the disk of one crash again: up to `setting.looks` other crash states, then up to
+ * {@link rotLooksMax} rotted bits, as `pending` asks; recovers and checks each.
  * @returns how many looks ran, and the violations of the first look that found any, each naming
- *   its power loss and crash state
+ *   where it was found
  */
 export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[] }> {
-  const found: LookViolation[] = [];
   let done = 0;
-  for (const { world, crashState } of otherDisks(pending.disk, setting.seed, pending.primaryKey, setting.looks)) {
+  for (const { world, place } of disksToLookAt(pending, setting)) {
     done++;
     const violations = await setting.pin.aside(world, () => recoverAndCheck(world, pending.model.clone(), setting));
+    const look = place.rot === undefined || world.rotRead === undefined ? place : { ...place, rot: { ...place.rot, read: world.rotRead } };
     world.finish();
-    const look = { crash: pending.crashIndex, crashState, io: pending.io };
-    for (const v of violations) found.push({ ...v, message: `${lookWhere(look, pending.primaryState)}: ${v.message}`, look });
-    if (found.length > 0) break;
+    if (violations.length > 0) return { looks: done, violations: violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}`, look })) };
   }
-  return { looks: done, violations: found };
+  return { looks: done, violations: [] };
+}
+
+function* disksToLookAt(pending: PendingLook, setting: LookSetting): Generator<{ world: SimWorld; place: LookPlace }> {
+  const { crashIndex: crash, io } = pending;
+  if (pending.primaryKey !== undefined) {
+    for (const { world, crashState } of otherDisks(pending.disk, setting.seed, pending.primaryKey, setting.looks)) yield { world, place: { crash, crashState, io } };
+  }
+  if (pending.rot) {
+    for (const { world, rot } of rottenDisks(pending, setting.seed, Math.min(setting.looks, rotLooksMax))) yield { world, place: { crash, crashState: pending.primaryState, io, rot } };
+  }
 }
 
 /**
- * Whether a power loss striking `world` now can be looked at again: something unsynced could land
- * in more than one way (else every crash state leaves the same disk), and no media fault has
- * struck (a look starts from the disk alone, without a fault's after-effects: bit flips, damaged
- * sectors, lost names). Asked before the power loss settles.
+ * Whether a crash striking `world` now can be looked at again: no media fault has struck and no
+ * bit has flipped (a look starts from the disk alone, without a fault's after-effects: bit
+ * flips, damaged sectors, lost names). For other crash states of a power loss, something
+ * unsynced must also be able to land in more than one way (else every crash state leaves the same
+ * disk). Asked before the crash settles.
  */
-export function lookable(world: SimWorld): boolean {
-  return world.unsyncedCount > 0 && world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0;
+export function lookable(world: SimWorld, kind: CrashKind = 'power-loss'): boolean {
+  return world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0 && (kind !== 'power-loss' || world.unsyncedCount > 0);
+}
+
+/** How many files a look lets rot at one crash: the two synced last (the log and what names it, in a WAL engine). */
+export const rotLooksMax = 2;
+
+/**
+ * Which crashes get a look at bit rot: those of a plan that injects bit flips, when something was
+ * synced since the last crash that got one (else the newest durable data is what that look let rot).
+ */
+export class RotWatch {
+  readonly #on: boolean;
+  #syncsAtLast = -1;
+
+  /** @param faults - the plan's fault profile: rot looks only where it injects bit flips */
+  constructor(faults: Pick<FaultProfile, 'rates'>, looks: number) {
+    this.#on = looks > 0 && (faults.rates['bit-flip'] ?? 0) > 0;
+  }
+
+  /** Whether the crash striking `world` now gets a look at rot (asked once per crash, before it settles). */
+  wanted(world: SimWorld): boolean {
+    if (!this.#on || !lookable(world, 'kill-9') || world.syncs === this.#syncsAtLast) return false;
+    this.#syncsAtLast = world.syncs;
+    return true;
+  }
 }
 
 /**
@@ -156,8 +213,10 @@ export class WorldPin {
 }
 
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
-export function lookWhere(look: { readonly crash: number; readonly crashState: number }, primaryState: number): string {
-  return `crash ${look.crash + 1} (a power loss) settled on crash state ${look.crashState} instead of ${primaryState}`;
+export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
+  const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
+  if (look.rot !== undefined) return `${start}, then bit ${look.rot.bit} of ${look.rot.path} rotted`;
+  return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
 }
 
 /**
@@ -186,6 +245,35 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
 }
 
 /**
+ * The disk a crash left, with one bit of its newest durable data rotted ({@link SimWorld.letRot}):
+ * for each of the `count` files synced last, a world started from `pending.disk`, settled as the
+ * run settled it, with faults off. Lazily; the caller ends each world.
+ */
+export function* rottenDisks(pending: PendingLook, seed: number, count: number): Generator<{ world: SimWorld; rot: { readonly path: string; readonly bit: number } }> {
+  for (let rank = 0; rank < count; rank++) {
+    const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
+    world.setFaultsEnabled(false);
+    world.crashNow(pending.kind);
+    world.restart({ crashState: pending.primaryState });
+    const rot = world.letRot(rank, new Rng(seed).fork(`rot/${pending.crashIndex}/${rank}`));
+    if (rot === undefined) {
+      world.finish();
+      return;
+    }
+    yield { world, rot };
+  }
+}
+
+/**
+ * Whether a refusal to open the look's disk is excused: the rotted bit was read (an injected bit
+ * flip), or the disk holds media damage, a misdirected write the settling kept. Judged as the run
+ * judges its own (sim/runner.ts).
+ */
+function damaging(world: SimWorld): boolean {
+  return world.faultCounts['bit-flip'] > 0 || damaged(world);
+}
+
+/**
  * Whether the look's disk holds media damage: a misdirected write the power loss kept, landed
  * where it was not meant to go (looks are taken only while no damage has struck, so any is the
  * settling's). Recovery may then refuse, or lose what nothing vouched for, as on the run's path.
@@ -204,7 +292,7 @@ async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: Loo
       return checkOpened(world, opened.value, model, setting);
     case 'error': {
       const error = opened.error;
-      if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), damaged(world)).violations];
+      if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), damaging(world)).violations];
       const what = isProgrammingError(error) ? 'threw' : 'failed with faults off:';
       return [{ invariant: isProgrammingError(error) ? 'engine-error' : 'liveness', message: `open ${what} ${describeError(error)}` }];
     }

@@ -131,8 +131,23 @@ export interface Violation {
   readonly key?: string;
   /** The trace (shrunk where available) for timelines in reports. */
   readonly trace?: readonly TraceEvent[];
-  /** Found by a second look at a power loss, not on the run's own path (see RunViolation.look). */
-  readonly look?: { readonly crash: number; readonly crashState: number; readonly io: number };
+  /** Found by a second look at a crash, not on the run's own path (see RunViolation.look). */
+  readonly look?: LookPlace;
+}
+
+/**
+ * Where a second look at a crash found a violation (sim/second-look.ts): the crash (by index, as
+ * in `crashStates`), the crash state looked at, and the global I/O index at which the crash
+ * struck; for a look at bit rot, the bit it let rot and the global I/O index of the read that
+ * met it (absent: no read did). The plan with `crashStates[crash]` set to `crashState`, no fault
+ * after `io` but a bit flip of that bit at that read (`faults.scheduled`), meets the same disk on
+ * its own path.
+ */
+export interface LookPlace {
+  readonly crash: number;
+  readonly crashState: number;
+  readonly io: number;
+  readonly rot?: { readonly path: string; readonly bit: number; readonly read?: number };
 }
 
 /** Per-scenario (per-unit) figures of a campaign. */

@@ -17,7 +17,7 @@ import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
-import { SimDisk, splitPath } from './disk/disk.ts';
+import { childPath, SimDisk, splitPath } from './disk/disk.ts';
 import { FileState } from './disk/file-state.ts';
 import type { DiskImage, MachineState } from './disk/image.ts';
 import { importDiskImage } from './disk/image-reader.ts';
@@ -302,6 +302,50 @@ export class SimWorld {
   exportImage(): DiskImage {
     const k = this.#kernel;
     return exportDiskImage(k.disk, { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount });
+  }
+
+  /**
+   * Lets one bit of the newest durable data rot, unseen until a read covers it (then it flips as
+   * an injected bit flip: IoKernel.rot): for a second look at a crash (sim/second-look.ts). The
+   * file is the `rank`-th (0: the last) by its last fsync that wrote bytes, among the files a
+   * name reaches; the bit is drawn from `rng` among what that fsync made durable and nothing has
+   * rewritten since.
+   * @returns the file's path and the bit, or undefined when fewer files hold such bytes
+   */
+  letRot(rank: number, rng: Rng): { readonly path: string; readonly bit: number } | undefined {
+    const k = this.#kernel;
+    const sectorBytes = k.disk.sectorBytes;
+    const candidates: { path: string; file: FileState; sectors: number[] }[] = [];
+    const seen = new Set<FileState>();
+    for (const dir of k.disk.internals().dirs) {
+      for (const [name, entry] of dir.cache) {
+        if (!(entry instanceof FileState) || entry.lastSynced === undefined || seen.has(entry)) continue;
+        seen.add(entry);
+        if (entry.lastSynced.from >= Math.min(entry.durable.size, entry.cache.size)) continue;
+        const sectors = entry.durableSectors(entry.lastSynced.from, entry.lastSynced.to, sectorBytes);
+        if (sectors.length > 0) candidates.push({ path: childPath(dir.path, name), file: entry, sectors });
+      }
+    }
+    candidates.sort((a, b) => b.file.lastSynced!.seq - a.file.lastSynced!.seq);
+    const chosen = candidates[rank];
+    if (chosen === undefined) return undefined;
+    const { from, to } = chosen.file.lastSynced!;
+    const sector = chosen.sectors[rng.int(chosen.sectors.length)]!;
+    const start = Math.max(from, sector * sectorBytes);
+    const end = Math.min(to, chosen.file.durable.size, chosen.file.cache.size, (sector + 1) * sectorBytes);
+    const bit = start * 8 + rng.int((end - start) * 8);
+    k.rot = { file: chosen.file, bit };
+    return { path: chosen.path, bit };
+  }
+
+  /** The global I/O index of the read that met the bit {@link letRot} let rot; absent while none has. */
+  get rotRead(): number | undefined {
+    return this.#kernel.rotRead;
+  }
+
+  /** fsyncs so far that made written bytes durable: unchanged, the newest durable data is what it was. */
+  get syncs(): number {
+    return this.#kernel.disk.syncs;
   }
 
   /** A copy of the disk as it is now, unsynced records included, with the machine counters (see {@link SimWorldOptions.diskCopy}). */

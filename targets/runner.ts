@@ -512,7 +512,7 @@ class LibraryRun<S, L, M> {
       const look = { crash: crashIndex, crashState, io: disk.machine.ioCount };
       // Traced as a check, as the run's own checks are.
       if (reported.length > 0) this.#world.setPhase('check');
-      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, primaryState)}: ${message}`, crash, look);
+      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, { kind: 'power-loss', primaryState })}: ${message}`, crash, look);
       if (reported.length > 0) return;
     }
   }

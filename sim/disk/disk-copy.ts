@@ -67,6 +67,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
   copy.capacityBytes = disk.capacityBytes;
   copy.damage.count = disk.damage.count;
+  copy.syncs = disk.syncs;
   return copy;
 }
 

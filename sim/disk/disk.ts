@@ -146,6 +146,8 @@ export class SimDisk {
    * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
    */
   readonly damage: DamageLog = { count: 0 };
+  /** fsyncs that made written bytes durable, which number each file's `lastSynced` (FileState). */
+  syncs = 0;
   #usedBytes = 0;
   #nextFileId = 1;
   #nextTxnSeq = 0;
@@ -388,7 +390,7 @@ export class SimDisk {
     const visit = (dir: DirNode): void => {
       this.syncDir(dir);
       for (const entry of dir.cache.values()) {
-        if (entry instanceof FileState) entry.sync(this.damage);
+        if (entry instanceof FileState) entry.sync(this);
         else visit(entry);
       }
     };

@@ -86,12 +86,29 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
         file.breakBit(bit, k.disk.sectorBytes);
       }
       if (fault === 'sector-damage') damageSector(open, io, position, available);
+      if (k.rot !== undefined && k.rot.file === file) meetRot(open, io, position, available);
       const out = file.cache.read(position, length);
       file.applyBadBits(out, position);
       file.applyBadSectors(out, position, k.disk.sectorBytes);
       return out;
     },
   };
+}
+
+/**
+ * A read that covers the bit a second look let rot (IoKernel.rot) flips it, as a bit flip that
+ * fired there: the same trace, fault record and sticky bit as an injected one, so the flip
+ * replays as `faults.scheduled` at this I/O with the bit as its argument.
+ */
+function meetRot(open: OpenFile, io: number, position: number, available: number): void {
+  const { kernel: k, path, file } = open;
+  const { bit } = k.rot!;
+  const byte = Math.floor(bit / 8);
+  if (byte < position || byte >= position + available) return;
+  k.rot = undefined;
+  k.rotRead = io;
+  k.fire('bit-flip', io, bit, path);
+  file.breakBit(bit, k.disk.sectorBytes);
 }
 
 /**
@@ -283,7 +300,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
         fillDisk(open, io, 1);
         throw k.injected('ENOSPC', name, path);
       }
-      file.sync(k.disk.damage);
+      file.sync(k.disk);
     },
   };
 }

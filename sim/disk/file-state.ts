@@ -50,6 +50,19 @@ export interface DamageLog {
   count: number;
 }
 
+/** What an fsync needs of its disk: the damage count, and the number of fsyncs that made written bytes durable. */
+export interface SyncLog {
+  readonly damage: DamageLog;
+  syncs: number;
+}
+
+/** The bytes one fsync made durable, `[from, to)`, and its number on the disk ({@link SyncLog.syncs}). */
+export interface LastSynced {
+  readonly seq: number;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A sector that reads back whole as zeros, or as garbage drawn from `seed`. */
 export interface BadSector {
   readonly zeros: boolean;
@@ -69,6 +82,11 @@ export class FileState {
   cacheLinks = 0;
   /** Set by a `sticky` fsync failure: every later sync of this file fails. */
   syncBroken = false;
+  /**
+   * The written bytes the last fsync of this file made durable (absent before any): the newest
+   * durable data, which a second look lets rot (sim/second-look.ts).
+   */
+  lastSynced: LastSynced | undefined;
   /** Sector index → absolute bit index (byte * 8 + bit) that reads flip. */
   badBits: Map<number, number> | undefined;
   /** The last copy {@link snapshot} made, and of which buffer at which version. */
@@ -107,6 +125,7 @@ export class FileState {
     copy.journal = this.journal.clone();
     copy.pending = [...this.pending];
     copy.syncBroken = this.syncBroken;
+    copy.lastSynced = this.lastSynced;
     if (this.badBits !== undefined) copy.badBits = new Map(this.badBits);
     if (this.badSectors !== undefined) copy.badSectors = new Map(this.badSectors);
     return copy;
@@ -142,10 +161,19 @@ export class FileState {
 
   /**
    * sync: every pending record becomes durable (a misdirected write where it really lands).
-   * @param damage - counts the misdirected writes that land
+   * @param log - counts the misdirected writes that land, and numbers the sync in {@link lastSynced} when it wrote bytes
    */
-  sync(damage?: DamageLog): void {
-    for (const record of this.pending) this.land(record, damage);
+  sync(log?: SyncLog): void {
+    let from = Number.MAX_SAFE_INTEGER;
+    let to = 0;
+    for (const record of this.pending) {
+      if (record.kind === 'write') {
+        from = Math.min(from, record.offset);
+        to = Math.max(to, record.offset + record.length);
+      }
+      this.land(record, log?.damage);
+    }
+    if (log !== undefined && to > 0) this.lastSynced = { seq: ++log.syncs, from, to };
     this.#clearPending();
   }
 

@@ -18,6 +18,7 @@ import type { CrashKind, Scheduler } from '../scheduler.ts';
 import { none, type Trace } from '../trace.ts';
 import type { FaultKind, IoClass, TracePhase } from '../types.ts';
 import type { SimDisk } from './disk.ts';
+import type { FileState } from './file-state.ts';
 import type { FaultInjector } from './faults.ts';
 
 /** Late writes: a probability per write and explicit I/O indexes (see the module comment). */
@@ -52,6 +53,13 @@ export class IoKernel {
   ioCount = 0;
   /** Increments on every restart; a file system of an older incarnation is dead. */
   incarnation = 0;
+  /**
+   * A bit of durable data that has rotted, unseen until a read covers it: that read flips it as
+   * an injected bit flip, and {@link rotRead} records the I/O (a second look, sim/second-look.ts).
+   */
+  rot: { readonly file: FileState; readonly bit: number } | undefined;
+  /** The global I/O index of the read that first met {@link rot}; absent while none has. */
+  rotRead: number | undefined;
   readonly #onCrash: ((kind: CrashKind) => void) | undefined;
 
   constructor(parts: {

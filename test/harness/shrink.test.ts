@@ -39,6 +39,22 @@ describe('shrinkPlan on the engine subject', () => {
     removeMutantCopies();
   });
 
+  it('moves a violation a look at bit rot found onto the run\'s own path: the bit flips at the read that met it, and the shrunk plan fails itself', async () => {
+    const subject = engineSubject(await loadMutant(mutants.find((m) => m.id === 'corruption-truncated')!));
+    const original = subject.plan('read-corruption', 26);
+    const look = (await subject.run(original)).violations[0]?.look;
+    expect(look).toEqual({ crash: 0, crashState: 0, io: 20, rot: { path: '/db/00000000000000000001.wal', bit: 783, read: 32 } });
+    const result = await shrinkPlan(subject, original);
+    expect(result.violation?.invariant).toBe('durability');
+    expect(result.violation?.look).toBeUndefined();
+    expect(result.plan.looks).toBeUndefined();
+    expect(result.plan.faults.scheduled).toContainEqual({ io: 32, kind: 'bit-flip', arg: 783 });
+    const again = await subject.run(result.plan);
+    expect(again.violations[0]).toMatchObject({ invariant: 'durability' });
+    expect(again.violations[0]?.look).toBeUndefined();
+    removeMutantCopies();
+  });
+
   it('shrinks a workload-only bug (no faults needed) to a handful of steps', async () => {
     const subject = engineSubject(acknowledgesWithoutWriting(3, false));
     const result = await shrinkPlan(subject, subject.plan('wal-append', 37));

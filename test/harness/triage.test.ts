@@ -56,6 +56,7 @@ describe('causeShape', () => {
   it('gives a second look\'s violation the shape of the same violation on the run\'s own path: one bug, one root cause', () => {
     const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
     expect(causeShape(`crash 2 (a power loss) settled on crash state 9 instead of 0: ${message}`)).toBe(causeShape(message));
+    expect(causeShape(`crash 3 (a kill -9), then bit 8317 of /db/00000000000000000004.wal rotted: ${message}`)).toBe(causeShape(message));
   });
 
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {

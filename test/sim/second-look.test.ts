@@ -1,7 +1,7 @@
 /**
- * Second looks at a power loss (sim/second-look.ts): the same disk settled on other crash states,
- * each recovered in a world of its own and judged by a copy of the model, while the run goes on
- * with its own crash state.
+ * Second looks at a crash (sim/second-look.ts): the same disk settled on other crash states, or
+ * with a bit of its newest durable data rotted, each recovered in a world of its own and judged
+ * by a copy of the model, while the run goes on with its own disk.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
@@ -15,7 +15,11 @@ import { explorationBase } from '../../scenarios/engine-explore.ts';
 import { explicitLook } from '../../scenarios/engine-shrink.ts';
 import { withLooks } from '../../harness/pin-look.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
+import { Rng } from '../../sim/rng.ts';
+import { RotWatch } from '../../sim/second-look.ts';
+import { noFaults, SimWorld } from '../../sim/world.ts';
 import { mutants } from '../mutants/catalogue.ts';
+import { filled, inWorld } from './helpers.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
@@ -87,11 +91,11 @@ describe('second looks at a power loss', () => {
     expect(sidecar.looks).toBeGreaterThan(0);
   });
 
-  it('are on by default in the scenarios about power loss, and off in those about media faults', () => {
-    for (const scenario of ['wal-append', 'rotation', 'checkpoint-prune', 'sidecar-rewrite', 'group-commit', 'recovery-crash', 'overlap', 'swarm']) {
+  it('are on by default in the scenarios about power loss and bit rot, and off in those about other media faults', () => {
+    for (const scenario of ['wal-append', 'rotation', 'checkpoint-prune', 'sidecar-rewrite', 'group-commit', 'recovery-crash', 'overlap', 'swarm', 'read-corruption']) {
       expect(plan(scenario, 1).looks, scenario).toBe(secondLooks);
     }
-    for (const scenario of ['read-corruption', 'sector-damage', 'misdirected-write', 'lost-file', 'fsync-failure', 'disk-full', 'kill9-anywhere']) {
+    for (const scenario of ['sector-damage', 'misdirected-write', 'lost-file', 'fsync-failure', 'disk-full', 'kill9-anywhere']) {
       expect(plan(scenario, 1).looks, scenario).toBeUndefined();
     }
   });
@@ -112,6 +116,142 @@ describe('second looks at a power loss', () => {
     const document = JSON.parse(JSON.stringify(withLooks(plan('wal-append', 1), 2))) as Record<string, unknown>;
     expect(checkPlan(document, 'plan.json').looks).toBe(2);
     expect(() => checkPlan({ ...document, looks: -1 }, 'plan.json')).toThrow(/looks must be an integer >= 0/);
+  });
+});
+
+describe('second looks at bit rot', () => {
+  it('catch a recovery that cuts acknowledged frames off as a torn tail, which the run\'s own bit flips miss, naming the crash, the bit and the read that met it', async () => {
+    // corruption-truncated: damage in the last segment is cut off like a torn tail. The run's
+    // own flips land in headers and older segments, which the engine refuses; the look lets a
+    // bit rot in what the last fsync made durable, and the cut loses an acknowledged commit.
+    const engine = await mutant('corruption-truncated');
+    const without = await runPlan(withLooks(plan('read-corruption', 26), 0), engine);
+    expect(without.violations).toEqual([]);
+    const looked = await runPlan(plan('read-corruption', 26), engine);
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('durability');
+    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 20, rot: { path: '/db/00000000000000000001.wal', bit: 783, read: 32 } });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit 783 of \/db\/00000000000000000001\.wal rotted: commit #0 \(lsn 1\), acknowledged, is missing/);
+  });
+
+  it('move onto the run\'s own path as a bit flip at that read (explicitLook): the same invariant fails there, found by the run itself', async () => {
+    const engine = await mutant('corruption-truncated');
+    const looked = await runPlan(plan('read-corruption', 26), engine);
+    const pinned = explicitLook(plan('read-corruption', 26), looked);
+    expect(pinned.looks).toBeUndefined();
+    expect(pinned.faults.scheduled?.at(-1)).toEqual({ io: 32, kind: 'bit-flip', arg: 783 });
+    const own = await runPlan(pinned, engine);
+    expect(own.violations[0]?.invariant).toBe('durability');
+    expect(own.violations[0]?.look).toBeUndefined();
+  });
+
+  it('leave a run whose looks find nothing byte for byte as it was, and pass the reference engine, which refuses what it cannot prove torn', async () => {
+    let looks = 0;
+    for (const scenario of ['read-corruption', 'swarm']) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const base = plan(scenario, seed);
+        const [plain, looked] = [await runPlan(withLooks(base, 0), referenceEngine), await runPlan(base, referenceEngine)];
+        expect(looked.violations).toEqual([]);
+        expect(looked.digest).toBe(plain.digest);
+        looks += looked.looks ?? 0;
+      }
+    }
+    expect(looks).toBeGreaterThan(20);
+  });
+
+  it('run only in plans that inject bit flips, at a kill -9 as at a power loss', async () => {
+    // Strict commits and kill -9 crashes: nothing is unsynced at a crash, so no other crash
+    // state is looked at, and every look is a look at rot.
+    const base: Plan = {
+      ...plan('wal-append', 2),
+      engine: { ...plan('wal-append', 2).engine, sync: 'strict', sidecarEveryFrames: 0 },
+      faults: { ...plan('wal-append', 2).faults, rates: {} },
+      steps: [
+        { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+        { op: 'crash', kind: 'kill-9' },
+        { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+        { op: 'crash', kind: 'kill-9' },
+      ],
+    };
+    expect((await runPlan(withLooks(base, 3), referenceEngine)).looks).toBeUndefined();
+    // A bit-flip rate too small to fire: the plan injects bit flips, so its crashes are looked at.
+    const rotting = { ...base, faults: { ...base.faults, rates: { 'bit-flip': 1e-12 } } };
+    const result = await runPlan(withLooks(rotting, 3), referenceEngine);
+    expect(result.faults['bit-flip']).toBe(0);
+    expect(result.looks).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+  });
+});
+
+describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
+  /** A world where `/d/a` (100 bytes, then 50 more) and then `/d/b` (30 bytes) are written and fsynced. */
+  async function syncedFiles(): Promise<SimWorld> {
+    const world = new SimWorld({ seed: 3, trace: 'full', faults: noFaults({ sectorBytes: 512 }) });
+    world.createDirectory('/d');
+    await inWorld(world, async () => {
+      const a = await world.fs.open('/d/a', { create: true });
+      await a.append(filled(100, 0xaa));
+      await a.datasync();
+      await a.append(filled(50, 0xcc));
+      await a.datasync();
+      const b = await world.fs.open('/d/b', { create: true });
+      await b.append(filled(30, 0xbb));
+      await b.datasync();
+      await world.fs.syncDir('/d');
+    });
+    return world;
+  }
+
+  it('are in what the last fsync of the files synced last made durable, newest file first', async () => {
+    const world = await syncedFiles();
+    const rng = new Rng(1);
+    const newest = world.letRot(0, rng);
+    expect(newest?.path).toBe('/d/b');
+    expect(newest!.bit).toBeLessThan(30 * 8);
+    const before = world.letRot(1, rng);
+    expect(before?.path).toBe('/d/a');
+    // Only the 50 bytes the second fsync of /d/a made durable, never the 100 before them.
+    expect(before!.bit).toBeGreaterThanOrEqual(100 * 8);
+    expect(before!.bit).toBeLessThan(150 * 8);
+    expect(world.letRot(2, rng)).toBeUndefined();
+  });
+
+  it('flip at the first read that covers them, as an injected bit flip at that I/O, and not before', async () => {
+    const world = await syncedFiles();
+    const rot = world.letRot(1, new Rng(2))!;
+    const byte = Math.floor(rot.bit / 8);
+    const [head, whole] = await inWorld(world, async () => {
+      const a = await world.fs.open('/d/a');
+      return [await a.read(0, 100), await a.read(0, 150)] as const;
+    });
+    expect(head).toEqual(filled(100, 0xaa));
+    expect(whole[byte]).toBe(0xcc ^ (1 << (rot.bit % 8)));
+    expect(world.faultCounts['bit-flip']).toBe(1);
+    expect(world.faultsFired).toContainEqual(expect.objectContaining({ kind: 'bit-flip', io: world.rotRead, arg: rot.bit }));
+  });
+
+  it('come once per crash after something new was synced, only for plans with bit flips, and never after a bit flipped', async () => {
+    const world = await syncedFiles();
+    expect(new RotWatch({ rates: {} }, 5).wanted(world)).toBe(false);
+    expect(new RotWatch({ rates: { 'bit-flip': 0.01 } }, 0).wanted(world)).toBe(false);
+    const watch = new RotWatch({ rates: { 'bit-flip': 0.01 } }, 5);
+    expect(watch.wanted(world)).toBe(true);
+    expect(watch.wanted(world)).toBe(false);
+    await inWorld(world, async () => {
+      const b = await world.fs.open('/d/b');
+      await b.append(filled(10, 0xdd));
+      await b.datasync();
+    });
+    expect(watch.wanted(world)).toBe(true);
+    world.letRot(0, new Rng(3));
+    await inWorld(world, async () => {
+      const b = await world.fs.open('/d/b');
+      await b.read(0, 40);
+      await b.append(filled(10, 0xee));
+      await b.datasync();
+    });
+    expect(world.faultCounts['bit-flip']).toBe(1);
+    expect(watch.wanted(world)).toBe(false);
   });
 });
 
