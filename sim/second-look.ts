@@ -36,7 +36,7 @@
  * (harness/pin-look.ts, which shrinking applies first).
  *
  * Engines are looked at here ({@link lookAgain}); library workloads in targets/runner.ts, over
- * the same {@link otherDisks}.
+ * the same {@link disksToLookAt}.
  */
 import { describeError, failureOf, isProgrammingError, type Engine, type EngineConfig, type EngineHandle } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
@@ -52,8 +52,8 @@ import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
 import type { LookPlace } from './types.ts';
 
-/** A crash whose disk is still to be looked at again. */
-export interface PendingLook {
+/** A crash whose disk is to be looked at again, for any subject ({@link disksToLookAt}). */
+export interface CrashToLookAt {
   /** The disk right before the crash settled it (unsynced records included). */
   readonly disk: DiskCopy;
   readonly kind: CrashKind;
@@ -67,7 +67,10 @@ export interface PendingLook {
   readonly primaryKey: string | undefined;
   /** Whether to let the newest durable data rot ({@link rottenDisks}). */
   readonly rot: boolean;
-  /** The run's model right after the crash. */
+}
+
+/** An engine's crash still to be looked at again, with the run's model right after it. */
+export interface PendingLook extends CrashToLookAt {
   readonly model: CommitModel;
 }
 
@@ -118,24 +121,36 @@ const settlingsPerLook = 2;
  */
 export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[] }> {
   let done = 0;
-  for (const { world, place } of disksToLookAt(pending, setting)) {
+  for (const { world, place } of disksToLookAt(pending, setting.seed, setting.looks)) {
     done++;
     const violations = await setting.pin.aside(world, () => recoverAndCheck(world, pending.model.clone(), setting));
-    const look = place.rot === undefined || world.rotRead === undefined ? place : { ...place, rot: { ...place.rot, read: world.rotRead } };
+    const look = withRotRead(place, world);
     world.finish();
     if (violations.length > 0) return { looks: done, violations: violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}`, look })) };
   }
   return { looks: done, violations: [] };
 }
 
-function* disksToLookAt(pending: PendingLook, setting: LookSetting): Generator<{ world: SimWorld; place: LookPlace }> {
-  const { crashIndex: crash, io } = pending;
-  if (pending.primaryKey !== undefined) {
-    for (const { world, crashState } of otherDisks(pending.disk, setting.seed, pending.primaryKey, setting.looks)) yield { world, place: { crash, crashState, io } };
+/**
+ * The disks to look at for one crash, each in a world of its own with faults off, with where it
+ * is (for a violation's message, {@link lookWhere}, and its `look`): up to `looks` other crash
+ * states when the crash names its own settling (`primaryKey`), then up to {@link rotLooksMax}
+ * rotted bits when it asks for rot. Lazily; the caller ends each world ({@link SimWorld.finish}).
+ * A look at rot records the read that met its bit in its world ({@link SimWorld.rotRead}).
+ */
+export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number): Generator<{ world: SimWorld; place: LookPlace }> {
+  const { crashIndex, io } = crash;
+  if (crash.primaryKey !== undefined) {
+    for (const { world, crashState } of otherDisks(crash.disk, seed, crash.primaryKey, looks)) yield { world, place: { crash: crashIndex, crashState, io } };
   }
-  if (pending.rot) {
-    for (const { world, rot } of rottenDisks(pending, setting.seed, Math.min(setting.looks, rotLooksMax))) yield { world, place: { crash, crashState: pending.primaryState, io, rot } };
+  if (crash.rot) {
+    for (const { world, rot } of rottenDisks(crash, seed, Math.min(looks, rotLooksMax))) yield { world, place: { crash: crashIndex, crashState: crash.primaryState, io, rot } };
   }
+}
+
+/** `place` with the read that met its rotted bit in `world`, if one did. */
+export function withRotRead(place: LookPlace, world: SimWorld): LookPlace {
+  return place.rot === undefined || world.rotRead === undefined ? place : { ...place, rot: { ...place.rot, read: world.rotRead } };
 }
 
 /**
@@ -249,7 +264,7 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
  * for each of the `count` files synced last, a world started from `pending.disk`, settled as the
  * run settled it, with faults off. Lazily; the caller ends each world.
  */
-export function* rottenDisks(pending: PendingLook, seed: number, count: number): Generator<{ world: SimWorld; rot: { readonly path: string; readonly bit: number } }> {
+export function* rottenDisks(pending: CrashToLookAt, seed: number, count: number): Generator<{ world: SimWorld; rot: { readonly path: string; readonly bit: number } }> {
   for (let rank = 0; rank < count; rank++) {
     const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
     world.setFaultsEnabled(false);

@@ -276,12 +276,15 @@ export class SimWorld {
 
   /**
    * Turns injected faults on or off. Off is the liveness phase: no fault fires and the disk has
-   * unlimited space; on restores the profile's capacity.
+   * unlimited space; on restores the profile's capacity. `scheduled` is off but for the faults a
+   * plan schedules at exact I/O indexes (`faults.scheduled`): a check with faults off that a
+   * pinned second look's bit flip must still reach (targets/runner.ts).
    */
-  setFaultsEnabled(enabled: boolean): void {
+  setFaultsEnabled(enabled: boolean | 'scheduled'): void {
     const k = this.#kernel;
-    k.faults.enabled = enabled;
-    k.disk.capacityBytes = enabled ? (this.#profile.capacityBytes ?? Infinity) : Infinity;
+    k.faults.enabled = enabled === true;
+    k.faults.keepScheduled = enabled === 'scheduled';
+    k.disk.capacityBytes = enabled === true ? (this.#profile.capacityBytes ?? Infinity) : Infinity;
   }
 
   /** The global I/O indexes of the writes that took effect late; as `lateWrites` (probability 0) they replay this run. */

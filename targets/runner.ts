@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { lookable, lookWhere, noFaults, otherDisks, SimWorld, WorldPin, type DiskCopy, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -212,6 +212,7 @@ class LibraryRun<S, L, M> {
   #pin: WorldPin | undefined;
   /** Second looks run (RunResult.looks). */
   #looksRun = 0;
+  readonly #rotWatch: RotWatch;
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -229,6 +230,7 @@ class LibraryRun<S, L, M> {
     this.#world = world;
     this.#crashStateStream = world.stream('crash-state');
     this.#ctx = this.#context(world);
+    this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
   }
 
   #context(world: SimWorld): WorkloadContext<S> {
@@ -450,14 +452,19 @@ class LibraryRun<S, L, M> {
     const drawn = this.#crashStateStream.int(targetCrashStates);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? drawn;
     this.#crashStates.push(crashState);
-    const disk = kind === 'power-loss' && this.#looksWanted() ? world.copyOfDisk() : undefined;
+    const otherStates = kind === 'power-loss' && lookable(world) && this.#looksWanted();
+    const rot = this.#rotWatch.wanted(world) && this.#looksWanted();
+    const disk = otherStates || rot ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
       ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
       : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState: state }] });
     const crash = crashIn(crashState);
-    if (disk !== undefined) await this.#lookAgain(disk, crashIn, crashState);
+    if (disk !== undefined) {
+      const primaryKey = otherStates ? world.settledFingerprint() : undefined;
+      await this.#lookAgain({ disk, kind, crashIndex: this.#crashStates.length - 1, io: disk.machine.ioCount, primaryState: crashState, primaryKey, rot }, crashIn);
+    }
     this.#crash = this.#workloadCrash(crash);
     this.#checking = true;
     try {
@@ -465,10 +472,11 @@ class LibraryRun<S, L, M> {
       // with faults off (the run ends there), and so does a reopen that crashed too often in
       // a row (a liveness bound).
       const faultsOn = !final && (crash.reopenCrashes?.length ?? 0) < reopenCrashesMax;
-      world.setFaultsEnabled(faultsOn);
+      // Off, the faults a plan schedules still fire: a pinned second look's bit flip (pin-look.ts).
+      world.setFaultsEnabled(faultsOn || 'scheduled');
       let opened = await this.#section('recovery', () => this.#open());
       if (opened.outcome === 'crashed') return await this.#check(opened.kind, afterOperation, final, crash);
-      world.setFaultsEnabled(false);
+      world.setFaultsEnabled('scheduled');
       // An injected error may fail an open; the library must open once faults stop.
       if (opened.outcome !== 'done' && faultsOn) opened = await this.#section('recovery', () => this.#open());
       if (opened.outcome !== 'done') {
@@ -487,32 +495,32 @@ class LibraryRun<S, L, M> {
   }
 
   /**
-   * Whether the power loss happening now gets second looks (sim/second-look.ts): the plan asks
-   * for them, the world can be looked at (`lookable`), and the workload's state can be copied
-   * for a look to work on.
+   * Whether the crash happening now may get second looks (sim/second-look.ts): the plan asks for
+   * them, and the workload's state can be copied for a look to work on. Which looks, the crash
+   * decides (`lookable` for other crash states of a power loss, `RotWatch` for rot).
    */
   #looksWanted(): boolean {
-    return (this.plan.looks ?? 0) > 0 && lookable(this.#world) && cloneState(this.#ctx.state) !== undefined;
+    return (this.plan.looks ?? 0) > 0 && cloneState(this.#ctx.state) !== undefined;
   }
 
   /**
-   * Second looks at the power loss that just settled on `primaryState`: other disks it could have
-   * left (`disk` is the disk before it), each reopened and checked with faults off in a world of
-   * its own, from a copy of `ctx.state`. The run's own world, state and trace are untouched,
-   * except that what a look finds is reported (and traced) as the run's violation.
+   * Second looks at the crash that just settled: other disks a power loss could have left, and
+   * the disk with a bit of its newest durable data rotted, as `crash` asks, each reopened and
+   * checked with faults off in a world of its own, from a copy of `ctx.state`. The run's own
+   * world, state and trace are untouched, except that what a look finds is reported (and
+   * traced) as the run's violation.
    */
-  async #lookAgain(disk: DiskCopy, crashIn: (state: number) => TargetCrash, primaryState: number): Promise<void> {
-    const crashIndex = this.#crashStates.length - 1;
-    for (const { world, crashState } of otherDisks(disk, this.plan.seed, this.#world.settledFingerprint(), this.plan.looks ?? 0)) {
-      const crash = crashIn(crashState);
+  async #lookAgain(crash: CrashToLookAt, crashIn: (state: number) => TargetCrash): Promise<void> {
+    for (const { world, place } of disksToLookAt(crash, this.plan.seed, this.plan.looks ?? 0)) {
+      const crashOfLook = crashIn(place.crashState);
       this.#looksRun++;
       // Each look works on a copy of the workload's state (#looksWanted made sure there is one).
-      const reported = await this.#look(world, crash, cloneState(this.#ctx.state)!.state);
+      const reported = await this.#look(world, crashOfLook, cloneState(this.#ctx.state)!.state);
+      const look = withRotRead(place, world);
       world.finish();
-      const look = { crash: crashIndex, crashState, io: disk.machine.ioCount };
       // Traced as a check, as the run's own checks are.
       if (reported.length > 0) this.#world.setPhase('check');
-      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, { kind: 'power-loss', primaryState })}: ${message}`, crash, look);
+      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, crash)}: ${message}`, crashOfLook, look);
       if (reported.length > 0) return;
     }
   }

@@ -75,6 +75,11 @@ export const crashBits = faultBit('kill-9') | faultBit('power-loss');
 export class FaultInjector {
   readonly profile: FaultProfile;
   enabled = true;
+  /**
+   * While not {@link enabled}: whether faults scheduled at exact I/O indexes still fire (a check
+   * that runs with faults off, on a plan that pins a second look's bit flip there).
+   */
+  keepScheduled = false;
   /** Every fault fired, in order: replayable as `scheduled` with rates 0. */
   readonly fired: ScheduledFault[] = [];
   readonly counts: Record<FaultKind, number>;
@@ -113,7 +118,7 @@ export class FaultInjector {
    * Call {@link arg} then {@link record} when one fires.
    */
   decide(io: number, eligibleMask: number, phase: TracePhase = 'other', ioClass: IoClass = 'other'): FaultKind | undefined {
-    if (!this.enabled) return undefined;
+    if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask) : undefined;
     let chosen: FaultKind | undefined;
     // Every enabled, eligible kind draws, whether or not an earlier one fired or the phase is
     // targeted: each stream's position then depends only on the I/O sequence.
@@ -122,16 +127,20 @@ export class FaultInjector {
     }
     if (chosen !== undefined && this.#phases !== undefined && !this.#phases.has(phase)) chosen = undefined;
     if (chosen !== undefined && this.#io !== undefined && !this.#io.has(ioClass)) chosen = undefined;
+    return this.#scheduledAt(io, eligibleMask) ?? chosen;
+  }
+
+  /** The first fault scheduled at `io` among the kinds in `eligibleMask` (then the current one, for {@link arg}). */
+  #scheduledAt(io: number, eligibleMask: number): FaultKind | undefined {
     this.#current = undefined;
     const scheduled = this.#scheduled.get(io);
-    if (scheduled !== undefined) {
-      for (const fault of scheduled) {
-        if ((faultBit(fault.kind) & eligibleMask) === 0) continue;
-        this.#current = fault;
-        return fault.kind;
-      }
+    if (scheduled === undefined) return undefined;
+    for (const fault of scheduled) {
+      if ((faultBit(fault.kind) & eligibleMask) === 0) continue;
+      this.#current = fault;
+      return fault.kind;
     }
-    return chosen;
+    return undefined;
   }
 
   /**

@@ -155,6 +155,34 @@ describe('read-error and bit-flip', () => {
   });
 });
 
+describe('faults off but for those scheduled (setFaultsEnabled(\'scheduled\'))', () => {
+  it('fires a fault scheduled at its exact I/O, and none that the rates draw', async () => {
+    // I/O: 0 open, 1 append, 2 datasync, 3 read (a bit flip scheduled: bit 9), 4 read.
+    const world = new SimWorld({ seed: 5, faults: noFaults({ rates: { 'read-error': 1 }, scheduled: [{ io: 3, kind: 'bit-flip', arg: 9 }] }) });
+    world.setFaultsEnabled('scheduled');
+    const [first, second] = await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0));
+      await h.datasync();
+      return [await h.read(0, 4), await h.read(0, 4)] as const;
+    });
+    expect(first).toEqual(new Uint8Array([0, 2, 0, 0]));
+    expect(second).toEqual(new Uint8Array([0, 2, 0, 0]));
+    expect(world.faultCounts['bit-flip']).toBe(1);
+    expect(world.faultCounts['read-error']).toBe(0);
+    // Wholly off, the same schedule fires nothing.
+    const off = new SimWorld({ seed: 5, faults: noFaults({ scheduled: [{ io: 3, kind: 'bit-flip', arg: 9 }] }) });
+    off.setFaultsEnabled(false);
+    const read = await inWorld(off, async () => {
+      const h = await off.fs.open('f', { create: true });
+      await h.append(filled(4, 0));
+      await h.datasync();
+      return h.read(0, 4);
+    });
+    expect(read).toEqual(filled(4, 0));
+  });
+});
+
 describe('kill-9', () => {
   it('loses nothing written, synced or not, names included', async () => {
     const world = worldWith([{ io: 5, kind: 'kill-9' }]);

@@ -354,6 +354,27 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(looks).toBeGreaterThan(5);
   });
 
+  it('let a bit of the newest durable data rot when the workload asks for bit flips: the careful writer keeps no checksum, and reads a rotted document back', async () => {
+    // A bit-flip rate too small to fire: only the looks let bits rot, at the final power loss.
+    const rotting = (looks: number): TargetPlan => ({ ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: { 'bit-flip': 1e-12 } }, operations: [0, 1], looks });
+    expect((await runTargetPlan(asAny(carefulWriter), rotting(0))).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(carefulWriter), rotting(3));
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('whole');
+    expect(violation?.look?.rot).toMatchObject({ path: '/powercut-target/doc.json', read: expect.any(Number) });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit \d+ of \/powercut-target\/doc\.json rotted: doc\.json is torn/);
+    // Shrinking moves it onto the run's own path: the bit flips at the read that met it.
+    const shrunk = await shrinkTargetPlan(asAny(carefulWriter), rotting(3));
+    expect(shrunk.violation?.invariant).toBe('whole');
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect(shrunk.plan.looks).toBeUndefined();
+    // The bit flips where the read that met it now is (shrinking moved it with the operations it dropped).
+    expect(shrunk.plan.faults.scheduled).toContainEqual(expect.objectContaining({ kind: 'bit-flip', arg: violation!.look!.rot!.bit }));
+    const again = await runTargetPlan(asAny(carefulWriter), shrunk.plan);
+    expect(again.violations[0]).toMatchObject({ invariant: 'whole' });
+    expect(again.violations[0]?.look).toBeUndefined();
+  });
+
   it('shrink onto the run\'s own path: the shrunk plan has no looks, the look\'s crash state, and fails itself', async () => {
     const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), kept(3));
     expect(shrunk.violation).toBeDefined();
