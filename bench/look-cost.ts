@@ -12,10 +12,8 @@ import { existsSync } from 'node:fs';
 const compiled = existsSync(new URL('../dist/sim/runner.js', import.meta.url));
 const from = (module: string): string => new URL(`../${compiled ? 'dist/' : ''}${module}.${compiled ? 'js' : 'ts'}`, import.meta.url).href;
 const { findScenario } = (await import(from('scenarios/index'))) as typeof import('../scenarios/index.ts');
-const { runPlan } = (await import(from('sim/runner'))) as typeof import('../sim/runner.ts');
-const { referenceEngine } = (await import(from('sim/adapters/reference'))) as typeof import('../sim/adapters/reference.ts');
-const { RotWatch } = (await import(from('sim/second-look'))) as typeof import('../sim/second-look.ts');
-const { withLooks } = (await import(from('harness/pin-look'))) as typeof import('../harness/pin-look.ts');
+const { referenceEngine, RotWatch, runPlan } = (await import(from('sim/index'))) as typeof import('../sim/index.ts');
+const { withLooks } = (await import(from('harness/index'))) as typeof import('../harness/index.ts');
 
 const [name = 'swarm', seedsArg = '300', roundsArg = '5'] = process.argv.slice(2);
 const scenario = findScenario(name);
