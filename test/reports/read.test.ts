@@ -51,7 +51,8 @@ describe('summary.json', () => {
 
   it('reads back as the same result, traces, hostile strings and second looks included', () => {
     const looked = { ...failingResult, looks: 12, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 1, crashState: 9, io: 40 } } : v)) };
-    for (const result of [failingResult, greenResult, hostileResult, looked]) {
+    const rotted = { ...failingResult, looks: 3, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 20, rot: { path: '/db/1.wal', bit: 783, read: 32 } } } : v)) };
+    for (const result of [failingResult, greenResult, hostileResult, looked, rotted]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');
       expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
     }
@@ -103,6 +104,14 @@ describe('parseSummary', () => {
 
   it('refuses a digest that is not 16 hex digits', () => {
     expect(errorOf(() => parseSummary(JSON.stringify({ ...good(), digest: 'abc' }), 's.json')).code).toBe('SUMMARY_MALFORMED');
+  });
+
+  it('names a look at rot whose bit is not a count', () => {
+    const document = good();
+    const violations = document['violations'] as Record<string, unknown>[];
+    violations[0]!['look'] = { crash: 0, crashState: 0, io: 20, rot: { path: '/db/1.wal', bit: -1 } };
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toMatch(/^s\.json: field violations\[0\]\.look\.rot\.bit must not be negative$/);
   });
 
   it('names a bad trace event type', () => {
