@@ -24,8 +24,8 @@ if (scenario === undefined) {
 const seeds = Number(seedsArg);
 const rounds = Number(roundsArg);
 const wanted = RotWatch.prototype.wanted;
-const noRot = function wanted(): boolean {
-  return false;
+const noRot = function wanted(): readonly [] {
+  return [];
 };
 
 const modes = ['no looks', 'other crash states only', 'as planned'] as const;

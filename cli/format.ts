@@ -125,7 +125,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));
-  if (result.looks !== undefined) lines.push(`second looks: ${result.looks} other disks the crashes could have left (other crash states, a rotted bit), recovered and checked`);
+  if (result.looks !== undefined) lines.push(`second looks: ${result.looks} other disks the crashes could have left (other crash states, a rotted bit or sector), recovered and checked`);
   if (result.findings !== undefined) {
     lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);
     for (const example of result.findings.examples.slice(0, 3)) lines.push(`  ${example.unit} seed ${example.seed}: ${example.message}`);
@@ -211,7 +211,8 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   if (result.violations.length > 0) lines.push(`reproduce: ${reproduce}`);
   const look = result.violations[0]?.look;
   if (look !== undefined) {
-    const pinned = look.rot === undefined ? 'that crash state at that crash' : `bit ${look.rot.bit} of ${look.rot.path} flipped${look.rot.read === undefined ? '' : ` at I/O ${look.rot.read}`}`;
+    const rot = look.rot;
+    const pinned = rot === undefined ? 'that crash state at that crash' : `${rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${rot.at} of ${rot.path} ${rot.fault === 'bit-flip' ? 'flipped' : 'damaged'}${rot.read === undefined ? '' : ` at I/O ${rot.read}`}`;
     lines.push(`the first violation was found by a second look at crash ${look.crash + 1}, not on the run's own path: the trace below is the run's; `
       + `\`shrink\` moves it onto the path (${pinned}, no fault after that crash) and its plan's trace shows the recovery that failed`);
   }

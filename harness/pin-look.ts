@@ -1,7 +1,7 @@
 /**
  * Moving a violation a second look found (sim/second-look.ts) onto the run's own path, for any
  * subject: the look's crash state at its crash, and, as in the look, no fault after that crash
- * but the bit flip of a look at rot, at the read that met its bit, and no looks. Shrinking
+ * but the fault of a look at rot, at the read that met it, and no looks. Shrinking
  * starts from that plan, so the shrunk plan's trace shows the recovery that failed; if it does
  * not fail, the shrinker keeps the plan with its looks.
  */
@@ -33,7 +33,7 @@ export function pinLook<P extends BasePlan & { readonly looks?: number | undefin
   while (crashStates.length <= look.crash) crashStates.push(0);
   crashStates[look.crash] = look.crashState;
   const scheduled = (plan.faults.scheduled ?? []).filter((fault) => fault.io < look.io);
-  const read = look.rot?.read;
-  if (read !== undefined) scheduled.push({ io: read, kind: 'bit-flip', arg: look.rot!.bit });
+  const rot = look.rot;
+  if (rot?.read !== undefined && rot.arg !== undefined) scheduled.push({ io: rot.read, kind: rot.fault, arg: rot.arg });
   return { ...withoutLooks(plan), crashStates, faults: { ...plan.faults, scheduled } };
 }

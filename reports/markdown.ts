@@ -60,7 +60,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     formatCount(total.detected), formatCount(total.crashes), formatCount(total.commitsAcknowledged),
     formatCount(total.faultsInjected), `${total.targetedCellsHit} / ${total.targetedCells}`,
   ].join(' | ')} |`, '');
-  if (result.looks !== undefined) lines.push(`Second looks: ${formatCount(result.looks)} other disks the crashes could have left (other crash states, a rotted bit) were recovered and checked.`, '');
+  if (result.looks !== undefined) lines.push(`Second looks: ${formatCount(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector) were recovered and checked.`, '');
 
   if (groups.length > 0) lines.push(...rootCauseLines(result, groups));
 

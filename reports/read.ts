@@ -217,14 +217,16 @@ class FieldReader {
     };
   }
 
-  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count, and `rot: { path, bit, read? }` for a look at rot. */
+  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count, and `rot: { fault, path, at, read?, arg? }` for a look at rot. */
   look(value: unknown, path: string): NonNullable<Violation['look']> {
     const raw = this.object(value, path);
     const place = { crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`) };
     if (raw['rot'] === undefined) return place;
     const rot = this.object(raw['rot'], `${path}.rot`);
-    const read = rot['read'] === undefined ? {} : { read: this.count(rot['read'], `${path}.rot.read`) };
-    return { ...place, rot: { path: this.string(rot['path'], `${path}.rot.path`), bit: this.count(rot['bit'], `${path}.rot.bit`), ...read } };
+    const fault = rot['fault'];
+    if (fault !== 'bit-flip' && fault !== 'sector-damage') this.fail(`${path}.rot.fault`, 'must be bit-flip or sector-damage');
+    const count = (key: 'read' | 'arg'): Partial<Record<'read' | 'arg', number>> => (rot[key] === undefined ? {} : { [key]: this.count(rot[key], `${path}.rot.${key}`) });
+    return { ...place, rot: { fault, path: this.string(rot['path'], `${path}.rot.path`), at: this.count(rot['at'], `${path}.rot.at`), ...count('read'), ...count('arg') } };
   }
 
   traceEvent(value: unknown, path: string): TraceEvent {

@@ -205,7 +205,7 @@ class EngineRun {
     this.#crashStates.push(crashState);
     const otherStates = kind === 'power-loss' && this.#looksWanted();
     const rot = this.#rotWatch.wanted(world);
-    const disk = otherStates || rot ? world.copyOfDisk() : undefined;
+    const disk = otherStates || rot.length > 0 ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
     if (disk !== undefined) {
       const crashIndex = this.#crashStates.length - 1;

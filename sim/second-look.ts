@@ -50,6 +50,7 @@ import { SimWorld, type DiskCopy } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
+import type { RotFault } from './disk/kernel.ts';
 import type { LookPlace } from './types.ts';
 
 /** A crash whose disk is to be looked at again, for any subject ({@link disksToLookAt}). */
@@ -65,8 +66,8 @@ export interface CrashToLookAt {
   readonly primaryState: number;
   /** {@link SimWorld.settledFingerprint} of the run's own settling, when other crash states are looked at (power losses only). */
   readonly primaryKey: string | undefined;
-  /** Whether to let the newest durable data rot ({@link rottenDisks}). */
-  readonly rot: boolean;
+  /** The faults to let strike the newest durable data before any read ({@link rottenDisks}; empty: none). */
+  readonly rot: readonly RotFault[];
 }
 
 /** An engine's crash still to be looked at again, with the run's model right after it. */
@@ -76,9 +77,10 @@ export interface PendingLook extends CrashToLookAt {
 
 /**
  * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
- * instead of 0: ` or `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `.
+ * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: ` or `crash 2 (a
+ * kill -9), then sector 3 of /db/x.wal rotted: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then bit \d+ of .+? rotted): /;
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -143,14 +145,15 @@ export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number
   if (crash.primaryKey !== undefined) {
     for (const { world, crashState } of otherDisks(crash.disk, seed, crash.primaryKey, looks)) yield { world, place: { crash: crashIndex, crashState, io } };
   }
-  if (crash.rot) {
-    for (const { world, rot } of rottenDisks(crash, seed, Math.min(looks, rotLooksMax))) yield { world, place: { crash: crashIndex, crashState: crash.primaryState, io, rot } };
+  for (const fault of crash.rot) {
+    for (const { world, rot } of rottenDisks(crash, fault, seed, Math.min(looks, rotLooksMax))) yield { world, place: { crash: crashIndex, crashState: crash.primaryState, io, rot } };
   }
 }
 
-/** `place` with the read that met its rotted bit in `world`, if one did. */
+/** `place` with the read that met what it let rot in `world`, if one did. */
 export function withRotRead(place: LookPlace, world: SimWorld): LookPlace {
-  return place.rot === undefined || world.rotRead === undefined ? place : { ...place, rot: { ...place.rot, read: world.rotRead } };
+  const read = world.rotRead;
+  return place.rot === undefined || read === undefined ? place : { ...place, rot: { ...place.rot, read: read.io, arg: read.arg } };
 }
 
 /**
@@ -164,29 +167,33 @@ export function lookable(world: SimWorld, kind: CrashKind = 'power-loss'): boole
   return world.mediaDamage === 0 && world.faultCounts['bit-flip'] === 0 && (kind !== 'power-loss' || world.unsyncedCount > 0);
 }
 
-/** How many files a look lets rot at one crash: the two synced last (the log and what names it, in a WAL engine). */
+/** How many files a look lets rot at one crash, per fault: the two synced last (the log and what names it, in a WAL engine). */
 export const rotLooksMax = 2;
 
 /**
- * Which crashes get a look at bit rot: those of a plan that injects bit flips, when something was
- * synced since the last crash that got one (else the newest durable data is what that look let rot).
+ * Which crashes get a look at rot, and of which faults: those of a plan that injects bit flips or
+ * sector damage, those faults, when something was synced since the last crash that got one (else
+ * the newest durable data is what that look let rot).
  */
 export class RotWatch {
-  readonly #on: boolean;
+  readonly #faults: readonly RotFault[];
   #syncsAtLast = -1;
 
-  /** @param faults - the plan's fault profile: rot looks only where it injects bit flips */
+  /** @param faults - the plan's fault profile: rot looks only of the media faults it injects */
   constructor(faults: Pick<FaultProfile, 'rates'>, looks: number) {
-    this.#on = looks > 0 && (faults.rates['bit-flip'] ?? 0) > 0;
+    this.#faults = looks > 0 ? rotFaults.filter((fault) => (faults.rates[fault] ?? 0) > 0) : [];
   }
 
-  /** Whether the crash striking `world` now gets a look at rot (asked once per crash, before it settles). */
-  wanted(world: SimWorld): boolean {
-    if (!this.#on || !lookable(world, 'kill-9') || world.syncs === this.#syncsAtLast) return false;
+  /** The faults the crash striking `world` now gets looks at (none: empty; asked once per crash, before it settles). */
+  wanted(world: SimWorld): readonly RotFault[] {
+    if (this.#faults.length === 0 || !lookable(world, 'kill-9') || world.syncs === this.#syncsAtLast) return [];
     this.#syncsAtLast = world.syncs;
-    return true;
+    return this.#faults;
   }
 }
+
+/** The media faults a look lets strike the newest durable data, in the order looked at. */
+const rotFaults: readonly RotFault[] = ['bit-flip', 'sector-damage'];
 
 /**
  * The thread's environment pinned to a run's world, which a second look borrows for a moment:
@@ -230,7 +237,7 @@ export class WorldPin {
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
-  if (look.rot !== undefined) return `${start}, then bit ${look.rot.bit} of ${look.rot.path} rotted`;
+  if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
 }
 
@@ -260,17 +267,19 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
 }
 
 /**
- * The disk a crash left, with one bit of its newest durable data rotted ({@link SimWorld.letRot}):
+ * The disk a crash left, with its newest durable data rotted by `fault` ({@link SimWorld.letRot}):
  * for each of the `count` files synced last, a world started from `pending.disk`, settled as the
  * run settled it, with faults off. Lazily; the caller ends each world.
  */
-export function* rottenDisks(pending: CrashToLookAt, seed: number, count: number): Generator<{ world: SimWorld; rot: { readonly path: string; readonly bit: number } }> {
+export function* rottenDisks(pending: CrashToLookAt, fault: RotFault, seed: number, count: number): Generator<{ world: SimWorld; rot: NonNullable<LookPlace['rot']> }> {
   for (let rank = 0; rank < count; rank++) {
     const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
     world.setFaultsEnabled(false);
     world.crashNow(pending.kind);
     world.restart({ crashState: pending.primaryState });
-    const rot = world.letRot(rank, new Rng(seed).fork(`rot/${pending.crashIndex}/${rank}`));
+    // The bit flip's stream is the one it always had, so its looks are what they were before sector damage had any.
+    const stream = fault === 'bit-flip' ? `rot/${pending.crashIndex}/${rank}` : `rot/${fault}/${pending.crashIndex}/${rank}`;
+    const rot = world.letRot(rank, new Rng(seed).fork(stream), fault);
     if (rot === undefined) {
       world.finish();
       return;
@@ -280,9 +289,9 @@ export function* rottenDisks(pending: CrashToLookAt, seed: number, count: number
 }
 
 /**
- * Whether a refusal to open the look's disk is excused: the rotted bit was read (an injected bit
- * flip), or the disk holds media damage, a misdirected write the settling kept. Judged as the run
- * judges its own (sim/runner.ts).
+ * Whether a refusal to open the look's disk is excused: a rotted bit was read (an injected bit
+ * flip), or the disk holds media damage (a rotted sector that was read, a misdirected write the
+ * settling kept). Judged as the run judges its own (sim/runner.ts).
  */
 function damaging(world: SimWorld): boolean {
   return world.faultCounts['bit-flip'] > 0 || damaged(world);

@@ -138,16 +138,23 @@ export interface Violation {
 /**
  * Where a second look at a crash found a violation (sim/second-look.ts): the crash (by index, as
  * in `crashStates`), the crash state looked at, and the global I/O index at which the crash
- * struck; for a look at bit rot, the bit it let rot and the global I/O index of the read that
- * met it (absent: no read did). The plan with `crashStates[crash]` set to `crashState`, no fault
- * after `io` but a bit flip of that bit at that read (`faults.scheduled`), meets the same disk on
- * its own path.
+ * struck; for a look at rot, what it let rot (`fault`: a bit flip of bit `at`, or sector damage
+ * of sector `at`, in the file at `path`), and the read that met it (`read`, its global I/O index,
+ * and `arg`, the fault's argument there; both absent when no read did). The plan with
+ * `crashStates[crash]` set to `crashState`, no fault after `io` but `{ io: read, kind: fault,
+ * arg }` (`faults.scheduled`), meets the same disk on its own path.
  */
 export interface LookPlace {
   readonly crash: number;
   readonly crashState: number;
   readonly io: number;
-  readonly rot?: { readonly path: string; readonly bit: number; readonly read?: number };
+  readonly rot?: {
+    readonly fault: 'bit-flip' | 'sector-damage';
+    readonly path: string;
+    readonly at: number;
+    readonly read?: number;
+    readonly arg?: number;
+  };
 }
 
 /** Per-scenario (per-unit) figures of a campaign. */

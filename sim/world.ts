@@ -24,7 +24,7 @@ import { importDiskImage } from './disk/image-reader.ts';
 import { exportDiskImage } from './disk/image-writer.ts';
 import { copyDisk, settledFingerprint } from './disk/disk-copy.ts';
 import { FaultInjector, noFaults, type FaultProfile, type ScheduledFault } from './disk/faults.ts';
-import { IoKernel, type ReorderSetting } from './disk/kernel.ts';
+import { IoKernel, type ReorderSetting, type RotFault } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
 import { Rng } from './rng.ts';
 import { Scheduler, type BarrierKind, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
@@ -308,14 +308,15 @@ export class SimWorld {
   }
 
   /**
-   * Lets one bit of the newest durable data rot, unseen until a read covers it (then it flips as
-   * an injected bit flip: IoKernel.rot): for a second look at a crash (sim/second-look.ts). The
-   * file is the `rank`-th (0: the last) by its last fsync that wrote bytes, among the files a
-   * name reaches; the bit is drawn from `rng` among what that fsync made durable and nothing has
-   * rewritten since.
-   * @returns the file's path and the bit, or undefined when fewer files hold such bytes
+   * Lets the newest durable data rot, unseen until a read covers it (then it strikes as the
+   * injected fault: IoKernel.rot): for a second look at a crash (sim/second-look.ts). The file is
+   * the `rank`-th (0: the last) by its last fsync that wrote bytes, among the files a name
+   * reaches; what rots is drawn from `rng` among what that fsync made durable and nothing has
+   * rewritten since: one bit (`bit-flip`), or one sector, which then reads back as zeros or
+   * garbage (`sector-damage`).
+   * @returns the file's path and the bit or sector (`at`), or undefined when fewer files hold such bytes
    */
-  letRot(rank: number, rng: Rng): { readonly path: string; readonly bit: number } | undefined {
+  letRot(rank: number, rng: Rng, fault: RotFault = 'bit-flip'): { readonly fault: RotFault; readonly path: string; readonly at: number } | undefined {
     const k = this.#kernel;
     const sectorBytes = k.disk.sectorBytes;
     const candidates: { path: string; file: FileState; sectors: number[] }[] = [];
@@ -332,17 +333,21 @@ export class SimWorld {
     candidates.sort((a, b) => b.file.lastSynced!.seq - a.file.lastSynced!.seq);
     const chosen = candidates[rank];
     if (chosen === undefined) return undefined;
-    const { from, to } = chosen.file.lastSynced!;
     const sector = chosen.sectors[rng.int(chosen.sectors.length)]!;
+    if (fault === 'sector-damage') {
+      k.rot = { file: chosen.file, fault, at: sector, zeros: rng.chance(0.5) };
+      return { fault, path: chosen.path, at: sector };
+    }
+    const { from, to } = chosen.file.lastSynced!;
     const start = Math.max(from, sector * sectorBytes);
     const end = Math.min(to, chosen.file.durable.size, chosen.file.cache.size, (sector + 1) * sectorBytes);
     const bit = start * 8 + rng.int((end - start) * 8);
-    k.rot = { file: chosen.file, bit };
-    return { path: chosen.path, bit };
+    k.rot = { file: chosen.file, fault, at: bit, zeros: false };
+    return { fault, path: chosen.path, at: bit };
   }
 
-  /** The global I/O index of the read that met the bit {@link letRot} let rot; absent while none has. */
-  get rotRead(): number | undefined {
+  /** The read that met what {@link letRot} let rot: its global I/O index and the fault's argument there; absent while none has. */
+  get rotRead(): { readonly io: number; readonly arg: number } | undefined {
     return this.#kernel.rotRead;
   }
 

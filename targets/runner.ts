@@ -453,8 +453,9 @@ class LibraryRun<S, L, M> {
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? drawn;
     this.#crashStates.push(crashState);
     const otherStates = kind === 'power-loss' && lookable(world) && this.#looksWanted();
-    const rot = this.#rotWatch.wanted(world) && this.#looksWanted();
-    const disk = otherStates || rot ? world.copyOfDisk() : undefined;
+    const rotting = this.#rotWatch.wanted(world);
+    const rot = rotting.length > 0 && this.#looksWanted() ? rotting : [];
+    const disk = otherStates || rot.length > 0 ? world.copyOfDisk() : undefined;
     world.restart({ crashState });
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined

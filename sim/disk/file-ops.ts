@@ -96,19 +96,30 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
 }
 
 /**
- * A read that covers the bit a second look let rot (IoKernel.rot) flips it, as a bit flip that
- * fired there: the same trace, fault record and sticky bit as an injected one, so the flip
- * replays as `faults.scheduled` at this I/O with the bit as its argument.
+ * A read that covers what a second look let rot (IoKernel.rot) meets it as the fault that fired
+ * there: the same trace, fault record and sticky damage as an injected bit flip or sector damage,
+ * with the argument that replays it as `faults.scheduled` at this I/O (the bit; twice the
+ * sector's place among the durable sectors the read covers, plus one for garbage).
  */
 function meetRot(open: OpenFile, io: number, position: number, available: number): void {
   const { kernel: k, path, file } = open;
-  const { bit } = k.rot!;
-  const byte = Math.floor(bit / 8);
-  if (byte < position || byte >= position + available) return;
+  const rot = k.rot!;
+  if (rot.fault === 'bit-flip') {
+    const byte = Math.floor(rot.at / 8);
+    if (byte < position || byte >= position + available) return;
+    k.rot = undefined;
+    k.rotRead = { io, arg: rot.at };
+    k.fire('bit-flip', io, rot.at, path);
+    file.breakBit(rot.at, k.disk.sectorBytes);
+    return;
+  }
+  const sectors = file.durableSectors(position, position + available, k.disk.sectorBytes);
+  const place = sectors.indexOf(rot.at);
+  if (place < 0) return;
+  const arg = 2 * place + (rot.zeros ? 0 : 1);
   k.rot = undefined;
-  k.rotRead = io;
-  k.fire('bit-flip', io, bit, path);
-  file.breakBit(bit, k.disk.sectorBytes);
+  k.rotRead = { io, arg };
+  strikeSector(open, io, arg, sectors);
 }
 
 /**
@@ -119,11 +130,15 @@ function meetRot(open: OpenFile, io: number, position: number, available: number
  * durable sector is left alone, and the fault is not recorded.
  */
 function damageSector(open: OpenFile, io: number, position: number, available: number): void {
-  const { kernel: k, path, file } = open;
-  const sectorBytes = k.disk.sectorBytes;
-  const sectors = file.durableSectors(position, position + available, sectorBytes);
+  const { kernel: k, file } = open;
+  const sectors = file.durableSectors(position, position + available, k.disk.sectorBytes);
   if (sectors.length === 0) return;
-  const arg = k.faults.arg('sector-damage', io, (rng) => rng.int(2 * sectors.length));
+  strikeSector(open, io, k.faults.arg('sector-damage', io, (rng) => rng.int(2 * sectors.length)), sectors);
+}
+
+/** Sector damage with argument `arg` among `sectors` (the durable ones a read at `io` covers), recorded and counted. */
+function strikeSector(open: OpenFile, io: number, arg: number, sectors: readonly number[]): void {
+  const { kernel: k, path, file } = open;
   const sector = sectors[Math.floor(arg / 2) % sectors.length]!;
   const zeros = arg % 2 === 0;
   k.fire('sector-damage', io, arg, path, `sector ${sector} reads as ${zeros ? 'zeros' : 'garbage'}`);

@@ -29,6 +29,9 @@ export interface ReorderSetting {
   readonly rng: Rng;
 }
 
+/** The faults a second look lets strike durable data before any read: see {@link IoKernel.rot}. */
+export type RotFault = 'bit-flip' | 'sector-damage';
+
 /** Thrown inside an operation when a crash fires there; never escapes the port. */
 export const crashSignal: unique symbol = Symbol('crash');
 
@@ -54,12 +57,14 @@ export class IoKernel {
   /** Increments on every restart; a file system of an older incarnation is dead. */
   incarnation = 0;
   /**
-   * A bit of durable data that has rotted, unseen until a read covers it: that read flips it as
-   * an injected bit flip, and {@link rotRead} records the I/O (a second look, sim/second-look.ts).
+   * Durable data that has rotted, unseen until a read covers it (a second look,
+   * sim/second-look.ts): a bit (`at`) that the read flips as an injected bit flip, or a sector
+   * (`at`) that reads back as zeros or garbage from then on, as injected sector damage.
+   * {@link rotRead} records the read.
    */
-  rot: { readonly file: FileState; readonly bit: number } | undefined;
-  /** The global I/O index of the read that first met {@link rot}; absent while none has. */
-  rotRead: number | undefined;
+  rot: { readonly file: FileState; readonly fault: RotFault; readonly at: number; readonly zeros: boolean } | undefined;
+  /** The global I/O index of the read that first met {@link rot}, and the fault's argument there (as `faults.scheduled` takes it); absent while none has. */
+  rotRead: { readonly io: number; readonly arg: number } | undefined;
   readonly #onCrash: ((kind: CrashKind) => void) | undefined;
 
   constructor(parts: {

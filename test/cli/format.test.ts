@@ -116,7 +116,7 @@ describe('traceExcerpt', () => {
     const base = { ...result, ioCount: 0, crashes: 1, crashStates: [0], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults };
     const looked = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 9, io: 30 } }] } as unknown as RunResult;
     expect(runSummary([], looked, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/`shrink` moves it onto the path \(that crash state at that crash, no fault after that crash\)/);
-    const rotted = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 20, rot: { path: '/db/1.wal', bit: 783, read: 32 } } }] } as unknown as RunResult;
+    const rotted = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/1.wal', at: 783, read: 32, arg: 783 } } }] } as unknown as RunResult;
     expect(runSummary([], rotted, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/onto the path \(bit 783 of \/db\/1\.wal flipped at I\/O 32, no fault after that crash\)/);
     expect(runSummary([], base as unknown as RunResult, 'again').some((line) => line.includes('second look'))).toBe(false);
   });

@@ -51,7 +51,7 @@ describe('summary.json', () => {
 
   it('reads back as the same result, traces, hostile strings and second looks included', () => {
     const looked = { ...failingResult, looks: 12, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 1, crashState: 9, io: 40 } } : v)) };
-    const rotted = { ...failingResult, looks: 3, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 20, rot: { path: '/db/1.wal', bit: 783, read: 32 } } } : v)) };
+    const rotted = { ...failingResult, looks: 3, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip' as const, path: '/db/1.wal', at: 783, read: 32, arg: 783 } } } : v)) };
     for (const result of [failingResult, greenResult, hostileResult, looked, rotted]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');
       expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
@@ -106,12 +106,15 @@ describe('parseSummary', () => {
     expect(errorOf(() => parseSummary(JSON.stringify({ ...good(), digest: 'abc' }), 's.json')).code).toBe('SUMMARY_MALFORMED');
   });
 
-  it('names a look at rot whose bit is not a count', () => {
+  it('names a look at rot whose bit or sector is not a count, or whose fault is not one a look lets strike', () => {
     const document = good();
     const violations = document['violations'] as Record<string, unknown>[];
-    violations[0]!['look'] = { crash: 0, crashState: 0, io: 20, rot: { path: '/db/1.wal', bit: -1 } };
+    violations[0]!['look'] = { crash: 0, crashState: 0, io: 20, rot: { fault: 'sector-damage', path: '/db/1.wal', at: -1 } };
     expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
-      .toMatch(/^s\.json: field violations\[0\]\.look\.rot\.bit must not be negative$/);
+      .toMatch(/^s\.json: field violations\[0\]\.look\.rot\.at must not be negative$/);
+    violations[0]!['look'] = { crash: 0, crashState: 0, io: 20, rot: { fault: 'power-loss', path: '/db/1.wal', at: 1 } };
+    expect(errorOf(() => parseSummary(JSON.stringify(document), 's.json')).message)
+      .toBe('s.json: field violations[0].look.rot.fault must be bit-flip or sector-damage');
   });
 
   it('names a bad trace event type', () => {

@@ -361,7 +361,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     const looked = await runTargetPlan(asAny(carefulWriter), rotting(3));
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('whole');
-    expect(violation?.look?.rot).toMatchObject({ path: '/powercut-target/doc.json', read: expect.any(Number) });
+    expect(violation?.look?.rot).toMatchObject({ fault: 'bit-flip', path: '/powercut-target/doc.json', read: expect.any(Number) });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit \d+ of \/powercut-target\/doc\.json rotted: doc\.json is torn/);
     // Shrinking moves it onto the run's own path: the bit flips at the read that met it.
     const shrunk = await shrinkTargetPlan(asAny(carefulWriter), rotting(3));
@@ -369,7 +369,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(shrunk.violation?.look).toBeUndefined();
     expect(shrunk.plan.looks).toBeUndefined();
     // The bit flips where the read that met it now is (shrinking moved it with the operations it dropped).
-    expect(shrunk.plan.faults.scheduled).toContainEqual(expect.objectContaining({ kind: 'bit-flip', arg: violation!.look!.rot!.bit }));
+    expect(shrunk.plan.faults.scheduled).toContainEqual(expect.objectContaining({ kind: 'bit-flip', arg: violation!.look!.rot!.at }));
     const again = await runTargetPlan(asAny(carefulWriter), shrunk.plan);
     expect(again.violations[0]).toMatchObject({ invariant: 'whole' });
     expect(again.violations[0]?.look).toBeUndefined();
