@@ -2,8 +2,8 @@
  * Second looks at a crash: the disk a crash left, recovered again in worlds of their own and
  * checked, while the run itself goes on with the disk its plan chose. Two kinds:
  * - at a power loss, the same disk settled on other crash states ({@link otherDisks});
- * - at any crash of a plan that injects bit flips, the disk the crash left with one bit of its
- *   newest durable data rotted ({@link rottenDisks}).
+ * - at any crash of a plan that injects bit flips (or sector damage), the disk the crash left
+ *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks}).
  *
  * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
  * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
@@ -21,11 +21,12 @@
  * covers (headers, manifests, old segments) far more often. A look lets one bit rot in what the
  * last fsync of a file made durable, for the two files synced last, at each crash after which
  * something new was synced; the bit flips as an injected bit flip when a read first covers it.
+ * Where a plan injects sector damage, a look lets one sector of those bytes go bad the same way.
  *
  * What a look may conclude. Faults are off in its world: the disk is the one the crash left (and
  * the one rotted bit), nothing more happens to it, and the engine must recover a state the model
- * allows, or refuse only if damage excuses it: the rotted bit once read, or a misdirected write
- * the settling kept (looks are skipped once media faults struck or a bit flipped, as a look
+ * allows, or refuse only if damage excuses it: the rotted bit or sector once read, or a
+ * misdirected write the settling kept (looks are skipped once media faults struck or a bit flipped, as a look
  * starts from the disk alone, without a fault's after-effects).
  * It is judged by a copy of the run's model, so the run's own model, world, trace and digest are
  * untouched: a run whose looks find nothing is the run without looks, byte for byte.
