@@ -27,7 +27,7 @@ import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { lookable, lookAgain, RotWatch, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
+import { lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -204,14 +204,8 @@ class EngineRun {
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? 0;
     this.#crashStates.push(crashState);
     const otherStates = kind === 'power-loss' && this.#looksWanted();
-    const rot = this.#rotWatch.wanted(world);
-    const disk = otherStates || rot.length > 0 ? world.copyOfDisk() : undefined;
-    world.restart({ crashState });
-    if (disk !== undefined) {
-      const crashIndex = this.#crashStates.length - 1;
-      const primaryKey = otherStates ? world.settledFingerprint() : undefined;
-      this.#looks.push({ disk, kind, crashIndex, io: disk.machine.ioCount, primaryState: crashState, primaryKey, rot, model: this.#model.clone() });
-    }
+    const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, this.#rotWatch.wanted(world));
+    if (looked !== undefined) this.#looks.push({ ...looked, model: this.#model.clone() });
     const gate = this.options.afterFirstPowerLoss;
     if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {
       throw new StoppedAfterPowerLoss();

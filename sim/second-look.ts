@@ -71,6 +71,21 @@ export interface CrashToLookAt {
   readonly rot: readonly RotFault[];
 }
 
+/**
+ * Settles the crash striking `world` on `crashState` (SimWorld.restart) and says what of it to
+ * look at again, for any subject: other crash states when `otherStates` (a power loss that can be
+ * looked at, {@link lookable}), rot by the faults `rot` names ({@link RotWatch}). The disk is
+ * copied before it settles, and only when there is something to look at.
+ * @returns the crash to look at, or undefined when there is nothing to
+ */
+export function settleForLooks(world: SimWorld, crash: { readonly kind: CrashKind; readonly crashIndex: number; readonly crashState: number }, otherStates: boolean, rot: readonly RotFault[]): CrashToLookAt | undefined {
+  const disk = otherStates || rot.length > 0 ? world.copyOfDisk() : undefined;
+  world.restart({ crashState: crash.crashState });
+  if (disk === undefined) return undefined;
+  const primaryKey = otherStates ? world.settledFingerprint() : undefined;
+  return { disk, kind: crash.kind, crashIndex: crash.crashIndex, io: disk.machine.ioCount, primaryState: crash.crashState, primaryKey, rot };
+}
+
 /** An engine's crash still to be looked at again, with the run's model right after it. */
 export interface PendingLook extends CrashToLookAt {
   readonly model: CommitModel;

@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -454,18 +454,13 @@ class LibraryRun<S, L, M> {
     this.#crashStates.push(crashState);
     const otherStates = kind === 'power-loss' && lookable(world) && this.#looksWanted();
     const rotting = this.#rotWatch.wanted(world);
-    const rot = rotting.length > 0 && this.#looksWanted() ? rotting : [];
-    const disk = otherStates || rot.length > 0 ? world.copyOfDisk() : undefined;
-    world.restart({ crashState });
+    const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, rotting.length > 0 && this.#looksWanted() ? rotting : []);
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
       ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
       : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState: state }] });
     const crash = crashIn(crashState);
-    if (disk !== undefined) {
-      const primaryKey = otherStates ? world.settledFingerprint() : undefined;
-      await this.#lookAgain({ disk, kind, crashIndex: this.#crashStates.length - 1, io: disk.machine.ioCount, primaryState: crashState, primaryKey, rot }, crashIn);
-    }
+    if (looked !== undefined) await this.#lookAgain(looked, crashIn);
     this.#crash = this.#workloadCrash(crash);
     this.#checking = true;
     try {

@@ -19,7 +19,7 @@ import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
 import { Rng } from '../../sim/rng.ts';
 import { RotWatch } from '../../sim/second-look.ts';
-import { noFaults, SimWorld } from '../../sim/world.ts';
+import { noFaults, SimWorld, type ScheduledFault } from '../../sim/world.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { filled, inWorld } from './helpers.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
@@ -205,9 +205,9 @@ describe('second looks at bit rot', () => {
 });
 
 describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
-  /** A world where `/d/a` (100 bytes, then 50 more) and then `/d/b` (30 bytes) are written and fsynced. */
-  async function syncedFiles(): Promise<SimWorld> {
-    const world = new SimWorld({ seed: 3, trace: 'full', faults: noFaults({ sectorBytes: 512 }) });
+  /** A world where `/d/a` (100 bytes, then 50 more) and then `/d/b` (30 bytes) are written and fsynced; `scheduled` faults strike later I/O. */
+  async function syncedFiles(scheduled: ScheduledFault[] = []): Promise<SimWorld> {
+    const world = new SimWorld({ seed: 3, trace: 'full', faults: noFaults({ sectorBytes: 512, scheduled }) });
     world.createDirectory('/d');
     await inWorld(world, async () => {
       const a = await world.fs.open('/d/a', { create: true });
@@ -263,19 +263,7 @@ describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
     const met = world.rotRead!;
     expect(world.faultsFired).toContainEqual({ io: met.io, kind: 'sector-damage', arg: met.arg });
     // The same fault scheduled at that read of the same disk gives the same bytes.
-    const again = new SimWorld({ seed: 3, trace: 'full', faults: noFaults({ sectorBytes: 512, scheduled: [{ io: met.io, kind: 'sector-damage', arg: met.arg }] }) });
-    again.createDirectory('/d');
-    await inWorld(again, async () => {
-      const a = await again.fs.open('/d/a', { create: true });
-      await a.append(filled(100, 0xaa));
-      await a.datasync();
-      await a.append(filled(50, 0xcc));
-      await a.datasync();
-      const b = await again.fs.open('/d/b', { create: true });
-      await b.append(filled(30, 0xbb));
-      await b.datasync();
-      await again.fs.syncDir('/d');
-    });
+    const again = await syncedFiles([{ io: met.io, kind: 'sector-damage', arg: met.arg }]);
     expect(await read(again)).toEqual(damaged);
   });
 
