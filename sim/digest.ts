@@ -70,10 +70,16 @@ export class Digest64 {
     this.int(hashString(s));
   }
 
-  /** The digest so far as 16 hex digits. Feeding may continue afterwards. */
-  hex(): string {
+  /** The digest so far as two unsigned 32-bit words, high first. Feeding may continue afterwards. */
+  words(): readonly [number, number] {
     const lo = finish(this.#lo ^ this.#count);
     const hi = finish(this.#hi ^ Math.imul(this.#count, 0x27d4eb2d) ^ lo);
+    return [hi, lo];
+  }
+
+  /** The digest so far as 16 hex digits. Feeding may continue afterwards. */
+  hex(): string {
+    const [hi, lo] = this.words();
     return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
   }
 }

@@ -8,6 +8,12 @@
  * Storage comes from {@link allocateZeroed}: a simulated disk makes a hundred or so small buffers
  * per run, and a typed array over 64 bytes gets a backing store of its own, which costs V8 far
  * more to allocate and to sweep than the bytes are worth.
+ *
+ * Copies share storage until one of them changes ({@link ByteBuffer.clone}): a second look copies
+ * the whole disk a crash left, and recovery then rewrites a few of its files at most. Storage
+ * once shared (by a copy, or by a {@link ByteBuffer.sealedView}) is never changed again: a change
+ * of either side first takes storage of its own. So a sealed array and a size name contents for
+ * good, which memos keyed by identity rely on (disk-copy.ts).
  */
 
 /** Buffers up to this size are carved out of a shared chunk. */
@@ -41,6 +47,8 @@ export class ByteBuffer {
   #bytes: Uint8Array;
   #size = 0;
   #version = 0;
+  /** Whether `#bytes` may be seen elsewhere (a copy, a sealed view): then it is never changed again. */
+  #shared = false;
 
   /** @param capacityBytes - initial capacity (grows on demand) */
   constructor(capacityBytes = 0) {
@@ -72,6 +80,24 @@ export class ByteBuffer {
     return this.#bytes.subarray(0, this.#size);
   }
 
+  /**
+   * A view of `[0, size)` that stays valid for good: the storage under it is sealed, so the next
+   * change of this buffer copies it first. Callers must not modify it.
+   */
+  sealedView(): Uint8Array {
+    this.#shared = true;
+    return this.#bytes.subarray(0, this.#size);
+  }
+
+  /**
+   * The storage under the bytes, sealed as by {@link sealedView}: with {@link size} it names the
+   * contents for good, so a memo may key on its identity. Callers must not modify it.
+   */
+  sealedStorage(): Uint8Array {
+    this.#shared = true;
+    return this.#bytes;
+  }
+
   /** The byte at `position` (0 past the end). */
   at(position: number): number {
     return position < this.#size ? this.#bytes[position]! : 0;
@@ -97,7 +123,8 @@ export class ByteBuffer {
   resize(size: number): void {
     this.#version++;
     if (size < this.#size) {
-      this.#bytes.fill(0, size, this.#size);
+      if (this.#shared) this.#own(size, size);
+      else this.#bytes.fill(0, size, this.#size);
     } else {
       this.#reserve(size);
     }
@@ -105,32 +132,46 @@ export class ByteBuffer {
   }
 
   /**
-   * An independent copy.
-   * @param sizeBytes - the size the copy is about to grow to, if known: the copy is then
-   *   allocated with room for it (as {@link write} would grow it), instead of being allocated
-   *   at its size and at once again by the write
+   * An independent copy. Without `sizeBytes` it shares this buffer's storage until either of
+   * them changes.
+   * @param sizeBytes - the size the copy is about to be changed at, if known: the copy then gets
+   *   storage of its own at once, with room for it (as {@link write} would grow it), instead of
+   *   sharing and copying at the change
    */
-  clone(sizeBytes = 0): ByteBuffer {
+  clone(sizeBytes?: number): ByteBuffer {
     const copy = new ByteBuffer(0);
-    if (sizeBytes > this.#size) {
-      copy.#bytes = allocateZeroed(Math.max(sizeBytes, this.#size * 2, 1024));
-    } else {
-      copy.#bytes = allocateZeroed(Math.max(this.#size, 16));
-    }
-    copy.#bytes.set(this.#bytes.subarray(0, this.#size));
     copy.#size = this.#size;
+    if (sizeBytes === undefined) {
+      copy.#bytes = this.#bytes;
+      copy.#shared = true;
+      this.#shared = true;
+      return copy;
+    }
+    copy.#bytes = allocateZeroed(sizeBytes > this.#size ? Math.max(sizeBytes, this.#size * 2, 1024) : Math.max(this.#size, 16));
+    copy.#bytes.set(this.#bytes.subarray(0, this.#size));
     return copy;
   }
 
   #reserve(sizeBytes: number): void {
-    if (sizeBytes <= this.#bytes.length) return;
+    const length = this.#bytes.length;
+    if (sizeBytes <= length && !this.#shared) return;
     // The first allocation is sized to the data: many files are written once, whole (a manifest,
     // a sidecar, a snapshot), and a typed array of up to 64 bytes lives on V8's heap, far cheaper
     // to allocate and collect than a separate backing store. A buffer that grows again is
-    // appended to: then at least 1 KiB, doubling.
-    const capacity = this.#bytes.length === 0 ? sizeBytes : Math.max(sizeBytes, this.#bytes.length * 2, 1024);
-    const grown = allocateZeroed(capacity);
-    grown.set(this.#bytes.subarray(0, this.#size));
-    this.#bytes = grown;
+    // appended to: then at least 1 KiB, doubling. Shared storage that has room is copied at the
+    // size in use.
+    let capacity: number;
+    if (length === 0) capacity = sizeBytes;
+    else if (sizeBytes <= length) capacity = Math.max(sizeBytes, this.#size);
+    else capacity = Math.max(sizeBytes, length * 2, 1024);
+    this.#own(capacity, this.#size);
+  }
+
+  /** Takes storage of its own of `capacity` bytes, keeping `[0, keep)`. */
+  #own(capacity: number, keep: number): void {
+    const owned = allocateZeroed(capacity);
+    owned.set(this.#bytes.subarray(0, keep));
+    this.#bytes = owned;
+    this.#shared = false;
   }
 }

@@ -8,6 +8,7 @@
 import { Digest64 } from '../digest.ts';
 import { SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
 import { FileState, type PendingRecord } from './file-state.ts';
+import type { ByteBuffer } from './bytes.ts';
 
 /** An independent copy of `disk`: namespace, logs, files, counters, capacity and damage count. */
 export function copyDisk(disk: SimDisk): SimDisk {
@@ -90,11 +91,32 @@ export function settledFingerprint(disk: SimDisk): string {
       digest.int(entry.id);
       if (seen.has(entry)) continue;
       seen.add(entry);
-      feedBytes(digest, entry.durable.view());
+      feedFile(digest, entry.durable);
     }
   }
   digest.int(disk.damage.count);
   return digest.hex();
+}
+
+/**
+ * Hashes of files' bytes, by their sealed storage and size (ByteBuffer.sealedStorage: storage
+ * that never changes again). The copies of one disk that second looks settle share the storage
+ * of every file the settling did not change, so each such file is hashed once, not once a look.
+ */
+const fileHashes = new WeakMap<Uint8Array, { readonly size: number; readonly hash: readonly [number, number] }>();
+
+/** Feeds the hash of a file's bytes (its length and every byte, hashed once per contents). */
+function feedFile(digest: Digest64, bytes: ByteBuffer): void {
+  const storage = bytes.sealedStorage();
+  let known = fileHashes.get(storage);
+  if (known === undefined || known.size !== bytes.size) {
+    const own = new Digest64();
+    feedBytes(own, bytes.view());
+    known = { size: bytes.size, hash: own.words() };
+    fileHashes.set(storage, known);
+  }
+  digest.int(known.hash[0]);
+  digest.int(known.hash[1]);
 }
 
 function feedBytes(digest: Digest64, bytes: Uint8Array): void {

@@ -120,6 +120,7 @@ export class FileState {
    */
   copy(): FileState {
     const copy = new FileState(this.id);
+    // Copies share bytes until one side changes (ByteBuffer.clone): a copied file costs no bytes.
     copy.durable = this.durable.clone();
     copy.cache = this.cache === this.durable ? copy.durable : this.cache.clone();
     copy.journal = this.journal.clone();
@@ -178,14 +179,15 @@ export class FileState {
   }
 
   /**
-   * A copy of what reads see now (bad bits not applied), shared between calls while the page
+   * What reads see now (bad bits not applied), as an array that never changes (a sealed view:
+   * the page cache copies before its next change), the same array between calls while the page
    * cache does not change: an unchanged file gives the very same array, so a caller can tell it
    * is unchanged by identity alone. Callers must not modify it.
    */
   snapshot(): Uint8Array {
     const last = this.#snapshot;
     if (last !== undefined && last.of === this.cache && last.version === this.cache.version) return last.bytes;
-    const bytes = this.cache.view().slice();
+    const bytes = this.cache.sealedView();
     this.#snapshot = { of: this.cache, version: this.cache.version, bytes };
     return bytes;
   }
