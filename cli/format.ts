@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
+import { coverageCells, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
 import { nextShrinkCommand, rootCauseGroups, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -125,7 +125,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));
-  if (result.looks !== undefined) lines.push(`second looks: ${result.looks} other disks the crashes could have left (other crash states, a rotted bit or sector), recovered and checked`);
+  lines.push(...looksLines(result, String));
   if (result.findings !== undefined) {
     lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);
     for (const example of result.findings.examples.slice(0, 3)) lines.push(`  ${example.unit} seed ${example.seed}: ${example.message}`);

@@ -46,6 +46,8 @@ export class Aggregator {
   ioCount = 0;
   /** Second looks at power losses, over every run (RunResult.looks). */
   looks = 0;
+  /** Crashes that got no second looks because the workload's state could not be copied (RunResult.looksSkipped). */
+  looksSkipped = 0;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -65,6 +67,7 @@ export class Aggregator {
     this.seeds++;
     this.ioCount += run.ioCount;
     this.looks += run.looks ?? 0;
+    this.looksSkipped += run.looksSkipped ?? 0;
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

@@ -180,6 +180,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       ...(subject.probes.length > 0 ? { probes: aggregator.probes } : {}),
       ...(aggregator.findings > 0 ? { findings: { count: aggregator.findings, examples: aggregator.findingExamples } } : {}),
       ...(aggregator.looks > 0 ? { looks: aggregator.looks } : {}),
+      ...(aggregator.looksSkipped > 0 ? { looksSkipped: aggregator.looksSkipped } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,

@@ -30,7 +30,7 @@ export interface SeedTask {
  * The compact result of one seed: the fields of its {@link RunResult} that aggregation needs,
  * and its trace only when asked for.
  */
-export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks'>
+export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks' | 'looksSkipped'>
   & {
     readonly trace?: RunResult['trace'];
     /**
@@ -53,6 +53,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),
+    ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
   };
 }
 

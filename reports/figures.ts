@@ -40,6 +40,21 @@ export function subjectLine(result: CampaignResult): string | undefined {
   return `${what} ${subject.name}${subject.module === undefined ? '' : ` (${subject.module})`}`;
 }
 
+/**
+ * What the second looks did, as sentences without a final stop: how many disks they recovered
+ * and checked, and how many crashes got none because a library workload's `ctx.state` could not
+ * be copied (a look needs its own copy), with what to do about it. Empty: the plan asked for none.
+ * @param count - how counts are written (the CLI prints bare numbers, reports {@link formatCount})
+ */
+export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'>, count: (n: number) => string = formatCount): string[] {
+  const lines: string[] = [];
+  if (result.looks !== undefined) lines.push(`second looks: ${count(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector), recovered and checked`);
+  if (result.looksSkipped !== undefined) {
+    lines.push(`second looks skipped at ${count(result.looksSkipped)} crash${result.looksSkipped === 1 ? '' : 'es'}: the workload's ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them`);
+  }
+  return lines;
+}
+
 /** One cell of the (site x fault kind) coverage table; a site is a phase or an I/O class. */
 export interface CoverageCell {
   readonly phase: string;

@@ -52,6 +52,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),
+    ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

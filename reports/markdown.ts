@@ -17,7 +17,7 @@ import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  coverageCells, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, missedTargets, rootCauses,
+  coverageCells, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, rootCauses,
   scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
@@ -60,7 +60,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     formatCount(total.detected), formatCount(total.crashes), formatCount(total.commitsAcknowledged),
     formatCount(total.faultsInjected), `${total.targetedCellsHit} / ${total.targetedCells}`,
   ].join(' | ')} |`, '');
-  if (result.looks !== undefined) lines.push(`Second looks: ${formatCount(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector) were recovered and checked.`, '');
+  for (const line of looksLines(result)) lines.push(`${line[0]!.toUpperCase()}${line.slice(1)}.`, '');
 
   if (groups.length > 0) lines.push(...rootCauseLines(result, groups));
 

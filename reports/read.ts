@@ -107,6 +107,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...(probes === undefined ? {} : { probes }),
     ...(findings === undefined ? {} : { findings }),
     ...optionalCount('looks'),
+    ...optionalCount('looksSkipped'),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),

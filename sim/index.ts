@@ -30,6 +30,7 @@ export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type P
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
 export { defaultLooks, disksToLookAt, lookable, lookPrefix, lookWhere, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
+export type { RotFault } from './disk/kernel.ts';
 export { CommitModel } from './model.ts';
 export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';
 export { defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';

@@ -88,6 +88,11 @@ export interface RunResult {
   readonly probes?: Readonly<Record<string, number>>;
   /** Second looks at power losses: other disks recovered and checked (sim/second-look.ts); absent: none. */
   readonly looks?: number;
+  /**
+   * Crashes that the plan's second looks would have looked at again but did not, because the
+   * library workload's `ctx.state` is not plain data (a look works on a copy of it); absent: none.
+   */
+  readonly looksSkipped?: number;
 }
 
 /** A copy of a coverage table (the world's keeps counting). */

@@ -212,6 +212,8 @@ export interface CampaignResult {
   readonly probes?: Readonly<Record<string, number>>;
   /** Second looks: other disks of the campaign's power losses recovered and checked (sim/second-look.ts); absent: none. */
   readonly looks?: number;
+  /** Crashes that got no second looks because a library workload's `ctx.state` could not be copied (RunResult.looksSkipped); absent: none. */
+  readonly looksSkipped?: number;
   /**
    * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.

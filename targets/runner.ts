@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -105,6 +105,9 @@ function isPlainData(value: unknown, depth = 0): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return (prototype === Object.prototype || prototype === null) && Object.values(value).every(next);
 }
+
+/** No second looks at a crash. */
+const noLooks = { otherStates: false, rot: [] } as const;
 
 /**
  * A deep copy of a workload's state, or undefined when it is not plain data (it holds functions
@@ -212,6 +215,8 @@ class LibraryRun<S, L, M> {
   #pin: WorldPin | undefined;
   /** Second looks run (RunResult.looks). */
   #looksRun = 0;
+  /** Crashes that got no looks because the workload's state could not be copied (RunResult.looksSkipped). */
+  #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
 
   constructor(
@@ -452,9 +457,8 @@ class LibraryRun<S, L, M> {
     const drawn = this.#crashStateStream.int(targetCrashStates);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? drawn;
     this.#crashStates.push(crashState);
-    const otherStates = kind === 'power-loss' && lookable(world) && this.#looksWanted();
-    const rotting = this.#rotWatch.wanted(world);
-    const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, rotting.length > 0 && this.#looksWanted() ? rotting : []);
+    const wanted = this.#looksWanted(kind);
+    const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, wanted.otherStates, wanted.rot);
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
       ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
@@ -491,12 +495,19 @@ class LibraryRun<S, L, M> {
   }
 
   /**
-   * Whether the crash happening now may get second looks (sim/second-look.ts): the plan asks for
-   * them, and the workload's state can be copied for a look to work on. Which looks, the crash
-   * decides (`lookable` for other crash states of a power loss, `RotWatch` for rot).
+   * The second looks the crash happening now gets (sim/second-look.ts): as the plan asks, other
+   * crash states of a power loss that can be looked at (`lookable`) and rot (`RotWatch`), if the
+   * workload's state can be copied for each look to work on. A crash that would get looks but
+   * whose state cannot be copied gets none, and is counted (RunResult.looksSkipped) so that the
+   * report says so rather than showing fewer looks.
    */
-  #looksWanted(): boolean {
-    return (this.plan.looks ?? 0) > 0 && cloneState(this.#ctx.state) !== undefined;
+  #looksWanted(kind: 'kill-9' | 'power-loss'): { readonly otherStates: boolean; readonly rot: readonly RotFault[] } {
+    const otherStates = kind === 'power-loss' && (this.plan.looks ?? 0) > 0 && lookable(this.#world);
+    const rot = this.#rotWatch.wanted(this.#world);
+    if (!otherStates && rot.length === 0) return noLooks;
+    if (isPlainData(this.#ctx.state)) return { otherStates, rot };
+    this.#looksSkipped++;
+    return noLooks;
   }
 
   /**
@@ -510,7 +521,7 @@ class LibraryRun<S, L, M> {
     for (const { world, place } of disksToLookAt(crash, this.plan.seed, this.plan.looks ?? 0)) {
       const crashOfLook = crashIn(place.crashState);
       this.#looksRun++;
-      // Each look works on a copy of the workload's state (#looksWanted made sure there is one).
+      // Each look works on a copy of the workload's state (#looksWanted made sure it can be copied).
       const reported = await this.#look(world, crashOfLook, cloneState(this.#ctx.state)!.state);
       const look = withRotRead(place, world);
       world.finish();
@@ -590,6 +601,7 @@ class LibraryRun<S, L, M> {
       faultsFired: [...world.faultsFired],
       crashStates: this.#crashStates,
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
+      ...(this.#looksSkipped > 0 ? { looksSkipped: this.#looksSkipped } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
     };
   }

@@ -3,14 +3,15 @@
  * looks at a power loss (sim/second-look.ts), which settle copies of one disk on other crash
  * states and recover only those that differ. The disk image (image-writer.ts, image-reader.ts)
  * does the same job for files on the real disk, through base64 and a field-by-field check that
- * cost far more than a recovery; here the objects are copied directly.
+ * cost far more than a recovery; here the objects are copied directly, and the files' bytes are
+ * shared until one side changes them (ByteBuffer.clone), so a copy costs a few objects per file.
  */
 import { Digest64 } from '../digest.ts';
 import { SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
 import { FileState, type PendingRecord } from './file-state.ts';
 import type { ByteBuffer } from './bytes.ts';
 
-/** An independent copy of `disk`: namespace, logs, files, counters, capacity and damage count. */
+/** An independent copy of `disk`: namespace, logs, files, counters, capacity and damage count (bytes shared until changed). */
 export function copyDisk(disk: SimDisk): SimDisk {
   const internals = disk.internals();
   const files = new Map<FileState, FileState>();

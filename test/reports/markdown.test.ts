@@ -10,8 +10,15 @@ describe('renderMarkdown', () => {
   });
 
   it('counts the second looks at power losses when the campaign took any', () => {
-    expect(renderMarkdown({ ...greenResult, looks: 1234 })).toContain('Second looks: 1,234 other disks the crashes could have left (other crash states, a rotted bit or sector) were recovered and checked.');
+    expect(renderMarkdown({ ...greenResult, looks: 1234 })).toContain('Second looks: 1,234 other disks the crashes could have left (other crash states, a rotted bit or sector), recovered and checked.');
     expect(renderMarkdown(greenResult)).not.toContain('Second looks');
+  });
+
+  it('says how many crashes got no second looks because the workload state could not be copied, and what to do', () => {
+    const md = renderMarkdown({ ...greenResult, looks: 10, looksSkipped: 1200 });
+    expect(md).toContain('Second looks skipped at 1,200 crashes: the workload\'s ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them.');
+    expect(renderMarkdown({ ...greenResult, looksSkipped: 1 })).toContain('Second looks skipped at 1 crash: ');
+    expect(renderMarkdown(greenResult)).not.toContain('skipped at');
   });
 
   it('lists each root cause once with its seeds, its first run and the repro in a code span', () => {

@@ -332,6 +332,28 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state \d+ instead of 2: .*\(after the final power-loss, crash state \d+\)$/);
   });
 
+  it('are skipped, and counted as skipped, at crashes whose workload state is not plain data (a look needs a copy of it)', async () => {
+    // The careful writer with its state in a class instance: structuredClone would drop its class.
+    class Acked {
+      acked = 0;
+    }
+    const classState = { ...carefulWriter, name: 'careful-class-state', initialState: () => new Acked() };
+    let [looks, skipped, crashes] = [0, 0, 0];
+    for (let seed = 1; seed <= 4; seed++) {
+      const plain = await runTargetPlan(asAny(carefulWriter), planOf(carefulWriter, seed));
+      const classy = await runTargetPlan(asAny(classState), planOf(classState, seed));
+      expect(plain.looksSkipped).toBeUndefined();
+      expect(classy.looks).toBeUndefined();
+      expect(classy.digest).toBe(plain.digest);
+      looks += plain.looks ?? 0;
+      skipped += classy.looksSkipped ?? 0;
+      crashes += classy.crashes;
+    }
+    expect(looks).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThan(0);
+    expect(skipped).toBeLessThanOrEqual(crashes);
+  });
+
   it('leave a run whose looks find nothing as it was: the same digest, the same random numbers after a look', async () => {
     // The careful writer, with a name drawn from Math.random for each temporary file: a run whose
     // random numbers started over after a look would write other names, and trace them.
