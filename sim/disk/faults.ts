@@ -90,6 +90,8 @@ export class FaultInjector {
   readonly #root: Rng;
   readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
   readonly #scheduled = new Map<number, ScheduledFault[]>();
+  /** The kinds that can fire at all (a rate above zero, or scheduled somewhere), as `faultBit` bits. */
+  #possible = 0;
   #current: ScheduledFault | undefined;
   readonly #phases: ReadonlySet<TracePhase> | undefined;
   readonly #io: ReadonlySet<IoClass> | undefined;
@@ -104,13 +106,25 @@ export class FaultInjector {
       const rate = profile.rates[kind] ?? 0;
       assert(rate >= 0 && rate <= 1, `fault rate of ${kind} is a probability`);
       if (rate > 0) this.#streams.push({ kind, bit: faultBit(kind), rate, rng: faultsRng.fork(kind) });
+      if (rate > 0) this.#possible |= faultBit(kind);
     }
     for (const fault of profile.scheduled ?? []) {
+      this.#possible |= faultBit(fault.kind);
       const list = this.#scheduled.get(fault.io) ?? [];
       list.push(fault);
       this.#scheduled.set(fault.io, list);
     }
     this.counts = zeroCounts();
+  }
+
+  /**
+   * Whether a fault of `kind` can fire at all in this run: its rate is above zero or it is
+   * scheduled somewhere. An operation whose eligibility for it costs work to find out (a listing
+   * that may lose a name) asks this first: eligibility for a kind that cannot fire changes no
+   * draw, since only kinds with a rate draw.
+   */
+  mayFire(kind: FaultKind): boolean {
+    return (this.#possible & faultBit(kind)) !== 0;
   }
 
   /**

@@ -178,7 +178,7 @@ export function mkdirOp(k: IoKernel, path: string): Operation<void> {
 export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
   const split = splitPath(path);
   const listed = k.disk.dir(split.full);
-  const losable = listed !== undefined && k.disk.syncedFileNames(listed).length >= lostEntryNamesMin
+  const losable = listed !== undefined && k.faults.mayFire('lost-entry') && k.disk.syncedFileNames(listed).length >= lostEntryNamesMin
     && k.disk.losableFileNames(listed, k.incarnation).length > 0;
   return {
     label: { name: 'readdir', path, offset: none, length: none },

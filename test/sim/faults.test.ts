@@ -3,6 +3,8 @@ import { IoError } from '../../engine/ports/fs.ts';
 import type { FsyncFailureMode, ScheduledFault } from '../../sim/world.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
+import { FaultInjector } from '../../sim/disk/faults.ts';
+import { Rng } from '../../sim/rng.ts';
 
 /** The injected IoError a promise rejects with (fails the test if it resolves). */
 async function injectedError(promise: Promise<unknown>): Promise<IoError> {
@@ -237,5 +239,34 @@ describe('fault accounting', () => {
     expect(world.coverage['wal.sync']!['power-loss']).toBe(1);
     expect(world.ioCoverage['dir-sync']!['power-loss']).toBe(1);
     expect(world.faultsFired).toEqual([{ io: 1, kind: 'power-loss' }]);
+  });
+});
+
+describe('FaultInjector.mayFire', () => {
+  it('says which kinds can fire at all: a rate above zero, or an entry scheduled', () => {
+    const injector = new FaultInjector(noFaults({ rates: { 'bit-flip': 0.01, 'read-error': 0 }, scheduled: [{ io: 7, kind: 'lost-entry' }] }), new Rng(1));
+    expect(injector.mayFire('bit-flip')).toBe(true);
+    expect(injector.mayFire('lost-entry')).toBe(true);
+    expect(injector.mayFire('read-error')).toBe(false);
+    expect(injector.mayFire('power-loss')).toBe(false);
+  });
+
+  it('leaves a listing losable wherever a lost entry is scheduled, with no rate for it', async () => {
+    const world = new SimWorld({ seed: 3, faults: noFaults({ scheduled: [{ io: 14, kind: 'lost-entry' }] }) });
+    let listed: string[] = [];
+    const outcome = await world.run(async () => {
+      await world.fs.mkdir('/d');
+      for (const name of ['a', 'b', 'c']) {
+        const handle = await world.fs.open(`/d/${name}`, { create: true });
+        await handle.write(0, filled(10, 1));
+        await handle.sync();
+        await handle.close();
+      }
+      await world.fs.syncDir('/d');
+      listed = await world.fs.readdir('/d');
+    });
+    expect(outcome.outcome).toBe('done');
+    expect(listed).toHaveLength(2);
+    expect(world.faultsFired).toEqual([{ io: 14, kind: 'lost-entry', arg: expect.any(Number) }]);
   });
 });
