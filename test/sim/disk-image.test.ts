@@ -214,17 +214,18 @@ describe('disk images', () => {
   });
 
   it('fingerprint what a settled disk holds: another byte, another name or another file gives another fingerprint', async () => {
-    const settled = async (name: string, byte: number, length: number): Promise<string> => {
-      const world = new SimWorld({ seed: 3 });
-      await world.fs.mkdir('/a');
+    /** A world whose file `/a/name` holds `length` bytes `byte`, written, synced and settled by a power loss. */
+    const settledWorld = async (name: string, byte: number, length: number, world = new SimWorld({ seed: 3 })): Promise<SimWorld> => {
+      if (world.entryKind('/a') === undefined) await world.fs.mkdir('/a');
       const handle = await world.fs.open(`/a/${name}`, { create: true });
       await handle.write(0, filled(length, byte));
       await handle.sync();
       await world.fs.syncDir('/a');
       world.crashNow('power-loss');
       world.restart({ crashState: 0 });
-      return world.settledFingerprint();
+      return world;
     };
+    const settled = async (name: string, byte: number, length: number): Promise<string> => (await settledWorld(name, byte, length)).settledFingerprint();
     const base = await settled('f', 1, 10);
     expect(await settled('f', 1, 10)).toBe(base);
     expect(await settled('f', 2, 10)).not.toBe(base);
@@ -233,20 +234,9 @@ describe('disk images', () => {
     expect(await settled('f', 1, 9)).not.toBe(base);
     // A file's hash is kept by its storage: the same world changed after a fingerprint (same
     // name, same size, another byte) fingerprints as a world that held that byte all along.
-    const world = new SimWorld({ seed: 3 });
-    await world.fs.mkdir('/a');
-    const handle = await world.fs.open('/a/f', { create: true });
-    await handle.write(0, filled(10, 1));
-    await handle.sync();
-    await world.fs.syncDir('/a');
-    world.crashNow('power-loss');
-    world.restart({ crashState: 0 });
+    const world = await settledWorld('f', 1, 10);
     expect(world.settledFingerprint()).toBe(base);
-    const again = await world.fs.open('/a/f');
-    await again.write(0, filled(10, 2));
-    await again.sync();
-    world.crashNow('power-loss');
-    world.restart({ crashState: 0 });
+    await settledWorld('f', 2, 10, world);
     expect(world.settledFingerprint()).toBe(await settled('f', 2, 10));
   });
 
