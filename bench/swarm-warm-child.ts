@@ -4,7 +4,9 @@
  * thread and a worker). The executor is kept across rounds, so the worker is warm too; the
  * warm-up rounds are not counted. Uses the compiled harness when `npm run build` made one.
  *
- * Usage: node [flags] --import tsx bench/swarm-warm-child.ts [seeds per round, default 1000]
+ * Usage: node [flags] --import tsx bench/swarm-warm-child.ts [seeds per round, default 1000] [looks]
+ * (`looks` as `--looks`: absent, the looks each scenario plans; 0, none, the work a swarm seed did
+ * before second looks existed)
  */
 import { existsSync } from 'node:fs';
 
@@ -14,7 +16,8 @@ const { threadsExecutor } = (await import(from('harness/index'))) as typeof impo
 const { loadSubject, workerScript } = (await import(from('subjects/index'))) as typeof import('../subjects/index.ts');
 type Executor = ReturnType<typeof threadsExecutor>;
 
-const subject = await loadSubject({ kind: 'engine' });
+const looks = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const subject = await loadSubject({ kind: 'engine', looks });
 const seedsPerRound = Number(process.argv[2] ?? 1000);
 const warmRounds = 2;
 const rounds = 3;
@@ -41,7 +44,7 @@ async function round(executor: Executor, first: number, seeds: number): Promise<
 
 const show = (rate: Rate): string => `${rate.seedsPerSecond.toFixed(0).padStart(5)} seeds/s, ${rate.cpuMsPerSeed.toFixed(2)} ms CPU per seed`;
 
-console.log(`  swarm (${compiled ? 'compiled' : 'under tsx'}), ${seedsPerRound} seeds per round: the first round from cold (thread start and JIT warm-up included), then warm`);
+console.log(`  swarm (${compiled ? 'compiled' : 'under tsx'}${looks === undefined ? '' : `, --looks ${looks}`}), ${seedsPerRound} seeds per round: the first round from cold (thread start and JIT warm-up included), then warm`);
 const warm = new Map<number, number>();
 for (const threads of [1, 2]) {
   const executor = threadsExecutor(subject, threads, workerScript);
