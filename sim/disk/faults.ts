@@ -105,8 +105,9 @@ export class FaultInjector {
     for (const kind of faultKinds) {
       const rate = profile.rates[kind] ?? 0;
       assert(rate >= 0 && rate <= 1, `fault rate of ${kind} is a probability`);
-      if (rate > 0) this.#streams.push({ kind, bit: faultBit(kind), rate, rng: faultsRng.fork(kind) });
-      if (rate > 0) this.#possible |= faultBit(kind);
+      if (rate === 0) continue;
+      this.#streams.push({ kind, bit: faultBit(kind), rate, rng: faultsRng.fork(kind) });
+      this.#possible |= faultBit(kind);
     }
     for (const fault of profile.scheduled ?? []) {
       this.#possible |= faultBit(fault.kind);
