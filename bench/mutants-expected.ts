@@ -17,6 +17,7 @@
  * from several hits (with a fixed count it rested on one or two, and the total swung from 1.4x to
  * 2x between runs). Each checkout runs as its CLI does: its compiled build when it has one
  * (bench/mutant-rates.ts says how; POWERCUT_BENCH_SOURCE=1 runs both from source).
+ * POWERCUT_BENCH_ONLY=id,id… measures only those bugs (a change aimed at a few of them).
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
@@ -47,7 +48,8 @@ const bothCaught: { current: number; baseline: number }[] = [];
 console.log(`rounds of ${request.seeds} seeds per target scenario, until ${request.hitsWanted} hits or ${request.seedsMax} seeds`);
 console.log('bug                          expected CPU ms to catch (current / baseline)   hits/seeds per scenario (current; baseline)');
 let turn = 0;
-for (const mutant of mutants) {
+const only = process.env['POWERCUT_BENCH_ONLY']?.split(',');
+for (const mutant of mutants.filter((m) => only === undefined || only.includes(m.id))) {
   const [mine, theirs] = await askInTurn<Reply>(current, baseline, turn++, { id: mutant.id, ...request });
   if (turn === 1) console.log(`builds: current ${mine.build ?? 'source'}, baseline ${theirs.build ?? 'source'}`);
   if (theirs.missing) {

@@ -139,7 +139,7 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
 /** Keys printed first, in this order; any other key follows in alphabetical order. */
 const keyOrder = [
   'format', 'version', 'name', 'found', 'scenario', 'target', 'workload', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'steps', 'operations', 'crashStates', 'looks',
-  'livenessCommits', 'stepsMax', 'op', 'kind', 'type', 'key', 'value', 'batch', 'batches', 'io', 'arg', 'rates', 'plan',
+  'looksAtOtherStates', 'livenessCommits', 'stepsMax', 'op', 'kind', 'type', 'key', 'value', 'batch', 'batches', 'io', 'arg', 'rates', 'plan',
 ];
 
 function ordered(value: unknown): unknown {

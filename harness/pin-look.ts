@@ -13,9 +13,9 @@ export function firstLook(run: Pick<RunResult, 'violations'>): NonNullable<RunRe
   return run.violations[0]?.look;
 }
 
-/** A plan without its second looks (the field is optional, so it is still a `P`). */
+/** A plan without its second looks, nor which kinds it takes (the fields are optional, so it is still a `P`). */
 function withoutLooks<P extends { readonly looks?: number | undefined }>(plan: P): P {
-  const { looks: _looks, ...rest } = plan;
+  const { looks: _looks, looksAtOtherStates: _kinds, ...rest } = plan as P & { readonly looksAtOtherStates?: boolean };
   return rest as unknown as P;
 }
 

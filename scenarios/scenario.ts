@@ -103,6 +103,8 @@ export interface PlanParts {
   readonly crashStates?: readonly number[];
   /** Second looks at each power loss (Plan.looks); absent: none. */
   readonly looks?: number;
+  /** `false`: looks at rot only (Plan.looksAtOtherStates). */
+  readonly looksAtOtherStates?: false;
 }
 
 /** Assembles a plan with the standard liveness and step budgets. */
@@ -114,6 +116,7 @@ export function makePlan(scenario: string, seed: number, parts: PlanParts): Plan
     ...(parts.reorder ? { reorder: parts.reorder } : {}),
     ...(parts.crashStates ? { crashStates: parts.crashStates } : {}),
     ...(parts.looks ? { looks: parts.looks } : {}),
+    ...(parts.looksAtOtherStates === false ? { looksAtOtherStates: false } : {}),
     livenessCommits: 3,
     stepsMax: 200_000,
   };

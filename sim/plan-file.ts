@@ -19,7 +19,7 @@ export class PlanFileError extends Error {
   readonly code = 'PLAN_FILE';
 }
 
-const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'livenessCommits', 'stepsMax'];
+const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
 const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases', 'io'];
 
@@ -140,6 +140,7 @@ export function checkPlan(document: unknown, source: string): Plan {
   array(root['steps'], 'steps').forEach((raw, i) => checkStep(raw, `steps[${i}]`, checks));
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   if (root['looks'] !== undefined) integer(root['looks'], 'looks');
+  if (root['looksAtOtherStates'] !== undefined) oneOf(root['looksAtOtherStates'], 'looksAtOtherStates', [true, false]);
   integer(root['livenessCommits'], 'livenessCommits');
   integer(root['stepsMax'], 'stepsMax', 1);
   return root as unknown as Plan;

@@ -82,6 +82,12 @@ export interface Plan {
    * them, digest included.
    */
   readonly looks?: number;
+  /**
+   * `false`: of the second looks, only those at rot (bit flips, sector damage), none at other
+   * crash states of a power loss: for a plan about damage, where those cost more than they find
+   * (`sector-damage`). Absent: both kinds.
+   */
+  readonly looksAtOtherStates?: boolean;
   /** Commits the liveness phase must make durable once faults stop. */
   readonly livenessCommits: number;
   /** Step budget of each simulated run section (a liveness bound, never a hang). */

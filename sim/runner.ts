@@ -225,9 +225,9 @@ class EngineRun {
     }));
   }
 
-  /** Whether the power loss happening now gets second looks: the plan asks for them and the world can be looked at ({@link lookable}). */
+  /** Whether the power loss happening now gets looks at other crash states: the plan asks for them and the world can be looked at ({@link lookable}). */
   #looksWanted(): boolean {
-    return (this.plan.looks ?? 0) > 0 && lookable(this.#world);
+    return (this.plan.looks ?? 0) > 0 && this.plan.looksAtOtherStates !== false && lookable(this.#world);
   }
 
   /** Runs the second looks of the power losses since the last call (in the run's own code, between simulated sections). */

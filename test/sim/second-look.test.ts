@@ -93,13 +93,38 @@ describe('second looks at a power loss', () => {
     expect(sidecar.looks).toBeGreaterThan(0);
   });
 
-  it('are on by default in the scenarios about power loss and bit rot, and off in those about other media faults', () => {
+  it('are on by default in the scenarios about power loss and bit rot, at rot only in sector-damage, and off in those about other media faults', () => {
     for (const scenario of ['wal-append', 'rotation', 'checkpoint-prune', 'sidecar-rewrite', 'group-commit', 'recovery-crash', 'overlap', 'swarm', 'read-corruption']) {
       expect(plan(scenario, 1).looks, scenario).toBe(secondLooks);
+      expect(plan(scenario, 1).looksAtOtherStates, scenario).toBeUndefined();
     }
-    for (const scenario of ['sector-damage', 'misdirected-write', 'lost-file', 'fsync-failure', 'disk-full', 'kill9-anywhere']) {
+    expect(plan('sector-damage', 1)).toMatchObject({ looks: secondLooks, looksAtOtherStates: false });
+    for (const scenario of ['misdirected-write', 'lost-file', 'fsync-failure', 'disk-full', 'kill9-anywhere']) {
       expect(plan(scenario, 1).looks, scenario).toBeUndefined();
     }
+  });
+
+  it('are left out at a power loss when the plan asks for looks at rot only (looksAtOtherStates: false)', async () => {
+    // wal-append seed 44 injects no media fault: its looks are all at other crash states.
+    const both = await runPlan(withLooks(plan('wal-append', 44), 2), referenceEngine);
+    expect(both.looks).toBeGreaterThan(0);
+    const rotOnly = await runPlan({ ...withLooks(plan('wal-append', 44), 2), looksAtOtherStates: false }, referenceEngine);
+    expect(rotOnly.looks).toBeUndefined();
+    expect(rotOnly.digest).toBe(both.digest);
+    // sector-damage takes looks at rot only: they still run, and a look never settles on another crash state.
+    const engine = await mutant('snapshot-checksum-unchecked');
+    let looks = 0;
+    const foundAtRot: number[] = [];
+    for (let seed = 56; seed <= 72; seed++) {
+      const result = await runPlan(plan('sector-damage', seed), engine);
+      looks += result.looks ?? 0;
+      const found = result.violations.filter((violation) => violation.look !== undefined);
+      for (const violation of found) expect(violation.look?.rot?.fault).toBe('sector-damage');
+      if (found.length > 0) foundAtRot.push(seed);
+    }
+    expect(looks).toBeGreaterThan(0);
+    // In a look at a bad sector of a snapshot.
+    expect(foundAtRot).toEqual([59, 61, 67, 72]);
   });
 
   it('judge a disk where the power loss kept a misdirected write as damaged: a refusal there is detected damage, not false-corruption', async () => {
@@ -114,10 +139,14 @@ describe('second looks at a power loss', () => {
     expect(explorationBase(withLooks(plan('wal-append', 1), 3), 5).looks).toBeUndefined();
   });
 
-  it('are a plan field a plan file may carry, a natural number', () => {
+  it('are a plan field a plan file may carry, a natural number, with which kinds as a boolean', () => {
     const document = JSON.parse(JSON.stringify(withLooks(plan('wal-append', 1), 2))) as Record<string, unknown>;
     expect(checkPlan(document, 'plan.json').looks).toBe(2);
     expect(() => checkPlan({ ...document, looks: -1 }, 'plan.json')).toThrow(/looks must be an integer >= 0/);
+    expect(checkPlan({ ...document, looksAtOtherStates: false }, 'plan.json').looksAtOtherStates).toBe(false);
+    expect(() => checkPlan({ ...document, looksAtOtherStates: 'no' }, 'plan.json')).toThrow(/looksAtOtherStates/);
+    // Without looks, the plan says nothing of their kinds either.
+    expect(withLooks(plan('sector-damage', 1), 0)).not.toHaveProperty('looksAtOtherStates');
   });
 });
 
@@ -162,9 +191,9 @@ describe('second looks at bit rot', () => {
   });
 
   it('let a sector of the newest durable data go bad in plans that inject sector damage: a recovery that cuts it as a torn tail although evidence vouched for it is caught, and shrinks onto the run\'s own path', async () => {
-    // r4-evidence-ignored: recovery reads no evidence that a damaged frame was durable. The
-    // sector-damage scenario takes no looks by default; with them, crash 2's disk with sector 2
-    // of the first segment gone bad loses a commit an earlier recovery had found.
+    // r4-evidence-ignored: recovery reads no evidence that a damaged frame was durable. With
+    // looks (sector-damage takes them at rot), crash 2's disk with sector 2 of the first segment
+    // gone bad loses a commit an earlier recovery had found.
     const engine = await mutant('r4-evidence-ignored');
     const subject = engineSubject(engine);
     const base = withLooks(plan('sector-damage', 26), 5);
