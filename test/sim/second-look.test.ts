@@ -27,6 +27,12 @@ import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
 const mutant = (id: string): Promise<Engine> => loadMutant(mutants.find((m) => m.id === id)!);
 
+/** wal-append seed 2 with strict commits, no sidecars, no fault rates, and `steps`: nothing is unsynced at a crash between commits. */
+function strictPlan(steps: Plan['steps']): Plan {
+  const base = plan('wal-append', 2);
+  return { ...base, engine: { ...base.engine, sync: 'strict', sidecarEveryFrames: 0 }, faults: { ...base.faults, rates: {} }, steps };
+}
+
 afterAll(() => removeMutantCopies());
 
 describe('second looks at a power loss', () => {
@@ -74,16 +80,11 @@ describe('second looks at a power loss', () => {
 
   it('run no look where the power loss had nothing unsynced to lose (every crash state leaves the same disk)', async () => {
     // Strict commits are fsynced before they are acknowledged: a crash step between two commits finds nothing unsynced.
-    const quiet: Plan = {
-      ...plan('wal-append', 2),
-      engine: { ...plan('wal-append', 2).engine, sync: 'strict', sidecarEveryFrames: 0 },
-      faults: { ...plan('wal-append', 2).faults, rates: {} },
-      steps: [
-        { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-        { op: 'crash', kind: 'power-loss' },
-        { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-      ],
-    };
+    const quiet = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'crash', kind: 'power-loss' },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+    ]);
     const result = await runPlan(withLooks(quiet, 3), referenceEngine);
     expect(result.crashes).toBe(1);
     expect(result.looks).toBeUndefined();
@@ -212,17 +213,12 @@ describe('second looks at bit rot', () => {
   it('run only in plans that inject bit flips, at a kill -9 as at a power loss', async () => {
     // Strict commits and kill -9 crashes: nothing is unsynced at a crash, so no other crash
     // state is looked at, and every look is a look at rot.
-    const base: Plan = {
-      ...plan('wal-append', 2),
-      engine: { ...plan('wal-append', 2).engine, sync: 'strict', sidecarEveryFrames: 0 },
-      faults: { ...plan('wal-append', 2).faults, rates: {} },
-      steps: [
-        { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-        { op: 'crash', kind: 'kill-9' },
-        { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-        { op: 'crash', kind: 'kill-9' },
-      ],
-    };
+    const base = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'crash', kind: 'kill-9' },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+      { op: 'crash', kind: 'kill-9' },
+    ]);
     expect((await runPlan(withLooks(base, 3), referenceEngine)).looks).toBeUndefined();
     // A bit-flip rate too small to fire: the plan injects bit flips, so its crashes are looked at.
     const rotting = { ...base, faults: { ...base.faults, rates: { 'bit-flip': 1e-12 } } };
