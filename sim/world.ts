@@ -124,6 +124,18 @@ function reorderSetting(profile: ReorderProfile | undefined, streams: Rng): Reor
   return { lateWriteProbability: p, lateWrites: new Set(profile.lateWrites ?? []), rng: streams.fork('reorder') };
 }
 
+/**
+ * The sectors a look may let rot in `file` ({@link SimWorld.letRot}): those holding what its last
+ * fsync made durable, and for a bad sector also what the fsync before it did; only sectors no
+ * pending write touches.
+ */
+function rotSectors(file: FileState, fault: RotFault, sectorBytes: number): number[] {
+  const last = file.lastSynced!;
+  const before = fault === 'sector-damage' ? last.before : undefined;
+  if (before === undefined) return file.durableSectors(last.from, last.to, sectorBytes);
+  return file.durableSectors(Math.min(before.from, last.from), Math.max(before.to, last.to), sectorBytes);
+}
+
 /** A deterministic simulated machine: disk, clock, scheduler and fault injection. */
 export class SimWorld {
   readonly seed: number;
@@ -313,7 +325,10 @@ export class SimWorld {
    * the `rank`-th (0: the last) by its last fsync that wrote bytes, among the files a name
    * reaches; what rots is drawn from `rng` among what that fsync made durable and nothing has
    * rewritten since: one bit (`bit-flip`), or one sector, which then reads back as zeros or
-   * garbage (`sector-damage`).
+   * garbage (`sector-damage`). A sector is drawn from what the two last such fsyncs of the file
+   * made durable: a whole sector gone bad in the newest bytes takes every frame after it too,
+   * while one in the bytes synced before them can leave a later synced frame intact, the
+   * evidence a recovery must not cut past (rule R4 of the reference engine).
    * @returns the file's path and the bit or sector (`at`), or undefined when fewer files hold such bytes
    */
   letRot(rank: number, rng: Rng, fault: RotFault = 'bit-flip'): { readonly fault: RotFault; readonly path: string; readonly at: number } | undefined {
@@ -326,7 +341,7 @@ export class SimWorld {
         if (!(entry instanceof FileState) || entry.lastSynced === undefined || seen.has(entry)) continue;
         seen.add(entry);
         if (entry.lastSynced.from >= Math.min(entry.durable.size, entry.cache.size)) continue;
-        const sectors = entry.durableSectors(entry.lastSynced.from, entry.lastSynced.to, sectorBytes);
+        const sectors = rotSectors(entry, fault, sectorBytes);
         if (sectors.length > 0) candidates.push({ path: childPath(dir.path, name), file: entry, sectors });
       }
     }

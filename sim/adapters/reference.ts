@@ -14,7 +14,8 @@ import { verify } from '../../engine/inspect.ts';
 import type { FileSystem } from '../../engine/ports/fs.ts';
 import { decodeManifest, manifestFileName } from '../../engine/manifest.ts';
 import { decodeSnapshot, parseSnapshotName } from '../../engine/snapshot.ts';
-import { scanSegment } from '../../engine/wal/reader.ts';
+import { findIntactFramesAfter, scanSegment } from '../../engine/wal/reader.ts';
+import { parseEvidenceName } from '../../engine/wal/evidence.ts';
 import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { enginePhases, type StoreOptions } from '../../engine/types.ts';
@@ -32,18 +33,22 @@ async function readWhole(fs: FileSystem, path: string): Promise<Uint8Array> {
   }
 }
 
+/** The names in the store's directory; none when it cannot be listed (no store yet). */
+async function namesIn(fs: FileSystem, dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The reference engine publishes its sidecars, manifest and snapshots by tmp + fsync + rename +
  * directory fsync, so in every crash state each published name holds a whole file (old or new).
  * A torn one means the replacement was not atomic, even if recovery would quietly rebuild it.
  */
 async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
-  }
+  const names = await namesIn(fs, dir);
   const problems: string[] = [];
   const read = (name: string): Promise<Uint8Array> => readWhole(fs, `${dir}/${name}`);
   for (const name of names) {
@@ -59,13 +64,7 @@ async function publishedFilesWhole(fs: FileSystem, dir: string): Promise<string[
  * the end of the last one. Checked on every sidecar whose segment exists; recovery removes the
  * others (sidecars of pruned segments) or the store has no such segment to describe.
  */
-async function sidecarsDescribeSegments(fs: FileSystem, dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
-  }
+async function sidecarsDescribeSegments(fs: FileSystem, dir: string, names: readonly string[]): Promise<string[]> {
   const read = (name: string): Promise<Uint8Array> => readWhole(fs, `${dir}/${name}`);
   const problems: string[] = [];
   for (const name of names) {
@@ -81,6 +80,50 @@ async function sidecarsDescribeSegments(fs: FileSystem, dir: string): Promise<st
     const same = index.seq === seq && index.baseLsn === scan.header.baseLsn && index.endOffset === scan.endOffset &&
       index.offsets.length === offsets.length && index.offsets.every((offset, i) => offset === offsets[i]);
     if (!same) problems.push(`${name} does not describe its segment after recovery`);
+  }
+  return problems;
+}
+
+/**
+ * Every torn tail recovery cut off was one the format lets it cut (rule R5): each kept evidence
+ * file holds the bytes cut from its segment at its offset, so the segment as recovery found it
+ * is the segment's bytes up to that offset followed by the evidence. Read with the shipped
+ * reader, its first bad frame must be at the cut, and nothing there may prove it durable: not
+ * one flipped bit (torn writes damage whole sectors), not intact checksums over impossible
+ * contents, not an intact frame after it that records its LSN as durable (a later append that
+ * was only written after it had been fsynced). A cut that breaks one of these silently loses
+ * acknowledged commits that media damage struck, which the model excuses when it sees no
+ * evidence of its own (sim/model.ts, excusedFloor): the evidence is in the frames, and only the
+ * format can read it. A segment cut shorter since, or gone (pruned), is not judged.
+ * Exported for its spec; part of the reference engine's `selfCheck`.
+ * @param names - the names in `dir`
+ * @returns one problem per cut the format forbids
+ */
+export async function tornTailCutsAllowed(fs: FileSystem, dir: string, names: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const name of names) {
+    const evidence = parseEvidenceName(name);
+    if (evidence === undefined || !names.includes(segmentName(evidence.segmentSeq))) continue;
+    const segment = await readWhole(fs, `${dir}/${segmentName(evidence.segmentSeq)}`);
+    if (segment.length < evidence.offset) continue;
+    const cut = await readWhole(fs, `${dir}/${name}`);
+    const found = new Uint8Array(evidence.offset + cut.length);
+    found.set(segment.subarray(0, evidence.offset));
+    found.set(cut, evidence.offset);
+    const scan = scanSegment(found);
+    if ('headerProblem' in scan) continue;
+    const damage = scan.damage;
+    if (damage === undefined || damage.offset > evidence.offset) {
+      problems.push(`${name} holds intact frames: recovery cut frames that were not damaged`);
+      continue;
+    }
+    if (damage.offset < evidence.offset) continue;
+    if (damage.singleBit !== undefined) problems.push(`${name} starts with a frame one bit from intact: bit rot was cut off as a torn tail`);
+    else if (damage.kind === 'malformed') problems.push(`${name} starts with a frame whose checksums are intact: it was cut off as a torn tail`);
+    const vouching = findIntactFramesAfter(found, damage.offset).find((frame) => frame.durableLsn >= damage.expectedLsn);
+    if (vouching !== undefined) {
+      problems.push(`${name} was cut off as a torn tail, but its intact frame at offset ${vouching.offset} records LSN ${damage.expectedLsn} as durable`);
+    }
   }
   return problems;
 }
@@ -140,7 +183,8 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     async selfCheck(fs, dir) {
       const report = await build.verify(fs, dir);
       const reported = report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
-      return [...reported, ...(await sidecarsDescribeSegments(fs, dir))];
+      const names = await namesIn(fs, dir);
+      return [...reported, ...(await sidecarsDescribeSegments(fs, dir, names)), ...(await tornTailCutsAllowed(fs, dir, names))];
     },
   };
 }

@@ -61,6 +61,11 @@ export interface LastSynced {
   readonly seq: number;
   readonly from: number;
   readonly to: number;
+  /**
+   * The written bytes the fsync before it made durable (absent: none did): data an append made
+   * durable earlier, which a later synced frame may vouch for (sim/world.ts, letRot).
+   */
+  readonly before?: { readonly from: number; readonly to: number };
 }
 
 /** A sector that reads back whole as zeros, or as garbage drawn from `seed`. */
@@ -174,7 +179,10 @@ export class FileState {
       }
       this.land(record, log?.damage);
     }
-    if (log !== undefined && to > 0) this.lastSynced = { seq: ++log.syncs, from, to };
+    if (log !== undefined && to > 0) {
+      const last = this.lastSynced;
+      this.lastSynced = { seq: ++log.syncs, from, to, ...(last === undefined ? {} : { before: { from: last.from, to: last.to } }) };
+    }
     this.#clearPending();
   }
 

@@ -281,6 +281,17 @@ export const mutants: readonly Mutant[] = [
     scenarios: ['sector-damage', 'misdirected-write', 'swarm'],
   },
   {
+    id: 'later-frame-evidence-ignored',
+    title: 'recovery ignores intact frames after a damaged one that record it durable: damage to an older frame of the last segment, followed by frames written after it was fsynced, is cut as a torn tail',
+    models: 'RocksDB point-in-time recovery (stop at the first corruption of the last log) and LevelDB with paranoid_checks off: a corrupt record followed by intact, synced ones taken for a torn write, losing the synced records after it',
+    patches: [{
+      file: 'wal/recovery.ts',
+      find: /  for \(const later of findIntactFramesAfter\(context\.bytes, damage\.offset\)\) \{\n[\s\S]*?\n  \}\n/,
+      replace: '',
+    }],
+    scenarios: ['sector-damage', 'swarm'],
+  },
+  {
     id: 'continuity-unchecked',
     title: 'recovery does not check that the live segments follow each other (rules C1, C2): a missing segment leaves a hole in the log',
     models: 'log recovery that replays the files it finds without checking they are consecutive (a WAL file lost between two others; RocksDB and etcd refuse such a gap)',

@@ -193,8 +193,8 @@ describe('second looks at bit rot', () => {
 
   it('let a sector of the newest durable data go bad in plans that inject sector damage: a recovery that cuts it as a torn tail although evidence vouched for it is caught, and shrinks onto the run\'s own path', async () => {
     // r4-evidence-ignored: recovery reads no evidence that a damaged frame was durable. With
-    // looks (sector-damage takes them at rot), crash 2's disk with sector 2 of the first segment
-    // gone bad loses a commit an earlier recovery had found.
+    // looks (sector-damage takes them at rot), crash 2's disk with sector 1 of the first segment
+    // (synced by the fsync before the last) gone bad loses a commit an earlier recovery had found.
     const engine = await mutant('r4-evidence-ignored');
     const subject = engineSubject(engine);
     const base = withLooks(plan('sector-damage', 26), 5);
@@ -202,12 +202,12 @@ describe('second looks at bit rot', () => {
     const looked = await runPlan(base, engine);
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('durability');
-    expect(violation?.look?.rot).toEqual({ fault: 'sector-damage', path: '/db/00000000000000000001.wal', at: 2, read: 85, arg: 5 });
-    expect(violation?.message).toMatch(/^crash 2 \(a power loss\), then sector 2 of \/db\/00000000000000000001\.wal rotted: key k0, present after commit #0/);
+    expect(violation?.look?.rot).toEqual({ fault: 'sector-damage', path: '/db/00000000000000000001.wal', at: 1, read: 85, arg: 3 });
+    expect(violation?.message).toMatch(/^crash 2 \(a power loss\), then sector 1 of \/db\/00000000000000000001\.wal rotted: key k0, present after commit #0/);
     const shrunk = await shrinkPlan(subject, base);
     expect(shrunk.violation).toMatchObject({ invariant: 'durability' });
     expect(shrunk.violation?.look).toBeUndefined();
-    expect(shrunk.plan.faults.scheduled).toContainEqual(expect.objectContaining({ kind: 'sector-damage', arg: 5 }));
+    expect(shrunk.plan.faults.scheduled).toContainEqual(expect.objectContaining({ kind: 'sector-damage', arg: 3 }));
   });
 
   it('run only in plans that inject bit flips, at a kill -9 as at a power loss', async () => {
@@ -290,6 +290,27 @@ describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
     // The same fault scheduled at that read of the same disk gives the same bytes.
     const again = await syncedFiles([{ io: met.io, kind: 'sector-damage', arg: met.arg }]);
     expect(await read(again)).toEqual(damaged);
+  });
+
+  it('of a sector: it may be one the fsync before the last made durable, where a later synced frame can stay intact; a bit only in the last', async () => {
+    // /d/a: 600 bytes fsynced (sectors 0 and 1), then 100 more (sector 1).
+    const world = new SimWorld({ seed: 3, faults: noFaults({ sectorBytes: 512 }) });
+    world.createDirectory('/d');
+    await inWorld(world, async () => {
+      const a = await world.fs.open('/d/a', { create: true });
+      await a.append(filled(600, 0xaa));
+      await a.datasync();
+      await a.append(filled(100, 0xcc));
+      await a.datasync();
+    });
+    const sectors = new Set<number>();
+    const bits: number[] = [];
+    for (let seed = 0; seed < 40; seed++) {
+      sectors.add(world.letRot(0, new Rng(seed), 'sector-damage')!.at);
+      bits.push(world.letRot(0, new Rng(seed))!.at);
+    }
+    expect([...sectors].sort()).toEqual([0, 1]);
+    expect(Math.min(...bits)).toBeGreaterThanOrEqual(600 * 8);
   });
 
   it('come once per crash after something new was synced, only for plans with bit flips, and never after a bit flipped', async () => {

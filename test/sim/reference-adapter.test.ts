@@ -1,0 +1,74 @@
+/**
+ * The reference engine's own checks of its files after recovery (sim/adapters/reference.ts),
+ * written from the on-disk format rather than from what recovery decides: here, that every torn
+ * tail recovery cut off (kept as evidence, rule K4) was one rule R5 lets it cut.
+ */
+import { describe, expect, it } from 'vitest';
+import { tornTailCutsAllowed } from '../../sim/adapters/reference.ts';
+import { encodeBatch, encodeFrame, encodeSegmentHeader, segmentHeaderBytes } from '../../engine/wal/format.ts';
+import { evidenceName } from '../../engine/wal/evidence.ts';
+import { segmentName } from '../../engine/wal/segments.ts';
+import { SimWorld } from '../../sim/world.ts';
+import { inWorld } from './helpers.ts';
+
+const frame = (lsn: number, durableLsn: number): Uint8Array =>
+  encodeFrame(lsn, durableLsn, encodeBatch([{ type: 'put', key: `k${lsn}`, value: new Uint8Array([lsn]) }]));
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+/** A torn frame: its first 16 bytes gone to garbage, as a sector that did not land. */
+const torn = (bytes: Uint8Array): Uint8Array => bytes.map((byte, i) => (i < 16 ? byte ^ 0x5a : byte));
+
+/**
+ * The problems the check finds in a store of segment 1 (header, frame 1 with `kept` after it)
+ * whose tail was cut at the end of frame 1 and kept as evidence holding `cut`.
+ */
+async function judge(cut: Uint8Array, options: { readonly withSegment?: boolean } = {}): Promise<string[]> {
+  const world = new SimWorld({ seed: 1 });
+  world.createDirectory('/db');
+  const cutAt = segmentHeaderBytes + frame(1, 0).length;
+  const evidence = evidenceName(1, 1, cutAt);
+  return inWorld(world, async () => {
+    const write = async (name: string, bytes: Uint8Array): Promise<void> => {
+      const handle = await world.fs.open(`/db/${name}`, { create: true });
+      await handle.append(bytes);
+      await handle.close();
+    };
+    if (options.withSegment !== false) await write(segmentName(1), concat(encodeSegmentHeader({ seq: 1, baseLsn: 1 }), frame(1, 0)));
+    await write(evidence, cut);
+    return tornTailCutsAllowed(world.fs, '/db', await world.fs.readdir('/db'));
+  });
+}
+
+describe('torn tails recovery cut off (the reference engine\'s self-check, rule R5)', () => {
+  it('are allowed when nothing in them proves the first cut frame durable', async () => {
+    // Frame 3 records only LSN 1 durable: frames 2 and 3 may both be unsynced appends.
+    expect(await judge(concat(torn(frame(2, 1)), frame(3, 1)))).toEqual([]);
+    expect(await judge(torn(frame(2, 1)))).toEqual([]);
+  });
+
+  it('are refused when an intact frame after the damage records the cut frame durable (rule R4, a later frame)', async () => {
+    const problems = await judge(concat(torn(frame(2, 1)), frame(3, 2)));
+    expect(problems).toEqual([expect.stringMatching(/^00000000000000000001\.wal\.0000000001@\d+\.torn was cut off as a torn tail, but its intact frame at offset \d+ records LSN 2 as durable$/)]);
+  });
+
+  it('are refused when the first cut frame is one bit from intact (rule R3, bit rot)', async () => {
+    const rotten = frame(2, 1);
+    rotten[40]! ^= 0x04;
+    expect(await judge(rotten)).toEqual([expect.stringContaining('one bit from intact: bit rot was cut off as a torn tail')]);
+  });
+
+  it('are refused when the cut bytes hold only intact frames: nothing was damaged', async () => {
+    expect(await judge(concat(frame(2, 1), frame(3, 2)))).toEqual([expect.stringContaining('holds intact frames: recovery cut frames that were not damaged')]);
+  });
+
+  it('are not judged once their segment is gone (a prune removed it)', async () => {
+    expect(await judge(concat(torn(frame(2, 1)), frame(3, 2)), { withSegment: false })).toEqual([]);
+  });
+});
