@@ -8,8 +8,7 @@
  */
 import { expect, test } from 'vitest';
 import { scenarios } from '../../scenarios/index.ts';
-import { referenceEngine } from '../../sim/adapters/reference.ts';
-import { runPlan } from '../../sim/runner.ts';
+import { referenceEngine, runPlan } from '../../sim/index.ts';
 
 const rounds = Number(process.env.POWERCUT_KILL_ROUNDS ?? 12);
 
