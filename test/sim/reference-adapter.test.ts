@@ -5,23 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tornTailCutsAllowed } from '../../sim/adapters/reference.ts';
-import { encodeBatch, encodeFrame, encodeSegmentHeader, segmentHeaderBytes } from '../../engine/wal/format.ts';
+import { encodeSegmentHeader, segmentHeaderBytes } from '../../engine/wal/format.ts';
 import { evidenceName } from '../../engine/wal/evidence.ts';
 import { segmentName } from '../../engine/wal/segments.ts';
 import { SimWorld } from '../../sim/world.ts';
 import { inWorld } from './helpers.ts';
+import { concatBytes, frameOf } from '../engine/helpers/frames.ts';
 
-const frame = (lsn: number, durableLsn: number): Uint8Array =>
-  encodeFrame(lsn, durableLsn, encodeBatch([{ type: 'put', key: `k${lsn}`, value: new Uint8Array([lsn]) }]));
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
+const frame = (lsn: number, durableLsn: number): Uint8Array => frameOf({ lsn, durableLsn });
+const concat = concatBytes;
 /** A torn frame: its first 16 bytes gone to garbage, as a sector that did not land. */
 const torn = (bytes: Uint8Array): Uint8Array => bytes.map((byte, i) => (i < 16 ? byte ^ 0x5a : byte));
 
@@ -60,7 +52,7 @@ describe('torn tails recovery cut off (the reference engine\'s self-check, rule 
 
   it('are refused when the first cut frame is one bit from intact (rule R3, bit rot)', async () => {
     const rotten = frame(2, 1);
-    rotten[40]! ^= 0x04;
+    rotten[29]! ^= 0x04; // a bit of the batch, which the payload checksum covers
     expect(await judge(rotten)).toEqual([expect.stringContaining('one bit from intact: bit rot was cut off as a torn tail')]);
   });
 

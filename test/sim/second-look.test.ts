@@ -229,20 +229,23 @@ describe('second looks at bit rot', () => {
   });
 });
 
+/** Appends each of `chunks` to `path` (created if need be), each followed by a datasync. */
+async function appendSynced(world: SimWorld, path: string, ...chunks: readonly Uint8Array[]): Promise<void> {
+  const handle = await world.fs.open(path, { create: true });
+  for (const chunk of chunks) {
+    await handle.append(chunk);
+    await handle.datasync();
+  }
+}
+
 describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
   /** A world where `/d/a` (100 bytes, then 50 more) and then `/d/b` (30 bytes) are written and fsynced; `scheduled` faults strike later I/O. */
   async function syncedFiles(scheduled: ScheduledFault[] = []): Promise<SimWorld> {
     const world = new SimWorld({ seed: 3, trace: 'full', faults: noFaults({ sectorBytes: 512, scheduled }) });
     world.createDirectory('/d');
     await inWorld(world, async () => {
-      const a = await world.fs.open('/d/a', { create: true });
-      await a.append(filled(100, 0xaa));
-      await a.datasync();
-      await a.append(filled(50, 0xcc));
-      await a.datasync();
-      const b = await world.fs.open('/d/b', { create: true });
-      await b.append(filled(30, 0xbb));
-      await b.datasync();
+      await appendSynced(world, '/d/a', filled(100, 0xaa), filled(50, 0xcc));
+      await appendSynced(world, '/d/b', filled(30, 0xbb));
       await world.fs.syncDir('/d');
     });
     return world;
@@ -296,13 +299,7 @@ describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
     // /d/a: 600 bytes fsynced (sectors 0 and 1), then 100 more (sector 1).
     const world = new SimWorld({ seed: 3, faults: noFaults({ sectorBytes: 512 }) });
     world.createDirectory('/d');
-    await inWorld(world, async () => {
-      const a = await world.fs.open('/d/a', { create: true });
-      await a.append(filled(600, 0xaa));
-      await a.datasync();
-      await a.append(filled(100, 0xcc));
-      await a.datasync();
-    });
+    await inWorld(world, () => appendSynced(world, '/d/a', filled(600, 0xaa), filled(100, 0xcc)));
     const sectors = new Set<number>();
     const bits: number[] = [];
     for (let seed = 0; seed < 40; seed++) {
