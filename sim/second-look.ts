@@ -21,7 +21,9 @@
  * covers (headers, manifests, old segments) far more often. A look lets one bit rot in what the
  * last fsync of a file made durable, for the two files synced last, at each crash after which
  * something new was synced; the bit flips as an injected bit flip when a read first covers it.
- * Where a plan injects sector damage, a look lets one sector of those bytes go bad the same way.
+ * Where a plan injects sector damage, a look lets one sector of those bytes, or of what the fsync
+ * before them made durable, go bad the same way (a bad sector in the newest bytes takes every later
+ * frame with it, so only an older one can leave a later synced frame intact to vouch for it).
  *
  * What a look may conclude. Faults are off in its world: the disk is the one the crash left (and
  * the one rotted bit), nothing more happens to it, and the engine must recover a state the model

@@ -128,7 +128,6 @@ export async function tornTailCutsAllowed(fs: FileSystem, dir: string, names: re
   return problems;
 }
 
-
 /** What the definition needs of an engine build: the shipped one, or a planted-bug copy of it. */
 export interface EngineBuild {
   readonly Store: { open(options: StoreOptions): Promise<Pick<Store, 'commit' | 'get' | 'entries' | 'sync' | 'checkpoint' | 'close' | 'replayStats' | 'metrics'>> };
