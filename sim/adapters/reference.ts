@@ -101,10 +101,17 @@ async function sidecarsDescribeSegments(fs: FileSystem, dir: string, names: read
  */
 export async function tornTailCutsAllowed(fs: FileSystem, dir: string, names: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
+  // A segment with several cuts kept is read once.
+  const segments = new Map<string, Promise<Uint8Array>>();
+  const segmentOf = (segment: string): Promise<Uint8Array> => {
+    let bytes = segments.get(segment);
+    if (bytes === undefined) segments.set(segment, bytes = readWhole(fs, `${dir}/${segment}`));
+    return bytes;
+  };
   for (const name of names) {
     const evidence = parseEvidenceName(name);
     if (evidence === undefined || !names.includes(segmentName(evidence.segmentSeq))) continue;
-    const segment = await readWhole(fs, `${dir}/${segmentName(evidence.segmentSeq)}`);
+    const segment = await segmentOf(segmentName(evidence.segmentSeq));
     if (segment.length < evidence.offset) continue;
     const cut = await readWhole(fs, `${dir}/${name}`);
     const found = new Uint8Array(evidence.offset + cut.length);
