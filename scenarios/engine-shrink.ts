@@ -41,15 +41,22 @@ export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>):
 
 /**
  * The plan with a second look's violation moved onto the run's own path (harness/pin-look.ts),
- * and, as in the look, no late write after that power loss. Unchanged when the first violation
- * is the run's own.
+ * and, as in the look, no late write after that power loss. A look at a power loss between steps
+ * (after a failed fsync) becomes a power-loss step there. Unchanged when the first violation is
+ * the run's own.
  */
 export function explicitLook(plan: Plan, run: Pick<RunResult, 'violations'>): Plan {
   const look = firstLook(run);
   if (look === undefined) return plan;
-  const pinned = pinLook(plan, run);
+  const pinned = withCrashBefore(pinLook(plan, run), look.beforeStep);
   if (pinned.reorder === undefined) return pinned;
   return { ...pinned, reorder: { ...pinned.reorder, lateWrites: (pinned.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
+}
+
+/** `plan` with a power-loss step inserted before step `index` (none when undefined). */
+function withCrashBefore(plan: Plan, index: number | undefined): Plan {
+  if (index === undefined) return plan;
+  return { ...plan, steps: [...plan.steps.slice(0, index), { op: 'crash', kind: 'power-loss' }, ...plan.steps.slice(index)] };
 }
 
 /** Removes explicit late writes (ddmin), then the reorder setting when none is left. */

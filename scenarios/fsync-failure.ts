@@ -1,6 +1,6 @@
 /** fsync failures with ext4, btrfs and sticky after-effects, followed by crashes (fsyncgate). */
 import { defaultShape, generateSteps } from '../sim/index.ts';
-import { drawCrashStates, drawEngine, makePlan, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
+import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 export const fsyncFailure: Scenario = {
   name: 'fsync-failure',
@@ -16,6 +16,8 @@ export const fsyncFailure: Scenario = {
       },
       steps: generateSteps(workload, { ...defaultShape, steps: 40, weights: { ...defaultShape.weights, sync: 2, crash: 1, checkpoint: 2 } }),
       crashStates: drawCrashStates(params, 8),
+      // Looks at a power loss while a failed fsync's pages are readable unwritten, only.
+      looks: secondLooks, looksAtOtherStates: false,
     }));
   },
 };

@@ -103,7 +103,7 @@ export interface PlanParts {
   readonly crashStates?: readonly number[];
   /** Second looks at each power loss (Plan.looks); absent: none. */
   readonly looks?: number;
-  /** `false`: looks at rot only (Plan.looksAtOtherStates). */
+  /** `false`: no looks at other crash states, only at rot and after failed fsyncs (Plan.looksAtOtherStates). */
   readonly looksAtOtherStates?: false;
 }
 
@@ -132,8 +132,9 @@ export function streams(seed: number): { workload: Rng; params: Rng } {
  * Second looks at each crash (sim/second-look.ts, where the number is measured) in the scenarios
  * about power loss and in read-corruption: up to this many other disks a power loss could have
  * left, and where a plan injects bit flips (read-corruption, most swarm seeds) up to two with
- * the newest durable data rotted, are recovered and checked besides the run's own. The other
- * media-fault scenarios take none: a look starts from the disk alone, so it is skipped once
+ * the newest durable data rotted, are recovered and checked besides the run's own.
+ * `fsync-failure` takes only the looks at a power loss after an fsync that failed ext4's way
+ * (ForgottenWatch), which every plan with looks takes too. The other media-fault scenarios take none: a look starts from the disk alone, so it is skipped once
  * damage struck, and before it the power losses are not what those scenarios are about.
  */
 export const secondLooks = defaultLooks;

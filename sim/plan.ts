@@ -78,14 +78,16 @@ export interface Plan {
    * Second looks (sim/second-look.ts): at each power loss that left something unsynced, how many
    * other disks it could have left to recover and check as well, each in a world of its own; in
    * a plan that injects bit flips, also up to two disks a crash left with a bit of the newest
-   * durable data rotted. Absent or 0: none. A run whose looks find nothing is the run without
+   * durable data rotted; after an fsync that failed ext4's way, a power loss at the next two
+   * moments between steps (sim/second-look.ts, ForgottenWatch). Absent or 0: none. A run whose looks find nothing is the run without
    * them, digest included.
    */
   readonly looks?: number;
   /**
-   * `false`: of the second looks, only those at rot (bit flips, sector damage), none at other
-   * crash states of a power loss: for a plan about damage, where those cost more than they find
-   * (`sector-damage`). Absent: both kinds.
+   * `false`: of the second looks, only those at rot (bit flips, sector damage) and after failed
+   * fsyncs, none at other crash states of a power loss: for a plan about damage or fsync
+   * failures, where those cost more than they find (`sector-damage`, `fsync-failure`). Absent:
+   * every kind.
    */
   readonly looksAtOtherStates?: boolean;
   /** Commits the liveness phase must make durable once faults stop. */

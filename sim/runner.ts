@@ -27,7 +27,7 @@ import type { TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
+import { ForgottenWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -118,6 +118,7 @@ class EngineRun {
   /** Crashes whose disks are still to be looked at again (sim/second-look.ts). */
   #looks: PendingLook[] = [];
   readonly #rotWatch: RotWatch;
+  readonly #forgottenWatch: ForgottenWatch;
   #looksRun = 0;
   /** The thread's environment pinned to this run's world (set while the run executes). */
   #pin: WorldPin | undefined;
@@ -137,6 +138,7 @@ class EngineRun {
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
     this.#witness = new ReportWitness(this.#world.trace);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
+    this.#forgottenWatch = new ForgottenWatch(plan.looks ?? 0);
   }
 
   async execute(): Promise<RunResult> {
@@ -206,6 +208,7 @@ class EngineRun {
     const otherStates = kind === 'power-loss' && this.#looksWanted();
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, this.#rotWatch.wanted(world));
     if (looked !== undefined) this.#looks.push({ ...looked, model: this.#model.clone() });
+    this.#forgottenWatch.crashed(world, kind);
     const gate = this.options.afterFirstPowerLoss;
     if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {
       throw new StoppedAfterPowerLoss();
@@ -228,6 +231,22 @@ class EngineRun {
   /** Whether the power loss happening now gets looks at other crash states: the plan asks for them and the world can be looked at ({@link lookable}). */
   #looksWanted(): boolean {
     return (this.plan.looks ?? 0) > 0 && this.plan.looksAtOtherStates !== false && lookable(this.#world);
+  }
+
+  /**
+   * Queues a look at a power loss striking now, between steps, when {@link ForgottenWatch} wants
+   * one (a failed fsync left pages unwritten): the disk as it is, the model as if the power had
+   * gone, the crash the run's next.
+   */
+  #lookBetweenSteps(): void {
+    if (!this.#faultsOn || !this.#forgottenWatch.wanted(this.#world)) return;
+    const model = this.#model.clone();
+    model.crashed('power-loss');
+    const disk = this.#world.copyOfDisk();
+    this.#looks.push({
+      disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
+      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: this.#stepIndex,
+    });
   }
 
   /** Runs the second looks of the power losses since the last call (in the run's own code, between simulated sections). */
@@ -304,7 +323,9 @@ class EngineRun {
         this.#handle = opened.value;
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
-        return this.#checkRecovered(opened.value);
+        const verdict = await this.#checkRecovered(opened.value);
+        if (verdict === 'open') this.#lookBetweenSteps();
+        return verdict;
       }
     }
   }
@@ -593,6 +614,7 @@ class EngineRun {
         else if (step.op === 'crash') ended = 'crashed';
         else if (this.#storeFailed) ended = 'failed';
         if (ended) return;
+        this.#lookBetweenSteps();
       }
     });
     switch (outcome.outcome) {

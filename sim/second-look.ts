@@ -1,9 +1,11 @@
 /**
  * Second looks at a crash: the disk a crash left, recovered again in worlds of their own and
- * checked, while the run itself goes on with the disk its plan chose. Two kinds:
+ * checked, while the run itself goes on with the disk its plan chose. Three kinds:
  * - at a power loss, the same disk settled on other crash states ({@link otherDisks});
  * - at any crash of a plan that injects bit flips (or sector damage), the disk the crash left
- *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks}).
+ *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks});
+ * - after an fsync failed ext4's way, a power loss that did not happen, between steps, while
+ *   the pages it forgot are readable unwritten ({@link ForgottenWatch}).
  *
  * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
  * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
@@ -71,6 +73,12 @@ export interface CrashToLookAt {
   readonly primaryKey: string | undefined;
   /** The faults to let strike the newest durable data before any read ({@link rottenDisks}; empty: none). */
   readonly rot: readonly RotFault[];
+  /**
+   * For a power loss that did not happen, looked at because a failed fsync left pages unwritten
+   * ({@link ForgottenWatch}): the index of the step it strikes before. `disk` is the disk then,
+   * and the look settles it on `primaryState`.
+   */
+  readonly beforeStep?: number;
 }
 
 /**
@@ -98,7 +106,7 @@ export interface PendingLook extends CrashToLookAt {
  * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: ` or `crash 2 (a
  * kill -9), then sector 3 of /db/x.wal rotted: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted): /;
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, with pages a failed fsync left unwritten): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -160,6 +168,9 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
  */
 export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number): Generator<{ world: SimWorld; place: LookPlace }> {
   const { crashIndex, io } = crash;
+  if (crash.beforeStep !== undefined) {
+    yield { world: settledCopy(crash.disk, seed, 'power-loss', crash.primaryState), place: { crash: crashIndex, crashState: crash.primaryState, io, beforeStep: crash.beforeStep } };
+  }
   if (crash.primaryKey !== undefined) {
     for (const { world, crashState } of otherDisks(crash.disk, seed, crash.primaryKey, looks)) yield { world, place: { crash: crashIndex, crashState, io } };
   }
@@ -210,6 +221,53 @@ export class RotWatch {
   }
 }
 
+/** Moments looked at after each fsync that failed ext4's way on unsynced writes ({@link ForgottenWatch}). */
+export const forgottenLooksMax = 2;
+
+/**
+ * Which moments get a look at a power loss because an fsync failed ext4's way: its unsynced
+ * pages were marked clean unwritten, still readable, and a power loss takes them back
+ * (fsyncgate, FIELD-NOTES). An engine that retries the fsync, ignores the error, or reopens
+ * and serves those pages as recovered has acknowledged or served commits that the next power
+ * loss loses; the run shows it only if its next power loss comes before anything overwrites
+ * the pages. So at the next {@link forgottenLooksMax} moments a look can be taken (the end of a
+ * step, a fresh open), a power loss is looked at there, in a world of its own.
+ *
+ * Never after a kill -9 that kept such pages: the next process reads them and cannot know they
+ * are not on disk (the case no engine can pass; the runner avoids it, see `#powerLossBeforeRetry`),
+ * so looks stop until a power loss has taken them.
+ */
+export class ForgottenWatch {
+  readonly #on: boolean;
+  /** {@link SimWorld.forgottenWrites} when last asked. */
+  #seen = 0;
+  #left = 0;
+  /** A kill -9 kept forgotten pages: no look is fair until a power loss takes them. */
+  #blind = false;
+
+  /** @param looks - the plan's looks: none when 0 */
+  constructor(looks: number) {
+    this.#on = looks > 0;
+  }
+
+  /** Tells the watch that a crash of `kind` struck `world` and settled. */
+  crashed(world: SimWorld, kind: CrashKind): void {
+    this.#left = 0;
+    this.#blind = kind === 'kill-9' ? this.#blind || world.forgottenWrites > 0 : false;
+    this.#seen = world.forgottenWrites;
+  }
+
+  /** Whether to look at a power loss in `world` now, between steps (asked at each moment a look can be taken). */
+  wanted(world: SimWorld): boolean {
+    const forgotten = world.forgottenWrites;
+    if (forgotten > this.#seen) this.#left = forgottenLooksMax;
+    this.#seen = forgotten;
+    if (!this.#on || this.#blind || this.#left === 0 || !lookable(world, 'kill-9')) return false;
+    this.#left--;
+    return true;
+  }
+}
+
 /** The media faults a look lets strike the newest durable data, in the order looked at. */
 const rotFaults: readonly RotFault[] = ['bit-flip', 'sector-damage'];
 
@@ -255,8 +313,19 @@ export class WorldPin {
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
+  if (look.beforeStep !== undefined) return `${start} before step ${look.beforeStep}, with pages a failed fsync left unwritten`;
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
+}
+
+/** A world of its own started from a copy of `disk`, with faults off, where a crash of `kind` struck and settled on `crashState`. */
+function settledCopy(disk: DiskCopy, seed: number, kind: CrashKind, crashState: number): SimWorld {
+  const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(disk.disk), machine: disk.machine } });
+  // The copy keeps the disk's capacity: a look's disk has room, as its faults are off.
+  world.setFaultsEnabled(false);
+  world.crashNow(kind);
+  world.restart({ crashState });
+  return world;
 }
 
 /**
@@ -271,11 +340,7 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
   const seen = new Set([primaryKey]);
   let given = 0;
   for (let crashState = firstLookState; given < looks && crashState < firstLookState + settlingsPerLook * looks; crashState++) {
-    const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(disk.disk), machine: disk.machine } });
-    // The copy keeps the disk's capacity: a look's disk has room, as its faults are off.
-    world.setFaultsEnabled(false);
-    world.crashNow('power-loss');
-    world.restart({ crashState });
+    const world = settledCopy(disk, seed, 'power-loss', crashState);
     const key = world.settledFingerprint();
     if (seen.has(key)) continue;
     seen.add(key);
@@ -291,10 +356,7 @@ export function* otherDisks(disk: DiskCopy, seed: number, primaryKey: string, lo
  */
 export function* rottenDisks(pending: CrashToLookAt, fault: RotFault, seed: number, count: number): Generator<{ world: SimWorld; rot: NonNullable<LookPlace['rot']> }> {
   for (let rank = 0; rank < count; rank++) {
-    const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(pending.disk.disk), machine: pending.disk.machine } });
-    world.setFaultsEnabled(false);
-    world.crashNow(pending.kind);
-    world.restart({ crashState: pending.primaryState });
+    const world = settledCopy(pending.disk, seed, pending.kind, pending.primaryState);
     // The bit flip's stream is the one it always had, so its looks are what they were before sector damage had any.
     const stream = fault === 'bit-flip' ? `rot/${pending.crashIndex}/${rank}` : `rot/${fault}/${pending.crashIndex}/${rank}`;
     const rot = world.letRot(rank, new Rng(seed).fork(stream), fault);

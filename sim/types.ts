@@ -155,6 +155,12 @@ export interface LookPlace {
     readonly read?: number;
     readonly arg?: number;
   };
+  /**
+   * A look at a power loss striking between steps, the crash numbered `crash`, while pages an
+   * ext4-style fsync failure left unwritten were readable (sim/second-look.ts, ForgottenWatch):
+   * the index of the step it struck before.
+   */
+  readonly beforeStep?: number;
 }
 
 /** Per-scenario (per-unit) figures of a campaign. */

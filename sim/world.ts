@@ -371,6 +371,14 @@ export class SimWorld {
     return this.#kernel.disk.syncs;
   }
 
+  /**
+   * fsyncs since the last power loss that failed ext4's way on unsynced writes: their pages
+   * stay readable but no fsync will write them, so a power loss takes them back (fsyncgate).
+   */
+  get forgottenWrites(): number {
+    return this.#kernel.disk.forgotten;
+  }
+
   /** A copy of the disk as it is now, unsynced records included, with the machine counters (see {@link SimWorldOptions.diskCopy}). */
   copyOfDisk(): DiskCopy {
     const k = this.#kernel;

@@ -70,6 +70,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   copy.capacityBytes = disk.capacityBytes;
   copy.damage.count = disk.damage.count;
   copy.syncs = disk.syncs;
+  copy.forgotten = disk.forgotten;
   return copy;
 }
 

@@ -148,6 +148,11 @@ export class SimDisk {
   readonly damage: DamageLog = { count: 0 };
   /** fsyncs that made written bytes durable, which number each file's `lastSynced` (FileState). */
   syncs = 0;
+  /**
+   * fsyncs that failed ext4's way on a file with unsynced writes since the last power loss: its
+   * pages were marked clean unwritten, readable until a power loss takes them (fsyncgate).
+   */
+  forgotten = 0;
   #usedBytes = 0;
   #nextFileId = 1;
   #nextTxnSeq = 0;
@@ -480,6 +485,7 @@ export class SimDisk {
    * @returns the garbage ranges written, by surviving path
    */
   powerLoss(policy: CrashPolicy): Map<string, GarbageRange[]> {
+    this.forgotten = 0;
     this.#settleDirs(policy);
     if (this.#pendingDirMoves.length > 0) {
       this.#repath((dir) => dir.durable);

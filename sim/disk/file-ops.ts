@@ -301,7 +301,10 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
       if (fault === 'fsync-error') {
         k.fire(fault, io, undefined, path);
         const mode = k.faults.profile.fsyncFailureMode;
-        if (mode === 'ext4') file.forgetPending();
+        if (mode === 'ext4') {
+          if (file.pending.length > 0) k.disk.forgotten++;
+          file.forgetPending();
+        }
         else if (mode === 'btrfs') k.disk.revert(file);
         else file.syncBroken = true;
         throw k.injected('EIO', name, path);

@@ -18,7 +18,7 @@ import { shrinkPlan } from '../../harness/shrink.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
 import { Rng } from '../../sim/rng.ts';
-import { RotWatch } from '../../sim/second-look.ts';
+import { ForgottenWatch, RotWatch } from '../../sim/second-look.ts';
 import { noFaults, SimWorld, type ScheduledFault } from '../../sim/world.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { filled, inWorld } from './helpers.ts';
@@ -94,13 +94,15 @@ describe('second looks at a power loss', () => {
     expect(sidecar.looks).toBeGreaterThan(0);
   });
 
-  it('are on by default in the scenarios about power loss and bit rot, at rot only in sector-damage, and off in those about other media faults', () => {
+  it('are on by default in the scenarios about power loss and bit rot, at rot only in sector-damage, at forgotten pages only in fsync-failure, and off in those about other media faults', () => {
     for (const scenario of ['wal-append', 'rotation', 'checkpoint-prune', 'sidecar-rewrite', 'group-commit', 'recovery-crash', 'overlap', 'swarm', 'read-corruption']) {
       expect(plan(scenario, 1).looks, scenario).toBe(secondLooks);
       expect(plan(scenario, 1).looksAtOtherStates, scenario).toBeUndefined();
     }
     expect(plan('sector-damage', 1)).toMatchObject({ looks: secondLooks, looksAtOtherStates: false });
-    for (const scenario of ['misdirected-write', 'lost-file', 'fsync-failure', 'disk-full', 'kill9-anywhere']) {
+    // fsync-failure injects no rot: with other crash states left out, its looks are those of ForgottenWatch.
+    expect(plan('fsync-failure', 1)).toMatchObject({ looks: secondLooks, looksAtOtherStates: false });
+    for (const scenario of ['misdirected-write', 'lost-file', 'disk-full', 'kill9-anywhere']) {
       expect(plan(scenario, 1).looks, scenario).toBeUndefined();
     }
   });
@@ -333,6 +335,84 @@ describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
     });
     expect(world.faultCounts['bit-flip']).toBe(1);
     expect(watch.wanted(world)).toEqual([]);
+  });
+});
+
+describe('second looks at a power loss while a failed fsync\'s pages are readable unwritten (ForgottenWatch)', () => {
+  /**
+   * Two strict commits with no fault rates; the WAL fsync of the second (I/O 19) fails ext4's
+   * way: its pages stay readable, marked clean, never to be written. Nothing else fails and no
+   * power is lost, so the run alone cannot see what an engine did with those pages.
+   */
+  const forgetting: Plan = (() => {
+    const base = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+    ]);
+    return { ...base, faults: { ...base.faults, fsyncFailureMode: 'ext4', scheduled: [{ io: 19, kind: 'fsync-error' }] } };
+  })();
+
+  it('catch an engine that retries the failed fsync and acknowledges (fsyncgate), which the run alone misses, naming the step the power loss struck before', async () => {
+    const engine = await mutant('fsync-error-retried');
+    expect((await runPlan(withLooks(forgetting, 0), engine)).violations).toEqual([]);
+    const looked = await runPlan(withLooks(forgetting, secondLooks), engine);
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('durability');
+    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 21, beforeStep: 2 });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 2, with pages a failed fsync left unwritten: commit #1 \(lsn 2\), acknowledged, is missing/);
+  });
+
+  it('move onto the run\'s own path as a power-loss step before that step (explicitLook): the same invariant fails there, found by the run itself', async () => {
+    const engine = await mutant('fsync-error-retried');
+    const looked = await runPlan(withLooks(forgetting, secondLooks), engine);
+    const pinned = explicitLook(withLooks(forgetting, secondLooks), looked);
+    expect(pinned.steps.map((step) => step.op)).toEqual(['commit', 'commit', 'crash']);
+    expect(pinned.steps[2]).toEqual({ op: 'crash', kind: 'power-loss' });
+    const own = await runPlan(pinned, engine);
+    expect(own.violations[0]?.invariant).toBe('durability');
+    expect(own.violations[0]?.look).toBeUndefined();
+  });
+
+  it('pass the reference engine, which cuts the pages back when the fsync fails, and leave its run byte for byte as it was', async () => {
+    const [plain, looked] = [await runPlan(withLooks(forgetting, 0), referenceEngine), await runPlan(withLooks(forgetting, secondLooks), referenceEngine)];
+    expect(looked.faults['fsync-error']).toBe(1);
+    // Not vacuous: the store failed with the fsync (no look at the end of that step), and the
+    // reopen after it, where the pages were cut back, was looked at; no step followed.
+    expect(looked.looks).toBe(1);
+    expect(looked.violations).toEqual([]);
+    expect(looked.digest).toBe(plain.digest);
+  });
+
+  it('come at the next two moments after an fsync forgot unsynced pages, never after a kill -9 kept such pages, again after a power loss took them', async () => {
+    // I/O: open 0, append 1, datasync 2 (fails), datasync 3 (fails, nothing unsynced), then a
+    // kill -9; in the next process: open 4, append 5, datasync 6 (fails); then a power loss:
+    // open 7, append 8, datasync 9 (fails).
+    const fails = [2, 3, 6, 9].map((io): ScheduledFault => ({ io, kind: 'fsync-error' }));
+    const world = new SimWorld({ seed: 1, faults: noFaults({ fsyncFailureMode: 'ext4', scheduled: fails }) });
+    world.createDirectory('/d');
+    const failedSync = (syncs: number): Promise<void> => inWorld(world, async () => {
+      const file = await world.fs.open('/d/a', { create: true });
+      await file.append(filled(10, 0xaa));
+      for (let i = 0; i < syncs; i++) await expect(file.datasync()).rejects.toMatchObject({ code: 'EIO' });
+    });
+    const watch = new ForgottenWatch(secondLooks);
+    expect(new ForgottenWatch(0).wanted(world)).toBe(false);
+    await failedSync(2);
+    // The second failure found nothing unsynced: nothing more was forgotten.
+    expect(world.forgottenWrites).toBe(1);
+    expect([watch.wanted(world), watch.wanted(world), watch.wanted(world)]).toEqual([true, true, false]);
+    world.crashNow('kill-9');
+    world.restart();
+    watch.crashed(world, 'kill-9');
+    await failedSync(1);
+    expect(world.forgottenWrites).toBe(2);
+    expect(watch.wanted(world)).toBe(false);
+    world.crashNow('power-loss');
+    world.restart();
+    watch.crashed(world, 'power-loss');
+    expect(world.forgottenWrites).toBe(0);
+    await failedSync(1);
+    expect(watch.wanted(world)).toBe(true);
   });
 });
 
