@@ -70,7 +70,7 @@ describe('campaignSummary of a failing campaign', () => {
 
   it('counts the second looks as bare numbers, and the crashes that got none because the workload state could not be copied', () => {
     const lines = campaignSummary({ ...greenResult, looks: 6533, looksSkipped: 1200 });
-    expect(lines).toContain('second looks: 6533 other disks the crashes could have left (other crash states, a rotted bit or sector), recovered and checked');
+    expect(lines).toContain('second looks: 6533 other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss after a failed fsync), recovered and checked');
     expect(lines).toContain('second looks skipped at 1200 crashes: the workload\'s ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them');
     expect(campaignSummary(greenResult).some((line) => line.startsWith('second looks'))).toBe(false);
   });
