@@ -212,7 +212,8 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   const look = result.violations[0]?.look;
   if (look !== undefined) {
     const rot = look.rot;
-    const pinned = rot === undefined ? 'that crash state at that crash' : `${rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${rot.at} of ${rot.path} ${rot.fault === 'bit-flip' ? 'flipped' : 'damaged'}${rot.read === undefined ? '' : ` at I/O ${rot.read}`}`;
+    const pinned = look.beforeStep !== undefined ? `a power loss before step ${look.beforeStep}`
+      : rot === undefined ? 'that crash state at that crash' : `${rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${rot.at} of ${rot.path} ${rot.fault === 'bit-flip' ? 'flipped' : 'damaged'}${rot.read === undefined ? '' : ` at I/O ${rot.read}`}`;
     lines.push(`the first violation was found by a second look at crash ${look.crash + 1}, not on the run's own path: the trace below is the run's; `
       + `\`shrink\` moves it onto the path (${pinned}, no fault after that crash) and its plan's trace shows the recovery that failed`);
   }

@@ -218,10 +218,17 @@ class FieldReader {
     };
   }
 
-  /** Where a second look found a violation: `{ crash, crashState, io }`, each a count, and `rot: { fault, path, at, read?, arg? }` for a look at rot. */
+  /**
+   * Where a second look found a violation: `{ crash, crashState, io }`, each a count, `rot: {
+   * fault, path, at, read?, arg? }` for a look at rot, `beforeStep` (a count) for a look at a
+   * power loss after a failed fsync.
+   */
   look(value: unknown, path: string): NonNullable<Violation['look']> {
     const raw = this.object(value, path);
-    const place = { crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`) };
+    const place = {
+      crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`),
+      ...(raw['beforeStep'] === undefined ? {} : { beforeStep: this.count(raw['beforeStep'], `${path}.beforeStep`) }),
+    };
     if (raw['rot'] === undefined) return place;
     const rot = this.object(raw['rot'], `${path}.rot`);
     const fault = rot['fault'];

@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, ForgottenWatch, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -218,6 +218,7 @@ class LibraryRun<S, L, M> {
   /** Crashes that got no looks because the workload's state could not be copied (RunResult.looksSkipped). */
   #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
+  readonly #forgottenWatch: ForgottenWatch;
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -236,6 +237,7 @@ class LibraryRun<S, L, M> {
     this.#crashStateStream = world.stream('crash-state');
     this.#ctx = this.#context(world);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
+    this.#forgottenWatch = new ForgottenWatch(plan.looks ?? 0);
   }
 
   #context(world: SimWorld): WorkloadContext<S> {
@@ -341,8 +343,30 @@ class LibraryRun<S, L, M> {
     for (const [position, index] of this.plan.operations.entries()) {
       if (!await this.#operation(position, index)) return false;
       if (!await this.#idle(position)) return false;
+      if (position + 1 < this.plan.operations.length) await this.#lookBetweenOperations(position + 1);
     }
     return true;
+  }
+
+  /**
+   * A look at a power loss striking now, at the start of the operation at `position`, before its
+   * first I/O, when {@link ForgottenWatch} wants one (a failed fsync left pages unwritten);
+   * skipped, and counted, when the workload's state cannot be copied for it. (After the last
+   * operation the run's own final power loss strikes there.)
+   */
+  async #lookBetweenOperations(position: number): Promise<void> {
+    const world = this.#world;
+    if (!this.#forgottenWatch.wanted(world)) return;
+    if (!isPlainData(this.#ctx.state)) {
+      this.#looksSkipped++;
+      return;
+    }
+    const disk = world.copyOfDisk();
+    const look: CrashToLookAt = {
+      disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
+      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: position,
+    };
+    await this.#lookAgain(look, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false }));
   }
 
   /** Runs operation `index` (at `position` in the plan). @returns false when the run ended */
@@ -459,6 +483,7 @@ class LibraryRun<S, L, M> {
     this.#crashStates.push(crashState);
     const wanted = this.#looksWanted(kind);
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, wanted.otherStates, wanted.rot);
+    this.#forgottenWatch.crashed(world, kind);
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
       ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }

@@ -10,7 +10,7 @@
  */
 import { ioClasses, type FaultKind, type IoClass } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { pinLook, withLooks } from '../harness/index.ts';
+import { firstLook, pinLook, withLooks } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -26,8 +26,17 @@ const siteOfKind: Record<FaultKind, IoClass> = {
   'misdirected-write': 'append', 'sector-damage': 'read', 'lost-entry': 'other',
 };
 
+/**
+ * `plan` with a power loss scheduled at I/O `io` (none when undefined): a look at a power loss
+ * at the start of an operation (after a failed fsync) on the run's own path, at its first I/O.
+ */
+function withPowerLossBefore(plan: TargetPlan, io: number | undefined): TargetPlan {
+  if (io === undefined) return plan;
+  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io, kind: 'power-loss' }] } };
+}
+
 const shrinkAxes: ShrinkAxes<TargetPlan> = {
-  explicit: (plan, run) => pinLook(plan, run),
+  explicit: (plan, run) => withPowerLossBefore(pinLook(plan, run), firstLook(run)?.beforeStep === undefined ? undefined : firstLook(run)!.io),
   stepCount: (plan) => plan.operations.length,
   keepSteps: (plan, keep) => ({ ...plan, operations: keep.map((index) => plan.operations[index]!) }),
   isStepStart: (event) => event.type === 'op',

@@ -125,6 +125,8 @@ describe('traceExcerpt', () => {
     expect(runSummary([], looked, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/`shrink` moves it onto the path \(that crash state at that crash, no fault after that crash\)/);
     const rotted = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/1.wal', at: 783, read: 32, arg: 783 } } }] } as unknown as RunResult;
     expect(runSummary([], rotted, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/onto the path \(bit 783 of \/db\/1\.wal flipped at I\/O 32, no fault after that crash\)/);
+    const forgotten = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2 } }] } as unknown as RunResult;
+    expect(runSummary([], forgotten, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/onto the path \(a power loss before step 2, no fault after that crash\)/);
     expect(runSummary([], base as unknown as RunResult, 'again').some((line) => line.includes('second look'))).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
-import { carefulWriter, carelessWriter, writeCarefully } from './writers.ts';
+import { carefulWriter, carelessWriter, fsyncIgnoringWriter, writeCarefully } from './writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
@@ -330,6 +330,28 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(violation?.look).toMatchObject({ crash: 0 });
     expect(violation?.look?.crashState).toBeGreaterThanOrEqual(8);
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state \d+ instead of 2: .*\(after the final power-loss, crash state \d+\)$/);
+  });
+
+  it('look at a power loss after an fsync failed ext4\'s way: a writer that ignores the error and renames is caught, which the run alone misses; shrinking moves it onto the run\'s own path', async () => {
+    // Three replacements; the fsync of the second one's temporary file (I/O 14) fails, its pages
+    // forgotten: the rename publishes bytes no power loss keeps, until the third replaces them.
+    const base = { ...targetPlan(asAny(fsyncIgnoringWriter), 'test', 1, noFaults({ fsyncFailureMode: 'ext4', scheduled: [{ io: 14, kind: 'fsync-error' }] })), operations: [0, 1, 2] };
+    expect((await runTargetPlan(asAny(fsyncIgnoringWriter), { ...base, looks: 0 })).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(fsyncIgnoringWriter), { ...base, looks: 5 });
+    expect(looked.faults['fsync-error']).toBe(1);
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('whole');
+    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 18, beforeStep: 2 });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 2, with pages a failed fsync left unwritten: doc\.json is torn \(0 bytes\) \(after power-loss during operation 2, crash state 0\)$/);
+    // The careful writer does not rename what it could not fsync: the same looks find nothing.
+    const careful = await runTargetPlan(asAny(carefulWriter), { ...base, looks: 5 });
+    expect(careful.looks).toBeGreaterThan(0);
+    expect(careful.violations).toEqual([]);
+    const shrunk = await shrinkTargetPlan(asAny(fsyncIgnoringWriter), { ...base, looks: 5 });
+    expect(shrunk.plan.looks).toBeUndefined();
+    const own = await runTargetPlan(asAny(fsyncIgnoringWriter), shrunk.plan);
+    expect(own.violations[0]?.invariant).toBe('whole');
+    expect(own.violations[0]?.look).toBeUndefined();
   });
 
   it('are skipped, and counted as skipped, at crashes whose workload state is not plain data (a look needs a copy of it)', async () => {

@@ -1,7 +1,8 @@
 /**
- * Two hand-written document writers as workloads, for the runner's own tests: a careless one
- * (rewrites the file in place with `fs.writeFileSync`, no fsync) and a careful one (temporary
- * file, fsync, rename, directory fsync, through `fs.promises` and a FileHandle).
+ * Hand-written document writers as workloads, for the runner's own tests: a careless one
+ * (rewrites the file in place with `fs.writeFileSync`, no fsync), a careful one (temporary
+ * file, fsync, rename, directory fsync, through `fs.promises` and a FileHandle), and one as
+ * careful but for an fsync error it ignores.
  */
 import fs from 'node:fs';
 import { documentOf } from '../../targets/write-file-atomic.ts';
@@ -51,12 +52,12 @@ export const carelessWriter = writerWorkload('careless-writer', async (ctx, text
 });
 
 /** Temporary file, fsync, rename, directory fsync: `text` replaces `name` under `ctx.root` durably. */
-export async function writeCarefully(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>, text: string, name = fileName): Promise<void> {
+export async function writeCarefully(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>, text: string, name = fileName, sync = (handle: fs.promises.FileHandle) => handle.sync()): Promise<void> {
   const tmp = ctx.path(`${name}.tmp`);
   const handle = await fs.promises.open(tmp, 'w');
   try {
     await handle.writeFile(text);
-    await handle.sync();
+    await sync(handle);
   } finally {
     await handle.close();
   }
@@ -71,3 +72,6 @@ export async function writeCarefully(ctx: Pick<WorkloadContext<unknown>, 'path' 
 
 /** Temporary file, fsync, rename, directory fsync. */
 export const carefulWriter = writerWorkload('careful-writer', (ctx, text) => writeCarefully(ctx, text));
+
+/** As {@link carefulWriter}, but an fsync that fails is ignored and the rename goes ahead (fsyncgate). */
+export const fsyncIgnoringWriter = writerWorkload('fsync-ignoring-writer', (ctx, text) => writeCarefully(ctx, text, fileName, (handle) => handle.sync().catch(() => undefined)));
