@@ -135,6 +135,39 @@ export async function tornTailCutsAllowed(fs: FileSystem, dir: string, names: re
   return problems;
 }
 
+/**
+ * Rule K4 (engine/wal/evidence.ts): a recovery that cut a torn tail kept the bytes first, in an
+ * evidence file that holds exactly them, named for the offset of the cut, where its segment ends
+ * right after that recovery. Files alone cannot say that a cut happened (the segment is simply
+ * shorter); the open's replay statistics can (`truncatedBytes`), so the self-check takes them
+ * from the open before it ({@link engineDefinition}). An evidence file kept by an interrupted
+ * earlier recovery for the same cut counts, as the engine reuses it.
+ * Exported for its spec; part of the reference engine's `selfCheck`.
+ * @param names - the names in `dir`
+ * @param truncatedBytes - what the open just before reported it cut (0: nothing)
+ * @returns a problem when a cut was made and no evidence file holds it
+ */
+export async function tornTailKept(fs: FileSystem, dir: string, names: readonly string[], truncatedBytes: number): Promise<string[]> {
+  if (truncatedBytes === 0) return [];
+  for (const name of names) {
+    const evidence = parseEvidenceName(name);
+    const segment = evidence === undefined ? undefined : segmentName(evidence.segmentSeq);
+    if (evidence === undefined || segment === undefined || !names.includes(segment)) continue;
+    if ((await sizeOf(fs, `${dir}/${name}`)) === truncatedBytes && (await sizeOf(fs, `${dir}/${segment}`)) === evidence.offset) return [];
+  }
+  return [`recovery cut ${truncatedBytes} bytes of a torn tail, but no evidence file holds them (rule K4)`];
+}
+
+/** The size of a file, its handle closed again. */
+async function sizeOf(fs: FileSystem, path: string): Promise<number> {
+  const handle = await fs.open(path);
+  try {
+    return await handle.size();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** What the definition needs of an engine build: the shipped one, or a planted-bug copy of it. */
 export interface EngineBuild {
   readonly Store: { open(options: StoreOptions): Promise<Pick<Store, 'commit' | 'get' | 'entries' | 'sync' | 'checkpoint' | 'close' | 'replayStats' | 'metrics'>> };
@@ -164,8 +197,14 @@ export function classifyStoreError(error: unknown): EngineFailure | undefined {
   return { code: failureCodes[code as StoreErrorCode], commitOutcome: commitOutcome === 'unknown' ? 'unknown' : 'absent' };
 }
 
-/** Wraps an engine build under the engine contract. */
+/**
+ * Wraps an engine build under the engine contract. Its `selfCheck` is a function of the files
+ * but for one input the files cannot give: what the open just before it cut ({@link tornTailKept}),
+ * which each open leaves for the self-check after it (runs and second looks alike open, then
+ * check, one at a time in a thread).
+ */
 export function engineDefinition(name: string, build: EngineBuild): Engine {
+  let cutAtLastOpen = 0;
   return {
     name,
     description: 'powercut\'s reference WAL key-value store (engine/)',
@@ -173,6 +212,7 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     probes: declaredProbes,
     async open(env): Promise<EngineHandle> {
       const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
+      cutAtLastOpen = store.replayStats.truncatedBytes;
       return {
         commit: async (ops) => (await store.commit(ops)).lsn,
         get: async (key) => store.get(key),
@@ -190,7 +230,12 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
       const report = await build.verify(fs, dir);
       const reported = report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
       const names = await namesIn(fs, dir);
-      return [...reported, ...(await sidecarsDescribeSegments(fs, dir, names)), ...(await tornTailCutsAllowed(fs, dir, names))];
+      const cut = cutAtLastOpen;
+      cutAtLastOpen = 0;
+      return [
+        ...reported, ...(await sidecarsDescribeSegments(fs, dir, names)), ...(await tornTailCutsAllowed(fs, dir, names)),
+        ...(await tornTailKept(fs, dir, names, cut)),
+      ];
     },
   };
 }

@@ -346,4 +346,11 @@ export const mutants: readonly Mutant[] = [
     patches: [{ file: 'analysis.ts', find: 'durableLsn: Math.max(manifest.durableLsn, log.replay.lastLsn) }', replace: 'durableLsn: manifest.durableLsn }' }],
     scenarios: ['misdirected-write', 'sector-damage'],
   },
+  {
+    id: 'torn-evidence-not-kept',
+    title: 'recovery cuts a torn tail without first keeping the cut bytes as evidence (rule K4)',
+    models: 'etcd\'s repair.go copies a damaged WAL file to .broken before truncating it: a recovery that truncates without a copy destroys the only one if its torn-tail verdict was wrong',
+    patches: [{ file: 'recover.ts', find: '  if (!action.evidenceKept) await replaceFileDurably(fs, dir, action.evidence, action.tail);\n', replace: '' }],
+    scenarios: ['wal-append', 'kill9-anywhere', 'recovery-crash', 'swarm'],
+  },
 ];
