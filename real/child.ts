@@ -86,7 +86,7 @@ class ChildServer {
     const shaped = recoveredState(await handle.state());
     if ('violation' in shaped) throw new TypeError(shaped.violation.message);
     const entries = [...shaped.state];
-    const selfProblems = engine.selfCheck ? await engine.selfCheck(readOnlyView(this.#fs), args.dir) : [];
+    const selfProblems = engine.selfCheck ? await engine.selfCheck(readOnlyView(this.#fs), args.dir, { replayStats: handle.replayStats }) : [];
     const opened: Opened = {
       entries,
       replayStats: handle.replayStats === undefined ? undefined : { ...handle.replayStats },

@@ -71,6 +71,12 @@ export interface EngineEnvironment {
 /** What `commit` may resolve with: an LSN (a number or a bigint), an object holding one, or nothing. */
 export type CommitAck = number | bigint | { readonly lsn?: number | bigint | undefined } | void | undefined;
 
+/** What an open reported of its recovery, as {@link Engine.selfCheck} is shown it. */
+export interface RecoveryReport {
+  /** The handle's `replayStats`, if it has any. */
+  readonly replayStats?: Partial<ReplayStats> | undefined;
+}
+
 /** An open engine. */
 export interface EngineHandle {
   /** Commits one atomic batch; resolves once acknowledged under the durability mode. */
@@ -136,10 +142,12 @@ export interface Engine {
   classifyError?(error: unknown): EngineFailure | undefined;
   /**
    * Checks the files after a recovery, read-only; one line per problem (none when consistent).
-   * A function of the files alone: on files identical to the last call's, powercut reuses the
-   * last answer instead of asking again.
+   * `recovery` is what the open just before reported of itself (its `replayStats`), for what
+   * the files cannot show (that a cut was made, say). A function of the files and `recovery`:
+   * on files identical to the last call's, with the same report, powercut reuses the last
+   * answer instead of asking again.
    */
-  selfCheck?(fs: FileSystem, dir: string): Promise<readonly string[]>;
+  selfCheck?(fs: FileSystem, dir: string, recovery?: RecoveryReport): Promise<readonly string[]>;
   /**
    * Checks the raw disk right after a crash, before recovery; one line per problem. A function
    * of the files alone, as {@link selfCheck}.

@@ -416,7 +416,7 @@ class EngineRun {
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
     if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
     if (this.#selfCheck) {
-      const problems = await this.#selfCheck.run(world.snapshot());
+      const problems = await this.#selfCheck.run(world.snapshot(), { replayStats: handle.replayStats });
       if (problems.length > 0) this.#add([{ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` }]);
     }
     return 'open';

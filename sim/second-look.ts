@@ -417,7 +417,7 @@ async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitM
   const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damaged: damaged(world) }).violations];
   const selfCheck = setting.engine.selfCheck;
   if (violations.length === 0 && selfCheck !== undefined) {
-    const problems = await new FilesCheck(selfCheck, setting.dir).run(world.snapshot());
+    const problems = await new FilesCheck(selfCheck, setting.dir).run(world.snapshot(), { replayStats: handle.replayStats });
     if (problems.length > 0) violations.push({ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` });
   }
   return violations;

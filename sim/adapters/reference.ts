@@ -139,9 +139,9 @@ export async function tornTailCutsAllowed(fs: FileSystem, dir: string, names: re
  * Rule K4 (engine/wal/evidence.ts): a recovery that cut a torn tail kept the bytes first, in an
  * evidence file that holds exactly them, named for the offset of the cut, where its segment ends
  * right after that recovery. Files alone cannot say that a cut happened (the segment is simply
- * shorter); the open's replay statistics can (`truncatedBytes`), so the self-check takes them
- * from the open before it ({@link engineDefinition}). An evidence file kept by an interrupted
- * earlier recovery for the same cut counts, as the engine reuses it.
+ * shorter); the open's replay statistics can (`truncatedBytes`), which the self-check is shown
+ * (`recovery`). An evidence file kept by an interrupted earlier recovery for the same cut counts,
+ * as the engine reuses it.
  * Exported for its spec; part of the reference engine's `selfCheck`.
  * @param names - the names in `dir`
  * @param truncatedBytes - what the open just before reported it cut (0: nothing)
@@ -197,14 +197,8 @@ export function classifyStoreError(error: unknown): EngineFailure | undefined {
   return { code: failureCodes[code as StoreErrorCode], commitOutcome: commitOutcome === 'unknown' ? 'unknown' : 'absent' };
 }
 
-/**
- * Wraps an engine build under the engine contract. Its `selfCheck` is a function of the files
- * but for one input the files cannot give: what the open just before it cut ({@link tornTailKept}),
- * which each open leaves for the self-check after it (runs and second looks alike open, then
- * check, one at a time in a thread).
- */
+/** Wraps an engine build under the engine contract. */
 export function engineDefinition(name: string, build: EngineBuild): Engine {
-  let cutAtLastOpen = 0;
   return {
     name,
     description: 'powercut\'s reference WAL key-value store (engine/)',
@@ -212,7 +206,6 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     probes: declaredProbes,
     async open(env): Promise<EngineHandle> {
       const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
-      cutAtLastOpen = store.replayStats.truncatedBytes;
       return {
         commit: async (ops) => (await store.commit(ops)).lsn,
         get: async (key) => store.get(key),
@@ -226,12 +219,11 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     },
     classifyError: classifyStoreError,
     crashCheck: (fs, dir) => publishedFilesWhole(fs, dir),
-    async selfCheck(fs, dir) {
+    async selfCheck(fs, dir, recovery) {
       const report = await build.verify(fs, dir);
       const reported = report.problems.map((problem) => `${problem.severity}: ${problem.file}@${problem.offset}: ${problem.message}`);
       const names = await namesIn(fs, dir);
-      const cut = cutAtLastOpen;
-      cutAtLastOpen = 0;
+      const cut = recovery?.replayStats?.truncatedBytes ?? 0;
       return [
         ...reported, ...(await sidecarsDescribeSegments(fs, dir, names)), ...(await tornTailCutsAllowed(fs, dir, names)),
         ...(await tornTailKept(fs, dir, names, cut)),

@@ -66,4 +66,21 @@ describe('snapshot and FilesCheck', () => {
     expect(await memo.run(world.snapshot())).toEqual(['size 3']);
     expect(calls()).toBe(2);
   });
+
+  it('asks again on the same files when the open before it reported something else (a selfCheck is a function of both), and passes the report on', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/db');
+    await write(world, [1, 2]);
+    const seen: unknown[] = [];
+    const memo = new FilesCheck(async (_fs, _dir, recovery) => {
+      seen.push(recovery);
+      return [];
+    }, '/db');
+    const files = world.snapshot();
+    await memo.run(files, { replayStats: { truncatedBytes: 0 } });
+    await memo.run(files, { replayStats: { truncatedBytes: 0 } });
+    expect(seen).toEqual([{ replayStats: { truncatedBytes: 0 } }]);
+    await memo.run(files, { replayStats: { truncatedBytes: 40 } });
+    expect(seen).toEqual([{ replayStats: { truncatedBytes: 0 } }, { replayStats: { truncatedBytes: 40 } }]);
+  });
 });
