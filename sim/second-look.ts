@@ -103,8 +103,9 @@ export interface PendingLook extends CrashToLookAt {
 
 /**
  * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
- * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: ` or `crash 2 (a
- * kill -9), then sector 3 of /db/x.wal rotted: `.
+ * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `, `crash 2 (a
+ * kill -9), then sector 3 of /db/x.wal rotted: ` or `crash 1 (a power loss) before step 2, with
+ * pages a failed fsync left unwritten: `.
  */
 export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, with pages a failed fsync left unwritten): /;
 
