@@ -16,7 +16,8 @@ type Write = (ctx: WorkloadContext<State>, text: string) => Promise<void>;
 
 const fileName = 'doc.json';
 
-function writerWorkload(name: string, write: Write): Workload<State, Write> {
+/** A workload that replaces `doc.json` with `write` in each operation; its invariants: the document is whole and no older than acknowledged. */
+export function writerWorkload(name: string, write: Write): Workload<State, Write> {
   return {
     name,
     operationsCount: 8,

@@ -1,0 +1,38 @@
+/**
+ * Planted bugs in a library (planted-writers.ts): the correct writer passes, and powercut's
+ * library path (the fs facade, the workload runner, its second looks) catches each planted
+ * mistake within a seed budget: 3× the seeds `npm run bench:library-mutants` last measured
+ * (bench/results/library-mutants.json), or 50, whichever is larger.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { plantedWriters, type PlantedWriter } from './planted-writers.ts';
+import { searchWriter } from './planted-search.ts';
+
+interface MeasuredRow {
+  readonly id: string;
+  readonly caught: boolean;
+  readonly seeds: number;
+}
+
+const measured: readonly MeasuredRow[] = (JSON.parse(readFileSync(new URL('../../bench/results/library-mutants.json', import.meta.url), 'utf8')) as { rows: MeasuredRow[] }).rows;
+const measuredSeeds: Record<string, number> = Object.fromEntries(measured.map((row) => [row.id, row.seeds]));
+const budgetOf = (planted: PlantedWriter): number => Math.max(50, 3 * (measuredSeeds[planted.id] ?? 200));
+
+describe('planted bugs in a document writer', () => {
+  it('have their budgets from the last bench:library-mutants run: every bug measured there, and caught', () => {
+    expect(plantedWriters.map((planted) => planted.id).filter((id) => measuredSeeds[id] === undefined)).toEqual([]);
+    expect(measured.filter((row) => !row.caught).map((row) => row.id)).toEqual([]);
+  });
+
+  it('leave the writer without flaws passing 100 seeds', async () => {
+    expect(await searchWriter('writer-control', {}, 100)).toEqual({ caught: false, seeds: 100 });
+  });
+
+  for (const planted of plantedWriters) {
+    it(`catch ${planted.id} (${planted.models}) within ${budgetOf(planted)} seeds`, async () => {
+      const result = await searchWriter(planted.id, planted.flaws, budgetOf(planted));
+      expect(result.caught, `${planted.id} survived ${result.seeds} seeds`).toBe(true);
+    }, 120_000);
+  }
+});
