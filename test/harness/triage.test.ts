@@ -57,6 +57,7 @@ describe('causeShape', () => {
     const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
     expect(causeShape(`crash 2 (a power loss) settled on crash state 9 instead of 0: ${message}`)).toBe(causeShape(message));
     expect(causeShape(`crash 3 (a kill -9), then bit 8317 of /db/00000000000000000004.wal rotted: ${message}`)).toBe(causeShape(message));
+    expect(causeShape(`crash 1 (a power loss) before step 2, with pages a failed fsync left unwritten: ${message}`)).toBe(causeShape(message));
   });
 
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
