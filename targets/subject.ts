@@ -8,7 +8,7 @@
  * the run's final power loss then keeping everything, so a violation belongs to the crash that
  * was injected; and it ends the clean run with a power loss in each crash state.
  */
-import { ioClasses, type FaultKind, type IoClass } from '../sim/index.ts';
+import { ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
 import { firstLook, pinLook, withLooks } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
@@ -27,16 +27,17 @@ const siteOfKind: Record<FaultKind, IoClass> = {
 };
 
 /**
- * `plan` with a power loss scheduled at I/O `io` (none when undefined): a look at a power loss
- * at the start of an operation (after a failed fsync) on the run's own path, at its first I/O.
+ * `plan` with the power loss of `look`, a look at the start of an operation (after a failed
+ * fsync), scheduled on the run's own path at that operation's first I/O; unchanged for any
+ * other look, or none.
  */
-function withPowerLossBefore(plan: TargetPlan, io: number | undefined): TargetPlan {
-  if (io === undefined) return plan;
-  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io, kind: 'power-loss' }] } };
+function withPowerLossBefore(plan: TargetPlan, look: LookPlace | undefined): TargetPlan {
+  if (look?.beforeStep === undefined) return plan;
+  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io: look.io, kind: 'power-loss' }] } };
 }
 
 const shrinkAxes: ShrinkAxes<TargetPlan> = {
-  explicit: (plan, run) => withPowerLossBefore(pinLook(plan, run), firstLook(run)?.beforeStep === undefined ? undefined : firstLook(run)!.io),
+  explicit: (plan, run) => withPowerLossBefore(pinLook(plan, run), firstLook(run)),
   stepCount: (plan) => plan.operations.length,
   keepSteps: (plan, keep) => ({ ...plan, operations: keep.map((index) => plan.operations[index]!) }),
   isStepStart: (event) => event.type === 'op',

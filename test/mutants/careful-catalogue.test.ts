@@ -40,6 +40,7 @@ describe('planted bugs in the careful example engine', () => {
     for (const mutant of carefulMutants) expect(() => writeCarefulCopy(mutant), mutant.id).not.toThrow();
     const stale: Mutant = { id: 'gone', title: '', models: '', scenarios: ['wal-append'], patches: [{ file: 'store.ts', find: 'no such text', replace: '' }] };
     expect(() => writeCarefulCopy(stale)).toThrow(StalePatternError);
+    expect(() => writeCarefulCopy(stale)).toThrow(/in examples\/careful-engine\/store.ts .*update test\/mutants\/careful-catalogue.ts/);
   });
 
   it('leave an unpatched copy that behaves like the example (no violation in 40 seeds)', async () => {

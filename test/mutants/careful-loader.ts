@@ -32,7 +32,7 @@ export function writeCarefulCopy(mutant: Mutant): string {
   const sources = new Map<string, string>();
   for (const patch of mutant.patches) {
     const before = sources.get(patch.file) ?? readFileSync(join(carefulDir, patch.file), 'utf8');
-    sources.set(patch.file, applyPatch(mutant.id, before, patch));
+    sources.set(patch.file, applyPatch(mutant.id, before, patch, { dir: 'examples/careful-engine', catalogue: 'test/mutants/careful-catalogue.ts' }));
   }
   copyRoot ??= join(tmpdir(), `powercut-careful-mutants-${process.pid}`);
   const target = join(copyRoot, mutant.id);

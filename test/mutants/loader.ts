@@ -38,11 +38,11 @@ function countMatches(source: string, find: string | RegExp): number {
  * Applies one patch to a source text.
  * @throws StalePatternError unless the pattern matches exactly once
  */
-export function applyPatch(mutantId: string, source: string, patch: Patch): string {
+export function applyPatch(mutantId: string, source: string, patch: Patch, where = { dir: 'engine', catalogue: 'test/mutants/catalogue.ts' }): string {
   const count = countMatches(source, patch.find);
   if (count !== 1) {
     throw new StalePatternError(
-      `mutant ${mutantId}: pattern ${String(patch.find).slice(0, 120)} matches ${count} times in engine/${patch.file} (expected exactly once); update test/mutants/catalogue.ts to follow the engine`,
+      `mutant ${mutantId}: pattern ${String(patch.find).slice(0, 120)} matches ${count} times in ${where.dir}/${patch.file} (expected exactly once); update ${where.catalogue} to follow it`,
     );
   }
   // A function replacement keeps `$` in the replacement text literal.
