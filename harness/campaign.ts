@@ -13,10 +13,11 @@
  * get a trace, the first run of each root cause first (see harness/triage.ts): a subject broken
  * in every seed would otherwise double the campaign's cost and bloat the reports with thousands
  * of identical timelines. Each violation also says where it came in its run (`indexInRun`, 0 for
- * the root cause) and which fault kinds its run injected (`runFaultKinds`), for the reports.
+ * the root cause) and which fault kinds its run injected (`runFaultKinds`, with the fault a
+ * second look added when a look found it), for the reports.
  */
 import { wallClockMs } from '../sim/index.ts';
-import { faultKinds, type CampaignResult, type FaultKind, type TraceEvent, type Violation } from '../sim/index.ts';
+import { faultKinds, type CampaignResult, type FaultKind, type LookPlace, type TraceEvent, type Violation } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
@@ -242,6 +243,15 @@ function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
   return new Set([...firsts, ...others].slice(0, tracedRunsMax));
 }
 
+/**
+ * The faults a second look added to what its run injected: the rot it let strike, or the power
+ * loss it looked at between steps (a look at another crash state settles a power loss the run had).
+ */
+function lookFaultKinds(look: LookPlace | undefined): readonly FaultKind[] {
+  if (look?.rot !== undefined) return [look.rot.fault];
+  return look?.beforeStep !== undefined ? ['power-loss'] : [];
+}
+
 /** Every kept violation with its repro command, its place in its run and traces on the runs {@link runsToTrace} picks; sorted. */
 async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, repro: (run: SeedRun) => string): Promise<Violation[]> {
   const chosen = runsToTrace(kept);
@@ -250,8 +260,9 @@ async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, re
   const violations: Violation[] = [];
   kept.forEach(({ run }, index) => {
     const trace = traced[index];
-    const runFaultKinds = faultKinds.filter((kind) => (run.faults[kind] ?? 0) > 0);
     run.violations.forEach((violation, indexInRun) => {
+      const lookFaults = lookFaultKinds(violation.look);
+      const runFaultKinds = faultKinds.filter((kind) => (run.faults[kind] ?? 0) > 0 || lookFaults.includes(kind));
       violations.push(toViolation(violation, {
         unit: run.unit, seed: run.seed, repro: repro(run), indexInRun, runFaultKinds,
         ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),

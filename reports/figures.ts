@@ -48,7 +48,7 @@ export function subjectLine(result: CampaignResult): string | undefined {
  */
 export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'>, count: (n: number) => string = formatCount): string[] {
   const lines: string[] = [];
-  if (result.looks !== undefined) lines.push(`second looks: ${count(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss after a failed fsync), recovered and checked`);
+  if (result.looks !== undefined) lines.push(`second looks: ${count(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss between steps), recovered and checked`);
   if (result.looksSkipped !== undefined) {
     lines.push(`second looks skipped at ${count(result.looksSkipped)} crash${result.looksSkipped === 1 ? '' : 'es'}: the workload's ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them`);
   }

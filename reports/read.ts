@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CampaignResult, Coverage, FaultKind, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/index.ts';
+import type { CampaignResult, Coverage, FaultKind, PowerLossLook, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
@@ -220,14 +220,14 @@ class FieldReader {
 
   /**
    * Where a second look found a violation: `{ crash, crashState, io }`, each a count, `rot: {
-   * fault, path, at, read?, arg? }` for a look at rot, `beforeStep` (a count) for a look at a
-   * power loss after a failed fsync.
+   * fault, path, at, read?, arg? }` for a look at rot, `beforeStep` (a count) and `why`
+   * (`fsync-failed` or `open-unsynced`) for a look at a power loss between steps.
    */
   look(value: unknown, path: string): NonNullable<Violation['look']> {
     const raw = this.object(value, path);
     const place = {
       crash: this.count(raw['crash'], `${path}.crash`), crashState: this.count(raw['crashState'], `${path}.crashState`), io: this.count(raw['io'], `${path}.io`),
-      ...(raw['beforeStep'] === undefined ? {} : { beforeStep: this.count(raw['beforeStep'], `${path}.beforeStep`) }),
+      ...(raw['beforeStep'] === undefined ? {} : { beforeStep: this.count(raw['beforeStep'], `${path}.beforeStep`), why: this.powerLossLook(raw['why'], `${path}.why`) }),
     };
     if (raw['rot'] === undefined) return place;
     const rot = this.object(raw['rot'], `${path}.rot`);
@@ -235,6 +235,11 @@ class FieldReader {
     if (fault !== 'bit-flip' && fault !== 'sector-damage') this.fail(`${path}.rot.fault`, 'must be bit-flip or sector-damage');
     const count = (key: 'read' | 'arg'): Partial<Record<'read' | 'arg', number>> => (rot[key] === undefined ? {} : { [key]: this.count(rot[key], `${path}.rot.${key}`) });
     return { ...place, rot: { fault, path: this.string(rot['path'], `${path}.rot.path`), at: this.count(rot['at'], `${path}.rot.at`), ...count('read'), ...count('arg') } };
+  }
+
+  powerLossLook(value: unknown, path: string): PowerLossLook {
+    if (value !== 'fsync-failed' && value !== 'open-unsynced') this.fail(path, 'must be fsync-failed or open-unsynced');
+    return value;
   }
 
   traceEvent(value: unknown, path: string): TraceEvent {

@@ -134,7 +134,7 @@ export function streams(seed: number): { workload: Rng; params: Rng } {
  * left, and where a plan injects bit flips (read-corruption, most swarm seeds) up to two with
  * the newest durable data rotted, are recovered and checked besides the run's own.
  * `fsync-failure` takes only the looks at a power loss after an fsync that failed ext4's way
- * (ForgottenWatch), which every plan with looks takes too. The other media-fault scenarios take
+ * (PowerLossWatch), which every plan with looks takes too. The other media-fault scenarios take
  * none: a look starts from the disk alone, so it is skipped once damage struck, and before it the
  * power losses are not what those scenarios are about.
  */

@@ -21,7 +21,7 @@ export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {
   facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds,
-  type CampaignResult, type Coverage, type FaultKind, type IoClass, type LookPlace, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
+  type CampaignResult, type Coverage, type FaultKind, type IoClass, type LookPlace, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
 } from './types.ts';
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';
 // The engine contract, the reference engine and runningFromSource: the light door (contract.ts).
@@ -29,7 +29,7 @@ export * from './contract.ts';
 export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
-export { defaultLooks, disksToLookAt, ForgottenWatch, lookable, lookPrefix, lookWhere, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
+export { defaultLooks, disksToLookAt, PowerLossWatch, lookable, lookPrefix, lookWhere, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
 export type { RotFault } from './disk/kernel.ts';
 export { CommitModel } from './model.ts';
 export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';

@@ -23,11 +23,11 @@ import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
 import type { OverlapOp, Plan, PlanOp, PlanStep } from './plan.ts';
 import { ReportWitness } from './report-witness.ts';
-import type { TraceEvent } from './types.ts';
+import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { ForgottenWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
+import { PowerLossWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -118,7 +118,7 @@ class EngineRun {
   /** Crashes whose disks are still to be looked at again (sim/second-look.ts). */
   #looks: PendingLook[] = [];
   readonly #rotWatch: RotWatch;
-  readonly #forgottenWatch: ForgottenWatch;
+  readonly #powerLossWatch: PowerLossWatch;
   #looksRun = 0;
   /** The thread's environment pinned to this run's world (set while the run executes). */
   #pin: WorldPin | undefined;
@@ -138,7 +138,7 @@ class EngineRun {
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
     this.#witness = new ReportWitness(this.#world.trace);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
-    this.#forgottenWatch = new ForgottenWatch(plan.looks ?? 0);
+    this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
   }
 
   async execute(): Promise<RunResult> {
@@ -208,7 +208,7 @@ class EngineRun {
     const otherStates = kind === 'power-loss' && this.#looksWanted();
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, this.#rotWatch.wanted(world));
     if (looked !== undefined) this.#looks.push({ ...looked, model: this.#model.clone() });
-    this.#forgottenWatch.crashed(world, kind);
+    this.#powerLossWatch.crashed(world, kind);
     const gate = this.options.afterFirstPowerLoss;
     if (gate !== undefined && kind === 'power-loss' && this.#crashStates.length === 1 && gate(world.stateAfterCrashKey()) === 'stop') {
       throw new StoppedAfterPowerLoss();
@@ -234,18 +234,18 @@ class EngineRun {
   }
 
   /**
-   * Queues a look at a power loss striking now, between steps, when {@link ForgottenWatch} wants
-   * one (a failed fsync left pages unwritten): the disk as it is, the model as if the power had
-   * gone, the crash the run's next.
+   * Queues a look at a power loss striking now, between steps, for `why` ({@link PowerLossWatch};
+   * none when undefined): the disk as it is, the model as if the power had gone, the crash the
+   * run's next.
    */
-  #lookBetweenSteps(): void {
-    if (!this.#faultsOn || !this.#forgottenWatch.wanted(this.#world)) return;
+  #lookBetweenSteps(why: PowerLossLook | undefined): void {
+    if (!this.#faultsOn || why === undefined) return;
     const model = this.#model.clone();
     model.crashed('power-loss');
     const disk = this.#world.copyOfDisk();
     this.#looks.push({
       disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: this.#stepIndex,
+      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: { step: this.#stepIndex, why },
     });
   }
 
@@ -324,7 +324,7 @@ class EngineRun {
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
         const verdict = await this.#checkRecovered(opened.value);
-        if (verdict === 'open') this.#lookBetweenSteps();
+        if (verdict === 'open' && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterOpen(world));
         return verdict;
       }
     }
@@ -614,7 +614,7 @@ class EngineRun {
         else if (step.op === 'crash') ended = 'crashed';
         else if (this.#storeFailed) ended = 'failed';
         if (ended) return;
-        this.#lookBetweenSteps();
+        if (this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.wanted(this.#world) ? 'fsync-failed' : undefined);
       }
     });
     switch (outcome.outcome) {

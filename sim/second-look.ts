@@ -4,8 +4,9 @@
  * - at a power loss, the same disk settled on other crash states ({@link otherDisks});
  * - at any crash of a plan that injects bit flips (or sector damage), the disk the crash left
  *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks});
- * - after an fsync failed ext4's way, a power loss that did not happen, between steps, while
- *   the pages it forgot are readable unwritten ({@link ForgottenWatch}).
+ * - a power loss that did not happen, between steps: after an fsync failed ext4's way, while the
+ *   pages it forgot are readable unwritten, and right after an open that left writes unsynced
+ *   ({@link PowerLossWatch}).
  *
  * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
  * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
@@ -56,7 +57,7 @@ import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
 import type { RotFault } from './disk/kernel.ts';
-import type { LookPlace } from './types.ts';
+import type { LookPlace, PowerLossLook } from './types.ts';
 
 /** A crash whose disk is to be looked at again, for any subject ({@link disksToLookAt}). */
 export interface CrashToLookAt {
@@ -74,11 +75,11 @@ export interface CrashToLookAt {
   /** The faults to let strike the newest durable data before any read ({@link rottenDisks}; empty: none). */
   readonly rot: readonly RotFault[];
   /**
-   * For a power loss that did not happen, looked at because a failed fsync left pages unwritten
-   * ({@link ForgottenWatch}): the index of the step it strikes before. `disk` is the disk then,
-   * and the look settles it on `primaryState`.
+   * For a power loss that did not happen, looked at between steps ({@link PowerLossWatch}): the
+   * index of the step it strikes before, and why. `disk` is the disk then, and the look settles
+   * it on `primaryState`.
    */
-  readonly beforeStep?: number;
+  readonly beforeStep?: { readonly step: number; readonly why: PowerLossLook };
 }
 
 /**
@@ -104,10 +105,11 @@ export interface PendingLook extends CrashToLookAt {
 /**
  * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
  * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `, `crash 2 (a
- * kill -9), then sector 3 of /db/x.wal rotted: ` or `crash 1 (a power loss) before step 2, with
- * pages a failed fsync left unwritten: `.
+ * kill -9), then sector 3 of /db/x.wal rotted: `, `crash 1 (a power loss) before step 2, with
+ * pages a failed fsync left unwritten: ` or `crash 2 (a power loss) before step 5, right after
+ * an open that left writes unsynced: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, with pages a failed fsync left unwritten): /;
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced)): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -170,7 +172,8 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
 export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number): Generator<{ world: SimWorld; place: LookPlace }> {
   const { crashIndex, io } = crash;
   if (crash.beforeStep !== undefined) {
-    yield { world: settledCopy(crash.disk, seed, 'power-loss', crash.primaryState), place: { crash: crashIndex, crashState: crash.primaryState, io, beforeStep: crash.beforeStep } };
+    const place = { crash: crashIndex, crashState: crash.primaryState, io, beforeStep: crash.beforeStep.step, why: crash.beforeStep.why };
+    yield { world: settledCopy(crash.disk, seed, 'power-loss', crash.primaryState), place };
   }
   if (crash.primaryKey !== undefined) {
     for (const { world, crashState } of otherDisks(crash.disk, seed, crash.primaryKey, looks)) yield { world, place: { crash: crashIndex, crashState, io } };
@@ -222,23 +225,29 @@ export class RotWatch {
   }
 }
 
-/** Moments looked at after each fsync that failed ext4's way on unsynced writes ({@link ForgottenWatch}). */
+/** Moments looked at after each fsync that failed ext4's way on unsynced writes ({@link PowerLossWatch}). */
 export const forgottenLooksMax = 2;
 
 /**
- * Which moments get a look at a power loss because an fsync failed ext4's way: its unsynced
- * pages were marked clean unwritten, still readable, and a power loss takes them back
- * (fsyncgate, FIELD-NOTES). An engine that retries the fsync, ignores the error, or reopens
- * and serves those pages as recovered has acknowledged or served commits that the next power
- * loss loses; the run shows it only if its next power loss comes before anything overwrites
- * the pages. So at the next {@link forgottenLooksMax} moments a look can be taken (the end of a
- * step, a fresh open), a power loss is looked at there, in a world of its own.
+ * Which moments between steps get a look at a power loss, in a world of its own:
+ * - after an fsync failed ext4's way: its unsynced pages were marked clean unwritten, still
+ *   readable, and a power loss takes them back (fsyncgate, FIELD-NOTES). An engine that retries
+ *   the fsync, ignores the error, or reopens and serves those pages as recovered has
+ *   acknowledged or served commits that the next power loss loses; the run shows it only if its
+ *   next power loss comes before anything overwrites the pages. So the next
+ *   {@link forgottenLooksMax} moments a look can be taken (the end of a step, a fresh open) get
+ *   one ({@link wanted}).
+ * - right after an open that left writes unsynced ({@link afterOpen}): what a recovery served
+ *   must survive a power loss (the reference engine's K5; LazyFS found recoveries that replay a
+ *   log or cut a tail and never fsync it). A run's own power loss must land before the engine's
+ *   next fsync to show it; this look lands at once. An open that syncs what it wrote and served
+ *   leaves nothing unsynced and gets no look, so a correct engine pays nothing.
  *
- * Never after a kill -9 that kept such pages: the next process reads them and cannot know they
- * are not on disk (the case no engine can pass; the runner avoids it, see `#powerLossBeforeRetry`),
- * so looks stop until a power loss has taken them.
+ * Never after a kill -9 that kept pages a failed fsync forgot: the next process reads them and
+ * cannot know they are not on disk (the case no engine can pass; the runner avoids it, see
+ * `#powerLossBeforeRetry`), so looks stop until a power loss has taken them.
  */
-export class ForgottenWatch {
+export class PowerLossWatch {
   readonly #on: boolean;
   /** {@link SimWorld.forgottenWrites} when last asked. */
   #seen = 0;
@@ -258,7 +267,7 @@ export class ForgottenWatch {
     this.#seen = world.forgottenWrites;
   }
 
-  /** Whether to look at a power loss in `world` now, between steps (asked at each moment a look can be taken). */
+  /** Whether to look at a power loss in `world` now, between steps, for a failed fsync (asked at each moment a look can be taken). */
   wanted(world: SimWorld): boolean {
     const forgotten = world.forgottenWrites;
     if (forgotten > this.#seen) this.#left = forgottenLooksMax;
@@ -266,6 +275,13 @@ export class ForgottenWatch {
     if (!this.#on || this.#blind || this.#left === 0 || !lookable(world, 'kill-9')) return false;
     this.#left--;
     return true;
+  }
+
+  /** Why to look at a power loss in `world` right after an open succeeded, if at all. */
+  afterOpen(world: SimWorld): PowerLossLook | undefined {
+    if (this.wanted(world)) return 'fsync-failed';
+    if (!this.#on || this.#blind || world.unsyncedCount === 0 || !lookable(world, 'kill-9')) return undefined;
+    return 'open-unsynced';
   }
 }
 
@@ -314,7 +330,7 @@ export class WorldPin {
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
-  if (look.beforeStep !== undefined) return `${start} before step ${look.beforeStep}, with pages a failed fsync left unwritten`;
+  if (look.beforeStep !== undefined) return `${start} before step ${look.beforeStep}, ${look.why === 'open-unsynced' ? 'right after an open that left writes unsynced' : 'with pages a failed fsync left unwritten'}`;
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
 }

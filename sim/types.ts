@@ -123,7 +123,7 @@ export interface Violation {
    * summaries written before runs were grouped).
    */
   readonly indexInRun?: number;
-  /** The fault kinds injected anywhere in its run, in {@link faultKinds} order. */
+  /** The fault kinds injected anywhere in its run, and the one a second look added when a look found it (a rot, or a power loss between steps), in {@link faultKinds} order. */
   readonly runFaultKinds?: readonly FaultKind[];
   /** The LSN concerned, if any. */
   readonly lsn?: number;
@@ -156,12 +156,20 @@ export interface LookPlace {
     readonly arg?: number;
   };
   /**
-   * A look at a power loss striking between steps, the crash numbered `crash`, while pages an
-   * ext4-style fsync failure left unwritten were readable (sim/second-look.ts, ForgottenWatch):
-   * the index of the step it struck before.
+   * A look at a power loss striking between steps, the crash numbered `crash` (sim/second-look.ts,
+   * PowerLossWatch): the index of the step it struck before, and why it was looked at (`why`).
    */
   readonly beforeStep?: number;
+  /**
+   * With `beforeStep`: `fsync-failed`, pages an ext4-style fsync failure left unwritten were
+   * readable; `open-unsynced`, the open just before left writes unsynced (what it served must
+   * survive a power loss).
+   */
+  readonly why?: PowerLossLook;
 }
+
+/** Why a look at a power loss between steps was taken (LookPlace.why). */
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced';
 
 /** Per-scenario (per-unit) figures of a campaign. */
 export interface ScenarioSummary {

@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, ForgottenWatch, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, PowerLossWatch, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -218,7 +218,7 @@ class LibraryRun<S, L, M> {
   /** Crashes that got no looks because the workload's state could not be copied (RunResult.looksSkipped). */
   #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
-  readonly #forgottenWatch: ForgottenWatch;
+  readonly #powerLossWatch: PowerLossWatch;
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -237,7 +237,7 @@ class LibraryRun<S, L, M> {
     this.#crashStateStream = world.stream('crash-state');
     this.#ctx = this.#context(world);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
-    this.#forgottenWatch = new ForgottenWatch(plan.looks ?? 0);
+    this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
   }
 
   #context(world: SimWorld): WorkloadContext<S> {
@@ -350,13 +350,13 @@ class LibraryRun<S, L, M> {
 
   /**
    * A look at a power loss striking now, at the start of the operation at `position`, before its
-   * first I/O, when {@link ForgottenWatch} wants one (a failed fsync left pages unwritten);
+   * first I/O, when {@link PowerLossWatch} wants one (a failed fsync left pages unwritten);
    * skipped, and counted, when the workload's state cannot be copied for it. (After the last
    * operation the run's own final power loss strikes there.)
    */
   async #lookBetweenOperations(position: number): Promise<void> {
     const world = this.#world;
-    if (!this.#forgottenWatch.wanted(world)) return;
+    if (!this.#powerLossWatch.wanted(world)) return;
     if (!isPlainData(this.#ctx.state)) {
       this.#looksSkipped++;
       return;
@@ -364,7 +364,7 @@ class LibraryRun<S, L, M> {
     const disk = world.copyOfDisk();
     const look: CrashToLookAt = {
       disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: position,
+      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: { step: position, why: 'fsync-failed' },
     };
     await this.#lookAgain(look, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false }));
   }
@@ -483,7 +483,7 @@ class LibraryRun<S, L, M> {
     this.#crashStates.push(crashState);
     const wanted = this.#looksWanted(kind);
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, wanted.otherStates, wanted.rot);
-    this.#forgottenWatch.crashed(world, kind);
+    this.#powerLossWatch.crashed(world, kind);
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
       ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }

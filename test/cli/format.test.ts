@@ -70,7 +70,7 @@ describe('campaignSummary of a failing campaign', () => {
 
   it('counts the second looks as bare numbers, and the crashes that got none because the workload state could not be copied', () => {
     const lines = campaignSummary({ ...greenResult, looks: 6533, looksSkipped: 1200 });
-    expect(lines).toContain('second looks: 6533 other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss after a failed fsync), recovered and checked');
+    expect(lines).toContain('second looks: 6533 other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss between steps), recovered and checked');
     expect(lines).toContain('second looks skipped at 1200 crashes: the workload\'s ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them');
     expect(campaignSummary(greenResult).some((line) => line.startsWith('second looks'))).toBe(false);
   });
@@ -125,7 +125,7 @@ describe('traceExcerpt', () => {
     expect(runSummary([], looked, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/`shrink` moves it onto the path \(that crash state at that crash, no fault after that crash\)/);
     const rotted = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/1.wal', at: 783, read: 32, arg: 783 } } }] } as unknown as RunResult;
     expect(runSummary([], rotted, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/onto the path \(bit 783 of \/db\/1\.wal flipped at I\/O 32, no fault after that crash\)/);
-    const forgotten = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2 } }] } as unknown as RunResult;
+    const forgotten = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2, why: 'fsync-failed' } }] } as unknown as RunResult;
     expect(runSummary([], forgotten, 'again').find((line) => line.startsWith('the first violation was found by a second look at crash 1'))).toMatch(/onto the path \(a power loss before step 2, no fault after that crash\)/);
     expect(runSummary([], base as unknown as RunResult, 'again').some((line) => line.includes('second look'))).toBe(false);
   });

@@ -10,7 +10,7 @@ describe('renderMarkdown', () => {
   });
 
   it('counts the second looks at power losses when the campaign took any', () => {
-    expect(renderMarkdown({ ...greenResult, looks: 1234 })).toContain('Second looks: 1,234 other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss after a failed fsync), recovered and checked.');
+    expect(renderMarkdown({ ...greenResult, looks: 1234 })).toContain('Second looks: 1,234 other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss between steps), recovered and checked.');
     expect(renderMarkdown(greenResult)).not.toContain('Second looks');
   });
 

@@ -52,7 +52,7 @@ describe('summary.json', () => {
   it('reads back as the same result, traces, hostile strings and second looks included', () => {
     const looked = { ...failingResult, looks: 12, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 1, crashState: 9, io: 40 } } : v)) };
     const rotted = { ...failingResult, looks: 3, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip' as const, path: '/db/1.wal', at: 783, read: 32, arg: 783 } } } : v)) };
-    const forgotten = { ...failingResult, looks: 2, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2 } } : v)) };
+    const forgotten = { ...failingResult, looks: 2, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2, why: 'open-unsynced' as const } } : v)) };
     const skipped = { ...greenResult, looksSkipped: 7 };
     for (const result of [failingResult, greenResult, hostileResult, looked, rotted, forgotten, skipped]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');

@@ -18,9 +18,12 @@ import { shrinkPlan } from '../../harness/shrink.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
 import { Rng } from '../../sim/rng.ts';
-import { ForgottenWatch, RotWatch } from '../../sim/second-look.ts';
+import { PowerLossWatch, RotWatch } from '../../sim/second-look.ts';
 import { noFaults, SimWorld, type ScheduledFault } from '../../sim/world.ts';
 import { mutants } from '../mutants/catalogue.ts';
+import { carefulMutants } from '../mutants/careful-catalogue.ts';
+import { removeCarefulCopies, writeCarefulCopy } from '../mutants/careful-loader.ts';
+import { loadEngine } from '../../subjects/index.ts';
 import { filled, inWorld } from './helpers.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
@@ -100,7 +103,7 @@ describe('second looks at a power loss', () => {
       expect(plan(scenario, 1).looksAtOtherStates, scenario).toBeUndefined();
     }
     expect(plan('sector-damage', 1)).toMatchObject({ looks: secondLooks, looksAtOtherStates: false });
-    // fsync-failure injects no rot: with other crash states left out, its looks are those of ForgottenWatch.
+    // fsync-failure injects no rot: with other crash states left out, its looks are those of PowerLossWatch.
     expect(plan('fsync-failure', 1)).toMatchObject({ looks: secondLooks, looksAtOtherStates: false });
     for (const scenario of ['misdirected-write', 'lost-file', 'disk-full', 'kill9-anywhere']) {
       expect(plan(scenario, 1).looks, scenario).toBeUndefined();
@@ -338,7 +341,7 @@ describe('the bits a look lets rot (SimWorld.letRot, RotWatch)', () => {
   });
 });
 
-describe('second looks at a power loss while a failed fsync\'s pages are readable unwritten (ForgottenWatch)', () => {
+describe('second looks at a power loss while a failed fsync\'s pages are readable unwritten (PowerLossWatch)', () => {
   /**
    * Two strict commits with no fault rates; the WAL fsync of the second (I/O 19) fails ext4's
    * way: its pages stay readable, marked clean, never to be written. Nothing else fails and no
@@ -358,7 +361,7 @@ describe('second looks at a power loss while a failed fsync\'s pages are readabl
     const looked = await runPlan(withLooks(forgetting, secondLooks), engine);
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('durability');
-    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 21, beforeStep: 2 });
+    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 21, beforeStep: 2, why: 'fsync-failed' });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 2, with pages a failed fsync left unwritten: commit #1 \(lsn 2\), acknowledged, is missing/);
   });
 
@@ -395,8 +398,8 @@ describe('second looks at a power loss while a failed fsync\'s pages are readabl
       await file.append(filled(10, 0xaa));
       for (let i = 0; i < syncs; i++) await expect(file.datasync()).rejects.toMatchObject({ code: 'EIO' });
     });
-    const watch = new ForgottenWatch(secondLooks);
-    expect(new ForgottenWatch(0).wanted(world)).toBe(false);
+    const watch = new PowerLossWatch(secondLooks);
+    expect(new PowerLossWatch(0).wanted(world)).toBe(false);
     await failedSync(2);
     // The second failure found nothing unsynced: nothing more was forgotten.
     expect(world.forgottenWrites).toBe(1);
@@ -413,6 +416,42 @@ describe('second looks at a power loss while a failed fsync\'s pages are readabl
     expect(world.forgottenWrites).toBe(0);
     await failedSync(1);
     expect(watch.wanted(world)).toBe(true);
+  });
+});
+
+describe('second looks at a power loss right after an open that left writes unsynced (PowerLossWatch)', () => {
+  afterAll(() => removeCarefulCopies());
+
+  /** Two commits in `none` mode (acknowledged unsynced), a kill -9 (the page cache stays), a third commit. */
+  const killed: Plan = (() => {
+    const base = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+      { op: 'crash', kind: 'kill-9' },
+      { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+    ]);
+    return { ...base, engine: { ...base.engine, sync: 'none' } };
+  })();
+  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+  it('catch a recovery that serves what a kill -9 left in the page cache without fsyncing it, at once, which the run alone misses', async () => {
+    const engine = await careful('careful-recovery-unsynced');
+    expect((await runPlan(withLooks(killed, 0), engine)).violations).toEqual([]);
+    const [violation] = (await runPlan(withLooks(killed, secondLooks), engine)).violations;
+    // The power loss takes the records the open served; its own record of what it served
+    // (careful.served) then makes the next open refuse the log.
+    expect(violation?.invariant).toBe('false-corruption');
+    expect(violation?.look).toMatchObject({ crash: 1, crashState: 0, beforeStep: 3, why: 'open-unsynced' });
+    expect(violation?.message).toMatch(/^crash 2 \(a power loss\) before step 3, right after an open that left writes unsynced: open refused with "corruption in \/db\/careful\.log/);
+  });
+
+  it('cost an engine whose open syncs what it wrote and served nothing: no look, the same run', async () => {
+    const engine = await careful();
+    const [plain, looked] = [await runPlan(withLooks(killed, 0), engine), await runPlan(withLooks(killed, secondLooks), engine)];
+    expect(looked.crashes).toBe(1);
+    expect(looked.looks).toBeUndefined();
+    expect(looked.violations).toEqual([]);
+    expect(looked.digest).toBe(plain.digest);
   });
 });
 
