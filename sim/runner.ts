@@ -235,11 +235,11 @@ class EngineRun {
 
   /**
    * Queues a look at a power loss striking now, between steps, for `why` ({@link PowerLossWatch};
-   * none when undefined): the disk as it is, the model as if the power had gone, the crash the
-   * run's next.
+   * none when undefined; callers ask only with faults on): the disk as it is, the model as if the
+   * power had gone, the crash the run's next.
    */
   #lookBetweenSteps(why: PowerLossLook | undefined): void {
-    if (!this.#faultsOn || why === undefined) return;
+    if (why === undefined) return;
     const model = this.#model.clone();
     model.crashed('power-loss');
     const disk = this.#world.copyOfDisk();

@@ -7,33 +7,26 @@
  * Budgets are 3× the seeds `bench/careful-mutants.ts` last measured to the first catch (read from
  * bench/results/careful-mutants.json), or 100, whichever is larger, capped at 400.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Mutant } from './catalogue.ts';
 import { carefulMutants } from './careful-catalogue.ts';
 import { removeCarefulCopies, writeCarefulCopy } from './careful-loader.ts';
 import { searchCarefulMutant } from './careful-search.ts';
 import { StalePatternError } from './loader.ts';
+import { measuredSeeds } from './measured.ts';
 
-interface MeasuredRow {
-  readonly id: string;
-  readonly caught: boolean;
-  readonly seeds: number;
-}
-
-const measured: readonly MeasuredRow[] = (JSON.parse(readFileSync(new URL('../../bench/results/careful-mutants.json', import.meta.url), 'utf8')) as { rows: MeasuredRow[] }).rows;
-const measuredSeeds: Record<string, number> = Object.fromEntries(measured.map((row) => [row.id, row.seeds]));
+const measured = measuredSeeds('careful-mutants.json');
 
 function budgetOf(mutant: Mutant): number {
-  return Math.min(400, Math.max(100, 3 * (measuredSeeds[mutant.id] ?? 400)));
+  return Math.min(400, Math.max(100, 3 * (measured.seeds[mutant.id] ?? 400)));
 }
 
 afterAll(() => removeCarefulCopies());
 
 describe('planted bugs in the careful example engine', () => {
   it('have their budgets from the last bench/careful-mutants.ts run: every bug measured there, and caught', () => {
-    expect(carefulMutants.map((mutant) => mutant.id).filter((id) => measuredSeeds[id] === undefined)).toEqual([]);
-    expect(measured.filter((row) => !row.caught).map((row) => row.id)).toEqual([]);
+    expect(carefulMutants.map((mutant) => mutant.id).filter((id) => measured.seeds[id] === undefined)).toEqual([]);
+    expect(measured.uncaught).toEqual([]);
   });
 
   it('apply to the example as it is (each pattern matches exactly once), and a stale one fails loudly', () => {

@@ -4,25 +4,18 @@
  * mistake within a seed budget: 3× the seeds `npm run bench:library-mutants` last measured
  * (bench/results/library-mutants.json), or 50, whichever is larger.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { measuredSeeds } from '../mutants/measured.ts';
 import { plantedWriters, type PlantedWriter } from './planted-writers.ts';
 import { searchWriter } from './planted-search.ts';
 
-interface MeasuredRow {
-  readonly id: string;
-  readonly caught: boolean;
-  readonly seeds: number;
-}
-
-const measured: readonly MeasuredRow[] = (JSON.parse(readFileSync(new URL('../../bench/results/library-mutants.json', import.meta.url), 'utf8')) as { rows: MeasuredRow[] }).rows;
-const measuredSeeds: Record<string, number> = Object.fromEntries(measured.map((row) => [row.id, row.seeds]));
-const budgetOf = (planted: PlantedWriter): number => Math.max(50, 3 * (measuredSeeds[planted.id] ?? 200));
+const measured = measuredSeeds('library-mutants.json');
+const budgetOf = (planted: PlantedWriter): number => Math.max(50, 3 * (measured.seeds[planted.id] ?? 200));
 
 describe('planted bugs in a document writer', () => {
   it('have their budgets from the last bench:library-mutants run: every bug measured there, and caught', () => {
-    expect(plantedWriters.map((planted) => planted.id).filter((id) => measuredSeeds[id] === undefined)).toEqual([]);
-    expect(measured.filter((row) => !row.caught).map((row) => row.id)).toEqual([]);
+    expect(plantedWriters.map((planted) => planted.id).filter((id) => measured.seeds[id] === undefined)).toEqual([]);
+    expect(measured.uncaught).toEqual([]);
   });
 
   it('leave the writer without flaws passing 100 seeds', async () => {
