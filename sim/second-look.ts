@@ -106,10 +106,11 @@ export interface PendingLook extends CrashToLookAt {
  * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
  * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `, `crash 2 (a
  * kill -9), then sector 3 of /db/x.wal rotted: `, `crash 1 (a power loss) before step 2, with
- * pages a failed fsync left unwritten: ` or `crash 2 (a power loss) before step 5, right after
- * an open that left writes unsynced: `.
+ * pages a failed fsync left unwritten: `, `crash 2 (a power loss) before step 5, right after
+ * an open that left writes unsynced: ` or, for another crash state of that power loss, `crash 2 (a
+ * power loss) before step 5, right after an open that left writes unsynced, settled on crash state 9: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced)): /;
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced(?:, settled on crash state \d+)?)): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -173,7 +174,13 @@ export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number
   const { crashIndex, io } = crash;
   if (crash.beforeStep !== undefined) {
     const place = { crash: crashIndex, crashState: crash.primaryState, io, beforeStep: crash.beforeStep.step, why: crash.beforeStep.why };
-    yield { world: settledCopy(crash.disk, seed, 'power-loss', crash.primaryState), place };
+    const world = settledCopy(crash.disk, seed, 'power-loss', crash.primaryState);
+    // What an open served must survive any power loss, not only the one crash state 0 settles on.
+    const key = crash.beforeStep.why === 'open-unsynced' ? world.settledFingerprint() : undefined;
+    yield { world, place };
+    if (key !== undefined) {
+      for (const other of otherDisks(crash.disk, seed, key, looks)) yield { world: other.world, place: { ...place, crashState: other.crashState } };
+    }
   }
   if (crash.primaryKey !== undefined) {
     for (const { world, crashState } of otherDisks(crash.disk, seed, crash.primaryKey, looks)) yield { world, place: { crash: crashIndex, crashState, io } };
@@ -240,7 +247,9 @@ export const forgottenLooksMax = 2;
  * - right after an open that left writes unsynced ({@link afterOpen}): what a recovery served
  *   must survive a power loss (the reference engine's K5; LazyFS found recoveries that replay a
  *   log or cut a tail and never fsync it). A run's own power loss must land before the engine's
- *   next fsync to show it; this look lands at once. An open that syncs what it wrote and served
+ *   next fsync to show it; this look lands at once, settled on crash state 0 and on up to
+ *   `looks` other crash states (a cut the recovery never fsynced shows only where the power loss
+ *   keeps what came after it but not the cut). An open that syncs what it wrote and served
  *   leaves nothing unsynced and gets no look, so a correct engine pays nothing.
  *
  * Never after a kill -9 that kept pages a failed fsync forgot: the next process reads them and
@@ -330,7 +339,10 @@ export class WorldPin {
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
-  if (look.beforeStep !== undefined) return `${start} before step ${look.beforeStep}, ${look.why === 'open-unsynced' ? 'right after an open that left writes unsynced' : 'with pages a failed fsync left unwritten'}`;
+  if (look.beforeStep !== undefined) {
+    const why = look.why === 'open-unsynced' ? 'right after an open that left writes unsynced' : 'with pages a failed fsync left unwritten';
+    return `${start} before step ${look.beforeStep}, ${why}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState}`}`;
+  }
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
 }

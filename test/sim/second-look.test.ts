@@ -445,6 +445,24 @@ describe('second looks at a power loss right after an open that left writes unsy
     expect(violation?.message).toMatch(/^crash 2 \(a power loss\) before step 3, right after an open that left writes unsynced: open refused with "corruption in \/db\/careful\.log/);
   });
 
+  it('look at the other crash states of that power loss too, and pin the one that fails onto the run', async () => {
+    // A recovery that cuts a torn tail and never fsyncs the cut: crash state 0 loses the cut
+    // and the tail is cut again, but a state that keeps the appends after the cut without the
+    // cut refuses a log the manifest says is whole.
+    const engine = await mutant('truncation-not-synced');
+    const base = plan('recovery-crash', 5);
+    expect((await runPlan(base, referenceEngine)).violations).toEqual([]);
+    const looked = await runPlan(base, engine);
+    const [violation] = looked.violations;
+    expect(violation?.look).toMatchObject({ crash: 5, why: 'open-unsynced', crashState: 8 });
+    expect(violation?.message).toMatch(/^crash 6 \(a power loss\) before step 18, right after an open that left writes unsynced, settled on crash state 8: open refused/);
+    const pinned = explicitLook(base, looked);
+    expect(pinned.crashStates?.[5]).toBe(8);
+    const [own] = (await runPlan(pinned, engine)).violations;
+    expect(own?.invariant).toBe('false-corruption');
+    expect(own?.look).toBeUndefined();
+  });
+
   it('cost an engine whose open syncs what it wrote and served nothing: no look, the same run', async () => {
     const engine = await careful();
     const [plain, looked] = [await runPlan(withLooks(killed, 0), engine), await runPlan(withLooks(killed, secondLooks), engine)];
