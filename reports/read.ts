@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CampaignResult, Coverage, FaultKind, PowerLossLook, ScenarioSummary, SubjectInfo, TraceEvent, Violation } from '../sim/index.ts';
+import { powerLossLooks, type CampaignResult, type Coverage, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
@@ -221,7 +221,7 @@ class FieldReader {
   /**
    * Where a second look found a violation: `{ crash, crashState, io }`, each a count, `rot: {
    * fault, path, at, read?, arg? }` for a look at rot, `beforeStep` (a count) and `why`
-   * (`fsync-failed` or `open-unsynced`) for a look at a power loss between steps.
+   * (`fsync-failed`, `open-unsynced` or `promise-unsynced`) for a look at a power loss between steps.
    */
   look(value: unknown, path: string): NonNullable<Violation['look']> {
     const raw = this.object(value, path);
@@ -238,8 +238,8 @@ class FieldReader {
   }
 
   powerLossLook(value: unknown, path: string): PowerLossLook {
-    if (value !== 'fsync-failed' && value !== 'open-unsynced') this.fail(path, 'must be fsync-failed or open-unsynced');
-    return value;
+    if (!powerLossLooks.includes(value as PowerLossLook)) this.fail(path, `must be ${powerLossLooks.join(', ')}`);
+    return value as PowerLossLook;
   }
 
   traceEvent(value: unknown, path: string): TraceEvent {

@@ -158,6 +158,8 @@ export class CommitModel {
   /** Whether every crash since the session ended kept the page cache (kill -9 only). */
   private pageCacheKept = false;
   private ackCount = 0;
+  /** Commits that became bound to survive a power loss ({@link promised}). */
+  private promisedCount = 0;
   private recoveries = 0;
   private issuedAtLastRecovery: number | undefined;
   private detectedCount = 0;
@@ -184,6 +186,7 @@ export class CommitModel {
     copy.sessionFailed = this.sessionFailed;
     copy.pageCacheKept = this.pageCacheKept;
     copy.ackCount = this.ackCount;
+    copy.promisedCount = this.promisedCount;
     copy.recoveries = this.recoveries;
     copy.issuedAtLastRecovery = this.issuedAtLastRecovery;
     copy.detectedCount = this.detectedCount;
@@ -224,7 +227,10 @@ export class CommitModel {
       return violations;
     }
     record.ackSeq = this.ackCount++;
-    if (this.sync !== 'none') record.mustSurvive = 'acknowledged';
+    if (this.sync !== 'none') {
+      record.mustSurvive = 'acknowledged';
+      this.promisedCount++;
+    }
     return violations;
   }
 
@@ -265,6 +271,14 @@ export class CommitModel {
     if (failedAtIssue) return [syncAfterFailure()];
     this.markSurvivors('synced', mark ?? this.ackCount);
     return [];
+  }
+
+  /**
+   * How many commits so far became bound to survive a power loss: acknowledged in a durable mode,
+   * or covered by an acknowledged `sync()`. It grows when a step promised durability.
+   */
+  get promised(): number {
+    return this.promisedCount;
   }
 
   /** Whether the store of the current session has reported a failure (see {@link storeFailed}). */
@@ -462,7 +476,10 @@ export class CommitModel {
 
   private markSurvivors(reason: SurvivalReason, mark: number): void {
     for (const c of this.pending) {
-      if (c.mustSurvive === undefined && c.ackSeq !== undefined && c.ackSeq < mark) c.mustSurvive = reason;
+      if (c.mustSurvive === undefined && c.ackSeq !== undefined && c.ackSeq < mark) {
+        c.mustSurvive = reason;
+        this.promisedCount++;
+      }
     }
   }
 

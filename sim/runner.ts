@@ -26,6 +26,7 @@ import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
+import { nothingUnsyncedState } from './disk/crash-policy.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 import { PowerLossWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
@@ -245,7 +246,7 @@ class EngineRun {
     const disk = this.#world.copyOfDisk();
     this.#looks.push({
       disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: { step: this.#stepIndex, why },
+      primaryState: why === 'promise-unsynced' ? nothingUnsyncedState : 0, primaryKey: undefined, rot: [], beforeStep: { step: this.#stepIndex, why },
     });
   }
 
@@ -606,6 +607,7 @@ class EngineRun {
         const step = steps[this.#stepIndex]!;
         this.#world.record('op', step.op, step.op === 'crash' ? step.kind : step.op === 'overlap' ? step.ops.map((op) => op.op).join(',') : '');
         inStep = true;
+        const promised = this.#model.promised;
         const result = await this.#perform(step, handle);
         inStep = false;
         if (result !== 'closed' && step.op !== 'crash' && !this.#storeFailed) this.#add(this.#witness.afterStep(handle, this.#model));
@@ -614,7 +616,7 @@ class EngineRun {
         else if (step.op === 'crash') ended = 'crashed';
         else if (this.#storeFailed) ended = 'failed';
         if (ended) return;
-        if (this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.wanted(this.#world) ? 'fsync-failed' : undefined);
+        if (this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterStep(this.#world, this.#model.promised > promised));
       }
     });
     switch (outcome.outcome) {

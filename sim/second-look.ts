@@ -5,8 +5,8 @@
  * - at any crash of a plan that injects bit flips (or sector damage), the disk the crash left
  *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks});
  * - a power loss that did not happen, between steps: after an fsync failed ext4's way, while the
- *   pages it forgot are readable unwritten, and right after an open that left writes unsynced
- *   ({@link PowerLossWatch}).
+ *   pages it forgot are readable unwritten; right after an open that left writes unsynced; and
+ *   right after a step that promised durability and left writes unsynced ({@link PowerLossWatch}).
  *
  * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
  * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
@@ -110,7 +110,7 @@ export interface PendingLook extends CrashToLookAt {
  * an open that left writes unsynced: ` or, for another crash state of that power loss, `crash 2 (a
  * power loss) before step 5, right after an open that left writes unsynced, settled on crash state 9: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced(?:, settled on crash state \d+)?)): /;
+export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced|right after a step that promised durability left writes unsynced)(?:, settled on crash state \d+)?): /;
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -251,6 +251,15 @@ export const forgottenLooksMax = 2;
  *   `looks` other crash states (a cut the recovery never fsynced shows only where the power loss
  *   keeps what came after it but not the cut). An open that syncs what it wrote and served
  *   leaves nothing unsynced and gets no look, so a correct engine pays nothing.
+ * - right after a step that promised durability ({@link afterStep}: a commit acknowledged in a
+ *   durable mode, a `sync()` that returned) while writes are still unsynced: the classic
+ *   "acknowledged before the fsync" and "sync that syncs nothing" bugs lose the promised
+ *   commits at any power loss before the next fsync, which a run's own power loss must hit by
+ *   luck. Settled on the crash state that keeps nothing unsynced (crash-policy.ts `nothingUnsyncedState`),
+ *   which loses whatever the promise covered that is not on disk. New
+ *   names left unsynced do not count ({@link SimWorld.unsyncedBeyondNewNames}): a careful engine
+ *   leaves a temporary file's name unsynced between steps all the time, and looking there would
+ *   cost the reference engine a look at most commits for nothing.
  *
  * Never after a kill -9 that kept pages a failed fsync forgot: the next process reads them and
  * cannot know they are not on disk (the case no engine can pass; the runner avoids it, see
@@ -289,8 +298,22 @@ export class PowerLossWatch {
   /** Why to look at a power loss in `world` right after an open succeeded, if at all. */
   afterOpen(world: SimWorld): PowerLossLook | undefined {
     if (this.wanted(world)) return 'fsync-failed';
-    if (!this.#on || this.#blind || world.unsyncedCount === 0 || !lookable(world, 'kill-9')) return undefined;
-    return 'open-unsynced';
+    return this.#unsynced(world) ? 'open-unsynced' : undefined;
+  }
+
+  /**
+   * Why to look at a power loss in `world` at the end of a step, if at all: after a failed fsync
+   * ({@link wanted}), or when the step `promised` durability (acknowledged a commit in a durable
+   * mode, or a `sync()`) and writes are still unsynced.
+   */
+  afterStep(world: SimWorld, promised: boolean): PowerLossLook | undefined {
+    if (this.wanted(world)) return 'fsync-failed';
+    return promised && this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'promise-unsynced' : undefined;
+  }
+
+  /** Whether `world` has writes a power loss now could lose, and may be looked at. */
+  #unsynced(world: SimWorld): boolean {
+    return this.#on && !this.#blind && world.unsyncedCount > 0 && lookable(world, 'kill-9');
   }
 }
 
@@ -336,11 +359,18 @@ export class WorldPin {
   }
 }
 
+/** How a look at a power loss between steps names why it was taken, in its message. */
+const lookReasons: Readonly<Record<PowerLossLook, string>> = {
+  'fsync-failed': 'with pages a failed fsync left unwritten',
+  'open-unsynced': 'right after an open that left writes unsynced',
+  'promise-unsynced': 'right after a step that promised durability left writes unsynced',
+};
+
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
   if (look.beforeStep !== undefined) {
-    const why = look.why === 'open-unsynced' ? 'right after an open that left writes unsynced' : 'with pages a failed fsync left unwritten';
+    const why = lookReasons[look.why ?? 'fsync-failed'];
     return `${start} before step ${look.beforeStep}, ${why}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState}`}`;
   }
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;

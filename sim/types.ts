@@ -163,13 +163,17 @@ export interface LookPlace {
   /**
    * With `beforeStep`: `fsync-failed`, pages an ext4-style fsync failure left unwritten were
    * readable; `open-unsynced`, the open just before left writes unsynced (what it served must
-   * survive a power loss).
+   * survive a power loss); `promise-unsynced`, the step just before promised durability (a commit
+   * acknowledged in a durable mode, a `sync()`) and left writes unsynced.
    */
   readonly why?: PowerLossLook;
 }
 
 /** Why a look at a power loss between steps was taken (LookPlace.why). */
-export type PowerLossLook = 'fsync-failed' | 'open-unsynced';
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced';
+
+/** Every {@link PowerLossLook}, for readers of reports. */
+export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced'];
 
 /** Per-scenario (per-unit) figures of a campaign. */
 export interface ScenarioSummary {

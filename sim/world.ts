@@ -452,6 +452,11 @@ export class SimWorld {
     return this.#kernel.disk.unsyncedCount();
   }
 
+  /** Whether a power loss now could lose more than new names ({@link SimDisk.unsyncedBeyondNewNames}). */
+  get unsyncedBeyondNewNames(): boolean {
+    return this.#kernel.disk.unsyncedBeyondNewNames();
+  }
+
   /** Bytes in use on the disk, and the current capacity (Infinity: unlimited). */
   get space(): { readonly usedBytes: number; readonly capacityBytes: number } {
     return { usedBytes: this.#kernel.disk.usedBytes, capacityBytes: this.#kernel.disk.capacityBytes };

@@ -44,10 +44,13 @@ export interface CrashPolicy {
 /** Number of named crash states (0..4); any larger number is another seeded random state. */
 export const namedCrashStates = 5;
 
+/** The crash state that keeps nothing unsynced: neither file data nor directory operations. */
+export const nothingUnsyncedState = 1;
+
 /** The survival rules of crash state `crashState` (see the module comment). */
 export function survivalOf(crashState: number): { files: Survival; dirs: Survival } {
   switch (crashState) {
-    case 1: return { files: 'none', dirs: 'none' };
+    case nothingUnsyncedState: return { files: 'none', dirs: 'none' };
     case 2: return { files: 'all', dirs: 'all' };
     case 3: return { files: 'none', dirs: 'all' };
     case 4: return { files: 'all', dirs: 'none' };

@@ -541,6 +541,25 @@ export class SimDisk {
     return count;
   }
 
+  /**
+   * Whether a power loss now could lose more than new names: an unsynced record of a file's data
+   * or size, or an unsynced rename or removal. Creating a name (a temporary file, a link) and
+   * leaving it unsynced is what careful engines do between steps; losing it loses no data a
+   * promise covered, unless the data lives only under that name (which the run's own power
+   * losses and the looks at other crash states test).
+   */
+  unsyncedBeyondNewNames(): boolean {
+    for (const dir of this.#dirs.values()) {
+      for (const txn of dir.log) {
+        if (!txn.committed && (txn.sets.length > 1 || txn.sets.some((set) => set.target === undefined))) return true;
+      }
+      for (const map of [dir.cache, dir.durable]) {
+        for (const entry of map.values()) if (entry instanceof FileState && entry.pending.length > 0) return true;
+      }
+    }
+    return false;
+  }
+
   /** Every file in the page-cache namespace, by path, in creation order of directories. */
   *files(): Generator<[path: string, file: FileState]> {
     for (const dir of this.#dirs.values()) {

@@ -53,11 +53,17 @@ describe('summary.json', () => {
     const looked = { ...failingResult, looks: 12, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 1, crashState: 9, io: 40 } } : v)) };
     const rotted = { ...failingResult, looks: 3, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip' as const, path: '/db/1.wal', at: 783, read: 32, arg: 783 } } } : v)) };
     const forgotten = { ...failingResult, looks: 2, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 21, beforeStep: 2, why: 'open-unsynced' as const } } : v)) };
+    const promised = { ...failingResult, looks: 2, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 1, io: 30, beforeStep: 3, why: 'promise-unsynced' as const } } : v)) };
     const skipped = { ...greenResult, looksSkipped: 7 };
-    for (const result of [failingResult, greenResult, hostileResult, looked, rotted, forgotten, skipped]) {
+    for (const result of [failingResult, greenResult, hostileResult, looked, rotted, forgotten, promised, skipped]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');
       expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
     }
+  });
+
+  it('refuses a look at a power loss between steps with a reason it does not know, naming the field and the reasons', () => {
+    const unknown = { ...failingResult, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 0, io: 30, beforeStep: 3, why: 'bad-luck' } } : v)) };
+    expect(() => parseSummary(renderJson(unknown as never, meta), 'summary.json')).toThrow(/summary\.json: .*\.look\.why must be fsync-failed, open-unsynced, promise-unsynced/);
   });
 });
 

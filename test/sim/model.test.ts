@@ -216,6 +216,27 @@ describe('CommitModel: none mode', () => {
   });
 });
 
+describe('CommitModel: promises of durability (what a look after a step waits for)', () => {
+  it('counts a commit acknowledged in a durable mode once, when it is acknowledged', () => {
+    const model = new CommitModel({ sync: 'strict' });
+    ackAll(model, [[put('a', '1')], [put('b', '2')]]);
+    expect(model.promised).toBe(2);
+    expect(model.synced()).toEqual([]);
+    expect(model.promised).toBe(2);
+  });
+
+  it('counts a commit acknowledged without fsync only when a sync() covers it', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')], [put('b', '2')]]);
+    expect(model.promised).toBe(0);
+    const mark = model.mark();
+    ackAll(model, [[put('c', '3')]], 3);
+    expect(model.synced(mark)).toEqual([]);
+    expect(model.promised).toBe(2);
+    expect(model.clone().promised).toBe(2);
+  });
+});
+
 describe('CommitModel: rejected commits', () => {
   it('reports honest-failure when a commit rejected as absent appears', () => {
     const model = new CommitModel({ sync: 'strict' });

@@ -18,7 +18,7 @@ import { shrinkPlan } from '../../harness/shrink.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { secondLooks } from '../../scenarios/scenario.ts';
 import { Rng } from '../../sim/rng.ts';
-import { PowerLossWatch, RotWatch } from '../../sim/second-look.ts';
+import { lookPrefix, PowerLossWatch, RotWatch } from '../../sim/second-look.ts';
 import { noFaults, SimWorld, type ScheduledFault } from '../../sim/world.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { carefulMutants } from '../mutants/careful-catalogue.ts';
@@ -456,6 +456,7 @@ describe('second looks at a power loss right after an open that left writes unsy
     const [violation] = looked.violations;
     expect(violation?.look).toMatchObject({ crash: 5, why: 'open-unsynced', crashState: 8 });
     expect(violation?.message).toMatch(/^crash 6 \(a power loss\) before step 18, right after an open that left writes unsynced, settled on crash state 8: open refused/);
+    expect(violation?.message.replace(lookPrefix, '')).toMatch(/^open refused/);
     const pinned = explicitLook(base, looked);
     expect(pinned.crashStates?.[5]).toBe(8);
     const [own] = (await runPlan(pinned, engine)).violations;
@@ -470,6 +471,71 @@ describe('second looks at a power loss right after an open that left writes unsy
     expect(looked.looks).toBeUndefined();
     expect(looked.violations).toEqual([]);
     expect(looked.digest).toBe(plain.digest);
+  });
+});
+
+describe('second looks at a power loss right after a step that promised durability (PowerLossWatch)', () => {
+  afterAll(() => removeCarefulCopies());
+
+  /** Two commits without fsync (`none` mode), a `sync()` that promises both, a third commit. */
+  const synced: Plan = (() => {
+    const base = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+      { op: 'sync' },
+      { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+    ]);
+    return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
+  })();
+  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+  it('catch a sync() that returns without an fsync at once, which a run without a power loss there misses', async () => {
+    const engine = await careful('careful-sync-noop');
+    expect((await runPlan(withLooks(synced, 0), engine)).violations).toEqual([]);
+    const looked = await runPlan(withLooks(synced, secondLooks), engine);
+    const [violation] = looked.violations;
+    // The power loss keeps nothing unsynced, so both commits the sync promised are gone.
+    expect(violation?.invariant).toBe('durability');
+    expect(violation?.look).toMatchObject({ crash: 0, crashState: 1, beforeStep: 3, why: 'promise-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 3, right after a step that promised durability left writes unsynced: /);
+    // Triage strips the place to group it with the same bug found on a run's own path.
+    expect(violation?.message.replace(lookPrefix, '')).toMatch(/^commit #0, acknowledged and synced, is missing/);
+    const pinned = explicitLook(withLooks(synced, secondLooks), looked);
+    expect(pinned.steps[3]).toEqual({ op: 'crash', kind: 'power-loss' });
+    expect(pinned.crashStates).toEqual([1]);
+    const [own] = (await runPlan(pinned, engine)).violations;
+    expect(own?.invariant).toBe('durability');
+    expect(own?.look).toBeUndefined();
+  });
+
+  it('cost an engine whose sync() syncs: no look, the same run', async () => {
+    const engine = await careful();
+    const [plain, looked] = [await runPlan(withLooks(synced, 0), engine), await runPlan(withLooks(synced, secondLooks), engine)];
+    expect(looked.looks).toBeUndefined();
+    expect(looked.violations).toEqual([]);
+    expect(looked.digest).toBe(plain.digest);
+  });
+
+  it('come only when the step promised something and a power loss could lose more than new names', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/d');
+    const watch = new PowerLossWatch(secondLooks);
+    // A new name left unsynced (a temporary file a careful engine creates between steps): no look.
+    await inWorld(world, async () => {
+      const file = await world.fs.open('/d/tmp', { create: true });
+      await file.append(filled(10, 0xaa));
+      await file.datasync();
+    });
+    expect(world.unsyncedCount).toBe(1);
+    expect(watch.afterStep(world, true)).toBeUndefined();
+    // Data written and not synced: a look, but only after a step that promised durability.
+    await inWorld(world, async () => {
+      const file = await world.fs.open('/d/tmp');
+      await file.append(filled(10, 0xbb));
+    });
+    expect(watch.afterStep(world, false)).toBeUndefined();
+    expect(watch.afterStep(world, true)).toBe('promise-unsynced');
+    expect(new PowerLossWatch(0).afterStep(world, true)).toBeUndefined();
   });
 });
 
