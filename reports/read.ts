@@ -11,8 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { powerLossLooks, type CampaignResult, type Coverage, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
-import { faultKinds } from '../sim/index.ts';
+import { faultKinds, powerLossLooks, type CampaignResult, type Coverage, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
 import { summarySchema, summarySchemasRead } from './json.ts';

@@ -79,9 +79,10 @@ export interface Plan {
    * other disks it could have left to recover and check as well, each in a world of its own; in
    * a plan that injects bit flips, also up to two disks a crash left with a bit of the newest
    * durable data rotted; after an fsync that failed ext4's way, a power loss at the next two
-   * moments between steps, and one right after an open that left writes unsynced, settled on
-   * crash state 0 and up to `looks` other states (sim/second-look.ts, PowerLossWatch). Absent or 0: none. A run whose looks find nothing is
-   * the run without them, digest included.
+   * moments between steps; one right after an open that left writes unsynced, settled on crash
+   * state 0 and up to `looks` other states; one right after a step that promised durability and
+   * left more than new names unsynced (sim/second-look.ts, PowerLossWatch). Absent or 0: none. A
+   * run whose looks find nothing is the run without them, digest included.
    */
   readonly looks?: number;
   /**

@@ -102,15 +102,26 @@ export interface PendingLook extends CrashToLookAt {
   readonly model: CommitModel;
 }
 
+/** How a look at a power loss between steps names why it was taken, in its message. */
+const lookReasons: Readonly<Record<PowerLossLook, string>> = {
+  'fsync-failed': 'with pages a failed fsync left unwritten',
+  'open-unsynced': 'right after an open that left writes unsynced',
+  'promise-unsynced': 'right after a step that promised durability left writes unsynced',
+};
+
 /**
  * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
  * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `, `crash 2 (a
  * kill -9), then sector 3 of /db/x.wal rotted: `, `crash 1 (a power loss) before step 2, with
  * pages a failed fsync left unwritten: `, `crash 2 (a power loss) before step 5, right after
- * an open that left writes unsynced: ` or, for another crash state of that power loss, `crash 2 (a
- * power loss) before step 5, right after an open that left writes unsynced, settled on crash state 9: `.
+ * an open that left writes unsynced: `, `crash 2 (a power loss) before step 5, right after an
+ * open that left writes unsynced, settled on crash state 9: ` (another crash state of that power
+ * loss) or `crash 1 (a power loss) before step 3, right after a step that promised durability
+ * left writes unsynced: `.
  */
-export const lookPrefix = /^crash \d+ \(a (?:power loss|kill -9)\)(?: settled on crash state \d+ instead of \d+|, then (?:bit|sector) \d+ of .+? rotted| before step \d+, (?:with pages a failed fsync left unwritten|right after an open that left writes unsynced|right after a step that promised durability left writes unsynced)(?:, settled on crash state \d+)?): /;
+export const lookPrefix = new RegExp(
+  `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+ instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| before step \\d+, (?:${Object.values(lookReasons).join('|')})(?:, settled on crash state \\d+)?): `,
+);
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
 export type LookViolation = ModelViolation & { readonly look: LookPlace };
@@ -255,8 +266,8 @@ export const forgottenLooksMax = 2;
  *   durable mode, a `sync()` that returned) while writes are still unsynced: the classic
  *   "acknowledged before the fsync" and "sync that syncs nothing" bugs lose the promised
  *   commits at any power loss before the next fsync, which a run's own power loss must hit by
- *   luck. Settled on the crash state that keeps nothing unsynced (crash-policy.ts `nothingUnsyncedState`),
- *   which loses whatever the promise covered that is not on disk. New
+ *   luck. Settled on the crash state that keeps nothing unsynced (crash-policy.ts
+ *   `nothingUnsyncedState`), which loses whatever the promise covered that is not on disk. New
  *   names left unsynced do not count ({@link SimWorld.unsyncedBeyondNewNames}): a careful engine
  *   leaves a temporary file's name unsynced between steps all the time, and looking there would
  *   cost the reference engine a look at most commits for nothing.
@@ -358,13 +369,6 @@ export class WorldPin {
     this.#unpin = undefined;
   }
 }
-
-/** How a look at a power loss between steps names why it was taken, in its message. */
-const lookReasons: Readonly<Record<PowerLossLook, string>> = {
-  'fsync-failed': 'with pages a failed fsync left unwritten',
-  'open-unsynced': 'right after an open that left writes unsynced',
-  'promise-unsynced': 'right after a step that promised durability left writes unsynced',
-};
 
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
