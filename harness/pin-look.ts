@@ -25,6 +25,14 @@ export function withLooks<P extends { readonly looks?: number | undefined }>(pla
   return looks > 0 ? { ...plan, looks } : withoutLooks(plan);
 }
 
+/**
+ * `plan` with a power loss scheduled at I/O `io`: how a look at a power loss that struck inside a
+ * step (between a close and its open, at a library operation's start) is pinned on the run's path.
+ */
+export function withPowerLossAt<P extends BasePlan>(plan: P, io: number): P {
+  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io, kind: 'power-loss' }] } };
+}
+
 /** `plan` with the first violation of `run` moved onto its own path; unchanged when the run found it itself. */
 export function pinLook<P extends BasePlan & { readonly looks?: number | undefined }>(plan: P, run: Pick<RunResult, 'violations'>): P {
   const look = firstLook(run);

@@ -9,7 +9,7 @@
 import type { OverlapOp, Plan, PlanOp, PlanStep, RunResult } from '../sim/index.ts';
 import { planSize } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
-import { ddmin, firstLook, pinLook } from '../harness/index.ts';
+import { ddmin, firstLook, pinLook, withPowerLossAt } from '../harness/index.ts';
 
 type Accept = (candidate: Plan) => Promise<boolean>;
 
@@ -42,13 +42,14 @@ export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>):
 /**
  * The plan with a second look's violation moved onto the run's own path (harness/pin-look.ts),
  * and, as in the look, no late write after that power loss. A look at a power loss between steps
- * (after a failed fsync) becomes a power-loss step there. Unchanged when the first violation is
- * the run's own.
+ * becomes a power-loss step there; one between a clean close and its open, a power loss at the
+ * open's first I/O. Unchanged when the first violation is the run's own.
  */
 export function explicitLook(plan: Plan, run: Pick<RunResult, 'violations'>): Plan {
   const look = firstLook(run);
   if (look === undefined) return plan;
-  const pinned = withCrashBefore(pinLook(plan, run), look.beforeStep);
+  // A look between a close and its open strikes inside the step: at the open's first I/O.
+  const pinned = look.why === 'close-unsynced' ? withPowerLossAt(pinLook(plan, run), look.io) : withCrashBefore(pinLook(plan, run), look.beforeStep);
   if (pinned.reorder === undefined) return pinned;
   return { ...pinned, reorder: { ...pinned.reorder, lateWrites: (pinned.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
 }

@@ -246,7 +246,8 @@ class EngineRun {
     const disk = this.#world.copyOfDisk();
     this.#looks.push({
       disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: why === 'promise-unsynced' ? nothingUnsyncedState : 0, primaryKey: undefined, rot: [], beforeStep: { step: this.#stepIndex, why },
+      primaryState: why === 'promise-unsynced' || why === 'close-unsynced' ? nothingUnsyncedState : 0, primaryKey: undefined, rot: [],
+      beforeStep: { step: this.#stepIndex, why },
     });
   }
 
@@ -526,6 +527,7 @@ class EngineRun {
     this.#witness.sessionEnded(ok && !this.#model.failed ? 'clean' : 'unknown');
     if (ok) this.#model.closed();
     else this.#model.crashed('power-loss');
+    if (ok && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterClose(this.#world));
   }
 
   /**

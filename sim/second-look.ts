@@ -102,11 +102,12 @@ export interface PendingLook extends CrashToLookAt {
   readonly model: CommitModel;
 }
 
-/** How a look at a power loss between steps names why it was taken, in its message. */
+/** How a look at a power loss between steps says where it struck and why, in its message (`#` stands for the step). */
 const lookReasons: Readonly<Record<PowerLossLook, string>> = {
-  'fsync-failed': 'with pages a failed fsync left unwritten',
-  'open-unsynced': 'right after an open that left writes unsynced',
-  'promise-unsynced': 'right after a step that promised durability left writes unsynced',
+  'fsync-failed': 'before step #, with pages a failed fsync left unwritten',
+  'open-unsynced': 'before step #, right after an open that left writes unsynced',
+  'promise-unsynced': 'before step #, right after a step that promised durability left writes unsynced',
+  'close-unsynced': 'in step #, right after a clean close that left writes unsynced',
 };
 
 /**
@@ -120,7 +121,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
  * left writes unsynced: `.
  */
 export const lookPrefix = new RegExp(
-  `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+ instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| before step \\d+, (?:${Object.values(lookReasons).join('|')})(?:, settled on crash state \\d+)?): `,
+  `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+ instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| (?:${Object.values(lookReasons).map((reason) => reason.replace('#', '\\d+')).join('|')})(?:, settled on crash state \\d+)?): `,
 );
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
@@ -322,6 +323,14 @@ export class PowerLossWatch {
     return promised && this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'promise-unsynced' : undefined;
   }
 
+  /**
+   * Why to look at a power loss in `world` right after a clean close, before the next open, if at
+   * all: the close promised every acknowledged commit, and more than new names are unsynced.
+   */
+  afterClose(world: SimWorld): PowerLossLook | undefined {
+    return this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'close-unsynced' : undefined;
+  }
+
   /** Whether `world` has writes a power loss now could lose, and may be looked at. */
   #unsynced(world: SimWorld): boolean {
     return this.#on && !this.#blind && world.unsyncedCount > 0 && lookable(world, 'kill-9');
@@ -374,8 +383,8 @@ export class WorldPin {
 export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; readonly primaryState: number }): string {
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
   if (look.beforeStep !== undefined) {
-    const why = lookReasons[look.why ?? 'fsync-failed'];
-    return `${start} before step ${look.beforeStep}, ${why}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState}`}`;
+    const where = lookReasons[look.why ?? 'fsync-failed'].replace('#', String(look.beforeStep));
+    return `${start} ${where}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState}`}`;
   }
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;

@@ -164,16 +164,19 @@ export interface LookPlace {
    * With `beforeStep`: `fsync-failed`, pages an ext4-style fsync failure left unwritten were
    * readable; `open-unsynced`, the open just before left writes unsynced (what it served must
    * survive a power loss); `promise-unsynced`, the step just before promised durability (a commit
-   * acknowledged in a durable mode, a `sync()`) and left writes unsynced.
+   * acknowledged in a durable mode, a `sync()`) and left writes unsynced; `close-unsynced`, a
+   * clean close left writes unsynced, and the power loss strikes inside step `beforeStep` (the
+   * step that closed), between its close and its open: pinned as a power loss at I/O `io`, the
+   * open's first.
    */
   readonly why?: PowerLossLook;
 }
 
 /** Why a look at a power loss between steps was taken (LookPlace.why). */
-export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced';
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced';
 
 /** Every {@link PowerLossLook}, for readers of reports. */
-export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced'];
+export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced'];
 
 /** Per-scenario (per-unit) figures of a campaign. */
 export interface ScenarioSummary {

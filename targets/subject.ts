@@ -10,7 +10,7 @@
  */
 import { ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { firstLook, pinLook, withLooks } from '../harness/index.ts';
+import { firstLook, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -32,8 +32,7 @@ const siteOfKind: Record<FaultKind, IoClass> = {
  * other look, or none.
  */
 function withPowerLossBefore(plan: TargetPlan, look: LookPlace | undefined): TargetPlan {
-  if (look?.beforeStep === undefined) return plan;
-  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io: look.io, kind: 'power-loss' }] } };
+  return look?.beforeStep === undefined ? plan : withPowerLossAt(plan, look.io);
 }
 
 const shrinkAxes: ShrinkAxes<TargetPlan> = {

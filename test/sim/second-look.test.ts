@@ -539,6 +539,51 @@ describe('second looks at a power loss right after a step that promised durabili
   });
 });
 
+describe('second looks at a power loss right after a clean close that left writes unsynced (PowerLossWatch)', () => {
+  afterAll(() => removeCarefulCopies());
+
+  /** Two commits without fsync (`none` mode), a clean close and open (`reopen`), a third commit. */
+  const reopened: Plan = (() => {
+    const base = strictPlan([
+      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+      { op: 'reopen' },
+      { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+    ]);
+    return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
+  })();
+  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+  it('catch a close that vouches for records it never fsynced, between the close and the open, and pin it at the open\'s first I/O', async () => {
+    const engine = await careful('careful-close-unsynced');
+    expect((await runPlan(withLooks(reopened, 0), engine)).violations).toEqual([]);
+    const looked = await runPlan(withLooks(reopened, secondLooks), engine);
+    const [violation] = looked.violations;
+    // A clean close promised both commits; the power loss keeps nothing unsynced, and the
+    // close's own record of what it vouched for makes the next open refuse the emptied log.
+    expect(violation?.invariant).toBe('false-corruption');
+    expect(violation?.look).toMatchObject({ crash: 0, crashState: 1, beforeStep: 2, why: 'close-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) in step 2, right after a clean close that left writes unsynced: open refused with "corruption in \/db\/careful\.log/);
+    expect(violation?.message.replace(lookPrefix, '')).toMatch(/^open refused/);
+    const pinned = explicitLook(withLooks(reopened, secondLooks), looked);
+    expect(pinned.steps).toEqual(reopened.steps);
+    expect(pinned.faults.scheduled).toEqual([{ io: violation!.look!.io, kind: 'power-loss' }]);
+    expect(pinned.crashStates).toEqual([1]);
+    const own = await runPlan(pinned, engine);
+    expect(own.violations[0]?.invariant).toBe('false-corruption');
+    expect(own.violations[0]?.look).toBeUndefined();
+    expect(own.crashes).toBe(1);
+  });
+
+  it('cost an engine whose close syncs: no look, the same run', async () => {
+    const engine = await careful();
+    const [plain, looked] = [await runPlan(withLooks(reopened, 0), engine), await runPlan(withLooks(reopened, secondLooks), engine)];
+    expect(looked.looks).toBeUndefined();
+    expect(looked.violations).toEqual([]);
+    expect(looked.digest).toBe(plain.digest);
+  });
+});
+
 describe('a copy of the commit model (what a look is judged by)', () => {
   it('judges a recovery as the original would', () => {
     const original = new CommitModel({ sync: 'strict' });
