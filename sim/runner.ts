@@ -121,6 +121,11 @@ class EngineRun {
   readonly #rotWatch: RotWatch;
   readonly #powerLossWatch: PowerLossWatch;
   #looksRun = 0;
+  /**
+   * A second look found a violation: the run has failed, and further looks would only add
+   * complaints about the same bug (a buggy engine can fail a look at every step), so none is taken.
+   */
+  #lookFailed = false;
   /** The thread's environment pinned to this run's world (set while the run executes). */
   #pin: WorldPin | undefined;
 
@@ -240,7 +245,7 @@ class EngineRun {
    * power had gone, the crash the run's next.
    */
   #lookBetweenSteps(why: PowerLossLook | undefined): void {
-    if (why === undefined) return;
+    if (why === undefined || this.#lookFailed) return;
     const model = this.#model.clone();
     model.crashed('power-loss');
     const disk = this.#world.copyOfDisk();
@@ -260,9 +265,11 @@ class EngineRun {
       looks: this.plan.looks ?? 0, pin: this.#pin!, hit: this.#hit,
     };
     for (const look of looks) {
+      if (this.#lookFailed) return;
       const seen = await lookAgain(look, setting);
       this.#looksRun += seen.looks;
       this.#add(seen.violations);
+      this.#lookFailed = seen.violations.length > 0;
     }
   }
 

@@ -508,6 +508,15 @@ describe('second looks at a power loss right after a step that promised durabili
     expect(own?.look).toBeUndefined();
   });
 
+  it('stop once one found a violation: the run has failed, and more looks would only repeat it', async () => {
+    const engine = await careful('careful-sync-noop');
+    const twice: Plan = { ...synced, steps: [...synced.steps, { op: 'sync' }, { op: 'commit', batch: [{ type: 'put', key: 'd', value: '4' }] }, { op: 'sync' }] };
+    const looked = await runPlan(withLooks(twice, secondLooks), engine);
+    // Three syncs each left the commits they promised unsynced; only the first was looked at.
+    expect(looked.looks).toBe(1);
+    expect(looked.violations.filter((v) => v.look !== undefined).map((v) => v.look?.beforeStep)).toEqual([3]);
+  });
+
   it('cost an engine whose sync() syncs: no look, the same run', async () => {
     const engine = await careful();
     const [plain, looked] = [await runPlan(withLooks(synced, 0), engine), await runPlan(withLooks(synced, secondLooks), engine)];
