@@ -7,7 +7,7 @@
  * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
 import type { OverlapOp, Plan, PlanOp, PlanStep, RunResult } from '../sim/index.ts';
-import { planSize } from '../sim/index.ts';
+import { planSize, strikesInStep } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
 import { ddmin, firstLook, pinLook, withPowerLossAt } from '../harness/index.ts';
 
@@ -42,14 +42,15 @@ export function explicitReorder(plan: Plan, run: Pick<RunResult, 'lateWrites'>):
 /**
  * The plan with a second look's violation moved onto the run's own path (harness/pin-look.ts),
  * and, as in the look, no late write after that power loss. A look at a power loss between steps
- * becomes a power-loss step there; one between a clean close and its open, a power loss at the
- * open's first I/O. Unchanged when the first violation is the run's own.
+ * becomes a power-loss step there; one that struck inside a step (between a clean close and its
+ * open, right after a rename), a power loss at that I/O. Unchanged when the first violation is the
+ * run's own.
  */
 export function explicitLook(plan: Plan, run: Pick<RunResult, 'violations'>): Plan {
   const look = firstLook(run);
   if (look === undefined) return plan;
-  // A look between a close and its open strikes inside the step: at the open's first I/O.
-  const pinned = look.why === 'close-unsynced' ? withPowerLossAt(pinLook(plan, run), look.io) : withCrashBefore(pinLook(plan, run), look.beforeStep);
+  // A look that struck inside a step (after a close, after a rename) is pinned at that I/O.
+  const pinned = strikesInStep(look.why) ? withPowerLossAt(pinLook(plan, run), look.io) : withCrashBefore(pinLook(plan, run), look.beforeStep);
   if (pinned.reorder === undefined) return pinned;
   return { ...pinned, reorder: { ...pinned.reorder, lateWrites: (pinned.reorder.lateWrites ?? []).filter((io) => io < look.io) } };
 }

@@ -20,7 +20,7 @@ export { zeroCounts } from './disk/faults.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {
-  facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, powerLossLooks,
+  facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, powerLossLooks, strikesInStep,
   type CampaignResult, type Coverage, type FaultKind, type IoClass, type LookPlace, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
 } from './types.ts';
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';

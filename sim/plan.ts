@@ -80,8 +80,9 @@ export interface Plan {
    * a plan that injects bit flips, also up to two disks a crash left with a bit of the newest
    * durable data rotted; after an fsync that failed ext4's way, a power loss at the next two
    * moments between steps; one right after an open that left writes unsynced, settled on crash
-   * state 0 and up to `looks` other states; one right after a step that promised durability and
-   * left more than new names unsynced (sim/second-look.ts, PowerLossWatch). Absent or 0: none. A
+   * state 0 and up to `looks` other states; one right after a step or a clean close that promised
+   * durability and left more than new names unsynced; one right after a rename of a file whose
+   * data was not synced (sim/second-look.ts, PowerLossWatch). Absent or 0: none. A
    * run whose looks find nothing is the run without them, digest included.
    */
   readonly looks?: number;

@@ -26,7 +26,7 @@ import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
-import { nothingUnsyncedState } from './disk/crash-policy.ts';
+import { namesWithoutDataState, nothingUnsyncedState } from './disk/crash-policy.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 import { PowerLossWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
@@ -65,6 +65,24 @@ export interface RunPlanOptions {
  * The engine threw where nothing caught it (a timer, a callback, a tick) or left a promise
  * rejected that nobody handled: a real process would end there.
  */
+/**
+ * The crash state a look at a power loss between steps settles on, by why it was taken: what a
+ * step or a close promised is lost by the state that keeps nothing unsynced; a file renamed before
+ * its data was synced, by the state that keeps the rename and drops the data; after a failed
+ * fsync or an open, seeded random state 0 (and, after an open, other states as well).
+ */
+function primaryStateOf(why: PowerLossLook): number {
+  switch (why) {
+    case 'promise-unsynced':
+    case 'close-unsynced':
+      return nothingUnsyncedState;
+    case 'rename-unsynced':
+      return namesWithoutDataState;
+    default:
+      return 0;
+  }
+}
+
 function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
   return { invariant: 'engine-error', message: `uncaught, which would end a real process: ${describeError(error)}` };
 }
@@ -145,6 +163,9 @@ class EngineRun {
     this.#witness = new ReportWitness(this.#world.trace);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
     this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
+    this.#world.onUnsyncedRename = () => {
+      if (this.#faultsOn && this.#powerLossWatch.afterUnsyncedRename(this.#world)) this.#lookBetweenSteps('rename-unsynced');
+    };
   }
 
   async execute(): Promise<RunResult> {
@@ -251,7 +272,7 @@ class EngineRun {
     const disk = this.#world.copyOfDisk();
     this.#looks.push({
       disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: why === 'promise-unsynced' || why === 'close-unsynced' ? nothingUnsyncedState : 0, primaryKey: undefined, rot: [],
+      primaryState: primaryStateOf(why), primaryKey: undefined, rot: [],
       beforeStep: { step: this.#stepIndex, why },
     });
   }

@@ -5,8 +5,9 @@
  * - at any crash of a plan that injects bit flips (or sector damage), the disk the crash left
  *   with one bit (or sector) of its newest durable data rotted ({@link rottenDisks});
  * - a power loss that did not happen, between steps: after an fsync failed ext4's way, while the
- *   pages it forgot are readable unwritten; right after an open that left writes unsynced; and
- *   right after a step that promised durability and left writes unsynced ({@link PowerLossWatch}).
+ *   pages it forgot are readable unwritten; right after an open that left writes unsynced; right
+ *   after a step or a clean close that promised durability and left writes unsynced; and, inside
+ *   a step, right after a rename moved a file whose data was not synced ({@link PowerLossWatch}).
  *
  * Why other crash states. A power loss can leave many disks (crash-policy.ts): which unsynced
  * writes land, which tear, which directory entries survive. A run settles on one, so a bug that
@@ -108,6 +109,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
   'open-unsynced': 'before step #, right after an open that left writes unsynced',
   'promise-unsynced': 'before step #, right after a step that promised durability left writes unsynced',
   'close-unsynced': 'in step #, right after a clean close that left writes unsynced',
+  'rename-unsynced': 'in step #, right after a rename moved a file whose data was not synced',
 };
 
 /**
@@ -271,7 +273,15 @@ export const forgottenLooksMax = 2;
  *   `nothingUnsyncedState`), which loses whatever the promise covered that is not on disk. New
  *   names left unsynced do not count ({@link SimWorld.unsyncedBeyondNewNames}): a careful engine
  *   leaves a temporary file's name unsynced between steps all the time, and looking there would
- *   cost the reference engine a look at most commits for nothing.
+ *   cost the reference engine a look at most commits for nothing. A clean close promises every
+ *   acknowledged commit: the same look comes between it and the next open ({@link afterClose}).
+ * - right after a rename moved a file whose data or size was not synced yet
+ *   ({@link afterUnsyncedRename}, told by the simulated disk inside the rename): the "renamed
+ *   before its fsync" pattern, which ext4's delayed allocation can publish as an empty or short
+ *   file, and which a run's own power loss shows only when it lands in the few I/O before the
+ *   file's fsync. Settled on the crash state that keeps directory operations and drops unsynced
+ *   data (crash-policy.ts `namesWithoutDataState`). An engine that syncs a file before renaming
+ *   it is never told, and pays nothing.
  *
  * Never after a kill -9 that kept pages a failed fsync forgot: the next process reads them and
  * cannot know they are not on disk (the case no engine can pass; the runner avoids it, see
@@ -329,6 +339,11 @@ export class PowerLossWatch {
    */
   afterClose(world: SimWorld): PowerLossLook | undefined {
     return this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'close-unsynced' : undefined;
+  }
+
+  /** Whether to look at a power loss in `world` right after a rename moved a file whose data was not synced (asked inside that rename). */
+  afterUnsyncedRename(world: SimWorld): boolean {
+    return this.#unsynced(world);
   }
 
   /** Whether `world` has writes a power loss now could lose, and may be looked at. */

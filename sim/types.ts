@@ -167,16 +167,23 @@ export interface LookPlace {
    * acknowledged in a durable mode, a `sync()`) and left writes unsynced; `close-unsynced`, a
    * clean close left writes unsynced, and the power loss strikes inside step `beforeStep` (the
    * step that closed), between its close and its open: pinned as a power loss at I/O `io`, the
-   * open's first.
+   * open's first; `rename-unsynced`, a rename inside step `beforeStep` (or the open before it)
+   * moved a file whose data was not synced, and the power loss strikes right after it: pinned as
+   * a power loss at I/O `io`, the next one.
    */
   readonly why?: PowerLossLook;
 }
 
 /** Why a look at a power loss between steps was taken (LookPlace.why). */
-export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced';
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced' | 'rename-unsynced';
 
 /** Every {@link PowerLossLook}, for readers of reports. */
-export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced'];
+export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced', 'rename-unsynced'];
+
+/** Whether a look at a power loss for `why` strikes inside a step, at an I/O (pinned there), rather than between two steps (pinned as a power-loss step). */
+export function strikesInStep(why: PowerLossLook | undefined): boolean {
+  return why === 'close-unsynced' || why === 'rename-unsynced';
+}
 
 /** Per-scenario (per-unit) figures of a campaign. */
 export interface ScenarioSummary {

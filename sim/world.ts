@@ -457,6 +457,14 @@ export class SimWorld {
     return this.#kernel.disk.unsyncedBeyondNewNames();
   }
 
+  /**
+   * Tells `listener`, synchronously inside the operation, whenever a rename moves a file whose
+   * data or size is not all synced yet (IoKernel.onUnsyncedRename); undefined stops telling.
+   */
+  set onUnsyncedRename(listener: (() => void) | undefined) {
+    this.#kernel.onUnsyncedRename = listener;
+  }
+
   /** Bytes in use on the disk, and the current capacity (Infinity: unlimited). */
   get space(): { readonly usedBytes: number; readonly capacityBytes: number } {
     return { usedBytes: this.#kernel.disk.usedBytes, capacityBytes: this.#kernel.disk.capacityBytes };

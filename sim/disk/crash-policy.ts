@@ -47,12 +47,15 @@ export const namedCrashStates = 5;
 /** The crash state that keeps nothing unsynced: neither file data nor directory operations. */
 export const nothingUnsyncedState = 1;
 
+/** The crash state that keeps directory operations but no unsynced data: a rename lands, the data it published does not. */
+export const namesWithoutDataState = 3;
+
 /** The survival rules of crash state `crashState` (see the module comment). */
 export function survivalOf(crashState: number): { files: Survival; dirs: Survival } {
   switch (crashState) {
     case nothingUnsyncedState: return { files: 'none', dirs: 'none' };
     case 2: return { files: 'all', dirs: 'all' };
-    case 3: return { files: 'none', dirs: 'all' };
+    case namesWithoutDataState: return { files: 'none', dirs: 'all' };
     case 4: return { files: 'all', dirs: 'none' };
     default: return { files: 'random', dirs: 'random' };
   }

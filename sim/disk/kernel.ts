@@ -66,6 +66,12 @@ export class IoKernel {
   /** The global I/O index of the read that first met {@link rot}, and the fault's argument there (as `faults.scheduled` takes it); absent while none has. */
   rotRead: { readonly io: number; readonly arg: number } | undefined;
   readonly #onCrash: ((kind: CrashKind) => void) | undefined;
+  /**
+   * Told inside the operation, right after a rename moved a file some of whose data or size is
+   * not synced yet: the "renamed before its fsync" pattern, which a second look at a power loss
+   * there tests (sim/second-look.ts, PowerLossWatch); unset, nothing is told.
+   */
+  onUnsyncedRename: (() => void) | undefined;
 
   constructor(parts: {
     disk: SimDisk;

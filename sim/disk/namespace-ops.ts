@@ -99,6 +99,7 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
     }
     if (source.full === target.full) return;
     k.disk.rename(fromDir, source.name, toDir, target.name, entry);
+    if (entry.pending.length > 0) k.onUnsyncedRename?.();
   });
   return exdevEligible ? { ...op, mask: op.mask | exdevBits } : op;
 }

@@ -26,6 +26,17 @@ export const carefulMutants: readonly Mutant[] = [
     scenarios: ['checkpoint-prune', 'swarm'],
   },
   {
+    id: 'careful-checkpoint-renamed-before-fsync',
+    title: 'the compacted log is renamed over the log first and fsynced after, under its new name',
+    models: 'ext4 delayed allocation (auto_da_alloc is a heuristic, not a promise): a file renamed before its data is synced can be published empty',
+    patches: [{
+      file: 'store.ts',
+      find: "        await tmp.datasync();\n        await tmp.close();\n        await this.fs.rename(tmpPath, `${this.dir}/${logName}`);\n",
+      replace: "        await tmp.close();\n        await this.fs.rename(tmpPath, `${this.dir}/${logName}`);\n        const renamed = await this.fs.open(`${this.dir}/${logName}`);\n        await renamed.datasync();\n        await renamed.close();\n",
+    }],
+    scenarios: ['checkpoint-prune', 'swarm'],
+  },
+  {
     id: 'careful-recovery-unsynced',
     title: 'an open serves the records it read without fsyncing them (after a kill -9 they may be in the page cache only)',
     models: 'LazyFS-found recovery bugs: state served by a recovery, lost by the next power loss',

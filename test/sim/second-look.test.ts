@@ -593,6 +593,63 @@ describe('second looks at a power loss right after a clean close that left write
   });
 });
 
+describe('second looks at a power loss right after a rename moved a file whose data was not synced (PowerLossWatch)', () => {
+  afterAll(() => removeCarefulCopies());
+
+  /** Two strict commits, a checkpoint (the compacted log written to a temporary file and renamed over the log), a third commit. */
+  const compacted: Plan = { ...strictPlan([
+    { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+    { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+    { op: 'checkpoint' },
+    { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+  ]), crashStates: [] };
+  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+  it('catch a file renamed into place before its data was synced, in the window before its fsync, and pin it at the next I/O', async () => {
+    const engine = await careful('careful-checkpoint-renamed-before-fsync');
+    expect((await runPlan(withLooks(compacted, 0), engine)).violations).toEqual([]);
+    const looked = await runPlan(withLooks(compacted, secondLooks), engine);
+    const [violation] = looked.violations;
+    // The power loss keeps the rename and drops the data it published: the log is empty.
+    expect(violation?.look).toMatchObject({ crash: 0, crashState: 3, beforeStep: 2, why: 'rename-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) in step 2, right after a rename moved a file whose data was not synced: /);
+    expect(violation?.message.replace(lookPrefix, '')).not.toMatch(/^crash/);
+    const pinned = explicitLook(withLooks(compacted, secondLooks), looked);
+    expect(pinned.steps).toEqual(compacted.steps);
+    expect(pinned.faults.scheduled).toEqual([{ io: violation!.look!.io, kind: 'power-loss' }]);
+    expect(pinned.crashStates).toEqual([3]);
+    const own = await runPlan(pinned, engine);
+    expect(own.violations[0]?.invariant).toBe(violation?.invariant);
+    expect(own.violations[0]?.look).toBeUndefined();
+    expect(own.crashes).toBe(1);
+  });
+
+  it('cost an engine that syncs a file before renaming it: no look, the same run', async () => {
+    const engine = await careful();
+    const [plain, looked] = [await runPlan(withLooks(compacted, 0), engine), await runPlan(withLooks(compacted, secondLooks), engine)];
+    expect(looked.looks).toBeUndefined();
+    expect(looked.violations).toEqual([]);
+    expect(looked.digest).toBe(plain.digest);
+  });
+
+  it('are told of a rename only while the renamed file has unsynced data', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/d');
+    let told = 0;
+    world.onUnsyncedRename = () => told++;
+    await inWorld(world, async () => {
+      const synced = await world.fs.open('/d/a.tmp', { create: true });
+      await synced.append(filled(10, 0xaa));
+      await synced.datasync();
+      await world.fs.rename('/d/a.tmp', '/d/a');
+      const unsynced = await world.fs.open('/d/b.tmp', { create: true });
+      await unsynced.append(filled(10, 0xbb));
+      await world.fs.rename('/d/b.tmp', '/d/b');
+    });
+    expect(told).toBe(1);
+  });
+});
+
 describe('a copy of the commit model (what a look is judged by)', () => {
   it('judges a recovery as the original would', () => {
     const original = new CommitModel({ sync: 'strict' });
