@@ -215,6 +215,8 @@ class LibraryRun<S, L, M> {
   #pin: WorldPin | undefined;
   /** Second looks run (RunResult.looks). */
   #looksRun = 0;
+  /** A second look found a violation: the run has failed, and it takes no more looks (as sim/runner.ts). */
+  #lookFailed = false;
   /** Crashes that got no looks because the workload's state could not be copied (RunResult.looksSkipped). */
   #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
@@ -543,6 +545,7 @@ class LibraryRun<S, L, M> {
    * traced) as the run's violation.
    */
   async #lookAgain(crash: CrashToLookAt, crashIn: (state: number) => TargetCrash): Promise<void> {
+    if (this.#lookFailed) return;
     for (const { world, place } of disksToLookAt(crash, this.plan.seed, this.plan.looks ?? 0)) {
       const crashOfLook = crashIn(place.crashState);
       this.#looksRun++;
@@ -553,7 +556,10 @@ class LibraryRun<S, L, M> {
       // Traced as a check, as the run's own checks are.
       if (reported.length > 0) this.#world.setPhase('check');
       for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, crash)}: ${message}`, crashOfLook, look);
-      if (reported.length > 0) return;
+      if (reported.length > 0) {
+        this.#lookFailed = true;
+        return;
+      }
     }
   }
 

@@ -323,6 +323,18 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   // power loss can.
   const kept = (looks: number): TargetPlan => ({ ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
 
+  it('stop once one found a violation: the run has failed, and looks at its later crashes would only repeat it', async () => {
+    // lowdb fails a look at most crashes; each run's looks that found something are of one crash.
+    let failing = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const run = await runTargetPlan(asAny(lowdbWorkload), planOf(lowdbWorkload, seed));
+      const crashes = new Set(run.violations.flatMap((v) => (v.look === undefined ? [] : [v.look.crash])));
+      expect(crashes.size, `seed ${seed}`).toBeLessThanOrEqual(1);
+      failing += crashes.size;
+    }
+    expect(failing).toBeGreaterThan(2);
+  });
+
   it('reopen and check other disks the power loss could have left, and report what they find with the crash and crash state', async () => {
     expect((await runTargetPlan(asAny(lowdbWorkload), kept(0))).violations).toEqual([]);
     const looked = await runTargetPlan(asAny(lowdbWorkload), kept(3));
