@@ -36,7 +36,19 @@ function strictPlan(steps: Plan['steps']): Plan {
   return { ...base, engine: { ...base.engine, sync: 'strict', sidecarEveryFrames: 0 }, faults: { ...base.faults, rates: {} }, steps };
 }
 
-afterAll(() => removeMutantCopies());
+/** `strictPlan(steps)` in `none` mode (commits acknowledged without an fsync), with no crash state named. */
+function unsyncedPlan(steps: Plan['steps']): Plan {
+  const base = strictPlan(steps);
+  return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
+}
+
+/** The careful example engine, or a copy of it with the planted bug `id` (test/mutants/careful-catalogue.ts). */
+const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+afterAll(() => {
+  removeMutantCopies();
+  removeCarefulCopies();
+});
 
 describe('second looks at a power loss', () => {
   it('catch a bug only another disk of the same power loss shows, naming the crash and the crash state', async () => {
@@ -420,8 +432,6 @@ describe('second looks at a power loss while a failed fsync\'s pages are readabl
 });
 
 describe('second looks at a power loss right after an open that left writes unsynced (PowerLossWatch)', () => {
-  afterAll(() => removeCarefulCopies());
-
   /** Two commits in `none` mode (acknowledged unsynced), a kill -9 (the page cache stays), a third commit. */
   const killed: Plan = (() => {
     const base = strictPlan([
@@ -432,7 +442,6 @@ describe('second looks at a power loss right after an open that left writes unsy
     ]);
     return { ...base, engine: { ...base.engine, sync: 'none' } };
   })();
-  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
 
   it('catch a recovery that serves what a kill -9 left in the page cache without fsyncing it, at once, which the run alone misses', async () => {
     const engine = await careful('careful-recovery-unsynced');
@@ -475,19 +484,13 @@ describe('second looks at a power loss right after an open that left writes unsy
 });
 
 describe('second looks at a power loss right after a step that promised durability (PowerLossWatch)', () => {
-  afterAll(() => removeCarefulCopies());
-
   /** Two commits without fsync (`none` mode), a `sync()` that promises both, a third commit. */
-  const synced: Plan = (() => {
-    const base = strictPlan([
-      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-      { op: 'sync' },
-      { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
-    ]);
-    return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
-  })();
-  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+  const synced = unsyncedPlan([
+    { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+    { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+    { op: 'sync' },
+    { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+  ]);
 
   it('catch a sync() that returns without an fsync at once, which a run without a power loss there misses', async () => {
     const engine = await careful('careful-sync-noop');
@@ -549,19 +552,13 @@ describe('second looks at a power loss right after a step that promised durabili
 });
 
 describe('second looks at a power loss right after a clean close that left writes unsynced (PowerLossWatch)', () => {
-  afterAll(() => removeCarefulCopies());
-
   /** Two commits without fsync (`none` mode), a clean close and open (`reopen`), a third commit. */
-  const reopened: Plan = (() => {
-    const base = strictPlan([
-      { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-      { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-      { op: 'reopen' },
-      { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
-    ]);
-    return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
-  })();
-  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+  const reopened = unsyncedPlan([
+    { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+    { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+    { op: 'reopen' },
+    { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+  ]);
 
   it('catch a close that vouches for records it never fsynced, between the close and the open, and pin it at the open\'s first I/O', async () => {
     const engine = await careful('careful-close-unsynced');
@@ -594,8 +591,6 @@ describe('second looks at a power loss right after a clean close that left write
 });
 
 describe('second looks at a power loss right after a rename moved a file whose data was not synced (PowerLossWatch)', () => {
-  afterAll(() => removeCarefulCopies());
-
   /** Two strict commits, a checkpoint (the compacted log written to a temporary file and renamed over the log), a third commit. */
   const compacted: Plan = { ...strictPlan([
     { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
@@ -603,7 +598,6 @@ describe('second looks at a power loss right after a rename moved a file whose d
     { op: 'checkpoint' },
     { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
   ]), crashStates: [] };
-  const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
 
   it('catch a file renamed into place before its data was synced, in the window before its fsync, and pin it at the next I/O', async () => {
     const engine = await careful('careful-checkpoint-renamed-before-fsync');
