@@ -62,10 +62,6 @@ export interface RunPlanOptions {
 }
 
 /**
- * The engine threw where nothing caught it (a timer, a callback, a tick) or left a promise
- * rejected that nobody handled: a real process would end there.
- */
-/**
  * The crash state a look at a power loss between steps settles on, by why it was taken: what a
  * step or a close promised is lost by the state that keeps nothing unsynced; a file renamed before
  * its data was synced, by the state that keeps the rename and drops the data; after a failed
@@ -83,6 +79,10 @@ function primaryStateOf(why: PowerLossLook): number {
   }
 }
 
+/**
+ * The engine threw where nothing caught it (a timer, a callback, a tick) or left a promise
+ * rejected that nobody handled: a real process would end there.
+ */
 function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
   return { invariant: 'engine-error', message: `uncaught, which would end a real process: ${describeError(error)}` };
 }
@@ -261,9 +261,10 @@ class EngineRun {
   }
 
   /**
-   * Queues a look at a power loss striking now, between steps, for `why` ({@link PowerLossWatch};
-   * none when undefined; callers ask only with faults on): the disk as it is, the model as if the
-   * power had gone, the crash the run's next.
+   * Queues a look at a power loss striking now, for `why` ({@link PowerLossWatch}; none when
+   * undefined, or once a look has failed; callers ask only with faults on): between steps, or
+   * inside one (after a clean close, right after a rename): the disk as it is, the model as if
+   * the power had gone, the crash the run's next, settled on {@link primaryStateOf}.
    */
   #lookBetweenSteps(why: PowerLossLook | undefined): void {
     if (why === undefined || this.#lookFailed) return;
