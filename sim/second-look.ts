@@ -103,7 +103,7 @@ export interface PendingLook extends CrashToLookAt {
   readonly model: CommitModel;
 }
 
-/** How a look at a power loss between steps says where it struck and why, in its message (`#` stands for the step). */
+/** How a look at a power loss the run did not have (between steps, or inside one) says where it struck and why, in its message (`#` stands for the step). */
 const lookReasons: Readonly<Record<PowerLossLook, string>> = {
   'fsync-failed': 'before step #, with pages a failed fsync left unwritten',
   'open-unsynced': 'before step #, right after an open that left writes unsynced',
@@ -119,8 +119,10 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
  * pages a failed fsync left unwritten: `, `crash 2 (a power loss) before step 5, right after
  * an open that left writes unsynced: `, `crash 2 (a power loss) before step 5, right after an
  * open that left writes unsynced, settled on crash state 9: ` (another crash state of that power
- * loss) or `crash 1 (a power loss) before step 3, right after a step that promised durability
- * left writes unsynced: `.
+ * loss), `crash 1 (a power loss) before step 3, right after a step that promised durability
+ * left writes unsynced: `, `crash 1 (a power loss) in step 2, right after a clean close that left
+ * writes unsynced: ` or `crash 1 (a power loss) in step 2, right after a rename moved a file whose
+ * data was not synced: `.
  */
 export const lookPrefix = new RegExp(
   `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+ instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| (?:${Object.values(lookReasons).map((reason) => reason.replace('#', '\\d+')).join('|')})(?:, settled on crash state \\d+)?): `,
