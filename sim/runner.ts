@@ -274,7 +274,8 @@ class EngineRun {
     this.#looks.push({
       disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
       primaryState: primaryStateOf(why), primaryKey: undefined, rot: [],
-      beforeStep: { step: this.#stepIndex, why },
+      // The first open comes before step 0 (the index is -1 until then): a look there is before step 0.
+      beforeStep: { step: Math.max(this.#stepIndex, 0), why },
     });
   }
 

@@ -473,6 +473,35 @@ describe('second looks at a power loss right after an open that left writes unsy
     expect(own?.look).toBeUndefined();
   });
 
+  it('name a look right after the first open as before step 0, and pin it there', async () => {
+    // An engine that writes a header into a new file at its first open and never fsyncs it, and
+    // refuses a header it cannot read: a power loss that keeps the name without the data.
+    const headerEngine: Engine = {
+      name: 'header-unsynced',
+      async open(env) {
+        const path = `${env.dir}/hdr`;
+        if (!(await env.fs.exists(env.dir))) await env.fs.mkdir(env.dir);
+        const created = !(await env.fs.exists(path));
+        const handle = await env.fs.open(path, { create: true });
+        if (created) await handle.append(new TextEncoder().encode('HDR1'));
+        const size = await handle.size();
+        await handle.close();
+        if (size !== 4) throw Object.assign(new Error(`${path}: a header of ${size} bytes`), { code: 'corruption' });
+        const state = new Map<string, Uint8Array>();
+        return { commit: () => Promise.reject(new Error('read-only')), get: async (key: string) => state.get(key), state: async () => state, close: async () => undefined };
+      },
+    };
+    const reads = strictPlan([{ op: 'get', key: 'a' }, { op: 'get', key: 'b' }]);
+    const looked = await runPlan({ ...reads, crashStates: [] }, headerEngine);
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('false-corruption');
+    expect(violation?.look).toMatchObject({ crash: 0, beforeStep: 0, why: 'open-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 0, right after an open that left writes unsynced, settled on crash state \d+: open refused/);
+    const pinned = explicitLook({ ...reads, crashStates: [] }, looked);
+    expect(pinned.steps[0]).toEqual({ op: 'crash', kind: 'power-loss' });
+    expect((await runPlan(pinned, headerEngine)).violations[0]?.invariant).toBe('false-corruption');
+  });
+
   it('cost an engine whose open syncs what it wrote and served nothing: no look, the same run', async () => {
     const engine = await careful();
     const [plain, looked] = [await runPlan(withLooks(killed, 0), engine), await runPlan(withLooks(killed, secondLooks), engine)];
