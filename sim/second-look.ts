@@ -296,6 +296,8 @@ export class PowerLossWatch {
   #left = 0;
   /** A kill -9 kept forgotten pages: no look is fair until a power loss takes them. */
   #blind = false;
+  /** {@link SimWorld.unsyncedBeyondNewNames} at the last look after a promise or a close since the last crash. */
+  #promiseLooked = '';
 
   /** @param looks - the plan's looks: none when 0 */
   constructor(looks: number) {
@@ -305,6 +307,7 @@ export class PowerLossWatch {
   /** Tells the watch that a crash of `kind` struck `world` and settled. */
   crashed(world: SimWorld, kind: CrashKind): void {
     this.#left = 0;
+    this.#promiseLooked = '';
     this.#blind = kind === 'kill-9' ? this.#blind || world.forgottenWrites > 0 : false;
     this.#seen = world.forgottenWrites;
   }
@@ -332,7 +335,7 @@ export class PowerLossWatch {
    */
   afterStep(world: SimWorld, promised: boolean): PowerLossLook | undefined {
     if (this.wanted(world)) return 'fsync-failed';
-    return promised && this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'promise-unsynced' : undefined;
+    return promised && this.#unsyncedAgain(world) ? 'promise-unsynced' : undefined;
   }
 
   /**
@@ -340,7 +343,21 @@ export class PowerLossWatch {
    * all: the close promised every acknowledged commit, and more than new names are unsynced.
    */
   afterClose(world: SimWorld): PowerLossLook | undefined {
-    return this.#unsynced(world) && world.unsyncedBeyondNewNames ? 'close-unsynced' : undefined;
+    return this.#unsyncedAgain(world) ? 'close-unsynced' : undefined;
+  }
+
+  /**
+   * Whether more than new names are unsynced in `world`, and not the very same files and renames
+   * as at the last look after a promise since the last crash: an engine that leaves a file of
+   * its own unsynced after every commit (an index it can rebuild, say) is looked at once for
+   * it, not at every step; a bug that loses what a promise covered shows at the first.
+   */
+  #unsyncedAgain(world: SimWorld): boolean {
+    if (!this.#unsynced(world)) return false;
+    const key = world.unsyncedBeyondNewNames;
+    if (key === '' || key === this.#promiseLooked) return false;
+    this.#promiseLooked = key;
+    return true;
   }
 
   /** Whether to look at a power loss in `world` right after a rename moved a file whose data was not synced (asked inside that rename). */

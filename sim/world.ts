@@ -452,8 +452,8 @@ export class SimWorld {
     return this.#kernel.disk.unsyncedCount();
   }
 
-  /** Whether a power loss now could lose more than new names ({@link SimDisk.unsyncedBeyondNewNames}). */
-  get unsyncedBeyondNewNames(): boolean {
+  /** What a power loss now could lose beyond new names, as a key; empty when nothing ({@link SimDisk.unsyncedBeyondNewNames}). */
+  get unsyncedBeyondNewNames(): string {
     return this.#kernel.disk.unsyncedBeyondNewNames();
   }
 

@@ -542,22 +542,29 @@ export class SimDisk {
   }
 
   /**
-   * Whether a power loss now could lose more than new names: an unsynced record of a file's data
-   * or size, or an unsynced rename or removal. Creating a name (a temporary file, a link) and
+   * What a power loss now could lose beyond new names, named: the files with an unsynced record
+   * of their data or size (by id), and the unsynced renames and removals (by creation order);
+   * empty when nothing but new names is unsynced. Creating a name (a temporary file, a link) and
    * leaving it unsynced is what careful engines do between steps; losing it loses no data a
    * promise covered, unless the data lives only under that name (which the run's own power
    * losses and the looks at other crash states test).
    */
-  unsyncedBeyondNewNames(): boolean {
+  unsyncedBeyondNewNames(): string {
+    const parts: string[] = [];
+    const seen = new Set<FileState>();
     for (const dir of this.#dirs.values()) {
       for (const txn of dir.log) {
-        if (!txn.committed && (txn.sets.length > 1 || txn.sets.some((set) => set.target === undefined))) return true;
+        if (!txn.committed && (txn.sets.length > 1 || txn.sets.some((set) => set.target === undefined))) parts.push(`t${txn.seq}`);
       }
       for (const map of [dir.cache, dir.durable]) {
-        for (const entry of map.values()) if (entry instanceof FileState && entry.pending.length > 0) return true;
+        for (const entry of map.values()) {
+          if (!(entry instanceof FileState) || entry.pending.length === 0 || seen.has(entry)) continue;
+          seen.add(entry);
+          parts.push(`f${entry.id}`);
+        }
       }
     }
-    return false;
+    return parts.join(' ');
   }
 
   /** Every file in the page-cache namespace, by path, in creation order of directories. */

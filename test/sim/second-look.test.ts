@@ -549,6 +549,40 @@ describe('second looks at a power loss right after a step that promised durabili
     expect(looked.violations.filter((v) => v.look !== undefined).map((v) => v.look?.beforeStep)).toEqual([3]);
   });
 
+  it('look once at a file an engine leaves unsynced after every commit, not at every step', async () => {
+    // Strict commits: a log appended and fsynced, then an index rewritten in place and never
+    // fsynced (recovery reads only the log). Correct, and every commit leaves the index unsynced.
+    const encoder = new TextEncoder();
+    const indexing: Engine = {
+      name: 'unsynced-index',
+      async open(env) {
+        if (!(await env.fs.exists(env.dir))) await env.fs.mkdir(env.dir);
+        const log = await env.fs.open(`${env.dir}/log`, { create: true });
+        const index = await env.fs.open(`${env.dir}/index`, { create: true });
+        await env.fs.syncDir(env.dir);
+        const state = new Map<string, Uint8Array>();
+        const text = new TextDecoder().decode(await log.read(0, await log.size()));
+        for (const line of text.split('\n').filter((l) => l.endsWith('.'))) state.set(line.slice(0, line.indexOf('=')), encoder.encode(line.slice(line.indexOf('=') + 1, -1)));
+        return {
+          async commit(ops) {
+            for (const op of ops) if (op.type === 'put') state.set(op.key, op.value);
+            await log.append(encoder.encode(ops.map((op) => `${op.key}=${op.type === 'put' ? new TextDecoder().decode(op.value) : ''}.\n`).join('')));
+            await log.datasync();
+            await index.write(0, encoder.encode(String(state.size)));
+          },
+          get: async (key: string) => state.get(key),
+          state: async () => state,
+          close: async () => undefined,
+        };
+      },
+    };
+    const commits = strictPlan(['a', 'b', 'c', 'd', 'e'].map((key) => ({ op: 'commit', batch: [{ type: 'put', key, value: key }] })));
+    const looked = await runPlan(withLooks(commits, secondLooks), indexing);
+    expect(looked.violations).toEqual([]);
+    // The first commit left the index's data unsynced; the four after it, the same file.
+    expect(looked.looks).toBe(1);
+  });
+
   it('cost an engine whose sync() syncs: no look, the same run', async () => {
     const engine = await careful();
     const [plain, looked] = [await runPlan(withLooks(synced, 0), engine), await runPlan(withLooks(synced, secondLooks), engine)];
