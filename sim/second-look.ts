@@ -353,7 +353,8 @@ export class PowerLossWatch {
    * it, not at every step; a bug that loses what a promise covered shows at the first.
    */
   #unsyncedAgain(world: SimWorld): boolean {
-    if (!this.#unsynced(world)) return false;
+    // A key that is not empty names something unsynced: no need to count it first.
+    if (!this.#mayLook(world)) return false;
     const key = world.unsyncedBeyondNewNames;
     if (key === '' || key === this.#promiseLooked) return false;
     this.#promiseLooked = key;
@@ -367,7 +368,12 @@ export class PowerLossWatch {
 
   /** Whether `world` has writes a power loss now could lose, and may be looked at. */
   #unsynced(world: SimWorld): boolean {
-    return this.#on && !this.#blind && world.unsyncedCount > 0 && lookable(world, 'kill-9');
+    return this.#mayLook(world) && world.unsyncedCount > 0;
+  }
+
+  /** Whether a look at `world` is on and fair now: looks asked for, no kill -9 kept forgotten pages, no media damage. */
+  #mayLook(world: SimWorld): boolean {
+    return this.#on && !this.#blind && lookable(world, 'kill-9');
   }
 }
 

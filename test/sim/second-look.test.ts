@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
 import { runPlan } from '../../sim/runner.ts';
+import type { RunResult } from '../../sim/run-result.ts';
 import { CommitModel } from '../../sim/model.ts';
 import { checkPlan } from '../../sim/plan-file.ts';
 import type { Plan } from '../../sim/plan.ts';
@@ -44,6 +45,26 @@ function unsyncedPlan(steps: Plan['steps']): Plan {
 
 /** The careful example engine, or a copy of it with the planted bug `id` (test/mutants/careful-catalogue.ts). */
 const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
+
+/**
+ * `plan` on `engine`: the run without looks finds nothing; with them, its first violation (a
+ * look's), and the plan with that look moved onto the run's own path (explicitLook).
+ */
+async function foundByLook(plan: Plan, engine: Engine): Promise<{ violation: RunResult['violations'][number] | undefined; pinned: Plan }> {
+  expect((await runPlan(withLooks(plan, 0), engine)).violations).toEqual([]);
+  const looked = await runPlan(withLooks(plan, secondLooks), engine);
+  return { violation: looked.violations[0], pinned: explicitLook(withLooks(plan, secondLooks), looked) };
+}
+
+/** That the careful example takes no second look on `plan`, and its run with looks is byte for byte the run without. */
+async function expectNoLook(plan: Plan): Promise<RunResult> {
+  const engine = await careful();
+  const [plain, looked] = [await runPlan(withLooks(plan, 0), engine), await runPlan(withLooks(plan, secondLooks), engine)];
+  expect(looked.looks).toBeUndefined();
+  expect(looked.violations).toEqual([]);
+  expect(looked.digest).toBe(plain.digest);
+  return looked;
+}
 
 afterAll(() => {
   removeMutantCopies();
@@ -503,12 +524,7 @@ describe('second looks at a power loss right after an open that left writes unsy
   });
 
   it('cost an engine whose open syncs what it wrote and served nothing: no look, the same run', async () => {
-    const engine = await careful();
-    const [plain, looked] = [await runPlan(withLooks(killed, 0), engine), await runPlan(withLooks(killed, secondLooks), engine)];
-    expect(looked.crashes).toBe(1);
-    expect(looked.looks).toBeUndefined();
-    expect(looked.violations).toEqual([]);
-    expect(looked.digest).toBe(plain.digest);
+    expect((await expectNoLook(killed)).crashes).toBe(1);
   });
 });
 
@@ -523,16 +539,13 @@ describe('second looks at a power loss right after a step that promised durabili
 
   it('catch a sync() that returns without an fsync at once, which a run without a power loss there misses', async () => {
     const engine = await careful('careful-sync-noop');
-    expect((await runPlan(withLooks(synced, 0), engine)).violations).toEqual([]);
-    const looked = await runPlan(withLooks(synced, secondLooks), engine);
-    const [violation] = looked.violations;
+    const { violation, pinned } = await foundByLook(synced, engine);
     // The power loss keeps nothing unsynced, so both commits the sync promised are gone.
     expect(violation?.invariant).toBe('durability');
     expect(violation?.look).toMatchObject({ crash: 0, crashState: 1, beforeStep: 3, why: 'promise-unsynced' });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 3, right after a step that promised durability left writes unsynced: /);
     // Triage strips the place to group it with the same bug found on a run's own path.
     expect(violation?.message.replace(lookPrefix, '')).toMatch(/^commit #0, acknowledged and synced, is missing/);
-    const pinned = explicitLook(withLooks(synced, secondLooks), looked);
     expect(pinned.steps[3]).toEqual({ op: 'crash', kind: 'power-loss' });
     expect(pinned.crashStates).toEqual([1]);
     const [own] = (await runPlan(pinned, engine)).violations;
@@ -584,11 +597,7 @@ describe('second looks at a power loss right after a step that promised durabili
   });
 
   it('cost an engine whose sync() syncs: no look, the same run', async () => {
-    const engine = await careful();
-    const [plain, looked] = [await runPlan(withLooks(synced, 0), engine), await runPlan(withLooks(synced, secondLooks), engine)];
-    expect(looked.looks).toBeUndefined();
-    expect(looked.violations).toEqual([]);
-    expect(looked.digest).toBe(plain.digest);
+    await expectNoLook(synced);
   });
 
   it('come only when the step promised something and a power loss could lose more than new names', async () => {
@@ -625,16 +634,13 @@ describe('second looks at a power loss right after a clean close that left write
 
   it('catch a close that vouches for records it never fsynced, between the close and the open, and pin it at the open\'s first I/O', async () => {
     const engine = await careful('careful-close-unsynced');
-    expect((await runPlan(withLooks(reopened, 0), engine)).violations).toEqual([]);
-    const looked = await runPlan(withLooks(reopened, secondLooks), engine);
-    const [violation] = looked.violations;
+    const { violation, pinned } = await foundByLook(reopened, engine);
     // A clean close promised both commits; the power loss keeps nothing unsynced, and the
     // close's own record of what it vouched for makes the next open refuse the emptied log.
     expect(violation?.invariant).toBe('false-corruption');
     expect(violation?.look).toMatchObject({ crash: 0, crashState: 1, beforeStep: 2, why: 'close-unsynced' });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) in step 2, right after a clean close that left writes unsynced: open refused with "corruption in \/db\/careful\.log/);
     expect(violation?.message.replace(lookPrefix, '')).toMatch(/^open refused/);
-    const pinned = explicitLook(withLooks(reopened, secondLooks), looked);
     expect(pinned.steps).toEqual(reopened.steps);
     expect(pinned.faults.scheduled).toEqual([{ io: violation!.look!.io, kind: 'power-loss' }]);
     expect(pinned.crashStates).toEqual([1]);
@@ -645,11 +651,7 @@ describe('second looks at a power loss right after a clean close that left write
   });
 
   it('cost an engine whose close syncs: no look, the same run', async () => {
-    const engine = await careful();
-    const [plain, looked] = [await runPlan(withLooks(reopened, 0), engine), await runPlan(withLooks(reopened, secondLooks), engine)];
-    expect(looked.looks).toBeUndefined();
-    expect(looked.violations).toEqual([]);
-    expect(looked.digest).toBe(plain.digest);
+    await expectNoLook(reopened);
   });
 });
 
@@ -664,14 +666,11 @@ describe('second looks at a power loss right after a rename moved a file whose d
 
   it('catch a file renamed into place before its data was synced, in the window before its fsync, and pin it at the next I/O', async () => {
     const engine = await careful('careful-checkpoint-renamed-before-fsync');
-    expect((await runPlan(withLooks(compacted, 0), engine)).violations).toEqual([]);
-    const looked = await runPlan(withLooks(compacted, secondLooks), engine);
-    const [violation] = looked.violations;
+    const { violation, pinned } = await foundByLook(compacted, engine);
     // The power loss keeps the rename and drops the data it published: the log is empty.
     expect(violation?.look).toMatchObject({ crash: 0, crashState: 3, beforeStep: 2, why: 'rename-unsynced' });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\) in step 2, right after a rename moved a file whose data was not synced: /);
     expect(violation?.message.replace(lookPrefix, '')).not.toMatch(/^crash/);
-    const pinned = explicitLook(withLooks(compacted, secondLooks), looked);
     expect(pinned.steps).toEqual(compacted.steps);
     expect(pinned.faults.scheduled).toEqual([{ io: violation!.look!.io, kind: 'power-loss' }]);
     expect(pinned.crashStates).toEqual([3]);
@@ -682,11 +681,7 @@ describe('second looks at a power loss right after a rename moved a file whose d
   });
 
   it('cost an engine that syncs a file before renaming it: no look, the same run', async () => {
-    const engine = await careful();
-    const [plain, looked] = [await runPlan(withLooks(compacted, 0), engine), await runPlan(withLooks(compacted, secondLooks), engine)];
-    expect(looked.looks).toBeUndefined();
-    expect(looked.violations).toEqual([]);
-    expect(looked.digest).toBe(plain.digest);
+    await expectNoLook(compacted);
   });
 
   it('are told of a rename only while the renamed file has unsynced data', async () => {
