@@ -6,10 +6,18 @@
  * {@link TraceEvent}s only when someone asks (an error report).
  */
 import type { TraceEvent, TracePhase } from './types.ts';
+import { assert } from '../engine/assert.ts';
 import { Digest64, hashString } from './digest.ts';
 
 /** `full`: keep every event; `digest`: keep the digest and the last few events. */
 export type TraceMode = 'full' | 'digest';
+
+/**
+ * A trace's mode: a {@link TraceMode}, or `count`, which keeps only the number of events (and
+ * tells the observer): for worlds whose trace nobody reads, a second look's (its findings are
+ * reported, and traced, in the run's own world).
+ */
+export type TraceKeeping = TraceMode | 'count';
 
 /** How many events `digest` mode keeps for error reports. */
 export const recentEventsMax = 200;
@@ -83,9 +91,9 @@ class LastHash {
   }
 }
 
-/** A run's trace: digest always, events in `full` mode, the recent ones in both. */
+/** A run's trace: digest, events in `full` mode, the recent ones in both; only their number in `count` mode. */
 export class Trace {
-  readonly mode: TraceMode;
+  readonly mode: TraceKeeping;
   readonly #digest = new Digest64();
   readonly #events: TraceEvent[] = [];
   /**
@@ -111,8 +119,8 @@ export class Trace {
    */
   observer: ((type: EventType, name: string, path: string | undefined, outcome: string) => void) | undefined;
 
-  /** @param mode - whether to keep every event @defaultValue 'digest' */
-  constructor(mode: TraceMode = 'digest') {
+  /** @param mode - whether to keep every event, or nothing but their number @defaultValue 'digest' */
+  constructor(mode: TraceKeeping = 'digest') {
     this.mode = mode;
   }
 
@@ -137,6 +145,11 @@ export class Trace {
     outcome: string,
     note = '',
   ): void {
+    if (this.mode === 'count') {
+      this.#count++;
+      this.observer?.(type, name, path, outcome);
+      return;
+    }
     const d = this.#digest;
     d.int(typeCodes[type]);
     d.number(t);
@@ -187,7 +200,7 @@ export class Trace {
 
   /** The last (up to {@link recentEventsMax}) events, oldest first. */
   get recent(): TraceEvent[] {
-    const n = Math.min(this.#count, recentEventsMax);
+    const n = this.mode === 'count' ? 0 : Math.min(this.#count, recentEventsMax);
     const out: TraceEvent[] = [];
     for (let seq = this.#count - n; seq < this.#count; seq++) out.push(toEvent(this.#slot(seq)));
     return out;
@@ -195,6 +208,7 @@ export class Trace {
 
   /** The digest of every event so far: 16 hex digits. */
   digest(): string {
+    assert(this.mode !== 'count', 'a trace that only counts has no digest');
     return this.#digest.hex();
   }
 }

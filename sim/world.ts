@@ -28,7 +28,7 @@ import { IoKernel, type ReorderSetting, type RotFault } from './disk/kernel.ts';
 import { SimFileSystem } from './disk/sim-fs.ts';
 import { Rng } from './rng.ts';
 import { Scheduler, type BarrierKind, type CrashKind, type RunOptions, type RunOutcome } from './scheduler.ts';
-import { none, Trace, type TraceMode } from './trace.ts';
+import { none, Trace, type TraceKeeping, type TraceMode } from './trace.ts';
 import type { Coverage, FaultKind, TraceEvent, TracePhase } from './types.ts';
 
 export { noFaults, namedCrashStates };
@@ -66,8 +66,11 @@ export interface SimWorldOptions {
    * when it is issued. With it on, the file system must be used inside {@link SimWorld.run}.
    */
   readonly reorder?: ReorderProfile | undefined;
-  /** Keep every trace event (`full`) or only the digest and the last 200 (`digest`). @defaultValue 'digest' */
-  readonly trace?: TraceMode;
+  /**
+   * Keep every trace event (`full`), only the digest and the last 200 (`digest`), or only their
+   * number (`count`, for a world whose trace nobody reads). @defaultValue 'digest'
+   */
+  readonly trace?: TraceKeeping;
   /**
    * Start from this disk image (see sim/disk/image.ts and {@link SimWorld.exportImage}) instead
    * of an empty disk: its disk, with its own sector size and capacity (the profile's apply to a

@@ -33,3 +33,18 @@ describe('the trace digest', () => {
     expect(trace.digest()).toBe(reference.hex());
   });
 });
+
+describe('a trace that only counts (a second look\'s world, whose trace nobody reads)', () => {
+  it('counts every event and tells the observer of each, keeping no event and refusing a digest', () => {
+    const trace = new Trace('count');
+    const told: string[] = [];
+    trace.observer = (type, name, path, outcome) => told.push(`${type} ${name} ${path ?? '-'} ${outcome}`);
+    trace.record('io', 'write', 1, 'recovery', '/db/a', 0, 10, 'ok');
+    trace.record('check', 'durable', 2, undefined, undefined, none, none, 'lost');
+    expect(trace.length).toBe(2);
+    expect(told).toEqual(['io write /db/a ok', 'check durable - lost']);
+    expect(trace.recent).toEqual([]);
+    expect(trace.events).toEqual([]);
+    expect(() => trace.digest()).toThrow(/only counts has no digest/);
+  });
+});
