@@ -29,7 +29,7 @@ export * from './contract.ts';
 export { overlapOps, planFaultKinds, planSize, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
-export { defaultLooks, disksToLookAt, PowerLossWatch, lookable, lookPrefix, lookWhere, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
+export { defaultLooks, disksToLookAt, PowerLossWatch, lookable, lookPrefix, lookWhere, primaryStateOf, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
 export type { RotFault } from './disk/kernel.ts';
 export { CommitModel } from './model.ts';
 export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';

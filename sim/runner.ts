@@ -26,9 +26,8 @@ import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { SimWorld, type RunOutcome, type TraceMode } from './world.ts';
-import { namesWithoutDataState, nothingUnsyncedState } from './disk/crash-policy.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-import { PowerLossWatch, lookable, lookAgain, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
+import { PowerLossWatch, lookable, lookAgain, primaryStateOf, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
 /** The directory the store lives in on the simulated disk. */
 export const storeDir = '/db';
@@ -59,24 +58,6 @@ export interface RunPlanOptions {
    * candidate already showed (harness/same-crash-image.ts).
    */
   readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
-}
-
-/**
- * The crash state a look at a power loss between steps settles on, by why it was taken: what a
- * step or a close promised is lost by the state that keeps nothing unsynced; a file renamed before
- * its data was synced, by the state that keeps the rename and drops the data; after a failed
- * fsync or an open, seeded random state 0 (and, after an open, other states as well).
- */
-function primaryStateOf(why: PowerLossLook): number {
-  switch (why) {
-    case 'promise-unsynced':
-    case 'close-unsynced':
-      return nothingUnsyncedState;
-    case 'rename-unsynced':
-      return namesWithoutDataState;
-    default:
-      return 0;
-  }
 }
 
 /**

@@ -57,6 +57,7 @@ import { SimWorld, type DiskCopy } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
+import { namesWithoutDataState, nothingUnsyncedState } from './disk/crash-policy.ts';
 import type { RotFault } from './disk/kernel.ts';
 import type { LookPlace, PowerLossLook } from './types.ts';
 
@@ -110,6 +111,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
   'promise-unsynced': 'before step #, right after a step that promised durability left writes unsynced',
   'close-unsynced': 'in step #, right after a clean close that left writes unsynced',
   'rename-unsynced': 'in step #, right after a rename moved a file whose data was not synced',
+  'operation-unsynced': 'before step #, right after an operation that left writes unsynced',
 };
 
 /**
@@ -339,6 +341,18 @@ export class PowerLossWatch {
   }
 
   /**
+   * Why to look at a power loss in `world` right after a library's operation, if at all: after a
+   * failed fsync ({@link wanted}), or when the operation `returned` (the library acknowledged it)
+   * and more than new names are unsynced, as after a step that promised durability. What it
+   * promised, the workload's invariants say; a look that finds nothing to hold it to costs one
+   * recovery per set of unsynced files.
+   */
+  afterOperation(world: SimWorld, returned: boolean): PowerLossLook | undefined {
+    if (this.wanted(world)) return 'fsync-failed';
+    return returned && this.#unsyncedAgain(world) ? 'operation-unsynced' : undefined;
+  }
+
+  /**
    * Why to look at a power loss in `world` right after a clean close, before the next open, if at
    * all: the close promised every acknowledged commit, and more than new names are unsynced.
    */
@@ -428,6 +442,26 @@ export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; re
   }
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
   return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
+}
+
+/**
+ * The crash state a look at a power loss between steps settles on, by why it was taken: what a
+ * step, a close or a library's operation promised is lost by the state that keeps nothing
+ * unsynced; a file renamed before its data was synced, by the state that keeps the rename and
+ * drops the data; after a failed fsync or an open, seeded random state 0 (and, after an open,
+ * other states as well).
+ */
+export function primaryStateOf(why: PowerLossLook): number {
+  switch (why) {
+    case 'promise-unsynced':
+    case 'close-unsynced':
+    case 'operation-unsynced':
+      return nothingUnsyncedState;
+    case 'rename-unsynced':
+      return namesWithoutDataState;
+    default:
+      return 0;
+  }
 }
 
 /** A world of its own started from a copy of `disk`, with faults off, where a crash of `kind` struck and settled on `crashState`. */

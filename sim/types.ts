@@ -169,16 +169,18 @@ export interface LookPlace {
    * step that closed), between its close and its open: pinned as a power loss at I/O `io`, the
    * open's first; `rename-unsynced`, a rename inside step `beforeStep` (or the open before it)
    * moved a file whose data was not synced, and the power loss strikes right after it: pinned as
-   * a power loss at I/O `io`, the next one.
+   * a power loss at I/O `io`, the next one (in a library run, inside operation `beforeStep`);
+   * `operation-unsynced`, a library's operation just before returned and left writes unsynced
+   * (whatever it promised, its workload's invariants judge).
    */
   readonly why?: PowerLossLook;
 }
 
 /** Why a look at a power loss between steps was taken (LookPlace.why). */
-export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced' | 'rename-unsynced';
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced' | 'rename-unsynced' | 'operation-unsynced';
 
 /** Every {@link PowerLossLook}, for readers of reports. */
-export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced', 'rename-unsynced'];
+export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced', 'rename-unsynced', 'operation-unsynced'];
 
 /** Whether a look at a power loss for `why` strikes inside a step, at an I/O (pinned there), rather than between two steps (pinned as a power-loss step). */
 export function strikesInStep(why: PowerLossLook | undefined): boolean {

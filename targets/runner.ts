@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, PowerLossWatch, lookable, lookWhere, noFaults, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -108,6 +108,13 @@ function isPlainData(value: unknown, depth = 0): boolean {
 
 /** No second looks at a crash. */
 const noLooks = { otherStates: false, rot: [] } as const;
+
+/** A look at a power loss struck at operation `position`: the disk then, and the workload's state then (a copy). */
+interface PowerLossNow<S> {
+  readonly look: CrashToLookAt;
+  readonly state: S;
+  readonly position: number;
+}
 
 /**
  * A deep copy of a workload's state, or undefined when it is not plain data (it holds functions
@@ -221,6 +228,10 @@ class LibraryRun<S, L, M> {
   #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
   readonly #powerLossWatch: PowerLossWatch;
+  /** The position of the operation under way (its idle time included), while the plan's operations run with faults on. */
+  #operationAt: number | undefined;
+  /** Looks at a power loss right after a rename inside the operation under way, taken when the section ends ({@link #renameLooksNow}). */
+  #renameLooks: PowerLossNow<S>[] = [];
 
   constructor(
     private readonly workload: Workload<S, L, M>,
@@ -240,6 +251,12 @@ class LibraryRun<S, L, M> {
     this.#ctx = this.#context(world);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
     this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
+    world.onUnsyncedRename = () => {
+      const position = this.#operationAt;
+      if (position === undefined || this.#lookFailed || !this.#powerLossWatch.afterUnsyncedRename(world)) return;
+      const now = this.#powerLossNow('rename-unsynced', position);
+      if (now !== undefined) this.#renameLooks.push(now);
+    };
   }
 
   #context(world: SimWorld): WorkloadContext<S> {
@@ -343,32 +360,60 @@ class LibraryRun<S, L, M> {
   /** The plan's operations, with a check after every crash. @returns false when the run ended early */
   async #operations(): Promise<boolean> {
     for (const [position, index] of this.plan.operations.entries()) {
+      const acknowledged = this.#acknowledged;
       if (!await this.#operation(position, index)) return false;
       if (!await this.#idle(position)) return false;
-      if (position + 1 < this.plan.operations.length) await this.#lookBetweenOperations(position + 1);
+      await this.#lookBetweenOperations(position + 1, this.#acknowledged > acknowledged);
     }
     return true;
   }
 
   /**
-   * A look at a power loss striking now, at the start of the operation at `position`, before its
-   * first I/O, when {@link PowerLossWatch} wants one (a failed fsync left pages unwritten);
-   * skipped, and counted, when the workload's state cannot be copied for it. (After the last
-   * operation the run's own final power loss strikes there.)
+   * A look at a power loss striking now, between the operation before `position` and the one at
+   * `position` (or the run's final power loss, after the last), when {@link PowerLossWatch} wants
+   * one: a failed fsync left pages unwritten, or the operation before, which `returned`, left more
+   * than new names unsynced (settled on the crash state that keeps nothing unsynced: what the
+   * operation promised, its workload's invariants judge). Skipped, and counted, when the
+   * workload's state cannot be copied for it.
    */
-  async #lookBetweenOperations(position: number): Promise<void> {
-    const world = this.#world;
-    if (!this.#powerLossWatch.wanted(world)) return;
-    if (!isPlainData(this.#ctx.state)) {
+  async #lookBetweenOperations(position: number, returned: boolean): Promise<void> {
+    if (this.#lookFailed) return;
+    const why = this.#powerLossWatch.afterOperation(this.#world, returned);
+    const now = why === undefined ? undefined : this.#powerLossNow(why, position);
+    if (now !== undefined) await this.#lookAgain(now.look, this.#crashBefore(position), now.state);
+  }
+
+  /**
+   * A look at a power loss striking now, for `why`, at operation `position`: a copy of the disk
+   * and of the workload's state; undefined, and counted as skipped, when the state cannot be copied.
+   */
+  #powerLossNow(why: PowerLossLook, position: number): PowerLossNow<S> | undefined {
+    const state = cloneState(this.#ctx.state);
+    if (state === undefined) {
       this.#looksSkipped++;
-      return;
+      return undefined;
     }
-    const disk = world.copyOfDisk();
+    const disk = this.#world.copyOfDisk();
     const look: CrashToLookAt = {
       disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
-      primaryState: 0, primaryKey: undefined, rot: [], beforeStep: { step: position, why: 'fsync-failed' },
+      primaryState: primaryStateOf(why), primaryKey: undefined, rot: [], beforeStep: { step: position, why },
     };
-    await this.#lookAgain(look, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false }));
+    return { look, state: state.state, position };
+  }
+
+  /** The crash a look at a power loss before operation `position` stands for: the run's final one after the last operation. */
+  #crashBefore(position: number): (crashState: number) => TargetCrash {
+    const final = position >= this.plan.operations.length;
+    return (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final });
+  }
+
+  /** Takes the looks renames asked for in the section that just ended (each a power loss during operation `position`). */
+  async #renameLooksNow(): Promise<void> {
+    const looks = this.#renameLooks;
+    this.#renameLooks = [];
+    for (const { look, state, position } of looks) {
+      await this.#lookAgain(look, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false }), state);
+    }
   }
 
   /** Runs operation `index` (at `position` in the plan). @returns false when the run ended */
@@ -378,7 +423,7 @@ class LibraryRun<S, L, M> {
     this.#world.setPhase('operation');
     this.#world.record('op', operation.name, String(index));
     const library = this.#library as L;
-    const outcome = await this.#section('operation', () => operation.run(this.#ctx, library, index));
+    const outcome = await this.#lookingAtRenames(position, () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
       this.#failedOperations++;
@@ -389,6 +434,17 @@ class LibraryRun<S, L, M> {
     return true;
   }
 
+  /** Runs `section` of operation `position` with looks after unsynced renames on, then takes the looks they asked for. */
+  async #lookingAtRenames<T>(position: number, section: () => Promise<T>): Promise<T> {
+    this.#operationAt = position;
+    try {
+      return await section();
+    } finally {
+      this.#operationAt = undefined;
+      await this.#renameLooksNow();
+    }
+  }
+
   /**
    * The workload's `idleMs` of virtual time after an operation: the library's timers due by
    * then fire. @returns false when the run ended
@@ -397,9 +453,9 @@ class LibraryRun<S, L, M> {
     const idleMs = this.workload.idleMs ?? 0;
     if (idleMs <= 0) return true;
     const clock = this.#world.clock;
-    const outcome = await this.#section('idle', () => new Promise<void>((resolve) => {
+    const outcome = await this.#lookingAtRenames(position, () => this.#section('idle', () => new Promise<void>((resolve) => {
       clock.setTimer(idleMs, resolve);
-    }));
+    })));
     if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
     // A library timer that threw: an uncaught exception.
     if (outcome.outcome === 'error') return this.#processDied(outcome.error, position);
@@ -544,13 +600,13 @@ class LibraryRun<S, L, M> {
    * world, state and trace are untouched, except that what a look finds is reported (and
    * traced) as the run's violation.
    */
-  async #lookAgain(crash: CrashToLookAt, crashIn: (state: number) => TargetCrash): Promise<void> {
+  async #lookAgain(crash: CrashToLookAt, crashIn: (state: number) => TargetCrash, state: S = this.#ctx.state): Promise<void> {
     if (this.#lookFailed) return;
     for (const { world, place } of disksToLookAt(crash, this.plan.seed, this.plan.looks ?? 0)) {
       const crashOfLook = crashIn(place.crashState);
       this.#looksRun++;
       // Each look works on a copy of the workload's state (#looksWanted made sure it can be copied).
-      const reported = await this.#look(world, crashOfLook, cloneState(this.#ctx.state)!.state);
+      const reported = await this.#look(world, crashOfLook, cloneState(state)!.state);
       const look = withRotRead(place, world);
       world.finish();
       // Traced as a check, as the run's own checks are.

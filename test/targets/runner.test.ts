@@ -17,7 +17,7 @@ import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
-import { carefulWriter, carelessWriter, fsyncIgnoringWriter, writeCarefully } from './writers.ts';
+import { carefulWriter, carelessWriter, fsyncIgnoringWriter, syncedInPlaceWriter, writeCarefully } from './writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
@@ -322,6 +322,12 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   // run whose every crash keeps everything (state 2) cannot see that; other disks of the same
   // power loss can.
   const kept = (looks: number): TargetPlan => ({ ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
+  // A writer that rewrites its file in place and then fsyncs it, struck by a power loss between
+  // the write and the fsync (I/O 9) that keeps everything (state 2): whole. Other states tear it.
+  const tornInPlace = (looks: number): TargetPlan => {
+    const plan = planOf(syncedInPlaceWriter, 3);
+    return { ...plan, faults: { ...plan.faults, rates: {}, scheduled: [{ io: 9, kind: 'power-loss' }] }, operations: [0, 1], crashStates: [2], looks };
+  };
 
   it('stop once one found a violation: the run has failed, and looks at its later crashes would only repeat it', async () => {
     // lowdb fails a look at most crashes; each run's looks that found something are of one crash.
@@ -336,12 +342,44 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   });
 
   it('reopen and check other disks the power loss could have left, and report what they find with the crash and crash state', async () => {
-    expect((await runTargetPlan(asAny(lowdbWorkload), kept(0))).violations).toEqual([]);
-    const looked = await runTargetPlan(asAny(lowdbWorkload), kept(3));
+    expect((await runTargetPlan(asAny(syncedInPlaceWriter), tornInPlace(0))).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(syncedInPlaceWriter), tornInPlace(3));
     const [violation] = looked.violations;
     expect(violation?.look).toMatchObject({ crash: 0 });
     expect(violation?.look?.crashState).toBeGreaterThanOrEqual(8);
-    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state \d+ instead of 2: .*\(after the final power-loss, crash state \d+\)$/);
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state \d+ instead of 2: doc\.json is torn \(\d+ bytes\) \(after power-loss during operation 1, crash state \d+\)$/);
+  });
+
+  it('look at a power loss right after a rename moved a file whose data was not synced (lowdb over steno: ext4 may publish it empty), settled on the state that keeps the rename and drops the data; shrinking pins it at the next I/O', async () => {
+    expect((await runTargetPlan(asAny(lowdbWorkload), kept(0))).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(lowdbWorkload), kept(3));
+    const [violation] = looked.violations;
+    expect(violation?.look).toMatchObject({ crash: 0, crashState: 3, beforeStep: 0, why: 'rename-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) in step 0, right after a rename moved a file whose data was not synced: the library does not open after the crash: .*\(after power-loss during operation 0, crash state 3\)$/);
+    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), kept(3));
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect(shrunk.plan.looks).toBeUndefined();
+    expect(shrunk.plan.crashStates?.[0]).toBe(3);
+    const again = await runTargetPlan(asAny(lowdbWorkload), shrunk.plan);
+    expect(again.violations[0]?.invariant).toBe(shrunk.violation?.invariant);
+  });
+
+  it('look at a power loss right after an operation that left more than new names unsynced, settled on the state that keeps nothing unsynced: write-file-atomic does not fsync the directory, so an acknowledged write is lost', async () => {
+    const plan = (looks: number): TargetPlan => ({ ...planOf(writeFileAtomicWorkload, 1), faults: { ...planOf(writeFileAtomicWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
+    expect((await runTargetPlan(asAny(writeFileAtomicWorkload), plan(0))).violations).toEqual([]);
+    const looked = await runTargetPlan(asAny(writeFileAtomicWorkload), plan(3));
+    const [violation] = looked.violations;
+    expect(violation?.invariant).toBe('durable');
+    expect(violation?.look).toMatchObject({ crash: 0, crashState: 1, beforeStep: 1, why: 'operation-unsynced' });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 1, right after an operation that left writes unsynced: config\.json holds version 0/);
+    const shrunk = await shrinkTargetPlan(asAny(writeFileAtomicWorkload), plan(3));
+    expect(shrunk.violation).toMatchObject({ invariant: 'durable' });
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect(shrunk.plan.crashStates?.[0]).toBe(1);
+    // The careful writer syncs the directory too: nothing but the run's own crash to look at.
+    const careful = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [0, 1, 2], looks: 3 });
+    expect(careful.violations).toEqual([]);
+    expect(careful.looks ?? 0).toBe(0);
   });
 
   it('look at a power loss after an fsync failed ext4\'s way: a writer that ignores the error and renames is caught, which the run alone misses; shrinking moves it onto the run\'s own path', async () => {
@@ -432,12 +470,12 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   });
 
   it('shrink onto the run\'s own path: the shrunk plan has no looks, the look\'s crash state, and fails itself', async () => {
-    const shrunk = await shrinkTargetPlan(asAny(lowdbWorkload), kept(3));
+    const shrunk = await shrinkTargetPlan(asAny(syncedInPlaceWriter), tornInPlace(3));
     expect(shrunk.violation).toBeDefined();
     expect(shrunk.violation?.look).toBeUndefined();
     expect(shrunk.plan.looks).toBeUndefined();
     expect(shrunk.plan.crashStates?.[0]).toBeGreaterThanOrEqual(8);
-    const again = await runTargetPlan(asAny(lowdbWorkload), shrunk.plan);
+    const again = await runTargetPlan(asAny(syncedInPlaceWriter), shrunk.plan);
     expect(again.violations[0]?.invariant).toBe(shrunk.violation?.invariant);
   });
 });

@@ -76,3 +76,17 @@ export const carefulWriter = writerWorkload('careful-writer', (ctx, text) => wri
 
 /** As {@link carefulWriter}, but an fsync that fails is ignored and the rename goes ahead (fsyncgate). */
 export const fsyncIgnoringWriter = writerWorkload('fsync-ignoring-writer', (ctx, text) => writeCarefully(ctx, text, fileName, (handle) => handle.sync().catch(() => undefined)));
+
+/**
+ * Rewrites the document in place, then fsyncs it: nothing is unsynced once an operation returns,
+ * but a power loss inside one may tear the file (only some crash states show it).
+ */
+export const syncedInPlaceWriter = writerWorkload('synced-in-place-writer', async (ctx, text) => {
+  const handle = await fs.promises.open(ctx.path(fileName), 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+});
