@@ -29,7 +29,7 @@ export function subjectOptions(command: Command): Command {
   return command
     .option('--engine <file>', 'a module whose default export is your engine (see defineEngine; default: the reference engine)')
     .option('--target <file>', 'a module whose default export is a library workload (see defineWorkload) instead of an engine')
-    .option('--looks <n>', 'second looks: other disks each power loss could have left (and, where bits flip or sectors fail, each crash with a rotted bit or sector, and a power loss after a failed fsync, or after an open, a durable commit, a sync or a clean close that left writes unsynced, or a rename of a file whose data was not synced), recovered and checked (default: 5 for a library workload and in the scenarios about power loss, bit rot and fsync failures; 0: none)', integerOption(0));
+    .option('--looks <n>', 'second looks: other disks each power loss could have left (and, where bits flip or sectors fail, each crash with a rotted bit or sector, and a power loss after a failed fsync, or after an open, a durable commit, a sync, an operation a library acknowledged or a clean close that left writes unsynced, or a rename of a file whose data was not synced), recovered and checked (default: 5 for a library workload and in the scenarios about power loss, bit rot and fsync failures; 0: none)', integerOption(0));
 }
 
 /** The subject the flags name. @throws {@link UsageError} for both flags at once */

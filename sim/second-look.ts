@@ -279,6 +279,8 @@ export const forgottenLooksMax = 2;
  *   leaves a temporary file's name unsynced between steps all the time, and looking there would
  *   cost the reference engine a look at most commits for nothing. A clean close promises every
  *   acknowledged commit: the same look comes between it and the next open ({@link afterClose}).
+ *   A library's operation that returned promised what its workload's invariants say: the same
+ *   look comes after it ({@link afterOperation}).
  * - right after a rename moved a file whose data or size was not synced yet
  *   ({@link afterUnsyncedRename}, told by the simulated disk inside the rename): the "renamed
  *   before its fsync" pattern, which ext4's delayed allocation can publish as an empty or short
