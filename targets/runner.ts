@@ -109,11 +109,16 @@ function isPlainData(value: unknown, depth = 0): boolean {
 /** No second looks at a crash. */
 const noLooks = { otherStates: false, rot: [] } as const;
 
-/** A look at a power loss struck at operation `position`: the disk then, and the workload's state then (a copy). */
+/** A look at a power loss that struck at some moment: the disk then, the workload's state then (a copy), and the crash it stands for in each crash state. */
 interface PowerLossNow<S> {
   readonly look: CrashToLookAt;
   readonly state: S;
-  readonly position: number;
+  readonly crashIn: (crashState: number) => TargetCrash;
+}
+
+/** A power loss during (or in the idle time after) the operation at `position`, in each crash state. */
+function duringOperation(position: number): (crashState: number) => TargetCrash {
+  return (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false });
 }
 
 /**
@@ -228,9 +233,12 @@ class LibraryRun<S, L, M> {
   #looksSkipped = 0;
   readonly #rotWatch: RotWatch;
   readonly #powerLossWatch: PowerLossWatch;
-  /** The position of the operation under way (its idle time included), while the plan's operations run with faults on. */
-  #operationAt: number | undefined;
-  /** Looks at a power loss right after a rename inside the operation under way, taken when the section ends ({@link #renameLooksNow}). */
+  /**
+   * While a section with faults on runs (an operation, its idle time, a reopen after a crash):
+   * the operation's position, and the crash a power loss in it stands for in each crash state.
+   */
+  #renameLooksIn: { readonly position: number; readonly crashIn: (crashState: number) => TargetCrash } | undefined;
+  /** Looks at a power loss right after a rename inside the section under way, taken when it ends ({@link #renameLooksNow}). */
   #renameLooks: PowerLossNow<S>[] = [];
 
   constructor(
@@ -252,9 +260,9 @@ class LibraryRun<S, L, M> {
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
     this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
     world.onUnsyncedRename = () => {
-      const position = this.#operationAt;
-      if (position === undefined || this.#lookFailed || !this.#powerLossWatch.afterUnsyncedRename(world)) return;
-      const now = this.#powerLossNow('rename-unsynced', position);
+      const section = this.#renameLooksIn;
+      if (section === undefined || this.#lookFailed || !this.#powerLossWatch.afterUnsyncedRename(world)) return;
+      const now = this.#powerLossNow('rename-unsynced', section.position, section.crashIn);
       if (now !== undefined) this.#renameLooks.push(now);
     };
   }
@@ -379,15 +387,17 @@ class LibraryRun<S, L, M> {
   async #lookBetweenOperations(position: number, returned: boolean): Promise<void> {
     if (this.#lookFailed) return;
     const why = this.#powerLossWatch.afterOperation(this.#world, returned);
-    const now = why === undefined ? undefined : this.#powerLossNow(why, position);
-    if (now !== undefined) await this.#lookAgain(now.look, this.#crashBefore(position), now.state);
+    const final = position >= this.plan.operations.length;
+    const now = why === undefined ? undefined : this.#powerLossNow(why, position, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final }));
+    if (now !== undefined) await this.#lookAgain(now.look, now.crashIn, now.state);
   }
 
   /**
-   * A look at a power loss striking now, for `why`, at operation `position`: a copy of the disk
-   * and of the workload's state; undefined, and counted as skipped, when the state cannot be copied.
+   * A look at a power loss striking now, for `why`, at operation `position`, standing for the
+   * crash `crashIn` names: a copy of the disk and of the workload's state; undefined, and counted
+   * as skipped, when the state cannot be copied.
    */
-  #powerLossNow(why: PowerLossLook, position: number): PowerLossNow<S> | undefined {
+  #powerLossNow(why: PowerLossLook, position: number, crashIn: (crashState: number) => TargetCrash): PowerLossNow<S> | undefined {
     const state = cloneState(this.#ctx.state);
     if (state === undefined) {
       this.#looksSkipped++;
@@ -398,22 +408,14 @@ class LibraryRun<S, L, M> {
       disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
       primaryState: primaryStateOf(why), primaryKey: undefined, rot: [], beforeStep: { step: position, why },
     };
-    return { look, state: state.state, position };
+    return { look, state: state.state, crashIn };
   }
 
-  /** The crash a look at a power loss before operation `position` stands for: the run's final one after the last operation. */
-  #crashBefore(position: number): (crashState: number) => TargetCrash {
-    const final = position >= this.plan.operations.length;
-    return (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final });
-  }
-
-  /** Takes the looks renames asked for in the section that just ended (each a power loss during operation `position`). */
+  /** Takes the looks renames asked for in the section that just ended. */
   async #renameLooksNow(): Promise<void> {
     const looks = this.#renameLooks;
     this.#renameLooks = [];
-    for (const { look, state, position } of looks) {
-      await this.#lookAgain(look, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false }), state);
-    }
+    for (const { look, state, crashIn } of looks) await this.#lookAgain(look, crashIn, state);
   }
 
   /** Runs operation `index` (at `position` in the plan). @returns false when the run ended */
@@ -423,7 +425,7 @@ class LibraryRun<S, L, M> {
     this.#world.setPhase('operation');
     this.#world.record('op', operation.name, String(index));
     const library = this.#library as L;
-    const outcome = await this.#lookingAtRenames(position, () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
+    const outcome = await this.#lookingAtRenames(position, duringOperation(position), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
       this.#failedOperations++;
@@ -434,13 +436,16 @@ class LibraryRun<S, L, M> {
     return true;
   }
 
-  /** Runs `section` of operation `position` with looks after unsynced renames on, then takes the looks they asked for. */
-  async #lookingAtRenames<T>(position: number, section: () => Promise<T>): Promise<T> {
-    this.#operationAt = position;
+  /**
+   * Runs `section`, at operation `position`, with looks after unsynced renames on (a power loss in
+   * it is the crash `crashIn` names), then takes the looks they asked for.
+   */
+  async #lookingAtRenames<T>(position: number, crashIn: (crashState: number) => TargetCrash, section: () => Promise<T>): Promise<T> {
+    this.#renameLooksIn = { position, crashIn };
     try {
       return await section();
     } finally {
-      this.#operationAt = undefined;
+      this.#renameLooksIn = undefined;
       await this.#renameLooksNow();
     }
   }
@@ -453,7 +458,7 @@ class LibraryRun<S, L, M> {
     const idleMs = this.workload.idleMs ?? 0;
     if (idleMs <= 0) return true;
     const clock = this.#world.clock;
-    const outcome = await this.#lookingAtRenames(position, () => this.#section('idle', () => new Promise<void>((resolve) => {
+    const outcome = await this.#lookingAtRenames(position, duringOperation(position), () => this.#section('idle', () => new Promise<void>((resolve) => {
       clock.setTimer(idleMs, resolve);
     })));
     if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
@@ -557,7 +562,10 @@ class LibraryRun<S, L, M> {
       const faultsOn = !final && (crash.reopenCrashes?.length ?? 0) < reopenCrashesMax;
       // Off, the faults a plan schedules still fire: a pinned second look's bit flip (pin-look.ts).
       world.setFaultsEnabled(faultsOn || 'scheduled');
-      let opened = await this.#section('recovery', () => this.#open());
+      // A power loss inside the reopen is told as part of the crash it recovers from, as the run's own.
+      const reopening = (): Promise<RunOutcome<L>> => this.#section('recovery', () => this.#open());
+      const inReopen = (crashState: number): TargetCrash => ({ ...crash, reopenCrashes: [...(crash.reopenCrashes ?? []), { kind: 'power-loss', crashState }] });
+      let opened = faultsOn ? await this.#lookingAtRenames(afterOperation, inReopen, reopening) : await reopening();
       if (opened.outcome === 'crashed') return await this.#check(opened.kind, afterOperation, final, crash);
       world.setFaultsEnabled('scheduled');
       // An injected error may fail an open; the library must open once faults stop.

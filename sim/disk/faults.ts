@@ -77,7 +77,9 @@ export class FaultInjector {
   enabled = true;
   /**
    * While not {@link enabled}: whether faults scheduled at exact I/O indexes still fire (a check
-   * that runs with faults off, on a plan that pins a second look's bit flip there).
+   * that runs with faults off, on a plan that pins a second look's bit flip there). Never a
+   * crash: the code running with faults off (a workload's invariants) has no crash to recover
+   * from, and a crash a shrunk plan moved there fires nowhere.
    */
   keepScheduled = false;
   /** Every fault fired, in order: replayable as `scheduled` with rates 0. */
@@ -133,7 +135,7 @@ export class FaultInjector {
    * Call {@link arg} then {@link record} when one fires.
    */
   decide(io: number, eligibleMask: number, phase: TracePhase = 'other', ioClass: IoClass = 'other'): FaultKind | undefined {
-    if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask) : undefined;
+    if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask & ~crashBits) : undefined;
     let chosen: FaultKind | undefined;
     // Every enabled, eligible kind draws, whether or not an earlier one fired or the phase is
     // targeted: each stream's position then depends only on the I/O sequence.

@@ -17,7 +17,7 @@ import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
-import { carefulWriter, carelessWriter, fsyncIgnoringWriter, syncedInPlaceWriter, writeCarefully } from './writers.ts';
+import { carefulWriter, carelessWriter, fsyncIgnoringWriter, reopenRenamer, syncedInPlaceWriter, writeCarefully } from './writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
@@ -362,6 +362,26 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(shrunk.plan.crashStates?.[0]).toBe(3);
     const again = await runTargetPlan(asAny(lowdbWorkload), shrunk.plan);
     expect(again.violations[0]?.invariant).toBe(shrunk.violation?.invariant);
+  });
+
+  it('look at a power loss right after a rename inside a reopen after a crash, told as a power loss in that reopen', async () => {
+    // A kill -9 between the temporary file's write and its fsync (I/O 9); the reopen renames the
+    // file in, its data still unsynced. The final power loss keeps everything (state 2).
+    const plan = (looks: number): TargetPlan => {
+      const base = planOf(reopenRenamer, 1);
+      return { ...base, faults: { ...base.faults, rates: {}, scheduled: [{ io: 9, kind: 'kill-9' }] }, operations: [0], crashStates: [0, 2], looks };
+    };
+    expect((await runTargetPlan(asAny(reopenRenamer), plan(0))).violations).toEqual([]);
+    const [violation] = (await runTargetPlan(asAny(reopenRenamer), plan(3))).violations;
+    expect(violation?.look).toMatchObject({ crash: 1, crashState: 3, beforeStep: 0, why: 'rename-unsynced' });
+    expect(violation?.crash).toMatchObject({ kind: 'kill-9', afterOperation: 0, reopenCrashes: [{ kind: 'power-loss', crashState: 3 }] });
+    expect(violation?.message).toMatch(/^crash 2 \(a power loss\) in step 0, right after a rename moved a file whose data was not synced: doc\.json is torn \(0 bytes\) \(after kill-9 during operation 0, then power-loss during the reopen, crash state 3\)$/);
+    // Shrinking moves it onto the run's own path; nothing but reads comes between the reopen's
+    // rename and the final power loss, so the shrinker may settle that one on state 3 instead.
+    const shrunk = await shrinkTargetPlan(asAny(reopenRenamer), plan(3));
+    expect(shrunk.violation).toMatchObject({ invariant: 'whole', crash: { crashState: 3 } });
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect((await runTargetPlan(asAny(reopenRenamer), shrunk.plan)).violations[0]).toMatchObject({ invariant: 'whole' });
   });
 
   it('look at a power loss right after an operation that left more than new names unsynced, settled on the state that keeps nothing unsynced: write-file-atomic does not fsync the directory, so an acknowledged write is lost', async () => {

@@ -90,3 +90,18 @@ export const syncedInPlaceWriter = writerWorkload('synced-in-place-writer', asyn
     await handle.close();
   }
 });
+
+/**
+ * The careful writer, but its open finishes a replacement a crash interrupted by renaming the
+ * temporary file into place, without fsyncing it first: after a kill -9 the file's data is still
+ * only in the page cache.
+ */
+export const reopenRenamer: Workload<State, Write> = {
+  ...carefulWriter,
+  name: 'reopen-renamer',
+  open: (ctx) => {
+    const tmp = ctx.path(`${fileName}.tmp`);
+    if (fs.existsSync(tmp)) fs.renameSync(tmp, ctx.path(fileName));
+    return (ctx2, text) => writeCarefully(ctx2, text);
+  },
+};
