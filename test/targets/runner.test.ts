@@ -9,7 +9,7 @@ import { runCampaign } from '../../harness/campaign.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
 import { mergeResults } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
-import { noFaults } from '../../sim/world.ts';
+import { noFaults, type ScheduledFault } from '../../sim/world.ts';
 import { lookPrefix } from '../../sim/second-look.ts';
 import { targetPlan, type TargetPlan } from '../../targets/plan.ts';
 import { messageOf, runTargetPlan } from '../../targets/runner.ts';
@@ -22,6 +22,11 @@ import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
 const planOf = (workload: unknown, seed: number): TargetPlan => targetPlan(asAny(workload), 'test', seed);
+/** Seed `seed`'s plan with no fault drawn at random (only those `scheduled`, if given), `rest` over it. */
+const quietPlan = (workload: unknown, seed: number, rest: Partial<TargetPlan>, scheduled?: ScheduledFault[]): TargetPlan => {
+  const plan = planOf(workload, seed);
+  return { ...plan, faults: { ...plan.faults, rates: {}, ...(scheduled === undefined ? {} : { scheduled }) }, ...rest };
+};
 const invariants = (violations: readonly { invariant: string }[]): Set<string> => new Set(violations.map((v) => v.invariant));
 
 /** A campaign on a workload module, in this thread or in workers. */
@@ -251,7 +256,7 @@ describe('one target plan', () => {
   it('crashes inside the library\'s own recovery (its open after a crash) and checks that crash too', async () => {
     // Every crash keeps everything (state 2), and no second look tries another: steno's missing
     // directory fsync, which other states show, stays out of this spec of the reopen's crash.
-    const base = { ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2, 2, 2], looks: 0 };
+    const base = quietPlan(lowdbWorkload, 1, { operations: [0, 1], crashStates: [2, 2, 2], looks: 0 });
     // Where the operations' I/O and the reopen's I/O are, from a run with one kill -9.
     const clean = await runTargetPlan(asAny(lowdbWorkload), base, { trace: 'full' });
     const checkpoint = clean.trace.findIndex((event) => event.type === 'note' && event.name === 'checkpoint');
@@ -271,7 +276,7 @@ describe('one target plan', () => {
   });
 
   it('runs only the operations the plan lists, with their own indexes', async () => {
-    const result = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [4, 6] });
+    const result = await runTargetPlan(asAny(carefulWriter), quietPlan(carefulWriter, 1, { operations: [4, 6] }));
     expect(result.acknowledged).toBe(2);
     expect(result.trace.filter((event) => event.type === 'op').map((event) => event.detail)).toEqual(['4', '6']);
   });
@@ -321,13 +326,10 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   // lowdb over steno renames a temporary file into place without an fsync of the directory. A
   // run whose every crash keeps everything (state 2) cannot see that; other disks of the same
   // power loss can.
-  const kept = (looks: number): TargetPlan => ({ ...planOf(lowdbWorkload, 1), faults: { ...planOf(lowdbWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
+  const kept = (looks: number): TargetPlan => quietPlan(lowdbWorkload, 1, { operations: [0, 1], crashStates: [2], looks });
   // A writer that rewrites its file in place and then fsyncs it, struck by a power loss between
   // the write and the fsync (I/O 9) that keeps everything (state 2): whole. Other states tear it.
-  const tornInPlace = (looks: number): TargetPlan => {
-    const plan = planOf(syncedInPlaceWriter, 3);
-    return { ...plan, faults: { ...plan.faults, rates: {}, scheduled: [{ io: 9, kind: 'power-loss' }] }, operations: [0, 1], crashStates: [2], looks };
-  };
+  const tornInPlace = (looks: number): TargetPlan => quietPlan(syncedInPlaceWriter, 3, { operations: [0, 1], crashStates: [2], looks }, [{ io: 9, kind: 'power-loss' }]);
 
   it('stop once one found a violation: the run has failed, and looks at its later crashes would only repeat it', async () => {
     // lowdb fails a look at most crashes; each run's looks that found something are of one crash.
@@ -367,10 +369,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   it('look at a power loss right after a rename inside a reopen after a crash, told as a power loss in that reopen', async () => {
     // A kill -9 between the temporary file's write and its fsync (I/O 9); the reopen renames the
     // file in, its data still unsynced. The final power loss keeps everything (state 2).
-    const plan = (looks: number): TargetPlan => {
-      const base = planOf(reopenRenamer, 1);
-      return { ...base, faults: { ...base.faults, rates: {}, scheduled: [{ io: 9, kind: 'kill-9' }] }, operations: [0], crashStates: [0, 2], looks };
-    };
+    const plan = (looks: number): TargetPlan => quietPlan(reopenRenamer, 1, { operations: [0], crashStates: [0, 2], looks }, [{ io: 9, kind: 'kill-9' }]);
     expect((await runTargetPlan(asAny(reopenRenamer), plan(0))).violations).toEqual([]);
     const [violation] = (await runTargetPlan(asAny(reopenRenamer), plan(3))).violations;
     expect(violation?.look).toMatchObject({ crash: 1, crashState: 3, beforeStep: 0, why: 'rename-unsynced' });
@@ -385,7 +384,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
   });
 
   it('look at a power loss right after an operation that left more than new names unsynced, settled on the state that keeps nothing unsynced: write-file-atomic does not fsync the directory, so an acknowledged write is lost', async () => {
-    const plan = (looks: number): TargetPlan => ({ ...planOf(writeFileAtomicWorkload, 1), faults: { ...planOf(writeFileAtomicWorkload, 1).faults, rates: {} }, operations: [0, 1], crashStates: [2], looks });
+    const plan = (looks: number): TargetPlan => quietPlan(writeFileAtomicWorkload, 1, { operations: [0, 1], crashStates: [2], looks });
     expect((await runTargetPlan(asAny(writeFileAtomicWorkload), plan(0))).violations).toEqual([]);
     const looked = await runTargetPlan(asAny(writeFileAtomicWorkload), plan(3));
     const [violation] = looked.violations;
@@ -399,7 +398,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(shrunk.violation?.look).toBeUndefined();
     expect(shrunk.plan.crashStates?.[0]).toBe(1);
     // The careful writer syncs the directory too: nothing but the run's own crash to look at.
-    const careful = await runTargetPlan(asAny(carefulWriter), { ...planOf(carefulWriter, 1), faults: { ...planOf(carefulWriter, 1).faults, rates: {} }, operations: [0, 1, 2], looks: 3 });
+    const careful = await runTargetPlan(asAny(carefulWriter), quietPlan(carefulWriter, 1, { operations: [0, 1, 2], looks: 3 }));
     expect(careful.violations).toEqual([]);
     expect(careful.looks ?? 0).toBe(0);
   });
