@@ -43,6 +43,14 @@ function unsyncedPlan(steps: Plan['steps']): Plan {
   return { ...base, engine: { ...base.engine, sync: 'none' }, crashStates: [] };
 }
 
+/** Two commits without fsync (`none` mode), then `middle` (a step that promises both), then a third commit. */
+const twoCommitsThen = (middle: Plan['steps'][number]): Plan => unsyncedPlan([
+  { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
+  { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
+  middle,
+  { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
+]);
+
 /** The careful example engine, or a copy of it with the planted bug `id` (test/mutants/careful-catalogue.ts). */
 const careful = (id?: string): Promise<Engine> => loadEngine(id === undefined ? 'examples/careful-engine/engine.ts' : writeCarefulCopy(carefulMutants.find((m) => m.id === id)!));
 
@@ -530,12 +538,7 @@ describe('second looks at a power loss right after an open that left writes unsy
 
 describe('second looks at a power loss right after a step that promised durability (PowerLossWatch)', () => {
   /** Two commits without fsync (`none` mode), a `sync()` that promises both, a third commit. */
-  const synced = unsyncedPlan([
-    { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-    { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-    { op: 'sync' },
-    { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
-  ]);
+  const synced = twoCommitsThen({ op: 'sync' });
 
   it('catch a sync() that returns without an fsync at once, which a run without a power loss there misses', async () => {
     const engine = await careful('careful-sync-noop');
@@ -625,12 +628,7 @@ describe('second looks at a power loss right after a step that promised durabili
 
 describe('second looks at a power loss right after a clean close that left writes unsynced (PowerLossWatch)', () => {
   /** Two commits without fsync (`none` mode), a clean close and open (`reopen`), a third commit. */
-  const reopened = unsyncedPlan([
-    { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] },
-    { op: 'commit', batch: [{ type: 'put', key: 'b', value: '2' }] },
-    { op: 'reopen' },
-    { op: 'commit', batch: [{ type: 'put', key: 'c', value: '3' }] },
-  ]);
+  const reopened = twoCommitsThen({ op: 'reopen' });
 
   it('catch a close that vouches for records it never fsynced, between the close and the open, and pin it at the open\'s first I/O', async () => {
     const engine = await careful('careful-close-unsynced');
