@@ -80,9 +80,18 @@ export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: See
   return run;
 }
 
+/**
+ * One line for an error a run threw, the same in this thread and in a worker (which sends it as
+ * text): its message, after its name unless that is plain `Error`.
+ */
+export function thrownLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+}
+
 /** The result of a seed whose run threw: a `harness` violation, nothing else. */
 export function harnessRun(unit: string, seed: number, error: unknown): SeedRun {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownLine(error);
   return {
     unit, seed, detected: 0, crashes: 0, acknowledged: 0, ioCount: 0, digest: '0000000000000000',
     violations: [{ invariant: 'harness', message: `the run threw: ${message}`, step: -1 }],

@@ -6,7 +6,7 @@
  * that has never run anything.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { runSeed, type SeedRun, type SeedTask } from './seed-run.ts';
+import { runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
 
 /**
@@ -47,10 +47,6 @@ export type WorkerReply =
 /** What a worker is started with. */
 export interface WorkerSetup {
   readonly spec: SubjectSpec;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
@@ -96,8 +92,8 @@ function serve(port: MessagePort, subject: Promise<Subject>, id: number, task: S
   return subject.then(
     (loaded) => runSeed(loaded, task).then(
       (run) => port.postMessage({ id, run } satisfies WorkerReply),
-      (error: unknown) => port.postMessage({ id, error: errorText(error) } satisfies WorkerReply),
+      (error: unknown) => port.postMessage({ id, error: thrownLine(error) } satisfies WorkerReply),
     ),
-    (error: unknown) => port.postMessage({ id, startError: errorText(error) } satisfies WorkerReply),
+    (error: unknown) => port.postMessage({ id, startError: thrownLine(error) } satisfies WorkerReply),
   );
 }

@@ -28,7 +28,7 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
   installFacadeRoutes();
   const exports = await importModule(module, '--target');
   const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;
-  if (!looksLikeWorkload(workload) && typeof (workload as { open?: unknown } | undefined)?.open === 'function') {
+  if (!looksLikeWorkload(workload) && looksLikeEngine(workload)) {
     throw new SubjectLoadError(`--target ${module}: the default export is an engine, not a library workload: give it with --engine`);
   }
   const problems = workloadProblems(workload);
@@ -36,6 +36,15 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
     throw new SubjectLoadError(`--target ${module}: the default export is not a workload: ${problems.join('; ')} (see defineWorkload)`);
   }
   return workload as Workload<unknown, unknown>;
+}
+
+/** Fields only a workload has: an export with any of them is a workload with something wrong, not an engine. */
+const workloadFields = ['initialState', 'operations', 'invariants', 'setup', 'idleMs'];
+
+/** An engine: `open`, and no field only a workload has. */
+function looksLikeEngine(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || typeof (value as { open?: unknown }).open !== 'function') return false;
+  return !workloadFields.some((field) => field in value);
 }
 
 const loaded = new Map<string, Promise<Subject>>();

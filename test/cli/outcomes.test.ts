@@ -98,6 +98,15 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(notEngine.code).toBe(2);
     expect(oneLine(notEngine.stderr)).toEqual(['powercut: --engine targets/lowdb.ts: the default export is a library workload: give it with --target']);
   });
+
+  it('a --target module that exports an engine, or a workload with a field misspelt (named, not taken for an engine)', async () => {
+    const engine = await cli('run', '--target', 'examples/careful-engine/engine.ts', '--seeds', '1');
+    expect(engine.code).toBe(2);
+    expect(oneLine(engine.stderr)).toEqual(['powercut: --target examples/careful-engine/engine.ts: the default export is an engine, not a library workload: give it with --engine']);
+    const misspelt = await cli('run', '--target', 'test/fixtures/workloads/misspelt-operations.ts', '--seeds', '1');
+    expect(misspelt.code).toBe(2);
+    expect(oneLine(misspelt.stderr)).toEqual(['powercut: --target test/fixtures/workloads/misspelt-operations.ts: the default export is not a workload: operations must be a non-empty array of { name, run } (it is undefined) (see defineWorkload)']);
+  });
 });
 
 describe('probes', () => {
