@@ -496,16 +496,24 @@ class LibraryRun<S, L, M> {
     return '; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level, held by the dead process (load the library afresh in every incarnation, see README "Loading")';
   }
 
-  /** A section that hung or ran out of steps: a liveness violation, then a kill -9 and its check. */
-  #liveness(message: string, position: number): Promise<boolean> {
+  /**
+   * A section that hung or ran out of steps: a liveness violation, then a kill -9 and its check,
+   * and the run ends there. As in an engine's run (sim/runner.ts), what comes after a process
+   * that had to be killed is not worth its cost: each operation that hangs again costs the real
+   * grace turns a stuck run waits (sim/scheduler.ts), about a second. @returns false
+   */
+  async #liveness(message: string, position: number): Promise<boolean> {
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
-    this.#violation('liveness', message, crash);
+    // Told where it hung: the kill -9 comes after, because of it.
+    this.#violation('liveness', message, crash, undefined, `in operation ${position}, then ended by kill-9`);
     this.#world.crashNow('kill-9');
-    return this.#check('kill-9', position, false);
+    await this.#check('kill-9', position, false);
+    return false;
   }
 
-  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look']): void {
-    const described = `${message} (${describeCrash(crash)})`;
+  /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
+  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash)): void {
+    const described = `${message} (${where})`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);
   }

@@ -19,6 +19,11 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
+  it('keeps the 9 of a kill -9, which names a crash, not a value', () => {
+    expect(messageShape('operation 3 (x) ended stuck (in operation 3, then ended by kill-9)')).toBe('operation N (x) ended stuck (in operation N, then ended by kill-9)');
+    expect(messageShape('crash 2 (a kill -9), then bit 81 rotted')).toBe('crash N (a kill -9), then bit N rotted');
+  });
+
   it('masks an empty hex value as a value too', () => {
     expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
   });

@@ -167,6 +167,16 @@ describe('a library that makes an fs call the facade does not simulate', () => {
   });
 });
 
+describe('a library whose operation never settles', () => {
+  it('is a liveness violation told where it hung; a kill -9 and its check follow, and the run ends there', async () => {
+    // Every operation hangs: going on would pay ~1 s of real grace turns for each of the three.
+    const hangs = onFileA('hangs', () => new Promise(() => {}), 3);
+    const result = await runTargetPlan(hangs, targetPlan(hangs, 'test', 1, noFaults()));
+    expect(result.violations.map((v) => [v.invariant, v.message])).toEqual([['liveness', 'operation 0 (hangs) ended stuck (in operation 0, then ended by kill-9)']]);
+    expect(result.crashes).toBe(1);
+  });
+});
+
 describe('a library whose module-level lock a crash leaves held', () => {
   it('reports the next operation stuck, and says why that happens after a crash', async () => {
     let busy = false;
