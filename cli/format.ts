@@ -88,6 +88,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const where = options.reportDir !== undefined ? `listed in ${options.reportDir}/report.html and summary.md` : 'write them all with --report DIR, or print them with --json';
     lines.push(`  ... and ${plural(rest.length, 'more root cause')} (${plural(seeds, 'seed')}): ${where}`);
   }
+  lines.push(...hiddenInvariantLines(groups));
   if (result.violationsOmitted !== undefined && result.violationsOmitted > 0) {
     lines.push(`  (${plural(result.violationsOmitted, 'violation')} of later failing seeds counted, not kept: the first ${result.violations.length} are grouped above)`);
   }
@@ -99,6 +100,33 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
       : `next: shrink the first root cause to a minimal plan: ${shrink}`);
   }
   return lines;
+}
+
+/**
+ * The violations that are code throwing, not data found wrong: a workload's invariant check that
+ * threw, an engine's programming error, the harness's own. After a run's first violation they are
+ * rarely its consequence (a lost commit makes later reads disagree, not code throw).
+ */
+const errorInvariants: ReadonlySet<string> = new Set(['invariants-threw', 'engine-error', 'harness']);
+
+/**
+ * The errors thrown only after a run's first violation ({@link errorInvariants}), which no root
+ * cause shows: one line each, with how many runs and one message. A workload's invariant check
+ * that throws once the library lost data (reading a field of `undefined`) is the usual one: a bug
+ * in the workload, or the library, that the root causes alone would hide.
+ */
+function hiddenInvariantLines(groups: readonly RootCauseGroup[]): string[] {
+  const shown = new Set(groups.map((group) => group.invariant));
+  const hidden = new Map<string, { runs: number; message: string }>();
+  for (const run of groups.flatMap((group) => group.runs)) {
+    for (const invariant of new Set(run.followOns.map((violation) => violation.invariant))) {
+      if (shown.has(invariant) || !errorInvariants.has(invariant)) continue;
+      const seen = hidden.get(invariant);
+      if (seen !== undefined) seen.runs++;
+      else hidden.set(invariant, { runs: 1, message: run.followOns.find((violation) => violation.invariant === invariant)!.message });
+    }
+  }
+  return [...hidden].map(([invariant, { runs, message }]) => `  also thrown, only after a run's first violation: [${invariant}] in ${plural(runs, 'seed')}, e.g. ${message}`);
 }
 
 /**

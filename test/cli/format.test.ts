@@ -48,6 +48,15 @@ describe('campaignSummary of a failing campaign', () => {
     expect(lines.filter((line) => line.includes('[prefix]') || line.includes('[reads]'))).toEqual([]);
   });
 
+  it('names an error thrown only after a run\'s first violation (a workload\'s check that threw), which no root cause shows', () => {
+    const threw = 'TypeError: Cannot read properties of undefined (reading \'n\')';
+    const later: CampaignResult = { ...failing, violations: [...failing.violations, violation('wal-append', 3, 'invariants-threw', threw, 3), violation('wal-append', 5, 'invariants-threw', threw, 3)] };
+    const summary = campaignSummary(later, {});
+    expect(summary).toContain(`  also thrown, only after a run's first violation: [invariants-threw] in 2 seeds, e.g. ${threw}`);
+    // Complaints that follow from the first (a hole, a read) are not errors, and stay folded.
+    expect(lines.filter((line) => line.includes('also thrown'))).toEqual([]);
+  });
+
   it('suggests shrinking the first root cause', () => {
     expect(lines).toContain('next: shrink the first root cause to a minimal plan: npx powercut shrink --scenario wal-append --seed 1 --out bug.json');
   });
