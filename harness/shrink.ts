@@ -23,6 +23,7 @@
 import type { ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
+import { withLooks } from './pin-look.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Options of {@link shrinkPlan}. */
@@ -112,6 +113,7 @@ class Shrinker<P extends BasePlan> {
     let budgetExhausted = false;
     try {
       this.#explicit = await this.#accept(this.#explicitPlan(first));
+      await this.#dropLooks();
       for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass())) break;
       // Keep only the faults that fire: the same run, a shorter list.
       if (this.#explicit) await this.#accept(this.#subjectExplicit(this.#withScheduled(this.#current, this.#attempt.fired), this.#attempt));
@@ -131,10 +133,26 @@ class Shrinker<P extends BasePlan> {
     return this.#subjectExplicit({ ...this.input, faults: { ...faults, rates: {}, scheduled: first.fired }, crashStates: first.crashStates }, first);
   }
 
-  /** `plan` with the subject's own choices of `attempt`'s run made explicit, if it has any. */
+  /**
+   * `plan` with the subject's own choices of `attempt`'s run made explicit, if it has any. The
+   * subject is shown the violation being shrunk as the run's only one: a look that found another
+   * invariant first (`--invariant`) is not the one to pin on the run's path.
+   */
   #subjectExplicit(plan: P, attempt: Attempt): P {
     const explicit = this.subject.shrink.explicit;
-    return explicit === undefined ? plan : explicit(plan, attempt.result);
+    if (explicit === undefined) return plan;
+    return explicit(plan, { ...attempt.result, violations: attempt.violation === undefined ? [] : [attempt.violation] });
+  }
+
+  /**
+   * When the run's own path shows the violation (no second look found it), the plan without its
+   * looks: the same run, cheaper to shrink, and a replay that leads with that violation, not with
+   * another invariant a look found first. Kept only if it still fails.
+   */
+  async #dropLooks(): Promise<void> {
+    const current = this.#current as P & { readonly looks?: number };
+    if ((current.looks ?? 0) === 0 || this.#attempt?.violation?.look !== undefined) return;
+    await this.#accept(withLooks(current, 0));
   }
 
   #withScheduled(plan: P, scheduled: readonly ScheduledFault[]): P {

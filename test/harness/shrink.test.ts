@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shrinkPlan } from '../../harness/shrink.ts';
+import type { BasePlan, Subject } from '../../harness/subject.ts';
+import type { RunResult, RunViolation } from '../../sim/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { planSize } from '../../sim/plan.ts';
@@ -94,5 +96,51 @@ describe('shrinkPlan on the engine subject', () => {
     const result = await shrinkPlan(subject, subject.plan('wal-append', 37), { invariant: 'reads' });
     expect(result.violation).toBeUndefined();
     expect(result.runs).toBe(1);
+  });
+});
+
+/** A plan of a made-up subject: steps, and second looks. */
+interface LookPlan extends BasePlan {
+  readonly steps: readonly number[];
+  readonly looks?: number;
+}
+
+/**
+ * A made-up subject whose runs fail `whole` on their own path when step 3 runs, and whose second
+ * looks (when the plan takes them) find `durable` first; `explicit` records the first violation
+ * it is shown, and pins a look as a real subject does (no looks left).
+ */
+function lookFirstSubject(shown: string[]): Subject<LookPlan> {
+  const whole: RunViolation = { invariant: 'whole', message: 'not JSON', step: 0 };
+  const durable: RunViolation = { invariant: 'durable', message: 'k1 is missing', step: 0, look: { crash: 0, crashState: 1, io: 4 } };
+  const run = async (plan: LookPlan): Promise<RunResult> => ({
+    violations: [...((plan.looks ?? 0) > 0 ? [durable] : []), ...(plan.steps.includes(3) ? [whole] : [])],
+    crashes: 0, faultsFired: [], crashStates: [], trace: [],
+  } as unknown as RunResult);
+  return {
+    run,
+    shrink: {
+      stepCount: (plan: LookPlan) => plan.steps.length,
+      keepSteps: (plan: LookPlan, keep: readonly number[]) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
+      isStepStart: () => false,
+      explicit: (plan: LookPlan, result: RunResult) => {
+        shown.push(result.violations[0]?.invariant ?? 'none');
+        return result.violations[0]?.look === undefined ? plan : { ...plan, looks: 0 };
+      },
+      describeSize: (plan: LookPlan) => `steps ${plan.steps.length}`,
+    },
+  } as unknown as Subject<LookPlan>;
+}
+
+describe('shrinkPlan of a violation the run found itself, while a look found another invariant first', () => {
+  const plan: LookPlan = { format: 'made-up', version: 1, seed: 1, faults: { rates: {} } as LookPlan['faults'], stepsMax: 100, steps: [0, 1, 2, 3, 4], looks: 5 };
+
+  it('pins nothing of the look (the subject is shown only the violation shrunk) and drops the looks, so a replay leads with it', async () => {
+    const shown: string[] = [];
+    const result = await shrinkPlan(lookFirstSubject(shown), plan, { invariant: 'whole', reanchor: false });
+    expect(result.violation?.invariant).toBe('whole');
+    expect(shown.every((invariant) => invariant === 'whole')).toBe(true);
+    expect(result.plan.looks).toBeUndefined();
+    expect(result.plan.steps).toEqual([3]);
   });
 });
