@@ -444,9 +444,11 @@ class EngineRun {
       (ack) => this.#add(model.acked(id, lsnOf(ack))),
       (error: unknown) => {
         // An error the contract does not name leaves the commit in doubt: never a harness error.
+        // A programming error is the engine's bug, as from sync, checkpoint or close.
         const failure = this.#failure(error);
         model.rejected(id, failure?.commitOutcome ?? 'unknown');
         if (failure?.code === 'failed') this.#failed();
+        else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: `commit threw ${describeError(error)}` }]);
         else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
       },
     );

@@ -51,6 +51,29 @@ describe('engine-error, as the runner reports it', () => {
     expect(result.violations.map((v) => v.invariant)).not.toContain('harness');
   });
 
+  it('reports a commit that throws a TypeError, while faults strike, as engine-error, not as a commit in doubt', async () => {
+    // The bug strikes only on a commit after an injected fault failed one: as an engine's error path would.
+    let faultSeen = false;
+    const engine = brokenEngine('commit-typeerror', (handle) => ({
+      commit: async (ops) => {
+        if (faultSeen) (undefined as unknown as { n: number }).n++;
+        try {
+          return await handle.commit(ops);
+        } catch (error) {
+          faultSeen = true;
+          throw error;
+        }
+      },
+    }));
+    const faulty = findScenario('fsync-failure')!;
+    const errors = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      faultSeen = false;
+      errors.push(...(await runPlan(faulty.plan(seed), engine)).violations.filter((v) => v.invariant === 'engine-error'));
+    }
+    expect(errors[0]?.message).toMatch(/^commit threw TypeError: Cannot read properties of undefined/);
+  });
+
   it('reports a state() that returns a plain object as engine-error', async () => {
     const engine = brokenEngine('state-object', (handle) => ({ state: async () => Object.fromEntries(await handle.state() as Map<string, Uint8Array>) as never }));
     const result = await runPlan(plan, engine);
