@@ -107,6 +107,8 @@ class EngineRun {
   /** A close was issued in the open session: a crash now may follow a clean shutdown record. */
   #closing = false;
   #faultsOn = true;
+  /** How the last open that threw a transient error failed (for a liveness verdict that it never opened). */
+  #lastOpenError: string | undefined;
   /** The first commit rejected with faults off (not as `failed`): the liveness phase's verdict. */
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
@@ -288,12 +290,13 @@ class EngineRun {
    * @returns whether it opened (and {@link #handle} is set)
    */
   async #open(): Promise<boolean> {
+    this.#lastOpenError = undefined;
     for (let attempt = 0; attempt < openAttemptsMax; attempt++) {
       const verdict = await this.#openAttempt(attempt);
       if (verdict === 'retry') continue;
       return verdict === 'open';
     }
-    if (!this.#faultsOn) this.#add([neverOpened(openAttemptsMax)]);
+    if (!this.#faultsOn) this.#add([neverOpened(openAttemptsMax, this.#lastOpenError)]);
     return false;
   }
 
@@ -395,7 +398,8 @@ class EngineRun {
       return 'stop';
     }
     // Transient: an injected read error, a full disk or a failed fsync during recovery. Retry;
-    // a store that never opens again is caught by the liveness phase.
+    // a store that never opens again is caught by the liveness phase, which says how it failed.
+    this.#lastOpenError = describeError(error);
     if (cacheLies) this.#powerLossBeforeRetry();
     else this.#world.restart();
     return 'retry';

@@ -29,9 +29,10 @@ export function hung(what: string, kind: HangKind, stepsMax: number): ModelViola
   return { invariant: 'liveness', message: `${what}: ${why}`, expected: 'progress', seen: kind };
 }
 
-/** With faults off, the store did not open in `attempts` attempts. */
-export function neverOpened(attempts: number): ModelViolation {
-  return { invariant: 'liveness', message: `with faults off the store did not open in ${attempts} attempts`, expected: 'an open', seen: `${attempts} failed attempts` };
+/** With faults off, the store did not open in `attempts` attempts; `last`: how the last one failed, when it threw. */
+export function neverOpened(attempts: number, last?: string): ModelViolation {
+  const why = last === undefined ? '' : `; the last failed with ${last}`;
+  return { invariant: 'liveness', message: `with faults off the store did not open in ${attempts} attempts${why}`, expected: 'an open', seen: `${attempts} failed attempts` };
 }
 
 /** With faults off, the engine still reported itself failed when committing. */

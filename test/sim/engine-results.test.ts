@@ -74,6 +74,12 @@ describe('engine-error, as the runner reports it', () => {
     expect(errors[0]?.message).toMatch(/^commit threw TypeError: Cannot read properties of undefined/);
   });
 
+  it('says how the open failed when a store never opens once faults stop', async () => {
+    const engine = { name: 'never-opens', open: async () => { throw new Error('boom in open'); } };
+    const result = await runPlan(plan, engine);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'liveness', message: 'with faults off the store did not open in 8 attempts; the last failed with Error: boom in open' })]);
+  });
+
   it('reports a state() that returns a plain object as engine-error', async () => {
     const engine = brokenEngine('state-object', (handle) => ({ state: async () => Object.fromEntries(await handle.state() as Map<string, Uint8Array>) as never }));
     const result = await runPlan(plan, engine);

@@ -19,6 +19,7 @@ describe('liveness verdicts', () => {
 
   it('say the store did not open, or kept failing, once faults stopped', () => {
     expect(neverOpened(8)).toMatchObject({ invariant: 'liveness', message: 'with faults off the store did not open in 8 attempts' });
+    expect(neverOpened(8, 'Error: boom').message).toBe('with faults off the store did not open in 8 attempts; the last failed with Error: boom');
     expect(stillFailing()).toMatchObject({ invariant: 'liveness', message: 'with faults off the engine still failed to commit' });
     expect(refusedWithFaultsOff('Error: no')).toMatchObject({ invariant: 'liveness', message: 'with faults off, after a fresh open, the engine rejected a commit: Error: no' });
   });
