@@ -7,6 +7,7 @@
  * (or an export named `engine`) is the engine. Every failure is a {@link SubjectLoadError} with
  * a one-line message naming the module.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,26 @@ function firstLine(error: unknown): string {
   return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
 }
 
+/** esbuild's first error in a TypeScript module that does not compile: `<file or stdin>:line:column: ERROR: what`. */
+const esbuildError = /^.*:(\d+):(\d+): ERROR: (.*)$/m;
+
+/** The line of the syntax error in the JavaScript file `path`, as `node --check` finds it (Node's own error does not say). */
+function syntaxErrorLine(path: string): string | undefined {
+  const checked = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8' });
+  return /^.*:(\d+)$/m.exec(checked.stderr ?? '')?.[1];
+}
+
+/** Why `path` could not be imported, in one line: the first of the error's, and where a syntax error is. */
+function loadFailure(error: unknown, path: string): string {
+  const first = firstLine(error);
+  if (!(error instanceof Error)) return first;
+  const compiled = esbuildError.exec(error.message);
+  if (compiled !== null) return `${error.name}: ${compiled[3]} (line ${compiled[1]}, column ${compiled[2]})`;
+  if (error.name !== 'SyntaxError' || isTypeScript(path)) return first;
+  const line = syntaxErrorLine(path);
+  return line === undefined ? first : `${first} (line ${line})`;
+}
+
 /** Imports `module` (named by `flag`, for messages) and returns its exports. @throws {@link SubjectLoadError} */
 export async function importModule(module: string, flag: string): Promise<Record<string, unknown>> {
   const path = resolve(module);
@@ -34,7 +55,7 @@ export async function importModule(module: string, flag: string): Promise<Record
     if (isTypeScript(path)) await ensureTypeScript();
     return await import(pathToFileURL(path).href) as Record<string, unknown>;
   } catch (error) {
-    throw new SubjectLoadError(`${flag} ${module}: cannot load it (${firstLine(error)})`);
+    throw new SubjectLoadError(`${flag} ${module}: cannot load it (${loadFailure(error, path)})`);
   }
 }
 

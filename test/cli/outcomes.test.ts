@@ -99,6 +99,17 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(oneLine(notEngine.stderr)).toEqual(['powercut: --engine targets/lowdb.ts: the default export is a library workload: give it with --target']);
   });
 
+  it('an engine module with a syntax error: the line says where, in TypeScript and in JavaScript', async () => {
+    await writeFile(join(dir, 'broken.ts'), 'export default { name: "x" ; }\n');
+    await writeFile(join(dir, 'broken.mjs'), 'const a = 1;\nexport default { name: "x" ; }\n');
+    const ts = await cli('run', '--engine', join(dir, 'broken.ts'), '--seeds', '1');
+    expect(ts.code).toBe(2);
+    expect(oneLine(ts.stderr)).toEqual([`powercut: --engine ${join(dir, 'broken.ts')}: cannot load it (TransformError: Expected "}" but found ";" (line 1, column 27))`]);
+    const js = await cli('run', '--engine', join(dir, 'broken.mjs'), '--seeds', '1');
+    expect(js.code).toBe(2);
+    expect(oneLine(js.stderr)).toEqual([`powercut: --engine ${join(dir, 'broken.mjs')}: cannot load it (SyntaxError: Unexpected token ';' (line 2))`]);
+  });
+
   it('a --target module that exports an engine, or a workload with a field misspelt (named, not taken for an engine)', async () => {
     const engine = await cli('run', '--target', 'examples/careful-engine/engine.ts', '--seeds', '1');
     expect(engine.code).toBe(2);
