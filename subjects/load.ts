@@ -9,6 +9,8 @@
  * (or an export named `engine` / `workload`) is the subject. Every failure is a
  * {@link SubjectLoadError} with a one-line message naming the module.
  */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import type { Workload } from '../targets/index.ts';
@@ -91,13 +93,33 @@ export function specOfPlan(document: unknown, source: string): SubjectSpec {
 }
 
 /**
+ * Where the module a plan names is: as written, from the working directory (the plan was made
+ * there, usually a project's root); else from the plan file's folder or the nearest folder above
+ * it that has it, so that a plan kept in a project (`test/regressions/bug.json` naming
+ * `./src/engine.ts`) replays from anywhere.
+ * @throws {@link SubjectLoadError} when none has it
+ */
+function planModule<S extends SubjectSpec>(spec: S, source: string): S {
+  const module = spec.module;
+  if (module === undefined || isAbsolute(module) || existsSync(resolve(module))) return spec;
+  for (let dir = dirname(resolve(source)); ; dir = dirname(dir)) {
+    const found = resolve(dir, module);
+    if (existsSync(found)) return { ...spec, module: relative(process.cwd(), found) };
+    if (dirname(dir) === dir) break;
+  }
+  const field = spec.kind === 'engine' ? 'engineModule' : 'target';
+  const override = spec.kind === 'engine' ? '; or give the engine with --engine FILE' : '';
+  throw new SubjectLoadError(`${source}: the plan's ${field} ${module} is neither in the working directory nor in the plan's folder or one above it: replay it from the folder it was made in${override}`);
+}
+
+/**
  * Loads the subject a plan document names and checks the plan for it.
  * @param engineOverride - run engine plans on this engine module instead (as `--engine` says)
  * @throws PlanFileError, {@link SubjectLoadError}
  */
 export async function openPlan(document: unknown, source: string, engineOverride?: string): Promise<{ subject: Subject<BasePlan>; plan: BasePlan }> {
   const named = specOfPlan(document, source);
-  const spec: SubjectSpec = named.kind === 'engine' && engineOverride !== undefined ? { kind: 'engine', module: engineOverride } : named;
+  const spec: SubjectSpec = named.kind === 'engine' && engineOverride !== undefined ? { kind: 'engine', module: engineOverride } : planModule(named, source);
   const subject = await loadSubject(spec);
   return { subject, plan: subject.checkPlan(document, source) };
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { campaignExitCode } from '../../cli/commands/run.ts';
 import type { CampaignOutcome } from '../../harness/campaign.ts';
 import type { Violation } from '../../sim/types.ts';
-import { launchBin } from './helpers.ts';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBin, packageRoot } from './helpers.ts';
 
 const violation = (invariant: string): Violation => ({ scenario: 's', seed: 1, invariant, message: 'm', repro: 'r' });
 const outcome = (violations: Violation[], mismatches = 0, seeds = 10): CampaignOutcome => ({
@@ -27,6 +30,22 @@ describe('bin/powercut.mjs', () => {
     const result = await launch('list');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('wal-append');
+  });
+
+  it('replays a plan kept in a project from another folder: its engine module is found from the plan\'s folder up', async () => {
+    // The plan names test/fixtures/engines/drops-every-second-commit.ts, as shrink wrote it in the package root.
+    const result = await launch('replay', `${packageRoot}test/fixtures/plans/drops-every-second-commit.json`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('[durability] commit #1, acknowledged, is missing');
+  });
+
+  it('says which plan field names a module found nowhere, not a flag the user never gave', async () => {
+    const plan = join(await mkdtemp(join(tmpdir(), 'powercut-plan-')), 'lost.json');
+    const document = JSON.parse(await readFile(`${packageRoot}test/fixtures/plans/drops-every-second-commit.json`, 'utf8')) as Record<string, unknown>;
+    await writeFile(plan, JSON.stringify({ ...document, engineModule: './gone.ts' }));
+    const result = await launch('replay', plan);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`powercut: ${plan}: the plan's engineModule ./gone.ts is neither in the working directory nor in the plan's folder or one above it: replay it from the folder it was made in; or give the engine with --engine FILE`);
   });
 
   it('passes the exit code through', async () => {
