@@ -40,9 +40,9 @@ export interface RootCauseGroup {
  * What varies from seed to seed in a message: hex values (`0x6b31…`, or `0x` for no bytes); hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); then any run of digits but the 9 of
- * `kill -9` (or `kill-9`), which names a crash, not a value.
+ * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-)\d+/g;
+const variablePart = /0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|utf-?)\d+/g;
 
 /** What a variable part is masked as in a shape. */
 function maskOf(part: string): string {

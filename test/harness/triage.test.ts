@@ -19,9 +19,10 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
-  it('keeps the 9 of a kill -9, which names a crash, not a value', () => {
+  it('keeps the 9 of a kill -9 and the 8 of utf-8, which name a crash and an encoding, not values', () => {
     expect(messageShape('operation 3 (x) ended stuck (in operation 3, then ended by kill-9)')).toBe('operation N (x) ended stuck (in operation N, then ended by kill-9)');
     expect(messageShape('crash 2 (a kill -9), then bit 81 rotted')).toBe('crash N (a kill -9), then bit N rotted');
+    expect(messageShape('sst-3.json: not utf-8')).toBe('sst-N.json: not utf-8');
   });
 
   it('masks an empty hex value as a value too', () => {
