@@ -74,8 +74,11 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   const groups = rootCauseGroups(result.violations, result.scenarios);
   const total = result.violations.length + (result.violationsOmitted ?? 0);
   const followOns = groups.reduce((sum, group) => sum + group.runs.reduce((runSum, run) => runSum + run.followOns.length, 0), 0);
+  // A campaign keeps the violations of its first failing runs only (harness/aggregate.ts): say the root causes are theirs.
+  const kept = groups.reduce((sum, group) => sum + group.runs.length, 0);
+  const among = kept < failing ? ` among the first ${kept} failing seeds, whose violations were kept` : '';
   const lines = [`violations: ${failing} of ${result.seeds} seeds failed, ${plural(total, 'violation')}; `
-    + `${plural(groups.length, 'root cause')} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
+    + `${plural(groups.length, 'root cause')}${among} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
   const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
   for (const group of groups.slice(0, groupsListedMax)) {
     const first = group.runs[0]!;

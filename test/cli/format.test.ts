@@ -57,6 +57,11 @@ describe('campaignSummary of a failing campaign', () => {
     expect(lines.filter((line) => line.includes('also thrown'))).toEqual([]);
   });
 
+  it('says the root causes are those of the failing seeds whose violations were kept, when later ones were only counted', () => {
+    const counted: CampaignResult = { ...failing, failingSeeds: 40, violationsOmitted: 75 };
+    expect(campaignSummary(counted, {}).find((line) => line.startsWith('violations:'))!.startsWith('violations: 40 of 50 seeds failed, 113 violations; 2 root causes among the first 14 failing seeds, whose violations were kept (')).toBe(true);
+  });
+
   it('suggests shrinking the first root cause', () => {
     expect(lines).toContain('next: shrink the first root cause to a minimal plan: npx powercut shrink --scenario wal-append --seed 1 --out bug.json');
   });
