@@ -207,8 +207,26 @@ export function lsnOf(ack: CommitAck): number | undefined {
   return undefined;
 }
 
+/** Own fields of a thrown non-Error object named in its description, at most. */
+const thrownFieldsMax = 4;
+
+/**
+ * A thrown value that is not an Error, described: its own text when it has one (a string, a
+ * `toString` of its own), else its class and its first few plain fields (`ErrnoError { errno:
+ * 44 }`, as Emscripten throws), never `[object Object]`.
+ */
+export function describeThrown(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const text = String(value);
+  if (text !== '[object Object]') return text;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const fields = Object.entries(value).filter(([, field]) => ['string', 'number', 'boolean', 'bigint'].includes(typeof field)).slice(0, thrownFieldsMax);
+  const shown = fields.map(([key, field]) => `${key}: ${typeof field === 'string' ? JSON.stringify(field) : String(field)}`).join(', ');
+  return `${typeof name === 'string' && name !== '' ? name : 'Object'} { ${shown} }`;
+}
+
 /** One line describing an error, for messages. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return describeThrown(error);
 }

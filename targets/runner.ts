@@ -28,7 +28,7 @@
  * file system dead), and the environment and the facade binding are put back.
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
-import { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
+import { copyCoverage, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
 import { disksToLookAt, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -142,7 +142,8 @@ const binarySpan = /[^\s,;:'"]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009
  * root cause.
  */
 export function messageOf(error: unknown): string {
-  return String((error as Error | undefined)?.message ?? error).replace(binarySpan, '<binary>');
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return (typeof message === 'string' ? message : describeThrown(error)).replace(binarySpan, '<binary>');
 }
 
 
