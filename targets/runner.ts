@@ -52,11 +52,13 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
  * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
  * state 4` / `after kill-9 during operation 2`, then `, then kill-9 during the reopen` or
  * `, then power-loss during the reopen, crash state 0` for each crash in recovery. A crash state
- * is named only for a power loss: a kill -9 keeps everything.
+ * is named only for a power loss: a kill -9 keeps everything. An operation is named by its index
+ * (`operations`: the plan's), as the trace names it (`op operation set 8`), so a shrunk plan's
+ * message names the operation the unshrunk one did; without them, by its position.
  */
-export function describeCrash(crash: TargetCrash): string {
+export function describeCrash(crash: TargetCrash, operations?: readonly number[]): string {
   const what = crash.exit === 'uncaught' ? 'the process died of an uncaught exception' : crash.kind;
-  const when = crash.final ? `after the final ${what}` : `after ${what} during operation ${crash.afterOperation}`;
+  const when = crash.final ? `after the final ${what}` : `after ${what} during operation ${operations?.[crash.afterOperation] ?? crash.afterOperation}`;
   const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
@@ -506,14 +508,14 @@ class LibraryRun<S, L, M> {
   async #liveness(message: string, position: number): Promise<boolean> {
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
     // Told where it hung: the kill -9 comes after, because of it.
-    this.#violation('liveness', message, crash, undefined, `in operation ${position}, then ended by kill-9`);
+    this.#violation('liveness', message, crash, undefined, `in operation ${this.plan.operations[position] ?? position}, then ended by kill-9`);
     this.#world.crashNow('kill-9');
     await this.#check('kill-9', position, false);
     return false;
   }
 
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
-  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash)): void {
+  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash, this.plan.operations)): void {
     const described = `${message} (${where})`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);

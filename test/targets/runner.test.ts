@@ -133,6 +133,20 @@ describe('a library that throws where nothing catches it', () => {
     const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), looks: 0 });
     expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 0)']);
   });
+
+  it('names the operation by its index, as the trace does, in a plan whose operations a shrink cut (operations [7])', async () => {
+    const lost = onFileA('dies-then-loses', async (ctx) => {
+      fs.stat(ctx.path('a'), () => {
+        fs.unlinkSync(ctx.path('a'));
+        throw new Error('thrown in a callback');
+      });
+    }, 1);
+    const checked = { ...lost, async invariants(ctx: WorkloadContext<unknown>) {
+      if (!fs.existsSync(ctx.path('a'))) throw new InvariantViolation('kept', 'a is gone');
+    } };
+    const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), operations: [7], looks: 0 });
+    expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 7)']);
+  });
 });
 
 /** A workload whose setup writes the file `a` and whose one operation is `run`. */
