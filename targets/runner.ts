@@ -516,7 +516,8 @@ class LibraryRun<S, L, M> {
 
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
   #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash, this.plan.operations)): void {
-    const described = `${message} (${where})`;
+    // One line, as every report lists it: a library's multi-line message keeps its lines, joined.
+    const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);
   }

@@ -134,6 +134,15 @@ describe('a library that throws where nothing catches it', () => {
     expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 0)']);
   });
 
+  it('joins the lines of a multi-line violation message into one, as every report lists it', async () => {
+    const lost = onFileA('reports-two-lines', async () => {}, 1);
+    const checked = { ...lost, async invariants() {
+      throw new InvariantViolation('integrity', '*** in database main ***\nPage 3: never used\n');
+    } };
+    const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), looks: 0 });
+    expect(result.violations[0]?.message).toMatch(/^\*\*\* in database main \*\*\* \/ Page 3: never used \(after the final power-loss, crash state \d+\)$/);
+  });
+
   it('names the operation by its index, as the trace does, in a plan whose operations a shrink cut (operations [7])', async () => {
     const lost = onFileA('dies-then-loses', async (ctx) => {
       fs.stat(ctx.path('a'), () => {
