@@ -28,7 +28,7 @@
  * file system dead), and the environment and the facade binding are put back.
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
-import { copyCoverage, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
+import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
 import { disksToLookAt, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -334,9 +334,18 @@ class LibraryRun<S, L, M> {
 
   /** Loads (unless loaded once for the thread) and opens the library. */
   async #open(ctx: WorkloadContext<S> = this.#ctx): Promise<L> {
-    const loaded = this.loaded !== undefined ? this.loaded.value : (await this.workload.load?.()) as M;
+    const loaded = this.loaded !== undefined ? this.loaded.value : await this.#load();
     if (this.loaded === undefined && this.workload.load !== undefined) this.#noteLoaded(loaded);
     return this.workload.open(ctx, loaded);
+  }
+
+  /** The workload's `load()`; what it throws is said to come from it (a package name misspelt), not from `open`. */
+  async #load(): Promise<M> {
+    try {
+      return (await this.workload.load?.()) as M;
+    } catch (error) {
+      throw new Error(`load() threw ${describeError(error)}`, { cause: error });
+    }
   }
 
   #noteLoaded(value: unknown): void {

@@ -190,6 +190,24 @@ describe('a library that makes an fs call the facade does not simulate', () => {
   });
 });
 
+describe('a workload that cannot start with faults off', () => {
+  it('fails the run with TargetSetupError, saying when load() threw (a package name misspelt) rather than blaming open', async () => {
+    const base = onFileA('loads-nothing', async () => {}, 1);
+    const missing = { ...base, load: async () => { throw new Error("Cannot find module 'jsonfle'"); } };
+    await expect(runTargetPlan(missing, targetPlan(missing, 'test', 1, noFaults()))).rejects.toMatchObject({
+      code: 'TARGET_SETUP', message: "loads-nothing seed 1: open did not complete with faults off: load() threw Error: Cannot find module 'jsonfle'",
+    });
+  });
+
+  it('names setup when the workload\'s setup throws', async () => {
+    const base = onFileA('bad-setup', async () => {}, 1);
+    const broken = { ...base, setup: () => { throw new TypeError('x is not a function'); } };
+    await expect(runTargetPlan(broken, targetPlan(broken, 'test', 1, noFaults()))).rejects.toMatchObject({
+      code: 'TARGET_SETUP', message: 'bad-setup seed 1: setup did not complete with faults off: x is not a function',
+    });
+  });
+});
+
 describe('a library whose operation never settles', () => {
   it('is a liveness violation told where it hung; a kill -9 and its check follow, and the run ends there', async () => {
     // Every operation hangs: going on would pay ~1 s of real grace turns for each of the three.
