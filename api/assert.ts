@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runCampaign, type CampaignOutcome } from '../harness/index.ts';
 import { stableJson } from '../harness/index.ts';
 import { replayCommand } from '../harness/index.ts';
-import { shrinkPlan } from '../harness/index.ts';
+import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
@@ -73,10 +73,13 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   if (first === undefined) return outcome;
   const plan = loaded.plan(first.scenario, first.seed);
   const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });
-  const file = writeFailure(options.failuresDir, loaded, shrunk.plan, first.scenario, first.seed);
+  // The plan kept must fail where POWERCUT_PLAN replays it: alone, in a fresh thread.
+  const kept = await planToKeep(loaded, plan, shrunk.plan, first.invariant, workerScript);
+  const file = writeFailure(options.failuresDir, loaded, kept.plan, first.scenario, first.seed);
   const failing = outcome.failingSeeds ?? 1;
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
     `${failing} of ${outcome.seeds} seeds failed (${outcome.violations.length + (outcome.violationsOmitted ?? 0)} violations); shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`,
+    ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
   ], invocation);
 }
 
@@ -101,7 +104,7 @@ function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan,
 
 function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {
   const message = [
-    `powercut: ${subject.label} broke ${violation.invariant} (${subject.unitWord} ${unit}, seed ${seed}):`,
+    `powercut: ${subject.label} failed the ${violation.invariant} check (${subject.unitWord} ${unit}, seed ${seed}):`,
     `  ${violation.message}`,
     ...facts.map((fact) => `  ${fact}`),
     `  plan: ${file}`,

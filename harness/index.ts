@@ -18,6 +18,7 @@ export { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.t
 export { Aggregator, findingExamplesMax } from './aggregate.ts';
 export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';
 export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
+export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
 export { explorePlan, exploreStatesDefault, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';

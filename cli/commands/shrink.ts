@@ -1,13 +1,16 @@
 /**
  * `powercut shrink`: minimises the failing plan of one seed or plan file (harness/shrink.ts) and
- * writes it as JSON, ready for `powercut replay` or for a regression corpus. Exit 1 when a
- * failing plan was written; 0 when the plan does not fail (nothing is written).
+ * writes it as JSON, ready for `powercut replay` or for a regression corpus. The plan written is
+ * checked to fail in a fresh thread (harness/fresh-thread.ts); the unshrunk one is written when
+ * only it does. Exit 1 when a failing plan was written; 3 when no plan fails in a fresh thread
+ * (the failure depends on what ran before it); 0 when the plan does not fail (nothing is written).
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stableJson } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
-import { shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
+import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
+import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
@@ -43,14 +46,19 @@ export function registerShrink(program: Command): void {
         process.exitCode = exitCodes.ok;
         return;
       }
-      await writeFile(flags.out, stableJson(result.plan));
+      // What a user's replay will see: the plan run alone, in a thread that ran nothing else.
+      const kept = await planToKeep(subject, plan, result.plan, result.violation.invariant, workerScript);
+      await writeFile(flags.out, stableJson(kept.plan));
       const seconds = (performance.now() - started) / 1000;
       const faults = (result.plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).join(', ') || 'none';
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
       console.log(`after:  ${result.after}; scheduled ${faults}; crash states [${(result.plan.crashStates ?? []).join(', ')}]`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'left as rates (the run with the faults that fired scheduled at their I/O did not fail the same way)'}; ${result.reanchored} removals kept by re-anchoring faults`);
-      console.log(`wrote ${flags.out}; replay: ${replayCommand(invocationOf(process.argv, process.env, process.cwd()), flags.out)}`);
-      process.exitCode = result.violation.invariant === 'harness' ? exitCodes.harness : exitCodes.violation;
+      const note = keptPlanNote(kept.which, result.violation.invariant);
+      if (kept.which === 'shrunk') console.log(note);
+      else console.error(`powercut: warning: ${note}`);
+      console.log(`wrote ${flags.out}${kept.which === 'unshrunk' ? ' (the unshrunk plan)' : ''}; replay: ${replayCommand(invocationOf(process.argv, process.env, process.cwd()), flags.out)}`);
+      process.exitCode = result.violation.invariant === 'harness' || kept.which === 'unreproduced' ? exitCodes.harness : exitCodes.violation;
     });
 }

@@ -37,7 +37,7 @@ describe('assertCrashSafe', () => {
     const failure = error as CrashSafetyError;
     expect(failure.code).toBe('POWERCUT_VIOLATION');
     expect(failure.planFile).toMatch(/acknowledges-every-2th-commit-without-writing-wal-append-\d+\.json$/);
-    expect(failure.message).toContain(`powercut: engine acknowledges-every-2th-commit-without-writing (${broken}) broke ${failure.invariant} (scenario wal-append, seed ${failure.seed}):`);
+    expect(failure.message).toContain(`powercut: engine acknowledges-every-2th-commit-without-writing (${broken}) failed the ${failure.invariant} check (scenario wal-append, seed ${failure.seed}):`);
     expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test again, or: npx powercut replay ${failure.planFile}`);
     const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object } };
     expect(plan.engineModule).toBe(broken);
@@ -55,6 +55,12 @@ describe('assertCrashSafe', () => {
     } finally {
       delete process.env['POWERCUT_PLAN'];
     }
+  });
+
+  it('says so when the shrunk plan does not fail alone in a fresh thread, where POWERCUT_PLAN would replay it', async () => {
+    const error = (await thrown(assertCrashSafe({ target: 'test/targets/fixtures/thread-state.ts' }, { seeds: 3, failuresDir: dir }))) as CrashSafetyError;
+    expect(error.code).toBe('POWERCUT_VIOLATION');
+    expect(error.message).toMatch(/(kept the unshrunk plan, which does|neither the shrunk plan nor the one it came from fails leaky in a fresh thread)/);
   });
 
   it('never passes when no seed ran', async () => {

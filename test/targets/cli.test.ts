@@ -63,6 +63,17 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(replay.stdout).toContain('[durable]');
   });
 
+  it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {
+    const checked = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', join(dir, 'wfa2.json'));
+    expect(checked.stdout).toContain('checked: it fails durable in a fresh thread too');
+    const planFile = join(dir, 'leaky.json');
+    const leaky = await cli('shrink', '--target', 'test/targets/fixtures/thread-state.ts', '--seed', '1', '--out', planFile);
+    expect(leaky.code).toBe(1);
+    expect(leaky.stderr).toContain('powercut: warning: the shrunk plan does not fail leaky in a fresh thread');
+    expect(leaky.stdout).toContain('(the unshrunk plan)');
+    expect((JSON.parse(await readFile(planFile, 'utf8')) as { operations: number[] }).operations).toHaveLength(4);
+  });
+
   it('explore crashes every I/O of the first operations: write-file-atomic loses a write, the careful writer never does', async () => {
     const found = await cli('explore', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--steps', '1');
     expect(found.code).toBe(1);
