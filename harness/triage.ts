@@ -42,7 +42,7 @@ export interface RootCauseGroup {
  * hashed file name, a temporary file's random suffix); then any run of digits but the 9 of
  * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|utf-?)\d+/g;
+const variablePart = /0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
 
 /** What a variable part is masked as in a shape. */
 function maskOf(part: string): string {

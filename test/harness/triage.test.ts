@@ -23,6 +23,7 @@ describe('messageShape', () => {
     expect(messageShape('operation 3 (x) ended stuck (in operation 3, then ended by kill-9)')).toBe('operation N (x) ended stuck (in operation N, then ended by kill-9)');
     expect(messageShape('crash 2 (a kill -9), then bit 81 rotted')).toBe('crash N (a kill -9), then bit N rotted');
     expect(messageShape('sst-3.json: not utf-8')).toBe('sst-N.json: not utf-8');
+    expect(messageShape('data-3.json is not UTF-8')).toBe('data-N.json is not UTF-8');
   });
 
   it('masks an empty hex value as a value too', () => {

@@ -30,6 +30,8 @@ describe('how a real-disk child starts', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ok: engine powercut-reference \(reference\), 2 of 2 kill -9 cycles/);
+    // A pass on the real disk says what it cannot show.
+    expect(result.stdout).toContain('note: a kill -9 keeps every page the process wrote (the OS page cache survives): a missing fsync or a torn write cannot show here');
   });
 
   it('runs an engine module named relative to that folder, and names it in the summary and the repro line', async () => {
