@@ -16,9 +16,9 @@ import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
-import { loadSubject, openPlan, workerScript } from '../subjects/index.ts';
+import { openPlan, workerScript } from '../subjects/index.ts';
 import { CrashSafetyError, NothingTestedError } from './errors.ts';
-import { specOfInput, type SubjectInput } from './subject-input.ts';
+import { loadInput, specOfInput, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertCrashSafe}. */
 export interface AssertOptions {
@@ -62,7 +62,7 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
     await replayOne(planFile, specOfInput(subject).module, invocation);
     return undefined;
   }
-  const loaded = await loadSubject(specOfInput(subject));
+  const loaded = await loadInput(subject);
   const outcome = await runCampaign({
     subject: loaded, seeds: options.seeds ?? assertSeedsDefault, seedStart: options.seedStart ?? 1, jobs: options.jobs ?? 1, workerScript, invocation,
     ...(options.scenarios ? { units: options.scenarios } : {}),

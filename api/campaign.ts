@@ -4,8 +4,8 @@
  */
 import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
 import type { Shard } from '../harness/index.ts';
-import { loadSubject, workerScript } from '../subjects/index.ts';
-import { specOfInput, type SubjectInput } from './subject-input.ts';
+import { workerScript } from '../subjects/index.ts';
+import { loadInput, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link runCampaign}. */
 export interface RunCampaignOptions extends SubjectInput {
@@ -33,7 +33,7 @@ export interface RunCampaignOptions extends SubjectInput {
  * @throws SubjectLoadError (code `SUBJECT_LOAD`), CampaignInputError (code `CAMPAIGN_INPUT`)
  */
 export async function runCampaign(options: RunCampaignOptions): Promise<CampaignOutcome> {
-  const subject = await loadSubject(specOfInput(options));
+  const subject = await loadInput(options);
   return runHarnessCampaign({
     subject, seeds: options.seeds, jobs: options.jobs ?? 1, workerScript,
     ...(options.scenarios ? { units: options.scenarios } : {}),

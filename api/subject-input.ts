@@ -6,7 +6,8 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SubjectSpec } from '../harness/index.ts';
+import type { Subject, SubjectSpec } from '../harness/index.ts';
+import { loadSubject, SubjectLoadError } from '../subjects/index.ts';
 
 /** What to test. */
 export interface SubjectInput {
@@ -41,4 +42,19 @@ export function specOfInput(input: SubjectInput): SubjectSpec {
   const looks = input.looks === undefined ? {} : { looks: input.looks };
   if (input.target !== undefined) return { kind: 'library', module: modulePath(input.target), ...looks };
   return { kind: 'engine', module: input.engine === undefined ? undefined : modulePath(input.engine), ...looks };
+}
+
+/**
+ * The subject `input` names, loaded. A module that cannot be loaded is told as the option that
+ * named it (`engine no/such.ts: no such file`), not as the command-line flag the CLI's message
+ * names.
+ * @throws SubjectLoadError (code `SUBJECT_LOAD`)
+ */
+export async function loadInput(input: SubjectInput): Promise<Subject> {
+  try {
+    return await loadSubject(specOfInput(input));
+  } catch (error) {
+    if (!(error instanceof SubjectLoadError)) throw error;
+    throw new SubjectLoadError(error.message.replace(/^--(engine|target) /, '$1 '));
+  }
 }

@@ -69,7 +69,8 @@ describe('assertCrashSafe', () => {
   });
 
   it('refuses a module that is not there with a one-line error by code', async () => {
-    expect(await thrown(assertCrashSafe({ engine: 'no/such/engine.ts' }))).toMatchObject({ code: 'SUBJECT_LOAD', message: '--engine no/such/engine.ts: no such file' });
+    // Told as the option that named it: there is no --engine flag in a test.
+    expect(await thrown(assertCrashSafe({ engine: 'no/such/engine.ts' }))).toMatchObject({ code: 'SUBJECT_LOAD', message: 'engine no/such/engine.ts: no such file' });
   });
 });
 
