@@ -5,7 +5,7 @@
  * that fails nowhere else; so can the seed the campaign reported. Asked once per shrink, it
  * costs one worker's start (~0.2 s) and one run.
  */
-import { WorkerPool } from './pool.ts';
+import { WorkerPool, WorkerStartError } from './pool.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /**
@@ -17,6 +17,10 @@ export async function failsInFreshThread<P extends BasePlan>(subject: Subject<P>
   try {
     const run = await pool.run({ unit: subject.unitOf(plan), seed: plan.seed, plan });
     return run.violations.some((violation) => violation.invariant === invariant);
+  } catch (error) {
+    // A run that threw there did not fail the same way; a worker that could not start says nothing.
+    if (error instanceof WorkerStartError) throw error;
+    return false;
   } finally {
     await pool.close();
   }

@@ -2,7 +2,7 @@
  * One seed as a campaign task, and its compact result: what aggregation needs (and a trace when
  * asked for), small enough to post from a worker thread for every seed.
  */
-import { zeroCounts } from '../sim/index.ts';
+import { describeThrown, zeroCounts } from '../sim/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import { sameCrashImage } from './same-crash-image.ts';
 import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
@@ -85,7 +85,7 @@ export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: See
  * text): its message, after its name unless that is plain `Error`.
  */
 export function thrownLine(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) return describeThrown(error);
   return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }
 
