@@ -60,6 +60,11 @@ export const shrinkRunsMaxDefault = 2000;
 /** Most rounds of passes. */
 const passesMax = 20;
 
+/** How far the nudging pass (`#nudgeSteps`) moves a re-anchored fault, in I/Os either way. */
+const nudgeMax = 3;
+/** The most steps a plan may have for the nudging pass. */
+const nudgeStepsMax = 8;
+
 class BudgetExhausted extends Error {}
 
 /** One run of a candidate, as shrinking needs it. */
@@ -114,7 +119,7 @@ class Shrinker<P extends BasePlan> {
     try {
       this.#explicit = await this.#accept(this.#explicitPlan(first));
       await this.#dropLooks();
-      for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass())) break;
+      for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass()) && !(await this.#nudgeSteps())) break;
       // Keep only the faults that fire: the same run, a shorter list.
       if (this.#explicit) await this.#accept(this.#subjectExplicit(this.#withScheduled(this.#current, this.#attempt.fired), this.#attempt));
     } catch (error) {
@@ -207,6 +212,36 @@ class Shrinker<P extends BasePlan> {
       return true;
     }
     return this.#accept(plain);
+  }
+
+  /**
+   * At a fixpoint of the passes, each step removed alone once more, with the last re-anchored
+   * fault nudged by up to {@link nudgeMax} I/Os either way. Re-anchoring assumes the steps left do
+   * the same I/O without the removed one, and a step often does one more or one less (a folder
+   * the removed step created is made again; a file it left is stat'ed): without the nudge such a
+   * step stays in the plan. Only for plans of at most {@link nudgeStepsMax} steps: it costs up to
+   * 2 x nudgeMax runs a step.
+   * @returns whether a step went
+   */
+  async #nudgeSteps(): Promise<boolean> {
+    const base = this.#current;
+    const anchors = this.#attempt?.anchors;
+    const steps = this.subject.shrink.stepCount(base);
+    if (!this.#reanchor || !this.#explicit || anchors === undefined || steps < 2 || steps > nudgeStepsMax) return false;
+    for (let removed = 0; removed < steps; removed++) {
+      const keep = range(steps).filter((index) => index !== removed);
+      const moved = reanchorFaults(base.faults.scheduled ?? [], anchors, keep);
+      const last = moved === undefined ? -1 : moved.length - 1;
+      if (last < 0) continue;
+      const plain = this.subject.shrink.keepSteps(base, keep);
+      for (let distance = 1; distance <= nudgeMax; distance++) {
+        for (const delta of [distance, -distance]) {
+          const nudged = moved!.map((fault, index) => (index === last ? { ...fault, io: fault.io + delta } : fault));
+          if (nudged[last]!.io >= 0 && await this.#accept(this.#withScheduled(plain, nudged))) return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Steps after the one where the violation showed cannot matter to it: try cutting them first. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { shrinkPlan } from '../../harness/shrink.ts';
 import type { BasePlan, Subject } from '../../harness/subject.ts';
+import { noFaults } from '../../sim/world.ts';
+import { loadSubject } from '../../subjects/index.ts';
+import type { TargetPlan } from '../../targets/plan.ts';
 import type { RunResult, RunViolation } from '../../sim/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
@@ -142,5 +145,19 @@ describe('shrinkPlan of a violation the run found itself, while a look found ano
     expect(shown.every((invariant) => invariant === 'whole')).toBe(true);
     expect(result.plan.looks).toBeUndefined();
     expect(result.plan.steps).toEqual([3]);
+  });
+});
+
+describe('shrinkPlan when an earlier step changes the I/O of a later one', () => {
+  it('drops the earlier step, finding the fault one I/O off where re-anchoring put it (a kill -9 between unlink and rename)', async () => {
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unlink-then-rename.ts' });
+    const clean = { ...(subject.plan('unlink-then-rename', 1) as TargetPlan), faults: noFaults(), looks: 0 };
+    // The I/O index of the second publish's rename, from a full trace of the run without faults.
+    const io = (await subject.run(clean, { trace: 'full' })).trace.filter((event) => event.type === 'io').map((event) => event.name).reduce<number[]>((renames, name, index) => (name === 'rename' ? [...renames, index] : renames), [])[1]!;
+    const plan = { ...clean, operations: [0, 1], faults: noFaults({ scheduled: [{ io, kind: 'kill-9' }] }) };
+    expect((await subject.run(plan)).violations.map((v) => v.invariant)).toContain('published');
+    const result = await shrinkPlan(subject, plan, { invariant: 'published' });
+    expect((result.plan as TargetPlan).operations).toEqual([1]);
+    expect((await subject.run(result.plan)).violations.map((v) => v.invariant)).toContain('published');
   });
 });
