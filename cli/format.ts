@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
+import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
 import { nextShrinkCommand, rootCauseGroups, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -146,11 +146,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
   lines.push(`seeds run: ${result.seeds}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
   lines.push(`digest: ${result.digest}`);
-  if (outcome.determinism) {
-    const { checked, mismatches } = outcome.determinism;
-    lines.push(mismatches.length === 0 ? `determinism: ${checked} seeds rerun in a fresh worker, same digests` : `NONDETERMINISM: ${mismatches.length} of ${checked} seeds rerun gave another digest`);
-    for (const m of mismatches) lines.push(`  ${m.scenario} seed ${m.seed}: ${m.digest} then ${m.rerunDigest}`);
-  }
+  lines.push(...determinismLines(result, String).map((line, index) => (index === 0 ? line : `  ${line}`)));
   if (result.violations.length === 0 && !result.violationsOmitted) lines.push('violations: none');
   else lines.push(...failingLines(result, options));
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).

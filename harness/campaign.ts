@@ -17,7 +17,7 @@
  * second look added when a look found it), for the reports.
  */
 import { wallClockMs } from '../sim/index.ts';
-import { faultKinds, type CampaignResult, type FaultKind, type LookPlace, type TraceEvent, type Violation } from '../sim/index.ts';
+import { faultKinds, type CampaignResult, type DigestMismatch, type FaultKind, type LookPlace, type TraceEvent, type Violation } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
@@ -79,13 +79,6 @@ export interface CampaignOptions<P extends BasePlan> {
 }
 
 /** A seed that gave another digest when run again. */
-export interface DigestMismatch {
-  readonly scenario: string;
-  readonly seed: number;
-  readonly digest: string;
-  readonly rerunDigest: string;
-}
-
 /** What {@link runCampaign} returns: the campaign result plus how it was run. */
 export interface CampaignOutcome extends CampaignResult {
   /** Pairs the campaign (or shard) holds; more than `seeds` when the time budget ran out. */
@@ -94,8 +87,6 @@ export interface CampaignOutcome extends CampaignResult {
   readonly ioCount: number;
   readonly stoppedByTimeBudget: boolean;
   readonly jobs: number;
-  /** Present with `checkDeterminism`. */
-  readonly determinism?: { readonly checked: number; readonly mismatches: readonly DigestMismatch[] };
 }
 
 function checkCount(what: string, value: number | undefined, least: number): void {

@@ -7,7 +7,7 @@ export type { BasePlan, CandidateCrash, Exploration, ShrinkAxes, Subject, Subjec
 export { violationLine } from './subject.ts';
 export {
   runCampaign, tracedRunsMax, traceEventsMax, determinismSampleEvery,
-  type CampaignOptions, type CampaignOutcome, type CampaignProgress, type DigestMismatch,
+  type CampaignOptions, type CampaignOutcome, type CampaignProgress,
 } from './campaign.ts';
 export { campaignPairs, pairCount, parseShard, CampaignInputError, type Pair, type Shard } from './pairs.ts';
 export { violatingRunsKeptMax } from './aggregate.ts';
@@ -32,3 +32,4 @@ export { compareStrings, compareViolations, toViolation } from './violations.ts'
 export {
   causeShape, failingRuns, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';
+export type { DeterminismCheck, DigestMismatch } from '../sim/index.ts';

@@ -55,6 +55,32 @@ export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'
   return lines;
 }
 
+/** Most mismatched seeds a report lists by name (summary.json keeps them all). */
+export const mismatchesListedMax = 20;
+
+/** Whether the campaign's determinism check found a seed whose rerun gave another digest: a failed campaign. */
+export function nondeterministic(result: Pick<CampaignResult, 'determinism'>): boolean {
+  return (result.determinism?.mismatches.length ?? 0) > 0;
+}
+
+/**
+ * What the determinism check found, one line, then (when it failed) one line per mismatched seed
+ * up to {@link mismatchesListedMax}; empty when the campaign did not check.
+ * @param count - how counts are written (the CLI prints bare numbers, reports {@link formatCount})
+ */
+export function determinismLines(result: Pick<CampaignResult, 'determinism'>, count: (n: number) => string = formatCount): string[] {
+  const check = result.determinism;
+  if (check === undefined) return [];
+  if (check.mismatches.length === 0) return [`determinism: ${count(check.checked)} seeds rerun in a fresh worker, same digests`];
+  const listed = check.mismatches.slice(0, mismatchesListedMax).map((m) => `${m.scenario} seed ${m.seed}: digest ${m.digest}, rerun ${m.rerunDigest}`);
+  const more = check.mismatches.length - listed.length;
+  return [
+    `NONDETERMINISM: ${count(check.mismatches.length)} of ${count(check.checked)} seeds rerun in a fresh worker gave another digest: a run depends on something besides its seed (state kept between runs in a thread, a clock or random source the run does not pin)`,
+    ...listed,
+    ...(more > 0 ? [`... and ${count(more)} more (summary.json lists them all)`] : []),
+  ];
+}
+
 /** One cell of the (site x fault kind) coverage table; a site is a phase or an I/O class. */
 export interface CoverageCell {
   readonly phase: string;

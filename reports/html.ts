@@ -26,7 +26,7 @@ import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, missedTargets, rootCauses, scenarioRows, subjectLine, totals,
+  determinismLines, failingSeedCount, followOnCount, nondeterministic, formatCount, formatDurationMs, formatRate, missedTargets, rootCauses, scenarioRows, subjectLine, totals,
 } from './figures.ts';
 import { renderGroups } from './html-groups.ts';
 import { heatmapCss, renderHeatmap } from './heatmap.ts';
@@ -53,10 +53,13 @@ export function renderHtml(result: CampaignResult, meta: ReportMeta): string {
   const total = totals(result);
   const failing = total.violations > 0;
   const groups = rootCauses(result);
-  const title = `powercut: ${failing ? `${plural(total.violations, 'violation')}, ${plural(groups.length, 'root cause')}` : 'passed'}, ${formatCount(total.seeds)} seeds`;
+  const varies = nondeterministic(result);
+  const verdicts = [...(varies ? ['NONDETERMINISM'] : []), ...(failing ? [`${plural(total.violations, 'violation')}, ${plural(groups.length, 'root cause')}`] : [])];
+  const title = `powercut: ${verdicts.length > 0 ? verdicts.join('; ') : 'passed'}, ${formatCount(total.seeds)} seeds`;
   const body = [
-    header(result, meta, failing),
+    header(result, meta, failing || varies),
     totalsGrid(result),
+    determinismCallout(result),
     triageCallout(result, groups),
     missedCallout(result),
     '<h2>Coverage <span class="count">faults injected per probe site and fault kind</span></h2>',
@@ -136,6 +139,15 @@ function totalsGrid(result: CampaignResult): string {
     stat('total-targets', 'targeted cells hit', `${total.targetedCellsHit}/${total.targetedCells}`, total.targetedCellsHit < total.targetedCells),
     stat('total-elapsed', 'elapsed', escapeHtml(formatDurationMs(result.elapsedMs))),
   ].join('')}</section>`;
+}
+
+/** What the determinism check found, when the campaign checked it: a failing callout listing the seeds, or one line. */
+function determinismCallout(result: CampaignResult): string {
+  const lines = determinismLines(result);
+  if (lines.length === 0) return '';
+  if (!nondeterministic(result)) return `<div class="ok" data-testid="determinism">${escapeHtml(lines[0]!)}.</div>`;
+  const seeds = lines.slice(1).map((line) => `<li><code>${escapeHtml(line)}</code></li>`).join('');
+  return `<div class="callout" data-testid="determinism"><b>${escapeHtml(lines[0]!)}</b><ul>${seeds}</ul></div>`;
 }
 
 function missedCallout(result: CampaignResult): string {

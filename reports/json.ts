@@ -53,6 +53,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),
     ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
+    ...(result.determinism === undefined ? {} : { determinism: result.determinism }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

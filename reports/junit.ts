@@ -16,7 +16,10 @@
  *   hold their invariants` that fails when the scenario failed, listing each failing seed with
  *   its first violation and repro command: a CI page that lists suites shows one red line per
  *   broken scenario.
- * So `failures` counts the summary case, the root-cause cases and the failing scenario cases.
+ * - `<testsuite name="powercut.determinism">` when the campaign checked its determinism: one case
+ *   that fails when a seed rerun in a fresh worker gave another digest, listing them.
+ * So `failures` counts the summary case, the root-cause cases, the determinism case and the
+ * failing scenario cases.
  * Test case times are left out: the campaign does not time them apart, and an invented figure
  * would mislead whoever sorts tests by duration.
  *
@@ -26,7 +29,7 @@ import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
 import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import type { FailingRun, RootCauseGroup, ScenarioRow } from './figures.ts';
-import { failingSeedCount, followOnCount, formatCount, groupScenarios, representativeRun, rootCauses, scenarioRows } from './figures.ts';
+import { determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
 import { failedCheckSeq } from './timeline.ts';
 
 /** How many trace events, up to the failed check, a root cause's text shows (the whole trace is in summary.json). */
@@ -44,7 +47,7 @@ const plural = (count: number, word: string): string => `${formatCount(count)} $
  */
 export function renderJunit(result: CampaignResult): string {
   const groups = rootCauses(result);
-  const suites = [summarySuite(result, groups), ...scenarioRows(result).map((row) => scenarioSuite(row, groups))];
+  const suites = [summarySuite(result, groups), ...determinismSuite(result), ...scenarioRows(result).map((row) => scenarioSuite(row, groups))];
   const seconds = (result.elapsedMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -96,6 +99,17 @@ function summarySuite(result: CampaignResult, groups: readonly RootCauseGroup[])
   ];
   const summary = testcase(name, 'powercut', `${formatCount(failingSeedCount(result))} of ${formatCount(result.seeds)} seeds failed: ${plural(groups.length, 'root cause')}`, 'violations', body.join('\n'));
   return suite('powercut', properties, [summary, ...groups.map(groupCase)], 1 + groups.length);
+}
+
+/** `powercut.determinism`, when the campaign checked it: one case that fails on any seed whose rerun gave another digest. */
+function determinismSuite(result: CampaignResult): Suite[] {
+  const check = result.determinism;
+  if (check === undefined) return [];
+  const name = `${formatCount(check.checked)} seeds rerun in a fresh worker give the same digest`;
+  const properties = { checked: check.checked, mismatches: check.mismatches.length };
+  if (!nondeterministic(result)) return [suite('powercut.determinism', properties, [passing(name, 'powercut.determinism')], 0)];
+  const lines = determinismLines(result);
+  return [suite('powercut.determinism', properties, [testcase(name, 'powercut.determinism', lines[0]!, 'nondeterminism', lines.join('\n'))], 1)];
 }
 
 function groupCase(group: RootCauseGroup): string {

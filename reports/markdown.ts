@@ -17,7 +17,7 @@ import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  coverageCells, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, rootCauses,
+  coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses,
   scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
@@ -38,10 +38,11 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   const total = totals(result);
   const groups = rootCauses(result);
   const lines: string[] = [];
-  const verdict = total.violations === 0
-    ? 'passed'
-    : `${formatCount(failingSeedCount(result))} of ${formatCount(total.seeds)} seeds failed, ${plural(groups.length, 'root cause')}`;
-  lines.push(`## powercut: ${total.violations === 0 ? '✅' : '❌'} ${verdict}`, '');
+  const failed = [
+    ...(nondeterministic(result) ? [`nondeterministic: ${formatCount(result.determinism!.mismatches.length)} of ${formatCount(result.determinism!.checked)} seeds rerun gave another digest`] : []),
+    ...(total.violations === 0 ? [] : [`${formatCount(failingSeedCount(result))} of ${formatCount(total.seeds)} seeds failed, ${plural(groups.length, 'root cause')}`]),
+  ];
+  lines.push(`## powercut: ${failed.length === 0 ? '✅ passed' : `❌ ${failed.join('; ')}`}`, '');
   const about = [
     `**${formatCount(total.seeds)} seeds** over ${total.scenarios} scenario${total.scenarios === 1 ? '' : 's'}`,
     `${formatDurationMs(result.elapsedMs)}, **${formatRate(result.seedsPerSecond)} seeds/s**`,
@@ -61,6 +62,9 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     formatCount(total.faultsInjected), `${total.targetedCellsHit} / ${total.targetedCells}`,
   ].join(' | ')} |`, '');
   for (const line of looksLines(result)) lines.push(`${line[0]!.toUpperCase()}${line.slice(1)}.`, '');
+  const determinism = determinismLines(result);
+  if (nondeterministic(result)) lines.push('> [!CAUTION]', `> ${escapeMarkdown(determinism[0]!)}`, '', ...determinism.slice(1).map((line) => `- ${escapeMarkdown(line)}`), '');
+  else if (determinism.length > 0) lines.push(`${escapeMarkdown(determinism[0]![0]!.toUpperCase() + determinism[0]!.slice(1))}.`, '');
 
   if (groups.length > 0) lines.push(...rootCauseLines(result, groups));
 

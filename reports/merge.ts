@@ -17,7 +17,7 @@
  * results of different campaigns (scenario sets or targets differ), a mix of sharded and unsharded
  * results, shards with different N, the same shard twice, and a set of shards with one missing.
  */
-import type { CampaignResult, Coverage, FaultKind, ScenarioSummary } from '../sim/index.ts';
+import type { CampaignResult, Coverage, DeterminismCheck, FaultKind, ScenarioSummary } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { compareStrings, compareViolations, sitesOf, subjectLine } from './figures.ts';
@@ -59,10 +59,19 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     ...(results.some((result) => result.findings !== undefined) ? { findings: mergeFindings(results) } : {}),
     ...(results.some((result) => result.looks !== undefined) ? { looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0) } : {}),
     ...(results.some((result) => result.looksSkipped !== undefined) ? { looksSkipped: results.reduce((sum, result) => sum + (result.looksSkipped ?? 0), 0) } : {}),
+    ...(results.some((result) => result.determinism !== undefined) ? { determinism: mergeDeterminism(results) } : {}),
     digest: sumDigests(results.map((result) => result.digest)),
     seedsPerSecond: elapsedMs > 0 ? seeds / (elapsedMs / 1000) : 0,
     elapsedMs,
     perScenario: mergePerScenario(results),
+  };
+}
+
+/** Determinism checks over shards: seeds rerun added up, every mismatch kept. */
+function mergeDeterminism(results: readonly CampaignResult[]): DeterminismCheck {
+  return {
+    checked: results.reduce((sum, result) => sum + (result.determinism?.checked ?? 0), 0),
+    mismatches: results.flatMap((result) => result.determinism?.mismatches ?? []),
   };
 }
 

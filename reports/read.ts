@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { faultKinds, powerLossLooks, type CampaignResult, type Coverage, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
+import { faultKinds, powerLossLooks, type CampaignResult, type Coverage, type DeterminismCheck, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
 import { summarySchema, summarySchemasRead } from './json.ts';
@@ -107,6 +107,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...(findings === undefined ? {} : { findings }),
     ...optionalCount('looks'),
     ...optionalCount('looksSkipped'),
+    ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),
@@ -125,6 +126,19 @@ class FieldReader {
   object(value: unknown, path: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(path, 'must be an object');
     return value as Record<string, unknown>;
+  }
+
+  determinism(value: unknown, path: string): DeterminismCheck {
+    const raw = this.object(value, path);
+    const mismatches = this.array(raw['mismatches'], `${path}.mismatches`).map((item, i) => {
+      const at = `${path}.mismatches[${i}]`;
+      const mismatch = this.object(item, at);
+      return {
+        scenario: this.string(mismatch['scenario'], `${at}.scenario`), seed: this.integer(mismatch['seed'], `${at}.seed`),
+        digest: this.string(mismatch['digest'], `${at}.digest`), rerunDigest: this.string(mismatch['rerunDigest'], `${at}.rerunDigest`),
+      };
+    });
+    return { checked: this.count(raw['checked'], `${path}.checked`), mismatches };
   }
 
   subject(value: unknown, path: string): SubjectInfo {

@@ -210,6 +210,20 @@ export interface SubjectInfo {
 }
 
 /** The result of a campaign: what `powercut run --json` prints. */
+/** A seed whose rerun in a fresh worker gave another digest (`--check-determinism`). */
+export interface DigestMismatch {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly digest: string;
+  readonly rerunDigest: string;
+}
+
+/** `--check-determinism`: how many seeds were rerun in a fresh worker, and those whose digest differed. */
+export interface DeterminismCheck {
+  readonly checked: number;
+  readonly mismatches: readonly DigestMismatch[];
+}
+
 export interface CampaignResult {
   /** What was tested (absent in summaries written before subjects were named). */
   readonly subject?: SubjectInfo;
@@ -244,6 +258,8 @@ export interface CampaignResult {
   readonly looks?: number;
   /** Crashes that got no second looks because a library workload's `ctx.state` could not be copied (RunResult.looksSkipped); absent: none. */
   readonly looksSkipped?: number;
+  /** Present when the campaign checked its determinism: any mismatch fails it, as a violation does. */
+  readonly determinism?: DeterminismCheck;
   /**
    * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.

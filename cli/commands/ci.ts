@@ -17,7 +17,7 @@ import { runCampaign } from '../../harness/index.ts';
 import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { toViolation } from '../../harness/index.ts';
-import { missedTargets, writeReports } from '../../reports/index.ts';
+import { missedTargets, nondeterministic, writeReports } from '../../reports/index.ts';
 import type { CampaignResult, Violation } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { workerScript } from '../../subjects/index.ts';
@@ -38,6 +38,8 @@ interface CiFlags extends SubjectFlags {
   readonly corpus: string | false;
   readonly baseline?: string;
   readonly writeBaseline?: string;
+  /** Rerun a sample of seeds in a fresh worker (on unless --no-check-determinism). */
+  readonly checkDeterminism: boolean;
 }
 
 /** The throughput figures `ci --write-baseline` stores. */
@@ -156,6 +158,7 @@ export function registerCi(program: Command): void {
     .option('--report <dir>', 'report folder', 'reports-out')
     .option('--corpus <dir>', 'regression corpus folder (plans or corpus entries, *.json)', corpusDirDefault)
     .option('--no-corpus', 'run the campaign without replaying a regression corpus')
+    .option('--no-check-determinism', 'skip rerunning every 50th seed in a fresh worker to compare digests (a mismatch fails ci with exit 3)')
     .option('--baseline <file>', 'fail when throughput falls more than 10% below this baseline')
     .option('--write-baseline <file>', 'write the throughput measured by this run as a baseline')
     .addHelpText('after', `\n${exitCodesHelp}`)
@@ -168,6 +171,12 @@ export function registerCi(program: Command): void {
       const invocation = invocationOf(process.argv, process.env, process.cwd());
       const subject = await subjectOf(flags);
       const regressions = await replayRegressions(flags);
+      // An empty corpus fails the gate before the campaign is paid for, not after.
+      if (flags.corpus && regressions.length === 0) {
+        process.stderr.write(`powercut: nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)\n`);
+        process.exitCode = exitCodes.nothingTested;
+        return;
+      }
 
       if (baseline || flags.writeBaseline !== undefined) {
         // Warm-up, not measured: otherwise a short campaign mostly measures the JIT compiling
@@ -178,6 +187,7 @@ export function registerCi(program: Command): void {
       calibration.warm();
       const campaign = await runCampaign({
         subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation, ...(flags.scenario ? { units: flags.scenario } : {}),
+        checkDeterminism: flags.checkDeterminism,
         onProgress: () => calibration.slice(),
       });
       const calibrationPerSecond = calibration.perSecond();
@@ -205,18 +215,14 @@ export function registerCi(program: Command): void {
         await writeFile(flags.writeBaseline, stableJson(measured));
         console.log(`wrote the baseline ${flags.writeBaseline}`);
       }
-      process.exitCode = ciExitCode(flags, result, regressions, slow !== undefined);
+      process.exitCode = ciExitCode(result, regressions, slow !== undefined);
     });
 }
 
-/** The gate: harness 3; violations or slow 1; nothing replayed 4; a targeted cell missed 5; else 0. */
-function ciExitCode(flags: CiFlags, result: CampaignResult, regressions: readonly RegressionResult[], slow: boolean): number {
-  if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
+/** The gate: harness or nondeterminism 3; violations or slow 1; a targeted cell missed 5; else 0 (an empty corpus was refused before). */
+function ciExitCode(result: CampaignResult, regressions: readonly RegressionResult[], slow: boolean): number {
+  if (result.violations.some((violation) => violation.invariant === 'harness') || nondeterministic(result)) return exitCodes.harness;
   if (result.violations.length > 0 || slow) return exitCodes.violation;
-  if (flags.corpus && regressions.length === 0) {
-    process.stderr.write(`powercut: nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)\n`);
-    return exitCodes.nothingTested;
-  }
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? '' : 's'} no longer fire their scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);

@@ -1,6 +1,6 @@
 /** `powercut merge DIR... --out DIR`: combine the report folders of a sharded campaign. */
 import type { Command } from 'commander';
-import { mergeResults, readResultDir, writeReports } from '../../reports/index.ts';
+import { mergeResults, nondeterministic, readResultDir, writeReports } from '../../reports/index.ts';
 import { exitCodes } from '../errors.ts';
 import { campaignSummary } from '../format.ts';
 import { reportMeta } from '../meta.ts';
@@ -19,7 +19,7 @@ export function register(program: Command): void {
         console.log(`reports: ${written.join(', ')}`);
         for (const line of campaignSummary(merged, { reportDir: options.out })) console.log(line);
       }
-      process.exitCode = merged.violations.some((violation) => violation.invariant === 'harness') ? exitCodes.harness
+      process.exitCode = merged.violations.some((violation) => violation.invariant === 'harness') || nondeterministic(merged) ? exitCodes.harness
         : merged.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
     });
 }

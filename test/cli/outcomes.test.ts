@@ -43,6 +43,16 @@ describe('nothing was tested: exit 4', () => {
     const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', corpus, '--report', join(dir, 'r1'));
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(`nothing was replayed: the regression corpus ${corpus} is missing or empty`);
+    // Refused before the campaign is paid for.
+    expect(result.stdout).not.toContain('seeds run');
+  });
+
+  it('ci of an engine whose runs depend on what ran before them in a thread: exit 3, named in the reports', async () => {
+    const report = join(dir, 'r-nondeterministic');
+    const result = await cli('ci', '--engine', 'test/fixtures/engines/remembers-runs.ts', '--scenario', 'wal-append', '--seeds', '60', '--jobs', '2', '--no-corpus', '--report', report);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^NONDETERMINISM: \d+ of \d+ seeds rerun in a fresh worker gave another digest/m);
+    expect(await readFile(join(report, 'summary.md'), 'utf8')).toMatch(/^## powercut: ❌ nondeterministic: /m);
   });
 
   it('verify and inspect of a folder that holds no store', async () => {
