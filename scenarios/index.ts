@@ -12,6 +12,7 @@ import { recoveryCrash } from './recovery-crash.ts';
 import { rotation } from './rotation.ts';
 import type { Scenario } from './scenario.ts';
 import { sectorDamage } from './sector-damage.ts';
+import { edgeValues } from './edge-values.ts';
 import { sidecarRewrite } from './sidecar-rewrite.ts';
 import { swarm } from './swarm.ts';
 import { walAppend } from './wal-append.ts';
@@ -22,7 +23,7 @@ export type { Scenario } from './scenario.ts';
 export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
-  sectorDamage, misdirectedWrite, lostFile,
+  sectorDamage, misdirectedWrite, lostFile, edgeValues,
 ];
 
 /** The scenario called `name`, or `undefined`. */

@@ -31,6 +31,12 @@ export interface WorkloadShape {
   /** Most commits issued at once by a `concurrent` step, and most operations of an `overlap` step. */
   readonly concurrentMax: number;
   readonly weights: StepWeights;
+  /**
+   * Values and keys at the edges engines get wrong ({@link drawEdgePut}): empty values, multi-byte
+   * UTF-8 keys and values (a length counted in characters, not bytes), long values. Off unless
+   * set, and then no other draw changes.
+   */
+  readonly edgeValues?: boolean;
 }
 
 /** A reasonable default shape; scenarios override parts of it. */
@@ -53,12 +59,45 @@ function drawKey(rng: Rng, keys: number): string {
   return `k${Math.floor(keys * r * r * r)}`;
 }
 
+/** Share of an edge workload's puts with an empty value. */
+const emptyValueShare = 0.2;
+/** Share of an edge workload's puts with a multi-byte UTF-8 value (after the empty ones). */
+const wideValueShare = 0.2;
+/** Share of an edge workload's puts with a long value, 2–4 KiB (after the wide ones). */
+const longValueShare = 0.1;
+/** Share of an edge workload's keys that carry multi-byte UTF-8 characters. */
+const wideKeyShare = 0.3;
+/** Characters of 2, 3 and 4 bytes in UTF-8. */
+const wideText = 'é✓𝄞';
+
+/** A key of an edge workload ({@link WorkloadShape.edgeValues}): now and then with multi-byte characters. */
+function drawEdgeKey(rng: Rng, keys: number): string {
+  const key = drawKey(rng, keys);
+  return rng.chance(wideKeyShare) ? `${key}-ключ` : key;
+}
+
+/**
+ * A put of an edge workload ({@link WorkloadShape.edgeValues}): its value empty, multi-byte, long
+ * or as usual. Every non-empty value still starts with its key and step (`head`), so a misplaced
+ * value is recognisable.
+ */
+function drawEdgePut(rng: Rng, shape: WorkloadShape, key: string, head: string): PlanOp {
+  const r = rng.next();
+  const pad = rng.int(shape.valueBytesMax + 1);
+  const value = r < emptyValueShare ? ''
+    : r < emptyValueShare + wideValueShare ? `${head}:${wideText.repeat(1 + Math.floor(pad / 9))}`
+    : r < emptyValueShare + wideValueShare + longValueShare ? `${head}${'.'.repeat(2048 + rng.int(2048))}`
+    : head + '.'.repeat(Math.max(0, pad - head.length));
+  return { type: 'put', key, value };
+}
+
 function drawBatch(rng: Rng, shape: WorkloadShape, tag: string): PlanOp[] {
   const count = 1 + rng.int(shape.batchOpsMax);
   const batch: PlanOp[] = [];
   for (let i = 0; i < count; i++) {
-    const key = drawKey(rng, shape.keys);
+    const key = shape.edgeValues === true ? drawEdgeKey(rng, shape.keys) : drawKey(rng, shape.keys);
     if (rng.chance(shape.deleteShare)) batch.push({ type: 'delete', key });
+    else if (shape.edgeValues === true) batch.push(drawEdgePut(rng, shape, key, `${key}@${tag}.${i}`));
     else {
       const head = `${key}@${tag}.${i}`;
       const pad = rng.int(shape.valueBytesMax + 1);
