@@ -209,7 +209,6 @@ export interface SubjectInfo {
   readonly module?: string;
 }
 
-/** The result of a campaign: what `powercut run --json` prints. */
 /** A seed whose rerun in a fresh worker gave another digest (`--check-determinism`). */
 export interface DigestMismatch {
   readonly scenario: string;
@@ -224,6 +223,7 @@ export interface DeterminismCheck {
   readonly mismatches: readonly DigestMismatch[];
 }
 
+/** The result of a campaign: what `powercut run --json` prints. */
 export interface CampaignResult {
   /** What was tested (absent in summaries written before subjects were named). */
   readonly subject?: SubjectInfo;
