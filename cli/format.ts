@@ -142,7 +142,10 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   const shard = result.shard ? ` (shard ${result.shard})` : '';
   const subject = subjectLine(result);
   lines.push(`${subject === undefined ? '' : `${subject}: `}${result.subject?.kind === 'library' ? 'workload' : 'scenarios'} ${result.scenarios.join(', ')}${shard}`);
-  const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (time budget reached)` : '';
+  const unran = result.scenarios.filter((unit) => (result.perScenario[unit]?.seeds ?? 0) === 0);
+  // Seeds run scenario by scenario: a budget spent early leaves the later scenarios untested, which must not go unsaid.
+  const untested = unran.length > 0 && result.seeds > 0 ? `; ${unran.length} of ${result.scenarios.length} scenarios ran no seed: ${unran.join(', ')} (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario)` : '';
+  const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (time budget reached${untested})` : '';
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
   lines.push(`seeds run: ${result.seeds}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
   lines.push(`digest: ${result.digest}`);

@@ -144,3 +144,12 @@ describe('traceExcerpt', () => {
     expect(runSummary([], base as unknown as RunResult, 'again').some((line) => line.includes('second look'))).toBe(false);
   });
 });
+
+describe('campaignSummary of a campaign a time budget ended', () => {
+  it('names the scenarios that ran no seed, as seeds run scenario by scenario', () => {
+    const { 'disk-full': _dropped, ...ran } = greenResult.perScenario;
+    const cut = { ...greenResult, perScenario: ran, seedsPlanned: greenResult.seeds + 500, jobs: 1 } as unknown as CampaignResult;
+    const line = campaignSummary(cut).find((text) => text.startsWith('seeds run:'))!;
+    expect(line).toContain('planned (time budget reached; 1 of 3 scenarios ran no seed: disk-full (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario))');
+  });
+});
