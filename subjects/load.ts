@@ -121,5 +121,7 @@ export async function openPlan(document: unknown, source: string, engineOverride
   const named = specOfPlan(document, source);
   const spec: SubjectSpec = named.kind === 'engine' && engineOverride !== undefined ? { kind: 'engine', module: engineOverride } : planModule(named, source);
   const subject = await loadSubject(spec);
-  return { subject, plan: subject.checkPlan(document, source) };
+  const plan = subject.checkPlan(document, source);
+  // Run on another engine, the plan names that one, as what replay prints and what it writes must.
+  return { subject, plan: named.kind === 'engine' && engineOverride !== undefined ? { ...plan, engineModule: engineOverride } as BasePlan : plan };
 }

@@ -15,10 +15,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { runCampaign } from '../../harness/index.ts';
 import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
-import { replayCommand } from '../../harness/index.ts';
-import { toViolation } from '../../harness/index.ts';
 import { missedTargets, nondeterministic, writeReports } from '../../reports/index.ts';
-import type { CampaignResult, Violation } from '../../sim/index.ts';
+import type { CampaignResult } from '../../sim/index.ts';
+import { withCorpus } from '../corpus-part.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';
@@ -129,14 +128,6 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
   return value as ThroughputBaseline;
 }
 
-/** Corpus failures as report violations, under the unit of their plan. */
-function corpusViolations(results: readonly RegressionResult[], invocation: string): Violation[] {
-  return results.flatMap((result) => result.violations.map((violation) =>
-    toViolation({ ...violation, message: `[regression ${result.name}] ${violation.message}` }, {
-      unit: result.scenario, seed: result.seed, repro: replayCommand(invocation, result.file),
-    })));
-}
-
 /** Replays the corpus (each plan on the subject it names; engine plans on `--engine` when given). */
 async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (!flags.corpus) return [];
@@ -194,8 +185,7 @@ export function registerCi(program: Command): void {
       // The campaign's own figure includes the slices run between its seeds; take them out.
       const runsMs = campaign.seeds / Math.max(campaign.seedsPerSecond, 1e-9) * 1000;
       const seedsPerSecond = campaign.seeds / (Math.max(runsMs - calibration.elapsedMs, 1) / 1000);
-      const violations = [...corpusViolations(regressions, invocation), ...campaign.violations];
-      const result = { ...campaign, violations };
+      const result = withCorpus(campaign, regressions, invocation, flags.engine);
       for (const line of campaignSummary(result, { reportDir: flags.report })) console.log(line);
       const written = await writeReports(flags.report, result, reportMeta());
       console.log(`reports: ${written.join(', ')}`);

@@ -111,6 +111,12 @@ describe('run', () => {
 });
 
 describe('repro and replay', () => {
+  it('replay --engine names the engine it ran the plan on, not the one the plan names', async () => {
+    const result = await cli('replay', 'test/fixtures/plans/drops-every-second-commit.json', '--engine', 'examples/careful-engine/engine.ts');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^scenario wal-append, seed 1, engine examples\/careful-engine\/engine\.ts$/m);
+  });
+
   it('reruns one seed, prints the plan and the trace tail, and writes the trace as JSON lines', async () => {
     const traceFile = join(dir, 'trace.jsonl');
     const result = await cli('repro', '--scenario', 'wal-append', '--seed', '3', '--trace', traceFile);

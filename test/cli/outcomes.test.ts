@@ -47,6 +47,20 @@ describe('nothing was tested: exit 4', () => {
     expect(result.stdout).not.toContain('seeds run');
   });
 
+  it('ci with a corpus plan that fails: a run of its own in every report, counted, with the line that replays it', async () => {
+    const corpus = join(dir, 'failing-corpus');
+    await mkdir(corpus);
+    await writeFile(join(corpus, 'drops.json'), await readFile('test/fixtures/plans/drops-every-second-commit.json', 'utf8'));
+    const report = join(dir, 'r-corpus');
+    const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '2', '--corpus', corpus, '--no-check-determinism', '--report', report);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as { seeds: number; failingSeeds: number; scenarios: string[]; violations: { scenario: string; seed: number; repro: string; message: string }[] };
+    expect(summary).toMatchObject({ seeds: 3, failingSeeds: 1, scenarios: ['wal-append', 'regressions'] });
+    expect(summary.violations[0]).toMatchObject({ scenario: 'regressions', seed: 1, message: expect.stringMatching(/^\[regression drops\] /) });
+    expect(summary.violations[0]!.repro).toMatch(new RegExp(`replay ${join(corpus, 'drops.json')}$`));
+    expect(await readFile(join(report, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="powercut\.regressions" tests="1" failures="1"/);
+  });
+
   it('ci of an engine whose runs depend on what ran before them in a thread: exit 3, named in the reports', async () => {
     const report = join(dir, 'r-nondeterministic');
     const result = await cli('ci', '--engine', 'test/fixtures/engines/remembers-runs.ts', '--scenario', 'wal-append', '--seeds', '60', '--jobs', '2', '--no-corpus', '--report', report);
