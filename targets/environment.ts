@@ -9,8 +9,8 @@
  * - `process.pid` and `process.ppid`: fixed numbers; `worker_threads.threadId`: 0 (the main thread);
  * - `Math.random`, `crypto.randomBytes`, `randomFillSync`, `randomInt`, `randomUUID` and
  *   `crypto.getRandomValues`: a stream of the world's seed;
- * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()` and
- *   `process.hrtime.bigint()`: the simulated clock, from a fixed epoch;
+ * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()`,
+ *   `process.hrtime.bigint()` and `process.uptime()`: the simulated clock, from a fixed epoch;
  * - timers (`setTimeout`, `setInterval`, `setImmediate`, their clears, `node:timers` and
  *   `node:timers/promises`): virtual timers on the same clock (targets/timers.ts);
  * - `console.log`, `info`, `warn`, `error`, `debug`, `trace` and `dir`: recorded in the run's
@@ -265,7 +265,7 @@ function pinRandom(world: SimWorld, replace: Replace): void {
   replace(webcrypto, 'randomUUID', uuid);
 }
 
-/** `Date`, `performance.now` and `process.hrtime` follow the simulated clock from {@link pinnedEpochMs}. */
+/** `Date`, `performance.now`, `process.hrtime` and `process.uptime` follow the simulated clock from {@link pinnedEpochMs}. */
 function pinClock(world: SimWorld, replace: Replace): void {
   const now = (): number => pinnedEpochMs + world.clock.now();
   const RealDate = Date;
@@ -297,6 +297,8 @@ function pinClock(world: SimWorld, replace: Replace): void {
   };
   hrtime.bigint = (): bigint => BigInt(Math.round(world.clock.now() * 1e6));
   replace(process, 'hrtime', hrtime);
+  // Seconds since the simulated process started: the clock's zero, as for hrtime.
+  replace(process, 'uptime', () => world.clock.now() / 1000);
 }
 
 /** Console output becomes `note` events of the trace, one line each (see the module comment). */

@@ -47,13 +47,13 @@ describe('pinEnvironment', () => {
     expect(hr).toBe(0n);
   });
 
-  it('moves Date, performance.now and process.hrtime with the simulated clock during a run', async () => {
+  it('moves Date, performance.now, process.hrtime and process.uptime with the simulated clock during a run', async () => {
     const world = new SimWorld({ seed: 1 });
     const restore = pinEnvironment(world);
     try {
       const readings: unknown[] = [];
       const read = (): void => {
-        readings.push([Date.now() - pinnedEpochMs, new Date().getTime() - pinnedEpochMs, performance.now(), process.hrtime(), process.hrtime.bigint()]);
+        readings.push([Date.now() - pinnedEpochMs, new Date().getTime() - pinnedEpochMs, performance.now(), process.hrtime(), process.hrtime.bigint(), process.uptime()]);
       };
       const outcome = await world.run(async () => {
         read();
@@ -67,9 +67,9 @@ describe('pinEnvironment', () => {
       });
       expect(world.clock.now()).toBe(1750);
       expect(readings).toEqual([
-        [0, 0, 0, [0, 0], 0n],
-        [1500, 1500, 1500, [1, 500_000_000], 1_500_000_000n],
-        [1750, 1750, 1750, [1, 750_000_000], 1_750_000_000n],
+        [0, 0, 0, [0, 0], 0n, 0],
+        [1500, 1500, 1500, [1, 500_000_000], 1_500_000_000n, 1.5],
+        [1750, 1750, 1750, [1, 750_000_000], 1_750_000_000n, 1.75],
       ]);
       expect(outcome).toEqual({ outcome: 'done', value: [1, 500_000_000] });
     } finally {
