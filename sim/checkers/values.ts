@@ -12,8 +12,22 @@ export type Value = Uint8Array | undefined;
 /** A key-value state, as `SutHandle.state()` returns it. */
 export type KvState = ReadonlyMap<string, Uint8Array>;
 
-/** Bytes shown by {@link formatValue} before it cuts a value short. */
+/** Bytes shown by {@link formatValue} before it cuts a binary value short. */
 export const valuePreviewBytes = 8;
+/** Characters shown by {@link formatValue} before it cuts a text value short. */
+export const valuePreviewChars = 16;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The value as text, when it is valid UTF-8 without control characters; else undefined. */
+function printableText(value: Uint8Array): string | undefined {
+  try {
+    const text = strictUtf8.decode(value);
+    return /[\u0000-\u001f\u007f]/.test(text) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether two values are equal: both absent, or the same bytes. */
 export function valuesEqual(a: Value, b: Value): boolean {
@@ -27,17 +41,26 @@ export function valuesEqual(a: Value, b: Value): boolean {
 }
 
 /**
- * A short printable form of a value for messages: `absent`, or the first
- * {@link valuePreviewBytes} bytes in hex and the length, e.g. `0x0a0b0c (3 bytes)` or
+ * A short printable form of a value for messages: `absent`; a text value quoted, up to its first
+ * run of padding dots and at most {@link valuePreviewChars} characters, with its length in bytes,
+ * e.g. `"k3@12.0"… (43 bytes)` (a generated value names its key and the step that wrote it, so a
+ * misplaced or stale value says where it came from) or `"" (0 bytes)`; any other value as its
+ * first {@link valuePreviewBytes} bytes in hex, e.g. `0x0a0b0c (3 bytes)` or
  * `0x0001020304050607… (4096 bytes)`.
  */
 export function formatValue(value: Value): string {
   if (value === undefined) return 'absent';
+  const unit = value.length === 1 ? 'byte' : 'bytes';
+  const text = printableText(value);
+  if (text !== undefined) {
+    const padding = text.search(/\.{2,}/);
+    const shown = [...(padding < 0 ? text : text.slice(0, padding))].slice(0, valuePreviewChars).join('');
+    return `${JSON.stringify(shown)}${shown.length < text.length ? '…' : ''} (${value.length} ${unit})`;
+  }
   const shown = value.subarray(0, valuePreviewBytes);
   let hex = '';
   for (const byte of shown) hex += byte.toString(16).padStart(2, '0');
   const more = value.length > valuePreviewBytes ? '…' : '';
-  const unit = value.length === 1 ? 'byte' : 'bytes';
   return `0x${hex}${more} (${value.length} ${unit})`;
 }
 

@@ -26,6 +26,13 @@ describe('messageShape', () => {
     expect(messageShape('data-3.json is not UTF-8')).toBe('data-N.json is not UTF-8');
   });
 
+  it('masks a value printed as text as it masks one printed in hex: one complaint about two commits has one shape', () => {
+    const a = 'commit #7, acknowledged, is missing: key k14 should be "k14@7.0"… (15 bytes) but is "liveness 1 0" (12 bytes)';
+    const b = 'commit #12, acknowledged, is missing: key k3 should be 0x6b3340332e33 (6 bytes) but is "" (0 bytes)';
+    expect(messageShape(a)).toBe('commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is 0x… (N bytes)');
+    expect(messageShape(b)).toBe(messageShape(a));
+  });
+
   it('masks an empty hex value as a value too', () => {
     expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
   });

@@ -40,7 +40,7 @@ describe('CommitModel: recovery in strict mode', () => {
     model.crashed();
     const [violation] = model.checkRecovered(state({ a: '1' })).violations;
     expect(violation).toMatchObject({ invariant: 'durability', lsn: 2, commit: 1, key: 'b', seen: 'absent' });
-    expect(violation?.expected).toBe('0x32 (1 byte)');
+    expect(violation?.expected).toBe('"2" (1 byte)');
   });
 
   it('accepts an in-flight commit either present or absent', () => {
@@ -436,7 +436,7 @@ describe('CommitModel: operations that overlap', () => {
     expect(model.synced(mark, failedAtIssue)).toEqual([]);
     model.crashed('power-loss');
     expect(model.checkRecovered(state({})).violations).toEqual([
-      expect.objectContaining({ invariant: 'durability', message: "commit #0 (lsn 1), acknowledged and synced, is missing: key a should be 0x31 (1 byte) but is absent" }),
+      expect.objectContaining({ invariant: 'durability', message: 'commit #0 (lsn 1), acknowledged and synced, is missing: key a should be "1" (1 byte) but is absent' }),
     ]);
   });
 
@@ -492,7 +492,7 @@ describe('CommitModel: operations that overlap', () => {
     expect(model.acked(id, 2)).toEqual([]);
     expect(model.checkRead('a', bytes('1'), mark)).toEqual([]);
     expect(model.checkRead('a', bytes('1'))).toEqual([
-      expect.objectContaining({ invariant: 'reads', message: 'get(a) returned 0x31 (1 byte); the model holds 0x32 (1 byte)' }),
+      expect.objectContaining({ invariant: 'reads', message: 'get(a) returned "1" (1 byte); the model holds "2" (1 byte)' }),
     ]);
   });
 });

@@ -63,7 +63,7 @@ describe('a get concurrent with a commit', () => {
     const engine = brokenEngine('reads-nothing', () => ({ get: async () => undefined }));
     const result = await runPlan(plan(steps), engine);
     expect(result.violations[0]).toMatchObject({
-      invariant: 'reads', step: 1, message: 'get(a) returned absent; the model holds 0x6e6577 (3 bytes)',
+      invariant: 'reads', step: 1, message: 'get(a) returned absent; the model holds "new" (3 bytes)',
     });
   });
 });
@@ -84,7 +84,7 @@ describe('a sync issued while commits are in flight', () => {
     const engine = brokenEngine('sync-does-nothing-late', () => ({ sync: () => hops(50) }));
     const result = await runPlan(plan(steps), engine);
     expect(result.violations).toContainEqual(expect.objectContaining({
-      invariant: 'durability', message: 'commit #0 (lsn 1), acknowledged and synced, is missing: key a should be 0x31 (1 byte) but is absent',
+      invariant: 'durability', message: 'commit #0 (lsn 1), acknowledged and synced, is missing: key a should be "1" (1 byte) but is absent',
     }));
     // Commit #1 was acknowledged after the sync was issued: the sync did not promise it.
     expect(result.violations.filter((v) => v.commit === 1)).toEqual([]);
@@ -128,7 +128,7 @@ describe('a close issued while commits are in flight', () => {
     }));
     const result = await runPlan(plan([{ op: 'overlap', ops: [{ op: 'commit', batch: put('a', '1') }, { op: 'close' }] }]), engine);
     expect(result.violations).toContainEqual(expect.objectContaining({
-      invariant: 'durability', message: 'commit #0, acknowledged before a clean close, is missing: key a should be 0x31 (1 byte) but is absent',
+      invariant: 'durability', message: 'commit #0, acknowledged before a clean close, is missing: key a should be "1" (1 byte) but is absent',
     }));
   });
 

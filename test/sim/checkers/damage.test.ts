@@ -59,7 +59,7 @@ describe('the oracle after damage to durable data', () => {
     const check = model.checkRecovered(state({ a: '1' }), stats(1));
     expect(check.lostToDamage).toEqual([]);
     expect(check.violations[0]).toMatchObject({ invariant: 'durability', commit: 1, lsn: 2, key: 'b' });
-    expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be 0x32 (1 byte) but is absent');
+    expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be "2" (1 byte) but is absent');
   });
 
   it('never excuses a commit a clean close vouched for: the engine recorded it', () => {
@@ -68,7 +68,7 @@ describe('the oracle after damage to durable data', () => {
     const check = model.checkRecovered(state({ a: '1' }), stats(1), { damaged: true });
     expect(check.lostToDamage).toEqual([]);
     expect(check.violations[0]).toMatchObject({ invariant: 'durability', commit: 1 });
-    expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be 0x32 (1 byte) but is absent');
+    expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be "2" (1 byte) but is absent');
   });
 
   it('never excuses a commit an earlier recovery found: losing it is a durability violation', () => {
@@ -81,7 +81,7 @@ describe('the oracle after damage to durable data', () => {
     const check = model.checkRecovered(state({ a: '1' }), undefined, { damaged: true });
     expect(check.violations.map((v) => v.invariant)).toEqual(['durability']);
     expect(check.violations[0]).toMatchObject({ invariant: 'durability', key: 'b' });
-    expect(check.violations[0]?.message).toBe('key b, present after commit #1 (lsn 2), found by an earlier recovery, is missing: it should be 0x32 (1 byte)');
+    expect(check.violations[0]?.message).toBe('key b, present after commit #1 (lsn 2), found by an earlier recovery, is missing: it should be "2" (1 byte)');
   });
 
   it('never excuses a hole: a commit lost while a later one is present', () => {
@@ -89,7 +89,7 @@ describe('the oracle after damage to durable data', () => {
     model.crashed('power-loss');
     const check = model.checkRecovered(state({ a: '1', c: '3' }), stats(3), { damaged: true });
     expect(check.violations.map((v) => v.invariant)).toContain('prefix');
-    expect(check.violations.find((v) => v.invariant === 'prefix')?.message).toBe('hole: commit #1 (lsn 2) is missing (key b should be 0x32 (1 byte) but is absent) while the later commit #2 (lsn 3) is present (key c)');
+    expect(check.violations.find((v) => v.invariant === 'prefix')?.message).toBe('hole: commit #1 (lsn 2) is missing (key b should be "2" (1 byte) but is absent) while the later commit #2 (lsn 3) is present (key c)');
   });
 
   it('keeps every commit up to the last one with evidence: the floor', () => {

@@ -9,7 +9,7 @@ describe('checkIdempotent', () => {
 
   it('reports a key that changed between two recoveries', () => {
     expect(checkIdempotent(state({ a: '1', b: '2' }), state({ a: '1', b: '3' }))).toEqual([
-      expect.objectContaining({ invariant: 'idempotence', key: 'b', expected: '0x32 (1 byte)', seen: '0x33 (1 byte)' }),
+      expect.objectContaining({ invariant: 'idempotence', key: 'b', expected: '"2" (1 byte)', seen: '"3" (1 byte)' }),
     ]);
   });
 

@@ -12,7 +12,7 @@ describe('checkRead', () => {
 
   it('reports a stale value', () => {
     expect(checkRead({ base, candidates, mustInclude: 3, key: 'a', seen: bytes('1') })).toEqual([
-      expect.objectContaining({ invariant: 'reads', key: 'a', expected: '0x33 (1 byte)', seen: '0x31 (1 byte)' }),
+      expect.objectContaining({ invariant: 'reads', key: 'a', expected: '"3" (1 byte)', seen: '"1" (1 byte)' }),
     ]);
   });
 

@@ -19,7 +19,7 @@ function input(batches: Op[][], recovered: Map<string, Uint8Array>, survive: num
 describe('diagnoseRecovery', () => {
   it('names a missing acknowledged commit as durability, with its LSN and key', () => {
     const [v] = diagnoseRecovery(input([[put('a', '1')], [put('b', '1')]], state({ a: '1' }), [0, 1]));
-    expect(v).toMatchObject({ invariant: 'durability', commit: 1, lsn: 2, key: 'b', expected: '0x31 (1 byte)', seen: 'absent' });
+    expect(v).toMatchObject({ invariant: 'durability', commit: 1, lsn: 2, key: 'b', expected: '"1" (1 byte)', seen: 'absent' });
   });
 
   it('names a lost acknowledged delete as resurrection of the key', () => {
@@ -91,7 +91,7 @@ describe('diagnoseRecovery', () => {
     const batches = [[put('a', '1'), put('b', '1')], [del('a'), del('b')]];
     const violations = diagnoseRecovery(input(batches, state({ b: '1' }), []));
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ invariant: 'prefix', key: 'b', seen: '0x31 (1 byte)', expected: 'absent' });
+    expect(violations[0]).toMatchObject({ invariant: 'prefix', key: 'b', seen: '"1" (1 byte)', expected: 'absent' });
     expect(violations[0]?.message).toContain('not the state after any allowed prefix');
   });
 

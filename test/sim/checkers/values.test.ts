@@ -17,12 +17,19 @@ describe('values', () => {
   });
 
   it('prints a short value whole with its length', () => {
-    expect(formatValue(bytes('ab'))).toBe('0x6162 (2 bytes)');
+    expect(formatValue(bytes('ab'))).toBe('"ab" (2 bytes)');
     expect(formatValue(undefined)).toBe('absent');
   });
 
-  it('prints a long value as an 8-byte hex prefix and its length', () => {
+  it('prints a binary value as an 8-byte hex prefix and its length', () => {
     expect(formatValue(new Uint8Array(4096).fill(0xab))).toBe('0xabababababababab… (4096 bytes)');
+    expect(formatValue(new Uint8Array([0x61, 0x00, 0x62]))).toBe('0x610062 (3 bytes)');
+  });
+
+  it('prints a text value quoted, up to its padding dots or 16 characters, so a generated value names the step that wrote it', () => {
+    expect(formatValue(bytes('k3@12.0.........'))).toBe('"k3@12.0"… (16 bytes)');
+    expect(formatValue(bytes(''))).toBe('"" (0 bytes)');
+    expect(formatValue(bytes('k1-ключ@3.1:é✓𝄞é✓𝄞'))).toBe('"k1-ключ@3.1:é✓𝄞é"… (34 bytes)');
   });
 
   it('keeps only the last write of a key within one batch', () => {
