@@ -26,7 +26,7 @@ function corpusViolations(results: readonly RegressionResult[], invocation: stri
  * its failing plans as failing seeds, its violations first.
  * @param engine - the `--engine` the plans were replayed on, if any
  */
-export function withCorpus(campaign: CampaignResult, results: readonly RegressionResult[], invocation: string, engine: string | undefined): CampaignResult {
+export function withCorpus<R extends CampaignResult & { readonly seedsPlanned?: number }>(campaign: R, results: readonly RegressionResult[], invocation: string, engine: string | undefined): R {
   if (results.length === 0) return campaign;
   const violations = corpusViolations(results, invocation, engine);
   const failing = results.filter((result) => result.violations.length > 0).length;
@@ -35,6 +35,8 @@ export function withCorpus(campaign: CampaignResult, results: readonly Regressio
     ...campaign,
     scenarios: [...campaign.scenarios, corpusUnit],
     seeds: campaign.seeds + results.length,
+    // Planned as run: the summary reads a difference as a time budget that ran out.
+    ...(campaign.seedsPlanned === undefined ? {} : { seedsPlanned: campaign.seedsPlanned + results.length }),
     violations: [...violations, ...campaign.violations],
     failingSeeds: (campaign.failingSeeds ?? 0) + failing,
     perScenario: { ...campaign.perScenario, [corpusUnit]: row },
