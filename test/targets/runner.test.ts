@@ -120,16 +120,21 @@ describe('a library that throws where nothing catches it', () => {
     expect(result.violations).toEqual([]);
   });
 
-  it('says so in a violation found after such an exit', async () => {
-    const lost = onFileA('dies-then-loses', async (ctx) => {
+  /** One operation whose fs callback unlinks `a`, then throws (the process dies there); its check wants `a` kept. */
+  const diesThenLoses = (): Workload<unknown, unknown> => ({
+    ...onFileA('dies-then-loses', async (ctx) => {
       fs.stat(ctx.path('a'), () => {
         fs.unlinkSync(ctx.path('a'));
         throw new Error('thrown in a callback');
       });
-    }, 1);
-    const checked = { ...lost, async invariants(ctx: WorkloadContext<unknown>) {
+    }, 1),
+    async invariants(ctx: WorkloadContext<unknown>) {
       if (!fs.existsSync(ctx.path('a'))) throw new InvariantViolation('kept', 'a is gone');
-    } };
+    },
+  });
+
+  it('says so in a violation found after such an exit', async () => {
+    const checked = diesThenLoses();
     const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), looks: 0 });
     expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 0)']);
   });
@@ -144,15 +149,7 @@ describe('a library that throws where nothing catches it', () => {
   });
 
   it('names the operation by its index, as the trace does, in a plan whose operations a shrink cut (operations [7])', async () => {
-    const lost = onFileA('dies-then-loses', async (ctx) => {
-      fs.stat(ctx.path('a'), () => {
-        fs.unlinkSync(ctx.path('a'));
-        throw new Error('thrown in a callback');
-      });
-    }, 1);
-    const checked = { ...lost, async invariants(ctx: WorkloadContext<unknown>) {
-      if (!fs.existsSync(ctx.path('a'))) throw new InvariantViolation('kept', 'a is gone');
-    } };
+    const checked = diesThenLoses();
     const result = await runTargetPlan(checked, { ...targetPlan(checked, 'test', 1, noFaults()), operations: [7], looks: 0 });
     expect(result.violations.map((violation) => violation.message)).toEqual(['a is gone (after the process died of an uncaught exception during operation 7)']);
   });
