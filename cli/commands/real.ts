@@ -23,8 +23,14 @@ interface RealOptions {
 /** Violations listed one per line; the rest are counted. */
 const violationsListedMax = 20;
 
-/** What a pass on the real disk does not show, said after one: `replay --real` says the same of its plans. */
-export const killNineNote = 'note: a kill -9 keeps every page the process wrote (the OS page cache survives): a missing fsync or a torn write cannot show here; the simulated disk covers them (powercut run)';
+/**
+ * What a run on the real disk does not show, said after a pass of `real` and after `replay --real`.
+ * @param crash - what crashed the process, as the sentence's subject
+ * @param instead - where the simulated disk covers it
+ */
+export function killNineNote(crash = 'a kill -9', instead = 'powercut run'): string {
+  return `note: ${crash} keeps every page the process wrote (the OS page cache survives): a missing fsync or a torn write cannot show here; the simulated disk covers them (${instead})`;
+}
 
 function duration(d: DurationSummary): string {
   return `p50 ${d.p50Ms.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms, max ${d.maxMs.toFixed(1)} ms (${d.count})`;
@@ -53,7 +59,7 @@ export function realSummary(result: RealCampaignResult, reproduce: string): stri
   const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
   lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
   lines.push(`reproduce: ${reproduce}`);
-  if (result.ok) lines.push(killNineNote);
+  if (result.ok) lines.push(killNineNote());
   return lines;
 }
 
@@ -117,7 +123,7 @@ export function realTargetSummary(result: RealTargetResult, reproduce: string): 
   const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
   lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
   lines.push(`reproduce: ${reproduce}`);
-  if (result.ok && result.checks > 0) lines.push(killNineNote);
+  if (result.ok && result.checks > 0) lines.push(killNineNote());
   return lines;
 }
 

@@ -15,6 +15,7 @@ import type { Plan } from '../../sim/index.ts';
 import { readJsonDocument } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
+import { killNineNote } from './real.ts';
 import { runSummary } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
@@ -77,7 +78,7 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
   if (result.failedCalls.length > 0) lines.push('engine calls that failed (a real disk injects no faults; worth a look):', ...result.failedCalls.map((call) => `  ${call}`));
   if (result.harnessErrors.length > 0) lines.push(`harness errors: ${result.harnessErrors.length}`, ...result.harnessErrors.map((error) => `  ${error}`));
   const powerLoss = result.crashPoints.some((point) => point.simulated === 'power-loss');
-  lines.push(`note: ${powerLoss ? 'power-loss crash points were replayed as kill -9, which' : 'a kill -9'} keeps every page the process wrote (the OS page cache survives); a missing fsync or a torn write cannot show here (the simulator covers them: replay without --real)`);
+  lines.push(killNineNote(powerLoss ? 'power-loss crash points were replayed as kill -9, which' : 'a kill -9', 'replay without --real'));
   lines.push(`data folder: ${result.dir} (${result.dirKept ? 'kept' : 'removed'})`);
   return lines;
 }
