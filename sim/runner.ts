@@ -108,7 +108,7 @@ class EngineRun {
   #closing = false;
   #faultsOn = true;
   /** How the last open that threw a transient error failed (for a liveness verdict that it never opened). */
-  #lastOpenError: string | undefined;
+  #lastOpenError: { readonly error: unknown } | undefined;
   /** The first commit rejected with faults off (not as `failed`): the liveness phase's verdict. */
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
@@ -296,7 +296,9 @@ class EngineRun {
       if (verdict === 'retry') continue;
       return verdict === 'open';
     }
-    if (!this.#faultsOn) this.#add([neverOpened(openAttemptsMax, this.#lastOpenError)]);
+    // Set by #openFailed meanwhile (hence the cast: the type checker cannot see it change); described only when needed.
+    const last = this.#lastOpenError as { readonly error: unknown } | undefined;
+    if (!this.#faultsOn) this.#add([neverOpened(openAttemptsMax, last === undefined ? undefined : describeError(last.error))]);
     return false;
   }
 
@@ -399,7 +401,7 @@ class EngineRun {
     }
     // Transient: an injected read error, a full disk or a failed fsync during recovery. Retry;
     // a store that never opens again is caught by the liveness phase, which says how it failed.
-    this.#lastOpenError = describeError(error);
+    this.#lastOpenError = { error };
     if (cacheLies) this.#powerLossBeforeRetry();
     else this.#world.restart();
     return 'retry';
