@@ -38,12 +38,13 @@ export interface RootCauseGroup {
 
 /**
  * What varies from seed to seed in a message: values as sim/checkers/values.ts prints them, a
- * quoted text before its length (`"k3@12.0"… (43 bytes)`) or hex (`0x6b31…`, or `0x` for no bytes); hex
+ * quoted text before its length (`"k3@12.0"… (43 bytes)`), hex (`0x6b31…`, or `0x` for no bytes)
+ * or both (`"k3@12.0:"+0x00ff… (40 bytes)`); hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); then any run of digits but the 9 of
  * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?= \(\d+ bytes?\))|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
 
 /** What a variable part is masked as in a shape. */
 function maskOf(part: string): string {

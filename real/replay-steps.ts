@@ -14,16 +14,9 @@
  * (`sync`, `checkpoint` without the method) are skipped, as the runner skips them. After the
  * last step the engine closes cleanly, and one more child recovers and is checked.
  */
-import type { Op } from '../engine/types.ts';
-import type { Plan, PlanOp, PlanStep } from '../sim/index.ts';
+import { batchOps, type Plan, type PlanStep } from '../sim/index.ts';
 import type { CrashPoint } from './replay-points.ts';
 import type { RealCall, RealRun } from './run.ts';
-
-const encoder = new TextEncoder();
-
-function toOps(batch: readonly PlanOp[]): Op[] {
-  return batch.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: encoder.encode(op.value) } : { type: 'delete', key: op.key }));
-}
 
 /** Runs one plan's steps on a {@link RealRun}. */
 export class PlanReplay {
@@ -96,9 +89,9 @@ export class PlanReplay {
     const run = this.run;
     switch (step.op) {
       case 'commit':
-        return [run.commit(toOps(step.batch))];
+        return [run.commit(batchOps(step.batch))];
       case 'concurrent':
-        return step.batches.map((batch) => run.commit(toOps(batch)));
+        return step.batches.map((batch) => run.commit(batchOps(batch)));
       case 'get':
         return [run.get(step.key)];
       case 'sync':

@@ -2,7 +2,8 @@
  * The values and keys engines get wrong, under power loss and kill -9: empty values (an engine
  * that takes an empty value for a missing one, or a zero length for a tombstone), keys and values
  * of multi-byte UTF-8 characters (a length counted in characters, not bytes, frames them wrongly),
- * and values of 2–4 KiB that span segments and sectors, with checkpoints and reopens that carry
+ * values that are not text (a newline, a zero byte, a quote, bytes that are not UTF-8: an engine that
+ * keeps values as text or frames them by a separator loses them), and values of 2–4 KiB that span segments and sectors, with checkpoints and reopens that carry
  * them through snapshots and replay.
  */
 import { defaultShape, generateSteps } from '../sim/index.ts';
@@ -10,7 +11,7 @@ import { drawCrashStates, drawEngine, makePlan, secondLooks, streams, type Scena
 
 export const edgeValues: Scenario = {
   name: 'edge-values',
-  description: 'empty values, multi-byte UTF-8 keys and values, 2-4 KiB values; power loss and kill -9 during appends and checkpoints',
+  description: 'empty values, multi-byte UTF-8 keys and values, binary values, 2-4 KiB values; power loss and kill -9 during appends and checkpoints',
   targets: { phases: ['wal.append', 'wal.sync'], io: ['append', 'fsync'], faults: ['power-loss', 'kill-9'] },
   plan(seed) {
     const { workload, params } = streams(seed);

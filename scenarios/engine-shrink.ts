@@ -6,8 +6,8 @@
  * keys to short names in the same order, drop zero crash states, latency and late writes. Late
  * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
-import type { OverlapOp, Plan, PlanOp, PlanStep, RunResult } from '../sim/index.ts';
-import { planSize, strikesInStep } from '../sim/index.ts';
+import type { OverlapOp, Plan, PlanOp, PlanPut, PlanStep, RunResult } from '../sim/index.ts';
+import { hexPut, planSize, putBytes, strikesInStep } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
 import { ddmin, firstLook, pinLook, withPowerLossAt } from '../harness/index.ts';
 
@@ -171,15 +171,26 @@ async function shrinkOverlapBatches(current: () => Plan, accept: Accept, index: 
   return progress;
 }
 
-/** Finds the fewest values that must stay long, then shortens the rest to one character. */
+/**
+ * A put's value cut to one character, or to one byte when it is not text: the first byte that
+ * makes it not text (outside printable ASCII), so that it stays what it was drawn to be.
+ */
+function shortPut(op: PlanPut): PlanPut {
+  if (op.encoding !== 'hex') return { ...op, value: op.value.slice(0, 1) };
+  const bytes = putBytes(op);
+  const awkward = bytes.findIndex((byte) => byte < 0x20 || byte > 0x7e);
+  return hexPut(op.key, bytes.subarray(Math.max(0, awkward), Math.max(0, awkward) + 1));
+}
+
+/** Finds the fewest values that must stay long, then shortens the rest (see {@link shortPut}). */
 async function shortenValues(current: () => Plan, accept: Accept): Promise<boolean> {
   const base = current();
-  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && ref.op.value.length > 1);
+  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && ref.op.value.length > (ref.op.encoding === 'hex' ? 2 : 1));
   if (longValues.length === 0) return false;
   return ddmin(longValues.length, async (keep) => {
     const kept = new Set(keep);
     const shortened = new Set(longValues.filter((_, at) => !kept.has(at)).map((ref) => ref.where));
-    return accept(mapOps(base, (op, where) => (shortened.has(where) && op.type === 'put' ? { ...op, value: op.value.slice(0, 1) } : op)));
+    return accept(mapOps(base, (op, where) => (shortened.has(where) && op.type === 'put' ? shortPut(op) : op)));
   }, 0);
 }
 

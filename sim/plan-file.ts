@@ -150,10 +150,13 @@ function checkStep(raw: unknown, field: string, check: PlanChecks): void {
   const step = check.object(raw, field);
   const batch = (value: unknown, where: string): void => {
     check.array(value, where).forEach((rawOp, i) => {
-      const op = check.object(rawOp, `${where}[${i}]`, ['type', 'key', 'value']);
+      const op = check.object(rawOp, `${where}[${i}]`, ['type', 'key', 'value', 'encoding']);
       check.oneOf(op['type'], `${where}[${i}].type`, ['put', 'delete']);
       if (typeof op['key'] !== 'string') check.fail(`${where}[${i}].key`, 'must be a string');
       if (op['type'] === 'put' && typeof op['value'] !== 'string') check.fail(`${where}[${i}].value`, 'must be a string');
+      if (op['encoding'] === undefined) return;
+      check.oneOf(op['encoding'], `${where}[${i}].encoding`, ['hex']);
+      if (!/^(?:[0-9a-fA-F]{2})*$/.test(op['value'] as string)) check.fail(`${where}[${i}].value`, 'must be hex digits, two a byte, as its encoding says');
     });
   };
   switch (step['op']) {

@@ -3,14 +3,44 @@
  * running a plan is deterministic, so a plan file reproduces a run anywhere; shrinking edits
  * plans; the regression corpus is a folder of plans.
  */
+import type { Op } from '../engine/types.ts';
 import type { EngineConfig } from './engine-contract.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import type { FaultKind } from './types.ts';
 
-/** One operation of a batch; values are UTF-8 text so that plans stay readable. */
+/**
+ * One operation of a batch. A value is UTF-8 text, so that plans stay readable, unless its
+ * `encoding` is `hex`: then `value` spells its bytes, two hex digits each, for values that are not
+ * text (a newline, a zero byte, bytes that are not UTF-8).
+ */
 export type PlanOp =
-  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly encoding?: 'hex' }
   | { readonly type: 'delete'; readonly key: string };
+
+/** A put of a plan. */
+export type PlanPut = Extract<PlanOp, { type: 'put' }>;
+
+const textEncoder = new TextEncoder();
+
+/** The bytes a put writes: its text as UTF-8, or the bytes its hex spells. */
+export function putBytes(op: PlanPut): Uint8Array {
+  if (op.encoding !== 'hex') return textEncoder.encode(op.value);
+  const bytes = new Uint8Array(op.value.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(op.value.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/** A batch of a plan as the engine takes it. */
+export function batchOps(batch: readonly PlanOp[]): Op[] {
+  return batch.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: putBytes(op) } : { type: 'delete', key: op.key }));
+}
+
+/** A put of `bytes` as a plan spells it: hex digits, two a byte. */
+export function hexPut(key: string, bytes: Uint8Array): PlanPut {
+  let value = '';
+  for (const byte of bytes) value += byte.toString(16).padStart(2, '0');
+  return { type: 'put', key, value, encoding: 'hex' };
+}
 
 /**
  * One operation of an `overlap` step. Each is issued `afterMs` of virtual time after the one

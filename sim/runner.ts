@@ -21,7 +21,7 @@ import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checker
 import { CommitModel } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
-import type { OverlapOp, Plan, PlanOp, PlanStep } from './plan.ts';
+import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
@@ -70,12 +70,6 @@ function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
 
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
 class StoppedAfterPowerLoss {}
-
-const encoder = new TextEncoder();
-
-function toOps(batch: readonly PlanOp[]): Op[] {
-  return batch.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: encoder.encode(op.value) } : { type: 'delete', key: op.key }));
-}
 
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */
 export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}): Promise<RunResult> {
@@ -443,7 +437,7 @@ class EngineRun {
 
   /** Issues one commit and records its resolution in the model. */
   #commit(handle: EngineHandle, batch: readonly PlanOp[]): Promise<void> {
-    const ops = toOps(batch);
+    const ops = batchOps(batch);
     const model = this.#model;
     const id = model.issue(ops);
     return handle.commit(ops).then(

@@ -3,7 +3,7 @@
  * Keys follow a skewed distribution (a few hot keys, a long tail), values carry their key and
  * step so that a misplaced value is recognisable, and sizes vary so that segments rotate.
  */
-import type { OverlapOp, PlanOp, PlanStep } from './plan.ts';
+import { hexPut, type OverlapOp, type PlanOp, type PlanStep } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 /** Relative weights of the step kinds (0 disables a kind). */
@@ -33,8 +33,9 @@ export interface WorkloadShape {
   readonly weights: StepWeights;
   /**
    * Values and keys at the edges engines get wrong ({@link drawEdgePut}): empty values, multi-byte
-   * UTF-8 keys and values (a length counted in characters, not bytes), long values. Off unless
-   * set, and then no other draw changes.
+   * UTF-8 keys and values (a length counted in characters, not bytes), long values, values that
+   * are not text (a newline, a zero byte, bytes that are not UTF-8). Off unless set, and then no
+   * other draw changes.
    */
   readonly edgeValues?: boolean;
 }
@@ -65,6 +66,14 @@ const emptyValueShare = 0.2;
 const wideValueShare = 0.2;
 /** Share of an edge workload's puts with a long value, 2–4 KiB (after the wide ones). */
 const longValueShare = 0.1;
+/** Share of an edge workload's puts with a value that is not text (after the long ones). */
+const binaryValueShare = 0.15;
+/**
+ * Bytes that break values framed or escaped as text: a zero byte, line and field separators,
+ * quotes and escapes, and bytes that are not UTF-8 on their own (a continuation byte, a lead
+ * byte, 0xfe and 0xff).
+ */
+const awkwardBytes = [0x00, 0x0a, 0x0d, 0x09, 0x22, 0x5c, 0x2c, 0x3d, 0x7c, 0x80, 0xc3, 0xfe, 0xff];
 /** Share of an edge workload's keys that carry multi-byte UTF-8 characters. */
 const wideKeyShare = 0.3;
 /** Characters of 2, 3 and 4 bytes in UTF-8. */
@@ -77,18 +86,30 @@ function drawEdgeKey(rng: Rng, keys: number): string {
 }
 
 /**
- * A put of an edge workload ({@link WorkloadShape.edgeValues}): its value empty, multi-byte, long
- * or as usual. Every non-empty value still starts with its key and step (`head`), so a misplaced
- * value is recognisable.
+ * A put of an edge workload ({@link WorkloadShape.edgeValues}): its value empty, multi-byte, long,
+ * not text, or as usual. Every non-empty value still starts with its key and step (`head`), so a
+ * misplaced value is recognisable.
  */
 function drawEdgePut(rng: Rng, shape: WorkloadShape, key: string, head: string): PlanOp {
   const r = rng.next();
   const pad = rng.int(shape.valueBytesMax + 1);
-  const value = r < emptyValueShare ? ''
-    : r < emptyValueShare + wideValueShare ? `${head}:${wideText.repeat(1 + Math.floor(pad / 9))}`
-    : r < emptyValueShare + wideValueShare + longValueShare ? `${head}${'.'.repeat(2048 + rng.int(2048))}`
-    : head + '.'.repeat(Math.max(0, pad - head.length));
-  return { type: 'put', key, value };
+  let share = emptyValueShare;
+  if (r < share) return { type: 'put', key, value: '' };
+  if (r < (share += wideValueShare)) return { type: 'put', key, value: `${head}:${wideText.repeat(1 + Math.floor(pad / 9))}` };
+  if (r < (share += longValueShare)) return { type: 'put', key, value: `${head}${'.'.repeat(2048 + rng.int(2048))}` };
+  if (r < share + binaryValueShare) return hexPut(key, drawBinaryValue(rng, `${head}:`, 1 + Math.floor(pad / 4)));
+  return { type: 'put', key, value: head + '.'.repeat(Math.max(0, pad - head.length)) };
+}
+
+const headEncoder = new TextEncoder();
+
+/** `head` as UTF-8, then `count` bytes, half of them {@link awkwardBytes} and half any byte. */
+function drawBinaryValue(rng: Rng, head: string, count: number): Uint8Array {
+  const start = headEncoder.encode(head);
+  const bytes = new Uint8Array(start.length + count);
+  bytes.set(start);
+  for (let i = start.length; i < bytes.length; i++) bytes[i] = rng.chance(0.5) ? awkwardBytes[rng.int(awkwardBytes.length)]! : rng.int(256);
+  return bytes;
 }
 
 function drawBatch(rng: Rng, shape: WorkloadShape, tag: string): PlanOp[] {

@@ -44,9 +44,10 @@ export function valuesEqual(a: Value, b: Value): boolean {
  * A short printable form of a value for messages: `absent`; a text value quoted, up to its first
  * run of padding dots and at most {@link valuePreviewChars} characters, with its length in bytes,
  * e.g. `"k3@12.0"… (43 bytes)` (a generated value names its key and the step that wrote it, so a
- * misplaced or stale value says where it came from) or `"" (0 bytes)`; any other value as its
- * first {@link valuePreviewBytes} bytes in hex, e.g. `0x0a0b0c (3 bytes)` or
- * `0x0001020304050607… (4096 bytes)`.
+ * misplaced or stale value says where it came from) or `"" (0 bytes)`; any other value as
+ * {@link valuePreviewBytes} bytes in hex, e.g. `0x0a0b0c (3 bytes)` or
+ * `0x0001020304050607… (4096 bytes)`, from its start or, when it starts with text, after that
+ * text quoted: `"k3@12.0:"+0x00ff0a (11 bytes)`.
  */
 export function formatValue(value: Value): string {
   if (value === undefined) return 'absent';
@@ -57,11 +58,37 @@ export function formatValue(value: Value): string {
     const shown = [...(padding < 0 ? text : text.slice(0, padding))].slice(0, valuePreviewChars).join('');
     return `${JSON.stringify(shown)}${shown.length < text.length ? '…' : ''} (${value.length} ${unit})`;
   }
-  const shown = value.subarray(0, valuePreviewBytes);
+  const head = printableHead(value);
+  const shown = [...head.text].slice(0, valuePreviewChars).join('');
+  const quoted = head.text === '' ? '' : `${JSON.stringify(shown)}${shown.length < head.text.length ? '…' : ''}+`;
+  const rest = value.subarray(head.bytes);
   let hex = '';
-  for (const byte of shown) hex += byte.toString(16).padStart(2, '0');
-  const more = value.length > valuePreviewBytes ? '…' : '';
-  return `0x${hex}${more} (${value.length} ${unit})`;
+  for (const byte of rest.subarray(0, valuePreviewBytes)) hex += byte.toString(16).padStart(2, '0');
+  const more = rest.length > valuePreviewBytes ? '…' : '';
+  return `${quoted}0x${hex}${more} (${value.length} ${unit})`;
+}
+
+const lenientUtf8 = new TextDecoder('utf-8');
+const utf8 = new TextEncoder();
+
+/** The longest start of a value that is printable text (see {@link printableText}), and its length in bytes. */
+function printableHead(value: Uint8Array): { readonly text: string; readonly bytes: number } {
+  const decoded = lenientUtf8.decode(value);
+  const end = decoded.search(/[\u0000-\u001f\u007f\ufffd]/);
+  const text = end < 0 ? decoded : decoded.slice(0, end);
+  return { text, bytes: utf8.encode(text).length };
+}
+
+/**
+ * Said after a violation's message when the value seen is the value expected read as UTF-8 text
+ * and written back ({@link readAsText}): the subject keeps values as text.
+ */
+export const readAsTextNote = '; that is the value written, read as UTF-8 text: a value that is not text does not survive being kept as text';
+
+/** Whether `seen` is `expected`, which is not UTF-8, decoded as UTF-8 (bad bytes as U+FFFD) and encoded again. */
+export function readAsText(expected: Value, seen: Value): boolean {
+  if (expected === undefined || seen === undefined || valuesEqual(expected, seen)) return false;
+  return valuesEqual(utf8.encode(lenientUtf8.decode(expected)), seen);
 }
 
 /**

@@ -21,9 +21,10 @@ describe('values', () => {
     expect(formatValue(undefined)).toBe('absent');
   });
 
-  it('prints a binary value as an 8-byte hex prefix and its length', () => {
+  it('prints a binary value as an 8-byte hex prefix and its length, after its start quoted when that is text', () => {
     expect(formatValue(new Uint8Array(4096).fill(0xab))).toBe('0xabababababababab… (4096 bytes)');
-    expect(formatValue(new Uint8Array([0x61, 0x00, 0x62]))).toBe('0x610062 (3 bytes)');
+    expect(formatValue(new Uint8Array([0x61, 0x00, 0x62]))).toBe('"a"+0x0062 (3 bytes)');
+    expect(formatValue(new Uint8Array([...new TextEncoder().encode('k1-ключ@3.1:é✓𝄞é✓'), 0xff]))).toBe('"k1-ключ@3.1:é✓𝄞é"…+0xff (31 bytes)');
   });
 
   it('prints a text value quoted, up to its padding dots or 16 characters, so a generated value names the step that wrote it', () => {
