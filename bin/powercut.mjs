@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `powercut` command. Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci`
-// and `npm pack` run through the `prepare` script) in this process. In a checkout with no
-// build, it falls back to the TypeScript source through tsx, resolved from this package.
+// The `powercut` command. Runs the compiled CLI (dist/, built by `npm run build`, which `npm
+// start`, `npm test` and `npm pack` run; `npm pack` through the `prepack` script, which unlike
+// `prepare` is not an install script that users must approve) in this process. In a checkout with
+// no build, it falls back to the TypeScript source through tsx, resolved from this package.
 // A command that runs seeds is first started again with the V8 flags of v8-flags.mjs (it says
 // why); that child's exit code or signal becomes this process's.
 import { spawn } from 'node:child_process';

@@ -7,7 +7,7 @@
  * Real processes, a real tarball, real installs (from npm's cache when it has the packages).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** Scripts npm runs when it installs a package (and asks `allowScripts` for). */
+const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'];
+
 /** A fresh project of `type` with powercut installed from the tarball and the user's files. */
 async function project(type: 'module' | 'commonjs'): Promise<string> {
   const dir = join(work, type);
@@ -166,6 +169,10 @@ async function project(type: 'module' | 'commonjs'): Promise<string> {
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `user-${type}`, version: '1.0.0', private: true, type }));
   const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], dir);
   expect(installed.code, installed.stderr).toBe(0);
+  // The package has nothing to run at install, so npm names no script of it for approval.
+  expect(installed.stderr).not.toMatch(/powercut@[^ ]* \(/);
+  const manifest = JSON.parse(await readFile(join(dir, 'node_modules', 'powercut', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  expect(Object.keys(manifest.scripts ?? {}).filter((name) => installScripts.includes(name))).toEqual([]);
   await writeFile(join(dir, 'src', 'engine.ts'), userEngine);
   await writeFile(join(dir, 'src', 'workload.ts'), userWorkload);
   await writeFile(join(dir, 'src', 'queue.mjs'), userQueue);
