@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine } from '../reports/index.ts';
+import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
 import { nextShrinkCommand, rootCauseGroups, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -22,7 +22,8 @@ function faultLine(faults: Readonly<Record<FaultKind, number>>, kinds: readonly 
 
 /**
  * The (site x kind) coverage table: counts, `*` on targeted cells, `!` on targeted cells with
- * no fault, followed by a line naming the targeted-but-missed cells.
+ * no fault, `-` on targeted cells no I/O could take, followed by lines naming the
+ * targeted-but-missed cells and the unreachable ones.
  */
 export function coverageTable(result: CampaignResult): string[] {
   const cells = coverageCells(result);
@@ -35,15 +36,28 @@ export function coverageTable(result: CampaignResult): string[] {
   for (const site of sites) {
     const row = kinds.map((kind, i) => {
       const cell = cells.find((c) => c.phase === site && c.kind === kind)!;
-      const mark = !cell.targeted ? ' ' : cell.count === 0 ? '!' : '*';
+      const mark = cell.unreachable ? '-' : !cell.targeted ? ' ' : cell.count === 0 ? '!' : '*';
       return `${cell.count}${mark}`.padStart(widths[i]! + 1);
     });
     lines.push([site.padEnd(siteWidth), ...row].join(' '));
   }
   const missed = missedTargets(result);
-  lines.push('(* targeted, ! targeted but never hit)');
+  const unreachable = unreachableTargets(result);
+  lines.push(`(* targeted, ! targeted but never hit${unreachable.length > 0 ? ', - targeted, but no I/O there could take it' : ''})`);
   lines.push(missed.length === 0 ? 'every targeted cell was hit' : `targeted but missed: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')}`);
+  if (unreachable.length > 0) lines.push(`targeted, but no seed's I/O could take it (not counted): ${unreachableLine(unreachable)}`);
   return lines;
+}
+
+/**
+ * `note: 1 targeted cell no seed could hit, since no I/O there could take its fault: fsync x
+ * fsync-error (not counted as missed)`, or nothing: what `run` and `ci` print to stderr, once.
+ */
+export function unreachableNote(result: CampaignResult): string | undefined {
+  const cells = unreachableTargets(result);
+  if (cells.length === 0 || result.seeds === 0) return undefined;
+  const count = cells.length === 1 ? '1 targeted cell' : `${cells.length} targeted cells`;
+  return `note: ${count} no seed could hit, since no I/O there could take its fault: ${unreachableLine(cells)} (not counted as missed)`;
 }
 
 /** What the end-of-campaign summary knows beyond the result. */

@@ -33,6 +33,8 @@ export class Aggregator {
   readonly faults = zeroCounts();
   readonly coverage: Coverage = {};
   readonly perScenario: Record<string, ScenarioSummary & { faults: Record<FaultKind, number> }> = {};
+  /** The fault kinds each site's I/O could take, over every run, as `faultBit` bits (RunResult.reach). */
+  readonly reach: Record<string, number> = {};
   /** Hits of the subject's rare-branch probes, over every run. */
   readonly probes: Record<string, number> = {};
   readonly #digest = new DigestSum();
@@ -71,6 +73,7 @@ export class Aggregator {
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);
+    for (const [site, mask] of Object.entries(run.reach ?? {})) this.reach[site] = (this.reach[site] ?? 0) | mask;
     const summary = this.perScenario[run.unit]!;
     addFaults(summary.faults, run.faults);
     this.perScenario[run.unit] = {

@@ -16,7 +16,7 @@
  * the root cause) and which fault kinds its run injected (`runFaultKinds`, with the fault a
  * second look added when a look found it), for the reports.
  */
-import { wallClockMs } from '../sim/index.ts';
+import { kindsOfMask, wallClockMs } from '../sim/index.ts';
 import { faultKinds, type CampaignResult, type DigestMismatch, type FaultKind, type LookPlace, type TraceEvent, type Violation } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
@@ -174,6 +174,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       ...(aggregator.looks > 0 ? { looks: aggregator.looks } : {}),
       ...(aggregator.looksSkipped > 0 ? { looksSkipped: aggregator.looksSkipped } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
+      reachable: Object.fromEntries(Object.entries(aggregator.reach).map(([site, mask]) => [site, kindsOfMask(mask)])),
       digest: aggregator.digest(),
       seedsPerSecond: runsPhaseMs > 0 ? aggregator.seeds / (runsPhaseMs / 1000) : 0,
       elapsedMs: clockMs() - started,

@@ -30,7 +30,7 @@ export interface SeedTask {
  * The compact result of one seed: the fields of its {@link RunResult} that aggregation needs,
  * and its trace only when asked for.
  */
-export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks' | 'looksSkipped'>
+export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'reach' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks' | 'looksSkipped'>
   & {
     readonly trace?: RunResult['trace'];
     /**
@@ -50,6 +50,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     faults: result.faults, coverage: result.coverage, digest: result.digest, ioCount: result.ioCount,
     crashes: result.crashes, acknowledged: result.acknowledged,
     ...(withTrace ? { trace: result.trace } : {}),
+    ...(result.reach === undefined ? {} : { reach: result.reach }),
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),

@@ -87,8 +87,18 @@ export interface CoverageCell {
   readonly kind: FaultKind;
   /** Faults of this kind injected while the engine was in this phase. */
   readonly count: number;
-  /** Whether some scenario aims to inject this kind in this phase. */
+  /**
+   * Whether some scenario aims to inject this kind in this phase, and some I/O there could take
+   * it (see {@link unreachable}).
+   */
   readonly targeted: boolean;
+  /**
+   * A scenario aims at the cell, but no I/O at this site could take this kind of fault in any
+   * seed (a library that never fsyncs, under `fsync-error`): no number of seeds would hit it, so
+   * it is not counted as targeted. Known from the runs' `reach`; a summary without it (written
+   * before it existed) counts every cell as reachable.
+   */
+  readonly unreachable: boolean;
 }
 
 /** Campaign-wide totals. */
@@ -187,15 +197,27 @@ export function coverageCells(result: CampaignResult): CoverageCell[] {
   for (const phase of sitesOf(result)) {
     const targeted = new Set(result.targets[phase] ?? []);
     for (const kind of kinds) {
-      cells.push({ phase, kind, count: result.coverage[phase]?.[kind] ?? 0, targeted: targeted.has(kind) });
+      const count = result.coverage[phase]?.[kind] ?? 0;
+      const unreachable = targeted.has(kind) && count === 0 && result.reachable !== undefined && !(result.reachable[phase] ?? []).includes(kind);
+      cells.push({ phase, kind, count, targeted: targeted.has(kind) && !unreachable, unreachable });
     }
   }
   return cells;
 }
 
-/** Cells some scenario targets where no fault was ever injected: gaps in what was tested. */
+/** Cells some scenario targets where no fault was ever injected, though I/O there could take one: gaps in what was tested. */
 export function missedTargets(result: CampaignResult): CoverageCell[] {
   return coverageCells(result).filter((cell) => cell.targeted && cell.count === 0);
+}
+
+/** Cells some scenario targets that no I/O of the subject could take ({@link CoverageCell.unreachable}). */
+export function unreachableTargets(result: CampaignResult): CoverageCell[] {
+  return coverageCells(result).filter((cell) => cell.unreachable);
+}
+
+/** `fsync x fsync-error (no fsync I/O could take it)`: an unreachable cell, for one-line messages. */
+export function unreachableLine(cells: readonly CoverageCell[]): string {
+  return cells.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ');
 }
 
 /** Campaign-wide totals. */

@@ -64,10 +64,11 @@ export const heatmapCss = Array.from({ length: heatSteps }, (_, i) => {
 
 function heatCell(cell: CoverageCell, countMax: number): string {
   const missed = cell.targeted && cell.count === 0;
-  // Only targeted cells carry a hover text: the others say all there is with their number.
+  // Only targeted cells (and those targeted but unreachable) carry a hover text: the others say all there is with their number.
   const data = `data-testid="heatmap-cell" data-phase="${escapeHtml(cell.phase)}" data-kind="${escapeHtml(cell.kind)}"`
     + `${cell.targeted ? ' data-targeted="true"' : ''}${missed ? ' data-missed="true"' : ''}`;
-  const title = !cell.targeted ? ''
+  const title = cell.unreachable ? ` title="${escapeHtml(`${cell.phase} × ${cell.kind}: targeted by a scenario, but no I/O there could take this fault in any seed`)}"`
+    : !cell.targeted ? ''
     : ` title="${escapeHtml(`${cell.phase} × ${cell.kind}: ${formatCount(cell.count)} fault${cell.count === 1 ? '' : 's'} injected, ${missed ? 'targeted by a scenario but NEVER hit: this combination is untested' : 'targeted'}`)}"`;
   const classes: string[] = [];
   let text: string;

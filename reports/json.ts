@@ -16,7 +16,7 @@
  */
 import type { CampaignResult } from '../sim/index.ts';
 import type { ReportMeta } from './figures.ts';
-import { missedTargets, rootCauses, scenarioRows, sitesOf, sortedViolations, totals } from './figures.ts';
+import { missedTargets, rootCauses, scenarioRows, sitesOf, sortedViolations, totals, unreachableTargets } from './figures.ts';
 
 /** The `schema` value of the summary.json this version writes. */
 export const summarySchema = 'powercut-summary/2';
@@ -49,6 +49,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     sites: sitesOf(result),
     coverage: result.coverage,
     targets: result.targets,
+    ...(result.reachable === undefined ? {} : { reachable: result.reachable }),
     ...(result.probes === undefined ? {} : { probes: result.probes }),
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),
@@ -58,6 +59,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     totals: totals(result),
     scenarioFigures: scenarioRows(result),
     missedTargets: missedTargets(result).map(({ phase, kind }) => ({ phase, kind })),
+    unreachableTargets: unreachableTargets(result).map(({ phase, kind }) => ({ phase, kind })),
     rootCauses: rootCauses(result).map((group) => ({
       invariant: group.invariant,
       shape: group.shape,

@@ -17,7 +17,7 @@ import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses,
+  coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses, unreachableTargets,
   scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
@@ -72,6 +72,11 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   if (missed.length > 0) {
     const cells = missed.map((cell) => `${markdownCode(cell.phase)} × ${markdownCode(cell.kind)}`).join(', ');
     lines.push(`> [!WARNING]`, `> ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit, so ${missed.length === 1 ? 'it is' : 'they are'} untested: ${cells}`, '');
+  }
+  const unreachable = unreachableTargets(result);
+  if (unreachable.length > 0) {
+    const cells = unreachable.map((cell) => `${markdownCode(cell.phase)} × ${markdownCode(cell.kind)}`).join(', ');
+    lines.push(`${unreachable.length} targeted cell${unreachable.length === 1 ? '' : 's'} no seed could hit, since no I/O there could take the fault (not counted as targeted): ${cells}.`, '');
   }
 
   lines.push('### Coverage', '', 'Faults injected per site (engine phase, or I/O class) and fault kind. **Bold**: a scenario targets the cell; ⚠ **0**: targeted but never hit.', '');

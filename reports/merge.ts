@@ -55,6 +55,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     sites,
     coverage,
     targets: first.targets,
+    ...(results.every((result) => result.reachable !== undefined) ? { reachable: mergeReachable(results) } : {}),
     ...(first.probes === undefined ? {} : { probes: sumProbes(results) }),
     ...(results.some((result) => result.findings !== undefined) ? { findings: mergeFindings(results) } : {}),
     ...(results.some((result) => result.looks !== undefined) ? { looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0) } : {}),
@@ -65,6 +66,15 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     elapsedMs,
     perScenario: mergePerScenario(results),
   };
+}
+
+/** What each site's I/O could take in any shard: the union, kinds in `faultKinds` order. */
+function mergeReachable(results: readonly CampaignResult[]): Record<string, FaultKind[]> {
+  const union: Record<string, Set<FaultKind>> = {};
+  for (const result of results) {
+    for (const [site, kinds] of Object.entries(result.reachable ?? {})) kinds.forEach((kind) => (union[site] ??= new Set()).add(kind));
+  }
+  return Object.fromEntries(Object.entries(union).map(([site, kinds]) => [site, faultKinds.filter((kind) => kinds.has(kind))]));
 }
 
 /** Determinism checks over shards: seeds rerun added up, every mismatch kept. */

@@ -82,6 +82,8 @@ export function parseSummary(text: string, source: string): CampaignResult {
   for (const [site, raw] of Object.entries(targetsRaw)) {
     targets[site] = field.array(raw, `targets.${site}`).map((kind, i) => field.faultKind(kind, `targets.${site}[${i}]`));
   }
+  const reachable = root['reachable'] === undefined ? undefined : Object.fromEntries(Object.entries(field.object(root['reachable'], 'reachable'))
+    .map(([site, raw]) => [site, field.array(raw, `reachable.${site}`).map((kind, i) => field.faultKind(kind, `reachable.${site}[${i}]`))]));
   const digest = field.string(root['digest'], 'digest');
   if (!/^[0-9a-f]{16}$/.test(digest)) field.fail('digest', `must be 16 lowercase hex digits, found ${JSON.stringify(digest)}`);
   const shard = root['shard'] === undefined ? undefined : field.string(root['shard'], 'shard');
@@ -103,6 +105,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     sites: [...sites],
     coverage,
     targets,
+    ...(reachable === undefined ? {} : { reachable }),
     ...(probes === undefined ? {} : { probes }),
     ...(findings === undefined ? {} : { findings }),
     ...optionalCount('looks'),

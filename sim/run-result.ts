@@ -55,6 +55,11 @@ export interface RunResult {
   readonly faults: Readonly<Record<FaultKind, number>>;
   /** Injected faults by site (the subject's phases, or I/O classes) and kind. */
   readonly coverage: Readonly<Coverage>;
+  /**
+   * The fault kinds each site's I/O could take while faults were on, as `faultBit` bits, by the
+   * same sites as {@link coverage}: a targeted cell no run could hit is not a gap in the seeds.
+   */
+  readonly reach?: Readonly<Record<string, number>>;
   readonly digest: string;
   readonly ioCount: number;
   readonly crashes: number;

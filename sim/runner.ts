@@ -732,6 +732,7 @@ class EngineRun {
       detected: this.#detected,
       faults: { ...world.faultCounts },
       coverage: copyCoverage(this.options.coverBy === 'io' ? world.ioCoverage : world.coverage),
+      reach: { ...(this.options.coverBy === 'io' ? world.ioReach : world.reach) },
       digest: world.trace.digest(),
       ioCount: world.ioCount,
       crashes: this.#crashStates.length,

@@ -248,6 +248,12 @@ export interface CampaignResult {
   /** The (site, kind) cells the units target, per site. */
   readonly targets: Record<string, readonly FaultKind[]>;
   /**
+   * The fault kinds some I/O at each site could take while faults were on, in any seed
+   * (RunResult.reach); absent in summaries written before it existed. A targeted cell outside it
+   * could not be hit by any number of seeds.
+   */
+  readonly reachable?: Record<string, readonly FaultKind[]>;
+  /**
    * Findings apart from violations: what checks of the engine's own design saw that no user could
    * (a file published atomically, torn right after a crash, repaired by recovery). Never fails.
    */

@@ -430,6 +430,16 @@ export class SimWorld {
     return this.#kernel.faults.ioCoverage;
   }
 
+  /** The kinds each phase's I/O could take so far while faults were on, as `faultBit` bits. */
+  get reach(): Readonly<Record<string, number>> {
+    return this.#kernel.faults.reach;
+  }
+
+  /** {@link reach} by I/O class. */
+  get ioReach(): Readonly<Record<string, number>> {
+    return this.#kernel.faults.ioReach;
+  }
+
   /**
    * How many times a media fault destroyed durable bytes so far: a damaged sector, a misdirected
    * write that landed (written back, or kept by a power loss), a lost name. A misdirected write

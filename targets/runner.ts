@@ -709,6 +709,7 @@ class LibraryRun<S, L, M> {
       detected: 0,
       faults: { ...world.faultCounts },
       coverage: copyCoverage(world.ioCoverage),
+      reach: { ...world.ioReach },
       digest: world.trace.digest(),
       ioCount: world.ioCount,
       crashes: this.#crashStates.length,

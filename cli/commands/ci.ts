@@ -21,7 +21,7 @@ import { withCorpus } from '../corpus-part.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';
-import { campaignSummary, missedProbes } from '../format.ts';
+import { campaignSummary, missedProbes, unreachableNote } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption } from '../options.ts';
@@ -228,5 +228,7 @@ function ciExitCode(result: CampaignResult, regressions: readonly RegressionResu
     process.stderr.write(`powercut: incomplete: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (raise --seeds, or aim the scenarios)\n`);
     return exitCodes.incomplete;
   }
+  const unreachable = unreachableNote(result);
+  if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
   return exitCodes.ok;
 }

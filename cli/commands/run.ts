@@ -10,7 +10,7 @@ import { missedTargets, writeReports } from '../../reports/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { checkReportDir } from '../report-dir.ts';
 import { exitCodes, exitCodesHelp } from '../errors.ts';
-import { campaignJson, campaignSummary, missedProbes } from '../format.ts';
+import { campaignJson, campaignSummary, missedProbes, unreachableNote } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
@@ -110,6 +110,8 @@ export function register(program: Command): void {
       const probes = missedProbes(result);
       if (probes.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (ci fails on this)\n`);
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
+      const unreachable = unreachableNote(result);
+      if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
       else if (noDiskLine(result) !== undefined) process.stderr.write(`powercut: warning: ${noDiskLine(result)}\n`);
       process.exitCode = exitCode;

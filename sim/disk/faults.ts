@@ -68,6 +68,11 @@ export function faultBit(kind: FaultKind): number {
   return 1 << faultKinds.indexOf(kind);
 }
 
+/** The kinds whose {@link faultBit} bits `mask` has, in `faultKinds` order. */
+export function kindsOfMask(mask: number): FaultKind[] {
+  return faultKinds.filter((kind) => (mask & faultBit(kind)) !== 0);
+}
+
 /** Kinds eligible at every I/O operation. */
 export const crashBits = faultBit('kill-9') | faultBit('power-loss');
 
@@ -89,6 +94,13 @@ export class FaultInjector {
   readonly coverage: Coverage = {};
   /** Faults by I/O class, and kind. */
   readonly ioCoverage: Coverage = {};
+  /**
+   * The kinds each phase's I/O could take while faults were on, as {@link faultBit} bits: what
+   * tells a cell no seed could hit (a library that never fsyncs) from one the seeds missed.
+   */
+  readonly reach: Record<string, number> = {};
+  /** {@link reach} by I/O class. */
+  readonly ioReach: Record<string, number> = {};
   readonly #root: Rng;
   readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
   readonly #scheduled = new Map<number, ScheduledFault[]>();
@@ -136,6 +148,8 @@ export class FaultInjector {
    */
   decide(io: number, eligibleMask: number, phase: TracePhase = 'other', ioClass: IoClass = 'other'): FaultKind | undefined {
     if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask & ~crashBits) : undefined;
+    this.reach[phase] = (this.reach[phase] ?? 0) | eligibleMask;
+    this.ioReach[ioClass] = (this.ioReach[ioClass] ?? 0) | eligibleMask;
     let chosen: FaultKind | undefined;
     // Every enabled, eligible kind draws, whether or not an earlier one fired or the phase is
     // targeted: each stream's position then depends only on the I/O sequence.

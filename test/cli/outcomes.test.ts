@@ -89,6 +89,15 @@ describe('something promised was not exercised: exit 5', () => {
     expect(result.stderr).toContain('incomplete: 3 targeted cells were never hit: read x read-error, read x bit-flip, append x misdirected-write');
   });
 
+  it('but not for a targeted cell no I/O could take: a library that never fsyncs is told so, once, under fsync-error', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/careless-writer.ts', '--seeds', '3');
+    expect(result.stdout).toContain("targeted, but no seed's I/O could take it (not counted): fsync x fsync-error");
+    expect(result.stdout).toMatch(/^ {2}fsync +0 +0 +0- /m);
+    expect(oneLine(result.stderr).filter((line) => line.includes('fsync-error'))).toEqual([
+      'powercut: note: 1 targeted cell no seed could hit, since no I/O there could take its fault: fsync x fsync-error (not counted as missed)',
+    ]);
+  });
+
   it('replay of a plan whose scheduled fault never fires', async () => {
     const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
     entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });

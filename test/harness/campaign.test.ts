@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Aggregator, violatingRunsKeptMax } from '../../harness/aggregate.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard } from '../../harness/pairs.ts';
@@ -5,7 +6,7 @@ import { runCampaign, traceEventsMax, type CampaignOptions } from '../../harness
 import { seedsInFlightPerWorker } from '../../harness/pool.ts';
 import type { SeedRun } from '../../harness/seed-run.ts';
 import type { BasePlan, Subject } from '../../harness/subject.ts';
-import { mergeResults } from '../../reports/index.ts';
+import { mergeResults, missedTargets, unreachableTargets } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { zeroCounts } from '../../sim/disk/faults.ts';
 
@@ -80,6 +81,22 @@ describe('runCampaign', () => {
     expect(plain.coverage['append']!['power-loss']).toBeGreaterThan(0);
     expect(plain.coverage['fsync']!['fsync-error']).toBeGreaterThan(0);
     expect(plain.violations).toEqual([]);
+  });
+
+  it('tells a targeted cell no I/O could take (a library that never fsyncs, under fsync-error) from one the seeds missed', async () => {
+    const fixture = (name: string): string => fileURLToPath(new URL(`../targets/fixtures/${name}.ts`, import.meta.url));
+    const careless = await runCampaign({ subject: await loadSubject({ kind: 'library', module: fixture('careless-writer') }), units: ['careless-writer'], seeds: 4, jobs: 1 });
+    expect(careless.targets['fsync']).toContain('fsync-error');
+    expect(careless.reachable?.['fsync']).toBeUndefined();
+    expect(careless.reachable?.['append']).toContain('power-loss');
+    expect(unreachableTargets(careless).map(({ phase, kind }) => `${phase} x ${kind}`)).toEqual(['fsync x fsync-error']);
+    expect(missedTargets(careless).filter((cell) => cell.phase === 'fsync')).toEqual([]);
+    const careful = await runCampaign({ subject: await loadSubject({ kind: 'library', module: fixture('careful-writer') }), units: ['careful-writer'], seeds: 4, jobs: 1 });
+    expect(careful.reachable?.['fsync']).toContain('fsync-error');
+    expect(unreachableTargets(careful)).toEqual([]);
+    // A summary written before reach was recorded counts every targeted cell as reachable.
+    const { reachable: _, ...legacy } = careless;
+    expect(missedTargets(legacy).map(({ phase, kind }) => `${phase} x ${kind}`)).toContain('fsync x fsync-error');
   });
 
   it('reports a broken engine module\'s violations with repro lines naming it, and traces, in worker threads', async () => {
