@@ -144,6 +144,16 @@ export class FacadeCore {
     }
   }
 
+  /**
+   * The error of an open or mkdir the facade refuses by what the namespace holds, without asking
+   * the disk, traced as the disk traces a failed call (`open /x flags=wx EEXIST`): a lock file
+   * taken or a folder already made shows in the trace where the library's next step came from.
+   */
+  #refused(code: string, syscall: 'open' | 'mkdir', path: string, note = ''): Error {
+    this.world.refused(syscall, path, code, note);
+    return nodeError(code, syscall, path);
+  }
+
   /** Whether a proper ancestor of `path` is a file. */
   #fileOnTheWay(path: string): boolean {
     for (let dir = parentOf(path); dir !== '/'; dir = parentOf(dir)) if (this.#peek(dir) === 'file') return true;
@@ -174,13 +184,13 @@ export class FacadeCore {
     return this.#call('open', path, () => {
       const stat = this.#peek(path);
       if (stat === 'dir') {
-        if (decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
-        if (decoded.write || decoded.create) throw nodeError('EISDIR', 'open', path);
+        if (decoded.create && decoded.exclusive) throw this.#refused('EEXIST', 'open', path, flagsNote(flags));
+        if (decoded.write || decoded.create) throw this.#refused('EISDIR', 'open', path, flagsNote(flags));
         const fd = this.#nextFd++;
         this.#fds.set(fd, { kind: 'dir', path, incarnation: this.world.kernel.incarnation, closed: false });
         return fd;
       }
-      if (stat !== undefined && decoded.create && decoded.exclusive) throw nodeError('EEXIST', 'open', path);
+      if (stat !== undefined && decoded.create && decoded.exclusive) throw this.#refused('EEXIST', 'open', path, flagsNote(flags));
       const options = { create: decoded.create, exclusive: decoded.exclusive, truncate: decoded.truncate && decoded.write };
       const file = this.port.open(path, options, flagsNote(flags));
       if (stat === undefined) {
@@ -434,13 +444,13 @@ export class FacadeCore {
     return this.#call('mkdir', path, () => {
       const stat = this.#peek(path);
       if (stat !== undefined) {
-        if (!recursive || stat === 'file') throw nodeError('EEXIST', 'mkdir', path);
+        if (!recursive || stat === 'file') throw this.#refused('EEXIST', 'mkdir', path);
         this.port.mkdir(path);
         return undefined;
       }
       const parentStat = this.#peek(parentOf(path));
-      if (parentStat === 'file') throw nodeError('ENOTDIR', 'mkdir', path);
-      if (!recursive && parentStat === undefined) throw nodeError('ENOENT', 'mkdir', path);
+      if (parentStat === 'file') throw this.#refused('ENOTDIR', 'mkdir', path);
+      if (!recursive && parentStat === undefined) throw this.#refused('ENOENT', 'mkdir', path);
       const first = recursive ? this.#firstMissing(path) : path;
       this.port.mkdir(path);
       this.#madeDirectories(first, path);

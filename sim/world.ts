@@ -556,4 +556,12 @@ export class SimWorld {
   record(type: Extract<TraceEvent['type'], 'op' | 'check' | 'note'>, name: string, detail = ''): void {
     this.trace.record(type, name, this.clock.now(), this.#kernel.phase, undefined, none, none, detail);
   }
+
+  /**
+   * Traces a call refused by what the namespace holds, without disk I/O (the facade's `open` with
+   * `wx` of a file that exists), as a failed I/O is traced: `open /x flags=wx EEXIST`.
+   */
+  refused(name: string, path: string, code: string, note = ''): void {
+    this.#kernel.traceIo(name, path, none, none, code, note);
+  }
 }

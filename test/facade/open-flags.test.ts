@@ -38,7 +38,24 @@ describe('open flags in the trace', () => {
       `${root}/f flags=a ok`,
       `${root}/f flags=r ok`,
       `${root}/f flags=O_RDWR|O_CREAT|O_TRUNC ok`,
+      `${root}/f flags=wx EEXIST`,
       `${root}/missing flags=r ENOENT`,
+    ]);
+  });
+
+  it('shows opens and mkdirs the namespace refuses, as the disk shows a failed call', () => {
+    const world = new SimWorld({ seed: 1, trace: 'full' });
+    facade = installFacade(world, root);
+    fs.mkdirSync(`${root}/lock`);
+    expect(() => fs.mkdirSync(`${root}/lock`)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(() => fs.mkdirSync(`${root}/a/b`)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => fs.openSync(`${root}/lock`, 'w')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+    const events = world.trace.events.filter((event) => event.type === 'io' && (event.name === 'mkdir' || event.name === 'open'));
+    expect(events.map((event) => `${event.name} ${event.path} ${event.detail}`)).toEqual([
+      `mkdir ${root}/lock ok`,
+      `mkdir ${root}/lock EEXIST`,
+      `mkdir ${root}/a/b ENOENT`,
+      `open ${root}/lock flags=w EISDIR`,
     ]);
   });
 
