@@ -146,8 +146,8 @@ export class FacadeCore {
 
   /**
    * The error of an open or mkdir the facade refuses by what the namespace holds, without asking
-   * the disk, traced as the disk traces a failed call (`open /x flags=wx EEXIST`): a lock file
-   * taken or a folder already made shows in the trace where the library's next step came from.
+   * the disk, traced (SimWorld.refused: `open /x flags=wx EEXIST`): a lock file taken or a folder
+   * already made shows in the trace where the library's next step came from.
    */
   #refused(code: string, syscall: 'open' | 'mkdir', path: string, note = ''): Error {
     this.world.refused(syscall, path, code, note);

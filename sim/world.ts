@@ -559,9 +559,10 @@ export class SimWorld {
 
   /**
    * Traces a call refused by what the namespace holds, without disk I/O (the facade's `open` with
-   * `wx` of a file that exists), as a failed I/O is traced: `open /x flags=wx EEXIST`.
+   * `wx` of a file that exists): a `note`, `open /x flags=wx EEXIST`, never an `io` event, since
+   * the n-th `io` event of a trace is I/O operation n (harness/ddmin.ts `anchorsOf`).
    */
   refused(name: string, path: string, code: string, note = ''): void {
-    this.#kernel.traceIo(name, path, none, none, code, note);
+    this.trace.record('note', name, this.clock.now(), this.#kernel.phase, path, none, none, code, note);
   }
 }
