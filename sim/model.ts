@@ -364,9 +364,13 @@ export class CommitModel {
     }
     const violations: ModelViolation[] = [];
     let length: number;
+    // The shortest prefix the state and statistics allow: LSNs handed out after this recovery are
+    // held only to it, since a commit that changes nothing may have been lost with its LSN.
+    let shortest: number | undefined;
     if (matches.length > 0) {
       const fits = fitting(matches);
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
+      shortest = fits[0] ?? matches[0];
     } else {
       length = closestPrefix(counts, floor, candidates.length);
       if (this.recoveries > 0 && this.issuedAtLastRecovery === this.commits.length) {
@@ -381,17 +385,24 @@ export class CommitModel {
     const lostToDamage = candidates.slice(length, matches.length > 0 ? mustInclude : length).filter((c) => c.mustSurvive !== undefined).map((c) => c.id);
     const facts = this.replayFacts(length);
     if (stats !== undefined) violations.push(...checkReplayStats(stats, facts));
-    this.decide(candidates, length, facts, state, stats);
+    this.decide(candidates, length, facts, state, stats, shortest === undefined || shortest === length ? undefined : this.replayFacts(shortest));
     return { violations, lostToDamage, prefixLength: length, present: candidates.slice(0, length).map((c) => c.id), absent: candidates.slice(length).map((c) => c.id) };
   }
 
-  /** Records what a recovery decided: the first `length` candidates present, the rest absent; starts the next session. */
-  private decide(candidates: readonly CommitRecord[], length: number, facts: ReplayFacts, state: KvState, stats: Partial<ReplayStats> | undefined): void {
+  /**
+   * Records what a recovery decided: the first `length` candidates present, the rest absent; starts the next session.
+   * @param shorter - the facts of a shorter prefix the state matches as well (commits that change
+   *   nothing, which may have been lost): unless the statistics name the last LSN, the next
+   *   session's LSNs are held only to what both allow
+   */
+  private decide(candidates: readonly CommitRecord[], length: number, facts: ReplayFacts, state: KvState, stats: Partial<ReplayStats> | undefined, shorter?: ReplayFacts): void {
     this.recoveries++;
     for (const c of candidates.slice(0, length)) { c.fate = 'present'; c.decidedBy = this.recoveries; c.mustSurvive = 'recovered'; }
     for (const c of candidates.slice(length)) { c.fate = 'absent'; c.decidedBy = this.recoveries; }
-    const lastLsn = facts.lastLsn ?? (stats?.lastLsn !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined);
-    this.baseLsn = { exact: lastLsn, min: lastLsn ?? facts.lastLsnMin };
+    const reported = stats?.lastLsn !== undefined && lastLsnFits(facts, stats.lastLsn) ? stats.lastLsn : undefined;
+    const lastLsn = reported ?? (shorter === undefined ? facts.lastLsn : undefined);
+    const least = shorter === undefined ? facts.lastLsnMin : Math.min(facts.lastLsn ?? facts.lastLsnMin, shorter.lastLsn ?? shorter.lastLsnMin);
+    this.baseLsn = { exact: lastLsn, min: lastLsn ?? least };
     this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
     this.base = new Map([...state].map(([key, value]) => [key, value.slice()]));
     this.pending = [];
