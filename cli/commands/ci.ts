@@ -132,6 +132,7 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
 async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (!flags.corpus) return [];
   const results = await replayCorpus(flags.corpus, (document, source) => openPlan(document, source, flags.engine));
+  if (results.length === 0) return results;
   const failed = results.filter((result) => result.violations.length > 0);
   console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${failed.length === 0 ? 'all pass' : `${failed.length} FAIL`}`);
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
@@ -215,7 +216,7 @@ function ciExitCode(result: CampaignResult, regressions: readonly RegressionResu
   if (result.violations.length > 0 || slow) return exitCodes.violation;
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? '' : 's'} no longer fire their scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);
+    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);
     return exitCodes.incomplete;
   }
   const probes = missedProbes(result);

@@ -43,8 +43,9 @@ describe('nothing was tested: exit 4', () => {
     const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', corpus, '--report', join(dir, 'r1'));
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(`nothing was replayed: the regression corpus ${corpus} is missing or empty`);
-    // Refused before the campaign is paid for.
+    // Refused before the campaign is paid for, and never said to pass.
     expect(result.stdout).not.toContain('seeds run');
+    expect(result.stdout).not.toContain('regression corpus: 0 plans replayed');
   });
 
   it('ci with a corpus plan that fails: a run of its own in every report, counted, with the line that replays it', async () => {
