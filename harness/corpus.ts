@@ -51,11 +51,13 @@ export interface RegressionResult {
 }
 
 /**
- * Scheduled faults of `plan` that never fired in its run (`kind@io`): a plan that promised a
- * fault it did not deliver tested less than it says (the code it was shrunk on changed its I/O).
+ * Scheduled faults of `plan` that never fired in its run (`kind@io`, `kind@step N+k`): a plan that
+ * promised a fault it did not deliver tested less than it says (the code it was shrunk on changed
+ * its I/O). What the run counted (RunResult.unfiredScheduled), else what `faultsFired` lacks.
  */
-export function unfiredFaults(plan: BasePlan, fired: readonly { readonly io: number; readonly kind: string }[]): string[] {
-  const firedKeys = new Set(fired.map((fault) => `${fault.kind}@${fault.io}`));
+export function unfiredFaults(plan: BasePlan, result: { readonly faultsFired: readonly { readonly io: number; readonly kind: string }[]; readonly unfiredScheduled?: readonly string[] }): string[] {
+  if (result.unfiredScheduled !== undefined) return [...result.unfiredScheduled];
+  const firedKeys = new Set(result.faultsFired.map((fault) => `${fault.kind}@${fault.io}`));
   return (plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).filter((key) => !firedKeys.has(key));
 }
 
@@ -130,7 +132,7 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
     const result = await subject.run(plan);
     results.push({
       file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
-      unfired: unfiredFaults(plan, result.faultsFired), digest: result.digest, elapsedMs: wallClockMs() - started,
+      unfired: unfiredFaults(plan, result), digest: result.digest, elapsedMs: wallClockMs() - started,
     });
   }
   return results;

@@ -20,7 +20,7 @@
  * What it does not do: shrink inside a step the subject does not split (a library call is one
  * step), or search for a different failure than the one named.
  */
-import type { ScheduledFault } from '../sim/index.ts';
+import { anchorToSteps, type ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
@@ -122,6 +122,9 @@ class Shrinker<P extends BasePlan> {
       for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass()) && !(await this.#nudgeSteps())) break;
       // Keep only the faults that fire: the same run, a shorter list.
       if (this.#explicit) await this.#accept(this.#subjectExplicit(this.#withScheduled(this.#current, this.#attempt.fired), this.#attempt));
+      // Aimed by step: the same run, and a plan that stays aimed when a fix changes the I/O
+      // before a step, so it can be kept as a regression test that outlives the fix.
+      if (this.#explicit) await this.#accept(this.#withScheduled(this.#current, anchorToSteps(this.#current.faults.scheduled ?? [], this.#attempt.result.stepStartIo ?? [])));
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
       budgetExhausted = true;

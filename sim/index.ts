@@ -16,7 +16,7 @@ export {
   type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
   type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
-export { kindsOfMask, zeroCounts } from './disk/faults.ts';
+export { anchorToSteps, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {

@@ -69,6 +69,13 @@ export interface RunResult {
   readonly failedOperations: number;
   /** Every fault injected, replayable as `faults.scheduled` with rates 0. */
   readonly faultsFired: readonly ScheduledFault[];
+  /** The I/O index each step of the plan began at, by step (-1 or absent for a step never begun). */
+  readonly stepStartIo?: readonly number[];
+  /**
+   * The plan's scheduled faults that never fired (`kill-9@125`, `kill-9@step 3+7`): a plan that
+   * promised a fault it did not deliver tested less than it says.
+   */
+  readonly unfiredScheduled?: readonly string[];
   /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
   readonly crashStates: readonly number[];
   /**

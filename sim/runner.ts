@@ -621,6 +621,7 @@ class EngineRun {
       while (this.#stepIndex < steps.length) {
         const step = steps[this.#stepIndex]!;
         this.#world.record('op', step.op, step.op === 'crash' ? step.kind : step.op === 'overlap' ? step.ops.map((op) => op.op).join(',') : '');
+        this.#world.beginStep(this.#stepIndex);
         inStep = true;
         const promised = this.#model.promised;
         const result = await this.#perform(step, handle);
@@ -739,6 +740,8 @@ class EngineRun {
       acknowledged: this.#model.counts().acknowledged,
       failedOperations: 0,
       faultsFired: [...world.faultsFired],
+      stepStartIo: Array.from(world.stepStartIo, (io) => io ?? -1),
+      unfiredScheduled: world.unfiredScheduled(),
       crashStates: this.#crashStates,
       ...(world.lateWrites.length > 0 ? { lateWrites: [...world.lateWrites] } : {}),
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),

@@ -313,6 +313,24 @@ export class SimWorld {
   }
 
   /**
+   * Step `step` of the plan begins now (the runners call it where they trace the step's `op`):
+   * the plan's faults aimed by step (ScheduledFault.step) are scheduled from the next I/O.
+   */
+  beginStep(step: number): void {
+    this.#kernel.faults.stepBegan(step, this.#kernel.ioCount);
+  }
+
+  /** The I/O index each step began at, by step: where {@link beginStep} was called. */
+  get stepStartIo(): readonly number[] {
+    return this.#kernel.faults.stepStartIo;
+  }
+
+  /** The plan's scheduled faults that never fired, named `kill-9@125` or `kill-9@step 3+7`. */
+  unfiredScheduled(): string[] {
+    return this.#kernel.faults.unfiredScheduled();
+  }
+
+  /**
    * The disk as it is now, with the I/O index, incarnation number and power-loss count, as plain
    * JSON-able data (format: sim/disk/image.ts). A world constructed with it as `image` continues
    * this one: the same later reads, syncs and crash states. Open handles are not kept.

@@ -436,6 +436,7 @@ class LibraryRun<S, L, M> {
     const operation = workload.operations[index % workload.operations.length]!;
     this.#world.setPhase('operation');
     this.#world.record('op', operation.name, String(index));
+    this.#world.beginStep(position);
     const library = this.#library as L;
     const outcome = await this.#lookingAtRenames(position, duringOperation(position), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
@@ -716,6 +717,8 @@ class LibraryRun<S, L, M> {
       acknowledged: this.#acknowledged,
       failedOperations: this.#failedOperations,
       faultsFired: [...world.faultsFired],
+      stepStartIo: Array.from(world.stepStartIo, (io) => io ?? -1),
+      unfiredScheduled: world.unfiredScheduled(),
       crashStates: this.#crashStates,
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       ...(this.#looksSkipped > 0 ? { looksSkipped: this.#looksSkipped } : {}),

@@ -35,7 +35,7 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   }
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
-  const unfired = unfiredFaults(plan, result.faultsFired);
+  const unfired = unfiredFaults(plan, result);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the plan no longer reaches the I/O it was written for\n`);
     return exitCodes.incomplete;

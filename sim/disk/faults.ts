@@ -27,6 +27,43 @@ export interface ScheduledFault {
   readonly kind: FaultKind;
   /** The fault's argument; drawn from the (kind, io) stream when absent. */
   readonly arg?: number;
+  /**
+   * With {@link ioInStep}: the fault strikes the `ioInStep`-th I/O after step `step` of the plan
+   * began, and only within that step; `io` is then where it struck when the plan was written.
+   * A plan kept as a regression test stays aimed when the code's I/O before the step changes
+   * (a fix that adds an fsync to recovery), where a global index would land elsewhere.
+   */
+  readonly step?: number;
+  readonly ioInStep?: number;
+}
+
+/** Whether a scheduled fault is aimed by step ({@link ScheduledFault.step}). */
+function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly step: number; readonly ioInStep: number } {
+  return fault.step !== undefined && fault.ioInStep !== undefined;
+}
+
+/**
+ * Scheduled faults aimed by step where the run's `stepStartIo` (RunResult.stepStartIo) allows:
+ * each after the start of the step it strikes in; one before the first step keeps its global
+ * index alone.
+ */
+export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[]): ScheduledFault[] {
+  return scheduled.map((fault) => {
+    const { step: _step, ioInStep: _ioInStep, ...plain } = fault;
+    let step = -1;
+    for (let s = 0; s < stepStartIo.length; s++) if (stepStartIo[s]! >= 0 && stepStartIo[s]! <= fault.io) step = s;
+    return step < 0 ? plain : { ...plain, step, ioInStep: fault.io - stepStartIo[step]! };
+  });
+}
+
+/** Scheduled faults aimed by global index only (see {@link anchorToSteps}): what shrinking edits. */
+export function unanchored(scheduled: readonly ScheduledFault[]): ScheduledFault[] {
+  return scheduled.map(({ step: _step, ioInStep: _ioInStep, ...plain }) => plain);
+}
+
+/** A scheduled fault as messages name it: `kill-9@125`, or `kill-9@step 3+7` when aimed by step. */
+export function scheduledLabel(fault: ScheduledFault): string {
+  return anchored(fault) ? `${fault.kind}@step ${fault.step}+${fault.ioInStep}` : `${fault.kind}@${fault.io}`;
 }
 
 /** Which faults a run injects, and how the disk behaves under them. */
@@ -104,6 +141,14 @@ export class FaultInjector {
   readonly #root: Rng;
   readonly #streams: Array<{ kind: FaultKind; bit: number; rate: number; rng: Rng }> = [];
   readonly #scheduled = new Map<number, ScheduledFault[]>();
+  /** Faults aimed by step ({@link ScheduledFault.step}), by step: scheduled when it begins. */
+  readonly #byStep = new Map<number, ScheduledFault[]>();
+  /** The step under way's faults aimed by step, at the global index each was scheduled at. */
+  #stepFaults: (readonly [number, ScheduledFault])[] = [];
+  /** Scheduled faults aimed by step that fired. */
+  readonly #firedScheduled = new Set<ScheduledFault>();
+  /** The I/O index each step of the plan began at, by step (see {@link stepBegan}). */
+  readonly stepStartIo: number[] = [];
   /** The kinds that can fire at all (a rate above zero, or scheduled somewhere), as `faultBit` bits. */
   #possible = 0;
   #current: ScheduledFault | undefined;
@@ -125,11 +170,39 @@ export class FaultInjector {
     }
     for (const fault of profile.scheduled ?? []) {
       this.#possible |= faultBit(fault.kind);
-      const list = this.#scheduled.get(fault.io) ?? [];
-      list.push(fault);
-      this.#scheduled.set(fault.io, list);
+      if (anchored(fault)) (this.#byStep.get(fault.step) ?? this.#byStep.set(fault.step, []).get(fault.step)!).push(fault);
+      else this.#schedule(fault.io, fault);
     }
     this.counts = zeroCounts();
+  }
+
+  #schedule(io: number, fault: ScheduledFault): void {
+    const list = this.#scheduled.get(io) ?? [];
+    list.push(fault);
+    this.#scheduled.set(io, list);
+  }
+
+  /**
+   * Step `step` of the plan begins at I/O `io`: its faults aimed by step are scheduled from
+   * there, and those of the step before that never fired are withdrawn (they strike within
+   * their step or not at all). Also notes where each step began (RunResult.stepStartIo).
+   */
+  stepBegan(step: number, io: number): void {
+    this.stepStartIo[step] = io;
+    for (const [at, fault] of this.#stepFaults) {
+      const list = this.#scheduled.get(at);
+      if (list !== undefined) this.#scheduled.set(at, list.filter((other) => other !== fault));
+    }
+    this.#stepFaults = (this.#byStep.get(step) ?? []).map((fault) => [io + fault.ioInStep!, fault] as const);
+    for (const [at, fault] of this.#stepFaults) this.#schedule(at, fault);
+  }
+
+  /** Scheduled faults that never fired, as {@link scheduledLabel} names them. */
+  unfiredScheduled(): string[] {
+    const firedAt = new Set(this.fired.map((fault) => `${fault.kind}@${fault.io}`));
+    return (this.profile.scheduled ?? [])
+      .filter((fault) => (anchored(fault) ? !this.#firedScheduled.has(fault) : !firedAt.has(`${fault.kind}@${fault.io}`)))
+      .map(scheduledLabel);
   }
 
   /**
@@ -187,6 +260,7 @@ export class FaultInjector {
   /** Records a fault that fired (for replay, counts and coverage). */
   record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase, ioClass: IoClass): void {
     this.fired.push(arg === undefined ? { io, kind } : { io, kind, arg });
+    if (this.#current?.kind === kind && anchored(this.#current)) this.#firedScheduled.add(this.#current);
     this.count(kind, phase, ioClass);
   }
 

@@ -37,7 +37,7 @@ describe('regression corpus', () => {
 
   it('names scheduled faults that never fired', () => {
     const plan = { format: 'x', version: 1, seed: 1, stepsMax: 1, faults: { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 4096, scheduled: [{ io: 3, kind: 'kill-9' }, { io: 9, kind: 'disk-full' }] } } as const;
-    expect(unfiredFaults(plan, [{ io: 3, kind: 'kill-9' }])).toEqual(['disk-full@9']);
+    expect(unfiredFaults(plan, { faultsFired: [{ io: 3, kind: 'kill-9' }] })).toEqual(['disk-full@9']);
   });
 
   it('refuses an entry of another format with the file named', () => {

@@ -1,0 +1,96 @@
+/**
+ * Faults aimed by step (ScheduledFault.step, ioInStep): a shrunk plan kept as a regression test
+ * stays aimed at the same step's I/O when the code changes the I/O before it (a fix that adds an
+ * fsync to recovery), where a global I/O index would land elsewhere or nowhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { referenceEngine } from '../../sim/adapters/reference.ts';
+import type { Engine } from '../../sim/engine-contract.ts';
+import { anchorToSteps, scheduledLabel, unanchored } from '../../sim/disk/faults.ts';
+import { checkPlan } from '../../sim/plan-file.ts';
+import type { Plan } from '../../sim/plan.ts';
+import { runPlan } from '../../sim/runner.ts';
+import { noFaults } from '../../sim/world.ts';
+import { shrinkPlan } from '../../harness/shrink.ts';
+import { loadSubject } from '../../subjects/index.ts';
+import type { TargetPlan } from '../../targets/plan.ts';
+import { findScenario } from '../../scenarios/index.ts';
+
+/** The reference engine, asking whether its folder exists once more at every open: one more I/O per open. */
+const oneMoreIoAtOpen: Engine = {
+  ...referenceEngine,
+  name: 'one-more-io-at-open',
+  async open(env) {
+    await env.fs.exists(env.dir);
+    return referenceEngine.open(env);
+  },
+};
+
+const base = findScenario('wal-append')!.plan(3);
+const plan: Plan = {
+  ...base,
+  steps: [
+    { op: 'commit', batch: [{ type: 'put', key: 'a', value: 'a1' }] },
+    { op: 'reopen' },
+    { op: 'commit', batch: [{ type: 'put', key: 'b', value: 'b1' }] },
+    { op: 'commit', batch: [{ type: 'put', key: 'c', value: 'c1' }] },
+  ],
+  faults: noFaults(),
+  looks: 0,
+};
+
+describe('a fault aimed by step', () => {
+  it('strikes the same I/O of its step when the code does more I/O before the step; a global index does not', async () => {
+    const clean = await runPlan(plan, referenceEngine);
+    const starts = clean.stepStartIo!;
+    expect(starts).toHaveLength(4);
+    // The second I/O of step 3 (its commit's append), aimed by global index and by step.
+    const io = starts[3]! + 1;
+    const global = { ...plan, faults: noFaults({ scheduled: [{ io, kind: 'kill-9' as const }] }) };
+    const aimed = { ...plan, faults: noFaults({ scheduled: anchorToSteps([{ io, kind: 'kill-9' }], starts) }) };
+    expect(aimed.faults.scheduled).toEqual([{ io, kind: 'kill-9', step: 3, ioInStep: 1 }]);
+    // On the code it was written for, both are the same run.
+    expect((await runPlan(aimed, referenceEngine)).digest).toBe((await runPlan(global, referenceEngine)).digest);
+    // On code with one more I/O at each open, the step moved by two (the first open and the reopen).
+    const aimedThere = await runPlan(aimed, oneMoreIoAtOpen);
+    expect(aimedThere.stepStartIo![3]).toBe(starts[3]! + 2);
+    expect(aimedThere.faultsFired).toEqual([{ io: io + 2, kind: 'kill-9' }]);
+    expect(aimedThere.unfiredScheduled).toEqual([]);
+    const globalThere = await runPlan(global, oneMoreIoAtOpen);
+    expect(globalThere.faultsFired).toEqual([{ io, kind: 'kill-9' }]);
+    expect(globalThere.faultsFired[0]!.io).toBeLessThan(aimedThere.stepStartIo![3]!);
+  });
+
+  it('strikes within its step or not at all, and is then named unfired by its step', async () => {
+    const clean = await runPlan(plan, referenceEngine);
+    const fault = { io: 0, kind: 'kill-9' as const, step: 0, ioInStep: clean.stepStartIo![1]! + 50 };
+    const result = await runPlan({ ...plan, faults: noFaults({ scheduled: [fault] }) }, referenceEngine);
+    expect(result.faultsFired).toEqual([]);
+    expect(result.unfiredScheduled).toEqual([`kill-9@step 0+${fault.ioInStep}`]);
+    expect(scheduledLabel({ io: 7, kind: 'power-loss' })).toBe('power-loss@7');
+  });
+
+  it('is read from a plan file, which refuses a step without its ioInStep', () => {
+    const document = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ io: 9, kind: 'kill-9', step: 2, ioInStep: 1 }] }) }));
+    expect(checkPlan(document, 'p.json').faults.scheduled).toEqual([{ io: 9, kind: 'kill-9', step: 2, ioInStep: 1 }]);
+    const half = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ io: 9, kind: 'kill-9', step: 2 }] }) }));
+    expect(() => checkPlan(half, 'p.json')).toThrow(/faults\.scheduled\[0\] must give step and ioInStep together/);
+  });
+
+  it('is what shrink writes: the same run as the plan aimed by global index', async () => {
+    // A library that unlinks, then renames: a kill -9 between them loses the published file.
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unlink-then-rename.ts' });
+    const clean = { ...(subject.plan('unlink-then-rename', 1) as TargetPlan), faults: noFaults(), looks: 0 };
+    const renames = (await subject.run(clean, { trace: 'full' })).trace.filter((event) => event.type === 'io').map((event, io) => (event.name === 'rename' ? io : -1)).filter((io) => io >= 0);
+    const failing = { ...clean, operations: [0, 1], faults: noFaults({ scheduled: [{ io: renames[1]!, kind: 'kill-9' as const }] }) };
+    const result = await shrinkPlan(subject, failing, { invariant: 'published' });
+    const scheduled = result.plan.faults.scheduled ?? [];
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(scheduled.every((fault) => fault.step !== undefined && fault.ioInStep !== undefined)).toBe(true);
+    const globalPlan = { ...result.plan, faults: { ...result.plan.faults, scheduled: unanchored(scheduled) } };
+    const [aimedRun, globalRun] = [await subject.run(result.plan), await subject.run(globalPlan)];
+    expect(aimedRun.digest).toBe(globalRun.digest);
+    expect(aimedRun.violations.length).toBeGreaterThan(0);
+    expect(aimedRun.unfiredScheduled).toEqual([]);
+  });
+});
