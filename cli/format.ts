@@ -36,14 +36,15 @@ export function coverageTable(result: CampaignResult): string[] {
   for (const site of sites) {
     const row = kinds.map((kind, i) => {
       const cell = cells.find((c) => c.phase === site && c.kind === kind)!;
-      const mark = cell.unreachable ? '-' : !cell.targeted ? ' ' : cell.count === 0 ? '!' : '*';
+      const mark = cell.unreachable ? '-' : cell.bySibling ? '~' : !cell.targeted ? ' ' : cell.count === 0 ? '!' : '*';
       return `${cell.count}${mark}`.padStart(widths[i]! + 1);
     });
     lines.push([site.padEnd(siteWidth), ...row].join(' '));
   }
   const missed = missedTargets(result);
   const unreachable = unreachableTargets(result);
-  lines.push(`(* targeted, ! targeted but never hit${unreachable.length > 0 ? ', - targeted, but no I/O there could take it' : ''})`);
+  const bySibling = cells.some((cell) => cell.bySibling);
+  lines.push(`(* targeted, ! targeted but never hit${unreachable.length > 0 ? ', - targeted, but no I/O there could take it' : ''}${bySibling ? ', ~ targeted, met at the other data write (append or write)' : ''})`);
   lines.push(missed.length === 0 ? 'every targeted cell was hit' : `targeted but missed: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')}`);
   if (unreachable.length > 0) lines.push(`targeted, but no seed's I/O could take it (not counted): ${unreachableLine(unreachable)}`);
   return lines;

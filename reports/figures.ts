@@ -99,7 +99,16 @@ export interface CoverageCell {
    * before it existed) counts every cell as reachable.
    */
   readonly unreachable: boolean;
+  /**
+   * A scenario aims at the cell, an `append` or a `write` (I/O classes), which got no fault of
+   * its kind while the other did: a data write was struck, appended or in place, whichever the
+   * subject's design does (an in-place engine seldom appends). Not counted as targeted either.
+   */
+  readonly bySibling: boolean;
 }
+
+/** The I/O classes of data writes: a targeted cell of one is met by a fault at the other. */
+const dataWrites: Readonly<Record<string, string>> = { append: 'write', write: 'append' };
 
 /** Campaign-wide totals. */
 export interface Totals {
@@ -199,7 +208,9 @@ export function coverageCells(result: CampaignResult): CoverageCell[] {
     for (const kind of kinds) {
       const count = result.coverage[phase]?.[kind] ?? 0;
       const unreachable = targeted.has(kind) && count === 0 && result.reachable !== undefined && !(result.reachable[phase] ?? []).includes(kind);
-      cells.push({ phase, kind, count, targeted: targeted.has(kind) && !unreachable, unreachable });
+      const sibling = dataWrites[phase];
+      const bySibling = targeted.has(kind) && count === 0 && !unreachable && sibling !== undefined && (result.coverage[sibling]?.[kind] ?? 0) > 0;
+      cells.push({ phase, kind, count, targeted: targeted.has(kind) && !unreachable && !bySibling, unreachable, bySibling });
     }
   }
   return cells;

@@ -27,23 +27,24 @@ export interface Scenario {
 }
 
 /**
- * Where each fault kind surely lands in any storage engine, whatever its design: it appends and
- * fsyncs on every commit, and reads its files back at every open. Only these count as targeted
- * cells for an engine without phases (a file is created once per store, say, so `create x
- * disk-full` would depend on the engine's design), so that `ci` never fails an engine for how it
- * is built. Faults are still aimed at every class the scenario names.
+ * Where each fault kind surely lands in any storage engine, whatever its design: it writes data
+ * (appends, or in place: a struck `append` or `write` meets both cells, reports/figures.ts
+ * `bySibling`) and fsyncs on every commit, and reads its files back at every open. Only these
+ * count as targeted cells for an engine without phases (a file is created once per store, say,
+ * so `create x disk-full` would depend on the engine's design), so that `ci` never fails an
+ * engine for how it is built. Faults are still aimed at every class the scenario names.
  */
 export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
-  'kill-9': ['append', 'fsync', 'read'],
-  'power-loss': ['append', 'fsync', 'read'],
+  'kill-9': ['append', 'write', 'fsync', 'read'],
+  'power-loss': ['append', 'write', 'fsync', 'read'],
   'fsync-error': ['fsync'],
-  'disk-full': ['append'],
+  'disk-full': ['append', 'write'],
   'read-error': ['read'],
   'bit-flip': ['read'],
   // The fs facade's kinds (sim/types.ts facadeFaultKinds) never land in an engine.
   'short-write': [],
   'exdev': [],
-  'misdirected-write': ['append'],
+  'misdirected-write': ['append', 'write'],
   'sector-damage': ['read'],
   // Only an engine that lists its directory meets a lost entry (sim/disk/namespace-ops.ts).
   'lost-entry': [],

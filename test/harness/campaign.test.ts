@@ -6,7 +6,8 @@ import { runCampaign, traceEventsMax, type CampaignOptions } from '../../harness
 import { seedsInFlightPerWorker } from '../../harness/pool.ts';
 import type { SeedRun } from '../../harness/seed-run.ts';
 import type { BasePlan, Subject } from '../../harness/subject.ts';
-import { mergeResults, missedTargets, unreachableTargets } from '../../reports/index.ts';
+import { coverageCells, mergeResults, missedTargets, unreachableTargets, type CoverageCell } from '../../reports/index.ts';
+import type { CampaignResult } from '../../sim/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { zeroCounts } from '../../sim/disk/faults.ts';
 
@@ -97,6 +98,22 @@ describe('runCampaign', () => {
     // A summary written before reach was recorded counts every targeted cell as reachable.
     const { reachable: _, ...legacy } = careless;
     expect(missedTargets(legacy).map(({ phase, kind }) => `${phase} x ${kind}`)).toContain('fsync x fsync-error');
+  });
+
+  it('meets a cell aimed at one data write (append, or write in place) with a fault at the other, for an engine without phases', async () => {
+    const { reachable: _, ...result } = await runCampaign({ subject: await loadSubject({ kind: 'engine', module: engineModule('no-phases') }), units: ['swarm'], seeds: 2 });
+    expect(result.targets['append']).toContain('power-loss');
+    expect(result.targets['write']).toContain('power-loss');
+    const struck = (append: number, write: number): CampaignResult => ({
+      ...result,
+      coverage: { ...result.coverage, append: { ...result.coverage['append']!, 'power-loss': append }, write: { ...result.coverage['write']!, 'power-loss': write } },
+    });
+    const cell = (of: CampaignResult, site: string): CoverageCell => coverageCells(of).find((c) => c.phase === site && c.kind === 'power-loss')!;
+    expect(cell(struck(0, 4), 'append')).toMatchObject({ targeted: false, bySibling: true });
+    expect(cell(struck(3, 0), 'write')).toMatchObject({ targeted: false, bySibling: true });
+    const missedPowerLoss = (of: CampaignResult): string[] => missedTargets(of).filter((c) => c.kind === 'power-loss').map((c) => c.phase);
+    expect(missedPowerLoss(struck(0, 4))).not.toContain('append');
+    expect(missedPowerLoss(struck(0, 0))).toEqual(expect.arrayContaining(['append', 'write']));
   });
 
   it('reports a broken engine module\'s violations with repro lines naming it, and traces, in worker threads', async () => {
