@@ -7,6 +7,7 @@ import type { Op } from '../engine/types.ts';
 import type { EngineConfig } from './engine-contract.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import type { FaultKind } from './types.ts';
+import { hexOf } from './hex.ts';
 
 /**
  * One operation of a batch. A value is UTF-8 text, so that plans stay readable, unless its
@@ -37,9 +38,7 @@ export function batchOps(batch: readonly PlanOp[]): Op[] {
 
 /** A put of `bytes` as a plan spells it: hex digits, two a byte. */
 export function hexPut(key: string, bytes: Uint8Array): PlanPut {
-  let value = '';
-  for (const byte of bytes) value += byte.toString(16).padStart(2, '0');
-  return { type: 'put', key, value, encoding: 'hex' };
+  return { type: 'put', key, value: hexOf(bytes), encoding: 'hex' };
 }
 
 /**

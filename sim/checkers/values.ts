@@ -5,6 +5,7 @@
  * A key's value is `undefined` when the key is absent (never written, or deleted).
  */
 import type { Op } from '../../engine/types.ts';
+import { hexOf } from '../hex.ts';
 
 /** A key's value in some state: the bytes, or `undefined` when the key is absent. */
 export type Value = Uint8Array | undefined;
@@ -62,8 +63,7 @@ export function formatValue(value: Value): string {
   const shown = [...head.text].slice(0, valuePreviewChars).join('');
   const quoted = head.text === '' ? '' : `${JSON.stringify(shown)}${shown.length < head.text.length ? '…' : ''}+`;
   const rest = value.subarray(head.bytes);
-  let hex = '';
-  for (const byte of rest.subarray(0, valuePreviewBytes)) hex += byte.toString(16).padStart(2, '0');
+  const hex = hexOf(rest.subarray(0, valuePreviewBytes));
   const more = rest.length > valuePreviewBytes ? '…' : '';
   return `${quoted}0x${hex}${more} (${value.length} ${unit})`;
 }

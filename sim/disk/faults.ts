@@ -48,11 +48,10 @@ function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly s
  * index alone.
  */
 export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[]): ScheduledFault[] {
-  return scheduled.map((fault) => {
-    const { step: _step, ioInStep: _ioInStep, ...plain } = fault;
+  return unanchored(scheduled).map((fault) => {
     let step = -1;
     for (let s = 0; s < stepStartIo.length; s++) if (stepStartIo[s]! >= 0 && stepStartIo[s]! <= fault.io) step = s;
-    return step < 0 ? plain : { ...plain, step, ioInStep: fault.io - stepStartIo[step]! };
+    return step < 0 ? fault : { ...fault, step, ioInStep: fault.io - stepStartIo[step]! };
   });
 }
 
