@@ -102,7 +102,8 @@ export interface CoverageCell {
   /**
    * A scenario aims at the cell, an `append` or a `write` (I/O classes), which got no fault of
    * its kind while the other did: a data write was struck, appended or in place, whichever the
-   * subject's design does (an in-place engine seldom appends). Not counted as targeted either.
+   * subject's design does (an in-place engine seldom appends, an append-only log never writes in
+   * place, and is told nothing of it). Not counted as targeted, nor as {@link unreachable}.
    */
   readonly bySibling: boolean;
 }
@@ -207,9 +208,9 @@ export function coverageCells(result: CampaignResult): CoverageCell[] {
     const targeted = new Set(result.targets[phase] ?? []);
     for (const kind of kinds) {
       const count = result.coverage[phase]?.[kind] ?? 0;
-      const unreachable = targeted.has(kind) && count === 0 && result.reachable !== undefined && !(result.reachable[phase] ?? []).includes(kind);
       const sibling = dataWrites[phase];
-      const bySibling = targeted.has(kind) && count === 0 && !unreachable && sibling !== undefined && (result.coverage[sibling]?.[kind] ?? 0) > 0;
+      const bySibling = targeted.has(kind) && count === 0 && sibling !== undefined && (result.coverage[sibling]?.[kind] ?? 0) > 0;
+      const unreachable = targeted.has(kind) && count === 0 && !bySibling && result.reachable !== undefined && !(result.reachable[phase] ?? []).includes(kind);
       cells.push({ phase, kind, count, targeted: targeted.has(kind) && !unreachable && !bySibling, unreachable, bySibling });
     }
   }

@@ -38,7 +38,8 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'kill-9': ['append', 'write', 'fsync', 'read'],
   'power-loss': ['append', 'write', 'fsync', 'read'],
   'fsync-error': ['fsync'],
-  'disk-full': ['append', 'write'],
+  // A write in place needs no space: only a growing file meets a full disk.
+  'disk-full': ['append'],
   'read-error': ['read'],
   'bit-flip': ['read'],
   // The fs facade's kinds (sim/types.ts facadeFaultKinds) never land in an engine.

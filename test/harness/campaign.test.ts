@@ -111,6 +111,9 @@ describe('runCampaign', () => {
     const cell = (of: CampaignResult, site: string): CoverageCell => coverageCells(of).find((c) => c.phase === site && c.kind === 'power-loss')!;
     expect(cell(struck(0, 4), 'append')).toMatchObject({ targeted: false, bySibling: true });
     expect(cell(struck(3, 0), 'write')).toMatchObject({ targeted: false, bySibling: true });
+    // Met so even where no I/O could take it: an append-only log is told nothing of writes in place.
+    expect(cell({ ...struck(3, 0), reachable: { append: ['power-loss'] } }, 'write')).toMatchObject({ targeted: false, bySibling: true, unreachable: false });
+    expect(unreachableTargets({ ...struck(3, 0), reachable: { append: ['power-loss'] } }).filter((c) => c.kind === 'power-loss')).toEqual([]);
     const missedPowerLoss = (of: CampaignResult): string[] => missedTargets(of).filter((c) => c.kind === 'power-loss').map((c) => c.phase);
     expect(missedPowerLoss(struck(0, 4))).not.toContain('append');
     expect(missedPowerLoss(struck(0, 0))).toEqual(expect.arrayContaining(['append', 'write']));
