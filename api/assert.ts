@@ -77,8 +77,9 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const kept = await planToKeep(loaded, plan, shrunk.plan, first.invariant, workerScript);
   const file = writeFailure(options.failuresDir, loaded, kept.plan, first.scenario, first.seed);
   const failing = outcome.failingSeeds ?? 1;
+  const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
-    `${failing} of ${outcome.seeds} seeds failed (${outcome.violations.length + (outcome.violationsOmitted ?? 0)} violations); shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`,
+    `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'}); shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
   ], invocation);
 }

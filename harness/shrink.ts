@@ -42,6 +42,12 @@ export interface ShrinkResult<P extends BasePlan> {
   readonly plan: P;
   /** The sizes before and after, as the subject describes them. */
   readonly before: string;
+  /**
+   * The size once the faults that fired and the crash states drawn were made explicit, before
+   * any step was removed; `undefined` when they were not. A run's faults drawn at rates count as
+   * one condition in `before`, each fault that fired as one here.
+   */
+  readonly explicit?: string;
   readonly after: string;
   /** Runs spent, the first included. */
   readonly runs: number;
@@ -116,8 +122,11 @@ class Shrinker<P extends BasePlan> {
     }
     this.#attempt = first;
     let budgetExhausted = false;
+    let explicitSize: string | undefined;
     try {
-      this.#explicit = await this.#accept(this.#explicitPlan(first));
+      const explicit = this.#explicitPlan(first);
+      this.#explicit = await this.#accept(explicit);
+      if (this.#explicit) explicitSize = describe(explicit);
       await this.#dropLooks();
       for (let pass = 0; pass < passesMax; pass++) if (!(await this.#pass()) && !(await this.#nudgeSteps())) break;
       // Keep only the faults that fire: the same run, a shorter list.
@@ -130,7 +139,7 @@ class Shrinker<P extends BasePlan> {
       budgetExhausted = true;
     }
     return {
-      plan: this.#current, before: describe(this.input), after: describe(this.#current), runs: this.#runs,
+      plan: this.#current, before: describe(this.input), ...(explicitSize !== undefined ? { explicit: explicitSize } : {}), after: describe(this.#current), runs: this.#runs,
       violation: this.#attempt.violation, explicitFaults: this.#explicit, reanchored: this.#reanchored, budgetExhausted,
     };
   }

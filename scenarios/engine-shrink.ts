@@ -7,7 +7,7 @@
  * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
 import type { OverlapOp, Plan, PlanOp, PlanPut, PlanStep, RunResult } from '../sim/index.ts';
-import { hexPut, planSize, putBytes, strikesInStep } from '../sim/index.ts';
+import { faultsSize, hexPut, planSize, putBytes, strikesInStep } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
 import { ddmin, firstLook, pinLook, withPowerLossAt } from '../harness/index.ts';
 
@@ -29,7 +29,7 @@ export const engineShrinkAxes: ShrinkAxes<Plan> = {
   },
   describeSize: (plan) => {
     const size = planSize(plan);
-    return `steps ${size.steps}, ops ${size.ops}, faults ${size.faults}`;
+    return `steps ${size.steps}, ops ${size.ops}, ${faultsSize(size)}`;
   },
 };
 

@@ -128,8 +128,11 @@ export interface Plan {
   readonly stepsMax: number;
 }
 
-/** The number of operations and faults in a plan, as shrinking reports it. */
-export function planSize(plan: Plan): { steps: number; ops: number; faults: number } {
+/**
+ * The number of operations and faults in a plan, as shrinking reports it. Faults drawn at rates
+ * count as one (`rates` says whether there are any); see {@link faultsSize}.
+ */
+export function planSize(plan: Plan): { steps: number; ops: number; faults: number; rates: boolean } {
   let ops = 0;
   for (const step of plan.steps) {
     if (step.op === 'commit') ops += step.batch.length;
@@ -142,7 +145,7 @@ export function planSize(plan: Plan): { steps: number; ops: number; faults: numb
   // Late writes are no fault (a thread pool may complete I/O in any order), but each is one
   // more condition a failure may need, which shrinking tries to remove.
   const late = (plan.reorder?.lateWrites?.length ?? 0) + ((plan.reorder?.lateWriteProbability ?? 0) > 0 ? 1 : 0);
-  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults + late };
+  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults + late, rates: rateFaults > 0 };
 }
 
 /** Fault kinds a plan can inject (rates or scheduled). */
@@ -152,4 +155,10 @@ export function planFaultKinds(plan: Plan): FaultKind[] {
   for (const fault of plan.faults.scheduled ?? []) kinds.add(fault.kind);
   for (const step of plan.steps) if (step.op === 'crash') kinds.add(step.kind);
   return [...kinds];
+}
+
+/** A size's faults in words: `faults 2`, `faults at rates`, `faults 2 + at rates`. */
+export function faultsSize(size: { readonly faults: number; readonly rates: boolean }): string {
+  if (!size.rates) return `faults ${size.faults}`;
+  return size.faults > 1 ? `faults ${size.faults - 1} + at rates` : 'faults at rates';
 }

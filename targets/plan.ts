@@ -122,7 +122,7 @@ export function checkTargetPlan(document: unknown, source: string): TargetPlan {
 }
 
 /** The number of operations and faults in a plan, as shrinking reports it. */
-export function targetPlanSize(plan: TargetPlan): { operations: number; faults: number } {
+export function targetPlanSize(plan: TargetPlan): { operations: number; faults: number; rates: boolean } {
   const rateFaults = Object.values(plan.faults.rates).some((rate) => (rate ?? 0) > 0) ? 1 : 0;
-  return { operations: plan.operations.length, faults: (plan.faults.scheduled?.length ?? 0) + rateFaults };
+  return { operations: plan.operations.length, faults: (plan.faults.scheduled?.length ?? 0) + rateFaults, rates: rateFaults > 0 };
 }

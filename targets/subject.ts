@@ -8,7 +8,7 @@
  * the run's final power loss then keeping everything, so a violation belongs to the crash that
  * was injected; and it ends the clean run with a power loss in each crash state.
  */
-import { ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
+import { faultsSize, ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
 import { firstLook, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
@@ -42,7 +42,7 @@ const shrinkAxes: ShrinkAxes<TargetPlan> = {
   isStepStart: (event) => event.type === 'op',
   describeSize: (plan) => {
     const size = targetPlanSize(plan);
-    return `operations ${size.operations}, faults ${size.faults}`;
+    return `operations ${size.operations}, ${faultsSize(size)}`;
   },
 };
 

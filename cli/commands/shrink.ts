@@ -53,6 +53,7 @@ export function registerShrink(program: Command): void {
       const faults = (result.plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).join(', ') || 'none';
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
+      if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);
       console.log(`after:  ${result.after}; scheduled ${faults}; crash states [${(result.plan.crashStates ?? []).join(', ')}]`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'left as rates (the run with the faults that fired scheduled at their I/O did not fail the same way)'}; ${result.reanchored} removals kept by re-anchoring faults`);
       const note = keptPlanNote(kept.which, result.violation.invariant);
