@@ -15,6 +15,7 @@ import { sectorDamage } from './sector-damage.ts';
 import { edgeValues } from './edge-values.ts';
 import { sidecarRewrite } from './sidecar-rewrite.ts';
 import { swarm } from './swarm.ts';
+import { unorderedNames } from './unordered-names.ts';
 import { walAppend } from './wal-append.ts';
 
 export type { Scenario } from './scenario.ts';
@@ -23,7 +24,7 @@ export type { Scenario } from './scenario.ts';
 export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
-  sectorDamage, misdirectedWrite, lostFile, edgeValues,
+  sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames,
 ];
 
 /** The scenario called `name`, or `undefined`. */

@@ -53,7 +53,7 @@ import { checkHandle, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
-import { SimWorld, type DiskCopy } from './world.ts';
+import { outOfOrderNote, SimWorld, type DiskCopy } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
@@ -175,8 +175,9 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
     done++;
     const violations = await setting.pin.aside(world, () => recoverAndCheck(world, pending.model.clone(), setting));
     const look = withRotRead(place, world);
+    const note = outOfOrderNote(world.lastPowerLoss);
     world.finish();
-    if (violations.length > 0) return { looks: done, violations: violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}`, look })) };
+    if (violations.length > 0) return { looks: done, violations: violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${note}`, look })) };
   }
   return { looks: done, violations: [] };
 }

@@ -117,6 +117,19 @@ export interface RestartOptions {
 export interface PowerLossReport {
   readonly crashState: number;
   readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
+  /** A directory operation it kept without one made before it (`per-name` order), in words. */
+  readonly outOfOrder?: string;
+}
+
+/**
+ * What a violation found after `report`'s power loss adds to its message when that power loss
+ * kept directory operations out of order: '' otherwise.
+ */
+export function outOfOrderNote(report: PowerLossReport | undefined): string {
+  if (report?.outOfOrder === undefined) return '';
+  // The same words for every run, so that triage groups the runs of one bug: the trace's
+  // `dir-order` note names the operations.
+  return '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
 }
 
 /** The kernel's late-write setting of a profile, its stream forked from `streams`. */
@@ -176,6 +189,7 @@ export class SimWorld {
     if (imported === undefined) {
       disk = new SimDisk(this.#profile.sectorBytes);
       disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
+      disk.dirOrder = this.#profile.dirOrder ?? 'journal';
     } else {
       disk = imported.disk;
     }
@@ -278,7 +292,8 @@ export class SimWorld {
       const survival = survivalOf(crashState);
       const rng = this.#root.fork('crash').fork(`${this.#powerLossCount}/${crashState}`);
       const garbage = k.disk.powerLoss({ ...survival, rng, sectorBytes: k.disk.sectorBytes });
-      this.#lastPowerLoss = { crashState, garbage };
+      const outOfOrder = k.disk.lastOutOfOrder;
+      this.#lastPowerLoss = { crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }) };
       this.#powerLossCount++;
     }
     k.incarnation++;
@@ -286,6 +301,7 @@ export class SimWorld {
     k.phase = 'other';
     k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
+    if (kind === 'power-loss' && this.#lastPowerLoss?.outOfOrder !== undefined) this.record('note', 'dir-order', this.#lastPowerLoss.outOfOrder);
     this.#fs = new SimFileSystem(k);
   }
 

@@ -12,11 +12,18 @@
  * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
  * a lost write and the tail reads as zeros or garbage.
  *
- * Directories. Each directory's unsynced operations form a log in the order they were made;
- * the policy keeps a prefix of each log (metadata journals commit in order). A rename is one
- * atomic operation: it survives whole or not at all, and a rename between two directories sits
- * in both logs and survives only if both prefixes include it. Directories themselves (mkdir)
- * are durable at once; see disk.ts.
+ * Directories. Each directory's unsynced operations form a log in the order they were made.
+ * How much of it survives depends on the disk's {@link DirOrder}:
+ * - `journal` (the default): a prefix of each directory's log (ext4 and XFS commit metadata
+ *   through a journal, in order), so an unlink made after a rename never survives without it;
+ * - `per-name`: a prefix of each name's operations, names apart: what POSIX promises before the
+ *   directory is synced, and a file system without an ordered metadata journal (ext2) keeps. An
+ *   old file unlinked after a new one was renamed into place may be gone while the rename is
+ *   lost, so "rename, unlink, one directory sync" is caught.
+ * A rename is one atomic operation: it survives whole or not at all, and a rename sits in the log
+ * of each name (and directory) it changes and survives only if every prefix includes it.
+ * Directories themselves (mkdir) are durable at once, and moves of directories keep journal
+ * order either way; see disk.ts.
  *
  * Crash states (`restart({ crashState })`), each deterministic for a given seed and crash:
  * 0 seeded random; 1 keep nothing unsynced; 2 keep everything; 3 keep directory operations but
@@ -29,6 +36,12 @@ import { applyRecord, type DamageLog, type FileState, type PendingRecord } from 
 
 /** How much of one kind of unsynced state survives. */
 export type Survival = 'random' | 'none' | 'all';
+
+/** How the unsynced operations of a directory may survive a power loss (see the module comment). */
+export type DirOrder = 'journal' | 'per-name';
+
+/** The values of {@link DirOrder}, the default first. */
+export const dirOrders: readonly DirOrder[] = ['journal', 'per-name'];
 
 /** What a power loss keeps, for files and for directories. */
 export interface CrashPolicy {
@@ -154,6 +167,26 @@ function sizeWithoutData(
     out.write(sizeBefore, rng.bytes(endMax - sizeBefore));
     garbage.push([sizeBefore, endMax]);
   }
+}
+
+/**
+ * The logs of which a power loss keeps a prefix each: a directory's unsynced operations as one
+ * log (`journal`), or one log per name they change (`per-name`), in the order they were made.
+ */
+export function dirLogs<T extends { readonly sets: readonly { readonly dir: unknown; readonly name: string }[] }>(
+  dir: unknown, live: readonly T[], order: DirOrder,
+): T[][] {
+  if (order !== 'per-name') return [live.slice()];
+  const byName = new Map<string, T[]>();
+  for (const txn of live) {
+    for (const set of txn.sets) {
+      if (set.dir !== dir) continue;
+      const log = byName.get(set.name);
+      if (log === undefined) byName.set(set.name, [txn]);
+      else if (log.at(-1) !== txn) log.push(txn);
+    }
+  }
+  return [...byName.values()];
 }
 
 /** How many operations of a directory's unsynced log (of `length`) survive. */

@@ -68,6 +68,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   }
   const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
   copy.capacityBytes = disk.capacityBytes;
+  copy.dirOrder = disk.dirOrder;
   copy.damage.count = disk.damage.count;
   copy.syncs = disk.syncs;
   copy.forgotten = disk.forgotten;

@@ -23,7 +23,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
-import { dirPrefixLength, settleFile, type CrashPolicy, type GarbageRange } from './crash-policy.ts';
+import { dirLogs, dirPrefixLength, settleFile, type CrashPolicy, type DirOrder, type GarbageRange } from './crash-policy.ts';
 import { FileState, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** A directory. */
@@ -136,11 +136,28 @@ function isDirMove(txn: DirTxn): boolean {
   return txn.sets.some((set) => set.target !== undefined && !(set.target instanceof FileState));
 }
 
+/** A directory operation in words: `the rename /d/a -> /d/b`, `the create of /d/c`, `the unlink of /d/c`. */
+function describeTxn(txn: DirTxn): string {
+  const path = (set: EntrySet): string => childPath(set.dir.path, set.name);
+  const from = txn.sets.find((set) => set.target === undefined);
+  const to = txn.sets.find((set) => set.target !== undefined);
+  if (from !== undefined && to !== undefined) return `the rename ${path(from)} -> ${path(to)}`;
+  return to !== undefined ? `the create of ${path(to)}` : `the unlink of ${path(from!)}`;
+}
+
 /** The namespace, the files and the space of one simulated disk. */
 export class SimDisk {
   readonly sectorBytes: number;
   /** Writes past this many used bytes fail with `ENOSPC`. */
   capacityBytes = Infinity;
+  /** How a power loss keeps unsynced directory operations (crash-policy.ts). */
+  dirOrder: DirOrder = 'journal';
+  /**
+   * What the last power loss kept out of the order operations were made in one directory
+   * (possible only in `per-name` order), in words: `the rename /d/a -> /d/b survived, the create
+   * of /d/c made before it did not`; `undefined` when it kept them in order.
+   */
+  lastOutOfOrder: string | undefined;
   /**
    * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
    * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
@@ -580,9 +597,10 @@ export class SimDisk {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
     for (const dir of this.#dirs.values()) {
-      const live = dir.log.filter((txn) => !txn.committed);
-      const n = dirPrefixLength(live.length, policy);
-      for (let i = 0; i < live.length; i++) (i < n ? kept : dropped).add(live[i]!);
+      for (const log of dirLogs(dir, dir.log.filter((txn) => !txn.committed), this.dirOrder)) {
+        const n = dirPrefixLength(log.length, policy);
+        for (let i = 0; i < log.length; i++) (i < n ? kept : dropped).add(log[i]!);
+      }
     }
     // Apply in creation order, so that a later operation on a name wins over an earlier one.
     let survivors = [...kept].filter((txn) => !dropped.has(txn)).sort((a, b) => a.seq - b.seq);
@@ -590,6 +608,28 @@ export class SimDisk {
     const firstLost = this.#pendingDirMoves.find((move) => !move.committed && (!kept.has(move) || dropped.has(move)));
     if (firstLost !== undefined) survivors = survivors.filter((txn) => txn.seq < firstLost.seq);
     for (const txn of survivors) applyDurably(txn);
+    this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(new Set(survivors)) : undefined;
+  }
+
+  /**
+   * An operation of a directory that survived after some made before it were lost, in words: the
+   * last rename that did (a rename is what publishes), else the last such operation, and the
+   * first operations lost before it.
+   */
+  #outOfOrder(survivors: ReadonlySet<DirTxn>): string | undefined {
+    let found: { kept: DirTxn; lost: DirTxn[] } | undefined;
+    for (const dir of this.#dirs.values()) {
+      const lost: DirTxn[] = [];
+      for (const txn of dir.log) {
+        if (txn.committed) continue;
+        if (!survivors.has(txn)) lost.push(txn);
+        else if (lost.length > 0 && (found === undefined || txn.sets.length > 1 || found.kept.sets.length === 1)) found = { kept: txn, lost: lost.slice() };
+      }
+    }
+    if (found === undefined) return undefined;
+    const named = found.lost.slice(0, 2).map(describeTxn).join(' and ');
+    const more = found.lost.length > 2 ? ` and ${found.lost.length - 2} more` : '';
+    return `${describeTxn(found.kept)} survived, ${named}${more} made before it did not`;
   }
 
   #applyTxn(txn: DirTxn): void {

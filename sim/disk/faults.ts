@@ -15,6 +15,7 @@
  */
 import { assert } from '../../engine/assert.ts';
 import type { Rng } from '../rng.ts';
+import type { DirOrder } from './crash-policy.ts';
 import { faultKinds, type Coverage, type FaultKind, type IoClass, type TracePhase } from '../types.ts';
 
 /** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
@@ -73,6 +74,12 @@ export interface FaultProfile {
   readonly fsyncFailureMode: FsyncFailureMode;
   /** Unit in which writes tear on power loss. */
   readonly sectorBytes: 512 | 4096;
+  /**
+   * How a power loss keeps a directory's unsynced operations: a prefix of its log (`journal`,
+   * ext4 and XFS) or a prefix per name (`per-name`, POSIX without a directory sync). See
+   * disk/crash-policy.ts. @defaultValue `journal`
+   */
+  readonly dirOrder?: DirOrder;
   /** A fixed capacity: writes past it fail with `ENOSPC`. @defaultValue unlimited */
   readonly capacityBytes?: number;
   /** Faults at exact I/O indexes. */

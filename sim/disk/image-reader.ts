@@ -36,10 +36,11 @@ function found(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-function object(value: unknown, field: string, keys: readonly string[]): Json {
+/** Checks an object of the image: every one of `keys`, maybe some of `optional`, nothing else. */
+function object(value: unknown, field: string, keys: readonly string[], optional: readonly string[] = []): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, `must be an object, found ${found(value)}`);
   const record = value as Json;
-  for (const key of Object.keys(record)) if (!keys.includes(key)) fail(`${field}.${key}`, 'is not an image field');
+  for (const key of Object.keys(record)) if (!keys.includes(key) && !optional.includes(key)) fail(`${field}.${key}`, 'is not an image field');
   for (const key of keys) if (!(key in record)) fail(`${field}.${key}`, 'is missing');
   return record;
 }
@@ -164,9 +165,10 @@ export function importDiskImage(value: unknown): ImportedDisk {
     incarnation: natural(m['incarnation'], 'machine.incarnation'),
     powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
   };
-  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns']);
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
+  if (d['dirOrder'] !== undefined && d['dirOrder'] !== 'per-name') fail('disk.dirOrder', `must be "per-name" or absent, found ${found(d['dirOrder'])}`);
   const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
   const nextFileId = natural(d['nextFileId'], 'disk.nextFileId');
   const nextTxnSeq = natural(d['nextTxnSeq'], 'disk.nextTxnSeq');
@@ -246,5 +248,6 @@ export function importDiskImage(value: unknown): ImportedDisk {
 
   const disk = SimDisk.fromInternals(sectorBytes, { dirs: [...dirs.values()], nextFileId, nextTxnSeq });
   disk.capacityBytes = capacityBytes;
+  if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
   return { disk, machine };
 }

@@ -63,6 +63,7 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
     machine: { ioCount: machine.ioCount, incarnation: machine.incarnation, powerLossCount: machine.powerLossCount },
     disk: {
       sectorBytes: disk.sectorBytes as 512 | 4096,
+      ...(disk.dirOrder === 'per-name' ? { dirOrder: 'per-name' as const } : {}),
       capacityBytes: Number.isFinite(disk.capacityBytes) ? disk.capacityBytes : null,
       nextFileId: internals.nextFileId,
       nextTxnSeq: internals.nextTxnSeq,

@@ -353,4 +353,15 @@ export const mutants: readonly Mutant[] = [
     patches: [{ file: 'recover.ts', find: '  if (!action.evidenceKept) await replaceFileDurably(fs, dir, action.evidence, action.tail);\n', replace: '' }],
     scenarios: ['wal-append', 'kill9-anywhere', 'recovery-crash', 'swarm'],
   },
+  {
+    id: 'manifest-rename-unsynced',
+    title: 'the new manifest is renamed into place without a directory fsync; the pruning after it syncs the directory once',
+    models: 'LevelDB #195 (the pointer file not durable before the files it replaces are unlinked); ALICE: directory operations assumed to persist in order',
+    patches: [{
+      file: 'store.ts',
+      find: "      await publishFile(this.fs, this.dir, `${target}.tmp`, target);\n    } catch (error) {\n      if (!isIoError(error)) throw error;\n      throw this.fail('could not publish the manifest', error);",
+      replace: "      await this.fs.rename(`${target}.tmp`, target);\n    } catch (error) {\n      if (!isIoError(error)) throw error;\n      throw this.fail('could not publish the manifest', error);",
+    }],
+    scenarios: ['unordered-names', 'swarm'],
+  },
 ];

@@ -41,6 +41,44 @@ class Model {
   }
 }
 
+/**
+ * Whether `after` is a namespace that keeping a prefix of each NAME's operations allows (the
+ * `per-name` directory order): each name holds the entry after some prefix of the operations on
+ * it, and a rename is in both of its names' prefixes or in neither.
+ */
+function fitsPerName(model: Model, after: ReadonlyMap<string, Uint8Array>, garbage: ReadonlyMap<string, readonly (readonly [number, number])[]> | undefined): boolean {
+  const names = [...new Set([...model.durableNames.keys(), ...model.log.flatMap((txn) => txn.map(([name]) => name))])];
+  if ([...after.keys()].some((path) => !names.includes(path.slice('/d/'.length)))) return false;
+  const opsOf = new Map(names.map((name) => [name, model.log.flatMap((txn, t) => (txn.some(([n]) => n === name) ? [t] : []))]));
+  const entryAfter = (name: string, p: number): Ino | undefined => {
+    if (p === 0) return model.durableNames.get(name);
+    return model.log[opsOf.get(name)![p - 1]!]!.find(([n]) => n === name)![1];
+  };
+  const fits = (name: string, p: number): boolean => {
+    const ino = entryAfter(name, p);
+    const bytes = after.get(`/d/${name}`);
+    return ino === undefined ? bytes === undefined : bytes !== undefined && allowedContent(ino, bytes, garbage?.get(`/d/${name}`));
+  };
+  const chosen = new Map<string, number>();
+  const kept = (name: string, t: number): boolean => opsOf.get(name)!.indexOf(t) < chosen.get(name)!;
+  const coupled = (): boolean => model.log.every((txn, t) => {
+    const touched = txn.map(([n]) => n).filter((n) => chosen.has(n));
+    return touched.every((n) => kept(n, t) === kept(touched[0]!, t));
+  });
+  const search = (i: number): boolean => {
+    if (i === names.length) return true;
+    const name = names[i]!;
+    for (let p = 0; p <= opsOf.get(name)!.length; p++) {
+      if (!fits(name, p)) continue;
+      chosen.set(name, p);
+      if (coupled() && search(i + 1)) return true;
+    }
+    chosen.delete(name);
+    return false;
+  };
+  return search(0);
+}
+
 function inGarbage(ranges: readonly (readonly [number, number])[] | undefined, x: number): boolean {
   return ranges?.some(([start, end]) => x >= start && x < end) ?? false;
 }
@@ -192,6 +230,57 @@ describe('power loss', () => {
       { numRuns: 300 },
     );
     expect(garbageRuns).toBeGreaterThan(10);
+  });
+
+  it('with per-name directory order, keeps a prefix of each name\'s operations, and so states the journal order never leaves', async () => {
+    let outsideJournalOrder = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), crashStateArb, fc.nat(1000), async (ops, crashState, seed) => {
+        const world = new SimWorld({ seed, faults: noFaults({ sectorBytes: 512, dirOrder: 'per-name' }) });
+        const model = new Model();
+        await runBoth(world, model, ops);
+        const before = world.inspect();
+        world.crashNow('power-loss');
+        world.restart({ crashState });
+        const after = world.inspect();
+        const garbage = world.lastPowerLoss?.garbage;
+        if (crashState === 2) expect(after).toEqual(before);
+        expect(fitsPerName(model, after, garbage)).toBe(true);
+        const inJournalOrder = model.allowedNamespaces().some((names) =>
+          names.size === after.size &&
+          [...names].every(([n, ino]) => after.has(`/d/${n}`) && allowedContent(ino, after.get(`/d/${n}`)!, garbage?.get(`/d/${n}`))),
+        );
+        if (!inJournalOrder) outsideJournalOrder++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(outsideJournalOrder).toBeGreaterThan(5);
+  });
+
+  it('keeps an unlink made after a rename only with the rename in journal order, and without it in per-name order', async () => {
+    const states = async (dirOrder: 'journal' | 'per-name'): Promise<Set<string>> => {
+      const seen = new Set<string>();
+      for (let crashState = 5; crashState < 60; crashState++) {
+        const world = new SimWorld({ seed: 3, faults: noFaults({ dirOrder }) });
+        await inWorld(world, async () => {
+          for (const name of ['old', 'tmp']) {
+            const h = await world.fs.open(`/${name}`, { create: true });
+            await h.append(filled(10, 1));
+            await h.sync();
+          }
+          await world.fs.syncDir('/');
+          await world.fs.rename('/tmp', '/new');
+          await world.fs.unlink('/old');
+        });
+        world.crashNow('power-loss');
+        world.restart({ crashState });
+        const names = world.inspect();
+        seen.add(`${names.has('/new') ? 'renamed' : 'not renamed'}, ${names.has('/old') ? 'old kept' : 'old unlinked'}`);
+      }
+      return seen;
+    };
+    expect([...(await states('journal'))].sort()).toEqual(['not renamed, old kept', 'renamed, old kept', 'renamed, old unlinked']);
+    expect(await states('per-name')).toContain('not renamed, old unlinked');
   });
 
   it('keeps a synced file under its synced name in every crash state', async () => {

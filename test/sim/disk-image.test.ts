@@ -1,7 +1,7 @@
 /**
  * Disk images (sim/disk/image.ts): a world exported to JSON and imported again is the same
  * machine. The property test runs random operation sequences (with fsync errors in every
- * failure mode, bit flips, damaged sectors, misdirected writes, lost names, a full disk,
+ * failure mode, both directory orders, bit flips, damaged sectors, misdirected writes, lost names, a full disk,
  * cross-directory renames, writes through handles of unlinked files and power losses along the way), sends the image through JSON, and checks that
  * the same crash then leaves the original and the copy identical, in every crash state.
  */
@@ -9,6 +9,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileHandle } from '../../engine/ports/fs.ts';
+import type { DirOrder } from '../../sim/disk/crash-policy.ts';
 import { DiskImageError, type DiskImage } from '../../sim/disk/image.ts';
 import { importDiskImage } from '../../sim/disk/image-reader.ts';
 import { noFaults, SimWorld, type FsyncFailureMode } from '../../sim/world.ts';
@@ -37,6 +38,7 @@ type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 interface Machine {
   readonly seed: number;
   readonly mode: FsyncFailureMode;
+  readonly dirOrder: DirOrder;
   readonly ops: readonly Op[];
 }
 
@@ -44,13 +46,16 @@ const machineArb = fc.record({
   seed: fc.nat(1000),
   mode: fc.constantFrom<FsyncFailureMode>('ext4', 'btrfs', 'sticky'),
   ops: fc.array(opArb, { minLength: 5, maxLength: 40 }),
+  dirOrder: fc.constantFrom<DirOrder>('journal', 'per-name'),
 });
 
 /** Crash states: each named one, and a few seeded random ones. */
 const crashStates = [0, 1, 2, 3, 4, 5, 917];
 
-function faultsOf(mode: FsyncFailureMode): ReturnType<typeof noFaults> {
+/** The machine's faults; `dirOrder` only where the disk is made (a copy keeps the disk's own). */
+function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal'): ReturnType<typeof noFaults> {
   return noFaults({
+    dirOrder,
     rates: {
       'fsync-error': 0.3, 'bit-flip': 0.1, 'disk-full': 0.03, 'read-error': 0.05,
       'misdirected-write': 0.15, 'sector-damage': 0.5, 'lost-entry': 0.6,
@@ -63,7 +68,7 @@ function faultsOf(mode: FsyncFailureMode): ReturnType<typeof noFaults> {
 
 /** Runs `ops` on a fresh world; errors the operations throw (injected or not) are ignored. */
 async function build(machine: Machine): Promise<SimWorld> {
-  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode) });
+  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode, machine.dirOrder) });
   const handles = new Map<number, FileHandle>();
   for (const dir of dirs) await world.fs.mkdir(dir);
   let fill = 0;
@@ -147,7 +152,7 @@ function observe(world: SimWorld): string {
 describe('disk images', () => {
   it('give the same disk after the same crash, in every crash state, as the world they came from', async () => {
     // What the runs reached, so the property is known not to be vacuous.
-    const seen = { broken: false, badBits: false, badSectors: false, misdirected: false, lost: false, full: false, sharedTxn: false, pendingDirMove: false };
+    const seen = { broken: false, badBits: false, badSectors: false, misdirected: false, lost: false, full: false, sharedTxn: false, pendingDirMove: false, outOfOrder: false };
     await fc.assert(
       fc.asyncProperty(machineArb, async (machine) => {
         const built = await build(machine);
@@ -171,6 +176,7 @@ describe('disk images', () => {
             }
             expect(observe(copy)).toEqual(observe(original));
             if (kind === 'power-loss') expect(copy.lastPowerLoss).toEqual(original.lastPowerLoss);
+            seen.outOfOrder ||= original.lastPowerLoss?.outOfOrder !== undefined;
             // A second power loss that keeps nothing unsynced shows what the platter held.
             for (const world of [original, copy]) {
               world.crashNow('power-loss');
@@ -182,7 +188,7 @@ describe('disk images', () => {
       }),
       { numRuns: 60 },
     );
-    expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true, pendingDirMove: true });
+    expect(seen).toEqual({ broken: true, badBits: true, badSectors: true, misdirected: true, lost: true, full: true, sharedTxn: true, pendingDirMove: true, outOfOrder: true });
   });
 
   it('as in-memory copies (copyOfDisk, for second looks), give the same disk after the same crash, in every crash state, and share nothing with the world they came from', async () => {
@@ -314,6 +320,11 @@ describe('disk images', () => {
       ['another version', () => ({ ...valid(), version: 2 }), /version 2 is not supported \(this build reads version 1\)/],
       ['a missing field', () => ({ ...valid(), machine: { ioCount: 0, incarnation: 0 } }), /machine\.powerLossCount is missing/],
       ['an unknown field', () => ({ ...valid(), extra: 1 }), /\(root\)\.extra is not an image field/],
+      ['an unknown directory order', () => {
+        const image = valid() as { disk: Record<string, unknown> };
+        image.disk['dirOrder'] = 'journal';
+        return image;
+      }, /disk\.dirOrder must be "per-name" or absent, found "journal"/],
       ['a negative counter', () => ({ ...valid(), machine: { ioCount: -1, incarnation: 0, powerLossCount: 0 } }), /machine\.ioCount must be an integer >= 0, found -1/],
       ['bad base64', () => {
         const image = withFile() as { disk: { files: Array<{ cache: string }> } };
