@@ -100,16 +100,25 @@ export interface CoverageCell {
    */
   readonly unreachable: boolean;
   /**
-   * A scenario aims at the cell, an `append` or a `write` (I/O classes), which got no fault of
-   * its kind while the other did: a data write was struck, appended or in place, whichever the
-   * subject's design does (an in-place engine seldom appends, an append-only log never writes in
-   * place, and is told nothing of it). Not counted as targeted, nor as {@link unreachable}.
+   * A scenario aims at the cell, which got no fault of its kind while its sibling site did (see
+   * {@link siblingOf}): an `append` or a `write` (a data write was struck, appended or in place,
+   * whichever the subject's design does: an in-place engine seldom appends, an append-only log
+   * never writes in place, and is told nothing of it), or a lost name met at a listing (`other`)
+   * or at an `open` (an engine that lists its folder meets it there, one that opens its files by
+   * name at the open). Not counted as targeted, nor as {@link unreachable}.
    */
   readonly bySibling: boolean;
 }
 
 /** The I/O classes of data writes: a targeted cell of one is met by a fault at the other. */
 const dataWrites: Readonly<Record<string, string>> = { append: 'write', write: 'append' };
+/** Where a lost name is met: a listing (I/O class `other`) or an open by name. */
+const nameLookups: Readonly<Record<string, string>> = { other: 'open', open: 'other' };
+
+/** The site whose fault of `kind` meets a targeted cell at `site` (see CoverageCell.bySibling). */
+function siblingOf(site: string, kind: FaultKind): string | undefined {
+  return dataWrites[site] ?? (kind === 'lost-entry' ? nameLookups[site] : undefined);
+}
 
 /** Campaign-wide totals. */
 export interface Totals {
@@ -208,7 +217,7 @@ export function coverageCells(result: CampaignResult): CoverageCell[] {
     const targeted = new Set(result.targets[phase] ?? []);
     for (const kind of kinds) {
       const count = result.coverage[phase]?.[kind] ?? 0;
-      const sibling = dataWrites[phase];
+      const sibling = siblingOf(phase, kind);
       const bySibling = targeted.has(kind) && count === 0 && sibling !== undefined && (result.coverage[sibling]?.[kind] ?? 0) > 0;
       const unreachable = targeted.has(kind) && count === 0 && !bySibling && result.reachable !== undefined && !(result.reachable[phase] ?? []).includes(kind);
       cells.push({ phase, kind, count, targeted: targeted.has(kind) && !unreachable && !bySibling, unreachable, bySibling });

@@ -1,7 +1,7 @@
 /**
  * A lost file: a synced name (a segment, the manifest, the snapshot, a sidecar) is gone when
- * recovery lists the directory, as an operator, a buggy file system or a partial restore leaves
- * it. Recovery must notice what the remaining files prove missing (rules C1–C3, F1, F4) and
+ * recovery lists the directory, or when a process first opens a file in it by name, as an
+ * operator, a buggy file system or a partial restore leaves it. Recovery must notice what the remaining files prove missing (rules C1–C3, F1, F4) and
  * refuse, or recover correctly. Tiny segments make many of them; frequent checkpoints, with
  * crashes aimed at pruning, leave covered segments behind for a lost one to matter.
  */
@@ -10,8 +10,8 @@ import { baseEngine, drawCrashStates, makePlan, streams, type Scenario } from '.
 
 export const lostFile: Scenario = {
   name: 'lost-file',
-  description: 'a synced segment, manifest, snapshot or sidecar name vanishes before recovery lists the directory: refuse or recover correctly',
-  targets: { phases: ['recovery'], io: ['other'], faults: ['lost-entry'] },
+  description: 'a synced segment, manifest, snapshot or sidecar name vanishes before recovery lists the directory or opens it by name: refuse or recover correctly',
+  targets: { phases: ['recovery'], io: ['other', 'open'], faults: ['lost-entry'] },
   plan(seed) {
     const { workload, params } = streams(seed);
     return makePlan(this.name, seed, {

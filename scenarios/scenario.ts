@@ -47,8 +47,10 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'exdev': [],
   'misdirected-write': ['append', 'write'],
   'sector-damage': ['read'],
-  // Only an engine that lists its directory meets a lost entry (sim/disk/namespace-ops.ts).
-  'lost-entry': [],
+  // A lost name is met where a process first looks into its directory: a listing (`other`), or
+  // an open by name for an engine that never lists (sim/disk/namespace-ops.ts); a struck cell
+  // meets the other (reports/figures.ts `bySibling`).
+  'lost-entry': ['other', 'open'],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

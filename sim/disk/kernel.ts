@@ -56,6 +56,9 @@ export class IoKernel {
   ioCount = 0;
   /** Increments on every restart; a file system of an older incarnation is dead. */
   incarnation = 0;
+  /** Directories the incarnation {@link #lookedIncarnation} listed or opened a file in. */
+  readonly #looked = new Set<string>();
+  #lookedIncarnation = -1;
   /**
    * Durable data that has rotted, unseen until a read covers it (a second look,
    * sim/second-look.ts): a bit (`at`) that the read flips as an injected bit flip, or a sector
@@ -92,6 +95,23 @@ export class IoKernel {
     this.latency = parts.latency;
     this.reorder = parts.reorder;
     this.#onCrash = parts.onCrash;
+  }
+
+  /**
+   * Whether the running incarnation has looked into the directory `dir` (listed it, or opened a
+   * file in it): a lost name is met at a process's first look (namespace-ops.ts).
+   */
+  hasLookedAt(dir: string): boolean {
+    return this.#lookedIncarnation === this.incarnation && this.#looked.has(dir);
+  }
+
+  /** Records that the running incarnation looked into the directory `dir`. */
+  lookAt(dir: string): void {
+    if (this.#lookedIncarnation !== this.incarnation) {
+      this.#looked.clear();
+      this.#lookedIncarnation = this.incarnation;
+    }
+    this.#looked.add(dir);
   }
 
   /**

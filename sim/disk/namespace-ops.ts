@@ -3,7 +3,7 @@
  * {@link Operation} and run by both the asynchronous port (sim-fs.ts) and the synchronous one
  * (sim/disk/sync-port.ts): POSIX errors, and the faults that concern the namespace (crashes
  * everywhere, `ENOSPC` on create, `EXDEV` on the fs facade's renames, a lost entry when a
- * directory is listed).
+ * directory is listed or, at a process's first look into a directory, a file in it opened).
  */
 import type { OpenOptions } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
@@ -16,7 +16,8 @@ import type { IoKernel } from './kernel.ts';
 import { plainOp, type Operation } from './perform.ts';
 
 const createBits = crashBits | faultBit('disk-full');
-const listBits = crashBits | faultBit('lost-entry');
+const lostEntryBit = faultBit('lost-entry');
+const listBits = crashBits | lostEntryBit;
 /** A lost entry needs this many synced file names in the directory: with one, nothing is left to tell a lost store from a new one. */
 export const lostEntryNamesMin = 2;
 const exdevBits = faultBit('exdev');
@@ -36,13 +37,19 @@ export type EntryStat =
 export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeHandle: (file: FileState) => H, note?: string): Operation<H> {
   const split = splitPath(path);
   const creating = options.create === true && k.disk.lookup(split) === undefined;
+  const losable = !creating && k.faults.mayFire('lost-entry') && losableAtOpen(k, split);
   return {
     label: { name: 'open', path, offset: none, length: none, ...(note === undefined ? {} : { note }) },
     ioClass: creating ? 'create' : 'open',
-    mask: creating ? createBits : crashBits,
+    mask: creating ? createBits : losable ? crashBits | lostEntryBit : crashBits,
     ownsCrash: false,
     body: ({ io, fault }) => {
       const dir = k.disk.parentOf(split, 'open', path);
+      k.lookAt(dir.path);
+      if (fault === 'lost-entry' && k.disk.losableFileNames(dir, k.incarnation).includes(split.name)) {
+        k.fire(fault, io, undefined, path);
+        k.disk.loseEntry(dir, split.name);
+      }
       const entry = split.name === '' ? k.disk.dir(split.full) : dir.cache.get(split.name);
       if (entry !== undefined && !(entry instanceof FileState)) throw diskError('EISDIR', 'open', path);
       let file = entry;
@@ -64,6 +71,21 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
       return makeHandle(file);
     },
   };
+}
+
+/**
+ * Whether opening the file `split` names may find its name lost: a process's first look into
+ * its directory (neither listed nor opened in before: an engine that opens its files by name
+ * meets a lost name there, one that lists its folder when it lists it), at a synced name no
+ * handle of the process holds open, in a directory of at least {@link lostEntryNamesMin} synced
+ * names. An engine that lists its folder first is never eligible here, so its runs draw as before.
+ */
+function losableAtOpen(k: IoKernel, split: SplitPath): boolean {
+  if (split.name === '') return false;
+  const dir = k.disk.dir(split.parent);
+  if (dir === undefined || k.hasLookedAt(dir.path)) return false;
+  const names = k.disk.losableFileNames(dir, k.incarnation);
+  return names.includes(split.name) && k.disk.syncedFileNames(dir).length >= lostEntryNamesMin;
 }
 
 /**
@@ -188,6 +210,7 @@ export function readdirOp(k: IoKernel, path: string): Operation<string[]> {
     ownsCrash: false,
     body: ({ io, fault }) => {
       const dir = dirAt(k, path, 'readdir');
+      k.lookAt(dir.path);
       if (fault === 'lost-entry') {
         const names = k.disk.losableFileNames(dir, k.incarnation);
         const arg = k.faults.arg(fault, io, (rng) => rng.int(names.length));
