@@ -19,7 +19,12 @@
  * - `per-name`: a prefix of each name's operations, names apart: what POSIX promises before the
  *   directory is synced, and a file system without an ordered metadata journal (ext2) keeps. An
  *   old file unlinked after a new one was renamed into place may be gone while the rename is
- *   lost, so "rename, unlink, one directory sync" is caught.
+ *   lost, so "rename, unlink, one directory sync" is caught. A seeded random state picks, a
+ *   third of the time each ({@link PerNameBias}): every name's prefix at random; the names a
+ *   rename changed whole and the names only created lost (a pointer renamed into place without
+ *   the file it names); the names a rename changed lost and every other kept (an unlink without
+ *   the rename that replaced what it removed). The last two are the states a bug needs, and
+ *   uniform prefixes reach them seldom when a directory has many names pending.
  * A rename is one atomic operation: it survives whole or not at all, and a rename sits in the log
  * of each name (and directory) it changes and survives only if every prefix includes it.
  * Directories themselves (mkdir) are durable at once, and moves of directories keep journal
@@ -187,6 +192,24 @@ export function dirLogs<T extends { readonly sets: readonly { readonly dir: unkn
     }
   }
   return [...byName.values()];
+}
+
+/** How a seeded random state of `per-name` order picks each name's prefix (see the module comment). */
+export type PerNameBias = 'any' | 'publish-first' | 'remove-first';
+
+/** Draws the {@link PerNameBias} of one power loss. */
+export function drawPerNameBias(policy: CrashPolicy): PerNameBias {
+  if (policy.dirs !== 'random') return 'any';
+  return (['any', 'publish-first', 'remove-first'] as const)[policy.rng.int(3)]!;
+}
+
+/** How many operations of one name's unsynced log survive a power loss in `per-name` order. */
+export function namePrefixLength(log: readonly { readonly sets: readonly { readonly target: unknown }[] }[], policy: CrashPolicy, bias: PerNameBias): number {
+  if (bias === 'any') return dirPrefixLength(log.length, policy);
+  const renamed = log.some((txn) => txn.sets.length > 1);
+  if (bias === 'remove-first') return renamed ? 0 : log.length;
+  const onlyCreated = log.every((txn) => txn.sets.length === 1 && txn.sets[0]!.target !== undefined);
+  return !renamed && onlyCreated ? 0 : log.length;
 }
 
 /** How many operations of a directory's unsynced log (of `length`) survive. */

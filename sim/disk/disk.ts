@@ -23,7 +23,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
-import { dirLogs, dirPrefixLength, settleFile, type CrashPolicy, type DirOrder, type GarbageRange } from './crash-policy.ts';
+import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DirOrder, type GarbageRange } from './crash-policy.ts';
 import { FileState, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** A directory. */
@@ -596,9 +596,10 @@ export class SimDisk {
   #settleDirs(policy: CrashPolicy): void {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
+    const bias = this.dirOrder === 'per-name' ? drawPerNameBias(policy) : 'any';
     for (const dir of this.#dirs.values()) {
       for (const log of dirLogs(dir, dir.log.filter((txn) => !txn.committed), this.dirOrder)) {
-        const n = dirPrefixLength(log.length, policy);
+        const n = this.dirOrder === 'per-name' ? namePrefixLength(log, policy, bias) : dirPrefixLength(log.length, policy);
         for (let i = 0; i < log.length; i++) (i < n ? kept : dropped).add(log[i]!);
       }
     }
