@@ -270,6 +270,8 @@ class EngineRun {
       if (this.#lookFailed) return;
       const seen = await lookAgain(look, setting);
       this.#looksRun += seen.looks;
+      // The look's own power loss, traced here since nobody reads a look's trace.
+      if (seen.outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${seen.outOfOrder}`);
       this.#add(seen.violations);
       this.#lookFailed = seen.violations.length > 0;
     }

@@ -167,17 +167,20 @@ const settlingsPerLook = 2;
  * Looks at the disk of one crash again: up to `setting.looks` other crash states, then up to
  * {@link rotLooksMax} rotted bits, as `pending` asks; recovers and checks each.
  * @returns how many looks ran, and the violations of the first look that found any, each naming
- *   where it was found
+ *   where it was found, with what its power loss kept out of order (PowerLossReport.outOfOrder)
  */
-export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[] }> {
+export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[]; outOfOrder?: string }> {
   let done = 0;
   for (const { world, place } of disksToLookAt(pending, setting.seed, setting.looks)) {
     done++;
     const violations = await setting.pin.aside(world, () => recoverAndCheck(world, pending.model.clone(), setting));
     const look = withRotRead(place, world);
-    const note = outOfOrderNote(world.lastPowerLoss);
+    const report = world.lastPowerLoss;
     world.finish();
-    if (violations.length > 0) return { looks: done, violations: violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${note}`, look })) };
+    if (violations.length > 0) {
+      const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${outOfOrderNote(report)}`, look }));
+      return { looks: done, violations: found, ...(report?.outOfOrder === undefined ? {} : { outOfOrder: report.outOfOrder }) };
+    }
   }
   return { looks: done, violations: [] };
 }
