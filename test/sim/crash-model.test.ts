@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DirOrder } from '../../sim/disk/crash-policy.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
 
@@ -41,12 +42,14 @@ class Model {
   }
 }
 
+type Garbage = ReadonlyMap<string, readonly (readonly [number, number])[]> | undefined;
+
 /**
  * Whether `after` is a namespace that keeping a prefix of each NAME's operations allows (the
  * `per-name` directory order): each name holds the entry after some prefix of the operations on
  * it, and a rename is in both of its names' prefixes or in neither.
  */
-function fitsPerName(model: Model, after: ReadonlyMap<string, Uint8Array>, garbage: ReadonlyMap<string, readonly (readonly [number, number])[]> | undefined): boolean {
+function fitsPerName(model: Model, after: ReadonlyMap<string, Uint8Array>, garbage: Garbage): boolean {
   const names = [...new Set([...model.durableNames.keys(), ...model.log.flatMap((txn) => txn.map(([name]) => name))])];
   if ([...after.keys()].some((path) => !names.includes(path.slice('/d/'.length)))) return false;
   const opsOf = new Map(names.map((name) => [name, model.log.flatMap((txn, t) => (txn.some(([n]) => n === name) ? [t] : []))]));
@@ -200,30 +203,38 @@ function cacheOf(ino: Ino): Uint8Array {
   return ino.pending.reduce(applyRec, ino.durable);
 }
 
+/** Whether `after` is a namespace that keeping a prefix of the directory's log allows (journal order). */
+function fitsJournalOrder(model: Model, after: ReadonlyMap<string, Uint8Array>, garbage: Garbage): boolean {
+  return model.allowedNamespaces().some((names) =>
+    names.size === after.size &&
+    [...names].every(([n, ino]) => after.has(`/d/${n}`) && allowedContent(ino, after.get(`/d/${n}`)!, garbage?.get(`/d/${n}`))),
+  );
+}
+
+/** Runs `ops` on a world of `faults` and on the model, then a power loss settled on `crashState`. */
+async function crashed(faults: ReturnType<typeof noFaults>, seed: number, ops: readonly Op[], crashState: number) {
+  const world = new SimWorld({ seed, faults });
+  const model = new Model();
+  await runBoth(world, model, ops);
+  const before = world.inspect();
+  world.crashNow('power-loss');
+  world.restart({ crashState });
+  return { model, before, after: world.inspect(), garbage: world.lastPowerLoss?.garbage };
+}
+
 describe('power loss', () => {
   it('leaves only states the crash model allows, and always keeps synced data and names', async () => {
     // Counts how often the policy wrote garbage, so the property is known not to be vacuous.
     let garbageRuns = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), crashStateArb, fc.nat(1000), async (ops, crashState, seed) => {
-        const world = new SimWorld({ seed, faults: noFaults({ sectorBytes: 512 }) });
-        const model = new Model();
-        await runBoth(world, model, ops);
-        const before = world.inspect();
-        world.crashNow('power-loss');
-        world.restart({ crashState });
-        const after = world.inspect();
-        const garbage = world.lastPowerLoss?.garbage;
+        const { model, before, after, garbage } = await crashed(noFaults({ sectorBytes: 512 }), seed, ops, crashState);
         if ((garbage?.size ?? 0) > 0) garbageRuns++;
         if (crashState === 1) {
           expect(after).toEqual(new Map([...model.durableNames].map(([n, ino]) => [`/d/${n}`, ino.durable])));
         }
         if (crashState === 2) expect(after).toEqual(before);
-        const fits = model.allowedNamespaces().some((names) =>
-          names.size === after.size &&
-          [...names].every(([n, ino]) => after.has(`/d/${n}`) && allowedContent(ino, after.get(`/d/${n}`)!, garbage?.get(`/d/${n}`))),
-        );
-        expect(fits).toBe(true);
+        expect(fitsJournalOrder(model, after, garbage)).toBe(true);
         // The model's own cache view must match what reads saw before the crash.
         expect(before).toEqual(new Map([...model.names].map(([n, ino]) => [`/d/${n}`, cacheOf(ino)])));
       }),
@@ -236,73 +247,53 @@ describe('power loss', () => {
     let outsideJournalOrder = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), crashStateArb, fc.nat(1000), async (ops, crashState, seed) => {
-        const world = new SimWorld({ seed, faults: noFaults({ sectorBytes: 512, dirOrder: 'per-name' }) });
-        const model = new Model();
-        await runBoth(world, model, ops);
-        const before = world.inspect();
-        world.crashNow('power-loss');
-        world.restart({ crashState });
-        const after = world.inspect();
-        const garbage = world.lastPowerLoss?.garbage;
+        const { model, before, after, garbage } = await crashed(noFaults({ sectorBytes: 512, dirOrder: 'per-name' }), seed, ops, crashState);
         if (crashState === 2) expect(after).toEqual(before);
         expect(fitsPerName(model, after, garbage)).toBe(true);
-        const inJournalOrder = model.allowedNamespaces().some((names) =>
-          names.size === after.size &&
-          [...names].every(([n, ino]) => after.has(`/d/${n}`) && allowedContent(ino, after.get(`/d/${n}`)!, garbage?.get(`/d/${n}`))),
-        );
-        if (!inJournalOrder) outsideJournalOrder++;
+        if (!fitsJournalOrder(model, after, garbage)) outsideJournalOrder++;
       }),
       { numRuns: 300 },
     );
     expect(outsideJournalOrder).toBeGreaterThan(0);
   });
 
+  /**
+   * What seeded random power losses (crash states 5 to 59) leave of two synced files named in
+   * `files`, after `change` made unsynced directory operations, each described by `describe`.
+   */
+  async function statesAfter(dirOrder: DirOrder, seed: number, files: readonly string[], change: (world: SimWorld) => Promise<void>, describe: (names: ReadonlyMap<string, Uint8Array>) => string): Promise<Set<string>> {
+    const seen = new Set<string>();
+    for (let crashState = 5; crashState < 60; crashState++) {
+      const world = new SimWorld({ seed, faults: noFaults({ dirOrder }) });
+      await inWorld(world, async () => {
+        for (const name of files) {
+          const h = await world.fs.open(name, { create: true });
+          await h.append(filled(10, 1));
+          await h.sync();
+        }
+        await change(world);
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      seen.add(describe(world.inspect()));
+    }
+    return seen;
+  }
+
   it('keeps an unlink made after a rename only with the rename in journal order, and without it in per-name order', async () => {
-    const states = async (dirOrder: 'journal' | 'per-name'): Promise<Set<string>> => {
-      const seen = new Set<string>();
-      for (let crashState = 5; crashState < 60; crashState++) {
-        const world = new SimWorld({ seed: 3, faults: noFaults({ dirOrder }) });
-        await inWorld(world, async () => {
-          for (const name of ['old', 'tmp']) {
-            const h = await world.fs.open(`/${name}`, { create: true });
-            await h.append(filled(10, 1));
-            await h.sync();
-          }
-          await world.fs.syncDir('/');
-          await world.fs.rename('/tmp', '/new');
-          await world.fs.unlink('/old');
-        });
-        world.crashNow('power-loss');
-        world.restart({ crashState });
-        const names = world.inspect();
-        seen.add(`${names.has('/new') ? 'renamed' : 'not renamed'}, ${names.has('/old') ? 'old kept' : 'old unlinked'}`);
-      }
-      return seen;
-    };
+    const states = (dirOrder: DirOrder): Promise<Set<string>> => statesAfter(dirOrder, 3, ['/old', '/tmp'], async (world) => {
+      await world.fs.syncDir('/');
+      await world.fs.rename('/tmp', '/new');
+      await world.fs.unlink('/old');
+    }, (names) => `${names.has('/new') ? 'renamed' : 'not renamed'}, ${names.has('/old') ? 'old kept' : 'old unlinked'}`);
     expect([...(await states('journal'))].sort()).toEqual(['not renamed, old kept', 'renamed, old kept', 'renamed, old unlinked']);
     expect(await states('per-name')).toContain('not renamed, old unlinked');
   });
 
   it('keeps a pointer renamed into place without the new file it names in per-name order, never in journal order', async () => {
-    const states = async (dirOrder: 'journal' | 'per-name'): Promise<Set<string>> => {
-      const seen = new Set<string>();
-      for (let crashState = 5; crashState < 40; crashState++) {
-        const world = new SimWorld({ seed: 8, faults: noFaults({ dirOrder }) });
-        await inWorld(world, async () => {
-          for (const name of ['/v1', '/cur.tmp']) {
-            const h = await world.fs.open(name, { create: true });
-            await h.append(filled(10, 1));
-            await h.sync();
-          }
-          await world.fs.rename('/cur.tmp', '/cur');
-        });
-        world.crashNow('power-loss');
-        world.restart({ crashState });
-        const names = world.inspect();
-        seen.add(`${names.has('/cur') ? 'pointer' : 'no pointer'}, ${names.has('/v1') ? 'file' : 'no file'}`);
-      }
-      return seen;
-    };
+    const states = (dirOrder: DirOrder): Promise<Set<string>> => statesAfter(dirOrder, 8, ['/v1', '/cur.tmp'], async (world) => {
+      await world.fs.rename('/cur.tmp', '/cur');
+    }, (names) => `${names.has('/cur') ? 'pointer' : 'no pointer'}, ${names.has('/v1') ? 'file' : 'no file'}`);
     expect(await states('journal')).not.toContain('pointer, no file');
     expect(await states('per-name')).toContain('pointer, no file');
   });

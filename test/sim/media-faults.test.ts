@@ -255,20 +255,30 @@ describe('lost-entry', () => {
     expect(world.mediaDamage).toBe(1);
   });
 
-  it('takes a name a crashed process held open: its handles died with it', async () => {
-    // I/O: 0-2 a, 3-5 b (both left open), 6 syncDir; after the restart, 7 readdir.
-    const world = worldWith([{ io: 7, kind: 'lost-entry', arg: 1 }]);
+  /**
+   * A world where a process synced `/d/a` and `/d/b` and their names (closing them, or leaving
+   * them open), then was killed and restarted.
+   */
+  async function restartedWith(scheduled: Parameters<typeof worldWith>[0], close: boolean): Promise<SimWorld> {
+    const world = worldWith(scheduled);
     world.createDirectory('/d');
     await inWorld(world, async () => {
       for (const name of ['a', 'b']) {
         const h = await world.fs.open(`/d/${name}`, { create: true });
         await h.append(filled(100, name.charCodeAt(0)));
         await h.sync();
+        if (close) await h.close();
       }
       await world.fs.syncDir('/d');
     });
     world.crashNow('kill-9');
     world.restart();
+    return world;
+  }
+
+  it('takes a name a crashed process held open: its handles died with it', async () => {
+    // I/O: 0-2 a, 3-5 b (both left open), 6 syncDir; after the restart, 7 readdir.
+    const world = await restartedWith([{ io: 7, kind: 'lost-entry', arg: 1 }], false);
     const names = await inWorld(world, () => world.fs.readdir('/d'));
     expect(names).toEqual(['a']);
     expect(world.trace.events.find((event) => event.type === 'fault')?.path).toBe('/d/b');
@@ -276,25 +286,10 @@ describe('lost-entry', () => {
 
   describe('met at an open by name, at a process\'s first look into the directory', () => {
     // I/O: 0-3 a (open, append, sync, close), 4-7 b, 8 syncDir; then a restart, and I/O 9 on.
-    async function restartedWith(scheduled: Parameters<typeof worldWith>[0]): Promise<SimWorld> {
-      const world = worldWith(scheduled);
-      world.createDirectory('/d');
-      await inWorld(world, async () => {
-        for (const name of ['a', 'b']) {
-          const h = await world.fs.open(`/d/${name}`, { create: true });
-          await h.append(filled(100, name.charCodeAt(0)));
-          await h.sync();
-          await h.close();
-        }
-        await world.fs.syncDir('/d');
-      });
-      world.crashNow('kill-9');
-      world.restart();
-      return world;
-    }
+    const closedAndRestarted = (scheduled: Parameters<typeof worldWith>[0]): Promise<SimWorld> => restartedWith(scheduled, true);
 
     it('takes the name opened: ENOENT, for good, counted as damage', async () => {
-      const world = await restartedWith([{ io: 9, kind: 'lost-entry' }]);
+      const world = await closedAndRestarted([{ io: 9, kind: 'lost-entry' }]);
       const error = await inWorld(world, () => world.fs.open('/d/b').then(() => undefined, (caught: unknown) => caught));
       expect(error).toMatchObject({ code: 'ENOENT' });
       expect(world.mediaDamage).toBe(1);
@@ -303,7 +298,7 @@ describe('lost-entry', () => {
     });
 
     it('gives an open that creates a new empty file in its place', async () => {
-      const world = await restartedWith([{ io: 9, kind: 'lost-entry' }]);
+      const world = await closedAndRestarted([{ io: 9, kind: 'lost-entry' }]);
       const size = await inWorld(world, async () => (await world.fs.open('/d/b', { create: true })).size());
       expect(size).toBe(0);
       expect(world.mediaDamage).toBe(1);
@@ -311,12 +306,12 @@ describe('lost-entry', () => {
 
     it('never strikes after the process listed the directory or opened a file in it: the name is met at the first look only', async () => {
       // 9 readdir (nothing scheduled there), 10 open b; or 9 open a, 10 close a, 11 open b.
-      const listedFirst = await restartedWith([{ io: 10, kind: 'lost-entry' }]);
+      const listedFirst = await closedAndRestarted([{ io: 10, kind: 'lost-entry' }]);
       await inWorld(listedFirst, async () => {
         await listedFirst.fs.readdir('/d');
         await listedFirst.fs.open('/d/b');
       });
-      const openedFirst = await restartedWith([{ io: 11, kind: 'lost-entry' }]);
+      const openedFirst = await closedAndRestarted([{ io: 11, kind: 'lost-entry' }]);
       await inWorld(openedFirst, async () => {
         await (await openedFirst.fs.open('/d/a')).close();
         await openedFirst.fs.open('/d/b');

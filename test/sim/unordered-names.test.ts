@@ -41,7 +41,7 @@ describe('unordered-names', () => {
     expect(failing.length).toBeGreaterThan(0);
     const [first] = failing;
     expect(first!.violations[0]!.message).toMatch(/kept a directory's operations out of order, as POSIX allows before the directory is synced/);
-    const notes = first!.trace.filter((event) => event.type === 'note' && event.name === 'dir-order').map((event) => event.detail);
+    const notes = first!.trace.filter((event) => event.type === 'note' && event.name === 'dir-order').map((event) => event.detail ?? '');
     expect(notes.some((note) => /(the rename|the unlink|the create) .+ survived, .+ made before it did not/.test(note))).toBe(true);
   });
 });
