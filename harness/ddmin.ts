@@ -26,6 +26,13 @@ export function anchorsOf<E extends { readonly type: string; readonly name: stri
   return { stepStartIo, ioCount: io };
 }
 
+/** Each I/O operation of a trace as it names it (`rename /db/a -> /db/b`), by global index: what a fault aimed at an operation names (ScheduledFault.at). */
+export function ioLabelsOf<E extends { readonly type: string; readonly name: string; readonly path?: string | undefined }>(trace: readonly E[]): string[] {
+  const labels: string[] = [];
+  for (const event of trace) if (event.type === 'io') labels.push(`${event.name} ${event.path ?? ''}`);
+  return labels;
+}
+
 /**
  * Moves each scheduled fault back by the I/O of the removed steps before it; drops faults that
  * fell inside a removed step. `undefined` when nothing moves.

@@ -22,7 +22,7 @@
  */
 import { anchorToSteps, type ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
-import { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
+import { anchorsOf, ddmin, ioLabelsOf, range, reanchorFaults, type Anchors } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
@@ -78,6 +78,8 @@ interface Attempt {
   readonly violation: RunViolation | undefined;
   /** Where each scheduled fault fell, relative to the steps (from a full trace). */
   readonly anchors: Anchors | undefined;
+  /** The run's operations as its trace names them, by global index (from a full trace). */
+  readonly ioLabels: readonly string[] | undefined;
   readonly crashes: number;
   readonly fired: readonly ScheduledFault[];
   readonly crashStates: readonly number[];
@@ -133,7 +135,7 @@ class Shrinker<P extends BasePlan> {
       if (this.#explicit) await this.#accept(this.#subjectExplicit(this.#withScheduled(this.#current, this.#attempt.fired), this.#attempt));
       // Aimed by step: the same run, and a plan that stays aimed when a fix changes the I/O
       // before a step, so it can be kept as a regression test that outlives the fix.
-      if (this.#explicit) await this.#accept(this.#withScheduled(this.#current, anchorToSteps(this.#current.faults.scheduled ?? [], this.#attempt.result.stepStartIo ?? [])));
+      if (this.#explicit) await this.#accept(this.#withScheduled(this.#current, anchorToSteps(this.#current.faults.scheduled ?? [], this.#attempt.result.stepStartIo ?? [], this.#attempt.ioLabels)));
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
       budgetExhausted = true;
@@ -201,6 +203,7 @@ class Shrinker<P extends BasePlan> {
     const attempt: Attempt = {
       violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates, result: { ...result, trace: [] },
       anchors: violation && this.#reanchor ? anchorsOf(shape.stepCount(candidate), result.trace, shape.isStepStart) : undefined,
+      ioLabels: violation && this.#reanchor ? ioLabelsOf(result.trace) : undefined,
     };
     this.#tried.set(key, attempt);
     return attempt;

@@ -99,11 +99,14 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   if (faults['capacityBytes'] !== undefined) integer(faults['capacityBytes'], 'faults.capacityBytes');
   if (faults['scheduled'] !== undefined) {
     array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {
-      const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep']);
+      const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep', 'at', 'nth']);
       integer(fault['io'], `faults.scheduled[${i}].io`);
       if ((fault['step'] === undefined) !== (fault['ioInStep'] === undefined)) fail(`faults.scheduled[${i}]`, 'must give step and ioInStep together, or neither');
       if (fault['step'] !== undefined) integer(fault['step'], `faults.scheduled[${i}].step`);
       if (fault['ioInStep'] !== undefined) integer(fault['ioInStep'], `faults.scheduled[${i}].ioInStep`);
+      if ((fault['at'] !== undefined || fault['nth'] !== undefined) && fault['step'] === undefined) fail(`faults.scheduled[${i}]`, 'gives at or nth without step');
+      if (fault['at'] !== undefined && (typeof fault['at'] !== 'string' || fault['at'] === '')) fail(`faults.scheduled[${i}].at`, 'must be an operation as the trace names it, e.g. "rename /db/a -> /db/b"');
+      if (fault['nth'] !== undefined) integer(fault['nth'], `faults.scheduled[${i}].nth`);
       oneOf(fault['kind'], `faults.scheduled[${i}].kind`, faultKinds);
       if (fault['arg'] !== undefined && typeof fault['arg'] !== 'number') fail(`faults.scheduled[${i}].arg`, 'must be a number');
     });

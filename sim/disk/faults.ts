@@ -36,6 +36,16 @@ export interface ScheduledFault {
    */
   readonly step?: number;
   readonly ioInStep?: number;
+  /**
+   * With {@link step}: the operation the fault strikes, as the trace names it (`rename /db/a ->
+   * /db/b`), and which of the step's operations so named ({@link nth}, from 0): the fault then
+   * strikes that operation wherever it falls in the step, so a fix that adds I/O inside the step
+   * before it (an fsync before a rename) leaves it aimed where it was written for; `ioInStep`
+   * is where it fell then.
+   */
+  readonly at?: string;
+  /** Which of the step's operations named {@link at} (from 0). @defaultValue 0 */
+  readonly nth?: number;
 }
 
 /** Whether a scheduled fault is aimed by step ({@link ScheduledFault.step}). */
@@ -46,24 +56,36 @@ function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly s
 /**
  * Scheduled faults aimed by step where the run's `stepStartIo` (RunResult.stepStartIo) allows:
  * each after the start of the step it strikes in; one before the first step keeps its global
- * index alone.
+ * index alone. With the run's operations as its trace names them (`ioLabels`, by global index),
+ * each is also aimed at its operation ({@link ScheduledFault.at}).
  */
-export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[]): ScheduledFault[] {
+export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[], ioLabels?: readonly string[]): ScheduledFault[] {
   return unanchored(scheduled).map((fault) => {
     let step = -1;
     for (let s = 0; s < stepStartIo.length; s++) if (stepStartIo[s]! >= 0 && stepStartIo[s]! <= fault.io) step = s;
-    return step < 0 ? fault : { ...fault, step, ioInStep: fault.io - stepStartIo[step]! };
+    if (step < 0) return fault;
+    const start = stepStartIo[step]!;
+    const at = ioLabels?.[fault.io];
+    if (at === undefined) return { ...fault, step, ioInStep: fault.io - start };
+    let nth = 0;
+    for (let io = start; io < fault.io; io++) if (ioLabels![io] === at) nth++;
+    return { ...fault, step, ioInStep: fault.io - start, at, ...(nth > 0 ? { nth } : {}) };
   });
 }
 
 /** Scheduled faults aimed by global index only (see {@link anchorToSteps}): what shrinking edits. */
 export function unanchored(scheduled: readonly ScheduledFault[]): ScheduledFault[] {
-  return scheduled.map(({ step: _step, ioInStep: _ioInStep, ...plain }) => plain);
+  return scheduled.map(({ step: _step, ioInStep: _ioInStep, at: _at, nth: _nth, ...plain }) => plain);
 }
 
-/** A scheduled fault as messages name it: `kill-9@125`, or `kill-9@step 3+7` when aimed by step. */
+/**
+ * A scheduled fault as messages name it: `kill-9@125`, `kill-9@step 3+7` when aimed by step, or
+ * `kill-9@step 3 rename /db/a -> /db/b` (`#2` for the second so named) when aimed at an operation.
+ */
 export function scheduledLabel(fault: ScheduledFault): string {
-  return anchored(fault) ? `${fault.kind}@step ${fault.step}+${fault.ioInStep}` : `${fault.kind}@${fault.io}`;
+  if (!anchored(fault)) return `${fault.kind}@${fault.io}`;
+  if (fault.at === undefined) return `${fault.kind}@step ${fault.step}+${fault.ioInStep}`;
+  return `${fault.kind}@step ${fault.step} ${fault.at}${(fault.nth ?? 0) > 0 ? ` #${fault.nth! + 1}` : ''}`;
 }
 
 /** Which faults a run injects, and how the disk behaves under them. */
@@ -151,6 +173,8 @@ export class FaultInjector {
   readonly #byStep = new Map<number, ScheduledFault[]>();
   /** The step under way's faults aimed by step, at the global index each was scheduled at. */
   #stepFaults: (readonly [number, ScheduledFault])[] = [];
+  /** The step under way's faults aimed at an operation ({@link ScheduledFault.at}), with how many operations so named are still to pass first. */
+  #stepOperationFaults: { readonly fault: ScheduledFault; before: number }[] = [];
   /** Scheduled faults aimed by step that fired. */
   readonly #firedScheduled = new Set<ScheduledFault>();
   /** The I/O index each step of the plan began at, by step (see {@link stepBegan}). */
@@ -199,8 +223,28 @@ export class FaultInjector {
       const list = this.#scheduled.get(at);
       if (list !== undefined) this.#scheduled.set(at, list.filter((other) => other !== fault));
     }
-    this.#stepFaults = (this.#byStep.get(step) ?? []).map((fault) => [io + fault.ioInStep!, fault] as const);
+    const faults = this.#byStep.get(step) ?? [];
+    this.#stepFaults = faults.filter((fault) => fault.at === undefined).map((fault) => [io + fault.ioInStep!, fault] as const);
     for (const [at, fault] of this.#stepFaults) this.#schedule(at, fault);
+    this.#stepOperationFaults = faults.filter((fault) => fault.at !== undefined).map((fault) => ({ fault, before: fault.nth ?? 0 }));
+  }
+
+  /** Whether the step under way has faults aimed at an operation: then {@link operationBegins} wants each operation's name. */
+  get wantsOperations(): boolean {
+    return this.#stepOperationFaults.length > 0;
+  }
+
+  /**
+   * I/O `io`, traced as `label` (`rename /db/a -> /db/b`), is about to run: a fault of the step
+   * aimed at it is scheduled there (and withdrawn at the next step if it does not fire).
+   */
+  operationBegins(io: number, label: string): void {
+    for (const aimed of this.#stepOperationFaults) {
+      if (aimed.fault.at !== label || aimed.before-- !== 0) continue;
+      this.#schedule(io, aimed.fault);
+      this.#stepFaults.push([io, aimed.fault]);
+    }
+    this.#stepOperationFaults = this.#stepOperationFaults.filter((aimed) => aimed.before >= 0);
   }
 
   /** Scheduled faults that never fired, as {@link scheduledLabel} names them. */

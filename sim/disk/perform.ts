@@ -100,6 +100,7 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   const io = kernel.begin(incarnation);
   if (io < 0) return ends.dead(label);
   kernel.ioClass = op.ioClass;
+  if (kernel.faults.wantsOperations) kernel.faults.operationBegins(io, `${label.name} ${label.path}`);
   const fault = kernel.faults.decide(io, op.mask, kernel.phase, op.ioClass);
   const late = op.mayBeLate === true && ends.late !== undefined && kernel.writeLate(io);
   if (late && fault === undefined) {

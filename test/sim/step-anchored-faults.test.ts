@@ -11,6 +11,7 @@ import { checkPlan } from '../../sim/plan-file.ts';
 import type { Plan } from '../../sim/plan.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { noFaults } from '../../sim/world.ts';
+import { ioLabelsOf } from '../../harness/ddmin.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import type { TargetPlan } from '../../targets/plan.ts';
@@ -23,6 +24,25 @@ const oneMoreIoAtOpen: Engine = {
   async open(env) {
     await env.fs.exists(env.dir);
     return referenceEngine.open(env);
+  },
+};
+
+/** The reference engine, asking whether its folder exists before every commit: one more I/O at the start of each commit step. */
+const oneMoreIoAtCommit: Engine = {
+  ...referenceEngine,
+  name: 'one-more-io-at-commit',
+  async open(env) {
+    const handle = await referenceEngine.open(env);
+    return new Proxy(handle, {
+      get(target, property) {
+        if (property === 'commit') return async (ops: Parameters<typeof handle.commit>[0]) => {
+          await env.fs.exists(env.dir);
+          return target.commit(ops);
+        };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   },
 };
 
@@ -61,6 +81,31 @@ describe('a fault aimed by step', () => {
     expect(globalThere.faultsFired[0]!.io).toBeLessThan(aimedThere.stepStartIo![3]!);
   });
 
+  it('aimed at an operation, strikes it when the code does more I/O inside the step before it; aimed by position alone, it strikes another', async () => {
+    const clean = await runPlan(plan, referenceEngine, { trace: 'full' });
+    const starts = clean.stepStartIo!;
+    const labels = ioLabelsOf(clean.trace);
+    // The second I/O of step 3, aimed by its position in the step, and at the operation.
+    const io = starts[3]! + 1;
+    const [aimed] = anchorToSteps([{ io, kind: 'kill-9' }], starts, labels);
+    expect(aimed).toEqual({ io, kind: 'kill-9', step: 3, ioInStep: 1, at: labels[io] });
+    const byPosition = unanchored([aimed!]).map((fault) => ({ ...fault, step: 3, ioInStep: 1 }));
+    const atOperation = await runPlan({ ...plan, faults: noFaults({ scheduled: [aimed!] }) }, oneMoreIoAtCommit, { trace: 'full' });
+    const atPosition = await runPlan({ ...plan, faults: noFaults({ scheduled: byPosition }) }, oneMoreIoAtCommit, { trace: 'full' });
+    const struck = (result: typeof clean): string => ioLabelsOf(result.trace)[result.faultsFired[0]!.io]!;
+    expect(struck(atOperation)).toBe(labels[io]);
+    expect(atOperation.unfiredScheduled).toEqual([]);
+    expect(struck(atPosition)).not.toBe(labels[io]);
+    expect(scheduledLabel(aimed!)).toBe(`kill-9@step 3 ${labels[io]}`);
+    expect(scheduledLabel({ ...aimed!, nth: 1 })).toBe(`kill-9@step 3 ${labels[io]} #2`);
+  });
+
+  it('aimed at an operation the step no longer does, is named unfired', async () => {
+    const result = await runPlan({ ...plan, faults: noFaults({ scheduled: [{ io: 0, kind: 'kill-9', step: 3, ioInStep: 1, at: 'rename /db/none -> /db/gone' }] }) }, referenceEngine);
+    expect(result.faultsFired).toEqual([]);
+    expect(result.unfiredScheduled).toEqual(['kill-9@step 3 rename /db/none -> /db/gone']);
+  });
+
   it('strikes within its step or not at all, and is then named unfired by its step', async () => {
     const clean = await runPlan(plan, referenceEngine);
     const fault = { io: 0, kind: 'kill-9' as const, step: 0, ioInStep: clean.stepStartIo![1]! + 50 };
@@ -75,6 +120,11 @@ describe('a fault aimed by step', () => {
     expect(checkPlan(document, 'p.json').faults.scheduled).toEqual([{ io: 9, kind: 'kill-9', step: 2, ioInStep: 1 }]);
     const half = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ io: 9, kind: 'kill-9', step: 2 }] }) }));
     expect(() => checkPlan(half, 'p.json')).toThrow(/faults\.scheduled\[0\] must give step and ioInStep together/);
+    const atOperation = { io: 9, kind: 'kill-9', step: 2, ioInStep: 1, at: 'append /db/00000000000000000001.wal', nth: 1 } as const;
+    const document2 = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [atOperation] }) }));
+    expect(checkPlan(document2, 'p.json').faults.scheduled).toEqual([atOperation]);
+    const loose = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ io: 9, kind: 'kill-9', at: 'append /x' }] }) }));
+    expect(() => checkPlan(loose, 'p.json')).toThrow(/faults\.scheduled\[0\] gives at or nth without step/);
   });
 
   it('is what shrink writes: the same run as the plan aimed by global index', async () => {
@@ -86,7 +136,7 @@ describe('a fault aimed by step', () => {
     const result = await shrinkPlan(subject, failing, { invariant: 'published' });
     const scheduled = result.plan.faults.scheduled ?? [];
     expect(scheduled.length).toBeGreaterThan(0);
-    expect(scheduled.every((fault) => fault.step !== undefined && fault.ioInStep !== undefined)).toBe(true);
+    expect(scheduled.every((fault) => fault.step !== undefined && fault.ioInStep !== undefined && fault.at !== undefined)).toBe(true);
     const globalPlan = { ...result.plan, faults: { ...result.plan.faults, scheduled: unanchored(scheduled) } };
     const [aimedRun, globalRun] = [await subject.run(result.plan), await subject.run(globalPlan)];
     expect(aimedRun.digest).toBe(globalRun.digest);
