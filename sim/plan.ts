@@ -157,8 +157,8 @@ export function planFaultKinds(plan: Plan): FaultKind[] {
   return [...kinds];
 }
 
-/** A size's faults in words: `faults 2`, `faults at rates`, `faults 2 + at rates`. */
+/** A size's faults in words: `faults 2`, `faults drawn at rates`, `faults 2 + drawn at rates`. */
 export function faultsSize(size: { readonly faults: number; readonly rates: boolean }): string {
   if (!size.rates) return `faults ${size.faults}`;
-  return size.faults > 1 ? `faults ${size.faults - 1} + at rates` : 'faults at rates';
+  return size.faults > 1 ? `faults ${size.faults - 1} + drawn at rates` : 'faults drawn at rates';
 }

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { stableJson } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
+import { scheduledLabel } from '../../sim/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { invocationOf } from '../invocation.ts';
@@ -50,7 +51,7 @@ export function registerShrink(program: Command): void {
       const kept = await planToKeep(subject, plan, result.plan, result.violation.invariant, workerScript);
       await writeFile(flags.out, stableJson(kept.plan));
       const seconds = (performance.now() - started) / 1000;
-      const faults = (result.plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).join(', ') || 'none';
+      const faults = (result.plan.faults.scheduled ?? []).map(scheduledLabel).join(', ') || 'none';
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
       if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);

@@ -21,7 +21,7 @@ describe('shrinkPlan on the engine subject', () => {
     expect(result.violation).toMatchObject({ invariant: 'durability', message: expect.stringMatching(/^commit #0 \(lsn 1\), acknowledged, is missing/) });
     expect(result.explicitFaults).toBe(true);
     // Faults drawn at rates are one condition before; pinned, each fault that fired is one.
-    expect(result.before).toBe('steps 40, ops 67, faults at rates');
+    expect(result.before).toBe('steps 40, ops 67, faults drawn at rates');
     expect(result.explicit).toMatch(/^steps \d+, ops \d+, faults \d+$/);
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(2);
     expect(result.after).toBe(subject.shrink.describeSize(result.plan));
