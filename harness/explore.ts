@@ -19,7 +19,7 @@ import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
-  /** Power-loss crash states tried at each crash point (0 .. states-1). @defaultValue 5 */
+  /** Power-loss crash states tried at each crash point (0 .. states-1). @defaultValue {@link exploreStatesFor} the plan */
   readonly states?: number;
   /** Steps (operations) kept from the plan. @defaultValue the subject's `sizeDefault` */
   readonly size?: number;
@@ -81,8 +81,20 @@ export interface ExploreResult<P extends BasePlan> {
   readonly runsPerSecond: number;
 }
 
-/** Default of {@link ExploreOptions.states}. */
+/** Default of {@link ExploreOptions.states}: the named crash states 0 to 4. */
 export const exploreStatesDefault = 5;
+/**
+ * Default of {@link ExploreOptions.states} on a disk that keeps directory operations per name
+ * (`dirOrder: 'per-name'`): its bugs need a seeded random state (0, or 5 and up), which the named
+ * ones 1 to 4 are not. Two earlier users' engines that publish a name before syncing the directory
+ * were caught on the first seed of `unordered-names` with 12, and not with 5.
+ */
+export const exploreStatesPerName = 12;
+
+/** The crash states to explore for `plan` when none are asked for. */
+export function exploreStatesFor(plan: BasePlan): number {
+  return plan.faults.dirOrder === 'per-name' ? exploreStatesPerName : exploreStatesDefault;
+}
 
 /** `kill-9` / `power-loss state 3`. */
 function crashName(crash: ExploreCrash): string {
@@ -168,7 +180,7 @@ function sameStatesOf(results: readonly SeedRun[]): number {
  * @throws RangeError for `states` or `size` below 1
  */
 export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan: P, options: ExploreOptions = {}): Promise<ExploreResult<P>> {
-  const states = options.states ?? exploreStatesDefault;
+  const states = options.states ?? exploreStatesFor(plan);
   const size = options.size ?? subject.explore.sizeDefault;
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, not ${size}`);

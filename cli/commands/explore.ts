@@ -6,14 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stableJson } from '../../harness/index.ts';
-import { exploreStatesDefault, explorePlan, threadsExecutor } from '../../harness/index.ts';
+import { exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
 
 interface ExploreFlags extends PlanFlags {
-  readonly states: number;
+  readonly states?: number;
   readonly steps?: number;
   readonly out?: string;
   readonly jobs: number;
@@ -26,20 +26,21 @@ export function registerExplore(program: Command): void {
     .option('--scenario <name>', 'scenario name (with --seed; not with --target)')
     .option('--seed <n>', 'seed', integerOption(0))
     .option('--plan <file>', 'explore a plan file instead of a seed')
-    .option('--states <k>', 'power-loss crash states per crash point', integerOption(1), exploreStatesDefault)
+    .option('--states <k>', `power-loss crash states per crash point (default: ${exploreStatesDefault}, or 12 on a disk that keeps directory operations per name)`, integerOption(1))
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
     .action(async (flags: ExploreFlags) => {
       const { subject, plan } = await planOf(flags);
       const executor = threadsExecutor(subject, flags.jobs, workerScript);
+      const states = flags.states ?? exploreStatesFor(plan);
       let result;
       try {
-        result = await explorePlan(subject, plan, { states: flags.states, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
       } finally {
         await executor.close();
       }
-      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${flags.states} power-loss states), plus the end: ${result.statesExplored} states`);
+      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
       for (const violation of result.cleanViolations) console.log(`without any crash: ${violation.invariant}: ${violation.message}`);

@@ -20,6 +20,14 @@ describe('explorePlan on the engine subject', () => {
     expect(result.violations).toEqual([]);
   });
 
+  it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
+    const subject = engineSubject(referenceEngine);
+    for (const [scenario, states] of [['wal-append', 5], ['unordered-names', 12]] as const) {
+      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2 });
+      expect(result.statesExplored, scenario).toBe(result.crashPoints * (1 + states) + states);
+    }
+  });
+
   it('removes every fault, aim and crash step from the explored workload', () => {
     const base = explorationBase({ ...findScenario('swarm')!.plan(2), faults: { ...findScenario('swarm')!.plan(2).faults, phases: ['wal.append'], io: ['append'], capacityBytes: 9 } }, 100);
     expect(base.faults.rates).toEqual({});
