@@ -5,6 +5,7 @@ import { fsyncFailure } from './fsync-failure.ts';
 import { groupCommit } from './group-commit.ts';
 import { kill9Anywhere } from './kill9-anywhere.ts';
 import { lostFile } from './lost-file.ts';
+import { longHaul } from './long-haul.ts';
 import { misdirectedWrite } from './misdirected-write.ts';
 import { overlap } from './overlap.ts';
 import { readCorruption } from './read-corruption.ts';
@@ -24,7 +25,7 @@ export type { Scenario } from './scenario.ts';
 export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
-  sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames,
+  sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames, longHaul,
 ];
 
 /** The scenario called `name`, or `undefined`. */
