@@ -364,4 +364,11 @@ export const mutants: readonly Mutant[] = [
     }],
     scenarios: ['unordered-names', 'swarm'],
   },
+  {
+    id: 'segments-sorted-as-text',
+    title: 'recovery orders segment numbers with the default sort, which compares them as text: segment 10 replays before segment 9',
+    models: 'JavaScript\'s Array.prototype.sort without a comparator; log files replayed in name order where names are not zero-padded (wal-10 before wal-2)',
+    patches: [{ file: 'wal/segments.ts', find: '  return seqs.sort((a, b) => a - b);\n}', replace: '  return seqs.sort();\n}' }],
+    scenarios: ['long-haul', 'rotation'],
+  },
 ];
