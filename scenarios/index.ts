@@ -1,6 +1,7 @@
 /** The scenario catalogue. The default campaign runs all of them. */
 import { checkpointPrune } from './checkpoint-prune.ts';
 import { diskFull } from './disk-full.ts';
+import { dirSyncFailure } from './dir-sync-failure.ts';
 import { fsyncFailure } from './fsync-failure.ts';
 import { groupCommit } from './group-commit.ts';
 import { kill9Anywhere } from './kill9-anywhere.ts';
@@ -26,6 +27,7 @@ export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
   sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames, longHaul,
+  dirSyncFailure,
 ];
 
 /** The scenario called `name`, or `undefined`. */

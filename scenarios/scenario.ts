@@ -51,6 +51,8 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   // an open by name for an engine that never lists (sim/disk/namespace-ops.ts); a struck cell
   // meets the other (reports/figures.ts `bySibling`).
   'lost-entry': ['other', 'open'],
+  // An engine with one preallocated file need never sync a directory.
+  'dir-sync-error': [],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

@@ -24,10 +24,13 @@ import type { EnginePhase } from '../engine/types.ts';
  *   sticky until the sector is rewritten.
  * - `lost-entry`: when a directory is listed, one of its synced file names is gone, durable and
  *   page-cache namespace alike (an operator, a buggy file system, a partial restore).
+ * - `dir-sync-error`: fsync of a directory fails with `EIO`. The journal may have committed some
+ *   of the directory's pending operations before it failed (a prefix, drawn); the rest stay
+ *   pending, so a power loss may still lose them, and a later directory fsync commits them.
  */
 export type FaultKind =
   | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev'
-  | 'misdirected-write' | 'sector-damage' | 'lost-entry';
+  | 'misdirected-write' | 'sector-damage' | 'lost-entry' | 'dir-sync-error';
 
 /**
  * Every {@link FaultKind}, in a stable order (report columns follow it). New kinds go last: a
@@ -35,7 +38,7 @@ export type FaultKind =
  */
 export const faultKinds: readonly FaultKind[] = [
   'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip', 'short-write', 'exdev',
-  'misdirected-write', 'sector-damage', 'lost-entry',
+  'misdirected-write', 'sector-damage', 'lost-entry', 'dir-sync-error',
 ];
 
 /**

@@ -119,17 +119,21 @@ export interface PowerLossReport {
   readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
   /** A directory operation it kept without one made before it (`per-name` order), in words. */
   readonly outOfOrder?: string;
+  /** A directory operation it lost that a failed directory fsync had left pending, in words. */
+  readonly lostAfterFailedSync?: string;
 }
 
 /**
  * What a violation found after `report`'s power loss adds to its message when that power loss
- * kept directory operations out of order: '' otherwise.
+ * kept directory operations out of order, or lost one a failed directory fsync had left pending:
+ * '' otherwise.
  */
-export function outOfOrderNote(report: PowerLossReport | undefined): string {
-  if (report?.outOfOrder === undefined) return '';
+export function powerLossNote(report: PowerLossReport | undefined): string {
   // The same words for every run, so that triage groups the runs of one bug: the trace's
-  // `dir-order` note names the operations.
-  return '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
+  // `dir-order` and `dir-sync-lost` notes name the operations.
+  const outOfOrder = report?.outOfOrder === undefined ? '' : '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
+  const failedSync = report?.lostAfterFailedSync === undefined ? '' : '; the power loss before it lost directory operations that a failed directory fsync had left pending (dir-sync-error; the trace\'s dir-sync-lost note names one): a name is durable only once a directory fsync succeeds, so fail what rests on it when one fails';
+  return outOfOrder + failedSync;
 }
 
 /** The kernel's late-write setting of a profile, its stream forked from `streams`. */
@@ -293,7 +297,10 @@ export class SimWorld {
       const rng = this.#root.fork('crash').fork(`${this.#powerLossCount}/${crashState}`);
       const garbage = k.disk.powerLoss({ ...survival, rng, sectorBytes: k.disk.sectorBytes });
       const outOfOrder = k.disk.lastOutOfOrder;
-      this.#lastPowerLoss = { crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }) };
+      const lostAfterFailedSync = k.disk.lastLostAfterFailedSync;
+      this.#lastPowerLoss = {
+        crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }), ...(lostAfterFailedSync === undefined ? {} : { lostAfterFailedSync }),
+      };
       this.#powerLossCount++;
     }
     k.incarnation++;
@@ -302,6 +309,9 @@ export class SimWorld {
     k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
     if (kind === 'power-loss' && this.#lastPowerLoss?.outOfOrder !== undefined) this.record('note', 'dir-order', this.#lastPowerLoss.outOfOrder);
+    if (kind === 'power-loss' && this.#lastPowerLoss?.lostAfterFailedSync !== undefined) {
+      this.record('note', 'dir-sync-lost', `${this.#lastPowerLoss.lostAfterFailedSync}, left pending by a failed directory fsync, was lost`);
+    }
     this.#fs = new SimFileSystem(k);
   }
 

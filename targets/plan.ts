@@ -49,6 +49,8 @@ export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
   'kill-9': 0.01,
   'fsync-error': 0.01,
   'disk-full': 0.01,
+  // Per directory fsync, which a library does a few times per operation at most.
+  'dir-sync-error': 0.03,
 };
 
 /** The fault kinds a workload's campaigns inject (rates above 0). */

@@ -29,7 +29,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, outOfOrderNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, powerLossNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
@@ -527,9 +527,10 @@ class LibraryRun<S, L, M> {
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
   #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash, this.plan.operations), lookWorld?: SimWorld): void {
     // One line, as every report lists it: a library's multi-line message keeps its lines, joined.
-    // A power loss that kept a directory's operations out of order says so (the look's own, for a look).
-    const dirOrder = crash.kind === 'power-loss' ? outOfOrderNote((lookWorld ?? this.#world).lastPowerLoss) : '';
-    const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${dirOrder}`;
+    // A power loss that kept a directory's operations out of order, or lost one a failed
+    // directory fsync left pending, says so (the look's own, for a look).
+    const note = crash.kind === 'power-loss' ? powerLossNote((lookWorld ?? this.#world).lastPowerLoss) : '';
+    const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);
   }

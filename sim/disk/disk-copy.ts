@@ -44,7 +44,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
     let copy = txns.get(txn);
     if (copy === undefined) {
       const sets = txn.sets.map((set) => ({ dir: dirOf(set.dir), name: set.name, target: set.target === undefined ? undefined : entryOf(set.target) }));
-      copy = { seq: txn.seq, sets, committed: txn.committed };
+      copy = { seq: txn.seq, sets, committed: txn.committed, ...(txn.failedSync === true ? { failedSync: true } : {}) };
       txns.set(txn, copy);
     }
     return copy;

@@ -54,6 +54,11 @@ export interface DirTxn {
   readonly seq: number;
   readonly sets: readonly EntrySet[];
   committed: boolean;
+  /**
+   * Left pending by a directory fsync that failed (fault `dir-sync-error`): a power loss that
+   * loses it says so (SimDisk.lastLostAfterFailedSync).
+   */
+  failedSync?: boolean;
 }
 
 /** A path split into its parent directory and its last name. */
@@ -158,6 +163,11 @@ export class SimDisk {
    * of /d/c made before it did not`; `undefined` when it kept them in order.
    */
   lastOutOfOrder: string | undefined;
+  /**
+   * After a power loss: a directory operation it lost that a failed directory fsync had left
+   * pending, in words (the rename /d/a -> /d/b), or `undefined`.
+   */
+  lastLostAfterFailedSync: string | undefined;
   /**
    * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
    * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
@@ -333,10 +343,31 @@ export class SimDisk {
     this.#repath((node) => node.cache);
   }
 
-  /** fsync of a directory: commits its logged operations to the durable namespace. */
-  syncDir(dir: DirNode): void {
-    for (const txn of dir.log) if (!txn.committed) this.#commit(txn);
-    dir.log = [];
+  /**
+   * fsync of a directory: commits its logged operations to the durable namespace.
+   * @param count - how many of them to commit, oldest first (a directory fsync that failed part
+   * way, fault `dir-sync-error`); the rest stay pending. Absent: all.
+   */
+  syncDir(dir: DirNode, count = Infinity): void {
+    let committed = 0;
+    for (const txn of dir.log) {
+      if (txn.committed) continue;
+      if (committed++ >= count) break;
+      this.#commit(txn);
+    }
+    if (count === Infinity) {
+      dir.log = [];
+      return;
+    }
+    dir.log = dir.log.filter((txn) => !txn.committed);
+    for (const txn of dir.log) txn.failedSync = true;
+  }
+
+  /** How many operations of `dir` are not yet durable (its fsync would commit them). */
+  pendingInDir(dir: DirNode): number {
+    let count = 0;
+    for (const txn of dir.log) if (!txn.committed) count++;
+    return count;
   }
 
   /**
@@ -546,7 +577,7 @@ export class SimDisk {
     let count = 0;
     const seen = new Set<FileState>();
     for (const dir of this.#dirs.values()) {
-      for (const txn of dir.log) if (!txn.committed) count++;
+      count += this.pendingInDir(dir);
       for (const map of [dir.cache, dir.durable]) {
         for (const entry of map.values()) {
           if (!(entry instanceof FileState) || seen.has(entry)) continue;
@@ -610,6 +641,15 @@ export class SimDisk {
     if (firstLost !== undefined) survivors = survivors.filter((txn) => txn.seq < firstLost.seq);
     for (const txn of survivors) applyDurably(txn);
     this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(new Set(survivors)) : undefined;
+    this.lastLostAfterFailedSync = this.#lostAfterFailedSync(new Set(survivors));
+  }
+
+  /** The first directory operation a failed directory fsync left pending that did not survive, in words. */
+  #lostAfterFailedSync(survivors: ReadonlySet<DirTxn>): string | undefined {
+    for (const dir of this.#dirs.values()) {
+      for (const txn of dir.log) if (txn.failedSync === true && !txn.committed && !survivors.has(txn)) return describeTxn(txn);
+    }
+    return undefined;
   }
 
   /**

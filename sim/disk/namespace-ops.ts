@@ -21,6 +21,7 @@ const listBits = crashBits | lostEntryBit;
 /** A lost entry needs this many synced file names in the directory: with one, nothing is left to tell a lost store from a new one. */
 export const lostEntryNamesMin = 2;
 const exdevBits = faultBit('exdev');
+const dirSyncBits = crashBits | faultBit('dir-sync-error');
 
 /** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
 export type EntryStat =
@@ -228,11 +229,28 @@ export function existsOp(k: IoKernel, path: string): Operation<boolean> {
   return plainOp('exists', path, 'other', () => k.disk.lookup(splitPath(path)) !== undefined);
 }
 
-/** fsync of a directory: makes its entries durable. @throws IoError `ENOENT`, `ENOTDIR` */
+/**
+ * fsync of a directory: makes its entries durable. An injected failure (`dir-sync-error`) commits
+ * a drawn prefix of the directory's pending operations (its argument: how many) and leaves the
+ * rest pending, then fails with `EIO`.
+ * @throws IoError `ENOENT`, `ENOTDIR`; injected `EIO`
+ */
 export function syncDirOp(k: IoKernel, path: string): Operation<void> {
-  return plainOp('syncDir', path, 'dir-sync', () => {
-    k.disk.syncDir(dirAt(k, path, 'syncDir'));
-  });
+  return {
+    label: { name: 'syncDir', path, offset: none, length: none },
+    ioClass: 'dir-sync',
+    mask: dirSyncBits,
+    ownsCrash: false,
+    body: ({ io, fault }) => {
+      const dir = dirAt(k, path, 'syncDir');
+      if (fault !== 'dir-sync-error') return k.disk.syncDir(dir);
+      const pending = k.disk.pendingInDir(dir);
+      const committed = Math.min(pending, k.faults.arg(fault, io, (rng) => rng.int(pending + 1)));
+      k.fire(fault, io, committed, path);
+      k.disk.syncDir(dir, committed);
+      throw k.injected('EIO', 'syncDir', path);
+    },
+  };
 }
 
 /**

@@ -370,5 +370,11 @@ export const mutants: readonly Mutant[] = [
     models: 'JavaScript\'s Array.prototype.sort without a comparator; log files replayed in name order where names are not zero-padded (wal-10 before wal-2)',
     patches: [{ file: 'wal/segments.ts', find: '  return seqs.sort((a, b) => a - b);\n}', replace: '  return seqs.sort();\n}' }],
     scenarios: ['long-haul', 'rotation'],
+  },  {
+    id: 'dir-sync-error-ignored',
+    title: 'a directory fsync after a rename is treated as best effort: its EIO is dropped, so a new segment whose name is not durable takes acknowledged commits',
+    models: 'fsync errors dropped (PostgreSQL before 2018, fsyncgate) applied to directories: code that fsyncs the directory but ignores what the fsync returns',
+    patches: [{ file: 'files.ts', find: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir);\n}', replace: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir).catch(() => undefined);\n}' }],
+    scenarios: ['dir-sync-failure', 'swarm'],
   },
 ];
