@@ -90,12 +90,12 @@ describe('something promised was not exercised: exit 5', () => {
     expect(result.stderr).toContain('incomplete: 4 targeted cells were never hit: read x read-error, read x bit-flip, append x misdirected-write, other x lost-entry');
   });
 
-  it('but not for a targeted cell no I/O could take: a library that never fsyncs is told so, once, under fsync-error', async () => {
+  it('but not for a targeted cell no I/O could take: a library that never fsyncs a file or a directory is told so, once, under fsync-error and dir-sync-error', async () => {
     const result = await cli('run', '--target', 'test/targets/fixtures/careless-writer.ts', '--seeds', '3');
-    expect(result.stdout).toContain("targeted, but no seed's I/O could take it (not counted): fsync x fsync-error");
+    expect(result.stdout).toContain("targeted, but no seed's I/O could take it (not counted): fsync x fsync-error, dir-sync x dir-sync-error");
     expect(result.stdout).toMatch(/^ {2}fsync +0 +0 +0- /m);
     expect(oneLine(result.stderr).filter((line) => line.includes('fsync-error'))).toEqual([
-      'powercut: note: 1 targeted cell no seed could hit, since no I/O there could take its fault: fsync x fsync-error (not counted as missed)',
+      'powercut: note: 2 targeted cells no seed could hit, since no I/O there could take its fault: fsync x fsync-error, dir-sync x dir-sync-error (not counted as missed)',
     ]);
   });
 

@@ -90,7 +90,7 @@ describe('runCampaign', () => {
     expect(careless.targets['fsync']).toContain('fsync-error');
     expect(careless.reachable?.['fsync']).toBeUndefined();
     expect(careless.reachable?.['append']).toContain('power-loss');
-    expect(unreachableTargets(careless).map(({ phase, kind }) => `${phase} x ${kind}`)).toEqual(['fsync x fsync-error']);
+    expect(unreachableTargets(careless).map(({ phase, kind }) => `${phase} x ${kind}`)).toEqual(['fsync x fsync-error', 'dir-sync x dir-sync-error']);
     expect(missedTargets(careless).filter((cell) => cell.phase === 'fsync')).toEqual([]);
     const careful = await runCampaign({ subject: await loadSubject({ kind: 'library', module: fixture('careful-writer') }), units: ['careful-writer'], seeds: 4, jobs: 1 });
     expect(careful.reachable?.['fsync']).toContain('fsync-error');
