@@ -3,7 +3,8 @@
  * a fresh CommonJS project (the `npm init` default), and from each: `npx powercut --help` and
  * `list`, a short campaign on an engine module and on a library workload written in that
  * project (TypeScript, importing `powercut`), the printed repro line run again (the same
- * violation), and a vitest file that uses the API on a failing and on a passing subject.
+ * violation), and a vitest file and a jest file (CommonJS, no flags) that use the API on a failing
+ * and on a passing subject.
  * Real processes, a real tarball, real installs (from npm's cache when it has the packages).
  */
 import { execFile } from 'node:child_process';
@@ -144,6 +145,29 @@ describe('powercut from a user project', () => {
 });
 `;
 
+/**
+ * A jest test file, CommonJS (what jest runs without flags): \`require('powercut')\` must give the
+ * package as Node loads it, not jest's transform of it, and its campaigns must run.
+ */
+const userJestTest = `const { assertCrashSafe, isCrashSafetyError } = require('powercut');
+
+test('passes the reference engine', async () => {
+  const outcome = await assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 3 });
+  expect(outcome.violations).toEqual([]);
+}, 120000);
+
+test('fails the naive engine, in worker threads, with a shrunk plan', async () => {
+  let caught;
+  try {
+    await assertCrashSafe({ engine: 'src/engine.ts' }, { scenarios: ['wal-append'], seeds: 20, jobs: 2, failuresDir: 'failures-jest' });
+  } catch (error) {
+    caught = error;
+  }
+  expect(isCrashSafetyError(caught)).toBe(true);
+  expect(caught.message).toContain('POWERCUT_PLAN=failures-jest/');
+}, 120000);
+`;
+
 let work: string;
 let tarball: string;
 
@@ -179,6 +203,8 @@ async function project(type: 'module' | 'commonjs'): Promise<string> {
   await writeFile(join(dir, 'src', 'queued.ts'), userQueuedWorkload);
   await writeFile(join(dir, 'src', 'plain.cjs'), userCommonJsWorkload);
   await writeFile(join(dir, 'test', 'crash.test.ts'), userTest);
+  await mkdir(join(dir, 'jest'));
+  await writeFile(join(dir, 'jest', 'crash.test.cjs'), userJestTest);
   return dir;
 }
 
@@ -245,5 +271,14 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     const result = await run(process.execPath, [vitest, 'run', '--root', dir, '--dir', 'test'], dir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/2 passed/);
+  });
+
+  it('runs a jest file (CommonJS, no flags) that requires powercut, on a failing and a passing subject', async () => {
+    const jest = join(packageRoot, 'node_modules', 'jest', 'bin', 'jest.js');
+    const result = await run(process.execPath, [jest, '--rootDir', dir, '--roots', '<rootDir>/jest', '--testMatch', '**/*.test.cjs', '--ci'], dir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    // jest reports on stderr.
+    expect(result.stderr).toMatch(/Tests: +2 passed, 2 total/);
+    expect(await readdir(join(dir, 'failures-jest'))).toHaveLength(1);
   });
 });
