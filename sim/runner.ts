@@ -271,7 +271,10 @@ class EngineRun {
       const seen = await lookAgain(look, setting);
       this.#looksRun += seen.looks;
       // The look's own power loss, traced here since nobody reads a look's trace.
-      if (seen.outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${seen.outOfOrder}`);
+      if (seen.powerLoss?.outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${seen.powerLoss.outOfOrder}`);
+      if (seen.powerLoss?.lostAfterFailedSync !== undefined) {
+        this.#world.record('note', 'dir-sync-lost', `in the look: ${seen.powerLoss.lostAfterFailedSync}, left pending by a failed directory fsync, was lost`);
+      }
       this.#add(seen.violations);
       this.#lookFailed = seen.violations.length > 0;
     }

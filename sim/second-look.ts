@@ -53,7 +53,7 @@ import { checkHandle, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
-import { powerLossNote, SimWorld, type DiskCopy } from './world.ts';
+import { powerLossNote, SimWorld, type DiskCopy, type PowerLossReport } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
@@ -167,9 +167,10 @@ const settlingsPerLook = 2;
  * Looks at the disk of one crash again: up to `setting.looks` other crash states, then up to
  * {@link rotLooksMax} rotted bits, as `pending` asks; recovers and checks each.
  * @returns how many looks ran, and the violations of the first look that found any, each naming
- *   where it was found, with what its power loss kept out of order (PowerLossReport.outOfOrder)
+ *   where it was found, with the report of that look's power loss (what it kept out of order, what
+ *   it lost that a failed directory fsync had left pending)
  */
-export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[]; outOfOrder?: string }> {
+export async function lookAgain(pending: PendingLook, setting: LookSetting): Promise<{ looks: number; violations: LookViolation[]; powerLoss?: PowerLossReport }> {
   let done = 0;
   for (const { world, place } of disksToLookAt(pending, setting.seed, setting.looks)) {
     done++;
@@ -179,7 +180,7 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
     world.finish();
     if (violations.length > 0) {
       const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${powerLossNote(report)}`, look }));
-      return { looks: done, violations: found, ...(report?.outOfOrder === undefined ? {} : { outOfOrder: report.outOfOrder }) };
+      return { looks: done, violations: found, ...(report === undefined ? {} : { powerLoss: report }) };
     }
   }
   return { looks: done, violations: [] };

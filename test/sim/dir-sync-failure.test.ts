@@ -39,14 +39,18 @@ describe('dir-sync-failure', () => {
     const engine = await loadMutant(mutants.find((mutant) => mutant.id === 'dir-sync-error-ignored')!);
     const failing: string[] = [];
     const messages: string[] = [];
+    const notes: string[] = [];
     for (const seed of seeds) {
-      const result = await runPlan(scenario.plan(seed), engine);
+      const result = await runPlan(scenario.plan(seed), engine, { trace: 'full' });
       failing.push(...result.violations.map((violation) => violation.invariant));
       messages.push(...result.violations.map((violation) => violation.message));
+      if (result.violations.length > 0) notes.push(...result.trace.filter((event) => event.type === 'note' && event.name === 'dir-sync-lost').map((event) => event.detail ?? ''));
       expect((await runPlan(withoutDirSyncErrors(scenario.plan(seed)), engine)).violations, `seed ${seed} without directory fsync failures`).toEqual([]);
     }
     expect(failing).toContain('durability');
     // The violation says what the power loss did: it lost what the failed fsync left pending.
     expect(messages.some((message) => /lost directory operations that a failed directory fsync had left pending/.test(message))).toBe(true);
+    // The trace names the operation lost, in the run's own power loss or in a look's.
+    expect(notes.some((note) => /^(in the look: )?the (create|rename|unlink) .+, left pending by a failed directory fsync, was lost$/.test(note))).toBe(true);
   });
 });
