@@ -4,6 +4,7 @@
  * every campaign thread.
  */
 export { loadEngine, loadSubject, loadWorkload, openPlan, specOfPlan, SubjectLoadError } from './load.ts';
+export { nativeAddonsLine } from '../targets/native-addons.ts';
 
 /**
  * The entry module of campaign worker threads (pass as `workerScript` to the harness): the

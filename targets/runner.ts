@@ -31,6 +31,7 @@ import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
 import { disksToLookAt, powerLossNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
+import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
 
@@ -167,6 +168,7 @@ const loadedOnce = new WeakMap<object, Promise<{ readonly value: unknown }>>();
  */
 export function runTargetPlan<S, L, M>(workload: Workload<S, L, M>, plan: TargetPlan, options: TargetRunOptions = {}): Promise<RunResult> {
   installFacadeRoutes();
+  watchNativeAddons();
   return inPinnedTurn(async () => {
     const loaded = workload.loadOnce === true ? await loadOnce(workload) : undefined;
     return new LibraryRun(workload, plan, options, loaded as { readonly value: M } | undefined).execute();
@@ -189,7 +191,7 @@ function loadOnce<S, L, M>(workload: Workload<S, L, M>): Promise<{ readonly valu
         const outcome = await world.run(async () => workload.load?.());
         if (outcome.outcome === 'done') return { value: outcome.value };
         const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-        throw new TargetSetupError(`${workload.name}: load did not complete: ${detail.split('\n')[0]}`);
+        throw new TargetSetupError(`${workload.name}: load did not complete: ${detail.split('\n')[0]}${nativeAddonNote()}`);
       } finally {
         world.finish();
         restoreEnvironment();
@@ -367,7 +369,7 @@ class LibraryRun<S, L, M> {
       const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? this.#sameModuleHint() : ''}`);
+      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? this.#sameModuleHint() : ''}${nativeAddonNote()}`);
     };
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());

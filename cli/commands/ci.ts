@@ -19,7 +19,7 @@ import { missedTargets, nondeterministic, writeReports } from '../../reports/ind
 import type { CampaignResult } from '../../sim/index.ts';
 import { withCorpus } from '../corpus-part.ts';
 import { openPlan } from '../../subjects/load.ts';
-import { workerScript } from '../../subjects/index.ts';
+import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
 import { exitCodes, exitCodesHelp, UsageError } from '../errors.ts';
 import { campaignSummary, missedProbes, unreachableNote } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
@@ -231,5 +231,7 @@ function ciExitCode(result: CampaignResult, regressions: readonly RegressionResu
   }
   const unreachable = unreachableNote(result);
   if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
+  const addons = nativeAddonsLine();
+  if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
   return exitCodes.ok;
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { runCampaign, type CampaignOutcome } from '../../harness/index.ts';
 import type { Shard } from '../../harness/index.ts';
 import { missedTargets, writeReports } from '../../reports/index.ts';
-import { workerScript } from '../../subjects/index.ts';
+import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
 import { checkReportDir } from '../report-dir.ts';
 import { exitCodes, exitCodesHelp } from '../errors.ts';
 import { campaignJson, campaignSummary, missedProbes, unreachableNote } from '../format.ts';
@@ -112,6 +112,8 @@ export function register(program: Command): void {
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
       const unreachable = unreachableNote(result);
       if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
+      const addons = nativeAddonsLine();
+      if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
       else if (noDiskLine(result) !== undefined) process.stderr.write(`powercut: warning: ${noDiskLine(result)}\n`);
       process.exitCode = exitCode;

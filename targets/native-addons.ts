@@ -1,0 +1,58 @@
+/**
+ * Native addons a library loads. Their file I/O is C or C++ calling the operating system, not
+ * Node's `fs`, so it never reaches the fs facade or the simulated disk: a native storage engine
+ * (LevelDB through classic-level, SQLite through better-sqlite3) would go to the real path, which
+ * does not exist under the simulated root, and fail to open, while what such a library persists
+ * is never tested. powercut cannot simulate that I/O; it can say so.
+ *
+ * `process.dlopen` is what Node's loader calls for a `.node` file, whether reached by `require`,
+ * `createRequire` or an ES module importing a CommonJS package; it is wrapped once per thread,
+ * before the workload module loads, and only notes the file.
+ */
+import { basename } from 'node:path';
+
+const loaded = new Set<string>();
+let watching = false;
+
+/** Starts noting the native addons this thread loads (once; before the workload module loads). */
+export function watchNativeAddons(): void {
+  if (watching) return;
+  watching = true;
+  const dlopen = process.dlopen;
+  process.dlopen = function noted(this: unknown, module: { exports: unknown }, filename: string, ...flags: number[]) {
+    loaded.add(filename);
+    return dlopen.call(process, module, filename, ...flags);
+  } as typeof process.dlopen;
+}
+
+/** The native addons this thread loaded since {@link watchNativeAddons}, by file, in load order. */
+export function nativeAddonsLoaded(): readonly string[] {
+  return [...loaded];
+}
+
+/** An addon's file named by its package: `classic-level (classic-level.node)`. */
+function describeAddon(filename: string): string {
+  const packages = filename.split(/[/\\]node_modules[/\\]/);
+  const inPackage = packages.length > 1 ? packages.at(-1)! : undefined;
+  const name = inPackage === undefined ? undefined : inPackage.startsWith('@') ? inPackage.split(/[/\\]/).slice(0, 2).join('/') : inPackage.split(/[/\\]/)[0];
+  return name === undefined ? basename(filename) : `${name} (${basename(filename)})`;
+}
+
+/**
+ * What a message about a library that failed, or did no simulated I/O, adds when native addons
+ * were loaded: '' when none were.
+ */
+export function nativeAddonNote(): string {
+  if (loaded.size === 0) return '';
+  const addons = [...loaded].map(describeAddon).join(', ');
+  return `; it loaded native addons, whose file I/O bypasses Node's fs and never reaches the simulated disk (it goes to the real disk, where the simulated root does not exist): ${addons}. powercut cannot test what a native storage engine persists; test the JavaScript that calls it, or run it on the real disk with \`powercut real --target\``;
+}
+
+/**
+ * What a campaign of a library workload says when the workload's modules loaded native addons in
+ * this thread, or `undefined` when they loaded none.
+ */
+export function nativeAddonsLine(): string | undefined {
+  if (loaded.size === 0) return undefined;
+  return `note: the workload loaded native addons: ${[...loaded].map(describeAddon).join(', ')}; any file I/O they do bypasses Node's fs and never reaches the simulated disk, so what they persist is not tested here`;
+}

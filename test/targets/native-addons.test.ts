@@ -1,0 +1,23 @@
+/**
+ * Native addons a library loads: their file I/O bypasses Node's fs, so powercut cannot simulate
+ * it. A run that fails to open such a library says that it loaded one and names it, and so does
+ * the campaign's note, instead of leaving the user with the addon's own "failed to open".
+ */
+import { describe, expect, it } from 'vitest';
+import { loadSubject } from '../../subjects/index.ts';
+import { nativeAddonsLine } from '../../targets/native-addons.ts';
+import type { TargetPlan } from '../../targets/plan.ts';
+
+describe('a library that loads a native addon', () => {
+  it('fails its open with a message that names the addon and says its I/O never reaches the simulated disk', async () => {
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-store.ts' });
+    await expect(subject.run(subject.plan('native-store', 1) as TargetPlan)).rejects.toThrow(
+      /open did not complete with faults off: Database failed to open; it loaded native addons, whose file I\/O bypasses Node's fs and never reaches the simulated disk .*: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)/,
+    );
+  });
+
+  it('is named in the note a campaign prints', async () => {
+    await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-store.ts' });
+    expect(nativeAddonsLine()).toMatch(/^note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\); any file I\/O they do bypasses Node's fs/);
+  });
+});
