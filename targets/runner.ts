@@ -501,13 +501,18 @@ class LibraryRun<S, L, M> {
   /**
    * Why an operation may wait forever after a crash: a library that keeps a lock or a queue in
    * module-level state, loaded once (an ES module always is, a CommonJS one without
-   * `freshRequire`), still holds what the dead process held.
+   * `freshRequire`), still holds what the dead process held. Without a crash in this run, that
+   * process may be one an earlier seed killed in this thread, when the workload has no `load`:
+   * said the same way whatever ran before in the thread, so the message stays deterministic.
    */
   #stuckHint(outcome: string): string {
     if (outcome !== 'stuck') return '';
     const same = this.#sameModuleHint();
     if (same !== '') return `; nothing was left to run (no timer, no I/O)${same}`;
-    if (this.#crashStates.length === 0) return '';
+    if (this.#crashStates.length === 0) {
+      if (this.workload.load !== undefined) return '';
+      return '; nothing was left to run (no timer, no I/O): if the library keeps a lock or queue at module level, a process an earlier seed killed in this thread may still hold it (without load(), its modules are loaded once per thread: load it afresh with freshRequire or freshImport, see README "Loading")';
+    }
     return '; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level, held by the dead process (load the library afresh in every incarnation, see README "Loading")';
   }
 

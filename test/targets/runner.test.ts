@@ -205,29 +205,39 @@ describe('a workload that cannot start with faults off', () => {
   });
 });
 
+/** What a stuck operation of a workload without `load` is told when its run had no crash before it. */
+const earlierSeedHint = '; nothing was left to run (no timer, no I/O): if the library keeps a lock or queue at module level, a process an earlier seed killed in this thread may still hold it (without load(), its modules are loaded once per thread: load it afresh with freshRequire or freshImport, see README "Loading")';
+
 describe('a library whose operation never settles', () => {
   it('is a liveness violation told where it hung; a kill -9 and its check follow, and the run ends there', async () => {
     // Every operation hangs: going on would pay ~1 s of real grace turns for each of the three.
     const hangs = onFileA('hangs', () => new Promise(() => {}), 3);
     const result = await runTargetPlan(hangs, targetPlan(hangs, 'test', 1, noFaults()));
-    expect(result.violations.map((v) => [v.invariant, v.message])).toEqual([['liveness', 'operation 0 (hangs) ended stuck (in operation 0, then ended by kill-9)']]);
+    expect(result.violations.map((v) => [v.invariant, v.message])).toEqual([['liveness', `operation 0 (hangs) ended stuck${earlierSeedHint} (in operation 0, then ended by kill-9)`]]);
     expect(result.crashes).toBe(1);
   });
 });
 
 describe('a library whose module-level lock a crash leaves held', () => {
+  let busy = false;
+  // Two operations: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
+  const locked = onFileA('write-under-a-module-lock', async (ctx) => {
+    if (busy) await new Promise(() => {});
+    busy = true;
+    await fs.promises.writeFile(ctx.path('a'), 'y');
+    busy = false;
+  }, 2);
+
   it('reports the next operation stuck, and says why that happens after a crash', async () => {
-    let busy = false;
-    // Two operations: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
-    const locked = onFileA('write-under-a-module-lock', async (ctx) => {
-      if (busy) await new Promise(() => {});
-      busy = true;
-      await fs.promises.writeFile(ctx.path('a'), 'y');
-      busy = false;
-    }, 2);
     // Setup's open, write and close are I/O 0-2; the first operation's write is I/O 4.
     const result = await runTargetPlan(locked, targetPlan(locked, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
     expect(result.violations[0]).toMatchObject({ invariant: 'liveness', message: expect.stringContaining('ended stuck; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level') });
+  });
+
+  it('reports a later seed in the thread stuck from its first operation, without a crash of its own, and says an earlier seed\'s kill may hold the lock', async () => {
+    // The seed before left the lock held: this one crashes nowhere and hangs at once.
+    const result = await runTargetPlan(locked, targetPlan(locked, 'test', 2, noFaults()));
+    expect(result.violations.map((v) => [v.invariant, v.message])).toEqual([['liveness', `operation 0 (write-under-a-module-lock) ended stuck${earlierSeedHint} (in operation 0, then ended by kill-9)`]]);
   });
 });
 
