@@ -53,7 +53,7 @@ describe('messageShape', () => {
 });
 
 describe('causeShape', () => {
-  const opens = 'the library does not open after the crash: Unexpected end of JSON input';
+  const opens = 'the library does not open after the crash: EISDIR: illegal operation on a directory, read';
 
   it('cuts a library message\'s crash clause to the kinds of crashes: where the crash fell varies by seed', () => {
     expect(causeShape(`${opens} (after power-loss during operation 3, crash state 2)`)).toBe(`${opens} (after power-loss)`);
@@ -72,6 +72,26 @@ describe('causeShape', () => {
     expect(causeShape(`crash 2 (a power loss) settled on crash state 9 instead of 0: ${message}`)).toBe(causeShape(message));
     expect(causeShape(`crash 3 (a kill -9), then bit 8317 of /db/00000000000000000004.wal rotted: ${message}`)).toBe(causeShape(message));
     expect(causeShape(`crash 1 (a power loss) before step 2, with pages a failed fsync left unwritten: ${message}`)).toBe(causeShape(message));
+  });
+
+  it('says every way JSON.parse rejects a torn or garbled file one way: where the tear fell varies by seed, the bug does not', () => {
+    const prefix = 'the library does not open after the crash: Error parsing your configuration file: [/r/config.json]: ';
+    const shapes = [
+      'Unexpected end of JSON input',
+      'Unexpected token \'\u0000\', "\u0000\u0000" is not valid JSON',
+      'Unexpected token \'v\', "{"version":1}v" is not valid JSON',
+      'Unexpected non-whitespace character after JSON at position 14',
+      'Unterminated string in JSON at position 9',
+      'Expected \',\' or \'}\' after property value in JSON at position 12 (line 1 column 13)',
+      'No number after minus sign in JSON at position 3',
+      'Bad control character in string literal in JSON at position 7',
+      // Cut at the first line: the text quoted had a newline.
+      'Unexpected token \'<binary>\', "<binary>',
+    ].map((error) => causeShape(`${prefix}${error} (after power-loss during operation 2, crash state 1)`));
+    expect(new Set(shapes)).toEqual(new Set([`${prefix.replace(/\[\/r\/config\.json\]/, '[/r/config.json]')}<not valid JSON> (after power-loss)`]));
+    // What is not about JSON keeps its words, and a kill -9 stays apart from a power loss.
+    expect(causeShape(`${prefix}ENOENT (after power-loss)`)).toBe(`${prefix}ENOENT (after power-loss)`);
+    expect(causeShape(`${prefix}Unexpected end of JSON input (after kill-9 during operation 1)`)).toBe(`${prefix}<not valid JSON> (after kill-9)`);
   });
 
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
