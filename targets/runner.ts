@@ -356,6 +356,17 @@ class LibraryRun<S, L, M> {
     else loadedModules.add(value);
   }
 
+  /**
+   * What an open that fails after a crash adds for a `loadOnce` workload: its library's modules
+   * outlive every process of the thread, and a second look (a world of its own, whose pinned
+   * random numbers start again from the seed) opens it again beside what the dead process left in
+   * them (sql.js: a database file of the same random name in its in-memory file system).
+   */
+  #loadedOnceHint(): string {
+    if (this.workload.loadOnce !== true) return '';
+    return '; the workload has loadOnce: true, so what a dead process left in the library\'s modules (open files of an in-memory file system, locks, caches) is still there: if the library keeps any such state, drop loadOnce (README "Loading")';
+  }
+
   /** What to tell a user whose library may still hold a dead process's state (see {@link #stuckHint}). */
   #sameModuleHint(): string {
     if (!this.#sameModule) return '';
@@ -605,7 +616,7 @@ class LibraryRun<S, L, M> {
       if (opened.outcome !== 'done') {
         this.#flushReported(crash);
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
-        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}`, crash);
+        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${this.#loadedOnceHint()}`, crash);
         return false;
       }
       this.#library = opened.value;
@@ -671,7 +682,7 @@ class LibraryRun<S, L, M> {
       const opened = await world.run(() => this.#open(ctx), options);
       if (opened.outcome !== 'done') {
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
-        return [...reported, { invariant: 'opens', message: `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}` }];
+        return [...reported, { invariant: 'opens', message: `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${this.#loadedOnceHint()}` }];
       }
       const checked = await world.run(() => this.workload.invariants(ctx, opened.value), options);
       if (checked.outcome === 'error') {

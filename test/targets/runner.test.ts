@@ -218,6 +218,30 @@ describe('a library whose operation never settles', () => {
   });
 });
 
+describe('a loadOnce library whose modules keep what a dead process left', () => {
+  it('fails to open after the crash, and is told that loadOnce keeps that state', async () => {
+    // Its module-level state: a file open in memory that only a clean close releases.
+    const shared = { open: false };
+    const base = onFileA('in-memory-file', async (ctx) => fs.promises.writeFile(ctx.path('a'), 'y'), 2);
+    const once = {
+      ...base,
+      loadOnce: true,
+      load: () => shared,
+      open: (_ctx: unknown, module: typeof shared) => {
+        if (module.open) throw new Error('EEXIST: the file is open already');
+        module.open = true;
+        return module;
+      },
+    } as unknown as Workload<unknown, unknown>;
+    // Setup's open, write and close are I/O 0-2; the first operation's write is I/O 4.
+    const result = await runTargetPlan(once, targetPlan(once, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
+    expect(result.violations[0]).toMatchObject({
+      invariant: 'opens',
+      message: expect.stringContaining('the library does not open after the crash: EEXIST: the file is open already; the workload has loadOnce: true, so what a dead process left in the library\'s modules'),
+    });
+  });
+});
+
 describe('a library whose module-level lock a crash leaves held', () => {
   let busy = false;
   // Two operations: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
