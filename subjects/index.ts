@@ -4,7 +4,15 @@
  * every campaign thread.
  */
 export { loadEngine, loadSubject, loadWorkload, openPlan, specOfPlan, SubjectLoadError } from './load.ts';
-export { nativeAddonsLine } from '../targets/native-addons.ts';
+
+/**
+ * What a library campaign says of the native addons its workload loaded in this thread
+ * (targets/native-addons.ts), or `undefined`; loads the library side only when asked, so an
+ * engine campaign never loads it.
+ */
+export async function nativeAddonsLine(): Promise<string | undefined> {
+  return (await import('../targets/index.ts')).nativeAddonsLine();
+}
 
 /**
  * The entry module of campaign worker threads (pass as `workerScript` to the harness): the

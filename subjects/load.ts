@@ -29,7 +29,7 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
   const { installFacadeRoutes } = await import('../facade/index.ts');
   installFacadeRoutes();
   // So are the notes of native addons, whose I/O the facade never sees (targets/native-addons.ts).
-  const { watchNativeAddons } = await import('../targets/native-addons.ts');
+  const { watchNativeAddons } = await import('../targets/index.ts');
   watchNativeAddons();
   const exports = await importModule(module, '--target');
   const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;

@@ -12,6 +12,7 @@ export {
   checkTargetPlan, isTargetPlanJson, targetCrashStates, targetFaultKinds, targetFaultRates, targetFaults, targetPlan, targetPlanSize, targetStepsMax,
   type TargetPlan,
 } from './plan.ts';
+export { nativeAddonsLine, watchNativeAddons } from './native-addons.ts';
 export { describeCrash, messageOf, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
 export { librarySubject } from './subject.ts';
 export { consoleNoteCharsMax, inPinnedTurn, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

@@ -206,6 +206,8 @@ export function registerCi(program: Command): void {
         await writeFile(flags.writeBaseline, stableJson(measured));
         console.log(`wrote the baseline ${flags.writeBaseline}`);
       }
+      const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
+      if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
       process.exitCode = ciExitCode(result, regressions, slow !== undefined);
     });
 }
@@ -231,7 +233,5 @@ function ciExitCode(result: CampaignResult, regressions: readonly RegressionResu
   }
   const unreachable = unreachableNote(result);
   if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
-  const addons = nativeAddonsLine();
-  if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
   return exitCodes.ok;
 }

@@ -112,7 +112,7 @@ export function register(program: Command): void {
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
       const unreachable = unreachableNote(result);
       if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
-      const addons = nativeAddonsLine();
+      const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
       if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
       else if (noDiskLine(result) !== undefined) process.stderr.write(`powercut: warning: ${noDiskLine(result)}\n`);

@@ -4,6 +4,7 @@
  * the campaign's note, instead of leaving the user with the addon's own "failed to open".
  */
 import { describe, expect, it } from 'vitest';
+import { cli } from '../cli/helpers.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import { nativeAddonsLine } from '../../targets/native-addons.ts';
 import type { TargetPlan } from '../../targets/plan.ts';
@@ -19,5 +20,11 @@ describe('a library that loads a native addon', () => {
   it('is named in the note a campaign prints', async () => {
     await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-store.ts' });
     expect(nativeAddonsLine()).toMatch(/^note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\); any file I\/O they do bypasses Node's fs/);
+  });
+
+  it('is named by run on the command line, and the run is a harness failure, not a pass', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/native-store.ts', '--seeds', '1', '--jobs', '1');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^powercut: note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)/m);
   });
 });
