@@ -25,7 +25,7 @@ import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from 
 import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
-import { powerLossNote, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
+import { dirSyncLostDetail, powerLossNote, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 import { PowerLossWatch, lookable, lookAgain, primaryStateOf, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
@@ -273,7 +273,7 @@ class EngineRun {
       // The look's own power loss, traced here since nobody reads a look's trace.
       if (seen.powerLoss?.outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${seen.powerLoss.outOfOrder}`);
       if (seen.powerLoss?.lostAfterFailedSync !== undefined) {
-        this.#world.record('note', 'dir-sync-lost', `in the look: ${seen.powerLoss.lostAfterFailedSync}, left pending by a failed directory fsync, was lost`);
+        this.#world.record('note', 'dir-sync-lost', `in the look: ${dirSyncLostDetail(seen.powerLoss.lostAfterFailedSync)}`);
       }
       this.#add(seen.violations);
       this.#lookFailed = seen.violations.length > 0;

@@ -123,6 +123,11 @@ export interface PowerLossReport {
   readonly lostAfterFailedSync?: string;
 }
 
+/** The detail of the `dir-sync-lost` note a power loss is traced with (`what`: the operation it lost, in words). */
+export function dirSyncLostDetail(what: string): string {
+  return `${what}, left pending by a failed directory fsync, was lost`;
+}
+
 /**
  * What a violation found after `report`'s power loss adds to its message when that power loss
  * kept directory operations out of order, or lost one a failed directory fsync had left pending:
@@ -310,7 +315,7 @@ export class SimWorld {
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
     if (kind === 'power-loss' && this.#lastPowerLoss?.outOfOrder !== undefined) this.record('note', 'dir-order', this.#lastPowerLoss.outOfOrder);
     if (kind === 'power-loss' && this.#lastPowerLoss?.lostAfterFailedSync !== undefined) {
-      this.record('note', 'dir-sync-lost', `${this.#lastPowerLoss.lostAfterFailedSync}, left pending by a failed directory fsync, was lost`);
+      this.record('note', 'dir-sync-lost', dirSyncLostDetail(this.#lastPowerLoss.lostAfterFailedSync));
     }
     this.#fs = new SimFileSystem(k);
   }

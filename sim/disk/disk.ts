@@ -640,8 +640,9 @@ export class SimDisk {
     const firstLost = this.#pendingDirMoves.find((move) => !move.committed && (!kept.has(move) || dropped.has(move)));
     if (firstLost !== undefined) survivors = survivors.filter((txn) => txn.seq < firstLost.seq);
     for (const txn of survivors) applyDurably(txn);
-    this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(new Set(survivors)) : undefined;
-    this.lastLostAfterFailedSync = this.#lostAfterFailedSync(new Set(survivors));
+    const survived = new Set(survivors);
+    this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(survived) : undefined;
+    this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
   }
 
   /** The first directory operation a failed directory fsync left pending that did not survive, in words. */
