@@ -130,7 +130,7 @@ describe('powercut from a user project', () => {
   it('passes the reference engine', async () => {
     const outcome = await assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 3 });
     expect(outcome?.violations).toEqual([]);
-  });
+  }, 120_000);
 
   it('fails the naive engine with a shrunk plan', async () => {
     let caught: unknown;
@@ -141,7 +141,7 @@ describe('powercut from a user project', () => {
     }
     expect(isCrashSafetyError(caught)).toBe(true);
     expect((caught as Error).message).toContain('POWERCUT_PLAN=failures/');
-  });
+  }, 120_000);
 });
 `;
 
