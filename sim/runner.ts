@@ -25,7 +25,7 @@ import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from 
 import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
-import { dirSyncLostDetail, powerLossNote, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
+import { powerLossNote, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 import { PowerLossWatch, lookable, lookAgain, primaryStateOf, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
@@ -134,6 +134,9 @@ class EngineRun {
       ...(plan.latency ? { latency: plan.latency } : {}),
       ...(plan.reorder ? { reorder: plan.reorder } : {}),
     });
+    // The store's directory exists and is durable before the first open, as a deployment's data
+    // directory is: what the engine creates inside it is the engine's to make durable.
+    this.#world.createDirectory(storeDir);
     this.#model = new CommitModel({ sync: plan.engine.sync });
     this.#crashCheck = engine.crashCheck === undefined ? undefined : new FilesCheck(engine.crashCheck, storeDir);
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
@@ -271,10 +274,7 @@ class EngineRun {
       const seen = await lookAgain(look, setting);
       this.#looksRun += seen.looks;
       // The look's own power loss, traced here since nobody reads a look's trace.
-      if (seen.powerLoss?.outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${seen.powerLoss.outOfOrder}`);
-      if (seen.powerLoss?.lostAfterFailedSync !== undefined) {
-        this.#world.record('note', 'dir-sync-lost', `in the look: ${dirSyncLostDetail(seen.powerLoss.lostAfterFailedSync)}`);
-      }
+      this.#world.recordPowerLossNotes(seen.powerLoss, 'in the look: ');
       this.#add(seen.violations);
       this.#lookFailed = seen.violations.length > 0;
     }

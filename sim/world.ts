@@ -121,6 +121,13 @@ export interface PowerLossReport {
   readonly outOfOrder?: string;
   /** A directory operation it lost that a failed directory fsync had left pending, in words. */
   readonly lostAfterFailedSync?: string;
+  /** A new directory it lost with synced names in it (its parent never synced after its mkdir), in words. */
+  readonly lostDir?: string;
+}
+
+/** The detail of the `dir-lost` note a power loss is traced with (`what`: the directory it lost, in words). */
+export function dirLostDetail(what: string): string {
+  return `${what}, was lost: its parent was not fsynced after the mkdir`;
 }
 
 /** The detail of the `dir-sync-lost` note a power loss is traced with (`what`: the operation it lost, in words). */
@@ -138,7 +145,8 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   // `dir-order` and `dir-sync-lost` notes name the operations.
   const outOfOrder = report?.outOfOrder === undefined ? '' : '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
   const failedSync = report?.lostAfterFailedSync === undefined ? '' : '; the power loss before it lost directory operations that a failed directory fsync had left pending (dir-sync-error; the trace\'s dir-sync-lost note names one): a name is durable only once a directory fsync succeeds, so fail what rests on it when one fails';
-  return outOfOrder + failedSync;
+  const lostDir = report?.lostDir === undefined ? '' : '; the power loss before it lost a new directory with synced names in it, because its parent was never fsynced after its mkdir (the trace\'s dir-lost note names it): a directory\'s name is durable only once its parent directory is fsynced, as a file\'s is';
+  return outOfOrder + failedSync + lostDir;
 }
 
 /** The kernel's late-write setting of a profile, its stream forked from `streams`. */
@@ -303,8 +311,10 @@ export class SimWorld {
       const garbage = k.disk.powerLoss({ ...survival, rng, sectorBytes: k.disk.sectorBytes });
       const outOfOrder = k.disk.lastOutOfOrder;
       const lostAfterFailedSync = k.disk.lastLostAfterFailedSync;
+      const lostDir = k.disk.lastLostDir;
       this.#lastPowerLoss = {
         crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }), ...(lostAfterFailedSync === undefined ? {} : { lostAfterFailedSync }),
+        ...(lostDir === undefined ? {} : { lostDir }),
       };
       this.#powerLossCount++;
     }
@@ -313,11 +323,20 @@ export class SimWorld {
     k.phase = 'other';
     k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
-    if (kind === 'power-loss' && this.#lastPowerLoss?.outOfOrder !== undefined) this.record('note', 'dir-order', this.#lastPowerLoss.outOfOrder);
-    if (kind === 'power-loss' && this.#lastPowerLoss?.lostAfterFailedSync !== undefined) {
-      this.record('note', 'dir-sync-lost', dirSyncLostDetail(this.#lastPowerLoss.lostAfterFailedSync));
-    }
+    if (kind === 'power-loss') this.recordPowerLossNotes(this.#lastPowerLoss);
     this.#fs = new SimFileSystem(k);
+  }
+
+  /**
+   * Traces what `report`'s power loss did to directory operations, as notes: `dir-order` (kept
+   * out of order), `dir-sync-lost` (lost what a failed directory fsync left pending), `dir-lost`
+   * (lost a new directory with synced names in it). A second look's power loss is traced in the
+   * run's trace this way too (nobody reads a look's trace), `prefix` saying so.
+   */
+  recordPowerLossNotes(report: PowerLossReport | undefined, prefix = ''): void {
+    if (report?.outOfOrder !== undefined) this.record('note', 'dir-order', `${prefix}${report.outOfOrder}`);
+    if (report?.lostAfterFailedSync !== undefined) this.record('note', 'dir-sync-lost', `${prefix}${dirSyncLostDetail(report.lostAfterFailedSync)}`);
+    if (report?.lostDir !== undefined) this.record('note', 'dir-lost', `${prefix}${dirLostDetail(report.lostDir)}`);
   }
 
   /**
@@ -575,7 +594,7 @@ export class SimWorld {
 
   /** Creates a directory and its parents on the simulated disk, durable at once, without I/O or trace (setting up a root). */
   createDirectory(path: string): void {
-    this.#kernel.disk.mkdir(path);
+    this.#kernel.disk.mkdir(path, { durable: true });
   }
 
   /**

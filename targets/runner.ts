@@ -660,11 +660,10 @@ class LibraryRun<S, L, M> {
       const reported = await this.#look(world, crashOfLook, cloneState(state)!.state);
       const look = withRotRead(place, world);
       world.finish();
-      // Traced as a check, as the run's own checks are; what the look's power loss kept out of
-      // order as a note (nobody reads a look's trace).
+      // Traced as a check, as the run's own checks are; what the look's power loss did to
+      // directory operations as notes (nobody reads a look's trace).
       if (reported.length > 0) this.#world.setPhase('check');
-      const outOfOrder = world.lastPowerLoss?.outOfOrder;
-      if (reported.length > 0 && outOfOrder !== undefined) this.#world.record('note', 'dir-order', `in the look: ${outOfOrder}`);
+      if (reported.length > 0) this.#world.recordPowerLossNotes(world.lastPowerLoss, 'in the look: ');
       for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, crash)}: ${message}`, crashOfLook, look, undefined, world);
       if (reported.length > 0) {
         this.#lookFailed = true;

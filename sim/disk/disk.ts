@@ -8,14 +8,17 @@
  * `durable` (what survives a power loss), plus a log of unsynced operations (create, unlink,
  * rename). `syncDir(d)` commits every operation in d's log, including both halves of a rename
  * into or out of d, as a journal commit would. Syncing a file never commits its name.
- * Directories themselves are durable as soon as `mkdir` or `rmdir` returns (modelling a lost
- * `mkdir` would add states no engine bug of interest needs). A directory is renamed like a file,
- * pending until either parent is synced, with one rule more, the order of a journal: directory
- * moves commit and survive a power loss in the order they were made, and no operation made after
- * a move that a power loss undid survives it (see {@link SimDisk.renameDir}); so the durable tree
- * is always one the directories really had, without cycles or a directory in two places. A
- * `mkdir` or `rmdir` first commits the pending changes of the name it creates or removes. Files
- * are inodes, so an open handle keeps its file through rename and unlink, as in POSIX.
+ * A new directory's name is pending in its parent like a file's, until the parent is synced
+ * (ALICE's model: syncing the directory itself, or a file in it, does not make its name
+ * durable); a power loss that loses it loses the directory and everything in it, synced or not.
+ * A directory is renamed like a file, pending until either parent is synced. Both follow one rule
+ * more, the order of a journal: directory creations and moves commit and survive a power loss
+ * in the order they were made, and no operation made after one that a power loss undid survives
+ * it (see {@link SimDisk.renameDir}); so the durable tree is always one the directories really
+ * had, without cycles or a directory in two places. `rmdir` is durable at once; it and `mkdir`
+ * first commit the pending changes of the name they remove or create. Setting up a root
+ * (`mkdir(path, { durable: true })`) is durable at once. Files are inodes, so an open handle
+ * keeps its file through rename and unlink, as in POSIX.
  *
  * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
  * file's space is freed at once even if a handle is still open (a simplification).
@@ -136,9 +139,19 @@ function sharesAName(a: DirTxn, b: DirTxn): boolean {
   return a.sets.some((x) => b.sets.some((y) => x.dir === y.dir && x.name === y.name));
 }
 
-/** Whether `txn` moves a directory (a directory rename). */
+/**
+ * Whether `txn` puts a directory under a name: a directory rename, or a `mkdir` (a move from
+ * nowhere). Both keep journal order (see {@link SimDisk.renameDir}).
+ */
 function isDirMove(txn: DirTxn): boolean {
   return txn.sets.some((set) => set.target !== undefined && !(set.target instanceof FileState));
+}
+
+/** How many names the durable maps of `dir` and the directories durably under it hold. */
+function syncedNamesUnder(dir: DirNode): number {
+  let count = 0;
+  for (const entry of dir.durable.values()) count += 1 + (entry instanceof FileState ? 0 : syncedNamesUnder(entry));
+  return count;
 }
 
 /** A directory operation in words: `the rename /d/a -> /d/b`, `the create of /d/c`, `the unlink of /d/c`. */
@@ -147,7 +160,8 @@ function describeTxn(txn: DirTxn): string {
   const from = txn.sets.find((set) => set.target === undefined);
   const to = txn.sets.find((set) => set.target !== undefined);
   if (from !== undefined && to !== undefined) return `the rename ${path(from)} -> ${path(to)}`;
-  return to !== undefined ? `the create of ${path(to)}` : `the unlink of ${path(from!)}`;
+  if (to !== undefined) return `${to.target instanceof FileState ? 'the create' : 'the mkdir'} of ${path(to)}`;
+  return `the unlink of ${path(from!)}`;
 }
 
 /** The namespace, the files and the space of one simulated disk. */
@@ -168,6 +182,12 @@ export class SimDisk {
    * pending, in words (the rename /d/a -> /d/b), or `undefined`.
    */
   lastLostAfterFailedSync: string | undefined;
+  /**
+   * After a power loss: a directory it lost with synced names in it, because its creation was
+   * never made durable by a sync of its parent, in words (the mkdir of /d/e, with 2 synced names
+   * in it), or `undefined`.
+   */
+  lastLostDir: string | undefined;
   /**
    * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
    * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
@@ -284,17 +304,28 @@ export class SimDisk {
     });
   }
 
-  /** Creates `path` and its missing parents, durable at once. @throws IoError `ENOTDIR`, `EEXIST` */
-  mkdir(path: string, requested = path): void {
+  /**
+   * Creates `path` and its missing parents. Each new name is pending in its parent until the
+   * parent is synced, and keeps journal order with directory moves (see the module comment).
+   * @param options - `durable`: every new name is durable at once (setting up a root, no I/O)
+   * @throws IoError `ENOTDIR`, `EEXIST`
+   */
+  mkdir(path: string, options: { readonly durable?: boolean } = {}): void {
+    this.#mkdir(path, path, options.durable === true);
+  }
+
+  #mkdir(path: string, requested: string, durable: boolean): void {
     const split = splitPath(path);
     if (this.#dirs.has(split.full)) return;
-    if (!this.#dirs.has(split.parent)) this.mkdir(split.parent, requested);
+    if (!this.#dirs.has(split.parent)) this.#mkdir(split.parent, requested, durable);
     const parent = this.#dirs.get(split.parent)!;
     if (parent.cache.has(split.name)) fail(path === requested ? 'EEXIST' : 'ENOTDIR', 'mkdir', requested);
     this.#commitPendingAt(parent, split.name);
     const dir = this.#addDir(split.full);
-    parent.cache.set(split.name, dir);
-    parent.durable.set(split.name, dir);
+    const txn: DirTxn = { sets: [{ dir: parent, name: split.name, target: dir }], committed: false, seq: this.#nextTxnSeq++ };
+    this.#applyTxn(txn);
+    this.#pendingDirMoves.push(txn);
+    if (durable) this.#commit(txn);
   }
 
   /**
@@ -314,6 +345,8 @@ export class SimDisk {
     this.#commitPendingAt(parent, split.name);
     parent.cache.delete(split.name);
     parent.durable.delete(split.name);
+    // Its committed creation or move-in, still in the parent's log, would name it after it is gone.
+    parent.log = parent.log.filter((txn) => !txn.committed);
     this.#dirs.delete(dir.path);
   }
 
@@ -380,6 +413,9 @@ export class SimDisk {
     if (txn.committed) return;
     txn.committed = true;
     applyDurably(txn);
+    // Committed moves are always the oldest (a move commits every earlier one first): drop them.
+    const moves = this.#pendingDirMoves;
+    if (moves[0]?.committed === true) this.#pendingDirMoves = moves.filter((move) => !move.committed);
   }
 
   /**
@@ -423,7 +459,7 @@ export class SimDisk {
    * Gives every directory the path `entriesOf` (the page-cache or the durable maps) puts it at,
    * walking from the roots, and keys the directory map by the new paths in the same order.
    */
-  #repath(entriesOf: (dir: DirNode) => ReadonlyMap<string, Entry>): void {
+  #repath(entriesOf: (dir: DirNode) => ReadonlyMap<string, Entry>, dropUnreached = false): void {
     const reached = new Set<DirNode>();
     const visit = (dir: DirNode, path: string): void => {
       assert(!reached.has(dir), `a directory is reached twice (at ${path})`);
@@ -433,7 +469,7 @@ export class SimDisk {
     };
     visit(this.#dirs.get('/')!, '/');
     visit(this.#dirs.get('.')!, '.');
-    const dirs = [...this.#dirs.values()];
+    const dirs = [...this.#dirs.values()].filter((dir) => !dropUnreached || reached.has(dir));
     assert(reached.size === dirs.length && dirs.every((dir) => reached.has(dir)), 'every directory, and nothing else, hangs under a root');
     this.#dirs = new Map(dirs.map((dir) => [dir.path, dir]));
   }
@@ -448,6 +484,7 @@ export class SimDisk {
       }
     };
     visit(this.dir('/')!);
+    visit(this.dir('.')!);
   }
 
   /**
@@ -536,7 +573,8 @@ export class SimDisk {
     this.forgotten = 0;
     this.#settleDirs(policy);
     if (this.#pendingDirMoves.length > 0) {
-      this.#repath((dir) => dir.durable);
+      // A directory whose creation (or a move) was lost hangs under no durable name: it is gone.
+      this.#repath((dir) => dir.durable, true);
       this.#pendingDirMoves = [];
     }
     const settle: CrashPolicy = { ...policy, damage: this.damage };
@@ -591,8 +629,9 @@ export class SimDisk {
 
   /**
    * What a power loss now could lose beyond new names, named: the files with an unsynced record
-   * of their data or size (by id), and the unsynced renames and removals (by creation order);
-   * empty when nothing but new names is unsynced. Creating a name (a temporary file, a link) and
+   * of their data or size (by id), and the unsynced renames, removals and new directories (by
+   * creation order; a directory's name guards whatever is synced in it); empty when nothing but
+   * new file names is unsynced. Creating a name (a temporary file, a link) and
    * leaving it unsynced is what careful engines do between steps; losing it loses no data a
    * promise covered, unless the data lives only under that name (which the run's own power
    * losses and the looks at other crash states test).
@@ -602,7 +641,7 @@ export class SimDisk {
     const seen = new Set<FileState>();
     for (const dir of this.#dirs.values()) {
       for (const txn of dir.log) {
-        if (!txn.committed && (txn.sets.length > 1 || txn.sets.some((set) => set.target === undefined))) parts.push(`t${txn.seq}`);
+        if (!txn.committed && (txn.sets.length > 1 || txn.sets.some((set) => set.target === undefined || !(set.target instanceof FileState)))) parts.push(`t${txn.seq}`);
       }
       for (const map of [dir.cache, dir.durable]) {
         for (const entry of map.values()) {
@@ -643,6 +682,18 @@ export class SimDisk {
     const survived = new Set(survivors);
     this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(survived) : undefined;
     this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
+    this.lastLostDir = this.#lostDir(survived);
+  }
+
+  /** The first directory creation lost with synced names under it, in words (see {@link lastLostDir}). */
+  #lostDir(survivors: ReadonlySet<DirTxn>): string | undefined {
+    for (const move of this.#pendingDirMoves) {
+      if (move.committed || survivors.has(move) || move.sets.length !== 1) continue;
+      const dir = move.sets[0]!.target as DirNode;
+      const synced = syncedNamesUnder(dir);
+      if (synced > 0) return `${describeTxn(move)}, with ${synced} synced name${synced === 1 ? '' : 's'} in it`;
+    }
+    return undefined;
   }
 
   /** The first directory operation a failed directory fsync left pending that did not survive, in words. */

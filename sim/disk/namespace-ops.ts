@@ -184,7 +184,7 @@ export function rmdirOp(k: IoKernel, path: string): Operation<void> {
   });
 }
 
-/** Creates a directory and its missing parents (durable at once, see disk.ts). */
+/** Creates a directory and its missing parents (each name pending in its parent until the parent is synced, see disk.ts). */
 export function mkdirOp(k: IoKernel, path: string): Operation<void> {
   return plainOp('mkdir', path, 'mkdir', () => {
     k.disk.mkdir(path);

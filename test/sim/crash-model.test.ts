@@ -151,7 +151,7 @@ async function runBoth(world: SimWorld, model: Model, ops: readonly Op[]): Promi
   let fill = 0;
   await inWorld(world, async () => {
     const fs = world.fs;
-    await fs.mkdir('/d');
+    world.createDirectory('/d');
     for (const op of ops) {
       const name = 'i' in op ? `f${op.i}` : '';
       const ino = model.names.get(name);
@@ -302,7 +302,7 @@ describe('power loss', () => {
     for (let crashState = 0; crashState < 12; crashState++) {
       const world = new SimWorld({ seed: crashState });
       await inWorld(world, async () => {
-        await world.fs.mkdir('/d');
+        world.createDirectory('/d');
         const h = await world.fs.open('/d/f', { create: true });
         await h.append(filled(5000, 7));
         await h.sync();
@@ -318,7 +318,7 @@ describe('power loss', () => {
   it('loses a synced file whose directory was never synced (crash state 1)', async () => {
     const world = new SimWorld({ seed: 1 });
     await inWorld(world, async () => {
-      await world.fs.mkdir('/d');
+      world.createDirectory('/d');
       const h = await world.fs.open('/d/f', { create: true });
       await h.append(filled(10, 1));
       await h.sync();
@@ -332,7 +332,7 @@ describe('power loss', () => {
     for (let crashState = 0; crashState < 30; crashState++) {
       const world = new SimWorld({ seed: crashState });
       await inWorld(world, async () => {
-        await world.fs.mkdir('/d');
+        world.createDirectory('/d');
         const h = await world.fs.open('/d/a', { create: true });
         await h.append(filled(10, 1));
         await h.sync();
@@ -348,7 +348,7 @@ describe('power loss', () => {
   it('keeps names without unsynced data in crash state 3 and data without names in crash state 4', async () => {
     const setUp = async (world: SimWorld): Promise<void> => {
       await inWorld(world, async () => {
-        await world.fs.mkdir('/d');
+        world.createDirectory('/d');
         const h = await world.fs.open('/d/f', { create: true });
         await h.append(filled(10, 1));
       });

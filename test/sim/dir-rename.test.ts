@@ -119,13 +119,13 @@ describe('a directory rename', () => {
     expect(seen.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('is committed by a mkdir or rmdir of the name it changed, which are durable at once', async () => {
+  it('is committed by a mkdir or rmdir of the name it changed', async () => {
     for (const crashState of crashStates) {
       const left = await afterPowerLoss(crashState, async (world) => {
         await world.fs.rename('/p/d', '/q/d2');
-        // The name the move freed: without committing the move first, this durable mkdir would
-        // replace the moved directory's old durable entry, and a crash that undid the move
-        // would lose the directory.
+        // The name the move freed: without committing the move first, this mkdir, once
+        // committed, would replace the moved directory's old durable entry, and a crash that
+        // undid the move would lose the directory.
         await world.fs.mkdir('/p/d/new');
       });
       expect(left).toEqual(atNew);
@@ -208,8 +208,9 @@ describe('a directory rename', () => {
   });
 });
 
-describe('a mkdir or rmdir, durable at once', () => {
-  it('commits a pending unlink of the same name first, so a power loss cannot delete the new directory', async () => {
+describe('a mkdir', () => {
+  it('commits a pending unlink of the same name first, so a power loss cannot bring the old file back over the new directory', async () => {
+    const seen = new Set<string>();
     for (const crashState of crashStates) {
       const world = await populated(crashState);
       await inWorld(world, async () => {
@@ -218,6 +219,25 @@ describe('a mkdir or rmdir, durable at once', () => {
         const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
         await handle.sync();
         await world.fs.syncDir('/p/d/f/sub');
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      // The new directories' names are pending in /p/d and /p/d/f: either kept, or lost with n.
+      seen.add(paths(world).join());
+      expect(world.entryKind('/p/d/f')).not.toBe('file');
+    }
+    expect([...seen].sort()).toEqual(['/p/d/e/g', '/p/d/e/g,/p/d/f/sub/n']);
+  });
+
+  it('keeps the new directory through every power loss once its parents are synced', async () => {
+    for (const crashState of crashStates) {
+      const world = await populated(crashState);
+      await inWorld(world, async () => {
+        await world.fs.unlink('/p/d/f');
+        await world.fs.mkdir('/p/d/f/sub');
+        const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
+        await handle.sync();
+        for (const dir of ['/p/d/f/sub', '/p/d/f', '/p/d']) await world.fs.syncDir(dir);
       });
       world.crashNow('power-loss');
       world.restart({ crashState });

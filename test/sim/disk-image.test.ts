@@ -248,7 +248,7 @@ describe('disk images', () => {
 
   it('keep unsynced data unsynced: a power loss in the next world can still lose it', async () => {
     const first = new SimWorld({ seed: 3 });
-    await first.fs.mkdir('/d');
+    first.createDirectory('/d');
     const file = await first.fs.open('/d/f', { create: true });
     await file.write(0, filled(10, 7));
     await file.sync();

@@ -12,8 +12,8 @@ import { filled, inWorld } from './helpers.ts';
 async function withFile(seed: number): Promise<{ world: SimWorld; port: SyncFileSystem }> {
   const world = new SimWorld({ seed });
   await inWorld(world, async () => {
-    await world.fs.mkdir('/d');
-    await world.fs.mkdir('/e');
+    world.createDirectory('/d');
+    world.createDirectory('/e');
     const handle = await world.fs.open('/d/a', { create: true });
     await handle.append(filled(4, 1));
     await handle.sync();

@@ -1,0 +1,150 @@
+/**
+ * A new directory on the simulated disk (sim/disk/disk.ts `mkdir`): its name is pending in its
+ * parent like a file's, so a power loss before the parent is synced may lose the directory and
+ * everything in it, synced or not (ALICE's persistence model: "directory operations not synced"
+ * is the most common crash bug it found). Setting up a root is durable at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { SyncFileSystem } from '../../sim/disk/sync-port.ts';
+import { powerLossNote, SimWorld } from '../../sim/world.ts';
+import { filled, inWorld } from './helpers.ts';
+
+/** 30 crash states: the named ones (1 keeps nothing unsynced, 2 everything) and seeded random ones. */
+const crashStates = Array.from({ length: 30 }, (_, i) => i);
+
+/** In `world`: `/r/new` created, `/r/new/f` written, fsynced, and its name synced in `/r/new`. */
+async function syncedFileInNewDir(world: SimWorld): Promise<void> {
+  world.createDirectory('/r');
+  await inWorld(world, async () => {
+    await world.fs.mkdir('/r/new');
+    const handle = await world.fs.open('/r/new/f', { create: true });
+    await handle.append(filled(100, 7));
+    await handle.sync();
+    await handle.close();
+    await world.fs.syncDir('/r/new');
+  });
+}
+
+/** The files on `world`'s disk after a power loss settled on `crashState`, by path, sorted. */
+function filesAfterPowerLoss(world: SimWorld, crashState: number): string[] {
+  world.crashNow('power-loss');
+  world.restart({ crashState });
+  return [...world.inspect().keys()].sort();
+}
+
+/** The details of `world`'s trace notes named `name`. */
+function notes(world: SimWorld, name: string): string[] {
+  return world.trace.events.filter((event) => event.type === 'note' && event.name === name).map((event) => event.detail);
+}
+
+describe('a new directory', () => {
+  it('is lost with its synced files by a power loss before its parent is synced: syncing the directory or its files does not make its name durable', async () => {
+    const world = new SimWorld({ seed: 1 });
+    await syncedFileInNewDir(world);
+    expect(filesAfterPowerLoss(world, 1)).toEqual([]);
+    expect(world.entryKind('/r/new')).toBeUndefined();
+    expect(world.entryKind('/r')).toBe('dir');
+  });
+
+  it('may survive a power loss before its parent is synced (crash state 2 keeps every pending name)', async () => {
+    const world = new SimWorld({ seed: 1 });
+    await syncedFileInNewDir(world);
+    expect(filesAfterPowerLoss(world, 2)).toEqual(['/r/new/f']);
+  });
+
+  it('survives every power loss, with its synced files, once its parent is synced', async () => {
+    for (const crashState of crashStates) {
+      const world = new SimWorld({ seed: crashState });
+      await syncedFileInNewDir(world);
+      await inWorld(world, () => world.fs.syncDir('/r'));
+      expect(filesAfterPowerLoss(world, crashState)).toEqual(['/r/new/f']);
+      expect(world.inspect().get('/r/new/f')).toEqual(filled(100, 7));
+    }
+  });
+
+  it('made with its parents: each new name waits for its own parent, so syncing the top one keeps only the first level', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/r');
+    await inWorld(world, async () => {
+      await world.fs.mkdir('/r/a/b');
+      await world.fs.syncDir('/r');
+    });
+    filesAfterPowerLoss(world, 1);
+    expect([world.entryKind('/r/a'), world.entryKind('/r/a/b')]).toEqual(['dir', undefined]);
+  });
+
+  it('keeps journal order: a power loss that loses it loses every directory operation made after it, in any directory', async () => {
+    for (const crashState of crashStates) {
+      const world = new SimWorld({ seed: crashState });
+      world.createDirectory('/r');
+      world.createDirectory('/s');
+      await inWorld(world, async () => {
+        await world.fs.mkdir('/r/new');
+        await (await world.fs.open('/s/later', { create: true })).close();
+      });
+      const left = filesAfterPowerLoss(world, crashState);
+      if (world.entryKind('/r/new') === undefined) expect(left).toEqual([]);
+    }
+  });
+
+  it('is reported and traced when a power loss loses it with synced names in it, and the violation says why', async () => {
+    const world = new SimWorld({ seed: 1, trace: 'full' });
+    await syncedFileInNewDir(world);
+    filesAfterPowerLoss(world, 1);
+    expect(world.lastPowerLoss?.lostDir).toBe('the mkdir of /r/new, with 1 synced name in it');
+    expect(notes(world, 'dir-lost')).toEqual(['the mkdir of /r/new, with 1 synced name in it, was lost: its parent was not fsynced after the mkdir']);
+    expect(powerLossNote(world.lastPowerLoss)).toContain('a directory\'s name is durable only once its parent directory is fsynced');
+  });
+
+  it('is not reported when it held nothing synced: losing an empty or unsynced directory loses no promise', async () => {
+    const world = new SimWorld({ seed: 1, trace: 'full' });
+    world.createDirectory('/r');
+    await inWorld(world, async () => {
+      await world.fs.mkdir('/r/new');
+      await (await world.fs.open('/r/new/f', { create: true })).close();
+    });
+    filesAfterPowerLoss(world, 1);
+    expect(world.lastPowerLoss?.lostDir).toBeUndefined();
+    expect(notes(world, 'dir-lost')).toEqual([]);
+  });
+
+  it('counts as more than a new name for the looks after a promise: what is synced under it rests on it', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/r');
+    await inWorld(world, () => world.fs.mkdir('/r/new'));
+    expect(world.unsyncedBeyondNewNames).not.toBe('');
+    await inWorld(world, () => world.fs.syncDir('/r'));
+    expect(world.unsyncedBeyondNewNames).toBe('');
+  });
+
+  it('removed by rmdir is gone for good at once, whatever the crash state', async () => {
+    for (const crashState of [1, 2, 5]) {
+      const world = new SimWorld({ seed: crashState });
+      world.createDirectory('/r');
+      await inWorld(world, async () => {
+        await world.fs.mkdir('/r/new');
+        new SyncFileSystem(world.kernel).rmdir('/r/new');
+      });
+      filesAfterPowerLoss(world, crashState);
+      expect(world.entryKind('/r/new')).toBeUndefined();
+      expect(await inWorld(world, () => world.fs.readdir('/r'))).toEqual([]);
+    }
+  });
+
+  it('stays pending in a disk image: a power loss in the next world can still lose it', async () => {
+    const first = new SimWorld({ seed: 3 });
+    await syncedFileInNewDir(first);
+    first.restart();
+    const second = new SimWorld({ seed: 3, image: first.exportImage() });
+    expect(second.inspect().has('/r/new/f')).toBe(true);
+    expect(filesAfterPowerLoss(second, 1)).toEqual([]);
+  });
+
+  it('set up as a root (createDirectory) is durable at once, with no I/O', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/r/a');
+    expect(world.ioCount).toBe(0);
+    filesAfterPowerLoss(world, 1);
+    expect(world.entryKind('/r/a')).toBe('dir');
+  });
+});
