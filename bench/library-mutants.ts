@@ -9,5 +9,5 @@ import { measurePlanted } from '../test/mutants/measured.ts';
 import { plantedWriters } from '../test/targets/planted-writers.ts';
 import { searchWriter } from '../test/targets/planted-search.ts';
 
-await measurePlanted(plantedWriters, (planted, budget) => searchWriter(planted.id, planted.flaws, budget), Number(process.argv[2] ?? 2000), 'library-mutants.json',
+await measurePlanted(plantedWriters, (planted, budget) => searchWriter(planted.id, planted.flaws, budget, planted.layout), Number(process.argv[2] ?? 2000), 'library-mutants.json',
   (found) => `${found.seeds} seeds, ${found.invariant}: ${found.message?.slice(0, 90)}`);

@@ -121,13 +121,13 @@ export interface PowerLossReport {
   readonly outOfOrder?: string;
   /** A directory operation it lost that a failed directory fsync had left pending, in words. */
   readonly lostAfterFailedSync?: string;
-  /** A new directory it lost with synced names in it (its parent never synced after its mkdir), in words. */
+  /** A new directory it lost with synced names in it (no fsync of its parent succeeded after its mkdir), in words. */
   readonly lostDir?: string;
 }
 
 /** The detail of the `dir-lost` note a power loss is traced with (`what`: the directory it lost, in words). */
 export function dirLostDetail(what: string): string {
-  return `${what}, was lost: its parent was not fsynced after the mkdir`;
+  return `${what}, was lost: no fsync of its parent succeeded after the mkdir`;
 }
 
 /** The detail of the `dir-sync-lost` note a power loss is traced with (`what`: the operation it lost, in words). */
@@ -145,7 +145,7 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   // `dir-order` and `dir-sync-lost` notes name the operations.
   const outOfOrder = report?.outOfOrder === undefined ? '' : '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
   const failedSync = report?.lostAfterFailedSync === undefined ? '' : '; the power loss before it lost directory operations that a failed directory fsync had left pending (dir-sync-error; the trace\'s dir-sync-lost note names one): a name is durable only once a directory fsync succeeds, so fail what rests on it when one fails';
-  const lostDir = report?.lostDir === undefined ? '' : '; the power loss before it lost a new directory with synced names in it, because its parent was never fsynced after its mkdir (the trace\'s dir-lost note names it): a directory\'s name is durable only once its parent directory is fsynced, as a file\'s is';
+  const lostDir = report?.lostDir === undefined ? '' : '; the power loss before it lost a new directory with synced names in it, because no fsync of its parent succeeded after its mkdir (the trace\'s dir-lost note names it): a directory\'s name is durable only once its parent directory is fsynced, as a file\'s is';
   return outOfOrder + failedSync + lostDir;
 }
 

@@ -34,7 +34,7 @@ function filesAfterPowerLoss(world: SimWorld, crashState: number): string[] {
 
 /** The details of `world`'s trace notes named `name`. */
 function notes(world: SimWorld, name: string): string[] {
-  return world.trace.events.filter((event) => event.type === 'note' && event.name === name).map((event) => event.detail);
+  return world.trace.events.filter((event) => event.type === 'note' && event.name === name).map((event) => event.detail ?? '');
 }
 
 describe('a new directory', () => {
@@ -92,7 +92,7 @@ describe('a new directory', () => {
     await syncedFileInNewDir(world);
     filesAfterPowerLoss(world, 1);
     expect(world.lastPowerLoss?.lostDir).toBe('the mkdir of /r/new, with 1 synced name in it');
-    expect(notes(world, 'dir-lost')).toEqual(['the mkdir of /r/new, with 1 synced name in it, was lost: its parent was not fsynced after the mkdir']);
+    expect(notes(world, 'dir-lost')).toEqual(['the mkdir of /r/new, with 1 synced name in it, was lost: no fsync of its parent succeeded after the mkdir']);
     expect(powerLossNote(world.lastPowerLoss)).toContain('a directory\'s name is durable only once its parent directory is fsynced');
   });
 

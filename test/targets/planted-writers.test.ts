@@ -22,9 +22,13 @@ describe('planted bugs in a document writer', () => {
     expect(await searchWriter('writer-control', {}, 100)).toEqual({ caught: false, seeds: 100 });
   });
 
+  it('leave the writer without flaws passing 100 seeds when it makes a new directory every second version, syncing its parent', async () => {
+    expect(await searchWriter('writer-control-generations', {}, 100, 'generations')).toEqual({ caught: false, seeds: 100 });
+  }, 120_000);
+
   for (const planted of plantedWriters) {
     it(`catch ${planted.id} (${planted.models}) within ${budgetOf(planted)} seeds`, async () => {
-      const result = await searchWriter(planted.id, planted.flaws, budgetOf(planted));
+      const result = await searchWriter(planted.id, planted.flaws, budgetOf(planted), planted.layout);
       expect(result.caught, `${planted.id} survived ${result.seeds} seeds`).toBe(true);
     }, 120_000);
   }

@@ -24,6 +24,42 @@ export interface Flaws {
   readonly unlinkBeforeRename?: boolean;
   /** One `writeSync`, its count ignored (write-file-atomic, atomically). */
   readonly writeCountIgnored?: boolean;
+  /** A new directory's parent is never fsynced after the `mkdir` (layout `generations`). */
+  readonly noParentFsyncAfterMkdir?: boolean;
+  /**
+   * The parent is fsynced only by the write that made the directory, so after that fsync failed
+   * the next write finds the directory there and never retries it (layout `generations`).
+   */
+  readonly parentFsyncOnlyOnMkdir?: boolean;
+}
+
+/**
+ * Where the writer keeps its document: `doc.json` in the root, or `gen-<n>/doc.json` with a new
+ * generation directory every second version (what stores that keep a directory per snapshot,
+ * epoch or day do); the newest generation holding a document is the current one.
+ */
+export type Layout = 'root' | 'generations';
+
+/** The generation directory of document version `version`. */
+function generationOf(version: number): string {
+  return `gen-${Math.floor(version / 2)}`;
+}
+
+/** The current document of the `generations` layout: the newest `gen-<n>/doc.json` there is. */
+function newestGeneration(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>): string {
+  const generations = fs.readdirSync(ctx.root).filter((name) => /^gen-\d+$/.test(name)).sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)));
+  const current = generations.find((name) => fs.existsSync(ctx.path(`${name}/doc.json`)));
+  return ctx.path(`${current ?? 'gen-0'}/doc.json`);
+}
+
+/** fsync of the directory at `path`. */
+function fsyncDir(path: string): void {
+  const dir = fs.openSync(path, 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
 }
 
 /** Writes all of `bytes` at the descriptor's position, as Node's own `writeFile` does. */
@@ -40,10 +76,18 @@ function fsyncFile(fd: number, ignoreErrors: boolean): void {
   }
 }
 
-/** Replaces `doc.json` under `ctx.root` with `text`, with `flaws`. */
-export function writeWithFlaws(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>, text: string, flaws: Flaws): void {
-  const tmp = ctx.path('doc.json.tmp');
-  const target = ctx.path('doc.json');
+/** Replaces `doc.json` under `ctx.root` (in `layout`) with `text`, with `flaws`. */
+export function writeWithFlaws(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>, text: string, flaws: Flaws, layout: Layout = 'root'): void {
+  let dir = ctx.root;
+  if (layout === 'generations') {
+    dir = ctx.path(generationOf((JSON.parse(text) as { version: number }).version));
+    const made = fs.mkdirSync(dir, { recursive: true }) !== undefined;
+    // Correct: the directory's name may still be pending (an earlier fsync of the parent failed),
+    // so the parent is fsynced before every write that rests on it.
+    if (flaws.noParentFsyncAfterMkdir !== true && (made || flaws.parentFsyncOnlyOnMkdir !== true)) fsyncDir(ctx.root);
+  }
+  const tmp = `${dir}/doc.json.tmp`;
+  const target = `${dir}/doc.json`;
   const fd = fs.openSync(tmp, 'w');
   try {
     if (flaws.writeCountIgnored === true) fs.writeSync(fd, text);
@@ -62,13 +106,7 @@ export function writeWithFlaws(ctx: Pick<WorkloadContext<unknown>, 'path' | 'roo
       fs.closeSync(published);
     }
   }
-  if (flaws.noDirFsync === true) return;
-  const dir = fs.openSync(ctx.root, 'r');
-  try {
-    fs.fsyncSync(dir);
-  } finally {
-    fs.closeSync(dir);
-  }
+  if (flaws.noDirFsync !== true) fsyncDir(dir);
 }
 
 /** A planted writer bug. */
@@ -77,6 +115,8 @@ export interface PlantedWriter {
   /** The library mistake it models. */
   readonly models: string;
   readonly flaws: Flaws;
+  /** Where it keeps its document (default `root`). */
+  readonly layout?: Layout;
 }
 
 export const plantedWriters: readonly PlantedWriter[] = [
@@ -86,9 +126,22 @@ export const plantedWriters: readonly PlantedWriter[] = [
   { id: 'writer-fsync-after-rename', models: 'ALICE: the rename published before the data was durable', flaws: { fsyncAfterRename: true } },
   { id: 'writer-unlink-before-rename', models: 'fs-extra move({ overwrite: true }): the old file unlinked before the rename', flaws: { unlinkBeforeRename: true } },
   { id: 'writer-write-count-ignored', models: 'write-file-atomic and atomically: one write, its count never looked at', flaws: { writeCountIgnored: true } },
+  {
+    id: 'writer-mkdir-no-parent-fsync',
+    models: 'ALICE: a new directory synced inside, its parent never fsynced after the mkdir',
+    flaws: { noParentFsyncAfterMkdir: true },
+    layout: 'generations',
+  },
+  {
+    id: 'writer-parent-fsync-not-retried',
+    models: 'a failed directory fsync after a mkdir never retried: the next write finds the directory and trusts it',
+    flaws: { parentFsyncOnlyOnMkdir: true },
+    layout: 'generations',
+  },
 ];
 
-/** The workload of a writer with `flaws` (none: the control). */
-export function flawedWriter(id: string, flaws: Flaws): Workload<{ acked: number }, unknown> {
-  return writerWorkload(id, async (ctx, text) => writeWithFlaws(ctx, text, flaws)) as unknown as Workload<{ acked: number }, unknown>;
+/** The workload of a writer with `flaws` (none: the control) keeping its document in `layout`. */
+export function flawedWriter(id: string, flaws: Flaws, layout: Layout = 'root'): Workload<{ acked: number }, unknown> {
+  const locate = layout === 'generations' ? newestGeneration : undefined;
+  return writerWorkload(id, async (ctx, text) => writeWithFlaws(ctx, text, flaws, layout), locate) as unknown as Workload<{ acked: number }, unknown>;
 }

@@ -16,8 +16,15 @@ type Write = (ctx: WorkloadContext<State>, text: string) => Promise<void>;
 
 const fileName = 'doc.json';
 
-/** A workload that replaces `doc.json` with `write` in each operation; its invariants: the document is whole and no older than acknowledged. */
-export function writerWorkload(name: string, write: Write): Workload<State, Write> {
+/** Where the current document is, for the invariants (a path under the root). */
+export type Locate = (ctx: WorkloadContext<State>) => string;
+
+/**
+ * A workload that replaces `doc.json` with `write` in each operation; its invariants: the
+ * document (`locate` finds it; `doc.json` under the root by default) is whole and no older than
+ * acknowledged.
+ */
+export function writerWorkload(name: string, write: Write, locate: Locate = (ctx) => ctx.path(fileName)): Workload<State, Write> {
   return {
     name,
     operationsCount: 8,
@@ -34,7 +41,7 @@ export function writerWorkload(name: string, write: Write): Workload<State, Writ
     async invariants(ctx) {
       let text: string;
       try {
-        text = await fs.promises.readFile(ctx.path(fileName), 'utf8');
+        text = await fs.promises.readFile(locate(ctx), 'utf8');
       } catch {
         throw new InvariantViolation('whole', `${fileName} is gone`);
       }
