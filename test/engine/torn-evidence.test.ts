@@ -45,6 +45,8 @@ async function tearTail(world: SimWorld, tail: Uint8Array, seq = 1): Promise<num
  */
 async function tornWorld(seed: number): Promise<{ world: SimWorld; offset: number; tail: Uint8Array }> {
   const world = new SimWorld({ seed });
+  // The store's directory exists durably before the first open, as the runner sets it up.
+  world.createDirectory(dir);
   await inWorld(world, async () => commitPuts(await open(world), 3));
   world.crashNow('kill-9');
   world.restart();
@@ -121,6 +123,7 @@ describe('torn-tail evidence', () => {
 
   it(`keeps at most ${tornEvidenceFilesMax} files, removing the oldest, across many torn recoveries`, async () => {
     const world = new SimWorld({ seed: 3 });
+    world.createDirectory(dir);
     const kept: string[] = [];
     for (let round = 1; round <= tornEvidenceFilesMax + 3; round++) {
       await inWorld(world, async () => commitPuts(await open(world), 1, round));
