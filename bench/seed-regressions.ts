@@ -39,6 +39,10 @@ const sources = [
     bug: 'failed-close-resolves', scenario: 'fsync-failure', seed: 430,
     found: 'Real bug, found by the fsync-failure scenario (seed 430): a sidecar fsync failed after its commit was acknowledged, which failed the store silently; close() then released the files and resolved like a clean close, so the caller took unsynced commits for durable. Fixed: closing a failed store rejects with StoreFailedError. Shrunk with the fix reverted in a copy of the engine.',
   },
+  {
+    bug: 'write-error-ignored', scenario: 'write-failure', seed: 6,
+    found: 'Planted: only ENOSPC from a WAL write was handled; an EIO was taken for a transient error, so the commits were fsynced and acknowledged with their frames never written, and the next frames landed after a hole of zeros that recovery refused. The engine fails the store on any write error but ENOSPC, the commits in doubt.',
+  },
 ] as const;
 
 const only = process.argv[2];

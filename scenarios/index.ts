@@ -19,6 +19,7 @@ import { sidecarRewrite } from './sidecar-rewrite.ts';
 import { swarm } from './swarm.ts';
 import { unorderedNames } from './unordered-names.ts';
 import { walAppend } from './wal-append.ts';
+import { writeFailure } from './write-failure.ts';
 
 export type { Scenario } from './scenario.ts';
 
@@ -27,7 +28,7 @@ export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
   sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames, longHaul,
-  dirSyncFailure,
+  dirSyncFailure, writeFailure,
 ];
 
 /** The scenario called `name`, or `undefined`. */

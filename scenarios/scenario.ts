@@ -53,6 +53,8 @@ export const coreIoClasses: Readonly<Record<FaultKind, readonly IoClass[]>> = {
   'lost-entry': ['other', 'open'],
   // An engine with one preallocated file need never sync a directory.
   'dir-sync-error': [],
+  // Every engine appends; not every engine writes in place.
+  'write-error': ['append'],
 };
 
 /** The engine configuration most scenarios start from: small segments so rotation happens. */

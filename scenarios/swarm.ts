@@ -11,7 +11,7 @@ import { defaultShape, generateSteps, type StepWeights } from '../sim/index.ts';
 import { drawCrashStates, makePlan, secondLooks, streams, withoutKillAfterExt4FsyncErrors, type Scenario } from './scenario.ts';
 
 /** Kinds added after the swarm's draws were fixed: each is drawn from a stream of its own (below). */
-const laterKinds: readonly FaultKind[] = ['dir-sync-error'];
+const laterKinds: readonly FaultKind[] = ['dir-sync-error', 'write-error'];
 
 export const swarm: Scenario = {
   name: 'swarm',
@@ -35,6 +35,9 @@ export const swarm: Scenario = {
     // directory a few dozen times, where it does hundreds of other I/Os.
     const later = new Rng(seed).fork('swarm-dir-sync');
     if (later.chance(0.3)) rates['dir-sync-error'] = 0.15 * later.next() ** 2;
+    // And a failed write (two seeds in ten), from a stream of its own too.
+    const writes = new Rng(seed).fork('swarm-write-error');
+    if (writes.chance(0.2)) rates['write-error'] = 0.03 * writes.next() ** 2;
     const weights: StepWeights = {
       commit: 10, concurrent: params.chance(0.5) ? 3 : 0, get: params.chance(0.8) ? 3 : 0,
       checkpoint: params.chance(0.7) ? 1 + params.int(3) : 0, sync: params.chance(0.7) ? 1 : 0,

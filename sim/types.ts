@@ -27,10 +27,14 @@ import type { EnginePhase } from '../engine/types.ts';
  * - `dir-sync-error`: fsync of a directory fails with `EIO`. The journal may have committed some
  *   of the directory's pending operations before it failed (a prefix, drawn); the rest stay
  *   pending, so a power loss may still lose them, and a later directory fsync commits them.
+ * - `write-error`: a write or an append fails with `EIO` (a failing device under the page
+ *   cache, `O_DIRECT`, a network file system). Through the engine's port a drawn prefix of whole
+ *   pages may have landed in the page cache first, as when a port's write loop fails on a later
+ *   chunk; through the fs facade nothing lands, as `write(2)` reports a partial write by its count.
  */
 export type FaultKind =
   | 'kill-9' | 'power-loss' | 'fsync-error' | 'disk-full' | 'read-error' | 'bit-flip' | 'short-write' | 'exdev'
-  | 'misdirected-write' | 'sector-damage' | 'lost-entry' | 'dir-sync-error';
+  | 'misdirected-write' | 'sector-damage' | 'lost-entry' | 'dir-sync-error' | 'write-error';
 
 /**
  * Every {@link FaultKind}, in a stable order (report columns follow it). New kinds go last: a
@@ -38,7 +42,7 @@ export type FaultKind =
  */
 export const faultKinds: readonly FaultKind[] = [
   'kill-9', 'power-loss', 'fsync-error', 'disk-full', 'read-error', 'bit-flip', 'short-write', 'exdev',
-  'misdirected-write', 'sector-damage', 'lost-entry', 'dir-sync-error',
+  'misdirected-write', 'sector-damage', 'lost-entry', 'dir-sync-error', 'write-error',
 ];
 
 /**

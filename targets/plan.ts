@@ -51,6 +51,7 @@ export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
   'disk-full': 0.01,
   // Per directory fsync, which a library does a few times per operation at most.
   'dir-sync-error': 0.03,
+  'write-error': 0.01,
 };
 
 /** The fault kinds a workload's campaigns inject (rates above 0). */

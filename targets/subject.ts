@@ -24,6 +24,7 @@ const siteOfKind: Record<FaultKind, IoClass> = {
   'kill-9': 'append', 'power-loss': 'append', 'disk-full': 'append', 'fsync-error': 'fsync', 'read-error': 'read', 'bit-flip': 'read',
   'short-write': 'append', 'exdev': 'rename',
   'misdirected-write': 'append', 'sector-damage': 'read', 'lost-entry': 'other', 'dir-sync-error': 'dir-sync',
+  'write-error': 'append',
 };
 
 /**

@@ -23,6 +23,7 @@ const readBits = crashBits | faultBit('read-error') | faultBit('bit-flip');
 const readBitsEmpty = crashBits | faultBit('read-error');
 const readBitsDurable = readBits | faultBit('sector-damage');
 const growBits = crashBits | faultBit('disk-full');
+const writeErrorBit = faultBit('write-error');
 const misdirectBit = faultBit('misdirected-write');
 /** Most sectors a misdirected write lands away from where it was meant to go, within its file. */
 export const misdirectSectorsMax = 4;
@@ -169,7 +170,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
   const growthBytes = position + data.length - file.size;
   // Only growth of a named file takes space (see disk.ts), so only it can hit a full disk.
   const grows = (growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits) | (partial && data.length > 1 ? shortBits : 0);
-  const mask = file.cacheLinks > 0 && data.length > 0 ? grows | misdirectBit : grows;
+  const mask = file.cacheLinks > 0 && data.length > 0 ? grows | misdirectBit | writeErrorBit : grows;
   return {
     label,
     ioClass: growthBytes > 0 ? 'append' : 'write',
@@ -194,6 +195,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
         k.disk.write(file, position, data, appliedBytes);
         crashAt(k, label, io, fault, appliedBytes);
       }
+      if (fault === 'write-error') failWrite(open, io, label, position, data, fitBytes, partial);
       const shortBytes = fault === 'short-write' ? shortWrite(open, io, position, data.length) : data.length;
       const writtenBytes = Math.min(fitBytes, shortBytes);
       const misdirect = fault === 'misdirected-write' ? misdirectOf(open, io, position) : undefined;
@@ -236,6 +238,26 @@ function misdirectOf(open: OpenFile, io: number, position: number): Misdirect {
   }
   k.fire('misdirected-write', io, arg, path, `lands at ${where} when written back`);
   return misdirect;
+}
+
+/**
+ * A `write-error` fault: the write fails with `EIO`. Through the engine's port (`partial` false)
+ * a prefix of whole pages that fits lands first, drawn as a kill -9 inside a write draws it (the
+ * argument: the bytes landed; a scheduled count is cut to what fits); through the fs facade
+ * nothing lands, as `write(2)` would report a partial write by its count, not by an error.
+ * @throws IoError injected `EIO`, always
+ */
+function failWrite(open: OpenFile, io: number, label: { readonly name: 'write' | 'append' }, position: number, data: Uint8Array, fitBytes: number, partial: boolean): never {
+  const k = open.kernel;
+  const pages = pageBoundaries(position, data.length);
+  const drawn = partial ? 0 : k.faults.arg('write-error', io, (rng) => {
+    const pick = rng.int(pages.length + 1);
+    return pick === 0 ? 0 : pages[pick - 1]! - position;
+  });
+  const landed = Math.max(0, Math.min(fitBytes, drawn));
+  k.disk.write(open.file, position, data, landed);
+  k.fire('write-error', io, landed, open.path);
+  throw k.injected('EIO', label.name, open.path);
 }
 
 /**

@@ -377,4 +377,15 @@ export const mutants: readonly Mutant[] = [
     patches: [{ file: 'files.ts', find: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir);\n}', replace: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir).catch(() => undefined);\n}' }],
     scenarios: ['dir-sync-failure', 'swarm'],
   },
+  {
+    id: 'write-error-ignored',
+    title: 'only ENOSPC from a WAL write is handled: any other write error is taken for a transient one and the commits are fsynced and acknowledged',
+    models: 'write errors other than "disk full" ignored (Redis ignored fsync\'s return code; code that special-cases ENOSPC and retries nothing else)',
+    patches: [{
+      file: 'store.ts',
+      find: '    } catch (error) {\n      await this.handleWriteError(group, offset, error);\n      return;\n    }\n',
+      replace: "    } catch (error) {\n      if (isIoError(error, 'ENOSPC')) {\n        await this.handleWriteError(group, offset, error);\n        return;\n      }\n    }\n",
+    }],
+    scenarios: ['write-failure', 'swarm'],
+  },
 ];

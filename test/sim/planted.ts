@@ -62,6 +62,20 @@ export const plantedBugs: readonly PlantedBug[] = [
     find: 'is durable.\n    if (this.failure) throw this.failedError(\'absent\');',
     replace: 'is durable.',
   },
+  {
+    name: 'dir-sync-error-ignored',
+    description: 'publishFile drops the EIO of the directory fsync after its rename',
+    file: 'files.ts',
+    find: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir);\n}',
+    replace: '  await fs.rename(temporary, target);\n  await fs.syncDir(dir).catch(() => undefined);\n}',
+  },
+  {
+    name: 'write-error-ignored',
+    description: 'a WAL write error other than ENOSPC is ignored and the commits are fsynced and acknowledged',
+    file: 'store.ts',
+    find: '    } catch (error) {\n      await this.handleWriteError(group, offset, error);\n      return;\n    }\n',
+    replace: "    } catch (error) {\n      if (isIoError(error, 'ENOSPC')) {\n        await this.handleWriteError(group, offset, error);\n        return;\n      }\n    }\n",
+  },
 ];
 
 /** The planted bug called `name`; throws on an unknown name (a test bug). */
