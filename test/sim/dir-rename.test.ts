@@ -209,19 +209,29 @@ describe('a directory rename', () => {
 });
 
 describe('a mkdir', () => {
+  /**
+   * A populated world in which the file `/p/d/f` is unlinked and `/p/d/f/sub` made in its place
+   * with the synced file `n` in it, `/p/d/f/sub` synced, then the directories of `parentsSynced`,
+   * then a power loss settled on `crashState`.
+   */
+  async function newDirOverUnlinkedFile(crashState: number, parentsSynced: readonly string[]): Promise<SimWorld> {
+    const world = await populated(crashState);
+    await inWorld(world, async () => {
+      await world.fs.unlink('/p/d/f');
+      await world.fs.mkdir('/p/d/f/sub');
+      const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
+      await handle.sync();
+      for (const dir of ['/p/d/f/sub', ...parentsSynced]) await world.fs.syncDir(dir);
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState });
+    return world;
+  }
+
   it('commits a pending unlink of the same name first, so a power loss cannot bring the old file back over the new directory', async () => {
     const seen = new Set<string>();
     for (const crashState of crashStates) {
-      const world = await populated(crashState);
-      await inWorld(world, async () => {
-        await world.fs.unlink('/p/d/f');
-        await world.fs.mkdir('/p/d/f/sub');
-        const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
-        await handle.sync();
-        await world.fs.syncDir('/p/d/f/sub');
-      });
-      world.crashNow('power-loss');
-      world.restart({ crashState });
+      const world = await newDirOverUnlinkedFile(crashState, []);
       // The new directories' names are pending in /p/d and /p/d/f: either kept, or lost with n.
       seen.add(paths(world).join());
       expect(world.entryKind('/p/d/f')).not.toBe('file');
@@ -231,16 +241,7 @@ describe('a mkdir', () => {
 
   it('keeps the new directory through every power loss once its parents are synced', async () => {
     for (const crashState of crashStates) {
-      const world = await populated(crashState);
-      await inWorld(world, async () => {
-        await world.fs.unlink('/p/d/f');
-        await world.fs.mkdir('/p/d/f/sub');
-        const handle = await world.fs.open('/p/d/f/sub/n', { create: true });
-        await handle.sync();
-        for (const dir of ['/p/d/f/sub', '/p/d/f', '/p/d']) await world.fs.syncDir(dir);
-      });
-      world.crashNow('power-loss');
-      world.restart({ crashState });
+      const world = await newDirOverUnlinkedFile(crashState, ['/p/d/f', '/p/d']);
       expect(paths(world)).toEqual(['/p/d/e/g', '/p/d/f/sub/n']);
       expect(await inWorld(world, () => world.fs.readdir('/p/d'))).toEqual(['e', 'f']);
     }
