@@ -187,15 +187,11 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
         ? data.length
         : Math.max(0, Math.min(data.length, file.size + k.disk.freeBytes - position));
       if (fault === 'kill-9') {
-        const pages = pageBoundaries(position, data.length);
-        const appliedBytes = Math.max(0, Math.min(fitBytes, k.faults.arg(fault, io, (rng) => {
-          const pick = rng.int(pages.length + 1);
-          return pick === 0 ? 0 : pages[pick - 1]! - position;
-        })));
+        const appliedBytes = Math.max(0, Math.min(fitBytes, k.faults.arg(fault, io, (rng) => pagePrefix(rng, position, data.length))));
         k.disk.write(file, position, data, appliedBytes);
         crashAt(k, label, io, fault, appliedBytes);
       }
-      if (fault === 'write-error') failWrite(open, io, label, position, data, fitBytes, partial);
+      if (fault === 'write-error') failWrite(open, io, name, position, data, fitBytes, partial);
       const shortBytes = fault === 'short-write' ? shortWrite(open, io, position, data.length) : data.length;
       const writtenBytes = Math.min(fitBytes, shortBytes);
       const misdirect = fault === 'misdirected-write' ? misdirectOf(open, io, position) : undefined;
@@ -247,17 +243,23 @@ function misdirectOf(open: OpenFile, io: number, position: number): Misdirect {
  * nothing lands, as `write(2)` would report a partial write by its count, not by an error.
  * @throws IoError injected `EIO`, always
  */
-function failWrite(open: OpenFile, io: number, label: { readonly name: 'write' | 'append' }, position: number, data: Uint8Array, fitBytes: number, partial: boolean): never {
+function failWrite(open: OpenFile, io: number, name: 'write' | 'append', position: number, data: Uint8Array, fitBytes: number, partial: boolean): never {
   const k = open.kernel;
-  const pages = pageBoundaries(position, data.length);
-  const drawn = partial ? 0 : k.faults.arg('write-error', io, (rng) => {
-    const pick = rng.int(pages.length + 1);
-    return pick === 0 ? 0 : pages[pick - 1]! - position;
-  });
+  const drawn = partial ? 0 : k.faults.arg('write-error', io, (rng) => pagePrefix(rng, position, data.length));
   const landed = Math.max(0, Math.min(fitBytes, drawn));
   k.disk.write(open.file, position, data, landed);
   k.fire('write-error', io, landed, open.path);
-  throw k.injected('EIO', label.name, open.path);
+  throw k.injected('EIO', name, open.path);
+}
+
+/**
+ * How many bytes of a write of `length` at `position` land before it stops at a page boundary
+ * inside it, drawn: none, or up to one of those boundaries (a kill -9 or a failed write mid-way).
+ */
+function pagePrefix(rng: Rng, position: number, length: number): number {
+  const pages = pageBoundaries(position, length);
+  const pick = rng.int(pages.length + 1);
+  return pick === 0 ? 0 : pages[pick - 1]! - position;
 }
 
 /**
