@@ -8,7 +8,7 @@
  * A campaign in which no seed ran throws {@link NothingTestedError}: never a pass.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runCampaign, type CampaignOutcome } from '../harness/index.ts';
 import { stableJson } from '../harness/index.ts';
 import { replayCommand } from '../harness/index.ts';
@@ -16,7 +16,7 @@ import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
-import { openPlan, workerScript } from '../subjects/index.ts';
+import { locatePlanSubject, openPlan, workerScript } from '../subjects/index.ts';
 import { CrashSafetyError, NothingTestedError } from './errors.ts';
 import { loadInput, specOfInput, type SubjectInput } from './subject-input.ts';
 
@@ -36,7 +36,11 @@ export interface AssertOptions {
   readonly shrinkRunsMax?: number;
   /** Where the shrunk plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
   readonly failuresDir?: string;
-  /** Replay this plan file instead of running a campaign. @defaultValue the `POWERCUT_PLAN` environment variable */
+  /**
+   * Replay this plan file on this assertion's subject instead of running a campaign.
+   * @defaultValue the `POWERCUT_PLAN` environment variable, when that plan names this assertion's
+   * subject (the same engine or workload module); other assertions run their campaigns
+   */
   readonly plan?: string;
   /** How printed commands start. @defaultValue 'npx powercut' */
   readonly invocation?: string;
@@ -57,9 +61,9 @@ export const assertShrinkRunsDefault = 500;
  */
 export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
   const invocation = options.invocation ?? 'npx powercut';
-  const planFile = options.plan ?? process.env['POWERCUT_PLAN'];
-  if (planFile !== undefined && planFile !== '') {
-    await replayOne(planFile, specOfInput(subject).module, invocation);
+  const planFile = await planToReplay(subject, options.plan);
+  if (planFile !== undefined) {
+    await replayOne(planFile, subject, invocation);
     return undefined;
   }
   const loaded = await loadInput(subject);
@@ -84,9 +88,26 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   ], invocation);
 }
 
-/** Replays one plan file and throws if it fails. */
-async function replayOne(planFile: string, engineOverride: string | undefined, invocation: string): Promise<void> {
-  const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, engineOverride);
+/**
+ * The plan file this assertion replays instead of a campaign: the `plan` option, always; else
+ * `POWERCUT_PLAN`, when the plan names this assertion's subject (the same kind and module), so
+ * that a plan set for one test in the environment leaves the other assertions of the run alone.
+ */
+async function planToReplay(subject: SubjectInput, option: string | undefined): Promise<string | undefined> {
+  if (option !== undefined && option !== '') return option;
+  const fromEnv = process.env['POWERCUT_PLAN'];
+  if (fromEnv === undefined || fromEnv === '') return undefined;
+  const named = locatePlanSubject(await readJsonDocument(fromEnv), fromEnv);
+  const mine = specOfInput(subject);
+  const where = (module: string | undefined): string | undefined => (module === undefined ? undefined : resolve(module));
+  return named.kind === mine.kind && where(named.module) === where(mine.module) ? fromEnv : undefined;
+}
+
+/** Replays one plan file on `input`'s subject and throws if it fails. */
+async function replayOne(planFile: string, input: SubjectInput, invocation: string): Promise<void> {
+  const spec = specOfInput(input);
+  const override = spec.kind === 'engine' ? { engine: spec.module } : { target: spec.module, renameWorkload: true };
+  const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, override);
   const result = await subject.run(plan);
   const violation = result.violations[0];
   if (violation === undefined) return;

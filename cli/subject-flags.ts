@@ -45,11 +45,17 @@ export function subjectOf(flags: SubjectFlags): Promise<Subject> {
   return loadSubject(specOf(flags));
 }
 
-/** Reads a plan file and opens it for the subject it names (an `--engine` given reruns an engine plan on that engine). */
+/**
+ * Reads a plan file and opens it for the subject it names: an `--engine` given reruns an engine
+ * plan on that engine, a `--target` a workload's plan on that workload (a fixed copy, say, even
+ * under another name: the note on stderr says so).
+ */
 export async function planFile(file: string, flags: SubjectFlags): Promise<{ subject: Subject; plan: BasePlan }> {
-  if (flags.target !== undefined) throw new UsageError('a plan file names its own workload module: give --plan FILE alone');
+  if (flags.engine !== undefined && flags.target !== undefined) throw new UsageError('give either --engine or --target, not both');
   if (flags.looks !== undefined) throw new UsageError('a plan file holds its own second looks (its "looks" field): give --plan FILE without --looks');
-  return openPlan(await readJsonDocument(file), file, flags.engine);
+  const opened = await openPlan(await readJsonDocument(file), file, { engine: flags.engine, target: flags.target, renameWorkload: true });
+  if (opened.note !== undefined) process.stderr.write(`powercut: ${opened.note}\n`);
+  return opened;
 }
 
 /**

@@ -23,9 +23,12 @@ export function reproCommand<P extends BasePlan>(invocation: string, subject: Su
   return commandLine(invocation, ['repro', ...subject.subjectArgs(), ...subject.seedArgs(unit, seed)]);
 }
 
-/** The command that replays a plan file. */
-export function replayCommand(invocation: string, file: string): string {
-  return commandLine(invocation, ['replay', file]);
+/**
+ * The command that replays a plan file.
+ * @param subjectArgs - `--engine FILE` or `--target FILE` when it runs on another subject than the one the plan names
+ */
+export function replayCommand(invocation: string, file: string, subjectArgs: readonly string[] = []): string {
+  return commandLine(invocation, ['replay', file, ...subjectArgs]);
 }
 
 /**

@@ -3,7 +3,7 @@
  * data, open a plan file for the subject it names, and the worker script that does the same in
  * every campaign thread.
  */
-export { loadEngine, loadSubject, loadWorkload, openPlan, specOfPlan, SubjectLoadError } from './load.ts';
+export { loadEngine, loadSubject, loadWorkload, locatePlanSubject, openPlan, specOfPlan, SubjectLoadError, type OpenedPlan, type PlanOverride } from './load.ts';
 
 /**
  * What a library campaign says of the native addons its workload loaded in this thread

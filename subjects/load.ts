@@ -115,16 +115,61 @@ function planModule<S extends SubjectSpec>(spec: S, source: string): S {
   throw new SubjectLoadError(`${source}: the plan's ${field} ${module} is neither in the working directory nor in the plan's folder or one above it: replay it from the folder it was made in${override}`);
 }
 
+/** Another subject to run a plan on than the one it names (`--engine FILE` / `--target FILE`). */
+export interface PlanOverride {
+  /** Run an engine plan on this engine module. */
+  readonly engine?: string | undefined;
+  /** Run a library workload's plan on this workload module. */
+  readonly target?: string | undefined;
+  /**
+   * Let the `target` module export a workload of another name (a fixed copy of the one the plan
+   * was made for): the plan is run as that workload's. Without it such a module is refused.
+   */
+  readonly renameWorkload?: boolean;
+}
+
+/** What {@link openPlan} opened. */
+export interface OpenedPlan {
+  readonly subject: Subject<BasePlan>;
+  readonly plan: BasePlan;
+  /** Set when the plan runs on another workload than the one it names: one line saying so. */
+  readonly note?: string;
+}
+
 /**
- * Loads the subject a plan document names and checks the plan for it.
- * @param engineOverride - run engine plans on this engine module instead (as `--engine` says)
+ * The subject a plan document names, with the module found where {@link planModule} looks.
  * @throws PlanFileError, {@link SubjectLoadError}
  */
-export async function openPlan(document: unknown, source: string, engineOverride?: string): Promise<{ subject: Subject<BasePlan>; plan: BasePlan }> {
+export function locatePlanSubject(document: unknown, source: string): SubjectSpec {
+  return planModule(specOfPlan(document, source), source);
+}
+
+/**
+ * Loads the subject a plan document names (or the one `override` gives) and checks the plan for it.
+ * @param override - run the plan on this engine or workload module instead (as `--engine` or
+ *   `--target` say); a string is an engine module, as before there were two kinds
+ * @throws PlanFileError, {@link SubjectLoadError}
+ */
+export async function openPlan(document: unknown, source: string, override: PlanOverride | string = {}): Promise<OpenedPlan> {
+  const { engine, target, renameWorkload } = typeof override === 'string' ? { engine: override, target: undefined, renameWorkload: false } : override;
   const named = specOfPlan(document, source);
-  const spec: SubjectSpec = named.kind === 'engine' && engineOverride !== undefined ? { kind: 'engine', module: engineOverride } : planModule(named, source);
-  const subject = await loadSubject(spec);
-  const plan = subject.checkPlan(document, source);
-  // Run on another engine, the plan names that one, as what replay prints and what it writes must.
-  return { subject, plan: named.kind === 'engine' && engineOverride !== undefined ? { ...plan, engineModule: engineOverride } as BasePlan : plan };
+  if (named.kind === 'library' && engine !== undefined) throw new PlanFileError(`${source}: the plan is a library workload's (target ${named.module ?? '?'}): give the module to run it on with --target, not --engine`);
+  if (named.kind === 'engine' && target !== undefined) throw new PlanFileError(`${source}: the plan is an engine's: give the engine to run it on with --engine, not --target`);
+  if (named.kind === 'engine') {
+    const subject = await loadSubject(engine === undefined ? planModule(named, source) : { kind: 'engine', module: engine });
+    const plan = subject.checkPlan(document, source);
+    // Run on another engine, the plan names that one, as what replay prints and what it writes must.
+    return { subject, plan: engine === undefined ? plan : { ...plan, engineModule: engine } as BasePlan };
+  }
+  if (target === undefined) {
+    const subject = await loadSubject(planModule(named, source));
+    return { subject, plan: subject.checkPlan(document, source) };
+  }
+  const subject = await loadSubject({ kind: 'library', module: target });
+  const planned = (document as { workload?: unknown }).workload;
+  const renamed = renameWorkload === true && typeof planned === 'string' && planned !== subject.name;
+  const checked = subject.checkPlan(renamed ? { ...(document as object), workload: subject.name } : document, source);
+  const plan = { ...checked, target } as BasePlan;
+  if (!renamed) return { subject, plan };
+  return { subject, plan, note: `${source}: the plan was made for workload ${JSON.stringify(planned)} (${named.module ?? '?'}); running it on ${JSON.stringify(subject.name)} (${target})` };
 }

@@ -115,18 +115,27 @@ export function register(program: Command): void {
     .description('run a plan file (any subject\'s plan, or a regression corpus entry); exit 1 if a violation is found')
     .argument('<file>', 'the plan file')
     .option('--engine <file>', 'run an engine plan on this engine instead of the one it names')
+    .option('--target <file>', 'run a library workload\'s plan on this workload module instead of the one it names (a fixed copy, even under another name)')
     .option('--trace <file>', 'write the whole trace as JSON lines')
     .option('--real', 'run an engine plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
     .option('--dir <path>', 'with --real: the data folder (missing or empty), kept afterwards')
-    .action(async (file: string, options: { engine?: string; trace?: string; real?: boolean; dir?: string }) => {
+    .action(async (file: string, options: { engine?: string; target?: string; trace?: string; real?: boolean; dir?: string }) => {
       if (options.dir !== undefined && options.real !== true) throw new UsageError('--dir needs --real');
       if (options.trace !== undefined && options.real === true) throw new UsageError('--trace has no meaning with --real (a real process has no trace; replay without --real for it)');
-      const { subject, plan } = await openPlan(await planDocument(file), file, options.engine);
+      if (options.engine !== undefined && options.target !== undefined) throw new UsageError('give either --engine or --target, not both');
+      const { subject, plan, note } = await openPlan(await planDocument(file), file, { engine: options.engine, target: options.target, renameWorkload: true });
+      if (note !== undefined) process.stderr.write(`powercut: ${note}\n`);
       if (options.real === true) {
         if (subject.spec.kind !== 'engine') throw new UsageError('--real runs engine plans; a library workload\'s plan runs in the simulator only');
         process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }
-      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file), options.trace);
+      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace);
     });
+}
+
+/** The `--engine FILE` or `--target FILE` a replay was given, for its repro line. */
+function overrideArgs(options: { readonly engine?: string | undefined; readonly target?: string | undefined }): string[] {
+  if (options.engine !== undefined) return ['--engine', options.engine];
+  return options.target === undefined ? [] : ['--target', options.target];
 }

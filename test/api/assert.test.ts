@@ -57,6 +57,21 @@ describe('assertCrashSafe', () => {
     }
   });
 
+  it('leaves an assertion on another subject to its campaign when POWERCUT_PLAN names a plan of another engine', async () => {
+    const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+    process.env['POWERCUT_PLAN'] = first.planFile!;
+    try {
+      // The reference engine's own campaign runs (and passes); the broken engine's plan is not replayed on it.
+      const outcome = await assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 3 });
+      expect(outcome?.seeds).toBe(3);
+      // The same module, named by URL, is the same subject: its plan is replayed.
+      const again = (await thrown(assertCrashSafe({ engine: new URL(`../../${broken}`, import.meta.url) }))) as CrashSafetyError;
+      expect(again.message).toContain('replayed from the plan file');
+    } finally {
+      delete process.env['POWERCUT_PLAN'];
+    }
+  });
+
   it('says so when the shrunk plan does not fail alone in a fresh thread, where POWERCUT_PLAN would replay it', async () => {
     const error = (await thrown(assertCrashSafe({ target: 'test/targets/fixtures/thread-state.ts' }, { seeds: 3, failuresDir: dir }))) as CrashSafetyError;
     expect(error.code).toBe('POWERCUT_VIOLATION');

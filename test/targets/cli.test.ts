@@ -63,6 +63,18 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(replay.stdout).toContain('[durable]');
   });
 
+  it('replay --target reruns a workload\'s plan on a fixed copy of its module, even under another name, and says so', async () => {
+    const planFile = join(dir, 'careless.json');
+    expect((await cli('shrink', '--target', 'test/targets/fixtures/careless-writer.ts', '--seed', '1', '--out', planFile)).code).toBe(1);
+    const fixed = await cli('replay', planFile, '--target', 'test/targets/fixtures/careful-writer.ts');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toContain(`powercut: ${planFile}: the plan was made for workload "careless-writer" (test/targets/fixtures/careless-writer.ts); running it on "careful-writer" (test/targets/fixtures/careful-writer.ts)`);
+    const same = await cli('replay', planFile, '--target', 'test/targets/fixtures/careless-writer.ts');
+    expect(same.code).toBe(1);
+    expect(same.stdout).toContain(`replay ${planFile} --target test/targets/fixtures/careless-writer.ts`);
+    expect((await cli('replay', planFile, '--engine', 'examples/careful-engine/engine.ts')).stderr).toMatch(/the plan is a library workload's .*give the module to run it on with --target, not --engine/);
+  });
+
   it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {
     const checked = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', join(dir, 'wfa2.json'));
     expect(checked.stdout).toContain('checked: it fails durable in a fresh thread too');
