@@ -76,6 +76,12 @@ export function reportError(error: unknown, writeErr: (line: string) => void): n
     // A worker that cannot start is the harness's failure, not the user's input.
     return code === 'WORKER_START' ? exitCodes.harness : exitCodes.usage;
   }
+  // The library made a call the facade does not simulate: powercut could not test it (exit 3),
+  // which is neither the user's input nor a bug of powercut's own.
+  if (error instanceof Error && code === 'TARGET_UNSUPPORTED') {
+    writeErr(`powercut: cannot simulate this run: ${oneLine(error.message)}`);
+    return exitCodes.harness;
+  }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   writeErr(`powercut: internal error: ${oneLine(message)}${process.env['POWERCUT_DEBUG'] ? '' : ' (set POWERCUT_DEBUG=1 for the stack)'}`);
   if (process.env['POWERCUT_DEBUG'] && error instanceof Error && error.stack) writeErr(error.stack);

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
-import type { SeedRun, SeedTask } from './seed-run.ts';
+import { SeedThrewError, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
 import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 
@@ -55,7 +55,7 @@ class Slot {
       }
       this.answered = true;
       if ('run' in reply) pending.resolve(reply.run);
-      else pending.reject(new Error(reply.error));
+      else pending.reject(new SeedThrewError(reply.error));
       onIdle(this);
     });
     const fail = (error: Error): void => {

@@ -90,12 +90,31 @@ export function thrownLine(error: unknown): string {
   return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }
 
+/**
+ * A seed's run threw in a worker thread: its message is the {@link harnessMessage} the worker
+ * made of the error, so that the violation reads the same whichever thread ran the seed.
+ */
+export class SeedThrewError extends Error {
+  override readonly name = 'SeedThrewError';
+  readonly code = 'SEED_THREW';
+}
+
+/**
+ * What a `harness` violation says of an error a run threw: a call the fs facade does not
+ * simulate (code `TARGET_UNSUPPORTED`) as such, anything else as thrown.
+ */
+export function harnessMessage(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (error instanceof SeedThrewError) return error.message;
+  if (code === 'TARGET_UNSUPPORTED' && error instanceof Error) return `powercut cannot simulate this run: ${error.message}`;
+  return `the run threw: ${thrownLine(error)}`;
+}
+
 /** The result of a seed whose run threw: a `harness` violation, nothing else. */
 export function harnessRun(unit: string, seed: number, error: unknown): SeedRun {
-  const message = thrownLine(error);
   return {
     unit, seed, detected: 0, crashes: 0, acknowledged: 0, ioCount: 0, digest: '0000000000000000',
-    violations: [{ invariant: 'harness', message: `the run threw: ${message}`, step: -1 }],
+    violations: [{ invariant: 'harness', message: harnessMessage(error), step: -1 }],
     faults: zeroCounts(), coverage: {},
   };
 }

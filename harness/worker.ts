@@ -6,7 +6,7 @@
  * that has never run anything.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
+import { harnessMessage, runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
 
 /**
@@ -41,6 +41,7 @@ export function keepBase(kept: Map<number, BasePlan>, id: number, base: BasePlan
 /** A worker's answer: the run, an error of that seed, or a subject that would not load. */
 export type WorkerReply =
   | { readonly id: number; readonly run: SeedRun }
+  /** The seed's run threw: its `harnessMessage`. */
   | { readonly id: number; readonly error: string }
   | { readonly id: number; readonly startError: string };
 
@@ -86,13 +87,13 @@ function seedTask(message: WorkerTask, bases: Map<number, BasePlan>): SeedTask |
 /** Runs one seed once the subject has loaded, and answers. */
 function serve(port: MessagePort, subject: Promise<Subject>, id: number, task: SeedTask | Error): Promise<void> {
   if (task instanceof Error) {
-    port.postMessage({ id, error: task.message } satisfies WorkerReply);
+    port.postMessage({ id, error: harnessMessage(task) } satisfies WorkerReply);
     return Promise.resolve();
   }
   return subject.then(
     (loaded) => runSeed(loaded, task).then(
       (run) => port.postMessage({ id, run } satisfies WorkerReply),
-      (error: unknown) => port.postMessage({ id, error: thrownLine(error) } satisfies WorkerReply),
+      (error: unknown) => port.postMessage({ id, error: harnessMessage(error) } satisfies WorkerReply),
     ),
     (error: unknown) => port.postMessage({ id, startError: thrownLine(error) } satisfies WorkerReply),
   );

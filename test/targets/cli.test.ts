@@ -75,6 +75,13 @@ describe('repro, shrink, replay and explore --target', () => {
     expect((await cli('replay', planFile, '--engine', 'examples/careful-engine/engine.ts')).stderr).toMatch(/the plan is a library workload's .*give the module to run it on with --target, not --engine/);
   });
 
+  it('repro of a library that makes a call the facade does not simulate says so in one line, exit 3, not as an internal error', async () => {
+    const result = await cli('repro', '--target', 'test/targets/fixtures/watches.ts', '--seed', '1');
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^powercut: cannot simulate this run: watches seed 1: the library called fs\.watch/);
+  });
+
   it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {
     const checked = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', join(dir, 'wfa2.json'));
     expect(checked.stdout).toContain('checked: it fails durable in a fresh thread too');
