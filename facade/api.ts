@@ -17,6 +17,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { encodingOf, flagOf, flushOf, withoutFlush, type FacadeCore, type StatOptions } from './core.ts';
 import { callBack, later, settle, type AnyFunction } from './deliver.ts';
 import { cpAsync, cpSync } from './cp.ts';
+import { UnsupportedFsCallError } from './errors.ts';
 import { opendirSync } from './dir.ts';
 import { handleStreamFs } from './handle-stream-fs.ts';
 import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
@@ -261,6 +262,11 @@ export class FacadeFileHandle {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Not simulated: a web stream's reads would bypass the facade's own read stream. @throws UnsupportedFsCallError */
+  readableWebStream(): never {
+    throw new UnsupportedFsCallError('filehandle.readableWebStream', String(this.fd));
   }
 
   /**

@@ -117,6 +117,21 @@ describe('FileHandle.createReadStream on a simulated file', () => {
     expect(lines).toEqual(['one', 'two', 'three']);
   });
 
+  it('refuses readableWebStream as a call it does not simulate, by code, naming the call', async () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    fs.writeFileSync(`${root}/f`, 'web');
+    const handle = await fs.promises.open(`${root}/f`, 'r');
+    const refused = (() => {
+      try {
+        (handle as unknown as { readableWebStream(): unknown }).readableWebStream();
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toMatchObject({ code: 'POWERCUT_UNSUPPORTED', call: 'filehandle.readableWebStream' });
+  });
+
   it('is what fs.createReadStream reads when the FileHandle is given as fd', async () => {
     facade = installFacade(new SimWorld({ seed: 1 }), root);
     fs.writeFileSync(`${root}/f`, 'via fd option');
