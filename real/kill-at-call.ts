@@ -14,9 +14,11 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
 let remaining: number | undefined;
+let beforeEachCall: (() => void) | undefined;
 
-/** Counts one call; at the chosen one, the process dies here. */
+/** Counts one call; at the chosen one, the process dies here (after {@link beforeCalls}' listener ran). */
 function count(): void {
+  beforeEachCall?.();
   if (remaining === undefined) return;
   remaining--;
   if (remaining <= 0) process.kill(process.pid, 'SIGKILL');
@@ -55,4 +57,13 @@ export async function installCallCounter(): Promise<void> {
  */
 export function killBeforeCall(calls: number): void {
   remaining = calls;
+}
+
+/**
+ * Runs `listener` right before every file-system call from now on (before the armed kill, if it
+ * is this call), or no longer with `undefined`: the child reports its model there, so that what
+ * an operation changed in it before a call is known to the parent if the process dies at the call.
+ */
+export function beforeCalls(listener: (() => void) | undefined): void {
+  beforeEachCall = listener;
 }

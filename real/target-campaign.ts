@@ -227,6 +227,11 @@ class IncarnationDriver {
         return this.#ready(message.violations, message.state);
       case 'op-start':
         return this.#operationStarted(message.index, message.name);
+      case 'state':
+        // The child's model right before a call: what it dies with if the call is where it dies,
+        // even when the parent already decided to kill it (the kill lands later).
+        this.#state = message.state;
+        return;
       case 'op-end':
         return this.#operationEnded(message.index, message.error, message.state);
       case 'done':
@@ -254,7 +259,8 @@ class IncarnationDriver {
   }
 
   #operationEnded(index: number, error: string | undefined, state: unknown): void {
-    if (this.#killedAs !== undefined) return;
+    // Sent before the child died, even when it arrives after the kill was decided: the operation
+    // ended, and its model is the one the child died with.
     this.#state = state;
     const name = this.#inFlight?.name ?? '?';
     this.#inFlight = undefined;

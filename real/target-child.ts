@@ -13,11 +13,12 @@
  * error thrown by `invariants` is `invariants-threw`.
  */
 import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
 import { isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
-import { installCallCounter, killBeforeCall } from './kill-at-call.ts';
+import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
 import type { TargetChildMessage, TargetChildViolation, TargetStart } from './target-protocol.ts';
 
 function send(message: TargetChildMessage): Promise<void> {
@@ -74,6 +75,24 @@ async function openAndCheck(workload: Workload<unknown, unknown>, ctx: WorkloadC
   return { library };
 }
 
+/**
+ * Tells the parent the model right before each file-system call of operation `index` that
+ * follows a change to it: the message is written to the IPC pipe before the call runs (libuv
+ * writes a small message at once), so a kill at the call, from the parent or self-aimed, leaves
+ * the parent that model, as a crash in the simulator does.
+ * @returns stops reporting
+ */
+function reportModelChanges(ctx: WorkloadContext<unknown>, index: number): () => void {
+  let last = serialize(ctx.state);
+  beforeCalls(() => {
+    const now = serialize(ctx.state);
+    if (now.equals(last)) return;
+    last = now;
+    void send({ type: 'state', index, state: ctx.state });
+  });
+  return () => beforeCalls(undefined);
+}
+
 /** Runs the operations it was given, reporting each; a failed operation is reported and the next one runs, as in the simulator. */
 async function runOperations(workload: Workload<unknown, unknown>, ctx: WorkloadContext<unknown>, library: unknown, start: TargetStart): Promise<void> {
   for (let index = start.from; index < start.from + start.count; index++) {
@@ -81,10 +100,13 @@ async function runOperations(workload: Workload<unknown, unknown>, ctx: Workload
     await send({ type: 'op-start', index, name: operation.name });
     if (start.killAt?.after === index) killBeforeCall(start.killAt.calls);
     let error: string | undefined;
+    const stop = reportModelChanges(ctx, index);
     try {
       await operation.run(ctx, library, index);
     } catch (thrown) {
       error = lineOf(thrown);
+    } finally {
+      stop();
     }
     await send({ type: 'op-end', index, ...(error === undefined ? {} : { error }), state: ctx.state });
     if ((workload.idleMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, workload.idleMs));

@@ -46,6 +46,12 @@ export type TargetChildMessage =
   /** Opened, and set up (first incarnation) or checked: what the check found, and the model after it. */
   | { readonly type: 'ready'; readonly violations: readonly TargetChildViolation[]; readonly state: unknown }
   | { readonly type: 'op-start'; readonly index: number; readonly name: string }
+  /**
+   * The model changed inside operation `index`, told right before its next file-system call: a
+   * kill at that call leaves this model, as a crash in the simulator leaves the model as it was
+   * at the crash (an operation that notes what it attempts before the call).
+   */
+  | { readonly type: 'state'; readonly index: number; readonly state: unknown }
   /** An operation ended: acknowledged (`error` absent) or failed; the model after it. */
   | { readonly type: 'op-end'; readonly index: number; readonly error?: string; readonly state: unknown }
   /** Every operation ran; the child waits to be killed. */

@@ -45,6 +45,13 @@ describe('real --target: a library workload killed on the real disk', () => {
     expect(result.reproduceArgs).toEqual(['real', '--target', fixture('in-place-target.ts'), '--seed', 'in-place', '--cycles', '12', '--dir', expect.any(String)]);
   });
 
+  it('leaves the model as it was at the kill, changes made inside the interrupted operation included, as the simulator does (no phantom)', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('notes-attempts-target.ts'), cycles: 16, seed: 'attempts', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.checks).toBeGreaterThanOrEqual(12);
+  });
+
   it('says nothing was tested when no check ran after a kill', () => {
     expect(realTargetExitCode({ harnessErrors: [], violations: [], checks: 0 })).toBe(4);
     expect(realTargetExitCode({ harnessErrors: ['x'], violations: [], checks: 3 })).toBe(3);
