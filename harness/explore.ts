@@ -124,20 +124,24 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   return candidates;
 }
 
-/** Violations that differ only in numbers, counted as one, with every crash that showed them. */
+/**
+ * Violations that differ only in numbers, counted as one, with every crash that showed them and
+ * the runs that did (a run that breaks one several times, a message lost per record, counts once).
+ */
 class Distinct<P extends BasePlan> {
-  readonly #found = new Map<string, { first: Omit<ExploreViolation<P>, 'count' | 'crashes'>; count: number; crashes: Set<string> }>();
+  readonly #found = new Map<string, { first: Omit<ExploreViolation<P>, 'count' | 'crashes'>; runs: Set<number>; crashes: Set<string> }>();
 
-  note(violation: RunViolation, crash: ExploreCrash, plan: P): void {
+  /** @param run - the run's index among the candidates */
+  note(violation: RunViolation, crash: ExploreCrash, plan: P, run: number): void {
     const key = `${violation.invariant}\u0000${violation.message.replace(/\d+/g, '#')}`;
-    const known = this.#found.get(key) ?? { count: 0, crashes: new Set<string>(), first: { invariant: violation.invariant, message: violation.message, ...crash, plan } };
-    known.count++;
+    const known = this.#found.get(key) ?? { runs: new Set<number>(), crashes: new Set<string>(), first: { invariant: violation.invariant, message: violation.message, ...crash, plan } };
+    known.runs.add(run);
     known.crashes.add(crashName(crash));
     this.#found.set(key, known);
   }
 
   list(): ExploreViolation<P>[] {
-    return [...this.#found.values()].map(({ first, count, crashes }) => ({ ...first, count, crashes: [...crashes].sort() }));
+    return [...this.#found.values()].map(({ first, runs, crashes }) => ({ ...first, count: runs.size, crashes: [...crashes].sort() }));
   }
 }
 
@@ -195,8 +199,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const findings = new Distinct<P>();
   candidates.forEach((candidate, at) => {
     const result = results[at]!;
-    for (const violation of result.violations) violations.note(violation, candidate.crash, candidate.plan);
-    for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan);
+    for (const violation of result.violations) violations.note(violation, candidate.crash, candidate.plan, at);
+    for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan, at);
   });
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;

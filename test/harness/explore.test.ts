@@ -54,6 +54,17 @@ describe('explorePlan on the engine subject', () => {
     expect(rerun.violations.map((violation) => violation.message)).toContain(refused!.message);
   });
 
+  it('counts the runs that showed a violation, not its occurrences: a run that loses three records counts once', async () => {
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/loses-every-record.ts' });
+    const result = await explorePlan(subject, subject.plan('loses-every-record', 1), { size: 3, states: 3 });
+    const lost = result.violations.find((violation) => violation.invariant === 'durable');
+    expect(lost).toBeDefined();
+    expect(lost!.count).toBeLessThanOrEqual(result.statesExplored);
+    // Every power loss at the end loses all three records (nothing was fsynced): three runs, each counted once.
+    const atEnd = await Promise.all([0, 1, 2].map(async (state) => (await subject.run(subject.explore.candidate(subject.explore.base(subject.plan('loses-every-record', 1), 3), { io: 'end', kind: 'power-loss', crashState: state })!)).violations.length));
+    expect(Math.max(...atEnd)).toBeGreaterThan(1);
+  });
+
   it('gives the same result when its crashes run in this thread and a worker thread at once', async () => {
     const subject = await loadSubject({ kind: 'engine', module: 'test/fixtures/engines/drops-every-second-commit.ts' });
     const plan = subject.plan('wal-append', 1);
