@@ -39,16 +39,22 @@ export interface RootCauseGroup {
 /**
  * What varies from seed to seed in a message: values as sim/checkers/values.ts prints them, a
  * quoted text before its length (`"k3@12.0"… (43 bytes)`), hex (`0x6b31…`, or `0x` for no bytes)
- * or both (`"k3@12.0:"+0x00ff… (40 bytes)`); hex
+ * or both (`"k3@12.0:"+0x00ff… (40 bytes)`); any other text in double quotes, which a workload's
+ * check quotes as data (`doc holds "version 3"`, `message "m5:xxxx" is missing`), while Node's
+ * errors put paths in single quotes, which stay; hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); then any run of digits but the 9 of
  * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
 
-/** What a variable part is masked as in a shape. */
-function maskOf(part: string): string {
-  if (part.startsWith('0x') || part.startsWith('"')) return '0x…';
+/** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
+const sizedAfter = /^ \(\d+ bytes?\)/;
+
+/** What a variable part (at `offset` in `message`) is masked as in a shape. */
+function maskOf(part: string, offset: number, message: string): string {
+  if (part.startsWith('"')) return sizedAfter.test(message.slice(offset + part.length)) ? '0x…' : '"…"';
+  if (part.startsWith('0x')) return '0x…';
   return /^\d+$/.test(part) ? 'N' : '<hex>';
 }
 

@@ -33,6 +33,15 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
+  it('masks text a check quotes in double quotes as data, and keeps a path Node quotes in single quotes', () => {
+    const a = 'message "m5:xxxxxxxxxxxx" is missing, seq 4';
+    const b = 'message "m12:yy" is missing, seq 11';
+    expect(messageShape(a)).toBe('message "…" is missing, seq N');
+    expect(messageShape(b)).toBe(messageShape(a));
+    expect(messageShape('doc holds ""')).toBe(messageShape('doc holds "version 3"'));
+    expect(messageShape("ENOENT: no such file or directory, open '/root/offset.json'")).toBe("ENOENT: no such file or directory, open '/root/offset.json'");
+  });
+
   it('masks an empty hex value as a value too', () => {
     expect(messageShape('key k1 holds 0x (0 bytes), a value no commit wrote to it')).toBe('key kN holds 0x… (N bytes), a value no commit wrote to it');
   });
