@@ -39,7 +39,9 @@ export interface WorkloadCrash {
   /**
    * After a power loss, the state the disk settled on: 0 random, 1 nothing unsynced kept,
    * 2 everything kept, 3 directory operations without unsynced data, 4 unsynced data without
-   * directory operations. Undefined after a kill -9, which keeps everything.
+   * directory operations; 8 and above, random states of their own, drawn by a second look at
+   * the same power loss (a shrunk plan pins the one that failed). Undefined after a kill -9,
+   * which keeps everything.
    */
   readonly crashState: number | undefined;
   /** The operation it interrupted (its name and index), or undefined for the final power loss. */
