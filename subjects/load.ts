@@ -147,11 +147,11 @@ export function locatePlanSubject(document: unknown, source: string): SubjectSpe
 /**
  * Loads the subject a plan document names (or the one `override` gives) and checks the plan for it.
  * @param override - run the plan on this engine or workload module instead (as `--engine` or
- *   `--target` say); a string is an engine module, as before there were two kinds
+ *   `--target` say)
  * @throws PlanFileError, {@link SubjectLoadError}
  */
-export async function openPlan(document: unknown, source: string, override: PlanOverride | string = {}): Promise<OpenedPlan> {
-  const { engine, target, renameWorkload } = typeof override === 'string' ? { engine: override, target: undefined, renameWorkload: false } : override;
+export async function openPlan(document: unknown, source: string, override: PlanOverride = {}): Promise<OpenedPlan> {
+  const { engine, target, renameWorkload } = override;
   const named = specOfPlan(document, source);
   if (named.kind === 'library' && engine !== undefined) throw new PlanFileError(`${source}: the plan is a library workload's (target ${named.module ?? '?'}): give the module to run it on with --target, not --engine`);
   if (named.kind === 'engine' && target !== undefined) throw new PlanFileError(`${source}: the plan is an engine's: give the engine to run it on with --engine, not --target`);

@@ -131,7 +131,7 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
 /** Replays the corpus (each plan on the subject it names; engine plans on `--engine` when given). */
 async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (!flags.corpus) return [];
-  const results = await replayCorpus(flags.corpus, (document, source) => openPlan(document, source, flags.engine));
+  const results = await replayCorpus(flags.corpus, (document, source) => openPlan(document, source, { engine: flags.engine }));
   if (results.length === 0) return results;
   const failed = results.filter((result) => result.violations.length > 0);
   console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${failed.length === 0 ? 'all pass' : `${failed.length} FAIL`}`);
