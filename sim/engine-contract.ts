@@ -113,6 +113,17 @@ export interface EngineFailure {
   readonly commitOutcome?: 'absent' | 'unknown' | undefined;
 }
 
+/**
+ * What an engine promises after a media fault destroyed durable bytes ({@link Engine.damage}):
+ * - `point-in-time`: recovery may stop silently at the damage, losing every commit from there on
+ *   that nothing the model can see vouched for (sim/model.ts, `excusedFloor`), as RocksDB's default
+ *   point-in-time recovery does;
+ * - `detects`: besides, it never silently loses a commit that intact bytes could vouch for
+ *   (sim/model.ts, `damageFloor`): it keeps the commit or refuses to open. An engine whose records carry
+ *   what was durable when they were written (the reference engine's rule R4) can keep it.
+ */
+export type DamageContract = 'point-in-time' | 'detects';
+
 /** A storage engine powercut can drive: the default export of an `--engine` module. */
 export interface Engine {
   /** A short name, for reports and repro lines. */
@@ -133,6 +144,12 @@ export interface Engine {
   readonly probes?: readonly string[];
   /** Durability modes the engine offers; a plan asking for another runs in the first. @defaultValue every mode */
   readonly syncModes?: readonly SyncMode[];
+  /**
+   * What recovery promises after media damage (a rotted sector, a misdirected write, a lost
+   * name): see {@link DamageContract}. Declare `detects` when the engine's records carry what
+   * was durable when they were written, and powercut holds it to using that. @defaultValue 'point-in-time'
+   */
+  readonly damage?: DamageContract;
   /** Opens the engine in `env.dir`, recovering from what the disk holds. */
   open(env: EngineEnvironment): Promise<EngineHandle>;
   /**

@@ -31,9 +31,12 @@
  *   recovery that found the commit (it is then part of the base: the engine read it intact and
  *   can record that it did, so losing it is a durability violation, as in a run without damage).
  *   A later commit that had to survive and is present makes the loss a hole, which no damage
- *   excuses either. Evidence the model cannot see (a later intact frame vouching for the damaged
- *   one, a sidecar watermark) is the engine's to use; the reference engine's adapter checks the
- *   kept torn tails against the formats (sim/adapters/reference.ts).
+ *   excuses either. Evidence in the engine's own format (a later intact frame vouching for the
+ *   damaged one, a sidecar watermark) is the engine's to use, and whether it must is its
+ *   {@link DamageContract}: under `point-in-time` (the default) it may stop at the damage; under
+ *   `detects` it may not silently lose a commit issued after a promise that covered the
+ *   destroyed bytes ({@link damageFloor}). The reference engine declares `detects`, and its
+ *   adapter also checks the kept torn tails against the formats (sim/adapters/reference.ts).
  *
  * Operations that overlap (a plan's `overlap` steps issue sync, checkpoint, get and close while
  * commits, and the automatic checkpoints and sidecar rewrites they trigger, are in flight):
@@ -57,6 +60,7 @@
  */
 import { assert } from '../engine/assert.ts';
 import type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
+import type { DamageContract } from './engine-contract.ts';
 /** Whether a rejected commit is known absent for good, or may still be recovered (in doubt). */
 export type RejectedCommitOutcome = 'absent' | 'unknown';
 import { ackAfterFailure, judgeOpenRefusal, syncAfterFailure, type Refusal } from './checkers/honest-failure.ts';
@@ -80,15 +84,18 @@ export type CrashKind = 'kill-9' | 'power-loss';
 export interface CommitModelOptions {
   /** The engine's durability mode. */
   readonly sync: SyncMode;
+  /** What the engine promises after media damage (see {@link DamageContract}). @defaultValue 'point-in-time' */
+  readonly damage?: DamageContract;
 }
 
 /** Options of {@link CommitModel.checkRecovered}. */
 export interface RecoveryCheckOptions {
   /**
-   * Whether a media fault destroyed durable data since the last recovery: the recovery may then
-   * lose commits nothing vouched for (see the module comment). @defaultValue false
+   * Per media fault that destroyed durable data since the last recovery, the landing by which
+   * what it destroyed had been durable (`SimWorld.damageDurableBy`): the recovery may then lose
+   * commits nothing vouched for (see the module comment). @defaultValue none
    */
-  readonly damaged?: boolean;
+  readonly damage?: readonly number[];
 }
 
 /** What {@link CommitModel.checkRecovered} found. */
@@ -139,6 +146,10 @@ interface CommitRecord {
   closedAfter: boolean;
   fate: 'pending' | 'present' | 'absent';
   decidedBy: number | undefined;
+  /** The disk's landings when it was issued (`SimWorld.landings`): it was issued after every landing up to this one. */
+  readonly issuedAt: number;
+  /** How many promises of durability its session had made when it was issued ({@link CommitModel.promises}). */
+  readonly promisesBefore: number;
 }
 
 /** The model of issued, acknowledged, failed and in-flight commits. See the module comment. */
@@ -163,10 +174,19 @@ export class CommitModel {
   private recoveries = 0;
   private issuedAtLastRecovery: number | undefined;
   private detectedCount = 0;
+  private readonly damageContract: DamageContract;
+  /**
+   * The promises of durability the engine made in this session, in order (a commit acknowledged
+   * in `strict` or `group` mode, a `sync()` that resolved), each as the landing at which the
+   * latest commit it covered was issued: every byte durable by then precedes that commit's bytes,
+   * so the promise told the engine those bytes were durable too ({@link damageFloor}).
+   */
+  private promises: number[] = [];
 
-  /** @param options - the engine's durability mode */
+  /** @param options - the engine's durability mode and damage contract */
   constructor(options: CommitModelOptions) {
     this.sync = options.sync;
+    this.damageContract = options.damage ?? 'point-in-time';
   }
 
   /**
@@ -174,7 +194,8 @@ export class CommitModel {
    * share. For a second look at a power loss (sim/second-look.ts), judged as this model would.
    */
   clone(): CommitModel {
-    const copy = new CommitModel({ sync: this.sync });
+    const copy = new CommitModel({ sync: this.sync, damage: this.damageContract });
+    copy.promises = this.promises.slice();
     const records = this.commits.map((c) => ({ ...c }));
     copy.commits.push(...records);
     copy.pending = this.pending.map((c) => records[c.id]!);
@@ -195,15 +216,16 @@ export class CommitModel {
 
   /**
    * Records a call to `commit(ops)`, before it resolves.
+   * @param landings - the disk's landings so far (`SimWorld.landings`), for judging damage
    * @returns the commit's id (its index in issue order, from 0)
    * @throws AssertionError when no session is open (the runner must recover first)
    */
-  issue(ops: readonly Op[]): number {
+  issue(ops: readonly Op[], landings = 0): number {
     assert(this.sessionOpen, 'issue: no open session; call checkRecovered after a crash');
     const record: CommitRecord = {
       id: this.commits.length, ops: [...ops], session: this.session, status: 'in-flight',
       lsn: undefined, ackSeq: undefined, untrusted: false, mustSurvive: undefined, closedAfter: false,
-      fate: 'pending', decidedBy: undefined,
+      fate: 'pending', decidedBy: undefined, issuedAt: landings, promisesBefore: this.promises.length,
     };
     this.commits.push(record);
     this.pending.push(record);
@@ -230,6 +252,7 @@ export class CommitModel {
     if (this.sync !== 'none') {
       record.mustSurvive = 'acknowledged';
       this.promisedCount++;
+      this.promises.push(record.issuedAt);
     }
     return violations;
   }
@@ -269,7 +292,10 @@ export class CommitModel {
   synced(mark?: number, failedAtIssue = this.sessionFailed): ModelViolation[] {
     if (!this.sessionOpen) return [];
     if (failedAtIssue) return [syncAfterFailure()];
-    this.markSurvivors('synced', mark ?? this.ackCount);
+    const covered = mark ?? this.ackCount;
+    this.markSurvivors('synced', covered);
+    const latest = Math.max(...this.pending.filter((c) => c.ackSeq !== undefined && c.ackSeq < covered).map((c) => c.issuedAt));
+    if (latest >= 0) this.promises.push(latest);
     return [];
   }
 
@@ -357,9 +383,15 @@ export class CommitModel {
     // After damage, commits nothing vouched for are in doubt, in the search and in the diagnosis:
     // also when a commit that changes nothing matches the state but not the replay statistics
     // (it was lost with its frame, which the state alone cannot tell).
-    const floor = options.damaged === true ? excusedFloor(candidates) : mustInclude;
+    const damage = options.damage ?? [];
+    const excused = excusedFloor(candidates);
+    const held = this.damageContract === 'detects' && damage.length > 0 ? damageFloor(candidates, this.promises, damage) : 0;
+    const floor = damage.length === 0 ? mustInclude : Math.max(excused, held);
+    // Prefixes damage allows: a state both a prefix holding every commit that had to survive and a
+    // shorter one (lost to the damage, then a commit that undoes it never landed) match, holds
+    // later LSNs only to the shorter one too.
+    const wider = floor < mustInclude ? matchingPrefixes(counts, floor, candidates.length) : matches;
     if (floor < mustInclude && fitting(matches).length === 0) {
-      const wider = matchingPrefixes(counts, floor, candidates.length);
       if (matches.length === 0 || fitting(wider).length > 0) matches = wider;
     }
     const violations: ModelViolation[] = [];
@@ -370,17 +402,18 @@ export class CommitModel {
     if (matches.length > 0) {
       const fits = fitting(matches);
       length = fits[fits.length - 1] ?? matches[matches.length - 1] ?? 0;
-      shortest = fits[0] ?? matches[0];
+      shortest = Math.min(fits[0] ?? matches[0] ?? length, fitting(wider)[0] ?? length);
     } else {
       length = closestPrefix(counts, floor, candidates.length);
       if (this.recoveries > 0 && this.issuedAtLastRecovery === this.commits.length) {
         violations.push(...checkIdempotent(this.base, state));
       }
       const judged = floor < mustInclude ? candidates.map((c, i) => (i >= floor ? { ...c, mustSurvive: undefined } : c)) : candidates;
-      violations.push(...diagnoseRecovery({
+      const diagnosed = diagnoseRecovery({
         base: this.base, candidates: judged, mustInclude: floor, recovered: state,
         expected: stateAfter(this.base, batches, length), history: this.history(),
-      }));
+      });
+      violations.push(...(held > excused ? diagnosed.map((v) => heldDespiteDamage(v, candidates[held - 1]!.id)) : diagnosed));
     }
     const lostToDamage = candidates.slice(length, matches.length > 0 ? mustInclude : length).filter((c) => c.mustSurvive !== undefined).map((c) => c.id);
     const facts = this.replayFacts(length);
@@ -406,6 +439,7 @@ export class CommitModel {
     this.lsnFloor = Math.max(this.lsnFloor, this.baseLsn.min, stats?.lastLsn ?? 0);
     this.base = new Map([...state].map(([key, value]) => [key, value.slice()]));
     this.pending = [];
+    this.promises = [];
     this.session++;
     this.sessionOpen = true;
     this.sessionFailed = false;
@@ -548,4 +582,41 @@ export function excusedFloor(candidates: readonly { readonly mustSurvive?: Survi
     if (c.mustSurvive !== undefined && vouched) floor = i + 1;
   });
   return floor;
+}
+
+
+/** `violation`, which the `detects` contract made one despite damage, with the reason: commit `heldId` had to be kept. */
+function heldDespiteDamage(violation: ModelViolation, heldId: number): ModelViolation {
+  if (violation.invariant !== 'durability' && violation.invariant !== 'prefix') return violation;
+  const reason = `media damage destroyed durable bytes, but commit #${heldId} was issued after the engine promised a commit written after them durable, so intact bytes could vouch for the damaged ones: under the engine's damage contract 'detects', recovery keeps every commit up to #${heldId} or refuses to open`;
+  return { ...violation, message: `${violation.message} (${reason})` };
+}
+
+/**
+ * Under the `detects` contract, how many leading candidates a recovery after damage must hold
+ * (or refuse to open): one past the last commit that had to survive and was issued after a
+ * promise of durability covering the destroyed bytes, for every damage; the most lenient damage
+ * rules. Why, for one damage that destroyed only bytes durable by landing F: a commit issued
+ * after F wrote its bytes after them, so the damage left its bytes intact; once the engine
+ * promised such a commit durable, it knew every byte before it was durable, and each commit it
+ * issued after that promise could record so. Recovery then meets intact bytes that vouch for the
+ * damaged ones: corruption, which it can tell from a torn tail. Commits issued before that
+ * promise are excused as under `point-in-time`, and so is every commit when no promise came.
+ * @param candidates - the undecided commits, in issue order
+ * @param promises - the session's promises, each as the landing its latest covered commit was issued at
+ * @param damage - per damage, the landing by which what it destroyed had been durable
+ */
+export function damageFloor(
+  candidates: readonly { readonly mustSurvive?: SurvivalReason | undefined; readonly promisesBefore: number }[],
+  promises: readonly number[],
+  damage: readonly number[],
+): number {
+  let floor = Number.MAX_SAFE_INTEGER;
+  for (const durableBy of damage) {
+    const first = promises.findIndex((issuedAt) => issuedAt >= durableBy);
+    let held = 0;
+    if (first >= 0) candidates.forEach((c, i) => { if (c.mustSurvive !== undefined && c.promisesBefore > first) held = i + 1; });
+    floor = Math.min(floor, held);
+  }
+  return damage.length === 0 ? 0 : floor;
 }

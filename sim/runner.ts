@@ -137,7 +137,7 @@ class EngineRun {
     // The store's directory exists and is durable before the first open, as a deployment's data
     // directory is: what the engine creates inside it is the engine's to make durable.
     this.#world.createDirectory(storeDir);
-    this.#model = new CommitModel({ sync: plan.engine.sync });
+    this.#model = new CommitModel({ sync: plan.engine.sync, ...(engine.damage === undefined ? {} : { damage: engine.damage }) });
     this.#crashCheck = engine.crashCheck === undefined ? undefined : new FilesCheck(engine.crashCheck, storeDir);
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
     this.#witness = new ReportWitness(this.#world.trace);
@@ -428,9 +428,9 @@ class EngineRun {
       return 'stop';
     }
     const recovered = shaped.state;
-    const damaged = world.mediaDamage > this.#damageAtCheck;
+    const damage = world.damageDurableBy.slice(this.#damageAtCheck);
     this.#damageAtCheck = world.mediaDamage;
-    const check = this.#model.checkRecovered(recovered, handle.replayStats, { damaged });
+    const check = this.#model.checkRecovered(recovered, handle.replayStats, { damage });
     this.#add(check.violations);
     this.#add(this.#witness.opened(handle, recovered.size));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
@@ -446,7 +446,7 @@ class EngineRun {
   #commit(handle: EngineHandle, batch: readonly PlanOp[]): Promise<void> {
     const ops = batchOps(batch);
     const model = this.#model;
-    const id = model.issue(ops);
+    const id = model.issue(ops, this.#world.landings);
     return handle.commit(ops).then(
       (ack) => this.#add(model.acked(id, lsnOf(ack))),
       (error: unknown) => {

@@ -568,7 +568,7 @@ async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitM
   if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}` }];
   const shaped = recoveredState(state.value);
   if ('violation' in shaped) return [shaped.violation];
-  const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damaged: damaged(world) }).violations];
+  const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damage: world.damageDurableBy }).violations];
   const selfCheck = setting.engine.selfCheck;
   if (violations.length === 0 && selfCheck !== undefined) {
     const problems = await new FilesCheck(selfCheck, setting.dir).run(world.snapshot(), { replayStats: handle.replayStats });

@@ -519,6 +519,22 @@ export class SimWorld {
     return this.#kernel.disk.damage.count;
   }
 
+  /**
+   * Per media fault counted in {@link mediaDamage}, in order: the landing (see {@link landings})
+   * by which every byte it destroyed had been durable.
+   */
+  get damageDurableBy(): readonly number[] {
+    return this.#kernel.disk.damage.durableBy;
+  }
+
+  /**
+   * Landings so far: each fsync that wrote bytes back, and each power loss, takes the next
+   * number. A commit issued when this reads `n` was issued after landing `n`.
+   */
+  get landings(): number {
+    return this.#kernel.disk.damage.landings;
+  }
+
   /** What the last power loss wrote as garbage (for checkers and tests). */
   get lastPowerLoss(): PowerLossReport | undefined {
     return this.#lastPowerLoss;

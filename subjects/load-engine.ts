@@ -92,6 +92,9 @@ export async function loadEngine(module?: string): Promise<Engine> {
   if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
     throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
   }
+  if (engine.damage !== undefined && engine.damage !== 'point-in-time' && engine.damage !== 'detects') {
+    throw new SubjectLoadError(`--engine ${module}: damage must be 'point-in-time' or 'detects', found ${JSON.stringify(engine.damage)}`);
+  }
   return engine as Engine;
 }
 

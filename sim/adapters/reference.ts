@@ -204,6 +204,8 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     description: 'powercut\'s reference WAL key-value store (engine/)',
     phases: enginePhases,
     probes: declaredProbes,
+    // Every frame carries the LSN known durable when it was written (rule R4).
+    damage: 'detects',
     async open(env): Promise<EngineHandle> {
       const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
       return {

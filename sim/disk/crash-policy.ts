@@ -89,11 +89,34 @@ export type GarbageRange = readonly [start: number, end: number];
 export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[] {
   const records = file.pending;
   const garbage: GarbageRange[] = [];
-  if (records.length === 0 || policy.files === 'none') return garbage;
+  if (records.length === 0) return garbage;
+  if (policy.damage !== undefined) stampSettled(file, policy.damage);
+  if (policy.files === 'none') return garbage;
+  settleRecords(file, policy, garbage);
+  return garbage;
+}
+
+/**
+ * Stamps with the power loss's landing every sector a pending record could change (landed, torn,
+ * grown without data), whatever the crash state keeps: the stamps then depend on the power loss
+ * alone, as the rest of the world but the bytes does, and a stamp later than the truth only makes
+ * the oracle excuse more.
+ */
+function stampSettled(file: FileState, damage: DamageLog): void {
+  const size = file.durable.size;
+  for (const record of file.pending) {
+    if (record.kind === 'write') file.stampDurable(record.offset, record.offset + record.length, damage);
+    else file.stampDurable(Math.min(size, record.size), Math.max(size, record.size), damage);
+  }
+}
+
+/** Lands, tears or drops each pending record of `file` as the policy says. */
+function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRange[]): void {
+  const records = file.pending;
   const out = file.durable;
   if (policy.files === 'all') {
     for (const record of records) file.land(record, policy.damage);
-    return garbage;
+    return;
   }
   const rng = policy.rng;
   const landed = new Array<boolean>(records.length).fill(false);
@@ -116,7 +139,6 @@ export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[]
     }
   }
   sizeWithoutData(records, landed, policy, out, garbage);
-  return garbage;
 }
 
 /** Lands `record` sector by sector: each sector whole, not at all, or as garbage. */

@@ -70,6 +70,8 @@ export function copyDisk(disk: SimDisk): SimDisk {
   copy.capacityBytes = disk.capacityBytes;
   copy.dirOrder = disk.dirOrder;
   copy.damage.count = disk.damage.count;
+  copy.damage.landings = disk.damage.landings;
+  copy.damage.durableBy.push(...disk.damage.durableBy);
   copy.syncs = disk.syncs;
   copy.forgotten = disk.forgotten;
   return copy;

@@ -27,7 +27,7 @@ import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DirOrder, type GarbageRange } from './crash-policy.ts';
-import { FileState, type DamageLog, type Misdirect } from './file-state.ts';
+import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** A directory. */
 export interface DirNode {
@@ -190,9 +190,10 @@ export class SimDisk {
   lastLostDir: string | undefined;
   /**
    * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
-   * landed, a lost name (bit flips apart). The oracle excuses no loss without it (sim/model.ts).
+   * landed, a lost name (bit flips apart), and when the bytes each destroyed had been durable.
+   * The oracle excuses no loss without it (sim/model.ts).
    */
-  readonly damage: DamageLog = { count: 0 };
+  readonly damage: DamageLog;
   /** fsyncs that made written bytes durable, which number each file's `lastSynced` (FileState). */
   syncs = 0;
   /**
@@ -210,6 +211,7 @@ export class SimDisk {
   /** @param sectorBytes - the unit in which writes tear on power loss */
   constructor(sectorBytes: number) {
     this.sectorBytes = sectorBytes;
+    this.damage = newDamageLog(sectorBytes);
     this.#addDir('/');
     this.#addDir('.');
   }
@@ -528,7 +530,8 @@ export class SimDisk {
     dir.cache.delete(name);
     dir.durable.delete(name);
     this.#unlinkCache(file);
-    this.damage.count++;
+    // The name had been durable for some time; stamping it as durable now only excuses more.
+    recordDamage(this.damage, this.damage.landings);
   }
 
   /**
@@ -577,6 +580,7 @@ export class SimDisk {
       this.#repath((dir) => dir.durable, true);
       this.#pendingDirMoves = [];
     }
+    this.damage.landings++;
     const settle: CrashPolicy = { ...policy, damage: this.damage };
     const garbage = new Map<string, GarbageRange[]>();
     const seen = new Set<FileState>();

@@ -10,7 +10,7 @@ import type { Rng } from '../rng.ts';
 import { none } from '../trace.ts';
 import { childPath, splitPath } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
-import type { FileState, Misdirect } from './file-state.ts';
+import { recordDamage, type FileState, type Misdirect } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
 import { crashAt, plainOp, type Operation } from './perform.ts';
 
@@ -144,7 +144,7 @@ function strikeSector(open: OpenFile, io: number, arg: number, sectors: readonly
   const zeros = arg % 2 === 0;
   k.fire('sector-damage', io, arg, path, `sector ${sector} reads as ${zeros ? 'zeros' : 'garbage'}`);
   file.breakSector(sector, { zeros, seed: io });
-  k.disk.damage.count++;
+  recordDamage(k.disk.damage, file.durableAt[sector] ?? 0);
 }
 
 /**

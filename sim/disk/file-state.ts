@@ -45,9 +45,32 @@ export function applyRecord(bytes: ByteBuffer, record: PendingRecord, journal: B
   else bytes.resize(record.size);
 }
 
-/** Counts the times durable data was destroyed by a media fault (shared by a disk's files). */
+/**
+ * When bytes became durable, and what media faults destroyed (shared by a disk's files). Each
+ * landing (an fsync that wrote bytes back, or a power loss that kept some) takes the next number,
+ * which stamps the sectors it made durable ({@link FileState.durableAt}). A damage records the
+ * landing by which every byte it destroyed had been durable: commits issued after it, and after
+ * a promise of durability that followed, could have left evidence of those bytes (sim/model.ts).
+ */
 export interface DamageLog {
+  /** How often a media fault destroyed durable bytes. */
   count: number;
+  /** Landings so far. */
+  landings: number;
+  /** Per damage, in order: the landing by which what it destroyed had all been durable. */
+  durableBy: number[];
+  readonly sectorBytes: number;
+}
+
+/** A fresh {@link DamageLog} for a disk with sectors of `sectorBytes`. */
+export function newDamageLog(sectorBytes: number): DamageLog {
+  return { count: 0, landings: 0, durableBy: [], sectorBytes };
+}
+
+/** Records one damage that destroyed bytes durable since `landing`. */
+export function recordDamage(log: DamageLog, landing: number): void {
+  log.count++;
+  log.durableBy.push(landing);
 }
 
 /** What an fsync needs of its disk: the damage count, and the number of fsyncs that made written bytes durable. */
@@ -94,6 +117,11 @@ export class FileState {
   lastSynced: LastSynced | undefined;
   /** Sector index → absolute bit index (byte * 8 + bit) that reads flip. */
   badBits: Map<number, number> | undefined;
+  /**
+   * Sector index → the landing ({@link DamageLog.landings}) that last wrote durable bytes into
+   * it; 0 (or absent) for bytes durable from the start, as an image's are.
+   */
+  durableAt: number[] = [];
   /** The last copy {@link snapshot} made, and of which buffer at which version. */
   #snapshot: { readonly of: ByteBuffer; readonly version: number; readonly bytes: Uint8Array } | undefined;
   /**
@@ -132,6 +160,7 @@ export class FileState {
     copy.pending = [...this.pending];
     copy.syncBroken = this.syncBroken;
     copy.lastSynced = this.lastSynced;
+    copy.durableAt = this.durableAt.slice();
     if (this.badBits !== undefined) copy.badBits = new Map(this.badBits);
     if (this.badSectors !== undefined) copy.badSectors = new Map(this.badSectors);
     return copy;
@@ -172,6 +201,7 @@ export class FileState {
   sync(log?: SyncLog): void {
     let from = Number.MAX_SAFE_INTEGER;
     let to = 0;
+    if (log !== undefined && this.pending.length > 0) log.damage.landings++;
     for (const record of this.pending) {
       if (record.kind === 'write') {
         from = Math.min(from, record.offset);
@@ -205,12 +235,17 @@ export class FileState {
    * {@link Misdirect} instead: the file's size grows as intended (metadata), the bytes meant for
    * it keep their old value (zeros where the file grew), and the misdirected bytes land within
    * the size of the file they reach, overwriting what was there; past its end they are lost.
-   * @param damage - counts a misdirected write that lands
+   * @param damage - counts a misdirected write that lands, and stamps the sectors the landing
+   *   changed with its current landing
    */
   land(record: PendingRecord, damage?: DamageLog): void {
     const misdirect = record.kind === 'write' ? record.misdirect : undefined;
     if (record.kind === 'truncate' || misdirect === undefined) {
+      const before = this.durable.size;
       applyRecord(this.durable, record, this.journal);
+      if (damage === undefined) return;
+      if (record.kind === 'write') this.stampDurable(record.offset, record.offset + record.length, damage);
+      else if (record.size > before) this.stampDurable(before, record.size, damage);
       return;
     }
     const end = record.offset + record.length;
@@ -219,7 +254,16 @@ export class FileState {
     const target = misdirect.file.durable;
     const fit = Math.max(0, Math.min(record.length, target.size - misdirect.offset));
     target.write(misdirect.offset, this.journal.view(), record.start, record.start + fit);
-    if (damage !== undefined) damage.count++;
+    if (damage === undefined) return;
+    // What it destroyed (the target's bytes, and its own meant for here) was durable by now.
+    recordDamage(damage, damage.landings);
+    misdirect.file.stampDurable(misdirect.offset, misdirect.offset + fit, damage);
+  }
+
+  /** Stamps the sectors overlapping `[start, end)` with `log`'s current landing. */
+  stampDurable(start: number, end: number, log: DamageLog): void {
+    const bytes = log.sectorBytes;
+    for (let sector = Math.floor(start / bytes); sector * bytes < end; sector++) this.durableAt[sector] = log.landings;
   }
 
   /** The bytes a pending write record wrote (a view, valid until the pending log is cleared). */

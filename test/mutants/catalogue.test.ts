@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mutants, type Mutant } from './catalogue.ts';
 import { explicitPlan, searchMutant, searchPlan } from './campaign.ts';
 import { runPlan } from '../../sim/runner.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { applyPatch, loadMutant, patchedSources, removeMutantCopies, StalePatternError } from './loader.ts';
 
 /** What `npm run bench:mutants` measured last (bench/results/mutants.json, the full fault model). */
@@ -75,6 +77,20 @@ describe('mutant catalogue', () => {
     expect(explicit.faults.rates).toEqual({});
     expect(explicit.crashStates).toEqual(run.crashStates);
     expect((await runPlan(explicit, engine)).digest).toBe(run.digest);
+  });
+
+  it('catches later-frame-evidence-ignored with the engine-agnostic oracle alone under the damage contract \'detects\' (durability), and not under \'point-in-time\'', async () => {
+    const mutant = mutants.find((candidate) => candidate.id === 'later-frame-evidence-ignored')!;
+    // Without the reference adapter's own file checks: what any engine declaring `detects` gets.
+    const { selfCheck: _self, crashCheck: _crash, ...generic } = await loadMutant(mutant);
+    // misdirected-write seed 133: a frame's write lands elsewhere, later frames vouch for it.
+    const plan = findScenario('misdirected-write')!.plan(133);
+    const held = await runPlan(plan, { ...generic, damage: 'detects' });
+    expect(held.violations[0]).toMatchObject({ invariant: 'durability' });
+    expect(held.violations[0]?.message).toMatch(/under the engine's damage contract 'detects', recovery keeps every commit up to #\d+ or refuses to open\)$/);
+    expect((await runPlan(plan, { ...generic, damage: 'point-in-time' })).violations).toEqual([]);
+    const { selfCheck: _shippedSelf, crashCheck: _shippedCrash, ...shipped } = referenceEngine;
+    expect((await runPlan(plan, shipped)).violations).toEqual([]);
   });
 
   for (const mutant of mutants) {

@@ -337,3 +337,50 @@ describe('lost-entry', () => {
     expect(world.mediaDamage).toBe(0);
   });
 });
+
+describe('when destroyed bytes had become durable (the landing each damage records, for the damage contract)', () => {
+  it('stamps a sector with the fsync that last wrote it back: damage to an older sector names the older landing', async () => {
+    // I/O: 0 open, 1 append 512 x 0x11, 2 datasync (landing 1), 3 append 512 x 0x22, 4 datasync
+    // (landing 2), 5 read of both sectors: arg 0 strikes sector 0, which landing 1 made durable.
+    const world = worldWith([{ io: 5, kind: 'sector-damage', arg: 0 }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(512, 0x11));
+      await h.datasync();
+      await h.append(filled(512, 0x22));
+      await h.datasync();
+      await h.read(0, 1024);
+    });
+    expect(world.landings).toBe(2);
+    expect(world.damageDurableBy).toEqual([1]);
+  });
+
+  it('names the newer landing for a sector a later write rewrote', async () => {
+    // The same, with the read striking sector 1 (arg 2), which landing 2 made durable.
+    const world = worldWith([{ io: 5, kind: 'sector-damage', arg: 2 }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(512, 0x11));
+      await h.datasync();
+      await h.append(filled(512, 0x22));
+      await h.datasync();
+      await h.read(0, 1024);
+    });
+    expect(world.damageDurableBy).toEqual([2]);
+  });
+
+  it('counts a power loss as a landing, and names it for a misdirected write the power loss wrote back', async () => {
+    const world = worldWith([{ io: 3, kind: 'misdirected-write', arg: 6 }]);
+    world.createDirectory('/d');
+    await inWorld(world, async () => {
+      const h = await world.fs.open('/d/f', { create: true });
+      await h.append(filled(1024, 0xaa));
+      await h.datasync();
+      await h.write(1024, filled(100, 0xbb));
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 2 });
+    expect(world.landings).toBe(2);
+    expect(world.damageDurableBy).toEqual([2]);
+  });
+});
