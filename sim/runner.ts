@@ -71,6 +71,17 @@ function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
 class StoppedAfterPowerLoss {}
 
+/**
+ * Said of a lost commit or a refusal once a commit was acknowledged after an fsync failed over
+ * unsynced writes, the engine reporting no failure: the likeliest cause, as the oracle cannot
+ * tell it at the acknowledgement (an engine may rightly write the data again and fsync it). The
+ * same words for every run, so that triage groups its runs; the trace's fsync-error fault names it.
+ */
+const unreportedSyncFailureNote = '; earlier, commits were acknowledged after an fsync failed over unsynced writes with no failure reported (ext4 marks those pages clean, never to be written; btrfs reverts the file; the trace\'s fsync-error fault names it): a later fsync, a retry, succeeds without that data (fsyncgate), so fail the store, or write what was unsynced again, before acknowledging';
+
+/** The violations {@link unreportedSyncFailureNote} may explain. */
+const explainedByLostSync: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
+
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */
 export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}): Promise<RunResult> {
   return new EngineRun(plan, engine, options).execute();
@@ -107,6 +118,14 @@ class EngineRun {
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** `world.syncFailuresOverWrites` at the last successful open: such a failure since then is this session's. */
+  #syncFailuresAtOpen = 0;
+  /**
+   * A commit was acknowledged after one of its session's fsyncs failed over unsynced writes, the
+   * engine not having reported a failure: a lost commit or a refusal from then on most likely
+   * rests on it ({@link unreportedSyncFailureNote}).
+   */
+  #ackedOverFailedSync = false;
   /** Checks what the engine reports about itself (replay statistics, counters). */
   readonly #witness: ReportWitness;
   /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
@@ -177,10 +196,15 @@ class EngineRun {
     return this.#result();
   }
 
+  /** {@link unreportedSyncFailureNote} for a violation of a kind it explains, once a commit was acknowledged over such a failure. */
+  #syncFailureNote(invariant: string): string {
+    return this.#ackedOverFailedSync && explainedByLostSync.has(invariant) ? unreportedSyncFailureNote : '';
+  }
+
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}` };
+      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#syncFailureNote(raw.invariant)}` };
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }
@@ -342,6 +366,7 @@ class EngineRun {
         this.#handle = opened.value;
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
+        this.#syncFailuresAtOpen = world.syncFailuresOverWrites;
         const verdict = await this.#checkRecovered(opened.value);
         if (verdict === 'open' && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterOpen(world));
         return verdict;
@@ -448,7 +473,10 @@ class EngineRun {
     const model = this.#model;
     const id = model.issue(ops, this.#world.landings);
     return handle.commit(ops).then(
-      (ack) => this.#add(model.acked(id, lsnOf(ack))),
+      (ack) => {
+        if (this.#world.syncFailuresOverWrites > this.#syncFailuresAtOpen && !this.#storeFailed) this.#ackedOverFailedSync = true;
+        this.#add(model.acked(id, lsnOf(ack)));
+      },
       (error: unknown) => {
         // An error the contract does not name leaves the commit in doubt: never a harness error.
         // A programming error is the engine's bug, as from sync, checkpoint or close.

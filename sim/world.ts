@@ -450,6 +450,14 @@ export class SimWorld {
     return this.#kernel.disk.forgotten;
   }
 
+  /**
+   * fsyncs so far that failed on a file with unsynced writes and dropped them from what a retried
+   * fsync writes: ext4 marks the pages clean, btrfs reverts the file (a sticky failure keeps failing).
+   */
+  get syncFailuresOverWrites(): number {
+    return this.#kernel.disk.syncFailuresOverWrites;
+  }
+
   /** A copy of the disk as it is now, unsynced records included, with the machine counters (see {@link SimWorldOptions.diskCopy}). */
   copyOfDisk(): DiskCopy {
     const k = this.#kernel;

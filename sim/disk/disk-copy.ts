@@ -74,6 +74,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   copy.damage.durableBy.push(...disk.damage.durableBy);
   copy.syncs = disk.syncs;
   copy.forgotten = disk.forgotten;
+  copy.syncFailuresOverWrites = disk.syncFailuresOverWrites;
   return copy;
 }
 

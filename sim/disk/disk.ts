@@ -201,6 +201,11 @@ export class SimDisk {
    * pages were marked clean unwritten, readable until a power loss takes them (fsyncgate).
    */
   forgotten = 0;
+  /**
+   * fsyncs that failed on a file with unsynced writes and lost them from what a retry would write
+   * (ext4 marks them clean, btrfs reverts the file; a sticky failure keeps failing instead).
+   */
+  syncFailuresOverWrites = 0;
   #usedBytes = 0;
   #nextFileId = 1;
   #nextTxnSeq = 0;

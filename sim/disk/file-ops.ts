@@ -325,6 +325,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
       if (fault === 'fsync-error') {
         k.fire(fault, io, undefined, path);
         const mode = k.faults.profile.fsyncFailureMode;
+        if (file.pending.length > 0 && mode !== 'sticky') k.disk.syncFailuresOverWrites++;
         if (mode === 'ext4') {
           if (file.pending.length > 0) k.disk.forgotten++;
           file.forgetPending();

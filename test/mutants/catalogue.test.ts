@@ -93,6 +93,13 @@ describe('mutant catalogue', () => {
     expect((await runPlan(plan, shipped)).violations).toEqual([]);
   });
 
+  it('names an acknowledgement over an unreported fsync failure in the violation it leads to (fsync-error-retried, a btrfs revert: false-corruption)', async () => {
+    const mutant = mutants.find((candidate) => candidate.id === 'fsync-error-retried')!;
+    const run = await runPlan(findScenario('fsync-failure')!.plan(29), await loadMutant(mutant));
+    expect(run.violations[0]).toMatchObject({ invariant: 'false-corruption' });
+    expect(run.violations[0]?.message).toContain('; earlier, commits were acknowledged after an fsync failed over unsynced writes with no failure reported');
+  });
+
   for (const mutant of mutants) {
     it(`catches ${mutant.id} (${mutant.models}) within ${budgetOf(mutant)} seeds`, async () => {
       const result = await searchMutant(mutant, await loadMutant(mutant), 'full', budgetOf(mutant));
