@@ -83,3 +83,11 @@ export function unitOf(subject: Subject, scenario: string | undefined): string {
   if (!subject.units.includes(scenario)) throw new UsageError(`unknown scenario ${JSON.stringify(scenario)} (see: powercut list)`);
   return scenario;
 }
+
+/**
+ * The scenarios `--scenario` lists, space- or comma-separated (`--scenario a b`, `--scenario a,b`);
+ * `undefined` when the flag was not given.
+ */
+export function scenarioList(given: readonly string[] | undefined): string[] | undefined {
+  return given?.flatMap((name) => name.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+}

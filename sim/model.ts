@@ -413,7 +413,8 @@ export class CommitModel {
         base: this.base, candidates: judged, mustInclude: floor, recovered: state,
         expected: stateAfter(this.base, batches, length), history: this.history(),
       });
-      violations.push(...(held > excused ? diagnosed.map((v) => heldDespiteDamage(v, candidates[held - 1]!.id)) : diagnosed));
+      const reason = damage.length > 0 ? whyHeldDespiteDamage(candidates, excused, held) : undefined;
+      violations.push(...(reason === undefined ? diagnosed : diagnosed.map((v) => withReason(v, reason))));
     }
     const lostToDamage = candidates.slice(length, matches.length > 0 ? mustInclude : length).filter((c) => c.mustSurvive !== undefined).map((c) => c.id);
     const facts = this.replayFacts(length);
@@ -585,10 +586,24 @@ export function excusedFloor(candidates: readonly { readonly mustSurvive?: Survi
 }
 
 
-/** `violation`, which the `detects` contract made one despite damage, with the reason: commit `heldId` had to be kept. */
-function heldDespiteDamage(violation: ModelViolation, heldId: number): ModelViolation {
+/**
+ * Why a recovery after damage still had to keep its first `max(excused, held)` candidates, when
+ * the violation alone would not say: a clean close, or the `detects` contract (`undefined` when
+ * nothing was held, or an earlier recovery did the holding, which the violation names itself).
+ */
+function whyHeldDespiteDamage(candidates: readonly CommitRecord[], excused: number, held: number): string | undefined {
+  if (held > excused) {
+    const id = candidates[held - 1]!.id;
+    return `media damage destroyed durable bytes, but commit #${id} was issued after the engine promised a commit written after them durable, so intact bytes could vouch for the damaged ones: under the engine's damage contract 'detects', recovery keeps every commit up to #${id} or refuses to open`;
+  }
+  const last = candidates[excused - 1];
+  if (last === undefined || !(last.mustSurvive === 'closed' || last.closedAfter)) return undefined;
+  return `media damage destroyed durable bytes, but a clean close after commit #${last.id} was acknowledged recorded it durable (the engine can keep that record, as the reference engine's manifest does): recovery keeps every commit up to #${last.id} or refuses to open`;
+}
+
+/** `violation` with `reason` appended, if it is one a reason about holding commits explains. */
+function withReason(violation: ModelViolation, reason: string): ModelViolation {
   if (violation.invariant !== 'durability' && violation.invariant !== 'prefix') return violation;
-  const reason = `media damage destroyed durable bytes, but commit #${heldId} was issued after the engine promised a commit written after them durable, so intact bytes could vouch for the damaged ones: under the engine's damage contract 'detects', recovery keeps every commit up to #${heldId} or refuses to open`;
   return { ...violation, message: `${violation.message} (${reason})` };
 }
 

@@ -26,7 +26,7 @@ import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption } from '../options.ts';
 import { checkReportDir } from '../report-dir.ts';
-import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
+import { scenarioList, subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
 interface CiFlags extends SubjectFlags {
   readonly scenario?: string[];
@@ -178,7 +178,7 @@ export function registerCi(program: Command): void {
       const calibration = new Calibration();
       calibration.warm();
       const campaign = await runCampaign({
-        subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation, ...(flags.scenario ? { units: flags.scenario } : {}),
+        subject, seeds: flags.seeds, jobs: flags.jobs, workerScript, invocation, ...(flags.scenario ? { units: scenarioList(flags.scenario) } : {}),
         checkDeterminism: flags.checkDeterminism,
         onProgress: () => calibration.slice(),
       });

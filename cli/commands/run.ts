@@ -15,7 +15,7 @@ import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
-import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
+import { scenarioList, subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
 /**
  * Seeds per scenario of the default campaign (`npm start`). Measured on a 2-core machine with
@@ -86,7 +86,7 @@ export function register(program: Command): void {
       // Bad output paths are refused before the campaign runs, not after.
       if (options.report !== undefined) checkReportDir(options.report);
       const subject = await subjectOf(options);
-      const requested = options.scenario ?? ['all'];
+      const requested = scenarioList(options.scenario) ?? ['all'];
       const units = requested.includes('all') ? subject.units : requested;
       const progress = progressReporter(process.stderr, options.json === true);
       const result = await runCampaign({

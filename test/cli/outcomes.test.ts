@@ -135,6 +135,15 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(oneLine(notEngine.stderr)).toEqual(['powercut: --engine targets/lowdb.ts: the default export is a library workload: give it with --target']);
   });
 
+  it('scenarios given comma-separated, as space-separated: both run; an unknown one is named', async () => {
+    const both = await cli('run', '--scenario', 'wal-append,rotation', '--seeds', '1');
+    expect(both.code).toBe(0);
+    expect(both.stdout).toContain('scenarios wal-append, rotation');
+    const unknown = await cli('run', '--scenario', 'wal-append,nope', '--seeds', '1');
+    expect(unknown.code).toBe(2);
+    expect(oneLine(unknown.stderr)).toEqual(['powercut: unknown scenario "nope" (see: powercut list)']);
+  });
+
   it('an engine whose damage contract is misspelt', async () => {
     await writeFile(join(dir, 'misspelt-damage.mjs'), 'export default { name: "x", damage: "detect", async open() { throw new Error("never"); } };\n');
     const run = await cli('run', '--engine', join(dir, 'misspelt-damage.mjs'), '--seeds', '1');

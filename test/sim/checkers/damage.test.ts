@@ -63,13 +63,16 @@ describe('the oracle after damage to durable data', () => {
     expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be "2" (1 byte) but is absent');
   });
 
-  it('never excuses a commit a clean close vouched for: the engine recorded it', () => {
+  it('never excuses a commit a clean close vouched for: the engine recorded it, and the violation says so', () => {
     const model = threeAcknowledged();
     model.closed();
     const check = model.checkRecovered(state({ a: '1' }), stats(1), { damage: [0] });
     expect(check.lostToDamage).toEqual([]);
     expect(check.violations[0]).toMatchObject({ invariant: 'durability', commit: 1 });
-    expect(check.violations[0]?.message).toBe('commit #1 (lsn 2), acknowledged, is missing: key b should be "2" (1 byte) but is absent');
+    expect(check.violations[0]?.message).toBe(
+      'commit #1 (lsn 2), acknowledged, is missing: key b should be "2" (1 byte) but is absent (media damage destroyed durable bytes, but a clean close after '
+      + 'commit #2 was acknowledged recorded it durable (the engine can keep that record, as the reference engine\'s manifest does): recovery keeps every commit up to #2 or refuses to open)',
+    );
   });
 
   it('never excuses a commit an earlier recovery found: losing it is a durability violation', () => {
