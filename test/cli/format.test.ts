@@ -26,8 +26,8 @@ const failing: CampaignResult = {
       violation('wal-append', i + 1, 'prefix', `hole: commit #${i} is missing while the later commit #${i + 2} is present`, 1),
       violation('wal-append', i + 1, 'reads', `get(k${i}) returned absent`, 2),
     ]).flat(),
-    violation('checkpoint-prune', 4, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data'),
-    violation('checkpoint-prune', 9, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data'),
+    violation('checkpoint-prune', 4, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)'),
+    violation('checkpoint-prune', 9, 'false-corruption', 'open refused with "/db/index.json does not parse" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)'),
   ],
 };
 

@@ -180,7 +180,7 @@ describe('runner: the engine contract, for engines that are not the reference on
   it('counts a refusal coded corruption without any damaging fault as false-corruption', async () => {
     const engine: Engine = { name: 'refuses', async open() { throw Object.assign(new Error('bad header'), { code: 'corruption' }); } };
     const result = await runPlan(clean([]), engine);
-    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data' })]);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)' })]);
   });
 
   it('skips sync and checkpoint steps an engine does not offer', async () => {
