@@ -83,7 +83,9 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const failing = outcome.failingSeeds ?? 1;
   const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
-    `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'}); shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`,
+    `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'}); ${shrunk.violation === undefined
+      ? `seed ${first.seed} did not fail ${first.invariant} again when rerun in this thread, so nothing was shrunk: the run depends on something its plan does not record (an environment variable, a file outside the simulated root, state a module keeps)`
+      : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`}`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
   ], invocation);
 }

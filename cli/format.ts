@@ -10,6 +10,13 @@ import { faultKinds } from '../sim/index.ts';
 
 /** Root causes listed in the text summary, two lines each; the rest are counted (reports list all). */
 const groupsListedMax = 10;
+/** Characters of a root cause's first message shown under its shape. */
+const exampleCharsMax = 300;
+
+/** `text`, cut to `max` characters with an ellipsis when longer. */
+function clipped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
 /** Scenarios named on a root cause's line; the rest are counted. */
 const groupScenariosNamedMax = 3;
 /** Trace events printed before and after a failed check. */
@@ -98,6 +105,8 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   for (const group of groups.slice(0, groupsListedMax)) {
     const first = group.runs[0]!;
     lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}  (${groupScenarios(group)})`);
+    // The shape masks what varies (numbers, quoted text): show the first run's own words too.
+    if (group.shape !== first.root.message) lines.push(`  ${' '.repeat(width)}        seed ${first.root.seed}: ${clipped(first.root.message, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
   }
   const rest = groups.slice(groupsListedMax);

@@ -78,6 +78,13 @@ describe('assertCrashSafe', () => {
     expect(error.message).toMatch(/(kept the unshrunk plan, which does|neither the shrunk plan nor the one it came from fails leaky in a fresh thread)/);
   });
 
+  it('says so when the failing seed does not fail again on a rerun, instead of claiming a shrink', async () => {
+    const error = (await thrown(assertCrashSafe({ target: 'test/targets/fixtures/fails-once.ts' }, { seeds: 1, failuresDir: dir }))) as CrashSafetyError;
+    expect(error.invariant).toBe('once');
+    expect(error.message).toContain('1 of 1 seeds failed (1 violation); seed 1 did not fail once again when rerun in this thread, so nothing was shrunk');
+    expect(error.message).not.toMatch(/shrunk .* to .* in \d+ runs/);
+  });
+
   it('never passes when no seed ran', async () => {
     const error = await thrown(assertCrashSafe({}, { scenarios: ['wal-append'], seeds: 0 }));
     expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: no seed ran (0 planned)' });

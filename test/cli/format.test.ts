@@ -38,13 +38,14 @@ describe('campaignSummary of a failing campaign', () => {
     expect(lines).toContain('violations: 14 of 50 seeds failed, 38 violations; 2 root causes (each run\'s first violation; 24 follow-on complaints folded under it)');
   });
 
-  it('gives one entry per root cause, largest first, with the repro of its first seed', () => {
+  it('gives one entry per root cause, largest first, with its first seed\'s own message (the shape masks it) and repro', () => {
     const at = lines.findIndex((line) => line.includes('[durability]'));
     expect(lines[at]).toBe('  12 seeds  [durability] commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent  (wal-append)');
-    // The repro line starts under the invariant.
-    expect(lines[at + 1]).toBe(`            repro: ${repro('wal-append', 1)}`);
-    expect(lines[at + 2]).toContain('2 seeds  [false-corruption]');
-    expect(lines[at + 3]).toContain(repro('checkpoint-prune', 4));
+    // The first seed's message and the repro line start under the invariant.
+    expect(lines[at + 1]).toBe('            seed 1: commit #0, acknowledged, is missing: key k0 should be 0x6b0… (3 bytes) but is absent');
+    expect(lines[at + 2]).toBe(`            repro: ${repro('wal-append', 1)}`);
+    expect(lines[at + 3]).toContain('2 seeds  [false-corruption]');
+    expect(lines[at + 5]).toContain(repro('checkpoint-prune', 4));
     expect(lines.filter((line) => line.includes('[prefix]') || line.includes('[reads]'))).toEqual([]);
   });
 
