@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCampaign, type CampaignOutcome } from '../harness/index.ts';
-import { stableJson } from '../harness/index.ts';
+import { findingOf, stableJson } from '../harness/index.ts';
 import { replayCommand } from '../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
@@ -79,7 +79,7 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });
   // The plan kept must fail where POWERCUT_PLAN replays it: alone, in a fresh thread.
   const kept = await planToKeep(loaded, plan, shrunk.plan, first.invariant, workerScript);
-  const file = writeFailure(options.failuresDir, loaded, kept.plan, first.scenario, first.seed);
+  const file = writeFailure(options.failuresDir, loaded, { ...kept.plan, found: findingOf(shrunk.violation ?? first) }, first.scenario, first.seed);
   const failing = outcome.failingSeeds ?? 1;
   const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [

@@ -17,7 +17,7 @@
 import { basename, join } from 'node:path';
 import { listDirectory, readTextFile } from '../sim/index.ts';
 import { wallClockMs } from '../sim/index.ts';
-import type { RunViolation } from '../sim/index.ts';
+import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** One corpus entry as stored. */
@@ -161,6 +161,11 @@ function ordered(value: unknown): unknown {
  */
 export function stableJson(value: unknown): string {
   return `${JSON.stringify(ordered(value), null, 2)}\n`;
+}
+
+/** What a plan saved for `violation` records of it (`found`): its invariant and message. */
+export function findingOf(violation: { readonly invariant: string; readonly message: string }): PlanFinding {
+  return { invariant: violation.invariant, message: violation.message };
 }
 
 /** A corpus entry for `plan`. */

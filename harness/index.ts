@@ -23,7 +23,7 @@ export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
 export { explorePlan, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {
-  corpusDirDefault, CorpusInputError, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
+  corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
   type PlanOpener, type RegressionEntry, type RegressionResult,
 } from './corpus.ts';
 export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';

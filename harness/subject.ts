@@ -13,7 +13,7 @@
  * same subject again, and a plan file names the subject it belongs to.
  */
 import type { FaultKind, TraceEvent } from '../sim/index.ts';
-import type { FaultProfile } from '../sim/index.ts';
+import type { FaultProfile, PlanFinding } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import type { TraceMode } from '../sim/index.ts';
 
@@ -40,6 +40,8 @@ export interface BasePlan {
   readonly crashStates?: readonly number[] | undefined;
   /** Step budget of each simulated section (a liveness bound, never a hang). */
   readonly stepsMax: number;
+  /** The violation the plan was saved for, if any (see `PlanFinding`). */
+  readonly found?: PlanFinding | undefined;
 }
 
 /** Options of {@link Subject.run}. */

@@ -27,8 +27,8 @@ export {
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';
 // The engine contract, the reference engine and runningFromSource: the light door (contract.ts).
 export * from './contract.ts';
-export { batchOps, faultsSize, hexPut, overlapOps, planFaultKinds, planSize, putBytes, type OverlapOp, type Plan, type PlanOp, type PlanPut, type PlanStep } from './plan.ts';
-export { checkFaultProfile, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
+export { batchOps, faultsSize, hexPut, overlapOps, planFaultKinds, planSize, putBytes, type OverlapOp, type Plan, type PlanFinding, type PlanOp, type PlanPut, type PlanStep } from './plan.ts';
+export { checkFaultProfile, checkFinding, checkPlan, planChecks, PlanFileError, readJsonDocument, readPlanFile, type PlanChecks } from './plan-file.ts';
 export { runPlan, storeDir, type RunPlanOptions } from './runner.ts';
 export { defaultLooks, disksToLookAt, PowerLossWatch, lookable, lookPrefix, lookWhere, primaryStateOf, RotWatch, settleForLooks, withRotRead, WorldPin, type CrashToLookAt } from './second-look.ts';
 export type { RotFault } from './disk/kernel.ts';

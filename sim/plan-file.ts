@@ -20,7 +20,7 @@ export class PlanFileError extends Error {
   readonly code = 'PLAN_FILE';
 }
 
-const planFields = ['format', 'version', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
+const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
 const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'capacityBytes', 'scheduled', 'phases', 'io'];
 
@@ -85,6 +85,13 @@ export function planChecks(source: string): PlanChecks {
   return { object, integer, oneOf, array, fail };
 }
 
+/** Checks a plan's optional `found` ({@link PlanFinding}): an object with the invariant and message as strings. */
+export function checkFinding(value: unknown, checks: PlanChecks): void {
+  if (value === undefined) return;
+  const found = checks.object(value, 'found', ['invariant', 'message']);
+  for (const field of ['invariant', 'message']) if (typeof found[field] !== 'string') checks.fail(`found.${field}`, 'must be a string');
+}
+
 /** Checks a plan's `faults` (a fault profile). */
 export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   const { object, integer, oneOf, array, fail } = checks;
@@ -133,6 +140,7 @@ export function checkPlan(document: unknown, source: string): Plan {
   if (root['version'] !== 1) fail('version', `must be 1, found ${JSON.stringify(root['version'] ?? null)}`);
   if (typeof root['scenario'] !== 'string' || root['scenario'] === '') fail('scenario', 'must be a non-empty string');
   integer(root['seed'], 'seed');
+  checkFinding(root['found'], checks);
   if (root['engineModule'] !== undefined && (typeof root['engineModule'] !== 'string' || root['engineModule'] === '')) fail('engineModule', 'must be a non-empty string');
   const engine = object(root['engine'], 'engine', engineFields);
   oneOf(engine['sync'], 'engine.sync', ['strict', 'group', 'none']);

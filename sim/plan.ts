@@ -78,11 +78,22 @@ export type PlanStep =
   | { readonly op: 'overlap'; readonly ops: readonly OverlapOp[] };
 
 /** A complete, replayable description of a run. */
+/**
+ * What a plan was saved for: the violation of the run it was shrunk or kept from. A replay that
+ * passes says so (fixed, or the run leaned on something the plan does not record).
+ */
+export interface PlanFinding {
+  readonly invariant: string;
+  readonly message: string;
+}
+
 export interface Plan {
   readonly format: 'powercut-plan';
   readonly version: 1;
   readonly scenario: string;
   readonly seed: number;
+  /** The violation this plan was saved for (shrink, explore, assertCrashSafe), if any. */
+  readonly found?: PlanFinding;
   /**
    * The module whose default export is the engine under test, as the user named it (resolved
    * against the working directory); absent: powercut's reference engine.

@@ -8,14 +8,16 @@
  * checks that the module still exports a workload of the same name.
  */
 import { defaultLooks, noFaults, type FaultProfile } from '../sim/index.ts';
-import { checkFaultProfile, planChecks } from '../sim/index.ts';
-import type { FaultKind } from '../sim/index.ts';
+import { checkFaultProfile, checkFinding, planChecks } from '../sim/index.ts';
+import type { FaultKind, PlanFinding } from '../sim/index.ts';
 import type { Workload } from './workload.ts';
 
 /** A complete, replayable description of one run of a library workload. */
 export interface TargetPlan {
   readonly format: 'powercut-target-plan';
   readonly version: 1;
+  /** The violation this plan was saved for (shrink, explore, assertCrashSafe), if any. */
+  readonly found?: PlanFinding;
   /** The workload module, as given on the command line (resolved against the working directory). */
   readonly target: string;
   /** The workload's name: a run refuses a module whose workload has another name. */
@@ -96,7 +98,7 @@ export function isTargetPlanJson(json: unknown): boolean {
   return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'powercut-target-plan';
 }
 
-const planFields = ['format', 'version', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'stepsMax'];
+const planFields = ['format', 'version', 'found', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'stepsMax'];
 
 /**
  * Checks that a parsed document is a target plan, field by field, as engine plans are checked
@@ -115,6 +117,7 @@ export function checkTargetPlan(document: unknown, source: string): TargetPlan {
     if (typeof root[field] !== 'string' || root[field] === '') fail(field, 'must be a non-empty string');
   }
   integer(root['seed'], 'seed');
+  checkFinding(root['found'], checks);
   checkFaultProfile(root['faults'], checks);
   array(root['operations'], 'operations').forEach((index, i) => integer(index, `operations[${i}]`));
   // Any natural number: those a run draws are below targetCrashStates, a second look's above.

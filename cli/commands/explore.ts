@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { stableJson } from '../../harness/index.ts';
+import { findingOf, stableJson } from '../../harness/index.ts';
 import { exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
@@ -54,7 +54,7 @@ export function registerExplore(program: Command): void {
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
-        await writeFile(flags.out, stableJson(first.plan));
+        await writeFile(flags.out, stableJson({ ...first.plan, found: findingOf(first) }));
         console.log(`wrote the plan of the first violation to ${flags.out}`);
       }
       const all = [...result.cleanViolations, ...result.violations];

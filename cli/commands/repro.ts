@@ -35,6 +35,9 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   }
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
+  if (plan.found !== undefined) {
+    process.stderr.write(`powercut: note: this plan was saved from a run that failed ${plan.found.invariant}, and it passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root, a module's state)\n`);
+  }
   const unfired = unfiredFaults(plan, result);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the plan no longer reaches the I/O it was written for\n`);

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { stableJson } from '../../harness/index.ts';
+import { findingOf, stableJson } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
 import { scheduledLabel } from '../../sim/index.ts';
@@ -49,7 +49,7 @@ export function registerShrink(program: Command): void {
       }
       // What a user's replay will see: the plan run alone, in a thread that ran nothing else.
       const kept = await planToKeep(subject, plan, result.plan, result.violation.invariant, workerScript);
-      await writeFile(flags.out, stableJson(kept.plan));
+      await writeFile(flags.out, stableJson({ ...kept.plan, found: findingOf(result.violation) }));
       const seconds = (performance.now() - started) / 1000;
       const faults = (result.plan.faults.scheduled ?? []).map(scheduledLabel).join(', ') || 'none';
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);

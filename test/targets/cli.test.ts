@@ -57,6 +57,8 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(shrunk.stdout).toMatch(/after: {2}operations 1, faults 0/);
     const plan = JSON.parse(await readFile(planFile, 'utf8')) as { format: string; operations: number[] };
     expect(plan).toMatchObject({ format: 'powercut-target-plan', target: 'targets/write-file-atomic.ts', workload: 'write-file-atomic' });
+    // It records what it was saved for.
+    expect(plan).toMatchObject({ found: { invariant: 'durable', message: expect.stringMatching(/^config\.json holds version/) } });
 
     const replay = await cli('replay', planFile);
     expect(replay.code).toBe(1);
@@ -69,6 +71,8 @@ describe('repro, shrink, replay and explore --target', () => {
     const fixed = await cli('replay', planFile, '--target', 'test/targets/fixtures/careful-writer.ts');
     expect(fixed.code).toBe(0);
     expect(fixed.stderr).toContain(`powercut: ${planFile}: the plan was made for workload "careless-writer" (test/targets/fixtures/careless-writer.ts); running it on "careful-writer" (test/targets/fixtures/careful-writer.ts)`);
+    // A plan saved from a failure that passes says so: fixed, or the failure leaned on something unrecorded.
+    expect(fixed.stderr).toMatch(/powercut: note: this plan was saved from a run that failed \S+, and it passes now: fixed, or that run leaned on something the plan does not record/);
     const same = await cli('replay', planFile, '--target', 'test/targets/fixtures/careless-writer.ts');
     expect(same.code).toBe(1);
     expect(same.stdout).toContain(`replay ${planFile} --target test/targets/fixtures/careless-writer.ts`);

@@ -26,6 +26,7 @@ describe('checkTargetPlan', () => {
 
   it('accepts a plan written by targetPlan and tells it from an engine plan', () => {
     expect(checkTargetPlan(good, 'p.json')).toEqual(good);
+    expect(checkTargetPlan({ ...good, found: { invariant: 'durable', message: 'lost' } }, 'p.json')).toMatchObject({ found: { invariant: 'durable' } });
     expect(isTargetPlanJson(good)).toBe(true);
     expect(isTargetPlanJson({ format: 'powercut-plan' })).toBe(false);
   });
@@ -38,6 +39,9 @@ describe('checkTargetPlan', () => {
     [{ ...good, looks: -1 }, /looks must be an integer >= 0/],
     [{ ...good, faults: { rates: { meteor: 1 }, fsyncFailureMode: 'ext4', sectorBytes: 512 } }, /faults\.rates\.meteor is not a plan field/],
     [{ ...good, target: '' }, /target must be a non-empty string/],
+    [{ ...good, found: 'durable' }, /found must be an object/],
+    [{ ...good, found: { invariant: 'durable' } }, /found\.message must be a string/],
+    [{ ...good, found: { invariant: 'durable', message: 'm', seed: 1 } }, /found\.seed is not a plan field/],
   ])('refuses a wrong field with one line naming it (%#)', (plan, message) => {
     expect(() => checkTargetPlan(plan, 'p.json')).toThrow(PlanFileError);
     expect(() => checkTargetPlan(plan, 'p.json')).toThrow(message);
