@@ -181,7 +181,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   lines.push(...probeLines(result));
   lines.push(...looksLines(result, String));
   if (result.findings !== undefined) {
-    lines.push(`findings apart from violations: ${result.findings.count} (the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs)`);
+    lines.push(`findings apart from violations: ${result.findings.count} (not failures: the engine's own design broken where no user can see it, e.g. a file it publishes atomically torn right after a crash, which recovery repairs; or commits lost to media damage that its damage contract allows)`);
     for (const example of result.findings.examples.slice(0, 3)) lines.push(`  ${example.unit} seed ${example.seed}: ${example.message}`);
   }
   lines.push('coverage (faults injected by site and kind):');

@@ -106,6 +106,11 @@ export interface RecoveryCheck {
    * violation, but nothing the engine detected either (empty when none).
    */
   readonly lostToDamage: readonly number[];
+  /**
+   * Of {@link lostToDamage}, under the `point-in-time` contract, the commits the `detects`
+   * contract would have held (intact bytes could vouch for them): a finding, not a violation.
+   */
+  readonly lostDespiteEvidence: readonly number[];
   /** How many of the commits undecided before this recovery it found present (in order). */
   readonly prefixLength: number;
   /** Ids of the commits this recovery decided present. */
@@ -385,7 +390,8 @@ export class CommitModel {
     // (it was lost with its frame, which the state alone cannot tell).
     const damage = options.damage ?? [];
     const excused = excusedFloor(candidates);
-    const held = this.damageContract === 'detects' && damage.length > 0 ? damageFloor(candidates, this.promises, damage) : 0;
+    const vouched = damage.length > 0 ? damageFloor(candidates, this.promises, damage) : 0;
+    const held = this.damageContract === 'detects' ? vouched : 0;
     const floor = damage.length === 0 ? mustInclude : Math.max(excused, held);
     // Prefixes damage allows: a state both a prefix holding every commit that had to survive and a
     // shorter one (lost to the damage, then a commit that undoes it never landed) match, holds
@@ -420,7 +426,8 @@ export class CommitModel {
     const facts = this.replayFacts(length);
     if (stats !== undefined) violations.push(...checkReplayStats(stats, facts));
     this.decide(candidates, length, facts, state, stats, shortest === undefined || shortest === length ? undefined : this.replayFacts(shortest));
-    return { violations, lostToDamage, prefixLength: length, present: candidates.slice(0, length).map((c) => c.id), absent: candidates.slice(length).map((c) => c.id) };
+    const lostDespiteEvidence = this.damageContract === 'detects' || violations.length > 0 ? [] : candidates.slice(length, vouched).filter((c) => c.mustSurvive !== undefined).map((c) => c.id);
+    return { violations, lostToDamage, lostDespiteEvidence, prefixLength: length, present: candidates.slice(0, length).map((c) => c.id), absent: candidates.slice(length).map((c) => c.id) };
   }
 
   /**

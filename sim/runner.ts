@@ -79,6 +79,13 @@ class StoppedAfterPowerLoss {}
  */
 const unreportedSyncFailureNote = '; earlier, commits were acknowledged after an fsync failed over unsynced writes with no failure reported (ext4 marks those pages clean, never to be written; btrfs reverts the file; the trace\'s fsync-error fault names it): a later fsync, a retry, succeeds without that data (fsyncgate), so fail the store, or write what was unsynced again, before acknowledging';
 
+/** The finding for commits the `detects` damage contract would have held, lost under `point-in-time`. */
+function lostDespiteEvidenceMessage(ids: readonly number[]): string {
+  const which = ids.map((id) => `#${id}`).join(', ');
+  const last = ids[ids.length - 1]!;
+  return `after media damage, recovery silently lost commit${ids.length === 1 ? '' : 's'} ${which}; #${last} was issued after the engine promised durable a commit written after the destroyed bytes, so intact bytes could vouch for it and every commit before it: the engine's damage contract 'point-in-time' allows this; declare damage: 'detects' if its records say what was durable (README, "The oracle", item 6)`;
+}
+
 /** The violations {@link unreportedSyncFailureNote} may explain. */
 const explainedByLostSync: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
@@ -460,6 +467,7 @@ class EngineRun {
     this.#add(this.#witness.opened(handle, recovered.size));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
     if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
+    if (check.lostDespiteEvidence.length > 0) this.#findings.push({ invariant: 'lost-to-damage', message: lostDespiteEvidenceMessage(check.lostDespiteEvidence), step: this.#stepIndex });
     if (this.#selfCheck) {
       const problems = await this.#selfCheck.run(world.snapshot(), { replayStats: handle.replayStats });
       if (problems.length > 0) this.#add([{ invariant: 'self-consistency', message: `after recovery the files disagree: ${problems.join('; ')}` }]);

@@ -124,10 +124,19 @@ describe('the damage contract (Engine.damage)', () => {
     const check = threeWithLandings('point-in-time').checkRecovered(state({}), stats(0), { damage: [1] });
     expect(check.violations).toEqual([]);
     expect(check.lostToDamage).toEqual([0, 1, 2]);
+    // What `detects` would have held is told apart, for a finding.
+    expect(check.lostDespiteEvidence).toEqual([0, 1, 2]);
+  });
+
+  it('point-in-time: a loss no intact bytes could vouch for is no finding either', () => {
+    const check = threeWithLandings('point-in-time').checkRecovered(state({ a: '1', b: '2' }), stats(2), { damage: [3] });
+    expect(check.lostToDamage).toEqual([2]);
+    expect(check.lostDespiteEvidence).toEqual([]);
   });
 
   it('detects: a commit issued after a promise that covered the destroyed bytes must survive (durability, with the reason)', () => {
     const check = threeWithLandings('detects').checkRecovered(state({}), stats(0), { damage: [1] });
+    expect(check.lostDespiteEvidence).toEqual([]);
     expect(check.violations[0]).toMatchObject({ invariant: 'durability', commit: 0 });
     expect(check.violations[0]?.message).toBe(
       'commit #0 (lsn 1), acknowledged, is missing: key a should be "1" (1 byte) but is absent (media damage destroyed durable bytes, but commit #2 '
