@@ -241,10 +241,32 @@ export function traceExcerpt(result: RunResult): string[] {
   }
   const start = Math.max(0, at - traceContextBefore);
   const window = trace.slice(start, at + traceContextAfter + 1);
+  const earlier = powerLossNotesBefore(trace, start, at);
   return [
     `trace events ${start}..${start + window.length - 1} of ${trace.length}, around the failed check (#${trace[at]!.seq}, marked >):`,
+    ...earlier.map((event) => `  (earlier) ${traceLine(event)}`),
     ...window.map((event) => `${event === trace[at] ? '> ' : '  '}${traceLine(event)}`),
   ];
+}
+
+/** Notes a power loss is traced with, which violation messages point to ("the trace's dir-order note names them"). */
+const powerLossNoteNames: ReadonlySet<string> = new Set(['dir-order', 'dir-sync-lost', 'dir-lost']);
+
+/**
+ * The power-loss notes (of the last power loss before the check at `at`, or of a second look
+ * since) that fall before the window starting at `start`: shown above the window, so that a
+ * message pointing to one finds it.
+ */
+function powerLossNotesBefore(trace: readonly TraceEvent[], start: number, at: number): TraceEvent[] {
+  let restart = -1;
+  for (let i = at; i >= 0; i--) {
+    if (trace[i]!.type === 'restart' && trace[i]!.name === 'power-loss') {
+      restart = i;
+      break;
+    }
+  }
+  if (restart >= start) return [];
+  return trace.slice(restart + 1, start).filter((event) => event.type === 'note' && powerLossNoteNames.has(event.name));
 }
 
 /** The result of one run (`repro`, `replay`) after the subject's plan lines. */

@@ -128,6 +128,19 @@ describe('traceExcerpt', () => {
     expect(lines.filter((line) => line.startsWith('> '))).toEqual(['> #61 t=61 check - durability commit #2, acknowledged, is missing']);
   });
 
+  it('shows the notes of the last power loss above the window when they fall before it, as messages point to them', () => {
+    const noted: TraceEvent[] = [
+      event(0, 'restart', 'power-loss', 'crashState=7'),
+      event(1, 'note', 'dir-order', 'rename /db/a -> /db/b kept before the create of /db/c'),
+      ...trace.slice(0, 60).map((e, i) => ({ ...e, seq: i + 2 })),
+      event(62, 'check', 'durability', 'commit #2, acknowledged, is missing'),
+    ];
+    const lines = traceExcerpt({ ...result, trace: noted } as unknown as RunResult);
+    expect(lines[1]).toBe('  (earlier) #1 t=1 note - dir-order rename /db/a -> /db/b kept before the create of /db/c');
+    // Without a power loss before the window, nothing is added.
+    expect(traceExcerpt(result)[1]).not.toContain('(earlier)');
+  });
+
   it('numbers the violations of a run in the order found, the root first', () => {
     const lines = runSummary([], { ...result, ioCount: 0, crashes: 0, crashStates: [], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
     expect(lines).toContain('violations: 2, in the order found: the first is the root cause, the others most likely follow from it');
