@@ -24,7 +24,7 @@
 import type { Op } from '../../engine/types.ts';
 import { commitFields, describeCommit } from './violation.ts';
 import type { CommitLabel, InvariantName, ModelViolation } from './violation.ts';
-import { finalWrites, firstDifferingKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
+import { finalWrites, firstDifferingKey, formatKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
 import type { KvState, Value } from './values.ts';
 
 /** Why a commit had to survive the crash. */
@@ -116,15 +116,15 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
     const seen = recovered.get(missing.key);
     const what = `${describeCommit(commit)}, ${reasonText[commit.mustSurvive]}`;
     found.push(missing.wrote === undefined
-      ? violation('no-resurrection', `key ${missing.key} was deleted by ${what}, but came back as ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen)
-      : violation('durability', `${what}, is missing: key ${missing.key} should be ${formatValue(missing.wrote)} but is ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen));
+      ? violation('no-resurrection', `key ${formatKey(missing.key)} was deleted by ${what}, but came back as ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen)
+      : violation('durability', `${what}, is missing: key ${formatKey(missing.key)} should be ${formatValue(missing.wrote)} but is ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen));
   });
   candidates.forEach((commit, index) => {
     const presentKey = present.get(index);
     const missing = absent.get(index);
     if (presentKey === undefined || missing === undefined) return;
     const seen = recovered.get(missing.key);
-    found.push(violation('atomicity', `${describeCommit(commit)} is torn: key ${presentKey} has its value, key ${missing.key} should be ${formatValue(missing.wrote)} but is ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen));
+    found.push(violation('atomicity', `${describeCommit(commit)} is torn: key ${formatKey(presentKey)} has its value, key ${formatKey(missing.key)} should be ${formatValue(missing.wrote)} but is ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen));
   });
   const firstAbsent = Math.min(...absent.keys());
   const laterPresent = [...present.keys()].filter((i) => i > firstAbsent).sort((a, b) => a - b)[0];
@@ -133,14 +133,14 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
   const holeWrite = absent.get(firstAbsent);
   if (hole !== undefined && later !== undefined && holeWrite !== undefined && laterPresent !== undefined) {
     const seen = recovered.get(holeWrite.key);
-    found.push(violation('prefix', `hole: ${describeCommit(hole)} is missing (key ${holeWrite.key} should be ${formatValue(holeWrite.wrote)} but is ${formatValue(seen)}) while the later ${describeCommit(later)} is present (key ${present.get(laterPresent)})`, hole, holeWrite.key, holeWrite.wrote, seen));
+    found.push(violation('prefix', `hole: ${describeCommit(hole)} is missing (key ${formatKey(holeWrite.key)} should be ${formatValue(holeWrite.wrote)} but is ${formatValue(seen)}) while the later ${describeCommit(later)} is present (key ${formatKey(present.get(laterPresent)!)})`, hole, holeWrite.key, holeWrite.wrote, seen));
   }
   found.push(...traced);
   if (found.length === 0) {
     const key = firstDifferingKey(input.expected, recovered);
     const expected = key === undefined ? undefined : input.expected.get(key);
     const seen = key === undefined ? undefined : recovered.get(key);
-    const where = key === undefined ? '' : `: key ${key} should be ${formatValue(expected)} but is ${formatValue(seen)}`;
+    const where = key === undefined ? '' : `: key ${formatKey(key)} should be ${formatValue(expected)} but is ${formatValue(seen)}`;
     found.push({
       invariant: 'prefix',
       message: `the recovered state is not the state after any allowed prefix of the commits; closest differs${where}`,
@@ -156,7 +156,7 @@ function traceOrigin(input: RecoveryDiagnosisInput, key: string, seen: Value): M
   if (seen === undefined) {
     const writer = [...input.history].reverse().find((c) => c.fate === 'present' && finalWrites(c.ops).has(key));
     const by = writer === undefined ? 'the last recovery' : `${describeCommit(writer)}, ${reasonText.recovered}`;
-    return violation('durability', `key ${key}, present after ${by}, is missing: it should be ${formatValue(input.base.get(key))}`, writer, key, input.base.get(key), seen);
+    return violation('durability', `key ${formatKey(key)}, present after ${by}, is missing: it should be ${formatValue(input.base.get(key))}`, writer, key, input.base.get(key), seen);
   }
   const writers = input.history.filter((c) => c.ops.some((op) => op.key === key));
   const wrote = (c: PastCommit, final: boolean): boolean => c.ops.some((op, i) =>
@@ -164,22 +164,22 @@ function traceOrigin(input: RecoveryDiagnosisInput, key: string, seen: Value): M
     && final === !c.ops.slice(i + 1).some((later) => later.key === key));
   const torn = writers.find((c) => c.fate === 'pending' && wrote(c, false));
   if (torn !== undefined) {
-    return violation('atomicity', `key ${key} holds ${formatValue(seen)}, a value ${describeCommit(torn)} overwrote within the same batch`, torn, key, expected, seen);
+    return violation('atomicity', `key ${formatKey(key)} holds ${formatValue(seen)}, a value ${describeCommit(torn)} overwrote within the same batch`, torn, key, expected, seen);
   }
   const older = writers.find((c) => c.fate === 'present' && (wrote(c, true) || wrote(c, false)));
   if (older !== undefined) {
-    return violation('no-resurrection', `key ${key} holds ${formatValue(seen)}, written by ${describeCommit(older)} and since overwritten or deleted by a durable commit; it should be ${formatValue(expected)}`, older, key, expected, seen);
+    return violation('no-resurrection', `key ${formatKey(key)} holds ${formatValue(seen)}, written by ${describeCommit(older)} and since overwritten or deleted by a durable commit; it should be ${formatValue(expected)}`, older, key, expected, seen);
   }
   const lost = writers.find((c) => c.fate === 'absent' && (wrote(c, true) || wrote(c, false)));
   if (lost !== undefined) {
-    return violation('no-resurrection', `${describeCommit(lost)}, found absent by recovery ${lost.decidedBy ?? '?'}, reappeared: key ${key} holds its value ${formatValue(seen)}; it should be ${formatValue(expected)}`, lost, key, expected, seen);
+    return violation('no-resurrection', `${describeCommit(lost)}, found absent by recovery ${lost.decidedBy ?? '?'}, reappeared: key ${formatKey(key)} holds its value ${formatValue(seen)}; it should be ${formatValue(expected)}`, lost, key, expected, seen);
   }
   const refused = writers.find((c) => c.fate === 'rejected-absent' && (wrote(c, true) || wrote(c, false)));
   if (refused !== undefined) {
-    return violation('honest-failure', `${describeCommit(refused)} was rejected as absent, yet key ${key} holds its value ${formatValue(seen)}; it should be ${formatValue(expected)}`, refused, key, expected, seen);
+    return violation('honest-failure', `${describeCommit(refused)} was rejected as absent, yet key ${formatKey(key)} holds its value ${formatValue(seen)}; it should be ${formatValue(expected)}`, refused, key, expected, seen);
   }
   const what = writers.length === 0 ? 'a key no commit ever wrote' : 'a value no commit wrote to it';
-  return violation('prefix', `invented data: key ${key} holds ${formatValue(seen)}, ${what}; it should be ${formatValue(expected)}`, undefined, key, expected, seen);
+  return violation('prefix', `invented data: key ${formatKey(key)} holds ${formatValue(seen)}, ${what}; it should be ${formatValue(expected)}`, undefined, key, expected, seen);
 }
 
 function violation(

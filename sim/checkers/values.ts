@@ -50,6 +50,15 @@ export function valuesEqual(a: Value, b: Value): boolean {
  * `0x0001020304050607… (4096 bytes)`, from its start or, when it starts with text, after that
  * text quoted: `"k3@12.0:"+0x00ff0a (11 bytes)`.
  */
+/**
+ * A key as messages print it: as is when it is plain printable text without spaces or quotes
+ * (the generated `k3`), else quoted as JSON, so that an empty key or one with spaces cannot blur
+ * into the sentence around it.
+ */
+export function formatKey(key: string): string {
+  return /^[!#-~]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 export function formatValue(value: Value): string {
   if (value === undefined) return 'absent';
   const unit = value.length === 1 ? 'byte' : 'bytes';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finalWrites, firstDifferingKey, formatValue, valuesEqual } from '../../../sim/checkers/values.ts';
+import { finalWrites, firstDifferingKey, formatKey, formatValue, valuesEqual } from '../../../sim/checkers/values.ts';
 import { bytes, del, put, state } from './helpers.ts';
 
 describe('values', () => {
@@ -14,6 +14,13 @@ describe('values', () => {
       expect(valuesEqual(a, b)).toBe(Buffer.from(a).equals(Buffer.from(b)));
       expect(valuesEqual(a, a.slice())).toBe(true);
     }));
+  });
+
+  it('prints a plain key as is, and an empty key or one with spaces or quotes quoted', () => {
+    expect(formatKey('k3')).toBe('k3');
+    expect(formatKey('')).toBe('""');
+    expect(formatKey('a b')).toBe('"a b"');
+    expect(formatKey('say "hi"')).toBe('"say \\"hi\\""');
   });
 
   it('prints a short value whole with its length', () => {
