@@ -86,6 +86,13 @@ function lostDespiteEvidenceMessage(ids: readonly number[]): string {
   return `after media damage, recovery silently lost commit${ids.length === 1 ? '' : 's'} ${which}; #${last} was issued after the engine promised durable a commit written after the destroyed bytes, so intact bytes could vouch for it and every commit before it: the engine's damage contract 'point-in-time' allows this; declare damage: 'detects' if its records say what was durable (README, "The oracle", item 6)`;
 }
 
+/**
+ * Said of a lost commit or a refusal after a power loss that took pages an fsync had failed on
+ * ext4's way, when no acknowledgement over an unreported failure explains it better: a reopen in
+ * between (the store failed and was reopened, the page cache kept) read those pages as if durable.
+ */
+const forgottenPagesNote = '; before that power loss an fsync had failed ext4\'s way (the trace\'s fsync-error fault names it): its unsynced pages were marked clean, readable but never written, until the power loss took them, so what was read or served from them in between (a reopen keeps the page cache) rested on nothing durable: after such a failure, write that data again (fresh pages) and fsync it before relying on it';
+
 /** The violations {@link unreportedSyncFailureNote} may explain. */
 const explainedByLostSync: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
@@ -133,6 +140,11 @@ class EngineRun {
    * rests on it ({@link unreportedSyncFailureNote}).
    */
   #ackedOverFailedSync = false;
+  /**
+   * The last power loss took pages an fsync had failed on ext4's way (marked clean: readable,
+   * never written), which a reopen or the session may have relied on ({@link forgottenPagesNote}).
+   */
+  #powerLossTookForgotten = false;
   /** Checks what the engine reports about itself (replay statistics, counters). */
   readonly #witness: ReportWitness;
   /** Destroyed durable bytes (world.mediaDamage) when the last recovered state was checked. */
@@ -205,7 +217,9 @@ class EngineRun {
 
   /** {@link unreportedSyncFailureNote} for a violation of a kind it explains, once a commit was acknowledged over such a failure. */
   #syncFailureNote(invariant: string): string {
-    return this.#ackedOverFailedSync && explainedByLostSync.has(invariant) ? unreportedSyncFailureNote : '';
+    if (!explainedByLostSync.has(invariant)) return '';
+    if (this.#ackedOverFailedSync) return unreportedSyncFailureNote;
+    return this.#powerLossTookForgotten ? forgottenPagesNote : '';
   }
 
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
@@ -238,6 +252,8 @@ class EngineRun {
   /** After a crash: tell the model, settle the disk, count it, check the raw disk. */
   #afterCrash(kind: 'kill-9' | 'power-loss'): void {
     const world = this.#world;
+    // Asked before the power loss settles the disk, which forgets the count.
+    if (kind === 'power-loss') this.#powerLossTookForgotten = world.forgottenWrites > 0;
     // A kill -9 keeps the page cache, so the model holds the engine to everything it wrote:
     // unless an fsync failed since the store opened, which throws unsynced pages away (btrfs)
     // or leaves them in doubt (ext4). Then the crash counts as a power loss.
