@@ -123,6 +123,8 @@ export interface PowerLossReport {
   readonly lostAfterFailedSync?: string;
   /** A new directory it lost with synced names in it (no fsync of its parent succeeded after its mkdir), in words. */
   readonly lostDir?: string;
+  /** A directory operation it lost that named a file with durable data, in words. */
+  readonly lostSyncedName?: string;
 }
 
 /** The detail of the `dir-lost` note a power loss is traced with (`what`: the directory it lost, in words). */
@@ -146,7 +148,10 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   const outOfOrder = report?.outOfOrder === undefined ? '' : '; the power loss before it kept a directory\'s operations out of order, as POSIX allows before the directory is synced (dirOrder per-name; the trace\'s dir-order note names them): sync the directory between publishing a name and what it depends on';
   const failedSync = report?.lostAfterFailedSync === undefined ? '' : '; the power loss before it lost directory operations that a failed directory fsync had left pending (dir-sync-error; the trace\'s dir-sync-lost note names one): a name is durable only once a directory fsync succeeds, so fail what rests on it when one fails';
   const lostDir = report?.lostDir === undefined ? '' : '; the power loss before it lost a new directory with synced names in it, because no fsync of its parent succeeded after its mkdir (the trace\'s dir-lost note names it): a directory\'s name is durable only once its parent directory is fsynced, as a file\'s is';
-  return outOfOrder + failedSync + lostDir;
+  // Not traced as a note (it changes no run), so it names the operation itself: paths are the
+  // same from seed to seed of one bug, and triage masks the digits of numbered files.
+  const lostName = report?.lostSyncedName === undefined ? '' : `; the power loss before it lost ${report.lostSyncedName}, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough)`;
+  return outOfOrder + failedSync + lostDir + lostName;
 }
 
 /** The kernel's late-write setting of a profile, its stream forked from `streams`. */
@@ -312,9 +317,10 @@ export class SimWorld {
       const outOfOrder = k.disk.lastOutOfOrder;
       const lostAfterFailedSync = k.disk.lastLostAfterFailedSync;
       const lostDir = k.disk.lastLostDir;
+      const lostSyncedName = k.disk.lastLostSyncedName;
       this.#lastPowerLoss = {
         crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }), ...(lostAfterFailedSync === undefined ? {} : { lostAfterFailedSync }),
-        ...(lostDir === undefined ? {} : { lostDir }),
+        ...(lostDir === undefined ? {} : { lostDir }), ...(lostSyncedName === undefined ? {} : { lostSyncedName }),
       };
       this.#powerLossCount++;
     }

@@ -189,6 +189,13 @@ export class SimDisk {
    */
   lastLostDir: string | undefined;
   /**
+   * After a power loss: a directory operation it lost that named a file with durable data (the
+   * create of /d/x, the rename /d/x.tmp -> /d/x), in words, or `undefined`: data synced under a
+   * name never synced, the commonest crash bug (ALICE; LevelDB #189). Told by the bytes alone,
+   * as a disk image holds them.
+   */
+  lastLostSyncedName: string | undefined;
+  /**
    * How often a media fault destroyed durable bytes: a damaged sector, a misdirected write that
    * landed, a lost name (bit flips apart), and when the bytes each destroyed had been durable.
    * The oracle excuses no loss without it (sim/model.ts).
@@ -692,6 +699,24 @@ export class SimDisk {
     this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(survived) : undefined;
     this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
     this.lastLostDir = this.#lostDir(survived);
+    this.lastLostSyncedName = this.#lostSyncedName(survived);
+  }
+
+  /**
+   * The first operation lost that named a file with durable data (see
+   * {@link lastLostSyncedName}): a rename if one was lost (a rename is what publishes), else a create.
+   */
+  #lostSyncedName(survivors: ReadonlySet<DirTxn>): string | undefined {
+    let create: DirTxn | undefined;
+    for (const dir of this.#dirs.values()) {
+      for (const txn of dir.log) {
+        if (txn.committed || survivors.has(txn)) continue;
+        if (!txn.sets.some((set) => set.target instanceof FileState && set.target.durable.size > 0)) continue;
+        if (txn.sets.length > 1) return describeTxn(txn);
+        create ??= txn;
+      }
+    }
+    return create === undefined ? undefined : describeTxn(create);
   }
 
   /** The first directory creation lost with synced names under it, in words (see {@link lastLostDir}). */

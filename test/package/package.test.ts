@@ -227,7 +227,7 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     const campaign = await run('npx', ['powercut', 'run', '--engine', 'src/engine.ts', '--scenario', 'wal-append', '--seeds', '6', '--jobs', '2'], dir);
     expect(campaign.code, campaign.stderr).toBe(1);
     // The summary gives each root cause with the repro line of its first seed.
-    const [, invariant, shape, repro] = /^ +\d+ seeds? +\[([\w-]+)\] (.*?) {2}\(wal-append\)\n +repro: (npx powercut repro --engine src\/engine\.ts --scenario wal-append --seed \d+)$/m.exec(campaign.stdout) ?? [];
+    const [, invariant, shape, repro] = /^ +\d+ seeds? +\[([\w-]+)\] (.*?) {2}\(wal-append\)\n(?: +seed \d+: .*\n)? +repro: (npx powercut repro --engine src\/engine\.ts --scenario wal-append --seed \d+)$/m.exec(campaign.stdout) ?? [];
     expect(repro, campaign.stdout).toBeDefined();
     const again = await run('npx', repro!.split(' ').slice(1), dir);
     expect(again.code).toBe(1);

@@ -185,3 +185,42 @@ describe('an engine that makes its own directory', () => {
     for (const plan of seeds) expect((await runPlan(plan, inSubdirectory(true))).violations).toEqual([]);
   }, 60_000);
 });
+
+describe('a name lost with its synced data (a file fsynced, its directory not)', () => {
+  /** `/r/tmp` written and fsynced, then renamed to `/r/final`; with `syncDir`, the directory synced after. */
+  async function syncedThenRenamed(world: SimWorld, syncDir: boolean): Promise<void> {
+    world.createDirectory('/r');
+    await inWorld(world, async () => {
+      const handle = await world.fs.open('/r/tmp', { create: true });
+      await handle.append(filled(100, 7));
+      await handle.sync();
+      await handle.close();
+      await world.fs.rename('/r/tmp', '/r/final');
+      if (syncDir) await world.fs.syncDir('/r');
+    });
+  }
+
+  it('is reported, the rename before the create, and the violation says why', async () => {
+    const world = new SimWorld({ seed: 1 });
+    await syncedThenRenamed(world, false);
+    filesAfterPowerLoss(world, 1);
+    expect(world.lastPowerLoss?.lostSyncedName).toBe('the rename /r/tmp -> /r/final');
+    expect(powerLossNote(world.lastPowerLoss)).toBe('; the power loss before it lost the rename /r/tmp -> /r/final, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough)');
+  });
+
+  it('is not reported once the directory was fsynced, nor for a file whose data was never fsynced', async () => {
+    const synced = new SimWorld({ seed: 1 });
+    await syncedThenRenamed(synced, true);
+    filesAfterPowerLoss(synced, 1);
+    expect(synced.lastPowerLoss?.lostSyncedName).toBeUndefined();
+    const unsynced = new SimWorld({ seed: 1 });
+    unsynced.createDirectory('/r');
+    await inWorld(unsynced, async () => {
+      const handle = await unsynced.fs.open('/r/f', { create: true });
+      await handle.append(filled(100, 7));
+      await handle.close();
+    });
+    filesAfterPowerLoss(unsynced, 1);
+    expect(unsynced.lastPowerLoss?.lostSyncedName).toBeUndefined();
+  });
+});
