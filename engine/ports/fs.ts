@@ -27,12 +27,15 @@ export type IoErrorCode =
   | 'ENOTEMPTY'
   | 'EBADF'
   | 'EINVAL'
+  // A file grown past the largest file the file system holds (the simulator's: 1 GiB, as it
+  // keeps files in memory; a sparse write at a garbage offset meets it).
+  | 'EFBIG'
   // A rename across file systems. The engine renames inside its own directory and never sees
   // it; the simulator injects it only into the fs facade's renames (fault kind `exdev`).
   | 'EXDEV';
 
 const IO_ERROR_CODES: ReadonlySet<string> = new Set<IoErrorCode>([
-  'ENOENT', 'EEXIST', 'ENOSPC', 'EIO', 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EBADF', 'EINVAL', 'EXDEV',
+  'ENOENT', 'EEXIST', 'ENOSPC', 'EIO', 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EBADF', 'EINVAL', 'EFBIG', 'EXDEV',
 ]);
 
 /** Whether `code` is one of the {@link IoErrorCode}s. */

@@ -18,6 +18,12 @@ import { crashAt, plainOp, type Operation } from './perform.ts';
 export const pageBytes = 4096;
 /** Largest slack a disk-full fault leaves before the disk is full. */
 export const diskFullSlackBytesMax = 4096;
+/**
+ * Largest file the simulated file system holds (it keeps files in memory): a write or truncate
+ * past it fails with `EFBIG`, as on a file system whose largest file is smaller than asked for,
+ * instead of the simulator running out of memory on a sparse write at a garbage offset.
+ */
+export const fileBytesMax = 1024 * 1024 * 1024;
 
 const readBits = crashBits | faultBit('read-error') | faultBit('bit-flip');
 const readBitsEmpty = crashBits | faultBit('read-error');
@@ -181,6 +187,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
     body: ({ io, fault }) => {
       checkOpen(open, name);
       checkRange(position, name, path);
+      checkFileSize(position + data.length, name, path);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       // Bytes that fit: overwriting allocated bytes is free, growth needs free space.
       const fitBytes = file.cacheLinks === 0
@@ -300,6 +307,7 @@ export function truncateOp(open: OpenFile, size: number): Operation<void> {
     body: ({ io, fault }) => {
       checkOpen(open, 'truncate');
       checkRange(size, 'truncate', path);
+      checkFileSize(size, 'truncate', path);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       if (growthBytes > 0 && file.cacheLinks > 0 && growthBytes > k.disk.freeBytes) {
         throw k.injected('ENOSPC', 'truncate', path);
@@ -372,6 +380,12 @@ function checkOpen(open: OpenFile, syscall: string): void {
 
 function checkRange(value: number, syscall: string, path: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new IoError('EINVAL', syscall, path);
+}
+
+/** Refuses to grow a file past {@link fileBytesMax} (`EFBIG`). */
+function checkFileSize(end: number, syscall: string, path: string): void {
+  if (end <= fileBytesMax) return;
+  throw new IoError('EFBIG', syscall, path, false, `EFBIG: ${syscall} '${path}': the file would reach ${end} bytes, past the simulated file system's largest file (${fileBytesMax} bytes)`);
 }
 
 /** Page boundaries strictly inside a write of `length` bytes at `position`, in file offsets. */

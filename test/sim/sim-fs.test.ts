@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IoError, isIoError } from '../../engine/ports/fs.ts';
+import { fileBytesMax } from '../../sim/disk/file-ops.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld, utf8 } from './helpers.ts';
 
@@ -45,6 +46,19 @@ describe('simulated file system (POSIX semantics)', () => {
       expect(await codeOf(w.fs.rename('/d/missing', '/d/g'))).toBe('ENOENT');
       await h.close();
       expect(await codeOf(h.read(0, 1))).toBe('EBADF');
+    });
+  });
+
+  it('refuses to grow a file past the largest it holds (1 GiB) with EFBIG, as a sparse write at a garbage offset would ask, leaving the file as it was', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      const h = await w.fs.open('/d/f', { create: true });
+      await h.append(new Uint8Array([1]));
+      expect(await codeOf(h.write(3_683_915_918_336, new Uint8Array([1])))).toBe('EFBIG');
+      expect(await codeOf(h.write(fileBytesMax, new Uint8Array([1])))).toBe('EFBIG');
+      expect(await codeOf(h.truncate(fileBytesMax + 1))).toBe('EFBIG');
+      expect(await h.size()).toBe(1);
     });
   });
 
