@@ -93,6 +93,13 @@ function lostDespiteEvidenceMessage(ids: readonly number[]): string {
  */
 const forgottenPagesNote = '; before that power loss an fsync had failed ext4\'s way (the trace\'s fsync-error fault names it): its unsynced pages were marked clean, readable but never written, until the power loss took them, so what was read or served from them in between (a reopen keeps the page cache) rested on nothing durable: after such a failure, write that data again (fresh pages) and fsync it before relying on it';
 
+/**
+ * Said of a lost commit or a refusal once media damage struck the run (the engine neither
+ * recovered around it nor refused it as the damage contract asks): the run reports it as damage
+ * detected only when a refusal comes, so without this a trace is the only place that names it.
+ */
+const mediaDamageNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): recovery must recover around it or refuse to open, losing silently only what the engine\'s damage contract allows';
+
 /** The violations {@link unreportedSyncFailureNote} may explain. */
 const explainedByLostSync: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
@@ -222,10 +229,15 @@ class EngineRun {
     return this.#powerLossTookForgotten ? forgottenPagesNote : '';
   }
 
+  /** {@link mediaDamageNote} for a violation of a kind it explains, once media damage struck, unless the message says so already. */
+  #damageNote(invariant: string, message: string): string {
+    return this.#world.mediaDamage > 0 && explainedByLostSync.has(invariant) && !message.includes('media damage') ? mediaDamageNote : '';
+  }
+
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#syncFailureNote(raw.invariant)}` };
+      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#syncFailureNote(raw.invariant)}${this.#damageNote(raw.invariant, raw.message)}` };
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }

@@ -218,7 +218,7 @@ function ciExitCode(result: CampaignResult, regressions: readonly RegressionResu
   if (result.violations.length > 0 || slow) return exitCodes.violation;
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => r.file).join(', ')}): re-shrink them\n`);
+    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => r.file).join(', ')}): the code changed under them, so they no longer reach the I/O they were written for and test nothing there. Shrink each again on a version that still has its bug (\`powercut shrink\` writes nothing for a seed that passes), or remove it; a bug's scenario seeds stay in the campaign either way\n`);
     return exitCodes.incomplete;
   }
   const probes = missedProbes(result);

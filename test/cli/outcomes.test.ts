@@ -108,6 +108,17 @@ describe('something promised was not exercised: exit 5', () => {
     expect(result.code).toBe(5);
     expect(oneLine(result.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
   });
+
+  it('ci over a corpus entry whose scheduled fault never fires: exit 5, saying why and what to do', async () => {
+    const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
+    entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
+    const corpus = join(dir, 'corpus');
+    await mkdir(corpus, { recursive: true });
+    await writeFile(join(corpus, 'unfired.json'), JSON.stringify(entry));
+    const result = await cli('ci', '--corpus', corpus, '--scenario', 'wal-append', '--seeds', '2');
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json\): the code changed under them, so they no longer reach the I\/O they were written for .*or remove it/);
+  });
 });
 
 describe('bad input is refused before any work: exit 2', () => {

@@ -96,6 +96,13 @@ describe('mutant catalogue', () => {
     expect((await runPlan(plan, shipped)).violations).toEqual([]);
   });
 
+  it('names the media damage a violation followed (r4-evidence-ignored, misdirected-write seed 4: idempotence)', async () => {
+    const mutant = mutants.find((candidate) => candidate.id === 'r4-evidence-ignored')!;
+    const run = await runPlan({ ...findScenario('misdirected-write')!.plan(4), looks: 0 }, await loadMutant(mutant));
+    expect(run.violations[0]).toMatchObject({ invariant: 'idempotence' });
+    expect(run.violations[0]?.message).toContain('; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it)');
+  });
+
   it('names an acknowledgement over an unreported fsync failure in the violation it leads to (fsync-error-retried, a btrfs revert: false-corruption)', async () => {
     const mutant = mutants.find((candidate) => candidate.id === 'fsync-error-retried')!;
     const run = await runPlan(findScenario('fsync-failure')!.plan(29), await loadMutant(mutant));
