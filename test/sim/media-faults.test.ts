@@ -339,10 +339,12 @@ describe('lost-entry', () => {
 });
 
 describe('when destroyed bytes had become durable (the landing each damage records, for the damage contract)', () => {
-  it('stamps a sector with the fsync that last wrote it back: damage to an older sector names the older landing', async () => {
-    // I/O: 0 open, 1 append 512 x 0x11, 2 datasync (landing 1), 3 append 512 x 0x22, 4 datasync
-    // (landing 2), 5 read of both sectors: arg 0 strikes sector 0, which landing 1 made durable.
-    const world = worldWith([{ io: 5, kind: 'sector-damage', arg: 0 }]);
+  /**
+   * I/O: 0 open, 1 append 512 x 0x11, 2 datasync (landing 1), 3 append 512 x 0x22, 4 datasync
+   * (landing 2), 5 a read of both sectors, struck by sector damage with `arg` (0: sector 0, 2: sector 1).
+   */
+  async function twoSectorsThenDamage(arg: number): Promise<SimWorld> {
+    const world = worldWith([{ io: 5, kind: 'sector-damage', arg }]);
     await inWorld(world, async () => {
       const h = await world.fs.open('f', { create: true });
       await h.append(filled(512, 0x11));
@@ -351,22 +353,17 @@ describe('when destroyed bytes had become durable (the landing each damage recor
       await h.datasync();
       await h.read(0, 1024);
     });
+    return world;
+  }
+
+  it('stamps a sector with the fsync that last wrote it back: damage to an older sector names the older landing', async () => {
+    const world = await twoSectorsThenDamage(0);
     expect(world.landings).toBe(2);
     expect(world.damageDurableBy).toEqual([1]);
   });
 
   it('names the newer landing for a sector a later write rewrote', async () => {
-    // The same, with the read striking sector 1 (arg 2), which landing 2 made durable.
-    const world = worldWith([{ io: 5, kind: 'sector-damage', arg: 2 }]);
-    await inWorld(world, async () => {
-      const h = await world.fs.open('f', { create: true });
-      await h.append(filled(512, 0x11));
-      await h.datasync();
-      await h.append(filled(512, 0x22));
-      await h.datasync();
-      await h.read(0, 1024);
-    });
-    expect(world.damageDurableBy).toEqual([2]);
+    expect((await twoSectorsThenDamage(2)).damageDurableBy).toEqual([2]);
   });
 
   it('counts a power loss as a landing, and names it for a misdirected write the power loss wrote back', async () => {
