@@ -50,10 +50,14 @@ export class ReportWitness {
    * An open succeeded: checks its replay statistics against the recovery's I/O and the previous
    * session's end, and the store's counters against what it recovered; then counts the session.
    * @param keys - how many keys the recovered store holds
+   * @param damaged - media damage struck since the last recovery: a clean close is then not held against `uncleanShutdown` or a cut
    */
-  opened(handle: EngineHandle, keys: number): ModelViolation[] {
+  opened(handle: EngineHandle, keys: number, damaged = false): ModelViolation[] {
     const stats = handle.replayStats;
-    const found = stats === undefined ? [] : checkReplayReport(stats, this.#previous, this.#tally.recoveryIo());
+    // Media damage may have destroyed the engine's record of a clean close (a lost name): it
+    // cannot be held to knowing the close was clean.
+    const previous = damaged && this.#previous === 'clean' ? 'unknown' : this.#previous;
+    const found = stats === undefined ? [] : checkReplayReport(stats, previous, this.#tally.recoveryIo());
     this.#recoveredLsn = stats?.lastLsn;
     const metrics = handle.metrics?.();
     if (metrics !== undefined) {

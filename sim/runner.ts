@@ -492,7 +492,7 @@ class EngineRun {
     this.#damageAtCheck = world.mediaDamage;
     const check = this.#model.checkRecovered(recovered, handle.replayStats, { damage });
     this.#add(check.violations);
-    this.#add(this.#witness.opened(handle, recovered.size));
+    this.#add(this.#witness.opened(handle, recovered.size, damage.length > 0));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
     if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
     if (check.lostDespiteEvidence.length > 0) this.#findings.push({ invariant: 'lost-to-damage', message: lostDespiteEvidenceMessage(check.lostDespiteEvidence), step: this.#stepIndex });

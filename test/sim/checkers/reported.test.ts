@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplayStats, StoreMetrics } from '../../../engine/types.ts';
 import { checkMetrics, checkReplayReport, type MetricFacts, type RecoveryIo } from '../../../sim/checkers/reported.ts';
+import type { EngineHandle } from '../../../sim/engine-contract.ts';
+import { ReportWitness } from '../../../sim/report-witness.ts';
+import { Trace } from '../../../sim/trace.ts';
 
 /** A recovery that opened two segments, wrote one file, unlinked one and changed two things. */
 const io: RecoveryIo = { filesOpened: 2, filesWritten: 1, unlinks: 1, changes: 2 };
@@ -132,5 +135,22 @@ describe('checkMetrics', () => {
       'metrics().writtenLsn is 10 right after recovering up to lsn 9',
       'metrics().durableLsn is 8 right after recovering up to lsn 9',
     ]);
+  });
+});
+
+describe('ReportWitness', () => {
+  /** A handle that reports an unclean shutdown and nothing else. */
+  const reportsUnclean = { replayStats: { uncleanShutdown: true } } as unknown as EngineHandle;
+
+  it('holds an open right after a clean close to uncleanShutdown false (self-consistency)', () => {
+    const witness = new ReportWitness(new Trace('digest'));
+    witness.sessionEnded('clean');
+    expect(witness.opened(reportsUnclean, 0)).toEqual([expect.objectContaining({ invariant: 'self-consistency', message: 'replayStats.uncleanShutdown is true right after a clean close' })]);
+  });
+
+  it('does not once media damage struck since: it may have destroyed the record of the close (a new user\'s lost DURABLE file)', () => {
+    const witness = new ReportWitness(new Trace('digest'));
+    witness.sessionEnded('clean');
+    expect(witness.opened(reportsUnclean, 0, true)).toEqual([]);
   });
 });
