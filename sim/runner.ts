@@ -64,8 +64,10 @@ export interface RunPlanOptions {
  * The engine threw where nothing caught it (a timer, a callback, a tick) or left a promise
  * rejected that nobody handled: a real process would end there.
  */
+const uncaughtPrefix = 'uncaught, which would end a real process: ';
+
 function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
-  return { invariant: 'engine-error', message: `uncaught, which would end a real process: ${describeError(error)}` };
+  return { invariant: 'engine-error', message: `${uncaughtPrefix}${describeError(error)}` };
 }
 
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
@@ -139,6 +141,8 @@ class EngineRun {
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** Uncaught errors heard while the run executes, between its sections too (see keepHearingUncaught). */
+  #heard: readonly unknown[] = [];
   /** `world.syncFailuresOverWrites` at the last successful open: such a failure since then is this session's. */
   #syncFailuresAtOpen = 0;
   /**
@@ -194,13 +198,14 @@ class EngineRun {
   }
 
   async execute(): Promise<RunResult> {
-    const stopHearing = keepHearingUncaught();
+    const hearing = keepHearingUncaught();
+    this.#heard = hearing.heard;
     this.#pin = new WorldPin(this.options.environment, this.#world);
     try {
       return await this.#execute();
     } finally {
       this.#pin.release();
-      stopHearing();
+      hearing.stop();
     }
   }
 
@@ -216,10 +221,21 @@ class EngineRun {
     if (!this.#refused && !failedHard) await this.#livenessPhase();
     if (this.#looks.length > 0) await this.#lookAgain();
     await Promise.all(this.#crashChecks);
-    // A promise the engine left rejected is reported only now (see unhandledRejectionsPending).
-    const [rejected] = await unhandledRejectionsPending();
-    if (rejected !== undefined) this.#add([uncaughtError(rejected)]);
+    // A promise the engine left rejected is reported only now (see unhandledRejectionsPending), or
+    // was heard between sections, unless a section already reported what it heard.
+    const [rejected] = [...this.#heard, ...(await unhandledRejectionsPending())];
+    if (rejected !== undefined && !this.#violations.some((v) => v.invariant === 'engine-error' && v.message.startsWith(uncaughtPrefix))) this.#addUncaught(rejected);
     return this.#result();
+  }
+
+  /**
+   * Reports an error the engine left uncaught, found once the run ended: first when the run's
+   * first violation is a liveness failure, which it most likely caused (a background promise that
+   * rejected while a commit waited for it), else after the rest.
+   */
+  #addUncaught(error: unknown): void {
+    this.#add([uncaughtError(error)]);
+    if (this.#violations[0]?.invariant === 'liveness') this.#violations.unshift(this.#violations.pop()!);
   }
 
   /** {@link unreportedSyncFailureNote} for a violation of a kind it explains, once a commit was acknowledged over such a failure. */

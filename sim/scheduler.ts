@@ -157,12 +157,14 @@ function hearUncaught(hearer: (error: unknown) => void): () => void {
 }
 
 /**
- * Keeps the process listeners of {@link hearUncaught} in place until the returned function is
- * called, so that the sections of one seed (a run is ~24 of them) add and remove a hearer each
- * instead of the process listeners each time.
+ * Keeps the process listeners of {@link hearUncaught} in place until `stop` is called, so that
+ * the sections of one seed (a run is ~24 of them) add and remove a hearer each instead of the
+ * process listeners each time; `heard` keeps what was heard meanwhile, also between sections (a
+ * rejection Node reports once a section ended, as when the engine deadlocked right after it).
  */
-export function keepHearingUncaught(): () => void {
-  return hearUncaught(() => undefined);
+export function keepHearingUncaught(): { readonly stop: () => void; readonly heard: readonly unknown[] } {
+  const heard: unknown[] = [];
+  return { stop: hearUncaught((error) => heard.push(error)), heard };
 }
 
 /**

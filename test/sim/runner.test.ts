@@ -88,6 +88,20 @@ describe('runner', () => {
     expect(result.violations).toEqual([expect.objectContaining({ invariant: 'engine-error', message: 'uncaught, which would end a real process: Error: thrown in a tick' })]);
   });
 
+  it('reports a background rejection nobody handled before the deadlock it left (a commit waiting for it), as the root cause', async () => {
+    const engine = brokenEngine('rejects-in-the-background', () => ({
+      commit: () => new Promise<undefined>(() => {
+        void (async () => {
+          await Promise.resolve();
+          throw new Error('background boom');
+        })();
+      }),
+    }));
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }]), engine);
+    expect(result.violations.map((v) => v.invariant)).toEqual(['engine-error', 'liveness']);
+    expect(result.violations[0]?.message).toBe('uncaught, which would end a real process: Error: background boom');
+  });
+
   it('reports a deadlocked engine as a liveness failure instead of hanging', async () => {
     const engine = brokenEngine('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
     const result = await runPlan(clean([{ op: 'sync' }]), engine);
