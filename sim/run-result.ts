@@ -65,7 +65,7 @@ export interface RunResult {
   readonly crashes: number;
   /** Commits (or a workload's operations) acknowledged. */
   readonly acknowledged: number;
-  /** A workload's operations that failed on an injected fault (counted, not violations). */
+  /** Operations that failed while faults were on: an engine's commits, syncs, checkpoints and closes, a workload's operations (counted, not violations). */
   readonly failedOperations: number;
   /** Every fault injected, replayable as `faults.scheduled` with rates 0. */
   readonly faultsFired: readonly ScheduledFault[];

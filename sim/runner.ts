@@ -141,6 +141,8 @@ class EngineRun {
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** Operations (commit, sync, checkpoint, close) that failed while faults were on. */
+  #failedOperations = 0;
   /** Uncaught errors heard while the run executes, between its sections too (see keepHearingUncaught). */
   #heard: readonly unknown[] = [];
   /** `world.syncFailuresOverWrites` at the last successful open: such a failure since then is this session's. */
@@ -530,6 +532,7 @@ class EngineRun {
         this.#add(model.acked(id, lsnOf(ack)));
       },
       (error: unknown) => {
+        this.#countFailedOperation();
         // An error the contract does not name leaves the commit in doubt: never a harness error.
         // A programming error is the engine's bug, as from sync, checkpoint or close.
         const failure = this.#failure(error);
@@ -567,7 +570,13 @@ class EngineRun {
     }
   }
 
+  /** Counts an operation that failed while faults were on (whatever the engine wrapped the fault in). */
+  #countFailedOperation(): void {
+    if (this.#faultsOn) this.#failedOperations++;
+  }
+
   #judgeFailure(error: unknown): void {
+    this.#countFailedOperation();
     const failure = this.#failure(error);
     if (failure?.code === 'failed') this.#failed();
     else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error) }]);
@@ -825,7 +834,7 @@ class EngineRun {
       ioCount: world.ioCount,
       crashes: this.#crashStates.length,
       acknowledged: this.#model.counts().acknowledged,
-      failedOperations: 0,
+      failedOperations: this.#failedOperations,
       faultsFired: [...world.faultsFired],
       stepStartIo: Array.from(world.stepStartIo, (io) => io ?? -1),
       unfiredScheduled: world.unfiredScheduled(),
