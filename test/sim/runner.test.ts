@@ -102,6 +102,14 @@ describe('runner', () => {
     expect(result.violations[0]?.message).toBe('uncaught, which would end a real process: Error: background boom');
   });
 
+  it('counts the operations that failed while faults were on, however the engine wrapped the fault', async () => {
+    const result = await runPlan(findScenario('fsync-failure')!.plan(1), referenceEngine);
+    expect(result.faults['fsync-error']).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+    expect(result.failedOperations).toBeGreaterThan(0);
+    expect((await runPlan(findScenario('wal-append')!.plan(1), referenceEngine)).failedOperations).toBe(0);
+  });
+
   it('reports a deadlocked engine as a liveness failure instead of hanging', async () => {
     const engine = brokenEngine('hangs-on-sync', () => ({ sync: () => new Promise<void>(() => undefined) }));
     const result = await runPlan(clean([{ op: 'sync' }]), engine);
