@@ -107,6 +107,12 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   if (faults['scheduled'] !== undefined) {
     array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {
       const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep', 'at', 'nth']);
+      // Aimed by step and operation, a hand-written fault needs no I/O index: `at` decides where
+      // it strikes, and `io` and `ioInStep` only record where it struck when it was recorded.
+      if (fault['step'] !== undefined && fault['at'] !== undefined) {
+        fault['io'] ??= 0;
+        fault['ioInStep'] ??= 0;
+      }
       integer(fault['io'], `faults.scheduled[${i}].io`);
       if ((fault['step'] === undefined) !== (fault['ioInStep'] === undefined)) fail(`faults.scheduled[${i}]`, 'must give step and ioInStep together, or neither');
       if (fault['step'] !== undefined) integer(fault['step'], `faults.scheduled[${i}].step`);

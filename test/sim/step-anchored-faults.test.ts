@@ -127,6 +127,20 @@ describe('a fault aimed by step', () => {
     expect(() => checkPlan(loose, 'p.json')).toThrow(/faults\.scheduled\[0\] gives at or nth without step/);
   });
 
+  it('takes a hand-written fault aimed by step and operation alone, without io or ioInStep, and strikes there', async () => {
+    // The first operation of step 2, as the trace names it.
+    const clean = await runPlan(plan, referenceEngine, { trace: 'full' });
+    const io = clean.trace.filter((event) => event.type === 'io');
+    const first = io[clean.stepStartIo![2]!]!;
+    const at = `${first.name} ${first.path ?? ''}`;
+    const document = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ kind: 'kill-9', step: 2, at }] }) }));
+    const read = checkPlan(document, 'p.json');
+    expect(read.faults.scheduled).toEqual([{ io: 0, kind: 'kill-9', step: 2, ioInStep: 0, at }]);
+    const result = await runPlan(read, referenceEngine);
+    expect(result.faultsFired).toHaveLength(1);
+    expect(result.unfiredScheduled).toEqual([]);
+  });
+
   it('is what shrink writes: the same run as the plan aimed by global index', async () => {
     // A library that unlinks, then renames: a kill -9 between them loses the published file.
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unlink-then-rename.ts' });
