@@ -133,7 +133,7 @@ describe('a fault aimed by step', () => {
     const io = clean.trace.filter((event) => event.type === 'io');
     const first = io[clean.stepStartIo![2]!]!;
     const at = `${first.name} ${first.path ?? ''}`;
-    const document = JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [{ kind: 'kill-9', step: 2, at }] }) }));
+    const document = JSON.parse(JSON.stringify({ ...plan, faults: { ...noFaults(), scheduled: [{ kind: 'kill-9', step: 2, at }] } }));
     const read = checkPlan(document, 'p.json');
     expect(read.faults.scheduled).toEqual([{ io: 0, kind: 'kill-9', step: 2, ioInStep: 0, at }]);
     const result = await runPlan(read, referenceEngine);
