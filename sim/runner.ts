@@ -102,8 +102,8 @@ const forgottenPagesNote = '; before that power loss an fsync had failed ext4\'s
  */
 const mediaDamageNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): recovery must recover around it or refuse to open, losing silently only what the engine\'s damage contract allows';
 
-/** The violations {@link unreportedSyncFailureNote} may explain. */
-const explainedByLostSync: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
+/** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}) may explain: lost data, or a refusal of it. */
+const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */
 export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}): Promise<RunResult> {
@@ -240,22 +240,22 @@ class EngineRun {
     if (this.#violations[0]?.invariant === 'liveness') this.#violations.unshift(this.#violations.pop()!);
   }
 
-  /** {@link unreportedSyncFailureNote} for a violation of a kind it explains, once a commit was acknowledged over such a failure. */
-  #syncFailureNote(invariant: string): string {
-    if (!explainedByLostSync.has(invariant)) return '';
-    if (this.#ackedOverFailedSync) return unreportedSyncFailureNote;
-    return this.#powerLossTookForgotten ? forgottenPagesNote : '';
-  }
-
-  /** {@link mediaDamageNote} for a violation of a kind it explains, once media damage struck, unless the message says so already. */
-  #damageNote(invariant: string, message: string): string {
-    return this.#world.mediaDamage > 0 && explainedByLostSync.has(invariant) && !message.includes('media damage') ? mediaDamageNote : '';
+  /**
+   * What a violation of a kind the cause notes explain adds to its message: an acknowledgement
+   * over an unreported fsync failure, else pages a failed fsync left unwritten that the last power
+   * loss took; and media damage, unless the message says so already.
+   */
+  #causeNotes(invariant: string, message: string): string {
+    if (!explainedByLostData.has(invariant)) return '';
+    const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
+    const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
+    return sync + damage;
   }
 
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#syncFailureNote(raw.invariant)}${this.#damageNote(raw.invariant, raw.message)}` };
+      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#causeNotes(raw.invariant, raw.message)}` };
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }
