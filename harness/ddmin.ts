@@ -1,6 +1,6 @@
 /**
  * The search steps shrinking is made of (harness/shrink.ts): ddmin over a list of items, and
- * re-anchoring of scheduled faults when steps are removed.
+ * re-anchoring of scheduled faults and crash states when steps or faults are removed.
  */
 import type { ScheduledFault } from '../sim/index.ts';
 
@@ -31,6 +31,58 @@ export function ioLabelsOf<E extends { readonly type: string; readonly name: str
   const labels: string[] = [];
   for (const event of trace) if (event.type === 'io') labels.push(`${event.name} ${event.path ?? ''}`);
   return labels;
+}
+
+/** Where a crash of a run struck. */
+export interface CrashSite {
+  /** The I/O operation a fault crashed the process at (the global count of I/O before it); `-1` when no I/O did (a plan's crash step). */
+  readonly io: number;
+  /** The step it struck in (`-1`: before the first). */
+  readonly step: number;
+}
+
+/**
+ * Each crash of a run, in order, from a full trace: a crash a fault caused follows the `io`
+ * event of the operation the fault struck.
+ * @param isStepStart - whether an event marks the start of the next step
+ */
+export function crashSitesOf<E extends { readonly type: string; readonly name: string }>(trace: readonly E[], isStepStart: (event: E) => boolean): CrashSite[] {
+  const crashes: CrashSite[] = [];
+  let io = 0;
+  let step = -1;
+  let lastWasIo = false;
+  for (const event of trace) {
+    if (event.type === 'crash') crashes.push({ io: lastWasIo ? io - 1 : -1, step });
+    else if (event.type === 'io') io++;
+    else if (isStepStart(event)) step++;
+    lastWasIo = event.type === 'io';
+  }
+  return crashes;
+}
+
+/**
+ * The crash states left when some crashes no longer happen: each takes its state with it, so
+ * every later crash keeps its own. `undefined` when no crash is gone.
+ * @param gone - whether a crash of the run (by its site) is gone from the candidate
+ */
+export function crashStatesWithout(states: readonly number[] | undefined, crashes: readonly CrashSite[], gone: (crash: CrashSite) => boolean): number[] | undefined {
+  if (states === undefined) return undefined;
+  const kept = states.filter((_, index) => crashes[index] === undefined || !gone(crashes[index]!));
+  return kept.length === states.length ? undefined : kept;
+}
+
+/**
+ * Faults aimed by step (ScheduledFault.step, as anchorToSteps leaves them) with steps `keep`
+ * of the plan left: each fault in a kept step is renumbered with it, faults in removed steps
+ * go. Faults before the first step stay.
+ */
+export function keepAimedSteps(aimed: readonly ScheduledFault[], keep: readonly number[]): ScheduledFault[] {
+  const renumbered = new Map(keep.map((step, index) => [step, index]));
+  return aimed.flatMap((fault) => {
+    if (fault.step === undefined || fault.step < 0) return [fault];
+    const step = renumbered.get(fault.step);
+    return step === undefined ? [] : [{ ...fault, step }];
+  });
 }
 
 /**

@@ -6,23 +6,29 @@
  * exact I/O indexes with every rate at 0, and the crash state of every crash is written down;
  * the simulator guarantees this replays the same run, and explicit faults and states can then be
  * removed one by one, which rates cannot. Then delta debugging (Zeller's ddmin, complement
- * variant; ddmin.ts) removes steps, scheduled faults and unused crash states, and the subject's own
+ * variant; ddmin.ts) removes scheduled faults, steps and unused crash states (faults first: a
+ * fault makes a plan harder to read than a step), and the subject's own
  * passes simplify what is left (for the engine: batches, operations, values, keys). Each
  * candidate is kept only if the same invariant still fails. The passes repeat until none makes
  * progress or the run budget is spent.
  *
- * Removing steps shifts the I/O indexes of everything after them, which moves scheduled faults
- * off the operations they hit. Re-anchoring compensates: each fault is tied to the step whose
- * I/O it fell in (from a full trace of the current plan), and a candidate that drops steps moves
- * later faults back by the I/O count of the dropped steps. It is an estimate (the remaining
- * steps may do different I/O once earlier ones are gone); a wrong estimate is simply rejected.
+ * Removing steps or faults shifts the I/O indexes of everything after them (a removed crash
+ * takes its recovery with it), which moves scheduled faults off the operations they hit, and
+ * crash states are drawn per crash, in order, so each crash after a removed one would settle
+ * on the state of the one before it. Re-anchoring compensates, from a full trace of the current
+ * plan. A candidate is tried first aimed: each kept fault aimed at the operation it struck, by
+ * name and count within its step (or within the I/O before the first step), and the crash
+ * state of every crash that is gone dropped; a step candidate is then tried with later faults
+ * moved back by the I/O count of the dropped steps, then plain. Each is an estimate (the code
+ * left may do different I/O); a wrong one is simply rejected. An accepted aimed candidate is
+ * written back as the global indexes its faults struck (the same run), which the passes edit.
  *
  * What it does not do: shrink inside a step the subject does not split (a library call is one
  * step), or search for a different failure than the one named.
  */
-import { anchorToSteps, type ScheduledFault } from '../sim/index.ts';
+import { anchorToSteps, unanchored, type ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
-import { anchorsOf, ddmin, ioLabelsOf, range, reanchorFaults, type Anchors } from './ddmin.ts';
+import { anchorsOf, crashSitesOf, crashStatesWithout, ddmin, ioLabelsOf, keepAimedSteps, range, reanchorFaults, type Anchors, type CrashSite } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
@@ -81,6 +87,8 @@ interface Attempt {
   /** The run's operations as its trace names them, by global index (from a full trace). */
   readonly ioLabels: readonly string[] | undefined;
   readonly crashes: number;
+  /** Where each crash struck, from a full trace. */
+  readonly crashSites: readonly CrashSite[] | undefined;
   readonly fired: readonly ScheduledFault[];
   readonly crashStates: readonly number[];
   /** The run's result without its trace, for the subject's {@link ShrinkAxes.explicit}. */
@@ -181,8 +189,8 @@ class Shrinker<P extends BasePlan> {
   /** One round of every pass. @returns whether any made progress */
   async #pass(): Promise<boolean> {
     let progress = await this.#cutAfterViolation();
-    progress = (await this.#ddminSteps()) || progress;
     progress = (await this.#ddminFaults()) || progress;
+    progress = (await this.#ddminSteps()) || progress;
     progress = (await this.#crashStates()) || progress;
     const simplify = this.subject.shrink.simplify;
     if (simplify) progress = (await simplify(() => this.#current, (candidate) => this.#accept(candidate))) || progress;
@@ -204,6 +212,7 @@ class Shrinker<P extends BasePlan> {
       violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates, result: { ...result, trace: [] },
       anchors: violation && this.#reanchor ? anchorsOf(shape.stepCount(candidate), result.trace, shape.isStepStart) : undefined,
       ioLabels: violation && this.#reanchor ? ioLabelsOf(result.trace) : undefined,
+      crashSites: violation && this.#reanchor ? crashSitesOf(result.trace, shape.isStepStart) : undefined,
     };
     this.#tried.set(key, attempt);
     return attempt;
@@ -219,12 +228,21 @@ class Shrinker<P extends BasePlan> {
   }
 
   /** Candidates keeping steps `keep` of `base`: re-anchored first when that moves a fault, then plain. */
-  async #keepSteps(base: P, anchors: Anchors | undefined, keep: readonly number[]): Promise<boolean> {
+  async #keepSteps(base: P, attempt: Attempt | undefined, keep: readonly number[]): Promise<boolean> {
     const plain = this.subject.shrink.keepSteps(base, keep);
+    const anchors = attempt?.anchors;
     const moved = this.#reanchor && this.#explicit && anchors !== undefined ? reanchorFaults(base.faults.scheduled ?? [], anchors, keep) : undefined;
-    if (moved !== undefined && await this.#accept(this.#withScheduled(plain, moved))) {
-      this.#reanchored++;
-      return true;
+    if (moved !== undefined) {
+      const kept = new Set(keep);
+      const aimed = this.#aimed(base, attempt!, base.faults.scheduled ?? [], (crash) => crash.step >= 0 && !kept.has(crash.step), { plan: plain, keep });
+      if (aimed !== undefined && await this.#acceptAimed(aimed)) {
+        this.#reanchored++;
+        return true;
+      }
+      if (await this.#accept(this.#withScheduled(plain, moved))) {
+        this.#reanchored++;
+        return true;
+      }
     }
     return this.#accept(plain);
   }
@@ -264,20 +282,72 @@ class Shrinker<P extends BasePlan> {
     const step = this.#attempt?.violation?.step ?? -1;
     const count = this.subject.shrink.stepCount(this.#current);
     if (step < 0 || step + 1 >= count) return false;
-    return this.#keepSteps(this.#current, this.#attempt?.anchors, range(step + 1));
+    return this.#keepSteps(this.#current, this.#attempt, range(step + 1));
   }
 
   async #ddminSteps(): Promise<boolean> {
     const base = this.#current;
-    const anchors = this.#attempt?.anchors;
-    return ddmin(this.subject.shrink.stepCount(base), (keep) => this.#keepSteps(base, anchors, keep));
+    const attempt = this.#attempt;
+    return ddmin(this.subject.shrink.stepCount(base), (keep) => this.#keepSteps(base, attempt, keep));
   }
 
   async #ddminFaults(): Promise<boolean> {
     const base = this.#current;
+    const attempt = this.#attempt;
     const scheduled = base.faults.scheduled ?? [];
-    if (!this.#explicit || scheduled.length === 0) return false;
-    return ddmin(scheduled.length, (keep) => this.#accept(this.#withScheduled(base, keep.map((index) => scheduled[index]!))));
+    if (!this.#explicit || scheduled.length === 0 || attempt === undefined) return false;
+    return ddmin(scheduled.length, (keep) => this.#keepFaults(base, attempt, keep));
+  }
+
+  /**
+   * Candidates keeping faults `keep` of `base`: realigned first when a removed fault comes
+   * before a kept one, then plain. A removed fault, a crash above all, changes the I/O after it
+   * (no recovery, no retry), so a kept fault at its global index would strike elsewhere, and the
+   * crashes after a removed crash would settle on the states drawn for the crash before them.
+   * Realigned, each kept fault is aimed at the operation it struck, counted from its step's
+   * start, and each removed crash takes its crash state with it.
+   */
+  async #keepFaults(base: P, attempt: Attempt, keep: readonly number[]): Promise<boolean> {
+    const scheduled = base.faults.scheduled ?? [];
+    const kept = keep.map((index) => scheduled[index]!);
+    const keptSet = new Set(keep);
+    const removedIo = new Set(scheduled.filter((_, index) => !keptSet.has(index)).map((fault) => fault.io));
+    const lastKept = Math.max(-1, ...kept.map((fault) => fault.io));
+    if ([...removedIo].some((io) => io < lastKept)) {
+      const aimed = this.#aimed(base, attempt, kept, (crash) => removedIo.has(crash.io));
+      if (aimed !== undefined && await this.#acceptAimed(aimed)) {
+        this.#reanchored++;
+        return true;
+      }
+    }
+    return this.#accept(this.#withScheduled(base, kept));
+  }
+
+  /**
+   * `base` with `faults` aimed by step at the operations they struck in `attempt`'s run, and
+   * without the crash states of the crashes that are `gone` (`undefined` when the run was not
+   * traced). `edit` changes the plan and the aimed faults further (steps removed).
+   */
+  #aimed(base: P, attempt: Attempt, faults: readonly ScheduledFault[], gone: (crash: CrashSite) => boolean, edit?: { plan: P; keep: readonly number[] }): P | undefined {
+    if (!this.#reanchor || attempt.crashSites === undefined || attempt.ioLabels === undefined) return undefined;
+    const states = crashStatesWithout(base.crashStates, attempt.crashSites, gone) ?? base.crashStates;
+    let aimed = anchorToSteps(faults, attempt.result.stepStartIo ?? [], attempt.ioLabels, { beforeFirstStep: true });
+    if (edit !== undefined) aimed = keepAimedSteps(aimed, edit.keep);
+    return { ...this.#withScheduled(edit?.plan ?? base, aimed), ...(states === undefined ? {} : { crashStates: states }) };
+  }
+
+  /**
+   * Adopts `candidate`, whose faults are aimed by step, if it fails with the target invariant,
+   * then writes its faults back as the global indexes they struck (the same run), which is what
+   * the other passes edit. Undone if that replay does not fail the same way.
+   */
+  async #acceptAimed(candidate: P): Promise<boolean> {
+    const [current, attempt] = [this.#current, this.#attempt];
+    if (!(await this.#accept(candidate))) return false;
+    const replay = this.#subjectExplicit(this.#withScheduled(this.#current, unanchored(this.#attempt!.fired)), this.#attempt!);
+    if (await this.#accept(replay)) return true;
+    [this.#current, this.#attempt] = [current, attempt];
+    return false;
   }
 
   /**

@@ -24,7 +24,7 @@ import { CarefulClosedError, CarefulCorruptionError, CarefulDiskFullError, Caref
 import { batchProblem, encodeRecord, logBytesMax, type CarefulOp } from './format.ts';
 import type { FileHandle, FileSystem } from './ports.ts';
 import { applyOps, scanLog } from './recover.ts';
-import { firstRecordCrc, readServed, servedBound, writeServed, type Served } from './served.ts';
+import { firstRecordCrc, readServed, servedBound, servedName, servedTmpName, writeServed, type Served } from './served.ts';
 
 /** When a commit is acknowledged (see the module comment). */
 export type CarefulSyncMode = 'strict' | 'none';
@@ -84,6 +84,7 @@ export class CarefulStore {
     await fs.mkdir(dir);
     // One listing, before the log is opened: what it shows is what this open works from.
     const names = await fs.readdir(dir);
+    refuseLostLog(dir, names);
     // A compacted log that was never renamed into place was never the log.
     if (names.includes(tmpName)) await fs.unlink(`${dir}/${tmpName}`);
     const served = await readServed(fs, dir, names);
@@ -301,4 +302,17 @@ export class CarefulStore {
 async function recordServed(fs: FileSystem, dir: string, before: Served | undefined, now: Served): Promise<void> {
   if (before !== undefined && before.bytes === now.bytes && before.firstCrc === now.firstCrc) return;
   await writeServed(fs, dir, now);
+}
+
+/**
+ * Refuses a store whose log is gone while another of its files is there. The log is created,
+ * and its name made durable, before any other file of the store is written, so such a file
+ * proves there was a log: it was lost (damage), and starting an empty one would lose its commits
+ * silently. Checked before anything is created or removed, so every later open refuses too.
+ * @throws CarefulCorruptionError naming the log
+ */
+function refuseLostLog(dir: string, names: readonly string[]): void {
+  if (names.includes(logName)) return;
+  const witness = [servedName, servedTmpName, tmpName].find((name) => names.includes(name));
+  if (witness !== undefined) throw new CarefulCorruptionError(`${dir}/${logName}`, 0, `the log is gone, but ${witness} shows this store had one (a lost file)`);
 }

@@ -31,6 +31,8 @@ export interface ScheduledFault {
   /**
    * With {@link ioInStep}: the fault strikes the `ioInStep`-th I/O after step `step` of the plan
    * began, and only within that step; `io` is then where it struck when the plan was written.
+   * Step {@link beforeFirstStep} is the I/O before the first step (the first open): shrinking
+   * aims faults there in its own runs; a plan file aims them by global index.
    * A plan kept as a regression test stays aimed when the code's I/O before the step changes
    * (a fix that adds an fsync to recovery), where a global index would land elsewhere.
    */
@@ -48,6 +50,9 @@ export interface ScheduledFault {
   readonly nth?: number;
 }
 
+/** The step a fault aimed at the I/O before the plan's first step names ({@link ScheduledFault.step}). */
+export const beforeFirstStep = -1;
+
 /** Whether a scheduled fault is aimed by step ({@link ScheduledFault.step}). */
 function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly step: number; readonly ioInStep: number } {
   return fault.step !== undefined && fault.ioInStep !== undefined;
@@ -56,15 +61,15 @@ function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly s
 /**
  * Scheduled faults aimed by step where the run's `stepStartIo` (RunResult.stepStartIo) allows:
  * each after the start of the step it strikes in; one before the first step keeps its global
- * index alone. With the run's operations as its trace names them (`ioLabels`, by global index),
+ * index alone, unless `beforeFirstStep` aims it from the run's start. With the run's operations as its trace names them (`ioLabels`, by global index),
  * each is also aimed at its operation ({@link ScheduledFault.at}).
  */
-export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[], ioLabels?: readonly string[]): ScheduledFault[] {
+export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[], ioLabels?: readonly string[], options: { readonly beforeFirstStep?: boolean } = {}): ScheduledFault[] {
   return unanchored(scheduled).map((fault) => {
-    let step = -1;
+    let step = beforeFirstStep;
     for (let s = 0; s < stepStartIo.length; s++) if (stepStartIo[s]! >= 0 && stepStartIo[s]! <= fault.io) step = s;
-    if (step < 0) return fault;
-    const start = stepStartIo[step]!;
+    if (step === beforeFirstStep && options.beforeFirstStep !== true) return fault;
+    const start = step === beforeFirstStep ? 0 : stepStartIo[step]!;
     const at = ioLabels?.[fault.io];
     if (at === undefined) return { ...fault, step, ioInStep: fault.io - start };
     let nth = 0;
@@ -204,6 +209,7 @@ export class FaultInjector {
       else this.#schedule(fault.io, fault);
     }
     this.counts = zeroCounts();
+    this.#aimFrom(beforeFirstStep, 0);
   }
 
   #schedule(io: number, fault: ScheduledFault): void {
@@ -219,6 +225,11 @@ export class FaultInjector {
    */
   stepBegan(step: number, io: number): void {
     this.stepStartIo[step] = io;
+    this.#aimFrom(step, io);
+  }
+
+  /** Schedules the faults aimed at step `step`, which begins at I/O `io`, and withdraws those of the step before that never fired. */
+  #aimFrom(step: number, io: number): void {
     for (const [at, fault] of this.#stepFaults) {
       const list = this.#scheduled.get(at);
       if (list !== undefined) this.#scheduled.set(at, list.filter((other) => other !== fault));

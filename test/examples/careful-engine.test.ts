@@ -73,6 +73,15 @@ describe('the careful example engine under disk damage', () => {
     expect(result.violations).toEqual([]);
     expect(result.detected).toBeGreaterThan(0);
   });
+  it.each([
+    [420, 'it made an empty log, and once careful.served was lost too the store passed for new, losing k0'],
+    [1139, 'careful.served was lost, then the log, and only careful.served.tmp was left to show there had been a store'],
+  ])('refuses, before creating anything, a log that vanished while another of its files is there (lost-file seed %i: %s)', async (seed) => {
+    const engine = await loadEngine(module);
+    const result = await runPlan(findScenario('lost-file')!.plan(seed), engine);
+    expect(result.violations).toEqual([]);
+    expect(result.detected).toBeGreaterThan(0);
+  });
 });
 
 describe('the careful example engine\'s record of what it served (careful.served)', () => {

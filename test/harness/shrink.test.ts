@@ -62,6 +62,19 @@ describe('shrinkPlan on the engine subject', () => {
     removeMutantCopies();
   });
 
+  it('removes a crash whose recovery moved the I/O of the faults after it: fsync-error-ignored swarm seed 4 shrinks to 2 steps and 2 faults (6 steps and 5 faults while kept faults stayed at their global indexes)', async () => {
+    const subject = engineSubject(await loadMutant(mutants.find((m) => m.id === 'fsync-error-ignored')!));
+    const result = await shrinkPlan(subject, subject.plan('swarm', 4));
+    expect(result.violation?.invariant).toBeDefined();
+    expect(planSize(result.plan).steps).toBeLessThanOrEqual(2);
+    expect(planSize(result.plan).faults).toBeLessThanOrEqual(2);
+    // As many crash states as crashes: each removed crash took its own state with it.
+    const again = await subject.run(result.plan);
+    expect(again.violations.map((v) => v.invariant)).toContain(result.violation!.invariant);
+    expect(result.plan.crashStates ?? []).toEqual(again.crashStates.slice(0, result.plan.crashStates?.length ?? 0));
+    removeMutantCopies();
+  });
+
   it('shrinks a workload-only bug (no faults needed) to a handful of steps', async () => {
     const subject = engineSubject(acknowledgesWithoutWriting(3, false));
     const result = await shrinkPlan(subject, subject.plan('wal-append', 37));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
-import { anchorToSteps, scheduledLabel, unanchored } from '../../sim/disk/faults.ts';
+import { anchorToSteps, beforeFirstStep, scheduledLabel, unanchored } from '../../sim/disk/faults.ts';
 import { checkPlan } from '../../sim/plan-file.ts';
 import type { Plan } from '../../sim/plan.ts';
 import { runPlan } from '../../sim/runner.ts';
@@ -156,5 +156,21 @@ describe('a fault aimed by step', () => {
     expect(aimedRun.digest).toBe(globalRun.digest);
     expect(aimedRun.violations.length).toBeGreaterThan(0);
     expect(aimedRun.unfiredScheduled).toEqual([]);
+  });
+
+  it('aimed before the first step (as shrinking aims faults in its own runs), strikes the named operation of the first open, however much I/O comes before it', async () => {
+    const clean = await runPlan(plan, referenceEngine, { trace: 'full' });
+    const labels = ioLabelsOf(clean.trace);
+    const io = labels.indexOf('rename /db/MANIFEST.tmp -> /db/MANIFEST');
+    expect(io).toBeGreaterThan(0);
+    expect(io).toBeLessThan(clean.stepStartIo![0]!);
+    const [aimed] = anchorToSteps([{ io, kind: 'kill-9' }], clean.stepStartIo!, labels, { beforeFirstStep: true });
+    expect(aimed).toMatchObject({ step: beforeFirstStep, ioInStep: io, at: labels[io] });
+    // Without the option, a fault before the first step keeps its global index alone.
+    expect(anchorToSteps([{ io, kind: 'kill-9' }], clean.stepStartIo!, labels)).toEqual([{ io, kind: 'kill-9' }]);
+    const moved = await runPlan({ ...plan, faults: noFaults({ scheduled: [aimed!] }) }, oneMoreIoAtOpen, { trace: 'full' });
+    expect(moved.faultsFired).toHaveLength(1);
+    expect(ioLabelsOf(moved.trace)[moved.faultsFired[0]!.io]).toBe(labels[io]);
+    expect(moved.faultsFired[0]!.io).toBe(io + 1);
   });
 });
