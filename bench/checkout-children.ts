@@ -53,3 +53,15 @@ export async function askInTurn<R>(first: ChildProcess, second: ChildProcess, tu
   const b = await ask<R>(second, request);
   return [await ask<R>(first, request), b];
 }
+
+/**
+ * The child's side (in a script {@link startChild} started): answers each request the parent
+ * sends with `answer`, calls `cleanUp` when the parent lets go, and says it has loaded.
+ */
+export function serveParent<Q>(answer: (request: Q) => Promise<object>, cleanUp: () => void): void {
+  process.on('message', (request: Q) => {
+    void answer(request).then((reply) => process.send!(reply));
+  });
+  process.on('disconnect', cleanUp);
+  process.send!({ ready: true });
+}

@@ -9,6 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serveParent } from './checkout-children.ts';
 
 interface Request {
   readonly id: string;
@@ -30,11 +31,7 @@ const { mutants } = await load<{ mutants: readonly Mutant[] }>('test/mutants/cat
 const { searchMutant } = await load<{ searchMutant: (mutant: Mutant, sut: unknown, model: 'full', budget: number) => Promise<Search> }>('test/mutants/campaign.ts');
 const { loadMutant, removeMutantCopies } = await load<{ loadMutant: (mutant: Mutant) => Promise<unknown>; removeMutantCopies: () => void }>('test/mutants/loader.ts');
 
-process.on('message', (request: Request) => {
-  void answer(request).then((reply) => process.send!(reply));
-});
-process.on('disconnect', () => removeMutantCopies());
-process.send!({ ready: true });
+serveParent(answer, removeMutantCopies);
 
 async function answer(request: Request): Promise<object> {
   const mutant = mutants.find((candidate) => candidate.id === request.id);

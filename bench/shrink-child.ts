@@ -9,6 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serveParent } from './checkout-children.ts';
 
 interface Request {
   readonly id: string;
@@ -40,11 +41,7 @@ const { engineSubject } = await load<{ engineSubject: (engine: unknown) => unkno
 const { shrinkPlan } = await load<{ shrinkPlan: (subject: unknown, plan: Plan, options: { runsMax: number }) => Promise<Shrunk> }>('harness/index.ts');
 const { planSize } = await load<{ planSize: (plan: Plan) => { steps: number; ops: number; faults: number } }>('sim/index.ts');
 
-process.on('message', (request: Request) => {
-  void answer(request).then((reply) => process.send!(reply));
-});
-process.on('disconnect', () => removeMutantCopies());
-process.send!({ ready: true });
+serveParent(answer, removeMutantCopies);
 
 async function answer(request: Request): Promise<object> {
   const mutant = mutants.find((candidate) => candidate.id === request.id);
