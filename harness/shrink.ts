@@ -227,22 +227,28 @@ class Shrinker<P extends BasePlan> {
     return true;
   }
 
-  /** Candidates keeping steps `keep` of `base`: re-anchored first when that moves a fault, then plain. */
+  /**
+   * Candidates keeping steps `keep` of `base`: aimed first when that moves a fault or a crash
+   * state, then with faults moved back by the removed steps' I/O, then plain.
+   */
   async #keepSteps(base: P, attempt: Attempt | undefined, keep: readonly number[]): Promise<boolean> {
     const plain = this.subject.shrink.keepSteps(base, keep);
     const anchors = attempt?.anchors;
-    const moved = this.#reanchor && this.#explicit && anchors !== undefined ? reanchorFaults(base.faults.scheduled ?? [], anchors, keep) : undefined;
-    if (moved !== undefined) {
-      const kept = new Set(keep);
-      const aimed = this.#aimed(base, attempt!, base.faults.scheduled ?? [], (crash) => crash.step >= 0 && !kept.has(crash.step), { plan: plain, keep });
+    const traced = this.#reanchor && this.#explicit && attempt !== undefined && anchors !== undefined;
+    const moved = traced ? reanchorFaults(base.faults.scheduled ?? [], anchors, keep) : undefined;
+    const kept = new Set(keep);
+    const gone = (crash: CrashSite): boolean => crash.step >= 0 && !kept.has(crash.step);
+    const statesMove = traced && crashStatesWithout(base.crashStates, attempt.crashSites ?? [], gone) !== undefined;
+    if (traced && (moved !== undefined || statesMove)) {
+      const aimed = this.#aimed(base, attempt, base.faults.scheduled ?? [], gone, { plan: plain, keep });
       if (aimed !== undefined && await this.#acceptAimed(aimed)) {
         this.#reanchored++;
         return true;
       }
-      if (await this.#accept(this.#withScheduled(plain, moved))) {
-        this.#reanchored++;
-        return true;
-      }
+    }
+    if (moved !== undefined && await this.#accept(this.#withScheduled(plain, moved))) {
+      this.#reanchored++;
+      return true;
     }
     return this.#accept(plain);
   }
