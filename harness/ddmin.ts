@@ -35,27 +35,34 @@ export function ioLabelsOf<E extends { readonly type: string; readonly name: str
 
 /** Where a crash of a run struck. */
 export interface CrashSite {
-  /** The I/O operation a fault crashed the process at (the global count of I/O before it); `-1` when no I/O did (a plan's crash step). */
+  /** The I/O operation a crash fault (`kill-9`, `power-loss`) struck, as a global index; `-1` when no fault caused the crash. */
   readonly io: number;
   /** The step it struck in (`-1`: before the first). */
   readonly step: number;
+  /** Whether the step was a crash step of the plan (no fault, the step itself). */
+  readonly byStep: boolean;
 }
 
 /**
- * Each crash of a run, in order, from a full trace: a crash a fault caused follows the `io`
- * event of the operation the fault struck.
+ * Each crash of a run, in order, from a full trace: a crash a fault caused follows the `fault`
+ * event naming the I/O it struck; a crash step's crash follows the step's own start. The
+ * run's final power loss, and any other crash, has neither.
  * @param isStepStart - whether an event marks the start of the next step
  */
 export function crashSitesOf<E extends { readonly type: string; readonly name: string }>(trace: readonly E[], isStepStart: (event: E) => boolean): CrashSite[] {
   const crashes: CrashSite[] = [];
   let io = 0;
   let step = -1;
-  let lastWasIo = false;
+  let faultAt = -1;
+  let afterStepStart = false;
   for (const event of trace) {
-    if (event.type === 'crash') crashes.push({ io: lastWasIo ? io - 1 : -1, step });
+    if (event.type === 'crash') {
+      crashes.push({ io: faultAt, step, byStep: faultAt < 0 && afterStepStart });
+      faultAt = -1;
+    } else if (event.type === 'fault' && (event.name === 'kill-9' || event.name === 'power-loss')) faultAt = io;
     else if (event.type === 'io') io++;
     else if (isStepStart(event)) step++;
-    lastWasIo = event.type === 'io';
+    afterStepStart = event.type !== 'crash' && event.type !== 'io' && event.type !== 'fault' && isStepStart(event);
   }
   return crashes;
 }

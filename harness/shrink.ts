@@ -237,7 +237,7 @@ class Shrinker<P extends BasePlan> {
     const traced = this.#reanchor && this.#explicit && attempt !== undefined && anchors !== undefined;
     const moved = traced ? reanchorFaults(base.faults.scheduled ?? [], anchors, keep) : undefined;
     const kept = new Set(keep);
-    const gone = (crash: CrashSite): boolean => crash.step >= 0 && !kept.has(crash.step);
+    const gone = (crash: CrashSite): boolean => (crash.io >= 0 || crash.byStep) && crash.step >= 0 && !kept.has(crash.step);
     const statesMove = traced && crashStatesWithout(base.crashStates, attempt.crashSites ?? [], gone) !== undefined;
     if (traced && (moved !== undefined || statesMove)) {
       const aimed = this.#aimed(base, attempt, base.faults.scheduled ?? [], gone, { plan: plain, keep });
@@ -320,7 +320,7 @@ class Shrinker<P extends BasePlan> {
     const removedIo = new Set(scheduled.filter((_, index) => !keptSet.has(index)).map((fault) => fault.io));
     const lastKept = Math.max(-1, ...kept.map((fault) => fault.io));
     if ([...removedIo].some((io) => io < lastKept)) {
-      const aimed = this.#aimed(base, attempt, kept, (crash) => removedIo.has(crash.io));
+      const aimed = this.#aimed(base, attempt, kept, (crash) => crash.io >= 0 && removedIo.has(crash.io));
       if (aimed !== undefined && await this.#acceptAimed(aimed)) {
         this.#reanchored++;
         return true;

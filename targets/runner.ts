@@ -1,6 +1,7 @@
 /**
  * Runs one plan of a library {@link Workload} (targets/plan.ts) in the simulated world, with the
- * fs facade installed: setup (faults off, then made durable), the plan's operations under its
+ * fs facade installed: the first open and the setup (faults off; what they left made durable
+ * when there is a setup), the plan's operations under its
  * faults, and after every crash a restart on a crash state, a fresh `open` (the library's own
  * recovery, under faults too: a crash there is checked like any other), and the invariants on
  * the reopened library (faults off). Each run ends with one more power loss, so the last
@@ -373,7 +374,12 @@ class LibraryRun<S, L, M> {
     return `; load() returned the same module an earlier incarnation in this thread got (import() loads an ES module once per thread), so it still holds what a dead process, maybe of an earlier seed, left in it: load it with freshImport('<package>', import.meta.url) (README "Loading")`;
   }
 
-  /** Opens the library and runs the setup with faults off, then makes what it left durable. */
+  /**
+   * Opens the library and runs the setup with faults off; with a setup, then makes what both
+   * left durable (the starting state the workload asked for). Without one nothing is made
+   * durable: what the first open created (a file, its folder) lasts through a power loss only
+   * if the library made it durable itself, as every later acknowledgement depends on it.
+   */
   async #setup(): Promise<void> {
     const world = this.#world;
     const harness = async <T>(what: string, body: () => Promise<T> | T): Promise<T> => {
@@ -385,8 +391,10 @@ class LibraryRun<S, L, M> {
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());
     this.#library = library;
-    await harness('setup', () => this.workload.setup?.(this.#ctx, library));
-    makeDurable(world);
+    if (this.workload.setup !== undefined) {
+      await harness('setup', () => this.workload.setup!(this.#ctx, library));
+      makeDurable(world);
+    }
     world.setFaultsEnabled(true);
   }
 

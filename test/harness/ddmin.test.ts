@@ -9,7 +9,6 @@ type Event = { readonly type: string; readonly name: string };
 const io = (name: string): Event => ({ type: 'io', name });
 const step: Event = { type: 'op', name: 'step' };
 const crash: Event = { type: 'crash', name: 'power-loss' };
-const isStepStart = (event: Event): boolean => event === step;
 
 describe('ddmin', () => {
   it('finds the one item a test needs among eight, trying complements', async () => {
@@ -35,22 +34,30 @@ describe('ddmin', () => {
 });
 
 describe('crashSitesOf', () => {
-  it('places a crash a fault caused at the I/O it struck, and a crash step at no I/O, each in its step', () => {
-    const trace = [io('mkdir'), io('open'), step, io('write'), crash, io('open'), step, { type: 'op', name: 'crash' }, crash, step, io('write'), io('sync'), crash];
-    expect(crashSitesOf(trace, isStepStart)).toEqual([
-      { io: 2, step: 0 },
-      { io: -1, step: 1 },
-      { io: 5, step: 2 },
+  const fault: Event = { type: 'fault', name: 'power-loss' };
+  const crashStep: Event = { type: 'op', name: 'crash' };
+  const isStart = (event: Event): boolean => event === step || event === crashStep;
+
+  it('places a crash a fault caused at the I/O it struck, a crash step\'s at its step, and the final power loss at neither', () => {
+    const trace = [io('mkdir'), io('open'), step, io('write'), fault, io('sync'), crash, io('open'), crashStep, crash, step, io('write'), io('sync'), crash];
+    expect(crashSitesOf(trace, isStart)).toEqual([
+      { io: 3, step: 0, byStep: false },
+      { io: -1, step: 1, byStep: true },
+      { io: -1, step: 2, byStep: false },
     ]);
   });
 
   it('places a crash inside the first open before any step', () => {
-    expect(crashSitesOf([io('mkdir'), crash, io('mkdir'), step], isStepStart)).toEqual([{ io: 0, step: -1 }]);
+    expect(crashSitesOf([io('mkdir'), fault, io('readdir'), crash, io('mkdir'), step], isStart)).toEqual([{ io: 1, step: -1, byStep: false }]);
+  });
+
+  it('does not take a fault that crashes nothing (an fsync error) for a crash\'s cause', () => {
+    expect(crashSitesOf([step, { type: 'fault', name: 'fsync-error' }, io('sync'), crash], isStart)).toEqual([{ io: -1, step: 0, byStep: false }]);
   });
 });
 
 describe('crashStatesWithout', () => {
-  const crashes = [{ io: 2, step: 0 }, { io: -1, step: 1 }, { io: 5, step: 2 }];
+  const crashes = [{ io: 2, step: 0, byStep: false }, { io: -1, step: 1, byStep: true }, { io: 5, step: 2, byStep: false }];
 
   it('drops the state of each crash that is gone, so each later crash keeps its own', () => {
     expect(crashStatesWithout([7, 3, 10], crashes, (c) => c.io === 2)).toEqual([3, 10]);

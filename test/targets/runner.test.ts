@@ -584,3 +584,49 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(again.violations[0]?.invariant).toBe(shrunk.violation?.invariant);
   });
 });
+
+/**
+ * A list that appends a line per item and fsyncs it; its open creates the file. `dirSync` says
+ * whether the open then fsyncs the folder, which makes the new name durable.
+ */
+function listCreatedAtOpen(dirSync: boolean): Workload<{ acked: number }, number> {
+  return {
+    name: dirSync ? 'list-dir-synced' : 'list-dir-unsynced',
+    operationsCount: 6,
+    initialState: () => ({ acked: 0 }),
+    open(ctx) {
+      const file = ctx.path('list.log');
+      const fd = fs.openSync(file, 'a');
+      if (dirSync) {
+        const dir = fs.openSync(ctx.root, 'r');
+        fs.fsyncSync(dir);
+        fs.closeSync(dir);
+      }
+      return fd;
+    },
+    operations: [{
+      name: 'append',
+      run(ctx, fd, index) {
+        fs.writeSync(fd, `item ${index}\n`);
+        fs.fsyncSync(fd);
+        ctx.state.acked = index + 1;
+      },
+    }],
+    invariants(ctx) {
+      const text = fs.existsSync(ctx.path('list.log')) ? fs.readFileSync(ctx.path('list.log'), 'utf8') : '';
+      const lines = text.split('\n').filter((line) => /^item \d+$/.test(line));
+      if (lines.length < ctx.state.acked) throw new InvariantViolation('durable', `${lines.length} items < acknowledged ${ctx.state.acked}`);
+    },
+  };
+}
+
+describe('a workload without a setup', () => {
+  it('starts from an empty folder and makes nothing durable for the library: a file its first open created without a directory fsync is lost by a power loss, with the acknowledged items in it', async () => {
+    const plan = (workload: unknown): TargetPlan => quietPlan(workload, 1, { operations: [0, 1], crashStates: [4], looks: 0 });
+    const unsynced = await runTargetPlan(asAny(listCreatedAtOpen(false)), plan(listCreatedAtOpen(false)));
+    expect(unsynced.violations[0]).toMatchObject({ invariant: 'durable' });
+    expect(unsynced.violations[0]?.message).toMatch(/^0 items < acknowledged 2 .*lost the create of \/powercut-target\/list\.log/);
+    const synced = await runTargetPlan(asAny(listCreatedAtOpen(true)), plan(listCreatedAtOpen(true)));
+    expect(synced.violations).toEqual([]);
+  });
+});
