@@ -6,7 +6,16 @@
  * plan runs, these sources are replaced by values that depend only on the seed and the
  * simulated clock, and put back afterwards:
  *
- * - `process.pid` and `process.ppid`: fixed numbers; `worker_threads.threadId`: 0 (the main thread);
+ * - `process.pid`: a fixed number plus the incarnation (a process restarted after a crash has
+ *   another id, so a library's temporary names and lock files differ from the dead one's, as on
+ *   a real machine); `process.ppid`: a fixed number; `worker_threads.threadId`: 0 (the main
+ *   thread). A named import of `pid` (`import { pid } from 'node:process'`) keeps the value of
+ *   the incarnation the run was pinned in;
+ * - `process.kill(pid, signal)`: no real process is ever signalled. Signal 0 (is it alive?)
+ *   answers for the simulated machine: the running incarnation and its parent are alive, every
+ *   other id (a crashed incarnation's, anyone's) is not (`ESRCH`). Another signal to another
+ *   id fails with `ESRCH` too; one to the running process or its parent is not simulated
+ *   (an error saying so);
  * - `Math.random`, `crypto.randomBytes`, `randomFillSync`, `randomInt`, `randomUUID` and
  *   `crypto.getRandomValues`: a stream of the world's seed;
  * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()`,
@@ -68,7 +77,7 @@ const slots: Map<object, Map<PropertyKey, Slot>> = ((globalThis as Record<symbol
  * fires; a router would hand it Node's).
  */
 const swapped: ReadonlySet<PropertyKey> = new Set([
-  'Date', 'pid', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
+  'Date', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'wait', 'yield',
 ]);
 
@@ -170,8 +179,9 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
       else Object.defineProperty(target, key, own);
     });
   };
-  replace(process, 'pid', pinnedPid);
+  pinPid(world, swaps);
   replace(process, 'ppid', pinnedPpid);
+  replace(process, 'kill', (pid: number, signal?: string | number) => killOnTheSimulatedMachine(pid, signal, pinnedPid + world.kernel.incarnation));
   replace(workerThreads, 'threadId', 0);
   pinRandom(world, replace);
   pinClock(world, replace);
@@ -195,6 +205,34 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
     restoreEnv();
     emitWarnings();
   };
+}
+
+/** `process.pid` reads the running incarnation's id (see the module comment) until the swap is undone. */
+function pinPid(world: SimWorld, swaps: (() => void)[]): void {
+  const own = Object.getOwnPropertyDescriptor(process, 'pid');
+  Object.defineProperty(process, 'pid', { get: () => pinnedPid + world.kernel.incarnation, configurable: true, enumerable: own?.enumerable ?? true });
+  swaps.push(() => {
+    if (own === undefined) delete (process as { pid?: number }).pid;
+    else Object.defineProperty(process, 'pid', own);
+  });
+}
+
+/** An error as Node's `process.kill` throws it. */
+function killError(code: 'ESRCH' | 'EINVAL', errno: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`kill ${code}`);
+  error.code = code;
+  error.errno = errno;
+  error.syscall = 'kill';
+  return error;
+}
+
+/** `process.kill` on the simulated machine, where `running` and its parent are the only live processes. */
+function killOnTheSimulatedMachine(pid: number, signal: string | number | undefined, running: number): true {
+  if (typeof pid !== 'number' || !Number.isInteger(pid)) throw new TypeError(`The "pid" argument must be of type number. Received ${typeof pid}`);
+  const alive = pid === running || pid === pinnedPpid;
+  if (!alive) throw killError('ESRCH', -3);
+  if (signal === 0 || signal === '0') return true;
+  throw new Error(`powercut: process.kill(${pid}, ${JSON.stringify(signal ?? 'SIGTERM')}) during a run is not simulated (signal 0, to ask whether a process is alive, is)`);
 }
 
 /**

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import workerThreads from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { SimWorld } from '../../sim/world.ts';
-import { pinEnvironment, pinnedEpochMs, pinnedPid } from '../../targets/environment.ts';
+import { pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from '../../targets/environment.ts';
 
 /** Everything a library might read to name a file or make a choice. */
 function sample(): unknown[] {
@@ -45,6 +45,39 @@ describe('pinEnvironment', () => {
     expect(iso).toBe('2020-01-01T00:00:00.000Z');
     expect(perf).toBe(0);
     expect(hr).toBe(0n);
+  });
+
+  it('gives a process restarted after a crash another id, as a real restart does: its temporary names and lock files differ from the dead one\'s', () => {
+    const world = new SimWorld({ seed: 1 });
+    const restore = pinEnvironment(world);
+    try {
+      expect(process.pid).toBe(pinnedPid);
+      world.restart({ crashState: 0 });
+      expect(process.pid).toBe(pinnedPid + 1);
+    } finally {
+      restore();
+      world.finish();
+    }
+  });
+
+  it('answers process.kill(pid, 0) for the simulated machine and never signals a real process: the running process and its parent are alive, a crashed incarnation is not', () => {
+    const world = new SimWorld({ seed: 1 });
+    const restore = pinEnvironment(world);
+    try {
+      const dead = process.pid;
+      expect(process.kill(dead, 0)).toBe(true);
+      world.restart({ crashState: 0 });
+      expect(() => process.kill(dead, 0)).toThrow(expect.objectContaining({ code: 'ESRCH', syscall: 'kill' }));
+      expect(process.kill(process.pid, 0)).toBe(true);
+      expect(process.kill(pinnedPpid, 0)).toBe(true);
+      // A real process with this id, on this machine, is not asked.
+      expect(() => process.kill(1, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+      expect(() => process.kill(process.pid, 'SIGTERM')).toThrow(/not simulated/);
+    } finally {
+      restore();
+      world.finish();
+    }
+    expect(process.kill(process.pid, 0)).toBe(true);
   });
 
   it('moves Date, performance.now, process.hrtime and process.uptime with the simulated clock during a run', async () => {
