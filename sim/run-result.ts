@@ -16,6 +16,11 @@ export interface CrashInfo {
   /** The power loss at the end of the run. */
   readonly final: boolean;
   /**
+   * The power failed between two operations: after the one before `afterOperation` returned,
+   * before that one began (a second look at the idle moment, sim/second-look.ts).
+   */
+  readonly between?: boolean;
+  /**
    * `uncaught`: no crash was injected; the process died of an exception nobody caught, as Node's
    * does (a library workload), which leaves the disk as a kill -9 does.
    */

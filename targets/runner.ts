@@ -52,7 +52,8 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
 
 /**
  * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
- * state 4` / `after kill-9 during operation 2`, then `, then kill-9 during the reopen` or
+ * state 4` / `after kill-9 during operation 2` / `after power-loss before operation 3, crash
+ * state 1` (between two operations), then `, then kill-9 during the reopen` or
  * `, then power-loss during the reopen, crash state 0` for each crash in recovery. A crash state
  * is named only for a power loss: a kill -9 keeps everything. An operation is named by its index
  * (`operations`: the plan's), as the trace names it (`op operation set 8`), so a shrunk plan's
@@ -60,7 +61,8 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
  */
 export function describeCrash(crash: TargetCrash, operations?: readonly number[]): string {
   const what = crash.exit === 'uncaught' ? 'the process died of an uncaught exception' : crash.kind;
-  const when = crash.final ? `after the final ${what}` : `after ${what} during operation ${operations?.[crash.afterOperation] ?? crash.afterOperation}`;
+  const operation = operations?.[crash.afterOperation] ?? crash.afterOperation;
+  const when = crash.final ? `after the final ${what}` : `after ${what} ${crash.between === true ? 'before' : 'during'} operation ${operation}`;
   const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
@@ -421,7 +423,7 @@ class LibraryRun<S, L, M> {
     if (this.#lookFailed) return;
     const why = this.#powerLossWatch.afterOperation(this.#world, returned);
     const final = position >= this.plan.operations.length;
-    const now = why === undefined ? undefined : this.#powerLossNow(why, position, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final }));
+    const now = why === undefined ? undefined : this.#powerLossNow(why, position, (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final, ...(final ? {} : { between: true }) }));
     if (now !== undefined) await this.#lookAgain(now.look, now.crashIn, now.state);
   }
 

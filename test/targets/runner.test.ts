@@ -497,7 +497,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('whole');
     expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 18, beforeStep: 2, why: 'fsync-failed' });
-    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 2, with pages a failed fsync left unwritten: doc\.json is torn \(0 bytes\) \(after power-loss during operation 2, crash state 0\)$/);
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 2, with pages a failed fsync left unwritten: doc\.json is torn \(0 bytes\) \(after power-loss before operation 2, crash state 0\)$/);
     // The careful writer does not rename what it could not fsync: the same looks find nothing.
     const careful = await runTargetPlan(asAny(carefulWriter), { ...base, looks: 5 });
     expect(careful.looks).toBeGreaterThan(0);
