@@ -218,7 +218,7 @@ function pinPid(world: SimWorld, swaps: (() => void)[]): void {
 }
 
 /** An error as Node's `process.kill` throws it. */
-function killError(code: 'ESRCH' | 'EINVAL', errno: number): NodeJS.ErrnoException {
+function killError(code: 'ESRCH', errno: number): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(`kill ${code}`);
   error.code = code;
   error.errno = errno;

@@ -61,8 +61,9 @@ function anchored(fault: ScheduledFault): fault is ScheduledFault & { readonly s
 /**
  * Scheduled faults aimed by step where the run's `stepStartIo` (RunResult.stepStartIo) allows:
  * each after the start of the step it strikes in; one before the first step keeps its global
- * index alone, unless `beforeFirstStep` aims it from the run's start. With the run's operations as its trace names them (`ioLabels`, by global index),
- * each is also aimed at its operation ({@link ScheduledFault.at}).
+ * index alone, unless `beforeFirstStep` aims it from the run's start. With the run's operations
+ * as its trace names them (`ioLabels`, by global index), each is also aimed at its operation
+ * ({@link ScheduledFault.at}).
  */
 export function anchorToSteps(scheduled: readonly ScheduledFault[], stepStartIo: readonly number[], ioLabels?: readonly string[], options: { readonly beforeFirstStep?: boolean } = {}): ScheduledFault[] {
   return unanchored(scheduled).map((fault) => {
