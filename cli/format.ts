@@ -273,7 +273,7 @@ function powerLossNotesBefore(trace: readonly TraceEvent[], start: number, at: n
 export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string): string[] {
   const lines = [
     ...planLines,
-    `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
+    `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
       + `${result.failedOperations} operations failed on injected faults, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
     result.violations.length <= 1 ? `violations: ${result.violations.length === 0 ? 'none' : 1}`

@@ -84,6 +84,11 @@ export interface RunResult {
   /** The crash state each crash settled on, by crash index (replayable as `crashStates`). */
   readonly crashStates: readonly number[];
   /**
+   * How each crash struck, by crash index: a kill -9 takes a crash state too (the plan's list is
+   * by crash), but keeps everything, so a summary names it instead of its state. Absent: unknown.
+   */
+  readonly crashKinds?: readonly ('kill-9' | 'power-loss')[];
+  /**
    * The run stopped right after its first power loss, as `afterFirstPowerLoss` asked
    * (sim/runner.ts): nothing after that crash ran, so the rest of this result is partial.
    */

@@ -119,6 +119,7 @@ class EngineRun {
   /** What the crash check found: reported apart from violations (see {@link RunResult.findings}). */
   readonly #findings: RunViolation[] = [];
   readonly #crashStates: number[] = [];
+  readonly #crashKinds: ('kill-9' | 'power-loss')[] = [];
   /** The engine's crash check and self-check, asked again only when the files changed. */
   readonly #crashCheck: FilesCheck | undefined;
   readonly #selfCheck: FilesCheck | undefined;
@@ -291,6 +292,7 @@ class EngineRun {
     this.#model.crashed(kind === 'kill-9' && !cacheIntact ? 'power-loss' : kind);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? 0;
     this.#crashStates.push(crashState);
+    this.#crashKinds.push(kind);
     const otherStates = kind === 'power-loss' && this.#looksWanted();
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, otherStates, this.#rotWatch.wanted(world));
     if (looked !== undefined) this.#looks.push({ ...looked, model: this.#model.clone() });
@@ -839,6 +841,7 @@ class EngineRun {
       stepStartIo: Array.from(world.stepStartIo, (io) => io ?? -1),
       unfiredScheduled: world.unfiredScheduled(),
       crashStates: this.#crashStates,
+      crashKinds: this.#crashKinds,
       ...(world.lateWrites.length > 0 ? { lateWrites: [...world.lateWrites] } : {}),
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : this.#recentIfFailed(),

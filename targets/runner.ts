@@ -218,6 +218,7 @@ class LibraryRun<S, L, M> {
   readonly #crashStateStream;
   readonly #violations: RunViolation[] = [];
   readonly #crashStates: number[] = [];
+  readonly #crashKinds: ('kill-9' | 'power-loss')[] = [];
   readonly #ctx: WorkloadContext<S>;
   readonly #reported: Reported[] = [];
   #library: L | undefined;
@@ -597,6 +598,7 @@ class LibraryRun<S, L, M> {
     const drawn = this.#crashStateStream.int(targetCrashStates);
     const crashState = this.plan.crashStates?.[this.#crashStates.length] ?? drawn;
     this.#crashStates.push(crashState);
+    this.#crashKinds.push(kind);
     const wanted = this.#looksWanted(kind);
     const looked = settleForLooks(world, { kind, crashIndex: this.#crashStates.length - 1, crashState }, wanted.otherStates, wanted.rot);
     this.#powerLossWatch.crashed(world, kind);
@@ -753,6 +755,7 @@ class LibraryRun<S, L, M> {
       stepStartIo: Array.from(world.stepStartIo, (io) => io ?? -1),
       unfiredScheduled: world.unfiredScheduled(),
       crashStates: this.#crashStates,
+      crashKinds: this.#crashKinds,
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       ...(this.#looksSkipped > 0 ? { looksSkipped: this.#looksSkipped } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],

@@ -147,6 +147,11 @@ describe('traceExcerpt', () => {
     expect(lines).toContain('  1. [durability] commit #2, acknowledged, is missing (step 4)');
   });
 
+  it('names a kill -9 among the crash states, since it keeps everything whatever state the plan lists for it', () => {
+    const lines = runSummary([], { ...result, ioCount: 9, crashes: 3, crashStates: [1, 3, 0], crashKinds: ['power-loss', 'kill-9', 'power-loss'], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
+    expect(lines[0]).toMatch(/^result: 9 I\/O, 3 crashes \(states 1, kill-9, 0\), /);
+  });
+
   it('says when the root cause was found by a second look, whose recovery the run\'s trace does not show, and how to see it', () => {
     const base = { ...result, ioCount: 0, crashes: 1, crashStates: [0], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults };
     const looked = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 9, io: 30 } }] } as unknown as RunResult;
