@@ -461,9 +461,18 @@ export class CommitModel {
    * `false-corruption`. Other open failures are not judged (the runner retries; liveness bounds
    * it).
    */
-  openRefused(refusal: Refusal, damagingFault: boolean): RefusalCheck {
+  openRefused(refusal: Refusal, damagingFault: boolean, what = 'open'): RefusalCheck {
     if (this.sessionOpen) this.endSession('power-loss');
-    const judged = judgeOpenRefusal(refusal, damagingFault);
+    return this.readRefused(refusal, damagingFault, what);
+  }
+
+  /**
+   * Judges a read of an open store that refused because of damage (an engine that reads values
+   * from disk when asked), as {@link openRefused} judges an open; the session goes on.
+   * @param what - what refused, for the message (`get("k1")`)
+   */
+  readRefused(refusal: Refusal, damagingFault: boolean, what: string): RefusalCheck {
+    const judged = judgeOpenRefusal(refusal, damagingFault, what);
     if (judged.verdict === 'detected') this.detectedCount++;
     return {
       detected: judged.verdict === 'detected',

@@ -16,9 +16,10 @@
 import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
+import { formatKey } from './checkers/values.ts';
 import { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
 import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
-import { CommitModel } from './model.ts';
+import { CommitModel, type RefusalCheck } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
 import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
@@ -459,25 +460,16 @@ class EngineRun {
    * An open that threw: judged as a refusal, retried as transient, or the engine's bug.
    * @param cacheLies - an ext4 fsync failed during the open: retry after a power loss
    */
-  #openFailed(error: unknown, cacheLies: boolean): 'retry' | 'stop' {
+  #openFailed(error: unknown, cacheLies: boolean, what = 'open'): 'retry' | 'stop' {
     const failure = this.#failure(error);
     if (failure?.code === 'corruption') {
-      // Only a media fault damages durable data (a flipped bit, a damaged sector, a misdirected
-      // write that landed, a lost name). A failed fsync inside recovery does not excuse a
-      // refusal: with ext4 after-effects the retry follows a power loss, so no recovery reads
-      // pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
-      const damaging = this.#world.faultCounts['bit-flip'] > 0 || this.#world.mediaDamage > 0;
-      const judged = this.#model.openRefused(refusalOf(error), damaging);
-      this.#add(judged.violations);
-      if (judged.detected) {
-        this.#detected++;
-        this.#world.record('check', 'detected', describeError(error));
-      }
+      const judged = this.#model.openRefused(refusalOf(error), this.#damaging(), what);
+      this.#countRefusal(judged, error);
       this.#refused = true;
       return 'stop';
     }
     if (failure === undefined && !isIoLikeError(error) && isProgrammingError(error)) {
-      this.#add([{ invariant: 'engine-error', message: `open threw ${describeError(error)}` }]);
+      this.#add([{ invariant: 'engine-error', message: `${what} threw ${describeError(error)}` }]);
       return 'stop';
     }
     // Transient: an injected read error, a full disk or a failed fsync during recovery. Retry;
@@ -488,6 +480,24 @@ class EngineRun {
     return 'retry';
   }
 
+  /**
+   * Whether a media fault damaged durable data so far: a flipped bit, a damaged sector, a
+   * misdirected write that landed, a lost name. Only that excuses a refusal. A failed fsync
+   * inside recovery does not: with ext4 after-effects the retry follows a power loss, so no
+   * recovery reads pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
+   */
+  #damaging(): boolean {
+    return this.#world.faultCounts['bit-flip'] > 0 || this.#world.mediaDamage > 0;
+  }
+
+  /** Adds a judged refusal's violations, or counts it as detected damage. */
+  #countRefusal(judged: RefusalCheck, error: unknown): void {
+    this.#add(judged.violations);
+    if (!judged.detected) return;
+    this.#detected++;
+    this.#world.record('check', 'detected', describeError(error));
+  }
+
   /** Reads the recovered state of a fresh open and checks it against the model. */
   async #checkRecovered(handle: EngineHandle): Promise<'open' | 'retry' | 'stop'> {
     const world = this.#world;
@@ -496,6 +506,12 @@ class EngineRun {
       this.#witness.attemptFailed();
       this.#afterCrash(state.kind);
       return 'retry';
+    }
+    if (state.outcome === 'error' && state.uncaught !== true) {
+      // An engine that reads its data from disk when asked meets damage, or an injected read
+      // error, here rather than in open: judged as the open's failure would be.
+      this.#witness.attemptFailed();
+      return this.#openFailed(state.error, false, 'reading the recovered state');
     }
     if (state.outcome !== 'done') {
       const detail = state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`;
@@ -577,10 +593,11 @@ class EngineRun {
     if (this.#faultsOn) this.#failedOperations++;
   }
 
-  #judgeFailure(error: unknown): void {
+  #judgeFailure(error: unknown, read?: string): void {
     this.#countFailedOperation();
     const failure = this.#failure(error);
     if (failure?.code === 'failed') this.#failed();
+    else if (failure?.code === 'corruption' && read !== undefined) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), read), error);
     else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error) }]);
   }
 
@@ -600,7 +617,7 @@ class EngineRun {
         try {
           value = await handle.get(step.key);
         } catch (error) {
-          this.#judgeFailure(error);
+          this.#judgeFailure(error, `get(${formatKey(step.key)})`);
           return;
         }
         this.#checkRead(step.key, value, mark);
@@ -679,7 +696,7 @@ class EngineRun {
         const mark = model.mark();
         return handle.get(op.key).then(
           (value) => this.#checkRead(op.key, value, mark),
-          (error: unknown) => this.#judgeFailure(error),
+          (error: unknown) => this.#judgeFailure(error, `get(${formatKey(op.key)})`),
         );
       }
       case 'sync': {

@@ -565,6 +565,10 @@ async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitM
   const breach = checkHandle(handle);
   if (breach !== undefined) return [breach];
   const state = await world.run(() => handle.state(), { stepsMax: setting.stepsMax, barrier: 'tick' });
+  // An engine that reads its values from disk when asked meets damage here rather than in open.
+  if (state.outcome === 'error' && failureOf(setting.engine, state.error)?.code === 'corruption') {
+    return [...model.openRefused(refusalOf(state.error), damaging(world), 'reading the recovered state').violations];
+  }
   if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}` }];
   const shaped = recoveredState(state.value);
   if ('violation' in shaped) return [shaped.violation];

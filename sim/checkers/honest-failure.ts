@@ -62,21 +62,23 @@ export function refusalOf(error: unknown): Refusal {
 }
 
 /**
- * Judges a refusal to open because of damage (failure code `corruption`).
+ * Judges a refusal to open because of damage (failure code `corruption`), or a refusal of a
+ * read that met damage later (an engine that reads values from disk when asked: `what` names it).
  * @param refusal - what the refusal said
  * @param damagingFault - whether a media fault damaged data that had been made durable (the
  *   runner counts every one of the run: damage stays until the engine repairs it)
  * @returns `detected` after a damaging fault; a violation without one (`false-corruption`), or
  *   when the refusal says where the damage is but names no valid place (`honest-failure`)
+ * @param what - what refused, for the message (`open`, `get("k1")`)
  */
-export function judgeOpenRefusal(refusal: Refusal, damagingFault: boolean): OpenRefusalVerdict {
+export function judgeOpenRefusal(refusal: Refusal, damagingFault: boolean, what = 'open'): OpenRefusalVerdict {
   const where = refusal.file === undefined ? 'corruption' : `corruption in ${String(refusal.file)} at ${String(refusal.offset)}`;
   if (!damagingFault) {
     return {
       verdict: 'violation',
       violation: {
         invariant: 'false-corruption',
-        message: `open refused with "${refusal.message}" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine's own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)`,
+        message: `${what} refused with "${refusal.message}" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine's own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)`,
         expected: 'recovery',
         seen: where,
       },
@@ -89,7 +91,7 @@ export function judgeOpenRefusal(refusal: Refusal, damagingFault: boolean): Open
       verdict: 'violation',
       violation: {
         invariant: 'honest-failure',
-        message: `open refused with a corruption error that does not name the damage (file "${String(file)}", offset ${String(offset)})`,
+        message: `${what} refused with a corruption error that does not name the damage (file "${String(file)}", offset ${String(offset)})`,
         expected: 'a file and a byte offset',
         seen: `file "${String(file)}", offset ${String(offset)}`,
       },

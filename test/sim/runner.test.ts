@@ -214,6 +214,46 @@ describe('runner: the engine contract, for engines that are not the reference on
     expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)' })]);
   });
 
+  it('judges a refusal coded corruption while the recovered state is read, or by a get, as it judges one by open: an engine that reads its values from disk when asked', async () => {
+    const refusal = (): Error => Object.assign(new Error('value fails its checksum'), { code: 'corruption', file: '/db/1.data', offset: 40 });
+    const inState = plainEngine('refuses-in-state', {
+      async open(env) {
+        const handle = await plainEngine('inner').open(env);
+        return { ...handle, state: async () => { throw refusal(); } };
+      },
+    });
+    const stateResult = await runPlan(clean([]), inState);
+    expect(stateResult.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: expect.stringMatching(/^reading the recovered state refused with "value fails its checksum" although no fault damaged durable data/) })]);
+    const inGet = plainEngine('refuses-in-get', {
+      async open(env) {
+        const handle = await plainEngine('inner').open(env);
+        return { ...handle, get: async () => { throw refusal(); } };
+      },
+    });
+    const getResult = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'k0', value: '1' }] }, { op: 'get', key: 'k0' }]), inGet);
+    expect(getResult.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: expect.stringMatching(/^get\(k0\) refused with "value fails its checksum" although no fault/) })]);
+  });
+
+  it('retries an open whose recovered state could not be read for an injected read error, as a transient failure of the open, never an engine error', async () => {
+    let reads = 0;
+    const readsItsData = plainEngine('reads-on-state', {
+      async open(env) {
+        const handle = await plainEngine('inner').open(env);
+        return {
+          ...handle,
+          state: async () => {
+            reads++;
+            if (reads === 1) throw Object.assign(new Error("EIO: read '/db/1.data' (injected)"), { code: 'EIO' });
+            return handle.state();
+          },
+        };
+      },
+    });
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'k0', value: '1' }] }]), readsItsData);
+    expect(result.violations).toEqual([]);
+    expect(reads).toBeGreaterThan(1);
+  });
+
   it('skips sync and checkpoint steps an engine does not offer', async () => {
     const result = await runPlan(clean([{ op: 'checkpoint' }, { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }, { op: 'sync' }]), plainEngine('no-checkpoint'));
     expect(result.violations).toEqual([]);
