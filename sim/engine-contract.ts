@@ -18,7 +18,10 @@
  *   `rejected` says whether the commit is `absent` for good or in doubt (`unknown`, the
  *   default); `failed` means the engine is dead until reopened (nothing may be acknowledged
  *   after it); `closed` means it was closed. **Any other error leaves the commit in doubt**:
- *   the oracle then accepts it either present or absent, never a harness error.
+ *   the oracle then accepts it either present or absent, never a harness error; but, like
+ *   every commit, only as part of an in-order prefix: absent while a later commit the store went
+ *   on to acknowledge is present is a hole (`prefix`). An engine that cannot keep it out must
+ *   say `absent` (it will never appear) or fail the store (`failed`).
  * - `state()` returns every live key and value as reads see them now.
  * - `sync` (make every acknowledged commit durable) and `checkpoint` are optional; plans skip
  *   the steps an engine lacks.

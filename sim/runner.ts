@@ -106,6 +106,13 @@ const mediaDamageNote = '; media damage struck durable bytes earlier in this run
 /** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}) may explain: lost data, or a refusal of it. */
 const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
+/**
+ * Why an LSN handed out again after media damage is held against the engine: the commits that
+ * had it were lost, and if an earlier recovery had found them, losing them is a durability
+ * violation the state alone may not show (commits that changed no key).
+ */
+const reusedLsnNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): an LSN handed out again means the commits that had it are gone, and commits an earlier recovery had found must be kept or refused, not forgotten, even ones that changed no key (a record of the last LSN outside the damaged file keeps the count)';
+
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */
 export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}): Promise<RunResult> {
   return new EngineRun(plan, engine, options).execute();
@@ -247,7 +254,8 @@ class EngineRun {
    * over an unreported fsync failure, else pages a failed fsync left unwritten that the last power
    * loss took; and media damage, unless the message says so already.
    */
-  #causeNotes(invariant: string, message: string): string {
+  #causeNotes(invariant: string, message: string, lsn?: number): string {
+    if (invariant === 'self-consistency' && lsn !== undefined && this.#world.mediaDamage > 0) return reusedLsnNote;
     if (!explainedByLostData.has(invariant)) return '';
     const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
     const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
@@ -257,7 +265,7 @@ class EngineRun {
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#causeNotes(raw.invariant, raw.message)}` };
+      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#causeNotes(raw.invariant, raw.message, 'lsn' in raw ? raw.lsn : undefined)}` };
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }

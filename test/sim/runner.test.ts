@@ -254,6 +254,16 @@ describe('runner: the engine contract, for engines that are not the reference on
     expect(reads).toBeGreaterThan(1);
   });
 
+  it('says, of an LSN handed out again once media damage struck, that the commits that had it are gone: the loss of found commits that changed no key shows only there', async () => {
+    const repeatsLsn = brokenEngine('repeats-lsn-1', (handle) => ({ commit: async (ops) => { await handle.commit(ops); return 1; } }));
+    const lsnMessages = async (scenario: string): Promise<string[]> => (await runPlan(plan(scenario, 2), repeatsLsn)).violations.filter((v) => v.invariant === 'self-consistency' && v.lsn !== undefined).map((v) => v.message);
+    const damaged = await lsnMessages('lost-file');
+    expect(damaged.some((message) => /LSNs must follow issue order.*; media damage struck durable bytes earlier in this run .*an LSN handed out again means the commits that had it are gone/.test(message))).toBe(true);
+    const undamaged = await lsnMessages('wal-append');
+    expect(undamaged.length).toBeGreaterThan(0);
+    expect(undamaged.filter((message) => message.includes('media damage'))).toEqual([]);
+  });
+
   it('skips sync and checkpoint steps an engine does not offer', async () => {
     const result = await runPlan(clean([{ op: 'checkpoint' }, { op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }, { op: 'sync' }]), plainEngine('no-checkpoint'));
     expect(result.violations).toEqual([]);
