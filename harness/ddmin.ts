@@ -35,7 +35,11 @@ export function ioLabelsOf<E extends { readonly type: string; readonly name: str
 
 /** Where a crash of a run struck. */
 export interface CrashSite {
-  /** The I/O operation a crash fault (`kill-9`, `power-loss`) struck, as a global index; `-1` when no fault caused the crash. */
+  /**
+   * The global index of the I/O operation whose fault caused the crash: a crash fault
+   * (`kill-9`, `power-loss`), or one whose failure made the harness crash the process (a power
+   * loss before a retry after an fsync failed ext4's way); `-1` when no fault did.
+   */
   readonly io: number;
   /** The step it struck in (`-1`: before the first). */
   readonly step: number;
@@ -44,25 +48,30 @@ export interface CrashSite {
 }
 
 /**
- * Each crash of a run, in order, from a full trace: a crash a fault caused follows the `fault`
- * event naming the I/O it struck; a crash step's crash follows the step's own start. The
- * run's final power loss, and any other crash, has neither.
+ * Each crash of a run, in order, from a full trace: a crash a fault caused comes right after
+ * the `io` event of the operation the fault struck; a crash step's crash right after the step's
+ * own start. The run's final power loss, and any other crash, has neither.
  * @param isStepStart - whether an event marks the start of the next step
  */
 export function crashSitesOf<E extends { readonly type: string; readonly name: string }>(trace: readonly E[], isStepStart: (event: E) => boolean): CrashSite[] {
   const crashes: CrashSite[] = [];
   let io = 0;
   let step = -1;
-  let faultAt = -1;
-  let afterStepStart = false;
+  let faultIo = -1;
+  // The last I/O, step start or crash seen: what a crash follows.
+  let last: 'io' | 'step' | 'crash' = 'crash';
   for (const event of trace) {
     if (event.type === 'crash') {
-      crashes.push({ io: faultAt, step, byStep: faultAt < 0 && afterStepStart });
-      faultAt = -1;
-    } else if (event.type === 'fault' && (event.name === 'kill-9' || event.name === 'power-loss')) faultAt = io;
-    else if (event.type === 'io') io++;
-    else if (isStepStart(event)) step++;
-    afterStepStart = event.type !== 'crash' && event.type !== 'io' && event.type !== 'fault' && isStepStart(event);
+      crashes.push({ io: last === 'io' && faultIo === io - 1 ? faultIo : -1, step, byStep: last === 'step' });
+      last = 'crash';
+    } else if (event.type === 'fault') faultIo = io;
+    else if (event.type === 'io') {
+      io++;
+      last = 'io';
+    } else if (isStepStart(event)) {
+      step++;
+      last = 'step';
+    }
   }
   return crashes;
 }

@@ -171,12 +171,18 @@ async function shrinkOverlapBatches(current: () => Plan, accept: Accept, index: 
   return progress;
 }
 
+/** A drawn text value's head, `key@step.op`, which names the put it came from (sim/workload.ts). */
+const drawnHead = /^[^@]*@\d+\.\d+/;
+
 /**
- * A put's value cut to one character, or to one byte when it is not text: the first byte that
- * makes it not text (outside printable ASCII), so that it stays what it was drawn to be.
+ * A put's value cut short: a drawn text value to its head without the padding (`k3@12.0`), so
+ * that values stay distinct and a message can tell which put a value came from (cut to one
+ * character, every put looked alike, and a commit never written read as a torn one); other
+ * text to one character; a value that is not text to one byte, the first that makes it not
+ * text (outside printable ASCII), so that it stays what it was drawn to be.
  */
 function shortPut(op: PlanPut): PlanPut {
-  if (op.encoding !== 'hex') return { ...op, value: op.value.slice(0, 1) };
+  if (op.encoding !== 'hex') return { ...op, value: drawnHead.exec(op.value)?.[0] ?? op.value.slice(0, 1) };
   const bytes = putBytes(op);
   const awkward = bytes.findIndex((byte) => byte < 0x20 || byte > 0x7e);
   return hexPut(op.key, bytes.subarray(Math.max(0, awkward), Math.max(0, awkward) + 1));
@@ -185,7 +191,7 @@ function shortPut(op: PlanPut): PlanPut {
 /** Finds the fewest values that must stay long, then shortens the rest (see {@link shortPut}). */
 async function shortenValues(current: () => Plan, accept: Accept): Promise<boolean> {
   const base = current();
-  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && ref.op.value.length > (ref.op.encoding === 'hex' ? 2 : 1));
+  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && shortPut(ref.op).value !== ref.op.value);
   if (longValues.length === 0) return false;
   return ddmin(longValues.length, async (keep) => {
     const kept = new Set(keep);

@@ -51,8 +51,12 @@ describe('crashSitesOf', () => {
     expect(crashSitesOf([io('mkdir'), fault, io('readdir'), crash, io('mkdir'), step], isStart)).toEqual([{ io: 1, step: -1, byStep: false }]);
   });
 
-  it('does not take a fault that crashes nothing (an fsync error) for a crash\'s cause', () => {
-    expect(crashSitesOf([step, { type: 'fault', name: 'fsync-error' }, io('sync'), crash], isStart)).toEqual([{ io: -1, step: 0, byStep: false }]);
+  it('places a crash the harness made after a fault (a power loss before retrying an open whose fsync failed ext4\'s way) at that fault\'s I/O', () => {
+    expect(crashSitesOf([step, { type: 'fault', name: 'fsync-error' }, io('sync'), crash], isStart)).toEqual([{ io: 0, step: 0, byStep: false }]);
+  });
+
+  it('does not take a fault an I/O before for the cause of a crash that follows a later I/O (the final power loss)', () => {
+    expect(crashSitesOf([step, { type: 'fault', name: 'fsync-error' }, io('sync'), io('close'), crash], isStart)).toEqual([{ io: -1, step: 0, byStep: false }]);
   });
 });
 
