@@ -143,7 +143,7 @@ export interface Plan {
  * The number of operations and faults in a plan, as shrinking reports it. Faults drawn at rates
  * count as one (`rates` says whether there are any); see {@link faultsSize}.
  */
-export function planSize(plan: Plan): { steps: number; ops: number; faults: number; rates: boolean } {
+export function planSize(plan: Plan): { steps: number; ops: number; faults: number; rates: boolean; crashSteps: number } {
   let ops = 0;
   for (const step of plan.steps) {
     if (step.op === 'commit') ops += step.batch.length;
@@ -156,7 +156,7 @@ export function planSize(plan: Plan): { steps: number; ops: number; faults: numb
   // Late writes are no fault (a thread pool may complete I/O in any order), but each is one
   // more condition a failure may need, which shrinking tries to remove.
   const late = (plan.reorder?.lateWrites?.length ?? 0) + ((plan.reorder?.lateWriteProbability ?? 0) > 0 ? 1 : 0);
-  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults + late, rates: rateFaults > 0 };
+  return { steps: plan.steps.length, ops, faults: (plan.faults.scheduled?.length ?? 0) + crashSteps + rateFaults + late, rates: rateFaults > 0, crashSteps };
 }
 
 /** Fault kinds a plan can inject (rates or scheduled). */
@@ -168,8 +168,13 @@ export function planFaultKinds(plan: Plan): FaultKind[] {
   return [...kinds];
 }
 
-/** A size's faults in words: `faults 2`, `faults drawn at rates`, `faults 2 + drawn at rates`. */
-export function faultsSize(size: { readonly faults: number; readonly rates: boolean }): string {
-  if (!size.rates) return `faults ${size.faults}`;
-  return size.faults > 1 ? `faults ${size.faults - 1} + drawn at rates` : 'faults drawn at rates';
+/**
+ * A size's faults in words: `faults 2`, `faults drawn at rates`, `faults 2 + drawn at rates`,
+ * and how many are crash steps, which a plan's list of scheduled faults does not show:
+ * `faults 3 (crash steps 1)`.
+ */
+export function faultsSize(size: { readonly faults: number; readonly rates: boolean; readonly crashSteps?: number }): string {
+  const crashSteps = (size.crashSteps ?? 0) > 0 ? ` (crash steps ${size.crashSteps})` : '';
+  if (!size.rates) return `faults ${size.faults}${crashSteps}`;
+  return size.faults > 1 ? `faults ${size.faults - 1} + drawn at rates${crashSteps}` : 'faults drawn at rates';
 }

@@ -22,7 +22,7 @@ describe('shrinkPlan on the engine subject', () => {
     expect(result.explicitFaults).toBe(true);
     // Faults drawn at rates are one condition before; pinned, each fault that fired is one.
     expect(result.before).toBe('steps 40, ops 67, faults drawn at rates');
-    expect(result.explicit).toMatch(/^steps \d+, ops \d+, faults \d+$/);
+    expect(result.explicit).toMatch(/^steps \d+, ops \d+, faults \d+( \(crash steps \d+\))?$/);
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(2);
     expect(result.after).toBe(subject.shrink.describeSize(result.plan));
     expect(Object.values(result.plan.faults.rates).every((rate) => (rate ?? 0) === 0)).toBe(true);
