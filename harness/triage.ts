@@ -43,10 +43,11 @@ export interface RootCauseGroup {
  * check quotes as data (`doc holds "version 3"`, `message "m5:xxxx" is missing`), while Node's
  * errors put paths in single quotes, which stay; hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
- * hashed file name, a temporary file's random suffix); then any run of digits but the 9 of
+ * hashed file name, a temporary file's random suffix); a key a workload names without digits
+ * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway); then any run of digits but the 9 of
  * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
 const sizedAfter = /^ \(\d+ bytes?\)/;
@@ -55,7 +56,8 @@ const sizedAfter = /^ \(\d+ bytes?\)/;
 function maskOf(part: string, offset: number, message: string): string {
   if (part.startsWith('"')) return sizedAfter.test(message.slice(offset + part.length)) ? '0x…' : '"…"';
   if (part.startsWith('0x')) return '0x…';
-  return /^\d+$/.test(part) ? 'N' : '<hex>';
+  if (/^\d+$/.test(part)) return 'N';
+  return message.slice(Math.max(0, offset - 4), offset) === 'key ' ? '<key>' : '<hex>';
 }
 
 /**

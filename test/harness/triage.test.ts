@@ -56,6 +56,14 @@ describe('messageShape', () => {
     expect(messageShape('deadbeefcafe k123456789 db4k1234567')).toBe('deadbeefcafe kN dbNkN');
   });
 
+  it('masks a key a workload names without digits or quotes, so one complaint about keys a and c has one shape', () => {
+    const a = 'key a unreadable (not a valid storage file); acked v=undefined (after kill-9)';
+    const c = 'key c unreadable (not a valid storage file); acked v=undefined (after kill-9)';
+    expect(messageShape(a)).toBe('key <key> unreadable (not a valid storage file); acked v=undefined (after kill-9)');
+    expect(messageShape(c)).toBe(messageShape(a));
+    expect(messageShape('key k12 should be 0x6b… (3 bytes)')).toBe('key kN should be 0x… (N bytes)');
+  });
+
   it('keeps the words, so different complaints keep different shapes', () => {
     expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
   });
