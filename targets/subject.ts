@@ -56,17 +56,14 @@ const exploration: Exploration<TargetPlan> = {
   },
   sizeDefault: 4,
   crashPoints(trace) {
-    // The I/O between the setup's checkpoint and the final power loss.
+    // The I/O after the first open and the setup (their phase), up to the final power loss.
     const points: number[] = [];
     let io = 0;
-    let inOperations = false;
     for (const event of trace) {
-      if (event.type === 'note' && event.name === 'checkpoint') inOperations = true;
-      else if (event.type === 'crash') break;
-      else if (event.type === 'io') {
-        if (inOperations) points.push(io);
-        io++;
-      }
+      if (event.type === 'crash') break;
+      if (event.type !== 'io') continue;
+      if (event.phase !== 'setup') points.push(io);
+      io++;
     }
     return points;
   },

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
+import { explorePlan } from '../../harness/explore.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
 import { mergeResults } from '../../reports/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
@@ -609,7 +610,7 @@ function listCreatedAtOpen(dirSync: boolean): Workload<{ acked: number }, number
       run(ctx, fd, index) {
         fs.writeSync(fd, `item ${index}\n`);
         fs.fsyncSync(fd);
-        ctx.state.acked = index + 1;
+        ctx.state.acked++;
       },
     }],
     invariants(ctx) {
@@ -627,6 +628,17 @@ describe('a workload without a setup', () => {
     expect(unsynced.violations[0]).toMatchObject({ invariant: 'durable' });
     expect(unsynced.violations[0]?.message).toMatch(/^0 items < acknowledged 2 .*lost the create of \/powercut-target\/list\.log/);
     const synced = await runTargetPlan(asAny(listCreatedAtOpen(true)), plan(listCreatedAtOpen(true)));
+    expect(synced.violations).toEqual([]);
+  });
+
+  it('is explored at every I/O of its operations, the first open\'s not among them: the unsynced create is found, the synced one never', async () => {
+    const explore = (dirSync: boolean) => explorePlan(librarySubject(asAny(listCreatedAtOpen(dirSync)), 'test'), planOf(listCreatedAtOpen(dirSync), 1), { size: 2 });
+    const unsynced = await explore(false);
+    // Each append writes and fsyncs: two I/O each.
+    expect(unsynced.crashPoints).toBe(4);
+    expect(unsynced.violations.map((v) => v.invariant)).toContain('durable');
+    const synced = await explore(true);
+    expect(synced.crashPoints).toBe(4);
     expect(synced.violations).toEqual([]);
   });
 });
