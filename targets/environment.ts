@@ -217,20 +217,16 @@ function pinPid(world: SimWorld, swaps: (() => void)[]): void {
   });
 }
 
-/** An error as Node's `process.kill` throws it. */
-function killError(code: 'ESRCH', errno: number): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`kill ${code}`);
-  error.code = code;
-  error.errno = errno;
-  error.syscall = 'kill';
-  return error;
+/** The error Node's `process.kill` throws for a process that does not exist. */
+function noSuchProcess(): NodeJS.ErrnoException {
+  return Object.assign(new Error('kill ESRCH'), { code: 'ESRCH', errno: -3, syscall: 'kill' });
 }
 
 /** `process.kill` on the simulated machine, where `running` and its parent are the only live processes. */
 function killOnTheSimulatedMachine(pid: number, signal: string | number | undefined, running: number): true {
   if (typeof pid !== 'number' || !Number.isInteger(pid)) throw new TypeError(`The "pid" argument must be of type number. Received ${typeof pid}`);
   const alive = pid === running || pid === pinnedPpid;
-  if (!alive) throw killError('ESRCH', -3);
+  if (!alive) throw noSuchProcess();
   if (signal === 0 || signal === '0') return true;
   throw new Error(`powercut: process.kill(${pid}, ${JSON.stringify(signal ?? 'SIGTERM')}) during a run is not simulated (signal 0, to ask whether a process is alive, is)`);
 }
