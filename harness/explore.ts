@@ -9,11 +9,22 @@
  * at I/O operation k", after which the run goes on as usual (recovery, checks, the rest).
  * Violations that differ only in numbers count as one, with every crash that showed them.
  *
+ * Beyond the named crash states, a power loss can leave many disks: which unsynced writes land,
+ * which tear, what garbage a torn sector holds. The seeded states draw them at random, and a
+ * torn last record (the classic bug: a log that refuses, or misreads, a half-written line) is
+ * seldom among the few a search can afford to rerun. So each crash point's run in state 0 also
+ * takes second looks at other crash states (sim/second-look.ts): the disk right before its power
+ * loss, settled again on further seeded states, and each disk that differs from the ones before
+ * it recovered and checked, without rerunning what came before the power loss. A violation a
+ * look found is reported as the crash state it settled on, with a plan that crashes in that
+ * state on its own path (harness/pin-look.ts).
+ *
  * What it does not explore: two crashes in one run, or faults other than crashes.
  */
-import { wallClockMs } from '../sim/index.ts';
+import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
+import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
 
@@ -23,6 +34,12 @@ export interface ExploreOptions {
   readonly states?: number;
   /** Steps (operations) kept from the plan. @defaultValue the subject's `sizeDefault` */
   readonly size?: number;
+  /**
+   * Other disks each power loss of a crash point's run in state 0 could have left, looked at
+   * (recovered and checked) beyond the named states: up to this many per power loss; 0: none.
+   * @defaultValue {@link exploreLooksDefault}
+   */
+  readonly looks?: number;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -71,6 +88,8 @@ export interface ExploreResult<P extends BasePlan> {
    * stops it at the power loss and reuses the outcome (harness/same-crash-image.ts).
    */
   readonly sameStates: number;
+  /** Second looks taken in all ({@link ExploreOptions.looks}): other disks recovered and checked. */
+  readonly looks: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
   readonly cleanViolations: readonly RunViolation[];
   /** Distinct violations, in the order first seen. */
@@ -91,6 +110,13 @@ export const exploreStatesDefault = 5;
  */
 export const exploreStatesPerName = 12;
 
+/**
+ * Default of {@link ExploreOptions.looks}. A log whose recovery refuses a torn last line was
+ * missed by explore with the five named states at every crash point of its seeds 1 to 3, and by
+ * twelve states in two of them; the looks find it in each (test/harness/explore.test.ts).
+ */
+export const exploreLooksDefault = 16;
+
 /** The crash states to explore for `plan` when none are asked for. */
 export function exploreStatesFor(plan: BasePlan): number {
   return plan.faults.dirOrder === 'per-name' ? exploreStatesPerName : exploreStatesDefault;
@@ -108,11 +134,31 @@ interface Candidate<P extends BasePlan> {
   readonly plan: P;
 }
 
+/**
+ * The crash a violation of `candidate`'s run shows, a plan that reproduces it, and the violation
+ * as that plan shows it: the candidate's own; or, for a violation a look at another crash state
+ * found, that state, with the look moved onto the plan's own path (harness/pin-look.ts), where
+ * the violation reads without the look's prefix. A look at a power loss the run did not have
+ * (between steps) keeps the candidate's plan and its looks, which find it again.
+ */
+function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViolation): { crash: ExploreCrash; plan: P; violation: RunViolation } {
+  const look = violation.look;
+  if (look === undefined || look.beforeStep !== undefined || look.rot !== undefined) return { ...candidate, violation };
+  const plan = pinLook(candidate.plan as P & { readonly looks?: number }, { violations: [violation] });
+  // A look at the crash point's own power loss names its state; one at a later power loss (a
+  // library run's final one) is that crash point's in state 0, with the later state pinned.
+  const crash = look.crash === 0 ? { ...candidate.crash, crashState: look.crashState } : candidate.crash;
+  const { look: _look, ...own } = violation;
+  return { crash, plan, violation: { ...own, message: violation.message.replace(lookPrefix, '') } };
+}
+
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number): Candidate<P>[] {
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number): Candidate<P>[] {
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
-    const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: crash.crashState ?? 0 };
+    const state = crash.crashState ?? 0;
+    const looked = crash.kind === 'power-loss' && state === 0 && looks > 0 ? { looks } : {};
+    const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: state, ...looked };
     const plan = subject.explore.candidate(base, at);
     if (plan !== undefined) candidates.push({ crash, at, plan });
   };
@@ -133,7 +179,8 @@ class Distinct<P extends BasePlan> {
 
   /** @param run - the run's index among the candidates */
   note(violation: RunViolation, crash: ExploreCrash, plan: P, run: number): void {
-    const key = `${violation.invariant}\u0000${violation.message.replace(/\d+/g, '#')}`;
+    // A look's finding reads as the run's own would, after the look's prefix.
+    const key = `${violation.invariant}\u0000${violation.message.replace(lookPrefix, '').replace(/\d+/g, '#')}`;
     const known = this.#found.get(key) ?? { runs: new Set<number>(), crashes: new Set<string>(), first: { invariant: violation.invariant, message: violation.message, ...crash, plan } };
     known.runs.add(run);
     known.crashes.add(crashName(crash));
@@ -186,26 +233,32 @@ function sameStatesOf(results: readonly SeedRun[]): number {
 export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan: P, options: ExploreOptions = {}): Promise<ExploreResult<P>> {
   const states = options.states ?? exploreStatesFor(plan);
   const size = options.size ?? subject.explore.sizeDefault;
+  const looks = options.looks ?? exploreLooksDefault;
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
+  if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, not ${size}`);
   const started = wallClockMs();
   const base = subject.explore.base(plan, size);
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
-  const candidates = candidatesOf(subject, base, points, states);
+  const candidates = candidatesOf(subject, base, points, states, looks);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
   const findings = new Distinct<P>();
   candidates.forEach((candidate, at) => {
     const result = results[at]!;
-    for (const violation of result.violations) violations.note(violation, candidate.crash, candidate.plan, at);
+    for (const found of result.violations) {
+      const shown = shownBy(candidate, found);
+      violations.note(shown.violation, shown.crash, shown.plan, at);
+    }
     for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan, at);
   });
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;
   return {
     plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
+    looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
     cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),
     elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,

@@ -11,7 +11,10 @@
  *
  * So the first candidate with a given state runs whole and its outcome is kept; a later one that
  * reaches an equal state stops right after its power loss and reuses that outcome. A state is
- * kept as the SHA-256 of its key (an image is kilobytes; a table holds hundreds).
+ * kept as the SHA-256 of its key (an image is kilobytes; a table holds hundreds). A candidate
+ * that takes second looks (exploration's state 0) is kept twice: whole, for candidates with the
+ * same looks, and without what its looks found, for candidates without (looks never change the
+ * run's own path, sim/second-look.ts).
  *
  * The table lives in the thread that runs the candidates, one per base, dropped with it. Each
  * thread skips only what it ran itself, so how the candidates are spread over threads changes
@@ -52,7 +55,7 @@ export interface SameCrashImage<R> {
  * holds the engine to more after a kill -9 than after a power loss, so equal disks do not make
  * equal outcomes across kinds).
  */
-export function sameCrashImage<R>(base: BasePlan, crash: CandidateCrash): SameCrashImage<R> | undefined {
+export function sameCrashImage<R>(base: BasePlan, crash: CandidateCrash, withoutLooks: (run: R) => R): SameCrashImage<R> | undefined {
   if (crash.kind !== 'power-loss') return undefined;
   let table = tables.get(base);
   if (table === undefined) {
@@ -60,10 +63,13 @@ export function sameCrashImage<R>(base: BasePlan, crash: CandidateCrash): SameCr
     tables.set(base, table);
   }
   const known = table;
+  const looks = crash.looks ?? 0;
+  let plain: string | undefined;
   let key: string | undefined;
   return {
     gate: (stateKey) => {
-      key = createHash('sha256').update(`${crash.io ?? 'end'}\u0000${stateKey}`).digest('base64');
+      plain = createHash('sha256').update(`${crash.io ?? 'end'}\u0000${stateKey}`).digest('base64');
+      key = looks > 0 ? `${plain} looks ${looks}` : plain;
       return known.has(key) ? 'stop' : 'go-on';
     },
     reused: () => {
@@ -75,7 +81,10 @@ export function sameCrashImage<R>(base: BasePlan, crash: CandidateCrash): SameCr
       // A worker runs several candidates at once: two with the same state may both have gone on
       // (neither was kept yet when each asked). Their outcomes are equal; the first kept stays.
       if (key !== undefined && !known.has(key)) known.set(key, run);
+      // Looks leave the run's own path as it is: without what they found, it is the outcome of
+      // the same state without looks.
+      if (plain !== undefined && plain !== key && !known.has(plain)) known.set(plain, withoutLooks(run));
     },
-    stateDigest: () => key,
+    stateDigest: () => plain,
   };
 }

@@ -58,6 +58,12 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
   };
 }
 
+/** `run` as it would be without second looks: its own path's violations, no looks counted. */
+function withoutLooks(run: SeedRun): SeedRun {
+  const { looks: _looks, ...rest } = run;
+  return { ...rest, violations: run.violations.filter((violation) => violation.look === undefined) };
+}
+
 /** The plan a task runs: its own, its exploration candidate's, or its unit's for its seed. */
 function planOf<P extends BasePlan>(subject: Subject<P>, task: SeedTask): P {
   if (task.plan !== undefined) return task.plan as P;
@@ -71,7 +77,7 @@ function planOf<P extends BasePlan>(subject: Subject<P>, task: SeedTask): P {
 export async function runSeed<P extends BasePlan>(subject: Subject<P>, task: SeedTask): Promise<SeedRun> {
   const plan = planOf(subject, task);
   if (task.trace === 'full') return seedRunOf(await subject.run(plan, { trace: 'full' }), true);
-  const shortcut = task.candidate === undefined ? undefined : sameCrashImage<SeedRun>(task.candidate.base, task.candidate.crash);
+  const shortcut = task.candidate === undefined ? undefined : sameCrashImage<SeedRun>(task.candidate.base, task.candidate.crash, withoutLooks);
   if (shortcut === undefined) return seedRunOf(await subject.run(plan), false);
   const result = await subject.run(plan, { afterFirstPowerLoss: shortcut.gate });
   if (result.stoppedAfterFirstPowerLoss) return { ...shortcut.reused(), reused: true };

@@ -106,6 +106,11 @@ export interface CandidateCrash {
   readonly kind: 'kill-9' | 'power-loss';
   /** The crash state a power loss settles on. */
   readonly crashState: number;
+  /**
+   * Second looks the candidate's plan takes (`looks`; absent or 0: none): other disks its power
+   * losses could have left, recovered and checked (harness/explore.ts asks for them in state 0).
+   */
+  readonly looks?: number;
 }
 
 /** Something the harness can test. */

@@ -11,7 +11,7 @@ import type { Exploration } from '../harness/index.ts';
 /** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
 export function explorationBase(plan: Plan, steps: number): Plan {
   const { capacityBytes: _capacity, phases: _phases, io: _io, ...faults } = plan.faults;
-  // Exploration tries every crash state at every point itself: second looks would repeat it.
+  // Exploration chooses its crash states, and the candidates that take looks (harness/explore.ts).
   const { crashStates: _states, looks: _looks, ...rest } = plan;
   return {
     ...rest,
@@ -33,11 +33,13 @@ export const engineExploration: Exploration<Plan> = {
     return points;
   },
   candidate(base, crash) {
+    const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) {
-      return { ...base, steps: [...base.steps, { op: 'crash', kind: 'power-loss' }], crashStates: [crash.crashState] };
+      return { ...base, ...looks, steps: [...base.steps, { op: 'crash', kind: 'power-loss' }], crashStates: [crash.crashState] };
     }
     return {
       ...base,
+      ...looks,
       faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] },
       ...(crash.kind === 'power-loss' ? { crashStates: [crash.crashState] } : {}),
     };

@@ -50,7 +50,7 @@ const shrinkAxes: ShrinkAxes<TargetPlan> = {
 const exploration: Exploration<TargetPlan> = {
   base(plan, size) {
     const { phases: _phases, io: _io, capacityBytes: _capacity, ...faults } = plan.faults;
-    // Exploration tries every crash state itself: second looks would repeat it.
+    // Exploration chooses its crash states, and the candidates that take looks (harness/explore.ts).
     const { crashStates: _states, looks: _looks, ...rest } = plan;
     return { ...rest, faults: { ...faults, rates: {}, scheduled: [] }, operations: plan.operations.slice(0, size) };
   },
@@ -68,9 +68,10 @@ const exploration: Exploration<TargetPlan> = {
     return points;
   },
   candidate(base, crash) {
-    if (crash.io === undefined) return { ...base, crashStates: [crash.crashState] };
+    const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
+    if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };
     const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
-    return { ...base, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
+    return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
   },
 };
 

@@ -7,6 +7,7 @@ import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { explorationBase } from '../../scenarios/engine-explore.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
+import { namedCrashStates } from '../../sim/index.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
 
 describe('explorePlan on the engine subject', () => {
@@ -85,4 +86,35 @@ describe('explorePlan on the engine subject', () => {
       await executor.close();
     }
   });
+
+  it('looks at other disks each power loss of state 0 could have left: it finds a log that refuses a torn last line, which the five named states miss, and a plan that crashes in that state on its own path', async () => {
+    const strict = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/torn-line-log.ts' });
+    const tolerant = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/torn-line-log-tolerant.ts' });
+    for (const seed of [1, 2, 3]) {
+      const plan = strict.plan('torn-line-log', seed);
+      expect((await explorePlan(strict, plan, { looks: 0 })).violations, `seed ${seed} without looks`).toEqual([]);
+      const result = await explorePlan(strict, plan);
+      expect(result.looks, `seed ${seed}`).toBeGreaterThan(0);
+      const refused = result.violations.find((violation) => violation.invariant === 'opens');
+      expect(refused, `seed ${seed}`).toMatchObject({ kind: 'power-loss', message: expect.stringMatching(/^the library does not open after the crash: .*JSON/) as unknown });
+      // Found by a look: a seeded state beyond the named ones, pinned on the plan's own path.
+      expect(refused!.crashState).toBeGreaterThanOrEqual(namedCrashStates);
+      expect(refused!.plan.looks).toBeUndefined();
+      const rerun = await strict.run(refused!.plan);
+      expect(rerun.violations.map((violation) => violation.message)).toContain(refused!.message);
+      // The log that cuts a torn tail passes the same exploration.
+      expect((await explorePlan(tolerant, tolerant.plan('torn-line-log-tolerant', seed))).violations, `seed ${seed}, tolerant`).toEqual([]);
+    }
+  });
+
+  it('lets a power-loss state that leaves the same disk as state 0 reuse its run without what its looks found', async () => {
+    const subject = engineSubject(referenceEngine);
+    const plan = subject.plan('wal-append', 1);
+    const looked = await explorePlan(subject, plan, { size: 4 });
+    const plain = await explorePlan(subject, plan, { size: 4, looks: 0 });
+    expect(looked.looks).toBeGreaterThan(0);
+    expect(looked.sameStates).toBe(plain.sameStates);
+    expect(looked.sameStates).toBeGreaterThan(0);
+  });
 });
+

@@ -8,25 +8,25 @@ import type { Plan } from '../../sim/plan.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
 
-/** Every crash an exploration of `plan` tries, in its order (harness/explore.ts). */
-async function candidatesOf(subject: Subject<Plan>, plan: Plan, size: number): Promise<{ base: Plan; crashes: CandidateCrash[] }> {
+/** Every crash an exploration of `plan` tries, in its order, state 0 with `looks` second looks (harness/explore.ts). */
+async function candidatesOf(subject: Subject<Plan>, plan: Plan, size: number, looks = 16): Promise<{ base: Plan; crashes: CandidateCrash[] }> {
   const base = subject.explore.base(plan, size);
   const clean = await subject.run(base, { trace: 'full' });
   const crashes: CandidateCrash[] = [];
   for (const io of subject.explore.crashPoints(clean.trace)) {
     crashes.push({ io, kind: 'kill-9', crashState: 0 });
-    for (let state = 0; state < 5; state++) crashes.push({ io, kind: 'power-loss', crashState: state });
+    for (let state = 0; state < 5; state++) crashes.push({ io, kind: 'power-loss', crashState: state, ...(state === 0 ? { looks } : {}) });
   }
-  for (let state = 0; state < 5; state++) crashes.push({ io: undefined, kind: 'power-loss', crashState: state });
+  for (let state = 0; state < 5; state++) crashes.push({ io: undefined, kind: 'power-loss', crashState: state, ...(state === 0 ? { looks } : {}) });
   return { base, crashes };
 }
 
 const verdict = (run: Pick<SeedRun, 'violations' | 'findings'>): unknown => ({ violations: run.violations, findings: run.findings ?? [] });
 
 /** Each candidate through the shortcut, side by side with its run whole. */
-async function compare(engine: Engine, unit: string, seed: number, size: number): Promise<{ reused: number; reusedFailing: number; runs: number }> {
+async function compare(engine: Engine, unit: string, seed: number, size: number, looks = 16): Promise<{ reused: number; reusedFailing: number; runs: number }> {
   const subject = engineSubject(engine);
-  const { base, crashes } = await candidatesOf(subject, subject.plan(unit, seed), size);
+  const { base, crashes } = await candidatesOf(subject, subject.plan(unit, seed), size, looks);
   let reused = 0;
   let reusedFailing = 0;
   for (const crash of crashes) {
@@ -63,6 +63,14 @@ describe('exploration runs crash states that leave the same state once', () => {
       }
     }
     expect(reusedFailing).toBeGreaterThan(0);
+  });
+
+  it('lets a state without looks reuse a run with looks (state 0\'s) of the same state, without what its looks found: as many reused as with no looks at all', async () => {
+    for (const [unit, seed] of [['wal-append', 1], ['swarm', 3]] as const) {
+      const looked = await compare(referenceEngine, unit, seed, 8, 16);
+      const plain = await compare(referenceEngine, unit, seed, 8, 0);
+      expect(looked.reused, `${unit} seed ${seed}`).toBe(plain.reused);
+    }
   });
 
   it('never shortcuts a kill -9: the model holds the engine to more after it than after a power loss on the same disk', async () => {
