@@ -157,7 +157,7 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
     const state = crash.crashState ?? 0;
-    const looked = crash.kind === 'power-loss' && state === 0 && looks > 0 ? { looks } : {};
+    const looked = (crash.kind === 'kill-9' || state === 0) && looks > 0 ? { looks } : {};
     const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: state, ...looked };
     const plan = subject.explore.candidate(base, at);
     if (plan !== undefined) candidates.push({ crash, at, plan });

@@ -9,6 +9,8 @@ import { findScenario } from '../../scenarios/index.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { namedCrashStates } from '../../sim/index.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
+import { mutants } from '../mutants/catalogue.ts';
+import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
 describe('explorePlan on the engine subject', () => {
   it('finds nothing in the reference engine after crashing every I/O point in every state, and the end in every state', async () => {
@@ -115,6 +117,23 @@ describe('explorePlan on the engine subject', () => {
     expect(looked.looks).toBeGreaterThan(0);
     expect(looked.sameStates).toBe(plain.sameStates);
     expect(looked.sameStates).toBeGreaterThan(0);
+  });
+
+  it('finds with its looks the planted bugs of torn tails and of a recovery that serves unsynced data, which its crash states alone miss (torn-tail-kept, truncation-not-synced, torn-evidence-not-kept)', async () => {
+    try {
+      for (const [id, scenario] of [['torn-tail-kept', 'wal-append'], ['truncation-not-synced', 'recovery-crash'], ['torn-evidence-not-kept', 'kill9-anywhere']] as const) {
+        const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === id)!));
+        const plan = subject.plan(scenario, 1);
+        expect((await explorePlan(subject, plan, { size: 8, looks: 0 })).violations, `${id} without looks`).toEqual([]);
+        const found = (await explorePlan(subject, plan, { size: 8 })).violations;
+        expect(found.length, id).toBeGreaterThan(0);
+        // Each plan shows its violation on its own path.
+        const rerun = await subject.run(found[0]!.plan);
+        expect(rerun.violations.map((violation) => violation.message), id).toContain(found[0]!.message);
+      }
+    } finally {
+      removeMutantCopies();
+    }
   });
 });
 
