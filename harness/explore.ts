@@ -15,7 +15,10 @@
  * seldom among the few a search can afford to rerun. So each crash point's run in state 0 also
  * takes second looks at other crash states (sim/second-look.ts): the disk right before its power
  * loss, settled again on further seeded states, and each disk that differs from the ones before
- * it recovered and checked, without rerunning what came before the power loss. A violation a
+ * it recovered and checked, without rerunning what came before the power loss. Each crash
+ * point's kill -9 run takes them too, at the power losses after it: a library run's final one,
+ * and, for an engine, one right after a recovery that left writes unsynced (kill -9 keeps the
+ * page cache, so a recovery can serve what a later power loss takes). A violation a
  * look found is reported as the crash state it settled on, with a plan that crashes in that
  * state on its own path (harness/pin-look.ts).
  *
@@ -35,7 +38,7 @@ export interface ExploreOptions {
   /** Steps (operations) kept from the plan. @defaultValue the subject's `sizeDefault` */
   readonly size?: number;
   /**
-   * Other disks each power loss of a crash point's run in state 0 could have left, looked at
+   * Other disks each power loss of a crash point's kill -9 run and run in state 0 could have left, looked at
    * (recovered and checked) beyond the named states: up to this many per power loss; 0: none.
    * @defaultValue {@link exploreLooksDefault}
    */

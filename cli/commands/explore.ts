@@ -1,7 +1,7 @@
 /**
  * `powercut explore`: crashes a short fault-free prefix of one seed's plan at every I/O
  * operation, with kill -9 and each power-loss crash state, and second looks at other disks from
- * the run in state 0 (harness/explore.ts). Exit 1 on any violation.
+ * the kill -9 and state 0 runs (harness/explore.ts). Exit 1 on any violation.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -22,7 +22,7 @@ interface ExploreFlags extends PlanFlags {
 /** Registers `explore` on `program`. */
 export function registerExplore(program: Command): void {
   subjectOptions(program.command('explore'))
-    .description('crash a short fault-free workload at every I/O operation (kill -9 and K power-loss states; the run in state 0 also looks at up to 16 other disks each power loss could have left: --looks N, 0 for none)')
+    .description('crash a short fault-free workload at every I/O operation (kill -9 and K power-loss states; the kill -9 run and the run in state 0 of each crash point also look at up to 16 other disks each power loss could have left: --looks N, 0 for none)')
     .option('--scenario <name>', 'scenario name (with --seed; not with --target)')
     .option('--seed <n>', 'seed', integerOption(0))
     .option('--plan <file>', 'explore a plan file instead of a seed')
@@ -43,7 +43,7 @@ export function registerExplore(program: Command): void {
       }
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
-      if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of state 0 could have left (up to ${looks} each), recovered and checked`);
+      if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each), recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
       // A library workload's run always ends with a crash and a check; an engine's need not.
       const clean = subject.spec.kind === 'library' ? 'with no crash injected (only the final one every workload run ends with)' : 'without any crash';

@@ -101,7 +101,7 @@ describe('explorePlan on the engine subject', () => {
       expect(refused, `seed ${seed}`).toMatchObject({ kind: 'power-loss', message: expect.stringMatching(/^the library does not open after the crash: .*JSON/) as unknown });
       // Found by a look: a seeded state beyond the named ones, pinned on the plan's own path.
       expect(refused!.crashState).toBeGreaterThanOrEqual(namedCrashStates);
-      expect(refused!.plan.looks).toBeUndefined();
+      expect((refused!.plan as { looks?: number }).looks).toBeUndefined();
       const rerun = await strict.run(refused!.plan);
       expect(rerun.violations.map((violation) => violation.message)).toContain(refused!.message);
       // The log that cuts a torn tail passes the same exploration.
