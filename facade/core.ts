@@ -7,9 +7,9 @@
  *
  * Paths: a simulated path is an absolute path under the root, used as is on the simulated disk.
  * Directories: a directory opened read-only is a directory descriptor whose `fsync` is the
- * port's `syncDir` (how Node code makes a rename durable). Directories cannot be removed or
- * renamed on the simulated disk (sim/disk/disk.ts), so `rmdir` and `rm` of a directory throw
- * {@link UnsupportedFsCallError}.
+ * port's `syncDir` (how Node code makes a rename durable). Directories are made, moved and
+ * removed as the simulated disk does it (sim/disk/disk.ts): each pending in its parent until the
+ * parent is synced.
  *
  * Listings: the simulated disk lists a directory sorted by name, as libuv's `scandir` does
  * (Node's `readdir`); the kind of each entry is looked up without an I/O operation, as
@@ -459,7 +459,8 @@ export class FacadeCore {
   }
 
   /**
-   * `rmdir`: removes an empty directory, durable at once (sim/disk/disk.ts); with Node's
+   * `rmdir`: removes an empty directory, pending in its parent until it is synced (a power loss
+   * may bring it back, sim/disk/disk.ts); with Node's
    * deprecated `recursive`, the whole tree, as `rm` does.
    * @throws NodeFsError ENOENT, ENOTDIR, ENOTEMPTY
    */

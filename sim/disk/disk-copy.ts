@@ -44,7 +44,11 @@ export function copyDisk(disk: SimDisk): SimDisk {
     let copy = txns.get(txn);
     if (copy === undefined) {
       const sets = txn.sets.map((set) => ({ dir: dirOf(set.dir), name: set.name, target: set.target === undefined ? undefined : entryOf(set.target) }));
-      copy = { seq: txn.seq, sets, committed: txn.committed, ...(txn.failedSync === true ? { failedSync: true } : {}) };
+      copy = {
+        seq: txn.seq, sets, committed: txn.committed,
+        ...(txn.failedSync === true ? { failedSync: true } : {}),
+        ...(txn.removes === undefined ? {} : { removes: dirOf(txn.removes) }),
+      };
       txns.set(txn, copy);
     }
     return copy;

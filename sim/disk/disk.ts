@@ -15,8 +15,11 @@
  * more, the order of a journal: directory creations and moves commit and survive a power loss
  * in the order they were made, and no operation made after one that a power loss undid survives
  * it (see {@link SimDisk.renameDir}); so the durable tree is always one the directories really
- * had, without cycles or a directory in two places. `rmdir` is durable at once; it and `mkdir`
- * first commit the pending changes of the name they remove or create. Setting up a root
+ * had, without cycles or a directory in two places. `rmdir` is pending in the parent too, and
+ * keeps the same order: a power loss that loses it brings the directory back, with what a prefix
+ * of its own pending operations (the unlinks that emptied it) left in it; a lock directory
+ * removed without syncing its parent is back after a power loss. `mkdir` first commits the pending changes of the name it creates. A directory an
+ * existing empty one is renamed over is removed durably at once. Setting up a root
  * (`mkdir(path, { durable: true })`) is durable at once. Files are inodes, so an open handle
  * keeps its file through rename and unlink, as in POSIX.
  *
@@ -62,6 +65,8 @@ export interface DirTxn {
    * loses it says so (SimDisk.lastLostAfterFailedSync).
    */
   failedSync?: boolean;
+  /** An `rmdir`: the directory it removes (its one set removes the name), which a power loss that loses it brings back. */
+  readonly removes?: DirNode;
 }
 
 /** A path split into its parent directory and its last name. */
@@ -144,7 +149,7 @@ function sharesAName(a: DirTxn, b: DirTxn): boolean {
  * nowhere). Both keep journal order (see {@link SimDisk.renameDir}).
  */
 function isDirMove(txn: DirTxn): boolean {
-  return txn.sets.some((set) => set.target !== undefined && !(set.target instanceof FileState));
+  return txn.removes !== undefined || txn.sets.some((set) => set.target !== undefined && !(set.target instanceof FileState));
 }
 
 /** How many names the durable maps of `dir` and the directories durably under it hold. */
@@ -161,7 +166,7 @@ function describeTxn(txn: DirTxn): string {
   const to = txn.sets.find((set) => set.target !== undefined);
   if (from !== undefined && to !== undefined) return `the rename ${path(from)} -> ${path(to)}`;
   if (to !== undefined) return `${to.target instanceof FileState ? 'the create' : 'the mkdir'} of ${path(to)}`;
-  return `the unlink of ${path(from!)}`;
+  return `${txn.removes === undefined ? 'the unlink' : 'the rmdir'} of ${path(from!)}`;
 }
 
 /** The namespace, the files and the space of one simulated disk. */
@@ -343,30 +348,51 @@ export class SimDisk {
   }
 
   /**
-   * Removes the empty directory `dir`, durable at once as {@link mkdir} makes one: its own logged
-   * operations are committed first (a journal commits a directory's earlier changes before its
-   * removal), so nothing pending names it afterwards.
+   * Removes the empty directory `dir` (`rmdir`): pending in its parent until the parent is
+   * synced, in journal order with directory creations and moves, as {@link renameDir} is. Its own
+   * pending operations stay pending, and a power loss keeps a prefix of them as of any directory
+   * ({@link #settleDirs}): one that loses the removal brings the directory back with what that
+   * prefix left (empty, or with files whose unlinks were lost too).
    * @throws IoError `ENOTEMPTY` when its page-cache namespace has an entry; `EBUSY`-like roots
    * (`/`, `.`) are refused as `EINVAL`
    */
-  rmdir(dir: DirNode, syscall = 'rmdir'): void {
-    if (dir.path === '/' || dir.path === '.') fail('EINVAL', syscall, dir.path);
-    if (dir.cache.size > 0) fail('ENOTEMPTY', syscall, dir.path);
+  rmdir(dir: DirNode): void {
+    const { parent, name } = this.#removable(dir, 'rmdir');
+    const txn: DirTxn = { sets: [{ dir: parent, name, target: undefined }], committed: false, seq: this.#nextTxnSeq++, removes: dir };
+    this.#applyTxn(txn);
+    this.#pendingDirMoves.push(txn);
+    this.#dirs.delete(dir.path);
+  }
+
+  /**
+   * Removes the empty directory `dir` durably at once: the one a directory is renamed over (a
+   * rename is one operation, which this model cannot split into a removal and a move that a power
+   * loss keeps apart). The pending changes of its name are committed first.
+   */
+  #removeDirDurably(dir: DirNode): void {
+    const { parent, name } = this.#removable(dir, 'rename');
     this.syncDir(dir);
-    const split = splitPath(dir.path);
-    const parent = this.#dirs.get(split.parent);
-    assert(parent !== undefined && parent.cache.get(split.name) === dir, 'rmdir: the directory hangs under its parent');
-    this.#commitPendingAt(parent, split.name);
-    parent.cache.delete(split.name);
-    parent.durable.delete(split.name);
+    this.#commitPendingAt(parent, name);
+    parent.cache.delete(name);
+    parent.durable.delete(name);
     // Its committed creation or move-in, still in the parent's log, would name it after it is gone.
     parent.log = parent.log.filter((txn) => !txn.committed);
     this.#dirs.delete(dir.path);
   }
 
+  /** Checks that `dir` may be removed (an empty directory, not a root), and gives its parent and name. */
+  #removable(dir: DirNode, syscall: string): { parent: DirNode; name: string } {
+    if (dir.path === '/' || dir.path === '.') fail('EINVAL', syscall, dir.path);
+    if (dir.cache.size > 0) fail('ENOTEMPTY', syscall, dir.path);
+    const split = splitPath(dir.path);
+    const parent = this.#dirs.get(split.parent);
+    assert(parent !== undefined && parent.cache.get(split.name) === dir, 'rmdir: the directory hangs under its parent');
+    return { parent, name: split.name };
+  }
+
   /**
    * Moves the directory `dir` from `fromDir/fromName` to `toDir/toName`, which must be free or an
-   * empty directory (removed first, durably, as {@link rmdir} does); the caller checked that `toDir`
+   * empty directory (removed first, durably); the caller checked that `toDir`
    * is not inside `dir`. The move is pending like a file rename until `fromDir` or `toDir` is
    * synced, with journal order on top: it commits only after every earlier directory move (and
    * an operation changing a name it changed commits it first), and a power loss keeps a prefix
@@ -378,7 +404,7 @@ export class SimDisk {
     const replaced = toDir.cache.get(toName);
     if (replaced !== undefined) {
       assert(!(replaced instanceof FileState) && replaced !== dir, 'renameDir: the target is another directory');
-      this.rmdir(replaced, 'rename');
+      this.#removeDirDurably(replaced);
     }
     const txn: DirTxn = {
       sets: [{ dir: toDir, name: toName, target: dir }, { dir: fromDir, name: fromName, target: undefined }],
@@ -433,8 +459,8 @@ export class SimDisk {
   }
 
   /**
-   * Commits the pending operations of `dir` that change its entry `name`, before a `mkdir` or
-   * `rmdir` there makes a change durable at once: otherwise a power loss could apply an older
+   * Commits the pending operations of `dir` that change its entry `name`, before a `mkdir` there
+   * or a durable removal of the directory there: otherwise a power loss could apply an older
    * pending change of the name over it (a pending unlink deleting the new directory, a move
    * undone bringing a removed directory back). Operations on other names stay pending.
    */
@@ -483,7 +509,10 @@ export class SimDisk {
     };
     visit(this.#dirs.get('/')!, '/');
     visit(this.#dirs.get('.')!, '.');
-    const dirs = [...this.#dirs.values()].filter((dir) => !dropUnreached || reached.has(dir));
+    const tabled = [...this.#dirs.values()];
+    const dirs = tabled.filter((dir) => !dropUnreached || reached.has(dir));
+    // A directory whose removal a power loss undid is back (after the others, in walk order).
+    if (dropUnreached) dirs.push(...[...reached].filter((dir) => !tabled.includes(dir)));
     assert(reached.size === dirs.length && dirs.every((dir) => reached.has(dir)), 'every directory, and nothing else, hangs under a root');
     this.#dirs = new Map(dirs.map((dir) => [dir.path, dir]));
   }
@@ -683,11 +712,17 @@ export class SimDisk {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
     const bias = this.dirOrder === 'per-name' ? drawPerNameBias(policy) : 'any';
-    for (const dir of this.#dirs.values()) {
+    // A directory whose removal is pending settles its own log too (after the others).
+    const removed = this.#pendingDirMoves.flatMap((move) => (move.removes === undefined || move.committed ? [] : [move.removes]));
+    for (const dir of [...this.#dirs.values(), ...removed]) {
       for (const log of dirLogs(dir, dir.log.filter((txn) => !txn.committed), this.dirOrder)) {
         const n = this.dirOrder === 'per-name' ? namePrefixLength(log, policy, bias) : dirPrefixLength(log.length, policy);
         for (let i = 0; i < log.length; i++) (i < n ? kept : dropped).add(log[i]!);
       }
+    }
+    // A removal survives only with every operation that emptied the directory (they came first).
+    for (const move of this.#pendingDirMoves) {
+      if (move.removes !== undefined && move.removes.log.some((txn) => !txn.committed && (!kept.has(txn) || dropped.has(txn)))) dropped.add(move);
     }
     // Apply in creation order, so that a later operation on a name wins over an earlier one.
     let survivors = [...kept].filter((txn) => !dropped.has(txn)).sort((a, b) => a.seq - b.seq);
@@ -722,7 +757,7 @@ export class SimDisk {
   /** The first directory creation lost with synced names under it, in words (see {@link lastLostDir}). */
   #lostDir(survivors: ReadonlySet<DirTxn>): string | undefined {
     for (const move of this.#pendingDirMoves) {
-      if (move.committed || survivors.has(move) || move.sets.length !== 1) continue;
+      if (move.committed || survivors.has(move) || move.sets.length !== 1 || move.removes !== undefined) continue;
       const dir = move.sets[0]!.target as DirNode;
       const synced = syncedNamesUnder(dir);
       if (synced > 0) return `${describeTxn(move)}, with ${synced} synced name${synced === 1 ? '' : 's'} in it`;

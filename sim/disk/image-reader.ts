@@ -182,56 +182,70 @@ export function importDiskImage(value: unknown): ImportedDisk {
   resolveMisdirects(files);
 
   // Directories first as empty shells, so that entries and operations can refer to any of them.
-  const rawDirs = array(d['dirs'], 'disk.dirs').map((raw, i) => object(raw, `disk.dirs[${i}]`, ['path', 'cache', 'durable', 'log']));
+  // One a pending rmdir removed is keyed by its path and that rmdir, and stays out of the table.
+  const rawDirs = array(d['dirs'], 'disk.dirs').map((raw, i) => object(raw, `disk.dirs[${i}]`, ['path', 'cache', 'durable', 'log'], ['removedBy']));
   const dirs = new Map<string, DirNode>();
+  const tabled: DirNode[] = [];
+  const removedDirs = new Map<number, DirNode>();
+  const keyOf = (path: string, removedBy: number | undefined): string => (removedBy === undefined ? path : `${path}\u0000${removedBy}`);
+  const removedByOf = (value: unknown, field: string): number | undefined => (value === undefined ? undefined : natural(value, field));
   rawDirs.forEach((raw, i) => {
     const path = text(raw['path'], `disk.dirs[${i}].path`);
-    if (dirs.has(path)) fail(`disk.dirs[${i}].path`, `${found(path)} is listed twice`);
-    dirs.set(path, { kind: 'dir', path, cache: new Map(), durable: new Map(), log: [] });
+    const key = keyOf(path, removedByOf(raw['removedBy'], `disk.dirs[${i}].removedBy`));
+    if (dirs.has(key)) fail(`disk.dirs[${i}].path`, `${found(path)} is listed twice`);
+    const dir: DirNode = { kind: 'dir', path, cache: new Map(), durable: new Map(), log: [] };
+    dirs.set(key, dir);
+    if (raw['removedBy'] === undefined) tabled.push(dir);
+    else removedDirs.set(raw['removedBy'] as number, dir);
   });
   for (const path of ['/', '.']) if (!dirs.has(path)) fail('disk.dirs', `must include the root ${found(path)}`);
   const fileRef = (id: unknown, field: string): FileState => {
     const file = files.get(natural(id, field));
     return file ?? fail(field, `names file ${found(id)}, which disk.files does not hold`);
   };
-  const dirRef = (path: unknown, field: string): DirNode => {
-    const dir = dirs.get(text(path, field));
+  const dirRef = (path: unknown, field: string, removedBy?: unknown, removedField = field): DirNode => {
+    const dir = dirs.get(keyOf(text(path, field), removedByOf(removedBy, removedField)));
     return dir ?? fail(field, `names directory ${found(path)}, which disk.dirs does not hold`);
   };
 
   const txns = new Map<number, DirTxn>();
   array(d['txns'], 'disk.txns').forEach((raw, i) => {
     const field = `disk.txns[${i}]`;
-    const record = object(raw, field, ['seq', 'committed', 'sets']);
+    const record = object(raw, field, ['seq', 'committed', 'sets'], ['removesDir']);
     const seq = natural(record['seq'], `${field}.seq`);
     if (seq >= nextTxnSeq) fail(`${field}.seq`, `must be below disk.nextTxnSeq (${nextTxnSeq})`);
     if (txns.has(seq)) fail(`${field}.seq`, `${seq} is listed twice`);
     const sets = array(record['sets'], `${field}.sets`).map((rawSet, j) => {
       const setField = `${field}.sets[${j}]`;
       const moved = typeof rawSet === 'object' && rawSet !== null && 'movedDir' in rawSet;
-      const set = object(rawSet, setField, ['dir', 'name', moved ? 'movedDir' : 'file']);
+      const set = object(rawSet, setField, ['dir', 'name', moved ? 'movedDir' : 'file'], moved ? ['dirRemovedBy', 'movedDirRemovedBy'] : ['dirRemovedBy']);
       let target: Entry | undefined;
-      if (moved) target = dirRef(set['movedDir'], `${setField}.movedDir`);
+      if (moved) target = dirRef(set['movedDir'], `${setField}.movedDir`, set['movedDirRemovedBy'], `${setField}.movedDirRemovedBy`);
       else target = set['file'] === null ? undefined : fileRef(set['file'], `${setField}.file`);
-      return { dir: dirRef(set['dir'], `${setField}.dir`), name: text(set['name'], `${setField}.name`), target };
+      return { dir: dirRef(set['dir'], `${setField}.dir`, set['dirRemovedBy'], `${setField}.dirRemovedBy`), name: text(set['name'], `${setField}.name`), target };
     });
-    txns.set(seq, { seq, sets, committed: bool(record['committed'], `${field}.committed`) });
+    let removes: DirNode | undefined;
+    if (record['removesDir'] !== undefined) {
+      if (record['removesDir'] !== true) fail(`${field}.removesDir`, `must be true or absent, found ${found(record['removesDir'])}`);
+      removes = removedDirs.get(seq) ?? fail(`${field}.removesDir`, `no directory in disk.dirs is removedBy ${seq}`);
+    }
+    txns.set(seq, { seq, sets, committed: bool(record['committed'], `${field}.committed`), ...(removes === undefined ? {} : { removes }) });
   });
 
   rawDirs.forEach((raw, i) => {
     const field = `disk.dirs[${i}]`;
-    const dir = dirs.get(raw['path'] as string)!;
+    const dir = dirs.get(keyOf(raw['path'] as string, raw['removedBy'] as number | undefined))!;
     for (const which of ['cache', 'durable'] as const) {
       array(raw[which], `${field}.${which}`).forEach((rawEntry, j) => {
         const entryField = `${field}.${which}[${j}]`;
         const keys = typeof rawEntry === 'object' && rawEntry !== null && 'dir' in rawEntry ? ['name', 'dir'] : ['name', 'file'];
-        const record = object(rawEntry, entryField, keys);
+        const record = object(rawEntry, entryField, keys, keys[1] === 'dir' ? ['removedBy'] : []);
         const name = text(record['name'], `${entryField}.name`);
         if (name === '' || name === '.' || name === '..' || name.includes('/')) fail(`${entryField}.name`, `${found(name)} is not a file name`);
         if (dir[which].has(name)) fail(`${entryField}.name`, `${found(name)} is listed twice`);
         let entry: Entry;
         if (keys[1] === 'dir') {
-          entry = dirRef(record['dir'], `${entryField}.dir`);
+          entry = dirRef(record['dir'], `${entryField}.dir`, record['removedBy'], `${entryField}.removedBy`);
           // The durable map may still hold a renamed directory at its old name.
           if (which === 'cache' && entry.path !== childPath(dir.path, name)) fail(`${entryField}.dir`, `${found(entry.path)} is not the path of ${found(name)} in ${found(dir.path)}`);
         } else {
@@ -246,7 +260,7 @@ export function importDiskImage(value: unknown): ImportedDisk {
     }
   });
 
-  const disk = SimDisk.fromInternals(sectorBytes, { dirs: [...dirs.values()], nextFileId, nextTxnSeq });
+  const disk = SimDisk.fromInternals(sectorBytes, { dirs: tabled, nextFileId, nextTxnSeq });
   disk.capacityBytes = capacityBytes;
   if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
   return { disk, machine };

@@ -5,12 +5,13 @@
  */
 import { Buffer } from 'node:buffer';
 import type { ByteBuffer } from './bytes.ts';
-import type { DirTxn, Entry, SimDisk } from './disk.ts';
+import type { DirNode, DirTxn, Entry, SimDisk } from './disk.ts';
 import { FileState, type PendingRecord } from './file-state.ts';
 import {
   diskImageFormat,
   diskImageVersion,
   type DirImage,
+  type DirRefImage,
   type DiskImage,
   type EntryImage,
   type FileImage,
@@ -32,7 +33,22 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
   const addFile = (entry: Entry | undefined): void => {
     if (entry instanceof FileState) files.set(entry.id, entry);
   };
-  for (const dir of internals.dirs) {
+  // Directories a pending rmdir removed, by that rmdir (found in logs, theirs included).
+  const removedBy = new Map<DirNode, number>();
+  const all = [...internals.dirs];
+  for (let i = 0; i < all.length; i++) {
+    for (const txn of all[i]!.log) {
+      if (txn.removes !== undefined && !removedBy.has(txn.removes)) {
+        removedBy.set(txn.removes, txn.seq);
+        all.push(txn.removes);
+      }
+    }
+  }
+  const ref = (dir: DirNode): DirRefImage => {
+    const seq = removedBy.get(dir);
+    return seq === undefined ? { dir: dir.path } : { dir: dir.path, removedBy: seq };
+  };
+  for (const dir of all) {
     for (const entry of dir.cache.values()) addFile(entry);
     for (const entry of dir.durable.values()) addFile(entry);
     for (const txn of dir.log) {
@@ -51,12 +67,16 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
       }
     }
   }
-  const dirs: DirImage[] = internals.dirs.map((dir) => ({
-    path: dir.path,
-    cache: entriesOf(dir.cache),
-    durable: entriesOf(dir.durable),
-    log: dir.log.map((txn) => txn.seq),
-  }));
+  const dirs: DirImage[] = all.map((dir) => {
+    const seq = removedBy.get(dir);
+    return {
+      path: dir.path,
+      cache: entriesOf(dir.cache, ref),
+      durable: entriesOf(dir.durable, ref),
+      log: dir.log.map((txn) => txn.seq),
+      ...(seq === undefined ? {} : { removedBy: seq }),
+    };
+  });
   return {
     format: diskImageFormat,
     version: diskImageVersion,
@@ -69,13 +89,13 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
       nextTxnSeq: internals.nextTxnSeq,
       files: [...files.values()].sort((a, b) => a.id - b.id).map(fileImage),
       dirs,
-      txns: [...txns.values()].sort((a, b) => a.seq - b.seq).map(txnImage),
+      txns: [...txns.values()].sort((a, b) => a.seq - b.seq).map((txn) => txnImage(txn, ref)),
     },
   };
 }
 
-function entriesOf(map: ReadonlyMap<string, Entry>): EntryImage[] {
-  return [...map].map(([name, entry]) => (entry instanceof FileState ? { name, file: entry.id } : { name, dir: entry.path }));
+function entriesOf(map: ReadonlyMap<string, Entry>, ref: (dir: DirNode) => DirRefImage): EntryImage[] {
+  return [...map].map(([name, entry]) => (entry instanceof FileState ? { name, file: entry.id } : { name, ...ref(entry) }));
 }
 
 function fileImage(file: FileState): FileImage {
@@ -97,15 +117,19 @@ function recordImage(record: PendingRecord): PendingRecordImage {
   return misdirect === undefined ? write : { ...write, misdirect: { file: misdirect.file.id, offset: misdirect.offset } };
 }
 
-function txnImage(txn: DirTxn): TxnImage {
+function txnImage(txn: DirTxn, ref: (dir: DirNode) => DirRefImage): TxnImage {
   return {
     seq: txn.seq,
     committed: txn.committed,
     sets: txn.sets.map((set) => {
       const target = set.target;
-      if (target === undefined || target instanceof FileState) return { dir: set.dir.path, name: set.name, file: target?.id ?? null };
-      return { dir: set.dir.path, name: set.name, movedDir: target.path };
+      const at = ref(set.dir);
+      const where = { dir: at.dir, ...(at.removedBy === undefined ? {} : { dirRemovedBy: at.removedBy }), name: set.name };
+      if (target === undefined || target instanceof FileState) return { ...where, file: target?.id ?? null };
+      const moved = ref(target);
+      return { ...where, movedDir: moved.dir, ...(moved.removedBy === undefined ? {} : { movedDirRemovedBy: moved.removedBy }) };
     }),
+    ...(txn.removes === undefined ? {} : { removesDir: true as const }),
   };
 }
 

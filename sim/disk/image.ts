@@ -56,7 +56,17 @@ export interface MachineState {
 }
 
 /** A directory entry: a file by id, or a directory by path. */
-export type EntryImage = { readonly name: string; readonly file: number } | { readonly name: string; readonly dir: string };
+export type EntryImage = { readonly name: string; readonly file: number } | ({ readonly name: string } & DirRefImage);
+
+/**
+ * How an image names a directory: by its path, and, for one an `rmdir` still pending removed
+ * (no longer in the namespace, but back if a power loss loses the removal), by that operation's
+ * sequence number as well, since another directory may have its path by then.
+ */
+export interface DirRefImage {
+  readonly dir: string;
+  readonly removedBy?: number;
+}
 
 /** One file (inode). */
 export interface FileImage {
@@ -82,14 +92,24 @@ export interface DirImage {
   readonly durable: readonly EntryImage[];
   /** Sequence numbers of logged operations, oldest first. */
   readonly log: readonly number[];
+  /** A directory a pending `rmdir` removed: that operation's sequence number (see {@link DirRefImage}). */
+  readonly removedBy?: number;
 }
 
 /** One logged directory operation. */
 export interface TxnImage {
   readonly seq: number;
   readonly committed: boolean;
-  /** Each change: `name` in `dir` names `file` (null: removed), or the directory at `movedDir` (a directory rename). */
-  readonly sets: ReadonlyArray<{ readonly dir: string; readonly name: string; readonly file: number | null } | { readonly dir: string; readonly name: string; readonly movedDir: string }>;
+  /**
+   * Each change: `name` in `dir` names `file` (null: removed), or the directory at `movedDir` (a
+   * directory rename); `dirRemovedBy` and `movedDirRemovedBy` as `removedBy` in {@link DirRefImage}.
+   */
+  readonly sets: ReadonlyArray<
+    | { readonly dir: string; readonly dirRemovedBy?: number; readonly name: string; readonly file: number | null }
+    | { readonly dir: string; readonly dirRemovedBy?: number; readonly name: string; readonly movedDir: string; readonly movedDirRemovedBy?: number }
+  >;
+  /** An `rmdir`: the directory it removed is the one listed with `removedBy` equal to this `seq`. */
+  readonly removesDir?: true;
 }
 
 /** The disk part of an image. */

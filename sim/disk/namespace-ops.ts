@@ -175,7 +175,7 @@ export function unlinkOp(k: IoKernel, path: string): Operation<void> {
 }
 
 /**
- * Removes an empty directory (durable at once, see disk.ts `rmdir`); counted with unlinks.
+ * Removes an empty directory (pending in its parent until it is synced, see disk.ts `rmdir`); counted with unlinks.
  * @throws IoError `ENOENT`, `ENOTDIR`, `ENOTEMPTY`, `EINVAL` (a root)
  */
 export function rmdirOp(k: IoKernel, path: string): Operation<void> {

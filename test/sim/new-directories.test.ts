@@ -10,7 +10,7 @@ import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { SyncFileSystem } from '../../sim/disk/sync-port.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
 import { runPlan } from '../../sim/runner.ts';
-import { powerLossNote, SimWorld } from '../../sim/world.ts';
+import { powerLossNote, SimWorld, type DiskImage } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
 
 /** 30 crash states: the named ones (1 keeps nothing unsynced, 2 everything) and seeded random ones. */
@@ -121,17 +121,57 @@ describe('a new directory', () => {
     expect(world.unsyncedBeyondNewNames).toBe('');
   });
 
-  it('removed by rmdir is gone for good at once, whatever the crash state', async () => {
-    for (const crashState of [1, 2, 5]) {
+  it('removed by rmdir is pending like its creation: a power loss keeps a prefix of the two, so it may come back (empty), and is gone for good once the parent is synced', async () => {
+    const seen = new Set<string>();
+    for (let crashState = 0; crashState < 24; crashState++) {
       const world = new SimWorld({ seed: crashState });
       world.createDirectory('/r');
       await inWorld(world, async () => {
         await world.fs.mkdir('/r/new');
+        await world.fs.syncDir('/r');
         new SyncFileSystem(world.kernel).rmdir('/r/new');
       });
       filesAfterPowerLoss(world, crashState);
-      expect(world.entryKind('/r/new')).toBeUndefined();
-      expect(await inWorld(world, () => world.fs.readdir('/r'))).toEqual([]);
+      const left = await inWorld(world, () => world.fs.readdir('/r'));
+      seen.add(left.join());
+      if (left.length > 0) expect(await inWorld(world, () => world.fs.readdir('/r/new'))).toEqual([]);
+      // Crash state 1 keeps no unsynced directory operation, 2 keeps them all.
+      if (crashState === 1) expect(left).toEqual(['new']);
+      if (crashState === 2) expect(left).toEqual([]);
+    }
+    expect([...seen].sort()).toEqual(['', 'new']);
+    const synced = new SimWorld({ seed: 1 });
+    synced.createDirectory('/r');
+    await inWorld(synced, async () => {
+      await synced.fs.mkdir('/r/new');
+      new SyncFileSystem(synced.kernel).rmdir('/r/new');
+      await synced.fs.syncDir('/r');
+    });
+    filesAfterPowerLoss(synced, 1);
+    expect(synced.entryKind('/r/new')).toBeUndefined();
+  });
+
+  it('removed by rmdir, stays removed only pending in a disk image: a power loss in the next world that keeps nothing unsynced brings it back, one that keeps everything does not', async () => {
+    for (const [crashState, back] of [[1, true], [2, false]] as const) {
+      const first = new SimWorld({ seed: 3 });
+      first.createDirectory('/r');
+      await inWorld(first, async () => {
+        await first.fs.mkdir('/r/old/inner');
+        await first.fs.syncDir('/r');
+        await first.fs.syncDir('/r/old');
+        const port = new SyncFileSystem(first.kernel);
+        port.rmdir('/r/old/inner');
+        port.rmdir('/r/old');
+        // Another directory takes the removed one's name, pending too.
+        await first.fs.mkdir('/r/other');
+        await first.fs.rename('/r/other', '/r/old');
+      });
+      const image = JSON.parse(JSON.stringify(first.exportImage())) as DiskImage;
+      const second = new SimWorld({ seed: 3, image });
+      expect(second.entryKind('/r/old/inner')).toBeUndefined();
+      expect(JSON.stringify(new SimWorld({ seed: 3, image }).exportImage())).toBe(JSON.stringify(image));
+      filesAfterPowerLoss(second, crashState);
+      expect(second.entryKind('/r/old/inner'), `crash state ${crashState}`).toBe(back ? 'dir' : undefined);
     }
   });
 
