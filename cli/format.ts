@@ -30,9 +30,11 @@ function faultLine(faults: Readonly<Record<FaultKind, number>>, kinds: readonly 
 /**
  * The (site x kind) coverage table: counts, `*` on targeted cells, `!` on targeted cells with
  * no fault, `-` on targeted cells no I/O could take, followed by lines naming the
- * targeted-but-missed cells and the unreachable ones.
+ * targeted-but-missed cells and the unreachable ones; one line when no seed ran (nothing to say
+ * of any cell).
  */
 export function coverageTable(result: CampaignResult): string[] {
+  if (result.seeds === 0) return ['no seed ran: no fault was injected anywhere'];
   const cells = coverageCells(result);
   // The columns of the cells: kinds injected or targeted (a kind neither has no cell).
   const kinds = reportedFaultKinds(result);
