@@ -111,6 +111,14 @@ describe('causeShape', () => {
     expect(causeShape(`${prefix}Unexpected end of JSON input (after kill-9 during operation 1)`)).toBe(`${prefix}<not valid JSON> (after kill-9)`);
   });
 
+  it('masks an engine\'s refusal whole, even when the engine quotes the garbage it read: one missing fsync, one root cause', () => {
+    const refused = (engineMessage: string): string => `crash 1 (a power loss) in step 0, right after a rename moved a file whose data was not synced: open refused with "${engineMessage}" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine's own writes left what it refuses`;
+    const shapes = new Set(['malformed CURRENT ""', 'malformed CURRENT "\\u0000\\u0000"', 'malformed CURRENT "\u00e9\"Z=="', 'checksum mismatch at offset 12'].map((message) => causeShape(refused(message))));
+    expect([...shapes]).toEqual([causeShape(refused('x'))]);
+    // Other quoted text is still masked part by part: the words between stay.
+    expect(causeShape('doc holds "v3" not "v4"')).toBe('doc holds "…" not "…"');
+  });
+
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
     const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
     expect(causeShape(message)).toBe(messageShape(message));
