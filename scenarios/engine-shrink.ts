@@ -200,15 +200,28 @@ async function shortenValues(current: () => Plan, accept: Accept): Promise<boole
   }, 0);
 }
 
-/** Renames keys to short names in the same sort order, so equal keys stay equal. */
+/**
+ * Renames keys to short names in the same sort order, so equal keys stay equal; and the key in
+ * the head of each drawn text value with them (`k3@12.0` under key `k0` read as a value written
+ * under the wrong key), unless the plan then no longer fails, when the values stay as drawn.
+ */
 async function renameKeys(current: () => Plan, accept: Accept): Promise<boolean> {
   const plan = current();
   const keys = [...new Set(opRefs(plan).map((ref) => ref.op.key).concat(plan.steps.flatMap(readKeys)))].sort();
   const width = String(keys.length).length;
   const names = new Map(keys.map((key, at) => [key, `k${String(at).padStart(width, '0')}`]));
   if (keys.every((key) => names.get(key) === key)) return false;
-  const renamed = mapOps(plan, (op) => ({ ...op, key: names.get(op.key)! }));
   const rename = (key: string): string => names.get(key)!;
+  const headRenamed = (op: PlanOp): PlanOp => {
+    if (op.type !== 'put' || op.encoding === 'hex' || !op.value.startsWith(`${op.key}@`)) return op;
+    return { ...op, value: `${rename(op.key)}${op.value.slice(op.key.length)}` };
+  };
+  return (await acceptRenamed(mapOps(plan, (op) => ({ ...headRenamed(op), key: rename(op.key) })), rename, accept))
+    || acceptRenamed(mapOps(plan, (op) => ({ ...op, key: rename(op.key) })), rename, accept);
+}
+
+/** Accepts `renamed` (its ops' keys renamed) with the keys its steps read renamed too. */
+function acceptRenamed(renamed: Plan, rename: (key: string) => string, accept: Accept): Promise<boolean> {
   return accept({
     ...renamed,
     steps: renamed.steps.map((step): PlanStep => {

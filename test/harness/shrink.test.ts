@@ -72,6 +72,12 @@ describe('shrinkPlan on the engine subject', () => {
     const again = await subject.run(result.plan);
     expect(again.violations.map((v) => v.invariant)).toContain(result.violation!.invariant);
     expect(result.plan.crashStates ?? []).toEqual(again.crashStates.slice(0, result.plan.crashStates?.length ?? 0));
+    // Keys renamed (k0, k1, ...), and each drawn value named by its own key, as drawn: a new
+    // user read "key k0 should be \"k3@25.0\"" as a value written under the wrong key.
+    const puts = result.plan.steps.flatMap((step) => (step.op === 'commit' ? step.batch : step.op === 'concurrent' ? step.batches.flat() : []))
+      .filter((op) => op.type === 'put' && op.encoding !== 'hex' && op.value.includes('@'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const op of puts) expect(op.type === 'put' && op.value.startsWith(`${op.key}@`), JSON.stringify(op)).toBe(true);
     removeMutantCopies();
   });
 
