@@ -60,6 +60,11 @@ export interface ExploreCrash {
   readonly kind: 'kill-9' | 'power-loss';
   /** The crash state, for power loss. */
   readonly crashState?: number;
+  /**
+   * Shown by a second look at a power loss after this crash (after a kill -9's recovery left
+   * writes unsynced, or a library run's final one), not by this crash alone.
+   */
+  readonly thenPowerLoss?: true;
 }
 
 /** One distinct violation and the first crash that showed it. */
@@ -127,7 +132,8 @@ export function exploreStatesFor(plan: BasePlan): number {
 
 /** `kill-9` / `power-loss state 3`. */
 function crashName(crash: ExploreCrash): string {
-  return crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
+  const name = crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
+  return crash.thenPowerLoss === true ? `${name}, then power-loss` : name;
 }
 
 /** One crash to try: how it is named in results, how the subject places it, and its plan. */
@@ -146,13 +152,15 @@ interface Candidate<P extends BasePlan> {
  */
 function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViolation): { crash: ExploreCrash; plan: P; violation: RunViolation } {
   const look = violation.look;
-  if (look === undefined || look.beforeStep !== undefined || look.rot !== undefined) return { ...candidate, violation };
+  if (look === undefined) return { ...candidate, violation };
+  // A look at the crash point's own power loss names its state; one at a later power loss (after
+  // a kill -9, a library run's final one) is the crash point's crash, then a power loss.
+  const own = look.crash === 0 && look.beforeStep === undefined && candidate.crash.kind === 'power-loss';
+  const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState } : { ...candidate.crash, thenPowerLoss: true };
+  if (look.beforeStep !== undefined || look.rot !== undefined) return { crash, plan: candidate.plan, violation };
   const plan = pinLook(candidate.plan as P & { readonly looks?: number }, { violations: [violation] });
-  // A look at the crash point's own power loss names its state; one at a later power loss (a
-  // library run's final one) is that crash point's in state 0, with the later state pinned.
-  const crash = look.crash === 0 ? { ...candidate.crash, crashState: look.crashState } : candidate.crash;
-  const { look: _look, ...own } = violation;
-  return { crash, plan, violation: { ...own, message: violation.message.replace(lookPrefix, '') } };
+  const { look: _look, ...onPath } = violation;
+  return { crash, plan, violation: { ...onPath, message: violation.message.replace(lookPrefix, '') } };
 }
 
 /** Every crash to try, with its plan. */
@@ -255,7 +263,10 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
       const shown = shownBy(candidate, found);
       violations.note(shown.violation, shown.crash, shown.plan, at);
     }
-    for (const finding of result.findings ?? []) findings.note(finding, candidate.crash, candidate.plan, at);
+    for (const found of result.findings ?? []) {
+      const shown = shownBy(candidate, found);
+      findings.note(shown.violation, shown.crash, shown.plan, at);
+    }
   });
   const elapsedMs = wallClockMs() - started;
   const runs = candidates.length + 1;
