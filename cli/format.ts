@@ -243,12 +243,24 @@ export function traceExcerpt(result: RunResult): string[] {
   }
   const start = Math.max(0, at - traceContextBefore);
   const window = trace.slice(start, at + traceContextAfter + 1);
-  const earlier = powerLossNotesBefore(trace, start, at);
+  const earlier = [...faultsBefore(trace, start), ...powerLossNotesBefore(trace, start, at)].sort((a, b) => a.seq - b.seq);
   return [
     `trace events ${start}..${start + window.length - 1} of ${trace.length}, around the failed check (#${trace[at]!.seq}, marked >):`,
     ...earlier.map((event) => `  (earlier) ${traceLine(event)}`),
     ...window.map((event) => `${event === trace[at] ? '> ' : '  '}${traceLine(event)}`),
   ];
+}
+
+/** How many of the faults, crashes and restarts before an excerpt's window it shows above it (the last ones). */
+export const earlierFaultsShown = 8;
+
+/**
+ * The faults, crashes and restarts that fall before the window starting at `start`, the last
+ * {@link earlierFaultsShown} of them: what most often caused the failed check (a bit flip read
+ * 40 events earlier), which a new user otherwise had to dig out of `--trace`.
+ */
+function faultsBefore(trace: readonly TraceEvent[], start: number): TraceEvent[] {
+  return trace.slice(0, start).filter((event) => event.type === 'fault' || event.type === 'crash' || event.type === 'restart').slice(-earlierFaultsShown);
 }
 
 /** Notes a power loss is traced with, which violation messages point to ("the trace's dir-order note names them"). */

@@ -65,6 +65,11 @@ export interface ExploreCrash {
    * writes unsynced, or a library run's final one), not by this crash alone.
    */
   readonly thenPowerLoss?: true;
+  /**
+   * Shown by a second look at a power loss before this crash, between two steps (right after an
+   * operation or an open that left writes unsynced): the step it struck before.
+   */
+  readonly powerLossBeforeStep?: number;
 }
 
 /** One distinct violation and the first crash that showed it. */
@@ -130,8 +135,9 @@ export function exploreStatesFor(plan: BasePlan): number {
   return plan.faults.dirOrder === 'per-name' ? exploreStatesPerName : exploreStatesDefault;
 }
 
-/** `kill-9` / `power-loss state 3`. */
-function crashName(crash: ExploreCrash): string {
+/** `kill-9`, `power-loss state 3`, `kill-9, then power-loss` or `power-loss before step 2` (see {@link ExploreCrash}). */
+export function crashName(crash: ExploreCrash): string {
+  if (crash.powerLossBeforeStep !== undefined) return `power-loss before step ${crash.powerLossBeforeStep}`;
   const name = crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
   return crash.thenPowerLoss === true ? `${name}, then power-loss` : name;
 }
@@ -155,8 +161,12 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   if (look === undefined) return { ...candidate, violation };
   // A look at the crash point's own power loss names its state; one at a later power loss (after
   // a kill -9, a library run's final one) is the crash point's crash, then a power loss.
+  // A look between steps before the crash point's crash (the run's first crash) is a power loss
+  // of its own there.
   const own = look.crash === 0 && look.beforeStep === undefined && candidate.crash.kind === 'power-loss';
-  const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState } : { ...candidate.crash, thenPowerLoss: true };
+  const before = look.crash === 0 && look.beforeStep !== undefined;
+  const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState }
+    : before ? { ...candidate.crash, powerLossBeforeStep: look.beforeStep! } : { ...candidate.crash, thenPowerLoss: true };
   if (look.beforeStep !== undefined || look.rot !== undefined) return { crash, plan: candidate.plan, violation };
   const plan = pinLook(candidate.plan as P & { readonly looks?: number }, { violations: [violation] });
   const { look: _look, ...onPath } = violation;
@@ -192,7 +202,11 @@ class Distinct<P extends BasePlan> {
   note(violation: RunViolation, crash: ExploreCrash, plan: P, run: number): void {
     // A look's finding reads as the run's own would, after the look's prefix.
     const key = `${violation.invariant}\u0000${violation.message.replace(lookPrefix, '').replace(/\d+/g, '#')}`;
-    const known = this.#found.get(key) ?? { runs: new Set<number>(), crashes: new Set<string>(), first: { invariant: violation.invariant, message: violation.message, ...crash, plan } };
+    const first = { invariant: violation.invariant, message: violation.message, ...crash, plan };
+    const known = this.#found.get(key) ?? { runs: new Set<number>(), crashes: new Set<string>(), first };
+    // Shown first by a look that kept its prefix (between steps), then on a run's own path: the
+    // run's own is the plainer example.
+    if (lookPrefix.test(known.first.message) && !lookPrefix.test(violation.message)) known.first = first;
     known.runs.add(run);
     known.crashes.add(crashName(crash));
     this.#found.set(key, known);

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { findingOf, stableJson } from '../../harness/index.ts';
-import { exploreLooksDefault, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
+import { crashName, exploreLooksDefault, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
@@ -50,8 +50,7 @@ export function registerExplore(program: Command): void {
       for (const violation of result.cleanViolations) console.log(`${clean}: ${violation.invariant}: ${violation.message}`);
       for (const violation of result.violations) {
         const at = violation.io === 'end' ? 'a power loss after the last step' : `I/O ${violation.io}`;
-        const crash = violation.kind === 'kill-9' ? 'kill-9' : `power-loss state ${violation.crashState}`;
-        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crash}; ${violation.count} runs, after ${violation.crashes.join(', ')})`);
+        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} runs, after ${violation.crashes.join(', ')})`);
       }
       for (const finding of result.findings) {
         console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} runs, after ${finding.crashes.join(', ')})`);

@@ -3,7 +3,7 @@
  * cause, and the trace around the check that found a run's first violation.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignSummary, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { campaignSummary, earlierFaultsShown, runSummary, traceExcerpt } from '../../cli/format.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
@@ -136,9 +136,23 @@ describe('traceExcerpt', () => {
       event(62, 'check', 'durability', 'commit #2, acknowledged, is missing'),
     ];
     const lines = traceExcerpt({ ...result, trace: noted } as unknown as RunResult);
-    expect(lines[1]).toBe('  (earlier) #1 t=1 note - dir-order rename /db/a -> /db/b kept before the create of /db/c');
-    // Without a power loss before the window, nothing is added.
+    expect(lines[1]).toBe('  (earlier) #0 t=0 restart - power-loss crashState=7');
+    expect(lines[2]).toBe('  (earlier) #1 t=1 note - dir-order rename /db/a -> /db/b kept before the create of /db/c');
+    // Without a power loss or a fault before the window, nothing is added.
     expect(traceExcerpt(result)[1]).not.toContain('(earlier)');
+  });
+
+  it('shows the last faults, crashes and restarts before the window above it, in order: the cause of a failed check is often far before it', () => {
+    const faulted: TraceEvent[] = [
+      ...Array.from({ length: 12 }, (_, i) => event(i, 'fault', 'bit-flip', `/db/1.wal bit ${i}`)),
+      event(12, 'crash', 'power-loss', 'io=12'),
+      ...trace.slice(0, 60).map((e, i) => ({ ...e, seq: i + 13 })),
+      event(73, 'check', 'durability', 'commit #2, acknowledged, is missing'),
+    ];
+    const earlier = traceExcerpt({ ...result, trace: faulted } as unknown as RunResult).filter((line) => line.startsWith('  (earlier)'));
+    expect(earlier).toHaveLength(earlierFaultsShown);
+    expect(earlier.at(-1)).toBe('  (earlier) #12 t=12 crash - power-loss io=12');
+    expect(earlier[0]).toBe(`  (earlier) #${13 - earlierFaultsShown} t=${13 - earlierFaultsShown} fault - bit-flip /db/1.wal bit ${13 - earlierFaultsShown}`);
   });
 
   it('numbers the violations of a run in the order found, the root first', () => {
