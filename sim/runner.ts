@@ -26,7 +26,7 @@ import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from 
 import { ReportWitness } from './report-witness.ts';
 import type { PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
-import { powerLossNote, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
+import { powerLossNoteFor, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 import { PowerLossWatch, lookable, lookAgain, primaryStateOf, RotWatch, settleForLooks, WorldPin, type LookViolation, type PendingLook } from './second-look.ts';
 
@@ -265,7 +265,9 @@ class EngineRun {
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${powerLossNote(this.#world.lastPowerLoss)}${this.#causeNotes(raw.invariant, raw.message, 'lsn' in raw ? raw.lsn : undefined)}` };
+      const lsn = 'lsn' in raw ? raw.lsn : undefined;
+      const note = powerLossNoteFor(raw, this.#world.lastPowerLoss);
+      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${note}${this.#causeNotes(raw.invariant, raw.message, lsn)}` };
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }

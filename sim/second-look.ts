@@ -53,7 +53,7 @@ import { checkHandle, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
-import { powerLossNote, SimWorld, type DiskCopy, type PowerLossReport } from './world.ts';
+import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
@@ -179,7 +179,7 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
     const report = world.lastPowerLoss;
     world.finish();
     if (violations.length > 0) {
-      const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${powerLossNote(report)}`, look }));
+      const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${powerLossNoteFor(v, report)}`, look }));
       return { looks: done, violations: found, ...(report === undefined ? {} : { powerLoss: report }) };
     }
   }

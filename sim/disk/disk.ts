@@ -612,10 +612,11 @@ export class SimDisk {
    * A power loss: unsynced directory operations and file data survive as `policy` decides;
    * files left without a durable name are gone; the page cache is dropped.
    * @returns the garbage ranges written, by surviving path
+   * @param syncingDir - the directory whose fsync the power loss struck, if it struck one (see lastLostSyncedName)
    */
-  powerLoss(policy: CrashPolicy): Map<string, GarbageRange[]> {
+  powerLoss(policy: CrashPolicy, syncingDir?: string): Map<string, GarbageRange[]> {
     this.forgotten = 0;
-    this.#settleDirs(policy);
+    this.#settleDirs(policy, syncingDir);
     if (this.#pendingDirMoves.length > 0) {
       // A directory whose creation (or a move) was lost hangs under no durable name: it is gone.
       this.#repath((dir) => dir.durable, true);
@@ -708,7 +709,7 @@ export class SimDisk {
   }
 
   /** Keeps a prefix of each directory's log; a txn survives if every log it is in keeps it. */
-  #settleDirs(policy: CrashPolicy): void {
+  #settleDirs(policy: CrashPolicy, syncingDir: string | undefined): void {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
     const bias = this.dirOrder === 'per-name' ? drawPerNameBias(policy) : 'any';
@@ -734,18 +735,21 @@ export class SimDisk {
     this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(survived) : undefined;
     this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
     this.lastLostDir = this.#lostDir(survived);
-    this.lastLostSyncedName = this.#lostSyncedName(survived);
+    this.lastLostSyncedName = this.#lostSyncedName(survived, syncingDir);
   }
 
   /**
    * The first operation lost that named a file with durable data (see
-   * {@link lastLostSyncedName}): a rename if one was lost (a rename is what publishes), else a create.
+   * {@link lastLostSyncedName}): a rename if one was lost (a rename is what publishes), else a
+   * create. Not one in `syncingDir`, the directory whose fsync the power loss struck: the engine
+   * was making it durable, so nothing relied on it yet (an LSM user's seeds blamed such a lost
+   * name for a bug it had nothing to do with).
    */
-  #lostSyncedName(survivors: ReadonlySet<DirTxn>): string | undefined {
+  #lostSyncedName(survivors: ReadonlySet<DirTxn>, syncingDir: string | undefined): string | undefined {
     let create: DirTxn | undefined;
     for (const dir of this.#dirs.values()) {
       for (const txn of dir.log) {
-        if (txn.committed || survivors.has(txn)) continue;
+        if (txn.committed || survivors.has(txn) || txn.sets.some((set) => set.dir.path === syncingDir)) continue;
         if (!txn.sets.some((set) => set.target instanceof FileState && set.target.durable.size > 0)) continue;
         if (txn.sets.length > 1) return describeTxn(txn);
         create ??= txn;

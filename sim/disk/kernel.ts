@@ -75,6 +75,11 @@ export class IoKernel {
    * there tests (sim/second-look.ts, PowerLossWatch); unset, nothing is told.
    */
   onUnsyncedRename: (() => void) | undefined;
+  /**
+   * The directory whose fsync the last crash struck (`undefined`: it struck another operation, or
+   * none): what was pending in it was being made durable, so nothing relied on it yet.
+   */
+  crashedSyncingDir: string | undefined;
 
   constructor(parts: {
     disk: SimDisk;

@@ -156,6 +156,7 @@ export function perform<T>(kernel: IoKernel, incarnation: number, op: Operation<
 export function crashAt(kernel: IoKernel, label: OpLabel, io: number, kind: 'kill-9' | 'power-loss', arg: number | undefined): never {
   kernel.fire(kind, io, arg, label.path);
   kernel.traceIo(label.name, label.path, label.offset, label.length, 'crash', label.note);
+  kernel.crashedSyncingDir = label.name === 'syncDir' ? label.path : undefined;
   kernel.crash(kind, label.path);
   throw crashSignal;
 }

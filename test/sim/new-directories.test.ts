@@ -10,7 +10,7 @@ import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { SyncFileSystem } from '../../sim/disk/sync-port.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
 import { runPlan } from '../../sim/runner.ts';
-import { powerLossNote, SimWorld, type DiskImage } from '../../sim/world.ts';
+import { noFaults, powerLossNote, SimWorld, type DiskImage } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
 
 /** 30 crash states: the named ones (1 keeps nothing unsynced, 2 everything) and seeded random ones. */
@@ -246,6 +246,28 @@ describe('a name lost with its synced data (a file fsynced, its directory not)',
     filesAfterPowerLoss(world, 1);
     expect(world.lastPowerLoss?.lostSyncedName).toBe('the rename /r/tmp -> /r/final');
     expect(powerLossNote(world.lastPowerLoss)).toBe('; the power loss before it lost the rename /r/tmp -> /r/final, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough)');
+  });
+
+  it('is not reported when the power loss struck the fsync of that very directory: nothing relied on the name yet', async () => {
+    const lostAt = async (io: number): Promise<string | undefined> => {
+      const world = new SimWorld({ seed: 1, faults: { ...noFaults(), scheduled: [{ io, kind: 'power-loss' }] } });
+      world.createDirectory('/r');
+      // I/O 0 open, 1 append, 2 sync, 3 close, 4 rename, 5 the directory's fsync.
+      const outcome = await world.run(async () => {
+        const handle = await world.fs.open('/r/tmp', { create: true });
+        await handle.append(filled(100, 7));
+        await handle.sync();
+        await handle.close();
+        await world.fs.rename('/r/tmp', '/r/final');
+        await world.fs.syncDir('/r');
+      });
+      expect(outcome.outcome).toBe('crashed');
+      world.restart({ crashState: 1 });
+      return world.lastPowerLoss?.lostSyncedName;
+    };
+    expect(await lostAt(5)).toBeUndefined();
+    // Struck at the rename's next I/O elsewhere, the same loss is reported.
+    expect(await lostAt(4)).toBe('the create of /r/tmp');
   });
 
   it('is not reported once the directory was fsynced, nor for a file whose data was never fsynced', async () => {

@@ -8,6 +8,7 @@ import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Plan } from '../../sim/plan.ts';
 import type { TraceEvent } from '../../sim/types.ts';
 import { acknowledgesWithoutWriting, brokenEngine } from './broken-engines.ts';
+import { loadPlanted, plantedBug } from './planted.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
 
@@ -252,6 +253,28 @@ describe('runner: the engine contract, for engines that are not the reference on
     const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'k0', value: '1' }] }]), readsItsData);
     expect(result.violations).toEqual([]);
     expect(reads).toBeGreaterThan(1);
+  });
+
+  it('does not name a lost file name in an LSN-order complaint: the loss of what a name held shows as its own violation, which names it', async () => {
+    const inner = await loadPlanted(plantedBug('segment-no-dirsync'));
+    const repeatsLsn: Engine = {
+      ...inner,
+      name: 'segment-no-dirsync-repeats-lsn-1',
+      async open(env) {
+        const handle = await inner.open(env);
+        return { ...handle, commit: async (ops) => { await handle.commit(ops); return 1; } };
+      },
+    };
+    const lostName = /which named a file whose data was durable/;
+    let hinted = 0;
+    for (const seed of [1, 3, 4]) {
+      const { violations } = await runPlan(plan('wal-append', seed), repeatsLsn);
+      hinted += violations.filter((v) => v.invariant === 'durability' && lostName.test(v.message)).length;
+      const lsnOrder = violations.filter((v) => v.invariant === 'self-consistency' && v.lsn !== undefined);
+      expect(lsnOrder.length, `seed ${seed}`).toBeGreaterThan(0);
+      for (const violation of lsnOrder) expect(violation.message).not.toMatch(lostName);
+    }
+    expect(hinted).toBeGreaterThan(0);
   });
 
   it('says, of an LSN handed out again once media damage struck, that the commits that had it are gone: the loss of found commits that changed no key shows only there', async () => {
