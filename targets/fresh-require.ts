@@ -11,7 +11,12 @@
  * ones (so a later plain `require` of a package file gets the fresh instance, as before), each
  * gets `exports`, `require` (with `resolve`, `cache`, `main`, `extensions`), `module`,
  * `__filename` and `__dirname`, cycles see the partial exports, and `import()` inside the
- * package works. Files outside the package (its dependencies) come from the cache as they are.
+ * package works. Its dependencies (any file under a `node_modules` folder, wherever npm put it)
+ * are loaded afresh in the same load too, in a private table rather than `require.cache`: a
+ * restarted process loads them again as well, and a dependency that kept state, or drew random
+ * numbers when it loaded, did so in a thread's first run only, so where npm hoisted it decided
+ * whether a workload passed and a campaign's digest changed with `--jobs` (glob, under cacache;
+ * atomically, under node-json-db). Powercut's own files are never reloaded.
  * A package file that does not compile as a CommonJS wrapper (ESM syntax that tsx would
  * transform, a native addon, `.mjs`, TypeScript) is loaded by Node's own `require`, afresh; a
  * `.json` file is parsed again from the text read once.
@@ -21,6 +26,7 @@
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 /** Node's module objects, with the internals the loader needs. */
@@ -52,6 +58,20 @@ interface LoaderCache {
 const cache: LoaderCache = ((globalThis as Record<symbol, unknown>)[Symbol.for('powercut.fresh-require.cache')] ??= {
   compiled: new Map(), resolved: new Map(),
 }) as LoaderCache;
+
+/** Powercut's own folder (the checkout or the installed package), whose files are never loaded afresh. */
+const powercutDir = ((): string => {
+  const here = dirname(dirname(fileURLToPath(import.meta.url)));
+  return here.endsWith(`${sep}dist`) ? dirname(here) : here;
+})();
+
+/** Whether `filename` is powercut's own code (not a dependency installed inside its folder). */
+function isPowercutCode(filename: string): boolean {
+  return filename.startsWith(`${powercutDir}${sep}`) && !filename.slice(powercutDir.length).includes(nodeModules);
+}
+
+/** `${sep}node_modules${sep}` */
+const nodeModules = `${sep}node_modules${sep}`;
 
 /** Node's module cache (`require.cache`). */
 const moduleCache = createRequire(import.meta.url).cache;
@@ -95,39 +115,60 @@ function compiledOf(filename: string): Compiled {
 }
 
 /**
- * One fresh load of a package: the files under `packageDir` evaluated again, once each. Every
- * package file in `require.cache` was put there by this load (freshRequire removes them first),
- * so the cache is what makes a file load once and lets cycles see partial exports.
+ * One fresh load: the files of its packages (under `packageDirs`) and of every dependency (under
+ * a `node_modules` folder) evaluated again, once each, kept in the load's own table, which makes
+ * a file load once and lets cycles see partial exports. The packages' own files also go into
+ * `require.cache` (freshRequire removes the earlier load's first); dependencies' do not, so the
+ * rest of the process keeps the instances it had.
  */
 class FreshLoad {
-  constructor(private readonly packageDir: string) {}
+  readonly #modules = new Map<string, NodeModule>();
+  readonly #packageDirs = new Set<string>();
 
-  owns(filename: string): boolean {
-    return isAbsolute(filename) && filename.startsWith(`${this.packageDir}/`);
+  constructor(packageDir?: string) {
+    if (packageDir !== undefined) this.#packageDirs.add(packageDir);
   }
 
-  /** The exports of package file `filename`, evaluated in this load (once). */
+  /** Loads the files under `packageDir` in this load as well, as a package's own. */
+  addPackage(packageDir: string): void {
+    this.#packageDirs.add(packageDir);
+  }
+
+  #isPackageFile(filename: string): boolean {
+    for (const dir of this.#packageDirs) if (filename.startsWith(`${dir}${sep}`)) return true;
+    return false;
+  }
+
+  owns(filename: string): boolean {
+    if (!isAbsolute(filename)) return false;
+    return this.#isPackageFile(filename) || (filename.includes(nodeModules) && !isPowercutCode(filename));
+  }
+
+  /** The exports of `filename` (a file it {@link owns}), evaluated in this load (once). */
   load(filename: string, parent: NodeModule | undefined): unknown {
-    const present = moduleCache[filename];
+    const present = this.#modules.get(filename);
     if (present !== undefined) return present.exports;
     const { body, base } = compiledOf(filename);
     if (body.kind === 'native') return base(filename);
     const module = new Module(filename, parent) as NodeModule;
     module.filename = filename;
     module.paths = (Module as ModuleStatics)._nodeModulePaths(dirname(filename));
-    moduleCache[filename] = module;
+    const cached = this.#isPackageFile(filename);
+    this.#modules.set(filename, module);
+    if (cached) moduleCache[filename] = module;
     try {
       if (body.kind === 'json') module.exports = JSON.parse(body.text) as unknown;
       else body.fn.call(module.exports, module.exports, this.#requireOf(module, base), module, filename, dirname(filename));
     } catch (error) {
-      delete moduleCache[filename];
+      this.#modules.delete(filename);
+      if (cached) delete moduleCache[filename];
       throw error;
     }
     module.loaded = true;
     return module.exports;
   }
 
-  /** The `require` a fresh module sees: package files from this load, anything else from Node. */
+  /** The `require` a fresh module sees: package and dependency files from this load, anything else from Node. */
   #requireOf(module: NodeModule, base: NodeJS.Require): NodeJS.Require {
     const require = ((specifier: string) => {
       const filename = resolveFrom(base, module.filename, specifier);
@@ -142,9 +183,9 @@ class FreshLoad {
 }
 
 /**
- * Loads a CommonJS package afresh: its files (everything under its package folder) are
- * evaluated again, so module-level state (queues, counters) starts empty, as in a restarted
- * process. Each file is read and compiled once per thread (see the module comment), so a
+ * Loads a CommonJS package afresh: its files (everything under its package folder) and its
+ * dependencies' are evaluated again, so module-level state (queues, counters, random draws made
+ * at load) starts over, as in a restarted process. Each file is read and compiled once per thread (see the module comment), so a
  * workload can reload its library in every incarnation cheaply.
  * @param specifier - the package name (or a path, relative to `from`)
  * @param from - where to resolve it from: pass your workload's `import.meta.url` when the package
@@ -161,11 +202,16 @@ export function freshRequire<T>(specifier: string, from: string | URL = import.m
 }
 
 /**
- * A new load of the package in `packageDir`. Files of the package an earlier load evaluated are
- * dropped from `require.cache` first, so this one never serves them stale.
+ * Drops the files of the package in `packageDir` an earlier load put in `require.cache`, so a
+ * new load never serves them stale.
  */
+function dropCached(packageDir: string): void {
+  for (const key of Object.keys(moduleCache)) if (key.startsWith(`${packageDir}${sep}`)) delete moduleCache[key];
+}
+
+/** A new load of the package in `packageDir` (and its dependencies). */
 function freshLoadOf(packageDir: string): FreshLoad {
-  for (const key of Object.keys(moduleCache)) if (key.startsWith(`${packageDir}/`)) delete moduleCache[key];
+  dropCached(packageDir);
   return new FreshLoad(packageDir);
 }
 
@@ -181,20 +227,21 @@ function packageDirOf(filename: string): string {
 
 /**
  * CommonJS files loaded afresh for one process's view of a module graph ({@link freshImport}):
- * each package is loaded afresh once, the first time one of its files is asked for, and shared
- * by every later request of the same view.
+ * one load for the whole view, so a package and every dependency are loaded afresh once, the
+ * first time one of their files is asked for, and shared by every later request of the view.
  */
 export class FreshCommonJs {
-  readonly #loads = new Map<string, FreshLoad>();
+  readonly #load = new FreshLoad();
+  readonly #packages = new Set<string>();
 
   /** The exports of the CommonJS file `filename` (absolute), fresh in this view. */
   load(filename: string): unknown {
     const packageDir = packageDirOf(filename);
-    let load = this.#loads.get(packageDir);
-    if (load === undefined) {
-      load = freshLoadOf(packageDir);
-      this.#loads.set(packageDir, load);
+    if (!this.#packages.has(packageDir)) {
+      this.#packages.add(packageDir);
+      dropCached(packageDir);
+      this.#load.addPackage(packageDir);
     }
-    return load.load(filename, undefined);
+    return this.#load.load(filename, undefined);
   }
 }

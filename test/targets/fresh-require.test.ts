@@ -39,6 +39,17 @@ describe('freshRequire', () => {
     expect(fresh.version).toBe('journal-lib');
   });
 
+  it('loads a dependency npm hoisted beside the package afresh too, without putting it in require.cache: its state starts empty in every load', () => {
+    type LibA = { dep: { salt: string }; next(): number };
+    const hoisted = new URL('./fixtures/hoisted/', import.meta.url);
+    const first = freshRequire<LibA>('lib-a', hoisted);
+    expect([first.next(), first.next()]).toEqual([1, 2]);
+    const second = freshRequire<LibA>('lib-a', hoisted);
+    expect(second.dep).not.toBe(first.dep);
+    expect(second.next()).toBe(1);
+    expect(Object.keys(require.cache).some((file) => file.includes('dep-b'))).toBe(false);
+  });
+
   it('reloads an npm package as before: write-file-atomic\'s module-level queue is new each time', () => {
     const first = freshRequire<(...args: unknown[]) => Promise<void>>('write-file-atomic');
     const second = freshRequire<(...args: unknown[]) => Promise<void>>('write-file-atomic');

@@ -44,7 +44,7 @@ describe('a library on virtual time', () => {
     expect(result.acknowledged).toBe(6);
   });
 
-  it.each(['debounced-writer', 'dynamic-import'])('runs a %s campaign with faults, never stuck, to the same digest with --jobs 1 and 2', async (name) => {
+  it.each(['debounced-writer', 'dynamic-import', 'hoisted-dependency'])('runs a %s campaign with faults, never stuck, to the same digest with --jobs 1 and 2', async (name) => {
     const module = `test/targets/fixtures/${name}.ts`;
     const one = await campaign(module, 16, 1);
     const two = await campaign(module, 16, 2);
