@@ -266,18 +266,24 @@ async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, re
 
 /**
  * Reruns the sampled seeds in an executor that has run nothing yet and compares their digests
- * with the campaign's: a run must not depend on what ran before it in the same thread.
+ * with the campaign's: a run must not depend on what ran before it in the same thread. They are
+ * rerun in reverse order, so the campaign's first seed (the first its thread ran) is not the
+ * first here, nor the others later than there; a lone sampled seed runs twice. A library whose
+ * dependency drew random numbers when it loaded, once per thread, differed only in a thread's
+ * first run, and in the same order the check had passed it.
  */
 async function checkDeterminism<P extends BasePlan>(sample: readonly { pair: Pair; digest: string }[], options: CampaignOptions<P>, jobs: number): Promise<CampaignOutcome['determinism']> {
   // A worker thread that has run nothing is really fresh; this thread is only when no worker can load the subject.
   const fresh = options.workerScript === undefined ? new InProcessExecutor(options.subject)
     : new WorkerPool(Math.max(1, Math.min(jobs, sample.length)), options.workerScript, options.subject.spec);
   try {
-    const again = await Promise.all(sample.map(({ pair }) => fresh.run({ unit: pair.unit, seed: pair.seed })
+    const order = sample.length === 1 ? [sample[0]!, sample[0]!] : [...sample].reverse();
+    const again = await Promise.all(order.map(({ pair }) => fresh.run({ unit: pair.unit, seed: pair.seed })
       .then((run) => run.digest, (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`)));
     const mismatches: DigestMismatch[] = [];
-    sample.forEach(({ pair, digest }, index) => {
-      if (again[index] !== digest) mismatches.push({ scenario: pair.unit, seed: pair.seed, digest, rerunDigest: again[index]! });
+    order.forEach(({ pair, digest }, index) => {
+      const seen = mismatches.some((mismatch) => mismatch.scenario === pair.unit && mismatch.seed === pair.seed);
+      if (again[index] !== digest && !seen) mismatches.push({ scenario: pair.unit, seed: pair.seed, digest, rerunDigest: again[index]! });
     });
     return { checked: sample.length, mismatches };
   } finally {
