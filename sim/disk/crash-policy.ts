@@ -6,7 +6,9 @@
  * - prefix: the first n records land whole (the page cache was flushed in order, as RocksDB's
  *   `FaultInjectionTestFS` assumes), and the record after them may land torn;
  * - subset: each record independently lands whole, not at all, or torn (the block layer
- *   reorders writes, as FoundationDB's `AsyncFileNonDurable` assumes).
+ *   reorders writes, as FoundationDB's `AsyncFileNonDurable` assumes), except that nothing
+ *   after a truncation that does not land lands (a size change is metadata, which a journal
+ *   keeps in order).
  * A torn write lands sector by sector (`sectorBytes`, 512 or 4096): each sector it covers lands
  * whole, not at all, or as garbage (random bytes over the part of the sector the write covered).
  * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
@@ -126,35 +128,56 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
       file.land(records[i]!, policy.damage);
       landed[i] = true;
     }
-    if (n < records.length && rng.chance(0.5)) tear(file, records[n]!, policy, garbage);
+    const torn = n < records.length && rng.chance(0.5) && tear(file, records[n]!, policy, garbage);
+    // Past a truncation that did not land, no write grows the file either (see below).
+    const lost = records.findIndex((record, i) => i >= n && record.kind === 'truncate' && !(i === n && torn));
+    if (lost >= 0) for (let i = lost + 1; i < records.length; i++) landed[i] = true;
   } else {
+    // A truncation that does not land holds back every record after it: a size change is
+    // metadata, which a journal keeps in order, and what was written after it went to blocks it
+    // freed or allocated anew (fs-extra's `outputJson` rewrites in place with O_TRUNC: new JSON
+    // over the old file's end is no state ext4 or XFS leaves). The draws are made all the same,
+    // so that the states of files without such a truncation stay what they were.
+    let heldBack = records.length;
     for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       const r = rng.next();
-      if (r < 0.5) {
-        file.land(records[i]!, policy.damage);
+      const held = i > heldBack;
+      if (r < 0.5 && !held) {
+        file.land(record, policy.damage);
         landed[i] = true;
       } else if (r >= 0.8) {
-        tear(file, records[i]!, policy, garbage);
+        const applied = tear(file, record, policy, garbage, held);
+        if (record.kind === 'truncate' && !applied) heldBack = Math.min(heldBack, i);
+      } else if (record.kind === 'truncate') {
+        heldBack = Math.min(heldBack, i);
       }
     }
+    // Nor does a held-back write grow the file to its end (sizeWithoutData looks at writes not landed).
+    for (let i = heldBack + 1; i < records.length; i++) landed[i] = true;
   }
   sizeWithoutData(records, landed, policy, out, garbage);
 }
 
-/** Lands `record` sector by sector: each sector whole, not at all, or as garbage. */
-function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garbage: GarbageRange[]): void {
+/**
+ * Lands `record` sector by sector: each sector whole, not at all, or as garbage; `dry`, draws
+ * the same random numbers and changes nothing (a record held back, see settleRecords).
+ * @returns for a truncation, whether it landed
+ */
+function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garbage: GarbageRange[], dry = false): boolean {
   const rng = policy.rng;
   const out = file.durable;
   if (record.kind === 'truncate') {
     // A size change is one metadata update: it lands or it does not.
-    if (rng.chance(0.5)) applyRecord(out, record, file.journal);
-    return;
+    const lands = rng.chance(0.5);
+    if (lands && !dry) applyRecord(out, record, file.journal);
+    return lands && !dry;
   }
   if (record.misdirect !== undefined) {
     // A misdirected write lands elsewhere whole or not at all: its sectors never reach the
     // place they were meant for, so there is nothing there to tear.
-    if (rng.chance(0.5)) file.land(record, policy.damage);
-    return;
+    if (rng.chance(0.5) && !dry) file.land(record, policy.damage);
+    return false;
   }
   const sector = policy.sectorBytes;
   const start = record.offset;
@@ -164,13 +187,17 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garba
     const hi = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
     const r = rng.next();
     if (r < 0.4) {
-      out.write(lo, data, lo - start, hi - start);
+      if (!dry) out.write(lo, data, lo - start, hi - start);
     } else if (r >= 0.8) {
-      out.write(lo, rng.bytes(hi - lo));
-      garbage.push([lo, hi]);
+      const bytes = rng.bytes(hi - lo);
+      if (!dry) {
+        out.write(lo, bytes);
+        garbage.push([lo, hi]);
+      }
     }
     lo = hi;
   }
+  return false;
 }
 
 /** Maybe grows the file to the end of a write that did not land whole: a tail of zeros or garbage. */

@@ -411,6 +411,32 @@ describe('power loss', () => {
     expect(found).toBe(true);
   });
 
+  it('keeps nothing written after a truncation that did not land: an in-place rewrite (O_TRUNC, write) leaves the old file or the new start, never new bytes over the old file\'s end', async () => {
+    const seen = new Set<string>();
+    for (let crashState = 0; crashState < 200; crashState++) {
+      const world = new SimWorld({ seed: 7, faults: noFaults() });
+      await inWorld(world, async () => {
+        const h = await world.fs.open('f', { create: true });
+        await h.append(filled(3000, 1));
+        await h.sync();
+        await world.fs.syncDir('.');
+        await h.truncate(0);
+        await h.append(filled(100, 2));
+        await h.append(filled(100, 3));
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      const bytes = world.inspect().get('f')!;
+      const oldFile = bytes.length === 3000 && bytes.every((b) => b === 1);
+      // Truncated: only new bytes (2s, then 3s), or zeros / garbage where a write tore or the size grew without data.
+      const garbage = [...(world.lastPowerLoss?.garbage.values() ?? [])].flat();
+      const truncated = bytes.length <= 200 && bytes.every((b, x) => b !== 1 || inGarbage(garbage, x));
+      expect(oldFile || truncated, `crash state ${crashState}: ${bytes.length} bytes, ${bytes.subarray(0, 8).join(',')}…`).toBe(true);
+      seen.add(oldFile ? 'old' : bytes.length === 0 ? 'empty' : 'new');
+    }
+    expect([...seen].sort()).toEqual(['empty', 'new', 'old']);
+  });
+
   it('enumerates crash states deterministically', async () => {
     const state = async (crashState: number): Promise<Map<string, Uint8Array>> => {
       const world = new SimWorld({ seed: 2 });
