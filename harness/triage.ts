@@ -44,10 +44,13 @@ export interface RootCauseGroup {
  * errors put paths in single quotes, which stay; hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); a key a workload names without digits
- * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway); then any run of digits but the 9 of
+ * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway); path segments of
+ * two hex digits in a row (`/9f/86/`, a content-addressed store's fan-out folders: cacache) and
+ * the suffix of a temporary name after `tmp-` or `tmp.`, all digits or not (atomically's
+ * `cfg.json.tmp-1733` and `tmp-17a3`), both `<hex>`; then any run of digits but the 9 of
  * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
 const sizedAfter = /^ \(\d+ bytes?\)/;
@@ -56,7 +59,7 @@ const sizedAfter = /^ \(\d+ bytes?\)/;
 function maskOf(part: string, offset: number, message: string): string {
   if (part.startsWith('"')) return sizedAfter.test(message.slice(offset + part.length)) ? '0x…' : '"…"';
   if (part.startsWith('0x')) return '0x…';
-  if (/^\d+$/.test(part)) return 'N';
+  if (/^\d+$/.test(part) && !/tmp[-.]$/.test(message.slice(Math.max(0, offset - 4), offset))) return 'N';
   return message.slice(Math.max(0, offset - 4), offset) === 'key ' ? '<key>' : '<hex>';
 }
 

@@ -64,6 +64,16 @@ describe('messageShape', () => {
     expect(messageShape('key k12 should be 0x6b… (3 bytes)')).toBe('key kN should be 0x… (N bytes)');
   });
 
+  it('masks a content-addressed store\'s fan-out folders and a temporary name\'s suffix whole, digits or not: one cause, one shape (cacache, atomically)', () => {
+    const stat = (fanOut: string): string => messageShape(`ENOENT: no such file or directory, stat '/c/content-v2/sha512/${fanOut}/d081884c7d659a2f'`);
+    expect(new Set(['9f/86', 'ab/cd', '12/34', 'df/07'].map(stat)).size).toBe(1);
+    const tmp = (suffix: string): string => messageShape(`cfg.json.tmp-${suffix} was left behind`);
+    expect(tmp('1733')).toBe(tmp('17a3'));
+    expect(tmp('1733')).toBe('cfg.json.tmp-<hex> was left behind');
+    // A lone two-letter folder (/db/) stays itself.
+    expect(messageShape('lost /db/x.wal')).toBe('lost /db/x.wal');
+  });
+
   it('keeps the words, so different complaints keep different shapes', () => {
     expect(messageShape('commit #3 is torn')).not.toBe(messageShape('commit #3, acknowledged, is missing'));
   });
