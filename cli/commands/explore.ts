@@ -59,6 +59,8 @@ export function registerExplore(program: Command): void {
       if (first && flags.out !== undefined) {
         await writeFile(flags.out, stableJson({ ...first.plan, found: findingOf(first) }));
         console.log(`wrote the plan of the first violation to ${flags.out}`);
+      } else if (first) {
+        console.log('to reproduce the first violation: add --out FILE to write its plan, then powercut replay FILE (or shrink --plan FILE)');
       }
       const all = [...result.cleanViolations, ...result.violations];
       if (all.length === 0) console.log('no violation');

@@ -103,6 +103,7 @@ describe('repro, shrink, replay and explore --target', () => {
     // A look right after the operation (which left the rename unsynced) shows it too.
     expect(found.stdout).toMatch(/violation: durable: .*after power-loss before step 1, power-loss state 0, power-loss state 1, power-loss state 4\)/);
     expect(found.stdout).not.toContain('violation: whole');
+    expect(found.stdout).toContain('to reproduce the first violation: add --out FILE to write its plan, then powercut replay FILE');
     const clean = await cli('explore', '--target', 'test/targets/fixtures/careful-writer.ts', '--seed', '1', '--steps', '2');
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain('no violation');
