@@ -38,8 +38,9 @@ export interface ExploreOptions {
   /** Steps (operations) kept from the plan. @defaultValue the subject's `sizeDefault` */
   readonly size?: number;
   /**
-   * Other disks each power loss of a crash point's kill -9 run and run in state 0 could have left, looked at
-   * (recovered and checked) beyond the named states: up to this many per power loss; 0: none.
+   * Other disks each power loss of a crash point's kill -9 run and run in state 0 could have
+   * left, looked at (recovered and checked) beyond the named states: up to this many per power
+   * loss; 0: none.
    * @defaultValue {@link exploreLooksDefault}
    */
   readonly looks?: number;

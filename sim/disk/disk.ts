@@ -18,8 +18,9 @@
  * had, without cycles or a directory in two places. `rmdir` is pending in the parent too, and
  * keeps the same order: a power loss that loses it brings the directory back, with what a prefix
  * of its own pending operations (the unlinks that emptied it) left in it; a lock directory
- * removed without syncing its parent is back after a power loss. `mkdir` first commits the pending changes of the name it creates. A directory an
- * existing empty one is renamed over is removed durably at once. Setting up a root
+ * removed without syncing its parent is back after a power loss. `mkdir` first commits the
+ * pending changes of the name it creates. An empty directory another is renamed over is removed
+ * durably at once. Setting up a root
  * (`mkdir(path, { durable: true })`) is durable at once. Files are inodes, so an open handle
  * keeps its file through rename and unlink, as in POSIX.
  *
