@@ -2,8 +2,12 @@
  * Exploration runs per second, in one thread and in two (this thread and a worker), on the short
  * wal-append plan (seed 1: 198 runs) and a longer swarm prefix (seed 3, 30 steps: 1,590 runs):
  * the first round (what one `powercut explore` command meets: cold code) and warm. The executor
- * is kept across rounds, so the worker is warm too; warm-up rounds are not counted. Uses the compiled harness when `npm run build` made one.
- * Prints figures; asserts nothing. Part of `npm run bench:sim`.
+ * is kept across rounds, so the worker is warm too; warm-up rounds are not counted. Uses the
+ * compiled harness when `npm run build` made one. Prints figures; asserts nothing. Part of
+ * `npm run bench:sim`.
+ *
+ * Usage: npx tsx bench/explore.ts [looks] (as `explore --looks`; absent, explore's default; 0,
+ * the crash states alone, as before explore took second looks)
  */
 import { existsSync } from 'node:fs';
 import { parallelCapacity } from './parallel-probe.ts';
@@ -13,6 +17,7 @@ const from = (module: string): string => new URL(`../${compiled ? 'dist/' : ''}$
 const { explorePlan, threadsExecutor } = (await import(from('harness/index'))) as typeof import('../harness/index.ts');
 const { loadSubject, workerScript } = (await import(from('subjects/index'))) as typeof import('../subjects/index.ts');
 
+const looks = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
 const subject = await loadSubject({ kind: 'engine' });
 const workloads = [
   { label: 'wal-append seed 1, 12 steps', plan: subject.plan('wal-append', 1), size: 12 },
@@ -33,7 +38,7 @@ async function timed(executor: ReturnType<typeof threadsExecutor>, plan: (typeof
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (let round = 0; round < count; round++) {
-    const result = await explorePlan(subject, plan.plan, { size: plan.size, executor });
+    const result = await explorePlan(subject, plan.plan, { size: plan.size, executor, ...(looks === undefined ? {} : { looks }) });
     runs += result.runs;
     sameStates += result.sameStates;
   }
@@ -43,7 +48,7 @@ async function timed(executor: ReturnType<typeof threadsExecutor>, plan: (typeof
 }
 
 console.log(`parallel capacity now: two threads do ${(await parallelCapacity()).toFixed(2)}× the work of one (2.00: two free cores)`);
-console.log(`explore (${compiled ? 'compiled' : 'under tsx'}): runs per second of wall time and per CPU-second; the first round, then warm (after ${warmRunsMin} runs)`);
+console.log(`explore (${compiled ? 'compiled' : 'under tsx'}${looks === undefined ? '' : `, --looks ${looks}`}): runs per second of wall time and per CPU-second; the first round, then warm (after ${warmRunsMin} runs)`);
 for (const threads of [1, 2]) {
   const executor = threadsExecutor(subject, threads, workerScript);
   try {
