@@ -147,6 +147,34 @@ function resolveMisdirects(files: ReadonlyMap<number, FileState>): void {
   }
 }
 
+/** How an image's operations name files and directories (see {@link readTxn}). */
+interface Refs {
+  file(id: unknown, field: string): FileState;
+  dir(path: unknown, field: string, removedBy?: unknown, removedField?: string): DirNode;
+  /** The directory the rmdir numbered `seq` removed, listed with `removedBy`. */
+  removed(seq: number): DirNode | undefined;
+}
+
+/** One logged directory operation of an image (`disk.txns[i]`, at `field`). */
+function readTxn(raw: unknown, field: string, nextTxnSeq: number, refs: Refs): DirTxn {
+  const record = object(raw, field, ['seq', 'committed', 'sets'], ['removesDir']);
+  const seq = natural(record['seq'], `${field}.seq`);
+  if (seq >= nextTxnSeq) fail(`${field}.seq`, `must be below disk.nextTxnSeq (${nextTxnSeq})`);
+  const sets = array(record['sets'], `${field}.sets`).map((rawSet, j) => {
+    const setField = `${field}.sets[${j}]`;
+    const moved = typeof rawSet === 'object' && rawSet !== null && 'movedDir' in rawSet;
+    const set = object(rawSet, setField, ['dir', 'name', moved ? 'movedDir' : 'file'], moved ? ['dirRemovedBy', 'movedDirRemovedBy'] : ['dirRemovedBy']);
+    let target: Entry | undefined;
+    if (moved) target = refs.dir(set['movedDir'], `${setField}.movedDir`, set['movedDirRemovedBy'], `${setField}.movedDirRemovedBy`);
+    else target = set['file'] === null ? undefined : refs.file(set['file'], `${setField}.file`);
+    return { dir: refs.dir(set['dir'], `${setField}.dir`, set['dirRemovedBy'], `${setField}.dirRemovedBy`), name: text(set['name'], `${setField}.name`), target };
+  });
+  if (record['removesDir'] === undefined) return { seq, sets, committed: bool(record['committed'], `${field}.committed`) };
+  if (record['removesDir'] !== true) fail(`${field}.removesDir`, `must be true or absent, found ${found(record['removesDir'])}`);
+  const removes = refs.removed(seq) ?? fail(`${field}.removesDir`, `no directory in disk.dirs is removedBy ${seq}`);
+  return { seq, sets, committed: bool(record['committed'], `${field}.committed`), removes };
+}
+
 /**
  * Reads an image (parsed JSON) into a new disk.
  * @param value - the parsed image
@@ -208,28 +236,12 @@ export function importDiskImage(value: unknown): ImportedDisk {
     return dir ?? fail(field, `names directory ${found(path)}, which disk.dirs does not hold`);
   };
 
+  const refs: Refs = { file: fileRef, dir: dirRef, removed: (seq) => removedDirs.get(seq) };
   const txns = new Map<number, DirTxn>();
   array(d['txns'], 'disk.txns').forEach((raw, i) => {
-    const field = `disk.txns[${i}]`;
-    const record = object(raw, field, ['seq', 'committed', 'sets'], ['removesDir']);
-    const seq = natural(record['seq'], `${field}.seq`);
-    if (seq >= nextTxnSeq) fail(`${field}.seq`, `must be below disk.nextTxnSeq (${nextTxnSeq})`);
-    if (txns.has(seq)) fail(`${field}.seq`, `${seq} is listed twice`);
-    const sets = array(record['sets'], `${field}.sets`).map((rawSet, j) => {
-      const setField = `${field}.sets[${j}]`;
-      const moved = typeof rawSet === 'object' && rawSet !== null && 'movedDir' in rawSet;
-      const set = object(rawSet, setField, ['dir', 'name', moved ? 'movedDir' : 'file'], moved ? ['dirRemovedBy', 'movedDirRemovedBy'] : ['dirRemovedBy']);
-      let target: Entry | undefined;
-      if (moved) target = dirRef(set['movedDir'], `${setField}.movedDir`, set['movedDirRemovedBy'], `${setField}.movedDirRemovedBy`);
-      else target = set['file'] === null ? undefined : fileRef(set['file'], `${setField}.file`);
-      return { dir: dirRef(set['dir'], `${setField}.dir`, set['dirRemovedBy'], `${setField}.dirRemovedBy`), name: text(set['name'], `${setField}.name`), target };
-    });
-    let removes: DirNode | undefined;
-    if (record['removesDir'] !== undefined) {
-      if (record['removesDir'] !== true) fail(`${field}.removesDir`, `must be true or absent, found ${found(record['removesDir'])}`);
-      removes = removedDirs.get(seq) ?? fail(`${field}.removesDir`, `no directory in disk.dirs is removedBy ${seq}`);
-    }
-    txns.set(seq, { seq, sets, committed: bool(record['committed'], `${field}.committed`), ...(removes === undefined ? {} : { removes }) });
+    const txn = readTxn(raw, `disk.txns[${i}]`, nextTxnSeq, refs);
+    if (txns.has(txn.seq)) fail(`disk.txns[${i}].seq`, `${txn.seq} is listed twice`);
+    txns.set(txn.seq, txn);
   });
 
   rawDirs.forEach((raw, i) => {
