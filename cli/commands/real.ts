@@ -1,7 +1,7 @@
 /** `powercut real`: the kill -9 campaign against an engine in a real child process on the real disk (real/). */
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
-import { commandLine } from '../../harness/index.ts';
+import { commandLine, rootCauseKey } from '../../harness/index.ts';
 import { runRealCampaign, runRealTargetCampaign, type RealCampaignResult, type RealTargetResult } from '../../real/index.ts';
 import type { DurationSummary } from '../../real/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
@@ -20,7 +20,7 @@ interface RealOptions {
   quiet?: boolean;
 }
 
-/** Violations listed one per line; the rest are counted. */
+/** Shapes of violations listed one per line; the rest are counted. */
 const violationsListedMax = 20;
 
 /**
@@ -36,6 +36,26 @@ function duration(d: DurationSummary): string {
   return `p50 ${d.p50Ms.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms, max ${d.maxMs.toFixed(1)} ms (${d.count})`;
 }
 
+/**
+ * The violations of a real campaign, those of one shape (the same invariant and message but for
+ * numbers, harness/triage.ts) as one line with the first of them and how many there were: one
+ * LSN handed out again showed as 143 lines, one per commit after it. At most
+ * {@link violationsListedMax} lines.
+ */
+export function violationLines(violations: readonly { readonly invariant: string; readonly place: string; readonly message: string }[]): string[] {
+  const groups = new Map<string, { first: (typeof violations)[number]; count: number }>();
+  for (const violation of violations) {
+    const key = rootCauseKey(violation.invariant, violation.message);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { first: violation, count: 1 });
+    else group.count++;
+  }
+  const lines = [...groups.values()].slice(0, violationsListedMax).map(({ first, count }) =>
+    `  [${first.invariant}] ${first.place}: ${first.message}${count > 1 ? ` (and ${count - 1} more of this shape)` : ''}`);
+  if (groups.size > violationsListedMax) lines.push(`  ... and ${groups.size - violationsListedMax} more shapes`);
+  return lines;
+}
+
 /** The summary `real` prints. */
 export function realSummary(result: RealCampaignResult, reproduce: string): string[] {
   const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.ok ? 'ok' : 'FAILED';
@@ -48,10 +68,7 @@ export function realSummary(result: RealCampaignResult, reproduce: string): stri
     `tails truncated: ${result.truncatedBytesTotal} B over ${result.recoveriesWithTruncation} recoveries`,
     `violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`,
   ];
-  for (const violation of result.violations.slice(0, violationsListedMax)) {
-    lines.push(`  [${violation.invariant}] ${violation.place}: ${violation.message}`);
-  }
-  if (result.violations.length > violationsListedMax) lines.push(`  ... and ${result.violations.length - violationsListedMax} more`);
+  lines.push(...violationLines(result.violations));
   if (result.failedCallCount > 0) {
     lines.push(`engine calls that failed (a real disk injects no faults; worth a look): ${result.failedCallCount}`, ...result.failedCalls.map((call) => `  ${call}`));
   }
@@ -113,8 +130,7 @@ export function realTargetSummary(result: RealTargetResult, reproduce: string): 
     `kills: ${result.kills} (${result.killsWhileOpening} while the library was opening, ${result.killsAtIdle} after the last operation); checks after a kill: ${result.checks}`,
     `violations: ${result.violations.length === 0 ? 'none' : result.violations.length}`,
   ];
-  for (const violation of result.violations.slice(0, violationsListedMax)) lines.push(`  [${violation.invariant}] ${violation.place}: ${violation.message}`);
-  if (result.violations.length > violationsListedMax) lines.push(`  ... and ${result.violations.length - violationsListedMax} more`);
+  lines.push(...violationLines(result.violations));
   if (result.selfExits.length > 0) lines.push(`the process died by itself (an uncaught exception; restarted as after a kill): ${result.selfExits.length}`, ...result.selfExits.slice(0, 5).map((exit) => `  ${exit}`));
   if (result.failedOperationCount > 0) {
     lines.push(`operations that failed (a real disk injects no faults; worth a look): ${result.failedOperationCount}`, ...result.failedOperations.map((failed) => `  ${failed}`));
