@@ -431,6 +431,10 @@ export class SimDisk {
     }
     if (count === Infinity) {
       dir.log = [];
+      // The journal commit that makes the names durable carries the size changes made before it
+      // too: a file truncated in place (O_TRUNC) and renamed, then this fsync, never shows its
+      // old bytes again (ext4, XFS; a new user's probe did here).
+      for (const entry of dir.cache.values()) if (entry instanceof FileState) entry.landLeadingTruncations(this.damage);
       return;
     }
     dir.log = dir.log.filter((txn) => !txn.committed);

@@ -271,6 +271,18 @@ export class FileState {
     return this.journal.view().subarray(record.start, record.start + record.length);
   }
 
+  /**
+   * Makes durable the truncations at the head of the pending log (none written before them is
+   * pending): size changes are journaled metadata, which a directory's fsync commits along with
+   * the names (SimDisk.syncDir). Writes stay pending.
+   */
+  landLeadingTruncations(damage?: DamageLog): void {
+    let n = 0;
+    while (this.pending[n]?.kind === 'truncate') this.land(this.pending[n++]!, damage);
+    if (n === this.pending.length) this.#clearPending();
+    else if (n > 0) this.pending = this.pending.slice(n);
+  }
+
   /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */
   forgetPending(): void {
     this.#clearPending();
