@@ -262,12 +262,16 @@ class EngineRun {
     return sync + damage;
   }
 
+  /** `raw` with what the last power loss and the run's faults add to its message. */
+  #withNotes<V extends { readonly invariant: string; readonly message: string; readonly lsn?: number | undefined }>(raw: V): V {
+    const note = powerLossNoteFor(raw, this.#world.lastPowerLoss);
+    return { ...raw, message: `${raw.message}${note}${this.#causeNotes(raw.invariant, raw.message, raw.lsn)}` };
+  }
+
   #add(found: readonly ModelViolation[] | readonly Omit<RunViolation, 'step'>[] | readonly LookViolation[]): void {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
-      const lsn = 'lsn' in raw ? raw.lsn : undefined;
-      const note = powerLossNoteFor(raw, this.#world.lastPowerLoss);
-      const violation = 'look' in raw ? raw : { ...raw, message: `${raw.message}${note}${this.#causeNotes(raw.invariant, raw.message, lsn)}` };
+      const violation = 'look' in raw ? raw : this.#withNotes(raw);
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }
