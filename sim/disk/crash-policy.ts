@@ -9,6 +9,9 @@
  *   reorders writes, as FoundationDB's `AsyncFileNonDurable` assumes), except that nothing
  *   after a truncation that does not land lands (a size change is metadata, which a journal
  *   keeps in order).
+ * Truncations at the head of a file's pending records that were made before a directory
+ * operation naming the file (a rename, a link) land whenever that operation survives, in
+ * journal order: the journal carries the size change before the rename (SimDisk.powerLoss).
  * A torn write lands sector by sector (`sectorBytes`, 512 or 4096): each sector it covers lands
  * whole, not at all, or as garbage (random bytes over the part of the sector the write covered).
  * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
@@ -86,15 +89,20 @@ export type GarbageRange = readonly [start: number, end: number];
 
 /**
  * Sets `file.durable` to what survives the power loss (the caller then drops the page cache).
+ * @param carried - how many records at the head of the pending log (truncations) land whatever
+ *   the crash state keeps: a directory operation that survived carried them (SimDisk.powerLoss)
  * @returns the ranges filled with garbage (empty when none)
  */
-export function settleFile(file: FileState, policy: CrashPolicy): GarbageRange[] {
+export function settleFile(file: FileState, policy: CrashPolicy, carried = 0): GarbageRange[] {
   const records = file.pending;
   const garbage: GarbageRange[] = [];
   if (records.length === 0) return garbage;
   if (policy.damage !== undefined) stampSettled(file, policy.damage);
-  if (policy.files === 'none') return garbage;
-  settleRecords(file, policy, garbage);
+  if (policy.files === 'none') {
+    for (let i = 0; i < carried; i++) file.land(records[i]!, policy.damage);
+    return garbage;
+  }
+  settleRecords(file, policy, garbage, carried);
   return garbage;
 }
 
@@ -112,8 +120,12 @@ function stampSettled(file: FileState, damage: DamageLog): void {
   }
 }
 
-/** Lands, tears or drops each pending record of `file` as the policy says. */
-function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRange[]): void {
+/**
+ * Lands, tears or drops each pending record of `file` as the policy says; the first `carried`
+ * land whatever is drawn for them (the draws are made all the same, so that other files' states
+ * stay what they were).
+ */
+function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRange[], carried: number): void {
   const records = file.pending;
   const out = file.durable;
   if (policy.files === 'all') {
@@ -123,14 +135,15 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
   const rng = policy.rng;
   const landed = new Array<boolean>(records.length).fill(false);
   if (rng.chance(0.5)) {
-    const n = rng.int(records.length + 1);
+    const drawn = rng.int(records.length + 1);
+    const n = Math.max(drawn, carried);
     for (let i = 0; i < n; i++) {
       file.land(records[i]!, policy.damage);
       landed[i] = true;
     }
-    const torn = n < records.length && rng.chance(0.5) && tear(file, records[n]!, policy, garbage);
+    const torn = drawn < records.length && rng.chance(0.5) && tear(file, records[drawn]!, policy, garbage, drawn < carried);
     // Past a truncation that did not land, no write grows the file either (see below).
-    const lost = records.findIndex((record, i) => i >= n && record.kind === 'truncate' && !(i === n && torn));
+    const lost = records.findIndex((record, i) => i >= n && record.kind === 'truncate' && !(i === drawn && torn));
     if (lost >= 0) for (let i = lost + 1; i < records.length; i++) landed[i] = true;
   } else {
     // A truncation that does not land holds back every record after it: a size change is
@@ -143,7 +156,11 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
       const record = records[i]!;
       const r = rng.next();
       const held = i > heldBack;
-      if (r < 0.5 && !held) {
+      if (i < carried) {
+        if (r >= 0.8) tear(file, record, policy, garbage, true);
+        file.land(record, policy.damage);
+        landed[i] = true;
+      } else if (r < 0.5 && !held) {
         file.land(record, policy.damage);
         landed[i] = true;
       } else if (r >= 0.8) {

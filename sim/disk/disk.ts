@@ -597,7 +597,7 @@ export class SimDisk {
   /** Sets a file's size, keeping space accounting right. */
   truncate(file: FileState, size: number): void {
     const before = file.size;
-    file.truncate(size, this.sectorBytes);
+    file.truncate(size, this.sectorBytes, this.#nextTxnSeq);
     if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
   }
 
@@ -621,7 +621,7 @@ export class SimDisk {
    */
   powerLoss(policy: CrashPolicy, syncingDir?: string): Map<string, GarbageRange[]> {
     this.forgotten = 0;
-    this.#settleDirs(policy, syncingDir);
+    const carried = this.#truncationsCarried(this.#settleDirs(policy, syncingDir));
     if (this.#pendingDirMoves.length > 0) {
       // A directory whose creation (or a move) was lost hangs under no durable name: it is gone.
       this.#repath((dir) => dir.durable, true);
@@ -635,7 +635,7 @@ export class SimDisk {
       for (const [name, entry] of dir.durable) {
         if (!(entry instanceof FileState) || seen.has(entry)) continue;
         seen.add(entry);
-        const ranges = settleFile(entry, settle);
+        const ranges = settleFile(entry, settle, carried.get(entry));
         if (ranges.length > 0) garbage.set(childPath(dir.path, name), ranges);
       }
     }
@@ -713,8 +713,11 @@ export class SimDisk {
     }
   }
 
-  /** Keeps a prefix of each directory's log; a txn survives if every log it is in keeps it. */
-  #settleDirs(policy: CrashPolicy, syncingDir: string | undefined): void {
+  /**
+   * Keeps a prefix of each directory's log; a txn survives if every log it is in keeps it.
+   * @returns the operations that survived (not those an fsync had committed before)
+   */
+  #settleDirs(policy: CrashPolicy, syncingDir: string | undefined): readonly DirTxn[] {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
     const bias = this.dirOrder === 'per-name' ? drawPerNameBias(policy) : 'any';
@@ -741,6 +744,28 @@ export class SimDisk {
     this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
     this.lastLostDir = this.#lostDir(survived);
     this.lastLostSyncedName = this.#lostSyncedName(survived, syncingDir);
+    return survivors;
+  }
+
+  /**
+   * Per file, how many truncations at the head of its pending log a power loss keeps because it
+   * kept a later directory operation naming the file (journal order only): a size change is
+   * metadata, journaled in order with the rename that follows it, so a file truncated in place
+   * (O_TRUNC) and renamed never shows its old bytes under the new name once the rename is
+   * durable, on ext4 or XFS (a new npm user's probe). Without an ordered journal (`per-name`,
+   * ext2) nothing ties them.
+   */
+  #truncationsCarried(survivors: readonly DirTxn[]): Map<FileState, number> {
+    const carried = new Map<FileState, number>();
+    if (this.dirOrder !== 'journal') return carried;
+    for (const txn of survivors) {
+      for (const { target } of txn.sets) {
+        if (!(target instanceof FileState)) continue;
+        const n = target.truncationsBefore(txn.seq);
+        if (n > (carried.get(target) ?? 0)) carried.set(target, n);
+      }
+    }
+    return carried;
   }
 
   /**

@@ -37,7 +37,16 @@ export interface Misdirect {
  */
 export type PendingRecord =
   | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: Misdirect }
-  | { readonly kind: 'truncate'; readonly size: number };
+  | {
+    readonly kind: 'truncate';
+    readonly size: number;
+    /**
+     * The sequence number of the first directory operation made after it (SimDisk's next one
+     * then): a power loss that keeps that operation, or a later one moving this file, keeps
+     * the size change too (SimDisk.powerLoss). Absent in images older than the field.
+     */
+    readonly nextTxn?: number;
+  };
 
 /** Applies one pending record of a file with journal `journal` to `bytes`, where it was meant to go. */
 export function applyRecord(bytes: ByteBuffer, record: PendingRecord, journal: ByteBuffer): void {
@@ -185,12 +194,12 @@ export class FileState {
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
   }
 
-  /** Sets the size in the page cache. */
-  truncate(size: number, sectorBytes: number): void {
+  /** Sets the size in the page cache; `nextTxn` is the disk's next directory operation's number (PendingRecord). */
+  truncate(size: number, sectorBytes: number, nextTxn?: number): void {
     if (size === this.cache.size) return;
     this.#ownCache(size);
     this.cache.resize(size);
-    this.pending.push({ kind: 'truncate', size });
+    this.pending.push(nextTxn === undefined ? { kind: 'truncate', size } : { kind: 'truncate', size, nextTxn });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
   }
 
@@ -281,6 +290,17 @@ export class FileState {
     while (this.pending[n]?.kind === 'truncate') this.land(this.pending[n++]!, damage);
     if (n === this.pending.length) this.#clearPending();
     else if (n > 0) this.pending = this.pending.slice(n);
+  }
+
+  /**
+   * How many records at the head of the pending log are truncations made before directory
+   * operation `seq` (PendingRecord `nextTxn`): the ones a power loss that keeps that operation
+   * keeps too.
+   */
+  truncationsBefore(seq: number): number {
+    let n = 0;
+    for (let record = this.pending[n]; record?.kind === 'truncate' && record.nextTxn !== undefined && record.nextTxn <= seq; record = this.pending[++n]);
+    return n;
   }
 
   /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */

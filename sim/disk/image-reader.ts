@@ -85,8 +85,9 @@ interface MisdirectImage {
 function pendingRecord(value: unknown, field: string, journalBytes: number): PendingRecord & { misdirectImage?: MisdirectImage } {
   const kind = (value as Json | null)?.['kind'];
   if (kind === 'truncate') {
-    const record = object(value, field, ['kind', 'size']);
-    return { kind, size: natural(record['size'], `${field}.size`) };
+    const record = object(value, field, ['kind', 'size'], ['nextTxn']);
+    const size = natural(record['size'], `${field}.size`);
+    return record['nextTxn'] === undefined ? { kind, size } : { kind, size, nextTxn: natural(record['nextTxn'], `${field}.nextTxn`) };
   }
   if (kind !== 'write') fail(`${field}.kind`, `must be "write" or "truncate", found ${found(kind)}`);
   const misdirected = typeof value === 'object' && value !== null && 'misdirect' in value;

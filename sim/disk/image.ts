@@ -21,7 +21,8 @@
  *   what reads see, the bytes of pending writes); `pending[]`, oldest first, each
  *   `{ kind: "write", offset, start, length }` (bytes `[start, start + length)` of the journal),
  *   with `misdirect: { file: id, offset }` for a misdirected write (where it really lands),
- *   or `{ kind: "truncate", size }`; `syncBroken` (a sticky fsync failure); `badBits[]` as
+ *   or `{ kind: "truncate", size, nextTxn }` (`nextTxn`: the sequence number the next directory
+ *   operation got, absent in older images); `syncBroken` (a sticky fsync failure); `badBits[]` as
  *   `[sector, bit]` pairs in insertion order (bit: absolute, byte * 8 + bit); `badSectors[]`,
  *   only when some sector reads back damaged, as `[sector, zeros, seed]` in insertion order.
  * - `disk.dirs[]`, in creation order (a power loss draws its choices in this order): `path`;
@@ -38,7 +39,7 @@
 /** A pending record as an image holds it: a misdirected write names the file it lands in by id. */
 export type PendingRecordImage =
   | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: { readonly file: number; readonly offset: number } }
-  | { readonly kind: 'truncate'; readonly size: number };
+  | { readonly kind: 'truncate'; readonly size: number; readonly nextTxn?: number };
 
 /** The image's format name. */
 export const diskImageFormat = 'powercut-disk-image';

@@ -441,33 +441,56 @@ describe('power loss', () => {
     expect([...seen].sort()).toEqual(['empty', 'new', 'old']);
   });
 
+  /**
+   * `tmp` synced with old bytes (1), truncated, given new ones (2), renamed to `final`, the
+   * directory fsynced or not; or (`truncateAfter`) renamed first and truncated after; then a
+   * power loss settled on `crashState`. What `final` holds.
+   */
+  async function rewrittenAndRenamed(crashState: number, options: { syncDir?: boolean; truncateAfter?: boolean; dirOrder?: DirOrder } = {}): Promise<Uint8Array | undefined> {
+    const world = new SimWorld({ seed: 5, faults: noFaults({ dirOrder: options.dirOrder ?? 'journal' }) });
+    await inWorld(world, async () => {
+      const h = await world.fs.open('tmp', { create: true });
+      await h.append(filled(3000, 1));
+      await h.sync();
+      await world.fs.syncDir('.');
+      if (options.truncateAfter === true) await world.fs.rename('tmp', 'final');
+      await h.truncate(0);
+      await h.append(filled(100, 2));
+      await h.close();
+      if (options.truncateAfter !== true) await world.fs.rename('tmp', 'final');
+      if (options.syncDir === true) await world.fs.syncDir('.');
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState });
+    return world.inspect().get('final');
+  }
+
   it('makes a truncation durable with the names when the directory is fsynced: a file rewritten in place and renamed never shows its old bytes under the new name after that fsync', async () => {
-    /** `tmp` synced with old bytes, truncated, given new ones, renamed to `final`; the directory fsynced or not; then a power loss. */
-    const finalAfter = async (crashState: number, syncDir: boolean): Promise<Uint8Array | undefined> => {
-      const world = new SimWorld({ seed: 5, faults: noFaults() });
-      await inWorld(world, async () => {
-        const h = await world.fs.open('tmp', { create: true });
-        await h.append(filled(3000, 1));
-        await h.sync();
-        await world.fs.syncDir('.');
-        await h.truncate(0);
-        await h.append(filled(100, 2));
-        await h.close();
-        await world.fs.rename('tmp', 'final');
-        if (syncDir) await world.fs.syncDir('.');
-      });
-      world.crashNow('power-loss');
-      world.restart({ crashState });
-      return world.inspect().get('final');
-    };
-    // Crash state 3 keeps directory operations and no unsynced data: without the fsync, the
-    // rename survives and the truncation does not.
-    expect((await finalAfter(3, false))?.[0]).toBe(1);
     for (let crashState = 0; crashState < 40; crashState++) {
-      const bytes = await finalAfter(crashState, true);
+      const bytes = await rewrittenAndRenamed(crashState, { syncDir: true });
       expect(bytes, `crash state ${crashState}`).toBeDefined();
       expect(bytes!.includes(1), `crash state ${crashState}`).toBe(false);
     }
+  });
+
+  it('keeps a truncation with a later rename of its file that survives, in journal order: a file rewritten in place (O_TRUNC) and renamed never shows its old bytes under the new name', async () => {
+    // Crash state 3 keeps directory operations and no unsynced data: the rename, and with it the
+    // size change made before it, but not the new bytes.
+    expect(await rewrittenAndRenamed(3)).toEqual(new Uint8Array(0));
+    let renamed = 0;
+    for (let crashState = 0; crashState < 60; crashState++) {
+      const bytes = await rewrittenAndRenamed(crashState);
+      if (bytes === undefined) continue;
+      renamed++;
+      expect(bytes.includes(1), `crash state ${crashState}: ${bytes.length} bytes`).toBe(false);
+    }
+    expect(renamed).toBeGreaterThan(10);
+  });
+
+  it('keeps a truncation made after a rename only as the crash state draws it, and ties none to a rename in per-name order (no ordered journal)', async () => {
+    // The rename survives (state 3); the truncation came after it and is unsynced data's kin: lost.
+    expect((await rewrittenAndRenamed(3, { truncateAfter: true }))?.[0]).toBe(1);
+    expect((await rewrittenAndRenamed(3, { dirOrder: 'per-name' }))?.[0]).toBe(1);
   });
 
   it('enumerates crash states deterministically', async () => {
