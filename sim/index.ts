@@ -12,7 +12,7 @@
  * contract.ts, instead.
  */
 export {
-  SimWorld, noFaults, namedCrashStates, powerLossNote,
+  SimWorld, noFaults, namedCrashStates, powerLossNote, shortWriteNote,
   type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
   type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';

@@ -13,6 +13,7 @@
  * {@link SimWorld.stream}), `faults` (one sub-stream per fault kind, plus one per fault argument),
  * `latency`, `reorder` (late writes) and `crash` (one sub-stream per power loss and crash state).
  */
+import type { UnfinishedWrite } from './disk/short-writes.ts';
 import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import { SimClock } from './clock.ts';
@@ -152,6 +153,17 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   // same from seed to seed of one bug, and triage masks the digits of numbered files.
   const lostName = report?.lostSyncedName === undefined ? '' : `; the power loss before it lost ${report.lostSyncedName}, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough)`;
   return outOfOrder + failedSync + lostDir + lostName;
+}
+
+/**
+ * What a violation's message adds when a write of the fs facade landed short earlier in the run
+ * and nothing wrote the rest of it (sim/disk/short-writes.ts): the torn file a caller that
+ * ignores `write(2)`'s count leaves, whatever the crash that showed it lost. Empty when none.
+ */
+export function shortWriteNote(world: SimWorld): string {
+  const short = world.unfinishedShortWrite;
+  if (short === undefined) return '';
+  return `; earlier in the run a write to ${short.path} landed ${short.written} of ${short.length} bytes (I/O #${short.io}) and nothing wrote the rest: write(2) may write less than asked, and a caller that ignores the count it returns leaves a torn file`;
 }
 
 /**
@@ -570,6 +582,11 @@ export class SimWorld {
    * operations). When 0, every crash state of a power loss here is the same, so an explorer
    * need try only one.
    */
+  /** The earliest write of the fs facade that landed short with nothing writing its rest since, to a file that still has a name (see {@link shortWriteNote}). */
+  get unfinishedShortWrite(): UnfinishedWrite | undefined {
+    return this.#kernel.shortWrites.first;
+  }
+
   get unsyncedCount(): number {
     return this.#kernel.disk.unsyncedCount();
   }

@@ -30,7 +30,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, powerLossNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, powerLossNote, shortWriteNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -558,7 +558,8 @@ class LibraryRun<S, L, M> {
     // One line, as every report lists it: a library's multi-line message keeps its lines, joined.
     // A power loss that kept a directory's operations out of order, or lost one a failed
     // directory fsync left pending, says so (the look's own, for a look).
-    const note = crash.kind === 'power-loss' ? powerLossNote((lookWorld ?? this.#world).lastPowerLoss) : '';
+    // A short write nothing finished is named whatever the crash: it tears a file by itself.
+    const note = `${crash.kind === 'power-loss' ? powerLossNote((lookWorld ?? this.#world).lastPowerLoss) : ''}${shortWriteNote(this.#world)}`;
     const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);

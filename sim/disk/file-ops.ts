@@ -203,6 +203,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       const writtenBytes = Math.min(fitBytes, shortBytes);
       const misdirect = fault === 'misdirected-write' ? misdirectOf(open, io, position) : undefined;
       k.disk.write(file, position, data, writtenBytes, misdirect);
+      if (partial && writtenBytes > 0) k.shortWrites.landed(file, path, io, position, writtenBytes, data.length);
       // A power loss during the write: it reached the page cache, and the crash policy decides
       // what of it reaches the disk, like any other unsynced write.
       if (fault === 'power-loss') crashAt(k, label, io, fault, undefined);
@@ -313,6 +314,7 @@ export function truncateOp(open: OpenFile, size: number): Operation<void> {
         throw k.injected('ENOSPC', 'truncate', path);
       }
       k.disk.truncate(file, size);
+      k.shortWrites.truncated(file, size);
     },
   };
 }

@@ -10,6 +10,7 @@
  * per write, at issue, from the `reorder` stream (or the explicit list of late I/O indexes),
  * and records each late write so that a run replays exactly with the list alone.
  */
+import { ShortWrites } from './short-writes.ts';
 import type { IoError } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import type { Rng } from '../rng.ts';
@@ -80,6 +81,8 @@ export class IoKernel {
    * none): what was pending in it was being made durable, so nothing relied on it yet.
    */
   crashedSyncingDir: string | undefined;
+  /** The facade's short writes nothing has finished (for a violation's message). */
+  readonly shortWrites = new ShortWrites();
 
   constructor(parts: {
     disk: SimDisk;

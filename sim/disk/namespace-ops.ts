@@ -67,7 +67,10 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
         file = k.disk.createFile(dir, split.name);
       } else {
         if (options.create === true && options.exclusive === true) throw diskError('EEXIST', 'open', path);
-        if (options.truncate === true) k.disk.truncate(file, 0);
+        if (options.truncate === true) {
+          k.disk.truncate(file, 0);
+          k.shortWrites.truncated(file, 0);
+        }
       }
       return makeHandle(file);
     },

@@ -1,0 +1,64 @@
+/**
+ * The facade's unfinished short writes (sim/disk/short-writes.ts): a write that landed a prefix
+ * is reported until something writes where it stopped, truncates there, or the file loses its
+ * last name; the earliest such write is the one reported.
+ */
+import { describe, expect, it } from 'vitest';
+import { FileState } from '../../sim/disk/file-state.ts';
+import { ShortWrites } from '../../sim/disk/short-writes.ts';
+
+/** A file with a name (a link in the page-cache namespace). */
+function named(id: number): FileState {
+  const file = new FileState(id);
+  file.cacheLinks = 1;
+  return file;
+}
+
+describe('unfinished short writes', () => {
+  it('reports a write that landed a prefix, with its path, I/O index and counts', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    expect(shorts.first).toEqual({ path: '/d/a.tmp', io: 7, written: 290, length: 401 });
+  });
+
+  it('forgets it once a later write covers where it stopped (a caller looping on the count)', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.landed(file, '/d/a.tmp', 8, 0, 100, 100);
+    expect(shorts.first).toBeDefined();
+    shorts.landed(file, '/d/a.tmp', 9, 290, 111, 111);
+    expect(shorts.first).toBeUndefined();
+  });
+
+  it('reports the rest of a write that itself landed short again', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.landed(file, '/d/a.tmp', 9, 290, 10, 111);
+    expect(shorts.first).toEqual({ path: '/d/a.tmp', io: 9, written: 10, length: 111 });
+  });
+
+  it('forgets it when the file is truncated at or before where it stopped, not after', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.truncated(file, 291);
+    expect(shorts.first).toBeDefined();
+    shorts.truncated(file, 0);
+    expect(shorts.first).toBeUndefined();
+  });
+
+  it('reports only files that still have a name, the earliest first', () => {
+    const shorts = new ShortWrites();
+    const gone = named(1);
+    const kept = named(2);
+    const later = named(3);
+    shorts.landed(gone, '/d/old.tmp', 3, 0, 1, 2);
+    shorts.landed(kept, '/d/a.tmp', 5, 0, 1, 2);
+    shorts.landed(later, '/d/b.tmp', 9, 0, 1, 2);
+    gone.cacheLinks = 0;
+    expect(shorts.first?.path).toBe('/d/a.tmp');
+  });
+});
