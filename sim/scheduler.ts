@@ -141,18 +141,37 @@ function tellUncaught(error: unknown): void {
   for (const hearer of uncaughtHearers) hearer(error);
 }
 
+/** The events {@link hearUncaught} listens to. */
+const uncaughtEvents = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * The host's own listeners of {@link uncaughtEvents}, set aside while simulated code runs: the
+ * errors are the simulated process's, and a test runner's listener (node:test, vitest) would
+ * take them for its test's failure.
+ */
+let hostListeners: Map<string, ((...args: unknown[]) => void)[]> | undefined;
+
+/** The process as a plain event emitter: its two uncaught-error events with their listeners as they are. */
+const emitter = process as unknown as { listeners(event: string): ((...args: unknown[]) => void)[]; removeAllListeners(event: string): void; on(event: string, listener: (...args: unknown[]) => void): void; off(event: string, listener: (...args: unknown[]) => void): void }; // allowed: the two events hearUncaught manages
+
 /** Lets `hearer` hear of uncaught errors until the returned function is called. */
 function hearUncaught(hearer: (error: unknown) => void): () => void {
   if (uncaughtHearers.size === 0) {
-    process.on('uncaughtException', tellUncaught); // allowed: only while simulated code runs, see above
-    process.on('unhandledRejection', tellUncaught); // allowed: as above
+    hostListeners = new Map(uncaughtEvents.map((event) => [event, emitter.listeners(event)]));
+    for (const event of uncaughtEvents) {
+      emitter.removeAllListeners(event); // allowed: only while simulated code runs, put back below
+      emitter.on(event, tellUncaught); // allowed: only while simulated code runs, see above
+    }
   }
   uncaughtHearers.add(hearer);
   return () => {
     uncaughtHearers.delete(hearer);
     if (uncaughtHearers.size > 0) return;
-    process.off('uncaughtException', tellUncaught); // allowed: as above
-    process.off('unhandledRejection', tellUncaught); // allowed: as above
+    for (const event of uncaughtEvents) {
+      emitter.off(event, tellUncaught); // allowed: as above
+      for (const listener of hostListeners?.get(event) ?? []) emitter.on(event, listener); // allowed: the host's own, put back
+    }
+    hostListeners = undefined;
   };
 }
 

@@ -30,7 +30,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, powerLossNote, shortWriteNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -300,6 +300,10 @@ class LibraryRun<S, L, M> {
   async execute(): Promise<RunResult> {
     const facade = installFacade(this.#world, targetRoot);
     this.#pin = new WorldPin(pinEnvironment, this.#world);
+    // The library's rejections nobody handled are the simulated process's: heard while the run
+    // lasts, between sections too, and drained before it ends, never the host's (a test
+    // runner's own listener took them for its test's failure; a new npm user's lowdb test).
+    const hearing = keepHearingUncaught();
     try {
       await this.#setup();
       if (await this.#operations()) {
@@ -316,6 +320,8 @@ class LibraryRun<S, L, M> {
     } finally {
       // Nothing of this run may run later: its timers, pending I/O and file systems die here.
       this.#world.finish();
+      await unhandledRejectionsPending();
+      hearing.stop();
       this.#pin?.release();
       facade.uninstall();
     }
