@@ -344,7 +344,9 @@ export class FacadeCore {
     this.fsyncSync(fd, 'fdatasync');
   }
 
-  ftruncateSync(fd: number, length = 0): void {
+  ftruncateSync(fd: number, lengthAsked = 0): void {
+    // Node takes a negative length for 0 (fs.ftruncate: "if len is negative then 0 will be used").
+    const length = Math.max(0, lengthAsked);
     const entry = this.#fileEntry(fd, 'ftruncate', 'EINVAL');
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
     const before = entry.file.file.size;

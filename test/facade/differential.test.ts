@@ -54,7 +54,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   // Directories are renamed too: onto a free name, an empty or a full directory, a file, into themselves.
   fc.record({ kind: fc.constantFrom('rename' as const, 'link' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('copyFile' as const), name: fc.constantFrom(...files), to: fc.constantFrom(...names) }),
-  fc.record({ kind: fc.constant('truncate' as const), name: fc.constantFrom(...names), length: fc.nat(60) }),
+  fc.record({ kind: fc.constant('truncate' as const), name: fc.constantFrom(...names), length: fc.integer({ min: -3, max: 60 }) }),
   fc.record({ kind: fc.constant('pwrite' as const), name: fc.constantFrom(...names), data: dataArb, position: fc.nat(50) }),
   fc.record({ kind: fc.constant('openExclusive' as const), name: fc.constantFrom(...names) }),
   fc.record({ kind: fc.constant('readdirRecursive' as const), name: fc.constantFrom('', ...names), withFileTypes: fc.boolean() }),
