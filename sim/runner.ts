@@ -103,7 +103,15 @@ const forgottenPagesNote = '; before that power loss an fsync had failed ext4\'s
  */
 const mediaDamageNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): recovery must recover around it or refuse to open, losing silently only what the engine\'s damage contract allows';
 
-/** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}) may explain: lost data, or a refusal of it. */
+/**
+ * The cause note of a run in which an injected bit flip struck a read before the violation: a
+ * shrunk plan pins a second look's rotted bit as such a fault, and its message, without the
+ * look's "then bit N of F rotted", otherwise names only what the power loss lost (a user's
+ * recycled-log engine that cut a rotted record as a torn tail was told of a lost temporary file).
+ */
+const bitFlipNote = '; an injected bit flip struck a read earlier in this run (the trace\'s bit-flip fault names the file): synced bytes whose checksum fails are damage, to refuse or to recover around, not a torn tail to cut';
+
+/** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}, {@link bitFlipNote}) may explain: lost data, or a refusal of it. */
 const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
 /**
@@ -259,7 +267,8 @@ class EngineRun {
     if (!explainedByLostData.has(invariant)) return '';
     const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
     const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
-    return sync + damage;
+    const flip = this.#world.faultCounts['bit-flip'] > 0 && !message.includes('bit flip') && !message.includes(' rotted') ? bitFlipNote : '';
+    return sync + damage + flip;
   }
 
   /** `raw` with what the last power loss and the run's faults add to its message. */

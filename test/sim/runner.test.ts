@@ -255,6 +255,25 @@ describe('runner: the engine contract, for engines that are not the reference on
     expect(reads).toBeGreaterThan(1);
   });
 
+  it('names an injected bit flip that struck a read earlier in the run in a complaint of lost data, and only then (a shrunk plan pins a rotted bit as one)', async () => {
+    // Forgets the smallest key at every open: lost data in every run, bit flips or not.
+    const forgets = brokenEngine('forgets-a-key', (handle) => ({
+      state: async () => new Map([...(await handle.state())].sort(([a], [b]) => (a < b ? -1 : 1)).slice(1)),
+    }));
+    const noted = { flipped: 0, clean: 0 };
+    let cleanRuns = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const result = await runPlan(plan('swarm', seed), forgets);
+      const lost = result.violations.filter((v) => v.look === undefined && v.invariant === 'durability');
+      const flipped = result.faultsFired.some((fault) => fault.kind === 'bit-flip');
+      if (!flipped && lost.length > 0) cleanRuns++;
+      noted[flipped ? 'flipped' : 'clean'] += lost.filter((v) => v.message.includes('an injected bit flip struck a read earlier in this run')).length;
+    }
+    expect(cleanRuns).toBeGreaterThan(0);
+    expect(noted.clean).toBe(0);
+    expect(noted.flipped).toBeGreaterThan(0);
+  });
+
   it('does not name a lost file name in an LSN-order complaint: the loss of what a name held shows as its own violation, which names it', async () => {
     const inner = await loadPlanted(plantedBug('segment-no-dirsync'));
     const repeatsLsn: Engine = {
