@@ -64,6 +64,9 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const planFile = await planToReplay(subject, options.plan);
   if (planFile !== undefined) {
     await replayOne(planFile, subject, invocation);
+    // Asked for from the environment, a rerun of a failure: that it passes now is news (as
+    // `powercut replay` says); a `plan` option is a regression test, whose passing is the point.
+    if (options.plan === undefined || options.plan === '') process.stderr.write(`powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)\n`);
     return undefined;
   }
   const loaded = await loadInput(subject);

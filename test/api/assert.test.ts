@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertCrashSafe, CrashSafetyError, isCrashSafetyError, runCampaign } from '../../api/index.ts';
 
 let dir: string;
@@ -53,6 +53,29 @@ describe('assertCrashSafe', () => {
     try {
       expect(((await thrown(assertCrashSafe({ engine: broken }))) as CrashSafetyError).message).toBe(again.message);
     } finally {
+      delete process.env['POWERCUT_PLAN'];
+    }
+  });
+
+  it('says on stderr that a plan POWERCUT_PLAN names passes now, and passes (a rerun of a failure since fixed); a plan option passes quietly (a regression test)', async () => {
+    const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+    // The same plan, for the reference engine (which keeps every commit): it passes.
+    const { engineModule: _broken, ...document } = JSON.parse(await readFile(first.planFile!, 'utf8')) as Record<string, unknown>;
+    const fixed = join(dir, 'fixed.json');
+    await writeFile(fixed, JSON.stringify(document));
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      said.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await assertCrashSafe({}, { plan: fixed })).toBeUndefined();
+      expect(said).toEqual([]);
+      process.env['POWERCUT_PLAN'] = fixed;
+      expect(await assertCrashSafe({})).toBeUndefined();
+      expect(said.join('')).toContain(`powercut: POWERCUT_PLAN=${fixed} passes now: fixed, or that run leaned on something the plan does not record`);
+    } finally {
+      spy.mockRestore();
       delete process.env['POWERCUT_PLAN'];
     }
   });
