@@ -26,7 +26,7 @@ function holdsNoStore(report: InspectReport): boolean {
 
 /** Says that nothing was checked, and gives the exit code for it. */
 function nothingToCheck(dir: string): number {
-  process.stderr.write(`powercut: nothing was checked: ${dir} holds no store (no manifest, snapshot or segment)\n`);
+  process.stderr.write(`powercut: nothing was checked: ${dir} holds no store of the reference engine (no manifest, snapshot or segment; inspect and verify read only its files: check your own engine's files with its selfCheck)\n`);
   return exitCodes.nothingTested;
 }
 

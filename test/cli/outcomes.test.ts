@@ -81,7 +81,7 @@ describe('nothing was tested: exit 4', () => {
     for (const command of ['verify', 'inspect']) {
       const result = await cli(command, empty);
       expect(result.code, command).toBe(4);
-      expect(oneLine(result.stderr)).toEqual([`powercut: nothing was checked: ${empty} holds no store (no manifest, snapshot or segment)`]);
+      expect(oneLine(result.stderr)).toEqual([`powercut: nothing was checked: ${empty} holds no store of the reference engine (no manifest, snapshot or segment; inspect and verify read only its files: check your own engine's files with its selfCheck)`]);
     }
   });
 });
