@@ -124,7 +124,9 @@ async function replayOne(planFile: string, input: SubjectInput, invocation: stri
 function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number): string {
   const folder = dir ?? join('.powercut', 'failures');
   mkdirSync(folder, { recursive: true });
-  const file = join(folder, `${subject.name}-${unit}-${seed}.json`.replace(/[^\w.@-]+/g, '_'));
+  // A library workload's unit is its own name: named once (`sonic-boom-2.json`, not `sonic-boom-sonic-boom-2.json`).
+  const name = unit === subject.name ? `${unit}-${seed}` : `${subject.name}-${unit}-${seed}`;
+  const file = join(folder, `${name}.json`.replace(/[^\w.@-]+/g, '_'));
   writeFileSync(file, stableJson(plan));
   return file;
 }

@@ -98,6 +98,8 @@ describe('assertCrashSafe', () => {
   it('says so when the shrunk plan does not fail alone in a fresh thread, where POWERCUT_PLAN would replay it', async () => {
     const error = (await thrown(assertCrashSafe({ target: 'test/targets/fixtures/thread-state.ts' }, { seeds: 3, failuresDir: dir }))) as CrashSafetyError;
     expect(error.code).toBe('POWERCUT_VIOLATION');
+    // A workload's plan file names it once (its unit is its own name).
+    expect(error.planFile).toMatch(/[/\\]thread-state-\d+\.json$/);
     expect(error.message).toMatch(/(kept the unshrunk plan, which does|neither the shrunk plan nor the one it came from fails leaky in a fresh thread)/);
   });
 
