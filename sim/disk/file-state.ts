@@ -299,8 +299,11 @@ export class FileState {
    */
   truncationsBefore(seq: number): number {
     let n = 0;
-    for (let record = this.pending[n]; record?.kind === 'truncate' && record.nextTxn !== undefined && record.nextTxn <= seq; record = this.pending[++n]);
-    return n;
+    while (true) {
+      const record = this.pending[n];
+      if (record?.kind !== 'truncate' || record.nextTxn === undefined || record.nextTxn > seq) return n;
+      n++;
+    }
   }
 
   /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */
