@@ -267,7 +267,7 @@ class EngineRun {
     if (!explainedByLostData.has(invariant)) return '';
     const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
     const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
-    const flip = this.#world.faultCounts['bit-flip'] > 0 && !message.includes('bit flip') && !message.includes(' rotted') ? bitFlipNote : '';
+    const flip = this.#world.faultCounts['bit-flip'] > 0 && !message.includes('bit flip') ? bitFlipNote : '';
     return sync + damage + flip;
   }
 
