@@ -12,13 +12,13 @@
  * contract.ts, instead.
  */
 export {
-  SimWorld, noFaults, namedCrashStates, powerLossNote, shortWriteNote,
+  SimWorld, noFaults, namedCrashStates, powerLossNote, shortWriteNote, unwrittenTailNote,
   type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
   type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
 export { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 export { anchorToSteps, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
-export { dirOrders, type DirOrder } from './disk/crash-policy.ts';
+export { dataOrders, dirOrders, type DataOrder, type DirOrder } from './disk/crash-policy.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {

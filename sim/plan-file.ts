@@ -12,7 +12,7 @@
 import { readTextFile } from './node/files.ts';
 import type { Plan } from './plan.ts';
 import { faultKinds, ioClasses } from './types.ts';
-import { dirOrders } from './disk/crash-policy.ts';
+import { dataOrders, dirOrders } from './disk/crash-policy.ts';
 
 /** A plan file that cannot be run: missing, not JSON, or not a valid plan. */
 export class PlanFileError extends Error {
@@ -22,7 +22,7 @@ export class PlanFileError extends Error {
 
 const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'capacityBytes', 'scheduled', 'phases', 'io'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'capacityBytes', 'scheduled', 'phases', 'io'];
 
 type Json = Record<string, unknown>;
 
@@ -103,6 +103,7 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   oneOf(faults['fsyncFailureMode'], 'faults.fsyncFailureMode', ['ext4', 'btrfs', 'sticky']);
   oneOf(faults['sectorBytes'], 'faults.sectorBytes', [512, 4096]);
   if (faults['dirOrder'] !== undefined) oneOf(faults['dirOrder'], 'faults.dirOrder', dirOrders);
+  if (faults['dataOrder'] !== undefined) oneOf(faults['dataOrder'], 'faults.dataOrder', dataOrders);
   if (faults['capacityBytes'] !== undefined) integer(faults['capacityBytes'], 'faults.capacityBytes');
   if (faults['scheduled'] !== undefined) {
     array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {

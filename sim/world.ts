@@ -126,6 +126,8 @@ export interface PowerLossReport {
   readonly lostDir?: string;
   /** A directory operation it lost that named a file with durable data, in words. */
   readonly lostSyncedName?: string;
+  /** A file it left reading bytes nothing wrote past its size on disk (`posix` data order), by path. */
+  readonly unwrittenTail?: string;
 }
 
 /** The detail of the `dir-lost` note a power loss is traced with (`what`: the directory it lost, in words). */
@@ -153,6 +155,16 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   // same from seed to seed of one bug, and triage masks the digits of numbered files.
   const lostName = report?.lostSyncedName === undefined ? '' : `; the power loss before it lost ${report.lostSyncedName}, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough)`;
   return outOfOrder + failedSync + lostDir + lostName;
+}
+
+/**
+ * What a library workload's violation found after `report`'s power loss adds when that power loss
+ * left a file reading bytes nothing wrote past its size on disk (an unsynced append, `posix` data
+ * order): '' otherwise. Not given for engines: a log must survive it on any file system.
+ */
+export function unwrittenTailNote(report: PowerLossReport | undefined): string {
+  if (report?.unwrittenTail === undefined) return '';
+  return `; the power loss before it left ${report.unwrittenTail} reading bytes nothing wrote past the size it had on disk (an unsynced append whose size survived without its data, or tore into garbage), as POSIX, XFS and ext4 with data=writeback allow: trust only bytes a checksum or an fsynced length vouches for, or, if the library promises only what ext4's default data=ordered keeps, say so with the workload's faults: { dataOrder: 'ordered' }`;
 }
 
 /**
@@ -234,6 +246,7 @@ export class SimWorld {
       disk = new SimDisk(this.#profile.sectorBytes);
       disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
       disk.dirOrder = this.#profile.dirOrder ?? 'journal';
+      disk.dataOrder = this.#profile.dataOrder ?? 'posix';
     } else {
       disk = imported.disk;
     }
@@ -341,9 +354,11 @@ export class SimWorld {
       const lostAfterFailedSync = k.disk.lastLostAfterFailedSync;
       const lostDir = k.disk.lastLostDir;
       const lostSyncedName = k.disk.lastLostSyncedName;
+      const unwrittenTail = k.disk.lastUnwrittenTail;
       this.#lastPowerLoss = {
         crashState, garbage, ...(outOfOrder === undefined ? {} : { outOfOrder }), ...(lostAfterFailedSync === undefined ? {} : { lostAfterFailedSync }),
         ...(lostDir === undefined ? {} : { lostDir }), ...(lostSyncedName === undefined ? {} : { lostSyncedName }),
+        ...(unwrittenTail === undefined ? {} : { unwrittenTail }),
       };
       this.#powerLossCount++;
     }

@@ -30,7 +30,7 @@
  */
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
-import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -565,7 +565,9 @@ class LibraryRun<S, L, M> {
     // A power loss that kept a directory's operations out of order, or lost one a failed
     // directory fsync left pending, says so (the look's own, for a look).
     // A short write nothing finished is named whatever the crash: it tears a file by itself.
-    const note = `${crash.kind === 'power-loss' ? powerLossNote((lookWorld ?? this.#world).lastPowerLoss) : ''}${shortWriteNote(this.#world)}`;
+    // So is a power loss that left bytes nothing wrote past a file's size on disk (posix data order).
+    const report = crash.kind === 'power-loss' ? (lookWorld ?? this.#world).lastPowerLoss : undefined;
+    const note = `${powerLossNote(report)}${unwrittenTailNote(report)}${shortWriteNote(this.#world)}`;
     const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
     this.#world.record('check', invariant, `violated: ${described}`);

@@ -120,7 +120,10 @@ export interface Workload<S, L, M = unknown> {
   /**
    * Changes to the fault profile of its campaigns (targets/plan.ts `targetFaults`: power loss,
    * kill -9, ext4-style fsync failures and ENOSPC, 512-byte sectors), e.g.
-   * `{ rates: { 'power-loss': 0.05, 'read-error': 0.01 } }` or `{ sectorBytes: 4096 }`.
+   * `{ rates: { 'power-loss': 0.05, 'read-error': 0.01 } }` or `{ sectorBytes: 4096 }`;
+   * `{ dirOrder: 'per-name' }` for a disk that keeps a directory's operations per name (POSIX
+   * before the directory is synced), `{ dataOrder: 'ordered' }` for one held to ext4's default
+   * `data=ordered` (an unsynced append never reads back as zeros or garbage).
    */
   readonly faults?: Partial<FaultProfile>;
   /** A fresh model, for each seed. */

@@ -17,6 +17,13 @@
  * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
  * a lost write and the tail reads as zeros or garbage.
  *
+ * File data keeps the disk's {@link DataOrder}: `posix` (the default) as above; `ordered`, ext4's
+ * default `data=ordered` mode, where a file's size grows on disk only once the data under it is
+ * written: the part of a write past the file's size lands as a prefix of what was written or not
+ * at all, never as garbage, the size never survives without its data, and no write lands past a
+ * size its earlier writes did not reach (a hole the process did not make). Writes inside the size
+ * still tear sector by sector. Every `ordered` state is a `posix` one.
+ *
  * Directories. Each directory's unsynced operations form a log in the order they were made.
  * How much of it survives depends on the disk's {@link DirOrder}:
  * - `journal` (the default): a prefix of each directory's log (ext4 and XFS commit metadata
@@ -53,6 +60,16 @@ export type DirOrder = 'journal' | 'per-name';
 /** The values of {@link DirOrder}, the default first. */
 export const dirOrders: readonly DirOrder[] = ['journal', 'per-name'];
 
+/**
+ * How a power loss keeps unsynced file data past a file's durable size (see the module comment):
+ * `posix` lets the size survive without its data (zeros or garbage), `ordered` holds the disk to
+ * ext4's `data=ordered` (no byte nothing wrote).
+ */
+export type DataOrder = 'posix' | 'ordered';
+
+/** The values of {@link DataOrder}, the default first. */
+export const dataOrders: readonly DataOrder[] = ['posix', 'ordered'];
+
 /** What a power loss keeps, for files and for directories. */
 export interface CrashPolicy {
   readonly files: Survival;
@@ -60,6 +77,8 @@ export interface CrashPolicy {
   /** Draws of the random choices; forked per crash and crash state by the world. */
   readonly rng: Rng;
   readonly sectorBytes: number;
+  /** How unsynced data past a file's size survives. @defaultValue `posix` */
+  readonly dataOrder?: DataOrder;
   /** Counts misdirected writes that land (see file-state.ts `land`). */
   readonly damage?: DamageLog;
 }
@@ -87,23 +106,33 @@ export function survivalOf(crashState: number): { files: Survival; dirs: Surviva
 /** A byte range `[start, end)` of a file that the power loss filled with garbage. */
 export type GarbageRange = readonly [start: number, end: number];
 
+/** What a power loss did to one file beyond dropping whole records. */
+export interface Settled {
+  /** The ranges it filled with garbage (empty when none). */
+  readonly garbage: GarbageRange[];
+  /**
+   * Whether the file now reads bytes nothing wrote past its size before the power loss: its size
+   * grew without its data, or garbage landed there (never in `ordered` data order).
+   */
+  unwrittenTail: boolean;
+}
+
 /**
  * Sets `file.durable` to what survives the power loss (the caller then drops the page cache).
  * @param carried - how many records at the head of the pending log (truncations) land whatever
  *   the crash state keeps: a directory operation that survived carried them (SimDisk.powerLoss)
- * @returns the ranges filled with garbage (empty when none)
  */
-export function settleFile(file: FileState, policy: CrashPolicy, carried = 0): GarbageRange[] {
+export function settleFile(file: FileState, policy: CrashPolicy, carried = 0): Settled {
   const records = file.pending;
-  const garbage: GarbageRange[] = [];
-  if (records.length === 0) return garbage;
+  const settled: Settled = { garbage: [], unwrittenTail: false };
+  if (records.length === 0) return settled;
   if (policy.damage !== undefined) stampSettled(file, policy.damage);
   if (policy.files === 'none') {
     for (let i = 0; i < carried; i++) file.land(records[i]!, policy.damage);
-    return garbage;
+    return settled;
   }
-  settleRecords(file, policy, garbage, carried);
-  return garbage;
+  settleRecords(file, policy, settled, carried);
+  return settled;
 }
 
 /**
@@ -125,7 +154,7 @@ function stampSettled(file: FileState, damage: DamageLog): void {
  * land whatever is drawn for them (the draws are made all the same, so that other files' states
  * stay what they were).
  */
-function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRange[], carried: number): void {
+function settleRecords(file: FileState, policy: CrashPolicy, settled: Settled, carried: number): void {
   const records = file.pending;
   const out = file.durable;
   if (policy.files === 'all') {
@@ -133,6 +162,7 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
     return;
   }
   const rng = policy.rng;
+  const seen = sizesSeen(records, out.size);
   const landed = new Array<boolean>(records.length).fill(false);
   if (rng.chance(0.5)) {
     const drawn = rng.int(records.length + 1);
@@ -141,7 +171,7 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
       file.land(records[i]!, policy.damage);
       landed[i] = true;
     }
-    const torn = drawn < records.length && rng.chance(0.5) && tear(file, records[drawn]!, policy, garbage, drawn < carried);
+    const torn = drawn < records.length && rng.chance(0.5) && tear(file, records[drawn]!, policy, settled, seen[drawn]!, drawn < carried);
     // Past a truncation that did not land, no write grows the file either (see below).
     const lost = records.findIndex((record, i) => i >= n && record.kind === 'truncate' && !(i === drawn && torn));
     if (lost >= 0) for (let i = lost + 1; i < records.length; i++) landed[i] = true;
@@ -157,14 +187,13 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
       const r = rng.next();
       const held = i > heldBack;
       if (i < carried) {
-        if (r >= 0.8) tear(file, record, policy, garbage, true);
+        if (r >= 0.8) tear(file, record, policy, settled, seen[i]!, true);
         file.land(record, policy.damage);
         landed[i] = true;
       } else if (r < 0.5 && !held) {
-        file.land(record, policy.damage);
-        landed[i] = true;
+        landed[i] = landWhole(file, record, policy, settled, seen[i]!);
       } else if (r >= 0.8) {
-        const applied = tear(file, record, policy, garbage, held);
+        const applied = tear(file, record, policy, settled, seen[i]!, held);
         if (record.kind === 'truncate' && !applied) heldBack = Math.min(heldBack, i);
       } else if (record.kind === 'truncate') {
         heldBack = Math.min(heldBack, i);
@@ -173,15 +202,56 @@ function settleRecords(file: FileState, policy: CrashPolicy, garbage: GarbageRan
     // Nor does a held-back write grow the file to its end (sizeWithoutData looks at writes not landed).
     for (let i = heldBack + 1; i < records.length; i++) landed[i] = true;
   }
-  sizeWithoutData(records, landed, policy, out, garbage);
+  sizeWithoutData(records, landed, policy, out, settled);
+}
+
+/**
+ * The size the process saw before each of `records`, from the durable size `size`: the bytes
+ * between the size on disk and this one were written by records that did not land, so a record
+ * landing past them leaves a hole the process did not make (see holeAt).
+ */
+function sizesSeen(records: readonly PendingRecord[], size: number): number[] {
+  const seen = new Array<number>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    seen[i] = size;
+    const record = records[i]!;
+    size = record.kind === 'truncate' ? record.size : Math.max(size, record.offset + record.length);
+  }
+  return seen;
+}
+
+/**
+ * Whether bytes landing at `offset` of a file whose size on disk is `size` leave zeros where the
+ * process had written data: below `seen`, the size it saw before the record, or in the record's
+ * own part before `offset` (from `start`, a torn write's sector that did not land). Never in
+ * `ordered` data order.
+ */
+function holeAt(offset: number, size: number, seen: number, start = offset): boolean {
+  return offset > size && (size < seen || offset > start);
+}
+
+/**
+ * Lands `record` whole, unless it would leave a hole the process did not make in `ordered` data
+ * order; in `posix` order such a hole is a tail nothing wrote.
+ * @returns whether it landed
+ */
+function landWhole(file: FileState, record: PendingRecord, policy: CrashPolicy, settled: Settled, seen: number): boolean {
+  if (record.kind === 'write' && record.misdirect === undefined && holeAt(record.offset, file.durable.size, seen)) {
+    if (policy.dataOrder === 'ordered') return false;
+    settled.unwrittenTail = true;
+  }
+  file.land(record, policy.damage);
+  return true;
 }
 
 /**
  * Lands `record` sector by sector: each sector whole, not at all, or as garbage; `dry`, draws
- * the same random numbers and changes nothing (a record held back, see settleRecords).
+ * the same random numbers and changes nothing (a record held back, see settleRecords). In
+ * `ordered` data order the sectors past the file's size land as a prefix, never as garbage.
+ * @param seen - the file's size as the process saw it before the record (see sizesSeen)
  * @returns for a truncation, whether it landed
  */
-function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garbage: GarbageRange[], dry = false): boolean {
+function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settled: Settled, seen: number, dry = false): boolean {
   const rng = policy.rng;
   const out = file.durable;
   if (record.kind === 'truncate') {
@@ -200,16 +270,24 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garba
   const start = record.offset;
   const end = start + record.length;
   const data = file.dataOf(record);
+  const ordered = policy.dataOrder === 'ordered';
+  let tailCut = false;
   for (let lo = start; lo < end; ) {
     const hi = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
     const r = rng.next();
-    if (r < 0.4) {
+    const past = hi > out.size;
+    if (ordered && past) {
+      tailCut ||= r >= 0.4 || holeAt(lo, out.size, seen, start);
+      if (!tailCut && !dry) out.write(lo, data, lo - start, hi - start);
+    } else if (r < 0.4) {
+      if (!dry && holeAt(lo, out.size, seen, start)) settled.unwrittenTail = true;
       if (!dry) out.write(lo, data, lo - start, hi - start);
     } else if (r >= 0.8) {
       const bytes = rng.bytes(hi - lo);
       if (!dry) {
         out.write(lo, bytes);
-        garbage.push([lo, hi]);
+        settled.garbage.push([lo, hi]);
+        if (past) settled.unwrittenTail = true;
       }
     }
     lo = hi;
@@ -217,14 +295,18 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, garba
   return false;
 }
 
-/** Maybe grows the file to the end of a write that did not land whole: a tail of zeros or garbage. */
+/**
+ * Maybe grows the file to the end of a write that did not land whole: a tail of zeros or garbage.
+ * Never in `ordered` data order, where a size reaches the disk after the data under it.
+ */
 function sizeWithoutData(
   records: readonly PendingRecord[],
   landed: readonly boolean[],
   policy: CrashPolicy,
   out: FileState['durable'],
-  garbage: GarbageRange[],
+  settled: Settled,
 ): void {
+  if (policy.dataOrder === 'ordered') return;
   let endMax = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
@@ -234,9 +316,10 @@ function sizeWithoutData(
   if (endMax <= out.size || !rng.chance(0.25)) return;
   const sizeBefore = out.size;
   out.resize(endMax);
+  settled.unwrittenTail = true;
   if (rng.chance(0.5)) {
     out.write(sizeBefore, rng.bytes(endMax - sizeBefore));
-    garbage.push([sizeBefore, endMax]);
+    settled.garbage.push([sizeBefore, endMax]);
   }
 }
 

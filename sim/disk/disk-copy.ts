@@ -73,6 +73,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
   copy.capacityBytes = disk.capacityBytes;
   copy.dirOrder = disk.dirOrder;
+  copy.dataOrder = disk.dataOrder;
   copy.damage.count = disk.damage.count;
   copy.damage.landings = disk.damage.landings;
   copy.damage.durableBy.push(...disk.damage.durableBy);

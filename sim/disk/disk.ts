@@ -30,7 +30,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
-import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DirOrder, type GarbageRange } from './crash-policy.ts';
+import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange } from './crash-policy.ts';
 import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** A directory. */
@@ -177,6 +177,13 @@ export class SimDisk {
   capacityBytes = Infinity;
   /** How a power loss keeps unsynced directory operations (crash-policy.ts). */
   dirOrder: DirOrder = 'journal';
+  /** How a power loss keeps unsynced data past a file's size (crash-policy.ts). */
+  dataOrder: DataOrder = 'posix';
+  /**
+   * After a power loss: the first file it settled that it left reading bytes nothing wrote past its
+   * size (a size without its data, or garbage), or `undefined` (always in `ordered` data order).
+   */
+  lastUnwrittenTail: string | undefined;
   /**
    * What the last power loss kept out of the order operations were made in one directory
    * (possible only in `per-name` order), in words: `the rename /d/a -> /d/b survived, the create
@@ -628,15 +635,17 @@ export class SimDisk {
       this.#pendingDirMoves = [];
     }
     this.damage.landings++;
-    const settle: CrashPolicy = { ...policy, damage: this.damage };
+    const settle: CrashPolicy = { ...policy, dataOrder: this.dataOrder, damage: this.damage };
     const garbage = new Map<string, GarbageRange[]>();
     const seen = new Set<FileState>();
+    this.lastUnwrittenTail = undefined;
     for (const dir of this.#dirs.values()) {
       for (const [name, entry] of dir.durable) {
         if (!(entry instanceof FileState) || seen.has(entry)) continue;
         seen.add(entry);
-        const ranges = settleFile(entry, settle, carried.get(entry));
-        if (ranges.length > 0) garbage.set(childPath(dir.path, name), ranges);
+        const settled = settleFile(entry, settle, carried.get(entry));
+        if (settled.garbage.length > 0) garbage.set(childPath(dir.path, name), settled.garbage);
+        if (settled.unwrittenTail) this.lastUnwrittenTail ??= childPath(dir.path, name);
       }
     }
     this.#usedBytes = 0;

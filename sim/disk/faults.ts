@@ -15,7 +15,7 @@
  */
 import { assert } from '../../engine/assert.ts';
 import type { Rng } from '../rng.ts';
-import type { DirOrder } from './crash-policy.ts';
+import type { DataOrder, DirOrder } from './crash-policy.ts';
 import { faultKinds, type Coverage, type FaultKind, type IoClass, type TracePhase } from '../types.ts';
 
 /** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
@@ -108,6 +108,13 @@ export interface FaultProfile {
    * disk/crash-policy.ts. @defaultValue `journal`
    */
   readonly dirOrder?: DirOrder;
+  /**
+   * How a power loss keeps unsynced data past a file's size: `posix` lets the size survive
+   * without its data (zeros or garbage, as XFS or ext4 with `data=writeback` may); `ordered` holds
+   * the disk to ext4's default `data=ordered`, where an unsynced append lands as a prefix of what
+   * was written or not at all. See disk/crash-policy.ts. @defaultValue `posix`
+   */
+  readonly dataOrder?: DataOrder;
   /** A fixed capacity: writes past it fail with `ENOSPC`. @defaultValue unlimited */
   readonly capacityBytes?: number;
   /** Faults at exact I/O indexes. */

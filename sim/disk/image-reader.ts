@@ -194,10 +194,11 @@ export function importDiskImage(value: unknown): ImportedDisk {
     incarnation: natural(m['incarnation'], 'machine.incarnation'),
     powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
   };
-  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder']);
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
   if (d['dirOrder'] !== undefined && d['dirOrder'] !== 'per-name') fail('disk.dirOrder', `must be "per-name" or absent, found ${found(d['dirOrder'])}`);
+  if (d['dataOrder'] !== undefined && d['dataOrder'] !== 'ordered') fail('disk.dataOrder', `must be "ordered" or absent, found ${found(d['dataOrder'])}`);
   const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
   const nextFileId = natural(d['nextFileId'], 'disk.nextFileId');
   const nextTxnSeq = natural(d['nextTxnSeq'], 'disk.nextTxnSeq');
@@ -276,5 +277,6 @@ export function importDiskImage(value: unknown): ImportedDisk {
   const disk = SimDisk.fromInternals(sectorBytes, { dirs: tabled, nextFileId, nextTxnSeq });
   disk.capacityBytes = capacityBytes;
   if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
+  if (d['dataOrder'] === 'ordered') disk.dataOrder = 'ordered';
   return { disk, machine };
 }

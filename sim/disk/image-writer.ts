@@ -84,6 +84,7 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
     disk: {
       sectorBytes: disk.sectorBytes as 512 | 4096,
       ...(disk.dirOrder === 'per-name' ? { dirOrder: 'per-name' as const } : {}),
+      ...(disk.dataOrder === 'ordered' ? { dataOrder: 'ordered' as const } : {}),
       capacityBytes: Number.isFinite(disk.capacityBytes) ? disk.capacityBytes : null,
       nextFileId: internals.nextFileId,
       nextTxnSeq: internals.nextTxnSeq,

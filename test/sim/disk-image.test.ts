@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileHandle } from '../../engine/ports/fs.ts';
-import type { DirOrder } from '../../sim/disk/crash-policy.ts';
+import type { DataOrder, DirOrder } from '../../sim/disk/crash-policy.ts';
 import { DiskImageError, type DiskImage } from '../../sim/disk/image.ts';
 import { importDiskImage } from '../../sim/disk/image-reader.ts';
 import { noFaults, SimWorld, type FsyncFailureMode } from '../../sim/world.ts';
@@ -39,6 +39,7 @@ interface Machine {
   readonly seed: number;
   readonly mode: FsyncFailureMode;
   readonly dirOrder: DirOrder;
+  readonly dataOrder: DataOrder;
   readonly ops: readonly Op[];
 }
 
@@ -47,15 +48,17 @@ const machineArb = fc.record({
   mode: fc.constantFrom<FsyncFailureMode>('ext4', 'btrfs', 'sticky'),
   ops: fc.array(opArb, { minLength: 5, maxLength: 40 }),
   dirOrder: fc.constantFrom<DirOrder>('journal', 'per-name'),
+  dataOrder: fc.constantFrom<DataOrder>('posix', 'ordered'),
 });
 
 /** Crash states: each named one, and a few seeded random ones. */
 const crashStates = [0, 1, 2, 3, 4, 5, 917];
 
-/** The machine's faults; `dirOrder` only where the disk is made (a copy keeps the disk's own). */
-function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal'): ReturnType<typeof noFaults> {
+/** The machine's faults; `dirOrder` and `dataOrder` only where the disk is made (a copy keeps the disk's own). */
+function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal', dataOrder: DataOrder = 'posix'): ReturnType<typeof noFaults> {
   return noFaults({
     dirOrder,
+    dataOrder,
     rates: {
       'fsync-error': 0.3, 'bit-flip': 0.1, 'disk-full': 0.03, 'read-error': 0.05,
       'misdirected-write': 0.15, 'sector-damage': 0.5, 'lost-entry': 0.6,
@@ -68,7 +71,7 @@ function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal'): Retur
 
 /** Runs `ops` on a fresh world; errors the operations throw (injected or not) are ignored. */
 async function build(machine: Machine): Promise<SimWorld> {
-  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode, machine.dirOrder) });
+  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode, machine.dirOrder, machine.dataOrder) });
   const handles = new Map<number, FileHandle>();
   for (const dir of dirs) await world.fs.mkdir(dir);
   let fill = 0;
@@ -325,6 +328,11 @@ describe('disk images', () => {
         image.disk['dirOrder'] = 'journal';
         return image;
       }, /disk\.dirOrder must be "per-name" or absent, found "journal"/],
+      ['an unknown data order', () => {
+        const image = valid() as { disk: Record<string, unknown> };
+        image.disk['dataOrder'] = 'posix';
+        return image;
+      }, /disk\.dataOrder must be "ordered" or absent, found "posix"/],
       ['a negative counter', () => ({ ...valid(), machine: { ioCount: -1, incarnation: 0, powerLossCount: 0 } }), /machine\.ioCount must be an integer >= 0, found -1/],
       ['bad base64', () => {
         const image = withFile() as { disk: { files: Array<{ cache: string }> } };

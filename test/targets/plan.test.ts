@@ -38,6 +38,7 @@ describe('checkTargetPlan', () => {
     [{ ...good, crashStates: [-1] }, /crashStates\[0\] must be an integer >= 0/],
     [{ ...good, looks: -1 }, /looks must be an integer >= 0/],
     [{ ...good, faults: { rates: { meteor: 1 }, fsyncFailureMode: 'ext4', sectorBytes: 512 } }, /faults\.rates\.meteor is not a plan field/],
+    [{ ...good, faults: { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 512, dataOrder: 'writeback' } }, /faults\.dataOrder must be one of "posix", "ordered"/],
     [{ ...good, target: '' }, /target must be a non-empty string/],
     [{ ...good, found: 'durable' }, /found must be an object/],
     [{ ...good, found: { invariant: 'durable' } }, /found\.message must be a string/],
