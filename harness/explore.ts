@@ -56,7 +56,7 @@ export interface ExploreOptions {
 
 /** One crash of the exploration. */
 export interface ExploreCrash {
-  /** The crash point (global I/O index), or `end` for a power loss after the last step. */
+  /** The crash point (global I/O index), or `end` for the crash after the last step (a power loss; a kill -9 where the subject promises nothing across one). */
   readonly io: number | 'end';
   readonly kind: 'kill-9' | 'power-loss';
   /** The crash state, for power loss. */
@@ -184,11 +184,13 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
     const plan = subject.explore.candidate(base, at);
     if (plan !== undefined) candidates.push({ crash, at, plan });
   };
+  const powerLosses = subject.explore.powerLosses?.(base) ?? true;
   for (const io of points) {
     add({ io, kind: 'kill-9' });
-    for (let state = 0; state < states; state++) add({ io, kind: 'power-loss', crashState: state });
+    if (powerLosses) for (let state = 0; state < states; state++) add({ io, kind: 'power-loss', crashState: state });
   }
-  for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
+  if (!powerLosses) add({ io: 'end', kind: 'kill-9' });
+  else for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
   return candidates;
 }
 

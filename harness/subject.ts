@@ -97,6 +97,12 @@ export interface Exploration<P extends BasePlan> {
    * `undefined` when the subject has no such candidate.
    */
   candidate(base: P, crash: CandidateCrash): P | undefined;
+  /**
+   * Whether `base` promises anything across a power loss: when not (a library workload that
+   * injects none), exploration crashes it by kill -9 only, and at the end of its steps once, by
+   * the crash its run ends with. @defaultValue always
+   */
+  powerLosses?(base: P): boolean;
 }
 
 /** Where and how an exploration candidate crashes its base (see {@link Exploration.candidate}). */

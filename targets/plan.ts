@@ -41,6 +41,11 @@ export interface TargetPlan {
    * faults off (sim/second-look.ts). Absent or 0: none.
    */
   readonly looks?: number;
+  /**
+   * The crash that ends the run after its last operation: a power loss (absent), or a kill -9
+   * for a workload whose rates inject no power loss, which promises nothing across one.
+   */
+  readonly finalCrash?: 'kill-9';
   /** Step budget of each operation (a liveness bound, never a hang). */
   readonly stepsMax: number;
 }
@@ -82,14 +87,17 @@ export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfil
 }
 
 /**
- * The plan of one seed of `workload`.
+ * The plan of one seed of `workload`. It ends with a power loss, or with a kill -9 when `faults`
+ * inject no power loss (a workload that leaves `power-loss` out of its rates promises only what
+ * a kill -9 leaves).
  * @param target - the workload module's path, as the user gave it
  */
 export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | 'operationsCount' | 'faults'>, target: string, seed: number, faults: FaultProfile = targetFaults(workload.faults)): TargetPlan {
   const count = workload.operationsCount ?? 12;
   return {
     format: 'powercut-target-plan', version: 1, target, workload: workload.name, seed, faults,
-    operations: Array.from({ length: count }, (_, index) => index), looks: targetLooks, stepsMax: targetStepsMax,
+    operations: Array.from({ length: count }, (_, index) => index), looks: targetLooks,
+    ...((faults.rates['power-loss'] ?? 0) > 0 ? {} : { finalCrash: 'kill-9' as const }), stepsMax: targetStepsMax,
   };
 }
 
@@ -98,7 +106,7 @@ export function isTargetPlanJson(json: unknown): boolean {
   return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'powercut-target-plan';
 }
 
-const planFields = ['format', 'version', 'found', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'stepsMax'];
+const planFields = ['format', 'version', 'found', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'finalCrash', 'stepsMax'];
 
 /**
  * Checks that a parsed document is a target plan, field by field, as engine plans are checked
@@ -123,6 +131,7 @@ export function checkTargetPlan(document: unknown, source: string): TargetPlan {
   // Any natural number: those a run draws are below targetCrashStates, a second look's above.
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   if (root['looks'] !== undefined) integer(root['looks'], 'looks');
+  if (root['finalCrash'] !== undefined) checks.oneOf(root['finalCrash'], 'finalCrash', ['kill-9']);
   integer(root['stepsMax'], 'stepsMax', 1);
   return root as unknown as TargetPlan;
 }

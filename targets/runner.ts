@@ -267,7 +267,8 @@ class LibraryRun<S, L, M> {
     this.#crashStateStream = world.stream('crash-state');
     this.#ctx = this.#context(world);
     this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
-    this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
+    // A workload that injects no power loss promises nothing across one (TargetPlan.finalCrash).
+    this.#powerLossWatch = new PowerLossWatch(plan.finalCrash === 'kill-9' ? 0 : plan.looks ?? 0);
     world.onUnsyncedRename = () => {
       const section = this.#renameLooksIn;
       if (section === undefined || this.#lookFailed || !this.#powerLossWatch.afterUnsyncedRename(world)) return;
@@ -307,10 +308,12 @@ class LibraryRun<S, L, M> {
     try {
       await this.#setup();
       if (await this.#operations()) {
-        // The power fails while the process waits for its next request.
+        // The power fails (or, for a workload that injects no power loss, the process is
+        // killed) while the process waits for its next request.
+        const kind = this.plan.finalCrash ?? 'power-loss';
         this.#world.setPhase('idle');
-        this.#world.crashNow('power-loss');
-        await this.#check('power-loss', this.plan.operations.length, true);
+        this.#world.crashNow(kind);
+        await this.#check(kind, this.plan.operations.length, true);
       }
       const refused = facade.core.unsupportedCalls[0];
       if (refused !== undefined) {
@@ -424,7 +427,7 @@ class LibraryRun<S, L, M> {
    * one: a failed fsync left pages unwritten, or the operation before, which `returned`, left more
    * than new names unsynced (settled on the crash state that keeps nothing unsynced: what the
    * operation promised, its workload's invariants judge). Skipped, and counted, when the
-   * workload's state cannot be copied for it.
+   * workload's state cannot be copied for it; never for a workload that injects no power loss.
    */
   async #lookBetweenOperations(position: number, returned: boolean): Promise<void> {
     if (this.#lookFailed) return;

@@ -6,7 +6,8 @@
  * Shrinking removes operations (a library call is one step). Exploration takes the first
  * operations with every fault removed and crashes them at every I/O of theirs (setup excluded),
  * the run's final power loss then keeping everything, so a violation belongs to the crash that
- * was injected; and it ends the clean run with a power loss in each crash state.
+ * was injected; and it ends the clean run with a power loss in each crash state. A workload that
+ * injects no power loss is crashed by kill -9 only, and its clean run ends with its own kill -9.
  */
 import { faultsSize, ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
@@ -67,6 +68,8 @@ const exploration: Exploration<TargetPlan> = {
     }
     return points;
   },
+  // A workload that injects no power loss ends its runs with a kill -9 (TargetPlan.finalCrash).
+  powerLosses: (base) => base.finalCrash === undefined,
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };

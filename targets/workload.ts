@@ -44,7 +44,7 @@ export interface WorkloadCrash {
    * which keeps everything.
    */
   readonly crashState: number | undefined;
-  /** The operation it interrupted (its name and index), or undefined for the final power loss. */
+  /** The operation it interrupted (its name and index), or undefined for the final crash (a power loss, or a kill -9 for a workload that injects no power loss). */
   readonly operation: { readonly name: string; readonly index: number } | undefined;
   /** Whether this is the power loss that ends the run, after every operation. */
   readonly final: boolean;
