@@ -86,6 +86,7 @@ function describe(plan: TargetPlan): string[] {
     `target ${plan.target} (workload ${plan.workload}), seed ${plan.seed}`,
     `plan: ${size.operations} operations [${plan.operations.join(', ')}], ${size.faults} fault sources; step budget ${plan.stepsMax}`,
     `faults: rates ${rates.length ? rates.join(', ') : 'none'}; ${plan.faults.scheduled?.length ?? 0} scheduled; fsync failure mode ${plan.faults.fsyncFailureMode}; sector ${plan.faults.sectorBytes} B`
+      + `${plan.finalCrash === 'kill-9' ? '; no power loss: the run ends with a kill -9' : ''}`
       + `${plan.faults.dirOrder === 'per-name' ? '; directory order per-name' : ''}${plan.faults.dataOrder === 'ordered' ? '; data order ordered (ext4 data=ordered)' : ''}`
       + `${plan.crashStates ? `; crash states [${plan.crashStates.join(', ')}]` : ''}`,
   ];

@@ -18,6 +18,7 @@ describe('the final crash of a library workload', () => {
     for (const seed of seeds) {
       const plan = subject.plan('unsynced-rename', seed) as TargetPlan;
       expect(plan.finalCrash).toBe('kill-9');
+      expect(subject.describePlan(plan).join('\n')).toContain('no power loss: the run ends with a kill -9');
       const result = await subject.run(plan);
       expect(result.violations, `seed ${seed}`).toEqual([]);
       expect(result.crashKinds?.at(-1)).toBe('kill-9');
