@@ -87,9 +87,16 @@ export function targetFaults(overrides: Partial<FaultProfile> = {}): FaultProfil
 }
 
 /**
- * The plan of one seed of `workload`. It ends with a power loss, or with a kill -9 when `faults`
- * inject no power loss (a workload that leaves `power-loss` out of its rates promises only what
- * a kill -9 leaves).
+ * Whether `workload`'s own rates inject power losses: one that leaves `power-loss` out promises
+ * only what a kill -9 leaves, and its runs end with a kill -9 (TargetPlan.finalCrash).
+ */
+export function injectsPowerLoss(workload: Pick<Workload<unknown, unknown>, 'faults'>): boolean {
+  return (targetFaults(workload.faults).rates['power-loss'] ?? 0) > 0;
+}
+
+/**
+ * The plan of one seed of `workload`. It ends with a power loss, or with a kill -9 when the
+ * workload's own rates inject no power loss ({@link injectsPowerLoss}), whatever `faults` says.
  * @param target - the workload module's path, as the user gave it
  */
 export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | 'operationsCount' | 'faults'>, target: string, seed: number, faults: FaultProfile = targetFaults(workload.faults)): TargetPlan {
@@ -97,7 +104,7 @@ export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | '
   return {
     format: 'powercut-target-plan', version: 1, target, workload: workload.name, seed, faults,
     operations: Array.from({ length: count }, (_, index) => index), looks: targetLooks,
-    ...((faults.rates['power-loss'] ?? 0) > 0 ? {} : { finalCrash: 'kill-9' as const }), stepsMax: targetStepsMax,
+    ...(injectsPowerLoss(workload) ? {} : { finalCrash: 'kill-9' as const }), stepsMax: targetStepsMax,
   };
 }
 
