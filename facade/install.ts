@@ -135,8 +135,9 @@ export function installFacade(world: SimWorld, root: string): InstalledFacade {
 }
 
 /**
- * Runs `body` with the bound run's root served by `world` instead, then binds the run again
- * exactly as it was (the same core: its descriptors, times and refused calls): for a second look
+ * Runs `body` with the bound run's root served by `world` instead (its files' times taken from
+ * the run's), then binds the run again exactly as it was (the same core: its descriptors, times
+ * and refused calls): for a second look
  * at a power loss (sim/second-look.ts, targets/runner.ts). A call the facade refuses meanwhile is
  * recorded with the run's, which then fails as unsupported.
  * @throws AssertionError when no run is bound
@@ -145,6 +146,7 @@ export async function withFacadeBoundTo<T>(world: SimWorld, body: () => Promise<
   const saved = state.binding;
   assert(saved !== undefined, 'withFacadeBoundTo: a run is bound');
   const core = new FacadeCore(world, saved.root);
+  core.times.takeFrom(saved.core.times);
   const sync = syncImpls(core);
   state.binding = { root: saved.root, core, sync, callbacks: callbackImpls(core, sync), promises: promiseImpls(core, sync), handle: saved.handle };
   listenForUnsupportedCalls((error) => saved.core.refused(error));

@@ -15,6 +15,8 @@
  * a library sees during a run, so a library that compares a file's mtime with `Date.now()` (a lock
  * file's staleness, a cache's age) sees the age the simulated clock gives it.
  *
+ * A second look at a crash (targets/runner.ts) starts from the run's times, at the run's time.
+ *
  * What is not modelled: a power loss does not roll times back (as if inode updates were journaled
  * at once, while the data they describe may be lost), and an entry whose times the facade never
  * set (made before the facade was bound, by the engine's port) shows the epoch.
@@ -40,6 +42,11 @@ export class FileTimes {
   /** @param virtualNowMs - the simulated clock: milliseconds since virtual time 0 */
   constructor(virtualNowMs: () => number) {
     this.#nowMs = () => wallClockEpochMs + virtualNowMs();
+  }
+
+  /** Takes the times `other` holds (copies): a second look goes on from the run's files' times. */
+  takeFrom(other: FileTimes): void {
+    for (const [key, times] of other.#times) this.#times.set(key, { ...times });
   }
 
   /** The wall-clock time now, in milliseconds since 1970. */

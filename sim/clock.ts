@@ -37,6 +37,17 @@ export class SimClock implements Clock {
   }
 
   /**
+   * Starts a fresh clock at `nowMs` instead of 0: a world started from a copy of another's disk
+   * goes on at the time the copy was taken (a second look at a crash happens when the crash did).
+   * @throws AssertionError when the clock has moved or has timers, or `nowMs` is not a natural time
+   */
+  startAt(nowMs: number): void {
+    assert(this.#nowMs === 0 && this.#seq === 0, 'startAt: the clock is fresh');
+    assert(Number.isFinite(nowMs) && nowMs >= 0, 'startAt: the time is finite and not negative');
+    this.#nowMs = nowMs;
+  }
+
+  /**
    * Schedules `callback` at now + `delayMs`. A zero delay fires after pending work settles,
    * once the scheduler finds nothing else to do at this instant.
    * @throws AssertionError when `delayMs` is negative or not finite

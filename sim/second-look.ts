@@ -474,7 +474,7 @@ export function primaryStateOf(why: PowerLossLook): number {
 /** A world of its own started from a copy of `disk`, with faults off, where a crash of `kind` struck and settled on `crashState`. */
 function settledCopy(disk: DiskCopy, seed: number, kind: CrashKind, crashState: number): SimWorld {
   // Nobody reads a look's trace: what it finds is reported, and traced, in the run's own world.
-  const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(disk.disk), machine: disk.machine }, trace: 'count' });
+  const world = new SimWorld({ seed, diskCopy: { disk: copyDisk(disk.disk), machine: disk.machine, ...(disk.nowMs === undefined ? {} : { nowMs: disk.nowMs }) }, trace: 'count' });
   // The copy keeps the disk's capacity: a look's disk has room, as its faults are off.
   world.setFaultsEnabled(false);
   world.crashNow(kind);

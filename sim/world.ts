@@ -101,6 +101,8 @@ export interface SimWorldOptions {
 export interface DiskCopy {
   readonly disk: SimDisk;
   readonly machine: MachineState;
+  /** The virtual time the copy was taken at, where a world started from it goes on (absent: 0). */
+  readonly nowMs?: number;
 }
 
 /** Options of {@link SimWorld.restart}. */
@@ -266,6 +268,7 @@ export class SimWorld {
       this.#kernel.ioCount = imported.machine.ioCount;
       this.#kernel.incarnation = imported.machine.incarnation;
       this.#powerLossCount = imported.machine.powerLossCount;
+      if (options.diskCopy?.nowMs !== undefined) this.clock.startAt(options.diskCopy.nowMs);
     }
     this.#fs = new SimFileSystem(this.#kernel);
     this.probe = (phase) => {
@@ -505,7 +508,7 @@ export class SimWorld {
   /** A copy of the disk as it is now, unsynced records included, with the machine counters (see {@link SimWorldOptions.diskCopy}). */
   copyOfDisk(): DiskCopy {
     const k = this.#kernel;
-    return { disk: copyDisk(k.disk), machine: { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount } };
+    return { disk: copyDisk(k.disk), machine: { ioCount: k.ioCount, incarnation: k.incarnation, powerLossCount: this.#powerLossCount }, nowMs: this.clock.now() };
   }
 
   /**
