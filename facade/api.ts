@@ -12,6 +12,7 @@
  * call throw {@link ProcessCrashedError}.
  */
 import { Buffer } from 'node:buffer';
+import { EventEmitter } from 'node:events';
 import type { ReadStream, WriteStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { encodingOf, flagOf, flushOf, withoutFlush, type FacadeCore, type StatOptions } from './core.ts';
@@ -138,7 +139,6 @@ export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Rec
   return out;
 }
 
-/** `fs.promises` FileHandle over a facade descriptor. */
 /** The brand of every {@link FacadeFileHandle}, shared by every copy of this module. */
 const handleBrand = Symbol.for('powercut.facade.file-handle');
 
@@ -147,21 +147,57 @@ export function isFacadeFileHandle(value: unknown): value is FacadeFileHandle {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[handleBrand] === true;
 }
 
-export class FacadeFileHandle {
+/**
+ * A FileHandle over a facade descriptor, as Node's: an EventEmitter that emits `close` when
+ * closed, whose streams hold a reference on it. Closing a handle a stream still reads or writes
+ * emits `close` at once, which closes the stream, and closes the descriptor once the stream lets
+ * go of it (Node's `kRef` and `kUnref`): the stream never reads a closed descriptor (a new npm
+ * user's jsonl-db saw `EBADF` where Node gives none).
+ */
+export class FacadeFileHandle extends EventEmitter {
   readonly [handleBrand] = true;
   readonly #core: FacadeCore;
-  readonly fd: number;
-  /** Set by the first successful close: a second close resolves, as Node's FileHandle does. */
-  #closed = false;
+  /** The descriptor, -1 once closed. */
+  #fd: number;
+  /** The handle's own reference and its streams'. */
+  #refs = 1;
+  /** Pending while a close waits for streams to let go. */
+  #closing: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined;
 
   constructor(core: FacadeCore, fd: number) {
+    super();
     this.#core = core;
-    this.fd = fd;
+    this.#fd = fd;
+  }
+
+  /** The descriptor, or -1 once closed (as Node's). */
+  get fd(): number {
+    return this.#fd;
   }
 
   /** The facade core (one run's) that opened this handle. */
   get core(): FacadeCore {
     return this.#core;
+  }
+
+  /** A stream's reference: the descriptor stays open until it lets go. */
+  ref(): void {
+    this.#refs++;
+  }
+
+  /** A stream lets go; the last reference closes the descriptor a pending close waited for. */
+  unref(): void {
+    if (--this.#refs > 0 || this.#fd === -1) return;
+    const closing = this.#closing;
+    this.#closing = undefined;
+    const closed = this.#closeNow();
+    if (closing !== undefined) closed.then(closing.resolve, closing.reject);
+  }
+
+  #closeNow(): Promise<void> {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return settle(() => this.#core.closeSync(fd));
   }
 
   read(buffer?: ArrayBufferView | { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | null }, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
@@ -217,12 +253,24 @@ export class FacadeFileHandle {
     return settle(() => this.#core.ftruncateSync(this.fd, length));
   }
 
+  /** Closes the handle: at once, or once its streams let go (see the class comment); a second close resolves. */
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return settle(() => {
-      this.#core.closeSync(this.fd);
-      this.#closed = true;
-    });
+    if (this.#fd === -1) return Promise.resolve();
+    if (this.#closing !== undefined) return this.#closing.promise;
+    let promise: Promise<void>;
+    if (--this.#refs === 0) {
+      promise = this.#closeNow();
+    } else {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#closing = { promise, resolve, reject };
+    }
+    this.emit('close');
+    return promise;
   }
 
   /** `readv`: fills `buffers` in order from `position` (or the handle's position). */
@@ -240,7 +288,14 @@ export class FacadeFileHandle {
    * (handle-stream-fs.ts); with `autoClose` (the default) it closes the handle when it ends.
    */
   createReadStream(options?: Record<string, unknown>): ReadStream {
-    return createReadStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
+    return this.#held(createReadStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd }));
+  }
+
+  /** `stream`, holding a reference on this handle and closed when the handle closes (as Node's). */
+  #held<T extends ReadStream | WriteStream>(stream: T): T {
+    this.ref();
+    this.once('close', () => stream.close());
+    return stream;
   }
 
   /** The lines of the file, through {@link createReadStream}, as Node's `readLines` gives them. */
@@ -275,7 +330,7 @@ export class FacadeFileHandle {
    * when it finishes or is destroyed.
    */
   createWriteStream(options?: Record<string, unknown>): WriteStream {
-    return createWriteStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd });
+    return this.#held(createWriteStreamImpl(handleStreamFs(this), undefined, { ...options, fd: this.fd }));
   }
 }
 

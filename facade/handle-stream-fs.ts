@@ -20,6 +20,8 @@ export interface StreamHandle {
   writev(buffers: Buffer[], position: number | null | undefined): Promise<{ bytesWritten: number; buffers: ArrayBufferView[] }>;
   sync(): Promise<void>;
   close(): Promise<void>;
+  /** Lets go of the reference the stream took when it was made (Node's `kUnref`). */
+  unref(): void;
 }
 
 /**
@@ -35,6 +37,8 @@ export function handleStreamFs(handle: StreamHandle): ReadStreamFs & WriteStream
       throw nodeInternalError('ERR_METHOD_NOT_IMPLEMENTED', 'The open() method is not implemented');
     },
     close: (_fd, callback) => {
+      // As Node's: let go of the stream's reference, then close (a no-op once closed).
+      handle.unref();
       handle.close().then(() => callback(null), (error: Error) => callback(error));
     },
     fsync: (_fd, callback) => {
