@@ -78,11 +78,11 @@ describe('closing a FileHandle whose stream is reading', () => {
       fs.writeFileSync(file, 'abcdefghijklmnop');
       const handle = await fs.promises.open(file, 'r');
       const events: string[] = [];
-      handle.on('close', () => events.push('handle close event'));
+      (handle as unknown as NodeJS.EventEmitter).on('close', () => events.push('handle close event'));
       const stream = handle.createReadStream({ highWaterMark: 4, autoClose: false });
       stream.on('error', (error: NodeJS.ErrnoException) => events.push(`error ${error.code}`));
       stream.on('close', () => events.push(`stream close, fd ${handle.fd}`));
-      const first = await new Promise<string>((resolve) => stream.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+      const first = await new Promise<string>((resolve) => stream.once('data', (chunk: Buffer | string) => resolve(chunk.toString())));
       stream.pause();
       events.push(`data ${first}`);
       const closing = handle.close();
@@ -102,7 +102,7 @@ describe('closing a FileHandle whose stream is reading', () => {
       fs.writeFileSync(file, 'abc');
       const handle = await fs.promises.open(file, 'r');
       const events: string[] = [];
-      handle.on('close', () => events.push('close event'));
+      (handle as unknown as NodeJS.EventEmitter).on('close', () => events.push('close event'));
       const closing = handle.close();
       events.push(`fd ${handle.fd}`);
       await closing;
