@@ -635,12 +635,17 @@ class LibraryRun<S, L, M> {
       let opened = faultsOn ? await this.#lookingAtRenames(afterOperation, inReopen, reopening) : await reopening();
       if (opened.outcome === 'crashed') return await this.#check(opened.kind, afterOperation, final, crash);
       world.setFaultsEnabled('scheduled');
-      // An injected error may fail an open; the library must open once faults stop.
+      // An injected error may fail an open; the library must open once faults stop. The retry
+      // runs in the same process, as an application's retry loop would, so what the first
+      // attempt left (a lock, a timer) is still there: its error is told too, as the cause.
+      const first = opened.outcome === 'error' && faultsOn ? opened.error : undefined;
       if (opened.outcome !== 'done' && faultsOn) opened = await this.#section('recovery', () => this.#open());
       if (opened.outcome !== 'done') {
         this.#flushReported(crash);
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
-        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${this.#loadedOnceHint()}`, crash);
+        const firstDetail = first === undefined ? undefined : messageOf(first).split('\n')[0]!.slice(0, 160);
+        const before = firstDetail === undefined || firstDetail === detail.split('\n')[0]!.slice(0, 160) ? '' : ` (retried with faults off, in the same process, after its first open failed: ${firstDetail})`;
+        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${before}${this.#loadedOnceHint()}`, crash);
         return false;
       }
       this.#library = opened.value;

@@ -243,6 +243,32 @@ describe('a loadOnce library whose modules keep what a dead process left', () =>
   });
 });
 
+describe('a library whose open fails after a crash, then fails its retry for what the first attempt left', () => {
+  it('tells the first attempt\'s error as the cause beside the retry\'s (jsonl-db: a bad line, then its own lock)', async () => {
+    const base = onFileA('refuses-then-locked', async (ctx) => fs.promises.writeFile(ctx.path('a'), 'bad'), 2);
+    // The lock the process takes (held by the process the crash count names) outlives a failed open.
+    let lockedBy: number | undefined;
+    const locking = {
+      ...base,
+      open: (ctx: WorkloadContext<Record<string, never>>) => {
+        if (lockedBy === ctx.crashCount) throw new Error('Failed to lock the database');
+        lockedBy = ctx.crashCount;
+        if (fs.existsSync(ctx.path('a')) && fs.readFileSync(ctx.path('a'), 'utf8') === 'bad') throw new Error('Invalid data in line 1');
+        return {};
+      },
+    } as unknown as Workload<unknown, unknown>;
+    // Killed at the second operation's open: the first wrote the bad line.
+    const clean = await runTargetPlan(locking, targetPlan(locking, 'test', 1, noFaults()), { trace: 'full' });
+    const io = clean.trace.filter((event) => event.type === 'io').findIndex((event, i) => i > 4 && event.name === 'open');
+    lockedBy = undefined;
+    const result = await runTargetPlan(locking, { ...targetPlan(locking, 'test', 1, noFaults({ scheduled: [{ io, kind: 'kill-9' }] })), looks: 0 });
+    expect(result.violations[0]).toMatchObject({
+      invariant: 'opens',
+      message: expect.stringContaining('the library does not open after the crash: Failed to lock the database (retried with faults off, in the same process, after its first open failed: Invalid data in line 1)'),
+    });
+  });
+});
+
 describe('a library whose module-level lock a crash leaves held', () => {
   let busy = false;
   // Two operations: the second is stuck (and a stuck section waits ~1 s of real turns for real work).
