@@ -188,6 +188,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       checkOpen(open, name);
       checkRange(position, name, path);
       checkFileSize(position + data.length, name, path);
+      if (partial) k.shortWrites.attempted(file, position, data.length);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       // Bytes that fit: overwriting allocated bytes is free, growth needs free space.
       const fitBytes = file.cacheLinks === 0

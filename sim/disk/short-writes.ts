@@ -22,6 +22,17 @@ export interface UnfinishedWrite {
 export class ShortWrites {
   readonly #byFile = new Map<FileState, { readonly write: UnfinishedWrite; readonly gapAt: number }>();
 
+  /**
+   * A facade write of `length` bytes at `position` in `file` is attempted, whatever it lands: one
+   * that starts at or before where a short write stopped and reaches past it shows a caller that
+   * looked at the count and wrote on (Node's `writeFile` loop), even if the disk then refuses it
+   * with `ENOSPC`, which that caller is told of.
+   */
+  attempted(file: FileState, position: number, length: number): void {
+    const open = this.#byFile.get(file);
+    if (open !== undefined && position <= open.gapAt && open.gapAt < position + length) this.#byFile.delete(file);
+  }
+
   /** A facade write of `length` bytes at `position` landed `written` of them in `file`. */
   landed(file: FileState, path: string, io: number, position: number, written: number, length: number): void {
     const open = this.#byFile.get(file);

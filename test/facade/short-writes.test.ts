@@ -170,6 +170,17 @@ describe('a disk that fills part way', () => {
     expect(fs.readFileSync(`${root}/f`, 'utf8')).toBe(text(7));
     expect(world.trace.events.filter((event) => event.type === 'io' && event.name === 'write').map((event) => event.detail)).toEqual(['@0 len=20 short=7', '@7 len=13 ENOSPC']);
   });
+
+  it('leaves no unfinished short write when the caller wrote on and the full disk refused the rest (Node\'s writeFile loop), and one when it did not', () => {
+    const world = facadeWorld({ capacityBytes: 1000 });
+    expect(() => fs.writeFileSync(`${root}/looped`, text(1500))).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    expect(world.unfinishedShortWrite).toBeUndefined();
+    fs.unlinkSync(`${root}/looped`);
+    const fd = fs.openSync(`${root}/once`, 'w');
+    expect(fs.writeSync(fd, text(1500))).toBe(1000);
+    fs.closeSync(fd);
+    expect(world.unfinishedShortWrite).toMatchObject({ path: `${root}/once`, written: 1000, length: 1500 });
+  });
 });
 
 describe('an exdev fault', () => {

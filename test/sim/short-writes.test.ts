@@ -32,6 +32,16 @@ describe('unfinished short writes', () => {
     expect(shorts.first).toBeUndefined();
   });
 
+  it('forgets it once a later write is attempted where it stopped, even one the full disk refuses whole', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.attempted(file, 291, 110);
+    expect(shorts.first).toBeDefined();
+    shorts.attempted(file, 290, 111);
+    expect(shorts.first).toBeUndefined();
+  });
+
   it('reports the rest of a write that itself landed short again', () => {
     const shorts = new ShortWrites();
     const file = named(1);
