@@ -48,9 +48,10 @@ export interface RootCauseGroup {
  * two hex digits in a row (`/9f/86/`, a content-addressed store's fan-out folders: cacache) and
  * the suffix of a temporary name after `tmp-` or `tmp.`, all digits or not (atomically's
  * `cfg.json.tmp-1733` and `tmp-17a3`), both `<hex>`; then any run of digits but the 9 of
- * `kill -9` (or `kill-9`), which names a crash, and the 8 of `utf-8`, which names an encoding.
+ * `kill -9` (or `kill-9`), which names a crash, the 8 of `utf-8`, which names an encoding, and
+ * the section of a manual page (`write(2)`), which names a call.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)(?!(?<=[a-z]\()\d\))\d+/g;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
 const sizedAfter = /^ \(\d+ bytes?\)/;

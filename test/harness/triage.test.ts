@@ -19,10 +19,11 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
-  it('keeps the 9 of a kill -9 and the 8 of utf-8, which name a crash and an encoding, not values', () => {
+  it('keeps the 9 of a kill -9, the 8 of utf-8 and the section of write(2), which name a crash, an encoding and a call, not values', () => {
     expect(messageShape('operation 3 (x) ended stuck (in operation 3, then ended by kill-9)')).toBe('operation N (x) ended stuck (in operation N, then ended by kill-9)');
     expect(messageShape('crash 2 (a kill -9), then bit 81 rotted')).toBe('crash N (a kill -9), then bit N rotted');
     expect(messageShape('sst-3.json: not utf-8')).toBe('sst-N.json: not utf-8');
+    expect(messageShape('a write landed 290 of 401 bytes: write(2) may write less than asked')).toBe('a write landed N of N bytes: write(2) may write less than asked');
     expect(messageShape('data-3.json is not UTF-8')).toBe('data-N.json is not UTF-8');
   });
 
