@@ -12,6 +12,10 @@
  * Truncations at the head of a file's pending records that were made before a directory
  * operation naming the file (a rename, a link) land whenever that operation survives, in
  * journal order: the journal carries the size change before the rename (SimDisk.powerLoss).
+ * The other way round, in journal order a write that grew the file after a directory operation
+ * the power loss lost does not land, nor anything after it: the journal commits the new size
+ * after that operation (ext4 and XFS cannot keep an append to one file made after another file
+ * was created without that creation; a new npm user's hypercore seeds opened such states).
  * A torn write lands sector by sector (`sectorBytes`, 512 or 4096): each sector it covers lands
  * whole, not at all, or as garbage (random bytes over the part of the sector the write covered).
  * Finally the file's new size may survive without its data (ALICE): the size grows to the end of
@@ -121,8 +125,11 @@ export interface Settled {
  * Sets `file.durable` to what survives the power loss (the caller then drops the page cache).
  * @param carried - how many records at the head of the pending log (truncations) land whatever
  *   the crash state keeps: a directory operation that survived carried them (SimDisk.powerLoss)
+ * @param growthLostFrom - the sequence number of the first directory operation the power loss
+ *   lost, in journal order: a write that grew the file after it, and every record after that
+ *   write, do not land (undefined: none lost, or no journal order)
  */
-export function settleFile(file: FileState, policy: CrashPolicy, carried = 0): Settled {
+export function settleFile(file: FileState, policy: CrashPolicy, carried = 0, growthLostFrom?: number): Settled {
   const records = file.pending;
   const settled: Settled = { garbage: [], unwrittenTail: false };
   if (records.length === 0) return settled;
@@ -131,8 +138,15 @@ export function settleFile(file: FileState, policy: CrashPolicy, carried = 0): S
     for (let i = 0; i < carried; i++) file.land(records[i]!, policy.damage);
     return settled;
   }
-  settleRecords(file, policy, settled, carried);
+  settleRecords(file, policy, settled, carried, heldFrom(records, growthLostFrom));
   return settled;
+}
+
+/** The index of the first write that grew the file after directory operation `lostFrom` was made (records.length: none). */
+function heldFrom(records: readonly PendingRecord[], lostFrom: number | undefined): number {
+  if (lostFrom === undefined) return records.length;
+  const i = records.findIndex((record) => record.kind === 'write' && record.nextTxn !== undefined && lostFrom < record.nextTxn);
+  return i < 0 ? records.length : i;
 }
 
 /**
@@ -151,14 +165,14 @@ function stampSettled(file: FileState, damage: DamageLog): void {
 
 /**
  * Lands, tears or drops each pending record of `file` as the policy says; the first `carried`
- * land whatever is drawn for them (the draws are made all the same, so that other files' states
- * stay what they were).
+ * land whatever is drawn for them, and none from `heldAt` on (the draws are made all the same, so
+ * that other files' states stay what they were).
  */
-function settleRecords(file: FileState, policy: CrashPolicy, settled: Settled, carried: number): void {
+function settleRecords(file: FileState, policy: CrashPolicy, settled: Settled, carried: number, heldAt: number): void {
   const records = file.pending;
   const out = file.durable;
   if (policy.files === 'all') {
-    for (const record of records) file.land(record, policy.damage);
+    for (let i = 0; i < heldAt; i++) file.land(records[i]!, policy.damage);
     return;
   }
   const rng = policy.rng;
@@ -166,22 +180,23 @@ function settleRecords(file: FileState, policy: CrashPolicy, settled: Settled, c
   const landed = new Array<boolean>(records.length).fill(false);
   if (rng.chance(0.5)) {
     const drawn = rng.int(records.length + 1);
-    const n = Math.max(drawn, carried);
+    const n = Math.max(Math.min(drawn, heldAt), carried);
     for (let i = 0; i < n; i++) {
       file.land(records[i]!, policy.damage);
       landed[i] = true;
     }
-    const torn = drawn < records.length && rng.chance(0.5) && tear(file, records[drawn]!, policy, settled, seen[drawn]!, drawn < carried);
+    const torn = drawn < records.length && rng.chance(0.5) && tear(file, records[drawn]!, policy, settled, seen[drawn]!, drawn < carried || drawn >= heldAt);
     // Past a truncation that did not land, no write grows the file either (see below).
     const lost = records.findIndex((record, i) => i >= n && record.kind === 'truncate' && !(i === drawn && torn));
     if (lost >= 0) for (let i = lost + 1; i < records.length; i++) landed[i] = true;
+    for (let i = heldAt; i < records.length; i++) landed[i] = true;
   } else {
     // A truncation that does not land holds back every record after it: a size change is
     // metadata, which a journal keeps in order, and what was written after it went to blocks it
     // freed or allocated anew (fs-extra's `outputJson` rewrites in place with O_TRUNC: new JSON
     // over the old file's end is no state ext4 or XFS leaves). The draws are made all the same,
     // so that the states of files without such a truncation stay what they were.
-    let heldBack = records.length;
+    let heldBack = Math.min(records.length, heldAt - 1);
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const r = rng.next();

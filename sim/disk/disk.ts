@@ -548,7 +548,7 @@ export class SimDisk {
    */
   write(file: FileState, offset: number, data: Uint8Array, length: number, misdirect?: Misdirect): void {
     const before = file.size;
-    file.write(offset, data, length, this.sectorBytes, misdirect);
+    file.write(offset, data, length, this.sectorBytes, misdirect, this.#nextTxnSeq);
     if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
   }
 
@@ -628,7 +628,11 @@ export class SimDisk {
    */
   powerLoss(policy: CrashPolicy, syncingDir?: string): Map<string, GarbageRange[]> {
     this.forgotten = 0;
-    const carried = this.#truncationsCarried(this.#settleDirs(policy, syncingDir));
+    const { survivors, firstLost } = this.#settleDirs(policy, syncingDir);
+    const carried = this.#truncationsCarried(survivors);
+    // In journal order a file's growth made after a directory operation the power loss lost is
+    // lost too: the journal commits the size after the operation (see settleFile).
+    const growthLostFrom = this.dirOrder === 'journal' ? firstLost : undefined;
     if (this.#pendingDirMoves.length > 0) {
       // A directory whose creation (or a move) was lost hangs under no durable name: it is gone.
       this.#repath((dir) => dir.durable, true);
@@ -643,7 +647,7 @@ export class SimDisk {
       for (const [name, entry] of dir.durable) {
         if (!(entry instanceof FileState) || seen.has(entry)) continue;
         seen.add(entry);
-        const settled = settleFile(entry, settle, carried.get(entry));
+        const settled = settleFile(entry, settle, carried.get(entry), growthLostFrom);
         if (settled.garbage.length > 0) garbage.set(childPath(dir.path, name), settled.garbage);
         if (settled.unwrittenTail) this.lastUnwrittenTail ??= childPath(dir.path, name);
       }
@@ -724,9 +728,10 @@ export class SimDisk {
 
   /**
    * Keeps a prefix of each directory's log; a txn survives if every log it is in keeps it.
-   * @returns the operations that survived (not those an fsync had committed before)
+   * @returns the operations that survived (not those an fsync had committed before), and the
+   *   sequence number of the first one it lost (undefined: none)
    */
-  #settleDirs(policy: CrashPolicy, syncingDir: string | undefined): readonly DirTxn[] {
+  #settleDirs(policy: CrashPolicy, syncingDir: string | undefined): { survivors: readonly DirTxn[]; firstLost: number | undefined } {
     const kept = new Set<DirTxn>();
     const dropped = new Set<DirTxn>();
     const bias = this.dirOrder === 'per-name' ? drawPerNameBias(policy) : 'any';
@@ -749,11 +754,13 @@ export class SimDisk {
     if (firstLost !== undefined) survivors = survivors.filter((txn) => txn.seq < firstLost.seq);
     for (const txn of survivors) applyDurably(txn);
     const survived = new Set(survivors);
+    let firstLostSeq: number | undefined;
+    for (const txn of [...kept, ...dropped]) if (!survived.has(txn) && (firstLostSeq === undefined || txn.seq < firstLostSeq)) firstLostSeq = txn.seq;
     this.lastOutOfOrder = this.dirOrder === 'per-name' ? this.#outOfOrder(survived) : undefined;
     this.lastLostAfterFailedSync = this.#lostAfterFailedSync(survived);
     this.lastLostDir = this.#lostDir(survived);
     this.lastLostSyncedName = this.#lostSyncedName(survived, syncingDir);
-    return survivors;
+    return { survivors, firstLost: firstLostSeq };
   }
 
   /**

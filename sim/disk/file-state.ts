@@ -36,7 +36,20 @@ export interface Misdirect {
  * its file's {@link FileState.journal}, so recording a write allocates no buffer of its own.
  */
 export type PendingRecord =
-  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: Misdirect }
+  | {
+    readonly kind: 'write';
+    readonly offset: number;
+    readonly start: number;
+    readonly length: number;
+    readonly misdirect?: Misdirect;
+    /**
+     * For a write that grew the file: the sequence number of the first directory operation made
+     * after it. Its growth is journaled metadata, so in journal order it survives a power loss
+     * only if every directory operation made before it does (SimDisk.powerLoss). Absent for a
+     * write inside the file, and in images older than the field.
+     */
+    readonly nextTxn?: number;
+  }
   | {
     readonly kind: 'truncate';
     readonly size: number;
@@ -184,13 +197,15 @@ export class FileState {
    * Writes `data[0, length)` at `offset` into the page cache (and the pending log).
    * The journal keeps its own copy: the caller may reuse its buffer.
    */
-  write(offset: number, data: Uint8Array, length: number, sectorBytes: number, misdirect?: Misdirect): void {
+  write(offset: number, data: Uint8Array, length: number, sectorBytes: number, misdirect?: Misdirect, nextTxn?: number): void {
     if (length <= 0) return;
+    const grows = nextTxn !== undefined && offset + length > this.cache.size;
     this.#ownCache(offset + length);
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
     this.journal.write(start, data, 0, length);
-    this.pending.push(misdirect === undefined ? { kind: 'write', offset, start, length } : { kind: 'write', offset, start, length, misdirect });
+    if (misdirect === undefined) this.pending.push(grows ? { kind: 'write', offset, start, length, nextTxn } : { kind: 'write', offset, start, length });
+    else this.pending.push(grows ? { kind: 'write', offset, start, length, misdirect, nextTxn } : { kind: 'write', offset, start, length, misdirect });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
   }
 

@@ -91,15 +91,16 @@ function pendingRecord(value: unknown, field: string, journalBytes: number): Pen
   }
   if (kind !== 'write') fail(`${field}.kind`, `must be "write" or "truncate", found ${found(kind)}`);
   const misdirected = typeof value === 'object' && value !== null && 'misdirect' in value;
-  const record = object(value, field, misdirected ? ['kind', 'offset', 'start', 'length', 'misdirect'] : ['kind', 'offset', 'start', 'length']);
+  const record = object(value, field, misdirected ? ['kind', 'offset', 'start', 'length', 'misdirect'] : ['kind', 'offset', 'start', 'length'], ['nextTxn']);
   const offset = natural(record['offset'], `${field}.offset`);
   const start = natural(record['start'], `${field}.start`);
   const length = natural(record['length'], `${field}.length`);
   if (start + length > journalBytes) fail(field, `reaches past the end of the journal (${journalBytes} bytes)`);
-  if (!misdirected) return { kind: 'write', offset, start, length };
+  const grew = record['nextTxn'] === undefined ? {} : { nextTxn: natural(record['nextTxn'], `${field}.nextTxn`) };
+  if (!misdirected) return { kind: 'write', offset, start, length, ...grew };
   const target = object(record['misdirect'], `${field}.misdirect`, ['file', 'offset']);
   const misdirectImage = { file: natural(target['file'], `${field}.misdirect.file`), offset: natural(target['offset'], `${field}.misdirect.offset`), field: `${field}.misdirect.file` };
-  return { kind: 'write', offset, start, length, misdirectImage };
+  return { kind: 'write', offset, start, length, ...grew, misdirectImage };
 }
 
 /** Latent sector damage: `[sector, zeros, seed]` triples. */

@@ -38,7 +38,7 @@
  */
 /** A pending record as an image holds it: a misdirected write names the file it lands in by id. */
 export type PendingRecordImage =
-  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: { readonly file: number; readonly offset: number } }
+  | { readonly kind: 'write'; readonly offset: number; readonly start: number; readonly length: number; readonly misdirect?: { readonly file: number; readonly offset: number }; readonly nextTxn?: number }
   | { readonly kind: 'truncate'; readonly size: number; readonly nextTxn?: number };
 
 /** The image's format name. */
