@@ -50,13 +50,15 @@ export class ReportWitness {
    * An open succeeded: checks its replay statistics against the recovery's I/O and the previous
    * session's end, and the store's counters against what it recovered; then counts the session.
    * @param keys - how many keys the recovered store holds
-   * @param damaged - media damage struck since the last recovery: a clean close is then not held against `uncleanShutdown` or a cut
+   * @param damaged - media damage struck since the last recovery: how the last session ended is
+   *   then not held against `uncleanShutdown` or a cut
    */
   opened(handle: EngineHandle, keys: number, damaged = false): ModelViolation[] {
     const stats = handle.replayStats;
-    // Media damage may have destroyed the engine's record of a clean close (a lost name): it
-    // cannot be held to knowing the close was clean.
-    const previous = damaged && this.#previous === 'clean' ? 'unknown' : this.#previous;
+    // Media damage may have destroyed the engine's record of how the last session ended (a lost
+    // name): of a clean close, or of a store that was open when it crashed (every file it had
+    // lost: it opens an empty folder, as a new store).
+    const previous = damaged ? 'unknown' : this.#previous;
     const found = stats === undefined ? [] : checkReplayReport(stats, previous, this.#tally.recoveryIo());
     this.#recoveredLsn = stats?.lastLsn;
     const metrics = handle.metrics?.();

@@ -25,6 +25,12 @@ describe('runner', () => {
     }
   });
 
+  it('does not hold a crash against uncleanShutdown when lost names took every file that could tell (lost-file seed 1751: the manifest, then the only segment)', async () => {
+    const result = await runPlan(plan('lost-file', 1751), referenceEngine);
+    expect(result.faults['lost-entry']).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+  });
+
   it('gives the same digest and result for the same plan, and a different digest for another seed', async () => {
     const a = await runPlan(plan('swarm', 11), referenceEngine);
     const b = await runPlan(plan('swarm', 11), referenceEngine, { trace: 'full' });
