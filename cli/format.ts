@@ -288,7 +288,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   const lines = [
     ...planLines,
     `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
-      + `${result.failedOperations} operations failed on injected faults, ${result.detected} damage detected; digest ${result.digest}`,
+      + `${result.failedOperations} operations failed while faults were on, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
     result.violations.length <= 1 ? `violations: ${result.violations.length === 0 ? 'none' : 1}`
       : `violations: ${result.violations.length}, in the order found: the first is the root cause, the others most likely follow from it`,

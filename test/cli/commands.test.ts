@@ -123,6 +123,8 @@ describe('repro and replay', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('scenario wal-append, seed 3');
     expect(result.stdout).toMatch(/engine: sync=/);
+    // Counted while faults were on, whatever failed them (an engine may refuse a value of its own accord).
+    expect(result.stdout).toMatch(/\d+ acknowledged, \d+ operations failed while faults were on, \d+ damage detected/);
     expect(result.stdout).toMatch(/last \d+ of \d+ trace events/);
     const lines = (await readFile(traceFile, 'utf8')).trim().split('\n');
     expect(lines.length).toBeGreaterThan(40);
