@@ -54,7 +54,8 @@ export const assertShrinkRunsDefault = 500;
 /**
  * Asserts that a subject keeps every invariant over a campaign of seeds.
  * @param subject - `{ engine: module }`, `{ target: module }` or `{}` for the reference engine
- * @returns the campaign, when nothing failed
+ * @returns the campaign, when nothing failed; `undefined` when a plan was replayed instead
+ *   ({@link AssertOptions.plan} or `POWERCUT_PLAN`) and passed, since no campaign ran
  * @throws {@link CrashSafetyError} on the first violation, with the shrunk plan written to a file
  * @throws {@link NothingTestedError} when no seed ran
  * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded
