@@ -13,9 +13,10 @@
  */
 export {
   SimWorld, noFaults, namedCrashStates, powerLossNote, shortWriteNote, unwrittenTailNote,
-  type CrashKind, type DiskImage, type FaultProfile, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
+  type CrashKind, type DiskImage, type FsyncFailureMode, type GarbageRange, type LatencyProfile,
   type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
+export type { FaultProfile } from './disk/faults.ts';
 export { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
 export { anchorToSteps, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
 export { dataOrders, dirOrders, type DataOrder, type DirOrder } from './disk/crash-policy.ts';
