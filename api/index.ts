@@ -31,7 +31,7 @@ export {
 } from '../real/index.ts';
 export {
   defineEngine, engineFailureCodes,
-  type CommitAck, type DamageContract, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle, type RecoveryReport,
+  type CommitAck, type DamageContract, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle, type RecoveryReport, type SizeLimits,
 } from '../sim/index.ts';
 export { defineWorkload, freshImport, FreshImportError, type FreshImportOptions, freshRequire, InvariantViolation, isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash, type WorkloadOperation } from '../targets/index.ts';
 export { targetFaultRates } from '../targets/index.ts';

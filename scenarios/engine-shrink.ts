@@ -182,7 +182,10 @@ const drawnHead = /^[^@]*@\d+\.\d+/;
  * text (outside printable ASCII), so that it stays what it was drawn to be.
  */
 function shortPut(op: PlanPut): PlanPut {
-  if (op.encoding !== 'hex') return { ...op, value: drawnHead.exec(op.value)?.[0] ?? op.value.slice(0, 1) };
+  if (op.encoding !== 'hex') {
+    const { padTo: _padding, ...text } = op;
+    return { ...text, value: drawnHead.exec(op.value)?.[0] ?? op.value.slice(0, 1) };
+  }
   const bytes = putBytes(op);
   const awkward = bytes.findIndex((byte) => byte < 0x20 || byte > 0x7e);
   return hexPut(op.key, bytes.subarray(Math.max(0, awkward), Math.max(0, awkward) + 1));
@@ -191,7 +194,7 @@ function shortPut(op: PlanPut): PlanPut {
 /** Finds the fewest values that must stay long, then shortens the rest (see {@link shortPut}). */
 async function shortenValues(current: () => Plan, accept: Accept): Promise<boolean> {
   const base = current();
-  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && shortPut(ref.op).value !== ref.op.value);
+  const longValues = opRefs(base).filter((ref) => ref.op.type === 'put' && (shortPut(ref.op).value !== ref.op.value || ref.op.padTo !== undefined));
   if (longValues.length === 0) return false;
   return ddmin(longValues.length, async (keep) => {
     const kept = new Set(keep);

@@ -42,7 +42,7 @@ function reportsPhasesOf(engine: Engine, scenario: Scenario): boolean {
 
 /** The scenario's plan of `seed`, fitted to `engine` (see the module comment). */
 export function enginePlan(engine: Engine, module: string | undefined, scenario: Scenario, seed: number, byPhase: boolean): Plan {
-  const plan = scenario.plan(seed);
+  const plan = scenario.plan(seed, { limits: engine.limits });
   if (module === undefined && byPhase) return plan;
   const modes = engine.syncModes;
   const sync = modes === undefined || modes.length === 0 || modes.includes(plan.engine.sync) ? plan.engine.sync : modes[0]!;

@@ -1,5 +1,6 @@
 /** The scenario catalogue. The default campaign runs all of them. */
 import { checkpointPrune } from './checkpoint-prune.ts';
+import { crashLoop } from './crash-loop.ts';
 import { diskFull } from './disk-full.ts';
 import { dirSyncFailure } from './dir-sync-failure.ts';
 import { fsyncFailure } from './fsync-failure.ts';
@@ -28,7 +29,7 @@ export const scenarios: readonly Scenario[] = [
   walAppend, sidecarRewrite, rotation, checkpointPrune, fsyncFailure, diskFull,
   kill9Anywhere, readCorruption, groupCommit, recoveryCrash, overlap, swarm,
   sectorDamage, misdirectedWrite, lostFile, edgeValues, unorderedNames, longHaul,
-  dirSyncFailure, writeFailure,
+  dirSyncFailure, writeFailure, crashLoop,
 ];
 
 /** The scenario called `name`, or `undefined`. */

@@ -3,7 +3,7 @@
  * declares the (engine phase × fault kind) cells it is meant to exercise, so a campaign can
  * show which targeted cells it actually hit.
  */
-import type { EngineConfig } from '../sim/index.ts';
+import type { Engine, EngineConfig, SizeLimits } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
 import type { Plan, PlanStep } from '../sim/index.ts';
 import { defaultLooks, Rng } from '../sim/index.ts';
@@ -22,8 +22,14 @@ export interface Scenario {
    * of `io` where each fault kind surely lands in any engine ({@link coreIoClasses}).
    */
   readonly targets: { readonly phases: readonly EnginePhase[]; readonly io: readonly IoClass[]; readonly faults: readonly FaultKind[] };
-  /** The plan of one seed. */
-  plan(seed: number): Plan;
+  /** The plan of one seed, fitted to what the engine declares (absent: to nothing). */
+  plan(seed: number, fit?: PlanFit): Plan;
+}
+
+/** What an engine declares that a scenario's plans may draw on. */
+export interface PlanFit {
+  /** Its size limits ({@link Engine.limits}): the `edge-values` scenario draws sizes at them. */
+  readonly limits?: SizeLimits | undefined;
 }
 
 /**

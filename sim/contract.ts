@@ -9,7 +9,7 @@
  */
 export {
   defineEngine, describeError, describeThrown, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
-  type CommitAck, type DamageContract, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle, type RecoveryReport,
+  type CommitAck, type DamageContract, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle, type RecoveryReport, type SizeLimits,
 } from './engine-contract.ts';
 export { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
 export { referenceEngine, engineDefinition, type EngineBuild } from './adapters/reference.ts';

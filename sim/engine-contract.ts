@@ -127,6 +127,19 @@ export interface EngineFailure {
  */
 export type DamageContract = 'point-in-time' | 'detects';
 
+/**
+ * The largest batch an engine accepts, as its {@link Engine.limits} declares it. Every field is
+ * optional; a field left out is not tested.
+ */
+export interface SizeLimits {
+  /** Largest key, in UTF-8 bytes. */
+  readonly keyBytes?: number;
+  /** Largest value, in bytes. */
+  readonly valueBytes?: number;
+  /** Most operations in one batch. */
+  readonly batchOps?: number;
+}
+
 /** A storage engine powercut can drive: the default export of an `--engine` module. */
 export interface Engine {
   /** A short name, for reports and repro lines. */
@@ -153,6 +166,17 @@ export interface Engine {
    * was durable when they were written, and powercut holds it to using that. @defaultValue 'point-in-time'
    */
   readonly damage?: DamageContract;
+  /**
+   * The largest key, value and batch the engine accepts. Declared, they are tested at the edge:
+   * the `edge-values` scenario commits keys and values of exactly these sizes and one byte over,
+   * and batches of exactly `batchOps` operations and one more, each
+   * through checkpoints, reopens and crashes. A batch within every declared limit must then be
+   * acknowledged unless an injected fault (other than a crash) came first, and one beyond a limit
+   * must be refused (invariant `limits`). Values are drawn at their limit only up to 4 MiB
+   * (sim/workload.ts, `boundaryValueBytesMax`). @defaultValue none: sizes are drawn without
+   * regard to them
+   */
+  readonly limits?: SizeLimits;
   /** Opens the engine in `env.dir`, recovering from what the disk holds. */
   open(env: EngineEnvironment): Promise<EngineHandle>;
   /**

@@ -36,7 +36,7 @@ export { defaultLooks, disksToLookAt, PowerLossWatch, lookable, lookPrefix, look
 export type { RotFault } from './disk/kernel.ts';
 export { CommitModel } from './model.ts';
 export { invariantNames, type InvariantName, type ModelViolation } from './checkers/violation.ts';
-export { defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';
+export { boundaryValueBytesMax, defaultShape, generateSteps, type StepWeights, type WorkloadShape } from './workload.ts';
 export { runLogWorkload } from './file-workload.ts';
 export { Rng } from './rng.ts';
 export { wallClockEpochMs } from './clock.ts';

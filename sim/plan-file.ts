@@ -169,14 +169,18 @@ export function checkPlan(document: unknown, source: string): Plan {
   return root as unknown as Plan;
 }
 
+/** Largest value a plan file may ask for (`padTo`): a plan never needs more, and a typo must not exhaust memory. */
+const padToMax = 64 * 1024 * 1024;
+
 function checkStep(raw: unknown, field: string, check: PlanChecks): void {
   const step = check.object(raw, field);
   const batch = (value: unknown, where: string): void => {
     check.array(value, where).forEach((rawOp, i) => {
-      const op = check.object(rawOp, `${where}[${i}]`, ['type', 'key', 'value', 'encoding']);
+      const op = check.object(rawOp, `${where}[${i}]`, ['type', 'key', 'value', 'encoding', 'padTo']);
       check.oneOf(op['type'], `${where}[${i}].type`, ['put', 'delete']);
       if (typeof op['key'] !== 'string') check.fail(`${where}[${i}].key`, 'must be a string');
       if (op['type'] === 'put' && typeof op['value'] !== 'string') check.fail(`${where}[${i}].value`, 'must be a string');
+      if (op['padTo'] !== undefined && check.integer(op['padTo'], `${where}[${i}].padTo`) > padToMax) check.fail(`${where}[${i}].padTo`, `must be at most ${padToMax} (64 MiB)`);
       if (op['encoding'] === undefined) return;
       check.oneOf(op['encoding'], `${where}[${i}].encoding`, ['hex']);
       if (!/^(?:[0-9a-fA-F]{2})*$/.test(op['value'] as string)) check.fail(`${where}[${i}].value`, 'must be hex digits, two a byte, as its encoding says');

@@ -15,7 +15,17 @@ import { hexOf } from './hex.ts';
  * text (a newline, a zero byte, bytes that are not UTF-8).
  */
 export type PlanOp =
-  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly encoding?: 'hex' }
+  | {
+    readonly type: 'put';
+    readonly key: string;
+    readonly value: string;
+    readonly encoding?: 'hex';
+    /**
+     * The value's size in bytes: `value`'s bytes, then `.` (0x2e) up to it, so that a plan
+     * file holds a value of a megabyte as a line. Absent: `value` alone.
+     */
+    readonly padTo?: number;
+  }
   | { readonly type: 'delete'; readonly key: string };
 
 /** A put of a plan. */
@@ -25,9 +35,17 @@ const textEncoder = new TextEncoder();
 
 /** The bytes a put writes: its text as UTF-8, or the bytes its hex spells. */
 export function putBytes(op: PlanPut): Uint8Array {
-  if (op.encoding !== 'hex') return textEncoder.encode(op.value);
-  const bytes = new Uint8Array(op.value.length >> 1);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(op.value.slice(2 * i, 2 * i + 2), 16);
+  const bytes = op.encoding === 'hex' ? hexBytes(op.value) : textEncoder.encode(op.value);
+  if (op.padTo === undefined || op.padTo <= bytes.length) return bytes;
+  const padded = new Uint8Array(op.padTo).fill(0x2e);
+  padded.set(bytes);
+  return padded;
+}
+
+/** The bytes hex digits spell, two a byte. */
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
 }
 

@@ -19,12 +19,13 @@ import { refusalOf } from './checkers/honest-failure.ts';
 import { formatKey } from './checkers/values.ts';
 import { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
 import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
+import { acceptedBeyondLimits, batchSize, beyondLimits, refusedWithinLimits } from './checkers/limits.ts';
 import { CommitModel, type RefusalCheck } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
 import { FilesCheck } from './check-memo.ts';
 import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 import { ReportWitness } from './report-witness.ts';
-import type { PowerLossLook, TraceEvent } from './types.ts';
+import type { FaultKind, PowerLossLook, TraceEvent } from './types.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { powerLossNoteFor, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
@@ -567,10 +568,13 @@ class EngineRun {
     const ops = batchOps(batch);
     const model = this.#model;
     const id = model.issue(ops, this.#world.landings);
+    const limits = this.engine.limits;
+    const beyond = limits === undefined ? undefined : beyondLimits(ops, limits);
     return handle.commit(ops).then(
       (ack) => {
         if (this.#world.syncFailuresOverWrites > this.#syncFailuresAtOpen && !this.#storeFailed) this.#ackedOverFailedSync = true;
         this.#add(model.acked(id, lsnOf(ack)));
+        if (beyond !== undefined) this.#add([acceptedBeyondLimits(beyond)]);
       },
       (error: unknown) => {
         this.#countFailedOperation();
@@ -581,8 +585,19 @@ class EngineRun {
         if (failure?.code === 'failed') this.#failed();
         else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: `commit threw ${describeError(error)}` }]);
         else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
+        // A refusal within the limits may rest on any injected fault but a crash, so far in the
+        // run, or on a close issued in the session.
+        else if (limits !== undefined && beyond === undefined && failure?.code !== 'closed' && !this.#closing && this.#nonCrashFaults() === 0) this.#add([refusedWithinLimits(describeError(error), batchSize(ops))]);
       },
     );
+  }
+
+  /** Faults injected so far in the run other than crashes (kill -9, power loss). */
+  #nonCrashFaults(): number {
+    const counts = this.#world.faultCounts;
+    let total = 0;
+    for (const kind of Object.keys(counts) as FaultKind[]) if (kind !== 'kill-9' && kind !== 'power-loss') total += counts[kind];
+    return total;
   }
 
   /** Checks what `get(key)` returned: its shape, then (unless the store failed) its value. */

@@ -5,6 +5,7 @@
  */
 import { hexPut, type OverlapOp, type PlanOp, type PlanStep } from './plan.ts';
 import type { Rng } from './rng.ts';
+import type { SizeLimits } from './engine-contract.ts';
 
 /** Relative weights of the step kinds (0 disables a kind). */
 export interface StepWeights {
@@ -38,6 +39,13 @@ export interface WorkloadShape {
    * other draw changes.
    */
   readonly edgeValues?: boolean;
+  /**
+   * With {@link edgeValues}: the engine's declared limits, drawn at ({@link drawBoundaryPut}):
+   * now and then a key or value of exactly the limit or one byte over, and
+   * a batch of exactly the most operations or one more. Off unless set, and then no other draw
+   * changes.
+   */
+  readonly limits?: SizeLimits;
 }
 
 /** A reasonable default shape; scenarios override parts of it. */
@@ -74,6 +82,17 @@ const binaryValueShare = 0.15;
  * byte, 0xfe and 0xff).
  */
 const awkwardBytes = [0x00, 0x0a, 0x0d, 0x09, 0x22, 0x5c, 0x2c, 0x3d, 0x7c, 0x80, 0xc3, 0xfe, 0xff];
+/** Share of an edge workload's puts drawn at a declared limit ({@link WorkloadShape.limits}). */
+const boundaryPutShare = 0.015;
+/** Share of an edge workload's batches of exactly the most operations, or one more. */
+const boundaryBatchShare = 0.015;
+/**
+ * Largest limit a value is drawn at: an engine that takes values of gigabytes is tested with
+ * keys and batches at its limits, not values.
+ */
+export const boundaryValueBytesMax = 4 * 1024 * 1024;
+/** Largest limit a batch's operation count is drawn at, for the same reason. */
+export const boundaryBatchOpsMax = 100_000;
 /** Share of an edge workload's keys that carry multi-byte UTF-8 characters. */
 const wideKeyShare = 0.3;
 /** Characters of 2, 3 and 4 bytes in UTF-8. */
@@ -112,12 +131,58 @@ function drawBinaryValue(rng: Rng, head: string, count: number): Uint8Array {
   return bytes;
 }
 
+/**
+ * The sizes a boundary put can be drawn at: each limit and one byte over. (One byte short adds
+ * nothing: a limit checked with `>=` for `>` refuses the limit itself, and an engine that takes
+ * the limit takes less.)
+ */
+function boundarySizes(limits: SizeLimits): { readonly part: 'key' | 'value'; readonly bytes: number }[] {
+  const sizes: { part: 'key' | 'value'; bytes: number }[] = [];
+  const key = limits.keyBytes;
+  if (key !== undefined && key >= 1) sizes.push({ part: 'key', bytes: key }, { part: 'key', bytes: key + 1 });
+  const value = limits.valueBytes;
+  if (value !== undefined && value >= 1 && value <= boundaryValueBytesMax) {
+    sizes.push({ part: 'value', bytes: value }, { part: 'value', bytes: value + 1 });
+  }
+  return sizes;
+}
+
+/**
+ * A put of exactly a declared limit's size or one byte over: a key of `bytes`
+ * UTF-8 bytes (the drawn key, then `#` and `x` up to the size; a key too short to hold the drawn
+ * one is `x` alone), or a value padded with `.` to `bytes` (the plan says `padTo`, not the bytes).
+ */
+function drawBoundaryPut(rng: Rng, limits: SizeLimits, key: string, head: string): PlanOp | undefined {
+  const sizes = boundarySizes(limits);
+  if (sizes.length === 0) return undefined;
+  const { part, bytes } = rng.pick(sizes);
+  if (part === 'value') return { type: 'put', key, value: headEncoder.encode(head).length <= bytes ? head : '', padTo: bytes };
+  const stem = `${key}#`;
+  const long = headEncoder.encode(stem).length <= bytes ? stem + 'x'.repeat(bytes - headEncoder.encode(stem).length) : 'x'.repeat(bytes);
+  return { type: 'put', key: long, value: head };
+}
+
+/** A batch of exactly the most operations a batch may hold, or one more: short puts and deletes. */
+function drawBoundaryBatch(rng: Rng, shape: WorkloadShape, batchOps: number, tag: string): PlanOp[] {
+  const count = batchOps + rng.int(2);
+  const batch: PlanOp[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = drawKey(rng, shape.keys);
+    batch.push(rng.chance(shape.deleteShare) ? { type: 'delete', key } : { type: 'put', key, value: `${key}@${tag}.${i}` });
+  }
+  return batch;
+}
+
 function drawBatch(rng: Rng, shape: WorkloadShape, tag: string): PlanOp[] {
+  const limits = shape.edgeValues === true ? shape.limits : undefined;
+  if (limits?.batchOps !== undefined && limits.batchOps >= 1 && limits.batchOps <= boundaryBatchOpsMax && rng.chance(boundaryBatchShare)) return drawBoundaryBatch(rng, shape, limits.batchOps, tag);
   const count = 1 + rng.int(shape.batchOpsMax);
   const batch: PlanOp[] = [];
   for (let i = 0; i < count; i++) {
     const key = shape.edgeValues === true ? drawEdgeKey(rng, shape.keys) : drawKey(rng, shape.keys);
-    if (rng.chance(shape.deleteShare)) batch.push({ type: 'delete', key });
+    const boundary = limits !== undefined && rng.chance(boundaryPutShare) ? drawBoundaryPut(rng, limits, key, `${key}@${tag}.${i}`) : undefined;
+    if (boundary !== undefined) batch.push(boundary);
+    else if (rng.chance(shape.deleteShare)) batch.push({ type: 'delete', key });
     else if (shape.edgeValues === true) batch.push(drawEdgePut(rng, shape, key, `${key}@${tag}.${i}`));
     else {
       const head = `${key}@${tag}.${i}`;

@@ -19,6 +19,7 @@ import { parseEvidenceName } from '../../engine/wal/evidence.ts';
 import { parseSidecarName, segmentName } from '../../engine/wal/segments.ts';
 import { decodeSidecar } from '../../engine/wal/sidecar.ts';
 import { enginePhases, type StoreOptions } from '../../engine/types.ts';
+import { batchOpsMax, keyBytesMax, tornEvidenceFilesMax, valueBytesMax } from '../../engine/limits.ts';
 import { engineProbes, type EngineProbe } from '../../engine/probes.ts';
 import type { StoreErrorCode } from '../../engine/errors.ts';
 import type { Engine, EngineFailure, EngineHandle } from '../engine-contract.ts';
@@ -158,6 +159,18 @@ export async function tornTailKept(fs: FileSystem, dir: string, names: readonly 
   return [`recovery cut ${truncatedBytes} bytes of a torn tail, but no evidence file holds them (rule K4)`];
 }
 
+/**
+ * Rule K4's bound (engine/wal/evidence.ts): after a recovery, at most `tornEvidenceFilesMax`
+ * evidence files are kept; the oldest beyond it are removed. A store that crashes often would
+ * otherwise fill its disk with them.
+ * Exported for its spec; part of the reference engine's `selfCheck`.
+ * @param names - the names in the store's directory
+ */
+export function evidenceWithinLimit(names: readonly string[]): string[] {
+  const kept = names.filter((name) => parseEvidenceName(name) !== undefined).length;
+  return kept > tornEvidenceFilesMax ? [`${kept} torn-tail evidence files kept, above the limit of ${tornEvidenceFilesMax} (rule K4)`] : [];
+}
+
 /** The size of a file, its handle closed again. */
 async function sizeOf(fs: FileSystem, path: string): Promise<number> {
   const handle = await fs.open(path);
@@ -206,6 +219,7 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
     probes: declaredProbes,
     // Every frame carries the LSN known durable when it was written (rule R4).
     damage: 'detects',
+    limits: { keyBytes: keyBytesMax, valueBytes: valueBytesMax, batchOps: batchOpsMax },
     async open(env): Promise<EngineHandle> {
       const store = await build.Store.open({ dir: env.dir, fs: env.fs, clock: env.clock, ...env.config, probe: env.probe, onProbe: env.hit });
       return {
@@ -228,7 +242,7 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
       const cut = recovery?.replayStats?.truncatedBytes ?? 0;
       return [
         ...reported, ...(await sidecarsDescribeSegments(fs, dir, names)), ...(await tornTailCutsAllowed(fs, dir, names)),
-        ...(await tornTailKept(fs, dir, names, cut)),
+        ...(await tornTailKept(fs, dir, names, cut)), ...evidenceWithinLimit(names),
       ];
     },
   };
@@ -242,12 +256,11 @@ export function engineDefinition(name: string, build: EngineBuild): Engine {
  *   writer bug produces one; damage from a disk matches a CRC32C one time in 2^32.
  * - `recovery.refuse.F3`: a manifest of a format version this engine does not know, with a valid
  *   checksum. Only another engine writes one.
- * - `recovery.remove-evidence`: more than `tornEvidenceFilesMax` (8) torn-tail cuts kept in one
- *   store. Reachable, but no scenario tears one store's tail that often; engine tests cover it
- *   (test/engine/analysis.test.ts).
+ * (`recovery.remove-evidence`, more than `tornEvidenceFilesMax` torn-tail cuts kept in one store,
+ * is reached by `crash-loop`, whose seeds cut about ten.)
  */
 const unreachableProbes: ReadonlySet<EngineProbe> = new Set<EngineProbe>([
-  'recovery.refuse.R2', 'recovery.refuse.F3', 'recovery.remove-evidence',
+  'recovery.refuse.R2', 'recovery.refuse.F3',
 ]);
 
 /** The probes the reference engine declares: every probe the fault model can reach. */

@@ -39,6 +39,8 @@ export type InvariantName =
   | 'false-corruption'
   | 'liveness'
   | 'self-consistency'
+  /** A batch at the engine's declared size limits was refused within them, or acknowledged beyond them. */
+  | 'limits'
   /** The engine threw a programming error: a bug in the engine. */
   | 'engine-error'
   /** The run itself went wrong (an unexpected exception): a bug in the engine or in powercut. */
@@ -47,7 +49,7 @@ export type InvariantName =
 /** Every {@link InvariantName}, in a stable order (report columns may follow it). */
 export const invariantNames: readonly InvariantName[] = [
   'durability', 'prefix', 'atomicity', 'no-resurrection', 'idempotence',
-  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency', 'engine-error', 'harness',
+  'reads', 'honest-failure', 'false-corruption', 'liveness', 'self-consistency', 'limits', 'engine-error', 'harness',
 ];
 
 /** One failed invariant, before the runner adds where it happened. Plain data (JSON). */

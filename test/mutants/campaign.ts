@@ -33,12 +33,15 @@ export function withFaultModel(plan: Plan, model: FaultModel): Plan {
   return { ...plan, faults: { ...faults, rates: { 'kill-9': rate } }, steps };
 }
 
-/** The plan of the `index`-th seed (from 0) of a mutant's search: scenarios round-robin. */
+/**
+ * The plan of the `index`-th seed (from 0) of a mutant's search: scenarios round-robin, each
+ * fitted to the reference engine (its declared size limits), as a campaign on it runs them.
+ */
 export function searchPlan(mutant: Mutant, index: number): Plan {
   const name = mutant.scenarios[index % mutant.scenarios.length]!;
   const scenario = findScenario(name);
   if (!scenario) throw new Error(`mutant ${mutant.id}: unknown scenario '${name}'`);
-  return scenario.plan(1 + Math.floor(index / mutant.scenarios.length));
+  return scenario.plan(1 + Math.floor(index / mutant.scenarios.length), { limits: referenceEngine.limits });
 }
 
 /** The outcome of searching one mutant under one fault model. */

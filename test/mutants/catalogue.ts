@@ -388,4 +388,28 @@ export const mutants: readonly Mutant[] = [
     }],
     scenarios: ['write-failure', 'swarm'],
   },
+  {
+    id: 'snapshot-limit-off-by-one',
+    title: 'the snapshot reader checks key and value lengths with >= where the writer allows the limit itself: a store holding a largest-size value never opens after its checkpoint',
+    models: 'an off-by-one between a writer\'s and a reader\'s bound (a length "must be below" the limit on one side, "at most" on the other): data the engine accepted and made durable that its own recovery refuses as corrupt',
+    patches: [
+      { file: 'snapshot.ts', find: 'if (keyLength > keyBytesMax ||', replace: 'if (keyLength >= keyBytesMax ||' },
+      { file: 'snapshot.ts', find: 'if (valueLength > valueBytesMax ||', replace: 'if (valueLength >= valueBytesMax ||' },
+    ],
+    scenarios: ['edge-values'],
+  },
+  {
+    id: 'value-limit-unchecked',
+    title: 'a commit does not check the value size: a value above the limit is acknowledged, and the frame holding it is refused by the engine\'s own reader',
+    models: 'a limit enforced by the reader but not by the writer (input validated on the way out, not on the way in): the engine promises a commit that recovery then cuts or refuses',
+    patches: [{ file: 'batch.ts', find: 'if (op.value.length > valueBytesMax)', replace: 'if (op.value.length > valueBytesMax && ops.length < 0)' }],
+    scenarios: ['edge-values'],
+  },
+  {
+    id: 'evidence-never-pruned',
+    title: 'recovery keeps every torn-tail evidence file: the limit of rule K4 is never applied, so a store that crashes often fills its directory',
+    models: 'files kept for diagnosis and never rotated (core dumps, crash logs, `.broken` copies of damaged logs): harmless after one crash, a full disk after a crash loop',
+    patches: [{ file: 'wal/recovery.ts', find: '  if (excess <= 0) return [];', replace: '  if (excess <= 0 || excess > 0) return [];' }],
+    scenarios: ['crash-loop'],
+  },
 ];
