@@ -6,7 +6,7 @@
  * keys to short names in the same order, drop zero crash states, latency and late writes. Late
  * writes are made explicit first, as faults are: the run's own list, probability 0.
  */
-import type { OverlapOp, Plan, PlanOp, PlanPut, PlanStep, RunResult } from '../sim/index.ts';
+import type { EngineConfig, OverlapOp, Plan, PlanOp, PlanPut, PlanStep, RunResult } from '../sim/index.ts';
 import { faultsSize, hexPut, planSize, putBytes, strikesInStep } from '../sim/index.ts';
 import type { ShrinkAxes } from '../harness/index.ts';
 import { ddmin, firstLook, pinLook, withPowerLossAt } from '../harness/index.ts';
@@ -24,6 +24,7 @@ export const engineShrinkAxes: ShrinkAxes<Plan> = {
     progress = (await shortenValues(current, accept)) || progress;
     progress = (await renameKeys(current, accept)) || progress;
     progress = (await dropDefaults(current, accept)) || progress;
+    progress = (await plainerEngine(current, accept)) || progress;
     progress = (await shrinkLateWrites(current, accept)) || progress;
     return progress;
   },
@@ -253,6 +254,26 @@ async function dropDefaults(current: () => Plan, accept: Accept): Promise<boolea
   if (current().latency !== undefined) {
     const { latency: _latency, ...rest } = current();
     progress = (await accept(rest)) || progress;
+  }
+  return progress;
+}
+
+/**
+ * The engine settings a reader need not think about, each tried on its own: `strict` durability
+ * (every acknowledged commit fsynced), no sidecar index, no group-commit wait. A setting the
+ * failure needs stays as drawn. The durability mode is tried only on the reference engine's plans:
+ * another engine may not offer `strict` (its plans were fitted to the modes it offers).
+ */
+const plainSettings: readonly Partial<EngineConfig>[] = [{ sync: 'strict' }, { sidecarEveryFrames: 0 }, { groupCommitMaxDelayMs: 0 }];
+
+/** Sets each of {@link plainSettings} that the plan does not have yet, when it still fails with it. */
+async function plainerEngine(current: () => Plan, accept: Accept): Promise<boolean> {
+  let progress = false;
+  for (const setting of plainSettings) {
+    const plan = current();
+    if (setting.sync !== undefined && plan.engineModule !== undefined) continue;
+    const changed = (Object.keys(setting) as (keyof EngineConfig)[]).some((key) => plan.engine[key] !== setting[key]);
+    if (changed) progress = (await accept({ ...plan, engine: { ...plan.engine, ...setting } })) || progress;
   }
   return progress;
 }

@@ -4,7 +4,7 @@ import type { BasePlan, Subject } from '../../harness/subject.ts';
 import { noFaults } from '../../sim/world.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import type { TargetPlan } from '../../targets/plan.ts';
-import type { RunResult, RunViolation } from '../../sim/index.ts';
+import type { Plan, RunResult, RunViolation } from '../../sim/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { planSize } from '../../sim/plan.ts';
@@ -12,6 +12,15 @@ import { acknowledgesWithoutWriting } from '../sim/broken-engines.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
+
+/** The first seed's plan of `unit` that fails on `subject`. */
+async function firstFailing(subject: Subject<Plan>, unit: string): Promise<Plan> {
+  for (let seed = 1; seed < 200; seed++) {
+    const plan = subject.plan(unit, seed);
+    if ((await subject.run(plan)).violations.length > 0) return plan;
+  }
+  throw new Error(`no failing seed of ${unit}`);
+}
 
 describe('shrinkPlan on the engine subject', () => {
   it('shrinks a planted missing directory sync to 2 steps that fail with the same invariant and explicit faults', async () => {
@@ -86,6 +95,20 @@ describe('shrinkPlan on the engine subject', () => {
     const result = await shrinkPlan(subject, subject.plan('wal-append', 37));
     expect(result.violation?.invariant).toBeDefined();
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(5);
+  });
+
+  it('sets the engine settings a failure does not need to the plainest (strict, no sidecar, no group-commit wait), and keeps one it needs', async () => {
+    const subject = engineSubject(acknowledgesWithoutWriting(3, false));
+    const original = subject.plan('wal-append', 37);
+    const drawn = { ...original, engine: { ...original.engine, sync: 'group' as const, sidecarEveryFrames: 2, groupCommitMaxDelayMs: 2 } };
+    const result = await shrinkPlan(subject, drawn);
+    expect(result.plan.engine).toMatchObject({ sync: 'strict', sidecarEveryFrames: 0, groupCommitMaxDelayMs: 0 });
+    // A missing sidecar needs sidecars: the planted bug's plan keeps them.
+    const sidecars = engineSubject(await loadMutant(mutants.find((m) => m.id === 'stale-sidecar-trusted')!));
+    const found = await firstFailing(sidecars, 'sidecar-rewrite');
+    const kept = await shrinkPlan(sidecars, found);
+    expect(kept.violation).toBeDefined();
+    expect(kept.plan.engine.sidecarEveryFrames).toBeGreaterThan(0);
   });
 
   it('returns the plan unchanged with no violation when the plan does not fail', async () => {
