@@ -50,6 +50,8 @@ export class Aggregator {
   looks = 0;
   /** Crashes that got no second looks because the workload's state could not be copied (RunResult.looksSkipped). */
   looksSkipped = 0;
+  /** Commits refused with no fault before them by an engine without declared limits (RunResult.refusedUnfaulted). */
+  refusedUnfaulted = 0;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -70,6 +72,7 @@ export class Aggregator {
     this.ioCount += run.ioCount;
     this.looks += run.looks ?? 0;
     this.looksSkipped += run.looksSkipped ?? 0;
+    this.refusedUnfaulted += run.refusedUnfaulted ?? 0;
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

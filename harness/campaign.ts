@@ -173,6 +173,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       ...(aggregator.findings > 0 ? { findings: { count: aggregator.findings, examples: aggregator.findingExamples } } : {}),
       ...(aggregator.looks > 0 ? { looks: aggregator.looks } : {}),
       ...(aggregator.looksSkipped > 0 ? { looksSkipped: aggregator.looksSkipped } : {}),
+      ...(aggregator.refusedUnfaulted > 0 ? { refusedUnfaulted: aggregator.refusedUnfaulted } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       reachable: Object.fromEntries(Object.entries(aggregator.reach).map(([site, mask]) => [site, kindsOfMask(mask)])),
       digest: aggregator.digest(),

@@ -46,11 +46,15 @@ export function subjectLine(result: CampaignResult): string | undefined {
  * be copied (a look needs its own copy), with what to do about it. Empty: the plan asked for none.
  * @param count - how counts are written (the CLI prints bare numbers, reports {@link formatCount})
  */
-export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'>, count: (n: number) => string = formatCount): string[] {
+export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped' | 'refusedUnfaulted'>, count: (n: number) => string = formatCount): string[] {
   const lines: string[] = [];
   if (result.looks !== undefined) lines.push(`second looks: ${count(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss between steps), recovered and checked`);
   if (result.looksSkipped !== undefined) {
     lines.push(`second looks skipped at ${count(result.looksSkipped)} crash${result.looksSkipped === 1 ? '' : 'es'}: the workload's ctx.state is not plain data (a class instance or a function), and a look needs a copy of it; keep ctx.state to objects, arrays, Maps and Sets to get them`);
+  }
+  if (result.refusedUnfaulted !== undefined) {
+    const commits = `${count(result.refusedUnfaulted)} commit${result.refusedUnfaulted === 1 ? ' was' : 's were'}`;
+    lines.push(`${commits} refused with no fault injected before ${result.refusedUnfaulted === 1 ? 'it' : 'them'}, taken as in doubt: a size the engine does not take, or a bug; declare the engine's size limits (\`limits\`) and powercut holds it to them`);
   }
   return lines;
 }

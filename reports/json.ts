@@ -54,6 +54,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     ...(result.findings === undefined ? {} : { findings: result.findings }),
     ...(result.looks === undefined ? {} : { looks: result.looks }),
     ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
+    ...(result.refusedUnfaulted === undefined ? {} : { refusedUnfaulted: result.refusedUnfaulted }),
     ...(result.determinism === undefined ? {} : { determinism: result.determinism }),
     perScenario: result.perScenario,
     totals: totals(result),

@@ -60,6 +60,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     ...(results.some((result) => result.findings !== undefined) ? { findings: mergeFindings(results) } : {}),
     ...(results.some((result) => result.looks !== undefined) ? { looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0) } : {}),
     ...(results.some((result) => result.looksSkipped !== undefined) ? { looksSkipped: results.reduce((sum, result) => sum + (result.looksSkipped ?? 0), 0) } : {}),
+    ...(results.some((result) => result.refusedUnfaulted !== undefined) ? { refusedUnfaulted: results.reduce((sum, result) => sum + (result.refusedUnfaulted ?? 0), 0) } : {}),
     ...(results.some((result) => result.determinism !== undefined) ? { determinism: mergeDeterminism(results) } : {}),
     digest: sumDigests(results.map((result) => result.digest)),
     seedsPerSecond: elapsedMs > 0 ? seeds / (elapsedMs / 1000) : 0,

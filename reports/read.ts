@@ -110,6 +110,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...(findings === undefined ? {} : { findings }),
     ...optionalCount('looks'),
     ...optionalCount('looksSkipped'),
+    ...optionalCount('refusedUnfaulted'),
     ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),

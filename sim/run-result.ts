@@ -115,6 +115,12 @@ export interface RunResult {
    * library workload's `ctx.state` is not plain data (a look works on a copy of it); absent: none.
    */
   readonly looksSkipped?: number;
+  /**
+   * Commits an engine that declares no size `limits` refused (not as `failed` or `closed`) before
+   * any fault but a crash was injected, and with no close issued: a limit, or a bug, that nothing
+   * can judge without the limits declared; absent: none.
+   */
+  readonly refusedUnfaulted?: number;
 }
 
 /** A copy of a coverage table (the world's keeps counting). */

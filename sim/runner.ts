@@ -161,6 +161,8 @@ class EngineRun {
   #fsyncErrorsAtOpen = 0;
   /** Operations (commit, sync, checkpoint, close) that failed while faults were on. */
   #failedOperations = 0;
+  /** Commits refused with no fault but crashes before them, by an engine without declared limits (RunResult.refusedUnfaulted). */
+  #refusedUnfaulted = 0;
   /** Uncaught errors heard while the run executes, between its sections too (see keepHearingUncaught). */
   #heard: readonly unknown[] = [];
   /** `world.syncFailuresOverWrites` at the last successful open: such a failure since then is this session's. */
@@ -587,7 +589,10 @@ class EngineRun {
         else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
         // A refusal within the limits may rest on any injected fault but a crash, so far in the
         // run, or on a close issued in the session.
-        else if (limits !== undefined && beyond === undefined && failure?.code !== 'closed' && !this.#closing && this.#nonCrashFaults() === 0) this.#add([refusedWithinLimits(describeError(error), batchSize(ops))]);
+        else if (beyond === undefined && failure?.code !== 'closed' && !this.#closing && this.#nonCrashFaults() === 0) {
+          if (limits !== undefined) this.#add([refusedWithinLimits(describeError(error), batchSize(ops))]);
+          else this.#refusedUnfaulted++;
+        }
       },
     );
   }
@@ -899,6 +904,7 @@ class EngineRun {
       crashKinds: this.#crashKinds,
       ...(world.lateWrites.length > 0 ? { lateWrites: [...world.lateWrites] } : {}),
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
+      ...(this.#refusedUnfaulted > 0 ? { refusedUnfaulted: this.#refusedUnfaulted } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : this.#recentIfFailed(),
       ...(this.#findings.length > 0 ? { findings: this.#findings } : {}),
       ...(this.engine.probes === undefined ? {} : { probes: Object.fromEntries(this.engine.probes.map((name) => [name, this.#probeHits[name] ?? 0])) }),

@@ -271,6 +271,8 @@ export interface CampaignResult {
   readonly looks?: number;
   /** Crashes that got no second looks because a library workload's `ctx.state` could not be copied (RunResult.looksSkipped); absent: none. */
   readonly looksSkipped?: number;
+  /** Commits refused with no fault injected before them by an engine that declares no size limits (RunResult.refusedUnfaulted); absent: none. */
+  readonly refusedUnfaulted?: number;
   /** Present when the campaign checked its determinism: any mismatch fails it, as a violation does. */
   readonly determinism?: DeterminismCheck;
   /**

@@ -14,6 +14,8 @@ import { boundaryValueBytesMax, defaultShape, generateSteps, type WorkloadShape 
 import { engineSubject } from '../../scenarios/engine-subject.ts';
 import type { Op } from '../../engine/types.ts';
 import { keyBytesMax, valueBytesMax } from '../../engine/limits.ts';
+import { runCampaign } from '../../harness/campaign.ts';
+import { looksLines } from '../../reports/figures.ts';
 
 const small: SizeLimits = { keyBytes: 64, valueBytes: 300, batchOps: 20 };
 const utf8 = new TextEncoder();
@@ -159,5 +161,30 @@ describe('invariant limits', () => {
     const result = await runPlan({ ...plan!, faults: { ...plan!.faults, scheduled } }, refusesTheLimit);
     expect(result.faults['fsync-error']).toBeGreaterThan(0);
     expect(result.violations.filter((v) => v.invariant === 'limits')).toEqual([]);
+  });
+});
+
+describe('an engine that declares no limits and refuses sizes', () => {
+  /** The reference engine without its limits, refusing every value above 1 KiB as a page store might. */
+  const refusesLongValues: Engine = {
+    ...referenceEngine,
+    name: 'refuses-long-values',
+    limits: undefined,
+    async open(env) {
+      const handle = await referenceEngine.open(env);
+      return { ...handle, commit: (ops) => (largestValue(ops) > 1024 ? Promise.reject(refusal()) : handle.commit(ops)), replayStats: handle.replayStats };
+    },
+  };
+
+  it('passes edge-values, and the campaign says how many commits it refused with no fault before them', async () => {
+    const result = await runCampaign({ subject: engineSubject(refusesLongValues), units: ['edge-values'], seeds: 12, jobs: 1 });
+    expect(result.violations).toEqual([]);
+    expect(result.refusedUnfaulted).toBeGreaterThan(0);
+    expect(looksLines(result, String).join('\n')).toMatch(new RegExp(`^${result.refusedUnfaulted} commits were refused with no fault injected before them, taken as in doubt: a size the engine does not take, or a bug; declare the engine's size limits \\(\`limits\`\\)`, 'm'));
+  });
+
+  it('counts nothing for the reference engine, which takes every size it is given', async () => {
+    const result = await runCampaign({ subject: engineSubject(referenceEngine), units: ['edge-values'], seeds: 6, jobs: 1 });
+    expect(result.refusedUnfaulted).toBeUndefined();
   });
 });
