@@ -28,6 +28,7 @@ import { direntOf, type ListedEntry } from './dirent.ts';
 import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { statFsOf } from './statfs.ts';
+import { endsInSlash, slashVerdict } from './trailing-slash.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
 
 /** The first descriptor number handed out: far above any real descriptor of the process. */
@@ -179,7 +180,17 @@ export class FacadeCore {
 
   // ---- descriptors ----
 
+  /**
+   * Opens `path`. A path that still ends in a slash (a stream's: install.ts passes it on) must
+   * name a directory (trailing-slash.ts); the slash is dropped once checked.
+   */
   openSync(path: string, flags?: string | number, _mode?: number): number {
+    if (endsInSlash(path)) {
+      const bare = path.slice(0, -1);
+      const verdict = slashVerdict('open', [path, flags], [true], [this.#peek(bare)], [this.#peek(parentOf(bare))], 'callback');
+      if (verdict !== undefined && 'code' in verdict) throw nodeError(verdict.code, verdict.syscall, path);
+      return this.openSync(bare, flags, _mode);
+    }
     const decoded = parseFlags(flags, path);
     return this.#call('open', path, () => {
       const stat = this.#peek(path);
@@ -614,6 +625,7 @@ export class FacadeCore {
   copyFileSync(from: string, to: string, mode = 0): void {
     const exclusive = (mode & constants.COPYFILE_EXCL) !== 0;
     try {
+      if (this.#peek(from) === 'dir') this.#copyDirectoryFails(to, exclusive);
       const bytes = this.readFileSync(from) as Buffer;
       this.writeFileSync(to, bytes, { flag: exclusive ? 'wx' : 'w' });
     } catch (error) {
@@ -622,6 +634,18 @@ export class FacadeCore {
       if (error instanceof Error && typeof code === 'string' && 'syscall' in error) throw nodeError(code, 'copyfile', from, to, (error as { injected?: boolean }).injected === true);
       throw error;
     }
+  }
+
+  /**
+   * libuv's copyfile opens the target (creating or truncating it) before it reads the source,
+   * and unlinks the target when the copy then fails: a directory source fails with `EISDIR` after
+   * the target's own errors (a missing parent is `ENOENT`), and leaves no target behind, not even
+   * one that was there before.
+   */
+  #copyDirectoryFails(to: string, exclusive: boolean): never {
+    this.closeSync(this.openSync(to, exclusive ? 'wx' : 'w'));
+    this.unlinkSync(to);
+    throw nodeError('EISDIR', 'copyfile');
   }
 
   /**

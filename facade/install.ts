@@ -27,13 +27,15 @@
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../engine/assert.ts';
 import type { SimWorld } from '../sim/index.ts';
 import { callbackImpls, fsCreateReadStream, fsCreateWriteStream, isFacadeFileHandle, promiseImpls, syncImpls } from './api.ts';
 import { FacadeCore, facadeFdFirst } from './core.ts';
 import { listenForUnsupportedCalls, NoActiveRunError, nodeError, UnsupportedFsCallError } from './errors.ts';
+import { later, settle } from './deliver.ts';
+import { endsInSlash, slashVerdict, type EntryKind } from './trailing-slash.ts';
 
 /** What {@link installFacade} returns. */
 export interface InstalledFacade {
@@ -225,7 +227,9 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
       const target = byFd ? targetOf(fd) : targetOf(args[0]);
       if (target.kind === 'real') return original.apply(this, args);
       if (target.kind === 'stale') throw new NoActiveRunError(label, target.what);
-      return facade(byFd ? fd : target.arg, [byFd ? undefined : target.arg, ...args.slice(1)], this);
+      // A stream opens its path later: a slash the caller wrote goes with it (FacadeCore.openSync).
+      const path = !byFd && endsInSlash(pathText(args[0])) ? `${String(target.arg)}/` : target.arg;
+      return facade(byFd ? fd : path, [byFd ? undefined : path, ...args.slice(1)], this);
     };
   }
   return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
@@ -242,8 +246,36 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
       const target = targets[index];
       return target !== undefined && target.kind === 'sim' ? target.arg : arg;
     });
+    const slashed = answerForSlash(kind, name, base, args, mapped, paths);
+    if (slashed !== undefined) return slashed.value;
     return facade(mapped[0], mapped, this);
   };
+}
+
+/**
+ * The outcome of a call whose path ends in a slash where the slash decides it (trailing-slash.ts),
+ * delivered as the call's face delivers: thrown (sync), a rejected promise, or a later callback.
+ */
+function answerForSlash(kind: 'fs' | 'promises', name: string, base: string, args: readonly unknown[], mapped: readonly unknown[], paths: number): { value: unknown } | undefined {
+  const bound = state.binding;
+  const slashed = args.slice(0, paths).map((arg) => endsInSlash(pathText(arg)));
+  if (bound === undefined || !slashed.includes(true) || (base === 'realpath' && kind !== 'promises')) return undefined;
+  const kindAt = (arg: unknown, parent: boolean): EntryKind => (typeof arg === 'string' ? bound.core.world.entryKind(parent ? dirname(arg) : arg) : undefined);
+  const on = mapped.slice(0, paths);
+  const sync = kind === 'fs' && name.endsWith('Sync');
+  const face = sync ? 'sync' : kind === 'promises' ? 'promise' : 'callback';
+  const verdict = slashVerdict(base, args, slashed, on.map((arg) => kindAt(arg, false)), on.map((arg) => kindAt(arg, true)), face);
+  if (verdict === undefined) return undefined;
+  const callback = sync || kind === 'promises' ? undefined : args.findLast((arg) => typeof arg === 'function') as ((...a: unknown[]) => void) | undefined;
+  if ('answer' in verdict) {
+    if (callback !== undefined) later(callback, verdict.answer);
+    return { value: sync ? verdict.answer : undefined };
+  }
+  const error = nodeError(verdict.code, verdict.syscall, pathText(args[0]), paths === 2 ? pathText(args[1]) : undefined);
+  if (sync) throw error;
+  if (kind === 'promises') return { value: settle(() => { throw error; }) };
+  if (callback !== undefined) later(callback, error);
+  return { value: undefined };
 }
 
 /**

@@ -131,15 +131,16 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
 }
 
 /**
- * rename(2) of a directory (see disk.ts `renameDir`): onto itself nothing happens; into its own
- * subtree `EINVAL`; onto a file `ENOTDIR`; onto a directory that is not empty `ENOTEMPTY`; an
+ * rename(2) of a directory (see disk.ts `renameDir`): onto itself nothing happens; under a missing
+ * parent `ENOENT`; into its own subtree `EINVAL`; onto a file `ENOTDIR`; onto a directory that is not empty `ENOTEMPTY`; an
  * empty one is replaced.
  */
 function renameDirectory(k: IoKernel, dir: DirNode, fromDir: DirNode, source: SplitPath, target: SplitPath, to: string): void {
   if (target.full === source.full) return;
   if (target.name === '') throw diskError('EINVAL', 'rename', to);
-  if (target.full.startsWith(`${source.full === '/' ? '' : source.full}/`)) throw diskError('EINVAL', 'rename', source.full);
+  // The target's parent is resolved first: under a missing one, even inside the source, ENOENT.
   const toDir = k.disk.parentOf(target, 'rename', to);
+  if (target.full.startsWith(`${source.full === '/' ? '' : source.full}/`)) throw diskError('EINVAL', 'rename', source.full);
   const replaced = toDir.cache.get(target.name);
   if (replaced instanceof FileState) throw diskError('ENOTDIR', 'rename', to);
   if (replaced !== undefined && replaced.cache.size > 0) throw diskError('ENOTEMPTY', 'rename', to);

@@ -3,7 +3,8 @@
  * and promise APIs (chosen per operation), gives the same results and the same error codes and
  * syscalls on a real temporary directory and on the simulated disk (faults off).
  *
- * Covered besides the whole-file and namespace calls: `rename` of directories, `link` (and `nlink`), `rmdir`, `rm` with and without `recursive`,
+ * Names end in a slash too (`d/`, `a/`: Linux holds them to name a directory) and pass through
+ * a file (`a/x`). Covered besides the whole-file and namespace calls: `rename` of directories, `link` (and `nlink`), `rmdir`, `rm` with and without `recursive`,
  * `readdir({ recursive })` with and without
  * `withFileTypes` (in Node 20's order, which differs between sync/callback and promises),
  * `opendir` and `Dir` (sync `readSync`, callback `read`, promise `for await`), `mkdtemp`,
@@ -44,7 +45,8 @@ type Op =
 // order of a recursive readdir differ on this tree.
 const files = ['a', 'b', 'd/c', 'd/e/f', 'g/h'];
 const dirs = ['d', 'd/e', 'g'];
-const names = [...files, ...dirs];
+// Names with a trailing slash (a directory's, a file's, a missing one's) and one through a file.
+const names = [...files, ...dirs, 'a/', 'd/', 'd/c/', 'g/h/', 'a/x'];
 const dataArb = fc.string({ maxLength: 40 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: dataArb }),
