@@ -208,7 +208,7 @@ export class FacadeCore {
         this.times.created(file.file.id);
         this.times.modified(this.world.inodeOf(parentOf(path)));
       } else if (options.truncate) {
-        this.times.modified(file.file.id);
+        this.times.modified(file.file.id, file.file);
       }
       const fd = this.#nextFd++;
       this.#fds.set(fd, { kind: 'file', file, path, position: 0, flags: decoded, closed: false });
@@ -290,7 +290,7 @@ export class FacadeCore {
       const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
       // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
       const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
-      if (written > 0) this.times.modified(entry.file.file.id);
+      if (written > 0) this.times.modified(entry.file.file.id, entry.file.file);
       // O_SYNC / O_DSYNC: write(2) returns once the data is durable; a failed writeback is
       // the write's EIO. Traced as the sync it amounts to, right after the write.
       if (entry.flags.syncWrites !== undefined && written > 0) entry.file.sync(entry.flags.syncWrites);
@@ -362,7 +362,7 @@ export class FacadeCore {
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
     const before = entry.file.file.size;
     this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
-    if (entry.file.file.size !== before) this.times.modified(entry.file.file.id);
+    if (entry.file.file.size !== before) this.times.modified(entry.file.file.id, entry.file.file);
   }
 
   fstatSync(fd: number, options?: StatOptions): Stats {
@@ -752,7 +752,7 @@ export class FacadeCore {
 
   /** Node's `Stats` of `stat`, or its `BigIntStats` (`bigint: true`: every number a bigint, and the `*Ns` times). */
   #stats(stat: SyncStat, bigint = false): Stats {
-    const times = this.times.of(stat.kind === 'file' ? stat.id : stat.path satisfies TimesKey);
+    const times = stat.kind === 'file' ? this.times.of(stat.id, stat.changes) : this.times.of(stat.path);
     const isFile = stat.kind === 'file';
     const size = isFile ? stat.size : 4096;
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;

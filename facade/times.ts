@@ -17,9 +17,18 @@
  *
  * A second look at a crash (targets/runner.ts) starts from the run's times, at the run's time.
  *
- * What is not modelled: a power loss does not roll times back (as if inode updates were journaled
- * at once, while the data they describe may be lost), and an entry whose times the facade never
- * set (made before the facade was bound, by the engine's port) shows the epoch.
+ * A power loss takes a file's times back with the changes it loses: a file's mtime and ctime are
+ * the inode's, which ext4 and XFS journal with the size changes and the block allocations that
+ * came with them, so a file that lost its last `O_TRUNC` and the writes after it shows the times of
+ * the last change it kept, not of the ones it lost. Each change a file's times followed is noted
+ * with the file's modification number (sim/disk/file-state.ts `modifications`); once the disk has
+ * decided a modification (a power loss, or btrfs reverting after a failed fsync) and it did not
+ * reach the durable bytes, the times it set go back. A write that lands in part counts as kept.
+ * `utimes` sets times that stand whatever happens to the data.
+ *
+ * What is not modelled: directories' times are not rolled back with the entries a power loss
+ * loses, and an entry whose times the facade never set (made before the facade was bound, by the
+ * engine's port) shows the epoch.
  */
 import { wallClockEpochMs } from '../sim/index.ts';
 
@@ -34,9 +43,28 @@ export interface EntryTimes {
   birthtimeMs: number;
 }
 
+/** Where a file's modifications stand (sim/disk/file-state.ts: a `FileState` is one). */
+export interface ModificationState {
+  readonly modifications: number;
+  readonly durableModification: number;
+  readonly decidedModification: number;
+}
+
+/** The times one modification of a file set (`seq`: its number, {@link ModificationState.modifications} then). */
+interface TimesChange {
+  readonly seq: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
 /** The times of the entries of one simulated disk, as `stat` shows them. */
 export class FileTimes {
   readonly #times = new Map<TimesKey, EntryTimes>();
+  /**
+   * By file: the changes its times followed that may still be lost, oldest first, after the last
+   * one known durable (which stays as the floor to go back to).
+   */
+  readonly #changes = new Map<TimesKey, TimesChange[]>();
   readonly #nowMs: () => number;
 
   /** @param virtualNowMs - the simulated clock: milliseconds since virtual time 0 */
@@ -47,6 +75,7 @@ export class FileTimes {
   /** Takes the times `other` holds (copies): a second look goes on from the run's files' times. */
   takeFrom(other: FileTimes): void {
     for (const [key, times] of other.#times) this.#times.set(key, { ...times });
+    for (const [key, changes] of other.#changes) this.#changes.set(key, [...changes]);
   }
 
   /** The wall-clock time now, in milliseconds since 1970. */
@@ -54,8 +83,13 @@ export class FileTimes {
     return this.#nowMs();
   }
 
-  /** The times of `key` (a copy); the epoch for an entry never seen. */
-  of(key: TimesKey): EntryTimes {
+  /**
+   * The times of `key` (a copy); the epoch for an entry never seen.
+   * @param state - for a file, where its modifications stand: times set by a change the disk
+   *   has lost go back to the last change it kept
+   */
+  of(key: TimesKey, state?: ModificationState): EntryTimes {
+    if (state !== undefined) this.#rollBack(key, state);
     const times = this.#times.get(key);
     if (times !== undefined) return { ...times };
     return { atimeMs: wallClockEpochMs, mtimeMs: wallClockEpochMs, ctimeMs: wallClockEpochMs, birthtimeMs: wallClockEpochMs };
@@ -65,13 +99,41 @@ export class FileTimes {
   created(key: TimesKey): void {
     const now = this.#nowMs();
     this.#times.set(key, { atimeMs: now, mtimeMs: now, ctimeMs: now, birthtimeMs: now });
+    this.#changes.delete(key);
   }
 
-  /** `key`'s contents changed: mtime and ctime are now. */
-  modified(key: TimesKey | undefined): void {
+  /**
+   * `key`'s contents changed: mtime and ctime are now.
+   * @param state - for a file, where its modifications stand right after the change
+   */
+  modified(key: TimesKey | undefined, state?: ModificationState): void {
     if (key === undefined) return;
+    if (state !== undefined) this.#rollBack(key, state);
     const times = this.#entry(key);
+    // The times before the first change followed stand whatever is lost (number 0).
+    const changes = this.#changes.get(key) ?? [{ seq: 0, mtimeMs: times.mtimeMs, ctimeMs: times.ctimeMs }];
     times.mtimeMs = times.ctimeMs = this.#nowMs();
+    if (state === undefined) return;
+    changes.push({ seq: state.modifications, mtimeMs: times.mtimeMs, ctimeMs: times.ctimeMs });
+    // Only the last change known durable is needed below the ones that may still be lost.
+    let floor = 0;
+    for (let i = 0; i < changes.length; i++) if (changes[i]!.seq <= state.durableModification) floor = i;
+    this.#changes.set(key, floor === 0 ? changes : changes.slice(floor));
+  }
+
+  /** Forgets the changes of `key` the disk decided and lost, and takes the times of the last one it kept. */
+  #rollBack(key: TimesKey, state: ModificationState): void {
+    const changes = this.#changes.get(key);
+    if (changes === undefined) return;
+    const lost = (change: TimesChange): boolean => change.seq > state.durableModification && change.seq <= state.decidedModification;
+    if (!changes.some(lost)) return;
+    const kept = changes.filter((change) => !lost(change));
+    this.#changes.set(key, kept);
+    const last = kept.at(-1);
+    const times = this.#times.get(key);
+    if (last === undefined || times === undefined) return;
+    times.mtimeMs = last.mtimeMs;
+    times.ctimeMs = last.ctimeMs;
   }
 
   /** `key`'s status changed (a rename, a mode): ctime is now. */
@@ -82,6 +144,7 @@ export class FileTimes {
 
   /** `utimes`: sets atime and mtime (milliseconds since 1970); ctime is now. */
   set(key: TimesKey, atimeMs: number, mtimeMs: number): void {
+    this.#changes.delete(key);
     const times = this.#entry(key);
     times.atimeMs = atimeMs;
     times.mtimeMs = mtimeMs;

@@ -217,7 +217,7 @@ function settleRecords(file: FileState, policy: CrashPolicy, settled: Settled, c
     // Nor does a held-back write grow the file to its end (sizeWithoutData looks at writes not landed).
     for (let i = heldBack + 1; i < records.length; i++) landed[i] = true;
   }
-  sizeWithoutData(records, landed, policy, out, settled);
+  sizeWithoutData(file, landed, policy, settled);
 }
 
 /**
@@ -272,7 +272,10 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settl
   if (record.kind === 'truncate') {
     // A size change is one metadata update: it lands or it does not.
     const lands = rng.chance(0.5);
-    if (lands && !dry) applyRecord(out, record, file.journal);
+    if (lands && !dry) {
+      applyRecord(out, record, file.journal);
+      file.survived(record);
+    }
     return lands && !dry;
   }
   if (record.misdirect !== undefined) {
@@ -293,14 +296,21 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settl
     const past = hi > out.size;
     if (ordered && past) {
       tailCut ||= r >= 0.4 || holeAt(lo, out.size, seen, start);
-      if (!tailCut && !dry) out.write(lo, data, lo - start, hi - start);
+      if (!tailCut && !dry) {
+        out.write(lo, data, lo - start, hi - start);
+        file.survived(record);
+      }
     } else if (r < 0.4) {
       if (!dry && holeAt(lo, out.size, seen, start)) settled.unwrittenTail = true;
-      if (!dry) out.write(lo, data, lo - start, hi - start);
+      if (!dry) {
+        out.write(lo, data, lo - start, hi - start);
+        file.survived(record);
+      }
     } else if (r >= 0.8) {
       const bytes = rng.bytes(hi - lo);
       if (!dry) {
         out.write(lo, bytes);
+        file.survived(record);
         settled.garbage.push([lo, hi]);
         if (past) settled.unwrittenTail = true;
       }
@@ -315,22 +325,29 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settl
  * Never in `ordered` data order, where a size reaches the disk after the data under it.
  */
 function sizeWithoutData(
-  records: readonly PendingRecord[],
+  file: FileState,
   landed: readonly boolean[],
   policy: CrashPolicy,
-  out: FileState['durable'],
   settled: Settled,
 ): void {
   if (policy.dataOrder === 'ordered') return;
+  const records = file.pending;
+  const out = file.durable;
   let endMax = 0;
+  let reaching: PendingRecord | undefined;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    if (!landed[i] && record.kind === 'write') endMax = Math.max(endMax, record.offset + record.length);
+    if (!landed[i] && record.kind === 'write' && record.offset + record.length > endMax) {
+      endMax = record.offset + record.length;
+      reaching = record;
+    }
   }
   const rng = policy.rng;
   if (endMax <= out.size || !rng.chance(0.25)) return;
   const sizeBefore = out.size;
   out.resize(endMax);
+  // The size is the inode's, updated with its times: the write that set it counts as landed.
+  if (reaching !== undefined) file.survived(reaching);
   settled.unwrittenTail = true;
   if (rng.chance(0.5)) {
     out.write(sizeBefore, rng.bytes(endMax - sizeBefore));

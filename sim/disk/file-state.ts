@@ -49,6 +49,8 @@ export type PendingRecord =
      * write inside the file, and in images older than the field.
      */
     readonly nextTxn?: number;
+    /** The file's modification number ({@link FileState.modifications}); absent in images. */
+    readonly seq?: number;
   }
   | {
     readonly kind: 'truncate';
@@ -59,6 +61,8 @@ export type PendingRecord =
      * the size change too (SimDisk.powerLoss). Absent in images older than the field.
      */
     readonly nextTxn?: number;
+    /** The file's modification number ({@link FileState.modifications}); absent in images. */
+    readonly seq?: number;
   };
 
 /** Applies one pending record of a file with journal `journal` to `bytes`, where it was meant to go. */
@@ -133,6 +137,19 @@ export class FileState {
   /** Set by a `sticky` fsync failure: every later sync of this file fails. */
   syncBroken = false;
   /**
+   * Changes made to the file so far (each write and size change of the page cache), numbered
+   * from 1 in their records' `seq`: the facade's file times follow them (facade/times.ts).
+   */
+  modifications = 0;
+  /** The highest modification that reached the durable bytes, whole or in part. */
+  durableModification = 0;
+  /**
+   * Every modification up to this one is decided: durable or lost for good (a power loss, or
+   * btrfs reverting after a failed fsync). A time set by a modification decided and not durable
+   * goes back with it.
+   */
+  decidedModification = 0;
+  /**
    * The written bytes the last fsync of this file made durable (absent before any): the newest
    * durable data, which a second look lets rot (sim/second-look.ts).
    */
@@ -181,6 +198,9 @@ export class FileState {
     copy.journal = this.journal.clone();
     copy.pending = [...this.pending];
     copy.syncBroken = this.syncBroken;
+    copy.modifications = this.modifications;
+    copy.durableModification = this.durableModification;
+    copy.decidedModification = this.decidedModification;
     copy.lastSynced = this.lastSynced;
     copy.durableAt = this.durableAt.slice();
     if (this.badBits !== undefined) copy.badBits = new Map(this.badBits);
@@ -204,8 +224,9 @@ export class FileState {
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
     this.journal.write(start, data, 0, length);
-    if (misdirect === undefined) this.pending.push(grows ? { kind: 'write', offset, start, length, nextTxn } : { kind: 'write', offset, start, length });
-    else this.pending.push(grows ? { kind: 'write', offset, start, length, misdirect, nextTxn } : { kind: 'write', offset, start, length, misdirect });
+    const seq = ++this.modifications;
+    if (misdirect === undefined) this.pending.push(grows ? { kind: 'write', offset, start, length, nextTxn, seq } : { kind: 'write', offset, start, length, seq });
+    else this.pending.push(grows ? { kind: 'write', offset, start, length, misdirect, nextTxn, seq } : { kind: 'write', offset, start, length, misdirect, seq });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
   }
 
@@ -214,7 +235,8 @@ export class FileState {
     if (size === this.cache.size) return;
     this.#ownCache(size);
     this.cache.resize(size);
-    this.pending.push(nextTxn === undefined ? { kind: 'truncate', size } : { kind: 'truncate', size, nextTxn });
+    const seq = ++this.modifications;
+    this.pending.push(nextTxn === undefined ? { kind: 'truncate', size, seq } : { kind: 'truncate', size, nextTxn, seq });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(size, Number.MAX_SAFE_INTEGER, sectorBytes);
   }
 
@@ -263,6 +285,7 @@ export class FileState {
    *   changed with its current landing
    */
   land(record: PendingRecord, damage?: DamageLog): void {
+    this.survived(record);
     const misdirect = record.kind === 'write' ? record.misdirect : undefined;
     if (record.kind === 'truncate' || misdirect === undefined) {
       const before = this.durable.size;
@@ -282,6 +305,11 @@ export class FileState {
     // What it destroyed (the target's bytes, and its own meant for here) was durable by now.
     recordDamage(damage, damage.landings);
     misdirect.file.stampDurable(misdirect.offset, misdirect.offset + fit, damage);
+  }
+
+  /** `record` reached the durable bytes, whole or in part (see {@link durableModification}). */
+  survived(record: PendingRecord): void {
+    if (record.seq !== undefined && record.seq > this.durableModification) this.durableModification = record.seq;
   }
 
   /** Stamps the sectors overlapping `[start, end)` with `log`'s current landing. */
@@ -329,12 +357,14 @@ export class FileState {
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revertToDurable(): void {
     this.cache = this.durable;
+    this.decidedModification = this.modifications;
     this.#clearPending();
   }
 
   /** After a power loss the page cache is gone: reads see the (new) durable state. */
   dropCache(): void {
     this.cache = this.durable;
+    this.decidedModification = this.modifications;
     this.#clearPending();
   }
 

@@ -113,8 +113,12 @@ function fileImage(file: FileState): FileImage {
 }
 
 function recordImage(record: PendingRecord): PendingRecordImage {
-  if (record.kind === 'truncate') return { ...record };
-  const { misdirect, ...write } = record;
+  // A modification's number is for the facade's times of this process, not part of the disk.
+  if (record.kind === 'truncate') {
+    const { seq: _seq, ...truncate } = record;
+    return truncate;
+  }
+  const { misdirect, seq: _seq, ...write } = record;
   return misdirect === undefined ? write : { ...write, misdirect: { file: misdirect.file.id, offset: misdirect.offset } };
 }
 

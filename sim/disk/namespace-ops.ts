@@ -25,7 +25,11 @@ const dirSyncBits = crashBits | faultBit('dir-sync-error');
 
 /** What {@link statOp} returns: the kind of entry, and for files the inode and size. */
 export type EntryStat =
-  | { readonly kind: 'file'; readonly id: number; readonly size: number; readonly links: number }
+  | {
+    readonly kind: 'file'; readonly id: number; readonly size: number; readonly links: number;
+    /** Where its modifications stand (the inode itself, read live), for the facade's times. */
+    readonly changes: { readonly modifications: number; readonly durableModification: number; readonly decidedModification: number };
+  }
   | { readonly kind: 'dir'; readonly path: string };
 
 /**
@@ -263,11 +267,11 @@ export function syncDirOp(k: IoKernel, path: string): Operation<void> {
  * @throws IoError `ENOENT`, `ENOTDIR`
  */
 export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
-  return plainOp('stat', path, 'other', () => {
+  return plainOp('stat', path, 'other', (): EntryStat => {
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw diskError('ENOENT', 'stat', path);
-    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size, links: entry.cacheLinks };
+    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size, links: entry.cacheLinks, changes: entry };
     return { kind: 'dir', path: entry.path };
   });
 }

@@ -48,10 +48,15 @@ describe('engine probes', () => {
     expect(hits['checkpoint.disk-full']).toBeGreaterThan(0);
   });
 
-  it('are all declared by the reference engine but R2, F3 (no fault reaches them) and remove-evidence (no scenario tears a store 9 times)', () => {
+  it('are all declared by the reference engine but R2 and F3 (no fault reaches them)', () => {
     expect(engineProbes.filter((probe) => !referenceEngine.probes!.includes(probe))).toEqual([
-      'recovery.refuse.R2', 'recovery.refuse.F3', 'recovery.remove-evidence',
+      'recovery.refuse.R2', 'recovery.refuse.F3',
     ]);
+  });
+
+  it('count evidence files removed beyond the limit (K4) in crash-loop, which tears one store\'s tail again and again', async () => {
+    const hits = await hitsOf('crash-loop', 3);
+    expect(hits['recovery.remove-evidence']).toBeGreaterThan(0);
   });
 
   it('count refusals for lost names: a missing segment (C1, C2), a lost last segment (C3), a lost manifest (F1)', async () => {

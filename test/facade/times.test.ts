@@ -118,3 +118,63 @@ describe('utimesArgumentMs', () => {
     expect(utimesArgumentMs(undefined, 99)).toBeUndefined();
   });
 });
+
+describe('file times through a power loss', () => {
+  /** A file `c` written (v1) and made durable at 1 s, then rewritten with O_TRUNC (v2) at 2 s, unsynced; then the power fails. */
+  async function rewrittenThenPowerLoss(crashState: number): Promise<{ text: string; mtimeMs: number; ctimeMs: number; v1: number; v2: number }> {
+    const { world, wait } = bound();
+    await wait(1000);
+    fs.writeFileSync(`${root}/c`, 'v1 and its tail');
+    const fd = fs.openSync(`${root}/c`, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    const dir = fs.openSync(root, 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+    const v1 = fs.statSync(`${root}/c`).mtimeMs;
+    await wait(1000);
+    fs.writeFileSync(`${root}/c`, 'v2');
+    const v2 = fs.statSync(`${root}/c`).mtimeMs;
+    world.crashNow('power-loss');
+    world.restart({ crashState });
+    const stats = fs.statSync(`${root}/c`);
+    return { text: fs.readFileSync(`${root}/c`, 'utf8'), mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, v1, v2 };
+  }
+
+  it('go back with an O_TRUNC rewrite the power loss lost: the old bytes show the old mtime and ctime (ext4 and XFS journal them together)', async () => {
+    const after = await rewrittenThenPowerLoss(1);
+    expect(after.v2).toBe(after.v1 + 1000);
+    expect(after.text).toBe('v1 and its tail');
+    expect(after.mtimeMs).toBe(after.v1);
+    expect(after.ctimeMs).toBe(after.v1);
+  });
+
+  it('stay with a rewrite the power loss kept', async () => {
+    const after = await rewrittenThenPowerLoss(2);
+    expect(after.text).toBe('v2');
+    expect(after.mtimeMs).toBe(after.v2);
+  });
+
+  it('never show a time newer than the last change a seeded power loss kept, over many states', async () => {
+    for (let crashState = 5; crashState < 45; crashState++) {
+      const after = await rewrittenThenPowerLoss(crashState);
+      if (after.text === 'v1 and its tail') expect(after.mtimeMs, `crash state ${crashState}`).toBe(after.v1);
+      else expect(after.mtimeMs, `crash state ${crashState}: ${JSON.stringify(after.text)}`).toBe(after.v2);
+      facade?.uninstall();
+      facade = undefined;
+    }
+  });
+
+  it('keep a time utimes set, whatever the power loss keeps of the data', async () => {
+    const { world } = bound();
+    fs.writeFileSync(`${root}/d`, 'x');
+    const dir = fs.openSync(root, 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+    fs.utimesSync(`${root}/d`, 1234, 5678);
+    world.crashNow('power-loss');
+    world.restart({ crashState: 1 });
+    expect(fs.statSync(`${root}/d`).mtimeMs).toBe(5678_000);
+  });
+});
+
