@@ -44,14 +44,16 @@ export interface RootCauseGroup {
  * errors put paths in single quotes, which stay; hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); a key a workload names without digits
- * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway); path segments of
+ * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway), unless it is a
+ * word of the sentence (`a key no commit ever wrote`); path segments of
  * two hex digits in a row (`/9f/86/`, a content-addressed store's fan-out folders: cacache) and
  * the suffix of a temporary name after `tmp-` or `tmp.`, all digits or not (atomically's
  * `cfg.json.tmp-1733` and `tmp-17a3`), both `<hex>`; then any run of digits but the 9 of
- * `kill -9` (or `kill-9`), which names a crash, the 8 of `utf-8`, which names an encoding, and
- * the section of a manual page (`write(2)`), which names a call.
+ * `kill -9` (or `kill-9`), which names a crash, the 8 of `utf-8`, which names an encoding, the 4
+ * of `ext4`, which names a file system, and the section of a manual page (`write(2)`), which names
+ * a call.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?)(?!(?<=[a-z]\()\d\))\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )(?!(?:no|not|that|the|of|in|is|was|with|which|it|to|from|and|or)[\s,;:)])[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?|\bext)(?!(?<=[a-z]\()\d\))\d+/g;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
 const sizedAfter = /^ \(\d+ bytes?\)/;

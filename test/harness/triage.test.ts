@@ -27,6 +27,12 @@ describe('messageShape', () => {
     expect(messageShape('data-3.json is not UTF-8')).toBe('data-N.json is not UTF-8');
   });
 
+  it('keeps the 4 of ext4, which names a file system, and the words of a sentence after "key"', () => {
+    expect(messageShape('an fsync had failed ext4\'s way at io 31')).toBe('an fsync had failed ext4\'s way at io N');
+    expect(messageShape('read a key no commit ever wrote: k3')).toBe('read a key no commit ever wrote: kN');
+    expect(messageShape('key c unreadable')).toBe('key <key> unreadable');
+  });
+
   it('masks a value printed as text as it masks one printed in hex: one complaint about two commits has one shape', () => {
     const a = 'commit #7, acknowledged, is missing: key k14 should be "k14@7.0"… (15 bytes) but is "liveness 1 0" (12 bytes)';
     const b = 'commit #12, acknowledged, is missing: key k3 should be 0x6b3340332e33 (6 bytes) but is "" (0 bytes)';
