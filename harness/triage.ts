@@ -111,7 +111,7 @@ function crashKinds(clause: string): string {
  */
 export function causeShape(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
-  message = message.replace(lookPrefix, '').replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"');
+  message = message.replace(lookPrefix, '').replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(lostNameHint, '');
   const clause = crashClause.exec(message);
   if (clause === null) return messageShape(message);
   return `${messageShape(message.slice(0, clause.index))} (after ${crashKinds(clause[1]!)})`;
@@ -134,6 +134,13 @@ const invalidJson = /Unexpected end of JSON input|Unexpected token [^,]*, ".*?(?
  * one missing fsync read as 15 root causes).
  */
 const quotedRefusal = /(refused with )"[\s\S]*?"(?= although no fault damaged durable data)/g;
+
+/**
+ * The hint that the last power loss lost a synced file's name (sim/world.ts `powerLossNote`): it
+ * is given whenever such a name was lost, whether or not the failure rests on it, so one bug's
+ * runs with it and without it are one root cause (a page store's user saw them split).
+ */
+const lostNameHint = /; the power loss before it lost [^;]*?, which named a file whose data was durable: [^;]*?\(fsyncing the file is not enough\)/g;
 
 /** What {@link invalidJson} becomes in a cause's shape. */
 const notValidJson = '<not valid JSON>';

@@ -27,6 +27,12 @@ describe('messageShape', () => {
     expect(messageShape('data-3.json is not UTF-8')).toBe('data-N.json is not UTF-8');
   });
 
+  it('groups a run whose message adds that the power loss lost a synced name with the runs of the same message without it', () => {
+    const plain = 'commit #3, acknowledged, is missing (after power-loss during operation 2, crash state 0)';
+    const hinted = 'commit #5, acknowledged, is missing; the power loss before it lost the create of /db/dwb, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough) (after power-loss during operation 4, crash state 1)';
+    expect(causeShape(hinted)).toBe(causeShape(plain));
+  });
+
   it('keeps the 4 of ext4, which names a file system, and the words of a sentence after "key"', () => {
     expect(messageShape('an fsync had failed ext4\'s way at io 31')).toBe('an fsync had failed ext4\'s way at io N');
     expect(messageShape('read a key no commit ever wrote: k3')).toBe('read a key no commit ever wrote: kN');
