@@ -138,9 +138,13 @@ function observe(world: SimWorld): string {
     id: file.id,
     visible: hex(world.inspect().get(path)!),
     durable: hex(file.durable.view()),
+    // A record's modification number is the process's (facade times), not the disk's: images leave it out.
     pending: file.pending.map((record) => {
-      if (record.kind !== 'write') return record;
-      const { misdirect, ...write } = record;
+      if (record.kind !== 'write') {
+        const { seq: _seq, ...truncate } = record;
+        return truncate;
+      }
+      const { misdirect, seq: _seq, ...write } = record;
       return { ...write, data: hex(file.dataOf(record)), ...(misdirect ? { misdirect: { file: misdirect.file.id, offset: misdirect.offset, durable: hex(misdirect.file.durable.view()) } } : {}) };
     }),
     syncBroken: file.syncBroken,
