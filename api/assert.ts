@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runCampaign, type CampaignOutcome } from '../harness/index.ts';
+import { runCampaign, untestedReason, type CampaignOutcome } from '../harness/index.ts';
 import { findingOf, stableJson } from '../harness/index.ts';
 import { replayCommand } from '../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
@@ -57,7 +57,7 @@ export const assertShrinkRunsDefault = 500;
  * @returns the campaign, when nothing failed; `undefined` when a plan was replayed instead
  *   ({@link AssertOptions.plan} or `POWERCUT_PLAN`) and passed, since no campaign ran
  * @throws {@link CrashSafetyError} on the first violation, with the shrunk plan written to a file
- * @throws {@link NothingTestedError} when no seed ran
+ * @throws {@link NothingTestedError} when no seed ran, or the seeds tested nothing (no I/O reached the simulated disk, or nothing was ever acknowledged)
  * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded
  */
 export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
@@ -78,6 +78,8 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   });
   if (outcome.seeds === 0) throw new NothingTestedError(`powercut: nothing was tested: no seed ran (${outcome.seedsPlanned} planned${outcome.stoppedByTimeBudget ? '; the time budget was spent first' : ''})`);
   const first = outcome.violations[0];
+  const untested = untestedReason(outcome);
+  if (first === undefined && untested !== undefined) throw new NothingTestedError(`powercut: nothing was tested: ${untested}`);
   if (first === undefined) return outcome;
   const plan = loaded.plan(first.scenario, first.seed);
   const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });

@@ -19,7 +19,8 @@ export const exitCodes = {
   /**
    * Nothing was tested: no seed ran (0 seeds, or the time budget was spent before the first),
    * an empty or missing regression corpus, a store folder that holds no store, a library
-   * workload whose I/O never reached the simulated disk.
+   * workload whose I/O never reached the simulated disk, a campaign in which no commit or
+   * operation was ever acknowledged (harness/untested.ts).
    */
   nothingTested: 4,
   /**
@@ -33,7 +34,7 @@ export const exitCodes = {
 export const exitCodesHelp = [
   'Exit codes: 0 nothing found (and something was tested), 1 violation found, 2 bad usage or input,',
   '3 harness error or nondeterminism, 4 nothing was tested (no seed ran, empty corpus, no store, no I/O reached',
-  'the simulated disk), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
+  'the simulated disk, nothing ever acknowledged), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
   'fault that never fired).',
 ].join('\n');
 

@@ -11,6 +11,7 @@ export {
 } from './campaign.ts';
 export { campaignPairs, pairCount, parseShard, CampaignInputError, type Pair, type Shard } from './pairs.ts';
 export { violatingRunsKeptMax } from './aggregate.ts';
+export { acknowledgedTotal, untestedReason, type UntestedInput } from './untested.ts';
 export { WorkerPool, WorkerStartError } from './pool.ts';
 export { InProcessExecutor, type SeedExecutor } from './executor.ts';
 export { serveSeeds, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';

@@ -67,6 +67,20 @@ export function describeCrash(crash: TargetCrash, operations?: readonly number[]
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
 
+/**
+ * The errors an operation rejects with that are coding errors, told by name: a type, reference or
+ * range error, or a failed assertion. A `SyntaxError` is not among them: a library that parses a
+ * torn file throws one, and the workload's invariants judge what that costs.
+ */
+const codingErrorNames: ReadonlySet<string> = new Set(['TypeError', 'ReferenceError', 'RangeError', 'AssertionError']);
+
+/** Whether `error` is a coding error (see {@link codingErrorNames}). */
+function isCodingError(error: unknown): boolean {
+  // By name, not class: a library loaded afresh may throw from another realm's Error.
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && codingErrorNames.has(name);
+}
+
 /** Options of {@link runTargetPlan}. */
 export interface TargetRunOptions {
   /** Keep every trace event. @defaultValue 'digest' */
@@ -476,6 +490,7 @@ class LibraryRun<S, L, M> {
     else if (outcome.outcome === 'error') {
       this.#failedOperations++;
       if (outcome.uncaught === true) return this.#processDied(outcome.error, position);
+      if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`);
     }
     else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
     else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, position);
@@ -560,6 +575,17 @@ class LibraryRun<S, L, M> {
     this.#world.crashNow('kill-9');
     await this.#check('kill-9', position, false);
     return false;
+  }
+
+  /**
+   * An operation that rejected with a coding error ({@link isCodingError}): a bug in the library or
+   * in the workload, whatever the faults (a library that reads an empty file after a crash and
+   * dereferences what is not there, a workload that calls what is not a function). Counted as a
+   * failed operation too, and the run goes on.
+   */
+  #threw(error: unknown, position: number, what: string): void {
+    const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
+    this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, not a failure of the disk`, crash, undefined, `in ${what}`);
   }
 
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */

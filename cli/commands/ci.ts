@@ -13,7 +13,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { runCampaign } from '../../harness/index.ts';
+import { runCampaign, untestedReason, type CampaignOutcome } from '../../harness/index.ts';
 import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
 import { missedTargets, nondeterministic, writeReports } from '../../reports/index.ts';
 import type { CampaignResult } from '../../sim/index.ts';
@@ -213,9 +213,14 @@ export function registerCi(program: Command): void {
 }
 
 /** The gate: harness or nondeterminism 3; violations or slow 1; a targeted cell missed 5; else 0 (an empty corpus was refused before). */
-function ciExitCode(result: CampaignResult, regressions: readonly RegressionResult[], slow: boolean): number {
+function ciExitCode(result: CampaignOutcome, regressions: readonly RegressionResult[], slow: boolean): number {
   if (result.violations.some((violation) => violation.invariant === 'harness') || nondeterministic(result)) return exitCodes.harness;
   if (result.violations.length > 0 || slow) return exitCodes.violation;
+  const untested = untestedReason(result);
+  if (untested !== undefined) {
+    process.stderr.write(`powercut: nothing was tested: ${untested}\n`);
+    return exitCodes.nothingTested;
+  }
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => r.file).join(', ')}): the code changed under them, so they no longer reach the I/O they were written for and test nothing there. Shrink each again on a version that still has its bug (\`powercut shrink\` writes nothing for a seed that passes), or remove it; a bug's scenario seeds stay in the campaign either way\n`);

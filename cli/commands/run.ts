@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { runCampaign, type CampaignOutcome } from '../../harness/index.ts';
+import { runCampaign, untestedReason, type CampaignOutcome } from '../../harness/index.ts';
 import type { Shard } from '../../harness/index.ts';
 import { missedTargets, writeReports } from '../../reports/index.ts';
 import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
@@ -45,20 +45,16 @@ export function campaignExitCode(result: CampaignOutcome): number {
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if ((result.determinism?.mismatches.length ?? 0) > 0) return exitCodes.harness;
   if (result.violations.length > 0 || (result.violationsOmitted ?? 0) > 0) return exitCodes.violation;
-  return result.seeds === 0 || result.ioCount === 0 ? exitCodes.nothingTested : exitCodes.ok;
+  return result.seeds === 0 || untestedReason(result) !== undefined ? exitCodes.nothingTested : exitCodes.ok;
 }
 
 /**
- * Said when seeds ran but none of their I/O reached the simulated disk, with the likely reason
- * for the kind of subject; undefined otherwise. With violations too, it explains them: an engine
- * that writes past `env.fs` "loses" every commit.
+ * Said when seeds ran but tested nothing (harness/untested.ts: no I/O reached the simulated
+ * disk, or nothing was ever acknowledged), with the likely reason; undefined otherwise. With
+ * violations too, it explains them: an engine that writes past `env.fs` "loses" every commit.
  */
 export function noDiskLine(result: CampaignOutcome): string | undefined {
-  if (result.seeds === 0 || result.ioCount > 0) return undefined;
-  const why = result.subject?.kind === 'engine'
-    ? 'does the engine reach storage only through env.fs?'
-    : "does the code under test write under ctx.root? A native addon's I/O, as better-sqlite3's or classic-level's, bypasses Node's fs: try it on the real disk, powercut real --target";
-  return `no I/O of the ${result.seeds} seeds reached the simulated disk (${why})`;
+  return untestedReason(result);
 }
 
 /** What `run` says when no seed ran. */

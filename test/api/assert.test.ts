@@ -115,6 +115,12 @@ describe('assertCrashSafe', () => {
     expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: no seed ran (0 planned)' });
   });
 
+  it('never passes when the seeds tested nothing: a workload every operation of which rejects', async () => {
+    const error = await thrown(assertCrashSafe({ target: 'test/targets/fixtures/every-operation-fails.ts' }, { seeds: 2 }));
+    expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED' });
+    expect((error as Error).message).toMatch(/^powercut: nothing was tested: no operation of the 2 seeds succeeded/);
+  });
+
   it('refuses a module that is not there with a one-line error by code', async () => {
     // Told as the option that named it: there is no --engine flag in a test.
     expect(await thrown(assertCrashSafe({ engine: 'no/such/engine.ts' }))).toMatchObject({ code: 'SUBJECT_LOAD', message: 'engine no/such/engine.ts: no such file' });

@@ -34,6 +34,13 @@ describe('nothing was tested: exit 4', () => {
     expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no I\/O of the 3 seeds reached the simulated disk \(does the code under test write under ctx\.root\? A native addon's I\/O.*powercut real --target\)$/));
   });
 
+  it('run of a workload every operation of which fails: no promise was ever made, so nothing was tested', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/every-operation-fails.ts', '--seeds', '3', '--jobs', '1');
+    expect(result.code).toBe(4);
+    expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no operation of the 3 seeds succeeded: every one rejected, so no promise was made to check \(repro a seed to see the first error/));
+    expect(result.stdout).toContain('violations: none');
+  });
+
   it('run of an engine that never calls env.fs: its lost commits are violations (exit 1), and the line says none of its I/O reached the disk', async () => {
     const result = await cli('run', '--engine', 'test/cli/fixtures/memory-only-engine.ts', '--scenario', 'wal-append', '--seeds', '3', '--jobs', '1');
     expect(result.code).toBe(1);

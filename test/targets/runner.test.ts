@@ -38,6 +38,21 @@ async function campaign(target: string, seeds: number, jobs = 1, shard?: { index
 /** Shrinks a plan of a workload. */
 const shrinkTargetPlan = (workload: unknown, plan: TargetPlan, options: { invariant?: string } = {}) => shrinkPlan(librarySubject(asAny(workload), 'test'), plan, options);
 
+describe('an operation that rejects with a coding error', () => {
+  it('is the violation engine-error, naming the operation and the error, while a plain rejection is only counted', async () => {
+    const typeErrors = (await import('./fixtures/every-operation-fails.ts')).typeErrors;
+    const result = await runTargetPlan(asAny(typeErrors), targetPlan(asAny(typeErrors), 'test', 1, noFaults()));
+    const found = result.violations.filter((v) => v.invariant === 'engine-error');
+    expect(found.length).toBe(4);
+    expect(found[0]!.message).toMatch(/^operation 0 \(save\) threw TypeError: .*is not a function: a coding error, in the library or in the workload, not a failure of the disk \(in operation 0 \(save\)\)/);
+    const plain = (await import('./fixtures/every-operation-fails.ts')).default;
+    const passed = await runTargetPlan(asAny(plain), targetPlan(asAny(plain), 'test', 1, noFaults()));
+    expect(passed.violations).toEqual([]);
+    expect(passed.failedOperations).toBe(4);
+    expect(passed.acknowledged).toBe(0);
+  });
+});
+
 describe('a library workload campaign', () => {
   it('catches a careless writer (in place, no fsync): the document is torn', async () => {
     const result = await campaign('test/targets/fixtures/careless-writer.ts', 30);
