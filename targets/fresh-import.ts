@@ -64,8 +64,11 @@ function moduleFunctionOf(filename: string): ModuleFunction {
 function compileModule(filename: string): ModuleFunction {
   let code: string;
   try {
+    // esbuild converts a file it takes for `.mjs` in its Node mode, where an import's default is
+    // whatever `require` returns: here a namespace marked `__esModule` (asImported), whose
+    // `default` is the value. Named as `.js`, every file is converted one way, the value's.
     code = transformSync(readFileSync(filename, 'utf8'), {
-      format: 'cjs', loader: 'js', platform: 'node', target: 'node20', sourcefile: filename,
+      format: 'cjs', loader: 'js', platform: 'node', target: 'node20', sourcefile: filename.replace(/\.mjs$/, '.js'),
       supported: { 'dynamic-import': false }, define: { 'import.meta': metaName }, logLevel: 'silent',
     }).code;
   } catch (error) {

@@ -58,6 +58,16 @@ describe('freshImport', () => {
     expect(fresh.here.url).toBe(libUrl.href);
   });
 
+  it('gives an .mjs module the default export of a CommonJS module as Node does: its module.exports', async () => {
+    const file = './fixtures/esm-lib/default-of-cjs.mjs';
+    const fresh = await freshImport<Record<string, unknown>>(file, import.meta.url);
+    // Node itself, in a process of its own (vitest's import has interop of its own).
+    const url = new URL(file, import.meta.url).href;
+    const node = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(JSON.stringify({ ...m }))`], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect({ ...fresh }).toEqual(node);
+    expect(node).toEqual({ kind: 'cjs', babelDefault: 'babel default', babelNamed: 'babel named' });
+  });
+
   it('keeps live bindings: an export reassigned in its module is seen by the importer', async () => {
     const fresh = await lib();
     fresh.bump();
