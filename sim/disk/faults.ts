@@ -153,16 +153,19 @@ export function kindsOfMask(mask: number): FaultKind[] {
 
 /** Kinds eligible at every I/O operation. */
 export const crashBits = faultBit('kill-9') | faultBit('power-loss');
+/** The media faults a second look at rot pins on a read (kernel.ts `RotFault`). */
+const rotBits = faultBit('bit-flip') | faultBit('sector-damage');
 
 /** Decides the fault at each I/O and keeps the record of faults fired. */
 export class FaultInjector {
   readonly profile: FaultProfile;
   enabled = true;
   /**
-   * While not {@link enabled}: whether faults scheduled at exact I/O indexes still fire (a check
-   * that runs with faults off, on a plan that pins a second look's bit flip there). Never a
-   * crash: the code running with faults off (a workload's invariants) has no crash to recover
-   * from, and a crash a shrunk plan moved there fires nowhere.
+   * While not {@link enabled}: whether rot scheduled at exact I/O indexes still fires (a check
+   * that runs with faults off, on a plan that pins a second look's bit flip or damaged sector
+   * there). Nothing else: not a crash (the code running with faults off, a workload's
+   * invariants, has no crash to recover from), nor another fault a shrunk plan's removed steps
+   * moved there (a full disk striking the final reopen is no failure of the code).
    */
   keepScheduled = false;
   /** Every fault fired, in order: replayable as `scheduled` with rates 0. */
@@ -289,7 +292,7 @@ export class FaultInjector {
    * Call {@link arg} then {@link record} when one fires.
    */
   decide(io: number, eligibleMask: number, phase: TracePhase = 'other', ioClass: IoClass = 'other'): FaultKind | undefined {
-    if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask & ~crashBits) : undefined;
+    if (!this.enabled) return this.keepScheduled ? this.#scheduledAt(io, eligibleMask & rotBits) : undefined;
     this.reach[phase] = (this.reach[phase] ?? 0) | eligibleMask;
     this.ioReach[ioClass] = (this.ioReach[ioClass] ?? 0) | eligibleMask;
     let chosen: FaultKind | undefined;

@@ -184,6 +184,19 @@ describe('faults off but for those scheduled (setFaultsEnabled(\'scheduled\'))',
     expect(read).toEqual(filled(4, 0));
   });
 
+  it('never fires a scheduled fault but rot: a full disk a shrunk plan moved into the final reopen fails nothing', async () => {
+    const world = new SimWorld({ seed: 5, faults: noFaults({ scheduled: [{ io: 1, kind: 'disk-full' }, { io: 2, kind: 'fsync-error' }] }) });
+    world.setFaultsEnabled('scheduled');
+    const outcome = await world.run(async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0));
+      await h.datasync();
+      return h.read(0, 4);
+    });
+    expect(outcome).toEqual({ outcome: 'done', value: filled(4, 0) });
+    expect(world.faultCounts['disk-full'] + world.faultCounts['fsync-error']).toBe(0);
+  });
+
   it('never fires a scheduled crash: code running with faults off has none to recover from', async () => {
     for (const kind of ['kill-9', 'power-loss'] as const) {
       const world = new SimWorld({ seed: 5, faults: noFaults({ scheduled: [{ io: 1, kind }] }) });
