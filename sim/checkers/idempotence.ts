@@ -9,7 +9,7 @@
  * commit in doubt).
  */
 import type { ModelViolation } from './violation.ts';
-import { firstDifferingKey, formatKey, formatValue } from './values.ts';
+import { differenceNote, firstDifferingKey, formatKey, formatValue } from './values.ts';
 import type { KvState } from './values.ts';
 
 /**
@@ -25,7 +25,7 @@ export function checkIdempotent(first: KvState, second: KvState): ModelViolation
   const seen = formatValue(second.get(key));
   return [{
     invariant: 'idempotence',
-    message: `recovering again changed the state: key ${formatKey(key)} was ${expected} after the first recovery, ${seen} after the second`,
+    message: `recovering again changed the state: key ${formatKey(key)} was ${expected} after the first recovery, ${seen} after the second${differenceNote(first.get(key), second.get(key))}`,
     key,
     expected,
     seen,

@@ -11,7 +11,7 @@
  */
 import type { Op } from '../../engine/types.ts';
 import type { ModelViolation } from './violation.ts';
-import { formatKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
+import { differenceNote, formatKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
 import type { KvState, Value } from './values.ts';
 
 /** What {@link checkRead} needs. */
@@ -45,7 +45,7 @@ export function checkRead(input: ReadCheckInput): ModelViolation[] {
   const expected = formatValue(value);
   return [{
     invariant: 'reads',
-    message: `get(${formatKey(key)}) returned ${formatValue(seen)}; the model holds ${expected}${readAsText(value, seen) ? readAsTextNote : ''}`,
+    message: `get(${formatKey(key)}) returned ${formatValue(seen)}; the model holds ${expected}${differenceNote(value, seen)}${readAsText(value, seen) ? readAsTextNote : ''}`,
     key,
     expected,
     seen: formatValue(seen),

@@ -24,7 +24,7 @@
 import type { Op } from '../../engine/types.ts';
 import { commitFields, describeCommit } from './violation.ts';
 import type { CommitLabel, InvariantName, ModelViolation } from './violation.ts';
-import { finalWrites, firstDifferingKey, formatKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
+import { differenceNote, finalWrites, firstDifferingKey, formatKey, formatValue, readAsText, readAsTextNote, valuesEqual } from './values.ts';
 import type { KvState, Value } from './values.ts';
 
 /** Why a commit had to survive the crash. */
@@ -192,7 +192,7 @@ function violation(
 ): ModelViolation {
   return {
     invariant,
-    message: readAsText(expected, seen) ? `${message}${readAsTextNote}` : message,
+    message: `${message}${differenceNote(expected, seen)}${readAsText(expected, seen) ? readAsTextNote : ''}`,
     ...(commit === undefined ? {} : commitFields(commit)),
     key,
     expected: formatValue(expected),

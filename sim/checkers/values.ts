@@ -77,6 +77,21 @@ export function formatValue(value: Value): string {
   return `${quoted}0x${hex}${more} (${value.length} ${unit})`;
 }
 
+/**
+ * Said after a message that shows `expected` and `seen` when {@link formatValue} prints them
+ * alike (a flipped bit past the preview, in a value of the same length): where they first
+ * differ, with both bytes there. Empty when they print differently, or are equal.
+ */
+export function differenceNote(expected: Value, seen: Value): string {
+  if (expected === undefined || seen === undefined || formatValue(expected) !== formatValue(seen)) return '';
+  const length = Math.min(expected.length, seen.length);
+  let at = 0;
+  while (at < length && expected[at] === seen[at]) at++;
+  if (at === length && expected.length === seen.length) return '';
+  const byte = (value: Uint8Array): string => (at < value.length ? `0x${value[at]!.toString(16).padStart(2, '0')}` : 'nothing');
+  return `; the two print alike but differ first at byte ${at}: ${byte(expected)} expected, ${byte(seen)} seen`;
+}
+
 const lenientUtf8 = new TextDecoder('utf-8');
 const utf8 = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finalWrites, firstDifferingKey, formatKey, formatValue, valuesEqual } from '../../../sim/checkers/values.ts';
+import { differenceNote, finalWrites, firstDifferingKey, formatKey, formatValue, valuesEqual } from '../../../sim/checkers/values.ts';
 import { bytes, del, put, state } from './helpers.ts';
 
 describe('values', () => {
@@ -38,6 +38,17 @@ describe('values', () => {
     expect(formatValue(bytes('k3@12.0.........'))).toBe('"k3@12.0"… (16 bytes)');
     expect(formatValue(bytes(''))).toBe('"" (0 bytes)');
     expect(formatValue(bytes('k1-ключ@3.1:é✓𝄞é✓𝄞'))).toBe('"k1-ключ@3.1:é✓𝄞é"… (34 bytes)');
+  });
+
+  it('says where two values that print alike differ (a flipped bit past the preview), and nothing for values that print apart', () => {
+    const written = bytes('k3@25.0.............................');
+    const flipped = written.slice();
+    flipped[30] ^= 0x04;
+    expect(formatValue(flipped)).toBe(formatValue(written));
+    expect(differenceNote(written, flipped)).toBe('; the two print alike but differ first at byte 30: 0x2e expected, 0x2a seen');
+    expect(differenceNote(written, written.slice())).toBe('');
+    expect(differenceNote(bytes('a'), bytes('b'))).toBe('');
+    expect(differenceNote(written, undefined)).toBe('');
   });
 
   it('keeps only the last write of a key within one batch', () => {
