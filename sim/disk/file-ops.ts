@@ -333,6 +333,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
     ownsCrash: false,
     body: ({ io, fault }) => {
       checkOpen(open, name);
+      k.shortWrites.movedOn(file);
       if (fault === 'fsync-error') {
         k.fire(fault, io, undefined, path);
         const mode = k.faults.profile.fsyncFailureMode;
@@ -363,6 +364,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
 export function closeOp(open: OpenFile): Operation<void> {
   return plainOp('close', open.path, 'other', () => {
     checkOpen(open, 'close');
+    open.kernel.shortWrites.movedOn(open.file);
     open.closed = true;
     open.file.opens.delete(open);
   });

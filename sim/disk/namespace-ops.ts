@@ -128,6 +128,7 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
       throw diskError('EISDIR', 'rename', to);
     }
     if (source.full === target.full) return;
+    k.shortWrites.movedOn(entry);
     k.disk.rename(fromDir, source.name, toDir, target.name, entry);
     if (entry.pending.length > 0) k.onUnsyncedRename?.();
   });

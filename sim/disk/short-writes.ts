@@ -4,6 +4,10 @@
  * file with a torn end it may publish or read back. Facts for a violation's message (a torn file
  * is otherwise easily blamed on the power loss that showed it: a new npm user's atomically
  * seeds were told to fsync a directory).
+ *
+ * A short write counts only once the caller went on with its file without finishing it (an
+ * fsync, a close, a write elsewhere, a rename): one the process died right after, before it
+ * could write the rest, says nothing of the caller (Node's `writeFile` loop, cut by the crash).
  */
 import type { FileState } from './file-state.ts';
 
@@ -20,7 +24,7 @@ export interface UnfinishedWrite {
 
 /** The facade's unfinished short writes, one per file (its latest). */
 export class ShortWrites {
-  readonly #byFile = new Map<FileState, { readonly write: UnfinishedWrite; readonly gapAt: number }>();
+  readonly #byFile = new Map<FileState, { readonly write: UnfinishedWrite; readonly gapAt: number; movedOn: boolean }>();
 
   /**
    * A facade write of `length` bytes at `position` in `file` is attempted, whatever it lands: one
@@ -38,7 +42,14 @@ export class ShortWrites {
     const open = this.#byFile.get(file);
     // A write that covers where the short one stopped finishes it (a caller that loops on the count).
     if (open !== undefined && position <= open.gapAt && open.gapAt < position + written) this.#byFile.delete(file);
-    if (written < length) this.#byFile.set(file, { write: { path, io, written, length }, gapAt: position + written });
+    else if (open !== undefined) open.movedOn = true;
+    if (written < length) this.#byFile.set(file, { write: { path, io, written, length }, gapAt: position + written, movedOn: false });
+  }
+
+  /** The caller did something else with `file` (fsync, close, rename): its short write, if any, is left as it is. */
+  movedOn(file: FileState): void {
+    const open = this.#byFile.get(file);
+    if (open !== undefined) open.movedOn = true;
   }
 
   /** `file` was truncated to `size`: a short write that stopped at or past it is moot. */
@@ -47,11 +58,11 @@ export class ShortWrites {
     if (open !== undefined && size <= open.gapAt) this.#byFile.delete(file);
   }
 
-  /** The earliest unfinished short write to a file that still has a name, if any. */
+  /** The earliest short write its caller went on from unfinished, to a file that still has a name, if any. */
   get first(): UnfinishedWrite | undefined {
     let first: UnfinishedWrite | undefined;
-    for (const [file, { write }] of this.#byFile) {
-      if (file.cacheLinks > 0 && (first === undefined || write.io < first.io)) first = write;
+    for (const [file, { write, movedOn }] of this.#byFile) {
+      if (movedOn && file.cacheLinks > 0 && (first === undefined || write.io < first.io)) first = write;
     }
     return first;
   }

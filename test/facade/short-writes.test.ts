@@ -181,6 +181,17 @@ describe('a disk that fills part way', () => {
     fs.closeSync(fd);
     expect(world.unfinishedShortWrite).toMatchObject({ path: `${root}/once`, written: 1000, length: 1500 });
   });
+
+  it('counts a short write only once the caller went on with the file (fsync, close, rename, a write elsewhere): one the process died right after says nothing of the caller', () => {
+    const world = facadeWorld({ capacityBytes: 1000 });
+    const fd = fs.openSync(`${root}/cut`, 'w');
+    expect(fs.writeSync(fd, text(1500))).toBe(1000);
+    // The process dies here, before Node's writeFile loop could write the rest.
+    expect(world.unfinishedShortWrite).toBeUndefined();
+    fs.fsyncSync(fd);
+    expect(world.unfinishedShortWrite).toMatchObject({ path: `${root}/cut`, written: 1000 });
+    fs.closeSync(fd);
+  });
 });
 
 describe('an exdev fault', () => {

@@ -43,7 +43,7 @@ describe('values', () => {
   it('says where two values that print alike differ (a flipped bit past the preview), and nothing for values that print apart', () => {
     const written = bytes('k3@25.0.............................');
     const flipped = written.slice();
-    flipped[30] ^= 0x04;
+    flipped[30] = flipped[30]! ^ 0x04;
     expect(formatValue(flipped)).toBe(formatValue(written));
     expect(differenceNote(written, flipped)).toBe('; the two print alike but differ first at byte 30: 0x2e expected, 0x2a seen');
     expect(differenceNote(written, written.slice())).toBe('');
