@@ -244,11 +244,25 @@ export function traceExcerpt(result: RunResult): string[] {
   const start = Math.max(0, at - traceContextBefore);
   const window = trace.slice(start, at + traceContextAfter + 1);
   const earlier = [...faultsBefore(trace, start), ...powerLossNotesBefore(trace, start, at)].sort((a, b) => a.seq - b.seq);
+  const look = first?.look === undefined || trace[0]?.seq !== 0 ? undefined : ioEvent(trace, first.look.io);
   return [
     `trace events ${start}..${start + window.length - 1} of ${trace.length}, around the failed check (#${trace[at]!.seq}, marked >):`,
     ...earlier.map((event) => `  (earlier) ${traceLine(event)}`),
+    // A second look's check is traced when the look runs, after the crash it looks at: where that crash struck.
+    ...(look === undefined ? [] : [`  (the second look's crash strikes right before) ${traceLine(look)}`]),
     ...window.map((event) => `${event === trace[at] ? '> ' : '  '}${traceLine(event)}`),
   ];
+}
+
+/** The trace event of global I/O `io` (the `io`-th `io` event, from 0), if the trace holds it. */
+function ioEvent(trace: readonly TraceEvent[], io: number): TraceEvent | undefined {
+  let count = 0;
+  for (const event of trace) {
+    if (event.type !== 'io') continue;
+    if (count === io) return event;
+    count++;
+  }
+  return undefined;
 }
 
 /** How many of the faults, crashes and restarts before an excerpt's window it shows above it (the last ones). */

@@ -128,6 +128,12 @@ describe('traceExcerpt', () => {
     expect(lines.filter((line) => line.startsWith('> '))).toEqual(['> #61 t=61 check - durability commit #2, acknowledged, is missing']);
   });
 
+  it('shows where a second look\'s crash struck, for a violation a look found: its check is traced later, when the look runs', () => {
+    const looked = { ...result, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 3, io: 7 } }] } as unknown as RunResult;
+    expect(traceExcerpt(looked)[1]).toBe('  (the second look\'s crash strikes right before) #7 t=7 io - append @70 len=10 ok');
+    expect(traceExcerpt(result)[1]).not.toContain('second look');
+  });
+
   it('shows the notes of the last power loss above the window when they fall before it, as messages point to them', () => {
     const noted: TraceEvent[] = [
       event(0, 'restart', 'power-loss', 'crashState=7'),
