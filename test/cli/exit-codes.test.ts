@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { launchBin, packageRoot } from './helpers.ts';
 
 const violation = (invariant: string): Violation => ({ scenario: 's', seed: 1, invariant, message: 'm', repro: 'r' });
-const outcome = (violations: Violation[], mismatches = 0, seeds = 10): CampaignOutcome => ({
-  violations, seeds,
+const outcome = (violations: Violation[], mismatches = 0, seeds = 10, tested = { ioCount: 100, acknowledged: 5 }): CampaignOutcome => ({
+  violations, seeds, ioCount: tested.ioCount, perScenario: { s: { commitsAcknowledged: tested.acknowledged } },
   ...(mismatches ? { determinism: { checked: 1, mismatches: [{ scenario: 's', seed: 1, digest: 'a', rerunDigest: 'b' }] } } : {}),
 }) as unknown as CampaignOutcome;
 
@@ -20,6 +20,12 @@ describe('campaign exit codes', () => {
     expect(campaignExitCode(outcome([violation('durability')]))).toBe(1);
     expect(campaignExitCode(outcome([violation('durability'), violation('harness')]))).toBe(3);
     expect(campaignExitCode(outcome([], 1))).toBe(3);
+  });
+
+  it('is 4 when the seeds tested nothing: no I/O reached the simulated disk, or nothing was ever acknowledged; violations still come first', () => {
+    expect(campaignExitCode(outcome([], 0, 10, { ioCount: 0, acknowledged: 5 }))).toBe(4);
+    expect(campaignExitCode(outcome([], 0, 10, { ioCount: 100, acknowledged: 0 }))).toBe(4);
+    expect(campaignExitCode(outcome([violation('durability')], 0, 10, { ioCount: 100, acknowledged: 0 }))).toBe(1);
   });
 });
 

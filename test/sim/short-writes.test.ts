@@ -1,6 +1,6 @@
 /**
  * The facade's unfinished short writes (sim/disk/short-writes.ts): a write that landed a prefix
- * is reported until something writes where it stopped, truncates there, or the file loses its
+ * is reported, once its caller went on with the file, until something writes where it stopped, truncates there, or the file loses its
  * last name; the earliest such write is the one reported.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,9 @@ describe('unfinished short writes', () => {
     const shorts = new ShortWrites();
     const file = named(1);
     shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    // Not before its caller went on with the file: a crash right after it cut a loop that would have written the rest.
+    expect(shorts.first).toBeUndefined();
+    shorts.movedOn(file);
     expect(shorts.first).toEqual({ path: '/d/a.tmp', io: 7, written: 290, length: 401 });
   });
 
@@ -36,6 +39,7 @@ describe('unfinished short writes', () => {
     const shorts = new ShortWrites();
     const file = named(1);
     shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.movedOn(file);
     shorts.attempted(file, 291, 110);
     expect(shorts.first).toBeDefined();
     shorts.attempted(file, 290, 111);
@@ -47,6 +51,7 @@ describe('unfinished short writes', () => {
     const file = named(1);
     shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
     shorts.landed(file, '/d/a.tmp', 9, 290, 10, 111);
+    shorts.movedOn(file);
     expect(shorts.first).toEqual({ path: '/d/a.tmp', io: 9, written: 10, length: 111 });
   });
 
@@ -54,6 +59,7 @@ describe('unfinished short writes', () => {
     const shorts = new ShortWrites();
     const file = named(1);
     shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.movedOn(file);
     shorts.truncated(file, 291);
     expect(shorts.first).toBeDefined();
     shorts.truncated(file, 0);
@@ -68,6 +74,7 @@ describe('unfinished short writes', () => {
     shorts.landed(gone, '/d/old.tmp', 3, 0, 1, 2);
     shorts.landed(kept, '/d/a.tmp', 5, 0, 1, 2);
     shorts.landed(later, '/d/b.tmp', 9, 0, 1, 2);
+    for (const file of [gone, kept, later]) shorts.movedOn(file);
     gone.cacheLinks = 0;
     expect(shorts.first?.path).toBe('/d/a.tmp');
   });
