@@ -25,6 +25,7 @@ import { mkdtempSync, TempNameSource } from './mkdtemp.ts';
 import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from '../sim/index.ts';
 import { createWriteStreamImpl, writeStreamFs } from './write-stream.ts';
+import { isArgumentError } from './io-ranges.ts';
 
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -95,6 +96,8 @@ export function callbackImpl(name: string, impl: Impl): Impl {
       result = impl(...args);
     } catch (error) {
       if (error instanceof ProcessCrashedError) return;
+      // Node checks its arguments before the call and throws, as here, instead of calling back.
+      if (isArgumentError(error)) throw error;
       if (name === 'exists') later(callback as AnyFunction, false);
       else later(callback as AnyFunction, error);
       return;

@@ -30,6 +30,7 @@ import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { statFsOf } from './statfs.ts';
 import { endsInSlash, slashVerdict } from './trailing-slash.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
+import { checkReadRange, checkWriteRange } from './io-ranges.ts';
 
 /** The first descriptor number handed out: far above any real descriptor of the process. */
 export const facadeFdFirst = 1 << 24;
@@ -242,6 +243,7 @@ export class FacadeCore {
     // Node answers a read of nothing (fs.read, fs.readSync, FileHandle.read) before it looks
     // at the descriptor: 0, even on a descriptor not open for reading.
     if (len === 0) return 0;
+    checkReadRange(offset, len, target.length);
     return this.#readInto(fd, target, offset, len, pos);
   }
 
@@ -278,6 +280,7 @@ export class FacadeCore {
         length = typeof b === 'number' ? b : undefined;
         pos = typeof c === 'number' ? c : null;
       }
+      checkWriteRange(offset, length ?? all.length - offset, all.length);
       bytes = all.subarray(offset, length === undefined ? all.length : offset + length);
     }
     if (!entry.flags.write) throw nodeError('EBADF', 'write');
@@ -365,9 +368,16 @@ export class FacadeCore {
     if (entry.file.file.size !== before) this.times.modified(entry.file.file.id, entry.file.file);
   }
 
+  /**
+   * `fstat`: the open file itself, whatever its name is now (renamed, unlinked, or its name given
+   * to another file), as on Linux; a directory descriptor by the path it was opened by.
+   */
   fstatSync(fd: number, options?: StatOptions): Stats {
     const entry = this.#entry(fd, 'fstat');
-    return this.statSync(entry.path, { bigint: options?.bigint });
+    if (entry.kind === 'dir') return this.statSync(entry.path, { bigint: options?.bigint });
+    const file = entry.file.file;
+    const size = this.#call('fstat', entry.path, () => entry.file.size());
+    return this.#stats({ kind: 'file', id: file.id, size, links: file.cacheLinks, changes: file }, options?.bigint === true);
   }
 
   // ---- paths ----
@@ -760,7 +770,7 @@ export class FacadeCore {
     const fields: Record<string, unknown> = {
       dev: 0x5051,
       mode: isFile ? constants.S_IFREG | 0o644 : constants.S_IFDIR | 0o755,
-      nlink: isFile ? stat.links : 1,
+      nlink: stat.links,
       uid,
       gid,
       rdev: 0,

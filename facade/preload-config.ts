@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { enginePhases } from '../engine/types.ts';
 import { noFaults, type FaultProfile } from '../sim/index.ts';
-import { faultKinds, type FaultKind } from '../sim/index.ts';
+import { blockSizes, faultKinds, type FaultKind } from '../sim/index.ts';
 
 /** The environment variables the preload reads. */
 export const preloadEnv = {
@@ -41,7 +41,7 @@ export class PreloadConfigError extends Error {
   readonly code = 'POWERCUT_BAD_CONFIG';
 }
 
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'scheduled', 'phases'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'blockBytes', 'scheduled', 'phases'];
 const phaseNames: readonly string[] = [...enginePhases, 'other'];
 
 function fail(variable: string, problem: string): never {
@@ -104,7 +104,7 @@ function parseFaults(text: string): FaultProfile {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(variable, 'must be a JSON object (fields of a fault profile)');
   const fields = value as Record<string, unknown>;
   for (const key of Object.keys(fields)) if (!faultFields.includes(key)) fail(variable, `has unknown field ${JSON.stringify(key)} (known: ${faultFields.join(', ')})`);
-  const { rates, fsyncFailureMode, sectorBytes, capacityBytes, scheduled, phases } = fields;
+  const { rates, fsyncFailureMode, sectorBytes, capacityBytes, blockBytes, scheduled, phases } = fields;
   if (rates !== undefined) {
     if (typeof rates !== 'object' || rates === null || Array.isArray(rates)) fail(variable, 'rates must be an object');
     for (const [kind, rate] of Object.entries(rates)) {
@@ -117,6 +117,7 @@ function parseFaults(text: string): FaultProfile {
   if (capacityBytes !== undefined && !(typeof capacityBytes === 'number' && Number.isSafeInteger(capacityBytes) && capacityBytes >= 0)) {
     fail(variable, 'capacityBytes must be an integer >= 0');
   }
+  if (blockBytes !== undefined && !blockSizes.includes(blockBytes as number)) fail(variable, `blockBytes must be one of ${blockSizes.join(', ')}`);
   if (scheduled !== undefined) {
     if (!Array.isArray(scheduled)) fail(variable, 'scheduled must be an array');
     scheduled.forEach((fault: unknown, i) => {

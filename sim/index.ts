@@ -18,7 +18,7 @@ export {
 } from './world.ts';
 export type { FaultProfile } from './disk/faults.ts';
 export { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
-export { anchorToSteps, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
+export { anchorToSteps, blockSizes, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
 export { dataOrders, dirOrders, type DataOrder, type DirOrder } from './disk/crash-policy.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';

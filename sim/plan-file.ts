@@ -12,6 +12,7 @@
 import { readTextFile } from './node/files.ts';
 import type { Plan } from './plan.ts';
 import { faultKinds, ioClasses } from './types.ts';
+import { blockSizes } from './disk/faults.ts';
 import { dataOrders, dirOrders } from './disk/crash-policy.ts';
 
 /** A plan file that cannot be run: missing, not JSON, or not a valid plan. */
@@ -22,7 +23,7 @@ export class PlanFileError extends Error {
 
 const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'capacityBytes', 'scheduled', 'phases', 'io'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'capacityBytes', 'blockBytes', 'scheduled', 'phases', 'io'];
 
 type Json = Record<string, unknown>;
 
@@ -105,6 +106,7 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   if (faults['dirOrder'] !== undefined) oneOf(faults['dirOrder'], 'faults.dirOrder', dirOrders);
   if (faults['dataOrder'] !== undefined) oneOf(faults['dataOrder'], 'faults.dataOrder', dataOrders);
   if (faults['capacityBytes'] !== undefined) integer(faults['capacityBytes'], 'faults.capacityBytes');
+  if (faults['blockBytes'] !== undefined) oneOf(faults['blockBytes'], 'faults.blockBytes', blockSizes);
   if (faults['scheduled'] !== undefined) {
     array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {
       const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep', 'at', 'nth']);

@@ -245,7 +245,7 @@ export class SimWorld {
     const imported = options.diskCopy ?? (options.image === undefined ? undefined : importDiskImage(options.image));
     let disk: SimDisk;
     if (imported === undefined) {
-      disk = new SimDisk(this.#profile.sectorBytes);
+      disk = new SimDisk(this.#profile.sectorBytes, this.#profile.blockBytes);
       disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
       disk.dirOrder = this.#profile.dirOrder ?? 'journal';
       disk.dataOrder = this.#profile.dataOrder ?? 'posix';

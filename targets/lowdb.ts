@@ -35,9 +35,9 @@ const workload: Workload<State, Low<Data>> = {
   name: 'lowdb',
   description: 'after a crash the database opens with the old or the new data; an acknowledged write survives',
   operationsCount: 12,
-  // The default faults, plus short writes: steno writes with `fs.promises.writeFile`, whose loop
+  // The default faults, short writes among them: steno writes with `fs.promises.writeFile`, whose loop
   // must write the rest.
-  faults: { rates: { ...targetFaultRates, 'short-write': 0.01 } },
+  faults: { rates: targetFaultRates },
   initialState: () => ({ acked: 0 }),
   async open(ctx) {
     const db = new Low<Data>(new JSONFile<Data>(ctx.path(fileName)), { items: [] });

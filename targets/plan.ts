@@ -56,6 +56,11 @@ export const targetFaultRates: Readonly<Partial<Record<FaultKind, number>>> = {
   'kill-9': 0.01,
   'fsync-error': 0.01,
   'disk-full': 0.01,
+  // A write(2) that returns fewer bytes than asked for a reason other than a full ext4 disk
+  // (which stops at a 4 KiB block boundary, so a small file's write lands whole or not at all):
+  // a file size limit (RLIMIT_FSIZE), a quota, a FUSE or network file system. Code that never
+  // looks at the count is caught here, named as what it is.
+  'short-write': 0.01,
   // Per directory fsync, which a library does a few times per operation at most.
   'dir-sync-error': 0.03,
   'write-error': 0.01,

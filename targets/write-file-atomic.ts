@@ -52,9 +52,9 @@ const workload: Workload<State, WriteFileAtomic, WriteFileAtomic> = {
   name: 'write-file-atomic',
   description: 'after a crash the target holds the old or the new document, never a mix, never nothing; an acknowledged write survives',
   operationsCount: 12,
-  // The default faults, plus short writes: write-file-atomic writes with one `fs.write` whose
+  // The default faults, short writes among them: write-file-atomic writes with one `fs.write` whose
   // count it never checks, so a write that lands a prefix is where it can go wrong.
-  faults: { rates: { ...targetFaultRates, 'short-write': 0.01 } },
+  faults: { rates: targetFaultRates },
   initialState: () => ({ acked: 0 }),
   load: () => freshRequire<WriteFileAtomic>('write-file-atomic'),
   open: (_ctx, writeFileAtomic) => writeFileAtomic,

@@ -70,7 +70,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
       return { ...record, misdirect: { file: target, offset: record.misdirect.offset } };
     });
   }
-  const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq });
+  const copy = SimDisk.fromInternals(disk.sectorBytes, { dirs: tabled, nextFileId: internals.nextFileId, nextTxnSeq: internals.nextTxnSeq }, disk.blockBytes);
   copy.capacityBytes = disk.capacityBytes;
   copy.dirOrder = disk.dirOrder;
   copy.dataOrder = disk.dataOrder;

@@ -24,14 +24,20 @@
  * (`mkdir(path, { durable: true })`) is durable at once. Files are inodes, so an open handle
  * keeps its file through rename and unlink, as in POSIX.
  *
- * Space. `usedBytes` is the sum of the page-cache sizes of files that have a name; an unlinked
- * file's space is freed at once even if a handle is still open (a simplification).
+ * Space. `usedBytes` is what the files that have a name take in whole blocks of `blockBytes`
+ * (4 KiB, ext4's and XFS's default block): a file of 1 byte takes a block, and a write or a
+ * growth inside its last block takes nothing more, so a disk that fills stops a write at a block
+ * boundary, as ext4 does. An unlinked file's space is freed at once even if a handle is still
+ * open (a simplification), and a hole takes space like data (so does ext4's fallocate).
  */
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange } from './crash-policy.ts';
 import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
+
+/** The default unit of space: ext4's and XFS's default block. */
+export const defaultBlockBytes = 4096;
 
 /** A directory. */
 export interface DirNode {
@@ -173,6 +179,8 @@ function describeTxn(txn: DirTxn): string {
 /** The namespace, the files and the space of one simulated disk. */
 export class SimDisk {
   readonly sectorBytes: number;
+  /** The unit of space: a file takes its size rounded up to a whole block. */
+  readonly blockBytes: number;
   /** Writes past this many used bytes fail with `ENOSPC`. */
   capacityBytes = Infinity;
   /** How a power loss keeps unsynced directory operations (crash-policy.ts). */
@@ -233,9 +241,14 @@ export class SimDisk {
   /** Directory moves not committed yet, oldest first (see {@link renameDir}); mostly empty. */
   #pendingDirMoves: DirTxn[] = [];
 
-  /** @param sectorBytes - the unit in which writes tear on power loss */
-  constructor(sectorBytes: number) {
+  /**
+   * @param sectorBytes - the unit in which writes tear on power loss
+   * @param blockBytes - the unit of space (see the file's comment; 1 counts bytes)
+   */
+  constructor(sectorBytes: number, blockBytes: number = defaultBlockBytes) {
+    assert(Number.isSafeInteger(blockBytes) && blockBytes >= 1, 'SimDisk: blockBytes is a positive integer');
     this.sectorBytes = sectorBytes;
+    this.blockBytes = blockBytes;
     this.damage = newDamageLog(sectorBytes);
     this.#addDir('/');
     this.#addDir('.');
@@ -246,9 +259,10 @@ export class SimDisk {
    * `cacheLinks` and the used bytes from the directories' page-cache maps.
    * @param sectorBytes - the unit in which writes tear on power loss
    * @param internals - directories (including `/` and `.`) and counters, as {@link internals} gives them
+   * @param blockBytes - the unit of space
    */
-  static fromInternals(sectorBytes: number, internals: DiskInternals): SimDisk {
-    const disk = new SimDisk(sectorBytes);
+  static fromInternals(sectorBytes: number, internals: DiskInternals, blockBytes: number = defaultBlockBytes): SimDisk {
+    const disk = new SimDisk(sectorBytes, blockBytes);
     disk.#dirs.clear();
     for (const dir of internals.dirs) disk.#dirs.set(dir.path, dir);
     assert(disk.#dirs.has('/'), 'fromInternals: the root / exists');
@@ -268,7 +282,7 @@ export class SimDisk {
       for (const entry of dir.cache.values()) {
         if (!(entry instanceof FileState)) continue;
         entry.cacheLinks++;
-        if (entry.cacheLinks === 1) disk.#usedBytes += entry.size;
+        if (entry.cacheLinks === 1) disk.#usedBytes += disk.allocatedBytes(entry.size);
       }
     }
     return disk;
@@ -279,9 +293,14 @@ export class SimDisk {
     return { dirs: [...this.#dirs.values()], nextFileId: this.#nextFileId, nextTxnSeq: this.#nextTxnSeq };
   }
 
-  /** Bytes in use (page-cache sizes of named files). */
+  /** Bytes in use: the page-cache sizes of named files, each rounded up to whole blocks. */
   get usedBytes(): number {
     return this.#usedBytes;
+  }
+
+  /** The space a file of `size` bytes takes: `size` rounded up to whole blocks. */
+  allocatedBytes(size: number): number {
+    return Math.ceil(size / this.blockBytes) * this.blockBytes;
   }
 
   /** The directory at a normalised path, if any. */
@@ -549,7 +568,7 @@ export class SimDisk {
   write(file: FileState, offset: number, data: Uint8Array, length: number, misdirect?: Misdirect): void {
     const before = file.size;
     file.write(offset, data, length, this.sectorBytes, misdirect, this.#nextTxnSeq);
-    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+    if (file.cacheLinks > 0) this.#usedBytes += this.allocatedBytes(file.size) - this.allocatedBytes(before);
   }
 
   /**
@@ -605,19 +624,20 @@ export class SimDisk {
   truncate(file: FileState, size: number): void {
     const before = file.size;
     file.truncate(size, this.sectorBytes, this.#nextTxnSeq);
-    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+    if (file.cacheLinks > 0) this.#usedBytes += this.allocatedBytes(file.size) - this.allocatedBytes(before);
   }
 
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revert(file: FileState): void {
     const before = file.size;
     file.revertToDurable();
-    if (file.cacheLinks > 0) this.#usedBytes += file.size - before;
+    if (file.cacheLinks > 0) this.#usedBytes += this.allocatedBytes(file.size) - this.allocatedBytes(before);
   }
 
-  /** Bytes a write may still add before the disk is full. */
+  /** Space left before the disk is full, in whole blocks (a part of a block holds nothing). */
   get freeBytes(): number {
-    return Math.max(0, this.capacityBytes - this.#usedBytes);
+    const free = Math.max(0, this.capacityBytes - this.#usedBytes);
+    return free === Infinity ? free : Math.floor(free / this.blockBytes) * this.blockBytes;
   }
 
   /**
@@ -665,7 +685,7 @@ export class SimDisk {
       for (const entry of dir.cache.values()) {
         if (!(entry instanceof FileState)) continue;
         entry.cacheLinks++;
-        if (entry.cacheLinks === 1) this.#usedBytes += entry.size;
+        if (entry.cacheLinks === 1) this.#usedBytes += this.allocatedBytes(entry.size);
       }
     }
     return garbage;
@@ -855,7 +875,7 @@ export class SimDisk {
         set.dir.cache.set(set.name, target);
         if (target instanceof FileState) {
           target.cacheLinks++;
-          if (target.cacheLinks === 1) this.#usedBytes += target.size;
+          if (target.cacheLinks === 1) this.#usedBytes += this.allocatedBytes(target.size);
         }
       }
       if (set.dir.log.at(-1) !== txn) set.dir.log.push(txn);
@@ -864,7 +884,7 @@ export class SimDisk {
 
   #unlinkCache(file: FileState): void {
     file.cacheLinks--;
-    if (file.cacheLinks === 0) this.#usedBytes -= file.size;
+    if (file.cacheLinks === 0) this.#usedBytes -= this.allocatedBytes(file.size);
   }
 
   #addDir(path: string): DirNode {

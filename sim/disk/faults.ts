@@ -94,6 +94,9 @@ export function scheduledLabel(fault: ScheduledFault): string {
   return `${fault.kind}@step ${fault.step} ${fault.at}${(fault.nth ?? 0) > 0 ? ` #${fault.nth! + 1}` : ''}`;
 }
 
+/** The block sizes a profile may give (`blockBytes`): 1 counts bytes; ext4 has 1, 2 and 4 KiB, XFS up to 64 KiB. */
+export const blockSizes: readonly number[] = [1, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
+
 /** Which faults a run injects, and how the disk behaves under them. */
 export interface FaultProfile {
   /** Probability per eligible I/O operation, per kind (absent: 0). */
@@ -117,6 +120,12 @@ export interface FaultProfile {
   readonly dataOrder?: DataOrder;
   /** A fixed capacity: writes past it fail with `ENOSPC`. @defaultValue unlimited */
   readonly capacityBytes?: number;
+  /**
+   * The unit of space: a file takes its size rounded up to whole blocks, so a disk that fills
+   * stops a write at a block boundary, as ext4 does. 1 counts bytes, as a file size limit
+   * (`RLIMIT_FSIZE`) does. @defaultValue 4096
+   */
+  readonly blockBytes?: number;
   /** Faults at exact I/O indexes. */
   readonly scheduled?: readonly ScheduledFault[];
   /**

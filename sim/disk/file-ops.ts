@@ -16,8 +16,8 @@ import { crashAt, plainOp, type Operation } from './perform.ts';
 
 /** Page size at which a kill-9 inside a large write leaves a prefix applied. */
 export const pageBytes = 4096;
-/** Largest slack a disk-full fault leaves before the disk is full. */
-export const diskFullSlackBytesMax = 4096;
+/** Most space a disk-full fault leaves free, in bytes (8 blocks of 4 KiB), and always less than the write that strikes it needs. */
+export const diskFullSlackBytesMax = 32 * 1024;
 /**
  * Largest file the simulated file system holds (it keeps files in memory): a write or truncate
  * past it fails with `EFBIG`, as on a file system whose largest file is smaller than asked for,
@@ -173,13 +173,13 @@ function strikeSector(open: OpenFile, io: number, arg: number, sectors: readonly
 export function writeOp(open: OpenFile, name: 'write' | 'append', position: number, data: Uint8Array, partial = false): Operation<number> {
   const { kernel: k, path, file } = open;
   const label = { name, path, offset: position, length: data.length };
-  const growthBytes = position + data.length - file.size;
-  // Only growth of a named file takes space (see disk.ts), so only it can hit a full disk.
+  // Only new blocks of a named file take space (see disk.ts), so only they can hit a full disk.
+  const growthBytes = k.disk.allocatedBytes(position + data.length) - k.disk.allocatedBytes(file.size);
   const grows = (growthBytes > 0 && file.cacheLinks > 0 ? growBits : crashBits) | (partial && data.length > 1 ? shortBits : 0);
   const mask = file.cacheLinks > 0 && data.length > 0 ? grows | misdirectBit | writeErrorBit : grows;
   return {
     label,
-    ioClass: growthBytes > 0 ? 'append' : 'write',
+    ioClass: position + data.length > file.size ? 'append' : 'write',
     mask,
     ownsCrash: true,
     mayBeLate: true,
@@ -190,10 +190,11 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       checkFileSize(position + data.length, name, path);
       if (partial) k.shortWrites.attempted(file, position, data.length);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
-      // Bytes that fit: overwriting allocated bytes is free, growth needs free space.
+      // Bytes that fit: the file's blocks take any write, new blocks need free space, so a
+      // write that does not fit stops at a block boundary.
       const fitBytes = file.cacheLinks === 0
         ? data.length
-        : Math.max(0, Math.min(data.length, file.size + k.disk.freeBytes - position));
+        : Math.max(0, Math.min(data.length, k.disk.allocatedBytes(file.size) + k.disk.freeBytes - position));
       if (fault === 'kill-9') {
         const appliedBytes = Math.max(0, Math.min(fitBytes, k.faults.arg(fault, io, (rng) => pagePrefix(rng, position, data.length))));
         k.disk.write(file, position, data, appliedBytes);
@@ -300,7 +301,7 @@ export function sizeOp(open: OpenFile): Operation<number> {
  */
 export function truncateOp(open: OpenFile, size: number): Operation<void> {
   const { kernel: k, path, file } = open;
-  const growthBytes = size - file.size;
+  const growthBytes = k.disk.allocatedBytes(size) - k.disk.allocatedBytes(file.size);
   return {
     label: { name: 'truncate', path, offset: size, length: none },
     ioClass: 'truncate',
@@ -370,12 +371,23 @@ export function closeOp(open: OpenFile): Operation<void> {
   });
 }
 
-/** A disk-full fault: capacity becomes current use plus a slack smaller than `growthBytes`. */
+/** A disk-full fault: capacity becomes current use plus fewer whole blocks than `growthBytes` needs. */
 function fillDisk(open: OpenFile, io: number, growthBytes: number): void {
-  const k = open.kernel;
-  const slackMax = Math.max(1, Math.min(growthBytes, diskFullSlackBytesMax));
-  const slack = Math.min(slackMax - 1, k.faults.arg('disk-full', io, (rng) => rng.int(slackMax)));
-  k.fire('disk-full', io, slack, open.path);
+  fillDiskAt(open.kernel, io, open.path, Math.ceil(growthBytes / open.kernel.disk.blockBytes));
+}
+
+/**
+ * Fills the disk at I/O `io` (a disk-full fault on `path`): capacity becomes current use plus
+ * a slack of whole blocks, fewer than `blocksNeeded` (at least 1; a create, which needs no data
+ * block, passes Infinity), and at most {@link diskFullSlackBytesMax}. The fault's argument is
+ * the slack in bytes; a scheduled one is rounded down to whole blocks and kept under what is needed.
+ */
+export function fillDiskAt(k: IoKernel, io: number, path: string, blocksNeeded: number): void {
+  const block = k.disk.blockBytes;
+  const slackBlocksMax = Math.max(1, Math.min(blocksNeeded, Math.floor(diskFullSlackBytesMax / block)));
+  const drawn = k.faults.arg('disk-full', io, (rng) => rng.int(slackBlocksMax) * block);
+  const slack = Math.min(slackBlocksMax - 1, Math.floor(Math.max(0, drawn) / block)) * block;
+  k.fire('disk-full', io, slack, path);
   k.disk.capacityBytes = k.disk.usedBytes + slack;
 }
 

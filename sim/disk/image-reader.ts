@@ -15,7 +15,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { ByteBuffer } from './bytes.ts';
-import { SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
+import { defaultBlockBytes, SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
+import { blockSizes } from './faults.ts';
 import { FileState, type PendingRecord } from './file-state.ts';
 import { DiskImageError, diskImageFormat, diskImageVersion, type MachineState } from './image.ts';
 
@@ -195,12 +196,14 @@ export function importDiskImage(value: unknown): ImportedDisk {
     incarnation: natural(m['incarnation'], 'machine.incarnation'),
     powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
   };
-  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder']);
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'blockBytes']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
   if (d['dirOrder'] !== undefined && d['dirOrder'] !== 'per-name') fail('disk.dirOrder', `must be "per-name" or absent, found ${found(d['dirOrder'])}`);
   if (d['dataOrder'] !== undefined && d['dataOrder'] !== 'ordered') fail('disk.dataOrder', `must be "ordered" or absent, found ${found(d['dataOrder'])}`);
   const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
+  const blockBytes = d['blockBytes'] ?? defaultBlockBytes;
+  if (!blockSizes.includes(blockBytes as number)) fail('disk.blockBytes', `must be one of ${blockSizes.join(', ')} or absent, found ${found(d['blockBytes'])}`);
   const nextFileId = natural(d['nextFileId'], 'disk.nextFileId');
   const nextTxnSeq = natural(d['nextTxnSeq'], 'disk.nextTxnSeq');
 
@@ -275,7 +278,7 @@ export function importDiskImage(value: unknown): ImportedDisk {
     }
   });
 
-  const disk = SimDisk.fromInternals(sectorBytes, { dirs: tabled, nextFileId, nextTxnSeq });
+  const disk = SimDisk.fromInternals(sectorBytes, { dirs: tabled, nextFileId, nextTxnSeq }, blockBytes as number);
   disk.capacityBytes = capacityBytes;
   if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
   if (d['dataOrder'] === 'ordered') disk.dataOrder = 'ordered';

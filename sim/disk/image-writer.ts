@@ -5,7 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { ByteBuffer } from './bytes.ts';
-import type { DirNode, DirTxn, Entry, SimDisk } from './disk.ts';
+import { defaultBlockBytes, type DirNode, type DirTxn, type Entry, type SimDisk } from './disk.ts';
 import { FileState, type PendingRecord } from './file-state.ts';
 import {
   diskImageFormat,
@@ -86,6 +86,7 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
       ...(disk.dirOrder === 'per-name' ? { dirOrder: 'per-name' as const } : {}),
       ...(disk.dataOrder === 'ordered' ? { dataOrder: 'ordered' as const } : {}),
       capacityBytes: Number.isFinite(disk.capacityBytes) ? disk.capacityBytes : null,
+      ...(disk.blockBytes === defaultBlockBytes ? {} : { blockBytes: disk.blockBytes }),
       nextFileId: internals.nextFileId,
       nextTxnSeq: internals.nextTxnSeq,
       files: [...files.values()].sort((a, b) => a.id - b.id).map(fileImage),

@@ -10,7 +10,7 @@ import { diskError } from './disk-error.ts';
 import { none } from '../trace.ts';
 import { childPath, splitPath, type DirNode, type Entry, type SplitPath } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
-import { diskFullSlackBytesMax } from './file-ops.ts';
+import { fillDiskAt } from './file-ops.ts';
 import { FileState } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
 import { plainOp, type Operation } from './perform.ts';
@@ -30,7 +30,11 @@ export type EntryStat =
     /** Where its modifications stand (the inode itself, read live), for the facade's times. */
     readonly changes: { readonly modifications: number; readonly durableModification: number; readonly decidedModification: number };
   }
-  | { readonly kind: 'dir'; readonly path: string };
+  | {
+    readonly kind: 'dir'; readonly path: string;
+    /** Its names on Linux: its entry, its own `.`, and each subdirectory's `..`. */
+    readonly links: number;
+  };
 
 /**
  * Opens (with `create`, creates) the file at `path`.
@@ -60,14 +64,13 @@ export function openOp<H>(k: IoKernel, path: string, options: OpenOptions, makeH
       let file = entry;
       if (file === undefined) {
         if (options.create !== true) throw diskError('ENOENT', 'open', path);
+        // An empty file takes no block (ext4's inodes are made in advance), so a full disk
+        // still creates one. A disk-full fault here is a directory whose blocks are full needing
+        // one more, or XFS allocating an inode cluster: it fills the disk and refuses the create.
         if (fault === 'disk-full') {
-          const slack = k.faults.arg(fault, io, (rng) => rng.int(diskFullSlackBytesMax));
-          k.fire(fault, io, slack, path);
-          k.disk.capacityBytes = k.disk.usedBytes + slack;
+          fillDiskAt(k, io, path, Infinity);
           throw k.injected('ENOSPC', 'open', path);
         }
-        // A new inode needs a little space; a full disk has none.
-        if (k.disk.freeBytes <= 0) throw k.injected('ENOSPC', 'open', path);
         file = k.disk.createFile(dir, split.name);
       } else {
         if (options.create === true && options.exclusive === true) throw diskError('EEXIST', 'open', path);
@@ -127,7 +130,8 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
     if (target.name === '' || (replaced !== undefined && !(replaced instanceof FileState))) {
       throw diskError('EISDIR', 'rename', to);
     }
-    if (source.full === target.full) return;
+    // Two names of one file (hard links): rename(2) does nothing and succeeds (POSIX), both stay.
+    if (source.full === target.full || replaced === entry) return;
     k.shortWrites.movedOn(entry);
     k.disk.rename(fromDir, source.name, toDir, target.name, entry);
     if (entry.pending.length > 0) k.onUnsyncedRename?.();
@@ -273,7 +277,9 @@ export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw diskError('ENOENT', 'stat', path);
     if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size, links: entry.cacheLinks, changes: entry };
-    return { kind: 'dir', path: entry.path };
+    let links = 2;
+    for (const child of entry.cache.values()) if (!(child instanceof FileState)) links++;
+    return { kind: 'dir', path: entry.path, links };
   });
 }
 

@@ -33,7 +33,7 @@ describe('engine probes', () => {
   });
 
   it('count torn tails cut by recovery (R5) when power is lost mid-append on a full disk', async () => {
-    const hits = await hitsOf('disk-full', 20);
+    const hits = await hitsOf('disk-full', 60);
     expect(hits['recovery.cut-torn-tail']).toBeGreaterThan(0);
   });
 

@@ -4,7 +4,8 @@
  * Short writes: a real file whose size is limited (`prlimit --fsize=L`, RLIMIT_FSIZE) takes a
  * write that would cross L as `write(2)` takes one on a disk filling up: the bytes up to L land
  * and the call returns their count; a write at or past L fails (EFBIG; Node ignores SIGXFSZ).
- * A simulated disk of L bytes holding one file follows the same rule (failing with ENOSPC). So
+ * A simulated disk of L bytes holding one file, counted in bytes (`blockBytes: 1`), follows the
+ * same rule (failing with ENOSPC). So
  * the same operation sequences (test/facade/fixtures/limited-writes.mjs: `write`, `writev`,
  * `writeFile`, `appendFile` and write streams through the sync, callback and promise APIs, and
  * `ftruncate`) are played in a child process under the limit and here on the facade, and must
@@ -81,7 +82,7 @@ async function playSimulated(limitBytes: number, cases: readonly Op[][]): Promis
   const root = '/powercut-facade-limited';
   const out: unknown[] = [];
   for (const ops of cases) {
-    facade = installFacade(new SimWorld({ seed: 1, faults: noFaults({ capacityBytes: limitBytes }) }), root);
+    facade = installFacade(new SimWorld({ seed: 1, faults: noFaults({ capacityBytes: limitBytes, blockBytes: 1 }) }), root);
     out.push(await play(`${root}/case`, ops));
     facade.uninstall();
     facade = undefined;

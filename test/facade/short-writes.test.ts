@@ -135,7 +135,7 @@ describe('a short-write fault', () => {
 
 describe('a disk that fills part way', () => {
   it('lands what fits and returns its length; the next write fails with ENOSPC, injected', () => {
-    const world = facadeWorld({ capacityBytes: 100 });
+    const world = facadeWorld({ capacityBytes: 100, blockBytes: 1 });
     const fd = fs.openSync(`${root}/f`, 'w');
     expect(fs.writeSync(fd, text(60))).toBe(60);
     expect(fs.writeSync(fd, text(60))).toBe(40);
@@ -148,7 +148,7 @@ describe('a disk that fills part way', () => {
   });
 
   it('makes writeFile write what fits, then fail with ENOSPC, in every API', async () => {
-    facadeWorld({ capacityBytes: 1000 });
+    facadeWorld({ capacityBytes: 1000, blockBytes: 1 });
     const fails = expect.objectContaining({ code: 'ENOSPC', syscall: 'write' });
     expect(() => fs.writeFileSync(`${root}/sync`, text(1500))).toThrow(fails);
     expect(fs.statSync(`${root}/sync`).size).toBe(1000);
@@ -160,19 +160,34 @@ describe('a disk that fills part way', () => {
     expect(fs.statSync(`${root}/callback`).size).toBe(1000);
   });
 
-  it('under a disk-full fault lands the slack it leaves and returns it, instead of throwing', () => {
-    // I/O 0 open, 1 the write that fills the disk with a slack of 7 bytes.
-    const world = facadeWorld({ scheduled: [{ io: 1, kind: 'disk-full', arg: 7 }] });
+  it('under a disk-full fault lands the whole blocks it leaves and returns their length, instead of throwing', () => {
+    // I/O 0 open, 1 the write that fills the disk, leaving one 4 KiB block.
+    const world = facadeWorld({ scheduled: [{ io: 1, kind: 'disk-full', arg: 4096 }] });
     const fd = fs.openSync(`${root}/f`, 'w');
-    expect(fs.writeSync(fd, text(20))).toBe(7);
-    expect(() => fs.writeSync(fd, text(13, 7))).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    expect(fs.writeSync(fd, text(5000))).toBe(4096);
+    expect(() => fs.writeSync(fd, text(904, 4096))).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
     fs.closeSync(fd);
-    expect(fs.readFileSync(`${root}/f`, 'utf8')).toBe(text(7));
-    expect(world.trace.events.filter((event) => event.type === 'io' && event.name === 'write').map((event) => event.detail)).toEqual(['@0 len=20 short=7', '@7 len=13 ENOSPC']);
+    expect(fs.readFileSync(`${root}/f`, 'utf8')).toBe(text(4096));
+    expect(world.trace.events.filter((event) => event.type === 'io' && event.name === 'write').map((event) => event.detail)).toEqual(['@0 len=5000 short=4096', '@4096 len=904 ENOSPC']);
+  });
+
+  it('stops a write on a full disk at a block boundary, as ext4 does: an append at 4000 lands 96 bytes, a small rewrite lands whole or not at all', () => {
+    // I/O 0 open, 1 write 4000 bytes, 2 the append the fault strikes (no block left).
+    facadeWorld({ scheduled: [{ io: 2, kind: 'disk-full', arg: 0 }] });
+    const fd = fs.openSync(`${root}/log`, 'w');
+    expect(fs.writeSync(fd, text(4000))).toBe(4000);
+    expect(fs.writeSync(fd, text(500, 4000))).toBe(96);
+    fs.closeSync(fd);
+    // Truncated, the file gives its block back, and a rewrite of fewer bytes takes it whole.
+    fs.writeFileSync(`${root}/log`, text(635));
+    expect(fs.readFileSync(`${root}/log`, 'utf8')).toBe(text(635));
+    // A new file on the full disk is created, empty, and its first write finds no block.
+    expect(() => fs.writeFileSync(`${root}/other`, 'x')).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'write' }));
+    expect(fs.statSync(`${root}/other`).size).toBe(0);
   });
 
   it('leaves no unfinished short write when the caller wrote on and the full disk refused the rest (Node\'s writeFile loop), and one when it did not', () => {
-    const world = facadeWorld({ capacityBytes: 1000 });
+    const world = facadeWorld({ capacityBytes: 1000, blockBytes: 1 });
     expect(() => fs.writeFileSync(`${root}/looped`, text(1500))).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
     expect(world.unfinishedShortWrite).toBeUndefined();
     fs.unlinkSync(`${root}/looped`);
@@ -183,7 +198,7 @@ describe('a disk that fills part way', () => {
   });
 
   it('counts a short write only once the caller went on with the file (fsync, close, rename, a write elsewhere): one the process died right after says nothing of the caller', () => {
-    const world = facadeWorld({ capacityBytes: 1000 });
+    const world = facadeWorld({ capacityBytes: 1000, blockBytes: 1 });
     const fd = fs.openSync(`${root}/cut`, 'w');
     expect(fs.writeSync(fd, text(1500))).toBe(1000);
     // The process dies here, before Node's writeFile loop could write the rest.

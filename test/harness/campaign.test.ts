@@ -113,7 +113,7 @@ describe('runCampaign', () => {
     expect(cell(struck(3, 0), 'write')).toMatchObject({ targeted: false, bySibling: true });
     // Met so even where no I/O could take it: an append-only log is told nothing of writes in place.
     expect(cell({ ...struck(3, 0), reachable: { append: ['power-loss'] } }, 'write')).toMatchObject({ targeted: false, bySibling: true, unreachable: false });
-    expect(unreachableTargets({ ...struck(3, 0), reachable: { append: ['power-loss'] } }).filter((c) => c.kind === 'power-loss')).toEqual([]);
+    expect(unreachableTargets({ ...struck(3, 0), reachable: { append: ['power-loss'] } }).filter((c) => c.kind === 'power-loss' && (c.phase === 'append' || c.phase === 'write'))).toEqual([]);
     const missedPowerLoss = (of: CampaignResult): string[] => missedTargets(of).filter((c) => c.kind === 'power-loss').map((c) => c.phase);
     expect(missedPowerLoss(struck(0, 4))).not.toContain('append');
     expect(missedPowerLoss(struck(0, 0))).toEqual(expect.arrayContaining(['append', 'write']));

@@ -71,10 +71,11 @@ describe('shrinkPlan on the engine subject', () => {
     removeMutantCopies();
   });
 
-  it('removes a crash whose recovery moved the I/O of the faults after it: fsync-error-ignored swarm seed 4 shrinks to 2 steps and 2 faults (6 steps and 5 faults while kept faults stayed at their global indexes)', async () => {
+  it('removes a crash whose recovery moved the I/O of the faults after it: fsync-error-ignored swarm seed 22 (3 crash steps, 12 faults once made explicit) shrinks to 2 steps and 2 faults, re-anchoring faults on the way', async () => {
     const subject = engineSubject(await loadMutant(mutants.find((m) => m.id === 'fsync-error-ignored')!));
-    const result = await shrinkPlan(subject, subject.plan('swarm', 4));
+    const result = await shrinkPlan(subject, subject.plan('swarm', 22));
     expect(result.violation?.invariant).toBeDefined();
+    expect(result.reanchored).toBeGreaterThan(0);
     expect(planSize(result.plan).steps).toBeLessThanOrEqual(2);
     expect(planSize(result.plan).faults).toBeLessThanOrEqual(2);
     // As many crash states as crashes: each removed crash took its own state with it.

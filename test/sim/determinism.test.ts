@@ -82,7 +82,8 @@ describe('determinism', () => {
   it('fires every fault kind in a random workload', async () => {
     const counts: Record<string, number> = {};
     for (let seed = 0; seed < 100; seed++) {
-      const world = await runWorkload(seed, noFaults({ rates: allFaults, sectorBytes: 512 }), 80);
+      // The workload reads seldom (about 4 reads a fault may strike in 100 seeds), so read faults are likelier here.
+      const world = await runWorkload(seed, noFaults({ rates: { ...allFaults, 'read-error': 0.2, 'bit-flip': 0.2 }, sectorBytes: 512 }), 80);
       for (const [kind, n] of Object.entries(world.faultCounts)) counts[kind] = (counts[kind] ?? 0) + n;
     }
     for (const kind of Object.keys(allFaults)) expect(counts[kind], kind).toBeGreaterThan(0);

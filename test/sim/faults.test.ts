@@ -63,30 +63,77 @@ describe('fsync-error', () => {
 });
 
 describe('disk-full', () => {
-  it('applies a prefix of a write, then fails with ENOSPC and stays full until space is freed', async () => {
-    // I/O: 0 open a, 1 append (100 of 1000 bytes land), 2 append (full), 3 open b, 4 unlink b...
-    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 100 }]);
+  it('stops a write at a block boundary and fails with ENOSPC; the file\'s last block still takes writes, and freeing space lets it grow', async () => {
+    // I/O: 0 open a, 1 append (the fault leaves one 4 KiB block: 4096 of 10,000 bytes land), 2 append (full), ...
+    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 4096 }]);
     await inWorld(world, async () => {
       const a = await world.fs.open('a', { create: true });
-      expect((await injectedError(a.append(filled(1000, 1)))).code).toBe('ENOSPC');
-      expect(await a.size()).toBe(100);
+      expect((await injectedError(a.append(filled(10_000, 1)))).code).toBe('ENOSPC');
+      expect(await a.size()).toBe(4096);
       expect((await injectedError(a.append(filled(1, 1)))).code).toBe('ENOSPC');
-      expect((await injectedError(world.fs.open('b', { create: true }))).code).toBe('ENOSPC');
+      await a.truncate(100);
+      // Inside the block the file already has: no space needed.
+      await a.append(filled(3000, 2));
+      // Across its end: the bytes up to the block boundary land, then ENOSPC.
+      expect((await injectedError(a.append(filled(1000, 3)))).code).toBe('ENOSPC');
+      expect(await a.size()).toBe(4096);
       await a.truncate(0);
-      await a.append(filled(50, 2));
+      await a.append(filled(50, 4));
       expect(await a.size()).toBe(50);
     });
     expect(world.faultCounts['disk-full']).toBe(1);
+    expect(world.faultsFired).toEqual([{ io: 1, kind: 'disk-full', arg: 4096 }]);
   });
 
-  it('enforces a fixed capacity with short writes', async () => {
+  it('rounds a scheduled slack down to whole blocks, below what the write needs', async () => {
+    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 5000 }]);
+    await inWorld(world, async () => {
+      const a = await world.fs.open('a', { create: true });
+      expect((await injectedError(a.append(filled(9000, 1)))).code).toBe('ENOSPC');
+      expect(await a.size()).toBe(4096);
+    });
+    expect(world.faultsFired).toEqual([{ io: 1, kind: 'disk-full', arg: 4096 }]);
+  });
+
+  it('creates an empty file on a full disk (it takes no block, as on ext4), whose first write fails', async () => {
+    const world = worldWith([{ io: 1, kind: 'disk-full', arg: 0 }]);
+    await inWorld(world, async () => {
+      const a = await world.fs.open('a', { create: true });
+      expect((await injectedError(a.append(filled(10, 1)))).code).toBe('ENOSPC');
+      const b = await world.fs.open('b', { create: true });
+      expect((await injectedError(b.append(filled(1, 1)))).code).toBe('ENOSPC');
+      expect(await b.size()).toBe(0);
+    });
+  });
+
+  it('refuses a create that a disk-full fault strikes (a directory that needs a new block, or XFS), and fills the disk', async () => {
+    const world = worldWith([{ io: 0, kind: 'disk-full', arg: 0 }]);
+    await inWorld(world, async () => {
+      expect((await injectedError(world.fs.open('a', { create: true }))).code).toBe('ENOSPC');
+      const b = await world.fs.open('b', { create: true });
+      expect((await injectedError(b.append(filled(1, 1)))).code).toBe('ENOSPC');
+    });
+  });
+
+  it('enforces a fixed capacity in whole blocks with short writes', async () => {
     const world = new SimWorld({ seed: 1, faults: noFaults({ capacityBytes: 10_000 }) });
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(6000, 1));
+      // 10,000 bytes hold two whole blocks.
+      expect((await injectedError(h.append(filled(4000, 1)))).code).toBe('ENOSPC');
+      expect(await h.size()).toBe(8192);
+      await h.write(0, filled(500, 3)); // overwriting needs no space
+    });
+  });
+
+  it('counts bytes, not blocks, with blockBytes 1 (a file size limit)', async () => {
+    const world = new SimWorld({ seed: 1, faults: noFaults({ capacityBytes: 10_000, blockBytes: 1 }) });
     await inWorld(world, async () => {
       const h = await world.fs.open('f', { create: true });
       await h.append(filled(9000, 1));
       expect((await injectedError(h.append(filled(2000, 1)))).code).toBe('ENOSPC');
       expect(await h.size()).toBe(10_000);
-      await h.write(0, filled(500, 3)); // overwriting needs no space
     });
   });
 

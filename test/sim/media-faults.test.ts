@@ -240,7 +240,7 @@ describe('lost-entry', () => {
     const world = worldWith([{ io: 10, kind: 'lost-entry', arg: 1 }]);
     world.createDirectory('/d');
     expect(await listed(world)).toEqual(['a', 'c']);
-    expect(world.space.usedBytes).toBe(100); // b's 100 bytes are freed
+    expect(world.space.usedBytes).toBe(4096); // b's block is freed; a's 100 bytes take one
     expect(world.mediaDamage).toBe(1);
     expect(faultDetail(world, 'lost-entry')).toBe('io=10 arg=1');
     expect(world.trace.events.find((event) => event.type === 'fault')?.path).toBe('/d/b');
