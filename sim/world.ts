@@ -20,6 +20,7 @@ import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
 import { childPath, SimDisk, splitPath } from './disk/disk.ts';
 import { FileState } from './disk/file-state.ts';
+import { drawFlipBit } from './disk/file-ops.ts';
 import type { DiskImage, MachineState } from './disk/image.ts';
 import { importDiskImage } from './disk/image-reader.ts';
 import { exportDiskImage } from './disk/image-writer.ts';
@@ -474,7 +475,7 @@ export class SimWorld {
     const { from, to } = chosen.file.lastSynced!;
     const start = Math.max(from, sector * sectorBytes);
     const end = Math.min(to, chosen.file.durable.size, chosen.file.cache.size, (sector + 1) * sectorBytes);
-    const bit = start * 8 + rng.int((end - start) * 8);
+    const bit = drawFlipBit(rng, start, end - start);
     k.rot = { file: chosen.file, fault, at: bit, zeros: false };
     return { fault, path: chosen.path, at: bit };
   }

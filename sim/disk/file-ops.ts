@@ -16,6 +16,41 @@ import { crashAt, plainOp, type Operation } from './perform.ts';
 
 /** Page size at which a kill-9 inside a large write leaves a prefix applied. */
 export const pageBytes = 4096;
+/**
+ * The bytes at the start of each 4 KiB page where file formats keep their headers and
+ * superblocks (a page store's meta page, a segment's header): half the bit flips drawn land
+ * there when the bytes at stake cover some. Uniform flips over a 4 KiB page would almost never
+ * strike a 24-byte header, and an engine that trusts one unchecked would go uncaught.
+ */
+export const headerBytes = 64;
+/** The share of drawn bit flips aimed at {@link headerBytes}. */
+const headerFlipShare = 0.5;
+
+/**
+ * A bit among bytes `[from, from + length)` to flip: with probability {@link headerFlipShare} one
+ * in the first {@link headerBytes} of a page those bytes reach into, else any.
+ */
+export function drawFlipBit(rng: Rng, from: number, length: number): number {
+  const headers: [start: number, end: number][] = [];
+  let total = 0;
+  for (let page = Math.floor(from / pageBytes) * pageBytes; page < from + length; page += pageBytes) {
+    const start = Math.max(from, page);
+    const end = Math.min(from + length, page + headerBytes);
+    if (end > start) {
+      headers.push([start, end]);
+      total += end - start;
+    }
+  }
+  if (total > 0 && rng.chance(headerFlipShare)) {
+    let at = rng.int(total);
+    for (const [start, end] of headers) {
+      if (at < end - start) return (start + at) * 8 + rng.int(8);
+      at -= end - start;
+    }
+  }
+  return (from + rng.int(length)) * 8 + rng.int(8);
+}
+
 /** Most space a disk-full fault leaves free, in bytes (8 blocks of 4 KiB), and always less than the write that strikes it needs. */
 export const diskFullSlackBytesMax = 32 * 1024;
 /**
@@ -84,7 +119,7 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
         throw k.injected('EIO', 'read', path);
       }
       if (fault === 'bit-flip') {
-        const draw = (rng: Rng): number => (position + rng.int(available)) * 8 + rng.int(8);
+        const draw = (rng: Rng): number => drawFlipBit(rng, position, available);
         // A scheduled bit outside the range read is brought into it, so any entry replays.
         const bitsRange = available * 8;
         const offsetBits = (((k.faults.arg(fault, io, draw) - position * 8) % bitsRange) + bitsRange) % bitsRange;
