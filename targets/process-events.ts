@@ -1,6 +1,7 @@
 /**
  * A simulated process's lifecycle listeners: what a library registers with `process.on('exit')`,
- * `'beforeExit'` or a signal (`'SIGINT'`, ...) belongs to the incarnation that registered it,
+ * `'beforeExit'`, a signal (`'SIGINT'`, ...) or its IPC channel (`'message'`, `'disconnect'`: log4js
+ * adds a `'message'` listener at every `configure`) belongs to the incarnation that registered it,
  * and dies with it at a crash, as with a real process. Without this, every incarnation of every
  * run added its listeners to the real process: a library loaded afresh each time (atomically,
  * through when-exit, registers an exit handler when it loads) piled up hundreds of them, Node
@@ -10,7 +11,7 @@
  * While a run is pinned, `on`, `addListener`, `once`, `prependListener`, `prependOnceListener`,
  * `off`, `removeListener`, `removeAllListeners`, `listeners`, `rawListeners` and `listenerCount`
  * of `process` keep those events in an emitter of the current incarnation; every other event
- * (`uncaughtException`, `warning`, `message`, ...) goes to the real process as before
+ * (`uncaughtException`, `warning`, ...) goes to the real process as before
  * (`removeAllListeners()` with no event clears the incarnation's listeners only: the real
  * process's are powercut's own). Nothing
  * emits them: a simulated process never exits normally (a run ends with a crash), and no real
@@ -34,9 +35,9 @@ const byEvent = ['on', 'addListener', 'once', 'prependListener', 'prependOnceLis
 /** Methods that return the emitter (`process`, for chaining) rather than a value. */
 const chaining: ReadonlySet<string> = new Set(['on', 'addListener', 'once', 'prependListener', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners']);
 
-/** Whether `event` is one a process's life decides: its exit, or a signal. */
+/** Whether `event` is one a process's life decides: its exit, a signal, or a message from its parent. */
 export function isLifecycleEvent(event: unknown): boolean {
-  return event === 'exit' || event === 'beforeExit' || (typeof event === 'string' && /^SIG[A-Z0-9]+$/.test(event));
+  return event === 'exit' || event === 'beforeExit' || event === 'message' || event === 'disconnect' || (typeof event === 'string' && /^SIG[A-Z0-9]+$/.test(event));
 }
 
 /** Node's own method of `process` (an EventEmitter's), for the events that stay real. */
