@@ -3,7 +3,7 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
-import { nextShrinkCommand, rootCauseGroups, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { hintsOf, nextShrinkCommand, rootCauseGroups, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -104,13 +104,19 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   const lines = [`violations: ${failing} of ${result.seeds} seeds failed, ${plural(total, 'violation')}; `
     + `${plural(groups.length, 'root cause')}${among} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
   const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
+  // A hint a power loss adds (harness/triage.ts hintsOf) is the same advice in every run: given once, below.
+  const hinted: { seed: number; hint: string }[] = [];
   for (const group of groups.slice(0, groupsListedMax)) {
     const first = group.runs[0]!;
-    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}  (${groupScenarios(group)})`);
+    const hints = hintsOf(first.root.message);
+    if (hints.length > 0) hinted.push({ seed: first.root.seed, hint: hints[0]! });
+    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
     // The shape masks what varies (numbers, quoted text): show the first run's own words too.
-    if (group.shape !== first.root.message) lines.push(`  ${' '.repeat(width)}        seed ${first.root.seed}: ${clipped(first.root.message, exampleCharsMax)}`);
+    const own = withoutHints(first.root.message);
+    if (group.shape !== own) lines.push(`  ${' '.repeat(width)}        seed ${first.root.seed}: ${clipped(own, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
   }
+  if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in seed ${hinted[0]!.seed}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);
   const rest = groups.slice(groupsListedMax);
   if (rest.length > 0) {
     const seeds = rest.reduce((sum, group) => sum + group.runs.length, 0);

@@ -31,6 +31,6 @@ export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrink
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {
-  causeShape, failingRuns, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
+  causeShape, failingRuns, hintsOf, withoutHints, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';
 export type { DeterminismCheck, DigestMismatch } from '../sim/index.ts';

@@ -111,7 +111,7 @@ function crashKinds(clause: string): string {
  */
 export function causeShape(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
-  message = message.replace(lookPrefix, '').replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(lostNameHint, '');
+  message = withoutHints(message.replace(lookPrefix, '')).replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
   const clause = crashClause.exec(message);
   if (clause === null) return messageShape(message);
   return `${messageShape(message.slice(0, clause.index))} (after ${crashKinds(clause[1]!)})`;
@@ -141,6 +141,36 @@ const quotedRefusal = /(refused with )"[\s\S]*?"(?= although no fault damaged du
  * runs with it and without it are one root cause (a page store's user saw them split).
  */
 const lostNameHint = /; the power loss before it lost [^;]*?, which named a file whose data was durable: [^;]*?\(fsyncing the file is not enough\)/g;
+
+/**
+ * The hint that the last power loss left a file reading bytes nothing wrote (sim/world.ts
+ * `unwrittenTailNote`): some 400 characters of advice, the same for every run it is given in.
+ * It is no part of a cause's shape (a page store's user saw it make most of a summary, once per
+ * root cause); a summary gives it once (see {@link hintsOf}).
+ */
+const unwrittenTailHint = /; the power loss before it left \S+ reading bytes nothing wrote past the size it had on disk [\s\S]*?faults: \{ dataOrder: 'ordered' \}/g;
+
+/** `message` without the hints a run's last power loss adds (they say what it did, not what broke). */
+export function withoutHints(message: string): string {
+  return message.replace(lostNameHint, '').replace(unwrittenTailHint, '');
+}
+
+/** The hints of {@link withoutHints} in `message`, each without its leading `; `. */
+export function hintsOf(message: string): string[] {
+  return [...message.matchAll(unwrittenTailHint)].map((match) => match[0].slice(2));
+}
+
+/**
+ * A JSON object or array a workload's check prints (`store holds {"k1":"v1","k2":"v2"}`), with one
+ * level of nesting: masked whole, as `{…}` or `[…]`, since how many keys it holds varies by seed
+ * (a page store's user saw one bug as 164 root causes, one per key count). An empty one stays.
+ */
+const jsonValue = /\{(?=")(?:[^{}"]|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\[(?=["{[]|-?\d[^\]]*,)(?:[^[\]"]|"(?:[^"\\]|\\.)*"|\[[^[\]]*\])*\]/g;
+
+/** What a {@link jsonValue} becomes in a shape. */
+function maskJson(value: string): string {
+  return value.startsWith('{') ? '{…}' : '[…]';
+}
 
 /** What {@link invalidJson} becomes in a cause's shape. */
 const notValidJson = '<not valid JSON>';

@@ -49,6 +49,27 @@ describe('campaignSummary of a failing campaign', () => {
     expect(lines.filter((line) => line.includes('[prefix]') || line.includes('[reads]'))).toEqual([]);
   });
 
+  it('gives the advice a power loss adds to a library\'s messages once, below the root causes it follows, not in each', () => {
+    const hint = (file: string): string => `; the power loss before it left ${file} reading bytes nothing wrote past the size it had on disk (an unsynced append whose size survived without its data, or tore into garbage), as POSIX, XFS and ext4 with data=writeback allow: trust only bytes a checksum or an fsynced length vouches for, or, if the library promises only what ext4's default data=ordered keeps, say so with the workload's faults: { dataOrder: 'ordered' }`;
+    const hinted: CampaignResult = {
+      ...greenResult,
+      seeds: 10,
+      failingSeeds: 3,
+      violations: [
+        violation('log', 2, 'acked', `line 4 is unreadable${hint('/app/app.log')} (after power-loss during operation 3, crash state 1)`),
+        violation('log', 5, 'acked', `line 9 is unreadable${hint('/app/app.1.log')} (after power-loss during operation 7, crash state 2)`),
+        violation('log', 7, 'torn', `store holds {"a":"1","b":"2"}, expected {"a":"1"}${hint('/app/store.json')} (after power-loss during operation 1, crash state 0)`),
+      ],
+    };
+    const out = campaignSummary(hinted, {});
+    expect(out.filter((line) => line.includes('trust only bytes a checksum'))).toEqual([
+      '  (+) 2 root causes above followed a power loss that, in seed 2, left /app/app.log reading bytes nothing wrote past the size it had on disk (an unsynced append whose size survived without its data, or tore into garbage), as POSIX, XFS and ext4 with data=writeback allow: trust only bytes a checksum or an fsynced length vouches for, or, if the library promises only what ext4\'s default data=ordered keeps, say so with the workload\'s faults: { dataOrder: \'ordered\' }',
+    ]);
+    expect(out).toContain('  2 seeds  [acked] line N is unreadable (after power-loss) (+)  (log)');
+    expect(out).toContain('  1 seed   [torn] store holds {…}, expected {…} (after power-loss) (+)  (log)');
+    expect(out).toContain('           seed 7: store holds {"a":"1","b":"2"}, expected {"a":"1"} (after power-loss during operation 1, crash state 0)');
+  });
+
   it('names an error thrown only after a run\'s first violation (a workload\'s check that threw), which no root cause shows', () => {
     const threw = 'TypeError: Cannot read properties of undefined (reading \'n\')';
     const later: CampaignResult = { ...failing, violations: [...failing.violations, violation('wal-append', 3, 'invariants-threw', threw, 3), violation('wal-append', 5, 'invariants-threw', threw, 3)] };
