@@ -348,12 +348,15 @@ export class CommitModel {
   /**
    * Records a clean `close()` that resolved. Everything acknowledged had to survive, unless the
    * store had failed (then closing only ends the session, as a power loss would).
+   * @param recordLanded - false when a misdirected write struck the close: what it wrote may never
+   * have reached its place, so it vouches for nothing after damage (the commits had to survive as
+   * synced ones do, and media damage may take them as it may take those)
    */
-  closed(): void {
+  closed(recordLanded = true): void {
     if (!this.sessionOpen) return;
     if (!this.sessionFailed) {
-      this.markSurvivors('closed', this.ackCount);
-      for (const c of this.pending) if (c.ackSeq !== undefined) c.closedAfter = true;
+      this.markSurvivors(recordLanded ? 'closed' : 'synced', this.ackCount);
+      if (recordLanded) for (const c of this.pending) if (c.ackSeq !== undefined) c.closedAfter = true;
     }
     this.endSession('power-loss');
   }

@@ -681,8 +681,9 @@ class EngineRun {
         // Only a close that resolved is a clean close; a rejected one made nothing durable.
         let ok = true;
         this.#closing = true;
+        const misdirectedBefore = this.#world.faultCounts['misdirected-write'];
         await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
-        this.#sessionClosed(ok);
+        this.#sessionClosed(ok, misdirectedBefore);
         return 'closed';
       }
       case 'crash':
@@ -693,10 +694,15 @@ class EngineRun {
     }
   }
 
-  /** Ends the session after a close that resolved (`ok`) or rejected (nothing made durable). */
-  #sessionClosed(ok: boolean): void {
+  /**
+   * Ends the session after a close that resolved (`ok`) or rejected (nothing made durable). A
+   * misdirected write since `misdirectedBefore` (the count when the close was issued) may have
+   * taken what the close wrote away from its place: such a close vouches for nothing after
+   * damage (CommitModel.closed).
+   */
+  #sessionClosed(ok: boolean, misdirectedBefore: number): void {
     this.#witness.sessionEnded(ok && !this.#model.failed ? 'clean' : 'unknown');
-    if (ok) this.#model.closed();
+    if (ok) this.#model.closed(this.#world.faultCounts['misdirected-write'] === misdirectedBefore);
     else this.#model.crashed('power-loss');
     if (ok && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterClose(this.#world));
   }
@@ -712,12 +718,14 @@ class EngineRun {
   async #overlap(ops: readonly OverlapOp[], handle: EngineHandle): Promise<'closed' | void> {
     const settled: Promise<void>[] = [];
     let closed: boolean | undefined;
+    let misdirectedBefore: number | undefined;
     for (const [index, op] of ops.entries()) {
       if (op.afterMs !== undefined) await new Promise<void>((resolve) => this.#world.clock.setTimer(op.afterMs!, resolve));
       this.#world.record('note', 'issue', `${index} ${op.op}`);
       if (op.op === 'close') {
         this.#closing = true;
         closed ??= true;
+        misdirectedBefore ??= this.#world.faultCounts['misdirected-write'];
         settled.push(this.#guarded(handle.close().catch((error: unknown) => { closed = false; throw error; })));
       } else {
         settled.push(this.#issue(op, handle));
@@ -725,7 +733,7 @@ class EngineRun {
     }
     await Promise.all(settled);
     if (closed === undefined) return;
-    this.#sessionClosed(closed);
+    this.#sessionClosed(closed, misdirectedBefore!);
     return 'closed';
   }
 
@@ -873,8 +881,9 @@ class EngineRun {
       if (!this.#storeFailed) model.synced();
     }
     let ok = true;
+    const misdirectedBefore = this.#world.faultCounts['misdirected-write'];
     await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
-    this.#sessionClosed(ok);
+    this.#sessionClosed(ok, misdirectedBefore);
   }
 
   /** In digest mode, the last events of a run that found something (what a report shows); none for a run that passed. */
