@@ -6,7 +6,7 @@
  * share its plan's scenario and seed, and counts in the failing seeds; a corpus that passes
  * shows as a row of plans that held.
  */
-import { commandLine, toViolation, type RegressionResult } from '../harness/index.ts';
+import { replayCommand, toViolation, type RegressionResult } from '../harness/index.ts';
 import { zeroCounts, type CampaignResult, type ScenarioSummary, type Violation } from '../sim/index.ts';
 
 /** The unit a corpus's plans are reported under. */
@@ -17,7 +17,7 @@ function corpusViolations(results: readonly RegressionResult[], invocation: stri
   return results.flatMap((result, position) => result.violations.map((violation, indexInRun) =>
     toViolation({ ...violation, message: `[regression ${result.name}] ${violation.message}` }, {
       unit: corpusUnit, seed: position + 1, indexInRun,
-      repro: commandLine(invocation, ['replay', result.file, ...(engine === undefined ? [] : ['--engine', engine])]),
+      repro: replayCommand(invocation, result.file, engine === undefined ? [] : ['--engine', engine]),
     })));
 }
 

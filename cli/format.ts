@@ -3,10 +3,11 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
-import { hintsOf, nextShrinkCommand, rootCauseGroups, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { hintsOf, nextShrinkCommand, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
+import { corpusUnit } from './corpus-part.ts';
 
 /** Root causes listed in the text summary, two lines each; the rest are counted (reports list all). */
 const groupsListedMax = 10;
@@ -179,10 +180,17 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   const untested = unran.length > 0 && result.seeds > 0 ? `; ${unran.length} of ${result.scenarios.length} scenarios ran no seed: ${unran.join(', ')} (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario)` : '';
   const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (time budget reached${untested})` : '';
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
-  lines.push(`seeds run: ${result.seeds}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
+  // ci replays its regression corpus as one more unit, a plan a "seed": say how many, so --seeds 50 reading 56 is no puzzle.
+  const corpusPlans = result.scenarios.at(-1) === corpusUnit ? result.perScenario[corpusUnit]?.seeds ?? 0 : 0;
+  const corpus = corpusPlans > 0 ? ` (${corpusPlans} of them regression plans replayed)` : '';
+  lines.push(`seeds run: ${result.seeds}${corpus}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
   lines.push(`digest: ${result.digest}`);
   lines.push(...determinismLines(result, String).map((line, index) => (index === 0 ? line : `  ${line}`)));
-  if (result.violations.length === 0 && !result.violationsOmitted) lines.push('violations: none');
+  if (result.violations.length === 0 && !result.violationsOmitted) {
+    // Said here, where the eye lands, not only in the exit line after the tables.
+    const untestedWhy = result.seeds > 0 && outcome.ioCount !== undefined ? untestedReason({ ...result, ioCount: outcome.ioCount }) : undefined;
+    lines.push(untestedWhy === undefined ? 'violations: none' : `violations: none, but nothing was tested: ${untestedWhy}`);
+  }
   else lines.push(...failingLines(result, options));
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
@@ -308,7 +316,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   const lines = [
     ...planLines,
     `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
-      + `${result.failedOperations} operations failed while faults were on, ${result.detected} damage detected; digest ${result.digest}`,
+      + `${plural(result.failedOperations, 'operation')} failed while faults were on, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
     result.violations.length <= 1 ? `violations: ${result.violations.length === 0 ? 'none' : 1}`
       : `violations: ${result.violations.length}, in the order found: the first is the root cause, the others most likely follow from it`,

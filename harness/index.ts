@@ -28,6 +28,7 @@ export {
   type PlanOpener, type RegressionEntry, type RegressionResult,
 } from './corpus.ts';
 export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';
+export { envAssignments, watchEnvReads } from './env-reads.ts';
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {

@@ -3,6 +3,7 @@
  * (`npx powercut` in a project, `npm run -s powercut --` in powercut's own checkout, or the
  * binary's path), naming the subject's module so it reruns the same code.
  */
+import { envAssignments } from './env-reads.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** How a repro line starts when the caller does not say: what works in a project that installed powercut. */
@@ -18,17 +19,20 @@ export function commandLine(invocation: string, args: readonly string[]): string
   return [invocation, ...args.map(shellQuote)].join(' ');
 }
 
-/** The command that reruns seed `seed` of `unit` with the full trace. */
+/**
+ * The command that reruns seed `seed` of `unit` with the full trace, after the environment
+ * variables the user's module read (harness/env-reads.ts).
+ */
 export function reproCommand<P extends BasePlan>(invocation: string, subject: Subject<P>, unit: string, seed: number): string {
-  return commandLine(invocation, ['repro', ...subject.subjectArgs(), ...subject.seedArgs(unit, seed)]);
+  return envAssignments() + commandLine(invocation, ['repro', ...subject.subjectArgs(), ...subject.seedArgs(unit, seed)]);
 }
 
 /**
- * The command that replays a plan file.
+ * The command that replays a plan file, after the environment variables the user's module read.
  * @param subjectArgs - `--engine FILE` or `--target FILE` when it runs on another subject than the one the plan names
  */
 export function replayCommand(invocation: string, file: string, subjectArgs: readonly string[] = []): string {
-  return commandLine(invocation, ['replay', file, ...subjectArgs]);
+  return envAssignments() + commandLine(invocation, ['replay', file, ...subjectArgs]);
 }
 
 /**

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { referenceEngine } from '../sim/contract.ts';
 import type { Engine } from '../sim/contract.ts';
 import { ensureTypeScript, isTypeScript } from './typescript.ts';
+import { watchEnvReads } from '../harness/index.ts';
 
 /** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
 export class SubjectLoadError extends Error {
@@ -53,6 +54,7 @@ export async function importModule(module: string, flag: string): Promise<Record
   if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
   try {
     if (isTypeScript(path)) await ensureTypeScript();
+    watchEnvReads();
     return await import(pathToFileURL(path).href) as Record<string, unknown>;
   } catch (error) {
     throw new SubjectLoadError(`${flag} ${module}: cannot load it (${loadFailure(error, path)})`);

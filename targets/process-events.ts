@@ -35,9 +35,15 @@ const byEvent = ['on', 'addListener', 'once', 'prependListener', 'prependOnceLis
 /** Methods that return the emitter (`process`, for chaining) rather than a value. */
 const chaining: ReadonlySet<string> = new Set(['on', 'addListener', 'once', 'prependListener', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners']);
 
-/** Whether `event` is one a process's life decides: its exit, a signal, or a message from its parent. */
-export function isLifecycleEvent(event: unknown): boolean {
-  return event === 'exit' || event === 'beforeExit' || event === 'message' || event === 'disconnect' || (typeof event === 'string' && /^SIG[A-Z0-9]+$/.test(event));
+/**
+ * Whether `event` is one a process's life decides: its exit, a signal, or, in a process without
+ * an IPC channel, a message from its parent. With a channel (vitest's forks pool, a child a
+ * process manager forked), messages are the host's own: its RPC listens for them, and a
+ * dynamic `import()` inside a run waits on it.
+ */
+export function isLifecycleEvent(event: unknown, hasChannel = process.channel !== undefined): boolean {
+  if (event === 'message' || event === 'disconnect') return !hasChannel;
+  return event === 'exit' || event === 'beforeExit' || (typeof event === 'string' && /^SIG[A-Z0-9]+$/.test(event));
 }
 
 /** Node's own method of `process` (an EventEmitter's), for the events that stay real. */

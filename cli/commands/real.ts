@@ -1,7 +1,7 @@
 /** `powercut real`: the kill -9 campaign against an engine in a real child process on the real disk (real/). */
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
-import { commandLine, rootCauseKey } from '../../harness/index.ts';
+import { commandLine, envAssignments, rootCauseKey } from '../../harness/index.ts';
 import { runRealCampaign, runRealTargetCampaign, type RealCampaignResult, type RealTargetResult } from '../../real/index.ts';
 import type { DurationSummary } from '../../real/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
@@ -114,7 +114,7 @@ export function register(program: Command): void {
           },
         }),
       });
-      const reproduce = commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
+      const reproduce = envAssignments() + commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
       for (const line of realSummary(result, reproduce)) console.log(line);
       if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
       process.exitCode = realExitCode(result);
@@ -165,7 +165,7 @@ async function realTarget(options: RealOptions): Promise<void> {
       },
     }),
   });
-  const reproduce = commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
+  const reproduce = envAssignments() + commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
   for (const line of realTargetSummary(result, reproduce)) console.log(line);
   if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
   else if (result.checks === 0) process.stderr.write('powercut: nothing was tested: no check ran after a kill (raise --cycles)\n');

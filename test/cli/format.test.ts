@@ -213,3 +213,11 @@ describe('campaignSummary of a campaign a time budget ended', () => {
     expect(line).toContain('planned (time budget reached; 1 of 3 scenarios ran no seed: disk-full (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario))');
   });
 });
+
+describe('campaignSummary of ci with its regression corpus', () => {
+  it('says how many of the seeds run were regression plans replayed', () => {
+    const withPlans = { ...greenResult, seeds: greenResult.seeds + 6, scenarios: [...greenResult.scenarios, 'regressions'], perScenario: { ...greenResult.perScenario, regressions: { ...greenResult.perScenario['disk-full']!, seeds: 6 } } } as CampaignResult;
+    expect(campaignSummary(withPlans).find((text) => text.startsWith('seeds run:'))).toMatch(new RegExp(`^seeds run: ${greenResult.seeds + 6} \\(6 of them regression plans replayed\\) in `));
+    expect(campaignSummary(greenResult).find((text) => text.startsWith('seeds run:'))).not.toContain('regression');
+  });
+});

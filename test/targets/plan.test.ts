@@ -11,7 +11,7 @@ describe('targetPlan', () => {
     expect(plan).toMatchObject({ format: 'powercut-target-plan', version: 1, target: 'w.ts', workload: 'careful-writer', seed: 9 });
     expect(plan.operations).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(plan.faults).toMatchObject({ sectorBytes: 512, fsyncFailureMode: 'ext4' });
-    expect(targetFaultKinds(carefulWriter)).toEqual(['power-loss', 'kill-9', 'fsync-error', 'disk-full', 'dir-sync-error', 'write-error']);
+    expect(targetFaultKinds(carefulWriter)).toEqual(['power-loss', 'kill-9', 'fsync-error', 'disk-full', 'short-write', 'dir-sync-error', 'write-error']);
   });
 
   it('takes changes to the fault profile from the workload', () => {

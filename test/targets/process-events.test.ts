@@ -7,6 +7,7 @@ import { deprecate } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../sim/world.ts';
 import { targetPlan } from '../../targets/plan.ts';
+import { isLifecycleEvent } from '../../targets/process-events.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
 import { defineWorkload, type Workload } from '../../targets/workload.ts';
 
@@ -33,13 +34,23 @@ const registersExitHandlers = asAny(defineWorkload<{ seen: number[] }, undefined
 
 describe('exit, signal and IPC message listeners of a simulated process', () => {
   it('are the incarnation\'s own: each incarnation sees only its own, and none reaches the real process', async () => {
-    const counts = (): number[] => [process.listenerCount('exit'), process.listenerCount('SIGTERM'), process.listenerCount('message')];
+    // 'message' too where the process has no IPC channel (vitest's forks pool gives it one).
+    const counts = (): number[] => [process.listenerCount('exit'), process.listenerCount('SIGTERM'), ...(process.channel === undefined ? [process.listenerCount('message')] : [])];
     const before = counts();
     const plan = targetPlan(registersExitHandlers, 'test', 1, noFaults({ scheduled: [{ io: 0, kind: 'kill-9' }] }));
     const result = await runTargetPlan(registersExitHandlers, plan);
     expect(result.crashes).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
     expect(counts()).toEqual(before);
+  });
+
+  it('take IPC messages as the simulated process\'s own only where the real process has no IPC channel: with one, its messages are the host\'s (a test runner\'s RPC)', () => {
+    expect(isLifecycleEvent('message', false)).toBe(true);
+    expect(isLifecycleEvent('disconnect', false)).toBe(true);
+    expect(isLifecycleEvent('message', true)).toBe(false);
+    expect(isLifecycleEvent('exit', true)).toBe(true);
+    expect(isLifecycleEvent('SIGTERM', true)).toBe(true);
+    expect(isLifecycleEvent('uncaughtException', false)).toBe(false);
   });
 
   it('leave other events to the real process: an uncaughtException listener is Node\'s as before', async () => {

@@ -88,7 +88,7 @@ describe('a library workload campaign', () => {
 
   it('marks the faults it aims at as targeted cells of the coverage table, by I/O class', async () => {
     const result = await campaign('test/targets/fixtures/careful-writer.ts', 5);
-    expect(result.targets['append']).toEqual(['kill-9', 'power-loss', 'disk-full', 'write-error']);
+    expect(result.targets['append']).toEqual(['kill-9', 'power-loss', 'disk-full', 'short-write', 'write-error']);
     expect(result.targets['fsync']).toEqual(['fsync-error']);
     expect(result.subject).toEqual({ kind: 'library', name: 'careful-writer', module: 'test/targets/fixtures/careful-writer.ts' });
   });

@@ -1,0 +1,71 @@
+/**
+ * The environment variables a user's module reads: a planted bug behind `COW_BUG=no-meta-crc`, a
+ * workload's fault profile in `PAGESTORE_FAULTS`. A repro line that leaves them out reruns
+ * other code, and says nothing is wrong (two new users pasted such lines and got "violations:
+ * none"). From the moment the first user module is imported, `process.env` is a proxy that
+ * notes each name read; the commands print the ones set, with their values, before the
+ * command (`COW_BUG=no-meta-crc npx powercut repro ...`).
+ *
+ * Left out: names powercut, Node, npm and the shell set or read for themselves (`POWERCUT_*`,
+ * `NODE_*`, `npm_*`, `PATH`, `HOME`, ...), and every name read while the environment is being
+ * copied whole (`{ ...process.env }`, a child's `env`, the copy a library run restores:
+ * targets/environment.ts): from an enumeration of its names to the end of that synchronous
+ * stretch, reads are not noted. Reads in worker threads are not seen; the main thread imports
+ * the module too, and runs seeds itself.
+ */
+import { shellQuote } from './repro.ts';
+
+/** Names of the process, the shell, Node, npm and their tools: never a user's switch. */
+const ignored = /^(?:POWERCUT_|NODE_|npm_|TSX_|ESBUILD_|VITEST|LC_|XDG_)|^(?:PATH|HOME|USER|LOGNAME|SHELL|TERM|TERM_PROGRAM|COLORTERM|LANG|LANGUAGE|TZ|PWD|OLDPWD|TMPDIR|TMP|TEMP|CI|FORCE_COLOR|NO_COLOR|COLUMNS|LINES|SHLVL|HOSTNAME|INIT_CWD|EDITOR|PAGER|DEBUG|NODE|_)$/;
+
+const read = new Set<string>();
+let watching = false;
+/** Set by an enumeration of the names, cleared at the next microtask: the stretch a copy takes. */
+let copying = false;
+
+function note(name: string | symbol): void {
+  if (typeof name === 'string' && !copying && !ignored.test(name)) read.add(name);
+}
+
+/** Starts noting the names read from `process.env` (once per thread). */
+export function watchEnvReads(): void {
+  if (watching) return;
+  watching = true;
+  const real = process.env;
+  process.env = new Proxy(real, {
+    get(target, name, receiver) {
+      note(name);
+      return Reflect.get(target, name, receiver) as unknown;
+    },
+    has(target, name) {
+      note(name);
+      return Reflect.has(target, name);
+    },
+    // Straight onto the real object, which keeps its own rules (values become strings).
+    set(target, name, value) {
+      (target as Record<string | symbol, unknown>)[name] = value;
+      return true;
+    },
+    ownKeys(target) {
+      if (!copying) {
+        copying = true;
+        queueMicrotask(() => { copying = false; });
+      }
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+/**
+ * The variables a user's module read that are set now, as shell assignments to put before a
+ * command (`A=1 B='x y' `), or '' when there are none.
+ */
+export function envAssignments(env: NodeJS.ProcessEnv = process.env): string {
+  const set = [...read].sort().filter((name) => env[name] !== undefined);
+  return set.map((name) => `${name}=${shellQuote(env[name]!)} `).join('');
+}
+
+/** Forgets the names noted so far (for tests). */
+export function forgetEnvReads(): void {
+  read.clear();
+}

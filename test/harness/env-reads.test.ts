@@ -1,0 +1,48 @@
+/**
+ * Repro lines carry the environment variables a user's module read (harness/env-reads.ts): a bug
+ * planted behind a variable reruns only with it, so the line that reproduces it names it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCampaign } from '../../harness/campaign.ts';
+import { envAssignments, forgetEnvReads, watchEnvReads } from '../../harness/env-reads.ts';
+import { loadSubject } from '../../subjects/index.ts';
+
+afterEach(() => {
+  delete process.env['PC_TEST_PLANTED'];
+  delete process.env['PC_TEST_READ'];
+  delete process.env['PC_TEST_COPIED'];
+  forgetEnvReads();
+});
+
+describe('the environment variables a module read', () => {
+  it('are noted when read and set, quoted for a shell; names only copied whole, or Node\'s and powercut\'s own, are not', async () => {
+    watchEnvReads();
+    process.env['PC_TEST_READ'] = 'a b';
+    process.env['PC_TEST_COPIED'] = '1';
+    await Promise.resolve();
+    expect(process.env['PC_TEST_READ']).toBe('a b');
+    void process.env['POWERCUT_FAULTS'];
+    void process.env['NODE_ENV'];
+    void process.env['PC_TEST_UNSET'];
+    const copy = { ...process.env };
+    expect(copy['PC_TEST_COPIED']).toBe('1');
+    expect(envAssignments()).toBe(`PC_TEST_READ='a b' `);
+  });
+
+  it('keep the real environment\'s rules: a value set becomes a string, a deleted one is gone', () => {
+    watchEnvReads();
+    process.env['PC_TEST_READ'] = 7 as unknown as string;
+    expect(process.env['PC_TEST_READ']).toBe('7');
+    delete process.env['PC_TEST_READ'];
+    expect('PC_TEST_READ' in process.env).toBe(false);
+    expect(envAssignments()).toBe('');
+  });
+
+  it('start a campaign\'s repro lines, so that a bug planted behind one reruns', async () => {
+    process.env['PC_TEST_PLANTED'] = '1';
+    const module = 'test/fixtures/engines/planted-by-env.ts';
+    const result = await runCampaign({ subject: await loadSubject({ kind: 'engine', module }), units: ['wal-append'], seeds: 3, invocation: 'npx powercut' });
+    expect(result.violations.length).toBeGreaterThan(0);
+    for (const violation of result.violations) expect(violation.repro).toBe(`PC_TEST_PLANTED=1 npx powercut repro --engine ${module} --scenario wal-append --seed ${violation.seed}`);
+  });
+});
