@@ -13,7 +13,7 @@
  * stretch, reads are not noted. Reads in worker threads are not seen; the main thread imports
  * the module too, and runs seeds itself.
  */
-import { shellQuote } from './repro.ts';
+import { shellQuote } from './shell-quote.ts';
 
 /** Names of the process, the shell, Node, npm and their tools: never a user's switch. */
 const ignored = /^(?:POWERCUT_|NODE_|npm_|TSX_|ESBUILD_|VITEST|LC_|XDG_)|^(?:PATH|HOME|USER|LOGNAME|SHELL|TERM|TERM_PROGRAM|COLORTERM|LANG|LANGUAGE|TZ|PWD|OLDPWD|TMPDIR|TMP|TEMP|CI|FORCE_COLOR|NO_COLOR|COLUMNS|LINES|SHLVL|HOSTNAME|INIT_CWD|EDITOR|PAGER|DEBUG|NODE|_)$/;

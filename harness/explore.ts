@@ -22,14 +22,21 @@
  * look found is reported as the crash state it settled on, with a plan that crashes in that
  * state on its own path (harness/pin-look.ts).
  *
- * What it does not explore: two crashes in one run, or faults other than crashes.
+ * Recovery is where a second crash hurts: code that rolls back or cleans up after a crash and
+ * forgets to fsync before it deletes its evidence (a journal, a temporary file) is caught only by
+ * a crash inside that recovery. So each crash point's kill -9 is also followed, at each of the
+ * first {@link exploreRecoveryCrashesDefault} I/Os after it (the recovery, or what follows a
+ * short one), by a kill -9 or a power loss that keeps nothing unsynced (crash state 1). A
+ * rollback journal's user saw explore miss two such bugs that campaigns found by chance.
+ *
+ * What it does not explore: faults other than crashes, or more than two crashes in one run.
  */
 import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
-import type { BasePlan, CandidateCrash, Subject } from './subject.ts';
+import type { BasePlan, CandidateCrash, RecoveryCrash, Subject } from './subject.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
@@ -44,6 +51,12 @@ export interface ExploreOptions {
    * @defaultValue {@link exploreLooksDefault}
    */
   readonly looks?: number;
+  /**
+   * How many I/Os after each crash point's kill -9 get a second crash (a kill -9, and a power loss
+   * in crash state 1): the recovery's first ones; 0: none.
+   * @defaultValue {@link exploreRecoveryCrashesDefault}
+   */
+  readonly recoveryCrashes?: number;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -71,6 +84,8 @@ export interface ExploreCrash {
    * operation or an open that left writes unsynced): the step it struck before.
    */
   readonly powerLossBeforeStep?: number;
+  /** A second crash, in the recovery this one started. */
+  readonly then?: RecoveryCrash;
 }
 
 /** One distinct violation and the first crash that showed it. */
@@ -114,6 +129,12 @@ export interface ExploreResult<P extends BasePlan> {
   readonly runsPerSecond: number;
 }
 
+/** Default of {@link ExploreOptions.recoveryCrashes}: a recovery's first I/Os (a journal's rollback takes about 8). */
+export const exploreRecoveryCrashesDefault = 8;
+
+/** The crash state of a power loss inside a recovery: it keeps nothing unsynced, the harshest. */
+const recoveryPowerLossState = 0;
+
 /** Default of {@link ExploreOptions.states}: the named crash states 0 to 4. */
 export const exploreStatesDefault = 5;
 /**
@@ -140,6 +161,8 @@ export function exploreStatesFor(plan: BasePlan): number {
 export function crashName(crash: ExploreCrash): string {
   if (crash.powerLossBeforeStep !== undefined) return `power-loss before step ${crash.powerLossBeforeStep}`;
   const name = crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
+  const then = crash.then;
+  if (then !== undefined) return `${name}, then ${then.kind === 'kill-9' ? 'kill-9' : `power-loss state ${then.crashState}`} at recovery I/O ${then.offset}`;
   return crash.thenPowerLoss === true ? `${name}, then power-loss` : name;
 }
 
@@ -166,7 +189,11 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   // of its own there.
   const own = look.crash === 0 && look.beforeStep === undefined && candidate.crash.kind === 'power-loss';
   const before = look.crash === 0 && look.beforeStep !== undefined;
+  // A look at the power loss inside the recovery (the run's second crash) names its state there.
+  const then = candidate.crash.then;
+  const inRecovery = then !== undefined && look.crash === 1 && look.beforeStep === undefined;
   const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState }
+    : inRecovery ? { ...candidate.crash, then: { ...then, crashState: look.crashState } }
     : before ? { ...candidate.crash, powerLossBeforeStep: look.beforeStep! } : { ...candidate.crash, thenPowerLoss: true };
   if (look.beforeStep !== undefined || look.rot !== undefined) return { crash, plan: candidate.plan, violation };
   const plan = pinLook(candidate.plan as P & { readonly looks?: number }, { violations: [violation] });
@@ -175,12 +202,16 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
 }
 
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number): Candidate<P>[] {
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number): Candidate<P>[] {
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
     const state = crash.crashState ?? 0;
-    const looked = (crash.kind === 'kill-9' || state === 0) && looks > 0 ? { looks } : {};
-    const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: state, ...looked };
+    // A power loss in a recovery looks at other disks it could have left (the harm is in one
+    // file kept and another not, which only a random state shows); a kill -9 there needs none.
+    const lookedAt = crash.then === undefined ? crash.kind === 'kill-9' || state === 0 : crash.then.kind === 'power-loss';
+    const looked = lookedAt && looks > 0 ? { looks } : {};
+    const then = crash.then === undefined ? {} : { then: crash.then };
+    const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: state, ...looked, ...then };
     const plan = subject.explore.candidate(base, at);
     if (plan !== undefined) candidates.push({ crash, at, plan });
   };
@@ -188,6 +219,12 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   for (const io of points) {
     add({ io, kind: 'kill-9' });
     if (powerLosses) for (let state = 0; state < states; state++) add({ io, kind: 'power-loss', crashState: state });
+  }
+  for (const io of points) {
+    for (let offset = 0; offset < recoveryCrashes; offset++) {
+      add({ io, kind: 'kill-9', then: { offset, kind: 'kill-9', crashState: 0 } });
+      if (powerLosses) add({ io, kind: 'kill-9', then: { offset, kind: 'power-loss', crashState: recoveryPowerLossState } });
+    }
   }
   if (!powerLosses) add({ io: 'end', kind: 'kill-9' });
   else for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
@@ -262,6 +299,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const states = options.states ?? exploreStatesFor(plan);
   const size = options.size ?? subject.explore.sizeDefault;
   const looks = options.looks ?? exploreLooksDefault;
+  const recoveryCrashes = options.recoveryCrashes ?? exploreRecoveryCrashesDefault;
+  if (!Number.isInteger(recoveryCrashes) || recoveryCrashes < 0) throw new RangeError(`recoveryCrashes must be a non-negative integer, not ${recoveryCrashes}`);
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, not ${size}`);
@@ -269,7 +308,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const base = subject.explore.base(plan, size);
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
-  const candidates = candidatesOf(subject, base, points, states, looks);
+  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();

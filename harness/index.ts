@@ -22,7 +22,7 @@ export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult
 export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
-export { crashName, explorePlan, exploreLooksDefault, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
+export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {
   corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
   type PlanOpener, type RegressionEntry, type RegressionResult,

@@ -4,15 +4,13 @@
  * binary's path), naming the subject's module so it reruns the same code.
  */
 import { envAssignments } from './env-reads.ts';
+import { shellQuote } from './shell-quote.ts';
+
+export { shellQuote };
 import type { BasePlan, Subject } from './subject.ts';
 
 /** How a repro line starts when the caller does not say: what works in a project that installed powercut. */
 export const invocationDefault = 'npx powercut';
-
-/** Quotes one argument for a POSIX shell when it needs it. */
-export function shellQuote(argument: string): string {
-  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A command line from an invocation prefix and arguments. */
 export function commandLine(invocation: string, args: readonly string[]): string {

@@ -117,6 +117,18 @@ export interface CandidateCrash {
    * losses could have left, recovered and checked (harness/explore.ts asks for them in state 0).
    */
   readonly looks?: number;
+  /**
+   * A second crash, in the recovery the first one starts: at the `offset`-th I/O after the first
+   * crash (0: the recovery's first), with `kind`, a power loss settling on `crashState`.
+   */
+  readonly then?: RecoveryCrash;
+}
+
+/** A crash inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
+export interface RecoveryCrash {
+  readonly offset: number;
+  readonly kind: 'kill-9' | 'power-loss';
+  readonly crashState: number;
 }
 
 /** Something the harness can test. */

@@ -37,6 +37,16 @@ export const engineExploration: Exploration<Plan> = {
     if (crash.io === undefined) {
       return { ...base, ...looks, steps: [...base.steps, { op: 'crash', kind: 'power-loss' }], crashStates: [crash.crashState] };
     }
+    const then = crash.then;
+    if (then !== undefined) {
+      // Crash states go by crash index: the first crash's, then the one in its recovery.
+      return {
+        ...base,
+        ...looks,
+        faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }] },
+        crashStates: [crash.kind === 'power-loss' ? crash.crashState : 0, then.crashState],
+      };
+    }
     return {
       ...base,
       ...looks,

@@ -14,7 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { referenceEngine } from '../sim/contract.ts';
 import type { Engine } from '../sim/contract.ts';
 import { ensureTypeScript, isTypeScript } from './typescript.ts';
-import { watchEnvReads } from '../harness/index.ts';
+// Not through harness/index.ts: this module is on the light path (no simulator) of the real-disk child.
+import { watchEnvReads } from '../harness/env-reads.ts';
 
 /** A subject module that cannot be loaded: missing, failing to import, or exporting something else. */
 export class SubjectLoadError extends Error {

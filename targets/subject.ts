@@ -74,6 +74,11 @@ const exploration: Exploration<TargetPlan> = {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };
     const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
+    const then = crash.then;
+    if (then !== undefined) {
+      const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
+      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, then.kind === 'kill-9' ? 0 : then.crashState, keepEverything] };
+    }
     return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
   },
 };

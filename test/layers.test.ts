@@ -124,7 +124,8 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
 /** Folders whose internals others reach only through their doors: `<folder>/index.ts`, and the light doors listed. */
 export const doors: ReadonlyMap<string, readonly string[]> = new Map([
   ['sim', ['sim/index.ts', 'sim/contract.ts']],
-  ['harness', ['harness/index.ts']],
+  // env-reads.ts: the loader of a user's module (subjects/load-engine.ts) is on the real-disk child's light path.
+  ['harness', ['harness/index.ts', 'harness/env-reads.ts']],
   ['facade', ['facade/index.ts']],
   ['targets', ['targets/index.ts']],
 ]);

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { findingOf, stableJson } from '../../harness/index.ts';
-import { crashName, exploreLooksDefault, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
+import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
@@ -14,6 +14,7 @@ import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
 
 interface ExploreFlags extends PlanFlags {
   readonly states?: number;
+  readonly recoveryCrashes?: number;
   readonly steps?: number;
   readonly out?: string;
   readonly jobs: number;
@@ -27,6 +28,7 @@ export function registerExplore(program: Command): void {
     .option('--seed <n>', 'seed', integerOption(0))
     .option('--plan <file>', 'explore a plan file instead of a seed')
     .option('--states <k>', `power-loss crash states per crash point (default: ${exploreStatesDefault}, or 12 on a disk that keeps directory operations per name)`, integerOption(1))
+    .option('--recovery-crashes <n>', `I/Os after each crash point's kill -9 (its recovery) crashed again, by kill -9 and by a power loss keeping nothing unsynced; 0: none (default: ${exploreRecoveryCrashesDefault})`, integerOption(0))
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
@@ -35,13 +37,15 @@ export function registerExplore(program: Command): void {
       const executor = threadsExecutor(subject, flags.jobs, workerScript);
       const states = flags.states ?? exploreStatesFor(plan);
       const looks = flags.looks ?? exploreLooksDefault;
+      const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
       } finally {
         await executor.close();
       }
-      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end: ${result.statesExplored} states`);
+      const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery` : '';
+      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end${again}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each), recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);

@@ -67,7 +67,7 @@ describe('nothing was tested: exit 4', () => {
     const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '2', '--corpus', corpus, '--no-check-determinism', '--report', report);
     expect(result.code).toBe(1);
     // The corpus's plans are planned seeds too: no time budget ran out.
-    expect(result.stdout).toMatch(/^seeds run: 3 in /m);
+    expect(result.stdout).toMatch(/^seeds run: 3 \(1 of them regression plans replayed\) in /m);
     const summary = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as { seeds: number; failingSeeds: number; scenarios: string[]; violations: { scenario: string; seed: number; repro: string; message: string }[] };
     expect(summary).toMatchObject({ seeds: 3, failingSeeds: 1, scenarios: ['wal-append', 'regressions'] });
     expect(summary.violations[0]).toMatchObject({ scenario: 'regressions', seed: 1, message: expect.stringMatching(/^\[regression drops\] /) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeedExecutor } from '../../harness/executor.ts';
-import { explorePlan } from '../../harness/explore.ts';
+import { crashName, explorePlan, exploreRecoveryCrashesDefault } from '../../harness/explore.ts';
 import { InProcessExecutor, MainThreadAndPool, WorkerPool } from '../../harness/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
@@ -18,7 +18,8 @@ describe('explorePlan on the engine subject', () => {
     const subject = engineSubject(referenceEngine);
     const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
     expect(result.crashPoints).toBeGreaterThan(10);
-    expect(result.statesExplored).toBe(result.crashPoints * (1 + states) + states);
+    // Each crash point: a kill -9, each power-loss state, and its kill -9 crashed again in recovery (a kill -9 and a power loss at each of its first I/Os).
+    expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states);
     expect(result.cleanViolations).toEqual([]);
     expect(result.violations).toEqual([]);
   });
@@ -26,7 +27,7 @@ describe('explorePlan on the engine subject', () => {
   it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
     const subject = engineSubject(referenceEngine);
     for (const [scenario, states] of [['wal-append', 5], ['unordered-names', 12]] as const) {
-      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2 });
+      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0 });
       expect(result.statesExplored, scenario).toBe(result.crashPoints * (1 + states) + states);
     }
   });
@@ -49,7 +50,7 @@ describe('explorePlan on the engine subject', () => {
     expect(torn).toMatchObject({ message: 'right after a power-loss: the published manifest is torn', kind: 'power-loss' });
     // State 2 keeps every unsynced write and state 4 keeps data without names: neither tears it.
     // (So may a look at a power loss between steps, or after a crash whose recovery left writes unsynced.)
-    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step'));
+    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step') && !crash.includes(' at recovery I/O '));
     expect(alone(torn!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
     const refused = result.violations.find((violation) => violation.invariant === 'false-corruption');
     expect(alone(refused!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
@@ -97,7 +98,7 @@ describe('explorePlan on the engine subject', () => {
     const tolerant = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/torn-line-log-tolerant.ts' });
     for (const seed of [1, 2, 3]) {
       const plan = strict.plan('torn-line-log', seed);
-      expect((await explorePlan(strict, plan, { looks: 0 })).violations, `seed ${seed} without looks`).toEqual([]);
+      expect((await explorePlan(strict, plan, { looks: 0, recoveryCrashes: 0 })).violations, `seed ${seed} without looks`).toEqual([]);
       const result = await explorePlan(strict, plan);
       expect(result.looks, `seed ${seed}`).toBeGreaterThan(0);
       const refused = result.violations.find((violation) => violation.invariant === 'opens');
@@ -110,6 +111,22 @@ describe('explorePlan on the engine subject', () => {
       // The log that cuts a torn tail passes the same exploration.
       expect((await explorePlan(tolerant, tolerant.plan('torn-line-log-tolerant', seed))).violations, `seed ${seed}, tolerant`).toEqual([]);
     }
+  });
+
+  it('crashes each kill -9\'s recovery again: it finds a rollback that trusts an undo log the killed process never fsynced, which crashes before the recovery miss, with a plan that replays it', async () => {
+    const trusting = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/undo-log-trusts-unsynced.ts' });
+    const careful = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/undo-log-writer.ts' });
+    const plan = trusting.plan('undo-log-trusts-unsynced', 1);
+    expect((await explorePlan(trusting, plan, { recoveryCrashes: 0 })).violations).toEqual([]);
+    const result = await explorePlan(trusting, plan);
+    const torn = result.violations.find((violation) => violation.invariant === 'whole');
+    expect(torn).toMatchObject({ kind: 'kill-9', then: { kind: 'power-loss' }, message: expect.stringMatching(/then power-loss during the reopen/) as unknown });
+    expect(torn!.then!.offset).toBeLessThan(8);
+    expect(crashName(torn!)).toMatch(/^kill-9, then power-loss state \d+ at recovery I\/O \d$/);
+    const rerun = await trusting.run(torn!.plan);
+    expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
+    // The writer that fsyncs the log before it rolls back passes the same exploration.
+    expect((await explorePlan(careful, careful.plan('undo-log-writer', 1))).violations).toEqual([]);
   });
 
   it('lets a power-loss state that leaves the same disk as state 0 reuse its run without what its looks found', async () => {

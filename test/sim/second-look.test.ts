@@ -208,8 +208,8 @@ describe('second looks at bit rot', () => {
     const looked = await runPlan(plan('read-corruption', 26), engine);
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('durability');
-    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/00000000000000000001.wal', at: 783, read: 32, arg: 783 } });
-    expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit 783 of \/db\/00000000000000000001\.wal rotted: commit #0 \(lsn 1\), acknowledged, is missing/);
+    expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/00000000000000000001.wal', at: 310, read: 32, arg: 310 } });
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit 310 of \/db\/00000000000000000001\.wal rotted: commit #0 \(lsn 1\), acknowledged, is missing/);
   });
 
   it('move onto the run\'s own path as a bit flip at that read (explicitLook): the same invariant fails there, found by the run itself', async () => {
@@ -217,7 +217,7 @@ describe('second looks at bit rot', () => {
     const looked = await runPlan(plan('read-corruption', 26), engine);
     const pinned = explicitLook(plan('read-corruption', 26), looked);
     expect(pinned.looks).toBeUndefined();
-    expect(pinned.faults.scheduled?.at(-1)).toEqual({ io: 32, kind: 'bit-flip', arg: 783 });
+    expect(pinned.faults.scheduled?.at(-1)).toEqual({ io: 32, kind: 'bit-flip', arg: 310 });
     const own = await runPlan(pinned, engine);
     expect(own.violations[0]?.invariant).toBe('durability');
     expect(own.violations[0]?.look).toBeUndefined();

@@ -4,7 +4,7 @@
  * kill -9 leaves: no power loss reaches it, not at the end, not in a look, not in exploration.
  */
 import { describe, expect, it } from 'vitest';
-import { explorePlan } from '../../harness/index.ts';
+import { explorePlan, exploreRecoveryCrashesDefault } from '../../harness/index.ts';
 import { PlanFileError } from '../../sim/plan-file.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import { checkTargetPlan, type TargetPlan } from '../../targets/plan.ts';
@@ -45,7 +45,8 @@ describe('the final crash of a library workload', () => {
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unsynced-rename.ts' });
     const result = await explorePlan(subject, subject.plan('unsynced-rename', 1), { size: 3 });
     expect(result.violations).toEqual([]);
-    expect(result.statesExplored).toBe(result.crashPoints + 1);
+    // Each crash point's kill -9, and its recovery crashed again by kill -9 only.
+    expect(result.statesExplored).toBe(result.crashPoints * (1 + exploreRecoveryCrashesDefault) + 1);
     const withPowerLoss = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unsynced-rename-power-loss.ts' });
     expect((await explorePlan(withPowerLoss, withPowerLoss.plan('unsynced-rename-power-loss', 1), { size: 3 })).violations.length).toBeGreaterThan(0);
   });
