@@ -9,7 +9,8 @@
  * variant; ddmin.ts) removes scheduled faults, steps and unused crash states (faults first: a
  * fault makes a plan harder to read than a step), and the subject's own
  * passes simplify what is left (for the engine: batches, operations, values, keys). Each
- * candidate is kept only if the same invariant still fails. The passes repeat until none makes
+ * candidate is kept only if the same invariant still fails, for a library workload after the
+ * same kinds of crashes (`sameCrashKinds: false` asks for the invariant only). The passes repeat until none makes
  * progress or the run budget is spent.
  *
  * Removing steps or faults shifts the I/O indexes of everything after them (a removed crash
@@ -30,6 +31,7 @@ import { anchorToSteps, unanchored, type ScheduledFault } from '../sim/index.ts'
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, crashSitesOf, crashStatesWithout, ddmin, ioLabelsOf, keepAimedSteps, range, reanchorFaults, type Anchors, type CrashSite } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
+import { crashKindsOf } from './triage.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Options of {@link shrinkPlan}. */
@@ -40,6 +42,16 @@ export interface ShrinkOptions {
   readonly runsMax?: number;
   /** Re-anchor scheduled faults when steps are removed. @defaultValue true */
   readonly reanchor?: boolean;
+  /**
+   * Keep a candidate only if its run still has every kind of crash the input's violation followed
+   * (a library workload's crash clause: `after kill-9`, `after kill-9, then power-loss`): a torn
+   * in-place write a kill -9 shows and a missing fsync a power loss shows are two bugs of one
+   * invariant, and a shrink that drifted from a kill -9 to a power loss showed a user the wrong
+   * one. The run's crashes count, not the candidate's clause, which names only the crash right
+   * before its check. Messages without a crash clause (an engine's) are not held to it.
+   * @defaultValue true
+   */
+  readonly sameCrashKinds?: boolean;
 }
 
 /** What {@link shrinkPlan} returns. */
@@ -111,6 +123,9 @@ class Shrinker<P extends BasePlan> {
   readonly #runsMax: number;
   readonly #reanchor: boolean;
   #target: string | undefined;
+  /** The crash kinds the input's violation followed (see {@link ShrinkOptions.sameCrashKinds}). */
+  #crashKinds: readonly string[] | undefined;
+  readonly #sameCrashKinds: boolean;
   #runs = 0;
   #current: P;
   #attempt: Attempt | undefined;
@@ -121,6 +136,7 @@ class Shrinker<P extends BasePlan> {
     this.#runsMax = options.runsMax ?? shrinkRunsMaxDefault;
     this.#reanchor = options.reanchor ?? true;
     this.#target = options.invariant;
+    this.#sameCrashKinds = options.sameCrashKinds ?? true;
     this.#current = input;
   }
 
@@ -206,7 +222,10 @@ class Shrinker<P extends BasePlan> {
     this.#runs++;
     const result = await this.subject.run(candidate, { trace: this.#reanchor ? 'full' : 'digest' });
     this.#target ??= result.violations[0]?.invariant;
-    const violation = result.violations.find((found) => found.invariant === this.#target);
+    const matching = result.violations.filter((found) => found.invariant === this.#target);
+    // The input's violation names the crash kinds; every later candidate's run must have them.
+    if (this.#runs === 1 && matching[0] !== undefined) this.#crashKinds = crashKindsOf(matching[0].message)?.split(', then ').filter((kind) => kind === 'kill-9' || kind === 'power-loss');
+    const violation = this.#sameCrashKinds && !this.#hasCrashKinds(candidate, result) ? undefined : matching[0];
     const shape = this.subject.shrink;
     const attempt: Attempt = {
       violation, crashes: result.crashes, fired: result.faultsFired, crashStates: result.crashStates, result: { ...result, trace: [] },
@@ -216,6 +235,17 @@ class Shrinker<P extends BasePlan> {
     };
     this.#tried.set(key, attempt);
     return attempt;
+  }
+
+  /**
+   * Whether `candidate`'s run had every crash kind the input's violation followed: a fault that
+   * fired, or the crash a library workload's run ends with (a power loss, or its `finalCrash`).
+   */
+  #hasCrashKinds(candidate: P, result: RunResult): boolean {
+    if (this.#crashKinds === undefined) return true;
+    const kinds = new Set<string>(result.faultsFired.map((fault) => fault.kind));
+    kinds.add((candidate as { readonly finalCrash?: string }).finalCrash ?? 'power-loss');
+    return this.#crashKinds.every((kind) => kinds.has(kind));
   }
 
   /** Adopts `candidate` if it fails with the target invariant. */

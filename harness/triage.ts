@@ -104,6 +104,15 @@ function crashKinds(clause: string): string {
 }
 
 /**
+ * The kinds of crashes a library workload's violation followed, from its crash clause
+ * (`kill-9, then power-loss`); undefined for a message without one (an engine's).
+ */
+export function crashKindsOf(message: string): string | undefined {
+  const clause = crashClause.exec(message.replace(lookPrefix, ''));
+  return clause === null ? undefined : crashKinds(clause[1]!);
+}
+
+/**
  * The shape of a root cause: the message's shape, with a trailing crash clause cut to the kinds
  * of crashes it names, and whatever `JSON.parse` said of text that is not JSON said one way. Where in the run the crash fell (during which operation, in which crash
  * state, or at the end) varies from seed to seed; whether it was a kill -9 or a power loss says

@@ -193,6 +193,45 @@ describe('shrinkPlan of a violation the run found itself, while a look found ano
   });
 });
 
+/**
+ * A made-up library-like subject: its document is torn after a kill -9 (a torn in-place write),
+ * and, with no kill -9 left, torn after the final power loss too (a missing fsync): two bugs of
+ * one invariant, told apart by the crash they follow.
+ */
+function tornEitherWay(): Subject<LookPlan> {
+  const run = async (plan: LookPlan): Promise<RunResult> => {
+    const fired = plan.faults.scheduled ?? [];
+    const killed = fired.some((fault) => fault.kind === 'kill-9');
+    const message = killed ? 'doc.json is torn (0 bytes) (after kill-9 during operation 0)' : 'doc.json is torn (0 bytes) (after the final power-loss, crash state 1)';
+    return { violations: [{ invariant: 'whole', message, step: 0 }], crashes: fired.length + 1, faultsFired: fired, crashStates: [], trace: [] } as unknown as RunResult;
+  };
+  return {
+    run,
+    shrink: {
+      stepCount: (plan: LookPlan) => plan.steps.length,
+      keepSteps: (plan: LookPlan, keep: readonly number[]) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
+      isStepStart: () => false,
+      describeSize: (plan: LookPlan) => `steps ${plan.steps.length}, faults ${plan.faults.scheduled?.length ?? 0}`,
+    },
+  } as unknown as Subject<LookPlan>;
+}
+
+describe('shrinkPlan of a violation that followed a kill -9', () => {
+  const plan: LookPlan = { format: 'made-up', version: 1, seed: 1, faults: { rates: {}, scheduled: [{ io: 3, kind: 'kill-9' }, { io: 5, kind: 'fsync-error' }] } as unknown as LookPlan['faults'], stepsMax: 100, steps: [0, 1, 2] };
+
+  it('keeps the kill -9: a shrunk plan whose violation follows only a power loss shows another bug of the same invariant', async () => {
+    const result = await shrinkPlan(tornEitherWay(), plan, { reanchor: false });
+    expect(result.plan.faults.scheduled).toEqual([{ io: 3, kind: 'kill-9' }]);
+    expect(result.violation?.message).toMatch(/after kill-9/);
+  });
+
+  it('drifts to the power loss when asked for the invariant only (sameCrashKinds: false)', async () => {
+    const result = await shrinkPlan(tornEitherWay(), plan, { reanchor: false, sameCrashKinds: false });
+    expect(result.plan.faults.scheduled).toEqual([]);
+    expect(result.violation?.message).toMatch(/after the final power-loss/);
+  });
+});
+
 describe('shrinkPlan when an earlier step changes the I/O of a later one', () => {
   it('drops the earlier step, finding the fault one I/O off where re-anchoring put it (a kill -9 between unlink and rename)', async () => {
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unlink-then-rename.ts' });
