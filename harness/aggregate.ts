@@ -52,6 +52,9 @@ export class Aggregator {
   looksSkipped = 0;
   /** Commits refused with no fault before them by an engine without declared limits (RunResult.refusedUnfaulted). */
   refusedUnfaulted = 0;
+  /** Deaths of a library's process by an uncaught exception (RunResult.processDeaths), and the seeds with any. */
+  processDeaths = 0;
+  processDeathSeeds = 0;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -73,6 +76,8 @@ export class Aggregator {
     this.looks += run.looks ?? 0;
     this.looksSkipped += run.looksSkipped ?? 0;
     this.refusedUnfaulted += run.refusedUnfaulted ?? 0;
+    this.processDeaths += run.processDeaths ?? 0;
+    if ((run.processDeaths ?? 0) > 0) this.processDeathSeeds++;
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

@@ -30,7 +30,7 @@ export interface SeedTask {
  * The compact result of one seed: the fields of its {@link RunResult} that aggregation needs,
  * and its trace only when asked for.
  */
-export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'reach' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks' | 'looksSkipped' | 'refusedUnfaulted'>
+export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected' | 'faults' | 'coverage' | 'reach' | 'digest' | 'ioCount' | 'crashes' | 'acknowledged' | 'probes' | 'findings' | 'looks' | 'looksSkipped' | 'refusedUnfaulted' | 'processDeaths'>
   & {
     readonly trace?: RunResult['trace'];
     /**
@@ -56,6 +56,7 @@ export function seedRunOf(result: RunResult, withTrace: boolean): SeedRun {
     ...(result.looks === undefined ? {} : { looks: result.looks }),
     ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
     ...(result.refusedUnfaulted === undefined ? {} : { refusedUnfaulted: result.refusedUnfaulted }),
+    ...(result.processDeaths === undefined ? {} : { processDeaths: result.processDeaths }),
   };
 }
 

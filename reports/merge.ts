@@ -60,6 +60,10 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     ...(results.some((result) => result.findings !== undefined) ? { findings: mergeFindings(results) } : {}),
     ...(results.some((result) => result.looks !== undefined) ? { looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0) } : {}),
     ...(results.some((result) => result.looksSkipped !== undefined) ? { looksSkipped: results.reduce((sum, result) => sum + (result.looksSkipped ?? 0), 0) } : {}),
+    ...(results.some((result) => result.processDeaths !== undefined) ? {
+      processDeaths: results.reduce((sum, result) => sum + (result.processDeaths ?? 0), 0),
+      processDeathSeeds: results.reduce((sum, result) => sum + (result.processDeathSeeds ?? 0), 0),
+    } : {}),
     ...(results.some((result) => result.refusedUnfaulted !== undefined) ? { refusedUnfaulted: results.reduce((sum, result) => sum + (result.refusedUnfaulted ?? 0), 0) } : {}),
     ...(results.some((result) => result.determinism !== undefined) ? { determinism: mergeDeterminism(results) } : {}),
     digest: sumDigests(results.map((result) => result.digest)),

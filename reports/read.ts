@@ -111,6 +111,8 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...optionalCount('looks'),
     ...optionalCount('looksSkipped'),
     ...optionalCount('refusedUnfaulted'),
+    ...optionalCount('processDeaths'),
+    ...optionalCount('processDeathSeeds'),
     ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),

@@ -121,6 +121,11 @@ export interface RunResult {
    * can judge without the limits declared; absent: none.
    */
   readonly refusedUnfaulted?: number;
+  /**
+   * Times a library workload's process died of an exception nobody caught or a rejection nobody
+   * handled (no crash was injected; Node ends such a process); absent: none.
+   */
+  readonly processDeaths?: number;
 }
 
 /** A copy of a coverage table (the world's keeps counting). */

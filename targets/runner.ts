@@ -254,6 +254,8 @@ class LibraryRun<S, L, M> {
   #lookFailed = false;
   /** Crashes that got no looks because the workload's state could not be copied (RunResult.looksSkipped). */
   #looksSkipped = 0;
+  /** Deaths of the process by an uncaught exception (RunResult.processDeaths). */
+  #processDeaths = 0;
   readonly #rotWatch: RotWatch;
   readonly #powerLossWatch: PowerLossWatch;
   /**
@@ -539,6 +541,7 @@ class LibraryRun<S, L, M> {
    * @returns false when the run ended
    */
   #processDied(error: unknown, position: number): Promise<boolean> {
+    this.#processDeaths++;
     this.#world.record('note', 'uncaught', messageOf(error).split('\n')[0]!);
     this.#world.crashNow('kill-9');
     return this.#check('kill-9', position, false, undefined, 'uncaught');
@@ -801,6 +804,7 @@ class LibraryRun<S, L, M> {
       crashKinds: this.#crashKinds,
       ...(this.#looksRun > 0 ? { looks: this.#looksRun } : {}),
       ...(this.#looksSkipped > 0 ? { looksSkipped: this.#looksSkipped } : {}),
+      ...(this.#processDeaths > 0 ? { processDeaths: this.#processDeaths } : {}),
       trace: this.options.trace === 'full' ? [...world.trace.events] : [...world.trace.recent],
     };
   }

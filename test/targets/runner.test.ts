@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { campaignSummary } from '../../cli/format.ts';
 import { runCampaign } from '../../harness/campaign.ts';
 import { explorePlan } from '../../harness/explore.ts';
 import { shrinkPlan } from '../../harness/shrink.ts';
@@ -119,6 +120,13 @@ describe('a library\'s error message in a report', () => {
 });
 
 describe('a library that throws where nothing catches it', () => {
+  it('is counted over a campaign, deaths and seeds, and said in the summary: no violation by itself, but worth knowing', async () => {
+    const result = await campaign('test/targets/fixtures/throws-uncaught.ts', 3);
+    expect(result.processDeaths).toBe(6);
+    expect(result.processDeathSeeds).toBe(3);
+    expect(campaignSummary(result).some((line) => line.startsWith('the library\'s process died 6 times (in 3 seeds) of an exception nobody caught'))).toBe(true);
+  });
+
   it('ends the simulated process there, as Node would, and restarts the library as after a kill -9: an unhandled rejection and an exception thrown in a callback end neither the run nor powercut', async () => {
     const { default: throwsUncaught } = await import('./fixtures/throws-uncaught.ts');
     const plan = targetPlan(asAny(throwsUncaught), 'test', 1, noFaults());
@@ -132,6 +140,7 @@ describe('a library that throws where nothing catches it', () => {
     };
     expect([after(0), after(1)]).toEqual([['crash kill-9', 'restart kill-9'], ['crash kill-9', 'restart kill-9']]);
     expect(result.failedOperations).toBe(2);
+    expect(result.processDeaths).toBe(2);
     expect(result.acknowledged).toBe(plan.operations.length - 2);
     expect(result.violations).toEqual([]);
   });
