@@ -174,7 +174,14 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   const lines: string[] = [];
   const shard = result.shard ? ` (shard ${result.shard})` : '';
   const subject = subjectLine(result);
-  lines.push(`${subject === undefined ? '' : `${subject}: `}${result.subject?.kind === 'library' ? 'workload' : 'scenarios'} ${result.scenarios.join(', ')}${shard}`);
+  const description = result.subject?.description;
+  if (subject !== undefined && description !== undefined) {
+    // A library workload is its own unit: its author's words say more than its name again.
+    const others = result.scenarios.filter((unit) => unit !== result.subject?.name);
+    lines.push(`${subject}: ${description}${others.length > 0 ? `; also ${others.join(', ')}` : ''}${shard}`);
+  } else {
+    lines.push(`${subject === undefined ? '' : `${subject}: `}${result.subject?.kind === 'library' ? 'workload' : 'scenarios'} ${result.scenarios.join(', ')}${shard}`);
+  }
   const unran = result.scenarios.filter((unit) => (result.perScenario[unit]?.seeds ?? 0) === 0);
   // Seeds run scenario by scenario: a budget spent early leaves the later scenarios untested, which must not go unsaid.
   const untested = unran.length > 0 && result.seeds > 0 ? `; ${unran.length} of ${result.scenarios.length} scenarios ran no seed: ${unran.join(', ')} (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario)` : '';

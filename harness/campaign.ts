@@ -158,7 +158,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
     const violations = await attachTraces(aggregator.kept, executor, (run) => reproCommand(invocation, subject, run.unit, run.seed));
     const determinism = options.checkDeterminism ? await checkDeterminism(sample, options, jobs) : undefined;
     return {
-      subject: { kind: subject.spec.kind, name: subject.name, ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }) },
+      subject: { kind: subject.spec.kind, name: subject.name, ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }), ...(subject.description === undefined ? {} : { description: subject.description }) },
       scenarios: [...units],
       seeds: aggregator.seeds,
       seedStart,

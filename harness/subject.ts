@@ -138,6 +138,8 @@ export interface Subject<P extends BasePlan = BasePlan> {
   readonly name: string;
   /** One line for summaries: `engine my-log (./my-log.ts)`, `workload lowdb (targets/lowdb.ts)`. */
   readonly label: string;
+  /** What a library workload checks, in its author's words (its `description`), for summaries. */
+  readonly description?: string;
   /** Every unit seeds can be drawn for, in a stable order (scenario names; the workload's name). */
   readonly units: readonly string[];
   /** What a unit is called on the command line and in reports (`scenario`, `workload`). */

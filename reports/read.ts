@@ -151,7 +151,8 @@ class FieldReader {
     const raw = this.object(value, path);
     if (raw['kind'] !== 'engine' && raw['kind'] !== 'library') this.fail(`${path}.kind`, 'must be "engine" or "library"');
     const module = raw['module'] === undefined ? undefined : this.string(raw['module'], `${path}.module`);
-    return { kind: raw['kind'] as SubjectInfo['kind'], name: this.string(raw['name'], `${path}.name`), ...(module === undefined ? {} : { module }) };
+    const description = raw['description'] === undefined ? undefined : this.string(raw['description'], `${path}.description`);
+    return { kind: raw['kind'] as SubjectInfo['kind'], name: this.string(raw['name'], `${path}.name`), ...(module === undefined ? {} : { module }), ...(description === undefined ? {} : { description }) };
   }
 
   findings(value: unknown, path: string): NonNullable<CampaignResult['findings']> {

@@ -214,6 +214,8 @@ export interface SubjectInfo {
   readonly name: string;
   /** The module it was loaded from, as given (absent: the reference engine). */
   readonly module?: string;
+  /** A library workload's `description`: what it checks, in its author's words. */
+  readonly description?: string;
 }
 
 /** A seed whose rerun in a fresh worker gave another digest (`--check-determinism`). */

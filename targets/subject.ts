@@ -109,6 +109,7 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string, o
     spec: { kind: 'library', module, ...(options.looks === undefined ? {} : { looks: options.looks }) },
     name: workload.name,
     label: `workload ${workload.name} (${module})`,
+    ...(workload.description === undefined ? {} : { description: workload.description }),
     units: [workload.name],
     unitWord: 'workload',
     sites: ioClasses,

@@ -221,3 +221,12 @@ describe('campaignSummary of ci with its regression corpus', () => {
     expect(campaignSummary(greenResult).find((text) => text.startsWith('seeds run:'))).not.toContain('regression');
   });
 });
+
+describe('campaignSummary of a library workload with a description', () => {
+  it('says what the workload checks, in its author\'s words, instead of its name a second time', () => {
+    const result = { ...greenResult, subject: { kind: 'library', name: 'w', module: 'w.ts', description: 'every acknowledged line survives' }, scenarios: ['w', 'regressions'] } as CampaignResult;
+    expect(campaignSummary(result)[0]).toBe('library workload w (w.ts): every acknowledged line survives; also regressions');
+    const { description: _description, ...plain } = result.subject!;
+    expect(campaignSummary({ ...result, subject: plain })[0]).toBe('library workload w (w.ts): workload w, regressions');
+  });
+});
