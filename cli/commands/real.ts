@@ -8,6 +8,18 @@ import { exitCodes, UsageError } from '../errors.ts';
 import { invocationOf } from '../invocation.ts';
 import { choiceOption, integerOption, secondsOption } from '../options.ts';
 
+/** Most seconds between two progress lines: a cycle of a slow library can take seconds. */
+const progressSecondsMax = 5;
+let lastProgressMs = Date.now();
+
+/** Whether to print progress after `cycle`: every 10th cycle, or once {@link progressSecondsMax} have passed. */
+function due(cycle: number): boolean {
+  const now = Date.now();
+  if (cycle % 10 !== 0 && now - lastProgressMs < progressSecondsMax * 1000) return false;
+  lastProgressMs = now;
+  return true;
+}
+
 interface RealOptions {
   engine?: string;
   target?: string;
@@ -110,7 +122,7 @@ export function register(program: Command): void {
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.quiet ? {} : {
           onCycle: (cycle) => {
-            if (cycle.cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles ?? 100}, ${cycle.violations} violations so far\n`);
+            if (due(cycle.cycle)) process.stderr.write(`powercut real: cycle ${cycle.cycle}/${options.cycles ?? 100}, ${cycle.violations} violations so far\n`);
           },
         }),
       });
@@ -161,7 +173,7 @@ async function realTarget(options: RealOptions): Promise<void> {
     ...(options.dir !== undefined ? { dir: options.dir } : {}),
     ...(options.quiet ? {} : {
       onCycle: (cycle, violations) => {
-        if (cycle > 0 && cycle % 10 === 0) process.stderr.write(`powercut real: cycle ${cycle}/${options.cycles ?? 20}, ${violations} violations so far\n`);
+        if (cycle > 0 && due(cycle)) process.stderr.write(`powercut real: cycle ${cycle}/${options.cycles ?? 20}, ${violations} violations so far\n`);
       },
     }),
   });
