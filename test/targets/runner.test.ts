@@ -84,7 +84,7 @@ describe('a library workload campaign', () => {
     const merged = mergeResults(shards);
     expect(merged.digest).toBe(whole.digest);
     expect(merged.violations.map((v) => [v.seed, v.message])).toEqual(whole.violations.map((v) => [v.seed, v.message]));
-    expect(merged.subject).toEqual({ kind: 'library', name: 'lowdb', module: 'targets/lowdb.ts' });
+    expect(merged.subject).toEqual({ kind: 'library', name: 'lowdb', module: 'targets/lowdb.ts', description: lowdbWorkload.description });
   });
 
   it('marks the faults it aims at as targeted cells of the coverage table, by I/O class', async () => {
