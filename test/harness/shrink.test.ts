@@ -153,6 +153,13 @@ interface LookPlan extends BasePlan {
   readonly looks?: number;
 }
 
+/** How the made-up subjects below shrink: by steps only, which the plan lists. */
+const madeUpSteps = {
+  stepCount: (plan: LookPlan) => plan.steps.length,
+  keepSteps: (plan: LookPlan, keep: readonly number[]) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
+  isStepStart: () => false,
+};
+
 /**
  * A made-up subject whose runs fail `whole` on their own path when step 3 runs, and whose second
  * looks (when the plan takes them) find `durable` first; `explicit` records the first violation
@@ -168,9 +175,7 @@ function lookFirstSubject(shown: string[]): Subject<LookPlan> {
   return {
     run,
     shrink: {
-      stepCount: (plan: LookPlan) => plan.steps.length,
-      keepSteps: (plan: LookPlan, keep: readonly number[]) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
-      isStepStart: () => false,
+      ...madeUpSteps,
       explicit: (plan: LookPlan, result: RunResult) => {
         shown.push(result.violations[0]?.invariant ?? 'none');
         return result.violations[0]?.look === undefined ? plan : { ...plan, looks: 0 };
@@ -208,9 +213,7 @@ function tornEitherWay(): Subject<LookPlan> {
   return {
     run,
     shrink: {
-      stepCount: (plan: LookPlan) => plan.steps.length,
-      keepSteps: (plan: LookPlan, keep: readonly number[]) => ({ ...plan, steps: keep.map((index) => plan.steps[index]!) }),
-      isStepStart: () => false,
+      ...madeUpSteps,
       describeSize: (plan: LookPlan) => `steps ${plan.steps.length}, faults ${plan.faults.scheduled?.length ?? 0}`,
     },
   } as unknown as Subject<LookPlan>;
