@@ -11,6 +11,12 @@
  * would make them differ (a write, a truncate, or a misdirected write of another file landing in
  * this one): most files are only read by a recovery, and never pay for a copy.
  *
+ * After an fsync failed ext4's way, the pages it did not write are clean but still cached: reads
+ * see the bytes, no writeback will write them ({@link FileState.forgottenPages}). A later write
+ * that dirties such a page again makes the whole page pending, as cached: writeback writes whole
+ * pages, so the forgotten bytes of a page the code writes again reach the disk after all, and
+ * only those of pages it never writes again are lost for good.
+ *
  * Media faults live beside the clean bytes, as in TigerBeetle: `badBits` maps a sector to the
  * bit a read of it flips, and `badSectors` a sector that reads back whole as zeros or garbage,
  * each until a write to the sector rewrites it. A misdirected write is a pending record that
@@ -123,6 +129,9 @@ export interface BadSector {
   readonly seed: number;
 }
 
+/** The page cache's unit: writeback writes whole pages ({@link FileState.forgottenPages}). */
+export const pageBytes = 4096;
+
 /** A file's state: durable bytes, page cache, unsynced records and media faults. */
 export class FileState {
   /** A stable number, for traces and debugging. */
@@ -136,6 +145,11 @@ export class FileState {
   cacheLinks = 0;
   /** Set by a `sticky` fsync failure: every later sync of this file fails. */
   syncBroken = false;
+  /**
+   * Pages (by index, of {@link pageBytes}) whose cached bytes an fsync that failed ext4's way left
+   * unwritten and clean: a write that dirties one again makes the whole page pending. Absent: none.
+   */
+  forgottenPages: Set<number> | undefined;
   /**
    * Changes made to the file so far (each write and size change of the page cache), numbered
    * from 1 in their records' `seq`: the facade's file times follow them (facade/times.ts).
@@ -198,6 +212,7 @@ export class FileState {
     copy.journal = this.journal.clone();
     copy.pending = [...this.pending];
     copy.syncBroken = this.syncBroken;
+    if (this.forgottenPages !== undefined) copy.forgottenPages = new Set(this.forgottenPages);
     copy.modifications = this.modifications;
     copy.durableModification = this.durableModification;
     copy.decidedModification = this.decidedModification;
@@ -220,11 +235,12 @@ export class FileState {
   write(offset: number, data: Uint8Array, length: number, sectorBytes: number, misdirect?: Misdirect, nextTxn?: number): void {
     if (length <= 0) return;
     const grows = nextTxn !== undefined && offset + length > this.cache.size;
+    const seq = ++this.modifications;
+    if (this.forgottenPages !== undefined) this.#redirtyForgotten(offset, offset + length, seq);
     this.#ownCache(offset + length);
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
     this.journal.write(start, data, 0, length);
-    const seq = ++this.modifications;
     if (misdirect === undefined) this.pending.push(grows ? { kind: 'write', offset, start, length, nextTxn, seq } : { kind: 'write', offset, start, length, seq });
     else this.pending.push(grows ? { kind: 'write', offset, start, length, misdirect, nextTxn, seq } : { kind: 'write', offset, start, length, misdirect, seq });
     if (this.badBits !== undefined || this.badSectors !== undefined) this.#healSectors(offset, offset + length, sectorBytes);
@@ -349,15 +365,42 @@ export class FileState {
     }
   }
 
-  /** ext4 after a failed fsync: dirty pages are marked clean, so they will never be written. */
+  /**
+   * ext4 after a failed fsync: dirty pages are marked clean, so they will not be written, unless
+   * a later write dirties them again ({@link forgottenPages}).
+   */
   forgetPending(): void {
+    for (const record of this.pending) {
+      if (record.kind !== 'write') continue;
+      this.forgottenPages ??= new Set();
+      for (let page = Math.floor(record.offset / pageBytes); page * pageBytes < record.offset + record.length; page++) this.forgottenPages.add(page);
+    }
     this.#clearPending();
+  }
+
+  /**
+   * Before a write of `[start, end)`: each forgotten page it touches becomes pending again whole,
+   * as cached (up to the cached size), in a record of the write's modification `seq`.
+   */
+  #redirtyForgotten(start: number, end: number, seq: number): void {
+    const pages = this.forgottenPages!;
+    for (let page = Math.floor(start / pageBytes); page * pageBytes < end; page++) {
+      if (!pages.delete(page)) continue;
+      const from = page * pageBytes;
+      const to = Math.min(from + pageBytes, this.cache.size);
+      if (to <= from) continue;
+      const at = this.journal.size;
+      this.journal.write(at, this.cache.view(), from, to);
+      this.pending.push({ kind: 'write', offset: from, start: at, length: to - from, seq });
+    }
+    if (pages.size === 0) this.forgottenPages = undefined;
   }
 
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revertToDurable(): void {
     this.cache = this.durable;
     this.decidedModification = this.modifications;
+    this.forgottenPages = undefined;
     this.#clearPending();
   }
 
@@ -365,6 +408,7 @@ export class FileState {
   dropCache(): void {
     this.cache = this.durable;
     this.decidedModification = this.modifications;
+    this.forgottenPages = undefined;
     this.#clearPending();
   }
 

@@ -114,9 +114,11 @@ function badSectorsOf(file: FileState, value: unknown, field: string): void {
 }
 
 function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: number): FileState {
-  const damaged = typeof value === 'object' && value !== null && 'badSectors' in value;
-  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits'];
-  const record = object(value, field, damaged ? [...keys, 'badSectors'] : keys);
+  const has = (key: string): boolean => typeof value === 'object' && value !== null && key in value;
+  const damaged = has('badSectors');
+  const forgotten = has('forgottenPages');
+  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits', ...(damaged ? ['badSectors'] : []), ...(forgotten ? ['forgottenPages'] : [])];
+  const record = object(value, field, keys);
   const id = natural(record['id'], `${field}.id`);
   if (id >= nextFileId) fail(`${field}.id`, `must be below disk.nextFileId (${nextFileId})`);
   const file = new FileState(id);
@@ -125,6 +127,10 @@ function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: 
   file.journal = bytes(record['journal'], `${field}.journal`);
   file.pending = array(record['pending'], `${field}.pending`).map((raw, i) => pendingRecord(raw, `${field}.pending[${i}]`, file.journal.size));
   file.syncBroken = bool(record['syncBroken'], `${field}.syncBroken`);
+  if (forgotten) {
+    const pages = array(record['forgottenPages'], `${field}.forgottenPages`).map((raw, i) => natural(raw, `${field}.forgottenPages[${i}]`));
+    if (pages.length > 0) file.forgottenPages = new Set(pages);
+  }
   for (const [i, raw] of array(record['badBits'], `${field}.badBits`).entries()) {
     const pair = array(raw, `${field}.badBits[${i}]`);
     if (pair.length !== 2) fail(`${field}.badBits[${i}]`, 'must be a [sector, bit] pair');

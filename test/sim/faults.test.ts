@@ -47,6 +47,42 @@ describe('fsync-error', () => {
     expect(world.inspect().get('f')).toEqual(filled(4, 0xa));
   });
 
+  it('ext4: a later write to a page the failed fsync left unwritten makes the whole page pending again, as writeback writes whole pages', async () => {
+    // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 append C (same page), 6 datasync
+    const world = failing('ext4');
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0xa));
+      await h.datasync();
+      await h.append(filled(4, 0xb));
+      await injectedError(h.datasync());
+      await h.append(filled(4, 0xc));
+      await h.datasync();
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 3 }); // keeps the names, and no unsynced data
+    expect(world.inspect().get('f')).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0xb), ...filled(4, 0xc)]));
+  });
+
+  it('ext4: the forgotten bytes of a page no later write touches stay lost, even after a later fsync of other pages', async () => {
+    // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 write C on the next page, 6 datasync
+    const world = failing('ext4');
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0xa));
+      await h.datasync();
+      await h.append(filled(4, 0xb));
+      await injectedError(h.datasync());
+      await h.write(4096, filled(4, 0xc));
+      await h.datasync();
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 2 }); // keeps everything unsynced: B was never pending again
+    const after = world.inspect().get('f')!;
+    expect(after.subarray(0, 8)).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0)]));
+    expect(after.subarray(4096)).toEqual(filled(4, 0xc));
+  });
+
   it('btrfs: reverts the file to its durable state', async () => {
     const { read, retry } = await scenario(failing('btrfs'));
     expect(read).toEqual(filled(4, 0xa));
