@@ -29,14 +29,24 @@
  * short one), by a kill -9 or a power loss that keeps nothing unsynced (crash state 1). A
  * rollback journal's user saw explore miss two such bugs that campaigns found by chance.
  *
- * What it does not explore: faults other than crashes, or more than two crashes in one run.
+ * A failed fsync is the other fault recovery code gets wrong: on Linux the pages it did not
+ * write are marked clean, so a retry reports success and a later power loss loses them
+ * (PostgreSQL's fsyncgate); a rollback that ignores its fsync's error and then deletes its
+ * journal loses what it rolled back. So each sync of the clean run (a file's fsync, a
+ * directory's) fails once in a run of its own (`fsync-error`, `dir-sync-error`), and so does each
+ * sync among the first {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9
+ * (found by running that kill -9 once with its trace): a recovery syncs last, after it rolled
+ * back or cleaned up, deeper than the crashes inside it reach. Such a run goes on, and ends with a power loss that keeps every unsynced
+ * write, so what is lost is what the failed sync lost; its second looks try the other states.
+ *
+ * What it does not explore: faults other than crashes and failed syncs, or more than two in one run.
  */
 import { lookPrefix, wallClockMs } from '../sim/index.ts';
-import type { RunViolation } from '../sim/index.ts';
+import type { RunViolation, TraceEvent } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
-import type { BasePlan, CandidateCrash, RecoveryCrash, Subject } from './subject.ts';
+import { isCrashKind, type BasePlan, type CandidateCrash, type RecoveryCrash, type Subject, type SyncFault } from './subject.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
@@ -57,6 +67,13 @@ export interface ExploreOptions {
    * @defaultValue {@link exploreRecoveryCrashesDefault}
    */
   readonly recoveryCrashes?: number;
+  /**
+   * Whether each sync of the clean run, and each among the first {@link exploreRecoverySyncsDepth}
+   * I/Os after each crash point's kill -9 (its recovery), also fails once in a run of its own (see
+   * the module comment).
+   * @defaultValue true
+   */
+  readonly syncFaults?: boolean;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -71,7 +88,8 @@ export interface ExploreOptions {
 export interface ExploreCrash {
   /** The crash point (global I/O index), or `end` for the crash after the last step (a power loss; a kill -9 where the subject promises nothing across one). */
   readonly io: number | 'end';
-  readonly kind: 'kill-9' | 'power-loss';
+  /** The crash, or the sync that fails there (the run then ends with a power loss keeping every unsynced write). */
+  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
   /** The crash state, for power loss. */
   readonly crashState?: number;
   /**
@@ -84,7 +102,7 @@ export interface ExploreCrash {
    * operation or an open that left writes unsynced): the step it struck before.
    */
   readonly powerLossBeforeStep?: number;
-  /** A second crash, in the recovery this one started. */
+  /** A second crash, or a failed sync, in the recovery this one started. */
   readonly then?: RecoveryCrash;
 }
 
@@ -109,7 +127,7 @@ export interface ExploreResult<P extends BasePlan> {
   readonly crashPoints: number;
   /** Runs over crash points (and end states). */
   readonly statesExplored: number;
-  /** Runs in total, the clean run included. */
+  /** Runs in total, the clean run (and the kill -9 runs traced for {@link ExploreOptions.syncFaults}) included. */
   readonly runs: number;
   /**
    * Of the crash states explored, those that left the same state as an earlier one at the same
@@ -117,6 +135,8 @@ export interface ExploreResult<P extends BasePlan> {
    * stops it at the power loss and reuses the outcome (harness/same-crash-image.ts).
    */
   readonly sameStates: number;
+  /** Runs in which a sync failed ({@link ExploreOptions.syncFaults}): at the clean run's syncs, and in recoveries. */
+  readonly syncFaults: number;
   /** Second looks taken in all ({@link ExploreOptions.looks}): other disks recovered and checked. */
   readonly looks: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
@@ -131,6 +151,14 @@ export interface ExploreResult<P extends BasePlan> {
 
 /** Default of {@link ExploreOptions.recoveryCrashes}: a recovery's first I/Os (a journal's rollback takes about 8). */
 export const exploreRecoveryCrashesDefault = 8;
+
+/**
+ * How many I/Os after each crash point's kill -9 have their syncs failed ({@link ExploreOptions.syncFaults}).
+ * A rollback journal's recovery syncs the data file it rolled back 13 I/Os after the kill -9 (its
+ * user's `rollback-nosync` bug, which only that failure shows); few of a recovery's I/Os are syncs,
+ * so the depth costs little.
+ */
+export const exploreRecoverySyncsDepth = 32;
 
 /** The crash state of a power loss inside a recovery: it keeps nothing unsynced, the harshest. */
 const recoveryPowerLossState = 0;
@@ -157,13 +185,24 @@ export function exploreStatesFor(plan: BasePlan): number {
   return plan.faults.dirOrder === 'per-name' ? exploreStatesPerName : exploreStatesDefault;
 }
 
-/** `kill-9`, `power-loss state 3`, `kill-9, then power-loss` or `power-loss before step 2` (see {@link ExploreCrash}). */
+/**
+ * `kill-9`, `power-loss state 3`, `kill-9, then power-loss`, `power-loss before step 2`,
+ * `fsync-error, then power-loss`, `fsync-error, then power-loss before step 2` or `kill-9, then
+ * fsync-error at recovery I/O 2` (see {@link ExploreCrash}).
+ */
 export function crashName(crash: ExploreCrash): string {
-  if (crash.powerLossBeforeStep !== undefined) return `power-loss before step ${crash.powerLossBeforeStep}`;
-  const name = crash.kind === 'kill-9' ? 'kill-9' : `power-loss state ${crash.crashState}`;
+  const name = kindName(crash.kind, crash.crashState);
+  if (crash.powerLossBeforeStep !== undefined) {
+    const before = `power-loss before step ${crash.powerLossBeforeStep}`;
+    return isCrashKind(crash.kind) ? before : `${name}, then ${before}`;
+  }
   const then = crash.then;
-  if (then !== undefined) return `${name}, then ${then.kind === 'kill-9' ? 'kill-9' : `power-loss state ${then.crashState}`} at recovery I/O ${then.offset}`;
-  return crash.thenPowerLoss === true ? `${name}, then power-loss` : name;
+  if (then !== undefined) return `${name}, then ${kindName(then.kind, then.crashState)} at recovery I/O ${then.offset}`;
+  return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
+}
+
+function kindName(kind: ExploreCrash['kind'], crashState: number | undefined): string {
+  return kind === 'power-loss' ? `power-loss state ${crashState}` : kind;
 }
 
 /** One crash to try: how it is named in results, how the subject places it, and its plan. */
@@ -191,7 +230,7 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   const before = look.crash === 0 && look.beforeStep !== undefined;
   // A look at the power loss inside the recovery (the run's second crash) names its state there.
   const then = candidate.crash.then;
-  const inRecovery = then !== undefined && look.crash === 1 && look.beforeStep === undefined;
+  const inRecovery = then !== undefined && isCrashKind(then.kind) && look.crash === 1 && look.beforeStep === undefined;
   const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState }
     : inRecovery ? { ...candidate.crash, then: { ...then, crashState: look.crashState } }
     : before ? { ...candidate.crash, powerLossBeforeStep: look.beforeStep! } : { ...candidate.crash, thenPowerLoss: true };
@@ -201,14 +240,61 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   return { crash, plan, violation: { ...onPath, message: violation.message.replace(lookPrefix, '') } };
 }
 
+/** A sync that fails in a run of its own: at a clean run's I/O, or at an I/O of the recovery after a crash point's kill -9. */
+interface SyncPoint {
+  readonly io: number;
+  readonly kind: SyncFault;
+  /** For a sync inside a recovery: its offset from the kill -9 at `io` (0: the recovery's first I/O). */
+  readonly offset?: number;
+}
+
+/** The sync fault an I/O the trace names `name` can fail with, if it is a sync. */
+function syncFaultOf(name: string): SyncFault | undefined {
+  return name === 'sync' || name === 'datasync' ? 'fsync-error' : name === 'syncDir' ? 'dir-sync-error' : undefined;
+}
+
+/** The syncs among `trace`'s I/Os whose global index `wanted` accepts, with their index. */
+function syncsIn(trace: readonly TraceEvent[], wanted: (io: number) => boolean): { io: number; kind: SyncFault }[] {
+  const syncs: { io: number; kind: SyncFault }[] = [];
+  let io = 0;
+  for (const event of trace) {
+    if (event.type !== 'io') continue;
+    const kind = syncFaultOf(event.name);
+    if (kind !== undefined && wanted(io)) syncs.push({ io, kind });
+    io++;
+  }
+  return syncs;
+}
+
+/**
+ * The syncs to fail: the clean run's among its crash points, and those among the first
+ * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9, found by running each
+ * such kill -9 once here with its trace (the same run as its candidate's).
+ */
+async function syncPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[]): Promise<{ syncs: SyncPoint[]; runs: number }> {
+  const crashPoints = new Set(points);
+  const syncs: SyncPoint[] = syncsIn(cleanTrace, (io) => crashPoints.has(io));
+  let runs = 0;
+  const recoveryCrashes = exploreRecoverySyncsDepth;
+  for (const io of points) {
+    const plan = subject.explore.candidate(base, { io, kind: 'kill-9', crashState: 0 });
+    if (plan === undefined) continue;
+    const run = await subject.run(plan, { trace: 'full' });
+    runs++;
+    for (const sync of syncsIn(run.trace, (at) => at > io && at <= io + recoveryCrashes)) syncs.push({ io, kind: sync.kind, offset: sync.io - io - 1 });
+  }
+  return { syncs, runs };
+}
+
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number): Candidate<P>[] {
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number, syncs: readonly SyncPoint[]): Candidate<P>[] {
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
     const state = crash.crashState ?? 0;
     // A power loss in a recovery looks at other disks it could have left (the harm is in one
     // file kept and another not, which only a random state shows); a kill -9 there needs none.
-    const lookedAt = crash.then === undefined ? crash.kind === 'kill-9' || state === 0 : crash.then.kind === 'power-loss';
+    // A failed sync's run looks at the other states of its final power loss.
+    const lookedAt = crash.then === undefined ? crash.kind !== 'power-loss' || state === 0 : crash.then.kind !== 'kill-9';
     const looked = lookedAt && looks > 0 ? { looks } : {};
     const then = crash.then === undefined ? {} : { then: crash.then };
     const at: CandidateCrash = { io: crash.io === 'end' ? undefined : crash.io, kind: crash.kind, crashState: state, ...looked, ...then };
@@ -228,6 +314,12 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   }
   if (!powerLosses) add({ io: 'end', kind: 'kill-9' });
   else for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
+  // What a failed sync loses is lost only at a power loss.
+  if (powerLosses) {
+    for (const sync of syncs) {
+      add(sync.offset === undefined ? { io: sync.io, kind: sync.kind } : { io: sync.io, kind: 'kill-9', then: { offset: sync.offset, kind: sync.kind, crashState: 0 } });
+    }
+  }
   return candidates;
 }
 
@@ -300,6 +392,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const size = options.size ?? subject.explore.sizeDefault;
   const looks = options.looks ?? exploreLooksDefault;
   const recoveryCrashes = options.recoveryCrashes ?? exploreRecoveryCrashesDefault;
+  const syncFaults = options.syncFaults ?? true;
   if (!Number.isInteger(recoveryCrashes) || recoveryCrashes < 0) throw new RangeError(`recoveryCrashes must be a non-negative integer, not ${recoveryCrashes}`);
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
@@ -308,7 +401,9 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const base = subject.explore.base(plan, size);
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
-  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes);
+  const powerLosses = subject.explore.powerLosses?.(base) ?? true;
+  const { syncs, runs: traced } = syncFaults && powerLosses ? await syncPointsOf(subject, base, clean.trace, points) : { syncs: [], runs: 0 };
+  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, syncs);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
@@ -325,9 +420,11 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
     }
   });
   const elapsedMs = wallClockMs() - started;
-  const runs = candidates.length + 1;
+  // The clean run, the kill -9 runs traced to find their recoveries' syncs, and the candidates.
+  const runs = candidates.length + 1 + traced;
   return {
     plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
+    syncFaults: candidates.filter((candidate) => !isCrashKind(candidate.crash.then?.kind ?? candidate.crash.kind)).length,
     looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
     cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),

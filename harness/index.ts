@@ -3,8 +3,8 @@
  * worker threads, shards, time budgets and a determinism check), shrinking, exhaustive crash
  * exploration, the regression corpus and repro lines.
  */
-export type { BasePlan, CandidateCrash, Exploration, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, Targets } from './subject.ts';
-export { violationLine } from './subject.ts';
+export type { BasePlan, CandidateCrash, Exploration, RecoveryCrash, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, SyncFault, Targets } from './subject.ts';
+export { isCrashKind, violationLine } from './subject.ts';
 export {
   runCampaign, tracedRunsMax, traceEventsMax, determinismSampleEvery,
   type CampaignOptions, type CampaignOutcome, type CampaignProgress,
@@ -22,7 +22,7 @@ export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult
 export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
-export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
+export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {
   corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
   type PlanOpener, type RegressionEntry, type RegressionResult,

@@ -105,11 +105,30 @@ export interface Exploration<P extends BasePlan> {
   powerLosses?(base: P): boolean;
 }
 
-/** Where and how an exploration candidate crashes its base (see {@link Exploration.candidate}). */
+/**
+ * A sync an exploration makes fail, its error returned to the code: `fsync-error` for a file's
+ * fsync (or fdatasync), `dir-sync-error` for a directory's. The run goes on.
+ */
+export type SyncFault = 'fsync-error' | 'dir-sync-error';
+
+/** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync. */
+export function isCrashKind(kind: 'kill-9' | 'power-loss' | SyncFault): kind is 'kill-9' | 'power-loss' {
+  return kind === 'kill-9' || kind === 'power-loss';
+}
+
+/**
+ * Where and how an exploration candidate crashes its base (see {@link Exploration.candidate}),
+ * or makes one of its syncs fail.
+ */
 export interface CandidateCrash {
-  /** The global I/O index of the crash; undefined: at the end of the base's steps. */
+  /** The global I/O index of the crash or the failed sync; undefined: a crash at the end of the base's steps. */
   readonly io: number | undefined;
-  readonly kind: 'kill-9' | 'power-loss';
+  /**
+   * A crash, or a failed sync (at a sync of the base's clean run): the run then goes on, and ends
+   * with a power loss that keeps every unsynced write (crash state 2), so that only what the
+   * failed sync lost is lost.
+   */
+  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
   /** The crash state a power loss settles on. */
   readonly crashState: number;
   /**
@@ -118,16 +137,17 @@ export interface CandidateCrash {
    */
   readonly looks?: number;
   /**
-   * A second crash, in the recovery the first one starts: at the `offset`-th I/O after the first
-   * crash (0: the recovery's first), with `kind`, a power loss settling on `crashState`.
+   * A second crash, or a failed sync, in the recovery the first one starts: at the `offset`-th
+   * I/O after the first crash (0: the recovery's first), with `kind`, a power loss settling on
+   * `crashState`.
    */
   readonly then?: RecoveryCrash;
 }
 
-/** A crash inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
+/** A crash or a failed sync inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
 export interface RecoveryCrash {
   readonly offset: number;
-  readonly kind: 'kill-9' | 'power-loss';
+  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
   readonly crashState: number;
 }
 

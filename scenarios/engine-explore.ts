@@ -6,7 +6,13 @@
  * end point is a power loss after the last step: a `crash` step appended.
  */
 import type { Plan } from '../sim/index.ts';
-import type { Exploration } from '../harness/index.ts';
+import { isCrashKind, type Exploration } from '../harness/index.ts';
+
+/** A power loss after the last step. */
+const endPowerLoss = { op: 'crash', kind: 'power-loss' } as const;
+
+/** Crash state 2 keeps every unsynced write and name: a power loss that loses only what a failed sync did. */
+const keepEverything = 2;
 
 /** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
 export function explorationBase(plan: Plan, steps: number): Plan {
@@ -35,17 +41,21 @@ export const engineExploration: Exploration<Plan> = {
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) {
-      return { ...base, ...looks, steps: [...base.steps, { op: 'crash', kind: 'power-loss' }], crashStates: [crash.crashState] };
+      return { ...base, ...looks, steps: [...base.steps, endPowerLoss], crashStates: [crash.crashState] };
     }
     const then = crash.then;
+    if (!isCrashKind(crash.kind)) {
+      // A failed sync, then the rest, then a power loss that loses only what the failed sync did.
+      return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, steps: [...base.steps, endPowerLoss], crashStates: [keepEverything] };
+    }
     if (then !== undefined) {
+      const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
+      const first = crash.kind === 'power-loss' ? crash.crashState : 0;
+      if (!isCrashKind(then.kind)) {
+        return { ...base, ...looks, faults: { ...base.faults, scheduled }, steps: [...base.steps, endPowerLoss], crashStates: [first, keepEverything] };
+      }
       // Crash states go by crash index: the first crash's, then the one in its recovery.
-      return {
-        ...base,
-        ...looks,
-        faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }] },
-        crashStates: [crash.kind === 'power-loss' ? crash.crashState : 0, then.crashState],
-      };
+      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [first, then.crashState] };
     }
     return {
       ...base,

@@ -11,13 +11,13 @@
  */
 import { faultsSize, ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { firstLook, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
+import { firstLook, isCrashKind, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
 import type { Workload } from './workload.ts';
 
-/** Crash state 2 keeps every unsynced write and name: a final power loss that changes nothing. */
+/** Crash state 2 keeps every unsynced write and name: a final power loss that loses nothing but what a failed sync did. */
 const keepEverything = 2;
 
 /** Where each fault kind lands in a library's I/O: its targeted cell. */
@@ -73,11 +73,14 @@ const exploration: Exploration<TargetPlan> = {
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };
+    // A failed sync is no crash: the run's final power loss keeps everything, but what it lost.
+    if (!isCrashKind(crash.kind)) return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [keepEverything] };
     const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
     const then = crash.then;
     if (then !== undefined) {
       const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
-      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, then.kind === 'kill-9' ? 0 : then.crashState, keepEverything] };
+      const second = !isCrashKind(then.kind) ? [] : [then.kind === 'kill-9' ? 0 : then.crashState];
+      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, ...second, keepEverything] };
     }
     return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
   },

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { findingOf, stableJson } from '../../harness/index.ts';
-import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
+import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
@@ -15,6 +15,7 @@ import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
 interface ExploreFlags extends PlanFlags {
   readonly states?: number;
   readonly recoveryCrashes?: number;
+  readonly syncFaults: boolean;
   readonly steps?: number;
   readonly out?: string;
   readonly jobs: number;
@@ -29,6 +30,7 @@ export function registerExplore(program: Command): void {
     .option('--plan <file>', 'explore a plan file instead of a seed')
     .option('--states <k>', `power-loss crash states per crash point (default: ${exploreStatesDefault}, or 12 on a disk that keeps directory operations per name)`, integerOption(1))
     .option('--recovery-crashes <n>', `I/Os after each crash point's kill -9 (its recovery) crashed again, by kill -9 and by a power loss keeping nothing unsynced; 0: none (default: ${exploreRecoveryCrashesDefault})`, integerOption(0))
+    .option('--no-sync-faults', `do not also fail each sync of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9 (its recovery), once in a run of its own that ends with a power loss`)
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
@@ -40,12 +42,13 @@ export function registerExplore(program: Command): void {
       const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
       } finally {
         await executor.close();
       }
       const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery` : '';
-      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end${again}: ${result.statesExplored} states`);
+      const syncs = result.syncFaults > 0 ? `, and ${result.syncFaults} runs in which one sync failed, then a power loss` : '';
+      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each), recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
@@ -54,10 +57,10 @@ export function registerExplore(program: Command): void {
       for (const violation of result.cleanViolations) console.log(`${clean}: ${violation.invariant}: ${violation.message}`);
       for (const violation of result.violations) {
         const at = violation.io === 'end' ? 'a power loss after the last step' : `I/O ${violation.io}`;
-        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} runs, after ${violation.crashes.join(', ')})`);
+        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after ${violation.crashes.join(', ')})`);
       }
       for (const finding of result.findings) {
-        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} runs, after ${finding.crashes.join(', ')})`);
+        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} run${finding.count === 1 ? '' : 's'}, after ${finding.crashes.join(', ')})`);
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {

@@ -18,8 +18,10 @@ describe('explorePlan on the engine subject', () => {
     const subject = engineSubject(referenceEngine);
     const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
     expect(result.crashPoints).toBeGreaterThan(10);
-    // Each crash point: a kill -9, each power-loss state, and its kill -9 crashed again in recovery (a kill -9 and a power loss at each of its first I/Os).
-    expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states);
+    // Each crash point: a kill -9, each power-loss state, and its kill -9 crashed again in recovery
+    // (a kill -9 and a power loss at each of its first I/Os); the end in each state; each sync failed once.
+    expect(result.syncFaults).toBeGreaterThan(0);
+    expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states + result.syncFaults);
     expect(result.cleanViolations).toEqual([]);
     expect(result.violations).toEqual([]);
   });
@@ -27,7 +29,7 @@ describe('explorePlan on the engine subject', () => {
   it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
     const subject = engineSubject(referenceEngine);
     for (const [scenario, states] of [['wal-append', 5], ['unordered-names', 12]] as const) {
-      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0 });
+      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0, syncFaults: false });
       expect(result.statesExplored, scenario).toBe(result.crashPoints * (1 + states) + states);
     }
   });
@@ -49,8 +51,9 @@ describe('explorePlan on the engine subject', () => {
     const torn = result.findings.find((finding) => finding.invariant === 'published-whole');
     expect(torn).toMatchObject({ message: 'right after a power-loss: the published manifest is torn', kind: 'power-loss' });
     // State 2 keeps every unsynced write and state 4 keeps data without names: neither tears it.
-    // (So may a look at a power loss between steps, or after a crash whose recovery left writes unsynced.)
-    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step') && !crash.includes(' at recovery I/O '));
+    // (So may a look at a power loss between steps, or after a crash whose recovery left writes
+    // unsynced, or the power loss after a failed sync.)
+    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step') && !crash.includes(' at recovery I/O ') && !crash.includes('sync-error'));
     expect(alone(torn!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
     const refused = result.violations.find((violation) => violation.invariant === 'false-corruption');
     expect(alone(refused!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
@@ -129,6 +132,43 @@ describe('explorePlan on the engine subject', () => {
     expect((await explorePlan(careful, careful.plan('undo-log-writer', 1))).violations).toEqual([]);
   });
 
+  it('fails each sync once in a run of its own, the recovery\'s too: it finds a rollback that unlinks its undo log after its fsync failed, which no crash shows, with a plan that replays it', async () => {
+    const careless = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/undo-log-rollback-unsynced.ts' });
+    const careful = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/undo-log-writer.ts' });
+    const plan = careless.plan('undo-log-rollback-unsynced', 1);
+    expect((await explorePlan(careless, plan, { syncFaults: false })).violations).toEqual([]);
+    const result = await explorePlan(careless, plan);
+    const torn = result.violations.find((violation) => violation.invariant === 'whole' && violation.crashState === undefined);
+    expect(torn).toMatchObject({ kind: 'kill-9', then: { kind: 'fsync-error' }, message: expect.stringMatching(/is torn/) as unknown });
+    // The rollback's fsync comes after the undo log's reads and the document's writes: deeper than the recovery's crashes go.
+    expect(torn!.then!.offset).toBeGreaterThanOrEqual(exploreRecoveryCrashesDefault);
+    expect(crashName(torn!)).toMatch(/^kill-9, then fsync-error at recovery I\/O \d+/);
+    const rerun = await careless.run(torn!.plan);
+    expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
+    // The writer whose failed rollback leaves its undo log for the next open passes the same exploration.
+    const passed = await explorePlan(careful, careful.plan('undo-log-writer', 1));
+    expect(passed.syncFaults).toBe(result.syncFaults);
+    expect(passed.violations).toEqual([]);
+  });
+
+  it('fails each sync once: it finds the planted bugs of an fsync error ignored or retried and of a directory fsync error ignored, which its crashes alone miss', async () => {
+    try {
+      for (const [id, invariant] of [['fsync-error-ignored', 'self-consistency'], ['fsync-error-retried', 'durability'], ['dir-sync-error-ignored', 'durability']] as const) {
+        const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === id)!));
+        const plan = subject.plan('wal-append', 1);
+        expect((await explorePlan(subject, plan, { size: 8, syncFaults: false })).violations, `${id} without sync faults`).toEqual([]);
+        const found = (await explorePlan(subject, plan, { size: 8 })).violations;
+        const first = found.find((violation) => violation.invariant === invariant);
+        expect(first, id).toBeDefined();
+        expect(crashName(first!), id).toMatch(/sync-error/);
+        const rerun = await subject.run(first!.plan);
+        expect(rerun.violations.map((violation) => violation.invariant), id).toContain(invariant);
+      }
+    } finally {
+      removeMutantCopies();
+    }
+  });
+
   it('lets a power-loss state that leaves the same disk as state 0 reuse its run without what its looks found', async () => {
     const subject = engineSubject(referenceEngine);
     const plan = subject.plan('wal-append', 1);
@@ -144,7 +184,7 @@ describe('explorePlan on the engine subject', () => {
       for (const [id, scenario] of [['torn-tail-kept', 'wal-append'], ['truncation-not-synced', 'recovery-crash'], ['torn-evidence-not-kept', 'kill9-anywhere']] as const) {
         const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === id)!));
         const plan = subject.plan(scenario, 1);
-        expect((await explorePlan(subject, plan, { size: 8, looks: 0 })).violations, `${id} without looks`).toEqual([]);
+        expect((await explorePlan(subject, plan, { size: 8, looks: 0, syncFaults: false })).violations, `${id} without looks`).toEqual([]);
         const found = (await explorePlan(subject, plan, { size: 8 })).violations;
         expect(found.length, id).toBeGreaterThan(0);
         // Each plan shows its violation on its own path.

@@ -46,6 +46,8 @@ describe('the final crash of a library workload', () => {
     const result = await explorePlan(subject, subject.plan('unsynced-rename', 1), { size: 3 });
     expect(result.violations).toEqual([]);
     // Each crash point's kill -9, and its recovery crashed again by kill -9 only.
+    // No failed sync either: what it loses is lost only at a power loss.
+    expect(result.syncFaults).toBe(0);
     expect(result.statesExplored).toBe(result.crashPoints * (1 + exploreRecoveryCrashesDefault) + 1);
     const withPowerLoss = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unsynced-rename-power-loss.ts' });
     expect((await explorePlan(withPowerLoss, withPowerLoss.plan('unsynced-rename-power-loss', 1), { size: 3 })).violations.length).toBeGreaterThan(0);
