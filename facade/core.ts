@@ -393,7 +393,7 @@ export class FacadeCore {
 
   #statAs(syscall: 'stat' | 'lstat', path: string, options?: StatOptions & { throwIfNoEntry?: boolean }): Stats {
     try {
-      return this.#stats(this.#call(syscall, path, () => this.port.stat(path)), options?.bigint === true);
+      return this.#stats(this.#call(syscall, path, () => this.port.stat(path, syscall)), options?.bigint === true);
     } catch (error) {
       if (options?.throwIfNoEntry === false && (error as { code?: string }).code === 'ENOENT') return undefined as unknown as Stats;
       throw error;
@@ -405,7 +405,7 @@ export class FacadeCore {
    * @throws NodeFsError ENOENT, ENOTDIR (syscall `statfs`)
    */
   statfsSync(path: string, options?: { bigint?: boolean }): object {
-    this.#call('statfs', path, () => this.port.stat(path));
+    this.#call('statfs', path, () => this.port.stat(path, 'statfs'));
     return statFsOf(this.world.space, options?.bigint === true);
   }
 
@@ -419,7 +419,7 @@ export class FacadeCore {
   }
 
   accessSync(path: string): void {
-    this.#call('access', path, () => this.port.stat(path));
+    this.#call('access', path, () => this.port.stat(path, 'access'));
   }
 
   /**
@@ -506,7 +506,7 @@ export class FacadeCore {
     const stat = this.#peek(path);
     if (stat === undefined && options?.force === true) return;
     // Node's rm looks the path up first: what is missing fails that `lstat`.
-    if (stat === undefined) this.#call('lstat', path, () => this.port.stat(path));
+    if (stat === undefined) this.#call('lstat', path, () => this.port.stat(path, 'lstat'));
     if (stat === 'dir') {
       if (options?.recursive !== true) {
         throw Object.assign(nodeInternalError('ERR_FS_EISDIR', `Path is a directory: rm returned EISDIR (is a directory) ${path}`), { errno: 21, syscall: 'rm', path });
@@ -663,7 +663,7 @@ export class FacadeCore {
    * `fs.promises.realpath` and `.native` call `realpath(3)` and fail under that name
    */
   realpathSync(path: string, syscall: 'lstat' | 'realpath' = 'lstat'): string {
-    this.#call(syscall, path, () => this.port.stat(path));
+    this.#call(syscall, path, () => this.port.stat(path, syscall));
     return normalise(path);
   }
 
@@ -679,7 +679,7 @@ export class FacadeCore {
    * library that only asks (is this a link?) runs; one that makes links fails on `symlink`.
    */
   readlinkSync(path: string): never {
-    this.#call('readlink', path, () => this.port.stat(path));
+    this.#call('readlink', path, () => this.port.stat(path, 'readlink'));
     throw nodeError('EINVAL', 'readlink', path);
   }
 
@@ -689,7 +689,7 @@ export class FacadeCore {
    */
   noOpSync(call: string, pathOrFd: string | number): void {
     const path = typeof pathOrFd === 'number' ? this.#entry(pathOrFd, call).path : pathOrFd;
-    this.#call(call, path, () => this.port.stat(path));
+    this.#call(call, path, () => this.port.stat(path, call));
     this.world.record('note', `fs.${call} (no-op)`, path);
     this.times.changed(this.world.inodeOf(path));
   }
@@ -708,7 +708,7 @@ export class FacadeCore {
       return ms;
     }) as [number, number];
     const path = typeof pathOrFd === 'number' ? this.#entry(pathOrFd, call).path : pathOrFd;
-    this.#call(call, path, () => this.port.stat(path));
+    this.#call(call, path, () => this.port.stat(path, call));
     this.world.record('note', `fs.${call}`, path);
     const key = this.world.inodeOf(path);
     if (key !== undefined) this.times.set(key, atimeMs, mtimeMs);

@@ -268,11 +268,12 @@ export function syncDirOp(k: IoKernel, path: string): Operation<void> {
 
 /**
  * What is at `path`. The engine's port has no `stat`; the synchronous port (Node's `fs`) needs
- * one, traced as `stat`.
+ * one, traced as `name`: the call that looks the path up (`stat`, `lstat`, `access`, `statfs`,
+ * `readlink`, `chmod`...).
  * @throws IoError `ENOENT`, `ENOTDIR`
  */
-export function statOp(k: IoKernel, path: string): Operation<EntryStat> {
-  return plainOp('stat', path, 'other', (): EntryStat => {
+export function statOp(k: IoKernel, path: string, name = 'stat'): Operation<EntryStat> {
+  return plainOp(name, path, 'other', (): EntryStat => {
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw diskError('ENOENT', 'stat', path);

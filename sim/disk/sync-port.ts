@@ -200,8 +200,10 @@ export class SyncFileSystem {
     performSync(this.kernel, this.kernel.incarnation, syncDirOp(this.kernel, path));
   }
 
-  /** What is at `path`. @throws IoError ENOENT, ENOTDIR */
-  stat(path: string): SyncStat {
-    return performSync(this.kernel, this.kernel.incarnation, statOp(this.kernel, path));
+  /**
+   * What is at `path`, traced as `name` (the call that looks it up). @throws IoError ENOENT, ENOTDIR
+   */
+  stat(path: string, name = 'stat'): SyncStat {
+    return performSync(this.kernel, this.kernel.incarnation, statOp(this.kernel, path, name));
   }
 }
