@@ -10,12 +10,11 @@ import type { Rng } from '../rng.ts';
 import { none } from '../trace.ts';
 import { childPath, splitPath } from './disk.ts';
 import { crashBits, faultBit } from './faults.ts';
-import { recordDamage, type FileState, type Misdirect } from './file-state.ts';
+import { pageBytes, recordDamage, type FileState, type Misdirect } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
 import { crashAt, plainOp, type Operation } from './perform.ts';
 
-/** Page size at which a kill-9 inside a large write leaves a prefix applied. */
-export const pageBytes = 4096;
+export { pageBytes };
 /**
  * The bytes at the start of each 4 KiB page where file formats keep their headers and
  * superblocks (a page store's meta page, a segment's header): half the bit flips drawn land

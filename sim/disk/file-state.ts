@@ -12,10 +12,11 @@
  * this one): most files are only read by a recovery, and never pay for a copy.
  *
  * After an fsync failed ext4's way, the pages it did not write are clean but still cached: reads
- * see the bytes, no writeback will write them ({@link FileState.forgottenPages}). A later write
- * that dirties such a page again makes the whole page pending, as cached: writeback writes whole
- * pages, so the forgotten bytes of a page the code writes again reach the disk after all, and
- * only those of pages it never writes again are lost for good.
+ * see the bytes, no writeback will write them ({@link FileState.forgotten}). A later write that
+ * dirties such a page again makes its forgotten bytes pending again, as cached: writeback writes
+ * whole pages, so the forgotten bytes of a page the code writes again reach the disk after all,
+ * and only those of pages it never writes again are lost for good. (Only the forgotten bytes are
+ * pending again, not the whole page: as for any write, a power loss tears only what was changed.)
  *
  * Media faults live beside the clean bytes, as in TigerBeetle: `badBits` maps a sector to the
  * bit a read of it flips, and `badSectors` a sector that reads back whole as zeros or garbage,
@@ -129,8 +130,14 @@ export interface BadSector {
   readonly seed: number;
 }
 
-/** The page cache's unit: writeback writes whole pages ({@link FileState.forgottenPages}). */
+/**
+ * The page cache's unit: writeback writes whole pages ({@link FileState.forgotten}), and a kill -9
+ * inside a large write leaves a prefix of whole pages applied (file-ops.ts).
+ */
 export const pageBytes = 4096;
+
+/** A byte range `[start, end)` of a file. */
+export type ByteRange = readonly [start: number, end: number];
 
 /** A file's state: durable bytes, page cache, unsynced records and media faults. */
 export class FileState {
@@ -146,10 +153,10 @@ export class FileState {
   /** Set by a `sticky` fsync failure: every later sync of this file fails. */
   syncBroken = false;
   /**
-   * Pages (by index, of {@link pageBytes}) whose cached bytes an fsync that failed ext4's way left
-   * unwritten and clean: a write that dirties one again makes the whole page pending. Absent: none.
+   * The cached bytes an fsync that failed ext4's way left unwritten and clean, as ranges in
+   * offset order: a write that dirties a page again makes those of that page pending. Empty: none.
    */
-  forgottenPages: Set<number> | undefined;
+  forgotten: readonly ByteRange[] = [];
   /**
    * Changes made to the file so far (each write and size change of the page cache), numbered
    * from 1 in their records' `seq`: the facade's file times follow them (facade/times.ts).
@@ -212,7 +219,7 @@ export class FileState {
     copy.journal = this.journal.clone();
     copy.pending = [...this.pending];
     copy.syncBroken = this.syncBroken;
-    if (this.forgottenPages !== undefined) copy.forgottenPages = new Set(this.forgottenPages);
+    copy.forgotten = this.forgotten;
     copy.modifications = this.modifications;
     copy.durableModification = this.durableModification;
     copy.decidedModification = this.decidedModification;
@@ -236,7 +243,7 @@ export class FileState {
     if (length <= 0) return;
     const grows = nextTxn !== undefined && offset + length > this.cache.size;
     const seq = ++this.modifications;
-    if (this.forgottenPages !== undefined) this.#redirtyForgotten(offset, offset + length, seq);
+    if (this.forgotten.length > 0) this.#redirtyForgotten(offset, offset + length, seq);
     this.#ownCache(offset + length);
     this.cache.write(offset, data, 0, length);
     const start = this.journal.size;
@@ -370,37 +377,42 @@ export class FileState {
    * a later write dirties them again ({@link forgottenPages}).
    */
   forgetPending(): void {
-    for (const record of this.pending) {
-      if (record.kind !== 'write') continue;
-      this.forgottenPages ??= new Set();
-      for (let page = Math.floor(record.offset / pageBytes); page * pageBytes < record.offset + record.length; page++) this.forgottenPages.add(page);
-    }
+    const ranges = this.pending.flatMap((record): ByteRange[] => (record.kind === 'write' ? [[record.offset, record.offset + record.length]] : []));
+    if (ranges.length > 0) this.forgotten = mergeRanges([...this.forgotten, ...ranges]);
     this.#clearPending();
   }
 
   /**
-   * Before a write of `[start, end)`: each forgotten page it touches becomes pending again whole,
-   * as cached (up to the cached size), in a record of the write's modification `seq`.
+   * Before a write of `[start, end)`: the forgotten bytes of each page it touches become pending
+   * again, as cached (up to the cached size), in records of the write's modification `seq`.
    */
   #redirtyForgotten(start: number, end: number, seq: number): void {
-    const pages = this.forgottenPages!;
-    for (let page = Math.floor(start / pageBytes); page * pageBytes < end; page++) {
-      if (!pages.delete(page)) continue;
-      const from = page * pageBytes;
-      const to = Math.min(from + pageBytes, this.cache.size);
-      if (to <= from) continue;
+    const from = Math.floor(start / pageBytes) * pageBytes;
+    const to = Math.ceil(end / pageBytes) * pageBytes;
+    const kept: ByteRange[] = [];
+    for (const [a, b] of this.forgotten) {
+      const lo = Math.max(a, from);
+      const hi = Math.min(b, to);
+      if (lo >= hi) {
+        kept.push([a, b]);
+        continue;
+      }
+      if (a < lo) kept.push([a, lo]);
+      if (hi < b) kept.push([hi, b]);
+      const cachedEnd = Math.min(hi, this.cache.size);
+      if (cachedEnd <= lo) continue;
       const at = this.journal.size;
-      this.journal.write(at, this.cache.view(), from, to);
-      this.pending.push({ kind: 'write', offset: from, start: at, length: to - from, seq });
+      this.journal.write(at, this.cache.view(), lo, cachedEnd);
+      this.pending.push({ kind: 'write', offset: lo, start: at, length: cachedEnd - lo, seq });
     }
-    if (pages.size === 0) this.forgottenPages = undefined;
+    this.forgotten = kept;
   }
 
   /** btrfs after a failed fsync: the file reverts to its durable state. */
   revertToDurable(): void {
     this.cache = this.durable;
     this.decidedModification = this.modifications;
-    this.forgottenPages = undefined;
+    this.forgotten = [];
     this.#clearPending();
   }
 
@@ -408,7 +420,7 @@ export class FileState {
   dropCache(): void {
     this.cache = this.durable;
     this.decidedModification = this.modifications;
-    this.forgottenPages = undefined;
+    this.forgotten = [];
     this.#clearPending();
   }
 
@@ -499,4 +511,16 @@ export class FileState {
       if (this.badSectors.size === 0) this.badSectors = undefined;
     }
   }
+}
+
+/** `ranges` sorted by start, overlapping and touching ones merged. */
+function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = [...ranges].sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = merged.at(-1);
+    if (last !== undefined && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
 }

@@ -17,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { ByteBuffer } from './bytes.ts';
 import { defaultBlockBytes, SimDisk, type DirNode, type DirTxn, type Entry } from './disk.ts';
 import { blockSizes } from './faults.ts';
-import { FileState, type PendingRecord } from './file-state.ts';
+import { FileState, type ByteRange, type PendingRecord } from './file-state.ts';
 import { DiskImageError, diskImageFormat, diskImageVersion, type MachineState } from './image.ts';
 
 type Json = Record<string, unknown>;
@@ -113,11 +113,25 @@ function badSectorsOf(file: FileState, value: unknown, field: string): void {
   }
 }
 
+/** The `[start, end)` ranges of a file's forgotten bytes: pairs in offset order, none empty or overlapping. */
+function forgottenRanges(value: unknown, field: string): ByteRange[] {
+  let previousEnd = 0;
+  return array(value, field).map((raw, i): ByteRange => {
+    const pair = array(raw, `${field}[${i}]`);
+    if (pair.length !== 2) fail(`${field}[${i}]`, 'must be a [start, end] pair');
+    const start = natural(pair[0], `${field}[${i}][0]`);
+    const end = natural(pair[1], `${field}[${i}][1]`);
+    if (start < previousEnd || end <= start) fail(`${field}[${i}]`, 'must be a non-empty range after the one before it');
+    previousEnd = end;
+    return [start, end];
+  });
+}
+
 function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: number): FileState {
   const has = (key: string): boolean => typeof value === 'object' && value !== null && key in value;
   const damaged = has('badSectors');
-  const forgotten = has('forgottenPages');
-  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits', ...(damaged ? ['badSectors'] : []), ...(forgotten ? ['forgottenPages'] : [])];
+  const forgotten = has('forgotten');
+  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits', ...(damaged ? ['badSectors'] : []), ...(forgotten ? ['forgotten'] : [])];
   const record = object(value, field, keys);
   const id = natural(record['id'], `${field}.id`);
   if (id >= nextFileId) fail(`${field}.id`, `must be below disk.nextFileId (${nextFileId})`);
@@ -127,10 +141,7 @@ function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: 
   file.journal = bytes(record['journal'], `${field}.journal`);
   file.pending = array(record['pending'], `${field}.pending`).map((raw, i) => pendingRecord(raw, `${field}.pending[${i}]`, file.journal.size));
   file.syncBroken = bool(record['syncBroken'], `${field}.syncBroken`);
-  if (forgotten) {
-    const pages = array(record['forgottenPages'], `${field}.forgottenPages`).map((raw, i) => natural(raw, `${field}.forgottenPages[${i}]`));
-    if (pages.length > 0) file.forgottenPages = new Set(pages);
-  }
+  if (forgotten) file.forgotten = forgottenRanges(record['forgotten'], `${field}.forgotten`);
   for (const [i, raw] of array(record['badBits'], `${field}.badBits`).entries()) {
     const pair = array(raw, `${field}.badBits[${i}]`);
     if (pair.length !== 2) fail(`${field}.badBits[${i}]`, 'must be a [sector, bit] pair');

@@ -23,8 +23,8 @@
  *   with `misdirect: { file: id, offset }` for a misdirected write (where it really lands),
  *   or `{ kind: "truncate", size, nextTxn }` (`nextTxn`: the sequence number the next directory
  *   operation got, absent in older images); `syncBroken` (a sticky fsync failure);
- *   `forgottenPages[]`, only when some are, the page indexes (of 4 KiB) an fsync that failed
- *   ext4's way left unwritten and clean; `badBits[]` as
+ *   `forgotten[]`, only when some are, the `[start, end)` byte ranges an fsync that failed
+ *   ext4's way left unwritten and clean, in offset order; `badBits[]` as
  *   `[sector, bit]` pairs in insertion order (bit: absolute, byte * 8 + bit); `badSectors[]`,
  *   only when some sector reads back damaged, as `[sector, zeros, seed]` in insertion order.
  * - `disk.dirs[]`, in creation order (a power loss draws its choices in this order): `path`;
@@ -82,8 +82,8 @@ export interface FileImage {
   readonly journal: string;
   readonly pending: readonly PendingRecordImage[];
   readonly syncBroken: boolean;
-  /** Pages an fsync that failed ext4's way left unwritten and clean (FileState.forgottenPages); absent: none. */
-  readonly forgottenPages?: readonly number[];
+  /** Cached bytes an fsync that failed ext4's way left unwritten and clean (FileState.forgotten), in offset order; absent: none. */
+  readonly forgotten?: ReadonlyArray<readonly [start: number, end: number]>;
   readonly badBits: ReadonlyArray<readonly [sector: number, bit: number]>;
   readonly badSectors?: ReadonlyArray<readonly [sector: number, zeros: boolean, seed: number]>;
 }

@@ -64,6 +64,25 @@ describe('fsync-error', () => {
     expect(world.inspect().get('f')).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0xb), ...filled(4, 0xc)]));
   });
 
+  it('ext4: what becomes pending again is the forgotten bytes of the page written, not the durable bytes beside them (a power loss tears only what was changed)', async () => {
+    const world = failing('ext4');
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0xa));
+      await h.datasync();
+      await h.append(filled(4, 0xb));
+      await injectedError(h.datasync());
+      await h.write(5000, filled(4, 0xd)); // another page: B stays forgotten
+      const [state] = [...world.kernel.disk.files()].map(([, file]) => file);
+      expect(state!.forgotten).toEqual([[4, 8]]);
+      await h.write(8, filled(4, 0xc)); // B's page: B is pending again, A (durable) is not
+    });
+    const [file] = [...world.kernel.disk.files()].map(([, state]) => state);
+    const writes = file!.pending.flatMap((record) => (record.kind === 'write' ? [[record.offset, record.length]] : []));
+    expect(writes).toEqual([[5000, 4], [4, 4], [8, 4]]);
+    expect(file!.forgotten).toEqual([]);
+  });
+
   it('ext4: the forgotten bytes of a page no later write touches stay lost, even after a later fsync of other pages', async () => {
     // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 write C on the next page, 6 datasync
     const world = failing('ext4');
