@@ -70,7 +70,7 @@ export interface ExploreOptions {
   /**
    * Whether each sync of the clean run, and each among the first {@link exploreRecoverySyncsDepth}
    * I/Os after each crash point's kill -9 (its recovery), also fails once in a run of its own (see
-   * the module comment).
+   * the module comment), where the subject holds the plan to such failures (Exploration.syncFaults).
    * @defaultValue true
    */
   readonly syncFaults?: boolean;
@@ -253,14 +253,14 @@ function syncFaultOf(name: string): SyncFault | undefined {
   return name === 'sync' || name === 'datasync' ? 'fsync-error' : name === 'syncDir' ? 'dir-sync-error' : undefined;
 }
 
-/** The syncs among `trace`'s I/Os whose global index `wanted` accepts, with their index. */
-function syncsIn(trace: readonly TraceEvent[], wanted: (io: number) => boolean): { io: number; kind: SyncFault }[] {
+/** The syncs among `trace`'s I/Os that can fail with one of `kinds` and whose global index `wanted` accepts, with their index. */
+function syncsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<SyncFault>, wanted: (io: number) => boolean): { io: number; kind: SyncFault }[] {
   const syncs: { io: number; kind: SyncFault }[] = [];
   let io = 0;
   for (const event of trace) {
     if (event.type !== 'io') continue;
     const kind = syncFaultOf(event.name);
-    if (kind !== undefined && wanted(io)) syncs.push({ io, kind });
+    if (kind !== undefined && kinds.has(kind) && wanted(io)) syncs.push({ io, kind });
     io++;
   }
   return syncs;
@@ -271,9 +271,9 @@ function syncsIn(trace: readonly TraceEvent[], wanted: (io: number) => boolean):
  * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9, found by running each
  * such kill -9 once here with its trace (the same run as its candidate's).
  */
-async function syncPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[]): Promise<{ syncs: SyncPoint[]; runs: number }> {
+async function syncPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[], kinds: ReadonlySet<SyncFault>): Promise<{ syncs: SyncPoint[]; runs: number }> {
   const crashPoints = new Set(points);
-  const syncs: SyncPoint[] = syncsIn(cleanTrace, (io) => crashPoints.has(io));
+  const syncs: SyncPoint[] = syncsIn(cleanTrace, kinds, (io) => crashPoints.has(io));
   let runs = 0;
   const recoveryCrashes = exploreRecoverySyncsDepth;
   for (const io of points) {
@@ -281,7 +281,7 @@ async function syncPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cl
     if (plan === undefined) continue;
     const run = await subject.run(plan, { trace: 'full' });
     runs++;
-    for (const sync of syncsIn(run.trace, (at) => at > io && at <= io + recoveryCrashes)) syncs.push({ io, kind: sync.kind, offset: sync.io - io - 1 });
+    for (const sync of syncsIn(run.trace, kinds, (at) => at > io && at <= io + recoveryCrashes)) syncs.push({ io, kind: sync.kind, offset: sync.io - io - 1 });
   }
   return { syncs, runs };
 }
@@ -402,7 +402,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const powerLosses = subject.explore.powerLosses?.(base) ?? true;
-  const { syncs, runs: traced } = syncFaults && powerLosses ? await syncPointsOf(subject, base, clean.trace, points) : { syncs: [], runs: 0 };
+  const kinds = new Set<SyncFault>(subject.explore.syncFaults?.(plan) ?? ['fsync-error', 'dir-sync-error']);
+  const { syncs, runs: traced } = syncFaults && powerLosses && kinds.size > 0 ? await syncPointsOf(subject, base, clean.trace, points, kinds) : { syncs: [], runs: 0 };
   const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, syncs);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.

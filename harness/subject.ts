@@ -98,6 +98,12 @@ export interface Exploration<P extends BasePlan> {
    */
   candidate(base: P, crash: CandidateCrash): P | undefined;
   /**
+   * The syncs exploration may make fail for `plan` (the plan explored, before its faults are
+   * removed): a library workload's own fault rates say which faults it is tested under.
+   * @defaultValue both: an engine is held to every fault
+   */
+  syncFaults?(plan: P): readonly SyncFault[];
+  /**
    * Whether `base` promises anything across a power loss: when not (a library workload that
    * injects none), exploration crashes it by kill -9 only, and at the end of its steps once, by
    * the crash its run ends with. @defaultValue always

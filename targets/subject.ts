@@ -70,6 +70,8 @@ const exploration: Exploration<TargetPlan> = {
   },
   // A workload that injects no power loss ends its runs with a kill -9 (TargetPlan.finalCrash).
   powerLosses: (base) => base.finalCrash === undefined,
+  // A workload whose faults leave fsync errors out is not held to them (nor by its campaigns).
+  syncFaults: (plan) => (['fsync-error', 'dir-sync-error'] as const).filter((kind) => (plan.faults.rates[kind] ?? 0) > 0),
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };

@@ -151,6 +151,14 @@ describe('explorePlan on the engine subject', () => {
     expect(passed.violations).toEqual([]);
   });
 
+  it('fails no sync of a library workload whose own faults leave fsync errors out, as its campaigns fail none', async () => {
+    // line-log-ordered.ts injects power losses and kill -9s only: it makes no promise under a failed fsync.
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/line-log-ordered.ts' });
+    const result = await explorePlan(subject, subject.plan('line-log-ordered', 1));
+    expect(result.syncFaults).toBe(0);
+    expect(result.violations).toEqual([]);
+  });
+
   it('fails each sync once: it finds the planted bugs of an fsync error ignored or retried and of a directory fsync error ignored, which its crashes alone miss', async () => {
     try {
       for (const [id, invariant] of [['fsync-error-ignored', 'self-consistency'], ['fsync-error-retried', 'durability'], ['dir-sync-error-ignored', 'durability']] as const) {
