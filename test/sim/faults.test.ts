@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IoError } from '../../engine/ports/fs.ts';
+import { IoError, type FileHandle } from '../../engine/ports/fs.ts';
 import type { FsyncFailureMode, ScheduledFault } from '../../sim/world.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
@@ -37,6 +37,16 @@ describe('fsync-error', () => {
     });
   }
 
+  /** Opens `f`, appends A (synced) and B, whose fsync fails: B is forgotten (I/O 0 to 4 as above). */
+  async function forgetB(world: SimWorld): Promise<FileHandle> {
+    const h = await world.fs.open('f', { create: true });
+    await h.append(filled(4, 0xa));
+    await h.datasync();
+    await h.append(filled(4, 0xb));
+    await injectedError(h.datasync());
+    return h;
+  }
+
   it('ext4: keeps the new data readable, reports success on retry, and never makes it durable', async () => {
     const world = failing('ext4');
     const { read, retry } = await scenario(world);
@@ -51,11 +61,7 @@ describe('fsync-error', () => {
     // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 append C (same page), 6 datasync
     const world = failing('ext4');
     await inWorld(world, async () => {
-      const h = await world.fs.open('f', { create: true });
-      await h.append(filled(4, 0xa));
-      await h.datasync();
-      await h.append(filled(4, 0xb));
-      await injectedError(h.datasync());
+      const h = await forgetB(world);
       await h.append(filled(4, 0xc));
       await h.datasync();
     });
@@ -67,11 +73,7 @@ describe('fsync-error', () => {
   it('ext4: what becomes pending again is the forgotten bytes of the page written, not the durable bytes beside them (a power loss tears only what was changed)', async () => {
     const world = failing('ext4');
     await inWorld(world, async () => {
-      const h = await world.fs.open('f', { create: true });
-      await h.append(filled(4, 0xa));
-      await h.datasync();
-      await h.append(filled(4, 0xb));
-      await injectedError(h.datasync());
+      const h = await forgetB(world);
       await h.write(5000, filled(4, 0xd)); // another page: B stays forgotten
       const [state] = [...world.kernel.disk.files()].map(([, file]) => file);
       expect(state!.forgotten).toEqual([[4, 8]]);
@@ -87,11 +89,7 @@ describe('fsync-error', () => {
     // I/O: 0 open, 1 append A, 2 datasync, 3 append B, 4 datasync (fails), 5 write C on the next page, 6 datasync
     const world = failing('ext4');
     await inWorld(world, async () => {
-      const h = await world.fs.open('f', { create: true });
-      await h.append(filled(4, 0xa));
-      await h.datasync();
-      await h.append(filled(4, 0xb));
-      await injectedError(h.datasync());
+      const h = await forgetB(world);
       await h.write(4096, filled(4, 0xc));
       await h.datasync();
     });
