@@ -5,12 +5,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { findingOf, stableJson } from '../../harness/index.ts';
+import { commandLine, envAssignments, findingOf, replayCommand, stableJson } from '../../harness/index.ts';
+import { invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
+
+/** Where the repro line of an exploration without `--out` writes the plan of its first violation. */
+const exploreOutDefault = 'explore-bug.json';
 
 interface ExploreFlags extends PlanFlags {
   readonly states?: number;
@@ -67,10 +71,13 @@ export function registerExplore(program: Command): void {
         await writeFile(flags.out, stableJson({ ...first.plan, found: findingOf(first) }));
         console.log(`wrote the plan of the first violation to ${flags.out}`);
       } else if (first) {
-        console.log('to reproduce the first violation: add --out FILE to write its plan, then powercut replay FILE (or shrink --plan FILE)');
+        // The plan is the exploration's own (a crash or a failed sync at an I/O), not a seed's: it is written, then replayed (`;`: explore exits 1 on the violation).
+        const invocation = invocationOf(process.argv, process.env, process.cwd());
+        const write = envAssignments() + commandLine(invocation, ['explore', ...process.argv.slice(3), '--out', exploreOutDefault]);
+        console.log(`to reproduce the first violation (or shrink --plan it): ${write}; ${replayCommand(invocation, exploreOutDefault)}`);
       }
       const all = [...result.cleanViolations, ...result.violations];
-      if (all.length === 0) console.log('no violation');
+      if (all.length === 0) console.log(`no violation in the first ${subject.shrink.stepCount(result.plan)} steps (--steps N explores a longer prefix)`);
       if (result.crashPoints === 0) process.stderr.write('powercut: nothing was tested: the clean run did no I/O to crash at\n');
       process.exitCode = all.some((v) => v.invariant === 'harness') ? exitCodes.harness : all.length > 0 ? exitCodes.violation
         : result.crashPoints === 0 ? exitCodes.nothingTested : exitCodes.ok;

@@ -103,10 +103,11 @@ describe('repro, shrink, replay and explore --target', () => {
     // A look right after the operation (which left the rename unsynced) shows it too.
     expect(found.stdout).toMatch(/violation: durable: .*after power-loss before step 1, power-loss state 0, power-loss state 1, power-loss state 4\)/);
     expect(found.stdout).not.toContain('violation: whole');
-    expect(found.stdout).toContain('to reproduce the first violation: add --out FILE to write its plan, then powercut replay FILE');
+    // One line to paste: the same exploration writing the plan, then its replay (explore exits 1, hence `;`).
+    expect(found.stdout).toMatch(/to reproduce the first violation \(or shrink --plan it\): .* explore --target targets\/write-file-atomic\.ts --seed 1 --steps 1 --out explore-bug\.json; .* replay explore-bug\.json\n/);
     const clean = await cli('explore', '--target', 'test/targets/fixtures/careful-writer.ts', '--seed', '1', '--steps', '2');
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toContain('no violation');
+    expect(clean.stdout).toContain('no violation in the first 2 steps (--steps N explores a longer prefix)');
   });
 });
 
