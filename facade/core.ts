@@ -28,6 +28,7 @@ import { direntOf, type ListedEntry } from './dirent.ts';
 import { flagsNote, parseFlags, type OpenFlags } from './open-flags.ts';
 import { readdirRecursive, type Traversal } from './readdir-recursive.ts';
 import { statFsOf } from './statfs.ts';
+import { nameTooLong } from './path-limits.ts';
 import { endsInSlash, slashVerdict } from './trailing-slash.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
 import { checkReadRange, checkWriteRange } from './io-ranges.ts';
@@ -127,6 +128,7 @@ export class FacadeCore {
    * @throws ProcessCrashedError unchanged: the process is dead, not the call failed
    */
   #call<T>(syscall: string, path: string | undefined, body: () => T, dest?: string, resolvesFirst: 'parents' | 'source' = 'parents'): T {
+    if (nameTooLong(path) || nameTooLong(dest)) throw nodeError('ENAMETOOLONG', syscall, path, dest);
     try {
       return body();
     } catch (error) {
