@@ -35,18 +35,22 @@
  * journal loses what it rolled back. So each sync of the clean run (a file's fsync, a
  * directory's) fails once in a run of its own (`fsync-error`, `dir-sync-error`), and so does each
  * sync among the first {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9
- * (found by running that kill -9 once with its trace): a recovery syncs last, after it rolled
- * back or cleaned up, deeper than the crashes inside it reach. Such a run goes on, and ends with a power loss that keeps every unsynced
- * write, so what is lost is what the failed sync lost; its second looks try the other states.
+ * (harness/explore-syncs.ts): a recovery syncs last, after it rolled back or cleaned up, deeper
+ * than the crashes inside it reach. Such a run goes on, and ends with a power loss that keeps
+ * every unsynced write, so what is lost is what the failed sync lost; its second looks try the
+ * other states.
  *
  * What it does not explore: faults other than crashes and failed syncs, or more than two in one run.
  */
 import { lookPrefix, wallClockMs } from '../sim/index.ts';
-import type { RunViolation, TraceEvent } from '../sim/index.ts';
+import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
+import { syncPointsOf, type SyncPoint } from './explore-syncs.ts';
 import { isCrashKind, type BasePlan, type CandidateCrash, type RecoveryCrash, type Subject, type SyncFault } from './subject.ts';
+
+export { exploreRecoverySyncsDepth } from './explore-syncs.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
@@ -68,7 +72,7 @@ export interface ExploreOptions {
    */
   readonly recoveryCrashes?: number;
   /**
-   * Whether each sync of the clean run, and each among the first {@link exploreRecoverySyncsDepth}
+   * Whether each sync of the clean run, and each among the first `exploreRecoverySyncsDepth`
    * I/Os after each crash point's kill -9 (its recovery), also fails once in a run of its own (see
    * the module comment), where the subject holds the plan to such failures (Exploration.syncFaults).
    * @defaultValue true
@@ -152,14 +156,6 @@ export interface ExploreResult<P extends BasePlan> {
 /** Default of {@link ExploreOptions.recoveryCrashes}: a recovery's first I/Os (a journal's rollback takes about 8). */
 export const exploreRecoveryCrashesDefault = 8;
 
-/**
- * How many I/Os after each crash point's kill -9 have their syncs failed ({@link ExploreOptions.syncFaults}).
- * A rollback journal's recovery syncs the data file it rolled back 13 I/Os after the kill -9 (its
- * user's `rollback-nosync` bug, which only that failure shows); few of a recovery's I/Os are syncs,
- * so the depth costs little.
- */
-export const exploreRecoverySyncsDepth = 32;
-
 /** The crash state of a power loss inside a recovery: it keeps nothing unsynced, the harshest. */
 const recoveryPowerLossState = 0;
 
@@ -201,6 +197,7 @@ export function crashName(crash: ExploreCrash): string {
   return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
 }
 
+/** `kill-9`, `power-loss state 3`, `fsync-error` or `dir-sync-error`. */
 function kindName(kind: ExploreCrash['kind'], crashState: number | undefined): string {
   return kind === 'power-loss' ? `power-loss state ${crashState}` : kind;
 }
@@ -238,52 +235,6 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   const plan = pinLook(candidate.plan as P & { readonly looks?: number }, { violations: [violation] });
   const { look: _look, ...onPath } = violation;
   return { crash, plan, violation: { ...onPath, message: violation.message.replace(lookPrefix, '') } };
-}
-
-/** A sync that fails in a run of its own: at a clean run's I/O, or at an I/O of the recovery after a crash point's kill -9. */
-interface SyncPoint {
-  readonly io: number;
-  readonly kind: SyncFault;
-  /** For a sync inside a recovery: its offset from the kill -9 at `io` (0: the recovery's first I/O). */
-  readonly offset?: number;
-}
-
-/** The sync fault an I/O the trace names `name` can fail with, if it is a sync. */
-function syncFaultOf(name: string): SyncFault | undefined {
-  return name === 'sync' || name === 'datasync' ? 'fsync-error' : name === 'syncDir' ? 'dir-sync-error' : undefined;
-}
-
-/** The syncs among `trace`'s I/Os that can fail with one of `kinds` and whose global index `wanted` accepts, with their index. */
-function syncsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<SyncFault>, wanted: (io: number) => boolean): { io: number; kind: SyncFault }[] {
-  const syncs: { io: number; kind: SyncFault }[] = [];
-  let io = 0;
-  for (const event of trace) {
-    if (event.type !== 'io') continue;
-    const kind = syncFaultOf(event.name);
-    if (kind !== undefined && kinds.has(kind) && wanted(io)) syncs.push({ io, kind });
-    io++;
-  }
-  return syncs;
-}
-
-/**
- * The syncs to fail: the clean run's among its crash points, and those among the first
- * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9, found by running each
- * such kill -9 once here with its trace (the same run as its candidate's).
- */
-async function syncPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[], kinds: ReadonlySet<SyncFault>): Promise<{ syncs: SyncPoint[]; runs: number }> {
-  const crashPoints = new Set(points);
-  const syncs: SyncPoint[] = syncsIn(cleanTrace, kinds, (io) => crashPoints.has(io));
-  let runs = 0;
-  const recoveryCrashes = exploreRecoverySyncsDepth;
-  for (const io of points) {
-    const plan = subject.explore.candidate(base, { io, kind: 'kill-9', crashState: 0 });
-    if (plan === undefined) continue;
-    const run = await subject.run(plan, { trace: 'full' });
-    runs++;
-    for (const sync of syncsIn(run.trace, kinds, (at) => at > io && at <= io + recoveryCrashes)) syncs.push({ io, kind: sync.kind, offset: sync.io - io - 1 });
-  }
-  return { syncs, runs };
 }
 
 /** Every crash to try, with its plan. */
