@@ -26,11 +26,14 @@ export function withLooks<P extends { readonly looks?: number | undefined }>(pla
 }
 
 /**
- * `plan` with a power loss scheduled at I/O `io`: how a look at a power loss that struck inside a
- * step (between a close and its open, at a library operation's start) is pinned on the run's path.
+ * `plan` with a power loss scheduled right before I/O `io` (argument 0: a write there never
+ * reaches the page cache): how a look at a power loss that struck inside a step (between a close
+ * and its open, after a rename, at a library operation's start) is pinned on the run's path. The
+ * look saw the disk before that I/O; a write that reached the page cache first could change what
+ * the power loss keeps (it dirties again the pages a failed fsync forgot).
  */
 export function withPowerLossAt<P extends BasePlan>(plan: P, io: number): P {
-  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io, kind: 'power-loss' }] } };
+  return { ...plan, faults: { ...plan.faults, scheduled: [...(plan.faults.scheduled ?? []), { io, kind: 'power-loss', arg: 0 }] } };
 }
 
 /** `plan` with the first violation of `run` moved onto its own path; unchanged when the run found it itself. */

@@ -26,7 +26,11 @@ export interface ScheduledFault {
   /** The global index of the I/O operation (`world.ioCount` before it ran). */
   readonly io: number;
   readonly kind: FaultKind;
-  /** The fault's argument; drawn from the (kind, io) stream when absent. */
+  /**
+   * The fault's argument; drawn from the (kind, io) stream when absent. A power loss at a write
+   * takes 0 to strike before the write reaches the page cache (how a look at a power loss right
+   * before that I/O is pinned on a run's path, harness/pin-look.ts); without it, after.
+   */
   readonly arg?: number;
   /**
    * With {@link ioInStep}: the fault strikes the `ioInStep`-th I/O after step `step` of the plan
@@ -326,6 +330,12 @@ export class FaultInjector {
       return fault.kind;
     }
     return undefined;
+  }
+
+  /** The argument scheduled for the fault `kind` firing now, if it is scheduled with one (nothing is drawn). */
+  scheduledArg(kind: FaultKind): number | undefined {
+    const scheduled = this.#current;
+    return scheduled !== undefined && scheduled.kind === kind ? scheduled.arg : undefined;
   }
 
   /**

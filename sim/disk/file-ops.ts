@@ -222,6 +222,8 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       checkOpen(open, name);
       checkRange(position, name, path);
       checkFileSize(position + data.length, name, path);
+      // A power loss scheduled to strike before the write (argument 0): none of it reaches the page cache.
+      if (fault === 'power-loss' && k.faults.scheduledArg(fault) === 0) crashAt(k, label, io, fault, 0);
       if (partial) k.shortWrites.attempted(file, position, data.length);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       // Bytes that fit: the file's blocks take any write, new blocks need free space, so a

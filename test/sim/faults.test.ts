@@ -115,6 +115,31 @@ describe('fsync-error', () => {
   });
 });
 
+describe('power-loss at a write', () => {
+  async function powerLossAtWrite(arg: number | undefined): Promise<Uint8Array | undefined> {
+    // I/O: 0 open, 1 append A, 2 datasync, 3 syncDir, 4 append B (the power fails)
+    const world = worldWith([arg === undefined ? { io: 4, kind: 'power-loss' } : { io: 4, kind: 'power-loss', arg }]);
+    const outcome = await world.run(async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(4, 0xa));
+      await h.datasync();
+      await world.fs.syncDir('.');
+      await h.append(filled(4, 0xb));
+    });
+    expect(outcome).toEqual({ outcome: 'crashed', kind: 'power-loss' });
+    world.restart({ crashState: 2 }); // keeps every unsynced write
+    return world.inspect().get('f');
+  }
+
+  it('strikes after the write reached the page cache, so a crash state that keeps unsynced writes keeps it', async () => {
+    expect(await powerLossAtWrite(undefined)).toEqual(new Uint8Array([...filled(4, 0xa), ...filled(4, 0xb)]));
+  });
+
+  it('strikes before the write when scheduled with argument 0: none of it reaches the page cache (how a look before an I/O is pinned)', async () => {
+    expect(await powerLossAtWrite(0)).toEqual(filled(4, 0xa));
+  });
+});
+
 describe('disk-full', () => {
   it('stops a write at a block boundary and fails with ENOSPC; the file\'s last block still takes writes, and freeing space lets it grow', async () => {
     // I/O: 0 open a, 1 append (the fault leaves one 4 KiB block: 4096 of 10,000 bytes land), 2 append (full), ...

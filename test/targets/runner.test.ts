@@ -692,3 +692,53 @@ describe('a workload without a setup', () => {
     expect(synced.violations).toEqual([]);
   });
 });
+
+/** A log that appends a line per operation and fsyncs it; its bug: a failed fsync is retried, and the line acknowledged when the retry succeeds (fsyncgate). */
+const fsyncRetrier: Workload<{ acked: number }, number> = {
+  name: 'fsync-retrier',
+  operationsCount: 3,
+  initialState: () => ({ acked: 0 }),
+  open: (ctx) => fs.openSync(ctx.path('log.txt'), 'a'),
+  setup(ctx) {
+    fs.closeSync(fs.openSync(ctx.path('log.txt'), 'w'));
+    const dir = fs.openSync(ctx.root, 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+  },
+  operations: [{
+    name: 'append',
+    run(ctx, fd, index) {
+      fs.writeSync(fd, `item ${index}\n`);
+      try {
+        fs.fsyncSync(fd);
+      } catch {
+        fs.fsyncSync(fd);
+      }
+      ctx.state.acked = index + 1;
+    },
+  }],
+  invariants(ctx) {
+    const lines = fs.readFileSync(ctx.path('log.txt'), 'latin1').split('\n').filter((line) => /^item \d+$/.test(line));
+    if (lines.length < ctx.state.acked) throw new InvariantViolation('durable', `${lines.length} items < acknowledged ${ctx.state.acked}`);
+    ctx.state.acked = Math.min(ctx.state.acked, lines.length);
+  },
+};
+
+describe('a look at a power loss before an operation, after a failed fsync', () => {
+  it('is pinned right before that operation\'s first I/O, so a shrunk plan keeps it: a write that reached the page cache first would write the forgotten line back', async () => {
+    const clean = await runTargetPlan(asAny(fsyncRetrier), quietPlan(fsyncRetrier, 4, { looks: 0 }), { trace: 'full' });
+    const ios = clean.trace.filter((event) => event.type === 'io');
+    const firstSync = ios.findIndex((event) => event.name === 'sync' && event.phase === 'operation');
+    // Seed 4: pinned after the next write reached the page cache, the power loss (a random crash
+    // state) keeps the line that write dirtied again, and the plan passes (as on half the seeds).
+    const plan = quietPlan(fsyncRetrier, 4, { looks: 5 }, [{ io: firstSync, kind: 'fsync-error' }]);
+    const found = await runTargetPlan(asAny(fsyncRetrier), plan);
+    expect(found.violations[0]?.look).toMatchObject({ why: 'fsync-failed', beforeStep: 1 });
+    const shrunk = await shrinkTargetPlan(fsyncRetrier, plan);
+    expect(shrunk.explicitFaults).toBe(true);
+    expect(shrunk.plan.operations).toHaveLength(1);
+    const replayed = await runTargetPlan(asAny(fsyncRetrier), shrunk.plan);
+    expect(replayed.violations[0]).toMatchObject({ invariant: 'durable' });
+    expect(replayed.violations[0]?.look).toBeUndefined();
+  });
+});
