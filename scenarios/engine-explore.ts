@@ -5,14 +5,12 @@
  * points are every I/O before the liveness phase (faults are off from there on, by design). The
  * end point is a power loss after the last step: a `crash` step appended.
  */
-import type { Plan } from '../sim/index.ts';
+import { keepEverythingState, type Plan } from '../sim/index.ts';
 import { isCrashKind, type Exploration } from '../harness/index.ts';
 
 /** A power loss after the last step. */
 const endPowerLoss = { op: 'crash', kind: 'power-loss' } as const;
 
-/** Crash state 2 keeps every unsynced write and name: a power loss that loses only what a failed sync did. */
-const keepEverything = 2;
 
 /** The fault-free prefix of `plan` with `steps` steps (after `crash` steps are removed). */
 export function explorationBase(plan: Plan, steps: number): Plan {
@@ -46,13 +44,13 @@ export const engineExploration: Exploration<Plan> = {
     const then = crash.then;
     if (!isCrashKind(crash.kind)) {
       // A failed sync, then the rest, then a power loss that loses only what the failed sync did.
-      return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, steps: [...base.steps, endPowerLoss], crashStates: [keepEverything] };
+      return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, steps: [...base.steps, endPowerLoss], crashStates: [keepEverythingState] };
     }
     if (then !== undefined) {
       const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
       const first = crash.kind === 'power-loss' ? crash.crashState : 0;
       if (!isCrashKind(then.kind)) {
-        return { ...base, ...looks, faults: { ...base.faults, scheduled }, steps: [...base.steps, endPowerLoss], crashStates: [first, keepEverything] };
+        return { ...base, ...looks, faults: { ...base.faults, scheduled }, steps: [...base.steps, endPowerLoss], crashStates: [first, keepEverythingState] };
       }
       // Crash states go by crash index: the first crash's, then the one in its recovery.
       return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [first, then.crashState] };

@@ -9,7 +9,7 @@
  * was injected; and it ends the clean run with a power loss in each crash state. A workload that
  * injects no power loss is crashed by kill -9 only, and its clean run ends with its own kill -9.
  */
-import { faultsSize, ioClasses, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
+import { faultsSize, ioClasses, keepEverythingState, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
 import { firstLook, isCrashKind, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
@@ -17,8 +17,6 @@ import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type Tar
 import { runTargetPlan } from './runner.ts';
 import type { Workload } from './workload.ts';
 
-/** Crash state 2 keeps every unsynced write and name: a final power loss that loses nothing but what a failed sync did. */
-const keepEverything = 2;
 
 /** Where each fault kind lands in a library's I/O: its targeted cell. */
 const siteOfKind: Record<FaultKind, IoClass> = {
@@ -75,16 +73,17 @@ const exploration: Exploration<TargetPlan> = {
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };
-    // A failed sync is no crash: the run's final power loss keeps everything, but what it lost.
-    if (!isCrashKind(crash.kind)) return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [keepEverything] };
+    // A candidate's final power loss keeps every unsynced write and name: it loses nothing but what
+    // a failed sync did. A failed sync is no crash: that power loss is the run's only one.
+    if (!isCrashKind(crash.kind)) return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [keepEverythingState] };
     const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
     const then = crash.then;
     if (then !== undefined) {
       const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
       const second = !isCrashKind(then.kind) ? [] : [then.kind === 'kill-9' ? 0 : then.crashState];
-      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, ...second, keepEverything] };
+      return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, ...second, keepEverythingState] };
     }
-    return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverything] };
+    return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverythingState] };
   },
 };
 

@@ -93,6 +93,9 @@ export const namedCrashStates = 5;
 /** The crash state that keeps nothing unsynced: neither file data nor directory operations. */
 export const nothingUnsyncedState = 1;
 
+/** The crash state that keeps every unsynced write and directory operation: a power loss that loses only what was already lost (a failed fsync's forgotten bytes). */
+export const keepEverythingState = 2;
+
 /** The crash state that keeps directory operations but no unsynced data: a rename lands, the data it published does not. */
 export const namesWithoutDataState = 3;
 
@@ -100,7 +103,7 @@ export const namesWithoutDataState = 3;
 export function survivalOf(crashState: number): { files: Survival; dirs: Survival } {
   switch (crashState) {
     case nothingUnsyncedState: return { files: 'none', dirs: 'none' };
-    case 2: return { files: 'all', dirs: 'all' };
+    case keepEverythingState: return { files: 'all', dirs: 'all' };
     case namesWithoutDataState: return { files: 'none', dirs: 'all' };
     case 4: return { files: 'all', dirs: 'none' };
     default: return { files: 'random', dirs: 'random' };

@@ -374,7 +374,7 @@ export class FileState {
 
   /**
    * ext4 after a failed fsync: dirty pages are marked clean, so they will not be written, unless
-   * a later write dirties them again ({@link forgottenPages}).
+   * a later write dirties them again ({@link forgotten}).
    */
   forgetPending(): void {
     const ranges = this.pending.flatMap((record): ByteRange[] => (record.kind === 'write' ? [[record.offset, record.offset + record.length]] : []));
