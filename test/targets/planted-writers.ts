@@ -52,8 +52,8 @@ function newestGeneration(ctx: Pick<WorkloadContext<unknown>, 'path' | 'root'>):
   return ctx.path(`${current ?? 'gen-0'}/doc.json`);
 }
 
-/** fsync of the directory at `path`. */
-function fsyncDir(path: string): void {
+/** fsync of the file or directory at `path`, through a descriptor of its own. */
+export function fsyncPath(path: string): void {
   const dir = fs.openSync(path, 'r');
   try {
     fs.fsyncSync(dir);
@@ -84,7 +84,7 @@ export function writeWithFlaws(ctx: Pick<WorkloadContext<unknown>, 'path' | 'roo
     const made = fs.mkdirSync(dir, { recursive: true }) !== undefined;
     // Correct: the directory's name may still be pending (an earlier fsync of the parent failed),
     // so the parent is fsynced before every write that rests on it.
-    if (flaws.noParentFsyncAfterMkdir !== true && (made || flaws.parentFsyncOnlyOnMkdir !== true)) fsyncDir(ctx.root);
+    if (flaws.noParentFsyncAfterMkdir !== true && (made || flaws.parentFsyncOnlyOnMkdir !== true)) fsyncPath(ctx.root);
   }
   const tmp = `${dir}/doc.json.tmp`;
   const target = `${dir}/doc.json`;
@@ -106,7 +106,7 @@ export function writeWithFlaws(ctx: Pick<WorkloadContext<unknown>, 'path' | 'roo
       fs.closeSync(published);
     }
   }
-  if (flaws.noDirFsync !== true) fsyncDir(dir);
+  if (flaws.noDirFsync !== true) fsyncPath(dir);
 }
 
 /** A planted writer bug. */

@@ -20,6 +20,7 @@ import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter, fsyncIgnoringWriter, reopenRenamer, syncedInPlaceWriter, writeCarefully } from './writers.ts';
+import { fsyncPath } from './planted-writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
@@ -701,9 +702,7 @@ const fsyncRetrier: Workload<{ acked: number }, number> = {
   open: (ctx) => fs.openSync(ctx.path('log.txt'), 'a'),
   setup(ctx) {
     fs.closeSync(fs.openSync(ctx.path('log.txt'), 'w'));
-    const dir = fs.openSync(ctx.root, 'r');
-    fs.fsyncSync(dir);
-    fs.closeSync(dir);
+    fsyncPath(ctx.root);
   },
   operations: [{
     name: 'append',
