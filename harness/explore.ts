@@ -35,22 +35,30 @@
  * journal loses what it rolled back. So each sync of the clean run (a file's fsync, a
  * directory's) fails once in a run of its own (`fsync-error`, `dir-sync-error`), and so does each
  * sync among the first {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9
- * (harness/explore-syncs.ts): a recovery syncs last, after it rolled back or cleaned up, deeper
+ * (harness/explore-faults.ts): a recovery syncs last, after it rolled back or cleaned up, deeper
  * than the crashes inside it reach. Such a run goes on, and ends with a power loss that keeps
  * every unsynced write, so what is lost is what the failed sync lost; its second looks try the
  * other states.
  *
- * What it does not explore: faults other than crashes and failed syncs, or more than two in one run.
+ * A failed write is the third: code that takes an I/O error for a transient one and acknowledges
+ * what it never wrote, or that keeps the partial record a full disk left and appends after it. So
+ * each write, in the same places, fails once with `EIO` (`write-error`), and each write that adds
+ * a block to its file once with `ENOSPC` (`disk-full`), whose space comes back once that write
+ * has returned (ScheduledFault.spaceReturns): the code then writes again, and what it made of the
+ * failure shows. Such a run ends as a failed sync's does.
+ *
+ * What it does not explore: faults other than crashes, failed syncs and failed writes (failed
+ * reads, media damage), or more than two in one run.
  */
 import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
-import { syncPointsOf, type SyncPoint } from './explore-syncs.ts';
-import { isCrashKind, type BasePlan, type CandidateCrash, type RecoveryCrash, type Subject, type SyncFault } from './subject.ts';
+import { faultPointsOf, type FaultPoint } from './explore-faults.ts';
+import { exploreFaults, isCrashKind, isSyncFault, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
 
-export { exploreRecoverySyncsDepth } from './explore-syncs.ts';
+export { exploreRecoverySyncsDepth } from './explore-faults.ts';
 
 /** Options of {@link explorePlan}. */
 export interface ExploreOptions {
@@ -74,10 +82,18 @@ export interface ExploreOptions {
   /**
    * Whether each sync of the clean run, and each among the first `exploreRecoverySyncsDepth`
    * I/Os after each crash point's kill -9 (its recovery), also fails once in a run of its own (see
-   * the module comment), where the subject holds the plan to such failures (Exploration.syncFaults).
+   * the module comment), where the subject holds the plan to such failures (Exploration.faults).
    * @defaultValue true
    */
   readonly syncFaults?: boolean;
+  /**
+   * Whether each write of the clean run, and each among the first `exploreRecoverySyncsDepth`
+   * I/Os after each crash point's kill -9, also fails once with an I/O error in a run of its own,
+   * and each write that adds a block to its file once with a full disk (see the module comment),
+   * where the subject holds the plan to such failures (Exploration.faults).
+   * @defaultValue true
+   */
+  readonly writeFaults?: boolean;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -92,8 +108,8 @@ export interface ExploreOptions {
 export interface ExploreCrash {
   /** The crash point (global I/O index), or `end` for the crash after the last step (a power loss; a kill -9 where the subject promises nothing across one). */
   readonly io: number | 'end';
-  /** The crash, or the sync that fails there (the run then ends with a power loss keeping every unsynced write). */
-  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
+  /** The crash, or the sync or write that fails there (the run then ends with a power loss keeping every unsynced write). */
+  readonly kind: 'kill-9' | 'power-loss' | ExploreFault;
   /** The crash state, for power loss. */
   readonly crashState?: number;
   /**
@@ -106,7 +122,7 @@ export interface ExploreCrash {
    * operation or an open that left writes unsynced): the step it struck before.
    */
   readonly powerLossBeforeStep?: number;
-  /** A second crash, or a failed sync, in the recovery this one started. */
+  /** A second crash, or a failed sync or write, in the recovery this one started. */
   readonly then?: RecoveryCrash;
 }
 
@@ -131,7 +147,7 @@ export interface ExploreResult<P extends BasePlan> {
   readonly crashPoints: number;
   /** Runs over crash points (and end states). */
   readonly statesExplored: number;
-  /** Runs in total, the clean run (and the kill -9 runs traced for {@link ExploreOptions.syncFaults}) included. */
+  /** Runs in total, the clean run (and the kill -9 runs traced for {@link ExploreOptions.syncFaults} and {@link ExploreOptions.writeFaults}) included. */
   readonly runs: number;
   /**
    * Of the crash states explored, those that left the same state as an earlier one at the same
@@ -141,6 +157,12 @@ export interface ExploreResult<P extends BasePlan> {
   readonly sameStates: number;
   /** Runs in which a sync failed ({@link ExploreOptions.syncFaults}): at the clean run's syncs, and in recoveries. */
   readonly syncFaults: number;
+  /**
+   * Runs in which a write failed ({@link ExploreOptions.writeFaults}), with an I/O error or a full
+   * disk: at the clean run's writes, and in recoveries. Only runs in which the fault struck count
+   * (a write explore took to add a block may not have, on a disk of other blocks).
+   */
+  readonly writeFaults: number;
   /** Second looks taken in all ({@link ExploreOptions.looks}): other disks recovered and checked. */
   readonly looks: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
@@ -197,7 +219,7 @@ export function crashName(crash: ExploreCrash): string {
   return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
 }
 
-/** `kill-9`, `power-loss state 3`, `fsync-error` or `dir-sync-error`. */
+/** `kill-9`, `power-loss state 3`, `fsync-error`, `dir-sync-error`, `write-error` or `disk-full`. */
 function kindName(kind: ExploreCrash['kind'], crashState: number | undefined): string {
   return kind === 'power-loss' ? `power-loss state ${crashState}` : kind;
 }
@@ -238,13 +260,13 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
 }
 
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number, syncs: readonly SyncPoint[]): Candidate<P>[] {
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number, faults: readonly FaultPoint[]): Candidate<P>[] {
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
     const state = crash.crashState ?? 0;
     // A power loss in a recovery looks at other disks it could have left (the harm is in one
     // file kept and another not, which only a random state shows); a kill -9 there needs none.
-    // A failed sync's run looks at the other states of its final power loss.
+    // A failed sync's or write's run looks at the other states of its final power loss.
     const lookedAt = crash.then === undefined ? crash.kind !== 'power-loss' || state === 0 : crash.then.kind !== 'kill-9';
     const looked = lookedAt && looks > 0 ? { looks } : {};
     const then = crash.then === undefined ? {} : { then: crash.then };
@@ -265,10 +287,10 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   }
   if (!powerLosses) add({ io: 'end', kind: 'kill-9' });
   else for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
-  // What a failed sync loses is lost only at a power loss.
+  // What a failed sync or write loses is lost only at a power loss.
   if (powerLosses) {
-    for (const sync of syncs) {
-      add(sync.offset === undefined ? { io: sync.io, kind: sync.kind } : { io: sync.io, kind: 'kill-9', then: { offset: sync.offset, kind: sync.kind, crashState: 0 } });
+    for (const fault of faults) {
+      add(fault.offset === undefined ? { io: fault.io, kind: fault.kind } : { io: fault.io, kind: 'kill-9', then: { offset: fault.offset, kind: fault.kind, crashState: 0 } });
     }
   }
   return candidates;
@@ -321,6 +343,19 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   return results;
 }
 
+/**
+ * Candidates whose run failed a sync or a write of a kind `counted` accepts, and in which that fault
+ * struck (a write explore took to add a block may not have).
+ */
+function faultRuns<P extends BasePlan>(candidates: readonly Candidate<P>[], results: readonly SeedRun[], counted: (kind: ExploreFault) => boolean): number {
+  let runs = 0;
+  candidates.forEach((candidate, at) => {
+    const kind = candidate.crash.then?.kind ?? candidate.crash.kind;
+    if (!isCrashKind(kind) && counted(kind) && results[at]!.faults[kind] > 0) runs++;
+  });
+  return runs;
+}
+
 /** Runs whose power loss left the same state as an earlier run's, in candidate order. */
 function sameStatesOf(results: readonly SeedRun[]): number {
   const seen = new Set<string>();
@@ -344,6 +379,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const looks = options.looks ?? exploreLooksDefault;
   const recoveryCrashes = options.recoveryCrashes ?? exploreRecoveryCrashesDefault;
   const syncFaults = options.syncFaults ?? true;
+  const writeFaults = options.writeFaults ?? true;
   if (!Number.isInteger(recoveryCrashes) || recoveryCrashes < 0) throw new RangeError(`recoveryCrashes must be a non-negative integer, not ${recoveryCrashes}`);
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
@@ -353,9 +389,9 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const powerLosses = subject.explore.powerLosses?.(base) ?? true;
-  const kinds = new Set<SyncFault>(subject.explore.syncFaults?.(plan) ?? ['fsync-error', 'dir-sync-error']);
-  const { syncs, runs: traced } = syncFaults && powerLosses && kinds.size > 0 ? await syncPointsOf(subject, base, clean.trace, points, kinds) : { syncs: [], runs: 0 };
-  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, syncs);
+  const kinds = new Set((subject.explore.faults?.(plan) ?? exploreFaults).filter((kind) => (isSyncFault(kind) ? syncFaults : writeFaults)));
+  const { faults, runs: traced } = powerLosses && kinds.size > 0 ? await faultPointsOf(subject, base, clean.trace, points, kinds) : { faults: [], runs: 0 };
+  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, faults);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
@@ -372,11 +408,12 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
     }
   });
   const elapsedMs = wallClockMs() - started;
-  // The clean run, the kill -9 runs traced to find their recoveries' syncs, and the candidates.
+  // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
   const runs = candidates.length + 1 + traced;
   return {
     plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
-    syncFaults: candidates.filter((candidate) => !isCrashKind(candidate.crash.then?.kind ?? candidate.crash.kind)).length,
+    syncFaults: faultRuns(candidates, results, isSyncFault),
+    writeFaults: faultRuns(candidates, results, (kind) => !isSyncFault(kind)),
     looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
     cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),

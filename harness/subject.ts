@@ -13,7 +13,7 @@
  * same subject again, and a plan file names the subject it belongs to.
  */
 import type { FaultKind, TraceEvent } from '../sim/index.ts';
-import type { FaultProfile, PlanFinding } from '../sim/index.ts';
+import type { FaultProfile, PlanFinding, ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import type { TraceMode } from '../sim/index.ts';
 
@@ -98,11 +98,11 @@ export interface Exploration<P extends BasePlan> {
    */
   candidate(base: P, crash: CandidateCrash): P | undefined;
   /**
-   * The syncs exploration may make fail for `plan` (the plan explored, before its faults are
+   * The I/O faults exploration may inject for `plan` (the plan explored, before its faults are
    * removed): a library workload's own fault rates say which faults it is tested under.
-   * @defaultValue both: an engine is held to every fault
+   * @defaultValue all four: an engine is held to every fault
    */
-  syncFaults?(plan: P): readonly SyncFault[];
+  faults?(plan: P): readonly ExploreFault[];
   /**
    * Whether `base` promises anything across a power loss: when not (a library workload that
    * injects none), exploration crashes it by kill -9 only, and at the end of its steps once, by
@@ -117,8 +117,36 @@ export interface Exploration<P extends BasePlan> {
  */
 export type SyncFault = 'fsync-error' | 'dir-sync-error';
 
-/** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync. */
-export function isCrashKind(kind: 'kill-9' | 'power-loss' | SyncFault): kind is 'kill-9' | 'power-loss' {
+/**
+ * A write an exploration makes fail, its error returned to the code: `write-error` (`EIO`, the
+ * prefix of whole pages it drew landed) or `disk-full` (`ENOSPC`: what fits lands, and the disk
+ * stays full until space is freed). The run goes on.
+ */
+export type WriteFault = 'write-error' | 'disk-full';
+
+/** An I/O fault an exploration injects: a failed sync or a failed write. */
+export type ExploreFault = SyncFault | WriteFault;
+
+/** Every {@link ExploreFault}, in the order explore tries them. */
+export const exploreFaults: readonly ExploreFault[] = ['fsync-error', 'dir-sync-error', 'write-error', 'disk-full'];
+
+/** Whether `fault` is a failed sync (else a failed write). */
+export function isSyncFault(fault: ExploreFault): fault is SyncFault {
+  return fault === 'fsync-error' || fault === 'dir-sync-error';
+}
+
+/**
+ * A candidate's crash or failure at I/O `io`, as its plan schedules it. A full disk's space comes
+ * back once the write it failed has returned (ScheduledFault.spaceReturns): the one write fails,
+ * as an I/O error or a failed sync does, and code that goes on writing after it shows what it
+ * made of that write (a partial record it kept).
+ */
+export function scheduledAt(io: number, kind: 'kill-9' | 'power-loss' | ExploreFault): ScheduledFault {
+  return kind === 'disk-full' ? { io, kind, spaceReturns: true } : { io, kind };
+}
+
+/** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync or write. */
+export function isCrashKind(kind: 'kill-9' | 'power-loss' | ExploreFault): kind is 'kill-9' | 'power-loss' {
   return kind === 'kill-9' || kind === 'power-loss';
 }
 
@@ -127,14 +155,14 @@ export function isCrashKind(kind: 'kill-9' | 'power-loss' | SyncFault): kind is 
  * or makes one of its syncs fail.
  */
 export interface CandidateCrash {
-  /** The global I/O index of the crash or the failed sync; undefined: a crash at the end of the base's steps. */
+  /** The global I/O index of the crash or the failed sync or write; undefined: a crash at the end of the base's steps. */
   readonly io: number | undefined;
   /**
-   * A crash, or a failed sync (at a sync of the base's clean run): the run then goes on, and ends
-   * with a power loss that keeps every unsynced write (crash state 2), so that only what the
-   * failed sync lost is lost.
+   * A crash, or a failed sync or write (at one of the base's clean run): the run then goes on, and
+   * ends with a power loss that keeps every unsynced write (crash state 2), so that only what the
+   * failure lost is lost.
    */
-  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
+  readonly kind: 'kill-9' | 'power-loss' | ExploreFault;
   /** The crash state a power loss settles on. */
   readonly crashState: number;
   /**
@@ -143,17 +171,17 @@ export interface CandidateCrash {
    */
   readonly looks?: number;
   /**
-   * A second crash, or a failed sync, in the recovery the first one starts: at the `offset`-th
+   * A second crash, or a failed sync or write, in the recovery the first one starts: at the `offset`-th
    * I/O after the first crash (0: the recovery's first), with `kind`, a power loss settling on
    * `crashState`.
    */
   readonly then?: RecoveryCrash;
 }
 
-/** A crash or a failed sync inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
+/** A crash or a failed sync or write inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
 export interface RecoveryCrash {
   readonly offset: number;
-  readonly kind: 'kill-9' | 'power-loss' | SyncFault;
+  readonly kind: 'kill-9' | 'power-loss' | ExploreFault;
   readonly crashState: number;
 }
 

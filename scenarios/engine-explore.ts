@@ -6,7 +6,7 @@
  * end point is a power loss after the last step: a `crash` step appended.
  */
 import { keepEverythingState, type Plan } from '../sim/index.ts';
-import { isCrashKind, type Exploration } from '../harness/index.ts';
+import { isCrashKind, scheduledAt, type Exploration } from '../harness/index.ts';
 
 /** A power loss after the last step. */
 const endPowerLoss = { op: 'crash', kind: 'power-loss' } as const;
@@ -43,11 +43,11 @@ export const engineExploration: Exploration<Plan> = {
     }
     const then = crash.then;
     if (!isCrashKind(crash.kind)) {
-      // A failed sync, then the rest, then a power loss that loses only what the failed sync did.
-      return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, steps: [...base.steps, endPowerLoss], crashStates: [keepEverythingState] };
+      // A failed sync or write, then the rest, then a power loss that loses only what the failure did.
+      return { ...base, ...looks, faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] }, steps: [...base.steps, endPowerLoss], crashStates: [keepEverythingState] };
     }
     if (then !== undefined) {
-      const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
+      const scheduled = [scheduledAt(crash.io, crash.kind), scheduledAt(crash.io + 1 + then.offset, then.kind)];
       const first = crash.kind === 'power-loss' ? crash.crashState : 0;
       if (!isCrashKind(then.kind)) {
         return { ...base, ...looks, faults: { ...base.faults, scheduled }, steps: [...base.steps, endPowerLoss], crashStates: [first, keepEverythingState] };
@@ -58,7 +58,7 @@ export const engineExploration: Exploration<Plan> = {
     return {
       ...base,
       ...looks,
-      faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] },
+      faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] },
       ...(crash.kind === 'power-loss' ? { crashStates: [crash.crashState] } : {}),
     };
   },

@@ -109,7 +109,7 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   if (faults['blockBytes'] !== undefined) oneOf(faults['blockBytes'], 'faults.blockBytes', blockSizes);
   if (faults['scheduled'] !== undefined) {
     array(faults['scheduled'], 'faults.scheduled').forEach((raw, i) => {
-      const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep', 'at', 'nth']);
+      const fault = object(raw, `faults.scheduled[${i}]`, ['io', 'kind', 'arg', 'step', 'ioInStep', 'at', 'nth', 'spaceReturns']);
       // Aimed by step and operation, a hand-written fault needs no I/O index: `at` decides where
       // it strikes, and `io` and `ioInStep` only record where it struck when it was recorded.
       if (fault['step'] !== undefined && fault['at'] !== undefined) {
@@ -125,6 +125,7 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
       if (fault['nth'] !== undefined) integer(fault['nth'], `faults.scheduled[${i}].nth`);
       oneOf(fault['kind'], `faults.scheduled[${i}].kind`, faultKinds);
       if (fault['arg'] !== undefined && typeof fault['arg'] !== 'number') fail(`faults.scheduled[${i}].arg`, 'must be a number');
+      if (fault['spaceReturns'] !== undefined && (fault['spaceReturns'] !== true || fault['kind'] !== 'disk-full')) fail(`faults.scheduled[${i}].spaceReturns`, 'must be true, on a disk-full fault');
     });
   }
   if (faults['phases'] !== undefined) {

@@ -11,7 +11,7 @@
  */
 import { faultsSize, ioClasses, keepEverythingState, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { firstLook, isCrashKind, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
+import { exploreFaults, firstLook, isCrashKind, scheduledAt, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -68,22 +68,22 @@ const exploration: Exploration<TargetPlan> = {
   },
   // A workload that injects no power loss ends its runs with a kill -9 (TargetPlan.finalCrash).
   powerLosses: (base) => base.finalCrash === undefined,
-  // A workload whose faults leave fsync errors out is not held to them (nor by its campaigns).
-  syncFaults: (plan) => (['fsync-error', 'dir-sync-error'] as const).filter((kind) => (plan.faults.rates[kind] ?? 0) > 0),
+  // A workload whose faults leave fsync errors or failed writes out is not held to them (nor by its campaigns).
+  faults: (plan) => exploreFaults.filter((kind) => (plan.faults.rates[kind] ?? 0) > 0),
   candidate(base, crash) {
     const looks = (crash.looks ?? 0) > 0 ? { looks: crash.looks } : {};
     if (crash.io === undefined) return { ...base, ...looks, crashStates: [crash.crashState] };
     // A candidate's final power loss keeps every unsynced write and name: it loses nothing but what
-    // a failed sync did. A failed sync is no crash: that power loss is the run's only one.
-    if (!isCrashKind(crash.kind)) return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [keepEverythingState] };
+    // a failed sync or write did. A failed sync or write is no crash: that power loss is the run's only one.
+    if (!isCrashKind(crash.kind)) return { ...base, ...looks, faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] }, crashStates: [keepEverythingState] };
     const state = crash.kind === 'kill-9' ? 0 : crash.crashState;
     const then = crash.then;
     if (then !== undefined) {
-      const scheduled = [{ io: crash.io, kind: crash.kind }, { io: crash.io + 1 + then.offset, kind: then.kind }];
+      const scheduled = [scheduledAt(crash.io, crash.kind), scheduledAt(crash.io + 1 + then.offset, then.kind)];
       const second = !isCrashKind(then.kind) ? [] : [then.kind === 'kill-9' ? 0 : then.crashState];
       return { ...base, ...looks, faults: { ...base.faults, scheduled }, crashStates: [state, ...second, keepEverythingState] };
     }
-    return { ...base, ...looks, faults: { ...base.faults, scheduled: [{ io: crash.io, kind: crash.kind }] }, crashStates: [state, keepEverythingState] };
+    return { ...base, ...looks, faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] }, crashStates: [state, keepEverythingState] };
   },
 };
 

@@ -52,6 +52,13 @@ export interface ScheduledFault {
   readonly at?: string;
   /** Which of the step's operations named {@link at} (from 0). @defaultValue 0 */
   readonly nth?: number;
+  /**
+   * With kind `disk-full`: the space comes back as soon as the I/O it failed has returned (another
+   * process freed some), instead of the disk staying full until the code frees space or the
+   * machine restarts. Code that keeps going after `ENOSPC` then writes again, where what the failed
+   * write left behind matters (a partial record kept in place). Exploration fails writes this way.
+   */
+  readonly spaceReturns?: true;
 }
 
 /** The step a fault aimed at the I/O before the plan's first step names ({@link ScheduledFault.step}). */
@@ -208,6 +215,11 @@ export class FaultInjector {
   readonly #firedScheduled = new Set<ScheduledFault>();
   /** The I/O index each step of the plan began at, by step (see {@link stepBegan}). */
   readonly stepStartIo: number[] = [];
+  /**
+   * A scheduled `disk-full` with {@link ScheduledFault.spaceReturns} fired in the I/O under way:
+   * the kernel gives the space back when it returns (sim/disk/perform.ts).
+   */
+  spaceReturnsAfterIo = false;
   /** The kinds that can fire at all (a rate above zero, or scheduled somewhere), as `faultBit` bits. */
   #possible = 0;
   #current: ScheduledFault | undefined;
@@ -350,7 +362,9 @@ export class FaultInjector {
 
   /** Records a fault that fired (for replay, counts and coverage). */
   record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase, ioClass: IoClass): void {
-    this.fired.push(arg === undefined ? { io, kind } : { io, kind, arg });
+    const spaceReturns = kind === 'disk-full' && this.#current?.kind === kind && this.#current.spaceReturns === true;
+    if (spaceReturns) this.spaceReturnsAfterIo = true;
+    this.fired.push({ io, kind, ...(arg === undefined ? {} : { arg }), ...(spaceReturns ? { spaceReturns } : {}) });
     if (this.#current?.kind === kind && anchored(this.#current)) this.#firedScheduled.add(this.#current);
     this.count(kind, phase, ioClass);
   }

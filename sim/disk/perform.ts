@@ -117,7 +117,15 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
     if (error === crashSignal) return ends.dead(label);
     kernel.traceIo(label.name, label.path, label.offset, label.length, isIoError(error) ? error.code : 'throw', label.note);
     return ends.failed(kernel, error);
+  } finally {
+    if (kernel.faults.spaceReturnsAfterIo) giveSpaceBack(kernel);
   }
+}
+
+/** After a full disk whose space comes back (ScheduledFault.spaceReturns): the capacity the profile gives the disk again. */
+function giveSpaceBack(kernel: IoKernel): void {
+  kernel.faults.spaceReturnsAfterIo = false;
+  kernel.disk.capacityBytes = kernel.faults.enabled ? (kernel.faults.profile.capacityBytes ?? Infinity) : Infinity;
 }
 
 /** The asynchronous ends: a dead process's call never settles; others settle via `deliver`. */

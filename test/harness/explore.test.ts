@@ -16,20 +16,26 @@ describe('explorePlan on the engine subject', () => {
   it('finds nothing in the reference engine after crashing every I/O point in every state, and the end in every state', async () => {
     const states = 3;
     const subject = engineSubject(referenceEngine);
-    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
+    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states, writeFaults: false });
     expect(result.crashPoints).toBeGreaterThan(10);
     // Each crash point: a kill -9, each power-loss state, and its kill -9 crashed again in recovery
     // (a kill -9 and a power loss at each of its first I/Os); the end in each state; each sync failed once.
     expect(result.syncFaults).toBeGreaterThan(0);
+    expect(result.writeFaults).toBe(0);
     expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states + result.syncFaults);
     expect(result.cleanViolations).toEqual([]);
     expect(result.violations).toEqual([]);
+    // Each write failed once too, with an I/O error, and those that add a block with a full disk: nothing found either.
+    const withWrites = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
+    expect(withWrites.writeFaults).toBeGreaterThan(0);
+    expect(withWrites.syncFaults).toBe(result.syncFaults);
+    expect(withWrites.violations).toEqual([]);
   });
 
   it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
     const subject = engineSubject(referenceEngine);
     for (const [scenario, states] of [['wal-append', 5], ['unordered-names', 12]] as const) {
-      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0, syncFaults: false });
+      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0, syncFaults: false, writeFaults: false });
       expect(result.statesExplored, scenario).toBe(result.crashPoints * (1 + states) + states);
     }
   });
@@ -52,8 +58,8 @@ describe('explorePlan on the engine subject', () => {
     expect(torn).toMatchObject({ message: 'right after a power-loss: the published manifest is torn', kind: 'power-loss' });
     // State 2 keeps every unsynced write and state 4 keeps data without names: neither tears it.
     // (So may a look at a power loss between steps, or after a crash whose recovery left writes
-    // unsynced, or the power loss after a failed sync.)
-    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step') && !crash.includes(' at recovery I/O ') && !crash.includes('sync-error'));
+    // unsynced, or the power loss after a failed sync or write.)
+    const alone = (crashes: readonly string[]): string[] => crashes.filter((crash) => !crash.endsWith(', then power-loss') && !crash.startsWith('power-loss before step') && !crash.includes(' at recovery I/O ') && !/sync-error|write-error|disk-full/.test(crash));
     expect(alone(torn!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
     const refused = result.violations.find((violation) => violation.invariant === 'false-corruption');
     expect(alone(refused!.crashes)).toEqual(['power-loss state 0', 'power-loss state 1', 'power-loss state 3']);
@@ -156,6 +162,7 @@ describe('explorePlan on the engine subject', () => {
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/line-log-ordered.ts' });
     const result = await explorePlan(subject, subject.plan('line-log-ordered', 1));
     expect(result.syncFaults).toBe(0);
+    expect(result.writeFaults).toBe(0);
     expect(result.violations).toEqual([]);
   });
 
@@ -171,6 +178,25 @@ describe('explorePlan on the engine subject', () => {
         expect(crashName(first!), id).toMatch(/sync-error/);
         const rerun = await subject.run(first!.plan);
         expect(rerun.violations.map((violation) => violation.invariant), id).toContain(invariant);
+      }
+    } finally {
+      removeMutantCopies();
+    }
+  });
+
+  it('fails each write once, with an I/O error and, where it adds a block, with a full disk whose space comes back: it finds the planted bugs of a write error taken for a transient one and of a partial frame kept after ENOSPC, which its crashes and failed syncs miss', async () => {
+    try {
+      for (const [id, scenario, fault] of [['write-error-ignored', 'write-failure', 'write-error'], ['enospc-partial-kept', 'disk-full', 'disk-full']] as const) {
+        const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === id)!));
+        const plan = subject.plan(scenario, 1);
+        expect((await explorePlan(subject, plan, { size: 8, writeFaults: false })).violations, `${id} without write faults`).toEqual([]);
+        const result = await explorePlan(subject, plan, { size: 8 });
+        expect(result.writeFaults, id).toBeGreaterThan(0);
+        const first = result.violations.find((violation) => crashName(violation).startsWith(`${fault}, then power-loss`));
+        expect(first, id).toBeDefined();
+        const rerun = await subject.run(first!.plan);
+        expect(rerun.faults[fault], id).toBe(1);
+        expect(rerun.violations.map((violation) => violation.invariant), id).toContain(first!.invariant);
       }
     } finally {
       removeMutantCopies();

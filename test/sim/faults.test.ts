@@ -5,6 +5,8 @@ import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
 import { FaultInjector } from '../../sim/disk/faults.ts';
 import { Rng } from '../../sim/rng.ts';
+import { checkPlan } from '../../sim/plan-file.ts';
+import { findScenario } from '../../scenarios/index.ts';
 
 /** The injected IoError a promise rejects with (fails the test if it resolves). */
 async function injectedError(promise: Promise<unknown>): Promise<IoError> {
@@ -161,6 +163,36 @@ describe('disk-full', () => {
     });
     expect(world.faultCounts['disk-full']).toBe(1);
     expect(world.faultsFired).toEqual([{ io: 1, kind: 'disk-full', arg: 4096 }]);
+  });
+
+  it('gives the space back once the write it failed has returned when the fault says spaceReturns: the next write lands whole, and a replay keeps the flag', async () => {
+    // I/O: 0 open a, 1 append (fails: what fits in the file's blocks lands), 2 append (lands), 3 append.
+    const scheduled: ScheduledFault[] = [{ io: 1, kind: 'disk-full', arg: 0, spaceReturns: true }];
+    const world = worldWith(scheduled);
+    await inWorld(world, async () => {
+      const a = await world.fs.open('a', { create: true });
+      expect((await injectedError(a.append(filled(5000, 1)))).code).toBe('ENOSPC');
+      expect(await a.size()).toBe(0);
+      await a.append(filled(5000, 2));
+      await a.append(filled(10_000, 3));
+      expect(await a.size()).toBe(15_000);
+    });
+    expect(world.faultsFired).toEqual(scheduled);
+    // Without it the disk stays full.
+    const full = worldWith([{ io: 1, kind: 'disk-full', arg: 0 }]);
+    await inWorld(full, async () => {
+      const a = await full.fs.open('a', { create: true });
+      await injectedError(a.append(filled(5000, 1)));
+      expect((await injectedError(a.append(filled(5000, 2)))).code).toBe('ENOSPC');
+    });
+  });
+
+  it('reads spaceReturns from a plan file, and refuses it on another kind of fault or as anything but true', () => {
+    const plan = findScenario('disk-full')!.plan(1);
+    const withFault = (fault: object): unknown => JSON.parse(JSON.stringify({ ...plan, faults: noFaults({ scheduled: [fault as ScheduledFault] }) }));
+    expect(checkPlan(withFault({ io: 3, kind: 'disk-full', spaceReturns: true }), 'p.json').faults.scheduled).toEqual([{ io: 3, kind: 'disk-full', spaceReturns: true }]);
+    expect(() => checkPlan(withFault({ io: 3, kind: 'write-error', spaceReturns: true }), 'p.json')).toThrow(/faults\.scheduled\[0\]\.spaceReturns must be true, on a disk-full fault/);
+    expect(() => checkPlan(withFault({ io: 3, kind: 'disk-full', spaceReturns: 1 }), 'p.json')).toThrow(/spaceReturns must be true/);
   });
 
   it('rounds a scheduled slack down to whole blocks, below what the write needs', async () => {

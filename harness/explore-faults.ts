@@ -1,0 +1,92 @@
+/**
+ * Where explore makes an I/O fail (harness/explore.ts): each sync, write and growing write of the
+ * clean run that is a crash point, and each among the first {@link exploreRecoverySyncsDepth} I/Os
+ * after each crash point's kill -9, which the kill -9's run shows when it is run once with its
+ * trace.
+ */
+import { defaultBlockBytes, type TraceEvent } from '../sim/index.ts';
+import type { BasePlan, ExploreFault, Subject } from './subject.ts';
+
+/**
+ * How many I/Os after each crash point's kill -9 have their syncs and writes failed
+ * (ExploreOptions.syncFaults, ExploreOptions.writeFaults). A rollback journal's recovery syncs
+ * the data file it rolled back 13 I/Os after the kill -9 (its user's `rollback-nosync` bug, which
+ * only that failure shows); few of a recovery's I/Os are syncs or writes, so the depth costs little.
+ */
+export const exploreRecoverySyncsDepth = 32;
+
+/** An I/O that fails in a run of its own: at a clean run's I/O, or at an I/O of the recovery after a crash point's kill -9. */
+export interface FaultPoint {
+  readonly io: number;
+  readonly kind: ExploreFault;
+  /** For an I/O inside a recovery: its offset from the kill -9 at `io` (0: the recovery's first I/O). */
+  readonly offset?: number;
+}
+
+/** `@12 len=40 ok` → [12, 40]; undefined where the detail has no offset or length. */
+function extentOf(detail: string | undefined): { offset: number; length: number } | undefined {
+  const match = /^@(\d+) len=(\d+)/.exec(detail ?? '');
+  return match === null ? undefined : { offset: Number(match[1]), length: Number(match[2]) };
+}
+
+/**
+ * The faults an I/O of `trace` can fail with, in a stable order: a sync's error for a file's or a
+ * directory's fsync; for a write of at least one byte, an I/O error (`write-error`) and, when it
+ * adds a block of `blockBytes` to its file as far as the trace tells (the largest end written to
+ * that path so far; a write takes space only for the blocks it adds, sim/disk/disk.ts), a full disk
+ * (`disk-full`). `ends` keeps that largest end by path, across calls. Where the trace misleads (a
+ * file renamed over another), a run may fail nothing, and is not counted (ExploreResult.writeFaults).
+ */
+function faultsOf(event: TraceEvent, ends: Map<string, number>, blockBytes: number): ExploreFault[] {
+  if (event.name === 'sync' || event.name === 'datasync') return ['fsync-error'];
+  if (event.name === 'syncDir') return ['dir-sync-error'];
+  const extent = extentOf(event.detail);
+  const path = event.path ?? '';
+  if (event.name === 'truncate' && extent === undefined) {
+    const size = /^@(\d+)/.exec(event.detail ?? '');
+    if (size !== null) ends.set(path, Number(size[1]));
+    return [];
+  }
+  if ((event.name !== 'write' && event.name !== 'append') || extent === undefined || extent.length === 0) return [];
+  const blocks = (bytes: number): number => Math.ceil(bytes / blockBytes);
+  const end = extent.offset + extent.length;
+  const before = ends.get(path) ?? 0;
+  ends.set(path, Math.max(before, end));
+  return blocks(end) > blocks(before) ? ['write-error', 'disk-full'] : ['write-error'];
+}
+
+/** The I/Os among `trace`'s that can fail with one of `kinds` and whose global index `wanted` accepts, with their index. */
+function faultsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<ExploreFault>, blockBytes: number, wanted: (io: number) => boolean): { io: number; kind: ExploreFault }[] {
+  const points: { io: number; kind: ExploreFault }[] = [];
+  const ends = new Map<string, number>();
+  let io = 0;
+  for (const event of trace) {
+    // Faults are off from an engine run's liveness phase on (sim/runner.ts): nothing would fail there.
+    if (event.type === 'note' && event.name === 'liveness') break;
+    if (event.type !== 'io') continue;
+    if (event.name === 'unlink') ends.delete(event.path ?? '');
+    for (const kind of faultsOf(event, ends, blockBytes)) if (kinds.has(kind) && wanted(io)) points.push({ io, kind });
+    io++;
+  }
+  return points;
+}
+
+/**
+ * The I/Os to fail: the clean run's among its crash points, and those among the first
+ * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9, found by running each
+ * such kill -9 once here with its trace (the same run as its candidate's).
+ */
+export async function faultPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[], kinds: ReadonlySet<ExploreFault>): Promise<{ faults: FaultPoint[]; runs: number }> {
+  const crashPoints = new Set(points);
+  const blockBytes = base.faults.blockBytes ?? defaultBlockBytes;
+  const faults: FaultPoint[] = faultsIn(cleanTrace, kinds, blockBytes, (io) => crashPoints.has(io));
+  let runs = 0;
+  for (const io of points) {
+    const plan = subject.explore.candidate(base, { io, kind: 'kill-9', crashState: 0 });
+    if (plan === undefined) continue;
+    const run = await subject.run(plan, { trace: 'full' });
+    runs++;
+    for (const fault of faultsIn(run.trace, kinds, blockBytes, (at) => at > io && at <= io + exploreRecoverySyncsDepth)) faults.push({ io, kind: fault.kind, offset: fault.io - io - 1 });
+  }
+  return { faults, runs };
+}
