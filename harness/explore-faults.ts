@@ -1,6 +1,6 @@
 /**
- * Where explore makes an I/O fail (harness/explore.ts): each sync, write and growing write of the
- * clean run that is a crash point, and each among the first {@link exploreRecoverySyncsDepth} I/Os
+ * Where explore makes an I/O fail (harness/explore.ts): each sync, write, growing write and read of
+ * the clean run that is a crash point, and each among the first {@link exploreRecoverySyncsDepth} I/Os
  * after each crash point's kill -9, which the kill -9's run shows when it is run once with its
  * trace.
  */
@@ -8,10 +8,10 @@ import { defaultBlockBytes, type TraceEvent } from '../sim/index.ts';
 import type { BasePlan, ExploreFault, Subject } from './subject.ts';
 
 /**
- * How many I/Os after each crash point's kill -9 have their syncs and writes failed
- * (ExploreOptions.syncFaults, ExploreOptions.writeFaults). A rollback journal's recovery syncs
+ * How many I/Os after each crash point's kill -9 have their syncs, writes and reads failed
+ * (ExploreOptions.syncFaults, writeFaults, readFaults). A rollback journal's recovery syncs
  * the data file it rolled back 13 I/Os after the kill -9 (its user's `rollback-nosync` bug, which
- * only that failure shows); few of a recovery's I/Os are syncs or writes, so the depth costs little.
+ * only that failure shows); few of a recovery's I/Os are syncs or writes, so the depth costs little (reads, more).
  */
 export const exploreRecoverySyncsDepth = 32;
 
@@ -31,7 +31,7 @@ function extentOf(detail: string | undefined): { offset: number; length: number 
 
 /**
  * The faults an I/O of `trace` can fail with, in a stable order: a sync's error for a file's or a
- * directory's fsync; for a write of at least one byte, an I/O error (`write-error`) and, when it
+ * directory's fsync; an I/O error for a read; for a write of at least one byte, an I/O error (`write-error`) and, when it
  * adds a block of `blockBytes` to its file as far as the trace tells (the largest end written to
  * that path so far; a write takes space only for the blocks it adds, sim/disk/disk.ts), a full disk
  * (`disk-full`). `ends` keeps that largest end by path, across calls. Where the trace misleads (a
@@ -40,6 +40,7 @@ function extentOf(detail: string | undefined): { offset: number; length: number 
 function faultsOf(event: TraceEvent, ends: Map<string, number>, blockBytes: number): ExploreFault[] {
   if (event.name === 'sync' || event.name === 'datasync') return ['fsync-error'];
   if (event.name === 'syncDir') return ['dir-sync-error'];
+  if (event.name === 'read') return ['read-error'];
   const extent = extentOf(event.detail);
   const path = event.path ?? '';
   if (event.name === 'truncate' && extent === undefined) {

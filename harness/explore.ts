@@ -45,10 +45,12 @@
  * each write, in the same places, fails once with `EIO` (`write-error`), and each write that adds
  * a block to its file once with `ENOSPC` (`disk-full`), whose space comes back once that write
  * has returned (ScheduledFault.spaceReturns): the code then writes again, and what it made of the
- * failure shows. Such a run ends as a failed sync's does.
+ * failure shows. Such a run ends as a failed sync's does. And each read, in the same places, fails
+ * once with `EIO` (`read-error`): a recovery that takes a failed read for the end of its log cuts
+ * what follows, and a lookup that takes it for a missing key serves a wrong answer.
  *
- * What it does not explore: faults other than crashes, failed syncs and failed writes (failed
- * reads, media damage), or more than two in one run.
+ * What it does not explore: media damage (bit flips, damaged sectors, misdirected writes, lost
+ * names), short writes, or more than two faults in one run.
  */
 import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
@@ -56,7 +58,7 @@ import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
 import { faultPointsOf, type FaultPoint } from './explore-faults.ts';
-import { exploreFaults, isCrashKind, isSyncFault, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
+import { exploreFaults, faultClassOf, isCrashKind, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
 
 export { exploreRecoverySyncsDepth } from './explore-faults.ts';
 
@@ -94,6 +96,13 @@ export interface ExploreOptions {
    * @defaultValue true
    */
   readonly writeFaults?: boolean;
+  /**
+   * Whether each read of the clean run, and each among the first `exploreRecoverySyncsDepth` I/Os
+   * after each crash point's kill -9 (its recovery), also fails once with an I/O error in a run of
+   * its own (see the module comment), where the subject holds the plan to such failures (Exploration.faults).
+   * @defaultValue true
+   */
+  readonly readFaults?: boolean;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -163,6 +172,8 @@ export interface ExploreResult<P extends BasePlan> {
    * (a write explore took to add a block may not have, on a disk of other blocks).
    */
   readonly writeFaults: number;
+  /** Runs in which a read failed ({@link ExploreOptions.readFaults}): at the clean run's reads, and in recoveries. */
+  readonly readFaults: number;
   /** Second looks taken in all ({@link ExploreOptions.looks}): other disks recovered and checked. */
   readonly looks: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
@@ -219,7 +230,7 @@ export function crashName(crash: ExploreCrash): string {
   return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
 }
 
-/** `kill-9`, `power-loss state 3`, `fsync-error`, `dir-sync-error`, `write-error` or `disk-full`. */
+/** `kill-9`, `power-loss state 3`, or the failed I/O's fault (`fsync-error`, `write-error`, `read-error`, ...). */
 function kindName(kind: ExploreCrash['kind'], crashState: number | undefined): string {
   return kind === 'power-loss' ? `power-loss state ${crashState}` : kind;
 }
@@ -344,14 +355,14 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
 }
 
 /**
- * Candidates whose run failed a sync or a write of a kind `counted` accepts, and in which that fault
- * struck (a write explore took to add a block may not have).
+ * Candidates whose run failed a sync, a write or a read (`counted`), and in which that fault struck
+ * (a write explore took to add a block may not have).
  */
-function faultRuns<P extends BasePlan>(candidates: readonly Candidate<P>[], results: readonly SeedRun[], counted: (kind: ExploreFault) => boolean): number {
+function faultRuns<P extends BasePlan>(candidates: readonly Candidate<P>[], results: readonly SeedRun[], counted: ReturnType<typeof faultClassOf>): number {
   let runs = 0;
   candidates.forEach((candidate, at) => {
     const kind = candidate.crash.then?.kind ?? candidate.crash.kind;
-    if (!isCrashKind(kind) && counted(kind) && results[at]!.faults[kind] > 0) runs++;
+    if (!isCrashKind(kind) && faultClassOf(kind) === counted && results[at]!.faults[kind] > 0) runs++;
   });
   return runs;
 }
@@ -380,6 +391,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const recoveryCrashes = options.recoveryCrashes ?? exploreRecoveryCrashesDefault;
   const syncFaults = options.syncFaults ?? true;
   const writeFaults = options.writeFaults ?? true;
+  const readFaults = options.readFaults ?? true;
   if (!Number.isInteger(recoveryCrashes) || recoveryCrashes < 0) throw new RangeError(`recoveryCrashes must be a non-negative integer, not ${recoveryCrashes}`);
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
@@ -389,7 +401,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const clean = await subject.run(base, { trace: 'full' });
   const points = subject.explore.crashPoints(clean.trace);
   const powerLosses = subject.explore.powerLosses?.(base) ?? true;
-  const kinds = new Set((subject.explore.faults?.(plan) ?? exploreFaults).filter((kind) => (isSyncFault(kind) ? syncFaults : writeFaults)));
+  const wanted = { sync: syncFaults, write: writeFaults, read: readFaults };
+  const kinds = new Set((subject.explore.faults?.(plan) ?? exploreFaults).filter((kind) => wanted[faultClassOf(kind)]));
   const { faults, runs: traced } = powerLosses && kinds.size > 0 ? await faultPointsOf(subject, base, clean.trace, points, kinds) : { faults: [], runs: 0 };
   const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, faults);
   const results = await runCandidates(subject, base, candidates, options);
@@ -412,8 +425,9 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const runs = candidates.length + 1 + traced;
   return {
     plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
-    syncFaults: faultRuns(candidates, results, isSyncFault),
-    writeFaults: faultRuns(candidates, results, (kind) => !isSyncFault(kind)),
+    syncFaults: faultRuns(candidates, results, 'sync'),
+    writeFaults: faultRuns(candidates, results, 'write'),
+    readFaults: faultRuns(candidates, results, 'read'),
     looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
     cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),

@@ -3,8 +3,8 @@
  * worker threads, shards, time budgets and a determinism check), shrinking, exhaustive crash
  * exploration, the regression corpus and repro lines.
  */
-export type { BasePlan, CandidateCrash, Exploration, RecoveryCrash, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, ExploreFault, SyncFault, Targets, WriteFault } from './subject.ts';
-export { exploreFaults, isCrashKind, isSyncFault, scheduledAt, violationLine } from './subject.ts';
+export type { BasePlan, CandidateCrash, Exploration, RecoveryCrash, ShrinkAxes, Subject, SubjectRunOptions, SubjectSpec, ExploreFault, ReadFault, SyncFault, Targets, WriteFault } from './subject.ts';
+export { exploreFaults, faultClassOf, isCrashKind, scheduledAt, violationLine } from './subject.ts';
 export {
   runCampaign, tracedRunsMax, traceEventsMax, determinismSampleEvery,
   type CampaignOptions, type CampaignOutcome, type CampaignProgress,

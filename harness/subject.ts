@@ -124,15 +124,22 @@ export type SyncFault = 'fsync-error' | 'dir-sync-error';
  */
 export type WriteFault = 'write-error' | 'disk-full';
 
-/** An I/O fault an exploration injects: a failed sync or a failed write. */
-export type ExploreFault = SyncFault | WriteFault;
+/**
+ * A read an exploration makes fail with `EIO` (`read-error`), its error returned to the code: a
+ * reader that takes it for the end of its data, or a missing key, loses or misreports what is
+ * there. The run goes on.
+ */
+export type ReadFault = 'read-error';
+
+/** An I/O fault an exploration injects: a failed sync, write or read. */
+export type ExploreFault = SyncFault | WriteFault | ReadFault;
 
 /** Every {@link ExploreFault}, in the order explore tries them. */
-export const exploreFaults: readonly ExploreFault[] = ['fsync-error', 'dir-sync-error', 'write-error', 'disk-full'];
+export const exploreFaults: readonly ExploreFault[] = ['fsync-error', 'dir-sync-error', 'write-error', 'disk-full', 'read-error'];
 
-/** Whether `fault` is a failed sync (else a failed write). */
-export function isSyncFault(fault: ExploreFault): fault is SyncFault {
-  return fault === 'fsync-error' || fault === 'dir-sync-error';
+/** What an {@link ExploreFault} fails: a sync, a write or a read (ExploreOptions turns each on or off). */
+export function faultClassOf(fault: ExploreFault): 'sync' | 'write' | 'read' {
+  return fault === 'fsync-error' || fault === 'dir-sync-error' ? 'sync' : fault === 'read-error' ? 'read' : 'write';
 }
 
 /**
@@ -145,7 +152,7 @@ export function scheduledAt(io: number, kind: 'kill-9' | 'power-loss' | ExploreF
   return kind === 'disk-full' ? { io, kind, spaceReturns: true } : { io, kind };
 }
 
-/** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync or write. */
+/** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync, write or read. */
 export function isCrashKind(kind: 'kill-9' | 'power-loss' | ExploreFault): kind is 'kill-9' | 'power-loss' {
   return kind === 'kill-9' || kind === 'power-loss';
 }
@@ -155,10 +162,10 @@ export function isCrashKind(kind: 'kill-9' | 'power-loss' | ExploreFault): kind 
  * or makes one of its syncs fail.
  */
 export interface CandidateCrash {
-  /** The global I/O index of the crash or the failed sync or write; undefined: a crash at the end of the base's steps. */
+  /** The global I/O index of the crash or the failed I/O; undefined: a crash at the end of the base's steps. */
   readonly io: number | undefined;
   /**
-   * A crash, or a failed sync or write (at one of the base's clean run): the run then goes on, and
+   * A crash, or a failed sync, write or read (at one of the base's clean run): the run then goes on, and
    * ends with a power loss that keeps every unsynced write (crash state 2), so that only what the
    * failure lost is lost.
    */
@@ -171,14 +178,14 @@ export interface CandidateCrash {
    */
   readonly looks?: number;
   /**
-   * A second crash, or a failed sync or write, in the recovery the first one starts: at the `offset`-th
+   * A second crash, or a failed sync, write or read, in the recovery the first one starts: at the `offset`-th
    * I/O after the first crash (0: the recovery's first), with `kind`, a power loss settling on
    * `crashState`.
    */
   readonly then?: RecoveryCrash;
 }
 
-/** A crash or a failed sync or write inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
+/** A crash or a failed sync, write or read inside the recovery after an exploration candidate's crash (see {@link CandidateCrash.then}). */
 export interface RecoveryCrash {
   readonly offset: number;
   readonly kind: 'kill-9' | 'power-loss' | ExploreFault;

@@ -21,6 +21,7 @@ interface ExploreFlags extends PlanFlags {
   readonly recoveryCrashes?: number;
   readonly syncFaults: boolean;
   readonly writeFaults: boolean;
+  readonly readFaults: boolean;
   readonly steps?: number;
   readonly out?: string;
   readonly jobs: number;
@@ -37,6 +38,7 @@ export function registerExplore(program: Command): void {
     .option('--recovery-crashes <n>', `I/Os after each crash point's kill -9 (its recovery) crashed again, by kill -9 and by a power loss keeping nothing unsynced; 0: none (default: ${exploreRecoveryCrashesDefault})`, integerOption(0))
     .option('--no-sync-faults', `do not also fail each sync of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9 (its recovery), once in a run of its own that ends with a power loss`)
     .option('--no-write-faults', `do not also fail each write of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9, once with an I/O error and, where it adds a block to its file, once with a full disk, in a run of its own that ends with a power loss`)
+    .option('--no-read-faults', `do not also fail each read of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9, once with an I/O error in a run of its own that ends with a power loss`)
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
@@ -48,7 +50,7 @@ export function registerExplore(program: Command): void {
       const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
       } finally {
         await executor.close();
       }
@@ -56,8 +58,10 @@ export function registerExplore(program: Command): void {
       const failed = [
         ...(result.syncFaults > 0 ? [`${result.syncFaults} in which one sync failed`] : []),
         ...(result.writeFaults > 0 ? [`${result.writeFaults} in which one write failed (an I/O error or a full disk)`] : []),
+        ...(result.readFaults > 0 ? [`${result.readFaults} in which one read failed`] : []),
       ];
-      const syncs = failed.length > 0 ? `, and runs ${failed.join(' and ')}, then a power loss` : '';
+      const last = failed.length > 1 ? ` and ${failed.pop()!}` : '';
+      const syncs = failed.length > 0 ? `, and runs ${failed.join(', ')}${last}, then a power loss` : '';
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each), recovered and checked`);

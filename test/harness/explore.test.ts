@@ -16,18 +16,21 @@ describe('explorePlan on the engine subject', () => {
   it('finds nothing in the reference engine after crashing every I/O point in every state, and the end in every state', async () => {
     const states = 3;
     const subject = engineSubject(referenceEngine);
-    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states, writeFaults: false });
+    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states, writeFaults: false, readFaults: false });
     expect(result.crashPoints).toBeGreaterThan(10);
     // Each crash point: a kill -9, each power-loss state, and its kill -9 crashed again in recovery
     // (a kill -9 and a power loss at each of its first I/Os); the end in each state; each sync failed once.
     expect(result.syncFaults).toBeGreaterThan(0);
     expect(result.writeFaults).toBe(0);
+    expect(result.readFaults).toBe(0);
     expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states + result.syncFaults);
     expect(result.cleanViolations).toEqual([]);
     expect(result.violations).toEqual([]);
-    // Each write failed once too, with an I/O error, and those that add a block with a full disk: nothing found either.
+    // Each write failed once too, with an I/O error, and those that add a block with a full disk,
+    // and each read with an I/O error: nothing found either.
     const withWrites = await explorePlan(subject, subject.plan('wal-append', 1), { size: 6, states });
     expect(withWrites.writeFaults).toBeGreaterThan(0);
+    expect(withWrites.readFaults).toBeGreaterThan(0);
     expect(withWrites.syncFaults).toBe(result.syncFaults);
     expect(withWrites.violations).toEqual([]);
   });
@@ -35,7 +38,7 @@ describe('explorePlan on the engine subject', () => {
   it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
     const subject = engineSubject(referenceEngine);
     for (const [scenario, states] of [['wal-append', 5], ['unordered-names', 12]] as const) {
-      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0, syncFaults: false, writeFaults: false });
+      const result = await explorePlan(subject, subject.plan(scenario, 1), { size: 2, recoveryCrashes: 0, syncFaults: false, writeFaults: false, readFaults: false });
       expect(result.statesExplored, scenario).toBe(result.crashPoints * (1 + states) + states);
     }
   });
@@ -163,6 +166,7 @@ describe('explorePlan on the engine subject', () => {
     const result = await explorePlan(subject, subject.plan('line-log-ordered', 1));
     expect(result.syncFaults).toBe(0);
     expect(result.writeFaults).toBe(0);
+    expect(result.readFaults).toBe(0);
     expect(result.violations).toEqual([]);
   });
 
@@ -198,6 +202,24 @@ describe('explorePlan on the engine subject', () => {
         expect(rerun.faults[fault], id).toBe(1);
         expect(rerun.violations.map((violation) => violation.invariant), id).toContain(first!.invariant);
       }
+    } finally {
+      removeMutantCopies();
+    }
+  });
+
+  it('fails each read once with an I/O error, the recovery\'s too: it finds the planted bug of a recovery that takes a failed read of a segment for its end, which every other fault misses', async () => {
+    try {
+      const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === 'read-error-as-end')!));
+      const plan = subject.plan('read-corruption', 1);
+      expect((await explorePlan(subject, plan, { size: 8, readFaults: false })).violations).toEqual([]);
+      const result = await explorePlan(subject, plan, { size: 8 });
+      expect(result.readFaults).toBeGreaterThan(0);
+      const lost = result.violations.find((violation) => violation.invariant === 'durability');
+      expect(lost).toBeDefined();
+      expect(crashName(lost!)).toMatch(/^kill-9, then read-error at recovery I\/O \d+$/);
+      const rerun = await subject.run(lost!.plan);
+      expect(rerun.faults['read-error']).toBe(1);
+      expect(rerun.violations.map((violation) => violation.message)).toContain(lost!.message);
     } finally {
       removeMutantCopies();
     }

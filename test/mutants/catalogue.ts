@@ -412,4 +412,15 @@ export const mutants: readonly Mutant[] = [
     patches: [{ file: 'wal/recovery.ts', find: '  if (excess <= 0) return [];', replace: '  if (excess <= 0 || excess > 0) return [];' }],
     scenarios: ['crash-loop'],
   },
+  {
+    id: 'read-error-as-end',
+    title: 'recovery takes a segment whose read failed with EIO for one that ends after its header: it reads the header again and recovers the log as if nothing followed, cutting what did',
+    models: 'an I/O error read as end of file (a log reader that stops at the first failed read and treats the rest as a torn tail; the class of bug behind data loss on transient read errors)',
+    patches: [{
+      file: 'analysis-log.ts',
+      find: '    const read = await readWholeFile(this.start.fs, file, segmentReadBytesMax);\n',
+      replace: '    const read = await readWholeFile(this.start.fs, file, segmentReadBytesMax).catch(async () => {\n      const again = await this.start.fs.open(file);\n      try {\n        return { bytes: await again.read(0, segmentHeaderBytes) };\n      } finally {\n        await again.close();\n      }\n    });\n',
+    }],
+    scenarios: ['read-corruption', 'swarm'],
+  },
 ];
