@@ -364,7 +364,8 @@ export class FaultInjector {
   record(io: number, kind: FaultKind, arg: number | undefined, phase: TracePhase, ioClass: IoClass): void {
     const spaceReturns = kind === 'disk-full' && this.#current?.kind === kind && this.#current.spaceReturns === true;
     if (spaceReturns) this.spaceReturnsAfterIo = true;
-    this.fired.push({ io, kind, ...(arg === undefined ? {} : { arg }), ...(spaceReturns ? { spaceReturns } : {}) });
+    const fired: ScheduledFault = arg === undefined ? { io, kind } : { io, kind, arg };
+    this.fired.push(spaceReturns ? { ...fired, spaceReturns } : fired);
     if (this.#current?.kind === kind && anchored(this.#current)) this.#firedScheduled.add(this.#current);
     this.count(kind, phase, ioClass);
   }

@@ -111,19 +111,20 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
     const value = op.body({ io, fault });
+    if (fault === 'disk-full') giveSpaceBack(kernel);
     kernel.traceIo(label.name, label.path, label.offset, label.length, op.outcome?.(value) ?? 'ok', label.note);
     return ends.succeeded(kernel, value);
   } catch (error) {
+    if (fault === 'disk-full') giveSpaceBack(kernel);
     if (error === crashSignal) return ends.dead(label);
     kernel.traceIo(label.name, label.path, label.offset, label.length, isIoError(error) ? error.code : 'throw', label.note);
     return ends.failed(kernel, error);
-  } finally {
-    if (kernel.faults.spaceReturnsAfterIo) giveSpaceBack(kernel);
   }
 }
 
 /** After a full disk whose space comes back (ScheduledFault.spaceReturns): the capacity the profile gives the disk again. */
 function giveSpaceBack(kernel: IoKernel): void {
+  if (!kernel.faults.spaceReturnsAfterIo) return;
   kernel.faults.spaceReturnsAfterIo = false;
   kernel.disk.capacityBytes = kernel.faults.enabled ? (kernel.faults.profile.capacityBytes ?? Infinity) : Infinity;
 }
