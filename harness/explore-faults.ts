@@ -31,7 +31,8 @@ function extentOf(detail: string | undefined): { offset: number; length: number 
 
 /**
  * The faults an I/O of `trace` can fail with, in a stable order: a sync's error for a file's or a
- * directory's fsync; an I/O error for a read; for a write of at least one byte, an I/O error (`write-error`) and, when it
+ * directory's fsync; an I/O error for a read; for a write of at least one byte, an I/O error
+ * (`write-error`), a short count if it has two bytes or more (`short-write`), and, when it
  * adds a block of `blockBytes` to its file as far as the trace tells (the largest end written to
  * that path so far; a write takes space only for the blocks it adds, sim/disk/disk.ts), a full disk
  * (`disk-full`). `ends` keeps that largest end by path, across calls. Where the trace misleads (a
@@ -53,7 +54,9 @@ function faultsOf(event: TraceEvent, ends: Map<string, number>, blockBytes: numb
   const end = extent.offset + extent.length;
   const before = ends.get(path) ?? 0;
   ends.set(path, Math.max(before, end));
-  return blocks(end) > blocks(before) ? ['write-error', 'disk-full'] : ['write-error'];
+  // A write of one byte cannot land short.
+  const short: ExploreFault[] = extent.length > 1 ? ['short-write'] : [];
+  return blocks(end) > blocks(before) ? ['write-error', 'disk-full', ...short] : ['write-error', ...short];
 }
 
 /** The I/Os among `trace`'s that can fail with one of `kinds` and whose global index `wanted` accepts, with their index. */

@@ -119,10 +119,11 @@ export type SyncFault = 'fsync-error' | 'dir-sync-error';
 
 /**
  * A write an exploration makes fail, its error returned to the code: `write-error` (`EIO`, the
- * prefix of whole pages it drew landed) or `disk-full` (`ENOSPC`: what fits lands, and the disk
- * stays full until space is freed). The run goes on.
+ * prefix of whole pages it drew landed) or `disk-full` (`ENOSPC`: what fits lands); or land short,
+ * `short-write` (`write(2)` returns fewer bytes than asked, which only the fs facade's writes may:
+ * an engine's port promises whole writes). The run goes on.
  */
-export type WriteFault = 'write-error' | 'disk-full';
+export type WriteFault = 'write-error' | 'disk-full' | 'short-write';
 
 /**
  * A read an exploration makes fail with `EIO` (`read-error`), its error returned to the code: a
@@ -135,7 +136,7 @@ export type ReadFault = 'read-error';
 export type ExploreFault = SyncFault | WriteFault | ReadFault;
 
 /** Every {@link ExploreFault}, in the order explore tries them. */
-export const exploreFaults: readonly ExploreFault[] = ['fsync-error', 'dir-sync-error', 'write-error', 'disk-full', 'read-error'];
+export const exploreFaults: readonly ExploreFault[] = ['fsync-error', 'dir-sync-error', 'write-error', 'disk-full', 'short-write', 'read-error'];
 
 /** What an {@link ExploreFault} fails: a sync, a write or a read (ExploreOptions turns each on or off). */
 export function faultClassOf(fault: ExploreFault): 'sync' | 'write' | 'read' {
@@ -143,14 +144,18 @@ export function faultClassOf(fault: ExploreFault): 'sync' | 'write' | 'read' {
 }
 
 /**
- * A candidate's crash or failure at I/O `io`, as its plan schedules it. A full disk's space comes
- * back once the write it failed has returned (ScheduledFault.spaceReturns): the one write fails,
- * as an I/O error or a failed sync does, and code that goes on writing after it shows what it
- * made of that write (a partial record it kept).
+ * A candidate's crash or failure at I/O `io`, as its plan schedules it. A full disk leaves as much
+ * room as it can while still failing the write (a scheduled slack is cut to that), so that the
+ * most of the write lands; and its space comes back once the write has returned
+ * (ScheduledFault.spaceReturns): the one write fails, as an I/O error or a failed sync does, and
+ * code that goes on writing after it shows what it made of that write (a partial record it kept).
  */
 export function scheduledAt(io: number, kind: 'kill-9' | 'power-loss' | ExploreFault): ScheduledFault {
-  return kind === 'disk-full' ? { io, kind, spaceReturns: true } : { io, kind };
+  return kind === 'disk-full' ? { io, kind, arg: largestSlack, spaceReturns: true } : { io, kind };
 }
+
+/** A disk-full slack above any the simulator leaves (sim/disk/file-ops.ts caps it below what the write needs). */
+const largestSlack = 2 ** 30;
 
 /** Whether an exploration candidate's fault is a crash (the process ends there) rather than a failed sync, write or read. */
 export function isCrashKind(kind: 'kill-9' | 'power-loss' | ExploreFault): kind is 'kill-9' | 'power-loss' {

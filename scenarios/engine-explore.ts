@@ -6,7 +6,7 @@
  * end point is a power loss after the last step: a `crash` step appended.
  */
 import { keepEverythingState, type Plan } from '../sim/index.ts';
-import { isCrashKind, scheduledAt, type Exploration } from '../harness/index.ts';
+import { exploreFaults, isCrashKind, scheduledAt, type Exploration } from '../harness/index.ts';
 
 /** A power loss after the last step. */
 const endPowerLoss = { op: 'crash', kind: 'power-loss' } as const;
@@ -24,10 +24,17 @@ export function explorationBase(plan: Plan, steps: number): Plan {
   };
 }
 
+/**
+ * The I/O faults an engine is explored under: every one but short writes, which its port never
+ * returns (it promises whole writes, sim/disk/file-ops.ts), so that none of its runs fails nothing.
+ */
+const engineFaults = exploreFaults.filter((kind) => kind !== 'short-write');
+
 /** The exploration of engine plans. */
 export const engineExploration: Exploration<Plan> = {
   base: explorationBase,
   sizeDefault: 12,
+  faults: () => engineFaults,
   crashPoints(trace) {
     const points: number[] = [];
     for (const event of trace) {

@@ -57,7 +57,7 @@ export function registerExplore(program: Command): void {
       const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery` : '';
       const failed = [
         ...(result.syncFaults > 0 ? [`${result.syncFaults} in which one sync failed`] : []),
-        ...(result.writeFaults > 0 ? [`${result.writeFaults} in which one write failed (an I/O error or a full disk)`] : []),
+        ...(result.writeFaults > 0 ? [`${result.writeFaults} in which one write failed (an I/O error, a full disk or a short count)`] : []),
         ...(result.readFaults > 0 ? [`${result.readFaults} in which one read failed`] : []),
       ];
       const last = failed.length > 1 ? ` and ${failed.pop()!}` : '';

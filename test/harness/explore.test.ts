@@ -160,6 +160,22 @@ describe('explorePlan on the engine subject', () => {
     expect(passed.violations).toEqual([]);
   });
 
+  it('lands each write of a library short once: it finds a save that ignores the count fs.write returns, and passes the one that writes the rest', async () => {
+    const careless = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unchecked-count.ts' });
+    const careful = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/checked-count.ts' });
+    const plan = careless.plan('unchecked-count', 1);
+    expect((await explorePlan(careless, plan, { writeFaults: false })).violations).toEqual([]);
+    const result = await explorePlan(careless, plan);
+    const truncated = result.violations.find((violation) => violation.invariant === 'whole');
+    expect(truncated).toMatchObject({ kind: 'short-write', message: expect.stringMatching(/settings\.json is truncated: \d+ of \d+ bytes/) as unknown });
+    const rerun = await careless.run(truncated!.plan);
+    expect(rerun.faults['short-write']).toBe(1);
+    expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
+    const passed = await explorePlan(careful, careful.plan('checked-count', 1));
+    expect(passed.writeFaults).toBe(result.writeFaults);
+    expect(passed.violations).toEqual([]);
+  });
+
   it('fails no sync of a library workload whose own faults leave fsync errors out, as its campaigns fail none', async () => {
     // line-log-ordered.ts injects power losses and kill -9s only: it makes no promise under a failed fsync.
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/line-log-ordered.ts' });

@@ -62,8 +62,13 @@ export function fsyncPath(path: string): void {
   }
 }
 
-/** Writes all of `bytes` at the descriptor's position, as Node's own `writeFile` does. */
-function writeAll(fd: number, bytes: Buffer): void {
+/**
+ * Writes all of `bytes` (or of `text`, as UTF-8) at the descriptor's position, as Node's own
+ * `writeFile` does: `write(2)` may write less than asked, and the fs facade's writes land short
+ * under `short-write`.
+ */
+export function writeAll(fd: number, data: Buffer | string): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 

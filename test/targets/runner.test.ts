@@ -20,7 +20,7 @@ import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
 import { carefulWriter, carelessWriter, fsyncIgnoringWriter, reopenRenamer, syncedInPlaceWriter, writeCarefully } from './writers.ts';
-import { fsyncPath } from './planted-writers.ts';
+import { fsyncPath, writeAll } from './planted-writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
@@ -659,7 +659,7 @@ function listCreatedAtOpen(dirSync: boolean): Workload<{ acked: number }, number
     operations: [{
       name: 'append',
       run(ctx, fd, index) {
-        fs.writeSync(fd, `item ${index}\n`);
+        writeAll(fd, `item ${index}\n`);
         fs.fsyncSync(fd);
         ctx.state.acked++;
       },
