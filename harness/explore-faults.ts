@@ -11,7 +11,8 @@ import type { BasePlan, ExploreFault, Subject } from './subject.ts';
  * How many I/Os after each crash point's kill -9 have their syncs, writes and reads failed
  * (ExploreOptions.syncFaults, writeFaults, readFaults). A rollback journal's recovery syncs
  * the data file it rolled back 13 I/Os after the kill -9 (its user's `rollback-nosync` bug, which
- * only that failure shows); few of a recovery's I/Os are syncs or writes, so the depth costs little (reads, more).
+ * only that failure shows); few of a recovery's I/Os are syncs or writes (more are reads), so the
+ * depth costs little.
  */
 export const exploreRecoverySyncsDepth = 32;
 
