@@ -30,7 +30,7 @@ interface ExploreFlags extends PlanFlags {
 /** Registers `explore` on `program`. */
 export function registerExplore(program: Command): void {
   subjectOptions(program.command('explore'))
-    .description('crash a short fault-free workload at every I/O operation (kill -9 and K power-loss states; the kill -9 run and the run in state 0 of each crash point also look at up to 16 other disks each power loss could have left: --looks N, 0 for none)')
+    .description('crash a short fault-free workload at every I/O operation (kill -9 and K power-loss states; the kill -9 run and the run in state 0 of each crash point also look at up to 16 other disks each power loss could have left: --looks N, 0 for none), crash each recovery again, and fail each sync, write and read once')
     .option('--scenario <name>', 'scenario name (with --seed; not with --target)')
     .option('--seed <n>', 'seed', integerOption(0))
     .option('--plan <file>', 'explore a plan file instead of a seed')
