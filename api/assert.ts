@@ -7,18 +7,13 @@
  * option), which makes the same assertion replay that plan instead of running a campaign.
  * A campaign in which no seed ran throws {@link NothingTestedError}: never a pass.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { runCampaign, untestedReason, type CampaignOutcome } from '../harness/index.ts';
-import { findingOf, stableJson } from '../harness/index.ts';
-import { replayCommand } from '../harness/index.ts';
+import { findingOf } from '../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
-import type { BasePlan, Subject } from '../harness/index.ts';
-import type { RunViolation } from '../sim/index.ts';
-import { readJsonDocument } from '../sim/index.ts';
-import { locatePlanSubject, openPlan, workerScript } from '../subjects/index.ts';
-import { CrashSafetyError, NothingTestedError } from './errors.ts';
-import { loadInput, specOfInput, type SubjectInput } from './subject-input.ts';
+import { workerScript } from '../subjects/index.ts';
+import { NothingTestedError } from './errors.ts';
+import { failure, planToReplay, replayOne, writeFailure } from './failure-report.ts';
+import { loadInput, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertCrashSafe}. */
 export interface AssertOptions {
@@ -94,53 +89,4 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
       : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`}`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
   ], invocation);
-}
-
-/**
- * The plan file this assertion replays instead of a campaign: the `plan` option, always; else
- * `POWERCUT_PLAN`, when the plan names this assertion's subject (the same kind and module), so
- * that a plan set for one test in the environment leaves the other assertions of the run alone.
- */
-async function planToReplay(subject: SubjectInput, option: string | undefined): Promise<string | undefined> {
-  if (option !== undefined && option !== '') return option;
-  const fromEnv = process.env['POWERCUT_PLAN'];
-  if (fromEnv === undefined || fromEnv === '') return undefined;
-  const named = locatePlanSubject(await readJsonDocument(fromEnv), fromEnv);
-  const mine = specOfInput(subject);
-  const where = (module: string | undefined): string | undefined => (module === undefined ? undefined : resolve(module));
-  return named.kind === mine.kind && where(named.module) === where(mine.module) ? fromEnv : undefined;
-}
-
-/** Replays one plan file on `input`'s subject and throws if it fails. */
-async function replayOne(planFile: string, input: SubjectInput, invocation: string): Promise<void> {
-  const spec = specOfInput(input);
-  const override = spec.kind === 'engine' ? { engine: spec.module } : { target: spec.module, renameWorkload: true };
-  const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, override);
-  const result = await subject.run(plan);
-  const violation = result.violations[0];
-  if (violation === undefined) return;
-  const broken = [...new Set(result.violations.map((found) => found.invariant))];
-  throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
-}
-
-/** Writes a shrunk plan where a test can find it again. @returns the file */
-function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number): string {
-  const folder = dir ?? join('.powercut', 'failures');
-  mkdirSync(folder, { recursive: true });
-  // A library workload's unit is its own name: named once (`sonic-boom-2.json`, not `sonic-boom-sonic-boom-2.json`).
-  const name = unit === subject.name ? `${unit}-${seed}` : `${subject.name}-${unit}-${seed}`;
-  const file = join(folder, `${name}.json`.replace(/[^\w.@-]+/g, '_'));
-  writeFileSync(file, stableJson(plan));
-  return file;
-}
-
-function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {
-  const message = [
-    `powercut: ${subject.label} failed the ${violation.invariant} check (${subject.unitWord} ${unit}, seed ${seed}):`,
-    `  ${violation.message}`,
-    ...facts.map((fact) => `  ${fact}`),
-    `  plan: ${file}`,
-    `  rerun exactly this: POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
-  ].join('\n');
-  return new CrashSafetyError(message, violation.invariant, file, unit, seed);
 }

@@ -14,7 +14,8 @@
  * - Library workloads: `defineWorkload`, `InvariantViolation`, `freshRequire`, `freshImport`, and
  *   `targetFaultRates` (the default rates, to extend in a workload's `faults`).
  * - Campaigns and assertions: `runCampaign`, `assertCrashSafe` (throws `CrashSafetyError` with a
- *   shrunk plan file; `POWERCUT_PLAN=<file>` replays it).
+ *   shrunk plan file; `POWERCUT_PLAN=<file>` replays it), and `assertExploresClean` (every crash
+ *   point of one seed's first steps, as `powercut explore`; the same error and replay).
  * - The real disk: `runRealCampaign` (an engine) and `runRealTargetCampaign` (a library
  *   workload), killed with SIGKILL in a real child process and checked after every kill.
  * Errors are recognised by their `code` (and `isCrashSafetyError`), never by class identity.
@@ -23,6 +24,7 @@
  */
 export { assertCrashSafe, assertSeedsDefault, assertShrinkRunsDefault, type AssertOptions } from './assert.ts';
 export { runCampaign, type RunCampaignOptions } from './campaign.ts';
+export { assertExploresClean, exploreScenarioDefault, type ExploreAssertOptions } from './explore.ts';
 export { CrashSafetyError, NothingTestedError, isCrashSafetyError } from './errors.ts';
 export type { SubjectInput } from './subject-input.ts';
 export {

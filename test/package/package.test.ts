@@ -124,7 +124,7 @@ module.exports = defineWorkload({
 `;
 
 const userTest = `import { describe, expect, it } from 'vitest';
-import { assertCrashSafe, isCrashSafetyError } from 'powercut';
+import { assertCrashSafe, assertExploresClean, isCrashSafetyError } from 'powercut';
 
 describe('powercut from a user project', () => {
   it('passes the reference engine', async () => {
@@ -141,6 +141,17 @@ describe('powercut from a user project', () => {
     }
     expect(isCrashSafetyError(caught)).toBe(true);
     expect((caught as Error).message).toContain('POWERCUT_PLAN=failures/');
+  }, 120_000);
+
+  it('explores the naive engine at every crash point and fails it with a plan', async () => {
+    let caught: unknown;
+    try {
+      await assertExploresClean({ engine: 'src/engine.ts' }, { steps: 4, failuresDir: 'failures-explore' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCrashSafetyError(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(/found by explore after .* POWERCUT_PLAN=failures-explore\\//s);
   }, 120_000);
 });
 `;
@@ -270,7 +281,7 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     const vitest = join(packageRoot, 'node_modules', 'vitest', 'vitest.mjs');
     const result = await run(process.execPath, [vitest, 'run', '--root', dir, '--dir', 'test'], dir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/2 passed/);
+    expect(result.stdout).toMatch(/3 passed/);
   });
 
   it('runs a jest file (CommonJS, no flags) that requires powercut, on a failing and a passing subject', async () => {

@@ -1,0 +1,98 @@
+/**
+ * `assertExploresClean`: an exploration as one assertion in a test runner. Where
+ * `assertCrashSafe` samples seeds, this takes one seed's first steps with every fault removed and
+ * tries every crash point (kill -9 and each power-loss state, with second looks), a second crash
+ * inside each recovery, and each sync, write and read failing once: what `powercut explore`
+ * runs. On a violation it writes the plan that shows it and throws a {@link CrashSafetyError}
+ * naming the crash, the file, and how to rerun exactly that run (`POWERCUT_PLAN=<file>`, which
+ * makes the same assertion replay the plan). A workload with no I/O to crash throws
+ * {@link NothingTestedError}: never a pass.
+ */
+import { crashName, explorePlan, findingOf, threadsExecutor, type ExploreResult } from '../harness/index.ts';
+import type { BasePlan } from '../harness/index.ts';
+import { workerScript } from '../subjects/index.ts';
+import { NothingTestedError } from './errors.ts';
+import { failure, planToReplay, replayOne, writeFailure } from './failure-report.ts';
+import { loadInput, type SubjectInput } from './subject-input.ts';
+
+/** Options of {@link assertExploresClean}. */
+export interface ExploreAssertOptions {
+  /** The engine scenario whose plan is explored; a workload has one, its own. @defaultValue `wal-append` for an engine */
+  readonly scenario?: string;
+  /** The seed whose plan is explored. @defaultValue 1 */
+  readonly seed?: number;
+  /** Steps (operations) kept from the plan. @defaultValue 12 for an engine, 4 for a workload */
+  readonly steps?: number;
+  /** Power-loss crash states tried at each crash point. @defaultValue 5, or 12 on a disk that keeps directory operations per name */
+  readonly states?: number;
+  /** Other disks each power loss could have left, looked at per power loss (0: none). @defaultValue 16 */
+  readonly looks?: number;
+  /** I/Os after each crash point's kill -9 crashed again (0: none). @defaultValue 8 */
+  readonly recoveryCrashes?: number;
+  /** Fail each sync once. @defaultValue true */
+  readonly syncFaults?: boolean;
+  /** Fail each write once (an I/O error, a full disk, a short count for a workload). @defaultValue true */
+  readonly writeFaults?: boolean;
+  /** Fail each read once. @defaultValue true */
+  readonly readFaults?: boolean;
+  /** Threads running the crashes: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
+  readonly jobs?: number;
+  /** Where the plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
+  readonly failuresDir?: string;
+  /** Replay this plan file instead of exploring. @defaultValue `POWERCUT_PLAN`, when it names this subject */
+  readonly plan?: string;
+  /** How printed commands start. @defaultValue 'npx powercut' */
+  readonly invocation?: string;
+}
+
+/** Default of {@link ExploreAssertOptions.scenario} for an engine. */
+export const exploreScenarioDefault = 'wal-append';
+
+/**
+ * Asserts that a subject keeps every invariant at every crash point of one seed's first steps.
+ * @param subject - `{ engine: module }`, `{ target: module }` or `{}` for the reference engine
+ * @returns the exploration, when nothing failed; `undefined` when a plan was replayed instead and passed
+ * @throws {@link CrashSafetyError} on the first violation, with its plan written to a file
+ * @throws {@link NothingTestedError} when the steps explored did no I/O (no crash point)
+ * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded; RangeError for
+ *   an unknown scenario or options out of range
+ */
+export async function assertExploresClean(subject: SubjectInput = {}, options: ExploreAssertOptions = {}): Promise<ExploreResult<BasePlan> | undefined> {
+  const invocation = options.invocation ?? 'npx powercut';
+  const planFile = await planToReplay(subject, options.plan);
+  if (planFile !== undefined) {
+    await replayOne(planFile, subject, invocation);
+    return undefined;
+  }
+  const loaded = await loadInput(subject);
+  const unit = loaded.spec.kind === 'library' ? loaded.units[0]! : options.scenario ?? exploreScenarioDefault;
+  if (!loaded.units.includes(unit)) throw new RangeError(`unknown scenario ${unit} (one of ${loaded.units.join(', ')})`);
+  const plan = loaded.plan(unit, options.seed ?? 1);
+  const executor = threadsExecutor(loaded, options.jobs ?? 1, workerScript);
+  let result: ExploreResult<BasePlan>;
+  try {
+    result = await explorePlan(loaded, plan, {
+      executor,
+      ...(options.steps !== undefined ? { size: options.steps } : {}),
+      ...(options.states !== undefined ? { states: options.states } : {}),
+      ...(options.looks !== undefined ? { looks: options.looks } : {}),
+      ...(options.recoveryCrashes !== undefined ? { recoveryCrashes: options.recoveryCrashes } : {}),
+      ...(options.syncFaults !== undefined ? { syncFaults: options.syncFaults } : {}),
+      ...(options.writeFaults !== undefined ? { writeFaults: options.writeFaults } : {}),
+      ...(options.readFaults !== undefined ? { readFaults: options.readFaults } : {}),
+    });
+  } finally {
+    await executor.close();
+  }
+  if (result.crashPoints === 0) throw new NothingTestedError(`powercut: nothing was tested: the first ${loaded.shrink.stepCount(result.plan)} steps of ${unit} seed ${plan.seed} did no I/O that could be crashed`);
+  const clean = result.cleanViolations[0];
+  if (clean !== undefined) {
+    const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: findingOf(clean) }, unit, plan.seed, 'explore');
+    throw failure(loaded, clean, file, unit, plan.seed, ['found by explore in its clean run, before any crash'], invocation);
+  }
+  const first = result.violations[0];
+  if (first === undefined) return result;
+  const file = writeFailure(options.failuresDir, loaded, { ...first.plan, found: findingOf(first) }, unit, plan.seed, 'explore');
+  const shown = `found by explore after ${crashName(first)} at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
+  throw failure(loaded, { invariant: first.invariant, message: first.message, step: -1 }, file, unit, plan.seed, [shown], invocation);
+}

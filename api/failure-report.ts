@@ -1,0 +1,63 @@
+/**
+ * What the assertions share (api/assert.ts, api/explore.ts): the plan a failure is kept in, the
+ * error that names it with the one way to rerun it, and the replay of such a plan instead of the
+ * search (`plan` option or `POWERCUT_PLAN`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { replayCommand, stableJson } from '../harness/index.ts';
+import type { BasePlan, Subject } from '../harness/index.ts';
+import type { RunViolation } from '../sim/index.ts';
+import { readJsonDocument } from '../sim/index.ts';
+import { locatePlanSubject, openPlan } from '../subjects/index.ts';
+import { CrashSafetyError } from './errors.ts';
+import { specOfInput, type SubjectInput } from './subject-input.ts';
+
+/**
+ * The plan file this assertion replays instead of a campaign: the `plan` option, always; else
+ * `POWERCUT_PLAN`, when the plan names this assertion's subject (the same kind and module), so
+ * that a plan set for one test in the environment leaves the other assertions of the run alone.
+ */
+export async function planToReplay(subject: SubjectInput, option: string | undefined): Promise<string | undefined> {
+  if (option !== undefined && option !== '') return option;
+  const fromEnv = process.env['POWERCUT_PLAN'];
+  if (fromEnv === undefined || fromEnv === '') return undefined;
+  const named = locatePlanSubject(await readJsonDocument(fromEnv), fromEnv);
+  const mine = specOfInput(subject);
+  const where = (module: string | undefined): string | undefined => (module === undefined ? undefined : resolve(module));
+  return named.kind === mine.kind && where(named.module) === where(mine.module) ? fromEnv : undefined;
+}
+
+/** Replays one plan file on `input`'s subject and throws if it fails. */
+export async function replayOne(planFile: string, input: SubjectInput, invocation: string): Promise<void> {
+  const spec = specOfInput(input);
+  const override = spec.kind === 'engine' ? { engine: spec.module } : { target: spec.module, renameWorkload: true };
+  const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, override);
+  const result = await subject.run(plan);
+  const violation = result.violations[0];
+  if (violation === undefined) return;
+  const broken = [...new Set(result.violations.map((found) => found.invariant))];
+  throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
+}
+
+/** Writes a failure's plan where a test can find it again (`-<suffix>` after the seed, when given). @returns the file */
+export function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number, suffix = ''): string {
+  const folder = dir ?? join('.powercut', 'failures');
+  mkdirSync(folder, { recursive: true });
+  // A library workload's unit is its own name: named once (`sonic-boom-2.json`, not `sonic-boom-sonic-boom-2.json`).
+  const name = `${unit === subject.name ? `${unit}-${seed}` : `${subject.name}-${unit}-${seed}`}${suffix === '' ? '' : `-${suffix}`}`;
+  const file = join(folder, `${name}.json`.replace(/[^\w.@-]+/g, '_'));
+  writeFileSync(file, stableJson(plan));
+  return file;
+}
+
+export function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {
+  const message = [
+    `powercut: ${subject.label} failed the ${violation.invariant} check (${subject.unitWord} ${unit}, seed ${seed}):`,
+    `  ${violation.message}`,
+    ...facts.map((fact) => `  ${fact}`),
+    `  plan: ${file}`,
+    `  rerun exactly this: POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
+  ].join('\n');
+  return new CrashSafetyError(message, violation.invariant, file, unit, seed);
+}

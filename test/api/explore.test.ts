@@ -1,0 +1,63 @@
+/**
+ * `assertExploresClean`: every crash point of one seed's first steps as one assertion, with the
+ * plan of a failure written and replayable, and never a pass when nothing was crashed.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'powercut-api-explore-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** What the assertion throws, or undefined. */
+async function thrown(run: Promise<unknown>): Promise<unknown> {
+  try {
+    await run;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('assertExploresClean', () => {
+  it('passes the reference engine and returns the exploration: every crash point tried, and syncs, writes and reads failed', async () => {
+    const result = await assertExploresClean({}, { steps: 4 });
+    expect(result?.crashPoints).toBeGreaterThan(0);
+    expect(result?.syncFaults).toBeGreaterThan(0);
+    expect(result?.writeFaults).toBeGreaterThan(0);
+    expect(result?.violations).toEqual([]);
+  });
+
+  it('throws on a library that ignores the count fs.write returns, naming the crash, with a plan file that replays it', async () => {
+    const target = 'test/targets/fixtures/unchecked-count.ts';
+    const error = await thrown(assertExploresClean({ target }, { failuresDir: dir }));
+    expect(isCrashSafetyError(error)).toBe(true);
+    const failure = error as CrashSafetyError;
+    expect(failure.code).toBe('POWERCUT_VIOLATION');
+    expect(failure.planFile).toMatch(/unchecked-count-1-explore\.json$/);
+    expect(failure.message).toMatch(/found by explore after \S+.* at I\/O \d+ \(\d+ of \d+ runs\)/);
+    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile}`);
+    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { found: { invariant: string } };
+    expect(plan.found.invariant).toBe(failure.invariant);
+    const again = (await thrown(assertExploresClean({ target }, { plan: failure.planFile! }))) as CrashSafetyError;
+    expect(again.message).toMatch(new RegExp(`replayed from the plan file; invariants broken: .*${failure.invariant}`));
+    // The library that writes the rest passes the same exploration.
+    expect((await assertExploresClean({ target: 'test/targets/fixtures/checked-count.ts' }))?.violations).toEqual([]);
+  });
+
+  it('never passes when the steps explored did no I/O to crash', async () => {
+    const error = await thrown(assertExploresClean({ target: 'test/targets/fixtures/every-operation-fails.ts' }));
+    expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: the first 4 steps of every-operation-fails seed 1 did no I/O that could be crashed' });
+  });
+
+  it('refuses an unknown scenario in one line', async () => {
+    expect(await thrown(assertExploresClean({}, { scenario: 'no-such' }))).toMatchObject({ message: expect.stringMatching(/^unknown scenario no-such \(one of wal-append, /) as unknown });
+  });
+});
