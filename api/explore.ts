@@ -93,6 +93,6 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   const first = result.violations[0];
   if (first === undefined) return result;
   const file = writeFailure(options.failuresDir, loaded, { ...first.plan, found: findingOf(first) }, unit, plan.seed, 'explore');
-  const shown = `found by explore after ${crashName(first)} at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
+  const shown = `found by explore: ${crashName(first)}, first at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
   throw failure(loaded, { invariant: first.invariant, message: first.message, step: -1 }, file, unit, plan.seed, [shown], invocation);
 }

@@ -42,7 +42,7 @@ describe('assertExploresClean', () => {
     const failure = error as CrashSafetyError;
     expect(failure.code).toBe('POWERCUT_VIOLATION');
     expect(failure.planFile).toMatch(/unchecked-count-1-explore\.json$/);
-    expect(failure.message).toMatch(/found by explore after \S+.* at I\/O \d+ \(\d+ of \d+ runs\)/);
+    expect(failure.message).toMatch(/found by explore: \S+.*, first at I\/O \d+ \(\d+ of \d+ runs\)/);
     expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile}`);
     const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { found: { invariant: string } };
     expect(plan.found.invariant).toBe(failure.invariant);

@@ -151,7 +151,7 @@ describe('powercut from a user project', () => {
       caught = error;
     }
     expect(isCrashSafetyError(caught)).toBe(true);
-    expect((caught as Error).message).toMatch(/found by explore after .* POWERCUT_PLAN=failures-explore\\//s);
+    expect((caught as Error).message).toMatch(/found by explore: .* POWERCUT_PLAN=failures-explore\\//s);
   }, 120_000);
 });
 `;
