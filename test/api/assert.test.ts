@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertCrashSafe, CrashSafetyError, isCrashSafetyError, runCampaign } from '../../api/index.ts';
+import { thrown } from './thrown.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -13,16 +14,6 @@ afterAll(async () => {
 });
 
 const broken = 'test/fixtures/engines/drops-every-second-commit.ts';
-
-/** What the assertion throws, or undefined. */
-async function thrown(run: Promise<unknown>): Promise<unknown> {
-  try {
-    await run;
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 describe('assertCrashSafe', () => {
   it('passes the reference engine and returns the campaign', async () => {

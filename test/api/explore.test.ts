@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
+import { thrown } from './thrown.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,16 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** What the assertion throws, or undefined. */
-async function thrown(run: Promise<unknown>): Promise<unknown> {
-  try {
-    await run;
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 describe('assertExploresClean', () => {
   it('passes the reference engine and returns the exploration: every crash point tried, and syncs, writes and reads failed', async () => {
