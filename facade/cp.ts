@@ -25,6 +25,10 @@ interface CpOptions {
   readonly force: boolean;
   readonly errorOnExist: boolean;
   readonly preserveTimestamps: boolean;
+  /** Copy what a symbolic link leads to instead of the link. */
+  readonly dereference: boolean;
+  /** Copy a link's relative target as it is, not made absolute. */
+  readonly verbatimSymlinks: boolean;
   readonly mode: number;
   readonly filter: ((src: string, dest: string) => unknown) | undefined;
 }
@@ -67,6 +71,8 @@ function cpOptionsOf(options: unknown): CpOptions {
     force: flag('force', true),
     errorOnExist: flag('errorOnExist', false),
     preserveTimestamps: flag('preserveTimestamps', false),
+    dereference: flag('dereference', false),
+    verbatimSymlinks: flag('verbatimSymlinks', false),
     mode: typeof given.mode === 'number' ? given.mode : 0,
     filter: filter as CpOptions['filter'],
   };
@@ -113,7 +119,11 @@ function checkPaths(core: FacadeCore, src: string, dest: string): Stats | undefi
 
 /** Copies one entry whose paths were checked: a directory (with `recursive`) or a file. */
 function* copyEntry(core: FacadeCore, src: string, dest: string, destStat: Stats | undefined, options: CpOptions): CpSteps {
-  const srcStat = core.lstatSync(src);
+  const srcStat = options.dereference ? core.statSync(src) : core.lstatSync(src);
+  if (srcStat.isSymbolicLink()) {
+    copyLink(core, src, dest, destStat, options);
+    return;
+  }
   if (srcStat.isDirectory()) {
     if (!options.recursive) throw cpError('ERR_FS_EISDIR', 'EISDIR', 21, 'Path is a directory', `${src} is a directory (not copied)`, src);
     if (destStat === undefined) core.mkdirSync(dest);
@@ -131,6 +141,18 @@ function* copyEntry(core: FacadeCore, src: string, dest: string, destStat: Stats
   }
   core.copyFileSync(src, dest, options.mode);
   if (options.preserveTimestamps) core.utimesSync('utimes', dest, srcStat.atime, srcStat.mtime);
+}
+
+/**
+ * A symbolic link is copied as a link, as Node's `cp` does without `dereference`: holding the
+ * same target, made absolute against the source's directory unless `verbatimSymlinks`, in place
+ * of whatever `dest` was (a directory `dest` is refused by the path checks before).
+ */
+function copyLink(core: FacadeCore, src: string, dest: string, destStat: Stats | undefined, options: CpOptions): void {
+  const held = core.readlinkSync(src) as string;
+  const target = options.verbatimSymlinks || posix.isAbsolute(held) ? held : posix.resolve(posix.dirname(src), held);
+  if (destStat !== undefined) core.unlinkSync(dest);
+  core.symlinkSync(target, dest);
 }
 
 /** The error Node's `cpSync` gives a filter that answered with a promise (anything else counts by its truth). */

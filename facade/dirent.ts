@@ -4,11 +4,14 @@
 import type { Buffer } from 'node:buffer';
 import { constants, Dirent } from 'node:fs';
 
-/** One entry of a directory listing: the simulated disk holds files and directories only. */
+/** One entry of a directory listing: a file, a directory or a symbolic link. */
 export interface ListedEntry {
   readonly name: string;
-  readonly kind: 'file' | 'dir';
+  readonly kind: EntryKindListed;
 }
+
+/** What a listed entry is. */
+export type EntryKindListed = 'file' | 'dir' | 'symlink';
 
 /**
  * A Node `Dirent` for `name` in `parentPath`, with Node 20's `parentPath` and `path` fields.
@@ -16,9 +19,10 @@ export interface ListedEntry {
  * @param kind - what the entry is
  * @param parentPath - the directory holding it
  */
-export function direntOf(name: string | Buffer, kind: 'file' | 'dir', parentPath: string): Dirent {
+export function direntOf(name: string | Buffer, kind: EntryKindListed, parentPath: string): Dirent {
   // Node's Dirent constructor is not in @types/node; its arguments are (name, type, path).
   const DirentOf = Dirent as unknown as new (name: string | Buffer, type: number, path: string) => Dirent;
-  const types = constants as unknown as { UV_DIRENT_DIR: number; UV_DIRENT_FILE: number };
-  return new DirentOf(name, kind === 'dir' ? types.UV_DIRENT_DIR : types.UV_DIRENT_FILE, parentPath);
+  const types = constants as unknown as { UV_DIRENT_DIR: number; UV_DIRENT_FILE: number; UV_DIRENT_LINK: number };
+  const type = kind === 'dir' ? types.UV_DIRENT_DIR : kind === 'symlink' ? types.UV_DIRENT_LINK : types.UV_DIRENT_FILE;
+  return new DirentOf(name, type, parentPath);
 }

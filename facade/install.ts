@@ -20,9 +20,12 @@
  * `mkdtemp` is routed by what it creates (the prefix plus six characters), and `createReadStream`
  * and `createWriteStream` by `options.fd` when one is given (Node then ignores the path).
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`,
- * creating symbolic links (`symlink`; `readlink` answers, as none exist), and simulated latency (a facade call
- * completes at once).
+ * `symlink(target, path)` is routed by the link's own `path`: its target is text the link
+ * holds, resolved only when a later call walks through the link (FacadeCore), and a walk that
+ * a link leads out of the root fails instead of reaching the real disk.
+ *
+ * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, and
+ * simulated latency (a facade call completes at once).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
@@ -48,9 +51,12 @@ export interface InstalledFacade {
 }
 
 /** Calls taking two paths: each may be simulated. */
-const twoPathCalls: ReadonlySet<string> = new Set(['rename', 'copyFile', 'link', 'symlink', 'cp']);
+const twoPathCalls: ReadonlySet<string> = new Set(['rename', 'copyFile', 'link', 'cp']);
 
 type Impl = (...args: unknown[]) => unknown;
+
+/** Calls that act on the last name itself: a slash after a symbolic link's name does not follow it there. */
+const namesItself: ReadonlySet<string> = new Set(['rename', 'unlink', 'rmdir', 'mkdir']);
 
 /** One run's facade: the world behind the routes, its root and its implementations. */
 interface Binding {
@@ -219,6 +225,15 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
       return facade(prefix.arg, [prefix.arg, ...args.slice(1)], this);
     };
   }
+  if (base === 'symlink') {
+    // The target is what the link will hold, not a path to route: only the link's place counts.
+    return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
+      const link = targetOf(args[1]);
+      if (link.kind === 'real') return original.apply(this, args);
+      if (link.kind === 'stale') throw new NoActiveRunError(label, link.what);
+      return facade(link.arg, [pathText(args[0]) ?? args[0], link.arg, ...args.slice(2)], this);
+    };
+  }
   if (base === 'createReadStream' || base === 'createWriteStream') {
     // Node uses `options.fd` when it is given and ignores the path.
     return function facadeRoute(this: unknown, ...args: unknown[]): unknown {
@@ -244,7 +259,11 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
     }
     const mapped = args.map((arg, index) => {
       const target = targets[index];
-      return target !== undefined && target.kind === 'sim' ? target.arg : arg;
+      if (target === undefined || target.kind !== 'sim') return arg;
+      // A slash after a symbolic link's name makes the kernel follow it, even where the call
+      // would not (`lstat`, `readlink`, `unlink`): FacadeCore follows a path that ends in one.
+      const followed = endsInSlash(pathText(arg)) && !namesItself.has(base) && state.binding?.core.world.linkTargetAt(target.arg as string) !== undefined;
+      return followed ? `${target.arg as string}/` : target.arg;
     });
     const slashed = answerForSlash(kind, name, base, args, mapped, paths);
     if (slashed !== undefined) return slashed.value;
@@ -260,7 +279,13 @@ function answerForSlash(kind: 'fs' | 'promises', name: string, base: string, arg
   const bound = state.binding;
   const slashed = args.slice(0, paths).map((arg) => endsInSlash(pathText(arg)));
   if (bound === undefined || !slashed.includes(true) || (base === 'realpath' && kind !== 'promises')) return undefined;
-  const kindAt = (arg: unknown, parent: boolean): EntryKind => (typeof arg === 'string' ? bound.core.world.entryKind(parent ? dirname(arg) : arg) : undefined);
+  // A slash after a link's name follows it, except in the calls that change the name itself:
+  // there the link is what the slash is checked against (`rename('link/', x)` is ENOTDIR).
+  const follows = !namesItself.has(base);
+  const kindAt = (arg: unknown, parent: boolean): EntryKind => {
+    if (typeof arg !== 'string') return undefined;
+    return parent || follows ? bound.core.entryKindFollowing(parent ? dirname(arg) : arg) : bound.core.world.entryKind(arg);
+  };
   const on = mapped.slice(0, paths);
   const sync = kind === 'fs' && name.endsWith('Sync');
   const face = sync ? 'sync' : kind === 'promises' ? 'promise' : 'callback';

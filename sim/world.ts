@@ -660,6 +660,16 @@ export class SimWorld {
   }
 
   /**
+   * The target of the symbolic link at `path` in the page-cache namespace, without an I/O
+   * operation (the fs facade resolves paths through links with it); undefined when `path` is
+   * not a link or names nothing.
+   */
+  linkTargetAt(path: string): string | undefined {
+    const entry = this.#kernel.disk.lookup(splitPath(path));
+    return entry instanceof FileState ? entry.linkTarget : undefined;
+  }
+
+  /**
    * Who is at `path` in the page-cache namespace, without an I/O operation: a file's inode
    * number, a directory's normalised path, or undefined (the facade keys the times `stat` shows by it).
    */

@@ -331,6 +331,13 @@ export class SimDisk {
     return file;
   }
 
+  /** Creates a symbolic link named `name` in `dir` holding `target` (unsynced entry, as a new file's). */
+  createSymlink(dir: DirNode, name: string, target: string): FileState {
+    const link = this.createFile(dir, name);
+    link.linkTarget = target;
+    return link;
+  }
+
   /** Gives `file` the further name `name` in `dir` (a hard link; unsynced entry). */
   link(dir: DirNode, name: string, file: FileState): void {
     this.#applyTxn({ sets: [{ dir, name, target: file }], committed: false, seq: this.#nextTxnSeq++ });
@@ -615,7 +622,7 @@ export class SimDisk {
     const kind = name.replace(/[0-9]/g, '');
     const others: [string, FileState][] = [];
     for (const [other, entry] of dir.cache) {
-      if (entry instanceof FileState && entry !== file && other.replace(/[0-9]/g, '') === kind) others.push([other, entry]);
+      if (entry instanceof FileState && entry.linkTarget === undefined && entry !== file && other.replace(/[0-9]/g, '') === kind) others.push([other, entry]);
     }
     return others.sort(([a], [b]) => (a < b ? -1 : 1));
   }

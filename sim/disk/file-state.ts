@@ -202,6 +202,14 @@ export class FileState {
   /** Sector index → how reads of that sector come back (latent sector damage). */
   badSectors: Map<number, BadSector> | undefined;
 
+  /**
+   * For a symbolic link, the path it holds; undefined for a regular file. A link holds no data:
+   * `symlink(2)` writes the target with the inode, in the same journaled operation as the name
+   * (ext4 keeps a short one inside the inode), so a link that survives a power loss survives
+   * whole, and its durability is its name's (SimDisk.createSymlink).
+   */
+  linkTarget: string | undefined;
+
   constructor(id: number) {
     this.id = id;
   }
@@ -225,6 +233,7 @@ export class FileState {
     copy.decidedModification = this.decidedModification;
     copy.lastSynced = this.lastSynced;
     copy.durableAt = this.durableAt.slice();
+    copy.linkTarget = this.linkTarget;
     if (this.badBits !== undefined) copy.badBits = new Map(this.badBits);
     if (this.badSectors !== undefined) copy.badSectors = new Map(this.badSectors);
     return copy;

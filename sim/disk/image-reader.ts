@@ -131,7 +131,8 @@ function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: 
   const has = (key: string): boolean => typeof value === 'object' && value !== null && key in value;
   const damaged = has('badSectors');
   const forgotten = has('forgotten');
-  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits', ...(damaged ? ['badSectors'] : []), ...(forgotten ? ['forgotten'] : [])];
+  const linked = has('linkTarget');
+  const keys = ['id', 'durable', 'cache', 'journal', 'pending', 'syncBroken', 'badBits', ...(damaged ? ['badSectors'] : []), ...(forgotten ? ['forgotten'] : []), ...(linked ? ['linkTarget'] : [])];
   const record = object(value, field, keys);
   const id = natural(record['id'], `${field}.id`);
   if (id >= nextFileId) fail(`${field}.id`, `must be below disk.nextFileId (${nextFileId})`);
@@ -142,6 +143,11 @@ function fileOf(value: unknown, field: string, sectorBytes: number, nextFileId: 
   file.pending = array(record['pending'], `${field}.pending`).map((raw, i) => pendingRecord(raw, `${field}.pending[${i}]`, file.journal.size));
   file.syncBroken = bool(record['syncBroken'], `${field}.syncBroken`);
   if (forgotten) file.forgotten = forgottenRanges(record['forgotten'], `${field}.forgotten`);
+  if (linked) {
+    const target = record['linkTarget'];
+    if (typeof target !== 'string' || target === '') fail(`${field}.linkTarget`, 'must be a non-empty string');
+    file.linkTarget = target;
+  }
   for (const [i, raw] of array(record['badBits'], `${field}.badBits`).entries()) {
     const pair = array(raw, `${field}.badBits[${i}]`);
     if (pair.length !== 2) fail(`${field}.badBits[${i}]`, 'must be a [sector, bit] pair');

@@ -108,6 +108,7 @@ function fileImage(file: FileState): FileImage {
     journal: base64(file.journal),
     pending: file.pending.map(recordImage),
     syncBroken: file.syncBroken,
+    ...(file.linkTarget === undefined ? {} : { linkTarget: file.linkTarget }),
     ...(file.forgotten.length === 0 ? {} : { forgotten: file.forgotten.map(([start, end]) => [start, end] as const) }),
     badBits: [...(file.badBits ?? [])].map(([sector, bit]) => [sector, bit] as const),
     ...(file.badSectors === undefined ? {} : { badSectors: [...file.badSectors].map(([sector, bad]) => [sector, bad.zeros, bad.seed] as const) }),

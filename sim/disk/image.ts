@@ -82,6 +82,8 @@ export interface FileImage {
   readonly journal: string;
   readonly pending: readonly PendingRecordImage[];
   readonly syncBroken: boolean;
+  /** A symbolic link's target (FileState.linkTarget); absent for a regular file. */
+  readonly linkTarget?: string;
   /** Cached bytes an fsync that failed ext4's way left unwritten and clean (FileState.forgotten), in offset order; absent: none. */
   readonly forgotten?: ReadonlyArray<readonly [start: number, end: number]>;
   readonly badBits: ReadonlyArray<readonly [sector: number, bit: number]>;

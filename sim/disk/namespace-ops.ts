@@ -27,6 +27,8 @@ const dirSyncBits = crashBits | faultBit('dir-sync-error');
 export type EntryStat =
   | {
     readonly kind: 'file'; readonly id: number; readonly size: number; readonly links: number;
+    /** A symbolic link's target (`lstat` shows the link itself); absent for a regular file. */
+    readonly linkTarget?: string;
     /** Where its modifications stand (the inode itself, read live), for the facade's times. */
     readonly changes: { readonly modifications: number; readonly durableModification: number; readonly decidedModification: number };
   }
@@ -175,6 +177,23 @@ export function linkOp(k: IoKernel, from: string, to: string): Operation<void> {
   });
 }
 
+/**
+ * Creates the symbolic link `path` holding `target` (the fs facade's `symlink`; the engine's port
+ * has none). Its name is pending in its directory until the directory is synced, as a new
+ * file's; the target is never lost apart from it (SimDisk.createSymlink). Traced as `symlink`
+ * on the link's path, with the target as a note.
+ * @throws IoError `ENOENT`, `ENOTDIR`, `EEXIST` (anything at `path`, a dangling link too)
+ */
+export function symlinkOp(k: IoKernel, target: string, path: string): Operation<void> {
+  const op = plainOp('symlink', path, 'create', () => {
+    const split = splitPath(path);
+    const dir = k.disk.parentOf(split, 'symlink', path);
+    if (split.name === '' || dir.cache.has(split.name)) throw diskError('EEXIST', 'symlink', path);
+    k.disk.createSymlink(dir, split.name, target);
+  });
+  return { ...op, label: { ...op.label, note: `-> ${target}` } };
+}
+
 /** Removes a file. @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR` */
 export function unlinkOp(k: IoKernel, path: string): Operation<void> {
   return plainOp('unlink', path, 'unlink', () => {
@@ -277,7 +296,10 @@ export function statOp(k: IoKernel, path: string, name = 'stat'): Operation<Entr
     const split = splitPath(path);
     const entry: Entry | undefined = split.name === '' ? k.disk.dir(split.full) : k.disk.parentOf(split, 'stat', path).cache.get(split.name);
     if (entry === undefined) throw diskError('ENOENT', 'stat', path);
-    if (entry instanceof FileState) return { kind: 'file', id: entry.id, size: entry.size, links: entry.cacheLinks, changes: entry };
+    if (entry instanceof FileState) {
+      const stat = { kind: 'file' as const, id: entry.id, size: entry.size, links: entry.cacheLinks, changes: entry };
+      return entry.linkTarget === undefined ? stat : { ...stat, linkTarget: entry.linkTarget };
+    }
     let links = 2;
     for (const child of entry.cache.values()) if (!(child instanceof FileState)) links++;
     return { kind: 'dir', path: entry.path, links };

@@ -31,6 +31,7 @@ import {
   renameOp,
   linkOp,
   statOp,
+  symlinkOp,
   syncDirOp,
   unlinkOp,
   type EntryStat,
@@ -193,6 +194,11 @@ export class SyncFileSystem {
   /** A hard link: `to` names the file `from` names. @throws IoError ENOENT, ENOTDIR, EEXIST, EISDIR */
   link(from: string, to: string): void {
     performSync(this.kernel, this.kernel.incarnation, linkOp(this.kernel, from, to));
+  }
+
+  /** A symbolic link at `path` holding `target`. @throws IoError ENOENT, ENOTDIR, EEXIST */
+  symlink(target: string, path: string): void {
+    performSync(this.kernel, this.kernel.incarnation, symlinkOp(this.kernel, target, path));
   }
 
   /** fsync of a directory. */

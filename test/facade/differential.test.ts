@@ -23,8 +23,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installFacade, type InstalledFacade } from '../../facade/install.ts';
 import { SimWorld } from '../../sim/world.ts';
+import { call, type Api } from './fs-call.ts';
 
-type Api = 'sync' | 'callback' | 'promise';
 type Op =
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
   | { kind: 'readFile' | 'unlink' | 'stat' | 'exists' | 'readdir' | 'realpath' | 'readlink' | 'mkdir'; name: string }
@@ -77,18 +77,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 /** The six random characters of a `mkdtemp` name, masked: only the prefix is comparable. */
 function maskTempNames<T>(value: T): T {
   return JSON.parse(JSON.stringify(value ?? null).replace(/t-[A-Za-z0-9]{6}/g, 't-XXXXXX')) as T;
-}
-
-/** Calls `fs.<name>` through `api`, returning its result. */
-function call(api: Api, name: string, ...args: unknown[]): Promise<unknown> {
-  const f = fs as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const p = fs.promises as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  if (api === 'sync') return Promise.resolve().then(() => f[`${name}Sync`]!(...args));
-  if (api === 'promise' && name !== 'exists') return p[name]!(...args);
-  return new Promise((resolve, reject) => {
-    if (name === 'exists') f.exists!(...args, (found: boolean) => resolve(found));
-    else f[name]!(...args, (error: Error | null, value: unknown) => (error ? reject(error) : resolve(value)));
-  });
 }
 
 async function apply(base: string, api: Api, op: Op): Promise<unknown> {
