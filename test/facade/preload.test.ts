@@ -57,6 +57,17 @@ describe('the preload', () => {
     expect(existsSync(root)).toBe(false);
   });
 
+  it('keeps a symbolic link in the image: the next process walks through what the last one switched', async () => {
+    const image = freshImage();
+    const first = await run('link-switcher.mjs', image);
+    expect(first.stderr).toBe('');
+    expect(JSON.parse(first.stdout)).toEqual({ current: null, next: 1, isLink: true });
+    const second = await run('link-switcher.mjs', image);
+    expect(second.stderr).toBe('');
+    expect(JSON.parse(second.stdout)).toEqual({ current: { link: 'v1', data: '1' }, next: 2, isLink: true });
+    expect(existsSync(root)).toBe(false);
+  });
+
   describe('across a power loss between two processes', () => {
     const oldText = 'old '.repeat(2500);
     const newText = 'NEW!'.repeat(3000);
