@@ -71,6 +71,23 @@ export function unreachableNote(result: CampaignResult): string | undefined {
   return `note: ${count} no seed could hit, since no I/O there could take its fault: ${unreachableLine(cells)} (not counted as missed)`;
 }
 
+/** Below this many acknowledged operations a seed, a library campaign checks little: {@link fewAcknowledgedNote}. */
+export const acknowledgedPerSeedLow = 1;
+
+/**
+ * A note when a library workload's seeds acknowledge less than one operation each on average
+ * (and more than none: none at all is "nothing tested"): crashes and faults cut most runs short
+ * before an operation finishes, as they do for a library that makes dozens of I/Os per
+ * operation (a git commit) at the default rates, so few promises are left to check.
+ */
+export function fewAcknowledgedNote(result: CampaignResult): string | undefined {
+  if (result.subject?.kind !== 'library' || result.seeds === 0) return undefined;
+  const acknowledged = Object.values(result.perScenario).reduce((sum, unit) => sum + unit.commitsAcknowledged, 0);
+  const perSeed = acknowledged / result.seeds;
+  if (acknowledged === 0 || perSeed >= acknowledgedPerSeedLow) return undefined;
+  return `note: ${acknowledged} operations acknowledged over ${result.seeds} seeds (${perSeed.toFixed(2)} a seed): crashes and faults end most runs before an operation finishes, so few promises are checked; for a library that makes many I/Os per operation, lower the workload's fault rates (faults: { rates: ... }, README "Testing any Node library")`;
+}
+
 /** What the end-of-campaign summary knows beyond the result. */
 export interface SummaryOptions {
   /** The folder the reports were written to, when they were. */

@@ -156,6 +156,12 @@ export interface ExploreResult<P extends BasePlan> {
   readonly crashPoints: number;
   /** Runs over crash points (and end states). */
   readonly statesExplored: number;
+  /**
+   * Power-loss crash states tried at each crash point: the `states` asked for, or 0 when the
+   * workload promises nothing across a power loss (its plan has no power losses) and only kill -9
+   * is explored.
+   */
+  readonly powerLossStates: number;
   /** Runs in total, the clean run (and the kill -9 runs traced for {@link ExploreOptions.syncFaults} and {@link ExploreOptions.writeFaults}) included. */
   readonly runs: number;
   /**
@@ -424,7 +430,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
   const runs = candidates.length + 1 + traced;
   return {
-    plan: base, crashPoints: points.length, statesExplored: candidates.length, runs, sameStates: sameStatesOf(results),
+    plan: base, crashPoints: points.length, statesExplored: candidates.length, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
     syncFaults: faultRuns(candidates, results, 'sync'),
     writeFaults: faultRuns(candidates, results, 'write'),
     readFaults: faultRuns(candidates, results, 'read'),

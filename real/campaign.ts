@@ -17,6 +17,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { groupCommitMaxBatchDefault, groupCommitMaxDelayMsDefault } from '../engine/limits.ts';
 import type { SyncMode } from '../engine/types.ts';
 import type { Engine, EngineConfig } from '../sim/index.ts';
@@ -28,8 +29,8 @@ import { KillPlanner, Workload, type KillPlan } from './workload.ts';
 
 /** Options of {@link runRealCampaign}. */
 export interface RealCampaignOptions {
-  /** The engine module, as the user named it (resolved against the working directory). @defaultValue the reference engine */
-  readonly engine?: string | undefined;
+  /** The engine module: a path as the user named it (resolved against the working directory), or a `file:` URL. @defaultValue the reference engine */
+  readonly engine?: string | URL | undefined;
   /** Kill-and-restart cycles. @defaultValue 100 */
   readonly cycles?: number;
   /** Seed of the workload and the kill plan. @defaultValue a random one, reported in the result */
@@ -65,8 +66,13 @@ export interface RealCycleReport {
 
 /** The outcome of {@link runRealCampaign}. */
 export interface RealCampaignResult {
-  /** True when no violation was found and the harness did not fail. */
+  /** True when no violation was found, the harness did not fail, and something was tested ({@link nothingTested}). */
   readonly ok: boolean;
+  /**
+   * Why the campaign tested nothing, when it did not: no recovery was checked after a kill, or no
+   * commit was acknowledged (there was nothing a kill could lose). Undefined otherwise.
+   */
+  readonly nothingTested: string | undefined;
   /** The engine's name, and its module as the user named it (absent: the reference engine). */
   readonly engine: string;
   readonly module: string | undefined;
@@ -118,13 +124,14 @@ export interface RealCampaignResult {
  */
 export async function runRealCampaign(options: RealCampaignOptions = {}): Promise<RealCampaignResult> {
   const started = performance.now();
-  const engine = await loadEngine(options.engine);
+  const named = options.engine instanceof URL ? fileURLToPath(options.engine) : options.engine;
+  const engine = await loadEngine(named);
   const config = campaignConfig(engine, options);
   const cycles = options.cycles ?? 100;
   const seed = options.seed ?? String(randomInt(2 ** 31));
   const dir = await prepareDir(options.dir, 'powercut-real-', 'real');
   const run = new RealRun({
-    module: options.engine === undefined ? undefined : resolve(options.engine), dir, config, timeoutMs: options.timeoutMs ?? 30_000,
+    module: named === undefined ? undefined : resolve(named), dir, config, timeoutMs: options.timeoutMs ?? 30_000,
   });
   const driver = new CycleDriver(run, seed, options.concurrency ?? (config.sync === 'strict' ? 4 : 16));
   let cyclesRun = 0;
@@ -137,13 +144,16 @@ export async function runRealCampaign(options: RealCampaignOptions = {}): Promis
   run.setPlace(cycles + 1, 'last pass');
   if (!run.stopped) await lastPass(run);
   await run.dispose();
-  const ok = run.violations.length === 0 && run.harnessErrors.length === 0;
+  const counted = run.model.counts();
+  const nothingTested = run.recoveries.length === 0 ? 'no recovery was checked after a kill (raise --cycles)'
+    : counted.acknowledged === 0 ? 'no commit was acknowledged, so no kill could lose one (see the engine calls that failed)' : undefined;
+  const ok = run.violations.length === 0 && run.harnessErrors.length === 0 && nothingTested === undefined;
   const dirKept = !ok || options.keepDir === true || options.dir !== undefined;
   if (!dirKept) await removeDir(dir);
-  const counts = run.model.counts();
+  const counts = counted;
   const truncations = run.recoveries.map((r) => r.truncatedBytes ?? 0);
   return {
-    ok, engine: engine.name, module: options.engine, seed, sync: config.sync, cycles, cyclesRun,
+    ok, nothingTested, engine: engine.name, module: named, seed, sync: config.sync, cycles, cyclesRun,
     kills: run.kills, killsDuringRecovery: driver.killsDuringRecovery,
     commitsIssued: counts.issued, commitsAcknowledged: counts.acknowledged,
     commitsRecoveredUnacknowledged: run.recoveredUnacknowledged,
@@ -155,7 +165,7 @@ export async function runRealCampaign(options: RealCampaignOptions = {}): Promis
     violations: run.violations, harnessErrors: run.harnessErrors,
     failedCalls: run.failedCalls, failedCallCount: run.failedCallCount,
     dir, dirKept,
-    reproduceArgs: reproduceArgs(options, cycles, seed, config.sync),
+    reproduceArgs: reproduceArgs(options, named, cycles, seed, config.sync),
     durationMs: performance.now() - started,
   };
 }
@@ -177,10 +187,10 @@ function campaignConfig(engine: Engine, options: RealCampaignOptions): EngineCon
   };
 }
 
-function reproduceArgs(options: RealCampaignOptions, cycles: number, seed: string, sync: SyncMode): string[] {
+function reproduceArgs(options: RealCampaignOptions, engine: string | undefined, cycles: number, seed: string, sync: SyncMode): string[] {
   return [
     'real',
-    ...(options.engine === undefined ? [] : ['--engine', options.engine]),
+    ...(engine === undefined ? [] : ['--engine', engine]),
     '--cycles', String(cycles), '--seed', seed, '--sync', sync,
     ...(options.dir === undefined ? [] : ['--dir', options.dir]),
   ];

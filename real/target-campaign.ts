@@ -21,6 +21,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { loadWorkload } from '../subjects/load.ts';
 import type { WorkloadCrash } from '../targets/index.ts';
@@ -30,8 +31,8 @@ import type { TargetChildMessage, TargetStart } from './target-protocol.ts';
 
 /** Options of {@link runRealTargetCampaign}. */
 export interface RealTargetOptions {
-  /** The workload module, as the user named it (resolved against the working directory). */
-  readonly target: string;
+  /** The workload module: a path as the user named it (resolved against the working directory), or a `file:` URL. */
+  readonly target: string | URL;
   /** Kill-and-restart cycles. @defaultValue 20 */
   readonly cycles?: number;
   /** Seed of the operations and the kill plan. @defaultValue a random one, reported in the result */
@@ -56,8 +57,13 @@ export interface RealTargetViolation {
 
 /** The outcome of {@link runRealTargetCampaign}. */
 export interface RealTargetResult {
-  /** True when no violation was found and the harness did not fail. */
+  /** True when no violation was found, the harness did not fail, and something was tested ({@link nothingTested}). */
   readonly ok: boolean;
+  /**
+   * Why the campaign tested nothing, when it did not: no check ran after a kill, or no operation
+   * was acknowledged (each failed: there was nothing a kill could lose). Undefined otherwise.
+   */
+  readonly nothingTested: string | undefined;
   readonly workload: string;
   readonly module: string;
   readonly seed: string;
@@ -120,6 +126,16 @@ function killPlanner(seed: string, operationsPerCycle: number, delayMsMax: numbe
     if (draw < 0.9) return { kind: 'timed', nth: below(operationsPerCycle), delayMs: below(delayMsMax + 1) };
     return { kind: 'at-idle' };
   };
+}
+
+/**
+ * The kill of cycle `cycle` as drawn, except that the first incarnation is never killed while it
+ * opens and sets up: the simulator runs `setup` with faults off, and a library never set up
+ * (a repository never initialised) fails every operation after, which tests nothing. Its kill
+ * then lands at the same call of its first operation.
+ */
+function killOfCycle(cycle: number, kill: TargetKill): TargetKill {
+  return cycle === 0 && kill.kind === 'at-call' && kill.after === 'open' ? { ...kill, after: 0 } : kill;
 }
 
 /** A harness failure: the campaign stops. */
@@ -233,7 +249,7 @@ class IncarnationDriver {
         this.#state = message.state;
         return;
       case 'op-end':
-        return this.#operationEnded(message.index, message.error, message.state);
+        return this.#operationEnded(message.index, message.error, message.coding === true, message.state);
       case 'done':
         this.#phase = 'idle';
         this.#killNow();
@@ -258,7 +274,7 @@ class IncarnationDriver {
     }
   }
 
-  #operationEnded(index: number, error: string | undefined, state: unknown): void {
+  #operationEnded(index: number, error: string | undefined, coding: boolean, state: unknown): void {
     // Sent before the child died, even when it arrives after the kill was decided: the operation
     // ended, and its model is the one the child died with.
     this.#state = state;
@@ -266,6 +282,12 @@ class IncarnationDriver {
     this.#inFlight = undefined;
     if (error === undefined) this.campaign.operationsAcknowledged++;
     else this.campaign.noteFailedOperation(index, name, error);
+    if (coding) {
+      this.campaign.noteViolations([{
+        invariant: 'engine-error',
+        message: `operation ${index} (${name}) threw ${error ?? '?'}: a coding error, in the library or in the workload, not a failure of the disk`,
+      }], this.place);
+    }
   }
 
   /** Kills the child now; the kill is named by where the child was. */
@@ -321,8 +343,9 @@ function placeOf(cycle: number, last: Incarnation | undefined): string {
  */
 export async function runRealTargetCampaign(options: RealTargetOptions): Promise<RealTargetResult> {
   const started = performance.now();
-  const module = resolve(options.target);
-  const workload = await loadWorkload(options.target);
+  const target = options.target instanceof URL ? fileURLToPath(options.target) : options.target;
+  const module = resolve(target);
+  const workload = await loadWorkload(target);
   const cycles = options.cycles ?? 20;
   const seed = options.seed ?? String(randomInt(2 ** 31));
   const dir = await prepareDir(options.dir, 'powercut-real-target-', 'real --target');
@@ -335,7 +358,7 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
   try {
     // Cycle 0 sets up; cycles 1..N each check the kill before them; the last incarnation only checks.
     for (let cycle = 0; cycle <= cycles; cycle++) {
-      last = await campaign.incarnation(cycle, cycle === cycles ? 0 : perCycle, cycle === cycles ? { kind: 'at-idle' } : nextKill(), placeOf(cycle, last));
+      last = await campaign.incarnation(cycle, cycle === cycles ? 0 : perCycle, cycle === cycles ? { kind: 'at-idle' } : killOfCycle(cycle, nextKill()), placeOf(cycle, last));
       if (cycle < cycles && last.killed !== 'self-exit') campaign.kills++;
       if (last.killed === 'while-opening') campaign.killsWhileOpening++;
       if (last.killed === 'at-idle' && cycle < cycles) campaign.killsAtIdle++;
@@ -347,16 +370,19 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
     if (!(error instanceof HarnessFailure)) throw error;
     harnessErrors.push(error.message);
   }
-  const ok = campaign.violations.length === 0 && harnessErrors.length === 0;
+  const nothingTested = campaign.checks === 0 ? 'no check ran after a kill (raise --cycles)'
+    : campaign.operationsAcknowledged === 0 ? `no operation was acknowledged, so no kill could lose one (every operation failed${campaign.failedOperations[0] === undefined ? '' : `; the first: ${campaign.failedOperations[0]}`})`
+      : undefined;
+  const ok = campaign.violations.length === 0 && harnessErrors.length === 0 && nothingTested === undefined;
   const keep = !ok || options.dir !== undefined;
   if (!keep) await removeDir(dir);
   return {
-    ok, workload: workload.name, module: options.target, seed, cycles, cyclesRun,
+    ok, nothingTested, workload: workload.name, module: target, seed, cycles, cyclesRun,
     kills: campaign.kills, killsWhileOpening: campaign.killsWhileOpening, killsAtIdle: campaign.killsAtIdle,
     selfExits: campaign.selfExits, operationsStarted: campaign.operationsStarted, operationsAcknowledged: campaign.operationsAcknowledged,
     failedOperations: campaign.failedOperations, failedOperationCount: campaign.failedOperationCount, checks: campaign.checks,
     violations: campaign.violations, harnessErrors, dir, dirKept: keep,
-    reproduceArgs: ['real', '--target', options.target, '--seed', seed, '--cycles', String(cycles), ...(options.dir === undefined ? [] : ['--dir', options.dir])],
+    reproduceArgs: ['real', '--target', target, '--seed', seed, '--cycles', String(cycles), ...(options.dir === undefined ? [] : ['--dir', options.dir])],
     durationMs: performance.now() - started,
   };
 }

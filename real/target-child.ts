@@ -18,6 +18,7 @@ import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
 import { isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
+import { isCodingError } from '../targets/coding-error.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
 import type { TargetChildMessage, TargetChildViolation, TargetStart } from './target-protocol.ts';
 
@@ -100,15 +101,17 @@ async function runOperations(workload: Workload<unknown, unknown>, ctx: Workload
     await send({ type: 'op-start', index, name: operation.name });
     if (start.killAt?.after === index) killBeforeCall(start.killAt.calls);
     let error: string | undefined;
+    let coding = false;
     const stop = reportModelChanges(ctx, index);
     try {
       await operation.run(ctx, library, index);
     } catch (thrown) {
       error = lineOf(thrown);
+      coding = isCodingError(thrown);
     } finally {
       stop();
     }
-    await send({ type: 'op-end', index, ...(error === undefined ? {} : { error }), state: ctx.state });
+    await send({ type: 'op-end', index, ...(error === undefined ? {} : { error }), ...(coding ? { coding: true as const } : {}), state: ctx.state });
     if ((workload.idleMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, workload.idleMs));
   }
 }

@@ -52,8 +52,11 @@ export type TargetChildMessage =
    * at the crash (an operation that notes what it attempts before the call).
    */
   | { readonly type: 'state'; readonly index: number; readonly state: unknown }
-  /** An operation ended: acknowledged (`error` absent) or failed; the model after it. */
-  | { readonly type: 'op-end'; readonly index: number; readonly error?: string; readonly state: unknown }
+  /**
+   * An operation ended: acknowledged (`error` absent) or failed; the model after it. `coding`: it
+   * failed with a coding error (targets/coding-error.ts), which no disk failure explains.
+   */
+  | { readonly type: 'op-end'; readonly index: number; readonly error?: string; readonly coding?: true; readonly state: unknown }
   /** Every operation ran; the child waits to be killed. */
   | { readonly type: 'done' }
   /** The child cannot go on (the module does not load, the model does not cross): a harness failure. */

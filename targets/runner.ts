@@ -28,6 +28,7 @@
  * A run leaves nothing behind: its world is finished at the end (every timer dropped, every
  * file system dead), and the environment and the facade binding are put back.
  */
+import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
@@ -65,20 +66,6 @@ export function describeCrash(crash: TargetCrash, operations?: readonly number[]
   const when = crash.final ? `after the final ${what}` : `after ${what} ${crash.between === true ? 'before' : 'during'} operation ${operation}`;
   const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
-}
-
-/**
- * The errors an operation rejects with that are coding errors, told by name: a type, reference or
- * range error, or a failed assertion. A `SyntaxError` is not among them: a library that parses a
- * torn file throws one, and the workload's invariants judge what that costs.
- */
-const codingErrorNames: ReadonlySet<string> = new Set(['TypeError', 'ReferenceError', 'RangeError', 'AssertionError']);
-
-/** Whether `error` is a coding error (see {@link codingErrorNames}). */
-function isCodingError(error: unknown): boolean {
-  // By name, not class: a library loaded afresh may throw from another realm's Error.
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && codingErrorNames.has(name);
 }
 
 /** Options of {@link runTargetPlan}. */

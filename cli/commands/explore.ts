@@ -62,7 +62,8 @@ export function registerExplore(program: Command): void {
       ];
       const last = failed.length > 1 ? ` and ${failed.pop()!}` : '';
       const syncs = failed.length > 0 ? `, and runs ${failed.join(', ')}${last}, then a power loss` : '';
-      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x (kill-9 + ${states} power-loss states), plus the end${again}${syncs}: ${result.statesExplored} states`);
+      const kinds = result.powerLossStates > 0 ? `(kill-9 + ${result.powerLossStates} power-loss states)` : 'kill-9 (the workload has no power losses)';
+      console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x ${kinds}, plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each), recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);

@@ -70,7 +70,7 @@ export function violationLines(violations: readonly { readonly invariant: string
 
 /** The summary `real` prints. */
 export function realSummary(result: RealCampaignResult, reproduce: string): string[] {
-  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.ok ? 'ok' : 'FAILED';
+  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.violations.length > 0 ? 'FAILED' : result.nothingTested !== undefined ? 'NOTHING TESTED' : 'ok';
   const lines = [
     `${verdict}: engine ${result.engine} (${result.module ?? 'reference'}), ${result.cyclesRun} of ${result.cycles} kill -9 cycles, sync ${result.sync}, seed ${result.seed}, ${(result.durationMs / 1000).toFixed(1)} s`,
     `commits: ${result.commitsIssued} issued, ${result.commitsAcknowledged} acknowledged, ${result.commitsRecoveredUnacknowledged} recovered unacknowledged (allowed)`,
@@ -92,10 +92,11 @@ export function realSummary(result: RealCampaignResult, reproduce: string): stri
   return lines;
 }
 
-/** 3 when the harness failed (whatever else was found), 1 on a violation, 0 otherwise. */
-export function realExitCode(result: Pick<RealCampaignResult, 'harnessErrors' | 'violations'>): number {
+/** 3 when the harness failed (whatever else was found), 1 on a violation, 4 when nothing was tested, 0 otherwise. */
+export function realExitCode(result: Pick<RealCampaignResult, 'harnessErrors' | 'violations'> & { readonly nothingTested?: string | undefined }): number {
   if (result.harnessErrors.length > 0) return exitCodes.harness;
-  return result.violations.length > 0 ? exitCodes.violation : exitCodes.ok;
+  if (result.violations.length > 0) return exitCodes.violation;
+  return result.nothingTested !== undefined ? exitCodes.nothingTested : exitCodes.ok;
 }
 
 export function register(program: Command): void {
@@ -129,13 +130,14 @@ export function register(program: Command): void {
       const reproduce = envAssignments() + commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
       for (const line of realSummary(result, reproduce)) console.log(line);
       if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
+      else if (result.violations.length === 0 && result.nothingTested !== undefined) process.stderr.write(`powercut: nothing was tested: ${result.nothingTested}\n`);
       process.exitCode = realExitCode(result);
     });
 }
 
 /** The summary `real --target` prints. */
 export function realTargetSummary(result: RealTargetResult, reproduce: string): string[] {
-  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.checks === 0 ? 'NOTHING TESTED' : result.ok ? 'ok' : 'FAILED';
+  const verdict = result.harnessErrors.length > 0 ? 'HARNESS FAILURE' : result.violations.length > 0 ? 'FAILED' : result.nothingTested !== undefined ? 'NOTHING TESTED' : 'ok';
   const lines = [
     `${verdict}: workload ${result.workload} (${result.module}), ${result.cyclesRun} of ${result.cycles} kill -9 cycles on the real disk, seed ${result.seed}, ${(result.durationMs / 1000).toFixed(1)} s`,
     `operations: ${result.operationsStarted} started, ${result.operationsAcknowledged} acknowledged, ${result.failedOperationCount} failed`,
@@ -151,15 +153,15 @@ export function realTargetSummary(result: RealTargetResult, reproduce: string): 
   const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
   lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
   lines.push(`reproduce: ${reproduce}`);
-  if (result.ok && result.checks > 0) lines.push(killNineNote());
+  if (result.ok) lines.push(killNineNote());
   return lines;
 }
 
-/** 3 when the harness failed, 1 on a violation, 4 when no check ran after a kill, 0 otherwise. */
-export function realTargetExitCode(result: Pick<RealTargetResult, 'harnessErrors' | 'violations' | 'checks'>): number {
+/** 3 when the harness failed, 1 on a violation, 4 when nothing was tested (no check after a kill, no operation acknowledged), 0 otherwise. */
+export function realTargetExitCode(result: Pick<RealTargetResult, 'harnessErrors' | 'violations' | 'nothingTested'>): number {
   if (result.harnessErrors.length > 0) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
-  return result.checks === 0 ? exitCodes.nothingTested : exitCodes.ok;
+  return result.nothingTested !== undefined ? exitCodes.nothingTested : exitCodes.ok;
 }
 
 async function realTarget(options: RealOptions): Promise<void> {
@@ -180,6 +182,6 @@ async function realTarget(options: RealOptions): Promise<void> {
   const reproduce = envAssignments() + commandLine(invocationOf(process.argv, process.env, process.cwd()), result.reproduceArgs);
   for (const line of realTargetSummary(result, reproduce)) console.log(line);
   if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
-  else if (result.checks === 0) process.stderr.write('powercut: nothing was tested: no check ran after a kill (raise --cycles)\n');
+  else if (result.violations.length === 0 && result.nothingTested !== undefined) process.stderr.write(`powercut: nothing was tested: ${result.nothingTested}\n`);
   process.exitCode = realTargetExitCode(result);
 }

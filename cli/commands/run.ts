@@ -10,7 +10,7 @@ import { missedTargets, writeReports } from '../../reports/index.ts';
 import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
 import { checkReportDir } from '../report-dir.ts';
 import { exitCodes, exitCodesHelp } from '../errors.ts';
-import { campaignJson, campaignSummary, missedProbes, unreachableNote } from '../format.ts';
+import { campaignJson, campaignSummary, fewAcknowledgedNote, missedProbes, unreachableNote } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
@@ -108,6 +108,8 @@ export function register(program: Command): void {
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
       const unreachable = unreachableNote(result);
       if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
+      const few = fewAcknowledgedNote(result);
+      if (few !== undefined) process.stderr.write(`powercut: ${few}\n`);
       const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
       if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);

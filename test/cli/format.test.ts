@@ -3,7 +3,7 @@
  * cause, and the trace around the check that found a run's first violation.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignSummary, earlierFaultsShown, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, runSummary, traceExcerpt } from '../../cli/format.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
@@ -228,5 +228,24 @@ describe('campaignSummary of a library workload with a description', () => {
     expect(campaignSummary(result)[0]).toBe('library workload w (w.ts): every acknowledged line survives; also regressions');
     const { description: _description, ...plain } = result.subject!;
     expect(campaignSummary({ ...result, subject: plain })[0]).toBe('library workload w (w.ts): workload w, regressions');
+  });
+});
+
+describe('fewAcknowledgedNote', () => {
+  const library = (seeds: number, acknowledged: number): CampaignResult => ({
+    ...greenResult,
+    subject: { kind: 'library', name: 'git-like' },
+    seeds,
+    perScenario: { 'git-like': { seeds, violations: 0, detected: 0, faults: greenResult.perScenario['wal-append']!.faults, commitsAcknowledged: acknowledged, crashes: seeds } },
+  });
+
+  it('says so when a library campaign acknowledges less than one operation a seed, and how to get more', () => {
+    expect(fewAcknowledgedNote(library(200, 40))).toBe('note: 40 operations acknowledged over 200 seeds (0.20 a seed): crashes and faults end most runs before an operation finishes, so few promises are checked; for a library that makes many I/Os per operation, lower the workload\'s fault rates (faults: { rates: ... }, README "Testing any Node library")');
+  });
+
+  it('is silent at one a seed or more, with none at all (nothing tested says that), and for an engine', () => {
+    expect(fewAcknowledgedNote(library(200, 200))).toBeUndefined();
+    expect(fewAcknowledgedNote(library(200, 0))).toBeUndefined();
+    expect(fewAcknowledgedNote({ ...library(200, 40), subject: { kind: 'engine', name: 'e' } })).toBeUndefined();
   });
 });

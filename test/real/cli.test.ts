@@ -56,8 +56,10 @@ describe('real: exit codes', () => {
 
   const violation = { invariant: 'durability', message: 'm', at: 1, place: 'cycle 1' } as RealViolation;
 
-  it('is 0 with nothing found, 1 on a violation, 3 on a harness failure whatever else was found', () => {
+  it('is 0 with nothing found, 1 on a violation, 3 on a harness failure whatever else was found, 4 when nothing was tested', () => {
     expect(realExitCode({ harnessErrors: [], violations: [] })).toBe(0);
+    expect(realExitCode({ harnessErrors: [], violations: [], nothingTested: 'no commit was acknowledged' })).toBe(4);
+    expect(realExitCode({ harnessErrors: [], violations: [violation], nothingTested: 'no commit was acknowledged' })).toBe(1);
     expect(realExitCode({ harnessErrors: [], violations: [violation] })).toBe(1);
     expect(realExitCode({ harnessErrors: ['cycle 1: open: the child exited with code 9'], violations: [violation] })).toBe(3);
   });
@@ -74,6 +76,13 @@ describe('real: exit codes', () => {
     expect(result.code).toBe(3);
     expect(stderrLines(result)).toEqual(['powercut: harness failure: cycle 1: open: the child exited with code 9: dies-on-open: exiting on purpose']);
     expect(result.stdout).toMatch(/^HARNESS FAILURE: engine dies-on-open/);
+  });
+
+  it('exits 4, NOTHING TESTED, when no commit was acknowledged: an engine that refuses every commit is not a pass', async () => {
+    const result = await cli('real', '--engine', fixture('refuses-commits.ts'), '--cycles', '2', '--seed', 'ci-refuses', '--dir', join(dir, 'refuses'), '--quiet');
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/^NOTHING TESTED: engine refuses-commits/);
+    expect(stderrLines(result)).toEqual(['powercut: nothing was tested: no commit was acknowledged, so no kill could lose one (see the engine calls that failed)']);
   });
 
   it('exits 3 when the child does not answer within --timeout', async () => {

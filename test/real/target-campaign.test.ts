@@ -53,8 +53,45 @@ describe('real --target: a library workload killed on the real disk', () => {
   });
 
   it('says nothing was tested when no check ran after a kill', () => {
-    expect(realTargetExitCode({ harnessErrors: [], violations: [], checks: 0 })).toBe(4);
-    expect(realTargetExitCode({ harnessErrors: ['x'], violations: [], checks: 3 })).toBe(3);
+    expect(realTargetExitCode({ harnessErrors: [], violations: [], nothingTested: 'no check ran after a kill (raise --cycles)' })).toBe(4);
+    expect(realTargetExitCode({ harnessErrors: ['x'], violations: [], nothingTested: undefined })).toBe(3);
+  });
+
+  it('never kills the first incarnation before its setup is done: a library never set up would fail every operation', async () => {
+    // Seed setup-23 draws a kill at the first call of the first open (setup's first write); it lands in the first operation instead.
+    const result = await runRealTargetCampaign({ target: new URL('./fixtures/needs-setup-target.ts', import.meta.url), cycles: 3, seed: 'setup-23', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.failedOperations).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.operationsAcknowledged).toBeGreaterThan(0);
+    expect(result.ok).toBe(true);
+  });
+
+  it('says nothing was tested when no operation was acknowledged (exit 4), not ok', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('always-fails-target.ts'), cycles: 2, seed: 'fails', dir: nextDir() });
+    expect(result.violations).toEqual([]);
+    expect(result.checks).toBeGreaterThan(0);
+    expect(result.ok).toBe(false);
+    expect(result.nothingTested).toMatch(/^no operation was acknowledged, so no kill could lose one \(every operation failed; the first: operation 0 \(refused\): Error: the library refuses\)$/);
+    expect(realTargetExitCode(result)).toBe(4);
+    const cli = await launchBin(['real', '--target', fixture('always-fails-target.ts'), '--cycles', '2', '--seed', 'fails', '--quiet']);
+    expect(cli.code).toBe(4);
+    expect(cli.stdout).toMatch(/^NOTHING TESTED: workload always-fails/);
+    expect(cli.stderr).toMatch(/^powercut: nothing was tested: no operation was acknowledged/);
+  });
+
+  it('fails an operation that throws a coding error (engine-error), as the simulator does', async () => {
+    process.env.POWERCUT_TEST_CODING = '1';
+    try {
+      const result = await runRealTargetCampaign({ target: fixture('always-fails-target.ts'), cycles: 1, seed: 'coding', dir: nextDir() });
+      expect(result.violations[0]).toMatchObject({
+        invariant: 'engine-error',
+        message: expect.stringMatching(/^operation 0 \(refused\) threw TypeError: Cannot read properties of undefined \(reading 'x'\): a coding error/),
+      });
+      expect(realTargetExitCode(result)).toBe(1);
+    } finally {
+      delete process.env.POWERCUT_TEST_CODING;
+    }
   });
 
   it('runs from the command line, and refuses engine-only options with one line', async () => {

@@ -49,8 +49,11 @@ describe('the final crash of a library workload', () => {
     // No failed sync either: what it loses is lost only at a power loss.
     expect(result.syncFaults).toBe(0);
     expect(result.statesExplored).toBe(result.crashPoints * (1 + exploreRecoveryCrashesDefault) + 1);
+    expect(result.powerLossStates).toBe(0);
     const withPowerLoss = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unsynced-rename-power-loss.ts' });
-    expect((await explorePlan(withPowerLoss, withPowerLoss.plan('unsynced-rename-power-loss', 1), { size: 3 })).violations.length).toBeGreaterThan(0);
+    const explored = await explorePlan(withPowerLoss, withPowerLoss.plan('unsynced-rename-power-loss', 1), { size: 3, states: 4 });
+    expect(explored.violations.length).toBeGreaterThan(0);
+    expect(explored.powerLossStates).toBe(4);
   });
 
   it('is checked in a plan file: only a kill -9 may be named', () => {
