@@ -72,10 +72,10 @@ export function registerExplore(program: Command): void {
       for (const violation of result.cleanViolations) console.log(`${clean}: ${violation.invariant}: ${violation.message}`);
       for (const violation of result.violations) {
         const at = violation.io === 'end' ? 'a power loss after the last step' : `I/O ${violation.io}`;
-        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after ${violation.crashes.join(', ')})`);
+        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after ${crashesShown(violation.crashes)})`);
       }
       for (const finding of result.findings) {
-        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} run${finding.count === 1 ? '' : 's'}, after ${finding.crashes.join(', ')})`);
+        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} run${finding.count === 1 ? '' : 's'}, after ${crashesShown(finding.crashes)})`);
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
@@ -93,4 +93,13 @@ export function registerExplore(program: Command): void {
       process.exitCode = all.some((v) => v.invariant === 'harness') ? exitCodes.harness : all.length > 0 ? exitCodes.violation
         : result.crashPoints === 0 ? exitCodes.nothingTested : exitCodes.ok;
     });
+}
+
+/** How many kinds of crash a violation line names before it counts the rest. */
+export const crashKindsShownMax = 4;
+
+/** The kinds of crash that showed a violation, the first {@link crashKindsShownMax}, then how many more. */
+export function crashesShown(crashes: readonly string[]): string {
+  const more = crashes.length - crashKindsShownMax;
+  return more > 0 ? `${crashes.slice(0, crashKindsShownMax).join(', ')} and ${more} more kind${more === 1 ? '' : 's'} of crash` : crashes.join(', ');
 }

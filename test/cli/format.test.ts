@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { crashesShown } from '../../cli/commands/explore.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
@@ -247,5 +248,14 @@ describe('fewAcknowledgedNote', () => {
     expect(fewAcknowledgedNote(library(200, 200))).toBeUndefined();
     expect(fewAcknowledgedNote(library(200, 0))).toBeUndefined();
     expect(fewAcknowledgedNote({ ...library(200, 40), subject: { kind: 'engine', name: 'e' } })).toBeUndefined();
+  });
+});
+
+describe('the kinds of crash an explore violation line names', () => {
+  it('are all shown up to four, then counted, so one line stays one line', () => {
+    expect(crashesShown(['kill-9', 'power-loss state 1'])).toBe('kill-9, power-loss state 1');
+    const six = ['kill-9', 'power-loss state 0', 'power-loss state 1', 'power-loss state 2', 'power-loss state 3', 'fsync-error, then power-loss'];
+    expect(crashesShown(six)).toBe('kill-9, power-loss state 0, power-loss state 1, power-loss state 2 and 2 more kinds of crash');
+    expect(crashesShown(six.slice(0, 5))).toBe('kill-9, power-loss state 0, power-loss state 1, power-loss state 2 and 1 more kind of crash');
   });
 });
