@@ -34,6 +34,7 @@ export function readOnlyView(fs: FileSystem): FileSystem {
     rename: async (from) => refuse('rename', from),
     unlink: async (path) => refuse('unlink', path),
     mkdir: async (path) => refuse('mkdir', path),
+    rmdir: async (path) => refuse('rmdir', path),
     readdir: (path) => fs.readdir(path),
     exists: (path) => fs.exists(path),
     syncDir: async () => undefined,

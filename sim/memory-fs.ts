@@ -52,6 +52,7 @@ export function readOnlyFileSystem(files: ReadonlyMap<string, Uint8Array>): File
     rename: async (from) => refuse('rename', from),
     unlink: async (path) => refuse('unlink', path),
     mkdir: async (path) => refuse('mkdir', path),
+    rmdir: async (path) => refuse('rmdir', path),
     async readdir(path) {
       if (!dirs.has(path)) throw diskError('ENOENT', 'readdir', path);
       let names = listings.get(path);

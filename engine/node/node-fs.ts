@@ -50,6 +50,7 @@ export interface FsModuleLike {
     rename(from: string, to: string): Promise<void>;
     unlink(path: string): Promise<void>;
     mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+    rmdir(path: string): Promise<void>;
     readdir(path: string): Promise<unknown[]>;
     stat(path: string): Promise<{ isDirectory(): boolean }>;
   };
@@ -124,6 +125,11 @@ export class NodeFileSystem implements FileSystem {
     // Node answers EEXIST when a file holds the name; memfs reports success. Check, so that
     // "succeeds if it exists" only ever means a directory exists.
     if (!(await this.isDirectory(path))) throw new IoError('EEXIST', 'mkdir', path);
+  }
+
+  /** @inheritDoc */
+  async rmdir(path: string): Promise<void> {
+    await mapErrors('rmdir', path, () => this.fsModule.promises.rmdir(path));
   }
 
   /** @inheritDoc */

@@ -131,6 +131,11 @@ export interface FileSystem {
   unlink(path: string): Promise<void>;
   /** Creates a directory and any missing parents; succeeds if it exists. */
   mkdir(path: string): Promise<void>;
+  /**
+   * Removes an empty directory. Like an unlink, the removal is durable only once the parent is
+   * synced. @throws IoError (`ENOENT`, `ENOTDIR`, `ENOTEMPTY`)
+   */
+  rmdir(path: string): Promise<void>;
   /** The names (not paths) in a directory, sorted by UTF-16 code unit. @throws IoError (`ENOENT`) */
   readdir(path: string): Promise<string[]>;
   /** Whether a file or directory exists at `path`. */

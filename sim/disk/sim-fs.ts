@@ -8,7 +8,7 @@ import type { FileHandle, FileSystem, OpenOptions } from '../../engine/ports/fs.
 import { canonicalPath } from './disk.ts';
 import type { FileState } from './file-state.ts';
 import type { IoKernel } from './kernel.ts';
-import { existsOp, mkdirOp, openOp, readdirOp, renameOp, syncDirOp, unlinkOp } from './namespace-ops.ts';
+import { existsOp, mkdirOp, openOp, readdirOp, renameOp, rmdirOp, syncDirOp, unlinkOp } from './namespace-ops.ts';
 import { perform } from './perform.ts';
 import { SimFileHandle } from './sim-handle.ts';
 
@@ -40,6 +40,10 @@ export class SimFileSystem implements FileSystem {
 
   mkdir(path: string): Promise<void> {
     return perform(this.#kernel, this.#incarnation, mkdirOp(this.#kernel, path));
+  }
+
+  rmdir(path: string): Promise<void> {
+    return perform(this.#kernel, this.#incarnation, rmdirOp(this.#kernel, path));
   }
 
   readdir(path: string): Promise<string[]> {

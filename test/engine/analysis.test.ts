@@ -314,6 +314,10 @@ class ReadOnlyFileSystem implements FileSystem {
   mkdir(path: string): Promise<void> {
     throw new Error(`mkdir ${path}`);
   }
+
+  rmdir(path: string): Promise<void> {
+    throw new Error(`rmdir ${path}`);
+  }
   readdir(path: string): Promise<string[]> {
     return this.inner.readdir(path);
   }

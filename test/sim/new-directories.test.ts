@@ -211,6 +211,52 @@ function inSubdirectory(syncParent: boolean): Engine {
   };
 }
 
+describe('a directory an engine removes through its port (rmdir)', () => {
+  /** In `world`: `/r/old` made and its name synced, then removed; the parent synced after or not. */
+  async function removed(world: SimWorld, parentSynced: boolean): Promise<void> {
+    world.createDirectory('/r');
+    await inWorld(world, async () => {
+      await world.fs.mkdir('/r/old');
+      await world.fs.syncDir('/r');
+      await world.fs.rmdir('/r/old');
+      if (parentSynced) await world.fs.syncDir('/r');
+    });
+  }
+
+  it('is pending in its parent: a power loss before the parent is synced may bring it back, and cannot once it is', async () => {
+    const back = new SimWorld({ seed: 1 });
+    await removed(back, false);
+    expect(back.entryKind('/r/old')).toBeUndefined();
+    back.crashNow('power-loss');
+    back.restart({ crashState: 1 });
+    expect(back.entryKind('/r/old')).toBe('dir');
+    for (const crashState of crashStates) {
+      const gone = new SimWorld({ seed: crashState });
+      await removed(gone, true);
+      gone.crashNow('power-loss');
+      gone.restart({ crashState });
+      expect(gone.entryKind('/r/old')).toBeUndefined();
+    }
+  });
+
+  it('is refused when not empty (ENOTEMPTY), missing (ENOENT) or a file (ENOTDIR)', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/r/full');
+    const codeOf = async (path: string): Promise<string | undefined> => {
+      try {
+        await inWorld(world, () => world.fs.rmdir(path));
+        return undefined;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    await inWorld(world, async () => (await world.fs.open('/r/full/f', { create: true })).close());
+    expect(await codeOf('/r/full')).toBe('ENOTEMPTY');
+    expect(await codeOf('/r/missing')).toBe('ENOENT');
+    expect(await codeOf('/r/full/f')).toBe('ENOTDIR');
+  });
+});
+
 describe('an engine that makes its own directory', () => {
   const seeds = Array.from({ length: 10 }, (_, seed) => findScenario('wal-append')!.plan(seed));
 

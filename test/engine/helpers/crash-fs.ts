@@ -52,6 +52,10 @@ export class CrashingFileSystem implements FileSystem {
   mkdir(path: string): Promise<void> {
     return this.track('mkdir', path, () => this.inner.mkdir(path));
   }
+
+  rmdir(path: string): Promise<void> {
+    return this.track('rmdir', path, () => this.inner.rmdir(path));
+  }
   readdir(path: string): Promise<string[]> {
     return this.track('readdir', path, () => this.inner.readdir(path));
   }

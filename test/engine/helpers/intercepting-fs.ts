@@ -108,6 +108,10 @@ export class InterceptingFileSystem implements FileSystem {
     return this.inner.mkdir(path);
   }
 
+  rmdir(path: string): Promise<void> {
+    return this.inner.rmdir(path);
+  }
+
   readdir(path: string): Promise<string[]> {
     return this.inner.readdir(path);
   }

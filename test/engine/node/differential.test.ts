@@ -32,7 +32,7 @@ type Command =
   | { op: 'truncate'; slot: number; size: number }
   | { op: 'rename'; from: string; to: string }
   | { op: 'unlink' | 'exists'; name: string }
-  | { op: 'mkdir' | 'readdir' | 'syncDir'; dir: string };
+  | { op: 'mkdir' | 'readdir' | 'syncDir' | 'rmdir'; dir: string };
 
 const slot = fc.nat({ max: slotCount - 1 });
 const name = fc.constantFrom(...names);
@@ -53,6 +53,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ op: fc.constant('rename' as const), from: name, to: name }),
   fc.record({ op: fc.constantFrom('unlink' as const, 'exists' as const), name }),
   fc.record({ op: fc.constantFrom('mkdir' as const, 'readdir' as const, 'syncDir' as const), dir }),
+  // Never the root itself: the real side would remove its temporary folder.
+  fc.record({ op: fc.constant('rmdir' as const), dir: fc.constantFrom(...dirs.filter((d) => d !== '.'), 'a') }),
 );
 
 /** Runs `commands` on `fs` under `root` and returns one line per observable result. */
@@ -100,6 +102,7 @@ async function observe(fs: FileSystem, root: string, commands: readonly Command[
       case 'unlink': await fs.unlink(at(c.name)); return 'ok';
       case 'exists': return String(await fs.exists(at(c.name)));
       case 'mkdir': await fs.mkdir(at(c.dir)); return 'ok';
+      case 'rmdir': await fs.rmdir(at(c.dir)); return 'ok';
       case 'readdir': return (await fs.readdir(at(c.dir))).join(',');
       case 'syncDir': await fs.syncDir(at(c.dir)); return 'ok';
     }
