@@ -35,9 +35,10 @@ function extentOf(detail: string | undefined): { offset: number; length: number 
  * directory's fsync; an I/O error for a read; for a write of at least one byte, an I/O error
  * (`write-error`), a short count if it has two bytes or more (`short-write`), and, when it
  * adds a block of `blockBytes` to its file as far as the trace tells (the largest end written to
- * that path so far; a write takes space only for the blocks it adds, sim/disk/disk.ts), a full disk
- * (`disk-full`). `ends` keeps that largest end by path, across calls. Where the trace misleads (a
- * file renamed over another), a run may fail nothing, and is not counted (ExploreResult.writeFaults).
+ * that path so far, carried by renames; a write takes space only for the blocks it adds,
+ * sim/disk/disk.ts), a full disk (`disk-full`). `ends` keeps that largest end by path, across
+ * calls. Where the trace misleads (a file that held data before the run, a truncating open), a run
+ * may fail nothing, and is not counted (ExploreResult.writeFaults).
  */
 function faultsOf(event: TraceEvent, ends: Map<string, number>, blockBytes: number): ExploreFault[] {
   if (event.name === 'sync' || event.name === 'datasync') return ['fsync-error'];
@@ -60,8 +61,18 @@ function faultsOf(event: TraceEvent, ends: Map<string, number>, blockBytes: numb
   return blocks(end) > blocks(before) ? ['write-error', 'disk-full', ...short] : ['write-error', ...short];
 }
 
-/** The I/Os among `trace`'s that can fail with one of `kinds` and whose global index `wanted` accepts, with their index. */
-function faultsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<ExploreFault>, blockBytes: number, wanted: (io: number) => boolean): { io: number; kind: ExploreFault }[] {
+/** A rename (traced as `from -> to`) takes the file's largest end to its new name, over whatever was there. */
+function movedEnd(ends: Map<string, number>, path: string): void {
+  const [from, to] = path.split(' -> ');
+  if (from === undefined || to === undefined) return;
+  const end = ends.get(from);
+  ends.delete(from);
+  if (end === undefined) ends.delete(to);
+  else ends.set(to, end);
+}
+
+/** The I/Os among `trace`'s that can fail with one of `kinds` and whose global index `wanted` accepts, with their index (exported for its spec). */
+export function faultsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<ExploreFault>, blockBytes: number, wanted: (io: number) => boolean): { io: number; kind: ExploreFault }[] {
   const points: { io: number; kind: ExploreFault }[] = [];
   const ends = new Map<string, number>();
   let io = 0;
@@ -70,6 +81,7 @@ function faultsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<ExploreFault>
     if (event.type === 'note' && event.name === 'liveness') break;
     if (event.type !== 'io') continue;
     if (event.name === 'unlink') ends.delete(event.path ?? '');
+    if (event.name === 'rename') movedEnd(ends, event.path ?? '');
     for (const kind of faultsOf(event, ends, blockBytes)) if (kinds.has(kind) && wanted(io)) points.push({ io, kind });
     io++;
   }
