@@ -818,6 +818,7 @@ export class FacadeCore {
 
   /** {@link #resolve}'s walk, failing by value: for the error paths, which must not fail again. */
   #walk(path: string, followLast: boolean): { path: string } | { loop: true } | { outside: string } | { broken: 'ENOENT' | 'ENOTDIR' } {
+    if (!this.world.kernel.disk.hasSymlinks) return { path };
     const slash = path.length > 1 && path.endsWith('/');
     const todo = path.split('/').filter((part) => part !== '' && part !== '.').reverse();
     let done: string[] = [];

@@ -665,6 +665,7 @@ export class SimWorld {
    * not a link or names nothing.
    */
   linkTargetAt(path: string): string | undefined {
+    if (!this.#kernel.disk.hasSymlinks) return undefined;
     const entry = this.#kernel.disk.lookup(splitPath(path));
     return entry instanceof FileState ? entry.linkTarget : undefined;
   }

@@ -236,6 +236,8 @@ export class SimDisk {
   syncFailuresOverWrites = 0;
   #usedBytes = 0;
   #nextFileId = 1;
+  /** Whether a symbolic link was ever made on this disk (or a disk it was copied from). */
+  #hasSymlinks = false;
   #nextTxnSeq = 0;
   #dirs = new Map<string, DirNode>();
   /** Directory moves not committed yet, oldest first (see {@link renameDir}); mostly empty. */
@@ -277,7 +279,10 @@ export class SimDisk {
     const moves = new Set<DirTxn>();
     for (const dir of internals.dirs) for (const txn of dir.log) if (!txn.committed && isDirMove(txn)) moves.add(txn);
     disk.#pendingDirMoves = [...moves].sort((a, b) => a.seq - b.seq);
-    for (const file of files) file.cacheLinks = 0;
+    for (const file of files) {
+      file.cacheLinks = 0;
+      if (file.linkTarget !== undefined) disk.#hasSymlinks = true;
+    }
     for (const dir of internals.dirs) {
       for (const entry of dir.cache.values()) {
         if (!(entry instanceof FileState)) continue;
@@ -335,7 +340,17 @@ export class SimDisk {
   createSymlink(dir: DirNode, name: string, target: string): FileState {
     const link = this.createFile(dir, name);
     link.linkTarget = target;
+    this.#hasSymlinks = true;
     return link;
+  }
+
+  /**
+   * Whether this disk may hold a symbolic link: false until one is made (here, or on the disk
+   * this one was copied or imported from), so that path walks that follow links cost nothing on
+   * a disk without any.
+   */
+  get hasSymlinks(): boolean {
+    return this.#hasSymlinks;
   }
 
   /** Gives `file` the further name `name` in `dir` (a hard link; unsynced entry). */
