@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { replayCommand, stableJson } from '../harness/index.ts';
+import { envAssignments, replayCommand, stableJson } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
@@ -57,7 +57,8 @@ export function failure(subject: Subject, violation: RunViolation, file: string,
     `  ${violation.message}`,
     ...facts.map((fact) => `  ${fact}`),
     `  plan: ${file}`,
-    `  rerun exactly this: POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
+    // The environment the subject read (`BUG=x`) goes with both ways: without it the rerun would test another program.
+    `  rerun exactly this: ${envAssignments()}POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
   ].join('\n');
   return new CrashSafetyError(message, violation.invariant, file, unit, seed);
 }

@@ -35,6 +35,16 @@ describe('assertCrashSafe', () => {
     expect(plan.faults.rates).toEqual({});
   });
 
+  it('puts the environment the engine read (a planted bug\'s switch) in front of both ways to rerun, as repro lines do', async () => {
+    process.env['PC_TEST_PLANTED'] = '1';
+    try {
+      const failure = (await thrown(assertCrashSafe({ engine: 'test/fixtures/engines/planted-by-env.ts' }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+      expect(failure.message).toContain(`rerun exactly this: PC_TEST_PLANTED=1 POWERCUT_PLAN=${failure.planFile} and run this test again, or: PC_TEST_PLANTED=1 npx powercut replay ${failure.planFile}`);
+    } finally {
+      delete process.env['PC_TEST_PLANTED'];
+    }
+  });
+
   it('replays the plan file it wrote (the plan option, or POWERCUT_PLAN) instead of a campaign, and fails the same way', async () => {
     const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
     const again = (await thrown(assertCrashSafe({ engine: broken }, { plan: first.planFile! }))) as CrashSafetyError;
