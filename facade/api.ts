@@ -130,6 +130,7 @@ export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Rec
     const offset = params.offset ?? 0;
     return readInto(fd, buffer, { offset, length: params.length ?? buffer.byteLength - offset, position: params.position ?? null }, callback);
   };
+  out.mkdir = callbackImpl('mkdir', (path: string, options?: unknown) => core.mkdirSync(path, options, 'async'));
   out.opendir = (path: string, ...rest: unknown[]) => {
     const callback = rest.pop();
     if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');
@@ -385,6 +386,7 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
     };
   }
   out.lutimes = (...args: unknown[]) => settle(() => sync.lutimes!(...args));
+  out.mkdir = (path: string, options?: unknown) => settle(() => core.mkdirSync(path, options, 'async'));
   out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));
   out.opendir = (path: string, options?: unknown) => settle(() => opendirSync(core, path, options, true));
   out.cp = (src: string, dest: string, options?: unknown) => cpAsync(core, src, dest, options);

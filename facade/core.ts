@@ -142,7 +142,7 @@ export class FacadeCore {
       const code = (error as { code?: unknown }).code;
       if (code === 'ENOENT' && path !== undefined && this.#fileOnTheWay(path)) throw nodeError('ENOTDIR', syscall, path, dest);
       const sourceParentFound = path === undefined
-        || (resolvesFirst === 'parents' ? this.#peek(parentOf(path)) === 'dir' : this.#peek(path) !== undefined);
+        || (resolvesFirst === 'parents' ? this.entryKindFollowing(parentOf(path)) === 'dir' : this.#peekWalked(path) !== undefined);
       if (code === 'ENOENT' && dest !== undefined && sourceParentFound && this.#fileOnTheWay(dest)) {
         throw nodeError('ENOTDIR', syscall, path, dest);
       }
@@ -444,8 +444,8 @@ export class FacadeCore {
    * `readdir` go breadth-first (`queue`), `fs.promises.readdir` depth-first (`stack`)
    * @throws NodeFsError ENOENT, ENOTDIR (syscall `scandir`)
    */
-  readdirSync(pathAsked: string, options?: unknown, traversal: Traversal = 'queue'): string[] | Buffer[] | Dirent[] {
-    const path = this.#resolve(pathAsked, true, 'scandir');
+  readdirSync(path: string, options?: unknown, traversal: Traversal = 'queue'): string[] | Buffer[] | Dirent[] {
+    const at = this.#resolve(path, true, 'scandir');
     const withFileTypes = typeof options === 'object' && options !== null && (options as { withFileTypes?: boolean }).withFileTypes === true;
     if (typeof options === 'object' && options !== null && (options as { recursive?: boolean }).recursive === true) {
       if ((encodingOf(options) as string | undefined) === 'buffer') {
@@ -456,10 +456,10 @@ export class FacadeCore {
       }
       return readdirRecursive((dir) => this.listSync(dir, 'scandir'), path, withFileTypes, traversal);
     }
-    const names = this.#call('scandir', path, () => this.port.readdir(path));
+    const names = this.#call('scandir', path, () => this.port.readdir(at));
     if (withFileTypes) {
       return names.map((name) => {
-        const stat = this.#call('scandir', path, () => this.port.stat(`${path}/${name}`));
+        const stat = this.#call('scandir', path, () => this.port.stat(`${at}/${name}`));
         return direntOf(name, stat.kind === 'file' && stat.linkTarget !== undefined ? 'symlink' : stat.kind, path);
       });
     }
@@ -473,32 +473,40 @@ export class FacadeCore {
    * @param syscall - Node's name for the call, for errors (`scandir`, `opendir`)
    * @throws NodeFsError ENOENT, ENOTDIR
    */
-  listSync(pathAsked: string, syscall: string): ListedEntry[] {
-    const path = this.#resolve(pathAsked, true, syscall);
-    const names = this.#call(syscall, path, () => this.port.readdir(path));
+  listSync(path: string, syscall: string): ListedEntry[] {
+    const at = this.#resolve(path, true, syscall);
+    const names = this.#call(syscall, path, () => this.port.readdir(at));
     return names.map((name) => {
-      const child = `${path}/${name}`;
+      const child = `${at}/${name}`;
       return { name, kind: this.#peek(child) === 'dir' ? 'dir' : this.world.linkTargetAt(child) === undefined ? 'file' : 'symlink' };
     });
   }
 
-  mkdirSync(pathAsked: string, options?: unknown): string | undefined {
-    const path = this.#resolve(pathAsked, false, 'mkdir');
+  /**
+   * @param face - Node's synchronous and asynchronous recursive mkdir fail differently on a
+   * dangling link on the way: `ENOENT` naming the whole path, or `ENOTDIR` naming the link
+   */
+  mkdirSync(path: string, options?: unknown, face: 'sync' | 'async' = 'sync'): string | undefined {
+    const at = this.#resolve(path, false, 'mkdir');
     const recursive = typeof options === 'object' && options !== null && (options as { recursive?: boolean }).recursive === true;
     return this.#call('mkdir', path, () => {
-      const stat = this.#peek(path);
+      // mkdir -p does not make what a dangling link names: the link is there, its target is not.
+      const dangling = recursive ? this.#danglingLinkOnTheWay(path) : undefined;
+      if (dangling !== undefined) throw face === 'sync' ? nodeError('ENOENT', 'mkdir', path) : nodeError('ENOTDIR', 'mkdir', dangling);
+      const stat = this.#peek(at);
       if (stat !== undefined) {
         if (!recursive || stat === 'file') throw this.#refused('EEXIST', 'mkdir', path);
-        this.port.mkdir(path);
+        this.port.mkdir(at);
         return undefined;
       }
-      const parentStat = this.#peek(parentOf(path));
+      const parentStat = this.#peek(parentOf(at));
       if (parentStat === 'file') throw this.#refused('ENOTDIR', 'mkdir', path);
       if (!recursive && parentStat === undefined) throw this.#refused('ENOENT', 'mkdir', path);
-      const first = recursive ? this.#firstMissing(path) : path;
-      this.port.mkdir(path);
-      this.#madeDirectories(first, path);
-      return recursive ? first : undefined;
+      const first = recursive ? this.#firstMissing(at) : at;
+      this.port.mkdir(at);
+      this.#madeDirectories(first, at);
+      // Node answers the first directory it made, as the caller named its way there.
+      return recursive ? (at === path ? first : `${path.slice(0, path.length - (at.length - first.length))}`) : undefined;
     });
   }
 
@@ -508,14 +516,14 @@ export class FacadeCore {
    * deprecated `recursive`, the whole tree, as `rm` does.
    * @throws NodeFsError ENOENT, ENOTDIR, ENOTEMPTY
    */
-  rmdirSync(pathAsked: string, options?: { recursive?: boolean }): void {
-    const path = this.#resolve(pathAsked, false, 'rmdir');
+  rmdirSync(path: string, options?: { recursive?: boolean }): void {
+    const at = this.#resolve(path, false, 'rmdir');
     if (options?.recursive === true) {
-      this.#removeTree(path, 'rmdir');
+      this.#removeTree(at, 'rmdir');
       return;
     }
-    this.#call('rmdir', path, () => this.port.rmdir(path));
-    this.times.modified(this.world.inodeOf(parentOf(path)));
+    this.#call('rmdir', path, () => this.port.rmdir(at));
+    this.times.modified(this.world.inodeOf(parentOf(at)));
   }
 
   /**
@@ -524,22 +532,22 @@ export class FacadeCore {
    * @throws NodeFsError ENOENT (unless `force`); Node's `ERR_FS_EISDIR` for a directory
    * without `recursive`
    */
-  rmSync(pathAsked: string, options?: { force?: boolean; recursive?: boolean }): void {
+  rmSync(path: string, options?: { force?: boolean; recursive?: boolean }): void {
     // Node's rm looks the path up with lstat first: a walk that fails, fails as that.
-    const path = this.#resolve(pathAsked, false, 'lstat');
-    const stat = this.#peek(path);
+    const at = this.#resolve(path, false, 'lstat');
+    const stat = this.#peek(at);
     if (stat === undefined && options?.force === true) return;
     // Node's rm looks the path up first: what is missing fails that `lstat`.
-    if (stat === undefined) this.#call('lstat', path, () => this.port.stat(path, 'lstat'));
+    if (stat === undefined) this.#call('lstat', path, () => this.port.stat(at, 'lstat'));
     if (stat === 'dir') {
       if (options?.recursive !== true) {
         throw Object.assign(nodeInternalError('ERR_FS_EISDIR', `Path is a directory: rm returned EISDIR (is a directory) ${path}`), { errno: 21, syscall: 'rm', path });
       }
-      this.#removeTree(path, 'rm');
+      this.#removeTree(at, 'rm');
       return;
     }
-    this.#call('rm', path, () => this.port.unlink(path));
-    this.times.modified(this.world.inodeOf(parentOf(path)));
+    this.#call('rm', path, () => this.port.unlink(at));
+    this.times.modified(this.world.inodeOf(parentOf(at)));
   }
 
   /** Removes the directory `path` and everything in it, depth first. */
@@ -560,30 +568,30 @@ export class FacadeCore {
     this.times.modified(this.world.inodeOf(parentOf(at)));
   }
 
-  renameSync(fromAsked: string, toAsked: string): void {
-    const from = this.#resolve(fromAsked, false, 'rename');
+  renameSync(from: string, to: string): void {
+    const fromAt = this.#resolve(from, false, 'rename');
     // rename(2) finds the source's parent before it walks the target's way.
-    const to = this.#peek(parentOf(from)) === 'dir' ? this.#resolve(toAsked, false, 'rename') : toAsked;
+    const toAt = this.#peek(parentOf(fromAt)) === 'dir' ? this.#resolve(to, false, 'rename') : to;
     this.#call('rename', from, () => {
       // Node reports a missing source before anything about the target.
       // rename(2) onto an ancestor of the source: the target directory is not empty.
-      if (this.#peek(to) === 'dir' && this.#peek(from) === 'file' && from.startsWith(`${to}/`)) throw nodeError('ENOTEMPTY', 'rename', from, to);
+      if (this.#peek(toAt) === 'dir' && this.#peek(fromAt) === 'file' && fromAt.startsWith(`${toAt}/`)) throw nodeError('ENOTEMPTY', 'rename', from, to);
       // Eligible for the `exdev` fault: a workload can make renames fail as across file systems.
-      this.port.rename(from, to, true);
+      this.port.rename(fromAt, toAt, true);
     }, to);
-    this.times.modified(this.world.inodeOf(parentOf(from)));
-    this.times.modified(this.world.inodeOf(parentOf(to)));
-    this.times.changed(this.world.inodeOf(to));
+    this.times.modified(this.world.inodeOf(parentOf(fromAt)));
+    this.times.modified(this.world.inodeOf(parentOf(toAt)));
+    this.times.changed(this.world.inodeOf(toAt));
   }
 
-  linkSync(existingAsked: string, newPathAsked: string): void {
+  linkSync(existing: string, newPath: string): void {
     // link(2) on Linux links a symbolic link itself, not what it holds.
-    const existing = this.#resolve(existingAsked, false, 'link');
+    const existingAt = this.#resolve(existing, false, 'link');
     // link(2) finds the whole source before it walks the new name's way.
-    const newPath = this.#peek(existing) === undefined ? newPathAsked : this.#resolve(newPathAsked, false, 'link');
+    const newAt = this.#peek(existingAt) === undefined ? newPath : this.#resolve(newPath, false, 'link');
     this.#call('link', existing, () => {
       try {
-        this.port.link(existing, newPath);
+        this.port.link(existingAt, newAt);
       } catch (error) {
         // Linux refuses a hard link to a directory with EPERM, which the port has no code for.
         if (error instanceof IoError && error.code === 'EISDIR') throw nodeError('EPERM', 'link', existing, newPath);
@@ -591,8 +599,8 @@ export class FacadeCore {
       }
       // link(2) looks the source up whole before the new name's parent, unlike rename(2).
     }, newPath, 'source');
-    this.times.modified(this.world.inodeOf(parentOf(newPath)));
-    this.times.changed(this.world.inodeOf(newPath));
+    this.times.modified(this.world.inodeOf(parentOf(newAt)));
+    this.times.changed(this.world.inodeOf(newAt));
   }
 
   readFileSync(pathOrFd: string | number, options?: unknown): Buffer | string {
@@ -697,7 +705,8 @@ export class FacadeCore {
   realpathSync(path: string, syscall: 'lstat' | 'realpath' = 'lstat'): string {
     if (syscall === 'lstat') this.#statLinksOnTheWay(path);
     const at = this.#resolve(path, true, syscall);
-    this.#call(syscall, path, () => this.port.stat(at, syscall));
+    // Node's JavaScript realpath names in its errors the path as far as it resolved it.
+    this.#call(syscall, syscall === 'lstat' ? at : path, () => this.port.stat(at, syscall));
     return normalise(at);
   }
 
@@ -714,10 +723,11 @@ export class FacadeCore {
       const walk = this.#walk(prefix, false);
       if (!('path' in walk) || this.#peek(walk.path) === undefined) return;
       if (this.world.linkTargetAt(walk.path) === undefined) continue;
+      // It stats the link at the place it has resolved so far.
       const followed = this.#walk(prefix, true);
-      if ('loop' in followed) throw nodeError('ELOOP', 'stat', path);
-      if ('broken' in followed) throw nodeError(followed.broken, 'stat', path);
-      if ('path' in followed && this.#peek(followed.path) === undefined) throw nodeError('ENOENT', 'stat', path);
+      if ('loop' in followed) throw nodeError('ELOOP', 'stat', walk.path);
+      if ('broken' in followed) throw nodeError(followed.broken, 'stat', walk.path);
+      if ('path' in followed && this.#peek(followed.path) === undefined) throw nodeError('ENOENT', 'stat', walk.path);
     }
   }
 
@@ -813,6 +823,24 @@ export class FacadeCore {
    */
   entryKindFollowing(path: string): 'file' | 'dir' | undefined {
     const walk = this.#walk(path, true);
+    return 'path' in walk ? this.#peek(walk.path) : undefined;
+  }
+
+  /** The first directory on the way to `path` (not `path` itself) that is a symbolic link leading nowhere, as the caller named it. */
+  #danglingLinkOnTheWay(path: string): string | undefined {
+    const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = `/${parts.slice(0, i).join('/')}`;
+      const walk = this.#walk(prefix, false);
+      if (!('path' in walk) || this.#peek(walk.path) === undefined) return undefined;
+      if (this.world.linkTargetAt(walk.path) !== undefined && this.entryKindFollowing(prefix) === undefined) return prefix;
+    }
+    return undefined;
+  }
+
+  /** What `path` names with the links before its last name followed (not the last), without an I/O operation. */
+  #peekWalked(path: string): 'file' | 'dir' | undefined {
+    const walk = this.#walk(path, false);
     return 'path' in walk ? this.#peek(walk.path) : undefined;
   }
 

@@ -7,8 +7,9 @@
  *
  * `cp` is compared on one tree below (Node's own checks before a copy differ between versions).
  *
- * Does not compare: timestamps, inode numbers, modes, error paths (the roots differ), or a link's
- * size (`lstat` of a link to an absolute target holds each side's own root).
+ * Does not compare: timestamps, inode numbers, modes, the paths errors name (Node names a path
+ * with a slash as written, the facade without it, links or not), or a link's size (`lstat` of a
+ * link to an absolute target holds each side's own root).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ type Op =
   | { kind: 'symlink'; target: string; absolute: boolean; name: string }
   | { kind: 'readlink' | 'lstat' | 'stat' | 'readFile' | 'unlink' | 'exists' | 'realpath' | 'mkdir' | 'rm' | 'rmdir' | 'readdir' | 'openExclusive' | 'access'; name: string }
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
+  | { kind: 'mkdirRecursive'; name: string }
   | { kind: 'rename' | 'link' | 'copyFile'; name: string; to: string };
 
 // d is a directory with a file; l* are the names links are made at (one inside d).
@@ -46,11 +48,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: fc.string({ maxLength: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mkdirRecursive' as const), name: fc.constantFrom('ld/n/m', 'll/n', 'la/n', 'd/lc/n', 'missing/n') }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('rename' as const, 'link' as const, 'copyFile' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...places) }) },
 );
 
 async function apply(base: string, api: Api, op: Op): Promise<unknown> {
-  const at = (name: string): string => join(base, name) + (name.endsWith('/') ? '/' : '');
+  const at = (name: string): string => join(base, name);
   switch (op.kind) {
     case 'symlink':
       // The target's place is where the link is: `../a` from `d/lc` is `a`.
@@ -79,6 +82,10 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
     case 'writeFile':
     case 'appendFile':
       return call(api, op.kind, at(op.name), op.data);
+    case 'mkdirRecursive': {
+      const first = await call(api, 'mkdir', at(op.name), { recursive: true }) as string | undefined;
+      return first?.slice(base.length) ?? null;
+    }
     case 'rename':
     case 'link':
     case 'copyFile':
