@@ -86,11 +86,20 @@ export function realReplaySummary(plan: Plan, result: RealReplayResult): string[
   return lines;
 }
 
+/**
+ * What `replay --real` says when the simulator's run of the plan fails and the real disk's does
+ * not: not a pass of the plan, a failure the real disk could not show.
+ */
+export function notReproducedLine(simulatedViolations: number): string {
+  return `not reproduced on the real disk: the simulated run of this plan fails (${simulatedViolations} violation${simulatedViolations === 1 ? '' : 's'}), the real one did not. A kill -9 there lands after the engine's calls of a step were issued, not at the I/O the plan crashes at, and a power loss, a torn write or an injected fault cannot be made at all: the simulated failure stands (replay without --real)`;
+}
+
 /** Replays `plan` on the real disk on the engine `module` names; prints; returns the exit code. */
 async function replayReal(plan: Plan, module: string | undefined, dir: string | undefined): Promise<number> {
   const result = await replayPlanReal(plan, { engine: module, ...(dir === undefined ? {} : { dir }) });
   for (const line of realReplaySummary(plan, result)) console.log(line);
   if (result.harnessErrors.length > 0) process.stderr.write(`powercut: harness failure: ${result.harnessErrors[0]}\n`);
+  else if (result.violations.length === 0 && result.simulatedViolations > 0) process.stderr.write(`powercut: ${notReproducedLine(result.simulatedViolations)}\n`);
   return realExitCode(result);
 }
 

@@ -111,6 +111,15 @@ describe('replay --real', () => {
     await rm(result.dir, { recursive: true, force: true });
   });
 
+  it('says a failure the simulator shows was not reproduced on the real disk, rather than a bare pass (the naive example loses unsynced commits only at a power loss)', async () => {
+    const file = join(dir, 'naive.json');
+    await writeFile(file, JSON.stringify({ ...twoCrashPlan(), engineModule: 'examples/naive-engine/engine.ts' }));
+    const result = await cli('replay', file, '--real', '--dir', join(dir, 'naive-data'));
+    expect(result.stdout).toMatch(/simulated first \([\d.]+ s\): 2 crash points, [1-9]\d* violations/);
+    expect(result.stdout).toContain('violations: none');
+    expect(result.stderr).toMatch(/^powercut: not reproduced on the real disk: the simulated run of this plan fails \(\d+ violations?\), the real one did not\./);
+  });
+
   it('exits 0 from the CLI on the engine its plan file names, keeps the --dir folder, and says that power loss was replayed as kill -9', async () => {
     const file = join(dir, 'two-crashes.json');
     await writeFile(file, JSON.stringify({ ...twoCrashPlan(), engineModule: fixture('log-engine.ts') }));
