@@ -16,9 +16,8 @@ import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
-import { isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
+import { isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
-import { isCodingError } from '../targets/coding-error.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
 import type { TargetChildMessage, TargetChildViolation, TargetStart } from './target-protocol.ts';
 
