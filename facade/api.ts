@@ -66,6 +66,7 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
     copyFile: (from: string, to: string, mode?: number) => core.copyFileSync(from, to, mode),
     cp: (src: string, dest: string, options?: unknown) => cpSync(core, src, dest, options),
     realpath: (path: string) => core.realpathSync(path),
+    realpathNative: (path: string) => core.realpathSync(path, 'realpath'),
     readlink: (path: string, options?: unknown) => core.readlinkSync(path, options),
     // The link's own path is the simulated one (install.ts routes by it); `type` is Windows'.
     symlink: (target: string, path: string) => core.symlinkSync(target, path),

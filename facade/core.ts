@@ -476,9 +476,12 @@ export class FacadeCore {
   listSync(path: string, syscall: string): ListedEntry[] {
     const at = this.#resolve(path, true, syscall);
     const names = this.#call(syscall, path, () => this.port.readdir(at));
-    return names.map((name) => {
+    return names.map((name): ListedEntry => {
       const child = `${at}/${name}`;
-      return { name, kind: this.#peek(child) === 'dir' ? 'dir' : this.world.linkTargetAt(child) === undefined ? 'file' : 'symlink' };
+      if (this.#peek(child) === 'dir') return { name, kind: 'dir' };
+      if (this.world.linkTargetAt(child) === undefined) return { name, kind: 'file' };
+      // Stat'ed as Node stats it, by the path the caller walks (its links count toward ELOOP).
+      return { name, kind: 'symlink', leadsToDir: this.entryKindFollowing(`${path}/${name}`) === 'dir' };
     });
   }
 
@@ -493,6 +496,15 @@ export class FacadeCore {
       // mkdir -p does not make what a dangling link names: the link is there, its target is not.
       const dangling = recursive ? this.#danglingLinkOnTheWay(path) : undefined;
       if (dangling !== undefined) throw face === 'sync' ? nodeError('ENOENT', 'mkdir', path) : nodeError('ENOTDIR', 'mkdir', dangling);
+      // mkdir -p of a link itself: done if it leads to a directory, as Node checks with stat.
+      if (recursive && this.world.linkTargetAt(at) !== undefined) {
+        const led = this.#walk(path, true);
+        if ('loop' in led) throw nodeError('ELOOP', 'mkdir', path);
+        if (!('path' in led) || this.#peek(led.path) === undefined) throw nodeError('ENOENT', 'mkdir', path);
+        if (this.#peek(led.path) === 'file') throw this.#refused('EEXIST', 'mkdir', path);
+        this.port.mkdir(led.path);
+        return undefined;
+      }
       const stat = this.#peek(at);
       if (stat !== undefined) {
         if (!recursive || stat === 'file') throw this.#refused('EEXIST', 'mkdir', path);

@@ -8,6 +8,8 @@ import { constants, Dirent } from 'node:fs';
 export interface ListedEntry {
   readonly name: string;
   readonly kind: EntryKindListed;
+  /** For a symbolic link: whether it leads to a directory (what `stat` of it says). */
+  readonly leadsToDir?: boolean;
 }
 
 /** What a listed entry is. */

@@ -209,11 +209,11 @@ function implOf(kind: 'fs' | 'promises', name: string): Impl | undefined {
  * The router of `name` (`label` for messages): each call goes to the bound run's facade, or to
  * `original`; a simulated argument of no run fails loudly.
  */
-function route(kind: 'fs' | 'promises', name: string, label: string, original: Impl): Impl {
+function route(kind: 'fs' | 'promises', name: string, label: string, original: Impl, implName = name): Impl {
   const base = name.replace(/Sync$/, '');
   const paths = twoPathCalls.has(base) ? 2 : 1;
   const facade = (target: unknown, args: readonly unknown[], self: unknown): unknown => {
-    const impl = implOf(kind, name);
+    const impl = implOf(kind, implName);
     if (impl === undefined) throw new UnsupportedFsCallError(label, String(target));
     return impl.apply(self, args as unknown[]);
   };
@@ -265,7 +265,7 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
       const followed = endsInSlash(pathText(arg)) && !namesItself.has(base) && state.binding?.core.world.linkTargetAt(target.arg as string) !== undefined;
       return followed ? `${target.arg as string}/` : target.arg;
     });
-    const slashed = answerForSlash(kind, name, base, args, mapped, paths);
+    const slashed = answerForSlash(kind, name, base, args, mapped, paths, implName !== name);
     if (slashed !== undefined) return slashed.value;
     return facade(mapped[0], mapped, this);
   };
@@ -275,10 +275,11 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
  * The outcome of a call whose path ends in a slash where the slash decides it (trailing-slash.ts),
  * delivered as the call's face delivers: thrown (sync), a rejected promise, or a later callback.
  */
-function answerForSlash(kind: 'fs' | 'promises', name: string, base: string, args: readonly unknown[], mapped: readonly unknown[], paths: number): { value: unknown } | undefined {
+function answerForSlash(kind: 'fs' | 'promises', name: string, base: string, args: readonly unknown[], mapped: readonly unknown[], paths: number, native = false): { value: unknown } | undefined {
   const bound = state.binding;
   const slashed = args.slice(0, paths).map((arg) => endsInSlash(pathText(arg)));
-  if (bound === undefined || !slashed.includes(true) || (base === 'realpath' && kind !== 'promises')) return undefined;
+  // JavaScript's realpath resolves a slash away; realpath(3) (promises, `.native`) holds it to a directory.
+  if (bound === undefined || !slashed.includes(true) || (base === 'realpath' && kind !== 'promises' && !native)) return undefined;
   // A slash after a link's name follows it, except in the calls that change the name itself:
   // there the link is what the slash is checked against (`rename('link/', x)` is ENOTDIR).
   const follows = !namesItself.has(base);
@@ -338,7 +339,8 @@ function putRoutes(): () => void {
     // `fs.realpath.native` and `fs.realpathSync.native` are separate functions libraries call.
     if ('native' in original) {
       const native = (original as { native: Impl }).native;
-      Object.defineProperty(wrapper, 'native', { value: route('fs', name, `fs.${name}.native`, native), enumerable: true });
+      // The native one is realpath(3), failing under that name (api.ts `realpathNative`).
+      Object.defineProperty(wrapper, 'native', { value: route('fs', name, `fs.${name}.native`, native, name.endsWith('Sync') ? 'realpathNativeSync' : 'realpathNative'), enumerable: true });
     }
     replace(fsObject, name, wrapper);
   }

@@ -16,6 +16,10 @@
  * on the simulated disk, taken in the same order Node takes them, so fault points fall where
  * they would.
  *
+ * Without `withFileTypes`, Node decides whether to go into an entry by `stat`ing it, which
+ * follows a symbolic link: a link to a directory is walked into (with them, by the entry's own
+ * type, which for a link is not a directory).
+ *
  * One difference, on purpose: Node 20's callback `readdir` with `recursive` calls back before it
  * returns, and throws its errors instead of passing them; the facade calls back later with the
  * error first, as for every other callback (api.ts, deliver.ts).
@@ -36,6 +40,7 @@ export type Traversal = 'queue' | 'stack';
  */
 export function readdirRecursive(list: (dir: string) => ListedEntry[], base: string, withFileTypes: boolean, traversal: Traversal): string[] | Dirent[] {
   const out: Array<string | Dirent> = [];
+  const into = (entry: ListedEntry): boolean => entry.kind === 'dir' || (!withFileTypes && entry.leadsToDir === true);
   const emit = (dir: string, entry: ListedEntry): string => {
     const full = `${dir}/${entry.name}`;
     out.push(withFileTypes ? direntOf(entry.name, entry.kind, dir) : full.slice(base.length + 1));
@@ -47,7 +52,7 @@ export function readdirRecursive(list: (dir: string) => ListedEntry[], base: str
       const dir = queue[index]!;
       for (const entry of list(dir)) {
         const full = emit(dir, entry);
-        if (entry.kind === 'dir') queue.push(full);
+        if (into(entry)) queue.push(full);
       }
     }
   } else {
@@ -56,7 +61,7 @@ export function readdirRecursive(list: (dir: string) => ListedEntry[], base: str
       const [dir, entries] = top;
       for (const entry of entries) {
         const full = emit(dir, entry);
-        if (entry.kind === 'dir') stack.push([full, list(full)]);
+        if (into(entry)) stack.push([full, list(full)]);
       }
     }
   }

@@ -110,7 +110,7 @@ const mediaDamageNote = '; media damage struck durable bytes earlier in this run
  * look's "then bit N of F rotted", otherwise names only what the power loss lost (a user's
  * recycled-log engine that cut a rotted record as a torn tail was told of a lost temporary file).
  */
-const bitFlipNote = '; an injected bit flip struck a read earlier in this run (the trace\'s bit-flip fault names the file): synced bytes whose checksum fails are damage, to refuse or to recover around, not a torn tail to cut';
+const bitFlipNote = '; an injected bit flip struck a read earlier in this run (the trace\'s bit-flip fault names the file): synced bytes whose checksum fails are damage, to refuse or to recover around, not unsynced bytes a crash tore';
 
 /** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}, {@link bitFlipNote}) may explain: lost data, or a refusal of it. */
 const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
@@ -212,7 +212,7 @@ class EngineRun {
     this.#crashCheck = engine.crashCheck === undefined ? undefined : new FilesCheck(engine.crashCheck, storeDir);
     this.#selfCheck = engine.selfCheck === undefined ? undefined : new FilesCheck(engine.selfCheck, storeDir);
     this.#witness = new ReportWitness(this.#world.trace);
-    this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0);
+    this.#rotWatch = new RotWatch(plan.faults, plan.looks ?? 0, plan.looksAtRot);
     this.#powerLossWatch = new PowerLossWatch(plan.looks ?? 0);
     this.#world.onUnsyncedRename = () => {
       if (this.#faultsOn && this.#powerLossWatch.afterUnsyncedRename(this.#world)) this.#lookBetweenSteps('rename-unsynced');

@@ -27,6 +27,8 @@ type Op =
   | { kind: 'readlink' | 'lstat' | 'stat' | 'readFile' | 'unlink' | 'exists' | 'realpath' | 'mkdir' | 'rm' | 'rmdir' | 'readdir' | 'openExclusive' | 'access'; name: string }
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
   | { kind: 'mkdirRecursive'; name: string }
+  | { kind: 'readdirRecursive'; name: string; withFileTypes: boolean }
+  | { kind: 'realpathNative'; name: string }
   | { kind: 'rename' | 'link' | 'copyFile'; name: string; to: string };
 
 // d is a directory with a file; l* are the names links are made at (one inside d).
@@ -48,7 +50,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('writeFile' as const, 'appendFile' as const), name: fc.constantFrom(...names), data: fc.string({ maxLength: 12 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mkdirRecursive' as const), name: fc.constantFrom('ld/n/m', 'll/n', 'la/n', 'd/lc/n', 'missing/n') }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mkdirRecursive' as const), name: fc.constantFrom('ld/n/m', 'll/n', 'la/n', 'd/lc/n', 'missing/n', 'ld', 'la', 'll', 'd/lc') }) },
+  // With types only: without them Node walks into links to directories, and two links to `.`
+  // make a tree of 2^40 names on either side (one loop is played below).
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('readdirRecursive' as const), name: fc.constantFrom('.', 'ld', 'd'), withFileTypes: fc.constant(true) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('realpathNative' as const), name: fc.constantFrom(...names) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('rename' as const, 'link' as const, 'copyFile' as const), name: fc.constantFrom(...names), to: fc.constantFrom(...places) }) },
 );
 
@@ -82,6 +88,14 @@ async function apply(base: string, api: Api, op: Op): Promise<unknown> {
     case 'writeFile':
     case 'appendFile':
       return call(api, op.kind, at(op.name), op.data);
+    case 'readdirRecursive': {
+      const listed = await call(api, 'readdir', at(op.name), { recursive: true, withFileTypes: op.withFileTypes }) as Array<string | fs.Dirent>;
+      return listed.map((entry) => (typeof entry === 'string' ? entry : `${entry.name}:${entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'dir' : 'file'}`));
+    }
+    case 'realpathNative': {
+      const native = api === 'sync' ? fs.realpathSync.native(at(op.name)) : await new Promise<string>((resolve, reject) => fs.realpath.native(at(op.name), (error, found) => (error ? reject(error) : resolve(found))));
+      return native.slice(base.length);
+    }
     case 'mkdirRecursive': {
       const first = await call(api, 'mkdir', at(op.name), { recursive: true }) as string | undefined;
       return first?.slice(base.length) ?? null;
@@ -158,6 +172,16 @@ describe('symbolic links: facade versus the real fs', () => {
       ['sync', { kind: 'symlink', target: 'missing', absolute: false, name: 'missing' }],
       ['sync', { kind: 'readFile', name: 'missing' }],
       ['sync', { kind: 'lstat', name: 'missing' }],
+    ]);
+    // A recursive listing of names walks into a link to a directory, and stops where a walk
+    // would meet its 41st link (a link to `.` lists the tree 40 times over, as Node does).
+    await expectAgreement([...populate,
+      ['sync', { kind: 'readdirRecursive', name: '.', withFileTypes: false }],
+      ['promise', { kind: 'readdirRecursive', name: 'ld', withFileTypes: false }],
+      ['sync', { kind: 'symlink', target: '.', absolute: false, name: 'missing' }],
+      ['sync', { kind: 'readdirRecursive', name: '.', withFileTypes: false }],
+      ['callback', { kind: 'readdirRecursive', name: 'd', withFileTypes: false }],
+      ['promise', { kind: 'readdirRecursive', name: '.', withFileTypes: true }],
     ]);
     // `..` after a link goes up from where the link led; after a missing name it fails.
     await expectAgreement([...populate,
