@@ -267,7 +267,9 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
   // A look at the power loss inside the recovery (the run's second crash) names its state there.
   const then = candidate.crash.then;
   const inRecovery = then !== undefined && isCrashKind(then.kind) && look.crash === 1 && look.beforeStep === undefined;
-  const crash: ExploreCrash = own ? { ...candidate.crash, crashState: look.crashState }
+  // A look at rot is at the crash point's own crash, whose message names the bit.
+  const crash: ExploreCrash = look.rot !== undefined ? candidate.crash
+    : own ? { ...candidate.crash, crashState: look.crashState }
     : inRecovery ? { ...candidate.crash, then: { ...then, crashState: look.crashState } }
     : before ? { ...candidate.crash, powerLossBeforeStep: look.beforeStep! } : { ...candidate.crash, thenPowerLoss: true };
   if (look.beforeStep !== undefined || look.rot !== undefined) return { crash, plan: candidate.plan, violation };

@@ -15,7 +15,7 @@ export function firstLook(run: Pick<RunResult, 'violations'>): NonNullable<RunRe
 
 /** A plan without its second looks, nor which kinds it takes (the fields are optional, so it is still a `P`). */
 function withoutLooks<P extends { readonly looks?: number | undefined }>(plan: P): P {
-  const { looks: _looks, looksAtOtherStates: _kinds, ...rest } = plan as P & { readonly looksAtOtherStates?: boolean };
+  const { looks: _looks, looksAtOtherStates: _kinds, looksAtRot: _rot, ...rest } = plan as P & { readonly looksAtOtherStates?: boolean; readonly looksAtRot?: unknown };
   return rest as unknown as P;
 }
 

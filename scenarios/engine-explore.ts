@@ -16,7 +16,7 @@ const endPowerLoss = { op: 'crash', kind: 'power-loss' } as const;
 export function explorationBase(plan: Plan, steps: number): Plan {
   const { capacityBytes: _capacity, phases: _phases, io: _io, ...faults } = plan.faults;
   // Exploration chooses its crash states, and the candidates that take looks (harness/explore.ts).
-  const { crashStates: _states, looks: _looks, ...rest } = plan;
+  const { crashStates: _states, looks: _looks, looksAtRot: _rot, ...rest } = plan;
   return {
     ...rest,
     faults: { ...faults, rates: {}, scheduled: [] },
@@ -29,6 +29,15 @@ export function explorationBase(plan: Plan, steps: number): Plan {
  * returns (it promises whole writes, sim/disk/file-ops.ts), so that none of its runs fails nothing.
  */
 const engineFaults = exploreFaults.filter((kind) => kind !== 'short-write');
+
+/**
+ * What the kill -9 of each crash point looks at besides other crash states: a bit rotted in the
+ * newest durable bytes of the two files synced last (sim/second-look.ts), where a checksum that
+ * is never checked shows, as campaigns look when a plan injects bit flips. A damaged sector is
+ * left to campaigns: explore's plans are short, and a sector takes a whole frame with it, which a
+ * careful engine refuses.
+ */
+const rotLooked = ['bit-flip'] as const;
 
 /** The exploration of engine plans. */
 export const engineExploration: Exploration<Plan> = {
@@ -65,6 +74,8 @@ export const engineExploration: Exploration<Plan> = {
     return {
       ...base,
       ...looks,
+      // A crash point's kill -9 also looks at a rotted bit in the newest durable data.
+      ...(crash.kind === 'kill-9' && crash.looks !== undefined ? { looksAtRot: rotLooked } : {}),
       faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] },
       ...(crash.kind === 'power-loss' ? { crashStates: [crash.crashState] } : {}),
     };

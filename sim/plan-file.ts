@@ -21,7 +21,7 @@ export class PlanFileError extends Error {
   readonly code = 'PLAN_FILE';
 }
 
-const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'livenessCommits', 'stepsMax'];
+const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'looksAtRot', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
 const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'capacityBytes', 'blockBytes', 'scheduled', 'phases', 'io'];
 
@@ -167,6 +167,7 @@ export function checkPlan(document: unknown, source: string): Plan {
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   if (root['looks'] !== undefined) integer(root['looks'], 'looks');
   if (root['looksAtOtherStates'] !== undefined) oneOf(root['looksAtOtherStates'], 'looksAtOtherStates', [true, false]);
+  if (root['looksAtRot'] !== undefined) array(root['looksAtRot'], 'looksAtRot').forEach((fault, i) => oneOf(fault, `looksAtRot[${i}]`, ['bit-flip', 'sector-damage']));
   integer(root['livenessCommits'], 'livenessCommits');
   integer(root['stepsMax'], 'stepsMax', 1);
   return root as unknown as Plan;

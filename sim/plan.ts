@@ -151,6 +151,13 @@ export interface Plan {
    * every kind.
    */
   readonly looksAtOtherStates?: boolean;
+  /**
+   * Media faults the looks at rot try although the plan injects none (its rates say nothing of
+   * them): `explore` runs fault-free plans and still looks, at each crash point's kill -9, at one
+   * rotted bit in the newest durable data (a checksum never checked shows there). Absent: only the
+   * media faults the plan's rates inject get looks at rot.
+   */
+  readonly looksAtRot?: readonly ('bit-flip' | 'sector-damage')[];
   /** Commits the liveness phase must make durable once faults stop. */
   readonly livenessCommits: number;
   /** Step budget of each simulated run section (a liveness bound, never a hang). */

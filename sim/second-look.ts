@@ -242,9 +242,12 @@ export class RotWatch {
   readonly #faults: readonly RotFault[];
   #syncsAtLast = -1;
 
-  /** @param faults - the plan's fault profile: rot looks only of the media faults it injects */
-  constructor(faults: Pick<FaultProfile, 'rates'>, looks: number) {
-    this.#faults = looks > 0 ? rotFaults.filter((fault) => (faults.rates[fault] ?? 0) > 0) : [];
+  /**
+   * @param faults - the plan's fault profile: rot looks of the media faults it injects
+   * @param also - and of these, although it injects none (Plan.looksAtRot)
+   */
+  constructor(faults: Pick<FaultProfile, 'rates'>, looks: number, also: readonly RotFault[] = []) {
+    this.#faults = looks > 0 ? rotFaults.filter((fault) => (faults.rates[fault] ?? 0) > 0 || also.includes(fault)) : [];
   }
 
   /** The faults the crash striking `world` now gets looks at (none: empty; asked once per crash, before it settles). */

@@ -223,6 +223,25 @@ describe('explorePlan on the engine subject', () => {
     }
   });
 
+  it('looks, at each crash point\'s kill -9, at a bit rotted in the newest durable data: it finds the planted bugs of damage cut off like a torn tail and of a snapshot whose checksum is never checked, which every crash and I/O error misses', async () => {
+    try {
+      for (const [id, scenario] of [['corruption-truncated', 'wal-append'], ['snapshot-checksum-unchecked', 'checkpoint-prune']] as const) {
+        const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === id)!));
+        const plan = subject.plan(scenario, 1);
+        expect((await explorePlan(subject, plan, { size: 8, looks: 0 })).violations, `${id} without looks`).toEqual([]);
+        const found = (await explorePlan(subject, plan, { size: 8 })).violations;
+        const rotted = found.find((violation) => /bit \d+ of \S+ rotted/.test(violation.message));
+        expect(rotted, id).toBeDefined();
+        expect(crashName(rotted!), id).toBe('kill-9');
+        // Its plan keeps the look, which finds it again.
+        const rerun = await subject.run(rotted!.plan);
+        expect(rerun.violations.map((violation) => violation.message), id).toContain(rotted!.message);
+      }
+    } finally {
+      removeMutantCopies();
+    }
+  });
+
   it('fails each read once with an I/O error, the recovery\'s too: it finds the planted bug of a recovery that takes a failed read of a segment for its end, which every other fault misses', async () => {
     try {
       const subject = engineSubject(await loadMutant(mutants.find((mutant) => mutant.id === 'read-error-as-end')!));

@@ -138,6 +138,22 @@ describe('second looks at a power loss', () => {
     expect(sidecar.looks).toBeGreaterThan(0);
   });
 
+  it('at rot of a media fault the plan does not inject are asked for by looksAtRot (explore\'s kill -9 runs), which a plan file checks by name', () => {
+    const base = explorationBase(plan('wal-append', 1), 6);
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/db');
+    expect(new RotWatch(base.faults, secondLooks).wanted(world)).toEqual([]);
+    expect(new RotWatch(base.faults, secondLooks, ['bit-flip']).wanted(world)).toEqual(['bit-flip']);
+    expect(new RotWatch(base.faults, 0, ['bit-flip']).wanted(world)).toEqual([]);
+    const kill = engineSubject(referenceEngine).explore.candidate(base, { io: 5, kind: 'kill-9', crashState: 0, looks: secondLooks });
+    expect(kill?.looksAtRot).toEqual(['bit-flip']);
+    expect(engineSubject(referenceEngine).explore.candidate(base, { io: 5, kind: 'power-loss', crashState: 0, looks: secondLooks })?.looksAtRot).toBeUndefined();
+    const json = JSON.parse(JSON.stringify(kill)) as Plan;
+    expect(checkPlan(json, 'plan.json').looksAtRot).toEqual(['bit-flip']);
+    expect(() => checkPlan({ ...json, looksAtRot: ['rot'] }, 'plan.json')).toThrow(/looksAtRot\[0\] must be one of "bit-flip"/);
+    expect(withLooks(kill!, 0).looksAtRot).toBeUndefined();
+  });
+
   it('are on by default in the scenarios about power loss and bit rot, at rot only in sector-damage, at forgotten pages only in fsync-failure, and off in those about other media faults', () => {
     for (const scenario of ['wal-append', 'rotation', 'checkpoint-prune', 'sidecar-rewrite', 'group-commit', 'recovery-crash', 'overlap', 'swarm', 'read-corruption']) {
       expect(plan(scenario, 1).looks, scenario).toBe(secondLooks);
