@@ -15,14 +15,12 @@
  * Does not compare: timestamps, inode numbers, modes, error paths (the roots differ), or
  * descriptor numbers (only that `open` gives a number).
  */
-import fs, { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import fs from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { installFacade, type InstalledFacade } from '../../facade/install.ts';
-import { SimWorld } from '../../sim/world.ts';
+import { describe, it } from 'vitest';
+import { expectSameOnRealAndSimulated } from './fs-call.ts';
 import { readStreamOpArb, writeStreamOpArb, type ReadStreamOp, type WriteStreamOp, playReadStream, playWriteStream } from './stream-ops.ts';
 
 type FdStep =
@@ -192,12 +190,6 @@ async function playAll(base: string, ops: readonly Op[]): Promise<{ results: unk
   return { results, files: contents(base) };
 }
 
-let facade: InstalledFacade | undefined;
-afterEach(() => {
-  facade?.uninstall();
-  facade = undefined;
-});
-
 /** The directory and every file, each file holding its own name. */
 const populate: readonly Op[] = [
   { kind: 'call', fn: 'mkdir', name: 'd' },
@@ -206,18 +198,7 @@ const populate: readonly Op[] = [
 
 /** Plays `ops` on a fresh real temporary directory and a fresh simulated root, and compares. */
 async function expectAgreement(ops: readonly Op[]): Promise<void> {
-  const simRoot = '/powercut-facade-differential-streams';
-  const real = mkdtempSync(join(tmpdir(), 'powercut-diff-streams-'));
-  try {
-    facade = installFacade(new SimWorld({ seed: 1 }), simRoot);
-    const viaReal = await playAll(real, ops);
-    const viaSim = await playAll(simRoot, ops);
-    facade.uninstall();
-    facade = undefined;
-    expect(viaSim).toEqual(viaReal);
-  } finally {
-    rmSync(real, { recursive: true, force: true });
-  }
+  await expectSameOnRealAndSimulated((base) => playAll(base, ops), '/powercut-facade-differential-streams', 'powercut-diff-streams-');
 }
 
 const opsArb = fc.array(opArb, { maxLength: 12 });

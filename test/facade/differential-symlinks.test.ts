@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installFacade, type InstalledFacade } from '../../facade/install.ts';
 import { UnsupportedFsCallError } from '../../facade/errors.ts';
 import { SimWorld } from '../../sim/world.ts';
-import { call, type Api } from './fs-call.ts';
+import { call, expectSameOnRealAndSimulated, type Api } from './fs-call.ts';
 
 type Op =
   | { kind: 'symlink'; target: string; absolute: boolean; name: string }
@@ -144,17 +144,7 @@ const opsArb = fc.array(fc.tuple(fc.constantFrom<Api>('sync', 'callback', 'promi
 
 /** Plays `ops` on a fresh real temporary directory and a fresh simulated root, and compares. */
 async function expectAgreement(ops: ReadonlyArray<readonly [Api, Op]>): Promise<void> {
-  const real = mkdtempSync(join(tmpdir(), 'powercut-symlinks-'));
-  try {
-    facade = installFacade(new SimWorld({ seed: 1 }), simRoot);
-    const viaReal = await playAll(real, ops);
-    const viaSim = await playAll(simRoot, ops);
-    facade.uninstall();
-    facade = undefined;
-    expect(viaSim).toEqual(viaReal);
-  } finally {
-    rmSync(real, { recursive: true, force: true });
-  }
+  await expectSameOnRealAndSimulated((base) => playAll(base, ops), simRoot, 'powercut-symlinks-');
 }
 
 describe('symbolic links: facade versus the real fs', () => {

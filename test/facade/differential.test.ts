@@ -15,15 +15,11 @@
  * six random characters of a `mkdtemp` name (masked: the real ones are random, the simulated
  * ones seeded); the order of `opendir` entries (the real fs hands them out unsorted).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { installFacade, type InstalledFacade } from '../../facade/install.ts';
-import { SimWorld } from '../../sim/world.ts';
-import { call, type Api } from './fs-call.ts';
+import { describe, it } from 'vitest';
+import { call, expectSameOnRealAndSimulated, type Api } from './fs-call.ts';
 
 type Op =
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
@@ -228,12 +224,6 @@ async function playAll(base: string, ops: ReadonlyArray<readonly [Api, Op]>): Pr
   return out;
 }
 
-let facade: InstalledFacade | undefined;
-afterEach(() => {
-  facade?.uninstall();
-  facade = undefined;
-});
-
 /**
  * Every directory and file of the tree, each file holding its own name: a start on which most
  * operations succeed (from an empty directory most fail with ENOENT).
@@ -247,18 +237,7 @@ const opsArb = fc.array(fc.tuple(fc.constantFrom<Api>('sync', 'callback', 'promi
 
 /** Plays `ops` on a fresh real temporary directory and a fresh simulated root, and compares. */
 async function expectAgreement(ops: ReadonlyArray<readonly [Api, Op]>): Promise<void> {
-  const simRoot = '/powercut-facade-differential';
-  const real = mkdtempSync(join(tmpdir(), 'powercut-diff-'));
-  try {
-    facade = installFacade(new SimWorld({ seed: 1 }), simRoot);
-    const viaReal = await playAll(real, ops);
-    const viaSim = await playAll(simRoot, ops);
-    facade.uninstall();
-    facade = undefined;
-    expect(viaSim).toEqual(viaReal);
-  } finally {
-    rmSync(real, { recursive: true, force: true });
-  }
+  await expectSameOnRealAndSimulated((base) => playAll(base, ops), '/powercut-facade-differential', 'powercut-diff-');
 }
 
 describe('facade versus the real fs', () => {

@@ -7,10 +7,7 @@
  */
 import fs from 'node:fs';
 import { InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
-
-interface State {
-  acked: number;
-}
+import { publisherWorkload, syncDir, type Published } from './publishing.ts';
 
 /** Which directory fsyncs a publisher makes. */
 interface Syncs {
@@ -26,21 +23,12 @@ function contentOf(version: number, file: string): string {
   return JSON.stringify({ version, file, padding: 'x'.repeat(200 + version) });
 }
 
-async function syncDir(path: string): Promise<void> {
-  const handle = await fs.promises.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The published versions under the root, highest first. */
 function versions(root: string): number[] {
   return fs.readdirSync(root).flatMap((name) => /^v(\d+)$/.exec(name)?.[1] ?? []).map(Number).sort((a, b) => b - a);
 }
 
-async function publish(ctx: WorkloadContext<State>, syncs: Syncs, version: number): Promise<void> {
+async function publish(ctx: WorkloadContext<Published>, syncs: Syncs, version: number): Promise<void> {
   const tmp = ctx.path(`v${version}.tmp`);
   await fs.promises.rm(tmp, { recursive: true, force: true });
   await fs.promises.mkdir(tmp);
@@ -59,37 +47,23 @@ async function publish(ctx: WorkloadContext<State>, syncs: Syncs, version: numbe
   for (const old of versions(ctx.root).slice(1)) await fs.promises.rm(ctx.path(`v${old}`), { recursive: true });
 }
 
-function publisher(name: string, syncs: Syncs): Workload<State, Syncs> {
-  return {
-    name,
-    operationsCount: 6,
-    initialState: () => ({ acked: 0 }),
-    open: () => syncs,
-    setup: (ctx) => publish(ctx, syncs, 0),
-    operations: [{
-      name: 'publish',
-      async run(ctx, publisherSyncs, index) {
-        await publish(ctx, publisherSyncs, index + 1);
-        ctx.state.acked = index + 1;
-      },
-    }],
-    invariants(ctx) {
-      const [latest] = versions(ctx.root);
-      if (latest === undefined) throw new InvariantViolation('durable', 'no published version');
-      for (const file of files) {
-        let text: string;
-        try {
-          text = fs.readFileSync(ctx.path(`v${latest}/${file}`), 'utf8');
-        } catch {
-          throw new InvariantViolation('whole', `v${latest}/${file} is missing`);
-        }
-        if (text !== contentOf(latest, file)) throw new InvariantViolation('whole', `v${latest}/${file} is torn`);
+function publisher(name: string, syncs: Syncs): Workload<Published, Syncs> {
+  return publisherWorkload(name, syncs, publish, (ctx) => {
+    const [latest] = versions(ctx.root);
+    if (latest === undefined) throw new InvariantViolation('durable', 'no published version');
+    for (const file of files) {
+      let text: string;
+      try {
+        text = fs.readFileSync(ctx.path(`v${latest}/${file}`), 'utf8');
+      } catch {
+        throw new InvariantViolation('whole', `v${latest}/${file} is missing`);
       }
-      const acked = ctx.state.acked;
-      ctx.state.acked = Math.min(acked, latest);
-      if (latest < acked) throw new InvariantViolation('durable', `version ${latest} < acknowledged ${acked}`);
-    },
-  };
+      if (text !== contentOf(latest, file)) throw new InvariantViolation('whole', `v${latest}/${file} is torn`);
+    }
+    const acked = ctx.state.acked;
+    ctx.state.acked = Math.min(acked, latest);
+    if (latest < acked) throw new InvariantViolation('durable', `version ${latest} < acknowledged ${acked}`);
+  });
 }
 
 /** Every fsync: passes. */

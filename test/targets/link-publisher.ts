@@ -8,10 +8,7 @@
  */
 import fs from 'node:fs';
 import { InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
-
-interface State {
-  acked: number;
-}
+import { publisherWorkload, syncDir, type Published } from './publishing.ts';
 
 /** How a publisher switches. */
 interface Switch {
@@ -25,16 +22,7 @@ function contentOf(version: number): string {
   return JSON.stringify({ version, padding: 'x'.repeat(100 + version) });
 }
 
-async function syncDir(path: string): Promise<void> {
-  const handle = await fs.promises.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function writeVersion(ctx: WorkloadContext<State>, version: number): Promise<void> {
+async function writeVersion(ctx: WorkloadContext<Published>, version: number): Promise<void> {
   const dir = ctx.path(`v${version}`);
   await fs.promises.mkdir(dir, { recursive: true });
   const handle = await fs.promises.open(`${dir}/data.json`, 'w');
@@ -48,49 +36,35 @@ async function writeVersion(ctx: WorkloadContext<State>, version: number): Promi
   await syncDir(ctx.root);
 }
 
-async function switchTo(ctx: WorkloadContext<State>, version: number, how: Switch): Promise<void> {
+async function switchTo(ctx: WorkloadContext<Published>, version: number, how: Switch): Promise<void> {
   await fs.promises.rm(ctx.path('current.tmp'), { force: true });
   await fs.promises.symlink(`v${version}`, ctx.path('current.tmp'));
   await fs.promises.rename(ctx.path('current.tmp'), ctx.path('current'));
   if (how.syncAfterSwitch) await syncDir(ctx.root);
 }
 
-async function publish(ctx: WorkloadContext<State>, how: Switch, version: number): Promise<void> {
+async function publish(ctx: WorkloadContext<Published>, how: Switch, version: number): Promise<void> {
   if (how.linkFirst) await switchTo(ctx, version, how);
   await writeVersion(ctx, version);
   if (!how.linkFirst) await switchTo(ctx, version, how);
   if (version >= 2) await fs.promises.rm(ctx.path(`v${version - 2}`), { recursive: true, force: true });
 }
 
-function publisher(name: string, how: Switch): Workload<State, Switch> {
-  return {
-    name,
-    operationsCount: 6,
-    initialState: () => ({ acked: 0 }),
-    open: () => how,
-    setup: (ctx) => publish(ctx, how, 0),
-    operations: [{
-      name: 'publish',
-      async run(ctx, switching, index) {
-        await publish(ctx, switching, index + 1);
-        ctx.state.acked = index + 1;
-      },
-    }],
-    invariants(ctx) {
-      const target = fs.readlinkSync(ctx.path('current'));
-      let text: string;
-      try {
-        text = fs.readFileSync(ctx.path('current/data.json'), 'utf8');
-      } catch {
-        throw new InvariantViolation('whole', `current -> ${target}, which holds no data.json`);
-      }
-      const version = (JSON.parse(text) as { version: number }).version;
-      if (text !== contentOf(version)) throw new InvariantViolation('whole', `current/data.json is torn`);
-      const acked = ctx.state.acked;
-      ctx.state.acked = Math.min(acked, version);
-      if (version < acked) throw new InvariantViolation('durable', `current -> ${target}: version ${version} < acknowledged ${acked}`);
-    },
-  };
+function publisher(name: string, how: Switch): Workload<Published, Switch> {
+  return publisherWorkload(name, how, publish, (ctx) => {
+    const target = fs.readlinkSync(ctx.path('current'));
+    let text: string;
+    try {
+      text = fs.readFileSync(ctx.path('current/data.json'), 'utf8');
+    } catch {
+      throw new InvariantViolation('whole', `current -> ${target}, which holds no data.json`);
+    }
+    const version = (JSON.parse(text) as { version: number }).version;
+    if (text !== contentOf(version)) throw new InvariantViolation('whole', `current/data.json is torn`);
+    const acked = ctx.state.acked;
+    ctx.state.acked = Math.min(acked, version);
+    if (version < acked) throw new InvariantViolation('durable', `current -> ${target}: version ${version} < acknowledged ${acked}`);
+  });
 }
 
 /** Every fsync, the link switched after the version is durable: passes. */
