@@ -12,7 +12,7 @@ import { findingOf } from '../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, planToReplay, replayOne, writeFailure } from './failure-report.ts';
+import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { loadInput, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertCrashSafe}. */
@@ -59,10 +59,7 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const invocation = options.invocation ?? 'npx powercut';
   const planFile = await planToReplay(subject, options.plan);
   if (planFile !== undefined) {
-    await replayOne(planFile, subject, invocation);
-    // Asked for from the environment, a rerun of a failure: that it passes now is news (as
-    // `powercut replay` says); a `plan` option is a regression test, whose passing is the point.
-    if (options.plan === undefined || options.plan === '') process.stderr.write(`powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)\n`);
+    await replayAsked(planFile, subject, invocation, options.plan);
     return undefined;
   }
   const loaded = await loadInput(subject);

@@ -12,7 +12,7 @@ import { crashName, explorePlan, findingOf, threadsExecutor, type ExploreResult 
 import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, planToReplay, replayOne, writeFailure } from './failure-report.ts';
+import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { loadInput, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertExploresClean}. */
@@ -61,7 +61,7 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   const invocation = options.invocation ?? 'npx powercut';
   const planFile = await planToReplay(subject, options.plan);
   if (planFile !== undefined) {
-    await replayOne(planFile, subject, invocation);
+    await replayAsked(planFile, subject, invocation, options.plan);
     return undefined;
   }
   const loaded = await loadInput(subject);

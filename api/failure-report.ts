@@ -40,6 +40,19 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
   throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
 }
 
+/**
+ * Replays the plan file an assertion was given instead of searching ({@link planToReplay}) and
+ * throws if it fails. A plan asked for from the environment is a rerun of a failure: that it
+ * passes now is news (as `powercut replay` says), told as a warning the test runner shows with
+ * the test; a `plan` option is a regression test, whose passing is the point, and passes quietly.
+ */
+export async function replayAsked(planFile: string, input: SubjectInput, invocation: string, option: string | undefined): Promise<void> {
+  await replayOne(planFile, input, invocation);
+  if (option === undefined || option === '') {
+    console.warn(`powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`);
+  }
+}
+
 /** Writes a failure's plan where a test can find it again (`-<suffix>` after the seed, when given). @returns the file */
 export function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number, suffix = ''): string {
   const folder = dir ?? join('.powercut', 'failures');

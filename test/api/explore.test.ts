@@ -2,10 +2,10 @@
  * `assertExploresClean`: every crash point of one seed's first steps as one assertion, with the
  * plan of a failure written and replayable, and never a pass when nothing was crashed.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
 import { thrown } from './thrown.ts';
 
@@ -41,6 +41,22 @@ describe('assertExploresClean', () => {
     expect(again.message).toMatch(new RegExp(`replayed from the plan file; invariants broken: .*${failure.invariant}`));
     // The library that writes the rest passes the same exploration.
     expect((await assertExploresClean({ target: 'test/targets/fixtures/checked-count.ts' }))?.violations).toEqual([]);
+    // Its plan, rerun through POWERCUT_PLAN on the library that writes the rest, passes, and says so.
+    const fixed = join(dir, 'fixed-explore.json');
+    const document = JSON.parse(await readFile(failure.planFile!, 'utf8')) as Record<string, unknown>;
+    await writeFile(fixed, JSON.stringify({ ...document, target: 'test/targets/fixtures/checked-count.ts' }));
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      said.push(String(line));
+    });
+    process.env['POWERCUT_PLAN'] = fixed;
+    try {
+      expect(await assertExploresClean({ target: 'test/targets/fixtures/checked-count.ts' })).toBeUndefined();
+      expect(said).toEqual([`powercut: POWERCUT_PLAN=${fixed} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`]);
+    } finally {
+      spy.mockRestore();
+      delete process.env['POWERCUT_PLAN'];
+    }
   });
 
   it('never passes when the steps explored did no I/O to crash', async () => {
