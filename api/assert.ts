@@ -57,7 +57,7 @@ export const assertShrinkRunsDefault = 500;
  */
 export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
   const invocation = options.invocation ?? 'npx powercut';
-  const planFile = await planToReplay(subject, options.plan);
+  const planFile = await planToReplay(subject, options.plan, 'campaign');
   if (planFile !== undefined) {
     await replayAsked(planFile, subject, invocation, options.plan);
     return undefined;

@@ -59,7 +59,7 @@ export const exploreScenarioDefault = 'wal-append';
  */
 export async function assertExploresClean(subject: SubjectInput = {}, options: ExploreAssertOptions = {}): Promise<ExploreResult<BasePlan> | undefined> {
   const invocation = options.invocation ?? 'npx powercut';
-  const planFile = await planToReplay(subject, options.plan);
+  const planFile = await planToReplay(subject, options.plan, 'explore');
   if (planFile !== undefined) {
     await replayAsked(planFile, subject, invocation, options.plan);
     return undefined;
@@ -87,12 +87,12 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   if (result.crashPoints === 0) throw new NothingTestedError(`powercut: nothing was tested: the first ${loaded.shrink.stepCount(result.plan)} steps of ${unit} seed ${plan.seed} did no I/O that could be crashed`);
   const clean = result.cleanViolations[0];
   if (clean !== undefined) {
-    const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: findingOf(clean) }, unit, plan.seed, 'explore');
+    const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: { ...findingOf(clean), by: 'explore' } }, unit, plan.seed, 'explore');
     throw failure(loaded, clean, file, unit, plan.seed, ['found by explore in its clean run, before any crash'], invocation);
   }
   const first = result.violations[0];
   if (first === undefined) return result;
-  const file = writeFailure(options.failuresDir, loaded, { ...first.plan, found: findingOf(first) }, unit, plan.seed, 'explore');
+  const file = writeFailure(options.failuresDir, loaded, { ...first.plan, found: { ...findingOf(first), by: 'explore' } }, unit, plan.seed, 'explore');
   const shown = `found by explore: ${crashName(first)}, first at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
   throw failure(loaded, { invariant: first.invariant, message: first.message, step: -1 }, file, unit, plan.seed, [shown], invocation);
 }

@@ -14,18 +14,24 @@ import { CrashSafetyError } from './errors.ts';
 import { specOfInput, type SubjectInput } from './subject-input.ts';
 
 /**
- * The plan file this assertion replays instead of a campaign: the `plan` option, always; else
- * `POWERCUT_PLAN`, when the plan names this assertion's subject (the same kind and module), so
- * that a plan set for one test in the environment leaves the other assertions of the run alone.
+ * The plan file this assertion replays instead of searching: the `plan` option, always; else
+ * `POWERCUT_PLAN`, when the plan names this assertion's subject (the same kind and module) and
+ * was found by this assertion's search (`found.by`: a campaign's plan for `assertCrashSafe`, an
+ * exploration's for `assertExploresClean`), so that a plan set for one test in the environment
+ * leaves the other assertions of the run alone.
+ * @param search - the search of the asking assertion
  */
-export async function planToReplay(subject: SubjectInput, option: string | undefined): Promise<string | undefined> {
+export async function planToReplay(subject: SubjectInput, option: string | undefined, search: 'campaign' | 'explore'): Promise<string | undefined> {
   if (option !== undefined && option !== '') return option;
   const fromEnv = process.env['POWERCUT_PLAN'];
   if (fromEnv === undefined || fromEnv === '') return undefined;
-  const named = locatePlanSubject(await readJsonDocument(fromEnv), fromEnv);
+  const document = await readJsonDocument(fromEnv);
+  const named = locatePlanSubject(document, fromEnv);
   const mine = specOfInput(subject);
   const where = (module: string | undefined): string | undefined => (module === undefined ? undefined : resolve(module));
-  return named.kind === mine.kind && where(named.module) === where(mine.module) ? fromEnv : undefined;
+  if (named.kind !== mine.kind || where(named.module) !== where(mine.module)) return undefined;
+  const by = (document as { found?: { by?: unknown } } | null)?.found?.by === 'explore' ? 'explore' : 'campaign';
+  return by === search ? fromEnv : undefined;
 }
 
 /** Replays one plan file on `input`'s subject and throws if it fails. */

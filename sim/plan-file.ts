@@ -89,8 +89,9 @@ export function planChecks(source: string): PlanChecks {
 /** Checks a plan's optional `found` ({@link PlanFinding}): an object with the invariant and message as strings. */
 export function checkFinding(value: unknown, checks: PlanChecks): void {
   if (value === undefined) return;
-  const found = checks.object(value, 'found', ['invariant', 'message']);
+  const found = checks.object(value, 'found', ['invariant', 'message', 'by']);
   for (const field of ['invariant', 'message']) if (typeof found[field] !== 'string') checks.fail(`found.${field}`, 'must be a string');
+  if (found['by'] !== undefined) checks.oneOf(found['by'], 'found.by', ['explore']);
 }
 
 /** Checks a plan's `faults` (a fault profile). */

@@ -103,6 +103,12 @@ export type PlanStep =
 export interface PlanFinding {
   readonly invariant: string;
   readonly message: string;
+  /**
+   * The search that found it: `explore` for an exploration (`powercut explore --out`,
+   * `assertExploresClean`), absent for a campaign or a shrink of one. An assertion replays a plan
+   * that `POWERCUT_PLAN` names only when its own search found it (api/failure-report.ts).
+   */
+  readonly by?: 'explore';
 }
 
 export interface Plan {

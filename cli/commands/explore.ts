@@ -80,7 +80,7 @@ export function registerExplore(program: Command): void {
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
-        await writeFile(flags.out, stableJson({ ...first.plan, found: findingOf(first) }));
+        await writeFile(flags.out, stableJson({ ...first.plan, found: { ...findingOf(first), by: 'explore' } }));
         console.log(`wrote the plan of the first violation to ${flags.out}`);
       } else if (first) {
         // The plan is the exploration's own (a crash or a failed sync at an I/O), not a seed's: it is written, then replayed (`;`: explore exits 1 on the violation).

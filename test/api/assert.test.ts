@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertCrashSafe, CrashSafetyError, isCrashSafetyError, runCampaign } from '../../api/index.ts';
+import { assertCrashSafe, assertExploresClean, CrashSafetyError, isCrashSafetyError, runCampaign } from '../../api/index.ts';
 import { thrown } from './thrown.ts';
 
 let dir: string;
@@ -53,6 +53,9 @@ describe('assertCrashSafe', () => {
     process.env['POWERCUT_PLAN'] = first.planFile!;
     try {
       expect(((await thrown(assertCrashSafe({ engine: broken }))) as CrashSafetyError).message).toBe(again.message);
+      // A campaign's plan is not replayed by the exploration of the same engine: it explores.
+      const explored = (await thrown(assertExploresClean({ engine: broken }, { steps: 4, failuresDir: dir }))) as CrashSafetyError;
+      expect(explored.message).toContain('found by explore');
     } finally {
       delete process.env['POWERCUT_PLAN'];
     }

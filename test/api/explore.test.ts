@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
+import { assertCrashSafe, assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
 import { thrown } from './thrown.ts';
 
 let dir: string;
@@ -35,8 +35,8 @@ describe('assertExploresClean', () => {
     expect(failure.planFile).toMatch(/unchecked-count-1-explore\.json$/);
     expect(failure.message).toMatch(/found by explore: \S+.*, first at I\/O \d+ \(\d+ of \d+ runs\)/);
     expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile}`);
-    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { found: { invariant: string } };
-    expect(plan.found.invariant).toBe(failure.invariant);
+    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { found: { invariant: string; by: string } };
+    expect(plan.found).toMatchObject({ invariant: failure.invariant, by: 'explore' });
     const again = (await thrown(assertExploresClean({ target }, { plan: failure.planFile! }))) as CrashSafetyError;
     expect(again.message).toMatch(new RegExp(`replayed from the plan file; invariants broken: .*${failure.invariant}`));
     // The library that writes the rest passes the same exploration.
@@ -53,6 +53,8 @@ describe('assertExploresClean', () => {
     try {
       expect(await assertExploresClean({ target: 'test/targets/fixtures/checked-count.ts' })).toBeUndefined();
       expect(said).toEqual([`powercut: POWERCUT_PLAN=${fixed} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`]);
+      // An exploration's plan (found.by) is not replayed by the campaign assertion on the same library: it runs its seeds.
+      expect((await assertCrashSafe({ target: 'test/targets/fixtures/checked-count.ts' }, { seeds: 2 }))?.seeds).toBe(2);
     } finally {
       spy.mockRestore();
       delete process.env['POWERCUT_PLAN'];
