@@ -729,6 +729,7 @@ export class FacadeCore {
    * @throws NodeFsError ENOENT, ELOOP (syscall `stat`)
    */
   #statLinksOnTheWay(path: string): void {
+    if (!this.world.kernel.disk.hasSymlinks) return;
     const parts = path.split('/').filter((part) => part !== '' && part !== '.');
     for (let i = 1; i <= parts.length; i++) {
       const prefix = `/${parts.slice(0, i).join('/')}`;
@@ -840,6 +841,7 @@ export class FacadeCore {
 
   /** The first directory on the way to `path` (not `path` itself) that is a symbolic link leading nowhere, as the caller named it. */
   #danglingLinkOnTheWay(path: string): string | undefined {
+    if (!this.world.kernel.disk.hasSymlinks) return undefined;
     const parts = path.split('/').filter((part) => part !== '' && part !== '.');
     for (let i = 1; i < parts.length; i++) {
       const prefix = `/${parts.slice(0, i).join('/')}`;
