@@ -20,6 +20,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { call, expectSameOnRealAndSimulated, type Api } from './fs-call.ts';
+import { putAwayOpened, type Opened } from './stream-ops.ts';
 
 type Op =
   | { kind: 'writeFile' | 'appendFile'; name: string; data: string }
@@ -199,9 +200,15 @@ async function vectored(api: Api, path: string, op: Op & { kind: 'writev' | 'rea
 async function readStream(api: Api, path: string, op: Op & { kind: 'readStream' }): Promise<string[]> {
   const options = { start: op.start, end: op.end, highWaterMark: op.highWaterMark, encoding: op.encoding };
   let stream: fs.ReadStream;
-  if (api === 'callback') stream = fs.createReadStream(path, options);
-  else if (api === 'sync') stream = fs.createReadStream('', { ...options, fd: fs.openSync(path, 'r') });
-  else stream = (await fs.promises.open(path, 'r')).createReadStream(options);
+  const opened: Opened = {};
+  try {
+    if (api === 'callback') stream = fs.createReadStream(path, options);
+    else if (api === 'sync') stream = fs.createReadStream('', { ...options, fd: (opened.fd = fs.openSync(path, 'r')) });
+    else stream = (opened.handle = await fs.promises.open(path, 'r')).createReadStream(options);
+  } catch (error) {
+    putAwayOpened(opened);
+    throw error;
+  }
   const events: string[] = [];
   for (const name of ['open', 'ready', 'end', 'close']) stream.on(name, () => events.push(name));
   stream.on('data', (chunk: Buffer | string) => events.push(`data:${typeof chunk === 'string' ? chunk : chunk.toString('hex')}`));

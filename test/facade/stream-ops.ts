@@ -104,6 +104,25 @@ function listen(stream: fs.ReadStream | fs.WriteStream): { events: string[]; clo
   return { events, closed };
 }
 
+/** What a stream op opened itself, before the stream took it over. */
+export interface Opened {
+  fd?: number;
+  handle?: fs.promises.FileHandle;
+}
+
+/**
+ * Handles whose stream refused its options, kept for the life of the test process. Node 20's
+ * half-made stream keeps a reference on its handle that nothing drops, so `close()` never
+ * settles, and left to the garbage collector the handle is closed with DEP0137's warning.
+ */
+const refusedStreamHandles: fs.promises.FileHandle[] = [];
+
+/** Puts away what `opened` holds: a stream that refused its options never took it over. */
+export function putAwayOpened(opened: Opened): void {
+  if (opened.fd !== undefined) fs.closeSync(opened.fd);
+  if (opened.handle !== undefined) refusedStreamHandles.push(opened.handle);
+}
+
 /**
  * Plays a write stream op on `path` to the stream's `close`.
  * @returns the events in order, with `write()` results and the final `bytesWritten`
@@ -111,11 +130,14 @@ function listen(stream: fs.ReadStream | fs.WriteStream): { events: string[]; clo
 export async function playWriteStream(path: string, op: WriteStreamOp): Promise<string[]> {
   const options = { flags: op.flags, start: op.start, flush: op.flush, highWaterMark: op.highWaterMark };
   let stream: fs.WriteStream;
+  const opened: Opened = {};
   try {
     if (op.via === 'path') stream = fs.createWriteStream(path, options);
-    else if (op.via === 'fd') stream = fs.createWriteStream('', { ...options, fd: fs.openSync(path, op.flags) });
-    else stream = (await fs.promises.open(path, op.flags)).createWriteStream(options);
+    else if (op.via === 'fd') stream = fs.createWriteStream('', { ...options, fd: (opened.fd = fs.openSync(path, op.flags)) });
+    else stream = (opened.handle = await fs.promises.open(path, op.flags)).createWriteStream(options);
   } catch (error) {
+    // Options refused after the open: the file is closed here, not left to the garbage collector.
+    putAwayOpened(opened);
     return [`throw:${describeError(error)}`];
   }
   const { events, closed } = listen(stream);
@@ -143,11 +165,14 @@ export async function playWriteStream(path: string, op: WriteStreamOp): Promise<
 export async function playReadStream(path: string, op: ReadStreamOp): Promise<string[]> {
   const options = { start: op.start, end: op.end, highWaterMark: op.highWaterMark };
   let stream: fs.ReadStream;
+  const opened: Opened = {};
   try {
     if (op.via === 'path') stream = fs.createReadStream(path, options);
-    else if (op.via === 'fd') stream = fs.createReadStream('', { ...options, fd: fs.openSync(path, 'r') });
-    else stream = (await fs.promises.open(path, 'r')).createReadStream(options);
+    else if (op.via === 'fd') stream = fs.createReadStream('', { ...options, fd: (opened.fd = fs.openSync(path, 'r')) });
+    else stream = (opened.handle = await fs.promises.open(path, 'r')).createReadStream(options);
   } catch (error) {
+    // Options refused after the open: the file is closed here, not left to the garbage collector.
+    putAwayOpened(opened);
     return [`throw:${describeError(error)}`];
   }
   const { events, closed } = listen(stream);
