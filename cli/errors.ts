@@ -46,7 +46,7 @@ export class UsageError extends Error {
 
 /** Codes of the library's errors that mean bad input: one line, exit 2. */
 const inputErrorCodes: ReadonlySet<string> = new Set([
-  'USAGE', 'CAMPAIGN_INPUT', 'PLAN_FILE', 'CORPUS_INPUT', 'TARGET_SETUP', 'SUBJECT_LOAD', 'REAL_INPUT',
+  'USAGE', 'CAMPAIGN_INPUT', 'PLAN_FILE', 'CORPUS_INPUT', 'SUBJECT_LOAD', 'REAL_INPUT',
   'SUMMARY_MISSING', 'SUMMARY_MALFORMED', 'NOT_MERGEABLE', 'REPORT_DIR', 'WORKER_START', 'POWERCUT_BAD_IMAGE', 'POWERCUT_BAD_CONFIG',
 ]);
 
@@ -76,6 +76,12 @@ export function reportError(error: unknown, writeErr: (line: string) => void): n
     writeErr(`powercut: ${oneLine(error.message)}`);
     // A worker that cannot start is the harness's failure, not the user's input.
     return code === 'WORKER_START' ? exitCodes.harness : exitCodes.usage;
+  }
+  // A workload whose open or setup does not complete with faults off could not be tested: exit 3,
+  // as \`run\` gives for the same seeds (each run threw), not the 2 of input refused before any work.
+  if (error instanceof Error && code === 'TARGET_SETUP') {
+    writeErr(`powercut: ${oneLine(error.message)}`);
+    return exitCodes.harness;
   }
   // The library made a call the facade does not simulate: powercut could not test it (exit 3),
   // which is neither the user's input nor a bug of powercut's own.

@@ -1,8 +1,9 @@
 /**
  * A simulated process's lifecycle listeners: what a library registers with `process.on('exit')`,
  * `'beforeExit'`, a signal (`'SIGINT'`, ...) or its IPC channel (`'message'`, `'disconnect'`: log4js
- * adds a `'message'` listener at every `configure`) belongs to the incarnation that registered it,
- * and dies with it at a crash, as with a real process. Without this, every incarnation of every
+ * adds a `'message'` listener at every `configure`), and any listener on the `cluster` module,
+ * belongs to the incarnation that registered it, and dies with it at a crash, as with a real
+ * process. Without this, every incarnation of every
  * run added its listeners to the real process: a library loaded afresh each time (atomically,
  * through when-exit, registers an exit handler when it loads) piled up hundreds of them, Node
  * printed `MaxListenersExceededWarning`, and at the real exit they all ran, on simulated paths no
@@ -24,6 +25,7 @@
  * in whichever seed a thread ran first, and a campaign's digest depended on `--jobs` (measured on
  * atomically: 0559522e… with one job, dfd95712… with two).
  */
+import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { SimWorld } from '../sim/index.ts';
 
@@ -49,36 +51,56 @@ export function isLifecycleEvent(event: unknown, hasChannel = process.channel !=
 /** Node's own method of `process` (an EventEmitter's), for the events that stay real. */
 const nodeMethod = (name: string): ((...args: unknown[]) => unknown) => (EventEmitter.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
 
-/**
- * Puts the lifecycle listeners of `world`'s incarnations in emitters of their own, and holds
- * warnings, while the run is pinned.
- * @returns a function, to call once the run is unpinned, that emits the warnings held
- */
-export function pinProcessEvents(world: SimWorld, replace: Replace): () => void {
+/** An emitter per incarnation of `world`: a fresh one once the process was restarted. */
+function perIncarnation(world: SimWorld): () => EventEmitter {
   const fresh = (): EventEmitter => new EventEmitter().setMaxListeners(0);
   let emitter = fresh();
   let incarnation = world.kernel.incarnation;
-  const current = (): EventEmitter => {
+  return () => {
     if (world.kernel.incarnation !== incarnation) {
       emitter = fresh();
       incarnation = world.kernel.incarnation;
     }
     return emitter;
   };
+}
+
+/**
+ * Routes the listener methods of `target` for the events `scoped` picks to the incarnation's
+ * emitter `current()`; other events stay on `target`. `removeAllListeners()` with no event
+ * clears the incarnation's listeners only.
+ */
+function scopeListeners(target: EventEmitter, scoped: (event: unknown) => boolean, current: () => EventEmitter, replace: Replace): void {
   for (const name of byEvent) {
-    replace(process, name, function (this: unknown, event: unknown, ...rest: unknown[]): unknown {
-      if (!isLifecycleEvent(event)) return nodeMethod(name).call(process, event, ...rest);
+    replace(target, name, function (this: unknown, event: unknown, ...rest: unknown[]): unknown {
+      if (!scoped(event)) return nodeMethod(name).call(target, event, ...rest);
       const result = (current() as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!(event, ...rest);
-      return chaining.has(name) ? process : result;
+      return chaining.has(name) ? target : result;
     });
   }
-  replace(process, 'removeAllListeners', function (this: unknown, ...args: unknown[]): unknown {
+  replace(target, 'removeAllListeners', function (this: unknown, ...args: unknown[]): unknown {
     // With no event: the incarnation's own listeners only; the real process's are powercut's (and
     // a test runner's), which a library in a real process would not find there.
-    if (args.length === 0 || isLifecycleEvent(args[0])) current().removeAllListeners(...(args as [string]));
-    else nodeMethod('removeAllListeners').call(process, args[0]);
-    return process;
-  });  const warnings: unknown[][] = [];
+    if (args.length === 0 || scoped(args[0])) current().removeAllListeners(...(args as [string]));
+    else nodeMethod('removeAllListeners').call(target, args[0]);
+    return target;
+  });
+}
+
+/**
+ * Puts the lifecycle listeners of `world`'s incarnations, and every listener on `cluster`, in
+ * emitters of their own, and holds warnings, while the run is pinned. A simulated process has
+ * no cluster workers, so nothing emits cluster events; a library loaded afresh in every
+ * incarnation that listens on `cluster` (acebase: `online`, `exit`, `message`; log4js: `message`
+ * at every `configure`) no longer piles its listeners on the real module.
+ * @returns a function, to call once the run is unpinned, that emits the warnings held
+ */
+export function pinProcessEvents(world: SimWorld, replace: Replace): () => void {
+  const current = perIncarnation(world);
+  scopeListeners(process, isLifecycleEvent, current, replace);
+  const clusterListeners = perIncarnation(world);
+  scopeListeners(cluster, () => true, clusterListeners, replace);
+  const warnings: unknown[][] = [];
   replace(process, 'emitWarning', (...args: unknown[]) => {
     warnings.push(args);
   });

@@ -128,6 +128,12 @@ function duringOperation(position: number): (crashState: number) => TargetCrash 
   return (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false });
 }
 
+/** A value with a `then` method that is not a native Promise: `await` waits on it all the same. */
+function isForeignThenable(value: unknown): boolean {
+  if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return false;
+  return !(value instanceof Promise) && typeof (value as { then?: unknown }).then === 'function';
+}
+
 /**
  * A deep copy of a workload's state, or undefined when it is not plain data (it holds functions
  * or class instances): such a state is then not restored after a crash.
@@ -231,6 +237,8 @@ class LibraryRun<S, L, M> {
   #checking = false;
   /** Whether `load` gave back a module an earlier incarnation in this thread got: not loaded afresh. */
   #sameModule = false;
+  /** The last `open` returned a thenable that is no Promise (see {@link #thenableHint}). */
+  #openReturnedThenable = false;
   /** `ctx.state` as it was when the last crash fired, cloned (see {@link #section}). */
   #stateAtCrash: { readonly state: S } | undefined;
   /** The thread's environment pinned to this run's world (set while the run executes). */
@@ -354,7 +362,18 @@ class LibraryRun<S, L, M> {
   async #open(ctx: WorkloadContext<S> = this.#ctx): Promise<L> {
     const loaded = this.loaded !== undefined ? this.loaded.value : await this.#load();
     if (this.loaded === undefined && this.workload.load !== undefined) this.#noteLoaded(loaded);
-    return this.workload.open(ctx, loaded);
+    const opened = this.workload.open(ctx, loaded);
+    this.#openReturnedThenable = isForeignThenable(opened);
+    return opened;
+  }
+
+  /**
+   * What a stuck open adds when `open` returned a thenable that is not a promise (gun's chain
+   * has a `then`): powercut awaits `open`'s value as `await` does, so such a handle is waited on.
+   */
+  #thenableHint(): string {
+    if (!this.#openReturnedThenable) return '';
+    return '; open returned an object with a then method (not a Promise), which powercut awaits as await does, and it never settled: return the handle inside an object, e.g. { db } (README "Workload")';
   }
 
   /** The workload's `load()`; what it throws is said to come from it (a package name misspelt), not from `open`. */
@@ -401,7 +420,7 @@ class LibraryRun<S, L, M> {
       const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? this.#sameModuleHint() : ''}${nativeAddonNote()}`);
+      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote()}`);
     };
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());
@@ -661,7 +680,7 @@ class LibraryRun<S, L, M> {
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
         const firstDetail = first === undefined ? undefined : messageOf(first).split('\n')[0]!.slice(0, 160);
         const before = firstDetail === undefined || firstDetail === detail.split('\n')[0]!.slice(0, 160) ? '' : ` (retried with faults off, in the same process, after its first open failed: ${firstDetail})`;
-        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${before}${this.#loadedOnceHint()}`, crash);
+        this.#violation('opens', `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${before}${opened.outcome === 'stuck' ? this.#thenableHint() : ''}${this.#loadedOnceHint()}`, crash);
         return false;
       }
       this.#library = opened.value;

@@ -54,6 +54,16 @@ describe('bin/powercut.mjs', () => {
     expect(result.stderr.trim()).toBe(`powercut: ${plan}: the plan's engineModule ./gone.ts is neither in the working directory nor in the plan's folder or one above it: replay it from the folder it was made in; or give the engine with --engine FILE`);
   });
 
+  it('exits 3 from run and from repro alike when a workload\'s open never completes with faults off, one line from repro', async () => {
+    const target = `${packageRoot}test/targets/fixtures/thenable-open.ts`;
+    const run = await launch('run', '--target', target, '--seeds', '2', '--jobs', '1');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('open did not complete with faults off: stuck; open returned an object with a then method');
+    const repro = await launch('repro', '--target', target, '--seed', '1');
+    expect(repro.code).toBe(3);
+    expect(repro.stderr.trim()).toMatch(/^powercut: thenable-open seed 1: open did not complete with faults off: stuck; open returned an object with a then method[^\n]*$/);
+  });
+
   it('passes the exit code through', async () => {
     const result = await launch('run', '--seeds', 'abc');
     expect(result.code).toBe(2);

@@ -3,6 +3,7 @@
  * signal listeners are the incarnation's own and die with it; warnings wait for the run's end,
  * so a once-per-process warning cannot make a seed's trace depend on which seeds ran before it.
  */
+import cluster from 'node:cluster';
 import { deprecate } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { noFaults } from '../../sim/world.ts';
@@ -23,19 +24,22 @@ const registersExitHandlers = asAny(defineWorkload<{ seen: number[] }, undefined
     process.once('SIGTERM', () => {});
     // log4js listens for messages from a cluster's primary at every configure.
     process.on('message', () => {});
+    // acebase and log4js listen on the cluster module at every fresh load.
+    cluster.on('online', () => {}).on('message', () => {});
     ctx.state.seen.push(process.listenerCount('exit'), process.listeners('SIGTERM').length);
     return undefined;
   },
   operations: [{ name: 'look', run(ctx) { ctx.state.seen.push(process.listenerCount('exit')); } }],
   invariants(ctx) {
     if (process.listenerCount('exit') !== 1) ctx.violate('one-exit-listener', `the incarnation sees ${process.listenerCount('exit')} exit listeners`);
+    if (cluster.listenerCount('message') !== 1) ctx.violate('one-cluster-listener', `the incarnation sees ${cluster.listenerCount('message')} cluster message listeners`);
   },
 }));
 
-describe('exit, signal and IPC message listeners of a simulated process', () => {
+describe('exit, signal, IPC message and cluster listeners of a simulated process', () => {
   it('are the incarnation\'s own: each incarnation sees only its own, and none reaches the real process', async () => {
     // 'message' too where the process has no IPC channel (vitest's forks pool gives it one).
-    const counts = (): number[] => [process.listenerCount('exit'), process.listenerCount('SIGTERM'), ...(process.channel === undefined ? [process.listenerCount('message')] : [])];
+    const counts = (): number[] => [process.listenerCount('exit'), process.listenerCount('SIGTERM'), cluster.listenerCount('online'), cluster.listenerCount('message'), ...(process.channel === undefined ? [process.listenerCount('message')] : [])];
     const before = counts();
     const plan = targetPlan(registersExitHandlers, 'test', 1, noFaults({ scheduled: [{ io: 0, kind: 'kill-9' }] }));
     const result = await runTargetPlan(registersExitHandlers, plan);

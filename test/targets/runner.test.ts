@@ -222,6 +222,20 @@ describe('a workload that cannot start with faults off', () => {
     });
   });
 
+  it('says so when open returned an object with a then method (not a Promise) that never settled, as await waits on it', async () => {
+    const base = onFileA('thenable-handle', async () => {}, 1);
+    // gun's chain object has a `then`: returned bare from open, it is awaited and never settles.
+    const thenable = { ...base, open: () => ({ then: () => {} }) };
+    await expect(runTargetPlan(thenable, targetPlan(thenable, 'test', 1, noFaults()))).rejects.toMatchObject({
+      code: 'TARGET_SETUP',
+      message: expect.stringContaining('thenable-handle seed 1: open did not complete with faults off: stuck; open returned an object with a then method (not a Promise), which powercut awaits as await does, and it never settled: return the handle inside an object, e.g. { db }'),
+    });
+    const wrapped = { ...base, open: () => Promise.resolve(new Promise(() => {})) };
+    await expect(runTargetPlan(wrapped, targetPlan(wrapped, 'test', 1, noFaults()))).rejects.toMatchObject({
+      message: expect.not.stringContaining('then method'),
+    });
+  });
+
   it('names setup when the workload\'s setup throws', async () => {
     const base = onFileA('bad-setup', async () => {}, 1);
     const broken = { ...base, setup: () => { throw new TypeError('x is not a function'); } };
