@@ -55,6 +55,8 @@ export class Aggregator {
   /** Deaths of a library's process by an uncaught exception (RunResult.processDeaths), and the seeds with any. */
   processDeaths = 0;
   processDeathSeeds = 0;
+  /** The lowest seed a process died in (the same whichever thread ran it first), to repro. */
+  processDeathFirstSeed: number | undefined;
   violations = 0;
   failingSeeds = 0;
   violationsOmitted = 0;
@@ -77,7 +79,10 @@ export class Aggregator {
     this.looksSkipped += run.looksSkipped ?? 0;
     this.refusedUnfaulted += run.refusedUnfaulted ?? 0;
     this.processDeaths += run.processDeaths ?? 0;
-    if ((run.processDeaths ?? 0) > 0) this.processDeathSeeds++;
+    if ((run.processDeaths ?? 0) > 0) {
+      this.processDeathSeeds++;
+      this.processDeathFirstSeed = Math.min(this.processDeathFirstSeed ?? run.seed, run.seed);
+    }
     this.violations += run.violations.length;
     addFaults(this.faults, run.faults);
     for (const [site, counts] of Object.entries(run.coverage)) addFaults(this.coverage[site] ??= zeroCounts(), counts);

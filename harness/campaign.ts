@@ -174,7 +174,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       ...(aggregator.looks > 0 ? { looks: aggregator.looks } : {}),
       ...(aggregator.looksSkipped > 0 ? { looksSkipped: aggregator.looksSkipped } : {}),
       ...(aggregator.refusedUnfaulted > 0 ? { refusedUnfaulted: aggregator.refusedUnfaulted } : {}),
-      ...(aggregator.processDeaths > 0 ? { processDeaths: aggregator.processDeaths, processDeathSeeds: aggregator.processDeathSeeds } : {}),
+      ...(aggregator.processDeaths > 0 ? { processDeaths: aggregator.processDeaths, processDeathSeeds: aggregator.processDeathSeeds, processDeathFirstSeed: aggregator.processDeathFirstSeed! } : {}),
       targets: normalizedTargets(subject.targets(units), Object.keys(aggregator.coverage)),
       reachable: Object.fromEntries(Object.entries(aggregator.reach).map(([site, mask]) => [site, kindsOfMask(mask)])),
       digest: aggregator.digest(),

@@ -46,7 +46,7 @@ export function subjectLine(result: CampaignResult): string | undefined {
  * be copied (a look needs its own copy), with what to do about it. Empty: the plan asked for none.
  * @param count - how counts are written (the CLI prints bare numbers, reports {@link formatCount})
  */
-export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped' | 'refusedUnfaulted' | 'processDeaths' | 'processDeathSeeds'>, count: (n: number) => string = formatCount): string[] {
+export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped' | 'refusedUnfaulted' | 'processDeaths' | 'processDeathSeeds' | 'processDeathFirstSeed'>, count: (n: number) => string = formatCount): string[] {
   const lines: string[] = [];
   if (result.looks !== undefined) lines.push(`second looks: ${count(result.looks)} other disks the crashes could have left (other crash states, a rotted bit or sector, a power loss between steps), recovered and checked`);
   if (result.looksSkipped !== undefined) {
@@ -58,7 +58,7 @@ export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'
   }
   if (result.processDeaths !== undefined) {
     const seeds = result.processDeathSeeds ?? 0;
-    lines.push(`the library's process died ${result.processDeaths === 1 ? 'once' : `${count(result.processDeaths)} times`} (in ${count(seeds)} seed${seeds === 1 ? '' : 's'}) of an exception nobody caught or a rejection nobody handled, with no crash injected: Node ends such a process and a process manager restarts it, so it is no violation by itself, but code that dies of an I/O error it could handle (ENOSPC at a log's rotation) may not mean to; the trace's 'uncaught' note says where`);
+    lines.push(`the library's process died ${result.processDeaths === 1 ? 'once' : `${count(result.processDeaths)} times`} (in ${count(seeds)} seed${seeds === 1 ? '' : 's'}${result.processDeathFirstSeed === undefined ? '' : `, the first seed ${result.processDeathFirstSeed}`}) of an exception nobody caught or a rejection nobody handled, with no crash injected: Node ends such a process and a process manager restarts it, so it is no violation by itself, but code that dies of an I/O error it could handle (ENOSPC at a log's rotation) may not mean to; the trace's 'uncaught' note says where`);
   }
   return lines;
 }

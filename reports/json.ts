@@ -55,7 +55,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     ...(result.looks === undefined ? {} : { looks: result.looks }),
     ...(result.looksSkipped === undefined ? {} : { looksSkipped: result.looksSkipped }),
     ...(result.refusedUnfaulted === undefined ? {} : { refusedUnfaulted: result.refusedUnfaulted }),
-    ...(result.processDeaths === undefined ? {} : { processDeaths: result.processDeaths, processDeathSeeds: result.processDeathSeeds ?? 0 }),
+    ...(result.processDeaths === undefined ? {} : { processDeaths: result.processDeaths, processDeathSeeds: result.processDeathSeeds ?? 0, ...(result.processDeathFirstSeed === undefined ? {} : { processDeathFirstSeed: result.processDeathFirstSeed }) }),
     ...(result.determinism === undefined ? {} : { determinism: result.determinism }),
     perScenario: result.perScenario,
     totals: totals(result),

@@ -63,6 +63,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     ...(results.some((result) => result.processDeaths !== undefined) ? {
       processDeaths: results.reduce((sum, result) => sum + (result.processDeaths ?? 0), 0),
       processDeathSeeds: results.reduce((sum, result) => sum + (result.processDeathSeeds ?? 0), 0),
+      ...firstDeathSeed(results),
     } : {}),
     ...(results.some((result) => result.refusedUnfaulted !== undefined) ? { refusedUnfaulted: results.reduce((sum, result) => sum + (result.refusedUnfaulted ?? 0), 0) } : {}),
     ...(results.some((result) => result.determinism !== undefined) ? { determinism: mergeDeterminism(results) } : {}),
@@ -97,6 +98,12 @@ function mergeFindings(results: readonly CampaignResult[]): NonNullable<Campaign
 }
 
 /** Probe hits added over shards (every shard declares the same probes). */
+/** The lowest first seed of a process death among the shards that name one, as a field; else none. */
+function firstDeathSeed(results: readonly CampaignResult[]): { processDeathFirstSeed?: number } {
+  const seeds = results.flatMap((result) => (result.processDeathFirstSeed === undefined ? [] : [result.processDeathFirstSeed]));
+  return seeds.length === 0 ? {} : { processDeathFirstSeed: Math.min(...seeds) };
+}
+
 function sumProbes(results: readonly CampaignResult[]): Record<string, number> {
   const sum: Record<string, number> = {};
   for (const result of results) for (const [probe, hits] of Object.entries(result.probes ?? {})) sum[probe] = (sum[probe] ?? 0) + hits;

@@ -113,6 +113,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...optionalCount('refusedUnfaulted'),
     ...optionalCount('processDeaths'),
     ...optionalCount('processDeathSeeds'),
+    ...optionalCount('processDeathFirstSeed'),
     ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),

@@ -275,9 +275,11 @@ export interface CampaignResult {
   readonly looksSkipped?: number;
   /** Commits refused with no fault injected before them by an engine that declares no size limits (RunResult.refusedUnfaulted); absent: none. */
   readonly refusedUnfaulted?: number;
-  /** Processes of a library workload that died of an uncaught exception or an unhandled rejection (RunResult.processDeaths), and the seeds they died in; absent: none. */
+  /** Processes of a library workload that died of an uncaught exception or an unhandled rejection (RunResult.processDeaths), and how many seeds they died in; absent: none. */
   readonly processDeaths?: number;
   readonly processDeathSeeds?: number;
+  /** The lowest seed such a process died in (repro it to see where); absent with no death, or in summaries written before it. */
+  readonly processDeathFirstSeed?: number;
   /** Present when the campaign checked its determinism: any mismatch fails it, as a violation does. */
   readonly determinism?: DeterminismCheck;
   /**

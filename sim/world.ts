@@ -330,12 +330,13 @@ export class SimWorld {
 
   /**
    * Crashes the process now (between operations). Counted in {@link faultCounts}, but not in
-   * {@link faultsFired}: the caller replays its own decision.
+   * {@link faultsFired}: the caller replays its own decision. A crash nobody injected (a process
+   * that died of its own uncaught exception) passes `injected: false` and is not counted.
    * @throws AssertionError when the process has already crashed
    */
-  crashNow(kind: CrashKind): void {
+  crashNow(kind: CrashKind, injected = true): void {
     assert(this.#scheduler.crash === undefined, 'crashNow: the process is alive');
-    this.#kernel.faults.count(kind, this.#kernel.phase, this.#kernel.ioClass);
+    if (injected) this.#kernel.faults.count(kind, this.#kernel.phase, this.#kernel.ioClass);
     this.#kernel.crashedSyncingDir = undefined;
     this.#kernel.crash(kind, undefined);
   }

@@ -549,7 +549,8 @@ class LibraryRun<S, L, M> {
   #processDied(error: unknown, position: number): Promise<boolean> {
     this.#processDeaths++;
     this.#world.record('note', 'uncaught', messageOf(error).split('\n')[0]!);
-    this.#world.crashNow('kill-9');
+    // Not a fault powercut fired: the faults-fired counts leave it out.
+    this.#world.crashNow('kill-9', false);
     return this.#check('kill-9', position, false, undefined, 'uncaught');
   }
 

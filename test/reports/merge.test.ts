@@ -57,6 +57,12 @@ describe('mergeResults', () => {
     expect(merged.shard).toBeUndefined();
   });
 
+  it('keeps the process deaths\' count, seed count and lowest first seed across shards', () => {
+    const withDeaths = (result: CampaignResult, deaths: number, seeds: number, first: number): CampaignResult => ({ ...result, processDeaths: deaths, processDeathSeeds: seeds, processDeathFirstSeed: first });
+    const merged = mergeResults([withDeaths(shard(1, 2), 3, 2, 107), withDeaths(shard(2, 2), 1, 1, 104)]);
+    expect([merged.processDeaths, merged.processDeathSeeds, merged.processDeathFirstSeed]).toEqual([4, 3, 104]);
+  });
+
   it('gives the same result whatever the order of the shards', () => {
     const a = mergeResults([shard(1, 3), shard(2, 3), shard(3, 3)]);
     const b = mergeResults([shard(3, 3), shard(1, 3), shard(2, 3)]);
