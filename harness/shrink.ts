@@ -32,6 +32,9 @@ import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, crashSitesOf, crashStatesWithout, ddmin, ioLabelsOf, keepAimedSteps, range, reanchorFaults, type Anchors, type CrashSite } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
 import { crashKindsOf } from './triage.ts';
+
+/** How a library workload's crash clause names its process's death (targets/runner.ts). */
+const processDeath = 'an uncaught exception';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Options of {@link shrinkPlan}. */
@@ -224,7 +227,7 @@ class Shrinker<P extends BasePlan> {
     this.#target ??= result.violations[0]?.invariant;
     const matching = result.violations.filter((found) => found.invariant === this.#target);
     // The input's violation names the crash kinds; every later candidate's run must have them.
-    if (this.#runs === 1 && matching[0] !== undefined) this.#crashKinds = crashKindsOf(matching[0].message)?.split(', then ').filter((kind) => kind === 'kill-9' || kind === 'power-loss');
+    if (this.#runs === 1 && matching[0] !== undefined) this.#crashKinds = crashKindsOf(matching[0].message)?.split(', then ').filter((kind) => kind === 'kill-9' || kind === 'power-loss' || kind === processDeath);
     const violation = this.#sameCrashKinds && !this.#hasCrashKinds(candidate, result) ? undefined : matching[0];
     const shape = this.subject.shrink;
     const attempt: Attempt = {
@@ -239,12 +242,15 @@ class Shrinker<P extends BasePlan> {
 
   /**
    * Whether `candidate`'s run had every crash kind the input's violation followed: a fault that
-   * fired, or the crash a library workload's run ends with (a power loss, or its `finalCrash`).
+   * fired, the crash a library workload's run ends with (a power loss, or its `finalCrash`), or
+   * its process's death of an uncaught exception (acebase: a key lost after the process died of
+   * a failed index write shrank to a missing fsync, another bug of the same invariant).
    */
   #hasCrashKinds(candidate: P, result: RunResult): boolean {
     if (this.#crashKinds === undefined) return true;
     const kinds = new Set<string>(result.faultsFired.map((fault) => fault.kind));
     kinds.add((candidate as { readonly finalCrash?: string }).finalCrash ?? 'power-loss');
+    if ((result.processDeaths ?? 0) > 0) kinds.add(processDeath);
     return this.#crashKinds.every((kind) => kinds.has(kind));
   }
 

@@ -235,6 +235,30 @@ describe('shrinkPlan of a violation that followed a kill -9', () => {
   });
 });
 
+/**
+ * A made-up library-like subject whose key is lost after its process died of the uncaught error
+ * a failed write left (a write-error fault), and, with no such fault, after the final power loss
+ * (a missing fsync): two bugs of one invariant.
+ */
+function diesOrUnsynced(): Subject<LookPlan> {
+  const run = async (plan: LookPlan): Promise<RunResult> => {
+    const fired = plan.faults.scheduled ?? [];
+    const died = fired.some((fault) => fault.kind === 'write-error');
+    const message = died ? 'k2 acknowledged but missing (after the process died of an uncaught exception during operation 0)' : 'k2 acknowledged but missing (after the final power-loss, crash state 1)';
+    return { violations: [{ invariant: 'durable', message, step: 0 }], crashes: 1, faultsFired: fired, crashStates: [], trace: [], ...(died ? { processDeaths: 1 } : {}) } as unknown as RunResult;
+  };
+  return { run, shrink: { ...madeUpSteps, describeSize: (plan: LookPlan) => `faults ${plan.faults.scheduled?.length ?? 0}` } } as unknown as Subject<LookPlan>;
+}
+
+describe('shrinkPlan of a violation that followed the process\'s death of an uncaught exception', () => {
+  it('keeps a fault that kills the process: the bug it showed is not the missing fsync the final power loss shows', async () => {
+    const plan: LookPlan = { format: 'made-up', version: 1, seed: 1, faults: { rates: {}, scheduled: [{ io: 3, kind: 'write-error' }, { io: 5, kind: 'fsync-error' }] } as unknown as LookPlan['faults'], stepsMax: 100, steps: [0, 1] };
+    const result = await shrinkPlan(diesOrUnsynced(), plan, { reanchor: false });
+    expect(result.plan.faults.scheduled).toEqual([{ io: 3, kind: 'write-error' }]);
+    expect(result.violation?.message).toMatch(/after the process died of an uncaught exception/);
+  });
+});
+
 describe('shrinkPlan when an earlier step changes the I/O of a later one', () => {
   it('drops the earlier step, finding the fault one I/O off where re-anchoring put it (a kill -9 between unlink and rename)', async () => {
     const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unlink-then-rename.ts' });
