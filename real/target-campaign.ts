@@ -285,7 +285,7 @@ class IncarnationDriver {
     if (coding) {
       this.campaign.noteViolations([{
         invariant: 'engine-error',
-        message: `operation ${index} (${name}) threw ${error ?? '?'}: a coding error, in the library or in the workload, not a failure of the disk`,
+        message: `operation ${index} (${name}) threw ${error ?? '?'}: a coding error, in the library or in the workload, ${this.campaign.kills === 0 ? 'not a failure of the disk' : 'after a kill -9: a library that meets torn or missing data should refuse it with an error of its own'}`,
       }], this.place);
     }
   }

@@ -595,7 +595,12 @@ class LibraryRun<S, L, M> {
    */
   #threw(error: unknown, position: number, what: string): void {
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
-    this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, not a failure of the disk`, crash, undefined, `in ${what}`);
+    // After a fault, the error may be how the library met what the fault left (acebase's
+    // RangeError on a torn file): still its bug, but not one "no disk failure explains".
+    const why = this.#world.faultsFired.length === 0 && this.#processDeaths === 0
+      ? 'not a failure of the disk'
+      : 'after faults: a library that meets damaged or missing data should refuse it with an error of its own';
+    this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, ${why}`, crash, undefined, `in ${what}`);
   }
 
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */

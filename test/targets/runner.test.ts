@@ -47,6 +47,14 @@ describe('an operation that rejects with a coding error', () => {
     const found = result.violations.filter((v) => v.invariant === 'engine-error');
     expect(found.length).toBe(4);
     expect(found[0]!.message).toMatch(/^operation 0 \(save\) threw TypeError: .*is not a function: a coding error, in the library or in the workload, not a failure of the disk \(in operation 0 \(save\)\)/);
+    // After a fault, the same error may be how the library met what the fault left.
+    const readsTorn = onFileA('reads-torn', async (ctx) => {
+      fs.writeFileSync(ctx.path('a'), 'chunk');
+      throw new TypeError('Unknown chunk type 135');
+    }, 1);
+    const afterFault = await runTargetPlan(readsTorn, targetPlan(readsTorn, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'short-write' }] })));
+    expect(afterFault.faultsFired.map((fault) => fault.kind)).toEqual(['short-write']);
+    expect(afterFault.violations[0]!.message).toMatch(/^operation 0 \(reads-torn\) threw TypeError: Unknown chunk type 135: a coding error, in the library or in the workload, after faults: a library that meets damaged or missing data should refuse it with an error of its own/);
     const plain = (await import('./fixtures/every-operation-fails.ts')).default;
     const passed = await runTargetPlan(asAny(plain), targetPlan(asAny(plain), 'test', 1, noFaults()));
     expect(passed.violations).toEqual([]);
