@@ -8,7 +8,7 @@
  * makes the same assertion replay the plan). A workload with no I/O to crash throws
  * {@link NothingTestedError}: never a pass.
  */
-import { crashName, explorePlan, findingOf, threadsExecutor, type ExploreResult } from '../harness/index.ts';
+import { aimedPlan, crashName, explorePlan, findingOf, threadsExecutor, type ExploreResult } from '../harness/index.ts';
 import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
@@ -92,7 +92,9 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   }
   const first = result.violations[0];
   if (first === undefined) return result;
-  const file = writeFailure(options.failuresDir, loaded, { ...first.plan, found: { ...findingOf(first), by: 'explore' } }, unit, plan.seed, 'explore');
+  // Aimed by step, the plan stays aimed when a fix adds I/O before its fault (harness/aim.ts).
+  const kept = await aimedPlan(loaded, first.plan, first.invariant);
+  const file = writeFailure(options.failuresDir, loaded, { ...kept, found: { ...findingOf(first), by: 'explore' } }, unit, plan.seed, 'explore');
   const shown = `found by explore: ${crashName(first)}, first at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
   throw failure(loaded, { invariant: first.invariant, message: first.message, step: -1 }, file, unit, plan.seed, [shown], invocation);
 }

@@ -22,6 +22,7 @@ export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult
 export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
+export { aimedPlan } from './aim.ts';
 export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {
   corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,

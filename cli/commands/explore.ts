@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { commandLine, envAssignments, findingOf, replayCommand, stableJson } from '../../harness/index.ts';
+import { aimedPlan, commandLine, envAssignments, findingOf, replayCommand, stableJson } from '../../harness/index.ts';
 import { invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
@@ -80,7 +80,9 @@ export function registerExplore(program: Command): void {
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
-        await writeFile(flags.out, stableJson({ ...first.plan, found: { ...findingOf(first), by: 'explore' } }));
+        // Aimed by step, the plan stays aimed when a fix adds I/O before its fault (harness/aim.ts).
+        const kept = await aimedPlan(subject, first.plan, first.invariant);
+        await writeFile(flags.out, stableJson({ ...kept, found: { ...findingOf(first), by: 'explore' } }));
         console.log(`wrote the plan of the first violation to ${flags.out}`);
       } else if (first) {
         // The plan is the exploration's own (a crash or a failed sync at an I/O), not a seed's: it is written, then replayed (`;`: explore exits 1 on the violation).
