@@ -10,6 +10,7 @@ import { invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
+import { checkOutputFile } from '../report-dir.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
 
@@ -43,6 +44,7 @@ export function registerExplore(program: Command): void {
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
     .action(async (flags: ExploreFlags) => {
+      if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       const { subject, plan } = await planOf(flags);
       const executor = threadsExecutor(subject, flags.jobs, workerScript);
       const states = flags.states ?? exploreStatesFor(plan);

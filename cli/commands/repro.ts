@@ -15,6 +15,7 @@ import type { Plan } from '../../sim/index.ts';
 import { readJsonDocument } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
+import { checkOutputFile } from '../report-dir.ts';
 import { killNineNote } from './real.ts';
 import { runSummary } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
@@ -27,12 +28,12 @@ import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject
  * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
  */
 export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined): Promise<number> {
+  if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
   const result = await subject.run(plan, { trace: 'full' });
+  // Written before anything is printed: piped into \`head\`, the process may end at the first lines.
+  if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
   for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
-  if (traceFile !== undefined) {
-    await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
-    console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
-  }
+  if (traceFile !== undefined) console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
   if (plan.found !== undefined) {

@@ -13,6 +13,7 @@ import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../.
 import { scheduledLabel } from '../../sim/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
+import { checkOutputFile } from '../report-dir.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
@@ -36,6 +37,7 @@ export function registerShrink(program: Command): void {
     .option('--runs-max <n>', `run budget (default: ${shrinkRunsMaxDefault})`, integerOption(1))
     .option('--no-reanchor', 'do not re-anchor scheduled faults when steps are removed')
     .action(async (flags: ShrinkFlags) => {
+      checkOutputFile('--out', flags.out);
       const { subject, plan } = await planOf(flags);
       const started = performance.now();
       const result = await shrinkPlan(subject, plan, {

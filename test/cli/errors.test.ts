@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ describe('bad usage and bad input: one line on stderr, exit 2, no stack trace', 
     ['merge of a folder without summary.json', () => ['merge', dir, '--out', join(dir, 'out')], /summary\.json/],
     ['real in a folder that is not empty', () => ['real', '--cycles', '1', '--dir', dir], /not empty/],
     ['a negative number of second looks', () => ['run', '--looks', '-1'], /--looks.*-1/],
+    ['shrink --out naming a folder, before any work', () => ['shrink', '--scenario', 'wal-append', '--seed', '1', '--out', dir], /--out .*: is a folder, not a file/],
+    ['a --trace file whose folder cannot be made', () => ['repro', '--scenario', 'wal-append', '--seed', '1', '--trace', join(dir, 'bad.json', 'trace.jsonl')], /--trace .*trace\.jsonl: cannot create its folder \((EEXIST|ENOTDIR)\)/],
     ['second looks with a plan file, which holds its own', () => ['shrink', '--plan', join(dir, 'bad-step.json'), '--looks', '1', '--out', join(dir, 'out.json')], /a plan file holds its own second looks/],
   ];
   for (const [what, args, message] of cases) {
@@ -61,3 +63,13 @@ describe('help', () => {
     expect(result.stdout).toContain('--check-determinism');
   });
 });
+
+describe('files a command writes', () => {
+  it('creates the folder of shrink --out, as mkdir -p does (test/regressions/ in a project without it yet)', async () => {
+    const out = join(dir, 'test', 'regressions', 'naive.json');
+    const result = await cli('shrink', '--engine', 'examples/naive-engine/engine.ts', '--scenario', 'checkpoint-prune', '--seed', '2', '--out', out);
+    expect(result.code, result.stderr).toBe(1);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ format: 'powercut-plan', seed: 2 });
+  });
+});
+
