@@ -54,11 +54,12 @@ export function renderHtml(result: CampaignResult, meta: ReportMeta): string {
   const failing = total.violations > 0;
   const groups = rootCauses(result);
   const varies = nondeterministic(result);
-  const verdicts = [...(varies ? ['NONDETERMINISM'] : []), ...(failing ? [`${plural(total.violations, 'violation')}, ${plural(groups.length, 'root cause')}`] : [])];
+  const verdicts = [...(varies ? ['NONDETERMINISM'] : []), ...(failing ? [`${plural(total.violations, 'violation')}, ${plural(groups.length, 'root cause')}`] : []), ...(result.gate === undefined ? [] : [result.gate.verdict])];
   const title = `powercut: ${verdicts.length > 0 ? verdicts.join('; ') : 'passed'}, ${formatCount(total.seeds)} seeds`;
   const body = [
     header(result, meta, failing || varies),
     totalsGrid(result),
+    gateCallout(result),
     determinismCallout(result),
     triageCallout(result, groups),
     missedCallout(result),
@@ -120,7 +121,9 @@ function header(result: CampaignResult, meta: ReportMeta, failing: boolean): str
     ...(result.shard === undefined ? [] : [`shard <b class="mono">${escapeHtml(result.shard)}</b>`]),
     `digest <b class="mono" data-testid="digest">${escapeHtml(result.digest)}</b>`,
   ];
-  return `<header><h1>powercut campaign</h1><span class="verdict ${failing ? 'fail' : 'pass'}" data-testid="verdict">${failing ? 'FAIL' : 'PASS'}</span>`
+  // A gate the command did not pass (nothing tested, incomplete) fails the job as a violation does.
+  const word = failing ? 'FAIL' : result.gate !== undefined ? result.gate.verdict.toUpperCase() : 'PASS';
+  return `<header><h1>powercut campaign</h1><span class="verdict ${word === 'PASS' ? 'pass' : 'fail'}" data-testid="verdict">${word}</span>`
     + `<div class="meta">${facts.map((fact) => `<span>${fact}</span>`).join('')}</div></header>`;
 }
 
@@ -148,6 +151,14 @@ function determinismCallout(result: CampaignResult): string {
   if (!nondeterministic(result)) return `<div class="ok" data-testid="determinism">${escapeHtml(lines[0]!)}.</div>`;
   const seeds = lines.slice(1).map((line) => `<li><code>${escapeHtml(line)}</code></li>`).join('');
   return `<div class="callout" data-testid="determinism"><b>${escapeHtml(lines[0]!)}</b><ul>${seeds}</ul></div>`;
+}
+
+/** Why the command did not pass a campaign in which no seed failed (CampaignResult.gate). */
+function gateCallout(result: CampaignResult): string {
+  const gate = result.gate;
+  if (gate === undefined) return '';
+  return `<div class="callout" data-testid="gate"><b>${escapeHtml(gate.verdict)}</b>: the command failed although no seed did. `
+    + `${gate.reasons.map((reason) => escapeHtml(reason)).join(' ')}</div>`;
 }
 
 function missedCallout(result: CampaignResult): string {

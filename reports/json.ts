@@ -57,6 +57,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     ...(result.refusedUnfaulted === undefined ? {} : { refusedUnfaulted: result.refusedUnfaulted }),
     ...(result.processDeaths === undefined ? {} : { processDeaths: result.processDeaths, processDeathSeeds: result.processDeathSeeds ?? 0, ...(result.processDeathFirstSeed === undefined ? {} : { processDeathFirstSeed: result.processDeathFirstSeed }) }),
     ...(result.determinism === undefined ? {} : { determinism: result.determinism }),
+    ...(result.gate === undefined ? {} : { gate: result.gate }),
     perScenario: result.perScenario,
     totals: totals(result),
     scenarioFigures: scenarioRows(result),

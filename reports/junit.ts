@@ -18,8 +18,10 @@
  *   broken scenario.
  * - `<testsuite name="powercut.determinism">` when the campaign checked its determinism: one case
  *   that fails when a seed rerun in a fresh worker gave another digest, listing them.
- * So `failures` counts the summary case, the root-cause cases, the determinism case and the
- * failing scenario cases.
+ * - `<testsuite name="powercut.gate">` when the command did not pass a campaign in which no seed
+ *   failed (`CampaignResult.gate`: nothing tested, or incomplete): one failing case, its reasons.
+ * So `failures` counts the summary case, the root-cause cases, the determinism case, the gate
+ * case and the failing scenario cases.
  * Test case times are left out: the campaign does not time them apart, and an invented figure
  * would mislead whoever sorts tests by duration.
  *
@@ -47,7 +49,7 @@ const plural = (count: number, word: string): string => `${formatCount(count)} $
  */
 export function renderJunit(result: CampaignResult): string {
   const groups = rootCauses(result);
-  const suites = [summarySuite(result, groups), ...determinismSuite(result), ...scenarioRows(result).map((row) => scenarioSuite(row, groups))];
+  const suites = [summarySuite(result, groups), ...determinismSuite(result), ...gateSuite(result), ...scenarioRows(result).map((row) => scenarioSuite(row, groups))];
   const seconds = (result.elapsedMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -110,6 +112,18 @@ function determinismSuite(result: CampaignResult): Suite[] {
   if (!nondeterministic(result)) return [suite('powercut.determinism', properties, [passing(name, 'powercut.determinism')], 0)];
   const lines = determinismLines(result);
   return [suite('powercut.determinism', properties, [testcase(name, 'powercut.determinism', lines[0]!, 'nondeterminism', lines.join('\n'))], 1)];
+}
+
+/**
+ * `powercut.gate`, when the command did not pass the campaign although no seed failed (nothing
+ * tested, or incomplete: a regression plan's fault never fired, a probe or targeted cell missed):
+ * one failing case with each reason, so the CI page is red as the job is.
+ */
+function gateSuite(result: CampaignResult): Suite[] {
+  const gate = result.gate;
+  if (gate === undefined) return [];
+  const name = gate.verdict === 'incomplete' ? 'everything the campaign promised was exercised' : 'the campaign tested something';
+  return [suite('powercut.gate', { reasons: gate.reasons.length }, [testcase(name, 'powercut.gate', `${gate.verdict}: ${gate.reasons[0] ?? ''}`, gate.verdict.replace(' ', '-'), gate.reasons.join('\n'))], 1)];
 }
 
 function groupCase(group: RootCauseGroup): string {

@@ -42,7 +42,11 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
     ...(nondeterministic(result) ? [`nondeterministic: ${formatCount(result.determinism!.mismatches.length)} of ${formatCount(result.determinism!.checked)} seeds rerun gave another digest`] : []),
     ...(total.violations === 0 ? [] : [`${formatCount(failingSeedCount(result))} of ${formatCount(total.seeds)} seeds failed, ${plural(groups.length, 'root cause')}`]),
   ];
-  lines.push(`## powercut: ${failed.length === 0 ? '✅ passed' : `❌ ${failed.join('; ')}`}`, '');
+  const gate = result.gate;
+  const verdict = failed.length > 0 ? `❌ ${failed.join('; ')}` : gate !== undefined ? `⚠️ ${gate.verdict}` : '✅ passed';
+  lines.push(`## powercut: ${verdict}`, '');
+  // Said where the heading is: a CI job that failed on it must not show a passed campaign.
+  if (gate !== undefined) lines.push('> [!CAUTION]', `> The command failed (${gate.verdict}) although no seed did:`, ...gate.reasons.map((reason) => `> - ${escapeMarkdown(reason)}`), '');
   const about = [
     `**${formatCount(total.seeds)} seeds** over ${total.scenarios} scenario${total.scenarios === 1 ? '' : 's'}`,
     `${formatDurationMs(result.elapsedMs)}, **${formatRate(result.seedsPerSecond)} seeds/s**`,

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { faultKinds, powerLossLooks, type CampaignResult, type Coverage, type DeterminismCheck, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
+import { faultKinds, powerLossLooks, type CampaignGate, type CampaignResult, type Coverage, type DeterminismCheck, type FaultKind, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type Violation } from '../sim/index.ts';
 import { ReportInputError } from './errors.ts';
 import { legacySites } from './figures.ts';
 import { summarySchema, summarySchemasRead } from './json.ts';
@@ -115,6 +115,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...optionalCount('processDeathSeeds'),
     ...optionalCount('processDeathFirstSeed'),
     ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
+    ...(root['gate'] === undefined ? {} : { gate: field.gate(root['gate'], 'gate') }),
     digest,
     seedsPerSecond: field.number(root['seedsPerSecond'], 'seedsPerSecond'),
     elapsedMs: field.number(root['elapsedMs'], 'elapsedMs'),
@@ -146,6 +147,13 @@ class FieldReader {
       };
     });
     return { checked: this.count(raw['checked'], `${path}.checked`), mismatches };
+  }
+
+  gate(value: unknown, path: string): CampaignGate {
+    const raw = this.object(value, path);
+    if (raw['verdict'] !== 'nothing tested' && raw['verdict'] !== 'incomplete') this.fail(`${path}.verdict`, 'must be "nothing tested" or "incomplete"');
+    const reasons = this.array(raw['reasons'], `${path}.reasons`).map((reason, i) => this.string(reason, `${path}.reasons[${i}]`));
+    return { verdict: raw['verdict'] as CampaignGate['verdict'], reasons };
   }
 
   subject(value: unknown, path: string): SubjectInfo {

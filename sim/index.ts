@@ -25,7 +25,7 @@ export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.
 export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {
   facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, powerLossLooks, strikesInStep,
-  type CampaignResult, type Coverage, type DeterminismCheck, type DigestMismatch, type FaultKind, type IoClass, type LookPlace, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
+  type CampaignGate, type CampaignResult, type Coverage, type DeterminismCheck, type DigestMismatch, type FaultKind, type IoClass, type LookPlace, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,
 } from './types.ts';
 export { copyCoverage, type CrashInfo, type RunResult, type RunViolation } from './run-result.ts';
 // The engine contract, the reference engine and runningFromSource: the light door (contract.ts).

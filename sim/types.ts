@@ -227,6 +227,14 @@ export interface DigestMismatch {
 }
 
 /** `--check-determinism`: how many seeds were rerun in a fresh worker, and those whose digest differed. */
+/** See {@link CampaignResult.gate}. */
+export interface CampaignGate {
+  /** `nothing tested` (exit 4) or `incomplete` (exit 5: something promised was not exercised). */
+  readonly verdict: 'nothing tested' | 'incomplete';
+  /** Each reason, one line, as the command says it on stderr. */
+  readonly reasons: readonly string[];
+}
+
 export interface DeterminismCheck {
   readonly checked: number;
   readonly mismatches: readonly DigestMismatch[];
@@ -282,6 +290,12 @@ export interface CampaignResult {
   readonly processDeathFirstSeed?: number;
   /** Present when the campaign checked its determinism: any mismatch fails it, as a violation does. */
   readonly determinism?: DeterminismCheck;
+  /**
+   * Why the command that ran the campaign did not pass it although no seed failed, as it exits:
+   * written into the reports so that a CI page says what the exit code says; absent: it passed,
+   * or it failed on violations or nondeterminism.
+   */
+  readonly gate?: CampaignGate;
   /**
    * Sum modulo 2^64 (16 hex digits) of one hash per run, each hash over (unit, seed, the
    * run's trace digest). Being commutative, shards merge to the unsharded campaign's digest.

@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import { runCampaign, untestedReason, type CampaignOutcome } from '../../harness/index.ts';
 import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
 import { missedTargets, nondeterministic, writeReports } from '../../reports/index.ts';
-import type { CampaignResult } from '../../sim/index.ts';
+import type { CampaignGate, CampaignResult } from '../../sim/index.ts';
 import { withCorpus } from '../corpus-part.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
@@ -186,57 +186,66 @@ export function registerCi(program: Command): void {
       // The campaign's own figure includes the slices run between its seeds; take them out.
       const runsMs = campaign.seeds / Math.max(campaign.seedsPerSecond, 1e-9) * 1000;
       const seedsPerSecond = campaign.seeds / (Math.max(runsMs - calibration.elapsedMs, 1) / 1000);
-      const result = withCorpus(campaign, regressions, invocation, flags.engine);
-      for (const line of campaignSummary(result, { reportDir: flags.report })) console.log(line);
-      const written = await writeReports(flags.report, result, reportMeta());
-      console.log(`reports: ${written.join(', ')}`);
-
       const measured: ThroughputBaseline = {
         format: 'powercut-ci-baseline', version: 1, seeds: flags.seeds, jobs: flags.jobs,
         seedsPerSecond, calibrationPerSecond,
         ratio: (seedsPerSecond / calibrationPerSecond) * 1e6,
       };
+      const slow = baseline === undefined ? undefined : checkThroughput(measured, baseline);
+      const campaignResult = withCorpus(campaign, regressions, invocation, flags.engine);
+      // Decided before the reports are written, which say it: a CI page must not show a pass for a failed job.
+      const verdict = ciVerdict(campaignResult, regressions, slow !== undefined);
+      const result = verdict.gate === undefined ? campaignResult : { ...campaignResult, gate: verdict.gate };
+      for (const line of campaignSummary(result, { reportDir: flags.report })) console.log(line);
+      const written = await writeReports(flags.report, result, reportMeta());
+      console.log(`reports: ${written.join(', ')}`);
+
       console.log(`throughput: ${measured.seedsPerSecond.toFixed(1)} seeds/s, calibration ${(calibrationPerSecond / 1e6).toFixed(0)} M it/s, ratio ${measured.ratio.toFixed(3)}`);
-      let slow: string | undefined;
-      if (baseline) {
-        slow = checkThroughput(measured, baseline);
-        console.log(slow ?? `throughput within ${throughputDropMax * 100}% of the baseline (${baseline.ratio.toFixed(3)})`);
-      }
+      if (baseline) console.log(slow ?? `throughput within ${throughputDropMax * 100}% of the baseline (${baseline.ratio.toFixed(3)})`);
       if (flags.writeBaseline !== undefined) {
         await writeFile(flags.writeBaseline, stableJson(measured));
         console.log(`wrote the baseline ${flags.writeBaseline}`);
       }
       const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
       if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
-      process.exitCode = ciExitCode(result, regressions, slow !== undefined);
+      for (const line of verdict.stderr) process.stderr.write(`powercut: ${line}\n`);
+      process.exitCode = verdict.exitCode;
     });
 }
 
-/** The gate: harness or nondeterminism 3; violations or slow 1; a targeted cell missed 5; else 0 (an empty corpus was refused before). */
-function ciExitCode(result: CampaignOutcome, regressions: readonly RegressionResult[], slow: boolean): number {
-  if (result.violations.some((violation) => violation.invariant === 'harness') || nondeterministic(result)) return exitCodes.harness;
-  if (result.violations.length > 0 || slow) return exitCodes.violation;
+/** What the gate decided: the exit code, what it says on stderr, and the gate the reports show (exit 4 or 5). */
+interface CiVerdict {
+  readonly exitCode: number;
+  readonly stderr: readonly string[];
+  readonly gate?: CampaignGate;
+}
+
+/** The gate: harness or nondeterminism 3; violations or slow 1; nothing tested 4; something promised not exercised 5; else 0 (an empty corpus was refused before). */
+function ciVerdict(result: CampaignOutcome, regressions: readonly RegressionResult[], slow: boolean): CiVerdict {
+  if (result.violations.some((violation) => violation.invariant === 'harness') || nondeterministic(result)) return { exitCode: exitCodes.harness, stderr: [] };
+  if (result.violations.length > 0 || slow) return { exitCode: exitCodes.violation, stderr: [] };
   const untested = untestedReason(result);
-  if (untested !== undefined) {
-    process.stderr.write(`powercut: nothing was tested: ${untested}\n`);
-    return exitCodes.nothingTested;
-  }
+  if (untested !== undefined) return gated(exitCodes.nothingTested, 'nothing tested', `nothing was tested: ${untested}`, untested);
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => r.file).join(', ')}): the code changed under them, so they no longer reach the I/O they were written for and test nothing there. Shrink each again on a version that still has its bug (\`powercut shrink\` writes nothing for a seed that passes), or remove it; a bug's scenario seeds stay in the campaign either way\n`);
-    return exitCodes.incomplete;
+    const reason = `${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => `${r.file}: ${r.unfired.join(', ')}`).join('; ')})`;
+    return gated(exitCodes.incomplete, 'incomplete', `incomplete: ${reason}: the code changed under ${unfired.length === 1 ? 'it' : 'them'}, so ${unfired.length === 1 ? 'it no longer reaches the I/O it was' : 'they no longer reach the I/O they were'} written for and test${unfired.length === 1 ? 's' : ''} nothing there. Shrink the bug again from its seed on the new code with the bug put back (\`powercut shrink --scenario S --seed N\`; a plan of the old code aims at I/O the new code no longer does), or remove the plan; a bug's scenario seeds stay in the campaign either way`, reason);
   }
   const probes = missedProbes(result);
   if (probes.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (raise --seeds, or aim the scenarios)\n`);
-    return exitCodes.incomplete;
+    const reason = `${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')}`;
+    return gated(exitCodes.incomplete, 'incomplete', `incomplete: ${reason} (raise --seeds, or aim the scenarios)`, reason);
   }
   const missed = missedTargets(result);
   if (missed.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (raise --seeds, or aim the scenarios)\n`);
-    return exitCodes.incomplete;
+    const reason = `${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')}`;
+    return gated(exitCodes.incomplete, 'incomplete', `incomplete: ${reason} (raise --seeds, or aim the scenarios)`, reason);
   }
   const unreachable = unreachableNote(result);
-  if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
-  return exitCodes.ok;
+  return { exitCode: exitCodes.ok, stderr: unreachable === undefined ? [] : [unreachable] };
+}
+
+/** A verdict of exit 4 or 5: `line` on stderr, `reason` in the reports' gate. */
+function gated(exitCode: number, verdict: CampaignGate['verdict'], line: string, reason: string): CiVerdict {
+  return { exitCode, stderr: [line], gate: { verdict, reasons: [reason] } };
 }

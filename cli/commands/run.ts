@@ -96,8 +96,10 @@ export function register(program: Command): void {
       });
       progress.finish();
       const exitCode = campaignExitCode(result);
+      // A campaign that tested nothing says so in its reports too, not only in its exit code.
+      const reported = exitCode === exitCodes.nothingTested ? { ...result, gate: { verdict: 'nothing tested' as const, reasons: [nothingRanLine(result).replace(/^nothing was tested: /, '')] } } : result;
       if (options.report !== undefined) {
-        const written = await writeReports(options.report, result, reportMeta());
+        const written = await writeReports(options.report, reported, reportMeta());
         if (!options.json) console.log(`reports: ${written.join(', ')}`);
       }
       if (options.json) console.log(JSON.stringify(campaignJson(result, exitCode)));

@@ -29,8 +29,10 @@ describe('nothing was tested: exit 4', () => {
   });
 
   it('run of a workload none of whose I/O reaches the simulated disk (kept in memory, or through a native addon)', async () => {
-    const result = await cli('run', '--target', 'test/cli/fixtures/memory-only-workload.ts', '--seeds', '3', '--jobs', '1');
+    const report = join(dir, 'r-memory-only');
+    const result = await cli('run', '--target', 'test/cli/fixtures/memory-only-workload.ts', '--seeds', '3', '--jobs', '1', '--report', report);
     expect(result.code).toBe(4);
+    expect(await readFile(join(report, 'summary.md'), 'utf8')).toMatch(/^## powercut: ⚠️ nothing tested\n\n> \[!CAUTION\]\n> The command failed \(nothing tested\) although no seed did:\n> - no I\/O of the 3 seeds reached the simulated disk/m);
     expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no I\/O of the 3 seeds reached the simulated disk \(does the code under test write under ctx\.root\? A native addon's I\/O.*powercut real --target\)$/));
   });
 
@@ -96,9 +98,17 @@ describe('nothing was tested: exit 4', () => {
 
 describe('something promised was not exercised: exit 5', () => {
   it('ci when a targeted cell is never hit', async () => {
-    const result = await cli('ci', '--engine', 'test/fixtures/engines/no-phases.ts', '--seeds', '1', '--no-corpus', '--report', join(dir, 'r2'));
+    const report = join(dir, 'r2');
+    const result = await cli('ci', '--engine', 'test/fixtures/engines/no-phases.ts', '--seeds', '1', '--no-corpus', '--report', report);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain('incomplete: 4 targeted cells were never hit: read x read-error, read x bit-flip, append x misdirected-write, other x lost-entry');
+    // The reports say what the exit code says: a CI page must not show a pass for a failed job.
+    const reason = '4 targeted cells were never hit: read x read-error, read x bit-flip, append x misdirected-write, other x lost-entry';
+    expect(JSON.parse(await readFile(join(report, 'summary.json'), 'utf8'))).toMatchObject({ gate: { verdict: 'incomplete', reasons: [reason] } });
+    expect(await readFile(join(report, 'summary.md'), 'utf8')).toMatch(/^## powercut: ⚠️ incomplete\n\n> \[!CAUTION\]\n> The command failed \(incomplete\) although no seed did:\n> - 4 targeted cells were never hit/m);
+    const junit = await readFile(join(report, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="powercut\.gate" tests="1" failures="1"/);
+    expect(junit).toContain(`<failure message="incomplete: ${reason}" type="incomplete">`);
   });
 
   it('but not for a targeted cell no I/O could take: a library that never fsyncs a file or a directory is told so, once, under fsync-error and dir-sync-error', async () => {
@@ -126,9 +136,11 @@ describe('something promised was not exercised: exit 5', () => {
     const corpus = join(dir, 'corpus');
     await mkdir(corpus, { recursive: true });
     await writeFile(join(corpus, 'unfired.json'), JSON.stringify(entry));
-    const result = await cli('ci', '--corpus', corpus, '--scenario', 'wal-append', '--seeds', '2');
+    const report = join(dir, 'r-unfired');
+    const result = await cli('ci', '--corpus', corpus, '--scenario', 'wal-append', '--seeds', '2', '--report', report);
     expect(result.code).toBe(5);
-    expect(result.stderr).toMatch(/incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json\): the code changed under them, so they no longer reach the I\/O they were written for .*or remove it/);
+    expect(result.stderr).toMatch(/incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json: kill-9@9999999\): the code changed under it, so it no longer reaches the I\/O it was written for .*Shrink the bug again from its seed on the new code with the bug put back .*or remove the plan/);
+    expect(await readFile(join(report, 'junit.xml'), 'utf8')).toMatch(/<failure message="incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json: kill-9@9999999\)" type="incomplete">/);
   });
 });
 

@@ -96,6 +96,13 @@ describe('renderHtml', () => {
     expect(kindsOf(renderHtml(bitFlipTargeted, meta))).toEqual(['kill-9', 'power-loss', 'disk-full', 'bit-flip', 'total']);
   });
 
+  it('shows the command\'s gate when it failed a campaign in which no seed failed (incomplete, nothing tested), not a pass', () => {
+    const html = renderHtml({ ...greenResult, gate: { verdict: 'incomplete', reasons: ['1 regression plan no longer fires its scheduled faults (bug.json: kill-9@12)'] } }, meta);
+    expect(html).toMatch(/<span class="verdict fail" data-testid="verdict">INCOMPLETE<\/span>/);
+    expect(html).toContain('<div class="callout" data-testid="gate"><b>incomplete</b>: the command failed although no seed did. 1 regression plan no longer fires its scheduled faults (bug.json: kill-9@12)</div>');
+    expect(renderHtml(greenResult, meta)).toMatch(/data-testid="verdict">PASS</);
+  });
+
   it('says so plainly when there are no violations', () => {
     const html = renderHtml(greenResult, meta);
     expect(html).toContain('No violations: every invariant held on all 3,000 seeds.');
