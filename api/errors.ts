@@ -26,6 +26,17 @@ export class NothingTestedError extends Error {
   readonly [brand] = true;
 }
 
+/**
+ * Something the assertion was to exercise was not: a plan replayed as a regression test whose
+ * scheduled faults no longer fire (the code changed under it), so it passed without testing what
+ * it was kept for. Never a pass, as `powercut replay` exits 5 on it.
+ */
+export class IncompleteError extends Error {
+  override readonly name = 'IncompleteError';
+  readonly code = 'POWERCUT_INCOMPLETE';
+  readonly [brand] = true;
+}
+
 /** Whether `error` is a {@link CrashSafetyError} of any copy of powercut. */
 export function isCrashSafetyError(error: unknown): error is CrashSafetyError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'POWERCUT_VIOLATION'

@@ -5,12 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { envAssignments, replayCommand, stableJson } from '../harness/index.ts';
+import { envAssignments, replayCommand, stableJson, unfiredFaults } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
 import { locatePlanSubject, openPlan } from '../subjects/index.ts';
-import { CrashSafetyError } from './errors.ts';
+import { CrashSafetyError, IncompleteError } from './errors.ts';
 import { specOfInput, type SubjectInput } from './subject-input.ts';
 
 /**
@@ -41,7 +41,13 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
   const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, override);
   const result = await subject.run(plan);
   const violation = result.violations[0];
-  if (violation === undefined) return;
+  if (violation === undefined) {
+    const unfired = unfiredFaults(plan, result);
+    if (unfired.length > 0) {
+      throw new IncompleteError(`powercut: ${planFile} passes, but ${unfired.length === 1 ? 'its scheduled fault' : `${unfired.length} of its scheduled faults`} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the code changed under the plan, which no longer reaches the I/O it was written for and tests nothing there. Shrink the bug again from its seed on the new code with the bug put back, or remove the plan`);
+    }
+    return;
+  }
   const broken = [...new Set(result.violations.map((found) => found.invariant))];
   throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
 }

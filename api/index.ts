@@ -25,7 +25,7 @@
 export { assertCrashSafe, assertSeedsDefault, assertShrinkRunsDefault, type AssertOptions } from './assert.ts';
 export { runCampaign, type RunCampaignOptions } from './campaign.ts';
 export { assertExploresClean, exploreScenarioDefault, type ExploreAssertOptions } from './explore.ts';
-export { CrashSafetyError, NothingTestedError, isCrashSafetyError } from './errors.ts';
+export { CrashSafetyError, IncompleteError, NothingTestedError, isCrashSafetyError } from './errors.ts';
 export type { SubjectInput } from './subject-input.ts';
 export {
   runRealCampaign, runRealTargetCampaign,

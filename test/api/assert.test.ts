@@ -83,6 +83,16 @@ describe('assertCrashSafe', () => {
     }
   });
 
+  it('throws IncompleteError for a plan whose scheduled fault never fires, as replay exits 5: a regression test that no longer reaches its I/O tests nothing there', async () => {
+    const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
+    entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
+    const unfired = join(dir, 'unfired.json');
+    await writeFile(unfired, JSON.stringify(entry.plan));
+    const error = await thrown(assertCrashSafe({}, { plan: unfired }));
+    expect(error).toMatchObject({ name: 'IncompleteError', code: 'POWERCUT_INCOMPLETE' });
+    expect((error as Error).message).toBe(`powercut: ${unfired} passes, but its scheduled fault never fired (kill-9@9999999): the code changed under the plan, which no longer reaches the I/O it was written for and tests nothing there. Shrink the bug again from its seed on the new code with the bug put back, or remove the plan`);
+  });
+
   it('leaves an assertion on another subject to its campaign when POWERCUT_PLAN names a plan of another engine', async () => {
     const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
     process.env['POWERCUT_PLAN'] = first.planFile!;
