@@ -162,6 +162,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       scenarios: [...units],
       seeds: aggregator.seeds,
       seedStart,
+      seedsPerUnit: options.seeds,
       ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
       violations,
       ...(aggregator.violationsOmitted > 0 ? { violationsOmitted: aggregator.violationsOmitted } : {}),

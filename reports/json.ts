@@ -38,6 +38,7 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     scenarios: result.scenarios,
     seeds: result.seeds,
     seedStart: result.seedStart,
+    ...(result.seedsPerUnit === undefined ? {} : { seedsPerUnit: result.seedsPerUnit }),
     ...(result.shard === undefined ? {} : { shard: result.shard }),
     ...(result.subject === undefined ? {} : { subject: result.subject }),
     digest: result.digest,

@@ -48,6 +48,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     scenarios: first.scenarios,
     seeds,
     seedStart: Math.min(...results.map((result) => result.seedStart)),
+    ...(first.seedsPerUnit === undefined ? {} : { seedsPerUnit: first.seedsPerUnit }),
     violations: results.flatMap((result) => result.violations).sort(compareViolations),
     ...(omitted > 0 ? { violationsOmitted: omitted } : {}),
     ...(results.every((result) => result.failingSeeds !== undefined) ? { failingSeeds: results.reduce((sum, result) => sum + result.failingSeeds!, 0) } : {}),
@@ -133,7 +134,12 @@ function mergePerScenario(results: readonly CampaignResult[]): Record<string, Sc
   return merged;
 }
 
-/** Same scenarios (as a set) and same targets: otherwise these are different campaigns. */
+/** A campaign's size as its command line gave it. */
+function describeSize(result: CampaignResult): string {
+  return `${result.seedsPerUnit === undefined ? 'an unrecorded number of' : `--seeds ${result.seedsPerUnit}`} seeds from ${result.seedStart}`;
+}
+
+/** Same size, same scenarios (as a set) and same targets: otherwise these are different campaigns. */
 function checkSameCampaign(results: readonly CampaignResult[], first: CampaignResult): void {
   const scenarioKey = (result: CampaignResult): string => JSON.stringify([...result.scenarios].sort(compareStrings));
   const targetKey = (result: CampaignResult): string =>
@@ -141,6 +147,11 @@ function checkSameCampaign(results: readonly CampaignResult[], first: CampaignRe
       .map((site) => [site, [...result.targets[site]!].sort(compareStrings)]));
   const subjectKey = (result: CampaignResult): string => JSON.stringify(result.subject ?? null);
   for (const [index, result] of results.entries()) {
+    // Summaries written before seedsPerUnit existed have no size to compare.
+    const recorded = result.seedsPerUnit !== undefined || first.seedsPerUnit !== undefined;
+    if (recorded && (result.seedsPerUnit !== first.seedsPerUnit || result.seedStart !== first.seedStart)) {
+      throw new ReportInputError('NOT_MERGEABLE', `result ${index + 1} is a campaign of ${describeSize(result)} but result 1 of ${describeSize(first)}: not shards of one campaign`);
+    }
     if (subjectKey(result) !== subjectKey(first)) {
       throw new ReportInputError('NOT_MERGEABLE', `result ${index + 1} tested ${subjectLine(result) ?? 'another subject'} but result 1 tested ${subjectLine(first) ?? 'another subject'}: not shards of one campaign`);
     }

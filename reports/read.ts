@@ -114,6 +114,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
     ...optionalCount('processDeaths'),
     ...optionalCount('processDeathSeeds'),
     ...optionalCount('processDeathFirstSeed'),
+    ...optionalCount('seedsPerUnit'),
     ...(root['determinism'] === undefined ? {} : { determinism: field.determinism(root['determinism'], 'determinism') }),
     ...(root['gate'] === undefined ? {} : { gate: field.gate(root['gate'], 'gate') }),
     digest,

@@ -249,6 +249,11 @@ export interface CampaignResult {
   /** Seeds run in total. */
   readonly seeds: number;
   readonly seedStart: number;
+  /**
+   * The seeds each unit was asked for over the whole campaign (`--seeds`, before any sharding),
+   * so that merge refuses shards of campaigns of different sizes; absent in older summaries.
+   */
+  readonly seedsPerUnit?: number;
   /** `I/N` when the campaign was one shard of a larger one. */
   readonly shard?: string;
   /** Violations, sorted; at most those of the first violating seeds kept in detail (see `violationsOmitted`). */

@@ -63,6 +63,13 @@ describe('mergeResults', () => {
     expect([merged.processDeaths, merged.processDeathSeeds, merged.processDeathFirstSeed]).toEqual([4, 3, 104]);
   });
 
+  it('refuses shards of campaigns of different sizes (--seeds or --seed-start), which partition no one campaign', () => {
+    const sized = (result: CampaignResult, seedsPerUnit: number, seedStart = 100): CampaignResult => ({ ...result, seedsPerUnit, seedStart });
+    expect(mergeResults([sized(shard(1, 2), 400), sized(shard(2, 2), 400)]).seedsPerUnit).toBe(400);
+    expect(mergeError([sized(shard(1, 2), 400), sized(shard(2, 2), 500)]).message).toBe('result 2 is a campaign of --seeds 500 seeds from 100 but result 1 of --seeds 400 seeds from 100: not shards of one campaign');
+    expect(mergeError([sized(shard(1, 2), 400), sized(shard(2, 2), 400, 7)]).code).toBe('NOT_MERGEABLE');
+  });
+
   it('gives the same result whatever the order of the shards', () => {
     const a = mergeResults([shard(1, 3), shard(2, 3), shard(3, 3)]);
     const b = mergeResults([shard(3, 3), shard(1, 3), shard(2, 3)]);
