@@ -7,10 +7,10 @@
  * shows as a row of plans that held.
  */
 import { replayCommand, toViolation, type RegressionResult } from '../harness/index.ts';
+import { corpusUnit } from '../reports/index.ts';
 import { zeroCounts, type CampaignResult, type ScenarioSummary, type Violation } from '../sim/index.ts';
 
-/** The unit a corpus's plans are reported under. */
-export const corpusUnit = 'regressions';
+export { corpusUnit };
 
 /** The corpus's violations, each under its plan's position, with the line that replays that plan (on `--engine` when given). */
 function corpusViolations(results: readonly RegressionResult[], invocation: string, engine: string | undefined): Violation[] {

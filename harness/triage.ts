@@ -119,6 +119,15 @@ export function crashKindsOf(message: string): string | undefined {
  * which bug it is (a torn in-place write, or a missing fsync), so it stays.
  */
 export function causeShape(message: string): string {
+  // A regression plan's name is its identity, digits included (`bug-1`, `bug-2` are two tests).
+  const plan = regressionPrefix.exec(message)?.[0] ?? '';
+  return plan + shapeOf(message.slice(plan.length));
+}
+
+/** The prefix `ci` puts before a regression plan's violation (`[regression NAME] `), cli/corpus-part.ts. */
+const regressionPrefix = /^\[regression [^\]]*\] /;
+
+function shapeOf(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
   message = withoutHints(message.replace(lookPrefix, '')).replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
   const clause = crashClause.exec(message);

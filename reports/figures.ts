@@ -63,6 +63,9 @@ export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'
   return lines;
 }
 
+/** The unit `ci` reports its regression corpus under: one "seed" per plan (cli/corpus-part.ts). */
+export const corpusUnit = 'regressions';
+
 /** Most mismatched seeds a report lists by name (summary.json keeps them all). */
 export const mismatchesListedMax = 20;
 

@@ -31,7 +31,7 @@ import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
 import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import type { FailingRun, RootCauseGroup, ScenarioRow } from './figures.ts';
-import { determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
+import { corpusUnit, determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
 import { failedCheckSeq } from './timeline.ts';
 
 /** How many trace events, up to the failed check, a root cause's text shows (the whole trace is in summary.json). */
@@ -167,6 +167,7 @@ function traceUpToFailure(violation: Violation): readonly TraceEvent[] {
 }
 
 function scenarioSuite(row: ScenarioRow, groups: readonly RootCauseGroup[]): Suite {
+  if (row.scenario === corpusUnit) return corpusSuite(row, groups);
   const classname = `powercut.${row.scenario}`;
   const name = `all ${formatCount(row.seeds)} seeds hold their invariants`;
   const properties = { seeds: row.seeds, detected: row.detected, crashes: row.crashes, commitsAcknowledged: row.commitsAcknowledged, faultsInjected: row.faultsInjected };
@@ -174,6 +175,22 @@ function scenarioSuite(row: ScenarioRow, groups: readonly RootCauseGroup[]): Sui
   if (runs.length === 0) return suite(classname, properties, [passing(name, classname)], 0);
   const body = runs.map((run) => `seed ${run.seed} [${run.root.invariant}] ${run.root.message}${run.followOns.length === 0 ? '' : ` (+${run.followOns.length} follow-on)`}\n  ${run.root.repro}`);
   const message = `${formatCount(runs.length)} of ${formatCount(row.seeds)} seeds failed (${row.invariants.join(', ')})`;
+  return suite(classname, properties, [testcase(name, classname, message, 'violations', body.join('\n'))], 1);
+}
+
+/**
+ * `powercut.regressions`, the regression corpus `ci` replayed: its plans are its "seeds", and
+ * each failing plan is named (its violations start `[regression NAME]`).
+ */
+function corpusSuite(row: ScenarioRow, groups: readonly RootCauseGroup[]): Suite {
+  const classname = `powercut.${corpusUnit}`;
+  const name = `all ${plural(row.seeds, 'regression plan')} hold their invariants`;
+  const properties = { plans: row.seeds };
+  const runs = groups.flatMap((group) => group.runs.filter((run) => run.scenario === corpusUnit)).sort((a, b) => a.seed - b.seed);
+  if (runs.length === 0) return suite(classname, properties, [passing(name, classname)], 0);
+  const body = runs.map((run) => `${run.root.message}${run.followOns.length === 0 ? '' : ` (+${run.followOns.length} follow-on)`}\n  ${run.root.repro}`);
+  const named = runs.map((run) => /^\[regression ([^\]]*)\]/.exec(run.root.message)?.[1] ?? `#${run.seed}`);
+  const message = `${formatCount(runs.length)} of ${plural(row.seeds, 'regression plan')} failed: ${named.join(', ')}`;
   return suite(classname, properties, [testcase(name, classname, message, 'violations', body.join('\n'))], 1);
 }
 

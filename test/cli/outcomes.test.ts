@@ -74,7 +74,11 @@ describe('nothing was tested: exit 4', () => {
     expect(summary).toMatchObject({ seeds: 3, failingSeeds: 1, scenarios: ['wal-append', 'regressions'] });
     expect(summary.violations[0]).toMatchObject({ scenario: 'regressions', seed: 1, message: expect.stringMatching(/^\[regression drops\] /) });
     expect(summary.violations[0]!.repro).toMatch(new RegExp(`replay ${join(corpus, 'drops.json')}$`));
-    expect(await readFile(join(report, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="powercut\.regressions" tests="1" failures="1"/);
+    const junit = await readFile(join(report, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="powercut\.regressions" tests="1" failures="1"/);
+    // Its plans are plans, each failing one named.
+    expect(junit).toContain('<testcase name="all 1 regression plan hold their invariants" classname="powercut.regressions">');
+    expect(junit).toContain('<failure message="1 of 1 regression plan failed: drops" type="violations">');
   });
 
   it('ci of an engine whose runs depend on what ran before them in a thread: exit 3, named in the reports', async () => {

@@ -33,6 +33,13 @@ describe('messageShape', () => {
     expect(causeShape(hinted)).toBe(causeShape(plain));
   });
 
+  it('keeps a regression plan\'s name whole, digits included: plans bug-1 and bug-2 are two regression tests, each its own root cause', () => {
+    const one = '[regression bug-1] commit #3, acknowledged, is missing';
+    expect(causeShape(one)).toBe('[regression bug-1] commit #N, acknowledged, is missing');
+    expect(causeShape('[regression bug-2] commit #3, acknowledged, is missing')).not.toBe(causeShape(one));
+    expect(causeShape('[regression bug-1] commit #7, acknowledged, is missing')).toBe(causeShape(one));
+  });
+
   it('masks a JSON object or array a check prints whole, so one bug\'s runs with more or fewer keys have one shape; an empty one stays', () => {
     const a = 'store holds {"k1":"v1","k2":"v{2}"}, expected acknowledged {} and pages [1,2,3]';
     const b = 'store holds {"k9":{"nested":true}}, expected acknowledged {} and pages [4,5]';
