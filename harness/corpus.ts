@@ -48,6 +48,8 @@ export interface RegressionResult {
   readonly unfired: readonly string[];
   readonly digest: string;
   readonly elapsedMs: number;
+  /** The module of the engine or workload the plan ran on; absent for the reference engine. */
+  readonly module?: string;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
     results.push({
       file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
       unfired: unfiredFaults(plan, result), digest: result.digest, elapsedMs: wallClockMs() - started,
+      ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }),
     });
   }
   return results;

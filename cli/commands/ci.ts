@@ -26,7 +26,7 @@ import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption } from '../options.ts';
 import { checkReportDir } from '../report-dir.ts';
-import { scenarioList, subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
+import { scenarioList, subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject-flags.ts';
 
 interface CiFlags extends SubjectFlags {
   readonly scenario?: string[];
@@ -128,13 +128,26 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
   return value as ThroughputBaseline;
 }
 
+/**
+ * What ci says when it runs the reference engine's campaign (no `--engine` or `--target`) beside a
+ * corpus whose plans name a module of their own: a user's project forgot `--engine`.
+ */
+function otherSubjectNote(flags: CiFlags, regressions: readonly RegressionResult[]): string | undefined {
+  if (flags.engine !== undefined || flags.target !== undefined) return undefined;
+  const modules = [...new Set(regressions.flatMap((result) => (result.module === undefined ? [] : [result.module])))];
+  if (modules.length === 0) return undefined;
+  return `the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on ${modules.join(', ')}: give --engine ${modules[0]} (or --target) to run its scenarios too`;
+}
+
 /** Replays the corpus (each plan on the subject it names; engine plans on `--engine` when given). */
 async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (!flags.corpus) return [];
   const results = await replayCorpus(flags.corpus, (document, source) => openPlan(document, source, { engine: flags.engine }));
   if (results.length === 0) return results;
   const failed = results.filter((result) => result.violations.length > 0);
-  console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${failed.length === 0 ? 'all pass' : `${failed.length} FAIL`}`);
+  const unfired = results.filter((result) => result.unfired.length > 0).length;
+  const verdict = failed.length > 0 ? `${failed.length} FAIL` : unfired > 0 ? `none fails, but ${unfired} no longer fire${unfired === 1 ? 's its' : ' their'} scheduled faults` : 'all pass';
+  console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${verdict}`);
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
   return results;
@@ -162,7 +175,11 @@ export function registerCi(program: Command): void {
       }
       const invocation = invocationOf(process.argv, process.env, process.cwd());
       const subject = await subjectOf(flags);
+      // Names are checked before the corpus is replayed: bad usage is refused before any work.
+      for (const name of scenarioList(flags.scenario) ?? []) unitOf(subject, name);
       const regressions = await replayRegressions(flags);
+      const elsewhere = otherSubjectNote(flags, regressions);
+      if (elsewhere !== undefined) process.stderr.write(`powercut: note: ${elsewhere}\n`);
       // An empty corpus fails the gate before the campaign is paid for, not after.
       if (flags.corpus && regressions.length === 0) {
         process.stderr.write(`powercut: nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)\n`);

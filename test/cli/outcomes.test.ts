@@ -68,6 +68,8 @@ describe('nothing was tested: exit 4', () => {
     const report = join(dir, 'r-corpus');
     const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '2', '--corpus', corpus, '--no-check-determinism', '--report', report);
     expect(result.code).toBe(1);
+    // No --engine: the campaign is the reference engine's, which a project that forgot --engine is told.
+    expect(oneLine(result.stderr)).toContain("powercut: note: the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on test/fixtures/engines/drops-every-second-commit.ts: give --engine test/fixtures/engines/drops-every-second-commit.ts (or --target) to run its scenarios too");
     // The corpus's plans are planned seeds too: no time budget ran out.
     expect(result.stdout).toMatch(/^seeds run: 3 \(1 of them regression plans replayed\) in /m);
     const summary = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as { seeds: number; failingSeeds: number; scenarios: string[]; violations: { scenario: string; seed: number; repro: string; message: string }[] };
