@@ -93,6 +93,7 @@ export class Aggregator {
       ...summary, seeds: summary.seeds + 1, violations: summary.violations + run.violations.length,
       detected: summary.detected + run.detected, commitsAcknowledged: summary.commitsAcknowledged + run.acknowledged,
       crashes: summary.crashes + run.crashes,
+      ...(run.violations.length === 0 ? {} : { firstFailingSeed: Math.min(summary.firstFailingSeed ?? run.seed, run.seed) }),
     };
     this.#digest.add(runHash(run.unit, run.seed, run.digest));
     for (const finding of run.findings ?? []) {

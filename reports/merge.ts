@@ -117,6 +117,12 @@ function sumFaults(records: readonly (Record<FaultKind, number> | undefined)[]):
   return sum;
 }
 
+/** The lowest first failing seed of the parts that have one, as a field; else none. */
+function lowestFirstFailing(parts: readonly ScenarioSummary[]): { firstFailingSeed?: number } {
+  const seeds = parts.flatMap((part) => (part.firstFailingSeed === undefined ? [] : [part.firstFailingSeed]));
+  return seeds.length === 0 ? {} : { firstFailingSeed: Math.min(...seeds) };
+}
+
 function mergePerScenario(results: readonly CampaignResult[]): Record<string, ScenarioSummary> {
   const names = [...new Set(results.flatMap((result) => Object.keys(result.perScenario)))].sort(compareStrings);
   const merged: Record<string, ScenarioSummary> = {};
@@ -129,6 +135,7 @@ function mergePerScenario(results: readonly CampaignResult[]): Record<string, Sc
       faults: sumFaults(parts.map((part) => part.faults)),
       commitsAcknowledged: parts.reduce((sum, part) => sum + part.commitsAcknowledged, 0),
       crashes: parts.reduce((sum, part) => sum + part.crashes, 0),
+      ...lowestFirstFailing(parts),
     };
   }
   return merged;

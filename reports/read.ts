@@ -71,6 +71,7 @@ export function parseSummary(text: string, source: string): CampaignResult {
       faults: field.faults(summary['faults'], `${path}.faults`),
       commitsAcknowledged: field.count(summary['commitsAcknowledged'], `${path}.commitsAcknowledged`),
       crashes: field.count(summary['crashes'], `${path}.crashes`),
+      ...(summary['firstFailingSeed'] === undefined ? {} : { firstFailingSeed: field.count(summary['firstFailingSeed'], `${path}.firstFailingSeed`) }),
     };
   }
   const coverageRaw = field.object(root['coverage'], 'coverage');

@@ -204,6 +204,11 @@ export interface ScenarioSummary {
   /** Commits (or a workload's operations) acknowledged. */
   readonly commitsAcknowledged: number;
   readonly crashes: number;
+  /**
+   * The lowest seed of the unit that failed, kept even when its violations were not (a campaign
+   * keeps the first seeds' violations only); absent: none failed, or a summary from before it.
+   */
+  readonly firstFailingSeed?: number;
 }
 
 /** What was tested, as reports name it. */

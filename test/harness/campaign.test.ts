@@ -211,6 +211,14 @@ describe('aggregation', () => {
     expect(aggregator.coverage['append']!['kill-9']).toBe(total);
     expect(aggregator.perScenario['u']!.commitsAcknowledged).toBe(2 * total);
   });
+
+  it('names each unit\'s lowest failing seed, whatever order the runs finish in and whether or not their violations were kept', () => {
+    const aggregator = new Aggregator(['u', 'v'], ['append']);
+    for (const [index, seed] of [9, 4, 7].entries()) aggregator.add(run(seed, seed === 9 ? 0 : 1), index);
+    aggregator.add({ ...run(3, 0), unit: 'v' }, 3);
+    expect(aggregator.perScenario['u']!.firstFailingSeed).toBe(4);
+    expect(aggregator.perScenario['v']!.firstFailingSeed).toBeUndefined();
+  });
 });
 
 /** A clock at 0 ms that jumps past a 1 s budget when the `seeds`-th seed is done. */

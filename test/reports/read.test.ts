@@ -56,7 +56,8 @@ describe('summary.json', () => {
     const promised = { ...failingResult, looks: 2, violations: failingResult.violations.map((v, i) => (i === 0 ? { ...v, look: { crash: 0, crashState: 1, io: 30, beforeStep: 3, why: 'promise-unsynced' as const } } : v)) };
     const skipped = { ...greenResult, looksSkipped: 7 };
     const gated = { ...greenResult, seedsPerUnit: 1000, gate: { verdict: 'incomplete' as const, reasons: ['1 declared probe was never hit: recovery.refuse.C2'] } };
-    for (const result of [failingResult, greenResult, hostileResult, looked, rotted, forgotten, promised, skipped, gated]) {
+    const firstFailing = { ...failingResult, perScenario: Object.fromEntries(Object.entries(failingResult.perScenario).map(([unit, row]) => [unit, { ...row, firstFailingSeed: 3 }])) };
+    for (const result of [failingResult, greenResult, hostileResult, looked, rotted, forgotten, promised, skipped, gated, firstFailing]) {
       const back = parseSummary(renderJson(result, meta), 'summary.json');
       expect(back).toEqual({ ...result, violations: [...result.violations].sort((a, b) => a.scenario < b.scenario ? -1 : 1) });
     }
