@@ -134,6 +134,11 @@ describe('something promised was not exercised: exit 5', () => {
     const result = await cli('replay', file);
     expect(result.code).toBe(5);
     expect(oneLine(result.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
+    // shrink --plan of it has nothing to shrink, and says why the plan passes: exit 5 too.
+    const shrink = await cli('shrink', '--plan', file, '--out', join(dir, 'unfired-shrunk.json'));
+    expect(shrink.code).toBe(5);
+    expect(shrink.stdout).toContain(`the plan ${file} (checkpoint-prune seed`);
+    expect(oneLine(shrink.stderr)).toEqual([expect.stringMatching(/^powercut: incomplete: 1 of its scheduled faults never fired \(kill-9@9999999\): the code changed under the plan\. Shrink the bug from its seed instead \(--scenario \S+ --seed \d+\) on the new code with the bug put back$/)]);
   });
 
   it('ci over a corpus entry whose scheduled fault never fires: exit 5, saying why and what to do', async () => {
