@@ -139,6 +139,13 @@ function otherSubjectNote(flags: CiFlags, regressions: readonly RegressionResult
   return `the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on ${modules.join(', ')}: give --engine ${modules[0]} (or --target) to run its scenarios too`;
 }
 
+/** Files of plans that replayed to the same digest (and so ran the same run), in groups of two or more. */
+function sameRuns(results: readonly RegressionResult[]): string[][] {
+  const byDigest = new Map<string, string[]>();
+  for (const result of results) byDigest.set(result.digest, [...(byDigest.get(result.digest) ?? []), result.file]);
+  return [...byDigest.values()].filter((files) => files.length > 1);
+}
+
 /** Replays the corpus (each plan on the subject it names; engine plans on `--engine` when given). */
 async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (!flags.corpus) return [];
@@ -150,6 +157,7 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${verdict}`);
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
+  for (const same of sameRuns(results)) console.log(`  note: ${same.join(', ')} replay with the same digest: the same run, kept ${same.length} times`);
   return results;
 }
 

@@ -83,6 +83,16 @@ describe('nothing was tested: exit 4', () => {
     expect(junit).toContain('<failure message="1 of 1 regression plan failed: drops" type="violations">');
   });
 
+  it('ci notes corpus plans that replay with the same digest: one run kept twice', async () => {
+    const corpus = join(dir, 'twice-corpus');
+    await mkdir(corpus);
+    const entry = await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8');
+    await writeFile(join(corpus, 'a.json'), entry);
+    await writeFile(join(corpus, 'b.json'), entry);
+    const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', corpus, '--no-check-determinism', '--report', join(dir, 'r-twice'));
+    expect(result.stdout).toContain(`  note: ${join(corpus, 'a.json')}, ${join(corpus, 'b.json')} replay with the same digest: the same run, kept 2 times`);
+  });
+
   it('ci of an engine whose runs depend on what ran before them in a thread: exit 3, named in the reports', async () => {
     const report = join(dir, 'r-nondeterministic');
     const result = await cli('ci', '--engine', 'test/fixtures/engines/remembers-runs.ts', '--scenario', 'wal-append', '--seeds', '60', '--jobs', '2', '--no-corpus', '--report', report);
