@@ -190,7 +190,11 @@ export function registerCi(program: Command): void {
       if (elsewhere !== undefined) process.stderr.write(`powercut: note: ${elsewhere}\n`);
       // An empty corpus fails the gate before the campaign is paid for, not after.
       if (flags.corpus && regressions.length === 0) {
-        process.stderr.write(`powercut: nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)\n`);
+        const reason = `nothing was replayed: the regression corpus ${flags.corpus} is missing or empty (keep shrunk plans there, or pass --no-corpus)`;
+        // The reports say it too: a CI step that uploads junit.xml finds a failing case, not nothing.
+        const none = await runCampaign({ subject, seeds: 0, ...(flags.scenario ? { units: scenarioList(flags.scenario) } : {}) });
+        await writeReports(flags.report, { ...none, gate: { verdict: 'nothing tested', reasons: [reason] } }, reportMeta());
+        process.stderr.write(`powercut: ${reason}\n`);
         process.exitCode = exitCodes.nothingTested;
         return;
       }

@@ -58,6 +58,11 @@ describe('nothing was tested: exit 4', () => {
     expect(result.stderr).toContain(`nothing was replayed: the regression corpus ${corpus} is missing or empty`);
     // Refused before the campaign is paid for, and never said to pass.
     expect(result.stdout).not.toContain('seeds run');
+    // The reports a CI step uploads say so: a failing gate case, no seed run.
+    const junit = await readFile(join(dir, 'r1', 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="powercut\.gate" tests="1" failures="1"/);
+    expect(junit).toContain('type="nothing-tested"');
+    expect(JSON.parse(await readFile(join(dir, 'r1', 'summary.json'), 'utf8'))).toMatchObject({ seeds: 0, gate: { verdict: 'nothing tested' } });
     expect(result.stdout).not.toContain('regression corpus: 0 plans replayed');
   });
 
