@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign, tracedRunsMax } from '../../harness/campaign.ts';
 import { shrinkCommand } from '../../harness/repro.ts';
-import { causeShape, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
+import { causeShape, crashKindsOf, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
 import type { Violation } from '../../sim/types.ts';
 import { loadSubject } from '../../subjects/index.ts';
 
@@ -31,6 +31,14 @@ describe('messageShape', () => {
     const plain = 'commit #3, acknowledged, is missing (after power-loss during operation 2, crash state 0)';
     const hinted = 'commit #5, acknowledged, is missing; the power loss before it lost the create of /db/dwb, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough) (after power-loss during operation 4, crash state 1)';
     expect(causeShape(hinted)).toBe(causeShape(plain));
+  });
+
+  it('groups a run whose message adds that an earlier write landed short with the runs of the same message without it (a later write may cover the gap)', () => {
+    const plain = 'items/k2 acknowledged but missing (after kill-9 during operation 3)';
+    const hinted = 'items/k2 acknowledged but missing (after kill-9 during operation 5); earlier in the run a write to /powercut-target/db/data.db landed 3 of 14 bytes (I/O #40) and nothing wrote the rest: write(2) may write less than asked, and a caller that ignores the count it returns leaves a torn file';
+    expect(causeShape(hinted)).toBe(causeShape(plain));
+    // The crash clause before the hint still names the crash, as shrinking keeps it.
+    expect(crashKindsOf(hinted)).toBe('kill-9');
   });
 
   it('keeps a regression plan\'s name whole, digits included: plans bug-1 and bug-2 are two regression tests, each its own root cause', () => {
