@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { quietLoaderWarning } from './loader-warning.ts';
 import { transformSync } from 'esbuild';
 import { FreshCommonJs } from './fresh-require.ts';
 import { resolveImport } from './esm-resolve.ts';
@@ -250,6 +251,7 @@ export interface FreshImportOptions {
  * @throws FreshImportError for a module that cannot be loaded afresh (top-level `await`)
  */
 export async function freshImport<T = Record<string, unknown>>(specifier: string, from: string | URL, options: FreshImportOptions = {}): Promise<T> {
+  quietLoaderWarning();
   const parentUrl = from instanceof URL ? from.href : from.startsWith('file:') ? from : pathToFileURL(from).href;
   const share = new Set(options.share ?? []);
   const shares = (url: string): boolean => {

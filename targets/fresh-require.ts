@@ -28,6 +28,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { quietLoaderWarning } from './loader-warning.ts';
 
 /** Node's module objects, with the internals the loader needs. */
 type NodeModule = Module & { filename: string; paths: string[]; loaded: boolean; exports: unknown };
@@ -193,6 +194,7 @@ class FreshLoad {
  * @returns the package's exports, fresh
  */
 export function freshRequire<T>(specifier: string, from: string | URL = import.meta.url): T {
+  quietLoaderWarning();
   const requireFrom = createRequire(from);
   const main = resolveFrom(requireFrom, String(from), specifier);
   const marker = join('node_modules', specifier);

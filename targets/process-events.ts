@@ -28,6 +28,7 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { SimWorld } from '../sim/index.ts';
+import { isLoaderWarning } from './loader-warning.ts';
 
 type Replace = (target: object, key: PropertyKey, value: unknown) => void;
 
@@ -119,6 +120,7 @@ export function pinProcessEvents(world: SimWorld, replace: Replace): () => void 
  * next run of the thread).
  */
 function warningOf([warning, typeOrOptions, code]: unknown[]): Error | undefined {
+  if (isLoaderWarning(warning)) return undefined;
   const options = typeof typeOrOptions === 'object' && typeOrOptions !== null ? typeOrOptions as { type?: string; code?: string; detail?: string } : {};
   const type = typeof typeOrOptions === 'string' ? typeOrOptions : options.type ?? 'Warning';
   if (type === 'DeprecationWarning' && (process as { noDeprecation?: boolean }).noDeprecation === true) return undefined;
