@@ -52,7 +52,7 @@ export function registerExplore(program: Command): void {
       const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, executor, ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, executor, onProgress: progressLine(), ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
       } finally {
         await executor.close();
       }
@@ -98,6 +98,24 @@ export function registerExplore(program: Command): void {
       process.exitCode = all.some((v) => v.invariant === 'harness') ? exitCodes.harness : all.length > 0 ? exitCodes.violation
         : result.crashPoints === 0 ? exitCodes.nothingTested : exitCodes.ok;
     });
+}
+
+/** Seconds an exploration runs before it says how far it is, and between two such lines. */
+export const exploreProgressEverySec = 5;
+
+/**
+ * A line on stderr every {@link exploreProgressEverySec} seconds of a long exploration (a new user's
+ * PGlite exploration printed nothing for seven minutes); a short one prints none.
+ */
+export function progressLine(nowMs: () => number = () => performance.now(), write: (line: string) => void = (line) => process.stderr.write(line)): (done: number, total: number) => void {
+  const started = nowMs();
+  let last = 0;
+  return (done, total) => {
+    const seconds = (nowMs() - started) / 1000;
+    if (seconds - last < exploreProgressEverySec) return;
+    last = seconds;
+    write(`powercut: explore: ${done} of ${total} crash candidates run in ${seconds.toFixed(0)} s\n`);
+  };
 }
 
 /** How many kinds of crash a violation line names before it counts the rest. */
