@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { envAssignments, replayCommand, stableJson, unfiredFaults } from '../harness/index.ts';
+import { envAssignments, replayCommand, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
@@ -44,7 +44,7 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
   if (violation === undefined) {
     const unfired = unfiredFaults(plan, result);
     if (unfired.length > 0) {
-      throw new IncompleteError(`powercut: ${planFile} passes, but ${unfired.length === 1 ? 'its scheduled fault' : `${unfired.length} of its scheduled faults`} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the code changed under the plan, which no longer reaches the I/O it was written for and tests nothing there. Shrink the bug again from its seed on the new code with the bug put back, or remove the plan`);
+      throw new IncompleteError(`powercut: ${planFile} passes, but ${unfired.length === 1 ? 'its scheduled fault' : `${unfired.length} of its scheduled faults`} never fired (${unfiredList(unfired)}): the code changed under the plan, which no longer reaches the I/O it was written for and tests nothing there. Shrink the bug again from its seed on the new code with the bug put back, or remove the plan`);
     }
     return;
   }

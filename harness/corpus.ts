@@ -63,6 +63,11 @@ export function unfiredFaults(plan: BasePlan, result: { readonly faultsFired: re
   return (plan.faults.scheduled ?? []).map((fault) => `${fault.kind}@${fault.io}`).filter((key) => !firedKeys.has(key));
 }
 
+/** Unfired faults as messages list them: the first five, then `...`. */
+export function unfiredList(unfired: readonly string[]): string {
+  return `${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}`;
+}
+
 /** The default corpus folder, relative to the working directory. */
 export const corpusDirDefault = 'scenarios/regressions';
 

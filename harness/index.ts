@@ -25,7 +25,7 @@ export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
 export { aimedPlan } from './aim.ts';
 export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {
-  corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults,
+  corpusDirDefault, CorpusInputError, findingOf, loadCorpus, parseEntry, regressionEntry, replayCorpus, stableJson, unfiredFaults, unfiredList,
   type PlanOpener, type RegressionEntry, type RegressionResult,
 } from './corpus.ts';
 export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';

@@ -64,7 +64,7 @@ export function mergeResults(results: readonly CampaignResult[]): CampaignResult
     ...(results.some((result) => result.processDeaths !== undefined) ? {
       processDeaths: results.reduce((sum, result) => sum + (result.processDeaths ?? 0), 0),
       processDeathSeeds: results.reduce((sum, result) => sum + (result.processDeathSeeds ?? 0), 0),
-      ...firstDeathSeed(results),
+      ...lowest('processDeathFirstSeed', results.map((result) => result.processDeathFirstSeed)),
     } : {}),
     ...(results.some((result) => result.refusedUnfaulted !== undefined) ? { refusedUnfaulted: results.reduce((sum, result) => sum + (result.refusedUnfaulted ?? 0), 0) } : {}),
     ...(results.some((result) => result.determinism !== undefined) ? { determinism: mergeDeterminism(results) } : {}),
@@ -99,10 +99,10 @@ function mergeFindings(results: readonly CampaignResult[]): NonNullable<Campaign
 }
 
 /** Probe hits added over shards (every shard declares the same probes). */
-/** The lowest first seed of a process death among the shards that name one, as a field; else none. */
-function firstDeathSeed(results: readonly CampaignResult[]): { processDeathFirstSeed?: number } {
-  const seeds = results.flatMap((result) => (result.processDeathFirstSeed === undefined ? [] : [result.processDeathFirstSeed]));
-  return seeds.length === 0 ? {} : { processDeathFirstSeed: Math.min(...seeds) };
+/** `{ [field]: the lowest of values }`, or nothing when there is none (summaries without the field). */
+function lowest<K extends string>(field: K, values: readonly (number | undefined)[]): Partial<Record<K, number>> {
+  const present = values.filter((value): value is number => value !== undefined);
+  return present.length === 0 ? {} : ({ [field]: Math.min(...present) } as Partial<Record<K, number>>);
 }
 
 function sumProbes(results: readonly CampaignResult[]): Record<string, number> {
@@ -117,12 +117,6 @@ function sumFaults(records: readonly (Record<FaultKind, number> | undefined)[]):
   return sum;
 }
 
-/** The lowest first failing seed of the parts that have one, as a field; else none. */
-function lowestFirstFailing(parts: readonly ScenarioSummary[]): { firstFailingSeed?: number } {
-  const seeds = parts.flatMap((part) => (part.firstFailingSeed === undefined ? [] : [part.firstFailingSeed]));
-  return seeds.length === 0 ? {} : { firstFailingSeed: Math.min(...seeds) };
-}
-
 function mergePerScenario(results: readonly CampaignResult[]): Record<string, ScenarioSummary> {
   const names = [...new Set(results.flatMap((result) => Object.keys(result.perScenario)))].sort(compareStrings);
   const merged: Record<string, ScenarioSummary> = {};
@@ -135,7 +129,7 @@ function mergePerScenario(results: readonly CampaignResult[]): Record<string, Sc
       faults: sumFaults(parts.map((part) => part.faults)),
       commitsAcknowledged: parts.reduce((sum, part) => sum + part.commitsAcknowledged, 0),
       crashes: parts.reduce((sum, part) => sum + part.crashes, 0),
-      ...lowestFirstFailing(parts),
+      ...lowest('firstFailingSeed', parts.map((part) => part.firstFailingSeed)),
     };
   }
   return merged;

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { replayCommand, reproCommand } from '../../harness/index.ts';
 import type { BasePlan, Subject } from '../../harness/index.ts';
-import { parseEntry, unfiredFaults } from '../../harness/index.ts';
+import { parseEntry, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
 import type { Plan } from '../../sim/index.ts';
 import { readJsonDocument } from '../../sim/index.ts';
@@ -41,7 +41,7 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   }
   const unfired = unfiredFaults(plan, result);
   if (unfired.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the plan no longer reaches the I/O it was written for\n`);
+    process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfiredList(unfired)}): the plan no longer reaches the I/O it was written for\n`);
     return exitCodes.incomplete;
   }
   return exitCodes.ok;

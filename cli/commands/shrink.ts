@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { findingOf, stableJson, unfiredFaults } from '../../harness/index.ts';
+import { findingOf, stableJson, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
 import { scheduledLabel } from '../../sim/index.ts';
@@ -49,7 +49,7 @@ export function registerShrink(program: Command): void {
         // A kept plan that passes because the code moved under it tests nothing: said, exit 5 as replay's.
         const unfired = flags.plan === undefined ? [] : unfiredFaults(plan, await subject.run(plan));
         if (unfired.length > 0) {
-          process.stderr.write(`powercut: incomplete: ${unfired.length} of its scheduled faults never fired (${unfired.slice(0, 5).join(', ')}${unfired.length > 5 ? ', ...' : ''}): the code changed under the plan. Shrink the bug from its seed instead (${subject.spec.kind === 'engine' ? `--scenario ${subject.unitOf(plan)} ` : ''}--seed ${plan.seed}) on the new code with the bug put back\n`);
+          process.stderr.write(`powercut: incomplete: ${unfired.length} of its scheduled faults never fired (${unfiredList(unfired)}): the code changed under the plan. Shrink the bug from its seed instead (${subject.spec.kind === 'engine' ? `--scenario ${subject.unitOf(plan)} ` : ''}--seed ${plan.seed}) on the new code with the bug put back\n`);
           process.exitCode = exitCodes.incomplete;
           return;
         }
