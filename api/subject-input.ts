@@ -6,7 +6,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Subject, SubjectSpec } from '../harness/index.ts';
+import { invocationDefault, startWatchdog, type Subject, type SubjectSpec } from '../harness/index.ts';
 import { loadSubject, SubjectLoadError } from '../subjects/index.ts';
 
 /** What to test. */
@@ -22,6 +22,14 @@ export interface SubjectInput {
    * engine scenarios about power loss and bit rot, else 0
    */
   readonly looks?: number;
+  /**
+   * Seconds of wall time one run may take before powercut prints a line naming it (its seed and
+   * the command that reruns it) and ends the process with SIGKILL: what stops code under test
+   * that spins in synchronous code, where no simulated step budget reaches, from hanging the test
+   * runner forever. The first limit given in a process holds for the process. 0: never.
+   * @defaultValue 0 (the CLI's `--seed-timeout` defaults to 60)
+   */
+  readonly seedTimeoutSec?: number;
 }
 
 /** A module named as a path or a URL, as a path relative to the working directory when it is inside it. */
@@ -51,6 +59,9 @@ export function specOfInput(input: SubjectInput): SubjectSpec {
  * @throws SubjectLoadError (code `SUBJECT_LOAD`)
  */
 export async function loadInput(input: SubjectInput): Promise<Subject> {
+  const limit = input.seedTimeoutSec ?? 0;
+  if (!(Number.isFinite(limit) && limit >= 0)) throw new TypeError(`seedTimeoutSec must be a number of seconds >= 0, not ${String(input.seedTimeoutSec)}`);
+  if (limit > 0) startWatchdog(limit, invocationDefault);
   try {
     return await loadSubject(specOfInput(input));
   } catch (error) {

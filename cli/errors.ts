@@ -35,7 +35,8 @@ export const exitCodesHelp = [
   'Exit codes: 0 nothing found (and something was tested), 1 violation found, 2 bad usage or input,',
   '3 harness error or nondeterminism, 4 nothing was tested (no seed ran, empty corpus, no store, no I/O reached',
   'the simulated disk, nothing ever acknowledged), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
-  'fault that never fired).',
+  'fault that never fired). Killed by SIGKILL (137 in a shell), after one line naming the seed: a run of the code under test',
+  'did not return within --seed-timeout (it spins where no simulated step budget reaches).',
 ].join('\n');
 
 /** Bad input detected by the CLI itself. */

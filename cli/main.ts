@@ -11,7 +11,10 @@ import { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '../sim/index.ts';
+import { seedTimeoutSecDefault, startWatchdog } from '../harness/index.ts';
 import { oneLine, reportError } from './errors.ts';
+import { invocationOf } from './invocation.ts';
+import { secondsOrZero } from './options.ts';
 import { register as registerList } from './commands/list.ts';
 import { register as registerMerge } from './commands/merge.ts';
 import { register as registerReal } from './commands/real.ts';
@@ -34,7 +37,13 @@ export function buildProgram(): Command {
     .version(version)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`powercut: ${oneLine(text.replace(/^error: /, ''))}\n`) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    .option('--seed-timeout <seconds>', 'end the process, naming the run, when one run of code under test has not returned after this much wall time (it spins where no simulated step budget reaches); 0: never', secondsOrZero, seedTimeoutSecDefault)
+    .hook('preAction', (thisCommand) => {
+      const limit = thisCommand.opts<{ seedTimeout: number }>().seedTimeout;
+      if (limit > 0) startWatchdog(limit, invocationOf(process.argv, process.env, process.cwd()));
+    });
   // Settings above are copied to every command added below (commander's inherited settings).
   const commands: RegisterCommands[] = [
     registerList, registerRun, registerRepro, registerStore, registerMerge, registerReal,

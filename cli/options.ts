@@ -21,6 +21,13 @@ export function secondsOption(text: string): number {
   return value;
 }
 
+/** A parser of a number of seconds >= 0 (0: never). */
+export function secondsOrZero(text: string): number {
+  const value = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(value >= 0)) throw new InvalidArgumentError('expected a number of seconds >= 0 (0: never).');
+  return value;
+}
+
 /** A parser of `I/N`. */
 export function shardOption(text: string): Shard {
   try {

@@ -15,6 +15,7 @@ export { acknowledgedTotal, untestedReason, type UntestedInput } from './unteste
 export { WorkerPool, WorkerStartError } from './pool.ts';
 export { InProcessExecutor, type SeedExecutor } from './executor.ts';
 export { serveSeeds, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
+export { seedTimeoutSecDefault, startWatchdog, stopWatchdog, watchRuns, type WatchSeat } from './watchdog.ts';
 export { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.ts';
 export { Aggregator, findingExamplesMax } from './aggregate.ts';
 export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';

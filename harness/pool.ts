@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
 import { SeedThrewError, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
+import { leaveWatchSeat, takeWatchSeat, type WatchSeat } from './watchdog.ts';
 import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 
 interface Pending {
@@ -42,9 +43,12 @@ class Slot {
   answered = false;
   /** The exploration bases the worker keeps, as it keeps them (worker.ts `keepBase`). */
   readonly bases = new Map<number, BasePlan>();
+  /** The worker's seat on the watchdog's board (watchdog.ts), given back when it is gone. */
+  readonly seat: WatchSeat | undefined = takeWatchSeat();
 
   constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
-    this.worker = new Worker(script, { workerData: setup });
+    const workerData: WorkerSetup = this.seat === undefined ? setup : { ...setup, watch: this.seat };
+    this.worker = new Worker(script, { workerData });
     this.worker.on('message', (reply: WorkerReply) => {
       const pending = this.pending.get(reply.id);
       if (pending === undefined) return;
@@ -60,6 +64,7 @@ class Slot {
     });
     const fail = (error: Error): void => {
       this.dead = true;
+      leaveWatchSeat(this.seat);
       const pending = [...this.pending.values()];
       this.pending.clear();
       for (const seed of pending) seed.reject(error);
@@ -175,5 +180,6 @@ export class WorkerPool implements SeedExecutor {
     const slots = this.#slots.splice(0);
     for (const slot of slots) slot.worker.removeAllListeners('exit');
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    for (const slot of slots) leaveWatchSeat(slot.seat);
   }
 }

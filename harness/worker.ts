@@ -8,6 +8,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { harnessMessage, runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
+import { joinWatch, type WatchSeat } from './watchdog.ts';
 
 /**
  * What the main thread sends: a seed, numbered. An exploration candidate names its base by
@@ -48,6 +49,8 @@ export type WorkerReply =
 /** What a worker is started with. */
 export interface WorkerSetup {
   readonly spec: SubjectSpec;
+  /** This worker's seat on the watchdog's board, when one watches the campaign (watchdog.ts). */
+  readonly watch?: WatchSeat;
 }
 
 /**
@@ -59,6 +62,7 @@ export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void 
   const port = parentPort;
   if (port === null) throw new Error('serveSeeds must run in a worker thread');
   const setup = workerData as WorkerSetup;
+  if (setup.watch !== undefined) joinWatch(setup.watch);
   const subject = load(setup.spec);
   // An unhandled rejection would kill the worker before it could say why.
   subject.catch(() => undefined);

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
+import { watchRuns, type BasePlan, type Subject, type SubjectSpec } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import type { Workload } from '../targets/index.ts';
 import { workloadProblems } from './workload-shape.ts';
@@ -70,6 +70,8 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
     subject = spec.kind === 'engine'
       ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => engineSubject(await loadEngine(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject)
       : import('../targets/index.ts').then(async ({ librarySubject }) => librarySubject(await loadWorkload(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject);
+    // Every run watched when a watchdog runs (harness/watchdog.ts): code that spins never hangs a campaign.
+    subject = subject.then(watchRuns);
     loaded.set(key, subject);
     subject.catch(() => loaded.delete(key));
   }

@@ -1,0 +1,181 @@
+/**
+ * The watchdog: names the run that never returns, and ends the process.
+ *
+ * The simulated world bounds every run it can see (sim/scheduler.ts, the step budget): a run that
+ * waits forever on I/O or timers ends as a liveness violation. It cannot stop code that never
+ * gives it a turn: a library that spins in a synchronous loop (PGlite after an EIO in its WAL
+ * write), an engine whose recovery loops on a zero-length record of a buffer it already read.
+ * Such a run holds its thread forever, and a campaign or a CI job hangs without a word.
+ *
+ * Every thread running seeds (this one and each campaign worker) has a slot on one board in
+ * shared memory: before a run it writes the run's label (the seed and the command that reruns
+ * it) and marks the slot busy, after it marks it idle. A watchdog thread looks at the board every
+ * {@link watchPeriodMs}; a slot busy with the same run for longer than the limit is a run that
+ * never returned: the watchdog prints one line naming it and ends the process with SIGKILL (exit
+ * 137 in a shell), the only way to stop a thread spinning in synchronous code. The cost to a run
+ * is one label and two atomic stores.
+ *
+ * Off unless a command starts it ({@link startWatchdog}; the CLI does, `--seed-timeout`).
+ */
+import { Worker } from 'node:worker_threads';
+import { reproCommand } from './repro.ts';
+import type { BasePlan, Subject } from './subject.ts';
+
+/** Slots on a board: the main thread and up to this many minus one workers at once. */
+export const watchSlotsMax = 64;
+/** Bytes of a run's label on the board (longer labels are cut). */
+export const watchLabelBytesMax = 2048;
+/** How often the watchdog looks at the board. */
+export const watchPeriodMs = 500;
+/** The default limit of one run's wall time, in seconds: seeds take milliseconds, a slow library's a few seconds. */
+export const seedTimeoutSecDefault = 60;
+
+/*
+ * The board: Int32 words first, two per slot (the slot's generation, odd while a run is on it,
+ * and its label's length), then each slot's label bytes.
+ */
+const wordsPerSlot = 2;
+const labelsAt = watchSlotsMax * wordsPerSlot * Int32Array.BYTES_PER_ELEMENT;
+
+/** What a worker thread is given to join the board (in its `workerData`). */
+export interface WatchSeat {
+  readonly buffer: SharedArrayBuffer;
+  readonly slot: number;
+  /** How printed commands start (cli/invocation.ts). */
+  readonly invocation: string;
+}
+
+/** This thread's seat on the board, when a watchdog watches it. */
+let seat: { readonly words: Int32Array; readonly labels: Uint8Array; readonly slot: number; readonly invocation: string } | undefined;
+/** The main thread's board: its buffer and which slots are taken (slot 0 is this thread's). */
+let board: { readonly buffer: SharedArrayBuffer; readonly taken: boolean[]; readonly invocation: string; readonly dog: Worker } | undefined;
+
+const encoder = new TextEncoder();
+
+/** Sits this thread at `given`'s slot: its runs are watched from now on. */
+export function joinWatch(given: WatchSeat): void {
+  seat = {
+    words: new Int32Array(given.buffer, 0, watchSlotsMax * wordsPerSlot),
+    labels: new Uint8Array(given.buffer, labelsAt + given.slot * watchLabelBytesMax, watchLabelBytesMax),
+    slot: given.slot,
+    invocation: given.invocation,
+  };
+}
+
+/**
+ * Starts the watchdog thread: from now on a run of this thread or of a worker started with
+ * {@link takeWatchSeat} that lasts longer than `limitSec` of wall time ends the process.
+ * @param invocation - how printed commands start
+ */
+export function startWatchdog(limitSec: number, invocation: string): void {
+  if (board !== undefined) return;
+  const buffer = new SharedArrayBuffer(labelsAt + watchSlotsMax * watchLabelBytesMax);
+  const dog = new Worker(watchdogSource, { eval: true, workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs } });
+  // The watchdog never keeps the process alive, nor fails it for its own sake.
+  dog.unref();
+  dog.on('error', () => undefined);
+  const taken = new Array<boolean>(watchSlotsMax).fill(false);
+  taken[0] = true;
+  board = { buffer, taken, invocation, dog };
+  joinWatch({ buffer, slot: 0, invocation });
+}
+
+/** Stops the watchdog (tests; a command's end needs nothing: the thread is unref'd). */
+export async function stopWatchdog(): Promise<void> {
+  const stopped = board;
+  board = undefined;
+  seat = undefined;
+  if (stopped !== undefined) await stopped.dog.terminate();
+}
+
+/** A free seat for a worker about to start, or undefined when no watchdog runs (or every slot is taken). */
+export function takeWatchSeat(): WatchSeat | undefined {
+  if (board === undefined) return undefined;
+  const slot = board.taken.indexOf(false);
+  if (slot < 0) return undefined;
+  board.taken[slot] = true;
+  return { buffer: board.buffer, slot, invocation: board.invocation };
+}
+
+/** The slots of the board marked busy with a run now, by slot number (for tests and diagnostics). */
+export function busySlots(): number[] {
+  if (board === undefined) return [];
+  const words = new Int32Array(board.buffer, 0, watchSlotsMax * wordsPerSlot);
+  const busy: number[] = [];
+  for (let slot = 0; slot < watchSlotsMax; slot++) if ((Atomics.load(words, slot * wordsPerSlot) & 1) === 1) busy.push(slot);
+  return busy;
+}
+
+/**
+ * Gives back a worker's seat once the worker is gone: whatever run it was on is over.
+ * @param given - the seat {@link takeWatchSeat} gave (undefined: nothing to do)
+ */
+export function leaveWatchSeat(given: WatchSeat | undefined): void {
+  if (given === undefined || board === undefined || given.buffer !== board.buffer) return;
+  const words = new Int32Array(board.buffer, 0, watchSlotsMax * wordsPerSlot);
+  const generation = Atomics.load(words, given.slot * wordsPerSlot);
+  if ((generation & 1) === 1) Atomics.store(words, given.slot * wordsPerSlot, generation + 1);
+  board.taken[given.slot] = false;
+}
+
+/**
+ * Runs `work` as one watched run labelled `label` (when this thread is watched).
+ * @param label - what the watchdog prints if the run never returns, built only when watched
+ */
+export async function watchedRun<T>(label: () => string, work: () => Promise<T>): Promise<T> {
+  const mine = seat;
+  if (mine === undefined) return work();
+  const at = mine.slot * wordsPerSlot;
+  const written = encoder.encodeInto(label(), mine.labels).written;
+  Atomics.store(mine.words, at + 1, written);
+  Atomics.add(mine.words, at, 1);
+  try {
+    return await work();
+  } finally {
+    Atomics.add(mine.words, at, 1);
+  }
+}
+
+/** `subject` with every run watched, labelled by its seed and the command that reruns it. */
+export function watchRuns<P extends BasePlan>(subject: Subject<P>): Subject<P> {
+  const label = (plan: P): string => {
+    const unit = subject.unitOf(plan);
+    const repro = reproCommand(seat?.invocation ?? 'npx powercut', subject, unit, plan.seed);
+    return `a run of seed ${plan.seed} (${subject.unitWord} ${unit}); \`${repro}\` runs that seed alone`;
+  };
+  return { ...subject, run: (plan, options) => watchedRun(() => label(plan), () => subject.run(plan, options)) };
+}
+
+/*
+ * The watchdog thread, plain JavaScript evaluated as a worker (no module to resolve, compile or
+ * ship). It remembers each slot's generation and when it first saw it; a busy slot whose
+ * generation has not moved for the limit is a run that never returned.
+ */
+const watchdogSource = `
+const { workerData } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs } = workerData;
+const words = new Int32Array(buffer, 0, slots * wordsPerSlot);
+const seen = new Int32Array(slots);
+const since = new Float64Array(slots);
+const decoder = new TextDecoder();
+setInterval(() => {
+  const now = Date.now();
+  for (let slot = 0; slot < slots; slot++) {
+    const generation = Atomics.load(words, slot * wordsPerSlot);
+    if (generation !== seen[slot] || (generation & 1) === 0) {
+      seen[slot] = generation;
+      since[slot] = now;
+      continue;
+    }
+    if (now - since[slot] < limitMs) continue;
+    const length = Atomics.load(words, slot * wordsPerSlot + 1);
+    const label = decoder.decode(new Uint8Array(buffer, labelsAt + slot * labelBytes, length).slice());
+    const seconds = Math.round((now - since[slot]) / 1000);
+    writeSync(2, 'powercut: ' + label + ': it has not returned after ' + seconds + ' s of wall time. The code under test never gave the simulated world a turn ' +
+      '(a loop in synchronous code or in promise callbacks, which no simulated step budget can stop), so powercut ends the process here (SIGKILL, exit status 137); ' +
+      'raise the limit with --seed-timeout SECONDS if that run is only slow.\\n');
+    process.kill(process.pid, 'SIGKILL');
+  }
+}, periodMs);
+`;

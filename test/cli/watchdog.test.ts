@@ -1,0 +1,57 @@
+/**
+ * The watchdog (harness/watchdog.ts): a run of code under test that never returns ends the
+ * process with one line naming the seed, instead of hanging the campaign; runs that return are
+ * never stopped.
+ */
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from './helpers.ts';
+
+interface Ended {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLI as a child process, with how it ended (a code or a signal). */
+function powercut(...args: string[]): Promise<Ended> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: packageRoot }, (_error, stdout, stderr) => {
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
+    });
+  });
+}
+
+const spinner = 'test/targets/fixtures/spins-after-error.ts';
+/** The one line the watchdog prints, and the seed it names. */
+const named = /^powercut: a run of seed (\d+) \(workload spins-after-error\); `[^`]* repro --target test\/targets\/fixtures\/spins-after-error\.ts --seed \1` runs that seed alone: it has not returned after \d+ s of wall time\./m;
+
+describe('the watchdog on a library that spins in synchronous code after a failed write', () => {
+  it.each([1, 2])('ends a campaign with --jobs %i with one line naming the seed and the command that reruns it (SIGKILL)', async (jobs) => {
+    const ended = await powercut('run', '--target', spinner, '--seeds', '200', '--jobs', String(jobs), '--seed-timeout', '2');
+    expect(ended.signal).toBe('SIGKILL');
+    expect(ended.stderr).toMatch(named);
+    // The seed it names is one that spins: run alone, it is stopped the same way.
+    const seed = named.exec(ended.stderr)![1]!;
+    const alone = await powercut('repro', '--target', spinner, '--seed', seed, '--seed-timeout', '1');
+    expect(alone.signal).toBe('SIGKILL');
+    expect(named.exec(alone.stderr)?.[1]).toBe(seed);
+  });
+});
+
+describe('the watchdog on runs that return', () => {
+  it('never stops a campaign whose runs return, through worker threads started and closed', async () => {
+    const ended = await powercut('run', '--scenario', 'wal-append,swarm', '--seeds', '200', '--jobs', '2', '--seed-timeout', '1');
+    expect(ended.stderr).not.toMatch(/has not returned/);
+    expect(ended.signal).toBeNull();
+    expect(ended.code).toBe(0);
+  });
+
+  it('refuses a limit that is not a number of seconds in one line (exit 2)', async () => {
+    const ended = await powercut('run', '--seeds', '1', '--seed-timeout', 'soon');
+    expect(ended.code).toBe(2);
+    expect(ended.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ended.stderr).toMatch(/--seed-timeout.*seconds >= 0/);
+  });
+});
