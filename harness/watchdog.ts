@@ -70,7 +70,8 @@ export function joinWatch(given: WatchSeat): void {
 export function startWatchdog(limitSec: number, invocation: string): void {
   if (board !== undefined) return;
   const buffer = new SharedArrayBuffer(labelsAt + watchSlotsMax * watchLabelBytesMax);
-  const dog = new Worker(watchdogSource, { eval: true, workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs } });
+  // None of the process's flags (`--input-type=module` would make the source an ES module).
+  const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs } });
   // The watchdog never keeps the process alive, nor fails it for its own sake.
   dog.unref();
   dog.on('error', () => undefined);

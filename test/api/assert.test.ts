@@ -155,5 +155,6 @@ describe('runCampaign', () => {
     expect(none.looks).toBeUndefined();
     expect(none.digest).toBe(looked.digest);
     expect(await thrown(runCampaign({ seeds: 1, looks: 1.5 }))).toMatchObject({ message: 'looks must be an integer >= 0, not 1.5' });
+    expect(await thrown(runCampaign({ seeds: 1, seedTimeoutSec: -1 }))).toMatchObject({ message: 'seedTimeoutSec must be a number of seconds >= 0, not -1' });
   });
 });

@@ -16,8 +16,13 @@ interface Ended {
 
 /** The CLI as a child process, with how it ended (a code or a signal). */
 function powercut(...args: string[]): Promise<Ended> {
+  return node('cli/main.ts', ...args);
+}
+
+/** `node --import tsx ARGS` in the package root, with how it ended. */
+function node(...args: string[]): Promise<Ended> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: packageRoot }, (_error, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', ...args], { cwd: packageRoot }, (_error, stdout, stderr) => {
       resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
     });
   });
@@ -37,6 +42,15 @@ describe('the watchdog on a library that spins in synchronous code after a faile
     const alone = await powercut('repro', '--target', spinner, '--seed', seed, '--seed-timeout', '1');
     expect(alone.signal).toBe('SIGKILL');
     expect(named.exec(alone.stderr)?.[1]).toBe(seed);
+  });
+});
+
+describe('the watchdog from a test runner', () => {
+  it('stops assertCrashSafe given seedTimeoutSec the same way, naming the seed', async () => {
+    const script = `import { assertCrashSafe } from './api/index.ts';\nawait assertCrashSafe({ target: '${spinner}', seeds: 200, seedTimeoutSec: 2 });`;
+    const ended = await node('--input-type=module', '-e', script);
+    expect(ended.signal).toBe('SIGKILL');
+    expect(ended.stderr).toMatch(named);
   });
 });
 
