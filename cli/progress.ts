@@ -44,3 +44,23 @@ export function progressReporter(stream: NodeJS.WriteStream, quiet = false): Pro
     },
   };
 }
+
+/** Seconds a long command (explore, shrink) works before it says how far it is, and between two such lines. */
+export const progressEverySec = 5;
+
+/**
+ * A writer of progress lines for a command that reports no progress bar: the first after
+ * {@link progressEverySec} seconds, then at most one every {@link progressEverySec} seconds, so
+ * that a short command prints none.
+ * @returns a function to call as often as convenient with the line to print (built only when printed), given the whole seconds elapsed
+ */
+export function everyFewSeconds(nowMs: () => number = () => performance.now(), write: (line: string) => void = (line) => process.stderr.write(line)): (line: (seconds: number) => string) => void {
+  const started = nowMs();
+  let last = 0;
+  return (line) => {
+    const seconds = (nowMs() - started) / 1000;
+    if (seconds - last < progressEverySec) return;
+    last = seconds;
+    write(`${line(Math.round(seconds))}\n`);
+  };
+}

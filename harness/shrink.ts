@@ -55,6 +55,11 @@ export interface ShrinkOptions {
    * @defaultValue true
    */
   readonly sameCrashKinds?: boolean;
+  /**
+   * Called after each run with the runs so far and the smallest failing plan yet (a long shrink's
+   * progress line).
+   */
+  readonly onRun?: (runs: number, current: BasePlan) => void;
 }
 
 /** What {@link shrinkPlan} returns. */
@@ -129,6 +134,7 @@ class Shrinker<P extends BasePlan> {
   /** The crash kinds the input's violation followed (see {@link ShrinkOptions.sameCrashKinds}). */
   #crashKinds: readonly string[] | undefined;
   readonly #sameCrashKinds: boolean;
+  readonly #onRun: ((runs: number, current: BasePlan) => void) | undefined;
   #runs = 0;
   #current: P;
   #attempt: Attempt | undefined;
@@ -140,6 +146,7 @@ class Shrinker<P extends BasePlan> {
     this.#reanchor = options.reanchor ?? true;
     this.#target = options.invariant;
     this.#sameCrashKinds = options.sameCrashKinds ?? true;
+    this.#onRun = options.onRun;
     this.#current = input;
   }
 
@@ -224,6 +231,7 @@ class Shrinker<P extends BasePlan> {
     if (this.#runs >= this.#runsMax) throw new BudgetExhausted();
     this.#runs++;
     const result = await this.subject.run(candidate, { trace: this.#reanchor ? 'full' : 'digest' });
+    this.#onRun?.(this.#runs, this.#current);
     this.#target ??= result.violations[0]?.invariant;
     const matching = result.violations.filter((found) => found.invariant === this.#target);
     // The input's violation names the crash kinds; every later candidate's run must have them.

@@ -9,6 +9,7 @@ import { aimedPlan, commandLine, envAssignments, findingOf, replayCommand, stabl
 import { invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
+import { everyFewSeconds } from '../progress.ts';
 import { exitCodes } from '../errors.ts';
 import { checkOutputFile } from '../report-dir.ts';
 import { integerOption } from '../options.ts';
@@ -100,22 +101,13 @@ export function registerExplore(program: Command): void {
     });
 }
 
-/** Seconds an exploration runs before it says how far it is, and between two such lines. */
-export const exploreProgressEverySec = 5;
-
 /**
- * A line on stderr every {@link exploreProgressEverySec} seconds of a long exploration (a new user's
+ * A line on stderr every {@link progressEverySec} seconds of a long exploration (a new user's
  * PGlite exploration printed nothing for seven minutes); a short one prints none.
  */
-export function progressLine(nowMs: () => number = () => performance.now(), write: (line: string) => void = (line) => process.stderr.write(line)): (done: number, total: number) => void {
-  const started = nowMs();
-  let last = 0;
-  return (done, total) => {
-    const seconds = (nowMs() - started) / 1000;
-    if (seconds - last < exploreProgressEverySec) return;
-    last = seconds;
-    write(`powercut: explore: ${done} of ${total} crash candidates run in ${seconds.toFixed(0)} s\n`);
-  };
+export function progressLine(nowMs?: () => number, write?: (line: string) => void): (done: number, total: number) => void {
+  const every = everyFewSeconds(nowMs, write);
+  return (done, total) => every((seconds) => `powercut: explore: ${done} of ${total} crash candidates run in ${seconds} s`);
 }
 
 /** How many kinds of crash a violation line names before it counts the rest. */

@@ -14,6 +14,7 @@ import { scheduledLabel } from '../../sim/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { checkOutputFile } from '../report-dir.ts';
+import { everyFewSeconds } from '../progress.ts';
 import { invocationOf } from '../invocation.ts';
 import { integerOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
@@ -40,8 +41,11 @@ export function registerShrink(program: Command): void {
       checkOutputFile('--out', flags.out);
       const { subject, plan } = await planOf(flags);
       const started = performance.now();
+      const runsMax = flags.runsMax ?? shrinkRunsMaxDefault;
+      const progress = everyFewSeconds();
       const result = await shrinkPlan(subject, plan, {
-        runsMax: flags.runsMax ?? shrinkRunsMaxDefault, reanchor: flags.reanchor, ...(flags.invariant !== undefined ? { invariant: flags.invariant } : {}),
+        runsMax, reanchor: flags.reanchor, ...(flags.invariant !== undefined ? { invariant: flags.invariant } : {}),
+        onRun: (runs, current) => progress((seconds) => `powercut: shrink: ${runs} of at most ${runsMax} runs in ${seconds} s; the plan now: ${subject.shrink.describeSize(current)}`),
       });
       const what = `${flags.plan === undefined ? '' : `the plan ${flags.plan} (`}${subject.unitOf(plan)} seed ${plan.seed}${flags.plan === undefined ? '' : ')'}`;
       if (!result.violation) {

@@ -1,6 +1,7 @@
 /** explore's progress line (cli/commands/explore.ts): none for a short exploration, one every few seconds for a long one. */
 import { describe, expect, it } from 'vitest';
-import { exploreProgressEverySec, progressLine } from '../../cli/commands/explore.ts';
+import { progressLine } from '../../cli/commands/explore.ts';
+import { progressEverySec as exploreProgressEverySec } from '../../cli/progress.ts';
 
 describe('explore\'s progress on stderr', () => {
   it('says nothing in its first seconds, then how many crash candidates ran, every few seconds', () => {

@@ -23,6 +23,15 @@ async function firstFailing(subject: Subject<Plan>, unit: string): Promise<Plan>
 }
 
 describe('shrinkPlan on the engine subject', () => {
+  it('tells its caller after every run how many runs it made and the smallest failing plan yet (the progress line)', async () => {
+    const subject = engineSubject(acknowledgesWithoutWriting(2, false));
+    const seen: { runs: number; size: string }[] = [];
+    const result = await shrinkPlan(subject, await firstFailing(subject, 'wal-append'), { onRun: (runs, current) => seen.push({ runs, size: subject.shrink.describeSize(current as Plan) }) });
+    expect(seen.map((call) => call.runs)).toEqual(Array.from({ length: result.runs }, (_, i) => i + 1));
+    expect(seen[0]!.size).toBe(result.before);
+    expect(seen.at(-1)!.size).toBe(result.after);
+  });
+
   it('shrinks a planted missing directory sync to 2 steps that fail with the same invariant and explicit faults', async () => {
     const subject = engineSubject(await loadPlanted(plantedBug('segment-no-dirsync')));
     const original = subject.plan('wal-append', 37);
