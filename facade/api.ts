@@ -132,6 +132,10 @@ export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Rec
     return readInto(fd, buffer, { offset, length: params.length ?? buffer.byteLength - offset, position: params.position ?? null }, callback);
   };
   out.mkdir = callbackImpl('mkdir', (path: string, options?: unknown) => core.mkdirSync(path, options, 'async'));
+  // Watchers answer at once, not through a callback (watch.ts).
+  out.watch = (path: string, options?: unknown, listener?: unknown) => core.watches.watch(path, options, listener);
+  out.watchFile = (path: string, options?: unknown, listener?: unknown) => core.watches.watchFile(path, options, listener);
+  out.unwatchFile = (path: string, listener?: unknown) => core.watches.unwatchFile(path, listener);
   out.opendir = (path: string, ...rest: unknown[]) => {
     const callback = rest.pop();
     if (typeof callback !== 'function') throw new TypeError('powercut facade: fs.opendir needs a callback');
@@ -391,6 +395,7 @@ export function promiseImpls(core: FacadeCore, sync: Record<string, Impl>): Reco
   out.readdir = (path: string, options?: unknown) => settle(() => core.readdirSync(path, options, 'stack'));
   out.opendir = (path: string, options?: unknown) => settle(() => opendirSync(core, path, options, true));
   out.cp = (src: string, dest: string, options?: unknown) => cpAsync(core, src, dest, options);
+  out.watch = (path: string, options?: unknown) => core.watches.watchAsync(path, options);
   return out;
 }
 

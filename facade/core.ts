@@ -22,6 +22,7 @@ import { Buffer } from 'node:buffer';
 import { constants, Dirent, statSync, Stats } from 'node:fs';
 import { IoError } from '../engine/ports/fs.ts';
 import type { SimWorld } from '../sim/index.ts';
+import { WatchHub } from './watch.ts';
 import { fromIoError, nodeError, nodeInternalError, UnsupportedFsCallError } from './errors.ts';
 import { FileTimes, utimesArgumentMs, type TimesKey } from './times.ts';
 import { direntOf, type ListedEntry } from './dirent.ts';
@@ -103,6 +104,8 @@ export class FacadeCore {
   readonly times: FileTimes;
   /** The calls this facade refused as not simulated, in order (each also noted in the trace). */
   readonly unsupportedCalls: UnsupportedFsCallError[] = [];
+  /** The watchers of `fs.watch` and `fs.watchFile` on simulated paths (watch.ts), told of every change made here. */
+  readonly watches: WatchHub;
   readonly #fds = new Map<number, OpenEntry>();
   #nextFd = facadeFdFirst;
 
@@ -111,6 +114,13 @@ export class FacadeCore {
     this.root = root;
     this.port = new SyncFileSystem(world.kernel);
     this.times = new FileTimes(() => world.clock.now());
+    this.watches = new WatchHub({
+      incarnation: () => world.kernel.incarnation,
+      isDirectory: (path) => this.entryKindFollowing(path) === 'dir',
+      exists: (path) => this.entryKindFollowing(path) !== undefined,
+      stat: (path) => this.statSync(path),
+      resolve: (path) => this.#resolve(path, true, 'watch'),
+    });
   }
 
   /** Records a call refused as not simulated. */
@@ -220,8 +230,10 @@ export class FacadeCore {
       if (stat === undefined) {
         this.times.created(file.file.id);
         this.times.modified(this.world.inodeOf(parentOf(at)));
+        this.watches.changed('rename', at);
       } else if (options.truncate) {
         this.times.modified(file.file.id, file.file);
+        this.watches.changed('change', at);
       }
       const fd = this.#nextFd++;
       this.#fds.set(fd, { kind: 'file', file, path: at, position: 0, flags: decoded, closed: false });
@@ -305,7 +317,10 @@ export class FacadeCore {
       const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
       // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
       const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
-      if (written > 0) this.times.modified(entry.file.file.id, entry.file.file);
+      if (written > 0) {
+        this.times.modified(entry.file.file.id, entry.file.file);
+        this.watches.changed('change', entry.path);
+      }
       // O_SYNC / O_DSYNC: write(2) returns once the data is durable; a failed writeback is
       // the write's EIO. Traced as the sync it amounts to, right after the write.
       if (entry.flags.syncWrites !== undefined && written > 0) entry.file.sync(entry.flags.syncWrites);
@@ -377,7 +392,10 @@ export class FacadeCore {
     if (!entry.flags.write) throw nodeError('EINVAL', 'ftruncate');
     const before = entry.file.file.size;
     this.#call('ftruncate', entry.path, () => entry.file.truncate(length));
-    if (entry.file.file.size !== before) this.times.modified(entry.file.file.id, entry.file.file);
+    if (entry.file.file.size !== before) {
+      this.times.modified(entry.file.file.id, entry.file.file);
+      this.watches.changed('change', entry.path);
+    }
   }
 
   /**
@@ -517,6 +535,7 @@ export class FacadeCore {
       const first = recursive ? this.#firstMissing(at) : at;
       this.port.mkdir(at);
       this.#madeDirectories(first, at);
+      this.watches.changed('rename', first);
       // Node answers the first directory it made, as the caller named its way there.
       return recursive ? (at === path ? first : `${path.slice(0, path.length - (at.length - first.length))}`) : undefined;
     });
@@ -536,6 +555,7 @@ export class FacadeCore {
     }
     this.#call('rmdir', path, () => this.port.rmdir(at));
     this.times.modified(this.world.inodeOf(parentOf(at)));
+    this.watches.changed('rename', at);
   }
 
   /**
@@ -560,6 +580,7 @@ export class FacadeCore {
     }
     this.#call('rm', path, () => this.port.unlink(at));
     this.times.modified(this.world.inodeOf(parentOf(at)));
+    this.watches.changed('rename', at);
   }
 
   /** Removes the directory `path` and everything in it, depth first. */
@@ -568,16 +589,21 @@ export class FacadeCore {
     for (const name of names) {
       const child = `${path}/${name}`;
       if (this.#peek(child) === 'dir') this.#removeTree(child, syscall);
-      else this.#call(syscall, child, () => this.port.unlink(child));
+      else {
+        this.#call(syscall, child, () => this.port.unlink(child));
+        this.watches.changed('rename', child);
+      }
     }
     this.#call(syscall, path, () => this.port.rmdir(path));
     this.times.modified(this.world.inodeOf(parentOf(path)));
+    this.watches.changed('rename', path);
   }
 
   unlinkSync(path: string): void {
     const at = this.#resolve(path, false, 'unlink');
     this.#call('unlink', path, () => this.port.unlink(at));
     this.times.modified(this.world.inodeOf(parentOf(at)));
+    this.watches.changed('rename', at);
   }
 
   renameSync(from: string, to: string): void {
@@ -594,6 +620,8 @@ export class FacadeCore {
     this.times.modified(this.world.inodeOf(parentOf(fromAt)));
     this.times.modified(this.world.inodeOf(parentOf(toAt)));
     this.times.changed(this.world.inodeOf(toAt));
+    this.watches.changed('rename', fromAt);
+    this.watches.changed('rename', toAt);
   }
 
   linkSync(existing: string, newPath: string): void {
@@ -613,6 +641,7 @@ export class FacadeCore {
     }, newPath, 'source');
     this.times.modified(this.world.inodeOf(parentOf(newAt)));
     this.times.changed(this.world.inodeOf(newAt));
+    this.watches.changed('rename', newAt);
   }
 
   readFileSync(pathOrFd: string | number, options?: unknown): Buffer | string {
@@ -773,6 +802,7 @@ export class FacadeCore {
     this.#call('symlink', target, () => this.port.symlink(target, at), path);
     this.times.created(this.world.inodeOf(at) as number);
     this.times.modified(this.world.inodeOf(parentOf(at)));
+    this.watches.changed('rename', at);
   }
 
   /**
@@ -784,6 +814,7 @@ export class FacadeCore {
     this.#call(call, path, () => this.port.stat(path, call));
     this.world.record('note', `fs.${call} (no-op)`, path);
     this.times.changed(this.world.inodeOf(path));
+    this.watches.changed('change', path);
   }
 
   /**
@@ -804,6 +835,7 @@ export class FacadeCore {
     this.world.record('note', `fs.${call}`, path);
     const key = this.world.inodeOf(path);
     if (key !== undefined) this.times.set(key, atimeMs, mtimeMs);
+    this.watches.changed('change', path);
   }
 
   // ---- helpers ----

@@ -24,8 +24,8 @@
  * holds, resolved only when a later call walks through the link (FacadeCore), and a walk that
  * a link leads out of the root fails instead of reaching the real disk.
  *
- * Not supported on simulated paths (throw): watchers (`watch`, `watchFile`), `openAsBlob`, and
- * simulated latency (a facade call completes at once).
+ * Not supported on simulated paths (throw): `openAsBlob`, and simulated latency (a facade call
+ * completes at once). Watchers (`watch`, `watchFile`) are the facade's own (watch.ts).
  */
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';

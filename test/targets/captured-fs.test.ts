@@ -32,10 +32,10 @@ describe('fs functions taken at import', () => {
 
 describe('a library call the run cannot simulate', () => {
   it('is the same harness error, saying powercut cannot simulate the call, in one thread and in workers (one root cause, not one per thread)', async () => {
-    const one = await campaign('test/targets/fixtures/watches.ts', 4, 1);
-    const two = await campaign('test/targets/fixtures/watches.ts', 4, 2);
+    const one = await campaign('test/targets/fixtures/opens-as-blob.ts', 4, 1);
+    const two = await campaign('test/targets/fixtures/opens-as-blob.ts', 4, 2);
     expect(one.violations).toHaveLength(4);
-    expect(one.violations[0]!.message).toMatch(/^powercut cannot simulate this run: watches seed \d+: the library called fs\.watch/);
+    expect(one.violations[0]!.message).toMatch(/^powercut cannot simulate this run: opens-as-blob seed \d+: the library called fs\.openAsBlob/);
     expect(two.violations.map((v) => [v.seed, v.invariant, v.message])).toEqual(one.violations.map((v) => [v.seed, v.invariant, v.message]));
   });
 });

@@ -80,10 +80,10 @@ describe('repro, shrink, replay and explore --target', () => {
   });
 
   it('repro of a library that makes a call the facade does not simulate says so in one line, exit 3, not as an internal error', async () => {
-    const result = await cli('repro', '--target', 'test/targets/fixtures/watches.ts', '--seed', '1');
+    const result = await cli('repro', '--target', 'test/targets/fixtures/opens-as-blob.ts', '--seed', '1');
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^powercut: cannot simulate this run: watches seed 1: the library called fs\.watch/);
+    expect(result.stderr).toMatch(/^powercut: cannot simulate this run: opens-as-blob seed 1: the library called fs\.openAsBlob/);
   });
 
   it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {

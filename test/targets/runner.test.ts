@@ -212,15 +212,15 @@ function onFileA(name: string, run: (ctx: WorkloadContext<Record<string, never>>
 
 describe('a library that makes an fs call the facade does not simulate', () => {
   it('fails the run with TargetUnsupportedError naming the call, even when the library caught the error and went on', async () => {
-    const watcher = onFileA('watch-or-copy', async (ctx) => {
+    const watcher = onFileA('blob-or-copy', async (ctx) => {
       try {
-        fs.watch(ctx.path('a')).close();
+        await (fs as unknown as { openAsBlob(path: string): Promise<unknown> }).openAsBlob(ctx.path('a'));
       } catch {
         fs.copyFileSync(ctx.path('a'), ctx.path('b'));
       }
     });
     const run = runTargetPlan(watcher, targetPlan(watcher, 'test', 1, noFaults()));
-    await expect(run).rejects.toMatchObject({ code: 'TARGET_UNSUPPORTED', message: expect.stringContaining("the library called fs.watch on '/powercut-target/a'") });
+    await expect(run).rejects.toMatchObject({ code: 'TARGET_UNSUPPORTED', message: expect.stringContaining("the library called fs.openAsBlob on '/powercut-target/a'") });
   });
 });
 
