@@ -27,7 +27,7 @@ export interface SubjectInput {
    * the command that reruns it) and ends the process with SIGKILL: what stops code under test
    * that spins in synchronous code, where no simulated step budget reaches, from hanging the test
    * runner forever. The first limit given in a process holds for the process. 0: never.
-   * @defaultValue 0 (the CLI's `--seed-timeout` defaults to 60)
+   * @defaultValue 0 (the CLI's `--seed-timeout` defaults to 300)
    */
   readonly seedTimeoutSec?: number;
 }

@@ -27,8 +27,8 @@ export const watchSlotsMax = 64;
 export const watchLabelBytesMax = 2048;
 /** How often the watchdog looks at the board. */
 export const watchPeriodMs = 500;
-/** The default limit of one run's wall time, in seconds: seeds take milliseconds, a slow library's a few seconds. */
-export const seedTimeoutSecDefault = 60;
+/** The default limit of one run's wall time, in seconds: an engine's seed takes milliseconds, a heavy library's (PGlite) 4 s alone and 12 s beside another thread; five minutes leaves room for a loaded machine. */
+export const seedTimeoutSecDefault = 300;
 
 /*
  * The board: Int32 words first, two per slot (the slot's generation, odd while a run is on it,
