@@ -188,7 +188,7 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   const unbindTimers = pinTimers(world, replace);
   pinConsole(world, replace);
   const emitWarnings = pinProcessEvents(world, replace);
-  const restoreEnv = keepEnv();
+  const restoreEnv = keepEnv(world);
   if (esm || routersAdded) syncBuiltinESMExports();
   routersAdded = false;
   let restored = false;
@@ -232,15 +232,32 @@ function killOnTheSimulatedMachine(pid: number, signal: string | number | undefi
 }
 
 /**
- * Takes a copy of `process.env`; the function returned puts it back (variables a run added are
- * removed, changed ones restored), so what a library sets there (a once-guard, a default it
- * exports) does not carry over to the next seed the thread runs.
+ * Each world's `process.env` as its run left it when it was last unpinned, kept across pins as
+ * its random stream is: a run unpinned for a moment (to pin a second look's world) finds the
+ * variables its library set (in `open`, a `TMPDIR` it chose) when it is pinned again.
  */
-function keepEnv(): () => void {
+const envOfWorld = new WeakMap<SimWorld, NodeJS.ProcessEnv>();
+
+/** Makes `process.env` hold exactly `wanted` (variables not in it removed, the others set). */
+function setEnv(wanted: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!Object.hasOwn(wanted, key)) delete process.env[key];
+  for (const [key, value] of Object.entries(wanted)) if (process.env[key] !== value) process.env[key] = value;
+}
+
+/**
+ * Takes a copy of `process.env` and, when `world` was pinned before, puts back the variables its
+ * run had then; the function returned keeps the run's for its next pin and puts the copy back
+ * (variables a run added are removed, changed ones restored), so what a library sets there (a
+ * once-guard, a default it exports) does not carry over to the next seed the thread runs, nor to
+ * a second look's process, which starts from the environment the run started from.
+ */
+function keepEnv(world: SimWorld): () => void {
   const kept = { ...process.env };
+  const run = envOfWorld.get(world);
+  if (run !== undefined) setEnv(run);
   return () => {
-    for (const key of Object.keys(process.env)) if (!Object.hasOwn(kept, key)) delete process.env[key];
-    for (const [key, value] of Object.entries(kept)) if (process.env[key] !== value) process.env[key] = value;
+    envOfWorld.set(world, { ...process.env });
+    setEnv(kept);
   };
 }
 

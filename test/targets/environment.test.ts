@@ -29,6 +29,30 @@ function pinnedSample(seed: number): unknown[] {
 }
 
 describe('pinEnvironment', () => {
+  it('keeps the variables a run set in process.env across a second look, which starts without them, and removes them when the run ends', () => {
+    const run = new SimWorld({ seed: 1 });
+    const look = new SimWorld({ seed: 2 });
+    let unpin = pinEnvironment(run);
+    try {
+      process.env['POWERCUT_TEST_SET_IN_OPEN'] = 'yes';
+      // The run steps aside for a second look's process, then goes on.
+      unpin();
+      const unpinLook = pinEnvironment(look);
+      try {
+        expect(process.env['POWERCUT_TEST_SET_IN_OPEN']).toBeUndefined();
+        process.env['POWERCUT_TEST_SET_BY_LOOK'] = 'look';
+      } finally {
+        unpinLook();
+      }
+      unpin = pinEnvironment(run);
+      expect(process.env['POWERCUT_TEST_SET_IN_OPEN']).toBe('yes');
+      expect(process.env['POWERCUT_TEST_SET_BY_LOOK']).toBeUndefined();
+    } finally {
+      unpin();
+    }
+    expect(process.env['POWERCUT_TEST_SET_IN_OPEN']).toBeUndefined();
+  });
+
   it('gives the same values for the same seed, other values for another seed', () => {
     const first = pinnedSample(1);
     expect(pinnedSample(1)).toEqual(first);
@@ -158,5 +182,17 @@ describe('pinEnvironment', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('a library that sets process.env in open, under second looks', () => {
+  it('finds its variable on every write of every seed: no operation fails with faults off', async () => {
+    const { runCampaign } = await import('../../harness/campaign.ts');
+    const { loadSubject } = await import('../../subjects/index.ts');
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/sets-env-in-open.ts' });
+    const result = await runCampaign({ subject, seeds: 10, jobs: 1, invocation: 'npx powercut' });
+    expect(result.looks).toBeGreaterThan(0);
+    expect(result.violations).toEqual([]);
+    expect(process.env['POWERCUT_FIXTURE_OPENED']).toBeUndefined();
   });
 });
