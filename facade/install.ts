@@ -254,7 +254,7 @@ function route(kind: 'fs' | 'promises', name: string, label: string, original: I
     const simulated = targets.map((target) => target.kind === 'sim');
     if (!simulated.includes(true)) return original.apply(this, args);
     if (paths === 2 && simulated[0] !== simulated[1]) {
-      if (name.startsWith('rename')) throw nodeError('EXDEV', 'rename', String(args[0]), String(args[1]));
+      if (name.startsWith('rename')) return failAsFace(kind, name, args, nodeError('EXDEV', 'rename', String(pathText(args[0])), String(pathText(args[1]))));
       throw new UnsupportedFsCallError(label, String(args[simulated[0] === true ? 0 : 1]), 'one path is simulated and the other is not');
     }
     const mapped = args.map((arg, index) => {
@@ -297,11 +297,22 @@ function answerForSlash(kind: 'fs' | 'promises', name: string, base: string, arg
     if (callback !== undefined) later(callback, verdict.answer);
     return { value: sync ? verdict.answer : undefined };
   }
-  const error = nodeError(verdict.code, verdict.syscall, pathText(args[0]), paths === 2 ? pathText(args[1]) : undefined);
-  if (sync) throw error;
-  if (kind === 'promises') return { value: settle(() => { throw error; }) };
+  return { value: failAsFace(kind, name, args, nodeError(verdict.code, verdict.syscall, pathText(args[0]), paths === 2 ? pathText(args[1]) : undefined)) };
+}
+
+/**
+ * A call's failure delivered as its face delivers one: thrown from a `Sync` call, a rejected
+ * promise from `fs.promises`, the callback called later with it (never a synchronous throw from
+ * an asynchronous call, which code that handles the error with `.catch` or in its callback, as
+ * an EXDEV fallback to copying does, would never see).
+ * @returns what the call returns
+ */
+function failAsFace(kind: 'fs' | 'promises', name: string, args: readonly unknown[], error: Error): unknown {
+  if (kind === 'fs' && name.endsWith('Sync')) throw error;
+  if (kind === 'promises') return settle(() => { throw error; });
+  const callback = args.findLast((arg) => typeof arg === 'function') as ((...a: unknown[]) => void) | undefined;
   if (callback !== undefined) later(callback, error);
-  return { value: undefined };
+  return undefined;
 }
 
 /**

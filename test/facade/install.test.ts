@@ -52,6 +52,21 @@ describe('installFacade', () => {
     expect(() => fs.renameSync('/tmp/x', `${root}/x`)).toThrow(/EXDEV/);
   });
 
+  it('fails a rename across the root as Node fails one across devices: EXDEV thrown from renameSync, a rejection or a later callback from the asynchronous faces', async () => {
+    facade = installFacade(new SimWorld({ seed: 1 }), root);
+    expect(() => fs.renameSync('/tmp/x', `${root}/x`)).toThrow(expect.objectContaining({ code: 'EXDEV', syscall: 'rename' }));
+    // An EXDEV fallback written with .catch or in the callback must see the error there.
+    const rejected = fs.promises.rename('/tmp/x', `${root}/x`);
+    await expect(rejected).rejects.toMatchObject({ code: 'EXDEV', syscall: 'rename', path: '/tmp/x', dest: `${root}/x` });
+    let calledBack: NodeJS.ErrnoException | null | undefined;
+    fs.rename(`${root}/x`, '/tmp/x', (error) => {
+      calledBack = error;
+    });
+    expect(calledBack).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calledBack).toMatchObject({ code: 'EXDEV' });
+  });
+
   it('passes read streams of a real path or a real descriptor to the real fs', async () => {
     facade = installFacade(new SimWorld({ seed: 1 }), root);
     const self = new URL(import.meta.url).pathname;
