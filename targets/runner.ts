@@ -30,7 +30,7 @@
  */
 import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
-import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation } from '../sim/index.ts';
+import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
@@ -78,6 +78,24 @@ export interface TargetRunOptions {
 export class TargetSetupError extends Error {
   override readonly name = 'TargetSetupError';
   readonly code = 'TARGET_SETUP';
+
+  /**
+   * @param trace - the run's trace up to the failure (empty when the run kept none), which
+   * `repro --trace` writes: the I/O and console output that explain why setup failed
+   */
+  constructor(message: string, readonly trace: readonly TraceEvent[] = []) {
+    super(message);
+  }
+}
+
+/** How many of the library's last console lines a setup failure quotes. */
+const setupConsoleLinesQuoted = 2;
+
+/** The last console lines of `trace`, quoted for a one-line message (`''` when there are none). */
+function consoleTail(trace: readonly TraceEvent[]): string {
+  const lines = trace.filter((event) => event.type === 'note' && event.name.startsWith('console.')).slice(-setupConsoleLinesQuoted);
+  if (lines.length === 0) return '';
+  return `; the library's last console output: ${lines.map((event) => JSON.stringify((event.detail ?? '').replace(/\s+/g, ' ').slice(0, 200))).join(', ')}`;
 }
 
 /**
@@ -420,7 +438,8 @@ class LibraryRun<S, L, M> {
       const outcome = await this.#section('setup', body);
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote()}`);
+      const trace = world.trace.events;
+      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote()}${consoleTail(trace)}`, trace);
     };
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());

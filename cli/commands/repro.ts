@@ -29,7 +29,7 @@ import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject
  */
 export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined): Promise<number> {
   if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
-  const result = await subject.run(plan, { trace: 'full' });
+  const result = await subject.run(plan, { trace: 'full' }).catch((error: unknown) => setupFailed(error, traceFile));
   // Written before anything is printed: piped into \`head\`, the process may end at the first lines.
   if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
   for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
@@ -45,6 +45,23 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
     return exitCodes.incomplete;
   }
   return exitCodes.ok;
+}
+
+/**
+ * A library workload whose setup failed: its trace so far is what explains it, written to the
+ * `--trace` file when one was asked for, pointed to when not; then the error goes on to the
+ * one-line report (exit 3).
+ */
+async function setupFailed(error: unknown, traceFile: string | undefined): Promise<never> {
+  const trace = (error as { code?: unknown; trace?: unknown }).code === 'TARGET_SETUP' ? (error as { trace: readonly unknown[] }).trace : undefined;
+  if (trace === undefined || !(error instanceof Error)) throw error;
+  if (traceFile === undefined) {
+    error.message += ` (rerun with --trace FILE for the ${trace.length} trace events of the setup: its I/O and console output)`;
+  } else {
+    await writeFile(traceFile, trace.map((event) => JSON.stringify(event)).join('\n') + (trace.length ? '\n' : ''), 'utf8');
+    error.message += ` (the ${trace.length} trace events of the setup are in ${traceFile})`;
+  }
+  throw error;
 }
 
 /** Crash points listed one per line; the rest are counted. */

@@ -86,6 +86,19 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(result.stderr).toMatch(/^powercut: cannot simulate this run: opens-as-blob seed 1: the library called fs\.openAsBlob/);
   });
 
+  it('repro of a workload whose setup fails quotes what the library printed, and writes the setup\'s trace with --trace (exit 3, one line)', async () => {
+    const bare = await cli('repro', '--target', 'test/targets/fixtures/setup-refuses.ts', '--seed', '1');
+    expect(bare.code).toBe(3);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bare.stderr).toMatch(/setup did not complete with faults off: setup write returned false; the library's last console output: "config: TMPDIR is not set, giving up" \(rerun with --trace FILE for the 4 trace events of the setup/);
+    const traceFile = join(dir, 'setup.jsonl');
+    const traced = await cli('repro', '--target', 'test/targets/fixtures/setup-refuses.ts', '--seed', '1', '--trace', traceFile);
+    expect(traced.code).toBe(3);
+    expect(traced.stderr).toContain(`(the 4 trace events of the setup are in ${traceFile})`);
+    const events = (await readFile(traceFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type: string; name: string; path?: string });
+    expect(events.map((event) => `${event.type} ${event.name}`)).toEqual(['io open', 'io write', 'io close', 'note console.warn']);
+  });
+
   it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {
     const checked = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', join(dir, 'wfa2.json'));
     expect(checked.stdout).toContain('checked: it fails durable in a fresh thread too');
