@@ -12,10 +12,13 @@ import { zeroCounts, type CampaignResult, type ScenarioSummary, type Violation }
 
 export { corpusUnit };
 
-/** The corpus's violations, each under its plan's position, with the line that replays that plan (on `--engine` when given). */
+/**
+ * The corpus's violations, each under its plan's position (reported as `plan N`), naming the
+ * plan's own unit and seed, with the line that replays that plan (on `--engine` when given).
+ */
 function corpusViolations(results: readonly RegressionResult[], invocation: string, engine: string | undefined): Violation[] {
   return results.flatMap((result, position) => result.violations.map((violation, indexInRun) =>
-    toViolation({ ...violation, message: `[regression ${result.name}] ${violation.message}` }, {
+    toViolation({ ...violation, message: `[regression ${result.name}] ${result.scenario} seed ${result.seed}: ${violation.message}` }, {
       unit: corpusUnit, seed: position + 1, indexInRun,
       repro: replayCommand(invocation, result.file, engine === undefined ? [] : ['--engine', engine]),
     })));

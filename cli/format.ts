@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
+import { coverageCells, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
 import { hintsOf, nextShrinkCommand, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -131,7 +131,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
     // The shape masks what varies (numbers, quoted text): show the first run's own words too.
     const own = withoutHints(first.root.message);
-    if (group.shape !== own) lines.push(`  ${' '.repeat(width)}        seed ${first.root.seed}: ${clipped(own, exampleCharsMax)}`);
+    if (group.shape !== own) lines.push(`  ${' '.repeat(width)}        ${runName(first.root.scenario, first.root.seed)}: ${clipped(own, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
   }
   if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in seed ${hinted[0]!.seed}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);

@@ -66,6 +66,14 @@ export function looksLines(result: Pick<CampaignResult, 'looks' | 'looksSkipped'
 /** The unit `ci` reports its regression corpus under: one "seed" per plan (cli/corpus-part.ts). */
 export const corpusUnit = 'regressions';
 
+/**
+ * What a report calls run `seed` of `unit`: `seed 12`, or for the regression corpus, whose
+ * "seeds" are its plans in corpus order, `plan 2` (a plan's own seed is in its message).
+ */
+export function runName(unit: string, seed: number): string {
+  return `${unit === corpusUnit ? 'plan' : 'seed'} ${seed}`;
+}
+
 /** Most mismatched seeds a report lists by name (summary.json keeps them all). */
 export const mismatchesListedMax = 20;
 
@@ -83,7 +91,7 @@ export function determinismLines(result: Pick<CampaignResult, 'determinism'>, co
   const check = result.determinism;
   if (check === undefined) return [];
   if (check.mismatches.length === 0) return [`determinism: ${count(check.checked)} seeds rerun in a fresh worker, same digests`];
-  const listed = check.mismatches.slice(0, mismatchesListedMax).map((m) => `${m.scenario} seed ${m.seed}: digest ${m.digest}, rerun ${m.rerunDigest}`);
+  const listed = check.mismatches.slice(0, mismatchesListedMax).map((m) => `${m.scenario} ${runName(m.scenario, m.seed)}: digest ${m.digest}, rerun ${m.rerunDigest}`);
   const more = check.mismatches.length - listed.length;
   return [
     `NONDETERMINISM: ${count(check.mismatches.length)} of ${count(check.checked)} seeds rerun in a fresh worker gave another digest: a run depends on something besides its seed (state kept between runs in a thread, a clock or random source the run does not pin)`,

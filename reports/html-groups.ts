@@ -22,7 +22,7 @@ import { faultKinds } from '../sim/index.ts';
 import type { CampaignResult } from '../sim/index.ts';
 import { escapeHtml, scriptJson } from './escape.ts';
 import type { FailingRun, RootCauseGroup } from './figures.ts';
-import { formatCount, groupScenarios, messageParts, representativeRun, runFaultKindsOf } from './figures.ts';
+import { formatCount, runName, groupScenarios, messageParts, representativeRun, runFaultKindsOf } from './figures.ts';
 import { PageStrings, timelineData, type TimelineData } from './timeline.ts';
 
 /** Root causes shown as cards; the rest are rows of one table. */
@@ -110,7 +110,7 @@ function shownRun(run: FailingRun): string {
     `<li><code>${escapeHtml(violation.invariant)}</code> ${escapeHtml(violation.message)}</li>`);
   const more = run.followOns.length - followOnsListedMax;
   return [
-    `<p class="v-msg"><span class="g-run">${escapeHtml(run.scenario)} seed ${run.seed}</span> <span data-testid="violation-message">${escapeHtml(run.root.message)}</span></p>`,
+    `<p class="v-msg"><span class="g-run">${escapeHtml(run.scenario)} ${runName(run.scenario, run.seed)}</span> <span data-testid="violation-message">${escapeHtml(run.root.message)}</span></p>`,
     `<div class="repro"><code data-testid="repro">${escapeHtml(run.root.repro)}</code><button type="button" data-copy title="copy the repro command">copy</button></div>`,
     run.followOns.length === 0 ? '' : `<div class="follow" data-testid="follow-ons">then ${plural(run.followOns.length, 'follow-on complaint')} in the same run:<ul>${followOns.join('')}`
       + `${more > 0 ? `<li>… and ${formatCount(more)} more (summary.json)</li>` : ''}</ul></div>`,
@@ -118,7 +118,7 @@ function shownRun(run: FailingRun): string {
 }
 
 function timelineSection(run: FailingRun, state: SectionState, open: boolean): string {
-  const data = timelineData(run.root, state.strings, `${run.scenario} seed ${run.seed}`);
+  const data = timelineData(run.root, state.strings, `${run.scenario} ${runName(run.scenario, run.seed)}`);
   if (data === undefined) return '<div class="facts">no trace kept for this run (the campaign traces one run per root cause first, up to its budget)</div>';
   state.timelines.push(data);
   const around = data.events.length < data.total ? `: the last ${formatCount(data.events.length)} of ${formatCount(data.total)} events up to the failure` : `: ${formatCount(data.total)} events`;
@@ -175,7 +175,7 @@ function moreGroups(rest: readonly RootCauseGroup[]): string {
     const kinds = faultKinds.filter((kind) => group.runs.some((run) => runFaultKindsOf(run).includes(kind)));
     return `<tr data-testid="more-group" data-invariant="${escapeHtml(group.invariant)}" data-scenarios="${escapeHtml(groupScenarios(group).map(({ scenario }) => scenario).join(' '))}" data-faults="${kinds.join(' ')}">`
       + `<td><code>${escapeHtml(group.invariant)}</code></td><td class="num">${formatCount(group.runs.length)}</td>`
-      + `<td class="msg">${escapeHtml(first.scenario)} seed ${first.seed}: ${escapeHtml(first.root.message)}</td><td><code data-testid="repro">${escapeHtml(first.root.repro)}</code></td></tr>`;
+      + `<td class="msg">${escapeHtml(first.scenario)} ${runName(first.scenario, first.seed)}: ${escapeHtml(first.root.message)}</td><td><code data-testid="repro">${escapeHtml(first.root.repro)}</code></td></tr>`;
   });
   return `<div class="panel" data-testid="more-groups"><div class="more">${plural(rest.length, 'more root cause')}, each by its first run:</div>`
     + `<table class="grid"><thead><tr><th>invariant</th><th class="num">seeds</th><th>first run and its message</th><th>repro</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;

@@ -31,7 +31,7 @@ import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
 import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import type { FailingRun, RootCauseGroup, ScenarioRow } from './figures.ts';
-import { corpusUnit, determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
+import { corpusUnit, runName, determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
 import { failedCheckSeq } from './timeline.ts';
 
 /** How many trace events, up to the failed check, a root cause's text shows (the whole trace is in summary.json). */
@@ -144,7 +144,7 @@ function groupCase(group: RootCauseGroup): string {
 function runLines(run: FailingRun): string[] {
   const root = run.root;
   const lines = [
-    `${run.scenario} seed ${run.seed}: ${root.message}`,
+    `${run.scenario} ${runName(run.scenario, run.seed)}: ${root.message}`,
     `repro: ${root.repro}`,
     ...(root.lsn === undefined ? [] : [`lsn: ${root.lsn}`]),
     ...(root.key === undefined ? [] : [`key: ${root.key}`]),
@@ -173,7 +173,7 @@ function scenarioSuite(row: ScenarioRow, groups: readonly RootCauseGroup[]): Sui
   const properties = { seeds: row.seeds, detected: row.detected, crashes: row.crashes, commitsAcknowledged: row.commitsAcknowledged, faultsInjected: row.faultsInjected };
   const runs = groups.flatMap((group) => group.runs.filter((run) => run.scenario === row.scenario)).sort((a, b) => a.seed - b.seed);
   if (runs.length === 0) return suite(classname, properties, [passing(name, classname)], 0);
-  const body = runs.map((run) => `seed ${run.seed} [${run.root.invariant}] ${run.root.message}${run.followOns.length === 0 ? '' : ` (+${run.followOns.length} follow-on)`}\n  ${run.root.repro}`);
+  const body = runs.map((run) => `${runName(run.scenario, run.seed)} [${run.root.invariant}] ${run.root.message}${run.followOns.length === 0 ? '' : ` (+${run.followOns.length} follow-on)`}\n  ${run.root.repro}`);
   const message = `${formatCount(runs.length)} of ${formatCount(row.seeds)} seeds failed (${row.invariants.join(', ')})`;
   return suite(classname, properties, [testcase(name, classname, message, 'violations', body.join('\n'))], 1);
 }

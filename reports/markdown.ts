@@ -18,7 +18,7 @@ import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
   coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses, unreachableTargets,
-  scenarioRows, sitesOf, subjectLine, totals,
+  runName, scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
 /** Most root causes listed in summary.md. */
@@ -124,7 +124,7 @@ function rootCauseLines(result: CampaignResult, groups: readonly RootCauseGroup[
     const run = group.runs[0]!;
     const where = groupScenarios(group).map(({ scenario, runs }) => `${escapeMarkdown(scenario)} ${formatCount(runs)}`).join(', ');
     lines.push(`${index + 1}. ${markdownCode(group.invariant)} ${escapeMarkdown(group.shape)}: **${plural(group.runs.length, 'seed')}** (${where})`);
-    lines.push(`   first, ${escapeMarkdown(run.scenario)} seed ${run.seed}: ${escapeMarkdown(run.root.message)}${run.followOns.length === 0 ? '' : ` (then ${plural(run.followOns.length, 'follow-on complaint')})`}`);
+    lines.push(`   first, ${escapeMarkdown(run.scenario)} ${runName(run.scenario, run.seed)}: ${escapeMarkdown(run.root.message)}${run.followOns.length === 0 ? '' : ` (then ${plural(run.followOns.length, 'follow-on complaint')})`}`);
     lines.push(`   ${markdownCode(run.root.repro)}`);
     if (group.runs.length > 1) lines.push(`   seeds: ${seedList(group)}`);
   }

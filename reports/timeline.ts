@@ -16,6 +16,7 @@ import type { TraceEvent, Violation } from '../sim/index.ts';
 import { visibleText } from './escape.ts';
 import { compactScript } from './html-style.ts';
 import { timelineScript } from './timeline-script.ts';
+import { runName } from './figures.ts';
 
 /** Most events a timeline shows: those up to the failed check, and a few after it. */
 export const timelineEventsMax = 60;
@@ -135,7 +136,7 @@ function drawingFunctions(): TimelineDrawing {
  */
 export function renderTimeline(violation: Violation): string {
   const strings = new PageStrings();
-  const data = timelineData(violation, strings, `${violation.scenario} seed ${violation.seed}`);
+  const data = timelineData(violation, strings, `${violation.scenario} ${runName(violation.scenario, violation.seed)}`);
   if (data === undefined) return '';
   const draw = drawingFunctions();
   return draw.drawTimeline(strings.list, data).html + draw.timelineKey(strings.list, data);
@@ -144,6 +145,6 @@ export function renderTimeline(violation: Violation): string {
 /** A violation's events as the text table the page shows under a timeline (empty without a trace). */
 export function renderTraceTable(violation: Violation): string {
   const strings = new PageStrings();
-  const data = timelineData(violation, strings, `${violation.scenario} seed ${violation.seed}`);
+  const data = timelineData(violation, strings, `${violation.scenario} ${runName(violation.scenario, violation.seed)}`);
   return data === undefined ? '' : drawingFunctions().traceTable(strings.list, data);
 }

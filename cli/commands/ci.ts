@@ -12,6 +12,7 @@
  * simulator or engine slower relative to plain CPU work moves the ratio.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runCampaign, untestedReason, type CampaignOutcome } from '../../harness/index.ts';
 import { corpusDirDefault, replayCorpus, stableJson, type RegressionResult } from '../../harness/index.ts';
@@ -133,7 +134,12 @@ async function readBaseline(file: string): Promise<ThroughputBaseline> {
  * corpus whose plans name a module of their own: a user's project forgot `--engine`.
  */
 function otherSubjectNote(flags: CiFlags, regressions: readonly RegressionResult[]): string | undefined {
-  if (flags.engine !== undefined || flags.target !== undefined) return undefined;
+  if (flags.target !== undefined) {
+    const others = [...new Set(regressions.flatMap((result) => (result.module === undefined || resolve(result.module) === resolve(flags.target!) ? [] : [result.module])))];
+    if (others.length === 0) return undefined;
+    return `the corpus holds plans of other subjects than --target ${flags.target}: each was replayed on the module it names (${others.join(', ')}), and the campaign runs ${flags.target} only`;
+  }
+  if (flags.engine !== undefined) return undefined;
   const modules = [...new Set(regressions.flatMap((result) => (result.module === undefined ? [] : [result.module])))];
   if (modules.length === 0) return undefined;
   return `the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on ${modules.join(', ')}: give --engine ${modules[0]} (or --target) to run its scenarios too`;

@@ -79,7 +79,9 @@ describe('nothing was tested: exit 4', () => {
     expect(result.stdout).toMatch(/^seeds run: 3 \(1 of them regression plans replayed\) in /m);
     const summary = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as { seeds: number; failingSeeds: number; scenarios: string[]; violations: { scenario: string; seed: number; repro: string; message: string }[] };
     expect(summary).toMatchObject({ seeds: 3, failingSeeds: 1, scenarios: ['wal-append', 'regressions'] });
-    expect(summary.violations[0]).toMatchObject({ scenario: 'regressions', seed: 1, message: expect.stringMatching(/^\[regression drops\] /) });
+    // Reported as the corpus's plan 1, its message names the plan's own scenario and seed.
+    expect(summary.violations[0]).toMatchObject({ scenario: 'regressions', seed: 1, message: expect.stringMatching(/^\[regression drops\] wal-append seed 1: /) });
+    expect(result.stdout).toMatch(/^ +plan 1: \[regression drops\] wal-append seed 1: /m);
     expect(summary.violations[0]!.repro).toMatch(new RegExp(`replay ${join(corpus, 'drops.json')}$`));
     const junit = await readFile(join(report, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuite name="powercut\.regressions" tests="1" failures="1"/);

@@ -3,7 +3,7 @@
  * reports, `repro --target`, `shrink --target` then `replay` of the shrunk plan, `explore
  * --target`, and one-line errors with exit 2 for every bad input.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,16 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(same.code).toBe(1);
     expect(same.stdout).toContain(`replay ${planFile} --target test/targets/fixtures/careless-writer.ts`);
     expect((await cli('replay', planFile, '--engine', 'examples/careful-engine/engine.ts')).stderr).toMatch(/the plan is a library workload's .*give the module to run it on with --target, not --engine/);
+  });
+
+  it('ci --target with a corpus holding another workload\'s plan replays it on its own module, and says so', async () => {
+    const corpus = join(dir, 'mixed-corpus');
+    await mkdir(corpus, { recursive: true });
+    expect((await cli('shrink', '--target', 'test/targets/fixtures/careless-writer.ts', '--seed', '1', '--out', join(corpus, 'careless.json'))).code).toBe(1);
+    const result = await cli('ci', '--target', 'test/targets/fixtures/careful-writer.ts', '--seeds', '2', '--corpus', corpus, '--no-check-determinism');
+    expect(result.stderr).toContain('powercut: note: the corpus holds plans of other subjects than --target test/targets/fixtures/careful-writer.ts: each was replayed on the module it names (test/targets/fixtures/careless-writer.ts), and the campaign runs test/targets/fixtures/careful-writer.ts only');
+    expect(result.stdout).toMatch(/\[regression careless\] careless-writer seed 1: /);
+    expect(result.code).toBe(1);
   });
 
   it('repro of a library that makes a call the facade does not simulate says so in one line, exit 3, not as an internal error', async () => {
