@@ -123,7 +123,9 @@ export interface Workload<S, L, M = unknown> {
    * `{ rates: { 'power-loss': 0.05, 'read-error': 0.01 } }` or `{ sectorBytes: 4096 }`;
    * `{ dirOrder: 'per-name' }` for a disk that keeps a directory's operations per name (POSIX
    * before the directory is synced), `{ dataOrder: 'ordered' }` for one held to ext4's default
-   * `data=ordered` (an unsynced append never reads back as zeros or garbage).
+   * `data=ordered` (an unsynced append never reads back as zeros or garbage), `{ nameSync:
+   * 'journal' }` for one that commits its metadata journal on every fsync (ext4, XFS: fsyncing a
+   * new file makes its name durable, where POSIX asks for an fsync of its directory).
    */
   readonly faults?: Partial<FaultProfile>;
   /** A fresh model, for each seed. */

@@ -74,6 +74,19 @@ export type DataOrder = 'posix' | 'ordered';
 /** The values of {@link DataOrder}, the default first. */
 export const dataOrders: readonly DataOrder[] = ['posix', 'ordered'];
 
+/**
+ * What makes a directory operation (a create, rename, unlink, link) durable: `directory`, only an
+ * fsync of its directory (POSIX, and what ALICE's model and every careful engine assume); `journal`,
+ * any successful fsync, of a file or a directory, since it commits the file system's metadata
+ * journal, which holds every directory operation made before it (ext4 and XFS: fsyncing a new file
+ * makes its name durable there). `journal` tells a bug that loses data on ext4 from one that loses
+ * it only on a file system that keeps POSIX's letter.
+ */
+export type NameSync = 'directory' | 'journal';
+
+/** The values of {@link NameSync}, the default first. */
+export const nameSyncs: readonly NameSync[] = ['directory', 'journal'];
+
 /** What a power loss keeps, for files and for directories. */
 export interface CrashPolicy {
   readonly files: Survival;

@@ -33,7 +33,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
-import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange } from './crash-policy.ts';
+import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange, type NameSync } from './crash-policy.ts';
 import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** The default unit of space: ext4's and XFS's default block. */
@@ -187,6 +187,8 @@ export class SimDisk {
   dirOrder: DirOrder = 'journal';
   /** How a power loss keeps unsynced data past a file's size (crash-policy.ts). */
   dataOrder: DataOrder = 'posix';
+  /** What makes a directory operation durable (crash-policy.ts): its directory's fsync, or any fsync. */
+  nameSync: NameSync = 'directory';
   /**
    * After a power loss: the first file it settled that it left reading bytes nothing wrote past its
    * size (a size without its data, or garbage), or `undefined` (always in `ordered` data order).
@@ -487,6 +489,16 @@ export class SimDisk {
     }
     dir.log = dir.log.filter((txn) => !txn.committed);
     for (const txn of dir.log) txn.failedSync = true;
+  }
+
+  /**
+   * A successful fsync of a file or directory: under `nameSync: 'journal'` it commits the
+   * metadata journal, so every pending directory operation becomes durable; otherwise nothing
+   * beyond what the fsync itself did.
+   */
+  afterSync(): void {
+    if (this.nameSync !== 'journal') return;
+    for (const dir of this.#dirs.values()) if (dir.log.length > 0) this.syncDir(dir);
   }
 
   /** How many operations of `dir` are not yet durable (its fsync would commit them). */

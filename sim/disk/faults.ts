@@ -15,7 +15,7 @@
  */
 import { assert } from '../../engine/assert.ts';
 import type { Rng } from '../rng.ts';
-import type { DataOrder, DirOrder } from './crash-policy.ts';
+import type { DataOrder, DirOrder, NameSync } from './crash-policy.ts';
 import { faultKinds, type Coverage, type FaultKind, type IoClass, type TracePhase } from '../types.ts';
 
 /** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
@@ -129,6 +129,12 @@ export interface FaultProfile {
    * was written or not at all. See disk/crash-policy.ts. @defaultValue `posix`
    */
   readonly dataOrder?: DataOrder;
+  /**
+   * What makes a directory operation durable: only its directory's fsync (`directory`, POSIX), or
+   * any fsync (`journal`: ext4 and XFS commit their metadata journal on every fsync, so fsyncing
+   * a new file makes its name durable there). See disk/crash-policy.ts. @defaultValue `directory`
+   */
+  readonly nameSync?: NameSync;
   /** A fixed capacity: writes past it fail with `ENOSPC`. @defaultValue unlimited */
   readonly capacityBytes?: number;
   /**

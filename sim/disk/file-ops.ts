@@ -393,6 +393,7 @@ export function syncOp(open: OpenFile, name: 'sync' | 'datasync'): Operation<voi
         throw k.injected('ENOSPC', name, path);
       }
       file.sync(k.disk);
+      k.disk.afterSync();
     },
   };
 }

@@ -219,11 +219,12 @@ export function importDiskImage(value: unknown): ImportedDisk {
     incarnation: natural(m['incarnation'], 'machine.incarnation'),
     powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
   };
-  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'blockBytes']);
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'nameSync', 'blockBytes']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
   if (d['dirOrder'] !== undefined && d['dirOrder'] !== 'per-name') fail('disk.dirOrder', `must be "per-name" or absent, found ${found(d['dirOrder'])}`);
   if (d['dataOrder'] !== undefined && d['dataOrder'] !== 'ordered') fail('disk.dataOrder', `must be "ordered" or absent, found ${found(d['dataOrder'])}`);
+  if (d['nameSync'] !== undefined && d['nameSync'] !== 'journal') fail('disk.nameSync', `must be "journal" or absent, found ${found(d['nameSync'])}`);
   const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
   const blockBytes = d['blockBytes'] ?? defaultBlockBytes;
   if (!blockSizes.includes(blockBytes as number)) fail('disk.blockBytes', `must be one of ${blockSizes.join(', ')} or absent, found ${found(d['blockBytes'])}`);
@@ -305,5 +306,6 @@ export function importDiskImage(value: unknown): ImportedDisk {
   disk.capacityBytes = capacityBytes;
   if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
   if (d['dataOrder'] === 'ordered') disk.dataOrder = 'ordered';
+  if (d['nameSync'] === 'journal') disk.nameSync = 'journal';
   return { disk, machine };
 }

@@ -275,7 +275,10 @@ export function syncDirOp(k: IoKernel, path: string): Operation<void> {
     ownsCrash: false,
     body: ({ io, fault }) => {
       const dir = dirAt(k, path, 'syncDir');
-      if (fault !== 'dir-sync-error') return k.disk.syncDir(dir);
+      if (fault !== 'dir-sync-error') {
+        k.disk.syncDir(dir);
+        return k.disk.afterSync();
+      }
       const pending = k.disk.pendingInDir(dir);
       const committed = Math.min(pending, k.faults.arg(fault, io, (rng) => rng.int(pending + 1)));
       k.fire(fault, io, committed, path);

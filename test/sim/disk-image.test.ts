@@ -9,8 +9,9 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileHandle } from '../../engine/ports/fs.ts';
-import type { DataOrder, DirOrder } from '../../sim/disk/crash-policy.ts';
+import type { DataOrder, DirOrder, NameSync } from '../../sim/disk/crash-policy.ts';
 import { DiskImageError, type DiskImage } from '../../sim/disk/image.ts';
+import { copyDisk } from '../../sim/disk/disk-copy.ts';
 import { importDiskImage } from '../../sim/disk/image-reader.ts';
 import { noFaults, SimWorld, type FsyncFailureMode } from '../../sim/world.ts';
 import { filled } from './helpers.ts';
@@ -40,6 +41,7 @@ interface Machine {
   readonly mode: FsyncFailureMode;
   readonly dirOrder: DirOrder;
   readonly dataOrder: DataOrder;
+  readonly nameSync: NameSync;
   readonly ops: readonly Op[];
 }
 
@@ -49,16 +51,18 @@ const machineArb = fc.record({
   ops: fc.array(opArb, { minLength: 5, maxLength: 40 }),
   dirOrder: fc.constantFrom<DirOrder>('journal', 'per-name'),
   dataOrder: fc.constantFrom<DataOrder>('posix', 'ordered'),
+  nameSync: fc.constantFrom<NameSync>('directory', 'journal'),
 });
 
 /** Crash states: each named one, and a few seeded random ones. */
 const crashStates = [0, 1, 2, 3, 4, 5, 917];
 
 /** The machine's faults; `dirOrder` and `dataOrder` only where the disk is made (a copy keeps the disk's own). */
-function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal', dataOrder: DataOrder = 'posix'): ReturnType<typeof noFaults> {
+function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal', dataOrder: DataOrder = 'posix', nameSync: NameSync = 'directory'): ReturnType<typeof noFaults> {
   return noFaults({
     dirOrder,
     dataOrder,
+    nameSync,
     rates: {
       'fsync-error': 0.3, 'bit-flip': 0.1, 'disk-full': 0.03, 'read-error': 0.05,
       'misdirected-write': 0.15, 'sector-damage': 0.5, 'lost-entry': 0.6,
@@ -73,7 +77,7 @@ function faultsOf(mode: FsyncFailureMode, dirOrder: DirOrder = 'journal', dataOr
 
 /** Runs `ops` on a fresh world; errors the operations throw (injected or not) are ignored. */
 async function build(machine: Machine): Promise<SimWorld> {
-  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode, machine.dirOrder, machine.dataOrder) });
+  const world = new SimWorld({ seed: machine.seed, faults: faultsOf(machine.mode, machine.dirOrder, machine.dataOrder, machine.nameSync) });
   const handles = new Map<number, FileHandle>();
   for (const dir of dirs) await world.fs.mkdir(dir);
   let fill = 0;
@@ -366,6 +370,11 @@ describe('disk images', () => {
         image.disk['dataOrder'] = 'posix';
         return image;
       }, /disk\.dataOrder must be "ordered" or absent, found "posix"/],
+      ['an unknown name sync', () => {
+        const image = valid() as { disk: Record<string, unknown> };
+        image.disk['nameSync'] = 'directory';
+        return image;
+      }, /disk\.nameSync must be "journal" or absent, found "directory"/],
       ['a negative counter', () => ({ ...valid(), machine: { ioCount: -1, incarnation: 0, powerLossCount: 0 } }), /machine\.ioCount must be an integer >= 0, found -1/],
       ['bad base64', () => {
         const image = withFile() as { disk: { files: Array<{ cache: string }> } };
@@ -401,6 +410,17 @@ describe('disk images', () => {
         expect((caught as Error).message).not.toContain('\n');
       });
     }
+
+    it('carries the disk\'s orders and name sync, which only the machine that made the disk chose', () => {
+      const image = new SimWorld({ seed: 1, faults: noFaults({ dirOrder: 'per-name', dataOrder: 'ordered', nameSync: 'journal' }) }).exportImage();
+      const { disk } = importDiskImage(JSON.parse(JSON.stringify(image)));
+      expect([disk.dirOrder, disk.dataOrder, disk.nameSync]).toEqual(['per-name', 'ordered', 'journal']);
+      // A second look's copy of the disk keeps them too.
+      const copied = copyDisk(disk);
+      expect([copied.dirOrder, copied.dataOrder, copied.nameSync]).toEqual(['per-name', 'ordered', 'journal']);
+      const plain = importDiskImage(JSON.parse(JSON.stringify(new SimWorld({ seed: 1 }).exportImage()))).disk;
+      expect([plain.dirOrder, plain.dataOrder, plain.nameSync]).toEqual(['journal', 'posix', 'directory']);
+    });
 
     it('accepts the hand-made image the refusals start from', () => {
       expect(importDiskImage(withFile()).disk.usedBytes).toBe(4096); // 3 bytes take a whole block

@@ -28,4 +28,10 @@ describe('a directory publisher (files into v<N>.tmp/, fsync each, rename to v<N
     expect(result.violations.map((v) => v.invariant)).toContain('whole');
     expect(result.violations.find((v) => v.invariant === 'whole')!.message).toMatch(/v\d+\/(data|meta)\.json is missing/);
   });
+
+  it('passes on a disk that commits its names with every fsync (nameSync: journal, ext4 and XFS), where its files\' fsyncs made them durable', async () => {
+    const result = await campaign('dir-publisher-unsynced-dir-journal', 60);
+    expect(result.perScenario['dir-publisher-unsynced-dir-journal']!.crashes).toBeGreaterThan(60);
+    expect(result.violations).toEqual([]);
+  });
 });
