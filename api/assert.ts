@@ -36,7 +36,7 @@ export interface AssertOptions {
    * @defaultValue the `POWERCUT_PLAN` environment variable, when that plan names this assertion's
    * subject (the same engine or workload module); other assertions run their campaigns
    */
-  readonly plan?: string;
+  readonly plan?: string | URL;
   /** How printed commands start. @defaultValue 'npx powercut' */
   readonly invocation?: string;
 }

@@ -40,7 +40,7 @@ export interface ExploreAssertOptions {
   /** Where the plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
   readonly failuresDir?: string;
   /** Replay this plan file instead of exploring. @defaultValue `POWERCUT_PLAN`, when it names this subject */
-  readonly plan?: string;
+  readonly plan?: string | URL;
   /** How printed commands start. @defaultValue 'npx powercut' */
   readonly invocation?: string;
 }

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { envAssignments, replayCommand, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { RunViolation } from '../sim/index.ts';
@@ -21,8 +22,10 @@ import { specOfInput, type SubjectInput } from './subject-input.ts';
  * leaves the other assertions of the run alone.
  * @param search - the search of the asking assertion
  */
-export async function planToReplay(subject: SubjectInput, option: string | undefined, search: 'campaign' | 'explore'): Promise<string | undefined> {
-  if (option !== undefined && option !== '') return option;
+export async function planToReplay(subject: SubjectInput, option: string | URL | undefined, search: 'campaign' | 'explore'): Promise<string | undefined> {
+  // A plan named as a URL (`new URL('./bug.json', import.meta.url)`), as a module may be.
+  if (option instanceof URL) return fileURLToPath(option);
+  if (option !== undefined && option !== '') return option.startsWith('file:') ? fileURLToPath(option) : option;
   const fromEnv = process.env['POWERCUT_PLAN'];
   if (fromEnv === undefined || fromEnv === '') return undefined;
   const document = await readJsonDocument(fromEnv);
@@ -58,7 +61,7 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
  * passes now is news (as `powercut replay` says), told as a warning the test runner shows with
  * the test; a `plan` option is a regression test, whose passing is the point, and passes quietly.
  */
-export async function replayAsked(planFile: string, input: SubjectInput, invocation: string, option: string | undefined): Promise<void> {
+export async function replayAsked(planFile: string, input: SubjectInput, invocation: string, option: string | URL | undefined): Promise<void> {
   await replayOne(planFile, input, invocation);
   if (option === undefined || option === '') {
     console.warn(`powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`);
@@ -71,7 +74,8 @@ export function writeFailure(dir: string | undefined, subject: Subject, plan: Ba
   mkdirSync(folder, { recursive: true });
   // A library workload's unit is its own name: named once (`sonic-boom-2.json`, not `sonic-boom-sonic-boom-2.json`).
   const name = `${unit === subject.name ? `${unit}-${seed}` : `${subject.name}-${unit}-${seed}`}${suffix === '' ? '' : `-${suffix}`}`;
-  const file = join(folder, `${name}.json`.replace(/[^\w.@-]+/g, '_'));
+  // A name with spaces or brackets (`cowstore (no-dirsync)`) becomes dashes, one at a time, none at the ends.
+  const file = join(folder, `${name.replace(/[^\w.@-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '')}.json`);
   writeFileSync(file, stableJson(plan));
   return file;
 }
@@ -80,6 +84,8 @@ export function failure(subject: Subject, violation: RunViolation, file: string,
   const message = [
     `powercut: ${subject.label} failed the ${violation.invariant} check (${subject.unitWord} ${unit}, seed ${seed}):`,
     `  ${violation.message}`,
+    // Where the code under test threw, for an engine error: the first frames of its stack.
+    ...(violation.thrownAt ?? []).map((frame) => `    at ${frame}`),
     ...facts.map((fact) => `  ${fact}`),
     `  plan: ${file}`,
     // The environment the subject read (`BUG=x`) goes with both ways: without it the rerun would test another program.

@@ -129,9 +129,10 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const hints = hintsOf(first.root.message);
     if (hints.length > 0) hinted.push({ seed: first.root.seed, hint: hints[0]! });
     lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
-    // The shape masks what varies (numbers, quoted text): show the first run's own words too.
+    // The shape masks what varies (numbers, quoted text): show the first run's own words too, and
+    // which seed it was even when nothing varies (the repro line below names it only in its arguments).
     const own = withoutHints(first.root.message);
-    if (group.shape !== own) lines.push(`  ${' '.repeat(width)}        ${runName(first.root.scenario, first.root.seed)}: ${clipped(own, exampleCharsMax)}`);
+    lines.push(`  ${' '.repeat(width)}        ${runName(first.root.scenario, first.root.seed)}: ${clipped(own, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
   }
   if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in seed ${hinted[0]!.seed}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);
@@ -335,6 +336,12 @@ function powerLossNotesBefore(trace: readonly TraceEvent[], start: number, at: n
   return trace.slice(restart + 1, start).filter((event) => event.type === 'note' && powerLossNoteNames.has(event.name));
 }
 
+/** A stack frame with the working directory's path left out (`readPage (./db/engine.ts:123:45)`). */
+function shownFrame(frame: string): string {
+  const cwd = process.cwd();
+  return frame.split(`${cwd}/`).join('./');
+}
+
 /** The result of one run (`repro`, `replay`) after the subject's plan lines. */
 export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string): string[] {
   const lines = [
@@ -348,6 +355,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   for (const [index, violation] of result.violations.entries()) {
     const where = violation.step < 0 ? 'after the steps' : `step ${violation.step}`;
     lines.push(`  ${result.violations.length > 1 ? `${index + 1}. ` : ''}[${violation.invariant}] ${violation.message} (${where}${violation.key !== undefined ? `, key ${violation.key}` : ''}${violation.lsn !== undefined ? `, lsn ${violation.lsn}` : ''})`);
+    for (const frame of violation.thrownAt ?? []) lines.push(`      at ${shownFrame(frame)}`);
   }
   for (const finding of result.findings ?? []) lines.push(`  finding (apart from violations): [${finding.invariant}] ${finding.message}`);
   if (result.violations.length > 0) lines.push(`reproduce: ${reproduce}`);

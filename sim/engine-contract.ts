@@ -270,6 +270,33 @@ export function describeThrown(value: unknown): string {
 }
 
 /** One line describing an error, for messages. */
+/** How many stack frames {@link thrownAt} keeps. */
+export const thrownAtFramesMax = 4;
+
+/**
+ * powercut's own code, whose frames {@link thrownAt} skips: the simulator, harness, facade and
+ * their callers, in source or compiled (`dist/`); the reference engine (`engine/`) is code under
+ * test and stays.
+ */
+const ownFrames = /[/\\](?:dist[/\\])?(?:sim|harness|scenarios|targets|facade|subjects|api|cli)[/\\][^/\\]+\.[cm]?[jt]s:\d+/;
+
+/**
+ * Where the code under test threw `error`: the first {@link thrownAtFramesMax} frames of its
+ * stack outside Node's internals, installed packages of powercut's own toolchain and powercut's
+ * simulator, as V8 prints them (`readPage (/work/db/engine.ts:123:45)`), or `undefined` when it
+ * has no stack or none of its frames is the code's. Kept apart from the violation's message,
+ * which is part of the run's digest: paths differ between machines and builds.
+ */
+export function thrownAt(error: unknown): readonly string[] | undefined {
+  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
+  if (stack === undefined) return undefined;
+  const frames = stack.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim().slice('at '.length).replace(/file:\/\//g, ''))
+    .filter((frame) => !/\(?node:|<anonymous>|\/node_modules\/(?:tsx|vitest|@vitest)\//.test(frame) && !ownFrames.test(frame));
+  return frames.length === 0 ? undefined : frames.slice(0, thrownAtFramesMax);
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return describeThrown(error);

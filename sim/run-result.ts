@@ -47,6 +47,11 @@ export interface RunViolation {
   readonly look?: LookPlace;
   /** The crash the failed check followed, when the runner knows it. */
   readonly crash?: CrashInfo;
+  /**
+   * For an `engine-error` with a stack: where the code under test threw, its first frames
+   * (engine-contract.ts `thrownAt`). Not part of the message nor of the digest.
+   */
+  readonly thrownAt?: readonly string[];
 }
 
 /** What one run produced. */

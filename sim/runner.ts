@@ -14,7 +14,7 @@
  * run (open and check, one step, one commit, a phase).
  */
 import type { Op } from '../engine/types.ts';
-import { describeError, failureOf, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
+import { describeError, failureOf, thrownAt, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
 import { formatKey } from './checkers/values.ts';
 import { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
@@ -68,8 +68,14 @@ export interface RunPlanOptions {
  */
 const uncaughtPrefix = 'uncaught, which would end a real process: ';
 
+/** `{ thrownAt }` for a violation about `error`, when it has frames of the code under test. */
+function thrownAtOf(error: unknown): { thrownAt?: readonly string[] } {
+  const frames = thrownAt(error);
+  return frames === undefined ? {} : { thrownAt: frames };
+}
+
 function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
-  return { invariant: 'engine-error', message: `${uncaughtPrefix}${describeError(error)}` };
+  return { invariant: 'engine-error', message: `${uncaughtPrefix}${describeError(error)}`, ...thrownAtOf(error) };
 }
 
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
@@ -495,7 +501,7 @@ class EngineRun {
       return 'stop';
     }
     if (failure === undefined && !isIoLikeError(error) && isProgrammingError(error)) {
-      this.#add([{ invariant: 'engine-error', message: `${what} threw ${describeError(error)}` }]);
+      this.#add([{ invariant: 'engine-error', message: `${what} threw ${describeError(error)}`, ...thrownAtOf(error) }]);
       return 'stop';
     }
     // Transient: an injected read error, a full disk or a failed fsync during recovery. Retry;
@@ -585,7 +591,7 @@ class EngineRun {
         const failure = this.#failure(error);
         model.rejected(id, failure?.commitOutcome ?? 'unknown');
         if (failure?.code === 'failed') this.#failed();
-        else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: `commit threw ${describeError(error)}` }]);
+        else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: `commit threw ${describeError(error)}`, ...thrownAtOf(error) }]);
         else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
         // A refusal within the limits may rest on any injected fault but a crash, so far in the
         // run, or on a close issued in the session.
@@ -641,7 +647,7 @@ class EngineRun {
     const failure = this.#failure(error);
     if (failure?.code === 'failed') this.#failed();
     else if (failure?.code === 'corruption' && read !== undefined) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), read), error);
-    else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error) }]);
+    else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error), ...thrownAtOf(error) }]);
   }
 
   /** Runs one step. @returns `closed` when the step closed the engine */

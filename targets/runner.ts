@@ -30,7 +30,7 @@
  */
 import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
-import { copyCoverage, describeError, describeThrown, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
+import { copyCoverage, describeError, describeThrown, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
@@ -620,6 +620,8 @@ class LibraryRun<S, L, M> {
       ? 'not a failure of the disk'
       : 'after faults: a library that meets damaged or missing data should refuse it with an error of its own';
     this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, ${why}`, crash, undefined, `in ${what}`);
+    const frames = thrownAt(error);
+    if (frames !== undefined) this.#violations[this.#violations.length - 1] = { ...this.#violations.at(-1)!, thrownAt: frames };
   }
 
   /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
