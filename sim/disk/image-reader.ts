@@ -222,9 +222,7 @@ export function importDiskImage(value: unknown): ImportedDisk {
   const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'nameSync', 'blockBytes']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
-  if (d['dirOrder'] !== undefined && d['dirOrder'] !== 'per-name') fail('disk.dirOrder', `must be "per-name" or absent, found ${found(d['dirOrder'])}`);
-  if (d['dataOrder'] !== undefined && d['dataOrder'] !== 'ordered') fail('disk.dataOrder', `must be "ordered" or absent, found ${found(d['dataOrder'])}`);
-  if (d['nameSync'] !== undefined && d['nameSync'] !== 'journal') fail('disk.nameSync', `must be "journal" or absent, found ${found(d['nameSync'])}`);
+  const orders = diskOrders(d);
   const capacityBytes = d['capacityBytes'] === null ? Infinity : natural(d['capacityBytes'], 'disk.capacityBytes');
   const blockBytes = d['blockBytes'] ?? defaultBlockBytes;
   if (!blockSizes.includes(blockBytes as number)) fail('disk.blockBytes', `must be one of ${blockSizes.join(', ')} or absent, found ${found(d['blockBytes'])}`);
@@ -304,8 +302,21 @@ export function importDiskImage(value: unknown): ImportedDisk {
 
   const disk = SimDisk.fromInternals(sectorBytes, { dirs: tabled, nextFileId, nextTxnSeq }, blockBytes as number);
   disk.capacityBytes = capacityBytes;
-  if (d['dirOrder'] === 'per-name') disk.dirOrder = 'per-name';
-  if (d['dataOrder'] === 'ordered') disk.dataOrder = 'ordered';
-  if (d['nameSync'] === 'journal') disk.nameSync = 'journal';
+  Object.assign(disk, orders);
   return { disk, machine };
+}
+
+/**
+ * The disk's orders and name sync an image records, each only when not the default (absent
+ * fields keep the disk's defaults). @throws {@link DiskImageError} for any other value
+ */
+function diskOrders(d: Json): Partial<Pick<SimDisk, 'dirOrder' | 'dataOrder' | 'nameSync'>> {
+  const orders: { dirOrder?: 'per-name'; dataOrder?: 'ordered'; nameSync?: 'journal' } = {};
+  const fields = [['dirOrder', 'per-name'], ['dataOrder', 'ordered'], ['nameSync', 'journal']] as const;
+  for (const [field, value] of fields) {
+    if (d[field] === undefined) continue;
+    if (d[field] !== value) fail(`disk.${field}`, `must be "${value}" or absent, found ${found(d[field])}`);
+    (orders as Record<string, string>)[field] = value;
+  }
+  return orders;
 }
