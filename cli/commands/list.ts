@@ -3,8 +3,18 @@
  * for the reference engine, (I/O class × fault) for an engine that reports no phases.
  */
 import type { Command } from 'commander';
-import { scenarios } from '../../scenarios/index.ts';
+import { scenarios, type Scenario } from '../../scenarios/index.ts';
 import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
+
+/**
+ * What `targets: none` means for a scenario with no cell for this engine: its faults need not
+ * land in every engine (one preallocated file never syncs a directory), so none is held against
+ * it, but they are still injected where it does that I/O.
+ */
+function noTargets(scenario: Scenario | undefined): string {
+  if (scenario === undefined) return 'none';
+  return `none held against this engine (it declares no phases, and not every engine does ${scenario.targets.io.join(', ')}); its faults (${scenario.targets.faults.join(', ')}) are still injected where it does`;
+}
 
 export function register(program: Command): void {
   subjectOptions(program.command('list'))
@@ -26,7 +36,7 @@ export function register(program: Command): void {
       for (const row of rows) {
         console.log(`${row.name.padEnd(width)}  ${row.description}`);
         const cells = Object.entries(row.targets).map(([site, kinds]) => `${site} x ${kinds.join('/')}`);
-        console.log(`${''.padEnd(width)}  targets: ${cells.join('; ') || 'none'}`);
+        console.log(`${''.padEnd(width)}  targets: ${cells.join('; ') || noTargets(scenarios.find((candidate) => candidate.name === row.name))}`);
       }
     });
 }
