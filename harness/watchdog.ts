@@ -48,7 +48,7 @@ export interface WatchSeat {
 /** This thread's seat on the board, when a watchdog watches it. */
 let seat: { readonly words: Int32Array; readonly labels: Uint8Array; readonly slot: number; readonly invocation: string } | undefined;
 /** The main thread's board: its buffer and which slots are taken (slot 0 is this thread's). */
-let board: { readonly buffer: SharedArrayBuffer; readonly taken: boolean[]; readonly invocation: string; readonly dog: Worker } | undefined;
+let board: { readonly buffer: SharedArrayBuffer; readonly words: Int32Array; readonly taken: boolean[]; readonly invocation: string; readonly dog: Worker } | undefined;
 
 const encoder = new TextEncoder();
 
@@ -77,7 +77,7 @@ export function startWatchdog(limitSec: number, invocation: string): void {
   dog.on('error', () => undefined);
   const taken = new Array<boolean>(watchSlotsMax).fill(false);
   taken[0] = true;
-  board = { buffer, taken, invocation, dog };
+  board = { buffer, words: new Int32Array(buffer, 0, watchSlotsMax * wordsPerSlot), taken, invocation, dog };
   joinWatch({ buffer, slot: 0, invocation });
 }
 
@@ -101,9 +101,8 @@ export function takeWatchSeat(): WatchSeat | undefined {
 /** The slots of the board marked busy with a run now, by slot number (for tests and diagnostics). */
 export function busySlots(): number[] {
   if (board === undefined) return [];
-  const words = new Int32Array(board.buffer, 0, watchSlotsMax * wordsPerSlot);
   const busy: number[] = [];
-  for (let slot = 0; slot < watchSlotsMax; slot++) if ((Atomics.load(words, slot * wordsPerSlot) & 1) === 1) busy.push(slot);
+  for (let slot = 0; slot < watchSlotsMax; slot++) if ((Atomics.load(board.words, slot * wordsPerSlot) & 1) === 1) busy.push(slot);
   return busy;
 }
 
@@ -113,9 +112,8 @@ export function busySlots(): number[] {
  */
 export function leaveWatchSeat(given: WatchSeat | undefined): void {
   if (given === undefined || board === undefined || given.buffer !== board.buffer) return;
-  const words = new Int32Array(board.buffer, 0, watchSlotsMax * wordsPerSlot);
-  const generation = Atomics.load(words, given.slot * wordsPerSlot);
-  if ((generation & 1) === 1) Atomics.store(words, given.slot * wordsPerSlot, generation + 1);
+  const generation = Atomics.load(board.words, given.slot * wordsPerSlot);
+  if ((generation & 1) === 1) Atomics.store(board.words, given.slot * wordsPerSlot, generation + 1);
   board.taken[given.slot] = false;
 }
 

@@ -600,7 +600,7 @@ class LibraryRun<S, L, M> {
   async #liveness(message: string, position: number): Promise<boolean> {
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
     // Told where it hung: the kill -9 comes after, because of it.
-    this.#violation('liveness', message, crash, undefined, `in operation ${this.plan.operations[position] ?? position}, then ended by kill-9`);
+    this.#violation('liveness', message, crash, {}, `in operation ${this.plan.operations[position] ?? position}, then ended by kill-9`);
     this.#world.crashNow('kill-9');
     await this.#check('kill-9', position, false);
     return false;
@@ -619,13 +619,15 @@ class LibraryRun<S, L, M> {
     const why = this.#world.faultsFired.length === 0 && this.#processDeaths === 0
       ? 'not a failure of the disk'
       : 'after faults: a library that meets damaged or missing data should refuse it with an error of its own';
-    this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, ${why}`, crash, undefined, `in ${what}`);
     const frames = thrownAt(error);
-    if (frames !== undefined) this.#violations[this.#violations.length - 1] = { ...this.#violations.at(-1)!, thrownAt: frames };
+    this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, ${why}`, crash, frames === undefined ? {} : { thrownAt: frames }, `in ${what}`);
   }
 
-  /** Records a violation found after `crash` (or `where`, when it was not found by a check after a crash). */
-  #violation(invariant: string, message: string, crash: TargetCrash, look?: RunViolation['look'], where: string = describeCrash(crash, this.plan.operations), lookWorld?: SimWorld): void {
+  /**
+   * Records a violation found after `crash` (or `where`, when it was not found by a check after a crash).
+   * @param extra - the look that found it, where the code under test threw
+   */
+  #violation(invariant: string, message: string, crash: TargetCrash, extra: Pick<RunViolation, 'look' | 'thrownAt'> = {}, where: string = describeCrash(crash, this.plan.operations), lookWorld?: SimWorld): void {
     // One line, as every report lists it: a library's multi-line message keeps its lines, joined.
     // A power loss that kept a directory's operations out of order, or lost one a failed
     // directory fsync left pending, says so (the look's own, for a look).
@@ -634,7 +636,7 @@ class LibraryRun<S, L, M> {
     const report = crash.kind === 'power-loss' ? (lookWorld ?? this.#world).lastPowerLoss : undefined;
     const note = `${powerLossNote(report)}${unwrittenTailNote(report)}${shortWriteNote(this.#world)}`;
     const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
-    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...(look === undefined ? {} : { look }) });
+    this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...extra });
     this.#world.record('check', invariant, `violated: ${described}`);
   }
 
@@ -755,7 +757,7 @@ class LibraryRun<S, L, M> {
       // directory operations as notes (nobody reads a look's trace).
       if (reported.length > 0) this.#world.setPhase('check');
       if (reported.length > 0) this.#world.recordPowerLossNotes(world.lastPowerLoss, 'in the look: ');
-      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, crash)}: ${message}`, crashOfLook, look, undefined, world);
+      for (const { invariant, message } of reported) this.#violation(invariant, `${lookWhere(look, crash)}: ${message}`, crashOfLook, { look }, undefined, world);
       if (reported.length > 0) {
         this.#lookFailed = true;
         return;
