@@ -26,6 +26,7 @@ import { createReadStreamImpl, readStreamFs } from './read-stream.ts';
 import { ProcessCrashedError } from '../sim/index.ts';
 import { createWriteStreamImpl, writeStreamFs } from './write-stream.ts';
 import { isArgumentError } from './io-ranges.ts';
+import { readCallbackRequest, readHandleRequest } from './descriptor-args.ts';
 
 type Impl = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,9 +37,8 @@ export function syncImpls(core: FacadeCore): Record<string, Impl> {
   return {
     open: (path: string, flags?: string | number, mode?: number) => core.openSync(path, flags, mode),
     close: (fd: number) => core.closeSync(fd),
-    read: (fd: number, buffer: ArrayBufferView, offset?: unknown, length?: number, position?: number | null) =>
-      core.readSync(fd, buffer, offset, length, position),
-    write: (fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown) => core.writeSync(fd, data, a, b, c),
+    read: (fd: number, ...args: unknown[]) => core.readSync(fd, ...args),
+    write: (fd: number, ...args: unknown[]) => core.writeSync(fd, ...args),
     readv: (fd: number, buffers: readonly ArrayBufferView[], position?: number | null) => core.readvSync(fd, buffers, position),
     writev: (fd: number, buffers: readonly ArrayBufferView[], position?: number | null) => core.writevSync(fd, buffers, position),
     fsync: (fd: number) => core.fsyncSync(fd),
@@ -119,17 +119,13 @@ export function callbackImpl(name: string, impl: Impl): Impl {
 export function callbackImpls(core: FacadeCore, sync: Record<string, Impl>): Record<string, Impl> {
   const out: Record<string, Impl> = {};
   for (const [name, impl] of Object.entries(sync)) out[name] = callbackImpl(name, impl);
-  // `fs.read(fd, callback)` and `fs.read(fd, { buffer, offset, length, position }, callback)`
-  // name no buffer argument: Node reads into `options.buffer` or a new 16 KiB one and calls back
-  // with that buffer, which is what `util.promisify(fs.read)` resolves with.
-  const readInto = out.read!;
+  // `fs.read` has forms of its own (`fs.read(fd, callback)`, `fs.read(fd, options, callback)`,
+  // a new 16 KiB buffer when it names none) and checks its arguments as `readSync` does not
+  // quite (descriptor-args.ts); it calls back with the buffer it read into, which is what
+  // `util.promisify(fs.read)` resolves with.
   out.read = (fd: number, ...rest: unknown[]) => {
-    if (rest.length > 2 || ArrayBuffer.isView(rest[0])) return readInto(fd, ...rest);
-    const callback = rest.pop();
-    const params = (rest[0] ?? {}) as { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | bigint | null };
-    const buffer = params.buffer ?? Buffer.alloc(16 * 1024);
-    const offset = params.offset ?? 0;
-    return readInto(fd, buffer, { offset, length: params.length ?? buffer.byteLength - offset, position: params.position ?? null }, callback);
+    const { request, callback } = readCallbackRequest(rest);
+    callbackImpl('read', () => core.read(fd, request))(fd, request.buffer, callback);
   };
   out.mkdir = callbackImpl('mkdir', (path: string, options?: unknown) => core.mkdirSync(path, options, 'async'));
   // Watchers answer at once, not through a callback (watch.ts).
@@ -211,18 +207,10 @@ export class FacadeFileHandle extends EventEmitter {
     return settle(() => this.#core.closeSync(fd));
   }
 
-  read(buffer?: ArrayBufferView | { buffer?: ArrayBufferView; offset?: number; length?: number; position?: number | null }, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
+  read(...args: unknown[]): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
     return settle(() => {
-      let target: ArrayBufferView;
-      let options: unknown = offset;
-      if (buffer !== undefined && !ArrayBuffer.isView(buffer)) {
-        target = buffer.buffer ?? new Uint8Array(16 * 1024);
-        options = { offset: buffer.offset ?? 0, length: buffer.length ?? target.byteLength - (buffer.offset ?? 0), position: buffer.position ?? null };
-      } else {
-        target = buffer ?? new Uint8Array(16 * 1024);
-      }
-      const bytesRead = this.#core.readSync(this.fd, target, options, length, position);
-      return { bytesRead, buffer: target };
+      const request = readHandleRequest(args);
+      return { bytesRead: this.#core.read(this.fd, request), buffer: request.buffer };
     });
   }
 

@@ -32,7 +32,7 @@ import { statFsOf } from './statfs.ts';
 import { nameTooLong } from './path-limits.ts';
 import { endsInSlash, slashVerdict } from './trailing-slash.ts';
 import { ProcessCrashedError, SyncFileSystem, type SyncFile, type SyncStat } from '../sim/index.ts';
-import { checkReadRange, checkWriteRange } from './io-ranges.ts';
+import { readSyncRequest, writeRequest, type ReadRequest } from './descriptor-args.ts';
 
 /** How many symbolic links one path walk follows before `ELOOP` (Linux's `MAXSYMLINKS`). */
 export const symlinksFollowedMax = 40;
@@ -51,6 +51,11 @@ export function toBytes(data: unknown, encoding: BufferEncoding | undefined): Ui
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   throw new TypeError('powercut facade: data must be a string, Buffer, TypedArray or DataView');
+}
+
+/** `readv`'s and `writev`'s position: a safe integer from 0, else at the descriptor's position (libuv's offset -1), as Node 20 passes it on. */
+function vectorPosition(position: unknown): number | null {
+  return Number.isSafeInteger(position) && (position as number) >= 0 ? (position as number) : null;
 }
 
 /** The encoding an `options` argument names (a string, or `{ encoding }`). */
@@ -250,71 +255,52 @@ export class FacadeCore {
     });
   }
 
-  readSync(fd: number, buffer: ArrayBufferView, offsetOrOptions?: unknown, length?: number, position?: number | bigint | null): number {
-    let offset = 0;
-    let len: number | undefined = length;
-    let pos: number | bigint | null | undefined = position;
-    if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
-      const options = offsetOrOptions as { offset?: number; length?: number; position?: number | bigint | null };
-      offset = options.offset ?? 0;
-      len = options.length;
-      pos = options.position;
-    } else if (typeof offsetOrOptions === 'number') {
-      offset = offsetOrOptions;
-    }
-    const target = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    len ??= target.length - offset;
-    // Node answers a read of nothing (fs.read, fs.readSync, FileHandle.read) before it looks
-    // at the descriptor: 0, even on a descriptor not open for reading.
-    if (len === 0) return 0;
-    checkReadRange(offset, len, target.length);
-    return this.#readInto(fd, target, offset, len, pos);
+  /**
+   * `fs.readSync(fd, buffer, offsetOrOptions?, length?, position?)`, its arguments read as Node
+   * 20 reads them (descriptor-args.ts).
+   */
+  readSync(fd: number, ...args: unknown[]): number {
+    return this.read(fd, readSyncRequest(args));
   }
 
-  /** One `read` I/O operation into `target` at `offset`; at the descriptor's position for a null or -1 `pos`. */
-  #readInto(fd: number, target: Uint8Array, offset: number, len: number, pos: number | bigint | null | undefined): number {
+  /**
+   * One read of `request`, whose arguments were checked for its face (descriptor-args.ts). Node
+   * answers a read of nothing (fs.read, fs.readSync, FileHandle.read) before it looks at the
+   * descriptor: 0, even on a descriptor not open for reading.
+   */
+  read(fd: number, request: ReadRequest): number {
+    if (request.length === 0) return 0;
+    const { buffer } = request;
+    return this.#readInto(fd, new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), request.offset, request.length, request.position);
+  }
+
+  /** One `read` I/O operation into `target` at `offset`; at the descriptor's position for a null `pos`. */
+  #readInto(fd: number, target: Uint8Array, offset: number, len: number, pos: number | null): number {
     const entry = this.#fileEntry(fd, 'read');
     if (!entry.flags.read) throw nodeError('EBADF', 'read');
-    const atPosition = pos === null || pos === undefined || pos === -1 || pos === -1n;
-    const at = atPosition ? entry.position : Number(pos);
+    const atPosition = pos === null;
+    const at = atPosition ? entry.position : pos;
     const bytes = this.#call('read', entry.path, () => entry.file.read(at, len));
     target.set(bytes, offset);
     if (atPosition) entry.position += bytes.length;
     return bytes.length;
   }
 
-  writeSync(fd: number, data: unknown, a?: unknown, b?: unknown, c?: unknown): number {
+  /**
+   * `fs.writeSync(fd, buffer, offset?, length?, position?)`, `(fd, buffer, options)` or `(fd,
+   * string, position?, encoding?)`, its arguments read as Node 20 reads them (descriptor-args.ts);
+   * the callback and promise faces read theirs the same way.
+   */
+  writeSync(fd: number, ...args: unknown[]): number {
     const entry = this.#fileEntry(fd, 'write', 'EBADF');
-    let bytes: Uint8Array;
-    let pos: number | null | undefined;
-    if (typeof data === 'string') {
-      pos = typeof a === 'number' ? a : null;
-      bytes = toBytes(data, typeof b === 'string' ? b as BufferEncoding : undefined);
-    } else {
-      const all = toBytes(data, undefined);
-      let offset = 0;
-      let length: number | undefined;
-      if (typeof a === 'object' && a !== null) {
-        const options = a as { offset?: number; length?: number; position?: number | null };
-        offset = options.offset ?? 0;
-        length = options.length;
-        pos = options.position;
-      } else {
-        offset = typeof a === 'number' ? a : 0;
-        length = typeof b === 'number' ? b : undefined;
-        pos = typeof c === 'number' ? c : null;
-      }
-      checkWriteRange(offset, length ?? all.length - offset, all.length);
-      bytes = all.subarray(offset, length === undefined ? all.length : offset + length);
-    }
+    const { bytes, position: pos } = writeRequest(args);
     if (!entry.flags.write) throw nodeError('EBADF', 'write');
-    // A negative position, like none, is write(2) at the descriptor's position (libuv).
-    const positioned = typeof pos === 'number' && pos >= 0;
+    const positioned = pos !== null;
     return this.#call('write', entry.path, () => {
       // O_APPEND: Linux appends whatever position is given (pwrite(2) BUGS); but a write of
       // nothing returns before O_APPEND moves the offset (generic_write_checks), so it
       // appends nowhere and moves nothing.
-      const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos as number : entry.position;
+      const at = entry.flags.append && bytes.length > 0 ? entry.file.file.size : positioned ? pos : entry.position;
       // write(2)'s count: fewer bytes than asked when a short write fires or the disk fills part way.
       const written = entry.file.writeSome(at, bytes, entry.flags.append ? 'append' : 'write');
       if (written > 0) {
@@ -344,7 +330,7 @@ export class FacadeCore {
     const views = buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     const scratch = new Uint8Array(views.reduce((sum, view) => sum + view.length, 0));
     // Not readSync: preadv(2) of buffers holding nothing still checks the descriptor.
-    const bytesRead = this.#readInto(fd, scratch, 0, scratch.length, typeof position === 'number' && position >= 0 ? position : null);
+    const bytesRead = this.#readInto(fd, scratch, 0, scratch.length, vectorPosition(position));
     let from = 0;
     for (const view of views) {
       if (from >= bytesRead) break;
@@ -367,7 +353,7 @@ export class FacadeCore {
   writevSync(fd: number, buffers: readonly ArrayBufferView[], position?: number | null): number {
     if (buffers.length === 0) return 0;
     const gathered = Buffer.concat(buffers.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)));
-    return this.writeSync(fd, gathered, 0, gathered.length, typeof position === 'number' && position >= 0 ? position : null);
+    return this.writeSync(fd, gathered, 0, gathered.length, vectorPosition(position));
   }
 
   fsyncSync(fd: number, syscall: 'fsync' | 'fdatasync' = 'fsync'): void {
