@@ -3,7 +3,7 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { coverageCells, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
-import { hintsOf, nextShrinkCommand, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -117,7 +117,8 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   const total = result.violations.length + (result.violationsOmitted ?? 0);
   const followOns = groups.reduce((sum, group) => sum + group.runs.reduce((runSum, run) => runSum + run.followOns.length, 0), 0);
   // A campaign keeps the violations of its first failing runs only (harness/aggregate.ts): say the root causes are theirs.
-  const kept = groups.reduce((sum, group) => sum + group.runs.length, 0);
+  // Seeds, not runs: a seed whose second look and own path failed differently is in two groups.
+  const kept = new Set(groups.flatMap((group) => group.runs.map((run) => `${run.scenario}\u0000${run.seed}`))).size;
   const among = kept < failing ? ` among the first ${kept} failing seeds, whose violations were kept` : '';
   const lines = [`violations: ${failing} of ${result.seeds} seeds failed, ${plural(total, 'violation')}; `
     + `${plural(groups.length, 'root cause')}${among} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
@@ -342,6 +343,14 @@ function shownFrame(frame: string): string {
   return frame.split(`${cwd}/`).join('./');
 }
 
+/** How many violations a run found, and which are its root causes (harness/triage.ts). */
+function violationsLine(violations: RunResult['violations']): string {
+  if (violations.length <= 1) return `violations: ${violations.length === 0 ? 'none' : 1}`;
+  const own = ownPathAfterLook(violations);
+  if (own === undefined) return `violations: ${violations.length}, in the order found: the first is the root cause, the others most likely follow from it`;
+  return `violations: ${violations.length}, in the order found: two root causes, the first (a second look's, on a disk the run did not go on with) and violation ${own + 1} (on the run's own path); the others most likely follow from the one before them`;
+}
+
 /** The result of one run (`repro`, `replay`) after the subject's plan lines. */
 export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string): string[] {
   const lines = [
@@ -349,8 +358,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
     `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
       + `${plural(result.failedOperations, 'operation')} failed while faults were on, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
-    result.violations.length <= 1 ? `violations: ${result.violations.length === 0 ? 'none' : 1}`
-      : `violations: ${result.violations.length}, in the order found: the first is the root cause, the others most likely follow from it`,
+    violationsLine(result.violations),
   ];
   for (const [index, violation] of result.violations.entries()) {
     const where = violation.step < 0 ? 'after the steps' : `step ${violation.step}`;

@@ -27,7 +27,7 @@ import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
 import { harnessRun, type SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject, Targets } from './subject.ts';
-import { rootCauseKey } from './triage.ts';
+import { ownPathAfterLook, rootCauseKey } from './triage.ts';
 import { compareViolations, toViolation } from './violations.ts';
 
 /** Violating runs that get a trace attached (the rest keep their repro command only). */
@@ -227,11 +227,13 @@ function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
   const firsts: KeptRun[] = [];
   const others: KeptRun[] = [];
   for (const entry of kept) {
-    const root = entry.run.violations[0]!;
-    const cause = rootCauseKey(root.invariant, root.message);
-    if (causes.has(cause)) others.push(entry);
+    const found = entry.run.violations;
+    const second = ownPathAfterLook(found);
+    const roots = second === undefined ? [found[0]!] : [found[0]!, found[second]!];
+    const fresh = roots.map((root) => rootCauseKey(root.invariant, root.message)).filter((cause) => !causes.has(cause));
+    if (fresh.length === 0) others.push(entry);
     else {
-      causes.add(cause);
+      for (const cause of fresh) causes.add(cause);
       firsts.push(entry);
     }
   }

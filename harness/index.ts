@@ -34,6 +34,6 @@ export { envAssignments, watchEnvReads } from './env-reads.ts';
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {
-  causeShape, failingRuns, hintsOf, withoutHints, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
+  causeShape, failingRuns, hintsOf, ownPathAfterLook, withoutHints, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';
 export type { DeterminismCheck, DigestMismatch } from '../sim/index.ts';

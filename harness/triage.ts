@@ -4,7 +4,11 @@
  *
  * A run's first violation (the first check that failed in it) is its root; the violations the run
  * found after it are follow-on complaints, most often the same damage seen again by a later check
- * (a lost commit is also a hole in the prefix, then a wrong read), and are folded under it. Runs
+ * (a lost commit is also a hole in the prefix, then a wrong read), and are folded under it. One
+ * exception: a root a second look found, on a disk the run itself never went on with, causes
+ * nothing on the run's own path, so the first violation found there, when it complains of
+ * something else, is a root of its own (a lost rename in a look, then a torn file after a kill -9
+ * on the run's path: two bugs), with the violations after it as its follow-ons. Runs
  * whose roots break the same invariant with a message of the same shape, numbers and hex values
  * masked and a library's crash clause cut to the kinds of crashes, form one group: presumably
  * one bug, seen in many seeds. Groups come largest first, so
@@ -237,12 +241,26 @@ export function failingRuns(violations: readonly Violation[], units: readonly st
     if (list === undefined) byRun.set(key, [violation]);
     else list.push(violation);
   }
-  const runs = [...byRun.values()].map((list) => {
+  const runs = [...byRun.values()].flatMap((list) => {
     const found = [...list].sort((a, b) => foundRank(a) - foundRank(b));
-    const root = found[0]!;
-    return { scenario: root.scenario, seed: root.seed, root, followOns: found.slice(1) };
+    const own = ownPathAfterLook(found);
+    const roots = own === undefined ? [found] : [found.slice(0, own), found.slice(own)];
+    return roots.map(([root, ...followOns]) => ({ scenario: root!.scenario, seed: root!.seed, root: root!, followOns }));
   });
   return runs.sort(campaignOrder(units));
+}
+
+/**
+ * Where, in a run's violations in the order found, a second root begins: the first violation on
+ * the run's own path when the run's root was a second look's and complains of something else
+ * (see the module comment); undefined when there is none.
+ */
+export function ownPathAfterLook(found: readonly Pick<Violation, 'invariant' | 'message' | 'look'>[]): number | undefined {
+  const root = found[0]!;
+  if (root.look === undefined) return undefined;
+  const own = found.findIndex((violation) => violation.look === undefined);
+  if (own < 0 || rootCauseKey(found[own]!.invariant, found[own]!.message) === rootCauseKey(root.invariant, root.message)) return undefined;
+  return own;
 }
 
 /**

@@ -189,6 +189,17 @@ describe('traceExcerpt', () => {
     expect(lines).toContain('  1. [durability] commit #2, acknowledged, is missing (step 4)');
   });
 
+  it('names two root causes when a second look found the first and the run\'s own path then failed otherwise', () => {
+    const look = { crash: 0, crashState: 9, io: 30 };
+    const violations = [
+      { invariant: 'durable-power-loss', message: 'crash 1 (a power loss) settled on crash state 9 instead of 0: version 1 < acknowledged 2', step: 2, look },
+      { invariant: 'whole', message: 'the document does not parse (after kill-9)', step: 4 },
+      { invariant: 'whole', message: 'the document does not parse (after kill-9)', step: 5 },
+    ];
+    const lines = runSummary([], { ...result, violations, ioCount: 0, crashes: 0, crashStates: [], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
+    expect(lines).toContain('violations: 3, in the order found: two root causes, the first (a second look\'s, on a disk the run did not go on with) and violation 2 (on the run\'s own path); the others most likely follow from the one before them');
+  });
+
   it('names a kill -9 among the crash states, since it keeps everything whatever state the plan lists for it', () => {
     const lines = runSummary([], { ...result, ioCount: 9, crashes: 3, crashStates: [1, 3, 0], crashKinds: ['power-loss', 'kill-9', 'power-loss'], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
     expect(lines[0]).toMatch(/^result: 9 I\/O, 3 crashes \(states 1, kill-9, 0\), /);

@@ -201,6 +201,39 @@ describe('failingRuns', () => {
     expect(runs[0]!.followOns.map((v) => v.invariant)).toEqual(['atomicity', 'prefix']);
   });
 
+  it('makes the first violation on the run\'s own path a second root when the run\'s root was a second look\'s and complains of something else: a look\'s disk is not the one the run went on with', () => {
+    const look = { crash: 1, crashState: 9, io: 40 };
+    const lost = { ...violation('writer', 21, 'durable-power-loss', 'crash 2 (a power loss) settled on crash state 9 instead of 0: version 1 < acknowledged 2', 0), look };
+    const lostAgain = { ...violation('writer', 21, 'durable-power-loss', 'crash 3 (a power loss) settled on crash state 8 instead of 0: version 2 < acknowledged 3', 1), look };
+    const torn = violation('writer', 21, 'whole', 'the document does not parse (after kill-9 during operation 4)', 2);
+    const tornAgain = violation('writer', 21, 'whole', 'the document does not parse (after kill-9 during operation 6)', 3);
+    const runs = failingRuns([torn, lost, tornAgain, lostAgain], ['writer']);
+    expect(runs.map((run) => [run.seed, run.root.invariant, run.followOns.map((v) => v.invariant)])).toEqual([
+      [21, 'durable-power-loss', ['durable-power-loss']],
+      [21, 'whole', ['whole']],
+    ]);
+    expect(rootCauseGroups([torn, lost, tornAgain, lostAgain], ['writer']).map((group) => group.invariant)).toEqual(['durable-power-loss', 'whole']);
+  });
+
+  it('keeps the same complaint on the run\'s own path under the look that found it first: one bug, one root', () => {
+    const look = { crash: 1, crashState: 9, io: 40 };
+    const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33 (2 bytes) but is absent';
+    const runs = failingRuns([
+      { ...violation('swarm', 3, 'durability', `crash 2 (a power loss) settled on crash state 9 instead of 0: ${message}`, 0), look },
+      violation('swarm', 3, 'durability', message, 1),
+    ], ['swarm']);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.followOns.map((v) => v.look)).toEqual([undefined]);
+  });
+
+  it('keeps a look\'s violation after a root on the run\'s own path as its follow-on', () => {
+    const runs = failingRuns([
+      violation('swarm', 3, 'durability', 'commit #1 is missing', 0),
+      { ...violation('swarm', 3, 'prefix', 'crash 2 (a power loss) settled on crash state 9 instead of 0: hole', 1), look: { crash: 1, crashState: 9, io: 40 } },
+    ], ['swarm']);
+    expect(runs).toHaveLength(1);
+  });
+
   it('orders a summary written without indexInRun by step, "after the steps" last', () => {
     const base = { scenario: 'swarm', seed: 1, message: 'm', repro: 'r' };
     const runs = failingRuns([
@@ -269,8 +302,9 @@ describe('a campaign', () => {
       expect(group.runs[0]!.root.trace?.length, `${group.invariant}: ${group.shape}`).toBeGreaterThan(0);
     }
     for (const run of runs) {
-      expect(run.root.indexInRun).toBe(0);
-      expect(run.followOns.map((v) => v.indexInRun)).toEqual(run.followOns.map((_, i) => i + 1));
+      // A root is a run's first violation, or the first on its own path after a look's (triage.ts).
+      if (run.root.indexInRun !== 0) expect(run.root.look).toBeUndefined();
+      expect(run.followOns.map((v) => v.indexInRun)).toEqual(run.followOns.map((_, i) => run.root.indexInRun! + i + 1));
       expect(run.root.runFaultKinds?.length).toBeGreaterThan(0);
     }
   });
