@@ -27,7 +27,7 @@
  * What it does not do: shrink inside a step the subject does not split (a library call is one
  * step), or search for a different failure than the one named.
  */
-import { anchorToSteps, unanchored, type ScheduledFault } from '../sim/index.ts';
+import { anchorToSteps, keepEverythingState, namedCrashStates, namesWithoutDataState, nothingUnsyncedState, unanchored, type ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
 import { anchorsOf, crashSitesOf, crashStatesWithout, ddmin, ioLabelsOf, keepAimedSteps, range, reanchorFaults, type Anchors, type CrashSite } from './ddmin.ts';
 import { withLooks } from './pin-look.ts';
@@ -91,6 +91,13 @@ export interface ShrinkResult<P extends BasePlan> {
 export const shrinkRunsMaxDefault = 2000;
 /** Most rounds of passes. */
 const passesMax = 20;
+
+/**
+ * The named crash states a power loss's seeded random one is replaced by, in this order, each
+ * kept if the plan still fails: nothing unsynced kept, names without their data, data without
+ * its names, everything kept (sim/disk/crash-policy.ts). Each says what the missing step is.
+ */
+const namedStatesToTry: readonly number[] = [nothingUnsyncedState, namesWithoutDataState, 4, keepEverythingState];
 
 /** How far the nudging pass (`#nudgeSteps`) moves a re-anchored fault, in I/Os either way. */
 const nudgeMax = 3;
@@ -218,6 +225,7 @@ class Shrinker<P extends BasePlan> {
     progress = (await this.#ddminFaults()) || progress;
     progress = (await this.#ddminSteps()) || progress;
     progress = (await this.#crashStates()) || progress;
+    progress = (await this.#namedCrashStates()) || progress;
     const simplify = this.subject.shrink.simplify;
     if (simplify) progress = (await simplify(() => this.#current, (candidate) => this.#accept(candidate))) || progress;
     return progress;
@@ -410,5 +418,31 @@ class Shrinker<P extends BasePlan> {
     const crashes = this.#attempt?.crashes ?? states?.length ?? 0;
     if (states === undefined || states.length <= crashes) return false;
     return this.#accept({ ...this.#current, crashStates: states.slice(0, crashes) });
+  }
+
+  /**
+   * Each power loss that settled on a seeded random crash state (0, or past the named ones), tried
+   * on each named state instead ({@link namedStatesToTry}): a plan that fails with "nothing
+   * unsynced kept" reads as the missing fsync it is, and a random state's choices often kept the
+   * later steps from going (an adm-zip plan of 8 operations and crash state 9 fails with state 3
+   * and 1 operation).
+   */
+  async #namedCrashStates(): Promise<boolean> {
+    let progress = false;
+    const states = this.#current.crashStates ?? [];
+    for (let crash = 0; crash < states.length; crash++) {
+      const state = this.#current.crashStates?.[crash];
+      const kind = this.#attempt?.result.crashKinds?.[crash];
+      if (state === undefined || kind !== 'power-loss' || (state > 0 && state < namedCrashStates)) continue;
+      for (const named of namedStatesToTry) {
+        const crashStates = [...this.#current.crashStates!];
+        crashStates[crash] = named;
+        if (await this.#accept({ ...this.#current, crashStates })) {
+          progress = true;
+          break;
+        }
+      }
+    }
+    return progress;
   }
 }

@@ -192,6 +192,8 @@ function reproduceArgs(options: RealCampaignOptions, engine: string | undefined,
     'real',
     ...(engine === undefined ? [] : ['--engine', engine]),
     '--cycles', String(cycles), '--seed', seed, '--sync', sync,
+    // The commits in flight shape the workload and the kill plan: the same run needs the same.
+    ...(options.concurrency === undefined ? [] : ['--concurrency', String(options.concurrency)]),
     ...(options.dir === undefined ? [] : ['--dir', options.dir]),
   ];
 }

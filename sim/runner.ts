@@ -133,6 +133,17 @@ export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}
   return new EngineRun(plan, engine, options).execute();
 }
 
+/**
+ * What the trace says of a step beside its name: a crash's kind, an overlap's operations, and
+ * for a `sync` or `checkpoint` the engine does not have, that it was skipped (nothing ran).
+ */
+function stepDetail(step: PlanStep, handle: EngineHandle): string {
+  if (step.op === 'crash') return step.kind;
+  if (step.op === 'overlap') return step.ops.map((op) => op.op).join(',');
+  if ((step.op === 'checkpoint' || step.op === 'sync') && handle[step.op] === undefined) return `skipped: the engine has no ${step.op}`;
+  return '';
+}
+
 /** One run of a plan: the state of the run as fields, the parts of the run as methods. */
 class EngineRun {
   readonly #world: SimWorld;
@@ -792,7 +803,7 @@ class EngineRun {
     const outcome = await this.#run(async () => {
       while (this.#stepIndex < steps.length) {
         const step = steps[this.#stepIndex]!;
-        this.#world.record('op', step.op, step.op === 'crash' ? step.kind : step.op === 'overlap' ? step.ops.map((op) => op.op).join(',') : '');
+        this.#world.record('op', step.op, stepDetail(step, handle));
         this.#world.beginStep(this.#stepIndex);
         inStep = true;
         const promised = this.#model.promised;

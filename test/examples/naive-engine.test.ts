@@ -32,6 +32,18 @@ describe('the naive example engine', () => {
   });
 });
 
+describe('the naive example engine\'s trace', () => {
+  it('says a checkpoint step was skipped, as the engine has no checkpoint, instead of showing one that never ran', async () => {
+    const subject = await loadSubject({ kind: 'engine', module });
+    const plan = subject.plan('checkpoint-prune', 1);
+    expect(plan.steps.some((step) => step.op === 'checkpoint')).toBe(true);
+    const { trace } = await subject.run(plan, { trace: 'full' });
+    const checkpoints = trace.filter((event) => event.type === 'op' && event.name === 'checkpoint');
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect(new Set(checkpoints.map((event) => event.detail))).toEqual(new Set(['skipped: the engine has no checkpoint']));
+  });
+});
+
 describe('the naive example engine on the real file system', () => {
   let dir: string | undefined;
   afterEach(() => {

@@ -281,3 +281,36 @@ describe('shrinkPlan when an earlier step changes the I/O of a later one', () =>
     expect((await subject.run(result.plan)).violations.map((v) => v.invariant)).toContain('published');
   });
 });
+
+/**
+ * A made-up subject with one crash: with the seeded random crash state 9 the run fails only with
+ * all eight steps (the random choices needed them all), with named state 3 (names without their
+ * data) on step 0 alone; with any other state it passes.
+ */
+function namedStateSubject(kind: 'power-loss' | 'kill-9'): Subject<LookPlan> {
+  const run = async (plan: LookPlan): Promise<RunResult> => {
+    const state = plan.crashStates?.[0];
+    const fails = plan.steps.includes(0) && (state === 3 || (state === 9 && plan.steps.length === 8));
+    return {
+      violations: fails ? [{ invariant: 'durable', message: 'doc.json lost its data', step: 0 }] : [],
+      crashes: 1, crashKinds: [kind], faultsFired: [], crashStates: [state ?? 0], trace: [],
+    } as unknown as RunResult;
+  };
+  return { run, shrink: { ...madeUpSteps, describeSize: (plan: LookPlan) => `steps ${plan.steps.length}` } } as unknown as Subject<LookPlan>;
+}
+
+describe('shrinkPlan of a power loss that settled on a seeded random crash state', () => {
+  const plan: LookPlan = { format: 'made-up', version: 1, seed: 1, faults: { rates: {} } as LookPlan['faults'], stepsMax: 100, steps: [0, 1, 2, 3, 4, 5, 6, 7], crashStates: [9] };
+
+  it('tries the named states instead, and with the one that still fails drops the steps the random one needed', async () => {
+    const result = await shrinkPlan(namedStateSubject('power-loss'), plan, { reanchor: false });
+    expect(result.plan.crashStates).toEqual([3]);
+    expect(result.plan.steps).toEqual([0]);
+  });
+
+  it('leaves a kill -9\'s state alone: it keeps everything whatever its state says', async () => {
+    const result = await shrinkPlan(namedStateSubject('kill-9'), plan, { reanchor: false });
+    expect(result.plan.crashStates).toEqual([9]);
+    expect(result.plan.steps).toHaveLength(8);
+  });
+});

@@ -48,4 +48,10 @@ describe('the real (kill -9) campaign, judged by the commit model', () => {
     expect(result.reproduceArgs).toEqual(['real', '--engine', module, '--cycles', '3', '--seed', 'ci-ack-before-write', '--sync', 'strict']);
     await rm(result.dir, { recursive: true, force: true });
   });
+
+  it('names the commits in flight in the line that reruns it, as they shape the workload and the kill plan', async () => {
+    const result = await runRealCampaign({ engine: fixture('reference-ack-before-write.ts'), cycles: 1, seed: 'in-flight', concurrency: 2 });
+    expect(result.reproduceArgs).toEqual(['real', '--engine', fixture('reference-ack-before-write.ts'), '--cycles', '1', '--seed', 'in-flight', '--sync', 'strict', '--concurrency', '2']);
+    await rm(result.dir, { recursive: true, force: true });
+  });
 });
