@@ -89,14 +89,51 @@ export function faultsIn(trace: readonly TraceEvent[], kinds: ReadonlySet<Explor
 }
 
 /**
- * The I/Os to fail: the clean run's among its crash points, and those among the first
- * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9, found by running each
- * such kill -9 once here with its trace (the same run as its candidate's).
+ * I/Os of a recovery that change what a crash leaves (data, sizes, names, durability): a second
+ * crash anywhere between two of them leaves the disk one of them leaves, so past a recovery's
+ * first I/Os only these are worth a crash ({@link recoveryCrashOffsets}). An `open` may create.
  */
-export async function faultPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[], kinds: ReadonlySet<ExploreFault>): Promise<{ faults: FaultPoint[]; runs: number }> {
+const changesTheDisk: ReadonlySet<string> = new Set(['write', 'append', 'truncate', 'sync', 'datasync', 'syncDir', 'rename', 'unlink', 'link', 'symlink', 'mkdir', 'rmdir', 'open']);
+
+/**
+ * Where a crash point's kill -9 is followed by a second crash (ExploreOptions.recoveryCrashes):
+ * each of the recovery's first `first` I/Os, as before, then each later I/O among the first
+ * {@link exploreRecoverySyncsDepth} that changes the disk, `first` more at most. A careful
+ * recovery that fsyncs the directory and its data file before it rolls back reaches its first
+ * write of the rollback past 8 I/Os (a rollback journal's user saw explore miss a rollback from
+ * a journal the killed process never fsynced, found at once with 16).
+ * @param trace - the crash point's kill -9 run, traced
+ * @param io - the crash point
+ * @returns offsets from the kill -9 (0: the recovery's first I/O)
+ */
+export function recoveryCrashOffsets(trace: readonly TraceEvent[], io: number, first: number): number[] {
+  const offsets = Array.from({ length: first }, (_, offset) => offset);
+  let at = 0;
+  let deeper = 0;
+  for (const event of trace) {
+    if (event.type === 'note' && event.name === 'liveness') break;
+    if (event.type !== 'io') continue;
+    const offset = at++ - io - 1;
+    if (offset < first || offset >= exploreRecoverySyncsDepth || !changesTheDisk.has(event.name)) continue;
+    if (deeper++ >= first) break;
+    offsets.push(offset);
+  }
+  return offsets;
+}
+
+/**
+ * The I/Os to fail: the clean run's among its crash points, and those among the first
+ * {@link exploreRecoverySyncsDepth} I/Os after each crash point's kill -9; and where each crash
+ * point's kill -9 takes a second crash ({@link recoveryCrashOffsets}). Found by running each such
+ * kill -9 once here with its trace (the same run as its candidate's).
+ * @param kinds - the faults to fail I/Os with (none: only the second crashes are wanted)
+ * @param recoveryCrashes - the recovery's first I/Os that all take a second crash
+ */
+export async function faultPointsOf<P extends BasePlan>(subject: Subject<P>, base: P, cleanTrace: readonly TraceEvent[], points: readonly number[], kinds: ReadonlySet<ExploreFault>, recoveryCrashes: number): Promise<{ faults: FaultPoint[]; recoveryOffsets: Map<number, number[]>; runs: number }> {
   const crashPoints = new Set(points);
   const blockBytes = base.faults.blockBytes ?? defaultBlockBytes;
   const faults: FaultPoint[] = faultsIn(cleanTrace, kinds, blockBytes, (io) => crashPoints.has(io));
+  const recoveryOffsets = new Map<number, number[]>();
   let runs = 0;
   for (const io of points) {
     const plan = subject.explore.candidate(base, { io, kind: 'kill-9', crashState: 0 });
@@ -104,6 +141,7 @@ export async function faultPointsOf<P extends BasePlan>(subject: Subject<P>, bas
     const run = await subject.run(plan, { trace: 'full' });
     runs++;
     for (const fault of faultsIn(run.trace, kinds, blockBytes, (at) => at > io && at <= io + exploreRecoverySyncsDepth)) faults.push({ io, kind: fault.kind, offset: fault.io - io - 1 });
+    recoveryOffsets.set(io, recoveryCrashOffsets(run.trace, io, recoveryCrashes));
   }
-  return { faults, runs };
+  return { faults, recoveryOffsets, runs };
 }

@@ -26,8 +26,11 @@
  * forgets to fsync before it deletes its evidence (a journal, a temporary file) is caught only by
  * a crash inside that recovery. So each crash point's kill -9 is also followed, at each of the
  * first {@link exploreRecoveryCrashesDefault} I/Os after it (the recovery, or what follows a
- * short one), by a kill -9 or a power loss that keeps nothing unsynced (crash state 1). A
- * rollback journal's user saw explore miss two such bugs that campaigns found by chance.
+ * short one), and then at as many more of the recovery's I/Os that change the disk (a write, a
+ * sync, a rename, ...) among its first {@link exploreRecoverySyncsDepth}, by a kill -9 or a power
+ * loss that keeps nothing unsynced (crash state 1). A rollback journal's user saw explore miss two
+ * such bugs that campaigns found by chance, and a second user one whose recovery synced the
+ * directory and the data file before it rolled back (harness/explore-faults.ts).
  *
  * A failed fsync is the other fault recovery code gets wrong: on Linux the pages it did not
  * write are marked clean, so a retry reports success and a later power loss loses them
@@ -182,6 +185,11 @@ export interface ExploreResult<P extends BasePlan> {
   readonly readFaults: number;
   /** Second looks taken in all ({@link ExploreOptions.looks}): other disks recovered and checked. */
   readonly looks: number;
+  /**
+   * Places a crash point's recovery was crashed again ({@link ExploreOptions.recoveryCrashes}), over
+   * every crash point: each by a kill -9, and where the subject loses power, by a power loss too.
+   */
+  readonly recoveryCrashes: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
   readonly cleanViolations: readonly RunViolation[];
   /** Distinct violations, in the order first seen. */
@@ -279,7 +287,7 @@ function shownBy<P extends BasePlan>(candidate: Candidate<P>, violation: RunViol
 }
 
 /** Every crash to try, with its plan. */
-function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryCrashes: number, faults: readonly FaultPoint[]): Candidate<P>[] {
+function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: readonly number[], states: number, looks: number, recoveryOffsets: ReadonlyMap<number, readonly number[]>, faults: readonly FaultPoint[]): Candidate<P>[] {
   const candidates: Candidate<P>[] = [];
   const add = (crash: ExploreCrash): void => {
     const state = crash.crashState ?? 0;
@@ -299,7 +307,7 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
     if (powerLosses) for (let state = 0; state < states; state++) add({ io, kind: 'power-loss', crashState: state });
   }
   for (const io of points) {
-    for (let offset = 0; offset < recoveryCrashes; offset++) {
+    for (const offset of recoveryOffsets.get(io) ?? []) {
       add({ io, kind: 'kill-9', then: { offset, kind: 'kill-9', crashState: 0 } });
       if (powerLosses) add({ io, kind: 'kill-9', then: { offset, kind: 'power-loss', crashState: recoveryPowerLossState } });
     }
@@ -411,8 +419,10 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const powerLosses = subject.explore.powerLosses?.(base) ?? true;
   const wanted = { sync: syncFaults, write: writeFaults, read: readFaults };
   const kinds = new Set((subject.explore.faults?.(plan) ?? exploreFaults).filter((kind) => wanted[faultClassOf(kind)]));
-  const { faults, runs: traced } = powerLosses && kinds.size > 0 ? await faultPointsOf(subject, base, clean.trace, points, kinds) : { faults: [], runs: 0 };
-  const candidates = candidatesOf(subject, base, points, states, looks, recoveryCrashes, faults);
+  const faultKinds = powerLosses ? kinds : new Set<ExploreFault>();
+  const { faults, recoveryOffsets, runs: traced } = faultKinds.size > 0 || recoveryCrashes > 0
+    ? await faultPointsOf(subject, base, clean.trace, points, faultKinds, recoveryCrashes) : { faults: [], recoveryOffsets: new Map<number, number[]>(), runs: 0 };
+  const candidates = candidatesOf(subject, base, points, states, looks, recoveryOffsets, faults);
   const results = await runCandidates(subject, base, candidates, options);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
@@ -437,6 +447,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
     writeFaults: faultRuns(candidates, results, 'write'),
     readFaults: faultRuns(candidates, results, 'read'),
     looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
+    recoveryCrashes: [...recoveryOffsets.values()].reduce((sum, offsets) => sum + offsets.length, 0),
     cleanViolations: clean.violations,
     violations: violations.list(), findings: findings.list(),
     elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,

@@ -37,7 +37,7 @@ export function registerExplore(program: Command): void {
     .option('--seed <n>', 'seed', integerOption(0))
     .option('--plan <file>', 'explore a plan file instead of a seed')
     .option('--states <k>', `power-loss crash states per crash point (default: ${exploreStatesDefault}, or 12 on a disk that keeps directory operations per name)`, integerOption(1))
-    .option('--recovery-crashes <n>', `I/Os after each crash point's kill -9 (its recovery) crashed again, by kill -9 and by a power loss keeping nothing unsynced; 0: none (default: ${exploreRecoveryCrashesDefault})`, integerOption(0))
+    .option('--recovery-crashes <n>', `I/Os after each crash point's kill -9 (its recovery) crashed again, by kill -9 and by a power loss keeping nothing unsynced, then as many of its later I/Os that change the disk; 0: none (default: ${exploreRecoveryCrashesDefault})`, integerOption(0))
     .option('--no-sync-faults', `do not also fail each sync of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9 (its recovery), once in a run of its own that ends with a power loss`)
     .option('--no-write-faults', `do not also fail each write of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9, once with an I/O error and, where it adds a block to its file, once with a full disk, in a run of its own that ends with a power loss`)
     .option('--no-read-faults', `do not also fail each read of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9, once with an I/O error in a run of its own that ends with a power loss`)
@@ -57,7 +57,7 @@ export function registerExplore(program: Command): void {
       } finally {
         await executor.close();
       }
-      const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery` : '';
+      const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery and up to ${recoveryCrashes} later ones that change the disk (${result.recoveryCrashes} places in all)` : '';
       const failed = [
         ...(result.syncFaults > 0 ? [`${result.syncFaults} in which one sync failed`] : []),
         ...(result.writeFaults > 0 ? [`${result.writeFaults} in which one write failed (an I/O error, a full disk or a short count)`] : []),

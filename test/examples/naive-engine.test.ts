@@ -12,6 +12,7 @@ import { runCampaign } from '../../harness/campaign.ts';
 import { loadEngine, loadSubject } from '../../subjects/index.ts';
 import { NodeFileSystem, SystemClock } from '../../engine/node/index.ts';
 import { baseEngine } from '../../scenarios/scenario.ts';
+import type { Plan } from '../../sim/plan.ts';
 
 const module = 'examples/naive-engine/engine.ts';
 const encoder = new TextEncoder();
@@ -35,7 +36,7 @@ describe('the naive example engine', () => {
 describe('the naive example engine\'s trace', () => {
   it('says a checkpoint step was skipped, as the engine has no checkpoint, instead of showing one that never ran', async () => {
     const subject = await loadSubject({ kind: 'engine', module });
-    const plan = subject.plan('checkpoint-prune', 1);
+    const plan = subject.plan('checkpoint-prune', 1) as Plan;
     expect(plan.steps.some((step) => step.op === 'checkpoint')).toBe(true);
     const { trace } = await subject.run(plan, { trace: 'full' });
     const checkpoints = trace.filter((event) => event.type === 'op' && event.name === 'checkpoint');

@@ -23,7 +23,8 @@ describe('explorePlan on the engine subject', () => {
     expect(result.syncFaults).toBeGreaterThan(0);
     expect(result.writeFaults).toBe(0);
     expect(result.readFaults).toBe(0);
-    expect(result.statesExplored).toBe(result.crashPoints * (1 + states + 2 * exploreRecoveryCrashesDefault) + states + result.syncFaults);
+    expect(result.statesExplored).toBe(result.crashPoints * (1 + states) + 2 * result.recoveryCrashes + states + result.syncFaults);
+    expect(result.recoveryCrashes).toBeGreaterThanOrEqual(result.crashPoints * exploreRecoveryCrashesDefault);
     expect(result.cleanViolations).toEqual([]);
     expect(result.violations).toEqual([]);
     // Each write failed once too, with an I/O error, and those that add a block with a full disk,
@@ -139,6 +140,19 @@ describe('explorePlan on the engine subject', () => {
     expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
     // The writer that fsyncs the log before it rolls back passes the same exploration.
     expect((await explorePlan(careful, careful.plan('undo-log-writer', 1))).violations).toEqual([]);
+  });
+
+  it('crashes the recovery\'s later writes too: it finds the same rollback when the open first reads what it finds, which puts the rollback past the recovery\'s first I/Os', async () => {
+    const trusting = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/undo-log-reads-first.ts' });
+    const plan = trusting.plan('undo-log-reads-first', 1);
+    const result = await explorePlan(trusting, plan, { syncFaults: false, writeFaults: false, readFaults: false });
+    const torn = result.violations.find((violation) => violation.invariant === 'whole' && violation.then?.kind === 'power-loss');
+    expect(torn?.then?.offset).toBeGreaterThanOrEqual(exploreRecoveryCrashesDefault);
+    const rerun = await trusting.run(torn!.plan);
+    expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
+    // Each crash point's recovery crashed at its first I/Os and at as many of its later writes, syncs, renames, ...
+    expect(result.recoveryCrashes).toBeGreaterThan(result.crashPoints * exploreRecoveryCrashesDefault);
+    expect(result.recoveryCrashes).toBeLessThanOrEqual(result.crashPoints * 2 * exploreRecoveryCrashesDefault);
   });
 
   it('fails each sync once in a run of its own, the recovery\'s too: it finds a rollback that unlinks its undo log after its fsync failed, which no crash shows, with a plan that replays it', async () => {
