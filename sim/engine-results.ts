@@ -10,6 +10,7 @@
  * Does not verify: whether the values are right (the model does that).
  */
 import type { ModelViolation } from './checkers/violation.ts';
+import type { EngineHandle } from './engine-contract.ts';
 
 /** What `value` is, as a message names it: `a string`, `an object (Object)`, `null`. */
 function shapeOf(value: unknown): string {
@@ -58,6 +59,33 @@ function entryViolation(key: unknown, item: unknown): ModelViolation | undefined
   if (typeof key !== 'string') return contractBreach(`state() gave a key that is ${shapeOf(key)}, not a string`, shapeOf(key));
   if (!(item instanceof Uint8Array)) return contractBreach(`state() gave key ${JSON.stringify(key)} ${shapeOf(item)}, not a Uint8Array`, shapeOf(item));
   return undefined;
+}
+
+/** The handle methods that return promises. */
+const promiseMethods: ReadonlySet<PropertyKey> = new Set(['commit', 'get', 'state', 'sync', 'checkpoint', 'close']);
+
+/**
+ * `handle` with a method's synchronous throw turned into a rejected promise, as an `await` of the
+ * call in an application meets it: a plain-JavaScript engine whose non-async `commit` throws its
+ * own `LimitError` is judged by that error (a rejection, or an engine error for a `TypeError`), not
+ * reported as a failure of the harness. A call that returns is passed through as it is, so runs
+ * take the same promise hops as without it.
+ */
+export function promising(handle: EngineHandle): EngineHandle {
+  return new Proxy(handle, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || !promiseMethods.has(property)) return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]): unknown => {
+        try {
+          return method.apply(target, args);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      };
+    },
+  });
 }
 
 /** A violation when what `open` resolved with is not a handle the contract describes. */

@@ -17,7 +17,10 @@
  * - After a violation the model adopts the recovered state as its new base, so that later
  *   checks report new divergences only.
  * - After a failed fsync (`storeFailed`) nothing may be acknowledged until the store is
- *   reopened; an acknowledgement then is a violation and the commit stays in doubt.
+ *   reopened; an acknowledgement then is a violation and the commit stays in doubt. What was
+ *   acknowledged before a full disk failed the store is still in the page cache, so the restart
+ *   after the failure (or a kill -9) must find it, as after a kill -9 alone; after a failed fsync
+ *   it may be gone, and after a failed write it may be distrusted.
  * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
  *   the client that would have seen them died with the process.
  * - When a media fault destroyed durable bytes since the last recovery (a damaged sector, a
@@ -171,8 +174,16 @@ export class CommitModel {
   private session = 0;
   private sessionOpen = true;
   private sessionFailed = false;
+  /**
+   * Whether the session's failure may have taken written pages from the page cache (a failed
+   * fsync: btrfs reverts the file, ext4 forgets the pages at the next power loss); a failed write
+   * or a full disk leaves them where they were ({@link storeFailed}).
+   */
+  private failureMayDropPages = false;
   /** Whether every crash since the session ended kept the page cache (kill -9 only). */
   private pageCacheKept = false;
+  /** Why the page cache was kept: a kill -9, or the restart after a failed write ({@link closed}). */
+  private keptBy: 'kill-9' | 'full-disk' = 'kill-9';
   private ackCount = 0;
   /** Commits that became bound to survive a power loss ({@link promised}). */
   private promisedCount = 0;
@@ -210,7 +221,9 @@ export class CommitModel {
     copy.session = this.session;
     copy.sessionOpen = this.sessionOpen;
     copy.sessionFailed = this.sessionFailed;
+    copy.failureMayDropPages = this.failureMayDropPages;
     copy.pageCacheKept = this.pageCacheKept;
+    copy.keptBy = this.keptBy;
     copy.ackCount = this.ackCount;
     copy.promisedCount = this.promisedCount;
     copy.recoveries = this.recoveries;
@@ -340,9 +353,19 @@ export class CommitModel {
     return { acknowledged, lastAckedLsn, durableLsnMin, settled, keyCount: settled ? this.expectedState().size : undefined };
   }
 
-  /** Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more. */
-  storeFailed(): void {
-    if (this.sessionOpen) this.sessionFailed = true;
+  /**
+   * Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more.
+   * @param pagesKept - whether the page cache still holds all that was written beyond doubt (a
+   *   full disk, and no failed fsync or write in the session): what was acknowledged before the
+   *   failure is then still there for the restart after it, as after a kill -9, and an engine that
+   *   cuts it back as if it were lost destroys it. After a failed fsync pages may be gone (btrfs
+   *   reverts the file), and a failed write says the device under them is failing, so an engine
+   *   may distrust them: nothing acknowledged but unsynced is then held to survive.
+   */
+  storeFailed(pagesKept = false): void {
+    if (!this.sessionOpen) return;
+    this.sessionFailed = true;
+    if (!pagesKept) this.failureMayDropPages = true;
   }
 
   /**
@@ -354,10 +377,15 @@ export class CommitModel {
    */
   closed(recordLanded = true): void {
     if (!this.sessionOpen) return;
-    if (!this.sessionFailed) {
-      this.markSurvivors(recordLanded ? 'closed' : 'synced', this.ackCount);
-      if (recordLanded) for (const c of this.pending) if (c.ackSeq !== undefined) c.closedAfter = true;
+    if (this.sessionFailed) {
+      // A failed store's close promises nothing, but the process lives on: what the page cache
+      // holds is there for the restart, as after a kill -9, unless the failure may have dropped it.
+      this.endSession('kill-9');
+      this.keptBy = 'full-disk';
+      return;
     }
+    this.markSurvivors(recordLanded ? 'closed' : 'synced', this.ackCount);
+    if (recordLanded) for (const c of this.pending) if (c.ackSeq !== undefined) c.closedAfter = true;
     this.endSession('power-loss');
   }
 
@@ -379,7 +407,7 @@ export class CommitModel {
   checkRecovered(state: KvState, stats?: Partial<ReplayStats>, options: RecoveryCheckOptions = {}): RecoveryCheck {
     if (this.sessionOpen) this.endSession('power-loss');
     const candidates = this.pending;
-    if (this.pageCacheKept) this.markSurvivors('kill-9', this.ackCount);
+    if (this.pageCacheKept) this.markSurvivors(this.keptBy, this.ackCount);
     let mustInclude = 0;
     candidates.forEach((c, i) => { if (c.mustSurvive !== undefined) mustInclude = i + 1; });
     const batches = candidates.map((c) => c.ops);
@@ -454,6 +482,7 @@ export class CommitModel {
     this.session++;
     this.sessionOpen = true;
     this.sessionFailed = false;
+    this.failureMayDropPages = false;
     this.pageCacheKept = false;
     this.issuedAtLastRecovery = this.commits.length;
   }
@@ -536,7 +565,8 @@ export class CommitModel {
 
   private endSession(kind: CrashKind): void {
     this.sessionOpen = false;
-    this.pageCacheKept = kind === 'kill-9' && !this.sessionFailed;
+    this.keptBy = 'kill-9';
+    this.pageCacheKept = kind === 'kill-9' && !this.failureMayDropPages;
   }
 
   private markSurvivors(reason: SurvivalReason, mark: number): void {

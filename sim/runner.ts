@@ -17,7 +17,7 @@ import type { Op } from '../engine/types.ts';
 import { describeError, failureOf, thrownAt, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
 import { formatKey } from './checkers/values.ts';
-import { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';
+import { checkGetResult, checkHandle, promising, recoveredState } from './engine-results.ts';
 import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
 import { acceptedBeyondLimits, batchSize, beyondLimits, refusedWithinLimits } from './checkers/limits.ts';
 import { CommitModel, type RefusalCheck } from './model.ts';
@@ -176,6 +176,8 @@ class EngineRun {
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
+  /** Write errors injected before the last successful open. */
+  #writeErrorsAtOpen = 0;
   /** Operations (commit, sync, checkpoint, close) that failed while faults were on. */
   #failedOperations = 0;
   /** Commits refused with no fault but crashes before them, by an engine without declared limits (RunResult.refusedUnfaulted). */
@@ -462,11 +464,13 @@ class EngineRun {
           this.#add([breach]);
           return 'stop';
         }
-        this.#handle = opened.value;
+        const handle = promising(opened.value);
+        this.#handle = handle;
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
+        this.#writeErrorsAtOpen = world.faultCounts['write-error'];
         this.#syncFailuresAtOpen = world.syncFailuresOverWrites;
-        const verdict = await this.#checkRecovered(opened.value);
+        const verdict = await this.#checkRecovered(handle);
         if (verdict === 'open' && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterOpen(world));
         return verdict;
       }
@@ -631,7 +635,10 @@ class EngineRun {
 
   #failed(): void {
     this.#storeFailed = true;
-    this.#model.storeFailed();
+    // Only a full disk leaves the page cache beyond doubt: a failed fsync may drop pages, and a
+    // failed write says the device under them is failing, so an engine may distrust them both.
+    const counts = this.#world.faultCounts;
+    this.#model.storeFailed(counts['fsync-error'] === this.#fsyncErrorsAtOpen && counts['write-error'] === this.#writeErrorsAtOpen);
   }
 
   /**
@@ -836,8 +843,16 @@ class EngineRun {
         if (ended !== 'closed' && ended !== 'failed') return true;
         // A failed engine is closed and reopened: recovery from disk is its only way back.
         if (ended === 'failed') {
-          await this.#run(() => handle.close().catch(() => undefined));
+          const closing = await this.#run(() => handle.close().catch(() => undefined));
           this.#witness.sessionEnded('unknown');
+          this.#handle = undefined;
+          this.#storeFailed = false;
+          // A crash inside that close is a crash like any other: its state drawn and recorded,
+          // the model told of it (a power loss there takes what the page cache held).
+          if (closing.outcome === 'crashed') {
+            this.#afterCrash(closing.kind);
+            return this.#open();
+          }
           this.#model.closed();
         }
         this.#handle = undefined;

@@ -49,7 +49,7 @@ import { describeError, failureOf, isProgrammingError, type Engine, type EngineC
 import { refusalOf } from './checkers/honest-failure.ts';
 import { hung } from './checkers/liveness.ts';
 import type { ModelViolation } from './checkers/violation.ts';
-import { checkHandle, recoveredState } from './engine-results.ts';
+import { checkHandle, promising, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
@@ -564,9 +564,10 @@ async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: Loo
   }
 }
 
-async function checkOpened(world: SimWorld, handle: EngineHandle, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
-  const breach = checkHandle(handle);
+async function checkOpened(world: SimWorld, opened: EngineHandle, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
+  const breach = checkHandle(opened);
   if (breach !== undefined) return [breach];
+  const handle = promising(opened);
   const state = await world.run(() => handle.state(), { stepsMax: setting.stepsMax, barrier: 'tick' });
   // An engine that reads its values from disk when asked meets damage here rather than in open.
   if (state.outcome === 'error' && failureOf(setting.engine, state.error)?.code === 'corruption') {

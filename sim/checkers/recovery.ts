@@ -28,7 +28,7 @@ import { differenceNote, finalWrites, firstDifferingKey, formatKey, formatValue,
 import type { KvState, Value } from './values.ts';
 
 /** Why a commit had to survive the crash. */
-export type SurvivalReason = 'acknowledged' | 'synced' | 'closed' | 'kill-9' | 'recovered';
+export type SurvivalReason = 'acknowledged' | 'synced' | 'closed' | 'kill-9' | 'full-disk' | 'recovered';
 
 /** A commit not yet decided by any recovery, in the order it was issued. */
 export interface CandidateCommit extends CommitLabel {
@@ -69,6 +69,7 @@ const reasonText: Record<SurvivalReason, string> = {
   synced: 'acknowledged and synced',
   closed: 'acknowledged before a clean close',
   'kill-9': 'acknowledged (written) before a kill -9',
+  'full-disk': 'acknowledged (written) before a full disk failed the store (which takes nothing from the page cache) and it was reopened',
   recovered: 'found by an earlier recovery',
 };
 

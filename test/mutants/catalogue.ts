@@ -73,8 +73,8 @@ export const mutants: readonly Mutant[] = [
     models: 'Redis ignoring fsync return codes (ATC\'20 "Can Applications Recover from fsync Failures?")',
     patches: [{
       file: 'store.ts',
-      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
-      replace: '      void error;\n',
+      find: '      if (!acknowledgedInCache) await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n      void acknowledgedInCache;\n',
     }],
     scenarios: ['fsync-failure', 'swarm'],
   },
@@ -84,8 +84,8 @@ export const mutants: readonly Mutant[] = [
     models: 'PostgreSQL fsyncgate (2018): retrying fsync after EIO on ext4',
     patches: [{
       file: 'store.ts',
-      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
-      replace: '      void error;\n      await this.active.handle.datasync();\n',
+      find: '      if (!acknowledgedInCache) await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n      void acknowledgedInCache;\n      await this.active.handle.datasync();\n',
     }],
     scenarios: ['fsync-failure', 'swarm'],
   },
@@ -223,6 +223,13 @@ export const mutants: readonly Mutant[] = [
     title: 'after ENOSPC the partial frame is left in place and later frames are appended after it',
     models: 'SQLite/RocksDB short-write handling; etcd and RocksDB refuse logs with holes',
     patches: [{ file: 'store.ts', find: 'await this.active.handle.truncate(offset);', replace: 'this.active.size = await this.active.handle.size();' }],
+    scenarios: ['disk-full', 'swarm'],
+  },
+  {
+    id: 'enospc-sync-cut-acknowledged',
+    title: 'after ENOSPC from the log\'s fsync in none mode, the segment is cut back to its last durable size, destroying commits already acknowledged',
+    models: 'the fsyncgate cut applied to a full disk, which takes nothing from the page cache (a new user\'s Bitcask cut its data file back after ENOSPC; powercut\'s own engine did until 7 December)',
+    patches: [{ file: 'store.ts', find: "const acknowledgedInCache = this.settings.sync === 'none' && isIoError(error, 'ENOSPC');", replace: 'const acknowledgedInCache = false;' }],
     scenarios: ['disk-full', 'swarm'],
   },
   {

@@ -4,7 +4,9 @@
  * names what came back.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGetResult, checkHandle, recoveredState } from '../../sim/engine-results.ts';
+import { checkGetResult, checkHandle, promising, recoveredState } from '../../sim/engine-results.ts';
+import type { EngineHandle } from '../../sim/engine-contract.ts';
+import { LimitExceededError } from '../../engine/errors.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import { brokenEngine } from './broken-engines.ts';
@@ -72,6 +74,35 @@ describe('engine-error, as the runner reports it', () => {
       errors.push(...(await runPlan(faulty.plan(seed), engine)).violations.filter((v) => v.invariant === 'engine-error'));
     }
     expect(errors[0]?.message).toMatch(/^commit threw TypeError: Cannot read properties of undefined/);
+  });
+
+  it('takes a commit that throws synchronously as the rejection an await of it meets: its own typed refusal is judged as one, a TypeError is engine-error, and neither is a harness error', async () => {
+    // A plain-JavaScript engine whose commit is no async function and throws before it returns a promise.
+    const refusing = brokenEngine('commit-throws-limit', (handle) => ({
+      commit: ((ops: Parameters<typeof handle.commit>[0]) => {
+        if (ops.length > 2) throw new LimitExceededError('batch operations', ops.length, 2);
+        return handle.commit(ops);
+      }) as typeof handle.commit,
+    }));
+    const edge = findScenario('edge-values')!;
+    const refused = await runPlan(edge.plan(1), refusing);
+    expect(refused.violations.map((v) => v.invariant)).not.toContain('harness');
+    expect(refused.failedOperations).toBeGreaterThanOrEqual(0);
+    const typo = brokenEngine('commit-throws-typeerror', (handle) => ({
+      commit: ((ops: Parameters<typeof handle.commit>[0]) => {
+        if (ops.length > 2) (undefined as unknown as { n: number }).n++;
+        return handle.commit(ops);
+      }) as typeof handle.commit,
+    }));
+    const thrown = await runPlan(edge.plan(1), typo);
+    expect(thrown.violations[0]).toMatchObject({ invariant: 'engine-error', message: expect.stringMatching(/^commit threw TypeError/) });
+  });
+
+  it('passes a method\'s promise through as it is: the same object, no hop added', () => {
+    const promise = Promise.resolve(7);
+    const handle = promising({ commit: () => promise } as unknown as EngineHandle);
+    expect(handle.commit([])).toBe(promise);
+    return expect(promising({ get: () => { throw new Error('sync'); } } as unknown as EngineHandle).get('k')).rejects.toThrow('sync');
   });
 
   it('says how the open failed when a store never opens once faults stop', async () => {

@@ -207,6 +207,36 @@ describe('CommitModel: none mode', () => {
     expect(invariants(model.checkRecovered(state({})).violations)).toEqual(['durability']);
   });
 
+  it('requires every acknowledged (written) commit after a full disk failed the store and it was reopened: ENOSPC takes nothing from the page cache', () => {
+    const model = new CommitModel({ sync: 'none' });
+    ackAll(model, [[put('a', '1')]]);
+    model.storeFailed(true);
+    model.closed();
+    const [violation] = model.checkRecovered(state({})).violations;
+    expect(violation?.invariant).toBe('durability');
+    expect(violation?.message).toMatch(/acknowledged \(written\) before a full disk failed the store/);
+    // Found, it is kept: the restart found what the page cache held.
+    const kept = new CommitModel({ sync: 'none' });
+    ackAll(kept, [[put('a', '1')]]);
+    kept.storeFailed(true);
+    kept.closed();
+    expect(kept.checkRecovered(state({ a: '1' })).violations).toEqual([]);
+  });
+
+  it('lets the reopen after a failed fsync (or write) lose unsynced commits, and a power loss after a full disk', () => {
+    const dropped = new CommitModel({ sync: 'none' });
+    ackAll(dropped, [[put('a', '1')]]);
+    dropped.storeFailed(false);
+    dropped.closed();
+    expect(dropped.checkRecovered(state({})).violations).toEqual([]);
+    const full = new CommitModel({ sync: 'none' });
+    ackAll(full, [[put('a', '1')]]);
+    full.storeFailed(true);
+    full.closed();
+    full.crashed('power-loss');
+    expect(full.checkRecovered(state({})).violations).toEqual([]);
+  });
+
   it('lets a power loss after a kill -9 lose unsynced commits', () => {
     const model = new CommitModel({ sync: 'none' });
     ackAll(model, [[put('a', '1')]]);
