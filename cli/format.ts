@@ -208,7 +208,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
   // ci replays its regression corpus as one more unit, a plan a "seed": say how many, so --seeds 50 reading 56 is no puzzle.
   const corpusPlans = result.scenarios.at(-1) === corpusUnit ? result.perScenario[corpusUnit]?.seeds ?? 0 : 0;
-  const corpus = corpusPlans > 0 ? ` (${corpusPlans} of them regression plans replayed)` : '';
+  const corpus = corpusPlans > 0 ? ` (${corpusPlans} of them ${corpusPlans === 1 ? 'a regression plan' : 'regression plans'} replayed)` : '';
   lines.push(`seeds run: ${result.seeds}${corpus}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
   lines.push(`digest: ${result.digest}`);
   lines.push(...determinismLines(result, String).map((line, index) => (index === 0 ? line : `  ${line}`)));

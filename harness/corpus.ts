@@ -50,6 +50,8 @@ export interface RegressionResult {
   readonly elapsedMs: number;
   /** The module of the engine or workload the plan ran on; absent for the reference engine. */
   readonly module?: string;
+  /** What that module is: an engine (`--engine`) or a library workload (`--target`). */
+  readonly kind?: 'engine' | 'library';
 }
 
 /**
@@ -140,7 +142,7 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
     results.push({
       file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
       unfired: unfiredFaults(plan, result), digest: result.digest, elapsedMs: wallClockMs() - started,
-      ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }),
+      ...(subject.spec.module === undefined ? {} : { module: subject.spec.module, kind: subject.spec.kind }),
     });
   }
   return results;

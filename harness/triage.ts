@@ -57,7 +57,7 @@ export interface RootCauseGroup {
  * of `ext4`, which names a file system, and the section of a manual page (`write(2)`), which names
  * a call.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )(?!(?:no|not|that|the|of|in|is|was|with|which|it|to|from|and|or)[\s,;:)])[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?|\bext)(?!(?<=[a-z]\()\d\))\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )(?!(?:no|not|that|the|of|in|is|was|with|which|it|to|from|and|or|too|must|should|has|had|be|are|were|size|length|name|exceeds|over|above|empty|missing|longer|larger|bytes)[\s,;:)])[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?|\bext)(?!(?<=[a-z]\()\d\))\d+/g;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
 const sizedAfter = /^ \(\d+ bytes?\)/;

@@ -142,7 +142,9 @@ function otherSubjectNote(flags: CiFlags, regressions: readonly RegressionResult
   if (flags.engine !== undefined) return undefined;
   const modules = [...new Set(regressions.flatMap((result) => (result.module === undefined ? [] : [result.module])))];
   if (modules.length === 0) return undefined;
-  return `the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on ${modules.join(', ')}: give --engine ${modules[0]} (or --target) to run its scenarios too`;
+  const first = regressions.find((result) => result.module === modules[0]);
+  const flag = first?.kind === 'library' ? '--target' : '--engine';
+  return `the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on ${modules.join(', ')}: give ${flag} ${modules[0]} to run its ${flag === '--target' ? 'workload' : 'scenarios'} too`;
 }
 
 /** Files of plans that replayed to the same digest (and so ran the same run), in groups of two or more. */
@@ -160,7 +162,7 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   const failed = results.filter((result) => result.violations.length > 0);
   const unfired = results.filter((result) => result.unfired.length > 0).length;
   const verdict = failed.length > 0 ? `${failed.length} FAIL` : unfired > 0 ? `none fails, but ${unfired} no longer fire${unfired === 1 ? 's its' : ' their'} scheduled faults` : 'all pass';
-  console.log(`regression corpus: ${results.length} plans replayed from ${flags.corpus}, ${verdict}`);
+  console.log(`regression corpus: ${results.length} ${results.length === 1 ? 'plan' : 'plans'} replayed from ${flags.corpus}, ${verdict}`);
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
   for (const same of sameRuns(results)) console.log(`  note: ${same.join(', ')} replay with the same digest: the same run, kept ${same.length} times`);

@@ -66,6 +66,15 @@ describe('nothing was tested: exit 4', () => {
     expect(result.stdout).not.toContain('regression corpus: 0 plans replayed');
   });
 
+  it('ci with a corpus of a library workload\'s plan and no --target: the note names --target, the flag that module needs', async () => {
+    const corpus = join(dir, 'target-corpus');
+    await mkdir(corpus);
+    await writeFile(join(corpus, 'lowdb.json'), await readFile('targets/findings/lowdb-no-fsync-before-rename.json', 'utf8'));
+    const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', corpus, '--no-check-determinism');
+    expect(oneLine(result.stderr).join('\n')).toMatch(/give --target \S*lowdb\.ts to run its workload too/);
+    expect(result.stdout).toContain('regression corpus: 1 plan replayed from');
+  });
+
   it('ci with a corpus plan that fails: a run of its own in every report, counted, with the line that replays it', async () => {
     const corpus = join(dir, 'failing-corpus');
     await mkdir(corpus);
@@ -74,9 +83,9 @@ describe('nothing was tested: exit 4', () => {
     const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '2', '--corpus', corpus, '--no-check-determinism', '--report', report);
     expect(result.code).toBe(1);
     // No --engine: the campaign is the reference engine's, which a project that forgot --engine is told.
-    expect(oneLine(result.stderr)).toContain("powercut: note: the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on test/fixtures/engines/drops-every-second-commit.ts: give --engine test/fixtures/engines/drops-every-second-commit.ts (or --target) to run its scenarios too");
+    expect(oneLine(result.stderr)).toContain("powercut: note: the campaign runs powercut's reference engine (no --engine or --target given), while the corpus's plans ran on test/fixtures/engines/drops-every-second-commit.ts: give --engine test/fixtures/engines/drops-every-second-commit.ts to run its scenarios too");
     // The corpus's plans are planned seeds too: no time budget ran out.
-    expect(result.stdout).toMatch(/^seeds run: 3 \(1 of them regression plans replayed\) in /m);
+    expect(result.stdout).toMatch(/^seeds run: 3 \(1 of them a regression plan replayed\) in /m);
     const summary = JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')) as { seeds: number; failingSeeds: number; scenarios: string[]; violations: { scenario: string; seed: number; repro: string; message: string }[] };
     expect(summary).toMatchObject({ seeds: 3, failingSeeds: 1, scenarios: ['wal-append', 'regressions'] });
     // Reported as the corpus's plan 1, its message names the plan's own scenario and seed.

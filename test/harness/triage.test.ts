@@ -19,6 +19,12 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
   });
 
+  it('keeps the words of a sentence after "key" (a limit error: "key too long"), masking only a key\'s name', () => {
+    expect(messageShape('commit rejected: LimitError: key too long')).toBe('commit rejected: LimitError: key too long');
+    expect(messageShape('key must be a string')).toBe('key must be a string');
+    expect(messageShape('key alpha unreadable')).toBe('key <key> unreadable');
+  });
+
   it('keeps the 9 of a kill -9, the 8 of utf-8 and the section of write(2), which name a crash, an encoding and a call, not values', () => {
     expect(messageShape('operation 3 (x) ended stuck (in operation 3, then ended by kill-9)')).toBe('operation N (x) ended stuck (in operation N, then ended by kill-9)');
     expect(messageShape('crash 2 (a kill -9), then bit 81 rotted')).toBe('crash N (a kill -9), then bit N rotted');
