@@ -55,7 +55,9 @@ export function coverageTable(result: CampaignResult): string[] {
   const unreachable = unreachableTargets(result);
   const bySibling = cells.some((cell) => cell.bySibling);
   lines.push(`(* targeted, ! targeted but never hit${unreachable.length > 0 ? ', - targeted, but no I/O there could take it' : ''}${bySibling ? ', ~ targeted, met at its sibling (the other data write, append or write; a lost name at a listing or an open)' : ''})`);
-  lines.push(missed.length === 0 ? 'every targeted cell was hit' : `targeted but missed: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')}`);
+  const hit = cells.filter((cell) => cell.targeted && !cell.unreachable && cell.count > 0).length;
+  const verdict = hit > 0 ? 'every targeted cell was hit' : 'no targeted cell could take its fault: none was hit';
+  lines.push(missed.length === 0 ? verdict : `targeted but missed: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')}`);
   if (unreachable.length > 0) lines.push(`targeted, but no seed's I/O could take it (not counted): ${unreachableLine(unreachable)}`);
   return lines;
 }

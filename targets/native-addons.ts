@@ -42,10 +42,20 @@ function describeAddon(filename: string): string {
  * What a message about a library that failed, or did no simulated I/O, adds when native addons
  * were loaded: '' when none were.
  */
-export function nativeAddonNote(): string {
+export function nativeAddonNote(failure = ''): string {
   if (loaded.size === 0) return '';
-  const addons = [...loaded].map(describeAddon).join(', ');
+  const addons = describedAddons();
+  // A descriptor the facade handed out is a number only the simulated disk knows: native code
+  // given it (a file lock through fs-native-extensions) gets EBADF from the operating system.
+  if (/\bEBADF\b|bad file descriptor/.test(failure)) {
+    return `; it loaded native addons (${addons}), and a bad descriptor is what one gets when the library hands it a descriptor the fs facade opened, a number only the simulated disk knows: turn off what the library does natively with its open files (file locking, most often), or run it on the real disk with \`powercut real --target\``;
+  }
   return `; it loaded native addons, whose file I/O bypasses Node's fs and never reaches the simulated disk (it goes to the real disk, where the simulated root does not exist): ${addons}. powercut cannot test what a native storage engine persists; test the JavaScript that calls it, or run it on the real disk with \`powercut real --target\``;
+}
+
+/** The addons this thread loaded, each package once (one package may load its file more than once). */
+function describedAddons(): string {
+  return [...new Set([...loaded].map(describeAddon))].join(', ');
 }
 
 /**
@@ -54,5 +64,5 @@ export function nativeAddonNote(): string {
  */
 export function nativeAddonsLine(): string | undefined {
   if (loaded.size === 0) return undefined;
-  return `note: the workload loaded native addons: ${[...loaded].map(describeAddon).join(', ')}; any file I/O they do bypasses Node's fs and never reaches the simulated disk, so what they persist is not tested here`;
+  return `note: the workload loaded native addons: ${describedAddons()}; any file I/O they do bypasses Node's fs and never reaches the simulated disk, so what they persist is not tested here`;
 }

@@ -163,9 +163,11 @@ function cloneState<S>(state: S): { readonly state: S } | undefined {
 /**
  * Bytes that are not text inside a message: a replacement character or a control character,
  * with whatever printable characters lie between two of them and up to three stuck to either
- * end (a library quoting the torn record it choked on); a space or a delimiter ends it.
+ * end (a library quoting the torn record it choked on); a space or a delimiter ends it, and so
+ * does an escape (`\u0000`, which `JSON.stringify` writes for C0 controls but not for C1 ones):
+ * a span neither starts inside one nor takes its backslash.
  */
-const binarySpan = /[^\s,;:'"]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F](?:[^\n]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F])*[^\s,;:'"]{0,3}/g;
+const binarySpan = /(?<!\\u[0-9a-fA-F]{0,3})[^\s,;:'"\\]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F](?:[^\n]{0,3}[\uFFFD\u0000-\u0008\u000B-\u001F\u007F-\u009F])*[^\s,;:'"\\]{0,3}/g;
 
 /**
  * An error's message for a report: binary garbage a library quoted (a torn record) becomes
@@ -439,7 +441,7 @@ class LibraryRun<S, L, M> {
       if (outcome.outcome === 'done') return outcome.value;
       const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
       const trace = world.trace.events;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote()}${consoleTail(trace)}`, trace);
+      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote(detail)}${consoleTail(trace)}`, trace);
     };
     world.setFaultsEnabled(false);
     const library = await harness('open', () => this.#open());
@@ -584,8 +586,10 @@ class LibraryRun<S, L, M> {
     if (outcome !== 'stuck') return '';
     const same = this.#sameModuleHint();
     if (same !== '') return `; nothing was left to run (no timer, no I/O)${same}`;
+    // Loaded afresh in every incarnation, no dead process's state is left in the library: it
+    // waits on something nothing will settle, crash or not (one hint, so one root cause).
+    if (this.workload.load !== undefined) return '; nothing was left to run (no timer, no I/O): the library waits on something no I/O or timer will settle (an error it dropped, a callback or event that never comes)';
     if (this.#crashStates.length === 0) {
-      if (this.workload.load !== undefined) return '';
       return '; nothing was left to run (no timer, no I/O): if the library keeps a lock or queue at module level, a process an earlier seed killed in this thread may still hold it (without load(), its modules are loaded once per thread: load it afresh with freshRequire or freshImport, see README "Loading")';
     }
     return '; nothing was left to run (no timer, no I/O): after a crash this is often a lock or queue the library keeps at module level, held by the dead process (load the library afresh in every incarnation, see README "Loading")';

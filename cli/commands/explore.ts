@@ -76,10 +76,10 @@ export function registerExplore(program: Command): void {
       for (const violation of result.cleanViolations) console.log(`${clean}: ${violation.invariant}: ${violation.message}`);
       for (const violation of result.violations) {
         const at = violation.io === 'end' ? 'a power loss after the last step' : `I/O ${violation.io}`;
-        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after ${crashesShown(violation.crashes)})`);
+        console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after: ${crashesShown(violation.crashes)})`);
       }
       for (const finding of result.findings) {
-        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} run${finding.count === 1 ? '' : 's'}, after ${crashesShown(finding.crashes)})`);
+        console.log(`finding (apart from violations): ${finding.invariant}: ${finding.message} (${finding.count} run${finding.count === 1 ? '' : 's'}, after: ${crashesShown(finding.crashes)})`);
       }
       const first = result.violations[0];
       if (first && flags.out !== undefined) {
@@ -113,8 +113,12 @@ export function progressLine(nowMs?: () => number, write?: (line: string) => voi
 /** How many kinds of crash a violation line names before it counts the rest. */
 export const crashKindsShownMax = 4;
 
-/** The kinds of crash that showed a violation, the first {@link crashKindsShownMax}, then how many more. */
+/**
+ * The kinds of crash that showed a violation, the first {@link crashKindsShownMax}, then how many
+ * more; apart by semicolons, as a kind's own name may hold a comma (`kill-9, then power-loss
+ * state 33 at recovery I/O 9`).
+ */
 export function crashesShown(crashes: readonly string[]): string {
   const more = crashes.length - crashKindsShownMax;
-  return more > 0 ? `${crashes.slice(0, crashKindsShownMax).join(', ')} and ${more} more kind${more === 1 ? '' : 's'} of crash` : crashes.join(', ');
+  return more > 0 ? `${crashes.slice(0, crashKindsShownMax).join('; ')}; and ${more} more kind${more === 1 ? '' : 's'} of crash` : crashes.join('; ');
 }

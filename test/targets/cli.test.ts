@@ -128,7 +128,7 @@ describe('repro, shrink, replay and explore --target', () => {
     // Its one fs.write, its count unchecked, landing short (as campaigns find it, test/targets/runner.test.ts).
     const whole = found.stdout.split('\n').filter((line) => line.startsWith('violation: whole'));
     expect(whole).toHaveLength(1);
-    expect(whole[0]).toMatch(/config\.json is truncated: \d+ of \d+ bytes .* a caller that ignores the count it returns leaves a torn file \(first at I\/O \d+, short-write, then power-loss; 1 run, after short-write, then power-loss\)/);
+    expect(whole[0]).toMatch(/config\.json is truncated: \d+ of \d+ bytes .* a caller that ignores the count it returns leaves a torn file \(first at I\/O \d+, short-write, then power-loss; 1 run, after: short-write, then power-loss\)/);
     // One line to paste: the same exploration writing the plan, then its replay (explore exits 1, hence `;`).
     expect(found.stdout).toMatch(/to reproduce the first violation \(or shrink --plan it\): .* explore --target targets\/write-file-atomic\.ts --seed 1 --steps 1 --out explore-bug\.json; .* replay explore-bug\.json\n/);
     const clean = await cli('explore', '--target', 'test/targets/fixtures/careful-writer.ts', '--seed', '1', '--steps', '2');

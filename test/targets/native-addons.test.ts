@@ -17,9 +17,23 @@ describe('a library that loads a native addon', () => {
     );
   });
 
-  it('is named in the note a campaign prints', async () => {
+  it('that was handed a descriptor the facade opened is told so when its open fails with EBADF, not that its I/O went to the real disk', async () => {
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-lock.ts' });
+    const failed = await subject.run(subject.plan('native-lock', 1) as TargetPlan).then(() => undefined, (error: unknown) => String((error as Error).message));
+    expect(failed).toMatch(/bad file descriptor.*; it loaded native addons \(lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)\), and a bad descriptor is what one gets when the library hands it a descriptor the fs facade opened/);
+    expect(failed).not.toContain('goes to the real disk');
+  });
+
+  it('is named in the note a campaign prints, each package once', async () => {
     await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-store.ts' });
     expect(nativeAddonsLine()).toMatch(/^note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\); any file I\/O they do bypasses Node's fs/);
+  });
+
+  it('whose every seed failed to open claims no coverage: no targeted cell was hit, none is said to be', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/native-lock.ts', '--seeds', '1', '--jobs', '1');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('no targeted cell could take its fault: none was hit');
+    expect(result.stdout).not.toContain('every targeted cell was hit');
   });
 
   it('is named by run on the command line, and the run is a harness failure, not a pass', async () => {

@@ -112,6 +112,12 @@ describe('a library\'s error message in a report', () => {
     expect(messageOf(new Error('Unexpected token } in JSON at position 5, café'))).toBe('Unexpected token } in JSON at position 5, café');
   });
 
+  it('leaves the escapes of text a workload quoted with JSON.stringify whole: it escapes C0 controls but not C1 ones', () => {
+    const quoted = JSON.stringify('\u0000\u0085\u0001x');
+    expect(quoted).toBe('"\\u0000\u0085\\u0001x"');
+    expect(messageOf(new Error(`bad record ${quoted}`))).toBe('bad record "\\u0000<binary>\\u0001x"');
+  });
+
   it('shows binary garbage a workload quoted in ctx.violate as <binary> too: no control character reaches a terminal', async () => {
     const quoting = asAny(defineWorkload<Record<string, never>, Record<string, never>>({
       name: 'quotes-garbage',
@@ -266,6 +272,24 @@ describe('a library whose operation never settles', () => {
     const result = await runTargetPlan(hangs, targetPlan(hangs, 'test', 1, noFaults()));
     expect(result.violations.map((v) => [v.invariant, v.message])).toEqual([['liveness', `operation 0 (hangs) ended stuck${earlierSeedHint} (in operation 0, then ended by kill-9)`]]);
     expect(result.crashes).toBe(1);
+  });
+});
+
+describe('a library loaded afresh in every incarnation whose operation never settles', () => {
+  it('is told it waits on something nothing will settle, not to load itself afresh, crash or not: one hint, one root cause', async () => {
+    let calls = 0;
+    // The second call hangs (an error it dropped), with a crash before it or not.
+    const base = onFileA('drops-an-error', async (ctx) => {
+      if (calls++ === 1) await new Promise(() => {});
+      await fs.promises.writeFile(ctx.path('a'), 'y');
+    }, 3);
+    const fresh = { ...base, load: () => ({}) } as unknown as Workload<unknown, unknown>;
+    const hint = '; nothing was left to run (no timer, no I/O): the library waits on something no I/O or timer will settle (an error it dropped, a callback or event that never comes)';
+    const plain = await runTargetPlan(fresh, targetPlan(fresh, 'test', 1, noFaults()));
+    expect(plain.violations[0]?.message).toContain(`ended stuck${hint} (in operation`);
+    calls = 0;
+    const killed = await runTargetPlan(fresh, targetPlan(fresh, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'kill-9' }] })));
+    expect(killed.violations.find((v) => v.invariant === 'liveness')?.message).toContain(`ended stuck${hint} (in operation`);
   });
 });
 
