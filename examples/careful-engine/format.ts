@@ -135,6 +135,14 @@ export function batchProblem(ops: readonly CarefulOp[]): string | undefined {
   return undefined;
 }
 
+/** Whether the record at `offset` checks out whole if its body is `bodyBytes` long: its trailer and its body's checksum. */
+function wholeWith(bytes: Uint8Array, offset: number, bodyBytes: number): boolean {
+  if (bodyBytes < bodyFixedBytes || bodyBytes > bodyBytesMax || offset + headerBytes + bodyBytes + trailerBytes > bytes.length) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  if (view.getUint32(headerBytes + bodyBytes, true) !== trailer) return false;
+  return view.getUint32(12, true) === crc32(bytes, offset + headerBytes, offset + headerBytes + bodyBytes);
+}
+
 /** Reads the record at `offset` of `bytes` (the whole log). See {@link RecordRead}. */
 export function readRecordAt(bytes: Uint8Array, offset: number): RecordRead {
   const left = bytes.length - offset;
@@ -144,8 +152,12 @@ export function readRecordAt(bytes: Uint8Array, offset: number): RecordRead {
   const bodyBytes = view.getUint32(4, true);
   const lengthFlaws = popcount(bodyBytes ^ ~view.getUint32(8, true));
   if (lengthFlaws > 0) {
-    const kind = magicFlaws + lengthFlaws === 1 ? 'single-bit' : 'garbage';
-    return { kind, detail: `the length and its complement disagree in ${lengthFlaws} bits, the magic in ${magicFlaws}` };
+    // One bit off between the length and its complement is bit rot only if the record is whole
+    // with one of them: a torn overwrite can pair a new length with the complement of an old
+    // record's at the same offset (a cut tail written over), one bit apart by chance.
+    const complement = ~view.getUint32(8, true) >>> 0;
+    const rotted = magicFlaws + lengthFlaws === 1 && [bodyBytes, complement].some((length) => wholeWith(bytes, offset, length));
+    return { kind: rotted ? 'single-bit' : 'garbage', detail: `the length and its complement disagree in ${lengthFlaws} bits, the magic in ${magicFlaws}` };
   }
   if (bodyBytes < bodyFixedBytes || bodyBytes > bodyBytesMax) {
     // A length that passes its complement check was written that way: a crash cannot make one.

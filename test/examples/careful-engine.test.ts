@@ -176,6 +176,23 @@ describe('the careful example engine\'s recovery rules', () => {
     }
   });
 
+  it('takes a header whose new length meets an old record\'s complement one bit apart for a torn overwrite, not bit rot (crash-loop seed 388)', () => {
+    // A cut tail written over: the new record's length landed, its complement did not, and the
+    // old record's complement there differs in one bit. No one-bit repair makes a whole record.
+    const { bytes, offsets } = strictLog(2);
+    const last = offsets[1]!;
+    const view = new DataView(bytes.buffer, bytes.byteOffset + last);
+    const length = view.getUint32(4, true);
+    view.setUint32(8, ~(length ^ 1) >>> 0, true);
+    view.setUint32(12, 0xdeadbeef, true);
+    expect(readRecordAt(bytes, last).kind).toBe('garbage');
+    expect(scanLog(bytes, '/log').end).toBe(last);
+    // One bit flipped in the complement of a whole record is bit rot, as before.
+    const rotted = strictLog(2);
+    new DataView(rotted.bytes.buffer, rotted.bytes.byteOffset + rotted.offsets[1]!).setUint32(8, ~(length ^ 1) >>> 0, true);
+    expect(readRecordAt(rotted.bytes, rotted.offsets[1]!).kind).toBe('single-bit');
+  });
+
   it('cuts an intact record that does not follow the one before it (left behind a cut)', () => {
     const first = encodeRecord([put('a', '1')], 0, 0);
     const stale = encodeRecord([put('b', '2')], 12345, 0);
