@@ -4,23 +4,25 @@
  * faults, crashes and restarts; `powercut run --target FILE` runs a campaign of seeds on it.
  *
  * ```ts
- * const workload: Workload<{ acked: number }, typeof import('write-file-atomic')> = {
+ * export default defineWorkload({
  *   name: 'my-config',
+ *   operationsCount: 10,
  *   initialState: () => ({ acked: 0 }),
- *   open: () => freshRequire('write-file-atomic'),
- *   setup: (ctx, lib) => lib(ctx.path('config.json'), '0'),
- *   operations: [{ name: 'save', run: async (ctx, lib, i) => { await lib(ctx.path('config.json'), String(i)); ctx.state.acked = i; } }],
- *   invariants: async (ctx) => { ... throw new InvariantViolation('whole', 'config.json is empty'); },
- * };
- * export default workload;
+ *   load: () => freshRequire<(file: string, data: string) => Promise<void>>('write-file-atomic'),
+ *   open: (_ctx, writeFileAtomic) => writeFileAtomic,
+ *   setup: (ctx, write) => write(ctx.path('config.json'), '0'),
+ *   operations: [{ name: 'save', run: async (ctx, write, i) => { await write(ctx.path('config.json'), String(i + 1)); ctx.state.acked = i + 1; } }],
+ *   invariants: async (ctx) => { ... ctx.violate('whole', 'config.json is empty'); },
+ * });
  * ```
+ * (examples/config-workload/workload.ts is a whole one.)
  *
  * A "process" here is one incarnation of the simulated world: after a crash the runner restarts
  * the world and calls `open` again, so the library must be re-created from scratch. Its code is
  * loaded by `load` (when given) before every `open`: {@link freshRequire} evaluates a CommonJS
- * package again, so its module-level state starts empty as in a restarted process; ESM
- * libraries keep their state in the objects `open` creates. A library whose module-level state a
- * crash cannot leave wrong says `loadOnce: true` and is loaded once per thread.
+ * package again, and `freshImport` an ES module, so its module-level state starts empty as in a
+ * restarted process. A library whose module-level state a crash cannot leave wrong says
+ * `loadOnce: true` and is loaded once per thread.
  */
 import type { Rng } from '../sim/index.ts';
 import type { FaultProfile } from '../sim/index.ts';
@@ -165,6 +167,8 @@ export interface Workload<S, L, M = unknown> {
 /**
  * Identity helper that gives a workload its types (the model `S`, the library `L` and the loaded
  * code `M` are inferred from `initialState`, `open` and `load`), for a module's default export.
+ * Give it no type arguments, or all three: given two, `M` stays `unknown`, and so does what
+ * `open` is handed from `load`.
  * @param workload - the workload
  * @returns the same object
  */
