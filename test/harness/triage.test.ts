@@ -3,6 +3,7 @@ import { runCampaign, tracedRunsMax } from '../../harness/campaign.ts';
 import { shrinkCommand } from '../../harness/repro.ts';
 import { causeShape, crashKindsOf, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
 import type { Violation } from '../../sim/types.ts';
+import { powerLossNote, type PowerLossReport } from '../../sim/world.ts';
 import { loadSubject } from '../../subjects/index.ts';
 
 const violation = (scenario: string, seed: number, invariant: string, message: string, indexInRun: number, traced = false): Violation => ({
@@ -35,7 +36,9 @@ describe('messageShape', () => {
 
   it('groups a run whose message adds that the power loss lost a synced name with the runs of the same message without it', () => {
     const plain = 'commit #3, acknowledged, is missing (after power-loss during operation 2, crash state 0)';
-    const hinted = 'commit #5, acknowledged, is missing; the power loss before it lost the create of /db/dwb, which named a file whose data was durable: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough) (after power-loss during operation 4, crash state 1)';
+    const note = powerLossNote({ crashState: 1, garbage: [], lostSyncedName: 'the create of /db/dwb' } as unknown as PowerLossReport);
+    expect(note).toContain('which named a file whose data was durable');
+    const hinted = `commit #5, acknowledged, is missing${note} (after power-loss during operation 4, crash state 1)`;
     expect(causeShape(hinted)).toBe(causeShape(plain));
   });
 

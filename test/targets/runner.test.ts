@@ -473,7 +473,7 @@ describe('findings on npm libraries, shrunk', () => {
     // fsynced, the rename was not made durable. (Seeded random states, 0 and 5 up, as second
     // looks settle on, may drop the rename.) The message names the rename lost under durable data.
     for (const violation of result.violations.filter((v) => v.invariant === 'durable')) {
-      expect(violation.message).toMatch(/crash state (?![23]\))\d+\); the power loss before it lost the rename \S+ -> \S+config\.json, which named a file whose data was durable: /);
+      expect(violation.message).toMatch(/crash state (?![23]\))\d+\); the power loss before it lost the rename \S+ -> \S+config\.json, which named a file whose data was durable \(if what failed rests on that file: /);
     }
     // Never torn or mixed: a whole document's prefix, which a short write (or a disk filling up)
     // left and write-file-atomic renamed into place without checking the count.
