@@ -430,16 +430,12 @@ export class Store {
    * before failing the store: after a failed fsync ext4 marks the pages clean while the disk
    * may not hold them, so a restart after a kill -9 would otherwise replay frames from the
    * page cache that a later power loss takes back (fsyncgate). The cut is best effort.
-   * Except after `ENOSPC` in `none` mode: a full disk at writeback leaves the dirty pages where
-   * they were, and there they hold commits already acknowledged, which the cut would destroy
-   * with no crash at all (the restart after the failure must find them, as a kill -9's would).
    */
   private async datasyncActive(): Promise<void> {
     try {
       await this.active.handle.datasync();
     } catch (error) {
-      const acknowledgedInCache = this.settings.sync === 'none' && isIoError(error, 'ENOSPC');
-      if (!acknowledgedInCache) await this.active.handle.truncate(this.durableSize).catch(() => undefined);
+      await this.active.handle.truncate(this.durableSize).catch(() => undefined);
       throw error;
     }
     this.counters.fsyncCount++;

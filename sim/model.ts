@@ -18,9 +18,9 @@
  *   checks report new divergences only.
  * - After a failed fsync (`storeFailed`) nothing may be acknowledged until the store is
  *   reopened; an acknowledgement then is a violation and the commit stays in doubt. What was
- *   acknowledged before a full disk failed the store is still in the page cache, so the restart
- *   after the failure (or a kill -9) must find it, as after a kill -9 alone; after a failed fsync
- *   it may be gone, and after a failed write it may be distrusted.
+ *   acknowledged before a write met a full disk and failed the store is still in the page cache,
+ *   so the restart after the failure (or a kill -9) must find it, as after a kill -9 alone; after
+ *   a failed fsync (EIO or ENOSPC) it may be gone, and after a failed write it may be distrusted.
  * - Resolutions that arrive after the session that issued them crashed or closed are ignored:
  *   the client that would have seen them died with the process.
  * - When a media fault destroyed durable bytes since the last recovery (a damaged sector, a
@@ -356,11 +356,12 @@ export class CommitModel {
   /**
    * Records that the engine saw an fsync (or another write) fail: it must acknowledge nothing more.
    * @param pagesKept - whether the page cache still holds all that was written beyond doubt (a
-   *   full disk, and no failed fsync or write in the session): what was acknowledged before the
-   *   failure is then still there for the restart after it, as after a kill -9, and an engine that
-   *   cuts it back as if it were lost destroys it. After a failed fsync pages may be gone (btrfs
-   *   reverts the file), and a failed write says the device under them is failing, so an engine
-   *   may distrust them: nothing acknowledged but unsynced is then held to survive.
+   *   write that met a full disk, and no failed fsync or failed write in the session): what was
+   *   acknowledged before the failure is then still there for the restart after it, as after a
+   *   kill -9, and an engine that cuts it back as if it were lost destroys it. After a failed
+   *   fsync pages may be gone (btrfs reverts the file; ext4 drops them when delayed allocation
+   *   finds no space at writeback), and a failed write says the device under them is failing, so
+   *   an engine may distrust them: nothing acknowledged but unsynced is then held to survive.
    */
   storeFailed(pagesKept = false): void {
     if (!this.sessionOpen) return;

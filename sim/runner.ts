@@ -176,8 +176,8 @@ class EngineRun {
   #refusedWithFaultsOff: string | undefined;
   /** fsync errors injected before the last successful open. */
   #fsyncErrorsAtOpen = 0;
-  /** Write errors injected before the last successful open. */
-  #writeErrorsAtOpen = 0;
+  /** {@link #pageDoubts} before the last successful open. */
+  #pageDoubtsAtOpen = 0;
   /** Operations (commit, sync, checkpoint, close) that failed while faults were on. */
   #failedOperations = 0;
   /** Commits refused with no fault but crashes before them, by an engine without declared limits (RunResult.refusedUnfaulted). */
@@ -468,7 +468,7 @@ class EngineRun {
         this.#handle = handle;
         this.#closing = false;
         this.#fsyncErrorsAtOpen = world.faultCounts['fsync-error'];
-        this.#writeErrorsAtOpen = world.faultCounts['write-error'];
+        this.#pageDoubtsAtOpen = this.#pageDoubts();
         this.#syncFailuresAtOpen = world.syncFailuresOverWrites;
         const verdict = await this.#checkRecovered(handle);
         if (verdict === 'open' && this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.afterOpen(world));
@@ -635,10 +635,16 @@ class EngineRun {
 
   #failed(): void {
     this.#storeFailed = true;
-    // Only a full disk leaves the page cache beyond doubt: a failed fsync may drop pages, and a
-    // failed write says the device under them is failing, so an engine may distrust them both.
-    const counts = this.#world.faultCounts;
-    this.#model.storeFailed(counts['fsync-error'] === this.#fsyncErrorsAtOpen && counts['write-error'] === this.#writeErrorsAtOpen);
+    // Only a full disk met by a write leaves the page cache beyond doubt: a failed fsync may drop
+    // pages (ext4 drops them when delayed allocation finds no space at writeback, as it marks them
+    // clean after EIO), and a failed write says the device under them is failing.
+    this.#model.storeFailed(this.#pageDoubts() === this.#pageDoubtsAtOpen);
+  }
+
+  /** Faults so far after which an engine may distrust its page cache: failed fsyncs (EIO or ENOSPC) and failed writes. */
+  #pageDoubts(): number {
+    const world = this.#world;
+    return world.faultCounts['fsync-error'] + world.faultCounts['write-error'] + (world.ioCoverage['fsync']?.['disk-full'] ?? 0);
   }
 
   /**

@@ -272,13 +272,11 @@ export class CarefulStore {
   /**
    * Fails the store after `cause` (see the module comment) and returns the error to reject
    * with. The log is cut back to its last fsynced size, so the reopen reads the disk, not a
-   * page cache that may hold pages Linux will never write. Not after a full disk: `ENOSPC`
-   * takes nothing from the page cache, and what is there past the last fsync may be commits
-   * already acknowledged (in `none` mode), which the cut would destroy with no crash at all.
+   * page cache that may hold pages Linux will never write.
    */
   async #fail(cause: unknown, during: string): Promise<CarefulFailedError> {
     this.#failed ??= cause;
-    if (!hasIoCode(cause, 'ENOSPC')) await this.handle.truncate(this.#durableBytes).catch(() => undefined);
+    await this.handle.truncate(this.#durableBytes).catch(() => undefined);
     return new CarefulFailedError(`the store failed during ${during}; reopen it`, 'unknown', { cause });
   }
 

@@ -69,7 +69,7 @@ const reasonText: Record<SurvivalReason, string> = {
   synced: 'acknowledged and synced',
   closed: 'acknowledged before a clean close',
   'kill-9': 'acknowledged (written) before a kill -9',
-  'full-disk': 'acknowledged (written) before a full disk failed the store (which takes nothing from the page cache) and it was reopened',
+  'full-disk': 'acknowledged (written) before a write met a full disk and failed the store (ENOSPC from a write takes nothing from the page cache) and it was reopened',
   recovered: 'found by an earlier recovery',
 };
 

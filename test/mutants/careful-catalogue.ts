@@ -47,7 +47,7 @@ export const carefulMutants: readonly Mutant[] = [
     id: 'careful-fsyncgate',
     title: 'a failed fsync fails the store without cutting the log back to what was fsynced',
     models: 'PostgreSQL fsyncgate (2018): pages marked clean after EIO are read back as if durable',
-    patches: [{ file: 'store.ts', find: "    if (!hasIoCode(cause, 'ENOSPC')) await this.handle.truncate(this.#durableBytes).catch(() => undefined);\n", replace: '' }],
+    patches: [{ file: 'store.ts', find: '    await this.handle.truncate(this.#durableBytes).catch(() => undefined);\n', replace: '' }],
     scenarios: ['fsync-failure', 'overlap'],
   },
   {

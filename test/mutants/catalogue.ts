@@ -73,8 +73,8 @@ export const mutants: readonly Mutant[] = [
     models: 'Redis ignoring fsync return codes (ATC\'20 "Can Applications Recover from fsync Failures?")',
     patches: [{
       file: 'store.ts',
-      find: '      if (!acknowledgedInCache) await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
-      replace: '      void error;\n      void acknowledgedInCache;\n',
+      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n',
     }],
     scenarios: ['fsync-failure', 'swarm'],
   },
@@ -84,8 +84,8 @@ export const mutants: readonly Mutant[] = [
     models: 'PostgreSQL fsyncgate (2018): retrying fsync after EIO on ext4',
     patches: [{
       file: 'store.ts',
-      find: '      if (!acknowledgedInCache) await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
-      replace: '      void error;\n      void acknowledgedInCache;\n      await this.active.handle.datasync();\n',
+      find: '      await this.active.handle.truncate(this.durableSize).catch(() => undefined);\n      throw error;\n',
+      replace: '      void error;\n      await this.active.handle.datasync();\n',
     }],
     scenarios: ['fsync-failure', 'swarm'],
   },
@@ -226,10 +226,14 @@ export const mutants: readonly Mutant[] = [
     scenarios: ['disk-full', 'swarm'],
   },
   {
-    id: 'enospc-sync-cut-acknowledged',
-    title: 'after ENOSPC from the log\'s fsync in none mode, the segment is cut back to its last durable size, destroying commits already acknowledged',
-    models: 'the fsyncgate cut applied to a full disk, which takes nothing from the page cache (a new user\'s Bitcask cut its data file back after ENOSPC; powercut\'s own engine did until 7 December)',
-    patches: [{ file: 'store.ts', find: "const acknowledgedInCache = this.settings.sync === 'none' && isIoError(error, 'ENOSPC');", replace: 'const acknowledgedInCache = false;' }],
+    id: 'enospc-write-cut-acknowledged',
+    title: 'after ENOSPC from a log write, the store fails and cuts the segment back to its last durable size, as after a failed fsync, destroying commits already acknowledged in none mode',
+    models: 'the fsyncgate cut applied to a full disk, which takes nothing from the page cache (a new user\'s Bitcask cut its data file back after ENOSPC from a write)',
+    patches: [{
+      file: 'store.ts',
+      find: '    try {\n      await this.active.handle.truncate(offset);\n    } catch (truncateError) {\n',
+      replace: "    try {\n      await this.active.handle.truncate(this.durableSize);\n      this.fail('the disk is full', error);\n      for (const task of group) task.reject(this.failedError('unknown'));\n      return;\n    } catch (truncateError) {\n",
+    }],
     scenarios: ['disk-full', 'swarm'],
   },
   {

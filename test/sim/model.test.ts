@@ -207,14 +207,14 @@ describe('CommitModel: none mode', () => {
     expect(invariants(model.checkRecovered(state({})).violations)).toEqual(['durability']);
   });
 
-  it('requires every acknowledged (written) commit after a full disk failed the store and it was reopened: ENOSPC takes nothing from the page cache', () => {
+  it('requires every acknowledged (written) commit after a write met a full disk, failed the store and it was reopened: ENOSPC from a write takes nothing from the page cache', () => {
     const model = new CommitModel({ sync: 'none' });
     ackAll(model, [[put('a', '1')]]);
     model.storeFailed(true);
     model.closed();
     const [violation] = model.checkRecovered(state({})).violations;
     expect(violation?.invariant).toBe('durability');
-    expect(violation?.message).toMatch(/acknowledged \(written\) before a full disk failed the store/);
+    expect(violation?.message).toMatch(/acknowledged \(written\) before a write met a full disk and failed the store/);
     // Found, it is kept: the restart found what the page cache held.
     const kept = new CommitModel({ sync: 'none' });
     ackAll(kept, [[put('a', '1')]]);
