@@ -107,6 +107,18 @@ function groupScenarios(group: RootCauseGroup): string {
   return names.slice(0, groupScenariosNamedMax).join(', ') + (more > 0 ? ` +${more}` : '');
 }
 
+/** What the summary adds when some runs have a second root (harness/triage.ts): their count. */
+function splitRoots(groups: readonly RootCauseGroup[]): string {
+  const seeds = new Set<string>();
+  let roots = 0;
+  for (const run of groups.flatMap((group) => group.runs)) {
+    roots++;
+    seeds.add(`${run.scenario}\u0000${run.seed}`);
+  }
+  const split = roots - seeds.size;
+  return split === 0 ? '' : `, and in ${plural(split, 'run')} the first on its own path after a second look's`;
+}
+
 /**
  * A failing campaign by root cause: `273 of 550 seeds failed`, then one entry per root cause
  * (harness/triage.ts), largest first: how many seeds, the invariant and the message shape, and
@@ -123,7 +135,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   const kept = new Set(groups.flatMap((group) => group.runs.map((run) => `${run.scenario}\u0000${run.seed}`))).size;
   const among = kept < failing ? ` among the first ${kept} failing seeds, whose violations were kept` : '';
   const lines = [`violations: ${failing} of ${result.seeds} seeds failed, ${plural(total, 'violation')}; `
-    + `${plural(groups.length, 'root cause')}${among} (each run's first violation; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
+    + `${plural(groups.length, 'root cause')}${among} (each run's first violation${splitRoots(groups)}; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
   const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
   // A hint a power loss adds (harness/triage.ts hintsOf) is the same advice in every run: given once, below.
   const hinted: { seed: number; hint: string }[] = [];

@@ -71,6 +71,21 @@ describe('campaignSummary of a failing campaign', () => {
     expect(out).toContain('           seed 7: store holds {"a":"1","b":"2"}, expected {"a":"1"} (after power-loss during operation 1, crash state 0)');
   });
 
+  it('counts the runs with a second root, the first on their own path after a second look\'s, and the seeds once', () => {
+    const look = { crash: 0, crashState: 9, io: 30 };
+    const split: CampaignResult = {
+      ...greenResult,
+      seeds: 10,
+      failingSeeds: 1,
+      violations: [
+        { ...violation('writer', 21, 'durable-power-loss', 'crash 1 (a power loss) settled on crash state 9 instead of 0: version 1 < acknowledged 2', 0), look },
+        violation('writer', 21, 'whole', 'doc.json is torn (after kill-9 during operation 4)', 1),
+      ],
+    };
+    const summary = campaignSummary(split, {});
+    expect(summary.find((line) => line.startsWith('violations:'))).toBe('violations: 1 of 10 seeds failed, 2 violations; 2 root causes (each run\'s first violation, and in 1 run the first on its own path after a second look\'s; 0 follow-on complaints folded under it)');
+  });
+
   it('names an error thrown only after a run\'s first violation (a workload\'s check that threw), which no root cause shows', () => {
     const threw = 'TypeError: Cannot read properties of undefined (reading \'n\')';
     const later: CampaignResult = { ...failing, violations: [...failing.violations, violation('wal-append', 3, 'invariants-threw', threw, 3), violation('wal-append', 5, 'invariants-threw', threw, 3)] };
