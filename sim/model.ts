@@ -175,14 +175,15 @@ export class CommitModel {
   private sessionOpen = true;
   private sessionFailed = false;
   /**
-   * Whether the session's failure may have taken written pages from the page cache (a failed
-   * fsync: btrfs reverts the file, ext4 forgets the pages at the next power loss); a failed write
-   * or a full disk leaves them where they were ({@link storeFailed}).
+   * Whether the session's failure may have taken written pages from the page cache, or given the
+   * engine cause to distrust them (a failed fsync: btrfs reverts the file, ext4 forgets the pages;
+   * a failed write: the device is failing); a write that met a full disk leaves them where they
+   * were ({@link storeFailed}).
    */
   private failureMayDropPages = false;
   /** Whether every crash since the session ended kept the page cache (kill -9 only). */
   private pageCacheKept = false;
-  /** Why the page cache was kept: a kill -9, or the restart after a failed write ({@link closed}). */
+  /** Why the page cache was kept: a kill -9, or the restart after a write met a full disk ({@link closed}). */
   private keptBy: 'kill-9' | 'full-disk' = 'kill-9';
   private ackCount = 0;
   /** Commits that became bound to survive a power loss ({@link promised}). */
