@@ -72,18 +72,25 @@ const promiseMethods: ReadonlySet<PropertyKey> = new Set(['commit', 'get', 'stat
  * take the same promise hops as without it.
  */
 export function promising(handle: EngineHandle): EngineHandle {
+  // One wrapper per method the handle holds, made on first use: a run calls commit and get
+  // thousands of times, and a handle may swap a method, which then gets a wrapper of its own.
+  const wrappers = new Map<PropertyKey, { readonly method: unknown; readonly wrapper: unknown }>();
   return new Proxy(handle, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function' || !promiseMethods.has(property)) return value;
+      const known = wrappers.get(property);
+      if (known?.method === value) return known.wrapper;
       const method = value as (...args: unknown[]) => unknown;
-      return (...args: unknown[]): unknown => {
+      const wrapper = (...args: unknown[]): unknown => {
         try {
           return method.apply(target, args);
         } catch (error) {
           return Promise.reject(error);
         }
       };
+      wrappers.set(property, { method: value, wrapper });
+      return wrapper;
     },
   });
 }

@@ -102,6 +102,8 @@ describe('engine-error, as the runner reports it', () => {
     const promise = Promise.resolve(7);
     const handle = promising({ commit: () => promise } as unknown as EngineHandle);
     expect(handle.commit([])).toBe(promise);
+    // One wrapper per method, not one per call.
+    expect(handle.commit).toBe(handle.commit);
     return expect(promising({ get: () => { throw new Error('sync'); } } as unknown as EngineHandle).get('k')).rejects.toThrow('sync');
   });
 
