@@ -207,7 +207,9 @@ async function shortenValues(current: () => Plan, accept: Accept): Promise<boole
 /**
  * Renames keys to short names in the same sort order, so equal keys stay equal; and the key in
  * the head of each drawn text value with them (`k3@12.0` under key `k0` read as a value written
- * under the wrong key), unless the plan then no longer fails, when the values stay as drawn.
+ * under the wrong key). If the plan then no longer fails, the heads are renamed again keeping each
+ * value's size (a bug may hang on a frame's size: the `.` padding makes up the difference); if it
+ * still does not fail, the values stay as drawn.
  */
 async function renameKeys(current: () => Plan, accept: Accept): Promise<boolean> {
   const plan = current();
@@ -216,12 +218,32 @@ async function renameKeys(current: () => Plan, accept: Accept): Promise<boolean>
   const names = new Map(keys.map((key, at) => [key, `k${String(at).padStart(width, '0')}`]));
   if (keys.every((key) => names.get(key) === key)) return false;
   const rename = (key: string): string => names.get(key)!;
-  const headRenamed = (op: PlanOp): PlanOp => {
+  const headRenamed = (sameSize: boolean) => (op: PlanOp): PlanOp => {
     if (op.type !== 'put' || op.encoding === 'hex' || !op.value.startsWith(`${op.key}@`)) return op;
-    return { ...op, value: `${rename(op.key)}${op.value.slice(op.key.length)}` };
+    const value = `${rename(op.key)}${op.value.slice(op.key.length)}`;
+    return { ...op, value: sameSize ? sizedAs(value, op.value) ?? op.value : value };
   };
-  return (await acceptRenamed(mapOps(plan, (op) => ({ ...headRenamed(op), key: rename(op.key) })), rename, accept))
+  return (await acceptRenamed(mapOps(plan, (op) => ({ ...headRenamed(false)(op), key: rename(op.key) })), rename, accept))
+    || (await acceptRenamed(mapOps(plan, (op) => ({ ...headRenamed(true)(op), key: rename(op.key) })), rename, accept))
     || acceptRenamed(mapOps(plan, (op) => ({ ...op, key: rename(op.key) })), rename, accept);
+}
+
+/**
+ * `value` (a drawn value with its head renamed) brought to `drawn`'s size in UTF-8 bytes: padded
+ * with `.`, or with its trailing `.` padding cut; undefined when it has too little padding to cut.
+ */
+function sizedAs(value: string, drawn: string): string | undefined {
+  const excess = utf8Bytes(value) - utf8Bytes(drawn);
+  if (excess <= 0) return value + '.'.repeat(-excess);
+  const padding = value.length - value.replace(/\.+$/, '').length;
+  return padding >= excess ? value.slice(0, value.length - excess) : undefined;
+}
+
+const sizeEncoder = new TextEncoder();
+
+/** `text`'s size in UTF-8 bytes. */
+function utf8Bytes(text: string): number {
+  return sizeEncoder.encode(text).length;
 }
 
 /** Accepts `renamed` (its ops' keys renamed) with the keys its steps read renamed too. */
