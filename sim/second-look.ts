@@ -57,7 +57,7 @@ import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport } from 
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
-import { namesWithoutDataState, nothingUnsyncedState } from './disk/crash-policy.ts';
+import { crashStateWords, namesWithoutDataState, nothingUnsyncedState } from './disk/crash-policy.ts';
 import type { RotFault } from './disk/kernel.ts';
 import type { LookPlace, PowerLossLook } from './types.ts';
 
@@ -115,7 +115,8 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
 };
 
 /**
- * The start of a look's violation message: `crash 2 (a power loss) settled on crash state 9
+ * The start of a look's violation message (each crash state a look settled on is followed by
+ * what it keeps, {@link crashStateWords}, left out here): `crash 2 (a power loss) settled on crash state 9
  * instead of 0: `, `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: `, `crash 2 (a
  * kill -9), then sector 3 of /db/x.wal rotted: `, `crash 1 (a power loss) before step 2, with
  * pages a failed fsync left unwritten: `, `crash 2 (a power loss) before step 5, right after
@@ -127,7 +128,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
  * data was not synced: `.
  */
 export const lookPrefix = new RegExp(
-  `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+ instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| (?:${Object.values(lookReasons).map((reason) => reason.replace('#', '\\d+')).join('|')})(?:, settled on crash state \\d+)?): `,
+  `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+(?: \\([^)]*\\))? instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| (?:${Object.values(lookReasons).map((reason) => reason.replace('#', '\\d+')).join('|')})(?:, settled on crash state \\d+(?: \\([^)]*\\))?)?): `,
 );
 
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
@@ -448,10 +449,10 @@ export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; re
   const start = `crash ${look.crash + 1} (a ${crash.kind === 'power-loss' ? 'power loss' : 'kill -9'})`;
   if (look.beforeStep !== undefined) {
     const where = lookReasons[look.why ?? 'fsync-failed'].replace('#', String(look.beforeStep));
-    return `${start} ${where}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState}`}`;
+    return `${start} ${where}${look.crashState === crash.primaryState ? '' : `, settled on crash state ${look.crashState} (${crashStateWords(look.crashState)})`}`;
   }
   if (look.rot !== undefined) return `${start}, then ${look.rot.fault === 'bit-flip' ? 'bit' : 'sector'} ${look.rot.at} of ${look.rot.path} rotted`;
-  return `${start} settled on crash state ${look.crashState} instead of ${crash.primaryState}`;
+  return `${start} settled on crash state ${look.crashState} (${crashStateWords(look.crashState)}) instead of ${crash.primaryState}`;
 }
 
 /**

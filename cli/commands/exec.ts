@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import { powerLossImage, preloadEnvOf, preloadPath } from '../../facade/index.ts';
 import { preloadEnv } from '../../facade/index.ts';
 import { readStatusFile } from '../../facade/index.ts';
-import { DiskImageError } from '../../sim/index.ts';
+import { crashStateWords, DiskImageError } from '../../sim/index.ts';
 import type { FaultProfile } from '../../sim/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { integerOption } from '../options.ts';
@@ -74,7 +74,7 @@ async function exec(program: string, args: readonly string[], flags: ExecFlags):
     if (flags.status !== undefined && status !== undefined) copyFileSync(statusPath, flags.status);
     if (status !== undefined && status.outcome !== 'normal-exit') {
       const fired = status.faultsFired.map((fault) => `${fault.kind}@${fault.io}`).join(', ');
-      process.stderr.write(`powercut exec: the program died by a simulated ${status.outcome} (faults fired: ${fired || 'none'}${status.crashState === null ? '' : `; crash state ${status.crashState}`}); the disk is saved in ${flags.image}\n`);
+      process.stderr.write(`powercut exec: the program died by a simulated ${status.outcome} (faults fired: ${fired || 'none'}${status.crashState === null ? '' : `; crash state ${status.crashState}: ${crashStateWords(status.crashState)}`}); the disk is saved in ${flags.image}\n`);
     }
     if (signal !== null) return signal === 'SIGKILL' ? killedExitCode : exitCodes.harness;
     return code ?? exitCodes.harness;
@@ -109,7 +109,7 @@ export function registerExec(program: Command): void {
       try {
         const report = powerLossImage(flags.image, flags.seed, flags.crashState);
         const garbage = [...report.garbage.entries()].map(([path, ranges]) => `${path} (${ranges.length} ranges)`);
-        console.log(`power cut on ${flags.image} (crash state ${report.crashState})${garbage.length > 0 ? `; garbage written in ${garbage.join(', ')}` : ''}`);
+        console.log(`power cut on ${flags.image} (crash state ${report.crashState}: ${crashStateWords(report.crashState)})${garbage.length > 0 ? `; garbage written in ${garbage.join(', ')}` : ''}`);
       } catch (error) {
         if (error instanceof DiskImageError) throw new UsageError(error.message);
         throw error;

@@ -123,6 +123,17 @@ export function survivalOf(crashState: number): { files: Survival; dirs: Surviva
   }
 }
 
+/**
+ * What crash state `crashState` keeps, in words for a message: `nothing unsynced kept`,
+ * `unsynced names kept, their data lost`, `a seeded random share of unsynced writes and names kept`.
+ */
+export function crashStateWords(crashState: number): string {
+  const { files, dirs } = survivalOf(crashState);
+  if (files === 'random') return 'a seeded random share of unsynced writes and names kept';
+  if (files === dirs) return files === 'none' ? 'nothing unsynced kept' : 'everything unsynced kept';
+  return files === 'none' ? 'unsynced names kept, unsynced data lost' : 'unsynced data kept, unsynced names lost';
+}
+
 /** A byte range `[start, end)` of a file that the power loss filled with garbage. */
 export type GarbageRange = readonly [start: number, end: number];
 

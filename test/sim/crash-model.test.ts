@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DirOrder } from '../../sim/disk/crash-policy.ts';
+import { crashStateWords, type DirOrder } from '../../sim/disk/crash-policy.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled, inWorld } from './helpers.ts';
 
@@ -533,5 +533,17 @@ describe('power loss', () => {
       return world.inspect();
     };
     for (let k = 0; k < 8; k++) expect(await state(k)).toEqual(await state(k));
+  });
+});
+
+describe('crash states in words, as messages name them', () => {
+  it('says what each named state keeps, and that the others are seeded random', () => {
+    expect([1, 2, 3, 4].map(crashStateWords)).toEqual([
+      'nothing unsynced kept',
+      'everything unsynced kept',
+      'unsynced names kept, unsynced data lost',
+      'unsynced data kept, unsynced names lost',
+    ]);
+    for (const state of [0, 5, 16]) expect(crashStateWords(state)).toBe('a seeded random share of unsynced writes and names kept');
   });
 });

@@ -90,7 +90,7 @@ describe('second looks at a power loss', () => {
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('atomicity');
     expect(violation?.look).toEqual({ crash: 0, crashState: 9, io: 30 });
-    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state 9 instead of 3: /);
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) settled on crash state 9 \(a seeded random share of unsynced writes and names kept\) instead of 3: /);
   });
 
   it('move a look\'s violation onto the run\'s own path (explicitLook): the same invariant fails there, found by the run itself', async () => {
@@ -509,7 +509,7 @@ describe('second looks at a power loss right after an open that left writes unsy
     const looked = await runPlan(base, engine);
     const [violation] = looked.violations;
     expect(violation?.look).toMatchObject({ crash: 5, why: 'open-unsynced', crashState: 8 });
-    expect(violation?.message).toMatch(/^crash 6 \(a power loss\) before step 18, right after an open that left writes unsynced, settled on crash state 8: open refused/);
+    expect(violation?.message).toMatch(/^crash 6 \(a power loss\) before step 18, right after an open that left writes unsynced, settled on crash state 8 \(a seeded random share of unsynced writes and names kept\): open refused/);
     expect(violation?.message.replace(lookPrefix, '')).toMatch(/^open refused/);
     const pinned = explicitLook(base, looked);
     expect(pinned.crashStates?.[5]).toBe(8);
@@ -541,7 +541,7 @@ describe('second looks at a power loss right after an open that left writes unsy
     const [violation] = looked.violations;
     expect(violation?.invariant).toBe('false-corruption');
     expect(violation?.look).toMatchObject({ crash: 0, beforeStep: 0, why: 'open-unsynced' });
-    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 0, right after an open that left writes unsynced, settled on crash state \d+: open refused/);
+    expect(violation?.message).toMatch(/^crash 1 \(a power loss\) before step 0, right after an open that left writes unsynced, settled on crash state \d+ \([^)]+\): open refused/);
     const pinned = explicitLook({ ...reads, crashStates: [] }, looked);
     expect(pinned.steps[0]).toEqual({ op: 'crash', kind: 'power-loss' });
     expect((await runPlan(pinned, headerEngine)).violations[0]?.invariant).toBe('false-corruption');
