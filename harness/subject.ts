@@ -15,7 +15,7 @@
 import type { FaultKind, TraceEvent } from '../sim/index.ts';
 import type { FaultProfile, PlanFinding, ScheduledFault } from '../sim/index.ts';
 import type { RunResult, RunViolation } from '../sim/index.ts';
-import type { TraceMode } from '../sim/index.ts';
+import type { DiskImage, TraceMode } from '../sim/index.ts';
 
 /**
  * A subject as plain data: enough for any thread or process to load it again.
@@ -54,6 +54,11 @@ export interface SubjectRunOptions {
    * shortcut (harness/same-crash-image.ts). A subject that cannot stop there ignores it and runs on.
    */
   readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
+  /**
+   * Called once, at the first violation the run's own path finds (not a look's, which has a
+   * world of its own), with the simulated disk as it was then: `repro --disk DIR`.
+   */
+  readonly onFirstViolation?: (disk: DiskImage) => void;
 }
 
 /** The (site × fault kind) cells a campaign aims at, by site. */

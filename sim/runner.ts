@@ -26,6 +26,7 @@ import { FilesCheck } from './check-memo.ts';
 import { batchOps, type OverlapOp, type Plan, type PlanOp, type PlanStep } from './plan.ts';
 import { ReportWitness } from './report-witness.ts';
 import type { FaultKind, PowerLossLook, TraceEvent } from './types.ts';
+import type { DiskImage } from './disk/image.ts';
 import { copyCoverage, type RunResult, type RunViolation } from './run-result.ts';
 import { powerLossNoteFor, SimWorld, type RunOutcome, type TraceMode } from './world.ts';
 import { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
@@ -60,6 +61,11 @@ export interface RunPlanOptions {
    * candidate already showed (harness/same-crash-image.ts).
    */
   readonly afterFirstPowerLoss?: (stateKey: string) => 'go-on' | 'stop';
+  /**
+   * Called once, at the first violation the run's own path finds (not a look's, which has a
+   * world of its own), with the simulated disk as it was then: `repro --disk DIR`.
+   */
+  readonly onFirstViolation?: (disk: DiskImage) => void;
 }
 
 /**
@@ -303,6 +309,7 @@ class EngineRun {
     for (const raw of found) {
       // A look's violation says so itself, from the world it looked in (sim/second-look.ts).
       const violation = 'look' in raw ? raw : this.#withNotes(raw);
+      if (!('look' in raw) && !this.#violations.some((v) => v.look === undefined)) this.options.onFirstViolation?.(this.#world.exportImage());
       this.#violations.push({ ...violation, step: this.#stepIndex });
       this.#world.record('check', violation.invariant, violation.message);
     }

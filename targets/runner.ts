@@ -31,7 +31,7 @@
 import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
-import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -72,6 +72,11 @@ export function describeCrash(crash: TargetCrash, operations?: readonly number[]
 export interface TargetRunOptions {
   /** Keep every trace event. @defaultValue 'digest' */
   readonly trace?: TraceMode;
+  /**
+   * Called once, at the first violation the run's own path finds (not a look's, which has a
+   * world of its own), with the simulated disk as it was then: `repro --disk DIR`.
+   */
+  readonly onFirstViolation?: (disk: DiskImage) => void;
 }
 
 /** The setup could not run with faults off: the workload itself is broken, not the library. */
@@ -640,6 +645,7 @@ class LibraryRun<S, L, M> {
     const report = crash.kind === 'power-loss' ? (lookWorld ?? this.#world).lastPowerLoss : undefined;
     const note = `${powerLossNote(report)}${unwrittenTailNote(report)}${shortWriteNote(this.#world)}`;
     const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
+    if (extra.look === undefined && !this.#violations.some((v) => v.look === undefined)) this.options.onFirstViolation?.(this.#world.exportImage());
     this.#violations.push({ invariant, message: described, step: crash.final ? -1 : crash.afterOperation, crash, ...extra });
     this.#world.record('check', invariant, `violated: ${described}`);
   }

@@ -6,16 +6,18 @@
  * (real/replay.ts).
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { replayCommand, reproCommand } from '../../harness/index.ts';
 import type { BasePlan, Subject } from '../../harness/index.ts';
 import { parseEntry, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
-import type { Plan } from '../../sim/index.ts';
+import type { DiskImage, Plan } from '../../sim/index.ts';
 import { readJsonDocument } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
 import { checkOutputFile } from '../report-dir.ts';
+import { checkDumpDir, writeDiskDump } from '../disk-dump.ts';
 import { killNineNote } from './real.ts';
 import { runSummary } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
@@ -24,16 +26,43 @@ import { realExitCode } from './real.ts';
 import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject-flags.ts';
 
 /**
+ * Writes the disk of the run's first failed check to `dir` (`--disk`) and says so, or says why
+ * there is none: the run failed no check, or only a look did (its disk was another world's).
+ */
+function reportDump(dir: string, disk: DiskImage | undefined, violated: boolean): void {
+  if (disk === undefined) {
+    const why = violated
+      ? 'only a second look failed a check, on a disk of its own: shrink the seed (it moves the look onto the run\'s own path) and replay the shrunk plan with --disk'
+      : 'the run failed no check';
+    process.stderr.write(`powercut: --disk ${dir}: nothing written: ${why}\n`);
+    return;
+  }
+  const written = writeDiskDump(disk, dir);
+  console.log(`disk at the first failed check: ${files(written.now)} as read then in ${join(dir, 'now')}, ${files(written.durable)} as durable then in ${join(dir, 'durable')}, the exact image in ${join(dir, 'disk-image.json')}`);
+}
+
+/** `1 file`, `3 files`. */
+function files(count: number): string {
+  return `${count} file${count === 1 ? '' : 's'}`;
+}
+
+/**
  * Runs one plan with the full trace and prints it.
  * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
  */
-export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined): Promise<number> {
+export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined, diskDir?: string): Promise<number> {
   if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
-  const result = await subject.run(plan, { trace: 'full' }).catch((error: unknown) => setupFailed(error, traceFile));
+  if (diskDir !== undefined) checkDumpDir(diskDir);
+  let disk: DiskImage | undefined;
+  const onFirstViolation = diskDir === undefined ? undefined : (image: DiskImage): void => {
+    disk = image;
+  };
+  const result = await subject.run(plan, { trace: 'full', ...(onFirstViolation === undefined ? {} : { onFirstViolation }) }).catch((error: unknown) => setupFailed(error, traceFile));
   // Written before anything is printed: piped into \`head\`, the process may end at the first lines.
   if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
   for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
   if (traceFile !== undefined) console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
+  if (diskDir !== undefined) reportDump(diskDir, disk, result.violations.length > 0);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
   if (plan.found !== undefined) {
@@ -128,17 +157,20 @@ async function planDocument(file: string): Promise<unknown> {
   return format === 'powercut-regression' ? parseEntry(document, file).plan : document;
 }
 
+const diskHelp = 'write the simulated disk at the first failed check to this new or empty folder: now/ (the files as read then), durable/ (what the platter held), disk-image.json';
+
 export function register(program: Command): void {
   subjectOptions(program.command('repro'))
     .description('rerun one seed with the full trace; exit 1 if it reproduces a violation')
     .option('--scenario <name>', 'scenario name (see: powercut list; not with --target)')
     .requiredOption('--seed <s>', 'the seed', integerOption(0))
     .option('--trace <file>', 'write the whole trace as JSON lines')
-    .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string }) => {
+    .option('--disk <dir>', diskHelp)
+    .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string; disk?: string }) => {
       const subject = await subjectOf(options);
       const unit = unitOf(subject, options.scenario);
       const reproduce = reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
-      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace);
+      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk);
     });
 
   program.command('replay')
@@ -149,8 +181,10 @@ export function register(program: Command): void {
     .option('--trace <file>', 'write the whole trace as JSON lines')
     .option('--real', 'run an engine plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
     .option('--dir <path>', 'with --real: the data folder (missing or empty), kept afterwards')
-    .action(async (file: string, options: { engine?: string; target?: string; trace?: string; real?: boolean; dir?: string }) => {
+    .option('--disk <dir>', diskHelp)
+    .action(async (file: string, options: { engine?: string; target?: string; trace?: string; real?: boolean; dir?: string; disk?: string }) => {
       if (options.dir !== undefined && options.real !== true) throw new UsageError('--dir needs --real');
+      if (options.disk !== undefined && options.real === true) throw new UsageError('--disk writes the simulated disk; with --real the data folder is --dir, kept afterwards');
       if (options.trace !== undefined && options.real === true) throw new UsageError('--trace has no meaning with --real (a real process has no trace; replay without --real for it)');
       if (options.engine !== undefined && options.target !== undefined) throw new UsageError('give either --engine or --target, not both');
       const { subject, plan, note } = await openPlan(await planDocument(file), file, { engine: options.engine, target: options.target, renameWorkload: true });
@@ -160,7 +194,7 @@ export function register(program: Command): void {
         process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }
-      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace);
+      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace, options.disk);
     });
 }
 
