@@ -124,6 +124,12 @@ const mediaDamageNote = '; media damage struck durable bytes earlier in this run
  */
 const bitFlipNote = '; an injected bit flip struck a read earlier in this run (the trace\'s bit-flip fault names the file): synced bytes whose checksum fails are damage, to refuse or to recover around, not unsynced bytes a crash tore';
 
+/**
+ * The cause note of a run in which an open refused for damage and the damage was repaired
+ * ({@link EngineRun}'s `#repairAfterRefusal`): whatever is wrong now, the refused open did.
+ */
+const repairedNote = '; an earlier open refused for damage, and powercut then repaired that damage (the bits and sectors read back as written, as when a transient fault clears or a sector is restored from a replica) and opened again: a refusal must leave the store as it found it, and this one did not (the trace\'s repaired check marks it)';
+
 /** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}, {@link bitFlipNote}) may explain: lost data, or a refusal of it. */
 const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
 
@@ -173,6 +179,10 @@ class EngineRun {
   #storeFailed = false;
   /** An open was refused for damage: the run ends without a liveness phase. */
   #refused = false;
+  /** The damage behind a refused open was repaired ({@link #repairAfterRefusal}): the bit flips and media damage counted then. */
+  #repairedAt: { readonly flips: number; readonly damage: number } | undefined;
+  /** Bit flips and media damage counted when the current open attempt began. */
+  #damageAtAttempt = 0;
   /** A close was issued in the open session: a crash now may follow a clean shutdown record. */
   #closing = false;
   #faultsOn = true;
@@ -293,6 +303,7 @@ class EngineRun {
   #causeNotes(invariant: string, message: string, lsn?: number): string {
     if (invariant === 'self-consistency' && lsn !== undefined && this.#world.mediaDamage > 0) return reusedLsnNote;
     if (!explainedByLostData.has(invariant)) return '';
+    if (this.#repaired) return repairedNote;
     const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
     const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
     const flip = this.#world.faultCounts['bit-flip'] > 0 && !message.includes('bit flip') ? bitFlipNote : '';
@@ -440,6 +451,7 @@ class EngineRun {
     if (this.#looks.length > 0) await this.#lookAgain();
     const world = this.#world;
     world.record('op', 'open', `attempt ${attempt}`);
+    this.#damageAtAttempt = this.#damageCount();
     this.#witness.attemptStarted();
     const fsyncErrorsBefore = world.faultCounts['fsync-error'];
     const opened = await this.#run(() => this.engine.open(this.#env()));
@@ -519,6 +531,7 @@ class EngineRun {
     if (failure?.code === 'corruption') {
       const judged = this.#model.openRefused(refusalOf(error), this.#damaging(), what);
       this.#countRefusal(judged, error);
+      if (judged.detected && this.#repairable()) return this.#repairAfterRefusal();
       this.#refused = true;
       return 'stop';
     }
@@ -541,7 +554,52 @@ class EngineRun {
    * recovery reads pages that lie (#powerLossBeforeRetry), and btrfs and sticky leave none.
    */
   #damaging(): boolean {
-    return this.#world.faultCounts['bit-flip'] > 0 || this.#world.mediaDamage > 0;
+    const repaired = this.#repairedAt ?? { flips: 0, damage: 0 };
+    return this.#world.faultCounts['bit-flip'] > repaired.flips || this.#world.mediaDamage > repaired.damage;
+  }
+
+  /** Whether the damage so far ends {@link #damaging}'s: set after a repair, until new damage. */
+  get #repaired(): boolean {
+    return this.#repairedAt !== undefined && !this.#damaging();
+  }
+
+  /** Bit flips and media damage so far. */
+  #damageCount(): number {
+    return this.#world.faultCounts['bit-flip'] + this.#world.mediaDamage;
+  }
+
+  /**
+   * Whether the damage behind a refused open can be repaired and the store then held to
+   * everything acknowledged: one flipped bit or damaged sector struck, during the refused attempt,
+   * and nothing before it since the last repair (an engine may lose what damage excuses it to lose,
+   * in an earlier attempt or a read, or around other damage in this one: a repair cannot bring
+   * that back), and no misdirected write or lost name in the run (what they destroyed stays lost).
+   */
+  #repairable(): boolean {
+    const counts = this.#world.faultCounts;
+    const repaired = this.#repairedAt === undefined ? 0 : this.#repairedAt.flips + this.#repairedAt.damage;
+    return counts['misdirected-write'] === 0 && counts['lost-entry'] === 0
+      && this.#damageAtAttempt === repaired && this.#damageCount() === repaired + 1;
+  }
+
+  /**
+   * Repairs the damage behind a refused open and opens again, with the page cache kept as after
+   * a process restart. Why: a refusal is the right answer to damage only if it leaves the store as
+   * it found it. A bit that read flipped through a bad cable or a sector restored from a replica
+   * reads back as written, and the store must then open with every acknowledged commit; an engine
+   * that cut, deleted or rewrote files before it refused (a rollback journal deleted after a
+   * partial rollback, a log truncated at the damage) has destroyed what it must not, and is caught
+   * here, with {@link repairedNote} on what fails.
+   */
+  #repairAfterRefusal(): 'retry' {
+    const world = this.#world;
+    const healed = world.healMedia();
+    this.#repairedAt = { flips: world.faultCounts['bit-flip'], damage: world.mediaDamage };
+    this.#damageAtCheck = world.mediaDamage;
+    const what = healed === 0 ? 'nothing was left to repair: the damaged bytes were rewritten or removed since' : `the damage behind the refusal reads back as written in ${healed} file${healed === 1 ? '' : 's'}`;
+    world.record('check', 'repaired', `${what}; the store must open with everything acknowledged`);
+    world.restart();
+    return 'retry';
   }
 
   /** Adds a judged refusal's violations, or counts it as detected damage. */

@@ -343,6 +343,23 @@ export class SimWorld {
   }
 
   /**
+   * Repairs every flipped bit and damaged sector: each file reads back as written, as when a
+   * transient fault clears or a sector is restored from a replica. Not a misdirected write or a
+   * lost name: what they destroyed is gone. (The runner's check that a refusal left the store as it
+   * found it, sim/runner.ts.) @returns how many files were damaged
+   */
+  healMedia(): number {
+    const files = new Set<FileState>();
+    for (const dir of this.#kernel.disk.internals().dirs) {
+      for (const entry of dir.cache.values()) if (entry instanceof FileState) files.add(entry);
+      for (const entry of dir.durable.values()) if (entry instanceof FileState) files.add(entry);
+    }
+    let healed = 0;
+    for (const file of files) if (file.heal()) healed++;
+    return healed;
+  }
+
+  /**
    * Starts a new process incarnation. After a power loss, first settles the disk on the state
    * `crashState` selects; after a kill-9 (or without a crash) the disk is left as it is.
    * Pending timers of the old incarnation are dropped; the phase goes back to `other`.

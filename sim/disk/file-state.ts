@@ -448,6 +448,14 @@ export class FileState {
     else this.journal.resize(0);
   }
 
+  /** Reads back as written again: no flipped bit, no damaged sector. @returns whether any was */
+  heal(): boolean {
+    const damaged = this.badBits !== undefined || this.badSectors !== undefined;
+    this.badBits = undefined;
+    this.badSectors = undefined;
+    return damaged;
+  }
+
   /** Marks `bit` (absolute: byte * 8 + bit) of its sector as flipped on every read. */
   breakBit(bit: number, sectorBytes: number): void {
     this.badBits ??= new Map();

@@ -434,4 +434,15 @@ export const mutants: readonly Mutant[] = [
     }],
     scenarios: ['read-corruption', 'swarm'],
   },
+  {
+    id: 'refusal-cuts-damage',
+    title: 'recovery that refuses a damaged log first cuts the log at the damage and syncs the cut, so the refusal destroys the acknowledged frames after it',
+    models: 'salvage before reporting: a recovery that truncates a log at the first checksum failure and only then reports corruption (RocksDB\'s kTolerateCorruptedTailRecords applied to mid-log damage; repair tools run automatically): once the damage is repaired, as when a transient fault clears or a sector is restored from a replica, the frames after it are gone',
+    patches: [{
+      file: 'recover.ts',
+      find: '    onProbe(`recovery.refuse.${refusal.rule}`);\n',
+      replace: '    onProbe(`recovery.refuse.${refusal.rule}`);\n    if (refusal.kind === \'corruption\' && await fs.exists(refusal.file)) {\n      const damaged = await fs.open(refusal.file);\n      await damaged.truncate(refusal.offset);\n      await damaged.sync();\n      await damaged.close();\n    }\n',
+    }],
+    scenarios: ['read-corruption', 'swarm'],
+  },
 ];
