@@ -92,7 +92,7 @@ export interface RealTargetResult {
 }
 
 /** Where a cycle's kill lands. */
-type TargetKill =
+export type TargetKill =
   /** The child kills itself right before a file-system call (kill-at-call.ts): inside an operation, or inside the reopen. */
   | { readonly kind: 'at-call'; readonly after: 'open' | number; readonly calls: number }
   /** The parent kills it a delay after an operation starts, wherever it is then. */
@@ -142,7 +142,8 @@ function killOfCycle(cycle: number, kill: TargetKill): TargetKill {
 class HarnessFailure extends Error {}
 
 /** The campaign's bookkeeping across incarnations. */
-class TargetCampaign {
+/** @internal Exported for its spec. */
+export class TargetCampaign {
   state: unknown;
   crash: WorkloadCrash | undefined;
   nextOperation = 0;
@@ -190,7 +191,8 @@ class TargetCampaign {
 }
 
 /** Drives one child from its start to its death, answering its messages. */
-class IncarnationDriver {
+/** @internal Exported for its spec. */
+export class IncarnationDriver {
   #state: unknown;
   #inFlight: { index: number; name: string } | undefined;
   #phase: 'starting' | 'opening' | 'operations' | 'idle' = 'starting';
@@ -265,10 +267,13 @@ class IncarnationDriver {
   }
 
   #operationStarted(index: number, name: string): void {
+    // Sent before the child died, even when it arrives after the kill was decided: the operation
+    // started and may have taken effect, so the next incarnation goes on after it, as the
+    // simulator does. Run again, it showed a user's log lines twice.
+    this.campaign.nextOperation = Math.max(this.campaign.nextOperation, index + 1);
     if (this.#killedAs !== undefined) return;
     this.#inFlight = { index, name };
     this.campaign.operationsStarted++;
-    this.campaign.nextOperation = index + 1;
     if (this.kill.kind === 'timed' && index === this.#from + this.kill.nth) {
       setTimeout(() => this.#killNow(), this.kill.delayMs);
     }
