@@ -415,8 +415,16 @@ class Shrinker<P extends BasePlan> {
    */
   async #crashStates(): Promise<boolean> {
     const states = this.#current.crashStates;
-    const crashes = this.#attempt?.crashes ?? states?.length ?? 0;
-    if (states === undefined || states.length <= crashes) return false;
+    if (states === undefined) return false;
+    // A kill -9 keeps the page cache whole: its state means nothing, and a plan of kill -9s alone
+    // that listed states (`crash states [3, 4]`) made a new user look for power losses.
+    const kinds = this.#attempt?.result.crashKinds;
+    if (kinds !== undefined && !kinds.includes('power-loss')) {
+      const { crashStates: _none, ...withoutStates } = this.#current;
+      return this.#accept(withoutStates as P);
+    }
+    const crashes = this.#attempt?.crashes ?? states.length;
+    if (states.length <= crashes) return false;
     return this.#accept({ ...this.#current, crashStates: states.slice(0, crashes) });
   }
 

@@ -314,3 +314,17 @@ describe('shrinkPlan of a power loss that settled on a seeded random crash state
     expect(result.plan.steps).toHaveLength(8);
   });
 });
+
+describe('shrinkPlan of a workload crashed by kill -9 only', () => {
+  it('keeps no crash states: a kill -9 keeps the page cache whole, so states there would only send a reader looking for power losses', async () => {
+    const { writeBehind } = await import('../targets/fixtures/kill-9-promise.ts');
+    const { librarySubject } = await import('../../targets/subject.ts');
+    const killOnly = { ...writeBehind, faults: { rates: { 'kill-9': 0.05 } } };
+    const subject = librarySubject(killOnly as never, 'test/targets/fixtures/kill-9-promise.ts') as unknown as Subject<TargetPlan>;
+    const found = await firstFailing(subject as unknown as Subject<Plan>, writeBehind.name) as unknown as TargetPlan;
+    const result = await shrinkPlan(subject, found);
+    expect(result.violation?.invariant).toBe('acknowledged-after-kill-9');
+    expect(result.plan.crashStates).toBeUndefined();
+    expect((await subject.run(result.plan)).violations[0]?.invariant).toBe('acknowledged-after-kill-9');
+  });
+});
