@@ -89,7 +89,10 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
     }
   });
   const keys = [...new Set([...base.keys(), ...recovered.keys(), ...timelines.keys()])].sort();
+  // Present: a key shows the commit applied (it holds this commit's value or a later one's);
+  // holds: a key holds the very value this commit wrote; absent: a key shows it not applied.
   const present = new Map<number, string>();
+  const holds = new Map<number, string>();
   const absent = new Map<number, { key: string; wrote: Value }>();
   const traced: ModelViolation[] = [];
   for (const key of keys) {
@@ -106,6 +109,7 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
     writes.forEach((write, i) => {
       const m = i + 1;
       if (m <= minMatch && !present.has(write.index)) present.set(write.index, key);
+      if (m <= minMatch && matches.includes(m) && !holds.has(write.index)) holds.set(write.index, key);
       if (m > maxMatch && !absent.has(write.index)) absent.set(write.index, { key, wrote: write.value });
     });
   }
@@ -120,8 +124,11 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
       ? violation('no-resurrection', `key ${formatKey(missing.key)} was deleted by ${what}, but came back as ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen)
       : violation('durability', `${what}, is missing: key ${formatKey(missing.key)} should be ${formatValue(missing.wrote)} but is ${formatValue(seen)}`, commit, missing.key, missing.wrote, seen));
   });
+  // Torn only when a key holds the commit's own value: a key that holds a later commit's value
+  // says nothing of this one if the commit was lost whole (that is a hole, below), and a new
+  // user's LSM engine, which skipped a whole batch in replay, was told the batch was torn.
   candidates.forEach((commit, index) => {
-    const presentKey = present.get(index);
+    const presentKey = holds.get(index);
     const missing = absent.get(index);
     if (presentKey === undefined || missing === undefined) return;
     const seen = recovered.get(missing.key);

@@ -75,6 +75,19 @@ describe('CommitModel: recovery in strict mode', () => {
     expect(violations.find((v) => v.invariant === 'atomicity')).toMatchObject({ commit: 1, key: 'y' });
   });
 
+  it('reports a batch lost whole as a hole, not as torn, when a later commit overwrote one of its keys', () => {
+    // Commit #1 {k2, k0} skipped whole in replay; commit #2 {k0} present: k0 holds #2's value, not #1's.
+    const model = new CommitModel({ sync: 'strict' });
+    ackAll(model, [[put('k9', 'base')]]);
+    model.issue([put('k2', 'k2@25.0'), put('k0', 'k0@25.1')]);
+    model.issue([put('k0', 'k0@26.1')]);
+    model.crashed();
+    const violations = model.checkRecovered(state({ k9: 'base', k0: 'k0@26.1' })).violations;
+    expect(invariants(violations)).toEqual(['prefix']);
+    expect(violations[0]).toMatchObject({ commit: 1, key: 'k2' });
+    expect(violations[0]?.message).toMatch(/^hole: commit #1\b.*is missing.*while the later commit #2\b.*is present \(key k0\)/);
+  });
+
   it('reports invented data for a key no commit wrote', () => {
     const model = new CommitModel({ sync: 'strict' });
     ackAll(model, [[put('a', '1')]]);
