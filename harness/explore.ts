@@ -62,6 +62,7 @@ import { pinLook } from './pin-look.ts';
 import type { SeedRun } from './seed-run.ts';
 import { faultPointsOf, type FaultPoint } from './explore-faults.ts';
 import { exploreFaults, faultClassOf, isCrashKind, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
+import { causeShape } from './triage.ts';
 
 export { exploreRecoverySyncsDepth } from './explore-faults.ts';
 
@@ -192,6 +193,8 @@ export interface ExploreResult<P extends BasePlan> {
   readonly recoveryCrashes: number;
   /** Violations of the clean run itself (the workload fails without any crash). */
   readonly cleanViolations: readonly RunViolation[];
+  /** Runs with a crash that failed only as the clean run does (left out of {@link violations}: no crash is needed). */
+  readonly sameAsClean: number;
   /** Distinct violations, in the order first seen. */
   readonly violations: readonly ExploreViolation<P>[];
   /** Distinct findings apart from violations (RunResult.findings), in the order first seen. */
@@ -332,8 +335,7 @@ class Distinct<P extends BasePlan> {
 
   /** @param run - the run's index among the candidates */
   note(violation: RunViolation, crash: ExploreCrash, plan: P, run: number): void {
-    // A look's finding reads as the run's own would, after the look's prefix.
-    const key = `${violation.invariant}\u0000${violation.message.replace(lookPrefix, '').replace(/\d+/g, '#')}`;
+    const key = Distinct.keyOf(violation);
     const first = { invariant: violation.invariant, message: violation.message, ...crash, plan };
     const known = this.#found.get(key) ?? { runs: new Set<number>(), crashes: new Set<string>(), first };
     // Shown first by a look that kept its prefix (between steps), then on a run's own path: the
@@ -344,8 +346,19 @@ class Distinct<P extends BasePlan> {
     this.#found.set(key, known);
   }
 
-  list(): ExploreViolation<P>[] {
-    return [...this.#found.values()].map(({ first, runs, crashes }) => ({ ...first, count: runs.size, crashes: [...crashes].sort() }));
+  /**
+   * The key of a violation: its invariant and its shape as triage groups root causes (numbers
+   * masked, hints and a look's prefix left out: a look's finding reads as the run's own would).
+   */
+  static keyOf(violation: Pick<RunViolation, 'invariant' | 'message'>): string {
+    return `${violation.invariant}\u0000${causeShape(violation.message)}`;
+  }
+
+  /** The violations noted, but those whose key is in `except`, and how many runs those were. */
+  list(except: ReadonlySet<string> = new Set()): { readonly listed: ExploreViolation<P>[]; readonly runsLeftOut: number } {
+    const kept = [...this.#found].filter(([key]) => !except.has(key)).map(([, found]) => found);
+    const leftOut = new Set([...this.#found].filter(([key]) => except.has(key)).flatMap(([, found]) => [...found.runs]));
+    return { listed: kept.map(({ first, runs, crashes }) => ({ ...first, count: runs.size, crashes: [...crashes].sort() })), runsLeftOut: leftOut.size };
   }
 }
 
@@ -438,6 +451,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
       findings.note(shown.violation, shown.crash, shown.plan, at);
     }
   });
+  const shownApart = violations.list(new Set(clean.violations.map((violation) => Distinct.keyOf(violation))));
   const elapsedMs = wallClockMs() - started;
   // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
   const runs = candidates.length + 1 + traced;
@@ -449,7 +463,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
     looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
     recoveryCrashes: [...recoveryOffsets.values()].reduce((sum, offsets) => sum + offsets.length, 0),
     cleanViolations: clean.violations,
-    violations: violations.list(), findings: findings.list(),
+    // What the run without any crash shows is not a crash's: shown once, as that run's.
+    violations: shownApart.listed, sameAsClean: shownApart.runsLeftOut, findings: findings.list().listed,
     elapsedMs, runsPerSecond: elapsedMs > 0 ? runs / (elapsedMs / 1000) : 0,
   };
 }

@@ -74,6 +74,7 @@ export function registerExplore(program: Command): void {
       // A library workload's run always ends with a crash and a check; an engine's need not.
       const clean = subject.spec.kind === 'library' ? 'with no crash injected (only the final one every workload run ends with)' : 'without any crash';
       for (const violation of result.cleanViolations) console.log(`${clean}: ${violation.invariant}: ${violation.message}`);
+      if (result.sameAsClean > 0) console.log(`${result.sameAsClean} run${result.sameAsClean === 1 ? '' : 's'} with a crash failed that way too, which needs no crash: not listed below, as crashes' violations`);
       for (const violation of result.violations) {
         const at = violation.io === 'end' ? 'a power loss after the last step' : `I/O ${violation.io}`;
         console.log(`violation: ${violation.invariant}: ${violation.message} (first at ${at}, ${crashName(violation)}; ${violation.count} run${violation.count === 1 ? '' : 's'}, after: ${crashesShown(violation.crashes)})`);

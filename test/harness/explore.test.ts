@@ -9,6 +9,7 @@ import { findScenario } from '../../scenarios/index.ts';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import { namedCrashStates } from '../../sim/index.ts';
 import { loadPlanted, plantedBug } from '../sim/planted.ts';
+import { acknowledgesWithoutWriting } from '../sim/broken-engines.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
@@ -34,6 +35,15 @@ describe('explorePlan on the engine subject', () => {
     expect(withWrites.readFaults).toBeGreaterThan(0);
     expect(withWrites.syncFaults).toBe(result.syncFaults);
     expect(withWrites.violations).toEqual([]);
+  });
+
+  it('shows a violation the run without any crash already has once, as that run\'s, not as each crash\'s (an LSM user read "first at I/O 0, kill-9" for a bug no crash was needed for)', async () => {
+    const subject = engineSubject(acknowledgesWithoutWriting(2, false));
+    const result = await explorePlan(subject, subject.plan('wal-append', 1), { size: 4, states: 2, syncFaults: false, writeFaults: false, readFaults: false, recoveryCrashes: 0 });
+    expect(result.cleanViolations.length).toBeGreaterThan(0);
+    expect(result.sameAsClean).toBeGreaterThan(0);
+    const clean = new Set(result.cleanViolations.map((violation) => violation.invariant));
+    for (const violation of result.violations) expect(clean.has(violation.invariant) && violation.message === result.cleanViolations.find((v) => v.invariant === violation.invariant)?.message).toBe(false);
   });
 
   it('tries 5 crash states per crash point by default, and 12 on a disk that keeps directory operations per name (its bugs need random states)', async () => {
