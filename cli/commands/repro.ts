@@ -190,7 +190,7 @@ export function register(program: Command): void {
       const { subject, plan, note } = await openPlan(await planDocument(file), file, { engine: options.engine, target: options.target, renameWorkload: true });
       if (note !== undefined) process.stderr.write(`powercut: ${note}\n`);
       if (options.real === true) {
-        if (subject.spec.kind !== 'engine') throw new UsageError('--real runs engine plans; a library workload\'s plan runs in the simulator only');
+        if (subject.spec.kind !== 'engine') throw new UsageError('--real runs engine plans; a library workload\'s plan runs in the simulator only: on the real disk, run its workload with `powercut real --target FILE` (kill -9 at seeded moments)');
         process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }

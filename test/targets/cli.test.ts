@@ -168,7 +168,7 @@ describe('bad input: one line on stderr, exit 2', () => {
     };
     expectUsage(await cli('replay', await write('typo.json', { ...good, operation: [0] })), /operation is not a plan field/);
     expectUsage(await cli('replay', await write('other.json', { ...good, workload: 'steno' })), /the plan is for workload "steno", but targets\/lowdb\.ts exports "lowdb"/);
-    expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs engine plans/);
+    expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs engine plans; .*: on the real disk, run its workload with `powercut real --target FILE`/);
     expect((await cli('replay', await write('good.json', good))).code).toBe(0);
   });
 });
