@@ -161,7 +161,8 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   if (results.length === 0) return results;
   const failed = results.filter((result) => result.violations.length > 0);
   const unfired = results.filter((result) => result.unfired.length > 0).length;
-  const verdict = failed.length > 0 ? `${failed.length} FAIL` : unfired > 0 ? `none fails, but ${unfired} no longer fire${unfired === 1 ? 's its' : ' their'} scheduled faults` : 'all pass';
+  const stale = unfired > 0 ? `${unfired} no longer fire${unfired === 1 ? 's its' : ' their'} scheduled faults` : '';
+  const verdict = failed.length > 0 ? `${failed.length} FAIL${stale === '' ? '' : `; ${stale}`}` : stale !== '' ? `none fails, but ${stale}` : 'all pass';
   console.log(`regression corpus: ${results.length} ${results.length === 1 ? 'plan' : 'plans'} replayed from ${flags.corpus}, ${verdict}`);
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);

@@ -181,6 +181,20 @@ describe('something promised was not exercised: exit 5', () => {
   });
 });
 
+describe('ci over a corpus with a failing plan and a plan whose faults no longer fire', () => {
+  it('says both in the corpus line, not only the failure', async () => {
+    const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
+    const corpus = join(dir, 'corpus-both');
+    await mkdir(corpus, { recursive: true });
+    await writeFile(join(corpus, 'fails.json'), JSON.stringify(entry));
+    entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
+    await writeFile(join(corpus, 'unfired.json'), JSON.stringify(entry));
+    const result = await cli('ci', '--corpus', corpus, '--engine', 'test/fixtures/engines/drops-every-second-commit.ts', '--scenario', 'wal-append', '--seeds', '1');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^regression corpus: 2 plans replayed from \S+, 2 FAIL; 1 no longer fires its scheduled faults$/m);
+  });
+});
+
 describe('bad input is refused before any work: exit 2', () => {
   it('a --report path that is a file', async () => {
     const result = await cli('run', '--scenario', 'wal-append', '--seeds', '1000000', '--report', 'README.md');
