@@ -12,7 +12,10 @@
  * child if one of them was a close. An engine that failed (code `failed`) is closed
  * and reopened after its step, as the simulator's runner does. Steps the engine cannot run
  * (`sync`, `checkpoint` without the method) are skipped, as the runner skips them. After the
- * last step the engine closes cleanly, and one more child recovers and is checked.
+ * last step the engine closes cleanly, and one more child recovers and is checked; then the
+ * simulator's liveness phase: that child commits the plan's liveness commits, syncs and closes,
+ * and a last child recovers them and is checked (a bug that only the liveness phase showed in the
+ * simulator, such as a recovery that skips the first record, shows here too).
  */
 import { batchOps, type Plan, type PlanStep } from '../sim/index.ts';
 import type { CrashPoint } from './replay-points.ts';
@@ -50,8 +53,25 @@ export class PlanReplay {
       if (alive) stepsRun++;
     }
     run.setPlace(-1, 'final recovery');
-    if (alive && (await run.close().done) !== 'stopped' && (await this.#restart())) await run.close().done;
+    if (alive && (await run.close().done) !== 'stopped' && (await this.#restart())) {
+      run.setPlace(-1, 'liveness');
+      if (await this.#liveness()) await run.close().done;
+    }
     return stepsRun;
+  }
+
+  /**
+   * The simulator's liveness phase (sim/runner.ts): the plan's liveness commits, a sync and a
+   * clean close, then a new child that recovers them. @returns whether the engine is open
+   */
+  async #liveness(): Promise<boolean> {
+    const { run, plan } = this;
+    for (let i = 0; i < plan.livenessCommits; i++) {
+      const result = await run.commit(batchOps([{ type: 'put', key: `live-${i}`, value: `liveness ${plan.seed} ${i}` }])).done;
+      if (result === 'stopped') return false;
+    }
+    if (run.has.sync && (await run.sync().done) === 'stopped') return false;
+    return (await run.close().done) !== 'stopped' && this.#restart();
   }
 
   /** Starts a child and checks its recovery. @returns whether the engine is open */

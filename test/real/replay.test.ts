@@ -82,9 +82,10 @@ describe('replay --real', () => {
     expect(result.kills).toBe(2);
     expect(result.crashPoints.map((point) => point.simulated)).toEqual(['kill-9', 'power-loss']);
     expect(result.stepsRun).toBe(10);
-    expect(result.commitsAcknowledged).toBe(4);
-    // The first open, one after each kill, one after the reopen, the final one.
-    expect(result.recoveries).toBe(5);
+    // The plan's 4, then the liveness phase's.
+    expect(result.commitsAcknowledged).toBe(4 + twoCrashPlan().livenessCommits);
+    // The first open, one after each kill, one after the reopen, the final one, the liveness phase's.
+    expect(result.recoveries).toBe(6);
     expect(result.dirKept).toBe(false);
   });
 
@@ -97,7 +98,7 @@ describe('replay --real', () => {
     expect(result.module).toBe(module);
     expect(result.kills).toBe(2);
     expect(result.stepsRun).toBe(10);
-    expect(result.recoveries).toBe(5);
+    expect(result.recoveries).toBe(6);
   });
 
   it('finds the violation when the engine given in place of the plan\'s drops an acknowledged commit, and keeps the folder', async () => {
@@ -108,6 +109,17 @@ describe('replay --real', () => {
     expect(result.violations[0]?.at).toBe(2);
     expect(result.violations[0]?.place).toBe('step 2');
     expect(result.dirKept).toBe(true);
+    await rm(result.dir, { recursive: true, force: true });
+  });
+
+  it('runs the simulator\'s liveness phase after the plan\'s steps, so a bug only that phase shows is found on the real disk too (an LSM user\'s replay passed)', async () => {
+    const plan = { ...twoCrashPlan(), steps: twoCrashPlan().steps.filter((step) => step.op !== 'crash') };
+    const engine = fixture('forgets-first-liveness-commit.ts');
+    const result = await replayPlanReal(plan, { engine });
+    expect(result.kills).toBe(0);
+    expect(result.violations[0]).toMatchObject({ invariant: 'durability', place: 'liveness' });
+    expect(result.violations[0]?.message).toContain('live-0');
+    expect(result.commitsAcknowledged).toBe(4 + plan.livenessCommits);
     await rm(result.dir, { recursive: true, force: true });
   });
 
