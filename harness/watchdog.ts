@@ -17,7 +17,9 @@
  *
  * Off unless a command starts it ({@link startWatchdog}; the CLI does, `--seed-timeout`).
  */
+import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { deadCallsQuiet, onDeadCalls, thrownAt, wallClockMs } from '../sim/index.ts';
 import { reproCommand } from './repro.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
@@ -43,12 +45,14 @@ export interface WatchSeat {
   readonly slot: number;
   /** How printed commands start (cli/invocation.ts). */
   readonly invocation: string;
+  /** The limit of one run's wall time. */
+  readonly limitMs: number;
 }
 
 /** This thread's seat on the board, when a watchdog watches it. */
 let seat: { readonly words: Int32Array; readonly labels: Uint8Array; readonly slot: number; readonly invocation: string } | undefined;
 /** The main thread's board: its buffer and which slots are taken (slot 0 is this thread's). */
-let board: { readonly buffer: SharedArrayBuffer; readonly words: Int32Array; readonly taken: boolean[]; readonly invocation: string; readonly dog: Worker } | undefined;
+let board: { readonly buffer: SharedArrayBuffer; readonly words: Int32Array; readonly taken: boolean[]; readonly invocation: string; readonly limitMs: number; readonly dog: Worker } | undefined;
 
 const encoder = new TextEncoder();
 
@@ -60,6 +64,53 @@ export function joinWatch(given: WatchSeat): void {
     slot: given.slot,
     invocation: given.invocation,
   };
+  // Half the limit at most, so that it speaks before the watchdog's own line.
+  onDeadCalls(given.limitMs > 0 ? deadCallWatch(Math.min(deadSpinMs, given.limitMs / 2)) : undefined);
+}
+
+/**
+ * How long a dead process's calls may go on before they are taken for a loop that never ends:
+ * calls that unwind after a crash take milliseconds, a retry loop that sleeps goes on for ever.
+ */
+export const deadSpinMs = 10_000;
+
+/**
+ * This process and its `kill`, taken when this module loads: during a library workload's run the
+ * global ones are the simulated machine's (targets/environment.ts), which signal no real process.
+ */
+const realPid = process.pid;
+const realKill = process.kill.bind(process);
+
+/**
+ * The listener of a dead process's calls (sim/disk/sync-port.ts `onDeadCalls`): once they have
+ * gone on for `spinMs`, the code under test is retrying the crash in a synchronous loop, which
+ * nothing can interrupt. It ends the process as the watchdog does, sooner and saying where: a new
+ * user's pino campaign (sonic-boom 4's `flushSync` sleeps and retries on any error) hung for the
+ * watchdog's five minutes, and the user found the loop by wrapping `fs.writeSync` by hand.
+ */
+function deadCallWatch(spinMs: number): (syscall: string, calls: number) => void {
+  let since = 0;
+  return (syscall, calls) => {
+    const now = wallClockMs();
+    if (calls === deadCallsQuiet + 1) since = now;
+    if (now - since < spinMs) return;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 64;
+    const stack = new Error('dead call');
+    Error.stackTraceLimit = limit;
+    const frames = thrownAt(stack) ?? ['(no frame of the code under test)'];
+    writeSync(2, `powercut: ${currentLabel() ?? 'a run'}: the code under test keeps calling fs after the simulated process died (${calls} calls in ${Math.round((now - since) / 1000)} s, the last ${syscall}; each throws POWERCUT_CRASHED): it catches that error and calls again in a synchronous loop, which nothing can interrupt (a retry on any error, as sonic-boom 4's flushSync does), so powercut ends the process here (SIGKILL, exit status 137). The call, from: ${frames.join(' < ')}\n`);
+    realKill(realPid, 'SIGKILL');
+  };
+}
+
+/** The label of the run this thread's slot is busy with, if any. */
+function currentLabel(): string | undefined {
+  const mine = seat;
+  if (mine === undefined) return undefined;
+  const at = mine.slot * wordsPerSlot;
+  if ((Atomics.load(mine.words, at) & 1) === 0) return undefined;
+  return new TextDecoder().decode(mine.labels.slice(0, Atomics.load(mine.words, at + 1)));
 }
 
 /**
@@ -77,8 +128,8 @@ export function startWatchdog(limitSec: number, invocation: string): void {
   dog.on('error', () => undefined);
   const taken = new Array<boolean>(watchSlotsMax).fill(false);
   taken[0] = true;
-  board = { buffer, words: new Int32Array(buffer, 0, watchSlotsMax * wordsPerSlot), taken, invocation, dog };
-  joinWatch({ buffer, slot: 0, invocation });
+  board = { buffer, words: new Int32Array(buffer, 0, watchSlotsMax * wordsPerSlot), taken, invocation, limitMs: limitSec * 1000, dog };
+  joinWatch({ buffer, slot: 0, invocation, limitMs: limitSec * 1000 });
 }
 
 /** Stops the watchdog (tests; a command's end needs nothing: the thread is unref'd). */
@@ -86,6 +137,7 @@ export async function stopWatchdog(): Promise<void> {
   const stopped = board;
   board = undefined;
   seat = undefined;
+  onDeadCalls(undefined);
   if (stopped !== undefined) await stopped.dog.terminate();
 }
 
@@ -95,7 +147,7 @@ export function takeWatchSeat(): WatchSeat | undefined {
   const slot = board.taken.indexOf(false);
   if (slot < 0) return undefined;
   board.taken[slot] = true;
-  return { buffer: board.buffer, slot, invocation: board.invocation };
+  return { buffer: board.buffer, slot, invocation: board.invocation, limitMs: board.limitMs };
 }
 
 /** The slots of the board marked busy with a run now, by slot number (for tests and diagnostics). */

@@ -37,6 +37,7 @@
  * An engine whose data model is not key-value is tested as a library workload instead
  * (targets/workload.ts), with its own invariants.
  */
+import { fileURLToPath } from 'node:url';
 import type { Clock } from '../engine/ports/clock.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import type { Op, ReplayStats, StoreMetrics, SyncMode } from '../engine/types.ts';
@@ -275,10 +276,11 @@ export const thrownAtFramesMax = 4;
 
 /**
  * powercut's own code, whose frames {@link thrownAt} skips: the simulator, harness, facade and
- * their callers, in source or compiled (`dist/`); the reference engine (`engine/`) is code under
- * test and stays.
+ * their callers, at any depth (`sim/disk/sync-port.ts`), in source or compiled (`dist/`), under
+ * this package's root only, so a user's own `targets/` or `sim/` folder stays; the reference
+ * engine (`engine/`) is code under test and stays, as do this repository's tests.
  */
-const ownFrames = /[/\\](?:dist[/\\])?(?:sim|harness|scenarios|targets|facade|subjects|api|cli)[/\\][^/\\]+\.[cm]?[jt]s:\d+/;
+const ownFrames = new RegExp(`${fileURLToPath(new URL('..', import.meta.url)).replace(/[/\\]+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[/\\\\](?:dist[/\\\\])?(?:sim|harness|scenarios|targets|facade|subjects|api|cli)[/\\\\]`);
 
 /**
  * Where the code under test threw `error`: the first {@link thrownAtFramesMax} frames of its

@@ -22,7 +22,7 @@ export { anchorToSteps, blockSizes, kindsOfMask, scheduledLabel, unanchored, zer
 export { crashStateWords, dataOrders, dirOrders, keepEverythingState, namesWithoutDataState, nothingUnsyncedState, nameSyncs, type DataOrder, type DirOrder, type NameSync } from './disk/crash-policy.ts';
 export { defaultBlockBytes } from './disk/disk.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
-export { ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
+export { deadCallsQuiet, onDeadCalls, ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';
 export {
   facadeFaultKinds, faultKinds, ioClasses, mediaFaultKinds, powerLossLooks, strikesInStep,
   type CampaignGate, type CampaignResult, type Coverage, type DeterminismCheck, type DigestMismatch, type FaultKind, type IoClass, type LookPlace, type PowerLossLook, type ScenarioSummary, type SubjectInfo, type TraceEvent, type TracePhase, type Violation,

@@ -72,7 +72,43 @@ const syncEnds: OperationEnds<unknown> = {
  * @throws IoError from the operation
  */
 export function performSync<T>(kernel: IoKernel, incarnation: number, op: Operation<T>): T {
-  return runOperation(kernel, incarnation, op, syncEnds) as T;
+  try {
+    return runOperation(kernel, incarnation, op, syncEnds) as T;
+  } catch (error) {
+    if (error instanceof ProcessCrashedError) noteDeadCall(kernel, incarnation, error.syscall);
+    throw error;
+  }
+}
+
+/**
+ * Calls of one dead incarnation heard quietly: code that unwinds after the crash makes a few (a
+ * `finally` that closes, a cleanup loop over a folder); past these, {@link onDeadCalls}'s
+ * listener hears of each, to tell a loop that catches the crash and calls again from them.
+ */
+export const deadCallsQuiet = 20;
+
+let deadCallListener: ((syscall: string, calls: number) => void) | undefined;
+const deadCalls = new WeakMap<IoKernel, { incarnation: number; calls: number }>();
+
+/**
+ * Tells `listener` (undefined: nobody) of every synchronous call a dead incarnation makes past the
+ * first {@link deadCallsQuiet}: a library that catches {@link ProcessCrashedError} and retries in
+ * a synchronous loop (sonic-boom 4's `flushSync` sleeps and retries on any error) never gives the
+ * world a turn again, and only the watchdog can end it (harness/watchdog.ts).
+ */
+export function onDeadCalls(listener: ((syscall: string, calls: number) => void) | undefined): void {
+  deadCallListener = listener;
+}
+
+function noteDeadCall(kernel: IoKernel, incarnation: number, syscall: string): void {
+  if (deadCallListener === undefined) return;
+  let seen = deadCalls.get(kernel);
+  if (seen === undefined || seen.incarnation !== incarnation) {
+    seen = { incarnation, calls: 0 };
+    deadCalls.set(kernel, seen);
+  }
+  seen.calls++;
+  if (seen.calls > deadCallsQuiet) deadCallListener(syscall, seen.calls);
 }
 
 /** What `stat` returns: the kind of entry, and for files the inode and size. */

@@ -45,6 +45,16 @@ describe('the watchdog on a library that spins in synchronous code after a faile
   });
 });
 
+describe('a library that catches the simulated crash and retries for ever in synchronous code', () => {
+  it('ends the process well before the limit, naming the seed and where the code under test keeps calling fs', async () => {
+    const ended = await powercut('run', '--target', 'test/targets/fixtures/retries-after-crash.ts', '--seeds', '50', '--jobs', '1', '--seed-timeout', '4');
+    expect(ended.signal).toBe('SIGKILL');
+    expect(ended.stderr).toMatch(/^powercut: a run of seed \d+ \(workload retries-after-crash\); `[^`]* repro --target test\/targets\/fixtures\/retries-after-crash\.ts --seed \d+` runs that seed alone: the code under test keeps calling fs after the simulated process died \(\d+ calls in \d+ s, the last \w+; each throws POWERCUT_CRASHED\): it catches that error and calls again in a synchronous loop/m);
+    expect(ended.stderr).toMatch(/The call, from: \S*flushSync \(\S*retries-after-crash\.ts:\d+:\d+\)/);
+    expect(ended.stderr).not.toMatch(/has not returned after/);
+  });
+});
+
 describe('the watchdog from a test runner', () => {
   it('stops assertCrashSafe given seedTimeoutSec the same way, naming the seed', async () => {
     const script = `import { assertCrashSafe } from './api/index.ts';\nawait assertCrashSafe({ target: '${spinner}', seeds: 200, seedTimeoutSec: 2 });`;
