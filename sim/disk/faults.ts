@@ -97,12 +97,13 @@ export function unanchored(scheduled: readonly ScheduledFault[]): ScheduledFault
 
 /**
  * A scheduled fault as messages name it: `kill-9@125`, `kill-9@step 3+7` when aimed by step, or
- * `kill-9@step 3 rename /db/a -> /db/b` (`#2` for the second so named) when aimed at an operation.
+ * `kill-9@step 3 rename /db/a -> /db/b` (`(nth 1)` for the second so named, as the plan's `nth`
+ * field says it: a user read `#3` against `"nth": 2`) when aimed at an operation.
  */
 export function scheduledLabel(fault: ScheduledFault): string {
   if (!anchored(fault)) return `${fault.kind}@${fault.io}`;
   if (fault.at === undefined) return `${fault.kind}@step ${fault.step}+${fault.ioInStep}`;
-  return `${fault.kind}@step ${fault.step} ${fault.at}${(fault.nth ?? 0) > 0 ? ` #${fault.nth! + 1}` : ''}`;
+  return `${fault.kind}@step ${fault.step} ${fault.at}${(fault.nth ?? 0) > 0 ? ` (nth ${fault.nth!})` : ''}`;
 }
 
 /** The block sizes a profile may give (`blockBytes`): 1 counts bytes; ext4 has 1, 2 and 4 KiB, XFS up to 64 KiB. */

@@ -97,7 +97,7 @@ describe('a fault aimed by step', () => {
     expect(atOperation.unfiredScheduled).toEqual([]);
     expect(struck(atPosition)).not.toBe(labels[io]);
     expect(scheduledLabel(aimed!)).toBe(`kill-9@step 3 ${labels[io]}`);
-    expect(scheduledLabel({ ...aimed!, nth: 1 })).toBe(`kill-9@step 3 ${labels[io]} #2`);
+    expect(scheduledLabel({ ...aimed!, nth: 1 })).toBe(`kill-9@step 3 ${labels[io]} (nth 1)`);
   });
 
   it('aimed at an operation the step no longer does, is named unfired', async () => {
