@@ -31,7 +31,7 @@
 import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
-import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -39,6 +39,26 @@ import { isInvariantViolation, type Workload, type WorkloadContext, type Workloa
 
 /** Crashes in a row during a library's reopen before it is reopened with faults off. */
 export const reopenCrashesMax = 3;
+
+/** A file name as a check's message names one: `pages.db`, `meta.json`. */
+const fileName = /(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.[A-Za-z][\w]{0,7}(?![\w-])/g;
+
+/**
+ * `report` without its lost synced name when the violation's message names files and none of
+ * those the lost operation named (a temporary file's name counts as the name it is published
+ * under, `meta.json.tmp` as `meta.json`): a new user's `pages.db` checksum failure was sent
+ * after `meta.json`'s lost rename. A message that names no file keeps the hint, hedged as it is.
+ */
+export function namingWhatFailed(report: PowerLossReport | undefined, message: string): PowerLossReport | undefined {
+  if (report?.lostSyncedName === undefined) return report;
+  const named: readonly string[] = message.match(fileName) ?? [];
+  if (named.length === 0) return report;
+  const lost = report.lostSyncedName.split(/\s+/).filter((word) => word.includes('/')).map((path) => path.slice(path.lastIndexOf('/') + 1).replace(/[),;]+$/, ''));
+  const published = (name: string): string => name.replace(/\.(?:tmp|temp)(?:[-.][\w-]*)?$|~$/, '');
+  if (lost.some((name) => named.includes(name) || named.includes(published(name)))) return report;
+  const { lostSyncedName: _unrelated, ...rest } = report;
+  return rest;
+}
 
 /** The simulated root of every target run. */
 export const targetRoot = '/powercut-target';
@@ -642,7 +662,7 @@ class LibraryRun<S, L, M> {
     // directory fsync left pending, says so (the look's own, for a look).
     // A short write nothing finished is named whatever the crash: it tears a file by itself.
     // So is a power loss that left bytes nothing wrote past a file's size on disk (posix data order).
-    const report = crash.kind === 'power-loss' ? (lookWorld ?? this.#world).lastPowerLoss : undefined;
+    const report = namingWhatFailed(crash.kind === 'power-loss' ? (lookWorld ?? this.#world).lastPowerLoss : undefined, message);
     const note = `${powerLossNote(report)}${unwrittenTailNote(report)}${shortWriteNote(this.#world)}`;
     const described = `${message.trim().replace(/\s*\n\s*/g, ' / ')} (${where})${note}`;
     if (extra.look === undefined && !this.#violations.some((v) => v.look === undefined)) this.options.onFirstViolation?.(this.#world.exportImage());
