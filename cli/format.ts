@@ -297,7 +297,7 @@ export function traceExcerpt(result: RunResult): string[] {
   }
   const start = Math.max(0, at - traceContextBefore);
   const window = trace.slice(start, at + traceContextAfter + 1);
-  const earlier = [...faultsBefore(trace, start), ...powerLossNotesBefore(trace, start, at)].sort((a, b) => a.seq - b.seq);
+  const earlier = [...faultsBefore(trace, start), ...powerLossNotesBefore(trace, start, at), ...changesSinceRestart(trace, start)].sort((a, b) => a.seq - b.seq);
   const look = first?.look === undefined || trace[0]?.seq !== 0 ? undefined : ioEvent(trace, first.look.io);
   return [
     `trace events ${start}..${start + window.length - 1} of ${trace.length}, around the failed check (#${trace[at]!.seq}, marked >):`,
@@ -329,6 +329,27 @@ export const earlierFaultsShown = 8;
  */
 function faultsBefore(trace: readonly TraceEvent[], start: number): TraceEvent[] {
   return trace.slice(0, start).filter((event) => event.type === 'fault' || event.type === 'crash' || event.type === 'restart').slice(-earlierFaultsShown);
+}
+
+/** The I/O that changes what a disk holds or makes it durable, by the names the trace gives it. */
+const diskChanges: ReadonlySet<string> = new Set(['write', 'append', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'mkdir', 'rmdir', 'sync', 'datasync', 'syncDir']);
+
+/**
+ * The last {@link earlierFaultsShown} I/Os that changed the disk or synced it between the last
+ * restart before the window starting at `start` and the window: what a recovery did before the
+ * check that failed after it (a new user's page store rolled forward from an unsynced buffer,
+ * and its writes fell before the window).
+ */
+function changesSinceRestart(trace: readonly TraceEvent[], start: number): TraceEvent[] {
+  let restart = -1;
+  for (let i = start - 1; i >= 0; i--) {
+    if (trace[i]!.type === 'restart') {
+      restart = i;
+      break;
+    }
+  }
+  if (restart < 0) return [];
+  return trace.slice(restart + 1, start).filter((event) => event.type === 'io' && diskChanges.has(event.name)).slice(-earlierFaultsShown);
 }
 
 /** Notes a power loss is traced with, which violation messages point to ("the trace's dir-order note names them"). */

@@ -198,6 +198,25 @@ describe('traceExcerpt', () => {
     expect(earlier[0]).toBe(`  (earlier) #${13 - earlierFaultsShown} t=${13 - earlierFaultsShown} fault - bit-flip /db/1.wal bit ${13 - earlierFaultsShown}`);
   });
 
+  it('shows the last I/Os that changed the disk since the last restart before the window: what the recovery did before the check after it', () => {
+    const recovered: TraceEvent[] = [
+      event(0, 'crash', 'kill-9', 'io=0'),
+      event(1, 'restart', 'kill-9'),
+      event(2, 'io', 'read', '/d/dwb.db ok'),
+      event(3, 'io', 'write', '/d/pages.db @4096 len=4096 ok'),
+      event(4, 'io', 'datasync', '/d/pages.db ok'),
+      ...trace.slice(62, 100).map((e, i) => ({ ...e, seq: i + 5 })),
+      event(43, 'check', 'durability', 'commit #2, acknowledged, is missing'),
+    ];
+    const earlier = traceExcerpt({ ...result, trace: recovered } as unknown as RunResult).filter((line) => line.startsWith('  (earlier)'));
+    expect(earlier).toEqual([
+      '  (earlier) #0 t=0 crash - kill-9 io=0',
+      '  (earlier) #1 t=1 restart - kill-9',
+      '  (earlier) #3 t=3 io - write /d/pages.db @4096 len=4096 ok',
+      '  (earlier) #4 t=4 io - datasync /d/pages.db ok',
+    ]);
+  });
+
   it('numbers the violations of a run in the order found, the root first', () => {
     const lines = runSummary([], { ...result, ioCount: 0, crashes: 0, crashStates: [], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
     expect(lines).toContain('violations: 2, in the order found: the first is the root cause, the others most likely follow from it');
