@@ -347,11 +347,14 @@ class Distinct<P extends BasePlan> {
   }
 
   /**
-   * The key of a violation: its invariant and its shape as triage groups root causes (numbers
-   * masked, hints and a look's prefix left out: a look's finding reads as the run's own would).
+   * The key of a violation: its invariant and the shape of its message before any note (`; ...`:
+   * an engine's cause notes, a power loss's hints) as triage groups root causes (numbers masked,
+   * a look's prefix left out: a look's finding reads as the run's own would). The same lost commit
+   * with a note of a failed fsync was listed again beside the run without any crash.
    */
   static keyOf(violation: Pick<RunViolation, 'invariant' | 'message'>): string {
-    return `${violation.invariant}\u0000${causeShape(violation.message)}`;
+    const core = violation.message.replace(lookPrefix, '').split('; ')[0]!;
+    return `${violation.invariant}\u0000${causeShape(core)}`;
   }
 
   /** The violations noted, but those whose key is in `except`, and how many runs those were. */
@@ -451,7 +454,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
       findings.note(shown.violation, shown.crash, shown.plan, at);
     }
   });
-  const shownApart = violations.list(new Set(clean.violations.map((violation) => Distinct.keyOf(violation))));
+  // Only a clean run without a crash: a library workload's ends with one, whose violations are a crash's.
+  const shownApart = violations.list(new Set(clean.crashes > 0 ? [] : clean.violations.map((violation) => Distinct.keyOf(violation))));
   const elapsedMs = wallClockMs() - started;
   // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
   const runs = candidates.length + 1 + traced;
