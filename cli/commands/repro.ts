@@ -12,7 +12,7 @@ import { replayCommand, reproCommand } from '../../harness/index.ts';
 import type { BasePlan, Subject } from '../../harness/index.ts';
 import { parseEntry, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
-import type { DiskImage, Plan } from '../../sim/index.ts';
+import type { DiskImage, Plan, RunResult } from '../../sim/index.ts';
 import { readJsonDocument } from '../../sim/index.ts';
 import { openPlan } from '../../subjects/load.ts';
 import { exitCodes, UsageError } from '../errors.ts';
@@ -29,7 +29,8 @@ import { subjectOf, subjectOptions, unitOf, type SubjectFlags } from '../subject
  * Writes the disk of the run's first failed check to `dir` (`--disk`) and says so, or says why
  * there is none: the run failed no check, or only a look did (its disk was another world's).
  */
-function reportDump(dir: string, disk: DiskImage | undefined, violated: boolean): void {
+function reportDump(dir: string, disk: DiskImage | undefined, violations: RunResult['violations']): void {
+  const violated = violations.length > 0;
   if (disk === undefined) {
     const why = violated
       ? 'only a second look failed a check, on a disk of its own: shrink the seed (it moves the look onto the run\'s own path) and replay the shrunk plan with --disk'
@@ -38,7 +39,10 @@ function reportDump(dir: string, disk: DiskImage | undefined, violated: boolean)
     return;
   }
   const written = writeDiskDump(disk, dir);
-  console.log(`disk at the first failed check: ${files(written.now)} as read then in ${join(dir, 'now')}, ${files(written.durable)} as durable then in ${join(dir, 'durable')}, the exact image in ${join(dir, 'disk-image.json')}`);
+  const own = violations.findIndex((violation) => violation.look === undefined);
+  // The first violation may be a look's, on a disk of its own: say whose check this disk is.
+  const whose = own > 0 ? ` on the run's own path (violation ${own + 1}, ${violations[own]!.invariant}; violation 1 was a second look's, on a disk of its own: shrink the seed to move it onto the path, then replay with --disk)` : '';
+  console.log(`disk at the first failed check${whose}: ${files(written.now)} as read then in ${join(dir, 'now')}, ${files(written.durable)} as durable then in ${join(dir, 'durable')}, the exact image in ${join(dir, 'disk-image.json')}`);
 }
 
 /** `1 file`, `3 files`. */
@@ -62,7 +66,7 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
   for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
   if (traceFile !== undefined) console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
-  if (diskDir !== undefined) reportDump(diskDir, disk, result.violations.length > 0);
+  if (diskDir !== undefined) reportDump(diskDir, disk, result.violations);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
   if (plan.found !== undefined) {

@@ -66,6 +66,9 @@ describe('the disk at the first failed check, as real files (repro --disk)', () 
     const again = await cli('repro', '--engine', 'examples/naive-engine/engine.ts', '--scenario', 'checkpoint-prune', '--seed', '2', '--disk', out);
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toMatch(/^powercut: --disk .+: the folder is not empty/);
+    // A run whose first violation a second look found: the disk written is the run's own, and says so.
+    const looked = await cli('repro', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--disk', join(dir, 'looked'));
+    expect(looked.stdout).toMatch(/^disk at the first failed check on the run's own path \(violation 2, durable; violation 1 was a second look's, on a disk of its own: shrink the seed to move it onto the path, then replay with --disk\): /m);
     const clean = await cli('repro', '--scenario', 'wal-append', '--seed', '1', '--disk', join(dir, 'clean'));
     expect(clean.code).toBe(0);
     expect(clean.stderr).toContain('nothing written: the run failed no check');
