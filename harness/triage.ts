@@ -108,6 +108,17 @@ function crashKinds(clause: string): string {
 }
 
 /**
+ * The crash a root cause is told apart by: a power loss if any in the clause (what only a power
+ * loss loses, a missing fsync, shows whatever kill -9 came before or after it), else a kill -9
+ * (a torn in-place write), else an uncaught exception. `kill-9, then power-loss` and `power-loss`
+ * split a page store's one missing fsync in two.
+ */
+function crashClass(clause: string): string {
+  const kinds = crashKinds(clause).split(', then ');
+  return kinds.includes('power-loss') ? 'power-loss' : kinds.includes('kill-9') ? 'kill-9' : kinds.join(', then ');
+}
+
+/**
  * The kinds of crashes a library workload's violation followed, from its crash clause
  * (`kill-9, then power-loss`); undefined for a message without one (an engine's).
  */
@@ -137,7 +148,7 @@ function shapeOf(message: string): string {
   message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
   const clause = crashClause.exec(message);
   if (clause === null) return listedOnce(messageShape(message));
-  return `${listedOnce(messageShape(message.slice(0, clause.index)))} (after ${crashKinds(clause[1]!)})`;
+  return `${listedOnce(messageShape(message.slice(0, clause.index)))} (after ${crashClass(clause[1]!)})`;
 }
 
 /**

@@ -136,8 +136,10 @@ describe('causeShape', () => {
   it('cuts a library message\'s crash clause to the kinds of crashes: where the crash fell varies by seed', () => {
     expect(causeShape(`${opens} (after power-loss during operation 3, crash state 2)`)).toBe(`${opens} (after power-loss)`);
     expect(causeShape(`${opens} (after the final power-loss, crash state 4)`)).toBe(`${opens} (after power-loss)`);
+    // A power loss anywhere in the clause names the class: what only it loses shows whatever kill -9 came around it.
     expect(causeShape(`${opens} (after kill-9 during operation 1, then power-loss during the reopen, crash state 0, then power-loss during the reopen, crash state 3)`))
-      .toBe(`${opens} (after kill-9, then power-loss)`);
+      .toBe(`${opens} (after power-loss)`);
+    expect(causeShape(`${opens} (after power-loss during operation 1, crash state 0, then kill-9 during the reopen)`)).toBe(`${opens} (after power-loss)`);
     expect(causeShape(`${opens} (after the process died of an uncaught exception during operation 2)`)).toBe(`${opens} (after an uncaught exception)`);
   });
 
