@@ -183,6 +183,8 @@ class EngineRun {
   #repairedAt: { readonly flips: number; readonly damage: number } | undefined;
   /** Bit flips and media damage counted when the current open attempt began. */
   #damageAtAttempt = 0;
+  /** A repair after a refusal came since the last recovery checked: what that check finds, the refused open did ({@link repairedNote}). */
+  #checkAfterRepair = false;
   /** A close was issued in the open session: a crash now may follow a clean shutdown record. */
   #closing = false;
   #faultsOn = true;
@@ -303,7 +305,7 @@ class EngineRun {
   #causeNotes(invariant: string, message: string, lsn?: number): string {
     if (invariant === 'self-consistency' && lsn !== undefined && this.#world.mediaDamage > 0) return reusedLsnNote;
     if (!explainedByLostData.has(invariant)) return '';
-    if (this.#repaired) return repairedNote;
+    if (this.#checkAfterRepair && !this.#damaging()) return repairedNote;
     const sync = this.#ackedOverFailedSync ? unreportedSyncFailureNote : this.#powerLossTookForgotten ? forgottenPagesNote : '';
     const damage = this.#world.mediaDamage > 0 && !message.includes('media damage') ? mediaDamageNote : '';
     const flip = this.#world.faultCounts['bit-flip'] > 0 && !message.includes('bit flip') ? bitFlipNote : '';
@@ -558,11 +560,6 @@ class EngineRun {
     return this.#world.faultCounts['bit-flip'] > repaired.flips || this.#world.mediaDamage > repaired.damage;
   }
 
-  /** Whether the damage so far ends {@link #damaging}'s: set after a repair, until new damage. */
-  get #repaired(): boolean {
-    return this.#repairedAt !== undefined && !this.#damaging();
-  }
-
   /** Bit flips and media damage so far. */
   #damageCount(): number {
     return this.#world.faultCounts['bit-flip'] + this.#world.mediaDamage;
@@ -596,6 +593,7 @@ class EngineRun {
     const healed = world.healMedia();
     this.#repairedAt = { flips: world.faultCounts['bit-flip'], damage: world.mediaDamage };
     this.#damageAtCheck = world.mediaDamage;
+    this.#checkAfterRepair = true;
     const what = healed === 0 ? 'nothing was left to repair: the damaged bytes were rewritten or removed since' : `the damage behind the refusal reads back as written in ${healed} file${healed === 1 ? '' : 's'}`;
     world.record('check', 'repaired', `${what}; the store must open with everything acknowledged`);
     world.restart();
@@ -640,6 +638,7 @@ class EngineRun {
     this.#damageAtCheck = world.mediaDamage;
     const check = this.#model.checkRecovered(recovered, handle.replayStats, { damage });
     this.#add(check.violations);
+    this.#checkAfterRepair = false;
     this.#add(this.#witness.opened(handle, recovered.size, damage.length > 0));
     world.record('check', 'recovered', `prefix ${check.prefixLength}, ${recovered.size} keys`);
     if (check.lostToDamage.length > 0) world.record('check', 'lost-to-damage', `commits ${check.lostToDamage.map((id) => `#${id}`).join(', ')} had to survive; damage nothing vouched against destroyed them`);
