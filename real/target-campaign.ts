@@ -129,13 +129,14 @@ function killPlanner(seed: string, operationsPerCycle: number, delayMsMax: numbe
 }
 
 /**
- * The kill of cycle `cycle` as drawn, except that the first incarnation is never killed while it
- * opens and sets up: the simulator runs `setup` with faults off, and a library never set up
- * (a repository never initialised) fails every operation after, which tests nothing. Its kill
- * then lands at the same call of its first operation.
+ * The kill of cycle `cycle` as drawn, except that the first incarnation of a workload with a
+ * setup is never killed while it opens and sets up: the simulator runs `setup` with faults off,
+ * and a library never set up (a repository never initialised) fails every operation after,
+ * which tests nothing. Its kill then lands at the same call of its first operation. Without a
+ * setup, the first open (the store's creation) is killed as any other, as in the simulator.
  */
-function killOfCycle(cycle: number, kill: TargetKill): TargetKill {
-  return cycle === 0 && kill.kind === 'at-call' && kill.after === 'open' ? { ...kill, after: 0 } : kill;
+function killOfCycle(cycle: number, kill: TargetKill, hasSetup: boolean): TargetKill {
+  return hasSetup && cycle === 0 && kill.kind === 'at-call' && kill.after === 'open' ? { ...kill, after: 0 } : kill;
 }
 
 /** A harness failure: the campaign stops. */
@@ -199,6 +200,8 @@ export class IncarnationDriver {
   #stderr = '';
   #timer: NodeJS.Timeout | undefined;
   #from = 0;
+  /** This is the campaign's first incarnation: a kill while it opens strikes the store's creation. */
+  #first = false;
   #killedAs: Incarnation['killed'] | undefined;
 
   constructor(private readonly campaign: TargetCampaign, private readonly child: ChildProcess, private readonly kill: TargetKill, private readonly place: string) {
@@ -211,6 +214,7 @@ export class IncarnationDriver {
 
   run(start: TargetStart): Promise<Incarnation> {
     this.#from = start.from;
+    this.#first = start.incarnation === 0;
     return new Promise<Incarnation>((resolveRun, rejectRun) => {
       this.#watchdog(rejectRun);
       this.child.on('message', (message) => {
@@ -320,7 +324,7 @@ export class IncarnationDriver {
     const operation = this.#inFlight === undefined ? undefined : { ...this.#inFlight };
     return {
       state: this.#state, killed, ...(selfExit === undefined ? {} : { selfExit }),
-      crash: { kind: 'kill-9', crashState: undefined, operation, final: false, reopenCrashes: [], powerLost: false },
+      crash: { kind: 'kill-9', crashState: undefined, operation, final: false, firstOpen: this.#first && killed === 'while-opening', reopenCrashes: [], powerLost: false },
     };
   }
 
@@ -363,7 +367,7 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
   try {
     // Cycle 0 sets up; cycles 1..N each check the kill before them; the last incarnation only checks.
     for (let cycle = 0; cycle <= cycles; cycle++) {
-      last = await campaign.incarnation(cycle, cycle === cycles ? 0 : perCycle, cycle === cycles ? { kind: 'at-idle' } : killOfCycle(cycle, nextKill()), placeOf(cycle, last));
+      last = await campaign.incarnation(cycle, cycle === cycles ? 0 : perCycle, cycle === cycles ? { kind: 'at-idle' } : killOfCycle(cycle, nextKill(), workload.setup !== undefined), placeOf(cycle, last));
       if (cycle < cycles && last.killed !== 'self-exit') campaign.kills++;
       if (last.killed === 'while-opening') campaign.killsWhileOpening++;
       if (last.killed === 'at-idle' && cycle < cycles) campaign.killsAtIdle++;

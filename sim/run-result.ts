@@ -15,6 +15,8 @@ export interface CrashInfo {
   readonly afterOperation: number;
   /** The power loss at the end of the run. */
   readonly final: boolean;
+  /** The crash struck the first open, the store's creation, before any operation (`afterOperation` 0). */
+  readonly firstOpen?: true;
   /**
    * The power failed between two operations: after the one before `afterOperation` returned,
    * before that one began (a second look at the idle moment, sim/second-look.ts).

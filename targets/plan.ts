@@ -46,6 +46,12 @@ export interface TargetPlan {
    * for a workload whose rates inject no power loss, which promises nothing across one.
    */
   readonly finalCrash?: 'kill-9';
+  /**
+   * The first open, which creates the store, runs under the plan's faults, as everything after
+   * it does: a crash may strike the store's creation, and the library must open again after it.
+   * Absent (plans written before it): the first open runs with faults off.
+   */
+  readonly firstOpenFaults?: true;
   /** Step budget of each operation (a liveness bound, never a hang). */
   readonly stepsMax: number;
 }
@@ -108,7 +114,7 @@ export function targetPlan(workload: Pick<Workload<unknown, unknown>, 'name' | '
   const count = workload.operationsCount ?? 12;
   return {
     format: 'powercut-target-plan', version: 1, target, workload: workload.name, seed, faults,
-    operations: Array.from({ length: count }, (_, index) => index), looks: targetLooks,
+    operations: Array.from({ length: count }, (_, index) => index), looks: targetLooks, firstOpenFaults: true,
     ...(injectsPowerLoss(workload) ? {} : { finalCrash: 'kill-9' as const }), stepsMax: targetStepsMax,
   };
 }
@@ -118,7 +124,7 @@ export function isTargetPlanJson(json: unknown): boolean {
   return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'powercut-target-plan';
 }
 
-const planFields = ['format', 'version', 'found', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'finalCrash', 'stepsMax'];
+const planFields = ['format', 'version', 'found', 'target', 'workload', 'seed', 'faults', 'operations', 'crashStates', 'looks', 'finalCrash', 'firstOpenFaults', 'stepsMax'];
 
 /**
  * Checks that a parsed document is a target plan, field by field, as engine plans are checked
@@ -144,6 +150,7 @@ export function checkTargetPlan(document: unknown, source: string): TargetPlan {
   if (root['crashStates'] !== undefined) array(root['crashStates'], 'crashStates').forEach((state, i) => integer(state, `crashStates[${i}]`));
   if (root['looks'] !== undefined) integer(root['looks'], 'looks');
   if (root['finalCrash'] !== undefined) checks.oneOf(root['finalCrash'], 'finalCrash', ['kill-9']);
+  if (root['firstOpenFaults'] !== undefined) checks.oneOf(root['firstOpenFaults'], 'firstOpenFaults', [true]);
   integer(root['stepsMax'], 'stepsMax', 1);
   return root as unknown as TargetPlan;
 }

@@ -1,8 +1,9 @@
 /**
  * Runs one plan of a library {@link Workload} (targets/plan.ts) in the simulated world, with the
- * fs facade installed: the first open and the setup (faults off; what they left made durable
- * when there is a setup), the plan's operations under its
- * faults, and after every crash a restart on a crash state, a fresh `open` (the library's own
+ * fs facade installed: the first open, which creates the store, under the plan's faults (a crash
+ * there is checked as any other; faults off in plans written before, TargetPlan.firstOpenFaults),
+ * the setup with faults off (what it and the first open left then made durable), the plan's
+ * operations under its faults, and after every crash a restart on a crash state, a fresh `open` (the library's own
  * recovery, under faults too: a crash there is checked like any other), and the invariants on
  * the reopened library (faults off). Each run ends with one more power loss, so the last
  * acknowledged write is always put to the test.
@@ -74,7 +75,8 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
 /**
  * `after power-loss during operation 3, crash state 4` / `after the final power-loss, crash
  * state 4` / `after kill-9 during operation 2` / `after power-loss before operation 3, crash
- * state 1` (between two operations), then `, then kill-9 during the reopen` or
+ * state 1` (between two operations) / `after kill-9 during the first open` (the store's
+ * creation), then `, then kill-9 during the reopen` or
  * `, then power-loss during the reopen, crash state 0` for each crash in recovery. A crash state
  * is named only for a power loss: a kill -9 keeps everything. An operation is named by its index
  * (`operations`: the plan's), as the trace names it (`op operation set 8`), so a shrunk plan's
@@ -83,7 +85,7 @@ function stateText(kind: 'kill-9' | 'power-loss', crashState: number): string {
 export function describeCrash(crash: TargetCrash, operations?: readonly number[]): string {
   const what = crash.exit === 'uncaught' ? 'the process died of an uncaught exception' : crash.kind;
   const operation = operations?.[crash.afterOperation] ?? crash.afterOperation;
-  const when = crash.final ? `after the final ${what}` : `after ${what} ${crash.between === true ? 'before' : 'during'} operation ${operation}`;
+  const when = crash.final ? `after the final ${what}` : crash.firstOpen === true ? `after ${what} during the first open` : `after ${what} ${crash.between === true ? 'before' : 'during'} operation ${operation}`;
   const then = (crash.reopenCrashes ?? []).map((again) => `, then ${again.kind} during the reopen${stateText(again.kind, again.crashState)}`).join('');
   return `${when}${stateText(crash.kind, crash.crashState)}${then}`;
 }
@@ -166,9 +168,20 @@ interface PowerLossNow<S> {
   readonly crashIn: (crashState: number) => TargetCrash;
 }
 
-/** A power loss during (or in the idle time after) the operation at `position`, in each crash state. */
-function duringOperation(position: number): (crashState: number) => TargetCrash {
-  return (crashState) => ({ kind: 'power-loss', crashState, afterOperation: position, final: false });
+/** Where in a run a crash struck: during (or before) the operation at a position, as the final crash, or in the first open. */
+type Moment = Pick<TargetCrash, 'afterOperation' | 'final' | 'firstOpen'>;
+
+/** During the operation at `position`, or the idle time after it. */
+function during(position: number): Moment {
+  return { afterOperation: position, final: false };
+}
+
+/** The first open, before any operation (and before the setup). */
+const inFirstOpen: Moment = { afterOperation: 0, final: false, firstOpen: true };
+
+/** A power loss at `moment`, in each crash state. */
+function powerLossIn(moment: Moment): (crashState: number) => TargetCrash {
+  return (crashState) => ({ kind: 'power-loss', crashState, ...moment });
 }
 
 /** A value with a `then` method that is not a native Promise: `await` waits on it all the same. */
@@ -362,14 +375,13 @@ class LibraryRun<S, L, M> {
     // runner's own listener took them for its test's failure; a new npm user's lowdb test).
     const hearing = keepHearingUncaught();
     try {
-      await this.#setup();
-      if (await this.#operations()) {
+      if (await this.#setup() && await this.#operations()) {
         // The power fails (or, for a workload that injects no power loss, the process is
         // killed) while the process waits for its next request.
         const kind = this.plan.finalCrash ?? 'power-loss';
         this.#world.setPhase('idle');
         this.#world.crashNow(kind);
-        await this.#check(kind, this.plan.operations.length, true);
+        await this.#check(kind, { afterOperation: this.plan.operations.length, final: true });
       }
       const refused = facade.core.unsupportedCalls[0];
       if (refused !== undefined) {
@@ -454,28 +466,77 @@ class LibraryRun<S, L, M> {
   }
 
   /**
-   * Opens the library and runs the setup with faults off; with a setup, then makes what both
-   * left durable (the starting state the workload asked for). Without one nothing is made
-   * durable: what the first open created (a file, its folder) lasts through a power loss only
-   * if the library made it durable itself, as every later acknowledgement depends on it.
+   * The first open, then the setup with faults off; with a setup, then makes what both left
+   * durable (the starting state the workload asked for). Without one nothing is made durable:
+   * what the first open created (a file, its folder) lasts through a power loss only if the
+   * library made it durable itself, as every later acknowledgement depends on it. The first open
+   * runs under the plan's faults when the plan says so ({@link #firstOpen}), else with faults off.
+   * @returns false when the run ended in the first open
+   * @throws {@link TargetSetupError} when the open or the setup fails with no fault injected
    */
-  async #setup(): Promise<void> {
+  async #setup(): Promise<boolean> {
     const world = this.#world;
-    const harness = async <T>(what: string, body: () => Promise<T> | T): Promise<T> => {
-      const outcome = await this.#section('setup', body);
-      if (outcome.outcome === 'done') return outcome.value;
-      const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
-      const trace = world.trace.events;
-      throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote(detail)}${consoleTail(trace)}`, trace);
-    };
+    if (this.plan.firstOpenFaults === true) {
+      if (!await this.#firstOpen()) return false;
+    } else {
+      world.setFaultsEnabled(false);
+      this.#library = this.#setupDone('open', await this.#section('setup', () => this.#open()));
+    }
     world.setFaultsEnabled(false);
-    const library = await harness('open', () => this.#open());
-    this.#library = library;
     if (this.workload.setup !== undefined) {
-      await harness('setup', () => this.workload.setup!(this.#ctx, library));
+      const library = this.#library as L;
+      this.#setupDone('setup', await this.#section('setup', () => this.workload.setup!(this.#ctx, library)));
       makeDurable(world);
     }
     world.setFaultsEnabled(true);
+    return true;
+  }
+
+  /**
+   * The first open, the store's creation, under the plan's faults (TargetPlan.firstOpenFaults):
+   * a crash there is checked as any other, the library must open again after it (an app killed
+   * on its first start must start again); an open an injected error failed is retried with
+   * faults off in the same process, as an application's retry loop would, and must open then.
+   * An open that fails, hangs or runs out of steps with no fault injected is the workload's
+   * own failure, as with faults off.
+   * @returns false when the run ended (the library did not open again, or hung)
+   */
+  async #firstOpen(): Promise<boolean> {
+    const world = this.#world;
+    world.setFaultsEnabled(true);
+    const fired = world.faultsFired.length;
+    const open = (): Promise<RunOutcome<L>> => this.#section('first-open', () => this.#open());
+    const outcome = await this.#lookingAtRenames(0, powerLossIn(inFirstOpen), open);
+    if (outcome.outcome === 'done') {
+      this.#library = outcome.value;
+      return true;
+    }
+    if (outcome.outcome === 'crashed') return this.#check(outcome.kind, inFirstOpen);
+    if (outcome.outcome === 'error' && outcome.uncaught === true) return this.#processDied(outcome.error, inFirstOpen);
+    if (world.faultsFired.length === fired) this.#setupDone('open', outcome);
+    if (outcome.outcome !== 'error') return this.#liveness(`the first open ended ${outcome.outcome} after an injected fault${this.#stuckHint(outcome.outcome)}`, inFirstOpen);
+    world.setFaultsEnabled(false);
+    const again = await open();
+    if (again.outcome === 'done') {
+      this.#library = again.value;
+      return true;
+    }
+    const detail = (again.outcome === 'error' ? messageOf(again.error) : again.outcome).split('\n')[0]!.slice(0, 160);
+    const first = messageOf(outcome.error).split('\n')[0]!.slice(0, 160);
+    const crash: TargetCrash = { kind: 'kill-9', crashState: 0, ...inFirstOpen };
+    this.#violation('opens', `the library does not open after its first open failed: ${detail}${detail === first ? '' : ` (retried with faults off, in the same process, after the first attempt failed: ${first})`}`, crash, {}, 'in the first open, retried with faults off after an injected fault');
+    return false;
+  }
+
+  /**
+   * The value of a part of the setup that completed; else the workload's own failure.
+   * @throws {@link TargetSetupError} when it did not complete
+   */
+  #setupDone<T>(what: string, outcome: RunOutcome<T>): T {
+    if (outcome.outcome === 'done') return outcome.value;
+    const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
+    const trace = this.#world.trace.events;
+    throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote(detail)}${consoleTail(trace)}`, trace);
   }
 
   /** The plan's operations, with a check after every crash. @returns false when the run ended early */
@@ -539,15 +600,15 @@ class LibraryRun<S, L, M> {
     this.#world.record('op', operation.name, String(index));
     this.#world.beginStep(position);
     const library = this.#library as L;
-    const outcome = await this.#lookingAtRenames(position, duringOperation(position), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
+    const outcome = await this.#lookingAtRenames(position, powerLossIn(during(position)), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
       this.#failedOperations++;
-      if (outcome.uncaught === true) return this.#processDied(outcome.error, position);
+      if (outcome.uncaught === true) return this.#processDied(outcome.error, during(position));
       if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`);
     }
-    else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
-    else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, position);
+    else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, during(position));
+    else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, during(position));
     return true;
   }
 
@@ -573,13 +634,13 @@ class LibraryRun<S, L, M> {
     const idleMs = this.workload.idleMs ?? 0;
     if (idleMs <= 0) return true;
     const clock = this.#world.clock;
-    const outcome = await this.#lookingAtRenames(position, duringOperation(position), () => this.#section('idle', () => new Promise<void>((resolve) => {
+    const outcome = await this.#lookingAtRenames(position, powerLossIn(during(position)), () => this.#section('idle', () => new Promise<void>((resolve) => {
       clock.setTimer(idleMs, resolve);
     })));
-    if (outcome.outcome === 'crashed') return this.#check(outcome.kind, position, false);
+    if (outcome.outcome === 'crashed') return this.#check(outcome.kind, during(position));
     // A library timer that threw: an uncaught exception.
-    if (outcome.outcome === 'error') return this.#processDied(outcome.error, position);
-    if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, position);
+    if (outcome.outcome === 'error') return this.#processDied(outcome.error, during(position));
+    if (outcome.outcome !== 'done') return this.#liveness(`the idle time after operation ${position} ended ${outcome.outcome}`, during(position));
     return true;
   }
 
@@ -592,12 +653,12 @@ class LibraryRun<S, L, M> {
    * itself: a process manager restarts such a process.
    * @returns false when the run ended
    */
-  #processDied(error: unknown, position: number): Promise<boolean> {
+  #processDied(error: unknown, moment: Moment): Promise<boolean> {
     this.#processDeaths++;
     this.#world.record('note', 'uncaught', messageOf(error).split('\n')[0]!);
     // Not a fault powercut fired: the faults-fired counts leave it out.
     this.#world.crashNow('kill-9', false);
-    return this.#check('kill-9', position, false, undefined, 'uncaught');
+    return this.#check('kill-9', moment, undefined, 'uncaught');
   }
 
   /**
@@ -626,12 +687,13 @@ class LibraryRun<S, L, M> {
    * that had to be killed is not worth its cost: each operation that hangs again costs the real
    * grace turns a stuck run waits (sim/scheduler.ts), about a second. @returns false
    */
-  async #liveness(message: string, position: number): Promise<boolean> {
-    const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
+  async #liveness(message: string, moment: Moment): Promise<boolean> {
+    const crash: TargetCrash = { kind: 'kill-9', crashState: 0, ...moment };
     // Told where it hung: the kill -9 comes after, because of it.
-    this.#violation('liveness', message, crash, {}, `in operation ${this.plan.operations[position] ?? position}, then ended by kill-9`);
+    const where = moment.firstOpen === true ? 'the first open' : `operation ${this.plan.operations[moment.afterOperation] ?? moment.afterOperation}`;
+    this.#violation('liveness', message, crash, {}, `in ${where}, then ended by kill-9`);
     this.#world.crashNow('kill-9');
-    await this.#check('kill-9', position, false);
+    await this.#check('kill-9', moment);
     return false;
   }
 
@@ -680,7 +742,7 @@ class LibraryRun<S, L, M> {
   /** The crash as the workload sees it (`ctx.crash`): crash states only for power losses. */
   #workloadCrash(crash: TargetCrash): WorkloadCrash {
     const stateOf = (kind: 'kill-9' | 'power-loss', crashState: number): number | undefined => (kind === 'power-loss' ? crashState : undefined);
-    const index = crash.final ? undefined : this.plan.operations[crash.afterOperation];
+    const index = crash.final || crash.firstOpen === true ? undefined : this.plan.operations[crash.afterOperation];
     const operations = this.workload.operations;
     const reopenCrashes = (crash.reopenCrashes ?? []).map((again) => ({ kind: again.kind, crashState: stateOf(again.kind, again.crashState) }));
     return {
@@ -688,6 +750,7 @@ class LibraryRun<S, L, M> {
       crashState: stateOf(crash.kind, crash.crashState),
       operation: index === undefined ? undefined : { name: operations[index % operations.length]!.name, index },
       final: crash.final,
+      firstOpen: crash.firstOpen === true,
       reopenCrashes,
       powerLost: crash.kind === 'power-loss' || reopenCrashes.some((again) => again.kind === 'power-loss'),
     };
@@ -698,7 +761,8 @@ class LibraryRun<S, L, M> {
    * land there too, and is checked in turn), then check the invariants on it with faults off.
    * @returns false when the library no longer opens (the run ends)
    */
-  async #check(kind: 'kill-9' | 'power-loss', afterOperation: number, final: boolean, earlier?: TargetCrash, exit?: 'uncaught'): Promise<boolean> {
+  async #check(kind: 'kill-9' | 'power-loss', moment: Moment, earlier?: TargetCrash, exit?: 'uncaught'): Promise<boolean> {
+    const { afterOperation, final } = moment;
     const world = this.#world;
     // Drawn for every crash, used or not, so that the stream's position depends only on the crash count.
     const drawn = this.#crashStateStream.int(targetCrashStates);
@@ -710,7 +774,7 @@ class LibraryRun<S, L, M> {
     this.#powerLossWatch.crashed(world, kind);
     // A crash in the reopen is told as part of the crash whose recovery it interrupted.
     const crashIn = (state: number): TargetCrash => (earlier === undefined
-      ? { kind, crashState: state, afterOperation, final, ...(exit === undefined ? {} : { exit }) }
+      ? { kind, crashState: state, ...moment, ...(exit === undefined ? {} : { exit }) }
       : { ...earlier, reopenCrashes: [...(earlier.reopenCrashes ?? []), { kind, crashState: state }] });
     const crash = crashIn(crashState);
     if (looked !== undefined) await this.#lookAgain(looked, crashIn);
@@ -727,7 +791,7 @@ class LibraryRun<S, L, M> {
       const reopening = (): Promise<RunOutcome<L>> => this.#section('recovery', () => this.#open());
       const inReopen = (crashState: number): TargetCrash => ({ ...crash, reopenCrashes: [...(crash.reopenCrashes ?? []), { kind: 'power-loss', crashState }] });
       let opened = faultsOn ? await this.#lookingAtRenames(afterOperation, inReopen, reopening) : await reopening();
-      if (opened.outcome === 'crashed') return await this.#check(opened.kind, afterOperation, final, crash);
+      if (opened.outcome === 'crashed') return await this.#check(opened.kind, moment, crash);
       world.setFaultsEnabled('scheduled');
       // An injected error may fail an open; the library must open once faults stop. The retry
       // runs in the same process, as an application's retry loop would, so what the first
@@ -743,7 +807,8 @@ class LibraryRun<S, L, M> {
         return false;
       }
       this.#library = opened.value;
-      await this.#invariants(crash);
+      // Before the setup, the store is not yet what the workload's invariants describe.
+      if (this.#setUp(crash)) await this.#invariants(crash);
       return true;
     } finally {
       this.#checking = false;
@@ -806,6 +871,7 @@ class LibraryRun<S, L, M> {
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;
         return [...reported, { invariant: 'opens', message: `the library does not open after the crash: ${detail.split('\n')[0]!.slice(0, 160)}${this.#loadedOnceHint()}` }];
       }
+      if (!this.#setUp(crash)) return reported;
       const checked = await world.run(() => this.workload.invariants(ctx, opened.value), options);
       if (checked.outcome === 'error') {
         const error = checked.error;
@@ -831,6 +897,14 @@ class LibraryRun<S, L, M> {
         reported.push({ invariant: String(invariant), message: messageOf(String(message)) });
       },
     };
+  }
+
+  /**
+   * Whether the store is what the workload's invariants describe after `crash`: not after a crash
+   * in the first open of a workload with a setup, which has not run yet (only `opens` is checked).
+   */
+  #setUp(crash: TargetCrash): boolean {
+    return crash.firstOpen !== true || this.workload.setup === undefined;
   }
 
   async #invariants(crash: TargetCrash): Promise<void> {

@@ -4,9 +4,10 @@
  * counted by I/O class, since a library reports no phases.
  *
  * Shrinking removes operations (a library call is one step). Exploration takes the first
- * operations with every fault removed and crashes them at every I/O of theirs (setup excluded),
- * the run's final power loss then keeping everything, so a violation belongs to the crash that
- * was injected; and it ends the clean run with a power loss in each crash state. A workload that
+ * operations with every fault removed and crashes them at every I/O of theirs and of the first
+ * open (the setup excluded, and the first open too in a plan that runs it with faults off), the
+ * run's final power loss then keeping everything, so a violation belongs to the crash that was
+ * injected; and it ends the clean run with a power loss in each crash state. A workload that
  * injects no power loss is crashed by kill -9 only, and its clean run ends with its own kill -9.
  */
 import { faultsSize, ioClasses, keepEverythingState, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
@@ -55,7 +56,8 @@ const exploration: Exploration<TargetPlan> = {
   },
   sizeDefault: 4,
   crashPoints(trace) {
-    // The I/O after the first open and the setup (their phase), up to the final power loss.
+    // The I/O of the first open (when under faults, its phase `first-open`) and after the setup
+    // (its phase, and the first open's with faults off), up to the final power loss.
     const points: number[] = [];
     let io = 0;
     for (const event of trace) {
@@ -97,6 +99,7 @@ function describe(plan: TargetPlan): string[] {
     `faults: rates ${rates.length ? rates.join(', ') : 'none'}; ${plan.faults.scheduled?.length ?? 0} scheduled; fsync failure mode ${plan.faults.fsyncFailureMode}; sector ${plan.faults.sectorBytes} B`
       + `${plan.finalCrash === 'kill-9' ? '; no power loss: the run ends with a kill -9' : ''}`
       + `${plan.faults.dirOrder === 'per-name' ? '; directory order per-name' : ''}${plan.faults.dataOrder === 'ordered' ? '; data order ordered (ext4 data=ordered)' : ''}${plan.faults.nameSync === 'journal' ? '; names durable on any fsync (ext4, XFS journal)' : ''}`
+      + `${plan.firstOpenFaults === true ? '' : '; the first open with faults off'}`
       + `${plan.crashStates ? `; crash states [${plan.crashStates.join(', ')}]` : ''}`,
   ];
 }

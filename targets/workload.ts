@@ -46,10 +46,12 @@ export interface WorkloadCrash {
    * which keeps everything.
    */
   readonly crashState: number | undefined;
-  /** The operation it interrupted (its name and index), or undefined for the final crash (a power loss, or a kill -9 for a workload that injects no power loss). */
+  /** The operation it interrupted (its name and index), or undefined for the final crash (a power loss, or a kill -9 for a workload that injects no power loss) and for one in the first open. */
   readonly operation: { readonly name: string; readonly index: number } | undefined;
   /** Whether this is the power loss that ends the run, after every operation. */
   readonly final: boolean;
+  /** Whether it struck the first open, the store's creation, before any operation (and before `setup`). */
+  readonly firstOpen: boolean;
   /** Crashes that landed in the reopen (the library's own recovery) before this check, in order. */
   readonly reopenCrashes: readonly { readonly kind: 'kill-9' | 'power-loss'; readonly crashState: number | undefined }[];
   /** Whether the power failed: this crash or one during its reopen was a power loss. */

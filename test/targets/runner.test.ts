@@ -731,15 +731,23 @@ describe('a workload without a setup', () => {
     expect(synced.violations).toEqual([]);
   });
 
-  it('is explored at every I/O of its operations, the first open\'s not among them: the unsynced create is found, the synced one never', async () => {
+  it('is explored at every I/O of its first open and of its operations: the unsynced create is found, the synced one never', async () => {
     const explore = (dirSync: boolean) => explorePlan(librarySubject(asAny(listCreatedAtOpen(dirSync)), 'test'), planOf(listCreatedAtOpen(dirSync), 1), { size: 2 });
     const unsynced = await explore(false);
-    // Each append writes and fsyncs: two I/O each.
-    expect(unsynced.crashPoints).toBe(4);
+    // The open creates the file (one I/O); each append writes and fsyncs: two I/O each.
+    expect(unsynced.crashPoints).toBe(1 + 4);
     expect(unsynced.violations.map((v) => v.invariant)).toContain('durable');
     const synced = await explore(true);
-    expect(synced.crashPoints).toBe(4);
+    // Its open also fsyncs the folder.
+    expect(synced.crashPoints).toBe(2 + 4);
     expect(synced.violations).toEqual([]);
+  });
+
+  it('is explored at the I/O of its operations only when its plan runs the first open with faults off (written before firstOpenFaults)', async () => {
+    const workload = listCreatedAtOpen(true);
+    const { firstOpenFaults: _on, ...before } = planOf(workload, 1);
+    const explored = await explorePlan(librarySubject(asAny(workload), 'test'), before, { size: 2 });
+    expect(explored.crashPoints).toBe(4);
   });
 });
 

@@ -65,8 +65,8 @@ describe('ctx.crash', () => {
     const plan = quietPlan(workload, 1, { crashStates: [3, 4] });
     await runTargetPlan(asAny(workload), { ...plan, faults: { ...plan.faults, scheduled: [{ io, kind: 'kill-9' }] } });
     expect(crashes).toEqual([
-      { kind: 'kill-9', crashState: undefined, operation: { name: 'write', index: 2 }, final: false, reopenCrashes: [], powerLost: false },
-      { kind: 'power-loss', crashState: 4, operation: undefined, final: true, reopenCrashes: [], powerLost: true },
+      { kind: 'kill-9', crashState: undefined, operation: { name: 'write', index: 2 }, final: false, firstOpen: false, reopenCrashes: [], powerLost: false },
+      { kind: 'power-loss', crashState: 4, operation: undefined, final: true, firstOpen: false, reopenCrashes: [], powerLost: true },
     ]);
   });
 
@@ -77,7 +77,7 @@ describe('ctx.crash', () => {
     crashes.length = 0;
     const plan = quietPlan(workload, 1, { crashStates: [1, 2] });
     await runTargetPlan(asAny(workload), { ...plan, faults: { ...plan.faults, scheduled: [{ io: firstIoOf(clean.trace, 1), kind: 'power-loss' }] } });
-    expect(crashes[0]).toEqual({ kind: 'power-loss', crashState: 1, operation: { name: 'write', index: 1 }, final: false, reopenCrashes: [], powerLost: true });
+    expect(crashes[0]).toEqual({ kind: 'power-loss', crashState: 1, operation: { name: 'write', index: 1 }, final: false, firstOpen: false, reopenCrashes: [], powerLost: true });
   });
 });
 
@@ -127,7 +127,7 @@ describe('a library run', () => {
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
       const notes = result.trace.filter((event) => event.type === 'note' && event.name.startsWith('console.'));
       expect(notes.slice(0, 4).map((event) => [event.name, event.phase, event.detail])).toEqual([
-        ['console.log', 'setup', 'opening the store'],
+        ['console.log', 'first-open', 'opening the store'],
         ['console.error', 'operation', 'slow write of 0'],
         ['console.warn', 'operation', '{ warned: 0 }'],
         ['console.error', 'operation', 'slow write of 1'],
