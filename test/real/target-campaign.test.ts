@@ -67,6 +67,15 @@ describe('real --target: a library workload killed on the real disk', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('kills the first open of a workload without a setup, the store\'s creation: one that creates its store in place no longer opens', async () => {
+    // Seed 10 draws a kill at a call of the first open, between the two writes that create the store.
+    const result = await runRealTargetCampaign({ target: fileURLToPath(new URL('../targets/fixtures/creates-store.ts', import.meta.url)), cycles: 1, seed: '10', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.killsWhileOpening).toBe(1);
+    expect(result.violations.map((v) => v.invariant)).toEqual(['opens']);
+    expect(result.violations[0]!.message).toMatch(/^the library does not open after the kill: SyntaxError: /);
+  });
+
   it('says nothing was tested when no operation was acknowledged (exit 4), not ok', async () => {
     const result = await runRealTargetCampaign({ target: fixture('always-fails-target.ts'), cycles: 2, seed: 'fails', dir: nextDir() });
     expect(result.violations).toEqual([]);
