@@ -27,7 +27,12 @@
  *   printed, so a library's logging shows in repro and reports and never floods a terminal;
  * - `process.on('exit' | 'beforeExit' | 'SIG...')` and the other listener methods for those
  *   events: the incarnation's own, dropped at a crash (targets/process-events.ts);
- * - `process.env`: what a run changes there is undone when it ends.
+ * - `process.env`: what a run changes there is undone when it ends;
+ * - `process`'s own properties: what a run sets, replaces or deletes there is undone when it
+ *   ends. signal-exit 3, loaded afresh in every incarnation (through proper-lockfile), wraps
+ *   `process.emit` and `process.reallyExit` again at each load: kept from run to run, an
+ *   exploration's thousands of runs in one thread stacked as many wrappers, and the next event
+ *   emitted overflowed the stack.
  *
  * What it cannot reach: values a library computed before it was loaded in the run (load it in
  * the workload's `open`, as freshRequire does), native addons, and the asynchronous
@@ -189,12 +194,15 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   pinConsole(world, replace);
   const emitWarnings = pinProcessEvents(world, replace);
   const restoreEnv = keepEnv(world);
+  // Last, so that it sees the environment pinned: only what the run's code changes is undone.
+  const restoreProcess = keepOwnProperties(process, processOfWorld, world);
   if (esm || routersAdded) syncBuiltinESMExports();
   routersAdded = false;
   let restored = false;
   return () => {
     if (restored) return;
     restored = true;
+    restoreProcess();
     for (const slot of pinnedSlots) {
       slot.bound = false;
       slot.pinned = undefined;
@@ -258,6 +266,56 @@ function keepEnv(world: SimWorld): () => void {
   return () => {
     envOfWorld.set(world, { ...process.env });
     setEnv(kept);
+  };
+}
+
+/** What each world's run changed of `process`'s own properties when it was last unpinned (see {@link keepOwnProperties}). */
+const processOfWorld = new WeakMap<SimWorld, OwnChanges>();
+
+/** Own properties a run set or replaced (their descriptor), or deleted (undefined). */
+type OwnChanges = ReadonlyMap<string | symbol, PropertyDescriptor | undefined>;
+
+/**
+ * `process`'s own properties that are EventEmitter's bookkeeping: the real process's listeners
+ * (powercut's own, a test runner's) change them during a run, and they must not be put back.
+ */
+const emitterFields: ReadonlySet<string | symbol> = new Set(['_events', '_eventsCount', '_maxListeners']);
+
+/** Whether two descriptors of one property are the same property. */
+function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
+  return a.value === b.value && a.get === b.get && a.set === b.set && a.writable === b.writable && a.enumerable === b.enumerable && a.configurable === b.configurable;
+}
+
+/** Sets `key` of `target` to `descriptor`, or deletes it (undefined); a property that cannot be redefined is left. */
+function putOwn(target: object, key: string | symbol, descriptor: PropertyDescriptor | undefined): void {
+  try {
+    if (descriptor === undefined) Reflect.deleteProperty(target, key);
+    else Reflect.defineProperty(target, key, descriptor);
+  } catch {
+    // A non-configurable property (Node defines few on `process`) keeps what it has.
+  }
+}
+
+/**
+ * As {@link keepEnv}, for the own properties of `target`: takes their descriptors and, when
+ * `world` was pinned before, puts back what its run had changed then; the function returned
+ * keeps the run's changes for its next pin and undoes them (added properties deleted, replaced
+ * or deleted ones put back).
+ */
+function keepOwnProperties(target: object, ofWorld: WeakMap<SimWorld, OwnChanges>, world: SimWorld): () => void {
+  const before = new Map(Reflect.ownKeys(target).map((key) => [key, Reflect.getOwnPropertyDescriptor(target, key)!] as const));
+  for (const [key, descriptor] of ofWorld.get(world) ?? []) putOwn(target, key, descriptor);
+  return () => {
+    const changes = new Map<string | symbol, PropertyDescriptor | undefined>();
+    for (const key of Reflect.ownKeys(target)) {
+      if (emitterFields.has(key)) continue;
+      const now = Reflect.getOwnPropertyDescriptor(target, key)!;
+      const was = before.get(key);
+      if (was === undefined || !sameDescriptor(was, now)) changes.set(key, now);
+    }
+    for (const key of before.keys()) if (!emitterFields.has(key) && !Reflect.getOwnPropertyDescriptor(target, key)) changes.set(key, undefined);
+    ofWorld.set(world, changes);
+    for (const key of changes.keys()) putOwn(target, key, before.get(key));
   };
 }
 

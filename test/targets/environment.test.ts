@@ -53,6 +53,43 @@ describe('pinEnvironment', () => {
     expect(process.env['POWERCUT_TEST_SET_IN_OPEN']).toBeUndefined();
   });
 
+  it('undoes what a run set, replaced or deleted among process\'s own properties, keeping it across a second look, as signal-exit wraps process.emit at each load', () => {
+    const realEmit = process.emit;
+    const realExit = (process as { reallyExit?: unknown }).reallyExit;
+    const patched = process as unknown as Record<string, unknown>;
+    const loadLikeSignalExit = (): void => {
+      const emit = process.emit;
+      patched['emit'] = function (this: unknown, ...args: unknown[]) {
+        return (emit as (...a: unknown[]) => unknown).apply(this, args);
+      };
+      patched['reallyExit'] = () => undefined;
+      patched['__powercut_test_emitter__'] = { count: 1 };
+    };
+    const run = new SimWorld({ seed: 1 });
+    let unpin = pinEnvironment(run);
+    loadLikeSignalExit();
+    const wrapped = process.emit;
+    // A second look's process starts from the real process, then the run goes on with its own.
+    unpin();
+    expect(process.emit).toBe(realEmit);
+    const unpinLook = pinEnvironment(new SimWorld({ seed: 2 }));
+    expect(patched['__powercut_test_emitter__']).toBeUndefined();
+    unpinLook();
+    unpin = pinEnvironment(run);
+    expect(process.emit).toBe(wrapped);
+    unpin();
+    // A thousand runs in one thread, each loading it afresh: no wrapper outlives its run.
+    for (let seed = 0; seed < 1000; seed++) {
+      const unpinRun = pinEnvironment(new SimWorld({ seed }));
+      loadLikeSignalExit();
+      unpinRun();
+    }
+    expect(process.emit).toBe(realEmit);
+    expect((process as { reallyExit?: unknown }).reallyExit).toBe(realExit);
+    expect(Object.hasOwn(process, '__powercut_test_emitter__')).toBe(false);
+    expect(process.emit('powercut-test-event')).toBe(false);
+  });
+
   it('gives the same values for the same seed, other values for another seed', () => {
     const first = pinnedSample(1);
     expect(pinnedSample(1)).toEqual(first);
