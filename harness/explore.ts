@@ -121,7 +121,7 @@ export interface ExploreOptions {
 export interface ExploreCrash {
   /** The crash point (global I/O index), or `end` for the crash after the last step (a power loss; a kill -9 where the subject promises nothing across one). */
   readonly io: number | 'end';
-  /** The crash, or the sync or write that fails there (the run then ends with a power loss keeping every unsynced write). */
+  /** The crash, or the sync or write that fails there (the run then ends with a power loss keeping every unsynced write, or with a kill -9: {@link thenKill9}). */
   readonly kind: 'kill-9' | 'power-loss' | ExploreFault;
   /** The crash state, for power loss. */
   readonly crashState?: number;
@@ -137,6 +137,8 @@ export interface ExploreCrash {
   readonly powerLossBeforeStep?: number;
   /** A second crash, or a failed sync or write, in the recovery this one started. */
   readonly then?: RecoveryCrash;
+  /** A failed write or read whose run then ends with a kill -9, not a power loss: the subject promises nothing across one. */
+  readonly thenKill9?: true;
 }
 
 /** One distinct violation and the first crash that showed it. */
@@ -244,6 +246,7 @@ export function crashName(crash: ExploreCrash): string {
   }
   const then = crash.then;
   if (then !== undefined) return `${name}, then ${kindName(then.kind, then.crashState)} at recovery I/O ${then.offset}`;
+  if (crash.thenKill9 === true) return `${name}, then kill-9`;
   return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
 }
 
@@ -317,11 +320,12 @@ function candidatesOf<P extends BasePlan>(subject: Subject<P>, base: P, points: 
   }
   if (!powerLosses) add({ io: 'end', kind: 'kill-9' });
   else for (let state = 0; state < states; state++) add({ io: 'end', kind: 'power-loss', crashState: state });
-  // What a failed sync or write loses is lost only at a power loss.
-  if (powerLosses) {
-    for (const fault of faults) {
-      add(fault.offset === undefined ? { io: fault.io, kind: fault.kind } : { io: fault.io, kind: 'kill-9', then: { offset: fault.offset, kind: fault.kind, crashState: 0 } });
-    }
+  // What a failed sync or write loses is lost at a power loss; a subject that promises nothing
+  // across one is still held to what a failed write or read leaves (a torn file, a library
+  // that hangs after an I/O error), at the kill -9 its run ends with.
+  const ending = powerLosses ? {} : { thenKill9: true as const };
+  for (const fault of faults) {
+    add(fault.offset === undefined ? { io: fault.io, kind: fault.kind, ...ending } : { io: fault.io, kind: 'kill-9', then: { offset: fault.offset, kind: fault.kind, crashState: 0 } });
   }
   return candidates;
 }
@@ -435,7 +439,8 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const powerLosses = subject.explore.powerLosses?.(base) ?? true;
   const wanted = { sync: syncFaults, write: writeFaults, read: readFaults };
   const kinds = new Set((subject.explore.faults?.(plan) ?? exploreFaults).filter((kind) => wanted[faultClassOf(kind)]));
-  const faultKinds = powerLosses ? kinds : new Set<ExploreFault>();
+  // A failed sync loses nothing but at a power loss; failed writes and reads show at a kill -9 too.
+  const faultKinds = powerLosses ? kinds : new Set([...kinds].filter((kind) => faultClassOf(kind) !== 'sync'));
   const { faults, recoveryOffsets, runs: traced } = faultKinds.size > 0 || recoveryCrashes > 0
     ? await faultPointsOf(subject, base, clean.trace, points, faultKinds, recoveryCrashes) : { faults: [], recoveryOffsets: new Map<number, number[]>(), runs: 0 };
   const candidates = candidatesOf(subject, base, points, states, looks, recoveryOffsets, faults);

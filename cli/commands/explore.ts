@@ -64,7 +64,7 @@ export function registerExplore(program: Command): void {
         ...(result.readFaults > 0 ? [`${result.readFaults} in which one read failed`] : []),
       ];
       const last = failed.length > 1 ? ` and ${failed.pop()!}` : '';
-      const syncs = failed.length > 0 ? `, and runs ${failed.join(', ')}${last}, then a power loss` : '';
+      const syncs = failed.length > 0 ? `, and runs ${failed.join(', ')}${last}, then a ${result.powerLossStates > 0 ? 'power loss' : 'kill -9'}` : '';
       const kinds = result.powerLossStates > 0 ? `(kill-9 + ${result.powerLossStates} power-loss states)` : 'kill-9 (the workload has no power losses)';
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x ${kinds}, plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);

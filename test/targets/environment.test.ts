@@ -87,7 +87,7 @@ describe('pinEnvironment', () => {
     expect(process.emit).toBe(realEmit);
     expect((process as { reallyExit?: unknown }).reallyExit).toBe(realExit);
     expect(Object.hasOwn(process, '__powercut_test_emitter__')).toBe(false);
-    expect(process.emit('powercut-test-event')).toBe(false);
+    expect((process as NodeJS.EventEmitter).emit('powercut-test-event')).toBe(false);
   });
 
   it('gives the same values for the same seed, other values for another seed', () => {

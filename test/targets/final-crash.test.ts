@@ -8,6 +8,8 @@ import { explorePlan, exploreRecoveryCrashesDefault } from '../../harness/index.
 import { PlanFileError } from '../../sim/plan-file.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import { checkTargetPlan, type TargetPlan } from '../../targets/plan.ts';
+import { librarySubject } from '../../targets/subject.ts';
+import type { Workload } from '../../targets/workload.ts';
 
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 
@@ -48,13 +50,29 @@ describe('the final crash of a library workload', () => {
     // Each crash point's kill -9, and its recovery crashed again by kill -9 only.
     // No failed sync either: what it loses is lost only at a power loss.
     expect(result.syncFaults).toBe(0);
-    expect(result.statesExplored).toBe(result.crashPoints + result.recoveryCrashes + 1);
+    // Failed writes and reads end with the kill -9 too.
+    expect(result.statesExplored).toBe(result.crashPoints + result.recoveryCrashes + 1 + result.writeFaults + result.readFaults);
     expect(result.recoveryCrashes).toBeGreaterThanOrEqual(result.crashPoints * exploreRecoveryCrashesDefault);
     expect(result.powerLossStates).toBe(0);
     const withPowerLoss = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/unsynced-rename-power-loss.ts' });
     const explored = await explorePlan(withPowerLoss, withPowerLoss.plan('unsynced-rename-power-loss', 1), { size: 3, states: 4 });
     expect(explored.violations.length).toBeGreaterThan(0);
     expect(explored.powerLossStates).toBe(4);
+  });
+
+  it('ends exploration\'s runs with a failed write with a kill -9 too: a short write nothing finished is found in a workload without power losses', async () => {
+    const { countWorkload } = await import('./fixtures/unchecked-count.ts');
+    const workload = { ...countWorkload('unchecked-count-kill-9', false), faults: { rates: { 'kill-9': 0.05, 'short-write': 0.05 } } };
+    const subject = librarySubject(workload as unknown as Workload<unknown, unknown>, 'test');
+    const plan = subject.plan('unchecked-count-kill-9', 1) as TargetPlan;
+    expect(plan.finalCrash).toBe('kill-9');
+    const result = await explorePlan(subject, plan, { size: 2 });
+    expect(result.powerLossStates).toBe(0);
+    expect(result.syncFaults).toBe(0);
+    expect(result.writeFaults).toBeGreaterThan(0);
+    const truncated = result.violations.find((v) => v.invariant === 'whole');
+    expect(truncated?.message).toMatch(/^settings\.json is truncated: /);
+    expect(truncated?.crashes).toContain('short-write, then kill-9');
   });
 
   it('is checked in a plan file: only a kill -9 may be named', () => {
