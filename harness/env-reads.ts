@@ -20,11 +20,28 @@ const ignored = /^(?:POWERCUT_|NODE_|npm_|TSX_|ESBUILD_|VITEST|LC_|XDG_)|^(?:PAT
 
 const read = new Set<string>();
 let watching = false;
+/** Told each name the first time it is noted ({@link onEnvRead}). */
+let heard: ((name: string) => void) | undefined;
 /** Set by an enumeration of the names, cleared at the next microtask: the stretch a copy takes. */
 let copying = false;
 
 function note(name: string | symbol): void {
-  if (typeof name === 'string' && !copying && !ignored.test(name)) read.add(name);
+  if (typeof name === 'string' && !copying) noteEnvRead(name);
+}
+
+/**
+ * Notes `name` as read by the user's module: from the proxy, or a name a real-disk child process
+ * read and told its parent of (the child reads the variable; the parent prints the repro line).
+ */
+export function noteEnvRead(name: string): void {
+  if (ignored.test(name) || read.has(name)) return;
+  read.add(name);
+  heard?.(name);
+}
+
+/** Calls `listener` with each name the first time it is noted from now on (a real-disk child tells its parent). */
+export function onEnvRead(listener: (name: string) => void): void {
+  heard = listener;
 }
 
 /** Starts noting the names read from `process.env` (once per thread). */

@@ -19,6 +19,7 @@ import {
 } from '../sim/contract.ts';
 // loadEngine of subjects/load.ts, from its light half: a child starts once per kill.
 import { loadEngine } from '../subjects/load-engine.ts';
+import { onEnvRead } from '../harness/env-reads.ts';
 import type { Call, ChildArgs, ChildMessage, Opened, Outcome, WireFailure } from './protocol.ts';
 import { readOnlyView } from './read-only-fs.ts';
 
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     throw new Error('real/child.ts runs only as a forked child, with its arguments in JSON');
   }
   const args = JSON.parse(argument) as ChildArgs;
+  // A planted bug's switch (`COW_BUG=...`) is read here, not in the parent that prints the repro line.
+  onEnvRead((name) => send({ type: 'env', name }));
   const engine = await loadEngine(args.module);
   const server = new ChildServer(engine, args);
   process.on('message', (call) => server.serve(call as Call));

@@ -80,4 +80,6 @@ export type ChildMessage =
   | { readonly type: 'issued'; readonly id: number }
   | { readonly type: 'reply'; readonly id: number; readonly outcome: Outcome }
   /** The child itself failed (could not load the module, a call it cannot serve). */
-  | { readonly type: 'fatal'; readonly message: string };
+  | { readonly type: 'fatal'; readonly message: string }
+  /** The engine read this environment variable (harness/env-reads.ts): the parent's repro line sets it. */
+  | { readonly type: 'env'; readonly name: string };

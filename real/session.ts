@@ -11,6 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Call, ChildArgs, ChildMessage, Outcome } from './protocol.ts';
 import { forkChild } from './spawn.ts';
+import { noteEnvRead } from '../harness/env-reads.ts';
 
 /** How a call ended, seen from the parent. */
 export type Settled =
@@ -173,6 +174,9 @@ export class ChildSession {
   #receive(message: ChildMessage): void {
     switch (message.type) {
       case 'hello':
+        return;
+      case 'env':
+        noteEnvRead(message.name);
         return;
       case 'fatal':
         this.#fatal = message.message;

@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { loadWorkload } from '../subjects/load.ts';
+import { noteEnvRead } from '../harness/env-reads.ts';
 import type { WorkloadCrash } from '../targets/index.ts';
 import { prepareDir, removeDir } from './input.ts';
 import { forkScript } from './spawn.ts';
@@ -244,6 +245,9 @@ export class IncarnationDriver {
         throw new HarnessFailure(`${this.place}: ${message.message}`);
       case 'opening':
         this.#phase = 'opening';
+        return;
+      case 'env':
+        noteEnvRead(message.name);
         return;
       case 'ready':
         return this.#ready(message.violations, message.state);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
+import { onEnvRead } from '../harness/env-reads.ts';
 import { isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
@@ -117,6 +118,8 @@ async function runOperations(workload: Workload<unknown, unknown>, ctx: Workload
 
 async function run(start: TargetStart): Promise<void> {
   await installCallCounter();
+  // A workload's switch (`PAGESTORE_FAULTS=...`) is read here, not in the parent that prints the repro line.
+  onEnvRead((name) => void send({ type: 'env', name }));
   const workload = await loadWorkload(start.module);
   await send({ type: 'opening', workload: workload.name });
   if (start.killAt?.after === 'open') killBeforeCall(start.killAt.calls);

@@ -60,4 +60,6 @@ export type TargetChildMessage =
   /** Every operation ran; the child waits to be killed. */
   | { readonly type: 'done' }
   /** The child cannot go on (the module does not load, the model does not cross): a harness failure. */
-  | { readonly type: 'fatal'; readonly message: string };
+  | { readonly type: 'fatal'; readonly message: string }
+  /** The workload read this environment variable (harness/env-reads.ts): the parent's repro line sets it. */
+  | { readonly type: 'env'; readonly name: string };

@@ -54,7 +54,7 @@ function files(count: number): string {
  * Runs one plan with the full trace and prints it.
  * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
  */
-export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: string, traceFile: string | undefined, diskDir?: string): Promise<number> {
+export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: () => string, traceFile: string | undefined, diskDir?: string): Promise<number> {
   if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
   if (diskDir !== undefined) checkDumpDir(diskDir);
   let disk: DiskImage | undefined;
@@ -64,7 +64,9 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   const result = await subject.run(plan, { trace: 'full', ...(onFirstViolation === undefined ? {} : { onFirstViolation }) }).catch((error: unknown) => setupFailed(error, traceFile));
   // Written before anything is printed: piped into \`head\`, the process may end at the first lines.
   if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
-  for (const line of runSummary(subject.describePlan(plan), result, reproduce)) console.log(line);
+  // Made after the run: the variables the user's code read are known only once it ran (a planted
+  // bug's switch read inside a function, `COW_BUG=...`).
+  for (const line of runSummary(subject.describePlan(plan), result, reproduce())) console.log(line);
   if (traceFile !== undefined) console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
   if (diskDir !== undefined) reportDump(diskDir, disk, result.violations);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
@@ -173,7 +175,7 @@ export function register(program: Command): void {
     .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string; disk?: string }) => {
       const subject = await subjectOf(options);
       const unit = unitOf(subject, options.scenario);
-      const reproduce = reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
+      const reproduce = (): string => reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
       process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk);
     });
 
@@ -198,7 +200,7 @@ export function register(program: Command): void {
         process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }
-      process.exitCode = await runOnce(subject, plan, replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace, options.disk);
+      process.exitCode = await runOnce(subject, plan, () => replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace, options.disk);
     });
 }
 

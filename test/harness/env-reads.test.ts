@@ -2,15 +2,21 @@
  * Repro lines carry the environment variables a user's module read (harness/env-reads.ts): a bug
  * planted behind a variable reruns only with it, so the line that reproduces it names it.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
 import { envAssignments, forgetEnvReads, watchEnvReads } from '../../harness/env-reads.ts';
 import { loadSubject } from '../../subjects/index.ts';
+import { launchBin } from '../cli/helpers.ts';
 
 afterEach(() => {
   delete process.env['PC_TEST_PLANTED'];
   delete process.env['PC_TEST_READ'];
   delete process.env['PC_TEST_COPIED'];
+  delete process.env['PC_TEST_PLANTED_LATE'];
   forgetEnvReads();
 });
 
@@ -44,5 +50,24 @@ describe('the environment variables a module read', () => {
     const result = await runCampaign({ subject: await loadSubject({ kind: 'engine', module }), units: ['wal-append'], seeds: 3, invocation: 'npx powercut' });
     expect(result.violations.length).toBeGreaterThan(0);
     for (const violation of result.violations) expect(violation.repro).toBe(`PC_TEST_PLANTED=1 npx powercut repro --engine ${module} --scenario wal-append --seed ${violation.seed}`);
+  });
+
+  it('read late, when the engine opens, still start repro\'s own line: it is made after the run', async () => {
+    const module = fileURLToPath(new URL('../fixtures/engines/planted-by-env-late.ts', import.meta.url));
+    const run = await launchBin(['repro', '--engine', module, '--scenario', 'wal-append', '--seed', '1'], { PC_TEST_PLANTED_LATE: '1' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`reproduce: PC_TEST_PLANTED_LATE=1 `);
+  });
+
+  it('read by a real-disk child process start the parent\'s repro line: the child tells it each name it read', async () => {
+    const module = fileURLToPath(new URL('../fixtures/engines/planted-by-env-late.ts', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'powercut-env-real-'));
+    try {
+      const run = await launchBin(['real', '--engine', module, '--cycles', '5', '--seed', '3', '--dir', join(dir, 'data')], { PC_TEST_PLANTED_LATE: '1' });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^reproduce: PC_TEST_PLANTED_LATE=1 .* real --engine /m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
