@@ -45,7 +45,7 @@
  * Engines are looked at here ({@link lookAgain}); library workloads in targets/runner.ts, over
  * the same {@link disksToLookAt}.
  */
-import { describeError, failureOf, isProgrammingError, type Engine, type EngineConfig, type EngineHandle } from './engine-contract.ts';
+import { describeError, failureOf, isProgrammingError, thrownAt, type Engine, type EngineConfig, type EngineHandle } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
 import { hung } from './checkers/liveness.ts';
 import type { ModelViolation } from './checkers/violation.ts';
@@ -131,8 +131,11 @@ export const lookPrefix = new RegExp(
   `^crash \\d+ \\(a (?:power loss|kill -9)\\)(?: settled on crash state \\d+(?: \\([^)]*\\))? instead of \\d+|, then (?:bit|sector) \\d+ of .+? rotted| (?:${Object.values(lookReasons).map((reason) => reason.replace('#', '\\d+')).join('|')})(?:, settled on crash state \\d+(?: \\([^)]*\\))?)?): `,
 );
 
+/** A violation a recovery found, with where the engine threw for an error it threw (RunViolation.thrownAt). */
+type Found = ModelViolation & { readonly thrownAt?: readonly string[] };
+
 /** A violation a look found, with where to find it on a run's own path (RunViolation.look). */
-export type LookViolation = ModelViolation & { readonly look: LookPlace };
+export type LookViolation = Found & { readonly look: LookPlace };
 
 /** What a look needs of the run. */
 export interface LookSetting {
@@ -545,7 +548,7 @@ function damaged(world: SimWorld): boolean {
 }
 
 /** One recovery of `world`'s disk with faults off, judged by `model`. */
-async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
+async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: LookSetting): Promise<Found[]> {
   const options = { stepsMax: setting.stepsMax, barrier: 'tick' } as const;
   const env = { fs: world.fs, clock: world.clock, dir: setting.dir, config: setting.config, probe: world.probe, hit: setting.hit };
   const opened = await world.run(() => setting.engine.open(env), options);
@@ -556,7 +559,7 @@ async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: Loo
       const error = opened.error;
       if (failureOf(setting.engine, error)?.code === 'corruption') return [...model.openRefused(refusalOf(error), damaging(world)).violations];
       const what = isProgrammingError(error) ? 'threw' : 'failed with faults off:';
-      return [{ invariant: isProgrammingError(error) ? 'engine-error' : 'liveness', message: `open ${what} ${describeError(error)}` }];
+      return [{ invariant: isProgrammingError(error) ? 'engine-error' : 'liveness', message: `open ${what} ${describeError(error)}`, ...framesOf(error) }];
     }
     case 'crashed':
       return [{ invariant: 'harness', message: 'the process crashed with faults off' }];
@@ -565,7 +568,13 @@ async function recoverAndCheck(world: SimWorld, model: CommitModel, setting: Loo
   }
 }
 
-async function checkOpened(world: SimWorld, opened: EngineHandle, model: CommitModel, setting: LookSetting): Promise<ModelViolation[]> {
+/** `{ thrownAt }` for an error with frames of the code under test (as on a run's own path). */
+function framesOf(error: unknown): { thrownAt?: readonly string[] } {
+  const frames = thrownAt(error);
+  return frames === undefined ? {} : { thrownAt: frames };
+}
+
+async function checkOpened(world: SimWorld, opened: EngineHandle, model: CommitModel, setting: LookSetting): Promise<Found[]> {
   const breach = checkHandle(opened);
   if (breach !== undefined) return [breach];
   const handle = promising(opened);
@@ -574,7 +583,7 @@ async function checkOpened(world: SimWorld, opened: EngineHandle, model: CommitM
   if (state.outcome === 'error' && failureOf(setting.engine, state.error)?.code === 'corruption') {
     return [...model.openRefused(refusalOf(state.error), damaging(world), 'reading the recovered state').violations];
   }
-  if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}` }];
+  if (state.outcome !== 'done') return [{ invariant: 'engine-error', message: `reading the recovered state ${state.outcome === 'error' ? `threw ${describeError(state.error)}` : `ended with ${state.outcome}`}`, ...(state.outcome === 'error' ? framesOf(state.error) : {}) }];
   const shaped = recoveredState(state.value);
   if ('violation' in shaped) return [shaped.violation];
   const violations = [...model.checkRecovered(shaped.state, handle.replayStats, { damage: world.damageDurableBy }).violations];

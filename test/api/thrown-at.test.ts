@@ -24,6 +24,15 @@ describe('thrownAt', () => {
     expect(violation.thrownAt!.some((frame) => /[/](sim|harness|scenarios)[/]/.test(frame))).toBe(false);
   });
 
+  it('keeps them for an error a second look met first, on a disk only another crash state left', async () => {
+    const subject = await loadSubject({ kind: 'engine', module: 'test/fixtures/engines/throws-on-odd-size.ts' });
+    const run = await subject.run(subject.plan('wal-append', 11));
+    const violation = run.violations[0]!;
+    expect(violation.look).toBeDefined();
+    expect(violation).toMatchObject({ invariant: 'engine-error', message: expect.stringMatching(/^crash 1 \(a power loss\) settled on crash state \d+ .*: open threw RangeError: /) });
+    expect(violation.thrownAt![0]).toMatch(/^checkSizes \(\/.*test\/fixtures\/engines\/throws-on-odd-size\.ts:\d+:\d+\)$/);
+  });
+
   it('is undefined for a value without a stack', () => {
     expect(thrownAt('a string')).toBeUndefined();
     expect(thrownAt(Object.assign(new Error('x'), { stack: undefined }))).toBeUndefined();
