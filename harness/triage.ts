@@ -145,7 +145,7 @@ const regressionPrefix = /^\[regression [^\]]*\] /;
 
 function shapeOf(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
-  message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
+  message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(binaryWord, '<binary>').replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
   const clause = crashClause.exec(message);
   if (clause === null) return listedOnce(messageShape(message));
   return `${listedOnce(messageShape(message.slice(0, clause.index)))} (after ${crashClass(clause[1]!)})`;
@@ -175,9 +175,18 @@ function onceEach(items: readonly string[]): string[] {
  * half-written file is cut, or what garbage it holds, decides which one, so a library that
  * publishes torn JSON would otherwise show one bug as a dozen root causes (nconf: 23 in 100
  * seeds). Matched anywhere in a message, each becomes {@link notValidJson}; a message cut at its
- * first line may have lost the end of the quoted text, which then runs to the crash clause.
+ * first line may have lost the end of the quoted text, which then runs to the crash clause. V8
+ * quotes a long text in part, with dots (`Unexpected token 'x', ..."ab"... is not valid JSON`).
  */
-const invalidJson = /Unexpected end of JSON input|Unexpected token [^,]*, ".*?(?:" is not valid JSON|(?= \(after [^()]*\)$)|$)|[A-Z][^:;()"]*? (?:in|after) JSON at position \d+(?: \(line \d+ column \d+\))?/g;
+const invalidJson = /Unexpected end of JSON input|Unexpected token [^,]*, (?:\.\.\.)?".*?(?:"(?:\.\.\.)? is not valid JSON|(?= \(after [^()]*\)$)|$)|[A-Z][^:;()"]*? (?:in|after) JSON at position \d+(?: \(line \d+ column \d+\))?/g;
+
+/**
+ * A word holding binary garbage a library quoted (targets/runner.ts `messageOf` made each span
+ * `<binary>`): how many spans, and what printable bytes stuck to them, depend on where the tear
+ * fell (`<binary>`, `<binary><binary>`, `<binary>"key`: a new user's one torn row read as 76 root
+ * causes), so the whole word is one `<binary>`.
+ */
+const binaryWord = /[^\s,;()]*<binary>[^\s,;()]*/g;
 
 /**
  * An engine's refusal as the oracle quotes it (sim/checkers/honest-failure.ts: `open refused with

@@ -167,11 +167,19 @@ describe('causeShape', () => {
       'Bad control character in string literal in JSON at position 7',
       // Cut at the first line: the text quoted had a newline.
       'Unexpected token \'<binary>\', "<binary>',
+      // A long text, quoted in part (nconf).
+      'Unexpected token \'<binary>\', ..."<binary>x"... is not valid JSON',
+      'Unexpected token \'x\', ..."ab x"... is not valid JSON',
     ].map((error) => causeShape(`${prefix}${error} (after power-loss during operation 2, crash state 1)`));
     expect(new Set(shapes)).toEqual(new Set([`${prefix.replace(/\[\/r\/config\.json\]/, '[/r/config.json]')}<not valid JSON> (after power-loss)`]));
     // What is not about JSON keeps its words, and a kill -9 stays apart from a power loss.
     expect(causeShape(`${prefix}ENOENT (after power-loss)`)).toBe(`${prefix}ENOENT (after power-loss)`);
     expect(causeShape(`${prefix}Unexpected end of JSON input (after kill-9 during operation 1)`)).toBe(`${prefix}<not valid JSON> (after kill-9)`);
+  });
+
+  it('says a word of binary garbage one way, however many spans and stuck bytes the tear left: one torn row, one root cause', () => {
+    const shapes = ['<binary>', '<binary><binary>', '<binary>"key', 'ab<binary>', '"<binary>:'].map((word) => causeShape(`row ${word} is torn (after kill-9 during operation 3)`));
+    expect(new Set(shapes)).toEqual(new Set(['row <binary> is torn (after kill-9)']));
   });
 
   it('masks an engine\'s refusal whole, even when the engine quotes the garbage it read: one missing fsync, one root cause', () => {
