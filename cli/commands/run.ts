@@ -3,7 +3,7 @@
  * progress on stderr, a summary (or one JSON object) on stdout, and optional report files.
  */
 import { availableParallelism } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { runCampaign, untestedReason, type CampaignOutcome } from '../../harness/index.ts';
 import type { Shard } from '../../harness/index.ts';
 import { missedTargets, writeReports } from '../../reports/index.ts';
@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .option('--scenario <name...>', 'scenarios to run, or "all" (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(0), defaultSeeds)
     .option('--seed-start <s>', 'first seed', integerOption(0), 1)
-    .option('--jobs <n>', 'threads running seeds: this one and n - 1 workers', integerOption(1), availableParallelism())
+    .addOption(new Option('--jobs <n>', 'threads running seeds: this one and n - 1 workers').argParser(integerOption(1)).default(availableParallelism(), `every core, ${availableParallelism()} here`))
     .option('--shard <I/N>', 'run only shard I of N (pair k of the campaign goes to shard k mod N + 1)', shardOption)
     .option('--time-budget <sec>', 'stop issuing seeds this many seconds after the command started', secondsOption)
     .option('--json', 'print one JSON object on stdout instead of the summary')
