@@ -211,6 +211,41 @@ function rotSectors(file: FileState, fault: RotFault, sectorBytes: number): numb
   return file.durableSectors(Math.min(before.from, last.from), Math.max(before.to, last.to), sectorBytes);
 }
 
+/**
+ * The sector of `sectors` (those {@link rotSectors} allows) a look lets go bad, or lets a bit
+ * rot in: one that holds data (a byte that is not zero) when any does. A page's zero padding gone bad reads as zeros
+ * again, or as garbage no format reads: a look spent there shows nothing (a new user's 4 KiB meta
+ * page held 36 bytes that mattered).
+ */
+function rotSector(file: FileState, sectors: readonly number[], sectorBytes: number, rng: Rng): number {
+  const bytes = file.durable.view();
+  const holding = sectors.filter((sector) => bytes.subarray(sector * sectorBytes, (sector + 1) * sectorBytes).some((byte) => byte !== 0));
+  const pool = holding.length > 0 ? holding : sectors;
+  return pool[rng.int(pool.length)]!;
+}
+
+/** Draws of a rotted bit that may land on a zero byte before one that holds data is taken ({@link rotBit}). */
+const rotBitDraws = 4;
+
+/**
+ * The bit a look lets rot among the bytes `file`'s last fsync made durable: in a sector of
+ * `sectors` that holds data ({@link rotSector}), drawn as injected bit flips are (file-ops.ts
+ * `drawFlipBit`: half at the head of a page, where formats keep their headers), and drawn again,
+ * up to {@link rotBitDraws} times in all, while it lands on a zero byte: a padded page's few
+ * bytes that matter are struck, not its padding. Where every byte holds data (a log's frames),
+ * the first draw stands, as before either rule.
+ */
+function rotBit(file: FileState, sectors: readonly number[], sectorBytes: number, rng: Rng): number {
+  const sector = rotSector(file, sectors, sectorBytes, rng);
+  const { from, to } = file.lastSynced!;
+  const start = Math.max(from, sector * sectorBytes);
+  const end = Math.min(to, file.durable.size, file.cache.size, (sector + 1) * sectorBytes);
+  const bytes = file.durable.view();
+  let bit = drawFlipBit(rng, start, end - start);
+  for (let draw = 1; draw < rotBitDraws && bytes[Math.floor(bit / 8)] === 0; draw++) bit = drawFlipBit(rng, start, end - start);
+  return bit;
+}
+
 /** A deterministic simulated machine: disk, clock, scheduler and fault injection. */
 export class SimWorld {
   readonly seed: number;
@@ -486,15 +521,12 @@ export class SimWorld {
     candidates.sort((a, b) => b.file.lastSynced!.seq - a.file.lastSynced!.seq);
     const chosen = candidates[rank];
     if (chosen === undefined) return undefined;
-    const sector = chosen.sectors[rng.int(chosen.sectors.length)]!;
     if (fault === 'sector-damage') {
+      const sector = rotSector(chosen.file, chosen.sectors, sectorBytes, rng);
       k.rot = { file: chosen.file, fault, at: sector, zeros: rng.chance(0.5) };
       return { fault, path: chosen.path, at: sector };
     }
-    const { from, to } = chosen.file.lastSynced!;
-    const start = Math.max(from, sector * sectorBytes);
-    const end = Math.min(to, chosen.file.durable.size, chosen.file.cache.size, (sector + 1) * sectorBytes);
-    const bit = drawFlipBit(rng, start, end - start);
+    const bit = rotBit(chosen.file, chosen.sectors, sectorBytes, rng);
     k.rot = { file: chosen.file, fault, at: bit, zeros: false };
     return { fault, path: chosen.path, at: bit };
   }
