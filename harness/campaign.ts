@@ -23,9 +23,9 @@ import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { threadsExecutor } from './main-and-pool.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
-import { WorkerPool, WorkerStartError } from './pool.ts';
+import { SeedSpunError, WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
-import { harnessRun, type SeedRun } from './seed-run.ts';
+import { harnessRun, spunRun, type SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject, Targets } from './subject.ts';
 import { ownPathAfterLook, rootCauseKey } from './triage.ts';
 import { compareViolations, toViolation } from './violations.ts';
@@ -147,7 +147,8 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
         if (next.done === true) return;
         const sampled = options.checkDeterminism === true && issued++ % determinismSampleEvery === 0 && sample.length < determinismSampleMax;
         const run = await runPair(executor, next.value);
-        if (sampled) sample.push({ pair: next.value, digest: run.digest });
+        // A run that spun would spin again, for the limit's time, to say what is already known.
+        if (sampled && run.spun !== true) sample.push({ pair: next.value, digest: run.digest });
         aggregator.add(run, next.value.index);
         options.onProgress?.({ done: aggregator.seeds, total: planned, violations: aggregator.violations, elapsedMs: clockMs() - started });
       }
@@ -206,6 +207,7 @@ function normalizedTargets(targets: Targets, sites: readonly string[]): Record<s
 function runPair(executor: SeedExecutor, pair: Pair): Promise<SeedRun> {
   return executor.run({ unit: pair.unit, seed: pair.seed }).catch((error: unknown) => {
     if (error instanceof WorkerStartError) throw error;
+    if (error instanceof SeedSpunError) return spunRun(pair.unit, pair.seed, error.message);
     return harnessRun(pair.unit, pair.seed, error);
   });
 }
@@ -227,6 +229,8 @@ function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
   const firsts: KeptRun[] = [];
   const others: KeptRun[] = [];
   for (const entry of kept) {
+    // A run that spun has no trace to give: run again, it would spin again.
+    if (entry.run.spun === true) continue;
     const found = entry.run.violations;
     const second = ownPathAfterLook(found);
     const roots = second === undefined ? [found[0]!] : [found[0]!, found[second]!];
@@ -284,7 +288,7 @@ async function checkDeterminism<P extends BasePlan>(sample: readonly { pair: Pai
   try {
     const order = sample.length === 1 ? [sample[0]!, sample[0]!] : [...sample].reverse();
     const again = await Promise.all(order.map(({ pair }) => fresh.run({ unit: pair.unit, seed: pair.seed })
-      .then((run) => run.digest, (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`)));
+      .then((run) => run.digest, (error: unknown) => (error instanceof SeedSpunError ? spunRun(pair.unit, pair.seed, error.message).digest : `error: ${error instanceof Error ? error.message : String(error)}`))));
     const mismatches: DigestMismatch[] = [];
     order.forEach(({ pair, digest }, index) => {
       const seen = mismatches.some((mismatch) => mismatch.scenario === pair.unit && mismatch.seed === pair.seed);

@@ -10,8 +10,8 @@
  * `NODE_*`, `npm_*`, `PATH`, `HOME`, ...), and every name read while the environment is being
  * copied whole (`{ ...process.env }`, a child's `env`, the copy a library run restores:
  * targets/environment.ts): from an enumeration of its names to the end of that synchronous
- * stretch, reads are not noted. Reads in worker threads are not seen; the main thread imports
- * the module too, and runs seeds itself.
+ * stretch, reads are not noted. A campaign worker tells the main thread each name it reads
+ * (harness/worker.ts), as a real-disk child tells its parent.
  */
 import { shellQuote } from './shell-quote.ts';
 

@@ -59,7 +59,8 @@ import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
-import type { SeedRun } from './seed-run.ts';
+import { spunRun, type SeedRun } from './seed-run.ts';
+import { SeedSpunError } from './pool.ts';
 import { faultPointsOf, type FaultPoint } from './explore-faults.ts';
 import { exploreFaults, faultClassOf, isCrashKind, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
 import { causeShape } from './triage.ts';
@@ -378,7 +379,13 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   const lane = async (): Promise<void> => {
     for (let at = next++; at < candidates.length; at = next++) {
       const candidate = candidates[at]!;
-      results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
+      const unit = subject.unitOf(candidate.plan);
+      // A candidate that spins ends its worker, not the exploration: a liveness violation of its own.
+      results[at] = await executor.run({ unit, seed: candidate.plan.seed, candidate: { base, crash: candidate.at } })
+        .catch((error: unknown) => {
+          if (error instanceof SeedSpunError) return spunRun(unit, candidate.plan.seed, error.message);
+          throw error;
+        });
       options.onProgress?.(++done, candidates.length);
     }
   };

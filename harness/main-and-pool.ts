@@ -12,11 +12,19 @@ import type { BasePlan, Subject } from './subject.ts';
 
 /**
  * The executor of `threads` threads running seeds of `subject`: this thread alone, or this
- * thread and `threads - 1` workers loading the subject by its spec with `workerScript`.
+ * thread and `threads - 1` workers loading the subject by its spec with `workerScript`, or, for
+ * a library workload, `threads` workers.
  */
 export function threadsExecutor<P extends BasePlan>(subject: Subject<P>, threads: number, workerScript: URL | undefined): SeedExecutor {
   const main = new InProcessExecutor(subject);
   if (threads <= 1 || workerScript === undefined) return main;
+  // With more than one thread, a library's seeds run in workers only: a run that spins in a loop
+  // nothing can interrupt (a retry of a dead process's calls, a loop in synchronous code) then
+  // ends its worker, not the process, and the campaign goes on (pool.ts `SeedSpunError`); in
+  // this thread it could not. One thread stays this one, as before: a worker may fail to start
+  // where this thread runs (a test runner's loader flags), and an engine's seeds (a spin there is
+  // rarer, and a seed far shorter) run here too.
+  if (subject.spec.kind === 'library') return new WorkerPool(threads, workerScript, subject.spec);
   return new MainThreadAndPool(main, new WorkerPool(threads - 1, workerScript, subject.spec));
 }
 

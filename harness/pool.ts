@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
 import { SeedThrewError, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
-import { leaveWatchSeat, takeWatchSeat, type WatchSeat } from './watchdog.ts';
+import { leaveWatchSeat, onHungRun, takeWatchSeat, type WatchSeat } from './watchdog.ts';
+import { noteEnvRead } from './env-reads.ts';
 import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 
 interface Pending {
@@ -25,6 +26,19 @@ export class WorkerStartError extends Error {
   override readonly name = 'WorkerStartError';
   readonly code = 'WORKER_START';
 }
+
+/**
+ * A run that never returns, or retries a dead process's calls for ever (harness/watchdog.ts): its
+ * worker was ended, and the run is reported as a liveness violation of its seed (the campaign's
+ * `spunRun`); the seeds queued behind it on that worker run elsewhere.
+ */
+export class SeedSpunError extends Error {
+  override readonly name = 'SeedSpunError';
+  readonly code = 'SEED_SPUN';
+}
+
+/** A seed sent to a worker that was ended before it began: it runs again on another. */
+class NotStartedError extends Error {}
 
 /**
  * Seeds sent to one worker at a time: the one it runs and the next ones. It runs them one after
@@ -45,11 +59,16 @@ class Slot {
   readonly bases = new Map<number, BasePlan>();
   /** The worker's seat on the watchdog's board (watchdog.ts), given back when it is gone. */
   readonly seat: WatchSeat | undefined = takeWatchSeat();
+  /** Why the run under way spins or never returned: the worker is being ended for it. */
+  spun: string | undefined;
 
   constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
     const workerData: WorkerSetup = this.seat === undefined ? setup : { ...setup, watch: this.seat };
     this.worker = new Worker(script, { workerData });
+    onHungRun(this.seat, (why) => this.#end(why));
     this.worker.on('message', (reply: WorkerReply) => {
+      if ('spun' in reply) return this.#end(reply.spun);
+      if ('env' in reply) return noteEnvRead(reply.env);
       const pending = this.pending.get(reply.id);
       if (pending === undefined) return;
       this.pending.delete(reply.id);
@@ -67,10 +86,24 @@ class Slot {
       leaveWatchSeat(this.seat);
       const pending = [...this.pending.values()];
       this.pending.clear();
+      // A worker ended for a spinning run: that run (the first sent, as it runs them in order)
+      // is reported; the ones queued behind it never began and run again elsewhere.
+      if (this.spun !== undefined) {
+        pending.shift()?.reject(new SeedSpunError(this.spun));
+        for (const seed of pending) seed.reject(new NotStartedError());
+        return;
+      }
       for (const seed of pending) seed.reject(error);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`campaign worker exited with code ${code}`)));
+  }
+
+  /** Ends the worker, whose run under way spins, for `why`. */
+  #end(why: string): void {
+    if (this.spun !== undefined) return;
+    this.spun = why;
+    void this.worker.terminate();
   }
 }
 
@@ -137,6 +170,16 @@ export class WorkerPool implements SeedExecutor {
   }
 
   async run(task: SeedTask): Promise<SeedRun> {
+    for (;;) {
+      try {
+        return await this.#runOnce(task);
+      } catch (error) {
+        if (!(error instanceof NotStartedError)) throw error;
+      }
+    }
+  }
+
+  async #runOnce(task: SeedTask): Promise<SeedRun> {
     if (this.#closed) throw new Error('worker pool is closed');
     if (this.#startError) throw this.#startError;
     const slot = await this.#acquire();
@@ -148,7 +191,7 @@ export class WorkerPool implements SeedExecutor {
         slot.worker.postMessage(this.#message(task, id, slot));
       });
     } catch (error) {
-      if (error instanceof WorkerStartError || (slot.dead && !slot.answered)) {
+      if (error instanceof WorkerStartError || (slot.dead && !slot.answered && slot.spun === undefined)) {
         this.#startError = error instanceof WorkerStartError ? error
           : new WorkerStartError(`a campaign worker could not start: ${error instanceof Error ? error.message : String(error)}`);
         // Wake every queued run so it fails too instead of waiting for a worker forever.

@@ -41,6 +41,8 @@ export type SeedRun = Pick<RunResult, 'unit' | 'seed' | 'violations' | 'detected
     readonly reused?: true;
     /** For an exploration's power-loss candidate: a digest of its crash point and the state the power loss left. */
     readonly crashStateDigest?: string;
+    /** The run spun or never returned, and its worker was ended ({@link spunRun}). */
+    readonly spun?: true;
   };
 
 /** The compact form of a run's result. */
@@ -119,6 +121,14 @@ export function harnessMessage(error: unknown): string {
 }
 
 /** The result of a seed whose run threw: a `harness` violation, nothing else. */
+/**
+ * A seed whose run spun or never returned in a worker, which was ended for it (pool.ts
+ * `SeedSpunError`): a liveness violation, `why`, with nothing else known of the run.
+ */
+export function spunRun(unit: string, seed: number, why: string): SeedRun {
+  return { ...harnessRun(unit, seed, why), violations: [{ invariant: 'liveness', message: why, step: -1 }], spun: true };
+}
+
 export function harnessRun(unit: string, seed: number, error: unknown): SeedRun {
   return {
     unit, seed, detected: 0, crashes: 0, acknowledged: 0, ioCount: 0, digest: '0000000000000000',

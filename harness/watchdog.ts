@@ -18,7 +18,7 @@
  * Off unless a command starts it ({@link startWatchdog}; the CLI does, `--seed-timeout`).
  */
 import { writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { deadCallsQuiet, onDeadCalls, thrownAt, wallClockMs } from '../sim/index.ts';
 import { reproCommand } from './repro.ts';
 import type { BasePlan, Subject } from './subject.ts';
@@ -65,7 +65,7 @@ export function joinWatch(given: WatchSeat): void {
     invocation: given.invocation,
   };
   // Half the limit at most, so that it speaks before the watchdog's own line.
-  onDeadCalls(given.limitMs > 0 ? deadCallWatch(Math.min(deadSpinMs, given.limitMs / 2)) : undefined);
+  onDeadCalls(given.limitMs > 0 ? deadCallWatch(Math.min(isMainThread ? deadSpinMs : workerSpinMs, given.limitMs / 2)) : undefined);
 }
 
 /**
@@ -73,6 +73,12 @@ export function joinWatch(given: WatchSeat): void {
  * calls that unwind after a crash take milliseconds, a retry loop that sleeps goes on for ever.
  */
 export const deadSpinMs = 10_000;
+/**
+ * The same in a campaign worker, where the spin ends only that worker (harness/pool.ts): each
+ * spinning seed costs this much of its thread, and a library that retries on any error (pino's
+ * sonic-boom) spins in many seeds.
+ */
+export const workerSpinMs = 3_000;
 
 /**
  * This process and its `kill`, taken when this module loads: during a library workload's run the
@@ -99,9 +105,49 @@ function deadCallWatch(spinMs: number): (syscall: string, calls: number) => void
     const stack = new Error('dead call');
     Error.stackTraceLimit = limit;
     const frames = thrownAt(stack) ?? ['(no frame of the code under test)'];
-    writeSync(2, `powercut: ${currentLabel() ?? 'a run'}: the code under test keeps calling fs after the simulated process died (${calls} calls in ${Math.round((now - since) / 1000)} s, the last ${syscall}; each throws POWERCUT_CRASHED): it catches that error and calls again in a synchronous loop, which nothing can interrupt (a retry on any error, as sonic-boom 4's flushSync does), so powercut ends the process here (SIGKILL, exit status 137). The call, from: ${frames.join(' < ')}\n`);
+    const what = `the code under test keeps calling fs after the simulated process died (the last call ${syscall}; each throws POWERCUT_CRASHED): it catches that error and calls again in a synchronous loop, which nothing can interrupt (a retry on any error, as sonic-boom 4's flushSync does)`;
+    const from = `The call, from: ${frames.join(' < ')}`;
+    if (spinHandler !== undefined) {
+      writeSync(2, `powercut: ${currentLabel() ?? 'a run'}: ${what} (${calls} calls in ${Math.round((now - since) / 1000)} s); its worker thread is ended, and the campaign goes on (the run is reported as a liveness violation). ${from}\n`);
+      spinHandler(`${what}. ${from}`);
+    }
+    writeSync(2, `powercut: ${currentLabel() ?? 'a run'}: ${what} (${calls} calls in ${Math.round((now - since) / 1000)} s), so powercut ends the process here (SIGKILL, exit status 137). ${from}\n`);
     realKill(realPid, 'SIGKILL');
   };
+}
+
+/**
+ * Where a campaign worker hands a run that spins ({@link deadCallWatch}) to its pool instead of
+ * ending the process: it tells the pool why and ends its own thread (harness/worker.ts), and the
+ * pool reports the run and goes on. Never returns.
+ */
+let spinHandler: ((why: string) => never) | undefined;
+
+/** Sets (in a campaign worker thread only) what a spinning run hands its cause to; see {@link spinHandler}. */
+export function onSpin(handler: ((why: string) => never) | undefined): void {
+  if (isMainThread) return;
+  spinHandler = handler;
+}
+
+/**
+ * What the main thread does with a worker whose run never returned, by the worker's slot on the
+ * board (the pool ends that worker and reports the run): told by the watchdog thread, which
+ * ends the process itself only for this thread's own runs, or for a slot nobody handles.
+ */
+const hungHandlers = new Map<number, (why: string) => void>();
+
+/**
+ * Hands runs of the worker at `seat` that never return to `handler` (the worker's pool), until
+ * {@link leaveWatchSeat}; without a watchdog, nothing.
+ */
+export function onHungRun(seat: WatchSeat | undefined, handler: (why: string) => void): void {
+  if (seat === undefined || board === undefined || seat.buffer !== board.buffer) return;
+  hungHandlers.set(seat.slot, handler);
+}
+
+/** What the watchdog thread says of a run that never returned, after its label. */
+function hungWords(seconds: number): string {
+  return `it has not returned after ${seconds} s of wall time. The code under test never gave the simulated world a turn (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop)`;
 }
 
 /** The label of the run this thread's slot is busy with, if any. */
@@ -123,9 +169,22 @@ export function startWatchdog(limitSec: number, invocation: string): void {
   const buffer = new SharedArrayBuffer(labelsAt + watchSlotsMax * watchLabelBytesMax);
   // None of the process's flags (`--input-type=module` would make the source an ES module).
   const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs } });
-  // The watchdog never keeps the process alive, nor fails it for its own sake.
-  dog.unref();
   dog.on('error', () => undefined);
+  // A worker's run that never returned: its pool ends the worker and goes on; without one, the process ends.
+  dog.on('message', ({ slot, label, seconds }: { slot: number; label: string; seconds: number }) => {
+    const handler = hungHandlers.get(slot);
+    if (handler !== undefined) {
+      hungHandlers.delete(slot);
+      handler(`the run did not return within --seed-timeout (${board?.limitMs === undefined ? '?' : Math.round(board.limitMs / 1000)} s of wall time): the code under test never gave the simulated world a turn (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop); its worker thread was ended and the campaign went on`);
+      writeSync(2, `powercut: ${label}: ${hungWords(seconds)}; its worker thread was ended, and the campaign goes on (the run is reported as a liveness violation).\n`);
+      return;
+    }
+    writeSync(2, `powercut: ${label}: ${hungWords(seconds)}, so powercut ends the process here (SIGKILL, exit status 137); raise the limit with --seed-timeout SECONDS if that run is only slow.\n`);
+    realKill(realPid, 'SIGKILL');
+  });
+  // The watchdog never keeps the process alive, nor fails it for its own sake (unref'd after
+  // its listeners, which would ref it again).
+  dog.unref();
   const taken = new Array<boolean>(watchSlotsMax).fill(false);
   taken[0] = true;
   board = { buffer, words: new Int32Array(buffer, 0, watchSlotsMax * wordsPerSlot), taken, invocation, limitMs: limitSec * 1000, dog };
@@ -167,6 +226,7 @@ export function leaveWatchSeat(given: WatchSeat | undefined): void {
   const generation = Atomics.load(board.words, given.slot * wordsPerSlot);
   if ((generation & 1) === 1) Atomics.store(board.words, given.slot * wordsPerSlot, generation + 1);
   board.taken[given.slot] = false;
+  hungHandlers.delete(given.slot);
 }
 
 /**
@@ -203,7 +263,7 @@ export function watchRuns<P extends BasePlan>(subject: Subject<P>): Subject<P> {
  * generation has not moved for the limit is a run that never returned.
  */
 const watchdogSource = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs } = workerData;
 const words = new Int32Array(buffer, 0, slots * wordsPerSlot);
@@ -223,6 +283,12 @@ setInterval(() => {
     const length = Atomics.load(words, slot * wordsPerSlot + 1);
     const label = decoder.decode(new Uint8Array(buffer, labelsAt + slot * labelBytes, length).slice());
     const seconds = Math.round((now - since[slot]) / 1000);
+    if (slot !== 0) {
+      // A worker's: the main thread hands it to the worker's pool (or ends the process). Once.
+      since[slot] = Infinity;
+      parentPort.postMessage({ slot, label, seconds });
+      continue;
+    }
     writeSync(2, 'powercut: ' + label + ': it has not returned after ' + seconds + ' s of wall time. The code under test never gave the simulated world a turn ' +
       '(a loop in synchronous code or in promise callbacks, which no simulated step budget can stop), so powercut ends the process here (SIGKILL, exit status 137); ' +
       'raise the limit with --seed-timeout SECONDS if that run is only slow.\\n');

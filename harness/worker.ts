@@ -8,7 +8,8 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { harnessMessage, runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
-import { joinWatch, type WatchSeat } from './watchdog.ts';
+import { joinWatch, onSpin, type WatchSeat } from './watchdog.ts';
+import { onEnvRead } from './env-reads.ts';
 
 /**
  * What the main thread sends: a seed, numbered. An exploration candidate names its base by
@@ -39,8 +40,12 @@ export function keepBase(kept: Map<number, BasePlan>, id: number, base: BasePlan
   return oldest;
 }
 
-/** A worker's answer: the run, an error of that seed, or a subject that would not load. */
+/** A worker's answer: the run, an error of that seed, a subject that would not load, or a run that spins. */
 export type WorkerReply =
+  /** The run under way spins in a loop nothing can interrupt: why; the worker waits to be ended. */
+  | { readonly spun: string }
+  /** The code under test read this environment variable (env-reads.ts): the main thread's repro lines set it. */
+  | { readonly env: string }
   | { readonly id: number; readonly run: SeedRun }
   /** The seed's run threw: its `harnessMessage`. */
   | { readonly id: number; readonly error: string }
@@ -63,6 +68,13 @@ export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void 
   if (port === null) throw new Error('serveSeeds must run in a worker thread');
   const setup = workerData as WorkerSetup;
   if (setup.watch !== undefined) joinWatch(setup.watch);
+  // A planted bug's switch read only while a seed runs here (a library's seeds run in workers only).
+  onEnvRead((name) => port.postMessage({ env: name } satisfies WorkerReply));
+  // A run that retries a dead process's calls for ever: the pool ends this thread and goes on.
+  onSpin((why) => {
+    port.postMessage({ spun: why } satisfies WorkerReply);
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  });
   const subject = load(setup.spec);
   // An unhandled rejection would kill the worker before it could say why.
   subject.catch(() => undefined);

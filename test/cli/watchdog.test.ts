@@ -33,25 +33,39 @@ const spinner = 'test/targets/fixtures/spins-after-error.ts';
 const named = /^powercut: a run of seed (\d+) \(workload spins-after-error\); `[^`]* repro --target test\/targets\/fixtures\/spins-after-error\.ts --seed \1` runs that seed alone: it has not returned after \d+ s of wall time\./m;
 
 describe('the watchdog on a library that spins in synchronous code after a failed write', () => {
-  it.each([1, 2])('ends a campaign with --jobs %i with one line naming the seed and the command that reruns it (SIGKILL)', async (jobs) => {
-    const ended = await powercut('run', '--target', spinner, '--seeds', '200', '--jobs', String(jobs), '--seed-timeout', '2');
-    expect(ended.signal).toBe('SIGKILL');
+  it.each([2, 3])('ends the worker of each run that spins, with one line naming the seed and the command that reruns it, and the campaign with --jobs %i goes on to report them as liveness violations', async (jobs) => {
+    const ended = await powercut('run', '--target', spinner, '--seeds', '8', '--jobs', String(jobs), '--seed-timeout', '2');
+    expect(ended.signal).toBeNull();
+    expect(ended.code).toBe(1);
     expect(ended.stderr).toMatch(named);
-    // The seed it names is one that spins: run alone, it is stopped the same way.
-    const seed = named.exec(ended.stderr)![1]!;
-    const alone = await powercut('repro', '--target', spinner, '--seed', seed, '--seed-timeout', '1');
+    expect(ended.stderr).toMatch(/its worker thread was ended, and the campaign goes on/);
+    expect(ended.stdout).toMatch(/^seeds run: 8 /m);
+    const spun = [...ended.stderr.matchAll(new RegExp(named.source, 'gm'))].map((match) => Number(match[1])).sort((a, b) => a - b);
+    expect(spun.length).toBeGreaterThan(0);
+    expect(ended.stdout).toMatch(new RegExp(`^violations: ${spun.length} of 8 seeds failed`, 'm'));
+    expect(ended.stdout).toMatch(/\[liveness\] the run did not return within --seed-timeout \(N s of wall time\): the code under test never gave the simulated world a turn/);
+    // The seed it names is one that spins: run alone, in this thread, it ends the process.
+    const alone = await powercut('repro', '--target', spinner, '--seed', String(spun[0]), '--seed-timeout', '1');
     expect(alone.signal).toBe('SIGKILL');
-    expect(named.exec(alone.stderr)?.[1]).toBe(seed);
+    expect(named.exec(alone.stderr)?.[1]).toBe(String(spun[0]));
   });
 });
 
 describe('a library that catches the simulated crash and retries for ever in synchronous code', () => {
-  it('ends the process well before the limit, naming the seed and where the code under test keeps calling fs', async () => {
-    const ended = await powercut('run', '--target', 'test/targets/fixtures/retries-after-crash.ts', '--seeds', '50', '--jobs', '1', '--seed-timeout', '4');
-    expect(ended.signal).toBe('SIGKILL');
-    expect(ended.stderr).toMatch(/^powercut: a run of seed \d+ \(workload retries-after-crash\); `[^`]* repro --target test\/targets\/fixtures\/retries-after-crash\.ts --seed \d+` runs that seed alone: the code under test keeps calling fs after the simulated process died \(\d+ calls in \d+ s, the last \w+; each throws POWERCUT_CRASHED\): it catches that error and calls again in a synchronous loop/m);
+  it('ends its worker well before the limit, naming the seed and where the code under test keeps calling fs, and the campaign goes on', async () => {
+    const ended = await powercut('run', '--target', 'test/targets/fixtures/retries-after-crash.ts', '--seeds', '6', '--jobs', '2', '--seed-timeout', '20');
+    expect(ended.signal).toBeNull();
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(/^powercut: a run of seed \d+ \(workload retries-after-crash\); `[^`]* repro --target test\/targets\/fixtures\/retries-after-crash\.ts --seed \d+` runs that seed alone: the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws POWERCUT_CRASHED\): it catches that error and calls again in a synchronous loop[^\n]*\(\d+ calls in \d+ s\); its worker thread is ended/m);
     expect(ended.stderr).toMatch(/The call, from: \S*flushSync \(\S*retries-after-crash\.ts:\d+:\d+\)/);
     expect(ended.stderr).not.toMatch(/has not returned after/);
+    expect(ended.stdout).toMatch(/\[liveness\] the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws POWERCUT_CRASHED\)[^\n]*The call, from: flushSync/);
+  });
+
+  it.each([['repro', '--seed', '2'], ['run', '--seeds', '50', '--jobs', '1']])('ends the process when it spins in this thread, where nothing can end it alone (%s)', async (...args) => {
+    const ended = await powercut(args[0]!, '--target', 'test/targets/fixtures/retries-after-crash.ts', ...args.slice(1), '--seed-timeout', '4');
+    expect(ended.signal).toBe('SIGKILL');
+    expect(ended.stderr).toMatch(/keeps calling fs after the simulated process died[^\n]*so powercut ends the process here \(SIGKILL, exit status 137\)/);
   });
 });
 

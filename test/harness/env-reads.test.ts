@@ -17,6 +17,7 @@ afterEach(() => {
   delete process.env['PC_TEST_READ'];
   delete process.env['PC_TEST_COPIED'];
   delete process.env['PC_TEST_PLANTED_LATE'];
+  delete process.env['PC_TEST_LIB_PLANTED'];
   forgetEnvReads();
 });
 
@@ -50,6 +51,13 @@ describe('the environment variables a module read', () => {
     const result = await runCampaign({ subject: await loadSubject({ kind: 'engine', module }), units: ['wal-append'], seeds: 3, invocation: 'npx powercut' });
     expect(result.violations.length).toBeGreaterThan(0);
     for (const violation of result.violations) expect(violation.repro).toBe(`PC_TEST_PLANTED=1 npx powercut repro --engine ${module} --scenario wal-append --seed ${violation.seed}`);
+  });
+
+  it('read only by seeds that ran in worker threads (a library campaign\'s, with more than one thread) start its repro lines: the workers tell the main thread', async () => {
+    const run = await launchBin(['run', '--target', fileURLToPath(new URL('../targets/fixtures/planted-by-env-in-run.ts', import.meta.url)), '--seeds', '4', '--jobs', '2'], { PC_TEST_LIB_PLANTED: '1' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^violations: 4 of 4 seeds failed/m);
+    expect(run.stdout).toMatch(/repro: PC_TEST_LIB_PLANTED=1 .* repro --target /);
   });
 
   it('read late, when the engine opens, still start repro\'s own line: it is made after the run', async () => {
