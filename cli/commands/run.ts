@@ -10,7 +10,7 @@ import { missedTargets, writeReports } from '../../reports/index.ts';
 import { nativeAddonsLine, workerScript } from '../../subjects/index.ts';
 import { checkReportDir } from '../report-dir.ts';
 import { exitCodes, exitCodesHelp } from '../errors.ts';
-import { campaignJson, campaignSummary, fewAcknowledgedNote, missedProbes, unreachableNote } from '../format.ts';
+import { campaignJson, campaignSummary, fewAcknowledgedNote, journalOrderNote, missedProbes, unreachableNote } from '../format.ts';
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
@@ -112,6 +112,8 @@ export function register(program: Command): void {
       if (unreachable !== undefined) process.stderr.write(`powercut: ${unreachable}\n`);
       const few = fewAcknowledgedNote(result);
       if (few !== undefined) process.stderr.write(`powercut: ${few}\n`);
+      const order = journalOrderNote(result, (subject.plan(subject.units[0]!, 1) as { faults?: { dirOrder?: string } }).faults?.dirOrder);
+      if (order !== undefined) process.stderr.write(`powercut: ${order}\n`);
       const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
       if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
       if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);

@@ -3,7 +3,7 @@
  * cause, and the trace around the check that found a run's first violation.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, traceExcerpt } from '../../cli/format.ts';
 import { crashesShown } from '../../cli/commands/explore.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
@@ -293,6 +293,22 @@ describe('fewAcknowledgedNote', () => {
     expect(fewAcknowledgedNote(library(200, 200))).toBeUndefined();
     expect(fewAcknowledgedNote(library(200, 0))).toBeUndefined();
     expect(fewAcknowledgedNote({ ...library(200, 40), subject: { kind: 'engine', name: 'e' } })).toBeUndefined();
+  });
+});
+
+describe('journalOrderNote', () => {
+  const library: CampaignResult = { ...greenResult, subject: { kind: 'library', name: 'blobs' } };
+
+  it('says, after a library campaign found nothing on a disk that kept directory operations in order, what only a reordering disk shows and how to ask for one', () => {
+    expect(journalOrderNote(library, undefined)).toMatch(/^note: no violation with each directory's operations kept in the order they were made, as ext4's and XFS's journals keep them; .* shows only with the workload's faults: \{ dirOrder: 'per-name' \}/);
+    expect(journalOrderNote(library, 'journal')).toBeDefined();
+  });
+
+  it('is silent on a reordering disk, after violations, for an engine (unordered-names is a scenario of its own), and when nothing ran', () => {
+    expect(journalOrderNote(library, 'per-name')).toBeUndefined();
+    expect(journalOrderNote({ ...library, violations: [{ scenario: 'blobs', seed: 1, invariant: 'x', message: 'm', repro: 'r' }] } as CampaignResult, undefined)).toBeUndefined();
+    expect(journalOrderNote(greenResult, undefined)).toBeUndefined();
+    expect(journalOrderNote({ ...library, seeds: 0 }, undefined)).toBeUndefined();
   });
 });
 
