@@ -202,7 +202,7 @@ const quotedRefusal = /(refused with )"[\s\S]*?"(?= although no fault damaged du
  * is given whenever such a name was lost, whether or not the failure rests on it, so one bug's
  * runs with it and without it are one root cause (a page store's user saw them split).
  */
-const lostNameHint = /; the power loss before it lost [^;]*?, which named a file whose data was durable(?::| \(if what failed rests on that file:) [^;]*?\(fsyncing the file is not enough[^)]*\)\)?/g;
+const lostNameHint = /; the power loss before it lost [^;]*?, which named a file whose data was durable(?: \(if what failed rests on that file: [^;]*?; fsyncing the file is not enough under POSIX\)|(?::| \(if what failed rests on that file:) [^;]*?\(fsyncing the file is not enough[^)]*\)\)?)/g;
 
 /**
  * The hint that the last power loss left a file reading bytes nothing wrote (sim/world.ts

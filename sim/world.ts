@@ -156,7 +156,9 @@ export function powerLossNote(report: PowerLossReport | undefined): string {
   const lostDir = report?.lostDir === undefined ? '' : '; the power loss before it lost a new directory with synced names in it, because no fsync of its parent succeeded after its mkdir (the trace\'s dir-lost note names it): a directory\'s name is durable only once its parent directory is fsynced, as a file\'s is';
   // Not traced as a note (it changes no run), so it names the operation itself: paths are the
   // same from seed to seed of one bug, and triage masks the digits of numbered files.
-  const lostName = report?.lostSyncedName === undefined ? '' : `; the power loss before it lost ${report.lostSyncedName}, which named a file whose data was durable (if what failed rests on that file: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough under POSIX, though ext4 and XFS make it durable with any fsync, as faults { nameSync: 'journal' } simulates; a name nothing relied on yet, such as a temporary file's, is lost harmlessly))`;
+  // Kept short: it comes with every violation after such a power loss (README "Known limits" says
+  // what ext4 and XFS do, `nameSync: 'journal'`).
+  const lostName = report?.lostSyncedName === undefined ? '' : `; the power loss before it lost ${report.lostSyncedName}, which named a file whose data was durable (if what failed rests on that file: a new or renamed name is durable only once its directory is fsynced; fsyncing the file is not enough under POSIX)`;
   return outOfOrder + failedSync + lostDir + lostName;
 }
 

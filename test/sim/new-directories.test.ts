@@ -291,7 +291,7 @@ describe('a name lost with its synced data (a file fsynced, its directory not)',
     await syncedThenRenamed(world, false);
     filesAfterPowerLoss(world, 1);
     expect(world.lastPowerLoss?.lostSyncedName).toBe('the rename /r/tmp -> /r/final');
-    expect(powerLossNote(world.lastPowerLoss)).toBe('; the power loss before it lost the rename /r/tmp -> /r/final, which named a file whose data was durable (if what failed rests on that file: a new or renamed name is durable only once its directory is fsynced after the create or rename (fsyncing the file is not enough under POSIX, though ext4 and XFS make it durable with any fsync, as faults { nameSync: \'journal\' } simulates; a name nothing relied on yet, such as a temporary file\'s, is lost harmlessly))');
+    expect(powerLossNote(world.lastPowerLoss)).toBe('; the power loss before it lost the rename /r/tmp -> /r/final, which named a file whose data was durable (if what failed rests on that file: a new or renamed name is durable only once its directory is fsynced; fsyncing the file is not enough under POSIX)');
   });
 
   it('is not reported when the power loss struck the fsync of that very directory: nothing relied on the name yet', async () => {
