@@ -54,7 +54,7 @@ function files(count: number): string {
  * Runs one plan with the full trace and prints it.
  * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
  */
-export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: () => string, traceFile: string | undefined, diskDir?: string): Promise<number> {
+export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: () => string, traceFile: string | undefined, diskDir?: string, fromSeed = false): Promise<number> {
   if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
   if (diskDir !== undefined) checkDumpDir(diskDir);
   let disk: DiskImage | undefined;
@@ -74,6 +74,8 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   if (plan.found !== undefined) {
     process.stderr.write(`powercut: note: this plan was saved from a run that failed ${plan.found.invariant}, and it passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root, a module's state)\n`);
   }
+  // A new user's seed stopped failing once he added a directory fsync, and nothing said why.
+  if (fromSeed) process.stderr.write(`powercut: note: a seed's faults strike at I/O counts, so once the code under test makes other I/O they land elsewhere, and a seed that failed before may pass without the bug being gone; a failure kept as a shrunk plan (shrink --out FILE) keeps its faults at the steps they struck\n`);
   const unfired = unfiredFaults(plan, result);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfiredList(unfired)}): the plan no longer reaches the I/O it was written for\n`);
@@ -176,7 +178,7 @@ export function register(program: Command): void {
       const subject = await subjectOf(options);
       const unit = unitOf(subject, options.scenario);
       const reproduce = (): string => reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
-      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk);
+      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk, true);
     });
 
   program.command('replay')
