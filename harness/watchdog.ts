@@ -11,9 +11,11 @@
  * shared memory: before a run it writes the run's label (the seed and the command that reruns
  * it) and marks the slot busy, after it marks it idle. A watchdog thread looks at the board every
  * {@link watchPeriodMs}; a slot busy with the same run for longer than the limit is a run that
- * never returned: the watchdog prints one line naming it and ends the process with SIGKILL (exit
- * 137 in a shell), the only way to stop a thread spinning in synchronous code. The cost to a run
- * is one label and two atomic stores.
+ * never returned. A worker's is handed to its pool, which ends that worker and reports the run
+ * (harness/pool.ts; a library campaign with `--jobs 2` or more runs its seeds in workers only);
+ * this thread's, or a worker's nobody handles, ends the process with one line naming it and
+ * SIGKILL (exit 137 in a shell), the only way to stop this thread spinning in synchronous code.
+ * The cost to a run is one label and two atomic stores.
  *
  * Off unless a command starts it ({@link startWatchdog}; the CLI does, `--seed-timeout`).
  */
