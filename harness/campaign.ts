@@ -23,9 +23,9 @@ import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { threadsExecutor } from './main-and-pool.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
-import { SeedSpunError, WorkerPool, WorkerStartError } from './pool.ts';
+import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
-import { harnessRun, spunRun, type SeedRun } from './seed-run.ts';
+import { harnessRun, type SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject, Targets } from './subject.ts';
 import { ownPathAfterLook, rootCauseKey } from './triage.ts';
 import { compareViolations, toViolation } from './violations.ts';
@@ -207,7 +207,6 @@ function normalizedTargets(targets: Targets, sites: readonly string[]): Record<s
 function runPair(executor: SeedExecutor, pair: Pair): Promise<SeedRun> {
   return executor.run({ unit: pair.unit, seed: pair.seed }).catch((error: unknown) => {
     if (error instanceof WorkerStartError) throw error;
-    if (error instanceof SeedSpunError) return spunRun(pair.unit, pair.seed, error.message);
     return harnessRun(pair.unit, pair.seed, error);
   });
 }
@@ -288,7 +287,7 @@ async function checkDeterminism<P extends BasePlan>(sample: readonly { pair: Pai
   try {
     const order = sample.length === 1 ? [sample[0]!, sample[0]!] : [...sample].reverse();
     const again = await Promise.all(order.map(({ pair }) => fresh.run({ unit: pair.unit, seed: pair.seed })
-      .then((run) => run.digest, (error: unknown) => (error instanceof SeedSpunError ? spunRun(pair.unit, pair.seed, error.message).digest : `error: ${error instanceof Error ? error.message : String(error)}`))));
+      .then((run) => run.digest, (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`)));
     const mismatches: DigestMismatch[] = [];
     order.forEach(({ pair, digest }, index) => {
       const seen = mismatches.some((mismatch) => mismatch.scenario === pair.unit && mismatch.seed === pair.seed);

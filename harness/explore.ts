@@ -59,8 +59,7 @@ import { lookPrefix, wallClockMs } from '../sim/index.ts';
 import type { RunViolation } from '../sim/index.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { pinLook } from './pin-look.ts';
-import { spunRun, type SeedRun } from './seed-run.ts';
-import { SeedSpunError } from './pool.ts';
+import type { SeedRun } from './seed-run.ts';
 import { faultPointsOf, type FaultPoint } from './explore-faults.ts';
 import { exploreFaults, faultClassOf, isCrashKind, type BasePlan, type CandidateCrash, type ExploreFault, type RecoveryCrash, type Subject } from './subject.ts';
 import { causeShape } from './triage.ts';
@@ -379,13 +378,7 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   const lane = async (): Promise<void> => {
     for (let at = next++; at < candidates.length; at = next++) {
       const candidate = candidates[at]!;
-      const unit = subject.unitOf(candidate.plan);
-      // A candidate that spins ends its worker, not the exploration: a liveness violation of its own.
-      results[at] = await executor.run({ unit, seed: candidate.plan.seed, candidate: { base, crash: candidate.at } })
-        .catch((error: unknown) => {
-          if (error instanceof SeedSpunError) return spunRun(unit, candidate.plan.seed, error.message);
-          throw error;
-        });
+      results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
       options.onProgress?.(++done, candidates.length);
     }
   };

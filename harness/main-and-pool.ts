@@ -20,7 +20,7 @@ export function threadsExecutor<P extends BasePlan>(subject: Subject<P>, threads
   if (threads <= 1 || workerScript === undefined) return main;
   // With more than one thread, a library's seeds run in workers only: a run that spins in a loop
   // nothing can interrupt (a retry of a dead process's calls, a loop in synchronous code) then
-  // ends its worker, not the process, and the campaign goes on (pool.ts `SeedSpunError`); in
+  // ends its worker, not the process, and the campaign goes on (pool.ts, seed-run.ts `spunRun`); in
   // this thread it could not. One thread stays this one, as before: a worker may fail to start
   // where this thread runs (a test runner's loader flags), and an engine's seeds (a spin there is
   // rarer, and a seed far shorter) run here too.

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
-import { SeedThrewError, type SeedRun, type SeedTask } from './seed-run.ts';
+import { SeedThrewError, spunRun, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
 import { leaveWatchSeat, onHungRun, takeWatchSeat, type WatchSeat } from './watchdog.ts';
 import { noteEnvRead } from './env-reads.ts';
@@ -19,22 +19,15 @@ import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from '.
 interface Pending {
   readonly resolve: (run: SeedRun) => void;
   readonly reject: (error: Error) => void;
+  /** The seed sent, for the result of a run that spins ({@link spunRun}). */
+  readonly unit: string;
+  readonly seed: number;
 }
 
 /** A worker thread could not start, or could not load the subject: the pool cannot run seeds. */
 export class WorkerStartError extends Error {
   override readonly name = 'WorkerStartError';
   readonly code = 'WORKER_START';
-}
-
-/**
- * A run that never returns, or retries a dead process's calls for ever (harness/watchdog.ts): its
- * worker was ended, and the run is reported as a liveness violation of its seed (the campaign's
- * `spunRun`); the seeds queued behind it on that worker run elsewhere.
- */
-export class SeedSpunError extends Error {
-  override readonly name = 'SeedSpunError';
-  readonly code = 'SEED_SPUN';
 }
 
 /** A seed sent to a worker that was ended before it began: it runs again on another. */
@@ -86,10 +79,13 @@ class Slot {
       leaveWatchSeat(this.seat);
       const pending = [...this.pending.values()];
       this.pending.clear();
-      // A worker ended for a spinning run: that run (the first sent, as it runs them in order)
-      // is reported; the ones queued behind it never began and run again elsewhere.
+      // A worker ended for a run that spins or never returned (harness/watchdog.ts): that run
+      // (the first sent, as it runs them in order) is a liveness violation of its seed
+      // (`spunRun`), for every caller alike; the ones queued behind it never began and run again
+      // elsewhere.
       if (this.spun !== undefined) {
-        pending.shift()?.reject(new SeedSpunError(this.spun));
+        const head = pending.shift();
+        head?.resolve(spunRun(head.unit, head.seed, this.spun));
         for (const seed of pending) seed.reject(new NotStartedError());
         return;
       }
@@ -187,7 +183,7 @@ export class WorkerPool implements SeedExecutor {
     try {
       return await new Promise<SeedRun>((resolve, reject) => {
         const id = this.#nextId++;
-        slot.pending.set(id, { resolve, reject });
+        slot.pending.set(id, { resolve, reject, unit: task.unit, seed: task.seed });
         slot.worker.postMessage(this.#message(task, id, slot));
       });
     } catch (error) {

@@ -122,8 +122,8 @@ export function harnessMessage(error: unknown): string {
 
 /** The result of a seed whose run threw: a `harness` violation, nothing else. */
 /**
- * A seed whose run spun or never returned in a worker, which was ended for it (pool.ts
- * `SeedSpunError`): a liveness violation, `why`, with nothing else known of the run.
+ * A seed whose run spun or never returned in a worker, which was ended for it (pool.ts): a
+ * liveness violation, `why`, with nothing else known of the run.
  */
 export function spunRun(unit: string, seed: number, why: string): SeedRun {
   return { ...harnessRun(unit, seed, why), violations: [{ invariant: 'liveness', message: why, step: -1 }], spun: true };
