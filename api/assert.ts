@@ -9,7 +9,7 @@
  */
 import { runCampaign, untestedReason, type CampaignOutcome } from '../harness/index.ts';
 import { findingOf } from '../harness/index.ts';
-import { keptPlanNote, planToKeep, shrinkPlan } from '../harness/index.ts';
+import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
 import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
@@ -85,5 +85,6 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
       ? `seed ${first.seed} did not fail ${first.invariant} again when rerun in this thread, so nothing was shrunk: the run depends on something its plan does not record (an environment variable, a file outside the simulated root, state a module keeps)`
       : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`}`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
+    ...(outcome.violations.some((found) => found.scenario === first.scenario && found.seed === first.seed && found.needsNoFault === true) ? [`it needs no fault: ${needsNoFaultWords(`seed ${first.seed}`)}`] : []),
   ], invocation);
 }

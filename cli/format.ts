@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
+import { coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
 import { hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -161,6 +161,8 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const own = withoutHints(first.root.message);
     lines.push(`  ${' '.repeat(width)}        ${runName(first.root.scenario, first.root.seed)}: ${clipped(own, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
+    const faultFree = needsNoFaultLine(group);
+    if (faultFree !== undefined) lines.push(`  ${' '.repeat(width)}        ${faultFree}`);
   }
   if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in seed ${hinted[0]!.seed}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);
   const rest = groups.slice(groupsListedMax);

@@ -25,6 +25,7 @@ import { threadsExecutor } from './main-and-pool.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
+import { faultFreeChecksMax, rootsWithoutFault } from './fault-free.ts';
 import { harnessRun, type SeedRun } from './seed-run.ts';
 import type { BasePlan, Subject, Targets } from './subject.ts';
 import { ownPathAfterLook, rootCauseKey } from './triage.ts';
@@ -156,7 +157,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
     await Promise.all(Array.from({ length: executor.lanes }, lane));
     const runsPhaseMs = clockMs() - started;
     const invocation = options.invocation ?? invocationDefault;
-    const violations = await attachTraces(aggregator.kept, executor, (run) => reproCommand(invocation, subject, run.unit, run.seed));
+    const violations = await attachTraces(aggregator.kept, subject, executor, (run) => reproCommand(invocation, subject, run.unit, run.seed));
     const determinism = options.checkDeterminism ? await checkDeterminism(sample, options, jobs) : undefined;
     return {
       subject: { kind: subject.spec.kind, name: subject.name, ...(subject.spec.module === undefined ? {} : { module: subject.spec.module }), ...(subject.description === undefined ? {} : { description: subject.description }) },
@@ -218,12 +219,18 @@ function traceWindow(trace: readonly TraceEvent[], violation: RunViolation): Tra
   return trace.slice(Math.max(0, end - traceEventsMax), end);
 }
 
+/** The roots of a run's violations: its first, and the first on its own path after a second look's. */
+function rootIndexes(found: readonly RunViolation[]): number[] {
+  const second = ownPathAfterLook(found);
+  return second === undefined ? [0] : [0, second];
+}
+
 /**
  * The kept runs that get a trace: the first run of each root cause (harness/triage.ts) in campaign
  * order, so that every kind of failure has a timeline to show, then the other runs in campaign
- * order; at most {@link tracedRunsMax}.
+ * order; at most {@link tracedRunsMax}. `firsts` are the first runs of each root cause.
  */
-function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
+function runsToTrace(kept: readonly KeptRun[]): { chosen: Set<KeptRun>; firsts: KeptRun[] } {
   const causes = new Set<string>();
   const firsts: KeptRun[] = [];
   const others: KeptRun[] = [];
@@ -231,16 +238,14 @@ function runsToTrace(kept: readonly KeptRun[]): Set<KeptRun> {
     // A run that spun has no trace to give: run again, it would spin again.
     if (entry.run.spun === true) continue;
     const found = entry.run.violations;
-    const second = ownPathAfterLook(found);
-    const roots = second === undefined ? [found[0]!] : [found[0]!, found[second]!];
-    const fresh = roots.map((root) => rootCauseKey(root.invariant, root.message)).filter((cause) => !causes.has(cause));
+    const fresh = rootIndexes(found).map((index) => rootCauseKey(found[index]!.invariant, found[index]!.message)).filter((cause) => !causes.has(cause));
     if (fresh.length === 0) others.push(entry);
     else {
       for (const cause of fresh) causes.add(cause);
       firsts.push(entry);
     }
   }
-  return new Set([...firsts, ...others].slice(0, tracedRunsMax));
+  return { chosen: new Set([...firsts, ...others].slice(0, tracedRunsMax)), firsts };
 }
 
 /**
@@ -252,13 +257,23 @@ function lookFaultKinds(look: LookPlace | undefined): readonly FaultKind[] {
   return look?.beforeStep !== undefined ? ['power-loss'] : [];
 }
 
-/** Every kept violation with its repro command, its place in its run and traces on the runs {@link runsToTrace} picks; sorted. */
-async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, repro: (run: SeedRun) => string): Promise<Violation[]> {
-  const chosen = runsToTrace(kept);
-  const traced = await Promise.all(kept.map((entry) => !chosen.has(entry) ? undefined
-    : executor.run({ unit: entry.run.unit, seed: entry.run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => [])));
+/**
+ * Every kept violation with its repro command, its place in its run and traces on the runs
+ * {@link runsToTrace} picks, the roots that fail the same way with no fault marked
+ * (harness/fault-free.ts); sorted.
+ */
+async function attachTraces<P extends BasePlan>(kept: readonly KeptRun[], subject: Subject<P>, executor: SeedExecutor, repro: (run: SeedRun) => string): Promise<Violation[]> {
+  const { chosen, firsts } = runsToTrace(kept);
+  const faultFreeChecked = firsts.slice(0, faultFreeChecksMax);
+  const [traced, faultFree] = await Promise.all([
+    Promise.all(kept.map((entry) => !chosen.has(entry) ? undefined
+      : executor.run({ unit: entry.run.unit, seed: entry.run.seed, trace: 'full' }).then((again) => again.trace ?? [], () => []))),
+    Promise.all(faultFreeChecked.map((entry) => rootsWithoutFault(subject, executor, entry.run, rootIndexes(entry.run.violations)))),
+  ]);
+  const withoutFault = new Map(faultFreeChecked.map((entry, index) => [entry, new Set(faultFree[index])]));
   const violations: Violation[] = [];
-  kept.forEach(({ run }, index) => {
+  kept.forEach((entry, index) => {
+    const { run } = entry;
     const trace = traced[index];
     run.violations.forEach((violation, indexInRun) => {
       const lookFaults = lookFaultKinds(violation.look);
@@ -266,6 +281,7 @@ async function attachTraces(kept: readonly KeptRun[], executor: SeedExecutor, re
       violations.push(toViolation(violation, {
         unit: run.unit, seed: run.seed, repro: repro(run), indexInRun, runFaultKinds,
         ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),
+        ...(withoutFault.get(entry)?.has(indexInRun) === true ? { needsNoFault: true } : {}),
       }));
     });
   });

@@ -20,6 +20,7 @@ export { anchorsOf, ddmin, range, reanchorFaults, type Anchors } from './ddmin.t
 export { Aggregator, findingExamplesMax } from './aggregate.ts';
 export { runSeed, seedRunOf, type SeedRun, type SeedTask } from './seed-run.ts';
 export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
+export { failsTheSameWay, faultFreePlan, needsNoFaultWords } from './fault-free.ts';
 export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
 export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';

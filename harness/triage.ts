@@ -250,6 +250,14 @@ export function rootCauseKey(invariant: string, message: string): string {
 }
 
 /**
+ * A root cause's key without the kind of crash its clause names: the same bug seen after a
+ * kill -9 and after a power loss (harness/fault-free.ts asks whether it needs either).
+ */
+export function crashlessCauseKey(invariant: string, message: string): string {
+  return `${invariant}\u0000${causeShape(message).replace(/ \(after [^()]*\)$/, '')}`;
+}
+
+/**
  * Where a violation was found in its run, for ordering a run's violations: its `indexInRun`;
  * for a summary written without it, its step, with "after the steps" (-1) and unknown last.
  */

@@ -25,6 +25,8 @@ export interface ViolationContext {
   readonly indexInRun?: number;
   /** The fault kinds injected in its run. */
   readonly runFaultKinds?: readonly FaultKind[];
+  /** It fails the same way with no fault (harness/fault-free.ts). */
+  readonly needsNoFault?: boolean;
 }
 
 /** Turns a run's violation into the `Violation` campaigns and reports carry. */
@@ -42,5 +44,6 @@ export function toViolation(violation: RunViolation, context: ViolationContext):
     ...(context.indexInRun !== undefined ? { indexInRun: context.indexInRun } : {}),
     ...(context.runFaultKinds !== undefined ? { runFaultKinds: context.runFaultKinds } : {}),
     ...(context.trace !== undefined ? { trace: context.trace } : {}),
+    ...(context.needsNoFault === true ? { needsNoFault: true } : {}),
   };
 }

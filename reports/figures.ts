@@ -174,9 +174,20 @@ export interface ScenarioRow {
  * then invariant, then message; and code-unit string order, independent of locale.
  */
 export { compareStrings, compareViolations } from '../harness/index.ts';
-import { compareStrings, compareViolations, rootCauseGroups } from '../harness/index.ts';
+import { compareStrings, compareViolations, needsNoFaultWords, rootCauseGroups } from '../harness/index.ts';
 import type { FailingRun, RootCauseGroup } from '../harness/index.ts';
 export { messageParts, representativeRun, type FailingRun, type RootCauseGroup } from '../harness/index.ts';
+
+/**
+ * What a root cause that needs no fault (Violation.needsNoFault) adds under it: its first run
+ * fails the same way with every fault removed, so the crash its message names is only where it
+ * was seen.
+ */
+export function needsNoFaultLine(group: RootCauseGroup): string | undefined {
+  const run = group.runs.find((candidate) => candidate.root.needsNoFault === true);
+  if (run === undefined) return undefined;
+  return `needs no fault: ${needsNoFaultWords(runName(run.scenario, run.seed))}`;
+}
 
 /** The result's failing runs grouped by root cause (harness/triage.ts), largest group first. */
 export function rootCauses(result: CampaignResult): RootCauseGroup[] {

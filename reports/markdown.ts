@@ -18,7 +18,7 @@ import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
   coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses, unreachableTargets,
-  runName, scenarioRows, sitesOf, subjectLine, totals,
+  needsNoFaultLine, runName, scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
 /** Most root causes listed in summary.md. */
@@ -126,6 +126,8 @@ function rootCauseLines(result: CampaignResult, groups: readonly RootCauseGroup[
     lines.push(`${index + 1}. ${markdownCode(group.invariant)} ${escapeMarkdown(group.shape)}: **${plural(group.runs.length, 'seed')}** (${where})`);
     lines.push(`   first, ${escapeMarkdown(run.scenario)} ${runName(run.scenario, run.seed)}: ${escapeMarkdown(run.root.message)}${run.followOns.length === 0 ? '' : ` (then ${plural(run.followOns.length, 'follow-on complaint')})`}`);
     lines.push(`   ${markdownCode(run.root.repro)}`);
+    const faultFree = needsNoFaultLine(group);
+    if (faultFree !== undefined) lines.push(`   ${escapeMarkdown(faultFree)}`);
     if (group.runs.length > 1) lines.push(`   seeds: ${seedList(group)}`);
   }
   if (groups.length > markdownGroupsMax) {

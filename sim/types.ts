@@ -140,6 +140,13 @@ export interface Violation {
   readonly trace?: readonly TraceEvent[];
   /** Found by a second look at a crash, not on the run's own path (see RunViolation.look). */
   readonly look?: LookPlace;
+  /**
+   * A root cause that fails the same way with no fault: its run's operations, then one crash
+   * that loses nothing written, break the same invariant with the same message (its crash clause
+   * aside). The code's logic is wrong, or it never wrote what it acknowledged; no torn or lost
+   * write is needed. Set on the first run of each of a campaign's first root causes only.
+   */
+  readonly needsNoFault?: true;
 }
 
 /**

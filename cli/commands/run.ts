@@ -54,6 +54,10 @@ export function campaignExitCode(result: CampaignOutcome): number {
  * violations too, it explains them: an engine that writes past `env.fs` "loses" every commit.
  */
 export function noDiskLine(result: CampaignOutcome): string | undefined {
+  // Every seed ended by the harness (a setup that throws with faults off) did no I/O to count:
+  // the violations say why, and the hint at a native addon only misled.
+  const harnessEnded = new Set(result.violations.filter((violation) => violation.invariant === 'harness').map((violation) => `${violation.scenario}\u0000${violation.seed}`));
+  if (result.seeds > 0 && harnessEnded.size === result.seeds) return undefined;
   return untestedReason(result);
 }
 

@@ -33,6 +33,8 @@ describe('assertCrashSafe', () => {
     const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object } };
     expect(plan.engineModule).toBe(broken);
     expect(plan.faults.rates).toEqual({});
+    // It acknowledges commits it never writes: no fault is needed to lose them.
+    expect(failure.message).toContain(`it needs no fault: seed ${failure.seed} fails the same way with none injected`);
   });
 
   it('puts the environment the engine read (a planted bug\'s switch) in front of both ways to rerun, as repro lines do', async () => {

@@ -109,6 +109,13 @@ describe('repro, shrink, replay and explore --target', () => {
     expect(events.map((event) => `${event.type} ${event.name}`)).toEqual(['io open', 'io write', 'io close', 'note console.warn']);
   });
 
+  it('a campaign whose every seed ended in a setup that throws says so once, and not that no I/O reached the disk (exit 3)', async () => {
+    const run = await cli('run', '--target', 'test/targets/fixtures/setup-refuses.ts', '--seeds', '3', '--jobs', '1');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('3 seeds  [harness] the run threw: TargetSetupError: setup-refuses seed N: setup did not complete with faults off');
+    expect(run.stderr).not.toContain('reached the simulated disk');
+  });
+
   it('shrink checks the plan it writes fails alone in a fresh thread, and writes the unshrunk one when only that one does', async () => {
     const checked = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', join(dir, 'wfa2.json'));
     expect(checked.stdout).toContain('checked: it fails durable in a fresh thread too');
