@@ -20,13 +20,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { loadWorkload } from '../subjects/load.ts';
 import { noteEnvRead } from '../harness/env-reads.ts';
 import type { WorkloadCrash } from '../targets/index.ts';
 import { prepareDir, removeDir } from './input.ts';
+import { lastLoggedModel } from './model-log.ts';
 import { forkScript } from './spawn.ts';
 import type { TargetChildMessage, TargetStart } from './target-protocol.ts';
 
@@ -160,7 +163,11 @@ export class TargetCampaign {
   killsAtIdle = 0;
   checks = 0;
 
-  constructor(readonly module: string, readonly root: string, readonly seed: number, readonly timeoutMs: number, initialState: unknown) {
+  /**
+   * @param modelsDir - where each incarnation's model log goes (model-log.ts): outside `root`,
+   * which the workload may list
+   */
+  constructor(readonly module: string, readonly root: string, readonly seed: number, readonly timeoutMs: number, initialState: unknown, readonly modelsDir: string) {
     this.state = initialState;
   }
 
@@ -170,9 +177,10 @@ export class TargetCampaign {
       type: 'start', module: this.module, root: this.root, seed: this.seed, incarnation: index, state: this.state,
       crash: this.crash, check: index > 0, from: this.nextOperation, count,
       ...(kill.kind === 'at-call' ? { killAt: { after: kill.after === 'open' ? 'open' : this.nextOperation + kill.after, calls: kill.calls } } : {}),
+      modelLog: join(this.modelsDir, `${index}.log`),
     };
     const child = forkScript('target-child');
-    const ended = await new IncarnationDriver(this, child, kill, place).run(start);
+    const ended = await new IncarnationDriver(this, child, kill, place, start.modelLog).run(start).finally(() => rm(start.modelLog, { force: true }));
     this.state = ended.state;
     // A kill while reopening after a kill: the next check is still about the first one.
     const previous = this.crash;
@@ -196,6 +204,8 @@ export class TargetCampaign {
 /** @internal Exported for its spec. */
 export class IncarnationDriver {
   #state: unknown;
+  /** The sequence number of the model in `#state` (the child's `ready` and `op-end`; model-log.ts). */
+  #seq = 0;
   #inFlight: { index: number; name: string } | undefined;
   #phase: 'starting' | 'opening' | 'operations' | 'idle' = 'starting';
   #stderr = '';
@@ -205,7 +215,7 @@ export class IncarnationDriver {
   #first = false;
   #killedAs: Incarnation['killed'] | undefined;
 
-  constructor(private readonly campaign: TargetCampaign, private readonly child: ChildProcess, private readonly kill: TargetKill, private readonly place: string) {
+  constructor(private readonly campaign: TargetCampaign, private readonly child: ChildProcess, private readonly kill: TargetKill, private readonly place: string, private readonly modelLog: string) {
     this.#state = campaign.state;
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-4000);
@@ -250,15 +260,12 @@ export class IncarnationDriver {
         noteEnvRead(message.name);
         return;
       case 'ready':
+        this.#seq = message.seq;
         return this.#ready(message.violations, message.state);
       case 'op-start':
         return this.#operationStarted(message.index, message.name);
-      case 'state':
-        // The child's model right before a call: what it dies with if the call is where it dies,
-        // even when the parent already decided to kill it (the kill lands later).
-        this.#state = message.state;
-        return;
       case 'op-end':
+        this.#seq = message.seq;
         return this.#operationEnded(message.index, message.error, message.coding === true, message.state);
       case 'done':
         this.#phase = 'idle';
@@ -325,6 +332,9 @@ export class IncarnationDriver {
   }
 
   #ended(killed: Incarnation['killed'], selfExit?: string): Incarnation {
+    // The model the child logged right before the call it died at, when newer than its last message's.
+    const logged = lastLoggedModel(this.modelLog);
+    if (logged !== undefined && logged.seq > this.#seq) this.#state = logged.state;
     const operation = this.#inFlight === undefined ? undefined : { ...this.#inFlight };
     return {
       state: this.#state, killed, ...(selfExit === undefined ? {} : { selfExit }),
@@ -364,7 +374,8 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
   const dir = await prepareDir(options.dir, 'powercut-real-target-', 'real --target');
   const perCycle = workload.operationsCount ?? 12;
   const nextKill = killPlanner(seed, perCycle, options.killDelayMsMax ?? 20);
-  const campaign = new TargetCampaign(module, dir, seedNumber(seed), options.timeoutMs ?? 30_000, workload.initialState());
+  const modelsDir = await mkdtemp(join(tmpdir(), 'powercut-models-'));
+  const campaign = new TargetCampaign(module, dir, seedNumber(seed), options.timeoutMs ?? 30_000, workload.initialState(), modelsDir);
   const harnessErrors: string[] = [];
   let last: Incarnation | undefined;
   let cyclesRun = 0;
@@ -382,6 +393,8 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
   } catch (error) {
     if (!(error instanceof HarnessFailure)) throw error;
     harnessErrors.push(error.message);
+  } finally {
+    await rm(modelsDir, { recursive: true, force: true });
   }
   const nothingTested = campaign.checks === 0 ? 'no check ran after a kill (raise --cycles)'
     : campaign.operationsAcknowledged === 0 ? `no operation was acknowledged, so no kill could lose one (every operation failed${campaign.failedOperations[0] === undefined ? '' : `; the first: ${campaign.failedOperations[0]}`})`

@@ -20,6 +20,7 @@ import { onEnvRead } from '../harness/env-reads.ts';
 import { isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
+import { ModelLogWriter } from './model-log.ts';
 import type { TargetChildMessage, TargetChildViolation, TargetStart } from './target-protocol.ts';
 
 function send(message: TargetChildMessage): Promise<void> {
@@ -76,33 +77,36 @@ async function openAndCheck(workload: Workload<unknown, unknown>, ctx: WorkloadC
   return { library };
 }
 
+/** Numbers the models the child tells, by IPC or in its model log, so that the parent keeps the newest. */
+let modelSeq = 0;
+
 /**
- * Tells the parent the model right before each file-system call of operation `index` that
- * follows a change to it: the message is written to the IPC pipe before the call runs (libuv
- * writes a small message at once), so a kill at the call, from the parent or self-aimed, leaves
- * the parent that model, as a crash in the simulator does.
- * @returns stops reporting
+ * Logs the model right before each file-system call of operation `index` that follows a change
+ * to it, in the model log (model-log.ts), written before the call runs: a kill at the call, from
+ * the parent or self-aimed, leaves the parent that model, as a crash in the simulator does.
+ * @returns stops logging
  */
-function reportModelChanges(ctx: WorkloadContext<unknown>, index: number): () => void {
+function reportModelChanges(ctx: WorkloadContext<unknown>, index: number, log: ModelLogWriter): () => void {
   let last = serialize(ctx.state);
   beforeCalls(() => {
     const now = serialize(ctx.state);
     if (now.equals(last)) return;
     last = now;
-    void send({ type: 'state', index, state: ctx.state });
+    log.write(++modelSeq, index, ctx.state);
   });
   return () => beforeCalls(undefined);
 }
 
 /** Runs the operations it was given, reporting each; a failed operation is reported and the next one runs, as in the simulator. */
 async function runOperations(workload: Workload<unknown, unknown>, ctx: WorkloadContext<unknown>, library: unknown, start: TargetStart): Promise<void> {
+  const log = new ModelLogWriter(start.modelLog);
   for (let index = start.from; index < start.from + start.count; index++) {
     const operation = workload.operations[index % workload.operations.length]!;
     await send({ type: 'op-start', index, name: operation.name });
     if (start.killAt?.after === index) killBeforeCall(start.killAt.calls);
     let error: string | undefined;
     let coding = false;
-    const stop = reportModelChanges(ctx, index);
+    const stop = reportModelChanges(ctx, index, log);
     try {
       await operation.run(ctx, library, index);
     } catch (thrown) {
@@ -111,7 +115,7 @@ async function runOperations(workload: Workload<unknown, unknown>, ctx: Workload
     } finally {
       stop();
     }
-    await send({ type: 'op-end', index, ...(error === undefined ? {} : { error }), ...(coding ? { coding: true as const } : {}), state: ctx.state });
+    await send({ type: 'op-end', index, ...(error === undefined ? {} : { error }), ...(coding ? { coding: true as const } : {}), state: ctx.state, seq: ++modelSeq });
     if ((workload.idleMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, workload.idleMs));
   }
 }
@@ -128,7 +132,7 @@ async function run(start: TargetStart): Promise<void> {
   const ctx = contextOf(start, violations, () => checking);
   const opened = await openAndCheck(workload, ctx, start, violations);
   checking = false;
-  await send({ type: 'ready', violations, state: ctx.state });
+  await send({ type: 'ready', violations, state: ctx.state, seq: ++modelSeq });
   if (opened !== undefined) await runOperations(workload, ctx, opened.library, start);
   await send({ type: 'done' });
   // Wait to be killed: the parent decides when this incarnation ends.

@@ -31,6 +31,8 @@ export interface TargetStart {
    * (`open`) or after operation `after` starts (kill-at-call.ts); absent: the parent kills.
    */
   readonly killAt?: { readonly after: 'open' | number; readonly calls: number };
+  /** The file the child logs its model to before a file-system call that follows a change to it (model-log.ts). */
+  readonly modelLog: string;
 }
 
 /** A broken invariant, as the child found it. */
@@ -43,20 +45,19 @@ export interface TargetChildViolation {
 export type TargetChildMessage =
   /** The workload module is loaded; the library is about to open. */
   | { readonly type: 'opening'; readonly workload: string }
-  /** Opened, and set up (first incarnation) or checked: what the check found, and the model after it. */
-  | { readonly type: 'ready'; readonly violations: readonly TargetChildViolation[]; readonly state: unknown }
+  /**
+   * Opened, and set up (first incarnation) or checked: what the check found, and the model after
+   * it. `seq` orders it with the models the child logs inside operations (model-log.ts): a kill
+   * at a call leaves the newer, as a crash in the simulator leaves the model as it was then.
+   */
+  | { readonly type: 'ready'; readonly violations: readonly TargetChildViolation[]; readonly state: unknown; readonly seq: number }
   | { readonly type: 'op-start'; readonly index: number; readonly name: string }
   /**
-   * The model changed inside operation `index`, told right before its next file-system call: a
-   * kill at that call leaves this model, as a crash in the simulator leaves the model as it was
-   * at the crash (an operation that notes what it attempts before the call).
+   * An operation ended: acknowledged (`error` absent) or failed; the model after it, and its `seq`
+   * as in `ready`. `coding`: it failed with a coding error (targets/coding-error.ts), which no
+   * disk failure explains.
    */
-  | { readonly type: 'state'; readonly index: number; readonly state: unknown }
-  /**
-   * An operation ended: acknowledged (`error` absent) or failed; the model after it. `coding`: it
-   * failed with a coding error (targets/coding-error.ts), which no disk failure explains.
-   */
-  | { readonly type: 'op-end'; readonly index: number; readonly error?: string; readonly coding?: true; readonly state: unknown }
+  | { readonly type: 'op-end'; readonly index: number; readonly error?: string; readonly coding?: true; readonly state: unknown; readonly seq: number }
   /** Every operation ran; the child waits to be killed. */
   | { readonly type: 'done' }
   /** The child cannot go on (the module does not load, the model does not cross): a harness failure. */

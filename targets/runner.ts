@@ -291,6 +291,8 @@ class LibraryRun<S, L, M> {
   #failedOperations = 0;
   /** The last crash, as the workload sees it (`ctx.crash`). */
   #crash: WorkloadCrash | undefined;
+  /** The last crash checked, as the harness describes it (the setup after a crash in the first open names it). */
+  #lastCrash: TargetCrash | undefined;
   /** Whether a check (a reopen after a crash, then the invariants) is under way. */
   #checking = false;
   /** Whether `load` gave back a module an earlier incarnation in this thread got: not loaded afresh. */
@@ -485,7 +487,10 @@ class LibraryRun<S, L, M> {
     world.setFaultsEnabled(false);
     if (this.workload.setup !== undefined) {
       const library = this.#library as L;
-      this.#setupDone('setup', await this.#section('setup', () => this.workload.setup!(this.#ctx, library)));
+      const fired = world.faultsFired.length;
+      const outcome = await this.#section('setup', () => this.workload.setup!(this.#ctx, library));
+      if (outcome.outcome !== 'done' && fired > 0) return this.#setupBroken(outcome);
+      this.#setupDone('setup', outcome);
       makeDurable(world);
     }
     world.setFaultsEnabled(true);
@@ -525,6 +530,21 @@ class LibraryRun<S, L, M> {
     const first = messageOf(outcome.error).split('\n')[0]!.slice(0, 160);
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, ...inFirstOpen };
     this.#violation('opens', `the library does not open after its first open failed: ${detail}${detail === first ? '' : ` (retried with faults off, in the same process, after the first attempt failed: ${first})`}`, crash, {}, 'in the first open, retried with faults off after an injected fault');
+    return false;
+  }
+
+  /**
+   * A setup that failed with faults off after a fault struck the first open: the library opened
+   * again on what the fault left, and cannot be set up there. The store is broken, not the
+   * workload: `opens`, as a library that does not open at all (acebase, killed while it wrote
+   * its new file, opened it and failed every read of its root record).
+   * @returns false: the run ends
+   */
+  #setupBroken(outcome: RunOutcome<unknown>): false {
+    const detail = (outcome.outcome === 'error' ? messageOf(outcome.error) : `ended ${outcome.outcome}`).split('\n')[0]!.slice(0, 160);
+    const crash = this.#lastCrash ?? { kind: 'kill-9', crashState: 0, ...inFirstOpen };
+    const where = this.#lastCrash === undefined ? 'in the first open, retried with faults off after an injected fault' : describeCrash(crash, this.plan.operations);
+    this.#violation('opens', `the library opens again, but its setup then fails: ${detail}`, crash, {}, where);
     return false;
   }
 
@@ -779,6 +799,7 @@ class LibraryRun<S, L, M> {
     const crash = crashIn(crashState);
     if (looked !== undefined) await this.#lookAgain(looked, crashIn);
     this.#crash = this.#workloadCrash(crash);
+    this.#lastCrash = crash;
     this.#checking = true;
     try {
       // The restarted process opens the library as a user's would. The final check reopens

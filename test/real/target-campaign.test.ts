@@ -52,6 +52,13 @@ describe('real --target: a library workload killed on the real disk', () => {
     expect(result.checks).toBeGreaterThanOrEqual(12);
   });
 
+  it('keeps the model noted before a call even when it is larger than a pipe holds: no phantom after a kill at the call', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('notes-attempts-large-target.ts'), cycles: 16, seed: 'attempts', dir: nextDir() });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.checks).toBeGreaterThanOrEqual(12);
+  });
+
   it('says nothing was tested when no check ran after a kill', () => {
     expect(realTargetExitCode({ harnessErrors: [], violations: [], nothingTested: 'no check ran after a kill (raise --cycles)' })).toBe(4);
     expect(realTargetExitCode({ harnessErrors: ['x'], violations: [], nothingTested: undefined })).toBe(3);

@@ -4,6 +4,7 @@
  * open again after it, and an open an injected error failed must open when tried again. Plans
  * written before the field run it with faults off, and still replay as they did.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
 import { explorePlan } from '../../harness/explore.ts';
@@ -13,6 +14,18 @@ import { runTargetPlan } from '../../targets/runner.ts';
 import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, type Workload, type WorkloadCrash } from '../../targets/workload.ts';
 import { createsAtomically, createsInPlace, locksThenCreates } from './fixtures/creates-store.ts';
+
+/** Creates a store file in place, in two writes (creates-store.ts's createsInPlace, without its folder fsync). */
+function createsInPlaceStore(path: string): void {
+  const fd = fs.openSync(path, 'w');
+  try {
+    fs.writeSync(fd, '{"count":');
+    fs.writeSync(fd, '0}');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 const asAny = (workload: unknown): Workload<unknown, unknown> => workload as Workload<unknown, unknown>;
 const subjectOf = (workload: unknown) => librarySubject(asAny(workload), 'test');
@@ -100,6 +113,27 @@ describe('a crash in the first open (the store\'s creation)', () => {
     expect(setups).toBe(1);
     expect(checkedBeforeSetup).toEqual([]);
     expect(crashed.violations).toEqual([]);
+  });
+
+  it('that leaves a store the library opens but cannot set up is the violation opens, not the workload\'s own failure', async () => {
+    // Opens whenever the file exists, as acebase does; the setup reads what the creation wrote.
+    const workload = defineWorkload<{ acked: number }, null>({
+      ...createsInPlace,
+      name: 'opens-anything',
+      open(ctx) {
+        if (!fs.existsSync(ctx.path('store.json'))) createsInPlaceStore(ctx.path('store.json'));
+        return null;
+      },
+      setup(ctx) {
+        JSON.parse(fs.readFileSync(ctx.path('store.json'), 'utf8'));
+      },
+    });
+    const clean = await runTargetPlan(asAny(workload), quietPlan(workload, 1), { trace: 'full' });
+    expect(clean.violations).toEqual([]);
+    const writes = clean.trace.filter((event) => event.type === 'io').flatMap((event, io) => (event.phase === 'first-open' && event.name === 'write' ? [io] : []));
+    const torn = await runTargetPlan(asAny(workload), quietPlan(workload, 1, [{ io: writes[1]!, kind: 'kill-9' }]));
+    expect(torn.violations.map((v) => v.invariant)).toEqual(['opens']);
+    expect(torn.violations[0]!.message).toMatch(/^the library opens again, but its setup then fails: .*JSON.* \(after kill-9 during the first open\)$/);
   });
 });
 
