@@ -13,7 +13,8 @@ import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harn
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
 import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
-import { loadInput, type SubjectInput } from './subject-input.ts';
+import { checkOptions, optionNames } from './options.ts';
+import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertCrashSafe}. */
 export interface AssertOptions {
@@ -41,6 +42,11 @@ export interface AssertOptions {
   readonly invocation?: string;
 }
 
+/** The keys of {@link AssertOptions}. */
+export const assertOptionNames = optionNames({
+  scenarios: true, seeds: true, seedStart: true, jobs: true, timeBudgetSec: true, shrinkRunsMax: true, failuresDir: true, plan: true, invocation: true,
+} satisfies Record<keyof AssertOptions, true>);
+
 /** Default of {@link AssertOptions.seeds}. */
 export const assertSeedsDefault = 100;
 /** Default of {@link AssertOptions.shrinkRunsMax}. */
@@ -54,8 +60,11 @@ export const assertShrinkRunsDefault = 500;
  * @throws {@link CrashSafetyError} on the first violation, with the shrunk plan written to a file
  * @throws {@link NothingTestedError} when no seed ran, or the seeds tested nothing (no I/O reached the simulated disk, or nothing was ever acknowledged)
  * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded
+ * @throws OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know, or an empty `plan`
  */
 export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
+  checkOptions('assertCrashSafe subject', subject, subjectOptionNames);
+  checkOptions('assertCrashSafe options', options, assertOptionNames);
   const invocation = options.invocation ?? 'npx powercut';
   const planFile = await planToReplay(subject, options.plan, 'campaign');
   if (planFile !== undefined) {

@@ -5,7 +5,8 @@
 import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
 import type { Shard } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
-import { loadInput, type SubjectInput } from './subject-input.ts';
+import { checkOptions, optionNames } from './options.ts';
+import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link runCampaign}. */
 export interface RunCampaignOptions extends SubjectInput {
@@ -27,12 +28,18 @@ export interface RunCampaignOptions extends SubjectInput {
   readonly invocation?: string;
 }
 
+/** The keys of {@link RunCampaignOptions}. */
+const campaignOptionNames = [...subjectOptionNames, ...optionNames({
+  scenarios: true, seeds: true, seedStart: true, jobs: true, shard: true, timeBudgetSec: true, checkDeterminism: true, onProgress: true, invocation: true,
+} satisfies Record<Exclude<keyof RunCampaignOptions, keyof SubjectInput>, true>)];
+
 /**
  * Runs a campaign on the subject the options name.
  * @returns the aggregated result, the same whatever `jobs` is
- * @throws SubjectLoadError (code `SUBJECT_LOAD`), CampaignInputError (code `CAMPAIGN_INPUT`)
+ * @throws SubjectLoadError (code `SUBJECT_LOAD`), CampaignInputError (code `CAMPAIGN_INPUT`), OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know
  */
 export async function runCampaign(options: RunCampaignOptions): Promise<CampaignOutcome> {
+  checkOptions('runCampaign options', options, campaignOptionNames);
   const subject = await loadInput(options);
   return runHarnessCampaign({
     subject, seeds: options.seeds, jobs: options.jobs ?? 1, workerScript,

@@ -13,7 +13,8 @@ import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
 import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
-import { loadInput, type SubjectInput } from './subject-input.ts';
+import { checkInteger, checkOptions, optionNames } from './options.ts';
+import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertExploresClean}. */
 export interface ExploreAssertOptions {
@@ -45,6 +46,12 @@ export interface ExploreAssertOptions {
   readonly invocation?: string;
 }
 
+/** The keys of {@link ExploreAssertOptions}. */
+export const exploreOptionNames = optionNames({
+  scenario: true, seed: true, steps: true, states: true, looks: true, recoveryCrashes: true, syncFaults: true, writeFaults: true, readFaults: true,
+  jobs: true, failuresDir: true, plan: true, invocation: true,
+} satisfies Record<keyof ExploreAssertOptions, true>);
+
 /** Default of {@link ExploreAssertOptions.scenario} for an engine. */
 export const exploreScenarioDefault = 'wal-append';
 
@@ -55,9 +62,15 @@ export const exploreScenarioDefault = 'wal-append';
  * @throws {@link CrashSafetyError} on the first violation, with its plan written to a file
  * @throws {@link NothingTestedError} when the steps explored did no I/O (no crash point)
  * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded; RangeError for
- *   an unknown scenario or options out of range
+ *   an unknown scenario; OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know, a
+ *   count out of range, or an empty `plan`
  */
 export async function assertExploresClean(subject: SubjectInput = {}, options: ExploreAssertOptions = {}): Promise<ExploreResult<BasePlan> | undefined> {
+  checkOptions('assertExploresClean subject', subject, subjectOptionNames);
+  checkOptions('assertExploresClean options', options, exploreOptionNames);
+  for (const [name, least] of [['steps', 1], ['states', 1], ['seed', 0], ['looks', 0], ['recoveryCrashes', 0], ['jobs', 1]] as const) {
+    checkInteger('assertExploresClean options', name, options[name], least);
+  }
   const invocation = options.invocation ?? 'npx powercut';
   const planFile = await planToReplay(subject, options.plan, 'explore');
   if (planFile !== undefined) {

@@ -26,6 +26,7 @@ export { assertCrashSafe, assertSeedsDefault, assertShrinkRunsDefault, type Asse
 export { runCampaign, type RunCampaignOptions } from './campaign.ts';
 export { assertExploresClean, exploreScenarioDefault, type ExploreAssertOptions } from './explore.ts';
 export { CrashSafetyError, IncompleteError, NothingTestedError, isCrashSafetyError } from './errors.ts';
+export { OptionsError } from './options.ts';
 export type { SubjectInput } from './subject-input.ts';
 export {
   runRealCampaign, runRealTargetCampaign,

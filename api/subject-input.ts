@@ -8,6 +8,7 @@ import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invocationDefault, startWatchdog, type Subject, type SubjectSpec } from '../harness/index.ts';
 import { loadSubject, SubjectLoadError } from '../subjects/index.ts';
+import { optionNames } from './options.ts';
 
 /** What to test. */
 export interface SubjectInput {
@@ -31,6 +32,9 @@ export interface SubjectInput {
    */
   readonly seedTimeoutSec?: number;
 }
+
+/** The keys of {@link SubjectInput}. */
+export const subjectOptionNames = optionNames({ engine: true, target: true, looks: true, seedTimeoutSec: true } satisfies Record<keyof SubjectInput, true>);
 
 /** A module named as a path or a URL, as a path relative to the working directory when it is inside it. */
 function modulePath(module: string | URL): string {
