@@ -189,6 +189,19 @@ export function needsNoFaultLine(group: RootCauseGroup): string | undefined {
   return `needs no fault: ${needsNoFaultWords(runName(run.scenario, run.seed))}`;
 }
 
+/** What a campaign's seeds had acknowledged, in its subject's word: an engine's commits, a library workload's operations. */
+export function acknowledgedWord(result: Pick<CampaignResult, 'subject'>): string {
+  return result.subject?.kind === 'library' ? 'operations' : 'commits';
+}
+
+/** What a campaign's seeds ran over: `21 scenarios`, `1 workload and the regression corpus` (ci's plans are a unit of their own). */
+export function unitsPhrase(result: Pick<CampaignResult, 'subject' | 'scenarios'>): string {
+  const corpus = result.scenarios.includes(corpusUnit);
+  const count = result.scenarios.length - (corpus ? 1 : 0);
+  const word = result.subject?.kind === 'library' ? 'workload' : 'scenario';
+  return `${count} ${word}${count === 1 ? '' : 's'}${corpus ? ' and the regression corpus' : ''}`;
+}
+
 /** The result's failing runs grouped by root cause (harness/triage.ts), largest group first. */
 export function rootCauses(result: CampaignResult): RootCauseGroup[] {
   return rootCauseGroups(result.violations, result.scenarios);

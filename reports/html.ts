@@ -26,7 +26,7 @@ import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeHtml } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
-  determinismLines, failingSeedCount, followOnCount, nondeterministic, formatCount, formatDurationMs, formatRate, missedTargets, rootCauses, scenarioRows, subjectLine, totals,
+  acknowledgedWord, determinismLines, failingSeedCount, followOnCount, nondeterministic, formatCount, formatDurationMs, formatRate, missedTargets, rootCauses, scenarioRows, subjectLine, totals,
 } from './figures.ts';
 import { renderGroups } from './html-groups.ts';
 import { heatmapCss, renderHeatmap } from './heatmap.ts';
@@ -137,7 +137,7 @@ function totalsGrid(result: CampaignResult): string {
     stat('total-violations', 'violations', formatCount(total.violations), total.violations > 0),
     stat('total-detected', 'damage detected', formatCount(total.detected)),
     stat('total-crashes', 'crashes', formatCount(total.crashes)),
-    stat('total-commits', 'commits acked', formatCount(total.commitsAcknowledged)),
+    stat('total-commits', `${acknowledgedWord(result)} acked`, formatCount(total.commitsAcknowledged)),
     stat('total-faults', 'faults injected', formatCount(total.faultsInjected)),
     stat('total-targets', 'targeted cells hit', `${total.targetedCellsHit}/${total.targetedCells}`, total.targetedCellsHit < total.targetedCells),
     stat('total-elapsed', 'elapsed', escapeHtml(formatDurationMs(result.elapsedMs))),
@@ -175,5 +175,5 @@ function scenariosTable(result: CampaignResult): string {
     + `<td>${row.invariants.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')}</td><td class="num">${formatCount(row.detected)}</td>`
     + `<td class="num">${formatCount(row.crashes)}</td><td class="num">${formatCount(row.commitsAcknowledged)}</td><td class="num">${formatCount(row.faultsInjected)}</td></tr>`);
   return `<div class="panel"><table class="grid" data-testid="scenarios"><thead><tr><th>scenario</th><th class="num">seeds</th><th class="num">violations</th><th>invariants broken</th>`
-    + `<th class="num">damage detected</th><th class="num">crashes</th><th class="num">commits acked</th><th class="num">faults</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+    + `<th class="num">damage detected</th><th class="num">crashes</th><th class="num">${acknowledgedWord(result)} acked</th><th class="num">faults</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }

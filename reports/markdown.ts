@@ -18,7 +18,7 @@ import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { ReportMeta, RootCauseGroup } from './figures.ts';
 import {
   coverageCells, determinismLines, reportedFaultKinds, failingSeedCount, followOnCount, formatCount, formatDurationMs, formatRate, groupScenarios, looksLines, missedTargets, nondeterministic, rootCauses, unreachableTargets,
-  needsNoFaultLine, runName, scenarioRows, sitesOf, subjectLine, totals,
+  acknowledgedWord, needsNoFaultLine, runName, unitsPhrase, scenarioRows, sitesOf, subjectLine, totals,
 } from './figures.ts';
 
 /** Most root causes listed in summary.md. */
@@ -48,7 +48,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   // Said where the heading is: a CI job that failed on it must not show a passed campaign.
   if (gate !== undefined) lines.push('> [!CAUTION]', `> The command failed (${gate.verdict}) although no seed did:`, ...gate.reasons.map((reason) => `> - ${escapeMarkdown(reason)}`), '');
   const about = [
-    `**${formatCount(total.seeds)} seeds** over ${total.scenarios} scenario${total.scenarios === 1 ? '' : 's'}`,
+    `**${formatCount(total.seeds)} seeds** over ${unitsPhrase(result)}`,
     `${formatDurationMs(result.elapsedMs)}, **${formatRate(result.seedsPerSecond)} seeds/s**`,
     `seeds from ${result.seedStart}`,
     ...(result.shard === undefined ? [] : [`shard ${markdownCode(result.shard)}`]),
@@ -58,7 +58,7 @@ export function renderMarkdown(result: CampaignResult, meta?: ReportMeta): strin
   ];
   lines.push(about.join(' · '), '');
 
-  lines.push('| seeds | seeds/s | violations | detected damage | crashes | commits acked | faults injected | targeted cells hit |');
+  lines.push(`| seeds | seeds/s | violations | detected damage | crashes | ${acknowledgedWord(result)} acked | faults injected | targeted cells hit |`);
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
   lines.push(`| ${[
     formatCount(total.seeds), formatRate(result.seedsPerSecond), formatCount(total.violations),

@@ -31,6 +31,16 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('`prefix` hole');
   });
 
+  it('speaks of a library workload\'s operations and workload, and of the regression corpus apart from the units', () => {
+    const library = { ...greenResult, subject: { kind: 'library' as const, name: 'queue', module: 'q.mjs' }, scenarios: ['queue', 'regressions'] };
+    const md = renderMarkdown(library);
+    expect(md).toContain('seeds** over 1 workload and the regression corpus');
+    expect(md).toContain('| operations acked |');
+    expect(md).not.toContain('commits acked');
+    expect(renderMarkdown(greenResult)).toContain(`seeds** over ${greenResult.scenarios.length} scenario`);
+    expect(renderMarkdown(greenResult)).toContain('| commits acked |');
+  });
+
   it('says what to do next: shrink the first root cause', () => {
     expect(renderMarkdown(failingResult)).toContain('**Next:** shrink the first root cause to a minimal plan: `npx powercut shrink --scenario wal-append --seed 1337 --out bug.json`');
   });
