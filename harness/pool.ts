@@ -13,6 +13,7 @@ import type { SeedExecutor } from './executor.ts';
 import { SeedThrewError, spunRun, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
 import { leaveWatchSeat, onHungRun, takeWatchSeat, type WatchSeat } from './watchdog.ts';
+import { noteNativeAddon } from './addons-seen.ts';
 import { noteEnvRead } from './env-reads.ts';
 import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
 
@@ -62,6 +63,7 @@ class Slot {
     this.worker.on('message', (reply: WorkerReply) => {
       if ('spun' in reply) return this.#end(reply.spun);
       if ('env' in reply) return noteEnvRead(reply.env);
+      if ('addon' in reply) return noteNativeAddon(reply.addon);
       const pending = this.pending.get(reply.id);
       if (pending === undefined) return;
       this.pending.delete(reply.id);

@@ -9,6 +9,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { harnessMessage, runSeed, thrownLine, type SeedRun, type SeedTask } from './seed-run.ts';
 import type { BasePlan, CandidateCrash, Subject, SubjectSpec } from './subject.ts';
 import { joinWatch, onSpin, type WatchSeat } from './watchdog.ts';
+import { onNativeAddon } from './addons-seen.ts';
 import { onEnvRead } from './env-reads.ts';
 
 /**
@@ -46,6 +47,8 @@ export type WorkerReply =
   | { readonly spun: string }
   /** The code under test read this environment variable (env-reads.ts): the main thread's repro lines set it. */
   | { readonly env: string }
+  /** The code under test loaded this native addon (addons-seen.ts): the main thread's summary names it. */
+  | { readonly addon: string }
   | { readonly id: number; readonly run: SeedRun }
   /** The seed's run threw: its `harnessMessage`. */
   | { readonly id: number; readonly error: string }
@@ -70,6 +73,7 @@ export function serveSeeds(load: (spec: SubjectSpec) => Promise<Subject>): void 
   if (setup.watch !== undefined) joinWatch(setup.watch);
   // A planted bug's switch read only while a seed runs here (a library's seeds run in workers only).
   onEnvRead((name) => port.postMessage({ env: name } satisfies WorkerReply));
+  onNativeAddon((file) => port.postMessage({ addon: file } satisfies WorkerReply));
   // A run that retries a dead process's calls for ever: the pool ends this thread and goes on.
   onSpin((why) => {
     port.postMessage({ spun: why } satisfies WorkerReply);

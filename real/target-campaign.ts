@@ -360,6 +360,18 @@ function placeOf(cycle: number, last: Incarnation | undefined): string {
 }
 
 /**
+ * Why a campaign tested nothing, or undefined: no check ran after a kill, no operation ran (every
+ * kill came before the first), or none was acknowledged.
+ * @internal Exported for its spec.
+ */
+export function untestedReason(campaign: Pick<TargetCampaign, 'checks' | 'operationsStarted' | 'operationsAcknowledged' | 'failedOperations'>): string | undefined {
+  return campaign.checks === 0 ? 'no check ran after a kill (raise --cycles)'
+    : campaign.operationsStarted === 0 ? 'no operation ran: every kill came before the first one (raise --cycles)'
+    : campaign.operationsAcknowledged === 0 ? `no operation was acknowledged, so no kill could lose one (every operation failed${campaign.failedOperations[0] === undefined ? '' : `; the first: ${campaign.failedOperations[0]}`})`
+      : undefined;
+}
+
+/**
  * Runs the kill -9 campaign of a library workload.
  * @returns the figures and findings; `ok` is false on a violation or a harness failure
  * @throws SubjectLoadError when the workload module cannot be loaded; RealInputError when `dir` is not empty
@@ -396,9 +408,7 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
   } finally {
     await rm(modelsDir, { recursive: true, force: true });
   }
-  const nothingTested = campaign.checks === 0 ? 'no check ran after a kill (raise --cycles)'
-    : campaign.operationsAcknowledged === 0 ? `no operation was acknowledged, so no kill could lose one (every operation failed${campaign.failedOperations[0] === undefined ? '' : `; the first: ${campaign.failedOperations[0]}`})`
-      : undefined;
+  const nothingTested = untestedReason(campaign);
   const ok = campaign.violations.length === 0 && harnessErrors.length === 0 && nothingTested === undefined;
   const keep = !ok || options.dir !== undefined;
   if (!keep) await removeDir(dir);

@@ -10,8 +10,8 @@
  * before the workload module loads, and only notes the file.
  */
 import { basename } from 'node:path';
+import { nativeAddonsSeen, noteNativeAddon } from '../harness/index.ts';
 
-const loaded = new Set<string>();
 let watching = false;
 
 /** Starts noting the native addons this thread loads (once; before the workload module loads). */
@@ -20,14 +20,14 @@ export function watchNativeAddons(): void {
   watching = true;
   const dlopen = process.dlopen;
   process.dlopen = function noted(this: unknown, module: { exports: unknown }, filename: string, ...flags: number[]) {
-    loaded.add(filename);
+    noteNativeAddon(filename);
     return dlopen.call(process, module, filename, ...flags);
   } as typeof process.dlopen;
 }
 
-/** The native addons this thread loaded since {@link watchNativeAddons}, by file, in load order. */
+/** The native addons loaded since {@link watchNativeAddons}, by file, in load order: this thread's, and those a campaign's workers told of. */
 export function nativeAddonsLoaded(): readonly string[] {
-  return [...loaded];
+  return nativeAddonsSeen();
 }
 
 /** An addon's file named by its package: `classic-level (classic-level.node)`. */
@@ -43,7 +43,7 @@ function describeAddon(filename: string): string {
  * were loaded: '' when none were.
  */
 export function nativeAddonNote(failure = ''): string {
-  if (loaded.size === 0) return '';
+  if (nativeAddonsSeen().length === 0) return '';
   const addons = describedAddons();
   // A descriptor the facade handed out is a number only the simulated disk knows: native code
   // given it (a file lock through fs-native-extensions) gets EBADF from the operating system.
@@ -55,14 +55,14 @@ export function nativeAddonNote(failure = ''): string {
 
 /** The addons this thread loaded, each package once (one package may load its file more than once). */
 function describedAddons(): string {
-  return [...new Set([...loaded].map(describeAddon))].join(', ');
+  return [...new Set(nativeAddonsSeen().map(describeAddon))].join(', ');
 }
 
 /**
  * What a campaign of a library workload says when the workload's modules loaded native addons in
- * this thread, or `undefined` when they loaded none.
+ * any of its threads, or `undefined` when they loaded none.
  */
 export function nativeAddonsLine(): string | undefined {
-  if (loaded.size === 0) return undefined;
+  if (nativeAddonsSeen().length === 0) return undefined;
   return `note: the workload loaded native addons: ${describedAddons()}; any file I/O they do bypasses Node's fs and never reaches the simulated disk, so what they persist is not tested here`;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realTargetExitCode } from '../../cli/commands/real.ts';
+import { untestedReason } from '../../real/target-campaign.ts';
 // From the package's root, as a user's test would import it.
 import { runRealTargetCampaign } from '../../api/index.ts';
 import { launchBin } from '../cli/helpers.ts';
@@ -57,6 +58,15 @@ describe('real --target: a library workload killed on the real disk', () => {
     expect(result.harnessErrors).toEqual([]);
     expect(result.violations).toEqual([]);
     expect(result.checks).toBeGreaterThanOrEqual(12);
+  });
+
+  it('says nothing was tested, and why: no check after a kill, no operation run, none acknowledged', () => {
+    const base = { checks: 1, operationsStarted: 3, operationsAcknowledged: 2, failedOperations: [] };
+    expect(untestedReason(base)).toBeUndefined();
+    expect(untestedReason({ ...base, checks: 0 })).toBe('no check ran after a kill (raise --cycles)');
+    // Every kill came before the first operation: nothing failed, nothing ran.
+    expect(untestedReason({ ...base, operationsStarted: 0, operationsAcknowledged: 0 })).toBe('no operation ran: every kill came before the first one (raise --cycles)');
+    expect(untestedReason({ ...base, operationsAcknowledged: 0, failedOperations: ['operation 0 (put): EIO'] })).toBe('no operation was acknowledged, so no kill could lose one (every operation failed; the first: operation 0 (put): EIO)');
   });
 
   it('says nothing was tested when no check ran after a kill', () => {

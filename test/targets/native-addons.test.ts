@@ -41,4 +41,9 @@ describe('a library that loads a native addon', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^powercut: note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)/m);
   });
+
+  it('is named by run with --jobs 2 too, when only the worker threads loaded it (in the library\'s open)', async () => {
+    const result = await cli('run', '--target', 'test/targets/fixtures/native-in-open.ts', '--seeds', '4', '--jobs', '2');
+    expect(result.stderr).toMatch(/^powercut: note: the workload loaded native addons: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)/m);
+  });
 });
