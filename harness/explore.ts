@@ -236,7 +236,7 @@ export function exploreStatesFor(plan: BasePlan): number {
 /**
  * `kill-9`, `power-loss state 3`, `kill-9, then power-loss`, `power-loss before step 2`,
  * `fsync-error, then power-loss`, `fsync-error, then power-loss before step 2` or `kill-9, then
- * fsync-error at recovery I/O 2` (see {@link ExploreCrash}).
+ * fsync-error at I/O 2 after the restart` (see {@link ExploreCrash}).
  */
 export function crashName(crash: ExploreCrash): string {
   const name = kindName(crash.kind, crash.crashState);
@@ -245,7 +245,7 @@ export function crashName(crash: ExploreCrash): string {
     return isCrashKind(crash.kind) ? before : `${name}, then ${before}`;
   }
   const then = crash.then;
-  if (then !== undefined) return `${name}, then ${kindName(then.kind, then.crashState)} at recovery I/O ${then.offset}`;
+  if (then !== undefined) return `${name}, then ${kindName(then.kind, then.crashState)} at I/O ${then.offset} after the restart`;
   if (crash.thenKill9 === true) return `${name}, then kill-9`;
   return crash.thenPowerLoss === true || !isCrashKind(crash.kind) ? `${name}, then power-loss` : name;
 }

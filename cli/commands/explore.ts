@@ -117,7 +117,7 @@ export const crashKindsShownMax = 4;
 /**
  * The kinds of crash that showed a violation, the first {@link crashKindsShownMax}, then how many
  * more; apart by semicolons, as a kind's own name may hold a comma (`kill-9, then power-loss
- * state 33 at recovery I/O 9`).
+ * state 33 at I/O 9 after the restart`).
  */
 export function crashesShown(crashes: readonly string[]): string {
   const more = crashes.length - crashKindsShownMax;

@@ -316,7 +316,7 @@ describe('the kinds of crash an explore violation line names', () => {
   it('are all shown up to four, then counted, so one line stays one line', () => {
     expect(crashesShown(['kill-9', 'power-loss state 1'])).toBe('kill-9; power-loss state 1');
     // A kind's own name may hold a comma: kinds are apart by semicolons.
-    expect(crashesShown(['kill-9, then power-loss state 33 at recovery I/O 9', 'kill-9'])).toBe('kill-9, then power-loss state 33 at recovery I/O 9; kill-9');
+    expect(crashesShown(['kill-9, then power-loss state 33 at I/O 9 after the restart', 'kill-9'])).toBe('kill-9, then power-loss state 33 at I/O 9 after the restart; kill-9');
     const six = ['kill-9', 'power-loss state 0', 'power-loss state 1', 'power-loss state 2', 'power-loss state 3', 'fsync-error, then power-loss'];
     expect(crashesShown(six)).toBe('kill-9; power-loss state 0; power-loss state 1; power-loss state 2; and 2 more kinds of crash');
     expect(crashesShown(six.slice(0, 5))).toBe('kill-9; power-loss state 0; power-loss state 1; power-loss state 2; and 1 more kind of crash');
