@@ -13,7 +13,7 @@ import { subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.t
  */
 function noTargets(scenario: Scenario | undefined): string {
   if (scenario === undefined) return 'none';
-  return `none held against this engine (it declares no phases, and not every engine does ${scenario.targets.io.join(', ')}); its faults (${scenario.targets.faults.join(', ')}) are still injected where it does`;
+  return `none held against this engine (it declares no phases, so which of ${scenario.targets.io.join(', ')} it does is known only once it runs); its faults (${scenario.targets.faults.join(', ')}) are injected wherever it does, and a campaign's coverage table shows where they landed`;
 }
 
 export function register(program: Command): void {
