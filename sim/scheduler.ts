@@ -53,9 +53,11 @@ export type RunOutcome<T> =
   /**
    * main threw (or rejected with) `error`; or, with `uncaught`, the code under test threw it
    * where nothing caught it (a timer, a callback, a tick) or left it rejected in a promise nobody
-   * handled, which would end a real Node process.
+   * handled, which would end a real Node process. `returned`: main had resolved by then, so its
+   * caller saw it succeed before the process died (a library's write resolved, then a rejection
+   * it left unhandled ended the process).
    */
-  | { readonly outcome: 'error'; readonly error: unknown; readonly uncaught?: true }
+  | { readonly outcome: 'error'; readonly error: unknown; readonly uncaught?: true; readonly returned?: true }
   /** Nothing could make progress: main pending, no timer pending (a deadlock). */
   | { readonly outcome: 'stuck' }
   /** More than `stepsMax` events happened (a liveness failure). */
@@ -302,7 +304,7 @@ export class Scheduler {
         if (this.#stepsUsed > this.#stepsMax) return { outcome: 'steps-exceeded' };
         // Set by the listener above (hence the cast: the type checker cannot see it change).
         const uncaught = this.#uncaught as { readonly error: unknown } | undefined;
-        if (uncaught !== undefined) return { outcome: 'error', error: uncaught.error, uncaught: true };
+        if (uncaught !== undefined) return { outcome: 'error', error: uncaught.error, uncaught: true, ...(result?.outcome === 'done' ? { returned: true } : {}) };
         if (result !== undefined) return result;
         if (this.#clock.nextTimeMs() === undefined) {
           if (await this.#waitForRealWork(() => result !== undefined, realTurnsMax)) continue;

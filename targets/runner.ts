@@ -623,7 +623,9 @@ class LibraryRun<S, L, M> {
     const outcome = await this.#lookingAtRenames(position, powerLossIn(during(position)), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
-      this.#failedOperations++;
+      // An operation that resolved before an error it left unhandled ended the process was acknowledged: its caller saw it succeed.
+      if (outcome.returned === true) this.#acknowledged++;
+      else this.#failedOperations++;
       if (outcome.uncaught === true) return this.#processDied(outcome.error, during(position));
       if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`);
     }

@@ -155,12 +155,36 @@ describe('a library that throws where nothing catches it', () => {
       return result.trace.slice(at + 1, at + 3).map((event) => `${event.type} ${event.name}`);
     };
     expect([after(0), after(1)]).toEqual([['crash kill-9', 'restart kill-9'], ['crash kill-9', 'restart kill-9']]);
-    expect(result.failedOperations).toBe(2);
+    // Both operations had resolved when the error they left ended the process: acknowledged, as their callers saw.
+    expect(result.failedOperations).toBe(0);
     expect(result.processDeaths).toBe(2);
     // Deaths are not faults powercut fired: only the run's final crash is counted.
     expect(result.faults['kill-9'] + result.faults['power-loss']).toBe(1);
-    expect(result.acknowledged).toBe(plan.operations.length - 2);
+    expect(result.acknowledged).toBe(plan.operations.length);
     expect(result.violations).toEqual([]);
+  });
+
+  it('counts an operation that resolved before the rejection it left unhandled ended the process as acknowledged, not failed', async () => {
+    const resolvesThenDies = defineWorkload<{ acked: number }, Record<string, never>>({
+      name: 'resolves-then-dies',
+      operationsCount: 2,
+      initialState: () => ({ acked: 0 }),
+      open: () => ({}),
+      operations: [{
+        name: 'write',
+        async run(ctx, _lib, index) {
+          await fs.promises.writeFile(ctx.path('n'), String(index));
+          // Its caller sees the write succeed; the rejection surfaces after, when the queues drain.
+          if (index === 0) void Promise.reject(new Error('left unhandled'));
+          ctx.state.acked++;
+        },
+      }],
+      invariants() {},
+    });
+    const result = await runTargetPlan(asAny(resolvesThenDies), targetPlan(asAny(resolvesThenDies), 'test', 1, noFaults()));
+    expect(result.processDeaths).toBe(1);
+    expect(result.failedOperations).toBe(0);
+    expect(result.acknowledged).toBe(2);
   });
 
   /** One operation whose fs callback unlinks `a`, then throws (the process dies there); its check wants `a` kept. */
