@@ -31,7 +31,7 @@ import type { CampaignResult, TraceEvent, Violation } from '../sim/index.ts';
 import { nextShrinkCommand } from '../harness/index.ts';
 import { escapeXml, escapeXmlText } from './escape.ts';
 import type { FailingRun, RootCauseGroup, ScenarioRow } from './figures.ts';
-import { corpusUnit, runName, determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
+import { corpusUnit, needsNoFaultLine, runName, determinismLines, failingSeedCount, followOnCount, formatCount, groupScenarios, nondeterministic, representativeRun, rootCauses, scenarioRows } from './figures.ts';
 import { failedCheckSeq } from './timeline.ts';
 
 /** How many trace events, up to the failed check, a root cause's text shows (the whole trace is in summary.json). */
@@ -135,6 +135,7 @@ function groupCase(group: RootCauseGroup): string {
   const lines = [
     `${plural(group.runs.length, 'seed')} failed first with this complaint:`,
     ...seeds,
+    ...(needsNoFaultLine(group) === undefined ? [] : [needsNoFaultLine(group)!]),
     '',
     ...runLines(shown),
   ];

@@ -26,6 +26,13 @@ describe('renderJunit', () => {
     expect(root.attributes['failures']).toBe('5');
   });
 
+  it('says under a root cause that needs no fault that it needs none, and nothing under one that does', () => {
+    const marked = { ...failingResult, violations: failingResult.violations.map((violation) => (violation.invariant === 'durability' ? { ...violation, needsNoFault: true as const } : violation)) };
+    const xml = renderJunit(marked);
+    expect(xml).toContain('needs no fault: seed 1337 fails the same way with none injected');
+    expect(renderJunit(failingResult)).not.toContain('needs no fault');
+  });
+
   it('agrees with itself: suite counts add up to the totals', () => {
     const root = parseXml(renderJunit(failingResult));
     const suites = findAll(root, 'testsuite');

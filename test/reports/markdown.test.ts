@@ -41,6 +41,12 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(greenResult)).toContain('| commits acked |');
   });
 
+  it('says under a root cause that needs no fault that it needs none', () => {
+    const marked = { ...failingResult, violations: failingResult.violations.map((violation) => (violation.invariant === 'durability' ? { ...violation, needsNoFault: true as const } : violation)) };
+    expect(renderMarkdown(marked)).toContain('   needs no fault: seed 1337 fails the same way with none injected');
+    expect(renderMarkdown(failingResult)).not.toContain('needs no fault');
+  });
+
   it('says what to do next: shrink the first root cause', () => {
     expect(renderMarkdown(failingResult)).toContain('**Next:** shrink the first root cause to a minimal plan: `npx powercut shrink --scenario wal-append --seed 1337 --out bug.json`');
   });
