@@ -22,7 +22,7 @@ import { faultKinds } from '../sim/index.ts';
 import type { CampaignResult } from '../sim/index.ts';
 import { escapeHtml, scriptJson } from './escape.ts';
 import type { FailingRun, RootCauseGroup } from './figures.ts';
-import { formatCount, runName, groupScenarios, messageParts, representativeRun, runFaultKindsOf } from './figures.ts';
+import { formatCount, needsNoFaultLine, runName, groupScenarios, messageParts, representativeRun, runFaultKindsOf } from './figures.ts';
 import { PageStrings, timelineData, type TimelineData } from './timeline.ts';
 
 /** Root causes shown as cards; the rest are rows of one table. */
@@ -98,6 +98,7 @@ function groupCard(group: RootCauseGroup, index: number, state: SectionState): s
       + `<span class="g-seeds" data-testid="group-seeds">${plural(group.runs.length, 'seed')}</span></div>`,
     '<div class="g-body">',
     `<div class="g-where">seeds by scenario: ${where}${kinds.length === 0 ? '' : ` · faults injected: ${kinds.join(', ')}`}</div>`,
+    needsNoFaultLine(group) === undefined ? '' : `<div class="facts" data-testid="needs-no-fault">${escapeHtml(needsNoFaultLine(group)!)}</div>`,
     shownRun(shown),
     timelineSection(shown, state, index === 0),
     runsTable(group, shown, state),

@@ -47,6 +47,14 @@ describe('renderHtml', () => {
     expect(pageData(html).strings.some((text) => text.includes('<script>alert(1)</script>'))).toBe(true);
   });
 
+  it('says on a root cause\'s card that it needs no fault, and on no other card', () => {
+    const marked = { ...failingResult, violations: failingResult.violations.map((violation) => (violation.invariant === 'durability' ? { ...violation, needsNoFault: true as const } : violation)) };
+    const html = renderHtml(marked, meta);
+    expect(count(html, 'data-testid="needs-no-fault"')).toBe(1);
+    expect(html).toContain('needs no fault: seed 1337 fails the same way with none injected');
+    expect(count(renderHtml(failingResult, meta), 'data-testid="needs-no-fault"')).toBe(0);
+  });
+
   it('renders the same bytes for the same inputs', () => {
     expect(renderHtml(failingResult, meta)).toBe(renderHtml(failingResult, meta));
   });
