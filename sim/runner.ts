@@ -138,7 +138,7 @@ const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix'
  * had it were lost, and if an earlier recovery had found them, losing them is a durability
  * violation the state alone may not show (commits that changed no key).
  */
-const reusedLsnNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): an LSN handed out again means the commits that had it are gone, and commits an earlier recovery had found must be kept or refused, not forgotten, even ones that changed no key (a record of the last LSN outside the damaged file keeps the count)';
+const reusedLsnNote = '; media damage struck durable bytes earlier in this run (the trace\'s misdirected-write, sector-damage or lost-entry fault names it): an LSN handed out again means the commits that had it are gone, or that what recovery found under it was written for another place (a misdirected write carried a newer node or page, whose own checksum holds, over an older one: a checksum that covers where a block belongs refuses it), and commits an earlier recovery had found must be kept or refused, not forgotten, even ones that changed no key (a record of the last LSN outside the damaged file keeps the count)';
 
 /** Runs one plan against `engine`. Deterministic: the same plan gives the same result and digest. */
 export function runPlan(plan: Plan, engine: Engine, options: RunPlanOptions = {}): Promise<RunResult> {

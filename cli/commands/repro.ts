@@ -71,12 +71,13 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   if (diskDir !== undefined) reportDump(diskDir, disk, result.violations);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if (result.violations.length > 0) return exitCodes.violation;
-  if (plan.found !== undefined) {
+  const unfired = unfiredFaults(plan, result);
+  // A plan whose faults no longer fire is not fixed: it no longer tests what it was kept for (said below).
+  if (plan.found !== undefined && unfired.length === 0) {
     process.stderr.write(`powercut: note: this plan was saved from a run that failed ${plan.found.invariant}, and it passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root, a module's state)\n`);
   }
   // A new user's seed stopped failing once he added a directory fsync, and nothing said why.
   if (fromSeed) process.stderr.write(`powercut: note: a seed's faults strike at I/O counts, so once the code under test makes other I/O they land elsewhere, and a seed that failed before may pass without the bug being gone; a failure kept as a shrunk plan (shrink --out FILE) keeps its faults at the steps they struck\n`);
-  const unfired = unfiredFaults(plan, result);
   if (unfired.length > 0) {
     process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfiredList(unfired)}): the plan no longer reaches the I/O it was written for\n`);
     return exitCodes.incomplete;

@@ -160,6 +160,12 @@ describe('something promised was not exercised: exit 5', () => {
     const result = await cli('replay', file);
     expect(result.code).toBe(5);
     expect(oneLine(result.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
+    // Saved from a failure, it is not said to pass now (fixed?): it no longer tests what it was kept for.
+    const found = join(dir, 'unfired-found.json');
+    await writeFile(found, JSON.stringify({ ...entry.plan, found: { invariant: 'durability', message: 'lost' } }));
+    const kept = await cli('replay', found);
+    expect(kept.code).toBe(5);
+    expect(oneLine(kept.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
     // shrink --plan of it has nothing to shrink, and says why the plan passes: exit 5 too.
     const shrink = await cli('shrink', '--plan', file, '--out', join(dir, 'unfired-shrunk.json'));
     expect(shrink.code).toBe(5);
