@@ -147,7 +147,7 @@ describe('explorePlan on the engine subject', () => {
     const torn = result.violations.find((violation) => violation.invariant === 'whole');
     expect(torn).toMatchObject({ kind: 'kill-9', then: { kind: 'power-loss' }, message: expect.stringMatching(/then power-loss during the reopen/) as unknown });
     expect(torn!.then!.offset).toBeLessThan(8);
-    expect(crashName(torn!)).toMatch(/^kill-9, then power-loss state \d+ at recovery I\/O \d$/);
+    expect(crashName(torn!)).toMatch(/^kill-9, then power-loss state \d+ at I\/O \d after the restart$/);
     const rerun = await trusting.run(torn!.plan);
     expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
     // The writer that fsyncs the log before it rolls back passes the same exploration.
@@ -177,7 +177,7 @@ describe('explorePlan on the engine subject', () => {
     expect(torn).toMatchObject({ kind: 'kill-9', then: { kind: 'fsync-error' }, message: expect.stringMatching(/is torn/) as unknown });
     // The rollback's fsync comes after the undo log's reads and the document's writes: deeper than the recovery's crashes go.
     expect(torn!.then!.offset).toBeGreaterThanOrEqual(exploreRecoveryCrashesDefault);
-    expect(crashName(torn!)).toMatch(/^kill-9, then fsync-error at recovery I\/O \d+/);
+    expect(crashName(torn!)).toMatch(/^kill-9, then fsync-error at I\/O \d+ after the restart/);
     const rerun = await careless.run(torn!.plan);
     expect(rerun.violations.map((violation) => violation.invariant)).toContain('whole');
     // The writer whose failed rollback leaves its undo log for the next open passes the same exploration.
@@ -277,7 +277,7 @@ describe('explorePlan on the engine subject', () => {
       expect(result.readFaults).toBeGreaterThan(0);
       const lost = result.violations.find((violation) => violation.invariant === 'durability');
       expect(lost).toBeDefined();
-      expect(crashName(lost!)).toMatch(/^kill-9, then read-error at recovery I\/O \d+$/);
+      expect(crashName(lost!)).toMatch(/^kill-9, then read-error at I\/O \d+ after the restart$/);
       const rerun = await subject.run(lost!.plan);
       expect(rerun.faults['read-error']).toBe(1);
       expect(rerun.violations.map((violation) => violation.message)).toContain(lost!.message);
