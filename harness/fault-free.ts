@@ -42,7 +42,13 @@ export function failsTheSameWay(root: Pick<RunViolation, 'invariant' | 'message'
  * @returns the indexes, in `run.violations`, of those that do; none when the rerun cannot be made or throws
  */
 export async function rootsWithoutFault<P extends BasePlan>(subject: Subject<P>, executor: SeedExecutor, run: SeedRun, roots: readonly number[]): Promise<number[]> {
-  const plan = faultFreePlan(subject, subject.plan(run.unit, run.seed));
+  // A note on a finding, not a finding: a plan it cannot make leaves the root unmarked.
+  let plan: P | undefined;
+  try {
+    plan = faultFreePlan(subject, subject.plan(run.unit, run.seed));
+  } catch {
+    return [];
+  }
   if (plan === undefined) return [];
   const again = await executor.run({ unit: run.unit, seed: run.seed, plan }).catch(() => undefined);
   if (again === undefined || again.spun === true) return [];
