@@ -145,7 +145,7 @@ const regressionPrefix = /^\[regression [^\]]*\] /;
 
 function shapeOf(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
-  message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(binaryWord, '<binary>').replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson);
+  message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(binaryWord, '<binary>').replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson).replace(cutJson, maskJson);
   const clause = crashClause.exec(message);
   if (clause === null) return listedOnce(messageShape(message));
   return `${listedOnce(messageShape(message.slice(0, clause.index)))} (after ${crashClass(clause[1]!)})`;
@@ -235,6 +235,14 @@ export function hintsOf(message: string): string[] {
  * (a page store's user saw one bug as 164 root causes, one per key count). An empty one stays.
  */
 const jsonValue = /\{(?=")(?:[^{}"]|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\[(?=["{[]|-?\d[^\]]*,)(?:[^[\]"]|"(?:[^"\\]|\\.)*"|\[[^[\]]*\])*\]/g;
+
+/**
+ * JSON a message cut short (`got.slice(0, 200)`): an object or array of strings that a
+ * {@link jsonValue} did not take since it never closes, up to the parenthesis that follows it
+ * or the end. Where the cut fell, and how many keys came before it, varied with the values: a
+ * snapshot store's one rot check read as 67 root causes in 96 seeds.
+ */
+const cutJson = /[{[]"[^]*?(?=\s\(|$)/g;
 
 /** What a {@link jsonValue} becomes in a shape. */
 function maskJson(value: string): string {

@@ -68,6 +68,16 @@ describe('messageShape', () => {
     expect(causeShape('sector [3] of sst-[4]')).toBe('sector [N] of sst-[N]');
   });
 
+  it('masks JSON the check cut short, wherever the cut fell, up to the parenthesis after it', () => {
+    const cut = (keys: number, xs: number): string => `store holds a map no put wrote: {${Array.from({ length: keys }, (_, key) => `"k${key}":"v${key}-${'x'.repeat(xs)}"`).join(',')}`.slice(0, 60);
+    const a = `${cut(3, 10)} (opened via current on snap-3) (after power-loss during operation 4, crash state 9)`;
+    const b = `${cut(1, 80)} (opened via current on snap-2) (after power-loss)`;
+    expect(causeShape(a)).toBe('store holds a map no put wrote: {…} (opened via current on snap-N) (after power-loss)');
+    expect(causeShape(b)).toBe(causeShape(a));
+    // What follows the cut stays: a fallback is another cause.
+    expect(causeShape(`${cut(2, 30)} (opened via fallback on snap-4)`)).toBe('store holds a map no put wrote: {…} (opened via fallback on snap-N)');
+  });
+
   it('leaves out of the shape the advice a power loss that left unwritten bytes adds (a summary gives it once)', () => {
     const plain = 'line 4 is unreadable (after power-loss during operation 2, crash state 0)';
     const hinted = 'line 9 is unreadable; the power loss before it left /app/app.log reading bytes nothing wrote past the size it had on disk (an unsynced append whose size survived without its data, or tore into garbage), as POSIX, XFS and ext4 with data=writeback allow: trust only bytes a checksum or an fsynced length vouches for, or, if the library promises only what ext4\'s default data=ordered keeps, say so with the workload\'s faults: { dataOrder: \'ordered\' } (after power-loss during operation 4, crash state 1)';
