@@ -219,14 +219,22 @@ const unwrittenTailHint = /; the power loss before it left \S+ reading bytes not
  */
 const shortWriteHint = /; earlier in the run a write to \S+ landed \d+ of \d+ bytes \(I\/O #\d+\) and nothing wrote the rest: write\(2\) may write less than asked, and a caller that ignores the count it returns leaves a torn file/;
 
+/**
+ * The hints that the last power loss lost a new directory, or directory operations a failed
+ * directory fsync had left pending, or kept them out of order (sim/world.ts `powerLossNote`):
+ * fixed words, given whenever it did, whether or not the failure rests on it, as
+ * {@link lostNameHint} is (a snapshot store's one rot check split in two with and without one).
+ */
+const directoryHints = /; the power loss before it (?:kept a directory's operations out of order, as POSIX allows before the directory is synced|lost directory operations that a failed directory fsync had left pending|lost a new directory with synced names in it, because no fsync of its parent succeeded after its mkdir) \([^()]*\): [^;]*/g;
+
 /** `message` without the hints a run's last power loss adds (they say what it did, not what broke). */
 export function withoutHints(message: string): string {
-  return message.replace(lostNameHint, '').replace(unwrittenTailHint, '');
+  return message.replace(lostNameHint, '').replace(unwrittenTailHint, '').replace(directoryHints, '');
 }
 
 /** The hints of {@link withoutHints} in `message`, each without its leading `; `. */
 export function hintsOf(message: string): string[] {
-  return [...message.matchAll(unwrittenTailHint)].map((match) => match[0].slice(2));
+  return [...message.matchAll(unwrittenTailHint), ...message.matchAll(directoryHints)].map((match) => match[0].slice(2));
 }
 
 /**
@@ -237,12 +245,12 @@ export function hintsOf(message: string): string[] {
 const jsonValue = /\{(?=")(?:[^{}"]|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\[(?=["{[]|-?\d[^\]]*,)(?:[^[\]"]|"(?:[^"\\]|\\.)*"|\[[^[\]]*\])*\]/g;
 
 /**
- * JSON a message cut short (`got.slice(0, 200)`): an object or array of strings that a
- * {@link jsonValue} did not take since it never closes, up to the parenthesis that follows it
- * or the end. Where the cut fell, and how many keys came before it, varied with the values: a
+ * JSON a message cut short (`got.slice(0, 200)`): an object or array (of strings, objects or
+ * arrays: `[["k1","v1"],["k2",…`, whose whole elements {@link jsonValue} masked first) that never
+ * closes, up to the parenthesis that follows it or the end. Where the cut fell, and how many keys came before it, varied with the values: a
  * snapshot store's one rot check read as 67 root causes in 96 seeds.
  */
-const cutJson = /[{[]"[^]*?(?=\s\(|$)/g;
+const cutJson = /[{[](?=["{[])[^]*?(?=\s\(|$)/g;
 
 /** What a {@link jsonValue} becomes in a shape. */
 function maskJson(value: string): string {

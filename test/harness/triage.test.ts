@@ -68,12 +68,25 @@ describe('messageShape', () => {
     expect(causeShape('sector [3] of sst-[4]')).toBe('sector [N] of sst-[N]');
   });
 
+  it('leaves out of the shape what a power loss did to directories (a new directory lost, operations a failed directory fsync left pending, operations kept out of order): given whenever it did', () => {
+    const plain = 'value 3 is gone (after power-loss during operation 4, crash state 9)';
+    for (const report of [{ lostDir: 'd' }, { lostAfterFailedSync: 'o' }, { outOfOrder: 'o' }, { lostDir: 'd', lostAfterFailedSync: 'o' }] as unknown as PowerLossReport[]) {
+      const hinted = plain + powerLossNote(report);
+      expect(hinted).not.toBe(plain);
+      expect(causeShape(hinted)).toBe(causeShape(plain));
+    }
+  });
+
   it('masks JSON the check cut short, wherever the cut fell, up to the parenthesis after it', () => {
     const cut = (keys: number, xs: number): string => `store holds a map no put wrote: {${Array.from({ length: keys }, (_, key) => `"k${key}":"v${key}-${'x'.repeat(xs)}"`).join(',')}`.slice(0, 60);
     const a = `${cut(3, 10)} (opened via current on snap-3) (after power-loss during operation 4, crash state 9)`;
     const b = `${cut(1, 80)} (opened via current on snap-2) (after power-loss)`;
     expect(causeShape(a)).toBe('store holds a map no put wrote: {…} (opened via current on snap-N) (after power-loss)');
     expect(causeShape(b)).toBe(causeShape(a));
+    // Pairs in an array, cut after one, two or three whole pairs.
+    const pairs = (count: number): string => `store holds a map no put wrote: [${Array.from({ length: count }, (_, key) => `["k${key}","v${key}-xxxx"]`).join(',')},["k9","v9-xx (opened via current on snap-3)`;
+    expect(causeShape(pairs(1))).toBe('store holds a map no put wrote: […] (opened via current on snap-N)');
+    expect(causeShape(pairs(3))).toBe(causeShape(pairs(1)));
     // What follows the cut stays: a fallback is another cause.
     expect(causeShape(`${cut(2, 30)} (opened via fallback on snap-4)`)).toBe('store holds a map no put wrote: {…} (opened via fallback on snap-N)');
   });
