@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
+import { acknowledgedWord, coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
 import { hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -246,6 +246,11 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
     lines.push(untestedWhy === undefined ? 'violations: none' : `violations: none, but nothing was tested: ${untestedWhy}`);
   }
   else lines.push(...failingLines(result, options));
+  // The promises the checks held the code to: a store that fails most operations after a full disk has few.
+  if (result.seeds > 0) {
+    const acknowledged = Object.values(result.perScenario).reduce((sum, unit) => sum + unit.commitsAcknowledged, 0);
+    lines.push(`acknowledged: ${acknowledged} ${acknowledgedWord(result)}, ${(acknowledged / result.seeds).toFixed(1)} a seed`);
+  }
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));

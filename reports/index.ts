@@ -5,7 +5,7 @@
  */
 export type { ReportMeta, CoverageCell, Totals, ScenarioRow, FailingRun, RootCauseGroup } from './figures.ts';
 export {
-  compareViolations, corpusUnit, coverageCells, runName, needsNoFaultLine, determinismLines, legacySites, looksLines, nondeterministic, missedTargets, reportedFaultKinds, rootCauses, scenarioRows, sitesOf, subjectLine, totals, unreachableLine, unreachableTargets,
+  compareViolations, corpusUnit, coverageCells, runName, needsNoFaultLine, acknowledgedWord, unitsPhrase, determinismLines, legacySites, looksLines, nondeterministic, missedTargets, reportedFaultKinds, rootCauses, scenarioRows, sitesOf, subjectLine, totals, unreachableLine, unreachableTargets,
 } from './figures.ts';
 export type { ReportInputErrorCode } from './errors.ts';
 export { ReportInputError } from './errors.ts';

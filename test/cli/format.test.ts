@@ -35,6 +35,14 @@ const failing: CampaignResult = {
 describe('campaignSummary of a failing campaign', () => {
   const lines = campaignSummary(failing, { reportDir: 'out' });
 
+  it('says how many promises the checks held the code to: commits acknowledged, and how many a seed', () => {
+    const acked = Object.values(failing.perScenario).reduce((sum, unit) => sum + unit.commitsAcknowledged, 0);
+    expect(acked).toBeGreaterThan(0);
+    expect(lines).toContain(`acknowledged: ${acked} commits, ${(acked / 50).toFixed(1)} a seed`);
+    const library = campaignSummary({ ...failing, subject: { kind: 'library', name: 'log' } });
+    expect(library).toContain(`acknowledged: ${acked} operations, ${(acked / 50).toFixed(1)} a seed`);
+  });
+
   it('says how many seeds failed and how many root causes they come to', () => {
     expect(lines).toContain('violations: 14 of 50 seeds failed, 38 violations; 2 root causes (each run\'s first violation; 24 follow-on complaints folded under it)');
   });

@@ -71,7 +71,7 @@ describe('a library that catches the simulated crash and retries for ever in syn
 
 describe('the watchdog from a test runner', () => {
   it('stops assertCrashSafe given seedTimeoutSec the same way, naming the seed', async () => {
-    const script = `import { assertCrashSafe } from './api/index.ts';\nawait assertCrashSafe({ target: '${spinner}', seeds: 200, seedTimeoutSec: 2 });`;
+    const script = `import { assertCrashSafe } from './api/index.ts';\nawait assertCrashSafe({ target: '${spinner}', seedTimeoutSec: 2 }, { seeds: 200 });`;
     const ended = await node('--input-type=module', '-e', script);
     expect(ended.signal).toBe('SIGKILL');
     expect(ended.stderr).toMatch(named);
