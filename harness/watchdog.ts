@@ -107,7 +107,7 @@ function deadCallWatch(spinMs: number): (syscall: string, calls: number) => void
     const stack = new Error('dead call');
     Error.stackTraceLimit = limit;
     const frames = thrownAt(stack) ?? ['(no frame of the code under test)'];
-    const what = `the code under test keeps calling fs after the simulated process died (the last call ${syscall}; each throws POWERCUT_CRASHED): it catches that error and calls again in a synchronous loop, which nothing can interrupt (a retry on any error, as sonic-boom 4's flushSync does)`;
+    const what = `the code under test keeps calling fs after the simulated process died (the last call ${syscall}; each throws ProcessCrashedError): it catches that error and calls again in a synchronous loop, which nothing can interrupt (a retry on any error, as sonic-boom 4's flushSync does)`;
     const from = `The call, from: ${frames.join(' < ')}`;
     if (spinHandler !== undefined) {
       writeSync(2, `powercut: ${currentLabel() ?? 'a run'}: ${what} (${calls} calls in ${Math.round((now - since) / 1000)} s); its worker thread is ended, and the campaign goes on (the run is reported as a liveness violation). ${from}\n`);

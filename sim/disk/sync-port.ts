@@ -42,10 +42,15 @@ import { runOperation, type Operation, type OperationEnds } from './perform.ts';
  * The simulated process died (kill -9 or power loss fired, or an earlier one did), or ran out of
  * steps. A synchronous call cannot hang like the asynchronous port does, so it throws this; the
  * workload runner treats it as the end of the incarnation, never as a library error.
+ *
+ * It has no `code`, unlike every error a file-system call throws: code that maps an error with a
+ * code to an errno and carries on (Emscripten's NODEFS, under PGlite's Postgres, took it for an
+ * unknown errno, and Postgres went on calling a dead process's fs until the watchdog ended the
+ * run) lets one without a code through, as it does any error that is not the file system's.
+ * Within powercut it is told apart by class (`instanceof`), in this realm only.
  */
 export class ProcessCrashedError extends Error {
   override readonly name = 'ProcessCrashedError';
-  readonly code = 'POWERCUT_CRASHED';
   /** @param syscall - the call that found the process dead */
   constructor(readonly syscall: string) {
     super(`powercut: the simulated process is dead (crash or step budget), at ${syscall}`);

@@ -56,10 +56,10 @@ describe('a library that catches the simulated crash and retries for ever in syn
     const ended = await powercut('run', '--target', 'test/targets/fixtures/retries-after-crash.ts', '--seeds', '6', '--jobs', '2', '--seed-timeout', '20');
     expect(ended.signal).toBeNull();
     expect(ended.code).toBe(1);
-    expect(ended.stderr).toMatch(/^powercut: a run of seed \d+ \(workload retries-after-crash\); `[^`]* repro --target test\/targets\/fixtures\/retries-after-crash\.ts --seed \d+` runs that seed alone: the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws POWERCUT_CRASHED\): it catches that error and calls again in a synchronous loop[^\n]*\(\d+ calls in \d+ s\); its worker thread is ended/m);
+    expect(ended.stderr).toMatch(/^powercut: a run of seed \d+ \(workload retries-after-crash\); `[^`]* repro --target test\/targets\/fixtures\/retries-after-crash\.ts --seed \d+` runs that seed alone: the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws ProcessCrashedError\): it catches that error and calls again in a synchronous loop[^\n]*\(\d+ calls in \d+ s\); its worker thread is ended/m);
     expect(ended.stderr).toMatch(/The call, from: \S*flushSync \(\S*retries-after-crash\.ts:\d+:\d+\)/);
     expect(ended.stderr).not.toMatch(/has not returned after/);
-    expect(ended.stdout).toMatch(/\[liveness\] the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws POWERCUT_CRASHED\)[^\n]*The call, from: flushSync/);
+    expect(ended.stdout).toMatch(/\[liveness\] the code under test keeps calling fs after the simulated process died \(the last call \w+; each throws ProcessCrashedError\)[^\n]*The call, from: flushSync/);
   });
 
   it.each([['repro', '--seed', '2'], ['run', '--seeds', '50', '--jobs', '1']])('ends the process when it spins in this thread, where nothing can end it alone (%s)', async (...args) => {

@@ -160,6 +160,6 @@ describe('opendir on a simulated path', () => {
     expect(probe.ioCount).toBe(before + 1);
     const world = new SimWorld({ seed: 1, faults: noFaults({ scheduled: [{ io: before, kind: 'kill-9' }] }) });
     scope.install(world, root);
-    expect(() => fs.opendirSync(root)).toThrow(expect.objectContaining({ code: 'POWERCUT_CRASHED' }));
+    expect(() => fs.opendirSync(root)).toThrow(expect.objectContaining({ name: 'ProcessCrashedError' }));
   });
 });

@@ -166,6 +166,20 @@ describe('a library run', () => {
   });
 });
 
+describe('a crash seen by code that maps fs errors to errnos (test/targets/fixtures/errno-mapper.ts, as Emscripten\'s NODEFS under PGlite)', () => {
+  it('goes through it: the crash error has no code, so the code does not retry a dead process\'s write', async () => {
+    const { default: mapper, counters } = await import('./fixtures/errno-mapper.ts');
+    const plan = quietPlan(mapper, 1);
+    const clean = await runTargetPlan(asAny(mapper), plan, { trace: 'full' });
+    const writes = clean.trace.filter((event) => event.type === 'io').flatMap((event, io) => (event.name === 'append' && event.phase === 'operation' ? [io] : []));
+    counters.retries = 0;
+    const result = await runTargetPlan(asAny(mapper), { ...plan, faults: { ...plan.faults, scheduled: [{ io: writes[1]!, kind: 'kill-9' }] } });
+    expect(result.faultsFired.map((fault) => fault.kind)).toEqual(['kill-9']);
+    expect(counters.retries).toBe(0);
+    expect(result.violations).toEqual([]);
+  });
+});
+
 describe('promises that depend on the crash (test/targets/fixtures/kill-9-promise.ts)', () => {
   const campaign = (workload: unknown) => runCampaign({ subject: librarySubject(asAny(workload), 'test/targets/fixtures/kill-9-promise.ts'), seeds: 60, jobs: 1, invocation: 'npx powercut' });
 
