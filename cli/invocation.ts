@@ -32,3 +32,13 @@ export function invocationOf(argv: readonly string[], env: NodeJS.ProcessEnv, cw
   // TypeScript source (a checkout run through tsx, as `npm start` does) needs tsx to run again.
   return real.endsWith('.ts') ? `npx tsx ${shown}` : shown;
 }
+
+/**
+ * The arguments that ran `command`, as typed: the program's options before it (`--seed-timeout
+ * 60`), the command, and its own arguments after it. `argv` is `process.argv`.
+ */
+export function commandArgs(argv: readonly string[], command: string): string[] {
+  const args = argv.slice(2);
+  const at = args.indexOf(command);
+  return at < 0 ? [command, ...args] : args;
+}

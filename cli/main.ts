@@ -42,7 +42,9 @@ export function buildProgram(): Command {
     .option('--seed-timeout <seconds>', 'end the process, naming the run, when one run of code under test has not returned after this much wall time (it spins where no simulated step budget reaches); 0: never', secondsOrZero, seedTimeoutSecDefault)
     .hook('preAction', (thisCommand) => {
       const limit = thisCommand.opts<{ seedTimeout: number }>().seedTimeout;
-      if (limit > 0) startWatchdog(limit, invocationOf(process.argv, process.env, process.cwd()));
+      // Its lines rerun a run that never returned: with the limit given, not the default's 300 s.
+      const given = limit === seedTimeoutSecDefault ? '' : ` --seed-timeout ${limit}`;
+      if (limit > 0) startWatchdog(limit, `${invocationOf(process.argv, process.env, process.cwd())}${given}`);
     });
   // Settings above are copied to every command added below (commander's inherited settings).
   const commands: RegisterCommands[] = [

@@ -254,6 +254,11 @@ export function watchRuns<P extends BasePlan>(subject: Subject<P>): Subject<P> {
   const label = (plan: P): string => {
     const unit = subject.unitOf(plan);
     const repro = reproCommand(seat?.invocation ?? 'npx powercut', subject, unit, plan.seed);
+    // A plan with scheduled faults or chosen crash states is made from the seed's (explore's crash
+    // candidates, shrink's): the seed's own plan may pass, so the command that made it is the rerun.
+    if ((plan.faults.scheduled?.length ?? 0) > 0 || plan.crashStates !== undefined) {
+      return `a run of a plan made from seed ${plan.seed} (${subject.unitWord} ${unit}) by the command running, with its faults placed (an exploration's crash, a shrink's candidate): run that command again; \`${repro}\` runs the seed's own plan, which may pass`;
+    }
     return `a run of seed ${plan.seed} (${subject.unitWord} ${unit}); \`${repro}\` runs that seed alone`;
   };
   return { ...subject, run: (plan, options) => watchedRun(() => label(plan), () => subject.run(plan, options)) };

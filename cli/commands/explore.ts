@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { aimedPlan, commandLine, envAssignments, findingOf, replayCommand, stableJson } from '../../harness/index.ts';
-import { invocationOf } from '../invocation.ts';
+import { commandArgs, invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { everyFewSeconds } from '../progress.ts';
@@ -67,7 +67,7 @@ export function registerExplore(program: Command): void {
       const syncs = failed.length > 0 ? `, and runs ${failed.join(', ')}${last}, then a ${result.powerLossStates > 0 ? 'power loss' : 'kill -9'}` : '';
       const kinds = result.powerLossStates > 0 ? `(kill-9 + ${result.powerLossStates} power-loss states)` : 'kill-9 (the workload has no power losses)';
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x ${kinds}, plus the end${again}${syncs}: ${result.statesExplored} states`);
-      console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(0)} runs/s)`);
+      console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(result.runsPerSecond < 10 ? 1 : 0)} runs/s)`);
       const rot = subject.spec.kind === 'engine' ? ', or with a bit rotted in the newest durable data at each kill -9' : '';
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each)${rot}, recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
@@ -91,7 +91,7 @@ export function registerExplore(program: Command): void {
       } else if (first) {
         // The plan is the exploration's own (a crash or a failed sync at an I/O), not a seed's: it is written, then replayed (`;`: explore exits 1 on the violation).
         const invocation = invocationOf(process.argv, process.env, process.cwd());
-        const write = envAssignments() + commandLine(invocation, ['explore', ...process.argv.slice(3), '--out', exploreOutDefault]);
+        const write = envAssignments() + commandLine(invocation, [...commandArgs(process.argv, 'explore'), '--out', exploreOutDefault]);
         console.log(`to reproduce the first violation (or shrink --plan it): ${write}; ${replayCommand(invocation, exploreOutDefault)}`);
       }
       const all = [...result.cleanViolations, ...result.violations];

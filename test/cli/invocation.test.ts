@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invocationOf } from '../../cli/invocation.ts';
+import { commandArgs, invocationOf } from '../../cli/invocation.ts';
 import { packageRoot } from './helpers.ts';
 
 describe('repro lines start the way powercut was run', () => {
@@ -23,5 +23,13 @@ describe('repro lines start the way powercut was run', () => {
 
   it('from TypeScript source, through tsx again', () => {
     expect(invocationOf(['node', `${packageRoot}cli/main.ts`], { npm_lifecycle_event: 'start' }, packageRoot)).toBe('npx tsx ./cli/main.ts');
+  });
+});
+
+describe('the arguments a command ran with, for a line that runs it again', () => {
+  it('keeps the program\'s options typed before the command, and the command once', () => {
+    expect(commandArgs(['node', 'powercut', '--seed-timeout', '60', 'explore', '--target', 'w.ts', '--seed', '2'], 'explore'))
+      .toEqual(['--seed-timeout', '60', 'explore', '--target', 'w.ts', '--seed', '2']);
+    expect(commandArgs(['node', 'powercut', 'explore', '--seed', '2'], 'explore')).toEqual(['explore', '--seed', '2']);
   });
 });

@@ -39,6 +39,8 @@ describe('the watchdog on a library that spins in synchronous code after a faile
     expect(ended.code).toBe(1);
     expect(ended.stderr).toMatch(named);
     expect(ended.stderr).toMatch(/its worker thread was ended, and the campaign goes on/);
+    // The line reruns it with the limit given, not the default's 300 s.
+    expect(ended.stderr).toMatch(/`[^`]* --seed-timeout 2 repro --target /);
     expect(ended.stdout).toMatch(/^seeds run: 8 /m);
     const spun = [...ended.stderr.matchAll(new RegExp(named.source, 'gm'))].map((match) => Number(match[1])).sort((a, b) => a - b);
     expect(spun.length).toBeGreaterThan(0);
@@ -48,6 +50,14 @@ describe('the watchdog on a library that spins in synchronous code after a faile
     const alone = await powercut('repro', '--target', spinner, '--seed', String(spun[0]), '--seed-timeout', '1');
     expect(alone.signal).toBe('SIGKILL');
     expect(named.exec(alone.stderr)?.[1]).toBe(String(spun[0]));
+  });
+});
+
+describe('the watchdog on explore\'s crash candidates', () => {
+  it('names a spinning candidate as a plan made from the seed by the command running, not as the seed, whose own plan may pass', async () => {
+    // This one spins in a run explore makes in this thread (to find a kill's recovery), so the process ends there.
+    const ended = await powercut('explore', '--target', spinner, '--seed', '1', '--steps', '3', '--jobs', '2', '--seed-timeout', '2');
+    expect(ended.stderr).toMatch(/^powercut: a run of a plan made from seed 1 \(workload spins-after-error\) by the command running, with its faults placed \(an exploration's crash, a shrink's candidate\): run that command again; `[^`]* repro --target \S+ --seed 1` runs the seed's own plan, which may pass/m);
   });
 });
 
