@@ -61,30 +61,28 @@ describe('an incarnation of a library workload on the real disk', () => {
     expect(campaign.nextOperation).toBe(6);
   });
 
+  /** An incarnation from operation `from` killed at a call, after the child said `messages`: the model it ends with. */
+  async function modelAfter(campaign: TargetCampaign, from: number, messages: readonly TargetChildMessage[]): Promise<unknown> {
+    const child = new StandInChild();
+    const ended = new IncarnationDriver(campaign, child as unknown as ChildProcess, { kind: 'at-call', after: 1, calls: 1 }, `cycle ${from}`, modelLog).run(start(from));
+    for (const message of messages) child.say(message);
+    child.emit('close', null, 'SIGKILL');
+    return (await ended).state;
+  }
+
   it('takes the model the child logged before the call it died at when newer than its last message, and not an older one', async () => {
     const log = new ModelLogWriter(modelLog);
     log.write(3, 5, { attempted: 5 });
     log.close();
     const campaign = new TargetCampaign('m.js', '/tmp/none', 1, 30_000, 0, dir);
-    const child = new StandInChild();
-    const ended = new IncarnationDriver(campaign, child as unknown as ChildProcess, { kind: 'at-call', after: 1, calls: 1 }, 'cycle 2', modelLog).run(start(4));
-    child.say({ type: 'opening', workload: 'w' });
-    child.say({ type: 'ready', violations: [], state: 0, seq: 1 });
-    child.say({ type: 'op-start', index: 4, name: 'append' });
-    child.say({ type: 'op-end', index: 4, state: { attempted: 4 }, seq: 2 });
-    child.say({ type: 'op-start', index: 5, name: 'append' });
-    child.emit('close', null, 'SIGKILL');
-    expect((await ended).state).toEqual({ attempted: 5 });
-
+    const opened: TargetChildMessage[] = [{ type: 'opening', workload: 'w' }, { type: 'ready', violations: [], state: 0, seq: 1 }];
+    expect(await modelAfter(campaign, 4, [
+      ...opened, { type: 'op-start', index: 4, name: 'append' }, { type: 'op-end', index: 4, state: { attempted: 4 }, seq: 2 }, { type: 'op-start', index: 5, name: 'append' },
+    ])).toEqual({ attempted: 5 });
     // A log older than the last message (the operation ended after it) is not taken.
-    const again = new StandInChild();
-    const later = new IncarnationDriver(campaign, again as unknown as ChildProcess, { kind: 'at-call', after: 1, calls: 1 }, 'cycle 3', modelLog).run(start(5));
-    again.say({ type: 'opening', workload: 'w' });
-    again.say({ type: 'ready', violations: [], state: 0, seq: 1 });
-    again.say({ type: 'op-start', index: 5, name: 'append' });
-    again.say({ type: 'op-end', index: 5, state: { attempted: 6 }, seq: 4 });
-    again.emit('close', null, 'SIGKILL');
-    expect((await later).state).toEqual({ attempted: 6 });
+    expect(await modelAfter(campaign, 5, [
+      ...opened, { type: 'op-start', index: 5, name: 'append' }, { type: 'op-end', index: 5, state: { attempted: 6 }, seq: 4 },
+    ])).toEqual({ attempted: 6 });
     rmSync(modelLog);
   });
 });
