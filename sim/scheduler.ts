@@ -218,7 +218,8 @@ export class Scheduler {
   #stepsMax = Infinity;
   #running = false;
   /** The first uncaught exception or unhandled rejection of the code under test in this run. */
-  #uncaught: { readonly error: unknown } | undefined;
+  /** What the code under test threw where nothing caught it, and whether main had resolved before (RunOutcome's `returned`). */
+  #uncaught: { readonly error: unknown; readonly returned: boolean } | undefined;
 
   /** @param clock - the world's clock, whose timers are the scheduler's events */
   constructor(clock: SimClock) {
@@ -275,12 +276,15 @@ export class Scheduler {
     // nobody awaits) would end a real Node process; here it ends the run as a throwing timer
     // does, instead of ending powercut. Rejections surface where Node reports them, when the
     // tick and microtask queues are empty: during a macrotask barrier, or after the run.
+    let result: RunOutcome<T> | undefined;
+    // An exception is heard where it is thrown, which a real process would not outlive; a
+    // rejection once the queues drain, after the continuations of a main that had resolved:
+    // only then did main's caller see it succeed.
     const stopHearing = hearUncaught((error) => {
-      this.#uncaught ??= { error };
+      this.#uncaught ??= { error, returned: result?.outcome === 'done' };
     });
     const realTurnsMax = options.realTurnsMax ?? realTurnsMaxDefault;
     const settle = options.barrier === 'tick' ? tickBarrier : barrier;
-    let result: RunOutcome<T> | undefined;
     try {
       const started = main();
       // A synchronous `main` (a workload's plain function) is done at once.
@@ -303,8 +307,8 @@ export class Scheduler {
         if (this.#crash !== undefined) return { outcome: 'crashed', kind: this.#crash };
         if (this.#stepsUsed > this.#stepsMax) return { outcome: 'steps-exceeded' };
         // Set by the listener above (hence the cast: the type checker cannot see it change).
-        const uncaught = this.#uncaught as { readonly error: unknown } | undefined;
-        if (uncaught !== undefined) return { outcome: 'error', error: uncaught.error, uncaught: true, ...(result?.outcome === 'done' ? { returned: true } : {}) };
+        const uncaught = this.#uncaught as { readonly error: unknown; readonly returned: boolean } | undefined;
+        if (uncaught !== undefined) return { outcome: 'error', error: uncaught.error, uncaught: true, ...(uncaught.returned ? { returned: true } : {}) };
         if (result !== undefined) return result;
         if (this.#clock.nextTimeMs() === undefined) {
           if (await this.#waitForRealWork(() => result !== undefined, realTurnsMax)) continue;

@@ -119,10 +119,32 @@ describe('scheduler', () => {
         await world.fs.exists('/y');
         return 'returned';
       }, { barrier });
-      expect(outcome).toEqual({ outcome: 'error', error: boom, uncaught: true });
+      // The port had delivered /y, and main returned, before the tick ran: `returned` says so.
+      expect(outcome).toEqual({ outcome: 'error', error: boom, uncaught: true, returned: true });
       // The run's listener is gone: outside a run, nothing of the simulator catches anything.
       expect(process.listenerCount('uncaughtException')).toBe(listeners);
     }
+  });
+
+  it('says main had returned only when it resolved before the uncaught error was heard, as its caller saw it succeed before the process died', async () => {
+    const late = new SimWorld({ seed: 1 });
+    const rejectedAfter = await late.run(async () => {
+      await late.fs.exists('/x');
+      void Promise.reject(new Error('left unhandled'));
+      return 'returned';
+    }, { barrier: 'macrotask' });
+    expect(rejectedAfter).toMatchObject({ outcome: 'error', uncaught: true, returned: true });
+    const early = new SimWorld({ seed: 1 });
+    const thrownBefore = await early.run(async () => {
+      process.nextTick(() => {
+        throw new Error('thrown in a tick');
+      });
+      // A real macrotask, as a real file-system call takes: the tick runs before it ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      return 'returned';
+    }, { barrier: 'macrotask' });
+    expect(thrownBefore).toMatchObject({ outcome: 'error', uncaught: true });
+    expect('returned' in thrownBefore).toBe(false);
   });
 
   it('shares one pair of process listeners among runs in flight at once in one thread, the host\'s set aside, and puts the host\'s back after the last', async () => {
