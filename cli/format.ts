@@ -3,7 +3,7 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { acknowledgedWord, coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
-import { hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { acknowledgedTotal, hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -84,7 +84,7 @@ export const acknowledgedPerSeedLow = 1;
  */
 export function fewAcknowledgedNote(result: CampaignResult): string | undefined {
   if (result.subject?.kind !== 'library' || result.seeds === 0) return undefined;
-  const acknowledged = Object.values(result.perScenario).reduce((sum, unit) => sum + unit.commitsAcknowledged, 0);
+  const acknowledged = acknowledgedTotal(result);
   const perSeed = acknowledged / result.seeds;
   if (acknowledged === 0 || perSeed >= acknowledgedPerSeedLow) return undefined;
   return `note: ${acknowledged} operations acknowledged over ${result.seeds} seeds (${perSeed.toFixed(2)} a seed): crashes and faults end most runs before an operation finishes, so few promises are checked; for a library that makes many I/Os per operation, lower the workload's fault rates (faults: { rates: ... }, README "Testing any Node library")`;
@@ -248,7 +248,7 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   else lines.push(...failingLines(result, options));
   // The promises the checks held the code to: a store that fails most operations after a full disk has few.
   if (result.seeds > 0) {
-    const acknowledged = Object.values(result.perScenario).reduce((sum, unit) => sum + unit.commitsAcknowledged, 0);
+    const acknowledged = acknowledgedTotal(result);
     lines.push(`acknowledged: ${acknowledged} ${acknowledgedWord(result)}, ${(acknowledged / result.seeds).toFixed(1)} a seed`);
   }
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).

@@ -15,7 +15,7 @@
  * short: the reader stops at the first record that does not fit.
  */
 import fs from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 
 // Taken before kill-at-call.ts wraps `fs`: a record is no call of the library's, and is not counted.
 const { openSync, writeSync, closeSync, readFileSync } = fs;
@@ -37,9 +37,11 @@ export class ModelLogWriter {
     this.#fd = openSync(path, 'a');
   }
 
-  /** Appends one record; it is the kernel's once this returns. */
-  write(seq: number, index: number, state: unknown): void {
-    const body = serialize(state);
+  /**
+   * Appends one record; it is the kernel's once this returns.
+   * @param body - the model, serialized as node:v8 `serialize` does (the caller has it already)
+   */
+  write(seq: number, index: number, body: Buffer): void {
     const record = Buffer.allocUnsafe(headerBytes + body.length);
     record.writeUInt32LE(body.length, 0);
     record.writeUInt32LE(seq, 4);

@@ -92,7 +92,7 @@ function reportModelChanges(ctx: WorkloadContext<unknown>, index: number, log: M
     const now = serialize(ctx.state);
     if (now.equals(last)) return;
     last = now;
-    log.write(++modelSeq, index, ctx.state);
+    log.write(++modelSeq, index, now);
   });
   return () => beforeCalls(undefined);
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastLoggedModel, ModelLogWriter } from '../../real/model-log.ts';
 import { readFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
 
 const readBack = (path: string): Buffer => readFileSync(path);
 import { IncarnationDriver, TargetCampaign } from '../../real/target-campaign.ts';
@@ -72,7 +73,7 @@ describe('an incarnation of a library workload on the real disk', () => {
 
   it('takes the model the child logged before the call it died at when newer than its last message, and not an older one', async () => {
     const log = new ModelLogWriter(modelLog);
-    log.write(3, 5, { attempted: 5 });
+    log.write(3, 5, serialize({ attempted: 5 }));
     log.close();
     const campaign = new TargetCampaign('m.js', '/tmp/none', 1, 30_000, 0, dir);
     const opened: TargetChildMessage[] = [{ type: 'opening', workload: 'w' }, { type: 'ready', violations: [], state: 0, seq: 1 }];
@@ -91,8 +92,8 @@ describe('the model log', () => {
   it('gives its last whole record, and none past a record a kill cut short', () => {
     const path = join(dir, 'torn.log');
     const log = new ModelLogWriter(path);
-    log.write(1, 0, new Map([['k', 1]]));
-    log.write(2, 1, { big: new Uint8Array([1, 2, 3]) });
+    log.write(1, 0, serialize(new Map([['k', 1]])));
+    log.write(2, 1, serialize({ big: new Uint8Array([1, 2, 3]) }));
     log.close();
     expect(lastLoggedModel(path)).toEqual({ seq: 2, index: 1, state: { big: new Uint8Array([1, 2, 3]) } });
     // A third record whose body the kill cut: its header says more than follows.
