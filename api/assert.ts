@@ -24,7 +24,7 @@ export interface AssertOptions {
   readonly seeds?: number;
   /** First seed. @defaultValue 1 */
   readonly seedStart?: number;
-  /** Threads running seeds: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
+  /** Threads running seeds: 1 is this one; more are that many worker threads (a run that spins then ends its worker, not the test runner). @defaultValue 1 */
   readonly jobs?: number;
   /** Stop issuing seeds after this many seconds (counted from the call). */
   readonly timeBudgetSec?: number;

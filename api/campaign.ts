@@ -1,6 +1,6 @@
 /**
  * A campaign from code, with the subject named by module: the same campaign `powercut run` runs,
- * in this thread and, when `jobs` > 1, in `jobs - 1` worker threads too.
+ * in this thread or, when `jobs` > 1, in `jobs` worker threads.
  */
 import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
 import type { Shard } from '../harness/index.ts';
@@ -16,7 +16,7 @@ export interface RunCampaignOptions extends SubjectInput {
   readonly seeds: number;
   /** First seed. @defaultValue 1 */
   readonly seedStart?: number;
-  /** Threads running seeds: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
+  /** Threads running seeds: 1 is this one; more are that many worker threads (a run that spins then ends its worker, not the test runner). @defaultValue 1 */
   readonly jobs?: number;
   readonly shard?: Shard;
   /** Stop issuing seeds after this many seconds (counted from the call). */

@@ -36,7 +36,7 @@ export interface ExploreAssertOptions {
   readonly writeFaults?: boolean;
   /** Fail each read once. @defaultValue true */
   readonly readFaults?: boolean;
-  /** Threads running the crashes: this one, plus `jobs - 1` worker threads. @defaultValue 1 */
+  /** Threads running the crashes: 1 is this one; more are that many worker threads. @defaultValue 1 */
   readonly jobs?: number;
   /** Where the plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
   readonly failuresDir?: string;

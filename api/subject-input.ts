@@ -24,11 +24,13 @@ export interface SubjectInput {
    */
   readonly looks?: number;
   /**
-   * Seconds of wall time one run may take before powercut prints a line naming it (its seed and
-   * the command that reruns it) and ends the process with SIGKILL: what stops code under test
-   * that spins in synchronous code, where no simulated step budget reaches, from hanging the test
-   * runner forever. The first limit given in a process holds for the process. 0: never.
-   * @defaultValue 0 (the CLI's `--seed-timeout` defaults to 300)
+   * Seconds of wall time one run may go without giving the simulated world a turn (no I/O, no
+   * timer) before powercut prints a line naming it (its seed and the command that reruns it) and
+   * ends the process with SIGKILL (a worker's run, with `jobs` 2 or more: ends that worker and is
+   * reported as a `liveness` violation): what stops code under test that spins in synchronous
+   * code, where no simulated step budget reaches, from hanging the test runner forever. The first
+   * limit given in a process holds for the process. 0: never.
+   * @defaultValue 0 (the CLI's `--seed-timeout` defaults to 60)
    */
   readonly seedTimeoutSec?: number;
 }

@@ -36,7 +36,7 @@ export const exitCodesHelp = [
   '3 harness error or nondeterminism, 4 nothing was tested (no seed ran, empty corpus, no store, no I/O reached',
   'the simulated disk, nothing ever acknowledged), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
   'fault that never fired). Killed by SIGKILL (137 in a shell), after one line naming the seed: a run of the code under test',
-  'did not return within --seed-timeout (it spins where no simulated step budget reaches).',
+  'gave the simulated world no turn for --seed-timeout (it spins where no simulated step budget reaches).',
 ].join('\n');
 
 /** Bad input detected by the CLI itself. */

@@ -39,10 +39,10 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`powercut: ${oneLine(text.replace(/^error: /, ''))}\n`) })
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true })
-    .option('--seed-timeout <seconds>', 'end the process, naming the run, when one run of code under test has not returned after this much wall time (it spins where no simulated step budget reaches); 0: never', secondsOrZero, seedTimeoutSecDefault)
+    .option('--seed-timeout <seconds>', 'name a run of code under test that gives the simulated world no turn (no I/O, no timer) for this much wall time (it spins where no simulated step budget reaches): a worker\'s run is ended and reported as a liveness violation, one in this thread ends the process; 0: never', secondsOrZero, seedTimeoutSecDefault)
     .hook('preAction', (thisCommand) => {
       const limit = thisCommand.opts<{ seedTimeout: number }>().seedTimeout;
-      // Its lines rerun a run that never returned: with the limit given, not the default's 300 s.
+      // Its lines rerun a run that spun: with the limit given, not the default's.
       const given = limit === seedTimeoutSecDefault ? '' : ` --seed-timeout ${limit}`;
       if (limit > 0) startWatchdog(limit, `${invocationOf(process.argv, process.env, process.cwd())}${given}`);
     });

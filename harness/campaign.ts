@@ -21,7 +21,7 @@ import { faultKinds, type CampaignResult, type DigestMismatch, type FaultKind, t
 import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
-import { threadsExecutor } from './main-and-pool.ts';
+import { threadsExecutor } from './threads.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
@@ -282,6 +282,7 @@ async function attachTraces<P extends BasePlan>(kept: readonly KeptRun[], subjec
         unit: run.unit, seed: run.seed, repro: repro(run), indexInRun, runFaultKinds,
         ...(trace !== undefined ? { trace: traceWindow(trace, violation) } : {}),
         ...(withoutFault.get(entry)?.has(indexInRun) === true ? { needsNoFault: true } : {}),
+        ...(run.spun === true ? { spun: true } : {}),
       }));
     });
   });

@@ -37,6 +37,16 @@ export function noteEnvRead(name: string): void {
   if (ignored.test(name) || read.has(name)) return;
   read.add(name);
   heard?.(name);
+  for (const listener of watchers) listener();
+}
+
+/** Told of each name noted, besides {@link heard}: the watchdog, whose label of a run names them. */
+const watchers = new Set<() => void>();
+
+/** Calls `listener` after each name noted until the returned function is called. */
+export function whileEnvReads(listener: () => void): () => void {
+  watchers.add(listener);
+  return () => watchers.delete(listener);
 }
 
 /** Calls `listener` with each name the first time it is noted from now on (a real-disk child tells its parent). */

@@ -23,7 +23,7 @@ export { shrinkPlan, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult
 export { failsTheSameWay, faultFreePlan, needsNoFaultWords } from './fault-free.ts';
 export { failsInFreshThread, keptPlanNote, planToKeep, type KeptPlan } from './fresh-thread.ts';
 export { firstLook, pinLook, withLooks, withPowerLossAt } from './pin-look.ts';
-export { MainThreadAndPool, threadsExecutor } from './main-and-pool.ts';
+export { threadsExecutor } from './threads.ts';
 export { aimedPlan } from './aim.ts';
 export { crashName, explorePlan, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, type ExploreOptions, type ExploreResult, type ExploreViolation } from './explore.ts';
 export {

@@ -11,8 +11,9 @@
 import { Worker } from 'node:worker_threads';
 import type { SeedExecutor } from './executor.ts';
 import { SeedThrewError, spunRun, type SeedRun, type SeedTask } from './seed-run.ts';
+import { whereWorkerSpins } from './spin-site.ts';
 import type { BasePlan, SubjectSpec } from './subject.ts';
-import { leaveWatchSeat, onHungRun, takeWatchSeat, type WatchSeat } from './watchdog.ts';
+import { leaveWatchSeat, onHungRun, takeWatchSeat, type SpinWhy, type WatchSeat } from './watchdog.ts';
 import { noteNativeAddon } from './addons-seen.ts';
 import { noteEnvRead } from './env-reads.ts';
 import { keepBase, type WorkerReply, type WorkerSetup, type WorkerTask } from './worker.ts';
@@ -35,12 +36,13 @@ export class WorkerStartError extends Error {
 class NotStartedError extends Error {}
 
 /**
- * Seeds sent to one worker at a time: the one it runs and the next ones. It runs them one after
- * the other, in order, and which worker runs a seed never changes its result. More than one
- * ahead because this thread runs seeds too (main-and-pool.ts) and reads the worker's answers
- * only between its own: a worker holding three more seeds keeps busy through a long seed here.
+ * Seeds sent to one worker at a time: the one it runs and the next. It runs them one after the
+ * other, in order, and which worker runs a seed never changes its result. One ahead, so that the
+ * worker never waits for this thread between seeds; no more, since a campaign whose time budget
+ * is spent still runs every seed already sent (four each, when this thread ran seeds too, made
+ * a budget of 100 s end after 143 with a library's 10-second seeds).
  */
-export const seedsInFlightPerWorker = 4;
+export const seedsInFlightPerWorker = 2;
 
 /** One worker thread and the seeds sent to it. */
 class Slot {
@@ -55,11 +57,13 @@ class Slot {
   readonly seat: WatchSeat | undefined = takeWatchSeat();
   /** Why the run under way spins or never returned: the worker is being ended for it. */
   spun: string | undefined;
+  /** The worker is being paused to learn where it spins, before it is ended. */
+  #pausing = false;
 
   constructor(script: URL, setup: WorkerSetup, onIdle: (slot: Slot) => void) {
     const workerData: WorkerSetup = this.seat === undefined ? setup : { ...setup, watch: this.seat };
     this.worker = new Worker(script, { workerData });
-    onHungRun(this.seat, (why) => this.#end(why));
+    onHungRun(this.seat, (why) => this.#endSpinning(why));
     this.worker.on('message', (reply: WorkerReply) => {
       if ('spun' in reply) return this.#end(reply.spun);
       if ('env' in reply) return noteEnvRead(reply.env);
@@ -95,6 +99,16 @@ class Slot {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`campaign worker exited with code ${code}`)));
+  }
+
+  /**
+   * Ends the worker, whose run under way gives the world no turn, for `why`, once it is known
+   * where it spins (spin-site.ts): the frames go into the violation's message.
+   */
+  #endSpinning(why: SpinWhy): void {
+    if (this.spun !== undefined || this.#pausing) return;
+    this.#pausing = true;
+    void whereWorkerSpins(this.worker).then((frames) => this.#end(why(frames)));
   }
 
   /** Ends the worker, whose run under way spins, for `why`. */

@@ -46,11 +46,11 @@ export function shrinkCommand(repro: string, out = 'bug.json'): string | undefin
 
 /**
  * What to do next with a campaign's first root cause: its shrink command, or undefined when it
- * is to be rerun instead: a line that reruns no seed, or a `harness` violation (the run threw:
+ * is to be rerun instead: a line that reruns no seed, a `harness` violation (the run threw:
  * the workload or the harness could not run it, an unsupported call say), which shrinking
- * cannot make smaller.
+ * cannot make smaller, or a run that spun (each candidate would spin again, for the limit).
  * @param root - the first violation of the root cause
  */
-export function nextShrinkCommand(root: { readonly invariant: string; readonly repro: string }): string | undefined {
-  return root.invariant === 'harness' ? undefined : shrinkCommand(root.repro);
+export function nextShrinkCommand(root: { readonly invariant: string; readonly repro: string; readonly spun?: true | undefined }): string | undefined {
+  return root.invariant === 'harness' || root.spun === true ? undefined : shrinkCommand(root.repro);
 }

@@ -27,6 +27,8 @@ export interface ViolationContext {
   readonly runFaultKinds?: readonly FaultKind[];
   /** It fails the same way with no fault (harness/fault-free.ts). */
   readonly needsNoFault?: boolean;
+  /** Its run spun and its worker was ended (seed-run.ts `spunRun`). */
+  readonly spun?: boolean;
 }
 
 /** Turns a run's violation into the `Violation` campaigns and reports carry. */
@@ -45,5 +47,6 @@ export function toViolation(violation: RunViolation, context: ViolationContext):
     ...(context.runFaultKinds !== undefined ? { runFaultKinds: context.runFaultKinds } : {}),
     ...(context.trace !== undefined ? { trace: context.trace } : {}),
     ...(context.needsNoFault === true ? { needsNoFault: true } : {}),
+    ...(context.spun === true ? { spun: true } : {}),
   };
 }

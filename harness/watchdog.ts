@@ -9,19 +9,23 @@
  *
  * Every thread running seeds (this one and each campaign worker) has a slot on one board in
  * shared memory: before a run it writes the run's label (the seed and the command that reruns
- * it) and marks the slot busy, after it marks it idle. A watchdog thread looks at the board every
- * {@link watchPeriodMs}; a slot busy with the same run for longer than the limit is a run that
- * never returned. A worker's is handed to its pool, which ends that worker and reports the run
- * (harness/pool.ts; a library campaign with `--jobs 2` or more runs its seeds in workers only);
- * this thread's, or a worker's nobody handles, ends the process with one line naming it and
- * SIGKILL (exit 137 in a shell), the only way to stop this thread spinning in synchronous code.
- * The cost to a run is one label and two atomic stores.
+ * it) and marks the slot busy, after it marks it idle, and while busy it moves the slot on at
+ * every step its world takes (sim/scheduler.ts `onProgress`). A watchdog
+ * thread looks at the board every {@link watchPeriodMs}; a slot busy that has not moved for
+ * longer than the limit is a run that gives the world no turn: a spin. The limit is measured
+ * from the run's last turn, not from its start, so a long run that keeps doing I/O is never
+ * taken for one, and the limit can be short. A worker's is handed to its pool, which ends that
+ * worker and reports the run (harness/pool.ts; with `--jobs 2` or more a campaign runs its seeds
+ * in workers only); this thread's, or a worker's nobody handles, ends the process with one line
+ * naming it and SIGKILL (exit 137 in a shell), the only way to stop this thread spinning in
+ * synchronous code. The cost to a run is one label, two atomic stores, and an atomic add a step.
  *
  * Off unless a command starts it ({@link startWatchdog}; the CLI does, `--seed-timeout`).
  */
 import { writeSync } from 'node:fs';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { deadCallsQuiet, onDeadCalls, thrownAt, wallClockMs } from '../sim/index.ts';
+import { deadCallsQuiet, onDeadCalls, onProgress, thrownAt, wallClockMs } from '../sim/index.ts';
+import { whileEnvReads } from './env-reads.ts';
 import { reproCommand } from './repro.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
@@ -31,8 +35,14 @@ export const watchSlotsMax = 64;
 export const watchLabelBytesMax = 2048;
 /** How often the watchdog looks at the board. */
 export const watchPeriodMs = 500;
-/** The default limit of one run's wall time, in seconds: an engine's seed takes milliseconds, a heavy library's (PGlite) 4 s alone and 12 s beside another thread; five minutes leaves room for a loaded machine. */
-export const seedTimeoutSecDefault = 300;
+/**
+ * The default limit, in seconds, of the wall time a run may go without giving its world a turn
+ * (no I/O, no timer): an engine's seed takes milliseconds in all; a library's longest stretch
+ * without one is loading its code (PGlite compiles its WebAssembly in a few seconds, more beside
+ * another thread). A minute leaves room for a loaded machine, and a campaign whose code spins in
+ * many seeds (an engine's recovery looping on a record it cannot parse) ends in minutes, not hours.
+ */
+export const seedTimeoutSecDefault = 60;
 
 /*
  * The board: Int32 words first, two per slot (the slot's generation, odd while a run is on it,
@@ -66,6 +76,10 @@ export function joinWatch(given: WatchSeat): void {
     slot: given.slot,
     invocation: given.invocation,
   };
+  const words = seat.words;
+  const at = given.slot * wordsPerSlot;
+  // A turn moves the slot on by two: busy stays busy (odd), idle stays idle (even).
+  onProgress(given.limitMs > 0 ? () => { Atomics.add(words, at, 2); } : undefined);
   // Half the limit at most, so that it speaks before the watchdog's own line.
   onDeadCalls(given.limitMs > 0 ? deadCallWatch(Math.min(isMainThread ? deadSpinMs : workerSpinMs, given.limitMs / 2)) : undefined);
 }
@@ -136,20 +150,40 @@ export function onSpin(handler: ((why: string) => never) | undefined): void {
  * board (the pool ends that worker and reports the run): told by the watchdog thread, which
  * ends the process itself only for this thread's own runs, or for a slot nobody handles.
  */
-const hungHandlers = new Map<number, (why: string) => void>();
+const hungHandlers = new Map<number, (why: SpinWhy) => void>();
+
+/** The violation's message of a run that spun, given where it spins when that is known (spin-site.ts). */
+export type SpinWhy = (frames: readonly string[] | undefined) => string;
+
+/** What a worker's run that gave its world no turn for `limitSec` is reported as. */
+function spinWhy(limitSec: number | undefined): SpinWhy {
+  const limit = `--seed-timeout (${limitSec === undefined ? '?' : limitSec} s of wall time)`;
+  return (frames) => (frames === undefined
+    ? `the run gave the simulated world no turn for ${limit}: the code under test spins (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop); its worker thread was ended and the campaign went on`
+    : `the run spins in ${frames.join(' < ')}: it gave the simulated world no turn for ${limit} (a loop that no simulated step budget can stop); its worker thread was ended and the campaign went on`);
+}
 
 /**
  * Hands runs of the worker at `seat` that never return to `handler` (the worker's pool), until
  * {@link leaveWatchSeat}; without a watchdog, nothing.
  */
-export function onHungRun(seat: WatchSeat | undefined, handler: (why: string) => void): void {
+export function onHungRun(seat: WatchSeat | undefined, handler: (why: SpinWhy) => void): void {
   if (seat === undefined || board === undefined || seat.buffer !== board.buffer) return;
   hungHandlers.set(seat.slot, handler);
 }
 
-/** What the watchdog thread says of a run that never returned, after its label. */
+/*
+ * What the watchdog says of a run that spins, after its label: the seconds go between the two
+ * halves. The watchdog thread prints this thread's own line itself (it is given the words).
+ */
+const hungBefore = 'it has given the simulated world no turn (no I/O, no timer) for ';
+const hungAfter = ' s of wall time: the code under test spins (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop)';
+/** The end of the line when the run's thread is this one, which only the end of the process stops. */
+const endsProcess = ', so powercut ends the process here (SIGKILL, exit status 137); raise the limit with --seed-timeout SECONDS if that code only computes that long between two I/Os.';
+
+/** What the watchdog says of a run that spun for `seconds`, after its label. */
 function hungWords(seconds: number): string {
-  return `it has not returned after ${seconds} s of wall time. The code under test never gave the simulated world a turn (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop)`;
+  return `${hungBefore}${seconds}${hungAfter}`;
 }
 
 /** The label of the run this thread's slot is busy with, if any. */
@@ -170,18 +204,18 @@ export function startWatchdog(limitSec: number, invocation: string): void {
   if (board !== undefined) return;
   const buffer = new SharedArrayBuffer(labelsAt + watchSlotsMax * watchLabelBytesMax);
   // None of the process's flags (`--input-type=module` would make the source an ES module).
-  const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs } });
+  const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs, hungBefore, hungAfter, endsProcess } });
   dog.on('error', () => undefined);
   // A worker's run that never returned: its pool ends the worker and goes on; without one, the process ends.
   dog.on('message', ({ slot, label, seconds }: { slot: number; label: string; seconds: number }) => {
     const handler = hungHandlers.get(slot);
     if (handler !== undefined) {
       hungHandlers.delete(slot);
-      handler(`the run did not return within --seed-timeout (${board?.limitMs === undefined ? '?' : Math.round(board.limitMs / 1000)} s of wall time): the code under test never gave the simulated world a turn (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop); its worker thread was ended and the campaign went on`);
+      handler(spinWhy(board === undefined ? undefined : Math.round(board.limitMs / 1000)));
       writeSync(2, `powercut: ${label}: ${hungWords(seconds)}; its worker thread was ended, and the campaign goes on (the run is reported as a liveness violation).\n`);
       return;
     }
-    writeSync(2, `powercut: ${label}: ${hungWords(seconds)}, so powercut ends the process here (SIGKILL, exit status 137); raise the limit with --seed-timeout SECONDS if that run is only slow.\n`);
+    writeSync(2, `powercut: ${label}: ${hungWords(seconds)}${endsProcess}\n`);
     realKill(realPid, 'SIGKILL');
   });
   // The watchdog never keeps the process alive, nor fails it for its own sake (unref'd after
@@ -199,6 +233,7 @@ export async function stopWatchdog(): Promise<void> {
   board = undefined;
   seat = undefined;
   onDeadCalls(undefined);
+  onProgress(undefined);
   if (stopped !== undefined) await stopped.dog.terminate();
 }
 
@@ -239,40 +274,53 @@ export async function watchedRun<T>(label: () => string, work: () => Promise<T>)
   const mine = seat;
   if (mine === undefined) return work();
   const at = mine.slot * wordsPerSlot;
-  const written = encoder.encodeInto(label(), mine.labels).written;
-  Atomics.store(mine.words, at + 1, written);
+  const write = (): void => {
+    Atomics.store(mine.words, at + 1, encoder.encodeInto(label(), mine.labels).written);
+  };
+  write();
+  // A switch the run reads (`RING_BUG=...`) belongs in the command the label gives.
+  const stopRelabelling = whileEnvReads(write);
   Atomics.add(mine.words, at, 1);
   try {
     return await work();
   } finally {
     Atomics.add(mine.words, at, 1);
+    stopRelabelling();
   }
 }
 
 /** `subject` with every run watched, labelled by its seed and the command that reruns it. */
 export function watchRuns<P extends BasePlan>(subject: Subject<P>): Subject<P> {
+  // The plans this subject made from a seed: a scenario's own may schedule faults (wal-append's).
+  const seedsOwn = new WeakSet<P>();
+  const plan = (unit: string, seed: number): P => {
+    const made = subject.plan(unit, seed);
+    seedsOwn.add(made);
+    return made;
+  };
   const label = (plan: P): string => {
     const unit = subject.unitOf(plan);
     const repro = reproCommand(seat?.invocation ?? 'npx powercut', subject, unit, plan.seed);
-    // A plan with scheduled faults or chosen crash states is made from the seed's (explore's crash
-    // candidates, shrink's): the seed's own plan may pass, so the command that made it is the rerun.
-    if ((plan.faults.scheduled?.length ?? 0) > 0 || plan.crashStates !== undefined) {
+    // Any other plan with scheduled faults or chosen crash states was made from the seed's
+    // (explore's crash candidates, shrink's): the seed's own plan may pass, so the command that
+    // made it is the rerun.
+    if (!seedsOwn.has(plan) && ((plan.faults.scheduled?.length ?? 0) > 0 || plan.crashStates !== undefined)) {
       return `a run of a plan made from seed ${plan.seed} (${subject.unitWord} ${unit}) by the command running, with its faults placed (an exploration's crash, a shrink's candidate): run that command again; \`${repro}\` runs the seed's own plan, which may pass`;
     }
     return `a run of seed ${plan.seed} (${subject.unitWord} ${unit}); \`${repro}\` runs that seed alone`;
   };
-  return { ...subject, run: (plan, options) => watchedRun(() => label(plan), () => subject.run(plan, options)) };
+  return { ...subject, plan, run: (plan, options) => watchedRun(() => label(plan), () => subject.run(plan, options)) };
 }
 
 /*
  * The watchdog thread, plain JavaScript evaluated as a worker (no module to resolve, compile or
  * ship). It remembers each slot's generation and when it first saw it; a busy slot whose
- * generation has not moved for the limit is a run that never returned.
+ * generation has not moved for the limit is a run that gives its world no turn.
  */
 const watchdogSource = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs } = workerData;
+const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs, hungBefore, hungAfter, endsProcess } = workerData;
 const words = new Int32Array(buffer, 0, slots * wordsPerSlot);
 const seen = new Int32Array(slots);
 const since = new Float64Array(slots);
@@ -296,9 +344,7 @@ setInterval(() => {
       parentPort.postMessage({ slot, label, seconds });
       continue;
     }
-    writeSync(2, 'powercut: ' + label + ': it has not returned after ' + seconds + ' s of wall time. The code under test never gave the simulated world a turn ' +
-      '(a loop in synchronous code or in promise callbacks, which no simulated step budget can stop), so powercut ends the process here (SIGKILL, exit status 137); ' +
-      'raise the limit with --seed-timeout SECONDS if that run is only slow.\\n');
+    writeSync(2, 'powercut: ' + label + ': ' + hungBefore + seconds + hungAfter + endsProcess + '\\n');
     process.kill(process.pid, 'SIGKILL');
   }
 }, periodMs);

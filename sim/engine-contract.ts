@@ -292,11 +292,18 @@ const ownFrames = new RegExp(`${fileURLToPath(new URL('..', import.meta.url)).re
 export function thrownAt(error: unknown): readonly string[] | undefined {
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
   if (stack === undefined) return undefined;
-  const frames = stack.split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .map((line) => line.trim().slice('at '.length).replace(/file:\/\//g, ''))
+  return codeUnderTestFrames(stack.split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim().slice('at '.length)));
+}
+
+/**
+ * The first {@link thrownAtFramesMax} of `frames` (as V8 prints them, innermost first) that are
+ * the code under test's (see {@link thrownAt}), or `undefined` when none is.
+ */
+export function codeUnderTestFrames(frames: readonly string[]): readonly string[] | undefined {
+  const code = frames
+    .map((frame) => frame.replace(/file:\/\//g, ''))
     .filter((frame) => !/\(?node:|<anonymous>|\/node_modules\/(?:tsx|vitest|@vitest)\//.test(frame) && !ownFrames.test(frame));
-  return frames.length === 0 ? undefined : frames.slice(0, thrownAtFramesMax);
+  return code.length === 0 ? undefined : code.slice(0, thrownAtFramesMax);
 }
 
 export function describeError(error: unknown): string {

@@ -17,7 +17,7 @@ export {
   type DiskCopy, type PowerLossReport, type ReorderProfile, type RestartOptions, type RunOptions, type RunOutcome, type ScheduledFault, type SimWorldOptions, type TraceMode,
 } from './world.ts';
 export type { FaultProfile } from './disk/faults.ts';
-export { keepHearingUncaught, unhandledRejectionsPending } from './scheduler.ts';
+export { keepHearingUncaught, onProgress, unhandledRejectionsPending } from './scheduler.ts';
 export { anchorToSteps, blockSizes, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
 export { crashStateWords, dataOrders, dirOrders, keepEverythingState, namesWithoutDataState, nothingUnsyncedState, nameSyncs, type DataOrder, type DirOrder, type NameSync } from './disk/crash-policy.ts';
 export { defaultBlockBytes } from './disk/disk.ts';

@@ -85,6 +85,19 @@ export type BarrierKind = 'macrotask' | 'tick';
 /** Default step budget of a run. */
 export const stepsMaxDefault = 1_000_000;
 
+let progressListener: (() => void) | undefined;
+
+/**
+ * Tells `listener` (undefined: nobody) of every step a running world takes within its budget:
+ * the code under test gave the world a turn, so it is not spinning (harness/watchdog.ts measures
+ * a spin from the last of these, not from the run's start). Every step, not every so many: code
+ * that computes for a second between two I/Os must not look like a spin. A world out of steps
+ * never tells: a synchronous loop of calls past the budget is a spin too.
+ */
+export function onProgress(listener: (() => void) | undefined): void {
+  progressListener = listener;
+}
+
 /** Default real event-loop turns a seemingly stuck run waits for real work: about a second. */
 export const realTurnsMaxDefault = 1000;
 
@@ -258,7 +271,9 @@ export class Scheduler {
   step(): boolean {
     if (!this.#running) return true;
     this.#stepsUsed++;
-    return this.#stepsUsed <= this.#stepsMax;
+    if (this.#stepsUsed > this.#stepsMax) return false;
+    progressListener?.();
+    return true;
   }
 
   /**

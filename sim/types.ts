@@ -147,6 +147,12 @@ export interface Violation {
    * write is needed. Set on the first run of each of a campaign's first root causes only.
    */
   readonly needsNoFault?: true;
+  /**
+   * Its run spun (gave the simulated world no turn for `--seed-timeout`, or retried a dead
+   * process's calls in a loop) and its worker thread was ended: nothing else is known of the run,
+   * not its I/O nor its trace, and a shrink would spin again.
+   */
+  readonly spun?: true;
 }
 
 /**

@@ -176,7 +176,7 @@ export function registerCi(program: Command): void {
     .description('replay the regression corpus, run a fixed seed budget of every scenario, write reports; fail on violations, an empty corpus or a targeted cell never hit')
     .option('--scenario <name...>', 'scenarios to run (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(1), ciSeedsDefault)
-    .option('--jobs <n>', 'threads running seeds: this one and n - 1 workers', integerOption(1), 1)
+    .option('--jobs <n>', 'threads running seeds: 1 is this one, more are n worker threads (a run that spins then ends its worker, not the job)', integerOption(1), 1)
     .option('--report <dir>', 'report folder', 'reports-out')
     .option('--corpus <dir>', 'regression corpus folder (plans or corpus entries, *.json)', corpusDirDefault)
     .option('--no-corpus', 'run the campaign without replaying a regression corpus')

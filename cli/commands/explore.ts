@@ -43,7 +43,7 @@ export function registerExplore(program: Command): void {
     .option('--no-read-faults', `do not also fail each read of the clean run, and each in the first ${exploreRecoverySyncsDepth} I/Os after each kill -9, once with an I/O error in a run of its own that ends with a power loss`)
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
-    .option('--jobs <n>', 'threads running the crashes: this one and n - 1 workers (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
+    .option('--jobs <n>', 'threads running the crashes: 1 is this one, more are n worker threads (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
     .action(async (flags: ExploreFlags) => {
       if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       const { subject, plan } = await planOf(flags);

@@ -54,9 +54,9 @@ export function campaignExitCode(result: CampaignOutcome): number {
  * violations too, it explains them: an engine that writes past `env.fs` "loses" every commit.
  */
 export function noDiskLine(result: CampaignOutcome): string | undefined {
-  // Every seed ended by the harness (a setup that throws with faults off) did no I/O to count:
-  // the violations say why, and the hint at a native addon only misled.
-  const harnessEnded = new Set(result.violations.filter((violation) => violation.invariant === 'harness').map((violation) => `${violation.scenario}\u0000${violation.seed}`));
+  // Every seed ended by the harness (a setup that throws with faults off, a run that spun and
+  // lost its worker) left no I/O to count: the violations say why, and the hints only misled.
+  const harnessEnded = new Set(result.violations.filter((violation) => violation.invariant === 'harness' || violation.spun === true).map((violation) => `${violation.scenario}\u0000${violation.seed}`));
   if (result.seeds > 0 && harnessEnded.size === result.seeds) return undefined;
   return untestedReason(result);
 }
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     .option('--scenario <name...>', 'scenarios to run, or "all" (default: all)')
     .option('--seeds <n>', 'seeds per scenario', integerOption(0), defaultSeeds)
     .option('--seed-start <s>', 'first seed', integerOption(0), 1)
-    .addOption(new Option('--jobs <n>', 'threads running seeds: this one and n - 1 workers').argParser(integerOption(1)).default(availableParallelism(), `every core, ${availableParallelism()} here`))
+    .addOption(new Option('--jobs <n>', 'threads running seeds: 1 is this one, more are n worker threads (a run that spins then ends its worker, not the campaign)').argParser(integerOption(1)).default(availableParallelism(), `every core, ${availableParallelism()} here`))
     .option('--shard <I/N>', 'run only shard I of N (pair k of the campaign goes to shard k mod N + 1)', shardOption)
     .option('--time-budget <sec>', 'stop issuing seeds this many seconds after the command started', secondsOption)
     .option('--json', 'print one JSON object on stdout instead of the summary')

@@ -170,9 +170,9 @@ describe('runCampaign', () => {
     const clock = budgetSpentAfterSeeds(5);
     const result = await runCampaign({ subject: await reference(), units: ['swarm'], seeds: 100_000, jobs: 2, workerScript, timeBudgetSec: 1, ...clock });
     expect(result.stoppedByTimeBudget).toBe(true);
-    // --jobs 2 is this thread and one worker: every other lane (this thread's, and the worker's,
-    // which is sent its next seed ahead) had issued a seed before the fifth finished.
-    expect(result.seeds).toBe(5 + 1 + seedsInFlightPerWorker - 1);
+    // --jobs 2 is two workers, each sent its next seeds ahead: both had been sent theirs before
+    // the fifth finished, which was one of them.
+    expect(result.seeds).toBe(5 + 2 * seedsInFlightPerWorker - 1);
     expect(result.perScenario['swarm']!.seeds).toBe(result.seeds);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../../engine/ports/clock.ts';
-import type { BarrierKind } from '../../sim/scheduler.ts';
+import { onProgress, type BarrierKind } from '../../sim/scheduler.ts';
 import { noFaults, SimWorld } from '../../sim/world.ts';
 import { filled } from './helpers.ts';
 
@@ -210,6 +210,24 @@ describe('scheduler', () => {
       for (;;) await world.fs.exists('/x');
     }, { stepsMax: 1000 });
     expect(outcome).toEqual({ outcome: 'steps-exceeded' });
+  });
+
+  it('tells the progress listener of every step within the budget, and of none past it (the watchdog measures a spin from the last)', async () => {
+    const world = new SimWorld({ seed: 1 });
+    let told = 0;
+    onProgress(() => { told++; });
+    try {
+      const outcome = await world.run(async () => {
+        for (;;) await world.fs.exists('/x');
+      }, { stepsMax: 40 });
+      expect(outcome).toEqual({ outcome: 'steps-exceeded' });
+      expect(told).toBe(40);
+    } finally {
+      onProgress(undefined);
+    }
+    // No listener: nobody is told, and nothing fails.
+    await world.run(async () => world.fs.exists('/x'));
+    expect(told).toBe(40);
   });
 
   it('reports a thrown error as error', async () => {
