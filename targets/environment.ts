@@ -138,6 +138,14 @@ export interface PinOptions {
    * @defaultValue true
    */
   readonly esmBindings?: boolean;
+  /**
+   * Undo, at the unpin, what the run's code added to or changed on the global object and the
+   * built-in objects libraries extend (`JSON.parseAsync`, `setTimeout.turn`: gun's), as `process`'s
+   * own properties always are: else the next seed of the thread finds the last one's, bound to a
+   * finished run's clock. A `loadOnce` library's load keeps them: it runs once per thread.
+   * @defaultValue true
+   */
+  readonly undoGlobals?: boolean;
 }
 
 /** The end of the queue of runs waiting for this thread's pinned environment, shared by every copy of this module. */
@@ -196,12 +204,14 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   const restoreEnv = keepEnv(world);
   // Last, so that it sees the environment pinned: only what the run's code changes is undone.
   const restoreProcess = keepOwnProperties(process, processOfWorld, world);
+  const restoreGlobals = options.undoGlobals === false ? [] : globalObjects().map((target) => keepOwnProperties(target, changesOf(target), world));
   if (esm || routersAdded) syncBuiltinESMExports();
   routersAdded = false;
   let restored = false;
   return () => {
     if (restored) return;
     restored = true;
+    for (const restore of restoreGlobals) restore();
     restoreProcess();
     for (const slot of pinnedSlots) {
       slot.bound = false;
@@ -272,14 +282,43 @@ function keepEnv(world: SimWorld): () => void {
 /** What each world's run changed of `process`'s own properties when it was last unpinned (see {@link keepOwnProperties}). */
 const processOfWorld = new WeakMap<SimWorld, OwnChanges>();
 
+/**
+ * The objects besides `process` whose own properties a run's changes are undone on (see
+ * `undoGlobals`): the global object, the built-ins libraries extend, and the timer functions as
+ * pinned (the virtual ones, the same for the life of the thread).
+ */
+function globalObjects(): object[] {
+  const global = globalThis as unknown as Record<string, unknown>;
+  const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'].map((name) => global[name]);
+  return [globalThis, JSON, Math, Reflect, Object, Array, Promise, ...timers].filter((target): target is object => typeof target === 'object' || typeof target === 'function');
+}
+
+/** What each world's run changed of each global object's own properties, by object. */
+const globalsOfWorld = new WeakMap<object, WeakMap<SimWorld, OwnChanges>>();
+
+function changesOf(target: object): WeakMap<SimWorld, OwnChanges> {
+  let changes = globalsOfWorld.get(target);
+  if (changes === undefined) {
+    changes = new WeakMap();
+    globalsOfWorld.set(target, changes);
+  }
+  return changes;
+}
+
 /** Own properties a run set or replaced (their descriptor), or deleted (undefined). */
 type OwnChanges = ReadonlyMap<string | symbol, PropertyDescriptor | undefined>;
 
 /**
- * `process`'s own properties that are EventEmitter's bookkeeping: the real process's listeners
- * (powercut's own, a test runner's) change them during a run, and they must not be put back.
+ * Own properties that are not the run's to change: `process`'s EventEmitter bookkeeping, which
+ * the real process's listeners (powercut's own, a test runner's) change during a run, and a test
+ * runner's state on the global object; they must not be put back.
  */
 const emitterFields: ReadonlySet<string | symbol> = new Set(['_events', '_eventsCount', '_maxListeners']);
+
+/** Whether `key` is one a run's changes to are never undone (see {@link emitterFields}). */
+function notTheRuns(key: string | symbol): boolean {
+  return emitterFields.has(key) || (typeof key === 'string' && /^__vitest|^__VITEST/.test(key));
+}
 
 /** Whether two descriptors of one property are the same property. */
 function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
@@ -308,12 +347,12 @@ function keepOwnProperties(target: object, ofWorld: WeakMap<SimWorld, OwnChanges
   return () => {
     const changes = new Map<string | symbol, PropertyDescriptor | undefined>();
     for (const key of Reflect.ownKeys(target)) {
-      if (emitterFields.has(key)) continue;
+      if (notTheRuns(key)) continue;
       const now = Reflect.getOwnPropertyDescriptor(target, key)!;
       const was = before.get(key);
       if (was === undefined || !sameDescriptor(was, now)) changes.set(key, now);
     }
-    for (const key of before.keys()) if (!emitterFields.has(key) && !Reflect.getOwnPropertyDescriptor(target, key)) changes.set(key, undefined);
+    for (const key of before.keys()) if (!notTheRuns(key) && !Reflect.getOwnPropertyDescriptor(target, key)) changes.set(key, undefined);
     ofWorld.set(world, changes);
     for (const key of changes.keys()) putOwn(target, key, before.get(key));
   };

@@ -254,7 +254,8 @@ function loadOnce<S, L, M>(workload: Workload<S, L, M>): Promise<{ readonly valu
     loaded = (async () => {
       const world = new SimWorld({ seed: 0, faults: noFaults() });
       const facade = installFacade(world, targetRoot);
-      const restoreEnvironment = pinEnvironment(world);
+      // What the load sets on the global objects stays: it runs once for the thread.
+      const restoreEnvironment = pinEnvironment(world, { undoGlobals: false });
       try {
         const outcome = await world.run(async () => workload.load?.());
         if (outcome.outcome === 'done') return { value: outcome.value };

@@ -90,6 +90,44 @@ describe('pinEnvironment', () => {
     expect((process as NodeJS.EventEmitter).emit('powercut-test-event')).toBe(false);
   });
 
+  it('undoes what a run added to the global object, JSON and the timer functions, as gun 0.2020 keeps its turn queue on setTimeout: the next seed of the thread never finds the last one\'s, a second look\'s process neither, and the run finds its own again', () => {
+    const global = globalThis as unknown as Record<string, unknown>;
+    const loadLikeGun = (): void => {
+      const timeout = setTimeout as unknown as Record<string, unknown>;
+      timeout['turn'] ??= { queue: [], scheduled: false };
+      (JSON as unknown as Record<string, unknown>)['parseAsync'] ??= (text: string) => JSON.parse(text) as unknown;
+      global['__powercut_test_gun__'] ??= { peers: 0 };
+    };
+    const seen = (): unknown[] => [(setTimeout as unknown as Record<string, unknown>)['turn'], (JSON as unknown as Record<string, unknown>)['parseAsync'], global['__powercut_test_gun__']];
+    const run = new SimWorld({ seed: 1 });
+    let unpin = pinEnvironment(run);
+    loadLikeGun();
+    const runs = seen();
+    unpin();
+    expect(seen()).toEqual([undefined, undefined, undefined]);
+    const unpinLook = pinEnvironment(new SimWorld({ seed: 2 }));
+    expect(seen()).toEqual([undefined, undefined, undefined]);
+    unpinLook();
+    unpin = pinEnvironment(run);
+    expect(seen()).toEqual(runs);
+    unpin();
+    // The next seed loads it afresh, with a turn queue of its own.
+    const unpinNext = pinEnvironment(new SimWorld({ seed: 3 }));
+    loadLikeGun();
+    expect(seen()[0]).not.toBe(runs[0]);
+    unpinNext();
+    // A loadOnce library's load keeps what it set: it runs once for the thread.
+    const unpinLoad = pinEnvironment(new SimWorld({ seed: 0 }), { undoGlobals: false });
+    loadLikeGun();
+    unpinLoad();
+    expect(global['__powercut_test_gun__']).toEqual({ peers: 0 });
+    const unpinCleanUp = pinEnvironment(new SimWorld({ seed: 0 }), { undoGlobals: false });
+    delete (setTimeout as unknown as Record<string, unknown>)['turn'];
+    unpinCleanUp();
+    delete global['__powercut_test_gun__'];
+    delete (JSON as unknown as Record<string, unknown>)['parseAsync'];
+  });
+
   it('gives the same values for the same seed, other values for another seed', () => {
     const first = pinnedSample(1);
     expect(pinnedSample(1)).toEqual(first);
