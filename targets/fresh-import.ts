@@ -99,7 +99,8 @@ function asImported(value: unknown, defaultOnly = false): Record<string, unknown
   namespace.default = value;
   if (!defaultOnly && ((typeof value === 'object' && value !== null) || typeof value === 'function')) {
     for (const key of Object.keys(value)) {
-      if (key !== 'default') Object.defineProperty(namespace, key, { get: () => (value as Record<string, unknown>)[key], enumerable: true });
+      // The marker is the namespace's own; a value may carry it as a plain property (fast-sha256).
+      if (key !== 'default' && key !== '__esModule') Object.defineProperty(namespace, key, { get: () => (value as Record<string, unknown>)[key], enumerable: true });
     }
   }
   return namespace;

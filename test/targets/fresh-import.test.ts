@@ -24,6 +24,7 @@ interface EsmLib {
   dep: { kind: string; depLoads: number };
   depLoads: number;
   babel: unknown;
+  marked: unknown;
   data: unknown;
   version: string;
   sawPartner: boolean;
@@ -46,15 +47,16 @@ describe('freshImport', () => {
     expect(second.dep).not.toBe(first.dep);
   });
 
-  it('gives what Node\'s own import gives: the same export names and values, JSON, Babel-marked CommonJS, cycles and import.meta', async () => {
+  it('gives what Node\'s own import gives: the same export names and values, JSON, Babel-marked CommonJS (the marker hidden, or a plain property), cycles and import.meta', async () => {
     const node = (JSON.parse(execFileSync(process.execPath, [probe, '[]'], { encoding: 'utf8' })) as { namespace: Record<string, unknown> }).namespace;
     const fresh = await lib();
     const ours = {
-      keys: Object.keys(fresh).sort(), loads: fresh.loads, data: fresh.data, babel: fresh.babel, dep: fresh.dep,
+      keys: Object.keys(fresh).sort(), loads: fresh.loads, data: fresh.data, babel: fresh.babel, marked: fresh.marked, dep: fresh.dep,
       version: fresh.version, sawPartner: fresh.sawPartner, partner: fresh.partner(), here: fresh.here,
     };
     expect(JSON.parse(JSON.stringify(ours))).toEqual(node);
     expect(fresh.babel).toEqual({ default: 'babel default', named: 'babel named' });
+    expect(fresh.marked).toEqual({ __esModule: true, hash: 'sha' });
     expect(fresh.here.url).toBe(libUrl.href);
   });
 
