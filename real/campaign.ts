@@ -20,12 +20,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupCommitMaxBatchDefault, groupCommitMaxDelayMsDefault } from '../engine/limits.ts';
 import type { SyncMode } from '../engine/types.ts';
-import type { Engine, EngineConfig } from '../sim/index.ts';
+import type { Engine, EngineConfig, SizeLimits } from '../sim/index.ts';
 import { loadEngine } from '../subjects/load.ts';
 import { summarize, type DurationSummary } from './figures.ts';
 import { prepareDir, RealInputError, removeDir } from './input.ts';
 import { RealRun, type RealViolation } from './run.ts';
-import { KillPlanner, Workload, type KillPlan } from './workload.ts';
+import { KillPlanner, Workload, workloadShapeDefault, type KillPlan } from './workload.ts';
 
 /** Options of {@link runRealCampaign}. */
 export interface RealCampaignOptions {
@@ -133,7 +133,7 @@ export async function runRealCampaign(options: RealCampaignOptions = {}): Promis
   const run = new RealRun({
     module: named === undefined ? undefined : resolve(named), dir, config, timeoutMs: options.timeoutMs ?? 30_000,
   });
-  const driver = new CycleDriver(run, seed, options.concurrency ?? (config.sync === 'strict' ? 4 : 16));
+  const driver = new CycleDriver(run, seed, options.concurrency ?? (config.sync === 'strict' ? 4 : 16), engine.limits);
   let cyclesRun = 0;
   for (let index = 1; index <= cycles && !run.stopped; index++) {
     run.setPlace(index, `cycle ${index}`);
@@ -212,8 +212,8 @@ class CycleDriver {
   readonly #workload: Workload;
   readonly #planner: KillPlanner;
 
-  constructor(private readonly run: RealRun, seed: string, private readonly concurrency: number) {
-    this.#workload = new Workload(seed);
+  constructor(private readonly run: RealRun, seed: string, private readonly concurrency: number, limits: SizeLimits = {}) {
+    this.#workload = new Workload(seed, workloadShapeDefault, limits);
     this.#planner = new KillPlanner(seed);
   }
 

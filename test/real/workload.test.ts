@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KillPlanner, Workload } from '../../real/workload.ts';
+import { KillPlanner, Workload, workloadShapeDefault } from '../../real/workload.ts';
 
 const batches = (seed: string, count: number) => {
   const workload = new Workload(seed);
@@ -20,6 +20,19 @@ describe('the real campaign workload', () => {
     batches('s1', 50).forEach((ops, index) => {
       for (const op of ops) if (op.type === 'put') expect(decoder.decode(op.value)).toMatch(new RegExp(`^${index + 1}:${op.key}:`));
     });
+  });
+
+  it('keeps within the engine\'s declared limits (batch operations, value bytes), cutting what is drawn, never the draws: the keys and kinds stay those of the same seed without limits', () => {
+    const free = batches('s1', 200);
+    const limited = new Workload('s1', workloadShapeDefault, { batchOps: 2, valueBytes: 40 });
+    const cut = Array.from({ length: 200 }, () => limited.next());
+    expect(free.some((ops) => ops.length > 2)).toBe(true);
+    expect(free.some((ops) => ops.some((op) => op.type === 'put' && op.value.length > 40))).toBe(true);
+    for (const [index, ops] of cut.entries()) {
+      expect(ops.length).toBeLessThanOrEqual(2);
+      for (const op of ops) if (op.type === 'put') expect(op.value.length).toBeLessThanOrEqual(40);
+      expect(ops.map((op) => [op.type, op.key])).toEqual(free[index]!.slice(0, 2).map((op) => [op.type, op.key]));
+    }
   });
 
   it('draws kill plans from their own stream, so drawing them leaves the batches unchanged', () => {
