@@ -133,6 +133,15 @@ describe('messageShape', () => {
     expect(messageShape('deadbeefcafe k123456789 db4k1234567')).toBe('deadbeefcafe kN dbNkN');
   });
 
+  it('masks a random id (a UUID, a base58 document id) as <id>, so one complaint about two documents has one shape, and leaves shorter words and words without a digit', () => {
+    const a = 'doc automerge:2Pz7KrUqGmfV3LkxHkP4xNq8cMxY holds n=undefined (after power-loss during operation 3)';
+    const b = 'doc automerge:4NMNnkMhL8jXrkKR3PjIcGqh holds n=undefined (after power-loss during operation 5)';
+    expect(messageShape(a)).toBe('doc automerge:<id> holds n=undefined (after power-loss during operation N)');
+    expect(messageShape(b)).toBe(messageShape(a));
+    expect(messageShape('row 1b4e28ba-2fa1-11d2-883f-0016d3cca427 is missing')).toBe('row <id> is missing');
+    expect(messageShape('ProcessCrashedError in node_modules/write-file-atomic k12-b7')).toBe('ProcessCrashedError in node_modules/write-file-atomic kN-bN');
+  });
+
   it('masks a key a workload names without digits or quotes, so one complaint about keys a and c has one shape', () => {
     const a = 'key a unreadable (not a valid storage file); acked v=undefined (after kill-9)';
     const c = 'key c unreadable (not a valid storage file); acked v=undefined (after kill-9)';
