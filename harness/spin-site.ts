@@ -70,7 +70,7 @@ function frameLine(frame: CallFrame, script: Script): string {
 /**
  * Pauses `worker`, which spins, and says where: the first frames of the code under test
  * (sim/engine-contract.ts `codeUnderTestFrames`), or undefined when that cannot be learnt.
- * The worker is left paused: the caller ends it.
+ * The worker is detached again, and spins on: the caller ends it.
  */
 export function whereWorkerSpins(worker: Worker, waitMs = spinSiteWaitMs): Promise<readonly string[] | undefined> {
   return new Promise((resolve) => {
@@ -85,7 +85,11 @@ export function whereWorkerSpins(worker: Worker, waitMs = spinSiteWaitMs): Promi
     // Each script by id; its source map is read only for the frames paused in (every module has one under tsx).
     const scripts = new Map<string, Script>();
     let attached: string | undefined;
+    let finished = false;
+    // Once: the pause may answer after the wait ran out, when the session is closing.
     const done = (frames: readonly string[] | undefined): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       const disconnect = (): void => {
         try {
