@@ -142,7 +142,8 @@ export interface PinOptions {
    * Undo, at the unpin, what the run's code added to or changed on the global object and the
    * built-in objects libraries extend (`JSON.parseAsync`, `setTimeout.turn`: gun's), as `process`'s
    * own properties always are: else the next seed of the thread finds the last one's, bound to a
-   * finished run's clock. A `loadOnce` library's load keeps them: it runs once per thread.
+   * finished run's clock. A `loadOnce` library's load keeps them: it runs once per thread; an
+   * engine module's runs leave it out, as they leave out `esmBindings` (scenarios/engine-subject.ts).
    * @defaultValue true
    */
   readonly undoGlobals?: boolean;
