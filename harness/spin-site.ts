@@ -20,7 +20,7 @@ import { codeUnderTestFrames } from '../sim/index.ts';
 export const spinSiteWaitMs = 5000;
 
 /** A frame of `Debugger.paused` (Chrome DevTools Protocol), the fields read here (its `url` is often empty: its script's counts). */
-interface CallFrame {
+export interface CallFrame {
   readonly functionName: string;
   readonly location: { readonly scriptId: string; readonly lineNumber: number; readonly columnNumber: number };
 }
@@ -32,7 +32,7 @@ interface WorkerMessage {
 }
 
 /** A script the worker parsed: where it came from, and its source map's URL. */
-interface Script {
+export interface Script {
   readonly url: string;
   readonly sourceMapURL: string | undefined;
 }
@@ -65,6 +65,39 @@ function frameLine(frame: CallFrame, script: Script): string {
   }
   const where = `${file.replace(/^file:\/\//, '')}:${line + 1}:${column + 1}`;
   return frame.functionName === '' ? where : `${frame.functionName} (${where})`;
+}
+
+/** What the frames of a pause are read with: the scripts they are in, by id. */
+export type Scripts = ReadonlyMap<string, Script>;
+
+/**
+ * The first frames of the code under test among those of a pause (sim/engine-contract.ts
+ * `codeUnderTestFrames`), mapped to their sources, paths in the working directory relative to
+ * it; undefined when none is the code's.
+ */
+export function spinSiteLines(frames: readonly CallFrame[], scripts: Scripts): readonly string[] | undefined {
+  // A frame of no file is code made at run time (an accessor powercut defines on the simulated process, an eval).
+  const lines = frames.flatMap((frame) => {
+    const script = scripts.get(frame.location.scriptId);
+    return script === undefined || script.url === '' ? [] : [frameLine(frame, script)];
+  });
+  return codeUnderTestFrames(lines)?.map(shownFrame);
+}
+
+/**
+ * The key on the global object of {@link spinSiteLines} in this thread, for the watchdog thread
+ * (harness/watchdog.ts), which pauses this thread when it spins and asks, through the inspector,
+ * where that is: this thread, paused, still evaluates what the inspector gives it.
+ */
+export const spinSiteKey = 'powercut.spinSite';
+
+/** Makes {@link spinSiteLines} callable by {@link spinSiteKey} (the watchdog's `Runtime.evaluate`); once. */
+export function exposeSpinSite(): void {
+  const key = Symbol.for(spinSiteKey);
+  if (key in globalThis) return;
+  Object.defineProperty(globalThis, key, {
+    value: (paused: { frames: CallFrame[]; scripts: Record<string, Script> }) => spinSiteLines(paused.frames, new Map(Object.entries(paused.scripts))),
+  });
 }
 
 /**
@@ -121,12 +154,7 @@ export function whereWorkerSpins(worker: Worker, waitMs = spinSiteWaitMs): Promi
           scripts.set(scriptId, { url, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
         }
         if (message.method !== 'Debugger.paused') return;
-        // A frame of no file is code made at run time (an accessor powercut defines on the simulated process, an eval).
-        const lines = (message.params?.callFrames ?? []).flatMap((frame) => {
-          const script = scripts.get(frame.location.scriptId);
-          return script === undefined || script.url === '' ? [] : [frameLine(frame, script)];
-        });
-        done(codeUnderTestFrames(lines)?.map(shownFrame));
+        done(spinSiteLines(message.params?.callFrames ?? [], scripts));
       });
       send(1, 'Debugger.enable');
       send(2, 'Debugger.pause');

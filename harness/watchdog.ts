@@ -27,6 +27,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { deadCallsQuiet, onDeadCalls, onProgress, thrownAt, wallClockMs } from '../sim/index.ts';
 import { whileEnvReads } from './env-reads.ts';
 import { reproCommand } from './repro.ts';
+import { exposeSpinSite, spinSiteKey, spinSiteWaitMs } from './spin-site.ts';
 import type { BasePlan, Subject } from './subject.ts';
 
 /** Slots on a board: the main thread and up to this many minus one workers at once. */
@@ -177,13 +178,13 @@ export function onHungRun(seat: WatchSeat | undefined, handler: (why: SpinWhy) =
  * halves. The watchdog thread prints this thread's own line itself (it is given the words).
  */
 const hungBefore = 'it has given the simulated world no turn (no I/O, no timer) for ';
-const hungAfter = ' s of wall time: the code under test spins (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop)';
+const hungAfter = ' s of wall time: the code under test spins{where} (a loop in synchronous code or in promise callbacks, which no simulated step budget can stop)';
 /** The end of the line when the run's thread is this one, which only the end of the process stops. */
 const endsProcess = ', so powercut ends the process here (SIGKILL, exit status 137); raise the limit with --seed-timeout SECONDS if that code only computes that long between two I/Os.';
 
 /** What the watchdog says of a run that spun for `seconds`, after its label. */
 function hungWords(seconds: number): string {
-  return `${hungBefore}${seconds}${hungAfter}`;
+  return `${hungBefore}${seconds}${hungAfter.replace('{where}', '')}`;
 }
 
 /** The label of the run this thread's slot is busy with, if any. */
@@ -202,9 +203,11 @@ function currentLabel(): string | undefined {
  */
 export function startWatchdog(limitSec: number, invocation: string): void {
   if (board !== undefined) return;
+  // So that the watchdog thread can ask this thread, paused, where it spins.
+  exposeSpinSite();
   const buffer = new SharedArrayBuffer(labelsAt + watchSlotsMax * watchLabelBytesMax);
   // None of the process's flags (`--input-type=module` would make the source an ES module).
-  const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs, hungBefore, hungAfter, endsProcess } });
+  const dog = new Worker(watchdogSource, { eval: true, execArgv: [], workerData: { buffer, slots: watchSlotsMax, wordsPerSlot, labelsAt, labelBytes: watchLabelBytesMax, limitMs: limitSec * 1000, periodMs: watchPeriodMs, hungBefore, hungAfter, endsProcess, spinSiteKey, spinSiteWaitMs } });
   dog.on('error', () => undefined);
   // A worker's run that never returned: its pool ends the worker and goes on; without one, the process ends.
   dog.on('message', ({ slot, label, seconds }: { slot: number; label: string; seconds: number }) => {
@@ -315,16 +318,52 @@ export function watchRuns<P extends BasePlan>(subject: Subject<P>): Subject<P> {
 /*
  * The watchdog thread, plain JavaScript evaluated as a worker (no module to resolve, compile or
  * ship). It remembers each slot's generation and when it first saw it; a busy slot whose
- * generation has not moved for the limit is a run that gives its world no turn.
+ * generation has not moved for the limit is a run that gives its world no turn. Before it ends
+ * the process for this thread's run, it pauses this thread through the inspector (a session
+ * connected to the main thread, whose messages V8 serves by interrupting the running
+ * JavaScript), and asks it, paused, where the frames are (spin-site.ts `exposeSpinSite`): the
+ * line then says where the code spins. At most `spinSiteWaitMs`; without an inspector, nothing.
  */
 const watchdogSource = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs, hungBefore, hungAfter, endsProcess } = workerData;
+const { buffer, slots, wordsPerSlot, labelsAt, labelBytes, limitMs, periodMs, hungBefore, hungAfter, endsProcess, spinSiteKey, spinSiteWaitMs } = workerData;
 const words = new Int32Array(buffer, 0, slots * wordsPerSlot);
 const seen = new Int32Array(slots);
 const since = new Float64Array(slots);
 const decoder = new TextDecoder();
+function whereMainSpins(answer) {
+  let finished = false;
+  const done = (frames) => {
+    if (finished) return;
+    finished = true;
+    answer(Array.isArray(frames) && frames.length > 0 ? frames : undefined);
+  };
+  setTimeout(() => done(undefined), spinSiteWaitMs);
+  let session;
+  try {
+    session = new (require('node:inspector').Session)();
+    session.connectToMainThread();
+  } catch {
+    done(undefined);
+    return;
+  }
+  const scripts = new Map();
+  session.on('Debugger.scriptParsed', ({ params }) => {
+    scripts.set(params.scriptId, { url: params.url, sourceMapURL: params.sourceMapURL || undefined });
+  });
+  session.on('Debugger.paused', ({ params }) => {
+    const frames = params.callFrames.map((frame) => ({ functionName: frame.functionName, location: frame.location }));
+    const used = {};
+    for (const frame of frames) if (scripts.has(frame.location.scriptId)) used[frame.location.scriptId] = scripts.get(frame.location.scriptId);
+    const expression = 'globalThis[Symbol.for(' + JSON.stringify(spinSiteKey) + ')]?.(' + JSON.stringify({ frames, scripts: used }) + ')';
+    session.post('Runtime.evaluate', { expression, returnByValue: true }, (error, reply) => done(error ? undefined : reply.result.value));
+  });
+  session.post('Debugger.enable', (error) => {
+    if (error) done(undefined);
+    else session.post('Debugger.pause');
+  });
+}
 setInterval(() => {
   const now = Date.now();
   for (let slot = 0; slot < slots; slot++) {
@@ -338,14 +377,18 @@ setInterval(() => {
     const length = Atomics.load(words, slot * wordsPerSlot + 1);
     const label = decoder.decode(new Uint8Array(buffer, labelsAt + slot * labelBytes, length).slice());
     const seconds = Math.round((now - since[slot]) / 1000);
+    // Once per run.
+    since[slot] = Infinity;
     if (slot !== 0) {
-      // A worker's: the main thread hands it to the worker's pool (or ends the process). Once.
-      since[slot] = Infinity;
+      // A worker's: the main thread hands it to the worker's pool (or ends the process).
       parentPort.postMessage({ slot, label, seconds });
       continue;
     }
-    writeSync(2, 'powercut: ' + label + ': ' + hungBefore + seconds + hungAfter + endsProcess + '\\n');
-    process.kill(process.pid, 'SIGKILL');
+    whereMainSpins((frames) => {
+      const where = frames === undefined ? '' : ' in ' + frames.join(' < ');
+      writeSync(2, 'powercut: ' + label + ': ' + hungBefore + seconds + hungAfter.replace('{where}', where) + endsProcess + '\\n');
+      process.kill(process.pid, 'SIGKILL');
+    });
   }
 }, periodMs);
 `;

@@ -60,6 +60,8 @@ describe('the watchdog on a library that spins in synchronous code after a faile
     const alone = await powercut('repro', '--target', spinner, '--seed', String(spun[0]), '--seed-timeout', '1');
     expect(alone.signal).toBe('SIGKILL');
     expect(named.exec(alone.stderr)?.[1]).toBe(String(spun[0]));
+    // Paused by the watchdog thread before the end, this thread too says where it spins.
+    expect(alone.stderr).toMatch(/the code under test spins in (?:[^<\n]* < )?spin \(test\/targets\/fixtures\/spins-after-error\.ts:10:\d+\) < run \(test\/targets\/fixtures\/spins-after-error\.ts:\d+:\d+\) \(a loop in synchronous code[^\n]*so powercut ends the process here/);
   });
 });
 
@@ -107,6 +109,12 @@ describe('an engine whose recovery spins on its own padding', () => {
     expect(fixed.signal).toBeNull();
     expect(fixed.stdout).toMatch(/^seeds run: 2 /m);
     expect(`${fixed.stdout}${fixed.stderr}`).not.toMatch(/spins in |no turn|\[liveness\]/);
+  });
+
+  it('ends the process when it spins in this thread (--jobs 1), with one line saying where', async () => {
+    const ended = await powercutWith({ PADDING_BUG: 'spin' }, 'run', '--engine', 'test/cli/fixtures/spins-in-recovery-engine.ts', '--scenario', 'wal-append', '--seeds', '2', '--jobs', '1', '--seed-timeout', '2');
+    expect(ended.signal).toBe('SIGKILL');
+    expect(ended.stderr).toMatch(/^powercut: a run of seed 1 \(scenario wal-append\); `PADDING_BUG=spin [^`]* repro [^`]*--seed 1` runs that seed alone: it has given the simulated world no turn \(no I\/O, no timer\) for \d+ s of wall time: the code under test spins in scan \(test\/cli\/fixtures\/spins-in-recovery-engine\.ts:29:\d+\) < open \(test\/cli\/fixtures\/spins-in-recovery-engine\.ts:\d+:\d+\) \(a loop[^\n]*, so powercut ends the process here \(SIGKILL, exit status 137\)/m);
   });
 });
 
