@@ -13,7 +13,7 @@ import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
 import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
-import { checkInteger, checkOptions, optionNames } from './options.ts';
+import { checkInteger, checkOptions, checkSeconds, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
 /** Options of {@link assertExploresClean}. */
@@ -38,6 +38,12 @@ export interface ExploreAssertOptions {
   readonly readFaults?: boolean;
   /** Threads running the crashes: 1 is this one; more are that many worker threads. @defaultValue 1 */
   readonly jobs?: number;
+  /**
+   * Stop starting crash candidates this many seconds after the call; the result's
+   * `stoppedByTimeBudget` and `statesExplored` of `candidates` say what ran (spread over every
+   * crash point and kind). @defaultValue no limit
+   */
+  readonly timeBudgetSec?: number;
   /** Where the plan of a failure is written. @defaultValue `.powercut/failures` in the working directory */
   readonly failuresDir?: string;
   /** Replay this plan file instead of exploring. @defaultValue `POWERCUT_PLAN`, when it names this subject */
@@ -49,7 +55,7 @@ export interface ExploreAssertOptions {
 /** The keys of {@link ExploreAssertOptions}. */
 export const exploreOptionNames = optionNames({
   scenario: true, seed: true, steps: true, states: true, looks: true, recoveryCrashes: true, syncFaults: true, writeFaults: true, readFaults: true,
-  jobs: true, failuresDir: true, plan: true, invocation: true,
+  jobs: true, timeBudgetSec: true, failuresDir: true, plan: true, invocation: true,
 } satisfies Record<keyof ExploreAssertOptions, true>);
 
 /** Default of {@link ExploreAssertOptions.scenario} for an engine. */
@@ -60,7 +66,7 @@ export const exploreScenarioDefault = 'wal-append';
  * @param subject - `{ engine: module }`, `{ target: module }` or `{}` for the reference engine
  * @returns the exploration, when nothing failed; `undefined` when a plan was replayed instead and passed
  * @throws {@link CrashSafetyError} on the first violation, with its plan written to a file
- * @throws {@link NothingTestedError} when the steps explored did no I/O (no crash point)
+ * @throws {@link NothingTestedError} when the steps explored did no I/O (no crash point), or the time budget ran out before any crash
  * @throws SubjectLoadError (code `SUBJECT_LOAD`) when the module cannot be loaded; RangeError for
  *   an unknown scenario; OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know, a
  *   count out of range, or an empty `plan`
@@ -71,6 +77,7 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   for (const [name, least] of [['steps', 1], ['states', 1], ['seed', 0], ['looks', 0], ['recoveryCrashes', 0], ['jobs', 1]] as const) {
     checkInteger('assertExploresClean options', name, options[name], least);
   }
+  checkSeconds('assertExploresClean options', 'timeBudgetSec', options.timeBudgetSec);
   const invocation = options.invocation ?? 'npx powercut';
   const planFile = await planToReplay(subject, options.plan, 'explore');
   if (planFile !== undefined) {
@@ -93,11 +100,13 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
       ...(options.syncFaults !== undefined ? { syncFaults: options.syncFaults } : {}),
       ...(options.writeFaults !== undefined ? { writeFaults: options.writeFaults } : {}),
       ...(options.readFaults !== undefined ? { readFaults: options.readFaults } : {}),
+      ...(options.timeBudgetSec !== undefined ? { timeBudgetSec: options.timeBudgetSec } : {}),
     });
   } finally {
     await executor.close();
   }
   if (result.crashPoints === 0) throw new NothingTestedError(`powercut: nothing was tested: the first ${loaded.shrink.stepCount(result.plan)} steps of ${unit} seed ${plan.seed} did no I/O that could be crashed`);
+  if (result.statesExplored === 0) throw new NothingTestedError(`powercut: nothing was tested: the time budget (${options.timeBudgetSec} s) was spent before the first crash candidate of ${unit} seed ${plan.seed} started`);
   const clean = result.cleanViolations[0];
   if (clean !== undefined) {
     const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: { ...findingOf(clean), by: 'explore' } }, unit, plan.seed, 'explore');

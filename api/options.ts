@@ -60,3 +60,12 @@ export function checkInteger(what: string, name: string, value: number | undefin
   if (value === undefined || (Number.isInteger(value) && value >= least)) return;
   throw new OptionsError(`${what}: ${name} must be an integer of at least ${least}, not ${String(value)}`);
 }
+
+/**
+ * Refuses a number of seconds that is not above 0.
+ * @throws {@link OptionsError}
+ */
+export function checkSeconds(what: string, name: string, value: number | undefined): void {
+  if (value === undefined || (typeof value === 'number' && value > 0 && Number.isFinite(value))) return;
+  throw new OptionsError(`${what}: ${name} must be a number of seconds above 0, not ${String(value)}`);
+}

@@ -115,6 +115,17 @@ export interface ExploreOptions {
    * @defaultValue this thread, one run at a time
    */
   readonly executor?: SeedExecutor;
+  /**
+   * Stop starting crash candidates this many seconds after {@link startedAtMs}; the runs started
+   * finish and count. Under a budget the candidates run in an order spread over the whole list
+   * ({@link spreadOrder}), so an exploration cut short has tried crash points early and late, and
+   * every kind of crash and fault, not only the first points. @defaultValue no limit
+   */
+  readonly timeBudgetSec?: number;
+  /** When the time budget began, on {@link wallClockMs}'s clock (0: the process start). @defaultValue the exploration's start */
+  readonly startedAtMs?: number;
+  /** The wall clock the time budget is read on (sim/node/wall-clock.ts). @defaultValue the process's */
+  readonly wallClockMs?: () => number;
 }
 
 /** One crash of the exploration. */
@@ -160,8 +171,12 @@ export interface ExploreResult<P extends BasePlan> {
   readonly plan: P;
   /** I/O operations of the clean run that are crash points. */
   readonly crashPoints: number;
-  /** Runs over crash points (and end states). */
+  /** Runs over crash points (and end states): every candidate, or those started before the time budget ran out. */
   readonly statesExplored: number;
+  /** The crash candidates the exploration made, run or not ({@link statesExplored} of them ran). */
+  readonly candidates: number;
+  /** Whether the time budget ran out before every candidate had started ({@link ExploreOptions.timeBudgetSec}). */
+  readonly stoppedByTimeBudget: boolean;
   /**
    * Power-loss crash states tried at each crash point: the `states` asked for, or 0 when the
    * workload promises nothing across a power loss (its plan has no power losses) and only kill -9
@@ -369,14 +384,40 @@ class Distinct<P extends BasePlan> {
   }
 }
 
-/** Runs every candidate on the executor's lanes; the results in candidate order. */
-async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, candidates: readonly Candidate<P>[], options: ExploreOptions): Promise<SeedRun[]> {
+/**
+ * An order of `0 .. count-1` that steps through the whole list by a stride near its golden
+ * section, prime to `count`: any prefix of it is spread over the list, early and late candidates,
+ * every kind (they are listed kind by kind), and the same for the same count.
+ */
+export function spreadOrder(count: number): number[] {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let stride = Math.max(1, Math.round(count * 0.618));
+  while (count > 1 && gcd(stride, count) !== 1) stride++;
+  return Array.from({ length: count }, (_, at) => (at * stride) % count);
+}
+
+/**
+ * Runs the candidates on the executor's lanes, until the time budget, if any, runs out; their
+ * results in candidate order, undefined for those not run.
+ */
+async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, candidates: readonly Candidate<P>[], options: ExploreOptions, started: number): Promise<{ results: (SeedRun | undefined)[]; stoppedByTimeBudget: boolean }> {
   const executor = options.executor ?? new InProcessExecutor(subject);
-  const results: SeedRun[] = new Array<SeedRun>(candidates.length);
+  const results = new Array<SeedRun | undefined>(candidates.length).fill(undefined);
+  const budgeted = options.timeBudgetSec !== undefined;
+  const order = budgeted ? spreadOrder(candidates.length) : undefined;
+  const clockMs = options.wallClockMs ?? wallClockMs;
+  const since = options.startedAtMs ?? started;
+  const budgetMs = (options.timeBudgetSec ?? Infinity) * 1000;
+  let stoppedByTimeBudget = false;
   let next = 0;
   let done = 0;
   const lane = async (): Promise<void> => {
-    for (let at = next++; at < candidates.length; at = next++) {
+    for (let turn = next++; turn < candidates.length; turn = next++) {
+      if (budgeted && clockMs() - since > budgetMs) {
+        stoppedByTimeBudget = true;
+        return;
+      }
+      const at = order === undefined ? turn : order[turn]!;
       const candidate = candidates[at]!;
       results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
       options.onProgress?.(++done, candidates.length);
@@ -387,27 +428,28 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   } finally {
     if (options.executor === undefined) await executor.close();
   }
-  return results;
+  return { results, stoppedByTimeBudget };
 }
 
 /**
  * Candidates whose run failed a sync, a write or a read (`counted`), and in which that fault struck
  * (a write explore took to add a block may not have).
  */
-function faultRuns<P extends BasePlan>(candidates: readonly Candidate<P>[], results: readonly SeedRun[], counted: ReturnType<typeof faultClassOf>): number {
+function faultRuns<P extends BasePlan>(candidates: readonly Candidate<P>[], results: readonly (SeedRun | undefined)[], counted: ReturnType<typeof faultClassOf>): number {
   let runs = 0;
   candidates.forEach((candidate, at) => {
     const kind = candidate.crash.then?.kind ?? candidate.crash.kind;
-    if (!isCrashKind(kind) && faultClassOf(kind) === counted && results[at]!.faults[kind] > 0) runs++;
+    if (!isCrashKind(kind) && faultClassOf(kind) === counted && (results[at]?.faults[kind] ?? 0) > 0) runs++;
   });
   return runs;
 }
 
 /** Runs whose power loss left the same state as an earlier run's, in candidate order. */
-function sameStatesOf(results: readonly SeedRun[]): number {
+function sameStatesOf(results: readonly (SeedRun | undefined)[]): number {
   const seen = new Set<string>();
   let same = 0;
-  for (const { crashStateDigest } of results) {
+  for (const result of results) {
+    const crashStateDigest = result?.crashStateDigest;
     if (crashStateDigest === undefined) continue;
     if (seen.has(crashStateDigest)) same++;
     else seen.add(crashStateDigest);
@@ -418,7 +460,7 @@ function sameStatesOf(results: readonly SeedRun[]): number {
 /**
  * Crashes the fault-free base of `plan` at every crash point, with kill -9 and with each
  * power-loss crash state.
- * @throws RangeError for `states` or `size` below 1
+ * @throws RangeError for `states` or `size` below 1, or a time budget not above 0
  */
 export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan: P, options: ExploreOptions = {}): Promise<ExploreResult<P>> {
   const states = options.states ?? exploreStatesFor(plan);
@@ -432,6 +474,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   if (!Number.isInteger(states) || states < 1) throw new RangeError(`states must be a positive integer, not ${states}`);
   if (!Number.isInteger(looks) || looks < 0) throw new RangeError(`looks must be a non-negative integer, not ${looks}`);
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, not ${size}`);
+  if (options.timeBudgetSec !== undefined && !(options.timeBudgetSec > 0)) throw new RangeError(`timeBudgetSec must be > 0 seconds, not ${options.timeBudgetSec}`);
   const started = wallClockMs();
   const base = subject.explore.base(plan, size);
   const clean = await subject.run(base, { trace: 'full' });
@@ -444,12 +487,13 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const { faults, recoveryOffsets, runs: traced } = faultKinds.size > 0 || recoveryCrashes > 0
     ? await faultPointsOf(subject, base, clean.trace, points, faultKinds, recoveryCrashes) : { faults: [], recoveryOffsets: new Map<number, number[]>(), runs: 0 };
   const candidates = candidatesOf(subject, base, points, states, looks, recoveryOffsets, faults);
-  const results = await runCandidates(subject, base, candidates, options);
+  const { results, stoppedByTimeBudget } = await runCandidates(subject, base, candidates, options, started);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
   const findings = new Distinct<P>();
   candidates.forEach((candidate, at) => {
-    const result = results[at]!;
+    const result = results[at];
+    if (result === undefined) return;
     for (const found of result.violations) {
       const shown = shownBy(candidate, found);
       violations.note(shown.violation, shown.crash, shown.plan, at);
@@ -463,13 +507,14 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const shownApart = violations.list(new Set(clean.crashes > 0 ? [] : clean.violations.map((violation) => Distinct.keyOf(violation))));
   const elapsedMs = wallClockMs() - started;
   // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
-  const runs = candidates.length + 1 + traced;
+  const ran = results.filter((result) => result !== undefined).length;
+  const runs = ran + 1 + traced;
   return {
-    plan: base, crashPoints: points.length, statesExplored: candidates.length, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
+    plan: base, crashPoints: points.length, statesExplored: ran, candidates: candidates.length, stoppedByTimeBudget, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
     syncFaults: faultRuns(candidates, results, 'sync'),
     writeFaults: faultRuns(candidates, results, 'write'),
     readFaults: faultRuns(candidates, results, 'read'),
-    looks: results.reduce((sum, result) => sum + (result.looks ?? 0), 0),
+    looks: results.reduce((sum, result) => sum + (result?.looks ?? 0), 0),
     recoveryCrashes: [...recoveryOffsets.values()].reduce((sum, offsets) => sum + offsets.length, 0),
     cleanViolations: clean.violations,
     // What the run without any crash shows is not a crash's: shown once, as that run's.

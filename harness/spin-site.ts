@@ -1,8 +1,10 @@
 /**
- * Where a worker thread spins: before the pool ends a worker whose run gave the simulated world
+ * Where a thread spins: before the pool ends a worker whose run gave the simulated world
  * no turn (harness/watchdog.ts), this thread pauses it through the inspector protocol (Node's
  * `NodeWorker` domain, then the worker's own `Debugger.pause`, which V8 serves by interrupting
- * the running JavaScript) and reads the frames it stopped in. A spin's violation then names the
+ * the running JavaScript) and reads the frames it stopped in. The main thread's own spin is
+ * paused the same way by the watchdog's thread, which asks it, paused, for the same lines
+ * ({@link exposeSpinSite}) before it ends the process. A spin's violation then names the
  * loop (`scan (/work/db/recover.ts:64:5)`), which no stack of an error could: nothing threw. The
  * positions are the source's where the running code has an inline source map (TypeScript loaded
  * through tsx), else the running code's.

@@ -5,14 +5,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { aimedPlan, commandLine, envAssignments, findingOf, replayCommand, stableJson } from '../../harness/index.ts';
+import { aimedPlan, commandLine, envAssignments, findingOf, replayCommand, stableJson, type BasePlan, type ExploreResult } from '../../harness/index.ts';
 import { commandArgs, invocationOf } from '../invocation.ts';
 import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreRecoverySyncsDepth, exploreStatesDefault, exploreStatesFor, explorePlan, threadsExecutor } from '../../harness/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { everyFewSeconds } from '../progress.ts';
 import { exitCodes } from '../errors.ts';
 import { checkOutputFile } from '../report-dir.ts';
-import { integerOption } from '../options.ts';
+import { integerOption, secondsOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
 
 /** Where the repro line of an exploration without `--out` writes the plan of its first violation. */
@@ -27,6 +27,7 @@ interface ExploreFlags extends PlanFlags {
   readonly steps?: number;
   readonly out?: string;
   readonly jobs: number;
+  readonly timeBudget?: number;
 }
 
 /** Registers `explore` on `program`. */
@@ -44,6 +45,7 @@ export function registerExplore(program: Command): void {
     .option('--steps <n>', 'steps (a workload\'s operations) kept from the plan (default: 12 for an engine, 4 for a workload)', integerOption(1))
     .option('--out <file>', 'write the plan of the first violation here')
     .option('--jobs <n>', 'threads running the crashes: 1 is this one, more are n worker threads (worth it for long workloads: a worker takes ~0.3 s to start)', integerOption(1), 1)
+    .option('--time-budget <sec>', 'stop starting crash candidates this many seconds after the command started; under a budget they run in an order spread over every crash point and kind', secondsOption)
     .action(async (flags: ExploreFlags) => {
       if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       const { subject, plan } = await planOf(flags);
@@ -53,7 +55,9 @@ export function registerExplore(program: Command): void {
       const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, executor, onProgress: progressLine(), ...(flags.steps !== undefined ? { size: flags.steps } : {}) });
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, executor, onProgress: progressLine(), ...(flags.steps !== undefined ? { size: flags.steps } : {}),
+          // The budget counts from the start of the command (the process), as run's does.
+          ...(flags.timeBudget !== undefined ? { timeBudgetSec: flags.timeBudget, startedAtMs: 0 } : {}) });
       } finally {
         await executor.close();
       }
@@ -68,6 +72,7 @@ export function registerExplore(program: Command): void {
       const kinds = result.powerLossStates > 0 ? `(kill-9 + ${result.powerLossStates} power-loss states)` : 'kill-9 (the workload has no power losses)';
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x ${kinds}, plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(result.runsPerSecond < 10 ? 1 : 0)} runs/s)`);
+      if (result.stoppedByTimeBudget) console.log(budgetLine(result, flags.timeBudget!));
       const rot = subject.spec.kind === 'engine' ? ', or with a bit rotted in the newest durable data at each kill -9' : '';
       if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each)${rot}, recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
@@ -95,10 +100,13 @@ export function registerExplore(program: Command): void {
         console.log(`to reproduce the first violation (or shrink --plan it): ${write}; ${replayCommand(invocation, exploreOutDefault)}`);
       }
       const all = [...result.cleanViolations, ...result.violations];
-      if (all.length === 0) console.log(`no violation in the first ${subject.shrink.stepCount(result.plan)} steps (--steps N explores a longer prefix)`);
-      if (result.crashPoints === 0) process.stderr.write('powercut: nothing was tested: the clean run did no I/O to crash at\n');
+      const steps = subject.shrink.stepCount(result.plan);
+      if (all.length === 0 && result.statesExplored > 0) console.log(result.stoppedByTimeBudget ? `no violation in the ${result.statesExplored} of ${result.candidates} crash candidates run of the first ${steps} steps` : `no violation in the first ${steps} steps (--steps N explores a longer prefix)`);
+      const untested = result.crashPoints === 0 ? 'the clean run did no I/O to crash at'
+        : result.statesExplored === 0 ? `the time budget was spent before the first crash candidate started (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)` : undefined;
+      if (untested !== undefined) process.stderr.write(`powercut: nothing was tested: ${untested}\n`);
       process.exitCode = all.some((v) => v.invariant === 'harness') ? exitCodes.harness : all.length > 0 ? exitCodes.violation
-        : result.crashPoints === 0 ? exitCodes.nothingTested : exitCodes.ok;
+        : untested !== undefined ? exitCodes.nothingTested : exitCodes.ok;
     });
 }
 
@@ -109,6 +117,11 @@ export function registerExplore(program: Command): void {
 export function progressLine(nowMs?: () => number, write?: (line: string) => void): (done: number, total: number) => void {
   const every = everyFewSeconds(nowMs, write);
   return (done, total) => every((seconds) => `powercut: explore: ${done} of ${total} crash candidates run in ${seconds} s`);
+}
+
+/** What an exploration cut short by its time budget says it left out. */
+export function budgetLine(result: Pick<ExploreResult<BasePlan>, 'statesExplored' | 'candidates'>, budgetSec: number): string {
+  return `the time budget (${budgetSec} s) ran out: ${result.statesExplored} of ${result.candidates} crash candidates run, spread over every crash point and kind; the other ${result.candidates - result.statesExplored} were not run (a larger --time-budget, or fewer --steps, explores them all)`;
 }
 
 /** How many kinds of crash a violation line names before it counts the rest. */

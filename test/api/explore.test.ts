@@ -66,6 +66,11 @@ describe('assertExploresClean', () => {
     expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: the first 4 steps of every-operation-fails seed 1 did no I/O that could be crashed' });
   });
 
+  it('never passes when its time budget is spent before the first crash candidate starts', async () => {
+    const error = await thrown(assertExploresClean({}, { steps: 2, timeBudgetSec: 0.000_001 }));
+    expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: the time budget (0.000001 s) was spent before the first crash candidate of wal-append seed 1 started' });
+  });
+
   it('refuses an unknown scenario in one line', async () => {
     expect(await thrown(assertExploresClean({}, { scenario: 'no-such' }))).toMatchObject({ message: expect.stringMatching(/^unknown scenario no-such \(one of wal-append, /) as unknown });
   });

@@ -35,5 +35,6 @@ describe('values the API cannot take', () => {
   it('explore counts out of range name their option: steps 0', async () => {
     expect(codeAndMessage(await thrown(assertExploresClean({}, { steps: 0 })))).toEqual(['POWERCUT_OPTIONS', 'assertExploresClean options: steps must be an integer of at least 1, not 0']);
     expect(codeAndMessage(await thrown(assertExploresClean({}, { states: 1.5 })))[1]).toBe('assertExploresClean options: states must be an integer of at least 1, not 1.5');
+    expect(codeAndMessage(await thrown(assertExploresClean({}, { timeBudgetSec: 0 })))).toEqual(['POWERCUT_OPTIONS', 'assertExploresClean options: timeBudgetSec must be a number of seconds above 0, not 0']);
   });
 });

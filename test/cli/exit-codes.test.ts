@@ -64,6 +64,18 @@ describe('bin/powercut.mjs', () => {
     expect(repro.stderr.trim()).toMatch(/^powercut: thenable-open seed 1: open did not complete with faults off: stuck; open returned an object with a then method[^\n]*$/);
   });
 
+  it('exits 4 from explore when its time budget is spent before the first crash candidate starts (never a pass), and 2 on a budget that is no number of seconds', async () => {
+    // The budget counts from the process's start: the clean run alone takes longer than a millisecond.
+    const spent = await launch('explore', '--scenario', 'wal-append', '--seed', '1', '--steps', '2', '--time-budget', '0.001');
+    expect(spent.code).toBe(4);
+    expect(spent.stdout).toMatch(/^the time budget \(0\.001 s\) ran out: 0 of (\d+) crash candidates run, spread over every crash point and kind; the other \1 were not run/m);
+    expect(spent.stdout).not.toMatch(/no violation/);
+    expect(spent.stderr.trim()).toMatch(/^powercut: nothing was tested: the time budget was spent before the first crash candidate started \([\d.]+ s; give a larger --time-budget\)$/);
+    const refused = await launch('explore', '--scenario', 'wal-append', '--seed', '1', '--time-budget', 'soon');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('passes the exit code through', async () => {
     const result = await launch('run', '--seeds', 'abc');
     expect(result.code).toBe(2);

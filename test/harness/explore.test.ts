@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeedExecutor } from '../../harness/executor.ts';
-import { crashName, explorePlan, exploreRecoveryCrashesDefault } from '../../harness/explore.ts';
+import { crashName, explorePlan, exploreRecoveryCrashesDefault, spreadOrder } from '../../harness/explore.ts';
 import { WorkerPool } from '../../harness/index.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
 import { engineSubject } from '../../scenarios/engine-subject.ts';
@@ -95,6 +95,38 @@ describe('explorePlan on the engine subject', () => {
     // Every power loss at the end loses all three records (nothing was fsynced): three runs, each counted once.
     const atEnd = await Promise.all([0, 1, 2].map(async (state) => (await subject.run(subject.explore.candidate(subject.explore.base(subject.plan('loses-every-record', 1), 3), { io: undefined, kind: 'power-loss', crashState: state })!)).violations.length));
     expect(Math.max(...atEnd)).toBeGreaterThan(1);
+  });
+
+  it('under a time budget, stops starting crash candidates once it is spent, having run them in an order spread over every kind (the failed syncs, writes and reads listed last ran too), and says how many ran of how many', async () => {
+    const subject = engineSubject(referenceEngine);
+    const plan = subject.plan('wal-append', 1);
+    // A clock that moves a second per candidate run: 3 start within 2.5 s, at 0, 1 and 2 s.
+    let now = 0;
+    const result = await explorePlan(subject, plan, { size: 6, states: 2, timeBudgetSec: 2.5, startedAtMs: 0, wallClockMs: () => now, onProgress: () => { now += 1000; } });
+    expect(result.stoppedByTimeBudget).toBe(true);
+    expect(result.statesExplored).toBe(3);
+    const full = await explorePlan(subject, plan, { size: 6, states: 2 });
+    expect(full.stoppedByTimeBudget).toBe(false);
+    expect(result.candidates).toBe(full.statesExplored);
+    expect(full.candidates).toBe(full.statesExplored);
+    // A quarter of them: in candidate order, crashes at the first crash points only; spread, the
+    // failed syncs, writes and reads (listed last) among them.
+    now = 0;
+    const quarter = await explorePlan(subject, plan, { size: 6, states: 2, timeBudgetSec: Math.floor(full.statesExplored / 4) - 0.5, startedAtMs: 0, wallClockMs: () => now, onProgress: () => { now += 1000; } });
+    expect(quarter.statesExplored).toBe(Math.floor(full.statesExplored / 4));
+    expect(quarter.syncFaults + quarter.writeFaults + quarter.readFaults).toBeGreaterThan(0);
+    expect(quarter.runs).toBe(quarter.statesExplored + full.runs - full.statesExplored);
+  });
+
+  it('spreads a prefix of its budgeted order over the whole list: a permutation whose first k leave no gap above a few times count/k', () => {
+    for (const count of [1, 2, 3, 10, 97, 5032]) {
+      const order = spreadOrder(count);
+      expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, at) => at));
+    }
+    const order = spreadOrder(5032);
+    const first = order.slice(0, 50).sort((a, b) => a - b);
+    const gaps = first.slice(1).map((at, i) => at - first[i]!);
+    expect(Math.max(...gaps, first[0]!, 5032 - first.at(-1)!)).toBeLessThan(3 * 5032 / 50);
   });
 
   it('gives the same result when its crashes run in worker threads', async () => {
