@@ -45,9 +45,11 @@ export interface RootCauseGroup {
  * quoted text before its length (`"k3@12.0"… (43 bytes)`), hex (`0x6b31…`, or `0x` for no bytes)
  * or both (`"k3@12.0:"+0x00ff… (40 bytes)`); any other text in double quotes, which a workload's
  * check quotes as data (`doc holds "version 3"`, `message "m5:xxxx" is missing`), while Node's
- * errors put paths in single quotes, which stay; a word of 16 or more letters, digits, `-` and
- * `_`, with both a letter and a digit: a random id, as `<id>` (a UUID, automerge's base58
- * document ids: one bug of a new user's automerge campaign read as 129 root causes); hex
+ * errors put paths in single quotes, which stay; a random id, as `<id>`: a UUID, a word of 16
+ * or more letters, digits, `-` and `_` with a digit and letters of both cases (automerge's base58
+ * document ids, nanoids: one bug of a new user's automerge campaign read as 129 root causes), or
+ * of 20 or more lower-case letters and digits with both (a cuid), but not a package's name of
+ * words apart by `-` (`msgpackr-extract-linux-x64`, which a lmdb user read as `<id>`); hex
  * names of 8 or more characters mixing digits and letters, a word of their own (a library's
  * hashed file name, a temporary file's random suffix); a key a workload names without digits
  * or quotes (`key c unreadable`, which a drawn key's digits would mask anyway), unless it is a
@@ -59,9 +61,9 @@ export interface RootCauseGroup {
  * of `ext4`, which names a file system, and the section of a manual page (`write(2)`), which names
  * a call.
  */
-const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z_-])(?!tmp[-.])(?=[0-9A-Za-z_-]*\d)(?=[0-9A-Za-z_-]*[A-Za-z])[0-9A-Za-z_-]{16,}(?![0-9A-Za-z_-])|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )(?!(?:no|not|that|the|of|in|is|was|with|which|it|to|from|and|or|too|must|should|has|had|be|are|were|size|length|name|exceeds|over|above|empty|missing|longer|larger|bytes)[\s,;:)])[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?|\bext)(?!(?<=[a-z]\()\d\))\d+/g;
+const variablePart = /"(?:[^"\\]|\\.)*"…?(?:\+0x[0-9a-fA-F]*…?)?(?= \(\d+ bytes?\))|"(?:[^"\\]|\\.)*"|0x[0-9a-fA-F]*…?|(?<![0-9A-Za-z_-])(?!tmp[-.])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|(?=[0-9A-Za-z_-]*\d)(?=[0-9A-Za-z_-]*[a-z])(?=[0-9A-Za-z_-]*[A-Z])[0-9A-Za-z_-]{16,}|(?=[0-9a-z]*\d)(?=[0-9a-z]*[a-z])[0-9a-z]{20,})(?![0-9A-Za-z_-])|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}(?![0-9A-Za-z])|(?<=\/)[0-9a-fA-F]{2}(?:\/[0-9a-fA-F]{2})+(?=\/)|(?<=tmp[-.])[0-9a-fA-F]+(?![0-9A-Za-z])|(?<=\bkey )(?!(?:no|not|that|the|of|in|is|was|with|which|it|to|from|and|or|too|must|should|has|had|be|are|were|size|length|name|exceeds|over|above|empty|missing|longer|larger|bytes)[\s,;:)])[^\s"(),;:0-9]+(?=[\s,;:)]|$)|(?<!kill ?-|[uU][tT][fF]-?|\bext)(?!(?<=[a-z]\()\d\))\d+/g;
 
-/** Length from which a word of letters and digits (and `-`, `_`) is taken for a random id. */
+/** Length from which a word of letters and digits (and `-`, `_`), of both cases, is taken for a random id. */
 const idCharsMin = 16;
 
 /** Text right after a value that gives its length: the value is bytes (text or hex), masked as such. */
@@ -72,7 +74,7 @@ function maskOf(part: string, offset: number, message: string): string {
   if (part.startsWith('"')) return sizedAfter.test(message.slice(offset + part.length)) ? '0x…' : '"…"';
   if (part.startsWith('0x')) return '0x…';
   if (/^\d+$/.test(part) && !/tmp[-.]$/.test(message.slice(Math.max(0, offset - 4), offset))) return 'N';
-  if (part.length >= idCharsMin && !/^[0-9a-fA-F]+$/.test(part) && /\d/.test(part) && /[A-Za-z]/.test(part)) return '<id>';
+  if (part.length >= idCharsMin && !/^[0-9a-fA-F]+$/.test(part)) return '<id>';
   return message.slice(Math.max(0, offset - 4), offset) === 'key ' ? '<key>' : '<hex>';
 }
 

@@ -34,7 +34,7 @@ import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade
 import { copyCoverage, describeError, describeThrown, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
-import { nativeAddonNote, watchNativeAddons } from './native-addons.ts';
+import { nativeAddonNote, nativeAddonsLoaded, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
 import { isInvariantViolation, type Workload, type WorkloadContext, type WorkloadCrash } from './workload.ts';
 
@@ -822,6 +822,9 @@ class LibraryRun<S, L, M> {
       // attempt left (a lock, a timer) is still there: its error is told too, as the cause.
       const first = opened.outcome === 'error' && faultsOn ? opened.error : undefined;
       if (opened.outcome !== 'done' && faultsOn) opened = await this.#section('recovery', () => this.#open());
+      // Native code that never opened the store in this run (its first open crashed) tells
+      // nothing of a crash: its I/O goes to the real disk. As with faults off from the start.
+      if (opened.outcome !== 'done' && crash.firstOpen === true && nativeAddonsLoaded().length > 0) this.#setupDone('open', opened);
       if (opened.outcome !== 'done') {
         this.#flushReported(crash);
         const detail = opened.outcome === 'error' ? messageOf(opened.error) : opened.outcome;

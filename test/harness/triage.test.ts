@@ -140,6 +140,9 @@ describe('messageShape', () => {
     expect(messageShape(b)).toBe(messageShape(a));
     expect(messageShape('row 1b4e28ba-2fa1-11d2-883f-0016d3cca427 is missing')).toBe('row <id> is missing');
     expect(messageShape('ProcessCrashedError in node_modules/write-file-atomic k12-b7')).toBe('ProcessCrashedError in node_modules/write-file-atomic kN-bN');
+    expect(messageShape('job cjld2cjxh0000qzrmn831i7rn failed')).toBe('job <id> failed');
+    // A package's name is no id: words apart by `-`, of one case.
+    expect(messageShape('it loaded @msgpackr-extract/msgpackr-extract-linux-x64 (node.abi115.glibc.node)')).toBe('it loaded @msgpackr-extract/msgpackr-extract-linux-xN (node.abiN.glibc.node)');
   });
 
   it('masks a key a workload names without digits or quotes, so one complaint about keys a and c has one shape', () => {

@@ -8,6 +8,7 @@ import { cli } from '../cli/helpers.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import { nativeAddonsLine } from '../../targets/native-addons.ts';
 import type { TargetPlan } from '../../targets/plan.ts';
+import { noFaults } from '../../sim/index.ts';
 
 describe('a library that loads a native addon', () => {
   it('fails its open with a message that names the addon and says its I/O never reaches the simulated disk', async () => {
@@ -15,6 +16,13 @@ describe('a library that loads a native addon', () => {
     await expect(subject.run(subject.plan('native-store', 1) as TargetPlan)).rejects.toThrow(
       /open did not complete with faults off: Database failed to open; it loaded native addons, whose file I\/O bypasses Node's fs and never reaches the simulated disk .*: lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)/,
     );
+  });
+
+  it('whose first open a kill -9 struck fails the open after it as a harness failure naming the addon, not as a store that does not open after the crash (a lmdb user\'s false [opens])', async () => {
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/native-store-mkdir.ts' });
+    const plan = subject.plan('native-store-mkdir', 1) as TargetPlan;
+    const killed = { ...plan, faults: noFaults({ scheduled: [{ io: 0, kind: 'kill-9' }] }) };
+    await expect(subject.run(killed)).rejects.toThrow(/open did not complete with faults off: No such file or directory: Attempting to setup locks; it loaded native addons, whose file I\/O bypasses Node's fs/);
   });
 
   it('that was handed a descriptor the facade opened is told so when its open fails with EBADF, not that its I/O went to the real disk', async () => {
