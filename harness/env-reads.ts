@@ -26,7 +26,27 @@ let heard: ((name: string) => void) | undefined;
 let copying = false;
 
 function note(name: string | symbol): void {
-  if (typeof name === 'string' && !copying) noteEnvRead(name);
+  if (typeof name !== 'string' || copying) return;
+  noteEnvRead(name);
+  if (readers.size > 0 && !ignored.test(name)) for (const reader of readers) reader.add(name);
+}
+
+/** The sets of {@link readsDuring} calls in progress: each gets every name read, not only the first time. */
+const readers = new Set<Set<string>>();
+
+/**
+ * Runs `work` (the import of a user's module) and says which names were read from `process.env`
+ * while it ran: what the module's code read as it loaded (subjects/load.ts compares them at the
+ * next load in the thread). Reads by other code running meanwhile count too.
+ */
+export async function readsDuring<T>(work: () => Promise<T>): Promise<{ readonly value: T; readonly names: ReadonlySet<string> }> {
+  const names = new Set<string>();
+  readers.add(names);
+  try {
+    return { value: await work(), names };
+  } finally {
+    readers.delete(names);
+  }
 }
 
 /**

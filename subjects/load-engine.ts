@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { referenceEngine } from '../sim/contract.ts';
@@ -48,15 +49,21 @@ function loadFailure(error: unknown, path: string): string {
   return line === undefined ? first : `${first} (line ${line})`;
 }
 
-/** Imports `module` (named by `flag`, for messages) and returns its exports. @throws {@link SubjectLoadError} */
-export async function importModule(module: string, flag: string): Promise<Record<string, unknown>> {
+/**
+ * Imports `module` (named by `flag`, for messages) and returns its exports.
+ * @param generation - 0 for the thread's first load; above, a load of the module's own file anew
+ *   (its CommonJS cache entry dropped, its URL given a query), the modules it imports as loaded
+ * @throws {@link SubjectLoadError}
+ */
+export async function importModule(module: string, flag: string, generation = 0): Promise<Record<string, unknown>> {
   const path = resolve(module);
   if (!existsSync(path)) throw new SubjectLoadError(`${flag} ${module}: no such file`);
   if (statSync(path).isDirectory()) throw new SubjectLoadError(`${flag} ${module}: is a folder, not a module`);
   try {
     if (isTypeScript(path)) await ensureTypeScript();
     watchEnvReads();
-    return await import(pathToFileURL(path).href) as Record<string, unknown>;
+    if (generation > 0) delete createRequire(import.meta.url).cache[path];
+    return await import(`${pathToFileURL(path).href}${generation > 0 ? `?powercut-load=${generation}` : ''}`) as Record<string, unknown>;
   } catch (error) {
     throw new SubjectLoadError(`${flag} ${module}: cannot load it (${loadFailure(error, path)})`);
   }
@@ -85,11 +92,12 @@ export function looksLikeWorkload(value: unknown): boolean {
 
 /**
  * The engine exported by `module` (absent: the reference engine).
+ * @param generation - see {@link importModule}
  * @throws {@link SubjectLoadError} when the module is missing or exports no engine
  */
-export async function loadEngine(module?: string): Promise<Engine> {
+export async function loadEngine(module?: string, generation = 0): Promise<Engine> {
   if (module === undefined) return referenceEngine;
-  const exports = await importModule(module, '--engine');
+  const exports = await importModule(module, '--engine', generation);
   const engine = exported(exports, 'engine') as Partial<Engine> | undefined;
   if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
   if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { watchRuns, type BasePlan, type Subject, type SubjectSpec } from '../harness/index.ts';
+import { readsDuring, watchRuns, type BasePlan, type Subject, type SubjectSpec } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import type { Workload } from '../targets/index.ts';
 import { workloadProblems } from './workload-shape.ts';
@@ -23,7 +23,7 @@ export { loadEngine, SubjectLoadError };
  * The workload exported by `module`.
  * @throws {@link SubjectLoadError} when the module is missing or exports no workload
  */
-export async function loadWorkload(module: string): Promise<Workload<unknown, unknown>> {
+export async function loadWorkload(module: string, generation = 0): Promise<Workload<unknown, unknown>> {
   // The facade's routes go in before the workload and its libraries load, so that a library
   // copying fs functions at import copies the routes (facade/install.ts).
   const { installFacadeRoutes } = await import('../facade/index.ts');
@@ -31,7 +31,7 @@ export async function loadWorkload(module: string): Promise<Workload<unknown, un
   // So are the notes of native addons, whose I/O the facade never sees (targets/native-addons.ts).
   const { watchNativeAddons } = await import('../targets/index.ts');
   watchNativeAddons();
-  const exports = await importModule(module, '--target');
+  const exports = await importModule(module, '--target', generation);
   const workload = exported(exports, 'workload') as Partial<Workload<unknown, unknown>> | undefined;
   if (!looksLikeWorkload(workload) && looksLikeEngine(workload)) {
     throw new SubjectLoadError(`--target ${module}: the default export is an engine, not a library workload: give it with --engine`);
@@ -52,30 +52,60 @@ function looksLikeEngine(value: unknown): boolean {
   return !workloadFields.some((field) => field in value);
 }
 
-const loaded = new Map<string, Promise<Subject>>();
+/** A subject loaded in this thread: what its module read from the environment as it loaded, and how many times it was loaded. */
+interface Loaded {
+  readonly subject: Promise<Subject>;
+  /** Each name the module's code read as it loaded, with the value it had then (filled once loaded). */
+  readonly env: Map<string, string | undefined>;
+  readonly generation: number;
+}
+
+const loaded = new Map<string, Loaded>();
 
 /**
- * The subject `spec` names, loaded once per thread.
+ * The subject `spec` names, loaded once per thread, and again when a variable its module read as
+ * it loaded has another value now: an engine that reads `LSM_BUG` at its top, tested clean, then
+ * with `LSM_BUG` set in the next test of the same file, passed again (a new user's silent false
+ * pass). The module's own file is loaded anew; when that does not read the variable again (a
+ * module it imports does, which Node loads once per thread), the load fails in one line.
  * @throws {@link SubjectLoadError}
  */
 export function loadSubject(spec: SubjectSpec): Promise<Subject> {
   const key = JSON.stringify([spec.kind, spec.module ?? null, spec.looks ?? null]);
-  let subject = loaded.get(key);
-  if (subject === undefined) {
-    // Each kind is imported when first needed: an engine campaign never loads the fs facade.
-    // powercut's own modules are loaded before the user's, never alongside: a CommonJS subject
-    // that calls require('powercut') loads the package synchronously (Node's require of an ES
-    // module), which throws (`reading 'getStatus'`) if one of its modules is still being
-    // loaded by an import() in flight.
-    subject = spec.kind === 'engine'
-      ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => engineSubject(await loadEngine(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject)
-      : import('../targets/index.ts').then(async ({ librarySubject }) => librarySubject(await loadWorkload(spec.module), spec.module, { looks: spec.looks }) as unknown as Subject);
+  const known = loaded.get(key);
+  const changed = known === undefined ? [] : [...known.env].filter(([name, value]) => process.env[name] !== value);
+  if (known !== undefined && changed.length === 0) return known.subject;
+  const generation = known === undefined ? 0 : known.generation + 1;
+  const env = new Map<string, string | undefined>();
+  // Each kind is imported when first needed: an engine campaign never loads the fs facade.
+  // powercut's own modules are loaded before the user's, never alongside: a CommonJS subject
+  // that calls require('powercut') loads the package synchronously (Node's require of an ES
+  // module), which throws (`reading 'getStatus'`) if one of its modules is still being
+  // loaded by an import() in flight.
+  const subject = (spec.kind === 'engine'
+    ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => {
+      const { value, names } = await readsDuring(() => loadEngine(spec.module, generation));
+      return { subject: engineSubject(value, spec.module, { looks: spec.looks }) as unknown as Subject, names };
+    })
+    : import('../targets/index.ts').then(async ({ librarySubject }) => {
+      const { value, names } = await readsDuring(() => loadWorkload(spec.module!, generation));
+      return { subject: librarySubject(value, spec.module, { looks: spec.looks }) as unknown as Subject, names };
+    })).then(({ subject: made, names }) => {
+    const stale = changed.find(([name]) => !names.has(name));
+    if (stale !== undefined) throw staleLoad(spec, stale);
+    for (const name of names) env.set(name, process.env[name]);
     // Every run watched when a watchdog runs (harness/watchdog.ts): code that spins never hangs a campaign.
-    subject = subject.then(watchRuns);
-    loaded.set(key, subject);
-    subject.catch(() => loaded.delete(key));
-  }
+    return watchRuns(made);
+  });
+  loaded.set(key, { subject, env, generation });
+  subject.catch(() => loaded.delete(key));
   return subject;
+}
+
+/** A module that read `name` (then `was`) as it first loaded, and does not read it again when loaded anew. */
+function staleLoad(spec: SubjectSpec, [name, was]: readonly [string, string | undefined]): SubjectLoadError {
+  const shown = (value: string | undefined): string => (value === undefined ? 'unset' : JSON.stringify(value));
+  return new SubjectLoadError(`${spec.kind === 'engine' ? '--engine' : '--target'} ${spec.module ?? ''}: ${name} was ${shown(was)} when this thread first loaded it, and is ${shown(process.env[name])} now, but loading it anew does not read ${name} again (a module it imports does, and Node loads that once per thread), so its runs would test the code as first loaded: read ${name} when the ${spec.kind === 'engine' ? 'engine opens' : 'workload opens'} rather than when a module loads, or test each value in a test file of its own`);
 }
 
 /**

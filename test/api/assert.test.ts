@@ -47,6 +47,32 @@ describe('assertCrashSafe', () => {
     }
   });
 
+  it('tests the engine as the environment says now when a variable its module read as it loaded has changed since, in the same thread: clean, then the planted bug, then clean (a new user\'s second test passed on the module first loaded)', async () => {
+    const engine = 'test/fixtures/engines/planted-by-env.ts';
+    const options = { scenarios: ['wal-append'], seeds: 4, failuresDir: dir };
+    expect((await assertCrashSafe({ engine }, options)).seeds).toBe(4);
+    process.env['PC_TEST_PLANTED'] = '1';
+    try {
+      expect(await thrown(assertCrashSafe({ engine }, options))).toMatchObject({ invariant: 'durability' });
+    } finally {
+      delete process.env['PC_TEST_PLANTED'];
+    }
+    expect((await assertCrashSafe({ engine }, options)).seeds).toBe(4);
+  });
+
+  it('refuses in one line, by code, to test an engine whose switch changed since a module it imports read it as it loaded, which loading the engine anew cannot read again', async () => {
+    const engine = 'test/fixtures/engines/planted-by-env-deep.ts';
+    expect((await assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 })).seeds).toBe(2);
+    process.env['PC_TEST_PLANTED_DEEP'] = '1';
+    try {
+      const error = await thrown(assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 }));
+      expect(error).toMatchObject({ code: 'SUBJECT_LOAD' });
+      expect((error as Error).message).toBe(`engine ${engine}: PC_TEST_PLANTED_DEEP was unset when this thread first loaded it, and is "1" now, but loading it anew does not read PC_TEST_PLANTED_DEEP again (a module it imports does, and Node loads that once per thread), so its runs would test the code as first loaded: read PC_TEST_PLANTED_DEEP when the engine opens rather than when a module loads, or test each value in a test file of its own`);
+    } finally {
+      delete process.env['PC_TEST_PLANTED_DEEP'];
+    }
+  });
+
   it('replays the plan file it wrote (the plan option, or POWERCUT_PLAN) instead of a campaign, and fails the same way', async () => {
     const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
     const again = (await thrown(assertCrashSafe({ engine: broken }, { plan: first.planFile! }))) as CrashSafetyError;
