@@ -4,6 +4,8 @@
  * unset variable interpolated into it) ran a whole campaign instead of the regression it named;
  * `steps: 0` was refused with a message that named no option.
  */
+import { nearestName } from '../harness/index.ts';
+
 /** An option an API call does not know, or a value it cannot take: told apart by `code`. */
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
@@ -18,23 +20,6 @@ export function optionNames(keys: Record<string, true>): readonly string[] {
   return Object.keys(keys);
 }
 
-/** The known name closest to `name` (a letter or two off, or one a prefix of the other), if any. */
-function nearest(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  return known.find((candidate) => candidate.toLowerCase().startsWith(lower) || lower.startsWith(candidate.toLowerCase()))
-    ?? known.find((candidate) => editDistance(candidate.toLowerCase(), lower) <= 2);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 /**
  * Refuses a key of `options` that `call` does not know, and an empty `plan`.
  * @param what - how the message names the argument (`assertCrashSafe options`)
@@ -45,7 +30,7 @@ export function checkOptions(what: string, options: object | undefined, known: r
   if (typeof options !== 'object') throw new OptionsError(`${what}: expected an object, not ${typeof options}`);
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const near = nearest(key, known);
+    const near = nearestName(key, known);
     throw new OptionsError(`${what}: unknown option ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${near}?)`}; known: ${known.join(', ')}`);
   }
   const plan = (options as { plan?: unknown }).plan;

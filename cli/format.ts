@@ -406,7 +406,7 @@ function violationsLine(violations: RunResult['violations']): string {
 }
 
 /** The result of one run (`repro`, `replay`) after the subject's plan lines. */
-export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string): string[] {
+export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string, allEvents = false): string[] {
   const lines = [
     ...planLines,
     `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
@@ -429,6 +429,6 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
     lines.push(`the first violation was found by a second look at crash ${look.crash + 1}, not on the run's own path: the trace below is the run's; `
       + `\`shrink\` moves it onto the path (${pinned}, no fault after that crash) and its plan's trace shows the recovery that failed`);
   }
-  lines.push(...traceExcerpt(result));
+  lines.push(...(allEvents ? [`all ${result.trace.length} trace events:`, ...result.trace.map((event) => `  ${traceLine(event)}`)] : traceExcerpt(result)));
   return lines;
 }

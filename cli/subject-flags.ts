@@ -4,7 +4,7 @@
  * `--seed N`, or `--plan FILE`). The commands stay free of any branch on the kind of subject.
  */
 import type { Command } from 'commander';
-import type { BasePlan, Subject, SubjectSpec } from '../harness/index.ts';
+import { nearestName, type BasePlan, type Subject, type SubjectSpec } from '../harness/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
 import { loadSubject, openPlan } from '../subjects/load.ts';
 import { UsageError } from './errors.ts';
@@ -80,7 +80,10 @@ export function unitOf(subject: Subject, scenario: string | undefined): string {
     return subject.units[0]!;
   }
   if (scenario === undefined) throw new UsageError(`--scenario NAME is required (one of: ${subject.units.join(', ')})`);
-  if (!subject.units.includes(scenario)) throw new UsageError(`unknown scenario ${JSON.stringify(scenario)} (see: powercut list)`);
+  if (!subject.units.includes(scenario)) {
+    const near = nearestName(scenario, subject.units);
+    throw new UsageError(`unknown scenario ${JSON.stringify(scenario)}${near === undefined ? '' : ` (did you mean ${near}?)`} (see: powercut list)`);
+  }
   return scenario;
 }
 

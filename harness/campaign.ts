@@ -22,6 +22,7 @@ import type { RunViolation } from '../sim/index.ts';
 import { Aggregator, type KeptRun } from './aggregate.ts';
 import { InProcessExecutor, type SeedExecutor } from './executor.ts';
 import { threadsExecutor } from './threads.ts';
+import { nearestName } from './nearest.ts';
 import { campaignPairs, CampaignInputError, pairCount, parseShard, type Pair, type Shard } from './pairs.ts';
 import { WorkerPool, WorkerStartError } from './pool.ts';
 import { invocationDefault, reproCommand } from './repro.ts';
@@ -97,7 +98,10 @@ function checkCount(what: string, value: number | undefined, least: number): voi
 function checkOptions<P extends BasePlan>(options: CampaignOptions<P>, units: readonly string[]): void {
   if (units.length === 0) throw new CampaignInputError(`no ${options.subject.unitWord} given`);
   for (const unit of units) {
-    if (!options.subject.units.includes(unit)) throw new CampaignInputError(`unknown ${options.subject.unitWord} ${JSON.stringify(unit)} (see: powercut list)`);
+    if (!options.subject.units.includes(unit)) {
+      const near = nearestName(unit, options.subject.units);
+      throw new CampaignInputError(`unknown ${options.subject.unitWord} ${JSON.stringify(unit)}${near === undefined ? '' : ` (did you mean ${near}?)`} (see: powercut list)`);
+    }
   }
   if (new Set(units).size !== units.length) throw new CampaignInputError(`a ${options.subject.unitWord} is listed twice`);
   checkCount('seeds', options.seeds, 0);

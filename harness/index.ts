@@ -39,3 +39,4 @@ export {
   causeShape, failingRuns, hintsOf, ownPathAfterLook, withoutHints, messageParts, messageShape, representativeRun, rootCauseGroups, rootCauseKey, type FailingRun, type RootCauseGroup,
 } from './triage.ts';
 export type { DeterminismCheck, DigestMismatch } from '../sim/index.ts';
+export { nearestName } from './nearest.ts';

@@ -84,6 +84,18 @@ export function exported(exports: Record<string, unknown>, name: string): unknow
   return value;
 }
 
+/**
+ * The one-line refusal of a module that has neither a default export nor one called `name`, or
+ * undefined: a user who wrote `export const engine2 = ...` read "the default export is not an
+ * engine" of a module that had none.
+ */
+export function noSubjectExport(exports: Record<string, unknown>, flag: string, module: string, name: 'engine' | 'workload'): SubjectLoadError | undefined {
+  if ('default' in exports || name in exports) return undefined;
+  const names = Object.keys(exports).filter((key) => key !== '__esModule');
+  const has = names.length === 0 ? 'it exports nothing' : `it exports ${names.join(', ')}`;
+  return new SubjectLoadError(`${flag} ${module}: no default export (${has}): export the ${name} as the default, or as \`${name}\` (see define${name === 'engine' ? 'Engine' : 'Workload'})`);
+}
+
 /** A workload has operations and invariants; an engine has neither. */
 export function looksLikeWorkload(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Array.isArray((value as { operations?: unknown }).operations)
@@ -101,7 +113,7 @@ export async function loadEngine(module?: string, generation = 0): Promise<Engin
   const engine = exported(exports, 'engine') as Partial<Engine> | undefined;
   if (looksLikeWorkload(engine)) throw new SubjectLoadError(`--engine ${module}: the default export is a library workload: give it with --target`);
   if (typeof engine !== 'object' || engine === null || typeof engine.name !== 'string' || typeof engine.open !== 'function') {
-    throw new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
+    throw noSubjectExport(exports, '--engine', module, 'engine') ?? new SubjectLoadError(`--engine ${module}: the default export is not an engine ({ name, open(env) }; see defineEngine)`);
   }
   if (engine.damage !== undefined && engine.damage !== 'point-in-time' && engine.damage !== 'detects') {
     throw new SubjectLoadError(`--engine ${module}: damage must be 'point-in-time' or 'detects', found ${JSON.stringify(engine.damage)}`);

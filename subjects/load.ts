@@ -15,7 +15,7 @@ import { readsDuring, watchRuns, type BasePlan, type Subject, type SubjectSpec }
 import { PlanFileError } from '../sim/index.ts';
 import type { Workload } from '../targets/index.ts';
 import { workloadProblems } from './workload-shape.ts';
-import { exported, importModule, loadEngine, looksLikeWorkload, SubjectLoadError } from './load-engine.ts';
+import { exported, importModule, noSubjectExport, loadEngine, looksLikeWorkload, SubjectLoadError } from './load-engine.ts';
 
 export { loadEngine, SubjectLoadError };
 
@@ -38,7 +38,7 @@ export async function loadWorkload(module: string, generation = 0): Promise<Work
   }
   const problems = workloadProblems(workload);
   if (problems.length > 0) {
-    throw new SubjectLoadError(`--target ${module}: the default export is not a workload: ${problems.join('; ')} (see defineWorkload)`);
+    throw noSubjectExport(exports, '--target', module, 'workload') ?? new SubjectLoadError(`--target ${module}: the default export is not a workload: ${problems.join('; ')} (see defineWorkload)`);
   }
   return workload as Workload<unknown, unknown>;
 }

@@ -54,7 +54,7 @@ function files(count: number): string {
  * Runs one plan with the full trace and prints it.
  * @returns the exit code: 3 harness, 1 violation, 5 a scheduled fault never fired, 0 otherwise
  */
-export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: () => string, traceFile: string | undefined, diskDir?: string, fromSeed = false): Promise<number> {
+export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, reproduce: () => string, traceFile: string | undefined, diskDir?: string, fromSeed = false, allEvents = false): Promise<number> {
   if (traceFile !== undefined) checkOutputFile('--trace', traceFile);
   if (diskDir !== undefined) checkDumpDir(diskDir);
   let disk: DiskImage | undefined;
@@ -66,7 +66,7 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   if (traceFile !== undefined) await writeFile(traceFile, result.trace.map((event) => JSON.stringify(event)).join('\n') + (result.trace.length ? '\n' : ''), 'utf8');
   // Made after the run: the variables the user's code read are known only once it ran (a planted
   // bug's switch read inside a function, `COW_BUG=...`).
-  for (const line of runSummary(subject.describePlan(plan), result, reproduce())) console.log(line);
+  for (const line of runSummary(subject.describePlan(plan), result, reproduce(), allEvents)) console.log(line);
   if (traceFile !== undefined) console.log(`trace: ${result.trace.length} events written to ${traceFile}`);
   if (diskDir !== undefined) reportDump(diskDir, disk, result.violations);
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
@@ -166,20 +166,23 @@ async function planDocument(file: string): Promise<unknown> {
   return format === 'powercut-regression' ? parseEntry(document, file).plan : document;
 }
 
+const allEventsHelp = 'print every trace event, not only those around the first violation (or the last ones)';
+
 const diskHelp = 'write the simulated disk at the first failed check to this new or empty folder: now/ (the files as read then), durable/ (what the platter held), disk-image.json';
 
 export function register(program: Command): void {
   subjectOptions(program.command('repro'))
-    .description('rerun one seed with the full trace; exit 1 if it reproduces a violation')
+    .description('rerun one seed, tracing every event: print its plan, its violations and the trace events around the first (--all-events: every one; --trace FILE: all as JSON lines); exit 1 if it reproduces a violation')
     .option('--scenario <name>', 'scenario name (see: powercut list; not with --target)')
     .requiredOption('--seed <s>', 'the seed', integerOption(0))
     .option('--trace <file>', 'write the whole trace as JSON lines')
+    .option('--all-events', allEventsHelp)
     .option('--disk <dir>', diskHelp)
-    .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string; disk?: string }) => {
+    .action(async (options: SubjectFlags & { scenario?: string; seed: number; trace?: string; disk?: string; allEvents?: boolean }) => {
       const subject = await subjectOf(options);
       const unit = unitOf(subject, options.scenario);
       const reproduce = (): string => reproCommand(invocationOf(process.argv, process.env, process.cwd()), subject, unit, options.seed);
-      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk, true);
+      process.exitCode = await runOnce(subject, subject.plan(unit, options.seed), reproduce, options.trace, options.disk, true, options.allEvents === true);
     });
 
   program.command('replay')
@@ -188,10 +191,11 @@ export function register(program: Command): void {
     .option('--engine <file>', 'run an engine plan on this engine instead of the one it names')
     .option('--target <file>', 'run a library workload\'s plan on this workload module instead of the one it names (a fixed copy, even under another name)')
     .option('--trace <file>', 'write the whole trace as JSON lines')
+    .option('--all-events', allEventsHelp)
     .option('--real', 'run an engine plan against the real file system, with kill -9 in place of each crash point (see README, "The real disk")')
     .option('--dir <path>', 'with --real: the data folder (missing or empty), kept afterwards')
     .option('--disk <dir>', diskHelp)
-    .action(async (file: string, options: { engine?: string; target?: string; trace?: string; real?: boolean; dir?: string; disk?: string }) => {
+    .action(async (file: string, options: { engine?: string; target?: string; trace?: string; real?: boolean; dir?: string; disk?: string; allEvents?: boolean }) => {
       if (options.dir !== undefined && options.real !== true) throw new UsageError('--dir needs --real');
       if (options.disk !== undefined && options.real === true) throw new UsageError('--disk writes the simulated disk; with --real the data folder is --dir, kept afterwards');
       if (options.trace !== undefined && options.real === true) throw new UsageError('--trace has no meaning with --real (a real process has no trace; replay without --real for it)');
@@ -203,7 +207,7 @@ export function register(program: Command): void {
         process.exitCode = await replayReal(plan as Plan, subject.spec.module, options.dir);
         return;
       }
-      process.exitCode = await runOnce(subject, plan, () => replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace, options.disk);
+      process.exitCode = await runOnce(subject, plan, () => replayCommand(invocationOf(process.argv, process.env, process.cwd()), file, overrideArgs(options)), options.trace, options.disk, false, options.allEvents === true);
     });
 }
 

@@ -50,19 +50,19 @@ describe('assertCrashSafe', () => {
   it('tests the engine as the environment says now when a variable its module read as it loaded has changed since, in the same thread: clean, then the planted bug, then clean (a new user\'s second test passed on the module first loaded)', async () => {
     const engine = 'test/fixtures/engines/planted-by-env.ts';
     const options = { scenarios: ['wal-append'], seeds: 4, failuresDir: dir };
-    expect((await assertCrashSafe({ engine }, options)).seeds).toBe(4);
+    expect((await assertCrashSafe({ engine }, options))?.seeds).toBe(4);
     process.env['PC_TEST_PLANTED'] = '1';
     try {
       expect(await thrown(assertCrashSafe({ engine }, options))).toMatchObject({ invariant: 'durability' });
     } finally {
       delete process.env['PC_TEST_PLANTED'];
     }
-    expect((await assertCrashSafe({ engine }, options)).seeds).toBe(4);
+    expect((await assertCrashSafe({ engine }, options))?.seeds).toBe(4);
   });
 
   it('refuses in one line, by code, to test an engine whose switch changed since a module it imports read it as it loaded, which loading the engine anew cannot read again', async () => {
     const engine = 'test/fixtures/engines/planted-by-env-deep.ts';
-    expect((await assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 })).seeds).toBe(2);
+    expect((await assertCrashSafe({ engine }, { scenarios: ["wal-append"], seeds: 2 }))?.seeds).toBe(2);
     process.env['PC_TEST_PLANTED_DEEP'] = '1';
     try {
       const error = await thrown(assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 }));

@@ -133,6 +133,15 @@ describe('repro and replay', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 0 });
   });
 
+  it('prints every trace event with --all-events, as many as the trace file holds', async () => {
+    const traceFile = join(dir, 'trace-all.jsonl');
+    const result = await cli('repro', '--scenario', 'wal-append', '--seed', '3', '--all-events', '--trace', traceFile);
+    expect(result.code).toBe(0);
+    const written = (await readFile(traceFile, 'utf8')).trim().split('\n').length;
+    expect(result.stdout).toContain(`all ${written} trace events:`);
+    expect(result.stdout.split('\n').filter((line) => /^  #\d+ /.test(line))).toHaveLength(written);
+  });
+
   it('replays a plan file written from scenario.plan(seed) with the digest of the same seed', async () => {
     const file = join(dir, 'plan.json');
     await writeFile(file, JSON.stringify(findScenario('rotation')!.plan(5)));

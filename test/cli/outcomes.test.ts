@@ -235,6 +235,13 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(oneLine(unknown.stderr)).toEqual(['powercut: unknown scenario "nope" (see: powercut list)']);
   });
 
+  it('a module with no default export: says so and what it exports, not that its default export is no engine', async () => {
+    await writeFile(join(dir, 'named-only.mjs'), 'export const engine2 = { name: "x", async open() { throw new Error("never"); } };\n');
+    const run = await cli('run', '--engine', join(dir, 'named-only.mjs'), '--seeds', '1');
+    expect(run.code).toBe(2);
+    expect(oneLine(run.stderr)).toEqual([`powercut: --engine ${join(dir, 'named-only.mjs')}: no default export (it exports engine2): export the engine as the default, or as \`engine\` (see defineEngine)`]);
+  });
+
   it('an engine whose damage contract is misspelt', async () => {
     await writeFile(join(dir, 'misspelt-damage.mjs'), 'export default { name: "x", damage: "detect", async open() { throw new Error("never"); } };\n');
     const run = await cli('run', '--engine', join(dir, 'misspelt-damage.mjs'), '--seeds', '1');

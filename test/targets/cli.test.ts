@@ -160,7 +160,10 @@ describe('bad input: one line on stderr, exit 2', () => {
 
   it('refuses a missing module, a module that is not a workload, and --target with --scenario', async () => {
     expectUsage(await cli('run', '--target', 'targets/missing.ts', '--seeds', '1'), /--target targets\/missing\.ts: no such file/);
-    expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /--target targets\/workload\.ts: the default export is not a workload: it is undefined, not an object \(see defineWorkload\)/);
+    // A module with no default export says so, and what it exports.
+    expectUsage(await cli('run', '--target', 'targets/workload.ts', '--seeds', '1'), /--target targets\/workload\.ts: no default export \(it exports [^)]*\bfreshRequire\b[^)]*\): export the workload as the default, or as `workload` \(see defineWorkload\)/);
+    expectUsage(await cli('run', '--target', 'test/fixtures/workloads/misspelt-operations.ts', '--seeds', '1'), /the default export is not a workload: operations must be a non-empty array/);
+    expectUsage(await cli('run', '--scenario', 'wal-apend', '--seeds', '1'), /^powercut: unknown scenario "wal-apend" \(did you mean wal-append\?\) \(see: powercut list\)$/m);
     expectUsage(await cli('run', '--target', 'targets/lowdb.ts', '--scenario', 'swarm'), /unknown workload "swarm"/);
     expectUsage(await cli('repro', '--seed', '1'), /--scenario NAME is required/);
     expectUsage(await cli('repro', '--target', 'targets/lowdb.ts', '--scenario', 'swarm', '--seed', '1'), /--scenario has no meaning with --target/);
