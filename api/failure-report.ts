@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envAssignments, replayCommand, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
+import { envAssignments, envChangedSince, replayCommand, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
-import type { RunViolation } from '../sim/index.ts';
+import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
 import { locatePlanSubject, openPlan } from '../subjects/index.ts';
 import { CrashSafetyError, IncompleteError } from './errors.ts';
@@ -37,8 +37,8 @@ export async function planToReplay(subject: SubjectInput, option: string | URL |
   return by === search ? fromEnv : undefined;
 }
 
-/** Replays one plan file on `input`'s subject and throws if it fails. */
-export async function replayOne(planFile: string, input: SubjectInput, invocation: string): Promise<void> {
+/** Replays one plan file on `input`'s subject and throws if it fails. @returns what the plan says of the failure it was saved for, if anything */
+export async function replayOne(planFile: string, input: SubjectInput, invocation: string): Promise<PlanFinding | undefined> {
   const spec = specOfInput(input);
   const override = spec.kind === 'engine' ? { engine: spec.module } : { target: spec.module, renameWorkload: true };
   const { subject, plan } = await openPlan(await readJsonDocument(planFile), planFile, override);
@@ -49,7 +49,7 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
     if (unfired.length > 0) {
       throw new IncompleteError(`powercut: ${planFile} passes, but ${unfired.length === 1 ? 'its scheduled fault' : `${unfired.length} of its scheduled faults`} never fired (${unfiredList(unfired)}): the code changed under the plan, which no longer reaches the I/O it was written for and tests nothing there. Shrink the bug again from its seed on the new code with the bug put back, or remove the plan`);
     }
-    return;
+    return plan.found;
   }
   const broken = [...new Set(result.violations.map((found) => found.invariant))];
   throw failure(subject, violation, planFile, subject.unitOf(plan), plan.seed, [`replayed from the plan file; invariants broken: ${broken.join(', ')}`], invocation);
@@ -62,9 +62,12 @@ export async function replayOne(planFile: string, input: SubjectInput, invocatio
  * the test; a `plan` option is a regression test, whose passing is the point, and passes quietly.
  */
 export async function replayAsked(planFile: string, input: SubjectInput, invocation: string, option: string | URL | undefined): Promise<void> {
-  await replayOne(planFile, input, invocation);
+  const found = await replayOne(planFile, input, invocation);
   if (option === undefined || option === '') {
-    console.warn(`powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`);
+    const missing = envChangedSince(found?.env);
+    console.warn(missing === ''
+      ? `powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`
+      : `powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with ${missing.trim()} set, which this run was not: rerun it as found with ${missing}POWERCUT_PLAN=${planFile}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { listDirectory, readTextFile } from '../sim/index.ts';
 import { wallClockMs } from '../sim/index.ts';
 import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
+import { envRead } from './env-reads.ts';
 
 /** One corpus entry as stored. */
 export interface RegressionEntry {
@@ -173,9 +174,10 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(ordered(value), null, 2)}\n`;
 }
 
-/** What a plan saved for `violation` records of it (`found`): its invariant and message. */
+/** What a plan saved for `violation` records of it (`found`): its invariant and message, and the variables the code read that are set. */
 export function findingOf(violation: { readonly invariant: string; readonly message: string }): PlanFinding {
-  return { invariant: violation.invariant, message: violation.message };
+  const env = envRead();
+  return { invariant: violation.invariant, message: violation.message, ...(Object.keys(env).length > 0 ? { env } : {}) };
 }
 
 /** A corpus entry for `plan`. */

@@ -112,6 +112,19 @@ export function envAssignments(env: NodeJS.ProcessEnv = process.env): string {
   return set.map((name) => `${name}=${shellQuote(env[name]!)} `).join('');
 }
 
+/** The variables a user's module read that are set now, with their values (a plan's `found.env`). */
+export function envRead(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries([...read].sort().filter((name) => env[name] !== undefined).map((name) => [name, env[name]!]));
+}
+
+/**
+ * Of the variables a failure was found with (`recorded`), those whose value differs now, as
+ * shell assignments (`LSM_BUG=delete-wal-early `), or '' when the environment is the same.
+ */
+export function envChangedSince(recorded: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return Object.entries(recorded ?? {}).filter(([name, value]) => env[name] !== value).map(([name, value]) => `${name}=${shellQuote(value)} `).join('');
+}
+
 /** Forgets the names noted so far (for tests). */
 export function forgetEnvReads(): void {
   read.clear();

@@ -109,6 +109,12 @@ export interface PlanFinding {
    * that `POWERCUT_PLAN` names only when its own search found it (api/failure-report.ts).
    */
   readonly by?: 'explore';
+  /**
+   * The environment variables the code under test had read that were set when it was found, with
+   * their values (a planted bug's switch, `LSM_BUG`): a replay that passes without them says so,
+   * rather than leaving a teammate to guess which variable the failure needed.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Plan {

@@ -76,6 +76,21 @@ describe('bin/powercut.mjs', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('keeps in a shrunk plan the variables the engine read (a planted bug\'s switch), and a replay that passes without them says which, with the line that reruns it as found', async () => {
+    const plan = join(await mkdtemp(join(tmpdir(), 'powercut-env-plan-')), 'planted.json');
+    const engine = `${packageRoot}test/fixtures/engines/planted-by-env.ts`;
+    const shrunk = await launchBin(['shrink', '--engine', engine, '--scenario', 'wal-append', '--seed', '1', '--out', plan], { PC_TEST_PLANTED: '1' });
+    expect(shrunk.code).toBe(1);
+    const found = (JSON.parse(await readFile(plan, 'utf8')) as { found: { env?: Record<string, string> } }).found;
+    expect(found.env).toEqual({ PC_TEST_PLANTED: '1' });
+    const without = await launchBin(['replay', plan]);
+    expect(without.code).toBe(0);
+    expect(without.stderr).toMatch(new RegExp(`^powercut: note: this plan was saved from a run that failed [\\w-]+ with PC_TEST_PLANTED=1 set, and it passes now, without: rerun it as found with \`PC_TEST_PLANTED=1 \\S+ replay ${plan.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`$`, 'm'));
+    // With the switch, it fails again; another value of it is not the one it was found with.
+    expect((await launchBin(['replay', plan], { PC_TEST_PLANTED: '1' })).code).toBe(1);
+    expect((await launchBin(['replay', plan], { PC_TEST_PLANTED: '0' })).stderr).toContain('with PC_TEST_PLANTED=1 set, and it passes now');
+  });
+
   it('passes the exit code through', async () => {
     const result = await launch('run', '--seeds', 'abc');
     expect(result.code).toBe(2);

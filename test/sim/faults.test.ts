@@ -195,6 +195,13 @@ describe('disk-full', () => {
     expect(() => checkPlan(withFault({ io: 3, kind: 'disk-full', spaceReturns: 1 }), 'p.json')).toThrow(/spaceReturns must be true/);
   });
 
+  it('reads the variables a failure was found with from a plan\'s found.env, and refuses a value that is not a string', () => {
+    const plan = JSON.parse(JSON.stringify(findScenario('wal-append')!.plan(1))) as Record<string, unknown>;
+    const found = { invariant: 'durability', message: 'm' };
+    expect(checkPlan({ ...plan, found: { ...found, env: { LSM_BUG: 'delete-wal-early' } } }, 'p.json').found?.env).toEqual({ LSM_BUG: 'delete-wal-early' });
+    expect(() => checkPlan({ ...plan, found: { ...found, env: { LSM_BUG: 1 } } }, 'p.json')).toThrow(/found\.env\.LSM_BUG must be a string/);
+  });
+
   it('rounds a scheduled slack down to whole blocks, below what the write needs', async () => {
     const world = worldWith([{ io: 1, kind: 'disk-full', arg: 5000 }]);
     await inWorld(world, async () => {
