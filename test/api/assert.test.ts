@@ -111,6 +111,29 @@ describe('assertCrashSafe', () => {
     }
   });
 
+  it('warns, of a plan POWERCUT_PLAN names that passes without a variable it was found with, which variable and how to rerun it as found', async () => {
+    const engine = 'test/fixtures/engines/planted-by-env.ts';
+    process.env['PC_TEST_PLANTED'] = '1';
+    let planFile: string;
+    try {
+      planFile = ((await thrown(assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError).planFile!;
+    } finally {
+      delete process.env['PC_TEST_PLANTED'];
+    }
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      said.push(String(line));
+    });
+    process.env['POWERCUT_PLAN'] = planFile;
+    try {
+      expect(await assertCrashSafe({ engine })).toBeUndefined();
+      expect(said.join('')).toBe(`powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with PC_TEST_PLANTED=1 set, which this run was not: rerun it as found with PC_TEST_PLANTED=1 POWERCUT_PLAN=${planFile}`);
+    } finally {
+      spy.mockRestore();
+      delete process.env['POWERCUT_PLAN'];
+    }
+  });
+
   it('throws IncompleteError for a plan whose scheduled fault never fires, as replay exits 5: a regression test that no longer reaches its I/O tests nothing there', async () => {
     const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
     entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
