@@ -161,6 +161,9 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const own = withoutHints(first.root.message);
     lines.push(`  ${' '.repeat(width)}        ${runName(first.root.scenario, first.root.seed)}: ${clipped(own, exampleCharsMax)}`);
     lines.push(`  ${' '.repeat(width)}        repro: ${first.root.repro}`);
+    // The seed's first violation is another root cause's (a second look's): shrinking it alone would shrink that one.
+    const shrink = first.afterLook === true ? nextShrinkCommand(first.root, true) : undefined;
+    if (shrink !== undefined) lines.push(`  ${' '.repeat(width)}        shrink: ${shrink} (its first violation on its own path; the seed's first was a second look's)`);
     const faultFree = needsNoFaultLine(group);
     if (faultFree !== undefined) lines.push(`  ${' '.repeat(width)}        ${faultFree}`);
   }
@@ -177,7 +180,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   }
   const first = groups[0]?.runs[0];
   if (first !== undefined) {
-    const shrink = nextShrinkCommand(first.root);
+    const shrink = nextShrinkCommand(first.root, first.afterLook === true);
     lines.push(shrink === undefined
       ? `next: rerun the first root cause: ${first.root.repro}`
       : `next: shrink the first root cause to a minimal plan: ${shrink}`);

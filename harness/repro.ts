@@ -50,7 +50,10 @@ export function shrinkCommand(repro: string, out = 'bug.json'): string | undefin
  * the workload or the harness could not run it, an unsupported call say), which shrinking
  * cannot make smaller, or a run that spun (each candidate would spin again, for the limit).
  * @param root - the first violation of the root cause
+ * @param afterLook - whether the root is its run's second (triage.ts `FailingRun.afterLook`): the
+ *   shrink then names its invariant, or it would shrink the run's first violation, a look's
  */
-export function nextShrinkCommand(root: { readonly invariant: string; readonly repro: string; readonly spun?: true | undefined }): string | undefined {
-  return root.invariant === 'harness' || root.spun === true ? undefined : shrinkCommand(root.repro);
+export function nextShrinkCommand(root: { readonly invariant: string; readonly repro: string; readonly spun?: true | undefined }, afterLook = false): string | undefined {
+  const shrink = root.invariant === 'harness' || root.spun === true ? undefined : shrinkCommand(root.repro);
+  return shrink === undefined || !afterLook ? shrink : `${shrink} --invariant ${shellQuote(root.invariant)}`;
 }

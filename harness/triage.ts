@@ -29,6 +29,13 @@ export interface FailingRun {
   readonly root: Violation;
   /** Its other violations, in the order they were found. */
   readonly followOns: readonly Violation[];
+  /**
+   * Whether this is the run's second root, of another invariant than its first: the first
+   * violation on its own path, after a second look's ({@link ownPathAfterLook}). A shrink of the
+   * seed, which keeps its first violation's invariant, would shrink the look's: this one's needs
+   * `--invariant`.
+   */
+  readonly afterLook?: true;
 }
 
 /** Runs whose roots break the same invariant with the same message shape. */
@@ -316,7 +323,8 @@ export function failingRuns(violations: readonly Violation[], units: readonly st
     const found = [...list].sort((a, b) => foundRank(a) - foundRank(b));
     const own = ownPathAfterLook(found);
     const roots = own === undefined ? [found] : [found.slice(0, own), found.slice(own)];
-    return roots.map(([root, ...followOns]) => ({ scenario: root!.scenario, seed: root!.seed, root: root!, followOns }));
+    // A shrink keeps the invariant it is given (the run's first, by default): a second root of another invariant needs it named.
+    return roots.map(([root, ...followOns], at) => ({ scenario: root!.scenario, seed: root!.seed, root: root!, followOns, ...(at > 0 && root!.invariant !== found[0]!.invariant ? { afterLook: true as const } : {}) }));
   });
   return runs.sort(campaignOrder(units));
 }

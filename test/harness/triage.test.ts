@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign, tracedRunsMax } from '../../harness/campaign.ts';
-import { shrinkCommand } from '../../harness/repro.ts';
+import { nextShrinkCommand, shrinkCommand } from '../../harness/repro.ts';
 import { causeShape, crashKindsOf, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
 import type { Violation } from '../../sim/types.ts';
 import { powerLossNote, type PowerLossReport } from '../../sim/world.ts';
@@ -279,6 +279,12 @@ describe('failingRuns', () => {
       [21, 'whole', ['whole']],
     ]);
     expect(rootCauseGroups([torn, lost, tornAgain, lostAgain], ['writer']).map((group) => group.invariant)).toEqual(['durable-power-loss', 'whole']);
+    // A shrink of the seed would keep its first violation's invariant: the second root's names its own.
+    expect(runs.map((run) => run.afterLook)).toEqual([undefined, true]);
+    expect(nextShrinkCommand(runs[1]!.root, runs[1]!.afterLook === true)).toBe('npx powercut shrink --scenario writer --seed 21 --out bug.json --invariant whole');
+    // Of the same invariant as the look's, it needs none: the shrink keeps that invariant anyway.
+    const stale = { ...violation('writer', 21, 'durable-power-loss', 'version 0 < acknowledged 4 (after kill-9)', 2) };
+    expect(failingRuns([lost, stale], ['writer']).map((run) => run.afterLook)).toEqual([undefined, undefined]);
   });
 
   it('keeps the same complaint on the run\'s own path under the look that found it first: one bug, one root', () => {
