@@ -28,6 +28,8 @@ export interface ExploreAssertOptions {
   readonly states?: number;
   /** Other disks each power loss could have left, looked at per power loss (0: none). @defaultValue 16 */
   readonly looks?: number;
+  /** Look at each crash point's kill -9 with a bit rotted in the newest durable data too (an engine's). @defaultValue true */
+  readonly rotLooks?: boolean;
   /** I/Os after each crash point's kill -9 crashed again (0: none). @defaultValue 8 */
   readonly recoveryCrashes?: number;
   /** Fail each sync once. @defaultValue true */
@@ -54,7 +56,7 @@ export interface ExploreAssertOptions {
 
 /** The keys of {@link ExploreAssertOptions}. */
 export const exploreOptionNames = optionNames({
-  scenario: true, seed: true, steps: true, states: true, looks: true, recoveryCrashes: true, syncFaults: true, writeFaults: true, readFaults: true,
+  scenario: true, seed: true, steps: true, states: true, looks: true, rotLooks: true, recoveryCrashes: true, syncFaults: true, writeFaults: true, readFaults: true,
   jobs: true, timeBudgetSec: true, failuresDir: true, plan: true, invocation: true,
 } satisfies Record<keyof ExploreAssertOptions, true>);
 
@@ -96,6 +98,7 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
       ...(options.steps !== undefined ? { size: options.steps } : {}),
       ...(options.states !== undefined ? { states: options.states } : {}),
       ...(options.looks !== undefined ? { looks: options.looks } : {}),
+      ...(options.rotLooks !== undefined ? { rotLooks: options.rotLooks } : {}),
       ...(options.recoveryCrashes !== undefined ? { recoveryCrashes: options.recoveryCrashes } : {}),
       ...(options.syncFaults !== undefined ? { syncFaults: options.syncFaults } : {}),
       ...(options.writeFaults !== undefined ? { writeFaults: options.writeFaults } : {}),

@@ -188,6 +188,11 @@ export interface CandidateCrash {
    */
   readonly looks?: number;
   /**
+   * Whether a kill -9's looks also take the disk with a bit rotted in the newest durable data
+   * (an engine's: sim/second-look.ts), when it takes looks at all. @defaultValue true
+   */
+  readonly rotLooks?: boolean;
+  /**
    * A second crash, or a failed sync, write or read, in the recovery the first one starts: at the `offset`-th
    * I/O after the first crash (0: the recovery's first), with `kind`, a power loss settling on
    * `crashState`.

@@ -75,7 +75,7 @@ export const engineExploration: Exploration<Plan> = {
       ...base,
       ...looks,
       // A crash point's kill -9 also looks at a rotted bit in the newest durable data.
-      ...(crash.kind === 'kill-9' && crash.looks !== undefined ? { looksAtRot: rotLooked } : {}),
+      ...(crash.kind === 'kill-9' && crash.looks !== undefined && crash.rotLooks !== false ? { looksAtRot: rotLooked } : {}),
       faults: { ...base.faults, scheduled: [scheduledAt(crash.io, crash.kind)] },
       ...(crash.kind === 'power-loss' ? { crashStates: [crash.crashState] } : {}),
     };

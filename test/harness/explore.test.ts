@@ -289,6 +289,10 @@ describe('explorePlan on the engine subject', () => {
         const rotted = found.find((violation) => /bit \d+ of \S+ rotted/.test(violation.message));
         expect(rotted, id).toBeDefined();
         expect(crashName(rotted!), id).toBe('kill-9');
+        // Without the rot looks, the other looks are taken and find none of it.
+        const withoutRot = await explorePlan(subject, plan, { size: 8, rotLooks: false });
+        expect(withoutRot.looks, id).toBeGreaterThan(0);
+        expect(withoutRot.violations.filter((violation) => /rotted/.test(violation.message)), id).toEqual([]);
         // Its plan keeps the look, which finds it again.
         const rerun = await subject.run(rotted!.plan);
         expect(rerun.violations.map((violation) => violation.message), id).toContain(rotted!.message);
