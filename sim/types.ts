@@ -14,8 +14,9 @@ import type { EnginePhase } from '../engine/types.ts';
  * - `bit-flip`: a read returns a sector with one bit flipped, sticky until the sector is rewritten.
  * - `short-write`: a write through the fs facade lands only a prefix and returns its length, as
  *   `write(2)` may; the caller must write the rest. Facade only (see {@link facadeFaultKinds}).
- * - `exdev`: a rename through the fs facade fails with `EXDEV` and changes nothing, as a rename
- *   across file systems does. Facade only.
+ * - `exdev`: a rename through the fs facade from one directory to another fails with `EXDEV` and
+ *   changes nothing, as a rename across file systems does (never one within a directory, which
+ *   one file system holds). Facade only.
  * - `misdirected-write`: a write reaches the page cache where it was meant to go, but written
  *   back (fsync, or a power loss that keeps it) it lands whole sectors away in the same file, or
  *   at the same offset of another file of the same kind; the place it was meant for keeps its

@@ -104,7 +104,8 @@ function losableAtOpen(k: IoKernel, split: SplitPath): boolean {
 /**
  * Renames a file, replacing the target.
  * @param exdevEligible - the fs facade's renames may fail with an injected `EXDEV` (fault kind
- * `exdev`), as a rename across file systems does; the engine's never do
+ * `exdev`), as a rename across file systems does; the engine's never do, nor one within a
+ * directory, which one file system always holds (a rename from a subfolder may cross a mount)
  * @throws IoError `ENOENT`, `ENOTDIR`, `EISDIR`; injected `EXDEV`
  */
 export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = false): Operation<void> {
@@ -138,7 +139,7 @@ export function renameOp(k: IoKernel, from: string, to: string, exdevEligible = 
     k.disk.rename(fromDir, source.name, toDir, target.name, entry);
     if (entry.pending.length > 0) k.onUnsyncedRename?.();
   });
-  return exdevEligible ? { ...op, mask: op.mask | exdevBits } : op;
+  return exdevEligible && splitPath(from).parent !== splitPath(to).parent ? { ...op, mask: op.mask | exdevBits } : op;
 }
 
 /**

@@ -146,11 +146,13 @@ describe('EXDEV: an injected one versus a real rename across file systems', () =
       const realAfter = [fs.readFileSync(join(from, 'tmp'), 'utf8'), fs.readFileSync(join(to, 'target'), 'utf8')];
       const root = '/powercut-facade-exdev';
       facade = installFacade(new SimWorld({ seed: 1, faults: noFaults({ rates: { exdev: 1 } }) }), root);
-      fs.writeFileSync(`${root}/tmp`, 'new');
+      // From one folder to another, as only such a rename can cross file systems.
+      fs.mkdirSync(`${root}/in`);
+      fs.writeFileSync(`${root}/in/tmp`, 'new');
       fs.writeFileSync(`${root}/target`, 'old');
-      const injected = errorOf(() => fs.renameSync(`${root}/tmp`, `${root}/target`));
-      const simulatedAfter = [fs.readFileSync(`${root}/tmp`, 'utf8'), fs.readFileSync(`${root}/target`, 'utf8')];
-      expect(shape(injected, `${root}/tmp`, `${root}/target`)).toEqual(shape(real, join(from, 'tmp'), join(to, 'target')));
+      const injected = errorOf(() => fs.renameSync(`${root}/in/tmp`, `${root}/target`));
+      const simulatedAfter = [fs.readFileSync(`${root}/in/tmp`, 'utf8'), fs.readFileSync(`${root}/target`, 'utf8')];
+      expect(shape(injected, `${root}/in/tmp`, `${root}/target`)).toEqual(shape(real, join(from, 'tmp'), join(to, 'target')));
       expect(simulatedAfter).toEqual(realAfter);
       expect(realAfter).toEqual(['new', 'old']);
     } finally {

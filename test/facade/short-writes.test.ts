@@ -211,38 +211,43 @@ describe('a disk that fills part way', () => {
 
 describe('an exdev fault', () => {
   it('fails the facade\'s rename with EXDEV, injected, in Node\'s shape, and changes nothing', async () => {
-    // I/O 0-2 and 3-5: open, write, close of each file; 6 the rename.
-    const world = facadeWorld({ scheduled: [{ io: 6, kind: 'exdev' }] });
-    fs.writeFileSync(`${root}/tmp`, 'new');
+    // I/O 0 the folder; 1-3 and 4-6: open, write, close of each file; 7 the rename out of the folder.
+    const world = facadeWorld({ scheduled: [{ io: 7, kind: 'exdev' }] });
+    fs.mkdirSync(`${root}/in`);
+    fs.writeFileSync(`${root}/in/tmp`, 'new');
     fs.writeFileSync(`${root}/target`, 'old');
     let error: NodeJS.ErrnoException | undefined;
     try {
-      fs.renameSync(`${root}/tmp`, `${root}/target`);
+      fs.renameSync(`${root}/in/tmp`, `${root}/target`);
     } catch (caught) {
       error = caught as NodeJS.ErrnoException;
     }
-    expect(error).toMatchObject({ code: 'EXDEV', errno: -18, syscall: 'rename', path: `${root}/tmp`, dest: `${root}/target`, injected: true });
-    expect(error!.message).toBe(`EXDEV: cross-device link not permitted, rename '${root}/tmp' -> '${root}/target' (injected by powercut)`);
-    expect(fs.readFileSync(`${root}/tmp`, 'utf8')).toBe('new');
+    expect(error).toMatchObject({ code: 'EXDEV', errno: -18, syscall: 'rename', path: `${root}/in/tmp`, dest: `${root}/target`, injected: true });
+    expect(error!.message).toBe(`EXDEV: cross-device link not permitted, rename '${root}/in/tmp' -> '${root}/target' (injected by powercut)`);
+    expect(fs.readFileSync(`${root}/in/tmp`, 'utf8')).toBe('new');
     expect(fs.readFileSync(`${root}/target`, 'utf8')).toBe('old');
-    expect(world.faultsFired).toEqual([{ io: 6, kind: 'exdev' }]);
+    expect(world.faultsFired).toEqual([{ io: 7, kind: 'exdev' }]);
     expect(world.ioCoverage['rename']!['exdev']).toBe(1);
     expect(world.trace.events.filter((event) => event.type === 'io' && event.name === 'rename').map((event) => event.detail)).toEqual(['EXDEV']);
   });
 
-  it('fails the promise and callback forms the same way, at a rate', async () => {
+  it('fails the promise and callback forms the same way, at a rate, and never a rename within one folder, which one file system holds', async () => {
     facadeWorld({ rates: { exdev: 1 } });
-    fs.writeFileSync(`${root}/tmp`, 'new');
-    await expect(fs.promises.rename(`${root}/tmp`, `${root}/target`)).rejects.toMatchObject({ code: 'EXDEV', syscall: 'rename', injected: true });
-    await expect(new Promise<void>((resolve, reject) => fs.rename(`${root}/tmp`, `${root}/x`, (e) => (e ? reject(e) : resolve())))).rejects.toMatchObject({ code: 'EXDEV' });
-    expect(fs.readdirSync(root)).toEqual(['tmp']);
+    fs.mkdirSync(`${root}/in`);
+    fs.writeFileSync(`${root}/in/tmp`, 'new');
+    await expect(fs.promises.rename(`${root}/in/tmp`, `${root}/target`)).rejects.toMatchObject({ code: 'EXDEV', syscall: 'rename', injected: true });
+    await expect(new Promise<void>((resolve, reject) => fs.rename(`${root}/in/tmp`, `${root}/x`, (e) => (e ? reject(e) : resolve())))).rejects.toMatchObject({ code: 'EXDEV' });
+    expect(fs.readdirSync(root).sort()).toEqual(['in']);
+    fs.renameSync(`${root}/in/tmp`, `${root}/in/renamed`);
+    expect(fs.readdirSync(`${root}/in`)).toEqual(['renamed']);
   });
 
   it('keeps a missing parent ENOENT, as rename(2) resolves both parents before it compares their file systems', () => {
     facadeWorld({ rates: { exdev: 1 } });
-    fs.writeFileSync(`${root}/tmp`, 'new');
-    expect(() => fs.renameSync(`${root}/tmp`, `${root}/missing/target`)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    expect(() => fs.renameSync(`${root}/absent`, `${root}/target`)).toThrow(expect.objectContaining({ code: 'EXDEV' }));
+    fs.mkdirSync(`${root}/in`);
+    fs.writeFileSync(`${root}/in/tmp`, 'new');
+    expect(() => fs.renameSync(`${root}/in/tmp`, `${root}/missing/target`)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => fs.renameSync(`${root}/in/absent`, `${root}/target`)).toThrow(expect.objectContaining({ code: 'EXDEV' }));
   });
 });
 

@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
 import { loadSubject, workerScript } from '../../subjects/index.ts';
-import { targetPlan } from '../../targets/plan.ts';
+import fs from 'node:fs';
+import { targetFaultRates, targetPlan } from '../../targets/plan.ts';
 import { runTargetPlan } from '../../targets/runner.ts';
-import type { Workload } from '../../targets/workload.ts';
+import { defineWorkload, type Workload } from '../../targets/workload.ts';
 import exdevFallback from './fixtures/exdev-fallback.ts';
 
 const campaign = async (module: string, seeds: number, jobs = 1) =>
@@ -65,5 +66,29 @@ describe('an in-place fallback taken on EXDEV', () => {
     }
     expect(exdevFired).toBeGreaterThan(0);
     expect(caughtWith).toBeGreaterThan(0);
+  });
+
+  it('never fails a rename within one directory with EXDEV, which one file system always holds (a log4js user\'s rotation, app.log to app.log.1, failed so and duplicated its lines)', async () => {
+    const sameDir = defineWorkload({
+      name: 'renames-in-place',
+      description: 'renames a file within its directory',
+      operationsCount: 12,
+      faults: { rates: { ...targetFaultRates, exdev: 0.9 } },
+      initialState: () => ({}),
+      open: () => undefined,
+      operations: [{
+        name: 'rename',
+        async run(ctx, _library, index) {
+          await fs.promises.writeFile(ctx.path(`a${index}`), 'x');
+          await fs.promises.rename(ctx.path(`a${index}`), ctx.path(`b${index}`));
+        },
+      }],
+      invariants() {},
+    }) as unknown as Workload<unknown, unknown>;
+    for (const seed of [1, 2, 3]) {
+      const result = await runTargetPlan(sameDir, targetPlan(sameDir, 'test', seed));
+      expect(result.faultsFired.filter((fault) => fault.kind === 'exdev')).toEqual([]);
+      expect(result.violations.filter((violation) => /EXDEV/.test(violation.message))).toEqual([]);
+    }
   });
 });
