@@ -98,7 +98,9 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
     return watchRuns(made);
   });
   loaded.set(key, { subject, env, generation });
-  subject.catch(() => loaded.delete(key));
+  // A failed first load is forgotten. A failed load anew leaves the load before it in place, whose
+  // variables still differ: the next call fails again, rather than taking that module as it is.
+  subject.catch(() => (known === undefined ? loaded.delete(key) : loaded.set(key, known)));
   return subject;
 }
 

@@ -76,7 +76,7 @@ export function registerExplore(program: Command): void {
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(result.runsPerSecond < 10 ? 1 : 0)} runs/s)`);
       if (result.stoppedByTimeBudget) console.log(budgetLine(result, flags.timeBudget!));
       const rot = subject.spec.kind === 'engine' && flags.rotLooks ? ', or with a bit rotted in the newest durable data at each kill -9' : '';
-      if (looks > 0) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each)${rot}, recovered and checked`);
+      if (looks > 0 && (result.looks > 0 || result.powerLossStates > 0)) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each)${rot}, recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
       // A library workload's run always ends with a crash and a check; an engine's need not.
       const clean = subject.spec.kind === 'library' ? 'with no crash injected (only the final one every workload run ends with)' : 'without any crash';

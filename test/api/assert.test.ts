@@ -68,6 +68,8 @@ describe('assertCrashSafe', () => {
       const error = await thrown(assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 }));
       expect(error).toMatchObject({ code: 'SUBJECT_LOAD' });
       expect((error as Error).message).toBe(`engine ${engine}: PC_TEST_PLANTED_DEEP was unset when this thread first loaded it, and is "1" now, but loading it anew does not read PC_TEST_PLANTED_DEEP again (a module it imports does, and Node loads that once per thread), so its runs would test the code as first loaded: read PC_TEST_PLANTED_DEEP when the engine opens rather than when a module loads, or test each value in a test file of its own`);
+      // Asked again, it fails again: never the module as first loaded.
+      expect(await thrown(assertCrashSafe({ engine }, { scenarios: ['wal-append'], seeds: 2 }))).toMatchObject({ code: 'SUBJECT_LOAD' });
     } finally {
       delete process.env['PC_TEST_PLANTED_DEEP'];
     }
