@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../sim/adapters/reference.ts';
 import type { Engine } from '../../sim/engine-contract.ts';
-import { anchorToSteps, beforeFirstStep, scheduledLabel, unanchored } from '../../sim/disk/faults.ts';
+import { anchorToSteps, beforeFirstStep, sameOperation, scheduledLabel, unanchored } from '../../sim/disk/faults.ts';
 import { checkPlan } from '../../sim/plan-file.ts';
 import type { Plan } from '../../sim/plan.ts';
 import { runPlan } from '../../sim/runner.ts';
@@ -156,6 +156,21 @@ describe('a fault aimed by step', () => {
     expect(aimedRun.digest).toBe(globalRun.digest);
     expect(aimedRun.violations.length).toBeGreaterThan(0);
     expect(aimedRun.unfiredScheduled).toEqual([]);
+  });
+
+  it('aimed at a temporary name, strikes the operation on that name whatever its random part: as a library names them by a count of its calls (write-file-atomic), which a shrink that removes an operation changes (a node-localstorage user\'s shrink stopped at 3 operations and 3 faults, 1 and 1 since)', async () => {
+    expect(sameOperation('write /t/settings.json.0123456789', 'write /t/settings.json.2654435761')).toBe(true);
+    expect(sameOperation('open /t/cfg.json.tmp-9f flags=w', 'open /t/cfg.json.tmp-17a3 flags=w')).toBe(true);
+    // Names without a random part match exactly.
+    expect(sameOperation('fsync /db/MANIFEST-000002', 'fsync /db/MANIFEST-000003')).toBe(false);
+    expect(sameOperation('fsync /db/00000000000000000001.wal', 'fsync /db/00000000000000000002.wal')).toBe(false);
+    expect(sameOperation('write /t/other.json.0123456789', 'write /t/settings.json.2654435761')).toBe(false);
+    // Aimed at the temporary file of a run whose count was 7: struck in a run whose count is 2.
+    const subject = await loadSubject({ kind: 'library', module: 'test/targets/fixtures/counted-tmp-names.ts' });
+    const plan = { ...(subject.plan('counted-tmp-names', 1) as TargetPlan), operations: [0], faults: noFaults({ scheduled: [{ io: 0, kind: 'short-write' as const, arg: 4096, step: 0, ioInStep: 1, at: 'write /powercut-target/settings.json.0991146143' }] }), looks: 0 };
+    const result = await subject.run(plan, { trace: 'full' });
+    expect(result.faultsFired.map((fault) => [fault.kind, ioLabelsOf(result.trace)[fault.io]])).toEqual([['short-write', 'write /powercut-target/settings.json.1013904226']]);
+    expect(result.violations.map((violation) => violation.invariant)).toContain('whole');
   });
 
   it('aimed before the first step (as shrinking aims faults in its own runs), strikes the named operation of the first open, however much I/O comes before it', async () => {
