@@ -19,7 +19,7 @@ import { listDirectory, readTextFile } from '../sim/index.ts';
 import { wallClockMs } from '../sim/index.ts';
 import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
-import { envRead } from './env-reads.ts';
+import { envChangedSince, envRead } from './env-reads.ts';
 
 /** One corpus entry as stored. */
 export interface RegressionEntry {
@@ -53,6 +53,11 @@ export interface RegressionResult {
   readonly module?: string;
   /** What that module is: an engine (`--engine`) or a library workload (`--target`). */
   readonly kind?: 'engine' | 'library';
+  /**
+   * The variables the plan was found with whose value differs now, as shell assignments
+   * (`COW_BUG=free-early`): a plan of a planted bug passes without its switch, testing other code.
+   */
+  readonly envMissing?: string;
 }
 
 /**
@@ -102,7 +107,8 @@ export function parseEntry(value: unknown, file: string): RegressionEntry {
 }
 
 /**
- * Loads every `*.json` entry of `dir`, sorted by file name.
+ * Loads every `*.json` entry of `dir`, sorted by file name; `dir` may also be one plan file, a
+ * corpus of one (a CoW user's `ci --corpus test/regressions/free-early.json` was an internal error).
  * @returns entries with their file names; none when the folder does not exist
  * @throws {@link CorpusInputError} for an unreadable or invalid entry
  */
@@ -111,21 +117,25 @@ export async function loadCorpus(dir: string): Promise<{ file: string; entry: Re
   try {
     names = (await listDirectory(dir)).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') return [await corpusEntry(dir)];
     throw error;
   }
   const entries: { file: string; entry: RegressionEntry }[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    let value: unknown;
-    try {
-      value = JSON.parse(await readTextFile(file));
-    } catch (error) {
-      throw new CorpusInputError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    entries.push({ file, entry: parseEntry(value, file) });
-  }
+  for (const name of names) entries.push(await corpusEntry(join(dir, name)));
   return entries;
+}
+
+/** The corpus entry (or plan) in `file`. @throws {@link CorpusInputError} */
+async function corpusEntry(file: string): Promise<{ file: string; entry: RegressionEntry }> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readTextFile(file));
+  } catch (error) {
+    throw new CorpusInputError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { file, entry: parseEntry(value, file) };
 }
 
 /**
@@ -140,9 +150,11 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
     const started = wallClockMs();
     const { subject, plan } = await open(entry.plan, `${file} (plan)`);
     const result = await subject.run(plan);
+    const missing = envChangedSince(plan.found?.env);
     results.push({
       file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
       unfired: unfiredFaults(plan, result), digest: result.digest, elapsedMs: wallClockMs() - started,
+      ...(missing === '' ? {} : { envMissing: missing.trim() }),
       ...(subject.spec.module === undefined ? {} : { module: subject.spec.module, kind: subject.spec.kind }),
     });
   }

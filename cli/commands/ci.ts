@@ -167,6 +167,8 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   for (const result of failed) console.log(`  ${result.file}: ${result.violations.map((v) => `[${v.invariant}] ${v.message}`).join('; ')}`);
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
   for (const same of sameRuns(results)) console.log(`  note: ${same.join(', ')} replay with the same digest: the same run, kept ${same.length} times`);
+  const withoutEnv = results.filter((result) => result.violations.length === 0 && result.envMissing !== undefined);
+  for (const result of withoutEnv) console.log(`  note: ${result.file} passes, but it was found with ${result.envMissing} set, which this run is not: it tests the code without it`);
   return results;
 }
 
@@ -178,7 +180,7 @@ export function registerCi(program: Command): void {
     .option('--seeds <n>', 'seeds per scenario', integerOption(1), ciSeedsDefault)
     .option('--jobs <n>', 'threads running seeds: 1 is this one, more are n worker threads (a run that spins then ends its worker, not the job)', integerOption(1), 1)
     .option('--report <dir>', 'report folder', 'reports-out')
-    .option('--corpus <dir>', 'regression corpus folder (plans or corpus entries, *.json)', corpusDirDefault)
+    .option('--corpus <dir>', 'regression corpus folder (plans or corpus entries, *.json), or one plan file', corpusDirDefault)
     .option('--no-corpus', 'run the campaign without replaying a regression corpus')
     .option('--no-check-determinism', 'skip rerunning every 50th seed in a fresh worker to compare digests (a mismatch fails ci with exit 3)')
     .option('--baseline <file>', 'fail when throughput falls more than 10% below this baseline')

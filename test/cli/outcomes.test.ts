@@ -109,6 +109,15 @@ describe('nothing was tested: exit 4', () => {
     expect(result.stdout).toContain(`  note: ${join(corpus, 'a.json')}, ${join(corpus, 'b.json')} replay with the same digest: the same run, kept 2 times`);
   });
 
+  it('ci takes one plan file for the corpus, and notes a plan that passes without a variable it was found with', async () => {
+    const document = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { found?: object } };
+    const plan = join(dir, 'found-with-switch.json');
+    await writeFile(plan, JSON.stringify({ ...document, plan: { ...document.plan, found: { invariant: 'durability', message: 'm', env: { PC_TEST_NEVER_SET: 'on' } } } }));
+    const result = await cli('ci', '--scenario', 'wal-append', '--seeds', '1', '--corpus', plan, '--no-check-determinism');
+    expect(result.stdout).toContain(`regression corpus: 1 plan replayed from ${plan}`);
+    expect(result.stdout).toContain(`  note: ${plan} passes, but it was found with PC_TEST_NEVER_SET=on set, which this run is not: it tests the code without it`);
+  });
+
   it('ci of an engine whose runs depend on what ran before them in a thread: exit 3, named in the reports', async () => {
     const report = join(dir, 'r-nondeterministic');
     const result = await cli('ci', '--engine', 'test/fixtures/engines/remembers-runs.ts', '--scenario', 'wal-append', '--seeds', '60', '--jobs', '2', '--no-corpus', '--report', report);
