@@ -133,6 +133,14 @@ describe('repro and replay', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 0 });
   });
 
+  it('explores a workload that promises only what a kill -9 leaves with kill -9 alone, and says nothing of second looks at power losses it has none of', async () => {
+    const result = await cli('explore', '--target', 'test/targets/fixtures/kill-9-only.ts', '--seed', '1');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^kill-9-only seed 1: 3 steps, \d+ crash points x kill-9 \(the workload has no power losses\)/m);
+    expect(result.stdout).not.toContain('second looks');
+    expect(result.stdout).toContain('no violation in the first 3 steps');
+  });
+
   it('prints every trace event with --all-events, as many as the trace file holds', async () => {
     const traceFile = join(dir, 'trace-all.jsonl');
     const result = await cli('repro', '--scenario', 'wal-append', '--seed', '3', '--all-events', '--trace', traceFile);
