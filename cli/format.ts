@@ -412,7 +412,7 @@ function violationsLine(violations: RunResult['violations']): string {
 export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string, allEvents = false): string[] {
   const lines = [
     ...planLines,
-    `result: ${result.ioCount} I/O, ${result.crashes} crashes (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
+    `result: ${result.ioCount} I/O, ${result.crashes} ${result.crashes === 1 ? 'crash' : 'crashes'} (states ${result.crashStates.map((state, i) => (result.crashKinds?.[i] === 'kill-9' ? 'kill-9' : String(state))).join(', ') || 'none'}), ${result.acknowledged} acknowledged, `
       + `${plural(result.failedOperations, 'operation')} failed while faults were on, ${result.detected} damage detected; digest ${result.digest}`,
     `faults fired: ${faultLine(result.faults)}`,
     violationsLine(result.violations),
