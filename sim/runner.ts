@@ -18,7 +18,7 @@ import { describeError, failureOf, thrownAt, isIoLikeError, isProgrammingError, 
 import { refusalOf } from './checkers/honest-failure.ts';
 import { formatKey } from './checkers/values.ts';
 import { checkGetResult, checkHandle, promising, recoveredState } from './engine-results.ts';
-import { hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
+import { failedUnfaulted, hung, neverOpened, refusedWithFaultsOff, stillFailing } from './checkers/liveness.ts';
 import { acceptedBeyondLimits, batchSize, beyondLimits, refusedWithinLimits } from './checkers/limits.ts';
 import { CommitModel, type RefusalCheck } from './model.ts';
 import type { ModelViolation } from './checkers/violation.ts';
@@ -717,11 +717,11 @@ class EngineRun {
    * itself, not a thunk: the number of promise hops decides how the runner's continuations
    * interleave with the engine's background work, and so the trace.
    */
-  async #guarded(what: Promise<unknown>): Promise<void> {
+  async #guarded(what: Promise<unknown>, label: string): Promise<void> {
     try {
       await what;
     } catch (error) {
-      this.#judgeFailure(error);
+      this.#judgeFailure(error, label);
     }
   }
 
@@ -730,12 +730,20 @@ class EngineRun {
     if (this.#faultsOn) this.#failedOperations++;
   }
 
-  #judgeFailure(error: unknown, read?: string): void {
+  /**
+   * Judges a failed get, sync, checkpoint or close (`label`, `get(k3)`): a `failed` engine is
+   * marked so, a refused read is judged as a refusal, a programming error is the engine's bug, and
+   * an error the contract does not name, with no fault but crashes injected so far in the run, is
+   * one too: a store that opened serves its operations (a Bitcask user's merge left its key
+   * directory pointing at deleted files; every later get failed with ENOENT, and nothing was said).
+   */
+  #judgeFailure(error: unknown, label: string, read = false): void {
     this.#countFailedOperation();
     const failure = this.#failure(error);
     if (failure?.code === 'failed') this.#failed();
-    else if (failure?.code === 'corruption' && read !== undefined) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), read), error);
+    else if (failure?.code === 'corruption' && read) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), label), error);
     else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error), ...thrownAtOf(error) }]);
+    else if (failure === undefined && !this.#closing && this.#nonCrashFaults() === 0) this.#add([failedUnfaulted(label, describeError(error), read)]);
   }
 
   /** Runs one step. @returns `closed` when the step closed the engine */
@@ -754,20 +762,20 @@ class EngineRun {
         try {
           value = await handle.get(step.key);
         } catch (error) {
-          this.#judgeFailure(error, `get(${formatKey(step.key)})`);
+          this.#judgeFailure(error, `get(${formatKey(step.key)})`, true);
           return;
         }
         this.#checkRead(step.key, value, mark);
         return;
       }
       case 'checkpoint':
-        if (handle.checkpoint) await this.#guarded(handle.checkpoint());
+        if (handle.checkpoint) await this.#guarded(handle.checkpoint(), 'checkpoint');
         return;
       case 'sync': {
         if (!handle.sync) return;
         const mark = model.mark();
         let ok = true;
-        await this.#guarded(handle.sync().catch((error: unknown) => { ok = false; throw error; }));
+        await this.#guarded(handle.sync().catch((error: unknown) => { ok = false; throw error; }), 'sync');
         if (ok) this.#add(model.synced(mark));
         return;
       }
@@ -776,7 +784,7 @@ class EngineRun {
         let ok = true;
         this.#closing = true;
         const misdirectedBefore = this.#world.faultCounts['misdirected-write'];
-        await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
+        await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }), 'close');
         this.#sessionClosed(ok, misdirectedBefore);
         return 'closed';
       }
@@ -820,7 +828,7 @@ class EngineRun {
         this.#closing = true;
         closed ??= true;
         misdirectedBefore ??= this.#world.faultCounts['misdirected-write'];
-        settled.push(this.#guarded(handle.close().catch((error: unknown) => { closed = false; throw error; })));
+        settled.push(this.#guarded(handle.close().catch((error: unknown) => { closed = false; throw error; }), 'close'));
       } else {
         settled.push(this.#issue(op, handle));
       }
@@ -841,7 +849,7 @@ class EngineRun {
         const mark = model.mark();
         return handle.get(op.key).then(
           (value) => this.#checkRead(op.key, value, mark),
-          (error: unknown) => this.#judgeFailure(error, `get(${formatKey(op.key)})`),
+          (error: unknown) => this.#judgeFailure(error, `get(${formatKey(op.key)})`, true),
         );
       }
       case 'sync': {
@@ -850,11 +858,11 @@ class EngineRun {
         const failedAtIssue = model.failed;
         return handle.sync().then(
           () => this.#add(model.synced(mark, failedAtIssue)),
-          (error: unknown) => this.#judgeFailure(error),
+          (error: unknown) => this.#judgeFailure(error, 'sync'),
         );
       }
       case 'checkpoint':
-        return handle.checkpoint ? this.#guarded(handle.checkpoint()) : Promise.resolve();
+        return handle.checkpoint ? this.#guarded(handle.checkpoint(), 'checkpoint') : Promise.resolve();
     }
   }
 
@@ -979,12 +987,12 @@ class EngineRun {
       await this.#commit(handle, [{ type: 'put', key: `live-${i}`, value: `liveness ${this.plan.seed} ${i}` }]);
     }
     if (handle.sync) {
-      await this.#guarded(handle.sync());
+      await this.#guarded(handle.sync(), 'sync');
       if (!this.#storeFailed) model.synced();
     }
     let ok = true;
     const misdirectedBefore = this.#world.faultCounts['misdirected-write'];
-    await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }));
+    await this.#guarded(handle.close().catch((error: unknown) => { ok = false; throw error; }), 'close');
     this.#sessionClosed(ok, misdirectedBefore);
   }
 

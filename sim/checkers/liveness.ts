@@ -40,6 +40,20 @@ export function stillFailing(): ModelViolation {
   return { invariant: 'liveness', message: 'with faults off the engine still failed to commit', expected: 'durable commits', seen: 'failed' };
 }
 
+/**
+ * A get, sync or checkpoint of a store that opened failed with an error the contract does not
+ * name (`detail`), with no fault but crashes injected so far in the run: nothing excuses it. A
+ * read's is a `reads` violation, the others' `liveness`.
+ */
+export function failedUnfaulted(label: string, detail: string, read: boolean): ModelViolation {
+  return {
+    invariant: read ? 'reads' : 'liveness',
+    message: `${label} failed with ${detail}, with no fault but crashes injected in the run: a store that opened must serve it`,
+    expected: read ? 'a value or none' : 'success',
+    seen: detail,
+  };
+}
+
 /** With faults off, after a fresh open, the engine rejected a commit (`detail`: the error). */
 export function refusedWithFaultsOff(detail: string): ModelViolation {
   return { invariant: 'liveness', message: `with faults off, after a fresh open, the engine rejected a commit: ${detail}`, expected: 'acknowledged commits', seen: 'rejected' };

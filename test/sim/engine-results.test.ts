@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkGetResult, checkHandle, promising, recoveredState } from '../../sim/engine-results.ts';
 import type { EngineHandle } from '../../sim/engine-contract.ts';
 import { LimitExceededError } from '../../engine/errors.ts';
+import { IoError } from '../../engine/ports/fs.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import { brokenEngine } from './broken-engines.ts';
@@ -51,6 +52,32 @@ describe('engine-error, as the runner reports it', () => {
     const result = await runPlan(plan, engine);
     expect(result.violations.map((v) => v.invariant)).toContain('engine-error');
     expect(result.violations.map((v) => v.invariant)).not.toContain('harness');
+  });
+
+  it('reports a get, sync or checkpoint that fails with an error the contract does not name, with no fault but crashes injected, as reads or liveness (a Bitcask user\'s merge left its key directory pointing at deleted files)', async () => {
+    let gets = 0;
+    const lostFiles = brokenEngine('get-enoent', (handle) => ({
+      get: async (key: string) => {
+        if (++gets % 3 === 0) throw new IoError('ENOENT', 'open', '/db/00000013.data');
+        return handle.get(key);
+      },
+    }));
+    const read = await runPlan(plan, lostFiles);
+    expect(read.violations).toContainEqual(expect.objectContaining({ invariant: 'reads', message: expect.stringMatching(/^get\(\S+\) failed with IoError: ENOENT: open '\/db\/00000013\.data', with no fault but crashes injected in the run: a store that opened must serve it$/) as unknown }));
+    const checkpoints = brokenEngine('checkpoint-enoent', (handle) => ({
+      checkpoint: async () => {
+        throw new IoError('ENOENT', 'unlink', '/db/00000002.data');
+      },
+      get: (key: string) => handle.get(key),
+    }));
+    const pruned = await runPlan({ ...findScenario('checkpoint-prune')!.plan(1), faults: { ...findScenario('checkpoint-prune')!.plan(1).faults, rates: {} } }, checkpoints);
+    expect(pruned.violations).toContainEqual(expect.objectContaining({ invariant: 'liveness', message: expect.stringMatching(/^checkpoint failed with IoError: ENOENT/) as unknown }));
+    // An injected fault excuses what follows it: the reference engine's own failures under
+    // fsync errors are never this violation.
+    for (const seed of [1, 2, 3]) {
+      const faulted = await runPlan(findScenario('fsync-failure')!.plan(seed), brokenEngine('reference', () => ({})));
+      expect(faulted.violations.filter((violation) => /with no fault but crashes injected/.test(violation.message))).toEqual([]);
+    }
   });
 
   it('reports a commit that throws a TypeError, while faults strike, as engine-error, not as a commit in doubt', async () => {
