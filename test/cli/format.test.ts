@@ -247,6 +247,11 @@ describe('traceExcerpt', () => {
     expect(lines[0]).toMatch(/^result: 9 I\/O, 3 crashes \(states 1, kill-9, 0\), /);
   });
 
+  it('says one crash, not one crashes', () => {
+    const lines = runSummary([], { ...result, ioCount: 4, crashes: 1, crashStates: [2], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
+    expect(lines[0]).toMatch(/^result: 4 I\/O, 1 crash \(states 2\), /);
+  });
+
   it('says when the root cause was found by a second look, whose recovery the run\'s trace does not show, and how to see it', () => {
     const base = { ...result, ioCount: 0, crashes: 1, crashStates: [0], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults };
     const looked = { ...base, violations: [{ ...result.violations[0]!, look: { crash: 0, crashState: 9, io: 30 } }] } as unknown as RunResult;
