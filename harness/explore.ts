@@ -407,7 +407,7 @@ export function spreadOrder(count: number): number[] {
  * Runs the candidates on the executor's lanes, until the time budget, if any, runs out; their
  * results in candidate order, undefined for those not run.
  */
-async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, candidates: readonly Candidate<P>[], options: ExploreOptions, started: number): Promise<{ results: (SeedRun | undefined)[]; stoppedByTimeBudget: boolean }> {
+async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, candidates: readonly Candidate<P>[], options: ExploreOptions, started: number): Promise<(SeedRun | undefined)[]> {
   const executor = options.executor ?? new InProcessExecutor(subject);
   const results = new Array<SeedRun | undefined>(candidates.length).fill(undefined);
   const budgeted = options.timeBudgetSec !== undefined;
@@ -415,15 +415,11 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   const clockMs = options.wallClockMs ?? wallClockMs;
   const since = options.startedAtMs ?? started;
   const budgetMs = (options.timeBudgetSec ?? Infinity) * 1000;
-  let stoppedByTimeBudget = false;
   let next = 0;
   let done = 0;
   const lane = async (): Promise<void> => {
     for (let turn = next++; turn < candidates.length; turn = next++) {
-      if (budgeted && clockMs() - since > budgetMs) {
-        stoppedByTimeBudget = true;
-        return;
-      }
+      if (budgeted && clockMs() - since > budgetMs) return;
       const at = order === undefined ? turn : order[turn]!;
       const candidate = candidates[at]!;
       results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
@@ -435,7 +431,7 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   } finally {
     if (options.executor === undefined) await executor.close();
   }
-  return { results, stoppedByTimeBudget };
+  return results;
 }
 
 /**
@@ -494,7 +490,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const { faults, recoveryOffsets, runs: traced } = faultKinds.size > 0 || recoveryCrashes > 0
     ? await faultPointsOf(subject, base, clean.trace, points, faultKinds, recoveryCrashes) : { faults: [], recoveryOffsets: new Map<number, number[]>(), runs: 0 };
   const candidates = candidatesOf(subject, base, points, states, { count: looks, rot: options.rotLooks ?? true }, recoveryOffsets, faults);
-  const { results, stoppedByTimeBudget } = await runCandidates(subject, base, candidates, options, started);
+  const results = await runCandidates(subject, base, candidates, options, started);
   // Noted in candidate order, however the runs were spread: the first crash of each violation is the same.
   const violations = new Distinct<P>();
   const findings = new Distinct<P>();
@@ -517,7 +513,7 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   const ran = results.filter((result) => result !== undefined).length;
   const runs = ran + 1 + traced;
   return {
-    plan: base, crashPoints: points.length, statesExplored: ran, candidates: candidates.length, stoppedByTimeBudget, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
+    plan: base, crashPoints: points.length, statesExplored: ran, candidates: candidates.length, stoppedByTimeBudget: ran < candidates.length, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
     syncFaults: faultRuns(candidates, results, 'sync'),
     writeFaults: faultRuns(candidates, results, 'write'),
     readFaults: faultRuns(candidates, results, 'read'),

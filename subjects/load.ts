@@ -82,15 +82,7 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
   // that calls require('powercut') loads the package synchronously (Node's require of an ES
   // module), which throws (`reading 'getStatus'`) if one of its modules is still being
   // loaded by an import() in flight.
-  const subject = (spec.kind === 'engine'
-    ? import('../scenarios/engine-subject.ts').then(async ({ engineSubject }) => {
-      const { value, names } = await readsDuring(() => loadEngine(spec.module, generation));
-      return { subject: engineSubject(value, spec.module, { looks: spec.looks }) as unknown as Subject, names };
-    })
-    : import('../targets/index.ts').then(async ({ librarySubject }) => {
-      const { value, names } = await readsDuring(() => loadWorkload(spec.module!, generation));
-      return { subject: librarySubject(value, spec.module, { looks: spec.looks }) as unknown as Subject, names };
-    })).then(({ subject: made, names }) => {
+  const subject = readsDuring(() => subjectOf(spec, generation)).then(({ value: made, names }) => {
     const stale = changed.find(([name]) => !names.has(name));
     if (stale !== undefined) throw staleLoad(spec, stale);
     for (const name of names) env.set(name, process.env[name]);
@@ -102,6 +94,16 @@ export function loadSubject(spec: SubjectSpec): Promise<Subject> {
   // variables still differ: the next call fails again, rather than taking that module as it is.
   subject.catch(() => (known === undefined ? loaded.delete(key) : loaded.set(key, known)));
   return subject;
+}
+
+/** The subject `spec` names, its module loaded (anew when `generation` is above 0). */
+async function subjectOf(spec: SubjectSpec, generation: number): Promise<Subject> {
+  if (spec.kind === 'engine') {
+    const { engineSubject } = await import('../scenarios/engine-subject.ts');
+    return engineSubject(await loadEngine(spec.module, generation), spec.module, { looks: spec.looks }) as unknown as Subject;
+  }
+  const { librarySubject } = await import('../targets/index.ts');
+  return librarySubject(await loadWorkload(spec.module!, generation), spec.module, { looks: spec.looks }) as unknown as Subject;
 }
 
 /** A module that read `name` (then `was`) as it first loaded, and does not read it again when loaded anew. */
