@@ -48,6 +48,17 @@ export class SimClock implements Clock {
   }
 
   /**
+   * Moves virtual time on by `ms` with no timer pending: the time a crashed process or machine
+   * takes to come back ({@link SimWorld.restart}), during which nothing of the simulated world runs.
+   * @throws AssertionError when a timer is pending or `ms` is not a natural time
+   */
+  advance(ms: number): void {
+    assert(this.#live === 0, 'advance: no timer is pending');
+    assert(Number.isFinite(ms) && ms >= 0, 'advance: the time is finite and not negative');
+    this.#nowMs += ms;
+  }
+
+  /**
    * Schedules `callback` at now + `delayMs`. A zero delay fires after pending work settles,
    * once the scheduler finds nothing else to do at this instant.
    * @throws AssertionError when `delayMs` is negative or not finite

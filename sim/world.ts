@@ -40,6 +40,14 @@ export type { FsyncFailureMode } from './disk/faults.ts';
 /** The incarnation number of a finished world: no file system has it, so every call finds the process dead. */
 const finishedIncarnation = -1;
 
+/**
+ * Virtual time between a crash and the restart after it: a machine that lost power boots again (a
+ * minute), a process killed with -9 is started again by its supervisor (a second). Code that judges
+ * a lock or a lease stale by its age (`Date.now()` against a file's mtime, as proper-lockfile does)
+ * sees the age a real restart gives it: a lock left by a power loss is a minute old, not fresh.
+ */
+export const restartGapMs: Readonly<Record<CrashKind, number>> = { 'power-loss': 60_000, 'kill-9': 1_000 };
+
 /** Simulated I/O latency: each operation completes after a uniform [0, ioMsMax) ms. */
 export interface LatencyProfile {
   readonly ioMsMax: number;
@@ -251,7 +259,7 @@ function rotBit(file: FileState, sectors: readonly number[], sectorBytes: number
 /** A deterministic simulated machine: disk, clock, scheduler and fault injection. */
 export class SimWorld {
   readonly seed: number;
-  /** One clock for the whole run: virtual time keeps going across restarts. */
+  /** One clock for the whole run: virtual time keeps going across restarts, and on by {@link restartGapMs} at each after a crash. */
   readonly clock = new SimClock();
   /** The run's trace: digest, and events (full mode) or recent events. */
   readonly trace: Trace;
@@ -399,7 +407,8 @@ export class SimWorld {
   /**
    * Starts a new process incarnation. After a power loss, first settles the disk on the state
    * `crashState` selects; after a kill-9 (or without a crash) the disk is left as it is.
-   * Pending timers of the old incarnation are dropped; the phase goes back to `other`.
+   * Pending timers of the old incarnation are dropped; after a crash, virtual time moves on by
+   * {@link restartGapMs}; the phase goes back to `other`.
    */
   restart(options: RestartOptions = {}): void {
     const crashState = options.crashState ?? 0;
@@ -424,6 +433,7 @@ export class SimWorld {
     }
     k.incarnation++;
     this.#scheduler.restarted();
+    if (kind !== undefined) this.clock.advance(restartGapMs[kind]);
     k.phase = 'other';
     k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');
