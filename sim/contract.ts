@@ -8,7 +8,7 @@
  * full door, `sim/index.ts`.
  */
 export {
-  codeUnderTestFrames, defineEngine, describeError, describeThrown, thrownAt, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
+  codeUnderTestFrames, defineEngine, describeError, describeThrown, failureNote, thrownAt, engineFailureCodes, failureOf, isIoLikeError, isProgrammingError, lsnOf,
   type CommitAck, type DamageContract, type Engine, type EngineConfig, type EngineEnvironment, type EngineFailure, type EngineFailureCode, type EngineHandle, type RecoveryReport, type SizeLimits,
 } from './engine-contract.ts';
 export { checkGetResult, checkHandle, recoveredState } from './engine-results.ts';

@@ -310,3 +310,16 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return describeThrown(error);
 }
+
+/** Longest text of a failed operation's trace note ({@link failureNote}). */
+const failureNoteCharsMax = 120;
+
+/**
+ * What a trace says of an operation that failed (`commit: StoreError: ...`): the error's first
+ * line, cut to {@link failureNoteCharsMax} characters.
+ */
+export function failureNote(label: string, error: unknown): string {
+  const line = describeError(error).split('\n', 1)[0]!;
+  const text = `${label}: ${line}`;
+  return text.length > failureNoteCharsMax ? `${text.slice(0, failureNoteCharsMax - 1)}\u2026` : text;
+}

@@ -14,7 +14,7 @@
  * run (open and check, one step, one commit, a phase).
  */
 import type { Op } from '../engine/types.ts';
-import { describeError, failureOf, thrownAt, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
+import { describeError, failureNote, failureOf, thrownAt, isIoLikeError, isProgrammingError, lsnOf, type Engine, type EngineFailure, type EngineHandle, type EngineEnvironment } from './engine-contract.ts';
 import { refusalOf } from './checkers/honest-failure.ts';
 import { formatKey } from './checkers/values.ts';
 import { checkGetResult, checkHandle, promising, recoveredState } from './engine-results.ts';
@@ -664,7 +664,7 @@ class EngineRun {
         if (beyond !== undefined) this.#add([acceptedBeyondLimits(beyond)]);
       },
       (error: unknown) => {
-        this.#countFailedOperation();
+        this.#countFailedOperation('commit', error);
         // An error the contract does not name leaves the commit in doubt: never a harness error.
         // A programming error is the engine's bug, as from sync, checkpoint or close.
         const failure = this.#failure(error);
@@ -725,8 +725,12 @@ class EngineRun {
     }
   }
 
-  /** Counts an operation that failed while faults were on (whatever the engine wrapped the fault in). */
-  #countFailedOperation(): void {
+  /**
+   * Traces an operation that failed (`label`, `get(k3)`), and counts it when faults were on
+   * (whatever the engine wrapped the fault in).
+   */
+  #countFailedOperation(label: string, error: unknown): void {
+    this.#world.record('note', 'failed', failureNote(label, error));
     if (this.#faultsOn) this.#failedOperations++;
   }
 
@@ -738,7 +742,7 @@ class EngineRun {
    * directory pointing at deleted files; every later get failed with ENOENT, and nothing was said).
    */
   #judgeFailure(error: unknown, label: string, read = false): void {
-    this.#countFailedOperation();
+    this.#countFailedOperation(label, error);
     const failure = this.#failure(error);
     if (failure?.code === 'failed') this.#failed();
     else if (failure?.code === 'corruption' && read) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), label), error);

@@ -31,7 +31,7 @@
  */
 import { isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
-import { copyCoverage, describeError, describeThrown, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
+import { copyCoverage, describeError, describeThrown, failureNote, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, nativeAddonsLoaded, watchNativeAddons } from './native-addons.ts';
@@ -626,7 +626,10 @@ class LibraryRun<S, L, M> {
     else if (outcome.outcome === 'error') {
       // An operation that resolved before an error it left unhandled ended the process was acknowledged: its caller saw it succeed.
       if (outcome.returned === true) this.#acknowledged++;
-      else this.#failedOperations++;
+      else {
+        this.#world.record('note', 'failed', failureNote(`${operation.name} ${index}`, outcome.error));
+        this.#failedOperations++;
+      }
       if (outcome.uncaught === true) return this.#processDied(outcome.error, during(position));
       if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`);
     }
