@@ -82,7 +82,7 @@ const slots: Map<object, Map<PropertyKey, Slot>> = ((globalThis as Record<symbol
  * fires; a router would hand it Node's).
  */
 const swapped: ReadonlySet<PropertyKey> = new Set([
-  'Date', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
+  'Date', 'timeOrigin', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'wait', 'yield',
 ]);
 
@@ -414,7 +414,7 @@ function pinRandom(world: SimWorld, replace: Replace): void {
   replace(webcrypto, 'randomUUID', uuid);
 }
 
-/** `Date`, `performance.now`, `process.hrtime` and `process.uptime` follow the simulated clock from {@link pinnedEpochMs}. */
+/** `Date`, `performance.now` (from a `timeOrigin` of {@link pinnedEpochMs}), `process.hrtime` and `process.uptime` follow the simulated clock from {@link pinnedEpochMs}. */
 function pinClock(world: SimWorld, replace: Replace): void {
   const now = (): number => pinnedEpochMs + world.clock.now();
   const RealDate = Date;
@@ -429,6 +429,8 @@ function pinClock(world: SimWorld, replace: Replace): void {
     }
   }
   replace(globalThis, 'Date', PinnedDate);
+  // performance.now() counts from timeOrigin, so timeOrigin + now() is the time of day, as Date's.
+  replace(performance, 'timeOrigin', pinnedEpochMs);
   replace(performance, 'now', () => world.clock.now());
   const hrtime = (previous?: [number, number]): [number, number] => {
     const ns = BigInt(Math.round(world.clock.now() * 1e6));

@@ -179,13 +179,13 @@ describe('pinEnvironment', () => {
     expect(process.kill(process.pid, 0)).toBe(true);
   });
 
-  it('moves Date, performance.now, process.hrtime and process.uptime with the simulated clock during a run', async () => {
+  it('moves Date, performance.now (timeOrigin + now() is the time of day), process.hrtime and process.uptime with the simulated clock during a run', async () => {
     const world = new SimWorld({ seed: 1 });
     const restore = pinEnvironment(world);
     try {
       const readings: unknown[] = [];
       const read = (): void => {
-        readings.push([Date.now() - pinnedEpochMs, new Date().getTime() - pinnedEpochMs, performance.now(), process.hrtime(), process.hrtime.bigint(), process.uptime()]);
+        readings.push([Date.now() - pinnedEpochMs, new Date().getTime() - pinnedEpochMs, performance.timeOrigin + performance.now() - pinnedEpochMs, performance.now(), process.hrtime(), process.hrtime.bigint(), process.uptime()]);
       };
       const outcome = await world.run(async () => {
         read();
@@ -199,9 +199,9 @@ describe('pinEnvironment', () => {
       });
       expect(world.clock.now()).toBe(1750);
       expect(readings).toEqual([
-        [0, 0, 0, [0, 0], 0n, 0],
-        [1500, 1500, 1500, [1, 500_000_000], 1_500_000_000n, 1.5],
-        [1750, 1750, 1750, [1, 750_000_000], 1_750_000_000n, 1.75],
+        [0, 0, 0, 0, [0, 0], 0n, 0],
+        [1500, 1500, 1500, 1500, [1, 500_000_000], 1_500_000_000n, 1.5],
+        [1750, 1750, 1750, 1750, [1, 750_000_000], 1_750_000_000n, 1.75],
       ]);
       expect(outcome).toEqual({ outcome: 'done', value: [1, 500_000_000] });
     } finally {
@@ -223,6 +223,7 @@ describe('pinEnvironment', () => {
     expect(new Date(0).getTime()).toBe(0);
     expect(Date.now()).toBeGreaterThan(pinnedEpochMs);
     expect(performance.now()).toBeGreaterThan(0);
+    expect(performance.timeOrigin).toBeGreaterThan(pinnedEpochMs);
     expect(process.hrtime.bigint()).toBeGreaterThan(0n);
     // Two draws after the run are not the seed's: the real generators serve them.
     const draws = [Math.random(), crypto.randomUUID(), crypto.randomBytes(8).toString('hex')];
