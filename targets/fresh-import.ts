@@ -45,7 +45,25 @@ export class FreshImportError extends Error {
 
 /** The parameters of a converted module's function; the last one stands for `import.meta`. */
 const metaName = '__powercut_import_meta';
-const parameters = ['exports', 'require', 'module', '__filename', '__dirname', metaName];
+/** The view's `require` under a name of its own, for the imports esbuild converts ({@link ownRequire}). */
+const requireName = '__powercut_require';
+const parameters = ['exports', 'require', 'module', '__filename', '__dirname', metaName, requireName];
+
+/**
+ * The calls to `require` esbuild writes for the imports it converts: `__toESM(require(`, the
+ * dynamic `Promise.resolve().then(() => require(` and a static `var import_x = require(` or
+ * `__reExport(x, require(`. An ES module may bind `require` itself (emscripten's output declares
+ * `var require = createRequire(import.meta.url)` inside the function that then imports
+ * `node:module`, and its direct `eval` keeps esbuild from renaming it): a converted `import()` there
+ * would call that binding, still undefined (a new PGlite user's freshImport failed: `require is not
+ * a function`). They call the view's `require` by its own name instead.
+ */
+const convertedRequire = /(__toESM\d*\(|Promise\.resolve\(\)\.then\(\(\) => |^var [\w$]+ = |__reExport\([\w$]+, )require\(/gm;
+
+/** `code`, converted by esbuild, with its imports calling the view's `require` by {@link requireName}. */
+function ownRequire(code: string): string {
+  return code.replace(convertedRequire, `$1${requireName}(`);
+}
 
 type ModuleFunction = (...args: unknown[]) => unknown;
 
@@ -77,7 +95,7 @@ function compileModule(filename: string): ModuleFunction {
     throw new FreshImportError(`${filename} cannot be loaded afresh: ${reason}`);
   }
   // One line: "use strict" makes the function strict, as a module is, and keeps line numbers.
-  return vm.compileFunction(`"use strict";${code}`, parameters, {
+  return vm.compileFunction(`"use strict";${ownRequire(code)}`, parameters, {
     filename,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   }) as ModuleFunction;
@@ -213,7 +231,8 @@ class FreshView {
     this.#modules.set(url, module);
     const meta = { url, filename, dirname: dirname(filename), resolve: (specifier: string) => resolveImport(specifier, url).url };
     try {
-      fn.call(undefined, module.exports, (specifier: string) => this.require(specifier, url), module, filename, dirname(filename), meta);
+      const require = (specifier: string): unknown => this.require(specifier, url);
+      fn.call(undefined, module.exports, require, module, filename, dirname(filename), meta, require);
     } catch (error) {
       this.#modules.delete(url);
       throw error;

@@ -115,6 +115,11 @@ describe('freshImport', () => {
     expect(c.fc.assert).not.toBe(d.fc.assert);
   });
 
+  it('converts the imports of a module that binds require itself (emscripten\'s output) to the view\'s require, not to that binding', async () => {
+    const { loadModule } = await freshImport<{ loadModule(): Promise<string> }>('./fixtures/esm-lib/own-require.js', import.meta.url);
+    await expect(loadModule()).resolves.toBe('cjs');
+  });
+
   it('refuses a module with top-level await with a typed error naming the file', async () => {
     await expect(freshImport('./fixtures/esm-lib/tla.js', import.meta.url)).rejects.toMatchObject({
       code: 'POWERCUT_FRESH_IMPORT', message: expect.stringMatching(/tla\.js cannot be loaded afresh: Top-level await/),
