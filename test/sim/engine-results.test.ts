@@ -80,6 +80,22 @@ describe('engine-error, as the runner reports it', () => {
     }
   });
 
+  it('traces every failed operation as a failed note naming the operation and the error', async () => {
+    let gets = 0;
+    const failing = brokenEngine('get-eio', (handle) => ({
+      get: async (key: string) => {
+        if (++gets === 2) throw new IoError('EIO', 'read', '/db/00000001.wal');
+        return handle.get(key);
+      },
+    }));
+    const result = await runPlan(plan, failing, { trace: 'full' });
+    const failed = result.trace.filter((event) => event.type === 'note' && event.name === 'failed');
+    expect(failed.map((event) => event.detail)).toEqual([expect.stringMatching(/^get\(\S+\): IoError: EIO: read '\/db\/00000001\.wal'/) as unknown]);
+    // Each follows the op event of the step that failed.
+    const at = result.trace.indexOf(failed[0]!);
+    expect(result.trace.slice(0, at).findLast((event) => event.type === 'op')).toMatchObject({ name: 'get' });
+  });
+
   it('reports a commit that throws a TypeError, while faults strike, as engine-error, not as a commit in doubt', async () => {
     // The bug strikes only on a commit after an injected fault failed one: as an engine's error path would.
     let faultSeen = false;

@@ -137,6 +137,27 @@ describe('a library run', () => {
     }
   });
 
+  it('traces an operation that failed as a failed note naming it and its error, after its op event', async () => {
+    const busy = defineWorkload({
+      name: 'busy',
+      operationsCount: 3,
+      initialState: () => ({}),
+      open: () => undefined,
+      setup: async () => {},
+      operations: [{
+        name: 'save',
+        run(_ctx, _library, index) {
+          if (index === 1) throw Object.assign(new Error('the store is busy\nsecond line'), { code: 'EBUSY' });
+        },
+      }],
+      invariants: async () => {},
+    });
+    const result = await runTargetPlan(asAny(busy), quietPlan(busy, 1), { trace: 'full' });
+    const failed = result.trace.filter((event) => event.type === 'note' && event.name === 'failed');
+    expect(failed.map((event) => [event.phase, event.detail])).toEqual([['operation', 'save 1: Error: the store is busy']]);
+    expect(result.trace[result.trace.indexOf(failed[0]!) - 1]).toMatchObject({ type: 'op', name: 'save', detail: '1' });
+  });
+
   it.each([
     ['catches ProcessCrashedError and returns', async (path: string) => {
       try {
