@@ -23,6 +23,8 @@ export const exitCodes = {
    * operation was ever acknowledged (harness/untested.ts).
    */
   nothingTested: 4,
+  /** Interrupted (Ctrl-C) before every seed ran, with nothing found in the seeds that did: 128 + SIGINT, as a shell says. */
+  interrupted: 130,
   /**
    * Something promised was not exercised: a targeted (site × fault) cell never hit in `ci`, or
    * a scheduled fault of a plan that never fired.
@@ -37,6 +39,7 @@ export const exitCodesHelp = [
   'the simulated disk, nothing ever acknowledged), 5 something promised was not exercised (a targeted cell never hit in ci, a scheduled',
   'fault that never fired). Killed by SIGKILL (137 in a shell), after one line naming the seed: a run of the code under test',
   'gave the simulated world no turn for --seed-timeout (it spins where no simulated step budget reaches).',
+  '130: interrupted by Ctrl-C before every seed ran, nothing found in those that did (what ran is still reported).',
 ].join('\n');
 
 /** Bad input detected by the CLI itself. */

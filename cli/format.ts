@@ -8,6 +8,7 @@ import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
 import { corpusUnit } from './corpus-part.ts';
+import { seedRate } from './progress.ts';
 
 /** Root causes listed in the text summary, two lines each; the rest are counted (reports list all). */
 const groupsListedMax = 10;
@@ -234,13 +235,14 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   }
   const unran = result.scenarios.filter((unit) => (result.perScenario[unit]?.seeds ?? 0) === 0);
   // Seeds run scenario by scenario: a budget spent early leaves the later scenarios untested, which must not go unsaid.
-  const untested = unran.length > 0 && result.seeds > 0 ? `; ${unran.length} of ${result.scenarios.length} scenarios ran no seed: ${unran.join(', ')} (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario)` : '';
-  const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (time budget reached${untested})` : '';
+  const interrupted = outcome.interrupted === true;
+  const untested = unran.length > 0 && result.seeds > 0 ? `; ${unran.length} of ${result.scenarios.length} scenarios ran no seed: ${unran.join(', ')}${interrupted ? '' : ' (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario)'}` : '';
+  const planned = outcome.seedsPlanned !== undefined && outcome.seedsPlanned !== result.seeds ? ` of ${outcome.seedsPlanned} planned (${interrupted ? 'interrupted' : 'time budget reached'}${untested})` : '';
   const jobs = outcome.jobs !== undefined ? `, jobs ${outcome.jobs}` : '';
   // ci replays its regression corpus as one more unit, a plan a "seed": say how many, so --seeds 50 reading 56 is no puzzle.
   const corpusPlans = result.scenarios.at(-1) === corpusUnit ? result.perScenario[corpusUnit]?.seeds ?? 0 : 0;
   const corpus = corpusPlans > 0 ? ` (${corpusPlans} of them ${corpusPlans === 1 ? 'a regression plan' : 'regression plans'} replayed)` : '';
-  lines.push(`seeds run: ${result.seeds}${corpus}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.seedsPerSecond.toFixed(1)} seeds/s${jobs}`);
+  lines.push(`seeds run: ${result.seeds}${corpus}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${seedRate(result.seedsPerSecond)}${jobs}`);
   lines.push(`digest: ${result.digest}`);
   lines.push(...determinismLines(result, String).map((line, index) => (index === 0 ? line : `  ${line}`)));
   if (result.violations.length === 0 && !result.violationsOmitted) {

@@ -4,6 +4,14 @@
  */
 import type { CampaignProgress } from '../harness/index.ts';
 
+/**
+ * A rate of seeds as a person reads it: `41.3 seeds/s`, or, below one seed a second, the seconds
+ * one takes (`29.0 s/seed`: a library that takes half a minute a seed read as `0.0 seeds/s`).
+ */
+export function seedRate(perSecond: number): string {
+  return perSecond > 0 && perSecond < 1 ? `${(1 / perSecond).toFixed(1)} s/seed` : `${perSecond.toFixed(1)} seeds/s`;
+}
+
 const redrawIntervalMs = 100;
 const lineIntervalMs = 5_000;
 const barWidth = 30;
@@ -30,7 +38,7 @@ export function progressReporter(stream: NodeJS.WriteStream, quiet = false): Pro
       last = progress.elapsedMs;
       const rate = progress.elapsedMs > 0 ? progress.done / (progress.elapsedMs / 1000) : 0;
       const etaSec = rate > 0 ? (progress.total - progress.done) / rate : 0;
-      const figures = `${progress.done}/${progress.total} seeds, ${rate.toFixed(1)} seeds/s, ETA ${etaSec.toFixed(0)} s, ${progress.violations} violations`;
+      const figures = `${progress.done}/${progress.total} seeds, ${seedRate(rate)}, ETA ${etaSec.toFixed(0)} s, ${progress.violations} violations`;
       if (tty) {
         const filled = progress.total > 0 ? Math.round((progress.done / progress.total) * barWidth) : barWidth;
         stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${figures}\x1b[K`);

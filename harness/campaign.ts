@@ -65,6 +65,11 @@ export interface CampaignOptions<P extends BasePlan> {
   readonly timeBudgetSec?: number;
   /** When the time budget began, on the wall clock of sim/node/wall-clock.ts (0: the process start). @defaultValue now */
   readonly startedAtMs?: number;
+  /**
+   * Stop issuing new seeds once aborted (the CLI aborts on Ctrl-C); seeds already issued finish
+   * and count, and the outcome says `interrupted`.
+   */
+  readonly signal?: AbortSignal;
   /** Rerun a sample of seeds in a fresh executor and compare digests. @defaultValue false */
   readonly checkDeterminism?: boolean;
   readonly onProgress?: (progress: CampaignProgress) => void;
@@ -88,6 +93,8 @@ export interface CampaignOutcome extends CampaignResult {
   /** Simulated I/O operations over every run: 0 means nothing reached the simulated disk. */
   readonly ioCount: number;
   readonly stoppedByTimeBudget: boolean;
+  /** Set when {@link CampaignOptions.signal} stopped the campaign before every seed was issued. */
+  readonly interrupted?: true;
   readonly jobs: number;
 }
 
@@ -140,6 +147,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
   const sample: { pair: Pair; digest: string }[] = [];
   let issued = 0;
   let stoppedByTimeBudget = false;
+  let interrupted = false;
   try {
     // Pairs are issued in campaign order, so the seeds run under a time budget are a prefix.
     const lane = async (): Promise<void> => {
@@ -150,6 +158,10 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
         }
         const next = pairs.next();
         if (next.done === true) return;
+        if (options.signal?.aborted === true) {
+          interrupted = true;
+          return;
+        }
         const sampled = options.checkDeterminism === true && issued++ % determinismSampleEvery === 0 && sample.length < determinismSampleMax;
         const run = await runPair(executor, next.value);
         // A run that spun would spin again, for the limit's time, to say what is already known.
@@ -191,6 +203,7 @@ export async function runCampaign<P extends BasePlan>(options: CampaignOptions<P
       seedsPlanned: planned,
       ioCount: aggregator.ioCount,
       stoppedByTimeBudget,
+      ...(interrupted ? { interrupted: true as const } : {}),
       jobs,
       ...(determinism ? { determinism } : {}),
     };

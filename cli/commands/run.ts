@@ -14,6 +14,7 @@ import { campaignJson, campaignSummary, fewAcknowledgedNote, journalOrderNote, m
 import { invocationOf } from '../invocation.ts';
 import { reportMeta } from '../meta.ts';
 import { integerOption, secondsOption, shardOption } from '../options.ts';
+import { interruptOnSigint } from '../interrupt.ts';
 import { progressReporter } from '../progress.ts';
 import { scenarioList, subjectOf, subjectOptions, type SubjectFlags } from '../subject-flags.ts';
 
@@ -45,6 +46,7 @@ export function campaignExitCode(result: CampaignOutcome): number {
   if (result.violations.some((violation) => violation.invariant === 'harness')) return exitCodes.harness;
   if ((result.determinism?.mismatches.length ?? 0) > 0) return exitCodes.harness;
   if (result.violations.length > 0 || (result.violationsOmitted ?? 0) > 0) return exitCodes.violation;
+  if (result.interrupted === true) return exitCodes.interrupted;
   return result.seeds === 0 || untestedReason(result) !== undefined ? exitCodes.nothingTested : exitCodes.ok;
 }
 
@@ -69,6 +71,11 @@ export function nothingRanLine(result: CampaignOutcome): string {
   return `nothing was tested: the time budget was spent before the first seed finished starting (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)`;
 }
 
+/** What `run` says of a campaign Ctrl-C stopped with nothing found. */
+function interruptedLine(result: CampaignOutcome): string {
+  return `interrupted after ${result.seeds} of ${result.seedsPlanned} seeds: nothing found in those, but the campaign is not done`;
+}
+
 export function register(program: Command): void {
   subjectOptions(program.command('run'))
     .description(`run a campaign: every seed of every chosen scenario in the simulator (default: all scenarios, ${defaultSeeds} seeds each)`)
@@ -89,6 +96,7 @@ export function register(program: Command): void {
       const requested = scenarioList(options.scenario) ?? ['all'];
       const units = requested.includes('all') ? subject.units : requested;
       const progress = progressReporter(process.stderr, options.json === true);
+      const interrupt = interruptOnSigint();
       const result = await runCampaign({
         subject, units, seeds: options.seeds, seedStart: options.seedStart, jobs: options.jobs, workerScript,
         ...(options.shard ? { shard: options.shard } : {}),
@@ -97,19 +105,22 @@ export function register(program: Command): void {
         checkDeterminism: options.checkDeterminism === true,
         invocation: invocationOf(process.argv, process.env, process.cwd()),
         onProgress: (update) => progress.update(update),
-      });
+        signal: interrupt.signal,
+      }).finally(() => interrupt.dispose());
       progress.finish();
       const exitCode = campaignExitCode(result);
       // A campaign that tested nothing says so in its reports too, not only in its exit code.
-      const reported = exitCode === exitCodes.nothingTested ? { ...result, gate: { verdict: 'nothing tested' as const, reasons: [nothingRanLine(result).replace(/^nothing was tested: /, '')] } } : result;
+      const reported = exitCode === exitCodes.nothingTested ? { ...result, gate: { verdict: 'nothing tested' as const, reasons: [nothingRanLine(result).replace(/^nothing was tested: /, '')] } }
+        : exitCode === exitCodes.interrupted ? { ...result, gate: { verdict: 'incomplete' as const, reasons: [interruptedLine(result)] } } : result;
       if (options.report !== undefined) {
         const written = await writeReports(options.report, reported, reportMeta());
         if (!options.json) console.log(`reports: ${written.join(', ')}`);
       }
       if (options.json) console.log(JSON.stringify(campaignJson(result, exitCode)));
       else for (const line of campaignSummary(result, options.report === undefined ? {} : { reportDir: options.report })) console.log(line);
-      const missed = missedTargets(result);
-      const probes = missedProbes(result);
+      // What a campaign cut short did not reach says nothing of what a whole one would.
+      const missed = result.interrupted === true ? [] : missedTargets(result);
+      const probes = result.interrupted === true ? [] : missedProbes(result);
       if (probes.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${probes.length} declared probe${probes.length === 1 ? ' was' : 's were'} never hit: ${probes.join(', ')} (ci fails on this)\n`);
       if (missed.length > 0 && result.seeds > 0) process.stderr.write(`powercut: warning: ${missed.length} targeted cell${missed.length === 1 ? ' was' : 's were'} never hit: ${missed.map((cell) => `${cell.phase} x ${cell.kind}`).join(', ')} (ci fails on this)\n`);
       const unreachable = unreachableNote(result);
@@ -120,7 +131,8 @@ export function register(program: Command): void {
       if (order !== undefined) process.stderr.write(`powercut: ${order}\n`);
       const addons = result.subject?.kind === 'library' ? await nativeAddonsLine() : undefined;
       if (addons !== undefined) process.stderr.write(`powercut: ${addons}\n`);
-      if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
+      if (exitCode === exitCodes.interrupted) process.stderr.write(`powercut: ${interruptedLine(result)}\n`);
+      else if (exitCode === exitCodes.nothingTested) process.stderr.write(`powercut: ${nothingRanLine(result)}\n`);
       else if (noDiskLine(result) !== undefined) process.stderr.write(`powercut: warning: ${noDiskLine(result)}\n`);
       process.exitCode = exitCode;
     });

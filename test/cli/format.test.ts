@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, traceExcerpt } from '../../cli/format.ts';
 import { crashesShown } from '../../cli/commands/explore.ts';
+import { seedRate } from '../../cli/progress.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
@@ -270,6 +271,12 @@ describe('campaignSummary of a campaign a time budget ended', () => {
     const cut = { ...greenResult, perScenario: ran, seedsPlanned: greenResult.seeds + 500, jobs: 1 } as unknown as CampaignResult;
     const line = campaignSummary(cut).find((text) => text.startsWith('seeds run:'))!;
     expect(line).toContain('planned (time budget reached; 1 of 3 scenarios ran no seed: disk-full (seeds run scenario by scenario: give fewer --seeds, a larger --time-budget, or --scenario))');
+  });
+});
+
+describe('seedRate', () => {
+  it('says seeds a second, or below one a second the seconds a seed takes (never 0.0 seeds/s)', () => {
+    expect([seedRate(41.27), seedRate(1), seedRate(1 / 29), seedRate(0)]).toEqual(['41.3 seeds/s', '1.0 seeds/s', '29.0 s/seed', '0.0 seeds/s']);
   });
 });
 

@@ -1,0 +1,37 @@
+/**
+ * Ctrl-C during `run`: the seeds under way finish, what ran is reported (the summary, the
+ * --report folder, with the gate saying the campaign is incomplete), and the command exits 130,
+ * never 0: a campaign cut short is not a pass.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from './helpers.ts';
+
+describe('run interrupted by SIGINT', () => {
+  it('reports the seeds that ran, as incomplete, and exits 130', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'powercut-interrupt-')), 'report');
+    const child = spawn(process.execPath, [`${packageRoot}/bin/powercut.mjs`, 'run', '--scenario', 'swarm', '--seeds', '100000', '--jobs', '1', '--report', report], { cwd: packageRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // The first progress line: seeds are running, the handler is in place.
+        if (/^powercut: \d+\/100000 seeds/m.test(stderr) && !stderr.includes('interrupted')) child.kill('SIGINT');
+      });
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('powercut: interrupted: the seeds under way finish, then what ran is reported');
+    const ran = Number(/^seeds run: (\d+) of 100000 planned \(interrupted\)/m.exec(stdout)?.[1]);
+    expect(ran).toBeGreaterThan(0);
+    expect(stderr).toContain(`powercut: interrupted after ${ran} of 100000 seeds: nothing found in those, but the campaign is not done`);
+    expect(stderr).not.toContain('never hit');
+    const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as { seeds: number; gate: { verdict: string } };
+    expect(summary).toMatchObject({ seeds: ran, gate: { verdict: 'incomplete' } });
+  });
+});
