@@ -25,7 +25,7 @@ import { loadEngine } from '../subjects/load.ts';
 import { summarize, type DurationSummary } from './figures.ts';
 import { prepareDir, RealInputError, removeDir } from './input.ts';
 import { RealRun, type RealViolation } from './run.ts';
-import { KillPlanner, Workload, workloadShapeDefault, type KillPlan } from './workload.ts';
+import { KillPlanner, MaintenancePlanner, Workload, workloadShapeDefault, type KillPlan } from './workload.ts';
 
 /** Options of {@link runRealCampaign}. */
 export interface RealCampaignOptions {
@@ -211,10 +211,12 @@ class CycleDriver {
   killsDuringRecovery = 0;
   readonly #workload: Workload;
   readonly #planner: KillPlanner;
+  readonly #maintenance: MaintenancePlanner;
 
   constructor(private readonly run: RealRun, seed: string, private readonly concurrency: number, limits: SizeLimits = {}) {
     this.#workload = new Workload(seed, workloadShapeDefault, limits);
     this.#planner = new KillPlanner(seed);
+    this.#maintenance = new MaintenancePlanner(seed);
   }
 
   /** Runs cycle `index`. */
@@ -236,7 +238,9 @@ class CycleDriver {
   }
 
   /**
-   * Keeps `concurrency` commits in flight until the kill plan fires, then kills.
+   * Keeps `concurrency` commits in flight until the kill plan fires, then kills. A checkpoint or
+   * a sync the maintenance stream draws waits for the commits in flight, runs alone (as a step of
+   * a simulated plan does), and the commits go on after it.
    * @returns the commits acknowledged in the cycle
    */
   #drive(kill: KillPlan): Promise<number> {
@@ -245,6 +249,7 @@ class CycleDriver {
       let inflight = 0;
       let acks = 0;
       let stopping = false;
+      let due: 'checkpoint' | 'sync' | undefined;
       let timer: NodeJS.Timeout | undefined;
       const stop = (): void => {
         if (stopping) return;
@@ -253,11 +258,11 @@ class CycleDriver {
         void run.kill().then(() => resolveDrive(acks));
       };
       let answers = 0;
-      const settled = (result: string): void => {
+      const settled = (result: string, commit = true): void => {
         inflight--;
-        if (result === 'ok') acks++;
+        if (commit && result === 'ok') acks++;
         // A rejection counts towards the kill too, so an engine that rejects every commit ends its cycles.
-        if (result === 'ok' || result === 'failed') answers++;
+        if (commit && (result === 'ok' || result === 'failed')) answers++;
         if (run.stopped) {
           // The harness failed: the run has already put the child away.
           clearTimeout(timer);
@@ -269,10 +274,16 @@ class CycleDriver {
         }
       };
       const pump = (): void => {
-        while (!stopping && run.alive && !run.stopped && inflight < this.concurrency) {
+        while (due === undefined && !stopping && run.alive && !run.stopped && inflight < this.concurrency) {
           inflight++;
-          void run.commit(this.#workload.next()).done.then(settled);
+          void run.commit(this.#workload.next()).done.then((result) => settled(result));
+          due = this.#maintenance.next(run.has);
         }
+        if (due === undefined || inflight > 0 || stopping || !run.alive || run.stopped) return;
+        const call = due === 'checkpoint' ? run.checkpoint() : run.sync();
+        due = undefined;
+        inflight++;
+        void call.done.then((result) => settled(result, false));
       };
       if (kill.kind === 'after-acks' && kill.acks === 0) return stop();
       if (kill.kind === 'after-delay') timer = setTimeout(stop, kill.delayMs);

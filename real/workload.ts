@@ -1,6 +1,7 @@
 /**
- * The seeded workload and kill plan of the `real` campaign. Two named random streams come from
- * one seed, so that changing how kills are drawn never changes the batches a seed produces.
+ * The seeded workload, maintenance calls and kill plan of the `real` campaign. Three named random
+ * streams come from one seed, so that changing how kills or maintenance are drawn never changes
+ * the batches a seed produces.
  *
  * Every value written names the batch that wrote it (`<seq>:<key>:<padding>`), so that a value
  * in a violation says at a glance which commit it came from.
@@ -60,6 +61,32 @@ export class Workload {
     }
     // Drawn in full, so that the next batch draws what it would without the limit.
     return ops.slice(0, this.limits.batchOps ?? ops.length);
+  }
+}
+
+/** One in how many commits is followed by a checkpoint, and one in how many by a sync, where the engine has them. */
+const maintenanceEvery = 24;
+
+/**
+ * Draws, per commit issued, whether a `checkpoint()` or a `sync()` comes before the next commit
+ * (from the seed's `maintenance` stream): the engine's own compaction and its promise to make
+ * what was acknowledged durable are driven on the real disk too, and a kill may land inside them
+ * (a new user's planted bug in his compaction, which needs no fault, passed `real` unseen: it
+ * only ever committed).
+ */
+export class MaintenancePlanner {
+  private readonly random: seedrandom.PRNG;
+
+  constructor(seed: string) {
+    this.random = seedrandom(`${seed}/maintenance`);
+  }
+
+  /** The call due after this commit, if any, among those the engine `has`. */
+  next(has: { readonly sync: boolean; readonly checkpoint: boolean }): 'checkpoint' | 'sync' | undefined {
+    const draw = this.random() * maintenanceEvery;
+    if (draw < 1) return has.checkpoint ? 'checkpoint' : undefined;
+    if (draw < 2) return has.sync ? 'sync' : undefined;
+    return undefined;
   }
 }
 

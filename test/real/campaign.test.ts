@@ -49,6 +49,15 @@ describe('the real (kill -9) campaign, judged by the commit model', () => {
     await rm(result.dir, { recursive: true, force: true });
   });
 
+  it('calls checkpoint() and sync() between commits, where the engine has them: a checkpoint that writes a stale snapshot, a bug that needs no fault, is caught', async () => {
+    const module = fixture('stale-checkpoint-engine.ts');
+    const result = await runRealCampaign({ engine: module, cycles: 6, seed: 'ci-stale-checkpoint' });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.ok).toBe(false);
+    expect(result.violations.map((violation) => violation.invariant)).toContain('durability');
+    await rm(result.dir, { recursive: true, force: true });
+  });
+
   it('names the commits in flight in the line that reruns it, as they shape the workload and the kill plan', async () => {
     const result = await runRealCampaign({ engine: fixture('reference-ack-before-write.ts'), cycles: 1, seed: 'in-flight', concurrency: 2 });
     expect(result.reproduceArgs).toEqual(['real', '--engine', fixture('reference-ack-before-write.ts'), '--cycles', '1', '--seed', 'in-flight', '--sync', 'strict', '--concurrency', '2']);
