@@ -670,6 +670,10 @@ class EngineRun {
         const failure = this.#failure(error);
         model.rejected(id, failure?.commitOutcome ?? 'unknown');
         if (failure?.code === 'failed') this.#failed();
+        // A commit refused for damage is judged as a refused read is: damage no fault made is false
+        // corruption (a new user's engine misread its own torn header pair and refused commits
+        // with CorruptionError, which read as a refusal within its size limits).
+        else if (failure?.code === 'corruption') this.#countRefusal(model.readRefused(refusalOf(error), this.#damaging(), 'commit'), error);
         else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: `commit threw ${describeError(error)}`, ...thrownAtOf(error) }]);
         else if (!this.#faultsOn) this.#refusedWithFaultsOff ??= describeError(error);
         // A refusal within the limits may rest on any injected fault but a crash, so far in the

@@ -47,7 +47,7 @@ export function acceptedBeyondLimits(beyond: string): ModelViolation {
 export function refusedWithinLimits(detail: string, largest: string): ModelViolation {
   return {
     invariant: 'limits',
-    message: `the engine refused a batch within its declared limits (${largest}) with no fault injected before it: ${detail}`,
+    message: `the engine refused a batch within its declared limits (${largest}) with no fault but crashes injected before it: ${detail}`,
     expected: 'acknowledged',
     seen: 'rejected',
   };

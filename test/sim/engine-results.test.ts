@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkGetResult, checkHandle, promising, recoveredState } from '../../sim/engine-results.ts';
 import type { EngineHandle } from '../../sim/engine-contract.ts';
-import { LimitExceededError } from '../../engine/errors.ts';
+import { CorruptionError, LimitExceededError } from '../../engine/errors.ts';
+import type { Op } from '../../engine/types.ts';
 import { IoError } from '../../engine/ports/fs.ts';
 import { runPlan } from '../../sim/runner.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -78,6 +79,19 @@ describe('engine-error, as the runner reports it', () => {
       const faulted = await runPlan(findScenario('fsync-failure')!.plan(seed), brokenEngine('reference', () => ({})));
       expect(faulted.violations.filter((violation) => /with no fault but crashes injected/.test(violation.message))).toEqual([]);
     }
+  });
+
+  it('judges a commit refused for corruption as a refused read: false-corruption when no fault damaged durable data, not a refusal within the limits', async () => {
+    let commits = 0;
+    const misreads = brokenEngine('commit-corruption', (handle) => ({
+      commit: async (ops: readonly Op[]) => {
+        if (++commits === 3) throw new CorruptionError('/db/data', 4096, 'header pair torn');
+        return handle.commit(ops);
+      },
+    }));
+    const result = await runPlan(plan, { ...misreads, limits: { batchOps: 64 } });
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'false-corruption', message: expect.stringMatching(/^commit refused with "corruption in \/db\/data at offset 4096: header pair torn" although no fault damaged durable data/) as unknown }));
+    expect(result.violations.map((violation) => violation.invariant)).not.toContain('limits');
   });
 
   it('traces every failed operation as a failed note naming the operation and the error', async () => {

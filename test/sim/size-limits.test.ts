@@ -144,7 +144,7 @@ describe('invariant limits', () => {
     const [plan] = seedsWithValueOf(refusesTheLimit, 300, 1);
     const result = await runPlan(plan!, refusesTheLimit);
     const found = result.violations.find((v) => v.invariant === 'limits');
-    expect(found?.message).toMatch(/refused a batch within its declared limits \(\d+ operations?, largest key \d+ bytes, largest value 300 bytes\) with no fault injected before it/);
+    expect(found?.message).toMatch(/refused a batch within its declared limits \(\d+ operations?, largest key \d+ bytes, largest value 300 bytes\) with no fault but crashes injected before it/);
   });
 
   it('catches an engine that acknowledges a value above its declared limit', async () => {
