@@ -174,7 +174,7 @@ export class RealRun {
       const failure = settled.outcome.failure;
       this.model.rejected(id, failure.commitOutcome ?? 'unknown');
       this.#noteFailure(`commit #${id}`, failure);
-      if (failure.code === 'failed') this.#failed();
+      if (failure.code === 'failed') this.#failed(`commit #${id}: ${failure.message}`);
       return 'failed';
     });
     return { issued: call.issued, done };
@@ -246,7 +246,7 @@ export class RealRun {
       }
       const failure = settled.outcome.failure;
       this.#noteFailure(what, failure);
-      if (failure.code === 'failed') this.#failed();
+      if (failure.code === 'failed') this.#failed(`${what}: ${failure.message}`);
       else if (failure.programming) this.#add([{ invariant: 'engine-error', message: `${what} threw ${failure.message}` }]);
       return 'failed';
     });
@@ -332,9 +332,9 @@ export class RealRun {
     return 'retry';
   }
 
-  #failed(): void {
+  #failed(cause: string): void {
     this.#storeFailed = true;
-    this.model.storeFailed();
+    this.model.storeFailed(false, cause);
   }
 
   #noteFailure(what: string, failure: WireFailure): void {

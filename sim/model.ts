@@ -174,6 +174,8 @@ export class CommitModel {
   private session = 0;
   private sessionOpen = true;
   private sessionFailed = false;
+  /** What made the session fail, as {@link storeFailed} was told. */
+  private failedBecause: string | undefined;
   /**
    * Whether the session's failure may have taken written pages from the page cache, or given the
    * engine cause to distrust them (a failed fsync: btrfs reverts the file, ext4 forgets the pages;
@@ -222,6 +224,7 @@ export class CommitModel {
     copy.session = this.session;
     copy.sessionOpen = this.sessionOpen;
     copy.sessionFailed = this.sessionFailed;
+    copy.failedBecause = this.failedBecause;
     copy.failureMayDropPages = this.failureMayDropPages;
     copy.pageCacheKept = this.pageCacheKept;
     copy.keptBy = this.keptBy;
@@ -264,7 +267,7 @@ export class CommitModel {
     record.lsn = lsn;
     if (this.sessionFailed) {
       record.untrusted = true;
-      violations.push(ackAfterFailure(record, lsn));
+      violations.push(ackAfterFailure(record, lsn, this.failedBecause));
       return violations;
     }
     record.ackSeq = this.ackCount++;
@@ -310,7 +313,7 @@ export class CommitModel {
    */
   synced(mark?: number, failedAtIssue = this.sessionFailed): ModelViolation[] {
     if (!this.sessionOpen) return [];
-    if (failedAtIssue) return [syncAfterFailure()];
+    if (failedAtIssue) return [syncAfterFailure(this.failedBecause)];
     const covered = mark ?? this.ackCount;
     this.markSurvivors('synced', covered);
     const latest = Math.max(...this.pending.filter((c) => c.ackSeq !== undefined && c.ackSeq < covered).map((c) => c.issuedAt));
@@ -363,9 +366,11 @@ export class CommitModel {
    *   fsync pages may be gone (btrfs reverts the file; ext4 drops them when delayed allocation
    *   finds no space at writeback), and a failed write says the device under them is failing, so
    *   an engine may distrust them: nothing acknowledged but unsynced is then held to survive.
+   * @param cause - the operation that reported the failure and its error, for messages
    */
-  storeFailed(pagesKept = false): void {
+  storeFailed(pagesKept = false, cause?: string): void {
     if (!this.sessionOpen) return;
+    if (!this.sessionFailed) this.failedBecause = cause;
     this.sessionFailed = true;
     if (!pagesKept) this.failureMayDropPages = true;
   }
@@ -484,6 +489,7 @@ export class CommitModel {
     this.session++;
     this.sessionOpen = true;
     this.sessionFailed = false;
+    this.failedBecause = undefined;
     this.failureMayDropPages = false;
     this.pageCacheKept = false;
     this.issuedAtLastRecovery = this.commits.length;

@@ -669,7 +669,7 @@ class EngineRun {
         // A programming error is the engine's bug, as from sync, checkpoint or close.
         const failure = this.#failure(error);
         model.rejected(id, failure?.commitOutcome ?? 'unknown');
-        if (failure?.code === 'failed') this.#failed();
+        if (failure?.code === 'failed') this.#failed(failureNote('commit', error));
         // A commit refused for damage is judged as a refused read is: damage no fault made is false
         // corruption (a new user's engine misread its own torn header pair and refused commits
         // with CorruptionError, which read as a refusal within its size limits).
@@ -701,12 +701,12 @@ class EngineRun {
     else if (!this.#storeFailed) this.#add(this.#model.checkRead(key, value as Uint8Array | undefined, mark));
   }
 
-  #failed(): void {
+  #failed(cause: string): void {
     this.#storeFailed = true;
     // Only a full disk met by a write leaves the page cache beyond doubt: a failed fsync may drop
     // pages (ext4 drops them when delayed allocation finds no space at writeback, as it marks them
     // clean after EIO), and a failed write says the device under them is failing.
-    this.#model.storeFailed(this.#pageDoubts() === this.#pageDoubtsAtOpen);
+    this.#model.storeFailed(this.#pageDoubts() === this.#pageDoubtsAtOpen, cause);
   }
 
   /** Faults so far after which an engine may distrust its page cache: failed fsyncs (EIO or ENOSPC) and failed writes. */
@@ -748,7 +748,7 @@ class EngineRun {
   #judgeFailure(error: unknown, label: string, read = false): void {
     this.#countFailedOperation(label, error);
     const failure = this.#failure(error);
-    if (failure?.code === 'failed') this.#failed();
+    if (failure?.code === 'failed') this.#failed(failureNote(label, error));
     else if (failure?.code === 'corruption' && read) this.#countRefusal(this.#model.readRefused(refusalOf(error), this.#damaging(), label), error);
     else if (failure === undefined && isProgrammingError(error)) this.#add([{ invariant: 'engine-error', message: describeError(error), ...thrownAtOf(error) }]);
     else if (failure === undefined && !this.#closing && this.#nonCrashFaults() === 0) this.#add([failedUnfaulted(label, describeError(error), read)]);

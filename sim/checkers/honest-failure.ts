@@ -18,22 +18,30 @@
 import { commitFields, describeCommit } from './violation.ts';
 import type { CommitLabel, ModelViolation } from './violation.ts';
 
-/** A commit acknowledged by a store that had seen its fsync fail. */
-export function ackAfterFailure(commit: CommitLabel, lsn: number | undefined): ModelViolation {
+/**
+ * What made the store fail, for a message: the operation that reported it and its error
+ * (`checkpoint: StoreFailedError: ...`), or nothing when it is not known.
+ */
+function failedBecause(cause: string | undefined): string {
+  return cause === undefined ? 'after the store failed' : `after the store failed (${cause})`;
+}
+
+/** A commit acknowledged by a store that had reported it failed (a failed fsync or write, most often). */
+export function ackAfterFailure(commit: CommitLabel, lsn: number | undefined, cause?: string): ModelViolation {
   return {
     invariant: 'honest-failure',
-    message: `${describeCommit(commit)} was acknowledged${lsn === undefined ? '' : ` with lsn ${lsn}`} after an fsync failed and before the store was reopened`,
+    message: `${describeCommit(commit)} was acknowledged${lsn === undefined ? '' : ` with lsn ${lsn}`} ${failedBecause(cause)} and before it was reopened: a failed store acknowledges nothing until it is opened again`,
     ...commitFields({ id: commit.id, lsn }),
     expected: 'rejected',
     seen: 'acknowledged',
   };
 }
 
-/** A `sync()` acknowledged by a store that had seen an fsync fail. */
-export function syncAfterFailure(): ModelViolation {
+/** A `sync()` acknowledged by a store that had reported it failed. */
+export function syncAfterFailure(cause?: string): ModelViolation {
   return {
     invariant: 'honest-failure',
-    message: 'sync() was acknowledged after an fsync failed and before the store was reopened',
+    message: `sync() was acknowledged ${failedBecause(cause)} and before it was reopened: a failed store acknowledges nothing until it is opened again`,
     expected: 'rejected',
     seen: 'acknowledged',
   };

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGetResult, checkHandle, promising, recoveredState } from '../../sim/engine-results.ts';
 import type { EngineHandle } from '../../sim/engine-contract.ts';
-import { CorruptionError, LimitExceededError } from '../../engine/errors.ts';
+import { CorruptionError, LimitExceededError, StoreFailedError } from '../../engine/errors.ts';
 import type { Op } from '../../engine/types.ts';
 import { IoError } from '../../engine/ports/fs.ts';
 import { runPlan } from '../../sim/runner.ts';
@@ -92,6 +92,19 @@ describe('engine-error, as the runner reports it', () => {
     const result = await runPlan(plan, { ...misreads, limits: { batchOps: 64 } });
     expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'false-corruption', message: expect.stringMatching(/^commit refused with "corruption in \/db\/data at offset 4096: header pair torn" although no fault damaged durable data/) as unknown }));
     expect(result.violations.map((violation) => violation.invariant)).not.toContain('limits');
+  });
+
+  it('names what failed the store in an acknowledgement after it: the operation and its error, not an fsync that never failed', async () => {
+    const liar = brokenEngine('checkpoint-fails-store', (handle) => ({
+      checkpoint: async () => {
+        throw new StoreFailedError('write error on /db/snapshot.tmp');
+      },
+      get: (key: string) => handle.get(key),
+    }));
+    // A checkpoint overlapping commits (the overlap scenario) fails the store while they are in flight.
+    const found = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) found.push(...(await runPlan({ ...findScenario('overlap')!.plan(seed), faults: { ...findScenario('overlap')!.plan(seed).faults, rates: {} } }, liar)).violations);
+    expect(found).toContainEqual(expect.objectContaining({ invariant: 'honest-failure', message: expect.stringMatching(/^commit #\d+ .*was acknowledged .*after the store failed \(checkpoint: StoreFailedError: .*write error on \/db\/snapshot\.tmp.*\) and before it was reopened/) as unknown }));
   });
 
   it('traces every failed operation as a failed note naming the operation and the error', async () => {

@@ -513,9 +513,11 @@ describe('CommitModel: operations that overlap', () => {
   it('reports honest-failure for a sync issued after the failure was reported', () => {
     const model = new CommitModel({ sync: 'none' });
     ackAll(model, [[put('a', '1')]]);
-    model.storeFailed();
+    model.storeFailed(false, 'checkpoint: StoreFailedError: write error on /db/snapshot.tmp');
+    model.storeFailed(false, 'commit: StoreFailedError: the store failed');
+    // The first failure is the cause, named as it was reported.
     expect(model.synced(model.mark(), model.failed)).toEqual([
-      expect.objectContaining({ invariant: 'honest-failure', message: 'sync() was acknowledged after an fsync failed and before the store was reopened' }),
+      expect.objectContaining({ invariant: 'honest-failure', message: 'sync() was acknowledged after the store failed (checkpoint: StoreFailedError: write error on /db/snapshot.tmp) and before it was reopened: a failed store acknowledges nothing until it is opened again' }),
     ]);
   });
 
@@ -545,7 +547,7 @@ describe('CommitModel: operations that overlap', () => {
     failed.storeFailed();
     const late = failed.issue([put('b', '2')]);
     expect(failed.acked(late, 2)).toEqual([
-      expect.objectContaining({ invariant: 'honest-failure', message: 'commit #1 (lsn 2) was acknowledged with lsn 2 after an fsync failed and before the store was reopened' }),
+      expect.objectContaining({ invariant: 'honest-failure', message: 'commit #1 (lsn 2) was acknowledged with lsn 2 after the store failed and before it was reopened: a failed store acknowledges nothing until it is opened again' }),
     ]);
     expect(failed.sessionFacts()).toEqual({ acknowledged: 1, lastAckedLsn: 1, durableLsnMin: undefined, settled: false, keyCount: undefined });
     const doubtful = new CommitModel({ sync: 'strict' });
