@@ -6,12 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envAssignments, envChangedSince, replayCommand, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
+import { envAssignments, envChangedSince, envHere, replayCommand, shellQuote, stableJson, unfiredFaults, unfiredList } from '../harness/index.ts';
 import type { BasePlan, Subject } from '../harness/index.ts';
 import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import { readJsonDocument } from '../sim/index.ts';
 import { locatePlanSubject, openPlan } from '../subjects/index.ts';
 import { CrashSafetyError, IncompleteError } from './errors.ts';
+import { currentTestName } from './test-name.ts';
 import { specOfInput, type SubjectInput } from './subject-input.ts';
 
 /**
@@ -67,7 +68,7 @@ export async function replayAsked(planFile: string, input: SubjectInput, invocat
     const missing = envChangedSince(found?.env);
     console.warn(missing === ''
       ? `powercut: POWERCUT_PLAN=${planFile} passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root)`
-      : `powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with ${missing.trim()} set, which this run was not: rerun it as found with ${missing}POWERCUT_PLAN=${planFile}`);
+      : `powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with ${missing.trim()} set (${envHere(found?.env)}): rerun it as found with ${missing}POWERCUT_PLAN=${planFile}, in the test that found it`);
   }
 }
 
@@ -83,6 +84,20 @@ export function writeFailure(dir: string | undefined, subject: Subject, plan: Ba
   return file;
 }
 
+/**
+ * Which test to run with `POWERCUT_PLAN`: this one alone, since every assertion on the same subject
+ * replays the plan (a new user who reran his whole file saw his other tests fail on it), by its name
+ * when the test runner says it (`-t`, Jest's and Vitest's filter).
+ */
+function thisTestAlone(): string {
+  const name = currentTestName();
+  if (name === undefined) return 'this test again, alone (every assertion on this subject replays the plan)';
+  // `-t` is a pattern over the names of the suites and the test joined by spaces (Vitest reports
+  // them joined by ' > '): the test's own name, its pattern characters escaped, matches it.
+  const own = name.split(' > ').at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `this test alone: -t ${shellQuote(own)} (every assertion on this subject replays the plan)`;
+}
+
 export function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {
   const message = [
     `powercut: ${subject.label} failed the ${violation.invariant} check (${subject.unitWord} ${unit}, seed ${seed}):`,
@@ -92,7 +107,7 @@ export function failure(subject: Subject, violation: RunViolation, file: string,
     ...facts.map((fact) => `  ${fact}`),
     `  plan: ${file}`,
     // The environment the subject read (`BUG=x`) goes with both ways: without it the rerun would test another program.
-    `  rerun exactly this: ${envAssignments()}POWERCUT_PLAN=${file} and run this test again, or: ${replayCommand(invocation, file)}`,
+    `  rerun exactly this: ${envAssignments()}POWERCUT_PLAN=${file} and run ${thisTestAlone()}, or: ${replayCommand(invocation, file)}`,
   ].join('\n');
   return new CrashSafetyError(message, violation.invariant, file, unit, seed);
 }

@@ -19,7 +19,7 @@ import { listDirectory, readTextFile } from '../sim/index.ts';
 import { wallClockMs } from '../sim/index.ts';
 import type { PlanFinding, RunViolation } from '../sim/index.ts';
 import type { BasePlan, Subject } from './subject.ts';
-import { envChangedSince, envRead } from './env-reads.ts';
+import { envChangedSince, envHere, envRead } from './env-reads.ts';
 
 /** One corpus entry as stored. */
 export interface RegressionEntry {
@@ -58,6 +58,8 @@ export interface RegressionResult {
    * (`COW_BUG=free-early`): a plan of a planted bug passes without its switch, testing other code.
    */
   readonly envMissing?: string;
+  /** With {@link envMissing}: how this run has them (`here COW_BUG=none`, `here COW_BUG is not set`). */
+  readonly envHere?: string;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function replayCorpus(dir: string, open: PlanOpener): Promise<Regre
     results.push({
       file, name: entry.name, scenario: subject.unitOf(plan), seed: plan.seed, violations: result.violations,
       unfired: unfiredFaults(plan, result), digest: result.digest, elapsedMs: wallClockMs() - started,
-      ...(missing === '' ? {} : { envMissing: missing.trim() }),
+      ...(missing === '' ? {} : { envMissing: missing.trim(), envHere: envHere(plan.found?.env) }),
       ...(subject.spec.module === undefined ? {} : { module: subject.spec.module, kind: subject.spec.kind }),
     });
   }

@@ -125,6 +125,17 @@ export function envChangedSince(recorded: Readonly<Record<string, string>> | und
   return Object.entries(recorded ?? {}).filter(([name, value]) => env[name] !== value).map(([name, value]) => `${name}=${shellQuote(value)} `).join('');
 }
 
+/**
+ * How this run's environment differs from `recorded` (a plan's `found.env`), for a message:
+ * `here GROUP_BUG=resolve-early` for a variable set to another value, `here GROUP_BUG is not set`
+ * for one unset; empty when nothing differs. A test that sets the variable itself to another value
+ * read "which this run was not" of what it had set.
+ */
+export function envHere(recorded: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const differ = Object.entries(recorded ?? {}).filter(([name, value]) => env[name] !== value);
+  return differ.length === 0 ? '' : `here ${differ.map(([name]) => (env[name] === undefined ? `${name} is not set` : `${name}=${shellQuote(env[name])}`)).join(', ')}`;
+}
+
 /** Forgets the names noted so far (for tests). */
 export function forgetEnvReads(): void {
   read.clear();

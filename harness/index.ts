@@ -31,7 +31,7 @@ export {
   type PlanOpener, type RegressionEntry, type RegressionResult,
 } from './corpus.ts';
 export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';
-export { envAssignments, envChangedSince, readsDuring, watchEnvReads } from './env-reads.ts';
+export { envAssignments, envChangedSince, envHere, readsDuring, watchEnvReads } from './env-reads.ts';
 export { nativeAddonsSeen, noteNativeAddon } from './addons-seen.ts';
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';

@@ -168,7 +168,7 @@ async function replayRegressions(flags: CiFlags): Promise<RegressionResult[]> {
   for (const result of results) if (result.unfired.length > 0) console.log(`  ${result.file}: scheduled faults that never fired: ${result.unfired.join(', ')}`);
   for (const same of sameRuns(results)) console.log(`  note: ${same.join(', ')} replay with the same digest: the same run, kept ${same.length} times`);
   const withoutEnv = results.filter((result) => result.violations.length === 0 && result.envMissing !== undefined);
-  for (const result of withoutEnv) console.log(`  note: ${result.file} passes, but it was found with ${result.envMissing} set, which this run is not: it tests the code without it`);
+  for (const result of withoutEnv) console.log(`  note: ${result.file} passes, but it was found with ${result.envMissing} set (${result.envHere}): it tests other code than it was found in`);
   return results;
 }
 

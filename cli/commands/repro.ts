@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { envChangedSince, replayCommand, reproCommand } from '../../harness/index.ts';
+import { envChangedSince, envHere, replayCommand, reproCommand } from '../../harness/index.ts';
 import type { BasePlan, Subject } from '../../harness/index.ts';
 import { parseEntry, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayPlanReal, type CrashPoint, type RealReplayResult } from '../../real/index.ts';
@@ -77,7 +77,7 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
     const missing = envChangedSince(plan.found.env);
     process.stderr.write(missing === ''
       ? `powercut: note: this plan was saved from a run that failed ${plan.found.invariant}, and it passes now: fixed, or that run leaned on something the plan does not record (an environment variable, a file outside the simulated root, a module's state)\n`
-      : `powercut: note: this plan was saved from a run that failed ${plan.found.invariant} with ${missing.trim()} set, and it passes now, without: rerun it as found with \`${missing}${withoutAssignments(reproduce(), plan.found.env)}\`\n`);
+      : `powercut: note: this plan was saved from a run that failed ${plan.found.invariant} with ${missing.trim()} set, and it passes now, ${envHere(plan.found.env)}: rerun it as found with \`${missing}${withoutAssignments(reproduce(), plan.found.env)}\`\n`);
   }
   // A new user's seed stopped failing once he added a directory fsync, and nothing said why.
   if (fromSeed) process.stderr.write(`powercut: note: a seed's faults strike at I/O counts, so once the code under test makes other I/O they land elsewhere, and a seed that failed before may pass without the bug being gone; a failure kept as a shrunk plan (shrink --out FILE) keeps its faults at the steps they struck\n`);

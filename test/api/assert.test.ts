@@ -29,7 +29,8 @@ describe('assertCrashSafe', () => {
     expect(failure.code).toBe('POWERCUT_VIOLATION');
     expect(failure.planFile).toMatch(/acknowledges-every-2th-commit-without-writing-wal-append-\d+\.json$/);
     expect(failure.message).toContain(`powercut: engine acknowledges-every-2th-commit-without-writing (${broken}) failed the ${failure.invariant} check (scenario wal-append, seed ${failure.seed}):`);
-    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test again, or: npx powercut replay ${failure.planFile}`);
+    // Vitest says which test runs: the rerun names it alone, by a pattern -t takes.
+    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test alone: -t 'throws on a broken engine with the invariant, the message, a shrunk plan file and how to rerun it' (every assertion on this subject replays the plan), or: npx powercut replay ${failure.planFile}`);
     const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object } };
     expect(plan.engineModule).toBe(broken);
     expect(plan.faults.rates).toEqual({});
@@ -41,7 +42,7 @@ describe('assertCrashSafe', () => {
     process.env['PC_TEST_PLANTED'] = '1';
     try {
       const failure = (await thrown(assertCrashSafe({ engine: 'test/fixtures/engines/planted-by-env.ts' }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
-      expect(failure.message).toContain(`rerun exactly this: PC_TEST_PLANTED=1 POWERCUT_PLAN=${failure.planFile} and run this test again, or: PC_TEST_PLANTED=1 npx powercut replay ${failure.planFile}`);
+      expect(failure.message).toContain(`rerun exactly this: PC_TEST_PLANTED=1 POWERCUT_PLAN=${failure.planFile} and run this test alone: -t 'puts the environment the engine read \\(a planted bug'\\''s switch\\) in front of both ways to rerun, as repro lines do' (every assertion on this subject replays the plan), or: PC_TEST_PLANTED=1 npx powercut replay ${failure.planFile}`);
     } finally {
       delete process.env['PC_TEST_PLANTED'];
     }
@@ -129,7 +130,7 @@ describe('assertCrashSafe', () => {
     process.env['POWERCUT_PLAN'] = planFile;
     try {
       expect(await assertCrashSafe({ engine })).toBeUndefined();
-      expect(said.join('')).toBe(`powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with PC_TEST_PLANTED=1 set, which this run was not: rerun it as found with PC_TEST_PLANTED=1 POWERCUT_PLAN=${planFile}`);
+      expect(said.join('')).toBe(`powercut: POWERCUT_PLAN=${planFile} passes now, but it was found with PC_TEST_PLANTED=1 set (here PC_TEST_PLANTED is not set): rerun it as found with PC_TEST_PLANTED=1 POWERCUT_PLAN=${planFile}, in the test that found it`);
     } finally {
       spy.mockRestore();
       delete process.env['POWERCUT_PLAN'];

@@ -85,7 +85,7 @@ describe('bin/powercut.mjs', () => {
     expect(found.env).toEqual({ PC_TEST_PLANTED: '1' });
     const without = await launchBin(['replay', plan]);
     expect(without.code).toBe(0);
-    expect(without.stderr).toMatch(new RegExp(`^powercut: note: this plan was saved from a run that failed [\\w-]+ with PC_TEST_PLANTED=1 set, and it passes now, without: rerun it as found with \`PC_TEST_PLANTED=1 \\S+ replay ${plan.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`$`, 'm'));
+    expect(without.stderr).toMatch(new RegExp(`^powercut: note: this plan was saved from a run that failed [\\w-]+ with PC_TEST_PLANTED=1 set, and it passes now, here PC_TEST_PLANTED is not set: rerun it as found with \`PC_TEST_PLANTED=1 \\S+ replay ${plan.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`$`, 'm'));
     // With the switch, it fails again; another value of it is not the one it was found with.
     expect((await launchBin(['replay', plan], { PC_TEST_PLANTED: '1' })).code).toBe(1);
     expect((await launchBin(['replay', plan], { PC_TEST_PLANTED: '0' })).stderr).toContain('with PC_TEST_PLANTED=1 set, and it passes now');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCampaign } from '../../harness/campaign.ts';
-import { envAssignments, forgetEnvReads, watchEnvReads } from '../../harness/env-reads.ts';
+import { envAssignments, envChangedSince, envHere, forgetEnvReads, watchEnvReads } from '../../harness/env-reads.ts';
 import { loadSubject } from '../../subjects/index.ts';
 import { launchBin } from '../cli/helpers.ts';
 
@@ -34,6 +34,14 @@ describe('the environment variables a module read', () => {
     const copy = { ...process.env };
     expect(copy['PC_TEST_COPIED']).toBe('1');
     expect(envAssignments()).toBe(`PC_TEST_READ='a b' `);
+  });
+
+  it('of a plan found with them are told apart from this run\'s: unset here, or set here to another value', () => {
+    const found = { A_BUG: 'join-synced', B_MODE: 'fast', C_SAME: 'x' };
+    const here = { A_BUG: 'resolve early', C_SAME: 'x' };
+    expect(envChangedSince(found, here)).toBe('A_BUG=join-synced B_MODE=fast ');
+    expect(envHere(found, here)).toBe("here A_BUG='resolve early', B_MODE is not set");
+    expect(envHere(found, { ...found })).toBe('');
   });
 
   it('keep the real environment\'s rules: a value set becomes a string, a deleted one is gone', () => {
