@@ -92,7 +92,7 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
     `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'}); ${shrunk.violation === undefined
       ? `seed ${first.seed} did not fail ${first.invariant} again when rerun in this thread, so nothing was shrunk: the run depends on something its plan does not record (an environment variable, a file outside the simulated root, state a module keeps)`
-      : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs`}`,
+      : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs${shrunk.explicitFaults ? '' : '; its faults are still drawn at rates (the run with the faults that fired scheduled at their I/O did not fail the same way), so the plan replays them as drawn'}`}`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),
     ...(outcome.violations.some((found) => found.scenario === first.scenario && found.seed === first.seed && found.needsNoFault === true) ? [`it needs no fault: ${needsNoFaultWords(`seed ${first.seed}`)}`] : []),
   ], invocation);

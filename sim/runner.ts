@@ -93,7 +93,7 @@ class StoppedAfterPowerLoss {}
  * tell it at the acknowledgement (an engine may rightly write the data again and fsync it). The
  * same words for every run, so that triage groups its runs; the trace's fsync-error fault names it.
  */
-const unreportedSyncFailureNote = '; earlier, commits were acknowledged after an fsync failed over unsynced writes with no failure reported (ext4 marks those pages clean, never to be written; btrfs reverts the file; the trace\'s fsync-error fault names it): a later fsync, a retry, succeeds without that data (fsyncgate), so fail the store, or write what was unsynced again, before acknowledging';
+const unreportedSyncFailureNote = '; earlier, commits were acknowledged after an fsync failed over unsynced writes and before the engine reported any failure (ext4 marks those pages clean, never to be written; btrfs reverts the file; the trace\'s fsync-error fault names it): a later fsync, a retry, succeeds without that data (fsyncgate), so fail the store, or write what was unsynced again, before acknowledging';
 
 /** The finding for commits the `detects` damage contract would have held, lost under `point-in-time`. */
 function lostDespiteEvidenceMessage(ids: readonly number[]): string {

@@ -35,7 +35,16 @@ export interface CandidateCommit extends CommitLabel {
   readonly ops: readonly Op[];
   /** Why it had to survive; `undefined` while it is in doubt. */
   readonly mustSurvive?: SurvivalReason | undefined;
+  /** How its call ended, when known: a commit rejected in doubt is told apart in a hole's message. */
+  readonly status?: 'in-flight' | 'acked' | 'rejected-absent' | 'rejected-unknown';
 }
+
+/**
+ * Said of a missing commit the engine rejected with an error that leaves it in doubt: an engine
+ * that rejects a commit before applying any of it says so (a new user's commit failed on a read
+ * error before writing, and the hole it left read as a lost commit).
+ */
+const rejectedInDoubt = { said: ', rejected with an error that leaves it in doubt,', advice: `; an engine that knows it applied none of a commit it rejects says so (commitOutcome 'absent'), and then it is no hole` };
 
 /** Any commit ever issued, with what is known of it. */
 export interface PastCommit extends CommitLabel {
@@ -141,7 +150,8 @@ export function diagnoseRecovery(input: RecoveryDiagnosisInput): ModelViolation[
   const holeWrite = absent.get(firstAbsent);
   if (hole !== undefined && later !== undefined && holeWrite !== undefined && laterPresent !== undefined) {
     const seen = recovered.get(holeWrite.key);
-    found.push(violation('prefix', `hole: ${describeCommit(hole)} is missing (key ${formatKey(holeWrite.key)} should be ${formatValue(holeWrite.wrote)} but is ${formatValue(seen)}) while the later ${describeCommit(later)} is present (key ${formatKey(present.get(laterPresent)!)})`, hole, holeWrite.key, holeWrite.wrote, seen));
+    const ended = hole.status === 'rejected-unknown' ? rejectedInDoubt : { said: '', advice: '' };
+    found.push(violation('prefix', `hole: ${describeCommit(hole)}${ended.said} is missing (key ${formatKey(holeWrite.key)} should be ${formatValue(holeWrite.wrote)} but is ${formatValue(seen)}) while the later ${describeCommit(later)} is present (key ${formatKey(present.get(laterPresent)!)})${ended.advice}`, hole, holeWrite.key, holeWrite.wrote, seen));
   }
   found.push(...traced);
   if (found.length === 0) {

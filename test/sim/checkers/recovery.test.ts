@@ -32,6 +32,15 @@ describe('diagnoseRecovery', () => {
     expect(violations).toEqual([expect.objectContaining({ invariant: 'prefix', commit: 0, key: 'a' })]);
   });
 
+  it('says of a hole whose commit the engine rejected in doubt that it was, and how an engine says it applied none of it', () => {
+    const rejected = input([[put('a', '1')], [put('b', '1')]], state({ b: '1' }), []);
+    const candidates = rejected.candidates.map((commit, id) => (id === 0 ? { ...commit, status: 'rejected-unknown' as const } : commit));
+    const [hole] = diagnoseRecovery({ ...rejected, candidates });
+    expect(hole?.message).toMatch(/^hole: commit #0 \(lsn 1\), rejected with an error that leaves it in doubt, is missing .* is present \(key b\); an engine that .* says so \(commitOutcome 'absent'\), and then it is no hole$/);
+    // A commit in flight at the crash is no rejection: nothing is said of how it ended.
+    expect(diagnoseRecovery(rejected)[0]?.message).not.toContain('rejected');
+  });
+
   it('names a reordering (a later write of a key present, an earlier commit absent) as a hole', () => {
     const violations = diagnoseRecovery(input([[put('a', '1')], [put('b', '1')], [put('a', '2')]], state({ a: '2' }), []));
     expect(violations.map((v) => v.invariant)).toEqual(['prefix']);
