@@ -660,7 +660,9 @@ function whyHeldDespiteDamage(candidates: readonly CommitRecord[], excused: numb
 
 /** `violation` with `reason` appended, if it is one a reason about holding commits explains. */
 function withReason(violation: ModelViolation, reason: string): ModelViolation {
-  if (violation.invariant !== 'durability' && violation.invariant !== 'prefix') return violation;
+  // Said of a commit lost or missing only: invented data loses nothing (a new user read this
+  // reason under a rotted value his engine served as it was).
+  if ((violation.invariant !== 'durability' && violation.invariant !== 'prefix') || violation.commit === undefined) return violation;
   return { ...violation, message: `${violation.message} (${reason})` };
 }
 

@@ -75,6 +75,15 @@ describe('the oracle after damage to durable data', () => {
     );
   });
 
+  it('gives that reason to lost commits only: invented data after damage loses nothing, and its message says nothing of it', () => {
+    const model = threeAcknowledged();
+    model.closed();
+    const check = model.checkRecovered(state({ a: '1', b: '2', c: '3', z: 'rotted' }), stats(3), { damage: [0] });
+    const invented = check.violations.find((violation) => violation.message.startsWith('invented data'));
+    expect(invented?.message).toMatch(/^invented data: key z holds "rotted"/);
+    expect(invented?.message).not.toContain('media damage destroyed durable bytes');
+  });
+
   it('lets damage take what a clean close vouched for when a misdirected write struck the close itself: its record may never have reached its place', () => {
     const model = threeAcknowledged();
     model.closed(false);
