@@ -131,7 +131,9 @@ const bitFlipNote = '; an injected bit flip struck a read earlier in this run (t
 const repairedNote = '; an earlier open refused for damage, and powercut then repaired that damage (the bits and sectors read back as written, as when a transient fault clears or a sector is restored from a replica) and opened again: a refusal must leave the store as it found it, and this one did not (the trace\'s repaired check marks it)';
 
 /** The violations the cause notes ({@link unreportedSyncFailureNote}, {@link forgottenPagesNote}, {@link mediaDamageNote}, {@link bitFlipNote}) may explain: lost data, or a refusal of it. */
-const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'false-corruption', 'no-resurrection', 'idempotence']);
+// Atomicity too: a store that lost a file looks torn when one commit's writes were in two files
+// (a new user's engine ignored its lost data file and started afresh; the loss read as a tear).
+const explainedByLostData: ReadonlySet<string> = new Set(['durability', 'prefix', 'atomicity', 'false-corruption', 'no-resurrection', 'idempotence']);
 
 /**
  * Why an LSN handed out again after media damage is held against the engine: the commits that

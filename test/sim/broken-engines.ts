@@ -18,6 +18,25 @@ export function brokenEngine(name: string, change: (handle: EngineHandle) => Par
 }
 
 /**
+ * The reference engine, except that an open that finds damage (a lost file, a rotted frame)
+ * removes the store's files and starts afresh instead of refusing: what was lost is lost silently.
+ */
+export const startsAfreshOnDamage: Engine = {
+  ...referenceEngine,
+  name: 'starts-afresh-on-damage',
+  async open(env) {
+    try {
+      return await referenceEngine.open(env);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CORRUPTION') throw error;
+      for (const name of await env.fs.readdir(env.dir)) await env.fs.unlink(`${env.dir}/${name}`);
+      await env.fs.syncDir(env.dir);
+      return referenceEngine.open(env);
+    }
+  },
+};
+
+/**
  * The reference engine, except that every `every`-th commit is acknowledged but never written:
  * it fails without any fault injected. With `lsn`, the acknowledgement carries a plausible LSN
  * (the next one), which the LSN checks catch at once; without, only the data can give it away.

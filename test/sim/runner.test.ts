@@ -7,7 +7,7 @@ import { runPlan } from '../../sim/runner.ts';
 import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Plan } from '../../sim/plan.ts';
 import type { TraceEvent } from '../../sim/types.ts';
-import { acknowledgesWithoutWriting, brokenEngine } from './broken-engines.ts';
+import { acknowledgesWithoutWriting, brokenEngine, startsAfreshOnDamage } from './broken-engines.ts';
 import { loadPlanted, plantedBug } from './planted.ts';
 
 const plan = (scenario: string, seed: number): Plan => findScenario(scenario)!.plan(seed);
@@ -302,6 +302,12 @@ describe('runner: the engine contract, for engines that are not the reference on
       for (const violation of lsnOrder) expect(violation.message).not.toMatch(lostName);
     }
     expect(hinted).toBeGreaterThan(0);
+  });
+
+  it('says, of a commit that looks torn once media damage struck, that media damage struck: a lost file the engine ignored leaves a store that only looks torn', async () => {
+    const { violations } = await runPlan(plan('lost-file', 3), startsAfreshOnDamage);
+    const torn = violations.find((violation) => violation.invariant === 'atomicity');
+    expect(torn?.message).toMatch(/ is torn: .*; media damage struck durable bytes earlier in this run \(the trace's misdirected-write, sector-damage or lost-entry fault names it\)/);
   });
 
   it('says, of an LSN handed out again once media damage struck, that the commits that had it are gone: the loss of found commits that changed no key shows only there', async () => {
