@@ -12,7 +12,7 @@ import { findingOf } from '../harness/index.ts';
 import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
+import { failure, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkOptions, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
@@ -81,7 +81,11 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const first = outcome.violations[0];
   const untested = untestedReason(outcome);
   if (first === undefined && untested !== undefined) throw new NothingTestedError(`powercut: nothing was tested: ${untested}`);
-  if (first === undefined) return outcome;
+  if (first === undefined) {
+    // A pass of part of the campaign is a pass of that part: the test runner shows the warning with the test.
+    if (outcome.stoppedByTimeBudget) console.warn(partialPass(options.timeBudgetSec, outcome.seeds, outcome.seedsPlanned, 'seeds'));
+    return outcome;
+  }
   const plan = loaded.plan(first.scenario, first.seed);
   const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });
   // The plan kept must fail where POWERCUT_PLAN replays it: alone, in a fresh thread.

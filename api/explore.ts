@@ -12,7 +12,7 @@ import { aimedPlan, crashName, explorePlan, findingOf, threadsExecutor, type Exp
 import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
+import { failure, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkInteger, checkOptions, checkSeconds, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
@@ -116,7 +116,11 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
     throw failure(loaded, clean, file, unit, plan.seed, ['found by explore in its clean run, before any crash'], invocation);
   }
   const first = result.violations[0];
-  if (first === undefined) return result;
+  if (first === undefined) {
+    // A pass of part of the exploration is a pass of that part: the test runner shows the warning with the test.
+    if (result.stoppedByTimeBudget) console.warn(partialPass(options.timeBudgetSec, result.statesExplored, result.candidates, `crash candidates of ${unit} seed ${plan.seed}`));
+    return result;
+  }
   // Aimed by step, the plan stays aimed when a fix adds I/O before its fault (harness/aim.ts).
   const kept = await aimedPlan(loaded, first.plan, first.invariant);
   const file = writeFailure(options.failuresDir, loaded, { ...kept, found: { ...findingOf(first), by: 'explore' } }, unit, plan.seed, 'explore');

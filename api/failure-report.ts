@@ -72,6 +72,14 @@ export async function replayAsked(planFile: string, input: SubjectInput, invocat
   }
 }
 
+/**
+ * What an assertion whose time budget ran out before its search did says as it passes: what ran
+ * passed, the rest did not run (a new user's budgeted exploration passed without a word of it).
+ */
+export function partialPass(budgetSec: number | undefined, ran: number, planned: number, what: string): string {
+  return `powercut: the time budget (${budgetSec} s) was spent after ${ran} of ${planned} ${what}: those passed, the rest did not run`;
+}
+
 /** Writes a failure's plan where a test can find it again (`-<suffix>` after the seed, when given). @returns the file */
 export function writeFailure(dir: string | undefined, subject: Subject, plan: BasePlan, unit: string, seed: number, suffix = ''): string {
   const folder = dir ?? join('.powercut', 'failures');

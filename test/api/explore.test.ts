@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertCrashSafe, assertExploresClean, isCrashSafetyError, type CrashSafetyError } from '../../api/index.ts';
+import { partialPass } from '../../api/failure-report.ts';
 import { thrown } from './thrown.ts';
 
 let dir: string;
@@ -69,6 +70,10 @@ describe('assertExploresClean', () => {
   it('never passes when its time budget is spent before the first crash candidate starts', async () => {
     const error = await thrown(assertExploresClean({}, { steps: 2, timeBudgetSec: 0.000_001 }));
     expect(error).toMatchObject({ code: 'POWERCUT_NOTHING_TESTED', message: 'powercut: nothing was tested: the time budget (0.000001 s) was spent before the first crash candidate of wal-append seed 1 started' });
+  });
+
+  it('says, as a budgeted search passes, how much of it ran: those passed, the rest did not run', () => {
+    expect(partialPass(15, 114, 5032, 'crash candidates of wal-append seed 1')).toBe('powercut: the time budget (15 s) was spent after 114 of 5032 crash candidates of wal-append seed 1: those passed, the rest did not run');
   });
 
   it('refuses an unknown scenario in one line', async () => {
