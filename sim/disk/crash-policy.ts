@@ -24,9 +24,10 @@
  * File data keeps the disk's {@link DataOrder}: `posix` (the default) as above; `ordered`, ext4's
  * default `data=ordered` mode, where a file's size grows on disk only once the data under it is
  * written: the part of a write past the file's size lands as a prefix of what was written or not
- * at all, never as garbage, the size never survives without its data, and no write lands past a
- * size its earlier writes did not reach (a hole the process did not make). Writes inside the size
- * still tear sector by sector. Every `ordered` state is a `posix` one.
+ * at all, never as garbage, cut at a page boundary or the end of a write (the sizes the file had),
+ * the size never survives without its data, and no write lands past a size its earlier writes did
+ * not reach (a hole the process did not make). Writes inside the size still tear sector by sector.
+ * Every `ordered` state is a `posix` one.
  *
  * Directories. Each directory's unsynced operations form a log in the order they were made.
  * How much of it survives depends on the disk's {@link DirOrder}:
@@ -287,9 +288,19 @@ function landWhole(file: FileState, record: PendingRecord, policy: CrashPolicy, 
 }
 
 /**
+ * How an append grows a file on disk in `ordered` data order: a page at a time. ext4 commits a
+ * file's size after the data under it, and the size it commits is one the file had in memory, which
+ * a `write(2)` grows page by page as it copies (at file offsets that are multiples of the page), so
+ * a power loss keeps a prefix of an append cut at a page boundary or at the end of a write, never
+ * inside a page (a new user's logger kept 512 bytes of one 656-byte append: no size it ever had).
+ */
+const orderedGrowthBytes = 4096;
+
+/**
  * Lands `record` sector by sector: each sector whole, not at all, or as garbage; `dry`, draws
  * the same random numbers and changes nothing (a record held back, see settleRecords). In
- * `ordered` data order the sectors past the file's size land as a prefix, never as garbage.
+ * `ordered` data order what lies past the file's size lands as a prefix, a page at a time
+ * ({@link orderedGrowthBytes}), never as garbage.
  * @param seen - the file's size as the process saw it before the record (see sizesSeen)
  * @returns for a truncation, whether it landed
  */
@@ -318,7 +329,10 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settl
   const ordered = policy.dataOrder === 'ordered';
   let tailCut = false;
   for (let lo = start; lo < end; ) {
-    const hi = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
+    const sectorEnd = Math.min(end, (Math.floor(lo / sector) + 1) * sector);
+    // In ordered data order what lies past the size lands a page at a time (orderedGrowthBytes).
+    const step = ordered && sectorEnd > out.size ? Math.max(sector, orderedGrowthBytes) : sector;
+    const hi = step === sector ? sectorEnd : Math.min(end, (Math.floor(lo / step) + 1) * step);
     const r = rng.next();
     const past = hi > out.size;
     if (ordered && past) {

@@ -64,7 +64,16 @@ describe('power loss by data order', () => {
       const { written, synced, after, unwrittenTail } = await crashAfter(appends, 'ordered', seed, crashState);
       expect(isSyncedPlusPrefix(written, synced, after)).toBe(true);
       expect(unwrittenTail).toBeUndefined();
+      // Cut where the file's size once was: the end of a write, or a page boundary a write grew it past.
+      const ends = appends.lengths.map((_, i) => appends.base + appends.lengths.slice(0, i + 1).reduce((a, b) => a + b, 0));
+      expect(after.length === synced || ends.includes(after.length) || after.length % 4096 === 0, `size ${after.length}`).toBe(true);
     }), { numRuns: 300 });
+  });
+
+  it('in ordered data order never keeps part of one append inside a page: one 656-byte append lands whole or not at all', async () => {
+    const sizes = new Set<number>();
+    for (let crashState = 0; crashState < 60; crashState++) sizes.add((await crashAfter({ base: 0, lengths: [656], syncEvery: 0 }, 'ordered', 1, crashState)).after.length);
+    expect([...sizes].sort((a, b) => a - b)).toEqual([0, 656]);
   });
 
   it('in POSIX data order (the default) reaches the states ordered forbids, and names the file whose tail nothing wrote', async () => {
