@@ -49,7 +49,10 @@ export function registerShrink(program: Command): void {
       });
       const what = `${flags.plan === undefined ? '' : `the plan ${flags.plan} (`}${subject.unitOf(plan)} seed ${plan.seed}${flags.plan === undefined ? '' : ')'}`;
       if (!result.violation) {
-        console.log(`${what} does not fail${flags.invariant !== undefined ? ` the ${flags.invariant} invariant` : ''}: nothing to shrink, nothing written`);
+        // Asked for an invariant it does not fail, say which it does: a mistyped name reads as a pass otherwise.
+        const failing = flags.invariant === undefined ? [] : [...new Set((await subject.run(plan)).violations.map((violation) => violation.invariant))];
+        const instead = failing.length === 0 ? '' : ` (it fails ${failing.join(', ')}: --invariant ${failing[0]})`;
+        console.log(`${what} does not fail${flags.invariant !== undefined ? ` the ${flags.invariant} invariant` : ''}${instead}: nothing to shrink, nothing written`);
         // A kept plan that passes because the code moved under it tests nothing: said, exit 5 as replay's.
         const unfired = flags.plan === undefined ? [] : unfiredFaults(plan, await subject.run(plan));
         if (unfired.length > 0) {

@@ -182,6 +182,13 @@ describe('something promised was not exercised: exit 5', () => {
     expect(oneLine(shrink.stderr)).toEqual([expect.stringMatching(/^powercut: incomplete: 1 of its scheduled faults never fired \(kill-9@9999999\): the code changed under the plan\. Shrink the bug from its seed instead \(--scenario \S+ --seed \d+\) on the new code with the bug put back$/)]);
   });
 
+  it('shrink asked for an invariant the seed does not fail says which it does fail, and writes nothing', async () => {
+    const out = join(dir, 'bogus.json');
+    const result = await cli('shrink', '--engine', 'test/fixtures/engines/drops-every-second-commit.ts', '--scenario', 'wal-append', '--seed', '1', '--invariant', 'bogus', '--out', out);
+    expect(result.stdout).toMatch(/^wal-append seed 1 does not fail the bogus invariant \(it fails [\w-]+(, [\w-]+)*: --invariant [\w-]+\): nothing to shrink, nothing written$/m);
+    await expect(readFile(out, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('ci over a corpus entry whose scheduled fault never fires: exit 5, saying why and what to do', async () => {
     const entry = JSON.parse(await readFile('scenarios/regressions/stage-no-fsync.json', 'utf8')) as { plan: { faults: { scheduled: unknown[] } } };
     entry.plan.faults.scheduled.push({ io: 9_999_999, kind: 'kill-9' });
