@@ -442,12 +442,19 @@ export class SimWorld {
   }
 
   /**
-   * Traces what `report`'s power loss did to directory operations, as notes: `dir-order` (kept
-   * out of order), `dir-sync-lost` (lost what a failed directory fsync left pending), `dir-lost`
-   * (lost a new directory with synced names in it). A second look's power loss is traced in the
+   * Traces what `report`'s power loss did, as notes: `garbage` (a file's range it filled with
+   * garbage, at its offset and length), `unwritten-tail` (a file whose size it kept past the data
+   * written under it), `dir-order` (kept out of order), `dir-sync-lost` (lost what a failed
+   * directory fsync left pending), `dir-lost` (lost a new directory with synced names in it). A second look's power loss is traced in the
    * run's trace this way too (nobody reads a look's trace), `prefix` saying so.
    */
   recordPowerLossNotes(report: PowerLossReport | undefined, prefix = ''): void {
+    // The sectors it filled with garbage, and a size it kept without the data under it: what a
+    // reader of the trace otherwise learns only from a dump of the disk (a new user's torn page).
+    for (const [path, ranges] of report?.garbage ?? []) {
+      for (const [start, end] of ranges) this.trace.record('note', 'garbage', this.clock.now(), this.#kernel.phase, path, start, end - start, '', prefix.trim());
+    }
+    if (report?.unwrittenTail !== undefined) this.trace.record('note', 'unwritten-tail', this.clock.now(), this.#kernel.phase, report.unwrittenTail, none, none, '', `${prefix}the size survived past the data written under it`);
     if (report?.outOfOrder !== undefined) this.record('note', 'dir-order', `${prefix}${report.outOfOrder}`);
     if (report?.lostAfterFailedSync !== undefined) this.record('note', 'dir-sync-lost', `${prefix}${dirSyncLostDetail(report.lostAfterFailedSync)}`);
     if (report?.lostDir !== undefined) this.record('note', 'dir-lost', `${prefix}${dirLostDetail(report.lostDir)}`);

@@ -86,7 +86,7 @@ export function judgeOpenRefusal(refusal: Refusal, damagingFault: boolean, what 
       verdict: 'violation',
       violation: {
         invariant: 'false-corruption',
-        message: `${what} refused with "${refusal.message}" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine's own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)`,
+        message: `${what} refused with "${refusal.message}" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine's own writes left what it refuses (data relied on before it was synced, an overwrite in place a power loss tore sector by sector, or data relied on after a write or fsync failed)`,
         expected: 'recovery',
         seen: where,
       },

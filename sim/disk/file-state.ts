@@ -383,12 +383,17 @@ export class FileState {
 
   /**
    * ext4 after a failed fsync: dirty pages are marked clean, so they will not be written, unless
-   * a later write dirties them again ({@link forgotten}).
+   * a later write dirties them again ({@link forgotten}). Size changes stay pending: they are
+   * journaled metadata, not pages, which the next journal commit (a later fsync) makes durable (a
+   * new user's redo log, cut to zero before the fsync that failed, came back with its old tail
+   * after the fsync that followed succeeded: no ext4 keeps a size its inode no longer has).
    */
   forgetPending(): void {
     const ranges = this.pending.flatMap((record): ByteRange[] => (record.kind === 'write' ? [[record.offset, record.offset + record.length]] : []));
     if (ranges.length > 0) this.forgotten = mergeRanges([...this.forgotten, ...ranges]);
+    const sizes = this.pending.filter((record) => record.kind === 'truncate');
     this.#clearPending();
+    if (sizes.length > 0) this.pending = sizes;
   }
 
   /**

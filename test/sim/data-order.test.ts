@@ -76,6 +76,26 @@ describe('power loss by data order', () => {
     expect([...sizes].sort((a, b) => a - b)).toEqual([0, 656]);
   });
 
+  it('traces what a power loss garbled: a garbage note at each range, with its file, offset and length, and the file whose size outran its data', async () => {
+    for (let crashState = 5; crashState < 400; crashState++) {
+      const world = new SimWorld({ seed: 3, faults: noFaults({ sectorBytes: 512 }), trace: 'full' });
+      await inWorld(world, async () => {
+        const h = await world.fs.open('f', { create: true });
+        await world.fs.syncDir('.');
+        for (const length of [700, 300, 900]) await h.append(filled(length, 7));
+      });
+      world.crashNow('power-loss');
+      world.restart({ crashState });
+      const garbage = [...(world.lastPowerLoss?.garbage ?? new Map())].flatMap(([path, ranges]) => ranges.map(([start, end]) => [path, `@${start} len=${end - start}`]));
+      if (garbage.length === 0) continue;
+      const notes = world.trace.events.filter((event) => event.type === 'note' && event.name === 'garbage').map((event) => [event.path, event.detail]);
+      expect(notes).toEqual(garbage);
+      expect(world.trace.events.some((event) => event.name === 'unwritten-tail')).toBe(world.lastPowerLoss?.unwrittenTail !== undefined);
+      return;
+    }
+    expect.unreachable('no crash state garbled a sector');
+  });
+
   it('in POSIX data order (the default) reaches the states ordered forbids, and names the file whose tail nothing wrote', async () => {
     const kinds = new Set<string>();
     const appends: Appends = { base: 100, lengths: [700, 300, 900], syncEvery: 0 };

@@ -102,6 +102,24 @@ describe('fsync-error', () => {
     expect(after.subarray(4096)).toEqual(filled(4, 0xc));
   });
 
+  it('ext4: keeps a truncation the failed fsync did not write pending, for the next fsync to make durable: no old tail comes back', async () => {
+    // I/O: 0 open, 1 append 151 bytes, 2 datasync, 3 syncDir, 4 truncate to 0, 5 datasync (fails), 6 write 32 bytes, 7 datasync
+    const world = worldWith([{ io: 5, kind: 'fsync-error' }]);
+    await inWorld(world, async () => {
+      const h = await world.fs.open('f', { create: true });
+      await h.append(filled(151, 0xa));
+      await h.datasync();
+      await world.fs.syncDir('.');
+      await h.truncate(0);
+      await injectedError(h.datasync());
+      await h.write(0, filled(32, 0xb));
+      await h.datasync();
+    });
+    world.crashNow('power-loss');
+    world.restart({ crashState: 1 }); // keeps nothing unsynced: what the last fsync made durable
+    expect(world.inspect().get('f')).toEqual(filled(32, 0xb));
+  });
+
   it('btrfs: reverts the file to its durable state', async () => {
     const { read, retry } = await scenario(failing('btrfs'));
     expect(read).toEqual(filled(4, 0xa));

@@ -220,7 +220,7 @@ describe('runner: the engine contract, for engines that are not the reference on
   it('counts a refusal coded corruption without any damaging fault as false-corruption', async () => {
     const engine: Engine = { name: 'refuses', async open() { throw Object.assign(new Error('bad header'), { code: 'corruption' }); } };
     const result = await runPlan(clean([]), engine);
-    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)' })]);
+    expect(result.violations).toEqual([expect.objectContaining({ invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, an overwrite in place a power loss tore sector by sector, or data relied on after a write or fsync failed)' })]);
   });
 
   it('judges a refusal coded corruption while the recovered state is read, or by a get, as it judges one by open: an engine that reads its values from disk when asked', async () => {

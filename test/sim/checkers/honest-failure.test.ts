@@ -31,7 +31,7 @@ describe('honest failure', () => {
 
   it('reports a refusal without damage as false-corruption even when it names no place', () => {
     expect(judgeOpenRefusal(refusalOf(new Error('bad header')), false)).toMatchObject({
-      verdict: 'violation', violation: { invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, or after a write or fsync failed)' },
+      verdict: 'violation', violation: { invariant: 'false-corruption', message: 'open refused with "bad header" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, an overwrite in place a power loss tore sector by sector, or data relied on after a write or fsync failed)' },
     });
   });
 });
