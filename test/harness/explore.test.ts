@@ -13,7 +13,10 @@ import { acknowledgesWithoutWriting } from '../sim/broken-engines.ts';
 import { mutants } from '../mutants/catalogue.ts';
 import { loadMutant, removeMutantCopies } from '../mutants/loader.ts';
 
-describe('explorePlan on the engine subject', () => {
+// Explorations run thousands of crash candidates each: 25–60 s apiece on a quiet 2-core machine,
+// more when the fresh-clone check runs its own test suite beside this one. The timeout guards
+// against a hang, not the machine's speed.
+describe('explorePlan on the engine subject', { timeout: 240_000 }, () => {
   it('finds nothing in the reference engine after crashing every I/O point in every state, and the end in every state', async () => {
     const states = 3;
     const subject = engineSubject(referenceEngine);
