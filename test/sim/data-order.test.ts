@@ -86,7 +86,7 @@ describe('power loss by data order', () => {
       });
       world.crashNow('power-loss');
       world.restart({ crashState });
-      const garbage = [...(world.lastPowerLoss?.garbage ?? new Map())].flatMap(([path, ranges]) => ranges.map(([start, end]) => [path, `@${start} len=${end - start}`]));
+      const garbage = [...(world.lastPowerLoss?.garbage ?? new Map<string, readonly (readonly [number, number])[]>())].flatMap(([path, ranges]) => ranges.map(([start, end]) => [path, `@${start} len=${end - start}`]));
       if (garbage.length === 0) continue;
       const notes = world.trace.events.filter((event) => event.type === 'note' && event.name === 'garbage').map((event) => [event.path, event.detail]);
       expect(notes).toEqual(garbage);
