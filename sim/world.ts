@@ -43,7 +43,7 @@ const finishedIncarnation = -1;
 /**
  * Virtual time between a crash and the restart after it: a machine that lost power boots again (a
  * minute), a process killed with -9 is started again by its supervisor (a second). Code that judges
- * a lock or a lease stale by its age (`Date.now()` against a file's mtime, as proper-lockfile does)
+ * a lock or a lease stale by its age (the pinned time of day against a file's mtime, as proper-lockfile does)
  * sees the age a real restart gives it: a lock left by a power loss is a minute old, not fresh.
  */
 export const restartGapMs: Readonly<Record<CrashKind, number>> = { 'power-loss': 60_000, 'kill-9': 1_000 };
