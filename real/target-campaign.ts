@@ -86,6 +86,11 @@ export interface RealTargetResult {
   readonly failedOperationCount: number;
   /** Checks run after a kill. */
   readonly checks: number;
+  /**
+   * The native addons the workload's modules loaded, by file: their file I/O is not Node's `fs`,
+   * so what they persist is tested by these kills only, never by the simulated disk.
+   */
+  readonly nativeAddons: readonly string[];
   readonly violations: readonly RealTargetViolation[];
   readonly harnessErrors: readonly string[];
   readonly dir: string;
@@ -162,6 +167,8 @@ export class TargetCampaign {
   killsWhileOpening = 0;
   killsAtIdle = 0;
   checks = 0;
+  /** The native addons the workload's modules loaded, by file (the children tell). */
+  readonly nativeAddons = new Set<string>();
 
   /**
    * @param modelsDir - where each incarnation's model log goes (model-log.ts): outside `root`,
@@ -258,6 +265,9 @@ export class IncarnationDriver {
         return;
       case 'env':
         noteEnvRead(message.name);
+        return;
+      case 'addon':
+        this.campaign.nativeAddons.add(message.file);
         return;
       case 'ready':
         this.#seq = message.seq;
@@ -416,7 +426,7 @@ export async function runRealTargetCampaign(options: RealTargetOptions): Promise
     ok, nothingTested, workload: workload.name, module: target, seed, cycles, cyclesRun,
     kills: campaign.kills, killsWhileOpening: campaign.killsWhileOpening, killsAtIdle: campaign.killsAtIdle,
     selfExits: campaign.selfExits, operationsStarted: campaign.operationsStarted, operationsAcknowledged: campaign.operationsAcknowledged,
-    failedOperations: campaign.failedOperations, failedOperationCount: campaign.failedOperationCount, checks: campaign.checks,
+    failedOperations: campaign.failedOperations, failedOperationCount: campaign.failedOperationCount, checks: campaign.checks, nativeAddons: [...campaign.nativeAddons],
     violations: campaign.violations, harnessErrors, dir, dirKept: keep,
     reproduceArgs: ['real', '--target', target, '--seed', seed, '--cycles', String(cycles), ...(options.dir === undefined ? [] : ['--dir', options.dir])],
     durationMs: performance.now() - started,

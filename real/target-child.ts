@@ -17,6 +17,7 @@ import { serialize } from 'node:v8';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
 import { onEnvRead } from '../harness/env-reads.ts';
+import { onNativeAddon } from '../harness/addons-seen.ts';
 import { isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
@@ -124,6 +125,8 @@ async function run(start: TargetStart): Promise<void> {
   await installCallCounter();
   // A workload's switch (`PAGESTORE_FAULTS=...`) is read here, not in the parent that prints the repro line.
   onEnvRead((name) => void send({ type: 'env', name }));
+  // So is each native addon its modules load: the closing note says what the kill -9 alone tests.
+  onNativeAddon((file) => void send({ type: 'addon', file }));
   const workload = await loadWorkload(start.module);
   await send({ type: 'opening', workload: workload.name });
   if (start.killAt?.after === 'open') killBeforeCall(start.killAt.calls);

@@ -63,4 +63,6 @@ export type TargetChildMessage =
   /** The child cannot go on (the module does not load, the model does not cross): a harness failure. */
   | { readonly type: 'fatal'; readonly message: string }
   /** The workload read this environment variable (harness/env-reads.ts): the parent's repro line sets it. */
-  | { readonly type: 'env'; readonly name: string };
+  | { readonly type: 'env'; readonly name: string }
+  /** The workload's modules loaded a native addon (this file): its file I/O is not Node's `fs` (targets/native-addons.ts). */
+  | { readonly type: 'addon'; readonly file: string };

@@ -9,8 +9,7 @@
  * `createRequire` or an ES module importing a CommonJS package; it is wrapped once per thread,
  * before the workload module loads, and only notes the file.
  */
-import { basename } from 'node:path';
-import { nativeAddonsSeen, noteNativeAddon } from '../harness/index.ts';
+import { describeAddons, nativeAddonsSeen, noteNativeAddon } from '../harness/index.ts';
 
 let watching = false;
 
@@ -30,14 +29,6 @@ export function nativeAddonsLoaded(): readonly string[] {
   return nativeAddonsSeen();
 }
 
-/** An addon's file named by its package: `classic-level (classic-level.node)`. */
-function describeAddon(filename: string): string {
-  const packages = filename.split(/[/\\]node_modules[/\\]/);
-  const inPackage = packages.length > 1 ? packages.at(-1)! : undefined;
-  const name = inPackage === undefined ? undefined : inPackage.startsWith('@') ? inPackage.split(/[/\\]/).slice(0, 2).join('/') : inPackage.split(/[/\\]/)[0];
-  return name === undefined ? basename(filename) : `${name} (${basename(filename)})`;
-}
-
 /**
  * What a message about a library that failed, or did no simulated I/O, adds when native addons
  * were loaded: '' when none were.
@@ -55,7 +46,7 @@ export function nativeAddonNote(failure = ''): string {
 
 /** The addons this thread loaded, each package once (one package may load its file more than once). */
 function describedAddons(): string {
-  return [...new Set(nativeAddonsSeen().map(describeAddon))].join(', ');
+  return describeAddons(nativeAddonsSeen());
 }
 
 /**

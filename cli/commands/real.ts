@@ -1,7 +1,7 @@
 /** `powercut real`: the kill -9 campaign against an engine in a real child process on the real disk (real/). */
 import type { Command } from 'commander';
 import type { SyncMode } from '../../engine/index.ts';
-import { commandLine, envAssignments, rootCauseKey } from '../../harness/index.ts';
+import { commandLine, describeAddons, envAssignments, rootCauseKey } from '../../harness/index.ts';
 import { runRealCampaign, runRealTargetCampaign, type RealCampaignResult, type RealTargetResult } from '../../real/index.ts';
 import type { DurationSummary } from '../../real/index.ts';
 import { exitCodes, UsageError } from '../errors.ts';
@@ -42,6 +42,16 @@ const violationsListedMax = 20;
  */
 export function killNineNote(crash = 'a kill -9', instead = 'powercut run'): string {
   return `note: ${crash} keeps every page the process wrote (the OS page cache survives): a missing fsync or a torn write cannot show here; the simulated disk covers them (${instead})`;
+}
+
+/**
+ * {@link killNineNote} for a library workload whose modules loaded native addons (`files`): the
+ * simulated disk covers only the I/O through Node's `fs`, so what the addons persist is tested by
+ * these kills alone.
+ */
+export function killNineNoteWithAddons(files: readonly string[]): string {
+  if (files.length === 0) return killNineNote();
+  return `note: a kill -9 keeps every page the process wrote (the OS page cache survives): a missing fsync or a torn write cannot show here; the simulated disk covers them only for I/O through Node's fs (powercut run), not for the native addons the workload loaded (${describeAddons(files)}): what they persist is tested by these kills alone, never by a power loss`;
 }
 
 function duration(d: DurationSummary): string {
@@ -153,7 +163,7 @@ export function realTargetSummary(result: RealTargetResult, reproduce: string): 
   const rerun = result.reproduceArgs.includes('--dir') ? '; empty it before running the line below' : '';
   lines.push(`data folder (--dir): ${result.dir} (${result.dirKept ? `kept${rerun}` : 'removed'})`);
   lines.push(`reproduce: ${reproduce}`);
-  if (result.ok) lines.push(killNineNote());
+  if (result.ok) lines.push(killNineNoteWithAddons(result.nativeAddons));
   return lines;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realTargetExitCode } from '../../cli/commands/real.ts';
+import { realTargetExitCode, realTargetSummary } from '../../cli/commands/real.ts';
 import { untestedReason } from '../../real/target-campaign.ts';
 // From the package's root, as a user's test would import it.
 import { runRealTargetCampaign } from '../../api/index.ts';
@@ -34,6 +34,17 @@ describe('real --target: a library workload killed on the real disk', () => {
     expect(result.checks).toBeGreaterThanOrEqual(5);
     expect(result.operationsAcknowledged).toBeGreaterThan(0);
     expect(realTargetExitCode(result)).toBe(0);
+  });
+
+  it('says which native addons the workload loaded, and that their I/O is tested by the kills alone, not by the simulated disk', async () => {
+    const result = await runRealTargetCampaign({ target: fixture('native-careful-target.ts'), cycles: 2, seed: 'native', dir: nextDir() });
+    expect(result.ok).toBe(true);
+    expect(result.nativeAddons.some((file) => /lightningcss[^/\\]*\.node$/.test(file))).toBe(true);
+    const note = realTargetSummary(result, 'powercut real').at(-1)!;
+    expect(note).toMatch(/the simulated disk covers them only for I\/O through Node's fs \(powercut run\), not for the native addons the workload loaded \(lightningcss[\w-]* \(lightningcss\.[\w-]+\.node\)\): what they persist is tested by these kills alone/);
+    const plain = await runRealTargetCampaign({ target: fixture('careful-writer-target.ts'), cycles: 1, seed: 'native', dir: nextDir() });
+    expect(plain.nativeAddons).toEqual([]);
+    expect(realTargetSummary(plain, 'powercut real').at(-1)).toMatch(/the simulated disk covers them \(powercut run\)$/);
   });
 
   it('catches a rewrite in place: a kill between the truncating open and the write leaves the file empty (whole)', async () => {
