@@ -1,5 +1,5 @@
 /**
- * Ctrl-C during a campaign: the first SIGINT stops issuing seeds, lets the ones under way finish,
+ * Ctrl-C during a campaign (`run`) or an exploration (`explore`): the first SIGINT stops issuing seeds (crash candidates), lets the ones under way finish,
  * and the command reports what ran (its summary, its `--report`) and exits non-zero; a second
  * SIGINT quits at once, as Ctrl-C does without it. A slow library campaign stopped by hand used to
  * print nothing and write no report (a new PGlite user lost eight violations that way).
@@ -19,8 +19,11 @@ export interface Interrupt {
  */
 const sameCtrlCMs = 250;
 
-/** Listens for SIGINT on `process` until disposed; `say` prints the line the first one gets. */
-export function interruptOnSigint(say: (line: string) => void = (line) => process.stderr.write(`\n${line}\n`)): Interrupt {
+/**
+ * Listens for SIGINT on `process` until disposed; `say` prints the line the first one gets.
+ * @param units - what is under way and finishes (`seeds`, `crash candidates`)
+ */
+export function interruptOnSigint(units = 'seeds', say: (line: string) => void = (line) => process.stderr.write(`\n${line}\n`)): Interrupt {
   const controller = new AbortController();
   let firstAt = 0;
   const onSigint = (): void => {
@@ -29,7 +32,7 @@ export function interruptOnSigint(say: (line: string) => void = (line) => proces
       return;
     }
     firstAt = performance.now();
-    say('powercut: interrupted: the seeds under way finish, then what ran is reported (Ctrl-C again quits now)');
+    say(`powercut: interrupted: the ${units} under way finish, then what ran is reported (Ctrl-C again quits now)`);
     controller.abort();
   };
   process.on('SIGINT', onSigint);

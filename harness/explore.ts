@@ -133,6 +133,11 @@ export interface ExploreOptions {
   readonly startedAtMs?: number;
   /** The wall clock the time budget is read on (sim/node/wall-clock.ts). @defaultValue the process's */
   readonly wallClockMs?: () => number;
+  /**
+   * Stop starting crash candidates once this aborts (Ctrl-C); the runs started finish and count,
+   * and the result says {@link ExploreResult.interrupted}.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One crash of the exploration. */
@@ -184,6 +189,8 @@ export interface ExploreResult<P extends BasePlan> {
   readonly candidates: number;
   /** Whether the time budget ran out before every candidate had started ({@link ExploreOptions.timeBudgetSec}). */
   readonly stoppedByTimeBudget: boolean;
+  /** Whether {@link ExploreOptions.signal} aborted before every candidate had started. */
+  readonly interrupted: boolean;
   /**
    * Power-loss crash states tried at each crash point: the `states` asked for, or 0 when the
    * workload promises nothing across a power loss (its plan has no power losses) and only kill -9
@@ -419,7 +426,7 @@ async function runCandidates<P extends BasePlan>(subject: Subject<P>, base: P, c
   let done = 0;
   const lane = async (): Promise<void> => {
     for (let turn = next++; turn < candidates.length; turn = next++) {
-      if (budgeted && clockMs() - since > budgetMs) return;
+      if (options.signal?.aborted === true || (budgeted && clockMs() - since > budgetMs)) return;
       const at = order === undefined ? turn : order[turn]!;
       const candidate = candidates[at]!;
       results[at] = await executor.run({ unit: subject.unitOf(candidate.plan), seed: candidate.plan.seed, candidate: { base, crash: candidate.at } });
@@ -512,8 +519,9 @@ export async function explorePlan<P extends BasePlan>(subject: Subject<P>, plan:
   // The clean run, the kill -9 runs traced to find their recoveries' syncs and writes, and the candidates.
   const ran = results.filter((result) => result !== undefined).length;
   const runs = ran + 1 + traced;
+  const interrupted = ran < candidates.length && options.signal?.aborted === true;
   return {
-    plan: base, crashPoints: points.length, statesExplored: ran, candidates: candidates.length, stoppedByTimeBudget: ran < candidates.length, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
+    plan: base, crashPoints: points.length, statesExplored: ran, candidates: candidates.length, stoppedByTimeBudget: ran < candidates.length && !interrupted, interrupted, powerLossStates: powerLosses ? states : 0, runs, sameStates: sameStatesOf(results),
     syncFaults: faultRuns(candidates, results, 'sync'),
     writeFaults: faultRuns(candidates, results, 'write'),
     readFaults: faultRuns(candidates, results, 'read'),

@@ -11,6 +11,7 @@ import { crashName, exploreLooksDefault, exploreRecoveryCrashesDefault, exploreR
 import { workerScript } from '../../subjects/index.ts';
 import { everyFewSeconds } from '../progress.ts';
 import { exitCodes } from '../errors.ts';
+import { interruptOnSigint } from '../interrupt.ts';
 import { checkOutputFile } from '../report-dir.ts';
 import { integerOption, secondsOption } from '../options.ts';
 import { planOf, subjectOptions, type PlanFlags } from '../subject-flags.ts';
@@ -55,12 +56,14 @@ export function registerExplore(program: Command): void {
       const states = flags.states ?? exploreStatesFor(plan);
       const looks = flags.looks ?? exploreLooksDefault;
       const recoveryCrashes = flags.recoveryCrashes ?? exploreRecoveryCrashesDefault;
+      const interrupt = interruptOnSigint('crash candidates');
       let result;
       try {
-        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, rotLooks: flags.rotLooks, executor, onProgress: progressLine(), ...(flags.steps !== undefined ? { size: flags.steps } : {}),
+        result = await explorePlan(subject, plan, { states, looks, recoveryCrashes, syncFaults: flags.syncFaults, writeFaults: flags.writeFaults, readFaults: flags.readFaults, rotLooks: flags.rotLooks, executor, onProgress: progressLine(), signal: interrupt.signal, ...(flags.steps !== undefined ? { size: flags.steps } : {}),
           // The budget counts from the start of the command (the process), as run's does.
           ...(flags.timeBudget !== undefined ? { timeBudgetSec: flags.timeBudget, startedAtMs: 0 } : {}) });
       } finally {
+        interrupt.dispose();
         await executor.close();
       }
       const again = recoveryCrashes > 0 ? `, and each kill -9 crashed again at the first ${recoveryCrashes} I/Os of its recovery and up to ${recoveryCrashes} later ones that change the disk (${result.recoveryCrashes} places in all)` : '';
@@ -75,6 +78,7 @@ export function registerExplore(program: Command): void {
       console.log(`${subject.unitOf(plan)} seed ${plan.seed}: ${subject.shrink.stepCount(result.plan)} steps, ${result.crashPoints} crash points x ${kinds}, plus the end${again}${syncs}: ${result.statesExplored} states`);
       console.log(`${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.runsPerSecond.toFixed(result.runsPerSecond < 10 ? 1 : 0)} runs/s)`);
       if (result.stoppedByTimeBudget) console.log(budgetLine(result, flags.timeBudget!));
+      if (result.interrupted) console.log(`interrupted (Ctrl-C): ${result.statesExplored} of ${result.candidates} crash candidates run, in order from the first crash point; the other ${result.candidates - result.statesExplored} were not run`);
       const rot = subject.spec.kind === 'engine' && flags.rotLooks ? ', or with a bit rotted in the newest durable data at each kill -9' : '';
       if (looks > 0 && (result.looks > 0 || result.powerLossStates > 0)) console.log(`second looks: ${result.looks} other disks the power losses of the kill -9 and state 0 runs could have left (up to ${looks} each)${rot}, recovered and checked`);
       if (result.sameStates > 0) console.log(`${result.sameStates} power-loss states left the same disk as an earlier state at the same crash point: their outcome is that state's (run once per thread)`);
@@ -103,12 +107,12 @@ export function registerExplore(program: Command): void {
       }
       const all = [...result.cleanViolations, ...result.violations];
       const steps = subject.shrink.stepCount(result.plan);
-      if (all.length === 0 && result.statesExplored > 0) console.log(result.stoppedByTimeBudget ? `no violation in the ${result.statesExplored} of ${result.candidates} crash candidates run of the first ${steps} steps` : `no violation in the first ${steps} steps (--steps N explores a longer prefix)`);
+      if (all.length === 0 && result.statesExplored > 0) console.log(result.stoppedByTimeBudget || result.interrupted ? `no violation in the ${result.statesExplored} of ${result.candidates} crash candidates run of the first ${steps} steps` : `no violation in the first ${steps} steps (--steps N explores a longer prefix)`);
       const untested = result.crashPoints === 0 ? 'the clean run did no I/O to crash at'
         : result.statesExplored === 0 ? `the time budget was spent before the first crash candidate started (${(result.elapsedMs / 1000).toFixed(1)} s; give a larger --time-budget)` : undefined;
       if (untested !== undefined) process.stderr.write(`powercut: nothing was tested: ${untested}\n`);
       process.exitCode = all.some((v) => v.invariant === 'harness') ? exitCodes.harness : all.length > 0 ? exitCodes.violation
-        : untested !== undefined ? exitCodes.nothingTested : exitCodes.ok;
+        : result.interrupted ? exitCodes.interrupted : untested !== undefined ? exitCodes.nothingTested : exitCodes.ok;
     });
 }
 

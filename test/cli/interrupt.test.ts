@@ -1,5 +1,5 @@
 /**
- * Ctrl-C during `run`: the seeds under way finish, what ran is reported (the summary, the
+ * Ctrl-C during `run` (and `explore`): the seeds (crash candidates) under way finish, what ran is reported (the summary, the
  * --report folder, with the gate saying the campaign is incomplete), and the command exits 130,
  * never 0: a campaign cut short is not a pass.
  */
@@ -33,5 +33,29 @@ describe('run interrupted by SIGINT', () => {
     expect(stderr).not.toContain('never hit');
     const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as { seeds: number; gate: { verdict: string } };
     expect(summary).toMatchObject({ seeds: ran, gate: { verdict: 'incomplete' } });
+  });
+});
+
+describe('explore interrupted by SIGINT', () => {
+  it('reports the crash candidates that ran, says the rest were not run, claims no clean prefix, and exits 130', async () => {
+    const child = spawn(process.execPath, [`${packageRoot}/bin/powercut.mjs`, 'explore', '--scenario', 'swarm', '--seed', '1', '--steps', '40'], { cwd: packageRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // The first progress line: crash candidates are running, the handler is in place.
+        if (/^powercut: explore: \d+ of \d+ crash candidates run/m.test(stderr) && !stderr.includes('interrupted')) child.kill('SIGINT');
+      });
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('powercut: interrupted: the crash candidates under way finish, then what ran is reported');
+    const [, ran, of] = /^interrupted \(Ctrl-C\): (\d+) of (\d+) crash candidates run, in order from the first crash point/m.exec(stdout) ?? [];
+    expect(Number(ran)).toBeGreaterThan(0);
+    expect(Number(ran)).toBeLessThan(Number(of));
+    expect(stdout).toContain(`no violation in the ${ran} of ${of} crash candidates run of the first 40 steps`);
+    expect(stdout).not.toContain('--steps N explores a longer prefix');
   });
 });
