@@ -12,7 +12,7 @@
  */
 import { faultsSize, ioClasses, keepEverythingState, type FaultKind, type IoClass, type LookPlace } from '../sim/index.ts';
 import type { Exploration, ShrinkAxes, Subject, Targets } from '../harness/index.ts';
-import { exploreFaults, firstLook, isCrashKind, scheduledAt, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
+import { envChangedSince, envHere, exploreFaults, firstLook, isCrashKind, scheduledAt, pinLook, withLooks, withPowerLossAt } from '../harness/index.ts';
 import { PlanFileError } from '../sim/index.ts';
 import { checkTargetPlan, targetFaultKinds, targetPlan, targetPlanSize, type TargetPlan } from './plan.ts';
 import { runTargetPlan } from './runner.ts';
@@ -105,6 +105,16 @@ function describe(plan: TargetPlan): string[] {
 }
 
 /**
+ * What a plan for another workload of the same module adds when the module read variables that
+ * are set otherwise here than when the plan was found (`JF_MODE=sync` chose the workload then): a
+ * module's modes are often one variable apart, and the plan says which.
+ */
+function foundWith(plan: TargetPlan): string {
+  const assignments = envChangedSince(plan.found?.env).trim();
+  return assignments === '' ? '' : `; it was found with ${assignments} (${envHere(plan.found?.env)}): set ${assignments.includes(' ') ? 'them' : 'it'} to replay it`;
+}
+
+/**
  * The library subject of `workload`.
  * @param module - the workload's module, as the user named it
  */
@@ -128,7 +138,7 @@ export function librarySubject<S, L>(workload: Workload<S, L>, module: string, o
     unitOf: (plan) => plan.workload,
     checkPlan(document, source) {
       const plan = checkTargetPlan(document, source);
-      if (plan.workload !== workload.name) throw new PlanFileError(`${source}: the plan is for workload ${JSON.stringify(plan.workload)}, but ${module} exports ${JSON.stringify(workload.name)}`);
+      if (plan.workload !== workload.name) throw new PlanFileError(`${source}: the plan is for workload ${JSON.stringify(plan.workload)}, but ${module} exports ${JSON.stringify(workload.name)}${foundWith(plan)}`);
       return plan;
     },
     run: (plan, options = {}) => runTargetPlan(workload, plan, options),

@@ -182,4 +182,11 @@ describe('bad input: one line on stderr, exit 2', () => {
     expectUsage(await cli('replay', await write('real.json', good), '--real'), /--real runs engine plans; .*: on the real disk, run its workload with `powercut real --target FILE`/);
     expect((await cli('replay', await write('good.json', good))).code).toBe(0);
   });
+
+  it('says, of a plan for another workload of the module, which variable chose that workload when it was found', async () => {
+    const plan = { format: 'powercut-target-plan', version: 1, found: { env: { PC_TEST_MODE: 'sync' }, invariant: 'x', message: 'y' }, target: 'test/targets/fixtures/mode-by-env.ts', workload: 'mode-sync', seed: 1, faults: { rates: {}, fsyncFailureMode: 'ext4', sectorBytes: 512 }, operations: [0], stepsMax: 1000 };
+    const file = join(dir, 'mode-sync.json');
+    await writeFile(file, JSON.stringify(plan));
+    expectUsage(await cli('replay', file), /the plan is for workload "mode-sync", but test\/targets\/fixtures\/mode-by-env\.ts exports "mode-async"; it was found with PC_TEST_MODE=sync \(here PC_TEST_MODE is not set\): set it to replay it/);
+  });
 });
