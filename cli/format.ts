@@ -151,11 +151,11 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     + `${plural(groups.length, 'root cause')}${among} (each run's first violation${splitRoots(groups)}; ${followOns} follow-on complaint${followOns === 1 ? '' : 's'} folded under it)`];
   const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
   // A hint a power loss adds (harness/triage.ts hintsOf) is the same advice in every run: given once, below.
-  const hinted: { seed: number; hint: string }[] = [];
+  const hinted: { run: string; hint: string }[] = [];
   for (const group of groups.slice(0, groupsListedMax)) {
     const first = group.runs[0]!;
     const hints = hintsOf(first.root.message);
-    if (hints.length > 0) hinted.push({ seed: first.root.seed, hint: hints[0]! });
+    if (hints.length > 0) hinted.push({ run: runName(first.root.scenario, first.root.seed), hint: hints[0]! });
     lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
     // The shape masks what varies (numbers, quoted text): show the first run's own words too, and
     // which seed it was even when nothing varies (the repro line below names it only in its arguments).
@@ -168,7 +168,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const faultFree = needsNoFaultLine(group);
     if (faultFree !== undefined) lines.push(`  ${' '.repeat(width)}        ${faultFree}`);
   }
-  if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in seed ${hinted[0]!.seed}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);
+  if (hinted.length > 0) lines.push(`  (+) ${plural(hinted.length, 'root cause')} above followed a power loss that, in ${hinted[0]!.run}, ${hinted[0]!.hint.replace(/^the power loss before it /, '')}`);
   const rest = groups.slice(groupsListedMax);
   if (rest.length > 0) {
     const seeds = rest.reduce((sum, group) => sum + group.runs.length, 0);

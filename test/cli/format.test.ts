@@ -10,6 +10,7 @@ import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
 import type { CampaignResult, TraceEvent, Violation } from '../../sim/types.ts';
 import { greenResult } from '../reports/fixtures.ts';
+import { corpusUnit } from '../../reports/figures.ts';
 
 const repro = (scenario: string, seed: number): string => commandLine(invocationDefault, ['repro', '--scenario', scenario, '--seed', String(seed)]);
 
@@ -78,6 +79,9 @@ describe('campaignSummary of a failing campaign', () => {
     expect(out).toContain('  2 seeds  [acked] line N is unreadable (after power-loss) (+)  (log)');
     expect(out).toContain('  1 seed   [torn] store holds {…}, expected {…} (after power-loss) (+)  (log)');
     expect(out).toContain('           seed 7: store holds {"a":"1","b":"2"}, expected {"a":"1"} (after power-loss during operation 1, crash state 0)');
+    // The corpus's runs are its plans, each with a seed of its own: the advice names the plan.
+    const corpus = campaignSummary({ ...hinted, violations: hinted.violations.map((v) => ({ ...v, scenario: corpusUnit })) }, {});
+    expect(corpus.filter((line) => line.includes('trust only bytes a checksum'))[0]).toMatch(/^  \(\+\) 2 root causes above followed a power loss that, in plan 2, left/);
   });
 
   it('counts the runs with a second root, the first on their own path after a second look\'s, and the seeds once', () => {
