@@ -18,7 +18,7 @@ import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
 import { onEnvRead } from '../harness/env-reads.ts';
 import { onNativeAddon } from '../harness/addons-seen.ts';
-import { isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
+import { checkThrewMessage, isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
 import { ModelLogWriter } from './model-log.ts';
@@ -73,7 +73,7 @@ async function openAndCheck(workload: Workload<unknown, unknown>, ctx: WorkloadC
     await workload.invariants(ctx, library);
   } catch (error) {
     if (isInvariantViolation(error)) violations.push({ invariant: error.invariant, message: error.message.split('\n')[0]! });
-    else violations.push({ invariant: 'invariants-threw', message: lineOf(error) });
+    else violations.push({ invariant: 'invariants-threw', message: checkThrewMessage(error, lineOf) });
   }
   return { library };
 }

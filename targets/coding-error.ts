@@ -16,3 +16,15 @@ export function isCodingError(error: unknown): boolean {
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
   return typeof name === 'string' && codingErrorNames.has(name);
 }
+
+/**
+ * The message of an `invariants-threw` violation: what the workload's check threw, by its name
+ * (`TypeError: Cannot read properties of undefined`); for a coding error, that it is one, and that
+ * it is the check's own or comes of what the library handed it after the crash, a question only the
+ * stack answers (where the repro line says it was thrown). A new user's TypeError in their own
+ * check read as the library's bug.
+ */
+export function checkThrewMessage(error: unknown, describe: (error: unknown) => string): string {
+  const what = `the invariant check threw ${describe(error)}`;
+  return isCodingError(error) ? `${what}: a coding error, in the workload's check or in what the library handed it after the crash (repro shows where it was thrown)` : what;
+}

@@ -14,6 +14,6 @@ export {
 } from './plan.ts';
 export { nativeAddonsLine, watchNativeAddons } from './native-addons.ts';
 export { describeCrash, messageOf, reopenCrashesMax, runTargetPlan, targetRoot, TargetSetupError, TargetUnsupportedError, type TargetCrash, type TargetRunOptions } from './runner.ts';
-export { isCodingError } from './coding-error.ts';
+export { checkThrewMessage, isCodingError } from './coding-error.ts';
 export { librarySubject } from './subject.ts';
 export { consoleNoteCharsMax, inPinnedTurn, pinEnvironment, pinnedEpochMs, pinnedPid, pinnedPpid } from './environment.ts';

@@ -29,7 +29,7 @@
  * A run leaves nothing behind: its world is finished at the end (every timer dropped, every
  * file system dead), and the environment and the facade binding are put back.
  */
-import { isCodingError } from './coding-error.ts';
+import { checkThrewMessage, isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, failureNote, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
 import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
@@ -215,6 +215,11 @@ const binarySpan = /(?<!\\u[0-9a-fA-F]{0,3})[^\s,;:'"\\]{0,3}[\uFFFD\u0000-\u000
 export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | undefined)?.message;
   return (typeof message === 'string' ? message : describeThrown(error)).replace(binarySpan, '<binary>');
+}
+
+/** An error by its name and message (`TypeError: ...`), binary spans masked as in {@link messageOf}. */
+export function describeCheckError(error: unknown): string {
+  return describeError(error).replace(binarySpan, '<binary>');
 }
 
 
@@ -905,7 +910,7 @@ class LibraryRun<S, L, M> {
       const checked = await world.run(() => this.workload.invariants(ctx, opened.value), options);
       if (checked.outcome === 'error') {
         const error = checked.error;
-        reported.push({ invariant: isInvariantViolation(error) ? error.invariant : 'invariants-threw', message: messageOf(error) });
+        reported.push(isInvariantViolation(error) ? { invariant: error.invariant, message: messageOf(error) } : { invariant: 'invariants-threw', message: checkThrewMessage(error, describeCheckError) });
       } else if (checked.outcome !== 'done') {
         reported.push({ invariant: 'liveness', message: `the invariant check ended ${checked.outcome}` });
       }
@@ -943,7 +948,11 @@ class LibraryRun<S, L, M> {
     const reported = this.#flushReported(crash);
     if (checked.outcome === 'error') {
       const error = checked.error;
-      this.#violation(isInvariantViolation(error) ? error.invariant : 'invariants-threw', messageOf(error), crash);
+      if (isInvariantViolation(error)) this.#violation(error.invariant, messageOf(error), crash);
+      else {
+        const frames = thrownAt(error);
+        this.#violation('invariants-threw', checkThrewMessage(error, describeCheckError), crash, frames === undefined ? {} : { thrownAt: frames });
+      }
     } else if (checked.outcome !== 'done') {
       this.#violation('liveness', `the invariant check ended ${checked.outcome}`, crash);
     } else if (reported === 0) {

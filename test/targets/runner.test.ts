@@ -40,6 +40,26 @@ async function campaign(target: string, seeds: number, jobs = 1, shard?: { index
 /** Shrinks a plan of a workload. */
 const shrinkTargetPlan = (workload: unknown, plan: TargetPlan, options: { invariant?: string } = {}) => shrinkPlan(librarySubject(asAny(workload), 'test'), plan, options);
 
+describe('an invariant check that throws', () => {
+  const checking = (thrown: () => unknown) => defineWorkload<Record<string, never>, Record<string, never>>({
+    name: 'check-throws', operationsCount: 1, initialState: () => ({}), open: () => ({}),
+    operations: [{ name: 'nothing', run() {} }],
+    invariants() {
+      throw thrown();
+    },
+  });
+
+  it('is invariants-threw, naming the error; a coding error is said to be the check\'s or what the library handed it, with where it was thrown', async () => {
+    const typeError = checking(() => new TypeError('Cannot read properties of undefined (reading \'count\')'));
+    const typed = (await runTargetPlan(asAny(typeError), targetPlan(asAny(typeError), 'test', 1, noFaults()))).violations.find((v) => v.invariant === 'invariants-threw');
+    expect(typed?.message).toMatch(/^the invariant check threw TypeError: Cannot read properties of undefined \(reading 'count'\): a coding error, in the workload's check or in what the library handed it after the crash \(repro shows where it was thrown\)/);
+    expect(typed?.thrownAt?.[0]).toContain('runner.test.ts');
+    const plain = checking(() => new Error('Error during load'));
+    const failed = (await runTargetPlan(asAny(plain), targetPlan(asAny(plain), 'test', 1, noFaults()))).violations.find((v) => v.invariant === 'invariants-threw');
+    expect(failed?.message).toMatch(/^the invariant check threw Error: Error during load \(after/);
+  });
+});
+
 describe('an operation that rejects with a coding error', () => {
   it('is the violation engine-error, naming the operation and the error, while a plain rejection is only counted', async () => {
     const typeErrors = (await import('./fixtures/every-operation-fails.ts')).typeErrors;
