@@ -666,16 +666,16 @@ export class SimWorld {
     return this.#lastPowerLoss;
   }
 
-  /**
-   * Unsynced changes a power loss now could lose (pending file records plus directory
-   * operations). When 0, every crash state of a power loss here is the same, so an explorer
-   * need try only one.
-   */
   /** The earliest write of the fs facade that landed short with nothing writing its rest since, to a file that still has a name (see {@link shortWriteNote}). */
   get unfinishedShortWrite(): UnfinishedWrite | undefined {
     return this.#kernel.shortWrites.first;
   }
 
+  /**
+   * Unsynced changes a power loss now could lose (pending file records plus directory
+   * operations). When 0, every crash state of a power loss here is the same, so an explorer
+   * need try only one.
+   */
   get unsyncedCount(): number {
     return this.#kernel.disk.unsyncedCount();
   }

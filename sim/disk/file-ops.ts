@@ -224,7 +224,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       checkFileSize(position + data.length, name, path);
       // A power loss scheduled to strike before the write (argument 0): none of it reaches the page cache.
       if (fault === 'power-loss' && k.faults.scheduledArg(fault) === 0) crashAt(k, label, io, fault, 0);
-      if (partial) k.shortWrites.attempted(file, position, data.length);
+      if (partial) k.shortWrites.attempted(file, position, data);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       // Bytes that fit: the file's blocks take any write, new blocks need free space, so a
       // write that does not fit stops at a block boundary.
@@ -241,7 +241,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
       const writtenBytes = Math.min(fitBytes, shortBytes);
       const misdirect = fault === 'misdirected-write' ? misdirectOf(open, io, position) : undefined;
       k.disk.write(file, position, data, writtenBytes, misdirect);
-      if (partial && writtenBytes > 0) k.shortWrites.landed(file, path, io, position, writtenBytes, data.length);
+      if (partial && writtenBytes > 0) k.shortWrites.landed(file, path, io, position, writtenBytes, data);
       // A power loss during the write: it reached the page cache, and the crash policy decides
       // what of it reaches the disk, like any other unsynced write.
       if (fault === 'power-loss') crashAt(k, label, io, fault, undefined);

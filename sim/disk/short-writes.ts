@@ -8,6 +8,9 @@
  * A short write counts only once the caller went on with its file without finishing it (an
  * fsync, a close, a write elsewhere, a rename): one the process died right after, before it
  * could write the rest, says nothing of the caller (Node's `writeFile` loop, cut by the crash).
+ * A write over where it stopped finishes it only if it writes the rest (its first bytes there
+ * are the rest's): an appender that ignores the count writes its next record there instead (a
+ * new user's rotating-file-stream and tingodb tears went unexplained).
  */
 import type { FileState } from './file-state.ts';
 
@@ -22,9 +25,28 @@ export interface UnfinishedWrite {
   readonly length: number;
 }
 
+/** How many of the bytes a short write left unwritten are kept to tell a write of its rest from another. */
+const restBytesCompared = 32;
+
+/** Whether `data`, written at `position`, writes `rest` (the first bytes a short write left unwritten) at `gapAt`, as far as both go. */
+function writesRest(data: Uint8Array, position: number, gapAt: number, rest: Uint8Array): boolean {
+  const offset = gapAt - position;
+  const compared = Math.min(rest.length, data.length - offset);
+  for (let i = 0; i < compared; i++) if (data[offset + i] !== rest[i]) return false;
+  return true;
+}
+
+interface OpenShortWrite {
+  readonly write: UnfinishedWrite;
+  readonly gapAt: number;
+  /** The first {@link restBytesCompared} bytes it left unwritten. */
+  readonly rest: Uint8Array;
+  movedOn: boolean;
+}
+
 /** The facade's unfinished short writes, one per file (its latest). */
 export class ShortWrites {
-  readonly #byFile = new Map<FileState, { readonly write: UnfinishedWrite; readonly gapAt: number; movedOn: boolean }>();
+  readonly #byFile = new Map<FileState, OpenShortWrite>();
 
   /**
    * A facade write of `length` bytes at `position` in `file` is attempted, whatever it lands: one
@@ -32,18 +54,21 @@ export class ShortWrites {
    * looked at the count and wrote on (Node's `writeFile` loop), even if the disk then refuses it
    * with `ENOSPC`, which that caller is told of.
    */
-  attempted(file: FileState, position: number, length: number): void {
+  attempted(file: FileState, position: number, data: Uint8Array): void {
     const open = this.#byFile.get(file);
-    if (open !== undefined && position <= open.gapAt && open.gapAt < position + length) this.#byFile.delete(file);
+    if (open !== undefined && position <= open.gapAt && open.gapAt < position + data.length && writesRest(data, position, open.gapAt, open.rest)) this.#byFile.delete(file);
   }
 
-  /** A facade write of `length` bytes at `position` landed `written` of them in `file`. */
-  landed(file: FileState, path: string, io: number, position: number, written: number, length: number): void {
+  /** A facade write of `data` at `position` landed `written` bytes of it in `file`. */
+  landed(file: FileState, path: string, io: number, position: number, written: number, data: Uint8Array): void {
     const open = this.#byFile.get(file);
-    // A write that covers where the short one stopped finishes it (a caller that loops on the count).
-    if (open !== undefined && position <= open.gapAt && open.gapAt < position + written) this.#byFile.delete(file);
+    // A write of the rest where the short one stopped finishes it (a caller that loops on the count).
+    if (open !== undefined && position <= open.gapAt && open.gapAt < position + written && writesRest(data.subarray(0, written), position, open.gapAt, open.rest)) this.#byFile.delete(file);
     else if (open !== undefined) open.movedOn = true;
-    if (written < length) this.#byFile.set(file, { write: { path, io, written, length }, gapAt: position + written, movedOn: false });
+    if (written < data.length) {
+      const rest = data.slice(written, written + restBytesCompared);
+      this.#byFile.set(file, { write: { path, io, written, length: data.length }, gapAt: position + written, rest, movedOn: false });
+    }
   }
 
   /** The caller did something else with `file` (fsync, close, rename): its short write, if any, is left as it is. */

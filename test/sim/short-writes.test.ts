@@ -1,7 +1,8 @@
 /**
  * The facade's unfinished short writes (sim/disk/short-writes.ts): a write that landed a prefix
- * is reported, once its caller went on with the file, until something writes where it stopped, truncates there, or the file loses its
- * last name; the earliest such write is the one reported.
+ * is reported, once its caller went on with the file, until something writes its rest where it
+ * stopped, truncates there, or the file loses its last name; the earliest such write is the one
+ * reported. Another record appended where it stopped does not finish it.
  */
 import { describe, expect, it } from 'vitest';
 import { FileState } from '../../sim/disk/file-state.ts';
@@ -14,11 +15,18 @@ function named(id: number): FileState {
   return file;
 }
 
+/** `n` bytes that differ from those of another `fill`. */
+const bytes = (n: number, fill = 0): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + fill * 31 + 1) & 255);
+/** The document every spec writes: 401 bytes. */
+const doc = bytes(401);
+/** Its rest after 290 bytes landed. */
+const rest = doc.subarray(290);
+
 describe('unfinished short writes', () => {
   it('reports a write that landed a prefix, with its path, I/O index and counts', () => {
     const shorts = new ShortWrites();
     const file = named(1);
-    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
     // Not before its caller went on with the file: a crash right after it cut a loop that would have written the rest.
     expect(shorts.first).toBeUndefined();
     shorts.movedOn(file);
@@ -28,29 +36,38 @@ describe('unfinished short writes', () => {
   it('forgets it once a later write covers where it stopped (a caller looping on the count)', () => {
     const shorts = new ShortWrites();
     const file = named(1);
-    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
-    shorts.landed(file, '/d/a.tmp', 8, 0, 100, 100);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
+    shorts.landed(file, '/d/a.tmp', 8, 0, 100, doc.subarray(0, 100));
     expect(shorts.first).toBeDefined();
-    shorts.landed(file, '/d/a.tmp', 9, 290, 111, 111);
+    shorts.landed(file, '/d/a.tmp', 9, 290, 111, rest);
     expect(shorts.first).toBeUndefined();
+  });
+
+  it('keeps it when the next write where it stopped is another record, not its rest (an appender that ignores the count)', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/app.log', 7, 0, 290, doc);
+    shorts.attempted(file, 290, bytes(120, 1));
+    shorts.landed(file, '/d/app.log', 8, 290, 120, bytes(120, 1));
+    expect(shorts.first).toEqual({ path: '/d/app.log', io: 7, written: 290, length: 401 });
   });
 
   it('forgets it once a later write is attempted where it stopped, even one the full disk refuses whole', () => {
     const shorts = new ShortWrites();
     const file = named(1);
-    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
     shorts.movedOn(file);
-    shorts.attempted(file, 291, 110);
+    shorts.attempted(file, 291, rest.subarray(1));
     expect(shorts.first).toBeDefined();
-    shorts.attempted(file, 290, 111);
+    shorts.attempted(file, 290, rest);
     expect(shorts.first).toBeUndefined();
   });
 
   it('reports the rest of a write that itself landed short again', () => {
     const shorts = new ShortWrites();
     const file = named(1);
-    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
-    shorts.landed(file, '/d/a.tmp', 9, 290, 10, 111);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
+    shorts.landed(file, '/d/a.tmp', 9, 290, 10, rest);
     shorts.movedOn(file);
     expect(shorts.first).toEqual({ path: '/d/a.tmp', io: 9, written: 10, length: 111 });
   });
@@ -58,7 +75,7 @@ describe('unfinished short writes', () => {
   it('forgets it when the file is truncated at or before where it stopped, not after', () => {
     const shorts = new ShortWrites();
     const file = named(1);
-    shorts.landed(file, '/d/a.tmp', 7, 0, 290, 401);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
     shorts.movedOn(file);
     shorts.truncated(file, 291);
     expect(shorts.first).toBeDefined();
@@ -71,9 +88,9 @@ describe('unfinished short writes', () => {
     const gone = named(1);
     const kept = named(2);
     const later = named(3);
-    shorts.landed(gone, '/d/old.tmp', 3, 0, 1, 2);
-    shorts.landed(kept, '/d/a.tmp', 5, 0, 1, 2);
-    shorts.landed(later, '/d/b.tmp', 9, 0, 1, 2);
+    shorts.landed(gone, '/d/old.tmp', 3, 0, 1, bytes(2));
+    shorts.landed(kept, '/d/a.tmp', 5, 0, 1, bytes(2));
+    shorts.landed(later, '/d/b.tmp', 9, 0, 1, bytes(2));
     for (const file of [gone, kept, later]) shorts.movedOn(file);
     gone.cacheLinks = 0;
     expect(shorts.first?.path).toBe('/d/a.tmp');
