@@ -162,8 +162,19 @@ function shapeOf(message: string): string {
   // A second look's violation is the same bug as the run's own: the look's prefix goes.
   message = withoutHints(message.replace(lookPrefix, '')).replace(shortWriteHint, '').replace(invalidJson, notValidJson).replace(binaryWord, '<binary>').replace(quotedRefusal, '$1"…"').replace(jsonValue, maskJson).replace(cutJson, maskJson);
   const clause = crashClause.exec(message);
-  if (clause === null) return listedOnce(messageShape(message));
-  return `${listedOnce(messageShape(message.slice(0, clause.index)))} (after ${crashClass(clause[1]!)})`;
+  if (clause === null) return listedOnce(maskedOnce(messageShape(message)));
+  return `${listedOnce(maskedOnce(messageShape(message.slice(0, clause.index))))} (after ${crashClass(clause[1]!)})`;
+}
+
+/**
+ * A list of masked values (`N,N,N`, `N, N`, `<binary>;<binary>`) as one: how many lines a check
+ * found missing, or how many spans of garbage a torn file holds, depends on where the crash fell,
+ * and a log library's one missing fsync read as 12 root causes, one per length of the list.
+ */
+const maskedList = /(N|<binary>)(?: ?[,;] ?\1)+/g;
+
+function maskedOnce(shape: string): string {
+  return shape.replace(maskedList, '$1');
 }
 
 /**

@@ -237,6 +237,14 @@ describe('causeShape', () => {
     expect(causeShape('k1: read (none); k2: read "x"')).not.toBe(causeShape('k1: read (none)'));
   });
 
+  it('says a list of numbers or of binary words one way, however long: how many lines a crash lost varies by seed (a log library\'s one missing fsync read as 12 root causes)', () => {
+    const lost = ['2', '2,3', '2,3,5', '1, 4, 9'].map((lines) => causeShape(`acknowledged lines ${lines} missing (after power-loss during operation 3, crash state 1)`));
+    expect(new Set(lost)).toEqual(new Set(['acknowledged lines N missing (after power-loss)']));
+    expect(causeShape('line <binary>;<binary> is torn')).toBe(causeShape('line <binary> is torn'));
+    // A count beside a list item of another word stays apart.
+    expect(causeShape('lines 2,3 of 9 missing')).toBe('lines N of N missing');
+  });
+
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
     const message = 'commit #7, acknowledged, is missing: key k3 should be 0x6b33… (15 bytes)';
     expect(causeShape(message)).toBe(messageShape(message));
