@@ -253,6 +253,15 @@ export function registerCi(program: Command): void {
     });
 }
 
+/**
+ * What a regression plan found with a variable set otherwise adds (`, found with RAFT_BUG=x set,
+ * here RAFT_BUG is not set`): the I/O its faults aimed at may exist only with that setting (a bug
+ * planted behind the variable), and a user told only to shrink again could not see why.
+ */
+function foundWithOther(regression: RegressionResult): string {
+  return regression.envMissing === undefined ? '' : `, found with ${regression.envMissing} set, ${regression.envHere ?? ''}`;
+}
+
 /** What the gate decided: the exit code, what it says on stderr, and the gate the reports show (exit 4 or 5). */
 interface CiVerdict {
   readonly exitCode: number;
@@ -268,7 +277,7 @@ function ciVerdict(result: CampaignOutcome, regressions: readonly RegressionResu
   if (untested !== undefined) return gated(exitCodes.nothingTested, 'nothing tested', `nothing was tested: ${untested}`, untested);
   const unfired = regressions.filter((regression) => regression.unfired.length > 0);
   if (unfired.length > 0) {
-    const reason = `${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => `${r.file}: ${r.unfired.join(', ')}`).join('; ')})`;
+    const reason = `${unfired.length} regression plan${unfired.length === 1 ? ' no longer fires its' : 's no longer fire their'} scheduled faults (${unfired.map((r) => `${r.file}: ${r.unfired.join(', ')}${foundWithOther(r)}`).join('; ')})`;
     return gated(exitCodes.incomplete, 'incomplete', `incomplete: ${reason}: the code changed under ${unfired.length === 1 ? 'it' : 'them'}, so ${unfired.length === 1 ? 'it no longer reaches the I/O it was' : 'they no longer reach the I/O they were'} written for and test${unfired.length === 1 ? 's' : ''} nothing there. Shrink the bug again from its seed on the new code with the bug put back (\`powercut shrink --scenario S --seed N\`; a plan of the old code aims at I/O the new code no longer does), or remove the plan; a bug's scenario seeds stay in the campaign either way`, reason);
   }
   const probes = missedProbes(result);

@@ -82,7 +82,10 @@ export async function runOnce<P extends BasePlan>(subject: Subject<P>, plan: P, 
   // A new user's seed stopped failing once he added a directory fsync, and nothing said why.
   if (fromSeed) process.stderr.write(`powercut: note: a seed's faults strike at I/O counts, so once the code under test makes other I/O they land elsewhere, and a seed that failed before may pass without the bug being gone; a failure kept as a shrunk plan (shrink --out FILE) keeps its faults at the steps they struck\n`);
   if (unfired.length > 0) {
-    process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfiredList(unfired)}): the plan no longer reaches the I/O it was written for\n`);
+    const missing = envChangedSince(plan.found?.env);
+    // A plan found with a bug's variable set aims at I/O that may exist only with it (a new Raft user's "fixed" plan, exit 5 with no word of the variable).
+    const env = missing === '' ? '' : `; it was found with ${missing.trim()} set, ${envHere(plan.found?.env)}: the I/O it aimed at may be that setting's only (rerun it as found with \`${missing}${withoutAssignments(reproduce(), plan.found?.env)}\`)`;
+    process.stderr.write(`powercut: incomplete: ${unfired.length} scheduled fault${unfired.length === 1 ? '' : 's'} never fired (${unfiredList(unfired)}): the plan no longer reaches the I/O it was written for${env}\n`);
     return exitCodes.incomplete;
   }
   return exitCodes.ok;

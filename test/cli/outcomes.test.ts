@@ -175,6 +175,12 @@ describe('something promised was not exercised: exit 5', () => {
     const kept = await cli('replay', found);
     expect(kept.code).toBe(5);
     expect(oneLine(kept.stderr)).toEqual(['powercut: incomplete: 1 scheduled fault never fired (kill-9@9999999): the plan no longer reaches the I/O it was written for']);
+    // Found with a variable set otherwise (a bug planted behind it), it says so: the I/O it aimed at may be that setting's only.
+    const withEnv = join(dir, 'unfired-env.json');
+    await writeFile(withEnv, JSON.stringify({ ...entry.plan, found: { invariant: 'durability', message: 'lost', env: { PC_TEST_PLANTED_BUG: 'early-prune' } } }));
+    const planted = await cli('replay', withEnv);
+    expect(planted.code).toBe(5);
+    expect(oneLine(planted.stderr)).toEqual([expect.stringMatching(/^powercut: incomplete: 1 scheduled fault never fired \(kill-9@9999999\): the plan no longer reaches the I\/O it was written for; it was found with PC_TEST_PLANTED_BUG=early-prune set, here PC_TEST_PLANTED_BUG is not set: the I\/O it aimed at may be that setting's only \(rerun it as found with `PC_TEST_PLANTED_BUG=early-prune .* replay \S+unfired-env\.json`\)$/)]);
     // shrink --plan of it has nothing to shrink, and says why the plan passes: exit 5 too.
     const shrink = await cli('shrink', '--plan', file, '--out', join(dir, 'unfired-shrunk.json'));
     expect(shrink.code).toBe(5);
@@ -200,6 +206,11 @@ describe('something promised was not exercised: exit 5', () => {
     expect(result.code).toBe(5);
     expect(result.stderr).toMatch(/incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json: kill-9@9999999\): the code changed under it, so it no longer reaches the I\/O it was written for .*Shrink the bug again from its seed on the new code with the bug put back .*or remove the plan/);
     expect(await readFile(join(report, 'junit.xml'), 'utf8')).toMatch(/<failure message="incomplete: 1 regression plan no longer fires its scheduled faults \(\S*unfired\.json: kill-9@9999999\)" type="incomplete">/);
+    // Found with a bug's variable set, the plan says so: the I/O it aimed at may exist only with it.
+    await writeFile(join(corpus, 'unfired.json'), JSON.stringify({ ...entry, plan: { ...(entry.plan as object), found: { invariant: 'durability', message: 'lost', env: { PC_TEST_PLANTED_BUG: 'early-prune' } } } }));
+    const planted = await cli('ci', '--corpus', corpus, '--scenario', 'wal-append', '--seeds', '2', '--report', join(dir, 'r-unfired-env'));
+    expect(planted.code).toBe(5);
+    expect(planted.stderr).toMatch(/\(\S*unfired\.json: kill-9@9999999, found with PC_TEST_PLANTED_BUG=early-prune set, here PC_TEST_PLANTED_BUG is not set\)/);
   });
 });
 
