@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { findingOf, stableJson, unfiredFaults, unfiredList } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
-import { scheduledLabel } from '../../sim/index.ts';
+import { crashStateWords, scheduledLabel } from '../../sim/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
 import { checkOutputFile } from '../report-dir.ts';
@@ -24,6 +24,14 @@ interface ShrinkFlags extends PlanFlags {
   readonly invariant?: string;
   readonly runsMax?: number;
   readonly reanchor: boolean;
+}
+
+/**
+ * The crash states a shrunk plan lists, or what its power losses settle on when it lists none:
+ * `crash states []` beside a scheduled power loss sent a new user looking for what was missing.
+ */
+export function crashStatesText(states: readonly number[] | undefined): string {
+  return states === undefined || states.length === 0 ? `no crash states listed (a power loss settles on state 0: ${crashStateWords(0)})` : `crash states [${states.join(', ')}]`;
 }
 
 /** Registers `shrink` on `program`. */
@@ -71,7 +79,7 @@ export function registerShrink(program: Command): void {
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
       if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);
-      console.log(`after:  ${result.after}; scheduled ${faults}; crash states [${(result.plan.crashStates ?? []).join(', ')}]`);
+      console.log(`after:  ${result.after}; scheduled ${faults}; ${crashStatesText(result.plan.crashStates)}`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'left as rates (the run with the faults that fired scheduled at their I/O did not fail the same way)'}; ${result.reanchored} removals kept by re-anchoring faults`);
       const note = keptPlanNote(kept.which, result.violation.invariant);
       if (kept.which === 'shrunk') console.log(note);

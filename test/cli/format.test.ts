@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, traceExcerpt } from '../../cli/format.ts';
 import { crashesShown } from '../../cli/commands/explore.ts';
+import { crashStatesText } from '../../cli/commands/shrink.ts';
 import { seedRate } from '../../cli/progress.ts';
 import { commandLine, invocationDefault } from '../../harness/repro.ts';
 import type { RunResult } from '../../sim/run-result.ts';
@@ -344,5 +345,13 @@ describe('the kinds of crash an explore violation line names', () => {
     const six = ['kill-9', 'power-loss state 0', 'power-loss state 1', 'power-loss state 2', 'power-loss state 3', 'fsync-error, then power-loss'];
     expect(crashesShown(six)).toBe('kill-9; power-loss state 0; power-loss state 1; power-loss state 2; and 2 more kinds of crash');
     expect(crashesShown(six.slice(0, 5))).toBe('kill-9; power-loss state 0; power-loss state 1; power-loss state 2; and 1 more kind of crash');
+  });
+});
+
+describe('a shrunk plan\'s crash states', () => {
+  it('are listed when the plan has them, and otherwise said to be the seeded state 0, never an empty list beside a power loss', () => {
+    expect(crashStatesText([3, 1])).toBe('crash states [3, 1]');
+    expect(crashStatesText([])).toBe('no crash states listed (a power loss settles on state 0: a seeded random share of unsynced writes and names kept)');
+    expect(crashStatesText(undefined)).toBe(crashStatesText([]));
   });
 });
