@@ -12,7 +12,7 @@ import { findingOf } from '../harness/index.ts';
 import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
+import { failure, foundInTest, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkOptions, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
@@ -90,7 +90,7 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   const shrunk = await shrinkPlan(loaded, plan, { invariant: first.invariant, runsMax: options.shrinkRunsMax ?? assertShrinkRunsDefault });
   // The plan kept must fail where POWERCUT_PLAN replays it: alone, in a fresh thread.
   const kept = await planToKeep(loaded, plan, shrunk.plan, first.invariant, workerScript);
-  const file = writeFailure(options.failuresDir, loaded, { ...kept.plan, found: findingOf(shrunk.violation ?? first) }, first.scenario, first.seed);
+  const file = writeFailure(options.failuresDir, loaded, { ...kept.plan, found: { ...findingOf(shrunk.violation ?? first), ...foundInTest() } }, first.scenario, first.seed);
   const failing = outcome.failingSeeds ?? 1;
   const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [

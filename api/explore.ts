@@ -12,7 +12,7 @@ import { aimedPlan, crashName, explorePlan, findingOf, threadsExecutor, type Exp
 import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
-import { failure, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
+import { failure, foundInTest, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkInteger, checkOptions, checkSeconds, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
@@ -112,7 +112,7 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   if (result.statesExplored === 0) throw new NothingTestedError(`powercut: nothing was tested: the time budget (${options.timeBudgetSec} s) was spent before the first crash candidate of ${unit} seed ${plan.seed} started`);
   const clean = result.cleanViolations[0];
   if (clean !== undefined) {
-    const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: { ...findingOf(clean), by: 'explore' } }, unit, plan.seed, 'explore');
+    const file = writeFailure(options.failuresDir, loaded, { ...result.plan, found: { ...findingOf(clean), by: 'explore', ...foundInTest() } }, unit, plan.seed, 'explore');
     throw failure(loaded, clean, file, unit, plan.seed, ['found by explore in its clean run, before any crash'], invocation);
   }
   const first = result.violations[0];
@@ -123,7 +123,7 @@ export async function assertExploresClean(subject: SubjectInput = {}, options: E
   }
   // Aimed by step, the plan stays aimed when a fix adds I/O before its fault (harness/aim.ts).
   const kept = await aimedPlan(loaded, first.plan, first.invariant);
-  const file = writeFailure(options.failuresDir, loaded, { ...kept, found: { ...findingOf(first), by: 'explore' } }, unit, plan.seed, 'explore');
+  const file = writeFailure(options.failuresDir, loaded, { ...kept, found: { ...findingOf(first), by: 'explore', ...foundInTest() } }, unit, plan.seed, 'explore');
   const shown = `found by explore: ${crashName(first)}, first at ${first.io === 'end' ? 'the end of the steps' : `I/O ${first.io}`} (${first.count} of ${result.runs} runs)`;
   throw failure(loaded, { invariant: first.invariant, message: first.message, step: -1 }, file, unit, plan.seed, [shown], invocation);
 }

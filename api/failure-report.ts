@@ -34,8 +34,18 @@ export async function planToReplay(subject: SubjectInput, option: string | URL |
   const mine = specOfInput(subject);
   const where = (module: string | undefined): string | undefined => (module === undefined ? undefined : resolve(module));
   if (named.kind !== mine.kind || where(named.module) !== where(mine.module)) return undefined;
-  const by = (document as { found?: { by?: unknown } } | null)?.found?.by === 'explore' ? 'explore' : 'campaign';
+  const found = (document as { found?: { by?: unknown; test?: unknown } } | null)?.found;
+  // A plan that names the test it was found in replays in that test only, when the runner says which runs.
+  const here = currentTestName();
+  if (typeof found?.test === 'string' && here !== undefined && found.test !== here) return undefined;
+  const by = found?.by === 'explore' ? 'explore' : 'campaign';
   return by === search ? fromEnv : undefined;
+}
+
+/** `{ test }`: the running test's name, for a plan's `found` ({@link PlanFinding.test}), when the test runner says it. */
+export function foundInTest(): { readonly test?: string } {
+  const test = currentTestName();
+  return test === undefined ? {} : { test };
 }
 
 /** Replays one plan file on `input`'s subject and throws if it fails. @returns what the plan says of the failure it was saved for, if anything */
@@ -93,9 +103,11 @@ export function writeFailure(dir: string | undefined, subject: Subject, plan: Ba
 }
 
 /**
- * Which test to run with `POWERCUT_PLAN`: this one alone, since every assertion on the same subject
- * replays the plan (a new user who reran his whole file saw his other tests fail on it), by its name
- * when the test runner says it (`-t`, Jest's and Vitest's filter).
+ * Which test to run with `POWERCUT_PLAN`: this one, by its name when the test runner says it (`-t`,
+ * Jest's and Vitest's filter), and the plan names it too ({@link foundInTest}), so the file's
+ * other assertions leave it alone; without a name (Node's test runner), this test alone, since
+ * every assertion on the same subject replays the plan (a new user who reran his whole file saw
+ * his other tests fail on it).
  */
 function thisTestAlone(): string {
   const name = currentTestName();
@@ -103,7 +115,7 @@ function thisTestAlone(): string {
   // `-t` is a pattern over the names of the suites and the test joined by spaces (Vitest reports
   // them joined by ' > '): the test's own name, its pattern characters escaped, matches it.
   const own = name.split(' > ').at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return `this test alone: -t ${shellQuote(own)} (every assertion on this subject replays the plan)`;
+  return `this test: -t ${shellQuote(own)} (the plan names it: other tests leave the plan alone)`;
 }
 
 export function failure(subject: Subject, violation: RunViolation, file: string, unit: string, seed: number, facts: readonly string[], invocation: string): CrashSafetyError {

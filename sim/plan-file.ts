@@ -89,8 +89,9 @@ export function planChecks(source: string): PlanChecks {
 /** Checks a plan's optional `found` ({@link PlanFinding}): an object with the invariant and message as strings. */
 export function checkFinding(value: unknown, checks: PlanChecks): void {
   if (value === undefined) return;
-  const found = checks.object(value, 'found', ['invariant', 'message', 'by', 'env']);
+  const found = checks.object(value, 'found', ['invariant', 'message', 'by', 'env', 'test']);
   for (const field of ['invariant', 'message']) if (typeof found[field] !== 'string') checks.fail(`found.${field}`, 'must be a string');
+  if (found['test'] !== undefined && typeof found['test'] !== 'string') checks.fail('found.test', 'must be a string');
   if (found['by'] !== undefined) checks.oneOf(found['by'], 'found.by', ['explore']);
   if (found['env'] !== undefined) {
     const env = checks.object(found['env'], 'found.env', undefined);

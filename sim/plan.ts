@@ -115,6 +115,13 @@ export interface PlanFinding {
    * rather than leaving a teammate to guess which variable the failure needed.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The test whose assertion found it, by the full name its test runner gives it (Jest's and
+   * Vitest's `suite > test`), when the runner says: `POWERCUT_PLAN` replays the plan in that test
+   * only, and the file's other assertions run as they would without it (a new user's whole test
+   * file replayed one test's plan in every assertion on the same engine).
+   */
+  readonly test?: string;
 }
 
 export interface Plan {

@@ -29,10 +29,11 @@ describe('assertCrashSafe', () => {
     expect(failure.code).toBe('POWERCUT_VIOLATION');
     expect(failure.planFile).toMatch(/acknowledges-every-2th-commit-without-writing-wal-append-\d+\.json$/);
     expect(failure.message).toContain(`powercut: engine acknowledges-every-2th-commit-without-writing (${broken}) failed the ${failure.invariant} check (scenario wal-append, seed ${failure.seed}):`);
-    // Vitest says which test runs: the rerun names it alone, by a pattern -t takes.
-    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test alone: -t 'throws on a broken engine with the invariant, the message, a shrunk plan file and how to rerun it' (every assertion on this subject replays the plan), or: npx powercut replay ${failure.planFile}`);
-    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object } };
+    // Vitest says which test runs: the rerun names it, by a pattern -t takes, and so does the plan.
+    expect(failure.message).toContain(`rerun exactly this: POWERCUT_PLAN=${failure.planFile} and run this test: -t 'throws on a broken engine with the invariant, the message, a shrunk plan file and how to rerun it' (the plan names it: other tests leave the plan alone), or: npx powercut replay ${failure.planFile}`);
+    const plan = JSON.parse(await readFile(failure.planFile!, 'utf8')) as { engineModule: string; faults: { rates: object }; found: { test?: string } };
     expect(plan.engineModule).toBe(broken);
+    expect(plan.found.test).toBe(expect.getState().currentTestName);
     expect(plan.faults.rates).toEqual({});
     // It acknowledges commits it never writes: no fault is needed to lose them.
     expect(failure.message).toContain(`it needs no fault: seed ${failure.seed} fails the same way with none injected`);
@@ -42,7 +43,7 @@ describe('assertCrashSafe', () => {
     process.env['PC_TEST_PLANTED'] = '1';
     try {
       const failure = (await thrown(assertCrashSafe({ engine: 'test/fixtures/engines/planted-by-env.ts' }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
-      expect(failure.message).toContain(`rerun exactly this: PC_TEST_PLANTED=1 POWERCUT_PLAN=${failure.planFile} and run this test alone: -t 'puts the environment the engine read \\(a planted bug'\\''s switch\\) in front of both ways to rerun, as repro lines do' (every assertion on this subject replays the plan), or: PC_TEST_PLANTED=1 npx powercut replay ${failure.planFile}`);
+      expect(failure.message).toContain(`rerun exactly this: PC_TEST_PLANTED=1 POWERCUT_PLAN=${failure.planFile} and run this test: -t 'puts the environment the engine read \\(a planted bug'\\''s switch\\) in front of both ways to rerun, as repro lines do' (the plan names it: other tests leave the plan alone), or: PC_TEST_PLANTED=1 npx powercut replay ${failure.planFile}`);
     } finally {
       delete process.env['PC_TEST_PLANTED'];
     }
@@ -87,6 +88,24 @@ describe('assertCrashSafe', () => {
       // A campaign's plan is not replayed by the exploration of the same engine: it explores.
       const explored = (await thrown(assertExploresClean({ engine: broken }, { steps: 4, failuresDir: dir }))) as CrashSafetyError;
       expect(explored.message).toContain('found by explore');
+    } finally {
+      delete process.env['POWERCUT_PLAN'];
+    }
+  });
+
+  it('leaves a plan POWERCUT_PLAN names alone in a test other than the one it names: the other assertions of the file search as they would without it', async () => {
+    const first = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+    const document = JSON.parse(await readFile(first.planFile!, 'utf8')) as { found: object };
+    const elsewhere = join(dir, 'found-elsewhere.json');
+    await writeFile(elsewhere, JSON.stringify({ ...document, found: { ...document.found, test: 'another suite > another test' } }));
+    process.env['POWERCUT_PLAN'] = elsewhere;
+    try {
+      const searched = (await thrown(assertCrashSafe({ engine: broken }, { scenarios: ['wal-append'], seeds: 4, failuresDir: dir }))) as CrashSafetyError;
+      expect(searched.message).not.toContain('replayed from the plan file');
+      expect(searched.planFile).not.toBe(elsewhere);
+      // Named for this test, it replays.
+      await writeFile(elsewhere, JSON.stringify({ ...document, found: { ...document.found, test: expect.getState().currentTestName } }));
+      expect(((await thrown(assertCrashSafe({ engine: broken }))) as CrashSafetyError).message).toContain('replayed from the plan file');
     } finally {
       delete process.env['POWERCUT_PLAN'];
     }
