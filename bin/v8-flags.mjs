@@ -10,7 +10,7 @@
 //   all busy, and V8's parallel and concurrent GC helper threads only compete with them (`--jobs
 //   2` on 2 cores: ~10-15 % more swarm seeds per second with it). With a core to spare (`--jobs 1`
 //   on 2 cores, as `ci`, `explore` and `shrink` run by default) the helpers run there, and the
-//   flag costs ~15-25 % (`npm run bench:sim`, README, "V8 flags").
+//   flag costs ~15-25 % (`npm run bench:sim`, docs/speed-history.md, "V8 flags").
 // --max-inlined-bytecode-size-cumulative=200 (V8's default is 920): most of a fresh thread's
 //   first seconds go to TurboFan compiling the same large async functions of the engine and the
 //   simulator again after each deoptimisation, on a background thread. Inlining less makes each
