@@ -14,6 +14,12 @@ import { seedRate } from './progress.ts';
 const groupsListedMax = 10;
 /** Characters of a root cause's first message shown under its shape. */
 const exampleCharsMax = 300;
+/**
+ * Longest root-cause shape a summary line shows: the line is an index, the first run's own
+ * message follows it, and reports keep the shape whole (a long explanation repeated in both lines
+ * read as 900 characters of boilerplate per root cause to new users).
+ */
+const shapeCharsMax = 160;
 
 /** `text`, cut to `max` characters with an ellipsis when longer. */
 function clipped(text: string, max: number): string {
@@ -156,7 +162,7 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
     const first = group.runs[0]!;
     const hints = hintsOf(first.root.message);
     if (hints.length > 0) hinted.push({ run: runName(first.root.scenario, first.root.seed), hint: hints[0]! });
-    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${group.shape}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
+    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${clipped(group.shape, shapeCharsMax)}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
     // The shape masks what varies (numbers, quoted text): show the first run's own words too, and
     // which seed it was even when nothing varies (the repro line below names it only in its arguments).
     const own = withoutHints(first.root.message);

@@ -355,3 +355,15 @@ describe('a shrunk plan\'s crash states', () => {
     expect(crashStatesText(undefined)).toBe(crashStatesText([]));
   });
 });
+
+describe('a root cause with a long message', () => {
+  it('is one line of at most 160 characters of its shape, then the first run\'s own message, clipped at 300', () => {
+    const words = Array.from({ length: 60 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(4 + Math.floor(i / 26))).join(' ');
+    const long = `open refused with "no meta" although no fault damaged durable data: either that check is wrong, ${words}`;
+    const out = campaignSummary({ ...greenResult, seeds: 3, failingSeeds: 1, violations: [violation('wal-append', 2, 'false-corruption', long)] }, {});
+    const at = out.findIndex((line) => line.includes('[false-corruption]'));
+    expect(out[at]).toMatch(/^  1 seed   \[false-corruption\] open refused with "…" although no fault damaged durable data: either that check is wrong, .{20,}…  \(wal-append\)$/);
+    expect(out[at]!.length).toBeLessThan(160 + 60);
+    expect(out[at + 1]).toContain(`seed 2: ${long.slice(0, 299)}…`);
+  });
+});
