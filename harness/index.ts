@@ -32,7 +32,7 @@ export {
 } from './corpus.ts';
 export { commandLine, invocationDefault, replayCommand, reproCommand, nextShrinkCommand, shellQuote, shrinkCommand } from './repro.ts';
 export { envAssignments, envChangedSince, envHere, readsDuring, watchEnvReads } from './env-reads.ts';
-export { describeAddons, nativeAddonsSeen, noteNativeAddon } from './addons-seen.ts';
+export { describeAddons, nativeAddonsSeen, noteNativeAddon, onNativeAddon } from './addons-seen.ts';
 export { DigestSum, runHash, sumDigests } from './digest-sum.ts';
 export { compareStrings, compareViolations, toViolation } from './violations.ts';
 export {

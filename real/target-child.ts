@@ -17,7 +17,7 @@ import { serialize } from 'node:v8';
 import { Rng } from '../sim/index.ts';
 import { loadWorkload } from '../subjects/load.ts';
 import { onEnvRead } from '../harness/env-reads.ts';
-import { onNativeAddon } from '../harness/addons-seen.ts';
+import { onNativeAddon } from '../harness/index.ts';
 import { checkThrewMessage, isCodingError, isInvariantViolation, messageOf, type Workload, type WorkloadContext } from '../targets/index.ts';
 import { describeError } from '../sim/contract.ts';
 import { beforeCalls, installCallCounter, killBeforeCall } from './kill-at-call.ts';
