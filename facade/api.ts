@@ -3,8 +3,8 @@
  * functions and `fs.promises` (with a FileHandle). Streams are in read-stream.ts and
  * write-stream.ts, `opendir` in dir.ts, `mkdtemp` in mkdtemp.ts, `cp` in cp.ts.
  *
- * Ordering: an asynchronous call does its work on the simulated disk when it is made and
- * delivers its result later, once the microtask queue is empty (deliver.ts says why); so
+ * Ordering: an asynchronous call does its work on the simulated disk after the caller goes on,
+ * once the microtask queue is empty, and delivers its result right after (deliver.ts says why);
  * concurrent calls take effect in call order, the same in every run. A whole-file call
  * (`writeFile`, `readFile`, `copyFile`) runs its open, writes and close back to back: other
  * calls never interleave inside it. A crash anywhere (see sync-port.ts) makes every

@@ -1,7 +1,11 @@
 /**
- * How the facade's asynchronous calls deliver: the work is done when the call is made, the
- * result arrives later, and a dead process's call never delivers at all (see sync-port.ts,
- * {@link ProcessCrashedError}). Shared by api.ts, dir.ts, read-stream.ts, write-stream.ts and
+ * How the facade's asynchronous calls deliver: the work is done on the simulated disk later, not
+ * inside the call, right before the result arrives, and a dead process's call never delivers at
+ * all (see sync-port.ts, {@link ProcessCrashedError}). A call is in flight from when it is made
+ * until then, as it is in libuv's thread pool: code that acknowledges before the write it started
+ * completes (a missing `await`) is caught by a crash that falls in between. When the work was
+ * done inside the call, no crash could fall there, and a library that never waited for its
+ * writes passed every seed under kill -9. Shared by api.ts, dir.ts, read-stream.ts, write-stream.ts and
  * handle-stream-fs.ts so that every asynchronous face keeps the same order.
  *
  * When: once the microtasks queued so far, and the ones they queue, have all run, in a tick
@@ -38,36 +42,39 @@ export function later(callback: AnyFunction, ...args: unknown[]): void {
 }
 
 /**
- * Runs `body` now and settles later (see the module comment for when); a dead process's
- * promise never settles.
+ * Runs `body` later and settles with what it gave (see the module comment for when); a dead
+ * process's promise never settles.
  * @param body - the synchronous work
  * @returns a promise of its result, rejected with its error
  */
 export function settle<T>(body: () => T): Promise<T> {
-  let value: T;
-  try {
-    value = body();
-  } catch (error) {
-    if (error instanceof ProcessCrashedError) return never;
-    return new Promise<T>((_resolve, reject) => afterMicrotasks(() => reject(error)));
-  }
-  return new Promise<T>((resolve) => afterMicrotasks(() => resolve(value)));
+  return new Promise<T>((resolve, reject) => afterMicrotasks(() => {
+    let value: T;
+    try {
+      value = body();
+    } catch (error) {
+      if (!(error instanceof ProcessCrashedError)) reject(error);
+      return;
+    }
+    resolve(value);
+  }));
 }
 
 /**
- * Runs `body` now and calls `callback` later with `(null, result)` or `(error)`; a dead process
- * never calls back.
+ * Runs `body` later and calls `callback` with `(null, result)` or `(error)` right after; a dead
+ * process never calls back.
  * @param callback - the caller's Node-style callback
  * @param body - the synchronous work
  */
 export function callBack<T>(callback: AnyFunction, body: () => T): void {
-  let result: T;
-  try {
-    result = body();
-  } catch (error) {
-    if (error instanceof ProcessCrashedError) return;
-    later(callback, error);
-    return;
-  }
-  later(callback, null, result);
+  afterMicrotasks(() => {
+    let result: T;
+    try {
+      result = body();
+    } catch (error) {
+      if (!(error instanceof ProcessCrashedError)) (callback as (...a: unknown[]) => void)(error);
+      return;
+    }
+    (callback as (...a: unknown[]) => void)(null, result);
+  });
 }

@@ -14,8 +14,8 @@
  * end of the buffer, but only the first `bufferSize` of them (Node 20 reads one batch of a
  * subdirectory and no more; checked on Node 20.20).
  *
- * Not modelled: `ERR_DIR_CONCURRENT_OPERATION`. Each asynchronous read is done when it is called
- * (see deliver.ts), so no operation is ever in flight when another starts.
+ * Not modelled: `ERR_DIR_CONCURRENT_OPERATION`. Each asynchronous read is done in call order
+ * right before it answers (see deliver.ts), so no two ever overlap.
  */
 import { Buffer } from 'node:buffer';
 import type { Dirent } from 'node:fs';

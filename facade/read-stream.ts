@@ -6,8 +6,8 @@
  * Node's: option checks (`start`, `end`, `highWaterMark`, `encoding`, `fd`, `autoClose`,
  * `emitClose`, `signal`) and their errors, chunk sizes, `bytesRead`, `pending`, and the events
  * `open`, `ready`, `data`, `end`, `close` and `error` in Node's order; only the bytes come from
- * the simulated disk, one `read` I/O operation per chunk. Each operation is done when the stream
- * asks for it and answers later (deliver.ts); after a crash the stream never hears back, like
+ * the simulated disk, one `read` I/O operation per chunk. Each operation is done after the stream
+ * asks for it, right before it answers (deliver.ts); after a crash the stream never hears back, like
  * every other call of the dead process.
  */
 import type { Buffer } from 'node:buffer';

@@ -12,7 +12,7 @@
  * facade operation, see core.ts). Like Node's stream, it never fsyncs unless `flush: true`,
  * which fsyncs once before the close.
  *
- * Each operation is done when the stream asks for it and answers later (deliver.ts); after a
+ * Each operation is done after the stream asks for it, right before it answers (deliver.ts); after a
  * crash the stream never hears back, like every other call of the dead process: its pending
  * writes, `finish` and `close` never come.
  */
