@@ -10,21 +10,29 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from './helpers.ts';
 
+/**
+ * Runs `powercut ARGS`, sends it one SIGINT once its stderr shows `progress` (work is under way,
+ * the handler in place), and waits for it to end.
+ */
+async function interrupted(args: readonly string[], progress: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [`${packageRoot}/bin/powercut.mjs`, ...args], { cwd: packageRoot });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (progress.test(stderr) && !stderr.includes('interrupted')) child.kill('SIGINT');
+    });
+    child.on('exit', resolve);
+  });
+  return { code, stdout, stderr };
+}
+
 describe('run interrupted by SIGINT', () => {
   it('reports the seeds that ran, as incomplete, and exits 130', async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'powercut-interrupt-')), 'report');
-    const child = spawn(process.execPath, [`${packageRoot}/bin/powercut.mjs`, 'run', '--scenario', 'swarm', '--seeds', '100000', '--jobs', '1', '--report', report], { cwd: packageRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        // The first progress line: seeds are running, the handler is in place.
-        if (/^powercut: \d+\/100000 seeds/m.test(stderr) && !stderr.includes('interrupted')) child.kill('SIGINT');
-      });
-      child.on('exit', resolve);
-    });
+    const { code, stdout, stderr } = await interrupted(['run', '--scenario', 'swarm', '--seeds', '100000', '--jobs', '1', '--report', report], /^powercut: \d+\/100000 seeds/m);
     expect(code).toBe(130);
     expect(stderr).toContain('powercut: interrupted: the seeds under way finish, then what ran is reported');
     const ran = Number(/^seeds run: (\d+) of 100000 planned \(interrupted\)/m.exec(stdout)?.[1]);
@@ -38,18 +46,7 @@ describe('run interrupted by SIGINT', () => {
 
 describe('explore interrupted by SIGINT', () => {
   it('reports the crash candidates that ran, says the rest were not run, claims no clean prefix, and exits 130', async () => {
-    const child = spawn(process.execPath, [`${packageRoot}/bin/powercut.mjs`, 'explore', '--scenario', 'swarm', '--seed', '1', '--steps', '40'], { cwd: packageRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        // The first progress line: crash candidates are running, the handler is in place.
-        if (/^powercut: explore: \d+ of \d+ crash candidates run/m.test(stderr) && !stderr.includes('interrupted')) child.kill('SIGINT');
-      });
-      child.on('exit', resolve);
-    });
+    const { code, stdout, stderr } = await interrupted(['explore', '--scenario', 'swarm', '--seed', '1', '--steps', '40'], /^powercut: explore: \d+ of \d+ crash candidates run/m);
     expect(code).toBe(130);
     expect(stderr).toContain('powercut: interrupted: the crash candidates under way finish, then what ran is reported');
     const [, ran, of] = /^interrupted \(Ctrl-C\): (\d+) of (\d+) crash candidates run, in order from the first crash point/m.exec(stdout) ?? [];
