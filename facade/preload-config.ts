@@ -41,7 +41,7 @@ export class PreloadConfigError extends Error {
   readonly code = 'POWERCUT_BAD_CONFIG';
 }
 
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'capacityBytes', 'blockBytes', 'scheduled', 'phases'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'sectorWrites', 'capacityBytes', 'blockBytes', 'scheduled', 'phases'];
 const phaseNames: readonly string[] = [...enginePhases, 'other'];
 
 function fail(variable: string, problem: string): never {
@@ -104,7 +104,7 @@ function parseFaults(text: string): FaultProfile {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(variable, 'must be a JSON object (fields of a fault profile)');
   const fields = value as Record<string, unknown>;
   for (const key of Object.keys(fields)) if (!faultFields.includes(key)) fail(variable, `has unknown field ${JSON.stringify(key)} (known: ${faultFields.join(', ')})`);
-  const { rates, fsyncFailureMode, sectorBytes, capacityBytes, blockBytes, scheduled, phases } = fields;
+  const { rates, fsyncFailureMode, sectorBytes, sectorWrites, capacityBytes, blockBytes, scheduled, phases } = fields;
   if (rates !== undefined) {
     if (typeof rates !== 'object' || rates === null || Array.isArray(rates)) fail(variable, 'rates must be an object');
     for (const [kind, rate] of Object.entries(rates)) {
@@ -114,6 +114,7 @@ function parseFaults(text: string): FaultProfile {
   }
   if (fsyncFailureMode !== undefined && !['ext4', 'btrfs', 'sticky'].includes(fsyncFailureMode as string)) fail(variable, 'fsyncFailureMode must be "ext4", "btrfs" or "sticky"');
   if (sectorBytes !== undefined && sectorBytes !== 512 && sectorBytes !== 4096) fail(variable, 'sectorBytes must be 512 or 4096');
+  if (sectorWrites !== undefined && sectorWrites !== 'torn' && sectorWrites !== 'atomic') fail(variable, 'sectorWrites must be "torn" or "atomic"');
   if (capacityBytes !== undefined && !(typeof capacityBytes === 'number' && Number.isSafeInteger(capacityBytes) && capacityBytes >= 0)) {
     fail(variable, 'capacityBytes must be an integer >= 0');
   }

@@ -11,7 +11,7 @@
  *   A missing file is an empty disk. It is rewritten when the process ends.
  * - `POWERCUT_SEED`: the seed of every random choice (faults, crash states). @defaultValue 0
  * - `POWERCUT_FAULTS`: a JSON object with fields of a fault profile (`rates`, `scheduled`,
- *   `fsyncFailureMode`, `sectorBytes`, `capacityBytes`, `phases`), e.g.
+ *   `fsyncFailureMode`, `sectorBytes`, `sectorWrites`, `capacityBytes`, `phases`), e.g.
  *   `{"scheduled":[{"io":12,"kind":"kill-9"}]}`. `scheduled[].io` is the global I/O index,
  *   counted across every process that used the image. @defaultValue no faults
  * - `POWERCUT_CRASH_STATE`: after a simulated power loss, the crash state to apply (0..4, see

@@ -12,7 +12,7 @@ export function describeEnginePlan(plan: Plan): string[] {
     `plan: ${size.steps} steps, ${size.ops} operations, ${size.faults} fault sources; liveness ${plan.livenessCommits} commits, step budget ${plan.stepsMax}`,
     `engine: ${Object.entries(plan.engine).map(([key, value]) => `${key}=${value}`).join(' ')}`,
     `faults: rates ${rates.length ? rates.join(', ') : 'none'}; ${faults.scheduled?.length ?? 0} scheduled; fsync failure mode ${faults.fsyncFailureMode}; sector ${faults.sectorBytes} B`
-      + `${faults.capacityBytes !== undefined ? `; capacity ${faults.capacityBytes} B` : ''}${faults.phases ? `; phases ${faults.phases.join(', ')}` : ''}`
+      + `${faults.sectorWrites === 'atomic' ? '; atomic sector writes' : ''}${faults.capacityBytes !== undefined ? `; capacity ${faults.capacityBytes} B` : ''}${faults.phases ? `; phases ${faults.phases.join(', ')}` : ''}`
       + `${faults.io ? `; I/O ${faults.io.join(', ')}` : ''}${plan.latency ? `; latency up to ${plan.latency.ioMsMax} ms` : ''}`,
   ];
 }

@@ -9,7 +9,9 @@
  *   append, an fsync, a rename), and coverage is counted by I/O class, so an engine that
  *   reports nothing still receives every fault kind the scenario promises;
  * - a plan asking for a durability mode the engine does not offer runs in its first mode;
- * - the plan names the engine's module, so a plan file reruns the same engine.
+ * - the plan names the engine's module, so a plan file reruns the same engine;
+ * - an engine that declares atomic sector writes runs every plan on a disk that keeps them
+ *   (`faults.sectorWrites`), so a plan file keeps the device it was found on.
  * For the reference engine the plan is exactly the scenario's.
  */
 import { enginePhases } from '../engine/types.ts';
@@ -51,11 +53,12 @@ export function enginePlan(engine: Engine, module: string | undefined, scenario:
   const sync = modes === undefined || modes.length === 0 || modes.includes(plan.engine.sync) ? plan.engine.sync : modes[0]!;
   const { phases, ...faults } = plan.faults;
   const aimed = byPhase || phases === undefined ? plan.faults : { ...faults, io: scenario.targets.io };
+  const device = engine.sectorWrites === 'atomic' ? { sectorWrites: 'atomic' as const } : {};
   return {
     ...plan,
     ...(module === undefined ? {} : { engineModule: module }),
     engine: { ...plan.engine, sync },
-    faults: aimed,
+    faults: { ...aimed, ...device },
   };
 }
 

@@ -41,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '../engine/ports/clock.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import type { Op, ReplayStats, StoreMetrics, SyncMode } from '../engine/types.ts';
+import type { SectorWrites } from './disk/crash-policy.ts';
 
 /** Engine settings a plan carries (plain JSON); an engine uses the ones that mean something to it. */
 export interface EngineConfig {
@@ -167,6 +168,16 @@ export interface Engine {
    * was durable when they were written, and powercut holds it to using that. @defaultValue 'point-in-time'
    */
   readonly damage?: DamageContract;
+  /**
+   * What the engine assumes of a sector a power loss cuts mid-write: `torn`, that it may read
+   * back whole, not at all, or as garbage (any drive without power-loss protection; an overwrite in
+   * place too); `atomic`, that it lands whole or not at all, old bytes or new (a device with
+   * power-loss protection or an atomic write unit of a sector: what etcd's rule that a torn record
+   * holds an all-zero sector, or SQLite's `IOCAP_ATOMIC512`, relies on). Declare `atomic` only for
+   * the devices you deploy on promise it: every plan then runs on such a disk
+   * (`faults.sectorWrites`). @defaultValue 'torn'
+   */
+  readonly sectorWrites?: SectorWrites;
   /**
    * The largest key, value and batch the engine accepts. Declared, they are tested at the edge:
    * the `edge-values` scenario commits keys and values of exactly these sizes and one byte over,

@@ -19,7 +19,7 @@ export {
 export type { FaultProfile } from './disk/faults.ts';
 export { keepHearingUncaught, onProgress, unhandledRejectionsPending } from './scheduler.ts';
 export { anchorToSteps, blockSizes, kindsOfMask, scheduledLabel, unanchored, zeroCounts } from './disk/faults.ts';
-export { crashStateWords, dataOrders, dirOrders, keepEverythingState, namesWithoutDataState, nothingUnsyncedState, nameSyncs, type DataOrder, type DirOrder, type NameSync } from './disk/crash-policy.ts';
+export { crashStateWords, dataOrders, dirOrders, keepEverythingState, namesWithoutDataState, nothingUnsyncedState, nameSyncs, sectorWritesKinds, type DataOrder, type DirOrder, type NameSync, type SectorWrites } from './disk/crash-policy.ts';
 export { defaultBlockBytes } from './disk/disk.ts';
 export { DiskImageError, diskImageFormat, diskImageVersion } from './disk/image.ts';
 export { deadCallsQuiet, onDeadCalls, ProcessCrashedError, SyncFile, SyncFileSystem, type SyncStat } from './disk/sync-port.ts';

@@ -13,7 +13,7 @@ import { readTextFile } from './node/files.ts';
 import type { Plan } from './plan.ts';
 import { faultKinds, ioClasses } from './types.ts';
 import { blockSizes } from './disk/faults.ts';
-import { dataOrders, dirOrders, nameSyncs } from './disk/crash-policy.ts';
+import { dataOrders, dirOrders, nameSyncs, sectorWritesKinds } from './disk/crash-policy.ts';
 
 /** A plan file that cannot be run: missing, not JSON, or not a valid plan. */
 export class PlanFileError extends Error {
@@ -23,7 +23,7 @@ export class PlanFileError extends Error {
 
 const planFields = ['format', 'version', 'found', 'scenario', 'seed', 'engineModule', 'engine', 'faults', 'latency', 'reorder', 'steps', 'crashStates', 'looks', 'looksAtOtherStates', 'looksAtRot', 'livenessCommits', 'stepsMax'];
 const engineFields = ['sync', 'segmentSizeBytes', 'walSizeBytesMax', 'groupCommitMaxDelayMs', 'groupCommitMaxBatch', 'sidecarEveryFrames'];
-const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'nameSync', 'capacityBytes', 'blockBytes', 'scheduled', 'phases', 'io'];
+const faultFields = ['rates', 'fsyncFailureMode', 'sectorBytes', 'dirOrder', 'dataOrder', 'sectorWrites', 'nameSync', 'capacityBytes', 'blockBytes', 'scheduled', 'phases', 'io'];
 
 type Json = Record<string, unknown>;
 
@@ -111,6 +111,7 @@ export function checkFaultProfile(value: unknown, checks: PlanChecks): void {
   oneOf(faults['sectorBytes'], 'faults.sectorBytes', [512, 4096]);
   if (faults['dirOrder'] !== undefined) oneOf(faults['dirOrder'], 'faults.dirOrder', dirOrders);
   if (faults['dataOrder'] !== undefined) oneOf(faults['dataOrder'], 'faults.dataOrder', dataOrders);
+  if (faults['sectorWrites'] !== undefined) oneOf(faults['sectorWrites'], 'faults.sectorWrites', sectorWritesKinds);
   if (faults['nameSync'] !== undefined) oneOf(faults['nameSync'], 'faults.nameSync', nameSyncs);
   if (faults['capacityBytes'] !== undefined) integer(faults['capacityBytes'], 'faults.capacityBytes');
   if (faults['blockBytes'] !== undefined) oneOf(faults['blockBytes'], 'faults.blockBytes', blockSizes);

@@ -295,6 +295,7 @@ export class SimWorld {
       disk.capacityBytes = this.#profile.capacityBytes ?? Infinity;
       disk.dirOrder = this.#profile.dirOrder ?? 'journal';
       disk.dataOrder = this.#profile.dataOrder ?? 'posix';
+      disk.sectorWrites = this.#profile.sectorWrites ?? 'torn';
       disk.nameSync = this.#profile.nameSync ?? 'directory';
     } else {
       disk = imported.disk;

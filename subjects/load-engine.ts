@@ -118,6 +118,9 @@ export async function loadEngine(module?: string, generation = 0): Promise<Engin
   if (engine.damage !== undefined && engine.damage !== 'point-in-time' && engine.damage !== 'detects') {
     throw new SubjectLoadError(`--engine ${module}: damage must be 'point-in-time' or 'detects', found ${JSON.stringify(engine.damage)}`);
   }
+  if (engine.sectorWrites !== undefined && engine.sectorWrites !== 'torn' && engine.sectorWrites !== 'atomic') {
+    throw new SubjectLoadError(`--engine ${module}: sectorWrites must be 'torn' or 'atomic', found ${JSON.stringify(engine.sectorWrites)}`);
+  }
   return engine as Engine;
 }
 

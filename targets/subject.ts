@@ -98,7 +98,7 @@ function describe(plan: TargetPlan): string[] {
     `plan: ${size.operations} operation${size.operations === 1 ? '' : 's'} [${plan.operations.join(', ')}], ${size.faults} fault source${size.faults === 1 ? '' : 's'}; step budget ${plan.stepsMax}`,
     `faults: rates ${rates.length ? rates.join(', ') : 'none'}; ${plan.faults.scheduled?.length ?? 0} scheduled; fsync failure mode ${plan.faults.fsyncFailureMode}; sector ${plan.faults.sectorBytes} B`
       + `${plan.finalCrash === 'kill-9' ? '; no power loss: the run ends with a kill -9' : ''}`
-      + `${plan.faults.dirOrder === 'per-name' ? '; directory order per-name' : ''}${plan.faults.dataOrder === 'ordered' ? '; data order ordered (ext4 data=ordered)' : ''}${plan.faults.nameSync === 'journal' ? '; names durable on any fsync (ext4, XFS journal)' : ''}`
+      + `${plan.faults.dirOrder === 'per-name' ? '; directory order per-name' : ''}${plan.faults.dataOrder === 'ordered' ? '; data order ordered (ext4 data=ordered)' : ''}${plan.faults.sectorWrites === 'atomic' ? '; atomic sector writes' : ''}${plan.faults.nameSync === 'journal' ? '; names durable on any fsync (ext4, XFS journal)' : ''}`
       + `${plan.firstOpenFaults === true ? '' : '; the first open with faults off'}`
       + `${plan.crashStates ? `; crash states [${plan.crashStates.join(', ')}]` : ''}`,
   ];

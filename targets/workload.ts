@@ -129,7 +129,9 @@ export interface Workload<S, L, M = unknown> {
    * before the directory is synced), `{ dataOrder: 'ordered' }` for one held to ext4's default
    * `data=ordered` (an unsynced append never reads back as zeros or garbage), `{ nameSync:
    * 'journal' }` for one that commits its metadata journal on every fsync (ext4, XFS: fsyncing a
-   * new file makes its name durable, where POSIX asks for an fsync of its directory).
+   * new file makes its name durable, where POSIX asks for an fsync of its directory),
+   * `{ sectorWrites: 'atomic' }` for a device that lands a sector whole or not at all (power-loss
+   * protection; by default a sector a power loss cuts mid-write may read back as garbage).
    */
   readonly faults?: Partial<FaultProfile>;
   /** A fresh model, for each seed. */

@@ -29,6 +29,15 @@
  * not reach (a hole the process did not make). Writes inside the size still tear sector by sector.
  * Every `ordered` state is a `posix` one.
  *
+ * Sectors keep the disk's {@link SectorWrites}: `torn` (the default) as above, a sector cut
+ * mid-write reading back as garbage, even where the write overwrote durable bytes in place (a drive
+ * cut mid-sector, FoundationDB's and SQLite's crash models); `atomic`, a device that lands a sector
+ * whole or not at all (an enterprise SSD with power-loss protection, an NVMe atomic write unit of a
+ * sector, what SQLite's `IOCAP_ATOMIC512` and etcd's torn-record rule assume): a torn write then
+ * leaves each sector it covered old or new, never garbage. A size that survives without its data
+ * is the file system's, not a sector's, and still reads as zeros or garbage. Every `atomic` state
+ * is a `torn` one.
+ *
  * Directories. Each directory's unsynced operations form a log in the order they were made.
  * How much of it survives depends on the disk's {@link DirOrder}:
  * - `journal` (the default): a prefix of each directory's log (ext4 and XFS commit metadata
@@ -76,6 +85,15 @@ export type DataOrder = 'posix' | 'ordered';
 export const dataOrders: readonly DataOrder[] = ['posix', 'ordered'];
 
 /**
+ * How a sector cut mid-write by a power loss reads back (see the module comment): `torn`, whole,
+ * not at all, or as garbage; `atomic`, whole or not at all.
+ */
+export type SectorWrites = 'torn' | 'atomic';
+
+/** The values of {@link SectorWrites}, the default first. */
+export const sectorWritesKinds: readonly SectorWrites[] = ['torn', 'atomic'];
+
+/**
  * What makes a directory operation (a create, rename, unlink, link) durable: `directory`, only an
  * fsync of its directory (POSIX, and what ALICE's model and every careful engine assume); `journal`,
  * any successful fsync, of a file or a directory, since it commits the file system's metadata
@@ -97,6 +115,8 @@ export interface CrashPolicy {
   readonly sectorBytes: number;
   /** How unsynced data past a file's size survives. @defaultValue `posix` */
   readonly dataOrder?: DataOrder;
+  /** How a sector cut mid-write reads back. @defaultValue `torn` */
+  readonly sectorWrites?: SectorWrites;
   /** Counts misdirected writes that land (see file-state.ts `land`). */
   readonly damage?: DamageLog;
 }
@@ -297,7 +317,9 @@ function landWhole(file: FileState, record: PendingRecord, policy: CrashPolicy, 
 const orderedGrowthBytes = 4096;
 
 /**
- * Lands `record` sector by sector: each sector whole, not at all, or as garbage; `dry`, draws
+ * Lands `record` sector by sector: each sector whole, not at all, or as garbage (never on a disk
+ * whose sector writes are `atomic`, where a sector that would have gone to garbage keeps its old
+ * bytes); `dry`, draws
  * the same random numbers and changes nothing (a record held back, see settleRecords). In
  * `ordered` data order what lies past the file's size lands as a prefix, a page at a time
  * ({@link orderedGrowthBytes}), never as garbage.
@@ -347,7 +369,7 @@ function tear(file: FileState, record: PendingRecord, policy: CrashPolicy, settl
         out.write(lo, data, lo - start, hi - start);
         file.survived(record);
       }
-    } else if (r >= 0.8) {
+    } else if (r >= 0.8 && policy.sectorWrites !== 'atomic') {
       const bytes = rng.bytes(hi - lo);
       if (!dry) {
         out.write(lo, bytes);

@@ -74,6 +74,7 @@ export function copyDisk(disk: SimDisk): SimDisk {
   copy.capacityBytes = disk.capacityBytes;
   copy.dirOrder = disk.dirOrder;
   copy.dataOrder = disk.dataOrder;
+  copy.sectorWrites = disk.sectorWrites;
   copy.nameSync = disk.nameSync;
   copy.damage.count = disk.damage.count;
   copy.damage.landings = disk.damage.landings;

@@ -33,7 +33,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
-import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange, type NameSync } from './crash-policy.ts';
+import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange, type NameSync, type SectorWrites } from './crash-policy.ts';
 import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
 
 /** The default unit of space: ext4's and XFS's default block. */
@@ -187,6 +187,8 @@ export class SimDisk {
   dirOrder: DirOrder = 'journal';
   /** How a power loss keeps unsynced data past a file's size (crash-policy.ts). */
   dataOrder: DataOrder = 'posix';
+  /** How a sector cut mid-write by a power loss reads back (crash-policy.ts): garbage-capable, or atomic. */
+  sectorWrites: SectorWrites = 'torn';
   /** What makes a directory operation durable (crash-policy.ts): its directory's fsync, or any fsync. */
   nameSync: NameSync = 'directory';
   /**
@@ -693,7 +695,7 @@ export class SimDisk {
       this.#pendingDirMoves = [];
     }
     this.damage.landings++;
-    const settle: CrashPolicy = { ...policy, dataOrder: this.dataOrder, damage: this.damage };
+    const settle: CrashPolicy = { ...policy, dataOrder: this.dataOrder, sectorWrites: this.sectorWrites, damage: this.damage };
     const garbage = new Map<string, GarbageRange[]>();
     const seen = new Set<FileState>();
     this.lastUnwrittenTail = undefined;

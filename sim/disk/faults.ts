@@ -15,7 +15,7 @@
  */
 import { assert } from '../../engine/assert.ts';
 import type { Rng } from '../rng.ts';
-import type { DataOrder, DirOrder, NameSync } from './crash-policy.ts';
+import type { DataOrder, DirOrder, NameSync, SectorWrites } from './crash-policy.ts';
 import { faultKinds, type Coverage, type FaultKind, type IoClass, type TracePhase } from '../types.ts';
 
 /** What a file behaves like after a failed fsync (see FIELD-NOTES, fsyncgate). */
@@ -153,6 +153,13 @@ export interface FaultProfile {
    * was written or not at all. See disk/crash-policy.ts. @defaultValue `posix`
    */
   readonly dataOrder?: DataOrder;
+  /**
+   * How a sector a power loss cuts mid-write reads back: `torn`, whole, not at all, or as garbage
+   * (an overwrite in place too); `atomic`, whole or not at all, for a device that promises atomic
+   * sector writes (power-loss protection, an NVMe atomic write unit). See disk/crash-policy.ts.
+   * @defaultValue `torn`
+   */
+  readonly sectorWrites?: SectorWrites;
   /**
    * What makes a directory operation durable: only its directory's fsync (`directory`, POSIX), or
    * any fsync (`journal`: ext4 and XFS commit their metadata journal on every fsync, so fsyncing

@@ -219,7 +219,7 @@ export function importDiskImage(value: unknown): ImportedDisk {
     incarnation: natural(m['incarnation'], 'machine.incarnation'),
     powerLossCount: natural(m['powerLossCount'], 'machine.powerLossCount'),
   };
-  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'nameSync', 'blockBytes']);
+  const d = object(root['disk'], 'disk', ['sectorBytes', 'capacityBytes', 'nextFileId', 'nextTxnSeq', 'files', 'dirs', 'txns'], ['dirOrder', 'dataOrder', 'sectorWrites', 'nameSync', 'blockBytes']);
   const sectorBytes = d['sectorBytes'];
   if (sectorBytes !== 512 && sectorBytes !== 4096) fail('disk.sectorBytes', `must be 512 or 4096, found ${found(sectorBytes)}`);
   const orders = diskOrders(d);
@@ -310,9 +310,9 @@ export function importDiskImage(value: unknown): ImportedDisk {
  * The disk's orders and name sync an image records, each only when not the default (absent
  * fields keep the disk's defaults). @throws {@link DiskImageError} for any other value
  */
-function diskOrders(d: Json): Partial<Pick<SimDisk, 'dirOrder' | 'dataOrder' | 'nameSync'>> {
-  const orders: { dirOrder?: 'per-name'; dataOrder?: 'ordered'; nameSync?: 'journal' } = {};
-  const fields = [['dirOrder', 'per-name'], ['dataOrder', 'ordered'], ['nameSync', 'journal']] as const;
+function diskOrders(d: Json): Partial<Pick<SimDisk, 'dirOrder' | 'dataOrder' | 'sectorWrites' | 'nameSync'>> {
+  const orders: { dirOrder?: 'per-name'; dataOrder?: 'ordered'; sectorWrites?: 'atomic'; nameSync?: 'journal' } = {};
+  const fields = [['dirOrder', 'per-name'], ['dataOrder', 'ordered'], ['sectorWrites', 'atomic'], ['nameSync', 'journal']] as const;
   for (const [field, value] of fields) {
     if (d[field] === undefined) continue;
     if (d[field] !== value) fail(`disk.${field}`, `must be "${value}" or absent, found ${found(d[field])}`);

@@ -85,6 +85,7 @@ export function exportDiskImage(disk: SimDisk, machine: MachineState): DiskImage
       sectorBytes: disk.sectorBytes as 512 | 4096,
       ...(disk.dirOrder === 'per-name' ? { dirOrder: 'per-name' as const } : {}),
       ...(disk.dataOrder === 'ordered' ? { dataOrder: 'ordered' as const } : {}),
+      ...(disk.sectorWrites === 'atomic' ? { sectorWrites: 'atomic' as const } : {}),
       ...(disk.nameSync === 'journal' ? { nameSync: 'journal' as const } : {}),
       capacityBytes: Number.isFinite(disk.capacityBytes) ? disk.capacityBytes : null,
       ...(disk.blockBytes === defaultBlockBytes ? {} : { blockBytes: disk.blockBytes }),

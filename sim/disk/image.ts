@@ -15,7 +15,7 @@
  *   when the image was taken (a process that ends restarts its world first, so this is the
  *   next process's number); `machine.powerLossCount`: power losses so far, which keys the
  *   crash stream.
- * - `disk.sectorBytes` (512 or 4096); `disk.dirOrder` (`"per-name"`, or absent for `journal`); `disk.dataOrder` (`"ordered"`, or absent for `posix`); `disk.nameSync` (`"journal"`, or absent for `directory`); `disk.capacityBytes` (null: unlimited); `disk.blockBytes` (the unit of space, absent for 4096);
+ * - `disk.sectorBytes` (512 or 4096); `disk.dirOrder` (`"per-name"`, or absent for `journal`); `disk.dataOrder` (`"ordered"`, or absent for `posix`); `disk.sectorWrites` (`"atomic"`, or absent for `torn`); `disk.nameSync` (`"journal"`, or absent for `directory`); `disk.capacityBytes` (null: unlimited); `disk.blockBytes` (the unit of space, absent for 4096);
  *   `disk.nextFileId`, `disk.nextTxnSeq`: the id counters.
  * - `disk.files[]`, by id: `id`; `durable`, `cache`, `journal` (bytes: what the platter holds,
  *   what reads see, the bytes of pending writes); `pending[]`, oldest first, each
@@ -126,6 +126,8 @@ export interface DiskPartImage {
   readonly dirOrder?: 'per-name';
   /** How a power loss keeps unsynced data past a file's size; absent: `posix`. */
   readonly dataOrder?: 'ordered';
+  /** How a sector cut mid-write by a power loss reads back; absent: `torn`. */
+  readonly sectorWrites?: 'atomic';
   readonly nameSync?: 'journal';
   /** The unit of space; absent: 4096. */
   readonly blockBytes?: number;

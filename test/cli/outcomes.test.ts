@@ -276,6 +276,13 @@ describe('bad input is refused before any work: exit 2', () => {
     expect(oneLine(run.stderr)).toEqual([`powercut: --engine ${join(dir, 'misspelt-damage.mjs')}: damage must be 'point-in-time' or 'detects', found "detect"`]);
   });
 
+  it('an engine whose sector writes are misspelt', async () => {
+    await writeFile(join(dir, 'misspelt-sectors.mjs'), 'export default { name: "x", sectorWrites: "atomics", async open() { throw new Error("never"); } };\n');
+    const run = await cli('run', '--engine', join(dir, 'misspelt-sectors.mjs'), '--seeds', '1');
+    expect(run.code).toBe(2);
+    expect(oneLine(run.stderr)).toEqual([`powercut: --engine ${join(dir, 'misspelt-sectors.mjs')}: sectorWrites must be 'torn' or 'atomic', found "atomics"`]);
+  });
+
   it('an engine module with a syntax error: the line says where, in TypeScript and in JavaScript', async () => {
     await writeFile(join(dir, 'broken.ts'), 'export default { name: "x" ; }\n');
     await writeFile(join(dir, 'broken.mjs'), 'const a = 1;\nexport default { name: "x" ; }\n');

@@ -165,6 +165,7 @@ describe('the preload', () => {
       ['a relative root', () => ({ env: { POWERCUT_ROOT: 'sim-root' } }), /^powercut preload: POWERCUT_ROOT must be an absolute path, found "sim-root"\n$/],
       ['a missing image variable', () => ({ env: { POWERCUT_IMAGE: undefined } }), /^powercut preload: POWERCUT_IMAGE is not set/],
       ['a misspelt fault kind', () => ({ faults: { rates: { 'kill9': 1 } } as never }), /^powercut preload: POWERCUT_FAULTS rates has unknown fault kind "kill9"\n$/],
+      ['a misspelt sector-write kind', () => ({ faults: { sectorWrites: 'whole' } as never }), /^powercut preload: POWERCUT_FAULTS sectorWrites must be "torn" or "atomic"\n$/],
       ['a malformed image', () => {
         const image = freshImage();
         writeFileSync(image, '{"format":"powercut-disk-image","version":99}');
