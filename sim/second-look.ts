@@ -183,7 +183,7 @@ export async function lookAgain(pending: PendingLook, setting: LookSetting): Pro
     const report = world.lastPowerLoss;
     world.finish();
     if (violations.length > 0) {
-      const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${powerLossNoteFor(v, report)}`, look }));
+      const found = violations.map((v) => ({ ...v, message: `${lookWhere(look, pending)}: ${v.message}${powerLossNoteFor(v, report)}${rotNote(look, v.invariant)}`, look }));
       return { looks: done, violations: found, ...(report === undefined ? {} : { powerLoss: report }) };
     }
   }
@@ -445,6 +445,19 @@ export class WorldPin {
     this.#unpin?.();
     this.#unpin = undefined;
   }
+}
+
+/** The invariants that say data was lost or mangled: what a rotted bit taken for a torn write breaks. */
+const lossInvariants: ReadonlySet<string> = new Set(['durability', 'prefix', 'atomicity', 'no-resurrection']);
+
+/**
+ * What a look at a rotted bit adds to a loss it found, once the bit was read: a shadow-paging
+ * user's recovery fell back to an older tree when a page's checksum failed, as after a torn
+ * write, and read the verdict as stricter than its damage contract (README, "The oracle", 6).
+ */
+export function rotNote(look: LookPlace, invariant: string): string {
+  if (look.rot?.fault !== 'bit-flip' || look.rot.read === undefined || !lossInvariants.has(invariant)) return '';
+  return '; one flipped bit excuses no loss, under any damage contract: bytes already durable failed their checksum and recovery went on without them as if a write had torn; refuse to open (code corruption), or tell the flip from a tear (one flipped bit explains a CRC mismatch; a record of how far the data was durable)';
 }
 
 /** Where a look found a violation, as its message starts (see {@link lookPrefix}). */

@@ -226,6 +226,8 @@ describe('second looks at bit rot', () => {
     expect(violation?.invariant).toBe('durability');
     expect(violation?.look).toEqual({ crash: 0, crashState: 0, io: 20, rot: { fault: 'bit-flip', path: '/db/00000000000000000001.wal', at: 1066, read: 32, arg: 1066 } });
     expect(violation?.message).toMatch(/^crash 1 \(a power loss\), then bit 1066 of \/db\/00000000000000000001\.wal rotted: commit #0 \(lsn 1\), acknowledged, is missing/);
+    // It says why a flipped bit is no torn write, and what to do instead of cutting.
+    expect(violation?.message).toMatch(/; one flipped bit excuses no loss, under any damage contract: .*refuse to open \(code corruption\), or tell the flip from a tear/);
   });
 
   it('move onto the run\'s own path as a bit flip at that read (explicitLook): the same invariant fails there, found by the run itself', async () => {
