@@ -261,6 +261,7 @@ export class SimWorld {
   readonly seed: number;
   /** One clock for the whole run: virtual time keeps going across restarts, and on by {@link restartGapMs} at each after a crash. */
   readonly clock = new SimClock();
+  #startedAtMs = 0;
   /** The run's trace: digest, and events (full mode) or recent events. */
   readonly trace: Trace;
   /**
@@ -317,6 +318,7 @@ export class SimWorld {
       this.#kernel.incarnation = imported.machine.incarnation;
       this.#powerLossCount = imported.machine.powerLossCount;
       if (options.diskCopy?.nowMs !== undefined) this.clock.startAt(options.diskCopy.nowMs);
+      this.#startedAtMs = this.clock.now();
     }
     this.#fs = new SimFileSystem(this.#kernel);
     this.probe = (phase) => {
@@ -368,6 +370,15 @@ export class SimWorld {
    */
   run<T>(main: () => Promise<T> | T, options: RunOptions = {}): Promise<RunOutcome<T>> {
     return this.#scheduler.run(main, options);
+  }
+
+  /**
+   * Virtual time at which the current incarnation's process started: 0, the time of the restart
+   * that started it, or for a world started from a disk copy the copy's time. A restarted
+   * process's `performance.now()` and `process.uptime()` count from here (targets/environment.ts).
+   */
+  get startedAtMs(): number {
+    return this.#startedAtMs;
   }
 
   /** The crash that ended the current incarnation, if any. */
@@ -435,6 +446,7 @@ export class SimWorld {
     k.incarnation++;
     this.#scheduler.restarted();
     if (kind !== undefined) this.clock.advance(restartGapMs[kind]);
+    this.#startedAtMs = this.clock.now();
     k.phase = 'other';
     k.ioClass = 'other';
     this.trace.record('restart', kind ?? 'clean', this.clock.now(), undefined, undefined, kind === 'power-loss' ? crashState : none, none, '');

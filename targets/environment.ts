@@ -20,6 +20,9 @@
  *   `crypto.getRandomValues`: a stream of the world's seed;
  * - `Date.now()`, `new Date()` without arguments, `performance.now()`, `process.hrtime()`,
  *   `process.hrtime.bigint()` and `process.uptime()`: the simulated clock, from a fixed epoch;
+ *   `performance.now()` and `process.uptime()` from the start of the simulated process, so a
+ *   process restarted after a crash reads them from 0 again, as a real one does (a value of
+ *   `performance.now()` kept on disk is no clock reading for the next process);
  * - timers (`setTimeout`, `setInterval`, `setImmediate`, their clears, `node:timers` and
  *   `node:timers/promises`): virtual timers on the same clock (targets/timers.ts);
  * - `console.log`, `info`, `warn`, `error`, `debug`, `trace` and `dir`: recorded in the run's
@@ -82,7 +85,7 @@ const slots: Map<object, Map<PropertyKey, Slot>> = ((globalThis as Record<symbol
  * fires; a router would hand it Node's).
  */
 const swapped: ReadonlySet<PropertyKey> = new Set([
-  'Date', 'timeOrigin', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
+  'Date', 'ppid', 'threadId', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir',
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'wait', 'yield',
 ]);
 
@@ -198,7 +201,7 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
   replace(process, 'kill', (pid: number, signal?: string | number) => killOnTheSimulatedMachine(pid, signal, pinnedPid + world.kernel.incarnation));
   replace(workerThreads, 'threadId', 0);
   pinRandom(world, replace);
-  pinClock(world, replace);
+  pinClock(world, replace, swaps);
   const unbindTimers = pinTimers(world, replace);
   pinConsole(world, replace);
   const emitWarnings = pinProcessEvents(world, replace);
@@ -228,11 +231,16 @@ export function pinEnvironment(world: SimWorld, options: PinOptions = {}): () =>
 
 /** `process.pid` reads the running incarnation's id (see the module comment) until the swap is undone. */
 function pinPid(world: SimWorld, swaps: (() => void)[]): void {
-  const own = Object.getOwnPropertyDescriptor(process, 'pid');
-  Object.defineProperty(process, 'pid', { get: () => pinnedPid + world.kernel.incarnation, configurable: true, enumerable: own?.enumerable ?? true });
+  pinGetter(process, 'pid', () => pinnedPid + world.kernel.incarnation, swaps);
+}
+
+/** Makes `target[key]` a getter of `get` until the swap pushed on `swaps` puts the old property back. */
+function pinGetter(target: object, key: PropertyKey, get: () => unknown, swaps: (() => void)[]): void {
+  const own = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, { get, configurable: true, enumerable: own?.enumerable ?? true });
   swaps.push(() => {
-    if (own === undefined) delete (process as { pid?: number }).pid;
-    else Object.defineProperty(process, 'pid', own);
+    if (own === undefined) delete (target as Record<PropertyKey, unknown>)[key];
+    else Object.defineProperty(target, key, own);
   });
 }
 
@@ -414,8 +422,13 @@ function pinRandom(world: SimWorld, replace: Replace): void {
   replace(webcrypto, 'randomUUID', uuid);
 }
 
-/** `Date`, `performance.now` (from a `timeOrigin` of {@link pinnedEpochMs}), `process.hrtime` and `process.uptime` follow the simulated clock from {@link pinnedEpochMs}. */
-function pinClock(world: SimWorld, replace: Replace): void {
+/**
+ * `Date` and `process.hrtime` follow the simulated clock from {@link pinnedEpochMs} (hrtime, as
+ * Node's, is monotonic across processes); `performance.now` and `process.uptime` count from the
+ * start of the current simulated process (SimWorld.startedAtMs), as a restarted process's do, and
+ * `performance.timeOrigin` is that start's time of day.
+ */
+function pinClock(world: SimWorld, replace: Replace, swaps: (() => void)[]): void {
   const now = (): number => pinnedEpochMs + world.clock.now();
   const RealDate = Date;
   class PinnedDate extends RealDate {
@@ -430,8 +443,8 @@ function pinClock(world: SimWorld, replace: Replace): void {
   }
   replace(globalThis, 'Date', PinnedDate);
   // performance.now() counts from timeOrigin, so timeOrigin + now() is the time of day, as Date's.
-  replace(performance, 'timeOrigin', pinnedEpochMs);
-  replace(performance, 'now', () => world.clock.now());
+  pinGetter(performance, 'timeOrigin', () => pinnedEpochMs + world.startedAtMs, swaps);
+  replace(performance, 'now', () => world.clock.now() - world.startedAtMs);
   const hrtime = (previous?: [number, number]): [number, number] => {
     const ns = BigInt(Math.round(world.clock.now() * 1e6));
     let seconds = Number(ns / 1_000_000_000n);
@@ -448,8 +461,8 @@ function pinClock(world: SimWorld, replace: Replace): void {
   };
   hrtime.bigint = (): bigint => BigInt(Math.round(world.clock.now() * 1e6));
   replace(process, 'hrtime', hrtime);
-  // Seconds since the simulated process started: the clock's zero, as for hrtime.
-  replace(process, 'uptime', () => world.clock.now() / 1000);
+  // Seconds since the simulated process started.
+  replace(process, 'uptime', () => (world.clock.now() - world.startedAtMs) / 1000);
 }
 
 /** Console output becomes `note` events of the trace, one line each (see the module comment). */

@@ -210,6 +210,26 @@ describe('pinEnvironment', () => {
     }
   });
 
+  it('starts performance.now and process.uptime again in a restarted process, timeOrigin moving with them; Date and hrtime go on', async () => {
+    const world = new SimWorld({ seed: 1 });
+    const restore = pinEnvironment(world);
+    try {
+      const reading = (): unknown[] => [Date.now() - pinnedEpochMs, performance.timeOrigin - pinnedEpochMs, performance.now(), process.uptime(), process.hrtime.bigint()];
+      await world.run(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+      const before = reading();
+      world.crashNow('kill-9');
+      world.restart();
+      const start = world.clock.now();
+      expect(start).toBeGreaterThan(2000);
+      const after = reading();
+      expect(before).toEqual([2000, 0, 2000, 2, 2_000_000_000n]);
+      expect(after).toEqual([start, start, 0, 0, BigInt(start) * 1_000_000n]);
+    } finally {
+      restore();
+      world.finish();
+    }
+  });
+
   it('gives the real values again once unpinned, and a second unpin does nothing', () => {
     const pid = process.pid;
     const swappedBefore = [Date, console.log, globalThis.setTimeout];
