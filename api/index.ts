@@ -42,5 +42,5 @@ export { IoError, isIoError, joinPath, parentDir, type FileHandle, type FileSyst
 export { sleep, type Clock, type Timer } from '../engine/ports/clock.ts';
 export type { Op, ReplayStats, SyncMode } from '../engine/types.ts';
 export type { CampaignOutcome, CampaignProgress } from '../harness/index.ts';
-export type { CampaignResult, DataOrder, DirOrder, FaultKind, FaultProfile, IoClass, LookPlace, Violation } from '../sim/index.ts';
+export type { CampaignResult, DataOrder, DirOrder, FaultKind, FaultProfile, IoClass, LookPlace, SectorWrites, Violation } from '../sim/index.ts';
 export type { Rng } from '../sim/index.ts';
