@@ -3,7 +3,7 @@
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
 import { acknowledgedWord, coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
-import { acknowledgedTotal, hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
+import { acknowledgedTotal, causeShape, hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
 import { faultKinds } from '../sim/index.ts';
@@ -25,6 +25,22 @@ const shapeCharsMax = 160;
 function clipped(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+/**
+ * What `shrink` says when its plan fails the invariant another way than the input did: a shrink
+ * keeps the invariant, not the message, and may end on another bug of it (a user's failed index
+ * write shrank to a missing fsync). `undefined` when both are one root cause as triage counts
+ * them, a key's value found and one absent taken alike (a commit lost to an older value or to
+ * nothing is one loss: a Raft user's shrink was told of a drift that was not one).
+ */
+export function shrinkDriftNote(original: { readonly invariant: string; readonly message: string } | undefined, shrunk: { readonly message: string }): string | undefined {
+  const loss = (message: string): string => causeShape(message).replace(foundValue, '<value>');
+  if (original === undefined || loss(original.message) === loss(shrunk.message)) return undefined;
+  return `note: the shrunk plan fails ${original.invariant} another way than the input did (${clipped(withoutHints(original.message), shapeCharsMax)}): a shrink keeps the invariant, not the message, so this may be another bug of it; fix it and shrink again to reach the first, or replay the input's plan`;
+}
+
+/** A value in a root cause's shape, or the word saying there is none. */
+const foundValue = /0x… \(N bytes\)|\babsent\b/g;
+
 /** Scenarios named on a root cause's line; the rest are counted. */
 const groupScenariosNamedMax = 3;
 /** Trace events printed before and after a failed check. */

@@ -79,6 +79,8 @@ export interface ShrinkResult<P extends BasePlan> {
   readonly runs: number;
   /** The violation of the shrunk plan; `undefined` when the input plan does not fail. */
   readonly violation: RunViolation | undefined;
+  /** The input plan's violation that shrinking kept failing (of the target invariant); `undefined` when it does not fail. */
+  readonly original?: RunViolation | undefined;
   /** Whether the faults and crash states were made explicit. */
   readonly explicitFaults: boolean;
   /** Candidates accepted only thanks to re-anchored faults. */
@@ -183,7 +185,7 @@ class Shrinker<P extends BasePlan> {
     }
     return {
       plan: this.#current, before: describe(this.input), ...(explicitSize !== undefined ? { explicit: explicitSize } : {}), after: describe(this.#current), runs: this.#runs,
-      violation: this.#attempt.violation, explicitFaults: this.#explicit, reanchored: this.#reanchored, budgetExhausted,
+      violation: this.#attempt.violation, original: first.violation, explicitFaults: this.#explicit, reanchored: this.#reanchored, budgetExhausted,
     };
   }
 

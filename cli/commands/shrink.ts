@@ -13,6 +13,7 @@ import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../.
 import { crashStateWords, scheduledLabel } from '../../sim/index.ts';
 import { workerScript } from '../../subjects/index.ts';
 import { exitCodes } from '../errors.ts';
+import { shrinkDriftNote } from '../format.ts';
 import { checkOutputFile } from '../report-dir.ts';
 import { everyFewSeconds } from '../progress.ts';
 import { invocationOf } from '../invocation.ts';
@@ -81,6 +82,8 @@ export function registerShrink(program: Command): void {
       if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);
       console.log(`after:  ${result.after}; scheduled ${faults}; ${crashStatesText(result.plan.crashStates)}`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'left as rates (the run with the faults that fired scheduled at their I/O did not fail the same way)'}; ${result.reanchored} removals kept by re-anchoring faults`);
+      const drift = shrinkDriftNote(result.original, result.violation);
+      if (drift !== undefined) console.log(drift);
       const note = keptPlanNote(kept.which, result.violation.invariant);
       if (kept.which === 'shrunk') console.log(note);
       else console.error(`powercut: warning: ${note}`);

@@ -3,7 +3,7 @@
  * cause, and the trace around the check that found a run's first violation.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, traceExcerpt } from '../../cli/format.ts';
+import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, shrinkDriftNote, traceExcerpt } from '../../cli/format.ts';
 import { crashesShown } from '../../cli/commands/explore.ts';
 import { crashStatesText } from '../../cli/commands/shrink.ts';
 import { seedRate } from '../../cli/progress.ts';
@@ -367,3 +367,20 @@ describe('a root cause with a long message', () => {
     expect(out[at + 1]).toContain(`seed 2: ${long.slice(0, 299)}…`);
   });
 });
+
+describe('the note of a shrink that drifted to another failure of its invariant', () => {
+  const hole = (key: string, found: string): string => `hole: commit #1 (lsn 2) is missing (key ${key} should be "k0@11.0" (7 bytes) but is ${found}) while the later commit #2 (lsn 3) is present (key k1)`;
+
+  it('says nothing when the shrunk plan fails as the input did: numbers, a second look\'s prefix, and a value lost to an older one or to nothing are one loss', () => {
+    const input = { invariant: 'prefix', message: `crash 6 (a power loss) settled on crash state 10 (a seeded random share of unsynced writes and names kept) instead of 0: ${hole('k9', '"k0@3.1"… (66 bytes)')}` };
+    expect(shrinkDriftNote(input, { message: hole('k0', 'absent') })).toBeUndefined();
+    expect(shrinkDriftNote(undefined, { message: hole('k0', 'absent') })).toBeUndefined();
+  });
+
+  it('names the input\'s failure when the shrunk plan fails the invariant another way (a failed index write shrank to a missing fsync)', () => {
+    const input = { invariant: 'durable', message: 'key a was acknowledged but is missing after the process died of an uncaught exception' };
+    const note = shrinkDriftNote(input, { message: 'key a was acknowledged but is missing after a power loss' });
+    expect(note).toMatch(/^note: the shrunk plan fails durable another way than the input did \(key a was acknowledged but is missing after the process died of an uncaught exception\): a shrink keeps the invariant, not the message/);
+  });
+});
+
