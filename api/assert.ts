@@ -12,6 +12,7 @@ import { findingOf } from '../harness/index.ts';
 import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
+import { withHostEnv } from './host.ts';
 import { failure, foundInTest, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkOptions, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
@@ -63,6 +64,11 @@ export const assertShrinkRunsDefault = 500;
  * @throws OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know, or an empty `plan`
  */
 export async function assertCrashSafe(subject: SubjectInput = {}, options: AssertOptions = {}): Promise<CampaignOutcome | undefined> {
+  return withHostEnv(() => crashSafe(subject, options));
+}
+
+/** {@link assertCrashSafe}, in the test runner's environment. */
+async function crashSafe(subject: SubjectInput, options: AssertOptions): Promise<CampaignOutcome | undefined> {
   checkOptions('assertCrashSafe subject', subject, subjectOptionNames);
   checkOptions('assertCrashSafe options', options, assertOptionNames);
   const invocation = options.invocation ?? 'npx powercut';

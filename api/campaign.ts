@@ -5,6 +5,7 @@
 import { runCampaign as runHarnessCampaign, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
 import type { Shard } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
+import { withHostEnv } from './host.ts';
 import { checkOptions, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
 
@@ -39,6 +40,11 @@ const campaignOptionNames = [...subjectOptionNames, ...optionNames({
  * @throws SubjectLoadError (code `SUBJECT_LOAD`), CampaignInputError (code `CAMPAIGN_INPUT`), OptionsError (code `POWERCUT_OPTIONS`) for an option it does not know
  */
 export async function runCampaign(options: RunCampaignOptions): Promise<CampaignOutcome> {
+  return withHostEnv(() => campaign(options));
+}
+
+/** {@link runCampaign}, in the test runner's environment. */
+async function campaign(options: RunCampaignOptions): Promise<CampaignOutcome> {
   checkOptions('runCampaign options', options, campaignOptionNames);
   const subject = await loadInput(options);
   return runHarnessCampaign({

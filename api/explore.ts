@@ -12,6 +12,7 @@ import { aimedPlan, crashName, explorePlan, findingOf, threadsExecutor, type Exp
 import type { BasePlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
+import { withHostEnv } from './host.ts';
 import { failure, foundInTest, partialPass, planToReplay, replayAsked, writeFailure } from './failure-report.ts';
 import { checkInteger, checkOptions, checkSeconds, optionNames } from './options.ts';
 import { loadInput, subjectOptionNames, type SubjectInput } from './subject-input.ts';
@@ -74,6 +75,11 @@ export const exploreScenarioDefault = 'wal-append';
  *   count out of range, or an empty `plan`
  */
 export async function assertExploresClean(subject: SubjectInput = {}, options: ExploreAssertOptions = {}): Promise<ExploreResult<BasePlan> | undefined> {
+  return withHostEnv(() => exploresClean(subject, options));
+}
+
+/** {@link assertExploresClean}, in the test runner's environment. */
+async function exploresClean(subject: SubjectInput, options: ExploreAssertOptions): Promise<ExploreResult<BasePlan> | undefined> {
   checkOptions('assertExploresClean subject', subject, subjectOptionNames);
   checkOptions('assertExploresClean options', options, exploreOptionNames);
   for (const [name, least] of [['steps', 1], ['states', 1], ['seed', 0], ['looks', 0], ['recoveryCrashes', 0], ['jobs', 1]] as const) {

@@ -28,8 +28,8 @@ export { assertExploresClean, exploreScenarioDefault, type ExploreAssertOptions 
 export { CrashSafetyError, IncompleteError, NothingTestedError, isCrashSafetyError } from './errors.ts';
 export { OptionsError } from './options.ts';
 export type { SubjectInput } from './subject-input.ts';
+export { runRealCampaign, runRealTargetCampaign } from './real.ts';
 export {
-  runRealCampaign, runRealTargetCampaign,
   type RealCampaignOptions, type RealCampaignResult, type RealTargetOptions, type RealTargetResult, type RealTargetViolation, type RealViolation,
 } from '../real/index.ts';
 export {

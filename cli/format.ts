@@ -41,6 +41,37 @@ export function shrinkDriftNote(original: { readonly invariant: string; readonly
 /** A value in a root cause's shape, or the word saying there is none. */
 const foundValue = /0x… \(N bytes\)|\babsent\b/g;
 
+/** Characters of a shape's start kept before its distinguishing part, when its clip is another's too. */
+const shapeStartChars = 50;
+
+/**
+ * The shapes of `groups` as their summary lines show them: clipped at {@link shapeCharsMax}, but
+ * where two clips of one invariant read the same, the start and then where the shape differs from
+ * theirs (a new user's three root causes of one refusal read alike: they differed only in a note
+ * past the clip, of media damage or of a repaired refusal).
+ */
+export function shapeHeadings(groups: readonly { readonly invariant: string; readonly shape: string }[]): string[] {
+  const clips = groups.map((group) => clipped(group.shape, shapeCharsMax));
+  return groups.map((group, i) => {
+    const alike = groups.filter((other, j) => j !== i && other.invariant === group.invariant && clips[j] === clips[i]);
+    if (alike.length === 0) return clips[i]!;
+    const shape = group.shape;
+    const diverge = Math.min(...alike.map((other) => commonPrefixLength(other.shape, shape)));
+    const room = shapeCharsMax - shapeStartChars - 2;
+    // Where this shape goes on past the others, its end; else a little before where it differs.
+    const from = diverge >= shape.length ? Math.max(0, shape.length - room) : Math.max(0, diverge - 30);
+    const at = from === 0 ? 0 : shape.indexOf(' ', from) + 1;
+    if (at <= shapeStartChars) return clipped(shape, shapeCharsMax);
+    return `${shape.slice(0, shapeStartChars)}… ${clipped(shape.slice(at), room)}`;
+  });
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
 /** Scenarios named on a root cause's line; the rest are counted. */
 const groupScenariosNamedMax = 3;
 /** Trace events printed before and after a failed check. */
@@ -174,11 +205,13 @@ function failingLines(result: CampaignResult, options: SummaryOptions): string[]
   const width = String(Math.max(...groups.map((group) => group.runs.length))).length;
   // A hint a power loss adds (harness/triage.ts hintsOf) is the same advice in every run: given once, below.
   const hinted: { run: string; hint: string }[] = [];
-  for (const group of groups.slice(0, groupsListedMax)) {
+  const listed = groups.slice(0, groupsListedMax);
+  const headings = shapeHeadings(listed);
+  for (const [index, group] of listed.entries()) {
     const first = group.runs[0]!;
     const hints = hintsOf(first.root.message);
     if (hints.length > 0) hinted.push({ run: runName(first.root.scenario, first.root.seed), hint: hints[0]! });
-    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${clipped(group.shape, shapeCharsMax)}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
+    lines.push(`  ${String(group.runs.length).padStart(width)} ${group.runs.length === 1 ? 'seed ' : 'seeds'}  [${group.invariant}] ${headings[index]}${hints.length > 0 ? ' (+)' : ''}  (${groupScenarios(group)})`);
     // The shape masks what varies (numbers, quoted text): show the first run's own words too, and
     // which seed it was even when nothing varies (the repro line below names it only in its arguments).
     const own = withoutHints(first.root.message);

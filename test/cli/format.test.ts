@@ -3,7 +3,7 @@
  * cause, and the trace around the check that found a run's first violation.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, shrinkDriftNote, traceExcerpt } from '../../cli/format.ts';
+import { campaignSummary, earlierFaultsShown, fewAcknowledgedNote, journalOrderNote, runSummary, shapeHeadings, shrinkDriftNote, traceExcerpt } from '../../cli/format.ts';
 import { crashesShown } from '../../cli/commands/explore.ts';
 import { crashStatesText } from '../../cli/commands/shrink.ts';
 import { seedRate } from '../../cli/progress.ts';
@@ -381,6 +381,30 @@ describe('the note of a shrink that drifted to another failure of its invariant'
     const input = { invariant: 'durable', message: 'key a was acknowledged but is missing after the process died of an uncaught exception' };
     const note = shrinkDriftNote(input, { message: 'key a was acknowledged but is missing after a power loss' });
     expect(note).toMatch(/^note: the shrunk plan fails durable another way than the input did \(key a was acknowledged but is missing after the process died of an uncaught exception\): a shrink keeps the invariant, not the message/);
+  });
+});
+
+describe('the headings of root causes in a summary', () => {
+  const refusal = 'open refused with "…" although no fault damaged durable data (no bit flip, damaged sector, misdirected write or lost name): either that check is wrong, or the engine\'s own writes left what it refuses (data relied on before it was synced, an overwrite in place a power loss tore sector by sector, or data relied on after a write or fsync failed)';
+  const groups = [
+    { invariant: 'false-corruption', shape: refusal },
+    { invariant: 'false-corruption', shape: `${refusal}; media damage struck durable bytes earlier in this run (the trace's misdirected-write fault names it)` },
+    { invariant: 'false-corruption', shape: `${refusal}; an earlier open refused for damage, and powercut then repaired that damage` },
+    { invariant: 'durability', shape: 'commit #N, acknowledged, is missing: key kN should be 0x… (N bytes) but is absent' },
+  ];
+
+  it('shows where root causes of one invariant differ when their clipped shapes would read alike, within the line\'s length', () => {
+    const headings = shapeHeadings(groups);
+    expect(new Set(headings.slice(0, 3)).size).toBe(3);
+    for (const heading of headings) expect(heading.length).toBeLessThanOrEqual(160);
+    expect(headings[0]).toMatch(/^open refused with "…" although no fault damaged du… .*or data relied on after a write or fsync failed\)$/);
+    expect(headings[1]).toContain('media damage struck durable bytes');
+    expect(headings[2]).toContain('an earlier open refused for damage');
+  });
+
+  it('leaves a shape no other clip reads like as it was: its first 160 characters', () => {
+    expect(shapeHeadings(groups)[3]).toBe(groups[3]!.shape);
+    expect(shapeHeadings([groups[0]!])[0]).toBe(`${refusal.slice(0, 159)}…`);
   });
 });
 

@@ -35,6 +35,8 @@ const userEngine = `import { defineEngine } from 'powercut';
 export default defineEngine({
   name: 'user-naive',
   async open(env) {
+    // A switch read as planted bugs are (it changes nothing here): a failure's rerun line names it when set.
+    void process.env.USER_SWITCH;
     await env.fs.mkdir(env.dir);
     const log = await env.fs.open(env.dir + '/log', { create: true });
     const text = new TextDecoder().decode(await log.read(0, await log.size()));
@@ -177,6 +179,23 @@ test('fails the naive engine, in worker threads, with a shrunk plan', async () =
   expect(isCrashSafetyError(caught)).toBe(true);
   expect(caught.message).toContain('POWERCUT_PLAN=failures-jest/');
 }, 120000);
+
+// jest runs this file in a sandbox with a copy of process.env: what a test sets there must reach
+// the engine, its worker threads and the rerun line, and the plan must name this test.
+test('runs with the variable a test set, and names the test', async () => {
+  process.env.USER_SWITCH = 'on';
+  let caught;
+  try {
+    await assertCrashSafe({ engine: 'src/engine.ts' }, { scenarios: ['wal-append'], seeds: 20, jobs: 2, failuresDir: 'failures-jest-switch' });
+  } catch (error) {
+    caught = error;
+  } finally {
+    delete process.env.USER_SWITCH;
+  }
+  expect(isCrashSafetyError(caught)).toBe(true);
+  expect(caught.message).toContain('USER_SWITCH=on POWERCUT_PLAN=failures-jest-switch/');
+  expect(caught.message).toContain("run this test: -t 'runs with the variable a test set, and names the test'");
+}, 120000);
 `;
 
 let work: string;
@@ -284,12 +303,12 @@ describe.each(['module', 'commonjs'] as const)('the packed package in a %s proje
     expect(result.stdout).toMatch(/3 passed/);
   });
 
-  it('runs a jest file (CommonJS, no flags) that requires powercut, on a failing and a passing subject', async () => {
+  it('runs a jest file (CommonJS, no flags) that requires powercut, on a failing and a passing subject, with the variables its tests set and their names', async () => {
     const jest = join(packageRoot, 'node_modules', 'jest', 'bin', 'jest.js');
     const result = await run(process.execPath, [jest, '--rootDir', dir, '--roots', '<rootDir>/jest', '--testMatch', '**/*.test.cjs', '--ci'], dir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     // jest reports on stderr.
-    expect(result.stderr).toMatch(/Tests: +2 passed, 2 total/);
+    expect(result.stderr).toMatch(/Tests: +3 passed, 3 total/);
     expect(await readdir(join(dir, 'failures-jest'))).toHaveLength(1);
   });
 });
