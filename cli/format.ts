@@ -300,6 +300,8 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
   lines.push(`seeds run: ${result.seeds}${corpus}${planned} in ${(result.elapsedMs / 1000).toFixed(1)} s, ${seedRate(result.seedsPerSecond)}${jobs}`);
   lines.push(`digest: ${result.digest}`);
   lines.push(...determinismLines(result, String).map((line, index) => (index === 0 ? line : `  ${line}`)));
+  // No seed ran: no figure below would mean anything, and "violations: none" would read as a pass.
+  if (result.seeds === 0) return [...lines, 'violations: none found, because no seed ran'];
   if (result.violations.length === 0 && !result.violationsOmitted) {
     // Said here, where the eye lands, not only in the exit line after the tables.
     const untestedWhy = result.seeds > 0 && outcome.ioCount !== undefined ? untestedReason({ ...result, ioCount: outcome.ioCount }) : undefined;
