@@ -72,6 +72,16 @@ function commonPrefixLength(a: string, b: string): number {
   return n;
 }
 
+/**
+ * Whether every run failed in the harness before testing anything: violations, all `harness`
+ * (a workload's open that never completed with faults off), no fault injected, nothing
+ * acknowledged (a new user's misnamed export: 100 seeds, and a coverage table of zeros).
+ */
+function endedInHarness(result: CampaignResult): boolean {
+  return result.seeds > 0 && result.violations.length > 0 && result.violations.every((violation) => violation.invariant === 'harness')
+    && acknowledgedTotal(result) === 0 && Object.values(result.faults).every((count) => (count ?? 0) === 0);
+}
+
 /** Scenarios named on a root cause's line; the rest are counted. */
 const groupScenariosNamedMax = 3;
 /** Trace events printed before and after a failed check. */
@@ -122,7 +132,7 @@ export function coverageTable(result: CampaignResult): string[] {
  */
 export function unreachableNote(result: CampaignResult): string | undefined {
   const cells = unreachableTargets(result);
-  if (cells.length === 0 || result.seeds === 0) return undefined;
+  if (cells.length === 0 || result.seeds === 0 || endedInHarness(result)) return undefined;
   const count = cells.length === 1 ? '1 targeted cell' : `${cells.length} targeted cells`;
   return `note: ${count} no seed could hit, since no I/O there could take its fault: ${unreachableLine(cells)} (not counted as missed)`;
 }
@@ -313,6 +323,8 @@ export function campaignSummary(result: CampaignResult | CampaignOutcome, option
     const acknowledged = acknowledgedTotal(result);
     lines.push(`acknowledged: ${acknowledged} ${acknowledgedWord(result)}, ${(acknowledged / result.seeds).toFixed(1)} a seed`);
   }
+  // The tables below would only list zeros, and read as a campaign that tested something.
+  if (endedInHarness(result)) return [...lines, 'no fault injected, nothing acknowledged: every run ended at the root cause above before it tested anything'];
   // The report's columns: kinds injected or targeted (a targeted kind never injected shows its 0).
   lines.push(`faults by kind: ${faultLine(result.faults, reportedFaultKinds(result))}`);
   lines.push(...probeLines(result));

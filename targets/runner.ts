@@ -560,9 +560,13 @@ class LibraryRun<S, L, M> {
    */
   #setupDone<T>(what: string, outcome: RunOutcome<T>): T {
     if (outcome.outcome === 'done') return outcome.value;
-    const detail = outcome.outcome === 'error' ? messageOf(outcome.error) : outcome.outcome;
+    // A coding error says so by name: faults were off, so no disk failure explains it (a new
+    // user's workload called an export the library does not have, in every seed).
+    const coding = outcome.outcome === 'error' && isCodingError(outcome.error);
+    const detail = outcome.outcome === 'error' ? `${coding ? `${(outcome.error as Error).name}: ` : ''}${messageOf(outcome.error)}` : outcome.outcome;
+    const codingNote = coding ? ` (a coding error, in the workload's ${what} or in the library it calls: no fault was on)` : '';
     const trace = this.#world.trace.events;
-    throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote(detail)}${consoleTail(trace)}`, trace);
+    throw new TargetSetupError(`${this.workload.name} seed ${this.plan.seed}: ${what} did not complete with faults off: ${detail.split('\n')[0]}${codingNote}${outcome.outcome === 'stuck' ? `${this.#thenableHint()}${this.#sameModuleHint()}` : ''}${nativeAddonNote(detail)}${consoleTail(trace)}`, trace);
   }
 
   /** The plan's operations, with a check after every crash. @returns false when the run ended early */

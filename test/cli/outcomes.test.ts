@@ -38,6 +38,15 @@ describe('nothing was tested: exit 4', () => {
     expect(oneLine(result.stderr)).toContainEqual(expect.stringMatching(/^powercut: nothing was tested: no I\/O of the 3 seeds reached the simulated disk \(does the code under test write under ctx\.root\? A native addon's I\/O.*powercut real --target\)$/));
   });
 
+  it('run of a workload whose open is a coding error: exit 3, one root cause naming the TypeError, and no table of zeros', async () => {
+    const result = await cli('run', '--target', 'test/cli/fixtures/misnamed-export-workload.ts', '--seeds', '3', '--jobs', '1');
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/open did not complete with faults off: TypeError: .* \(a coding error, in the workload's open or in the library it calls: no fault was on\)/);
+    expect(result.stdout).toContain('no fault injected, nothing acknowledged: every run ended at the root cause above before it tested anything');
+    expect(result.stdout).not.toContain('coverage (faults injected by site and kind)');
+    expect(result.stderr).not.toContain('targeted cells no seed could hit');
+  });
+
   it('run of a workload every operation of which fails: no promise was ever made, so nothing was tested', async () => {
     const result = await cli('run', '--target', 'test/targets/fixtures/every-operation-fails.ts', '--seeds', '3', '--jobs', '1');
     expect(result.code).toBe(4);

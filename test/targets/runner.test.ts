@@ -298,11 +298,15 @@ describe('a workload that cannot start with faults off', () => {
     });
   });
 
-  it('names setup when the workload\'s setup throws', async () => {
+  it('names setup when the workload\'s setup throws, and a coding error as one (faults were off)', async () => {
     const base = onFileA('bad-setup', async () => {}, 1);
     const broken = { ...base, setup: () => { throw new TypeError('x is not a function'); } };
     await expect(runTargetPlan(broken, targetPlan(broken, 'test', 1, noFaults()))).rejects.toMatchObject({
-      code: 'TARGET_SETUP', message: 'bad-setup seed 1: setup did not complete with faults off: x is not a function',
+      code: 'TARGET_SETUP', message: 'bad-setup seed 1: setup did not complete with faults off: TypeError: x is not a function (a coding error, in the workload\'s setup or in the library it calls: no fault was on)',
+    });
+    const failing = { ...base, setup: () => { throw new Error('disk says no'); } };
+    await expect(runTargetPlan(failing, targetPlan(failing, 'test', 1, noFaults()))).rejects.toMatchObject({
+      code: 'TARGET_SETUP', message: 'bad-setup seed 1: setup did not complete with faults off: disk says no',
     });
   });
 });
