@@ -489,8 +489,10 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
     violationsLine(result.violations),
   ];
   for (const [index, violation] of result.violations.entries()) {
-    const where = violation.step < 0 ? 'after the steps' : `step ${violation.step}`;
-    lines.push(`  ${result.violations.length > 1 ? `${index + 1}. ` : ''}[${violation.invariant}] ${violation.message} (${where}${violation.key !== undefined ? `, key ${violation.key}` : ''}${violation.lsn !== undefined ? `, lsn ${violation.lsn}` : ''})`);
+    // A library's message ends saying when it was found (`(after the final kill-9)`): not said twice.
+    const where = violation.step >= 0 ? `step ${violation.step}` : /\(after [^()]*\)$/.test(violation.message) ? undefined : 'after the steps';
+    const parts = [where, violation.key !== undefined ? `key ${violation.key}` : undefined, violation.lsn !== undefined ? `lsn ${violation.lsn}` : undefined].filter((part) => part !== undefined);
+    lines.push(`  ${result.violations.length > 1 ? `${index + 1}. ` : ''}[${violation.invariant}] ${violation.message}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);
     for (const frame of violation.thrownAt ?? []) lines.push(`      at ${shownFrame(frame)}`);
   }
   for (const finding of result.findings ?? []) lines.push(`  finding (apart from violations): [${finding.invariant}] ${finding.message}`);

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { findingOf, stableJson, unfiredFaults, unfiredList } from '../../harness/index.ts';
+import { findingOf, stableJson, unfiredFaults, unfiredList, type BasePlan } from '../../harness/index.ts';
 import { replayCommand } from '../../harness/index.ts';
 import { keptPlanNote, planToKeep, shrinkPlan, shrinkRunsMaxDefault } from '../../harness/index.ts';
 import { crashStateWords, scheduledLabel } from '../../sim/index.ts';
@@ -30,9 +30,14 @@ interface ShrinkFlags extends PlanFlags {
 /**
  * The crash states a shrunk plan lists, or what its power losses settle on when it lists none:
  * `crash states []` beside a scheduled power loss sent a new user looking for what was missing.
+ * Nothing for a plan that can lose no power (a library workload's kill -9 alone), whose user
+ * read that note as one more thing to look at.
  */
-export function crashStatesText(states: readonly number[] | undefined): string {
-  return states === undefined || states.length === 0 ? `no crash states listed (a power loss settles on state 0: ${crashStateWords(0)})` : `crash states [${states.join(', ')}]`;
+export function crashStatesText(plan: { readonly crashStates?: readonly number[] | undefined; readonly faults: Pick<BasePlan['faults'], 'rates' | 'scheduled'>; readonly finalCrash?: string }): string {
+  const states = plan.crashStates;
+  if (states !== undefined && states.length > 0) return `crash states [${states.join(', ')}]`;
+  const powerLoss = plan.finalCrash !== 'kill-9' || (plan.faults.rates['power-loss'] ?? 0) > 0 || (plan.faults.scheduled ?? []).some((fault) => fault.kind === 'power-loss');
+  return powerLoss ? `no crash states listed (a power loss settles on state 0: ${crashStateWords(0)})` : 'no power loss (kill -9 alone: no crash state to settle)';
 }
 
 /** Registers `shrink` on `program`. */
@@ -80,7 +85,7 @@ export function registerShrink(program: Command): void {
       console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
       if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);
-      console.log(`after:  ${result.after}; scheduled ${faults}; ${crashStatesText(result.plan.crashStates)}`);
+      console.log(`after:  ${result.after}; scheduled ${faults}; ${crashStatesText(result.plan)}`);
       console.log(`runs:   ${result.runs}${result.budgetExhausted ? ' (budget exhausted: the plan may shrink further with a larger --runs-max)' : ''} in ${seconds.toFixed(1)} s; faults ${result.explicitFaults ? 'made explicit' : 'left as rates (the run with the faults that fired scheduled at their I/O did not fail the same way)'}; ${result.reanchored} removals kept by re-anchoring faults`);
       const drift = shrinkDriftNote(result.original, result.violation);
       if (drift !== undefined) console.log(drift);

@@ -248,6 +248,16 @@ describe('traceExcerpt', () => {
     expect(lines).toContain('violations: 3, in the order found: two root causes, the first (a second look\'s, on a disk the run did not go on with) and violation 2 (on the run\'s own path); the others most likely follow from the one before them');
   });
 
+  it('says once when a library\'s violation was found: its message ends with the crash, so no "after the steps" follows', () => {
+    const violations = [
+      { invariant: 'whole-lines', message: 'app.log holds a line nobody logged (after the final kill-9)', step: -1 },
+      { invariant: 'durability', message: 'commit #2 is missing', step: -1 },
+    ];
+    const lines = runSummary([], { ...result, violations, ioCount: 0, crashes: 0, crashStates: [], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
+    expect(lines).toContain('  1. [whole-lines] app.log holds a line nobody logged (after the final kill-9)');
+    expect(lines).toContain('  2. [durability] commit #2 is missing (after the steps)');
+  });
+
   it('names a kill -9 among the crash states, since it keeps everything whatever state the plan lists for it', () => {
     const lines = runSummary([], { ...result, ioCount: 9, crashes: 3, crashStates: [1, 3, 0], crashKinds: ['power-loss', 'kill-9', 'power-loss'], acknowledged: 0, failedOperations: 0, detected: 0, digest: 'd', faults: greenResult.faults } as unknown as RunResult, 'again');
     expect(lines[0]).toMatch(/^result: 9 I\/O, 3 crashes \(states 1, kill-9, 0\), /);
@@ -350,9 +360,17 @@ describe('the kinds of crash an explore violation line names', () => {
 
 describe('a shrunk plan\'s crash states', () => {
   it('are listed when the plan has them, and otherwise said to be the seeded state 0, never an empty list beside a power loss', () => {
-    expect(crashStatesText([3, 1])).toBe('crash states [3, 1]');
-    expect(crashStatesText([])).toBe('no crash states listed (a power loss settles on state 0: a seeded random share of unsynced writes and names kept)');
-    expect(crashStatesText(undefined)).toBe(crashStatesText([]));
+    const faults = { rates: {}, scheduled: [{ io: 3, kind: 'power-loss' as const }] };
+    expect(crashStatesText({ crashStates: [3, 1], faults })).toBe('crash states [3, 1]');
+    expect(crashStatesText({ crashStates: [], faults })).toBe('no crash states listed (a power loss settles on state 0: a seeded random share of unsynced writes and names kept)');
+    expect(crashStatesText({ faults })).toBe(crashStatesText({ crashStates: [], faults }));
+  });
+
+  it('say there is no power loss for a library plan of kill -9 alone, rather than what a power loss would settle on', () => {
+    const killOnly = { faults: { rates: { 'kill-9': 0.02 }, scheduled: [{ io: 7, kind: 'kill-9' as const }] }, finalCrash: 'kill-9' };
+    expect(crashStatesText(killOnly)).toBe('no power loss (kill -9 alone: no crash state to settle)');
+    expect(crashStatesText({ ...killOnly, finalCrash: undefined })).toMatch(/^no crash states listed \(a power loss settles on state 0/);
+    expect(crashStatesText({ ...killOnly, faults: { rates: { 'power-loss': 0.01 } } })).toMatch(/^no crash states listed/);
   });
 });
 
