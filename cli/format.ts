@@ -479,6 +479,9 @@ function violationsLine(violations: RunResult['violations']): string {
   return `violations: ${violations.length}, in the order found: two root causes, the first (a second look's, on a disk the run did not go on with) and violation ${own + 1} (on the run's own path); the others most likely follow from the one before them`;
 }
 
+/** The clause a library workload's violation names its crash with (targets/runner.ts `describeCrash`). */
+const libraryCrashClause = /\(after (?:the final |kill-9|power-loss|the process died)/;
+
 /** The result of one run (`repro`, `replay`) after the subject's plan lines. */
 export function runSummary(planLines: readonly string[], result: RunResult, reproduce: string, allEvents = false): string[] {
   const lines = [
@@ -490,7 +493,7 @@ export function runSummary(planLines: readonly string[], result: RunResult, repr
   ];
   for (const [index, violation] of result.violations.entries()) {
     // A library's message ends saying when it was found (`(after the final kill-9)`): not said twice.
-    const where = violation.step >= 0 ? `step ${violation.step}` : /\(after [^()]*\)$/.test(violation.message) ? undefined : 'after the steps';
+    const where = violation.step >= 0 ? `step ${violation.step}` : libraryCrashClause.test(violation.message) ? undefined : 'after the steps';
     const parts = [where, violation.key !== undefined ? `key ${violation.key}` : undefined, violation.lsn !== undefined ? `lsn ${violation.lsn}` : undefined].filter((part) => part !== undefined);
     lines.push(`  ${result.violations.length > 1 ? `${index + 1}. ` : ''}[${violation.invariant}] ${violation.message}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);
     for (const frame of violation.thrownAt ?? []) lines.push(`      at ${shownFrame(frame)}`);

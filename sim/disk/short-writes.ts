@@ -7,7 +7,9 @@
  *
  * A short write counts only once the caller went on with its file without finishing it (an
  * fsync, a close, a write elsewhere, a rename): one the process died right after, before it
- * could write the rest, says nothing of the caller (Node's `writeFile` loop, cut by the crash).
+ * could write the rest, says nothing of the caller (Node's `writeFile` loop, cut by the crash),
+ * nor does what a later process writes there; a violation then names it as cut by the crash (a
+ * log4js user's torn last line, never acknowledged, went unexplained).
  * A write over where it stopped finishes it only if it writes the rest (its first bytes there
  * are the rest's): an appender that ignores the count writes its next record there instead (a
  * new user's rotating-file-stream and tingodb tears went unexplained).
@@ -42,6 +44,10 @@ interface OpenShortWrite {
   /** The first {@link restBytesCompared} bytes it left unwritten. */
   readonly rest: Uint8Array;
   movedOn: boolean;
+  /** A write of the rest was attempted: the caller looked at the count and wrote on. */
+  restAttempted?: boolean;
+  /** The process died before it finished the write or went on from it: no later process's write says anything of that caller. */
+  cut?: boolean;
 }
 
 /** The facade's unfinished short writes, one per file (its latest). */
@@ -52,11 +58,12 @@ export class ShortWrites {
    * A facade write of `length` bytes at `position` in `file` is attempted, whatever it lands: one
    * that starts at or before where a short write stopped and reaches past it shows a caller that
    * looked at the count and wrote on (Node's `writeFile` loop), even if the disk then refuses it
-   * with `ENOSPC`, which that caller is told of.
+   * with `ENOSPC`, which that caller is told of: never the caller's torn file ({@link first});
+   * a crash that strikes that write cut it ({@link cut}).
    */
   attempted(file: FileState, position: number, data: Uint8Array): void {
     const open = this.#byFile.get(file);
-    if (open !== undefined && position <= open.gapAt && open.gapAt < position + data.length && writesRest(data, position, open.gapAt, open.rest)) this.#byFile.delete(file);
+    if (open !== undefined && position <= open.gapAt && open.gapAt < position + data.length && writesRest(data, position, open.gapAt, open.rest)) open.restAttempted = true;
   }
 
   /** A facade write of `data` at `position` landed `written` bytes of it in `file`. */
@@ -64,7 +71,7 @@ export class ShortWrites {
     const open = this.#byFile.get(file);
     // A write of the rest where the short one stopped finishes it (a caller that loops on the count).
     if (open !== undefined && position <= open.gapAt && open.gapAt < position + written && writesRest(data.subarray(0, written), position, open.gapAt, open.rest)) this.#byFile.delete(file);
-    else if (open !== undefined) open.movedOn = true;
+    else if (open !== undefined && open.cut !== true) open.movedOn = true;
     if (written < data.length) {
       const rest = data.slice(written, written + restBytesCompared);
       this.#byFile.set(file, { write: { path, io, written, length: data.length }, gapAt: position + written, rest, movedOn: false });
@@ -74,7 +81,15 @@ export class ShortWrites {
   /** The caller did something else with `file` (fsync, close, rename): its short write, if any, is left as it is. */
   movedOn(file: FileState): void {
     const open = this.#byFile.get(file);
-    if (open !== undefined) open.movedOn = true;
+    if (open !== undefined && open.cut !== true) open.movedOn = true;
+  }
+
+  /**
+   * The process crashed: a short write it had not gone on from, or whose rest it was writing, was
+   * cut by the crash, not left by its caller; one it had gone on from is the caller's still.
+   */
+  crashed(): void {
+    for (const open of this.#byFile.values()) if (!open.movedOn || open.restAttempted === true) open.cut = true;
   }
 
   /** `file` was truncated to `size`: a short write that stopped at or past it is moot. */
@@ -85,9 +100,18 @@ export class ShortWrites {
 
   /** The earliest short write its caller went on from unfinished, to a file that still has a name, if any. */
   get first(): UnfinishedWrite | undefined {
+    return this.#earliest((open) => open.movedOn && open.restAttempted !== true && open.cut !== true);
+  }
+
+  /** The earliest short write a crash cut before its caller could write the rest, to a file that still has a name, if any. */
+  get cut(): UnfinishedWrite | undefined {
+    return this.#earliest((open) => open.cut === true);
+  }
+
+  #earliest(which: (open: OpenShortWrite) => boolean): UnfinishedWrite | undefined {
     let first: UnfinishedWrite | undefined;
-    for (const [file, { write, movedOn }] of this.#byFile) {
-      if (movedOn && file.cacheLinks > 0 && (first === undefined || write.io < first.io)) first = write;
+    for (const [file, open] of this.#byFile) {
+      if (which(open) && file.cacheLinks > 0 && (first === undefined || open.write.io < first.io)) first = open.write;
     }
     return first;
   }

@@ -43,6 +43,33 @@ describe('unfinished short writes', () => {
     expect(shorts.first).toBeUndefined();
   });
 
+  it('names one a crash cut as cut, not the caller\'s: the crash struck the write of its rest, or came before the caller went on (a log4js user\'s torn last line)', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/app.log', 7, 0, 290, doc);
+    shorts.attempted(file, 290, rest);
+    shorts.crashed();
+    expect(shorts.first).toBeUndefined();
+    expect(shorts.cut).toEqual({ path: '/d/app.log', io: 7, written: 290, length: 401 });
+    // The next process's append where it stopped says nothing of the caller that was killed.
+    shorts.landed(file, '/d/app.log', 12, 290, 120, bytes(120, 1));
+    expect(shorts.first).toBeUndefined();
+    const other = new ShortWrites();
+    other.landed(file, '/d/app.log', 7, 0, 290, doc);
+    other.crashed();
+    expect([other.first, other.cut?.io]).toEqual([undefined, 7]);
+  });
+
+  it('leaves one the caller went on from as the caller\'s, crash or not', () => {
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/a.tmp', 7, 0, 290, doc);
+    shorts.movedOn(file);
+    shorts.crashed();
+    expect(shorts.first?.io).toBe(7);
+    expect(shorts.cut).toBeUndefined();
+  });
+
   it('keeps it when the next write where it stopped is another record, not its rest (an appender that ignores the count)', () => {
     const shorts = new ShortWrites();
     const file = named(1);
