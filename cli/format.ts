@@ -2,7 +2,7 @@
  * Text the CLI prints: the end-of-campaign summary, the summary of one run (`repro`, `replay`)
  * and trace lines. Pure functions from results to lines; the commands decide where they go.
  */
-import { acknowledgedWord, coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
+import { acknowledgedWord, rootCausesJson, coverageCells, needsNoFaultLine, runName, determinismLines, looksLines, missedTargets, reportedFaultKinds, sitesOf, subjectLine, unreachableLine, unreachableTargets } from '../reports/index.ts';
 import { acknowledgedTotal, causeShape, hintsOf, nextShrinkCommand, ownPathAfterLook, rootCauseGroups, untestedReason, withoutHints, type CampaignOutcome, type RootCauseGroup } from '../harness/index.ts';
 import type { RunResult } from '../sim/index.ts';
 import type { CampaignResult, FaultKind, TraceEvent } from '../sim/index.ts';
@@ -358,6 +358,8 @@ function probeLines(result: CampaignResult): string[] {
 export function campaignJson(result: CampaignOutcome, exitCode: number): object {
   return {
     ...result,
+    // Grouped as summary.json groups them (a new user grouped the violations himself).
+    rootCauses: rootCausesJson(result),
     violations: result.violations.map(({ trace: _trace, ...violation }) => violation),
     exitCode,
   };

@@ -9,7 +9,7 @@ export {
 } from './figures.ts';
 export type { ReportInputErrorCode } from './errors.ts';
 export { ReportInputError } from './errors.ts';
-export { renderJson, summarySchema } from './json.ts';
+export { renderJson, rootCausesJson, summarySchema } from './json.ts';
 export { renderJunit } from './junit.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';

@@ -64,12 +64,17 @@ export function renderJson(result: CampaignResult, meta: ReportMeta): string {
     scenarioFigures: scenarioRows(result),
     missedTargets: missedTargets(result).map(({ phase, kind }) => ({ phase, kind })),
     unreachableTargets: unreachableTargets(result).map(({ phase, kind }) => ({ phase, kind })),
-    rootCauses: rootCauses(result).map((group) => ({
-      invariant: group.invariant,
-      shape: group.shape,
-      runs: group.runs.map((run) => ({ scenario: run.scenario, seed: run.seed, followOns: run.followOns.length })),
-    })),
+    rootCauses: rootCausesJson(result),
     violations: sortedViolations(result),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The failing runs by root cause as summary.json and `run --json` list them (see the module comment). */
+export function rootCausesJson(result: CampaignResult): { invariant: string; shape: string; runs: { scenario: string; seed: number; followOns: number }[] }[] {
+  return rootCauses(result).map((group) => ({
+    invariant: group.invariant,
+    shape: group.shape,
+    runs: group.runs.map((run) => ({ scenario: run.scenario, seed: run.seed, followOns: run.followOns.length })),
+  }));
 }

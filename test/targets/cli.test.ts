@@ -26,6 +26,11 @@ describe('powercut run --target', () => {
     expect(summary).toMatchObject({ scenarios: ['lowdb'], subject: { kind: 'library', name: 'lowdb', module: 'targets/lowdb.ts' }, seeds: 4, exitCode: 1 });
     const violations = summary['violations'] as { invariant: string; seed: number; repro: string }[];
     expect(violations.map((v) => v.invariant)).toContain('opens');
+    // Grouped by root cause as summary.json groups them, every failing seed in one group or more.
+    const groups = summary['rootCauses'] as { invariant: string; runs: { seed: number }[] }[];
+    expect(groups.map((group) => group.invariant)).toContain('opens');
+    expect(new Set(groups.flatMap((group) => group.runs.map((run) => run.seed)))).toEqual(new Set(violations.map((v) => v.seed)));
+    expect(JSON.parse(await readFile(join(report, 'summary.json'), 'utf8')).rootCauses).toEqual(groups);
     // Run as `node --import tsx cli/main.ts`: the repro line reruns the same file through tsx.
     expect(violations[0]!.repro).toBe(`npx tsx ./cli/main.ts repro --target targets/lowdb.ts --seed ${violations[0]!.seed}`);
     const html = await readFile(join(report, 'report.html'), 'utf8');
