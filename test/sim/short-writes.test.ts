@@ -58,6 +58,13 @@ describe('unfinished short writes', () => {
     other.landed(file, '/d/app.log', 7, 0, 290, doc);
     other.crashed();
     expect([other.first, other.cut?.io]).toEqual([undefined, 7]);
+    // A caller that went on (an fsync), then came back to write the rest, and was killed doing it.
+    const back = new ShortWrites();
+    back.landed(file, '/d/app.log', 7, 0, 290, doc);
+    back.movedOn(file);
+    back.attempted(file, 290, rest);
+    back.crashed();
+    expect([back.first, back.cut?.io]).toEqual([undefined, 7]);
   });
 
   it('leaves one the caller went on from as the caller\'s, crash or not', () => {
