@@ -377,7 +377,8 @@ export class SimWorld {
   /**
    * Virtual time at which the current incarnation's process started: 0, the time of the restart
    * that started it, or for a world started from a disk copy the copy's time. A restarted
-   * process's `performance.now()` and `process.uptime()` count from here (targets/environment.ts).
+   * process's readings of its own age (its uptime, its performance clock) count from here
+   * (targets/environment.ts).
    */
   get startedAtMs(): number {
     return this.#startedAtMs;
