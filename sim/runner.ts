@@ -392,16 +392,17 @@ class EngineRun {
   /**
    * Queues a look at a power loss striking now, for `why` ({@link PowerLossWatch}; none when
    * undefined, or once a look has failed; callers ask only with faults on): between steps, or
-   * inside one (after a clean close, right after a rename): the disk as it is, the model as if
-   * the power had gone, the crash the run's next, settled on {@link primaryStateOf}.
+   * inside one (after a clean close, right after a rename, right before a recovery's fsync at
+   * I/O `io`): the disk as it is, the model as if the power had gone, the crash the run's next,
+   * settled on {@link primaryStateOf}.
    */
-  #lookBetweenSteps(why: PowerLossLook | undefined): void {
+  #lookBetweenSteps(why: PowerLossLook | undefined, io?: number): void {
     if (why === undefined || this.#lookFailed) return;
     const model = this.#model.clone();
     model.crashed('power-loss');
     const disk = this.#world.copyOfDisk();
     this.#looks.push({
-      disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
+      disk, model, kind: 'power-loss', crashIndex: this.#crashStates.length, io: io ?? disk.machine.ioCount,
       primaryState: primaryStateOf(why), primaryKey: undefined, rot: [],
       // The first open comes before step 0 (the index is -1 until then): a look there is before step 0.
       beforeStep: { step: Math.max(this.#stepIndex, 0), why },
@@ -458,7 +459,8 @@ class EngineRun {
     this.#damageAtAttempt = this.#damageCount();
     this.#witness.attemptStarted();
     const fsyncErrorsBefore = world.faultCounts['fsync-error'];
-    const opened = await this.#run(() => this.engine.open(this.#env()));
+    this.#watchRecovery(world);
+    const opened = await this.#run(() => this.engine.open(this.#env())).finally(() => { world.onSync = undefined; });
     // An fsync that failed during recovery may have dropped the page cache (btrfs reverts the
     // file): unsynced data a kill -9 had left readable is then legitimately gone, as after a
     // power loss. The model must stop promising it.
@@ -498,6 +500,22 @@ class EngineRun {
         return verdict;
       }
     }
+  }
+
+  /**
+   * Watches the open about to begin for a look at a power loss right before its first fsync that
+   * follows writes of its own, when it begins on writes a crashed process left unsynced
+   * (PowerLossWatch.inRecovery).
+   */
+  #watchRecovery(world: SimWorld): void {
+    if (!this.#faultsOn || this.#lookFailed || !this.#powerLossWatch.recoveryWatched(world)) return;
+    const unsyncedAtOpen = world.unsyncedCount;
+    world.onSync = (io) => {
+      const why = this.#faultsOn ? this.#powerLossWatch.inRecovery(world, unsyncedAtOpen) : undefined;
+      if (why === undefined) return;
+      world.onSync = undefined;
+      this.#lookBetweenSteps(why, io);
+    };
   }
 
   /**

@@ -112,6 +112,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
   'close-unsynced': 'in step #, right after a clean close that left writes unsynced',
   'rename-unsynced': 'in step #, right after a rename moved a file whose data was not synced',
   'operation-unsynced': 'before step #, right after an operation that left writes unsynced',
+  'recovery-unsynced': 'before step #, right before the first fsync of an open that began on unsynced writes and wrote more of its own',
 };
 
 /**
@@ -202,8 +203,10 @@ export function* disksToLookAt(crash: CrashToLookAt, seed: number, looks: number
   if (crash.beforeStep !== undefined) {
     const place = { crash: crashIndex, crashState: crash.primaryState, io, beforeStep: crash.beforeStep.step, why: crash.beforeStep.why };
     const world = settledCopy(crash.disk, seed, 'power-loss', crash.primaryState);
-    // What an open served must survive any power loss, not only the one crash state 0 settles on.
-    const key = crash.beforeStep.why === 'open-unsynced' ? world.settledFingerprint() : undefined;
+    // What an open served must survive any power loss, not only the one crash state 0 settles on;
+    // so must what a recovery began to write over, resting on what the crash left unsynced.
+    const why = crash.beforeStep.why;
+    const key = why === 'open-unsynced' || why === 'recovery-unsynced' ? world.settledFingerprint() : undefined;
     yield { world, place };
     if (key !== undefined) {
       for (const other of otherDisks(crash.disk, seed, key, looks)) yield { world: other.world, place: { ...place, crashState: other.crashState } };
@@ -336,6 +339,31 @@ export class PowerLossWatch {
     if (!this.#on || this.#blind || this.#left === 0 || !lookable(world, 'kill-9')) return false;
     this.#left--;
     return true;
+  }
+
+  /**
+   * Whether an open beginning now on `world` is watched for {@link inRecovery}: looks are on and
+   * fair, and a crashed process (a kill -9, or an open that failed) left writes unsynced, which the
+   * recovery may read and act on before they are durable.
+   */
+  recoveryWatched(world: SimWorld): boolean {
+    return this.#unsynced(world);
+  }
+
+  /**
+   * Why to look at a power loss in `world` right before an fsync inside a watched open
+   * ({@link recoveryWatched}), asked at its fsyncs until it says one: at the first where the
+   * recovery has written more of its own (`unsyncedAtOpen`: what was unsynced when it began).
+   * A recovery that trusts what the crashed process left only in the page cache (a journal or a
+   * log never fsynced) and writes over durable data with it (a rollback, a replay into the main
+   * file) has made the store depend on bytes a power loss can still take: a power loss there
+   * loses the journal and tears what it was rolling back, and no recovery after it can repair
+   * the file. A run shows it only when its own power loss lands inside that recovery, before its
+   * fsync; a recovery that first makes what it read durable (rewrites and fsyncs the journal) is
+   * looked at once, at that fsync, and loses nothing.
+   */
+  inRecovery(world: SimWorld, unsyncedAtOpen: number): PowerLossLook | undefined {
+    return this.#mayLook(world) && world.unsyncedCount > unsyncedAtOpen ? 'recovery-unsynced' : undefined;
   }
 
   /** Why to look at a power loss in `world` right after an open succeeded, if at all. */
@@ -475,8 +503,9 @@ export function lookWhere(look: LookPlace, crash: { readonly kind: CrashKind; re
  * The crash state a look at a power loss between steps settles on, by why it was taken: what a
  * step, a close or a library's operation promised is lost by the state that keeps nothing
  * unsynced; a file renamed before its data was synced, by the state that keeps the rename and
- * drops the data; after a failed fsync or an open, seeded random state 0 (and, after an open,
- * other states as well).
+ * drops the data; after a failed fsync, after an open or inside a recovery, seeded random state
+ * 0 (and, after an open and inside a recovery, other states as well: which of the recovery's
+ * writes land, torn or not, beside which of the crashed process's, decides what is left).
  */
 export function primaryStateOf(why: PowerLossLook): number {
   switch (why) {

@@ -192,20 +192,23 @@ export interface LookPlace {
    * moved a file whose data was not synced, and the power loss strikes right after it: pinned as
    * a power loss at I/O `io`, the next one (in a library run, inside operation `beforeStep`);
    * `operation-unsynced`, a library's operation just before returned and left writes unsynced
-   * (whatever it promised, its workload's invariants judge).
+   * (whatever it promised, its workload's invariants judge); `recovery-unsynced`, the open before
+   * step `beforeStep` began on writes a crashed process left unsynced and had written more of its
+   * own by its first fsync, and the power loss strikes right before that fsync: pinned as a power
+   * loss at I/O `io`, the fsync's own.
    */
   readonly why?: PowerLossLook;
 }
 
 /** Why a look at a power loss between steps was taken (LookPlace.why). */
-export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced' | 'rename-unsynced' | 'operation-unsynced';
+export type PowerLossLook = 'fsync-failed' | 'open-unsynced' | 'promise-unsynced' | 'close-unsynced' | 'rename-unsynced' | 'operation-unsynced' | 'recovery-unsynced';
 
 /** Every {@link PowerLossLook}, for readers of reports. */
-export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced', 'rename-unsynced', 'operation-unsynced'];
+export const powerLossLooks: readonly PowerLossLook[] = ['fsync-failed', 'open-unsynced', 'promise-unsynced', 'close-unsynced', 'rename-unsynced', 'operation-unsynced', 'recovery-unsynced'];
 
 /** Whether a look at a power loss for `why` strikes inside a step, at an I/O (pinned there), rather than between two steps (pinned as a power-loss step). */
 export function strikesInStep(why: PowerLossLook | undefined): boolean {
-  return why === 'close-unsynced' || why === 'rename-unsynced';
+  return why === 'close-unsynced' || why === 'rename-unsynced' || why === 'recovery-unsynced';
 }
 
 /** Per-scenario (per-unit) figures of a campaign. */

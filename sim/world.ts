@@ -715,6 +715,15 @@ export class SimWorld {
     this.#kernel.onUnsyncedRename = listener;
   }
 
+  /**
+   * Tells `listener`, synchronously inside the operation, at the start of every fsync of a file
+   * or a directory no crash struck, before it makes anything durable, with its I/O index
+   * (IoKernel.onSync); undefined stops telling.
+   */
+  set onSync(listener: ((io: number) => void) | undefined) {
+    this.#kernel.onSync = listener;
+  }
+
   /** Bytes in use on the disk, and the current capacity (Infinity: unlimited). */
   get space(): { readonly usedBytes: number; readonly capacityBytes: number } {
     return { usedBytes: this.#kernel.disk.usedBytes, capacityBytes: this.#kernel.disk.capacityBytes };

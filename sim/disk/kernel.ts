@@ -77,6 +77,12 @@ export class IoKernel {
    */
   onUnsyncedRename: (() => void) | undefined;
   /**
+   * Told at the start of every fsync of a file or a directory that no crash struck, before it
+   * makes anything durable, with the fsync's I/O index: the moment a second look at a power loss
+   * inside a recovery is taken (sim/second-look.ts, PowerLossWatch); unset, nothing is told.
+   */
+  onSync: ((io: number) => void) | undefined;
+  /**
    * The directory whose fsync the last crash struck (`undefined`: it struck another operation, or
    * none): what was pending in it was being made durable, so nothing relied on it yet.
    */

@@ -110,6 +110,7 @@ export function runOperation<T, R>(kernel: IoKernel, incarnation: number, op: Op
   }
   try {
     if (!op.ownsCrash && (fault === 'kill-9' || fault === 'power-loss')) crashAt(kernel, label, io, fault, undefined);
+    if (kernel.onSync !== undefined && (op.ioClass === 'fsync' || op.ioClass === 'dir-sync')) kernel.onSync(io);
     const value = op.body({ io, fault });
     if (fault === 'disk-full') giveSpaceBack(kernel);
     kernel.traceIo(label.name, label.path, label.offset, label.length, op.outcome?.(value) ?? 'ok', label.note);
