@@ -32,7 +32,7 @@
 import { checkThrewMessage, isCodingError } from './coding-error.ts';
 import { installFacade, installFacadeRoutes, withFacadeBoundTo } from '../facade/index.ts';
 import { copyCoverage, describeError, describeThrown, failureNote, thrownAt, type CrashInfo, type RunResult, type RunViolation, type TraceEvent } from '../sim/index.ts';
-import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type TraceMode } from '../sim/index.ts';
+import { disksToLookAt, keepHearingUncaught, unhandledRejectionsPending, powerLossNote, shortWriteNote, unwrittenTailNote, PowerLossWatch, lookable, lookWhere, noFaults, primaryStateOf, RotWatch, settleForLooks, SimWorld, withRotRead, WorldPin, type CrashToLookAt, type DiskImage, type PowerLossReport, type PowerLossLook, type RotFault, type RunOutcome, type ScheduledFault, type TraceMode, type FaultKind } from '../sim/index.ts';
 import { inPinnedTurn, pinEnvironment } from './environment.ts';
 import { nativeAddonNote, nativeAddonsLoaded, watchNativeAddons } from './native-addons.ts';
 import { targetCrashStates, type TargetPlan } from './plan.ts';
@@ -100,6 +100,9 @@ export interface TargetRunOptions {
    */
   readonly onFirstViolation?: (disk: DiskImage) => void;
 }
+
+/** The faults that fail the call they strike with an error the library is told of (`EIO`, `ENOSPC`, `EXDEV`). */
+const errorFaults: ReadonlySet<FaultKind> = new Set(['fsync-error', 'dir-sync-error', 'write-error', 'disk-full', 'read-error', 'exdev']);
 
 /** The setup could not run with faults off: the workload itself is broken, not the library. */
 export class TargetSetupError extends Error {
@@ -630,6 +633,7 @@ class LibraryRun<S, L, M> {
     this.#world.record('op', operation.name, String(index));
     this.#world.beginStep(position);
     const library = this.#library as L;
+    const firedBefore = this.#world.faultsFired.length;
     const outcome = await this.#lookingAtRenames(position, powerLossIn(during(position)), () => this.#section('operation', () => operation.run(this.#ctx, library, index)));
     if (outcome.outcome === 'done') this.#acknowledged++;
     else if (outcome.outcome === 'error') {
@@ -640,7 +644,7 @@ class LibraryRun<S, L, M> {
         this.#failedOperations++;
       }
       if (outcome.uncaught === true) return this.#processDied(outcome.error, during(position));
-      if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`);
+      if (isCodingError(outcome.error)) this.#threw(outcome.error, position, `operation ${index} (${operation.name})`, this.#world.faultsFired.slice(firedBefore));
     }
     else if (outcome.outcome === 'crashed') return this.#check(outcome.kind, during(position));
     else return this.#liveness(`operation ${index} (${operation.name}) ended ${outcome.outcome}${this.#stuckHint(outcome.outcome)}`, during(position));
@@ -738,13 +742,18 @@ class LibraryRun<S, L, M> {
    * dereferences what is not there, a workload that calls what is not a function). Counted as a
    * failed operation too, and the run goes on.
    */
-  #threw(error: unknown, position: number, what: string): void {
+  #threw(error: unknown, position: number, what: string, firedInIt: readonly ScheduledFault[] = []): void {
     const crash: TargetCrash = { kind: 'kill-9', crashState: 0, afterOperation: position, final: false };
     // After a fault, the error may be how the library met what the fault left (acebase's
-    // RangeError on a torn file): still its bug, but not one "no disk failure explains".
-    const why = this.#world.faultsFired.length === 0 && this.#processDeaths === 0
-      ? 'not a failure of the disk'
-      : 'after faults: a library that meets damaged or missing data should refuse it with an error of its own';
+    // RangeError on a torn file): still its bug, but not one "no disk failure explains". One the
+    // operation itself was told of is more likely its error path's (nedb dereferenced an
+    // undefined error of close's while handling a failed fsync's EIO).
+    const told = firedInIt.find((fault) => errorFaults.has(fault.kind));
+    const why = told !== undefined
+      ? `after an injected ${told.kind} at I/O #${told.io} failed a call of this operation: the library's error path should reject with that error, or one of its own, not throw`
+      : this.#world.faultsFired.length === 0 && this.#processDeaths === 0
+        ? 'not a failure of the disk'
+        : 'after faults: a library that meets damaged or missing data should refuse it with an error of its own';
     const frames = thrownAt(error);
     this.#violation('engine-error', `${what} threw ${describeError(error)}: a coding error, in the library or in the workload, ${why}`, crash, frames === undefined ? {} : { thrownAt: frames }, `in ${what}`);
   }

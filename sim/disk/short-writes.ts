@@ -71,7 +71,7 @@ export class ShortWrites {
     const open = this.#byFile.get(file);
     // A write of the rest where the short one stopped finishes it (a caller that loops on the count).
     if (open !== undefined && position <= open.gapAt && open.gapAt < position + written && writesRest(data.subarray(0, written), position, open.gapAt, open.rest)) this.#byFile.delete(file);
-    else if (open !== undefined && open.cut !== true) open.movedOn = true;
+    else if (open !== undefined) this.#wentOn(file, open);
     if (written < data.length) {
       const rest = data.slice(written, written + restBytesCompared);
       this.#byFile.set(file, { write: { path, io, written, length: data.length }, gapAt: position + written, rest, movedOn: false });
@@ -81,12 +81,25 @@ export class ShortWrites {
   /** The caller did something else with `file` (fsync, close, rename): its short write, if any, is left as it is. */
   movedOn(file: FileState): void {
     const open = this.#byFile.get(file);
-    if (open !== undefined && open.cut !== true) open.movedOn = true;
+    if (open !== undefined) this.#wentOn(file, open);
   }
 
   /**
-   * The process crashed: a short write it had not gone on from, or whose rest it was writing, was
-   * cut by the crash, not left by its caller; one it had gone on from is the caller's still.
+   * The caller went on with `file` from `open`: after an attempt to write its rest, which the
+   * disk refused (`ENOSPC`, `EIO`: it landed nothing, or `landed` would have finished it), the
+   * caller was told and went on, and the torn end is a failed call's, which it reported: nothing
+   * to say of it, crash or not (a new lowdb user's full disk was told it was a crash's cut).
+   * Otherwise the short write is the caller's from now on, unless a crash cut it already.
+   */
+  #wentOn(file: FileState, open: OpenShortWrite): void {
+    if (open.restAttempted === true) this.#byFile.delete(file);
+    else if (open.cut !== true) open.movedOn = true;
+  }
+
+  /**
+   * The process crashed: a short write it had not gone on from, or whose rest it was writing (the
+   * crash struck that write: the caller never went on from it), was cut by the crash, not left by
+   * its caller; one it had gone on from is the caller's still.
    */
   crashed(): void {
     for (const open of this.#byFile.values()) if (!open.movedOn || open.restAttempted === true) open.cut = true;

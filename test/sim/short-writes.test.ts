@@ -97,6 +97,18 @@ describe('unfinished short writes', () => {
     expect(shorts.first).toBeUndefined();
   });
 
+  it('forgets one whose rest the disk refused, once the caller went on (told of the failure): neither the caller\'s nor cut by a later crash', () => {
+    // A new lowdb user's full disk: writeFile's loop wrote 8192 bytes, then its write of the rest
+    // met ENOSPC; the file was closed, the operation failed, and a power loss came later.
+    const shorts = new ShortWrites();
+    const file = named(1);
+    shorts.landed(file, '/d/.db.json.tmp', 80, 0, 290, doc);
+    shorts.attempted(file, 290, rest);
+    shorts.movedOn(file);
+    shorts.crashed();
+    expect([shorts.first, shorts.cut]).toEqual([undefined, undefined]);
+  });
+
   it('reports the rest of a write that itself landed short again', () => {
     const shorts = new ShortWrites();
     const file = named(1);

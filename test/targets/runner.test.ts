@@ -75,6 +75,21 @@ describe('an operation that rejects with a coding error', () => {
     const afterFault = await runTargetPlan(readsTorn, targetPlan(readsTorn, 'test', 1, noFaults({ scheduled: [{ io: 4, kind: 'short-write' }] })));
     expect(afterFault.faultsFired.map((fault) => fault.kind)).toEqual(['short-write']);
     expect(afterFault.violations[0]!.message).toMatch(/^operation 0 \(reads-torn\) threw TypeError: Unknown chunk type 135: a coding error, in the library or in the workload, after faults: a library that meets damaged or missing data should refuse it with an error of its own/);
+    // One the operation was told of itself is its error path's: nedb read `.code` of an undefined
+    // close error while handling a failed fsync's EIO.
+    const errorPath = onFileA('error-path', async (ctx) => {
+      const fd = fs.openSync(ctx.path('a'), 'w');
+      fs.writeSync(fd, 'y');
+      try {
+        fs.fsyncSync(fd);
+      } catch (error) {
+        const onClose = undefined as { code: string } | undefined;
+        if ((error as { code?: string }).code === 'EPERM' || onClose!.code === 'EISDIR') throw error;
+      }
+    }, 1);
+    const told = await runTargetPlan(errorPath, targetPlan(errorPath, 'test', 1, noFaults({ rates: { 'fsync-error': 1 } })));
+    const fsyncFailed = told.faultsFired.find((fault) => fault.kind === 'fsync-error');
+    expect(told.violations[0]!.message).toMatch(new RegExp(`^operation 0 \\(error-path\\) threw TypeError: Cannot read properties of undefined \\(reading 'code'\\): a coding error, in the library or in the workload, after an injected fsync-error at I/O #${fsyncFailed!.io} failed a call of this operation: the library's error path should reject with that error, or one of its own, not throw`));
     const plain = (await import('./fixtures/every-operation-fails.ts')).default;
     const passed = await runTargetPlan(asAny(plain), targetPlan(asAny(plain), 'test', 1, noFaults()));
     expect(passed.violations).toEqual([]);
