@@ -286,9 +286,23 @@ function maskJson(value: string): string {
 /** What {@link invalidJson} becomes in a cause's shape. */
 const notValidJson = '<not valid JSON>';
 
-/** The key runs are grouped by: the invariant and the shape of the root cause (see {@link causeShape}). */
+/**
+ * A short word glued to a number (`a3`, `b17`, `user5`) and a bare word a call is given
+ * (`getItem(alpha)`): a workload's names for its keys and records, data as much as the number
+ * is. Runs are grouped without them: a node-persist user's one bug read as 3 root causes, one
+ * per key prefix (`a3`, `b3`) or key (`alpha`, `beta`). A group's shape still shows them.
+ */
+const namedNumber = /(?<![\w$-])[A-Za-z]{1,4}(?=\d+(?![\w$]))/g;
+const callArgument = /(?<=[A-Za-z_$][\w$]*\()[A-Za-z_$][\w$.-]*(?=\))/g;
+
+/** `message` with the names of {@link namedNumber} and {@link callArgument} masked, for grouping. */
+function groupingForm(message: string): string {
+  return message.replace(namedNumber, 'w').replace(callArgument, '…');
+}
+
+/** The key runs are grouped by: the invariant and the shape of the root cause (see {@link causeShape}), names masked ({@link groupingForm}). */
 export function rootCauseKey(invariant: string, message: string): string {
-  return `${invariant}\u0000${causeShape(message)}`;
+  return `${invariant}\u0000${causeShape(groupingForm(message))}`;
 }
 
 /**
@@ -296,7 +310,7 @@ export function rootCauseKey(invariant: string, message: string): string {
  * kill -9 and after a power loss (harness/fault-free.ts asks whether it needs either).
  */
 export function crashlessCauseKey(invariant: string, message: string): string {
-  return `${invariant}\u0000${causeShape(message).replace(/ \(after [^()]*\)$/, '')}`;
+  return `${invariant}\u0000${causeShape(groupingForm(message)).replace(/ \(after [^()]*\)$/, '')}`;
 }
 
 /**

@@ -350,6 +350,17 @@ describe('rootCauseGroups', () => {
     expect(groups[0]!.runs.map((run) => `${run.scenario} ${run.seed}`)).toEqual(['wal-append 1', 'checkpoint-prune 5', 'checkpoint-prune 6']);
   });
 
+  it('groups runs whose messages differ only in a workload\'s names: a short word glued to a number, a bare word a call is given (a node-persist user\'s one bug read as 3 root causes)', () => {
+    const named = rootCauseGroups([
+      violation('np', 1, 'whole', 'key a3 is unreadable: getItem(alpha) threw Error: does not look like a valid storage file', 0),
+      violation('np', 2, 'whole', 'key b17 is unreadable: getItem(beta) threw Error: does not look like a valid storage file', 0),
+      violation('np', 3, 'whole', 'key a2 is unreadable: getItem(alpha) threw Error: Unexpected end of JSON input', 0),
+    ], ['np']);
+    expect(named.map((group) => group.runs.length)).toEqual([2, 1]);
+    // The heading is the first run's shape, its names kept.
+    expect(named[0]!.shape).toBe('key aN is unreadable: getItem(alpha) threw Error: does not look like a valid storage file');
+  });
+
   it('folds follow-on complaints under their run instead of grouping them', () => {
     expect(groups.flatMap((group) => group.runs).reduce((sum, run) => sum + 1 + run.followOns.length, 0)).toBe(violations.length);
     expect(groups.some((group) => group.invariant === 'prefix')).toBe(false);
