@@ -327,7 +327,7 @@ class LibraryRun<S, L, M> {
    * the operation's position, and the crash a power loss in it stands for in each crash state.
    */
   #renameLooksIn: { readonly position: number; readonly crashIn: (crashState: number) => TargetCrash } | undefined;
-  /** Looks at a power loss right after a rename inside the section under way, taken when it ends ({@link #renameLooksNow}). */
+  /** Looks at a power loss inside the section under way (right after a rename, right before a reopen's first fsync after writes of its own), taken when it ends ({@link #renameLooksNow}). */
   #renameLooks: PowerLossNow<S>[] = [];
 
   constructor(
@@ -604,7 +604,7 @@ class LibraryRun<S, L, M> {
    * crash `crashIn` names: a copy of the disk and of the workload's state; undefined, and counted
    * as skipped, when the state cannot be copied.
    */
-  #powerLossNow(why: PowerLossLook, position: number, crashIn: (crashState: number) => TargetCrash): PowerLossNow<S> | undefined {
+  #powerLossNow(why: PowerLossLook, position: number, crashIn: (crashState: number) => TargetCrash, io?: number): PowerLossNow<S> | undefined {
     const state = cloneState(this.#ctx.state);
     if (state === undefined) {
       this.#looksSkipped++;
@@ -612,13 +612,35 @@ class LibraryRun<S, L, M> {
     }
     const disk = this.#world.copyOfDisk();
     const look: CrashToLookAt = {
-      disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: disk.machine.ioCount,
+      disk, kind: 'power-loss', crashIndex: this.#crashStates.length, io: io ?? disk.machine.ioCount,
       primaryState: primaryStateOf(why), primaryKey: undefined, rot: [], beforeStep: { step: position, why },
     };
     return { look, state: state.state, crashIn };
   }
 
-  /** Takes the looks renames asked for in the section that just ended. */
+  /**
+   * Watches the reopen about to run for a look at a power loss right before its first fsync after
+   * writes of its own, when it begins on writes the crashed process left unsynced
+   * (PowerLossWatch.inRecovery), taken with the rename looks when its section ends.
+   * @returns what stops watching
+   */
+  #watchRecovery(world: SimWorld, position: number, crashIn: (crashState: number) => TargetCrash): () => void {
+    const unwatch = (): void => {
+      world.onSync = undefined;
+    };
+    if (this.#lookFailed || !this.#powerLossWatch.recoveryWatched(world)) return unwatch;
+    const unsyncedAtOpen = world.unsyncedCount;
+    world.onSync = (io) => {
+      const why = this.#powerLossWatch.inRecovery(world, unsyncedAtOpen);
+      if (why === undefined || this.#lookFailed) return;
+      unwatch();
+      const now = this.#powerLossNow(why, position, crashIn, io);
+      if (now !== undefined) this.#renameLooks.push(now);
+    };
+    return unwatch;
+  }
+
+  /** Takes the looks renames (and a reopen's first fsync, {@link #watchRecovery}) asked for in the section that just ended. */
   async #renameLooksNow(): Promise<void> {
     const looks = this.#renameLooks;
     this.#renameLooks = [];
@@ -835,7 +857,8 @@ class LibraryRun<S, L, M> {
       // A power loss inside the reopen is told as part of the crash it recovers from, as the run's own.
       const reopening = (): Promise<RunOutcome<L>> => this.#section('recovery', () => this.#open());
       const inReopen = (crashState: number): TargetCrash => ({ ...crash, reopenCrashes: [...(crash.reopenCrashes ?? []), { kind: 'power-loss', crashState }] });
-      let opened = faultsOn ? await this.#lookingAtRenames(afterOperation, inReopen, reopening) : await reopening();
+      const unwatch = faultsOn ? this.#watchRecovery(world, afterOperation, inReopen) : undefined;
+      let opened = faultsOn ? await this.#lookingAtRenames(afterOperation, inReopen, () => reopening().finally(unwatch)) : await reopening();
       if (opened.outcome === 'crashed') return await this.#check(opened.kind, moment, crash);
       world.setFaultsEnabled('scheduled');
       // An injected error may fail an open; the library must open once faults stop. The retry

@@ -19,7 +19,7 @@ import { librarySubject } from '../../targets/subject.ts';
 import { defineWorkload, InvariantViolation, type Workload, type WorkloadContext } from '../../targets/workload.ts';
 import lowdbWorkload from '../../targets/lowdb.ts';
 import writeFileAtomicWorkload from '../../targets/write-file-atomic.ts';
-import { carefulWriter, carelessWriter, fsyncIgnoringWriter, reopenRenamer, syncedInPlaceWriter, writeCarefully } from './writers.ts';
+import { carefulWriter, carelessWriter, fsyncIgnoringWriter, journalWriter, reopenRenamer, syncedInPlaceWriter, writeCarefully } from './writers.ts';
 import { fsyncPath, writeAll } from './planted-writers.ts';
 import { documentOf } from '../../targets/write-file-atomic.ts';
 
@@ -630,6 +630,34 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect(shrunk.violation).toMatchObject({ invariant: 'whole', crash: { crashState: 3 } });
     expect(shrunk.violation?.look).toBeUndefined();
     expect((await runTargetPlan(asAny(reopenRenamer), shrunk.plan)).violations[0]).toMatchObject({ invariant: 'whole' });
+  });
+
+  it('look at a power loss inside a reopen that began on unsynced writes, right before its first fsync after writes of its own: a rollback from a journal only the page cache holds is caught, one that makes the journal durable first passes', async () => {
+    // A kill -9 at the journal's fsync in operation 0: the journal the reopen reads is unsynced.
+    const plan = (workload: unknown, looks: number, seed: number): TargetPlan => quietPlan(workload, seed, { operations: [0, 1], crashStates: [0, 2], looks }, [{ io: 0, kind: 'kill-9', step: 0, ioInStep: 0, at: 'sync /powercut-target/doc.journal' }]);
+    const trusting = journalWriter(true);
+    const caught: number[] = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      expect((await runTargetPlan(asAny(trusting), plan(trusting, 0, seed))).violations).toEqual([]);
+      const [violation] = (await runTargetPlan(asAny(trusting), plan(trusting, 5, seed))).violations;
+      if (violation === undefined) continue;
+      caught.push(seed);
+      expect(violation.look).toMatchObject({ crash: 1, beforeStep: 0, why: 'recovery-unsynced' });
+      expect(violation.crash).toMatchObject({ kind: 'kill-9', afterOperation: 0, reopenCrashes: [{ kind: 'power-loss' }] });
+      expect(violation.message).toMatch(/^crash 2 \(a power loss\) before step 0, right before the first fsync of an open that began on unsynced writes and wrote more of its own(, settled on crash state \d+ \([^)]+\))?: doc\.json is (torn|gone)/);
+    }
+    expect(caught.length).toBeGreaterThan(0);
+    const careful = journalWriter(false);
+    for (let seed = 1; seed <= 12; seed++) {
+      const looked = await runTargetPlan(asAny(careful), plan(careful, 5, seed));
+      expect(looked.violations).toEqual([]);
+      expect(looked.looks).toBeGreaterThan(0);
+    }
+    // Shrinking moves it onto the run's own path: a power loss at that fsync.
+    const shrunk = await shrinkTargetPlan(asAny(trusting), plan(trusting, 5, caught[0]!));
+    expect(shrunk.violation?.look).toBeUndefined();
+    expect(shrunk.violation?.invariant).toMatch(/^(whole|durable)$/);
+    expect((await runTargetPlan(asAny(trusting), shrunk.plan)).violations[0]?.invariant).toBe(shrunk.violation?.invariant);
   });
 
   it('look at a power loss right after an operation that left more than new names unsynced, settled on the state that keeps nothing unsynced: write-file-atomic does not fsync the directory, so an acknowledged write is lost', async () => {

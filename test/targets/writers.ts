@@ -112,3 +112,73 @@ export const reopenRenamer: Workload<State, Write> = {
     return (ctx2, text) => writeCarefully(ctx2, text);
   },
 };
+
+/** Writes `text` to `path` (truncating it first) and fsyncs it. */
+function writeSynced(path: string, text: string): void {
+  const fd = fs.openSync(path, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Fsyncs the directory `dir`. */
+function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Whether `text` is a whole document. */
+const wholeDocument = (text: string): boolean => {
+  try {
+    return documentOf((JSON.parse(text) as { version: number }).version) === text;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A rollback journal, as SQLite's: each replacement saves the old document to `doc.journal` and
+ * fsyncs it and the folder, rewrites `doc.json` in place and fsyncs it, then deletes the journal.
+ * Its open rolls a whole journal back over `doc.json` and deletes it (a torn one was never
+ * fsynced, so `doc.json` was never touched). `trusting`: it rolls back from the journal as the
+ * open read it, which after a kill -9 may be in the page cache alone; otherwise it first copies the
+ * journal to a new file, fsyncs it and renames it over the old one.
+ */
+export function journalWriter(trusting: boolean): Workload<State, Write> {
+  const journalled = async (ctx: WorkloadContext<State>, text: string): Promise<void> => {
+    const doc = ctx.path(fileName);
+    if (!fs.existsSync(doc)) return writeCarefully(ctx, text);
+    writeSynced(ctx.path('doc.journal'), fs.readFileSync(doc, 'utf8'));
+    syncDir(ctx.root);
+    writeSynced(doc, text);
+    fs.unlinkSync(ctx.path('doc.journal'));
+    syncDir(ctx.root);
+  };
+  return {
+    ...writerWorkload(trusting ? 'journal-trusting' : 'journal-writer', journalled),
+    open: (ctx) => {
+      const journal = ctx.path('doc.journal');
+      if (fs.existsSync(journal)) {
+        const saved = fs.readFileSync(journal, 'utf8');
+        if (wholeDocument(saved)) {
+          if (!trusting) {
+            writeSynced(`${journal}.tmp`, saved);
+            fs.renameSync(`${journal}.tmp`, journal);
+            syncDir(ctx.root);
+          }
+          writeSynced(ctx.path(fileName), saved);
+        }
+        fs.unlinkSync(journal);
+        syncDir(ctx.root);
+      }
+      return journalled;
+    },
+  };
+}
