@@ -503,18 +503,15 @@ class EngineRun {
   }
 
   /**
-   * Watches the open about to begin for a look at a power loss right before its first fsync that
-   * follows writes of its own, when it begins on writes a crashed process left unsynced
+   * Watches the open about to begin for looks at a power loss right before its fsyncs that follow
+   * writes over durable data, when it begins on writes a crashed process left unsynced
    * (PowerLossWatch.inRecovery).
    */
   #watchRecovery(world: SimWorld): void {
-    if (!this.#faultsOn || this.#lookFailed || !this.#powerLossWatch.recoveryWatched(world)) return;
-    const unsyncedAtOpen = world.unsyncedCount;
+    const watch = this.#faultsOn && !this.#lookFailed ? this.#powerLossWatch.watchRecovery(world) : undefined;
+    if (watch === undefined) return;
     world.onSync = (io) => {
-      const why = this.#faultsOn ? this.#powerLossWatch.inRecovery(world, unsyncedAtOpen) : undefined;
-      if (why === undefined) return;
-      world.onSync = undefined;
-      this.#lookBetweenSteps(why, io);
+      if (this.#faultsOn) this.#lookBetweenSteps(this.#powerLossWatch.inRecovery(world, watch), io);
     };
   }
 

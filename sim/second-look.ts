@@ -53,7 +53,7 @@ import { checkHandle, promising, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
-import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport } from './world.ts';
+import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport, type UnsyncedHolders } from './world.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
@@ -112,7 +112,7 @@ const lookReasons: Readonly<Record<PowerLossLook, string>> = {
   'close-unsynced': 'in step #, right after a clean close that left writes unsynced',
   'rename-unsynced': 'in step #, right after a rename moved a file whose data was not synced',
   'operation-unsynced': 'before step #, right after an operation that left writes unsynced',
-  'recovery-unsynced': 'before step #, right before the first fsync of an open that began on unsynced writes and wrote more of its own',
+  'recovery-unsynced': 'before step #, right before an fsync of an open that began on unsynced writes, after it wrote over durable data',
 };
 
 /**
@@ -265,6 +265,19 @@ export class RotWatch {
   }
 }
 
+/** Looks a watched open takes at most, at fsyncs after it wrote over durable data ({@link PowerLossWatch.inRecovery}). */
+export const recoveryLooksMax = 1;
+
+/** What an open watched for {@link PowerLossWatch.inRecovery} has done so far. */
+export interface RecoveryWatch {
+  /** {@link SimWorld.durableOverwrites} when it began, or at its last look. */
+  overwrites: number;
+  /** Looks it may still take. */
+  left: number;
+  /** What held unsynced records when it began: a look is taken only while one still does. */
+  readonly inherited: UnsyncedHolders;
+}
+
 /** Moments looked at after each fsync that failed ext4's way on unsynced writes ({@link PowerLossWatch}). */
 export const forgottenLooksMax = 2;
 
@@ -342,28 +355,33 @@ export class PowerLossWatch {
   }
 
   /**
-   * Whether an open beginning now on `world` is watched for {@link inRecovery}: looks are on and
-   * fair, and a crashed process (a kill -9, or an open that failed) left writes unsynced, which the
-   * recovery may read and act on before they are durable.
+   * Starts watching an open beginning now on `world` for {@link inRecovery}, when looks are on and
+   * fair and a crashed process (a kill -9, or an open that failed) left writes unsynced, which the
+   * recovery may read and act on before they are durable; undefined otherwise.
    */
-  recoveryWatched(world: SimWorld): boolean {
-    return this.#unsynced(world);
+  watchRecovery(world: SimWorld): RecoveryWatch | undefined {
+    return this.#unsynced(world) ? { overwrites: world.durableOverwrites, left: recoveryLooksMax, inherited: world.unsyncedHolders() } : undefined;
   }
 
   /**
    * Why to look at a power loss in `world` right before an fsync inside a watched open
-   * ({@link recoveryWatched}), asked at its fsyncs until it says one: at the first where the
-   * recovery has written more of its own (`unsyncedAtOpen`: what was unsynced when it began).
+   * ({@link watchRecovery}), asked at each of its fsyncs: at each where the recovery has written
+   * over durable data since it began, or since its last such look, while some file or directory
+   * that held unsynced records when it began still does, up to {@link recoveryLooksMax}.
    * A recovery that trusts what the crashed process left only in the page cache (a journal or a
    * log never fsynced) and writes over durable data with it (a rollback, a replay into the main
-   * file) has made the store depend on bytes a power loss can still take: a power loss there
-   * loses the journal and tears what it was rolling back, and no recovery after it can repair
-   * the file. A run shows it only when its own power loss lands inside that recovery, before its
-   * fsync; a recovery that first makes what it read durable (rewrites and fsyncs the journal) is
-   * looked at once, at that fsync, and loses nothing.
+   * file, a removal of what the unsynced data replaces) has made the store depend on bytes a power
+   * loss can still take: a power loss there loses the journal and tears what it was rolling back,
+   * and no recovery after it can repair the file. A run shows it only when its own power loss
+   * lands inside that recovery, before its fsync. A recovery that first makes what it read durable
+   * (rewrites and fsyncs the journal) is looked at there too, and loses nothing; one that only
+   * appends and creates new files never is.
    */
-  inRecovery(world: SimWorld, unsyncedAtOpen: number): PowerLossLook | undefined {
-    return this.#mayLook(world) && world.unsyncedCount > unsyncedAtOpen ? 'recovery-unsynced' : undefined;
+  inRecovery(world: SimWorld, watch: RecoveryWatch): PowerLossLook | undefined {
+    if (watch.left === 0 || !this.#mayLook(world) || world.durableOverwrites === watch.overwrites || !world.stillUnsynced(watch.inherited)) return undefined;
+    watch.overwrites = world.durableOverwrites;
+    watch.left--;
+    return 'recovery-unsynced';
   }
 
   /** Why to look at a power loss in `world` right after an open succeeded, if at all. */

@@ -193,8 +193,8 @@ export interface LookPlace {
    * a power loss at I/O `io`, the next one (in a library run, inside operation `beforeStep`);
    * `operation-unsynced`, a library's operation just before returned and left writes unsynced
    * (whatever it promised, its workload's invariants judge); `recovery-unsynced`, the open before
-   * step `beforeStep` began on writes a crashed process left unsynced and had written more of its
-   * own by its first fsync, and the power loss strikes right before that fsync: pinned as a power
+   * step `beforeStep` began on writes a crashed process left unsynced and wrote over durable data
+   * before an fsync, and the power loss strikes right before that fsync: pinned as a power
    * loss at I/O `io`, the fsync's own.
    */
   readonly why?: PowerLossLook;

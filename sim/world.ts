@@ -126,6 +126,9 @@ export interface RestartOptions {
 }
 
 /** What the last power loss did beyond dropping whole records: garbage written, by path. */
+/** The files and directories that held unsynced records at a moment ({@link SimWorld.unsyncedHolders}); opaque outside the disk. */
+export type UnsyncedHolders = ReadonlySet<object>;
+
 export interface PowerLossReport {
   readonly crashState: number;
   readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
@@ -700,6 +703,21 @@ export class SimWorld {
    */
   get unsyncedCount(): number {
     return this.#kernel.disk.unsyncedCount();
+  }
+
+  /** The files and directories holding unsynced records now, as a token for {@link stillUnsynced}. */
+  unsyncedHolders(): UnsyncedHolders {
+    return this.#kernel.disk.unsyncedHolders();
+  }
+
+  /** Whether one of `holders` ({@link unsyncedHolders}) still holds unsynced records. */
+  stillUnsynced(holders: UnsyncedHolders): boolean {
+    return this.#kernel.disk.stillUnsynced(holders as ReturnType<SimDisk['unsyncedHolders']>);
+  }
+
+  /** Writes, truncations, removals and renames so far that went over data already durable ({@link SimDisk.durableOverwrites}). */
+  get durableOverwrites(): number {
+    return this.#kernel.disk.durableOverwrites;
   }
 
   /** What a power loss now could lose beyond new names, as a key; empty when nothing ({@link SimDisk.unsyncedBeyondNewNames}). */

@@ -327,7 +327,7 @@ class LibraryRun<S, L, M> {
    * the operation's position, and the crash a power loss in it stands for in each crash state.
    */
   #renameLooksIn: { readonly position: number; readonly crashIn: (crashState: number) => TargetCrash } | undefined;
-  /** Looks at a power loss inside the section under way (right after a rename, right before a reopen's first fsync after writes of its own), taken when it ends ({@link #renameLooksNow}). */
+  /** Looks at a power loss inside the section under way (right after a rename, right before a reopen's fsync after it wrote over durable data), taken when it ends ({@link #renameLooksNow}). */
   #renameLooks: PowerLossNow<S>[] = [];
 
   constructor(
@@ -619,8 +619,8 @@ class LibraryRun<S, L, M> {
   }
 
   /**
-   * Watches the reopen about to run for a look at a power loss right before its first fsync after
-   * writes of its own, when it begins on writes the crashed process left unsynced
+   * Watches the reopen about to run for looks at a power loss right before its fsyncs that follow
+   * writes over durable data, when it begins on writes the crashed process left unsynced
    * (PowerLossWatch.inRecovery), taken with the rename looks when its section ends.
    * @returns what stops watching
    */
@@ -628,19 +628,17 @@ class LibraryRun<S, L, M> {
     const unwatch = (): void => {
       world.onSync = undefined;
     };
-    if (this.#lookFailed || !this.#powerLossWatch.recoveryWatched(world)) return unwatch;
-    const unsyncedAtOpen = world.unsyncedCount;
+    const watch = this.#lookFailed ? undefined : this.#powerLossWatch.watchRecovery(world);
+    if (watch === undefined) return unwatch;
     world.onSync = (io) => {
-      const why = this.#powerLossWatch.inRecovery(world, unsyncedAtOpen);
-      if (why === undefined || this.#lookFailed) return;
-      unwatch();
-      const now = this.#powerLossNow(why, position, crashIn, io);
+      const why = this.#lookFailed ? undefined : this.#powerLossWatch.inRecovery(world, watch);
+      const now = why === undefined ? undefined : this.#powerLossNow(why, position, crashIn, io);
       if (now !== undefined) this.#renameLooks.push(now);
     };
     return unwatch;
   }
 
-  /** Takes the looks renames (and a reopen's first fsync, {@link #watchRecovery}) asked for in the section that just ended. */
+  /** Takes the looks renames (and a reopen's fsyncs, {@link #watchRecovery}) asked for in the section that just ended. */
   async #renameLooksNow(): Promise<void> {
     const looks = this.#renameLooks;
     this.#renameLooks = [];

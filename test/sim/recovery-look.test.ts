@@ -1,7 +1,7 @@
 /**
  * Second looks at a power loss inside a recovery (PowerLossWatch.inRecovery, sim/second-look.ts):
- * an open that began on writes a crashed process left unsynced, and wrote more of its own, is
- * looked at with the power lost right before its first fsync.
+ * an open that began on writes a crashed process left unsynced, and wrote over durable data, is
+ * looked at with the power lost right before the fsync after it.
  */
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../sim/runner.ts';
@@ -47,7 +47,7 @@ describe('second looks at a power loss inside a recovery that began on unsynced 
     // restore it, and the next open refuses a store no fault damaged.
     expect(violation?.invariant).toBe('false-corruption');
     expect(violation?.look).toMatchObject({ crash: 1, crashState: 0, beforeStep: 2, why: 'recovery-unsynced' });
-    expect(violation?.message).toMatch(/^crash 2 \(a power loss\) before step 2, right before the first fsync of an open that began on unsynced writes and wrote more of its own: open refused with "\/db\/db: the record at offset 0 fails its checksum"/);
+    expect(violation?.message).toMatch(/^crash 2 \(a power loss\) before step 2, right before an fsync of an open that began on unsynced writes, after it wrote over durable data: open refused with "\/db\/db: the record at offset 0 fails its checksum"/);
     expect(violation?.message.replace(lookPrefix, '')).toMatch(/^open refused/);
   });
 
@@ -57,7 +57,7 @@ describe('second looks at a power loss inside a recovery that began on unsynced 
     const looked = await runPlan(plan, engine);
     const look = looked.violations[0]!.look!;
     expect(look).toMatchObject({ crash: 1, crashState: 13, why: 'recovery-unsynced' });
-    expect(looked.violations[0]?.message).toMatch(/^crash 2 \(a power loss\) before step 2, right before the first fsync of an open that began on unsynced writes and wrote more of its own, settled on crash state 13 \(a seeded random share of unsynced writes and names kept\): open refused/);
+    expect(looked.violations[0]?.message).toMatch(/^crash 2 \(a power loss\) before step 2, right before an fsync of an open that began on unsynced writes, after it wrote over durable data, settled on crash state 13 \(a seeded random share of unsynced writes and names kept\): open refused/);
     const pinned = explicitLook(plan, looked);
     expect(pinned.faults.scheduled).toContainEqual({ io: look.io, kind: 'power-loss', arg: 0 });
     expect(pinned.crashStates?.[1]).toBe(look.crashState);
@@ -86,6 +86,45 @@ describe('second looks at a power loss inside a recovery that began on unsynced 
     expect(looked.crashes).toBe(1);
     expect(looked.violations).toEqual([]);
     expect(looked.looks ?? 0).toBe(0);
+  });
+
+  it('count what goes over durable data in place: a write inside a file\'s durable size, a truncation below it; not an append, a write over unsynced bytes, a rename or a removal', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/d');
+    const counts: number[] = [];
+    await inWorld(world, async () => {
+      const count = (): void => void counts.push(world.durableOverwrites);
+      const file = await world.fs.open('/d/a', { create: true });
+      await file.append(filled(100, 0xaa));
+      await file.write(10, filled(10, 0xbb));
+      count(); // nothing durable yet
+      await file.sync();
+      await file.append(filled(10, 0xcc));
+      await file.write(105, filled(2, 0xdd));
+      count(); // past the durable size: still none
+      await file.write(0, filled(4, 0xee));
+      count(); // inside it
+      await file.truncate(50);
+      count(); // below it
+      const other = await world.fs.open('/d/b', { create: true });
+      await other.append(filled(10, 0x11));
+      await other.close();
+      await world.fs.rename('/d/b', '/d/c');
+      await world.fs.unlink('/d/c');
+      count(); // an unsynced file renamed and removed
+      await file.close();
+      await world.fs.rename('/d/a', '/d/a2');
+      count(); // a file moved, nothing replaced
+      const fresh = await world.fs.open('/d/b', { create: true });
+      await fresh.append(filled(10, 0x22));
+      await fresh.close();
+      await world.fs.rename('/d/b', '/d/a2');
+      count(); // replaced a file with durable data
+      await world.fs.syncDir('/d');
+      await world.fs.unlink('/d/a2');
+      count(); // removed a file with durable data
+    });
+    expect(counts).toEqual([0, 0, 1, 2, 2, 2, 2, 2]);
   });
 
   it('are told at each fsync of a file or a directory, before it, with its I/O index', async () => {

@@ -632,7 +632,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
     expect((await runTargetPlan(asAny(reopenRenamer), shrunk.plan)).violations[0]).toMatchObject({ invariant: 'whole' });
   });
 
-  it('look at a power loss inside a reopen that began on unsynced writes, right before its first fsync after writes of its own: a rollback from a journal only the page cache holds is caught, one that makes the journal durable first passes', async () => {
+  it('look at a power loss inside a reopen that began on unsynced writes, right before the fsync after it wrote over durable data: a rollback from a journal only the page cache holds is caught, one that makes the journal durable first passes', async () => {
     // A kill -9 at the journal's fsync in operation 0: the journal the reopen reads is unsynced.
     const plan = (workload: unknown, looks: number, seed: number): TargetPlan => quietPlan(workload, seed, { operations: [0, 1], crashStates: [0, 2], looks }, [{ io: 0, kind: 'kill-9', step: 0, ioInStep: 0, at: 'sync /powercut-target/doc.journal' }]);
     const trusting = journalWriter(true);
@@ -644,7 +644,7 @@ describe('second looks at a library\'s power loss (sim/second-look.ts)', () => {
       caught.push(seed);
       expect(violation.look).toMatchObject({ crash: 1, beforeStep: 0, why: 'recovery-unsynced' });
       expect(violation.crash).toMatchObject({ kind: 'kill-9', afterOperation: 0, reopenCrashes: [{ kind: 'power-loss' }] });
-      expect(violation.message).toMatch(/^crash 2 \(a power loss\) before step 0, right before the first fsync of an open that began on unsynced writes and wrote more of its own(, settled on crash state \d+ \([^)]+\))?: doc\.json is (torn|gone)/);
+      expect(violation.message).toMatch(/^crash 2 \(a power loss\) before step 0, right before an fsync of an open that began on unsynced writes, after it wrote over durable data(, settled on crash state \d+ \([^)]+\))?: doc\.json is (torn|gone)/);
     }
     expect(caught.length).toBeGreaterThan(0);
     const careful = journalWriter(false);
