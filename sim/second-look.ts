@@ -53,7 +53,8 @@ import { checkHandle, promising, recoveredState } from './engine-results.ts';
 import type { CommitModel } from './model.ts';
 import { FilesCheck } from './check-memo.ts';
 import { copyDisk } from './disk/disk-copy.ts';
-import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport, type UnsyncedHolders } from './world.ts';
+import { powerLossNoteFor, SimWorld, type DiskCopy, type PowerLossReport } from './world.ts';
+import type { UnsyncedRecords } from './disk/disk.ts';
 import type { FaultProfile } from './disk/faults.ts';
 import { Rng } from './rng.ts';
 import type { CrashKind } from './scheduler.ts';
@@ -274,8 +275,8 @@ export interface RecoveryWatch {
   overwrites: number;
   /** Looks it may still take. */
   left: number;
-  /** What held unsynced records when it began: a look is taken only while one still does. */
-  readonly inherited: UnsyncedHolders;
+  /** The records unsynced when it began: a look is taken only while one still is. */
+  readonly inherited: UnsyncedRecords;
 }
 
 /** Moments looked at after each fsync that failed ext4's way on unsynced writes ({@link PowerLossWatch}). */
@@ -360,14 +361,14 @@ export class PowerLossWatch {
    * recovery may read and act on before they are durable; undefined otherwise.
    */
   watchRecovery(world: SimWorld): RecoveryWatch | undefined {
-    return this.#unsynced(world) ? { overwrites: world.durableOverwrites, left: recoveryLooksMax, inherited: world.unsyncedHolders() } : undefined;
+    return this.#unsynced(world) ? { overwrites: world.durableOverwrites, left: recoveryLooksMax, inherited: world.unsyncedRecords() } : undefined;
   }
 
   /**
    * Why to look at a power loss in `world` right before an fsync inside a watched open
    * ({@link watchRecovery}), asked at each of its fsyncs: at each where the recovery has written
-   * over durable data since it began, or since its last such look, while some file or directory
-   * that held unsynced records when it began still does, up to {@link recoveryLooksMax}.
+   * over durable data since it began, or since its last such look, while some write or directory
+   * operation that was unsynced when it began still is, up to {@link recoveryLooksMax}.
    * A recovery that trusts what the crashed process left only in the page cache (a journal or a
    * log never fsynced) and writes over durable data with it (a rollback, a replay into the main
    * file, a removal of what the unsynced data replaces) has made the store depend on bytes a power

@@ -18,7 +18,7 @@ import { assert } from '../engine/assert.ts';
 import type { FileSystem } from '../engine/ports/fs.ts';
 import { SimClock } from './clock.ts';
 import { namedCrashStates, survivalOf, type GarbageRange } from './disk/crash-policy.ts';
-import { childPath, SimDisk, splitPath } from './disk/disk.ts';
+import { childPath, SimDisk, splitPath, type UnsyncedRecords } from './disk/disk.ts';
 import { FileState } from './disk/file-state.ts';
 import { drawFlipBit } from './disk/file-ops.ts';
 import type { DiskImage, MachineState } from './disk/image.ts';
@@ -126,9 +126,6 @@ export interface RestartOptions {
 }
 
 /** What the last power loss did beyond dropping whole records: garbage written, by path. */
-/** The files and directories that held unsynced records at a moment ({@link SimWorld.unsyncedHolders}); opaque outside the disk. */
-export type UnsyncedHolders = ReadonlySet<object>;
-
 export interface PowerLossReport {
   readonly crashState: number;
   readonly garbage: ReadonlyMap<string, readonly GarbageRange[]>;
@@ -705,17 +702,17 @@ export class SimWorld {
     return this.#kernel.disk.unsyncedCount();
   }
 
-  /** The files and directories holding unsynced records now, as a token for {@link stillUnsynced}. */
-  unsyncedHolders(): UnsyncedHolders {
-    return this.#kernel.disk.unsyncedHolders();
+  /** The unsynced records of files and directories now, as a token for {@link stillUnsynced}. */
+  unsyncedRecords(): UnsyncedRecords {
+    return this.#kernel.disk.unsyncedRecords();
   }
 
-  /** Whether one of `holders` ({@link unsyncedHolders}) still holds unsynced records. */
-  stillUnsynced(holders: UnsyncedHolders): boolean {
-    return this.#kernel.disk.stillUnsynced(holders as ReturnType<SimDisk['unsyncedHolders']>);
+  /** Whether one of `records` ({@link unsyncedRecords}) is still unsynced (records written since do not count). */
+  stillUnsynced(records: UnsyncedRecords): boolean {
+    return this.#kernel.disk.stillUnsynced(records);
   }
 
-  /** Writes, truncations, removals and renames so far that went over data already durable ({@link SimDisk.durableOverwrites}). */
+  /** Writes and truncations so far that went over data already durable, in place ({@link SimDisk.durableOverwrites}). */
   get durableOverwrites(): number {
     return this.#kernel.disk.durableOverwrites;
   }

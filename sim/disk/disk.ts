@@ -34,7 +34,7 @@ import { assert } from '../../engine/assert.ts';
 import type { IoErrorCode } from '../../engine/ports/fs.ts';
 import { diskError } from './disk-error.ts';
 import { dirLogs, dirPrefixLength, drawPerNameBias, namePrefixLength, settleFile, type CrashPolicy, type DataOrder, type DirOrder, type GarbageRange, type NameSync, type SectorWrites } from './crash-policy.ts';
-import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect } from './file-state.ts';
+import { FileState, newDamageLog, recordDamage, type DamageLog, type Misdirect, type PendingRecord } from './file-state.ts';
 
 /** The default unit of space: ext4's and XFS's default block. */
 export const defaultBlockBytes = 4096;
@@ -177,6 +177,9 @@ function describeTxn(txn: DirTxn): string {
 }
 
 /** The namespace, the files and the space of one simulated disk. */
+/** Unsynced records at a moment, each with its file (none for a directory operation): {@link SimDisk.unsyncedRecords}. */
+export type UnsyncedRecords = readonly { readonly file?: FileState; readonly record: PendingRecord | DirTxn }[];
+
 export class SimDisk {
   readonly sectorBytes: number;
   /** The unit of space: a file takes its size rounded up to a whole block. */
@@ -744,21 +747,32 @@ export class SimDisk {
     return garbage;
   }
 
-  /** The files and directories holding unsynced records now: what {@link stillUnsynced} asks about later. */
-  unsyncedHolders(): ReadonlySet<FileState | DirNode> {
-    const holders = new Set<FileState | DirNode>();
+  /** The unsynced records of files and directories now: what {@link stillUnsynced} asks about later. */
+  unsyncedRecords(): UnsyncedRecords {
+    const records: { file?: FileState; record: PendingRecord | DirTxn }[] = [];
+    const seen = new Set<FileState>();
     for (const dir of this.#dirs.values()) {
-      if (this.pendingInDir(dir) > 0) holders.add(dir);
+      for (const txn of dir.log) if (!txn.committed) records.push({ record: txn });
       for (const map of [dir.cache, dir.durable]) {
-        for (const entry of map.values()) if (entry instanceof FileState && entry.pending.length > 0) holders.add(entry);
+        for (const entry of map.values()) {
+          if (!(entry instanceof FileState) || seen.has(entry)) continue;
+          seen.add(entry);
+          for (const record of entry.pending) records.push({ file: entry, record });
+        }
       }
     }
-    return holders;
+    return records;
   }
 
-  /** Whether one of `holders` ({@link unsyncedHolders}) still holds unsynced records: none was synced since, or it was written again. */
-  stillUnsynced(holders: ReadonlySet<FileState | DirNode>): boolean {
-    for (const holder of holders) if (holder instanceof FileState ? holder.pending.length > 0 : this.pendingInDir(holder) > 0) return true;
+  /**
+   * Whether one of `records` ({@link unsyncedRecords}) is still unsynced: a directory operation
+   * no fsync committed, or a record still pending in a file that still has a name (one replaced
+   * or removed since holds nothing a recovery can read). Records written since do not count.
+   */
+  stillUnsynced(records: UnsyncedRecords): boolean {
+    for (const { file, record } of records) {
+      if (file === undefined ? !(record as DirTxn).committed : file.cacheLinks > 0 && file.pending.includes(record as PendingRecord)) return true;
+    }
     return false;
   }
 
