@@ -7,8 +7,8 @@
  * option), which makes the same assertion replay that plan instead of running a campaign.
  * A campaign in which no seed ran throws {@link NothingTestedError}: never a pass.
  */
-import { runCampaign, untestedReason, type CampaignOutcome } from '../harness/index.ts';
-import { findingOf } from '../harness/index.ts';
+import { runCampaign, untestedReason, type CampaignOutcome, type CampaignProgress } from '../harness/index.ts';
+import { failingRuns, findingOf } from '../harness/index.ts';
 import { keptPlanNote, needsNoFaultWords, planToKeep, shrinkPlan } from '../harness/index.ts';
 import { workerScript } from '../subjects/index.ts';
 import { NothingTestedError } from './errors.ts';
@@ -41,11 +41,19 @@ export interface AssertOptions {
   readonly plan?: string | URL;
   /** How printed commands start. @defaultValue 'npx powercut' */
   readonly invocation?: string;
+  /**
+   * Run every seed even after one failed, to count how many fail. By default the campaign stops
+   * issuing seeds at the first failure (the seeds under way finish, and every seed before it in
+   * campaign order has run, so the failure shrunk is the first one either way) and shrinks it: a
+   * failing test then costs the seeds up to its first failure, not the whole campaign.
+   * @defaultValue false
+   */
+  readonly allSeeds?: boolean;
 }
 
 /** The keys of {@link AssertOptions}. */
 export const assertOptionNames = optionNames({
-  scenarios: true, seeds: true, seedStart: true, jobs: true, timeBudgetSec: true, shrinkRunsMax: true, failuresDir: true, plan: true, invocation: true,
+  scenarios: true, seeds: true, seedStart: true, jobs: true, timeBudgetSec: true, shrinkRunsMax: true, failuresDir: true, plan: true, invocation: true, allSeeds: true,
 } satisfies Record<keyof AssertOptions, true>);
 
 /** Default of {@link AssertOptions.seeds}. */
@@ -67,6 +75,17 @@ export async function assertCrashSafe(subject: SubjectInput = {}, options: Asser
   return withHostEnv(() => crashSafe(subject, options));
 }
 
+/**
+ * How many seeds failed: all of them counted (`allSeeds`, or a failure in the last seeds issued),
+ * or the first failure and how far the campaign got before it stopped there.
+ */
+function failedCount(outcome: CampaignOutcome): string {
+  const failing = outcome.failingSeeds ?? 1;
+  const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
+  const counted = `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'})`;
+  return outcome.interrupted === true ? `${counted}, when the campaign stopped at its first failure after ${outcome.seeds} of ${outcome.seedsPlanned} seeds (allSeeds: true runs them all)` : counted;
+}
+
 /** {@link assertCrashSafe}, in the test runner's environment. */
 async function crashSafe(subject: SubjectInput, options: AssertOptions): Promise<CampaignOutcome | undefined> {
   checkOptions('assertCrashSafe subject', subject, subjectOptionNames);
@@ -78,13 +97,17 @@ async function crashSafe(subject: SubjectInput, options: AssertOptions): Promise
     return undefined;
   }
   const loaded = await loadInput(subject);
+  const firstFailure = new AbortController();
   const outcome = await runCampaign({
     subject: loaded, seeds: options.seeds ?? assertSeedsDefault, seedStart: options.seedStart ?? 1, jobs: options.jobs ?? 1, workerScript, invocation,
     ...(options.scenarios ? { units: options.scenarios } : {}),
     ...(options.timeBudgetSec !== undefined ? { timeBudgetSec: options.timeBudgetSec } : {}),
+    ...(options.allSeeds === true ? {} : { signal: firstFailure.signal, onProgress: (progress: CampaignProgress) => progress.violations > 0 && firstFailure.abort() }),
   });
   if (outcome.seeds === 0) throw new NothingTestedError(`powercut: nothing was tested: no seed ran (${outcome.seedsPlanned} planned${outcome.stoppedByTimeBudget ? '; the time budget was spent first' : ''})`);
-  const first = outcome.violations[0];
+  // The first failing run in campaign order (the order its seeds were issued in), whose root is
+  // what a campaign stopped at its first failure found too.
+  const first = failingRuns(outcome.violations, outcome.scenarios)[0]?.root;
   const untested = untestedReason(outcome);
   if (first === undefined && untested !== undefined) throw new NothingTestedError(`powercut: nothing was tested: ${untested}`);
   if (first === undefined) {
@@ -97,10 +120,8 @@ async function crashSafe(subject: SubjectInput, options: AssertOptions): Promise
   // The plan kept must fail where POWERCUT_PLAN replays it: alone, in a fresh thread.
   const kept = await planToKeep(loaded, plan, shrunk.plan, first.invariant, workerScript);
   const file = writeFailure(options.failuresDir, loaded, { ...kept.plan, found: { ...findingOf(shrunk.violation ?? first), ...foundInTest() } }, first.scenario, first.seed);
-  const failing = outcome.failingSeeds ?? 1;
-  const violations = outcome.violations.length + (outcome.violationsOmitted ?? 0);
   throw failure(loaded, shrunk.violation ?? { invariant: first.invariant, message: first.message, step: -1 }, file, first.scenario, first.seed, [
-    `${failing} of ${outcome.seeds} seeds failed (${violations} violation${violations === 1 ? '' : 's'}); ${shrunk.violation === undefined
+    `${failedCount(outcome)}; ${shrunk.violation === undefined
       ? `seed ${first.seed} did not fail ${first.invariant} again when rerun in this thread, so nothing was shrunk: the run depends on something its plan does not record (an environment variable, a file outside the simulated root, state a module keeps)`
       : `shrunk ${shrunk.before} to ${shrunk.after} in ${shrunk.runs} runs${shrunk.explicitFaults ? '' : '; its faults are still drawn at rates (the run with the faults that fired scheduled at their I/O did not fail the same way), so the plan replays them as drawn'}`}`,
     ...(kept.which === 'shrunk' ? [] : [keptPlanNote(kept.which, first.invariant)]),

@@ -39,6 +39,18 @@ describe('assertCrashSafe', () => {
     expect(failure.message).toContain(`it needs no fault: seed ${failure.seed} fails the same way with none injected`);
   });
 
+  it('stops at the first failing seed and shrinks it, unless allSeeds asks to count every failure: the same first failure either way', async () => {
+    const options = { scenarios: ['wal-append', 'rotation'], seeds: 10, failuresDir: dir };
+    const fast = (await thrown(assertCrashSafe({ engine: broken }, options))) as CrashSafetyError;
+    const all = (await thrown(assertCrashSafe({ engine: broken }, { ...options, allSeeds: true }))) as CrashSafetyError;
+    expect([all.unit, all.seed]).toEqual([fast.unit, fast.seed]);
+    const stopped = /(\d+) of (\d+) seeds failed \(\d+ violations?\), when the campaign stopped at its first failure after \2 of 20 seeds \(allSeeds: true runs them all\)/.exec(fast.message);
+    expect(stopped).not.toBeNull();
+    expect(Number(stopped![2])).toBeLessThan(20);
+    expect(all.message).toMatch(/(\d+) of 20 seeds failed \(\d+ violations\); /);
+    expect(all.message).not.toContain('stopped at its first failure');
+  });
+
   it('puts the environment the engine read (a planted bug\'s switch) in front of both ways to rerun, as repro lines do', async () => {
     process.env['PC_TEST_PLANTED'] = '1';
     try {
@@ -55,7 +67,8 @@ describe('assertCrashSafe', () => {
     expect((await assertCrashSafe({ engine }, options))?.seeds).toBe(4);
     process.env['PC_TEST_PLANTED'] = '1';
     try {
-      expect(await thrown(assertCrashSafe({ engine }, options))).toMatchObject({ invariant: 'durability' });
+      // The first failing run's root: the check that failed first in it.
+      expect(await thrown(assertCrashSafe({ engine }, options))).toMatchObject({ code: 'POWERCUT_VIOLATION', unit: 'wal-append', seed: 1, invariant: 'self-consistency' });
     } finally {
       delete process.env['PC_TEST_PLANTED'];
     }
