@@ -111,8 +111,8 @@ export function readOp(open: OpenFile, position: number, length: number): Operat
     ownsCrash: false,
     body: ({ io, fault }) => {
       checkOpen(open, 'read');
-      checkRange(position, 'read', path);
-      checkRange(length, 'read', path);
+      checkRange(position, 'read', path, 'position');
+      checkRange(length, 'read', path, 'length');
       if (fault === 'read-error') {
         k.fire(fault, io, undefined, path);
         throw k.injected('EIO', 'read', path);
@@ -220,7 +220,7 @@ export function writeOp(open: OpenFile, name: 'write' | 'append', position: numb
     ...(partial ? { outcome: (written: number) => (written < data.length ? `short=${written}` : 'ok') } : {}),
     body: ({ io, fault }) => {
       checkOpen(open, name);
-      checkRange(position, name, path);
+      checkRange(position, name, path, 'position');
       checkFileSize(position + data.length, name, path);
       // A power loss scheduled to strike before the write (argument 0): none of it reaches the page cache.
       if (fault === 'power-loss' && k.faults.scheduledArg(fault) === 0) crashAt(k, label, io, fault, 0);
@@ -345,7 +345,7 @@ export function truncateOp(open: OpenFile, size: number): Operation<void> {
     ownsCrash: false,
     body: ({ io, fault }) => {
       checkOpen(open, 'truncate');
-      checkRange(size, 'truncate', path);
+      checkRange(size, 'truncate', path, 'size');
       checkFileSize(size, 'truncate', path);
       if (fault === 'disk-full') fillDisk(open, io, growthBytes);
       if (growthBytes > 0 && file.cacheLinks > 0 && growthBytes > k.disk.freeBytes) {
@@ -432,8 +432,13 @@ function checkOpen(open: OpenFile, syscall: string): void {
   if (open.closed) throw new IoError('EBADF', syscall, open.path);
 }
 
-function checkRange(value: number, syscall: string, path: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new IoError('EINVAL', syscall, path);
+/**
+ * Refuses an offset, length or size that is not a natural number with `EINVAL`, naming it and
+ * its value: the caller computed it, often from bytes it read and never checked (a new user's
+ * engine read at an offset from a meta page it did not verify, and saw only `EINVAL: read`).
+ */
+function checkRange(value: number, syscall: string, path: string, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new IoError('EINVAL', syscall, path, false, `EINVAL: ${syscall} '${path}': ${what} ${value} is not a natural number (an argument the code computed, not an injected fault)`);
 }
 
 /** Refuses to grow a file past {@link fileBytesMax} (`EFBIG`). */

@@ -62,6 +62,20 @@ describe('simulated file system (POSIX semantics)', () => {
     });
   });
 
+  it('refuses an offset, length or size that is not a natural number with EINVAL, naming which and its value (read from bytes nobody checked, often)', async () => {
+    const w = world();
+    await inWorld(w, async () => {
+      await w.fs.mkdir('/d');
+      const h = await w.fs.open('/d/f', { create: true });
+      const messageOf = async (promise: Promise<unknown>): Promise<string> => promise.then(() => 'ok', (error: unknown) => (error as Error).message);
+      expect(await messageOf(h.read(-8, 4))).toBe("EINVAL: read '/d/f': position -8 is not a natural number (an argument the code computed, not an injected fault)");
+      expect(await messageOf(h.read(0, 1.5))).toBe("EINVAL: read '/d/f': length 1.5 is not a natural number (an argument the code computed, not an injected fault)");
+      expect(await messageOf(h.write(-1, new Uint8Array([1])))).toMatch(/^EINVAL: write '\/d\/f': position -1 is not a natural number/);
+      expect(await messageOf(h.truncate(-2))).toMatch(/^EINVAL: truncate '\/d\/f': size -2 is not a natural number/);
+      expect(await codeOf(h.read(-8, 4))).toBe('EINVAL');
+    });
+  });
+
   it('lists a directory sorted by UTF-16 code unit, files and subdirectories alike', async () => {
     const w = world();
     const names = await inWorld(w, async () => {
