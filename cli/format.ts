@@ -23,8 +23,17 @@ const shapeCharsMax = 160;
 
 /** `text`, cut to `max` characters with an ellipsis when longer. */
 function clipped(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, wordEnd(text, max - 1))}…`;
 }
+
+/** Where to cut `text` at or before `at`: at the last space within {@link wordCutChars} before it, else at `at` (a word cut mid-way read as another word: `du…`). */
+function wordEnd(text: string, at: number): number {
+  const space = text.lastIndexOf(' ', at);
+  return space > at - wordCutChars ? space : at;
+}
+
+/** How far back a cut looks for a space. */
+const wordCutChars = 20;
 /**
  * What `shrink` says when its plan fails the invariant another way than the input did: a shrink
  * keeps the invariant, not the message, and may end on another bug of it (a user's failed index
@@ -62,7 +71,7 @@ export function shapeHeadings(groups: readonly { readonly invariant: string; rea
     const from = diverge >= shape.length ? Math.max(0, shape.length - room) : Math.max(0, diverge - 30);
     const at = from === 0 ? 0 : shape.indexOf(' ', from) + 1;
     if (at <= shapeStartChars) return clipped(shape, shapeCharsMax);
-    return `${shape.slice(0, shapeStartChars)}… ${clipped(shape.slice(at), room)}`;
+    return `${shape.slice(0, wordEnd(shape, shapeStartChars))}… ${clipped(shape.slice(at), room)}`;
   });
 }
 

@@ -382,7 +382,8 @@ describe('a root cause with a long message', () => {
     const at = out.findIndex((line) => line.includes('[false-corruption]'));
     expect(out[at]).toMatch(/^  1 seed   \[false-corruption\] open refused with "…" although no fault damaged durable data: either that check is wrong, .{20,}…  \(wal-append\)$/);
     expect(out[at]!.length).toBeLessThan(160 + 60);
-    expect(out[at + 1]).toContain(`seed 2: ${long.slice(0, 299)}…`);
+    // Cut at the last space before its 300th character.
+    expect(out[at + 1]).toContain(`seed 2: ${long.slice(0, long.lastIndexOf(' ', 299))}…`);
   });
 });
 
@@ -415,14 +416,15 @@ describe('the headings of root causes in a summary', () => {
     const headings = shapeHeadings(groups);
     expect(new Set(headings.slice(0, 3)).size).toBe(3);
     for (const heading of headings) expect(heading.length).toBeLessThanOrEqual(160);
-    expect(headings[0]).toMatch(/^open refused with "…" although no fault damaged du… .*or data relied on after a write or fsync failed\)$/);
+    // Cut between words, not inside one.
+    expect(headings[0]).toMatch(/^open refused with "…" although no fault damaged… .*or data relied on after a write or fsync failed\)$/);
     expect(headings[1]).toContain('media damage struck durable bytes');
     expect(headings[2]).toContain('an earlier open refused for damage');
   });
 
   it('leaves a shape no other clip reads like as it was: its first 160 characters', () => {
     expect(shapeHeadings(groups)[3]).toBe(groups[3]!.shape);
-    expect(shapeHeadings([groups[0]!])[0]).toBe(`${refusal.slice(0, 159)}…`);
+    expect(shapeHeadings([groups[0]!])[0]).toBe(`${refusal.slice(0, refusal.lastIndexOf(' ', 159))}…`);
   });
 });
 
