@@ -370,13 +370,15 @@ export class PowerLossWatch {
    * over durable data since it began, or since its last such look, while some write or directory
    * operation that was unsynced when it began still is, up to {@link recoveryLooksMax}.
    * A recovery that trusts what the crashed process left only in the page cache (a journal or a
-   * log never fsynced) and writes over durable data with it (a rollback, a replay into the main
-   * file, a removal of what the unsynced data replaces) has made the store depend on bytes a power
-   * loss can still take: a power loss there loses the journal and tears what it was rolling back,
-   * and no recovery after it can repair the file. A run shows it only when its own power loss
-   * lands inside that recovery, before its fsync. A recovery that first makes what it read durable
-   * (rewrites and fsyncs the journal) is looked at there too, and loses nothing; one that only
-   * appends and creates new files never is.
+   * log never fsynced) and writes over durable data with it in place (a rollback, a replay into
+   * the main file) has made the store depend on bytes a power loss can still take: a power loss
+   * there loses the journal and tears what it was rolling back, and no recovery after it can
+   * repair the file. A run shows it only when its own power loss lands inside that recovery,
+   * before its fsync. A recovery that first makes what it read durable (copies the journal, fsyncs
+   * the copy and its folder) has nothing it began on unsynced by then, and one that only appends
+   * and creates files writes over nothing: neither is looked at, so a correct engine pays nothing
+   * (the reference engine's recovery replaces its manifest and removes what it superseded, which
+   * are not counted: SimDisk.durableOverwrites).
    */
   inRecovery(world: SimWorld, watch: RecoveryWatch): PowerLossLook | undefined {
     if (watch.left === 0 || !this.#mayLook(world) || world.durableOverwrites === watch.overwrites || !world.stillUnsynced(watch.inherited)) return undefined;
