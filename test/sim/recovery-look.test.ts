@@ -128,6 +128,37 @@ describe('second looks at a power loss inside a recovery that began on unsynced 
     expect(counts).toEqual([0, 0, 1, 2, 2, 2, 2, 2]);
   });
 
+  it('hold an open to what was unsynced when it began: a write or directory operation synced since, then written again, no longer counts, nor a file replaced since', async () => {
+    const world = new SimWorld({ seed: 1 });
+    world.createDirectory('/d');
+    const still: boolean[] = [];
+    await inWorld(world, async () => {
+      const file = await world.fs.open('/d/a', { create: true });
+      await file.append(filled(10, 0xaa));
+      const began = world.unsyncedRecords();
+      still.push(world.stillUnsynced(began)); // the write and the create, unsynced
+      await file.sync();
+      still.push(world.stillUnsynced(began)); // the create is still pending in /d
+      await world.fs.syncDir('/d');
+      still.push(world.stillUnsynced(began)); // both durable
+      await file.append(filled(10, 0xbb));
+      await (await world.fs.open('/d/b', { create: true })).close();
+      still.push(world.stillUnsynced(began)); // written since: not what it began on
+      const other = await world.fs.open('/d/c', { create: true });
+      await other.append(filled(10, 0xcc));
+      await file.sync();
+      await world.fs.syncDir('/d');
+      const second = world.unsyncedRecords(); // c's write alone
+      const fresh = await world.fs.open('/d/c.tmp', { create: true });
+      await fresh.append(filled(10, 0xdd));
+      await fresh.sync();
+      await world.fs.rename('/d/c.tmp', '/d/c');
+      await world.fs.syncDir('/d');
+      still.push(world.stillUnsynced(second)); // c's unsynced write is under no name now
+    });
+    expect(still).toEqual([true, true, false, false, false]);
+  });
+
   it('are told at each fsync of a file or a directory, before it, with its I/O index', async () => {
     const world = new SimWorld({ seed: 1 });
     world.createDirectory('/d');
