@@ -44,7 +44,7 @@ const wordCutChars = 20;
 export function shrinkDriftNote(original: { readonly invariant: string; readonly message: string } | undefined, shrunk: { readonly message: string }): string | undefined {
   const loss = (message: string): string => causeShape(message).replace(foundValue, '<value>');
   if (original === undefined || loss(original.message) === loss(shrunk.message)) return undefined;
-  return `note: the shrunk plan fails ${original.invariant} another way than the input did (${clipped(withoutHints(original.message), shapeCharsMax)}): a shrink keeps the invariant, not the message, so this may be another bug of it; fix it and shrink again to reach the first, or replay the input's plan`;
+  return `note: the shrunk plan (above) fails ${original.invariant} another way than the input did, which failed it as: ${clipped(withoutHints(original.message), shapeCharsMax)}. A shrink keeps the invariant, not the message, so this may be another bug of it; fix it and shrink again to reach the first, or replay the input's plan`;
 }
 
 /** A value in a root cause's shape, or the word saying there is none. */

@@ -82,7 +82,8 @@ export function registerShrink(program: Command): void {
       await writeFile(flags.out, stableJson({ ...kept.plan, found: findingOf(result.violation) }));
       const seconds = (performance.now() - started) / 1000;
       const faults = (result.plan.faults.scheduled ?? []).map(scheduledLabel).join(', ') || 'none';
-      console.log(`${what}: ${result.violation.invariant}: ${result.violation.message}`);
+      // The shrunk plan's violation, said to be its: a new user read it as the input's.
+      console.log(`${what}, shrunk: ${result.violation.invariant}: ${result.violation.message}`);
       console.log(`before: ${result.before}`);
       if (result.explicit !== undefined) console.log(`pinned: ${result.explicit} (the faults that fired, each scheduled at its I/O, and the crash states drawn)`);
       console.log(`after:  ${result.after}; scheduled ${faults}; ${crashStatesText(result.plan)}`);

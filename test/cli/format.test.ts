@@ -399,7 +399,7 @@ describe('the note of a shrink that drifted to another failure of its invariant'
   it('names the input\'s failure when the shrunk plan fails the invariant another way (a failed index write shrank to a missing fsync)', () => {
     const input = { invariant: 'durable', message: 'key a was acknowledged but is missing after the process died of an uncaught exception' };
     const note = shrinkDriftNote(input, { message: 'key a was acknowledged but is missing after a power loss' });
-    expect(note).toMatch(/^note: the shrunk plan fails durable another way than the input did \(key a was acknowledged but is missing after the process died of an uncaught exception\): a shrink keeps the invariant, not the message/);
+    expect(note).toMatch(/^note: the shrunk plan \(above\) fails durable another way than the input did, which failed it as: key a was acknowledged but is missing after the process died of an uncaught exception\. A shrink keeps the invariant, not the message/);
   });
 });
 
