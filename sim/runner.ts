@@ -81,8 +81,15 @@ function thrownAtOf(error: unknown): { thrownAt?: readonly string[] } {
 }
 
 function uncaughtError(error: unknown): Omit<RunViolation, 'step'> {
-  return { invariant: 'engine-error', message: `${uncaughtPrefix}${describeError(error)}`, ...thrownAtOf(error) };
+  return { invariant: 'engine-error', message: `${uncaughtPrefix}${describeError(error)}${isIoLikeError(error) ? unhandledIoNote : ''}`, ...thrownAtOf(error) };
 }
+
+/**
+ * Said of an I/O error nobody handled: the call's promise (or one awaiting it) was left without an
+ * `await` or a `catch`, so no frame of the engine's is on it (a new user's write left unawaited
+ * before its fsync, met by a full disk, read as a crash of powercut's disk).
+ */
+const unhandledIoNote = ': an I/O call failed and nothing handled its error: its promise (or one awaiting it) was never awaited or caught (the trace shows the call; look for a port call without await)';
 
 /** Thrown out of the run's own code (never the engine's) when {@link RunPlanOptions.afterFirstPowerLoss} says `stop`. */
 class StoppedAfterPowerLoss {}

@@ -3,16 +3,16 @@
  * that break one promise, so a test can show the harness catches it.
  */
 import { referenceEngine } from '../../sim/adapters/reference.ts';
-import type { Engine, EngineHandle } from '../../sim/engine-contract.ts';
+import type { Engine, EngineEnvironment, EngineHandle } from '../../sim/engine-contract.ts';
 
 /** Wraps the reference engine, changing what its handles do. */
-export function brokenEngine(name: string, change: (handle: EngineHandle) => Partial<EngineHandle>): Engine {
+export function brokenEngine(name: string, change: (handle: EngineHandle, env: EngineEnvironment) => Partial<EngineHandle>): Engine {
   return {
     ...referenceEngine,
     name,
     async open(env) {
       const handle = await referenceEngine.open(env);
-      return { ...handle, ...change(handle), replayStats: handle.replayStats };
+      return { ...handle, ...change(handle, env), replayStats: handle.replayStats };
     },
   };
 }

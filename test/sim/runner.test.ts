@@ -82,6 +82,18 @@ describe('runner', () => {
     expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'engine-error', message: expect.stringContaining('uncaught, which would end a real process: Error: forgotten background flush') }));
   });
 
+  it('says of an I/O error nobody handled that a port call\'s promise was left unawaited', async () => {
+    const engine = brokenEngine('unawaited-write', (handle, env) => ({
+      async commit(ops) {
+        const file = await env.fs.open(`${env.dir}/side`, { create: true });
+        void file.write(-1, new Uint8Array([1]));
+        return handle.commit(ops);
+      },
+    }));
+    const result = await runPlan(clean([{ op: 'commit', batch: [{ type: 'put', key: 'a', value: '1' }] }]), engine);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'engine-error', message: expect.stringMatching(/^uncaught, which would end a real process: IoError: EINVAL: write '\/db\/side': position -1 is not a natural number .*: an I\/O call failed and nothing handled its error: its promise \(or one awaiting it\) was never awaited or caught/) as unknown }));
+  });
+
   it('reports an engine that throws in a callback nobody catches as engine-error, and stops the run there', async () => {
     const engine = brokenEngine('throws-in-a-tick', (handle) => ({
       async commit(ops) {
