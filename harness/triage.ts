@@ -253,9 +253,17 @@ const shortWriteHint = /; earlier in the run a write to \S+ landed \d+ of \d+ by
  */
 const directoryHints = /; the power loss before it (?:kept a directory's operations out of order, as POSIX allows before the directory is synced|lost directory operations that a failed directory fsync had left pending|lost a new directory with synced names in it, because no fsync of its parent succeeded after its mkdir) \([^()]*\): [^;]*/g;
 
-/** `message` without the hints a run's last power loss adds (they say what it did, not what broke). */
+/**
+ * The notes a flipped bit adds: the run's own after an injected bit flip (sim/runner.ts
+ * `bitFlipNote`), a look's at a rotted bit (sim/second-look.ts `rotNote`). One bug found either
+ * way is one root cause, and its shrink, moved from the look onto the run's own path, has not
+ * drifted (a WAL user was told it had).
+ */
+const bitFlipHints = /; an injected bit flip struck a read earlier in this run \(the trace's bit-flip fault names the file\): [^;]*|; one flipped bit excuses no loss, under any damage contract: [^;]*; refuse to open \(code corruption\), or tell the flip from a tear \([^)]*\)/g;
+
+/** `message` without the hints a run's last power loss adds (they say what it did, not what broke), nor a flipped bit's. */
 export function withoutHints(message: string): string {
-  return message.replace(lostNameHint, '').replace(unwrittenTailHint, '').replace(directoryHints, '');
+  return message.replace(lostNameHint, '').replace(unwrittenTailHint, '').replace(directoryHints, '').replace(bitFlipHints, '');
 }
 
 /** The hints of {@link withoutHints} in `message`, each without its leading `; `. */

@@ -4,6 +4,7 @@ import { nextShrinkCommand, shrinkCommand } from '../../harness/repro.ts';
 import { causeShape, crashKindsOf, failingRuns, messageShape, representativeRun, rootCauseGroups } from '../../harness/triage.ts';
 import type { Violation } from '../../sim/types.ts';
 import { powerLossNote, type PowerLossReport } from '../../sim/world.ts';
+import { rotNote } from '../../sim/second-look.ts';
 import { loadSubject } from '../../subjects/index.ts';
 
 const violation = (scenario: string, seed: number, invariant: string, message: string, indexInRun: number, traced = false): Violation => ({
@@ -243,6 +244,15 @@ describe('causeShape', () => {
     expect(causeShape('line <binary>;<binary> is torn')).toBe(causeShape('line <binary> is torn'));
     // A count beside a list item of another word stays apart.
     expect(causeShape('lines 2,3 of 9 missing')).toBe('lines N of N missing');
+  });
+
+  it('gives a loss a look found at a rotted bit and the same loss the run found after an injected bit flip one shape: one bug, however the bit flipped', () => {
+    const loss = 'key kN, deleted by commit #N, came back';
+    const look = `crash 2 (a kill -9), then bit 8317 of /db/x.wal rotted: ${loss}${rotNote({ crash: 1, crashState: 0, io: 40, rot: { fault: 'bit-flip', path: '/db/x.wal', at: 8317, read: 52, arg: 8317 } }, 'no-resurrection')}`;
+    const own = `${loss}; an injected bit flip struck a read earlier in this run (the trace's bit-flip fault names the file): synced bytes whose checksum fails are damage, to refuse or to recover around, not unsynced bytes a crash tore`;
+    expect(look).toContain('one flipped bit excuses no loss');
+    expect(causeShape(look)).toBe(causeShape(loss));
+    expect(causeShape(own)).toBe(causeShape(loss));
   });
 
   it('is the message shape for a message without a crash clause (an engine\'s)', () => {
