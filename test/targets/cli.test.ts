@@ -60,6 +60,8 @@ describe('repro, shrink, replay and explore --target', () => {
     const shrunk = await cli('shrink', '--target', 'targets/write-file-atomic.ts', '--seed', '1', '--out', planFile);
     expect(shrunk.code).toBe(1);
     expect(shrunk.stdout).toMatch(/after: {2}operations 1, faults 0/);
+    // The first line is the shrunk plan's failure, said to be its.
+    expect(shrunk.stdout).toMatch(/^write-file-atomic seed 1, shrunk: durable: config\.json holds version/m);
     const plan = JSON.parse(await readFile(planFile, 'utf8')) as { format: string; operations: number[] };
     expect(plan).toMatchObject({ format: 'powercut-target-plan', target: 'targets/write-file-atomic.ts', workload: 'write-file-atomic' });
     // It records what it was saved for.
